@@ -1,0 +1,32 @@
+// Shared jest settings: swc transpiles TypeScript (type checking is the
+// `typecheck` target's job), and path aliases come from tsconfig.base.json.
+const path = require('node:path');
+const { compilerOptions } = require('./tsconfig.base.json');
+
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
+    `^${alias.replace('/', '\\/')}$`,
+    path.join(__dirname, target),
+  ]),
+);
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.(t|j|mj)s$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  // ESM-only dependencies are transpiled to CommonJS for jest.
+  transformIgnorePatterns: [
+    '/node_modules/(?!(lru-cache|file-type|strtok3|peek-readable|token-types|uint8array-extras|@tokenizer|unpdf|chromadb)/)',
+  ],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  moduleNameMapper,
+  testMatch: ['**/?(*.)+(spec|test).ts'],
+  testTimeout: 30000,
+};

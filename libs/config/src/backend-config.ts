@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { commonFields, type LogLevel, type NodeEnv } from './common-fields';
+import { commaList, integerInRange, optionalText, optionalUrl } from './env-fields';
+import { ConfigResolution, type Environment } from './parse-environment';
+import { resolvePlatformSecrets } from './platform-secrets';
+import { z } from 'zod';
+
+export const backendFields = {
+  ...commonFields,
+  PORT: integerInRange(5000, 1, 65535, { description: 'HTTP port of the backend' }),
+  MONGODB_URI: optionalUrl(['mongodb:', 'mongodb+srv:'], {
+    description: 'Documents, users, chat sessions and outbox (secret docuthinker/mongodb); embedded libSQL when unset',
+    secret: true,
+  }),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:'], {
+    description: 'Cache and rate limits (secret docuthinker/redis); in-process when unset',
+    secret: true,
+  }),
+  DOCUTHINKER_AIML_URL: optionalUrl(['http:', 'https:'], {
+    description: 'Base URL of the AI/ML gateway; http://127.0.0.1:8000 when unset',
+  }),
+  DOCUTHINKER_DOCUMENTS_BUCKET: optionalText(
+    { description: 'S3 bucket for original files; a directory under the data dir when unset' },
+    'an S3 bucket name',
+  ),
+  DOCUTHINKER_CORS_ORIGINS: commaList(z.string().url({ error: 'has an entry that is not an origin URL' }), {
+    description: 'Comma-separated browser origins allowed by CORS; none when unset',
+    expected: 'a comma-separated list of origins such as https://app.example.com',
+  }),
+  DOCUTHINKER_MAX_UPLOAD_BYTES: integerInRange(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024, {
+    description: 'Largest accepted upload in bytes',
+  }),
+};
+
+export interface BackendConfig {
+  readonly service: 'backend';
+  readonly nodeEnv: NodeEnv;
+  readonly port: number;
+  readonly logLevel: LogLevel;
+  readonly drainTimeoutMs: number;
+  readonly dataDir: string;
+  readonly allowEmbedded: boolean;
+  readonly mongodbUri?: string;
+  readonly redisUrl?: string;
+  readonly aimlUrl: string;
+  readonly documentsBucket?: string;
+  readonly localDocumentsDir: string;
+  readonly corsOrigins: readonly string[];
+  readonly maxUploadBytes: number;
+  readonly jwtSecret: string;
+  readonly serviceToken: string;
+  /** One line per embedded default in use, for the service to log once at start-up. */
+  readonly notices: readonly string[];
+}
+
+const DEFAULT_AIML_URL = 'http://127.0.0.1:8000';
+
+/** Validates the backend's environment; throws one ConfigError listing every problem. */
+export function loadBackendConfig(env: Environment = process.env): BackendConfig {
+  const resolution = new ConfigResolution('backend', backendFields, env);
+  const dataDir = resolution.values.DOCUTHINKER_DATA_DIR ?? '.data';
+  const mongodbUri = resolution.storeOrEmbedded('MONGODB_URI', `embedded libSQL under ${dataDir}`);
+  const redisUrl = resolution.storeOrEmbedded('REDIS_URL', 'the in-process cache and rate limiter');
+  const aimlUrl =
+    resolution.storeOrEmbedded('DOCUTHINKER_AIML_URL', `the local gateway at ${DEFAULT_AIML_URL}`) ??
+    DEFAULT_AIML_URL;
+  const documentsBucket = resolution.storeOrEmbedded(
+    'DOCUTHINKER_DOCUMENTS_BUCKET',
+    `local files under ${join(dataDir, 'documents')}`,
+  );
+  const secrets = resolvePlatformSecrets(resolution);
+  const values = resolution.complete();
+  if (!secrets) throw new Error("unreachable: resolution completed without secrets");
+
+  return Object.freeze({
+    service: 'backend',
+    nodeEnv: values.NODE_ENV,
+    port: values.PORT,
+    logLevel: values.DOCUTHINKER_LOG_LEVEL,
+    drainTimeoutMs: values.DOCUTHINKER_DRAIN_TIMEOUT_MS,
+    dataDir,
+    allowEmbedded: values.DOCUTHINKER_ALLOW_EMBEDDED,
+    mongodbUri,
+    redisUrl,
+    aimlUrl: aimlUrl.replace(/\/+$/, ''),
+    documentsBucket,
+    localDocumentsDir: join(dataDir, 'documents'),
+    corsOrigins: Object.freeze([...(values.DOCUTHINKER_CORS_ORIGINS ?? [])]),
+    maxUploadBytes: values.DOCUTHINKER_MAX_UPLOAD_BYTES,
+    jwtSecret: secrets.jwtSecret,
+    serviceToken: secrets.serviceToken,
+    notices: Object.freeze([...resolution.notices]),
+  } satisfies BackendConfig);
+}

@@ -1,0 +1,52 @@
+import {
+  booleanFlag,
+  integerInRange,
+  oneOf,
+  optionalSecret,
+  optionalText,
+  textWithDefault,
+} from './env-fields';
+
+export const NODE_ENVS = ['production', 'development', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Variables every service reads, with the same meaning everywhere. */
+export const commonFields = {
+  NODE_ENV: oneOf(NODE_ENVS, 'production', {
+    description: 'Runtime mode; production refuses embedded stores unless explicitly allowed',
+  }),
+  DOCUTHINKER_ALLOW_EMBEDDED: booleanFlag(false, {
+    description: 'Allow embedded stores and generated secrets in production (single-node use)',
+  }),
+  DOCUTHINKER_DATA_DIR: textWithDefault('.data', {
+    description: 'Directory for embedded data (libSQL files, local originals, dev secrets)',
+  }),
+  DOCUTHINKER_LOG_LEVEL: oneOf(LOG_LEVELS, 'info', { description: 'pino log level' }),
+  DOCUTHINKER_DRAIN_TIMEOUT_MS: integerInRange(25000, 0, 120000, {
+    description: 'How long SIGTERM waits for in-flight requests (below ECS stopTimeout of 30 s)',
+  }),
+  DOCUTHINKER_SECRETS_PREFIX: optionalText(
+    {
+      description:
+        'Load unset variables from AWS Secrets Manager secrets under this prefix (e.g. docuthinker/); off when unset',
+    },
+    'a secret name prefix such as docuthinker/',
+  ),
+  DOCUTHINKER_JWT_SECRET: optionalSecret(
+    {
+      description:
+        'HMAC key for user access tokens (secret docuthinker/jwt); generated into the data dir when embedded',
+    },
+    32,
+  ),
+  DOCUTHINKER_SERVICE_TOKEN: optionalSecret(
+    {
+      description:
+        'Token the backend presents to the gateway (secret docuthinker/service-token); generated when embedded',
+    },
+    32,
+  ),
+};

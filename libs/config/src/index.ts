@@ -1,0 +1,30 @@
+export { ConfigError, type ConfigProblem } from './config-error';
+export { envVarDocs, type EnvVarDoc } from './env-fields';
+export { LOG_LEVELS, NODE_ENVS, type LogLevel, type NodeEnv } from './common-fields';
+export { backendFields, loadBackendConfig, type BackendConfig } from './backend-config';
+export {
+  AI_PROVIDERS,
+  gatewayFields,
+  loadGatewayConfig,
+  type AiProvider,
+  type GatewayConfig,
+} from './gateway-config';
+export type { Environment } from './parse-environment';
+export {
+  PLATFORM_SECRETS,
+  SECRET_PREFIX,
+  qualifiedSecretId,
+  secretByName,
+  secretByVariable,
+  secretsFor,
+  type PlatformSecret,
+  type ServiceName,
+} from './secret-catalogue';
+export {
+  SecretsLoadError,
+  createSecretsClient,
+  loadSecretsIntoEnvironment,
+  type LoadSecretsOptions,
+  type LoadSecretsResult,
+} from './secrets-loader';
+export { REDACTED, SENSITIVE_LOG_PATHS, createRedactor, secretValuesFrom } from './redact';

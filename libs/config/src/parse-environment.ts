@@ -1,0 +1,87 @@
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from './config-error';
+import { envVarDocs } from './env-fields';
+import type { NodeEnv } from './common-fields';
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+type FieldShape = Record<string, z.ZodType>;
+type ParsedValues<S extends FieldShape> = { [K in keyof S]: z.output<S[K]> };
+
+/**
+ * Collects problems and notices while a service's configuration is resolved.
+ * Fields are parsed one by one so that a bad value does not hide the
+ * cross-field rules (for example "required in production") of the others.
+ */
+export class ConfigResolution<S extends FieldShape> {
+  readonly problems: ConfigProblem[] = [];
+  readonly notices: string[] = [];
+  readonly values: Partial<ParsedValues<S>> = {};
+
+  constructor(
+    readonly service: string,
+    private readonly fields: S,
+    env: Environment,
+  ) {
+    for (const [variable, schema] of Object.entries(fields)) {
+      const result = schema.safeParse(env[variable]);
+      if (result.success) {
+        (this.values as Record<string, unknown>)[variable] = result.data;
+      } else {
+        const message = result.error.issues[0]?.message ?? 'is invalid';
+        this.problems.push({
+          variable,
+          problem: message.startsWith('Invalid') ? 'is not an accepted value' : message,
+          expected: this.expectedFor(variable),
+        });
+      }
+    }
+  }
+
+  /** The strictest reading wins when NODE_ENV itself is invalid. */
+  get nodeEnv(): NodeEnv {
+    return (this.values['NODE_ENV'] as NodeEnv | undefined) ?? 'production';
+  }
+
+  get embeddedAllowed(): boolean {
+    return this.nodeEnv !== 'production' || this.values['DOCUTHINKER_ALLOW_EMBEDDED'] === true;
+  }
+
+  expectedFor(variable: string): string {
+    const schema = this.fields[variable];
+    return (schema && envVarDocs.get(schema)?.expected) ?? 'a valid value';
+  }
+
+  hasProblem(variable: string): boolean {
+    return this.problems.some((p) => p.variable === variable);
+  }
+
+  /**
+   * A production store (URL or bucket): returns it when set; otherwise the embedded
+   * default is used (and noted once) where allowed, and a problem is recorded
+   * where it is not.
+   */
+  storeOrEmbedded(variable: keyof S & string, embeddedLabel: string): string | undefined {
+    const value = this.values[variable] as string | undefined;
+    if (value !== undefined || this.hasProblem(variable)) return value;
+    if (this.embeddedAllowed) {
+      this.notices.push(`${variable} is not set: using ${embeddedLabel}`);
+    } else {
+      this.problems.push({
+        variable,
+        problem: 'is not set (required in production)',
+        expected: `${this.expectedFor(variable)}, or DOCUTHINKER_ALLOW_EMBEDDED=true to use ${embeddedLabel}`,
+      });
+    }
+    return undefined;
+  }
+
+  addProblem(problem: ConfigProblem): void {
+    this.problems.push(problem);
+  }
+
+  /** Throws one ConfigError listing every problem, or returns the parsed values. */
+  complete(): ParsedValues<S> {
+    if (this.problems.length > 0) throw new ConfigError(this.service, this.problems);
+    return this.values as ParsedValues<S>;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The Secrets Manager layout: one secret per value under `docuthinker/`.
+ * libs/infra, the CloudFormation template, compose and tools/secrets all read
+ * this list, and the parity check holds them to it.
+ */
+export const SECRET_PREFIX = 'docuthinker/';
+
+export type ServiceName = 'backend' | 'aiml-gateway';
+
+export interface PlatformSecret {
+  /** The name under the prefix, e.g. `jwt` for `docuthinker/jwt`. */
+  readonly name: string;
+  /** The environment variable the value is delivered in. */
+  readonly variable: string;
+  readonly services: readonly ServiceName[];
+  /** Required when a service loads its secrets from Secrets Manager. */
+  readonly required: boolean;
+  /** A value the platform can make itself (CDK may generate and rotate it). */
+  readonly generatable: boolean;
+}
+
+export const PLATFORM_SECRETS: readonly PlatformSecret[] = Object.freeze([
+  { name: 'openai', variable: 'OPENAI_API_KEY', services: ['aiml-gateway'], required: false, generatable: false },
+  { name: 'anthropic', variable: 'ANTHROPIC_API_KEY', services: ['aiml-gateway'], required: false, generatable: false },
+  { name: 'google', variable: 'GOOGLE_API_KEY', services: ['aiml-gateway'], required: false, generatable: false },
+  { name: 'neo4j', variable: 'DOCUTHINKER_NEO4J_URI', services: ['aiml-gateway'], required: true, generatable: false },
+  { name: 'chroma', variable: 'DOCUTHINKER_CHROMA_URL', services: ['aiml-gateway'], required: true, generatable: false },
+  { name: 'mongodb', variable: 'MONGODB_URI', services: ['backend'], required: true, generatable: false },
+  { name: 'redis', variable: 'REDIS_URL', services: ['backend'], required: true, generatable: false },
+  { name: 'jwt', variable: 'DOCUTHINKER_JWT_SECRET', services: ['backend', 'aiml-gateway'], required: true, generatable: true },
+  {
+    name: 'service-token',
+    variable: 'DOCUTHINKER_SERVICE_TOKEN',
+    services: ['backend', 'aiml-gateway'],
+    required: true,
+    generatable: true,
+  },
+]);
+
+export function secretsFor(service: ServiceName): PlatformSecret[] {
+  return PLATFORM_SECRETS.filter((secret) => secret.services.includes(service));
+}
+
+export function secretByName(name: string): PlatformSecret | undefined {
+  return PLATFORM_SECRETS.find((secret) => secret.name === name);
+}
+
+export function secretByVariable(variable: string): PlatformSecret | undefined {
+  return PLATFORM_SECRETS.find((secret) => secret.variable === variable);
+}
+
+/** `docuthinker/` + name, with the prefix normalised to end in one slash. */
+export function qualifiedSecretId(name: string, prefix = SECRET_PREFIX): string {
+  return `${prefix.replace(/\/*$/, '/')}${name}`;
+}

@@ -1,0 +1,110 @@
+import {
+  BatchGetSecretValueCommand,
+  SecretsManagerClient,
+  type SecretsManagerClientConfig,
+} from '@aws-sdk/client-secrets-manager';
+import { qualifiedSecretId, secretsFor, type ServiceName } from './secret-catalogue';
+
+export interface LoadSecretsOptions {
+  service: ServiceName;
+  /** e.g. `docuthinker/`; the loader does nothing when it is undefined. */
+  prefix: string | undefined;
+  /** The environment to fill; variables already set are left alone. */
+  env: Record<string, string | undefined>;
+  /** A client to use instead of the default one (region and endpoint from the AWS environment). */
+  client?: SecretsManagerClient;
+}
+
+export interface LoadSecretsResult {
+  /** Variables filled from Secrets Manager (names only). */
+  loaded: string[];
+  /** Optional secrets that do not exist. */
+  absent: string[];
+}
+
+/** A secret could not be read; the message names secrets, never values. */
+export class SecretsLoadError extends Error {
+  override readonly name = 'SecretsLoadError';
+  constructor(
+    message: string,
+    readonly secretIds: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/** Secrets Manager's limit for one BatchGetSecretValue call. */
+const BATCH_SIZE = 20;
+
+/**
+ * Retries with exponential backoff and client-side rate limiting on
+ * throttling, as the SDK's adaptive mode does; nothing hand-written.
+ */
+export function createSecretsClient(config: SecretsManagerClientConfig = {}): SecretsManagerClient {
+  return new SecretsManagerClient({ maxAttempts: 6, retryMode: 'adaptive', ...config });
+}
+
+/**
+ * Fills unset variables of `service` from `docuthinker/*` secrets, in batches.
+ * A missing required secret, or any access error, throws a SecretsLoadError
+ * naming the secrets. Used when running against AWS from outside ECS; in ECS
+ * the task definition injects the same secrets as variables.
+ */
+export async function loadSecretsIntoEnvironment(options: LoadSecretsOptions): Promise<LoadSecretsResult> {
+  const { prefix, env } = options;
+  const result: LoadSecretsResult = { loaded: [], absent: [] };
+  if (!prefix) return result;
+
+  const wanted = secretsFor(options.service)
+    .filter((secret) => env[secret.variable] === undefined || env[secret.variable] === '')
+    .map((secret) => ({ ...secret, id: qualifiedSecretId(secret.name, prefix) }));
+  if (wanted.length === 0) return result;
+
+  const client = options.client ?? createSecretsClient();
+  const byId = new Map(wanted.map((secret) => [secret.id, secret]));
+  const missingRequired: string[] = [];
+  const failures: string[] = [];
+
+  for (let start = 0; start < wanted.length; start += BATCH_SIZE) {
+    const batch = wanted.slice(start, start + BATCH_SIZE).map((secret) => secret.id);
+    let response;
+    try {
+      response = await client.send(new BatchGetSecretValueCommand({ SecretIdList: batch }));
+    } catch (error) {
+      const reason = (error as Error).name || 'error';
+      throw new SecretsLoadError(`Could not read secrets ${batch.join(', ')} (${reason})`, batch);
+    }
+    for (const value of response.SecretValues ?? []) {
+      const secret = byId.get(value.Name ?? '') ?? [...byId.values()].find((s) => s.id === value.ARN);
+      if (!secret) continue;
+      if (typeof value.SecretString !== 'string' || value.SecretString === '') {
+        failures.push(`${secret.id} (no string value)`);
+        continue;
+      }
+      env[secret.variable] = value.SecretString;
+      result.loaded.push(secret.variable);
+    }
+    for (const error of response.Errors ?? []) {
+      const secret = byId.get(error.SecretId ?? '');
+      const id = secret?.id ?? error.SecretId ?? 'unknown secret';
+      if (error.ErrorCode === 'ResourceNotFoundException') {
+        if (secret?.required) missingRequired.push(id);
+        else result.absent.push(id);
+      } else {
+        failures.push(`${id} (${error.ErrorCode ?? 'error'})`);
+      }
+    }
+  }
+
+  if (missingRequired.length > 0 || failures.length > 0) {
+    const parts = [
+      missingRequired.length > 0 ? `missing required secrets: ${missingRequired.join(', ')}` : '',
+      failures.length > 0 ? `unreadable secrets: ${failures.join(', ')}` : '',
+    ].filter(Boolean);
+    throw new SecretsLoadError(`Secrets Manager: ${parts.join('; ')}`, [
+      ...missingRequired,
+      ...failures,
+    ]);
+  }
+  return result;
+}
