@@ -1,0 +1,5 @@
+export { findFreePort } from './free-port';
+export { startLocalService, type LocalServiceSpec, type RunningService } from './local-service';
+export { startChroma, startMoto, startRedis } from './services';
+export { httpAnswers, waitUntil } from './wait-until';
+export { awsTestClientConfig } from './aws-test-client';
