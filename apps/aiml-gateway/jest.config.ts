@@ -1,0 +1,5 @@
+export default {
+  displayName: 'aiml-gateway',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,54 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
+import { problem } from '../errors';
+
+function send(request: FastifyRequest, reply: FastifyReply, error: ProblemError) {
+  for (const [name, value] of Object.entries(error.extras.headers ?? {})) reply.header(name, value);
+  return reply
+    .status(error.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(error.toDocument(request.url.split('?')[0], request.id)));
+}
+
+/** Fastify's own client errors (bad JSON, body limit, content type) keep a 4xx status. */
+function fromFastify(error: FastifyError): ProblemError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return problem('DT_ERR_MALFORMED_JSON');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return problem('DT_ERR_BODY_TOO_LARGE');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return problem('DT_ERR_UNSUPPORTED_MEDIA_TYPE');
+    default:
+      if (error.validation) {
+        return problem('DT_ERR_VALIDATION', error.message, {
+          errors: error.validation.map((issue) => ({
+            path: issue.instancePath || issue.params?.['missingProperty']?.toString() || '',
+            message: issue.message ?? 'is invalid',
+          })),
+        });
+      }
+      if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+        return problem('DT_ERR_VALIDATION', error.message);
+      }
+      return undefined;
+  }
+}
+
+/** problem+json for every error and unknown route; internals never leak into a response. */
+export function registerProblemResponses(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) =>
+    send(
+      request,
+      reply,
+      problem('DT_ERR_ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0]} is not a route`),
+    ),
+  );
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = error instanceof ProblemError ? error : fromFastify(error);
+    if (!known) request.log.error({ err: error }, 'unhandled error');
+    return send(request, reply, known ?? problem('DT_ERR_INTERNAL'));
+  });
+}

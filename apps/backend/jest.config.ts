@@ -1,0 +1,5 @@
+export default {
+  displayName: 'backend',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

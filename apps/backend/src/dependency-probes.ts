@@ -1,0 +1,74 @@
+import { access, mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { MongoClient } from 'mongodb';
+import Redis from 'ioredis';
+import type { BackendConfig } from '@docuthinker/config';
+import type { DependencyCheck } from '@docuthinker/runtime';
+
+export interface DependencyProbes {
+  checks: DependencyCheck[];
+  close(): Promise<void>;
+}
+
+/** The embedded stores need nothing but a writable data directory. */
+export function dataDirectoryCheck(name: string, dir: string): DependencyCheck {
+  return {
+    name,
+    check: async () => {
+      await mkdir(dir, { recursive: true });
+      await access(dir, constants.W_OK);
+    },
+  };
+}
+
+/**
+ * Readiness probes for the backend's configured stores: MongoDB and Redis
+ * when their URLs are set, the embedded data directory otherwise. Clients
+ * connect lazily and fail fast so an absent store makes /ready 503, not slow.
+ */
+export function createDependencyProbes(config: BackendConfig): DependencyProbes {
+  const checks: DependencyCheck[] = [];
+  const closers: (() => Promise<unknown>)[] = [];
+
+  if (config.mongodbUri) {
+    const mongo = new MongoClient(config.mongodbUri, {
+      serverSelectionTimeoutMS: 1500,
+      connectTimeoutMS: 1500,
+    });
+    checks.push({ name: 'mongodb', check: async () => void (await mongo.db().command({ ping: 1 })) });
+    closers.push(() => mongo.close());
+  } else {
+    checks.push(dataDirectoryCheck('embedded-store', config.dataDir));
+  }
+
+  if (config.redisUrl) {
+    const redis = new Redis(config.redisUrl, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 1000,
+    });
+    redis.on('error', () => {
+      // reported through /ready; ioredis reconnects on its own
+    });
+    checks.push({
+      name: 'redis',
+      check: async () => {
+        if (redis.status === 'wait') await redis.connect();
+        await redis.ping();
+      },
+    });
+    closers.push(() => redis.quit().catch(() => redis.disconnect()));
+  }
+
+  if (!config.documentsBucket) {
+    checks.push(dataDirectoryCheck('local-documents', config.localDocumentsDir));
+  }
+
+  return {
+    checks,
+    close: async () => {
+      await Promise.allSettled(closers.map((close) => close()));
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
+import { problem } from '../errors';
+
+function send(res: Response, error: ProblemError, instance: string) {
+  for (const [name, value] of Object.entries(error.extras.headers ?? {})) res.setHeader(name, value);
+  res
+    .status(error.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(error.toDocument(instance, String(res.req.id ?? ''))));
+}
+
+export const routeNotFound: RequestHandler = (req, res) => {
+  send(res, problem('DT_ERR_ROUTE_NOT_FOUND', `${req.method} ${req.path} is not a route`), req.path);
+};
+
+/** Body-parser errors carry a `type`; map the ones a client causes to 4xx. */
+function fromBodyParser(error: { type?: string }): ProblemError | undefined {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return problem('DT_ERR_MALFORMED_JSON');
+    case 'entity.too.large':
+      return problem('DT_ERR_BODY_TOO_LARGE');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return problem('DT_ERR_UNSUPPORTED_MEDIA_TYPE');
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Turns anything thrown into problem+json. Only ProblemErrors and known
+ * client errors say what went wrong; the rest is a bare 500, logged in full.
+ */
+export const problemResponses: ErrorRequestHandler = (error, req, res, _next) => {
+  const known =
+    error instanceof ProblemError ? error : fromBodyParser(error as { type?: string });
+  if (!known) req.log.error({ err: error }, 'unhandled error');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  send(res, known ?? problem('DT_ERR_INTERNAL'), req.path);
+};

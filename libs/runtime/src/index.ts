@@ -1,0 +1,17 @@
+export { createServiceLogger, type Logger, type ServiceLoggerOptions } from './logger';
+export {
+  PROBLEM_CONTENT_TYPE,
+  ProblemError,
+  problemFactory,
+  type ErrorCatalogueEntry,
+  type ProblemDocument,
+} from './problem';
+export { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
+export {
+  checkReadiness,
+  type DependencyCheck,
+  type DependencyStatus,
+  type ReadinessReport,
+} from './readiness';
+export { closeHttpServer, installGracefulShutdown, type ShutdownStep } from './graceful-shutdown';
+export { loadConfigOrExit } from './config-exit';
