@@ -1,0 +1,151 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadBackendConfig, type Environment } from '@docuthinker/config';
+
+const dataDir = () => mkdtempSync(join(tmpdir(), 'dt-config-'));
+
+function problemsOf(env: Environment) {
+  try {
+    loadBackendConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+const productionEnv = {
+  NODE_ENV: 'production',
+  MONGODB_URI: 'mongodb://db.internal:27017/docuthinker',
+  REDIS_URL: 'redis://cache.internal:6379',
+  DOCUTHINKER_AIML_URL: 'http://aiml.internal:8000/',
+  DOCUTHINKER_DOCUMENTS_BUCKET: 'docuthinker-documents',
+  DOCUTHINKER_JWT_SECRET: 'j'.repeat(40),
+  DOCUTHINKER_SERVICE_TOKEN: 's'.repeat(40),
+};
+
+describe('loadBackendConfig', () => {
+  it('defaults NODE_ENV to production and PORT to 5000', () => {
+    const config = loadBackendConfig(productionEnv);
+    expect(config.nodeEnv).toBe('production');
+    expect(config.port).toBe(5000);
+    expect(config.aimlUrl).toBe('http://aiml.internal:8000');
+    expect(config.maxUploadBytes).toBe(25 * 1024 * 1024);
+    expect(config.notices).toEqual([]);
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadBackendConfig(productionEnv);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  it('lists every missing production variable in one error', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems.map((p) => p.variable).sort()).toEqual(
+      [
+        'DOCUTHINKER_AIML_URL',
+        'DOCUTHINKER_DOCUMENTS_BUCKET',
+        'DOCUTHINKER_JWT_SECRET',
+        'DOCUTHINKER_SERVICE_TOKEN',
+        'MONGODB_URI',
+        'REDIS_URL',
+      ].sort(),
+    );
+    for (const problem of problems) {
+      expect(problem.problem).toBe('is not set (required in production)');
+      expect(problem.expected).toContain('DOCUTHINKER_ALLOW_EMBEDDED=true');
+    }
+  });
+
+  it('treats an unset NODE_ENV as production', () => {
+    expect(problemsOf({}).map((p) => p.variable)).toContain('MONGODB_URI');
+  });
+
+  it('starts on embedded defaults in production when explicitly allowed, and says which', () => {
+    const config = loadBackendConfig({
+      NODE_ENV: 'production',
+      DOCUTHINKER_ALLOW_EMBEDDED: 'true',
+      DOCUTHINKER_DATA_DIR: dataDir(),
+    });
+    expect(config.mongodbUri).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.aimlUrl).toBe('http://127.0.0.1:8000');
+    expect(config.notices.join('\n')).toMatch(/MONGODB_URI is not set: using embedded libSQL/);
+    expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('uses embedded defaults in development and shares generated secrets through the data dir', () => {
+    const dir = dataDir();
+    const first = loadBackendConfig({ NODE_ENV: 'development', DOCUTHINKER_DATA_DIR: dir });
+    const second = loadBackendConfig({ NODE_ENV: 'development', DOCUTHINKER_DATA_DIR: dir });
+    expect(second.jwtSecret).toBe(first.jwtSecret);
+    expect(second.serviceToken).toBe(first.serviceToken);
+    expect(first.jwtSecret).not.toBe(first.serviceToken);
+  });
+
+  it.each([
+    ['PORT', 'abc', 'is not a whole number'],
+    ['PORT', '70000', 'is above 65535'],
+    ['PORT', '0', 'is below 1'],
+    ['MONGODB_URI', 'http://db', 'is not a valid URL of the accepted kind'],
+    ['REDIS_URL', 'not a url', 'is not a valid URL of the accepted kind'],
+    ['NODE_ENV', 'staging', 'is not one of the accepted values'],
+    ['DOCUTHINKER_ALLOW_EMBEDDED', 'yes', 'is not an accepted value'],
+    ['DOCUTHINKER_JWT_SECRET', 'short', 'is shorter than 32 characters'],
+    ['DOCUTHINKER_CORS_ORIGINS', 'https://ok.example,nope', 'has an entry that is not an origin URL'],
+  ])('rejects %s=%s: %s', (variable, value, message) => {
+    const problems = problemsOf({ ...productionEnv, [variable]: value });
+    expect(problems).toContainEqual(expect.objectContaining({ variable, problem: message }));
+    expect(problems.find((p) => p.variable === variable)?.expected).toMatch(/\w/);
+  });
+
+  it('reports a bad value and unrelated missing variables together', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', PORT: 'x' });
+    const variables = problems.map((p) => p.variable);
+    expect(variables).toContain('PORT');
+    expect(variables).toContain('MONGODB_URI');
+    expect(variables).toContain('REDIS_URL');
+  });
+
+  it('never puts a value into the error message', () => {
+    const secret = 'redis://:hunter2-very-secret@cache:6379';
+    try {
+      loadBackendConfig({ NODE_ENV: 'production', REDIS_URL: secret.replace('redis:', 'http:'), PORT: 'p0rt-secret' });
+      throw new Error('expected rejection');
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2');
+      expect((error as Error).message).not.toContain('p0rt-secret');
+      expect((error as Error).message).toMatch(/^Invalid configuration for backend \(\d+ problems\):/);
+    }
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(problemsOf({ ...productionEnv, MONGODB_URI: '' }).map((p) => p.variable)).toEqual(['MONGODB_URI']);
+  });
+
+  it('parses CORS origins as a list', () => {
+    const config = loadBackendConfig({
+      ...productionEnv,
+      DOCUTHINKER_CORS_ORIGINS: 'https://app.example.com, https://admin.example.com',
+    });
+    expect(config.corsOrigins).toEqual(['https://app.example.com', 'https://admin.example.com']);
+  });
+});
+
+describe.each([
+  ['true', true],
+  ['TRUE', true],
+  ['1', true],
+  ['false', false],
+  ['0', false],
+  ['False', false],
+])('boolean %s', (raw, expected) => {
+  it(`is read as ${expected}`, () => {
+    const config = loadBackendConfig({ ...productionEnv, DOCUTHINKER_ALLOW_EMBEDDED: raw });
+    expect(config.allowEmbedded).toBe(expected);
+  });
+});

@@ -1,0 +1,162 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  SecretsLoadError,
+  createSecretsClient,
+  loadSecretsIntoEnvironment,
+} from '@docuthinker/config';
+import { awsTestClientConfig, startMoto, type RunningService } from '@docuthinker/testing';
+
+describe('loadSecretsIntoEnvironment against moto', () => {
+  let moto: RunningService;
+  let client: SecretsManagerClient;
+  const prefix = 'docuthinker/';
+
+  const put = (name: string, value: string) =>
+    client.send(new CreateSecretCommand({ Name: `${prefix}${name}`, SecretString: value }));
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    client = createSecretsClient(awsTestClientConfig(moto.url));
+    await put('mongodb', 'mongodb://app:pw@db:27017/docs');
+    await put('redis', 'redis://cache:6379');
+    await put('jwt', 'j'.repeat(48));
+    await put('service-token', 't'.repeat(48));
+    await put('openai', 'sk-from-secrets-manager');
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await moto?.stop();
+  });
+
+  it('does nothing without a prefix', async () => {
+    const env: Record<string, string | undefined> = {};
+    const result = await loadSecretsIntoEnvironment({ service: 'backend', prefix: undefined, env, client });
+    expect(result.loaded).toEqual([]);
+    expect(env).toEqual({});
+  });
+
+  it("fills the backend's unset variables from its secrets", async () => {
+    const env: Record<string, string | undefined> = {};
+    const result = await loadSecretsIntoEnvironment({ service: 'backend', prefix, env, client });
+    expect(result.loaded.sort()).toEqual(
+      ['DOCUTHINKER_JWT_SECRET', 'DOCUTHINKER_SERVICE_TOKEN', 'MONGODB_URI', 'REDIS_URL'].sort(),
+    );
+    expect(env['MONGODB_URI']).toBe('mongodb://app:pw@db:27017/docs');
+    // least privilege: provider keys are the gateway's, never the backend's
+    expect(env['OPENAI_API_KEY']).toBeUndefined();
+  });
+
+  it('leaves variables that are already set alone', async () => {
+    const env: Record<string, string | undefined> = { REDIS_URL: 'redis://local:6379' };
+    const result = await loadSecretsIntoEnvironment({ service: 'backend', prefix, env, client });
+    expect(env['REDIS_URL']).toBe('redis://local:6379');
+    expect(result.loaded).not.toContain('REDIS_URL');
+  });
+
+  it('picks up an updated value on the next load', async () => {
+    const { PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    await client.send(new PutSecretValueCommand({ SecretId: `${prefix}redis`, SecretString: 'redis://new:6379' }));
+    const env: Record<string, string | undefined> = {};
+    await loadSecretsIntoEnvironment({ service: 'backend', prefix, env, client });
+    expect(env['REDIS_URL']).toBe('redis://new:6379');
+  });
+
+  it('fails naming every missing required secret, and never a value', async () => {
+    const env: Record<string, string | undefined> = {};
+    const failure = loadSecretsIntoEnvironment({ service: 'aiml-gateway', prefix, env, client });
+    await expect(failure).rejects.toThrow(SecretsLoadError);
+    await expect(failure).rejects.toThrow(
+      /missing required secrets: .*docuthinker\/neo4j.*docuthinker\/chroma|missing required secrets: .*docuthinker\/chroma.*docuthinker\/neo4j/,
+    );
+    const message = await failure.catch((error: Error) => error.message);
+    expect(message).not.toContain('sk-from-secrets-manager');
+    expect(message).not.toContain('jjjj');
+  });
+
+  it('treats an absent optional secret as absent, not as an error', async () => {
+    await put('neo4j', 'neo4j://neo4j:pw@graph:7687');
+    await put('chroma', 'http://chroma:8000');
+    const env: Record<string, string | undefined> = {};
+    const result = await loadSecretsIntoEnvironment({ service: 'aiml-gateway', prefix, env, client });
+    expect(result.absent.sort()).toEqual(['docuthinker/anthropic', 'docuthinker/google']);
+    expect(env['OPENAI_API_KEY']).toBe('sk-from-secrets-manager');
+    expect(env['ANTHROPIC_API_KEY']).toBeUndefined();
+    await client.send(new DeleteSecretCommand({ SecretId: `${prefix}neo4j`, ForceDeleteWithoutRecovery: true }));
+  });
+
+  it('honours a custom prefix', async () => {
+    await client.send(new CreateSecretCommand({ Name: 'staging/docuthinker/redis', SecretString: 'redis://staging:6379' }));
+    const env: Record<string, string | undefined> = {
+      MONGODB_URI: 'mongodb://x',
+      DOCUTHINKER_JWT_SECRET: 'x'.repeat(32),
+      DOCUTHINKER_SERVICE_TOKEN: 'y'.repeat(32),
+    };
+    await loadSecretsIntoEnvironment({ service: 'backend', prefix: 'staging/docuthinker', env, client });
+    expect(env['REDIS_URL']).toBe('redis://staging:6379');
+  });
+});
+
+describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint', () => {
+  let server: Server;
+  let endpoint: string;
+  let calls = 0;
+  let behaviour: 'throttle-twice' | 'deny' = 'throttle-twice';
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        calls += 1;
+        res.setHeader('content-type', 'application/x-amz-json-1.1');
+        if (behaviour === 'deny') {
+          res.statusCode = 400;
+          res.end(JSON.stringify({ __type: 'AccessDeniedException', message: 'not allowed' }));
+          return;
+        }
+        if (calls <= 2) {
+          res.statusCode = 400;
+          res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+          return;
+        }
+        const ids = (JSON.parse(body) as { SecretIdList: string[] }).SecretIdList;
+        res.end(
+          JSON.stringify({
+            SecretValues: ids.map((id) => ({ Name: id, ARN: `arn:${id}`, SecretString: `value-of-${id}` })),
+            Errors: [],
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('retries throttled calls with backoff and then succeeds', async () => {
+    calls = 0;
+    behaviour = 'throttle-twice';
+    const client = createSecretsClient(awsTestClientConfig(endpoint));
+    const env: Record<string, string | undefined> = {};
+    await loadSecretsIntoEnvironment({ service: 'backend', prefix: 'docuthinker/', env, client });
+    expect(calls).toBe(3);
+    expect(env['REDIS_URL']).toBe('value-of-docuthinker/redis');
+    client.destroy();
+  });
+
+  it('fails start-up on an access error, naming the secrets', async () => {
+    behaviour = 'deny';
+    const client = createSecretsClient(awsTestClientConfig(endpoint));
+    const failure = loadSecretsIntoEnvironment({ service: 'backend', prefix: 'docuthinker/', env: {}, client });
+    await expect(failure).rejects.toThrow(/Could not read secrets .*docuthinker\/mongodb.*\(AccessDeniedException\)/);
+    client.destroy();
+  });
+});
