@@ -5,6 +5,7 @@ import {
   secretValuesFrom,
 } from '@docuthinker/config';
 import {
+  closeHttpServer,
   createServiceLogger,
   installGracefulShutdown,
   loadConfigOrExit,
@@ -40,15 +41,7 @@ async function main(): Promise<void> {
     logger,
     drainTimeoutMs: config.drainTimeoutMs,
     steps: [
-      {
-        name: 'http',
-        run: async () => {
-          // Fastify waits for in-flight requests; past the drain timeout, cut the rest.
-          const timer = setTimeout(() => app.server.closeAllConnections(), config.drainTimeoutMs);
-          await app.close();
-          clearTimeout(timer);
-        },
-      },
+      { name: 'http', run: () => closeHttpServer(app.server, config.drainTimeoutMs, () => app.close()) },
       { name: 'dependencies', run: () => probes.close() },
     ],
   });

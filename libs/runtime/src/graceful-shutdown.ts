@@ -66,12 +66,19 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): () =>
 
 /**
  * Stops accepting connections and lets in-flight requests finish for up to
- * `drainTimeoutMs`, closing keep-alive connections as they go idle; whatever
- * is still open after that is cut.
+ * `drainTimeoutMs`, closing keep-alive connections as they go idle (Node only
+ * closes those idle at the moment close() is called); whatever is still open
+ * after that is cut. `close` lets a framework (Fastify) run its own close
+ * around the server's.
  */
-export async function closeHttpServer(server: Server, drainTimeoutMs: number): Promise<void> {
+export async function closeHttpServer(
+  server: Server,
+  drainTimeoutMs: number,
+  close: () => Promise<unknown> = () =>
+    new Promise<void>((resolve) => server.close(() => resolve())),
+): Promise<void> {
   if (!server.listening) return;
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const closed = close();
   server.closeIdleConnections();
   const idleSweeper = setInterval(() => server.closeIdleConnections(), 100);
   let timer: NodeJS.Timeout | undefined;
@@ -79,10 +86,8 @@ export async function closeHttpServer(server: Server, drainTimeoutMs: number): P
     timer = setTimeout(() => resolve('timeout'), drainTimeoutMs);
   });
   const outcome = await Promise.race([closed.then(() => 'closed' as const), timedOut]);
+  if (outcome === 'timeout') server.closeAllConnections();
+  await closed;
   clearInterval(idleSweeper);
   clearTimeout(timer);
-  if (outcome === 'timeout') {
-    server.closeAllConnections();
-    await closed;
-  }
 }

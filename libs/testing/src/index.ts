@@ -3,3 +3,5 @@ export { startLocalService, type LocalServiceSpec, type RunningService } from '.
 export { startChroma, startMoto, startRedis } from './services';
 export { httpAnswers, waitUntil } from './wait-until';
 export { awsTestClientConfig } from './aws-test-client';
+export { startServiceProcess, type ServiceProcess } from './service-process';
+export { describeServiceLifecycle, type ServiceLifecycleSpec } from './service-lifecycle-suite';

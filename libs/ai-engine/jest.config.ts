@@ -1,0 +1,5 @@
+export default {
+  displayName: 'ai-engine',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

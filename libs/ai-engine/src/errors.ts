@@ -1,0 +1,42 @@
+import type { AiTaskName } from './tasks/task-types';
+
+/** A task, or an option of it, that the chosen providers cannot perform. */
+export class TaskUnsupportedError extends Error {
+  override readonly name = 'TaskUnsupportedError';
+  readonly code = 'DT_ERR_TASK_UNSUPPORTED';
+  constructor(
+    readonly task: AiTaskName | 'answer',
+    readonly reason: string,
+    /** Providers that can perform it when configured. */
+    readonly capableProviders: readonly string[],
+  ) {
+    super(`${task}: ${reason}${capableProviders.length > 0 ? ` (supported by: ${capableProviders.join(', ')})` : ''}`);
+  }
+}
+
+/** The embedder does not match the model or dimension recorded with an index. */
+export class EmbeddingMismatchError extends Error {
+  override readonly name = 'EmbeddingMismatchError';
+  readonly code = 'DT_ERR_EMBEDDING_MISMATCH';
+  constructor(
+    readonly store: string,
+    readonly recorded: { model: string; dimensions: number },
+    readonly configured: { model: string; dimensions: number },
+  ) {
+    super(
+      `${store} holds vectors of ${recorded.model} (${recorded.dimensions} dimensions) but the configured embedder is ` +
+        `${configured.model} (${configured.dimensions} dimensions); re-index into a new collection or configure the recorded model`,
+    );
+  }
+}
+
+/** An operation needs an index that configuration switched off. */
+export class IndexDisabledError extends Error {
+  override readonly name = 'IndexDisabledError';
+  readonly code = 'DT_ERR_INDEX_DISABLED';
+  constructor(readonly index: 'vector' | 'graph') {
+    super(
+      `the ${index} index is disabled (DOCUTHINKER_SYNC_${index === 'vector' ? 'VECTOR' : 'GRAPH'}=false)`,
+    );
+  }
+}

@@ -1,0 +1,72 @@
+import type { AiTaskName, TaskInput, TaskOutputs } from '../tasks/task-types';
+import { discussionPoints, recommendations } from './discussion';
+import { extractKeyPhrases } from './key-phrases';
+import { extractNamedEntities } from './named-entities';
+import { rewriteOffline } from './rewrite';
+import { analyseSentiment } from './sentiment';
+import { bulletSummary, extractiveSummary, keyIdeas, refineSummary } from './summaries';
+
+export interface OfflineTaskResult<T extends AiTaskName> {
+  readonly output: TaskOutputs[T];
+  /** True when the output is knowingly less than the task asked for. */
+  readonly degraded: boolean;
+  /** What the engine did or could not do, for the caller to show. */
+  readonly notes: readonly string[];
+}
+
+type Handlers = {
+  [K in AiTaskName]: (input: TaskInput) => { output: TaskOutputs[K]; degraded?: boolean; notes?: string[] };
+};
+
+const handlers: Handlers = {
+  summary: ({ text }) => ({ output: extractiveSummary(text) }),
+  'key-ideas': ({ text, options }) => ({ output: keyIdeas(text, options?.maxItems) }),
+  'bullet-summary': ({ text, options }) => ({ output: bulletSummary(text, options?.maxItems) }),
+  'discussion-points': ({ text, options }) => ({ output: discussionPoints(text, options?.maxItems) }),
+  recommendations: ({ text, options }) => ({ output: recommendations(text, options?.maxItems) }),
+  sentiment: ({ text }) => ({ output: analyseSentiment(text) }),
+  topics: ({ text, options }) => ({
+    output: {
+      keyPhrases: extractKeyPhrases(text, options?.maxItems ?? 10),
+      entities: extractNamedEntities(text, options?.maxItems ?? 10),
+    },
+  }),
+  rewrite: ({ text, options }) => {
+    const style = options?.style ?? 'concise';
+    return { output: { style, text: rewriteOffline(text, style) } };
+  },
+  'summary-in-language': ({ text, options }) => {
+    const language = options?.language ?? 'English';
+    return {
+      output: { language, text: extractiveSummary(text), translated: false },
+      degraded: true,
+      notes: [
+        `The offline engine cannot translate: this is the summary in the document's own language, not in ${language}. ` +
+          'Configure an LLM provider or the upstream AI/ML service for translation.',
+      ],
+    };
+  },
+  'refine-summary': ({ text, options }) => {
+    const instructions = options?.instructions ?? '';
+    const refined = refineSummary(text, options?.summary ?? '', instructions);
+    const notes =
+      refined.applied.length > 0
+        ? [`Applied by re-selecting sentences: ${refined.applied.join('; ')}.`]
+        : [`The offline engine re-selects sentences and could not apply these instructions: "${instructions}".`];
+    return { output: refined.text, degraded: refined.applied.length === 0 && instructions.trim().length > 0, notes };
+  },
+};
+
+/**
+ * The built-in offline engine: extractive and deterministic, no network.
+ * Throws TaskUnsupportedError for what it cannot do honestly.
+ */
+export function runOfflineTask<T extends AiTaskName>(task: T, input: TaskInput): OfflineTaskResult<T> {
+  const handler = handlers[task] as (input: TaskInput) => {
+    output: TaskOutputs[T];
+    degraded?: boolean;
+    notes?: string[];
+  };
+  const result = handler(input);
+  return { output: result.output, degraded: result.degraded ?? false, notes: result.notes ?? [] };
+}

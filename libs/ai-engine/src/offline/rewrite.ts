@@ -1,0 +1,56 @@
+import { TaskUnsupportedError } from '../errors';
+import { splitSentences } from '../text/sentences';
+import { extractiveSummary } from './summaries';
+import { rankSentences } from './sentence-selection';
+
+/** Styles the offline engine can produce by selection and reformatting alone. */
+export const OFFLINE_REWRITE_STYLES = ['concise', 'plain', 'bullet-points'] as const;
+
+const GENERATIVE_PROVIDERS = ['upstream', 'openai', 'anthropic', 'google'];
+
+function plain(text: string): string {
+  return splitSentences(text)
+    .map((sentence) =>
+      sentence.text
+        // Parenthetical asides and bracketed references are what makes legal
+        // and technical prose hard to scan.
+        .replace(/\s*\([^()]*\)/g, '')
+        .replace(/\s*\[[^\]]*\]/g, '')
+        .replace(/;\s+/g, '. ')
+        .replace(/\s+([,.])/g, '$1'),
+    )
+    .join(sentenceSeparator(text));
+}
+
+function sentenceSeparator(text: string): string {
+  return /\n\s*\n/.test(text) ? '\n' : ' ';
+}
+
+/**
+ * Rewrites without generating language: condensing to the central sentences,
+ * removing asides, or one bullet per sentence. Any other style needs a
+ * generative provider and is refused rather than imitated.
+ */
+export function rewriteOffline(text: string, style: string): string {
+  const normalised = style.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  switch (normalised) {
+    case 'concise':
+    case 'shorter':
+      return extractiveSummary(text, Math.max(1, Math.ceil(rankSentences(text).length * 0.4)));
+    case 'plain':
+    case 'simple':
+      return plain(text);
+    case 'bullet-points':
+    case 'bullets':
+      return splitSentences(text)
+        .filter((sentence) => !sentence.isHeading)
+        .map((sentence) => `- ${sentence.text}`)
+        .join('\n');
+    default:
+      throw new TaskUnsupportedError(
+        'rewrite',
+        `the offline engine cannot rewrite in the style "${style}"; it offers ${OFFLINE_REWRITE_STYLES.join(', ')}`,
+        GENERATIVE_PROVIDERS,
+      );
+  }
+}

@@ -1,0 +1,144 @@
+export interface Sentence {
+  /** The sentence with whitespace collapsed and any list marker removed. */
+  readonly text: string;
+  /** Offset of the sentence (list marker included) in the source text. */
+  readonly start: number;
+  /** Offset just past the sentence's last character. */
+  readonly end: number;
+  /** Index of the paragraph or list item the sentence belongs to. */
+  readonly block: number;
+  /** A short line standing alone, such as "1. Definitions" or a title. */
+  readonly isHeading: boolean;
+}
+
+interface Block {
+  start: number;
+  end: number;
+  lines: number;
+}
+
+const LIST_MARKER = /^\s*(?:\d+(?:\.\d+)*[.)]|\(?[a-z0-9]{1,4}\)|[-*•])\s+/i;
+const DECORATION_LINE = /^[\s=\-_*#~.]{3,}$/;
+const SENTENCE_END = /[.!?]+["'”’)\]]*(?=\s|$)/g;
+const ABBREVIATIONS = new Set([
+  'e.g',
+  'i.e',
+  'etc',
+  'vs',
+  'cf',
+  'inc',
+  'ltd',
+  'co',
+  'corp',
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'prof',
+  'sr',
+  'jr',
+  'st',
+  'no',
+  'sec',
+  'fig',
+  'u.s',
+  'approx',
+]);
+
+/**
+ * Paragraphs and list items. Hard-wrapped lines are joined; a blank line, a
+ * line of underlining or a line that starts with a list marker ("1.", "(a)",
+ * "-") starts a new block.
+ */
+function splitBlocks(text: string): Block[] {
+  const blocks: Block[] = [];
+  let current: Block | undefined;
+  const close = () => {
+    if (current) blocks.push(current);
+    current = undefined;
+  };
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const line = text.slice(lineStart, lineEnd);
+    if (line.trim() === '' || DECORATION_LINE.test(line)) {
+      close();
+    } else {
+      if (LIST_MARKER.test(line)) close();
+      if (current) {
+        current.end = lineEnd;
+        current.lines += 1;
+      } else {
+        current = { start: lineStart, end: lineEnd, lines: 1 };
+      }
+    }
+    if (newline === -1) break;
+    lineStart = newline + 1;
+  }
+  close();
+  return blocks;
+}
+
+function isAbbreviation(before: string): boolean {
+  const token = /([^\s(“"'[]+)$/.exec(before)?.[1]?.toLowerCase() ?? '';
+  if (ABBREVIATIONS.has(token)) return true;
+  // A single letter before the period is an initial ("J. Smith") or a list
+  // label, not the end of a sentence.
+  return /^\p{L}$/u.test(token);
+}
+
+function startsLowercase(rest: string): boolean {
+  const next = /\S/.exec(rest)?.[0];
+  return next !== undefined && next !== next.toUpperCase();
+}
+
+function sentenceText(raw: string): string {
+  return raw.replace(LIST_MARKER, '').replace(/\s+/g, ' ').trim();
+}
+
+function looksLikeHeading(text: string, block: Block, sentencesInBlock: number): boolean {
+  if (block.lines !== 1 || sentencesInBlock !== 1) return false;
+  const wordCount = text.split(' ').length;
+  return wordCount <= 10 && (!/[.!?:;,]["'”’)]*$/.test(text) || wordCount <= 3);
+}
+
+/**
+ * Splits text into sentences with their offsets in the source. It knows
+ * hard-wrapped plain text (licences, READMEs, extracted PDFs): numbered and
+ * lettered list items, underlined titles and common abbreviations.
+ */
+export function splitSentences(text: string): Sentence[] {
+  const sentences: Sentence[] = [];
+  splitBlocks(text).forEach((block, blockIndex) => {
+    const blockText = text.slice(block.start, block.end);
+    const spans: Array<[number, number]> = [];
+    // The list marker ("1.", "1.1.") belongs to the first sentence.
+    const markerLength = LIST_MARKER.exec(blockText)?.[0].length ?? 0;
+    let cursor = 0;
+    for (const match of blockText.matchAll(SENTENCE_END)) {
+      if (match.index < markerLength) continue;
+      const end = match.index + match[0].length;
+      const before = blockText.slice(cursor, match.index);
+      if (isAbbreviation(before) || startsLowercase(blockText.slice(end))) continue;
+      if (sentenceText(blockText.slice(cursor, end)).length > 0) spans.push([cursor, end]);
+      cursor = end;
+    }
+    if (sentenceText(blockText.slice(cursor)).length > 0) spans.push([cursor, blockText.length]);
+
+    for (const [from, to] of spans) {
+      const raw = blockText.slice(from, to);
+      const leading = raw.length - raw.trimStart().length;
+      const trailing = raw.length - raw.trimEnd().length;
+      const sentence = sentenceText(raw);
+      sentences.push({
+        text: sentence,
+        start: block.start + from + leading,
+        end: block.start + to - trailing,
+        block: blockIndex,
+        isHeading: looksLikeHeading(sentence, block, spans.length),
+      });
+    }
+  });
+  return sentences;
+}

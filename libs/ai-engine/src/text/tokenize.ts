@@ -1,0 +1,29 @@
+import { stem } from './stem';
+import { isStopword } from './stopwords';
+
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+
+/** Lower-cased word tokens in order; possessive "'s" is dropped. */
+export function words(text: string): string[] {
+  const found = text.normalize('NFKC').toLowerCase().match(WORD) ?? [];
+  return found.map((word) => word.replace(/['’]s$/u, '').replace(/’/gu, "'"));
+}
+
+/**
+ * The terms that carry meaning: stems of the words that are not stopwords,
+ * one character words and bare numbers excluded. Used for ranking everywhere.
+ */
+export function contentTerms(text: string): string[] {
+  const terms: string[] = [];
+  for (const word of words(text)) {
+    if (word.length < 2 || isStopword(word) || /^\d+$/.test(word)) continue;
+    terms.push(stem(word));
+  }
+  return terms;
+}
+
+export function termFrequencies(terms: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1);
+  return counts;
+}

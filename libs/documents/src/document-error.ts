@@ -1,0 +1,53 @@
+import type { DocumentLimits } from './document-limits';
+
+/** Stable error codes; the backend's problem+json `code` uses them verbatim. */
+export const DOCUMENT_ERROR_CODES = [
+  'DT_ERR_UNSUPPORTED_TYPE',
+  'DT_ERR_FILE_TOO_LARGE',
+  'DT_ERR_CORRUPT_FILE',
+  'DT_ERR_ENCRYPTED_FILE',
+  'DT_ERR_EMPTY_DOCUMENT',
+] as const;
+
+export type DocumentErrorCode = (typeof DOCUMENT_ERROR_CODES)[number];
+
+/** The HTTP status each code maps to, so every route answers a bad upload the same way. */
+export const DOCUMENT_ERROR_HTTP_STATUS: Readonly<Record<DocumentErrorCode, number>> = {
+  DT_ERR_UNSUPPORTED_TYPE: 415,
+  DT_ERR_FILE_TOO_LARGE: 413,
+  DT_ERR_CORRUPT_FILE: 422,
+  DT_ERR_ENCRYPTED_FILE: 422,
+  DT_ERR_EMPTY_DOCUMENT: 422,
+};
+
+export interface DocumentErrorOptions {
+  /** Which limit was exceeded, for DT_ERR_FILE_TOO_LARGE. */
+  limit?: keyof DocumentLimits;
+  /** The library error behind it, for server logs only; never sent to clients. */
+  cause?: unknown;
+}
+
+/**
+ * An upload that cannot become a document. The message is written for the
+ * person who uploaded the file: it says what is wrong and what would work,
+ * and never quotes the file's contents or its name.
+ */
+export class DocumentError extends Error {
+  override readonly name = 'DocumentError';
+  readonly status: number;
+  readonly limit?: keyof DocumentLimits;
+
+  constructor(
+    readonly code: DocumentErrorCode,
+    message: string,
+    options: DocumentErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = DOCUMENT_ERROR_HTTP_STATUS[code];
+    if (options.limit !== undefined) this.limit = options.limit;
+  }
+}
+
+export function isDocumentError(value: unknown): value is DocumentError {
+  return value instanceof DocumentError;
+}

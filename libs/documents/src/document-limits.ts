@@ -1,0 +1,45 @@
+const MIB = 1024 * 1024;
+
+/** Bounds on what one upload may cost the server. */
+export interface DocumentLimits {
+  /** Largest accepted upload. */
+  maxBytes: number;
+  /** Most PDF pages extracted; a tiny PDF can describe millions of pages. */
+  maxPages: number;
+  /** Most bytes a DOCX may expand to when unpacked, counted while inflating. */
+  maxUncompressedBytes: number;
+  /**
+   * Highest unpacked-to-packed size ratio for a DOCX once it has expanded past
+   * 1 MiB; real documents stay far below it, zip bombs far above.
+   */
+  maxCompressionRatio: number;
+  /** Most entries a DOCX archive may list. */
+  maxArchiveEntries: number;
+  /** Longest extracted text, for formats whose text can outgrow their bytes. */
+  maxTextChars: number;
+  /** Deepest JSON nesting accepted; deeper input is treated as hostile. */
+  maxJsonDepth: number;
+}
+
+export const DEFAULT_DOCUMENT_LIMITS: Readonly<DocumentLimits> = {
+  maxBytes: 25 * MIB,
+  maxPages: 2000,
+  maxUncompressedBytes: 100 * MIB,
+  maxCompressionRatio: 200,
+  maxArchiveEntries: 10_000,
+  maxTextChars: 25 * MIB,
+  maxJsonDepth: 64,
+};
+
+/** Fills unset limits with the defaults and rejects nonsense early, at the caller's fault. */
+export function resolveDocumentLimits(overrides: Partial<DocumentLimits> = {}): DocumentLimits {
+  const limits = { ...DEFAULT_DOCUMENT_LIMITS };
+  for (const [name, value] of Object.entries(overrides) as [keyof DocumentLimits, number | undefined][]) {
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new RangeError(`Document limit ${name} must be a positive number`);
+    }
+    limits[name] = value;
+  }
+  return limits;
+}

@@ -1,0 +1,33 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { FEATURE_FLAGS } from '../settings/feature-flags';
+import { overridesFromContext } from '../settings/context-settings';
+import { resolveImageTag } from '../settings/image-tag';
+import { isStageName, settingsFor, STAGE_NAMES } from '../settings/stage-settings';
+import { buildStage } from '../stacks/build-stage';
+
+/**
+ * CDK entry point: one stage per run (`-c stage=prod`), chosen by the Nx
+ * configuration. cdk-nag runs as a validation plugin, so an unacknowledged
+ * finding fails synth, diff and deploy alike.
+ */
+const app = new App({ context: { ...FEATURE_FLAGS } });
+const stage = app.node.tryGetContext('stage');
+if (!isStageName(stage)) {
+  throw new Error(`Context "stage" must be one of ${STAGE_NAMES.join(', ')} (got ${JSON.stringify(stage)})`);
+}
+
+const imageTag = resolveImageTag({
+  stage,
+  fromContext: app.node.tryGetContext('imageTag'),
+  fromEnvironment: process.env.IMAGE_TAG,
+  synthOnly: app.node.tryGetContext('synthOnly') === 'true' || app.node.tryGetContext('synthOnly') === true,
+});
+
+buildStage(app, {
+  settings: settingsFor(stage, overridesFromContext((key) => app.node.tryGetContext(key))),
+  imageTag,
+  account: process.env.CDK_DEFAULT_ACCOUNT,
+});
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();

@@ -1,0 +1,77 @@
+import { Duration } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { APP_USER, STOP_TIMEOUT_SECONDS } from '../settings/platform-constants';
+
+export interface HardenedContainerOptions {
+  readonly containerName: string;
+  readonly image: ecs.ContainerImage;
+  readonly logGroup: logs.ILogGroup;
+  readonly healthCheckCommand: string[];
+  /** Seconds the container may take to start before failed health checks count. */
+  readonly healthCheckStartPeriodSeconds?: number;
+  readonly port?: { readonly name: string; readonly containerPort: number };
+  readonly environment?: Record<string, string>;
+  readonly secrets?: Record<string, ecs.Secret>;
+  readonly command?: string[];
+  /** uid:gid, never root. */
+  readonly user?: string;
+  /** A sidecar that may die without taking the task down. */
+  readonly essential?: boolean;
+}
+
+/**
+ * Adds a container with the production baseline every container here shares:
+ * non-root user, read-only root filesystem with a writable /tmp, a health
+ * check, awslogs to a log group with retention, and a stop timeout longer than
+ * the services' SIGTERM drain. ProductionReadinessChecks verifies the result.
+ */
+export function addHardenedContainer(
+  taskDefinition: ecs.TaskDefinition,
+  options: HardenedContainerOptions,
+): ecs.ContainerDefinition {
+  const container = taskDefinition.addContainer(options.containerName, {
+    containerName: options.containerName,
+    image: options.image,
+    essential: options.essential ?? true,
+    user: options.user ?? APP_USER,
+    readonlyRootFilesystem: true,
+    stopTimeout: Duration.seconds(STOP_TIMEOUT_SECONDS),
+    command: options.command,
+    environment: options.environment,
+    secrets: options.secrets,
+    portMappings: options.port
+      ? [{ name: options.port.name, containerPort: options.port.containerPort, protocol: ecs.Protocol.TCP }]
+      : undefined,
+    healthCheck: {
+      command: options.healthCheckCommand,
+      interval: Duration.seconds(10),
+      timeout: Duration.seconds(5),
+      retries: 3,
+      startPeriod: Duration.seconds(options.healthCheckStartPeriodSeconds ?? 30),
+    },
+    logging: ecs.LogDrivers.awsLogs({
+      logGroup: options.logGroup,
+      streamPrefix: options.containerName,
+      mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+    }),
+  });
+
+  // Fargate backs a host-less volume with the task's ephemeral storage: the one
+  // writable place (temp files, multipart uploads) under a read-only root.
+  const tmpVolume = `${options.containerName}-tmp`;
+  taskDefinition.addVolume({ name: tmpVolume });
+  container.addMountPoints({ sourceVolume: tmpVolume, containerPath: '/tmp', readOnly: false });
+  return container;
+}
+
+/**
+ * Liveness probe for the Node images: Node 20 has fetch, so no curl is needed
+ * in the image, and only /health (never /ready) decides whether ECS restarts a task.
+ */
+export function nodeHealthCheck(port: number, path: string): string[] {
+  const script =
+    `fetch('http://127.0.0.1:${port}${path}')` +
+    '.then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))';
+  return ['CMD', 'node', '-e', script];
+}

@@ -1,0 +1,25 @@
+import { SECRET_PREFIX } from '@docuthinker/config';
+import { CLUSTER_NAME } from './platform-constants';
+import type { StageName } from './stage-settings';
+
+/**
+ * Prod and DR run in different regions, so they use the plain names the seed
+ * and the runbooks know. Dev and staging share prod's account and region, so
+ * their account-wide names (cluster, secrets) carry the stage.
+ */
+function usesPlainNames(stage: StageName): boolean {
+  return stage === 'prod' || stage === 'dr';
+}
+
+export function clusterNameFor(stage: StageName): string {
+  return usesPlainNames(stage) ? CLUSTER_NAME : `${CLUSTER_NAME}-${stage}`;
+}
+
+/** `docuthinker/` for prod and DR, `docuthinker/<stage>/` otherwise. */
+export function secretPrefixFor(stage: StageName): string {
+  return usesPlainNames(stage) ? SECRET_PREFIX : `${SECRET_PREFIX}${stage}/`;
+}
+
+export function stackNameFor(stage: StageName, part: 'Network' | 'Platform'): string {
+  return `DocuThinker-${stage}-${part}`;
+}

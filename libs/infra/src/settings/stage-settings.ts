@@ -1,0 +1,152 @@
+/**
+ * Everything that differs between stages lives here, typed, so a reviewer can
+ * compare dev/staging/prod/dr side by side and a test can assert the differences.
+ */
+export const STAGE_NAMES = ['dev', 'staging', 'prod', 'dr'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+export interface ServiceScaling {
+  /** Floor of the autoscaling range; also the count a fresh service starts towards. */
+  readonly desiredCount: number;
+  readonly maxCount: number;
+}
+
+export interface TaskSize {
+  /** Fargate CPU units (512 = 0.5 vCPU). */
+  readonly cpu: number;
+  /** MiB; must be a valid pairing with `cpu` for Fargate. */
+  readonly memoryMiB: number;
+}
+
+/** HTTPS on the ALB: a certificate ARN, or a domain whose certificate CDK requests via DNS. */
+export interface HttpsSettings {
+  readonly domainName: string;
+  readonly certificateArn?: string;
+  /** A public hosted zone for DNS validation and the alias/failover record. */
+  readonly hostedZone?: { readonly zoneName: string; readonly hostedZoneId: string };
+}
+
+export interface StageSettings {
+  readonly stage: StageName;
+  readonly region: string;
+  /** Exactly two; the VPC's subnet layout is per AZ. */
+  readonly availabilityZones: readonly [string, string];
+  readonly natGateways: 1 | 2;
+  readonly vpcEndpoints: boolean;
+  readonly logRetentionDays: 7 | 30;
+  readonly taskSize: TaskSize;
+  readonly backend: ServiceScaling;
+  readonly gateway: ServiceScaling;
+  /** ECS Exec opens a shell into running tasks: useful to debug, never in prod. */
+  readonly enableExecuteCommand: boolean;
+  /** Spot tasks can be reclaimed with two minutes' notice: acceptable outside prod only. */
+  readonly allowFargateSpot: boolean;
+  /** The stage that owns the ECR repositories creates them; the others import them by name. */
+  readonly ownsImageRepositories: boolean;
+  /** Region the owning stage replicates images to (the DR region). */
+  readonly replicateImagesTo?: string;
+  readonly https?: HttpsSettings;
+  readonly wafEnabled: boolean;
+  readonly tracing: 'none' | 'xray';
+  /** Route 53 failover role of this stage's ALB record (needs `https.hostedZone`). */
+  readonly dnsFailoverRole?: 'PRIMARY' | 'SECONDARY';
+  /** FastAPI AI/ML image (repository:tag); when set it runs as a sidecar of the gateway on 8001. */
+  readonly aimlUpstreamImage?: string;
+  /** Chroma server image, pinned; Chroma is the one image not built by this workspace. */
+  readonly chromaImage: string;
+  /** Whether stateful resources (EFS, log buckets, generated secrets) survive a stack delete. */
+  readonly retainData: boolean;
+  /** E-mail that receives alarm notifications, if any. */
+  readonly alarmEmail?: string;
+}
+
+const SEED_TASK_SIZE: TaskSize = { cpu: 512, memoryMiB: 1024 };
+const CHROMA_IMAGE = 'chromadb/chroma:1.0.20';
+
+export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object.freeze({
+  dev: {
+    stage: 'dev',
+    region: 'us-east-1',
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    natGateways: 1,
+    vpcEndpoints: false,
+    logRetentionDays: 7,
+    taskSize: SEED_TASK_SIZE,
+    backend: { desiredCount: 1, maxCount: 2 },
+    gateway: { desiredCount: 1, maxCount: 2 },
+    enableExecuteCommand: true,
+    allowFargateSpot: true,
+    ownsImageRepositories: false,
+    wafEnabled: false,
+    tracing: 'none',
+    chromaImage: CHROMA_IMAGE,
+    retainData: false,
+  },
+  staging: {
+    stage: 'staging',
+    region: 'us-east-1',
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    natGateways: 1,
+    vpcEndpoints: true,
+    logRetentionDays: 7,
+    taskSize: SEED_TASK_SIZE,
+    backend: { desiredCount: 2, maxCount: 4 },
+    gateway: { desiredCount: 2, maxCount: 4 },
+    enableExecuteCommand: true,
+    allowFargateSpot: true,
+    ownsImageRepositories: false,
+    wafEnabled: true,
+    tracing: 'xray',
+    chromaImage: CHROMA_IMAGE,
+    retainData: false,
+  },
+  prod: {
+    stage: 'prod',
+    region: 'us-east-1',
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    natGateways: 2,
+    vpcEndpoints: true,
+    logRetentionDays: 30,
+    taskSize: SEED_TASK_SIZE,
+    backend: { desiredCount: 2, maxCount: 10 },
+    gateway: { desiredCount: 2, maxCount: 10 },
+    enableExecuteCommand: false,
+    allowFargateSpot: false,
+    ownsImageRepositories: true,
+    replicateImagesTo: 'us-west-2',
+    wafEnabled: true,
+    tracing: 'xray',
+    dnsFailoverRole: 'PRIMARY',
+    chromaImage: CHROMA_IMAGE,
+    retainData: true,
+  },
+  dr: {
+    stage: 'dr',
+    region: 'us-west-2',
+    availabilityZones: ['us-west-2a', 'us-west-2b'],
+    natGateways: 2,
+    vpcEndpoints: true,
+    logRetentionDays: 30,
+    taskSize: SEED_TASK_SIZE,
+    // Warm standby: the floor is small, the ceiling is prod's so a failover can absorb the load.
+    backend: { desiredCount: 1, maxCount: 10 },
+    gateway: { desiredCount: 1, maxCount: 10 },
+    enableExecuteCommand: false,
+    allowFargateSpot: false,
+    ownsImageRepositories: false,
+    wafEnabled: true,
+    tracing: 'xray',
+    dnsFailoverRole: 'SECONDARY',
+    chromaImage: CHROMA_IMAGE,
+    retainData: true,
+  },
+});
+
+export function isStageName(value: unknown): value is StageName {
+  return typeof value === 'string' && (STAGE_NAMES as readonly string[]).includes(value);
+}
+
+/** Settings for a stage, with overrides applied (tests and one-off deploys use them). */
+export function settingsFor(stage: StageName, overrides: Partial<StageSettings> = {}): StageSettings {
+  return { ...STAGE_SETTINGS[stage], ...overrides, stage };
+}

@@ -1,0 +1,44 @@
+import { Aspects, Tags, type App } from 'aws-cdk-lib';
+import { ProductionReadinessChecks } from '../checks/production-readiness-checks';
+import { NetworkStack } from '../network/network-stack';
+import { stackNameFor } from '../settings/stage-names';
+import type { StageSettings } from '../settings/stage-settings';
+import { PlatformStack } from './platform-stack';
+
+export interface BuildStageOptions {
+  readonly settings: StageSettings;
+  readonly imageTag: string;
+  /** Unset offline: the stacks are then account-agnostic and synth needs no credentials. */
+  readonly account?: string;
+}
+
+export interface StageStacks {
+  readonly network: NetworkStack;
+  readonly platform: PlatformStack;
+}
+
+/** Adds one stage's stacks to an app, with the production-readiness checks applied. */
+export function buildStage(app: App, options: BuildStageOptions): StageStacks {
+  const { settings } = options;
+  const env = { account: options.account, region: settings.region };
+  const network = new NetworkStack(app, stackNameFor(settings.stage, 'Network'), {
+    env,
+    settings,
+    description: `DocuThinker ${settings.stage}: VPC, flow logs and endpoints`,
+    terminationProtection: settings.retainData,
+  });
+  const platform = new PlatformStack(app, stackNameFor(settings.stage, 'Platform'), {
+    env,
+    settings,
+    vpc: network.vpc,
+    imageTag: options.imageTag,
+    description: `DocuThinker ${settings.stage}: ECS Fargate services, ALB, registry, secrets, alarms`,
+    terminationProtection: settings.retainData,
+  });
+  for (const stack of [network, platform]) {
+    Tags.of(stack).add('project', 'docuthinker');
+    Tags.of(stack).add('stage', settings.stage);
+    Aspects.of(stack).add(new ProductionReadinessChecks());
+  }
+  return { network, platform };
+}

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'stores',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

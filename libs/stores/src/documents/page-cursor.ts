@@ -1,0 +1,32 @@
+import { InvalidCursorError } from '../shared/errors';
+
+/** The position after the last item of a page, in the list's order (createdAt desc, id desc). */
+export interface PagePosition {
+  readonly createdAtMs: number;
+  readonly id: string;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function encodePageCursor(position: PagePosition): string {
+  return Buffer.from(`${position.createdAtMs}:${position.id}`, 'utf8').toString('base64url');
+}
+
+/** Throws `InvalidCursorError` for anything `encodePageCursor` could not have produced. */
+export function decodePageCursor(cursor: string): PagePosition {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const separator = decoded.indexOf(':');
+  const createdAtMs = Number(decoded.slice(0, separator));
+  const id = decoded.slice(separator + 1);
+  if (separator < 1 || !Number.isSafeInteger(createdAtMs) || !ID_PATTERN.test(id)) {
+    throw new InvalidCursorError();
+  }
+  return { createdAtMs, id };
+}
+
+const MAX_PAGE_SIZE = 100;
+
+export function clampPageSize(limit: number): number {
+  if (!Number.isFinite(limit)) return MAX_PAGE_SIZE;
+  return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(limit)));
+}

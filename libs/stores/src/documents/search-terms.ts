@@ -1,0 +1,22 @@
+const MAX_TERMS = 12;
+const MAX_SEARCH_RESULTS = 50;
+const DEFAULT_SEARCH_RESULTS = 10;
+
+/**
+ * The words of a search query, lower-cased. Everything that is not a letter or
+ * a digit separates words, so query syntax of the underlying engine (FTS5
+ * operators, regex metacharacters) never reaches it.
+ */
+export function searchTerms(query: string): string[] {
+  const words = query.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return [...new Set(words)].slice(0, MAX_TERMS);
+}
+
+export function clampSearchLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_SEARCH_RESULTS;
+  return Math.min(MAX_SEARCH_RESULTS, Math.max(1, Math.floor(limit)));
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { DEFAULT_CHAT_SESSION_TTL_MS } from '../ports/chat-session-store';
+import type { DataStores } from '../data-stores';
+import { systemClock, type Clock } from '../shared/clock';
+import { probeHealth } from '../shared/health';
+import { openEmbeddedDatabase } from './libsql-database';
+import { LibsqlChatSessionStore } from './libsql-chat-session-store';
+import { LibsqlDocumentStore } from './libsql-document-store';
+import { LibsqlOutboxStore } from './libsql-outbox-store';
+import { LibsqlUserStore } from './libsql-user-store';
+
+export const EMBEDDED_DATABASE_FILE = 'docuthinker.db';
+
+export interface EmbeddedDataStoresOptions {
+  /** The data directory; the database is one file inside it. */
+  readonly dataDir: string;
+  readonly chatSessionTtlMs?: number;
+  readonly clock?: Clock;
+}
+
+/** Users, documents, chat sessions and the outbox in one libSQL file (WAL mode). */
+export function createEmbeddedDataStores(options: EmbeddedDataStoresOptions): DataStores {
+  const db = openEmbeddedDatabase(join(options.dataDir, EMBEDDED_DATABASE_FILE));
+  const clock = options.clock ?? systemClock;
+  return {
+    adapter: 'libsql',
+    users: new LibsqlUserStore(db, clock),
+    documents: new LibsqlDocumentStore(db, clock),
+    chatSessions: new LibsqlChatSessionStore(
+      db,
+      clock,
+      options.chatSessionTtlMs ?? DEFAULT_CHAT_SESSION_TTL_MS,
+    ),
+    outbox: new LibsqlOutboxStore(db, clock),
+    health: () => probeHealth('libsql', async () => db.prepare('SELECT 1').get()),
+    close: async () => {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,143 @@
+import type {
+  ChatMessage,
+  ChatRole,
+  ChatSession,
+  ChatSessionScope,
+  ChatSessionStore,
+  NewChatMessage,
+} from '../ports/chat-session-store';
+import type { Clock } from '../shared/clock';
+import { probeHealth, type HealthReport } from '../shared/health';
+import { newId } from '../shared/ids';
+import { inWriteTransaction, type EmbeddedDatabase } from './libsql-database';
+
+interface SessionRow {
+  id: string;
+  owner_id: string;
+  document_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+interface MessageRow {
+  role: ChatRole;
+  content: string;
+  created_at: number;
+}
+
+export class LibsqlChatSessionStore implements ChatSessionStore {
+  constructor(
+    private readonly db: EmbeddedDatabase,
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+  ) {}
+
+  async create(scope: ChatSessionScope): Promise<ChatSession> {
+    const now = this.clock();
+    const session: ChatSession = {
+      id: newId(),
+      ownerId: scope.ownerId,
+      documentId: scope.documentId,
+      messages: [],
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.ttlMs),
+    };
+    this.db
+      .prepare(
+        'INSERT INTO chat_sessions (id, owner_id, document_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(
+        session.id,
+        session.ownerId,
+        session.documentId,
+        now.getTime(),
+        session.expiresAt.getTime(),
+      );
+    return session;
+  }
+
+  async get(ownerId: string, sessionId: string): Promise<ChatSession | null> {
+    return this.findLive(sessionId, ownerId);
+  }
+
+  async append(
+    scope: ChatSessionScope,
+    sessionId: string,
+    messages: readonly NewChatMessage[],
+  ): Promise<ChatSession | null> {
+    return inWriteTransaction(this.db, () => {
+      const session = this.findLive(sessionId, scope.ownerId);
+      if (!session || session.documentId !== scope.documentId) return null;
+      const now = this.clock();
+      const insert = this.db.prepare(
+        'INSERT INTO chat_messages (session_id, position, role, content, created_at) VALUES (?, ?, ?, ?, ?)',
+      );
+      messages.forEach((message, offset) =>
+        insert.run(
+          sessionId,
+          session.messages.length + offset,
+          message.role,
+          message.content,
+          now.getTime(),
+        ),
+      );
+      const expiresAt = new Date(now.getTime() + this.ttlMs);
+      this.db
+        .prepare('UPDATE chat_sessions SET expires_at = ? WHERE id = ?')
+        .run(expiresAt.getTime(), sessionId);
+      const appended: ChatMessage[] = messages.map((message) => ({
+        role: message.role,
+        content: message.content,
+        createdAt: now,
+      }));
+      return { ...session, messages: [...session.messages, ...appended], expiresAt };
+    });
+  }
+
+  async deleteForDocument(scope: ChatSessionScope): Promise<number> {
+    return this.db
+      .prepare('DELETE FROM chat_sessions WHERE owner_id = ? AND document_id = ?')
+      .run(scope.ownerId, scope.documentId).changes;
+  }
+
+  async deleteAllForOwner(ownerId: string): Promise<number> {
+    return this.db.prepare('DELETE FROM chat_sessions WHERE owner_id = ?').run(ownerId).changes;
+  }
+
+  async purgeExpired(): Promise<number> {
+    return this.db
+      .prepare('DELETE FROM chat_sessions WHERE expires_at <= ?')
+      .run(this.clock().getTime()).changes;
+  }
+
+  health(): Promise<HealthReport> {
+    return probeHealth('libsql', async () => this.db.prepare('SELECT 1').get());
+  }
+
+  private findLive(sessionId: string, ownerId: string): ChatSession | null {
+    const row = this.db
+      .prepare(
+        `SELECT id, owner_id, document_id, created_at, expires_at FROM chat_sessions
+          WHERE id = ? AND owner_id = ? AND expires_at > ?`,
+      )
+      .get(sessionId, ownerId, this.clock().getTime()) as SessionRow | undefined;
+    if (!row) return null;
+    const messages = this.db
+      .prepare(
+        'SELECT role, content, created_at FROM chat_messages WHERE session_id = ? ORDER BY position',
+      )
+      .all(row.id) as MessageRow[];
+    return {
+      id: row.id,
+      ownerId: row.owner_id,
+      documentId: row.document_id,
+      messages: messages.map((message) => ({
+        role: message.role,
+        content: message.content,
+        createdAt: new Date(message.created_at),
+      })),
+      createdAt: new Date(row.created_at),
+      expiresAt: new Date(row.expires_at),
+    };
+  }
+}

@@ -1,0 +1,320 @@
+import type {
+  DeletedDocuments,
+  DocumentMetadata,
+  DocumentPage,
+  DocumentPageRequest,
+  DocumentRecord,
+  DocumentSearchHit,
+  DocumentSearchOptions,
+  DocumentStore,
+  DocumentUpdate,
+  IndexStatus,
+  NewDocument,
+} from '../ports/document-store';
+import { clampPageSize, decodePageCursor, encodePageCursor } from '../documents/page-cursor';
+import { clampSearchLimit, searchTerms } from '../documents/search-terms';
+import type { Clock } from '../shared/clock';
+import { DuplicateIdError } from '../shared/errors';
+import { probeHealth, type HealthReport } from '../shared/health';
+import { newId } from '../shared/ids';
+import { inWriteTransaction, isUniqueViolation, type EmbeddedDatabase } from './libsql-database';
+import { insertOutboxJob } from './libsql-outbox-store';
+
+interface MetadataRow {
+  id: string;
+  owner_id: string;
+  title: string;
+  file_type: string;
+  size: number;
+  pages: number | null;
+  content_hash: string;
+  summary: string;
+  summary_degraded: number;
+  index_status: IndexStatus;
+  file_key: string;
+  created_at: number;
+}
+
+interface DocumentRow extends MetadataRow {
+  text: string;
+  html: string | null;
+}
+
+const METADATA_COLUMNS =
+  'id, owner_id, title, file_type, size, pages, content_hash, summary, summary_degraded, index_status, file_key, created_at';
+
+function toMetadata(row: MetadataRow): DocumentMetadata {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    title: row.title,
+    fileType: row.file_type,
+    size: row.size,
+    ...(row.pages !== null && { pages: row.pages }),
+    contentHash: row.content_hash,
+    summary: row.summary,
+    summaryDegraded: row.summary_degraded === 1,
+    indexStatus: row.index_status,
+    fileKey: row.file_key,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+function toDocument(row: DocumentRow): DocumentRecord {
+  return { ...toMetadata(row), text: row.text, ...(row.html !== null && { html: row.html }) };
+}
+
+/**
+ * An FTS5 query in which every term must match as a word prefix. Terms are
+ * quoted, so nothing the user typed is read as FTS5 syntax.
+ */
+function prefixMatchQuery(terms: readonly string[], column?: string): string {
+  const all = terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(' AND ');
+  return column ? `${column} : (${all})` : all;
+}
+
+export class LibsqlDocumentStore implements DocumentStore {
+  constructor(
+    private readonly db: EmbeddedDatabase,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(document: NewDocument): Promise<DocumentRecord> {
+    const record: DocumentRecord = {
+      ...document,
+      id: document.id ?? newId(),
+      indexStatus: 'pending',
+      createdAt: this.clock(),
+    };
+    try {
+      inWriteTransaction(this.db, () => {
+        insertOutboxJob(this.db, record.createdAt, {
+          kind: 'index',
+          ownerId: record.ownerId,
+          documentId: record.id,
+        });
+        this.db
+          .prepare(
+            `INSERT INTO documents (${METADATA_COLUMNS}, text, html)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            record.id,
+            record.ownerId,
+            record.title,
+            record.fileType,
+            record.size,
+            record.pages ?? null,
+            record.contentHash,
+            record.summary,
+            record.summaryDegraded ? 1 : 0,
+            record.indexStatus,
+            record.fileKey,
+            record.createdAt.getTime(),
+            record.text,
+            record.html ?? null,
+          );
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'documents.id')) throw new DuplicateIdError(record.id);
+      throw error;
+    }
+    return record;
+  }
+
+  async get(ownerId: string, id: string): Promise<DocumentRecord | null> {
+    const row = this.db
+      .prepare(`SELECT ${METADATA_COLUMNS}, text, html FROM documents WHERE owner_id = ? AND id = ?`)
+      .get(ownerId, id) as DocumentRow | undefined;
+    return row ? toDocument(row) : null;
+  }
+
+  async list(ownerId: string, page: DocumentPageRequest): Promise<DocumentPage> {
+    const limit = clampPageSize(page.limit);
+    const after = page.cursor ? decodePageCursor(page.cursor) : null;
+    const rows = (
+      after
+        ? this.db
+            .prepare(
+              `SELECT ${METADATA_COLUMNS} FROM documents
+                WHERE owner_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+                ORDER BY created_at DESC, id DESC LIMIT ?`,
+            )
+            .all(ownerId, after.createdAtMs, after.createdAtMs, after.id, limit + 1)
+        : this.db
+            .prepare(
+              `SELECT ${METADATA_COLUMNS} FROM documents WHERE owner_id = ?
+                ORDER BY created_at DESC, id DESC LIMIT ?`,
+            )
+            .all(ownerId, limit + 1)
+    ) as MetadataRow[];
+    const items = rows.slice(0, limit).map(toMetadata);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor:
+        rows.length > limit && last
+          ? encodePageCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
+          : null,
+    };
+  }
+
+  async update(
+    ownerId: string,
+    id: string,
+    update: DocumentUpdate,
+  ): Promise<DocumentMetadata | null> {
+    return inWriteTransaction(this.db, () => {
+      const assignments: string[] = [];
+      const values: (string | number)[] = [];
+      if (update.title !== undefined) {
+        assignments.push('title = ?');
+        values.push(update.title);
+      }
+      if (update.summary !== undefined) {
+        assignments.push('summary = ?');
+        values.push(update.summary);
+      }
+      if (update.summaryDegraded !== undefined) {
+        assignments.push('summary_degraded = ?');
+        values.push(update.summaryDegraded ? 1 : 0);
+      }
+      if (assignments.length > 0) {
+        this.db
+          .prepare(`UPDATE documents SET ${assignments.join(', ')} WHERE owner_id = ? AND id = ?`)
+          .run(...values, ownerId, id);
+      }
+      return this.findMetadata(ownerId, id);
+    });
+  }
+
+  async setIndexStatus(ownerId: string, id: string, status: IndexStatus): Promise<boolean> {
+    const result = this.db
+      .prepare('UPDATE documents SET index_status = ? WHERE owner_id = ? AND id = ?')
+      .run(status, ownerId, id);
+    return result.changes > 0;
+  }
+
+  async delete(ownerId: string, id: string): Promise<DocumentMetadata | null> {
+    return inWriteTransaction(this.db, () => {
+      const existing = this.findMetadata(ownerId, id);
+      if (!existing) return null;
+      this.db.prepare('DELETE FROM documents WHERE owner_id = ? AND id = ?').run(ownerId, id);
+      insertOutboxJob(this.db, this.clock(), {
+        kind: 'delete',
+        ownerId,
+        documentId: id,
+        fileKey: existing.fileKey,
+      });
+      return existing;
+    });
+  }
+
+  async deleteAllForOwner(ownerId: string): Promise<DeletedDocuments> {
+    return inWriteTransaction(this.db, () => {
+      const rows = this.db
+        .prepare('SELECT id, file_key FROM documents WHERE owner_id = ?')
+        .all(ownerId) as { id: string; file_key: string }[];
+      const now = this.clock();
+      for (const row of rows) {
+        insertOutboxJob(this.db, now, {
+          kind: 'delete',
+          ownerId,
+          documentId: row.id,
+          fileKey: row.file_key,
+        });
+      }
+      this.db.prepare('DELETE FROM documents WHERE owner_id = ?').run(ownerId);
+      return { count: rows.length, fileKeys: rows.map((row) => row.file_key) };
+    });
+  }
+
+  async count(ownerId: string): Promise<number> {
+    const row = this.db
+      .prepare('SELECT COUNT(*) AS count FROM documents WHERE owner_id = ?')
+      .get(ownerId) as { count: number };
+    return row.count;
+  }
+
+  async searchTitles(
+    ownerId: string,
+    query: string,
+    options: DocumentSearchOptions = {},
+  ): Promise<DocumentSearchHit[]> {
+    const terms = searchTerms(query);
+    if (terms.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT d.id, d.title, bm25(document_search) AS rank
+           FROM document_search JOIN documents d ON d.seq = document_search.rowid
+          WHERE document_search MATCH ? AND d.owner_id = ?
+          ORDER BY rank, d.id LIMIT ?`,
+      )
+      .all(prefixMatchQuery(terms, 'title'), ownerId, clampSearchLimit(options.limit)) as {
+      id: string;
+      title: string;
+      rank: number;
+    }[];
+    // bm25() is negative, lower meaning better; the port promises higher-is-better.
+    return rows.map((row) => ({ id: row.id, title: row.title, snippet: row.title, score: -row.rank }));
+  }
+
+  async searchContent(
+    ownerId: string,
+    query: string,
+    options: DocumentSearchOptions = {},
+  ): Promise<DocumentSearchHit[]> {
+    const terms = searchTerms(query);
+    if (terms.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT d.id, d.title, snippet(document_search, -1, '', '', '…', 24) AS snippet,
+                bm25(document_search) AS rank
+           FROM document_search JOIN documents d ON d.seq = document_search.rowid
+          WHERE document_search MATCH ? AND d.owner_id = ?
+          ORDER BY rank, d.id LIMIT ?`,
+      )
+      .all(prefixMatchQuery(terms), ownerId, clampSearchLimit(options.limit)) as {
+      id: string;
+      title: string;
+      snippet: string;
+      rank: number;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      title: row.title,
+      snippet: row.snippet,
+      score: -row.rank,
+    }));
+  }
+
+  async requeueIndexing(filter: { readonly ownerId?: string } = {}): Promise<number> {
+    return inWriteTransaction(this.db, () => {
+      const rows = (
+        filter.ownerId === undefined
+          ? this.db.prepare('SELECT id, owner_id FROM documents').all()
+          : this.db.prepare('SELECT id, owner_id FROM documents WHERE owner_id = ?').all(filter.ownerId)
+      ) as { id: string; owner_id: string }[];
+      const now = this.clock();
+      const markPending = this.db.prepare(
+        "UPDATE documents SET index_status = 'pending' WHERE id = ?",
+      );
+      for (const row of rows) {
+        markPending.run(row.id);
+        insertOutboxJob(this.db, now, { kind: 'index', ownerId: row.owner_id, documentId: row.id });
+      }
+      return rows.length;
+    });
+  }
+
+  health(): Promise<HealthReport> {
+    return probeHealth('libsql', async () => this.db.prepare('SELECT 1').get());
+  }
+
+  private findMetadata(ownerId: string, id: string): DocumentMetadata | null {
+    const row = this.db
+      .prepare(`SELECT ${METADATA_COLUMNS} FROM documents WHERE owner_id = ? AND id = ?`)
+      .get(ownerId, id) as MetadataRow | undefined;
+    return row ? toMetadata(row) : null;
+  }
+}

@@ -1,0 +1,138 @@
+import type {
+  ClaimedOutboxJob,
+  OutboxClaimOptions,
+  OutboxEnqueueRequest,
+  OutboxFailure,
+  OutboxJob,
+  OutboxJobKind,
+  OutboxPendingCounts,
+  OutboxStore,
+} from '../ports/outbox-store';
+import type { Clock } from '../shared/clock';
+import { probeHealth, type HealthReport } from '../shared/health';
+import { newId } from '../shared/ids';
+import type { EmbeddedDatabase } from './libsql-database';
+
+interface OutboxRow {
+  id: string;
+  kind: OutboxJobKind;
+  owner_id: string;
+  document_id: string;
+  file_key: string | null;
+  attempts: number;
+  available_at: number;
+  lease_token: string | null;
+  lease_expires_at: number | null;
+  last_error: string | null;
+  created_at: number;
+}
+
+function toJob(row: OutboxRow): OutboxJob {
+  return {
+    id: row.id,
+    kind: row.kind,
+    ownerId: row.owner_id,
+    documentId: row.document_id,
+    ...(row.file_key !== null && { fileKey: row.file_key }),
+    attempts: row.attempts,
+    availableAt: new Date(row.available_at),
+    ...(row.last_error !== null && { lastError: row.last_error }),
+    createdAt: new Date(row.created_at),
+  };
+}
+
+/**
+ * Inserts a job through `db`; the document store calls this inside its own
+ * transaction so that the document write and the job commit together.
+ */
+export function insertOutboxJob(
+  db: EmbeddedDatabase,
+  now: Date,
+  request: OutboxEnqueueRequest,
+): OutboxJob {
+  const job: OutboxJob = {
+    id: newId(),
+    kind: request.kind,
+    ownerId: request.ownerId,
+    documentId: request.documentId,
+    ...(request.fileKey !== undefined && { fileKey: request.fileKey }),
+    attempts: 0,
+    availableAt: now,
+    createdAt: now,
+  };
+  db.prepare(
+    `INSERT INTO outbox_jobs (id, kind, owner_id, document_id, file_key, attempts, available_at, created_at)
+     VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
+  ).run(
+    job.id,
+    job.kind,
+    job.ownerId,
+    job.documentId,
+    job.fileKey ?? null,
+    now.getTime(),
+    now.getTime(),
+  );
+  return job;
+}
+
+export class LibsqlOutboxStore implements OutboxStore {
+  constructor(
+    private readonly db: EmbeddedDatabase,
+    private readonly clock: Clock,
+  ) {}
+
+  async enqueue(request: OutboxEnqueueRequest): Promise<OutboxJob> {
+    return insertOutboxJob(this.db, this.clock(), request);
+  }
+
+  async claim(options: OutboxClaimOptions): Promise<ClaimedOutboxJob | null> {
+    const now = this.clock().getTime();
+    const leaseToken = newId();
+    const leaseExpiresAt = now + options.leaseMs;
+    // One statement: SQLite's write lock makes select-and-lease atomic, even
+    // across processes sharing the file.
+    const row = this.db
+      .prepare(
+        `UPDATE outbox_jobs
+            SET attempts = attempts + 1, lease_token = ?, lease_expires_at = ?
+          WHERE seq = (SELECT seq FROM outbox_jobs
+                        WHERE available_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+                        ORDER BY available_at, seq LIMIT 1)
+      RETURNING *`,
+      )
+      .get(leaseToken, leaseExpiresAt, now, now) as OutboxRow | undefined;
+    if (!row) return null;
+    return { ...toJob(row), leaseToken, leaseExpiresAt: new Date(leaseExpiresAt) };
+  }
+
+  async complete(job: ClaimedOutboxJob): Promise<boolean> {
+    const result = this.db
+      .prepare('DELETE FROM outbox_jobs WHERE id = ? AND lease_token = ?')
+      .run(job.id, job.leaseToken);
+    return result.changes > 0;
+  }
+
+  async fail(job: ClaimedOutboxJob, failure: OutboxFailure): Promise<boolean> {
+    const result = this.db
+      .prepare(
+        `UPDATE outbox_jobs
+            SET lease_token = NULL, lease_expires_at = NULL, available_at = ?, last_error = ?
+          WHERE id = ? AND lease_token = ?`,
+      )
+      .run(failure.retryAt.getTime(), failure.error, job.id, job.leaseToken);
+    return result.changes > 0;
+  }
+
+  async pendingCounts(): Promise<OutboxPendingCounts> {
+    const rows = this.db
+      .prepare('SELECT kind, COUNT(*) AS count FROM outbox_jobs GROUP BY kind')
+      .all() as { kind: OutboxJobKind; count: number }[];
+    const counts = { index: 0, delete: 0 };
+    for (const row of rows) counts[row.kind] = row.count;
+    return counts;
+  }
+
+  health(): Promise<HealthReport> {
+    return probeHealth('libsql', async () => this.db.prepare('SELECT 1').get());
+  }
+}

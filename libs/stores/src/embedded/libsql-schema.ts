@@ -1,0 +1,104 @@
+import type Database from 'libsql';
+
+/** Bumped when a migration is added below; stored in SQLite's `user_version`. */
+const SCHEMA_VERSION = 1;
+
+const VERSION_1 = `
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL,
+  email_key TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  theme TEXT NOT NULL,
+  social_media TEXT NOT NULL
+);
+
+-- seq is the stable integer rowid that the full-text index points at
+-- (an implicit rowid may change on VACUUM).
+CREATE TABLE documents (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  owner_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  file_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  pages INTEGER,
+  content_hash TEXT NOT NULL,
+  text TEXT NOT NULL,
+  html TEXT,
+  summary TEXT NOT NULL,
+  summary_degraded INTEGER NOT NULL,
+  index_status TEXT NOT NULL,
+  file_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX documents_by_owner_newest ON documents (owner_id, created_at DESC, id DESC);
+
+CREATE VIRTUAL TABLE document_search USING fts5(
+  title, text, content='documents', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER documents_search_insert AFTER INSERT ON documents BEGIN
+  INSERT INTO document_search (rowid, title, text) VALUES (new.seq, new.title, new.text);
+END;
+CREATE TRIGGER documents_search_delete AFTER DELETE ON documents BEGIN
+  INSERT INTO document_search (document_search, rowid, title, text)
+  VALUES ('delete', old.seq, old.title, old.text);
+END;
+CREATE TRIGGER documents_search_update AFTER UPDATE OF title, text ON documents BEGIN
+  INSERT INTO document_search (document_search, rowid, title, text)
+  VALUES ('delete', old.seq, old.title, old.text);
+  INSERT INTO document_search (rowid, title, text) VALUES (new.seq, new.title, new.text);
+END;
+
+CREATE TABLE chat_sessions (
+  id TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL,
+  document_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX chat_sessions_by_scope ON chat_sessions (owner_id, document_id);
+CREATE INDEX chat_sessions_by_expiry ON chat_sessions (expires_at);
+
+CREATE TABLE chat_messages (
+  session_id TEXT NOT NULL REFERENCES chat_sessions (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  role TEXT NOT NULL,
+  content TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (session_id, position)
+);
+
+-- seq keeps claim order first-in-first-out among jobs due at the same time.
+CREATE TABLE outbox_jobs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  owner_id TEXT NOT NULL,
+  document_id TEXT NOT NULL,
+  file_key TEXT,
+  attempts INTEGER NOT NULL,
+  available_at INTEGER NOT NULL,
+  lease_token TEXT,
+  lease_expires_at INTEGER,
+  last_error TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX outbox_jobs_by_due ON outbox_jobs (available_at, seq);
+`;
+
+/** Creates or upgrades the schema in one transaction, so a crash never leaves half of it. */
+export function migrateEmbeddedSchema(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `the embedded database has schema version ${current}, newer than this build (${SCHEMA_VERSION})`,
+    );
+  }
+  if (current === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    if (current < 1) db.exec(VERSION_1);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}

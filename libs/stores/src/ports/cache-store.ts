@@ -1,0 +1,14 @@
+import type { HealthCheckable } from '../shared/health';
+
+/**
+ * A best-effort cache of JSON values. No method throws because the backing
+ * service is unavailable: reads then miss and writes are dropped.
+ */
+export interface CacheStore extends HealthCheckable {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Drops every entry whose key starts with `prefix` (e.g. `doc:<ownerId>:`). */
+  deleteByPrefix(prefix: string): Promise<void>;
+  close(): Promise<void>;
+}

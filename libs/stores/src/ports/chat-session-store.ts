@@ -1,0 +1,53 @@
+import type { HealthCheckable } from '../shared/health';
+
+export const CHAT_ROLES = ['user', 'assistant'] as const;
+export type ChatRole = (typeof CHAT_ROLES)[number];
+
+export interface ChatMessage {
+  readonly role: ChatRole;
+  readonly content: string;
+  readonly createdAt: Date;
+}
+
+export interface ChatSession {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly documentId: string;
+  /** Oldest first. */
+  readonly messages: ChatMessage[];
+  readonly createdAt: Date;
+  /** Refreshed on every append: a conversation expires after a period without activity. */
+  readonly expiresAt: Date;
+}
+
+export interface ChatSessionScope {
+  readonly ownerId: string;
+  readonly documentId: string;
+}
+
+export interface NewChatMessage {
+  readonly role: ChatRole;
+  readonly content: string;
+}
+
+export const DEFAULT_CHAT_SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Chat history per (owner, document). Expired sessions read as absent. */
+export interface ChatSessionStore extends HealthCheckable {
+  create(scope: ChatSessionScope): Promise<ChatSession>;
+  /** Null for an unknown, expired or other owner's session. */
+  get(ownerId: string, sessionId: string): Promise<ChatSession | null>;
+  /**
+   * Appends in order and extends the expiry. Null when the session is not the
+   * owner's, belongs to another document, or has expired.
+   */
+  append(
+    scope: ChatSessionScope,
+    sessionId: string,
+    messages: readonly NewChatMessage[],
+  ): Promise<ChatSession | null>;
+  deleteForDocument(scope: ChatSessionScope): Promise<number>;
+  deleteAllForOwner(ownerId: string): Promise<number>;
+  /** Physically removes expired sessions (MongoDB's TTL index does this by itself). */
+  purgeExpired(): Promise<number>;
+}

@@ -1,0 +1,61 @@
+import type { HealthCheckable } from '../shared/health';
+
+export const OUTBOX_JOB_KINDS = ['index', 'delete'] as const;
+export type OutboxJobKind = (typeof OUTBOX_JOB_KINDS)[number];
+
+export interface OutboxJob {
+  readonly id: string;
+  readonly kind: OutboxJobKind;
+  readonly ownerId: string;
+  readonly documentId: string;
+  /** Set on delete jobs so the worker can remove the original file as well. */
+  readonly fileKey?: string;
+  /** Claims so far, including the current one. */
+  readonly attempts: number;
+  readonly availableAt: Date;
+  readonly lastError?: string;
+  readonly createdAt: Date;
+}
+
+/** A job leased to one worker until `leaseExpiresAt`; afterwards anyone may claim it again. */
+export interface ClaimedOutboxJob extends OutboxJob {
+  readonly leaseToken: string;
+  readonly leaseExpiresAt: Date;
+}
+
+export interface OutboxClaimOptions {
+  /** How long the worker may hold the job before it is considered crashed. */
+  readonly leaseMs: number;
+}
+
+export interface OutboxFailure {
+  readonly error: string;
+  /** When the job becomes claimable again (see `retryDelayMs`). */
+  readonly retryAt: Date;
+}
+
+export type OutboxPendingCounts = Readonly<Record<OutboxJobKind, number>>;
+
+export interface OutboxEnqueueRequest {
+  readonly kind: OutboxJobKind;
+  readonly ownerId: string;
+  readonly documentId: string;
+  readonly fileKey?: string;
+}
+
+/**
+ * The durable queue of index/delete jobs for the AI/ML gateway. Jobs that go
+ * with a document write are enqueued by the `DocumentStore` in the same
+ * atomic write; `enqueue` is for jobs that stand alone.
+ */
+export interface OutboxStore extends HealthCheckable {
+  enqueue(request: OutboxEnqueueRequest): Promise<OutboxJob>;
+  /** The oldest due job whose lease is free or expired, leased to the caller; null when none. */
+  claim(options: OutboxClaimOptions): Promise<ClaimedOutboxJob | null>;
+  /** Removes the job. False when the lease was lost (expired and claimed by someone else). */
+  complete(job: ClaimedOutboxJob): Promise<boolean>;
+  /** Releases the lease and schedules the next attempt. False when the lease was lost. */
+  fail(job: ClaimedOutboxJob, failure: OutboxFailure): Promise<boolean>;
+  /** Jobs not yet completed, by kind (due, waiting for a retry, or leased). */
+  pendingCounts(): Promise<OutboxPendingCounts>;
+}

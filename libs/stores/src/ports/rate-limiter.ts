@@ -1,0 +1,27 @@
+export interface RateLimitRule {
+  /** Distinguishes limiters sharing one store, e.g. `login-ip`. */
+  readonly name: string;
+  /** Requests allowed per window. */
+  readonly points: number;
+  readonly windowSeconds: number;
+}
+
+export interface RateLimitDecision {
+  readonly allowed: boolean;
+  readonly remaining: number;
+  /** Until the window resets; what `Retry-After` reports when not allowed. */
+  readonly retryAfterMs: number;
+}
+
+/** Counts requests per key in fixed windows. Never rejects because a store is down. */
+export interface RateLimiter {
+  consume(key: string, points?: number): Promise<RateLimitDecision>;
+  /** Forgets the key's count, e.g. after a successful login. */
+  reset(key: string): Promise<void>;
+}
+
+/** Creates limiters on one backing store (Redis or this process). */
+export interface RateLimiterFactory {
+  readonly adapter: 'redis' | 'memory';
+  create(rule: RateLimitRule): RateLimiter;
+}

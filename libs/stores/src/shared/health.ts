@@ -1,0 +1,42 @@
+/** What an adapter reports to the service's `/ready` route. */
+export interface HealthReport {
+  readonly ok: boolean;
+  /** Which adapter answered, e.g. `libsql`, `mongodb`, `redis`, `s3`. */
+  readonly adapter: string;
+  readonly latencyMs: number;
+  /** Why the dependency is not usable; never contains credentials. */
+  readonly error?: string;
+}
+
+export interface HealthCheckable {
+  /** Resolves (never rejects) within a bounded time, so `/ready` cannot hang. */
+  health(): Promise<HealthReport>;
+}
+
+const DEFAULT_HEALTH_TIMEOUT_MS = 2000;
+
+/** Runs `probe` with a deadline and turns its outcome into a report. */
+export async function probeHealth(
+  adapter: string,
+  probe: () => Promise<unknown>,
+  timeoutMs = DEFAULT_HEALTH_TIMEOUT_MS,
+): Promise<HealthReport> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([probe(), deadline]);
+    return { ok: true, adapter, latencyMs: performance.now() - started };
+  } catch (error) {
+    return {
+      ok: false,
+      adapter,
+      latencyMs: performance.now() - started,
+      error: error instanceof Error ? error.message : String(error),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}

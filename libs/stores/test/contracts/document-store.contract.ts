@@ -1,0 +1,277 @@
+import type { DocumentMetadata } from '../../src/ports/document-store';
+import { DuplicateIdError, InvalidCursorError } from '../../src/shared/errors';
+import { newOwnerId, sampleDocument } from '../support/sample-documents';
+import { useDataStores, type OpenDataStores } from './data-stores-factory';
+
+export function documentStoreContract(open: OpenDataStores): void {
+  describe('DocumentStore contract', () => {
+    const subject = useDataStores(open);
+    const documents = () => subject.stores().documents;
+    const outbox = () => subject.stores().outbox;
+
+    async function drainJobs() {
+      const jobs = [];
+      for (let job = await outbox().claim({ leaseMs: 60_000 }); job; ) {
+        jobs.push(job);
+        await outbox().complete(job);
+        job = await outbox().claim({ leaseMs: 60_000 });
+      }
+      return jobs;
+    }
+
+    it('saves a document as pending together with its index job', async () => {
+      const owner = newOwnerId();
+      const created = await documents().create(sampleDocument(owner));
+      expect(created.indexStatus).toBe('pending');
+      expect(created.createdAt).toEqual(subject.clock().now());
+      expect(await documents().get(owner, created.id)).toEqual(created);
+      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 0 });
+      const job = await outbox().claim({ leaseMs: 1000 });
+      expect(job).toMatchObject({ kind: 'index', ownerId: owner, documentId: created.id });
+    });
+
+    it('keeps optional fields absent when they were not given', async () => {
+      const owner = newOwnerId();
+      const { pages: _pages, html: _html, ...withoutOptional } = sampleDocument(owner);
+      const created = await documents().create(withoutOptional);
+      const stored = await documents().get(owner, created.id);
+      expect(stored).not.toHaveProperty('pages');
+      expect(stored).not.toHaveProperty('html');
+    });
+
+    it('writes document and index job atomically: a failed insert leaves neither', async () => {
+      const owner = newOwnerId();
+      const intruder = newOwnerId();
+      const original = await documents().create(sampleDocument(owner, { title: 'Original' }));
+      await drainJobs();
+
+      await expect(
+        documents().create(sampleDocument(intruder, { id: original.id, title: 'Impostor' })),
+      ).rejects.toBeInstanceOf(DuplicateIdError);
+
+      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 0 });
+      expect(await documents().get(owner, original.id)).toEqual(original);
+      expect(await documents().get(intruder, original.id)).toBeNull();
+      expect(await documents().count(intruder)).toBe(0);
+    });
+
+    it('treats another owner’s document as not found on every method', async () => {
+      const owner = newOwnerId();
+      const other = newOwnerId();
+      const mine = await documents().create(
+        sampleDocument(owner, { title: 'Private ledger', text: 'confidential zebra figures' }),
+      );
+      await drainJobs();
+
+      expect(await documents().get(other, mine.id)).toBeNull();
+      expect(await documents().update(other, mine.id, { title: 'Hijacked' })).toBeNull();
+      expect(await documents().setIndexStatus(other, mine.id, 'failed')).toBe(false);
+      expect(await documents().delete(other, mine.id)).toBeNull();
+      expect(await documents().list(other, { limit: 10 })).toEqual({ items: [], nextCursor: null });
+      expect(await documents().count(other)).toBe(0);
+      expect(await documents().searchTitles(other, 'ledger')).toEqual([]);
+      expect(await documents().searchContent(other, 'zebra')).toEqual([]);
+      expect(await documents().deleteAllForOwner(other)).toEqual({ count: 0, fileKeys: [] });
+      expect(await documents().requeueIndexing({ ownerId: other })).toBe(0);
+
+      expect(await documents().get(owner, mine.id)).toEqual(mine);
+      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 0 });
+      expect(await documents().searchContent(owner, 'zebra')).toHaveLength(1);
+    });
+
+    it('updates title and summary, and search follows the new title', async () => {
+      const owner = newOwnerId();
+      const created = await documents().create(sampleDocument(owner, { title: 'Draft plan' }));
+      const updated = await documents().update(owner, created.id, {
+        title: 'Final roadmap',
+        summary: 'A better summary.',
+        summaryDegraded: true,
+      });
+      expect(updated).toMatchObject({
+        id: created.id,
+        title: 'Final roadmap',
+        summary: 'A better summary.',
+        summaryDegraded: true,
+      });
+      expect(updated).not.toHaveProperty('text');
+      expect(await documents().searchTitles(owner, 'roadmap')).toHaveLength(1);
+      expect(await documents().searchTitles(owner, 'draft')).toEqual([]);
+      expect(await documents().setIndexStatus(owner, created.id, 'indexed')).toBe(true);
+      expect((await documents().get(owner, created.id))?.indexStatus).toBe('indexed');
+    });
+
+    it('pages newest first, stable across equal timestamps and concurrent inserts', async () => {
+      const owner = newOwnerId();
+      const created: DocumentMetadata[] = [];
+      for (let index = 0; index < 4; index += 1) {
+        created.push(await documents().create(sampleDocument(owner, { title: `early ${index}` })));
+      }
+      subject.clock().advance(1000);
+      for (let index = 0; index < 5; index += 1) {
+        created.push(await documents().create(sampleDocument(owner, { title: `late ${index}` })));
+      }
+      await documents().create(sampleDocument(newOwnerId()));
+
+      const expectedOrder = [...created]
+        .sort(
+          (a, b) =>
+            b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+        )
+        .map((document) => document.id);
+
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page = await documents().list(owner, { limit: 2, cursor });
+        seen.push(...page.items.map((item) => item.id));
+        cursor = page.nextCursor;
+        pages += 1;
+        if (pages === 2) {
+          // A document created mid-way is newer than the cursor: it must not shift later pages.
+          subject.clock().advance(1000);
+          await documents().create(sampleDocument(owner, { title: 'arrived while paging' }));
+        }
+        expect(page.items.every((item) => !('text' in item))).toBe(true);
+      } while (cursor);
+
+      expect(seen).toEqual(expectedOrder);
+      expect(pages).toBe(5);
+      const first = await documents().list(owner, { limit: 100 });
+      expect(first.items).toHaveLength(10);
+      expect(first.items[0]?.title).toBe('arrived while paging');
+      expect(first.nextCursor).toBeNull();
+    });
+
+    it('rejects a cursor it did not produce', async () => {
+      const owner = newOwnerId();
+      await expect(documents().list(owner, { limit: 5, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(
+        InvalidCursorError,
+      );
+    });
+
+    it('deletes one document and enqueues its delete job in the same write', async () => {
+      const owner = newOwnerId();
+      const keep = await documents().create(sampleDocument(owner, { title: 'Keep' }));
+      const drop = await documents().create(sampleDocument(owner, { title: 'Drop' }));
+      await drainJobs();
+
+      const deleted = await documents().delete(owner, drop.id);
+      expect(deleted?.id).toBe(drop.id);
+      expect(await documents().get(owner, drop.id)).toBeNull();
+      expect(await documents().get(owner, keep.id)).not.toBeNull();
+      expect(await documents().delete(owner, drop.id)).toBeNull();
+      expect(await documents().searchTitles(owner, 'drop')).toEqual([]);
+      const jobs = await drainJobs();
+      expect(jobs).toHaveLength(1);
+      expect(jobs[0]).toMatchObject({
+        kind: 'delete',
+        ownerId: owner,
+        documentId: drop.id,
+        fileKey: drop.fileKey,
+      });
+    });
+
+    it('deletes all of one owner’s documents with a delete job each, leaving other owners alone', async () => {
+      const owner = newOwnerId();
+      const other = newOwnerId();
+      const mine = [
+        await documents().create(sampleDocument(owner)),
+        await documents().create(sampleDocument(owner)),
+      ];
+      const theirs = await documents().create(sampleDocument(other));
+      await drainJobs();
+
+      const result = await documents().deleteAllForOwner(owner);
+      expect(result.count).toBe(2);
+      expect([...result.fileKeys].sort()).toEqual(mine.map((d) => d.fileKey).sort());
+      expect(await documents().count(owner)).toBe(0);
+      expect(await documents().count(other)).toBe(1);
+      expect(await documents().get(other, theirs.id)).not.toBeNull();
+      const jobs = await drainJobs();
+      expect(jobs.map((job) => job.documentId).sort()).toEqual(mine.map((d) => d.id).sort());
+      expect(jobs.every((job) => job.kind === 'delete' && job.ownerId === owner)).toBe(true);
+    });
+
+    it('counts per owner', async () => {
+      const owner = newOwnerId();
+      await documents().create(sampleDocument(owner));
+      await documents().create(sampleDocument(owner));
+      await documents().create(sampleDocument(newOwnerId()));
+      expect(await documents().count(owner)).toBe(2);
+    });
+
+    it('searches content with every word required, a snippet and a score, best first', async () => {
+      const owner = newOwnerId();
+      const strong = await documents().create(
+        sampleDocument(owner, {
+          title: 'Photosynthesis notes',
+          text: 'Photosynthesis converts light into chemical energy. Chlorophyll absorbs light; light drives it.',
+        }),
+      );
+      const weak = await documents().create(
+        sampleDocument(owner, {
+          title: 'Garden diary',
+          text: 'The garden had little light this spring, but the chlorophyll in the leaves was fine, and the tomatoes grew slowly along the fence during a long and otherwise uneventful season.',
+        }),
+      );
+      await documents().create(
+        sampleDocument(owner, { title: 'Unrelated', text: 'Only light, nothing green here.' }),
+      );
+
+      const hits = await documents().searchContent(owner, 'Chlorophyll LIGHT');
+      expect(hits.map((hit) => hit.id)).toEqual([strong.id, weak.id]);
+      for (const hit of hits) {
+        expect(hit.snippet.toLowerCase()).toContain('chlorophyll');
+        expect(hit.score).toBeGreaterThan(0);
+      }
+      expect(hits[0]?.score).toBeGreaterThan(hits[1]?.score ?? Infinity);
+      expect(hits[0]?.title).toBe('Photosynthesis notes');
+      expect(await documents().searchContent(owner, 'chlorophyll', { limit: 1 })).toHaveLength(1);
+    });
+
+    it('treats search syntax in queries as plain words', async () => {
+      const owner = newOwnerId();
+      await documents().create(sampleDocument(owner, { text: 'alpha beta gamma' }));
+      for (const query of ['"alpha', 'alpha OR (', 'NEAR(alpha', '*', '.*', 'alpha) $where', '']) {
+        await expect(documents().searchContent(owner, query)).resolves.toEqual(expect.any(Array));
+        await expect(documents().searchTitles(owner, query)).resolves.toEqual(expect.any(Array));
+      }
+      expect(await documents().searchContent(owner, '"alpha"')).toHaveLength(1);
+      expect(await documents().searchContent(owner, '')).toEqual([]);
+    });
+
+    it('searches titles by word prefix, case-insensitively', async () => {
+      const owner = newOwnerId();
+      const match = await documents().create(sampleDocument(owner, { title: 'Annual Budget Review' }));
+      await documents().create(sampleDocument(owner, { title: 'Budgetary rules', text: 'annual' }));
+      await documents().create(sampleDocument(owner, { title: 'Something else' }));
+      const hits = await documents().searchTitles(owner, 'budg ANNUAL');
+      expect(hits).toEqual([
+        { id: match.id, title: 'Annual Budget Review', snippet: 'Annual Budget Review', score: expect.any(Number) },
+      ]);
+      expect(hits[0]?.score).toBeGreaterThan(0);
+      expect(await documents().searchTitles(owner, 'review')).toHaveLength(1);
+      expect(await documents().searchTitles(owner, 'eview')).toEqual([]);
+    });
+
+    it('requeues indexing for one owner or for everyone', async () => {
+      const owner = newOwnerId();
+      const other = newOwnerId();
+      const mine = await documents().create(sampleDocument(owner));
+      await documents().create(sampleDocument(other));
+      await documents().setIndexStatus(owner, mine.id, 'indexed');
+      await drainJobs();
+
+      expect(await documents().requeueIndexing({ ownerId: owner })).toBe(1);
+      expect((await documents().get(owner, mine.id))?.indexStatus).toBe('pending');
+      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 0 });
+      expect(await documents().requeueIndexing()).toBe(2);
+      expect(await outbox().pendingCounts()).toEqual({ index: 3, delete: 0 });
+    });
+
+    it('reports itself healthy', async () => {
+      expect(await documents().health()).toMatchObject({ ok: true });
+    });
+  });
+}

@@ -1,0 +1,94 @@
+import { newOwnerId } from '../support/sample-documents';
+import { useDataStores, type OpenDataStores } from './data-stores-factory';
+
+export function outboxStoreContract(open: OpenDataStores): void {
+  describe('OutboxStore contract', () => {
+    const subject = useDataStores(open);
+    const outbox = () => subject.stores().outbox;
+
+    it('hands out jobs oldest first, one lease at a time, and forgets completed ones', async () => {
+      const owner = newOwnerId();
+      const first = await outbox().enqueue({ kind: 'index', ownerId: owner, documentId: 'doc-1' });
+      const second = await outbox().enqueue({
+        kind: 'delete',
+        ownerId: owner,
+        documentId: 'doc-2',
+        fileKey: `${owner}/doc-2/original.pdf`,
+      });
+      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 1 });
+
+      const claimedFirst = await outbox().claim({ leaseMs: 10_000 });
+      const claimedSecond = await outbox().claim({ leaseMs: 10_000 });
+      expect(claimedFirst).toMatchObject({ id: first.id, kind: 'index', attempts: 1 });
+      expect(claimedSecond).toMatchObject({
+        id: second.id,
+        kind: 'delete',
+        fileKey: `${owner}/doc-2/original.pdf`,
+      });
+      expect(await outbox().claim({ leaseMs: 10_000 })).toBeNull();
+
+      expect(claimedFirst && (await outbox().complete(claimedFirst))).toBe(true);
+      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 1 });
+      expect(claimedFirst && (await outbox().complete(claimedFirst))).toBe(false);
+    });
+
+    it('lets another worker re-claim a job whose lease expired, and fences the old worker', async () => {
+      await outbox().enqueue({ kind: 'index', ownerId: newOwnerId(), documentId: 'doc-1' });
+      const crashed = await outbox().claim({ leaseMs: 5000 });
+      expect(crashed?.leaseExpiresAt).toEqual(new Date(subject.clock().now().getTime() + 5000));
+
+      subject.clock().advance(4999);
+      expect(await outbox().claim({ leaseMs: 5000 })).toBeNull();
+
+      subject.clock().advance(1);
+      const retried = await outbox().claim({ leaseMs: 5000 });
+      expect(retried).toMatchObject({ id: crashed?.id, attempts: 2 });
+      expect(retried?.leaseToken).not.toBe(crashed?.leaseToken);
+
+      expect(crashed && (await outbox().complete(crashed))).toBe(false);
+      expect(
+        crashed &&
+          (await outbox().fail(crashed, { error: 'late', retryAt: subject.clock().now() })),
+      ).toBe(false);
+      expect(retried && (await outbox().complete(retried))).toBe(true);
+      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 0 });
+    });
+
+    it('holds a failed job back until its retry time and records the error', async () => {
+      const job = await outbox().enqueue({ kind: 'index', ownerId: newOwnerId(), documentId: 'd' });
+      const claimed = await outbox().claim({ leaseMs: 60_000 });
+      const retryAt = new Date(subject.clock().now().getTime() + 8000);
+      expect(claimed && (await outbox().fail(claimed, { error: 'gateway down', retryAt }))).toBe(
+        true,
+      );
+
+      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 0 });
+      subject.clock().advance(7999);
+      expect(await outbox().claim({ leaseMs: 60_000 })).toBeNull();
+      subject.clock().advance(1);
+      const again = await outbox().claim({ leaseMs: 60_000 });
+      expect(again).toMatchObject({
+        id: job.id,
+        attempts: 2,
+        lastError: 'gateway down',
+        availableAt: retryAt,
+      });
+    });
+
+    it('lets a due job overtake one that is waiting for its retry', async () => {
+      const owner = newOwnerId();
+      const failing = await outbox().enqueue({ kind: 'index', ownerId: owner, documentId: 'a' });
+      const claimed = await outbox().claim({ leaseMs: 60_000 });
+      expect(claimed?.id).toBe(failing.id);
+      const retryAt = new Date(subject.clock().now().getTime() + 60_000);
+      if (claimed) await outbox().fail(claimed, { error: 'boom', retryAt });
+      subject.clock().advance(10);
+      const fresh = await outbox().enqueue({ kind: 'delete', ownerId: owner, documentId: 'b' });
+      expect((await outbox().claim({ leaseMs: 60_000 }))?.id).toBe(fresh.id);
+    });
+
+    it('reports itself healthy', async () => {
+      expect(await outbox().health()).toMatchObject({ ok: true });
+    });
+  });
+}

@@ -1,0 +1,181 @@
+import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServiceProcess, type ServiceProcess } from './service-process';
+
+export interface ServiceLifecycleSpec {
+  /** e.g. 'backend' */
+  name: string;
+  /** Absolute path of the built bundle. */
+  bundle: string;
+  /** Variables that must be named when production starts with nothing configured. */
+  requiredInProduction: string[];
+  /** Extra variables that let production start on embedded defaults. */
+  embeddedProductionEnv: NodeJS.ProcessEnv;
+  /** Secret variables (with values) whose values must never reach the logs. */
+  secretEnv: NodeJS.ProcessEnv;
+}
+
+const freshDataDir = () => mkdtempSync(join(tmpdir(), 'dt-service-'));
+
+/** Opens a POST whose body never completes, so the server holds an in-flight request. */
+function openSlowRequest(url: string, path: string) {
+  const target = new URL(path, url);
+  const req = request({
+    host: target.hostname,
+    port: target.port,
+    path: target.pathname,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': '64' },
+  });
+  const response = new Promise<number>((resolve, reject) => {
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+  });
+  req.write('{"hold":"');
+  return {
+    response,
+    finish: () => req.end(`${'x'.repeat(64 - 11)}"}`),
+  };
+}
+
+/**
+ * The behaviour every service process shares: health and readiness on
+ * embedded defaults, request ids, problem+json 404s, draining on SIGTERM,
+ * exit codes, the production configuration rules and secret-free logs.
+ * Each app runs it against its own bundle.
+ */
+export function describeServiceLifecycle(spec: ServiceLifecycleSpec): void {
+  const developmentEnv = () => ({ NODE_ENV: 'development', DOCUTHINKER_DATA_DIR: freshDataDir() });
+
+  describe(`${spec.name} process lifecycle`, () => {
+    let service: ServiceProcess | undefined;
+    afterEach(async () => {
+      await service?.stop('SIGKILL');
+      service = undefined;
+    });
+
+    it('answers /health and /ready on embedded defaults', async () => {
+      service = await startServiceProcess(spec.bundle, developmentEnv());
+      const health = await fetch(`${service.url}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      const ready = await fetch(`${service.url}/ready`);
+      expect(ready.status).toBe(200);
+      const report = (await ready.json()) as { status: string; dependencies: object };
+      expect(report.status).toBe('ready');
+      expect(Object.keys(report.dependencies).length).toBeGreaterThan(0);
+    });
+
+    it('echoes a request id and answers unknown routes with problem+json', async () => {
+      service = await startServiceProcess(spec.bundle, developmentEnv());
+      const response = await fetch(`${service.url}/no/such/route`, {
+        headers: { 'x-request-id': 'trace-123' },
+      });
+      expect(response.status).toBe(404);
+      expect(response.headers.get('x-request-id')).toBe('trace-123');
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(body).toEqual(
+        expect.objectContaining({ status: 404, code: 'DT_ERR_ROUTE_NOT_FOUND', requestId: 'trace-123' }),
+      );
+      expect(JSON.stringify(body)).not.toMatch(/at .*\.js:\d+/);
+    });
+
+    it('answers malformed JSON with 400 problem+json', async () => {
+      service = await startServiceProcess(spec.bundle, developmentEnv());
+      const response = await fetch(`${service.url}/health`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"unterminated',
+      });
+      expect(response.status).toBeLessThan(500);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    });
+
+    it('lets an in-flight request finish on SIGTERM, then exits 0', async () => {
+      service = await startServiceProcess(spec.bundle, developmentEnv());
+      const slow = openSlowRequest(service.url, '/health');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      service.child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      slow.finish();
+      const status = await slow.response;
+      expect(status).toBeGreaterThanOrEqual(200);
+      expect(status).toBeLessThan(500);
+      expect(await service.exited).toBe(0);
+    });
+
+    it('cuts requests still open after the drain timeout and exits 0', async () => {
+      service = await startServiceProcess(spec.bundle, {
+        ...developmentEnv(),
+        DOCUTHINKER_DRAIN_TIMEOUT_MS: '300',
+      });
+      const stuck = openSlowRequest(service.url, '/health');
+      stuck.response.catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const started = Date.now();
+      expect(await service.stop('SIGTERM')).toBe(0);
+      expect(Date.now() - started).toBeLessThan(3000);
+    });
+
+    it('stops with exit 0 on SIGINT', async () => {
+      service = await startServiceProcess(spec.bundle, developmentEnv());
+      expect(await service.stop('SIGINT')).toBe(0);
+    });
+
+    it('exits 1 in production with nothing configured, naming every missing variable', async () => {
+      service = await startServiceProcess(
+        spec.bundle,
+        { NODE_ENV: 'production', DOCUTHINKER_DATA_DIR: freshDataDir() },
+        { waitFor: null },
+      );
+      expect(await service.exited).toBe(1);
+      const output = service.output();
+      expect(output).toMatch(new RegExp(`Invalid configuration for ${spec.name}`));
+      for (const variable of spec.requiredInProduction) expect(output).toContain(variable);
+    });
+
+    it('starts in production on embedded defaults when explicitly allowed', async () => {
+      service = await startServiceProcess(spec.bundle, {
+        NODE_ENV: 'production',
+        DOCUTHINKER_ALLOW_EMBEDDED: 'true',
+        DOCUTHINKER_DATA_DIR: freshDataDir(),
+        ...spec.embeddedProductionEnv,
+      });
+      expect((await fetch(`${service.url}/ready`)).status).toBe(200);
+    });
+
+    it('never writes a secret value to its logs', async () => {
+      service = await startServiceProcess(spec.bundle, {
+        ...developmentEnv(),
+        DOCUTHINKER_LOG_LEVEL: 'debug',
+        ...spec.secretEnv,
+      });
+      const token = spec.secretEnv['DOCUTHINKER_JWT_SECRET'] ?? 'unused';
+      await fetch(`${service.url}/ready`);
+      await fetch(`${service.url}/nowhere?token=${encodeURIComponent(token)}`, {
+        headers: { authorization: `Bearer ${token}`, 'x-service-token': token },
+      });
+      expect(await service.stop('SIGTERM')).toBe(0);
+      const output = service.output();
+      expect(output.length).toBeGreaterThan(0);
+      for (const [variable, value] of Object.entries(spec.secretEnv)) {
+        if (!value) continue;
+        expect({ variable, leaked: output.includes(value) }).toEqual({ variable, leaked: false });
+        const password = (() => {
+          try {
+            return decodeURIComponent(new URL(value).password);
+          } catch {
+            return '';
+          }
+        })();
+        if (password) expect({ variable, leaked: output.includes(password) }).toEqual({ variable, leaked: false });
+      }
+    });
+  });
+}

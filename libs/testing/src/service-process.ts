@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { findFreePort } from './free-port';
+import { httpAnswers, waitUntil } from './wait-until';
+
+export interface ServiceProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Sends `signal` and resolves with the exit code (null if killed by a signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Runs one of our own service bundles (dist/apps/…/main.js) as a real
+ * process on a free port, as production does, and waits for /health.
+ */
+export async function startServiceProcess(
+  bundle: string,
+  env: NodeJS.ProcessEnv,
+  { waitFor = '/health', timeoutMs = 20000 }: { waitFor?: string | null; timeoutMs?: number } = {},
+): Promise<ServiceProcess> {
+  const port = env['PORT'] ? Number(env['PORT']) : await findFreePort();
+  const child = spawn(process.execPath, [bundle], {
+    env: { PATH: process.env['PATH'], ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+  process.once('exit', () => child.kill('SIGKILL'));
+
+  const service: ServiceProcess = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    child,
+    output: () => output,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (!hasExited) child.kill(signal);
+      return exited;
+    },
+  };
+  if (waitFor) {
+    try {
+      await waitUntil(`${bundle} ${waitFor}`, async () => {
+        if (hasExited) throw new Error('exited');
+        return httpAnswers(`${service.url}${waitFor}`);
+      }, { timeoutMs });
+    } catch (error) {
+      await service.stop('SIGKILL');
+      throw new Error(`${(error as Error).message}\n--- output ---\n${output}`);
+    }
+  }
+  return service;
+}
