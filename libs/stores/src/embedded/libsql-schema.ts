@@ -90,7 +90,10 @@ CREATE INDEX outbox_jobs_by_due ON outbox_jobs (available_at, seq);
 
 /** Creates or upgrades the schema in one transaction, so a crash never leaves half of it. */
 export function migrateEmbeddedSchema(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  // libsql's pragma() ignores `{ simple: true }`, so read the row instead.
+  const { user_version: current } = db.prepare('PRAGMA user_version').get() as {
+    user_version: number;
+  };
   if (current > SCHEMA_VERSION) {
     throw new Error(
       `the embedded database has schema version ${current}, newer than this build (${SCHEMA_VERSION})`,
