@@ -5,6 +5,17 @@ import { stackNameFor } from '../settings/stage-names';
 import type { StageSettings } from '../settings/stage-settings';
 import { PlatformStack } from './platform-stack';
 
+/**
+ * Types whose Tags property is newer than the CloudFormation schemas cfn-lint
+ * and some regions know; tagging them buys nothing for cost allocation.
+ */
+const UNTAGGED_RESOURCE_TYPES = [
+  'AWS::ElasticLoadBalancingV2::Listener',
+  'AWS::ElasticLoadBalancingV2::ListenerRule',
+  'AWS::ApplicationAutoScaling::ScalableTarget',
+  'AWS::CloudWatch::Dashboard',
+];
+
 export interface BuildStageOptions {
   readonly settings: StageSettings;
   readonly imageTag: string;
@@ -36,8 +47,8 @@ export function buildStage(app: App, options: BuildStageOptions): StageStacks {
     terminationProtection: settings.retainData,
   });
   for (const stack of [network, platform]) {
-    Tags.of(stack).add('project', 'docuthinker');
-    Tags.of(stack).add('stage', settings.stage);
+    Tags.of(stack).add('project', 'docuthinker', { excludeResourceTypes: UNTAGGED_RESOURCE_TYPES });
+    Tags.of(stack).add('stage', settings.stage, { excludeResourceTypes: UNTAGGED_RESOURCE_TYPES });
     Aspects.of(stack).add(new ProductionReadinessChecks());
   }
   return { network, platform };
