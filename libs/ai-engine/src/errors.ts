@@ -10,7 +10,9 @@ export class TaskUnsupportedError extends Error {
     /** Providers that can perform it when configured. */
     readonly capableProviders: readonly string[],
   ) {
-    super(`${task}: ${reason}${capableProviders.length > 0 ? ` (supported by: ${capableProviders.join(', ')})` : ''}`);
+    super(
+      `${task}: ${reason}${capableProviders.length > 0 ? ` (supported by: ${capableProviders.join(', ')})` : ''}`,
+    );
   }
 }
 

@@ -27,23 +27,34 @@ export function answerFromContext(request: AnswerRequest): AnswerOutput {
   const sentences = request.passages.flatMap((passage, index) =>
     splitSentences(passage.text)
       .filter((sentence) => !sentence.isHeading)
-      .map((sentence) => ({ passage: index, text: sentence.text, terms: contentTerms(sentence.text) })),
+      .map((sentence) => ({
+        passage: index,
+        text: sentence.text,
+        terms: contentTerms(sentence.text),
+      })),
   );
-  if (questionTerms.length === 0 || sentences.length === 0) return { answer: NO_ANSWER, citedPassages: [] };
+  if (questionTerms.length === 0 || sentences.length === 0)
+    return { answer: NO_ANSWER, citedPassages: [] };
 
   const documentFrequency = new Map<string, number>();
   for (const sentence of sentences) {
-    for (const term of new Set(sentence.terms)) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+    for (const term of new Set(sentence.terms))
+      documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
   }
-  const idf = (term: string) => Math.log(1 + sentences.length / (documentFrequency.get(term) ?? sentences.length));
+  const idf = (term: string) =>
+    Math.log(1 + sentences.length / (documentFrequency.get(term) ?? sentences.length));
   const questionMass = questionTerms.reduce((sum, term) => sum + idf(term), 0) || 1;
-  const questionBigrams = new Set(questionTerms.slice(1).map((term, index) => `${questionTerms[index]} ${term}`));
+  const questionBigrams = new Set(
+    questionTerms.slice(1).map((term, index) => `${questionTerms[index]} ${term}`),
+  );
 
   const scored: ScoredSentence[] = sentences.map(({ passage, text, terms }) => {
     const present = new Set(terms);
     const matched = questionTerms.filter((term) => present.has(term));
     const mass = matched.reduce((sum, term) => sum + idf(term), 0);
-    const bigrams = terms.slice(1).filter((term, index) => questionBigrams.has(`${terms[index]} ${term}`)).length;
+    const bigrams = terms
+      .slice(1)
+      .filter((term, index) => questionBigrams.has(`${terms[index]} ${term}`)).length;
     const lengthPenalty = 1 + Math.max(0, terms.length - 30) / 60;
     // Earlier passages ranked higher in retrieval; that is weak evidence too.
     const retrievalPrior = 1 + 0.05 / (passage + 1);
@@ -54,13 +65,19 @@ export function answerFromContext(request: AnswerRequest): AnswerOutput {
       score: ((mass + 0.5 * bigrams) / lengthPenalty) * retrievalPrior,
     };
   });
-  const ranked = scored.filter((sentence) => sentence.score > 0).sort((a, b) => b.score - a.score || a.passage - b.passage);
+  const ranked = scored
+    .filter((sentence) => sentence.score > 0)
+    .sort((a, b) => b.score - a.score || a.passage - b.passage);
   const best = ranked[0];
   if (!best) return { answer: NO_ANSWER, citedPassages: [] };
 
   const chosen = [best];
   for (const candidate of ranked.slice(1)) {
-    if (chosen.length >= MAX_ANSWER_SENTENCES || candidate.score < best.score * SECOND_SENTENCE_RATIO) break;
+    if (
+      chosen.length >= MAX_ANSWER_SENTENCES ||
+      candidate.score < best.score * SECOND_SENTENCE_RATIO
+    )
+      break;
     if (!chosen.some((picked) => picked.text === candidate.text)) chosen.push(candidate);
   }
   const cited: number[] = [];

@@ -2,9 +2,13 @@ import { contentTerms } from '../text/tokenize';
 import { extractKeyPhrases } from './key-phrases';
 import { clip, rankSentences, type RankedSentence } from './sentence-selection';
 
-const OBLIGATION = /\b(must|shall|required?|requires|should|need to|may not|must not|is responsible)\b/i;
+const OBLIGATION =
+  /\b(must|shall|required?|requires|should|need to|may not|must not|is responsible)\b/i;
 
-function bestSentenceFor(phrase: string, ranked: readonly RankedSentence[]): RankedSentence | undefined {
+function bestSentenceFor(
+  phrase: string,
+  ranked: readonly RankedSentence[],
+): RankedSentence | undefined {
   const terms = contentTerms(phrase);
   return ranked.find(({ sentence }) => {
     const sentenceTerms = new Set(contentTerms(sentence.text));
@@ -23,7 +27,9 @@ export function discussionPoints(text: string, maxItems = 5): string[] {
     if (points.length >= maxItems) break;
     const anchor = bestSentenceFor(phrase, ranked);
     if (!anchor) continue;
-    points.push(`What does the text establish about "${phrase}", and what follows from it? It says: "${clip(anchor.sentence.text, 220)}"`);
+    points.push(
+      `What does the text establish about "${phrase}", and what follows from it? It says: "${clip(anchor.sentence.text, 220)}"`,
+    );
   }
   return points;
 }
@@ -37,11 +43,14 @@ export function recommendations(text: string, maxItems = 5): string[] {
   const items: string[] = [];
   for (const { sentence } of ranked) {
     if (items.length >= Math.ceil(maxItems / 2) + 1) break;
-    if (OBLIGATION.test(sentence.text)) items.push(`Make sure this requirement is met: "${clip(sentence.text, 240)}"`);
+    if (OBLIGATION.test(sentence.text))
+      items.push(`Make sure this requirement is met: "${clip(sentence.text, 240)}"`);
   }
   for (const { phrase, occurrences } of extractKeyPhrases(text, maxItems)) {
     if (items.length >= maxItems) break;
-    items.push(`Review every passage on "${phrase}" (${occurrences} mention${occurrences === 1 ? '' : 's'}); it is one of the text's main themes.`);
+    items.push(
+      `Review every passage on "${phrase}" (${occurrences} mention${occurrences === 1 ? '' : 's'}); it is one of the text's main themes.`,
+    );
   }
   return items;
 }

@@ -80,7 +80,11 @@ export function extractKeyPhrases(text: string, limit = 10): KeyPhrase[] {
         for (let from = 0; from + size <= run.length; from += 1) {
           const key = stems.slice(from, from + size).join(' ');
           const surface = run.slice(from, from + size).join(' ');
-          const candidate = candidates.get(key) ?? { stems: stems.slice(from, from + size), surfaces: new Map(), occurrences: 0 };
+          const candidate = candidates.get(key) ?? {
+            stems: stems.slice(from, from + size),
+            surfaces: new Map(),
+            occurrences: 0,
+          };
           candidate.occurrences += 1;
           candidate.surfaces.set(surface, (candidate.surfaces.get(surface) ?? 0) + 1);
           candidates.set(key, candidate);
@@ -97,11 +101,18 @@ export function extractKeyPhrases(text: string, limit = 10): KeyPhrase[] {
   const minimumOccurrences = sentenceCount >= 12 ? 2 : 1;
 
   const scored = [...candidates.values()]
-    .filter((candidate) => candidate.stems.length === 1 || candidate.occurrences >= minimumOccurrences)
+    .filter(
+      (candidate) => candidate.stems.length === 1 || candidate.occurrences >= minimumOccurrences,
+    )
     .map((candidate) => {
-      const meanWeight = candidate.stems.reduce((sum, term) => sum + wordWeight(term), 0) / candidate.stems.length;
-      const score = candidate.occurrences * meanWeight * (LENGTH_BOOST[candidate.stems.length] ?? 1);
-      const phrase = [...candidate.surfaces.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? '';
+      const meanWeight =
+        candidate.stems.reduce((sum, term) => sum + wordWeight(term), 0) / candidate.stems.length;
+      const score =
+        candidate.occurrences * meanWeight * (LENGTH_BOOST[candidate.stems.length] ?? 1);
+      const phrase =
+        [...candidate.surfaces.entries()].sort(
+          (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
+        )[0]?.[0] ?? '';
       return { candidate, phrase, score };
     })
     .sort((left, right) => right.score - left.score || left.phrase.localeCompare(right.phrase));
@@ -110,8 +121,14 @@ export function extractKeyPhrases(text: string, limit = 10): KeyPhrase[] {
   for (const { candidate, phrase, score } of scored) {
     if (chosen.length >= limit) break;
     if (chosen.some((picked) => overlaps(picked.stems, candidate.stems))) continue;
-    chosen.push({ stems: candidate.stems, phrase: { phrase, score: Number(score.toFixed(4)), occurrences: candidate.occurrences } });
+    chosen.push({
+      stems: candidate.stems,
+      phrase: { phrase, score: Number(score.toFixed(4)), occurrences: candidate.occurrences },
+    });
   }
   const top = chosen[0]?.phrase.score ?? 1;
-  return chosen.map(({ phrase }) => ({ ...phrase, score: Number((phrase.score / top).toFixed(4)) }));
+  return chosen.map(({ phrase }) => ({
+    ...phrase,
+    score: Number((phrase.score / top).toFixed(4)),
+  }));
 }

@@ -40,7 +40,12 @@ function classify(name: string): EntityType {
 function trimName(tokens: string[]): string[] {
   let from = 0;
   let to = tokens.length;
-  while (from < to && (isStopword((tokens[from] ?? '').toLowerCase()) || CONNECTORS.has((tokens[from] ?? '').toLowerCase()))) from += 1;
+  while (
+    from < to &&
+    (isStopword((tokens[from] ?? '').toLowerCase()) ||
+      CONNECTORS.has((tokens[from] ?? '').toLowerCase()))
+  )
+    from += 1;
   while (to > from && CONNECTORS.has((tokens[to - 1] ?? '').toLowerCase())) to -= 1;
   return tokens.slice(from, to);
 }
@@ -51,7 +56,10 @@ function trimName(tokens: string[]): string[] {
  * ever opens a sentence is ordinary prose, not a name. All-capitals passages
  * are skipped because capitalisation says nothing there.
  */
-export function extractEntityMentions(text: string): { entities: NamedEntity[]; mentions: EntityMention[] } {
+export function extractEntityMentions(text: string): {
+  entities: NamedEntity[];
+  mentions: EntityMention[];
+} {
   const sentences = splitSentences(text);
   const midSentenceCapitalised = new Set<string>();
   const runsBySentence: Array<Array<{ tokens: string[]; opensSentence: boolean }>> = [];
@@ -60,7 +68,9 @@ export function extractEntityMentions(text: string): { entities: NamedEntity[]; 
     const runs: Array<{ tokens: string[]; opensSentence: boolean }> = [];
     runsBySentence.push(runs);
     if (isShouting(sentence.text)) return;
-    const tokens = [...sentence.text.matchAll(TOKEN)].map((match) => match[0].replace(/[.'’-]+$/u, ''));
+    const tokens = [...sentence.text.matchAll(TOKEN)].map((match) =>
+      match[0].replace(/[.'’-]+$/u, ''),
+    );
     let run: string[] = [];
     let runStart = 0;
     const flush = (index: number) => {
@@ -75,7 +85,11 @@ export function extractEntityMentions(text: string): { entities: NamedEntity[]; 
         if (run.length === 0) runStart = index;
         run.push(token);
         if (index > 0) midSentenceCapitalised.add(token.toLowerCase());
-      } else if (run.length > 0 && CONNECTORS.has(token.toLowerCase()) && isCapitalised(tokens[index + 1] ?? '')) {
+      } else if (
+        run.length > 0 &&
+        CONNECTORS.has(token.toLowerCase()) &&
+        isCapitalised(tokens[index + 1] ?? '')
+      ) {
         run.push(token);
       } else {
         flush(index);
@@ -84,14 +98,21 @@ export function extractEntityMentions(text: string): { entities: NamedEntity[]; 
     flush(tokens.length);
   });
 
-  const byKey = new Map<string, { spellings: Map<string, number>; mentions: number; first: number }>();
+  const byKey = new Map<
+    string,
+    { spellings: Map<string, number>; mentions: number; first: number }
+  >();
   const mentions: EntityMention[] = [];
   runsBySentence.forEach((runs, sentenceIndex) => {
     for (const { tokens, opensSentence } of runs) {
       let nameTokens = trimName(tokens);
       // A lone capitalised word at the start of a sentence counts only if the
       // text also capitalises it elsewhere.
-      if (opensSentence && nameTokens.length === 1 && !midSentenceCapitalised.has((nameTokens[0] ?? '').toLowerCase())) {
+      if (
+        opensSentence &&
+        nameTokens.length === 1 &&
+        !midSentenceCapitalised.has((nameTokens[0] ?? '').toLowerCase())
+      ) {
         nameTokens = [];
       }
       if (nameTokens.length === 0) continue;
@@ -108,8 +129,14 @@ export function extractEntityMentions(text: string): { entities: NamedEntity[]; 
 
   const entities = [...byKey.entries()]
     .map(([key, entry]) => {
-      const name = [...entry.spellings.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? key;
-      return { entity: { name, key, type: classify(name), mentions: entry.mentions }, first: entry.first };
+      const name =
+        [...entry.spellings.entries()].sort(
+          (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
+        )[0]?.[0] ?? key;
+      return {
+        entity: { name, key, type: classify(name), mentions: entry.mentions },
+        first: entry.first,
+      };
     })
     .sort((left, right) => right.entity.mentions - left.entity.mentions || left.first - right.first)
     .map(({ entity }) => entity);

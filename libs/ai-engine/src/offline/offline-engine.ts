@@ -15,14 +15,20 @@ export interface OfflineTaskResult<T extends AiTaskName> {
 }
 
 type Handlers = {
-  [K in AiTaskName]: (input: TaskInput) => { output: TaskOutputs[K]; degraded?: boolean; notes?: string[] };
+  [K in AiTaskName]: (input: TaskInput) => {
+    output: TaskOutputs[K];
+    degraded?: boolean;
+    notes?: string[];
+  };
 };
 
 const handlers: Handlers = {
   summary: ({ text }) => ({ output: extractiveSummary(text) }),
   'key-ideas': ({ text, options }) => ({ output: keyIdeas(text, options?.maxItems) }),
   'bullet-summary': ({ text, options }) => ({ output: bulletSummary(text, options?.maxItems) }),
-  'discussion-points': ({ text, options }) => ({ output: discussionPoints(text, options?.maxItems) }),
+  'discussion-points': ({ text, options }) => ({
+    output: discussionPoints(text, options?.maxItems),
+  }),
   recommendations: ({ text, options }) => ({ output: recommendations(text, options?.maxItems) }),
   sentiment: ({ text }) => ({ output: analyseSentiment(text) }),
   topics: ({ text, options }) => ({
@@ -52,8 +58,14 @@ const handlers: Handlers = {
     const notes =
       refined.applied.length > 0
         ? [`Applied by re-selecting sentences: ${refined.applied.join('; ')}.`]
-        : [`The offline engine re-selects sentences and could not apply these instructions: "${instructions}".`];
-    return { output: refined.text, degraded: refined.applied.length === 0 && instructions.trim().length > 0, notes };
+        : [
+            `The offline engine re-selects sentences and could not apply these instructions: "${instructions}".`,
+          ];
+    return {
+      output: refined.text,
+      degraded: refined.applied.length === 0 && instructions.trim().length > 0,
+      notes,
+    };
   },
 };
 
@@ -61,7 +73,10 @@ const handlers: Handlers = {
  * The built-in offline engine: extractive and deterministic, no network.
  * Throws TaskUnsupportedError for what it cannot do honestly.
  */
-export function runOfflineTask<T extends AiTaskName>(task: T, input: TaskInput): OfflineTaskResult<T> {
+export function runOfflineTask<T extends AiTaskName>(
+  task: T,
+  input: TaskInput,
+): OfflineTaskResult<T> {
   const handler = handlers[task] as (input: TaskInput) => {
     output: TaskOutputs[T];
     degraded?: boolean;

@@ -32,7 +32,10 @@ function sentenceSeparator(text: string): string {
  * generative provider and is refused rather than imitated.
  */
 export function rewriteOffline(text: string, style: string): string {
-  const normalised = style.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  const normalised = style
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
   switch (normalised) {
     case 'concise':
     case 'shorter':

@@ -40,7 +40,10 @@ export function rankSentences(text: string, focusTerms: readonly string[] = []):
 }
 
 /** The best `count` sentences, back in document order. */
-export function topSentencesInOrder(ranked: readonly RankedSentence[], count: number): RankedSentence[] {
+export function topSentencesInOrder(
+  ranked: readonly RankedSentence[],
+  count: number,
+): RankedSentence[] {
   return ranked.slice(0, count).sort((left, right) => left.position - right.position);
 }
 

@@ -80,7 +80,8 @@ export function analyseSentiment(text: string): SentimentResult {
   const total = positiveWeight + negativeWeight;
   let label: SentimentLabel;
   if (total === 0 || Math.abs(score) < NEUTRAL_BAND) {
-    label = total > 0 && Math.min(positiveWeight, negativeWeight) / total > 0.35 ? 'mixed' : 'neutral';
+    label =
+      total > 0 && Math.min(positiveWeight, negativeWeight) / total > 0.35 ? 'mixed' : 'neutral';
   } else {
     label = score > 0 ? 'positive' : 'negative';
   }
@@ -96,7 +97,12 @@ export function analyseSentiment(text: string): SentimentResult {
     ]
       .filter((part) => part.length > 0)
       .join('; ');
-    const lead = { positive: 'Mostly positive', negative: 'Mostly negative', neutral: 'Neutral on balance', mixed: 'Mixed' }[label];
+    const lead = {
+      positive: 'Mostly positive',
+      negative: 'Mostly negative',
+      neutral: 'Neutral on balance',
+      mixed: 'Mixed',
+    }[label];
     description = `${lead} (${counts}; ${detail}).`;
   }
   return { score, label, description };

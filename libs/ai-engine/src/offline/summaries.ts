@@ -21,8 +21,9 @@ export function keyIdeas(text: string, maxItems = 5): string[] {
 /** The summary's sentences as bullets, in the order the text makes them. */
 export function bulletSummary(text: string, maxItems?: number): string[] {
   const ranked = rankSentences(text);
-  return topSentencesInOrder(ranked, maxItems ?? Math.max(3, summaryLength(ranked.length)))
-    .map(({ sentence }) => clip(sentence.text, MAX_ITEM_CHARS));
+  return topSentencesInOrder(ranked, maxItems ?? Math.max(3, summaryLength(ranked.length))).map(
+    ({ sentence }) => clip(sentence.text, MAX_ITEM_CHARS),
+  );
 }
 
 const SHORTER = /\b(short|shorter|brief|briefer|concise|condense|tighter|less)\b/i;

@@ -22,7 +22,9 @@ export function textRankScores(sentences: readonly Sentence[]): number[] {
   const count = sentences.length;
   if (count === 0) return [];
   const termSets = sentences.map((sentence) => new Set(contentTerms(sentence.text)));
-  const weights = termSets.map((left, i) => termSets.map((right, j) => (i === j ? 0 : similarity(left, right))));
+  const weights = termSets.map((left, i) =>
+    termSets.map((right, j) => (i === j ? 0 : similarity(left, right))),
+  );
   const outgoing = weights.map((row) => row.reduce((sum, weight) => sum + weight, 0));
 
   let scores = new Array<number>(count).fill(1 / count);
@@ -34,7 +36,8 @@ export function textRankScores(sentences: readonly Sentence[]): number[] {
       const score = scores[from] ?? 0;
       if (total === 0) {
         // A sentence that shares nothing spreads its rank evenly.
-        for (let to = 0; to < count; to += 1) next[to] = (next[to] ?? 0) + (DAMPING * score) / count;
+        for (let to = 0; to < count; to += 1)
+          next[to] = (next[to] ?? 0) + (DAMPING * score) / count;
         continue;
       }
       for (let to = 0; to < count; to += 1) {
@@ -42,7 +45,10 @@ export function textRankScores(sentences: readonly Sentence[]): number[] {
         if (weight > 0) next[to] = (next[to] ?? 0) + (DAMPING * score * weight) / total;
       }
     }
-    const change = next.reduce((sum, value, index) => sum + Math.abs(value - (scores[index] ?? 0)), 0);
+    const change = next.reduce(
+      (sum, value, index) => sum + Math.abs(value - (scores[index] ?? 0)),
+      0,
+    );
     scores = next;
     if (change < CONVERGED) break;
   }

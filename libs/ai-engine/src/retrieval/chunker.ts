@@ -1,0 +1,105 @@
+import { contentHash } from '../text/hashing';
+import { splitSentences, type Sentence } from '../text/sentences';
+
+export interface ChunkerOptions {
+  /** Upper bound of a chunk's length in characters. */
+  readonly maxChars?: number;
+  /** How much trailing text (whole sentences) the next chunk repeats. */
+  readonly overlapChars?: number;
+}
+
+export interface Chunk {
+  /** `documentId#ordinal-hash`: stable while the chunk's text is unchanged. */
+  readonly chunkId: string;
+  readonly documentId: string;
+  readonly ordinal: number;
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+interface Span {
+  readonly start: number;
+  readonly end: number;
+  readonly block: number;
+  readonly isHeading: boolean;
+}
+
+export const DEFAULT_CHUNK_MAX_CHARS = 700;
+export const DEFAULT_CHUNK_OVERLAP_CHARS = 120;
+
+/** A sentence longer than a chunk is cut into word-aligned windows. */
+function fitSentence(text: string, sentence: Sentence, maxChars: number): Span[] {
+  if (sentence.end - sentence.start <= maxChars) return [sentence];
+  const spans: Span[] = [];
+  let start = sentence.start;
+  while (start < sentence.end) {
+    let end = Math.min(sentence.end, start + maxChars);
+    if (end < sentence.end) {
+      const lastSpace = text.lastIndexOf(' ', end);
+      if (lastSpace > start + maxChars / 2) end = lastSpace;
+    }
+    spans.push({ start, end, block: sentence.block, isHeading: false });
+    start = end;
+    while (start < sentence.end && /\s/.test(text[start] ?? '')) start += 1;
+  }
+  return spans;
+}
+
+/**
+ * Splits a document into chunks of whole sentences, at most `maxChars` long,
+ * preferring paragraph boundaries once a chunk is reasonably full, each chunk
+ * repeating up to `overlapChars` of the previous one's closing sentences so an
+ * answer that straddles a boundary is still found whole.
+ */
+export function chunkDocument(
+  documentId: string,
+  text: string,
+  options: ChunkerOptions = {},
+): Chunk[] {
+  const maxChars = options.maxChars ?? DEFAULT_CHUNK_MAX_CHARS;
+  const overlapChars = Math.min(
+    options.overlapChars ?? DEFAULT_CHUNK_OVERLAP_CHARS,
+    Math.floor(maxChars / 2),
+  );
+  const spans = splitSentences(text).flatMap((sentence) => fitSentence(text, sentence, maxChars));
+  const chunks: Chunk[] = [];
+  let first = 0;
+  while (first < spans.length) {
+    const firstSpan = spans[first] as Span;
+    let last = first;
+    while (last + 1 < spans.length) {
+      const next = spans[last + 1] as Span;
+      if (next.end - firstSpan.start > maxChars) break;
+      const current = spans[last] as Span;
+      const fullEnough = current.end - firstSpan.start >= maxChars * 0.6;
+      if (fullEnough && next.block !== current.block) break;
+      last += 1;
+    }
+    // A heading belongs with the text it introduces, not at a chunk's end.
+    while (last > first && (spans[last] as Span).isHeading) last -= 1;
+
+    const lastSpan = spans[last] as Span;
+    const chunkText = text.slice(firstSpan.start, lastSpan.end);
+    const ordinal = chunks.length;
+    chunks.push({
+      chunkId: `${documentId}#${ordinal}-${contentHash(chunkText)}`,
+      documentId,
+      ordinal,
+      text: chunkText,
+      start: firstSpan.start,
+      end: lastSpan.end,
+    });
+    if (last + 1 >= spans.length) break;
+
+    let nextFirst = last + 1;
+    while (
+      nextFirst - 1 > first &&
+      lastSpan.end - (spans[nextFirst - 1] as Span).start <= overlapChars
+    ) {
+      nextFirst -= 1;
+    }
+    first = nextFirst;
+  }
+  return chunks;
+}

@@ -1,0 +1,57 @@
+export interface IndexedChunk {
+  readonly chunkId: string;
+  readonly documentId: string;
+  readonly ordinal: number;
+  readonly text: string;
+  readonly embedding: Float32Array;
+}
+
+export interface ChunkHit {
+  readonly documentId: string;
+  readonly chunkId: string;
+  readonly ordinal: number;
+  readonly text: string;
+  /** Higher is better; comparable only within one result list. */
+  readonly score: number;
+}
+
+export interface ReplaceResult {
+  readonly upserted: number;
+  readonly removed: number;
+}
+
+export interface ChunkQuery {
+  /** Mandatory: no query ever crosses owners. */
+  readonly ownerId: string;
+  readonly k: number;
+  /** Restrict to these documents of the owner. */
+  readonly documentIds?: readonly string[];
+}
+
+/**
+ * The vector index port, with lexical search beside it. Every operation is
+ * scoped to one owner. Adapters: `LibsqlVectorIndex` (embedded) and
+ * `ChromaVectorIndex` (server).
+ */
+export interface VectorIndex {
+  readonly kind: 'libsql' | 'chroma';
+  /** Makes the document's chunks exactly `chunks`: idempotent; stale chunks go. */
+  replaceDocument(
+    ownerId: string,
+    documentId: string,
+    chunks: readonly IndexedChunk[],
+  ): Promise<ReplaceResult>;
+  removeDocument(ownerId: string, documentId: string): Promise<{ removed: number }>;
+  queryVector(query: ChunkQuery, vector: Float32Array): Promise<ChunkHit[]>;
+  queryLexical(query: ChunkQuery, text: string): Promise<ChunkHit[]>;
+  countChunks(ownerId: string, documentId?: string): Promise<number>;
+  /** Resolves when the store answers; for readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function assertOwner(ownerId: string): void {
+  if (typeof ownerId !== 'string' || ownerId.trim().length === 0) {
+    throw new TypeError('ownerId is required for every index operation');
+  }
+}

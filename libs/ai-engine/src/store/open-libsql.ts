@@ -1,0 +1,28 @@
+import Database from 'libsql';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type LibsqlDatabase = InstanceType<typeof Database>;
+
+/** Opens (creating if needed) a libSQL file with write-ahead logging; `:memory:` works too. */
+export function openLibsql(path: string): LibsqlDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA busy_timeout = 5000');
+  return db;
+}
+
+/** libSQL 0.5 cannot bind a blob in a statement that returns rows, so vectors travel as hex. */
+export function vectorHex(vector: Float32Array): string {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('hex');
+}
+
+export function vectorBlob(vector: Float32Array): Buffer {
+  return Buffer.from(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength));
+}
+
+/** `?, ?, ?` for an IN list. */
+export function placeholders(count: number): string {
+  return new Array(count).fill('?').join(', ');
+}

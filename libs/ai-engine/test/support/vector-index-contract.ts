@@ -1,0 +1,195 @@
+import { chunkDocument } from '../../src/retrieval/chunker';
+import { HashingEmbedder } from '../../src/retrieval/hashing-embedder';
+import type { IndexedChunk, VectorIndex } from '../../src/retrieval/vector-index';
+import { corpusText } from './corpus';
+
+export const contractEmbedder = new HashingEmbedder(384);
+
+export async function indexedChunks(documentId: string, text: string): Promise<IndexedChunk[]> {
+  const chunks = chunkDocument(documentId, text);
+  const vectors = await contractEmbedder.embed(chunks.map((chunk) => chunk.text));
+  return chunks.map((chunk, index) => ({ ...chunk, embedding: vectors[index] as Float32Array }));
+}
+
+async function vectorOf(text: string): Promise<Float32Array> {
+  return (await contractEmbedder.embed([text]))[0] as Float32Array;
+}
+
+/**
+ * The behaviour every VectorIndex adapter must have. `open` gives a fresh,
+ * empty index; each adapter's spec calls this with its own set-up.
+ */
+export function describeVectorIndexContract(
+  adapter: string,
+  open: () => Promise<VectorIndex>,
+): void {
+  describe(`VectorIndex contract: ${adapter}`, () => {
+    let index: VectorIndex;
+
+    beforeAll(async () => {
+      index = await open();
+    });
+
+    afterAll(async () => {
+      await index?.close();
+    });
+
+    it('indexes a document idempotently: re-indexing the same text leaves exactly one copy', async () => {
+      const chunks = await indexedChunks('apache', corpusText('apache-2.0'));
+      const first = await index.replaceDocument('owner-idem', 'apache', chunks);
+      const second = await index.replaceDocument('owner-idem', 'apache', chunks);
+      expect(first).toEqual({ upserted: chunks.length, removed: 0 });
+      expect(second).toEqual({ upserted: chunks.length, removed: 0 });
+      expect(await index.countChunks('owner-idem', 'apache')).toBe(chunks.length);
+      expect(await index.countChunks('owner-idem')).toBe(chunks.length);
+
+      const hits = await index.queryVector(
+        { ownerId: 'owner-idem', k: chunks.length },
+        await vectorOf('patent license'),
+      );
+      const ids = hits.map((hit) => hit.chunkId);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBe(chunks.length);
+    });
+
+    it('replaces the old chunks when the text changes', async () => {
+      const before = await indexedChunks(
+        'notes',
+        'Zephyr turbines spin above the northern ridge. They make power all winter.',
+      );
+      await index.replaceDocument('owner-change', 'notes', before);
+      const after = await indexedChunks(
+        'notes',
+        'Quokka colonies live on Rottnest Island. Visitors must not feed them.',
+      );
+      const result = await index.replaceDocument('owner-change', 'notes', after);
+
+      expect(result).toEqual({ upserted: after.length, removed: before.length });
+      expect(await index.countChunks('owner-change', 'notes')).toBe(after.length);
+      const query = { ownerId: 'owner-change', k: 5 };
+      expect(await index.queryLexical(query, 'zephyr turbines')).toEqual([]);
+      const lexical = await index.queryLexical(query, 'quokka colonies');
+      expect(lexical.map((hit) => hit.text)).toEqual([after[0]?.text]);
+      const vector = await index.queryVector(query, await vectorOf('zephyr turbines ridge'));
+      expect(vector.every((hit) => !hit.text.includes('Zephyr'))).toBe(true);
+    });
+
+    it('never returns one owner’s chunks to another, even for the same document id', async () => {
+      const alice = await indexedChunks(
+        'shared-id',
+        'Alice keeps the launch codes for the orbital telescope in a blue notebook.',
+      );
+      const bob = await indexedChunks(
+        'shared-id',
+        'Bob grows heirloom tomatoes and writes about compost.',
+      );
+      const aliceOther = await indexedChunks(
+        'alice-only',
+        'The orbital telescope launch is scheduled for the spring equinox.',
+      );
+      // Interleaved writes, so adapter ordering cannot hide a leak.
+      await index.replaceDocument('alice', 'shared-id', alice);
+      await index.replaceDocument('bob', 'shared-id', bob);
+      await index.replaceDocument('alice', 'alice-only', aliceOther);
+
+      const telescope = await vectorOf('orbital telescope launch codes');
+      const bobVector = await index.queryVector({ ownerId: 'bob', k: 10 }, telescope);
+      const bobLexical = await index.queryLexical(
+        { ownerId: 'bob', k: 10 },
+        'orbital telescope launch codes',
+      );
+      const bobFiltered = await index.queryVector(
+        { ownerId: 'bob', k: 10, documentIds: ['alice-only', 'shared-id'] },
+        telescope,
+      );
+      for (const hit of [...bobVector, ...bobLexical, ...bobFiltered]) {
+        expect(hit.text).not.toMatch(/telescope|Alice/);
+      }
+      expect(bobLexical).toEqual([]);
+      expect(bobVector.map((hit) => hit.text)).toEqual([bob[0]?.text]);
+
+      const aliceVector = await index.queryVector({ ownerId: 'alice', k: 10 }, telescope);
+      expect(aliceVector.map((hit) => hit.documentId).sort()).toEqual(['alice-only', 'shared-id']);
+      expect(aliceVector.every((hit) => !hit.text.includes('tomatoes'))).toBe(true);
+
+      await index.removeDocument('bob', 'shared-id');
+      expect(await index.countChunks('alice', 'shared-id')).toBe(alice.length);
+    });
+
+    it('deletes a document’s chunks and only those', async () => {
+      await index.replaceDocument(
+        'owner-delete',
+        'bsd',
+        await indexedChunks('bsd', corpusText('bsd')),
+      );
+      await index.replaceDocument(
+        'owner-delete',
+        'mpl',
+        await indexedChunks('mpl', corpusText('mpl-2.0')),
+      );
+      const removed = await index.removeDocument('owner-delete', 'bsd');
+      expect(removed.removed).toBeGreaterThan(0);
+      expect(await index.countChunks('owner-delete', 'bsd')).toBe(0);
+      const hits = await index.queryLexical(
+        { ownerId: 'owner-delete', k: 20 },
+        'redistributions binary form',
+      );
+      expect(hits.every((hit) => hit.documentId === 'mpl')).toBe(true);
+      expect(await index.removeDocument('owner-delete', 'bsd')).toEqual({ removed: 0 });
+    });
+
+    describe('ranking over the corpus', () => {
+      const owner = 'owner-rank';
+
+      beforeAll(async () => {
+        await index.replaceDocument(
+          owner,
+          'apache',
+          await indexedChunks('apache', corpusText('apache-2.0')),
+        );
+        await index.replaceDocument(
+          owner,
+          'mpl',
+          await indexedChunks('mpl', corpusText('mpl-2.0')),
+        );
+        await index.replaceDocument(owner, 'bsd', await indexedChunks('bsd', corpusText('bsd')));
+      });
+
+      it.each([
+        ['Regents of the University of California endorse promote', 'bsd'],
+        ['Mozilla Public License Covered Software Executable Form', 'mpl'],
+        ['Apache License Derivative Works NOTICE text file', 'apache'],
+      ])('ranks the document whose words the query uses first: "%s"', async (query, expected) => {
+        const vector = await index.queryVector({ ownerId: owner, k: 3 }, await vectorOf(query));
+        const lexical = await index.queryLexical({ ownerId: owner, k: 3 }, query);
+        expect(vector[0]?.documentId).toBe(expected);
+        expect(lexical[0]?.documentId).toBe(expected);
+        expect(vector[0]?.score).toBeGreaterThan(vector[2]?.score ?? -1);
+      });
+
+      it('restricts results to the given documents', async () => {
+        const hits = await index.queryVector(
+          { ownerId: owner, k: 10, documentIds: ['mpl'] },
+          await vectorOf('Regents University California'),
+        );
+        expect(hits.length).toBeGreaterThan(0);
+        expect(hits.every((hit) => hit.documentId === 'mpl')).toBe(true);
+        expect(
+          await index.queryVector(
+            { ownerId: owner, k: 10, documentIds: [] },
+            await vectorOf('licence'),
+          ),
+        ).toEqual([]);
+      });
+
+      it('refuses a query without an owner', async () => {
+        await expect(
+          index.queryVector({ ownerId: '', k: 3 }, await vectorOf('license')),
+        ).rejects.toThrow(/ownerId/);
+        await expect(index.queryLexical({ ownerId: ' ', k: 3 }, 'license')).rejects.toThrow(
+          /ownerId/,
+        );
+      });
+    });
+  });
+}
