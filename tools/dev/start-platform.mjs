@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// `npm start`: builds both services and runs them on embedded defaults
+// (backend :5000, gateway :8000). Ctrl-C stops both cleanly; if one dies,
+// the other is stopped too and the exit code says so.
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const nxEnv = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
+
+const build = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules/nx/bin/nx.js'), 'run-many', '-t', 'build', '-p', 'backend', 'aiml-gateway', '--output-style=static'],
+  { cwd: root, env: nxEnv, stdio: 'inherit' },
+);
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const serviceEnv = { NODE_ENV: 'development', ...process.env };
+const services = [
+  { name: 'backend', bundle: 'dist/apps/backend/main.js' },
+  { name: 'aiml-gateway', bundle: 'dist/apps/aiml-gateway/main.js' },
+].map(({ name, bundle }) => {
+  const child = spawn(process.execPath, [join(root, bundle)], {
+    cwd: root,
+    env: serviceEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+  }
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  return { name, child, exited };
+});
+
+let stopping = false;
+function stopAll(signal) {
+  if (stopping) return;
+  stopping = true;
+  for (const { child } of services) if (child.exitCode === null) child.kill(signal);
+}
+process.on('SIGINT', () => stopAll('SIGTERM'));
+process.on('SIGTERM', () => stopAll('SIGTERM'));
+
+for (const service of services) {
+  service.exited.then((code) => {
+    if (!stopping) {
+      process.stderr.write(`${service.name} exited unexpectedly (code ${code}); stopping the platform\n`);
+      process.exitCode = 1;
+      stopAll('SIGTERM');
+    }
+  });
+}
+const codes = await Promise.all(services.map((service) => service.exited));
+process.exit(process.exitCode ?? (codes.every((code) => code === 0) ? 0 : 1));

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'tools',
+  preset: '../jest.preset.js',
+  rootDir: '.',
+};

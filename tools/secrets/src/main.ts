@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createSecretsClient, SECRET_PREFIX } from '@docuthinker/config';
+import { parseEnvFile } from './env-file';
+import { checkSecrets, listSecretIds, putSecrets, type CommandContext } from './secrets-commands';
+
+const USAGE = `Usage: nx run tools:secrets -- <command> [options]
+
+Commands:
+  put    Create or update docuthinker/* secrets from a .env-style file (or stdin)
+  check  Show which secrets exist; exit 1 if a required one is missing
+  list   List the secret names under the prefix
+
+Options:
+  --file, -f PATH   .env-style input for put (KEY=VALUE; keys are variable names
+                    such as REDIS_URL or secret names such as redis); stdin if absent
+  --prefix P        secret name prefix (default ${SECRET_PREFIX})
+  --dry-run         show what put would do; write nothing
+  --help, -h
+
+Region and credentials come from the usual AWS environment (AWS_REGION,
+AWS_PROFILE, ...); AWS_ENDPOINT_URL points it at an emulator. Values are never printed.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      file: { type: 'string', short: 'f' },
+      prefix: { type: 'string', default: SECRET_PREFIX },
+      'dry-run': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const context: CommandContext = {
+    client: createSecretsClient(),
+    prefix: values.prefix,
+    dryRun: values['dry-run'],
+    print: (line) => process.stdout.write(`${line}\n`),
+  };
+  try {
+    switch (command) {
+      case 'put': {
+        const text = readFileSync(values.file ?? 0, 'utf8');
+        const outcomes = await putSecrets(context, parseEnvFile(text));
+        const changed = outcomes.filter((o) => o.action !== 'unchanged').length;
+        context.print(`${outcomes.length} secrets, ${changed} ${context.dryRun ? 'to change' : 'changed'}`);
+        return 0;
+      }
+      case 'check': {
+        const rows = await checkSecrets(context);
+        return rows.some((row) => row.required && !row.present) ? 1 : 0;
+      }
+      case 'list':
+        for (const name of await listSecretIds(context)) context.print(name);
+        return 0;
+      default:
+        process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
+        return 2;
+    }
+  } finally {
+    context.client.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    // SDK errors carry no secret values; input errors name keys only.
+    process.stderr.write(`secrets: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message}\n`);
+    process.exit(1);
+  },
+);

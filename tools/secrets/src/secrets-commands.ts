@@ -1,0 +1,127 @@
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  PLATFORM_SECRETS,
+  qualifiedSecretId,
+  secretByName,
+  secretByVariable,
+  type PlatformSecret,
+} from '@docuthinker/config';
+
+export type PutAction = 'create' | 'update' | 'unchanged';
+
+export interface PutOutcome {
+  secretId: string;
+  variable: string;
+  action: PutAction;
+}
+
+export interface CommandContext {
+  client: SecretsManagerClient;
+  prefix: string;
+  dryRun: boolean;
+  print: (line: string) => void;
+}
+
+/** Maps an input key (a variable like REDIS_URL or a secret name like redis) to its secret. */
+export function resolveSecretKey(key: string): PlatformSecret | undefined {
+  return secretByVariable(key) ?? secretByName(key);
+}
+
+async function currentValue(context: CommandContext, secretId: string): Promise<string | undefined> {
+  try {
+    const result = await context.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    return result.SecretString;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Creates or updates one secret per entry. Idempotent: an unchanged value
+ * writes nothing (no new version). Unknown keys are refused before any write,
+ * so a typo cannot half-apply a file. Values are never printed.
+ */
+export async function putSecrets(
+  context: CommandContext,
+  entries: Map<string, string>,
+): Promise<PutOutcome[]> {
+  const unknown = [...entries.keys()].filter((key) => !resolveSecretKey(key));
+  if (unknown.length > 0) {
+    throw new Error(
+      `not a docuthinker secret: ${unknown.join(', ')} (known: ${PLATFORM_SECRETS.map((s) => s.variable).join(', ')})`,
+    );
+  }
+  const empty = [...entries].filter(([, value]) => value === '').map(([key]) => key);
+  if (empty.length > 0) throw new Error(`empty value for: ${empty.join(', ')}`);
+
+  const outcomes: PutOutcome[] = [];
+  for (const [key, value] of entries) {
+    const secret = resolveSecretKey(key) as PlatformSecret;
+    const secretId = qualifiedSecretId(secret.name, context.prefix);
+    const existing = await currentValue(context, secretId);
+    const action: PutAction = existing === undefined ? 'create' : existing === value ? 'unchanged' : 'update';
+    if (!context.dryRun) {
+      if (action === 'create') {
+        await context.client.send(
+          new CreateSecretCommand({
+            Name: secretId,
+            SecretString: value,
+            Description: `DocuThinker ${secret.variable}`,
+            Tags: [{ Key: 'app', Value: 'docuthinker' }],
+          }),
+        );
+      } else if (action === 'update') {
+        await context.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }));
+      }
+    }
+    outcomes.push({ secretId, variable: secret.variable, action });
+    context.print(`${context.dryRun ? 'would ' : ''}${action.padEnd(9)} ${secretId} (${secret.variable})`);
+  }
+  return outcomes;
+}
+
+export interface CheckRow {
+  secretId: string;
+  variable: string;
+  required: boolean;
+  present: boolean;
+}
+
+/** Which platform secrets exist; the caller fails when a required one is missing. */
+export async function checkSecrets(context: CommandContext): Promise<CheckRow[]> {
+  const existing = new Set(await listSecretIds(context));
+  const rows = PLATFORM_SECRETS.map((secret) => {
+    const secretId = qualifiedSecretId(secret.name, context.prefix);
+    return { secretId, variable: secret.variable, required: secret.required, present: existing.has(secretId) };
+  });
+  for (const row of rows) {
+    const state = row.present ? 'present' : row.required ? 'MISSING' : 'absent (optional)';
+    context.print(`${row.secretId.padEnd(32)} ${row.variable.padEnd(28)} ${state}`);
+  }
+  return rows;
+}
+
+/** Names of the secrets under the prefix (paginated; values are never read). */
+export async function listSecretIds(context: CommandContext): Promise<string[]> {
+  const prefix = qualifiedSecretId('', context.prefix);
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await context.client.send(
+      new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], NextToken: nextToken }),
+    );
+    for (const secret of page.SecretList ?? []) {
+      if (secret.Name?.startsWith(prefix)) names.push(secret.Name);
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return names.sort();
+}

@@ -1,0 +1,142 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsTestClientConfig, startMoto, type RunningService } from '@docuthinker/testing';
+
+const CLI = join(__dirname, '../../dist/tools/secrets/main.js');
+
+describe('tools/secrets CLI against moto', () => {
+  let moto: RunningService;
+  let client: SecretsManagerClient;
+  const workDir = mkdtempSync(join(tmpdir(), 'dt-secrets-cli-'));
+
+  const run = (args: string[], stdin?: string) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        env: {
+          PATH: process.env['PATH'],
+          AWS_ENDPOINT_URL: moto.url,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.stdin.end(stdin ?? '');
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  const envFile = (name: string, text: string) => {
+    const file = join(workDir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  const valueOf = async (id: string) =>
+    (await client.send(new GetSecretValueCommand({ SecretId: id }))).SecretString;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    client = new SecretsManagerClient(awsTestClientConfig(moto.url));
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await moto?.stop();
+  });
+
+  it('refuses a file with an unknown key before writing anything', async () => {
+    const file = envFile('typo.env', 'REDIS_URL=redis://a:6379\nREDIS_URI=redis://typo\n');
+    const result = await run(['put', '--file', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('not a docuthinker secret: REDIS_URI');
+    const list = await run(['list']);
+    expect(list.stdout.trim()).toBe('');
+  });
+
+  it('shows a dry run without writing, then creates, then is idempotent', async () => {
+    const file = envFile(
+      'prod.env',
+      [
+        '# production values',
+        'MONGODB_URI="mongodb://app:m0ngo-secret@db:27017/docs"',
+        "export REDIS_URL='redis://:r3dis-secret@cache:6379'",
+        'jwt=jwt-secret-value-0123456789abcdef0123456789',
+        'DOCUTHINKER_SERVICE_TOKEN=service-token-value-0123456789abcdef',
+        '',
+      ].join('\n'),
+    );
+    const dry = await run(['put', '--file', file, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('would create    docuthinker/mongodb (MONGODB_URI)');
+    expect((await run(['list'])).stdout.trim()).toBe('');
+
+    const created = await run(['put', '--file', file]);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('create    docuthinker/redis (REDIS_URL)');
+    expect(created.stdout).toContain('4 secrets, 4 changed');
+    expect(await valueOf('docuthinker/mongodb')).toBe('mongodb://app:m0ngo-secret@db:27017/docs');
+    expect(await valueOf('docuthinker/redis')).toBe('redis://:r3dis-secret@cache:6379');
+    expect(await valueOf('docuthinker/jwt')).toBe('jwt-secret-value-0123456789abcdef0123456789');
+
+    const again = await run(['put', '--file', file]);
+    expect(again.stdout).toContain('4 secrets, 0 changed');
+    const versions = await client.send(new ListSecretVersionIdsCommand({ SecretId: 'docuthinker/redis' }));
+    expect(versions.Versions?.length).toBe(1);
+
+    for (const output of [dry.stdout, created.stdout, again.stdout, dry.stderr, created.stderr]) {
+      expect(output).not.toContain('m0ngo-secret');
+      expect(output).not.toContain('r3dis-secret');
+      expect(output).not.toContain('jwt-secret-value');
+    }
+  });
+
+  it('updates a changed value read from stdin', async () => {
+    const result = await run(['put'], 'REDIS_URL=redis://:rotated-secret@cache:6379\n');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('update    docuthinker/redis (REDIS_URL)');
+    expect(result.stdout).not.toContain('rotated-secret');
+    expect(await valueOf('docuthinker/redis')).toBe('redis://:rotated-secret@cache:6379');
+  });
+
+  it('check fails while a required secret is missing and passes once all are there', async () => {
+    const missing = await run(['check']);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/docuthinker\/neo4j\s+DOCUTHINKER_NEO4J_URI\s+MISSING/);
+    expect(missing.stdout).toMatch(/docuthinker\/openai\s+OPENAI_API_KEY\s+absent \(optional\)/);
+
+    await run(['put'], 'DOCUTHINKER_NEO4J_URI=neo4j://neo4j:pw@graph:7687\nchroma=http://chroma:8000\n');
+    const complete = await run(['check']);
+    expect(complete.code).toBe(0);
+    expect(complete.stdout).toMatch(/docuthinker\/mongodb\s+MONGODB_URI\s+present/);
+  });
+
+  it('lists secret names only', async () => {
+    const result = await run(['list']);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'docuthinker/chroma',
+      'docuthinker/jwt',
+      'docuthinker/mongodb',
+      'docuthinker/neo4j',
+      'docuthinker/redis',
+      'docuthinker/service-token',
+    ]);
+  });
+
+  it('rejects an empty value and a malformed line', async () => {
+    expect((await run(['put'], 'REDIS_URL=\n')).stderr).toContain('empty value for: REDIS_URL');
+    expect((await run(['put'], 'just some text\n')).stderr).toContain('line 1 is not KEY=VALUE');
+  });
+
+  it('prints usage for an unknown command', async () => {
+    const result = await run(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Usage: nx run tools:secrets');
+  });
+});
