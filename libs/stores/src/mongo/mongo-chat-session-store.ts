@@ -1,0 +1,120 @@
+import type { Collection, Db } from 'mongodb';
+import type {
+  ChatMessage,
+  ChatSession,
+  ChatSessionScope,
+  ChatSessionStore,
+  NewChatMessage,
+} from '../ports/chat-session-store';
+import type { Clock } from '../shared/clock';
+import { probeHealth, type HealthReport } from '../shared/health';
+import { newId } from '../shared/ids';
+import { MONGO_COLLECTIONS } from './mongo-database';
+
+interface ChatSessionDocument {
+  _id: string;
+  ownerId: string;
+  documentId: string;
+  messages: ChatMessage[];
+  createdAt: Date;
+  /** Indexed with expireAfterSeconds: 0, so MongoDB deletes the session at this time. */
+  expiresAt: Date;
+}
+
+function toSession(document: ChatSessionDocument): ChatSession {
+  return {
+    id: document._id,
+    ownerId: document.ownerId,
+    documentId: document.documentId,
+    messages: document.messages.map((message) => ({
+      role: message.role,
+      content: message.content,
+      createdAt: message.createdAt,
+    })),
+    createdAt: document.createdAt,
+    expiresAt: document.expiresAt,
+  };
+}
+
+export class MongoChatSessionStore implements ChatSessionStore {
+  private readonly sessions: Collection<ChatSessionDocument>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+  ) {
+    this.sessions = db.collection<ChatSessionDocument>(MONGO_COLLECTIONS.chatSessions);
+  }
+
+  async create(scope: ChatSessionScope): Promise<ChatSession> {
+    const now = this.clock();
+    const document: ChatSessionDocument = {
+      _id: newId(),
+      ownerId: scope.ownerId,
+      documentId: scope.documentId,
+      messages: [],
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.ttlMs),
+    };
+    await this.sessions.insertOne(document);
+    return toSession(document);
+  }
+
+  async get(ownerId: string, sessionId: string): Promise<ChatSession | null> {
+    // The TTL monitor runs only about once a minute, so expiry is also checked here.
+    const document = await this.sessions.findOne({
+      _id: sessionId,
+      ownerId,
+      expiresAt: { $gt: this.clock() },
+    });
+    return document ? toSession(document) : null;
+  }
+
+  async append(
+    scope: ChatSessionScope,
+    sessionId: string,
+    messages: readonly NewChatMessage[],
+  ): Promise<ChatSession | null> {
+    const now = this.clock();
+    const appended: ChatMessage[] = messages.map((message) => ({
+      role: message.role,
+      content: message.content,
+      createdAt: now,
+    }));
+    const document = await this.sessions.findOneAndUpdate(
+      {
+        _id: sessionId,
+        ownerId: scope.ownerId,
+        documentId: scope.documentId,
+        expiresAt: { $gt: now },
+      },
+      {
+        $push: { messages: { $each: appended } },
+        $set: { expiresAt: new Date(now.getTime() + this.ttlMs) },
+      },
+      { returnDocument: 'after' },
+    );
+    return document ? toSession(document) : null;
+  }
+
+  async deleteForDocument(scope: ChatSessionScope): Promise<number> {
+    const result = await this.sessions.deleteMany({
+      ownerId: scope.ownerId,
+      documentId: scope.documentId,
+    });
+    return result.deletedCount;
+  }
+
+  async deleteAllForOwner(ownerId: string): Promise<number> {
+    return (await this.sessions.deleteMany({ ownerId })).deletedCount;
+  }
+
+  async purgeExpired(): Promise<number> {
+    return (await this.sessions.deleteMany({ expiresAt: { $lte: this.clock() } })).deletedCount;
+  }
+
+  health(): Promise<HealthReport> {
+    return probeHealth('mongodb', () => this.db.command({ ping: 1 }));
+  }
+}

@@ -1,0 +1,80 @@
+import { MongoClient, MongoServerError, type ClientSession, type Db } from 'mongodb';
+
+export const MONGO_COLLECTIONS = {
+  users: 'users',
+  documents: 'documents',
+  chatSessions: 'chat_sessions',
+  outboxJobs: 'outbox_jobs',
+} as const;
+
+/** How long an operation waits for a usable server before failing (instead of hanging). */
+const SERVER_SELECTION_TIMEOUT_MS = 5000;
+
+export interface MongoConnection {
+  readonly client: MongoClient;
+  readonly db: Db;
+}
+
+/** The database named in the URI's path, if any. */
+function databaseFromUri(uri: string): string | undefined {
+  const match = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(uri);
+  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
+}
+
+export async function connectMongo(uri: string, databaseName?: string): Promise<MongoConnection> {
+  const client = new MongoClient(uri, {
+    serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
+    // Optional fields left undefined are omitted instead of stored as null.
+    ignoreUndefined: true,
+  });
+  await client.connect();
+  const db = client.db(databaseName ?? databaseFromUri(uri) ?? 'docuthinker');
+  await ensureMongoIndexes(db);
+  return { client, db };
+}
+
+async function ensureMongoIndexes(db: Db): Promise<void> {
+  await Promise.all([
+    db.collection(MONGO_COLLECTIONS.users).createIndex({ emailKey: 1 }, { unique: true }),
+    db
+      .collection(MONGO_COLLECTIONS.documents)
+      .createIndex({ ownerId: 1, createdAt: -1, _id: -1 }, { name: 'by_owner_newest' }),
+    db.collection(MONGO_COLLECTIONS.documents).createIndex(
+      { title: 'text', text: 'text' },
+      {
+        name: 'documents_text',
+        weights: { title: 5, text: 1 },
+        // No stemming or stop words: the same word semantics as the embedded FTS5 index.
+        default_language: 'none',
+      },
+    ),
+    db
+      .collection(MONGO_COLLECTIONS.chatSessions)
+      .createIndex({ ownerId: 1, documentId: 1 }, { name: 'by_scope' }),
+    // The TTL monitor removes expired sessions in the background (about once a
+    // minute); reads also filter on expiresAt, so expiry is exact.
+    db
+      .collection(MONGO_COLLECTIONS.chatSessions)
+      .createIndex({ expiresAt: 1 }, { name: 'expiry', expireAfterSeconds: 0 }),
+    db
+      .collection(MONGO_COLLECTIONS.outboxJobs)
+      .createIndex({ availableAt: 1, _id: 1 }, { name: 'by_due' }),
+  ]);
+}
+
+/** Runs `work` in a multi-document transaction, retried by the driver on transient errors. */
+export function inMongoTransaction<T>(
+  client: MongoClient,
+  work: (session: ClientSession) => Promise<T>,
+): Promise<T> {
+  return client.withSession((session) => session.withTransaction(() => work(session)));
+}
+
+/** True for a duplicate-key error on `field`. */
+export function isDuplicateKey(error: unknown, field: string): boolean {
+  return (
+    error instanceof MongoServerError &&
+    error.code === 11000 &&
+    Object.hasOwn((error.keyPattern ?? {}) as object, field)
+  );
+}

@@ -1,0 +1,328 @@
+import type { Collection, Db, Filter, MongoClient } from 'mongodb';
+import type {
+  DeletedDocuments,
+  DocumentMetadata,
+  DocumentPage,
+  DocumentPageRequest,
+  DocumentRecord,
+  DocumentSearchHit,
+  DocumentSearchOptions,
+  DocumentStore,
+  DocumentUpdate,
+  IndexStatus,
+  NewDocument,
+} from '../ports/document-store';
+import { clampPageSize, decodePageCursor, encodePageCursor } from '../documents/page-cursor';
+import { clampSearchLimit, escapeRegExp, searchTerms } from '../documents/search-terms';
+import { snippetAround } from '../documents/snippet';
+import type { Clock } from '../shared/clock';
+import { DuplicateIdError } from '../shared/errors';
+import { probeHealth, type HealthReport } from '../shared/health';
+import { newId } from '../shared/ids';
+import { MONGO_COLLECTIONS, inMongoTransaction, isDuplicateKey } from './mongo-database';
+import { insertOutboxJobs, newOutboxJobDocument } from './mongo-outbox-store';
+
+interface DocumentDocument {
+  _id: string;
+  ownerId: string;
+  title: string;
+  fileType: string;
+  size: number;
+  pages?: number;
+  contentHash: string;
+  text: string;
+  html?: string;
+  summary: string;
+  summaryDegraded: boolean;
+  indexStatus: IndexStatus;
+  fileKey: string;
+  createdAt: Date;
+}
+
+const METADATA_PROJECTION = { text: 0, html: 0 } as const;
+
+function toMetadata(document: Omit<DocumentDocument, 'text' | 'html'>): DocumentMetadata {
+  return {
+    id: document._id,
+    ownerId: document.ownerId,
+    title: document.title,
+    fileType: document.fileType,
+    size: document.size,
+    ...(document.pages !== undefined && document.pages !== null && { pages: document.pages }),
+    contentHash: document.contentHash,
+    summary: document.summary,
+    summaryDegraded: document.summaryDegraded,
+    indexStatus: document.indexStatus,
+    fileKey: document.fileKey,
+    createdAt: document.createdAt,
+  };
+}
+
+function toDocument(document: DocumentDocument): DocumentRecord {
+  return {
+    ...toMetadata(document),
+    text: document.text,
+    ...(document.html !== undefined && document.html !== null && { html: document.html }),
+  };
+}
+
+/** Matches `term` at the start of a word, like the embedded store's prefix queries. */
+function wordPrefix(term: string): RegExp {
+  return new RegExp(`(?:^|[^\\p{L}\\p{N}])${escapeRegExp(term)}`, 'iu');
+}
+
+/**
+ * Documents on MongoDB. Writes that must enqueue an outbox job use a
+ * multi-document transaction rather than embedding the job in the document:
+ * the production deployments (Atlas, DocumentDB) are replica sets, where
+ * transactions are available, and a separate `outbox_jobs` collection lets a
+ * delete job outlive its document and lets workers claim due jobs through one
+ * small index instead of scanning documents.
+ */
+export class MongoDocumentStore implements DocumentStore {
+  private readonly documents: Collection<DocumentDocument>;
+
+  constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {
+    this.documents = db.collection<DocumentDocument>(MONGO_COLLECTIONS.documents);
+  }
+
+  async create(document: NewDocument): Promise<DocumentRecord> {
+    const id = document.id ?? newId();
+    const stored: DocumentDocument = {
+      _id: id,
+      ownerId: document.ownerId,
+      title: document.title,
+      fileType: document.fileType,
+      size: document.size,
+      ...(document.pages !== undefined && { pages: document.pages }),
+      contentHash: document.contentHash,
+      text: document.text,
+      ...(document.html !== undefined && { html: document.html }),
+      summary: document.summary,
+      summaryDegraded: document.summaryDegraded,
+      indexStatus: 'pending',
+      fileKey: document.fileKey,
+      createdAt: this.clock(),
+    };
+    try {
+      await inMongoTransaction(this.client, async (session) => {
+        await insertOutboxJobs(this.db, session, [
+          newOutboxJobDocument(stored.createdAt, {
+            kind: 'index',
+            ownerId: stored.ownerId,
+            documentId: id,
+          }),
+        ]);
+        await this.documents.insertOne(stored, { session });
+      });
+    } catch (error) {
+      if (isDuplicateKey(error, '_id')) throw new DuplicateIdError(id);
+      throw error;
+    }
+    return toDocument(stored);
+  }
+
+  async get(ownerId: string, id: string): Promise<DocumentRecord | null> {
+    const document = await this.documents.findOne({ _id: id, ownerId });
+    return document ? toDocument(document) : null;
+  }
+
+  async list(ownerId: string, page: DocumentPageRequest): Promise<DocumentPage> {
+    const limit = clampPageSize(page.limit);
+    const after = page.cursor ? decodePageCursor(page.cursor) : null;
+    const filter: Filter<DocumentDocument> = after
+      ? {
+          ownerId,
+          $or: [
+            { createdAt: { $lt: new Date(after.createdAtMs) } },
+            { createdAt: new Date(after.createdAtMs), _id: { $lt: after.id } },
+          ],
+        }
+      : { ownerId };
+    const rows = await this.documents
+      .find(filter, { projection: METADATA_PROJECTION })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit + 1)
+      .toArray();
+    const items = rows.slice(0, limit).map(toMetadata);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor:
+        rows.length > limit && last
+          ? encodePageCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
+          : null,
+    };
+  }
+
+  async update(
+    ownerId: string,
+    id: string,
+    update: DocumentUpdate,
+  ): Promise<DocumentMetadata | null> {
+    const set: Partial<DocumentDocument> = {
+      ...(update.title !== undefined && { title: update.title }),
+      ...(update.summary !== undefined && { summary: update.summary }),
+      ...(update.summaryDegraded !== undefined && { summaryDegraded: update.summaryDegraded }),
+    };
+    const document =
+      Object.keys(set).length === 0
+        ? await this.documents.findOne({ _id: id, ownerId }, { projection: METADATA_PROJECTION })
+        : await this.documents.findOneAndUpdate(
+            { _id: id, ownerId },
+            { $set: set },
+            { returnDocument: 'after', projection: METADATA_PROJECTION },
+          );
+    return document ? toMetadata(document) : null;
+  }
+
+  async setIndexStatus(ownerId: string, id: string, status: IndexStatus): Promise<boolean> {
+    const result = await this.documents.updateOne(
+      { _id: id, ownerId },
+      { $set: { indexStatus: status } },
+    );
+    return result.matchedCount > 0;
+  }
+
+  async delete(ownerId: string, id: string): Promise<DocumentMetadata | null> {
+    return inMongoTransaction(this.client, async (session) => {
+      const removed = await this.documents.findOneAndDelete(
+        { _id: id, ownerId },
+        { session, projection: METADATA_PROJECTION },
+      );
+      if (!removed) return null;
+      await insertOutboxJobs(this.db, session, [
+        newOutboxJobDocument(this.clock(), {
+          kind: 'delete',
+          ownerId,
+          documentId: id,
+          fileKey: removed.fileKey,
+        }),
+      ]);
+      return toMetadata(removed);
+    });
+  }
+
+  async deleteAllForOwner(ownerId: string): Promise<DeletedDocuments> {
+    return inMongoTransaction(this.client, async (session) => {
+      const rows = await this.documents
+        .find({ ownerId }, { session, projection: { _id: 1, fileKey: 1 } })
+        .toArray();
+      const now = this.clock();
+      await insertOutboxJobs(
+        this.db,
+        session,
+        rows.map((row) =>
+          newOutboxJobDocument(now, {
+            kind: 'delete',
+            ownerId,
+            documentId: row._id,
+            fileKey: row.fileKey,
+          }),
+        ),
+      );
+      await this.documents.deleteMany(
+        { ownerId, _id: { $in: rows.map((row) => row._id) } },
+        { session },
+      );
+      return { count: rows.length, fileKeys: rows.map((row) => row.fileKey) };
+    });
+  }
+
+  async count(ownerId: string): Promise<number> {
+    return this.documents.countDocuments({ ownerId });
+  }
+
+  async searchTitles(
+    ownerId: string,
+    query: string,
+    options: DocumentSearchOptions = {},
+  ): Promise<DocumentSearchHit[]> {
+    const terms = searchTerms(query);
+    if (terms.length === 0) return [];
+    const rows = await this.documents
+      .find(
+        { ownerId, $and: terms.map((term) => ({ title: { $regex: wordPrefix(term) } })) },
+        { projection: { _id: 1, title: 1 } },
+      )
+      .toArray();
+    // Without a relevance engine for titles, the share of the title that the
+    // query covers ranks "Budget" above "Budget review, appendix B".
+    const matchedLength = terms.join('').length;
+    return rows
+      .map((row) => ({
+        id: row._id,
+        title: row.title,
+        snippet: row.title,
+        score: Math.min(1, matchedLength / Math.max(1, row.title.length)),
+      }))
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+      .slice(0, clampSearchLimit(options.limit));
+  }
+
+  async searchContent(
+    ownerId: string,
+    query: string,
+    options: DocumentSearchOptions = {},
+  ): Promise<DocumentSearchHit[]> {
+    const terms = searchTerms(query);
+    if (terms.length === 0) return [];
+    // $text narrows the candidates through the index (it ORs the words); the
+    // regexes then require every word, as the embedded store does.
+    const rows = await this.documents
+      .find(
+        {
+          ownerId,
+          $text: { $search: terms.join(' ') },
+          $and: terms.map((term) => ({
+            $or: [{ title: { $regex: wordPrefix(term) } }, { text: { $regex: wordPrefix(term) } }],
+          })),
+        },
+        { projection: { _id: 1, title: 1, text: 1, score: { $meta: 'textScore' } } },
+      )
+      .sort({ score: { $meta: 'textScore' }, _id: 1 })
+      .limit(clampSearchLimit(options.limit))
+      .toArray();
+    return rows.map((row) => ({
+      id: row._id,
+      title: row.title,
+      snippet: snippetAround(row.text, terms),
+      score: (row as unknown as { score: number }).score,
+    }));
+  }
+
+  async requeueIndexing(filter: { readonly ownerId?: string } = {}): Promise<number> {
+    const rows = await this.documents
+      .find(filter.ownerId === undefined ? {} : { ownerId: filter.ownerId }, {
+        projection: { _id: 1, ownerId: 1 },
+      })
+      .toArray();
+    // One small transaction per document: re-indexing everything must not
+    // become one huge transaction, and each pending status still has its job.
+    for (const row of rows) {
+      await inMongoTransaction(this.client, async (session) => {
+        await this.documents.updateOne(
+          { _id: row._id },
+          { $set: { indexStatus: 'pending' } },
+          { session },
+        );
+        await insertOutboxJobs(this.db, session, [
+          newOutboxJobDocument(this.clock(), {
+            kind: 'index',
+            ownerId: row.ownerId,
+            documentId: row._id,
+          }),
+        ]);
+      });
+    }
+    return rows.length;
+  }
+
+  health(): Promise<HealthReport> {
+    return probeHealth('mongodb', () => this.db.command({ ping: 1 }));
+  }
+}

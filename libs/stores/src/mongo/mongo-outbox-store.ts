@@ -1,0 +1,152 @@
+import { ObjectId, type ClientSession, type Collection, type Db } from 'mongodb';
+import type {
+  ClaimedOutboxJob,
+  OutboxClaimOptions,
+  OutboxEnqueueRequest,
+  OutboxFailure,
+  OutboxJob,
+  OutboxJobKind,
+  OutboxPendingCounts,
+  OutboxStore,
+} from '../ports/outbox-store';
+import type { Clock } from '../shared/clock';
+import { probeHealth, type HealthReport } from '../shared/health';
+import { newId } from '../shared/ids';
+import { MONGO_COLLECTIONS } from './mongo-database';
+
+/**
+ * `_id` is an ObjectId because it grows with time within a process: sorting
+ * by (availableAt, _id) keeps jobs due at the same moment first-in-first-out.
+ */
+export interface OutboxJobDocument {
+  _id: ObjectId;
+  kind: OutboxJobKind;
+  ownerId: string;
+  documentId: string;
+  fileKey?: string;
+  attempts: number;
+  availableAt: Date;
+  leaseToken: string | null;
+  leaseExpiresAt: Date | null;
+  lastError?: string;
+  createdAt: Date;
+}
+
+function toJob(document: OutboxJobDocument): OutboxJob {
+  return {
+    id: document._id.toHexString(),
+    kind: document.kind,
+    ownerId: document.ownerId,
+    documentId: document.documentId,
+    ...(document.fileKey !== undefined && { fileKey: document.fileKey }),
+    attempts: document.attempts,
+    availableAt: document.availableAt,
+    ...(document.lastError !== undefined && { lastError: document.lastError }),
+    createdAt: document.createdAt,
+  };
+}
+
+export function outboxCollection(db: Db): Collection<OutboxJobDocument> {
+  return db.collection<OutboxJobDocument>(MONGO_COLLECTIONS.outboxJobs);
+}
+
+export function newOutboxJobDocument(now: Date, request: OutboxEnqueueRequest): OutboxJobDocument {
+  return {
+    _id: new ObjectId(),
+    kind: request.kind,
+    ownerId: request.ownerId,
+    documentId: request.documentId,
+    ...(request.fileKey !== undefined && { fileKey: request.fileKey }),
+    attempts: 0,
+    availableAt: now,
+    leaseToken: null,
+    leaseExpiresAt: null,
+    createdAt: now,
+  };
+}
+
+/** Inserts jobs within the caller's transaction (the document store's). */
+export async function insertOutboxJobs(
+  db: Db,
+  session: ClientSession,
+  jobs: OutboxJobDocument[],
+): Promise<void> {
+  if (jobs.length > 0) await outboxCollection(db).insertMany(jobs, { session });
+}
+
+function jobObjectId(id: string): ObjectId | null {
+  return ObjectId.isValid(id) ? new ObjectId(id) : null;
+}
+
+export class MongoOutboxStore implements OutboxStore {
+  private readonly jobs: Collection<OutboxJobDocument>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {
+    this.jobs = outboxCollection(db);
+  }
+
+  async enqueue(request: OutboxEnqueueRequest): Promise<OutboxJob> {
+    const document = newOutboxJobDocument(this.clock(), request);
+    await this.jobs.insertOne(document);
+    return toJob(document);
+  }
+
+  async claim(options: OutboxClaimOptions): Promise<ClaimedOutboxJob | null> {
+    const now = this.clock();
+    const leaseToken = newId();
+    const leaseExpiresAt = new Date(now.getTime() + options.leaseMs);
+    // findOneAndUpdate is atomic on one document: two workers never lease the same job.
+    const document = await this.jobs.findOneAndUpdate(
+      {
+        availableAt: { $lte: now },
+        $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lte: now } }],
+      },
+      { $inc: { attempts: 1 }, $set: { leaseToken, leaseExpiresAt } },
+      { sort: { availableAt: 1, _id: 1 }, returnDocument: 'after' },
+    );
+    if (!document) return null;
+    return { ...toJob(document), leaseToken, leaseExpiresAt };
+  }
+
+  async complete(job: ClaimedOutboxJob): Promise<boolean> {
+    const _id = jobObjectId(job.id);
+    if (!_id) return false;
+    const result = await this.jobs.deleteOne({ _id, leaseToken: job.leaseToken });
+    return result.deletedCount > 0;
+  }
+
+  async fail(job: ClaimedOutboxJob, failure: OutboxFailure): Promise<boolean> {
+    const _id = jobObjectId(job.id);
+    if (!_id) return false;
+    const result = await this.jobs.updateOne(
+      { _id, leaseToken: job.leaseToken },
+      {
+        $set: {
+          leaseToken: null,
+          leaseExpiresAt: null,
+          availableAt: failure.retryAt,
+          lastError: failure.error,
+        },
+      },
+    );
+    return result.matchedCount > 0;
+  }
+
+  async pendingCounts(): Promise<OutboxPendingCounts> {
+    const rows = await this.jobs
+      .aggregate<{ _id: OutboxJobKind; count: number }>([
+        { $group: { _id: '$kind', count: { $sum: 1 } } },
+      ])
+      .toArray();
+    const counts = { index: 0, delete: 0 };
+    for (const row of rows) counts[row._id] = row.count;
+    return counts;
+  }
+
+  health(): Promise<HealthReport> {
+    return probeHealth('mongodb', () => this.db.command({ ping: 1 }));
+  }
+}

@@ -1,0 +1,34 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Why testcontainers could not reach a container runtime here, or null when
+ * one looks reachable. Mirrors the places testcontainers itself looks, but
+ * synchronously, so a suite can decide to skip when it is defined.
+ */
+export function containerRuntimeUnavailableReason(): string | null {
+  if (process.env['DOCKER_HOST'] || process.env['TESTCONTAINERS_HOST_OVERRIDE']) return null;
+  const properties = join(homedir(), '.testcontainers.properties');
+  if (existsSync(properties) && /^\s*docker\.host\s*=/m.test(readFileSync(properties, 'utf8'))) {
+    return null;
+  }
+  const runtimeDir = process.env['XDG_RUNTIME_DIR'];
+  const sockets = [
+    '/var/run/docker.sock',
+    ...(runtimeDir ? [join(runtimeDir, 'docker.sock')] : []),
+    join(homedir(), '.docker', 'run', 'docker.sock'),
+    join(homedir(), '.docker', 'desktop', 'docker.sock'),
+    join('/run', 'user', String(userInfo().uid), 'docker.sock'),
+  ];
+  if (sockets.some((socket) => existsSync(socket))) return null;
+  return `DOCKER_HOST is unset and there is no Docker socket (${sockets.join(', ')})`;
+}
+
+/**
+ * Prints the one visible line that says a suite did not run, so a missing
+ * runtime can never pass for a green run.
+ */
+export function announceSkipped(suite: string, reason: string): void {
+  process.stdout.write(`SKIPPED (no container runtime): ${suite}: ${reason}\n`);
+}
