@@ -34,8 +34,12 @@ export const DEFAULT_DOCUMENT_LIMITS: Readonly<DocumentLimits> = {
 /** Fills unset limits with the defaults and rejects nonsense early, at the caller's fault. */
 export function resolveDocumentLimits(overrides: Partial<DocumentLimits> = {}): DocumentLimits {
   const limits = { ...DEFAULT_DOCUMENT_LIMITS };
-  for (const [name, value] of Object.entries(overrides) as [keyof DocumentLimits, number | undefined][]) {
+  for (const [name, value] of Object.entries(overrides) as [
+    keyof DocumentLimits,
+    number | undefined,
+  ][]) {
     if (value === undefined) continue;
+    if (!(name in DEFAULT_DOCUMENT_LIMITS)) throw new RangeError(`Unknown document limit ${name}`);
     if (!Number.isFinite(value) || value <= 0) {
       throw new RangeError(`Document limit ${name} must be a positive number`);
     }

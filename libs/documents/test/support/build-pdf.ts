@@ -31,7 +31,8 @@ export function buildPdf(blueprint: PdfBlueprint): Uint8Array {
   });
   objects[catalog - 1] = `<< /Type /Catalog /Pages ${pageTree} 0 R >>`;
   const count = blueprint.claimedPageCount ?? pageRefs.length;
-  objects[pageTree - 1] = `<< /Type /Pages /Count ${count} /Kids [${pageRefs.map((ref) => `${ref} 0 R`).join(' ')}] >>`;
+  objects[pageTree - 1] =
+    `<< /Type /Pages /Count ${count} /Kids [${pageRefs.map((ref) => `${ref} 0 R`).join(' ')}] >>`;
 
   const fileId = '<0123456789abcdef0123456789abcdef>';
   let encryptEntry = '';

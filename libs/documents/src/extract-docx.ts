@@ -1,0 +1,73 @@
+import mammoth from 'mammoth';
+import { DocumentError } from './document-error';
+import type { DocumentLimits } from './document-limits';
+import { guardZipArchive } from './guard-zip-archive';
+import { htmlToText } from './html-text';
+
+export interface DocxContent {
+  text: string;
+  /** Mammoth's HTML without images, embedded style maps or non-web links. */
+  html: string;
+  firstHeading?: string;
+}
+
+/** Mammoth's document model, as far as the transform below reads it. */
+interface DocxElement {
+  type: string;
+  children?: DocxElement[];
+  href?: string;
+}
+
+const SAFE_LINK = /^(?:https?:|mailto:)/i;
+
+/**
+ * Converts a DOCX to HTML with mammoth, after the zip-bomb guard has checked
+ * the archive, and reads the text from that HTML so the document is parsed
+ * once.
+ */
+export async function extractDocx(bytes: Uint8Array, limits: DocumentLimits): Promise<DocxContent> {
+  await guardZipArchive(bytes, limits);
+  let html: string;
+  try {
+    const result = await mammoth.convertToHtml(
+      { buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
+      {
+        // A style map inside the file could map paragraphs to <script>.
+        includeEmbeddedStyleMap: false,
+        externalFileAccess: false,
+        transformDocument: withoutImagesOrUnsafeLinks,
+      },
+    );
+    html = result.value;
+  } catch (error) {
+    throw new DocumentError(
+      'DT_ERR_CORRUPT_FILE',
+      'The document is damaged or is not a Word document.',
+      {
+        cause: error,
+      },
+    );
+  }
+  const { text, firstHeading } = htmlToText(html);
+  return { text, html, ...(firstHeading === undefined ? {} : { firstHeading }) };
+}
+
+/**
+ * Images would be inlined as data URIs (megabytes of base64 in every stored
+ * copy); the original file keeps them. Hyperlinks are the one
+ * place a DOCX can put an arbitrary URL (javascript:, data:) into the HTML,
+ * so only web and mail links keep their target.
+ */
+function withoutImagesOrUnsafeLinks(element: DocxElement): DocxElement {
+  let safe = element;
+  if (element.children) {
+    const children = element.children
+      .filter((child) => child.type !== 'image')
+      .map(withoutImagesOrUnsafeLinks);
+    safe = { ...element, children };
+  }
+  if (safe.type === 'hyperlink' && safe.href !== undefined && !SAFE_LINK.test(safe.href)) {
+    safe = { ...safe, href: '#' };
+  }
+  return safe;
+}

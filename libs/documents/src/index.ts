@@ -1,0 +1,23 @@
+export {
+  DOCUMENT_ERROR_CODES,
+  DOCUMENT_ERROR_HTTP_STATUS,
+  DocumentError,
+  isDocumentError,
+  type DocumentErrorCode,
+  type DocumentErrorOptions,
+} from './document-error';
+export {
+  DEFAULT_DOCUMENT_LIMITS,
+  resolveDocumentLimits,
+  type DocumentLimits,
+} from './document-limits';
+export { extractDocument } from './extract-document';
+export { extractPdfText, type PdfText, type PdfTextOptions } from './extract-pdf-text';
+export {
+  DOCUMENT_FILE_TYPES,
+  DOCUMENT_MIME_TYPES,
+  type DocumentFileType,
+  type DocumentInput,
+  type ExtractedDocument,
+} from './extracted-document';
+export { sanitizeFilename, type SanitizeFilenameOptions } from './sanitize-filename';
