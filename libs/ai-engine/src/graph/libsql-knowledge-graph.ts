@@ -1,0 +1,189 @@
+import type { EntityType } from '../offline/named-entities';
+import { openLibsql, type LibsqlDatabase } from '../store/open-libsql';
+import { assertOwner } from '../retrieval/vector-index';
+import type {
+  EntitySummary,
+  GraphDocument,
+  GraphStats,
+  GraphWriteResult,
+  KnowledgeGraph,
+  RelatedDocument,
+} from './knowledge-graph';
+
+const NAME_SEPARATOR = '\u001f';
+
+/**
+ * The embedded knowledge graph: node and edge tables in a libSQL file. An
+ * entity or co-occurrence exists while at least one document of the owner
+ * holds it; per-document rows make that exact on removal.
+ */
+export class LibsqlKnowledgeGraph implements KnowledgeGraph {
+  readonly kind = 'libsql' as const;
+
+  private constructor(private readonly db: LibsqlDatabase) {}
+
+  static open(path: string): LibsqlKnowledgeGraph {
+    const db = openLibsql(path);
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS graph_documents (
+        owner_id TEXT NOT NULL, document_id TEXT NOT NULL, title TEXT NOT NULL,
+        PRIMARY KEY (owner_id, document_id)
+      );
+      CREATE TABLE IF NOT EXISTS graph_entities (
+        owner_id TEXT NOT NULL, entity_key TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
+        PRIMARY KEY (owner_id, entity_key)
+      );
+      CREATE TABLE IF NOT EXISTS graph_mentions (
+        owner_id TEXT NOT NULL, document_id TEXT NOT NULL, entity_key TEXT NOT NULL, mentions INTEGER NOT NULL,
+        PRIMARY KEY (owner_id, document_id, entity_key)
+      );
+      CREATE INDEX IF NOT EXISTS graph_mentions_by_entity ON graph_mentions (owner_id, entity_key);
+      CREATE TABLE IF NOT EXISTS graph_co_occurrences (
+        owner_id TEXT NOT NULL, document_id TEXT NOT NULL, entity_a TEXT NOT NULL, entity_b TEXT NOT NULL,
+        weight INTEGER NOT NULL,
+        PRIMARY KEY (owner_id, document_id, entity_a, entity_b)
+      );
+    `);
+    return new LibsqlKnowledgeGraph(db);
+  }
+
+  async replaceDocument(document: GraphDocument): Promise<GraphWriteResult> {
+    const { ownerId, documentId } = document;
+    assertOwner(ownerId);
+    const write = this.db.transaction(() => {
+      this.deleteDocumentRows(ownerId, documentId);
+      this.db
+        .prepare('INSERT INTO graph_documents (owner_id, document_id, title) VALUES (?, ?, ?)')
+        .run(ownerId, documentId, document.title);
+      const upsertEntity = this.db.prepare(
+        `INSERT INTO graph_entities (owner_id, entity_key, name, type) VALUES (?, ?, ?, ?)
+         ON CONFLICT (owner_id, entity_key) DO NOTHING`,
+      );
+      const insertMention = this.db.prepare(
+        'INSERT INTO graph_mentions (owner_id, document_id, entity_key, mentions) VALUES (?, ?, ?, ?)',
+      );
+      for (const entity of document.entities) {
+        upsertEntity.run(ownerId, entity.key, entity.name, entity.type);
+        insertMention.run(ownerId, documentId, entity.key, entity.mentions);
+      }
+      const insertPair = this.db.prepare(
+        'INSERT INTO graph_co_occurrences (owner_id, document_id, entity_a, entity_b, weight) VALUES (?, ?, ?, ?, ?)',
+      );
+      const known = new Set(document.entities.map((entity) => entity.key));
+      let pairs = 0;
+      for (const pair of document.coOccurrences) {
+        if (!known.has(pair.a) || !known.has(pair.b)) continue;
+        const [a, b] = pair.a < pair.b ? [pair.a, pair.b] : [pair.b, pair.a];
+        insertPair.run(ownerId, documentId, a, b, pair.weight);
+        pairs += 1;
+      }
+      this.pruneOrphans(ownerId);
+      return { nodes: 1 + document.entities.length, edges: document.entities.length + pairs };
+    });
+    return write() as GraphWriteResult;
+  }
+
+  async removeDocument(ownerId: string, documentId: string): Promise<{ removedEntities: number }> {
+    assertOwner(ownerId);
+    const remove = this.db.transaction(() => {
+      this.deleteDocumentRows(ownerId, documentId);
+      return this.pruneOrphans(ownerId);
+    });
+    return { removedEntities: remove() as number };
+  }
+
+  async relatedDocuments(
+    ownerId: string,
+    documentId: string,
+    limit = 10,
+  ): Promise<RelatedDocument[]> {
+    assertOwner(ownerId);
+    const rows = this.db
+      .prepare(
+        `SELECT other.document_id AS documentId, d.title AS title, COUNT(*) AS shared,
+                GROUP_CONCAT(e.name, '${NAME_SEPARATOR}') AS names
+         FROM graph_mentions mine
+         JOIN graph_mentions other
+           ON other.owner_id = mine.owner_id AND other.entity_key = mine.entity_key AND other.document_id <> mine.document_id
+         JOIN graph_documents d ON d.owner_id = other.owner_id AND d.document_id = other.document_id
+         JOIN graph_entities e ON e.owner_id = other.owner_id AND e.entity_key = other.entity_key
+         WHERE mine.owner_id = ? AND mine.document_id = ?
+         GROUP BY other.document_id, d.title
+         ORDER BY shared DESC, other.document_id
+         LIMIT ?`,
+      )
+      .all(ownerId, documentId, limit) as Array<{
+      documentId: string;
+      title: string;
+      shared: number;
+      names: string;
+    }>;
+    return rows.map((row) => ({
+      documentId: row.documentId,
+      title: row.title,
+      sharedEntities: row.names.split(NAME_SEPARATOR).sort((a, b) => a.localeCompare(b)),
+      score: row.shared,
+    }));
+  }
+
+  async topEntities(ownerId: string, limit = 20): Promise<EntitySummary[]> {
+    assertOwner(ownerId);
+    return this.db
+      .prepare(
+        `SELECT e.entity_key AS key, e.name AS name, e.type AS type,
+                COUNT(m.document_id) AS documents, SUM(m.mentions) AS mentions
+         FROM graph_entities e
+         JOIN graph_mentions m ON m.owner_id = e.owner_id AND m.entity_key = e.entity_key
+         WHERE e.owner_id = ?
+         GROUP BY e.entity_key, e.name, e.type
+         ORDER BY documents DESC, mentions DESC, e.name
+         LIMIT ?`,
+      )
+      .all(ownerId, limit) as Array<{
+      key: string;
+      name: string;
+      type: EntityType;
+      documents: number;
+      mentions: number;
+    }>;
+  }
+
+  async stats(ownerId: string): Promise<GraphStats> {
+    assertOwner(ownerId);
+    const count = (sql: string) => (this.db.prepare(sql).get(ownerId) as { n: number }).n;
+    return {
+      documents: count('SELECT COUNT(*) AS n FROM graph_documents WHERE owner_id = ?'),
+      entities: count('SELECT COUNT(*) AS n FROM graph_entities WHERE owner_id = ?'),
+      mentions: count('SELECT COUNT(*) AS n FROM graph_mentions WHERE owner_id = ?'),
+      coOccurrences: count(
+        'SELECT COUNT(*) AS n FROM (SELECT DISTINCT entity_a, entity_b FROM graph_co_occurrences WHERE owner_id = ?)',
+      ),
+    };
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private deleteDocumentRows(ownerId: string, documentId: string): void {
+    for (const table of ['graph_documents', 'graph_mentions', 'graph_co_occurrences']) {
+      this.db
+        .prepare(`DELETE FROM ${table} WHERE owner_id = ? AND document_id = ?`)
+        .run(ownerId, documentId);
+    }
+  }
+
+  private pruneOrphans(ownerId: string): number {
+    return this.db
+      .prepare(
+        `DELETE FROM graph_entities WHERE owner_id = ? AND NOT EXISTS (
+           SELECT 1 FROM graph_mentions m WHERE m.owner_id = graph_entities.owner_id AND m.entity_key = graph_entities.entity_key
+         )`,
+      )
+      .run(ownerId).changes;
+  }
+}

@@ -1,0 +1,182 @@
+import type { GraphDocument, GraphEntity, KnowledgeGraph } from '../../src/graph/knowledge-graph';
+
+function entity(name: string, mentions = 1): GraphEntity {
+  return { key: name.toLowerCase(), name, type: 'name', mentions };
+}
+
+function graphDocument(
+  ownerId: string,
+  documentId: string,
+  names: string[],
+  pairs: Array<[string, string]> = [],
+): GraphDocument {
+  return {
+    ownerId,
+    documentId,
+    title: `Title of ${documentId}`,
+    entities: names.map((name, index) => entity(name, names.length - index)),
+    coOccurrences: pairs.map(([a, b]) => ({ a: a.toLowerCase(), b: b.toLowerCase(), weight: 1 })),
+  };
+}
+
+/** The behaviour every KnowledgeGraph adapter must have; `open` gives an empty graph. */
+export function describeKnowledgeGraphContract(
+  adapter: string,
+  open: () => Promise<KnowledgeGraph>,
+): void {
+  describe(`KnowledgeGraph contract: ${adapter}`, () => {
+    let graph: KnowledgeGraph;
+
+    beforeAll(async () => {
+      graph = await open();
+    });
+
+    afterAll(async () => {
+      await graph?.close();
+    });
+
+    it('writes a document idempotently and reports its nodes and edges', async () => {
+      const document = graphDocument(
+        'idem',
+        'd1',
+        ['Acme', 'Zeta', 'Orion'],
+        [
+          ['Acme', 'Zeta'],
+          ['Acme', 'Orion'],
+        ],
+      );
+      const first = await graph.replaceDocument(document);
+      const second = await graph.replaceDocument(document);
+      expect(first).toEqual({ nodes: 4, edges: 5 });
+      expect(second).toEqual(first);
+      expect(await graph.stats('idem')).toEqual({
+        documents: 1,
+        entities: 3,
+        mentions: 3,
+        coOccurrences: 2,
+      });
+    });
+
+    it('replaces what a changed document mentions', async () => {
+      await graph.replaceDocument(
+        graphDocument('change', 'd1', ['Acme', 'Zeta'], [['Acme', 'Zeta']]),
+      );
+      await graph.replaceDocument(
+        graphDocument('change', 'd1', ['Acme', 'Orion'], [['Acme', 'Orion']]),
+      );
+      expect(await graph.stats('change')).toEqual({
+        documents: 1,
+        entities: 2,
+        mentions: 2,
+        coOccurrences: 1,
+      });
+      expect((await graph.topEntities('change')).map((e) => e.name).sort()).toEqual([
+        'Acme',
+        'Orion',
+      ]);
+    });
+
+    it('finds related documents through shared entities, with the entities they share', async () => {
+      await graph.replaceDocument(
+        graphDocument('rel', 'a', ['Apache', 'Licensor', 'Contributor', 'Patent']),
+      );
+      await graph.replaceDocument(
+        graphDocument('rel', 'b', ['Licensor', 'Contributor', 'Mozilla']),
+      );
+      await graph.replaceDocument(graphDocument('rel', 'c', ['Patent', 'Regents']));
+      await graph.replaceDocument(graphDocument('rel', 'd', ['Unrelated']));
+
+      const related = await graph.relatedDocuments('rel', 'a');
+      expect(related).toEqual([
+        {
+          documentId: 'b',
+          title: 'Title of b',
+          sharedEntities: ['Contributor', 'Licensor'],
+          score: 2,
+        },
+        { documentId: 'c', title: 'Title of c', sharedEntities: ['Patent'], score: 1 },
+      ]);
+      expect(await graph.relatedDocuments('rel', 'd')).toEqual([]);
+      expect(await graph.relatedDocuments('rel', 'missing')).toEqual([]);
+      expect(await graph.relatedDocuments('rel', 'a', 1)).toHaveLength(1);
+    });
+
+    it('ranks an owner’s top entities by the documents that mention them', async () => {
+      const top = await graph.topEntities('rel', 3);
+      // Mentions break the tie between entities found in equally many documents.
+      expect(top).toEqual([
+        { key: 'licensor', name: 'Licensor', type: 'name', documents: 2, mentions: 6 },
+        { key: 'contributor', name: 'Contributor', type: 'name', documents: 2, mentions: 4 },
+        { key: 'patent', name: 'Patent', type: 'name', documents: 2, mentions: 3 },
+      ]);
+    });
+
+    it('removes a document with the nodes and edges no other document of the owner holds', async () => {
+      await graph.replaceDocument(graphDocument('del', 'd1', ['Acme', 'Zeta'], [['Acme', 'Zeta']]));
+      await graph.replaceDocument(
+        graphDocument(
+          'del',
+          'd2',
+          ['Acme', 'Zeta', 'Orion'],
+          [
+            ['Acme', 'Zeta'],
+            ['Acme', 'Orion'],
+          ],
+        ),
+      );
+      await graph.replaceDocument(graphDocument('del', 'd3', ['Vega']));
+
+      expect(await graph.removeDocument('del', 'd2')).toEqual({ removedEntities: 1 });
+      // Acme–Zeta is still held by d1; Orion and Acme–Orion went with d2.
+      expect(await graph.stats('del')).toEqual({
+        documents: 2,
+        entities: 3,
+        mentions: 3,
+        coOccurrences: 1,
+      });
+      expect((await graph.topEntities('del')).map((e) => e.name).sort()).toEqual([
+        'Acme',
+        'Vega',
+        'Zeta',
+      ]);
+
+      expect(await graph.removeDocument('del', 'd1')).toEqual({ removedEntities: 2 });
+      expect(await graph.stats('del')).toEqual({
+        documents: 1,
+        entities: 1,
+        mentions: 1,
+        coOccurrences: 0,
+      });
+      expect(await graph.removeDocument('del', 'd1')).toEqual({ removedEntities: 0 });
+    });
+
+    it('keeps owners apart, even with the same document ids and entity names', async () => {
+      await graph.replaceDocument(
+        graphDocument('alice', 'shared', ['Telescope', 'Orbit'], [['Orbit', 'Telescope']]),
+      );
+      await graph.replaceDocument(graphDocument('bob', 'shared', ['Tomato', 'Orbit']));
+      await graph.replaceDocument(graphDocument('alice', 'second', ['Telescope']));
+      await graph.replaceDocument(graphDocument('bob', 'other', ['Orbit']));
+
+      expect((await graph.relatedDocuments('alice', 'shared')).map((r) => r.documentId)).toEqual([
+        'second',
+      ]);
+      expect((await graph.relatedDocuments('bob', 'shared')).map((r) => r.documentId)).toEqual([
+        'other',
+      ]);
+      expect((await graph.topEntities('bob')).map((e) => e.name).sort()).toEqual([
+        'Orbit',
+        'Tomato',
+      ]);
+
+      await graph.removeDocument('alice', 'shared');
+      expect(await graph.stats('bob')).toEqual({
+        documents: 2,
+        entities: 2,
+        mentions: 3,
+        coOccurrences: 0,
+      });
+      expect((await graph.topEntities('alice')).map((e) => e.name)).toEqual(['Telescope']);
+    });
+  });
+}
