@@ -29,4 +29,5 @@ module.exports = {
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec|test).ts'],
   testTimeout: 30000,
+  reporters: ['default', path.join(__dirname, 'tools/jest/summary-reporter.cjs')],
 };

@@ -10,12 +10,15 @@ import { createInterface } from 'node:readline';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const nxEnv = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
 
-const build = spawnSync(
-  process.execPath,
-  [join(root, 'node_modules/nx/bin/nx.js'), 'run-many', '-t', 'build', '-p', 'backend', 'aiml-gateway', '--output-style=static'],
-  { cwd: root, env: nxEnv, stdio: 'inherit' },
-);
-if (build.status !== 0) process.exit(build.status ?? 1);
+// --no-build runs the bundles already in dist/ (the launcher's own test uses it).
+if (!process.argv.includes('--no-build')) {
+  const build = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/nx/dist/bin/nx.js'), 'run-many', '-t', 'build', '-p', 'backend', 'aiml-gateway', '--output-style=static'],
+    { cwd: root, env: nxEnv, stdio: 'inherit' },
+  );
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 
 const serviceEnv = { NODE_ENV: 'development', ...process.env };
 const services = [
@@ -26,6 +29,9 @@ const services = [
     cwd: root,
     env: serviceEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Own process group: Ctrl-C reaches only this launcher, which stops each
+    // service exactly once (a second signal would make a service exit 1).
+    detached: true,
   });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
@@ -41,6 +47,7 @@ function stopAll(signal) {
   for (const { child } of services) if (child.exitCode === null) child.kill(signal);
 }
 process.on('SIGINT', () => stopAll('SIGTERM'));
+process.on('exit', () => stopAll('SIGKILL'));
 process.on('SIGTERM', () => stopAll('SIGTERM'));
 
 for (const service of services) {
