@@ -1,0 +1,41 @@
+import type {
+  AiTaskName,
+  AnswerOutput,
+  AnswerRequest,
+  TaskInput,
+  TaskOutputs,
+} from '../tasks/task-types';
+
+export const PROVIDER_NAMES = ['upstream', 'openai', 'anthropic', 'google', 'local'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export interface TokenUsage {
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+}
+
+export interface ProviderReply<T> {
+  readonly output: T;
+  readonly model: string;
+  readonly usage?: TokenUsage;
+  /** The provider knowingly answered with less than was asked. */
+  readonly degraded?: boolean;
+  readonly notes?: readonly string[];
+}
+
+/**
+ * A source of AI answers. Remote providers throw `ProviderError` on failure
+ * and `TaskUnsupportedError` for what they cannot do; `signal` aborts the call
+ * when the chain's timeout fires.
+ */
+export interface AiProvider {
+  readonly name: ProviderName;
+  readonly model: string;
+  supports(task: AiTaskName | 'answer'): boolean;
+  runTask<T extends AiTaskName>(
+    task: T,
+    input: TaskInput,
+    signal: AbortSignal,
+  ): Promise<ProviderReply<TaskOutputs[T]>>;
+  answer(request: AnswerRequest, signal: AbortSignal): Promise<ProviderReply<AnswerOutput>>;
+}

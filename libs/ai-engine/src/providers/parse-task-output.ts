@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import type { AiTaskName, AnswerOutput, TaskInput, TaskOutputs } from '../tasks/task-types';
+import { ProviderError } from './provider-error';
+
+const SentimentJson = z.object({
+  score: z.number().min(-1).max(1),
+  label: z.enum(['positive', 'negative', 'neutral', 'mixed']),
+  description: z.string(),
+});
+
+const TopicsJson = z.object({
+  keyPhrases: z.array(z.string()),
+  entities: z
+    .array(
+      z.object({
+        name: z.string(),
+        type: z.enum(['organization', 'acronym', 'name']).catch('name'),
+      }),
+    )
+    .default([]),
+});
+
+function malformed(provider: string, what: string): ProviderError {
+  return new ProviderError(provider, 'malformed', `the reply is not ${what}`);
+}
+
+/** Lines of a "- item" list; numbering and bullets are accepted too. */
+export function parseList(provider: string, text: string): string[] {
+  const items = text
+    .split('\n')
+    .map((line) =>
+      line
+        .trim()
+        .replace(/^(?:[-*•]|\d+[.)])\s*/, '')
+        .trim(),
+    )
+    .filter((line) => line.length > 0);
+  if (items.length === 0) throw malformed(provider, 'a list');
+  return items;
+}
+
+/** The first JSON object in a reply, tolerating Markdown code fences around it. */
+export function parseJsonObject(provider: string, text: string): unknown {
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (start === -1 || end <= start) throw malformed(provider, 'JSON');
+  try {
+    return JSON.parse(text.slice(start, end + 1)) as unknown;
+  } catch {
+    throw malformed(provider, 'JSON');
+  }
+}
+
+function nonEmpty(provider: string, text: string): string {
+  const trimmed = text.trim();
+  if (trimmed.length === 0) throw malformed(provider, 'text (it is empty)');
+  return trimmed;
+}
+
+type Parsers = {
+  [K in AiTaskName]: (provider: string, text: string, input: TaskInput) => TaskOutputs[K];
+};
+
+const PARSERS: Parsers = {
+  summary: (provider, text) => nonEmpty(provider, text),
+  'key-ideas': parseList,
+  'discussion-points': parseList,
+  'bullet-summary': parseList,
+  recommendations: parseList,
+  'refine-summary': (provider, text) => nonEmpty(provider, text),
+  'summary-in-language': (provider, text, input) => ({
+    language: input.options?.language ?? 'English',
+    text: nonEmpty(provider, text),
+    translated: true,
+  }),
+  rewrite: (provider, text, input) => ({
+    style: input.options?.style ?? 'concise',
+    text: nonEmpty(provider, text),
+  }),
+  sentiment: (provider, text) => {
+    const parsed = SentimentJson.safeParse(parseJsonObject(provider, text));
+    if (!parsed.success) throw malformed(provider, 'sentiment JSON');
+    return parsed.data;
+  },
+  topics: (provider, text) => {
+    const parsed = TopicsJson.safeParse(parseJsonObject(provider, text));
+    if (!parsed.success) throw malformed(provider, 'topics JSON');
+    const count = parsed.data.keyPhrases.length;
+    return {
+      // Providers rank but do not score; the rank becomes a score in (0, 1].
+      keyPhrases: parsed.data.keyPhrases.map((phrase, index) => ({
+        phrase,
+        score: Number((1 - index / Math.max(1, count)).toFixed(4)),
+        occurrences: 0,
+      })),
+      entities: parsed.data.entities.map((entity) => ({
+        name: entity.name,
+        key: entity.name.toLowerCase(),
+        type: entity.type,
+        mentions: 0,
+      })),
+    };
+  },
+};
+
+export function parseTaskOutput<T extends AiTaskName>(
+  provider: string,
+  task: T,
+  text: string,
+  input: TaskInput,
+): TaskOutputs[T] {
+  return (PARSERS[task] as (provider: string, text: string, input: TaskInput) => TaskOutputs[T])(
+    provider,
+    text,
+    input,
+  );
+}
+
+/** An answer with `[n]` citations, mapped to passage indexes. */
+export function parseAnswer(provider: string, text: string, passageCount: number): AnswerOutput {
+  const answer = nonEmpty(provider, text);
+  const cited: number[] = [];
+  for (const match of answer.matchAll(/\[(\d+)\]/g)) {
+    const index = Number(match[1]) - 1;
+    if (index >= 0 && index < passageCount && !cited.includes(index)) cited.push(index);
+  }
+  return { answer, citedPassages: cited };
+}

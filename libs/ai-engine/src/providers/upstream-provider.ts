@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import { TaskUnsupportedError } from '../errors';
+import type {
+  AiTaskName,
+  AnswerOutput,
+  AnswerRequest,
+  TaskInput,
+  TaskOutputs,
+} from '../tasks/task-types';
+import type { AiProvider, ProviderReply } from './ai-provider';
+import { postJson } from './http-json';
+import { ProviderError } from './provider-error';
+import { trimSlash } from './remote-provider-options';
+
+const StringList = z
+  .union([z.array(z.unknown()), z.string()])
+  .transform((value) =>
+    (Array.isArray(value) ? value : value.split('\n'))
+      .map((item) =>
+        (typeof item === 'string' ? item : JSON.stringify(item))
+          .replace(/^\s*(?:[-*•]|\d+[.)])\s*/, '')
+          .trim(),
+      )
+      .filter((item) => item.length > 0),
+  );
+
+/** The FastAPI AI/ML container's `/analyze` answer; only the fields the gateway reads. */
+const AnalyzeResponse = z.object({
+  summary: z.string().optional(),
+  topics: StringList.optional(),
+  qa: z.unknown().optional(),
+  discussion: StringList.optional(),
+  insights: StringList.optional(),
+  sentiment: z
+    .object({
+      label: z.string(),
+      confidence: z.number().optional(),
+      rationale: z.string().optional(),
+    })
+    .optional(),
+  translation: z.unknown().optional(),
+  rag: z.object({ qa_answer: z.string().nullable().optional() }).partial().optional(),
+});
+type Analysis = z.infer<typeof AnalyzeResponse>;
+
+export interface UpstreamProviderOptions {
+  /** Origin of the FastAPI container, e.g. `http://127.0.0.1:8001`. */
+  readonly url: string;
+  /** What the container reports as its model, for the `model` field of answers. */
+  readonly model?: string;
+}
+
+const SUPPORTED = new Set<AiTaskName | 'answer'>([
+  'summary',
+  'key-ideas',
+  'discussion-points',
+  'topics',
+  'sentiment',
+  'summary-in-language',
+  'answer',
+]);
+
+function required<T>(value: T | undefined | null, field: string): T {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
+    throw new ProviderError('upstream', 'malformed', `/analyze answered without ${field}`);
+  }
+  return value;
+}
+
+function textOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    for (const field of ['text', 'answer', 'translation', 'content']) {
+      const inner = (value as Record<string, unknown>)[field];
+      if (typeof inner === 'string') return inner;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The FastAPI AI/ML container as a provider: its `/analyze` endpoint serves
+ * the tasks it computes (summary, insights, discussion, topics, sentiment,
+ * translation, question answering); other tasks fall through the chain.
+ */
+export class UpstreamProvider implements AiProvider {
+  readonly name = 'upstream' as const;
+  readonly model: string;
+  private readonly url: string;
+
+  constructor(options: UpstreamProviderOptions) {
+    this.url = `${trimSlash(options.url)}/analyze`;
+    this.model = options.model ?? 'docuthinker-aiml';
+  }
+
+  supports(task: AiTaskName | 'answer'): boolean {
+    return SUPPORTED.has(task);
+  }
+
+  async runTask<T extends AiTaskName>(
+    task: T,
+    input: TaskInput,
+    signal: AbortSignal,
+  ): Promise<ProviderReply<TaskOutputs[T]>> {
+    if (!this.supports(task)) {
+      throw new TaskUnsupportedError(
+        task,
+        'the upstream AI/ML service does not offer this task',
+        [],
+      );
+    }
+    const language = input.options?.language;
+    const analysis = await this.analyze(
+      {
+        document: input.text,
+        ...(task === 'summary-in-language' && language ? { translate_lang: language } : {}),
+      },
+      signal,
+    );
+    return { output: this.outputFor(task, analysis, input) as TaskOutputs[T], model: this.model };
+  }
+
+  async answer(request: AnswerRequest, signal: AbortSignal): Promise<ProviderReply<AnswerOutput>> {
+    const document = request.passages
+      .map((passage, index) => `[${index + 1}] ${passage.text}`)
+      .join('\n\n');
+    const analysis = await this.analyze({ document, question: request.question }, signal);
+    const answer = required(analysis.rag?.qa_answer ?? textOf(analysis.qa), 'an answer');
+    const cited = [...answer.matchAll(/\[(\d+)\]/g)]
+      .map((match) => Number(match[1]) - 1)
+      .filter(
+        (index, position, all) =>
+          index >= 0 && index < request.passages.length && all.indexOf(index) === position,
+      );
+    return { output: { answer, citedPassages: cited }, model: this.model };
+  }
+
+  private async analyze(body: Record<string, unknown>, signal: AbortSignal): Promise<Analysis> {
+    const parsed = AnalyzeResponse.safeParse(
+      await postJson(this.name, { url: this.url, headers: {}, body, signal }),
+    );
+    if (!parsed.success)
+      throw new ProviderError(this.name, 'malformed', '/analyze answered with an unexpected shape');
+    return parsed.data;
+  }
+
+  private outputFor(
+    task: AiTaskName,
+    analysis: Analysis,
+    input: TaskInput,
+  ): TaskOutputs[AiTaskName] {
+    switch (task) {
+      case 'summary':
+        return required(analysis.summary, 'a summary');
+      case 'key-ideas':
+        return required(analysis.insights, 'insights');
+      case 'discussion-points':
+        return required(analysis.discussion, 'discussion points');
+      case 'topics': {
+        const topics = required(analysis.topics, 'topics');
+        return {
+          keyPhrases: topics.map((phrase, index) => ({
+            phrase,
+            score: Number((1 - index / topics.length).toFixed(4)),
+            occurrences: 0,
+          })),
+          entities: [],
+        };
+      }
+      case 'sentiment': {
+        const sentiment = required(analysis.sentiment, 'a sentiment');
+        const label = (['positive', 'negative', 'neutral', 'mixed'] as const).find(
+          (known) => known === sentiment.label.toLowerCase(),
+        );
+        if (!label)
+          throw new ProviderError(
+            this.name,
+            'malformed',
+            `unknown sentiment label "${sentiment.label}"`,
+          );
+        const confidence = Math.min(1, Math.max(0, sentiment.confidence ?? 0.5));
+        const score = label === 'positive' ? confidence : label === 'negative' ? -confidence : 0;
+        return {
+          score,
+          label,
+          description: sentiment.rationale ?? `${label} (confidence ${confidence})`,
+        };
+      }
+      case 'summary-in-language':
+        return {
+          language: input.options?.language ?? 'English',
+          text: required(textOf(analysis.translation), 'a translation'),
+          translated: true,
+        };
+      default:
+        throw new TaskUnsupportedError(
+          task,
+          'the upstream AI/ML service does not offer this task',
+          [],
+        );
+    }
+  }
+}

@@ -1,0 +1,353 @@
+import { TaskUnsupportedError } from '../src/errors';
+import { AnthropicProvider } from '../src/providers/anthropic-provider';
+import { GoogleProvider } from '../src/providers/google-provider';
+import { LocalProvider } from '../src/providers/local-provider';
+import { OpenAiProvider } from '../src/providers/openai-provider';
+import {
+  ProviderChain,
+  ProvidersExhaustedError,
+  type ResiliencePolicy,
+} from '../src/providers/provider-chain';
+import { UpstreamProvider } from '../src/providers/upstream-provider';
+import { corpusText } from './support/corpus';
+import {
+  anthropicReply,
+  googleReply,
+  openAiReply,
+  startProviderServer,
+  type ProviderTestServer,
+} from './support/provider-test-server';
+
+const FAST: Partial<ResiliencePolicy> = {
+  timeoutMs: 300,
+  retries: 1,
+  initialBackoffMs: 10,
+  maxBackoffMs: 20,
+  breakerThreshold: 3,
+  halfOpenAfterMs: 60000,
+};
+const input = { text: corpusText('bsd'), title: 'BSD licence' };
+
+const servers: ProviderTestServer[] = [];
+async function server(
+  ...args: Parameters<typeof startProviderServer>
+): Promise<ProviderTestServer> {
+  const started = await startProviderServer(...args);
+  servers.push(started);
+  return started;
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((started) => started.close()));
+});
+
+describe('provider adapters speak their wire formats', () => {
+  it('OpenAI: bearer key, chat completions, parsed list output and usage', async () => {
+    const openai = await server(() => ({ body: openAiReply('- First idea\n- Second idea') }));
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk-test', baseUrl: openai.url })],
+      { resilience: FAST },
+    );
+    const result = await chain.runTask('key-ideas', input);
+
+    expect(result).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', degraded: false });
+    expect(result.output).toEqual(['First idea', 'Second idea']);
+    expect(result.usage).toEqual({ inputTokens: 120, outputTokens: 30 });
+    const [request] = openai.requests;
+    expect(request?.path).toBe('/v1/chat/completions');
+    expect(request?.headers.authorization).toBe('Bearer sk-test');
+    expect(request?.body).toMatchObject({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'system' }, { role: 'user' }],
+    });
+    expect(JSON.stringify(request?.body)).toContain('Redistributions of source code');
+  });
+
+  it('Anthropic: x-api-key, version header, messages API, JSON sentiment', async () => {
+    const anthropic = await server(() => ({
+      body: anthropicReply(
+        '```json\n{"score": -0.4, "label": "negative", "description": "Disclaims liability."}\n```',
+      ),
+    }));
+    const chain = new ProviderChain(
+      [new AnthropicProvider({ apiKeys: 'ak-test', baseUrl: anthropic.url })],
+      {
+        resilience: FAST,
+      },
+    );
+    const result = await chain.runTask('sentiment', input);
+
+    expect(result.output).toEqual({
+      score: -0.4,
+      label: 'negative',
+      description: 'Disclaims liability.',
+    });
+    expect(result.provider).toBe('anthropic');
+    const [request] = anthropic.requests;
+    expect(request?.path).toBe('/v1/messages');
+    expect(request?.headers['x-api-key']).toBe('ak-test');
+    expect(request?.headers['anthropic-version']).toBe('2023-06-01');
+    expect(request?.body).toMatchObject({
+      model: 'claude-3-5-haiku-latest',
+      system: expect.any(String),
+    });
+  });
+
+  it('Google: generateContent on the model path with x-goog-api-key', async () => {
+    const google = await server(() => ({
+      body: googleReply('A permissive licence with three conditions.'),
+    }));
+    const chain = new ProviderChain(
+      [new GoogleProvider({ apiKeys: 'gk-test', baseUrl: google.url })],
+      { resilience: FAST },
+    );
+    const result = await chain.runTask('summary', input);
+
+    expect(result.output).toBe('A permissive licence with three conditions.');
+    expect(google.requests[0]?.path).toBe('/v1beta/models/gemini-2.0-flash:generateContent');
+    expect(google.requests[0]?.headers['x-goog-api-key']).toBe('gk-test');
+  });
+
+  it('upstream: posts the document to /analyze and maps its fields', async () => {
+    const upstream = await server(() => ({
+      body: {
+        summary: 'Upstream summary.',
+        topics: ['redistribution', 'warranty'],
+        sentiment: { label: 'Negative', confidence: 0.8, rationale: 'Mostly disclaimers.' },
+        translation: 'Résumé en français.',
+      },
+    }));
+    const chain = new ProviderChain(
+      [new UpstreamProvider({ url: upstream.url }), new LocalProvider()],
+      {
+        resilience: FAST,
+      },
+    );
+
+    expect((await chain.runTask('summary', input)).output).toBe('Upstream summary.');
+    expect((await chain.runTask('sentiment', input)).output).toEqual({
+      score: -0.8,
+      label: 'negative',
+      description: 'Mostly disclaimers.',
+    });
+    const translated = await chain.runTask('summary-in-language', {
+      ...input,
+      options: { language: 'fr' },
+    });
+    expect(translated.output).toEqual({
+      language: 'fr',
+      text: 'Résumé en français.',
+      translated: true,
+    });
+    expect(upstream.requests.at(-1)?.body).toMatchObject({
+      document: input.text,
+      translate_lang: 'fr',
+    });
+    expect(upstream.requests.every((request) => request.path === '/analyze')).toBe(true);
+
+    // Tasks the container does not offer go straight to the next provider.
+    const bullets = await chain.runTask('bullet-summary', input);
+    expect(bullets.provider).toBe('local');
+    expect(upstream.requests).toHaveLength(3);
+  });
+
+  it('rotates a key pool and cools down the key that hit its quota', async () => {
+    const openai = await server((request) =>
+      request.headers.authorization === 'Bearer key-one'
+        ? { status: 429, body: { error: { message: 'quota' } }, headers: { 'retry-after': '60' } }
+        : { body: openAiReply('Served by the second key.') },
+    );
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'key-one, key-two', baseUrl: openai.url })],
+      {
+        resilience: FAST,
+      },
+    );
+    expect((await chain.runTask('summary', input)).output).toBe('Served by the second key.');
+    expect((await chain.runTask('summary', input)).output).toBe('Served by the second key.');
+    // key-one: one 429, then it cools down; every later call uses key-two.
+    expect(openai.requests.map((request) => request.headers.authorization)).toEqual([
+      'Bearer key-one',
+      'Bearer key-two',
+      'Bearer key-two',
+    ]);
+  });
+});
+
+describe('failover', () => {
+  it('tries providers in order: failing upstream, slow OpenAI, then a good Anthropic', async () => {
+    const upstream = await server(() => ({ status: 503, body: { detail: 'overloaded' } }));
+    const openai = await server(() => ({ delayMs: 2000, body: openAiReply('too late') }));
+    const anthropic = await server(() => ({ body: anthropicReply('Summary from Anthropic.') }));
+    const chain = new ProviderChain(
+      [
+        new UpstreamProvider({ url: upstream.url }),
+        new OpenAiProvider({ apiKeys: 'sk', baseUrl: openai.url }),
+        new AnthropicProvider({ apiKeys: 'ak', baseUrl: anthropic.url }),
+        new LocalProvider(),
+      ],
+      { resilience: FAST },
+    );
+    const result = await chain.runTask('summary', input);
+
+    expect(result).toMatchObject({
+      provider: 'anthropic',
+      model: 'claude-3-5-haiku-latest',
+      degraded: false,
+    });
+    expect(result.output).toBe('Summary from Anthropic.');
+    expect(result.attempts.map((attempt) => [attempt.provider, attempt.outcome])).toEqual([
+      ['upstream', 'failed'],
+      ['openai', 'timeout'],
+      ['anthropic', 'success'],
+    ]);
+    // 503 and timeouts are retryable: one retry each.
+    expect(upstream.requests).toHaveLength(2);
+    expect(openai.requests).toHaveLength(2);
+    expect(result.attempts[1]?.durationMs).toBeLessThan(1500);
+  });
+
+  it('does not retry a 400 and falls back to the offline engine, marked degraded', async () => {
+    const openai = await server(() => ({
+      status: 400,
+      body: { error: { message: 'context length exceeded' } },
+    }));
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: openai.url }), new LocalProvider()],
+      {
+        resilience: FAST,
+      },
+    );
+    const result = await chain.runTask('summary', input);
+
+    expect(openai.requests).toHaveLength(1);
+    expect(result).toMatchObject({ provider: 'local', degraded: true });
+    expect(result.output).toContain('Redistributions of source code must retain');
+    expect(result.attempts[0]).toMatchObject({
+      provider: 'openai',
+      outcome: 'failed',
+      status: 400,
+    });
+    // A rejected request says nothing about the provider's health.
+    expect(chain.circuits()[0]?.state).toBe('closed');
+  });
+
+  it('falls through on a malformed 200 without retrying it', async () => {
+    const google = await server(() => ({ body: '<html>proxy error</html>' }));
+    const openai = await server(() => ({ body: { choices: [] } }));
+    const chain = new ProviderChain(
+      [
+        new GoogleProvider({ apiKeys: 'gk', baseUrl: google.url }),
+        new OpenAiProvider({ apiKeys: 'sk', baseUrl: openai.url }),
+        new LocalProvider(),
+      ],
+      { resilience: FAST },
+    );
+    const result = await chain.runTask('summary', input);
+    expect(result.provider).toBe('local');
+    expect(result.attempts.map((attempt) => attempt.error)).toEqual([
+      expect.stringMatching(/not JSON/),
+      expect.stringMatching(/without message content/),
+      undefined,
+    ]);
+    expect(google.requests).toHaveLength(1);
+    expect(openai.requests).toHaveLength(1);
+  });
+
+  it('opens a provider’s circuit after consecutive failures and stops calling it', async () => {
+    const openai = await server(() => ({ status: 500, body: { error: 'boom' } }));
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: openai.url }), new LocalProvider()],
+      {
+        resilience: { ...FAST, retries: 0, breakerThreshold: 3 },
+      },
+    );
+    const outcomes: string[] = [];
+    for (let call = 0; call < 5; call += 1) {
+      const result = await chain.runTask('summary', input);
+      expect(result.provider).toBe('local');
+      outcomes.push(result.attempts[0]?.outcome ?? '');
+    }
+    expect(outcomes).toEqual(['failed', 'failed', 'failed', 'circuit-open', 'circuit-open']);
+    expect(openai.requests).toHaveLength(3);
+    expect(chain.circuits()).toEqual([
+      { provider: 'openai', model: 'gpt-4o-mini', state: 'open' },
+      { provider: 'local', model: 'docuthinker-offline-extractive-v1', state: 'closed' },
+    ]);
+  });
+
+  it('lets one probe through after the open period and closes again when it succeeds', async () => {
+    let healthy = false;
+    const openai = await server(() =>
+      healthy ? { body: openAiReply('Recovered.') } : { status: 502, body: {} },
+    );
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: openai.url }), new LocalProvider()],
+      {
+        resilience: { ...FAST, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 150 },
+      },
+    );
+    await chain.runTask('summary', input);
+    await chain.runTask('summary', input);
+    expect(chain.circuits()[0]?.state).toBe('open');
+
+    healthy = true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const result = await chain.runTask('summary', input);
+    expect(result).toMatchObject({ provider: 'openai', output: 'Recovered.', degraded: false });
+    expect(chain.circuits()[0]?.state).toBe('closed');
+    expect(openai.requests).toHaveLength(3);
+  });
+
+  it('reports every attempt when no provider answers', async () => {
+    const openai = await server(() => ({ status: 500, body: {} }));
+    const chain = new ProviderChain([new OpenAiProvider({ apiKeys: 'sk', baseUrl: openai.url })], {
+      resilience: FAST,
+    });
+    const failure = chain.runTask('summary', input);
+    await expect(failure).rejects.toBeInstanceOf(ProvidersExhaustedError);
+    await expect(failure).rejects.toThrow(/openai: failed/);
+  });
+
+  it('honours a per-task provider order', async () => {
+    const openai = await server(() => ({ body: openAiReply('From OpenAI.') }));
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: openai.url }), new LocalProvider()],
+      {
+        resilience: FAST,
+        taskProviders: { sentiment: ['local'] },
+      },
+    );
+    expect((await chain.runTask('sentiment', input)).provider).toBe('local');
+    expect((await chain.runTask('summary', input)).provider).toBe('openai');
+    expect(openai.requests).toHaveLength(1);
+  });
+});
+
+describe('the offline engine at the end of the chain', () => {
+  const local = new ProviderChain([new LocalProvider()]);
+
+  it('answers locally without calling anything degraded when it is the only provider', async () => {
+    const result = await local.runTask('summary', input);
+    expect(result).toMatchObject({ provider: 'local', degraded: false, notes: [] });
+  });
+
+  it('says it cannot translate instead of pretending to', async () => {
+    const result = await local.runTask('summary-in-language', {
+      ...input,
+      options: { language: 'German' },
+    });
+    expect(result.degraded).toBe(true);
+    expect(result.output).toMatchObject({ language: 'German', translated: false });
+    expect(result.notes.join(' ')).toMatch(/cannot translate/);
+  });
+
+  it('refuses a free-form rewrite and names the providers that can do it', async () => {
+    const failure = local.runTask('rewrite', { ...input, options: { style: 'pirate' } });
+    await expect(failure).rejects.toBeInstanceOf(TaskUnsupportedError);
+    await expect(failure).rejects.toMatchObject({
+      code: 'DT_ERR_TASK_UNSUPPORTED',
+      capableProviders: ['upstream', 'openai', 'anthropic', 'google'],
+    });
+  });
+});

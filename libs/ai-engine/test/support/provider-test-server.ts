@@ -1,0 +1,102 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: unknown;
+}
+
+export interface ScriptedResponse {
+  readonly status?: number;
+  /** An object is sent as JSON, a string as is. */
+  readonly body?: unknown;
+  readonly delayMs?: number;
+  readonly headers?: Record<string, string>;
+}
+
+export interface ProviderTestServer {
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * A real HTTP server on a loopback port that answers like a remote provider
+ * would (good, failing, slow or malformed), recording what it was sent. It
+ * stands in for the remote service, not for the code under test.
+ */
+export async function startProviderServer(
+  respond: (request: RecordedRequest, index: number) => ScriptedResponse,
+): Promise<ProviderTestServer> {
+  const requests: RecordedRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = raw;
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        // Recorded as text.
+      }
+      const request = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: req.headers,
+        body,
+      };
+      requests.push(request);
+      const scripted = respond(request, requests.length - 1);
+      const send = () => {
+        if (res.destroyed) return;
+        const payload =
+          typeof scripted.body === 'string' ? scripted.body : JSON.stringify(scripted.body ?? {});
+        res.writeHead(scripted.status ?? 200, {
+          'content-type': 'application/json',
+          ...scripted.headers,
+        });
+        res.end(payload);
+      };
+      if (scripted.delayMs) {
+        const timer = setTimeout(send, scripted.delayMs);
+        res.on('close', () => clearTimeout(timer));
+      } else {
+        send();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export const openAiReply = (text: string) => ({
+  id: 'chatcmpl-test',
+  object: 'chat.completion',
+  choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
+});
+
+export const anthropicReply = (text: string) => ({
+  id: 'msg_test',
+  type: 'message',
+  role: 'assistant',
+  content: [{ type: 'text', text }],
+  usage: { input_tokens: 110, output_tokens: 25 },
+});
+
+export const googleReply = (text: string) => ({
+  candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP' }],
+  usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 20 },
+});
