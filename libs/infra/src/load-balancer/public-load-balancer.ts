@@ -6,6 +6,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { HttpsSettings } from '../settings/stage-settings';
+import { enableAccessLogs } from './access-log-delivery';
 
 export interface PublicLoadBalancerProps {
   readonly vpc: ec2.IVpc;
@@ -48,7 +49,7 @@ export class PublicLoadBalancer extends Construct {
       // Long enough for streamed AI answers (server-sent events) between chunks.
       idleTimeout: Duration.seconds(120),
     });
-    this.loadBalancer.logAccessLogs(props.accessLogs, 'alb');
+    enableAccessLogs(this.loadBalancer, props.accessLogs, 'alb');
 
     const certificate = props.https ? this.certificate(props.https) : undefined;
     this.servesHttps = certificate !== undefined;

@@ -31,8 +31,12 @@ export interface WebServiceAlarmsProps {
  */
 export class WebServiceAlarms extends Construct {
   readonly all: cloudwatch.Alarm[] = [];
-  /** Alarms that roll a deployment back. */
-  readonly deploymentAlarms: cloudwatch.Alarm[];
+  readonly deploymentAlarms: cloudwatch.Alarm[] = [];
+  /**
+   * Names of the alarms that roll a deployment back, as literals: a Ref to the
+   * alarm would make the service depend on it and risk a dependency cycle.
+   */
+  readonly deploymentAlarmNames: string[];
 
   constructor(scope: Construct, id: string, props: WebServiceAlarmsProps) {
     super(scope, id);
@@ -90,7 +94,8 @@ export class WebServiceAlarms extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
     }, props.topic);
-    this.deploymentAlarms = [unhealthy, errors];
+    this.deploymentAlarmNames = [`${prefix}-unhealthy-hosts`, `${prefix}-5xx-high`];
+    for (const alarm of [unhealthy, errors]) this.deploymentAlarms.push(alarm);
   }
 
   private alarm(

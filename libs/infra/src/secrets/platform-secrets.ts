@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -36,7 +36,10 @@ export class PlatformSecrets extends Construct {
   constructor(scope: Construct, id: string, props: PlatformSecretsProps) {
     super(scope, id);
     for (const entry of PLATFORM_SECRETS) {
-      const secretName = qualifiedSecretId(entry.name, props.prefix);
+      // A prefix from a CloudFormation parameter is joined as is (the parameter pattern demands the slash).
+      const secretName = Token.isUnresolved(props.prefix)
+        ? `${props.prefix}${entry.name}`
+        : qualifiedSecretId(entry.name, props.prefix);
       const constructId = pascalCase(entry.name);
       if (entry.generatable && props.generate) {
         const secret = new secretsmanager.Secret(this, constructId, {

@@ -44,8 +44,12 @@ export interface WebServiceProps {
   readonly scaling: ServiceScaling;
   readonly routing: WebServiceRouting;
   readonly alarmTopic: sns.ITopic;
-  /** Service Connect name other services dial; omitted for a client-only service. */
-  readonly serviceConnectName?: string;
+  /**
+   * Name and port other services dial through Service Connect; omitted for a
+   * client-only service. The port is the client-side alias, independent of the
+   * container port.
+   */
+  readonly serviceConnect?: { readonly name: string; readonly port: number };
   /** Adds sidecars or permissions to the task before the service is created. */
   readonly configureTask?: (taskDefinition: ecs.FargateTaskDefinition, logGroup: logs.ILogGroup) => void;
 }
@@ -106,8 +110,12 @@ export class WebService extends Construct {
       enableExecuteCommand: settings.enableExecuteCommand,
       capacityProviderStrategies: capacityStrategyFor(settings.allowFargateSpot),
       propagateTags: ecs.PropagatedTagSource.SERVICE,
-      serviceConnectConfiguration: props.serviceConnectName
-        ? { services: [{ portMappingName: portName, dnsName: props.serviceConnectName, port: props.port }] }
+      serviceConnectConfiguration: props.serviceConnect
+        ? {
+            services: [
+              { portMappingName: portName, dnsName: props.serviceConnect.name, port: props.serviceConnect.port },
+            ],
+          }
         : {},
     });
 
@@ -120,10 +128,11 @@ export class WebService extends Construct {
       targetGroup: this.targetGroup,
       topic: props.alarmTopic,
     });
-    this.service.enableDeploymentAlarms(
-      this.alarms.deploymentAlarms.map((alarm) => alarm.alarmName),
-      { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },
-    );
+    this.service.enableDeploymentAlarms(this.alarms.deploymentAlarmNames, {
+      behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
+    });
+    // The names are literals, so order creation explicitly: alarms exist before the service uses them.
+    for (const alarm of this.alarms.deploymentAlarms) this.service.node.addDependency(alarm);
   }
 
   private attachToListener(props: WebServiceProps): elbv2.ApplicationTargetGroup {

@@ -16,4 +16,6 @@ export const FEATURE_FLAGS: Readonly<Record<string, unknown>> = Object.freeze({
   '@aws-cdk/aws-efs:mountTargetOrderInsensitiveLogicalId': true,
   '@aws-cdk/aws-secretsmanager:useAttachedSecretResourcePolicyForSecretTargetAttachments': true,
   '@aws-cdk/core:enablePartitionLiterals': true,
+  // The platform stack imports the VPC from the network stack; keep exports protected.
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
 });

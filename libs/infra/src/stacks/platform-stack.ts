@@ -118,7 +118,7 @@ export class PlatformStack extends Stack {
         rule: { priority: GATEWAY_RULE_PRIORITY, pathPatterns: [GATEWAY.pathPattern] },
       },
       alarmTopic: alarms.topic,
-      serviceConnectName: GATEWAY.containerName,
+      serviceConnect: { name: GATEWAY.containerName, port: GATEWAY.port },
       configureTask: (task, logGroup) => {
         if (settings.aimlUpstreamImage) this.addUpstreamSidecar(task, settings.aimlUpstreamImage, logGroup);
       },

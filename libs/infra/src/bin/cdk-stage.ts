@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ImageTagError, resolveImageTag } from '../settings/image-tag';
+import { isStageName, STAGE_NAMES, STAGE_SETTINGS } from '../settings/stage-settings';
+import { hasAwsCredentials } from './aws-credentials';
+
+/**
+ * What `nx synth|diff|deploy infra --configuration=<stage>` runs: checks what
+ * would otherwise surface as a page of CDK output (stage, image tag, AWS
+ * credentials) and reports each in one line, then runs the CDK CLI.
+ */
+const ACTIONS = ['synth', 'diff', 'deploy'] as const;
+type Action = (typeof ACTIONS)[number];
+
+const infraRoot = resolve(__dirname, '..', '..');
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const [action, stage, ...passThrough] = process.argv.slice(2);
+  if (!(ACTIONS as readonly string[]).includes(action ?? '')) {
+    fail(`infra: action must be one of ${ACTIONS.join(', ')} (got ${action ?? 'nothing'})`);
+  }
+  if (!isStageName(stage)) fail(`infra: stage must be one of ${STAGE_NAMES.join(', ')} (got ${stage ?? 'nothing'})`);
+  const settings = STAGE_SETTINGS[stage];
+  const synthOnly = (action as Action) === 'synth';
+
+  let imageTag: string;
+  try {
+    imageTag = resolveImageTag({ stage, fromEnvironment: process.env.IMAGE_TAG, synthOnly });
+  } catch (error) {
+    if (error instanceof ImageTagError) fail(`${action} infra (${stage}): ${error.message}`);
+    throw error;
+  }
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+    // The CLI overwrites CDK_DEFAULT_REGION; AWS_REGION is what reaches the SDK.
+    AWS_REGION: settings.region,
+  };
+  if (synthOnly) {
+    // Synth never needs AWS; without this the CLI probes the instance metadata service.
+    env.AWS_EC2_METADATA_DISABLED = 'true';
+  } else if (!(await hasAwsCredentials(settings.region))) {
+    fail(
+      `${action} infra (${stage}): no AWS credentials found - set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is attached`,
+    );
+  }
+
+  const outputDir = join('cdk.out', stage);
+  const args = [action as string, '--output', outputDir, '-c', `stage=${stage}`, '-c', `imageTag=${imageTag}`];
+  if (synthOnly) args.push('-c', 'synthOnly=true', '--quiet');
+  if (action === 'deploy') {
+    const outputsFile = join('cdk.out', `${stage}-outputs.json`);
+    mkdirSync(join(infraRoot, 'cdk.out'), { recursive: true });
+    args.push('--all', '--outputs-file', outputsFile);
+  }
+  args.push(...passThrough);
+
+  const cdk = join(infraRoot, '..', '..', 'node_modules', '.bin', 'cdk');
+  const result = spawnSync(cdk, args, { cwd: infraRoot, env, stdio: 'inherit' });
+  if (result.status === 0 && synthOnly) {
+    console.log(`synth infra (${stage}): templates in libs/infra/${outputDir} (image tag ${imageTag})`);
+  }
+  process.exit(result.status ?? 1);
+}
+
+main().catch((error: unknown) => fail(`infra: ${error instanceof Error ? error.message : String(error)}`));

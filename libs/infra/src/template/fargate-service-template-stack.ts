@@ -1,0 +1,165 @@
+import { CfnOutput, CfnParameter, Fn, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type { Construct } from 'constructs';
+import { PublicLoadBalancer } from '../load-balancer/public-load-balancer';
+import { AlarmTopic } from '../observability/alarm-topic';
+import { PlatformSecrets } from '../secrets/platform-secrets';
+import { containerEnvironment } from '../services/container-environment';
+import { WebService } from '../services/web-service';
+import { BACKEND, CLUSTER_NAME, GATEWAY, SERVICE_CONNECT_NAMESPACE } from '../settings/platform-constants';
+import { settingsFor } from '../settings/stage-settings';
+import { AccessLogBucket } from '../storage/access-log-bucket';
+
+/**
+ * The raw CloudFormation alternative (cloudformation/fargate-service.yaml) for
+ * teams that deploy with `aws cloudformation create-stack`: the backend and
+ * gateway services of the CDK app, built from the same constructs, into an
+ * existing VPC with two public and two private subnets. Chroma and the VPC
+ * itself stay with the CDK app.
+ */
+export class FargateServiceTemplateStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, {
+      ...props,
+      description:
+        'DocuThinker backend and AI/ML gateway on ECS Fargate behind an ALB (generated from libs/infra; do not edit by hand)',
+    });
+    const p = this.parameters();
+    // SecretsPrefix names where secrets live; it is not a secret, so it is not NoEcho.
+    const prefixIsNotAPassword = 'SecretsPrefix is a name prefix such as docuthinker/, not a secret value';
+    Validations.of(this).acknowledge({ id: 'CloudFormation-Validate::W2509', reason: prefixIsNotAPassword });
+    this.templateOptions.metadata = { 'cfn-lint': { config: { ignore_checks: ['W2509'] } } };
+
+    const zones = [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())];
+    const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+      vpcId: p.vpcId.valueAsString,
+      availabilityZones: zones,
+      publicSubnetIds: [0, 1].map((index) => Fn.select(index, p.publicSubnets.valueAsList)),
+      privateSubnetIds: [0, 1].map((index) => Fn.select(index, p.privateSubnets.valueAsList)),
+    });
+
+    // Prod's production properties, with the seed's sizes as parameters.
+    const settings = settingsFor('prod', {
+      taskSize: { cpu: Token.asNumber(p.cpu.valueAsString), memoryMiB: Token.asNumber(p.memory.valueAsString) },
+      backend: { desiredCount: p.desiredCount.valueAsNumber, maxCount: 10 },
+      gateway: { desiredCount: p.desiredCount.valueAsNumber, maxCount: 10 },
+      tracing: 'none',
+      wafEnabled: false,
+    });
+
+    const cluster = new ecs.Cluster(this, 'Cluster', {
+      clusterName: p.clusterName.valueAsString,
+      vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      enableFargateCapacityProviders: true,
+      defaultCloudMapNamespace: { name: SERVICE_CONNECT_NAMESPACE, useForServiceConnect: true },
+    });
+    const alarms = new AlarmTopic(this, 'AlarmTopic', {});
+    const secrets = new PlatformSecrets(this, 'Secrets', {
+      prefix: p.secretsPrefix.valueAsString,
+      generate: false,
+      replicaRegions: [],
+      retain: true,
+    });
+    const accessLogs = new AccessLogBucket(this, 'AccessLogs', { retain: true });
+    const loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', { vpc, accessLogs: accessLogs.bucket });
+
+    const gatewayPort = p.aimlPort.valueAsNumber;
+    const backendPort = p.containerPort.valueAsNumber;
+    const gateway = new WebService(this, 'Gateway', {
+      settings,
+      cluster,
+      serviceName: GATEWAY.serviceName,
+      label: 'gateway',
+      containerName: GATEWAY.containerName,
+      port: gatewayPort,
+      image: ecs.ContainerImage.fromRegistry(p.aimlImage.valueAsString),
+      environment: containerEnvironment('aiml-gateway', {
+        PORT: Token.asString(gatewayPort),
+        DOCUTHINKER_SYNC_GRAPH: 'true',
+        DOCUTHINKER_SYNC_VECTOR: 'true',
+      }),
+      secrets: secrets.containerSecretsFor('aiml-gateway'),
+      scaling: settings.gateway,
+      routing: { listener: loadBalancer.listener, rule: { priority: 10, pathPatterns: [GATEWAY.pathPattern] } },
+      alarmTopic: alarms.topic,
+      serviceConnect: { name: GATEWAY.containerName, port: GATEWAY.port },
+    });
+    const backend = new WebService(this, 'Backend', {
+      settings,
+      cluster,
+      serviceName: BACKEND.serviceName,
+      label: 'backend',
+      containerName: BACKEND.containerName,
+      port: backendPort,
+      image: ecs.ContainerImage.fromRegistry(p.backendImage.valueAsString),
+      environment: containerEnvironment('backend', {
+        PORT: Token.asString(backendPort),
+        // The Service Connect alias keeps the gateway's standard port whatever AIMLPort is.
+        DOCUTHINKER_AIML_URL: `http://${GATEWAY.containerName}:${GATEWAY.port}`,
+      }),
+      secrets: secrets.containerSecretsFor('backend'),
+      scaling: settings.backend,
+      routing: { listener: loadBalancer.listener },
+      alarmTopic: alarms.topic,
+    });
+    (backend.service.node.defaultChild as ecs.CfnService).addResourceDependency(
+      gateway.service.node.defaultChild as ecs.CfnService,
+      'Service Connect client starts after its server',
+    );
+    gateway.service.connections.allowFrom(backend.service, ec2.Port.tcp(gatewayPort), 'Backend to gateway');
+
+    for (const web of [backend, gateway]) {
+      Validations.of(web.taskDefinition).acknowledge({
+        id: 'AwsSolutions-ECS2',
+        reason: 'Plain environment holds only NODE_ENV, ports and internal URLs; secrets come from Secrets Manager.',
+      });
+      if (web.taskDefinition.executionRole) {
+        Validations.of(web.taskDefinition.executionRole).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'ecr:GetAuthorizationToken, which every image pull needs, has no resource-level permissions.',
+        });
+      }
+    }
+
+    // Output ids carry a suffix: the parameters already use the plain names.
+    new CfnOutput(this, 'LoadBalancerDnsNameOutput', { value: loadBalancer.loadBalancer.loadBalancerDnsName });
+    new CfnOutput(this, 'ClusterNameOutput', { value: cluster.clusterName });
+    new CfnOutput(this, 'BackendServiceNameOutput', { value: backend.service.serviceName });
+    new CfnOutput(this, 'GatewayServiceNameOutput', { value: gateway.service.serviceName });
+  }
+
+  private parameters() {
+    const text = (id: string, description: string, defaultValue?: string, allowedPattern?: string) =>
+      new CfnParameter(this, id, { type: 'String', description, default: defaultValue, allowedPattern });
+    const number = (id: string, description: string, defaultValue: number, allowedValues?: string[]) =>
+      new CfnParameter(this, id, {
+        type: 'Number',
+        description,
+        // AllowedValues are strings in CloudFormation; the default must match one of them exactly.
+        default: allowedValues ? String(defaultValue) : defaultValue,
+        allowedValues,
+      });
+    return {
+      vpcId: new CfnParameter(this, 'VpcId', { type: 'AWS::EC2::VPC::Id', description: 'VPC to deploy into' }),
+      publicSubnets: new CfnParameter(this, 'PublicSubnets', {
+        type: 'List<AWS::EC2::Subnet::Id>',
+        description: 'Two public subnets in different AZs, for the load balancer',
+      }),
+      privateSubnets: new CfnParameter(this, 'PrivateSubnets', {
+        type: 'List<AWS::EC2::Subnet::Id>',
+        description: 'Two private subnets with NAT egress, for the tasks (no public IPs)',
+      }),
+      clusterName: text('ClusterName', 'ECS cluster to create', CLUSTER_NAME),
+      backendImage: text('BackendImage', 'Backend image URI with an immutable tag (not latest)', undefined, '^.+:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'),
+      aimlImage: text('AIMLImage', 'AI/ML gateway image URI with an immutable tag (not latest)', undefined, '^.+:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'),
+      containerPort: number('ContainerPort', 'Port the backend listens on', BACKEND.port),
+      aimlPort: number('AIMLPort', 'Port the AI/ML gateway listens on', GATEWAY.port),
+      desiredCount: number('DesiredCount', 'Minimum tasks per service (autoscaling floor)', 2),
+      cpu: number('CPU', 'Fargate CPU units per task', 512, ['256', '512', '1024', '2048', '4096']),
+      memory: number('Memory', 'MiB per task (must pair with CPU)', 1024, ['512', '1024', '2048', '3072', '4096', '8192']),
+      secretsPrefix: text('SecretsPrefix', 'Secrets Manager name prefix, ending in /', 'docuthinker/', '^[A-Za-z0-9/_+=.@-]*/$'),
+    };
+  }
+}
