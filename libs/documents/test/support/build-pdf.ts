@@ -1,8 +1,7 @@
 /**
- * Writes small, well-formed PDFs for tests: real objects, a correct xref
- * table and, where asked, a page count or an encryption dictionary that lies
- * about the content. Hostile inputs are built here instead of committed as
- * binary fixtures.
+ * Writes small, well-formed PDFs for tests: real objects and a correct xref
+ * table, optionally with a page count, page tree or encryption dictionary
+ * that makes them hostile. Built here instead of committed as binary fixtures.
  */
 export interface PdfBlueprint {
   /** Text drawn on each page, one entry per page object actually written. */
@@ -13,45 +12,99 @@ export interface PdfBlueprint {
   passwordProtected?: boolean;
 }
 
-export function buildPdf(blueprint: PdfBlueprint): Uint8Array {
-  const objects: string[] = [];
-  const add = (body: string): number => objects.push(body);
+const FILE_ID = '<0123456789abcdef0123456789abcdef>';
 
-  const catalog = add('');
-  const pageTree = add('');
-  const font = add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
-  const pageRefs = blueprint.pageTexts.map((text) => {
-    const escaped = text.replace(/[\\()]/g, (c) => `\\${c}`);
-    const stream = `BT /F1 18 Tf 72 720 Td (${escaped}) Tj ET`;
-    const content = add(`<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`);
-    return add(
-      `<< /Type /Page /Parent ${pageTree} 0 R /MediaBox [0 0 612 792] ` +
-        `/Resources << /Font << /F1 ${font} 0 R >> >> /Contents ${content} 0 R >>`,
+export function buildPdf(blueprint: PdfBlueprint): Uint8Array {
+  const pdf = new PdfObjects();
+  const catalog = pdf.reserve();
+  const pageTree = pdf.reserve();
+  const font = pdf.add(HELVETICA);
+  const pages = blueprint.pageTexts.map((text) =>
+    pdf.add(page(pageTree, font, pdf.add(textStream(text)))),
+  );
+  pdf.set(catalog, `<< /Type /Catalog /Pages ${pageTree} 0 R >>`);
+  const count = blueprint.claimedPageCount ?? pages.length;
+  pdf.set(
+    pageTree,
+    `<< /Type /Pages /Count ${count} /Kids [${pages.map((ref) => `${ref} 0 R`).join(' ')}] >>`,
+  );
+
+  let trailerExtras = '';
+  if (blueprint.passwordProtected) {
+    // RC4 (revision 2) with O and U values that no empty password matches.
+    const garbage = `<${'a5'.repeat(32)}>`;
+    const encrypt = pdf.add(`<< /Filter /Standard /V 1 /R 2 /O ${garbage} /U ${garbage} /P -44 >>`);
+    trailerExtras = ` /Encrypt ${encrypt} 0 R /ID [${FILE_ID} ${FILE_ID}]`;
+  }
+  return pdf.serialize(catalog, trailerExtras);
+}
+
+/**
+ * A page tree `depth` levels deep in which every node lists the same child
+ * `fanOut` times: fanOut^depth real pages from a few hundred bytes.
+ */
+export function buildPageTreeBombPdf(depth: number, fanOut: number): Uint8Array {
+  const pdf = new PdfObjects();
+  const catalog = pdf.reserve();
+  const levels = Array.from({ length: depth }, () => pdf.reserve());
+  const font = pdf.add(HELVETICA);
+  const leaf = pdf.add(page(levels[depth - 1]!, font, pdf.add(textStream('Repeated page'))));
+  pdf.set(catalog, `<< /Type /Catalog /Pages ${levels[0]} 0 R >>`);
+  levels.forEach((node, level) => {
+    const child = levels[level + 1] ?? leaf;
+    const parent = level === 0 ? '' : ` /Parent ${levels[level - 1]} 0 R`;
+    const kids = Array.from({ length: fanOut }, () => `${child} 0 R`).join(' ');
+    pdf.set(
+      node,
+      `<< /Type /Pages${parent} /Count ${fanOut ** (depth - level)} /Kids [${kids}] >>`,
     );
   });
-  objects[catalog - 1] = `<< /Type /Catalog /Pages ${pageTree} 0 R >>`;
-  const count = blueprint.claimedPageCount ?? pageRefs.length;
-  objects[pageTree - 1] =
-    `<< /Type /Pages /Count ${count} /Kids [${pageRefs.map((ref) => `${ref} 0 R`).join(' ')}] >>`;
+  return pdf.serialize(catalog, '');
+}
 
-  const fileId = '<0123456789abcdef0123456789abcdef>';
-  let encryptEntry = '';
-  if (blueprint.passwordProtected) {
-    const garbage = '<' + 'a5'.repeat(32) + '>';
-    const encrypt = add(`<< /Filter /Standard /V 1 /R 2 /O ${garbage} /U ${garbage} /P -44 >>`);
-    encryptEntry = ` /Encrypt ${encrypt} 0 R /ID [${fileId} ${fileId}]`;
+const HELVETICA = '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>';
+
+function page(parent: number, font: number, contents: number): string {
+  return (
+    `<< /Type /Page /Parent ${parent} 0 R /MediaBox [0 0 612 792] ` +
+    `/Resources << /Font << /F1 ${font} 0 R >> >> /Contents ${contents} 0 R >>`
+  );
+}
+
+function textStream(text: string): string {
+  const escaped = text.replace(/[\\()]/g, (character) => `\\${character}`);
+  const stream = text === '' ? '' : `BT /F1 18 Tf 72 720 Td (${escaped}) Tj ET`;
+  return `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`;
+}
+
+class PdfObjects {
+  private readonly bodies: string[] = [];
+
+  reserve(): number {
+    return this.bodies.push('');
   }
 
-  let out = '%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n';
-  const offsets: number[] = [];
-  objects.forEach((body, index) => {
-    offsets.push(Buffer.byteLength(out, 'latin1'));
-    out += `${index + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xrefOffset = Buffer.byteLength(out, 'latin1');
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  out += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
-  out += `trailer\n<< /Size ${objects.length + 1} /Root ${catalog} 0 R${encryptEntry} >>\n`;
-  out += `startxref\n${xrefOffset}\n%%EOF\n`;
-  return new Uint8Array(Buffer.from(out, 'latin1'));
+  add(body: string): number {
+    return this.bodies.push(body);
+  }
+
+  set(reference: number, body: string): void {
+    this.bodies[reference - 1] = body;
+  }
+
+  serialize(root: number, trailerExtras: string): Uint8Array {
+    let out = '%PDF-1.4\n';
+    const offsets = this.bodies.map((body, index) => {
+      const offset = out.length;
+      out += `${index + 1} 0 obj\n${body}\nendobj\n`;
+      return offset;
+    });
+    const xrefOffset = out.length;
+    out += `xref\n0 ${this.bodies.length + 1}\n0000000000 65535 f \n`;
+    out += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
+    out += `trailer\n<< /Size ${this.bodies.length + 1} /Root ${root} 0 R${trailerExtras} >>\n`;
+    out += `startxref\n${xrefOffset}\n%%EOF\n`;
+    // Only ASCII is written, so string offsets are byte offsets.
+    return new Uint8Array(Buffer.from(out, 'latin1'));
+  }
 }

@@ -1,0 +1,332 @@
+import { randomBytes } from 'node:crypto';
+import { DOCUMENT_ERROR_HTTP_STATUS, extractDocument, type DocumentLimits } from '../src';
+import { buildDocx } from './support/build-docx';
+import { buildPageTreeBombPdf, buildPdf } from './support/build-pdf';
+import { buildZip } from './support/build-zip';
+import { readCorpusFile } from './support/corpus';
+import { documentRejection } from './support/document-rejection';
+
+const MIB = 1024 * 1024;
+// Each hostile input must be refused quickly; a hang or a slow parse fails
+// the test on this bound rather than at jest's default timeout.
+const QUICKLY = 5_000;
+// Planted in hostile inputs to prove error messages never quote the file.
+const MARKER = 'SECRET-PAYLOAD-7f3a';
+const utf8 = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
+
+async function rejected(bytes: Uint8Array, filename?: string, limits?: Partial<DocumentLimits>) {
+  const error = await documentRejection(
+    extractDocument({ bytes, ...(filename === undefined ? {} : { filename }) }, limits),
+  );
+  expect(error.message).not.toContain(MARKER);
+  expect(error.status).toBe(DOCUMENT_ERROR_HTTP_STATUS[error.code]);
+  return error;
+}
+
+describe('size limits', () => {
+  it('refuses an empty upload', async () => {
+    expect((await rejected(new Uint8Array(), 'empty.txt')).code).toBe('DT_ERR_EMPTY_DOCUMENT');
+  });
+
+  it('refuses whitespace-only text', async () => {
+    expect((await rejected(utf8(' \n\t\n'), 'blank.txt')).code).toBe('DT_ERR_EMPTY_DOCUMENT');
+  });
+
+  it(
+    'refuses a file over the default 25 MB before reading it',
+    async () => {
+      const error = await rejected(new Uint8Array(25 * MIB + 1), 'huge.txt');
+
+      expect(error).toMatchObject({
+        code: 'DT_ERR_FILE_TOO_LARGE',
+        status: 413,
+        limit: 'maxBytes',
+      });
+      expect(error.message).toBe('The file is larger than the 25 MB upload limit.');
+    },
+    QUICKLY,
+  );
+
+  it('honours a configured byte limit', async () => {
+    const error = await rejected(utf8(`${MARKER} `.repeat(200)), 'notes.txt', { maxBytes: 1024 });
+
+    expect(error).toMatchObject({ code: 'DT_ERR_FILE_TOO_LARGE', limit: 'maxBytes' });
+  });
+
+  it('refuses extracted text longer than maxTextChars', async () => {
+    const error = await rejected(utf8(`${MARKER} `.repeat(100)), 'notes.txt', {
+      maxTextChars: 500,
+    });
+
+    expect(error).toMatchObject({ code: 'DT_ERR_FILE_TOO_LARGE', limit: 'maxTextChars' });
+  });
+
+  it('rejects nonsensical limits as a programming error', async () => {
+    await expect(extractDocument({ bytes: utf8('x') }, { maxBytes: -1 })).rejects.toThrow(
+      RangeError,
+    );
+  });
+});
+
+describe('unsupported and mislabelled content', () => {
+  it('refuses binary data named .txt as an unsupported type', async () => {
+    const binary = new Uint8Array(4096).map((_, index) => index % 256);
+    const error = await rejected(binary, 'readme.txt');
+
+    expect(error).toMatchObject({ code: 'DT_ERR_UNSUPPORTED_TYPE', status: 415 });
+  });
+
+  it('refuses an image named .txt, naming what it is', async () => {
+    const gif = new Uint8Array([...Buffer.from('GIF89a'), ...randomBytes(64)]);
+    const error = await rejected(gif, 'notes.txt');
+
+    expect(error.code).toBe('DT_ERR_UNSUPPORTED_TYPE');
+    expect(error.message).toContain('image/gif');
+  });
+
+  it('refuses a plain zip archive', async () => {
+    const zip = buildZip([{ name: 'notes.txt', content: MARKER }]);
+
+    expect((await rejected(zip, 'archive.zip')).code).toBe('DT_ERR_UNSUPPORTED_TYPE');
+  });
+
+  it('refuses a zip named .docx as a damaged document', async () => {
+    const zip = buildZip([{ name: 'notes.txt', content: MARKER }]);
+
+    expect((await rejected(zip, 'report.docx')).code).toBe('DT_ERR_CORRUPT_FILE');
+  });
+
+  it('refuses a legacy .doc (OLE compound file) as unsupported', async () => {
+    const compoundFile = new Uint8Array(1536);
+    compoundFile.set([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+
+    expect((await rejected(compoundFile, 'old.doc')).code).toBe('DT_ERR_UNSUPPORTED_TYPE');
+  });
+
+  it('refuses text that is not valid UTF-8 as corrupt', async () => {
+    const latin1 = new Uint8Array(Buffer.from(`Caf\u00e9 ${MARKER}`, 'latin1'));
+    const error = await rejected(latin1, 'menu.txt');
+
+    expect(error.code).toBe('DT_ERR_CORRUPT_FILE');
+    expect(error.message).toContain('UTF-8');
+  });
+
+  it('refuses UTF-16 text with a hint to save it as UTF-8', async () => {
+    const utf16 = new Uint8Array([0xff, 0xfe, ...Buffer.from(`hello ${MARKER}`, 'utf16le')]);
+    const error = await rejected(utf16, 'notes.txt');
+
+    expect(error.code).toBe('DT_ERR_UNSUPPORTED_TYPE');
+    expect(error.message).toContain('UTF-8');
+  });
+
+  it('refuses binary bytes that only claim to be a PDF as corrupt', async () => {
+    const garbage = new Uint8Array(2048).map((_, index) => (index * 7) % 256);
+
+    expect((await rejected(garbage, 'invoice.pdf')).code).toBe('DT_ERR_CORRUPT_FILE');
+  });
+});
+
+describe('hostile JSON', () => {
+  it(
+    'refuses deeply nested JSON quickly as corrupt',
+    async () => {
+      const depth = 1_000_000;
+      const nested = utf8(`${'['.repeat(depth)}"${MARKER}"${']'.repeat(depth)}`);
+      const error = await rejected(nested, 'data.json');
+
+      expect(error.code).toBe('DT_ERR_CORRUPT_FILE');
+      expect(error.message).toContain('nested more than 64 levels');
+    },
+    QUICKLY,
+  );
+
+  it('accepts nesting up to the limit', async () => {
+    const document = await extractDocument({
+      bytes: utf8(`${'['.repeat(64)}1${']'.repeat(64)}`),
+      filename: 'ok.json',
+    });
+
+    expect(document.fileType).toBe('json');
+  });
+
+  it('refuses malformed JSON without quoting it', async () => {
+    const error = await rejected(utf8(`{"key": ${MARKER}}`), 'data.json');
+
+    expect(error).toMatchObject({
+      code: 'DT_ERR_CORRUPT_FILE',
+      message: 'The file is not valid JSON.',
+    });
+  });
+});
+
+describe('hostile PDFs', () => {
+  it(
+    'refuses a truncated PDF as corrupt',
+    async () => {
+      const sample = readCorpusFile('shared-mime-info-spec.pdf');
+      const error = await rejected(sample.subarray(0, Math.floor(sample.length / 2)), 'spec.pdf');
+
+      expect(error).toMatchObject({ code: 'DT_ERR_CORRUPT_FILE', status: 422 });
+    },
+    QUICKLY,
+  );
+
+  it('refuses a PDF header followed by garbage as corrupt', async () => {
+    expect((await rejected(utf8(`%PDF-1.7\n${MARKER}\n`), 'x.pdf')).code).toBe(
+      'DT_ERR_CORRUPT_FILE',
+    );
+  });
+
+  it(
+    'refuses a password-protected PDF as encrypted',
+    async () => {
+      const error = await rejected(
+        buildPdf({ pageTexts: [MARKER], passwordProtected: true }),
+        'locked.pdf',
+      );
+
+      expect(error).toMatchObject({ code: 'DT_ERR_ENCRYPTED_FILE', status: 422 });
+    },
+    QUICKLY,
+  );
+
+  it(
+    'refuses a page tree that expands to a million pages before reading any',
+    async () => {
+      const bomb = buildPageTreeBombPdf(6, 10);
+      expect(bomb.byteLength).toBeLessThan(2048);
+
+      const error = await rejected(bomb, 'bomb.pdf');
+
+      expect(error).toMatchObject({ code: 'DT_ERR_FILE_TOO_LARGE', limit: 'maxPages' });
+      expect(error.message).toBe('The PDF has 1000000 pages; at most 2000 are accepted.');
+    },
+    QUICKLY,
+  );
+
+  it(
+    'does not trust a page count the page tree cannot back up',
+    async () => {
+      const liar = buildPdf({ pageTexts: ['Only page'], claimedPageCount: 1_000_000 });
+      const document = await extractDocument({ bytes: liar, filename: 'liar.pdf' });
+
+      expect(document).toMatchObject({ fileType: 'pdf', pages: 1, text: 'Only page' });
+    },
+    QUICKLY,
+  );
+
+  it('honours a configured page limit', async () => {
+    const threePages = buildPdf({ pageTexts: ['one', 'two', 'three'] });
+
+    expect((await rejected(threePages, 'three.pdf', { maxPages: 2 })).limit).toBe('maxPages');
+    expect((await extractDocument({ bytes: threePages }, { maxPages: 3 })).pages).toBe(3);
+  });
+
+  it('refuses a PDF without a text layer as empty, suggesting OCR', async () => {
+    const error = await rejected(buildPdf({ pageTexts: [''] }), 'scan.pdf');
+
+    expect(error.code).toBe('DT_ERR_EMPTY_DOCUMENT');
+    expect(error.message).toContain('OCR');
+  });
+});
+
+describe('hostile DOCX archives', () => {
+  it(
+    'refuses a 1 GiB zip bomb from the sizes it declares, before inflating it',
+    async () => {
+      const bomb = buildDocx({
+        paragraphs: ['Looks like a letter'],
+        extraEntries: [{ name: 'word/media/padding.bin', zeroBytes: 1024 * MIB }],
+      });
+      expect(bomb.byteLength).toBeLessThan(2 * MIB);
+
+      const error = await rejected(bomb, 'letter.docx');
+
+      expect(error).toMatchObject({
+        code: 'DT_ERR_FILE_TOO_LARGE',
+        status: 413,
+        limit: 'maxUncompressedBytes',
+      });
+    },
+    QUICKLY,
+  );
+
+  it(
+    'counts inflated bytes instead of trusting declared sizes, stopping at 200 times the upload',
+    async () => {
+      const liar = buildDocx({
+        paragraphs: ['Looks small'],
+        extraEntries: [{ name: 'word/media/tiny.bin', zeroBytes: 256 * MIB, declaredSize: 10 }],
+      });
+
+      const error = await rejected(liar, 'small.docx');
+
+      expect(error).toMatchObject({ code: 'DT_ERR_FILE_TOO_LARGE', limit: 'maxCompressionRatio' });
+    },
+    QUICKLY,
+  );
+
+  it(
+    'refuses a document that expands past maxUncompressedBytes',
+    async () => {
+      const incompressible = randomBytes(3 * MIB);
+      const docx = buildDocx({
+        paragraphs: ['Photo album'],
+        extraEntries: [{ name: 'word/media/photo.bin', content: incompressible }],
+      });
+
+      const error = await rejected(docx, 'album.docx', { maxUncompressedBytes: 2 * MIB });
+
+      expect(error).toMatchObject({ code: 'DT_ERR_FILE_TOO_LARGE', limit: 'maxUncompressedBytes' });
+    },
+    QUICKLY,
+  );
+
+  it('refuses an archive with too many parts', async () => {
+    const parts = Array.from({ length: 50 }, (_, index) => ({
+      name: `word/part${index}.xml`,
+      content: '<x/>',
+    }));
+    const docx = buildDocx({ paragraphs: ['Many parts'], extraEntries: parts });
+
+    expect((await rejected(docx, 'parts.docx', { maxArchiveEntries: 20 })).limit).toBe(
+      'maxArchiveEntries',
+    );
+  });
+
+  it('refuses a DOCX whose parts use zip encryption as encrypted', async () => {
+    const docx = buildZip([{ name: 'word/document.xml', content: MARKER, encrypted: true }]);
+
+    expect((await rejected(docx, 'locked.docx')).code).toBe('DT_ERR_ENCRYPTED_FILE');
+  });
+
+  it('refuses a password-protected Office document as encrypted', async () => {
+    // Word stores a password-protected DOCX as an OLE compound file with an
+    // "EncryptedPackage" stream (MS-OFFCRYPTO); the header and that stream
+    // name are what identify it, so the rest of the container is left out.
+    const container = new Uint8Array(2048);
+    container.set([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+    container.set(Buffer.from('EncryptedPackage', 'utf16le'), 1024);
+
+    const error = await rejected(container, 'locked.docx');
+
+    expect(error).toMatchObject({ code: 'DT_ERR_ENCRYPTED_FILE', status: 422 });
+  });
+
+  it('refuses a DOCX with a damaged part as corrupt', async () => {
+    const docx = buildDocx({ paragraphs: ['fine'] });
+    const damaged = docx.slice();
+    // Flip bytes inside the deflated document part, after its local header.
+    const documentPart = Buffer.from(damaged).indexOf('word/document.xml');
+    for (let index = documentPart + 20; index < documentPart + 40; index += 1)
+      damaged[index] = 0xff;
+
+    expect((await rejected(damaged, 'broken.docx')).code).toBe('DT_ERR_CORRUPT_FILE');
+  });
+
+  it('refuses a truncated DOCX as corrupt', async () => {
+    const sample = readCorpusFile('bsd.docx');
+
+    expect((await rejected(sample.subarray(0, 4000), 'bsd.docx')).code).toBe('DT_ERR_CORRUPT_FILE');
+  });
+});
