@@ -42,3 +42,24 @@ export class IndexDisabledError extends Error {
     );
   }
 }
+
+/** A request the engine refuses before doing any work; routes map it to 400. */
+export class InvalidInputError extends Error {
+  override readonly name = 'InvalidInputError';
+  readonly code = 'DT_ERR_VALIDATION';
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${field} ${problem}`);
+  }
+}
+
+/** The task name is not one the engine knows; routes map it to 404. */
+export class UnknownTaskError extends Error {
+  override readonly name = 'UnknownTaskError';
+  readonly code = 'DT_ERR_TASK_NOT_FOUND';
+  constructor(readonly task: string) {
+    super(`unknown task "${task}"`);
+  }
+}

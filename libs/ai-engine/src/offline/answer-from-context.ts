@@ -82,15 +82,17 @@ export function answerFromContext(request: AnswerRequest): AnswerOutput {
   }
   const cited: number[] = [];
   const support: number[] = [];
+  const quotes: string[] = [];
   for (const sentence of chosen) {
     if (cited.includes(sentence.passage)) continue;
     cited.push(sentence.passage);
     support.push(Number((sentence.score / best.score).toFixed(4)));
+    quotes.push(sentence.text);
   }
   const body = chosen.map((sentence) => clip(sentence.text, 600)).join(' ');
   const answer =
     best.coverage < WEAK_COVERAGE
       ? `The passages do not answer this directly; the closest statement is: ${body}`
       : body;
-  return { answer, citedPassages: cited, support };
+  return { answer, citedPassages: cited, support, quotes };
 }

@@ -83,4 +83,6 @@ export interface AnswerOutput {
   readonly citedPassages: readonly number[];
   /** Per cited passage, how strongly it supports the answer (0..1), same order. */
   readonly support?: readonly number[];
+  /** Per cited passage, the sentence the answer took from it, same order. */
+  readonly quotes?: readonly string[];
 }

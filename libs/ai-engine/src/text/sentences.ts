@@ -80,6 +80,19 @@ function splitBlocks(text: string): Block[] {
   return blocks;
 }
 
+// "*  text  *": the borders of an asterisk box, as plain-text licences draw
+// their warranty sections. A border is an asterisk set off by two spaces.
+const BOX_LEFT_BORDER = /^([ \t]*)\*(?=[ \t]{2})/gm;
+const BOX_RIGHT_BORDER = /(?<=[ \t]{2})\*([ \t]*)$/gm;
+
+/**
+ * Blanks out box borders with spaces, so that offsets into the result are
+ * offsets into the source.
+ */
+function unbox(text: string): string {
+  return text.replace(BOX_LEFT_BORDER, '$1 ').replace(BOX_RIGHT_BORDER, ' $1');
+}
+
 function isAbbreviation(before: string): boolean {
   const token = /([^\s(“"'[]+)$/.exec(before)?.[1]?.toLowerCase() ?? '';
   if (ABBREVIATIONS.has(token)) return true;
@@ -108,7 +121,8 @@ function looksLikeHeading(text: string, block: Block, sentencesInBlock: number):
  * hard-wrapped plain text (licences, READMEs, extracted PDFs): numbered and
  * lettered list items, underlined titles and common abbreviations.
  */
-export function splitSentences(text: string): Sentence[] {
+export function splitSentences(source: string): Sentence[] {
+  const text = unbox(source);
   const sentences: Sentence[] = [];
   splitBlocks(text).forEach((block, blockIndex) => {
     const blockText = text.slice(block.start, block.end);

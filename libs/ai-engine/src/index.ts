@@ -1,0 +1,137 @@
+// Tasks and the offline engine
+export { AI_TASKS, isAiTaskName } from './tasks/task-types';
+export type {
+  AiTaskName,
+  AnswerOutput,
+  AnswerRequest,
+  ChatMessage,
+  Passage,
+  TaskInput,
+  TaskOptions,
+  TaskOutputs,
+  TopicsOutput,
+} from './tasks/task-types';
+export { runOfflineTask, type OfflineTaskResult } from './offline/offline-engine';
+export { answerFromContext, NO_ANSWER } from './offline/answer-from-context';
+export { extractiveSummary, keyIdeas, bulletSummary, refineSummary } from './offline/summaries';
+export { discussionPoints, recommendations } from './offline/discussion';
+export { extractKeyPhrases, type KeyPhrase } from './offline/key-phrases';
+export {
+  extractNamedEntities,
+  extractEntityMentions,
+  type NamedEntity,
+  type EntityType,
+} from './offline/named-entities';
+export { analyseSentiment, type SentimentLabel, type SentimentResult } from './offline/sentiment';
+export { rewriteOffline, OFFLINE_REWRITE_STYLES } from './offline/rewrite';
+
+// Text helpers
+export { splitSentences, type Sentence } from './text/sentences';
+export { words, contentTerms } from './text/tokenize';
+export { stem } from './text/stem';
+
+// Retrieval
+export { chunkDocument, type Chunk, type ChunkerOptions } from './retrieval/chunker';
+export type { Embedder } from './retrieval/embedder';
+export { HashingEmbedder, HASHING_EMBEDDER_MODEL } from './retrieval/hashing-embedder';
+export type {
+  VectorIndex,
+  IndexedChunk,
+  ChunkHit,
+  ChunkQuery,
+  ReplaceResult,
+} from './retrieval/vector-index';
+export { LibsqlVectorIndex, type LibsqlVectorIndexOptions } from './retrieval/libsql-vector-index';
+export {
+  ChromaVectorIndex,
+  chromaCollectionName,
+  type ChromaVectorIndexOptions,
+} from './retrieval/chroma-vector-index';
+export { reciprocalRankFusion } from './retrieval/reciprocal-rank-fusion';
+export { rankBm25 } from './retrieval/bm25';
+
+// Knowledge graph
+export type {
+  KnowledgeGraph,
+  GraphDocument,
+  GraphEntity,
+  CoOccurrence,
+  GraphWriteResult,
+  GraphStats,
+  RelatedDocument,
+  EntitySummary,
+} from './graph/knowledge-graph';
+export { buildDocumentGraph, type DocumentGraphOptions } from './graph/document-graph';
+export { LibsqlKnowledgeGraph } from './graph/libsql-knowledge-graph';
+export {
+  Neo4jKnowledgeGraph,
+  type Neo4jKnowledgeGraphOptions,
+} from './graph/neo4j-knowledge-graph';
+
+// Providers
+export {
+  PROVIDER_NAMES,
+  type AiProvider,
+  type ProviderName,
+  type ProviderReply,
+  type TokenUsage,
+} from './providers/ai-provider';
+export {
+  ProviderChain,
+  ProvidersExhaustedError,
+  DEFAULT_RESILIENCE,
+  type ProviderChainOptions,
+  type ResiliencePolicy,
+  type ChainResult,
+  type ProviderAttempt,
+  type AttemptOutcome,
+  type CircuitStatus,
+} from './providers/provider-chain';
+export { ProviderError, type ProviderFailureKind } from './providers/provider-error';
+export { KeyPool } from './providers/key-pool';
+export { OpenAiProvider } from './providers/openai-provider';
+export { AnthropicProvider } from './providers/anthropic-provider';
+export { GoogleProvider } from './providers/google-provider';
+export { UpstreamProvider, type UpstreamProviderOptions } from './providers/upstream-provider';
+export { LocalProvider, OFFLINE_ENGINE_MODEL } from './providers/local-provider';
+export type { RemoteProviderOptions } from './providers/remote-provider-options';
+
+// Services
+export {
+  RetrievalService,
+  DEFAULT_ASK_K,
+  DEFAULT_SEARCH_K,
+  MAX_K,
+  type RetrievalServiceDependencies,
+} from './service/retrieval-service';
+export type {
+  IndexRequest,
+  IndexResult,
+  RemoveResult,
+  SearchMode,
+  SearchRequest,
+  SearchHit,
+  AskRequest,
+  AskResult,
+  ChatRequest,
+  ChatResult,
+  Citation,
+} from './service/retrieval-types';
+export {
+  createAiEngine,
+  buildProviders,
+  type AiEngine,
+  type AiEngineConfig,
+  type TaskResponse,
+  type Readiness,
+  type DependencyState,
+} from './service/create-ai-engine';
+
+// Errors
+export {
+  TaskUnsupportedError,
+  EmbeddingMismatchError,
+  IndexDisabledError,
+  InvalidInputError,
+  UnknownTaskError,
+} from './errors';

@@ -1,0 +1,255 @@
+import { join } from 'node:path';
+import { InvalidInputError, UnknownTaskError } from '../errors';
+import type { DocumentGraphOptions } from '../graph/document-graph';
+import type { KnowledgeGraph } from '../graph/knowledge-graph';
+import { LibsqlKnowledgeGraph } from '../graph/libsql-knowledge-graph';
+import { Neo4jKnowledgeGraph } from '../graph/neo4j-knowledge-graph';
+import type { AiProvider, ProviderName, TokenUsage } from '../providers/ai-provider';
+import { AnthropicProvider } from '../providers/anthropic-provider';
+import { GoogleProvider } from '../providers/google-provider';
+import { LocalProvider } from '../providers/local-provider';
+import { OpenAiProvider } from '../providers/openai-provider';
+import {
+  ProviderChain,
+  type CircuitStatus,
+  type ProviderChainOptions,
+} from '../providers/provider-chain';
+import { UpstreamProvider } from '../providers/upstream-provider';
+import { ChromaVectorIndex } from '../retrieval/chroma-vector-index';
+import type { ChunkerOptions } from '../retrieval/chunker';
+import type { Embedder } from '../retrieval/embedder';
+import { HashingEmbedder } from '../retrieval/hashing-embedder';
+import { LibsqlVectorIndex } from '../retrieval/libsql-vector-index';
+import type { VectorIndex } from '../retrieval/vector-index';
+import {
+  isAiTaskName,
+  type AiTaskName,
+  type TaskInput,
+  type TaskOutputs,
+} from '../tasks/task-types';
+import { RetrievalService } from './retrieval-service';
+
+export interface AiEngineConfig extends Pick<
+  ProviderChainOptions,
+  'resilience' | 'perProvider' | 'taskProviders' | 'onAttempt'
+> {
+  /** Embedded data root (`DOCUTHINKER_DATA_DIR`). */
+  readonly dataDir: string;
+  /** Where the embedded vector index lives (`DOCUTHINKER_CHROMA_DIR`); `<dataDir>/chroma` by default. */
+  readonly chromaDir?: string;
+  /** Chroma server; the embedded libSQL index when absent. */
+  readonly chromaUrl?: string;
+  /** Neo4j, credentials in the URI; the embedded libSQL graph when absent. */
+  readonly neo4jUri?: string;
+  readonly syncGraph: boolean;
+  readonly syncVector: boolean;
+  /** Failover order, e.g. `['openai', 'local']`. */
+  readonly providers: readonly ProviderName[];
+  /** Each may be a comma-separated pool of keys. */
+  readonly providerKeys: Readonly<{ openai?: string; anthropic?: string; google?: string }>;
+  /** The FastAPI AI/ML container, for the `upstream` provider. */
+  readonly upstreamUrl?: string;
+  /** API origin overrides (proxies, test servers). */
+  readonly providerBaseUrls?: Readonly<{ openai?: string; anthropic?: string; google?: string }>;
+  readonly providerModels?: Readonly<Partial<Record<ProviderName, string>>>;
+  /** Replaces the offline hashing embedder, e.g. with a provider embedding. */
+  readonly embedder?: Embedder;
+  readonly chunking?: ChunkerOptions;
+  readonly graph?: DocumentGraphOptions;
+}
+
+export interface TaskResponse<T extends AiTaskName> {
+  readonly task: T;
+  readonly output: TaskOutputs[T];
+  readonly provider: ProviderName;
+  readonly model: string;
+  readonly degraded: boolean;
+  readonly usage?: TokenUsage;
+  readonly notes: readonly string[];
+}
+
+export type DependencyState = 'up' | 'down' | 'disabled';
+
+export interface Readiness {
+  /** False when an enabled index does not answer. Providers do not decide it: the offline engine always can. */
+  readonly ready: boolean;
+  readonly dependencies: ReadonlyArray<{
+    name: 'vector-index' | 'knowledge-graph';
+    adapter?: string;
+    state: DependencyState;
+    error?: string;
+  }>;
+  readonly providers: ReadonlyArray<{
+    provider: ProviderName;
+    model: string;
+    state: CircuitStatus;
+  }>;
+}
+
+export interface AiEngine {
+  readonly providers: ProviderChain;
+  readonly retrieval: RetrievalService;
+  readonly embedder: Embedder;
+  readonly vectorIndex?: VectorIndex;
+  readonly knowledgeGraph?: KnowledgeGraph;
+  runTask<T extends AiTaskName>(
+    task: T,
+    input: TaskInput,
+    signal?: AbortSignal,
+  ): Promise<TaskResponse<T>>;
+  readiness(): Promise<Readiness>;
+  close(): Promise<void>;
+}
+
+/** Upstream analysis is heavier than a chat completion; it gets more time by default. */
+const UPSTREAM_TIMEOUT_MS = 60000;
+
+export function buildProviders(config: AiEngineConfig): AiProvider[] {
+  const keyFor = (name: 'openai' | 'anthropic' | 'google'): string => {
+    const key = config.providerKeys[name];
+    if (!key)
+      throw new InvalidInputError(
+        'providers',
+        `name ${name}, but no ${name} API key is configured`,
+      );
+    return key;
+  };
+  return config.providers.map((name): AiProvider => {
+    const model = config.providerModels?.[name];
+    switch (name) {
+      case 'upstream':
+        if (!config.upstreamUrl)
+          throw new InvalidInputError(
+            'providers',
+            'name upstream, but no upstream URL is configured',
+          );
+        return new UpstreamProvider({ url: config.upstreamUrl, model });
+      case 'openai':
+        return new OpenAiProvider({
+          apiKeys: keyFor('openai'),
+          model,
+          baseUrl: config.providerBaseUrls?.openai,
+        });
+      case 'anthropic':
+        return new AnthropicProvider({
+          apiKeys: keyFor('anthropic'),
+          model,
+          baseUrl: config.providerBaseUrls?.anthropic,
+        });
+      case 'google':
+        return new GoogleProvider({
+          apiKeys: keyFor('google'),
+          model,
+          baseUrl: config.providerBaseUrls?.google,
+        });
+      case 'local':
+        return new LocalProvider();
+    }
+  });
+}
+
+async function openVectorIndex(
+  config: AiEngineConfig,
+  embedder: Embedder,
+): Promise<VectorIndex | undefined> {
+  if (!config.syncVector) return undefined;
+  const embedding = { model: embedder.model, dimensions: embedder.dimensions };
+  if (config.chromaUrl) return ChromaVectorIndex.connect({ url: config.chromaUrl, embedding });
+  return LibsqlVectorIndex.open({
+    path: join(config.chromaDir ?? join(config.dataDir, 'chroma'), 'vectors.db'),
+    embedding,
+  });
+}
+
+async function openKnowledgeGraph(config: AiEngineConfig): Promise<KnowledgeGraph | undefined> {
+  if (!config.syncGraph) return undefined;
+  if (config.neo4jUri) return Neo4jKnowledgeGraph.connect({ uri: config.neo4jUri });
+  return LibsqlKnowledgeGraph.open(join(config.dataDir, 'graph', 'graph.db'));
+}
+
+async function probe(store: { ping(): Promise<void> } | undefined) {
+  if (!store) return { state: 'disabled' as const };
+  try {
+    await store.ping();
+    return { state: 'up' as const };
+  } catch (error) {
+    return { state: 'down' as const, error: (error as Error).message };
+  }
+}
+
+/**
+ * The composition root of the AI/ML domain: builds the embedder, the vector
+ * index and knowledge graph adapters (server or embedded, or none when sync is
+ * off), the provider chain, and the services over them.
+ */
+export async function createAiEngine(config: AiEngineConfig): Promise<AiEngine> {
+  const providers = new ProviderChain(buildProviders(config), {
+    resilience: config.resilience,
+    perProvider: { upstream: { timeoutMs: UPSTREAM_TIMEOUT_MS }, ...config.perProvider },
+    taskProviders: config.taskProviders,
+    onAttempt: config.onAttempt,
+  });
+  const embedder = config.embedder ?? new HashingEmbedder(384);
+  const vectorIndex = await openVectorIndex(config, embedder);
+  let knowledgeGraph: KnowledgeGraph | undefined;
+  try {
+    knowledgeGraph = await openKnowledgeGraph(config);
+  } catch (error) {
+    await vectorIndex?.close();
+    throw error;
+  }
+  const retrieval = new RetrievalService({
+    embedder,
+    vectorIndex,
+    knowledgeGraph,
+    answerer: providers,
+    chunking: config.chunking,
+    graph: config.graph,
+  });
+
+  return {
+    providers,
+    retrieval,
+    embedder,
+    vectorIndex,
+    knowledgeGraph,
+
+    async runTask<T extends AiTaskName>(
+      task: T,
+      input: TaskInput,
+      signal?: AbortSignal,
+    ): Promise<TaskResponse<T>> {
+      if (!isAiTaskName(task)) throw new UnknownTaskError(task);
+      if (typeof input?.text !== 'string' || input.text.trim().length === 0) {
+        throw new InvalidInputError('text', 'must be a non-empty string');
+      }
+      const result = await providers.runTask(task, input, signal);
+      return {
+        task,
+        output: result.output,
+        provider: result.provider,
+        model: result.model,
+        degraded: result.degraded,
+        usage: result.usage,
+        notes: result.notes,
+      };
+    },
+
+    async readiness(): Promise<Readiness> {
+      const [vector, graph] = await Promise.all([probe(vectorIndex), probe(knowledgeGraph)]);
+      const dependencies = [
+        { name: 'vector-index' as const, adapter: vectorIndex?.kind, ...vector },
+        { name: 'knowledge-graph' as const, adapter: knowledgeGraph?.kind, ...graph },
+      ];
+      return {
+        ready: dependencies.every((dependency) => dependency.state !== 'down'),
+        dependencies,
+        providers: providers.circuits(),
+      };
+    },
+
+    async close(): Promise<void> {
+      await Promise.allSettled([vectorIndex?.close(), knowledgeGraph?.close()]);
+    },
+  };
+}

@@ -1,0 +1,258 @@
+import { IndexDisabledError, InvalidInputError } from '../errors';
+import { buildDocumentGraph, type DocumentGraphOptions } from '../graph/document-graph';
+import type { EntitySummary, KnowledgeGraph, RelatedDocument } from '../graph/knowledge-graph';
+import { clip } from '../offline/sentence-selection';
+import { LocalProvider } from '../providers/local-provider';
+import { ProviderChain } from '../providers/provider-chain';
+import { chunkDocument, type ChunkerOptions } from '../retrieval/chunker';
+import type { Embedder } from '../retrieval/embedder';
+import { reciprocalRankFusion } from '../retrieval/reciprocal-rank-fusion';
+import type { ChunkHit, ChunkQuery, VectorIndex } from '../retrieval/vector-index';
+import { contentTerms } from '../text/tokenize';
+import type { ChatMessage } from '../tasks/task-types';
+import type {
+  AskRequest,
+  AskResult,
+  ChatRequest,
+  ChatResult,
+  Citation,
+  IndexRequest,
+  IndexResult,
+  RemoveResult,
+  SearchHit,
+  SearchMode,
+  SearchRequest,
+} from './retrieval-types';
+
+export interface RetrievalServiceDependencies {
+  readonly embedder: Embedder;
+  /** Absent when vector sync is switched off. */
+  readonly vectorIndex?: VectorIndex;
+  /** Absent when graph sync is switched off. */
+  readonly knowledgeGraph?: KnowledgeGraph;
+  /** Who turns retrieved passages into an answer; the offline engine by default. */
+  readonly answerer?: ProviderChain;
+  readonly chunking?: ChunkerOptions;
+  readonly graph?: DocumentGraphOptions;
+}
+
+export const DEFAULT_SEARCH_K = 6;
+export const DEFAULT_ASK_K = 5;
+export const MAX_K = 50;
+const SNIPPET_CHARS = 320;
+// Each ranking feeds fusion with more than k candidates so that a chunk both
+// rankings like, but neither puts first, can still win.
+const FUSION_DEPTH = 4;
+
+function requireText(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim().length === 0)
+    throw new InvalidInputError(field, 'must be a non-empty string');
+  return value;
+}
+
+function requireK(value: number | undefined, fallback: number): number {
+  const k = value ?? fallback;
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K)
+    throw new InvalidInputError('k', `must be an integer from 1 to ${MAX_K}`);
+  return k;
+}
+
+function toSearchHit(hit: ChunkHit): SearchHit {
+  return { documentId: hit.documentId, chunkId: hit.chunkId, text: hit.text, score: hit.score };
+}
+
+/**
+ * Retrieval over one owner's documents: indexing into the vector index and
+ * the knowledge graph, search (vector, lexical or hybrid), grounded answers
+ * with citations, and graph queries. Knows nothing about HTTP.
+ */
+export class RetrievalService {
+  private readonly answerer: ProviderChain;
+
+  constructor(private readonly dependencies: RetrievalServiceDependencies) {
+    this.answerer = dependencies.answerer ?? new ProviderChain([new LocalProvider()]);
+  }
+
+  get vectorEnabled(): boolean {
+    return this.dependencies.vectorIndex !== undefined;
+  }
+
+  get graphEnabled(): boolean {
+    return this.dependencies.knowledgeGraph !== undefined;
+  }
+
+  async index(request: IndexRequest): Promise<IndexResult> {
+    const ownerId = requireText('ownerId', request.ownerId);
+    const documentId = requireText('documentId', request.documentId);
+    if (typeof request.text !== 'string') throw new InvalidInputError('text', 'must be a string');
+    const title = typeof request.title === 'string' ? request.title : '';
+    const { vectorIndex, knowledgeGraph, embedder } = this.dependencies;
+
+    const chunks = chunkDocument(documentId, request.text, this.dependencies.chunking);
+    let vector = { enabled: false, upserted: 0, removed: 0 };
+    if (vectorIndex) {
+      const embeddings = await embedder.embed(chunks.map((chunk) => chunk.text));
+      const result = await vectorIndex.replaceDocument(
+        ownerId,
+        documentId,
+        chunks.map((chunk, index) => ({ ...chunk, embedding: embeddings[index] as Float32Array })),
+      );
+      vector = { enabled: true, ...result };
+    }
+    let graph = { enabled: false, nodes: 0, edges: 0 };
+    if (knowledgeGraph) {
+      const document = buildDocumentGraph(
+        ownerId,
+        documentId,
+        title,
+        request.text,
+        this.dependencies.graph,
+      );
+      graph = { enabled: true, ...(await knowledgeGraph.replaceDocument(document)) };
+    }
+    return { documentId, chunks: chunks.length, vector, graph };
+  }
+
+  async remove(ownerId: string, documentId: string): Promise<RemoveResult> {
+    requireText('ownerId', ownerId);
+    requireText('documentId', documentId);
+    const { vectorIndex, knowledgeGraph } = this.dependencies;
+    const vector = vectorIndex
+      ? { enabled: true, ...(await vectorIndex.removeDocument(ownerId, documentId)) }
+      : { enabled: false, removed: 0 };
+    const graph = knowledgeGraph
+      ? { enabled: true, ...(await knowledgeGraph.removeDocument(ownerId, documentId)) }
+      : { enabled: false, removedEntities: 0 };
+    return { documentId, vector, graph };
+  }
+
+  async search(request: SearchRequest): Promise<{ hits: SearchHit[] }> {
+    const hits = await this.retrieve(request, DEFAULT_SEARCH_K);
+    return { hits: hits.map(toSearchHit) };
+  }
+
+  async ask(request: AskRequest): Promise<AskResult> {
+    const question = requireText('question', request.question);
+    const hits = await this.retrieve(
+      {
+        ownerId: request.ownerId,
+        query: question,
+        k: request.k,
+        documentIds: request.documentIds,
+        mode: 'hybrid',
+      },
+      DEFAULT_ASK_K,
+    );
+    const { answer, citations, ...provenance } = await this.answerFrom(question, hits, []);
+    return { answer, citations, ...provenance };
+  }
+
+  async chat(request: ChatRequest): Promise<ChatResult> {
+    const messages = request.messages ?? [];
+    const lastUser = [...messages].reverse().find((message) => message.role === 'user');
+    if (!lastUser) throw new InvalidInputError('messages', 'must contain a user message');
+    const question = requireText('messages[].content', lastUser.content);
+    const history = messages.slice(0, messages.lastIndexOf(lastUser));
+    const hits = await this.retrieve(
+      {
+        ownerId: request.ownerId,
+        query: this.chatQuery(question, history),
+        k: request.k,
+        documentIds: request.documentId ? [request.documentId] : undefined,
+        mode: 'hybrid',
+      },
+      DEFAULT_ASK_K,
+    );
+    const { answer, citations, ...provenance } = await this.answerFrom(question, hits, history);
+    return { reply: answer, citations, ...provenance };
+  }
+
+  async related(ownerId: string, documentId: string, limit = 10): Promise<RelatedDocument[]> {
+    requireText('ownerId', ownerId);
+    requireText('documentId', documentId);
+    return this.graph().relatedDocuments(ownerId, documentId, requireK(limit, 10));
+  }
+
+  async topEntities(ownerId: string, limit = 20): Promise<EntitySummary[]> {
+    requireText('ownerId', ownerId);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw new InvalidInputError('limit', 'must be an integer from 1 to 500');
+    return this.graph().topEntities(ownerId, limit);
+  }
+
+  private graph(): KnowledgeGraph {
+    if (!this.dependencies.knowledgeGraph) throw new IndexDisabledError('graph');
+    return this.dependencies.knowledgeGraph;
+  }
+
+  private async retrieve(request: SearchRequest, defaultK: number): Promise<ChunkHit[]> {
+    const ownerId = requireText('ownerId', request.ownerId);
+    const query = requireText('query', request.query);
+    const k = requireK(request.k, defaultK);
+    const mode: SearchMode = request.mode ?? 'hybrid';
+    if (!['hybrid', 'vector', 'lexical'].includes(mode))
+      throw new InvalidInputError('mode', 'must be hybrid, vector or lexical');
+    if (request.documentIds && !request.documentIds.every((id) => typeof id === 'string')) {
+      throw new InvalidInputError('documentIds', 'must be a list of strings');
+    }
+    const index = this.dependencies.vectorIndex;
+    if (!index) throw new IndexDisabledError('vector');
+
+    const base: Omit<ChunkQuery, 'k'> = { ownerId, documentIds: request.documentIds };
+    if (mode === 'lexical') return index.queryLexical({ ...base, k }, query);
+    const [vector] = await this.dependencies.embedder.embed([query]);
+    if (mode === 'vector') return index.queryVector({ ...base, k }, vector as Float32Array);
+    const depth = Math.min(MAX_K * FUSION_DEPTH, k * FUSION_DEPTH);
+    const [byVector, byTerms] = await Promise.all([
+      index.queryVector({ ...base, k: depth }, vector as Float32Array),
+      index.queryLexical({ ...base, k: depth }, query),
+    ]);
+    return reciprocalRankFusion([byVector, byTerms], k);
+  }
+
+  /** A short follow-up ("and in binary form?") borrows the previous question's terms. */
+  private chatQuery(question: string, history: readonly ChatMessage[]): string {
+    if (contentTerms(question).length >= 4) return question;
+    const previous = [...history].reverse().find((message) => message.role === 'user');
+    return previous ? `${question} ${previous.content}` : question;
+  }
+
+  private async answerFrom(
+    question: string,
+    hits: readonly ChunkHit[],
+    history: readonly ChatMessage[],
+  ): Promise<{ answer: string; citations: Citation[] } & Omit<AskResult, 'answer' | 'citations'>> {
+    const result = await this.answerer.answer({
+      question,
+      passages: hits.map((hit) => ({ id: hit.chunkId, text: hit.text })),
+      history,
+    });
+    let cited = result.output.citedPassages;
+    // A provider that answered without [n] markers still used what it was
+    // given; the best retrieved passages are the honest citation then.
+    if (cited.length === 0 && result.provider !== 'local')
+      cited = hits.slice(0, 3).map((_hit, index) => index);
+    const quotes = result.output.quotes ?? [];
+    const citations = cited.flatMap((passage, position) => {
+      const hit = hits[passage];
+      if (!hit) return [];
+      const snippet = quotes[position] ?? hit.text.replace(/\s+/g, ' ').trim();
+      return [
+        {
+          documentId: hit.documentId,
+          chunkId: hit.chunkId,
+          snippet: clip(snippet, SNIPPET_CHARS),
+          score: hit.score,
+        },
+      ];
+    });
+    return {
+      answer: result.output.answer,
+      citations,
+      provider: result.provider,
+      model: result.model,
+      degraded: result.degraded,
+      usage: result.usage,
+    };
+  }
+}

@@ -1,0 +1,123 @@
+import { chunkDocument } from '../src/retrieval/chunker';
+import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
+import { reciprocalRankFusion } from '../src/retrieval/reciprocal-rank-fusion';
+import { corpusText } from './support/corpus';
+
+const mpl = corpusText('mpl-2.0');
+
+function cosine(left: Float32Array, right: Float32Array): number {
+  return left.reduce((sum, value, index) => sum + value * (right[index] ?? 0), 0);
+}
+
+describe('chunkDocument', () => {
+  const chunks = chunkDocument('mpl', mpl, { maxChars: 700, overlapChars: 120 });
+
+  it('covers the whole text in bounded chunks that are exact slices of it', () => {
+    expect(chunks.length).toBeGreaterThan(20);
+    for (const chunk of chunks) {
+      expect(chunk.text.length).toBeLessThanOrEqual(700);
+      expect(mpl.slice(chunk.start, chunk.end)).toBe(chunk.text);
+    }
+    expect(chunks[0]?.start).toBe(0);
+    expect(mpl.slice(chunks.at(-1)?.end).trim()).toBe('');
+    expect(chunks.map((chunk) => chunk.ordinal)).toEqual(chunks.map((_chunk, index) => index));
+  });
+
+  it('overlaps neighbours by whole sentences and never skips text', () => {
+    let overlapping = 0;
+    chunks.slice(1).forEach((chunk, index) => {
+      const previous = chunks[index];
+      // Between chunks there may be blank lines or box borders, never words.
+      if (chunk.start > (previous?.end ?? 0))
+        expect(mpl.slice(previous?.end, chunk.start)).not.toMatch(/\p{L}/u);
+      if (chunk.start < (previous?.end ?? 0)) overlapping += 1;
+      expect(chunk.start).toBeGreaterThan(previous?.start ?? -1);
+    });
+    expect(overlapping).toBeGreaterThan(0);
+  });
+
+  it('gives stable ids from document, ordinal and content hash', () => {
+    expect(chunkDocument('mpl', mpl).map((c) => c.chunkId)).toEqual(
+      chunkDocument('mpl', mpl).map((c) => c.chunkId),
+    );
+    expect(chunks[0]?.chunkId).toMatch(/^mpl#0-[0-9a-f]{12}$/);
+    const edited = chunkDocument(
+      'mpl',
+      mpl.replace(
+        'Mozilla Foundation is the license steward',
+        'Mozilla Foundation is the licence steward',
+      ),
+    );
+    const before = new Set(chunkDocument('mpl', mpl).map((c) => c.chunkId));
+    const changed = edited.filter((chunk) => !before.has(chunk.chunkId));
+    expect(changed.length).toBeGreaterThanOrEqual(1);
+    expect(changed.length).toBeLessThanOrEqual(2);
+  });
+
+  it('cuts a sentence longer than a chunk into word-aligned windows', () => {
+    const long = `${'word '.repeat(400).trim()}.`;
+    const pieces = chunkDocument('long', long, { maxChars: 300 });
+    expect(pieces.length).toBeGreaterThanOrEqual(7);
+    expect(pieces.every((piece) => piece.text.length <= 300 && !piece.text.startsWith(' '))).toBe(
+      true,
+    );
+  });
+
+  it('returns no chunks for empty text', () => {
+    expect(chunkDocument('empty', '   \n\n ')).toEqual([]);
+  });
+});
+
+describe('HashingEmbedder', () => {
+  const embedder = new HashingEmbedder(384);
+
+  it('is deterministic and L2-normalised', async () => {
+    const [first] = await embedder.embed([
+      'Redistributions of source code must retain the notice.',
+    ]);
+    const [second] = await new HashingEmbedder(384).embed([
+      'Redistributions of source code must retain the notice.',
+    ]);
+    expect(first).toHaveLength(384);
+    expect(Array.from(first as Float32Array)).toEqual(Array.from(second as Float32Array));
+    expect(Math.sqrt(cosine(first as Float32Array, first as Float32Array))).toBeCloseTo(1, 5);
+    expect(embedder.model).toBe('docuthinker-hashing-v1-384');
+  });
+
+  it('places texts that share words closer than texts that do not', async () => {
+    const [query, related, unrelated] = await embedder.embed([
+      'redistribution of source code',
+      'Redistributions of source code must retain the copyright notice.',
+      'The Mozilla Foundation publishes new versions of the licence.',
+    ]);
+    expect(cosine(query as Float32Array, related as Float32Array)).toBeGreaterThan(0.4);
+    expect(cosine(query as Float32Array, unrelated as Float32Array)).toBeLessThan(0.15);
+  });
+
+  it('embeds text without content words as the zero vector', async () => {
+    const [vector] = await embedder.embed(['the of and 42']);
+    expect(Array.from(vector as Float32Array).every((value) => value === 0)).toBe(true);
+  });
+});
+
+describe('reciprocalRankFusion', () => {
+  const hit = (chunkId: string) => ({
+    documentId: 'd',
+    chunkId,
+    ordinal: 0,
+    text: chunkId,
+    score: 1,
+  });
+
+  it('rewards agreement between rankings', () => {
+    const fused = reciprocalRankFusion(
+      [
+        [hit('a'), hit('b'), hit('c')],
+        [hit('b'), hit('d'), hit('e')],
+      ],
+      3,
+    );
+    expect(fused.map((h) => h.chunkId)).toEqual(['b', 'a', 'd']);
+    expect(fused[0]?.score).toBeCloseTo(1 / 61 + 1 / 62, 6);
+  });
+});

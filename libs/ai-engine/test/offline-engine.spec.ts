@@ -1,0 +1,171 @@
+import { answerFromContext, NO_ANSWER } from '../src/offline/answer-from-context';
+import { extractKeyPhrases } from '../src/offline/key-phrases';
+import { extractNamedEntities } from '../src/offline/named-entities';
+import { runOfflineTask } from '../src/offline/offline-engine';
+import { analyseSentiment } from '../src/offline/sentiment';
+import { TaskUnsupportedError } from '../src/errors';
+import { chunkDocument } from '../src/retrieval/chunker';
+import { AI_TASKS } from '../src/tasks/task-types';
+import { corpusText } from './support/corpus';
+
+const bsd = corpusText('bsd');
+const apache = corpusText('apache-2.0');
+const mpl = corpusText('mpl-2.0');
+
+describe('extractive tasks on the corpus', () => {
+  it('summarises the BSD licence with its conditions, in document order', () => {
+    const { output } = runOfflineTask('summary', { text: bsd });
+    expect(output).toContain(
+      'Redistributions of source code must retain the above copyright notice',
+    );
+    expect(output).toContain('Redistributions in binary form must reproduce');
+    expect(output.indexOf('source code')).toBeLessThan(output.indexOf('binary form'));
+  });
+
+  it('returns key ideas and bullets that are sentences of the text', () => {
+    const normalised = apache.replace(/\s+/g, ' ');
+    const ideas = runOfflineTask('key-ideas', { text: apache, options: { maxItems: 4 } }).output;
+    const bullets = runOfflineTask('bullet-summary', { text: mpl }).output;
+    expect(ideas).toHaveLength(4);
+    expect(bullets.length).toBeGreaterThanOrEqual(3);
+    for (const idea of ideas) expect(normalised).toContain(idea.replace(/…$/, ''));
+    expect(ideas.some((idea) => /grants to You/.test(idea))).toBe(true);
+  });
+
+  it('finds the key phrases and named entities a reader would name', () => {
+    const phrases = extractKeyPhrases(mpl, 10).map((p) => p.phrase.toLowerCase());
+    expect(phrases).toEqual(expect.arrayContaining(['covered software', 'source code form']));
+    expect(phrases).not.toContain('including');
+    const entities = extractNamedEntities(mpl, 10).map((e) => e.name);
+    expect(entities).toEqual(
+      expect.arrayContaining(['Covered Software', 'Contributor', 'Source Code Form']),
+    );
+
+    const bsdEntities = extractNamedEntities(bsd);
+    expect(bsdEntities.find((e) => e.name === 'University of California')).toMatchObject({
+      type: 'organization',
+    });
+    // The all-capitals disclaimer is not mined for names.
+    expect(bsdEntities.map((e) => e.name)).not.toContain(
+      'THIS SOFTWARE IS PROVIDED BY THE REGENTS',
+    );
+  });
+
+  it('builds discussion points and recommendations from phrases and obligations', () => {
+    const points = runOfflineTask('discussion-points', { text: apache }).output;
+    const advice = runOfflineTask('recommendations', { text: bsd }).output;
+    expect(points.length).toBeGreaterThanOrEqual(3);
+    expect(points.every((point) => point.endsWith('"') && point.includes('It says:'))).toBe(true);
+    expect(advice[0]).toMatch(/^Make sure this requirement is met: "Redistributions/);
+  });
+
+  it('refines a summary by the instructions it can follow mechanically, and says which', () => {
+    const summary = runOfflineTask('summary', { text: apache }).output;
+    const refined = runOfflineTask('refine-summary', {
+      text: apache,
+      options: { summary, instructions: 'Make it shorter and focus on patent litigation' },
+    });
+    expect(refined.output.length).toBeLessThan(summary.length);
+    expect(refined.output).toMatch(/patent/i);
+    expect(refined.notes[0]).toMatch(/shorter; focus on patent litigation/);
+    expect(refined.degraded).toBe(false);
+
+    const unknown = runOfflineTask('refine-summary', {
+      text: apache,
+      options: { summary, instructions: 'rhyme it' },
+    });
+    expect(unknown.degraded).toBe(true);
+  });
+
+  it('rewrites only in the styles it can produce by selection', () => {
+    const plain = runOfflineTask('rewrite', { text: apache, options: { style: 'plain' } }).output;
+    expect(plain.text).not.toMatch(/\(an example is provided/);
+    const bullets = runOfflineTask('rewrite', { text: bsd, options: { style: 'bullet-points' } })
+      .output.text;
+    expect(bullets.split('\n').every((line) => line.startsWith('- '))).toBe(true);
+    expect(() =>
+      runOfflineTask('rewrite', { text: bsd, options: { style: 'Shakespearean' } }),
+    ).toThrow(TaskUnsupportedError);
+  });
+
+  it('runs every task deterministically', () => {
+    const options = {
+      language: 'fr',
+      style: 'concise',
+      summary: 'A licence.',
+      instructions: 'longer',
+    };
+    for (const task of AI_TASKS) {
+      const first = runOfflineTask(task, { text: mpl, options });
+      const second = runOfflineTask(task, { text: mpl, options });
+      expect(second).toEqual(first);
+    }
+  });
+
+  it('copes with empty and tiny input', () => {
+    expect(runOfflineTask('summary', { text: '' }).output).toBe('');
+    expect(runOfflineTask('topics', { text: 'Hi.' }).output.entities).toEqual([]);
+    expect(runOfflineTask('sentiment', { text: '' }).output).toMatchObject({
+      score: 0,
+      label: 'neutral',
+    });
+  });
+});
+
+describe('lexicon sentiment', () => {
+  it('scores clearly positive and negative text on -1..1 and explains why', () => {
+    const positive = analyseSentiment(
+      'The launch was a great success. Customers love the excellent, reliable product.',
+    );
+    const negative = analyseSentiment(
+      'The release was a disaster: broken builds, data loss and angry customers.',
+    );
+    expect(positive.label).toBe('positive');
+    expect(positive.score).toBeGreaterThan(0.5);
+    expect(positive.description).toMatch(/"love"|"excellent"/);
+    expect(negative.label).toBe('negative');
+    expect(negative.score).toBeLessThan(-0.5);
+    expect(negative.score).toBeGreaterThanOrEqual(-1);
+  });
+
+  it('flips negated words and stays neutral without cues', () => {
+    expect(analyseSentiment('This is not good.').score).toBeLessThan(0);
+    expect(analyseSentiment('The meeting is on Tuesday in room four.')).toMatchObject({
+      score: 0,
+      label: 'neutral',
+    });
+  });
+
+  it('reads the BSD disclaimer as negative', () => {
+    expect(analyseSentiment(bsd).label).toBe('negative');
+  });
+});
+
+describe('answering from context', () => {
+  it('answers the BSD source-code question and cites the chunk with that condition', () => {
+    const chunks = chunkDocument('bsd', bsd, { maxChars: 300 });
+    const result = answerFromContext({
+      question: 'What must a redistribution of source code retain?',
+      passages: chunks.map((chunk) => ({ id: chunk.chunkId, text: chunk.text })),
+    });
+    expect(result.answer).toMatch(
+      /^Redistributions of source code must retain the above copyright notice/,
+    );
+    const cited = chunks[result.citedPassages[0] as number];
+    expect(cited?.text).toContain('Redistributions of source code must retain');
+    expect(result.quotes?.[0]).toContain('must retain the above copyright notice');
+  });
+
+  it('says when nothing answers instead of inventing an answer', () => {
+    expect(
+      answerFromContext({
+        question: 'What is the boiling point of mercury?',
+        passages: [{ id: 'a', text: bsd }],
+      }),
+    ).toEqual({ answer: NO_ANSWER, citedPassages: [] });
+    expect(answerFromContext({ question: 'anything?', passages: [] })).toEqual({
+      answer: NO_ANSWER,
+      citedPassages: [],
+    });
+  });
+});

@@ -1,0 +1,106 @@
+import { splitSentences } from '../src/text/sentences';
+import { stem } from '../src/text/stem';
+import { contentTerms, words } from '../src/text/tokenize';
+import { corpusText } from './support/corpus';
+
+describe('splitSentences', () => {
+  it('splits prose on terminal punctuation and keeps exact source offsets', () => {
+    const text = 'First sentence here. Second one?  Third!\nStill the third paragraph line.';
+    const sentences = splitSentences(text);
+    expect(sentences.map((s) => s.text)).toEqual([
+      'First sentence here.',
+      'Second one?',
+      'Third!',
+      'Still the third paragraph line.',
+    ]);
+    for (const sentence of sentences) {
+      expect(text.slice(sentence.start, sentence.end).replace(/\s+/g, ' ')).toBe(sentence.text);
+    }
+  });
+
+  it('does not split after abbreviations, initials, decimals or before lower case', () => {
+    const sentences = splitSentences(
+      'Use tools, e.g. linters and formatters. J. R. Smith paid 3.50 dollars to Acme Inc. for it. See sec. 4 of it.',
+    );
+    expect(sentences.map((s) => s.text)).toEqual([
+      'Use tools, e.g. linters and formatters.',
+      'J. R. Smith paid 3.50 dollars to Acme Inc. for it.',
+      'See sec. 4 of it.',
+    ]);
+  });
+
+  it('joins hard-wrapped lines and starts a new sentence at each list item', () => {
+    const sentences = splitSentences(corpusText('bsd'));
+    const retain = sentences.find((s) => s.text.startsWith('Redistributions of source code'));
+    expect(retain?.text).toBe(
+      'Redistributions of source code must retain the above copyright notice, this list of conditions and the following disclaimer.',
+    );
+    // The "1." marker belongs to the sentence's span but not to its text.
+    expect(corpusText('bsd').slice(retain?.start, retain?.start && retain.start + 2)).toBe('1.');
+    expect(sentences.filter((s) => s.text.startsWith('Redistributions'))).toHaveLength(2);
+  });
+
+  it('marks short standalone lines as headings and drops underlining', () => {
+    const sentences = splitSentences(
+      'Mozilla Public License Version 2.0\n==================================\n\n1. Definitions\n--------------\n\nBody text that is a real sentence.',
+    );
+    expect(sentences.map((s) => [s.text, s.isHeading])).toEqual([
+      ['Mozilla Public License Version 2.0', true],
+      ['Definitions', true],
+      ['Body text that is a real sentence.', false],
+    ]);
+  });
+
+  it('reads text inside asterisk boxes without the borders', () => {
+    const boxed =
+      '*  7. Limitation of Liability   *\n*                                *\n*  Under no circumstances shall   *\n*  anyone be liable.              *';
+    expect(splitSentences(boxed).map((s) => s.text)).toEqual([
+      'Limitation of Liability',
+      'Under no circumstances shall anyone be liable.',
+    ]);
+  });
+
+  it('handles empty, whitespace-only and non-Latin text', () => {
+    expect(splitSentences('')).toEqual([]);
+    expect(splitSentences(' \n\t\n ')).toEqual([]);
+    expect(splitSentences('Привет мир. Как дела? 你好。').map((s) => s.text)).toEqual([
+      'Привет мир.',
+      'Как дела?',
+      '你好。',
+    ]);
+  });
+});
+
+describe('tokenising and stemming', () => {
+  it('lower-cases words, keeps apostrophes inside words and drops possessives', () => {
+    expect(words("The Licensor's rights don't end; Ünïcode too.")).toEqual([
+      'the',
+      'licensor',
+      'rights',
+      "don't",
+      'end',
+      'ünïcode',
+      'too',
+    ]);
+  });
+
+  it('folds inflections onto one stem', () => {
+    expect(
+      new Set(['redistribution', 'redistributions', 'redistribute', 'redistributing'].map(stem))
+        .size,
+    ).toBe(1);
+    expect(new Set(['license', 'licenses', 'licensed', 'licensing'].map(stem)).size).toBe(1);
+    expect(stem('permitted')).toBe(stem('permit'));
+    expect(stem('warranties')).toBe(stem('warranty'));
+    expect(stem('is')).toBe('is');
+  });
+
+  it('keeps content terms only: no stopwords, numbers or single letters', () => {
+    expect(contentTerms('What must a redistribution of source code retain in 2024?')).toEqual([
+      stem('redistribution'),
+      stem('source'),
+      'code',
+      'retain',
+    ]);
+  });
+});
