@@ -1,0 +1,123 @@
+import { ImageTagError, resolveImageTag } from '../src/settings/image-tag';
+import { overridesFromContext } from '../src/settings/context-settings';
+import { clusterNameFor, secretPrefixFor } from '../src/settings/stage-names';
+import { STAGE_NAMES, STAGE_SETTINGS, settingsFor } from '../src/settings/stage-settings';
+import { SYNTH_ONLY_IMAGE_TAG } from '../src/settings/platform-constants';
+
+describe('stage settings', () => {
+  it('defines exactly dev, staging, prod and dr', () => {
+    expect(Object.keys(STAGE_SETTINGS).sort()).toEqual([...STAGE_NAMES].sort());
+  });
+
+  it('puts dev, staging and prod in us-east-1 and dr in us-west-2, each over two AZs of its region', () => {
+    expect(STAGE_SETTINGS.dev.region).toBe('us-east-1');
+    expect(STAGE_SETTINGS.staging.region).toBe('us-east-1');
+    expect(STAGE_SETTINGS.prod.region).toBe('us-east-1');
+    expect(STAGE_SETTINGS.dr.region).toBe('us-west-2');
+    for (const settings of Object.values(STAGE_SETTINGS)) {
+      expect(settings.availabilityZones.every((zone) => zone.startsWith(settings.region))).toBe(true);
+    }
+  });
+
+  it('seeds every stage with 512 CPU / 1024 MiB tasks', () => {
+    for (const settings of Object.values(STAGE_SETTINGS)) {
+      expect(settings.taskSize).toEqual({ cpu: 512, memoryMiB: 1024 });
+    }
+  });
+
+  it('gives prod a NAT gateway per AZ, 30-day logs, no ECS Exec, no Spot, and the 2-10 task range', () => {
+    const prod = STAGE_SETTINGS.prod;
+    expect(prod.natGateways).toBe(2);
+    expect(prod.logRetentionDays).toBe(30);
+    expect(prod.enableExecuteCommand).toBe(false);
+    expect(prod.allowFargateSpot).toBe(false);
+    expect(prod.backend).toEqual({ desiredCount: 2, maxCount: 10 });
+    expect(prod.gateway).toEqual({ desiredCount: 2, maxCount: 10 });
+  });
+
+  it('allows ECS Exec and Spot only in dev and staging, with 7-day logs', () => {
+    for (const stage of ['dev', 'staging'] as const) {
+      expect(STAGE_SETTINGS[stage].enableExecuteCommand).toBe(true);
+      expect(STAGE_SETTINGS[stage].allowFargateSpot).toBe(true);
+      expect(STAGE_SETTINGS[stage].logRetentionDays).toBe(7);
+    }
+    expect(STAGE_SETTINGS.dr.enableExecuteCommand).toBe(false);
+    expect(STAGE_SETTINGS.dr.allowFargateSpot).toBe(false);
+  });
+
+  it('lets exactly one stage own the image repositories and replicate them to the DR region', () => {
+    const owners = Object.values(STAGE_SETTINGS).filter((settings) => settings.ownsImageRepositories);
+    expect(owners.map((settings) => settings.stage)).toEqual(['prod']);
+    expect(STAGE_SETTINGS.prod.replicateImagesTo).toBe(STAGE_SETTINGS.dr.region);
+  });
+
+  it('applies overrides without changing the stage name', () => {
+    const settings = settingsFor('dev', { natGateways: 2, stage: 'prod' });
+    expect(settings.natGateways).toBe(2);
+    expect(settings.stage).toBe('dev');
+  });
+
+  it('keeps the seed names for prod and DR and qualifies shared-account names elsewhere', () => {
+    expect(clusterNameFor('prod')).toBe('docuthinker-cluster');
+    expect(clusterNameFor('dr')).toBe('docuthinker-cluster');
+    expect(clusterNameFor('dev')).toBe('docuthinker-cluster-dev');
+    expect(secretPrefixFor('prod')).toBe('docuthinker/');
+    expect(secretPrefixFor('staging')).toBe('docuthinker/staging/');
+  });
+});
+
+describe('image tag', () => {
+  it('takes the context value over IMAGE_TAG', () => {
+    expect(resolveImageTag({ stage: 'prod', fromContext: 'abc123', fromEnvironment: 'def456', synthOnly: false })).toBe(
+      'abc123',
+    );
+  });
+
+  it('refuses latest in prod, but not in dev', () => {
+    expect(() => resolveImageTag({ stage: 'prod', fromEnvironment: 'latest', synthOnly: false })).toThrow(
+      /latest.*refused for prod/,
+    );
+    expect(() => resolveImageTag({ stage: 'prod', fromEnvironment: 'latest', synthOnly: true })).toThrow(ImageTagError);
+    expect(resolveImageTag({ stage: 'dev', fromEnvironment: 'latest', synthOnly: false })).toBe('latest');
+  });
+
+  it('requires a tag to deploy and uses a placeholder only for synth', () => {
+    expect(() => resolveImageTag({ stage: 'staging', synthOnly: false })).toThrow(/IMAGE_TAG is not set/);
+    expect(resolveImageTag({ stage: 'prod', synthOnly: true })).toBe(SYNTH_ONLY_IMAGE_TAG);
+    expect(() => resolveImageTag({ stage: 'prod', fromEnvironment: SYNTH_ONLY_IMAGE_TAG, synthOnly: false })).toThrow(
+      /placeholder/,
+    );
+  });
+
+  it('rejects strings that are not image tags', () => {
+    expect(() => resolveImageTag({ stage: 'dev', fromEnvironment: 'feature/x', synthOnly: false })).toThrow(
+      /not a valid image tag/,
+    );
+  });
+});
+
+describe('context overrides', () => {
+  const reader = (values: Record<string, string>) => (key: string) => values[key];
+
+  it('is empty when nothing is given', () => {
+    expect(overridesFromContext(reader({}))).toEqual({});
+  });
+
+  it('turns a domain and hosted zone into HTTPS settings', () => {
+    const overrides = overridesFromContext(
+      reader({ domainName: 'api.example.com', hostedZoneId: 'Z123', hostedZoneName: 'example.com' }),
+    );
+    expect(overrides.https).toEqual({
+      domainName: 'api.example.com',
+      certificateArn: undefined,
+      hostedZone: { hostedZoneId: 'Z123', zoneName: 'example.com' },
+    });
+  });
+
+  it('refuses a domain with no way to get a certificate, and a certificate with no domain', () => {
+    expect(() => overridesFromContext(reader({ domainName: 'api.example.com' }))).toThrow(/certificateArn/);
+    expect(() => overridesFromContext(reader({ certificateArn: 'arn:aws:acm:us-east-1:1:certificate/x' }))).toThrow(
+      /needs domainName/,
+    );
+  });
+});

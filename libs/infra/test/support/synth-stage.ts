@@ -1,0 +1,103 @@
+import { App, Validations, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { FEATURE_FLAGS } from '../../src/settings/feature-flags';
+import { settingsFor, type StageName, type StageSettings } from '../../src/settings/stage-settings';
+import { buildStage, type StageStacks } from '../../src/stacks/build-stage';
+
+export const TEST_IMAGE_TAG = '3f2c1ab';
+
+/**
+ * Construct stack traces are for humans reading CLI errors; under jest every
+ * captured trace goes through source maps and makes synth ~10x slower.
+ */
+export const TEST_CONTEXT = { 'aws:cdk:disable-stack-trace': true } as const;
+
+export interface SynthesizedStage {
+  readonly app: App;
+  readonly stacks: StageStacks;
+  readonly network: Template;
+  readonly platform: Template;
+}
+
+/** Builds and synthesizes one stage the way bin/app.ts does (same feature flags). */
+export function synthStage(stage: StageName, overrides: Partial<StageSettings> = {}): SynthesizedStage {
+  const app = new App({ context: { ...FEATURE_FLAGS, ...TEST_CONTEXT } });
+  const stacks = buildStage(app, { settings: settingsFor(stage, overrides), imageTag: TEST_IMAGE_TAG });
+  return {
+    app,
+    stacks,
+    network: Template.fromStack(stacks.network),
+    platform: Template.fromStack(stacks.platform),
+  };
+}
+
+export interface ContainerJson {
+  Name: string;
+  Image: unknown;
+  User?: string;
+  ReadonlyRootFilesystem?: boolean;
+  StopTimeout?: number;
+  Essential?: boolean;
+  HealthCheck?: { Command: string[]; Interval?: number; StartPeriod?: number };
+  Environment?: { Name: string; Value: unknown }[];
+  Secrets?: { Name: string; ValueFrom: unknown }[];
+  MountPoints?: { SourceVolume: string; ContainerPath: string; ReadOnly?: boolean }[];
+  PortMappings?: { ContainerPort: number; Name?: string }[];
+  LogConfiguration?: { LogDriver: string; Options: Record<string, unknown> };
+}
+
+export interface TaskJson {
+  logicalId: string;
+  properties: {
+    Cpu: string;
+    Memory: string;
+    ContainerDefinitions: ContainerJson[];
+    Volumes?: { Name: string; EFSVolumeConfiguration?: Record<string, unknown> }[];
+    TaskRoleArn: unknown;
+    ExecutionRoleArn: unknown;
+  };
+}
+
+/** Task definitions keyed by their first container's name. */
+export function taskDefinitions(template: Template): Record<string, TaskJson> {
+  const found = template.findResources('AWS::ECS::TaskDefinition');
+  return Object.fromEntries(
+    Object.entries(found).map(([logicalId, resource]) => {
+      const properties = resource.Properties as TaskJson['properties'];
+      return [properties.ContainerDefinitions[0]?.Name ?? logicalId, { logicalId, properties }];
+    }),
+  );
+}
+
+export function container(task: TaskJson, name: string): ContainerJson {
+  const found = task.properties.ContainerDefinitions.find((definition) => definition.Name === name);
+  if (!found) throw new Error(`container ${name} not in task ${task.logicalId}`);
+  return found;
+}
+
+/** ECS services keyed by ServiceName. */
+export function services(template: Template): Record<string, { logicalId: string; properties: Record<string, any> }> {
+  const found = template.findResources('AWS::ECS::Service');
+  return Object.fromEntries(
+    Object.entries(found).map(([logicalId, resource]) => [
+      resource.Properties.ServiceName as string,
+      { logicalId, properties: resource.Properties as Record<string, any> },
+    ]),
+  );
+}
+
+/** Every Validations.acknowledge() in a tree: rule id and reason, with the construct path. */
+export function acknowledgements(root: IConstruct | Stack): { path: string; id: string; reason: string }[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id,
+          reason,
+        })),
+      ),
+  );
+}
