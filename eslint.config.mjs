@@ -13,7 +13,8 @@ export default [
     ignores: ['**/dist', '**/node_modules', '**/cdk.out', '**/.data', '**/tmp', '**/coverage'],
   },
   {
-    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: ['**/eslint.config.mjs', '**/jest.config.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -22,8 +23,14 @@ export default [
           allow: [],
           depConstraints: [
             { sourceTag: 'type:app', notDependOnLibsWithTags: ['type:app', 'type:infra'] },
-            { sourceTag: 'scope:backend', onlyDependOnLibsWithTags: ['scope:backend', 'scope:shared'] },
-            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
+            {
+              sourceTag: 'scope:backend',
+              onlyDependOnLibsWithTags: ['scope:backend', 'scope:shared'],
+            },
+            {
+              sourceTag: 'scope:gateway',
+              onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'],
+            },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: ['scope:infra', 'scope:shared'] },
           ],

@@ -14,7 +14,16 @@ const nxEnv = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI:
 if (!process.argv.includes('--no-build')) {
   const build = spawnSync(
     process.execPath,
-    [join(root, 'node_modules/nx/dist/bin/nx.js'), 'run-many', '-t', 'build', '-p', 'backend', 'aiml-gateway', '--output-style=static'],
+    [
+      join(root, 'node_modules/nx/dist/bin/nx.js'),
+      'run-many',
+      '-t',
+      'build',
+      '-p',
+      'backend',
+      'aiml-gateway',
+      '--output-style=static',
+    ],
     { cwd: root, env: nxEnv, stdio: 'inherit' },
   );
   if (build.status !== 0) process.exit(build.status ?? 1);
@@ -34,9 +43,13 @@ const services = [
     detached: true,
   });
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+    createInterface({ input: stream }).on('line', (line) =>
+      process.stdout.write(`[${name}] ${line}\n`),
+    );
   }
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  const exited = new Promise((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
+  );
   return { name, child, exited };
 });
 
@@ -53,7 +66,9 @@ process.on('SIGTERM', () => stopAll('SIGTERM'));
 for (const service of services) {
   service.exited.then((code) => {
     if (!stopping) {
-      process.stderr.write(`${service.name} exited unexpectedly (code ${code}); stopping the platform\n`);
+      process.stderr.write(
+        `${service.name} exited unexpectedly (code ${code}); stopping the platform\n`,
+      );
       process.exitCode = 1;
       stopAll('SIGTERM');
     }

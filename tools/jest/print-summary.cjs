@@ -9,7 +9,9 @@ const files = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith(
 for (const file of files) {
   const report = JSON.parse(readFileSync(join(dir, file), 'utf8'));
   for (const key of Object.keys(totals)) totals[key] += report[key];
-  console.log(`  ${report.project.padEnd(24)} ${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`);
+  console.log(
+    `  ${report.project.padEnd(24)} ${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`,
+  );
 }
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(files.length === 0 || totals.passed === 0 ? 1 : 0);

@@ -16,7 +16,14 @@ interface LintMessage {
 async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
   const result = spawnSync(
     process.execPath,
-    [join(root, 'node_modules/eslint/bin/eslint.js'), '--stdin', '--stdin-filename', filePath, '--format', 'json'],
+    [
+      join(root, 'node_modules/eslint/bin/eslint.js'),
+      '--stdin',
+      '--stdin-filename',
+      filePath,
+      '--format',
+      'json',
+    ],
     { cwd: root, input: code, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } },
   );
   const [report] = JSON.parse(result.stdout) as { messages: LintMessage[] }[];

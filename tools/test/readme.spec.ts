@@ -11,7 +11,10 @@ describe('README', () => {
   });
 
   it('documents every variable either service reads', () => {
-    for (const variable of new Set([...Object.keys(backendFields), ...Object.keys(gatewayFields)])) {
+    for (const variable of new Set([
+      ...Object.keys(backendFields),
+      ...Object.keys(gatewayFields),
+    ])) {
       expect(readme).toContain(`| \`${variable}\` |`);
     }
   });

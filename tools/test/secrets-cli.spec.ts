@@ -2,7 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { awsTestClientConfig, startMoto, type RunningService } from '@docuthinker/testing';
 
 const CLI = join(__dirname, '../../dist/tools/secrets/main.js');
@@ -87,7 +91,9 @@ describe('tools/secrets CLI against moto', () => {
 
     const again = await run(['put', '--file', file]);
     expect(again.stdout).toContain('4 secrets, 0 changed');
-    const versions = await client.send(new ListSecretVersionIdsCommand({ SecretId: 'docuthinker/redis' }));
+    const versions = await client.send(
+      new ListSecretVersionIdsCommand({ SecretId: 'docuthinker/redis' }),
+    );
     expect(versions.Versions?.length).toBe(1);
 
     for (const output of [dry.stdout, created.stdout, again.stdout, dry.stderr, created.stderr]) {
@@ -111,7 +117,10 @@ describe('tools/secrets CLI against moto', () => {
     expect(missing.stdout).toMatch(/docuthinker\/neo4j\s+DOCUTHINKER_NEO4J_URI\s+MISSING/);
     expect(missing.stdout).toMatch(/docuthinker\/openai\s+OPENAI_API_KEY\s+absent \(optional\)/);
 
-    await run(['put'], 'DOCUTHINKER_NEO4J_URI=neo4j://neo4j:pw@graph:7687\nchroma=http://chroma:8000\n');
+    await run(
+      ['put'],
+      'DOCUTHINKER_NEO4J_URI=neo4j://neo4j:pw@graph:7687\nchroma=http://chroma:8000\n',
+    );
     const complete = await run(['check']);
     expect(complete.code).toBe(0);
     expect(complete.stdout).toMatch(/docuthinker\/mongodb\s+MONGODB_URI\s+present/);

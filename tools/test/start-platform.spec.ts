@@ -12,7 +12,8 @@ function bundleProcesses(): string[] {
   for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (/dist\/apps\/(backend|aiml-gateway)\/main\.js/.test(cmdline)) found.push(`${pid}: ${cmdline}`);
+      if (/dist\/apps\/(backend|aiml-gateway)\/main\.js/.test(cmdline))
+        found.push(`${pid}: ${cmdline}`);
     } catch {
       // the process ended while we looked
     }
@@ -23,19 +24,33 @@ function bundleProcesses(): string[] {
 describe('npm start (tools/dev/start-platform.mjs)', () => {
   it('serves both services on 5000 and 8000, and SIGINT stops both with exit 0', async () => {
     expect(bundleProcesses()).toEqual([]);
-    const launcher = spawn(process.execPath, [join(root, 'tools/dev/start-platform.mjs'), '--no-build'], {
-      cwd: root,
-      env: { ...process.env, NODE_ENV: 'development', DOCUTHINKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'dt-start-')) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const launcher = spawn(
+      process.execPath,
+      [join(root, 'tools/dev/start-platform.mjs'), '--no-build'],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          NODE_ENV: 'development',
+          DOCUTHINKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'dt-start-')),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     launcher.stdout.on('data', (chunk) => (output += chunk));
     launcher.stderr.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => launcher.on('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      launcher.on('exit', (code) => resolve(code)),
+    );
     try {
-      await waitUntil('both services', async () =>
-        (await httpAnswers('http://127.0.0.1:5000/ready')) && (await httpAnswers('http://127.0.0.1:8000/ready')),
-      { timeoutMs: 20000 });
+      await waitUntil(
+        'both services',
+        async () =>
+          (await httpAnswers('http://127.0.0.1:5000/ready')) &&
+          (await httpAnswers('http://127.0.0.1:8000/ready')),
+        { timeoutMs: 20000 },
+      );
       for (const url of ['http://127.0.0.1:5000', 'http://127.0.0.1:8000']) {
         expect((await fetch(`${url}/health`)).status).toBe(200);
         expect((await fetch(`${url}/ready`)).status).toBe(200);

@@ -1,6 +1,11 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '@docuthinker/config';
-import { REQUEST_ID_HEADER, requestIdFrom, type DependencyCheck, type Logger } from '@docuthinker/runtime';
+import {
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  type DependencyCheck,
+  type Logger,
+} from '@docuthinker/runtime';
 import { registerProblemResponses } from './plugins/problem-responses';
 import { registerHealthRoutes } from './routes/meta/health-routes';
 
@@ -11,7 +16,10 @@ export interface GatewayDependencies {
 }
 
 /** Builds the Fastify app from its dependencies; it does not listen. */
-export function createGatewayApp({ logger, readinessChecks }: GatewayDependencies): FastifyInstance {
+export function createGatewayApp({
+  logger,
+  readinessChecks,
+}: GatewayDependencies): FastifyInstance {
   const app = Fastify({
     // pino's Logger is Fastify's logger; the cast keeps FastifyInstance's default generics.
     loggerInstance: logger as FastifyBaseLogger,

@@ -41,13 +41,19 @@ async function main(): Promise<void> {
     logger,
     drainTimeoutMs: config.drainTimeoutMs,
     steps: [
-      { name: 'http', run: () => closeHttpServer(app.server, config.drainTimeoutMs, () => app.close()) },
+      {
+        name: 'http',
+        run: () => closeHttpServer(app.server, config.drainTimeoutMs, () => app.close()),
+      },
       { name: 'dependencies', run: () => probes.close() },
     ],
   });
 
   await app.listen({ port: config.port, host: '0.0.0.0' });
-  logger.info({ port: config.port, nodeEnv: config.nodeEnv, providers: config.providers }, 'gateway listening');
+  logger.info(
+    { port: config.port, nodeEnv: config.nodeEnv, providers: config.providers },
+    'gateway listening',
+  );
 }
 
 main().catch((error: unknown) => {

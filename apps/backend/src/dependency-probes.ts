@@ -35,7 +35,10 @@ export function createDependencyProbes(config: BackendConfig): DependencyProbes 
       serverSelectionTimeoutMS: 1500,
       connectTimeoutMS: 1500,
     });
-    checks.push({ name: 'mongodb', check: async () => void (await mongo.db().command({ ping: 1 })) });
+    checks.push({
+      name: 'mongodb',
+      check: async () => void (await mongo.db().command({ ping: 1 })),
+    });
     closers.push(() => mongo.close());
   } else {
     checks.push(dataDirectoryCheck('embedded-store', config.dataDir));

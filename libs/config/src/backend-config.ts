@@ -9,7 +9,8 @@ export const backendFields = {
   ...commonFields,
   PORT: integerInRange(5000, 1, 65535, { description: 'HTTP port of the backend' }),
   MONGODB_URI: optionalUrl(['mongodb:', 'mongodb+srv:'], {
-    description: 'Documents, users, chat sessions and outbox (secret docuthinker/mongodb); embedded libSQL when unset',
+    description:
+      'Documents, users, chat sessions and outbox (secret docuthinker/mongodb); embedded libSQL when unset',
     secret: true,
   }),
   REDIS_URL: optionalUrl(['redis:', 'rediss:'], {
@@ -23,10 +24,13 @@ export const backendFields = {
     { description: 'S3 bucket for original files; a directory under the data dir when unset' },
     'an S3 bucket name',
   ),
-  DOCUTHINKER_CORS_ORIGINS: commaList(z.string().url({ error: 'has an entry that is not an origin URL' }), {
-    description: 'Comma-separated browser origins allowed by CORS; none when unset',
-    expected: 'a comma-separated list of origins such as https://app.example.com',
-  }),
+  DOCUTHINKER_CORS_ORIGINS: commaList(
+    z.string().url({ error: 'has an entry that is not an origin URL' }),
+    {
+      description: 'Comma-separated browser origins allowed by CORS; none when unset',
+      expected: 'a comma-separated list of origins such as https://app.example.com',
+    },
+  ),
   DOCUTHINKER_MAX_UPLOAD_BYTES: integerInRange(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024, {
     description: 'Largest accepted upload in bytes',
   }),
@@ -62,15 +66,17 @@ export function loadBackendConfig(env: Environment = process.env): BackendConfig
   const mongodbUri = resolution.storeOrEmbedded('MONGODB_URI', `embedded libSQL under ${dataDir}`);
   const redisUrl = resolution.storeOrEmbedded('REDIS_URL', 'the in-process cache and rate limiter');
   const aimlUrl =
-    resolution.storeOrEmbedded('DOCUTHINKER_AIML_URL', `the local gateway at ${DEFAULT_AIML_URL}`) ??
-    DEFAULT_AIML_URL;
+    resolution.storeOrEmbedded(
+      'DOCUTHINKER_AIML_URL',
+      `the local gateway at ${DEFAULT_AIML_URL}`,
+    ) ?? DEFAULT_AIML_URL;
   const documentsBucket = resolution.storeOrEmbedded(
     'DOCUTHINKER_DOCUMENTS_BUCKET',
     `local files under ${join(dataDir, 'documents')}`,
   );
   const secrets = resolvePlatformSecrets(resolution);
   const values = resolution.complete();
-  if (!secrets) throw new Error("unreachable: resolution completed without secrets");
+  if (!secrets) throw new Error('unreachable: resolution completed without secrets');
 
   return Object.freeze({
     service: 'backend',

@@ -54,7 +54,10 @@ export function optionalSecret(doc: Omit<EnvVarDoc, 'expected' | 'secret'>, minL
     minLength > 1 ? `a secret of at least ${minLength} characters` : 'a non-empty secret';
   const schema = z.preprocess(
     blankToUndefined,
-    z.string().min(minLength, { error: `is shorter than ${minLength} characters` }).optional(),
+    z
+      .string()
+      .min(minLength, { error: `is shorter than ${minLength} characters` })
+      .optional(),
   );
   return documented(schema, { ...doc, expected, secret: true });
 }

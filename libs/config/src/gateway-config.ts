@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { commonFields, type LogLevel, type NodeEnv } from './common-fields';
-import { booleanFlag, commaList, integerInRange, optionalSecret, optionalText, optionalUrl } from './env-fields';
+import {
+  booleanFlag,
+  commaList,
+  integerInRange,
+  optionalSecret,
+  optionalText,
+  optionalUrl,
+} from './env-fields';
 import { ConfigResolution, type Environment } from './parse-environment';
 import { resolvePlatformSecrets } from './platform-secrets';
 
@@ -18,26 +25,40 @@ export const gatewayFields = {
     description: 'Maintain the vector index when documents are indexed',
   }),
   OPENAI_API_KEY: optionalSecret({ description: 'OpenAI key (secret docuthinker/openai)' }),
-  ANTHROPIC_API_KEY: optionalSecret({ description: 'Anthropic key (secret docuthinker/anthropic)' }),
+  ANTHROPIC_API_KEY: optionalSecret({
+    description: 'Anthropic key (secret docuthinker/anthropic)',
+  }),
   GOOGLE_API_KEY: optionalSecret({ description: 'Google AI key (secret docuthinker/google)' }),
-  DOCUTHINKER_AI_PROVIDERS: commaList(z.enum(AI_PROVIDERS, { error: 'names an unknown provider' }), {
-    description:
-      'Provider chain in failover order; by default every provider with a key or URL, then the offline engine',
-    expected: `a comma-separated list of ${AI_PROVIDERS.join(', ')}`,
-  }),
+  DOCUTHINKER_AI_PROVIDERS: commaList(
+    z.enum(AI_PROVIDERS, { error: 'names an unknown provider' }),
+    {
+      description:
+        'Provider chain in failover order; by default every provider with a key or URL, then the offline engine',
+      expected: `a comma-separated list of ${AI_PROVIDERS.join(', ')}`,
+    },
+  ),
   DOCUTHINKER_AIML_UPSTREAM_URL: optionalUrl(['http:', 'https:'], {
-    description: 'FastAPI AI/ML container to proxy /analyze to and use as a provider; off when unset',
+    description:
+      'FastAPI AI/ML container to proxy /analyze to and use as a provider; off when unset',
   }),
-  DOCUTHINKER_NEO4J_URI: optionalUrl(['neo4j:', 'neo4j+s:', 'neo4j+ssc:', 'bolt:', 'bolt+s:', 'bolt+ssc:'], {
-    description: 'Knowledge graph (secret docuthinker/neo4j; credentials in the URI); embedded libSQL when unset',
-    secret: true,
-  }),
+  DOCUTHINKER_NEO4J_URI: optionalUrl(
+    ['neo4j:', 'neo4j+s:', 'neo4j+ssc:', 'bolt:', 'bolt+s:', 'bolt+ssc:'],
+    {
+      description:
+        'Knowledge graph (secret docuthinker/neo4j; credentials in the URI); embedded libSQL when unset',
+      secret: true,
+    },
+  ),
   DOCUTHINKER_CHROMA_URL: optionalUrl(['http:', 'https:'], {
-    description: 'Chroma server for the vector index (secret docuthinker/chroma); embedded libSQL when unset',
+    description:
+      'Chroma server for the vector index (secret docuthinker/chroma); embedded libSQL when unset',
     secret: true,
   }),
   DOCUTHINKER_CHROMA_DIR: optionalText(
-    { description: 'Where embedded vector data lives on disk; /mnt/efs/chroma in production, <data dir>/chroma otherwise' },
+    {
+      description:
+        'Where embedded vector data lives on disk; /mnt/efs/chroma in production, <data dir>/chroma otherwise',
+    },
     'a directory path',
   ),
 };
@@ -78,12 +99,17 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     values.DOCUTHINKER_CHROMA_DIR ??
     (resolution.nodeEnv === 'production' ? '/mnt/efs/chroma' : join(dataDir, 'chroma'));
 
-  const neo4jUri = values.DOCUTHINKER_SYNC_GRAPH !== false
-    ? resolution.storeOrEmbedded('DOCUTHINKER_NEO4J_URI', `the embedded graph under ${dataDir}`)
-    : values.DOCUTHINKER_NEO4J_URI;
-  const chromaUrl = values.DOCUTHINKER_SYNC_VECTOR !== false
-    ? resolution.storeOrEmbedded('DOCUTHINKER_CHROMA_URL', `the embedded vector index under ${chromaDir}`)
-    : values.DOCUTHINKER_CHROMA_URL;
+  const neo4jUri =
+    values.DOCUTHINKER_SYNC_GRAPH !== false
+      ? resolution.storeOrEmbedded('DOCUTHINKER_NEO4J_URI', `the embedded graph under ${dataDir}`)
+      : values.DOCUTHINKER_NEO4J_URI;
+  const chromaUrl =
+    values.DOCUTHINKER_SYNC_VECTOR !== false
+      ? resolution.storeOrEmbedded(
+          'DOCUTHINKER_CHROMA_URL',
+          `the embedded vector index under ${chromaDir}`,
+        )
+      : values.DOCUTHINKER_CHROMA_URL;
 
   const providers = resolveProviders(resolution);
   const secrets = resolvePlatformSecrets(resolution);

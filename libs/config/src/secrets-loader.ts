@@ -50,7 +50,9 @@ export function createSecretsClient(config: SecretsManagerClientConfig = {}): Se
  * naming the secrets. Used when running against AWS from outside ECS; in ECS
  * the task definition injects the same secrets as variables.
  */
-export async function loadSecretsIntoEnvironment(options: LoadSecretsOptions): Promise<LoadSecretsResult> {
+export async function loadSecretsIntoEnvironment(
+  options: LoadSecretsOptions,
+): Promise<LoadSecretsResult> {
   const { prefix, env } = options;
   const result: LoadSecretsResult = { loaded: [], absent: [] };
   if (!prefix) return result;
@@ -75,7 +77,8 @@ export async function loadSecretsIntoEnvironment(options: LoadSecretsOptions): P
       throw new SecretsLoadError(`Could not read secrets ${batch.join(', ')} (${reason})`, batch);
     }
     for (const value of response.SecretValues ?? []) {
-      const secret = byId.get(value.Name ?? '') ?? [...byId.values()].find((s) => s.id === value.ARN);
+      const secret =
+        byId.get(value.Name ?? '') ?? [...byId.values()].find((s) => s.id === value.ARN);
       if (!secret) continue;
       if (typeof value.SecretString !== 'string' || value.SecretString === '') {
         failures.push(`${secret.id} (no string value)`);

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadBackendConfig, type Environment } from '@docuthinker/config';
+import { ConfigError, loadBackendConfig, type Environment } from '../src';
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'dt-config-'));
 
@@ -96,7 +96,11 @@ describe('loadBackendConfig', () => {
     ['NODE_ENV', 'staging', 'is not one of the accepted values'],
     ['DOCUTHINKER_ALLOW_EMBEDDED', 'yes', 'is not an accepted value'],
     ['DOCUTHINKER_JWT_SECRET', 'short', 'is shorter than 32 characters'],
-    ['DOCUTHINKER_CORS_ORIGINS', 'https://ok.example,nope', 'has an entry that is not an origin URL'],
+    [
+      'DOCUTHINKER_CORS_ORIGINS',
+      'https://ok.example,nope',
+      'has an entry that is not an origin URL',
+    ],
   ])('rejects %s=%s: %s', (variable, value, message) => {
     const problems = problemsOf({ ...productionEnv, [variable]: value });
     expect(problems).toContainEqual(expect.objectContaining({ variable, problem: message }));
@@ -114,17 +118,25 @@ describe('loadBackendConfig', () => {
   it('never puts a value into the error message', () => {
     const secret = 'redis://:hunter2-very-secret@cache:6379';
     try {
-      loadBackendConfig({ NODE_ENV: 'production', REDIS_URL: secret.replace('redis:', 'http:'), PORT: 'p0rt-secret' });
+      loadBackendConfig({
+        NODE_ENV: 'production',
+        REDIS_URL: secret.replace('redis:', 'http:'),
+        PORT: 'p0rt-secret',
+      });
       throw new Error('expected rejection');
     } catch (error) {
       expect((error as Error).message).not.toContain('hunter2');
       expect((error as Error).message).not.toContain('p0rt-secret');
-      expect((error as Error).message).toMatch(/^Invalid configuration for backend \(\d+ problems\):/);
+      expect((error as Error).message).toMatch(
+        /^Invalid configuration for backend \(\d+ problems\):/,
+      );
     }
   });
 
   it('treats empty strings as unset', () => {
-    expect(problemsOf({ ...productionEnv, MONGODB_URI: '' }).map((p) => p.variable)).toEqual(['MONGODB_URI']);
+    expect(problemsOf({ ...productionEnv, MONGODB_URI: '' }).map((p) => p.variable)).toEqual([
+      'MONGODB_URI',
+    ]);
   });
 
   it('parses CORS origins as a list', () => {

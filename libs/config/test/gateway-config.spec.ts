@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadGatewayConfig, type Environment } from '@docuthinker/config';
+import { ConfigError, loadGatewayConfig, type Environment } from '../src';
 
 function problemsOf(env: Environment) {
   try {
@@ -66,7 +66,9 @@ describe('loadGatewayConfig', () => {
     expect(problemsOf(env).map((p) => p.variable)).toEqual([
       'OPENAI_API_KEY, ANTHROPIC_API_KEY, GOOGLE_API_KEY',
     ]);
-    expect(loadGatewayConfig({ ...env, DOCUTHINKER_AI_PROVIDERS: 'local' }).providers).toEqual(['local']);
+    expect(loadGatewayConfig({ ...env, DOCUTHINKER_AI_PROVIDERS: 'local' }).providers).toEqual([
+      'local',
+    ]);
   });
 
   it('starts with embedded stores when allowed and the offline engine is chosen', () => {
@@ -102,13 +104,19 @@ describe('loadGatewayConfig', () => {
   it('rejects an unknown provider name', () => {
     const problems = problemsOf({ ...productionEnv, DOCUTHINKER_AI_PROVIDERS: 'openai,skynet' });
     expect(problems).toContainEqual(
-      expect.objectContaining({ variable: 'DOCUTHINKER_AI_PROVIDERS', problem: 'names an unknown provider' }),
+      expect.objectContaining({
+        variable: 'DOCUTHINKER_AI_PROVIDERS',
+        problem: 'names an unknown provider',
+      }),
     );
   });
 
   it.each(['yes', 'on', '2', 'maybe'])('rejects DOCUTHINKER_SYNC_GRAPH=%s', (value) => {
     expect(problemsOf({ ...productionEnv, DOCUTHINKER_SYNC_GRAPH: value })).toContainEqual(
-      expect.objectContaining({ variable: 'DOCUTHINKER_SYNC_GRAPH', expected: 'true, false, 1 or 0' }),
+      expect.objectContaining({
+        variable: 'DOCUTHINKER_SYNC_GRAPH',
+        expected: 'true, false, 1 or 0',
+      }),
     );
   });
 

@@ -1,4 +1,4 @@
-import { backendFields, createRedactor, REDACTED, secretValuesFrom } from '@docuthinker/config';
+import { backendFields, createRedactor, REDACTED, secretValuesFrom } from '../src';
 
 describe('createRedactor', () => {
   it('masks every occurrence of every secret, the longest first', () => {
@@ -31,7 +31,11 @@ describe('secretValuesFrom', () => {
       DOCUTHINKER_DATA_DIR: '/var/data',
     });
     expect(values).toEqual(
-      expect.arrayContaining(['mongodb://app:s3cr3t-pass@db:27017/x', 's3cr3t-pass', 'j'.repeat(40)]),
+      expect.arrayContaining([
+        'mongodb://app:s3cr3t-pass@db:27017/x',
+        's3cr3t-pass',
+        'j'.repeat(40),
+      ]),
     );
     expect(values).not.toContain('5000');
     expect(values).not.toContain('/var/data');

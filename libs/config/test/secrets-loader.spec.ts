@@ -5,11 +5,7 @@ import {
   DeleteSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import {
-  SecretsLoadError,
-  createSecretsClient,
-  loadSecretsIntoEnvironment,
-} from '@docuthinker/config';
+import { SecretsLoadError, createSecretsClient, loadSecretsIntoEnvironment } from '../src';
 import { awsTestClientConfig, startMoto, type RunningService } from '@docuthinker/testing';
 
 describe('loadSecretsIntoEnvironment against moto', () => {
@@ -37,7 +33,12 @@ describe('loadSecretsIntoEnvironment against moto', () => {
 
   it('does nothing without a prefix', async () => {
     const env: Record<string, string | undefined> = {};
-    const result = await loadSecretsIntoEnvironment({ service: 'backend', prefix: undefined, env, client });
+    const result = await loadSecretsIntoEnvironment({
+      service: 'backend',
+      prefix: undefined,
+      env,
+      client,
+    });
     expect(result.loaded).toEqual([]);
     expect(env).toEqual({});
   });
@@ -62,7 +63,9 @@ describe('loadSecretsIntoEnvironment against moto', () => {
 
   it('picks up an updated value on the next load', async () => {
     const { PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-    await client.send(new PutSecretValueCommand({ SecretId: `${prefix}redis`, SecretString: 'redis://new:6379' }));
+    await client.send(
+      new PutSecretValueCommand({ SecretId: `${prefix}redis`, SecretString: 'redis://new:6379' }),
+    );
     const env: Record<string, string | undefined> = {};
     await loadSecretsIntoEnvironment({ service: 'backend', prefix, env, client });
     expect(env['REDIS_URL']).toBe('redis://new:6379');
@@ -84,21 +87,38 @@ describe('loadSecretsIntoEnvironment against moto', () => {
     await put('neo4j', 'neo4j://neo4j:pw@graph:7687');
     await put('chroma', 'http://chroma:8000');
     const env: Record<string, string | undefined> = {};
-    const result = await loadSecretsIntoEnvironment({ service: 'aiml-gateway', prefix, env, client });
+    const result = await loadSecretsIntoEnvironment({
+      service: 'aiml-gateway',
+      prefix,
+      env,
+      client,
+    });
     expect(result.absent.sort()).toEqual(['docuthinker/anthropic', 'docuthinker/google']);
     expect(env['OPENAI_API_KEY']).toBe('sk-from-secrets-manager');
     expect(env['ANTHROPIC_API_KEY']).toBeUndefined();
-    await client.send(new DeleteSecretCommand({ SecretId: `${prefix}neo4j`, ForceDeleteWithoutRecovery: true }));
+    await client.send(
+      new DeleteSecretCommand({ SecretId: `${prefix}neo4j`, ForceDeleteWithoutRecovery: true }),
+    );
   });
 
   it('honours a custom prefix', async () => {
-    await client.send(new CreateSecretCommand({ Name: 'staging/docuthinker/redis', SecretString: 'redis://staging:6379' }));
+    await client.send(
+      new CreateSecretCommand({
+        Name: 'staging/docuthinker/redis',
+        SecretString: 'redis://staging:6379',
+      }),
+    );
     const env: Record<string, string | undefined> = {
       MONGODB_URI: 'mongodb://x',
       DOCUTHINKER_JWT_SECRET: 'x'.repeat(32),
       DOCUTHINKER_SERVICE_TOKEN: 'y'.repeat(32),
     };
-    await loadSecretsIntoEnvironment({ service: 'backend', prefix: 'staging/docuthinker', env, client });
+    await loadSecretsIntoEnvironment({
+      service: 'backend',
+      prefix: 'staging/docuthinker',
+      env,
+      client,
+    });
     expect(env['REDIS_URL']).toBe('redis://staging:6379');
   });
 });
@@ -129,7 +149,11 @@ describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint',
         const ids = (JSON.parse(body) as { SecretIdList: string[] }).SecretIdList;
         res.end(
           JSON.stringify({
-            SecretValues: ids.map((id) => ({ Name: id, ARN: `arn:${id}`, SecretString: `value-of-${id}` })),
+            SecretValues: ids.map((id) => ({
+              Name: id,
+              ARN: `arn:${id}`,
+              SecretString: `value-of-${id}`,
+            })),
             Errors: [],
           }),
         );
@@ -155,8 +179,15 @@ describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint',
   it('fails start-up on an access error, naming the secrets', async () => {
     behaviour = 'deny';
     const client = createSecretsClient(awsTestClientConfig(endpoint));
-    const failure = loadSecretsIntoEnvironment({ service: 'backend', prefix: 'docuthinker/', env: {}, client });
-    await expect(failure).rejects.toThrow(/Could not read secrets .*docuthinker\/mongodb.*\(AccessDeniedException\)/);
+    const failure = loadSecretsIntoEnvironment({
+      service: 'backend',
+      prefix: 'docuthinker/',
+      env: {},
+      client,
+    });
+    await expect(failure).rejects.toThrow(
+      /Could not read secrets .*docuthinker\/mongodb.*\(AccessDeniedException\)/,
+    );
     client.destroy();
   });
 });

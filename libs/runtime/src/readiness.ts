@@ -32,7 +32,10 @@ export async function checkReadiness(
         await Promise.race([
           check(),
           new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+            timer = setTimeout(
+              () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+              timeoutMs,
+            );
           }),
         ]);
         return [name, { status: 'up', latencyMs: Math.round(performance.now() - started) }];

@@ -1,4 +1,4 @@
-import { problemFactory, ProblemError, requestIdFrom } from '@docuthinker/runtime';
+import { problemFactory, ProblemError, requestIdFrom } from '../src';
 
 describe('problemFactory', () => {
   const problem = problemFactory({ DT_ERR_GONE: { status: 410, title: 'Gone' } });

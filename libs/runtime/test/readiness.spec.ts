@@ -1,4 +1,4 @@
-import { checkReadiness } from '@docuthinker/runtime';
+import { checkReadiness } from '../src';
 
 describe('checkReadiness', () => {
   it('is ready when every dependency answers', async () => {
@@ -23,7 +23,10 @@ describe('checkReadiness', () => {
   });
 
   it('does not wait on a hung dependency past the deadline', async () => {
-    const report = await checkReadiness([{ name: 'hung', check: () => new Promise(() => undefined) }], 100);
+    const report = await checkReadiness(
+      [{ name: 'hung', check: () => new Promise(() => undefined) }],
+      100,
+    );
     expect(report.dependencies['hung']).toEqual(
       expect.objectContaining({ status: 'down', detail: 'no answer within 100 ms' }),
     );

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { REDACTED } from '@docuthinker/config';
-import { createServiceLogger } from '@docuthinker/runtime';
+import { createServiceLogger } from '../src';
 
 describe('service logger', () => {
   it('never writes a secret, whether in a message, a field or an error', async () => {

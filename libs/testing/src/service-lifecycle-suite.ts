@@ -81,7 +81,11 @@ export function describeServiceLifecycle(spec: ServiceLifecycleSpec): void {
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       const body = (await response.json()) as Record<string, unknown>;
       expect(body).toEqual(
-        expect.objectContaining({ status: 404, code: 'DT_ERR_ROUTE_NOT_FOUND', requestId: 'trace-123' }),
+        expect.objectContaining({
+          status: 404,
+          code: 'DT_ERR_ROUTE_NOT_FOUND',
+          requestId: 'trace-123',
+        }),
       );
       expect(JSON.stringify(body)).not.toMatch(/at .*\.js:\d+/);
     });
@@ -174,7 +178,11 @@ export function describeServiceLifecycle(spec: ServiceLifecycleSpec): void {
             return '';
           }
         })();
-        if (password) expect({ variable, leaked: output.includes(password) }).toEqual({ variable, leaked: false });
+        if (password)
+          expect({ variable, leaked: output.includes(password) }).toEqual({
+            variable,
+            leaked: false,
+          });
       }
     });
   });

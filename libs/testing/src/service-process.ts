@@ -49,10 +49,14 @@ export async function startServiceProcess(
   };
   if (waitFor) {
     try {
-      await waitUntil(`${bundle} ${waitFor}`, async () => {
-        if (hasExited) throw new Error('exited');
-        return httpAnswers(`${service.url}${waitFor}`);
-      }, { timeoutMs });
+      await waitUntil(
+        `${bundle} ${waitFor}`,
+        async () => {
+          if (hasExited) throw new Error('exited');
+          return httpAnswers(`${service.url}${waitFor}`);
+        },
+        { timeoutMs },
+      );
     } catch (error) {
       await service.stop('SIGKILL');
       throw new Error(`${(error as Error).message}\n--- output ---\n${output}`);

@@ -8,7 +8,11 @@ import { httpAnswers } from './wait-until';
 function requireBinary(name: string, candidates: string[], install: string): string {
   const pathDirs = (process.env['PATH'] ?? '').split(':');
   for (const candidate of candidates) {
-    if (candidate.includes('/') ? existsSync(candidate) : pathDirs.some((dir) => existsSync(join(dir, candidate)))) {
+    if (
+      candidate.includes('/')
+        ? existsSync(candidate)
+        : pathDirs.some((dir) => existsSync(join(dir, candidate)))
+    ) {
       return candidate;
     }
   }
@@ -55,7 +59,16 @@ export function startRedis(options: { port?: number } = {}): Promise<RunningServ
     name: 'redis',
     command,
     port: options.port,
-    args: (port) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    args: (port) => [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
     url: (port) => `redis://127.0.0.1:${port}`,
     ready: redisPing,
   });
@@ -69,7 +82,9 @@ function chromaCliPath(): string {
 }
 
 /** The Chroma server shipped in the `chromadb` npm package, persisting to `dataDir`. */
-export function startChroma(options: { dataDir?: string; port?: number } = {}): Promise<RunningService> {
+export function startChroma(
+  options: { dataDir?: string; port?: number } = {},
+): Promise<RunningService> {
   const cli = chromaCliPath();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'docuthinker-chroma-'));
   return startLocalService({

@@ -1,4 +1,4 @@
-import { startChroma, startMoto, startRedis, type RunningService } from '@docuthinker/testing';
+import { startChroma, startMoto, startRedis, type RunningService } from '../src';
 import { createConnection } from 'node:net';
 
 function isAlive(pid: number): boolean {

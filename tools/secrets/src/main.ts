@@ -49,7 +49,9 @@ async function main(argv: string[]): Promise<number> {
         const text = readFileSync(values.file ?? 0, 'utf8');
         const outcomes = await putSecrets(context, parseEnvFile(text));
         const changed = outcomes.filter((o) => o.action !== 'unchanged').length;
-        context.print(`${outcomes.length} secrets, ${changed} ${context.dryRun ? 'to change' : 'changed'}`);
+        context.print(
+          `${outcomes.length} secrets, ${changed} ${context.dryRun ? 'to change' : 'changed'}`,
+        );
         return 0;
       }
       case 'check': {
@@ -72,7 +74,9 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
     // SDK errors carry no secret values; input errors name keys only.
-    process.stderr.write(`secrets: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message}\n`);
+    process.stderr.write(
+      `secrets: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message}\n`,
+    );
     process.exit(1);
   },
 );

@@ -34,7 +34,10 @@ export function resolveSecretKey(key: string): PlatformSecret | undefined {
   return secretByVariable(key) ?? secretByName(key);
 }
 
-async function currentValue(context: CommandContext, secretId: string): Promise<string | undefined> {
+async function currentValue(
+  context: CommandContext,
+  secretId: string,
+): Promise<string | undefined> {
   try {
     const result = await context.client.send(new GetSecretValueCommand({ SecretId: secretId }));
     return result.SecretString;
@@ -67,7 +70,8 @@ export async function putSecrets(
     const secret = resolveSecretKey(key) as PlatformSecret;
     const secretId = qualifiedSecretId(secret.name, context.prefix);
     const existing = await currentValue(context, secretId);
-    const action: PutAction = existing === undefined ? 'create' : existing === value ? 'unchanged' : 'update';
+    const action: PutAction =
+      existing === undefined ? 'create' : existing === value ? 'unchanged' : 'update';
     if (!context.dryRun) {
       if (action === 'create') {
         await context.client.send(
@@ -79,11 +83,15 @@ export async function putSecrets(
           }),
         );
       } else if (action === 'update') {
-        await context.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }));
+        await context.client.send(
+          new PutSecretValueCommand({ SecretId: secretId, SecretString: value }),
+        );
       }
     }
     outcomes.push({ secretId, variable: secret.variable, action });
-    context.print(`${context.dryRun ? 'would ' : ''}${action.padEnd(9)} ${secretId} (${secret.variable})`);
+    context.print(
+      `${context.dryRun ? 'would ' : ''}${action.padEnd(9)} ${secretId} (${secret.variable})`,
+    );
   }
   return outcomes;
 }
@@ -100,7 +108,12 @@ export async function checkSecrets(context: CommandContext): Promise<CheckRow[]>
   const existing = new Set(await listSecretIds(context));
   const rows = PLATFORM_SECRETS.map((secret) => {
     const secretId = qualifiedSecretId(secret.name, context.prefix);
-    return { secretId, variable: secret.variable, required: secret.required, present: existing.has(secretId) };
+    return {
+      secretId,
+      variable: secret.variable,
+      required: secret.required,
+      present: existing.has(secretId),
+    };
   });
   for (const row of rows) {
     const state = row.present ? 'present' : row.required ? 'MISSING' : 'absent (optional)';
@@ -116,7 +129,10 @@ export async function listSecretIds(context: CommandContext): Promise<string[]> 
   let nextToken: string | undefined;
   do {
     const page = await context.client.send(
-      new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], NextToken: nextToken }),
+      new ListSecretsCommand({
+        Filters: [{ Key: 'name', Values: [prefix] }],
+        NextToken: nextToken,
+      }),
     );
     for (const secret of page.SecretList ?? []) {
       if (secret.Name?.startsWith(prefix)) names.push(secret.Name);

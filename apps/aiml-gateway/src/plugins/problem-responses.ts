@@ -43,7 +43,10 @@ export function registerProblemResponses(app: FastifyInstance): void {
     send(
       request,
       reply,
-      problem('DT_ERR_ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0]} is not a route`),
+      problem(
+        'DT_ERR_ROUTE_NOT_FOUND',
+        `${request.method} ${request.url.split('?')[0]} is not a route`,
+      ),
     ),
   );
   app.setErrorHandler((error: FastifyError, request, reply) => {

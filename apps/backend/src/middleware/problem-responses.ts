@@ -3,7 +3,8 @@ import { PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
 import { problem } from '../errors';
 
 function send(res: Response, error: ProblemError, instance: string) {
-  for (const [name, value] of Object.entries(error.extras.headers ?? {})) res.setHeader(name, value);
+  for (const [name, value] of Object.entries(error.extras.headers ?? {}))
+    res.setHeader(name, value);
   res
     .status(error.status)
     .type(PROBLEM_CONTENT_TYPE)
@@ -11,7 +12,11 @@ function send(res: Response, error: ProblemError, instance: string) {
 }
 
 export const routeNotFound: RequestHandler = (req, res) => {
-  send(res, problem('DT_ERR_ROUTE_NOT_FOUND', `${req.method} ${req.path} is not a route`), req.path);
+  send(
+    res,
+    problem('DT_ERR_ROUTE_NOT_FOUND', `${req.method} ${req.path} is not a route`),
+    req.path,
+  );
 };
 
 /** Body-parser errors carry a `type`; map the ones a client causes to 4xx. */
@@ -34,8 +39,7 @@ function fromBodyParser(error: { type?: string }): ProblemError | undefined {
  * client errors say what went wrong; the rest is a bare 500, logged in full.
  */
 export const problemResponses: ErrorRequestHandler = (error, req, res, _next) => {
-  const known =
-    error instanceof ProblemError ? error : fromBodyParser(error as { type?: string });
+  const known = error instanceof ProblemError ? error : fromBodyParser(error as { type?: string });
   if (!known) req.log.error({ err: error }, 'unhandled error');
   if (res.headersSent) {
     res.destroy();
