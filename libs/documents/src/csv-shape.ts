@@ -13,10 +13,8 @@ export function hasConsistentCsvShape(text: string): boolean {
   const counts = DELIMITERS.map((delimiter) => fieldCounts(sample, delimiter));
   if (counts.every((perRecord) => perRecord.every((fields) => fields === 1))) return true;
   return counts.some(
-    (perRecord) =>
-      perRecord.length > 0 &&
-      perRecord[0]! > 1 &&
-      perRecord.every((fields) => fields === perRecord[0]),
+    ([first, ...rest]) =>
+      first !== undefined && first > 1 && rest.every((fields) => fields === first),
   );
 }
 

@@ -59,11 +59,10 @@ function firstLine(text: string): string | undefined {
 }
 
 function cleanTitle(raw: string): string {
-  // eslint-disable-next-line no-control-regex -- stripping controls is the point
   // Only the start can survive the cap, so a 20 MB first line costs nothing.
   const cleaned = raw
     .slice(0, LONGEST_TITLE * 4)
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+    .replace(/\p{Cc}/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   const codePoints = Array.from(cleaned);

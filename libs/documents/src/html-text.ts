@@ -9,56 +9,15 @@ export interface HtmlText {
 }
 
 // Elements whose content is never read as page text.
-const HIDDEN_ELEMENTS = new Set([
-  'script',
-  'style',
-  'noscript',
-  'template',
-  'title',
-  'iframe',
-  'object',
-]);
+const HIDDEN_ELEMENTS = new Set('script style noscript template title iframe object'.split(' '));
 // Elements that start a paragraph (blank line) or a line of their own.
 const PARAGRAPH_ELEMENTS = new Set([
-  'p',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'blockquote',
-  'pre',
-  'table',
-  'ul',
-  'ol',
-  'dl',
-  'section',
-  'article',
-  'header',
-  'footer',
-  'main',
-  'aside',
-  'nav',
-  'figure',
-  'address',
-  'hr',
-  'form',
-  'fieldset',
-  'details',
+  ...'p h1 h2 h3 h4 h5 h6 blockquote pre table ul ol dl hr'.split(' '),
+  ...'section article header footer main aside nav figure address form fieldset details'.split(' '),
 ]);
-const LINE_ELEMENTS = new Set([
-  'div',
-  'li',
-  'tr',
-  'dt',
-  'dd',
-  'caption',
-  'figcaption',
-  'summary',
-  'option',
-  'legend',
-]);
+const LINE_ELEMENTS = new Set(
+  'div li tr dt dd caption figcaption summary option legend'.split(' '),
+);
 const CELL_ELEMENTS = new Set(['td', 'th']);
 const TAG_NAME = /^\/?([a-zA-Z][a-zA-Z0-9-]*)/;
 

@@ -5,10 +5,9 @@ export interface SanitizeFilenameOptions {
   fallback?: string;
 }
 
-// C0 and C1 controls, DEL, and the bidirectional overrides and isolates that
-// let "invoice‮fdp.exe" display as "invoiceexe.pdf".
-const INVISIBLE_OR_CONTROL =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// C0 and C1 controls, DEL, and the bidirectional marks, overrides and isolates
+// that let "invoice<U+202E>fdp.exe" display as "invoiceexe.pdf".
+const INVISIBLE_OR_CONTROL = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 // Characters that are path syntax or quoting trouble on Windows, in
 // Content-Disposition headers or in shells.
 const RESERVED = /[<>:"|?*]/g;

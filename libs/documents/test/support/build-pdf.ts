@@ -47,8 +47,10 @@ export function buildPageTreeBombPdf(depth: number, fanOut: number): Uint8Array 
   const pdf = new PdfObjects();
   const catalog = pdf.reserve();
   const levels = Array.from({ length: depth }, () => pdf.reserve());
+  const lowestLevel = levels[levels.length - 1];
+  if (lowestLevel === undefined) throw new RangeError('A page tree needs at least one level');
   const font = pdf.add(HELVETICA);
-  const leaf = pdf.add(page(levels[depth - 1]!, font, pdf.add(textStream('Repeated page'))));
+  const leaf = pdf.add(page(lowestLevel, font, pdf.add(textStream('Repeated page'))));
   pdf.set(catalog, `<< /Type /Catalog /Pages ${levels[0]} 0 R >>`);
   levels.forEach((node, level) => {
     const child = levels[level + 1] ?? leaf;
