@@ -16,6 +16,7 @@ const SUPPORTED_TYPES = 'Supported types: PDF, DOCX, TXT, Markdown, HTML, CSV an
 // Office documents protected by a password are stored as an OLE compound file
 // holding a stream with this name (MS-OFFCRYPTO 2.3.4.4), in UTF-16LE.
 const ENCRYPTED_PACKAGE_STREAM = Buffer.from('EncryptedPackage', 'utf16le');
+const UNREADABLE_TEXT_FORMATS = new Set(['rtf', 'ps', 'eps', 'pgp']);
 
 /**
  * Decides the format from the bytes: binary signatures (via file-type) first,
@@ -30,54 +31,74 @@ export async function detectFormat(
 ): Promise<DetectedFormat> {
   const signature = await fileTypeFromBuffer(bytes);
   if (signature?.ext === 'pdf' || signature?.ext === 'docx') return { fileType: signature.ext };
-
-  const claimsBinaryFormat = hintsClaim(hints, 'pdf') || hintsClaim(hints, 'docx');
-  if (signature?.ext === 'cfb') {
-    if (
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(
-        ENCRYPTED_PACKAGE_STREAM,
-      )
-    ) {
-      throw new DocumentError(
-        'DT_ERR_ENCRYPTED_FILE',
-        'The document is protected by a password. Remove the password and upload it again.',
-      );
-    }
-    throw new DocumentError(
-      'DT_ERR_UNSUPPORTED_TYPE',
-      `Legacy Microsoft Office files (.doc) are not supported. Save the file as DOCX or PDF. ${SUPPORTED_TYPES}`,
-    );
-  }
+  if (signature?.ext === 'cfb') throw compoundFileError(bytes);
   if (signature?.ext === 'zip' && hintsClaim(hints, 'docx')) {
     throw new DocumentError(
       'DT_ERR_CORRUPT_FILE',
       'The file is named as a DOCX document but does not contain one.',
     );
   }
-  if (signature !== undefined && !(signature.ext === 'xml' && claimsTextFormat(hints))) {
+
+  let text: string | undefined;
+  let notText: unknown;
+  try {
+    text = decodeUtf8Text(bytes);
+  } catch (error) {
+    notText = error;
+  }
+
+  // Some signatures are two or four ASCII letters ("BM" for bitmaps, "FORM"
+  // for AIFF), so a text file may start with one by chance: a signature
+  // only decides when the content is not clean UTF-8 text, or when it names
+  // a text-based format whose text is not a readable document.
+  if (
+    signature !== undefined &&
+    (text === undefined || isUnreadableTextFormat(signature.ext, hints))
+  ) {
     throw new DocumentError(
       'DT_ERR_UNSUPPORTED_TYPE',
       `The file is ${signature.mime}, which is not supported. ${SUPPORTED_TYPES}`,
     );
   }
-
-  let text: string;
-  try {
-    text = decodeUtf8Text(bytes);
-  } catch (error) {
+  if (text === undefined) {
+    const claimsBinaryFormat = hintsClaim(hints, 'pdf') || hintsClaim(hints, 'docx');
     if (
       claimsBinaryFormat &&
-      error instanceof DocumentError &&
-      error.code === 'DT_ERR_UNSUPPORTED_TYPE'
+      notText instanceof DocumentError &&
+      notText.code === 'DT_ERR_UNSUPPORTED_TYPE'
     ) {
       throw new DocumentError(
         'DT_ERR_CORRUPT_FILE',
         'The file is named as a PDF or DOCX document but its content is not one.',
       );
     }
-    throw error;
+    throw notText;
   }
   return { fileType: classifyText(text, hints, maxJsonDepth), text };
+}
+
+/** Password-protected Office documents and legacy .doc files share the OLE container. */
+function compoundFileError(bytes: Uint8Array): DocumentError {
+  const container = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (container.includes(ENCRYPTED_PACKAGE_STREAM)) {
+    return new DocumentError(
+      'DT_ERR_ENCRYPTED_FILE',
+      'The document is protected by a password. Remove the password and upload it again.',
+    );
+  }
+  return new DocumentError(
+    'DT_ERR_UNSUPPORTED_TYPE',
+    `Legacy Microsoft Office files (.doc) are not supported. Save the file as DOCX or PDF. ${SUPPORTED_TYPES}`,
+  );
+}
+
+/**
+ * RTF and PostScript would come out as markup noise and an armoured PGP
+ * message as ciphertext; XML is read as text only when named as HTML or text.
+ */
+function isUnreadableTextFormat(ext: string, hints: FormatHints): boolean {
+  if (ext === 'xml') return !claimsTextFormat(hints);
+  return UNREADABLE_TEXT_FORMATS.has(ext);
 }
 
 function claimsTextFormat(hints: FormatHints): boolean {

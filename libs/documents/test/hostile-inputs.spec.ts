@@ -77,11 +77,30 @@ describe('unsupported and mislabelled content', () => {
   });
 
   it('refuses an image named .txt, naming what it is', async () => {
-    const gif = new Uint8Array([...Buffer.from('GIF89a'), ...randomBytes(64)]);
+    // Header, a 1×1 logical screen and the trailer byte.
+    const gif = new Uint8Array([...Buffer.from('GIF89a'), 1, 0, 1, 0, 0, 0, 0, 0x3b]);
     const error = await rejected(gif, 'notes.txt');
 
     expect(error.code).toBe('DT_ERR_UNSUPPORTED_TYPE');
     expect(error.message).toContain('image/gif');
+  });
+
+  it('refuses text-based formats that are not readable documents', async () => {
+    const rtf = await rejected(utf8(`{\\rtf1\\ansi ${MARKER}}`), 'letter.txt');
+    const postscript = await rejected(utf8(`%!PS-Adobe-3.0\n${MARKER}`), 'page.txt');
+
+    expect(rtf).toMatchObject({
+      code: 'DT_ERR_UNSUPPORTED_TYPE',
+      message: expect.stringContaining('application/rtf'),
+    });
+    expect(postscript.code).toBe('DT_ERR_UNSUPPORTED_TYPE');
+  });
+
+  it('refuses plain XML unless it is named as HTML or text', async () => {
+    const xml = utf8(`<?xml version="1.0"?><note>${MARKER}</note>`);
+
+    expect((await rejected(xml, 'note.xml')).code).toBe('DT_ERR_UNSUPPORTED_TYPE');
+    expect((await extractDocument({ bytes: xml, filename: 'note.txt' })).fileType).toBe('txt');
   });
 
   it('refuses a plain zip archive', async () => {

@@ -112,4 +112,15 @@ describe('extractDocument on text formats', () => {
 
     expect(document.fileType).toBe('txt');
   });
+
+  it.each([
+    'BMW annual report',
+    'FORM 1040 instructions',
+    'ID3 tags explained',
+    'solid state notes',
+  ])('keeps text that happens to start with a binary signature (%j) as text', async (opening) => {
+    const document = await extractDocument({ bytes: utf8(`${opening}\nmore text`) });
+
+    expect(document).toMatchObject({ fileType: 'txt', title: opening });
+  });
 });
