@@ -1,5 +1,13 @@
 import { startChroma, type RunningService } from '@docuthinker/testing';
+import { ChromaClient } from 'chromadb';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddingMismatchError } from '../src/errors';
 import { ChromaVectorIndex, chromaCollectionName } from '../src/retrieval/chroma-vector-index';
+import { createAiEngine } from '../src/service/create-ai-engine';
+import { corpusText } from './support/corpus';
+import { CORPUS_QUESTIONS, normalisePassage } from './support/corpus-questions';
 import { contractEmbedder, describeVectorIndexContract } from './support/vector-index-contract';
 
 let chroma: RunningService;
@@ -22,6 +30,83 @@ describeVectorIndexContract('Chroma server', async () =>
 );
 
 describe('ChromaVectorIndex', () => {
+  it('refuses a collection that records another embedding model', async () => {
+    const url = new URL(chroma.url);
+    const client = new ChromaClient({ host: url.hostname, port: Number(url.port) });
+    const name = chromaCollectionName('clash', contractEmbedder.model, contractEmbedder.dimensions);
+    await client.createCollection({
+      name,
+      embeddingFunction: null,
+      metadata: { embeddingModel: 'someone-else', dimensions: 384 },
+    });
+    await expect(
+      ChromaVectorIndex.connect({
+        url: chroma.url,
+        embedding: contractEmbedder,
+        collectionPrefix: 'clash',
+      }),
+    ).rejects.toBeInstanceOf(EmbeddingMismatchError);
+  });
+
+  it('serves the retrieval service: corpus questions and cited answers over Chroma', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ai-engine-chroma-engine-'));
+    const engine = await createAiEngine({
+      dataDir,
+      chromaUrl: chroma.url,
+      syncGraph: true,
+      syncVector: true,
+      providers: ['local'],
+      providerKeys: {},
+    });
+    try {
+      expect(engine.vectorIndex?.kind).toBe('chroma');
+      for (const [documentId, file] of [
+        ['apache', 'apache-2.0'],
+        ['mpl', 'mpl-2.0'],
+        ['bsd', 'bsd'],
+      ] as const) {
+        await engine.retrieval.index({
+          ownerId: 'reader',
+          documentId,
+          title: file,
+          text: corpusText(file),
+        });
+      }
+      let found = 0;
+      for (const { question, document, passage } of CORPUS_QUESTIONS) {
+        const { hits } = await engine.retrieval.search({
+          ownerId: 'reader',
+          query: question,
+          k: 5,
+        });
+        if (
+          hits.some(
+            (hit) => hit.documentId === document && normalisePassage(hit.text).includes(passage),
+          )
+        )
+          found += 1;
+      }
+      expect(found / CORPUS_QUESTIONS.length).toBeGreaterThanOrEqual(0.9);
+
+      const answer = await engine.retrieval.ask({
+        ownerId: 'reader',
+        question: 'What must a redistribution of source code retain?',
+      });
+      expect(answer.citations[0]).toMatchObject({
+        documentId: 'bsd',
+        snippet: expect.stringContaining('must retain'),
+      });
+      expect((await engine.readiness()).dependencies[0]).toEqual({
+        name: 'vector-index',
+        adapter: 'chroma',
+        state: 'up',
+      });
+    } finally {
+      await engine.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('names one collection per embedding model and dimension', () => {
     expect(chromaCollectionName('docuthinker-chunks', 'docuthinker-hashing-v1-384', 384)).toBe(
       'docuthinker-chunks-docuthinker-hashing-v1-384-384',

@@ -1,0 +1,159 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidInputError, UnknownTaskError } from '../src/errors';
+import { createAiEngine, type AiEngineConfig } from '../src/service/create-ai-engine';
+import { corpusText } from './support/corpus';
+import {
+  openAiReply,
+  startProviderServer,
+  type ProviderTestServer,
+} from './support/provider-test-server';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ai-engine-factory-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const embedded: AiEngineConfig = {
+  dataDir,
+  syncGraph: true,
+  syncVector: true,
+  providers: ['local'],
+  providerKeys: {},
+};
+
+describe('createAiEngine', () => {
+  it('builds an embedded engine under the data directory that survives a restart', async () => {
+    const engine = await createAiEngine(embedded);
+    expect(engine.vectorIndex?.kind).toBe('libsql');
+    expect(engine.knowledgeGraph?.kind).toBe('libsql');
+    const indexed = await engine.retrieval.index({
+      ownerId: 'o',
+      documentId: 'bsd',
+      title: 'BSD',
+      text: corpusText('bsd'),
+    });
+    expect(indexed.vector.upserted).toBe(indexed.chunks);
+    expect(await engine.readiness()).toEqual({
+      ready: true,
+      dependencies: [
+        { name: 'vector-index', adapter: 'libsql', state: 'up' },
+        { name: 'knowledge-graph', adapter: 'libsql', state: 'up' },
+      ],
+      providers: [
+        { provider: 'local', model: 'docuthinker-offline-extractive-v1', state: 'closed' },
+      ],
+    });
+    await engine.close();
+
+    const reopened = await createAiEngine(embedded);
+    const { hits } = await reopened.retrieval.search({
+      ownerId: 'o',
+      query: 'binary form documentation',
+    });
+    expect(hits[0]?.documentId).toBe('bsd');
+    expect((await reopened.readiness()).dependencies[0]?.state).toBe('up');
+    await reopened.close();
+    expect((await reopened.readiness()).ready).toBe(false);
+  });
+
+  it('reports disabled indexes when sync is off', async () => {
+    const engine = await createAiEngine({ ...embedded, syncGraph: false, syncVector: false });
+    const result = await engine.retrieval.index({
+      ownerId: 'o',
+      documentId: 'd',
+      title: 't',
+      text: corpusText('bsd'),
+    });
+    expect(result.vector.enabled).toBe(false);
+    expect(result.graph.enabled).toBe(false);
+    expect((await engine.readiness()).dependencies.map((d) => d.state)).toEqual([
+      'disabled',
+      'disabled',
+    ]);
+    await engine.close();
+  });
+
+  it('runs tasks through the chain and rejects unknown tasks and empty text', async () => {
+    const engine = await createAiEngine({ ...embedded, syncGraph: false, syncVector: false });
+    const response = await engine.runTask('sentiment', {
+      text: 'A wonderful, reliable and excellent release.',
+    });
+    expect(response).toMatchObject({
+      task: 'sentiment',
+      provider: 'local',
+      degraded: false,
+      output: { label: 'positive' },
+    });
+    await expect(engine.runTask('poetry' as 'summary', { text: 'x' })).rejects.toBeInstanceOf(
+      UnknownTaskError,
+    );
+    await expect(engine.runTask('summary', { text: '  ' })).rejects.toBeInstanceOf(
+      InvalidInputError,
+    );
+    await engine.close();
+  });
+
+  it('refuses a provider list that names a provider without its key or URL', async () => {
+    await expect(createAiEngine({ ...embedded, providers: ['openai', 'local'] })).rejects.toThrow(
+      /no openai API key/,
+    );
+    await expect(createAiEngine({ ...embedded, providers: ['upstream', 'local'] })).rejects.toThrow(
+      /no upstream URL/,
+    );
+  });
+
+  describe('with remote providers', () => {
+    let openai: ProviderTestServer;
+    let upstream: ProviderTestServer;
+
+    beforeAll(async () => {
+      openai = await startProviderServer(() => ({
+        body: openAiReply('They must retain the copyright notice [1].'),
+      }));
+      upstream = await startProviderServer(() => ({
+        status: 500,
+        body: { detail: 'model not loaded' },
+      }));
+    });
+
+    afterAll(async () => {
+      await openai.close();
+      await upstream.close();
+    });
+
+    it('answers questions with a remote provider and maps its [n] citations to chunks', async () => {
+      const engine = await createAiEngine({
+        ...embedded,
+        dataDir: join(dataDir, 'remote'),
+        providers: ['upstream', 'openai', 'local'],
+        upstreamUrl: upstream.url,
+        providerKeys: { openai: 'sk-one,sk-two' },
+        providerBaseUrls: { openai: openai.url },
+        resilience: { retries: 0, timeoutMs: 2000 },
+      });
+      await engine.retrieval.index({
+        ownerId: 'o',
+        documentId: 'bsd',
+        title: 'BSD',
+        text: corpusText('bsd'),
+      });
+      const answer = await engine.retrieval.ask({
+        ownerId: 'o',
+        question: 'What must a redistribution of source code retain?',
+      });
+      expect(answer).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', degraded: false });
+      expect(answer.answer).toBe('They must retain the copyright notice [1].');
+      expect(answer.citations).toHaveLength(1);
+      expect(answer.citations[0]?.documentId).toBe('bsd');
+      const prompt = JSON.stringify(openai.requests[0]?.body);
+      expect(prompt).toContain('[1]');
+      expect(prompt).toContain('Redistributions of source code must retain');
+      expect(engine.providers.circuits().map((c) => c.provider)).toEqual([
+        'upstream',
+        'openai',
+        'local',
+      ]);
+      await engine.close();
+    });
+  });
+});

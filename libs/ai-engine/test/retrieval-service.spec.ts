@@ -1,0 +1,284 @@
+import { IndexDisabledError, InvalidInputError } from '../src/errors';
+import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
+import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
+import { LibsqlVectorIndex } from '../src/retrieval/libsql-vector-index';
+import { RetrievalService } from '../src/service/retrieval-service';
+import { corpusText } from './support/corpus';
+import { CORPUS_QUESTIONS, normalisePassage } from './support/corpus-questions';
+
+const embedder = new HashingEmbedder(384);
+const CORPUS = [
+  { documentId: 'apache', title: 'Apache License 2.0', text: corpusText('apache-2.0') },
+  { documentId: 'mpl', title: 'Mozilla Public License 2.0', text: corpusText('mpl-2.0') },
+  { documentId: 'bsd', title: 'BSD licence', text: corpusText('bsd') },
+];
+
+function embeddedService(): { service: RetrievalService; close: () => Promise<void> } {
+  const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
+  const knowledgeGraph = LibsqlKnowledgeGraph.open(':memory:');
+  const service = new RetrievalService({ embedder, vectorIndex, knowledgeGraph });
+  return {
+    service,
+    close: async () => {
+      await vectorIndex.close();
+      await knowledgeGraph.close();
+    },
+  };
+}
+
+describe('RetrievalService over the embedded indexes', () => {
+  const { service, close } = embeddedService();
+
+  beforeAll(async () => {
+    for (const document of CORPUS) await service.index({ ownerId: 'reader', ...document });
+    // Another owner with the very same documents, ids and all.
+    for (const document of CORPUS) {
+      await service.index({
+        ownerId: 'other',
+        ...document,
+        text: `${document.title}. Other owner's private copy. ${document.text}`,
+      });
+    }
+  });
+
+  afterAll(close);
+
+  it('reports chunks, vector upserts and graph nodes and edges, and is idempotent', async () => {
+    const first = await service.index({ ownerId: 'idem', ...CORPUS[0]! });
+    const second = await service.index({ ownerId: 'idem', ...CORPUS[0]! });
+    expect(first.documentId).toBe('apache');
+    expect(first.chunks).toBeGreaterThan(10);
+    expect(first.vector).toEqual({ enabled: true, upserted: first.chunks, removed: 0 });
+    expect(first.graph.enabled).toBe(true);
+    expect(first.graph.nodes).toBeGreaterThan(5);
+    expect(first.graph.edges).toBeGreaterThan(first.graph.nodes - 1);
+    expect(second).toEqual(first);
+    const { hits } = await service.search({
+      ownerId: 'idem',
+      query: 'patent litigation',
+      k: 50,
+      mode: 'lexical',
+    });
+    expect(new Set(hits.map((hit) => hit.chunkId)).size).toBe(hits.length);
+  });
+
+  it('replaces the chunks of a document whose text changed', async () => {
+    await service.index({
+      ownerId: 'edit',
+      documentId: 'memo',
+      title: 'Memo',
+      text: 'The Falcon project ships in March. Budget is tight.',
+    });
+    const changed = await service.index({
+      ownerId: 'edit',
+      documentId: 'memo',
+      title: 'Memo',
+      text: 'The Heron project replaces Falcon entirely and ships in June.',
+    });
+    expect(changed.vector).toMatchObject({ upserted: 1, removed: 1 });
+    const { hits } = await service.search({
+      ownerId: 'edit',
+      query: 'budget March',
+      mode: 'lexical',
+    });
+    expect(hits).toEqual([]);
+    expect(
+      (await service.search({ ownerId: 'edit', query: 'Heron project' })).hits[0]?.text,
+    ).toContain('Heron');
+  });
+
+  it(`puts the answering passage in the top 5 for ≥ 90 % of ${CORPUS_QUESTIONS.length} corpus questions`, async () => {
+    const misses: string[] = [];
+    for (const { question, document, passage } of CORPUS_QUESTIONS) {
+      const { hits } = await service.search({ ownerId: 'reader', query: question, k: 5 });
+      const found = hits.some(
+        (hit) => hit.documentId === document && normalisePassage(hit.text).includes(passage),
+      );
+      if (!found) misses.push(question);
+    }
+    expect(CORPUS_QUESTIONS.length).toBeGreaterThanOrEqual(15);
+    expect(misses.length / CORPUS_QUESTIONS.length).toBeLessThanOrEqual(0.1);
+  });
+
+  it('answers with the sentence that holds the answer and cites its chunk', async () => {
+    let citedFirst = 0;
+    for (const { question, document, passage } of CORPUS_QUESTIONS) {
+      const result = await service.ask({ ownerId: 'reader', question });
+      const first = result.citations[0];
+      if (first?.documentId === document && normalisePassage(first.snippet).includes(passage))
+        citedFirst += 1;
+    }
+    expect(citedFirst / CORPUS_QUESTIONS.length).toBeGreaterThanOrEqual(0.8);
+
+    const bsd = await service.ask({
+      ownerId: 'reader',
+      question: 'What must a redistribution of source code retain?',
+    });
+    expect(bsd).toMatchObject({ provider: 'local', degraded: false });
+    expect(bsd.answer).toMatch(
+      /^Redistributions of source code must retain the above copyright notice/,
+    );
+    expect(bsd.citations[0]).toMatchObject({
+      documentId: 'bsd',
+      chunkId: expect.stringMatching(/^bsd#\d+-[0-9a-f]{12}$/),
+    });
+    expect(bsd.citations[0]?.score).toBeGreaterThan(0);
+  });
+
+  it('restricts search and answers to the given documents', async () => {
+    const { hits } = await service.search({
+      ownerId: 'reader',
+      query: 'copyright notice',
+      k: 10,
+      documentIds: ['mpl'],
+    });
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits.every((hit) => hit.documentId === 'mpl')).toBe(true);
+    const answer = await service.ask({
+      ownerId: 'reader',
+      question: 'What must source redistributions retain?',
+      documentIds: ['apache'],
+    });
+    expect(answer.citations.every((citation) => citation.documentId === 'apache')).toBe(true);
+  });
+
+  it('supports vector, lexical and hybrid modes with their own scores', async () => {
+    const query = 'Regents of the University of California';
+    for (const mode of ['vector', 'lexical', 'hybrid'] as const) {
+      const { hits } = await service.search({ ownerId: 'reader', query, k: 3, mode });
+      expect(hits[0]?.documentId).toBe('bsd');
+      expect(hits.map((hit) => hit.score)).toEqual(
+        [...hits.map((hit) => hit.score)].sort((a, b) => b - a),
+      );
+    }
+  });
+
+  it('keeps owners apart in search, ask, chat and related documents', async () => {
+    const { hits } = await service.search({
+      ownerId: 'reader',
+      query: "Other owner's private copy",
+      k: 50,
+    });
+    expect(hits.every((hit) => !hit.text.includes("Other owner's private copy"))).toBe(true);
+    const otherHits = (
+      await service.search({ ownerId: 'other', query: "Other owner's private copy", k: 3 })
+    ).hits;
+    expect(otherHits[0]?.text).toContain("Other owner's private copy");
+
+    expect((await service.search({ ownerId: 'nobody', query: 'license' })).hits).toEqual([]);
+    const stranger = await service.ask({
+      ownerId: 'nobody',
+      question: 'What must a redistribution of source code retain?',
+    });
+    expect(stranger.citations).toEqual([]);
+    const chat = await service.chat({
+      ownerId: 'nobody',
+      messages: [{ role: 'user', content: 'What is the license steward?' }],
+    });
+    expect(chat.citations).toEqual([]);
+    expect(await service.related('nobody', 'apache')).toEqual([]);
+  });
+
+  it('chats over one document and resolves a short follow-up with the previous question', async () => {
+    const reply = await service.chat({
+      ownerId: 'reader',
+      documentId: 'bsd',
+      messages: [
+        { role: 'user', content: 'What must redistributions of source code retain?' },
+        { role: 'assistant', content: 'The copyright notice, the conditions and the disclaimer.' },
+        { role: 'user', content: 'And binary form?' },
+      ],
+    });
+    expect(reply.reply).toMatch(/binary form must reproduce/);
+    expect(reply.citations.every((citation) => citation.documentId === 'bsd')).toBe(true);
+  });
+
+  it('finds related documents through shared entities and lists top entities', async () => {
+    const related = await service.related('reader', 'apache');
+    expect(related[0]?.documentId).toBe('mpl');
+    expect(related[0]?.sharedEntities).toEqual(expect.arrayContaining(['Contributor', 'License']));
+    const entities = await service.topEntities('reader', 5);
+    expect(entities).toHaveLength(5);
+    expect(entities[0]?.documents).toBeGreaterThanOrEqual(2);
+  });
+
+  it('removes a document from both indexes', async () => {
+    await service.index({ ownerId: 'remove', ...CORPUS[2]! });
+    await service.index({ ownerId: 'remove', ...CORPUS[0]! });
+    const removed = await service.remove('remove', 'bsd');
+    expect(removed.vector.removed).toBeGreaterThan(0);
+    expect(removed.graph.enabled).toBe(true);
+    const { hits } = await service.search({
+      ownerId: 'remove',
+      query: 'Regents University California',
+      k: 10,
+    });
+    expect(hits.every((hit) => hit.documentId !== 'bsd')).toBe(true);
+    expect((await service.topEntities('remove', 100)).map((entity) => entity.name)).not.toContain(
+      'Regents',
+    );
+  });
+
+  it('rejects bad input with InvalidInputError', async () => {
+    await expect(service.search({ ownerId: '', query: 'x' })).rejects.toBeInstanceOf(
+      InvalidInputError,
+    );
+    await expect(service.search({ ownerId: 'reader', query: '   ' })).rejects.toThrow(/query/);
+    await expect(service.search({ ownerId: 'reader', query: 'x', k: 0 })).rejects.toThrow(
+      /k must be an integer/,
+    );
+    await expect(service.search({ ownerId: 'reader', query: 'x', k: 2.5 })).rejects.toThrow(/k/);
+    await expect(
+      service.search({ ownerId: 'reader', query: 'x', mode: 'fuzzy' as 'vector' }),
+    ).rejects.toThrow(/mode/);
+    await expect(service.chat({ ownerId: 'reader', messages: [] })).rejects.toThrow(/user message/);
+    await expect(
+      service.index({ ownerId: 'reader', documentId: '', title: '', text: 'x' }),
+    ).rejects.toThrow(/documentId/);
+  });
+
+  it('indexes empty text as no chunks and unicode text without error', async () => {
+    expect(
+      (await service.index({ ownerId: 'edge', documentId: 'empty', title: '', text: '' })).chunks,
+    ).toBe(0);
+    const unicode = await service.index({
+      ownerId: 'edge',
+      documentId: 'uni',
+      title: 'Ünïcödé',
+      text: 'Zürich liegt am See. 東京は大きい。 🚀 Emoji launch notes.',
+    });
+    expect(unicode.chunks).toBe(1);
+    expect((await service.search({ ownerId: 'edge', query: 'Zürich' })).hits[0]?.documentId).toBe(
+      'uni',
+    );
+  });
+});
+
+describe('RetrievalService with sync switched off', () => {
+  it('skips the vector index and says so, and refuses to search', async () => {
+    const knowledgeGraph = LibsqlKnowledgeGraph.open(':memory:');
+    const service = new RetrievalService({ embedder, knowledgeGraph });
+    const result = await service.index({ ownerId: 'o', ...CORPUS[2]! });
+    expect(result.vector).toEqual({ enabled: false, upserted: 0, removed: 0 });
+    expect(result.graph.enabled).toBe(true);
+    await expect(service.search({ ownerId: 'o', query: 'source code' })).rejects.toBeInstanceOf(
+      IndexDisabledError,
+    );
+    await knowledgeGraph.close();
+  });
+
+  it('skips the graph and says so, and refuses graph queries', async () => {
+    const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
+    const service = new RetrievalService({ embedder, vectorIndex });
+    const result = await service.index({ ownerId: 'o', ...CORPUS[2]! });
+    expect(result.graph).toEqual({ enabled: false, nodes: 0, edges: 0 });
+    expect(result.vector.upserted).toBe(result.chunks);
+    await expect(service.related('o', 'bsd')).rejects.toThrow(/DOCUTHINKER_SYNC_GRAPH=false/);
+    expect(await service.remove('o', 'bsd')).toEqual({
+      documentId: 'bsd',
+      vector: { enabled: true, removed: result.chunks },
+      graph: { enabled: false, removedEntities: 0 },
+    });
+    await vectorIndex.close();
+  });
+});
