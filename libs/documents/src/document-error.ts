@@ -20,6 +20,15 @@ export const DOCUMENT_ERROR_HTTP_STATUS: Readonly<Record<DocumentErrorCode, numb
   DT_ERR_EMPTY_DOCUMENT: 422,
 };
 
+/** A short, fixed summary per code, for the problem+json `title`; the message is the `detail`. */
+export const DOCUMENT_ERROR_TITLES: Readonly<Record<DocumentErrorCode, string>> = {
+  DT_ERR_UNSUPPORTED_TYPE: 'Unsupported document type',
+  DT_ERR_FILE_TOO_LARGE: 'Document too large',
+  DT_ERR_CORRUPT_FILE: 'Damaged document',
+  DT_ERR_ENCRYPTED_FILE: 'Password-protected document',
+  DT_ERR_EMPTY_DOCUMENT: 'Empty document',
+};
+
 export interface DocumentErrorOptions {
   /** Which limit was exceeded, for DT_ERR_FILE_TOO_LARGE. */
   limit?: keyof DocumentLimits;

@@ -1,6 +1,7 @@
 export {
   DOCUMENT_ERROR_CODES,
   DOCUMENT_ERROR_HTTP_STATUS,
+  DOCUMENT_ERROR_TITLES,
   DocumentError,
   isDocumentError,
   type DocumentErrorCode,
