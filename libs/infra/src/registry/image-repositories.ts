@@ -46,7 +46,7 @@ export class ImageRepositories extends Construct {
 
   private repository(id: string, repositoryName: string, create: boolean): ecr.IRepository {
     if (!create) return ecr.Repository.fromRepositoryName(this, id, repositoryName);
-    return new ecr.Repository(this, id, {
+    const repository = new ecr.Repository(this, id, {
       repositoryName,
       imageScanOnPush: true,
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
@@ -55,5 +55,8 @@ export class ImageRepositories extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ description: `Keep the last ${IMAGES_KEPT} images`, maxImageCount: IMAGES_KEPT }],
     });
+    // CDK leaves AES256 implicit (it is ECR's default); state it so the template says what it guarantees.
+    (repository.node.defaultChild as ecr.CfnRepository).encryptionConfiguration = { encryptionType: 'AES256' };
+    return repository;
   }
 }
