@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DOCUMENT_ERROR_HTTP_STATUS, extractDocument, type DocumentLimits } from '../src';
-import { buildDocx } from './support/build-docx';
+import { buildDocx, WORDPROCESSING_NAMESPACE } from './support/build-docx';
 import { buildPageTreeBombPdf, buildPdf } from './support/build-pdf';
 import { buildZip } from './support/build-zip';
 import { readCorpusFile } from './support/corpus';
@@ -331,6 +331,24 @@ describe('hostile DOCX archives', () => {
 
     expect(error).toMatchObject({ code: 'DT_ERR_ENCRYPTED_FILE', status: 422 });
   });
+
+  it(
+    'refuses an XML entity bomb ("billion laughs") in the document part quickly',
+    async () => {
+      let entities = `<!ENTITY lol0 "${MARKER}">`;
+      for (let level = 1; level <= 9; level += 1) {
+        entities += `<!ENTITY lol${level} "${`&lol${level - 1};`.repeat(10)}">`;
+      }
+      const documentXml =
+        `<?xml version="1.0"?><!DOCTYPE w:document [${entities}]>` +
+        `<w:document xmlns:w="${WORDPROCESSING_NAMESPACE}"><w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>`;
+
+      const error = await rejected(buildDocx({ documentXml }), 'laughs.docx');
+
+      expect(error.code).toBe('DT_ERR_CORRUPT_FILE');
+    },
+    QUICKLY,
+  );
 
   it('refuses a DOCX with a damaged part as corrupt', async () => {
     const docx = buildDocx({ paragraphs: ['fine'] });

@@ -5,11 +5,14 @@ export interface DocxBlueprint {
   heading?: string;
   paragraphs?: readonly string[];
   links?: readonly { text: string; target: string }[];
+  /** Replaces the generated word/document.xml, e.g. with an entity bomb. */
+  documentXml?: string;
   /** Added after the document parts, e.g. a zip bomb. */
   extraEntries?: readonly ZipEntrySpec[];
 }
 
-const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+export const WORDPROCESSING_NAMESPACE =
+  'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
 const R = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 const PACKAGE_RELATIONSHIPS = 'http://schemas.openxmlformats.org/package/2006/relationships';
 
@@ -47,7 +50,9 @@ export function buildDocx(blueprint: DocxBlueprint): Uint8Array {
     },
     {
       name: 'word/document.xml',
-      content: `<w:document xmlns:w="${W}" xmlns:r="${R}"><w:body>${body}</w:body></w:document>`,
+      content:
+        blueprint.documentXml ??
+        `<w:document xmlns:w="${WORDPROCESSING_NAMESPACE}" xmlns:r="${R}"><w:body>${body}</w:body></w:document>`,
     },
     {
       name: 'word/_rels/document.xml.rels',
@@ -55,7 +60,7 @@ export function buildDocx(blueprint: DocxBlueprint): Uint8Array {
     },
     {
       name: 'word/styles.xml',
-      content: `<w:styles xmlns:w="${W}"><w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/></w:style></w:styles>`,
+      content: `<w:styles xmlns:w="${WORDPROCESSING_NAMESPACE}"><w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/></w:style></w:styles>`,
     },
     ...(blueprint.extraEntries ?? []),
   ]);
