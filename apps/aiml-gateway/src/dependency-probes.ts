@@ -1,4 +1,3 @@
-import neo4j from 'neo4j-driver';
 import type { GatewayConfig } from '@docuthinker/config';
 import type { DependencyCheck } from '@docuthinker/runtime';
 import { access, mkdir } from 'node:fs/promises';
@@ -20,7 +19,8 @@ function writableDirectory(name: string, dir: string): DependencyCheck {
 }
 
 /** Neo4j driver wants credentials apart from the URI; the secret carries them inside it. */
-function neo4jDriverFor(uri: string) {
+async function neo4jDriverFor(uri: string) {
+  const { default: neo4j } = await import('neo4j-driver');
   const url = new URL(uri);
   const auth = url.username
     ? neo4j.auth.basic(decodeURIComponent(url.username), decodeURIComponent(url.password))
@@ -34,7 +34,7 @@ function neo4jDriverFor(uri: string) {
  * Readiness probes for the stores the gateway syncs to: Chroma and Neo4j
  * when configured, the embedded data directory otherwise.
  */
-export function createDependencyProbes(config: GatewayConfig): DependencyProbes {
+export async function createDependencyProbes(config: GatewayConfig): Promise<DependencyProbes> {
   const checks: DependencyCheck[] = [];
   const closers: (() => Promise<unknown>)[] = [];
 
@@ -54,7 +54,7 @@ export function createDependencyProbes(config: GatewayConfig): DependencyProbes 
   }
   if (config.syncGraph) {
     if (config.neo4jUri) {
-      const driver = neo4jDriverFor(config.neo4jUri);
+      const driver = await neo4jDriverFor(config.neo4jUri);
       checks.push({ name: 'neo4j', check: async () => void (await driver.getServerInfo()) });
       closers.push(() => driver.close());
     } else {

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   });
   for (const notice of config.notices) logger.info(notice);
 
-  const probes = createDependencyProbes(config);
+  const probes = await createDependencyProbes(config);
   const app = createGatewayApp({ config, logger, readinessChecks: probes.checks });
 
   installGracefulShutdown({

@@ -1,7 +1,5 @@
 import { access, mkdir } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { MongoClient } from 'mongodb';
-import Redis from 'ioredis';
 import type { BackendConfig } from '@docuthinker/config';
 import type { DependencyCheck } from '@docuthinker/runtime';
 
@@ -26,11 +24,13 @@ export function dataDirectoryCheck(name: string, dir: string): DependencyCheck {
  * when their URLs are set, the embedded data directory otherwise. Clients
  * connect lazily and fail fast so an absent store makes /ready 503, not slow.
  */
-export function createDependencyProbes(config: BackendConfig): DependencyProbes {
+export async function createDependencyProbes(config: BackendConfig): Promise<DependencyProbes> {
   const checks: DependencyCheck[] = [];
   const closers: (() => Promise<unknown>)[] = [];
 
+  // Drivers load only when their store is configured: embedded start-up stays fast.
   if (config.mongodbUri) {
+    const { MongoClient } = await import('mongodb');
     const mongo = new MongoClient(config.mongodbUri, {
       serverSelectionTimeoutMS: 1500,
       connectTimeoutMS: 1500,
@@ -45,6 +45,7 @@ export function createDependencyProbes(config: BackendConfig): DependencyProbes 
   }
 
   if (config.redisUrl) {
+    const { default: Redis } = await import('ioredis');
     const redis = new Redis(config.redisUrl, {
       lazyConnect: true,
       enableOfflineQueue: false,

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   });
   for (const notice of config.notices) logger.info(notice);
 
-  const probes = createDependencyProbes(config);
+  const probes = await createDependencyProbes(config);
   const app = createBackendApp({ config, logger, readinessChecks: probes.checks });
   const server = createServer(app);
   server.keepAliveTimeout = 65_000; // above the ALB's 60 s idle timeout

@@ -1,7 +1,8 @@
-import {
-  BatchGetSecretValueCommand,
+// Type-only at the top: the SDK is loaded on first use, so a service that
+// does not read Secrets Manager does not pay for loading it at start-up.
+import type {
   SecretsManagerClient,
-  type SecretsManagerClientConfig,
+  SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
 import { qualifiedSecretId, secretsFor, type ServiceName } from './secret-catalogue';
 
@@ -40,7 +41,10 @@ const BATCH_SIZE = 20;
  * Retries with exponential backoff and client-side rate limiting on
  * throttling, as the SDK's adaptive mode does; nothing hand-written.
  */
-export function createSecretsClient(config: SecretsManagerClientConfig = {}): SecretsManagerClient {
+export async function createSecretsClient(
+  config: SecretsManagerClientConfig = {},
+): Promise<SecretsManagerClient> {
+  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   return new SecretsManagerClient({ maxAttempts: 6, retryMode: 'adaptive', ...config });
 }
 
@@ -62,7 +66,8 @@ export async function loadSecretsIntoEnvironment(
     .map((secret) => ({ ...secret, id: qualifiedSecretId(secret.name, prefix) }));
   if (wanted.length === 0) return result;
 
-  const client = options.client ?? createSecretsClient();
+  const { BatchGetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const client = options.client ?? (await createSecretsClient());
   const byId = new Map(wanted.map((secret) => [secret.id, secret]));
   const missingRequired: string[] = [];
   const failures: string[] = [];

@@ -18,7 +18,7 @@ describe('loadSecretsIntoEnvironment against moto', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    client = createSecretsClient(awsTestClientConfig(moto.url));
+    client = await createSecretsClient(awsTestClientConfig(moto.url));
     await put('mongodb', 'mongodb://app:pw@db:27017/docs');
     await put('redis', 'redis://cache:6379');
     await put('jwt', 'j'.repeat(48));
@@ -168,7 +168,7 @@ describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint',
   it('retries throttled calls with backoff and then succeeds', async () => {
     calls = 0;
     behaviour = 'throttle-twice';
-    const client = createSecretsClient(awsTestClientConfig(endpoint));
+    const client = await createSecretsClient(awsTestClientConfig(endpoint));
     const env: Record<string, string | undefined> = {};
     await loadSecretsIntoEnvironment({ service: 'backend', prefix: 'docuthinker/', env, client });
     expect(calls).toBe(3);
@@ -178,7 +178,7 @@ describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint',
 
   it('fails start-up on an access error, naming the secrets', async () => {
     behaviour = 'deny';
-    const client = createSecretsClient(awsTestClientConfig(endpoint));
+    const client = await createSecretsClient(awsTestClientConfig(endpoint));
     const failure = loadSecretsIntoEnvironment({
       service: 'backend',
       prefix: 'docuthinker/',

@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const context: CommandContext = {
-    client: createSecretsClient(),
+    client: await createSecretsClient(),
     prefix: values.prefix,
     dryRun: values['dry-run'],
     print: (line) => process.stdout.write(`${line}\n`),
