@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { DOCUMENT_ERROR_HTTP_STATUS, extractDocument, type DocumentLimits } from '../src';
+import {
+  DOCUMENT_ERROR_HTTP_STATUS,
+  extractDocument,
+  extractPdfText,
+  type DocumentLimits,
+} from '../src';
 import { buildDocx, WORDPROCESSING_NAMESPACE } from './support/build-docx';
 import { buildPageTreeBombPdf, buildPdf } from './support/build-pdf';
 import { buildZip } from './support/build-zip';
@@ -179,6 +184,10 @@ describe('hostile JSON', () => {
 });
 
 describe('hostile PDFs', () => {
+  // Loading pdf.js takes seconds on a busy machine; do it once here so the
+  // time bounds below measure the hostile input, not module loading.
+  beforeAll(() => extractPdfText(buildPdf({ pageTexts: ['warm-up'] })));
+
   it(
     'refuses a truncated PDF as corrupt',
     async () => {
@@ -250,16 +259,26 @@ describe('hostile PDFs', () => {
 });
 
 describe('hostile DOCX archives', () => {
+  // Built once, outside the time bounds: most of the cost is the CRC of a gibibyte of zeros.
+  let honestBomb: Uint8Array;
+  let lyingBomb: Uint8Array;
+  beforeAll(() => {
+    honestBomb = buildDocx({
+      paragraphs: ['Looks like a letter'],
+      extraEntries: [{ name: 'word/media/padding.bin', zeroBytes: 1024 * MIB }],
+    });
+    lyingBomb = buildDocx({
+      paragraphs: ['Looks small'],
+      extraEntries: [{ name: 'word/media/tiny.bin', zeroBytes: 256 * MIB, declaredSize: 10 }],
+    });
+  });
+
   it(
     'refuses a 1 GiB zip bomb from the sizes it declares, before inflating it',
     async () => {
-      const bomb = buildDocx({
-        paragraphs: ['Looks like a letter'],
-        extraEntries: [{ name: 'word/media/padding.bin', zeroBytes: 1024 * MIB }],
-      });
-      expect(bomb.byteLength).toBeLessThan(2 * MIB);
+      expect(honestBomb.byteLength).toBeLessThan(2 * MIB);
 
-      const error = await rejected(bomb, 'letter.docx');
+      const error = await rejected(honestBomb, 'letter.docx');
 
       expect(error).toMatchObject({
         code: 'DT_ERR_FILE_TOO_LARGE',
@@ -273,12 +292,7 @@ describe('hostile DOCX archives', () => {
   it(
     'counts inflated bytes instead of trusting declared sizes, stopping at 200 times the upload',
     async () => {
-      const liar = buildDocx({
-        paragraphs: ['Looks small'],
-        extraEntries: [{ name: 'word/media/tiny.bin', zeroBytes: 256 * MIB, declaredSize: 10 }],
-      });
-
-      const error = await rejected(liar, 'small.docx');
+      const error = await rejected(lyingBomb, 'small.docx');
 
       expect(error).toMatchObject({ code: 'DT_ERR_FILE_TOO_LARGE', limit: 'maxCompressionRatio' });
     },
