@@ -34,10 +34,11 @@ export function inWriteTransaction<T>(db: EmbeddedDatabase, work: () => T): T {
 
 /** True for a UNIQUE/PRIMARY KEY violation on `table.column`. */
 export function isUniqueViolation(error: unknown, tableColumn: string): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
   return (
-    error instanceof Error &&
-    'code' in error &&
-    String(error.code).startsWith('SQLITE_CONSTRAINT') &&
-    error.message.includes(tableColumn)
+    String(code).startsWith('SQLITE_CONSTRAINT') &&
+    typeof message === 'string' &&
+    message.includes(tableColumn)
   );
 }

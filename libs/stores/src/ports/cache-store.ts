@@ -10,5 +10,4 @@ export interface CacheStore extends HealthCheckable {
   delete(key: string): Promise<void>;
   /** Drops every entry whose key starts with `prefix` (e.g. `doc:<ownerId>:`). */
   deleteByPrefix(prefix: string): Promise<void>;
-  close(): Promise<void>;
 }

@@ -1,0 +1,60 @@
+import { Redis } from 'ioredis';
+
+export interface RedisConnectionOptions {
+  /** Told about connection and command errors, e.g. to log them; they never throw from the stores. */
+  readonly onError?: (error: Error) => void;
+}
+
+/** How long to wait for a TCP connection to Redis. */
+const CONNECT_TIMEOUT_MS = 1000;
+/** A command that gets no answer in this time fails (and the cache reads as a miss). */
+const COMMAND_TIMEOUT_MS = 500;
+const MAX_RECONNECT_DELAY_MS = 2000;
+
+/**
+ * An ioredis client tuned to fail fast: while Redis is unreachable, commands
+ * are rejected at once (no offline queue) or after a short timeout instead of
+ * waiting, and the client keeps reconnecting in the background forever.
+ */
+export function createRedisClient(url: string, options: RedisConnectionOptions = {}): Redis {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    maxRetriesPerRequest: 0,
+    retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+  });
+  // Without a listener, ioredis reports every failed reconnect as an unhandled error event.
+  client.on('error', (error: Error) => options.onError?.(error));
+  return client;
+}
+
+/**
+ * Starts connecting and waits up to `timeoutMs` for the client to be ready.
+ * Resolves false (never rejects) when Redis is not there: the service starts
+ * degraded and the client connects when Redis appears.
+ */
+export async function waitForRedis(client: Redis, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'wait') client.connect().catch(() => undefined);
+  if (client.status === 'ready') return true;
+  return new Promise((resolve) => {
+    const finish = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => finish(true);
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    client.once('ready', onReady);
+  });
+}
+
+/** Closes the connection, waiting for in-flight replies when Redis is reachable. */
+export async function closeRedisClient(client: Redis): Promise<void> {
+  if (client.status === 'ready') {
+    await client.quit().catch(() => client.disconnect());
+  } else {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { access, constants, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FileStore, PutFileOptions, StoredFile } from '../ports/file-store';
+import { UnsafeFileKeyError } from '../shared/errors';
+import { probeHealth, type HealthReport } from '../shared/health';
+import { assertSafeFileKey, assertSafeFilePrefix } from './file-key';
+
+/** Partial uploads live here; valid keys cannot start with a dot, so it never collides. */
+const TEMP_DIR = '.tmp';
+
+// Duck-typed: errors from Node's fs may come from another realm (e.g. under jest).
+function isMissing(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT';
+}
+
+/**
+ * Original files in a local directory. A write goes to a temporary file in
+ * the same directory tree, is flushed to disk, and is then renamed over the
+ * target: readers see the old file or the new one, never a torn write.
+ */
+export class LocalFileStore implements FileStore {
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  async put(
+    key: string,
+    body: Buffer | Readable,
+    _options: PutFileOptions = {},
+  ): Promise<{ size: number }> {
+    const target = this.pathFor(key);
+    const tempDir = join(this.root, TEMP_DIR);
+    await mkdir(tempDir, { recursive: true });
+    const temp = join(tempDir, `${randomUUID()}.part`);
+    try {
+      const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
+      const sink = createWriteStream(temp, { flush: true });
+      await pipeline(source, sink);
+      const size = sink.bytesWritten;
+      await mkdir(dirname(target), { recursive: true });
+      await rename(temp, target);
+      return { size };
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async get(key: string): Promise<StoredFile | null> {
+    const path = this.pathFor(key);
+    try {
+      // Stat the opened handle, not the path, so size and bytes belong to the same file.
+      const handle = await open(path, 'r');
+      const { size } = await handle.stat();
+      return { body: handle.createReadStream(), size };
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async getBuffer(key: string): Promise<Buffer | null> {
+    try {
+      return await readFile(this.pathFor(key));
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathFor(key), { force: true });
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    assertSafeFilePrefix(prefix);
+    const folder = this.pathFor(prefix.slice(0, -1));
+    let count = 0;
+    try {
+      const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+      count = entries.filter((entry) => entry.isFile()).length;
+    } catch (error) {
+      if (isMissing(error)) return 0;
+      throw error;
+    }
+    await rm(folder, { recursive: true, force: true });
+    return count;
+  }
+
+  async signedDownloadUrl(key: string): Promise<string | null> {
+    assertSafeFileKey(key);
+    return null;
+  }
+
+  health(): Promise<HealthReport> {
+    return probeHealth('local', async () => {
+      await mkdir(this.root, { recursive: true });
+      await access(this.root, constants.W_OK);
+    });
+  }
+
+  private pathFor(key: string): string {
+    assertSafeFileKey(key);
+    const path = resolve(this.root, ...key.split('/'));
+    // Defence in depth: the key check already rules this out.
+    if (!path.startsWith(this.root + sep)) {
+      throw new UnsafeFileKeyError(key, 'resolves outside the storage directory');
+    }
+    return path;
+  }
+}

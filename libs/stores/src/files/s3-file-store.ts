@@ -1,0 +1,142 @@
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { Readable } from 'node:stream';
+import { buffer as collectStream } from 'node:stream/consumers';
+import type { FileStore, PutFileOptions, SignedUrlOptions, StoredFile } from '../ports/file-store';
+import { probeHealth, type HealthReport } from '../shared/health';
+import { assertSafeFileKey, assertSafeFilePrefix, attachmentDisposition } from './file-key';
+
+function isNoSuchKey(error: unknown): boolean {
+  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : '';
+  return name === 'NoSuchKey' || name === 'NotFound';
+}
+
+export interface S3FileStoreOptions {
+  /** Objects listed per request when deleting a prefix (S3's maximum is 1000). */
+  readonly listPageSize?: number;
+}
+
+/** Original files in an S3 bucket. A PutObject is atomic: readers never see a partial object. */
+export class S3FileStore implements FileStore {
+  private readonly listPageSize: number;
+
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    options: S3FileStoreOptions = {},
+  ) {
+    this.listPageSize = options.listPageSize ?? 1000;
+  }
+
+  async put(
+    key: string,
+    body: Buffer | Readable,
+    options: PutFileOptions = {},
+  ): Promise<{ size: number }> {
+    assertSafeFileKey(key);
+    // PutObject needs the length up front. Uploads are bounded by the
+    // service's size limit, so a stream is collected rather than sent as a
+    // multipart upload; a stream that fails part-way then never reaches S3.
+    const bytes = Buffer.isBuffer(body) ? body : await collectStream(body);
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: bytes,
+        ContentLength: bytes.length,
+        ...(options.contentType !== undefined && { ContentType: options.contentType }),
+      }),
+    );
+    return { size: bytes.length };
+  }
+
+  async get(key: string): Promise<StoredFile | null> {
+    assertSafeFileKey(key);
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key }),
+      );
+      if (!(response.Body instanceof Readable)) {
+        throw new Error('the S3 client returned a non-Node stream body');
+      }
+      return {
+        body: response.Body,
+        size: response.ContentLength ?? 0,
+        ...(response.ContentType !== undefined && { contentType: response.ContentType }),
+      };
+    } catch (error) {
+      if (isNoSuchKey(error)) return null;
+      throw error;
+    }
+  }
+
+  async getBuffer(key: string): Promise<Buffer | null> {
+    const file = await this.get(key);
+    return file ? collectStream(file.body) : null;
+  }
+
+  async delete(key: string): Promise<void> {
+    assertSafeFileKey(key);
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    assertSafeFilePrefix(prefix);
+    let deleted = 0;
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          MaxKeys: this.listPageSize,
+          ContinuationToken: continuationToken,
+        }),
+      );
+      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
+      if (keys.length > 0) {
+        const result = await this.client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+          }),
+        );
+        if (result.Errors && result.Errors.length > 0) {
+          throw new Error(
+            `S3 refused to delete ${result.Errors.length} object(s) under the prefix: ${result.Errors[0]?.Code}`,
+          );
+        }
+        deleted += keys.length;
+      }
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+    return deleted;
+  }
+
+  async signedDownloadUrl(key: string, options: SignedUrlOptions): Promise<string> {
+    assertSafeFileKey(key);
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ...(options.contentType !== undefined && { ResponseContentType: options.contentType }),
+      ...(options.downloadName !== undefined && {
+        ResponseContentDisposition: attachmentDisposition(options.downloadName),
+      }),
+    });
+    return getSignedUrl(this.client, command, { expiresIn: options.expiresInSeconds });
+  }
+
+  health(): Promise<HealthReport> {
+    return probeHealth('s3', () =>
+      this.client.send(new HeadBucketCommand({ Bucket: this.bucket })),
+    );
+  }
+}

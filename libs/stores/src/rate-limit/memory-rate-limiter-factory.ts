@@ -1,0 +1,20 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiter, RateLimiterFactory, RateLimitRule } from '../ports/rate-limiter';
+import { FlexibleRateLimiter } from './rate-limit-decision';
+
+export function memoryLimiterFor(rule: RateLimitRule): RateLimiterMemory {
+  return new RateLimiterMemory({
+    keyPrefix: rule.name,
+    points: rule.points,
+    duration: rule.windowSeconds,
+  });
+}
+
+/** Counters in this process: exact for one replica, per replica when there are several. */
+export class MemoryRateLimiterFactory implements RateLimiterFactory {
+  readonly adapter = 'memory' as const;
+
+  create(rule: RateLimitRule): RateLimiter {
+    return new FlexibleRateLimiter(memoryLimiterFor(rule));
+  }
+}

@@ -1,0 +1,26 @@
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimitDecision, RateLimiter } from '../ports/rate-limiter';
+
+/**
+ * Adapts a rate-limiter-flexible limiter to the port: over-limit is a
+ * decision, not an exception (the library rejects with a `RateLimiterRes`).
+ */
+export class FlexibleRateLimiter implements RateLimiter {
+  constructor(private readonly limiter: RateLimiterAbstract) {}
+
+  async consume(key: string, points = 1): Promise<RateLimitDecision> {
+    try {
+      const result = await this.limiter.consume(key, points);
+      return { allowed: true, remaining: result.remainingPoints, retryAfterMs: result.msBeforeNext };
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        return { allowed: false, remaining: 0, retryAfterMs: rejection.msBeforeNext };
+      }
+      throw rejection;
+    }
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.limiter.delete(key);
+  }
+}

@@ -1,0 +1,23 @@
+import { MemoryCacheStore } from '../src/cache/memory-cache-store';
+import { MemoryRateLimiterFactory } from '../src/rate-limit/memory-rate-limiter-factory';
+import { cacheStoreContract } from './contracts/cache-store.contract';
+import { rateLimiterContract } from './contracts/rate-limiter.contract';
+
+describe('in-process cache and rate limiter', () => {
+  const cache = new MemoryCacheStore();
+  const limiters = new MemoryRateLimiterFactory();
+
+  cacheStoreContract(() => cache);
+  rateLimiterContract(() => limiters);
+
+  it('evicts the least recently used entry when full', async () => {
+    const small = new MemoryCacheStore({ maxEntries: 2 });
+    await small.set('a', 1, 60_000);
+    await small.set('b', 2, 60_000);
+    await small.get('a');
+    await small.set('c', 3, 60_000);
+    expect(await small.get('a')).toBe(1);
+    expect(await small.get('b')).toBeUndefined();
+    expect(await small.get('c')).toBe(3);
+  });
+});

@@ -1,0 +1,58 @@
+import { startRedis, type RunningService } from '@docuthinker/testing';
+import type { Redis } from 'ioredis';
+import { createRedisClient, closeRedisClient, waitForRedis } from '../src/cache/redis-connection';
+import { RedisCacheStore } from '../src/cache/redis-cache-store';
+import { RedisRateLimiterFactory } from '../src/rate-limit/redis-rate-limiter-factory';
+import { cacheStoreContract } from './contracts/cache-store.contract';
+import { rateLimiterContract } from './contracts/rate-limiter.contract';
+
+describe('Redis cache and rate limiter (real redis-server)', () => {
+  let redis: RunningService;
+  let client: Redis;
+  let cache: RedisCacheStore;
+  let limiters: RedisRateLimiterFactory;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = createRedisClient(redis.url);
+    expect(await waitForRedis(client, 5000)).toBe(true);
+    cache = new RedisCacheStore(client);
+    limiters = new RedisRateLimiterFactory(client);
+  });
+
+  afterAll(async () => {
+    await closeRedisClient(client);
+    await redis.stop();
+  });
+
+  cacheStoreContract(() => cache);
+  rateLimiterContract(() => limiters);
+
+  it('keeps its keys in Redis under the cache namespace, with the TTL set there', async () => {
+    await cache.set('probe', { a: 1 }, 30_000);
+    expect(await client.get('docuthinker:cache:probe')).toBe('{"a":1}');
+    const ttl = await client.pttl('docuthinker:cache:probe');
+    expect(ttl).toBeGreaterThan(25_000);
+    expect(ttl).toBeLessThanOrEqual(30_000);
+  });
+
+  it('shares rate-limit counts between limiters on different connections (replicas)', async () => {
+    const otherClient = createRedisClient(redis.url);
+    try {
+      expect(await waitForRedis(otherClient, 5000)).toBe(true);
+      const rule = { name: 'shared-login', points: 2, windowSeconds: 60 };
+      const replicaA = limiters.create(rule);
+      const replicaB = new RedisRateLimiterFactory(otherClient).create(rule);
+      expect((await replicaA.consume('ip')).allowed).toBe(true);
+      expect((await replicaB.consume('ip')).allowed).toBe(true);
+      expect((await replicaA.consume('ip')).allowed).toBe(false);
+    } finally {
+      await closeRedisClient(otherClient);
+    }
+  });
+
+  it('treats a value it cannot parse as a miss', async () => {
+    await client.set('docuthinker:cache:corrupt', '{not json', 'PX', 30_000);
+    expect(await cache.get('corrupt')).toBeUndefined();
+  });
+});

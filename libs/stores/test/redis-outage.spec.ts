@@ -1,0 +1,89 @@
+import { startRedis, waitUntil, type RunningService } from '@docuthinker/testing';
+import type { Redis } from 'ioredis';
+import { createRedisClient, closeRedisClient, waitForRedis } from '../src/cache/redis-connection';
+import { RedisCacheStore } from '../src/cache/redis-cache-store';
+import { RedisRateLimiterFactory } from '../src/rate-limit/redis-rate-limiter-factory';
+
+/**
+ * "Quickly" here means far below any request timeout: these bounds catch a
+ * hang (queued commands, reconnect waits), they are not performance figures.
+ */
+const NO_HANG_MS = 1500;
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - started };
+}
+
+describe('when Redis stops (real redis-server, stopped and restarted)', () => {
+  let redis: RunningService;
+  let client: Redis;
+  let cache: RedisCacheStore;
+  let limiters: RedisRateLimiterFactory;
+  const errors: Error[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = createRedisClient(redis.url, { onError: (error) => errors.push(error) });
+    expect(await waitForRedis(client, 5000)).toBe(true);
+    cache = new RedisCacheStore(client);
+    limiters = new RedisRateLimiterFactory(client);
+  });
+
+  afterAll(async () => {
+    await closeRedisClient(client);
+    await redis.stop();
+  });
+
+  it('serves misses, drops writes and keeps limiting in process, without throwing or hanging, then recovers', async () => {
+    const rule = { name: 'login-ip', points: 3, windowSeconds: 60 };
+    const limiter = limiters.create(rule);
+    await cache.set('document:1', { title: 'cached' }, 60_000);
+    expect(await cache.get('document:1')).toEqual({ title: 'cached' });
+    expect((await limiter.consume('203.0.113.9')).allowed).toBe(true);
+    expect(await cache.health()).toMatchObject({ ok: true, adapter: 'redis' });
+
+    const port = redis.port;
+    await redis.stop();
+    await waitUntil('the client to notice Redis is gone', async () => client.status !== 'ready');
+
+    const read = await timed(() => cache.get('document:1'));
+    expect(read.value).toBeUndefined();
+    expect(read.ms).toBeLessThan(NO_HANG_MS);
+    for (const operation of [
+      () => cache.set('document:2', { title: 'x' }, 60_000),
+      () => cache.delete('document:1'),
+      () => cache.deleteByPrefix('document:'),
+    ]) {
+      const outcome = await timed(operation);
+      expect(outcome.ms).toBeLessThan(NO_HANG_MS);
+    }
+    const health = await timed(() => cache.health());
+    expect(health.value).toMatchObject({ ok: false, adapter: 'redis', error: expect.any(String) });
+    expect(health.ms).toBeLessThan(NO_HANG_MS);
+
+    // Documented policy: the in-process insurance limiter applies the same
+    // rule, counting from zero when the outage starts.
+    const decisions = [];
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      const decision = await timed(() => limiter.consume('203.0.113.9'));
+      expect(decision.ms).toBeLessThan(NO_HANG_MS);
+      decisions.push(decision.value.allowed);
+    }
+    expect(decisions).toEqual([true, true, true, false]);
+    expect((await limiter.consume('198.51.100.7')).allowed).toBe(true);
+
+    redis = await startRedis({ port });
+    await waitUntil('the client to reconnect', async () => client.status === 'ready', {
+      timeoutMs: 10_000,
+    });
+    expect(await cache.get('document:1')).toBeUndefined();
+    await cache.set('document:3', { title: 'after recovery' }, 60_000);
+    expect(await cache.get('document:3')).toEqual({ title: 'after recovery' });
+    expect(await cache.health()).toMatchObject({ ok: true });
+    // Back on Redis, counting starts again from what Redis holds (a fresh server here).
+    expect((await limiter.consume('203.0.113.9')).allowed).toBe(true);
+    expect(errors.length).toBeGreaterThan(0);
+  });
+});
