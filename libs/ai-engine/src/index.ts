@@ -127,6 +127,14 @@ export {
   type DependencyState,
 } from './service/create-ai-engine';
 
+export {
+  analyzeDocument,
+  type AnalyzeRequest,
+  type AnalyzeResponse,
+  type AnalyzeContext,
+  type SyncState,
+} from './service/analyze-document';
+
 // Errors
 export {
   TaskUnsupportedError,

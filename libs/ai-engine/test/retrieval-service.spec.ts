@@ -7,11 +7,14 @@ import { corpusText } from './support/corpus';
 import { CORPUS_QUESTIONS, normalisePassage } from './support/corpus-questions';
 
 const embedder = new HashingEmbedder(384);
-const CORPUS = [
-  { documentId: 'apache', title: 'Apache License 2.0', text: corpusText('apache-2.0') },
-  { documentId: 'mpl', title: 'Mozilla Public License 2.0', text: corpusText('mpl-2.0') },
-  { documentId: 'bsd', title: 'BSD licence', text: corpusText('bsd') },
-];
+const APACHE = {
+  documentId: 'apache',
+  title: 'Apache License 2.0',
+  text: corpusText('apache-2.0'),
+};
+const MPL = { documentId: 'mpl', title: 'Mozilla Public License 2.0', text: corpusText('mpl-2.0') };
+const BSD = { documentId: 'bsd', title: 'BSD licence', text: corpusText('bsd') };
+const CORPUS = [APACHE, MPL, BSD];
 
 function embeddedService(): { service: RetrievalService; close: () => Promise<void> } {
   const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
@@ -44,8 +47,8 @@ describe('RetrievalService over the embedded indexes', () => {
   afterAll(close);
 
   it('reports chunks, vector upserts and graph nodes and edges, and is idempotent', async () => {
-    const first = await service.index({ ownerId: 'idem', ...CORPUS[0]! });
-    const second = await service.index({ ownerId: 'idem', ...CORPUS[0]! });
+    const first = await service.index({ ownerId: 'idem', ...APACHE });
+    const second = await service.index({ ownerId: 'idem', ...APACHE });
     expect(first.documentId).toBe('apache');
     expect(first.chunks).toBeGreaterThan(10);
     expect(first.vector).toEqual({ enabled: true, upserted: first.chunks, removed: 0 });
@@ -203,8 +206,8 @@ describe('RetrievalService over the embedded indexes', () => {
   });
 
   it('removes a document from both indexes', async () => {
-    await service.index({ ownerId: 'remove', ...CORPUS[2]! });
-    await service.index({ ownerId: 'remove', ...CORPUS[0]! });
+    await service.index({ ownerId: 'remove', ...BSD });
+    await service.index({ ownerId: 'remove', ...APACHE });
     const removed = await service.remove('remove', 'bsd');
     expect(removed.vector.removed).toBeGreaterThan(0);
     expect(removed.graph.enabled).toBe(true);
@@ -258,7 +261,7 @@ describe('RetrievalService with sync switched off', () => {
   it('skips the vector index and says so, and refuses to search', async () => {
     const knowledgeGraph = LibsqlKnowledgeGraph.open(':memory:');
     const service = new RetrievalService({ embedder, knowledgeGraph });
-    const result = await service.index({ ownerId: 'o', ...CORPUS[2]! });
+    const result = await service.index({ ownerId: 'o', ...BSD });
     expect(result.vector).toEqual({ enabled: false, upserted: 0, removed: 0 });
     expect(result.graph.enabled).toBe(true);
     await expect(service.search({ ownerId: 'o', query: 'source code' })).rejects.toBeInstanceOf(
@@ -270,7 +273,7 @@ describe('RetrievalService with sync switched off', () => {
   it('skips the graph and says so, and refuses graph queries', async () => {
     const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
     const service = new RetrievalService({ embedder, vectorIndex });
-    const result = await service.index({ ownerId: 'o', ...CORPUS[2]! });
+    const result = await service.index({ ownerId: 'o', ...BSD });
     expect(result.graph).toEqual({ enabled: false, nodes: 0, edges: 0 });
     expect(result.vector.upserted).toBe(result.chunks);
     await expect(service.related('o', 'bsd')).rejects.toThrow(/DOCUTHINKER_SYNC_GRAPH=false/);

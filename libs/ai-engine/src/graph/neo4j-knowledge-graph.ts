@@ -34,7 +34,7 @@ const DETACH_CO_OCCURRENCES = `
 
 const PRUNE_ORPHAN_ENTITIES = `
   MATCH (e:Entity {ownerId: $ownerId})
-  WHERE NOT (e)<-[:MENTIONS]-(:Document)
+  WHERE NOT EXISTS { (e)<-[:MENTIONS]-(:Document) }
   DETACH DELETE e
   RETURN count(*) AS removed`;
 
@@ -112,8 +112,9 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
         `UNWIND $pairs AS pair
          MATCH (a:Entity {ownerId: $ownerId, key: pair.a}), (b:Entity {ownerId: $ownerId, key: pair.b})
          MERGE (a)-[r:CO_OCCURS]->(b)
-           ON CREATE SET r.documentIds = []
-         SET r.documentIds = CASE WHEN $documentId IN r.documentIds THEN r.documentIds ELSE r.documentIds + $documentId END`,
+           ON CREATE SET r.documentIds = [$documentId]
+           ON MATCH SET r.documentIds =
+             CASE WHEN $documentId IN r.documentIds THEN r.documentIds ELSE r.documentIds + $documentId END`,
         { ...params, pairs },
       );
       await tx.run(PRUNE_ORPHAN_ENTITIES, params);

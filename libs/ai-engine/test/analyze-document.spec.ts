@@ -1,0 +1,64 @@
+import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
+import { LocalProvider } from '../src/providers/local-provider';
+import { ProviderChain } from '../src/providers/provider-chain';
+import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
+import { RetrievalService } from '../src/service/retrieval-service';
+import { analyzeDocument } from '../src/service/analyze-document';
+import { corpusText } from './support/corpus';
+
+describe('analyzeDocument (the /analyze contract served locally)', () => {
+  const providers = new ProviderChain([new LocalProvider()]);
+  const knowledgeGraph = LibsqlKnowledgeGraph.open(':memory:');
+  const retrieval = new RetrievalService({ embedder: new HashingEmbedder(), knowledgeGraph });
+
+  afterAll(() => knowledgeGraph.close());
+
+  it('fills every field of the contract from the offline engine and answers the question from the document', async () => {
+    const response = await analyzeDocument(
+      {
+        document: corpusText('bsd'),
+        question: 'What must a redistribution of source code retain?',
+        translate_lang: 'es',
+        metadata: { title: 'BSD' },
+      },
+      { providers, retrieval },
+    );
+    expect(response.summary).toContain('Redistributions of source code must retain');
+    expect(response.topics.length).toBeGreaterThan(3);
+    expect(response.qa).toMatch(/^Redistributions of source code must retain/);
+    expect(response.rag.qa_answer).toBe(response.qa);
+    expect(response.rag.citations[0]?.snippet).toContain('must retain');
+    expect(response.rag.supporting_context.length).toBe(response.rag.citations.length);
+    expect(response.discussion.length).toBeGreaterThan(0);
+    expect(response.insights.length).toBeGreaterThan(0);
+    expect(response.sentiment).toMatchObject({
+      label: 'negative',
+      rationale: expect.stringMatching(/negative/),
+    });
+    expect(response.sentiment.confidence).toBeGreaterThan(0);
+    // The offline engine cannot translate, so there is no translation and the answer says it is degraded.
+    expect(response.translation).toBeNull();
+    expect(response.degraded).toBe(true);
+    expect(response.metadata).toEqual({ title: 'BSD' });
+    expect(response.sync).toEqual({ graph: 'skipped', vector_store: 'skipped' });
+    expect(new Set(Object.values(response.providers))).toEqual(new Set(['local']));
+  });
+
+  it('indexes for the caller when an owner and document id are given, reporting disabled stores', async () => {
+    const response = await analyzeDocument(
+      { document: corpusText('mpl-2.0') },
+      { providers, retrieval, ownerId: 'owner', documentId: 'mpl' },
+    );
+    expect(response.document_id).toBe('mpl');
+    expect(response.sync).toEqual({ graph: 'indexed', vector_store: 'disabled' });
+    expect(response.qa).toBeNull();
+    expect(response.degraded).toBe(false);
+    expect((await retrieval.topEntities('owner', 3)).length).toBe(3);
+  });
+
+  it('rejects an empty document', async () => {
+    await expect(analyzeDocument({ document: ' ' }, { providers, retrieval })).rejects.toThrow(
+      /document/,
+    );
+  });
+});
