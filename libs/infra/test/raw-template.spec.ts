@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parse } from 'yaml';
+import { RAW_TEMPLATE_PATH, renderRawTemplate } from '../src/template/render-raw-template';
+
+const SEED_PARAMETERS = [
+  'VpcId',
+  'PublicSubnets',
+  'PrivateSubnets',
+  'ClusterName',
+  'BackendImage',
+  'AIMLImage',
+  'ContainerPort',
+  'AIMLPort',
+  'DesiredCount',
+  'CPU',
+  'Memory',
+  'SecretsPrefix',
+];
+
+describe('raw CloudFormation template', () => {
+  const rendered = renderRawTemplate();
+  const committed = readFileSync(join(__dirname, '..', RAW_TEMPLATE_PATH), 'utf8');
+  const template = parse(committed) as { Parameters: Record<string, any>; Resources: Record<string, any> };
+
+  it('matches what the CDK code produces (regenerate with `nx run infra:raw-template`)', () => {
+    expect(committed).toEqual(rendered.yaml);
+  });
+
+  it("takes exactly the seed's parameters", () => {
+    expect(Object.keys(template.Parameters).sort()).toEqual([...SEED_PARAMETERS].sort());
+    expect(template.Parameters.CPU.Default).toBe('512');
+    expect(template.Parameters.Memory.Default).toBe('1024');
+    expect(template.Parameters.SecretsPrefix.Default).toBe('docuthinker/');
+  });
+
+  it('refuses a latest image tag', () => {
+    const pattern = new RegExp(template.Parameters.BackendImage.AllowedPattern);
+    expect(pattern.test('111111111111.dkr.ecr.us-east-1.amazonaws.com/docuthinker-backend:3f2c1ab')).toBe(true);
+    expect(pattern.test('111111111111.dkr.ecr.us-east-1.amazonaws.com/docuthinker-backend:latest')).toBe(false);
+  });
+
+  it('needs nothing from the CDK toolchain (no bootstrap rule, assets or construct metadata)', () => {
+    expect(committed).not.toMatch(/BootstrapVersion|CDKMetadata|aws:cdk:|cdk-hnb659fds|AssetParameters/);
+  });
+
+  it('carries the same production properties as the CDK stages', () => {
+    const assertions = Template.fromStack(rendered.stack);
+    assertions.resourceCountIs('AWS::ECS::Service', 2);
+    for (const service of Object.values(assertions.findResources('AWS::ECS::Service'))) {
+      expect(service.Properties.DeploymentConfiguration).toMatchObject({
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+        Alarms: { Enable: true, Rollback: true },
+      });
+      expect(service.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp).toBe('DISABLED');
+    }
+    for (const task of Object.values(assertions.findResources('AWS::ECS::TaskDefinition'))) {
+      expect(task.Properties.Cpu).toEqual({ Ref: 'CPU' });
+      for (const container of task.Properties.ContainerDefinitions) {
+        expect(container).toMatchObject({ ReadonlyRootFilesystem: true, StopTimeout: 30 });
+        expect(JSON.stringify(container.Secrets)).toContain('SecretsPrefix');
+      }
+    }
+  });
+});
