@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** The AI tasks both services expose; the gateway runs them, the backend calls it. */
+export const AI_TASK_NAMES = [
+  'summary',
+  'key-ideas',
+  'discussion-points',
+  'bullet-summary',
+  'summary-in-language',
+  'rewrite',
+  'recommendations',
+  'refine-summary',
+  'sentiment',
+  'topics',
+] as const;
+
+export const aiTaskName = z.enum(AI_TASK_NAMES);
+export type AiTaskName = z.infer<typeof aiTaskName>;
+
+/** Largest text a task or index request carries (characters). */
+export const MAX_TEXT_CHARS = 2_000_000;
+
+const boundedText = (max: number) => z.string().trim().min(1).max(max);
+
+export const taskOptions = z
+  .object({
+    language: boundedText(64).optional(),
+    style: boundedText(64).optional(),
+    summary: boundedText(100_000).optional(),
+    instructions: boundedText(2_000).optional(),
+    maxItems: z.number().int().min(1).max(50).optional(),
+  })
+  .strict();
+
+export const taskRequest = z
+  .object({
+    text: boundedText(MAX_TEXT_CHARS),
+    title: boundedText(500).optional(),
+    options: taskOptions.optional(),
+  })
+  .strict();
+export type TaskRequest = z.infer<typeof taskRequest>;
+
+/** Options a task cannot run without. */
+export const REQUIRED_TASK_OPTIONS: Partial<
+  Record<AiTaskName, (keyof z.infer<typeof taskOptions>)[]>
+> = {
+  'summary-in-language': ['language'],
+  rewrite: ['style'],
+  'refine-summary': ['instructions'],
+};
+
+export const tokenUsage = z.object({
+  inputTokens: z.number().int().nonnegative().optional(),
+  outputTokens: z.number().int().nonnegative().optional(),
+});
+
+export const taskResponse = z.object({
+  task: aiTaskName,
+  output: z.unknown(),
+  provider: z.string(),
+  model: z.string(),
+  degraded: z.boolean(),
+  usage: tokenUsage.optional(),
+});
+export type TaskResponse = z.infer<typeof taskResponse>;

@@ -1,0 +1,24 @@
+/** Paths of the gateway's v1 API, shared by the gateway's routes and the backend's client. */
+export const GATEWAY_API = {
+  task: (task: string) => `/ai/v1/tasks/${encodeURIComponent(task)}`,
+  chat: '/ai/v1/chat',
+  index: '/ai/v1/index',
+  indexedDocument: (documentId: string) => `/ai/v1/index/${encodeURIComponent(documentId)}`,
+  search: '/ai/v1/search',
+  ask: '/ai/v1/ask',
+  relatedDocuments: (documentId: string) =>
+    `/ai/v1/graph/documents/${encodeURIComponent(documentId)}/related`,
+  entities: '/ai/v1/graph/entities',
+  analyze: '/analyze',
+} as const;
+
+/**
+ * How the backend authenticates to the gateway: `Authorization: Bearer` with
+ * the shared service token (secret docuthinker/service-token). Browsers use
+ * the same header with a user's access token instead.
+ */
+export const SERVICE_TOKEN_SCHEME = 'Bearer';
+
+/** Claims of a user access token, issued by the backend and accepted by the gateway. */
+export const ACCESS_TOKEN_ISSUER = 'docuthinker-backend';
+export const ACCESS_TOKEN_AUDIENCE = 'docuthinker-api';

@@ -1,0 +1,3 @@
+export * from './ai-tasks';
+export * from './retrieval';
+export * from './gateway-api';

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { MAX_TEXT_CHARS } from './ai-tasks';
+
+/** Ids are opaque strings chosen by the backend; bounded and printable. */
+export const entityId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, { error: 'must be letters, digits or . _ : -' });
+
+export const documentIds = z.array(entityId).min(1).max(500);
+
+export const indexRequest = z
+  .object({
+    ownerId: entityId,
+    documentId: entityId,
+    title: z.string().trim().min(1).max(500),
+    text: z.string().min(1).max(MAX_TEXT_CHARS),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type IndexRequest = z.infer<typeof indexRequest>;
+
+export const indexResponse = z.object({
+  documentId: entityId,
+  chunks: z.number().int().nonnegative(),
+  vector: z.object({ upserted: z.number().int().nonnegative() }).passthrough(),
+  graph: z
+    .object({ nodes: z.number().int().nonnegative(), edges: z.number().int().nonnegative() })
+    .passthrough(),
+});
+export type IndexResponse = z.infer<typeof indexResponse>;
+
+export const ownerQuery = z.object({ ownerId: entityId }).strict();
+
+export const searchModes = ['hybrid', 'vector', 'lexical'] as const;
+
+export const searchRequest = z
+  .object({
+    ownerId: entityId,
+    query: z.string().trim().min(1).max(2_000),
+    k: z.number().int().min(1).max(50).optional(),
+    mode: z.enum(searchModes).optional(),
+    documentIds: documentIds.optional(),
+  })
+  .strict();
+export type SearchRequest = z.infer<typeof searchRequest>;
+
+export const searchHit = z.object({
+  documentId: entityId,
+  chunkId: z.string(),
+  text: z.string(),
+  score: z.number(),
+});
+export const searchResponse = z.object({ hits: z.array(searchHit) });
+export type SearchResponse = z.infer<typeof searchResponse>;
+
+export const citation = z.object({
+  documentId: entityId,
+  chunkId: z.string(),
+  snippet: z.string(),
+  score: z.number(),
+});
+export type Citation = z.infer<typeof citation>;
+
+export const askRequest = z
+  .object({
+    ownerId: entityId,
+    question: z.string().trim().min(1).max(2_000),
+    documentIds: documentIds.optional(),
+    k: z.number().int().min(1).max(20).optional(),
+  })
+  .strict();
+export type AskRequest = z.infer<typeof askRequest>;
+
+export const askResponse = z.object({
+  answer: z.string(),
+  citations: z.array(citation),
+  provider: z.string().optional(),
+  model: z.string().optional(),
+  degraded: z.boolean().optional(),
+});
+export type AskResponse = z.infer<typeof askResponse>;
+
+export const chatMessage = z
+  .object({
+    role: z.enum(['user', 'assistant', 'system']),
+    content: z.string().trim().min(1).max(20_000),
+  })
+  .strict();
+
+export const chatRequest = z
+  .object({
+    ownerId: entityId,
+    documentId: entityId.optional(),
+    messages: z.array(chatMessage).min(1).max(100),
+    stream: z.boolean().optional(),
+  })
+  .strict()
+  .refine((request) => request.messages.at(-1)?.role === 'user', {
+    error: 'the last message must be from the user',
+    path: ['messages'],
+  });
+export type ChatRequest = z.infer<typeof chatRequest>;
+
+export const chatResponse = z.object({
+  reply: z.string(),
+  citations: z.array(citation),
+  provider: z.string().optional(),
+  model: z.string().optional(),
+  degraded: z.boolean().optional(),
+});
+export type ChatResponse = z.infer<typeof chatResponse>;
