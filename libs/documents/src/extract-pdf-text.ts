@@ -42,8 +42,9 @@ export async function extractPdfText(
   let pdf: PdfDocument;
   try {
     pdf = await getDocumentProxy(
-      // pdf.js takes ownership of (and may detach) the buffer it is given.
-      bytes.slice(),
+      // pdf.js transfers (detaches) the buffer it is given, and a Node Buffer's
+      // slice() is a view of the caller's memory, so it gets a plain copy.
+      new Uint8Array(bytes),
       // Text only: no font loading, no system font lookups, no console chatter.
       { disableFontFace: true, useSystemFonts: false, verbosity: 0 },
     );

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { extractDocument } from '../src';
+import { extractDocument, extractPdfText } from '../src';
+import { buildPdf } from './support/build-pdf';
 import { readCorpusFile } from './support/corpus';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -81,5 +82,19 @@ describe('extractDocument on the sample corpus', () => {
     expect(document.fileType).toBe('docx');
     expect(document.title).toBe('BSD License');
     expect(document.filename).toBeUndefined();
+  });
+
+  it("accepts Node Buffers and leaves the caller's bytes untouched", async () => {
+    const pdf = Buffer.from(readCorpusFile('shared-mime-info-spec.pdf'));
+    const original = Buffer.from(pdf);
+    // Small Buffers share Node's pool: pdf.js must not detach their memory.
+    const pooledPdf = Buffer.from(buildPdf({ pageTexts: ['pooled'] }));
+    const neighbour = Buffer.from('neighbour');
+
+    expect((await extractDocument({ bytes: pdf, filename: 'spec.pdf' })).pages).toBe(17);
+    expect((await extractPdfText(pooledPdf)).text).toBe('pooled');
+    expect(pdf.equals(original)).toBe(true);
+    expect(pooledPdf.byteLength).toBeGreaterThan(0);
+    expect(neighbour.toString()).toBe('neighbour');
   });
 });
