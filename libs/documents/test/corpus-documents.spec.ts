@@ -93,6 +93,8 @@ describe('extractDocument on the sample corpus', () => {
 
     expect((await extractDocument({ bytes: pdf, filename: 'spec.pdf' })).pages).toBe(17);
     expect((await extractPdfText(pooledPdf)).text).toBe('pooled');
+    const docx = Buffer.from(readCorpusFile('bsd.docx'));
+    expect((await extractDocument({ bytes: docx })).title).toBe('BSD License');
     expect(pdf.equals(original)).toBe(true);
     expect(pooledPdf.byteLength).toBeGreaterThan(0);
     expect(neighbour.toString()).toBe('neighbour');
