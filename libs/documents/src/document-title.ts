@@ -7,13 +7,17 @@ export interface TitleSources {
   heading?: string;
   /** The sanitized upload name. */
   filename?: string;
-  /** The extracted text, whose first line is the last resort. */
-  text: string;
+  /** Text whose first line is the last resort; left out where it would be syntax (JSON). */
+  text?: string;
 }
 
 /** Picks the most meaningful title available, cleaned and length-capped. */
 export function chooseTitle(sources: TitleSources): string {
-  const candidates = [sources.heading, filenameStem(sources.filename), firstLine(sources.text)];
+  const candidates = [
+    sources.heading,
+    filenameStem(sources.filename),
+    sources.text === undefined ? undefined : firstLine(sources.text),
+  ];
   for (const candidate of candidates) {
     const title = cleanTitle(candidate ?? '');
     if (title !== '') return title;

@@ -115,7 +115,7 @@ export async function extractDocument(
     ...(content.html === undefined ? {} : { html: content.html }),
     ...(content.pages === undefined ? {} : { pages: content.pages }),
     title: chooseTitle({
-      text: content.text,
+      ...(format.fileType === 'json' ? {} : { text: content.text }),
       ...(content.heading === undefined ? {} : { heading: content.heading }),
       ...(filename === undefined ? {} : { filename }),
     }),

@@ -43,9 +43,7 @@ export async function extractDocx(bytes: Uint8Array, limits: DocumentLimits): Pr
     throw new DocumentError(
       'DT_ERR_CORRUPT_FILE',
       'The document is damaged or is not a Word document.',
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
   const { text, firstHeading } = htmlToText(html);

@@ -90,8 +90,6 @@ function asDocumentError(error: unknown): DocumentError {
   return new DocumentError(
     'DT_ERR_CORRUPT_FILE',
     'The PDF is damaged and its text cannot be read.',
-    {
-      cause: error,
-    },
+    { cause: error },
   );
 }

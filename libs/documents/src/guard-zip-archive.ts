@@ -77,9 +77,7 @@ async function loadArchive(bytes: Uint8Array): Promise<JSZip> {
     throw new DocumentError(
       'DT_ERR_CORRUPT_FILE',
       'The document is damaged: its zip structure cannot be read.',
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
 }
@@ -138,9 +136,7 @@ function inflatedSize(data: Uint8Array, limit: number): Promise<number> {
         new DocumentError(
           'DT_ERR_CORRUPT_FILE',
           'The document is damaged: part of it cannot be unpacked.',
-          {
-            cause: error,
-          },
+          { cause: error },
         ),
       ),
     );

@@ -104,7 +104,7 @@ describe('extractDocument on text formats', () => {
       text: json,
       title: 'data',
     });
-    expect(unnamed.fileType).toBe('json');
+    expect(unnamed).toMatchObject({ fileType: 'json', title: 'Untitled document' });
   });
 
   it('leaves text that only starts like JSON as plain text', async () => {
