@@ -10,10 +10,14 @@ class SummaryReporter {
     this.rootDir = globalConfig.rootDir;
   }
 
-  onRunComplete(_contexts, results) {
+  onRunComplete(contexts, results) {
     const dir = join(__dirname, '..', '..', 'reports', 'jest');
     mkdirSync(dir, { recursive: true });
-    const project = this.rootDir.split('/').slice(-2).join('-');
+    const [context] = contexts ?? [];
+    const displayName = context?.config?.displayName;
+    const project =
+      (typeof displayName === 'string' ? displayName : displayName?.name) ??
+      this.rootDir.split('/').slice(-2).join('-');
     writeFileSync(
       join(dir, `${project}.json`),
       JSON.stringify({

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { commonFields, type LogLevel, type NodeEnv } from './common-fields';
+import { commonFields, type ServiceConfigBase } from './common-fields';
 import { commaList, integerInRange, optionalText, optionalUrl } from './env-fields';
 import { ConfigResolution, type Environment } from './parse-environment';
 import { resolvePlatformSecrets } from './platform-secrets';
@@ -36,14 +36,8 @@ export const backendFields = {
   }),
 };
 
-export interface BackendConfig {
+export interface BackendConfig extends ServiceConfigBase {
   readonly service: 'backend';
-  readonly nodeEnv: NodeEnv;
-  readonly port: number;
-  readonly logLevel: LogLevel;
-  readonly drainTimeoutMs: number;
-  readonly dataDir: string;
-  readonly allowEmbedded: boolean;
   readonly mongodbUri?: string;
   readonly redisUrl?: string;
   readonly aimlUrl: string;
@@ -51,10 +45,6 @@ export interface BackendConfig {
   readonly localDocumentsDir: string;
   readonly corsOrigins: readonly string[];
   readonly maxUploadBytes: number;
-  readonly jwtSecret: string;
-  readonly serviceToken: string;
-  /** One line per embedded default in use, for the service to log once at start-up. */
-  readonly notices: readonly string[];
 }
 
 const DEFAULT_AIML_URL = 'http://127.0.0.1:8000';

@@ -50,3 +50,17 @@ export const commonFields = {
     32,
   ),
 };
+
+/** What every service's resolved configuration carries, whatever else it has. */
+export interface ServiceConfigBase {
+  readonly nodeEnv: NodeEnv;
+  readonly port: number;
+  readonly logLevel: LogLevel;
+  readonly drainTimeoutMs: number;
+  readonly dataDir: string;
+  readonly allowEmbedded: boolean;
+  readonly jwtSecret: string;
+  readonly serviceToken: string;
+  /** One line per embedded default in use, for the service to log once at start-up. */
+  readonly notices: readonly string[];
+}

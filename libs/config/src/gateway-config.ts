@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { commonFields, type LogLevel, type NodeEnv } from './common-fields';
+import { commonFields, type ServiceConfigBase } from './common-fields';
 import {
   booleanFlag,
   commaList,
@@ -63,14 +63,8 @@ export const gatewayFields = {
   ),
 };
 
-export interface GatewayConfig {
+export interface GatewayConfig extends ServiceConfigBase {
   readonly service: 'aiml-gateway';
-  readonly nodeEnv: NodeEnv;
-  readonly port: number;
-  readonly logLevel: LogLevel;
-  readonly drainTimeoutMs: number;
-  readonly dataDir: string;
-  readonly allowEmbedded: boolean;
   readonly syncGraph: boolean;
   readonly syncVector: boolean;
   readonly neo4jUri?: string;
@@ -79,9 +73,6 @@ export interface GatewayConfig {
   readonly upstreamUrl?: string;
   readonly providers: readonly AiProvider[];
   readonly providerKeys: Readonly<{ openai?: string; anthropic?: string; google?: string }>;
-  readonly jwtSecret: string;
-  readonly serviceToken: string;
-  readonly notices: readonly string[];
 }
 
 const PROVIDER_KEY_VARIABLES = {

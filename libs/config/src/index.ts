@@ -1,6 +1,12 @@
 export { ConfigError, type ConfigProblem } from './config-error';
 export { envVarDocs, type EnvVarDoc } from './env-fields';
-export { LOG_LEVELS, NODE_ENVS, type LogLevel, type NodeEnv } from './common-fields';
+export {
+  LOG_LEVELS,
+  NODE_ENVS,
+  type LogLevel,
+  type NodeEnv,
+  type ServiceConfigBase,
+} from './common-fields';
 export { backendFields, loadBackendConfig, type BackendConfig } from './backend-config';
 export {
   AI_PROVIDERS,
