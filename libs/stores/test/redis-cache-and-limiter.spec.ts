@@ -1,5 +1,9 @@
 import { startRedis, type RunningService } from '@docuthinker/testing';
 import type { Redis } from 'ioredis';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStores } from '../src/create-stores';
 import { createRedisClient, closeRedisClient, waitForRedis } from '../src/cache/redis-connection';
 import { RedisCacheStore } from '../src/cache/redis-cache-store';
 import { RedisRateLimiterFactory } from '../src/rate-limit/redis-rate-limiter-factory';
@@ -54,5 +58,19 @@ describe('Redis cache and rate limiter (real redis-server)', () => {
   it('treats a value it cannot parse as a miss', async () => {
     await client.set('docuthinker:cache:corrupt', '{not json', 'PX', 30_000);
     expect(await cache.get('corrupt')).toBeUndefined();
+  });
+
+  it('is what createStores picks when a Redis URL is set', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'docuthinker-redis-stores-'));
+    const stores = await createStores({ dataDir, redisUrl: redis.url });
+    try {
+      expect(stores.adapters).toEqual({ data: 'libsql', cache: 'redis', files: 'local' });
+      await stores.cache.set('from-create-stores', 'yes', 30_000);
+      expect(await client.get('docuthinker:cache:from-create-stores')).toBe('"yes"');
+      expect((await stores.health()).components.cache).toMatchObject({ ok: true, adapter: 'redis' });
+    } finally {
+      await stores.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

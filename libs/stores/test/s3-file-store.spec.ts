@@ -1,5 +1,9 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { awsTestClientConfig, startMoto, type RunningService } from '@docuthinker/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStores } from '../src/create-stores';
 import { S3FileStore } from '../src/files/s3-file-store';
 import { fileStoreContract } from './contracts/file-store.contract';
 
@@ -39,5 +43,23 @@ describe('S3 file store (real moto server)', () => {
   it('reports unhealthy for a bucket that does not exist', async () => {
     const missing = new S3FileStore(client, 'no-such-bucket-here');
     expect(await missing.health()).toMatchObject({ ok: false, adapter: 's3' });
+  });
+
+  it('is what createStores picks when a bucket is set', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'docuthinker-s3-stores-'));
+    const stores = await createStores({
+      dataDir,
+      documentsBucket: bucket,
+      s3ClientConfig: awsTestClientConfig(moto.url),
+    });
+    try {
+      expect(stores.adapters.files).toBe('s3');
+      await stores.files.put('via-create-stores/file.txt', Buffer.from('in s3'));
+      expect((await files.getBuffer('via-create-stores/file.txt'))?.toString()).toBe('in s3');
+      expect((await stores.health()).components.files).toMatchObject({ ok: true, adapter: 's3' });
+    } finally {
+      await stores.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

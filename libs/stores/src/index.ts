@@ -1,0 +1,85 @@
+export { createStores, type Stores, type StoresAdapters, type StoresConfig, type StoresHealth } from './create-stores';
+export { eraseAccount, type AccountErasure, type AccountErasureStores } from './account-erasure';
+export type { DataStores } from './data-stores';
+
+export {
+  THEMES,
+  SOCIAL_NETWORKS,
+  type NewUser,
+  type SocialMedia,
+  type SocialNetwork,
+  type Theme,
+  type UserProfileUpdate,
+  type UserRecord,
+  type UserStore,
+} from './ports/user-store';
+export {
+  INDEX_STATUSES,
+  type DeletedDocuments,
+  type DocumentMetadata,
+  type DocumentPage,
+  type DocumentPageRequest,
+  type DocumentRecord,
+  type DocumentSearchHit,
+  type DocumentSearchOptions,
+  type DocumentStore,
+  type DocumentUpdate,
+  type IndexStatus,
+  type NewDocument,
+} from './ports/document-store';
+export {
+  CHAT_ROLES,
+  DEFAULT_CHAT_SESSION_TTL_MS,
+  type ChatMessage,
+  type ChatRole,
+  type ChatSession,
+  type ChatSessionScope,
+  type ChatSessionStore,
+  type NewChatMessage,
+} from './ports/chat-session-store';
+export {
+  OUTBOX_JOB_KINDS,
+  type ClaimedOutboxJob,
+  type OutboxClaimOptions,
+  type OutboxEnqueueRequest,
+  type OutboxFailure,
+  type OutboxJob,
+  type OutboxJobKind,
+  type OutboxPendingCounts,
+  type OutboxStore,
+} from './ports/outbox-store';
+export type { CacheStore } from './ports/cache-store';
+export type {
+  RateLimitDecision,
+  RateLimiter,
+  RateLimiterFactory,
+  RateLimitRule,
+} from './ports/rate-limiter';
+export type {
+  FileStore,
+  PutFileOptions,
+  SignedUrlOptions,
+  StoredFile,
+} from './ports/file-store';
+
+export { retryDelayMs, type RetryDelayOptions } from './outbox/retry-delay';
+export { documentFileKey, ownerFilePrefix } from './files/document-file-key';
+export {
+  DuplicateIdError,
+  EmailTakenError,
+  InvalidCursorError,
+  UnsafeFileKeyError,
+} from './shared/errors';
+export { systemClock, type Clock } from './shared/clock';
+export type { HealthCheckable, HealthReport } from './shared/health';
+
+// Adapters, for composition roots and tools that need one directly.
+export { createEmbeddedDataStores, type EmbeddedDataStoresOptions } from './embedded/create-embedded-data-stores';
+export { createMongoDataStores, type MongoDataStoresOptions } from './mongo/create-mongo-data-stores';
+export { MemoryCacheStore, type MemoryCacheOptions } from './cache/memory-cache-store';
+export { RedisCacheStore } from './cache/redis-cache-store';
+export { createRedisClient, closeRedisClient, waitForRedis, type RedisConnectionOptions } from './cache/redis-connection';
+export { MemoryRateLimiterFactory } from './rate-limit/memory-rate-limiter-factory';
+export { RedisRateLimiterFactory } from './rate-limit/redis-rate-limiter-factory';
+export { LocalFileStore } from './files/local-file-store';
+export { S3FileStore, type S3FileStoreOptions } from './files/s3-file-store';

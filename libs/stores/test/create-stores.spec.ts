@@ -1,0 +1,108 @@
+import { findFreePort } from '@docuthinker/testing';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createStores,
+  documentFileKey,
+  eraseAccount,
+  UnsafeFileKeyError,
+  type Stores,
+} from '../src';
+import { sampleDocument } from './support/sample-documents';
+
+describe('createStores with nothing configured (embedded defaults)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'docuthinker-embedded-'));
+  let stores: Stores;
+
+  beforeAll(async () => {
+    stores = await createStores({ dataDir });
+  });
+
+  afterAll(async () => {
+    await stores.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('picks the embedded adapters, with one WAL-mode database file and files under the data dir', async () => {
+    expect(stores.adapters).toEqual({ data: 'libsql', cache: 'memory', files: 'local' });
+    const user = await stores.users.create({ email: 'a@example.com', passwordHash: 'h' });
+    await stores.files.put(documentFileKey(user.id, 'doc', 'pdf'), Buffer.from('%PDF'));
+    expect(existsSync(join(dataDir, 'docuthinker.db'))).toBe(true);
+    expect(existsSync(join(dataDir, 'docuthinker.db-wal'))).toBe(true);
+    expect(existsSync(join(dataDir, 'documents', user.id, 'doc', 'original.pdf'))).toBe(true);
+    expect(await stores.health()).toMatchObject({
+      ok: true,
+      components: {
+        data: { ok: true, adapter: 'libsql' },
+        cache: { ok: true, adapter: 'memory' },
+        files: { ok: true, adapter: 'local' },
+      },
+    });
+  });
+
+  it('erases an account: documents (with delete jobs), sessions, files and the user, and nothing of anyone else', async () => {
+    const leaving = await stores.users.create({ email: 'leaving@example.com', passwordHash: 'h' });
+    const staying = await stores.users.create({ email: 'staying@example.com', passwordHash: 'h' });
+    for (const owner of [leaving.id, staying.id]) {
+      const document = await stores.documents.create(
+        sampleDocument(owner, { fileKey: documentFileKey(owner, 'd1', 'pdf') }),
+      );
+      await stores.files.put(document.fileKey, Buffer.from('bytes'));
+      await stores.files.put(documentFileKey(owner, 'orphan', 'txt'), Buffer.from('never saved'));
+      await stores.chatSessions.create({ ownerId: owner, documentId: document.id });
+    }
+    const before = await stores.outbox.pendingCounts();
+
+    const erased = await eraseAccount(stores, leaving.id);
+
+    expect(erased).toEqual({ documents: 1, chatSessions: 1, files: 2, userDeleted: true });
+    expect(await stores.users.findById(leaving.id)).toBeNull();
+    expect(await stores.documents.count(leaving.id)).toBe(0);
+    expect(await stores.outbox.pendingCounts()).toEqual({ ...before, delete: before.delete + 1 });
+    expect(await stores.users.findById(staying.id)).not.toBeNull();
+    expect(await stores.documents.count(staying.id)).toBe(1);
+    expect(await stores.files.getBuffer(documentFileKey(staying.id, 'd1', 'pdf'))).not.toBeNull();
+    expect(await eraseAccount(stores, leaving.id)).toEqual({
+      documents: 0,
+      chatSessions: 0,
+      files: 0,
+      userDeleted: false,
+    });
+  });
+
+  it('builds file keys from ids only', () => {
+    expect(documentFileKey('owner', 'doc', '.PDF')).toBe('owner/doc/original.pdf');
+    expect(documentFileKey('owner', 'doc', '../../x')).toBe('owner/doc/original.x');
+    expect(documentFileKey('owner', 'doc', '')).toBe('owner/doc/original.bin');
+    expect(() => documentFileKey('../owner', 'doc', 'pdf')).toThrow(UnsafeFileKeyError);
+    expect(() => documentFileKey('owner', 'a/b', 'pdf')).toThrow(UnsafeFileKeyError);
+  });
+});
+
+describe('createStores with a Redis URL where nothing listens', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'docuthinker-no-redis-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts anyway, serves cache misses and stays ready, reporting the cache as down', async () => {
+    const port = await findFreePort();
+    const stores = await createStores({
+      dataDir,
+      redisUrl: `redis://127.0.0.1:${port}`,
+      redisStartupWaitMs: 300,
+    });
+    try {
+      expect(stores.adapters.cache).toBe('redis');
+      await stores.cache.set('k', 1, 1000);
+      expect(await stores.cache.get('k')).toBeUndefined();
+      const limiter = stores.rateLimiters.create({ name: 'login', points: 1, windowSeconds: 60 });
+      expect((await limiter.consume('ip')).allowed).toBe(true);
+      expect((await limiter.consume('ip')).allowed).toBe(false);
+      const health = await stores.health();
+      expect(health.ok).toBe(true);
+      expect(health.components.cache).toMatchObject({ ok: false, adapter: 'redis' });
+    } finally {
+      await stores.close();
+    }
+  });
+});
