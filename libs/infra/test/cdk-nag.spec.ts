@@ -11,7 +11,8 @@ function findings(scope: IConstruct): string[] {
   const report = new AwsSolutionsChecks().validateScope(scope);
   return report.violations.flatMap((violation) =>
     violation.violatingResources.map(
-      (resource) => `${violation.ruleName} ${resource.constructPath ?? resource.resourceLogicalId}: ${violation.description}`,
+      (resource) =>
+        `${violation.ruleName} ${resource.constructPath ?? resource.resourceLogicalId}: ${violation.description}`,
     ),
   );
 }

@@ -53,7 +53,9 @@ describeWithCfnLint(`cfn-lint (${version ?? 'absent'})`, () => {
     const templates = templatesByStage.get(stage) ?? [];
     expect(templates).toHaveLength(2);
     // The pinned-AZ warning is known to occur: proves findings are matched to these files.
-    expect(findings.some((finding) => templates.includes(finding.file) && finding.rule === 'W3010')).toBe(true);
+    expect(
+      findings.some((finding) => templates.includes(finding.file) && finding.rule === 'W3010'),
+    ).toBe(true);
     const unexpected = findings.filter(
       (finding) => templates.includes(finding.file) && !(finding.rule in ACCEPTED_WARNINGS),
     );

@@ -3,7 +3,8 @@ import { synthStage, type SynthesizedStage } from './support/synth-stage';
 
 const HTTPS = {
   domainName: 'api.docuthinker.example',
-  certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/0f0e0d0c-0000-4000-8000-000000000000',
+  certificateArn:
+    'arn:aws:acm:us-east-1:111111111111:certificate/0f0e0d0c-0000-4000-8000-000000000000',
   hostedZone: { zoneName: 'docuthinker.example', hostedZoneId: 'Z0123456789EXAMPLE' },
 };
 
@@ -15,7 +16,10 @@ describe('load balancer without a domain (dev)', () => {
 
   it('serves plain HTTP on 80 and has no HTTPS listener', () => {
     dev.platform.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
-    dev.platform.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+    dev.platform.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      Protocol: 'HTTP',
+    });
   });
 });
 
@@ -28,7 +32,9 @@ describe('load balancer with a certificate (prod)', () => {
   it('is internet-facing in the public subnets, drops invalid headers and writes access logs to S3', () => {
     prod.platform.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internet-facing',
-      Subnets: Match.arrayWith([Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('publicSubnet') })]),
+      Subnets: Match.arrayWith([
+        Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('publicSubnet') }),
+      ]),
       LoadBalancerAttributes: Match.arrayWith([
         { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
         { Key: 'access_logs.s3.enabled', Value: 'true' },
@@ -48,7 +54,10 @@ describe('load balancer with a certificate (prod)', () => {
       Port: 80,
       Protocol: 'HTTP',
       DefaultActions: [
-        { Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } },
+        {
+          Type: 'redirect',
+          RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' },
+        },
       ],
     });
   });
@@ -56,16 +65,22 @@ describe('load balancer with a certificate (prod)', () => {
   it('routes /ai/* to the gateway and everything else to the backend', () => {
     prod.platform.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
       Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/ai/*'] } }],
-      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^GatewayTargets') } }],
+      Actions: [
+        { Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^GatewayTargets') } },
+      ],
     });
     prod.platform.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,
-      DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^BackendTargets') } }],
+      DefaultActions: [
+        { Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^BackendTargets') } },
+      ],
     });
   });
 
   it('checks /health every 5 s and drops a target after two failures (~10 s), draining for 30 s', () => {
-    const groups = Object.values(prod.platform.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+    const groups = Object.values(
+      prod.platform.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'),
+    );
     expect(groups).toHaveLength(2);
     for (const group of groups) {
       expect(group.Properties).toMatchObject({
@@ -123,7 +138,9 @@ describe('load balancer with a certificate (prod)', () => {
     const policies = Object.values(prod.platform.findResources('AWS::S3::BucketPolicy'));
     expect(policies).toHaveLength(buckets.length);
     for (const policy of policies) {
-      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain(
+        '"aws:SecureTransport":"false"',
+      );
     }
   });
 });

@@ -53,8 +53,8 @@ describe('network', () => {
   });
 
   it('adds S3, ECR, CloudWatch Logs and Secrets Manager endpoints in prod, none in dev', () => {
-    const serviceNames = Object.values(prod.network.findResources('AWS::EC2::VPCEndpoint')).map((endpoint) =>
-      JSON.stringify(endpoint.Properties.ServiceName),
+    const serviceNames = Object.values(prod.network.findResources('AWS::EC2::VPCEndpoint')).map(
+      (endpoint) => JSON.stringify(endpoint.Properties.ServiceName),
     );
     for (const service of ['.s3', '.ecr.api', '.ecr.dkr', '.logs', '.secretsmanager']) {
       expect(serviceNames.some((name) => name.includes(service))).toBe(true);
@@ -66,7 +66,9 @@ describe('network', () => {
   it('opens interface endpoints to HTTPS from inside the VPC only', () => {
     prod.network.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: 'Interface endpoints: HTTPS from inside the VPC',
-      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.0.0.0/16', FromPort: 443, ToPort: 443 })],
+      SecurityGroupIngress: [
+        Match.objectLike({ CidrIp: '10.0.0.0/16', FromPort: 443, ToPort: 443 }),
+      ],
     });
   });
 });

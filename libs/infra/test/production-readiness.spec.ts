@@ -22,7 +22,10 @@ describe('ProductionReadinessChecks', () => {
     task.addContainer('app', {
       image: ecs.ContainerImage.fromRegistry('example/app:1'),
       environment: { OPENAI_API_KEY: 'sk-plain-text' },
-      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'app', logGroup: new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.INFINITE }) }),
+      logging: ecs.LogDrivers.awsLogs({
+        streamPrefix: 'app',
+        logGroup: new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.INFINITE }),
+      }),
     });
     new ecs.FargateService(stack, 'Service', { cluster, taskDefinition: task });
     Aspects.of(stack).add(new ProductionReadinessChecks());
@@ -59,11 +62,15 @@ describe('ProductionReadinessChecks', () => {
     expect(errors).not.toContainEqual(expect.stringContaining('root filesystem is writable'));
   });
 
-  it.each(['dev', 'prod'] as const)('passes every container and service of the %s stage', (stage) => {
-    const { stacks } = synthStage(stage, {
-      aimlUpstreamImage: '111111111111.dkr.ecr.us-east-1.amazonaws.com/docuthinker-fastapi:3f2c1ab',
-    });
-    expect(errorsOf(stacks.platform)).toEqual([]);
-    expect(Annotations.fromStack(stacks.platform).findError('*', Match.anyValue())).toEqual([]);
-  });
+  it.each(['dev', 'prod'] as const)(
+    'passes every container and service of the %s stage',
+    (stage) => {
+      const { stacks } = synthStage(stage, {
+        aimlUpstreamImage:
+          '111111111111.dkr.ecr.us-east-1.amazonaws.com/docuthinker-fastapi:3f2c1ab',
+      });
+      expect(errorsOf(stacks.platform)).toEqual([]);
+      expect(Annotations.fromStack(stacks.platform).findError('*', Match.anyValue())).toEqual([]);
+    },
+  );
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import { RAW_TEMPLATE_PATH, renderRawTemplate } from '../src/template/render-raw-template';
+import type { CfnJson } from './support/synth-stage';
 
 const SEED_PARAMETERS = [
   'VpcId',
@@ -22,7 +23,10 @@ const SEED_PARAMETERS = [
 describe('raw CloudFormation template', () => {
   const rendered = renderRawTemplate();
   const committed = readFileSync(join(__dirname, '..', RAW_TEMPLATE_PATH), 'utf8');
-  const template = parse(committed) as { Parameters: Record<string, any>; Resources: Record<string, any> };
+  const template = parse(committed) as {
+    Parameters: Record<string, CfnJson>;
+    Resources: Record<string, CfnJson>;
+  };
 
   it('matches what the CDK code produces (regenerate with `nx run infra:raw-template`)', () => {
     expect(committed).toEqual(rendered.yaml);
@@ -37,12 +41,18 @@ describe('raw CloudFormation template', () => {
 
   it('refuses a latest image tag', () => {
     const pattern = new RegExp(template.Parameters.BackendImage.AllowedPattern);
-    expect(pattern.test('111111111111.dkr.ecr.us-east-1.amazonaws.com/docuthinker-backend:3f2c1ab')).toBe(true);
-    expect(pattern.test('111111111111.dkr.ecr.us-east-1.amazonaws.com/docuthinker-backend:latest')).toBe(false);
+    expect(
+      pattern.test('111111111111.dkr.ecr.us-east-1.amazonaws.com/docuthinker-backend:3f2c1ab'),
+    ).toBe(true);
+    expect(
+      pattern.test('111111111111.dkr.ecr.us-east-1.amazonaws.com/docuthinker-backend:latest'),
+    ).toBe(false);
   });
 
   it('needs nothing from the CDK toolchain (no bootstrap rule, assets or construct metadata)', () => {
-    expect(committed).not.toMatch(/BootstrapVersion|CDKMetadata|aws:cdk:|cdk-hnb659fds|AssetParameters/);
+    expect(committed).not.toMatch(
+      /BootstrapVersion|CDKMetadata|aws:cdk:|cdk-hnb659fds|AssetParameters/,
+    );
   });
 
   it('carries the same production properties as the CDK stages', () => {
@@ -55,7 +65,9 @@ describe('raw CloudFormation template', () => {
         MaximumPercent: 200,
         Alarms: { Enable: true, Rollback: true },
       });
-      expect(service.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp).toBe('DISABLED');
+      expect(service.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp).toBe(
+        'DISABLED',
+      );
     }
     for (const task of Object.values(assertions.findResources('AWS::ECS::TaskDefinition'))) {
       expect(task.Properties.Cpu).toEqual({ Ref: 'CPU' });

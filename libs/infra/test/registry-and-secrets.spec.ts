@@ -1,6 +1,12 @@
 import { PLATFORM_SECRETS } from '@docuthinker/config';
 import { Match } from 'aws-cdk-lib/assertions';
-import { synthStage, taskDefinitions, container, type SynthesizedStage } from './support/synth-stage';
+import {
+  synthStage,
+  taskDefinitions,
+  container,
+  type SynthesizedStage,
+  pick,
+} from './support/synth-stage';
 
 describe('ECR repositories', () => {
   let prod: SynthesizedStage;
@@ -23,7 +29,14 @@ describe('ECR repositories', () => {
           LifecyclePolicy: {
             LifecyclePolicyText: Match.serializedJson(
               Match.objectLike({
-                rules: [Match.objectLike({ selection: Match.objectLike({ countType: 'imageCountMoreThan', countNumber: 10 }) })],
+                rules: [
+                  Match.objectLike({
+                    selection: Match.objectLike({
+                      countType: 'imageCountMoreThan',
+                      countNumber: 10,
+                    }),
+                  }),
+                ],
               }),
             ),
           },
@@ -51,7 +64,9 @@ describe('ECR repositories', () => {
   it('imports the repositories by name in other stages instead of creating them', () => {
     dev.platform.resourceCountIs('AWS::ECR::Repository', 0);
     dev.platform.resourceCountIs('AWS::ECR::ReplicationConfiguration', 0);
-    const image = JSON.stringify(container(taskDefinitions(dev.platform).backend!, 'backend').Image);
+    const image = JSON.stringify(
+      container(pick(taskDefinitions(dev.platform), 'backend'), 'backend').Image,
+    );
     expect(image).toContain('docuthinker-backend');
   });
 });
@@ -66,7 +81,9 @@ describe('secrets', () => {
     dr = synthStage('dr');
   });
 
-  const generatable = PLATFORM_SECRETS.filter((secret) => secret.generatable).map((secret) => secret.name);
+  const generatable = PLATFORM_SECRETS.filter((secret) => secret.generatable).map(
+    (secret) => secret.name,
+  );
 
   it('generates only the values the platform can make (JWT key, service token), replicated to DR', () => {
     const secrets = Object.values(prod.platform.findResources('AWS::SecretsManager::Secret'));
@@ -74,7 +91,10 @@ describe('secrets', () => {
       generatable.map((name) => `docuthinker/${name}`).sort(),
     );
     for (const secret of secrets) {
-      expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+      expect(secret.Properties.GenerateSecretString).toMatchObject({
+        PasswordLength: 64,
+        ExcludePunctuation: true,
+      });
       expect(secret.Properties.ReplicaRegions).toEqual([{ Region: 'us-west-2' }]);
       expect(secret.Properties.SecretString).toBeUndefined();
       expect(secret.DeletionPolicy).toBe('Retain');
@@ -93,7 +113,9 @@ describe('secrets', () => {
       (secret) => secret.Properties.Name,
     );
     expect(names.sort()).toEqual(generatable.map((name) => `docuthinker/staging/${name}`).sort());
-    expect(JSON.stringify(staging.platform.toJSON())).toContain(':secret:docuthinker/staging/mongodb');
+    expect(JSON.stringify(staging.platform.toJSON())).toContain(
+      ':secret:docuthinker/staging/mongodb',
+    );
   });
 
   it('reads prod replicas in DR instead of generating new values', () => {

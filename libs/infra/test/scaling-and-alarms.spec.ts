@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { ALARM_THRESHOLDS } from '../src/observability/web-service-alarms';
 import { SCALING_TARGETS } from '../src/services/web-service';
-import { synthStage, type SynthesizedStage } from './support/synth-stage';
+import { synthStage, type SynthesizedStage, type CfnJson } from './support/synth-stage';
 
 describe('autoscaling (prod)', () => {
   let prod: SynthesizedStage;
@@ -10,41 +10,63 @@ describe('autoscaling (prod)', () => {
   });
 
   it('scales each web service between 2 and 10 tasks', () => {
-    const targets = Object.values(prod.platform.findResources('AWS::ApplicationAutoScaling::ScalableTarget'));
+    const targets = Object.values(
+      prod.platform.findResources('AWS::ApplicationAutoScaling::ScalableTarget'),
+    );
     expect(targets).toHaveLength(2);
     for (const target of targets) {
-      expect(target.Properties).toMatchObject({ MinCapacity: 2, MaxCapacity: 10, ScalableDimension: 'ecs:service:DesiredCount' });
+      expect(target.Properties).toMatchObject({
+        MinCapacity: 2,
+        MaxCapacity: 10,
+        ScalableDimension: 'ecs:service:DesiredCount',
+      });
     }
   });
 
   it('tracks CPU 70 %, memory 80 % and 1000 requests per target with 60 s out / 300 s in cooldowns', () => {
-    const policies = Object.values(prod.platform.findResources('AWS::ApplicationAutoScaling::ScalingPolicy')).map(
-      (policy) => policy.Properties.TargetTrackingScalingPolicyConfiguration,
-    );
+    const policies = Object.values(
+      prod.platform.findResources('AWS::ApplicationAutoScaling::ScalingPolicy'),
+    ).map((policy) => policy.Properties.TargetTrackingScalingPolicyConfiguration);
     expect(policies).toHaveLength(6);
     const byMetric = (metric: string) =>
-      policies.filter((policy) => policy.PredefinedMetricSpecification.PredefinedMetricType === metric);
-    expect(byMetric('ECSServiceAverageCPUUtilization').map((policy) => policy.TargetValue)).toEqual([70, 70]);
-    expect(byMetric('ECSServiceAverageMemoryUtilization').map((policy) => policy.TargetValue)).toEqual([80, 80]);
-    expect(byMetric('ALBRequestCountPerTarget').map((policy) => policy.TargetValue)).toEqual([1000, 1000]);
+      policies.filter(
+        (policy) => policy.PredefinedMetricSpecification.PredefinedMetricType === metric,
+      );
+    expect(byMetric('ECSServiceAverageCPUUtilization').map((policy) => policy.TargetValue)).toEqual(
+      [70, 70],
+    );
+    expect(
+      byMetric('ECSServiceAverageMemoryUtilization').map((policy) => policy.TargetValue),
+    ).toEqual([80, 80]);
+    expect(byMetric('ALBRequestCountPerTarget').map((policy) => policy.TargetValue)).toEqual([
+      1000, 1000,
+    ]);
     for (const policy of policies) {
       expect(policy.ScaleOutCooldown).toBe(60);
       expect(policy.ScaleInCooldown).toBe(300);
     }
-    expect(SCALING_TARGETS).toMatchObject({ cpuPercent: 70, memoryPercent: 80, requestsPerTarget: 1000 });
+    expect(SCALING_TARGETS).toMatchObject({
+      cpuPercent: 70,
+      memoryPercent: 80,
+      requestsPerTarget: 1000,
+    });
   });
 });
 
 describe('alarms and dashboard (prod)', () => {
   let prod: SynthesizedStage;
-  let alarms: Record<string, any>[];
+  let alarms: Record<string, CfnJson>[];
   beforeAll(() => {
     prod = synthStage('prod', { alarmEmail: 'oncall@docuthinker.example' });
-    alarms = Object.values(prod.platform.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
+    alarms = Object.values(prod.platform.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties,
+    );
   });
 
   const alarmFor = (service: string, suffix: string) => {
-    const found = alarms.find((alarm) => alarm.AlarmName === `DocuThinker-prod-Platform-${service}-${suffix}`);
+    const found = alarms.find(
+      (alarm) => alarm.AlarmName === `DocuThinker-prod-Platform-${service}-${suffix}`,
+    );
     if (!found) throw new Error(`no alarm ${service}-${suffix}`);
     return found;
   };
@@ -55,7 +77,10 @@ describe('alarms and dashboard (prod)', () => {
       Threshold: 80,
       ComparisonOperator: 'GreaterThanThreshold',
     });
-    expect(alarmFor(service, 'memory-high')).toMatchObject({ MetricName: 'MemoryUtilization', Threshold: 85 });
+    expect(alarmFor(service, 'memory-high')).toMatchObject({
+      MetricName: 'MemoryUtilization',
+      Threshold: 85,
+    });
     expect(alarmFor(service, 'response-time-high')).toMatchObject({
       MetricName: 'TargetResponseTime',
       Threshold: 1,
@@ -66,7 +91,10 @@ describe('alarms and dashboard (prod)', () => {
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
     });
-    expect(alarmFor(service, 'unhealthy-hosts')).toMatchObject({ MetricName: 'UnHealthyHostCount', Threshold: 0 });
+    expect(alarmFor(service, 'unhealthy-hosts')).toMatchObject({
+      MetricName: 'UnHealthyHostCount',
+      Threshold: 0,
+    });
     expect(alarmFor(service, '4xx-high')).toMatchObject({
       MetricName: 'HTTPCode_Target_4XX_Count',
       Threshold: 100,
@@ -105,7 +133,9 @@ describe('alarms and dashboard (prod)', () => {
 
   it('builds one dashboard for the stage', () => {
     prod.platform.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    prod.platform.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'docuthinker-prod' });
+    prod.platform.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: 'docuthinker-prod',
+    });
   });
 
   it('outputs the ALB DNS name, cluster, service names and repository URIs', () => {

@@ -8,6 +8,8 @@ import {
   TEST_IMAGE_TAG,
   type SynthesizedStage,
   type TaskJson,
+  pick,
+  type CfnJson,
 } from './support/synth-stage';
 
 const SECRET_VARIABLES = new Set(PLATFORM_SECRETS.map((secret) => secret.variable));
@@ -30,7 +32,11 @@ describe('ECS cluster and services (prod)', () => {
   });
 
   it('runs backend-service, aiml-service and chroma-service', () => {
-    expect(Object.keys(ecsServices).sort()).toEqual(['aiml-service', 'backend-service', 'chroma-service']);
+    expect(Object.keys(ecsServices).sort()).toEqual([
+      'aiml-service',
+      'backend-service',
+      'chroma-service',
+    ]);
   });
 
   it('keeps every task in private subnets without a public IP', () => {
@@ -44,7 +50,7 @@ describe('ECS cluster and services (prod)', () => {
 
   it('rolls back failed deployments by circuit breaker and by alarm, with 100 %/200 % healthy', () => {
     for (const name of ['backend-service', 'aiml-service']) {
-      const deployment = ecsServices[name]!.properties.DeploymentConfiguration;
+      const deployment = pick(ecsServices, name).properties.DeploymentConfiguration;
       expect(deployment.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
       expect(deployment.MinimumHealthyPercent).toBe(100);
       expect(deployment.MaximumPercent).toBe(200);
@@ -62,19 +68,20 @@ describe('ECS cluster and services (prod)', () => {
       (alarm) => alarm.Properties.AlarmName,
     );
     for (const name of ['backend-service', 'aiml-service']) {
-      for (const alarmName of ecsServices[name]!.properties.DeploymentConfiguration.Alarms.AlarmNames) {
+      for (const alarmName of pick(ecsServices, name).properties.DeploymentConfiguration.Alarms
+        .AlarmNames) {
         expect(alarmNames).toContain(alarmName);
       }
     }
   });
 
   it('leaves DesiredCount to autoscaling so a redeploy does not reset a scaled-out service', () => {
-    expect(ecsServices['backend-service']!.properties.DesiredCount).toBeUndefined();
-    expect(ecsServices['aiml-service']!.properties.DesiredCount).toBeUndefined();
+    expect(pick(ecsServices, 'backend-service').properties.DesiredCount).toBeUndefined();
+    expect(pick(ecsServices, 'aiml-service').properties.DesiredCount).toBeUndefined();
   });
 
   it('runs Chroma as exactly one task that is stopped before its replacement starts', () => {
-    const chroma = ecsServices['chroma-service']!.properties;
+    const chroma = pick(ecsServices, 'chroma-service').properties;
     expect(chroma.DesiredCount).toBe(1);
     expect(chroma.DeploymentConfiguration).toMatchObject({
       MinimumHealthyPercent: 0,
@@ -85,45 +92,57 @@ describe('ECS cluster and services (prod)', () => {
 
   it('gives the web services a health-check grace period and on-demand Fargate only in prod', () => {
     for (const name of ['backend-service', 'aiml-service']) {
-      const service = ecsServices[name]!.properties;
+      const service = pick(ecsServices, name).properties;
       expect(service.HealthCheckGracePeriodSeconds).toBe(60);
       expect(service.EnableExecuteCommand).toBe(false);
-      expect(service.CapacityProviderStrategy).toEqual([{ CapacityProvider: 'FARGATE', Weight: 1 }]);
+      expect(service.CapacityProviderStrategy).toEqual([
+        { CapacityProvider: 'FARGATE', Weight: 1 },
+      ]);
     }
   });
 
   it('connects backend -> gateway -> Chroma through Service Connect names', () => {
     const aliases = (name: string) =>
-      (ecsServices[name]!.properties.ServiceConnectConfiguration.Services ?? []).flatMap(
+      (pick(ecsServices, name).properties.ServiceConnectConfiguration.Services ?? []).flatMap(
         (entry: { ClientAliases: unknown[] }) => entry.ClientAliases,
       );
     expect(aliases('aiml-service')).toEqual([{ DnsName: 'aiml-gateway', Port: 8000 }]);
     expect(aliases('chroma-service')).toEqual([{ DnsName: 'chroma', Port: 8000 }]);
-    expect(ecsServices['backend-service']!.properties.ServiceConnectConfiguration.Enabled).toBe(true);
-    expect(container(tasks.backend!, 'backend').Environment).toContainEqual({
+    expect(
+      pick(ecsServices, 'backend-service').properties.ServiceConnectConfiguration.Enabled,
+    ).toBe(true);
+    expect(container(pick(tasks, 'backend'), 'backend').Environment).toContainEqual({
       Name: 'DOCUTHINKER_AIML_URL',
       Value: 'http://aiml-gateway:8000',
     });
   });
 
   it('opens the gateway only to the backend and the ALB, and Chroma only to the gateway', () => {
-    const ingress = Object.values(prod.platform.findResources('AWS::EC2::SecurityGroupIngress')).map(
-      (rule) => rule.Properties,
-    );
+    const ingress = Object.values(
+      prod.platform.findResources('AWS::EC2::SecurityGroupIngress'),
+    ).map((rule) => rule.Properties);
     const into = (groupPrefix: string) =>
       ingress.filter((rule) => JSON.stringify(rule.GroupId).includes(groupPrefix));
     const sources = (groupPrefix: string) =>
       into(groupPrefix)
         .map((rule) => JSON.stringify(rule.SourceSecurityGroupId))
         .sort();
-    expect(sources('ChromaServiceSecurityGroup')).toEqual([expect.stringContaining('GatewayServiceSecurityGroup')]);
+    expect(sources('ChromaServiceSecurityGroup')).toEqual([
+      expect.stringContaining('GatewayServiceSecurityGroup'),
+    ]);
     const gatewaySources = sources('GatewayServiceSecurityGroup');
     expect(gatewaySources).toHaveLength(2);
-    expect(gatewaySources.some((source) => source.includes('BackendServiceSecurityGroup'))).toBe(true);
-    expect(gatewaySources.some((source) => source.includes('LoadBalancerSecurityGroup'))).toBe(true);
-    expect(ingress.some((rule) => rule.CidrIp === '0.0.0.0/0' && !JSON.stringify(rule).includes('LoadBalancer'))).toBe(
-      false,
+    expect(gatewaySources.some((source) => source.includes('BackendServiceSecurityGroup'))).toBe(
+      true,
     );
+    expect(gatewaySources.some((source) => source.includes('LoadBalancerSecurityGroup'))).toBe(
+      true,
+    );
+    expect(
+      ingress.some(
+        (rule) => rule.CidrIp === '0.0.0.0/0' && !JSON.stringify(rule).includes('LoadBalancer'),
+      ),
+    ).toBe(false);
   });
 });
 
@@ -156,27 +175,27 @@ describe('task definitions (prod)', () => {
   });
 
   it('probes /health on the service port from inside the Node containers', () => {
-    expect(container(tasks.backend!, 'backend').HealthCheck?.Command.join(' ')).toContain(
+    expect(container(pick(tasks, 'backend'), 'backend').HealthCheck?.Command.join(' ')).toContain(
       'http://127.0.0.1:5000/health',
     );
-    expect(container(tasks['aiml-gateway']!, 'aiml-gateway').HealthCheck?.Command.join(' ')).toContain(
-      'http://127.0.0.1:8000/health',
-    );
+    expect(
+      container(pick(tasks, 'aiml-gateway'), 'aiml-gateway').HealthCheck?.Command.join(' '),
+    ).toContain('http://127.0.0.1:8000/health');
   });
 
   it('exposes the backend on 5000 and the gateway on 8000', () => {
-    expect(container(tasks.backend!, 'backend').PortMappings).toEqual([
+    expect(container(pick(tasks, 'backend'), 'backend').PortMappings).toEqual([
       expect.objectContaining({ ContainerPort: 5000 }),
     ]);
-    expect(container(tasks['aiml-gateway']!, 'aiml-gateway').PortMappings).toEqual([
+    expect(container(pick(tasks, 'aiml-gateway'), 'aiml-gateway').PortMappings).toEqual([
       expect.objectContaining({ ContainerPort: 8000 }),
     ]);
   });
 
   it('pulls both images from ECR by the given tag', () => {
     for (const [task, name, repository] of [
-      [tasks.backend!, 'backend', 'docuthinker-backend'],
-      [tasks['aiml-gateway']!, 'aiml-gateway', 'docuthinker-ai-ml'],
+      [pick(tasks, 'backend'), 'backend', 'docuthinker-backend'],
+      [pick(tasks, 'aiml-gateway'), 'aiml-gateway', 'docuthinker-ai-ml'],
     ] as const) {
       const image = JSON.stringify(container(task, name).Image);
       expect(image).toContain(`:${TEST_IMAGE_TAG}`);
@@ -187,8 +206,8 @@ describe('task definitions (prod)', () => {
 
   it('sets NODE_ENV=production and only variables the service reads, none of them a secret', () => {
     for (const [task, name, fields] of [
-      [tasks.backend!, 'backend', backendFields],
-      [tasks['aiml-gateway']!, 'aiml-gateway', gatewayFields],
+      [pick(tasks, 'backend'), 'backend', backendFields],
+      [pick(tasks, 'aiml-gateway'), 'aiml-gateway', gatewayFields],
     ] as const) {
       const environment = container(task, name).Environment ?? [];
       expect(environment).toContainEqual({ Name: 'NODE_ENV', Value: 'production' });
@@ -201,11 +220,15 @@ describe('task definitions (prod)', () => {
 
   it('injects exactly the catalogue secrets of each service as ECS secrets', () => {
     for (const [task, name, service] of [
-      [tasks.backend!, 'backend', 'backend'],
-      [tasks['aiml-gateway']!, 'aiml-gateway', 'aiml-gateway'],
+      [pick(tasks, 'backend'), 'backend', 'backend'],
+      [pick(tasks, 'aiml-gateway'), 'aiml-gateway', 'aiml-gateway'],
     ] as const) {
       const injected = (container(task, name).Secrets ?? []).map((secret) => secret.Name).sort();
-      expect(injected).toEqual(secretsFor(service).map((secret) => secret.variable).sort());
+      expect(injected).toEqual(
+        secretsFor(service)
+          .map((secret) => secret.variable)
+          .sort(),
+      );
     }
   });
 
@@ -221,13 +244,13 @@ describe('task definitions (prod)', () => {
   });
 
   it('runs the X-Ray daemon as a non-essential sidecar when tracing is on', () => {
-    const daemon = container(tasks.backend!, 'xray-daemon');
+    const daemon = container(pick(tasks, 'backend'), 'xray-daemon');
     expect(daemon.Essential).toBe(false);
     expect(JSON.stringify(daemon.Image)).toContain('aws-xray-daemon');
   });
 
   it('mounts Chroma data from EFS at /mnt/efs/chroma over TLS through an IAM-authorised access point', () => {
-    const chroma = tasks.chroma!;
+    const chroma = pick(tasks, 'chroma');
     expect(container(chroma, 'chroma').MountPoints).toContainEqual({
       SourceVolume: 'chroma-data',
       ContainerPath: '/mnt/efs/chroma',
@@ -236,7 +259,10 @@ describe('task definitions (prod)', () => {
     const volume = chroma.properties.Volumes?.find((entry) => entry.Name === 'chroma-data');
     expect(volume?.EFSVolumeConfiguration).toMatchObject({
       TransitEncryption: 'ENABLED',
-      AuthorizationConfig: { IAM: 'ENABLED', AccessPointId: { Ref: expect.stringContaining('AccessPoint') } },
+      AuthorizationConfig: {
+        IAM: 'ENABLED',
+        AccessPointId: { Ref: expect.stringContaining('AccessPoint') },
+      },
     });
   });
 
@@ -246,13 +272,19 @@ describe('task definitions (prod)', () => {
       BackupPolicy: { Status: 'ENABLED' },
       FileSystemPolicy: Match.objectLike({
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
         ]),
       }),
     });
     prod.platform.hasResourceProperties('AWS::EFS::AccessPoint', {
       PosixUser: { Uid: '1000', Gid: '1000' },
-      RootDirectory: { Path: '/chroma', CreationInfo: { OwnerUid: '1000', OwnerGid: '1000', Permissions: '750' } },
+      RootDirectory: {
+        Path: '/chroma',
+        CreationInfo: { OwnerUid: '1000', OwnerGid: '1000', Permissions: '750' },
+      },
     });
     prod.platform.hasResource('AWS::EFS::FileSystem', { DeletionPolicy: 'Retain' });
   });
@@ -261,7 +293,10 @@ describe('task definitions (prod)', () => {
 describe('IAM (prod)', () => {
   let prod: SynthesizedStage;
   let tasks: Record<string, TaskJson>;
-  let policies: Record<string, { Properties: { PolicyDocument: { Statement: any[] }; Roles: unknown[] } }>;
+  let policies: Record<
+    string,
+    { Properties: { PolicyDocument: { Statement: CfnJson[] }; Roles: unknown[] } }
+  >;
   beforeAll(() => {
     prod = synthStage('prod');
     tasks = taskDefinitions(prod.platform);
@@ -272,16 +307,20 @@ describe('IAM (prod)', () => {
     Object.values(policies)
       .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(JSON.stringify(roleRef)))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-  const roleRefOf = (arn: unknown) => ({ Ref: (arn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0] });
+  const roleRefOf = (arn: unknown) => ({
+    Ref: (arn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0],
+  });
 
   it('separates execution and task roles', () => {
     for (const task of Object.values(tasks)) {
-      expect(JSON.stringify(task.properties.TaskRoleArn)).not.toEqual(JSON.stringify(task.properties.ExecutionRoleArn));
+      expect(JSON.stringify(task.properties.TaskRoleArn)).not.toEqual(
+        JSON.stringify(task.properties.ExecutionRoleArn),
+      );
     }
   });
 
   it('lets the backend task role reach only objects of its docuthinker-* documents bucket', () => {
-    const statements = statementsOf(roleRefOf(tasks.backend!.properties.TaskRoleArn));
+    const statements = statementsOf(roleRefOf(pick(tasks, 'backend').properties.TaskRoleArn));
     const s3 = statements.filter((statement) => JSON.stringify(statement.Action).includes('s3:'));
     expect(s3.flatMap((statement) => [statement.Action].flat()).sort()).toEqual([
       's3:DeleteObject',
@@ -289,9 +328,12 @@ describe('IAM (prod)', () => {
       's3:ListBucket',
       's3:PutObject',
     ]);
-    for (const statement of s3) expect(JSON.stringify(statement.Resource)).toContain('DocumentsBucket');
+    for (const statement of s3)
+      expect(JSON.stringify(statement.Resource)).toContain('DocumentsBucket');
     prod.platform.hasResourceProperties('AWS::S3::Bucket', {
-      BucketName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['docuthinker-documents-prod-'])] }),
+      BucketName: Match.objectLike({
+        'Fn::Join': ['', Match.arrayWith(['docuthinker-documents-prod-'])],
+      }),
     });
   });
 
@@ -304,7 +346,7 @@ describe('IAM (prod)', () => {
   });
 
   it('lets execution roles read only the platform secrets', () => {
-    const statements = statementsOf(roleRefOf(tasks.backend!.properties.ExecutionRoleArn));
+    const statements = statementsOf(roleRefOf(pick(tasks, 'backend').properties.ExecutionRoleArn));
     const secretReads = statements.filter((statement) =>
       [statement.Action].flat().some((action: string) => action.startsWith('secretsmanager:')),
     );

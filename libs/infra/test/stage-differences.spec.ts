@@ -1,4 +1,11 @@
-import { container, services, synthStage, taskDefinitions, type SynthesizedStage } from './support/synth-stage';
+import {
+  container,
+  services,
+  synthStage,
+  taskDefinitions,
+  type SynthesizedStage,
+  pick,
+} from './support/synth-stage';
 
 const UPSTREAM_IMAGE = '111111111111.dkr.ecr.us-east-1.amazonaws.com/docuthinker-fastapi:3f2c1ab';
 
@@ -9,20 +16,22 @@ describe('what differs outside prod (dev)', () => {
   });
 
   it('names the cluster after the stage so it can share prod’s account', () => {
-    dev.platform.hasResourceProperties('AWS::ECS::Cluster', { ClusterName: 'docuthinker-cluster-dev' });
+    dev.platform.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterName: 'docuthinker-cluster-dev',
+    });
   });
 
   it('enables ECS Exec and puts all but one task on Fargate Spot for the web services', () => {
     const ecsServices = services(dev.platform);
     for (const name of ['backend-service', 'aiml-service']) {
-      expect(ecsServices[name]!.properties.EnableExecuteCommand).toBe(true);
-      expect(ecsServices[name]!.properties.CapacityProviderStrategy).toEqual([
+      expect(pick(ecsServices, name).properties.EnableExecuteCommand).toBe(true);
+      expect(pick(ecsServices, name).properties.CapacityProviderStrategy).toEqual([
         { CapacityProvider: 'FARGATE', Base: 1, Weight: 1 },
         { CapacityProvider: 'FARGATE_SPOT', Weight: 3 },
       ]);
     }
     // The single Chroma writer never runs on Spot.
-    expect(ecsServices['chroma-service']!.properties.CapacityProviderStrategy).toEqual([
+    expect(pick(ecsServices, 'chroma-service').properties.CapacityProviderStrategy).toEqual([
       { CapacityProvider: 'FARGATE', Weight: 1 },
     ]);
   });
@@ -37,7 +46,9 @@ describe('what differs outside prod (dev)', () => {
   });
 
   it('scales between 1 and 2 tasks and has no WAF or tracing sidecar', () => {
-    for (const target of Object.values(dev.platform.findResources('AWS::ApplicationAutoScaling::ScalableTarget'))) {
+    for (const target of Object.values(
+      dev.platform.findResources('AWS::ApplicationAutoScaling::ScalableTarget'),
+    )) {
       expect(target.Properties).toMatchObject({ MinCapacity: 1, MaxCapacity: 2 });
     }
     dev.platform.resourceCountIs('AWS::WAFv2::WebACL', 0);
@@ -48,7 +59,7 @@ describe('what differs outside prod (dev)', () => {
   });
 
   it('runs the FastAPI container as a sidecar of the gateway on 8001 when an image is given', () => {
-    const gateway = taskDefinitions(dev.platform)['aiml-gateway']!;
+    const gateway = pick(taskDefinitions(dev.platform), 'aiml-gateway');
     const upstream = container(gateway, 'aiml-upstream');
     expect(upstream.Image).toBe(UPSTREAM_IMAGE);
     expect(upstream.PortMappings).toEqual([expect.objectContaining({ ContainerPort: 8001 })]);
@@ -61,9 +72,13 @@ describe('what differs outside prod (dev)', () => {
 
   it('has no sidecar and no upstream URL when no FastAPI image is given', () => {
     const plain = synthStage('staging');
-    const gateway = taskDefinitions(plain.platform)['aiml-gateway']!;
-    expect(gateway.properties.ContainerDefinitions.map((definition) => definition.Name)).not.toContain('aiml-upstream');
-    expect(JSON.stringify(container(gateway, 'aiml-gateway').Environment)).not.toContain('UPSTREAM');
+    const gateway = pick(taskDefinitions(plain.platform), 'aiml-gateway');
+    expect(
+      gateway.properties.ContainerDefinitions.map((definition) => definition.Name),
+    ).not.toContain('aiml-upstream');
+    expect(JSON.stringify(container(gateway, 'aiml-gateway').Environment)).not.toContain(
+      'UPSTREAM',
+    );
   });
 });
 
@@ -80,7 +95,9 @@ describe('DR stage', () => {
   });
 
   it('pulls images from the replicated repositories in its own region', () => {
-    const image = JSON.stringify(container(taskDefinitions(dr.platform).backend!, 'backend').Image);
+    const image = JSON.stringify(
+      container(pick(taskDefinitions(dr.platform), 'backend'), 'backend').Image,
+    );
     expect(image).toContain('docuthinker-backend');
     dr.platform.resourceCountIs('AWS::ECR::Repository', 0);
   });

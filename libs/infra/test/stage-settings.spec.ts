@@ -15,7 +15,9 @@ describe('stage settings', () => {
     expect(STAGE_SETTINGS.prod.region).toBe('us-east-1');
     expect(STAGE_SETTINGS.dr.region).toBe('us-west-2');
     for (const settings of Object.values(STAGE_SETTINGS)) {
-      expect(settings.availabilityZones.every((zone) => zone.startsWith(settings.region))).toBe(true);
+      expect(settings.availabilityZones.every((zone) => zone.startsWith(settings.region))).toBe(
+        true,
+      );
     }
   });
 
@@ -46,7 +48,9 @@ describe('stage settings', () => {
   });
 
   it('lets exactly one stage own the image repositories and replicate them to the DR region', () => {
-    const owners = Object.values(STAGE_SETTINGS).filter((settings) => settings.ownsImageRepositories);
+    const owners = Object.values(STAGE_SETTINGS).filter(
+      (settings) => settings.ownsImageRepositories,
+    );
     expect(owners.map((settings) => settings.stage)).toEqual(['prod']);
     expect(STAGE_SETTINGS.prod.replicateImagesTo).toBe(STAGE_SETTINGS.dr.region);
   });
@@ -68,31 +72,42 @@ describe('stage settings', () => {
 
 describe('image tag', () => {
   it('takes the context value over IMAGE_TAG', () => {
-    expect(resolveImageTag({ stage: 'prod', fromContext: 'abc123', fromEnvironment: 'def456', synthOnly: false })).toBe(
-      'abc123',
-    );
+    expect(
+      resolveImageTag({
+        stage: 'prod',
+        fromContext: 'abc123',
+        fromEnvironment: 'def456',
+        synthOnly: false,
+      }),
+    ).toBe('abc123');
   });
 
   it('refuses latest in prod, but not in dev', () => {
-    expect(() => resolveImageTag({ stage: 'prod', fromEnvironment: 'latest', synthOnly: false })).toThrow(
-      /latest.*refused for prod/,
+    expect(() =>
+      resolveImageTag({ stage: 'prod', fromEnvironment: 'latest', synthOnly: false }),
+    ).toThrow(/latest.*refused for prod/);
+    expect(() =>
+      resolveImageTag({ stage: 'prod', fromEnvironment: 'latest', synthOnly: true }),
+    ).toThrow(ImageTagError);
+    expect(resolveImageTag({ stage: 'dev', fromEnvironment: 'latest', synthOnly: false })).toBe(
+      'latest',
     );
-    expect(() => resolveImageTag({ stage: 'prod', fromEnvironment: 'latest', synthOnly: true })).toThrow(ImageTagError);
-    expect(resolveImageTag({ stage: 'dev', fromEnvironment: 'latest', synthOnly: false })).toBe('latest');
   });
 
   it('requires a tag to deploy and uses a placeholder only for synth', () => {
-    expect(() => resolveImageTag({ stage: 'staging', synthOnly: false })).toThrow(/IMAGE_TAG is not set/);
-    expect(resolveImageTag({ stage: 'prod', synthOnly: true })).toBe(SYNTH_ONLY_IMAGE_TAG);
-    expect(() => resolveImageTag({ stage: 'prod', fromEnvironment: SYNTH_ONLY_IMAGE_TAG, synthOnly: false })).toThrow(
-      /placeholder/,
+    expect(() => resolveImageTag({ stage: 'staging', synthOnly: false })).toThrow(
+      /IMAGE_TAG is not set/,
     );
+    expect(resolveImageTag({ stage: 'prod', synthOnly: true })).toBe(SYNTH_ONLY_IMAGE_TAG);
+    expect(() =>
+      resolveImageTag({ stage: 'prod', fromEnvironment: SYNTH_ONLY_IMAGE_TAG, synthOnly: false }),
+    ).toThrow(/placeholder/);
   });
 
   it('rejects strings that are not image tags', () => {
-    expect(() => resolveImageTag({ stage: 'dev', fromEnvironment: 'feature/x', synthOnly: false })).toThrow(
-      /not a valid image tag/,
-    );
+    expect(() =>
+      resolveImageTag({ stage: 'dev', fromEnvironment: 'feature/x', synthOnly: false }),
+    ).toThrow(/not a valid image tag/);
   });
 });
 
@@ -105,7 +120,11 @@ describe('context overrides', () => {
 
   it('turns a domain and hosted zone into HTTPS settings', () => {
     const overrides = overridesFromContext(
-      reader({ domainName: 'api.example.com', hostedZoneId: 'Z123', hostedZoneName: 'example.com' }),
+      reader({
+        domainName: 'api.example.com',
+        hostedZoneId: 'Z123',
+        hostedZoneName: 'example.com',
+      }),
     );
     expect(overrides.https).toEqual({
       domainName: 'api.example.com',
@@ -115,9 +134,11 @@ describe('context overrides', () => {
   });
 
   it('refuses a domain with no way to get a certificate, and a certificate with no domain', () => {
-    expect(() => overridesFromContext(reader({ domainName: 'api.example.com' }))).toThrow(/certificateArn/);
-    expect(() => overridesFromContext(reader({ certificateArn: 'arn:aws:acm:us-east-1:1:certificate/x' }))).toThrow(
-      /needs domainName/,
+    expect(() => overridesFromContext(reader({ domainName: 'api.example.com' }))).toThrow(
+      /certificateArn/,
     );
+    expect(() =>
+      overridesFromContext(reader({ certificateArn: 'arn:aws:acm:us-east-1:1:certificate/x' })),
+    ).toThrow(/needs domainName/);
   });
 });

@@ -14,18 +14,24 @@ import { buildStage } from '../stacks/build-stage';
 const app = new App({ context: { ...FEATURE_FLAGS } });
 const stage = app.node.tryGetContext('stage');
 if (!isStageName(stage)) {
-  throw new Error(`Context "stage" must be one of ${STAGE_NAMES.join(', ')} (got ${JSON.stringify(stage)})`);
+  throw new Error(
+    `Context "stage" must be one of ${STAGE_NAMES.join(', ')} (got ${JSON.stringify(stage)})`,
+  );
 }
 
 const imageTag = resolveImageTag({
   stage,
   fromContext: app.node.tryGetContext('imageTag'),
   fromEnvironment: process.env.IMAGE_TAG,
-  synthOnly: app.node.tryGetContext('synthOnly') === 'true' || app.node.tryGetContext('synthOnly') === true,
+  synthOnly:
+    app.node.tryGetContext('synthOnly') === 'true' || app.node.tryGetContext('synthOnly') === true,
 });
 
 buildStage(app, {
-  settings: settingsFor(stage, overridesFromContext((key) => app.node.tryGetContext(key))),
+  settings: settingsFor(
+    stage,
+    overridesFromContext((key) => app.node.tryGetContext(key)),
+  ),
   imageTag,
   account: process.env.CDK_DEFAULT_ACCOUNT,
 });

@@ -7,9 +7,13 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
  */
 export async function hasAwsCredentials(region: string, timeoutMs = 10_000): Promise<boolean> {
   const client = new SecretsManagerClient({ region });
-  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+  const timeout = new Promise<false>((resolve) =>
+    setTimeout(() => resolve(false), timeoutMs).unref(),
+  );
   try {
-    const resolved = client.config.credentials().then((credentials) => Boolean(credentials.accessKeyId));
+    const resolved = client.config
+      .credentials()
+      .then((credentials) => Boolean(credentials.accessKeyId));
     return await Promise.race([resolved, timeout]);
   } catch {
     return false;

@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   if (!(ACTIONS as readonly string[]).includes(action ?? '')) {
     fail(`infra: action must be one of ${ACTIONS.join(', ')} (got ${action ?? 'nothing'})`);
   }
-  if (!isStageName(stage)) fail(`infra: stage must be one of ${STAGE_NAMES.join(', ')} (got ${stage ?? 'nothing'})`);
+  if (!isStageName(stage))
+    fail(`infra: stage must be one of ${STAGE_NAMES.join(', ')} (got ${stage ?? 'nothing'})`);
   const settings = STAGE_SETTINGS[stage];
   const synthOnly = (action as Action) === 'synth';
 
@@ -53,7 +54,15 @@ async function main(): Promise<void> {
   }
 
   const outputDir = join('cdk.out', stage);
-  const args = [action as string, '--output', outputDir, '-c', `stage=${stage}`, '-c', `imageTag=${imageTag}`];
+  const args = [
+    action as string,
+    '--output',
+    outputDir,
+    '-c',
+    `stage=${stage}`,
+    '-c',
+    `imageTag=${imageTag}`,
+  ];
   if (synthOnly) args.push('-c', 'synthOnly=true', '--quiet');
   if (action === 'deploy') {
     const outputsFile = join('cdk.out', `${stage}-outputs.json`);
@@ -65,9 +74,13 @@ async function main(): Promise<void> {
   const cdk = join(infraRoot, '..', '..', 'node_modules', '.bin', 'cdk');
   const result = spawnSync(cdk, args, { cwd: infraRoot, env, stdio: 'inherit' });
   if (result.status === 0 && synthOnly) {
-    console.log(`synth infra (${stage}): templates in libs/infra/${outputDir} (image tag ${imageTag})`);
+    console.log(
+      `synth infra (${stage}): templates in libs/infra/${outputDir} (image tag ${imageTag})`,
+    );
   }
   process.exit(result.status ?? 1);
 }
 
-main().catch((error: unknown) => fail(`infra: ${error instanceof Error ? error.message : String(error)}`));
+main().catch((error: unknown) =>
+  fail(`infra: ${error instanceof Error ? error.message : String(error)}`),
+);

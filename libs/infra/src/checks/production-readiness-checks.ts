@@ -35,12 +35,14 @@ export class ProductionReadinessChecks implements IAspect {
 
   private checkTaskDefinition(task: ecs.CfnTaskDefinition): void {
     const stack = Stack.of(task);
-    const containers = (stack.resolve(task.containerDefinitions) ?? []) as ContainerDefinitionJson[];
+    const containers = (stack.resolve(task.containerDefinitions) ??
+      []) as ContainerDefinitionJson[];
     for (const container of containers) {
       const name = container.name ?? '(unnamed)';
       const problems: string[] = [];
       if (container.readonlyRootFilesystem !== true) problems.push('root filesystem is writable');
-      if (!container.user || ROOT_USERS.has(container.user.split(':')[0] ?? '')) problems.push('runs as root');
+      if (!container.user || ROOT_USERS.has(container.user.split(':')[0] ?? ''))
+        problems.push('runs as root');
       if (!container.healthCheck?.command?.length) problems.push('has no health check');
       if (container.stopTimeout === undefined) problems.push('has no stopTimeout');
       const logProblem = this.logProblem(stack, container);
@@ -69,11 +71,12 @@ export class ProductionReadinessChecks implements IAspect {
 
   private checkService(service: ecs.CfnService): void {
     const configuration = Stack.of(service).resolve(service.deploymentConfiguration) as
-      | ServiceJson['deploymentConfiguration']
-      | undefined;
+      ServiceJson['deploymentConfiguration'] | undefined;
     const breaker = configuration?.deploymentCircuitBreaker;
     if (breaker?.enable !== true || breaker.rollback !== true) {
-      Annotations.of(service).addError('[ProductionReadiness] service has no circuit breaker with rollback');
+      Annotations.of(service).addError(
+        '[ProductionReadiness] service has no circuit breaker with rollback',
+      );
     }
   }
 }
@@ -83,6 +86,7 @@ function findLogGroup(stack: Stack, logicalId: string): logs.CfnLogGroup | undef
     .findAll()
     .find(
       (child): child is logs.CfnLogGroup =>
-        child instanceof logs.CfnLogGroup && stack.resolve((child as CfnResource).logicalId) === logicalId,
+        child instanceof logs.CfnLogGroup &&
+        stack.resolve((child as CfnResource).logicalId) === logicalId,
     );
 }

@@ -21,7 +21,9 @@ export function enableAccessLogs(
   }
   const accounts = RegionInfo.regionMap(FactName.ELBV2_ACCOUNT);
   const mapping = new CfnMapping(loadBalancer, 'ElbLogDeliveryAccounts', {
-    mapping: Object.fromEntries(Object.entries(accounts).map(([region, account]) => [region, { account }])),
+    mapping: Object.fromEntries(
+      Object.entries(accounts).map(([region, account]) => [region, { account }]),
+    ),
   });
   const deliveryAccount = mapping.findInMap(Aws.REGION, 'account');
 
@@ -32,7 +34,11 @@ export function enableAccessLogs(
   bucket.addToResourcePolicy(
     new iam.PolicyStatement({
       actions: ['s3:PutObject'],
-      principals: [new iam.ArnPrincipal(Fn.join('', ['arn:', Aws.PARTITION, ':iam::', deliveryAccount, ':root']))],
+      principals: [
+        new iam.ArnPrincipal(
+          Fn.join('', ['arn:', Aws.PARTITION, ':iam::', deliveryAccount, ':root']),
+        ),
+      ],
       resources: [objects],
     }),
   );
@@ -46,7 +52,11 @@ export function enableAccessLogs(
     }),
   );
   bucket.addToResourcePolicy(
-    new iam.PolicyStatement({ actions: ['s3:GetBucketAcl'], principals: [logDelivery], resources: [bucket.bucketArn] }),
+    new iam.PolicyStatement({
+      actions: ['s3:GetBucketAcl'],
+      principals: [logDelivery],
+      resources: [bucket.bucketArn],
+    }),
   );
   // ELB checks write access when the attribute is set: the policy must exist first.
   const policy = bucket.policy?.node.defaultChild;

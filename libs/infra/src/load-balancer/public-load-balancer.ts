@@ -32,7 +32,11 @@ export class PublicLoadBalancer extends Construct {
       allowAllOutbound: false,
     });
     securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet');
-    securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP, redirected to HTTPS when configured');
+    securityGroup.addIngressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(80),
+      'HTTP, redirected to HTTPS when configured',
+    );
     Validations.of(securityGroup).acknowledge({
       id: 'AwsSolutions-EC23',
       reason:

@@ -37,7 +37,10 @@ export class WebAcl extends Construct {
       priority: MANAGED_RULE_GROUPS.length,
       action: { block: {} },
       statement: {
-        rateBasedStatement: { limit: props.rateLimitPerFiveMinutes ?? 2000, aggregateKeyType: 'IP' },
+        rateBasedStatement: {
+          limit: props.rateLimitPerFiveMinutes ?? 2000,
+          aggregateKeyType: 'IP',
+        },
       },
       visibilityConfig: visibility('RateLimitPerIp'),
     };

@@ -30,7 +30,9 @@ export class FixedSubnetCidrs implements IIpAddresses {
         const zoneIndex = this.availabilityZones.indexOf(subnet.availabilityZone);
         const cidr = this.cidrsByGroup[group]?.[zoneIndex];
         if (!cidr) {
-          throw new Error(`No CIDR planned for subnet group "${group}" in ${subnet.availabilityZone}`);
+          throw new Error(
+            `No CIDR planned for subnet group "${group}" in ${subnet.availabilityZone}`,
+          );
         }
         return { cidr };
       }),

@@ -31,7 +31,12 @@ export class NetworkStack extends Stack {
       availabilityZones,
       natGateways: settings.natGateways,
       subnetConfiguration: [
-        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+        {
+          name: 'public',
+          subnetType: ec2.SubnetType.PUBLIC,
+          cidrMask: 24,
+          mapPublicIpOnLaunch: false,
+        },
         { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 },
       ],
       restrictDefaultSecurityGroup: true,
@@ -72,7 +77,11 @@ export class NetworkStack extends Stack {
       description: 'Interface endpoints: HTTPS from inside the VPC',
       allowAllOutbound: false,
     });
-    endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(VPC_CIDR), ec2.Port.tcp(443), 'HTTPS from the VPC');
+    endpointSecurityGroup.addIngressRule(
+      ec2.Peer.ipv4(VPC_CIDR),
+      ec2.Port.tcp(443),
+      'HTTPS from the VPC',
+    );
     for (const [id, service] of Object.entries(interfaceEndpoints)) {
       this.vpc.addInterfaceEndpoint(id, {
         service,

@@ -33,7 +33,10 @@ export class PlatformDashboard extends Construct {
         right: [
           alb.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period }),
           ...services.map(([label, web]) =>
-            web.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, label: `${label} 5XX` }),
+            web.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
+              period,
+              label: `${label} 5XX`,
+            }),
           ),
         ],
         width: 12,
@@ -65,7 +68,9 @@ export class PlatformDashboard extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Healthy / unhealthy targets',
-        left: services.map(([label, web]) => web.targetGroup.metrics.healthyHostCount({ period, label: `${label} healthy` })),
+        left: services.map(([label, web]) =>
+          web.targetGroup.metrics.healthyHostCount({ period, label: `${label} healthy` }),
+        ),
         right: services.map(([label, web]) =>
           web.targetGroup.metrics.unhealthyHostCount({ period, label: `${label} unhealthy` }),
         ),

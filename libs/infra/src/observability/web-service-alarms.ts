@@ -44,56 +44,91 @@ export class WebServiceAlarms extends Construct {
     const prefix = `${Stack.of(this).stackName}-${props.serviceLabel}`;
     const oneMinute = Duration.minutes(1);
 
-    this.alarm('Cpu', `${prefix}-cpu-high`, {
-      metric: service.metricCpuUtilization({ period: oneMinute }),
-      threshold: ALARM_THRESHOLDS.cpuPercent,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-    }, props.topic);
-    this.alarm('Memory', `${prefix}-memory-high`, {
-      metric: service.metricMemoryUtilization({ period: oneMinute }),
-      threshold: ALARM_THRESHOLDS.memoryPercent,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-    }, props.topic);
-    this.alarm('ResponseTime', `${prefix}-response-time-high`, {
-      metric: targetGroup.metrics.targetResponseTime({ period: oneMinute, statistic: 'p95' }),
-      threshold: ALARM_THRESHOLDS.targetResponseTimeSeconds,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-    }, props.topic);
-    this.alarm('NoHealthyHosts', `${prefix}-no-healthy-hosts`, {
-      metric: targetGroup.metrics.healthyHostCount({ period: oneMinute, statistic: 'Minimum' }),
-      threshold: ALARM_THRESHOLDS.healthyHostsBelow,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      // No data from the target group means nothing is serving.
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    }, props.topic);
-    const unhealthy = this.alarm('UnhealthyHosts', `${prefix}-unhealthy-hosts`, {
-      metric: targetGroup.metrics.unhealthyHostCount({ period: oneMinute, statistic: 'Maximum' }),
-      threshold: ALARM_THRESHOLDS.unhealthyHostsAbove,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 2,
-    }, props.topic);
-    this.alarm('Target4xx', `${prefix}-4xx-high`, {
-      metric: targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_4XX_COUNT, {
-        period: oneMinute,
-        statistic: 'Sum',
-      }),
-      threshold: ALARM_THRESHOLDS.target4xxPerMinute,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-    }, props.topic);
-    const errors = this.alarm('Target5xx', `${prefix}-5xx-high`, {
-      metric: targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
-        period: oneMinute,
-        statistic: 'Sum',
-      }),
-      threshold: ALARM_THRESHOLDS.target5xxPerMinute,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-    }, props.topic);
+    this.alarm(
+      'Cpu',
+      `${prefix}-cpu-high`,
+      {
+        metric: service.metricCpuUtilization({ period: oneMinute }),
+        threshold: ALARM_THRESHOLDS.cpuPercent,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+      },
+      props.topic,
+    );
+    this.alarm(
+      'Memory',
+      `${prefix}-memory-high`,
+      {
+        metric: service.metricMemoryUtilization({ period: oneMinute }),
+        threshold: ALARM_THRESHOLDS.memoryPercent,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+      },
+      props.topic,
+    );
+    this.alarm(
+      'ResponseTime',
+      `${prefix}-response-time-high`,
+      {
+        metric: targetGroup.metrics.targetResponseTime({ period: oneMinute, statistic: 'p95' }),
+        threshold: ALARM_THRESHOLDS.targetResponseTimeSeconds,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+      },
+      props.topic,
+    );
+    this.alarm(
+      'NoHealthyHosts',
+      `${prefix}-no-healthy-hosts`,
+      {
+        metric: targetGroup.metrics.healthyHostCount({ period: oneMinute, statistic: 'Minimum' }),
+        threshold: ALARM_THRESHOLDS.healthyHostsBelow,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // No data from the target group means nothing is serving.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      },
+      props.topic,
+    );
+    const unhealthy = this.alarm(
+      'UnhealthyHosts',
+      `${prefix}-unhealthy-hosts`,
+      {
+        metric: targetGroup.metrics.unhealthyHostCount({ period: oneMinute, statistic: 'Maximum' }),
+        threshold: ALARM_THRESHOLDS.unhealthyHostsAbove,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+      },
+      props.topic,
+    );
+    this.alarm(
+      'Target4xx',
+      `${prefix}-4xx-high`,
+      {
+        metric: targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_4XX_COUNT, {
+          period: oneMinute,
+          statistic: 'Sum',
+        }),
+        threshold: ALARM_THRESHOLDS.target4xxPerMinute,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+      },
+      props.topic,
+    );
+    const errors = this.alarm(
+      'Target5xx',
+      `${prefix}-5xx-high`,
+      {
+        metric: targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
+          period: oneMinute,
+          statistic: 'Sum',
+        }),
+        threshold: ALARM_THRESHOLDS.target5xxPerMinute,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+      },
+      props.topic,
+    );
     this.deploymentAlarmNames = [`${prefix}-unhealthy-hosts`, `${prefix}-5xx-high`];
     for (const alarm of [unhealthy, errors]) this.deploymentAlarms.push(alarm);
   }

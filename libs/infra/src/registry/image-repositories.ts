@@ -53,10 +53,14 @@ export class ImageRepositories extends Construct {
       encryption: ecr.RepositoryEncryption.AES_256,
       // Images are the release history; deleting the stack must not delete them.
       removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ description: `Keep the last ${IMAGES_KEPT} images`, maxImageCount: IMAGES_KEPT }],
+      lifecycleRules: [
+        { description: `Keep the last ${IMAGES_KEPT} images`, maxImageCount: IMAGES_KEPT },
+      ],
     });
     // CDK leaves AES256 implicit (it is ECR's default); state it so the template says what it guarantees.
-    (repository.node.defaultChild as ecr.CfnRepository).encryptionConfiguration = { encryptionType: 'AES256' };
+    (repository.node.defaultChild as ecr.CfnRepository).encryptionConfiguration = {
+      encryptionType: 'AES256',
+    };
     return repository;
   }
 }

@@ -71,7 +71,10 @@ export class PlatformSecrets extends Construct {
   /** The `secrets` block of a container: variable name -> secret, for the service's catalogue entries. */
   containerSecretsFor(service: ServiceName): Record<string, ecs.Secret> {
     return Object.fromEntries(
-      secretsFor(service).map((entry) => [entry.variable, ecs.Secret.fromSecretsManager(this.secret(entry.variable))]),
+      secretsFor(service).map((entry) => [
+        entry.variable,
+        ecs.Secret.fromSecretsManager(this.secret(entry.variable)),
+      ]),
     );
   }
 
@@ -80,7 +83,6 @@ export class PlatformSecrets extends Construct {
     if (!secret) throw new Error(`No platform secret delivers ${variable}`);
     return secret;
   }
-
 }
 
 function pascalCase(name: string): string {

@@ -64,13 +64,25 @@ export class ChromaService extends Construct {
       logGroup,
       user: `${CHROMA.posixUid}:${CHROMA.posixGid}`,
       port: { name: CHROMA.discoveryName, containerPort: CHROMA.port },
-      command: ['run', '--path', CHROMA.dataPath, '--host', '0.0.0.0', '--port', String(CHROMA.port)],
+      command: [
+        'run',
+        '--path',
+        CHROMA.dataPath,
+        '--host',
+        '0.0.0.0',
+        '--port',
+        String(CHROMA.port),
+      ],
       environment: { ANONYMIZED_TELEMETRY: 'FALSE' },
       // The Chroma image has no curl or Node; bash's /dev/tcp proves the port accepts connections.
       healthCheckCommand: ['CMD', 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${CHROMA.port}`],
       healthCheckStartPeriodSeconds: 60,
     });
-    container.addMountPoints({ sourceVolume: dataVolume, containerPath: CHROMA.dataPath, readOnly: false });
+    container.addMountPoints({
+      sourceVolume: dataVolume,
+      containerPath: CHROMA.dataPath,
+      readOnly: false,
+    });
 
     this.service = new ecs.FargateService(this, 'Service', {
       serviceName: CHROMA.serviceName,
@@ -87,9 +99,18 @@ export class ChromaService extends Construct {
       capacityProviderStrategies: [{ capacityProvider: 'FARGATE', weight: 1 }],
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       serviceConnectConfiguration: {
-        services: [{ portMappingName: CHROMA.discoveryName, dnsName: CHROMA.discoveryName, port: CHROMA.port }],
+        services: [
+          {
+            portMappingName: CHROMA.discoveryName,
+            dnsName: CHROMA.discoveryName,
+            port: CHROMA.port,
+          },
+        ],
       },
     });
-    storage.fileSystem.connections.allowDefaultPortFrom(this.service, 'Chroma tasks mount EFS over NFS');
+    storage.fileSystem.connections.allowDefaultPortFrom(
+      this.service,
+      'Chroma tasks mount EFS over NFS',
+    );
   }
 }

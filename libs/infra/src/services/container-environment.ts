@@ -1,4 +1,9 @@
-import { backendFields, gatewayFields, PLATFORM_SECRETS, type ServiceName } from '@docuthinker/config';
+import {
+  backendFields,
+  gatewayFields,
+  PLATFORM_SECRETS,
+  type ServiceName,
+} from '@docuthinker/config';
 import { DRAIN_TIMEOUT_MS } from '../settings/platform-constants';
 
 const FIELDS_BY_SERVICE: Record<ServiceName, Readonly<Record<string, unknown>>> = {

@@ -41,7 +41,13 @@ export function addHardenedContainer(
     environment: options.environment,
     secrets: options.secrets,
     portMappings: options.port
-      ? [{ name: options.port.name, containerPort: options.port.containerPort, protocol: ecs.Protocol.TCP }]
+      ? [
+          {
+            name: options.port.name,
+            containerPort: options.port.containerPort,
+            protocol: ecs.Protocol.TCP,
+          },
+        ]
       : undefined,
     healthCheck: {
       command: options.healthCheckCommand,

@@ -51,7 +51,10 @@ export interface WebServiceProps {
    */
   readonly serviceConnect?: { readonly name: string; readonly port: number };
   /** Adds sidecars or permissions to the task before the service is created. */
-  readonly configureTask?: (taskDefinition: ecs.FargateTaskDefinition, logGroup: logs.ILogGroup) => void;
+  readonly configureTask?: (
+    taskDefinition: ecs.FargateTaskDefinition,
+    logGroup: logs.ILogGroup,
+  ) => void;
 }
 
 /**
@@ -113,7 +116,11 @@ export class WebService extends Construct {
       serviceConnectConfiguration: props.serviceConnect
         ? {
             services: [
-              { portMappingName: portName, dnsName: props.serviceConnect.name, port: props.serviceConnect.port },
+              {
+                portMappingName: portName,
+                dnsName: props.serviceConnect.name,
+                port: props.serviceConnect.port,
+              },
             ],
           }
         : {},
@@ -158,7 +165,10 @@ export class WebService extends Construct {
     listener.addTargetGroups(`${props.label}Route`, {
       targetGroups: [targetGroup],
       ...(rule
-        ? { priority: rule.priority, conditions: [elbv2.ListenerCondition.pathPatterns(rule.pathPatterns)] }
+        ? {
+            priority: rule.priority,
+            conditions: [elbv2.ListenerCondition.pathPatterns(rule.pathPatterns)],
+          }
         : {}),
     });
     return targetGroup;

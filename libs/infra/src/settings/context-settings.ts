@@ -20,7 +20,9 @@ export function overridesFromContext(read: ContextReader): Partial<StageSettings
   const hostedZoneId = text(read, 'hostedZoneId');
   const hostedZoneName = text(read, 'hostedZoneName');
   if (certificateArn && !domainName) {
-    throw new Error('certificateArn needs domainName: the certificate must name the domain users reach');
+    throw new Error(
+      'certificateArn needs domainName: the certificate must name the domain users reach',
+    );
   }
   if (domainName) {
     const https: HttpsSettings = {
@@ -30,7 +32,9 @@ export function overridesFromContext(read: ContextReader): Partial<StageSettings
         hostedZoneId && hostedZoneName ? { hostedZoneId, zoneName: hostedZoneName } : undefined,
     };
     if (!https.certificateArn && !https.hostedZone) {
-      throw new Error('domainName needs certificateArn, or hostedZoneId and hostedZoneName for DNS validation');
+      throw new Error(
+        'domainName needs certificateArn, or hostedZoneId and hostedZoneName for DNS validation',
+      );
     }
     overrides.https = https;
   }

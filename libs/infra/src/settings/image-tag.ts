@@ -38,7 +38,9 @@ export function resolveImageTag(sources: ImageTagSources): string {
     throw new ImageTagError('IMAGE_TAG "latest" is refused for prod: deploy an immutable tag');
   }
   if (!sources.synthOnly && tag === SYNTH_ONLY_IMAGE_TAG) {
-    throw new ImageTagError(`IMAGE_TAG "${SYNTH_ONLY_IMAGE_TAG}" is a synth placeholder, not an image`);
+    throw new ImageTagError(
+      `IMAGE_TAG "${SYNTH_ONLY_IMAGE_TAG}" is a synth placeholder, not an image`,
+    );
   }
   return tag;
 }

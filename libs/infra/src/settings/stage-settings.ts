@@ -147,6 +147,9 @@ export function isStageName(value: unknown): value is StageName {
 }
 
 /** Settings for a stage, with overrides applied (tests and one-off deploys use them). */
-export function settingsFor(stage: StageName, overrides: Partial<StageSettings> = {}): StageSettings {
+export function settingsFor(
+  stage: StageName,
+  overrides: Partial<StageSettings> = {},
+): StageSettings {
   return { ...STAGE_SETTINGS[stage], ...overrides, stage };
 }

@@ -89,11 +89,20 @@ export class PlatformStack extends Stack {
       https: settings.https,
     });
     if (settings.wafEnabled) {
-      new WebAcl(this, 'WebAcl', { loadBalancerArn: this.loadBalancer.loadBalancer.loadBalancerArn });
+      new WebAcl(this, 'WebAcl', {
+        loadBalancerArn: this.loadBalancer.loadBalancer.loadBalancerArn,
+      });
     }
 
-    const chromaStorage = new ChromaFileSystem(this, 'ChromaStorage', { vpc, retain: settings.retainData });
-    this.chroma = new ChromaService(this, 'Chroma', { settings, cluster: this.cluster, storage: chromaStorage });
+    const chromaStorage = new ChromaFileSystem(this, 'ChromaStorage', {
+      vpc,
+      retain: settings.retainData,
+    });
+    this.chroma = new ChromaService(this, 'Chroma', {
+      settings,
+      cluster: this.cluster,
+      storage: chromaStorage,
+    });
 
     this.gateway = new WebService(this, 'Gateway', {
       settings,
@@ -120,11 +129,16 @@ export class PlatformStack extends Stack {
       alarmTopic: alarms.topic,
       serviceConnect: { name: GATEWAY.containerName, port: GATEWAY.port },
       configureTask: (task, logGroup) => {
-        if (settings.aimlUpstreamImage) this.addUpstreamSidecar(task, settings.aimlUpstreamImage, logGroup);
+        if (settings.aimlUpstreamImage)
+          this.addUpstreamSidecar(task, settings.aimlUpstreamImage, logGroup);
       },
     });
     dependOnService(this.gateway.service, this.chroma.service);
-    this.chroma.service.connections.allowFrom(this.gateway.service, ec2.Port.tcp(CHROMA.port), 'Gateway to Chroma');
+    this.chroma.service.connections.allowFrom(
+      this.gateway.service,
+      ec2.Port.tcp(CHROMA.port),
+      'Gateway to Chroma',
+    );
 
     this.backend = new WebService(this, 'Backend', {
       settings,
@@ -145,13 +159,21 @@ export class PlatformStack extends Stack {
       alarmTopic: alarms.topic,
     });
     dependOnService(this.backend.service, this.gateway.service);
-    this.gateway.service.connections.allowFrom(this.backend.service, ec2.Port.tcp(GATEWAY.port), 'Backend to gateway');
+    this.gateway.service.connections.allowFrom(
+      this.backend.service,
+      ec2.Port.tcp(GATEWAY.port),
+      'Backend to gateway',
+    );
     this.grantDocumentObjects(this.backend, documents.bucket);
 
     for (const web of [this.backend, this.gateway]) {
       if (settings.tracing === 'xray') addXrayDaemon(web.taskDefinition, web.logGroup);
     }
-    for (const task of [this.backend.taskDefinition, this.gateway.taskDefinition, this.chroma.taskDefinition]) {
+    for (const task of [
+      this.backend.taskDefinition,
+      this.gateway.taskDefinition,
+      this.chroma.taskDefinition,
+    ]) {
       this.acknowledgeTaskFindings(task, settings);
     }
 
@@ -177,7 +199,11 @@ export class PlatformStack extends Stack {
   }
 
   /** The FastAPI AI/ML container, next to the gateway so the hop stays on localhost. */
-  private addUpstreamSidecar(task: ecs.FargateTaskDefinition, image: string, logGroup: logs.ILogGroup): void {
+  private addUpstreamSidecar(
+    task: ecs.FargateTaskDefinition,
+    image: string,
+    logGroup: logs.ILogGroup,
+  ): void {
     const healthUrl = `http://127.0.0.1:${AIML_UPSTREAM.port}${HEALTH_PATHS.liveness}`;
     addHardenedContainer(task, {
       containerName: AIML_UPSTREAM.containerName,
@@ -213,7 +239,8 @@ export class PlatformStack extends Stack {
     );
     Validations.of(web.taskDefinition.taskRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*]`,
-      reason: 'Object keys are user documents created at run time; the wildcard is confined to one bucket.',
+      reason:
+        'Object keys are user documents created at run time; the wildcard is confined to one bucket.',
     });
   }
 
@@ -228,7 +255,8 @@ export class PlatformStack extends Stack {
     if (task.executionRole) {
       Validations.of(task.executionRole).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'ecr:GetAuthorizationToken, which every image pull needs, has no resource-level permissions.',
+        reason:
+          'ecr:GetAuthorizationToken, which every image pull needs, has no resource-level permissions.',
       });
     }
     if (settings.enableExecuteCommand) {
@@ -262,5 +290,8 @@ export class PlatformStack extends Stack {
  * construct-level dependency would also drag in security-group rules and loop.
  */
 function dependOnService(client: ecs.FargateService, server: ecs.FargateService): void {
-  (client.node.defaultChild as ecs.CfnService).addResourceDependency(server.node.defaultChild as ecs.CfnService, "Service Connect client starts after its server");
+  (client.node.defaultChild as ecs.CfnService).addResourceDependency(
+    server.node.defaultChild as ecs.CfnService,
+    'Service Connect client starts after its server',
+  );
 }

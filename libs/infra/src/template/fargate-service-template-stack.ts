@@ -1,4 +1,12 @@
-import { CfnOutput, CfnParameter, Fn, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  CfnParameter,
+  Fn,
+  Stack,
+  Token,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
@@ -7,7 +15,12 @@ import { AlarmTopic } from '../observability/alarm-topic';
 import { PlatformSecrets } from '../secrets/platform-secrets';
 import { containerEnvironment } from '../services/container-environment';
 import { WebService } from '../services/web-service';
-import { BACKEND, CLUSTER_NAME, GATEWAY, SERVICE_CONNECT_NAMESPACE } from '../settings/platform-constants';
+import {
+  BACKEND,
+  CLUSTER_NAME,
+  GATEWAY,
+  SERVICE_CONNECT_NAMESPACE,
+} from '../settings/platform-constants';
 import { settingsFor } from '../settings/stage-settings';
 import { AccessLogBucket } from '../storage/access-log-bucket';
 
@@ -27,8 +40,12 @@ export class FargateServiceTemplateStack extends Stack {
     });
     const p = this.parameters();
     // SecretsPrefix names where secrets live; it is not a secret, so it is not NoEcho.
-    const prefixIsNotAPassword = 'SecretsPrefix is a name prefix such as docuthinker/, not a secret value';
-    Validations.of(this).acknowledge({ id: 'CloudFormation-Validate::W2509', reason: prefixIsNotAPassword });
+    const prefixIsNotAPassword =
+      'SecretsPrefix is a name prefix such as docuthinker/, not a secret value';
+    Validations.of(this).acknowledge({
+      id: 'CloudFormation-Validate::W2509',
+      reason: prefixIsNotAPassword,
+    });
     this.templateOptions.metadata = { 'cfn-lint': { config: { ignore_checks: ['W2509'] } } };
 
     const zones = [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())];
@@ -41,7 +58,10 @@ export class FargateServiceTemplateStack extends Stack {
 
     // Prod's production properties, with the seed's sizes as parameters.
     const settings = settingsFor('prod', {
-      taskSize: { cpu: Token.asNumber(p.cpu.valueAsString), memoryMiB: Token.asNumber(p.memory.valueAsString) },
+      taskSize: {
+        cpu: Token.asNumber(p.cpu.valueAsString),
+        memoryMiB: Token.asNumber(p.memory.valueAsString),
+      },
       backend: { desiredCount: p.desiredCount.valueAsNumber, maxCount: 10 },
       gateway: { desiredCount: p.desiredCount.valueAsNumber, maxCount: 10 },
       tracing: 'none',
@@ -63,7 +83,10 @@ export class FargateServiceTemplateStack extends Stack {
       retain: true,
     });
     const accessLogs = new AccessLogBucket(this, 'AccessLogs', { retain: true });
-    const loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', { vpc, accessLogs: accessLogs.bucket });
+    const loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      accessLogs: accessLogs.bucket,
+    });
 
     const gatewayPort = p.aimlPort.valueAsNumber;
     const backendPort = p.containerPort.valueAsNumber;
@@ -82,7 +105,10 @@ export class FargateServiceTemplateStack extends Stack {
       }),
       secrets: secrets.containerSecretsFor('aiml-gateway'),
       scaling: settings.gateway,
-      routing: { listener: loadBalancer.listener, rule: { priority: 10, pathPatterns: [GATEWAY.pathPattern] } },
+      routing: {
+        listener: loadBalancer.listener,
+        rule: { priority: 10, pathPatterns: [GATEWAY.pathPattern] },
+      },
       alarmTopic: alarms.topic,
       serviceConnect: { name: GATEWAY.containerName, port: GATEWAY.port },
     });
@@ -108,32 +134,55 @@ export class FargateServiceTemplateStack extends Stack {
       gateway.service.node.defaultChild as ecs.CfnService,
       'Service Connect client starts after its server',
     );
-    gateway.service.connections.allowFrom(backend.service, ec2.Port.tcp(gatewayPort), 'Backend to gateway');
+    gateway.service.connections.allowFrom(
+      backend.service,
+      ec2.Port.tcp(gatewayPort),
+      'Backend to gateway',
+    );
 
     for (const web of [backend, gateway]) {
       Validations.of(web.taskDefinition).acknowledge({
         id: 'AwsSolutions-ECS2',
-        reason: 'Plain environment holds only NODE_ENV, ports and internal URLs; secrets come from Secrets Manager.',
+        reason:
+          'Plain environment holds only NODE_ENV, ports and internal URLs; secrets come from Secrets Manager.',
       });
       if (web.taskDefinition.executionRole) {
         Validations.of(web.taskDefinition.executionRole).acknowledge({
           id: 'AwsSolutions-IAM5[Resource::*]',
-          reason: 'ecr:GetAuthorizationToken, which every image pull needs, has no resource-level permissions.',
+          reason:
+            'ecr:GetAuthorizationToken, which every image pull needs, has no resource-level permissions.',
         });
       }
     }
 
     // Output ids carry a suffix: the parameters already use the plain names.
-    new CfnOutput(this, 'LoadBalancerDnsNameOutput', { value: loadBalancer.loadBalancer.loadBalancerDnsName });
+    new CfnOutput(this, 'LoadBalancerDnsNameOutput', {
+      value: loadBalancer.loadBalancer.loadBalancerDnsName,
+    });
     new CfnOutput(this, 'ClusterNameOutput', { value: cluster.clusterName });
     new CfnOutput(this, 'BackendServiceNameOutput', { value: backend.service.serviceName });
     new CfnOutput(this, 'GatewayServiceNameOutput', { value: gateway.service.serviceName });
   }
 
   private parameters() {
-    const text = (id: string, description: string, defaultValue?: string, allowedPattern?: string) =>
-      new CfnParameter(this, id, { type: 'String', description, default: defaultValue, allowedPattern });
-    const number = (id: string, description: string, defaultValue: number, allowedValues?: string[]) =>
+    const text = (
+      id: string,
+      description: string,
+      defaultValue?: string,
+      allowedPattern?: string,
+    ) =>
+      new CfnParameter(this, id, {
+        type: 'String',
+        description,
+        default: defaultValue,
+        allowedPattern,
+      });
+    const number = (
+      id: string,
+      description: string,
+      defaultValue: number,
+      allowedValues?: string[],
+    ) =>
       new CfnParameter(this, id, {
         type: 'Number',
         description,
@@ -142,7 +191,10 @@ export class FargateServiceTemplateStack extends Stack {
         allowedValues,
       });
     return {
-      vpcId: new CfnParameter(this, 'VpcId', { type: 'AWS::EC2::VPC::Id', description: 'VPC to deploy into' }),
+      vpcId: new CfnParameter(this, 'VpcId', {
+        type: 'AWS::EC2::VPC::Id',
+        description: 'VPC to deploy into',
+      }),
       publicSubnets: new CfnParameter(this, 'PublicSubnets', {
         type: 'List<AWS::EC2::Subnet::Id>',
         description: 'Two public subnets in different AZs, for the load balancer',
@@ -152,14 +204,36 @@ export class FargateServiceTemplateStack extends Stack {
         description: 'Two private subnets with NAT egress, for the tasks (no public IPs)',
       }),
       clusterName: text('ClusterName', 'ECS cluster to create', CLUSTER_NAME),
-      backendImage: text('BackendImage', 'Backend image URI with an immutable tag (not latest)', undefined, '^.+:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'),
-      aimlImage: text('AIMLImage', 'AI/ML gateway image URI with an immutable tag (not latest)', undefined, '^.+:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'),
+      backendImage: text(
+        'BackendImage',
+        'Backend image URI with an immutable tag (not latest)',
+        undefined,
+        '^.+:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+      ),
+      aimlImage: text(
+        'AIMLImage',
+        'AI/ML gateway image URI with an immutable tag (not latest)',
+        undefined,
+        '^.+:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+      ),
       containerPort: number('ContainerPort', 'Port the backend listens on', BACKEND.port),
       aimlPort: number('AIMLPort', 'Port the AI/ML gateway listens on', GATEWAY.port),
       desiredCount: number('DesiredCount', 'Minimum tasks per service (autoscaling floor)', 2),
       cpu: number('CPU', 'Fargate CPU units per task', 512, ['256', '512', '1024', '2048', '4096']),
-      memory: number('Memory', 'MiB per task (must pair with CPU)', 1024, ['512', '1024', '2048', '3072', '4096', '8192']),
-      secretsPrefix: text('SecretsPrefix', 'Secrets Manager name prefix, ending in /', 'docuthinker/', '^[A-Za-z0-9/_+=.@-]*/$'),
+      memory: number('Memory', 'MiB per task (must pair with CPU)', 1024, [
+        '512',
+        '1024',
+        '2048',
+        '3072',
+        '4096',
+        '8192',
+      ]),
+      secretsPrefix: text(
+        'SecretsPrefix',
+        'Secrets Manager name prefix, ending in /',
+        'docuthinker/',
+        '^[A-Za-z0-9/_+=.@-]*/$',
+      ),
     };
   }
 }

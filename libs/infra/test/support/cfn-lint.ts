@@ -23,5 +23,9 @@ export function runCfnLint(files: string[]): CfnLintFinding[] {
     Message: string;
     Filename: string;
   }[];
-  return parsed.map((match) => ({ rule: match.Rule.Id, message: match.Message, file: match.Filename }));
+  return parsed.map((match) => ({
+    rule: match.Rule.Id,
+    message: match.Message,
+    file: match.Filename,
+  }));
 }

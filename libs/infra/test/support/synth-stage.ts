@@ -7,6 +7,18 @@ import { buildStage, type StageStacks } from '../../src/stacks/build-stage';
 
 export const TEST_IMAGE_TAG = '3f2c1ab';
 
+/** CloudFormation JSON, read by property path in assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- template shapes vary by resource type
+export type CfnJson = any;
+
+/** `record[key]`, failing the test with a clear message when it is missing. */
+export function pick<T>(record: Readonly<Record<string, T>>, key: string): T {
+  const value = record[key];
+  if (value === undefined)
+    throw new Error(`expected "${key}" among ${Object.keys(record).join(', ')}`);
+  return value;
+}
+
 /**
  * Construct stack traces are for humans reading CLI errors; under jest every
  * captured trace goes through source maps and makes synth ~10x slower.
@@ -21,9 +33,15 @@ export interface SynthesizedStage {
 }
 
 /** Builds and synthesizes one stage the way bin/app.ts does (same feature flags). */
-export function synthStage(stage: StageName, overrides: Partial<StageSettings> = {}): SynthesizedStage {
+export function synthStage(
+  stage: StageName,
+  overrides: Partial<StageSettings> = {},
+): SynthesizedStage {
   const app = new App({ context: { ...FEATURE_FLAGS, ...TEST_CONTEXT } });
-  const stacks = buildStage(app, { settings: settingsFor(stage, overrides), imageTag: TEST_IMAGE_TAG });
+  const stacks = buildStage(app, {
+    settings: settingsFor(stage, overrides),
+    imageTag: TEST_IMAGE_TAG,
+  });
   return {
     app,
     stacks,
@@ -77,18 +95,22 @@ export function container(task: TaskJson, name: string): ContainerJson {
 }
 
 /** ECS services keyed by ServiceName. */
-export function services(template: Template): Record<string, { logicalId: string; properties: Record<string, any> }> {
+export function services(
+  template: Template,
+): Record<string, { logicalId: string; properties: Record<string, CfnJson> }> {
   const found = template.findResources('AWS::ECS::Service');
   return Object.fromEntries(
     Object.entries(found).map(([logicalId, resource]) => [
       resource.Properties.ServiceName as string,
-      { logicalId, properties: resource.Properties as Record<string, any> },
+      { logicalId, properties: resource.Properties as Record<string, CfnJson> },
     ]),
   );
 }
 
 /** Every Validations.acknowledge() in a tree: rule id and reason, with the construct path. */
-export function acknowledgements(root: IConstruct | Stack): { path: string; id: string; reason: string }[] {
+export function acknowledgements(
+  root: IConstruct | Stack,
+): { path: string; id: string; reason: string }[] {
   return root.node.findAll().flatMap((construct) =>
     construct.node.metadata
       .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
