@@ -1,4 +1,5 @@
 import { IndexDisabledError, InvalidInputError } from '../src/errors';
+import { NO_ANSWER } from '../src/offline/answer-from-context';
 import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
 import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
 import { LibsqlVectorIndex } from '../src/retrieval/libsql-vector-index';
@@ -173,7 +174,7 @@ describe('RetrievalService over the embedded indexes', () => {
       ownerId: 'nobody',
       question: 'What must a redistribution of source code retain?',
     });
-    expect(stranger.citations).toEqual([]);
+    expect(stranger).toMatchObject({ answer: NO_ANSWER, citations: [] });
     const chat = await service.chat({
       ownerId: 'nobody',
       messages: [{ role: 'user', content: 'What is the license steward?' }],

@@ -1,8 +1,9 @@
 import { IndexDisabledError, InvalidInputError } from '../errors';
 import { buildDocumentGraph, type DocumentGraphOptions } from '../graph/document-graph';
 import type { EntitySummary, KnowledgeGraph, RelatedDocument } from '../graph/knowledge-graph';
+import { NO_ANSWER } from '../offline/answer-from-context';
 import { clip } from '../offline/sentence-selection';
-import { LocalProvider } from '../providers/local-provider';
+import { LocalProvider, OFFLINE_ENGINE_MODEL } from '../providers/local-provider';
 import { ProviderChain } from '../providers/provider-chain';
 import { chunkDocument, type ChunkerOptions } from '../retrieval/chunker';
 import type { Embedder } from '../retrieval/embedder';
@@ -222,6 +223,17 @@ export class RetrievalService {
     hits: readonly ChunkHit[],
     history: readonly ChatMessage[],
   ): Promise<{ answer: string; citations: Citation[] } & Omit<AskResult, 'answer' | 'citations'>> {
+    // Nothing of the owner's matched: no provider can ground an answer, so
+    // none is asked (and none is paid for).
+    if (hits.length === 0) {
+      return {
+        answer: NO_ANSWER,
+        citations: [],
+        provider: 'local',
+        model: OFFLINE_ENGINE_MODEL,
+        degraded: false,
+      };
+    }
     const result = await this.answerer.answer({
       question,
       passages: hits.map((hit) => ({ id: hit.chunkId, text: hit.text })),
