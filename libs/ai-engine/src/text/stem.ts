@@ -22,6 +22,20 @@ function stripSuffix(word: string, suffix: string, minimumStem: number): string 
  * missed fold, so it strips at most one derivational suffix.
  */
 export function stem(word: string): string {
+  const cached = stems.get(word);
+  if (cached !== undefined) return cached;
+  const result = computeStem(word);
+  // A language's working vocabulary is small; the bound only guards against
+  // pathological input such as random identifiers.
+  if (stems.size >= STEM_CACHE_LIMIT) stems.clear();
+  stems.set(word, result);
+  return result;
+}
+
+const STEM_CACHE_LIMIT = 100000;
+const stems = new Map<string, string>();
+
+function computeStem(word: string): string {
   if (word.length <= 3 || /\d/.test(word)) return word;
   let result = word;
   if (result.endsWith('ies') && result.length > 4) result = `${result.slice(0, -3)}y`;

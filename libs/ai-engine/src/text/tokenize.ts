@@ -2,11 +2,20 @@ import { stem } from './stem';
 import { isStopword } from './stopwords';
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+function canonicalWord(word: string): string {
+  // Only a word with an apostrophe needs the (comparatively slow) rewrites.
+  if (!word.includes("'") && !word.includes('’')) return word;
+  return word.replace(/['’]s$/u, '').replace(/’/gu, "'");
+}
 
 /** Lower-cased word tokens in order; possessive "'s" is dropped. */
 export function words(text: string): string[] {
-  const found = text.normalize('NFKC').toLowerCase().match(WORD) ?? [];
-  return found.map((word) => word.replace(/['’]s$/u, '').replace(/’/gu, "'"));
+  // NFKC folds compatibility forms (ligatures, full-width letters); ASCII has none.
+  const normalised = ASCII_ONLY.test(text) ? text : text.normalize('NFKC');
+  const found = normalised.toLowerCase().match(WORD) ?? [];
+  return found.map(canonicalWord);
 }
 
 /**
