@@ -1,24 +1,86 @@
 import express, { type Express } from 'express';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackendConfig } from '@docuthinker/config';
 import type { DependencyCheck, Logger } from '@docuthinker/runtime';
-import { requestLogging } from './middleware/request-logging';
+import type { Stores } from '@docuthinker/stores';
+import { createAccessTokens } from './auth/access-tokens';
+import { argon2idPasswords, type PasswordHashing } from './auth/password-hashing';
+import type { GatewayClient } from './gateway/gateway-client';
+import { authenticate } from './middleware/authenticate';
+import { httpMetrics } from './middleware/http-metrics';
+import { jsonBodies } from './middleware/json-bodies';
 import { problemResponses, routeNotFound } from './middleware/problem-responses';
+import { requestLogging } from './middleware/request-logging';
+import { securityHeaders } from './middleware/security-headers';
+import { aiRoutes } from './routes/ai/ai-routes';
+import { authRoutes } from './routes/auth/auth-routes';
+import { chatRoutes } from './routes/chat/chat-routes';
+import { documentRoutes } from './routes/documents/document-routes';
+import { meRoutes } from './routes/me/me-routes';
+import { apiDocsRoutes } from './routes/meta/api-docs-routes';
 import { healthRoutes } from './routes/meta/health-routes';
+import { metricsRoutes } from './routes/meta/metrics-routes';
+import { AccountService, type LoginLimits } from './services/account-service';
+import { AiService } from './services/ai-service';
+import { ChatService } from './services/chat-service';
+import { DocumentCache } from './services/document-cache';
+import { DocumentService } from './services/document-service';
 
 export interface BackendDependencies {
-  config: BackendConfig;
+  config: Pick<BackendConfig, 'corsOrigins' | 'maxUploadBytes' | 'jwtSecret'>;
   logger: Logger;
+  stores: Stores;
+  gateway: GatewayClient;
   readinessChecks: readonly DependencyCheck[];
+  /** Told when the outbox has new jobs (the worker's `wake`). */
+  onOutboxWork: () => void;
+  /** Overrides for tests: cheaper hashing, tighter login limits. */
+  passwords?: PasswordHashing;
+  loginLimits?: LoginLimits;
 }
 
+/** Paths that need a user's access token; register, login and the meta routes do not. */
+const AUTHENTICATED_PATHS = ['/api/me', '/api/documents', '/api/ai', '/api/chat', '/api/ask'];
+
 /** Builds the Express app from its dependencies; it opens no sockets itself. */
-export function createBackendApp({ logger, readinessChecks }: BackendDependencies): Express {
+export function createBackendApp(dependencies: BackendDependencies): Express {
+  const { config, logger, stores, gateway } = dependencies;
+  const documentCache = new DocumentCache(stores.cache);
+  const tokens = createAccessTokens(config.jwtSecret);
+  const accounts = new AccountService(
+    stores,
+    dependencies.passwords ?? argon2idPasswords,
+    tokens,
+    documentCache,
+    stores.rateLimiters,
+    dependencies.loginLimits,
+  );
+  const documents = new DocumentService(stores, documentCache, gateway, {
+    maxUploadBytes: config.maxUploadBytes,
+    onOutboxWork: dependencies.onOutboxWork,
+  });
+  const ai = new AiService(stores.documents, stores.cache, gateway);
+  const chat = new ChatService(stores, gateway);
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, uniquelocal');
   app.use(requestLogging(logger));
-  app.use(express.json({ limit: '1mb', strict: true }));
-  app.use(healthRoutes(readinessChecks));
+  app.use(httpMetrics(metrics));
+  app.use(securityHeaders(config.corsOrigins));
+  app.use(jsonBodies(config.maxUploadBytes));
+  app.use(healthRoutes(dependencies.readinessChecks));
+  app.use(metricsRoutes(metrics));
+  app.use(apiDocsRoutes());
+  app.use(authRoutes(accounts));
+  app.use(AUTHENTICATED_PATHS, authenticate(tokens, stores.users));
+  app.use(meRoutes(accounts));
+  app.use(documentRoutes(documents, config.maxUploadBytes));
+  app.use(aiRoutes(ai));
+  app.use(chatRoutes(chat));
   app.use(routeNotFound);
   app.use(problemResponses);
   return app;

@@ -1,4 +1,5 @@
 import { problemFactory, type ErrorCatalogueEntry } from '@docuthinker/runtime';
+import { DOCUMENT_ERROR_HTTP_STATUS, DOCUMENT_ERROR_TITLES } from '@docuthinker/documents';
 
 /** Every error code the backend answers with. Codes are stable: clients match on them. */
 export const BACKEND_ERRORS = {
@@ -8,6 +9,40 @@ export const BACKEND_ERRORS = {
   DT_ERR_BODY_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   DT_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   DT_ERR_INTERNAL: { status: 500, title: 'Internal error' },
+  DT_ERR_STARTING: { status: 503, title: 'The service is starting' },
+
+  DT_ERR_UNAUTHENTICATED: { status: 401, title: 'A valid access token is required' },
+  DT_ERR_INVALID_CREDENTIALS: { status: 401, title: 'Wrong email or password' },
+  DT_ERR_EMAIL_TAKEN: { status: 409, title: 'An account with this email already exists' },
+  DT_ERR_CURRENT_PASSWORD_WRONG: { status: 403, title: 'The current password is wrong' },
+  DT_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests' },
+
+  DT_ERR_DOCUMENT_NOT_FOUND: { status: 404, title: 'No such document' },
+  DT_ERR_CHAT_SESSION_NOT_FOUND: { status: 404, title: 'No such chat session' },
+  DT_ERR_INVALID_CURSOR: { status: 400, title: 'The pagination cursor is not valid' },
+  DT_ERR_UNSUPPORTED_TYPE: {
+    status: DOCUMENT_ERROR_HTTP_STATUS.DT_ERR_UNSUPPORTED_TYPE,
+    title: DOCUMENT_ERROR_TITLES.DT_ERR_UNSUPPORTED_TYPE,
+  },
+  DT_ERR_FILE_TOO_LARGE: {
+    status: DOCUMENT_ERROR_HTTP_STATUS.DT_ERR_FILE_TOO_LARGE,
+    title: DOCUMENT_ERROR_TITLES.DT_ERR_FILE_TOO_LARGE,
+  },
+  DT_ERR_CORRUPT_FILE: {
+    status: DOCUMENT_ERROR_HTTP_STATUS.DT_ERR_CORRUPT_FILE,
+    title: DOCUMENT_ERROR_TITLES.DT_ERR_CORRUPT_FILE,
+  },
+  DT_ERR_ENCRYPTED_FILE: {
+    status: DOCUMENT_ERROR_HTTP_STATUS.DT_ERR_ENCRYPTED_FILE,
+    title: DOCUMENT_ERROR_TITLES.DT_ERR_ENCRYPTED_FILE,
+  },
+  DT_ERR_EMPTY_DOCUMENT: {
+    status: DOCUMENT_ERROR_HTTP_STATUS.DT_ERR_EMPTY_DOCUMENT,
+    title: DOCUMENT_ERROR_TITLES.DT_ERR_EMPTY_DOCUMENT,
+  },
+
+  DT_ERR_AI_UNAVAILABLE: { status: 503, title: 'The AI service is unavailable' },
+  DT_ERR_AI_REJECTED: { status: 502, title: 'The AI service rejected the request' },
 } as const satisfies Record<string, ErrorCatalogueEntry>;
 
 export type BackendErrorCode = keyof typeof BACKEND_ERRORS;

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import {
   backendFields,
   loadBackendConfig,
@@ -11,10 +11,16 @@ import {
   installGracefulShutdown,
   loadConfigOrExit,
 } from '@docuthinker/runtime';
+import { createStores, type Stores } from '@docuthinker/stores';
 import { createBackendApp } from './app';
-import { createDependencyProbes } from './dependency-probes';
+import { createGatewayClient } from './gateway/gateway-client';
+import { openStores } from './open-stores';
+import { startOutboxWorker, type OutboxWorker } from './outbox/outbox-worker';
+import { DocumentCache } from './services/document-cache';
+import { createStartingApp } from './starting-app';
+import { storeReadinessChecks } from './store-readiness';
 
-/** Composition root: config, adapters, app, listen, and the one shutdown path. */
+/** Composition root: config, stores, gateway client, app, listen, and the one shutdown path. */
 async function main(): Promise<void> {
   const config = await loadConfigOrExit(async () => {
     await loadSecretsIntoEnvironment({
@@ -35,25 +41,63 @@ async function main(): Promise<void> {
   });
   for (const notice of config.notices) logger.info(notice);
 
-  const probes = await createDependencyProbes(config);
-  const app = createBackendApp({ config, logger, readinessChecks: probes.checks });
-  const server = createServer(app);
+  const gateway = createGatewayClient({
+    baseUrl: config.aimlUrl,
+    serviceToken: config.serviceToken,
+  });
+  let handleRequest: RequestListener = createStartingApp(logger);
+  const server = createServer((req, res) => handleRequest(req, res));
   server.keepAliveTimeout = 65_000; // above the ALB's 60 s idle timeout
+  let listening: Promise<void> | undefined;
+  const listen = () =>
+    (listening ??= new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, () => {
+        logger.info({ port: config.port, nodeEnv: config.nodeEnv }, 'backend listening');
+        resolve();
+      });
+    }));
 
+  const starting = new AbortController();
+  let stores: Stores | undefined;
+  let worker: OutboxWorker | undefined;
   installGracefulShutdown({
     logger,
     drainTimeoutMs: config.drainTimeoutMs,
     steps: [
       { name: 'http', run: () => closeHttpServer(server, config.drainTimeoutMs) },
-      { name: 'dependencies', run: () => probes.close() },
+      {
+        name: 'outbox-worker',
+        run: async () => {
+          starting.abort();
+          await worker?.stop();
+        },
+      },
+      { name: 'stores', run: async () => stores?.close() },
     ],
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, () => resolve());
+  stores = await openStores(
+    () =>
+      createStores({
+        ...config,
+        onRedisError: (error) => logger.warn({ error: error.message }, 'redis unavailable'),
+      }),
+    { logger, signal: starting.signal, onFirstFailure: listen },
+  );
+  if (!stores) return;
+  logger.info({ adapters: stores.adapters }, 'stores open');
+  const documentCache = new DocumentCache(stores.cache);
+  worker = startOutboxWorker(stores, gateway, documentCache, logger);
+  handleRequest = createBackendApp({
+    config,
+    logger,
+    stores,
+    gateway,
+    readinessChecks: storeReadinessChecks(stores),
+    onOutboxWork: worker.wake,
   });
-  logger.info({ port: config.port, nodeEnv: config.nodeEnv }, 'backend listening');
+  await listen();
 }
 
 main().catch((error: unknown) => {

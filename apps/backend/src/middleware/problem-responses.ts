@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
 import { problem } from '../errors';
+import { problemFromDomainError } from './domain-problems';
 
 function send(res: Response, error: ProblemError, instance: string) {
   for (const [name, value] of Object.entries(error.extras.headers ?? {}))
@@ -39,8 +40,12 @@ function fromBodyParser(error: { type?: string }): ProblemError | undefined {
  * client errors say what went wrong; the rest is a bare 500, logged in full.
  */
 export const problemResponses: ErrorRequestHandler = (error, req, res, _next) => {
-  const known = error instanceof ProblemError ? error : fromBodyParser(error as { type?: string });
+  const known =
+    error instanceof ProblemError
+      ? error
+      : (problemFromDomainError(error) ?? fromBodyParser(error as { type?: string }));
   if (!known) req.log.error({ err: error }, 'unhandled error');
+  // A stream (a file download, server-sent events) that broke half-way can only be cut.
   if (res.headersSent) {
     res.destroy();
     return;

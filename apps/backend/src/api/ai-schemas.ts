@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { AI_TASK_NAMES, MAX_TEXT_CHARS } from '@docuthinker/contracts';
+
+export const aiTaskParam = z.object({ task: z.enum(AI_TASK_NAMES) });
+
+const option = (max: number) => z.string().trim().min(1).max(max).optional();
+
+/** Options a user may pass; `summary` for refine-summary comes from the stored document. */
+export const aiTaskOptions = z
+  .object({
+    language: option(64),
+    style: option(64),
+    instructions: option(2_000),
+    summary: option(100_000),
+    maxItems: z.number().int().min(1).max(50).optional(),
+  })
+  .strict();
+
+export const textTaskBody = aiTaskOptions
+  .extend({ text: z.string().trim().min(1).max(MAX_TEXT_CHARS), title: option(500) })
+  .strict();
+
+export const aiTaskResult = z.object({
+  result: z.unknown().describe('Text, a list, or for sentiment {score: -1..1, label, description}'),
+  provider: z.string(),
+  model: z.string(),
+  cached: z.boolean(),
+  degraded: z.boolean(),
+});

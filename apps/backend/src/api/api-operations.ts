@@ -1,0 +1,211 @@
+import { z } from 'zod';
+import {
+  loginBody,
+  passwordChangeBody,
+  profileResponse,
+  profileUpdateBody,
+  registerBody,
+  sessionResponse,
+} from './account-schemas';
+import { aiTaskOptions, aiTaskResult, textTaskBody } from './ai-schemas';
+import { askAnswer, askBody, chatBody, chatReply, chatSessionView } from './chat-schemas';
+import {
+  documentDetail,
+  documentList,
+  documentListQuery,
+  documentMetadata,
+  documentSearchQuery,
+  documentSearchResult,
+  documentUpdateBody,
+  textDocumentBody,
+  uploadForm,
+} from './document-schemas';
+
+export interface ApiOperation {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** OpenAPI path template, e.g. `/api/documents/{id}`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** False for register and login; everything else needs a bearer token. */
+  authenticated: boolean;
+  body?: z.ZodType;
+  /** Alternative body media types, e.g. multipart uploads. */
+  multipart?: z.ZodType;
+  query?: z.ZodObject;
+  /** Absent: 204 No Content. */
+  response?: z.ZodType;
+  status?: number;
+  /** Non-JSON success answers (files, event streams). */
+  responseMediaType?: string;
+}
+
+/**
+ * Every route of the public API with the zod schemas its handler validates
+ * with: the single source /openapi.json is generated from.
+ */
+export const API_OPERATIONS: readonly ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/api/auth/register',
+    summary: 'Create an account',
+    tag: 'accounts',
+    authenticated: false,
+    body: registerBody,
+    response: sessionResponse,
+    status: 201,
+  },
+  {
+    method: 'post',
+    path: '/api/auth/login',
+    summary: 'Log in (rate-limited per IP and per email)',
+    tag: 'accounts',
+    authenticated: false,
+    body: loginBody,
+    response: sessionResponse,
+  },
+  {
+    method: 'get',
+    path: '/api/me',
+    summary: 'The current user',
+    tag: 'accounts',
+    authenticated: true,
+    response: profileResponse,
+  },
+  {
+    method: 'patch',
+    path: '/api/me',
+    summary: 'Update theme and social links (merged)',
+    tag: 'accounts',
+    authenticated: true,
+    body: profileUpdateBody,
+    response: profileResponse,
+  },
+  {
+    method: 'put',
+    path: '/api/me/password',
+    summary: 'Change the password',
+    tag: 'accounts',
+    authenticated: true,
+    body: passwordChangeBody,
+  },
+  {
+    method: 'delete',
+    path: '/api/me',
+    summary: 'Delete the account and everything it owns',
+    tag: 'accounts',
+    authenticated: true,
+  },
+  {
+    method: 'post',
+    path: '/api/documents',
+    summary: 'Upload a document (multipart file or JSON text)',
+    tag: 'documents',
+    authenticated: true,
+    body: textDocumentBody,
+    multipart: uploadForm,
+    response: documentMetadata,
+    status: 201,
+  },
+  {
+    method: 'get',
+    path: '/api/documents',
+    summary: 'List documents, newest first',
+    tag: 'documents',
+    authenticated: true,
+    query: documentListQuery,
+    response: documentList,
+  },
+  {
+    method: 'delete',
+    path: '/api/documents',
+    summary: 'Delete all of the user’s documents',
+    tag: 'documents',
+    authenticated: true,
+  },
+  {
+    method: 'get',
+    path: '/api/documents/search',
+    summary: 'Search by title, content or meaning',
+    tag: 'documents',
+    authenticated: true,
+    query: documentSearchQuery,
+    response: documentSearchResult,
+  },
+  {
+    method: 'get',
+    path: '/api/documents/{id}',
+    summary: 'A document with its text',
+    tag: 'documents',
+    authenticated: true,
+    response: documentDetail,
+  },
+  {
+    method: 'get',
+    path: '/api/documents/{id}/file',
+    summary: 'The original file (or a redirect to a signed URL)',
+    tag: 'documents',
+    authenticated: true,
+    responseMediaType: 'application/octet-stream',
+  },
+  {
+    method: 'patch',
+    path: '/api/documents/{id}',
+    summary: 'Rename a document',
+    tag: 'documents',
+    authenticated: true,
+    body: documentUpdateBody,
+    response: documentMetadata,
+  },
+  {
+    method: 'delete',
+    path: '/api/documents/{id}',
+    summary: 'Delete a document',
+    tag: 'documents',
+    authenticated: true,
+  },
+  {
+    method: 'post',
+    path: '/api/documents/{id}/ai/{task}',
+    summary: 'Run an AI task on a stored document',
+    tag: 'ai',
+    authenticated: true,
+    body: aiTaskOptions,
+    response: aiTaskResult,
+  },
+  {
+    method: 'post',
+    path: '/api/ai/{task}',
+    summary: 'Run an AI task on ad-hoc text',
+    tag: 'ai',
+    authenticated: true,
+    body: textTaskBody,
+    response: aiTaskResult,
+  },
+  {
+    method: 'post',
+    path: '/api/documents/{id}/chat',
+    summary: 'Chat about a document (SSE with Accept: text/event-stream)',
+    tag: 'chat',
+    authenticated: true,
+    body: chatBody,
+    response: chatReply,
+  },
+  {
+    method: 'get',
+    path: '/api/chat/sessions/{sessionId}',
+    summary: 'A chat session’s history',
+    tag: 'chat',
+    authenticated: true,
+    response: chatSessionView,
+  },
+  {
+    method: 'post',
+    path: '/api/ask',
+    summary: 'Ask a question over the user’s documents',
+    tag: 'chat',
+    authenticated: true,
+    body: askBody,
+    response: askAnswer,
+  },
+];

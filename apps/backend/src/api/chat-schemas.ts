@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { CHAT_ROLES } from '@docuthinker/stores';
+
+export const chatBody = z
+  .object({
+    message: z.string().trim().min(1).max(20_000),
+    sessionId: z.string().min(1).max(128).optional(),
+  })
+  .strict();
+
+const chatCitation = z.object({ documentId: z.string(), chunkId: z.string(), snippet: z.string() });
+
+export const chatReply = z.object({
+  reply: z.string(),
+  sessionId: z.string(),
+  citations: z.array(chatCitation),
+});
+
+export const sessionIdParam = z.object({ sessionId: z.string() });
+
+export const chatSessionView = z.object({
+  documentId: z.string(),
+  messages: z.array(
+    z.object({ role: z.enum(CHAT_ROLES), content: z.string(), createdAt: z.iso.datetime() }),
+  ),
+});
+
+export const askBody = z
+  .object({
+    question: z.string().trim().min(1).max(2_000),
+    documentIds: z.array(z.string().min(1).max(128)).min(1).max(500).optional(),
+  })
+  .strict();
+
+export const askAnswer = z.object({
+  answer: z.string(),
+  citations: z.array(
+    z.object({
+      documentId: z.string(),
+      title: z.string(),
+      chunkId: z.string(),
+      snippet: z.string(),
+      score: z.number(),
+    }),
+  ),
+});

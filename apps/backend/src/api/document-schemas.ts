@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { INDEX_STATUSES } from '@docuthinker/stores';
+
+export const documentIdParam = z.object({ id: z.string() });
+
+export const documentTitle = z.string().trim().min(1).max(300);
+
+export const textDocumentBody = z
+  .object({ title: documentTitle, text: z.string().min(1, { error: 'must not be empty' }) })
+  .strict();
+
+export const uploadForm = z
+  .object({
+    file: z.string().describe('The document (PDF, DOCX, TXT, Markdown, HTML, CSV or JSON)'),
+    title: documentTitle.optional(),
+  })
+  .meta({ description: 'multipart/form-data' });
+
+export const documentMetadata = z.object({
+  id: z.string(),
+  title: z.string(),
+  fileType: z.string(),
+  size: z.number().int(),
+  pages: z.number().int().optional(),
+  createdAt: z.iso.datetime(),
+  summary: z.string(),
+  summaryDegraded: z
+    .boolean()
+    .describe('True while the summary is a local extract, before the AI summary replaces it'),
+  indexStatus: z.enum(INDEX_STATUSES),
+});
+
+export const documentDetail = documentMetadata.extend({
+  text: z.string(),
+  html: z.string().optional(),
+});
+
+export const documentListQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().min(1).max(500).optional(),
+  })
+  .strict();
+
+export const documentList = z.object({
+  items: z.array(documentMetadata.omit({ pages: true })),
+  nextCursor: z.string().nullable(),
+});
+
+export const documentUpdateBody = z.object({ title: documentTitle }).strict();
+
+export const SEARCH_MODES = ['title', 'content', 'semantic'] as const;
+
+export const documentSearchQuery = z
+  .object({
+    q: z.string().trim().min(1).max(500),
+    mode: z.enum(SEARCH_MODES).default('content'),
+    limit: z.coerce.number().int().min(1).max(50).default(10),
+  })
+  .strict();
+
+export const documentSearchResult = z.object({
+  items: z.array(
+    z.object({ id: z.string(), title: z.string(), snippet: z.string(), score: z.number() }),
+  ),
+  mode: z.enum(SEARCH_MODES).describe('The mode that produced the results'),
+  degraded: z
+    .boolean()
+    .describe('True when semantic search was unavailable and content search answered instead'),
+});

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { AI_TASK_NAMES } from '@docuthinker/contracts';
+import { API_OPERATIONS, type ApiOperation } from './api-operations';
+
+const PROBLEM = { $ref: '#/components/schemas/Problem' };
+
+const problemSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string', description: 'Stable DT_ERR_* code' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    requestId: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { path: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+/** Request bodies describe what is accepted; responses what is sent. */
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+  return rest;
+};
+
+function pathParameters(path: string) {
+  return [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: name === 'task' ? { type: 'string', enum: [...AI_TASK_NAMES] } : { type: 'string' },
+  }));
+}
+
+function queryParameters(query: z.ZodObject | undefined) {
+  if (!query) return [];
+  const schema = jsonSchema(query, 'input') as {
+    properties?: Record<string, object>;
+    required?: string[];
+  };
+  return Object.entries(schema.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: schema.required?.includes(name) ?? false,
+    schema: property,
+  }));
+}
+
+function operationObject(operation: ApiOperation) {
+  const status = String(operation.status ?? (operation.response ? 200 : 204));
+  const success = operation.response
+    ? { content: { 'application/json': { schema: jsonSchema(operation.response, 'output') } } }
+    : operation.responseMediaType
+      ? {
+          content: {
+            [operation.responseMediaType]: { schema: { type: 'string', format: 'binary' } },
+          },
+        }
+      : {};
+  const bodyContent: Record<string, object> = {};
+  if (operation.body)
+    bodyContent['application/json'] = { schema: jsonSchema(operation.body, 'input') };
+  if (operation.multipart)
+    bodyContent['multipart/form-data'] = { schema: jsonSchema(operation.multipart, 'input') };
+  return {
+    summary: operation.summary,
+    tags: [operation.tag],
+    ...(operation.authenticated ? { security: [{ bearerAuth: [] }] } : { security: [] }),
+    parameters: [...pathParameters(operation.path), ...queryParameters(operation.query)],
+    ...(Object.keys(bodyContent).length > 0
+      ? { requestBody: { required: !operation.path.includes('/ai/'), content: bodyContent } }
+      : {}),
+    responses: {
+      [status]: { description: 'Success', ...success },
+      default: {
+        description: 'An error (problem+json with a stable DT_ERR_* code)',
+        content: { 'application/problem+json': { schema: PROBLEM } },
+      },
+    },
+  };
+}
+
+/** The OpenAPI 3.1 document of the backend, built from the same zod schemas the routes validate with. */
+export function buildOpenApiDocument() {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const operation of API_OPERATIONS) {
+    paths[operation.path] ??= {};
+    (paths[operation.path] as Record<string, object>)[operation.method] =
+      operationObject(operation);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'DocuThinker backend API',
+      version: '1.0.0',
+      description:
+        'Accounts, documents, AI features and chat. Errors are application/problem+json.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearerAuth: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Problem: problemSchema },
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import {
+  BrokenCircuitError,
+  ConsecutiveBreaker,
+  TaskCancelledError,
+  TimeoutStrategy,
+  circuitBreaker,
+  handleWhen,
+  timeout,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
+import type { z } from 'zod';
+import {
+  GATEWAY_API,
+  askResponse,
+  chatResponse,
+  indexResponse,
+  searchResponse,
+  taskResponse,
+  type AiTaskName,
+  type AskRequest,
+  type AskResponse,
+  type ChatRequest,
+  type ChatResponse,
+  type IndexRequest,
+  type SearchRequest,
+  type SearchResponse,
+  type TaskRequest,
+  type TaskResponse,
+} from '@docuthinker/contracts';
+import { GatewayRejectedError, GatewayUnavailableError } from './gateway-errors';
+
+export interface GatewayClientOptions {
+  readonly baseUrl: string;
+  readonly serviceToken: string;
+  /** Upper bound for one AI task, chat or ask call (LLM providers can be slow). */
+  readonly requestTimeoutMs?: number;
+  /** Upper bound for index and delete calls made by the outbox worker. */
+  readonly indexTimeoutMs?: number;
+  /** Consecutive failures that open the circuit. */
+  readonly failuresToOpen?: number;
+  /** How long the open circuit fails calls at once before letting one through. */
+  readonly halfOpenAfterMs?: number;
+}
+
+/** The backend's view of the AI/ML gateway's v1 API (libs/contracts). */
+export interface GatewayClient {
+  runTask(task: AiTaskName, request: TaskRequest): Promise<TaskResponse>;
+  index(request: IndexRequest): Promise<void>;
+  removeFromIndex(ownerId: string, documentId: string): Promise<void>;
+  search(request: SearchRequest): Promise<SearchResponse>;
+  ask(request: AskRequest): Promise<AskResponse>;
+  chat(request: ChatRequest): Promise<ChatResponse>;
+}
+
+const DEFAULTS = {
+  requestTimeoutMs: 30_000,
+  indexTimeoutMs: 60_000,
+  failuresToOpen: 5,
+  halfOpenAfterMs: 5_000,
+};
+
+/** Failures that say the gateway is down or overloaded; a 4xx says the request was wrong. */
+class GatewayCallFailed extends Error {}
+
+/**
+ * Calls the gateway with the service token, through one circuit breaker
+ * shared by every call: while the gateway is down, calls fail in
+ * microseconds (503 for users, a later retry for the outbox) instead of each
+ * waiting for a connection or timeout.
+ */
+export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
+  const settings = { ...DEFAULTS, ...options };
+  const retryAfterSeconds = Math.max(1, Math.ceil(settings.halfOpenAfterMs / 1000));
+  const breaker: CircuitBreakerPolicy = circuitBreaker(
+    handleWhen(
+      (error) => error instanceof GatewayCallFailed || error instanceof TaskCancelledError,
+    ),
+    {
+      halfOpenAfter: settings.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(settings.failuresToOpen),
+    },
+  );
+
+  async function call<T>(
+    method: 'POST' | 'DELETE',
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    schema?: z.ZodType<T>,
+  ): Promise<T> {
+    const deadline = timeout(timeoutMs, TimeoutStrategy.Aggressive);
+    let response: { status: number; payload: unknown };
+    try {
+      response = await breaker.execute(() =>
+        deadline.execute(async ({ signal }) => {
+          let answer: Response;
+          try {
+            answer = await fetch(`${settings.baseUrl}${path}`, {
+              method,
+              signal,
+              headers: {
+                authorization: `Bearer ${settings.serviceToken}`,
+                ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+              },
+              ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+            });
+          } catch (error) {
+            throw new GatewayCallFailed((error as Error).message);
+          }
+          const payload: unknown = await answer.json().catch(() => undefined);
+          if (answer.status >= 500 || answer.status === 429) {
+            throw new GatewayCallFailed(`HTTP ${answer.status}`);
+          }
+          return { status: answer.status, payload };
+        }),
+      );
+    } catch (error) {
+      if (error instanceof BrokenCircuitError)
+        throw new GatewayUnavailableError(
+          'circuit open after repeated failures',
+          retryAfterSeconds,
+        );
+      if (error instanceof TaskCancelledError)
+        throw new GatewayUnavailableError(`no answer within ${timeoutMs} ms`, retryAfterSeconds);
+      if (error instanceof GatewayCallFailed)
+        throw new GatewayUnavailableError(error.message, retryAfterSeconds);
+      throw error;
+    }
+    if (response.status >= 400) {
+      const detail = (response.payload as { detail?: unknown } | undefined)?.detail;
+      throw new GatewayRejectedError(
+        response.status,
+        typeof detail === 'string' ? detail : `HTTP ${response.status}`,
+      );
+    }
+    if (!schema) return undefined as T;
+    const parsed = schema.safeParse(response.payload);
+    if (!parsed.success)
+      throw new GatewayUnavailableError('answer does not match the contract', retryAfterSeconds);
+    return parsed.data;
+  }
+
+  return {
+    runTask: (task, request) =>
+      call('POST', GATEWAY_API.task(task), request, settings.requestTimeoutMs, taskResponse),
+    index: async (request) => {
+      await call('POST', GATEWAY_API.index, request, settings.indexTimeoutMs, indexResponse);
+    },
+    removeFromIndex: async (ownerId, documentId) => {
+      const path = `${GATEWAY_API.indexedDocument(documentId)}?ownerId=${encodeURIComponent(ownerId)}`;
+      try {
+        await call('DELETE', path, undefined, settings.indexTimeoutMs);
+      } catch (error) {
+        // Already gone is what a delete wants.
+        if (error instanceof GatewayRejectedError && error.status === 404) return;
+        throw error;
+      }
+    },
+    search: (request) =>
+      call('POST', GATEWAY_API.search, request, settings.requestTimeoutMs, searchResponse),
+    ask: (request) =>
+      call('POST', GATEWAY_API.ask, request, settings.requestTimeoutMs, askResponse),
+    chat: (request) =>
+      call('POST', GATEWAY_API.chat, request, settings.requestTimeoutMs, chatResponse),
+  };
+}

@@ -1,0 +1,44 @@
+import { isDocumentError } from '@docuthinker/documents';
+import type { ProblemError } from '@docuthinker/runtime';
+import { EmailTakenError, InvalidCursorError } from '@docuthinker/stores';
+import { problem } from '../errors';
+import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
+import {
+  InvalidCredentialsError,
+  MissingTaskOptionError,
+  NotFoundError,
+  RateLimitedError,
+  WrongCurrentPasswordError,
+} from '../services/service-errors';
+
+/** Maps what the services and stores report to the catalogued problem, or undefined for a bug. */
+export function problemFromDomainError(error: unknown): ProblemError | undefined {
+  if (error instanceof NotFoundError) {
+    return error.what === 'chat-session'
+      ? problem('DT_ERR_CHAT_SESSION_NOT_FOUND')
+      : problem('DT_ERR_DOCUMENT_NOT_FOUND');
+  }
+  if (error instanceof InvalidCredentialsError) return problem('DT_ERR_INVALID_CREDENTIALS');
+  if (error instanceof WrongCurrentPasswordError) return problem('DT_ERR_CURRENT_PASSWORD_WRONG');
+  if (error instanceof RateLimitedError) {
+    const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+    return problem('DT_ERR_RATE_LIMITED', `Try again in ${seconds} seconds.`, {
+      headers: { 'Retry-After': String(seconds) },
+    });
+  }
+  if (error instanceof MissingTaskOptionError) {
+    return problem('DT_ERR_VALIDATION', error.message, {
+      errors: [{ path: error.option, message: `is required for ${error.task}` }],
+    });
+  }
+  if (error instanceof EmailTakenError) return problem('DT_ERR_EMAIL_TAKEN');
+  if (error instanceof InvalidCursorError) return problem('DT_ERR_INVALID_CURSOR');
+  if (isDocumentError(error)) return problem(error.code, error.message);
+  if (error instanceof GatewayUnavailableError) {
+    return problem('DT_ERR_AI_UNAVAILABLE', 'Try again shortly.', {
+      headers: { 'Retry-After': String(error.retryAfterSeconds) },
+    });
+  }
+  if (error instanceof GatewayRejectedError) return problem('DT_ERR_AI_REJECTED', error.detail);
+  return undefined;
+}

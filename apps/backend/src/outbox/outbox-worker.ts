@@ -1,0 +1,153 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@docuthinker/runtime';
+import { retryDelayMs, type ClaimedOutboxJob, type Stores } from '@docuthinker/stores';
+import type { GatewayClient } from '../gateway/gateway-client';
+import { GatewayRejectedError } from '../gateway/gateway-errors';
+import type { DocumentCache } from '../services/document-cache';
+
+export interface OutboxWorkerOptions {
+  /** How often an idle worker looks for due jobs (new jobs also wake it at once). */
+  pollIntervalMs?: number;
+  /** A job held longer than this is considered abandoned by a crashed worker. */
+  leaseMs?: number;
+  /** Backoff between attempts: full jitter in [0, min(max, base·2^(attempt-1))]. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** After this many failed attempts the document reads `failed`; retries go on regardless. */
+  attemptsBeforeFailed?: number;
+}
+
+export interface OutboxWorker {
+  /** Looks for work now instead of at the next poll. */
+  wake(): void;
+  /** Finishes the job in hand, then stops. */
+  stop(): Promise<void>;
+}
+
+const DEFAULTS: Required<OutboxWorkerOptions> = {
+  pollIntervalMs: 2_000,
+  leaseMs: 120_000,
+  retryBaseMs: 1_000,
+  retryMaxMs: 5 * 60_000,
+  attemptsBeforeFailed: 5,
+};
+
+export type OutboxWorkerStores = Pick<Stores, 'documents' | 'outbox' | 'files'>;
+
+/**
+ * Replays the durable outbox against the gateway until each job is
+ * confirmed: index jobs send the document's text and then mark it
+ * `indexed` (and replace a fallback summary with the AI's), delete jobs
+ * remove index entries and the original file. A failed job is retried with
+ * exponential backoff and jitter, so a gateway outage only delays indexing.
+ */
+export function startOutboxWorker(
+  stores: OutboxWorkerStores,
+  gateway: GatewayClient,
+  cache: DocumentCache,
+  logger: Logger,
+  options: OutboxWorkerOptions = {},
+): OutboxWorker {
+  const settings = { ...DEFAULTS, ...options };
+  let stopped = false;
+  let wakeUp: AbortController = new AbortController();
+
+  async function indexDocument(job: ClaimedOutboxJob): Promise<void> {
+    const document = await stores.documents.get(job.ownerId, job.documentId);
+    if (!document) return; // deleted since: its delete job cleans up
+    await gateway.index({
+      ownerId: document.ownerId,
+      documentId: document.id,
+      title: document.title,
+      text: document.text,
+    });
+    await stores.documents.setIndexStatus(document.ownerId, document.id, 'indexed');
+    if (document.summaryDegraded) {
+      try {
+        const answer = await gateway.runTask('summary', {
+          text: document.text,
+          title: document.title,
+        });
+        if (!answer.degraded && typeof answer.output === 'string' && answer.output.trim()) {
+          await stores.documents.update(document.ownerId, document.id, {
+            summary: answer.output.trim(),
+            summaryDegraded: false,
+          });
+        }
+      } catch (error) {
+        // Indexing succeeded; the local summary stays until a later re-index.
+        logger.warn({ err: error, documentId: document.id }, 'AI summary not available yet');
+      }
+    }
+  }
+
+  async function removeDocument(job: ClaimedOutboxJob): Promise<void> {
+    await gateway.removeFromIndex(job.ownerId, job.documentId);
+    if (job.fileKey) await stores.files.delete(job.fileKey);
+  }
+
+  async function process(job: ClaimedOutboxJob): Promise<void> {
+    try {
+      if (job.kind === 'index') await indexDocument(job);
+      else await removeDocument(job);
+      await stores.outbox.complete(job);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (job.kind === 'index' && error instanceof GatewayRejectedError) {
+        // The gateway refuses this document as it is: retrying cannot help.
+        logger.error({ documentId: job.documentId, error: message }, 'index job rejected');
+        await stores.documents.setIndexStatus(job.ownerId, job.documentId, 'failed');
+        await stores.outbox.complete(job);
+      } else {
+        const delay = retryDelayMs(job.attempts, {
+          baseMs: settings.retryBaseMs,
+          maxMs: settings.retryMaxMs,
+        });
+        logger.warn(
+          {
+            jobId: job.id,
+            kind: job.kind,
+            attempts: job.attempts,
+            retryInMs: delay,
+            error: message,
+          },
+          'outbox job failed; will retry',
+        );
+        await stores.outbox.fail(job, { error: message, retryAt: new Date(Date.now() + delay) });
+        if (job.kind === 'index' && job.attempts >= settings.attemptsBeforeFailed) {
+          await stores.documents.setIndexStatus(job.ownerId, job.documentId, 'failed');
+        }
+      }
+    }
+    await cache.forgetOwner(job.ownerId);
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopped) {
+      let job: ClaimedOutboxJob | null = null;
+      try {
+        job = await stores.outbox.claim({ leaseMs: settings.leaseMs });
+        if (job) await process(job);
+      } catch (error) {
+        logger.error({ err: error }, 'outbox worker could not reach the store');
+        job = null;
+      }
+      if (!job && !stopped) {
+        await sleep(settings.pollIntervalMs, undefined, { signal: wakeUp.signal }).catch(
+          () => undefined,
+        );
+        wakeUp = new AbortController();
+      }
+    }
+  }
+
+  const running = loop();
+  return {
+    wake: () => wakeUp.abort(),
+    stop: async () => {
+      stopped = true;
+      wakeUp.abort();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import { Router } from 'express';
+import { aiTaskOptions, aiTaskParam, textTaskBody } from '../../api/ai-schemas';
+import { currentUser } from '../../middleware/authenticate';
+import { jsonBody, parseOrThrow } from '../../middleware/validate';
+import type { AiService } from '../../services/ai-service';
+
+export function aiRoutes(ai: AiService): Router {
+  const router = Router();
+  router.post('/api/documents/:id/ai/:task', async (req, res) => {
+    const { task } = parseOrThrow(aiTaskParam, { task: req.params.task });
+    const options = jsonBody(req, aiTaskOptions);
+    res.json(await ai.runOnDocument(currentUser(req).id, req.params.id, task, options));
+  });
+  router.post('/api/ai/:task', async (req, res) => {
+    const { task } = parseOrThrow(aiTaskParam, { task: req.params.task });
+    const { text, title, ...options } = jsonBody(req, textTaskBody);
+    res.json(await ai.runOnText(text, task, options, title));
+  });
+  return router;
+}

@@ -1,0 +1,32 @@
+import type { Response } from 'express';
+
+/** Roughly a few words per event: the client renders the reply as it arrives. */
+const CHUNK_CHARS = 48;
+
+export function wantsEventStream(accept: string | undefined): boolean {
+  return (accept ?? '').includes('text/event-stream');
+}
+
+/**
+ * Streams a finished reply as server-sent events: `session` first, then
+ * `delta` chunks of the text, then `done` with the citations.
+ */
+export function sendReplyAsEvents(
+  res: Response,
+  reply: string,
+  sessionId: string,
+  citations: unknown[],
+): void {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache, no-transform');
+  res.setHeader('X-Accel-Buffering', 'no');
+  const send = (event: string, data: unknown) =>
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  send('session', { sessionId });
+  for (let start = 0; start < reply.length; start += CHUNK_CHARS) {
+    send('delta', { text: reply.slice(start, start + CHUNK_CHARS) });
+  }
+  send('done', { citations });
+  res.end();
+}

@@ -1,0 +1,93 @@
+import { Router, type Request } from 'express';
+import {
+  documentListQuery,
+  documentSearchQuery,
+  documentUpdateBody,
+  textDocumentBody,
+} from '../../api/document-schemas';
+import { problem } from '../../errors';
+import { currentUser } from '../../middleware/authenticate';
+import { jsonBody, queryOf } from '../../middleware/validate';
+import type { DocumentService, UploadInput } from '../../services/document-service';
+import { detailView, metadataView } from './document-views';
+import { readMultipartUpload } from './read-multipart-upload';
+
+async function readUpload(req: Request, maxUploadBytes: number): Promise<UploadInput> {
+  if (req.is('multipart/form-data')) return readMultipartUpload(req, maxUploadBytes);
+  if (req.body !== undefined || req.is('application/json')) {
+    const { title, text } = jsonBody(req, textDocumentBody);
+    return { bytes: Buffer.from(text, 'utf8'), title };
+  }
+  throw problem(
+    'DT_ERR_UNSUPPORTED_MEDIA_TYPE',
+    'Send multipart/form-data with a "file" field, or JSON {title, text}.',
+  );
+}
+
+/** `Content-Disposition` with an ASCII fallback and the exact UTF-8 name (RFC 6266). */
+function attachment(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+export function documentRoutes(documents: DocumentService, maxUploadBytes: number): Router {
+  const router = Router();
+
+  router.post('/api/documents', async (req, res) => {
+    const upload = await readUpload(req, maxUploadBytes);
+    const created = await documents.upload(currentUser(req).id, upload);
+    res.status(201).location(`/api/documents/${created.id}`).json(metadataView(created));
+  });
+
+  router.get('/api/documents', async (req, res) => {
+    const { limit, cursor } = queryOf(req, documentListQuery);
+    const page = await documents.list(currentUser(req).id, limit, cursor);
+    res.json({
+      items: page.items.map(({ pages: _pages, ...item }) => metadataView(item)),
+      nextCursor: page.nextCursor,
+    });
+  });
+
+  // Before `/:id`, which would otherwise take "search" for an id.
+  router.get('/api/documents/search', async (req, res) => {
+    const { q, mode, limit } = queryOf(req, documentSearchQuery);
+    res.json(await documents.search(currentUser(req).id, q, mode, limit));
+  });
+
+  router.delete('/api/documents', async (req, res) => {
+    await documents.deleteAll(currentUser(req).id);
+    res.status(204).end();
+  });
+
+  router.get('/api/documents/:id', async (req, res) => {
+    res.json(detailView(await documents.get(currentUser(req).id, req.params.id)));
+  });
+
+  router.get('/api/documents/:id/file', async (req, res) => {
+    const file = await documents.file(currentUser(req).id, req.params.id);
+    if (file.kind === 'redirect') {
+      res.redirect(302, file.url);
+      return;
+    }
+    res.status(200);
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Content-Length', String(file.size));
+    res.setHeader('Content-Disposition', attachment(file.name));
+    // Uploaded HTML must never run as a page of this origin.
+    res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
+    res.setHeader('Cache-Control', 'private, no-store');
+    file.body.on('error', () => res.destroy());
+    file.body.pipe(res);
+  });
+
+  router.patch('/api/documents/:id', async (req, res) => {
+    const { title } = jsonBody(req, documentUpdateBody);
+    res.json(metadataView(await documents.rename(currentUser(req).id, req.params.id, title)));
+  });
+
+  router.delete('/api/documents/:id', async (req, res) => {
+    await documents.delete(currentUser(req).id, req.params.id);
+    res.status(204).end();
+  });
+  return router;
+}

@@ -1,0 +1,24 @@
+import type { DocumentMetadata, DocumentRecord } from '@docuthinker/stores';
+
+/** The API's metadata shape: no owner, content hash or storage key. */
+export function metadataView(document: DocumentMetadata) {
+  return {
+    id: document.id,
+    title: document.title,
+    fileType: document.fileType,
+    size: document.size,
+    ...(document.pages === undefined ? {} : { pages: document.pages }),
+    createdAt: document.createdAt.toISOString(),
+    summary: document.summary,
+    summaryDegraded: document.summaryDegraded,
+    indexStatus: document.indexStatus,
+  };
+}
+
+export function detailView(document: DocumentRecord) {
+  return {
+    ...metadataView(document),
+    text: document.text,
+    ...(document.html === undefined ? {} : { html: document.html }),
+  };
+}

@@ -1,0 +1,34 @@
+import { Router } from 'express';
+import { passwordChangeBody, profileUpdateBody } from '../../api/account-schemas';
+import { problem } from '../../errors';
+import { currentUser } from '../../middleware/authenticate';
+import { jsonBody } from '../../middleware/validate';
+import type { AccountService, Profile } from '../../services/account-service';
+
+const profileView = (profile: Profile) => ({
+  ...profile,
+  createdAt: profile.createdAt.toISOString(),
+});
+
+export function meRoutes(accounts: AccountService): Router {
+  const router = Router();
+  router.get('/api/me', async (req, res) => {
+    res.json(profileView(await accounts.profile(currentUser(req))));
+  });
+  router.patch('/api/me', async (req, res) => {
+    const update = jsonBody(req, profileUpdateBody);
+    const profile = await accounts.updateProfile(currentUser(req), update);
+    if (!profile) throw problem('DT_ERR_UNAUTHENTICATED');
+    res.json(profileView(profile));
+  });
+  router.put('/api/me/password', async (req, res) => {
+    const { currentPassword, newPassword } = jsonBody(req, passwordChangeBody);
+    await accounts.changePassword(currentUser(req), currentPassword, newPassword);
+    res.status(204).end();
+  });
+  router.delete('/api/me', async (req, res) => {
+    await accounts.deleteAccount(currentUser(req));
+    res.status(204).end();
+  });
+  return router;
+}

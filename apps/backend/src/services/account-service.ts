@@ -1,0 +1,135 @@
+import {
+  eraseAccount,
+  type RateLimiterFactory,
+  type SocialMedia,
+  type Stores,
+  type Theme,
+  type UserProfileUpdate,
+  type UserRecord,
+} from '@docuthinker/stores';
+import type { AccessTokens } from '../auth/access-tokens';
+import { createDecoyHash, type PasswordHashing } from '../auth/password-hashing';
+import type { DocumentCache } from './document-cache';
+import {
+  InvalidCredentialsError,
+  RateLimitedError,
+  WrongCurrentPasswordError,
+} from './service-errors';
+
+export interface AccountSession {
+  user: { id: string; email: string; createdAt: Date };
+  accessToken: string;
+  expiresIn: number;
+}
+
+export interface Profile {
+  id: string;
+  email: string;
+  createdAt: Date;
+  daysSinceJoined: number;
+  documentCount: number;
+  theme: Theme;
+  socialMedia: SocialMedia;
+}
+
+/** Attempts allowed per window; credential stuffing is slowed per address and per account. */
+export interface LoginLimits {
+  perIp: { points: number; windowSeconds: number };
+  perEmail: { points: number; windowSeconds: number };
+}
+
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  perIp: { points: 30, windowSeconds: 15 * 60 },
+  perEmail: { points: 5, windowSeconds: 15 * 60 },
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type AccountStores = Pick<Stores, 'users' | 'documents' | 'chatSessions' | 'files'>;
+
+export class AccountService {
+  private readonly loginPerIp;
+  private readonly loginPerEmail;
+  private decoyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly stores: AccountStores,
+    private readonly passwords: PasswordHashing,
+    private readonly tokens: AccessTokens,
+    private readonly documentCache: DocumentCache,
+    rateLimiters: RateLimiterFactory,
+    limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
+  ) {
+    this.loginPerIp = rateLimiters.create({ name: 'login-ip', ...limits.perIp });
+    this.loginPerEmail = rateLimiters.create({ name: 'login-email', ...limits.perEmail });
+  }
+
+  /** Throws `EmailTakenError` (from the store) when the email has an account. */
+  async register(email: string, password: string): Promise<AccountSession> {
+    const user = await this.stores.users.create({
+      email,
+      passwordHash: await this.passwords.hash(password),
+    });
+    return this.sessionFor(user);
+  }
+
+  async login(email: string, password: string, clientIp: string): Promise<AccountSession> {
+    const emailKey = email.trim().toLowerCase();
+    const [byIp, byEmail] = await Promise.all([
+      this.loginPerIp.consume(clientIp),
+      this.loginPerEmail.consume(emailKey),
+    ]);
+    if (!byIp.allowed || !byEmail.allowed) {
+      throw new RateLimitedError(Math.max(byIp.retryAfterMs, byEmail.retryAfterMs));
+    }
+    const user = await this.stores.users.findByEmail(emailKey);
+    const hashToCheck = user?.passwordHash ?? (await this.decoy());
+    const matches = await this.passwords.verify(hashToCheck, password);
+    if (!user || !matches) throw new InvalidCredentialsError();
+    await this.loginPerEmail.reset(emailKey);
+    return this.sessionFor(user);
+  }
+
+  async profile(user: UserRecord): Promise<Profile> {
+    return {
+      id: user.id,
+      email: user.email,
+      createdAt: user.createdAt,
+      daysSinceJoined: Math.floor((Date.now() - user.createdAt.getTime()) / DAY_MS),
+      documentCount: await this.stores.documents.count(user.id),
+      theme: user.theme,
+      socialMedia: user.socialMedia,
+    };
+  }
+
+  async updateProfile(user: UserRecord, update: UserProfileUpdate): Promise<Profile | null> {
+    const updated = await this.stores.users.updateProfile(user.id, update);
+    return updated ? this.profile(updated) : null;
+  }
+
+  async changePassword(user: UserRecord, currentPassword: string, newPassword: string) {
+    if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
+      throw new WrongCurrentPasswordError();
+    }
+    await this.stores.users.setPasswordHash(user.id, await this.passwords.hash(newPassword));
+  }
+
+  /** Documents leave delete jobs in the outbox, which removes their index entries. */
+  async deleteAccount(user: UserRecord): Promise<void> {
+    await eraseAccount(this.stores, user.id);
+    await this.documentCache.forgetOwner(user.id);
+  }
+
+  private async sessionFor(user: UserRecord): Promise<AccountSession> {
+    const token = await this.tokens.issue(user.id);
+    return {
+      user: { id: user.id, email: user.email, createdAt: user.createdAt },
+      ...token,
+    };
+  }
+
+  private decoy(): Promise<string> {
+    this.decoyHash ??= createDecoyHash(this.passwords);
+    return this.decoyHash;
+  }
+}

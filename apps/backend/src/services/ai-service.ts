@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { REQUIRED_TASK_OPTIONS, type AiTaskName, type TaskRequest } from '@docuthinker/contracts';
+import type { CacheStore, DocumentStore } from '@docuthinker/stores';
+import type { GatewayClient } from '../gateway/gateway-client';
+import { MissingTaskOptionError, NotFoundError } from './service-errors';
+
+export type TaskOptions = NonNullable<TaskRequest['options']>;
+
+export interface AiTaskResult {
+  result: unknown;
+  provider: string;
+  model: string;
+  cached: boolean;
+  degraded: boolean;
+}
+
+/** Results depend only on the text, task and options, so they can live long. */
+const RESULT_TTL_MS = 24 * 60 * 60 * 1000;
+
+function optionsFingerprint(options: TaskOptions): string {
+  const sorted = Object.fromEntries(
+    Object.entries(options)
+      .filter(([, value]) => value !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 32);
+}
+
+/**
+ * AI tasks over stored documents or ad-hoc text, through the gateway, with
+ * results cached by content hash + task + options. Degraded answers (the
+ * gateway's offline fallback) are not cached, so the real answer replaces
+ * them as soon as a provider is back.
+ */
+export class AiService {
+  constructor(
+    private readonly documents: DocumentStore,
+    private readonly cache: CacheStore,
+    private readonly gateway: GatewayClient,
+  ) {}
+
+  async runOnDocument(
+    ownerId: string,
+    documentId: string,
+    task: AiTaskName,
+    options: TaskOptions,
+  ): Promise<AiTaskResult> {
+    const document = await this.documents.get(ownerId, documentId);
+    if (!document) throw new NotFoundError('document');
+    // Refining works on the stored summary unless the caller brings one.
+    const effective =
+      task === 'refine-summary' && !options.summary
+        ? { ...options, summary: document.summary }
+        : options;
+    return this.run(document.contentHash, task, effective, {
+      text: document.text,
+      title: document.title,
+    });
+  }
+
+  async runOnText(
+    text: string,
+    task: AiTaskName,
+    options: TaskOptions,
+    title?: string,
+  ): Promise<AiTaskResult> {
+    const contentHash = createHash('sha256').update(text).digest('hex');
+    return this.run(contentHash, task, options, { text, ...(title ? { title } : {}) });
+  }
+
+  private async run(
+    contentHash: string,
+    task: AiTaskName,
+    options: TaskOptions,
+    content: { text: string; title?: string },
+  ): Promise<AiTaskResult> {
+    for (const option of REQUIRED_TASK_OPTIONS[task] ?? []) {
+      if (!options[option]) throw new MissingTaskOptionError(task, option);
+    }
+    const key = `ai:${contentHash}:${task}:${optionsFingerprint(options)}`;
+    const cached = await this.cache.get<Omit<AiTaskResult, 'cached'>>(key);
+    if (cached) return { ...cached, cached: true };
+
+    const answer = await this.gateway.runTask(task, {
+      ...content,
+      ...(Object.keys(options).length > 0 ? { options } : {}),
+    });
+    const result = {
+      result: answer.output,
+      provider: answer.provider,
+      model: answer.model,
+      degraded: answer.degraded,
+    };
+    if (!answer.degraded) await this.cache.set(key, result, RESULT_TTL_MS);
+    return { ...result, cached: false };
+  }
+}

@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DOCUMENT_MIME_TYPES,
+  extractDocument,
+  type DocumentFileType,
+} from '@docuthinker/documents';
+import {
+  documentFileKey,
+  type DocumentMetadata,
+  type DocumentPage,
+  type DocumentRecord,
+  type DocumentSearchHit,
+  type Stores,
+} from '@docuthinker/stores';
+import type { GatewayClient } from '../gateway/gateway-client';
+import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
+import type { DocumentCache } from './document-cache';
+import { extractiveSummary } from './extractive-summary';
+import { NotFoundError } from './service-errors';
+
+export interface UploadInput {
+  bytes: Buffer;
+  filename?: string;
+  declaredType?: string;
+  title?: string;
+}
+
+export type SearchMode = 'title' | 'content' | 'semantic';
+
+export interface SearchResult {
+  items: DocumentSearchHit[];
+  mode: SearchMode;
+  degraded: boolean;
+}
+
+export type DocumentFile =
+  | { kind: 'redirect'; url: string }
+  | { kind: 'bytes'; body: NodeJS.ReadableStream; size: number; contentType: string; name: string };
+
+export type DocumentStores = Pick<Stores, 'documents' | 'files'>;
+
+export interface DocumentServiceOptions {
+  maxUploadBytes: number;
+  /** Told when new index or delete jobs are waiting, so the worker need not wait for its next poll. */
+  onOutboxWork: () => void;
+}
+
+const SIGNED_URL_SECONDS = 5 * 60;
+
+/** Uploads, reads and removes documents; every call is scoped to one owner. */
+export class DocumentService {
+  constructor(
+    private readonly stores: DocumentStores,
+    private readonly cache: DocumentCache,
+    private readonly gateway: GatewayClient,
+    private readonly options: DocumentServiceOptions,
+  ) {}
+
+  /**
+   * Extracts first, so a file that cannot become a document leaves nothing
+   * behind; then stores the bytes and saves the document with its index job.
+   */
+  async upload(ownerId: string, input: UploadInput): Promise<DocumentMetadata> {
+    const extracted = await extractDocument(
+      {
+        bytes: input.bytes,
+        ...(input.filename === undefined ? {} : { filename: input.filename }),
+        ...(input.declaredType === undefined ? {} : { declaredType: input.declaredType }),
+      },
+      { maxBytes: this.options.maxUploadBytes },
+    );
+    const id = randomUUID();
+    const fileKey = documentFileKey(ownerId, id, extracted.fileType);
+    await this.stores.files.put(fileKey, input.bytes, { contentType: extracted.mimeType });
+    let record: DocumentRecord;
+    try {
+      record = await this.stores.documents.create({
+        id,
+        ownerId,
+        title: input.title ?? extracted.title,
+        fileType: extracted.fileType,
+        size: extracted.size,
+        ...(extracted.pages === undefined ? {} : { pages: extracted.pages }),
+        contentHash: extracted.contentHash,
+        text: extracted.text,
+        ...(extracted.html === undefined ? {} : { html: extracted.html }),
+        summary: extractiveSummary(extracted.text),
+        summaryDegraded: true,
+        fileKey,
+      });
+    } catch (error) {
+      await this.stores.files.delete(fileKey).catch(() => undefined);
+      throw error;
+    }
+    await this.cache.forgetOwner(ownerId);
+    this.options.onOutboxWork();
+    return withoutContent(record);
+  }
+
+  async list(ownerId: string, limit: number, cursor?: string): Promise<DocumentPage> {
+    const cached = await this.cache.getPage(ownerId, limit, cursor);
+    if (cached) return cached;
+    const page = await this.stores.documents.list(ownerId, { limit, cursor: cursor ?? null });
+    await this.cache.setPage(ownerId, limit, cursor, page);
+    return page;
+  }
+
+  async get(ownerId: string, id: string): Promise<DocumentRecord> {
+    const document = await this.stores.documents.get(ownerId, id);
+    if (!document) throw new NotFoundError('document');
+    return document;
+  }
+
+  async file(ownerId: string, id: string): Promise<DocumentFile> {
+    const document = await this.get(ownerId, id);
+    const contentType =
+      DOCUMENT_MIME_TYPES[document.fileType as DocumentFileType] ?? 'application/octet-stream';
+    const name = `${document.title}.${document.fileType}`;
+    const url = await this.stores.files.signedDownloadUrl(document.fileKey, {
+      expiresInSeconds: SIGNED_URL_SECONDS,
+      contentType,
+      downloadName: name,
+    });
+    if (url) return { kind: 'redirect', url };
+    const stored = await this.stores.files.get(document.fileKey);
+    if (!stored) throw new NotFoundError('document');
+    return { kind: 'bytes', body: stored.body, size: stored.size, contentType, name };
+  }
+
+  async rename(ownerId: string, id: string, title: string): Promise<DocumentMetadata> {
+    const updated = await this.stores.documents.update(ownerId, id, { title });
+    if (!updated) throw new NotFoundError('document');
+    await this.cache.forgetOwner(ownerId);
+    return updated;
+  }
+
+  /** The delete job written with the removal takes the file and index entries away. */
+  async delete(ownerId: string, id: string): Promise<void> {
+    const deleted = await this.stores.documents.delete(ownerId, id);
+    if (!deleted) throw new NotFoundError('document');
+    await this.cache.forgetOwner(ownerId);
+    this.options.onOutboxWork();
+  }
+
+  async deleteAll(ownerId: string): Promise<void> {
+    await this.stores.documents.deleteAllForOwner(ownerId);
+    await this.cache.forgetOwner(ownerId);
+    this.options.onOutboxWork();
+  }
+
+  async search(
+    ownerId: string,
+    query: string,
+    mode: SearchMode,
+    limit: number,
+  ): Promise<SearchResult> {
+    if (mode === 'title') {
+      const items = await this.stores.documents.searchTitles(ownerId, query, { limit });
+      return { items, mode, degraded: false };
+    }
+    if (mode === 'semantic') {
+      try {
+        return { items: await this.semanticSearch(ownerId, query, limit), mode, degraded: false };
+      } catch (error) {
+        if (!(error instanceof GatewayUnavailableError || error instanceof GatewayRejectedError))
+          throw error;
+      }
+    }
+    const items = await this.stores.documents.searchContent(ownerId, query, { limit });
+    return { items, mode: 'content', degraded: mode === 'semantic' };
+  }
+
+  /** Best chunk per document; titles come from the store, which also re-checks ownership. */
+  private async semanticSearch(
+    ownerId: string,
+    query: string,
+    limit: number,
+  ): Promise<DocumentSearchHit[]> {
+    const { hits } = await this.gateway.search({ ownerId, query, k: Math.min(limit * 3, 50) });
+    const best = new Map<string, { snippet: string; score: number }>();
+    for (const hit of hits) {
+      const known = best.get(hit.documentId);
+      if (!known || hit.score > known.score)
+        best.set(hit.documentId, { snippet: hit.text, score: hit.score });
+    }
+    const ranked = [...best.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, limit);
+    const items: DocumentSearchHit[] = [];
+    for (const [documentId, { snippet, score }] of ranked) {
+      const document = await this.stores.documents.get(ownerId, documentId);
+      if (document) items.push({ id: documentId, title: document.title, snippet, score });
+    }
+    return items;
+  }
+}
+
+export function withoutContent(document: DocumentRecord): DocumentMetadata {
+  const { text: _text, html: _html, ...metadata } = document;
+  return metadata;
+}

@@ -1,0 +1,41 @@
+/**
+ * Outcomes the business logic reports without knowing about HTTP; the routes
+ * map each to its catalogued problem.
+ */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+  constructor(readonly what: 'document' | 'chat-session' | 'user') {
+    super(`no such ${what}`);
+  }
+}
+
+export class InvalidCredentialsError extends Error {
+  override readonly name = 'InvalidCredentialsError';
+  constructor() {
+    super('wrong email or password');
+  }
+}
+
+export class WrongCurrentPasswordError extends Error {
+  override readonly name = 'WrongCurrentPasswordError';
+  constructor() {
+    super('the current password is wrong');
+  }
+}
+
+export class RateLimitedError extends Error {
+  override readonly name = 'RateLimitedError';
+  constructor(readonly retryAfterMs: number) {
+    super('too many attempts');
+  }
+}
+
+export class MissingTaskOptionError extends Error {
+  override readonly name = 'MissingTaskOptionError';
+  constructor(
+    readonly task: string,
+    readonly option: string,
+  ) {
+    super(`the ${task} task needs "${option}"`);
+  }
+}
