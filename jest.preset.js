@@ -3,12 +3,19 @@
 const path = require('node:path');
 const { compilerOptions } = require('./tsconfig.base.json');
 
-const moduleNameMapper = Object.fromEntries(
-  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
-    `^${alias.replace('/', '\\/')}$`,
-    path.join(__dirname, target),
-  ]),
-);
+const moduleNameMapper = {
+  ...Object.fromEntries(
+    Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
+      `^${alias.replace('/', '\\/')}$`,
+      path.join(__dirname, target),
+    ]),
+  ),
+  // file-type and unpdf's pdf.js bundle publish only `import` entry points,
+  // which jest's CommonJS resolver does not follow; point it at those files
+  // (transpiled by the transform below) directly.
+  '^file-type$': path.join(__dirname, 'node_modules/file-type/index.js'),
+  '^unpdf/pdfjs$': path.join(__dirname, 'node_modules/unpdf/dist/pdfjs.mjs'),
+};
 
 module.exports = {
   testEnvironment: 'node',
@@ -23,7 +30,7 @@ module.exports = {
   },
   // ESM-only dependencies are transpiled to CommonJS for jest.
   transformIgnorePatterns: [
-    '/node_modules/(?!(lru-cache|file-type|strtok3|peek-readable|token-types|uint8array-extras|@tokenizer|unpdf|chromadb)/)',
+    '/node_modules/(?!(lru-cache|file-type|strtok3|peek-readable|token-types|uint8array-extras|@tokenizer|@borewit|get-stream|@sec-ant|is-stream|unpdf|chromadb)/)',
   ],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper,
