@@ -2,7 +2,7 @@ import { stem } from './stem';
 import { isStopword } from './stopwords';
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
+const NON_ASCII = /[^\p{ASCII}]/u;
 
 function canonicalWord(word: string): string {
   // Only a word with an apostrophe needs the (comparatively slow) rewrites.
@@ -13,7 +13,7 @@ function canonicalWord(word: string): string {
 /** Lower-cased word tokens in order; possessive "'s" is dropped. */
 export function words(text: string): string[] {
   // NFKC folds compatibility forms (ligatures, full-width letters); ASCII has none.
-  const normalised = ASCII_ONLY.test(text) ? text : text.normalize('NFKC');
+  const normalised = NON_ASCII.test(text) ? text.normalize('NFKC') : text;
   const found = normalised.toLowerCase().match(WORD) ?? [];
   return found.map(canonicalWord);
 }
