@@ -1,0 +1,287 @@
+import { ApiClient, expectProblem, uniqueEmail } from './support/api-client';
+import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
+import {
+  JWT_SECRET,
+  SERVICE_TOKEN,
+  startBackend,
+  type RunningBackend,
+} from './support/start-backend';
+import { SignJWT, decodeJwt } from 'jose';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@docuthinker/contracts';
+
+describe('accounts over HTTP', () => {
+  let gateway: FakeGateway;
+  let backend: RunningBackend;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    gateway = await startFakeGateway(SERVICE_TOKEN);
+    backend = await startBackend({
+      gatewayUrl: gateway.url,
+      loginLimits: {
+        perIp: { points: 1000, windowSeconds: 60 },
+        perEmail: { points: 3, windowSeconds: 60 },
+      },
+    });
+    api = new ApiClient(backend.url);
+  });
+  afterAll(async () => {
+    await backend.close();
+    await gateway.stop();
+  });
+
+  it('registers with 201, a user and a 15-minute access token with issuer and audience', async () => {
+    const email = uniqueEmail('register');
+    const answer = await api.post<{
+      user: { id: string; email: string; createdAt: string };
+      accessToken: string;
+      expiresIn: number;
+    }>('/api/auth/register', { email, password: 'long enough' });
+
+    expect(answer.status).toBe(201);
+    expect(answer.body.user).toEqual({
+      id: expect.any(String),
+      email,
+      createdAt: expect.any(String),
+    });
+    expect(answer.body.expiresIn).toBe(900);
+    const claims = decodeJwt(answer.body.accessToken);
+    expect(claims).toMatchObject({
+      sub: answer.body.user.id,
+      iss: ACCESS_TOKEN_ISSUER,
+      aud: ACCESS_TOKEN_AUDIENCE,
+    });
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBeLessThanOrEqual(15 * 60);
+    expect(answer.text).not.toContain('long enough');
+    expect(answer.text).not.toMatch(/passwordHash|argon2/);
+  });
+
+  it('stores an argon2id hash, never the password', async () => {
+    const email = uniqueEmail('hash');
+    await api.registerUser(email, 'my secret words');
+    const user = await backend.stores.users.findByEmail(email);
+    expect(user?.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(user?.passwordHash).not.toContain('my secret words');
+  });
+
+  it('answers 409 for an email that exists, whatever its case', async () => {
+    const email = uniqueEmail('taken');
+    await api.registerUser(email);
+    const again = await api.post('/api/auth/register', {
+      email: email.toUpperCase(),
+      password: 'another password',
+    });
+    expectProblem(again, 409, 'DT_ERR_EMAIL_TAKEN');
+  });
+
+  it.each([
+    ['an invalid email', { email: 'not-an-email', password: 'long enough' }, 'email'],
+    ['a short password', { email: 'short@example.com', password: 'seven77' }, 'password'],
+    ['a missing password', { email: 'missing@example.com' }, 'password'],
+    ['a number as email', { email: 42, password: 'long enough' }, 'email'],
+  ])('answers 400 for %s, naming the field', async (_case, body, field) => {
+    const answer = await api.post<{ errors: { path: string }[] }>('/api/auth/register', body);
+    expectProblem(answer, 400, 'DT_ERR_VALIDATION');
+    expect(answer.body.errors.map((error) => error.path)).toContain(field);
+  });
+
+  it('logs in with the same shape, and answers unknown email and wrong password alike', async () => {
+    const email = uniqueEmail('login');
+    await api.registerUser(email, 'right password');
+    const ok = await api.post<{ user: { email: string }; accessToken: string }>('/api/auth/login', {
+      email,
+      password: 'right password',
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body.user.email).toBe(email);
+
+    const wrong = await api.post<{ detail?: string; title: string }>('/api/auth/login', {
+      email,
+      password: 'wrong password',
+    });
+    const unknown = await api.post<{ detail?: string; title: string }>('/api/auth/login', {
+      email: uniqueEmail('nobody'),
+      password: 'wrong password',
+    });
+    expectProblem(wrong, 401, 'DT_ERR_INVALID_CREDENTIALS');
+    expectProblem(unknown, 401, 'DT_ERR_INVALID_CREDENTIALS');
+    expect([wrong.body.title, wrong.body.detail]).toEqual([
+      unknown.body.title,
+      unknown.body.detail,
+    ]);
+  });
+
+  it('rate-limits login per email with 429 and Retry-After', async () => {
+    const email = uniqueEmail('limited');
+    await api.registerUser(email, 'right password');
+    const statuses: number[] = [];
+    let last;
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      last = await api.post('/api/auth/login', { email, password: 'wrong password' });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    expectProblem(last!, 429, 'DT_ERR_RATE_LIMITED');
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Even the right password waits out the window: the limit is per account, not per failure.
+    const right = await api.post('/api/auth/login', { email, password: 'right password' });
+    expect(right.status).toBe(429);
+  });
+
+  it('shows, merges and updates the profile', async () => {
+    const email = uniqueEmail('profile');
+    const user = await api.registerUser(email);
+    const me = await user.get('/api/me');
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual({
+      id: expect.any(String),
+      email,
+      createdAt: expect.any(String),
+      daysSinceJoined: 0,
+      documentCount: 0,
+      theme: 'light',
+      socialMedia: {},
+    });
+
+    await user.patch('/api/me', { socialMedia: { github: 'https://github.com/me' } });
+    const patched = await user.patch('/api/me', {
+      theme: 'dark',
+      socialMedia: { twitter: 'https://x.com/me' },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({
+      theme: 'dark',
+      socialMedia: { github: 'https://github.com/me', twitter: 'https://x.com/me' },
+    });
+    expectProblem(await user.patch('/api/me', { theme: 'blue' }), 400, 'DT_ERR_VALIDATION');
+    expectProblem(await user.patch('/api/me', { email: 'x@y.z' }), 400, 'DT_ERR_VALIDATION');
+  });
+
+  it('changes the password only with the current one', async () => {
+    const email = uniqueEmail('password');
+    const user = await api.registerUser(email, 'first password');
+    expectProblem(
+      await user.put('/api/me/password', {
+        currentPassword: 'not it',
+        newPassword: 'second password',
+      }),
+      403,
+      'DT_ERR_CURRENT_PASSWORD_WRONG',
+    );
+    expectProblem(
+      await user.put('/api/me/password', {
+        currentPassword: 'first password',
+        newPassword: 'short',
+      }),
+      400,
+      'DT_ERR_VALIDATION',
+    );
+    const changed = await user.put('/api/me/password', {
+      currentPassword: 'first password',
+      newPassword: 'second password',
+    });
+    expect(changed.status).toBe(204);
+    expect((await api.post('/api/auth/login', { email, password: 'first password' })).status).toBe(
+      401,
+    );
+    expect((await api.post('/api/auth/login', { email, password: 'second password' })).status).toBe(
+      200,
+    );
+  });
+
+  it('refuses missing, malformed, foreign-signed, expired and wrong-audience tokens', async () => {
+    const user = await api.registerUser(uniqueEmail('tokens'));
+    const claims = decodeJwt(user.token!);
+    const sign = (secret: string, audience: string, expiresAt: number) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(String(claims.sub))
+        .setIssuer(ACCESS_TOKEN_ISSUER)
+        .setAudience(audience)
+        .setIssuedAt(expiresAt - 60)
+        .setExpirationTime(expiresAt)
+        .sign(new TextEncoder().encode(secret));
+    const now = Math.floor(Date.now() / 1000);
+    const tokens = [
+      'garbage',
+      await sign('another-secret-another-secret-another', ACCESS_TOKEN_AUDIENCE, now + 600),
+      await sign(JWT_SECRET, ACCESS_TOKEN_AUDIENCE, now - 10),
+      await sign(JWT_SECRET, 'someone-else', now + 600),
+    ];
+    expectProblem(await api.get('/api/me'), 401, 'DT_ERR_UNAUTHENTICATED');
+    for (const token of tokens) {
+      const answer = await api.as(token).get('/api/me');
+      expectProblem(answer, 401, 'DT_ERR_UNAUTHENTICATED');
+      expect(answer.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    expect(
+      (await api.as(await sign(JWT_SECRET, ACCESS_TOKEN_AUDIENCE, now + 600)).get('/api/me'))
+        .status,
+    ).toBe(200);
+  });
+
+  it('deletes the account with everything it owns; its token stops working', async () => {
+    const email = uniqueEmail('leaving');
+    const user = await api.registerUser(email);
+    const upload = await user.post<{ id: string }>('/api/documents', {
+      title: 'Mine',
+      text: 'A document that goes with its owner.',
+    });
+    expect(upload.status).toBe(201);
+    const userId = (await backend.stores.users.findByEmail(email))!.id;
+
+    expect((await user.delete('/api/me')).status).toBe(204);
+    expect(await backend.stores.users.findByEmail(email)).toBeNull();
+    expect(await backend.stores.documents.count(userId)).toBe(0);
+    expectProblem(await user.get('/api/me'), 401, 'DT_ERR_UNAUTHENTICATED');
+    expect(
+      (await api.post('/api/auth/login', { email, password: 'correct horse battery' })).status,
+    ).toBe(401);
+  });
+
+  it('never writes passwords or tokens to the logs', async () => {
+    const email = uniqueEmail('quiet');
+    const user = await api.registerUser(email, 'password-that-must-not-be-logged');
+    await api.post('/api/auth/login', { email, password: 'password-that-must-not-be-logged' });
+    await user.get('/api/me');
+    const logs = backend.logs();
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs).not.toContain('password-that-must-not-be-logged');
+    expect(logs).not.toContain(user.token!);
+    expect(logs).not.toContain(JWT_SECRET);
+  });
+});
+
+describe('login rate limit per IP', () => {
+  let gateway: FakeGateway;
+  let backend: RunningBackend;
+
+  beforeAll(async () => {
+    gateway = await startFakeGateway(SERVICE_TOKEN);
+    backend = await startBackend({
+      gatewayUrl: gateway.url,
+      loginLimits: {
+        perIp: { points: 12, windowSeconds: 60 },
+        perEmail: { points: 3, windowSeconds: 60 },
+      },
+    });
+  });
+  afterAll(async () => {
+    await backend.close();
+    await gateway.stop();
+  });
+
+  it('answers 429 once one address has tried too many emails', async () => {
+    const api = new ApiClient(backend.url);
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 14; attempt += 1) {
+      const answer = await api.post('/api/auth/login', {
+        email: uniqueEmail('spray'),
+        password: 'guess',
+      });
+      statuses.push(answer.status);
+    }
+    expect(statuses.slice(0, 12)).toEqual(Array(12).fill(401));
+    expect(statuses.slice(12)).toEqual([429, 429]);
+  });
+});

@@ -1,0 +1,203 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A stand-in for the remote AI/ML gateway that speaks its v1 contract
+ * (libs/contracts) minimally and deterministically: it keeps indexed texts
+ * per owner, answers tasks, search, ask and chat from them, checks the
+ * service token, and can be stopped and restarted on the same port to play
+ * an outage. It fakes the dependency, not the backend under test.
+ */
+export interface IndexedText {
+  ownerId: string;
+  documentId: string;
+  title: string;
+  text: string;
+}
+
+export interface FakeGateway {
+  readonly url: string;
+  readonly indexed: Map<string, IndexedText>;
+  /** Every authorised request, in order: `METHOD path`. */
+  readonly calls: string[];
+  /** Requests refused for a wrong or missing service token. */
+  unauthorised: number;
+  /** The summary task answers degraded while set (the gateway's offline engine). */
+  degraded: boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return chunks.length
+    ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
+    : {};
+}
+
+const words = (text: string) => text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+
+function taskOutput(task: string, text: string, options: Record<string, string>): unknown {
+  const opening = text.replace(/\s+/g, ' ').trim().slice(0, 120);
+  switch (task) {
+    case 'sentiment':
+      return { score: 0.25, label: 'positive', description: 'Mildly positive.' };
+    case 'key-ideas':
+    case 'discussion-points':
+    case 'bullet-summary':
+    case 'recommendations':
+    case 'topics':
+      return [`${task}: ${opening.slice(0, 40)}`, 'second point'];
+    case 'summary-in-language':
+      return `[${options['language']}] ${opening}`;
+    case 'rewrite':
+      return `[${options['style']}] ${opening}`;
+    case 'refine-summary':
+      return `${options['summary']} (refined: ${options['instructions']})`;
+    default:
+      return `Summary: ${opening}`;
+  }
+}
+
+export async function startFakeGateway(serviceToken: string, port = 0): Promise<FakeGateway> {
+  let server: Server | undefined;
+  let boundPort = port;
+
+  const search = (ownerId: string, query: string, documentIds?: string[]) => {
+    const queryWords = new Set(words(query));
+    return [...gateway.indexed.values()]
+      .filter(
+        (doc) => doc.ownerId === ownerId && (!documentIds || documentIds.includes(doc.documentId)),
+      )
+      .map((doc) => {
+        const docWords = words(doc.text);
+        const score =
+          docWords.filter((word) => queryWords.has(word)).length / (docWords.length || 1);
+        const first = docWords.find((word) => queryWords.has(word));
+        const at = first ? doc.text.toLowerCase().indexOf(first) : 0;
+        return {
+          documentId: doc.documentId,
+          chunkId: `${doc.documentId}:0`,
+          text: doc.text.slice(Math.max(0, at - 20), at + 80),
+          score,
+        };
+      })
+      .filter((hit) => hit.score > 0)
+      .sort((a, b) => b.score - a.score);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers.authorization !== `Bearer ${serviceToken}`) {
+      gateway.unauthorised += 1;
+      return json(res, 401, { detail: 'service token required' });
+    }
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    gateway.calls.push(`${req.method} ${url.pathname}`);
+    const body = req.method === 'POST' ? await readJson(req) : {};
+    const task = /^\/ai\/v1\/tasks\/([\w-]+)$/.exec(url.pathname)?.[1];
+    if (req.method === 'POST' && task) {
+      const options = (body['options'] ?? {}) as Record<string, string>;
+      const degraded = gateway.degraded && task === 'summary';
+      return json(res, 200, {
+        task,
+        output: taskOutput(task, String(body['text']), options),
+        provider: degraded ? 'local' : 'fake',
+        model: degraded ? 'extractive' : 'fake-1',
+        degraded,
+      });
+    }
+    if (req.method === 'POST' && url.pathname === '/ai/v1/index') {
+      const doc = body as unknown as IndexedText;
+      gateway.indexed.set(doc.documentId, doc);
+      return json(res, 200, {
+        documentId: doc.documentId,
+        chunks: 1,
+        vector: { upserted: 1 },
+        graph: { nodes: 0, edges: 0 },
+      });
+    }
+    const removed = /^\/ai\/v1\/index\/([^/]+)$/.exec(url.pathname)?.[1];
+    if (req.method === 'DELETE' && removed) {
+      const doc = gateway.indexed.get(removed);
+      if (!doc || doc.ownerId !== url.searchParams.get('ownerId'))
+        return json(res, 404, { detail: 'not indexed' });
+      gateway.indexed.delete(removed);
+      return json(res, 200, { documentId: removed });
+    }
+    if (req.method === 'POST' && url.pathname === '/ai/v1/search') {
+      const hits = search(
+        String(body['ownerId']),
+        String(body['query']),
+        body['documentIds'] as string[],
+      );
+      return json(res, 200, { hits: hits.slice(0, Number(body['k'] ?? 10)) });
+    }
+    if (req.method === 'POST' && url.pathname === '/ai/v1/ask') {
+      const hits = search(
+        String(body['ownerId']),
+        String(body['question']),
+        body['documentIds'] as string[],
+      );
+      return json(res, 200, {
+        answer: hits.length ? `From your documents: ${hits[0]?.text}` : 'No document answers this.',
+        citations: hits.map(({ documentId, chunkId, text, score }) => ({
+          documentId,
+          chunkId,
+          snippet: text,
+          score,
+        })),
+      });
+    }
+    if (req.method === 'POST' && url.pathname === '/ai/v1/chat') {
+      const messages = body['messages'] as { role: string; content: string }[];
+      const question = messages.at(-1)?.content ?? '';
+      const hits = search(String(body['ownerId']), question, [String(body['documentId'])]);
+      return json(res, 200, {
+        reply:
+          `You asked "${question}" (${messages.length} messages so far). ${hits[0]?.text ?? ''}`.trim(),
+        citations: hits.map(({ documentId, chunkId, text, score }) => ({
+          documentId,
+          chunkId,
+          snippet: text,
+          score,
+        })),
+      });
+    }
+    return json(res, 404, { detail: 'no such route' });
+  };
+
+  const gateway: FakeGateway = {
+    get url() {
+      return `http://127.0.0.1:${boundPort}`;
+    },
+    indexed: new Map(),
+    calls: [],
+    unauthorised: 0,
+    degraded: false,
+    async start() {
+      server = createServer((req, res) => {
+        handle(req, res).catch(() => json(res, 500, { detail: 'fake gateway failed' }));
+      });
+      await new Promise<void>((resolve, reject) => {
+        server?.once('error', reject);
+        server?.listen(boundPort, '127.0.0.1', () => resolve());
+      });
+      boundPort = (server.address() as AddressInfo).port;
+    },
+    async stop() {
+      const closing = server;
+      server = undefined;
+      if (!closing) return;
+      closing.closeAllConnections();
+      await new Promise<void>((resolve) => closing.close(() => resolve()));
+    },
+  };
+  await gateway.start();
+  return gateway;
+}

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServiceLogger } from '@docuthinker/runtime';
+import { createStores, type Stores } from '@docuthinker/stores';
+import { createBackendApp } from '../../src/app';
+import type { LoginLimits } from '../../src/services/account-service';
+import { createGatewayClient } from '../../src/gateway/gateway-client';
+import { startOutboxWorker, type OutboxWorker } from '../../src/outbox/outbox-worker';
+import { DocumentCache } from '../../src/services/document-cache';
+import { storeReadinessChecks } from '../../src/store-readiness';
+
+export const SERVICE_TOKEN = 'test-service-token-0123456789abcdef';
+export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+export const ALLOWED_ORIGIN = 'https://app.docuthinker.test';
+export const MAX_UPLOAD_BYTES = 1024 * 1024;
+
+export interface RunningBackend {
+  readonly url: string;
+  readonly stores: Stores;
+  readonly worker: OutboxWorker;
+  /** Every log line written so far. */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+export interface BackendOptions {
+  gatewayUrl: string;
+  loginLimits?: LoginLimits;
+}
+
+/**
+ * The backend as main.ts composes it, in this process on a free port, with
+ * embedded stores in a fresh temporary data directory, a fast-retrying
+ * outbox worker and a gateway client with short timeouts.
+ */
+export async function startBackend(options: BackendOptions): Promise<RunningBackend> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dt-backend-test-'));
+  let logLines = '';
+  const logger = createServiceLogger({
+    service: 'backend',
+    level: 'debug',
+    secretValues: [JWT_SECRET, SERVICE_TOKEN],
+    destination: { write: (line: string) => void (logLines += line) },
+  });
+  const stores = await createStores({ dataDir });
+  const gateway = createGatewayClient({
+    baseUrl: options.gatewayUrl,
+    serviceToken: SERVICE_TOKEN,
+    requestTimeoutMs: 3000,
+    indexTimeoutMs: 3000,
+    failuresToOpen: 3,
+    halfOpenAfterMs: 300,
+  });
+  const worker = startOutboxWorker(stores, gateway, new DocumentCache(stores.cache), logger, {
+    pollIntervalMs: 100,
+    retryBaseMs: 50,
+    retryMaxMs: 300,
+    attemptsBeforeFailed: 1000,
+  });
+  const app = createBackendApp({
+    config: {
+      corsOrigins: [ALLOWED_ORIGIN],
+      maxUploadBytes: MAX_UPLOAD_BYTES,
+      jwtSecret: JWT_SECRET,
+    },
+    logger,
+    stores,
+    gateway,
+    readinessChecks: storeReadinessChecks(stores),
+    onOutboxWork: worker.wake,
+    ...(options.loginLimits ? { loginLimits: options.loginLimits } : {}),
+  });
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stores,
+    worker,
+    logs: () => logLines,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.stop();
+      await stores.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
