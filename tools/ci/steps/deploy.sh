@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# deploy: records the image tag the stage runs now (what rollback redeploys),
+# then `nx deploy infra --configuration=$STAGE` with IMAGE_TAG, which runs cdk
+# deploy for the stage's stacks and writes their outputs for the smoke step.
+# --skip-record is rollback's: it must not overwrite the tag it restores.
+set -euo pipefail
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+# shellcheck source=../lib/stage-facts.sh
+source "$CI_ROOT/tools/ci/lib/stage-facts.sh"
+
+ci_usage "usage: tools/ci/run-step deploy [--skip-record] [--dry-run]
+  STAGE      dev, staging, prod or dr
+  IMAGE_TAG  tag to deploy (default: git SHA of HEAD)"
+
+record=true
+while (($#)); do
+  if ci_common_option "$1"; then
+    shift
+    continue
+  fi
+  case "$1" in
+    --skip-record) record=false ;;
+    *) ci_usage_error "unknown argument: $1" ;;
+  esac
+  shift
+done
+
+stage="$(ci_stage)"
+tag="$(ci_image_tag)"
+region="$(ci_stage_region "$stage")"
+cluster="$(ci_stage_cluster "$stage")"
+
+# Sets task_definition to the service's running task definition, or to nothing
+# when the stage (its cluster) or the service does not exist yet.
+find_running_task_definition() {
+  local service="$1" error_file answer
+  local query=(aws ecs describe-services --region "$region" --cluster "$cluster"
+    --services "$service" --query 'services[0].taskDefinition' --output text)
+  task_definition=""
+  printf '+ %s\n' "$(ci_render "${query[@]}")"
+  if [[ "$CI_DRY_RUN" == true ]]; then
+    task_definition="<task definition of $service>"
+    return 0
+  fi
+  error_file="$(mktemp)"
+  if answer="$("${query[@]}" 2>"$error_file")"; then
+    [[ "$answer" == None ]] || task_definition="$answer"
+  elif ! grep -q ClusterNotFoundException "$error_file"; then
+    cat "$error_file" >&2
+    rm -f "$error_file"
+    ci_die "cannot read what $service runs in $stage"
+  fi
+  rm -f "$error_file"
+}
+
+record_running_tag() {
+  local previous="" service container image running_tag
+  for service in backend-service aiml-service; do
+    container="${CI_SERVICE_CONTAINERS[$service]}"
+    find_running_task_definition "$service"
+    if [[ -z "$task_definition" ]]; then
+      ci_log "$service does not run in $stage yet"
+      continue
+    fi
+    ci_capture image "<image of $container>:<running tag>" aws ecs describe-task-definition \
+      --region "$region" --task-definition "$task_definition" \
+      --query "taskDefinition.containerDefinitions[?name=='$container'].image | [0]" --output text
+    running_tag="${image##*:}"
+    if [[ "$CI_DRY_RUN" == false ]] && ! ci_is_image_tag "$running_tag"; then
+      ci_die "$service runs $image, which has no image tag to roll back to"
+    fi
+    if [[ -z "$previous" ]]; then
+      previous="$running_tag"
+    elif [[ "$running_tag" != "$previous" ]]; then
+      ci_log "warning: $service runs $running_tag but backend-service runs $previous; rollback restores $previous"
+    fi
+  done
+  if [[ -z "$previous" ]]; then
+    ci_log "nothing runs in $stage yet: a failed deploy has nothing to roll back to"
+  else
+    ci_log "$stage runs $previous now; rollback redeploys it"
+  fi
+  ci_write_state "$(ci_previous_tag_file "$stage")" "$previous"
+}
+
+if [[ "$record" == true ]]; then
+  record_running_tag
+fi
+ci_log "deploying $tag to $stage"
+# No TTY in a pipeline: cdk must not wait for a confirmation of IAM changes.
+ci_run env IMAGE_TAG="$tag" npx nx deploy infra --configuration="$stage" --output-style=static \
+  -- --require-approval=never
+ci_write_state "$(ci_deployed_tag_file "$stage")" "$tag"

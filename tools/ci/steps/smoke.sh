@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# smoke: GET /health (liveness) and /ready (dependencies) through the stage's
+# load balancer until each answers 200, retrying every SMOKE_INTERVAL_SECONDS
+# until SMOKE_DEADLINE_SECONDS have passed. The address is the stack output
+# LoadBalancerDnsName that deploy wrote, or SMOKE_BASE_URL when set (stages
+# with HTTPS on a domain set it: the ALB's own name is not on the certificate).
+set -euo pipefail
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+# shellcheck source=../lib/stage-facts.sh
+source "$CI_ROOT/tools/ci/lib/stage-facts.sh"
+
+ci_usage "usage: tools/ci/run-step smoke [--dry-run]
+  STAGE                   dev, staging, prod or dr
+  SMOKE_BASE_URL          base URL to probe (default: http://<LoadBalancerDnsName output>)
+  SMOKE_DEADLINE_SECONDS  give up after this long (default: 300)
+  SMOKE_INTERVAL_SECONDS  pause between attempts (default: 10)"
+
+ci_parse_common_args "$@"
+stage="$(ci_stage)"
+deadline_seconds="${SMOKE_DEADLINE_SECONDS:-300}"
+interval_seconds="${SMOKE_INTERVAL_SECONDS:-10}"
+[[ "$deadline_seconds" =~ ^[0-9]+$ ]] || ci_usage_error "SMOKE_DEADLINE_SECONDS must be whole seconds"
+[[ "$interval_seconds" =~ ^[0-9]+(\.[0-9]+)?$ ]] || ci_usage_error "SMOKE_INTERVAL_SECONDS must be a number of seconds"
+
+load_balancer_url() {
+  local outputs stack dns_name
+  outputs="$(ci_stage_outputs_file "$stage")"
+  stack="$(ci_stage_platform_stack "$stage")"
+  if [[ -f "$outputs" ]]; then
+    dns_name="$(node -e 'const [file, stack] = process.argv.slice(1);
+      process.stdout.write(require(require("node:path").resolve(file))[stack]?.LoadBalancerDnsName ?? "");' \
+      "$outputs" "$stack")"
+    [[ -n "$dns_name" ]] || ci_die "$outputs has no LoadBalancerDnsName for $stack"
+  elif [[ "$CI_DRY_RUN" == true ]]; then
+    dns_name="<LoadBalancerDnsName of $stack from $outputs>"
+  else
+    ci_die "no $outputs: the deploy step writes it; run smoke after deploy or set SMOKE_BASE_URL"
+  fi
+  printf 'http://%s' "$dns_name"
+}
+
+base_url="${SMOKE_BASE_URL:-$(load_balancer_url)}"
+deadline=$((SECONDS + deadline_seconds))
+
+for path in /health /ready; do
+  url="${base_url%/}$path"
+  probe=(curl --silent --location --max-time 10 --output /dev/null --write-out '%{http_code}' "$url")
+  printf '+ %s\n' "$(ci_render "${probe[@]}")"
+  if [[ "$CI_DRY_RUN" == true ]]; then
+    ci_log "expects 200 from $url, retrying every ${interval_seconds}s for up to ${deadline_seconds}s"
+    continue
+  fi
+  attempt=1
+  while true; do
+    # curl answers 000 when nothing answered at all (refused, timed out, DNS).
+    status="$("${probe[@]}")" || true
+    if [[ "$status" == 200 ]]; then
+      ci_log "$url answered 200 (attempt $attempt)"
+      break
+    fi
+    if ((SECONDS >= deadline)); then
+      ci_die "$url did not answer 200 within ${deadline_seconds}s: $attempt attempts, last answer ${status:-000}"
+    fi
+    ci_log "$url answered ${status:-000} (attempt $attempt); retrying in ${interval_seconds}s"
+    sleep "$interval_seconds"
+    attempt=$((attempt + 1))
+  done
+done
+ci_report "$stage answers /health and /ready"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# verify: lint, typecheck, build and test the projects affected between NX_BASE
+# and NX_HEAD, which the pipeline sets (nx-set-shas on GitHub, the last
+# successful build's commit on Jenkins). Test results are written as JUnit XML
+# to reports/junit for the pipelines' test reports.
+set -euo pipefail
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
+ci_usage "usage: tools/ci/run-step verify [--targets lint,typecheck,build,test] [--dry-run]
+  NX_BASE  commit to compare against (default: main)
+  NX_HEAD  commit under test (default: HEAD)"
+
+targets="lint,typecheck,build,test"
+while (($#)); do
+  if ci_common_option "$1"; then
+    shift
+    continue
+  fi
+  case "$1" in
+    --targets)
+      (($# >= 2)) || ci_usage_error "--targets needs a value"
+      targets="$2"
+      shift 2
+      ;;
+    --targets=*)
+      targets="${1#*=}"
+      shift
+      ;;
+    *) ci_usage_error "unknown argument: $1" ;;
+  esac
+done
+
+# Test runs apart from the other targets: the reporter options are jest's and
+# would reach lint and build too.
+other_targets=()
+run_tests=false
+IFS=',' read -r -a requested <<<"$targets"
+for target in "${requested[@]}"; do
+  case "$target" in
+    test) run_tests=true ;;
+    lint | typecheck | build) other_targets+=("$target") ;;
+    *) ci_usage_error "unknown target \"$target\" (expected lint, typecheck, build or test)" ;;
+  esac
+done
+
+if [[ -z "${NX_BASE:-}" ]]; then
+  ci_log "NX_BASE is not set: comparing against main"
+fi
+affected=(npx nx affected --base="${NX_BASE:-main}" --head="${NX_HEAD:-HEAD}" --output-style=static)
+
+if ((${#other_targets[@]} > 0)); then
+  ci_run "${affected[@]}" -t "${other_targets[@]}"
+fi
+if [[ "$run_tests" == true ]]; then
+  ci_run "${affected[@]}" -t test -- --ci --reporters=default \
+    --reporters="$CI_ROOT/tools/ci/reporters/junit-reporter.cjs"
+fi
