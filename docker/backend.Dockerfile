@@ -1,0 +1,44 @@
+# syntax=docker/dockerfile:1
+# DocuThinker backend (Express, port 5000), the image ECS runs as `backend`.
+# Build: `npx nx docker-build backend` (see docs/containers.md).
+#
+# Production dependencies are installed on the host into dist/docker/backend
+# (tools/containers/stage-image-context.sh: `npm ci --omit=dev` against the
+# lockfile `nx build` generated, for linux/x64/glibc), not by `npm ci` in a
+# build stage, because:
+#  - the stand-in base built from a machine's own node (CI has no registry to
+#    pull node images from) carries no npm;
+#  - build containers on CI reach the registry only through a TLS-intercepting
+#    proxy whose CA an image does not trust, and would re-download every
+#    package on every build, where the host reuses the npm cache.
+# The assemble stage still proves the native addons load on this base's libc.
+
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+FROM ${NODE_IMAGE} AS assemble
+WORKDIR /app
+COPY dist/docker/backend/ ./
+COPY docker/check-native-addons.cjs /opt/checks/
+RUN ["node", "/opt/checks/check-native-addons.cjs", "/app"]
+# The data volume's mount point, created without a shell (a node-only base has none).
+WORKDIR /data
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    PORT=5000 \
+    DOCUTHINKER_DATA_DIR=/data
+WORKDIR /app
+# Root-owned and so read-only for the service user, even without --read-only.
+COPY --from=assemble /app/ ./
+# A fresh named volume copies this directory's owner, so the service can write to it.
+COPY --from=assemble --chown=1000:1000 /data /data
+USER 1000:1000
+EXPOSE 5000
+VOLUME ["/data"]
+# Liveness only (never /ready, which checks dependencies); node's fetch, as the image has no curl.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:5000/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+STOPSIGNAL SIGTERM
+# No shell or entrypoint script in between: node is PID 1 and receives SIGTERM itself.
+ENTRYPOINT []
+CMD ["node", "main.js"]
