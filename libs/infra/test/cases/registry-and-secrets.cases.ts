@@ -1,0 +1,123 @@
+import { PLATFORM_SECRETS } from '@docuthinker/config';
+import { Match } from 'aws-cdk-lib/assertions';
+import { taskDefinitions, container, type SynthesizedStage, pick } from '../support/synth-stage';
+import type { StageFixtures } from '../support/stage-fixtures';
+
+export function registryAndSecretCases(stages: StageFixtures): void {
+  describe('ECR repositories', () => {
+    let prod: SynthesizedStage;
+    let dev: SynthesizedStage;
+    beforeAll(() => {
+      prod = stages.prod();
+      dev = stages.dev();
+    });
+
+    it.each(['docuthinker-backend', 'docuthinker-ai-ml'])(
+      'creates %s in prod: scan on push, AES256, immutable tags, last 10 images, retained',
+      (repositoryName) => {
+        prod.platform.hasResource('AWS::ECR::Repository', {
+          DeletionPolicy: 'Retain',
+          Properties: Match.objectLike({
+            RepositoryName: repositoryName,
+            ImageScanningConfiguration: { ScanOnPush: true },
+            ImageTagMutability: 'IMMUTABLE',
+            EncryptionConfiguration: { EncryptionType: 'AES256' },
+            LifecyclePolicy: {
+              LifecyclePolicyText: Match.serializedJson(
+                Match.objectLike({
+                  rules: [
+                    Match.objectLike({
+                      selection: Match.objectLike({
+                        countType: 'imageCountMoreThan',
+                        countNumber: 10,
+                      }),
+                    }),
+                  ],
+                }),
+              ),
+            },
+          }),
+        });
+      },
+    );
+
+    it('replicates both repositories to the DR region', () => {
+      prod.platform.hasResourceProperties('AWS::ECR::ReplicationConfiguration', {
+        ReplicationConfiguration: {
+          Rules: [
+            {
+              Destinations: [{ Region: 'us-west-2', RegistryId: { Ref: 'AWS::AccountId' } }],
+              RepositoryFilters: [
+                { Filter: 'docuthinker-backend', FilterType: 'PREFIX_MATCH' },
+                { Filter: 'docuthinker-ai-ml', FilterType: 'PREFIX_MATCH' },
+              ],
+            },
+          ],
+        },
+      });
+    });
+
+    it('imports the repositories by name in other stages instead of creating them', () => {
+      dev.platform.resourceCountIs('AWS::ECR::Repository', 0);
+      dev.platform.resourceCountIs('AWS::ECR::ReplicationConfiguration', 0);
+      const image = JSON.stringify(
+        container(pick(taskDefinitions(dev.platform), 'backend'), 'backend').Image,
+      );
+      expect(image).toContain('docuthinker-backend');
+    });
+  });
+
+  describe('secrets', () => {
+    let prod: SynthesizedStage;
+    let staging: SynthesizedStage;
+    let dr: SynthesizedStage;
+    beforeAll(() => {
+      prod = stages.prod();
+      staging = stages.staging();
+      dr = stages.dr();
+    });
+
+    const generatable = PLATFORM_SECRETS.filter((secret) => secret.generatable).map(
+      (secret) => secret.name,
+    );
+
+    it('generates only the values the platform can make (JWT key, service token), replicated to DR', () => {
+      const secrets = Object.values(prod.platform.findResources('AWS::SecretsManager::Secret'));
+      expect(secrets.map((secret) => secret.Properties.Name).sort()).toEqual(
+        generatable.map((name) => `docuthinker/${name}`).sort(),
+      );
+      for (const secret of secrets) {
+        expect(secret.Properties.GenerateSecretString).toMatchObject({
+          PasswordLength: 64,
+          ExcludePunctuation: true,
+        });
+        expect(secret.Properties.ReplicaRegions).toEqual([{ Region: 'us-west-2' }]);
+        expect(secret.Properties.SecretString).toBeUndefined();
+        expect(secret.DeletionPolicy).toBe('Retain');
+      }
+    });
+
+    it('references third-party secrets by name under docuthinker/', () => {
+      const json = JSON.stringify(prod.platform.toJSON());
+      for (const secret of PLATFORM_SECRETS.filter((entry) => !entry.generatable)) {
+        expect(json).toContain(`:secret:docuthinker/${secret.name}`);
+      }
+    });
+
+    it('keeps staging secrets under docuthinker/staging/', () => {
+      const names = Object.values(
+        staging.platform.findResources('AWS::SecretsManager::Secret'),
+      ).map((secret) => secret.Properties.Name);
+      expect(names.sort()).toEqual(generatable.map((name) => `docuthinker/staging/${name}`).sort());
+      expect(JSON.stringify(staging.platform.toJSON())).toContain(
+        ':secret:docuthinker/staging/mongodb',
+      );
+    });
+
+    it('reads prod replicas in DR instead of generating new values', () => {
+      dr.platform.resourceCountIs('AWS::SecretsManager::Secret', 0);
+      const json = JSON.stringify(dr.platform.toJSON());
+      for (const name of generatable) expect(json).toContain(`:secret:docuthinker/${name}`);
+    });
+  });
+}
