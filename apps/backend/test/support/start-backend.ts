@@ -19,6 +19,8 @@ export const MAX_UPLOAD_BYTES = 1024 * 1024;
 
 export interface RunningBackend {
   readonly url: string;
+  /** Embedded data and, under `documents/`, the original files. */
+  readonly dataDir: string;
   readonly stores: Stores;
   readonly worker: OutboxWorker;
   /** Every log line written so far. */
@@ -78,6 +80,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    dataDir,
     stores,
     worker,
     logs: () => logLines,

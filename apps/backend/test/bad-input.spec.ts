@@ -1,0 +1,222 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import JSZip from 'jszip';
+import { ApiClient, corpusFile, expectProblem, uniqueEmail } from './support/api-client';
+import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
+import {
+  MAX_UPLOAD_BYTES,
+  SERVICE_TOKEN,
+  startBackend,
+  type RunningBackend,
+} from './support/start-backend';
+
+/** A DOCX whose media part inflates from ~50 KiB to 48 MiB of zeros: a zip bomb. */
+async function docxZipBomb(): Promise<Buffer> {
+  const zip = new JSZip();
+  zip.file(
+    '[Content_Types].xml',
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+  );
+  zip.file(
+    'word/document.xml',
+    '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Looks small</w:t></w:r></w:p></w:body></w:document>',
+  );
+  zip.file('word/media/zeros.bin', Buffer.alloc(48 * 1024 * 1024));
+  return zip.generateAsync({
+    type: 'nodebuffer',
+    compression: 'DEFLATE',
+    compressionOptions: { level: 9 },
+  });
+}
+
+describe('bad input is refused with 4xx problem+json and leaves nothing behind', () => {
+  let gateway: FakeGateway;
+  let backend: RunningBackend;
+  let user: ApiClient;
+  let userId: string;
+
+  const storedNothing = async () => {
+    expect(await backend.stores.documents.count(userId)).toBe(0);
+    const ownerFiles = join(backend.dataDir, 'documents', userId);
+    const files = existsSync(ownerFiles)
+      ? readdirSync(ownerFiles, { recursive: true, withFileTypes: true }).filter((entry) =>
+          entry.isFile(),
+        )
+      : [];
+    expect(files.map((entry) => entry.name)).toEqual([]);
+    expect(await backend.stores.outbox.pendingCounts()).toEqual({ index: 0, delete: 0 });
+  };
+
+  beforeAll(async () => {
+    gateway = await startFakeGateway(SERVICE_TOKEN);
+    backend = await startBackend({ gatewayUrl: gateway.url });
+    const email = uniqueEmail('hostile');
+    user = await new ApiClient(backend.url).registerUser(email);
+    userId = (await backend.stores.users.findByEmail(email))!.id;
+  });
+  afterAll(async () => {
+    await backend.close();
+    await gateway.stop();
+  });
+  afterEach(storedNothing);
+
+  it('malformed JSON → 400', async () => {
+    const answer = await user.request('POST', '/api/documents', {
+      body: '{"title": "x", "text": ',
+      headers: { 'content-type': 'application/json' },
+    });
+    expectProblem(answer, 400, 'DT_ERR_MALFORMED_JSON');
+    expectProblem(
+      await user.request('POST', '/api/auth/login', {
+        body: '{email',
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      'DT_ERR_MALFORMED_JSON',
+    );
+  });
+
+  it('wrong types and missing fields → 400 naming the fields', async () => {
+    const wrongTypes = await user.post<{ errors: { path: string }[] }>('/api/documents', {
+      title: 42,
+      text: ['not', 'a', 'string'],
+    });
+    expectProblem(wrongTypes, 400, 'DT_ERR_VALIDATION');
+    expect(wrongTypes.body.errors.map((error) => error.path).sort()).toEqual(['text', 'title']);
+    const missing = await user.post<{ errors: { path: string }[] }>('/api/documents', {
+      title: 'Only a title',
+    });
+    expectProblem(missing, 400, 'DT_ERR_VALIDATION');
+    expect(missing.body.errors.map((error) => error.path)).toEqual(['text']);
+    const extra = await user.post('/api/documents', {
+      title: 'x',
+      text: 'y',
+      ownerId: 'someone-else',
+    });
+    expectProblem(extra, 400, 'DT_ERR_VALIDATION');
+    expectProblem(await user.post('/api/documents', []), 400, 'DT_ERR_VALIDATION');
+    const noFile = new FormData();
+    noFile.append('title', 'A title without a file');
+    expectProblem(
+      await user.request('POST', '/api/documents', { body: noFile }),
+      400,
+      'DT_ERR_VALIDATION',
+    );
+  });
+
+  it('an oversized JSON body → 413', async () => {
+    const answer = await user.post('/api/auth/login', {
+      email: 'a@b.c',
+      password: 'x'.repeat(2 * 1024 * 1024),
+    });
+    expectProblem(answer, 413, 'DT_ERR_BODY_TOO_LARGE');
+    const text = await user.post('/api/documents', {
+      title: 'Huge',
+      text: 'x'.repeat(MAX_UPLOAD_BYTES + 10),
+    });
+    expectProblem(text, 413, 'DT_ERR_BODY_TOO_LARGE');
+  });
+
+  it('an oversized file → 413', async () => {
+    const answer = await user.upload(Buffer.alloc(MAX_UPLOAD_BYTES + 1, 'a'), 'big.txt');
+    expectProblem(answer, 413, 'DT_ERR_FILE_TOO_LARGE');
+  });
+
+  it('a corrupt (truncated) PDF → 422', async () => {
+    const pdf = corpusFile('shared-mime-info-spec.pdf');
+    const answer = await user.upload(pdf.subarray(0, Math.floor(pdf.byteLength / 3)), 'broken.pdf');
+    expectProblem(answer, 422, 'DT_ERR_CORRUPT_FILE');
+  });
+
+  it('a PDF header followed by garbage → 422', async () => {
+    const answer = await user.upload(
+      Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(4096, 0xff)]),
+      'garbage.pdf',
+    );
+    expect([415, 422]).toContain(answer.status);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
+  it('a DOCX zip bomb → 413 without inflating it', async () => {
+    const bomb = await docxZipBomb();
+    expect(bomb.byteLength).toBeLessThan(MAX_UPLOAD_BYTES);
+    const answer = await user.upload(bomb, 'letter.docx');
+    expectProblem(answer, 413, 'DT_ERR_FILE_TOO_LARGE');
+  });
+
+  it('an unsupported type (an executable, an image) → 415, whatever its name claims', async () => {
+    const elf = Buffer.concat([
+      Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]),
+      Buffer.alloc(2048, 0),
+    ]);
+    expectProblem(await user.upload(elf, 'notes.txt'), 415, 'DT_ERR_UNSUPPORTED_TYPE');
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      deflateRawSync(Buffer.alloc(512, 1)),
+    ]);
+    expectProblem(
+      await user.upload(png, 'report.pdf', {}, 'application/pdf'),
+      415,
+      'DT_ERR_UNSUPPORTED_TYPE',
+    );
+  });
+
+  it('an empty file → 422', async () => {
+    expectProblem(await user.upload(Buffer.alloc(0), 'empty.txt'), 422, 'DT_ERR_EMPTY_DOCUMENT');
+  });
+
+  it('a body that is neither multipart nor JSON → 415', async () => {
+    const answer = await user.request('POST', '/api/documents', {
+      body: 'just text',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expectProblem(answer, 415, 'DT_ERR_UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('two files in one upload → 400', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from('one')]), 'one.txt');
+    form.append('file', new Blob([Buffer.from('two')]), 'two.txt');
+    expectProblem(
+      await user.request('POST', '/api/documents', { body: form }),
+      400,
+      'DT_ERR_VALIDATION',
+    );
+  });
+
+  it('path-traversal and unicode file names are stored under ids, never under the given name', async () => {
+    for (const name of [
+      '../../../../etc/passwd.txt',
+      '..\\..\\windows\\win.ini.txt',
+      '/abs/olute.txt',
+      'ｆｕｌｌ／ｗｉｄｔｈ‮txt.exe',
+    ]) {
+      const created = await user.upload(Buffer.from(`Contents of ${name.length} chars.\n`), name);
+      expect(created.status).toBe(201);
+      const detail = await backend.stores.documents.get(userId, String(created.body['id']));
+      expect(detail?.fileKey).toMatch(
+        new RegExp(`^${userId}/${created.body['id']}/original\\.txt$`),
+      );
+      expect(String(created.body['title'])).not.toMatch(/\.\.|[\\/]/);
+    }
+    expect(readdirSync(backend.dataDir).sort()).toEqual(
+      expect.not.arrayContaining(['etc', 'abs', 'passwd.txt']),
+    );
+    expect((await user.delete('/api/documents')).status).toBe(204);
+    await drainOutbox();
+    // A NUL byte cannot even travel in a multipart header: refused as malformed.
+    const nul = await user.upload(Buffer.from('text'), 'nul\u0000byte.txt');
+    expect(nul.status).toBeGreaterThanOrEqual(400);
+    expect(nul.status).toBeLessThan(500);
+  });
+
+  async function drainOutbox() {
+    backend.worker.wake();
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const counts = await backend.stores.outbox.pendingCounts();
+      if (counts.index === 0 && counts.delete === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+});

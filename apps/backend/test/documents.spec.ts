@@ -1,0 +1,219 @@
+import {
+  ApiClient,
+  corpusFile,
+  eventually,
+  expectProblem,
+  uniqueEmail,
+} from './support/api-client';
+import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
+import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
+
+interface Metadata {
+  id: string;
+  title: string;
+  fileType: string;
+  size: number;
+  pages?: number;
+  createdAt: string;
+  summary: string;
+  summaryDegraded: boolean;
+  indexStatus: string;
+}
+
+describe('documents over HTTP', () => {
+  let gateway: FakeGateway;
+  let backend: RunningBackend;
+  let user: ApiClient;
+
+  beforeAll(async () => {
+    gateway = await startFakeGateway(SERVICE_TOKEN);
+    backend = await startBackend({ gatewayUrl: gateway.url });
+    user = await new ApiClient(backend.url).registerUser(uniqueEmail('docs'));
+  });
+  afterAll(async () => {
+    await backend.close();
+    await gateway.stop();
+  });
+
+  it.each([
+    ['shared-mime-info-spec.pdf', 'pdf', 'application/pdf', /MIME/],
+    [
+      'bsd.docx',
+      'docx',
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      /Redistribution/,
+    ],
+    ['bsd.txt', 'txt', 'text/plain', /Redistribution/],
+    ['apache-2.0.txt', 'txt', 'text/plain', /Apache License/],
+  ])(
+    'uploads %s from the corpus, extracts it and serves the original back',
+    async (name, fileType, contentType, marker) => {
+      const bytes = corpusFile(name);
+      const created = await user.upload(bytes, name);
+      expect(created.status).toBe(201);
+      const document = created.body as unknown as Metadata;
+      expect(document).toMatchObject({ fileType, size: bytes.byteLength, indexStatus: 'pending' });
+      expect(created.headers.get('location')).toBe(`/api/documents/${document.id}`);
+      expect(document.summary.length).toBeGreaterThan(0);
+      if (fileType === 'pdf') expect(document.pages).toBe(17);
+
+      const detail = await user.get<Metadata & { text: string; html?: string }>(
+        `/api/documents/${document.id}`,
+      );
+      expect(detail.status).toBe(200);
+      expect(detail.body.text).toMatch(marker);
+      if (fileType === 'docx') expect(detail.body.html).toMatch(/<p>/);
+
+      const file = await fetch(`${backend.url}/api/documents/${document.id}/file`, {
+        headers: { authorization: `Bearer ${user.token}` },
+      });
+      expect(file.status).toBe(200);
+      expect(file.headers.get('content-type')).toContain(contentType);
+      expect(file.headers.get('content-disposition')).toMatch(/^attachment/);
+      expect(Buffer.from(await file.arrayBuffer()).equals(bytes)).toBe(true);
+    },
+  );
+
+  it('takes JSON text uploads', async () => {
+    const created = await user.post<Metadata>('/api/documents', {
+      title: 'Notes',
+      text: 'Meeting notes. The first item was agreed; the second waits for review.',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ title: 'Notes', fileType: 'txt', indexStatus: 'pending' });
+    const detail = await user.get<{ text: string }>(`/api/documents/${created.body.id}`);
+    expect(detail.body.text).toContain('second waits for review');
+  });
+
+  it('keeps a multipart title over the extracted one and handles unicode file names', async () => {
+    const created = await user.upload(
+      Buffer.from('Zürich café notes, naïve résumé.\n'),
+      'Überblick – 東京.txt',
+      {
+        title: 'Über café',
+      },
+    );
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ title: 'Über café', fileType: 'txt' });
+    const file = await fetch(`${backend.url}/api/documents/${created.body['id']}/file`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
+    expect(file.headers.get('content-disposition')).toContain(
+      "filename*=UTF-8''%C3%9Cber%20caf%C3%A9.txt",
+    );
+  });
+
+  it('lists newest first with cursor pagination and reflects renames and deletes', async () => {
+    const lister = await new ApiClient(backend.url).registerUser(uniqueEmail('lister'));
+    const ids: string[] = [];
+    for (let index = 0; index < 5; index += 1) {
+      const created = await lister.post<Metadata>('/api/documents', {
+        title: `Doc ${index}`,
+        text: `Plain text number ${index}.`,
+      });
+      ids.push(created.body.id);
+    }
+    const first = await lister.get<{ items: Metadata[]; nextCursor: string | null }>(
+      '/api/documents?limit=2',
+    );
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((item) => item.title)).toEqual(['Doc 4', 'Doc 3']);
+    expect(Object.keys(first.body.items[0]!).sort()).toEqual(
+      [
+        'createdAt',
+        'fileType',
+        'id',
+        'indexStatus',
+        'size',
+        'summary',
+        'summaryDegraded',
+        'title',
+      ].sort(),
+    );
+    const second = await lister.get<{ items: Metadata[]; nextCursor: string | null }>(
+      `/api/documents?limit=2&cursor=${encodeURIComponent(first.body.nextCursor!)}`,
+    );
+    expect(second.body.items.map((item) => item.title)).toEqual(['Doc 2', 'Doc 1']);
+    const third = await lister.get<{ items: Metadata[]; nextCursor: string | null }>(
+      `/api/documents?limit=2&cursor=${encodeURIComponent(second.body.nextCursor!)}`,
+    );
+    expect(third.body.items.map((item) => item.title)).toEqual(['Doc 0']);
+    expect(third.body.nextCursor).toBeNull();
+
+    expectProblem(await lister.get('/api/documents?cursor=forged'), 400, 'DT_ERR_INVALID_CURSOR');
+    expectProblem(await lister.get('/api/documents?limit=0'), 400, 'DT_ERR_VALIDATION');
+    expectProblem(await lister.get('/api/documents?limit=abc'), 400, 'DT_ERR_VALIDATION');
+
+    // The cached first page is dropped by writes.
+    const renamed = await lister.patch<Metadata>(`/api/documents/${ids[4]}`, { title: 'Renamed' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.title).toBe('Renamed');
+    expect((await lister.delete(`/api/documents/${ids[3]}`)).status).toBe(204);
+    const after = await lister.get<{ items: Metadata[] }>('/api/documents?limit=2');
+    expect(after.body.items.map((item) => item.title)).toEqual(['Renamed', 'Doc 2']);
+    expectProblem(await lister.get(`/api/documents/${ids[3]}`), 404, 'DT_ERR_DOCUMENT_NOT_FOUND');
+    expectProblem(
+      await lister.patch(`/api/documents/${ids[4]}`, { title: '' }),
+      400,
+      'DT_ERR_VALIDATION',
+    );
+
+    expect((await lister.delete('/api/documents')).status).toBe(204);
+    const empty = await lister.get<{ items: Metadata[] }>('/api/documents');
+    expect(empty.body.items).toEqual([]);
+    expect((await lister.get<{ documentCount: number }>('/api/me')).body.documentCount).toBe(0);
+  });
+
+  it('searches by title, by content and semantically through the gateway', async () => {
+    const searcher = await new ApiClient(backend.url).registerUser(uniqueEmail('search'));
+    const apache = await searcher.upload(corpusFile('apache-2.0.txt'), 'apache-2.0.txt');
+    await searcher.upload(corpusFile('mpl-2.0.txt'), 'mpl-2.0.txt');
+    await eventually(async () =>
+      gateway.indexed.has(String(apache.body['id'])) ? true : undefined,
+    );
+
+    const byTitle = await searcher.get<{ items: { id: string; title: string }[]; mode: string }>(
+      '/api/documents/search?q=apache&mode=title',
+    );
+    expect(byTitle.status).toBe(200);
+    expect(byTitle.body.items.map((item) => item.id)).toEqual([apache.body['id']]);
+
+    const byContent = await searcher.get<{
+      items: { id: string; snippet: string; score: number }[];
+    }>('/api/documents/search?q=patent%20license');
+    expect(byContent.body.items.length).toBeGreaterThan(0);
+    expect(byContent.body.items[0]!.snippet.toLowerCase()).toMatch(/patent|license/);
+
+    const semantic = await searcher.get<{
+      items: { id: string }[];
+      mode: string;
+      degraded: boolean;
+    }>('/api/documents/search?q=trademark%20contributions&mode=semantic');
+    expect(semantic.body).toMatchObject({ mode: 'semantic', degraded: false });
+    expect(semantic.body.items.map((item) => item.id)).toContain(apache.body['id']);
+    expect(gateway.calls).toContain('POST /ai/v1/search');
+
+    expectProblem(await searcher.get('/api/documents/search'), 400, 'DT_ERR_VALIDATION');
+    expectProblem(
+      await searcher.get('/api/documents/search?q=x&mode=psychic'),
+      400,
+      'DT_ERR_VALIDATION',
+    );
+  });
+
+  it('falls back to content search, and says so, when the gateway is down', async () => {
+    const searcher = await new ApiClient(backend.url).registerUser(uniqueEmail('fallback'));
+    await searcher.upload(corpusFile('bsd.txt'), 'bsd.txt');
+    await gateway.stop();
+    try {
+      const answer = await searcher.get<{ items: unknown[]; mode: string; degraded: boolean }>(
+        '/api/documents/search?q=redistribution&mode=semantic',
+      );
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ mode: 'content', degraded: true });
+      expect(answer.body.items.length).toBe(1);
+    } finally {
+      await gateway.start();
+    }
+  });
+});
