@@ -34,6 +34,11 @@ export { stem } from './text/stem';
 export { chunkDocument, type Chunk, type ChunkerOptions } from './retrieval/chunker';
 export type { Embedder } from './retrieval/embedder';
 export { HashingEmbedder, HASHING_EMBEDDER_MODEL } from './retrieval/hashing-embedder';
+export {
+  OpenAiEmbedder,
+  GoogleEmbedder,
+  type ProviderEmbedderOptions,
+} from './retrieval/provider-embedders';
 export type {
   VectorIndex,
   IndexedChunk,
@@ -120,6 +125,7 @@ export type {
 export {
   createAiEngine,
   buildProviders,
+  buildEmbedder,
   type AiEngine,
   type AiEngineConfig,
   type TaskResponse,

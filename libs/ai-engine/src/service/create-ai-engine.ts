@@ -20,6 +20,7 @@ import type { ChunkerOptions } from '../retrieval/chunker';
 import type { Embedder } from '../retrieval/embedder';
 import { HashingEmbedder } from '../retrieval/hashing-embedder';
 import { LibsqlVectorIndex } from '../retrieval/libsql-vector-index';
+import { GoogleEmbedder, OpenAiEmbedder } from '../retrieval/provider-embedders';
 import type { VectorIndex } from '../retrieval/vector-index';
 import {
   isAiTaskName,
@@ -52,7 +53,13 @@ export interface AiEngineConfig extends Pick<
   /** API origin overrides (proxies, test servers). */
   readonly providerBaseUrls?: Readonly<{ openai?: string; anthropic?: string; google?: string }>;
   readonly providerModels?: Readonly<Partial<Record<ProviderName, string>>>;
-  /** Replaces the offline hashing embedder, e.g. with a provider embedding. */
+  /**
+   * Where embeddings come from: the offline hashing embedder (default) or a
+   * provider's embedding API with its key from `providerKeys`. Changing it
+   * means a new collection (Chroma) or a clear mismatch error (embedded).
+   */
+  readonly embeddings?: 'local' | 'openai' | 'google';
+  /** A ready-made embedder; takes precedence over `embeddings`. */
   readonly embedder?: Embedder;
   readonly chunking?: ChunkerOptions;
   readonly graph?: DocumentGraphOptions;
@@ -105,15 +112,8 @@ export interface AiEngine {
 const UPSTREAM_TIMEOUT_MS = 60000;
 
 export function buildProviders(config: AiEngineConfig): AiProvider[] {
-  const keyFor = (name: 'openai' | 'anthropic' | 'google'): string => {
-    const key = config.providerKeys[name];
-    if (!key)
-      throw new InvalidInputError(
-        'providers',
-        `name ${name}, but no ${name} API key is configured`,
-      );
-    return key;
-  };
+  const keyFor = (name: 'openai' | 'anthropic' | 'google') =>
+    requiredKey(config, name, 'providers');
   return config.providers.map((name): AiProvider => {
     const model = config.providerModels?.[name];
     switch (name) {
@@ -146,6 +146,34 @@ export function buildProviders(config: AiEngineConfig): AiProvider[] {
         return new LocalProvider();
     }
   });
+}
+
+export function buildEmbedder(config: AiEngineConfig): Embedder {
+  switch (config.embeddings ?? 'local') {
+    case 'local':
+      return new HashingEmbedder(384);
+    case 'openai':
+      return new OpenAiEmbedder({
+        apiKeys: requiredKey(config, 'openai', 'embeddings'),
+        baseUrl: config.providerBaseUrls?.openai,
+      });
+    case 'google':
+      return new GoogleEmbedder({
+        apiKeys: requiredKey(config, 'google', 'embeddings'),
+        baseUrl: config.providerBaseUrls?.google,
+      });
+  }
+}
+
+function requiredKey(
+  config: AiEngineConfig,
+  name: 'openai' | 'anthropic' | 'google',
+  field: string,
+): string {
+  const key = config.providerKeys[name];
+  if (!key)
+    throw new InvalidInputError(field, `name ${name}, but no ${name} API key is configured`);
+  return key;
 }
 
 async function openVectorIndex(
@@ -189,7 +217,7 @@ export async function createAiEngine(config: AiEngineConfig): Promise<AiEngine> 
     taskProviders: config.taskProviders,
     onAttempt: config.onAttempt,
   });
-  const embedder = config.embedder ?? new HashingEmbedder(384);
+  const embedder = config.embedder ?? buildEmbedder(config);
   const vectorIndex = await openVectorIndex(config, embedder);
   let knowledgeGraph: KnowledgeGraph | undefined;
   try {

@@ -1,0 +1,180 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddingMismatchError } from '../src/errors';
+import { ProviderError } from '../src/providers/provider-error';
+import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
+import { GoogleEmbedder, OpenAiEmbedder } from '../src/retrieval/provider-embedders';
+import { createAiEngine } from '../src/service/create-ai-engine';
+import { corpusText } from './support/corpus';
+import { startProviderServer, type ProviderTestServer } from './support/provider-test-server';
+
+/** Stands in for a provider's embedding model: the offline embedder at the requested size. */
+function fakeEmbedding(text: string, dimensions: number): number[] {
+  return Array.from(new HashingEmbedder(dimensions).embedOne(text));
+}
+
+const servers: ProviderTestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+describe('OpenAiEmbedder', () => {
+  it('posts the texts with model and dimensions and keeps the input order', async () => {
+    const server = await startProviderServer((request) => {
+      const { input, dimensions } = request.body as { input: string[]; dimensions: number };
+      // Deliberately out of order: the client must sort by index.
+      const data = input
+        .map((text, index) => ({ index, embedding: fakeEmbedding(text, dimensions) }))
+        .reverse();
+      return { body: { object: 'list', data, model: 'text-embedding-3-small' } };
+    });
+    servers.push(server);
+    const embedder = new OpenAiEmbedder({
+      apiKeys: 'sk-embed',
+      baseUrl: server.url,
+      dimensions: 64,
+    });
+    const vectors = await embedder.embed(['source code', 'binary form']);
+
+    expect(vectors.map((vector) => Array.from(vector))).toEqual(
+      [fakeEmbedding('source code', 64), fakeEmbedding('binary form', 64)].map((v) =>
+        Array.from(Float32Array.from(v)),
+      ),
+    );
+    expect(server.requests[0]).toMatchObject({
+      path: '/v1/embeddings',
+      headers: { authorization: 'Bearer sk-embed' },
+      body: {
+        model: 'text-embedding-3-small',
+        input: ['source code', 'binary form'],
+        dimensions: 64,
+      },
+    });
+    expect(embedder).toMatchObject({ model: 'text-embedding-3-small', dimensions: 64 });
+  });
+
+  it('retries a 503 once, does not retry a 400, and rejects a wrong dimension', async () => {
+    let calls = 0;
+    const flaky = await startProviderServer(() => {
+      calls += 1;
+      return calls === 1
+        ? { status: 503, body: {} }
+        : { body: { data: [{ index: 0, embedding: fakeEmbedding('x', 8) }] } };
+    });
+    const rejecting = await startProviderServer(() => ({
+      status: 400,
+      body: { error: 'too long' },
+    }));
+    const wrongSize = await startProviderServer(() => ({
+      body: { data: [{ index: 0, embedding: [1, 2, 3] }] },
+    }));
+    servers.push(flaky, rejecting, wrongSize);
+
+    expect(
+      await new OpenAiEmbedder({ apiKeys: 'k', baseUrl: flaky.url, dimensions: 8 }).embed(['x']),
+    ).toHaveLength(1);
+    expect(flaky.requests).toHaveLength(2);
+    await expect(
+      new OpenAiEmbedder({ apiKeys: 'k', baseUrl: rejecting.url, dimensions: 8 }).embed(['x']),
+    ).rejects.toMatchObject({
+      kind: 'rejected',
+      status: 400,
+    });
+    expect(rejecting.requests).toHaveLength(1);
+    await expect(
+      new OpenAiEmbedder({ apiKeys: 'k', baseUrl: wrongSize.url, dimensions: 8 }).embed(['x']),
+    ).rejects.toThrow(ProviderError);
+  });
+});
+
+describe('GoogleEmbedder', () => {
+  it('calls batchEmbedContents with one request per text', async () => {
+    const server = await startProviderServer((request) => {
+      const { requests } = request.body as {
+        requests: Array<{ content: { parts: Array<{ text: string }> } }>;
+      };
+      return {
+        body: {
+          embeddings: requests.map((item) => ({
+            values: fakeEmbedding(item.content.parts[0]?.text ?? '', 32),
+          })),
+        },
+      };
+    });
+    servers.push(server);
+    const vectors = await new GoogleEmbedder({
+      apiKeys: 'gk',
+      baseUrl: server.url,
+      dimensions: 32,
+    }).embed(['a licence', 'a patent']);
+    expect(vectors).toHaveLength(2);
+    expect(server.requests[0]?.path).toBe('/v1beta/models/text-embedding-004:batchEmbedContents');
+    expect(server.requests[0]?.headers['x-goog-api-key']).toBe('gk');
+    expect(server.requests[0]?.body).toMatchObject({
+      requests: [{ model: 'models/text-embedding-004', outputDimensionality: 32 }, {}],
+    });
+  });
+});
+
+describe('a provider embedding in the engine', () => {
+  it('indexes and searches with it, and the embedded index then refuses another model', async () => {
+    const server = await startProviderServer((request) => {
+      const { input, dimensions } = request.body as { input: string[]; dimensions: number };
+      return {
+        body: {
+          data: input.map((text, index) => ({ index, embedding: fakeEmbedding(text, dimensions) })),
+        },
+      };
+    });
+    servers.push(server);
+    const dataDir = mkdtempSync(join(tmpdir(), 'ai-engine-provider-embeddings-'));
+    try {
+      const engine = await createAiEngine({
+        dataDir,
+        syncGraph: false,
+        syncVector: true,
+        providers: ['local'],
+        providerKeys: { openai: 'sk' },
+        providerBaseUrls: { openai: server.url },
+        embeddings: 'openai',
+      });
+      expect(engine.embedder).toMatchObject({ model: 'text-embedding-3-small', dimensions: 1536 });
+      await engine.retrieval.index({
+        ownerId: 'o',
+        documentId: 'bsd',
+        title: 'BSD',
+        text: corpusText('bsd'),
+      });
+      const { hits } = await engine.retrieval.search({
+        ownerId: 'o',
+        query: 'binary form documentation',
+        mode: 'vector',
+      });
+      expect(hits[0]?.text).toContain('binary form');
+      const many = await engine.embedder.embed(
+        Array.from({ length: 200 }, (_, index) => `text ${index}`),
+      );
+      expect(many).toHaveLength(200);
+      // 96 texts per request at most.
+      expect(
+        server.requests
+          .slice(-3)
+          .map((request) => (request.body as { input: string[] }).input.length),
+      ).toEqual([96, 96, 8]);
+      await engine.close();
+
+      await expect(
+        createAiEngine({
+          dataDir,
+          syncGraph: false,
+          syncVector: true,
+          providers: ['local'],
+          providerKeys: {},
+        }),
+      ).rejects.toBeInstanceOf(EmbeddingMismatchError);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
