@@ -1,0 +1,308 @@
+import {
+  ApiClient,
+  corpusFile,
+  eventually,
+  expectProblem,
+  uniqueEmail,
+} from './support/api-client';
+import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
+import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
+
+interface TaskResult {
+  result: unknown;
+  provider: string;
+  model: string;
+  cached: boolean;
+  degraded: boolean;
+}
+
+describe('AI tasks, chat and questions over HTTP', () => {
+  let gateway: FakeGateway;
+  let backend: RunningBackend;
+  let user: ApiClient;
+  let documentId: string;
+
+  beforeAll(async () => {
+    gateway = await startFakeGateway(SERVICE_TOKEN);
+    backend = await startBackend({ gatewayUrl: gateway.url });
+    user = await new ApiClient(backend.url).registerUser(uniqueEmail('ai'));
+    const created = await user.upload(corpusFile('bsd.txt'), 'bsd.txt');
+    documentId = String(created.body['id']);
+    await eventually(async () => (gateway.indexed.has(documentId) ? true : undefined));
+  });
+  afterAll(async () => {
+    await backend.close();
+    await gateway.stop();
+  });
+
+  it.each(['summary', 'key-ideas', 'discussion-points', 'bullet-summary', 'recommendations'])(
+    'runs %s on a stored document, then answers it from the cache',
+    async (task) => {
+      const first = await user.post<TaskResult>(`/api/documents/${documentId}/ai/${task}`);
+      expect(first.status).toBe(200);
+      expect(first.body).toEqual({
+        result: expect.anything(),
+        provider: 'fake',
+        model: 'fake-1',
+        cached: false,
+        degraded: false,
+      });
+      const callsBefore = gateway.calls.length;
+      const second = await user.post<TaskResult>(`/api/documents/${documentId}/ai/${task}`);
+      expect(second.body).toEqual({ ...first.body, cached: true });
+      expect(gateway.calls.length).toBe(callsBefore);
+    },
+  );
+
+  it('returns sentiment as {score, label, description}', async () => {
+    const answer = await user.post<TaskResult>(`/api/documents/${documentId}/ai/sentiment`);
+    expect(answer.body.result).toEqual({
+      score: expect.any(Number),
+      label: expect.any(String),
+      description: expect.any(String),
+    });
+    const score = (answer.body.result as { score: number }).score;
+    expect(score).toBeGreaterThanOrEqual(-1);
+    expect(score).toBeLessThanOrEqual(1);
+  });
+
+  it('passes options, keys the cache on them and requires the ones a task needs', async () => {
+    const french = await user.post<TaskResult>(
+      `/api/documents/${documentId}/ai/summary-in-language`,
+      { language: 'French' },
+    );
+    const german = await user.post<TaskResult>(
+      `/api/documents/${documentId}/ai/summary-in-language`,
+      { language: 'German' },
+    );
+    expect(french.body.result).toMatch(/^\[French\]/);
+    expect(german.body).toMatchObject({ cached: false });
+    expect(german.body.result).toMatch(/^\[German\]/);
+    expect(
+      (await user.post(`/api/documents/${documentId}/ai/rewrite`, { style: 'formal' })).body[
+        'result'
+      ],
+    ).toMatch(/^\[formal\]/);
+    const refined = await user.post<TaskResult>(`/api/documents/${documentId}/ai/refine-summary`, {
+      instructions: 'shorter',
+    });
+    expect(refined.body.result).toMatch(/refined: shorter/);
+
+    expectProblem(
+      await user.post(`/api/documents/${documentId}/ai/summary-in-language`, {}),
+      400,
+      'DT_ERR_VALIDATION',
+    );
+    expectProblem(
+      await user.post(`/api/documents/${documentId}/ai/rewrite`, { style: 3 }),
+      400,
+      'DT_ERR_VALIDATION',
+    );
+    expectProblem(
+      await user.post(`/api/documents/${documentId}/ai/telepathy`),
+      400,
+      'DT_ERR_VALIDATION',
+    );
+    expectProblem(
+      await user.post('/api/documents/no-such-id/ai/summary'),
+      404,
+      'DT_ERR_DOCUMENT_NOT_FOUND',
+    );
+  });
+
+  it('runs the same tasks on ad-hoc text', async () => {
+    const answer = await user.post<TaskResult>('/api/ai/key-ideas', {
+      text: 'Cats sleep a lot. Dogs bark.',
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ provider: 'fake', cached: false });
+    expect(
+      (await user.post<TaskResult>('/api/ai/key-ideas', { text: 'Cats sleep a lot. Dogs bark.' }))
+        .body.cached,
+    ).toBe(true);
+    expect(
+      (await user.post<TaskResult>('/api/ai/rewrite', { text: 'hello', style: 'pirate' })).body
+        .result,
+    ).toMatch(/pirate/);
+    expectProblem(await user.post('/api/ai/summary', {}), 400, 'DT_ERR_VALIDATION');
+    expectProblem(await user.post('/api/ai/summary', { text: '' }), 400, 'DT_ERR_VALIDATION');
+  });
+
+  it('does not cache degraded answers', async () => {
+    gateway.degraded = true;
+    try {
+      const first = await user.post<TaskResult>('/api/ai/summary', { text: 'Degraded once.' });
+      expect(first.body).toMatchObject({ degraded: true, cached: false, provider: 'local' });
+      gateway.degraded = false;
+      const second = await user.post<TaskResult>('/api/ai/summary', { text: 'Degraded once.' });
+      expect(second.body).toMatchObject({ degraded: false, cached: false, provider: 'fake' });
+    } finally {
+      gateway.degraded = false;
+    }
+  });
+
+  it('chats about a document, persisting the session for its owner', async () => {
+    const first = await user.post<{ reply: string; sessionId: string; citations: unknown[] }>(
+      `/api/documents/${documentId}/chat`,
+      { message: 'What about redistribution?' },
+    );
+    expect(first.status).toBe(200);
+    expect(first.body.reply).toContain('What about redistribution?');
+    expect(first.body.citations[0]).toEqual({
+      documentId,
+      chunkId: expect.any(String),
+      snippet: expect.any(String),
+    });
+
+    const second = await user.post<{ reply: string; sessionId: string }>(
+      `/api/documents/${documentId}/chat`,
+      {
+        message: 'And warranties?',
+        sessionId: first.body.sessionId,
+      },
+    );
+    expect(second.body.sessionId).toBe(first.body.sessionId);
+    expect(second.body.reply).toContain('(3 messages so far)');
+
+    const session = await user.get<{
+      documentId: string;
+      messages: { role: string; content: string; createdAt: string }[];
+    }>(`/api/chat/sessions/${first.body.sessionId}`);
+    expect(session.body.documentId).toBe(documentId);
+    expect(session.body.messages.map((message) => message.role)).toEqual([
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+    ]);
+    expect(session.body.messages[0]).toEqual({
+      role: 'user',
+      content: 'What about redistribution?',
+      createdAt: expect.any(String),
+    });
+
+    expectProblem(
+      await user.get('/api/chat/sessions/unknown'),
+      404,
+      'DT_ERR_CHAT_SESSION_NOT_FOUND',
+    );
+    expectProblem(
+      await user.post(`/api/documents/${documentId}/chat`, { message: 'hi', sessionId: 'unknown' }),
+      404,
+      'DT_ERR_CHAT_SESSION_NOT_FOUND',
+    );
+    expectProblem(
+      await user.post(`/api/documents/${documentId}/chat`, {}),
+      400,
+      'DT_ERR_VALIDATION',
+    );
+  });
+
+  it('refuses a session id with another of the owner’s documents', async () => {
+    const other = await user.post<{ id: string }>('/api/documents', {
+      title: 'Other',
+      text: 'Another document.',
+    });
+    const chat = await user.post<{ sessionId: string }>(`/api/documents/${documentId}/chat`, {
+      message: 'hello',
+    });
+    expectProblem(
+      await user.post(`/api/documents/${other.body.id}/chat`, {
+        message: 'hi',
+        sessionId: chat.body.sessionId,
+      }),
+      404,
+      'DT_ERR_CHAT_SESSION_NOT_FOUND',
+    );
+  });
+
+  it('streams the reply as server-sent events on Accept: text/event-stream', async () => {
+    const response = await fetch(`${backend.url}/api/documents/${documentId}/chat`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${user.token}`,
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
+      body: JSON.stringify({ message: 'Stream about the license conditions please' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = (await response.text())
+      .split('\n\n')
+      .filter(Boolean)
+      .map((block) => {
+        const [eventLine, dataLine] = block.split('\n');
+        return {
+          event: eventLine!.slice('event: '.length),
+          data: JSON.parse(dataLine!.slice('data: '.length)) as Record<string, unknown>,
+        };
+      });
+    expect(events[0]!.event).toBe('session');
+    expect(events.at(-1)!.event).toBe('done');
+    const deltas = events.filter((event) => event.event === 'delta');
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.map((event) => event.data['text']).join('')).toContain(
+      'Stream about the license conditions please',
+    );
+    const session = await user.get<{ messages: unknown[] }>(
+      `/api/chat/sessions/${String(events[0]!.data['sessionId'])}`,
+    );
+    expect(session.body.messages).toHaveLength(2);
+  });
+
+  it('answers questions over the user’s documents with titled citations', async () => {
+    const answer = await user.post<{
+      answer: string;
+      citations: { documentId: string; title: string; score: number }[];
+    }>('/api/ask', { question: 'Which conditions apply to redistribution?' });
+    expect(answer.status).toBe(200);
+    expect(answer.body.answer).toMatch(/From your documents/);
+    expect(answer.body.citations[0]).toMatchObject({
+      documentId,
+      title: expect.any(String),
+      score: expect.any(Number),
+    });
+    const scoped = await user.post('/api/ask', {
+      question: 'redistribution',
+      documentIds: [documentId],
+    });
+    expect(scoped.status).toBe(200);
+    expectProblem(
+      await user.post('/api/ask', { question: 'x', documentIds: ['not-mine'] }),
+      404,
+      'DT_ERR_DOCUMENT_NOT_FOUND',
+    );
+    expectProblem(await user.post('/api/ask', { question: '' }), 400, 'DT_ERR_VALIDATION');
+  });
+
+  it('answers 503 with Retry-After in under a second when the gateway is down, never hanging', async () => {
+    await gateway.stop();
+    try {
+      for (const request of [
+        () => user.post(`/api/documents/${documentId}/ai/discussion-points`, { maxItems: 3 }),
+        () => user.post('/api/ai/topics', { text: 'uncached text' }),
+        () => user.post(`/api/documents/${documentId}/chat`, { message: 'anyone there?' }),
+        () => user.post('/api/ask', { question: 'anyone there?' }),
+      ]) {
+        const started = performance.now();
+        const answer = await request();
+        expect(performance.now() - started).toBeLessThan(1000);
+        expectProblem(answer, 503, 'DT_ERR_AI_UNAVAILABLE');
+        expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+    } finally {
+      await gateway.start();
+    }
+    // The breaker lets calls through again once the gateway is back.
+    const recovered = await eventually(async () => {
+      const answer = await user.post<TaskResult>('/api/ai/topics', { text: 'uncached text' });
+      return answer.status === 200 ? answer : undefined;
+    });
+    expect(recovered.body.provider).toBe('fake');
+  });
+
+  it('authenticates to the gateway with the service token only', () => {
+    expect(gateway.unauthorised).toBe(0);
+  });
+});

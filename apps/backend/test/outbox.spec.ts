@@ -1,0 +1,114 @@
+import { ApiClient, corpusFile, eventually, uniqueEmail } from './support/api-client';
+import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
+import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
+
+describe('indexing through the durable outbox', () => {
+  let gateway: FakeGateway;
+  let backend: RunningBackend;
+  let user: ApiClient;
+
+  const statusOf = async (id: string) =>
+    (
+      await user.get<{ indexStatus: string; summary: string; summaryDegraded: boolean }>(
+        `/api/documents/${id}`,
+      )
+    ).body;
+
+  beforeAll(async () => {
+    gateway = await startFakeGateway(SERVICE_TOKEN);
+    backend = await startBackend({ gatewayUrl: gateway.url });
+    user = await new ApiClient(backend.url).registerUser(uniqueEmail('outbox'));
+  });
+  afterAll(async () => {
+    await backend.close();
+    await gateway.stop();
+  });
+
+  it('indexes a new upload and replaces its local summary with the AI summary', async () => {
+    const created = await user.upload(corpusFile('bsd.docx'), 'bsd.docx');
+    expect(created.body).toMatchObject({ indexStatus: 'pending', summaryDegraded: true });
+    const id = String(created.body['id']);
+    const indexed = await eventually(async () => {
+      const document = await statusOf(id);
+      return document.indexStatus === 'indexed' && !document.summaryDegraded ? document : undefined;
+    });
+    expect(indexed.summary).toMatch(/^Summary: /);
+    expect(gateway.indexed.get(id)).toMatchObject({
+      title: 'BSD License',
+      text: expect.stringContaining('Redistribution'),
+    });
+    const listed = await user.get<{ items: { id: string; indexStatus: string }[] }>(
+      '/api/documents',
+    );
+    expect(listed.body.items.find((item) => item.id === id)?.indexStatus).toBe('indexed');
+  });
+
+  it('accepts uploads while the gateway is down and indexes them once it is back', async () => {
+    await gateway.stop();
+    const ids: string[] = [];
+    try {
+      for (const name of ['apache-2.0.txt', 'mpl-2.0.txt', 'shared-mime-info-spec.pdf']) {
+        const created = await user.upload(corpusFile(name), name);
+        expect(created.status).toBe(201);
+        expect(created.body).toMatchObject({ indexStatus: 'pending', summaryDegraded: true });
+        ids.push(String(created.body['id']));
+      }
+      // Retries keep failing while it is down: nothing is lost, nothing indexed.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const id of ids) expect((await statusOf(id)).indexStatus).toBe('pending');
+      expect((await backend.stores.outbox.pendingCounts()).index).toBe(3);
+    } finally {
+      await gateway.start();
+    }
+    for (const id of ids) {
+      await eventually(async () =>
+        (await statusOf(id)).indexStatus === 'indexed' ? true : undefined,
+      );
+      expect(gateway.indexed.has(id)).toBe(true);
+    }
+    expect(await backend.stores.outbox.pendingCounts()).toEqual({ index: 0, delete: 0 });
+  });
+
+  it('removes deleted documents from the index and their files from the store', async () => {
+    const kept = await user.post<{ id: string }>('/api/documents', {
+      title: 'Kept',
+      text: 'Stays indexed.',
+    });
+    const gone = await user.post<{ id: string }>('/api/documents', {
+      title: 'Gone',
+      text: 'Leaves the index.',
+    });
+    await eventually(async () =>
+      gateway.indexed.has(gone.body.id) && gateway.indexed.has(kept.body.id) ? true : undefined,
+    );
+    const ownerId = String((await user.get('/api/me')).body['id']);
+    const fileKey = (await backend.stores.documents.get(ownerId, gone.body.id))?.fileKey;
+    expect(fileKey).toBeDefined();
+    expect(await backend.stores.files.getBuffer(fileKey!)).not.toBeNull();
+
+    expect((await user.delete(`/api/documents/${gone.body.id}`)).status).toBe(204);
+    await eventually(async () => (gateway.indexed.has(gone.body.id) ? undefined : true));
+    expect(gateway.indexed.has(kept.body.id)).toBe(true);
+    await eventually(async () =>
+      (await backend.stores.files.getBuffer(fileKey!)) === null ? true : undefined,
+    );
+
+    expect((await user.delete('/api/documents')).status).toBe(204);
+    await eventually(async () =>
+      [...gateway.indexed.values()].some((doc) => doc.documentId === kept.body.id)
+        ? undefined
+        : true,
+    );
+  });
+
+  it('cleans the index up after an account is deleted', async () => {
+    const leaving = await new ApiClient(backend.url).registerUser(uniqueEmail('leaving'));
+    const created = await leaving.post<{ id: string }>('/api/documents', {
+      title: 'Bye',
+      text: 'Soon gone.',
+    });
+    await eventually(async () => (gateway.indexed.has(created.body.id) ? true : undefined));
+    expect((await leaving.delete('/api/me')).status).toBe(204);
+    await eventually(async () => (gateway.indexed.has(created.body.id) ? undefined : true));
+  });
+});
