@@ -6,6 +6,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
  * Secrets Manager client is the one the workspace already depends on.
  */
 export async function hasAwsCredentials(region: string, timeoutMs = 10_000): Promise<boolean> {
+  // The SDK's multi-line Node-version notice would bury the one line this preflight prints.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new SecretsManagerClient({ region });
   const timeout = new Promise<false>((resolve) =>
     setTimeout(() => resolve(false), timeoutMs).unref(),

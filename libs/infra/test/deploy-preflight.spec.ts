@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const workspaceRoot = join(__dirname, '..', '..', '..');
+const script = join(__dirname, '..', 'src', 'bin', 'cdk-stage.ts');
+
+/**
+ * Runs the script behind `nx synth|diff|deploy infra` the way Nx does, with
+ * no AWS credentials anywhere: no AWS_* variables, an empty home, no instance
+ * metadata service.
+ */
+function runStage(args: string[], extraEnv: Record<string, string> = {}) {
+  const home = mkdtempSync(join(tmpdir(), 'infra-no-aws-'));
+  try {
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([name]) => !name.startsWith('AWS_') && name !== 'IMAGE_TAG',
+      ),
+    );
+    const result = spawnSync(process.execPath, ['-r', '@swc-node/register', script, ...args], {
+      cwd: workspaceRoot,
+      encoding: 'utf8',
+      env: {
+        ...env,
+        HOME: home,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONFIG_FILE: join(home, 'config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+        SWC_NODE_PROJECT: 'tsconfig.base.json',
+        ...extraEnv,
+      },
+    });
+    return {
+      status: result.status,
+      stderrLines: result.stderr.split('\n').filter((line) => line.trim() !== ''),
+    };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+describe('nx deploy/diff infra preflight', () => {
+  it('fails a deploy without AWS credentials in one clear line', () => {
+    const { status, stderrLines } = runStage(['deploy', 'prod'], { IMAGE_TAG: '3f2c1ab' });
+    expect(status).toBe(1);
+    expect(stderrLines).toEqual([
+      expect.stringMatching(/^deploy infra \(prod\): no AWS credentials found/),
+    ]);
+  });
+
+  it('fails a diff without AWS credentials in one clear line', () => {
+    const { status, stderrLines } = runStage(['diff', 'staging'], { IMAGE_TAG: '3f2c1ab' });
+    expect(status).toBe(1);
+    expect(stderrLines).toEqual([
+      expect.stringMatching(/^diff infra \(staging\): no AWS credentials found/),
+    ]);
+  });
+
+  it('refuses to deploy without IMAGE_TAG, and refuses latest in prod', () => {
+    expect(runStage(['deploy', 'dev']).stderrLines).toEqual([
+      expect.stringMatching(/^deploy infra \(dev\): IMAGE_TAG is not set/),
+    ]);
+    const latest = runStage(['deploy', 'prod'], { IMAGE_TAG: 'latest' });
+    expect(latest.status).toBe(1);
+    expect(latest.stderrLines).toEqual([expect.stringContaining('"latest" is refused for prod')]);
+  });
+
+  it('names the accepted stages when given another', () => {
+    const { status, stderrLines } = runStage(['deploy', 'qa']);
+    expect(status).toBe(1);
+    expect(stderrLines).toEqual(['infra: stage must be one of dev, staging, prod, dr (got qa)']);
+  });
+});
