@@ -1,0 +1,127 @@
+import { ApiClient, expectProblem, uniqueEmail } from './support/api-client';
+import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
+import {
+  ALLOWED_ORIGIN,
+  SERVICE_TOKEN,
+  startBackend,
+  type RunningBackend,
+} from './support/start-backend';
+import { API_OPERATIONS } from '../src/api/api-operations';
+
+describe('meta routes and HTTP hygiene', () => {
+  let gateway: FakeGateway;
+  let backend: RunningBackend;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    gateway = await startFakeGateway(SERVICE_TOKEN);
+    backend = await startBackend({ gatewayUrl: gateway.url });
+    api = new ApiClient(backend.url);
+  });
+  afterAll(async () => {
+    await backend.close();
+    await gateway.stop();
+  });
+
+  it('reports readiness of the data and file stores', async () => {
+    const ready = await api.get<{
+      status: string;
+      dependencies: Record<string, { status: string }>;
+    }>('/ready');
+    expect(ready.status).toBe(200);
+    expect(Object.keys(ready.body.dependencies).sort()).toEqual(['data:libsql', 'files:local']);
+  });
+
+  it('serves Prometheus metrics with request durations by route pattern', async () => {
+    const user = await api.registerUser(uniqueEmail('metrics'));
+    await user.get('/api/documents');
+    await user.get('/api/documents/some-id');
+    const metrics = await api.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(metrics.text).toContain('process_cpu_seconds_total');
+    expect(metrics.text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/api\/documents",status="200"\} \d+/,
+    );
+    expect(metrics.text).toContain('route="/api/documents/:id"');
+    expect(metrics.text).not.toContain('some-id');
+  });
+
+  it('generates /openapi.json from the route schemas', async () => {
+    const answer = await api.get<{
+      openapi: string;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            requestBody?: {
+              content: Record<
+                string,
+                { schema: { properties?: Record<string, unknown>; required?: string[] } }
+              >;
+            };
+          }
+        >
+      >;
+    }>('/openapi.json');
+    expect(answer.status).toBe(200);
+    expect(answer.body.openapi).toBe('3.1.0');
+    for (const operation of API_OPERATIONS) {
+      expect(answer.body.paths[operation.path]?.[operation.method]).toBeDefined();
+    }
+    const register =
+      answer.body.paths['/api/auth/register']!['post']!.requestBody!.content['application/json']!
+        .schema;
+    expect(register.required?.sort()).toEqual(['email', 'password']);
+    expect(
+      Object.keys(answer.body.paths['/api/documents']!['post']!.requestBody!.content).sort(),
+    ).toEqual(['application/json', 'multipart/form-data']);
+  });
+
+  it('serves Swagger UI and its assets locally, with no CDN reference', async () => {
+    const redirect = await api.get('/api-docs');
+    expect(redirect.status).toBe(301);
+    const page = await api.get('/api-docs/');
+    expect(page.status).toBe(200);
+    expect(page.text).not.toMatch(/https?:\/\//);
+    for (const asset of page.text.match(/(?:src|href)="\.\/([^"]+)"/g) ?? []) {
+      const path = asset.replace(/^(src|href)="\.\//, '').replace(/"$/, '');
+      const answer = await fetch(`${backend.url}/api-docs/${path}`);
+      expect({ path, status: answer.status }).toEqual({ path, status: 200 });
+    }
+    const initializer = await api.get('/api-docs/docuthinker-initializer.js');
+    expect(initializer.text).toContain("url: '/openapi.json'");
+    expect(initializer.text).toContain('validatorUrl: null');
+  });
+
+  it('sets helmet’s security headers', async () => {
+    const answer = await api.get('/health');
+    expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(answer.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(answer.headers.get('strict-transport-security')).toMatch(/max-age=/);
+    expect(answer.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('allows CORS only for configured origins', async () => {
+    const allowed = await api.request('OPTIONS', '/api/documents', {
+      headers: {
+        origin: ALLOWED_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+    const denied = await api.request('OPTIONS', '/api/documents', {
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(denied.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers unknown routes and unauthenticated API calls with problem+json', async () => {
+    expectProblem(await api.get('/nowhere'), 404, 'DT_ERR_ROUTE_NOT_FOUND');
+    expectProblem(await api.get('/api/documents'), 401, 'DT_ERR_UNAUTHENTICATED');
+    expectProblem(await api.post('/api/ask', { question: 'x' }), 401, 'DT_ERR_UNAUTHENTICATED');
+  });
+});
