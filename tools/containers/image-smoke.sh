@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Image smoke test for machines without a Docker engine (CI): builds a Node
+# base image from this machine's node (nothing is pulled), builds both service
+# images on it with podman, and for each image:
+#   - runs it read-only as uid 1000 with a tmpfs /tmp and a data volume, on
+#     embedded defaults, and waits for /health 200 and the image's HEALTHCHECK;
+#   - sends SIGTERM (podman stop) while a request loop is running and checks the
+#     exit code is 0 within the drain timeout and that no accepted request failed;
+#   - reports the image size and the layers it adds to the base (< 60 MB).
+# Removes every container, volume and image it made. Exits non-zero on any failure.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+containers_dir="$root/tools/containers"
+run_id="smoke-$$"
+work="$(mktemp -d)"
+base_image="localhost/docuthinker-node-local:$run_id"
+# Matches DOCUTHINKER_DRAIN_TIMEOUT_MS's default; ECS stops with 30 s.
+drain_timeout_seconds=25
+stop_timeout_seconds=30
+max_added_megabytes=60
+load_workers=4
+
+started_at=$SECONDS
+log() { printf '[image-smoke %3ss] %s\n' "$((SECONDS - started_at))" "$*"; }
+fail() {
+  log "FAIL: $*"
+  exit 1
+}
+
+created_containers=()
+created_volumes=()
+created_images=()
+cleanup() {
+  local status=$?
+  touch "$work/stop-load"
+  wait 2>/dev/null || true
+  for container in "${created_containers[@]}"; do podman rm --force --time 0 "$container" >/dev/null 2>&1 || true; done
+  for volume in "${created_volumes[@]}"; do podman volume rm --force "$volume" >/dev/null 2>&1 || true; done
+  for image in "${created_images[@]}"; do podman rmi --force "$image" >/dev/null 2>&1 || true; done
+  rm -rf "$work"
+  log "cleaned up; total $((SECONDS - started_at)) s"
+  exit "$status"
+}
+trap cleanup EXIT
+
+install_missing_packages() {
+  local packages=(podman runc curl)
+  local missing=()
+  for package in "${packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    log "installing ${missing[*]} from apt"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+# runc rather than crun, and ulimits a CI sandbox grants (podman's defaults ask for more).
+write_containers_conf() {
+  cat >"$work/containers.conf" <<'CONF'
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+
+[engine]
+runtime = "runc"
+CONF
+  export CONTAINERS_CONF="$work/containers.conf"
+}
+
+image_bytes() { podman image inspect --format '{{.Size}}' "$1"; }
+megabytes() { awk -v bytes="$1" 'BEGIN { printf "%.1f", bytes / 1e6 }'; }
+
+# One request loop: a new connection per request, one line per request:
+# "<start µs> <end µs> <curl exit> <http status>".
+request_loop() {
+  local url="$1" log_file="$2"
+  while [[ ! -e "$work/stop-load" ]]; do
+    local start="${EPOCHREALTIME/./}" code status=0
+    code="$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 5 "$url" 2>/dev/null)" || status=$?
+    printf '%s %s %s %s\n' "$start" "${EPOCHREALTIME/./}" "$status" "${code:-000}" >>"$log_file"
+  done
+}
+
+wait_for_health() {
+  local container="$1" url="$2"
+  for _ in $(seq 1 120); do
+    if [[ "$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 2 "$url" 2>/dev/null)" == 200 ]]; then
+      return 0
+    fi
+    if [[ "$(podman inspect --format '{{.State.Running}}' "$container")" != true ]]; then
+      podman logs "$container" 2>&1 | tail -20
+      fail "$container exited before /health answered"
+    fi
+    sleep 0.25
+  done
+  podman logs "$container" 2>&1 | tail -20
+  fail "$container: /health did not answer 200 within 30 s"
+}
+
+smoke_image() {
+  local app="$1" image="$2" port="$3"
+  shift 3
+  local container="docuthinker-$app-$run_id" volume="docuthinker-$app-data-$run_id"
+  podman volume create "$volume" >/dev/null
+  created_volumes+=("$volume")
+
+  local run_options=(
+    --detach --name "$container"
+    --read-only --user 1000:1000
+    --tmpfs "/tmp:rw,mode=1777,size=64m"
+    --volume "$volume:/data"
+    --publish "127.0.0.1::$port"
+    --env NODE_ENV=production --env DOCUTHINKER_ALLOW_EMBEDDED=true
+    "$@"
+  )
+  # podman logs its missing systemd health-check timer as an error; the check itself runs below.
+  podman run "${run_options[@]}" "$image" >/dev/null 2>"$work/$app-run.err" ||
+    fail "$app: podman run failed: $(cat "$work/$app-run.err")"
+  created_containers+=("$container")
+
+  local address url
+  address="$(podman port "$container" "$port/tcp" | head -n 1)"
+  url="http://$address/health"
+  local boot_started=$SECONDS
+  wait_for_health "$container" "$url"
+  log "$app: /health 200 after $((SECONDS - boot_started)) s (read-only root, uid 1000, data on a volume)"
+  podman healthcheck run "$container" >/dev/null 2>&1 || fail "$app: the image's HEALTHCHECK does not pass"
+  log "$app: image HEALTHCHECK passes"
+
+  rm -f "$work/stop-load"
+  local worker
+  for worker in $(seq 1 "$load_workers"); do
+    request_loop "$url" "$work/$app-requests-$worker.log" &
+  done
+  sleep 2
+  local sigterm_at="${EPOCHREALTIME/./}" stop_started=$SECONDS
+  podman stop --time "$stop_timeout_seconds" "$container" >/dev/null 2>&1 || fail "$app: podman stop failed"
+  local stop_seconds=$((SECONDS - stop_started))
+  touch "$work/stop-load"
+  wait
+
+  local exit_code
+  exit_code="$(podman inspect --format '{{.State.ExitCode}}' "$container")"
+  # Requests started before SIGTERM must succeed. After it the listener is
+  # closed, so refused or unanswered connections are expected (ECS's load
+  # balancer stops routing first); a reset, an empty reply or an error status
+  # after SIGTERM would mean an accepted request was dropped.
+  local summary
+  summary="$(cat "$work/$app"-requests-*.log | awk -v sigterm="$sigterm_at" '
+    { total++ }
+    $1 < sigterm && $2 > sigterm && $3 == 0 && $4 == 200 { in_flight++ }
+    $1 < sigterm { if ($3 == 0 && $4 == 200) ok++; else failed++; next }
+    $3 == 0 && $4 != 200 { failed++; next }
+    $3 == 52 || $3 == 56 { failed++; next }
+    $3 == 0 { ok++; next }
+    { refused++ }
+    END { printf "%d %d %d %d %d", total, ok, failed, refused, in_flight }')"
+  local total ok failed refused in_flight
+  read -r total ok failed refused in_flight <<<"$summary"
+  log "$app: SIGTERM during load: exit $exit_code after ${stop_seconds} s; $total requests: $ok ok, $in_flight in flight at SIGTERM, $refused refused after SIGTERM, $failed failed"
+  [[ "$exit_code" == 0 ]] || {
+    podman logs "$container" 2>&1 | tail -20
+    fail "$app exited $exit_code on SIGTERM"
+  }
+  ((stop_seconds <= drain_timeout_seconds)) || fail "$app took ${stop_seconds} s to stop (drain timeout ${drain_timeout_seconds} s)"
+  ((failed == 0)) || fail "$app: $failed request(s) failed during shutdown"
+  ((ok > 0)) || fail "$app: no request succeeded under load"
+
+  local size base_size added
+  size="$(image_bytes "$image")"
+  base_size="$(image_bytes "$base_image")"
+  added=$((size - base_size))
+  log "$app: image $(megabytes "$size") MB; layers over the base: $(megabytes "$added") MB"
+  printf '| %s | %s MB | %s MB |\n' "$app" "$(megabytes "$size")" "$(megabytes "$added")" >>"$work/sizes.md"
+  ((added < max_added_megabytes * 1000 * 1000)) || fail "$app adds $(megabytes "$added") MB to the base (limit ${max_added_megabytes} MB)"
+}
+
+install_missing_packages
+write_containers_conf
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+
+log "bundling both services (nx build; cached when unchanged)"
+(cd "$root" && npx nx run-many -t build -p backend aiml-gateway --output-style=static >"$work/nx-build.log" 2>&1) ||
+  {
+    tail -30 "$work/nx-build.log"
+    fail "nx build failed"
+  }
+
+log "building the local Node base image from $(node --version)"
+created_images+=("$base_image")
+bash "$containers_dir/build-local-node-image.sh" "$base_image"
+
+for app_and_repository in backend:docuthinker-backend aiml-gateway:docuthinker-ai-ml; do
+  app="${app_and_repository%%:*}"
+  image="localhost/${app_and_repository#*:}:$run_id"
+  created_images+=("$image")
+  build_started=$SECONDS
+  # --layers=false: no intermediate images are left behind to clean up.
+  NODE_IMAGE="$base_image" IMAGE_TAG="$run_id" CONTAINER_ENGINE=podman EXTRA_BUILD_OPTIONS="--layers=false --quiet" \
+    bash "$containers_dir/build-image.sh" "$app" "${app_and_repository#*:}" >"$work/$app-build.log" 2>&1 ||
+    {
+      tail -30 "$work/$app-build.log"
+      fail "$app: image build failed"
+    }
+  log "$app: image built in $((SECONDS - build_started)) s"
+done
+
+smoke_image backend "localhost/docuthinker-backend:$run_id" 5000
+gateway_chroma_volume="docuthinker-aiml-gateway-chroma-$run_id"
+podman volume create "$gateway_chroma_volume" >/dev/null
+created_volumes+=("$gateway_chroma_volume")
+smoke_image aiml-gateway "localhost/docuthinker-ai-ml:$run_id" 8000 \
+  --env DOCUTHINKER_AI_PROVIDERS=local \
+  --env DOCUTHINKER_CHROMA_DIR=/mnt/efs/chroma \
+  --volume "$gateway_chroma_volume:/mnt/efs/chroma"
+
+log "image sizes (base $(megabytes "$(image_bytes "$base_image")") MB):"
+cat "$work/sizes.md"
+log "PASS"

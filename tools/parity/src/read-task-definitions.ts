@@ -1,0 +1,72 @@
+import { resolveValue, secretNameOf, type CfnTemplate } from './cloudformation-intrinsics';
+import type { ContainerView } from './parity-model';
+
+interface ContainerDefinitionJson {
+  Name?: unknown;
+  Image?: unknown;
+  PortMappings?: { ContainerPort?: unknown }[];
+  HealthCheck?: { Command?: unknown[] };
+  Environment?: { Name: string; Value?: unknown }[];
+  Secrets?: { Name: string; ValueFrom?: unknown }[];
+  MountPoints?: { ContainerPath?: unknown }[];
+  Command?: unknown[];
+}
+
+/**
+ * Every container of every ECS task definition in a template, keyed by
+ * container name. Load-balancer probe paths are attached to the container
+ * whose port the target group forwards to.
+ */
+export function readTaskDefinitions(template: CfnTemplate): Map<string, ContainerView> {
+  const resolve = (value: unknown) => resolveValue(value, template);
+  const resources = Object.values(template.Resources ?? {});
+
+  const probePathsByPort = new Map<number, string[]>();
+  for (const resource of resources) {
+    if (resource.Type !== 'AWS::ElasticLoadBalancingV2::TargetGroup') continue;
+    const { Port: port, HealthCheckPath: path } = resource.Properties ?? {};
+    if (port === undefined || path === undefined) continue;
+    const key = Number(resolve(port));
+    probePathsByPort.set(key, [...(probePathsByPort.get(key) ?? []), resolve(path)]);
+  }
+
+  const containers = new Map<string, ContainerView>();
+  for (const resource of resources) {
+    if (resource.Type !== 'AWS::ECS::TaskDefinition') continue;
+    const definitions = (resource.Properties?.['ContainerDefinitions'] ??
+      []) as ContainerDefinitionJson[];
+    for (const definition of definitions) {
+      const name = resolve(definition.Name);
+      const ports = (definition.PortMappings ?? []).map((mapping) =>
+        Number(resolve(mapping.ContainerPort)),
+      );
+      containers.set(name, {
+        name,
+        image: definition.Image === undefined ? undefined : resolve(definition.Image),
+        ports,
+        healthChecks: definition.HealthCheck?.Command
+          ? [definition.HealthCheck.Command.map(resolve).join(' ')]
+          : [],
+        probePaths: ports.flatMap((port) => probePathsByPort.get(port) ?? []),
+        environment: Object.fromEntries(
+          (definition.Environment ?? []).map((entry) => [entry.Name, resolve(entry.Value)]),
+        ),
+        secrets: Object.fromEntries(
+          (definition.Secrets ?? []).map((entry) => [
+            entry.Name,
+            secretNameOf(resolve(entry.ValueFrom)),
+          ]),
+        ),
+        mountPaths: (definition.MountPoints ?? []).map((mount) => resolve(mount.ContainerPath)),
+        command: (definition.Command ?? []).map(resolve),
+      });
+    }
+  }
+  return containers;
+}
+
+/** An output's value, resolved (e.g. the Chroma Service Connect URL). */
+export function outputValue(template: CfnTemplate, name: string): string | undefined {
+  const output = template.Outputs?.[name];
+  return output?.Value === undefined ? undefined : resolveValue(output.Value, template);
+}
