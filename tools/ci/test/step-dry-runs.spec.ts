@@ -1,0 +1,262 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { installFakeCommands } from './support/fake-commands';
+import { commandIndex, pathWithout, runStep, scratchDir } from './support/run-step';
+import { stepNames } from './support/workspace-files';
+
+const TAG = '3f2c1ab';
+const JUNIT_REPORTER = '/tools/ci/reporters/junit-reporter.cjs';
+
+let stateDir: string;
+beforeEach(() => {
+  stateDir = scratchDir('state');
+});
+afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+function dryRun(step: string, env: Record<string, string> = {}, args: string[] = []) {
+  const run = runStep([step, '--dry-run', ...args], {
+    IMAGE_TAG: TAG,
+    STAGE: 'staging',
+    CI_STATE_DIR: stateDir,
+    ...env,
+  });
+  if (run.status !== 0) throw new Error(`${step} --dry-run exited ${run.status}:\n${run.stderr}`);
+  return run;
+}
+
+describe('every step', () => {
+  it.each(stepNames())('%s prints its usage with --help and refuses unknown options', (step) => {
+    const help = runStep([step, '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain(`usage: tools/ci/run-step ${step}`);
+    const unknown = runStep([step, '--no-such-option'], { STAGE: 'staging', IMAGE_TAG: TAG });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown argument: --no-such-option');
+  });
+
+  it('run-step lists the steps and refuses one that does not exist', () => {
+    const missing = runStep(['deploy-everything']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('no step "deploy-everything"');
+    for (const step of stepNames()) expect(missing.stderr).toContain(`  ${step}\n`);
+  });
+
+  it.each(['deploy', 'wait-stable', 'smoke', 'rollback'])(
+    '%s refuses to guess the stage',
+    (step) => {
+      const noStage = runStep([step, '--dry-run'], { IMAGE_TAG: TAG, CI_STATE_DIR: stateDir });
+      expect(noStage.status).toBe(1);
+      expect(noStage.stderr).toContain('STAGE is not set');
+      const badStage = runStep([step, '--dry-run'], { STAGE: 'qa', IMAGE_TAG: TAG });
+      expect(badStage.stderr).toContain('STAGE "qa" is not one of dev staging prod dr');
+    },
+  );
+});
+
+describe('--dry-run prints the exact commands', () => {
+  it('install: npm ci from the lockfile', () => {
+    expect(dryRun('install').commands).toEqual(['npm ci --no-audit --no-fund']);
+  });
+
+  it('verify: nx affected between the pipeline base and head, tests with a JUnit report', () => {
+    const { commands } = dryRun('verify', { NX_BASE: 'base111', NX_HEAD: 'head222' });
+    expect(commands).toHaveLength(2);
+    expect(commands[0]).toBe(
+      'npx nx affected --base=base111 --head=head222 --output-style=static -t lint typecheck build',
+    );
+    expect(commands[1]).toMatch(
+      /^npx nx affected --base=base111 --head=head222 --output-style=static -t test -- --ci --reporters=default --reporters=\S+$/,
+    );
+    expect(commands[1]).toContain(JUNIT_REPORTER);
+  });
+
+  it('verify: a parallel branch runs only its targets', () => {
+    const lint = dryRun('verify', { NX_BASE: 'b', NX_HEAD: 'h' }, ['--targets', 'lint,typecheck']);
+    expect(lint.commands).toEqual([
+      'npx nx affected --base=b --head=h --output-style=static -t lint typecheck',
+    ]);
+    const unknown = runStep(['verify', '--dry-run', '--targets', 'lint,deploy']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown target "deploy"');
+  });
+
+  it('verify: says so when the pipeline gave no base', () => {
+    const { stdout, commands } = dryRun('verify', {}, ['--targets', 'lint']);
+    expect(stdout).toContain('NX_BASE is not set: comparing against main');
+    expect(commands[0]).toContain('--base=main --head=HEAD');
+  });
+
+  it('integration: the testcontainers suites of each project, failing on a skip', () => {
+    const { commands } = dryRun('integration');
+    const stores = commands[commandIndex(commands, 'nx test stores')];
+    expect(stores).toContain("'--testPathPatterns=(mongo-data-stores)\\.spec\\.ts$'");
+    expect(stores).toMatch(
+      /^env CI_JUNIT_PREFIX=integration- npx nx test stores .* \| tee reports\/integration\/stores\.log$/,
+    );
+    expect(commands[commandIndex(commands, 'nx test ai-engine')]).toContain(
+      'neo4j-knowledge-graph',
+    );
+  });
+
+  it('synth: every stage through nx (cdk-nag), then cfn-lint over all templates and the raw one', () => {
+    const { commands } = dryRun('synth');
+    expect(commands.slice(0, 4)).toEqual(
+      ['dev', 'staging', 'prod', 'dr'].map(
+        (stage) => `npx nx synth infra --configuration=${stage} --output-style=static`,
+      ),
+    );
+    expect(commands[4]).toMatch(
+      /^cfn-lint --non-zero-exit-code warning --ignore-checks W3005 W3010 -- /,
+    );
+    for (const stage of ['dev', 'staging', 'prod', 'dr']) {
+      expect(commands[4]).toContain(`libs/infra/cdk.out/${stage}/*.template.json`);
+    }
+    expect(commands[4]).toMatch(/libs\/infra\/cloudformation\/fargate-service\.yaml$/);
+  });
+
+  it('build-images: the docker-build targets with the tag, then checks each image exists', () => {
+    expect(dryRun('build-images').commands).toEqual([
+      `env IMAGE_TAG=${TAG} CONTAINER_ENGINE=docker npx nx run-many -t docker-build --projects=backend,aiml-gateway --output-style=static`,
+      `docker image inspect --format '{{.Id}}' docuthinker-backend:${TAG}`,
+      `docker image inspect --format '{{.Id}}' docuthinker-ai-ml:${TAG}`,
+    ]);
+    expect(dryRun('build-images', {}, ['--project', 'aiml-gateway']).commands[0]).toContain(
+      '--projects=aiml-gateway ',
+    );
+    expect(runStep(['build-images', '--dry-run', '--project', 'frontend']).status).toBe(2);
+  });
+
+  it('scan-images: trivy fails the step on HIGH or CRITICAL findings in either image', () => {
+    const fakes = installFakeCommands(scratchDir('trivy'));
+    const { commands } = dryRun('scan-images', { PATH: fakes.path });
+    expect(commands).toEqual(
+      ['docuthinker-backend', 'docuthinker-ai-ml'].map(
+        (repository) =>
+          `trivy image --image-src docker --scanners vuln --severity HIGH,CRITICAL --exit-code 1 --no-progress ${repository}:${TAG}`,
+      ),
+    );
+  });
+
+  it('scan-images: without trivy, one visible SKIPPED line, or a failure when trivy is required', () => {
+    const path = pathWithout('trivy');
+    const skipped = dryRun('scan-images', { PATH: path });
+    expect(skipped.commands).toEqual([]);
+    expect(skipped.stdout).toMatch(
+      /^SKIPPED \(trivy not installed\): images 3f2c1ab of backend aiml-gateway/m,
+    );
+    const required = runStep(['scan-images'], {
+      PATH: path,
+      IMAGE_TAG: TAG,
+      REQUIRE_TRIVY: 'true',
+    });
+    expect(required.status).toBe(1);
+    expect(required.stderr).toContain('REQUIRE_TRIVY=true');
+  });
+
+  it('push-images: ECR login, immutability check, then tag and push under the commit tag', () => {
+    const { commands } = dryRun('push-images', { AWS_ACCOUNT_ID: '123456789012' });
+    const registry = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+    expect(commands[0]).toBe(
+      `aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin ${registry}`,
+    );
+    expect(commands).toContain(
+      "aws ecr describe-repositories --region us-east-1 --repository-names docuthinker-backend --query 'repositories[0].imageTagMutability' --output text",
+    );
+    expect(commands).toContain(
+      `aws ecr batch-get-image --region us-east-1 --repository-name docuthinker-ai-ml --image-ids imageTag=${TAG} --query 'images[0].imageId.imageDigest' --output text`,
+    );
+    const tagBackend = commandIndex(
+      commands,
+      `docker tag docuthinker-backend:${TAG} ${registry}/docuthinker-backend:${TAG}`,
+    );
+    expect(commands[tagBackend + 1]).toBe(`docker push ${registry}/docuthinker-backend:${TAG}`);
+    expect(commands).toContain(`docker push ${registry}/docuthinker-ai-ml:${TAG}`);
+  });
+
+  it('push-images: asks STS for the account when the pipeline does not name it', () => {
+    const { commands } = dryRun('push-images');
+    expect(commands[0]).toBe('aws sts get-caller-identity --query Account --output text');
+  });
+
+  it('deploy: records the running tag first, then nx deploy with IMAGE_TAG', () => {
+    const { commands } = dryRun('deploy');
+    const readRunning = commandIndex(
+      commands,
+      'aws ecs describe-services --region us-east-1 --cluster docuthinker-cluster-staging --services backend-service',
+    );
+    const readImage = commandIndex(commands, 'aws ecs describe-task-definition --region us-east-1');
+    const record = commandIndex(commands, `> ${stateDir}/staging/previous-image-tag`);
+    const deploy = commandIndex(commands, 'nx deploy infra');
+    expect(readRunning).toBeLessThan(readImage);
+    expect(readImage).toBeLessThan(record);
+    expect(record).toBeLessThan(deploy);
+    expect(commands[readImage]).toContain(
+      `--query "taskDefinition.containerDefinitions[?name=='backend'].image | [0]"`,
+    );
+    expect(commands).toContain(
+      "aws ecs describe-services --region us-east-1 --cluster docuthinker-cluster-staging --services aiml-service --query 'services[0].taskDefinition' --output text",
+    );
+    expect(commands[deploy]).toBe(
+      `env IMAGE_TAG=${TAG} npx nx deploy infra --configuration=staging --output-style=static -- --require-approval=never`,
+    );
+    expect(commands[deploy + 2]).toBe(
+      `printf '%s\\n' ${TAG} > ${stateDir}/staging/deployed-image-tag`,
+    );
+  });
+
+  it("deploy: prod and DR use the plain cluster name in each stage's region", () => {
+    expect(dryRun('deploy', { STAGE: 'prod' }).commands[0]).toContain(
+      '--region us-east-1 --cluster docuthinker-cluster ',
+    );
+    expect(dryRun('deploy', { STAGE: 'dr' }).commands[0]).toContain(
+      '--region us-west-2 --cluster docuthinker-cluster ',
+    );
+  });
+
+  it('wait-stable: the services-stable waiter over every service of the stage', () => {
+    expect(dryRun('wait-stable').commands).toEqual([
+      'aws ecs wait services-stable --region us-east-1 --cluster docuthinker-cluster-staging --services chroma-service aiml-service backend-service',
+    ]);
+  });
+
+  it('smoke: /health then /ready through the load balancer, with the retry policy', () => {
+    const { commands, stdout } = dryRun('smoke', {
+      SMOKE_BASE_URL: 'https://api.docuthinker.example',
+      SMOKE_DEADLINE_SECONDS: '120',
+      SMOKE_INTERVAL_SECONDS: '5',
+    });
+    expect(commands).toEqual(
+      ['/health', '/ready'].map(
+        (path) =>
+          `curl --silent --location --max-time 10 --output /dev/null --write-out '%{http_code}' https://api.docuthinker.example${path}`,
+      ),
+    );
+    expect(stdout).toContain('retrying every 5s for up to 120s');
+  });
+
+  it('smoke: without SMOKE_BASE_URL, the load balancer output deploy writes', () => {
+    const { commands } = dryRun('smoke', { STAGE: 'dev' });
+    expect(commands[0]).toContain(
+      'http://<LoadBalancerDnsName of DocuThinker-dev-Platform from libs/infra/cdk.out/dev-outputs.json>/health',
+    );
+  });
+
+  it('rollback: redeploys the recorded tag through deploy, without recording again, then waits', () => {
+    mkdirSync(join(stateDir, 'staging'), { recursive: true });
+    writeFileSync(join(stateDir, 'staging', 'previous-image-tag'), 'prev111\n');
+    const { commands } = dryRun('rollback');
+    expect(commands.some((command) => command.includes('describe-services'))).toBe(false);
+    expect(commands[0]).toBe(
+      'env IMAGE_TAG=prev111 npx nx deploy infra --configuration=staging --output-style=static -- --require-approval=never',
+    );
+    expect(commands.at(-1)).toBe(
+      'aws ecs wait services-stable --region us-east-1 --cluster docuthinker-cluster-staging --services chroma-service aiml-service backend-service',
+    );
+  });
+
+  it('cleanup: nothing to do without a container engine', () => {
+    const { stdout, commands } = dryRun('cleanup', { CONTAINER_ENGINE: 'no-such-engine' });
+    expect(commands).toEqual([]);
+    expect(stdout).toContain('no no-such-engine here');
+  });
+});

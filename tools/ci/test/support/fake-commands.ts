@@ -1,0 +1,68 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/**
+ * Stand-ins for the AWS CLI and npx that write each call (and the IMAGE_TAG it
+ * saw) to a log, so a test can run deploy and rollback for real and read what
+ * they did. Answers are steered by environment variables:
+ *   FAKE_RUNNING_TAG    the tag describe-task-definition reports as running
+ *   FAKE_NO_CLUSTER     describe-services fails as for a stage never deployed
+ *   FAKE_DEPLOY_STATUS  exit status of `npx nx deploy`
+ */
+const FAKE_AWS = `#!/usr/bin/env bash
+printf 'aws %s\\n' "$*" >>"$FAKE_LOG"
+case "$1 $2" in
+  "ecs describe-services")
+    if [[ -n "\${FAKE_NO_CLUSTER:-}" ]]; then
+      echo "An error occurred (ClusterNotFoundException) when calling the DescribeServices operation: Cluster not found." >&2
+      exit 254
+    fi
+    echo "arn:aws:ecs:us-east-1:123456789012:task-definition/docuthinker:41"
+    ;;
+  "ecs describe-task-definition")
+    echo "123456789012.dkr.ecr.us-east-1.amazonaws.com/docuthinker-backend:\${FAKE_RUNNING_TAG}"
+    ;;
+  "ecs wait") ;;
+  *)
+    echo "fake aws: unexpected call: $*" >&2
+    exit 2
+    ;;
+esac
+`;
+
+const FAKE_NPX = `#!/usr/bin/env bash
+printf 'npx %s IMAGE_TAG=%s\\n' "$*" "\${IMAGE_TAG:-}" >>"$FAKE_LOG"
+exit "\${FAKE_DEPLOY_STATUS:-0}"
+`;
+
+/** Exits 0 for every scan: scan-images only needs a trivy on PATH to print its commands. */
+const FAKE_TRIVY = `#!/usr/bin/env bash
+printf 'trivy %s\\n' "$*" >>"$FAKE_LOG"
+`;
+
+export interface FakeCommands {
+  /** PATH with the fakes first. */
+  readonly path: string;
+  readonly log: string;
+  /** The calls logged so far, one per line. */
+  calls(): string[];
+}
+
+export function installFakeCommands(dir: string, basePath = process.env.PATH ?? ''): FakeCommands {
+  for (const [name, script] of Object.entries({
+    aws: FAKE_AWS,
+    npx: FAKE_NPX,
+    trivy: FAKE_TRIVY,
+  })) {
+    const file = join(dir, name);
+    writeFileSync(file, script);
+    chmodSync(file, 0o755);
+  }
+  const log = join(dir, 'calls.log');
+  return {
+    path: `${dir}${delimiter}${basePath}`,
+    log,
+    calls: () =>
+      existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : [],
+  };
+}
