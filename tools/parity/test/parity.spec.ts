@@ -1,0 +1,190 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { CfnTemplate } from '../src/cloudformation-intrinsics';
+import { checkParity } from '../src/parity-checks';
+import { defaultParityPaths, readParityInputs, type ParityPaths } from '../src/parity-files';
+import type { ParityReport } from '../src/parity-model';
+import { renderParityTable } from '../src/render-parity-table';
+import { synthesizeEcsTemplate } from '../src/synthesize-ecs-template';
+
+const root = resolve(__dirname, '..', '..', '..');
+const realPaths = defaultParityPaths(root);
+let ecs: CfnTemplate;
+let scratch: string;
+
+beforeAll(() => {
+  ecs = synthesizeEcsTemplate(root);
+  scratch = mkdtempSync(join(tmpdir(), 'parity-spec-'));
+}, 240_000);
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A copy of a real file with one deliberate change; the change must apply. */
+function brokenCopy(path: string, from: string | RegExp, to: string): string {
+  const text = readFileSync(path, 'utf8');
+  const broken = text.replace(from, to);
+  if (broken === text) throw new Error(`the deliberate change did not apply to ${path}`);
+  const copy = join(scratch, `${Math.random().toString(36).slice(2)}-${path.split('/').pop()}`);
+  writeFileSync(copy, broken);
+  return copy;
+}
+
+function report(paths: Partial<ParityPaths> = {}, template: CfnTemplate = ecs): ParityReport {
+  return checkParity(readParityInputs({ ...realPaths, ...paths }, template));
+}
+
+function failedChecks(result: ParityReport): string[] {
+  return result.rows.filter((row) => !row.ok).map((row) => row.check);
+}
+
+/** The synthesized template with one container changed. */
+function ecsWith(containerName: string, change: (container: Record<string, unknown>) => void) {
+  const copy = JSON.parse(JSON.stringify(ecs)) as CfnTemplate;
+  for (const resource of Object.values(copy.Resources ?? {})) {
+    const definitions = resource.Properties?.['ContainerDefinitions'] as
+      Record<string, unknown>[] | undefined;
+    for (const definition of definitions ?? []) {
+      if (definition['Name'] === containerName) change(definition);
+    }
+  }
+  return copy;
+}
+
+describe('parity on the real files', () => {
+  it('finds compose, ECS, CloudFormation, libs/config and the Dockerfiles in agreement', () => {
+    const result = report();
+    expect(failedChecks(result)).toEqual([]);
+    const table = renderParityTable(result);
+    expect(table).toContain('0 mismatches');
+    expect(table).toMatch(/chroma: data mount path\s+\/mnt\/efs\/chroma\s+\/mnt\/efs\/chroma/);
+  });
+
+  it('covers every catalogue secret of both services', () => {
+    const checks = report().rows.map((row) => row.check);
+    for (const name of ['mongodb', 'redis', 'jwt', 'service-token']) {
+      expect(checks).toContain(`backend: secret docuthinker/${name}`);
+    }
+    for (const name of ['openai', 'anthropic', 'google', 'neo4j', 'chroma', 'jwt']) {
+      expect(checks).toContain(`aiml-gateway: secret docuthinker/${name}`);
+    }
+  });
+});
+
+describe('parity on deliberately broken copies', () => {
+  it('catches a wrong port in compose', () => {
+    const compose = brokenCopy(realPaths.compose, "PORT: '5000'", "PORT: '5001'");
+    expect(failedChecks(report({ compose }))).toEqual(['backend: container port']);
+  });
+
+  it('catches a wrong port in the raw CloudFormation template', () => {
+    const cloudformation = brokenCopy(
+      realPaths.cloudformation,
+      /(AIMLPort:\n\s+Type: Number\n\s+Default: )8000/,
+      '$18080',
+    );
+    expect(failedChecks(report({ cloudformation }))).toEqual(['aiml-gateway: container port']);
+  });
+
+  it('catches a secret missing from compose', () => {
+    const compose = brokenCopy(realPaths.compose, /\n\s+REDIS_URL: \$\{REDIS_URL:\?[^}]*\}/, '');
+    expect(failedChecks(report({ compose }))).toEqual(
+      expect.arrayContaining(['backend: secret docuthinker/redis']),
+    );
+  });
+
+  it('catches a secret missing from the ECS task definition', () => {
+    const broken = ecsWith('aiml-gateway', (container) => {
+      const secrets = container['Secrets'] as { Name: string }[];
+      container['Secrets'] = secrets.filter((secret) => secret.Name !== 'DOCUTHINKER_NEO4J_URI');
+    });
+    expect(failedChecks(report({}, broken))).toEqual(
+      expect.arrayContaining([
+        'aiml-gateway: environment names',
+        'aiml-gateway: secret docuthinker/neo4j',
+      ]),
+    );
+  });
+
+  it('catches a secret passed as plain environment', () => {
+    const compose = brokenCopy(
+      realPaths.compose,
+      /MONGODB_URI: \$\{MONGODB_URI:\?[^}]*\}/,
+      'MONGODB_URI: mongodb://mongo:27017/docuthinker',
+    );
+    expect(failedChecks(report({ compose }))).toEqual([
+      'backend: secret docuthinker/mongodb',
+      'backend: catalogue secrets as plain env',
+    ]);
+  });
+
+  it('catches a wrong health path in a Dockerfile', () => {
+    const backend = brokenCopy(realPaths.dockerfiles.backend, '5000/health', '5000/healthz');
+    const dockerfiles = { ...realPaths.dockerfiles, backend };
+    expect(failedChecks(report({ dockerfiles }))).toEqual(['backend: health path']);
+  });
+
+  it('catches a wrong health path in the ECS health check', () => {
+    const broken = ecsWith('aiml-gateway', (container) => {
+      const healthCheck = container['HealthCheck'] as { Command: string[] };
+      healthCheck.Command = healthCheck.Command.map((part) => part.replace('/health', '/ready'));
+    });
+    expect(failedChecks(report({}, broken))).toEqual(['aiml-gateway: health path']);
+  });
+
+  it('catches a wrong Chroma mount path', () => {
+    const compose = brokenCopy(
+      realPaths.compose,
+      'chroma-data:/mnt/efs/chroma',
+      'chroma-data:/chroma',
+    );
+    expect(failedChecks(report({ compose }))).toEqual(['chroma: data mount path']);
+  });
+
+  it('catches a variable the service does not read', () => {
+    const compose = brokenCopy(
+      realPaths.compose,
+      "PORT: '8000'",
+      "PORT: '8000'\n      AIML_PORT: '8000'",
+    );
+    expect(failedChecks(report({ compose }))).toEqual([
+      'aiml-gateway: environment names',
+      'aiml-gateway: names the service reads',
+    ]);
+  });
+
+  it('catches a declared difference that no longer holds', () => {
+    const compose = brokenCopy(
+      realPaths.compose,
+      "DOCUTHINKER_ALLOW_EMBEDDED: 'true'",
+      "DOCUTHINKER_ALLOW_EMBEDDED: 'true'\n      DOCUTHINKER_DOCUMENTS_BUCKET: local",
+    );
+    const result = report({ compose });
+    expect(failedChecks(result)).toEqual(['backend: environment names']);
+    expect(renderParityTable(result)).toContain('+DOCUTHINKER_DOCUMENTS_BUCKET');
+  });
+
+  it('exits non-zero from the command line on a mismatch', () => {
+    const template = join(scratch, 'broken-ecs.json');
+    writeFileSync(
+      template,
+      JSON.stringify(
+        ecsWith('backend', (container) => {
+          container['PortMappings'] = [{ ContainerPort: 5050, Protocol: 'tcp' }];
+        }),
+      ),
+    );
+    const run = spawnSync(
+      process.execPath,
+      ['-r', '@swc-node/register', 'tools/parity/src/main.ts', '--ecs-template', template],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json' },
+      },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/backend: container port .*MISMATCH/);
+  }, 60_000);
+});
