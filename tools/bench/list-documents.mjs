@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// GET /api/documents (authenticated, 20 items, warm cache) at c=50 next to a
+// bare Express 5 hello-world measured in the same run.
+// Targets: throughput >= 0.5x the anchor; p99 <= 25 ms.
+import autocannon from 'autocannon';
+import { join } from 'node:path';
+import { recordResult, root } from './bench-support.mjs';
+import { startProcess } from './process-support.mjs';
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 50;
+
+function run(url, headers) {
+  return autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers });
+}
+
+async function seedBackend(url) {
+  const credentials = {
+    email: `bench-${Date.now()}@example.com`,
+    password: 'correct horse battery',
+  };
+  const registered = await fetch(`${url}/api/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(credentials),
+  });
+  if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
+  const { accessToken } = await registered.json();
+  const auth = { authorization: `Bearer ${accessToken}` };
+  for (let i = 0; i < 20; i += 1) {
+    const created = await fetch(`${url}/api/documents`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        title: `Benchmark document ${i}`,
+        text: `Paragraph ${i}. `.repeat(200),
+      }),
+    });
+    if (created.status !== 201) throw new Error(`upload answered ${created.status}`);
+  }
+  const listed = await (await fetch(`${url}/api/documents?limit=20`, { headers: auth })).json();
+  if (listed.items.length !== 20)
+    throw new Error(`expected 20 documents, got ${listed.items.length}`);
+  return auth;
+}
+
+const anchor = await startProcess(join(root, 'tools/bench/anchors/express-hello.cjs'), {
+  readyPath: '/hello',
+});
+const backend = await startProcess(join(root, 'dist/apps/backend/main.js'), {
+  // The outbox would call a gateway that is not running; its retries are not what is measured.
+  env: { DOCUTHINKER_AIML_URL: 'http://127.0.0.1:9' },
+});
+try {
+  const auth = await seedBackend(backend.url);
+  await run(`${backend.url}/api/documents?limit=20`, auth); // warm-up: caches, JIT
+  const anchorResult = await run(`${anchor.url}/hello`, {});
+  const backendResult = await run(`${backend.url}/api/documents?limit=20`, auth);
+  if (backendResult.non2xx > 0 || backendResult.errors > 0) {
+    throw new Error(
+      `backend answered ${backendResult.non2xx} non-2xx and ${backendResult.errors} errors`,
+    );
+  }
+  const ratio = backendResult.requests.average / anchorResult.requests.average;
+  const p99 = backendResult.latency.p99;
+  const table = [
+    '| Subject | Requests/s (mean) | p99 latency | Ratio to anchor | Target |',
+    '| --- | --- | --- | --- | --- |',
+    `| Express 5 hello-world (anchor) | ${anchorResult.requests.average.toFixed(0)} | ${anchorResult.latency.p99} ms | 1.00× | — |`,
+    `| backend GET /api/documents (20 items) | ${backendResult.requests.average.toFixed(0)} | ${p99} ms | ${ratio.toFixed(2)}× | ≥ 0.5× ${ratio >= 0.5 ? 'met' : 'MISSED'}; p99 ≤ 25 ms ${p99 <= 25 ? 'met' : 'MISSED'} |`,
+  ];
+  console.log(table.join('\n'));
+  recordResult({
+    title: 'Backend: list documents',
+    command: 'npx nx run tools:bench-list-documents',
+    table,
+    notes: [
+      `autocannon, ${CONNECTIONS} connections, ${DURATION} s each, after a warm-up run; embedded stores.`,
+    ],
+  });
+  process.exitCode = ratio >= 0.5 && p99 <= 25 ? 0 : 1;
+} finally {
+  await Promise.all([anchor.stop(), backend.stop()]);
+}
