@@ -1,30 +1,54 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '@docuthinker/config';
-import {
-  REQUEST_ID_HEADER,
-  requestIdFrom,
-  type DependencyCheck,
-  type Logger,
-} from '@docuthinker/runtime';
+import { MAX_TEXT_CHARS } from '@docuthinker/contracts';
+import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@docuthinker/runtime';
+import { createBearerVerifier } from './auth/bearer-credentials';
+import type { EngineConnection } from './engine/engine-connection';
+import type { GatewayMetrics } from './metrics/gateway-metrics';
+import { OpenApiDocument } from './openapi/openapi-document';
+import { registerAuthentication } from './plugins/authentication';
+import { registerOwnerScope } from './plugins/owner-scope';
 import { registerProblemResponses } from './plugins/problem-responses';
+import { registerRequestMetrics } from './plugins/request-metrics';
+import { registerZodValidation } from './plugins/zod-validation';
+import { registerAnalyzeRoutes } from './routes/analyze/analyze-routes';
+import { registerGraphRoutes } from './routes/graph/graph-routes';
+import { registerApiDocsRoutes } from './routes/meta/api-docs-routes';
 import { registerHealthRoutes } from './routes/meta/health-routes';
+import { registerMetricsRoutes } from './routes/meta/metrics-routes';
+import { registerChatRoutes } from './routes/retrieval/chat-routes';
+import { registerIndexRoutes } from './routes/retrieval/index-routes';
+import { registerSearchRoutes } from './routes/retrieval/search-routes';
+import { registerTaskRoutes } from './routes/tasks/task-routes';
+
+/**
+ * Room for the largest text the contracts allow (UTF-8 takes up to 4 bytes
+ * a character) plus the rest of a request; beyond it, 413 before parsing.
+ */
+export const DEFAULT_BODY_LIMIT_BYTES = MAX_TEXT_CHARS * 4 + 1024 * 1024;
 
 export interface GatewayDependencies {
-  config: GatewayConfig;
+  config: Pick<GatewayConfig, 'jwtSecret' | 'serviceToken'>;
   logger: Logger;
-  readinessChecks: readonly DependencyCheck[];
+  /** The engine and analyzer, once their stores are reachable. */
+  connection: EngineConnection;
+  metrics: GatewayMetrics;
+  bodyLimitBytes?: number;
 }
 
 /** Builds the Fastify app from its dependencies; it does not listen. */
 export function createGatewayApp({
+  config,
   logger,
-  readinessChecks,
+  connection,
+  metrics,
+  bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES,
 }: GatewayDependencies): FastifyInstance {
   const app = Fastify({
     // pino's Logger is Fastify's logger; the cast keeps FastifyInstance's default generics.
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: (request) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
-    bodyLimit: 2 * 1024 * 1024,
+    bodyLimit: bodyLimitBytes,
     trustProxy: 'loopback,uniquelocal',
     keepAliveTimeout: 65_000, // above the ALB's 60 s idle timeout
     return503OnClosing: true,
@@ -33,7 +57,42 @@ export function createGatewayApp({
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  // JSON only: a text/plain body would otherwise reach validation as a string.
+  app.removeContentTypeParser('text/plain');
   registerProblemResponses(app);
-  registerHealthRoutes(app, readinessChecks);
+  registerZodValidation(app);
+  registerRequestMetrics(app, metrics);
+  metrics.watchCircuits(() => {
+    const services = connection.current;
+    if (!services) return [];
+    const upstream = services.analyzer.upstreamCircuit;
+    return [
+      ...services.engine.providers
+        .circuits()
+        .map(({ provider, state }) => ({ circuit: provider, state })),
+      ...(upstream ? [{ circuit: 'upstream-analyze', state: upstream }] : []),
+    ];
+  });
+
+  const openApi = new OpenApiDocument({ title: 'DocuThinker AI/ML gateway', version: '1' });
+
+  void app.register(async (open) => {
+    openApi.watch(open, { authenticated: false });
+    registerHealthRoutes(open, connection);
+    registerMetricsRoutes(open, metrics);
+    registerApiDocsRoutes(open, openApi);
+  });
+
+  void app.register(async (api) => {
+    openApi.watch(api, { authenticated: true });
+    registerAuthentication(api, createBearerVerifier(config));
+    registerOwnerScope(api);
+    registerTaskRoutes(api, connection);
+    registerIndexRoutes(api, connection);
+    registerSearchRoutes(api, connection);
+    registerChatRoutes(api, connection);
+    registerGraphRoutes(api, connection);
+    registerAnalyzeRoutes(api, connection);
+  });
   return app;
 }

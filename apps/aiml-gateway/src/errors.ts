@@ -5,10 +5,34 @@ export const GATEWAY_ERRORS = {
   DT_ERR_ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
   DT_ERR_MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
   DT_ERR_VALIDATION: { status: 400, title: 'The request is invalid' },
+  DT_ERR_UNAUTHENTICATED: { status: 401, title: 'A valid bearer token is required' },
+  DT_ERR_OWNER_MISMATCH: {
+    status: 403,
+    title: 'A user token cannot act for another owner',
+  },
+  DT_ERR_TASK_NOT_FOUND: { status: 404, title: 'No such AI task' },
+  DT_ERR_INDEX_DISABLED: { status: 409, title: 'The index this operation needs is disabled' },
   DT_ERR_BODY_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   DT_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
-  DT_ERR_SHUTTING_DOWN: { status: 503, title: 'The service is shutting down' },
+  DT_ERR_EMBEDDING_MISMATCH: {
+    status: 500,
+    title: 'The vector index was built with another embedding model',
+  },
   DT_ERR_INTERNAL: { status: 500, title: 'Internal error' },
+  DT_ERR_TASK_UNSUPPORTED: {
+    status: 501,
+    title: 'No configured provider can perform this task',
+  },
+  DT_ERR_UPSTREAM_REJECTED: {
+    status: 502,
+    title: 'The AI/ML upstream answered with something the gateway cannot pass on',
+  },
+  DT_ERR_PROVIDERS_UNAVAILABLE: { status: 503, title: 'No AI provider answered' },
+  DT_ERR_ENGINE_UNAVAILABLE: {
+    status: 503,
+    title: 'The vector index or knowledge graph cannot be reached yet',
+  },
+  DT_ERR_SHUTTING_DOWN: { status: 503, title: 'The service is shutting down' },
 } as const satisfies Record<string, ErrorCatalogueEntry>;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;

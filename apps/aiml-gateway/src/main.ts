@@ -4,16 +4,19 @@ import {
   loadSecretsIntoEnvironment,
   secretValuesFrom,
 } from '@docuthinker/config';
+import { createAiEngine } from '@docuthinker/ai-engine';
 import {
   closeHttpServer,
   createServiceLogger,
   installGracefulShutdown,
   loadConfigOrExit,
 } from '@docuthinker/runtime';
+import { createDocumentAnalyzer } from './analyze/create-document-analyzer';
 import { createGatewayApp } from './app';
-import { createDependencyProbes } from './dependency-probes';
+import { EngineConnection } from './engine/engine-connection';
+import { GatewayMetrics } from './metrics/gateway-metrics';
 
-/** Composition root: config, adapters, app, listen, and the one shutdown path. */
+/** Composition root: config, engine, app, listen, and the one shutdown path. */
 async function main(): Promise<void> {
   const config = await loadConfigOrExit(async () => {
     await loadSecretsIntoEnvironment({
@@ -34,8 +37,16 @@ async function main(): Promise<void> {
   });
   for (const notice of config.notices) logger.info(notice);
 
-  const probes = await createDependencyProbes(config);
-  const app = createGatewayApp({ config, logger, readinessChecks: probes.checks });
+  const metrics = new GatewayMetrics();
+  const engineConfig = { ...config, onAttempt: metrics.recordProviderAttempt };
+  const connection = EngineConnection.start(
+    async () => {
+      const engine = await createAiEngine(engineConfig);
+      return { engine, analyzer: createDocumentAnalyzer(engineConfig, engine) };
+    },
+    { logger },
+  );
+  const app = createGatewayApp({ config, logger, connection, metrics });
 
   installGracefulShutdown({
     logger,
@@ -45,7 +56,7 @@ async function main(): Promise<void> {
         name: 'http',
         run: () => closeHttpServer(app.server, config.drainTimeoutMs, () => app.close()),
       },
-      { name: 'dependencies', run: () => probes.close() },
+      { name: 'ai-engine', run: () => connection.close() },
     ],
   });
 

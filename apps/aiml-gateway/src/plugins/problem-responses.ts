@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
+import { problemFromEngineError } from '../engine-errors';
 import { problem } from '../errors';
 
-function send(request: FastifyRequest, reply: FastifyReply, error: ProblemError) {
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: ProblemError) {
   for (const [name, value] of Object.entries(error.extras.headers ?? {})) reply.header(name, value);
   return reply
     .status(error.status)
@@ -40,7 +41,7 @@ function fromFastify(error: FastifyError): ProblemError | undefined {
 /** problem+json for every error and unknown route; internals never leak into a response. */
 export function registerProblemResponses(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
-    send(
+    sendProblem(
       request,
       reply,
       problem(
@@ -50,8 +51,9 @@ export function registerProblemResponses(app: FastifyInstance): void {
     ),
   );
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const known = error instanceof ProblemError ? error : fromFastify(error);
+    const known =
+      error instanceof ProblemError ? error : (problemFromEngineError(error) ?? fromFastify(error));
     if (!known) request.log.error({ err: error }, 'unhandled error');
-    return send(request, reply, known ?? problem('DT_ERR_INTERNAL'));
+    return sendProblem(request, reply, known ?? problem('DT_ERR_INTERNAL'));
   });
 }

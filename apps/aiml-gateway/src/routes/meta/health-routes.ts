@@ -1,14 +1,87 @@
 import type { FastifyInstance } from 'fastify';
-import { checkReadiness, type DependencyCheck } from '@docuthinker/runtime';
+import type { AiEngine, Readiness } from '@docuthinker/ai-engine';
+import type { EngineConnection, GatewayServices } from '../../engine/engine-connection';
 
-/** `/health` is liveness and touches nothing; `/ready` asks every dependency. */
-export function registerHealthRoutes(
-  app: FastifyInstance,
-  dependencies: readonly DependencyCheck[],
-): void {
-  app.get('/health', { logLevel: 'silent' }, async () => ({ status: 'ok' }));
-  app.get('/ready', async (_request, reply) => {
-    const report = await checkReadiness(dependencies);
-    return reply.status(report.status === 'ready' ? 200 : 503).send(report);
+/** A hung store must not hang the probe: past this, it counts as down. */
+const READINESS_TIMEOUT_MS = 2000;
+
+type DependencyReport = Record<string, { state: string; adapter?: string; error?: string }>;
+
+async function readinessWithin(
+  engine: AiEngine,
+  timeoutMs: number,
+): Promise<Readiness | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
   });
+  try {
+    return await Promise.race([engine.readiness(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function dependencyReport(
+  connection: EngineConnection,
+): Promise<{ dependencies: DependencyReport; providers: object[] }> {
+  const services: GatewayServices | undefined = connection.current;
+  if (!services) {
+    return {
+      dependencies: { 'ai-engine': { state: 'down', error: connection.lastFailure } },
+      providers: [],
+    };
+  }
+  const readiness = await readinessWithin(services.engine, READINESS_TIMEOUT_MS);
+  if (!readiness) {
+    return {
+      dependencies: {
+        'ai-engine': { state: 'down', error: `no answer within ${READINESS_TIMEOUT_MS} ms` },
+      },
+      providers: [],
+    };
+  }
+  const upstream = services.analyzer.upstreamCircuit;
+  return {
+    dependencies: Object.fromEntries(
+      readiness.dependencies.map(({ name, ...state }) => [name, state]),
+    ),
+    providers: [
+      ...readiness.providers,
+      ...(upstream
+        ? [{ provider: 'upstream-analyze', model: 'docuthinker-aiml', state: upstream }]
+        : []),
+    ],
+  };
+}
+
+/**
+ * `/health` is liveness and touches nothing. `/ready` is 503 when an
+ * enabled index does not answer; provider circuits are reported but never
+ * make the gateway unready, because the offline engine can always answer.
+ */
+export function registerHealthRoutes(app: FastifyInstance, connection: EngineConnection): void {
+  app.get(
+    '/health',
+    { logLevel: 'silent', schema: { summary: 'Liveness', tags: ['meta'] } },
+    async () => ({
+      status: 'ok',
+    }),
+  );
+  app.get(
+    '/ready',
+    { schema: { summary: 'Readiness of the indexes, and provider circuits', tags: ['meta'] } },
+    async (_request, reply) => {
+      const { dependencies, providers } = await dependencyReport(connection);
+      const down = Object.entries(dependencies).filter(([, state]) => state.state === 'down');
+      return reply.status(down.length === 0 ? 200 : 503).send({
+        status: down.length === 0 ? 'ready' : 'unavailable',
+        ...(down.length > 0
+          ? { detail: down.map(([name, state]) => `${name}: ${state.error ?? 'down'}`).join('; ') }
+          : {}),
+        dependencies,
+        providers,
+      });
+    },
+  );
 }

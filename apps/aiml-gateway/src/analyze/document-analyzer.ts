@@ -1,0 +1,79 @@
+import {
+  analyzeDocument,
+  type AnalyzeResponse,
+  type CircuitStatus,
+  type ProviderChain,
+  type RetrievalService,
+} from '@docuthinker/ai-engine';
+import type { AnalyzeRequest } from '@docuthinker/contracts';
+import { problem } from '../errors';
+import { UpstreamFailure, type UpstreamAnalyzer } from './upstream-analyzer';
+
+export interface AnalyzeOwner {
+  readonly ownerId?: string;
+  readonly documentId?: string;
+}
+
+export type AnalyzeOutcome =
+  | { readonly servedBy: 'upstream'; readonly body: Buffer }
+  | {
+      readonly servedBy: 'local';
+      readonly body: AnalyzeResponse;
+      /** Why the upstream did not serve it, when one is configured. */
+      readonly fallbackReason?: string;
+    };
+
+export interface DocumentAnalyzerDependencies {
+  /** The FastAPI container; `/analyze` is served locally only when absent. */
+  readonly upstream?: UpstreamAnalyzer;
+  /** Serves the contract locally; it never includes the upstream, which just failed. */
+  readonly providers: ProviderChain;
+  readonly retrieval: RetrievalService;
+}
+
+/**
+ * `/analyze`: the FastAPI container when one is configured and answering,
+ * the local provider chain otherwise — including while the container's
+ * circuit is open, so a dead container costs one fast failure, not a timeout.
+ */
+export class DocumentAnalyzer {
+  constructor(private readonly dependencies: DocumentAnalyzerDependencies) {}
+
+  get upstreamCircuit(): CircuitStatus | undefined {
+    return this.dependencies.upstream?.circuitState;
+  }
+
+  async analyze(
+    request: AnalyzeRequest,
+    owner: AnalyzeOwner,
+    requestId: string,
+    signal?: AbortSignal,
+  ): Promise<AnalyzeOutcome> {
+    const { upstream } = this.dependencies;
+    if (!upstream) return { servedBy: 'local', body: await this.local(request, owner) };
+    try {
+      const answer = await upstream.analyze(JSON.stringify(request), requestId, signal);
+      return { servedBy: 'upstream', body: answer.body };
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      if (error instanceof UpstreamFailure && error.rejected) {
+        throw problem('DT_ERR_UPSTREAM_REJECTED', error.message);
+      }
+      const body = await this.local(request, owner);
+      return {
+        servedBy: 'local',
+        body: { ...body, degraded: true },
+        fallbackReason: (error as Error).message,
+      };
+    }
+  }
+
+  private local(request: AnalyzeRequest, owner: AnalyzeOwner): Promise<AnalyzeResponse> {
+    return analyzeDocument(request, {
+      providers: this.dependencies.providers,
+      retrieval: this.dependencies.retrieval,
+      ownerId: owner.ownerId,
+      documentId: owner.documentId,
+    });
+  }
+}

@@ -1,0 +1,56 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { errors as joseErrors, jwtVerify } from 'jose';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, entityId } from '@docuthinker/contracts';
+import type { Principal } from './principal';
+
+export interface BearerCredentialOptions {
+  /** The shared service token (secret docuthinker/service-token). */
+  readonly serviceToken: string;
+  /** The HS256 key user access tokens are signed with (secret docuthinker/jwt). */
+  readonly jwtSecret: string;
+}
+
+/** Why a token was refused; it goes into the 401's detail, never the token itself. */
+export class CredentialError extends Error {
+  override readonly name = 'CredentialError';
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * Turns a bearer token into a principal. The service token is compared in
+ * constant time over digests, so neither its content nor its length leaks
+ * through timing; anything else must be a user access token signed with
+ * HS256 for the platform's issuer and audience, whose subject is an owner id.
+ */
+export function createBearerVerifier(options: BearerCredentialOptions) {
+  const serviceDigest = digest(options.serviceToken);
+  const jwtKey = new TextEncoder().encode(options.jwtSecret);
+
+  return async function verifyBearer(token: string): Promise<Principal> {
+    if (timingSafeEqual(digest(token), serviceDigest)) return { kind: 'service' };
+    try {
+      const { payload } = await jwtVerify(token, jwtKey, {
+        algorithms: ['HS256'],
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: ACCESS_TOKEN_AUDIENCE,
+        requiredClaims: ['sub', 'exp'],
+      });
+      const owner = entityId.safeParse(payload.sub);
+      if (!owner.success) throw new CredentialError('the token subject is not an owner id');
+      return { kind: 'user', ownerId: owner.data };
+    } catch (error) {
+      if (error instanceof CredentialError) throw error;
+      if (error instanceof joseErrors.JWTExpired)
+        throw new CredentialError('the token has expired');
+      if (error instanceof joseErrors.JOSEError) {
+        throw new CredentialError(
+          'the token is neither the service token nor a valid access token',
+        );
+      }
+      throw error;
+    }
+  };
+}
+
+export type BearerVerifier = ReturnType<typeof createBearerVerifier>;

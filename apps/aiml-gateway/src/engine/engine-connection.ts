@@ -1,0 +1,101 @@
+import type { AiEngine } from '@docuthinker/ai-engine';
+import type { Logger } from '@docuthinker/runtime';
+import type { DocumentAnalyzer } from '../analyze/document-analyzer';
+import { problem } from '../errors';
+
+/** What the routes work with once the stores are connected. */
+export interface GatewayServices {
+  readonly engine: AiEngine;
+  readonly analyzer: DocumentAnalyzer;
+}
+
+export interface EngineConnectionOptions {
+  readonly logger: Logger;
+  readonly initialRetryMs?: number;
+  readonly maxRetryMs?: number;
+}
+
+/**
+ * Holds the AI engine while its stores (Chroma, Neo4j) may still be out of
+ * reach. The process starts serving at once — liveness is about the process,
+ * readiness about its stores — and keeps connecting with backoff; until it
+ * succeeds, `/ready` reports why and API routes answer 503.
+ */
+export class EngineConnection {
+  private services?: GatewayServices;
+  private failure?: string;
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+  private connecting?: Promise<void>;
+
+  private constructor(
+    private readonly connect: () => Promise<GatewayServices>,
+    private readonly options: EngineConnectionOptions,
+  ) {}
+
+  /** Starts connecting in the background. */
+  static start(
+    connect: () => Promise<GatewayServices>,
+    options: EngineConnectionOptions,
+  ): EngineConnection {
+    const connection = new EngineConnection(connect, options);
+    connection.attempt(options.initialRetryMs ?? 500);
+    return connection;
+  }
+
+  /** Wraps services that are already connected (tests, tools). */
+  static of(services: GatewayServices, logger: Logger): EngineConnection {
+    const connection = new EngineConnection(async () => services, { logger });
+    connection.services = services;
+    return connection;
+  }
+
+  get current(): GatewayServices | undefined {
+    return this.services;
+  }
+
+  /** Why the engine is not connected yet, when it is not. */
+  get lastFailure(): string | undefined {
+    return this.services ? undefined : (this.failure ?? 'connecting');
+  }
+
+  /** For route handlers: the services, or 503 while the stores are out of reach. */
+  require(): GatewayServices {
+    if (this.services) return this.services;
+    throw problem('DT_ERR_ENGINE_UNAVAILABLE', this.lastFailure, {
+      headers: { 'retry-after': '5' },
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.connecting;
+    await this.services?.engine.close();
+  }
+
+  private attempt(nextDelayMs: number): void {
+    this.connecting = this.connect().then(
+      async (services) => {
+        if (this.closed) {
+          await services.engine.close();
+          return;
+        }
+        this.services = services;
+        if (this.failure) this.options.logger.info('ai engine connected to its stores');
+      },
+      (error: unknown) => {
+        this.failure = (error as Error).message;
+        if (this.closed) return;
+        this.options.logger.warn(
+          { err: error, retryInMs: nextDelayMs },
+          'ai engine cannot reach its stores yet; retrying',
+        );
+        this.timer = setTimeout(
+          () => this.attempt(Math.min(nextDelayMs * 2, this.options.maxRetryMs ?? 30000)),
+          nextDelayMs,
+        );
+      },
+    );
+  }
+}

@@ -1,0 +1,152 @@
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import { z } from 'zod';
+import { problemDocument } from '@docuthinker/contracts';
+import { GATEWAY_ERRORS } from '../errors';
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /** A route with a summary is documented in /openapi.json. */
+    summary?: string;
+    description?: string;
+    tags?: readonly string[];
+  }
+}
+
+type JsonSchema = Record<string, unknown>;
+
+interface DocumentedRoute {
+  readonly method: string;
+  readonly url: string;
+  readonly schema: Record<string, unknown>;
+  readonly authenticated: boolean;
+  readonly ownerScoped: boolean;
+}
+
+function jsonSchema(schema: unknown, io: 'input' | 'output'): JsonSchema {
+  const generated = z.toJSONSchema(schema as z.ZodType, {
+    io,
+    unrepresentable: 'any',
+  }) as JsonSchema;
+  // The document declares its dialect once (OpenAPI 3.1 is JSON Schema 2020-12).
+  delete generated['$schema'];
+  return generated;
+}
+
+function parameters(schema: unknown, location: 'path' | 'query') {
+  if (!schema) return [];
+  const { properties = {}, required = [] } = jsonSchema(schema, 'input') as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: location,
+    required: location === 'path' || required.includes(name),
+    schema: property,
+  }));
+}
+
+const problemResponse = (status: number) => ({
+  description: Object.values(GATEWAY_ERRORS)
+    .filter((entry) => entry.status === status)
+    .map((entry) => entry.title)
+    .join('; '),
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+function operation(route: DocumentedRoute) {
+  const { schema } = route;
+  const response = (schema['response'] as Record<number, unknown> | undefined)?.[200];
+  const statuses = [
+    ...(schema['body'] || schema['querystring'] ? [400] : []),
+    ...(route.authenticated ? [401] : []),
+    ...(route.ownerScoped ? [403] : []),
+    ...(schema['body'] ? [413] : []),
+    500,
+  ];
+  return {
+    summary: schema['summary'],
+    ...(schema['description'] ? { description: schema['description'] } : {}),
+    tags: schema['tags'],
+    security: route.authenticated ? [{ bearer: [] }] : [],
+    parameters: [
+      ...parameters(schema['params'], 'path'),
+      ...parameters(schema['querystring'], 'query'),
+    ],
+    ...(schema['body']
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(schema['body'], 'input') } },
+          },
+        }
+      : {}),
+    responses: {
+      200: {
+        description: 'OK',
+        ...(response
+          ? { content: { 'application/json': { schema: jsonSchema(response, 'output') } } }
+          : {}),
+      },
+      ...Object.fromEntries(statuses.map((status) => [status, problemResponse(status)])),
+    },
+  };
+}
+
+/**
+ * Builds the OpenAPI 3.1 document from the routes' own zod schemas, so the
+ * documentation is the validation. Scopes are watched as they register
+ * routes; the document is built once, after the app is ready.
+ */
+export class OpenApiDocument {
+  private readonly routes: DocumentedRoute[] = [];
+  private built?: JsonSchema;
+
+  constructor(private readonly info: { title: string; version: string }) {}
+
+  watch(scope: FastifyInstance, access: { authenticated: boolean }): void {
+    scope.addHook('onRoute', (route: RouteOptions) => {
+      const schema = route.schema as Record<string, unknown> | undefined;
+      if (!schema?.['summary']) return;
+      for (const method of [route.method].flat()) {
+        if (method === 'HEAD') continue;
+        this.routes.push({
+          method: method.toLowerCase(),
+          url: route.url,
+          schema,
+          authenticated: access.authenticated,
+          ownerScoped: route.config?.ownerIn !== undefined,
+        });
+      }
+    });
+  }
+
+  document(): JsonSchema {
+    this.built ??= this.build();
+    return this.built;
+  }
+
+  private build(): JsonSchema {
+    const paths: Record<string, Record<string, unknown>> = {};
+    for (const route of this.routes) {
+      const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+      paths[path] = { ...paths[path], [route.method]: operation(route) };
+    }
+    return {
+      openapi: '3.1.0',
+      info: this.info,
+      paths,
+      components: {
+        schemas: { Problem: jsonSchema(problemDocument, 'output') },
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              "The service token (the backend; `ownerId` in the request is trusted) or a user's access token (the owner is its subject)",
+          },
+        },
+      },
+    };
+  }
+}

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import { problem } from '../errors';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Where the route takes `ownerId` from; routes without it are not owner-scoped. */
+    ownerIn?: 'body' | 'query';
+  }
+}
+
+/**
+ * Decides the owner of an owner-scoped request before it is validated. The
+ * service names the owner in the request. A user acts as the token's subject:
+ * the gateway fills `ownerId` in when it is left out, and refuses with 403
+ * when it names somebody else, so a client bug is loud rather than silently
+ * answered with another owner's (or its own) data.
+ */
+export function registerOwnerScope(scope: FastifyInstance): void {
+  scope.addHook('preValidation', async (request) => {
+    const where = request.routeOptions.config.ownerIn;
+    const principal = request.principal;
+    if (!where || principal?.kind !== 'user') return;
+    const source = where === 'body' ? request.body : request.query;
+    // A body that is not an object fails validation on its own.
+    if (!source || typeof source !== 'object' || Array.isArray(source)) return;
+    const fields = source as Record<string, unknown>;
+    if (fields['ownerId'] === undefined) {
+      fields['ownerId'] = principal.ownerId;
+    } else if (fields['ownerId'] !== principal.ownerId) {
+      throw problem(
+        'DT_ERR_OWNER_MISMATCH',
+        `ownerId in the ${where} names another owner than the access token's subject`,
+      );
+    }
+  });
+}

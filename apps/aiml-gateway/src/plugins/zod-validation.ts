@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
+import { problem } from '../errors';
+
+/** Fields that carry a document's text; too much of it is 413, like an oversized body. */
+const TEXT_FIELDS = new Set(['text', 'document']);
+
+function isZodSchema(schema: unknown): schema is z.ZodType {
+  return typeof (schema as z.ZodType | undefined)?.safeParse === 'function';
+}
+
+function issuesToErrors(part: string, issues: readonly z.core.$ZodIssue[]) {
+  return issues.flatMap((issue) => {
+    const at = [part, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...at, key].join('.'), message: 'is not allowed' }));
+    }
+    return [{ path: at.join('.'), message: issue.message }];
+  });
+}
+
+/**
+ * Route schemas are the contracts' zod schemas: requests are parsed with
+ * them (so trimming and coercion apply), and a failure answers 400
+ * problem+json listing each field. Responses are plain JSON; their schemas
+ * document the API.
+ */
+export function registerZodValidation(app: FastifyInstance): void {
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    if (!isZodSchema(schema)) throw new Error(`route schema for ${httpPart} is not a zod schema`);
+    const part = httpPart ?? 'body';
+    return (data: unknown) => {
+      const result = schema.safeParse(data ?? undefined);
+      if (result.success) return { value: result.data };
+      const oversized = result.error.issues.find(
+        (issue) =>
+          issue.code === 'too_big' && part === 'body' && TEXT_FIELDS.has(String(issue.path[0])),
+      );
+      if (oversized) {
+        return {
+          error: problem(
+            'DT_ERR_BODY_TOO_LARGE',
+            `${oversized.path.join('.')}: ${oversized.message}`,
+          ),
+        };
+      }
+      return {
+        error: problem('DT_ERR_VALIDATION', `the request ${part} does not match the contract`, {
+          errors: issuesToErrors(part, result.error.issues),
+        }),
+      };
+    };
+  });
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  analyzeRequest,
+  analyzeResponse,
+  entityId,
+  GATEWAY_API,
+  type AnalyzeRequest,
+} from '@docuthinker/contracts';
+import type { Principal } from '../../auth/principal';
+import type { AnalyzeOwner } from '../../analyze/document-analyzer';
+import type { EngineConnection } from '../../engine/engine-connection';
+import { clientAbortSignal } from '../../http/client-abort-signal';
+
+const SERVED_BY_HEADER = 'x-docuthinker-served-by';
+
+/** Which owner's indexes the analysed document also goes into, if any. */
+function ownerOf(
+  principal: Principal | undefined,
+  metadata: AnalyzeRequest['metadata'],
+): AnalyzeOwner {
+  const documentId = entityId.safeParse(metadata?.['document_id']);
+  const named = entityId.safeParse(metadata?.['owner_id']);
+  const ownerId =
+    principal?.kind === 'user' ? principal.ownerId : named.success ? named.data : undefined;
+  return ownerId && documentId.success ? { ownerId, documentId: documentId.data } : {};
+}
+
+/**
+ * `POST /analyze`, the FastAPI container's contract: proxied to the
+ * container when one is configured, served by the local provider chain when
+ * not or while the container fails. `x-docuthinker-served-by` says which.
+ */
+export function registerAnalyzeRoutes(scope: FastifyInstance, connection: EngineConnection): void {
+  scope.post<{ Body: AnalyzeRequest }>(
+    GATEWAY_API.analyze,
+    {
+      schema: {
+        summary: 'Analyse a document (the FastAPI AI/ML contract)',
+        description:
+          "With `metadata.document_id` the document is also indexed for the owner: a user token's subject, or `metadata.owner_id` when the service calls.",
+        tags: ['analyze'],
+        body: analyzeRequest,
+        response: { 200: analyzeResponse },
+      },
+    },
+    async (request, reply) => {
+      const outcome = await connection
+        .require()
+        .analyzer.analyze(
+          request.body,
+          ownerOf(request.principal, request.body.metadata),
+          request.id,
+          clientAbortSignal(reply),
+        );
+      reply.header(SERVED_BY_HEADER, outcome.servedBy);
+      if (outcome.servedBy === 'upstream') {
+        return reply.type('application/json').send(outcome.body);
+      }
+      if (outcome.fallbackReason) {
+        request.log.warn(
+          { reason: outcome.fallbackReason },
+          '/analyze served locally: the upstream failed',
+        );
+      }
+      return outcome.body;
+    },
+  );
+}

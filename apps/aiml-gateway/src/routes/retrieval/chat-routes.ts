@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  chatRequest,
+  chatResponse,
+  GATEWAY_API,
+  type ChatRequest,
+  type ChatResponse,
+} from '@docuthinker/contracts';
+import type { ChatResult } from '@docuthinker/ai-engine';
+import type { EngineConnection } from '../../engine/engine-connection';
+import { sendEvents, type ServerSentEvent } from './server-sent-events';
+
+/** Sentence-sized pieces that concatenate back to exactly the reply. */
+function replyPieces(reply: string): string[] {
+  return reply.split(/(?<=[.!?]\s+)(?=\S)/).filter((piece) => piece.length > 0);
+}
+
+function chatEvents(result: ChatResult): ServerSentEvent[] {
+  const pieces = replyPieces(result.reply);
+  return [
+    ...(pieces.length > 0 ? pieces : ['']).map((text) => ({ event: 'delta', data: { text } })),
+    { event: 'citations', data: { citations: result.citations } },
+    {
+      event: 'done',
+      data: {
+        reply: result.reply,
+        provider: result.provider,
+        model: result.model,
+        degraded: result.degraded,
+      },
+    },
+  ];
+}
+
+/**
+ * `POST /ai/v1/chat`: a reply grounded in the owner's documents, as JSON or,
+ * with `stream: true`, as server-sent events. The answer is complete before
+ * the first event, so a failure still answers with its problem status.
+ */
+export function registerChatRoutes(scope: FastifyInstance, connection: EngineConnection): void {
+  const retrieval = () => connection.require().engine.retrieval;
+  scope.post<{ Body: ChatRequest }>(
+    GATEWAY_API.chat,
+    {
+      config: { ownerIn: 'body' },
+      schema: {
+        summary: "Chat over the owner's documents (server-sent events with stream: true)",
+        description:
+          'With `stream: true` the answer is `text/event-stream`: `delta` events with pieces of the reply, then `citations`, then `done`.',
+        tags: ['retrieval'],
+        body: chatRequest,
+        response: { 200: chatResponse },
+      },
+    },
+    async (request, reply): Promise<ChatResponse | typeof reply> => {
+      const { ownerId, documentId, messages, stream } = request.body;
+      const result = await retrieval().chat({ ownerId, documentId, messages });
+      if (stream) return sendEvents(reply, chatEvents(result));
+      return {
+        reply: result.reply,
+        citations: [...result.citations],
+        provider: result.provider,
+        model: result.model,
+        degraded: result.degraded,
+      };
+    },
+  );
+}

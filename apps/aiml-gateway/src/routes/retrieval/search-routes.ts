@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  askRequest,
+  askResponse,
+  GATEWAY_API,
+  searchRequest,
+  searchResponse,
+  type AskRequest,
+  type AskResponse,
+  type SearchRequest,
+  type SearchResponse,
+} from '@docuthinker/contracts';
+import type { EngineConnection } from '../../engine/engine-connection';
+
+/** `POST /ai/v1/search` (ranked chunks) and `POST /ai/v1/ask` (an answer with citations). */
+export function registerSearchRoutes(scope: FastifyInstance, connection: EngineConnection): void {
+  const retrieval = () => connection.require().engine.retrieval;
+  scope.post<{ Body: SearchRequest }>(
+    GATEWAY_API.search,
+    {
+      config: { ownerIn: 'body' },
+      schema: {
+        summary: "Search the owner's chunks (hybrid, vector or lexical)",
+        tags: ['retrieval'],
+        body: searchRequest,
+        response: { 200: searchResponse },
+      },
+    },
+    async (request): Promise<SearchResponse> => retrieval().search(request.body),
+  );
+
+  scope.post<{ Body: AskRequest }>(
+    GATEWAY_API.ask,
+    {
+      config: { ownerIn: 'body' },
+      schema: {
+        summary: "Answer a question from the owner's documents, citing the chunks used",
+        tags: ['retrieval'],
+        body: askRequest,
+        response: { 200: askResponse },
+      },
+    },
+    async (request): Promise<AskResponse> => {
+      const result = await retrieval().ask(request.body);
+      return {
+        answer: result.answer,
+        citations: [...result.citations],
+        provider: result.provider,
+        model: result.model,
+        degraded: result.degraded,
+      };
+    },
+  );
+}

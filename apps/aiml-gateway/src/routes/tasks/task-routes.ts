@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  aiTaskName,
+  REQUIRED_TASK_OPTIONS,
+  taskRequest,
+  taskResponse,
+  type AiTaskName,
+  type TaskRequest,
+  type TaskResponse,
+} from '@docuthinker/contracts';
+import type { EngineConnection } from '../../engine/engine-connection';
+import { problem } from '../../errors';
+import { clientAbortSignal } from '../../http/client-abort-signal';
+
+const taskParams = z.object({ task: aiTaskName }).strict();
+
+/** `POST /ai/v1/tasks/:task`: one AI task through the provider chain. */
+export function registerTaskRoutes(scope: FastifyInstance, connection: EngineConnection): void {
+  scope.post<{ Params: { task: AiTaskName }; Body: TaskRequest }>(
+    '/ai/v1/tasks/:task',
+    {
+      schema: {
+        summary: 'Run an AI task on a text',
+        tags: ['tasks'],
+        params: taskParams,
+        body: taskRequest,
+        response: { 200: taskResponse },
+      },
+      // An unknown task is a missing resource, whatever the body holds.
+      preValidation: async (request) => {
+        const { task } = request.params as { task: string };
+        if (!aiTaskName.safeParse(task).success) {
+          throw problem('DT_ERR_TASK_NOT_FOUND', `there is no task "${task}"`);
+        }
+      },
+    },
+    async (request, reply): Promise<TaskResponse> => {
+      const { task } = request.params;
+      const { text, title, options } = request.body;
+      const missing = (REQUIRED_TASK_OPTIONS[task] ?? []).filter(
+        (option) => options?.[option] === undefined,
+      );
+      if (missing.length > 0) {
+        throw problem(
+          'DT_ERR_VALIDATION',
+          `${task} needs ${missing.map((o) => `options.${o}`).join(', ')}`,
+          {
+            errors: missing.map((option) => ({
+              path: `body.options.${option}`,
+              message: `is required for ${task}`,
+            })),
+          },
+        );
+      }
+      const result = await connection
+        .require()
+        .engine.runTask(task, { text, title, options }, clientAbortSignal(reply));
+      return {
+        task: result.task,
+        output: result.output,
+        provider: result.provider,
+        model: result.model,
+        degraded: result.degraded,
+        ...(result.usage ? { usage: result.usage } : {}),
+        // Not in the contract (clients ignore it): why an answer is degraded, e.g. untranslated.
+        ...(result.notes.length > 0 ? { notes: result.notes } : {}),
+      };
+    },
+  );
+}

@@ -1,0 +1,187 @@
+import { analyzeResponse, GATEWAY_API } from '@docuthinker/contracts';
+import { corpusText } from './support/corpus';
+import { StubUpstream, UPSTREAM_ANALYSIS } from './support/stub-upstream';
+import { asService, asUser, startTestGateway, type TestGateway } from './support/test-gateway';
+
+const DOCUMENT = corpusText('bsd');
+const SERVED_BY = 'x-docuthinker-served-by';
+
+describe('POST /analyze served locally', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(() => gateway.close());
+
+  it("answers the FastAPI contract from the local chain, with the question's answer and citations", async () => {
+    const response = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.analyze,
+      payload: { document: DOCUMENT, question: 'What must redistributions of source code retain?' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers[SERVED_BY]).toBe('local');
+    const body = analyzeResponse.parse(response.json());
+    expect(body.summary.length).toBeGreaterThan(0);
+    expect(body.qa).toMatch(/copyright notice/i);
+    expect(body.rag.citations.length).toBeGreaterThan(0);
+    expect(body.sync).toEqual({ graph: 'skipped', vector_store: 'skipped' });
+    expect(body.translation).toBeNull();
+  });
+
+  it("indexes the document for a user's own owner id when metadata names the document", async () => {
+    const user = await asUser('analyst');
+    const response = await gateway.app.inject({
+      method: 'POST',
+      url: GATEWAY_API.analyze,
+      headers: user,
+      payload: { document: DOCUMENT, metadata: { document_id: 'bsd', owner_id: 'someone-else' } },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().sync).toEqual({ graph: 'indexed', vector_store: 'indexed' });
+    const mine = await gateway.app.inject({
+      method: 'POST',
+      url: GATEWAY_API.search,
+      headers: user,
+      payload: { query: 'redistributions binary form' },
+    });
+    expect(mine.json().hits[0].documentId).toBe('bsd');
+    const theirs = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.search,
+      payload: { ownerId: 'someone-else', query: 'redistributions binary form' },
+    });
+    expect(theirs.json().hits).toEqual([]);
+  });
+});
+
+describe('POST /analyze in front of the FastAPI container', () => {
+  let upstream: StubUpstream;
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    upstream = await StubUpstream.start();
+  });
+  afterAll(() => upstream.stop());
+  beforeEach(async () => {
+    upstream.behaviour = 'ok';
+    upstream.received.length = 0;
+    gateway = await startTestGateway({
+      engine: { upstreamUrl: upstream.url },
+      upstream: { timeoutMs: 300, initialBackoffMs: 5, breakerThreshold: 3, halfOpenAfterMs: 400 },
+    });
+  });
+  afterEach(() => gateway.close());
+
+  const analyze = (headers: Record<string, string> = {}) =>
+    gateway.app.inject({
+      method: 'POST',
+      url: GATEWAY_API.analyze,
+      headers: { ...asService, 'x-request-id': 'trace-42', ...headers },
+      payload: { document: `  ${DOCUMENT}`, question: 'What is disclaimed?' },
+    });
+
+  it('proxies to the container and passes its answer on unchanged', async () => {
+    const response = await analyze();
+    expect(response.statusCode).toBe(200);
+    expect(response.headers[SERVED_BY]).toBe('upstream');
+    expect(response.json()).toEqual(UPSTREAM_ANALYSIS);
+    expect(upstream.received).toHaveLength(1);
+    const [forwarded] = upstream.received;
+    expect(JSON.parse(forwarded?.body ?? '')).toEqual({
+      document: DOCUMENT.trim(),
+      question: 'What is disclaimed?',
+    });
+    expect(forwarded?.headers['x-request-id']).toBe('trace-42');
+    expect(forwarded?.headers.authorization).toBeUndefined();
+  });
+
+  it('falls back to the local chain on a 5xx without retrying it', async () => {
+    upstream.behaviour = 'error-500';
+    const response = await analyze();
+    expect(response.statusCode).toBe(200);
+    expect(response.headers[SERVED_BY]).toBe('local');
+    const body = analyzeResponse.parse(response.json());
+    expect(body.degraded).toBe(true);
+    expect(body.providers?.['summary']).toBe('local');
+    expect(upstream.received).toHaveLength(1);
+  });
+
+  it('retries a 503, which the container answers without doing the work', async () => {
+    upstream.behaviour = 'unavailable-503';
+    const response = await analyze();
+    expect(response.headers[SERVED_BY]).toBe('local');
+    expect(upstream.received).toHaveLength(3);
+  });
+
+  it.each([
+    ['times out', 'hang'],
+    ['answers something that is not JSON', 'not-json'],
+  ] as const)('falls back when the container %s', async (_case, behaviour) => {
+    upstream.behaviour = behaviour;
+    const started = Date.now();
+    const response = await analyze();
+    expect(response.statusCode).toBe(200);
+    expect(response.headers[SERVED_BY]).toBe('local');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('answers 502 when the container rejects the request, without a fallback that would hide it', async () => {
+    upstream.behaviour = 'reject-422';
+    const response = await analyze();
+    expect(response.statusCode).toBe(502);
+    expect(response.json().code).toBe('DT_ERR_UPSTREAM_REJECTED');
+  });
+
+  it('opens the circuit after repeated failures, serves locally without calling, then recovers', async () => {
+    upstream.behaviour = 'error-500';
+    for (let attempt = 0; attempt < 3; attempt += 1) await analyze();
+    expect(upstream.received).toHaveLength(3);
+
+    const whileOpen = await analyze();
+    expect(whileOpen.statusCode).toBe(200);
+    expect(whileOpen.headers[SERVED_BY]).toBe('local');
+    expect(upstream.received).toHaveLength(3);
+    const ready = (await gateway.app.inject({ method: 'GET', url: '/ready' })).json();
+    expect(ready.providers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ provider: 'upstream-analyze', state: 'open' }),
+      ]),
+    );
+    expect((await gateway.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(
+      /docuthinker_gateway_circuit_state\{circuit="upstream-analyze"\} 2/,
+    );
+
+    upstream.behaviour = 'ok';
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    const recovered = await analyze();
+    expect(recovered.headers[SERVED_BY]).toBe('upstream');
+    expect(recovered.json()).toEqual(UPSTREAM_ANALYSIS);
+    const closed = (await gateway.app.inject({ method: 'GET', url: '/ready' })).json();
+    expect(closed.providers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ provider: 'upstream-analyze', state: 'closed' }),
+      ]),
+    );
+  });
+
+  it('retries a refused connection and falls back when nothing listens', async () => {
+    const closed = await StubUpstream.start();
+    const url = closed.url;
+    await closed.stop();
+    const unreachable = await startTestGateway({
+      engine: { upstreamUrl: url },
+      upstream: { timeoutMs: 300, initialBackoffMs: 5 },
+    });
+    try {
+      const response = await unreachable.service({
+        method: 'POST',
+        url: GATEWAY_API.analyze,
+        payload: { document: DOCUMENT },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers[SERVED_BY]).toBe('local');
+    } finally {
+      await unreachable.close();
+    }
+  });
+});

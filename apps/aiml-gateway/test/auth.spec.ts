@@ -1,0 +1,124 @@
+import { SignJWT } from 'jose';
+import { GATEWAY_API } from '@docuthinker/contracts';
+import { asUser, startTestGateway, userToken, type TestGateway } from './support/test-gateway';
+
+const document = {
+  documentId: 'doc-1',
+  title: 'Orbital mechanics',
+  text: 'Kepler described planetary orbits as ellipses. The Sun sits at one focus of each ellipse.',
+};
+
+describe('authentication and ownership', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.index,
+      payload: { ownerId: 'alice', ...document },
+    });
+  });
+  afterAll(() => gateway.close());
+
+  const search = (headers: Record<string, string>, payload: object) =>
+    gateway.app.inject({ method: 'POST', url: GATEWAY_API.search, headers, payload });
+
+  it.each([
+    ['no Authorization header', {}],
+    ['a Basic credential', { authorization: 'Basic dXNlcjpwYXNz' }],
+    ['an unknown bearer token', { authorization: 'Bearer not-the-service-token' }],
+    ['an empty bearer', { authorization: 'Bearer ' }],
+  ])('answers 401 problem+json to %s', async (_case, headers) => {
+    const response = await search(headers, { ownerId: 'alice', query: 'orbits' });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.headers['www-authenticate']).toMatch(/^Bearer realm="docuthinker"/);
+    expect(response.json()).toEqual(expect.objectContaining({ code: 'DT_ERR_UNAUTHENTICATED' }));
+  });
+
+  it.each([
+    ['signed with another key', { secret: 'another-secret-0123456789abcdef-0123456789' }],
+    ['from another issuer', { issuer: 'somebody-else' }],
+    ['for another audience', { audience: 'another-api' }],
+    ['expired', { expiresIn: '-1m' }],
+  ])('refuses an access token %s', async (_case, overrides) => {
+    const token = await userToken('alice', overrides);
+    const response = await search({ authorization: `Bearer ${token}` }, { query: 'orbits' });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe('DT_ERR_UNAUTHENTICATED');
+  });
+
+  it('refuses an unsigned token and one without a usable subject', async () => {
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(
+      JSON.stringify({ sub: 'alice', iss: 'docuthinker-backend', aud: 'docuthinker-api' }),
+    ).toString('base64url')}.`;
+    expect((await search({ authorization: `Bearer ${unsigned}` }, { query: 'x' })).statusCode).toBe(
+      401,
+    );
+    const badSubject = await userToken('../alice');
+    expect(
+      (await search({ authorization: `Bearer ${badSubject}` }, { query: 'x' })).statusCode,
+    ).toBe(401);
+    const noSubject = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('docuthinker-backend')
+      .setAudience('docuthinker-api')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode('test-jwt-secret-0123456789abcdef-0123456789'));
+    expect(
+      (await search({ authorization: `Bearer ${noSubject}` }, { query: 'x' })).statusCode,
+    ).toBe(401);
+  });
+
+  it('trusts the ownerId the service names, and requires one', async () => {
+    const named = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.search,
+      payload: { ownerId: 'alice', query: 'ellipse orbits' },
+    });
+    expect(named.statusCode).toBe(200);
+    expect(named.json().hits.length).toBeGreaterThan(0);
+    const unnamed = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.search,
+      payload: { query: 'ellipse orbits' },
+    });
+    expect(unnamed.statusCode).toBe(400);
+    expect(unnamed.json().errors).toEqual([expect.objectContaining({ path: 'body.ownerId' })]);
+  });
+
+  it('scopes a user token to its subject when the request names no owner', async () => {
+    const alice = await search(await asUser('alice'), { query: 'ellipse orbits' });
+    expect(alice.statusCode).toBe(200);
+    expect(alice.json().hits[0].documentId).toBe('doc-1');
+    const bob = await search(await asUser('bob'), { query: 'ellipse orbits' });
+    expect(bob.statusCode).toBe(200);
+    expect(bob.json().hits).toEqual([]);
+  });
+
+  it('refuses with 403 a user token that names another owner, in a body or a query', async () => {
+    const inBody = await search(await asUser('bob'), { ownerId: 'alice', query: 'orbits' });
+    expect(inBody.statusCode).toBe(403);
+    expect(inBody.json().code).toBe('DT_ERR_OWNER_MISMATCH');
+    const inQuery = await gateway.app.inject({
+      method: 'DELETE',
+      url: `${GATEWAY_API.indexedDocument('doc-1')}?ownerId=alice`,
+      headers: await asUser('bob'),
+    });
+    expect(inQuery.statusCode).toBe(403);
+    const stillThere = await search(await asUser('alice'), { query: 'ellipse orbits' });
+    expect(stillThere.json().hits.length).toBeGreaterThan(0);
+    const own = await search(await asUser('alice'), { ownerId: 'alice', query: 'orbits' });
+    expect(own.statusCode).toBe(200);
+  });
+
+  it('leaves health, readiness, metrics and the API docs open; unknown routes are 404', async () => {
+    for (const url of ['/health', '/ready', '/metrics', '/openapi.json', '/api-docs']) {
+      const response = await gateway.app.inject({ method: 'GET', url });
+      expect({ url, status: response.statusCode }).toEqual({ url, status: 200 });
+    }
+    const unknown = await gateway.app.inject({ method: 'GET', url: '/ai/v1/nothing' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().code).toBe('DT_ERR_ROUTE_NOT_FOUND');
+  });
+});

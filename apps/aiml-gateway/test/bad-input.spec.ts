@@ -1,0 +1,176 @@
+import { GATEWAY_API, MAX_TEXT_CHARS } from '@docuthinker/contracts';
+import { asService, startTestGateway, type TestGateway } from './support/test-gateway';
+
+type Case = [description: string, url: string, payload: unknown];
+
+const BAD_BODIES: Case[] = [
+  ['a task text of the wrong type', GATEWAY_API.task('summary'), { text: 42 }],
+  ['an empty task text', GATEWAY_API.task('summary'), { text: '   ' }],
+  ['an unknown task field', GATEWAY_API.task('summary'), { text: 'x', colour: 'red' }],
+  ['an unknown task option', GATEWAY_API.task('summary'), { text: 'x', options: { tone: 'warm' } }],
+  ['a body that is an array', GATEWAY_API.task('summary'), ['text']],
+  ['an index without text', GATEWAY_API.index, { ownerId: 'o', documentId: 'd', title: 't' }],
+  [
+    'a path-like document id',
+    GATEWAY_API.index,
+    { ownerId: 'o', documentId: '../d', title: 't', text: 'x' },
+  ],
+  ['a numeric owner id', GATEWAY_API.search, { ownerId: 7, query: 'q' }],
+  ['k of zero', GATEWAY_API.search, { ownerId: 'o', query: 'q', k: 0 }],
+  ['k above the limit', GATEWAY_API.search, { ownerId: 'o', query: 'q', k: 51 }],
+  ['k as a string', GATEWAY_API.search, { ownerId: 'o', query: 'q', k: '3' }],
+  ['k as a fraction', GATEWAY_API.search, { ownerId: 'o', query: 'q', k: 2.5 }],
+  ['an unknown search mode', GATEWAY_API.search, { ownerId: 'o', query: 'q', mode: 'fuzzy' }],
+  ['an empty documentIds list', GATEWAY_API.search, { ownerId: 'o', query: 'q', documentIds: [] }],
+  ['an ask k above its limit', GATEWAY_API.ask, { ownerId: 'o', question: 'q', k: 21 }],
+  ['a chat without messages', GATEWAY_API.chat, { ownerId: 'o', messages: [] }],
+  [
+    'a chat with an unknown role',
+    GATEWAY_API.chat,
+    { ownerId: 'o', messages: [{ role: 'tool', content: 'x' }] },
+  ],
+  [
+    'a non-boolean stream flag',
+    GATEWAY_API.chat,
+    { ownerId: 'o', stream: 'yes', messages: [{ role: 'user', content: 'x' }] },
+  ],
+  ['an analysis without a document', GATEWAY_API.analyze, { question: 'why?' }],
+  ['an unknown analysis field', GATEWAY_API.analyze, { document: 'x', mode: 'deep' }],
+];
+
+describe('bad input answers 4xx problem+json and leaves the gateway healthy', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(async () => {
+    const health = await gateway.app.inject({ method: 'GET', url: '/health' });
+    expect(health.statusCode).toBe(200);
+    await gateway.close();
+  });
+
+  const expectProblem = (
+    response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+    status: number,
+    code: string,
+  ) => {
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const body = response.json() as Record<string, unknown>;
+    expect(body).toEqual(expect.objectContaining({ status, code }));
+    expect(JSON.stringify(body)).not.toMatch(/at .*\.(js|ts):\d+/);
+    return body;
+  };
+
+  it.each(BAD_BODIES)('refuses %s with 400 and field errors', async (_case, url, payload) => {
+    const response = await gateway.service({ method: 'POST', url, payload: payload as object });
+    const body = expectProblem(response, 400, 'DT_ERR_VALIDATION');
+    expect(body['errors']).toEqual(
+      expect.arrayContaining([
+        { path: expect.stringMatching(/^body/), message: expect.any(String) },
+      ]),
+    );
+  });
+
+  it.each([
+    ['a non-numeric limit', `${GATEWAY_API.entities}?ownerId=o&limit=many`],
+    ['a limit above the maximum', `${GATEWAY_API.entities}?ownerId=o&limit=501`],
+    ['an unknown query parameter', `${GATEWAY_API.entities}?ownerId=o&sort=asc`],
+    ['a missing owner', GATEWAY_API.relatedDocuments('d')],
+    ['a document id with spaces', `${GATEWAY_API.relatedDocuments('a b')}?ownerId=o`],
+  ])('refuses a query with %s', async (_case, url) => {
+    expectProblem(await gateway.service({ method: 'GET', url }), 400, 'DT_ERR_VALIDATION');
+  });
+
+  it('refuses malformed JSON with 400', async () => {
+    const response = await gateway.app.inject({
+      method: 'POST',
+      url: GATEWAY_API.search,
+      headers: { ...asService, 'content-type': 'application/json' },
+      payload: '{"ownerId": "o", "query": ',
+    });
+    expectProblem(response, 400, 'DT_ERR_MALFORMED_JSON');
+  });
+
+  it('refuses a prototype-polluting body', async () => {
+    const response = await gateway.app.inject({
+      method: 'POST',
+      url: GATEWAY_API.search,
+      headers: { ...asService, 'content-type': 'application/json' },
+      payload: '{"ownerId": "o", "query": "q", "__proto__": {"admin": true}}',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
+  });
+
+  it('refuses a body that is not JSON with 415', async () => {
+    const response = await gateway.app.inject({
+      method: 'POST',
+      url: GATEWAY_API.task('summary'),
+      headers: { ...asService, 'content-type': 'text/plain' },
+      payload: 'just text',
+    });
+    expectProblem(response, 415, 'DT_ERR_UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('refuses a text longer than the contract allows with 413', async () => {
+    const response = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.task('summary'),
+      payload: { text: 'a'.repeat(MAX_TEXT_CHARS + 1) },
+    });
+    const body = expectProblem(response, 413, 'DT_ERR_BODY_TOO_LARGE');
+    expect(body['detail']).toMatch(/^text/);
+  });
+
+  it('refuses a body over the byte limit with 413 before parsing it', async () => {
+    const small = await startTestGateway({ bodyLimitBytes: 1024 });
+    try {
+      const response = await small.service({
+        method: 'POST',
+        url: GATEWAY_API.index,
+        payload: { ownerId: 'o', documentId: 'd', title: 't', text: 'word '.repeat(1000) },
+      });
+      expectProblem(response, 413, 'DT_ERR_BODY_TOO_LARGE');
+    } finally {
+      await small.close();
+    }
+  });
+
+  it.each([
+    ['emoji and flags', '🧪 Tests 🇫🇷 pass ✅. Émile’s naïve café.'],
+    ['right-to-left text', 'مرحبا بالعالم. שלום עולם.'],
+    ['combining marks and zero-width joiners', 'e\u0301 a\u0308 👩\u200d💻 \u200b word.'],
+    ['a lone surrogate and control characters', 'broken \ud800 pair \u0000 nul \u0007 bell.'],
+    ['only punctuation', '?!… — ;:'],
+  ])('handles %s on every text route without a 500', async (_case, text) => {
+    const responses = await Promise.all([
+      gateway.service({ method: 'POST', url: GATEWAY_API.task('summary'), payload: { text } }),
+      gateway.service({ method: 'POST', url: GATEWAY_API.task('topics'), payload: { text } }),
+      gateway.service({ method: 'POST', url: GATEWAY_API.task('sentiment'), payload: { text } }),
+      gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.index,
+        payload: { ownerId: 'unicode', documentId: 'u', title: text.slice(0, 10), text },
+      }),
+      gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.search,
+        payload: { ownerId: 'unicode', query: text },
+      }),
+      gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.ask,
+        payload: { ownerId: 'unicode', question: text },
+      }),
+      gateway.service({ method: 'POST', url: GATEWAY_API.analyze, payload: { document: text } }),
+    ]);
+    for (const response of responses) {
+      expect({ status: response.statusCode, body: response.body.slice(0, 200) }).toEqual({
+        status: expect.any(Number),
+        body: expect.any(String),
+      });
+      expect(response.statusCode).toBeLessThan(500);
+    }
+  });
+});

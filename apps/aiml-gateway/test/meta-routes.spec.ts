@@ -1,0 +1,139 @@
+import { GATEWAY_API } from '@docuthinker/contracts';
+import { startTestGateway, type TestGateway } from './support/test-gateway';
+
+describe('meta routes', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(() => gateway.close());
+
+  const get = (url: string) => gateway.app.inject({ method: 'GET', url });
+
+  it('reports each index and each provider circuit in /ready', async () => {
+    const response = await get('/ready');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      status: 'ready',
+      dependencies: {
+        'vector-index': { state: 'up', adapter: 'libsql' },
+        'knowledge-graph': { state: 'up', adapter: 'libsql' },
+      },
+      providers: [{ provider: 'local', model: expect.any(String), state: 'closed' }],
+    });
+  });
+
+  it('reports a switched-off index as disabled, and is still ready', async () => {
+    const noGraph = await startTestGateway({ engine: { syncGraph: false } });
+    try {
+      const response = await noGraph.app.inject({ method: 'GET', url: '/ready' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json().dependencies['knowledge-graph']).toEqual({ state: 'disabled' });
+      const entities = await noGraph.service({
+        method: 'GET',
+        url: `${GATEWAY_API.entities}?ownerId=o`,
+      });
+      expect(entities.statusCode).toBe(409);
+      expect(entities.json().code).toBe('DT_ERR_INDEX_DISABLED');
+    } finally {
+      await noGraph.close();
+    }
+  });
+
+  it('answers 503 with the reason when an enabled index is down', async () => {
+    const broken = await startTestGateway();
+    await broken.engine.vectorIndex?.close();
+    try {
+      const response = await broken.app.inject({ method: 'GET', url: '/ready' });
+      expect(response.statusCode).toBe(503);
+      const body = response.json();
+      expect(body.status).toBe('unavailable');
+      expect(body.dependencies['vector-index'].state).toBe('down');
+      expect(body.detail).toMatch(/^vector-index: /);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('exposes request, provider and circuit metrics for Prometheus', async () => {
+    await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.task('summary'),
+      payload: { text: 'Metrics count requests. They also count provider attempts.' },
+    });
+    await gateway.service({ method: 'POST', url: GATEWAY_API.task('nothing'), payload: {} });
+    const response = await get('/metrics');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain/);
+    const text = response.body;
+    expect(text).toMatch(
+      /docuthinker_gateway_http_request_duration_seconds_count\{method="POST",route="\/ai\/v1\/tasks\/:task",status_code="200"\} 1/,
+    );
+    expect(text).toMatch(/route="\/ai\/v1\/tasks\/:task",status_code="404"/);
+    expect(text).toMatch(
+      /docuthinker_gateway_provider_attempts_total\{provider="local",task="summary",outcome="success"\} 1/,
+    );
+    expect(text).toMatch(/docuthinker_gateway_circuit_state\{circuit="local"\} 0/);
+    expect(text).toMatch(/docuthinker_gateway_process_cpu_seconds_total/);
+  });
+
+  it('documents every v1 route in /openapi.json from the contracts', async () => {
+    const response = await get('/openapi.json');
+    expect(response.statusCode).toBe(200);
+    const document = response.json();
+    expect(document.openapi).toBe('3.1.0');
+    const operations = Object.entries(document.paths as Record<string, object>).flatMap(
+      ([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        'POST /ai/v1/tasks/{task}',
+        'POST /ai/v1/chat',
+        'POST /ai/v1/index',
+        'DELETE /ai/v1/index/{documentId}',
+        'POST /ai/v1/search',
+        'POST /ai/v1/ask',
+        'GET /ai/v1/graph/documents/{documentId}/related',
+        'GET /ai/v1/graph/entities',
+        'POST /analyze',
+        'GET /health',
+        'GET /ready',
+      ]),
+    );
+    const search = document.paths['/ai/v1/search'].post;
+    expect(search.security).toEqual([{ bearer: [] }]);
+    const body = search.requestBody.content['application/json'].schema;
+    expect(body.required).toEqual(expect.arrayContaining(['ownerId', 'query']));
+    expect(body.properties.k).toEqual(expect.objectContaining({ minimum: 1, maximum: 50 }));
+    expect(body.additionalProperties).toBe(false);
+    expect(search.responses['401'].content['application/problem+json']).toBeDefined();
+    const entities = document.paths['/ai/v1/graph/entities'].get;
+    expect(entities.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'ownerId', in: 'query' })]),
+    );
+    expect(document.paths['/health'].get.security).toEqual([]);
+    expect(document.components.schemas.Problem.required).toEqual(
+      expect.arrayContaining(['type', 'title', 'status', 'code']),
+    );
+  });
+
+  it('serves the Swagger UI at /api-docs from local assets only', async () => {
+    const page = await get('/api-docs');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).not.toMatch(/https?:\/\//);
+    const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
+    expect(assets.length).toBeGreaterThanOrEqual(4);
+    for (const asset of assets) {
+      const response = await get(asset as string);
+      expect({ asset, status: response.statusCode }).toEqual({ asset, status: 200 });
+      expect(response.body.length).toBeGreaterThan(0);
+    }
+    expect((await get('/api-docs/initializer.js')).body).toContain("url: '/openapi.json'");
+    expect((await get('/api-docs/constructor')).statusCode).toBe(404);
+    expect((await get('/api-docs/..%2Fpackage.json')).statusCode).toBe(404);
+    const docs = await get('/docs');
+    expect(docs.statusCode).toBe(301);
+    expect(docs.headers.location).toBe('/api-docs');
+  });
+});

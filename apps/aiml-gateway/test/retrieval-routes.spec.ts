@@ -1,0 +1,279 @@
+import { GATEWAY_API, chatStreamDone } from '@docuthinker/contracts';
+import { parseEvents } from './support/server-sent-events';
+import { asUser, startTestGateway, type TestGateway } from './support/test-gateway';
+
+const BABBAGE =
+  'Charles Babbage designed the Analytical Engine in London. Ada Lovelace wrote the first program for the Analytical Engine. ' +
+  'Lovelace saw that the engine could compose music.';
+const ENGINE =
+  'The Analytical Engine of Charles Babbage was never finished in London. Its mill and store anticipate the processor and memory.';
+const BOBS_BABBAGE =
+  'Charles Babbage corresponded with Michael Faraday. Faraday lectured at the Royal Institution about electromagnetic induction.';
+
+describe('retrieval routes on the embedded stores', () => {
+  let gateway: TestGateway;
+  const index = (ownerId: string, documentId: string, title: string, text: string) =>
+    gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.index,
+      payload: { ownerId, documentId, title, text },
+    });
+  const search = (payload: object) =>
+    gateway.service({ method: 'POST', url: GATEWAY_API.search, payload });
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    // Interleaved owners; bob reuses alice's document id on purpose.
+    expect((await index('alice', 'babbage', 'Babbage and Lovelace', BABBAGE)).statusCode).toBe(200);
+    expect((await index('bob', 'babbage', 'Babbage and Faraday', BOBS_BABBAGE)).statusCode).toBe(
+      200,
+    );
+    expect((await index('alice', 'engine', 'The Analytical Engine', ENGINE)).statusCode).toBe(200);
+  });
+  afterAll(() => gateway.close());
+
+  it('indexes a document into both indexes', async () => {
+    const response = await index(
+      'carol',
+      'notes',
+      'Notes',
+      'Grace Hopper built the first compiler.',
+    );
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toEqual({
+      documentId: 'notes',
+      chunks: 1,
+      vector: expect.objectContaining({ upserted: 1 }),
+      graph: expect.objectContaining({ nodes: expect.any(Number), edges: expect.any(Number) }),
+    });
+    expect(body.graph.nodes).toBeGreaterThan(1);
+  });
+
+  it('keeps one copy when the same document is indexed twice', async () => {
+    await index('dave', 'twice', 'Twice', BABBAGE);
+    const again = await index('dave', 'twice', 'Twice', BABBAGE);
+    expect(again.statusCode).toBe(200);
+    const { hits } = (
+      await search({ ownerId: 'dave', query: 'Analytical Engine Lovelace', k: 50, mode: 'lexical' })
+    ).json();
+    const ids = hits.map((hit: { chunkId: string }) => hit.chunkId);
+    expect(ids.length).toBe(again.json().chunks);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('replaces the chunks of a document whose text changed', async () => {
+    await index('erin', 'zoo', 'Zoo', 'The zebra grazes in the savanna near the river.');
+    await index('erin', 'zoo', 'Zoo', 'The giraffe browses acacia leaves near the river.');
+    const zebra = (await search({ ownerId: 'erin', query: 'zebra', mode: 'lexical' })).json();
+    expect(zebra.hits).toEqual([]);
+    const giraffe = (await search({ ownerId: 'erin', query: 'giraffe acacia' })).json();
+    expect(giraffe.hits).toHaveLength(1);
+    expect(giraffe.hits[0].text).toContain('giraffe');
+  });
+
+  it.each(['hybrid', 'vector', 'lexical'])('searches in %s mode within the owner', async (mode) => {
+    const response = await search({
+      ownerId: 'alice',
+      query: 'Who wrote the first program?',
+      mode,
+    });
+    expect(response.statusCode).toBe(200);
+    const { hits } = response.json();
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits[0]).toEqual({
+      documentId: expect.any(String),
+      chunkId: expect.any(String),
+      text: expect.any(String),
+      score: expect.any(Number),
+    });
+    for (const hit of hits) expect(hit.text).not.toContain('Faraday');
+  });
+
+  it('filters search by document ids', async () => {
+    const { hits } = (
+      await search({ ownerId: 'alice', query: 'Analytical Engine London', documentIds: ['engine'] })
+    ).json();
+    expect(hits.length).toBeGreaterThan(0);
+    expect(new Set(hits.map((hit: { documentId: string }) => hit.documentId))).toEqual(
+      new Set(['engine']),
+    );
+  });
+
+  it('answers a question with citations that hold the answer', async () => {
+    const response = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.ask,
+      payload: {
+        ownerId: 'alice',
+        question: 'Who wrote the first program for the Analytical Engine?',
+      },
+    });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.answer).toMatch(/Lovelace/);
+    expect(body.provider).toBe('local');
+    expect(body.citations[0]).toEqual(
+      expect.objectContaining({
+        documentId: 'babbage',
+        snippet: expect.stringContaining('Lovelace'),
+      }),
+    );
+  });
+
+  it('never shows one owner the hits, citations, related documents or entities of another', async () => {
+    const bobSearch = (
+      await search({ ownerId: 'bob', query: 'Ada Lovelace first program music', k: 50 })
+    ).json();
+    for (const hit of bobSearch.hits) expect(hit.text).not.toMatch(/Lovelace|mill and store/);
+    const bobAsk = (
+      await gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.ask,
+        payload: { ownerId: 'bob', question: 'Who wrote the first program?' },
+      })
+    ).json();
+    for (const citation of bobAsk.citations) expect(citation.snippet).not.toMatch(/Lovelace/);
+    const bobChat = (
+      await gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.chat,
+        payload: {
+          ownerId: 'bob',
+          messages: [{ role: 'user', content: 'What did Lovelace see?' }],
+        },
+      })
+    ).json();
+    for (const citation of bobChat.citations) expect(citation.snippet).not.toMatch(/Lovelace/);
+    const bobRelated = (
+      await gateway.service({
+        method: 'GET',
+        url: `${GATEWAY_API.relatedDocuments('babbage')}?ownerId=bob`,
+      })
+    ).json();
+    expect(bobRelated.related).toEqual([]);
+    const bobEntities = (
+      await gateway.service({ method: 'GET', url: `${GATEWAY_API.entities}?ownerId=bob&limit=100` })
+    ).json();
+    const names = bobEntities.entities.map((entity: { name: string }) => entity.name);
+    expect(names.join(' ')).toMatch(/Faraday/);
+    expect(names.join(' ')).not.toMatch(/Lovelace/);
+  });
+
+  it('relates documents through shared entities and lists top entities', async () => {
+    const related = await gateway.service({
+      method: 'GET',
+      url: `${GATEWAY_API.relatedDocuments('babbage')}?ownerId=alice&limit=5`,
+    });
+    expect(related.statusCode).toBe(200);
+    expect(related.json()).toEqual({
+      documentId: 'babbage',
+      related: [
+        expect.objectContaining({
+          documentId: 'engine',
+          title: 'The Analytical Engine',
+          sharedEntities: expect.arrayContaining(['Analytical Engine', 'London']),
+        }),
+      ],
+    });
+    const entities = await gateway.service({
+      method: 'GET',
+      url: `${GATEWAY_API.entities}?ownerId=alice&limit=3`,
+    });
+    expect(entities.statusCode).toBe(200);
+    const top = entities.json().entities;
+    expect(top.length).toBeLessThanOrEqual(3);
+    expect(top[0]).toEqual(
+      expect.objectContaining({
+        name: expect.any(String),
+        documents: 2,
+        mentions: expect.any(Number),
+      }),
+    );
+  });
+
+  it('chats as JSON and, with stream: true, as server-sent events of the same reply', async () => {
+    const payload = {
+      ownerId: 'alice',
+      messages: [{ role: 'user', content: 'What could the engine compose according to Lovelace?' }],
+    };
+    const json = await gateway.service({ method: 'POST', url: GATEWAY_API.chat, payload });
+    expect(json.statusCode).toBe(200);
+    const reply = json.json();
+    expect(reply.reply).toMatch(/music/);
+    expect(reply.citations.length).toBeGreaterThan(0);
+
+    const streamed = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.chat,
+      payload: { ...payload, stream: true },
+    });
+    expect(streamed.statusCode).toBe(200);
+    expect(streamed.headers['content-type']).toMatch(/^text\/event-stream/);
+    const events = parseEvents(streamed.body);
+    const names = events.map((event) => event.event);
+    expect(names.at(-1)).toBe('done');
+    expect(names.at(-2)).toBe('citations');
+    expect(names.slice(0, -2).every((name) => name === 'delta')).toBe(true);
+    const deltas = events
+      .filter((event) => event.event === 'delta')
+      .map((event) => (event.data as { text: string }).text);
+    const done = chatStreamDone.parse(events.at(-1)?.data);
+    expect(deltas.join('')).toBe(done.reply);
+    expect(done.reply).toBe(reply.reply);
+    expect(events.at(-2)?.data).toEqual({ citations: reply.citations });
+  });
+
+  it('answers a streaming request that fails validation with problem+json, not a stream', async () => {
+    const response = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.chat,
+      payload: { ownerId: 'alice', stream: true, messages: [{ role: 'assistant', content: 'hi' }] },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('removes a document: its hits, its entities and its relations go', async () => {
+    await index('frank', 'a', 'A', BABBAGE);
+    await index('frank', 'b', 'B', ENGINE);
+    const removed = await gateway.app.inject({
+      method: 'DELETE',
+      url: `${GATEWAY_API.indexedDocument('a')}?ownerId=frank`,
+      headers: await asUser('frank'),
+    });
+    expect(removed.statusCode).toBe(200);
+    expect(removed.json()).toEqual({
+      documentId: 'a',
+      vector: { enabled: true, removed: 1 },
+      graph: { enabled: true, removedEntities: expect.any(Number) },
+    });
+    expect(removed.json().graph.removedEntities).toBeGreaterThan(0);
+    const { hits } = (
+      await search({ ownerId: 'frank', query: 'Lovelace program music', k: 50 })
+    ).json();
+    expect(hits.map((hit: { documentId: string }) => hit.documentId)).not.toContain('a');
+    const related = (
+      await gateway.service({
+        method: 'GET',
+        url: `${GATEWAY_API.relatedDocuments('b')}?ownerId=frank`,
+      })
+    ).json();
+    expect(related.related).toEqual([]);
+    const entities = (
+      await gateway.service({
+        method: 'GET',
+        url: `${GATEWAY_API.entities}?ownerId=frank&limit=100`,
+      })
+    ).json();
+    const names = entities.entities.map((entity: { name: string }) => entity.name).join(' ');
+    expect(names).not.toMatch(/Lovelace/);
+    expect(names).toMatch(/Babbage/);
+    const again = await gateway.service({
+      method: 'DELETE',
+      url: `${GATEWAY_API.indexedDocument('a')}?ownerId=frank`,
+    });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().vector.removed).toBe(0);
+  });
+});

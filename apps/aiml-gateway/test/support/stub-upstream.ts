@@ -1,0 +1,79 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type StubBehaviour =
+  'ok' | 'error-500' | 'unavailable-503' | 'hang' | 'not-json' | 'reject-422';
+
+export const UPSTREAM_ANALYSIS = {
+  summary: 'Summary from the FastAPI container.',
+  topics: ['upstream'],
+  qa: null,
+  discussion: ['Point from upstream'],
+  insights: ['Insight from upstream'],
+  document_id: 'from-upstream',
+  metadata: {},
+  sentiment: { label: 'neutral', confidence: 0.5, rationale: 'upstream' },
+  translation: null,
+  rag: {
+    overview: 'o',
+    key_topics: ['upstream'],
+    qa_answer: null,
+    supporting_context: [],
+    citations: [],
+  },
+  sync: { graph: 'skipped', vector_store: 'skipped' },
+};
+
+/** A local HTTP server standing in for the FastAPI container's `/analyze`. */
+export class StubUpstream {
+  behaviour: StubBehaviour = 'ok';
+  readonly received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+  private readonly server: Server;
+
+  private constructor(server: Server) {
+    this.server = server;
+  }
+
+  static async start(): Promise<StubUpstream> {
+    const server = createServer();
+    const stub = new StubUpstream(server);
+    server.on('request', (request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        stub.received.push({ headers: request.headers, body });
+        switch (stub.behaviour) {
+          case 'ok':
+            response.writeHead(200, { 'content-type': 'application/json' });
+            response.end(JSON.stringify(UPSTREAM_ANALYSIS));
+            return;
+          case 'error-500':
+            response.writeHead(500).end('Internal Server Error');
+            return;
+          case 'unavailable-503':
+            response.writeHead(503).end('busy');
+            return;
+          case 'not-json':
+            response.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy page</html>');
+            return;
+          case 'reject-422':
+            response.writeHead(422, { 'content-type': 'application/json' }).end('{"detail":[]}');
+            return;
+          case 'hang':
+            return;
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return stub;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

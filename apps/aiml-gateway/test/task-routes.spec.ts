@@ -1,0 +1,111 @@
+import { GATEWAY_API, taskResponse } from '@docuthinker/contracts';
+import { corpusText } from './support/corpus';
+import { startTestGateway, type TestGateway } from './support/test-gateway';
+
+const TEXT = corpusText('apache-2.0').slice(0, 6000);
+
+describe('task routes on the offline engine', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(() => gateway.close());
+
+  const run = (task: string, payload: object) =>
+    gateway.service({ method: 'POST', url: GATEWAY_API.task(task), payload });
+
+  it.each([
+    ['summary', {}, (output: unknown) => expect(typeof output).toBe('string')],
+    ['key-ideas', {}, (output: unknown) => expect(Array.isArray(output)).toBe(true)],
+    ['discussion-points', {}, (output: unknown) => expect(Array.isArray(output)).toBe(true)],
+    ['bullet-summary', {}, (output: unknown) => expect(Array.isArray(output)).toBe(true)],
+    ['recommendations', {}, (output: unknown) => expect(Array.isArray(output)).toBe(true)],
+    [
+      'refine-summary',
+      { summary: 'The licence grants rights.', instructions: 'shorter, focus on patents' },
+      (output: unknown) => expect(typeof output).toBe('string'),
+    ],
+    [
+      'rewrite',
+      { style: 'bullet-points' },
+      (output: unknown) =>
+        expect(output).toEqual({ style: 'bullet-points', text: expect.any(String) }),
+    ],
+    [
+      'sentiment',
+      {},
+      (output: unknown) => {
+        const { score, label, description } = output as {
+          score: number;
+          label: string;
+          description: string;
+        };
+        expect(score).toBeGreaterThanOrEqual(-1);
+        expect(score).toBeLessThanOrEqual(1);
+        expect(['positive', 'negative', 'neutral', 'mixed']).toContain(label);
+        expect(description.length).toBeGreaterThan(0);
+      },
+    ],
+    [
+      'topics',
+      {},
+      (output: unknown) =>
+        expect(output).toEqual({ keyPhrases: expect.any(Array), entities: expect.any(Array) }),
+    ],
+  ])('runs %s', async (task, options, check) => {
+    const response = await run(task, { text: TEXT, title: 'Apache License', options });
+    expect(response.statusCode).toBe(200);
+    const body = taskResponse.parse(response.json());
+    expect(body).toEqual(
+      expect.objectContaining({ task, provider: 'local', model: expect.any(String) }),
+    );
+    check(body.output);
+  });
+
+  it('says so when the offline engine cannot translate, rather than pretending', async () => {
+    const response = await run('summary-in-language', {
+      text: TEXT,
+      options: { language: 'French' },
+    });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.degraded).toBe(true);
+    expect(body.output).toEqual(expect.objectContaining({ language: 'French', translated: false }));
+    expect(body.notes.join(' ')).toMatch(/cannot translate/);
+  });
+
+  it('answers 501 problem+json for a free-form rewrite the offline engine cannot do', async () => {
+    const response = await run('rewrite', { text: TEXT, options: { style: 'pirate speak' } });
+    expect(response.statusCode).toBe(501);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toEqual(
+      expect.objectContaining({
+        code: 'DT_ERR_TASK_UNSUPPORTED',
+        detail: expect.stringMatching(/openai/),
+      }),
+    );
+  });
+
+  it('answers 404 problem+json for an unknown task, whatever the body', async () => {
+    for (const payload of [{ text: 'hello' }, { nonsense: true }]) {
+      const response = await run('poetry', payload);
+      expect(response.statusCode).toBe(404);
+      expect(response.json().code).toBe('DT_ERR_TASK_NOT_FOUND');
+    }
+  });
+
+  it.each([
+    ['summary-in-language', 'language'],
+    ['rewrite', 'style'],
+    ['refine-summary', 'instructions'],
+  ])('answers 400 when %s lacks options.%s', async (task, option) => {
+    const response = await run(task, { text: TEXT });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual(
+      expect.objectContaining({
+        code: 'DT_ERR_VALIDATION',
+        errors: [{ path: `body.options.${option}`, message: `is required for ${task}` }],
+      }),
+    );
+  });
+});

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { MAX_TEXT_CHARS } from './ai-tasks';
+
+/**
+ * `POST /analyze`, the FastAPI AI/ML container's contract, served by the
+ * gateway (proxied to the container when one is configured).
+ */
+export const analyzeRequest = z
+  .object({
+    document: z.string().trim().min(1).max(MAX_TEXT_CHARS),
+    question: z.string().trim().min(1).max(2_000).optional(),
+    translate_lang: z.string().trim().min(1).max(64).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type AnalyzeRequest = z.infer<typeof analyzeRequest>;
+
+const syncState = z.enum(['indexed', 'disabled', 'skipped']);
+
+export const analyzeResponse = z
+  .object({
+    summary: z.string(),
+    topics: z.array(z.string()),
+    qa: z.string().nullable(),
+    discussion: z.array(z.string()),
+    insights: z.array(z.string()),
+    document_id: z.string(),
+    metadata: z.record(z.string(), z.unknown()),
+    sentiment: z.object({ label: z.string(), confidence: z.number(), rationale: z.string() }),
+    translation: z.string().nullable(),
+    rag: z.object({
+      overview: z.string(),
+      key_topics: z.array(z.string()),
+      qa_answer: z.string().nullable(),
+      supporting_context: z.array(z.string()),
+      citations: z.array(z.object({ chunk_id: z.string(), snippet: z.string() })),
+    }),
+    sync: z.object({ graph: syncState, vector_store: syncState }),
+    /** Gateway additions (the container's answers omit them): who served each part. */
+    providers: z.record(z.string(), z.string()).optional(),
+    degraded: z.boolean().optional(),
+  })
+  .passthrough();
+export type AnalyzeResponse = z.infer<typeof analyzeResponse>;
