@@ -1,0 +1,114 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { validate } from 'dockerfile-utils';
+import { readEnvExample } from '../src/read-env-example';
+
+const root = resolve(__dirname, '..', '..', '..');
+const composeFile = join(root, 'docker', 'docker-compose.yml');
+const envExample = join(root, 'docker', '.env.example');
+
+function run(command: string, args: string[]) {
+  return spawnSync(command, args, { cwd: root, encoding: 'utf8' });
+}
+
+/** Tools from apt may be absent on a developer machine: say so in one visible line. */
+function installed(command: string): boolean {
+  const found = run('sh', ['-c', `command -v ${command}`]).status === 0;
+  if (!found)
+    console.log(
+      `SKIPPED (${command} not installed; apt-get install ${command}): ${expect.getState().currentTestName}`,
+    );
+  return found;
+}
+
+function dclint(file: string) {
+  return run(process.execPath, [
+    join(root, 'node_modules', 'dclint', 'bin', 'dclint.cjs'),
+    '-c',
+    join(root, 'docker', 'dclint.json'),
+    '--max-warnings',
+    '0',
+    file,
+  ]);
+}
+
+describe('docker/docker-compose.yml', () => {
+  it('passes docker-compose config -q with the example environment, with and without the fastapi profile', () => {
+    if (!installed('docker-compose')) return;
+    for (const profile of [[], ['--profile', 'fastapi']]) {
+      const result = run('docker-compose', [
+        '-f',
+        composeFile,
+        '--env-file',
+        envExample,
+        ...profile,
+        'config',
+        '-q',
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    }
+  });
+
+  it('validates against the compose-spec schema and lints clean (dclint)', () => {
+    const result = dclint(composeFile);
+    expect(result.stdout + result.stderr).not.toMatch(/error|warning/i);
+    expect(result.status).toBe(0);
+  });
+
+  it('fails the schema check when a service is malformed (the check is live)', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'compose-spec-'));
+    try {
+      const broken = join(scratch, 'docker-compose.yml');
+      writeFileSync(broken, readFileSync(composeFile, 'utf8').replace('read_only:', 'readonly:'));
+      const result = dclint(broken);
+      expect(result.stdout).toContain('invalid-schema');
+      expect(result.status).not.toBe(0);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('docker/.env.example', () => {
+  it('holds placeholders only: secrets are blank, local URLs or marked change-me', () => {
+    for (const [variable, value] of readEnvExample(readFileSync(envExample, 'utf8'))) {
+      const local =
+        /^(mongodb|redis|http|neo4j):\/\/([^@]*@)?(mongo|redis|chroma|neo4j|aiml-upstream)[:/]/.test(
+          value,
+        );
+      const placeholder = value === '' || value === 'local' || value.includes('change-me');
+      expect({ variable, acceptable: local || placeholder }).toEqual({
+        variable,
+        acceptable: true,
+      });
+    }
+  });
+});
+
+describe('Dockerfiles', () => {
+  it.each(['backend', 'aiml-gateway'])(
+    '%s.Dockerfile has no lint findings (dockerfile-utils)',
+    (app) => {
+      const text = readFileSync(join(root, 'docker', `${app}.Dockerfile`), 'utf8');
+      expect(validate(text)).toEqual([]);
+      expect(text).toMatch(/^ARG NODE_IMAGE=/m);
+      expect(text).toMatch(/^USER 1000:1000$/m);
+      expect(text).toMatch(/^CMD \["node", "main\.js"\]$/m);
+    },
+  );
+});
+
+describe('tools/containers scripts', () => {
+  it('are shellcheck-clean', () => {
+    if (!installed('shellcheck')) return;
+    const scripts = readdirSync(join(root, 'tools', 'containers'))
+      .filter((name) => name.endsWith('.sh'))
+      .map((name) => join('tools', 'containers', name));
+    const result = run('shellcheck', scripts);
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
