@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # DocuThinker AI/ML gateway (Fastify, port 8000), the image ECS runs as `aiml-gateway`.
 # Build: `npx nx docker-build aiml-gateway` (see docs/containers.md).
 #

@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # DocuThinker backend (Express, port 5000), the image ECS runs as `backend`.
 # Build: `npx nx docker-build backend` (see docs/containers.md).
 #
