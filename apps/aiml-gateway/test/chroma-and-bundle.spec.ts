@@ -1,0 +1,166 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GATEWAY_API } from '@docuthinker/contracts';
+import {
+  findFreePort,
+  startChroma,
+  startServiceProcess,
+  waitUntil,
+  type RunningService,
+  type ServiceProcess,
+} from '@docuthinker/testing';
+import { corpusText } from './support/corpus';
+import {
+  JWT_SECRET,
+  SERVICE_TOKEN,
+  startTestGateway,
+  type TestGateway,
+} from './support/test-gateway';
+
+const BUNDLE = join(__dirname, '../../../dist/apps/aiml-gateway/main.js');
+
+function gatewayEnv(chromaUrl: string): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'development',
+    DOCUTHINKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'dt-gateway-bundle-')),
+    DOCUTHINKER_CHROMA_URL: chromaUrl,
+    DOCUTHINKER_AI_PROVIDERS: 'local',
+    DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN,
+    DOCUTHINKER_JWT_SECRET: JWT_SECRET,
+  };
+}
+
+async function call(base: string, method: string, path: string, body?: object) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${SERVICE_TOKEN}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const isReady = (base: string) => async () => (await fetch(`${base}/ready`)).status === 200;
+
+describe('the gateway on a real Chroma server', () => {
+  let chroma: RunningService;
+  beforeAll(async () => {
+    chroma = await startChroma();
+  }, 60000);
+  afterAll(() => chroma?.stop());
+
+  describe('in process', () => {
+    let gateway: TestGateway;
+    beforeAll(async () => {
+      gateway = await startTestGateway({ engine: { chromaUrl: chroma.url } });
+    });
+    afterAll(() => gateway?.close());
+
+    it('indexes, searches, asks and deletes through Chroma, owner by owner', async () => {
+      const text = corpusText('bsd');
+      for (const ownerId of ['alice', 'bob']) {
+        const indexed = await gateway.service({
+          method: 'POST',
+          url: GATEWAY_API.index,
+          payload: { ownerId, documentId: `bsd-${ownerId}`, title: 'BSD', text },
+        });
+        expect(indexed.statusCode).toBe(200);
+        expect(indexed.json().vector.upserted).toBe(indexed.json().chunks);
+      }
+      const ready = (await gateway.app.inject({ method: 'GET', url: '/ready' })).json();
+      expect(ready.dependencies['vector-index']).toEqual({ state: 'up', adapter: 'chroma' });
+
+      const search = await gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.search,
+        payload: { ownerId: 'alice', query: 'redistributions in binary form', mode: 'vector' },
+      });
+      expect(search.statusCode).toBe(200);
+      const ids = search.json().hits.map((hit: { documentId: string }) => hit.documentId);
+      expect(ids.length).toBeGreaterThan(0);
+      expect(new Set(ids)).toEqual(new Set(['bsd-alice']));
+
+      const ask = await gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.ask,
+        payload: { ownerId: 'bob', question: 'What must redistributions of source code retain?' },
+      });
+      expect(ask.json().citations[0]).toEqual(
+        expect.objectContaining({
+          documentId: 'bsd-bob',
+          snippet: expect.stringMatching(/retain/),
+        }),
+      );
+
+      const removed = await gateway.service({
+        method: 'DELETE',
+        url: `${GATEWAY_API.indexedDocument('bsd-alice')}?ownerId=alice`,
+      });
+      expect(removed.json().vector.removed).toBeGreaterThan(0);
+      const after = await gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.search,
+        payload: { ownerId: 'alice', query: 'redistributions in binary form' },
+      });
+      expect(after.json().hits).toEqual([]);
+    });
+  });
+
+  describe('as the built bundle', () => {
+    let service: ServiceProcess | undefined;
+    afterEach(async () => {
+      await service?.stop('SIGKILL');
+      service = undefined;
+    });
+
+    it('starts from dist/ and serves index and search over Chroma', async () => {
+      service = await startServiceProcess(BUNDLE, gatewayEnv(chroma.url));
+      await waitUntil('the bundle to be ready', isReady(service.url), { timeoutMs: 20000 });
+      const indexed = await call(service.url, 'POST', GATEWAY_API.index, {
+        ownerId: 'owner',
+        documentId: 'mpl',
+        title: 'MPL 2.0',
+        text: corpusText('mpl-2.0'),
+      });
+      expect(indexed.status).toBe(200);
+      const found = await call(service.url, 'POST', GATEWAY_API.search, {
+        ownerId: 'owner',
+        query: 'Who is the license steward?',
+      });
+      expect(found.status).toBe(200);
+      const hits = found.body['hits'] as Array<{ documentId: string; text: string }>;
+      expect(hits[0]?.documentId).toBe('mpl');
+      expect((await fetch(`${service.url}/api-docs/swagger-ui-bundle.js`)).status).toBe(200);
+      expect(await service.stop('SIGTERM')).toBe(0);
+    });
+
+    it('starts while Chroma is unreachable, is unready until it comes up, then serves', async () => {
+      const port = await findFreePort();
+      service = await startServiceProcess(BUNDLE, gatewayEnv(`http://127.0.0.1:${port}`));
+      const ready = await fetch(`${service.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { detail: string }).detail).toMatch(/^ai-engine: /);
+      const early = await call(service.url, 'POST', GATEWAY_API.search, {
+        ownerId: 'owner',
+        query: 'anything',
+      });
+      expect(early.status).toBe(503);
+      expect(early.body['code']).toBe('DT_ERR_ENGINE_UNAVAILABLE');
+
+      const late = await startChroma({ port });
+      try {
+        await waitUntil('the gateway to reconnect', isReady(service.url), { timeoutMs: 30000 });
+        const search = await call(service.url, 'POST', GATEWAY_API.search, {
+          ownerId: 'owner',
+          query: 'anything',
+        });
+        expect(search.status).toBe(200);
+      } finally {
+        await late.stop();
+      }
+    }, 60000);
+  });
+});
