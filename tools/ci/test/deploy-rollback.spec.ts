@@ -1,0 +1,98 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { installFakeCommands, type FakeCommands } from './support/fake-commands';
+import { runStep, scratchDir } from './support/run-step';
+
+/**
+ * deploy and rollback run for real here, against a fake AWS CLI and npx that
+ * log what they were asked: rollback must redeploy exactly the tag deploy
+ * found running, through the same deploy command.
+ */
+describe('deploy records the running tag and rollback redeploys it', () => {
+  let dir: string;
+  let fakes: FakeCommands;
+  let env: Record<string, string>;
+
+  beforeEach(() => {
+    dir = scratchDir('deploy');
+    fakes = installFakeCommands(dir);
+    env = {
+      PATH: fakes.path,
+      FAKE_LOG: fakes.log,
+      CI_STATE_DIR: join(dir, 'state'),
+      STAGE: 'staging',
+      IMAGE_TAG: 'new2222',
+      FAKE_RUNNING_TAG: 'prev111',
+    };
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const record = (name: string) => readFileSync(join(dir, 'state', 'staging', name), 'utf8').trim();
+  const deployCalls = () => fakes.calls().filter((call) => call.startsWith('npx nx deploy'));
+
+  it('records the running tag before deploying the new one', () => {
+    const deploy = runStep(['deploy'], env);
+    expect(deploy.stderr).toBe('');
+    expect(deploy.status).toBe(0);
+    expect(record('previous-image-tag')).toBe('prev111');
+    expect(record('deployed-image-tag')).toBe('new2222');
+
+    const calls = fakes.calls();
+    const lastQuery = calls.findLastIndex((call) =>
+      call.startsWith('aws ecs describe-task-definition'),
+    );
+    const deployCall = calls.findIndex((call) => call.startsWith('npx nx deploy'));
+    expect(lastQuery).toBeGreaterThanOrEqual(0);
+    expect(lastQuery).toBeLessThan(deployCall);
+    expect(calls[deployCall]).toBe(
+      'npx nx deploy infra --configuration=staging --output-style=static -- --require-approval=never IMAGE_TAG=new2222',
+    );
+  });
+
+  it('rolls back to that tag with the same deploy command, leaving the record alone', () => {
+    expect(runStep(['deploy'], env).status).toBe(0);
+
+    const rollback = runStep(['rollback'], env);
+    expect(rollback.status).toBe(0);
+    expect(rollback.stdout).toContain('rolling staging back to prev111');
+    expect(deployCalls()).toEqual([
+      'npx nx deploy infra --configuration=staging --output-style=static -- --require-approval=never IMAGE_TAG=new2222',
+      'npx nx deploy infra --configuration=staging --output-style=static -- --require-approval=never IMAGE_TAG=prev111',
+    ]);
+    expect(fakes.calls().at(-1)).toBe(
+      'aws ecs wait services-stable --region us-east-1 --cluster docuthinker-cluster-staging --services chroma-service aiml-service backend-service',
+    );
+    // Rollback must not record the broken tag as "previous": a second rollback still restores prev111.
+    expect(record('previous-image-tag')).toBe('prev111');
+    expect(record('deployed-image-tag')).toBe('prev111');
+  });
+
+  it('keeps the record when the deploy itself fails, so rollback still knows the tag', () => {
+    const deploy = runStep(['deploy'], { ...env, FAKE_DEPLOY_STATUS: '1' });
+    expect(deploy.status).toBe(1);
+    expect(record('previous-image-tag')).toBe('prev111');
+    const rollback = runStep(['rollback', '--dry-run'], env);
+    expect(rollback.commands[0]).toContain(
+      'IMAGE_TAG=prev111 npx nx deploy infra --configuration=staging',
+    );
+  });
+
+  it('deploys a stage that never ran, and then has nothing to roll back to', () => {
+    const deploy = runStep(['deploy'], { ...env, FAKE_NO_CLUSTER: '1' });
+    expect(deploy.status).toBe(0);
+    expect(deploy.stdout).toContain('nothing runs in staging yet');
+    expect(record('previous-image-tag')).toBe('');
+
+    const rollback = runStep(['rollback'], env);
+    expect(rollback.status).toBe(1);
+    expect(rollback.stderr).toContain('nothing to roll back to');
+    expect(deployCalls()).toHaveLength(1);
+  });
+
+  it('refuses to roll back without a record from deploy', () => {
+    const rollback = runStep(['rollback'], env);
+    expect(rollback.status).toBe(1);
+    expect(rollback.stderr).toMatch(/no .*staging\/previous-image-tag: deploy writes it/);
+    expect(fakes.calls()).toEqual([]);
+  });
+});
