@@ -1,4 +1,10 @@
-export { createStores, type Stores, type StoresAdapters, type StoresConfig, type StoresHealth } from './create-stores';
+export {
+  createStores,
+  type Stores,
+  type StoresAdapters,
+  type StoresConfig,
+  type StoresHealth,
+} from './create-stores';
 export { eraseAccount, type AccountErasure, type AccountErasureStores } from './account-erasure';
 export type { DataStores } from './data-stores';
 
@@ -55,12 +61,7 @@ export type {
   RateLimiterFactory,
   RateLimitRule,
 } from './ports/rate-limiter';
-export type {
-  FileStore,
-  PutFileOptions,
-  SignedUrlOptions,
-  StoredFile,
-} from './ports/file-store';
+export type { FileStore, PutFileOptions, SignedUrlOptions, StoredFile } from './ports/file-store';
 
 export { retryDelayMs, type RetryDelayOptions } from './outbox/retry-delay';
 export { documentFileKey, ownerFilePrefix } from './files/document-file-key';
@@ -74,11 +75,22 @@ export { systemClock, type Clock } from './shared/clock';
 export type { HealthCheckable, HealthReport } from './shared/health';
 
 // Adapters, for composition roots and tools that need one directly.
-export { createEmbeddedDataStores, type EmbeddedDataStoresOptions } from './embedded/create-embedded-data-stores';
-export { createMongoDataStores, type MongoDataStoresOptions } from './mongo/create-mongo-data-stores';
+export {
+  createEmbeddedDataStores,
+  type EmbeddedDataStoresOptions,
+} from './embedded/create-embedded-data-stores';
+export {
+  createMongoDataStores,
+  type MongoDataStoresOptions,
+} from './mongo/create-mongo-data-stores';
 export { MemoryCacheStore, type MemoryCacheOptions } from './cache/memory-cache-store';
 export { RedisCacheStore } from './cache/redis-cache-store';
-export { createRedisClient, closeRedisClient, waitForRedis, type RedisConnectionOptions } from './cache/redis-connection';
+export {
+  createRedisClient,
+  closeRedisClient,
+  waitForRedis,
+  type RedisConnectionOptions,
+} from './cache/redis-connection';
 export { MemoryRateLimiterFactory } from './rate-limit/memory-rate-limiter-factory';
 export { RedisRateLimiterFactory } from './rate-limit/redis-rate-limiter-factory';
 export { LocalFileStore } from './files/local-file-store';

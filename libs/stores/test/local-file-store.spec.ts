@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalFileStore } from '../src/files/local-file-store';
@@ -29,8 +29,10 @@ describe('local-directory file store', () => {
     expect(readdirSync(temps)).toEqual([]);
   });
 
-  it('reports unhealthy when its directory cannot be written', async () => {
-    const blocked = new LocalFileStore('/proc/docuthinker-cannot-exist');
+  it('reports unhealthy when its directory cannot be created', async () => {
+    const notADirectory = join(sandbox, 'plain-file');
+    writeFileSync(notADirectory, 'x');
+    const blocked = new LocalFileStore(join(notADirectory, 'documents'));
     expect(await blocked.health()).toMatchObject({ ok: false, adapter: 'local' });
   });
 });

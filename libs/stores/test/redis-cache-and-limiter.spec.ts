@@ -67,7 +67,10 @@ describe('Redis cache and rate limiter (real redis-server)', () => {
       expect(stores.adapters).toEqual({ data: 'libsql', cache: 'redis', files: 'local' });
       await stores.cache.set('from-create-stores', 'yes', 30_000);
       expect(await client.get('docuthinker:cache:from-create-stores')).toBe('"yes"');
-      expect((await stores.health()).components.cache).toMatchObject({ ok: true, adapter: 'redis' });
+      expect((await stores.health()).components.cache).toMatchObject({
+        ok: true,
+        adapter: 'redis',
+      });
     } finally {
       await stores.close();
       rmSync(dataDir, { recursive: true, force: true });

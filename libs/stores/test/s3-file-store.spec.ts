@@ -28,7 +28,9 @@ describe('S3 file store (real moto server)', () => {
   fileStoreContract({ files: () => files, signsUrls: true });
 
   it('keeps the content type it was given', async () => {
-    await files.put('owner/doc/original.pdf', Buffer.from('%PDF'), { contentType: 'application/pdf' });
+    await files.put('owner/doc/original.pdf', Buffer.from('%PDF'), {
+      contentType: 'application/pdf',
+    });
     expect((await files.get('owner/doc/original.pdf'))?.contentType).toBe('application/pdf');
   });
 

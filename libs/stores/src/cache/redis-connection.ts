@@ -10,6 +10,12 @@ const CONNECT_TIMEOUT_MS = 1000;
 /** A command that gets no answer in this time fails (and the cache reads as a miss). */
 const COMMAND_TIMEOUT_MS = 500;
 const MAX_RECONNECT_DELAY_MS = 2000;
+/**
+ * How long `disconnect()` waits for a socket to close before destroying it.
+ * ioredis arms this timer even for a socket that already failed, so a long
+ * value only delays process exit after closing during an outage.
+ */
+const DISCONNECT_TIMEOUT_MS = 300;
 
 /**
  * An ioredis client tuned to fail fast: while Redis is unreachable, commands
@@ -23,6 +29,7 @@ export function createRedisClient(url: string, options: RedisConnectionOptions =
     connectTimeout: CONNECT_TIMEOUT_MS,
     commandTimeout: COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 0,
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
   });
   // Without a listener, ioredis reports every failed reconnect as an unhandled error event.

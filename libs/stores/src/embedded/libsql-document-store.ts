@@ -81,9 +81,19 @@ export class LibsqlDocumentStore implements DocumentStore {
 
   async create(document: NewDocument): Promise<DocumentRecord> {
     const record: DocumentRecord = {
-      ...document,
       id: document.id ?? newId(),
+      ownerId: document.ownerId,
+      title: document.title,
+      fileType: document.fileType,
+      size: document.size,
+      ...(document.pages !== undefined && { pages: document.pages }),
+      contentHash: document.contentHash,
+      text: document.text,
+      ...(document.html !== undefined && { html: document.html }),
+      summary: document.summary,
+      summaryDegraded: document.summaryDegraded,
       indexStatus: 'pending',
+      fileKey: document.fileKey,
       createdAt: this.clock(),
     };
     try {
@@ -124,7 +134,9 @@ export class LibsqlDocumentStore implements DocumentStore {
 
   async get(ownerId: string, id: string): Promise<DocumentRecord | null> {
     const row = this.db
-      .prepare(`SELECT ${METADATA_COLUMNS}, text, html FROM documents WHERE owner_id = ? AND id = ?`)
+      .prepare(
+        `SELECT ${METADATA_COLUMNS}, text, html FROM documents WHERE owner_id = ? AND id = ?`,
+      )
       .get(ownerId, id) as DocumentRow | undefined;
     return row ? toDocument(row) : null;
   }
@@ -256,7 +268,12 @@ export class LibsqlDocumentStore implements DocumentStore {
       rank: number;
     }[];
     // bm25() is negative, lower meaning better; the port promises higher-is-better.
-    return rows.map((row) => ({ id: row.id, title: row.title, snippet: row.title, score: -row.rank }));
+    return rows.map((row) => ({
+      id: row.id,
+      title: row.title,
+      snippet: row.title,
+      score: -row.rank,
+    }));
   }
 
   async searchContent(
@@ -293,7 +310,9 @@ export class LibsqlDocumentStore implements DocumentStore {
       const rows = (
         filter.ownerId === undefined
           ? this.db.prepare('SELECT id, owner_id FROM documents').all()
-          : this.db.prepare('SELECT id, owner_id FROM documents WHERE owner_id = ?').all(filter.ownerId)
+          : this.db
+              .prepare('SELECT id, owner_id FROM documents WHERE owner_id = ?')
+              .all(filter.ownerId)
       ) as { id: string; owner_id: string }[];
       const now = this.clock();
       const markPending = this.db.prepare(

@@ -46,9 +46,7 @@ export class LibsqlUserStore implements UserStore {
     };
     try {
       this.db
-        .prepare(
-          `INSERT INTO users (${USER_COLUMNS}, email_key) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
+        .prepare(`INSERT INTO users (${USER_COLUMNS}, email_key) VALUES (?, ?, ?, ?, ?, ?, ?)`)
         .run(
           record.id,
           record.email,
@@ -108,8 +106,7 @@ export class LibsqlUserStore implements UserStore {
 
   private findRow(where: string, value: string): UserRecord | null {
     const row = this.db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE ${where}`).get(value) as
-      | UserRow
-      | undefined;
+      UserRow | undefined;
     return row ? toUser(row) : null;
   }
 }

@@ -14,7 +14,11 @@ function assertSingleSegment(id: string): void {
 export function documentFileKey(ownerId: string, documentId: string, extension: string): string {
   assertSingleSegment(ownerId);
   assertSingleSegment(documentId);
-  const safeExtension = extension.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 10) || 'bin';
+  const safeExtension =
+    extension
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, 10) || 'bin';
   return `${ownerId}/${documentId}/original.${safeExtension}`;
 }
 

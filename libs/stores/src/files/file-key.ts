@@ -17,7 +17,10 @@ export function assertSafeFileKey(key: string): void {
   if (key.length > MAX_KEY_LENGTH) throw new UnsafeFileKeyError(key, 'too long');
   for (const segment of key.split('/')) {
     if (!SAFE_SEGMENT.test(segment)) {
-      throw new UnsafeFileKeyError(key, 'segments must be [A-Za-z0-9._-], not empty and not dot-led');
+      throw new UnsafeFileKeyError(
+        key,
+        'segments must be [A-Za-z0-9._-], not empty and not dot-led',
+      );
     }
   }
 }

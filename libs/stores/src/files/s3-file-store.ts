@@ -15,7 +15,8 @@ import { probeHealth, type HealthReport } from '../shared/health';
 import { assertSafeFileKey, assertSafeFilePrefix, attachmentDisposition } from './file-key';
 
 function isNoSuchKey(error: unknown): boolean {
-  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : '';
+  const name =
+    typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : '';
   return name === 'NoSuchKey' || name === 'NotFound';
 }
 

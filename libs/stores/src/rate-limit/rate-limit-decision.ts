@@ -11,7 +11,11 @@ export class FlexibleRateLimiter implements RateLimiter {
   async consume(key: string, points = 1): Promise<RateLimitDecision> {
     try {
       const result = await this.limiter.consume(key, points);
-      return { allowed: true, remaining: result.remainingPoints, retryAfterMs: result.msBeforeNext };
+      return {
+        allowed: true,
+        remaining: result.remainingPoints,
+        retryAfterMs: result.msBeforeNext,
+      };
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
         return { allowed: false, remaining: 0, retryAfterMs: rejection.msBeforeNext };

@@ -17,7 +17,10 @@ export class InvalidCursorError extends Error {
 /** A file key that could escape its storage root or is not in the safe alphabet. */
 export class UnsafeFileKeyError extends Error {
   override readonly name = 'UnsafeFileKeyError';
-  constructor(readonly key: string, reason: string) {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
     super(`unsafe file key: ${reason}`);
   }
 }

@@ -40,7 +40,9 @@ export function chatSessionStoreContract(open: OpenDataStores): void {
       const stranger = { ownerId: newOwnerId(), documentId: 'doc-1' };
 
       expect(await sessions().get(stranger.ownerId, session.id)).toBeNull();
-      expect(await sessions().append(stranger, session.id, [{ role: 'user', content: 'x' }])).toBeNull();
+      expect(
+        await sessions().append(stranger, session.id, [{ role: 'user', content: 'x' }]),
+      ).toBeNull();
       expect(
         await sessions().append({ ...scope, documentId: 'doc-2' }, session.id, [
           { role: 'user', content: 'y' },
@@ -57,11 +59,15 @@ export function chatSessionStoreContract(open: OpenDataStores): void {
       const idle = await sessions().create(scope);
 
       subject.clock().advance(29 * DAY);
-      expect(await sessions().append(scope, active.id, [{ role: 'user', content: 'still here' }])).not.toBeNull();
+      expect(
+        await sessions().append(scope, active.id, [{ role: 'user', content: 'still here' }]),
+      ).not.toBeNull();
       subject.clock().advance(DAY);
 
       expect(await sessions().get(scope.ownerId, idle.id)).toBeNull();
-      expect(await sessions().append(scope, idle.id, [{ role: 'user', content: 'late' }])).toBeNull();
+      expect(
+        await sessions().append(scope, idle.id, [{ role: 'user', content: 'late' }]),
+      ).toBeNull();
       expect((await sessions().get(scope.ownerId, active.id))?.messages).toHaveLength(1);
 
       subject.clock().advance(30 * DAY);

@@ -53,7 +53,9 @@ export function fileStoreContract(subject: FileStoreSubject): void {
 
     it('stores bytes from a buffer and from a stream and reads them back both ways', async () => {
       const pdf = Buffer.from('%PDF-1.7 fake bytes \u00e9');
-      expect(await files().put(`${owner}/doc-1/original.pdf`, pdf, { contentType: 'application/pdf' })).toEqual({
+      expect(
+        await files().put(`${owner}/doc-1/original.pdf`, pdf, { contentType: 'application/pdf' }),
+      ).toEqual({
         size: pdf.length,
       });
       expect(await files().getBuffer(`${owner}/doc-1/original.pdf`)).toEqual(pdf);
@@ -108,9 +110,9 @@ export function fileStoreContract(subject: FileStoreSubject): void {
       await expect(files().get(key)).rejects.toBeInstanceOf(UnsafeFileKeyError);
       await expect(files().getBuffer(key)).rejects.toBeInstanceOf(UnsafeFileKeyError);
       await expect(files().delete(key)).rejects.toBeInstanceOf(UnsafeFileKeyError);
-      await expect(
-        files().signedDownloadUrl(key, { expiresInSeconds: 60 }),
-      ).rejects.toBeInstanceOf(UnsafeFileKeyError);
+      await expect(files().signedDownloadUrl(key, { expiresInSeconds: 60 })).rejects.toBeInstanceOf(
+        UnsafeFileKeyError,
+      );
     });
 
     it.each(['', '/', '../', 'owner', 'owner/../', '*/'])(

@@ -9,7 +9,8 @@ export function rateLimiterContract(factory: () => RateLimiterFactory): void {
     it('allows the configured number of requests per key, then refuses with a retry time', async () => {
       const limiter = factory().create(rule());
       const decisions = [];
-      for (let attempt = 0; attempt < 4; attempt += 1) decisions.push(await limiter.consume('ip-1'));
+      for (let attempt = 0; attempt < 4; attempt += 1)
+        decisions.push(await limiter.consume('ip-1'));
       expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false]);
       expect(decisions.map((d) => d.remaining)).toEqual([2, 1, 0, 0]);
       const refused = decisions[3];

@@ -61,7 +61,9 @@ export function userStoreContract(open: OpenDataStores): void {
       expect(await users().delete(user.id)).toBe(false);
       expect(await users().findById(user.id)).toBeNull();
       expect(await users().findByEmail('e@example.com')).toBeNull();
-      await expect(users().create({ email: 'E@example.com', passwordHash: 'h' })).resolves.toBeTruthy();
+      await expect(
+        users().create({ email: 'E@example.com', passwordHash: 'h' }),
+      ).resolves.toBeTruthy();
     });
 
     it('reports itself healthy', async () => {
