@@ -66,9 +66,13 @@ function toDocument(document: DocumentDocument): DocumentRecord {
   };
 }
 
-/** Matches `term` at the start of a word, like the embedded store's prefix queries. */
-function wordPrefix(term: string): RegExp {
-  return new RegExp(`(?:^|[^\\p{L}\\p{N}])${escapeRegExp(term)}`, 'iu');
+/**
+ * Matches `term` at the start of a word, like the embedded store's prefix
+ * queries. Passed as pattern + options because BSON drops a RegExp's `u`
+ * flag; the server's PCRE runs in UTF mode anyway, so `\p{L}` works.
+ */
+function wordPrefix(term: string): { $regex: string; $options: string } {
+  return { $regex: `(?:^|[^\\p{L}\\p{N}])${escapeRegExp(term)}`, $options: 'i' };
 }
 
 /**
@@ -246,7 +250,7 @@ export class MongoDocumentStore implements DocumentStore {
     if (terms.length === 0) return [];
     const rows = await this.documents
       .find(
-        { ownerId, $and: terms.map((term) => ({ title: { $regex: wordPrefix(term) } })) },
+        { ownerId, $and: terms.map((term) => ({ title: wordPrefix(term) })) },
         { projection: { _id: 1, title: 1 } },
       )
       .toArray();
@@ -279,7 +283,7 @@ export class MongoDocumentStore implements DocumentStore {
           ownerId,
           $text: { $search: terms.join(' ') },
           $and: terms.map((term) => ({
-            $or: [{ title: { $regex: wordPrefix(term) } }, { text: { $regex: wordPrefix(term) } }],
+            $or: [{ title: wordPrefix(term) }, { text: wordPrefix(term) }],
           })),
         },
         { projection: { _id: 1, title: 1, text: 1, score: { $meta: 'textScore' } } },
