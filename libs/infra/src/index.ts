@@ -13,3 +13,15 @@ export {
   type StageName,
   type StageSettings,
 } from './settings/stage-settings';
+export { containerEnvironment } from './services/container-environment';
+export {
+  AIML_UPSTREAM,
+  BACKEND,
+  CHROMA,
+  CLUSTER_NAME,
+  GATEWAY,
+  HEALTH_PATHS,
+  STOP_TIMEOUT_SECONDS,
+} from './settings/platform-constants';
+export { FargateServiceTemplateStack } from './template/fargate-service-template-stack';
+export { RAW_TEMPLATE_PATH, renderRawTemplate } from './template/render-raw-template';

@@ -52,7 +52,14 @@ describe('stage settings', () => {
       (settings) => settings.ownsImageRepositories,
     );
     expect(owners.map((settings) => settings.stage)).toEqual(['prod']);
-    expect(STAGE_SETTINGS.prod.replicateImagesTo).toBe(STAGE_SETTINGS.dr.region);
+    expect(STAGE_SETTINGS.prod.replicateTo).toBe(STAGE_SETTINGS.dr.region);
+  });
+
+  it('generates platform secrets everywhere but DR, which reads the replicas prod sends it', () => {
+    expect(STAGE_SETTINGS.dr.generatesPlatformSecrets).toBe(false);
+    for (const stage of ['dev', 'staging', 'prod'] as const) {
+      expect(STAGE_SETTINGS[stage].generatesPlatformSecrets).toBe(true);
+    }
   });
 
   it('applies overrides without changing the stage name', () => {

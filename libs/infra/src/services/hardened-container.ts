@@ -56,6 +56,7 @@ export function addHardenedContainer(
       retries: 3,
       startPeriod: Duration.seconds(options.healthCheckStartPeriodSeconds ?? 30),
     },
+    // Non-blocking: a slow CloudWatch Logs API must never stall request handling on stdout writes.
     logging: ecs.LogDrivers.awsLogs({
       logGroup: options.logGroup,
       streamPrefix: options.containerName,

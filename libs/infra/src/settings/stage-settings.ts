@@ -43,8 +43,13 @@ export interface StageSettings {
   readonly allowFargateSpot: boolean;
   /** The stage that owns the ECR repositories creates them; the others import them by name. */
   readonly ownsImageRepositories: boolean;
-  /** Region the owning stage replicates images to (the DR region). */
-  readonly replicateImagesTo?: string;
+  /** The DR region: receives replicas of the images and of the generated secrets. */
+  readonly replicateTo?: string;
+  /**
+   * Generate the values the platform can make itself (JWT key, service token).
+   * DR reads prod's replicas instead, so tokens issued in prod stay valid after a failover.
+   */
+  readonly generatesPlatformSecrets: boolean;
   readonly https?: HttpsSettings;
   readonly wafEnabled: boolean;
   readonly tracing: 'none' | 'xray';
@@ -77,6 +82,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
     enableExecuteCommand: true,
     allowFargateSpot: true,
     ownsImageRepositories: false,
+    generatesPlatformSecrets: true,
     wafEnabled: false,
     tracing: 'none',
     chromaImage: CHROMA_IMAGE,
@@ -95,6 +101,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
     enableExecuteCommand: true,
     allowFargateSpot: true,
     ownsImageRepositories: false,
+    generatesPlatformSecrets: true,
     wafEnabled: true,
     tracing: 'xray',
     chromaImage: CHROMA_IMAGE,
@@ -113,7 +120,8 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
     enableExecuteCommand: false,
     allowFargateSpot: false,
     ownsImageRepositories: true,
-    replicateImagesTo: 'us-west-2',
+    generatesPlatformSecrets: true,
+    replicateTo: 'us-west-2',
     wafEnabled: true,
     tracing: 'xray',
     dnsFailoverRole: 'PRIMARY',
@@ -134,6 +142,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
     enableExecuteCommand: false,
     allowFargateSpot: false,
     ownsImageRepositories: false,
+    generatesPlatformSecrets: false,
     wafEnabled: true,
     tracing: 'xray',
     dnsFailoverRole: 'SECONDARY',

@@ -59,13 +59,12 @@ export class PlatformStack extends Stack {
     const alarms = new AlarmTopic(this, 'AlarmTopic', { email: settings.alarmEmail });
     const repositories = new ImageRepositories(this, 'Images', {
       create: settings.ownsImageRepositories,
-      replicateTo: settings.replicateImagesTo,
+      replicateTo: settings.replicateTo,
     });
     const secrets = new PlatformSecrets(this, 'Secrets', {
       prefix: secretPrefixFor(settings.stage),
-      // DR reads prod's replicas so tokens issued in prod stay valid after a failover.
-      generate: settings.stage !== 'dr',
-      replicaRegions: settings.replicateImagesTo ? [settings.replicateImagesTo] : [],
+      generate: settings.generatesPlatformSecrets,
+      replicaRegions: settings.replicateTo ? [settings.replicateTo] : [],
       retain: settings.retainData,
     });
     const accessLogs = new AccessLogBucket(this, 'AccessLogs', { retain: settings.retainData });
