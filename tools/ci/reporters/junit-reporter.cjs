@@ -6,8 +6,11 @@
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
 
+// Matching control characters is the point of both patterns.
+// eslint-disable-next-line no-control-regex
 const ANSI_ESCAPES = /\u001b\[[0-9;]*m/g;
 // Characters XML 1.0 cannot carry at all, even escaped.
+// eslint-disable-next-line no-control-regex
 const NON_XML_CHARACTERS = /[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd]/gu;
 
 function xml(text) {
