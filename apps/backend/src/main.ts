@@ -59,8 +59,8 @@ async function main(): Promise<void> {
     }));
 
   const starting = new AbortController();
-  let stores: Stores | undefined;
-  let worker: OutboxWorker | undefined;
+  // Filled in once the stores are open; the shutdown steps close whatever exists by then.
+  const running: { stores?: Stores; worker?: OutboxWorker } = {};
   installGracefulShutdown({
     logger,
     drainTimeoutMs: config.drainTimeoutMs,
@@ -70,14 +70,14 @@ async function main(): Promise<void> {
         name: 'outbox-worker',
         run: async () => {
           starting.abort();
-          await worker?.stop();
+          await running.worker?.stop();
         },
       },
-      { name: 'stores', run: async () => stores?.close() },
+      { name: 'stores', run: async () => running.stores?.close() },
     ],
   });
 
-  stores = await openStores(
+  const stores = await openStores(
     () =>
       createStores({
         ...config,
@@ -86,9 +86,11 @@ async function main(): Promise<void> {
     { logger, signal: starting.signal, onFirstFailure: listen },
   );
   if (!stores) return;
+  running.stores = stores;
   logger.info({ adapters: stores.adapters }, 'stores open');
   const documentCache = new DocumentCache(stores.cache);
-  worker = startOutboxWorker(stores, gateway, documentCache, logger);
+  const worker = startOutboxWorker(stores, gateway, documentCache, logger);
+  running.worker = worker;
   handleRequest = createBackendApp({
     config,
     logger,

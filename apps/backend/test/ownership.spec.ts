@@ -1,4 +1,10 @@
-import { ApiClient, eventually, expectProblem, uniqueEmail } from './support/api-client';
+import {
+  ApiClient,
+  eventually,
+  expectProblem,
+  uniqueEmail,
+  type ApiAnswer,
+} from './support/api-client';
 import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
 import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
 
@@ -36,7 +42,7 @@ describe('ownership isolation between two users on every route', () => {
     await gateway.stop();
   });
 
-  const foreignRequests = (): [string, () => ReturnType<ApiClient['get']>, string][] => [
+  const foreignRequests = (): [string, () => Promise<ApiAnswer>, string][] => [
     [
       'GET /api/documents/:id',
       () => bob.get(`/api/documents/${aliceDocument}`),

@@ -27,8 +27,13 @@ const problemSchema = {
 
 /** Request bodies describe what is accepted; responses what is sent. */
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
-  return rest;
+  const generated: Record<string, unknown> = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+  });
+  // The dialect is the document's (OpenAPI 3.1), not repeated per schema.
+  delete generated['$schema'];
+  return generated;
 };
 
 function pathParameters(path: string) {

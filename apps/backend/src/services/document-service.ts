@@ -60,7 +60,7 @@ export class DocumentService {
    * Extracts first, so a file that cannot become a document leaves nothing
    * behind; then stores the bytes and saves the document with its index job.
    */
-  async upload(ownerId: string, input: UploadInput): Promise<DocumentMetadata> {
+  async upload(ownerId: string, input: UploadInput): Promise<DocumentRecord> {
     const extracted = await extractDocument(
       {
         bytes: input.bytes,
@@ -94,7 +94,7 @@ export class DocumentService {
     }
     await this.cache.forgetOwner(ownerId);
     this.options.onOutboxWork();
-    return withoutContent(record);
+    return record;
   }
 
   async list(ownerId: string, limit: number, cursor?: string): Promise<DocumentPage> {
@@ -191,9 +191,4 @@ export class DocumentService {
     }
     return items;
   }
-}
-
-export function withoutContent(document: DocumentRecord): DocumentMetadata {
-  const { text: _text, html: _html, ...metadata } = document;
-  return metadata;
 }

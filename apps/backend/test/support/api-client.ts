@@ -29,7 +29,7 @@ export class ApiClient {
   async request<T = Record<string, unknown>>(
     method: string,
     path: string,
-    init: { json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {},
+    init: { json?: unknown; body?: RequestInit['body']; headers?: Record<string, string> } = {},
   ): Promise<ApiAnswer<T>> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.token) headers['authorization'] = `Bearer ${this.token}`;

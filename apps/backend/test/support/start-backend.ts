@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServiceLogger } from '@docuthinker/runtime';
-import { createStores, type Stores } from '@docuthinker/stores';
+import { createStores, type Stores, type StoresConfig } from '@docuthinker/stores';
 import { createBackendApp } from '../../src/app';
 import type { LoginLimits } from '../../src/services/account-service';
 import { createGatewayClient } from '../../src/gateway/gateway-client';
@@ -31,6 +31,8 @@ export interface RunningBackend {
 export interface BackendOptions {
   gatewayUrl: string;
   loginLimits?: LoginLimits;
+  /** Production adapters (Redis, S3) instead of the embedded ones. */
+  stores?: Omit<StoresConfig, 'dataDir'>;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     secretValues: [JWT_SECRET, SERVICE_TOKEN],
     destination: { write: (line: string) => void (logLines += line) },
   });
-  const stores = await createStores({ dataDir });
+  const stores = await createStores({ dataDir, ...options.stores });
   const gateway = createGatewayClient({
     baseUrl: options.gatewayUrl,
     serviceToken: SERVICE_TOKEN,
