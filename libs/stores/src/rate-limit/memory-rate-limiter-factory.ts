@@ -1,6 +1,6 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { RateLimiter, RateLimiterFactory, RateLimitRule } from '../ports/rate-limiter';
-import { FlexibleRateLimiter } from './rate-limit-decision';
+import { FlexibleRateLimiter } from './flexible-rate-limiter';
 
 export function memoryLimiterFor(rule: RateLimitRule): RateLimiterMemory {
   return new RateLimiterMemory({

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { RateLimiter, RateLimiterFactory, RateLimitRule } from '../ports/rate-limiter';
 import { memoryLimiterFor } from './memory-rate-limiter-factory';
-import { FlexibleRateLimiter } from './rate-limit-decision';
+import { FlexibleRateLimiter } from './flexible-rate-limiter';
 
 /**
  * Counters shared by all replicas in Redis. While Redis is unreachable each

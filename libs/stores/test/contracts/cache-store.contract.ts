@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CacheStore } from '../../src/ports/cache-store';
-import { sleep } from '../support/sleep';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** `cache()` returns the store under test; keys are unique per test, so it may be shared. */
 export function cacheStoreContract(cache: () => CacheStore): void {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RateLimiterFactory } from '../../src/ports/rate-limiter';
-import { sleep } from '../support/sleep';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export function rateLimiterContract(factory: () => RateLimiterFactory): void {
   describe('RateLimiter contract', () => {

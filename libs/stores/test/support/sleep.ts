@@ -1,3 +1,0 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
-export { sleep };
