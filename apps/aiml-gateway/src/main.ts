@@ -16,6 +16,9 @@ import { createGatewayApp } from './app';
 import { EngineConnection } from './engine/engine-connection';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 
+/** How long start-up waits for the stores before listening anyway (and reporting unready). */
+const FIRST_CONNECTION_WAIT_MS = 5000;
+
 /** Composition root: config, engine, app, listen, and the one shutdown path. */
 async function main(): Promise<void> {
   const config = await loadConfigOrExit(async () => {
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     ],
   });
 
+  await connection.firstAttempt(FIRST_CONNECTION_WAIT_MS);
   await app.listen({ port: config.port, host: '0.0.0.0' });
   logger.info(
     { port: config.port, nodeEnv: config.nodeEnv, providers: config.providers },

@@ -135,7 +135,7 @@ describe('the gateway on a real Chroma server', () => {
       expect(hits[0]?.documentId).toBe('mpl');
       expect((await fetch(`${service.url}/api-docs/swagger-ui-bundle.js`)).status).toBe(200);
       expect(await service.stop('SIGTERM')).toBe(0);
-    });
+    }, 60000);
 
     it('starts while Chroma is unreachable, is unready until it comes up, then serves', async () => {
       const port = await findFreePort();

@@ -107,6 +107,10 @@ describe('meta routes', () => {
     expect(body.properties.k).toEqual(expect.objectContaining({ minimum: 1, maximum: 50 }));
     expect(body.additionalProperties).toBe(false);
     expect(search.responses['401'].content['application/problem+json']).toBeDefined();
+    expect(Object.keys(document.paths['/ai/v1/chat'].post.responses['200'].content)).toEqual([
+      'application/json',
+      'text/event-stream',
+    ]);
     const entities = document.paths['/ai/v1/graph/entities'].get;
     expect(entities.parameters).toEqual(
       expect.arrayContaining([expect.objectContaining({ name: 'ownerId', in: 'query' })]),

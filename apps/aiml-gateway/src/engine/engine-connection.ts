@@ -50,6 +50,22 @@ export class EngineConnection {
     return connection;
   }
 
+  /**
+   * Resolves once the first attempt has succeeded or failed, or after
+   * `timeoutMs`, whichever comes first: a process whose stores are up is
+   * ready when it starts listening, and one whose stores hang still starts.
+   */
+  async firstAttempt(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.connecting,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
   get current(): GatewayServices | undefined {
     return this.services;
   }

@@ -9,6 +9,8 @@ declare module 'fastify' {
     summary?: string;
     description?: string;
     tags?: readonly string[];
+    /** The route can also answer with server-sent events. */
+    eventStream?: boolean;
   }
 }
 
@@ -85,7 +87,14 @@ function operation(route: DocumentedRoute) {
       200: {
         description: 'OK',
         ...(response
-          ? { content: { 'application/json': { schema: jsonSchema(response, 'output') } } }
+          ? {
+              content: {
+                'application/json': { schema: jsonSchema(response, 'output') },
+                ...(schema['eventStream']
+                  ? { 'text/event-stream': { schema: { type: 'string' } } }
+                  : {}),
+              },
+            }
           : {}),
       },
       ...Object.fromEntries(statuses.map((status) => [status, problemResponse(status)])),

@@ -48,6 +48,7 @@ export function registerChatRoutes(scope: FastifyInstance, connection: EngineCon
         description:
           'With `stream: true` the answer is `text/event-stream`: `delta` events with pieces of the reply, then `citations`, then `done`.',
         tags: ['retrieval'],
+        eventStream: true,
         body: chatRequest,
         response: { 200: chatResponse },
       },
