@@ -31,7 +31,8 @@ export interface WebServiceAlarmsProps {
  */
 export class WebServiceAlarms extends Construct {
   readonly all: cloudwatch.Alarm[] = [];
-  readonly deploymentAlarms: cloudwatch.Alarm[] = [];
+  /** Alarms that roll a deployment back. */
+  readonly deploymentAlarms: cloudwatch.Alarm[];
   /**
    * Names of the alarms that roll a deployment back, as literals: a Ref to the
    * alarm would make the service depend on it and risk a dependency cycle.
@@ -43,6 +44,8 @@ export class WebServiceAlarms extends Construct {
     const { service, targetGroup } = props;
     const prefix = `${Stack.of(this).stackName}-${props.serviceLabel}`;
     const oneMinute = Duration.minutes(1);
+    const unhealthyHostsName = `${prefix}-unhealthy-hosts`;
+    const target5xxName = `${prefix}-5xx-high`;
 
     this.alarm(
       'Cpu',
@@ -92,7 +95,7 @@ export class WebServiceAlarms extends Construct {
     );
     const unhealthy = this.alarm(
       'UnhealthyHosts',
-      `${prefix}-unhealthy-hosts`,
+      unhealthyHostsName,
       {
         metric: targetGroup.metrics.unhealthyHostCount({ period: oneMinute, statistic: 'Maximum' }),
         threshold: ALARM_THRESHOLDS.unhealthyHostsAbove,
@@ -117,7 +120,7 @@ export class WebServiceAlarms extends Construct {
     );
     const errors = this.alarm(
       'Target5xx',
-      `${prefix}-5xx-high`,
+      target5xxName,
       {
         metric: targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
           period: oneMinute,
@@ -129,8 +132,8 @@ export class WebServiceAlarms extends Construct {
       },
       props.topic,
     );
-    this.deploymentAlarmNames = [`${prefix}-unhealthy-hosts`, `${prefix}-5xx-high`];
-    for (const alarm of [unhealthy, errors]) this.deploymentAlarms.push(alarm);
+    this.deploymentAlarms = [unhealthy, errors];
+    this.deploymentAlarmNames = [unhealthyHostsName, target5xxName];
   }
 
   private alarm(
