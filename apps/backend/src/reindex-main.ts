@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+import { loadBackendConfig, loadSecretsIntoEnvironment } from '@docuthinker/config';
+import { loadConfigOrExit } from '@docuthinker/runtime';
+import { createStores } from '@docuthinker/stores';
+import { reindexDocuments, type ReindexScope } from './reindex/reindex-documents';
+
+const USAGE = 'usage: reindex (--all | --email <address> | --user-id <id>)';
+
+function scopeFromArguments(args: string[]): ReindexScope {
+  const { values } = parseArgs({
+    args,
+    options: {
+      all: { type: 'boolean' },
+      email: { type: 'string' },
+      'user-id': { type: 'string' },
+    },
+    strict: true,
+  });
+  const chosen = [values.all, values.email, values['user-id']].filter(Boolean).length;
+  if (chosen !== 1) throw new Error(USAGE);
+  if (values.all) return { all: true };
+  if (values.email) return { email: values.email };
+  return { userId: values['user-id'] as string };
+}
+
+/**
+ * The re-index command: queues index jobs for one user's documents or for
+ * everyone's, in the store the backend uses; the backend's outbox worker
+ * sends them to the gateway. Prints one JSON line with how many were queued.
+ */
+async function main(): Promise<void> {
+  const scope = scopeFromArguments(process.argv.slice(2));
+  const config = await loadConfigOrExit(async () => {
+    await loadSecretsIntoEnvironment({
+      service: 'backend',
+      prefix: process.env['DOCUTHINKER_SECRETS_PREFIX'],
+      env: process.env,
+    });
+    return loadBackendConfig(process.env);
+  });
+  const stores = await createStores(config);
+  try {
+    const outcome = await reindexDocuments(stores, scope);
+    process.stdout.write(`${JSON.stringify(outcome)}\n`);
+  } finally {
+    await stores.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`reindex failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});
