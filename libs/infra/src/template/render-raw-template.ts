@@ -39,5 +39,6 @@ export function renderRawTemplate(): RenderedTemplate {
     synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
   });
   const template = app.synth().getStackByName(stack.stackName).template as object;
-  return { app, stack, yaml: HEADER + stringify(template, { lineWidth: 0 }) };
+  // Single quotes match the repository's Prettier settings, so formatting the repo leaves the file as generated.
+  return { app, stack, yaml: HEADER + stringify(template, { lineWidth: 0, singleQuote: true }) };
 }
