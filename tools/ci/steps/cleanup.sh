@@ -9,8 +9,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 source "$CI_ROOT/tools/ci/lib/stage-facts.sh"
 
 ci_parse_common_args "$@"
-tag="$(ci_image_tag)"
 engine="$(ci_container_engine)"
+# Runs after failures too, even before checkout completed: no tag means nothing was built.
+if [[ -z "${IMAGE_TAG:-}" ]] && ! git rev-parse --verify --quiet HEAD >/dev/null; then
+  ci_log "no IMAGE_TAG and no commit checked out: nothing was built"
+  exit 0
+fi
+tag="$(ci_image_tag)"
 
 if ! command -v "$engine" >/dev/null 2>&1; then
   ci_log "no $engine here: no images or registry login to clean up"

@@ -127,7 +127,7 @@ describe('--dry-run prints the exact commands', () => {
   });
 
   it('scan-images: trivy fails the step on HIGH or CRITICAL findings in either image', () => {
-    const fakes = installFakeCommands(scratchDir('trivy'));
+    const fakes = installFakeCommands(stateDir);
     const { commands } = dryRun('scan-images', { PATH: fakes.path });
     expect(commands).toEqual(
       ['docuthinker-backend', 'docuthinker-ai-ml'].map(
@@ -252,6 +252,22 @@ describe('--dry-run prints the exact commands', () => {
     expect(commands.at(-1)).toBe(
       'aws ecs wait services-stable --region us-east-1 --cluster docuthinker-cluster-staging --services chroma-service aiml-service backend-service',
     );
+  });
+
+  it('cleanup: logs out of the registry push-images used and removes the images it finds', () => {
+    const fakes = installFakeCommands(stateDir);
+    const registry = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+    writeFileSync(join(stateDir, 'ecr-registry'), `${registry}\n`);
+    const { commands } = dryRun('cleanup', {
+      PATH: fakes.path,
+      FAKE_LOG: fakes.log,
+      FAKE_IMAGES: `docuthinker-backend:${TAG} ${registry}/docuthinker-ai-ml:${TAG}`,
+    });
+    expect(commands).toEqual([
+      `docker logout ${registry}`,
+      `docker image rm docuthinker-backend:${TAG}`,
+      `docker image rm ${registry}/docuthinker-ai-ml:${TAG}`,
+    ]);
   });
 
   it('cleanup: nothing to do without a container engine', () => {

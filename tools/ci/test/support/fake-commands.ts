@@ -8,6 +8,7 @@ import { delimiter, join } from 'node:path';
  *   FAKE_RUNNING_TAG    the tag describe-task-definition reports as running
  *   FAKE_NO_CLUSTER     describe-services fails as for a stage never deployed
  *   FAKE_DEPLOY_STATUS  exit status of `npx nx deploy`
+ *   FAKE_IMAGES         images `docker image inspect` finds
  */
 const FAKE_AWS = `#!/usr/bin/env bash
 printf 'aws %s\\n' "$*" >>"$FAKE_LOG"
@@ -40,6 +41,14 @@ const FAKE_TRIVY = `#!/usr/bin/env bash
 printf 'trivy %s\\n' "$*" >>"$FAKE_LOG"
 `;
 
+/** Knows the images listed in FAKE_IMAGES (space-separated); logs everything else it is asked. */
+const FAKE_DOCKER = `#!/usr/bin/env bash
+printf 'docker %s\\n' "$*" >>"$FAKE_LOG"
+if [[ "$1 $2" == "image inspect" ]]; then
+  [[ " \${FAKE_IMAGES:-} " == *" \${3} "* ]]
+fi
+`;
+
 export interface FakeCommands {
   /** PATH with the fakes first. */
   readonly path: string;
@@ -53,6 +62,7 @@ export function installFakeCommands(dir: string, basePath = process.env.PATH ?? 
     aws: FAKE_AWS,
     npx: FAKE_NPX,
     trivy: FAKE_TRIVY,
+    docker: FAKE_DOCKER,
   })) {
     const file = join(dir, name);
     writeFileSync(file, script);
