@@ -31,7 +31,7 @@ while (($#)); do
   esac
 done
 
-# Test runs apart from the other targets: the reporter options are jest's and
+# Tests run apart from the other targets: the reporter options are jest's and
 # would reach lint and build too.
 other_targets=()
 run_tests=false
@@ -44,10 +44,19 @@ for target in "${requested[@]}"; do
   esac
 done
 
+base="${NX_BASE:-main}"
+head="${NX_HEAD:-HEAD}"
 if [[ -z "${NX_BASE:-}" ]]; then
   ci_log "NX_BASE is not set: comparing against main"
 fi
-affected=(npx nx affected --base="${NX_BASE:-main}" --head="${NX_HEAD:-HEAD}" --output-style=static)
+if git rev-parse --verify --quiet "$base^{commit}" >/dev/null; then
+  affected=(npx nx affected --base="$base" --head="$head" --output-style=static)
+else
+  # A base this clone lacks (a shallow or single-branch fetch, history
+  # rewritten since the last green build) cannot bound the change: check all.
+  ci_log "NX_BASE $base is not a commit in this clone: running every project"
+  affected=(npx nx run-many --output-style=static)
+fi
 
 if ((${#other_targets[@]} > 0)); then
   ci_run "${affected[@]}" -t "${other_targets[@]}"

@@ -59,31 +59,47 @@ describe('--dry-run prints the exact commands', () => {
   });
 
   it('verify: nx affected between the pipeline base and head, tests with a JUnit report', () => {
-    const { commands } = dryRun('verify', { NX_BASE: 'base111', NX_HEAD: 'head222' });
+    const { commands } = dryRun('verify', { NX_BASE: 'HEAD', NX_HEAD: 'head222' });
     expect(commands).toHaveLength(2);
     expect(commands[0]).toBe(
-      'npx nx affected --base=base111 --head=head222 --output-style=static -t lint typecheck build',
+      'npx nx affected --base=HEAD --head=head222 --output-style=static -t lint typecheck build',
     );
     expect(commands[1]).toMatch(
-      /^npx nx affected --base=base111 --head=head222 --output-style=static -t test -- --ci --reporters=default --reporters=\S+$/,
+      /^npx nx affected --base=HEAD --head=head222 --output-style=static -t test -- --ci --reporters=default --reporters=\S+$/,
     );
     expect(commands[1]).toContain(JUNIT_REPORTER);
   });
 
   it('verify: a parallel branch runs only its targets', () => {
-    const lint = dryRun('verify', { NX_BASE: 'b', NX_HEAD: 'h' }, ['--targets', 'lint,typecheck']);
+    const lint = dryRun('verify', { NX_BASE: 'HEAD', NX_HEAD: 'h' }, [
+      '--targets',
+      'lint,typecheck',
+    ]);
     expect(lint.commands).toEqual([
-      'npx nx affected --base=b --head=h --output-style=static -t lint typecheck',
+      'npx nx affected --base=HEAD --head=h --output-style=static -t lint typecheck',
     ]);
     const unknown = runStep(['verify', '--dry-run', '--targets', 'lint,deploy']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown target "deploy"');
   });
 
+  it('verify: checks every project when the base is not in the clone', () => {
+    const { stdout, commands } = dryRun('verify', { NX_BASE: 'f'.repeat(40) }, [
+      '--targets',
+      'lint,test',
+    ]);
+    expect(stdout).toContain('is not a commit in this clone: running every project');
+    expect(commands[0]).toBe('npx nx run-many --output-style=static -t lint');
+    expect(commands[1]).toMatch(/^npx nx run-many --output-style=static -t test -- --ci /);
+  });
+
   it('verify: says so when the pipeline gave no base', () => {
     const { stdout, commands } = dryRun('verify', {}, ['--targets', 'lint']);
     expect(stdout).toContain('NX_BASE is not set: comparing against main');
-    expect(commands[0]).toContain('--base=main --head=HEAD');
+    // A clone without a local main branch checks every project instead.
+    expect(commands[0]).toMatch(
+      /^npx nx (affected --base=main --head=HEAD|run-many) --output-style=static -t lint$/,
+    );
   });
 
   it('integration: the testcontainers suites of each project, failing on a skip', () => {
