@@ -1,0 +1,105 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServiceProcess, type ServiceProcess } from '@docuthinker/testing';
+import { ApiClient, corpusFile, eventually, uniqueEmail } from './support/api-client';
+import {
+  JWT_SECRET,
+  SERVICE_TOKEN,
+  startBackend,
+  type RunningBackend,
+} from './support/start-backend';
+
+const GATEWAY_BUNDLE = join(__dirname, '../../../dist/apps/aiml-gateway/main.js');
+
+/**
+ * The backend against the real AI/ML gateway bundle (embedded vector index,
+ * graph and offline engine), proving both sides read libs/contracts alike.
+ */
+describe('backend with the real AI/ML gateway process', () => {
+  let gateway: ServiceProcess;
+  let backend: RunningBackend;
+  let user: ApiClient;
+  let documentId: string;
+
+  beforeAll(async () => {
+    if (!existsSync(GATEWAY_BUNDLE))
+      throw new Error(`build the gateway first: ${GATEWAY_BUNDLE} is missing`);
+    gateway = await startServiceProcess(GATEWAY_BUNDLE, {
+      NODE_ENV: 'development',
+      DOCUTHINKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'dt-real-gateway-')),
+      DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN,
+      DOCUTHINKER_JWT_SECRET: JWT_SECRET,
+    });
+    backend = await startBackend({ gatewayUrl: gateway.url });
+    user = await new ApiClient(backend.url).registerUser(uniqueEmail('real-gateway'));
+    const created = await user.upload(corpusFile('bsd.txt'), 'bsd.txt');
+    documentId = String(created.body['id']);
+  }, 60_000);
+  afterAll(async () => {
+    await backend?.close();
+    await gateway?.stop('SIGTERM');
+  });
+
+  it('indexes an upload through it', async () => {
+    const indexed = await eventually(
+      async () => {
+        const document = await user.get<{ indexStatus: string; summaryDegraded: boolean }>(
+          `/api/documents/${documentId}`,
+        );
+        return document.body.indexStatus === 'indexed' ? document.body : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(indexed.indexStatus).toBe('indexed');
+  });
+
+  it('runs AI tasks, semantic search, ask and chat through it', async () => {
+    const summary = await user.post<{ result: unknown; provider: string; cached: boolean }>(
+      `/api/documents/${documentId}/ai/summary`,
+    );
+    expect(summary.status).toBe(200);
+    expect(typeof summary.body.result).toBe('string');
+    const sentiment = await user.post<{ result: { score: number } }>(
+      `/api/documents/${documentId}/ai/sentiment`,
+    );
+    expect(sentiment.status).toBe(200);
+    expect(sentiment.body.result.score).toBeGreaterThanOrEqual(-1);
+
+    const search = await user.get<{ items: { id: string }[]; mode: string; degraded: boolean }>(
+      '/api/documents/search?q=redistribution%20of%20source%20code&mode=semantic',
+    );
+    expect(search.body).toMatchObject({ mode: 'semantic', degraded: false });
+    expect(search.body.items.map((item) => item.id)).toContain(documentId);
+
+    const ask = await user.post<{ answer: string; citations: { documentId: string }[] }>(
+      '/api/ask',
+      {
+        question: 'What conditions apply to redistribution in binary form?',
+      },
+    );
+    expect(ask.status).toBe(200);
+    expect(ask.body.citations.map((citation) => citation.documentId)).toContain(documentId);
+
+    const chat = await user.post<{ reply: string; sessionId: string }>(
+      `/api/documents/${documentId}/chat`,
+      {
+        message: 'May I use the name of the university to promote my product?',
+      },
+    );
+    expect(chat.status).toBe(200);
+    expect(chat.body.reply.length).toBeGreaterThan(0);
+  });
+
+  it('removes a deleted document from the gateway index', async () => {
+    expect((await user.delete(`/api/documents/${documentId}`)).status).toBe(204);
+    await eventually(async () => {
+      const counts = await backend.stores.outbox.pendingCounts();
+      return counts.delete === 0 ? true : undefined;
+    });
+    const search = await user.get<{ items: unknown[] }>(
+      '/api/documents/search?q=redistribution&mode=semantic',
+    );
+    expect(search.body.items).toEqual([]);
+  });
+});
