@@ -12,7 +12,8 @@ CI_STAGES=(dev staging prod dr)
 CI_SERVICES=(chroma-service aiml-service backend-service)
 
 # Services built from this workspace, with the container whose image tag says
-# which commit is running.
+# which commit is running; deploy records the first one's tag.
+CI_TAGGED_SERVICES=(backend-service aiml-service)
 declare -A CI_SERVICE_CONTAINERS=([backend-service]=backend [aiml-service]=aiml-gateway)
 
 # Nx project of each image, and the ECR repository it is pushed to.

@@ -56,7 +56,7 @@ find_running_task_definition() {
 
 record_running_tag() {
   local previous="" service container image running_tag
-  for service in backend-service aiml-service; do
+  for service in "${CI_TAGGED_SERVICES[@]}"; do
     container="${CI_SERVICE_CONTAINERS[$service]}"
     find_running_task_definition "$service"
     if [[ -z "$task_definition" ]]; then
@@ -73,7 +73,7 @@ record_running_tag() {
     if [[ -z "$previous" ]]; then
       previous="$running_tag"
     elif [[ "$running_tag" != "$previous" ]]; then
-      ci_log "warning: $service runs $running_tag but backend-service runs $previous; rollback restores $previous"
+      ci_log "warning: $service runs $running_tag but ${CI_TAGGED_SERVICES[0]} runs $previous; rollback restores $previous"
     fi
   done
   if [[ -z "$previous" ]]; then
