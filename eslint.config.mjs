@@ -3,7 +3,7 @@ import nx from '@nx/eslint-plugin';
 /**
  * Workspace lint rules. Module boundaries keep apps thin and apart:
  * an app may use shared libs and libs of its own scope, never another app,
- * and nothing but tools may import libs/infra.
+ * and only tools (operator, CI and benchmark scripts) may reach across scopes.
  */
 export default [
   ...nx.configs['flat/base'],
@@ -33,6 +33,16 @@ export default [
             },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: ['scope:infra', 'scope:shared'] },
+            // Operator, CI and benchmark scripts may use any lib, never an app.
+            {
+              sourceTag: 'scope:tools',
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:backend',
+                'scope:gateway',
+                'scope:infra',
+              ],
+            },
           ],
         },
       ],
