@@ -43,6 +43,11 @@ export class DocumentAnalyzer {
     return this.dependencies.upstream?.circuitState;
   }
 
+  /** Releases the upstream's pooled connections. */
+  close(): void {
+    this.dependencies.upstream?.close();
+  }
+
   async analyze(
     request: AnalyzeRequest,
     owner: AnalyzeOwner,

@@ -87,6 +87,7 @@ export class EngineConnection {
     this.closed = true;
     clearTimeout(this.timer);
     await this.connecting;
+    this.services?.analyzer.close();
     await this.services?.engine.close();
   }
 
@@ -94,6 +95,7 @@ export class EngineConnection {
     this.connecting = this.connect().then(
       async (services) => {
         if (this.closed) {
+          services.analyzer.close();
           await services.engine.close();
           return;
         }

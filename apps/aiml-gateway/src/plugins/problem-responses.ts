@@ -3,7 +3,7 @@ import { PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
 import { problemFromEngineError } from '../engine-errors';
 import { problem } from '../errors';
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: ProblemError) {
+function sendProblem(request: FastifyRequest, reply: FastifyReply, error: ProblemError) {
   for (const [name, value] of Object.entries(error.extras.headers ?? {})) reply.header(name, value);
   return reply
     .status(error.status)

@@ -65,6 +65,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     service: (inject) => app.inject({ ...inject, headers: { ...asService, ...inject.headers } }),
     async close() {
       await app.close();
+      analyzer.close();
       await engine.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
