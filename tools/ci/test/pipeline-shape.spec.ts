@@ -1,0 +1,143 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { readWorkspaceFile, WORKSPACE_ROOT } from './support/workspace-files';
+
+interface Step {
+  readonly id?: string;
+  readonly if?: string;
+  readonly run?: string;
+  readonly uses?: string;
+  readonly with?: Record<string, unknown>;
+}
+
+interface Job {
+  readonly if?: string;
+  readonly environment?: string | { name: string };
+  readonly concurrency?: { group: string; 'cancel-in-progress': boolean };
+  readonly permissions?: Record<string, string>;
+  readonly steps: Step[];
+}
+
+interface Workflow {
+  readonly on: Record<string, unknown>;
+  readonly permissions?: Record<string, string>;
+  readonly jobs: Record<string, Job>;
+}
+
+const ci = parse(readWorkspaceFile('.github/workflows/ci.yml')) as Workflow;
+const deploy = parse(readWorkspaceFile('.github/workflows/deploy.yml')) as Workflow;
+const jenkinsfile = readWorkspaceFile('Jenkinsfile');
+
+const runs = (job: Job, step: string) =>
+  job.steps.find((candidate) => candidate.run?.startsWith(`tools/ci/run-step ${step}`));
+const usesAction = (job: Job, action: string) =>
+  job.steps.find((candidate) => candidate.uses?.startsWith(`${action}@`));
+
+describe('ci.yml', () => {
+  it('runs on pull requests and pushes', () => {
+    expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push']);
+  });
+
+  it('gives nx affected full history, the last green base and an npm cache', () => {
+    const verify = ci.jobs['verify'] as Job;
+    expect(usesAction(verify, 'actions/checkout')?.with?.['fetch-depth']).toBe(0);
+    expect(usesAction(verify, 'nrwl/nx-set-shas')).toBeDefined();
+    for (const job of Object.values(ci.jobs)) {
+      expect(usesAction(job, 'actions/setup-node')?.with?.['cache']).toBe('npm');
+    }
+  });
+
+  it('verifies, synthesizes, runs the testcontainers suites and builds and scans the images', () => {
+    const steps = Object.values(ci.jobs).flatMap((job) => job.steps.map((step) => step.run ?? ''));
+    for (const step of ['verify', 'synth', 'integration', 'build-images', 'scan-images']) {
+      expect(steps.some((run) => run.startsWith(`tools/ci/run-step ${step}`))).toBe(true);
+    }
+  });
+});
+
+describe('deploy.yml', () => {
+  const deployJobs = [deploy.jobs['deploy'], deploy.jobs['deploy-prod']] as Job[];
+
+  it('runs on pushes to main and on a manual run with a stage input', () => {
+    expect(deploy.on['push']).toEqual({ branches: ['main'] });
+    expect(deploy.on['workflow_dispatch']).toMatchObject({
+      inputs: { stage: { type: 'choice', options: ['dev', 'staging', 'prod', 'dr'] } },
+    });
+  });
+
+  it('asks only for an OIDC token and read access to the code', () => {
+    expect(deploy.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+    for (const job of Object.values(deploy.jobs)) expect(job.permissions).toBeUndefined();
+  });
+
+  it('assumes the deploy role through OIDC in every job, never with stored keys', () => {
+    const source = readWorkspaceFile('.github/workflows/deploy.yml');
+    expect(source).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/);
+    for (const job of Object.values(deploy.jobs)) {
+      const credentials = usesAction(job, 'aws-actions/configure-aws-credentials');
+      expect(credentials?.with?.['role-to-assume']).toBe('${{ secrets.AWS_DEPLOY_ROLE_ARN }}');
+    }
+  });
+
+  it('deploys each stage in its own environment, one deploy per stage at a time', () => {
+    for (const job of deployJobs) {
+      expect(job.concurrency?.group).toMatch(/^deploy-/);
+      expect(job.concurrency?.['cancel-in-progress']).toBe(false);
+    }
+    expect((deploy.jobs['deploy-prod'] as Job).environment).toBe('prod');
+    expect((deploy.jobs['deploy'] as Job).environment).toBe(
+      "${{ github.event_name == 'push' && 'staging' || inputs.stage }}",
+    );
+  });
+
+  it('pushes, deploys, waits, smoke-tests and rolls back when anything after deploy fails', () => {
+    expect(runs(deploy.jobs['publish-images'] as Job, 'push-images')).toBeDefined();
+    for (const job of deployJobs) {
+      const order = ['deploy', 'wait-stable', 'smoke', 'rollback'].map((step) =>
+        job.steps.indexOf(runs(job, step) as Step),
+      );
+      expect(order.every((index, position) => index > (order[position - 1] ?? -1))).toBe(true);
+      expect(runs(job, 'rollback')?.if).toMatch(/^failure\(\) && \(steps\.deploy\.outcome/);
+      expect(runs(job, 'deploy')?.id).toBe('deploy');
+    }
+  });
+});
+
+describe('Jenkinsfile', () => {
+  const stage = (name: string) => {
+    const start = jenkinsfile.indexOf(`stage('${name}')`);
+    if (start < 0) throw new Error(`no stage '${name}'`);
+    return jenkinsfile.slice(start, jenkinsfile.indexOf("\n        stage('", start + 1));
+  };
+
+  it('takes the nx base from the last successful build', () => {
+    expect(stage('Checkout')).toContain('env.NX_BASE = checkedOut.GIT_PREVIOUS_SUCCESSFUL_COMMIT');
+  });
+
+  it('verifies and builds the images in parallel', () => {
+    expect(stage('Verify')).toContain('parallel {');
+    expect(stage('Build Images')).toContain('parallel {');
+  });
+
+  it('deploys staging on main, and prod on main only after an approval', () => {
+    for (const name of ['Push', 'Deploy staging', 'Approve prod', 'Deploy prod']) {
+      expect(stage(name)).toContain("when { branch 'main' }");
+    }
+    expect(stage('Approve prod')).toMatch(/input\(\s*message:/);
+    expect(jenkinsfile.indexOf("stage('Verify staging')")).toBeLessThan(
+      jenkinsfile.indexOf("stage('Approve prod')"),
+    );
+  });
+
+  it('rolls back on failure, reports tests always, and cleans up last', () => {
+    const post = jenkinsfile.slice(jenkinsfile.indexOf('    post {'));
+    expect(post).toMatch(/always \{\s*junit\(testResults: 'reports\/junit\/\*\.xml'/);
+    expect(post).toMatch(/failure \{[\s\S]*tools\/ci\/run-step rollback/);
+    expect(post).toMatch(/cleanup \{[\s\S]*tools\/ci\/run-step cleanup[\s\S]*deleteDir\(\)/);
+  });
+});
+
+it('tools/ci/run-step is executable, as both pipelines call it directly', () => {
+  expect(statSync(join(WORKSPACE_ROOT, 'tools/ci/run-step')).mode & 0o111).not.toBe(0);
+});
