@@ -6,6 +6,7 @@ import type { Stores } from '@docuthinker/stores';
 import { createAccessTokens } from './auth/access-tokens';
 import { argon2idPasswords, type PasswordHashing } from './auth/password-hashing';
 import type { GatewayClient } from './gateway/gateway-client';
+import { registerOutboxMetrics } from './metrics/outbox-metrics';
 import { authenticate } from './middleware/authenticate';
 import { httpMetrics } from './middleware/http-metrics';
 import { jsonBodies } from './middleware/json-bodies';
@@ -64,6 +65,7 @@ export function createBackendApp(dependencies: BackendDependencies): Express {
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
+  registerOutboxMetrics(metrics, stores.outbox);
 
   const app = express();
   app.disable('x-powered-by');

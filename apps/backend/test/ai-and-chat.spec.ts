@@ -234,19 +234,19 @@ describe('AI tasks, chat and questions over HTTP', () => {
       .map((block) => {
         const [eventLine, dataLine] = block.split('\n');
         return {
-          event: eventLine!.slice('event: '.length),
-          data: JSON.parse(dataLine!.slice('data: '.length)) as Record<string, unknown>,
+          event: (eventLine ?? '').slice('event: '.length),
+          data: JSON.parse((dataLine ?? '').slice('data: '.length)) as Record<string, unknown>,
         };
       });
-    expect(events[0]!.event).toBe('session');
-    expect(events.at(-1)!.event).toBe('done');
+    expect(events[0]?.event).toBe('session');
+    expect(events.at(-1)?.event).toBe('done');
     const deltas = events.filter((event) => event.event === 'delta');
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.map((event) => event.data['text']).join('')).toContain(
       'Stream about the license conditions please',
     );
     const session = await user.get<{ messages: unknown[] }>(
-      `/api/chat/sessions/${String(events[0]!.data['sessionId'])}`,
+      `/api/chat/sessions/${String(events[0]?.data['sessionId'])}`,
     );
     expect(session.body.messages).toHaveLength(2);
   });

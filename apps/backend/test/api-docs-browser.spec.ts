@@ -6,7 +6,9 @@ import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/star
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
-  process.stdout.write(`SKIPPED (no ${CHROMIUM}; apt-get install chromium): /api-docs browser test\n`);
+  process.stdout.write(
+    `SKIPPED (no ${CHROMIUM}; apt-get install chromium): /api-docs browser test\n`,
+  );
 }
 
 (hasChromium ? describe : describe.skip)('/api-docs in headless Chromium', () => {
@@ -34,7 +36,9 @@ if (!hasChromium) {
     const failures: string[] = [];
     const consoleErrors: string[] = [];
     page.on('request', (request) => requested.push(request.url()));
-    page.on('requestfailed', (request) => failures.push(`${request.url()} ${request.failure()?.errorText}`));
+    page.on('requestfailed', (request) =>
+      failures.push(`${request.url()} ${request.failure()?.errorText}`),
+    );
     page.on('response', (response) => {
       if (response.status() >= 400) failures.push(`${response.url()} ${response.status()}`);
     });
@@ -46,7 +50,9 @@ if (!hasChromium) {
     await page.waitForSelector('.opblock-summary-path', { timeout: 20_000 });
 
     expect(await page.textContent('.info .title')).toContain('DocuThinker backend API');
-    const paths = await page.$$eval('.opblock-summary-path', (nodes) => nodes.map((node) => node.textContent ?? ''));
+    const paths = await page.$$eval('.opblock-summary-path', (nodes) =>
+      nodes.map((node) => node.textContent ?? ''),
+    );
     expect(paths.length).toBeGreaterThanOrEqual(19);
     expect(paths.map((path) => path.replace(/\u200b/g, ''))).toEqual(
       expect.arrayContaining(['/api/auth/register', '/api/documents/{id}/ai/{task}', '/api/ask']),

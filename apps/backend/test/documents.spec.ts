@@ -118,7 +118,7 @@ describe('documents over HTTP', () => {
     );
     expect(first.status).toBe(200);
     expect(first.body.items.map((item) => item.title)).toEqual(['Doc 4', 'Doc 3']);
-    expect(Object.keys(first.body.items[0]!).sort()).toEqual(
+    expect(Object.keys(first.body.items[0] ?? {}).sort()).toEqual(
       [
         'createdAt',
         'fileType',
@@ -131,11 +131,11 @@ describe('documents over HTTP', () => {
       ].sort(),
     );
     const second = await lister.get<{ items: Metadata[]; nextCursor: string | null }>(
-      `/api/documents?limit=2&cursor=${encodeURIComponent(first.body.nextCursor!)}`,
+      `/api/documents?limit=2&cursor=${encodeURIComponent(first.body.nextCursor ?? '')}`,
     );
     expect(second.body.items.map((item) => item.title)).toEqual(['Doc 2', 'Doc 1']);
     const third = await lister.get<{ items: Metadata[]; nextCursor: string | null }>(
-      `/api/documents?limit=2&cursor=${encodeURIComponent(second.body.nextCursor!)}`,
+      `/api/documents?limit=2&cursor=${encodeURIComponent(second.body.nextCursor ?? '')}`,
     );
     expect(third.body.items.map((item) => item.title)).toEqual(['Doc 0']);
     expect(third.body.nextCursor).toBeNull();
@@ -182,7 +182,7 @@ describe('documents over HTTP', () => {
       items: { id: string; snippet: string; score: number }[];
     }>('/api/documents/search?q=patent%20license');
     expect(byContent.body.items.length).toBeGreaterThan(0);
-    expect(byContent.body.items[0]!.snippet.toLowerCase()).toMatch(/patent|license/);
+    expect(byContent.body.items[0]?.snippet.toLowerCase()).toMatch(/patent|license/);
 
     const semantic = await searcher.get<{
       items: { id: string }[];

@@ -84,13 +84,13 @@ describe('indexing through the durable outbox', () => {
     const ownerId = String((await user.get('/api/me')).body['id']);
     const fileKey = (await backend.stores.documents.get(ownerId, gone.body.id))?.fileKey;
     expect(fileKey).toBeDefined();
-    expect(await backend.stores.files.getBuffer(fileKey!)).not.toBeNull();
+    expect(await backend.stores.files.getBuffer(fileKey ?? '')).not.toBeNull();
 
     expect((await user.delete(`/api/documents/${gone.body.id}`)).status).toBe(204);
     await eventually(async () => (gateway.indexed.has(gone.body.id) ? undefined : true));
     expect(gateway.indexed.has(kept.body.id)).toBe(true);
     await eventually(async () =>
-      (await backend.stores.files.getBuffer(fileKey!)) === null ? true : undefined,
+      (await backend.stores.files.getBuffer(fileKey ?? '')) === null ? true : undefined,
     );
 
     expect((await user.delete('/api/documents')).status).toBe(204);

@@ -93,7 +93,8 @@ describe('ownership isolation between two users on every route', () => {
   it.each(foreignRequests().map(([name, , code], index) => [name, index, code] as const))(
     '%s on another user’s id is 404, the same as an unknown id',
     async (_name, index, code) => {
-      const [, request] = foreignRequests()[index]!;
+      const request = foreignRequests()[index]?.[1];
+      if (!request) throw new Error(`no request number ${index}`);
       const answer = await request();
       expectProblem(answer, 404, code);
       const unknown = await bob.get(

@@ -86,7 +86,7 @@ export function startOutboxWorker(
     if (job.fileKey) await stores.files.delete(job.fileKey);
   }
 
-  async function process(job: ClaimedOutboxJob): Promise<void> {
+  async function handleJob(job: ClaimedOutboxJob): Promise<void> {
     try {
       if (job.kind === 'index') await indexDocument(job);
       else await removeDocument(job);
@@ -127,7 +127,7 @@ export function startOutboxWorker(
       let job: ClaimedOutboxJob | null = null;
       try {
         job = await stores.outbox.claim({ leaseMs: settings.leaseMs });
-        if (job) await process(job);
+        if (job) await handleJob(job);
       } catch (error) {
         logger.error({ err: error }, 'outbox worker could not reach the store');
         job = null;
