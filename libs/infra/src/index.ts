@@ -25,3 +25,4 @@ export {
 } from './settings/platform-constants';
 export { FargateServiceTemplateStack } from './template/fargate-service-template-stack';
 export { RAW_TEMPLATE_PATH, renderRawTemplate } from './template/render-raw-template';
+export { GitHubDeployAccess, GitHubOidcStack } from './github-oidc';

@@ -5,6 +5,7 @@ import { overridesFromContext } from '../settings/context-settings';
 import { resolveImageTag } from '../settings/image-tag';
 import { isStageName, settingsFor, STAGE_NAMES } from '../settings/stage-settings';
 import { buildStage } from '../stacks/build-stage';
+import { GitHubOidcStack } from '../github-oidc';
 
 /**
  * CDK entry point: one stage per run (`-c stage=prod`), chosen by the Nx
@@ -35,5 +36,16 @@ buildStage(app, {
   imageTag,
   account: process.env.CDK_DEFAULT_ACCOUNT,
 });
+// GitHub deploy access is account-wide IAM: added only when asked for
+// (`-c githubRepository=owner/name`), deployed once per account.
+const githubRepository = app.node.tryGetContext('githubRepository');
+if (typeof githubRepository === 'string' && githubRepository !== '') {
+  const existingProviderArn = app.node.tryGetContext('githubOidcProviderArn');
+  new GitHubOidcStack(app, 'DocuThinker-GitHubOidc', {
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: 'us-east-1' },
+    repository: githubRepository,
+    existingProviderArn: typeof existingProviderArn === 'string' ? existingProviderArn : undefined,
+  });
+}
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();
