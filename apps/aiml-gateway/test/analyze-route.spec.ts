@@ -55,6 +55,28 @@ describe('POST /analyze served locally', () => {
   });
 });
 
+describe('POST /analyze indexing for the service', () => {
+  it('indexes for metadata.owner_id when the service calls', async () => {
+    const gateway = await startTestGateway();
+    try {
+      const response = await gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.analyze,
+        payload: { document: DOCUMENT, metadata: { document_id: 'bsd', owner_id: 'tenant-7' } },
+      });
+      expect(response.json().sync).toEqual({ graph: 'indexed', vector_store: 'indexed' });
+      const hits = await gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.search,
+        payload: { ownerId: 'tenant-7', query: 'redistributions binary form' },
+      });
+      expect(hits.json().hits[0].documentId).toBe('bsd');
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('POST /analyze in front of the FastAPI container', () => {
   let upstream: StubUpstream;
   let gateway: TestGateway;

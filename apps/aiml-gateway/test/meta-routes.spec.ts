@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { GATEWAY_API } from '@docuthinker/contracts';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -75,6 +77,49 @@ describe('meta routes', () => {
     );
     expect(text).toMatch(/docuthinker_gateway_circuit_state\{circuit="local"\} 0/);
     expect(text).toMatch(/docuthinker_gateway_process_cpu_seconds_total/);
+  });
+
+  it('counts a failing provider, and the task still answers from the offline engine, degraded', async () => {
+    const failing = createServer((request, response) => {
+      request.resume();
+      response.writeHead(500, { 'content-type': 'application/json' });
+      response.end('{"error":{"message":"overloaded"}}');
+    });
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    const { port } = failing.address() as AddressInfo;
+    const chained = await startTestGateway({
+      engine: {
+        providers: ['openai', 'local'],
+        providerKeys: { openai: 'sk-test' },
+        providerBaseUrls: { openai: `http://127.0.0.1:${port}/v1` },
+        resilience: { retries: 0, timeoutMs: 2000 },
+      },
+    });
+    try {
+      const response = await chained.service({
+        method: 'POST',
+        url: GATEWAY_API.task('summary'),
+        payload: { text: 'Providers fail. The chain falls through to the offline engine.' },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual(
+        expect.objectContaining({ provider: 'local', degraded: true }),
+      );
+      const metrics = (await chained.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toMatch(
+        /docuthinker_gateway_provider_failures_total\{provider="openai",task="summary",outcome="failed"\} 1/,
+      );
+      expect(metrics).toMatch(/docuthinker_gateway_circuit_state\{circuit="openai"\} 0/);
+      const ready = (await chained.app.inject({ method: 'GET', url: '/ready' })).json();
+      expect(ready.providers.map((circuit: { provider: string }) => circuit.provider)).toEqual([
+        'openai',
+        'local',
+      ]);
+    } finally {
+      await chained.close();
+      failing.closeAllConnections();
+      failing.close();
+    }
   });
 
   it('documents every v1 route in /openapi.json from the contracts', async () => {
