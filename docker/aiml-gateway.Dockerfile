@@ -21,8 +21,7 @@ COPY docker/check-native-addons.cjs /opt/checks/
 RUN ["node", "/opt/checks/check-native-addons.cjs", "/app"]
 # Mount points of the data volume and of embedded vector data (DOCUTHINKER_CHROMA_DIR,
 # /mnt/efs/chroma as on EFS), created without a shell (a node-only base has none).
-WORKDIR /mnt/efs/chroma
-WORKDIR /data
+RUN ["node", "-e", "for (const dir of ['/data', '/mnt/efs/chroma']) require('node:fs').mkdirSync(dir, { recursive: true })"]
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \

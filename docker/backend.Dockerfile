@@ -20,7 +20,7 @@ COPY dist/docker/backend/ ./
 COPY docker/check-native-addons.cjs /opt/checks/
 RUN ["node", "/opt/checks/check-native-addons.cjs", "/app"]
 # The data volume's mount point, created without a shell (a node-only base has none).
-WORKDIR /data
+RUN ["node", "-e", "for (const dir of ['/data']) require('node:fs').mkdirSync(dir, { recursive: true })"]
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \

@@ -3,7 +3,8 @@
 # hosts that cannot pull node images from a registry: node, the glibc runtime
 # (Debian's libc6 libraries, which prebuilt native addons such as libsql also
 # need), the C++ runtime node links against, and an /etc/passwd with the
-# non-root user 1000 the service images run as. No shell, no package manager.
+# non-root user 1000 the service images switch to (like the official node images,
+# the base itself runs as root). No shell, no package manager.
 #   usage: build-local-node-image.sh <image-name>    (needs podman, dpkg, ldd)
 set -euo pipefail
 
@@ -38,7 +39,6 @@ chown 1000:1000 "$rootfs/home/node"
 
 tar -C "$rootfs" -c . | podman import --quiet \
   --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
-  --change 'USER 1000:1000' \
   --change 'CMD ["node"]' \
   - "$image" >/dev/null
 echo "build-local-node-image: $image from node $(node --version) ($(podman image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1 / 1e6}'))"
