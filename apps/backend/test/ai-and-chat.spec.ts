@@ -216,6 +216,23 @@ describe('AI tasks, chat and questions over HTTP', () => {
     );
   });
 
+  it('deletes a document’s chat sessions with the document', async () => {
+    const doomed = await user.post<{ id: string }>('/api/documents', {
+      title: 'Doomed',
+      text: 'A short-lived document about redistribution.',
+    });
+    const chat = await user.post<{ sessionId: string }>(`/api/documents/${doomed.body.id}/chat`, {
+      message: 'redistribution?',
+    });
+    expect((await user.get(`/api/chat/sessions/${chat.body.sessionId}`)).status).toBe(200);
+    expect((await user.delete(`/api/documents/${doomed.body.id}`)).status).toBe(204);
+    expectProblem(
+      await user.get(`/api/chat/sessions/${chat.body.sessionId}`),
+      404,
+      'DT_ERR_CHAT_SESSION_NOT_FOUND',
+    );
+  });
+
   it('streams the reply as server-sent events on Accept: text/event-stream', async () => {
     const response = await fetch(`${backend.url}/api/documents/${documentId}/chat`, {
       method: 'POST',

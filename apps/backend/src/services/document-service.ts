@@ -37,7 +37,7 @@ export type DocumentFile =
   | { kind: 'redirect'; url: string }
   | { kind: 'bytes'; body: NodeJS.ReadableStream; size: number; contentType: string; name: string };
 
-export type DocumentStores = Pick<Stores, 'documents' | 'files'>;
+export type DocumentStores = Pick<Stores, 'documents' | 'files' | 'chatSessions'>;
 
 export interface DocumentServiceOptions {
   maxUploadBytes: number;
@@ -134,16 +134,21 @@ export class DocumentService {
     return updated;
   }
 
-  /** The delete job written with the removal takes the file and index entries away. */
+  /**
+   * The delete job written with the removal takes the file and index entries
+   * away; conversations about the document go with it.
+   */
   async delete(ownerId: string, id: string): Promise<void> {
     const deleted = await this.stores.documents.delete(ownerId, id);
     if (!deleted) throw new NotFoundError('document');
+    await this.stores.chatSessions.deleteForDocument({ ownerId, documentId: id });
     await this.cache.forgetOwner(ownerId);
     this.options.onOutboxWork();
   }
 
   async deleteAll(ownerId: string): Promise<void> {
     await this.stores.documents.deleteAllForOwner(ownerId);
+    await this.stores.chatSessions.deleteAllForOwner(ownerId);
     await this.cache.forgetOwner(ownerId);
     this.options.onOutboxWork();
   }
