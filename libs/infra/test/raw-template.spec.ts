@@ -19,6 +19,8 @@ const SEED_PARAMETERS = [
   'Memory',
   'SecretsPrefix',
 ];
+/** Added to the seed's list: the backend refuses production without a bucket for originals. */
+const PARAMETERS = [...SEED_PARAMETERS, 'DocumentsBucketName'];
 
 describe('raw CloudFormation template', () => {
   const rendered = renderRawTemplate();
@@ -32,8 +34,8 @@ describe('raw CloudFormation template', () => {
     expect(committed).toEqual(rendered.yaml);
   });
 
-  it("takes exactly the seed's parameters", () => {
-    expect(Object.keys(template.Parameters).sort()).toEqual([...SEED_PARAMETERS].sort());
+  it("takes the seed's parameters plus the documents bucket", () => {
+    expect(Object.keys(template.Parameters).sort()).toEqual([...PARAMETERS].sort());
     expect(template.Parameters.CPU.Default).toBe('512');
     expect(template.Parameters.Memory.Default).toBe('1024');
     expect(template.Parameters.SecretsPrefix.Default).toBe('docuthinker/');

@@ -18,11 +18,8 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   {
     service: 'backend',
     variable: 'DOCUTHINKER_DOCUMENTS_BUCKET',
-    presentIn: ['ecs'],
+    presentIn: ['ecs', 'cloudformation'],
     reason: 'compose keeps original files on the backend data volume; there is no S3 locally',
-    defect:
-      'the raw CloudFormation template sets no DOCUTHINKER_DOCUMENTS_BUCKET (and creates no bucket), ' +
-      'so its backend refuses to start in production; libs/infra should add a bucket or a parameter',
   },
   {
     service: 'backend',

@@ -1,4 +1,5 @@
 import {
+  Aws,
   CfnOutput,
   CfnParameter,
   Fn,
@@ -8,6 +9,7 @@ import {
   type StackProps,
 } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
 import { PublicLoadBalancer } from '../load-balancer/public-load-balancer';
@@ -124,11 +126,28 @@ export class FargateServiceTemplateStack extends Stack {
         PORT: Token.asString(backendPort),
         // The Service Connect alias keeps the gateway's standard port whatever AIMLPort is.
         DOCUTHINKER_AIML_URL: `http://${GATEWAY.containerName}:${GATEWAY.port}`,
+        // Production refuses to start without it: originals must not live on task storage.
+        DOCUTHINKER_DOCUMENTS_BUCKET: p.documentsBucket.valueAsString,
       }),
       secrets: secrets.containerSecretsFor('backend'),
       scaling: settings.backend,
       routing: { listener: loadBalancer.listener },
       alarmTopic: alarms.topic,
+    });
+    const bucketArn = `arn:${Aws.PARTITION}:s3:::${p.documentsBucket.valueAsString}`;
+    backend.taskDefinition.addToTaskRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [`${bucketArn}/*`],
+      }),
+    );
+    backend.taskDefinition.addToTaskRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucketArn] }),
+    );
+    Validations.of(backend.taskDefinition.taskRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<DocumentsBucketName>/*]',
+      reason:
+        'Object keys are user documents created at run time; the wildcard is confined to one bucket.',
     });
     (backend.service.node.defaultChild as ecs.CfnService).addResourceDependency(
       gateway.service.node.defaultChild as ecs.CfnService,
@@ -215,6 +234,12 @@ export class FargateServiceTemplateStack extends Stack {
         'AI/ML gateway image URI with an immutable tag (not latest)',
         undefined,
         '^.+:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+      ),
+      documentsBucket: text(
+        'DocumentsBucketName',
+        'Existing S3 bucket (encrypted, private) for original uploads',
+        undefined,
+        '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
       ),
       containerPort: number('ContainerPort', 'Port the backend listens on', BACKEND.port),
       aimlPort: number('AIMLPort', 'Port the AI/ML gateway listens on', GATEWAY.port),
