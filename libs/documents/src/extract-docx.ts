@@ -1,4 +1,3 @@
-import mammoth from 'mammoth';
 import { DocumentError } from './document-error';
 import type { DocumentLimits } from './document-limits';
 import { guardZipArchive } from './guard-zip-archive';
@@ -27,6 +26,8 @@ const SAFE_LINK = /^(?:https?:|mailto:)/i;
  */
 export async function extractDocx(bytes: Uint8Array, limits: DocumentLimits): Promise<DocxContent> {
   await guardZipArchive(bytes, limits);
+  // Loaded on the first DOCX rather than at start-up (about 60 ms).
+  const { default: mammoth } = await import('mammoth');
   let html: string;
   try {
     const result = await mammoth.convertToHtml(

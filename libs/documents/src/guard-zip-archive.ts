@@ -1,4 +1,4 @@
-import JSZip from 'jszip';
+import type JSZip from 'jszip';
 import { createInflateRaw } from 'node:zlib';
 import { DocumentError } from './document-error';
 import type { DocumentLimits } from './document-limits';
@@ -65,7 +65,9 @@ export async function guardZipArchive(bytes: Uint8Array, limits: ArchiveLimits):
 
 async function loadArchive(bytes: Uint8Array): Promise<JSZip> {
   try {
-    return await JSZip.loadAsync(bytes);
+    // Loaded on the first archive rather than at start-up.
+    const { default: zip } = await import('jszip');
+    return await zip.loadAsync(bytes);
   } catch (error) {
     if (error instanceof Error && /encrypted/i.test(error.message)) {
       throw new DocumentError(

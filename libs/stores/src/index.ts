@@ -79,19 +79,8 @@ export {
   createEmbeddedDataStores,
   type EmbeddedDataStoresOptions,
 } from './embedded/create-embedded-data-stores';
-export {
-  createMongoDataStores,
-  type MongoDataStoresOptions,
-} from './mongo/create-mongo-data-stores';
 export { MemoryCacheStore, type MemoryCacheOptions } from './cache/memory-cache-store';
-export { RedisCacheStore } from './cache/redis-cache-store';
-export {
-  createRedisClient,
-  closeRedisClient,
-  waitForRedis,
-  type RedisConnectionOptions,
-} from './cache/redis-connection';
 export { MemoryRateLimiterFactory } from './rate-limit/memory-rate-limiter-factory';
-export { RedisRateLimiterFactory } from './rate-limit/redis-rate-limiter-factory';
 export { LocalFileStore } from './files/local-file-store';
-export { S3FileStore, type S3FileStoreOptions } from './files/s3-file-store';
+// The MongoDB, Redis and S3 adapters are reached through createStores only,
+// which loads them (and their drivers) when configured.

@@ -1,4 +1,8 @@
-import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
+import type { Driver, ManagedTransaction } from 'neo4j-driver';
+
+// The driver is loaded when a graph connects, not when the gateway starts:
+// embedded deployments never pay for it (about 150 ms of start-up).
+type Neo4jModule = typeof import('neo4j-driver').default;
 import type { EntityType } from '../offline/named-entities';
 import { assertOwner } from '../retrieval/vector-index';
 import type {
@@ -49,11 +53,13 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
   readonly kind = 'neo4j' as const;
 
   private constructor(
+    private readonly neo4j: Neo4jModule,
     private readonly driver: Driver,
     private readonly database: string | undefined,
   ) {}
 
   static async connect(options: Neo4jKnowledgeGraphOptions): Promise<Neo4jKnowledgeGraph> {
+    const { default: neo4j } = await import('neo4j-driver');
     const url = new URL(options.uri);
     const username = options.username ?? decodeURIComponent(url.username);
     const password = options.password ?? decodeURIComponent(url.password);
@@ -64,7 +70,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
       username ? neo4j.auth.basic(username, password) : undefined,
       { disableLosslessIntegers: true },
     );
-    const graph = new Neo4jKnowledgeGraph(driver, options.database);
+    const graph = new Neo4jKnowledgeGraph(neo4j, driver, options.database);
     try {
       await driver.verifyConnectivity();
       for (const constraint of CONSTRAINTS) await graph.write((tx) => tx.run(constraint));
@@ -86,7 +92,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
       key: entity.key,
       name: entity.name,
       type: entity.type,
-      mentions: neo4j.int(entity.mentions),
+      mentions: this.neo4j.int(entity.mentions),
     }));
     await this.write(async (tx) => {
       const params = { ownerId, documentId };
@@ -151,8 +157,8 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
        RETURN other.id AS documentId, other.title AS title, shared, size(shared) AS score
        ORDER BY score DESC, documentId
        LIMIT $limit`,
-      { ownerId, documentId, limit: neo4j.int(limit) },
-      { database: this.database, routing: neo4j.routing.READ },
+      { ownerId, documentId, limit: this.neo4j.int(limit) },
+      { database: this.database, routing: this.neo4j.routing.READ },
     );
     return result.records.map((record) => ({
       documentId: record.get('documentId') as string,
@@ -169,8 +175,8 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
        RETURN e.key AS key, e.name AS name, e.type AS type, count(m) AS documents, sum(m.count) AS mentions
        ORDER BY documents DESC, mentions DESC, name
        LIMIT $limit`,
-      { ownerId, limit: neo4j.int(limit) },
-      { database: this.database, routing: neo4j.routing.READ },
+      { ownerId, limit: this.neo4j.int(limit) },
+      { database: this.database, routing: this.neo4j.routing.READ },
     );
     return result.records.map((record) => ({
       key: record.get('key') as string,
@@ -190,7 +196,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
        CALL { MATCH (:Entity {ownerId: $ownerId})-[r:CO_OCCURS]->() RETURN count(r) AS coOccurrences }
        RETURN documents, entities, mentions, coOccurrences`,
       { ownerId },
-      { database: this.database, routing: neo4j.routing.READ },
+      { database: this.database, routing: this.neo4j.routing.READ },
     );
     const record = result.records[0];
     const read = (key: string) => Number(record?.get(key) ?? 0);
@@ -213,7 +219,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
   private async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
     const session = this.driver.session({
       database: this.database,
-      defaultAccessMode: neo4j.session.WRITE,
+      defaultAccessMode: this.neo4j.session.WRITE,
     });
     try {
       return await session.executeWrite(work);

@@ -1,10 +1,4 @@
-import {
-  ChromaClient,
-  type Collection,
-  type Metadata,
-  type Where,
-  type WhereDocument,
-} from 'chromadb';
+import type { ChromaClient, Collection, Metadata, Where, WhereDocument } from 'chromadb';
 import { EmbeddingMismatchError } from '../errors';
 import { stem } from '../text/stem';
 import { isStopword } from '../text/stopwords';
@@ -68,6 +62,8 @@ export class ChromaVectorIndex implements VectorIndex {
 
   static async connect(options: ChromaVectorIndexOptions): Promise<ChromaVectorIndex> {
     const url = new URL(options.url);
+    // The client loads on connect: embedded deployments never pay for it at start-up.
+    const { ChromaClient } = await import('chromadb');
     const client = new ChromaClient({
       host: url.hostname,
       port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,

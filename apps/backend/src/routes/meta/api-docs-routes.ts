@@ -37,8 +37,11 @@ const SWAGGER_INITIALIZER = `window.onload = function () {
 /** `/openapi.json` and Swagger UI at `/api-docs`, with every asset served from here (no CDN). */
 export function apiDocsRoutes(): Router {
   const router = Router();
-  const document = JSON.stringify(buildOpenApiDocument());
+  // Built on the first request, not at start-up: generating it costs more
+  // than the rest of the app's construction.
+  let document: string | undefined;
   router.get('/openapi.json', (_req, res) => {
+    document ??= JSON.stringify(buildOpenApiDocument());
     res.type('application/json').send(document);
   });
   router.get('/api-docs', (req, res, next) => {
