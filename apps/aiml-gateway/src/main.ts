@@ -1,15 +1,9 @@
-import {
-  gatewayFields,
-  loadGatewayConfig,
-  loadSecretsIntoEnvironment,
-  secretValuesFrom,
-} from '@docuthinker/config';
+import { gatewayFields, loadGatewayConfig } from '@docuthinker/config';
 import { createAiEngine } from '@docuthinker/ai-engine';
 import {
   closeHttpServer,
-  createServiceLogger,
   installGracefulShutdown,
-  loadConfigOrExit,
+  startServiceContext,
 } from '@docuthinker/runtime';
 import { createDocumentAnalyzer } from './analyze/create-document-analyzer';
 import { createGatewayApp } from './app';
@@ -21,24 +15,11 @@ const FIRST_CONNECTION_WAIT_MS = 5000;
 
 /** Composition root: config, engine, app, listen, and the one shutdown path. */
 async function main(): Promise<void> {
-  const config = await loadConfigOrExit(async () => {
-    await loadSecretsIntoEnvironment({
-      service: 'aiml-gateway',
-      prefix: process.env['DOCUTHINKER_SECRETS_PREFIX'],
-      env: process.env,
-    });
-    return loadGatewayConfig(process.env);
-  });
-  const logger = createServiceLogger({
+  const { config, logger } = await startServiceContext({
     service: 'aiml-gateway',
-    level: config.logLevel,
-    secretValues: [
-      ...secretValuesFrom(gatewayFields, process.env),
-      config.jwtSecret,
-      config.serviceToken,
-    ],
+    fields: gatewayFields,
+    load: loadGatewayConfig,
   });
-  for (const notice of config.notices) logger.info(notice);
 
   const metrics = new GatewayMetrics();
   const engineConfig = { ...config, onAttempt: metrics.recordProviderAttempt };

@@ -1,15 +1,9 @@
 import { createServer, type RequestListener } from 'node:http';
-import {
-  backendFields,
-  loadBackendConfig,
-  loadSecretsIntoEnvironment,
-  secretValuesFrom,
-} from '@docuthinker/config';
+import { backendFields, loadBackendConfig } from '@docuthinker/config';
 import {
   closeHttpServer,
-  createServiceLogger,
   installGracefulShutdown,
-  loadConfigOrExit,
+  startServiceContext,
 } from '@docuthinker/runtime';
 import { createStores, type Stores } from '@docuthinker/stores';
 import { createBackendApp } from './app';
@@ -22,24 +16,11 @@ import { storeReadinessChecks } from './store-readiness';
 
 /** Composition root: config, stores, gateway client, app, listen, and the one shutdown path. */
 async function main(): Promise<void> {
-  const config = await loadConfigOrExit(async () => {
-    await loadSecretsIntoEnvironment({
-      service: 'backend',
-      prefix: process.env['DOCUTHINKER_SECRETS_PREFIX'],
-      env: process.env,
-    });
-    return loadBackendConfig(process.env);
-  });
-  const logger = createServiceLogger({
+  const { config, logger } = await startServiceContext({
     service: 'backend',
-    level: config.logLevel,
-    secretValues: [
-      ...secretValuesFrom(backendFields, process.env),
-      config.jwtSecret,
-      config.serviceToken,
-    ],
+    fields: backendFields,
+    load: loadBackendConfig,
   });
-  for (const notice of config.notices) logger.info(notice);
 
   const gateway = createGatewayClient({
     baseUrl: config.aimlUrl,

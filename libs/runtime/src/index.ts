@@ -15,3 +15,4 @@ export {
 } from './readiness';
 export { closeHttpServer, installGracefulShutdown, type ShutdownStep } from './graceful-shutdown';
 export { loadConfigOrExit } from './config-exit';
+export { startServiceContext, type ServiceContextOptions } from './service-context';

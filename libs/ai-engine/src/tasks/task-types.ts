@@ -1,19 +1,10 @@
+import { AI_TASK_NAMES } from '@docuthinker/contracts';
 import type { KeyPhrase } from '../offline/key-phrases';
 import type { NamedEntity } from '../offline/named-entities';
 import type { SentimentResult } from '../offline/sentiment';
 
-export const AI_TASKS = [
-  'summary',
-  'key-ideas',
-  'discussion-points',
-  'bullet-summary',
-  'summary-in-language',
-  'rewrite',
-  'recommendations',
-  'refine-summary',
-  'sentiment',
-  'topics',
-] as const;
+/** The task names are the gateway API's, defined once in libs/contracts. */
+export const AI_TASKS = AI_TASK_NAMES;
 
 export type AiTaskName = (typeof AI_TASKS)[number];
 

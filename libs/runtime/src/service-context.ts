@@ -1,0 +1,45 @@
+import {
+  loadSecretsIntoEnvironment,
+  secretValuesFrom,
+  type ServiceConfigBase,
+  type ServiceName,
+} from '@docuthinker/config';
+import { loadConfigOrExit } from './config-exit';
+import { createServiceLogger, type Logger } from './logger';
+
+export interface ServiceContextOptions<C extends ServiceConfigBase> {
+  service: ServiceName;
+  /** The service's field map, so every variable documented as secret is masked in logs. */
+  fields: Parameters<typeof secretValuesFrom>[0];
+  load: (env: NodeJS.ProcessEnv) => C;
+}
+
+/**
+ * The first steps of every composition root: fill unset variables from
+ * Secrets Manager (when DOCUTHINKER_SECRETS_PREFIX is set), validate the
+ * configuration or exit 1 with every problem, then build the logger that
+ * masks every secret value and log the embedded defaults in use, once.
+ */
+export async function startServiceContext<C extends ServiceConfigBase>(
+  options: ServiceContextOptions<C>,
+): Promise<{ config: C; logger: Logger }> {
+  const config = await loadConfigOrExit(async () => {
+    await loadSecretsIntoEnvironment({
+      service: options.service,
+      prefix: process.env['DOCUTHINKER_SECRETS_PREFIX'],
+      env: process.env,
+    });
+    return options.load(process.env);
+  });
+  const logger = createServiceLogger({
+    service: options.service,
+    level: config.logLevel,
+    secretValues: [
+      ...secretValuesFrom(options.fields, process.env),
+      config.jwtSecret,
+      config.serviceToken,
+    ],
+  });
+  for (const notice of config.notices) logger.info(notice);
+  return { config, logger };
+}
