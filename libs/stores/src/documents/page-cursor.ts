@@ -1,3 +1,4 @@
+import type { DocumentMetadata, DocumentPage } from '../ports/document-store';
 import { InvalidCursorError } from '../shared/errors';
 
 /** The position after the last item of a page, in the list's order (createdAt desc, id desc). */
@@ -29,4 +30,24 @@ const MAX_PAGE_SIZE = 100;
 export function clampPageSize(limit: number): number {
   if (!Number.isFinite(limit)) return MAX_PAGE_SIZE;
   return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(limit)));
+}
+
+/**
+ * A page from rows fetched with `limit + 1`: the extra row, when present,
+ * only says there is a next page, whose cursor is the last item's position.
+ */
+export function pageFromRows<R>(
+  rows: readonly R[],
+  limit: number,
+  toMetadata: (row: R) => DocumentMetadata,
+): DocumentPage {
+  const items = rows.slice(0, limit).map(toMetadata);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor:
+      rows.length > limit && last
+        ? encodePageCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
+        : null,
+  };
 }

@@ -11,7 +11,7 @@ import type {
   IndexStatus,
   NewDocument,
 } from '../ports/document-store';
-import { clampPageSize, decodePageCursor, encodePageCursor } from '../documents/page-cursor';
+import { clampPageSize, decodePageCursor, pageFromRows } from '../documents/page-cursor';
 import { clampSearchLimit, searchTerms } from '../documents/search-terms';
 import type { Clock } from '../shared/clock';
 import { DuplicateIdError } from '../shared/errors';
@@ -160,15 +160,7 @@ export class LibsqlDocumentStore implements DocumentStore {
             )
             .all(ownerId, limit + 1)
     ) as MetadataRow[];
-    const items = rows.slice(0, limit).map(toMetadata);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        rows.length > limit && last
-          ? encodePageCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
-          : null,
-    };
+    return pageFromRows(rows, limit, toMetadata);
   }
 
   async update(

@@ -12,7 +12,7 @@ import type {
   IndexStatus,
   NewDocument,
 } from '../ports/document-store';
-import { clampPageSize, decodePageCursor, encodePageCursor } from '../documents/page-cursor';
+import { clampPageSize, decodePageCursor, pageFromRows } from '../documents/page-cursor';
 import { clampSearchLimit, escapeRegExp, searchTerms } from '../documents/search-terms';
 import { snippetAround } from '../documents/snippet';
 import type { Clock } from '../shared/clock';
@@ -152,15 +152,7 @@ export class MongoDocumentStore implements DocumentStore {
       .sort({ createdAt: -1, _id: -1 })
       .limit(limit + 1)
       .toArray();
-    const items = rows.slice(0, limit).map(toMetadata);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        rows.length > limit && last
-          ? encodePageCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
-          : null,
-    };
+    return pageFromRows(rows, limit, toMetadata);
   }
 
   async update(
