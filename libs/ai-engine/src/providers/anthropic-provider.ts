@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { ChatModelProvider, type Completion } from './chat-model-provider';
+import type { Completion } from './chat-model-provider';
 import { postJson } from './http-json';
-import { KeyPool, withPooledKey } from './key-pool';
+import { withPooledKey } from './key-pool';
 import { ProviderError } from './provider-error';
-import { trimSlash, type RemoteProviderOptions } from './remote-provider-options';
+import { RemoteChatProvider } from './remote-chat-provider';
+import type { RemoteProviderOptions } from './remote-provider-options';
 import type { Prompt } from './task-prompts';
 
 const Message = z.object({
@@ -12,17 +13,10 @@ const Message = z.object({
 });
 
 /** Anthropic's Messages API (`POST /v1/messages`). */
-export class AnthropicProvider extends ChatModelProvider {
+export class AnthropicProvider extends RemoteChatProvider {
   readonly name = 'anthropic' as const;
-  readonly model: string;
-  private readonly keys: KeyPool;
-  private readonly baseUrl: string;
-
-  constructor(private readonly options: RemoteProviderOptions) {
-    super();
-    this.keys = new KeyPool(options.apiKeys);
-    this.model = options.model ?? 'claude-3-5-haiku-latest';
-    this.baseUrl = trimSlash(options.baseUrl ?? 'https://api.anthropic.com');
+  constructor(options: RemoteProviderOptions) {
+    super(options, { model: 'claude-3-5-haiku-latest', baseUrl: 'https://api.anthropic.com' });
   }
 
   protected async complete(prompt: Prompt, signal: AbortSignal): Promise<Completion> {
@@ -32,7 +26,7 @@ export class AnthropicProvider extends ChatModelProvider {
         headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' },
         body: {
           model: this.model,
-          max_tokens: this.options.maxOutputTokens ?? 1024,
+          max_tokens: this.maxOutputTokens,
           system: prompt.system,
           messages: [{ role: 'user', content: prompt.user }],
         },

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { ChatModelProvider, type Completion } from './chat-model-provider';
+import type { Completion } from './chat-model-provider';
 import { postJson } from './http-json';
-import { KeyPool, withPooledKey } from './key-pool';
+import { withPooledKey } from './key-pool';
 import { ProviderError } from './provider-error';
-import { trimSlash, type RemoteProviderOptions } from './remote-provider-options';
+import { RemoteChatProvider } from './remote-chat-provider';
+import type { RemoteProviderOptions } from './remote-provider-options';
 import type { Prompt } from './task-prompts';
 
 const GenerateContent = z.object({
@@ -21,17 +22,13 @@ const GenerateContent = z.object({
 });
 
 /** Google's Gemini API (`POST /v1beta/models/{model}:generateContent`). */
-export class GoogleProvider extends ChatModelProvider {
+export class GoogleProvider extends RemoteChatProvider {
   readonly name = 'google' as const;
-  readonly model: string;
-  private readonly keys: KeyPool;
-  private readonly baseUrl: string;
-
-  constructor(private readonly options: RemoteProviderOptions) {
-    super();
-    this.keys = new KeyPool(options.apiKeys);
-    this.model = options.model ?? 'gemini-2.0-flash';
-    this.baseUrl = trimSlash(options.baseUrl ?? 'https://generativelanguage.googleapis.com');
+  constructor(options: RemoteProviderOptions) {
+    super(options, {
+      model: 'gemini-2.0-flash',
+      baseUrl: 'https://generativelanguage.googleapis.com',
+    });
   }
 
   protected async complete(prompt: Prompt, signal: AbortSignal): Promise<Completion> {
@@ -44,7 +41,7 @@ export class GoogleProvider extends ChatModelProvider {
           contents: [{ role: 'user', parts: [{ text: prompt.user }] }],
           generationConfig: {
             temperature: 0.2,
-            maxOutputTokens: this.options.maxOutputTokens ?? 1024,
+            maxOutputTokens: this.maxOutputTokens,
           },
         },
         signal,

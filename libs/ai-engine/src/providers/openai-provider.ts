@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { ChatModelProvider, type Completion } from './chat-model-provider';
+import type { Completion } from './chat-model-provider';
 import { postJson } from './http-json';
-import { KeyPool, withPooledKey } from './key-pool';
+import { withPooledKey } from './key-pool';
 import { ProviderError } from './provider-error';
-import { trimSlash, type RemoteProviderOptions } from './remote-provider-options';
+import { RemoteChatProvider } from './remote-chat-provider';
+import type { RemoteProviderOptions } from './remote-provider-options';
 import type { Prompt } from './task-prompts';
 
 const ChatCompletion = z.object({
@@ -15,17 +16,10 @@ const ChatCompletion = z.object({
 });
 
 /** OpenAI's Chat Completions API (`POST /v1/chat/completions`). */
-export class OpenAiProvider extends ChatModelProvider {
+export class OpenAiProvider extends RemoteChatProvider {
   readonly name = 'openai' as const;
-  readonly model: string;
-  private readonly keys: KeyPool;
-  private readonly baseUrl: string;
-
-  constructor(private readonly options: RemoteProviderOptions) {
-    super();
-    this.keys = new KeyPool(options.apiKeys);
-    this.model = options.model ?? 'gpt-4o-mini';
-    this.baseUrl = trimSlash(options.baseUrl ?? 'https://api.openai.com');
+  constructor(options: RemoteProviderOptions) {
+    super(options, { model: 'gpt-4o-mini', baseUrl: 'https://api.openai.com' });
   }
 
   protected async complete(prompt: Prompt, signal: AbortSignal): Promise<Completion> {
@@ -40,7 +34,7 @@ export class OpenAiProvider extends ChatModelProvider {
             { role: 'user', content: prompt.user },
           ],
           temperature: 0.2,
-          max_tokens: this.options.maxOutputTokens ?? 1024,
+          max_tokens: this.maxOutputTokens,
         },
         signal,
       }),
