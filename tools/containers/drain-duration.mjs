@@ -1,5 +1,7 @@
-// Reads a service's JSON log lines (pino) on stdin and prints the milliseconds
-// between its "shutting down" and "stopped" lines, or "?" when either is missing.
+// Reads a service's JSON log lines (pino) on stdin and prints two fields: the
+// milliseconds between its "shutting down" and "stopped" lines, and the epoch
+// microseconds of "stopped" (the moment the process no longer held a socket);
+// "?" for a field whose lines are missing.
 import { createInterface } from 'node:readline';
 
 const times = {};
@@ -13,4 +15,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   }
 }
 const drained = times['stopped'] - times['shutting down'];
-console.log(Number.isFinite(drained) ? String(drained) : '?');
+const stoppedMicros = times['stopped'] * 1000;
+console.log(
+  `${Number.isFinite(drained) ? drained : '?'} ${Number.isFinite(stoppedMicros) ? stoppedMicros : '?'}`,
+);
