@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks in tools/bench: free ports, medians,
 // and appending a result section to docs/benchmarks.md.
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,7 +32,7 @@ export function recordResult({ title, command, table, notes = [] }) {
     writeFileSync(
       file,
       '# Benchmarks\n\nEvery figure is a ratio against an anchor measured in the same run on the same machine; ' +
-        'absolute times are noisy here and are shown only for context. Sections are appended by the commands shown.\n',
+        'absolute times are noisy here and are shown only for context. Each section is rewritten by the command it shows.\n',
     );
   }
   const machine = `${cpus().length} cores, Node ${process.version}`;
@@ -46,5 +46,16 @@ export function recordResult({ title, command, table, notes = [] }) {
     ...(notes.length ? ['', ...notes] : []),
     '',
   ].join('\n');
-  appendFileSync(file, section);
+  // The latest run of a benchmark replaces its previous section, so the file
+  // shows one current figure per benchmark (git keeps the history).
+  const current = readFileSync(file, 'utf8');
+  const sections = current.split(/\n(?=## )/);
+  const heading = `## ${title} — `;
+  const index = sections.findIndex((part) => part.startsWith(heading));
+  if (index === -1) {
+    appendFileSync(file, section);
+    return;
+  }
+  sections[index] = section.replace(/^\n/, '').replace(/\n$/, '');
+  writeFileSync(file, sections.join('\n'));
 }

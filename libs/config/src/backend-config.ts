@@ -3,7 +3,7 @@ import { commonFields, type ServiceConfigBase } from './common-fields';
 import { commaList, integerInRange, optionalText, optionalUrl } from './env-fields';
 import { ConfigResolution, type Environment } from './parse-environment';
 import { resolvePlatformSecrets } from './platform-secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const backendFields = {
   ...commonFields,

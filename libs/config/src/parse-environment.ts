@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error';
 import { envVarDocs } from './env-fields';
 import type { NodeEnv } from './common-fields';

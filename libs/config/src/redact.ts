@@ -1,5 +1,5 @@
 import { envVarDocs } from './env-fields';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export const REDACTED = '[REDACTED]';
 

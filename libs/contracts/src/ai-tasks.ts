@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The AI tasks both services expose; the gateway runs them, the backend calls it. */
 export const AI_TASK_NAMES = [

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { entityId } from './retrieval';
 
 /** `GET /ai/v1/graph/documents/:documentId/related` */

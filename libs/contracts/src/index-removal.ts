@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { entityId } from './retrieval';
 
 /** `DELETE /ai/v1/index/:documentId?ownerId=` */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An RFC 9457 problem document, as every gateway and backend error answers. */
 export const problemDocument = z.object({

@@ -1,5 +1,5 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { problemDocument } from '@docuthinker/contracts';
 import { GATEWAY_ERRORS } from '../errors';
 

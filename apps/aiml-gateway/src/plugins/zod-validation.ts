@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { problem } from '../errors';
 
 /** Fields that carry a document's text; too much of it is 413, like an oversized body. */

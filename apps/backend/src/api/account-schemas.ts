@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SOCIAL_NETWORKS, THEMES } from '@docuthinker/stores';
 
 export const MIN_PASSWORD_LENGTH = 8;

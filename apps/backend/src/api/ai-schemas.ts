@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AI_TASK_NAMES, MAX_TEXT_CHARS } from '@docuthinker/contracts';
 
 export const aiTaskParam = z.object({ task: z.enum(AI_TASK_NAMES) });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { INDEX_STATUSES } from '@docuthinker/stores';
 
 export const documentIdParam = z.object({ id: z.string() });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AI_TASK_NAMES } from '@docuthinker/contracts';
 import { API_OPERATIONS, type ApiOperation } from './api-operations';
 

@@ -8,7 +8,7 @@ import {
   timeout,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   GATEWAY_API,
   askResponse,

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { problem } from '../errors';
 
 function validationProblem(error: z.ZodError) {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Completion } from './chat-model-provider';
 import { postJson } from './http-json';
 import { withPooledKey } from './key-pool';

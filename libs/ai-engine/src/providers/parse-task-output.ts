@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AiTaskName, AnswerOutput, TaskInput, TaskOutputs } from '../tasks/task-types';
 import { ProviderError } from './provider-error';
 

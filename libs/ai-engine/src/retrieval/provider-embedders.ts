@@ -8,7 +8,7 @@ import {
   wrap,
   type IPolicy,
 } from 'cockatiel';
-import { z } from 'zod';
+import * as z from 'zod';
 import { postJson } from '../providers/http-json';
 import { KeyPool, withPooledKey } from '../providers/key-pool';
 import { ProviderError } from '../providers/provider-error';
