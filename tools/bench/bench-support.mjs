@@ -1,10 +1,10 @@
 // Shared helpers for the benchmarks in tools/bench: free ports, medians,
-// and appending a result section to docs/benchmarks.md.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+// and writing a result section to docs/benchmarks.md.
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeMarkdownSection } from '../reports/markdown-section.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -25,37 +25,22 @@ export function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** Appends one dated section with the command that produced it. */
+/** Writes (or replaces) one dated section with the command that produced it. */
 export function recordResult({ title, command, table, notes = [] }) {
-  const file = join(root, 'docs', 'benchmarks.md');
-  if (!existsSync(file)) {
-    writeFileSync(
-      file,
-      '# Benchmarks\n\nEvery figure is a ratio against an anchor measured in the same run on the same machine; ' +
-        'absolute times are noisy here and are shown only for context. Each section is rewritten by the command it shows.\n',
-    );
-  }
   const machine = `${cpus().length} cores, Node ${process.version}`;
-  const section = [
-    '',
-    `## ${title} — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-    '',
-    `Command: \`${command}\` (${machine})`,
-    '',
-    ...table,
-    ...(notes.length ? ['', ...notes] : []),
-    '',
-  ].join('\n');
-  // The latest run of a benchmark replaces its previous section, so the file
-  // shows one current figure per benchmark (git keeps the history).
-  const current = readFileSync(file, 'utf8');
-  const sections = current.split(/\n(?=## )/);
-  const heading = `## ${title} — `;
-  const index = sections.findIndex((part) => part.startsWith(heading));
-  if (index === -1) {
-    appendFileSync(file, section);
-    return;
-  }
-  sections[index] = section.replace(/^\n/, '').replace(/\n$/, '');
-  writeFileSync(file, sections.join('\n'));
+  writeMarkdownSection({
+    file: join(root, 'docs', 'benchmarks.md'),
+    preamble:
+      '# Benchmarks\n\nEvery figure is a ratio against an anchor measured in the same run on the same machine; ' +
+      'absolute times are noisy here and are shown only for context. Each section is rewritten by the command it shows.\n',
+    headingPrefix: `## ${title} — `,
+    section: [
+      `## ${title} — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      '',
+      `Command: \`${command}\` (${machine})`,
+      '',
+      ...table,
+      ...(notes.length ? ['', ...notes] : []),
+    ].join('\n'),
+  });
 }
