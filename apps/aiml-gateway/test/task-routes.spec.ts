@@ -62,28 +62,38 @@ describe('task routes on the offline engine', () => {
     check(body.output);
   });
 
-  it('says so when the offline engine cannot translate, rather than pretending', async () => {
-    const response = await run('summary-in-language', {
-      text: TEXT,
-      options: { language: 'French' },
-    });
-    expect(response.statusCode).toBe(200);
-    const body = response.json();
-    expect(body.degraded).toBe(true);
-    expect(body.output).toEqual(expect.objectContaining({ language: 'French', translated: false }));
-    expect(body.notes.join(' ')).toMatch(/cannot translate/);
-  });
+  it.each([
+    ['summary-in-language', { language: 'French' }, /cannot translate into French/],
+    ['rewrite', { style: 'pirate speak' }, /cannot rewrite in the style "pirate speak"/],
+    [
+      'refine-summary',
+      { summary: 'The licence grants rights.', instructions: 'make it rhyme' },
+      /cannot apply "make it rhyme"/,
+    ],
+  ])(
+    'answers 501 problem+json for %s the offline engine cannot do, naming the providers that can',
+    async (task, options, reason) => {
+      const response = await run(task, { text: TEXT, options });
+      expect(response.statusCode).toBe(501);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const body = response.json();
+      expect(body).toEqual(
+        expect.objectContaining({ status: 501, code: 'DT_ERR_TASK_UNSUPPORTED' }),
+      );
+      expect(body.detail).toMatch(reason);
+      expect(body.detail).toMatch(/supported by: upstream, openai, anthropic, google/);
+    },
+  );
 
-  it('answers 501 problem+json for a free-form rewrite the offline engine cannot do', async () => {
-    const response = await run('rewrite', { text: TEXT, options: { style: 'pirate speak' } });
-    expect(response.statusCode).toBe(501);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json()).toEqual(
-      expect.objectContaining({
-        code: 'DT_ERR_TASK_UNSUPPORTED',
-        detail: expect.stringMatching(/openai/),
-      }),
-    );
+  it.each([
+    ['concise', (text: string) => expect(text.length).toBeLessThan(TEXT.length)],
+    ['plain', (text: string) => expect(text).not.toMatch(/\(an example is provided/)],
+  ])('rewrites in the %s style it can produce by selection', async (style, check) => {
+    const response = await run('rewrite', { text: TEXT, options: { style } });
+    expect(response.statusCode).toBe(200);
+    const body = taskResponse.parse(response.json());
+    expect(body).toMatchObject({ provider: 'local', degraded: false, output: { style } });
+    check((body.output as { text: string }).text);
   });
 
   it('answers 404 problem+json for an unknown task, whatever the body', async () => {

@@ -70,11 +70,13 @@ describe('extractive tasks on the corpus', () => {
     expect(refined.notes[0]).toMatch(/shorter; focus on patent litigation/);
     expect(refined.degraded).toBe(false);
 
-    const unknown = runOfflineTask('refine-summary', {
-      text: apache,
-      options: { summary, instructions: 'rhyme it' },
-    });
-    expect(unknown.degraded).toBe(true);
+    // Instructions it cannot apply by re-selecting sentences are refused, not ignored.
+    expect(() =>
+      runOfflineTask('refine-summary', {
+        text: apache,
+        options: { summary, instructions: 'rhyme it' },
+      }),
+    ).toThrow(TaskUnsupportedError);
   });
 
   it('rewrites only in the styles it can produce by selection', () => {
@@ -88,14 +90,25 @@ describe('extractive tasks on the corpus', () => {
     ).toThrow(TaskUnsupportedError);
   });
 
-  it('runs every task deterministically', () => {
+  it('refuses to translate and names the providers that can', () => {
+    expect(() =>
+      runOfflineTask('summary-in-language', { text: bsd, options: { language: 'fr' } }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'DT_ERR_TASK_UNSUPPORTED',
+        capableProviders: ['upstream', 'openai', 'anthropic', 'google'],
+      }),
+    );
+  });
+
+  it('runs every task it offers deterministically', () => {
     const options = {
       language: 'fr',
       style: 'concise',
       summary: 'A licence.',
       instructions: 'longer',
     };
-    for (const task of AI_TASKS) {
+    for (const task of AI_TASKS.filter((name) => name !== 'summary-in-language')) {
       const first = runOfflineTask(task, { text: mpl, options });
       const second = runOfflineTask(task, { text: mpl, options });
       expect(second).toEqual(first);

@@ -334,14 +334,16 @@ describe('the offline engine at the end of the chain', () => {
     expect(result).toMatchObject({ provider: 'local', degraded: false, notes: [] });
   });
 
-  it('says it cannot translate instead of pretending to', async () => {
-    const result = await local.runTask('summary-in-language', {
+  it('refuses to translate instead of pretending to, naming the providers that can', async () => {
+    const failure = local.runTask('summary-in-language', {
       ...input,
       options: { language: 'German' },
     });
-    expect(result.degraded).toBe(true);
-    expect(result.output).toMatchObject({ language: 'German', translated: false });
-    expect(result.notes.join(' ')).toMatch(/cannot translate/);
+    await expect(failure).rejects.toBeInstanceOf(TaskUnsupportedError);
+    await expect(failure).rejects.toMatchObject({
+      message: expect.stringMatching(/cannot translate into German/),
+      capableProviders: ['upstream', 'openai', 'anthropic', 'google'],
+    });
   });
 
   it('refuses a free-form rewrite and names the providers that can do it', async () => {

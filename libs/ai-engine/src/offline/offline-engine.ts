@@ -1,5 +1,7 @@
+import { TaskUnsupportedError } from '../errors';
 import type { AiTaskName, TaskInput, TaskOutputs } from '../tasks/task-types';
 import { discussionPoints, recommendations } from './discussion';
+import { GENERATIVE_PROVIDERS } from './generative-providers';
 import { extractKeyPhrases } from './key-phrases';
 import { extractNamedEntities } from './named-entities';
 import { rewriteOffline } from './rewrite';
@@ -41,30 +43,32 @@ const handlers: Handlers = {
     const style = options?.style ?? 'concise';
     return { output: { style, text: rewriteOffline(text, style) } };
   },
-  'summary-in-language': ({ text, options }) => {
-    const language = options?.language ?? 'English';
-    return {
-      output: { language, text: extractiveSummary(text), translated: false },
-      degraded: true,
-      notes: [
-        `The offline engine cannot translate: this is the summary in the document's own language, not in ${language}. ` +
-          'Configure an LLM provider or the upstream AI/ML service for translation.',
-      ],
-    };
+  'summary-in-language': ({ options }) => {
+    // A summary in the document's own language is not a translation, so the
+    // offline engine refuses rather than answer with something else.
+    throw new TaskUnsupportedError(
+      'summary-in-language',
+      `the offline engine cannot translate${options?.language ? ` into ${options.language}` : ''}`,
+      GENERATIVE_PROVIDERS,
+    );
   },
   'refine-summary': ({ text, options }) => {
     const instructions = options?.instructions ?? '';
     const refined = refineSummary(text, options?.summary ?? '', instructions);
-    const notes =
-      refined.applied.length > 0
-        ? [`Applied by re-selecting sentences: ${refined.applied.join('; ')}.`]
-        : [
-            `The offline engine re-selects sentences and could not apply these instructions: "${instructions}".`,
-          ];
+    if (refined.applied.length === 0 && instructions.trim().length > 0) {
+      // Re-selected sentences that ignore the instructions would be a fake refinement.
+      throw new TaskUnsupportedError(
+        'refine-summary',
+        `the offline engine can make a summary shorter, longer or focus it on a topic; it cannot apply "${instructions}"`,
+        GENERATIVE_PROVIDERS,
+      );
+    }
     return {
       output: refined.text,
-      degraded: refined.applied.length === 0 && instructions.trim().length > 0,
-      notes,
+      notes:
+        refined.applied.length > 0
+          ? [`Applied by re-selecting sentences: ${refined.applied.join('; ')}.`]
+          : [],
     };
   },
 };

@@ -1,12 +1,11 @@
 import { TaskUnsupportedError } from '../errors';
+import { GENERATIVE_PROVIDERS } from './generative-providers';
 import { splitSentences } from '../text/sentences';
 import { extractiveSummary } from './summaries';
 import { rankSentences } from './sentence-selection';
 
 /** Styles the offline engine can produce by selection and reformatting alone. */
 export const OFFLINE_REWRITE_STYLES = ['concise', 'plain', 'bullet-points'] as const;
-
-const GENERATIVE_PROVIDERS = ['upstream', 'openai', 'anthropic', 'google'];
 
 function plain(text: string): string {
   return splitSentences(text)

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, TaskUnsupportedError } from '../errors';
 import type { ProviderName } from '../providers/ai-provider';
 import type { ChainResult, ProviderChain } from '../providers/provider-chain';
 import { rankBm25 } from '../retrieval/bm25';
@@ -95,7 +95,11 @@ export async function analyzeDocument(
               ...input,
               options: { language: request.translate_lang },
             }),
-          )
+          ).catch((error: unknown) => {
+            // No configured provider translates: the rest of the analysis still stands.
+            if (error instanceof TaskUnsupportedError) return undefined;
+            throw error;
+          })
         : undefined,
       question && passages.length > 0
         ? track(
@@ -144,7 +148,7 @@ export async function analyzeDocument(
       rationale: sentimentOutput.description,
     },
     // An untranslated summary is not a translation.
-    translation: translation && translation.output.translated ? translation.output.text : null,
+    translation: translation?.output.translated ? translation.output.text : null,
     rag: {
       overview: summary.output,
       key_topics: keyTopics,
@@ -159,6 +163,8 @@ export async function analyzeDocument(
     providers: Object.fromEntries(
       Object.entries(used).map(([part, result]) => [part, result.provider]),
     ),
-    degraded: Object.values(used).some((result) => result.degraded),
+    degraded:
+      Object.values(used).some((result) => result.degraded) ||
+      (request.translate_lang !== undefined && translation === undefined),
   };
 }
