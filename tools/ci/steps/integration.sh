@@ -1,13 +1,31 @@
 #!/usr/bin/env bash
-# integration: the testcontainers suites (MongoDB, Neo4j), found as the specs
-# that ask test/support/container-runtime.ts whether a container runtime is
-# reachable. Without one those suites print "SKIPPED (no container runtime)"
-# and pass; this step runs where a runtime must exist, so that line fails it.
+# integration: the testcontainers suites, where a container runtime must exist.
+#  1. Each lib's own testcontainers suites (MongoDB, Neo4j), found as the specs
+#     that ask test/support/container-runtime.ts whether a runtime is reachable.
+#  2. The compose-topology suite (apps/integration-tests, the `integration` Nx
+#     target): docker/docker-compose.yml brought up by testcontainers, the store
+#     contract suites against its MongoDB, Redis, Neo4j and Chroma, and register
+#     -> upload -> index -> ask -> delete through the backend and aiml-gateway
+#     images, which this step builds first (build-images, tagged IMAGE_TAG).
+# Without a runtime those suites print "SKIPPED (no container runtime)" and
+# pass; this step runs where a runtime must exist, so that line fails it.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
+ci_usage "usage: tools/ci/run-step integration [--dry-run]
+  IMAGE_TAG         tag of the service images to build and run (default: git SHA of HEAD)
+  CONTAINER_ENGINE  engine that builds them (default: docker when installed, else podman);
+                    it must be the engine testcontainers reaches (DOCKER_HOST or Docker's socket)"
+
 ci_parse_common_args "$@"
+
+fail_on_skip() {
+  local log="$1" what="$2"
+  if [[ "$CI_DRY_RUN" == false ]] && grep -q 'SKIPPED (no container runtime)' "$log"; then
+    ci_die "$what: testcontainers suites were skipped (no container runtime reachable); run this step where Docker is"
+  fi
+}
 
 suites=()
 while IFS= read -r suite; do
@@ -32,7 +50,24 @@ for project in "${projects[@]}"; do
     --testPathPatterns="(${suite_names_by_project[$project]})\\.spec\\.ts\$" \
     --reporters=default --reporters="$CI_ROOT/tools/ci/reporters/junit-reporter.cjs" \
     '|' tee "$log"
-  if [[ "$CI_DRY_RUN" == false ]] && grep -q 'SKIPPED (no container runtime)' "$log"; then
-    ci_die "$project: testcontainers suites were skipped (no container runtime reachable); run this step where Docker is"
-  fi
+  fail_on_skip "$log" "$project"
 done
+
+# The compose topology runs the images this checkout builds. testcontainers
+# talks to the engine behind DOCKER_HOST (else Docker's socket), which the
+# docker CLI also follows, so that is the default builder, not podman.
+tag="$(ci_image_tag)"
+engine="${CONTAINER_ENGINE:-}"
+if [[ -z "$engine" ]]; then
+  if command -v docker >/dev/null 2>&1; then engine=docker; else engine=podman; fi
+fi
+dry_run_option=()
+[[ "$CI_DRY_RUN" == true ]] && dry_run_option=(--dry-run)
+IMAGE_TAG="$tag" CONTAINER_ENGINE="$engine" bash "$CI_STEPS_DIR/build-images.sh" "${dry_run_option[@]}"
+
+log=reports/integration/compose-topology.log
+ci_run_piped env IMAGE_TAG="$tag" CI_JUNIT_PREFIX=integration- \
+  npx nx run-many -t integration --output-style=static -- --ci \
+  --reporters=default --reporters="$CI_ROOT/tools/ci/reporters/junit-reporter.cjs" \
+  '|' tee "$log"
+fail_on_skip "$log" "compose topology"

@@ -114,6 +114,22 @@ describe('--dry-run prints the exact commands', () => {
     );
   });
 
+  it('integration: builds the service images, then runs the compose topology with that tag', () => {
+    const { commands } = dryRun('integration');
+    const build = commandIndex(commands, '-t docker-build');
+    const topology = commandIndex(commands, '-t integration');
+    expect(commands[build]).toBe(
+      `env IMAGE_TAG=${TAG} CONTAINER_ENGINE=docker npx nx run-many -t docker-build --projects=backend,aiml-gateway --output-style=static`,
+    );
+    expect(topology).toBeGreaterThan(build);
+    expect(commands[topology]).toMatch(
+      new RegExp(
+        `^env IMAGE_TAG=${TAG} CI_JUNIT_PREFIX=integration- npx nx run-many -t integration --output-style=static -- --ci .* \\| tee reports/integration/compose-topology\\.log$`,
+      ),
+    );
+    expect(commands[topology]).toContain(JUNIT_REPORTER);
+  });
+
   it('synth: every stage through nx (cdk-nag), then cfn-lint over all templates and the raw one', () => {
     const { commands } = dryRun('synth');
     expect(commands.slice(0, 4)).toEqual(
