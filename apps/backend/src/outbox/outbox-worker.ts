@@ -8,7 +8,11 @@ import type { DocumentCache } from '../services/document-cache';
 export interface OutboxWorkerOptions {
   /** How often an idle worker looks for due jobs (new jobs also wake it at once). */
   pollIntervalMs?: number;
-  /** A job held longer than this is considered abandoned by a crashed worker. */
+  /**
+   * A job whose lease is not extended for this long is considered abandoned
+   * by a crashed worker; a live worker extends it every third of this while
+   * it works, so a job is never taken from a worker that is merely slow.
+   */
   leaseMs?: number;
   /** Backoff between attempts: full jitter in [0, min(max, base·2^(attempt-1))]. */
   retryBaseMs?: number;
@@ -26,7 +30,8 @@ export interface OutboxWorker {
 
 const DEFAULTS: Required<OutboxWorkerOptions> = {
   pollIntervalMs: 2_000,
-  leaseMs: 120_000,
+  // Short, because a crashed backend's job waits this long for another worker.
+  leaseMs: 30_000,
   retryBaseMs: 1_000,
   retryMaxMs: 5 * 60_000,
   attemptsBeforeFailed: 5,
@@ -86,10 +91,26 @@ export function startOutboxWorker(
     if (job.fileKey) await stores.files.delete(job.fileKey);
   }
 
+  /** Keeps the job's lease alive while `work` runs (index calls may take a minute). */
+  async function whileLeased(job: ClaimedOutboxJob, work: () => Promise<void>): Promise<void> {
+    const renewal = setInterval(() => {
+      stores.outbox.extendLease(job, settings.leaseMs).catch((error: unknown) => {
+        // A store outage ends in a lost lease at worst: the job is then done twice, never lost.
+        logger.warn({ err: error, jobId: job.id }, 'outbox lease not extended');
+      });
+    }, settings.leaseMs / 3);
+    try {
+      await work();
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
   async function handleJob(job: ClaimedOutboxJob): Promise<void> {
     try {
-      if (job.kind === 'index') await indexDocument(job);
-      else await removeDocument(job);
+      await whileLeased(job, () =>
+        job.kind === 'index' ? indexDocument(job) : removeDocument(job),
+      );
       await stores.outbox.complete(job);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -114,9 +135,13 @@ export function startOutboxWorker(
           'outbox job failed; will retry',
         );
         await stores.outbox.fail(job, { error: message, retryAt: new Date(Date.now() + delay) });
-        if (job.kind === 'index' && job.attempts >= settings.attemptsBeforeFailed) {
-          await stores.documents.setIndexStatus(job.ownerId, job.documentId, 'failed');
+        if (job.kind !== 'index' || job.attempts < settings.attemptsBeforeFailed) {
+          // Nothing a document listing shows has changed, so the owner's cached
+          // pages stay: while the gateway is down, retries would otherwise
+          // empty the cache every few seconds.
+          return;
         }
+        await stores.documents.setIndexStatus(job.ownerId, job.documentId, 'failed');
       }
     }
     await cache.forgetOwner(job.ownerId);

@@ -112,6 +112,13 @@ export class LibsqlOutboxStore implements OutboxStore {
     return result.changes > 0;
   }
 
+  async extendLease(job: ClaimedOutboxJob, leaseMs: number): Promise<boolean> {
+    const result = this.db
+      .prepare('UPDATE outbox_jobs SET lease_expires_at = ? WHERE id = ? AND lease_token = ?')
+      .run(this.clock().getTime() + leaseMs, job.id, job.leaseToken);
+    return result.changes > 0;
+  }
+
   async fail(job: ClaimedOutboxJob, failure: OutboxFailure): Promise<boolean> {
     const result = this.db
       .prepare(

@@ -118,6 +118,16 @@ export class MongoOutboxStore implements OutboxStore {
     return result.deletedCount > 0;
   }
 
+  async extendLease(job: ClaimedOutboxJob, leaseMs: number): Promise<boolean> {
+    const _id = jobObjectId(job.id);
+    if (!_id) return false;
+    const result = await this.jobs.updateOne(
+      { _id, leaseToken: job.leaseToken },
+      { $set: { leaseExpiresAt: new Date(this.clock().getTime() + leaseMs) } },
+    );
+    return result.matchedCount > 0;
+  }
+
   async fail(job: ClaimedOutboxJob, failure: OutboxFailure): Promise<boolean> {
     const _id = jobObjectId(job.id);
     if (!_id) return false;

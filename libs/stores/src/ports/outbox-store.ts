@@ -54,6 +54,12 @@ export interface OutboxStore extends HealthCheckable {
   claim(options: OutboxClaimOptions): Promise<ClaimedOutboxJob | null>;
   /** Removes the job. False when the lease was lost (expired and claimed by someone else). */
   complete(job: ClaimedOutboxJob): Promise<boolean>;
+  /**
+   * Moves the lease's expiry to now + `leaseMs`, for a worker still busy with
+   * the job: leases can then be short, so a crashed worker's job is picked
+   * up again soon. False when the lease was lost.
+   */
+  extendLease(job: ClaimedOutboxJob, leaseMs: number): Promise<boolean>;
   /** Releases the lease and schedules the next attempt. False when the lease was lost. */
   fail(job: ClaimedOutboxJob, failure: OutboxFailure): Promise<boolean>;
   /** Jobs not yet completed, by kind (due, waiting for a retry, or leased). */

@@ -54,6 +54,22 @@ export function outboxStoreContract(open: OpenDataStores): void {
       expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 0 });
     });
 
+    it('extends a live lease, so a busy worker keeps its job, and refuses a lost one', async () => {
+      await outbox().enqueue({ kind: 'index', ownerId: newOwnerId(), documentId: 'doc-1' });
+      const busy = await outbox().claim({ leaseMs: 5000 });
+      subject.clock().advance(4000);
+      expect(busy && (await outbox().extendLease(busy, 5000))).toBe(true);
+
+      subject.clock().advance(4999);
+      expect(await outbox().claim({ leaseMs: 5000 })).toBeNull();
+
+      subject.clock().advance(1);
+      const taken = await outbox().claim({ leaseMs: 5000 });
+      expect(taken).toMatchObject({ id: busy?.id, attempts: 2 });
+      expect(busy && (await outbox().extendLease(busy, 5000))).toBe(false);
+      expect(taken && (await outbox().complete(taken))).toBe(true);
+    });
+
     it('holds a failed job back until its retry time and records the error', async () => {
       const job = await outbox().enqueue({ kind: 'index', ownerId: newOwnerId(), documentId: 'd' });
       const claimed = await outbox().claim({ leaseMs: 60_000 });

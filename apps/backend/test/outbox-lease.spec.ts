@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createServiceLogger } from '@docuthinker/runtime';
+import { createStores, type Stores } from '@docuthinker/stores';
+import type { GatewayClient } from '../src/gateway/gateway-client';
+import { startOutboxWorker } from '../src/outbox/outbox-worker';
+import { DocumentCache } from '../src/services/document-cache';
+
+// Found by the fault suite (tools/resilience): after a backend was killed,
+// the job it held stayed leased for two minutes. Leases are now short and
+// extended while a worker is busy, so a crash delays a job by one short
+// lease and a slow job is still never taken from a live worker.
+describe('outbox job leases', () => {
+  const LEASE_MS = 200;
+  let dataDir: string;
+  let stores: Stores;
+  const logger = createServiceLogger({
+    service: 'backend',
+    level: 'warn',
+    secretValues: [],
+    destination: { write: () => undefined },
+  });
+
+  function gatewayRemovingIn(ms: number, removed: string[]): GatewayClient {
+    const unused = () => Promise.reject(new Error('not used by delete jobs'));
+    return {
+      runTask: unused,
+      index: unused,
+      search: unused,
+      ask: unused,
+      chat: unused,
+      removeFromIndex: async (_ownerId, documentId) => {
+        await sleep(ms);
+        removed.push(documentId);
+      },
+    };
+  }
+
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'dt-outbox-lease-'));
+    stores = await createStores({ dataDir });
+  });
+  afterEach(async () => {
+    await stores.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('extends the lease of a job that takes longer than one lease, so no other worker takes it', async () => {
+    await stores.outbox.enqueue({ kind: 'delete', ownerId: 'owner-1', documentId: 'slow-doc' });
+    const removed: string[] = [];
+    const worker = startOutboxWorker(
+      stores,
+      gatewayRemovingIn(LEASE_MS * 4, removed),
+      new DocumentCache(stores.cache),
+      logger,
+      { leaseMs: LEASE_MS, pollIntervalMs: 20 },
+    );
+    try {
+      // What a second backend sharing the store would try, twice past the first lease's end.
+      for (let check = 0; check < 2; check += 1) {
+        await sleep(LEASE_MS * 1.5);
+        expect(await stores.outbox.claim({ leaseMs: LEASE_MS })).toBeNull();
+      }
+      while ((await stores.outbox.pendingCounts()).delete > 0) await sleep(20);
+      expect(removed).toEqual(['slow-doc']);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('takes over the job of a crashed worker once its short lease lapses', async () => {
+    await stores.outbox.enqueue({ kind: 'delete', ownerId: 'owner-1', documentId: 'orphan' });
+    const crashed = await stores.outbox.claim({ leaseMs: LEASE_MS });
+    expect(crashed).not.toBeNull();
+    const removed: string[] = [];
+    const started = Date.now();
+    const worker = startOutboxWorker(
+      stores,
+      gatewayRemovingIn(0, removed),
+      new DocumentCache(stores.cache),
+      logger,
+      { leaseMs: LEASE_MS, pollIntervalMs: 20 },
+    );
+    try {
+      while (removed.length === 0) await sleep(20);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(LEASE_MS - 50);
+      expect(removed).toEqual(['orphan']);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
