@@ -109,10 +109,10 @@ describe('POST /analyze in front of the FastAPI container', () => {
     expect(response.json()).toEqual(UPSTREAM_ANALYSIS);
     expect(upstream.received).toHaveLength(1);
     const [forwarded] = upstream.received;
-    expect(JSON.parse(forwarded?.body ?? '')).toEqual({
-      document: DOCUMENT.trim(),
-      question: 'What is disclaimed?',
-    });
+    // The client's bytes go on as received (validated, not re-serialised).
+    expect(forwarded?.body).toBe(
+      JSON.stringify({ document: `  ${DOCUMENT}`, question: 'What is disclaimed?' }),
+    );
     expect(forwarded?.headers['x-request-id']).toBe('trace-42');
     expect(forwarded?.headers.authorization).toBeUndefined();
   });

@@ -82,24 +82,34 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
     expectProblem(await gateway.service({ method: 'GET', url }), 400, 'DT_ERR_VALIDATION');
   });
 
-  it('refuses malformed JSON with 400', async () => {
+  // /analyze parses with a parser of its own that keeps the raw body: same checks.
+  it.each([
+    [GATEWAY_API.search, '{"ownerId": "o", "query": '],
+    [GATEWAY_API.analyze, '{"document": '],
+    [GATEWAY_API.analyze, ''],
+  ])('refuses malformed JSON to %s with 400', async (url, payload) => {
     const response = await gateway.app.inject({
       method: 'POST',
-      url: GATEWAY_API.search,
+      url,
       headers: { ...asService, 'content-type': 'application/json' },
-      payload: '{"ownerId": "o", "query": ',
+      payload,
     });
     expectProblem(response, 400, 'DT_ERR_MALFORMED_JSON');
   });
 
-  it('refuses a prototype-polluting body', async () => {
+  it.each([
+    [GATEWAY_API.search, '{"ownerId": "o", "query": "q", "__proto__": {"admin": true}}'],
+    [GATEWAY_API.analyze, '{"document": "d", "__proto__": {"admin": true}}'],
+    [GATEWAY_API.analyze, '{"document": "d", "constructor": {"prototype": {"admin": true}}}'],
+  ])('refuses a prototype-polluting body to %s', async (url, payload) => {
     const response = await gateway.app.inject({
       method: 'POST',
-      url: GATEWAY_API.search,
+      url,
       headers: { ...asService, 'content-type': 'application/json' },
-      payload: '{"ownerId": "o", "query": "q", "__proto__": {"admin": true}}',
+      payload,
     });
     expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
   });
 

@@ -48,16 +48,21 @@ export class DocumentAnalyzer {
     this.dependencies.upstream?.close();
   }
 
+  /**
+   * `rawBody` is the client's JSON exactly as received, when the caller kept
+   * it: the upstream gets those bytes instead of a re-serialisation.
+   */
   async analyze(
     request: AnalyzeRequest,
     owner: AnalyzeOwner,
     requestId: string,
     signal?: AbortSignal,
+    rawBody?: string,
   ): Promise<AnalyzeOutcome> {
     const { upstream } = this.dependencies;
     if (!upstream) return { servedBy: 'local', body: await this.local(request, owner) };
     try {
-      const answer = await upstream.analyze(JSON.stringify(request), requestId, signal);
+      const answer = await upstream.analyze(rawBody ?? JSON.stringify(request), requestId, signal);
       return { servedBy: 'upstream', body: answer.body };
     } catch (error) {
       if (signal?.aborted) throw error;

@@ -88,7 +88,10 @@ export class UpstreamAnalyzer {
 
   constructor(options: UpstreamAnalyzerOptions) {
     this.endpoint = new URL('/analyze', options.url);
-    const pool = { keepAlive: true, maxSockets: options.maxConnections ?? 128 };
+    // noDelay: headers and body go out as separate writes, and with Nagle's
+    // algorithm on the body waits for the upstream's delayed ACK (~40 ms on
+    // Linux loopback), which capped the proxy at about 1,600 requests/s.
+    const pool = { keepAlive: true, noDelay: true, maxSockets: options.maxConnections ?? 128 };
     this.agent = this.endpoint.protocol === 'https:' ? new HttpsAgent(pool) : new HttpAgent(pool);
     const retryPolicy = retry(
       handleWhen((error) => error instanceof UpstreamFailure && error.safeToRetry),
@@ -114,7 +117,13 @@ export class UpstreamAnalyzer {
     this.policy = wrap(
       retryPolicy,
       this.breaker,
-      timeout(options.timeoutMs ?? 60000, TimeoutStrategy.Aggressive),
+      // abortOnReturn: false — aborting a finished attempt's signal builds a
+      // DOMException (with a stack trace) per request, about a tenth of the
+      // proxy's CPU time; a finished request has nothing left to cancel.
+      timeout(options.timeoutMs ?? 60000, {
+        strategy: TimeoutStrategy.Aggressive,
+        abortOnReturn: false,
+      }),
     );
   }
 

@@ -10,6 +10,7 @@ import type { Principal } from '../../auth/principal';
 import type { AnalyzeOwner } from '../../analyze/document-analyzer';
 import type { EngineConnection } from '../../engine/engine-connection';
 import { clientAbortSignal } from '../../http/client-abort-signal';
+import { keepRawJsonBody, rawJsonBody } from '../../http/raw-json-body';
 
 const SERVED_BY_HEADER = 'x-docuthinker-served-by';
 
@@ -30,39 +31,44 @@ function ownerOf(
  * container when one is configured, served by the local provider chain when
  * not or while the container fails. `x-docuthinker-served-by` says which.
  */
-export function registerAnalyzeRoutes(scope: FastifyInstance, connection: EngineConnection): void {
-  scope.post<{ Body: AnalyzeRequest }>(
-    GATEWAY_API.analyze,
-    {
-      schema: {
-        summary: 'Analyse a document (the FastAPI AI/ML contract)',
-        description:
-          "With `metadata.document_id` the document is also indexed for the owner: a user token's subject, or `metadata.owner_id` when the service calls.",
-        tags: ['analyze'],
-        body: analyzeRequest,
-        response: { 200: analyzeResponse },
+export function registerAnalyzeRoutes(parent: FastifyInstance, connection: EngineConnection): void {
+  // A scope of its own, so only this route keeps the raw body it forwards.
+  void parent.register(async (scope) => {
+    keepRawJsonBody(scope);
+    scope.post<{ Body: AnalyzeRequest }>(
+      GATEWAY_API.analyze,
+      {
+        schema: {
+          summary: 'Analyse a document (the FastAPI AI/ML contract)',
+          description:
+            "With `metadata.document_id` the document is also indexed for the owner: a user token's subject, or `metadata.owner_id` when the service calls.",
+          tags: ['analyze'],
+          body: analyzeRequest,
+          response: { 200: analyzeResponse },
+        },
       },
-    },
-    async (request, reply) => {
-      const outcome = await connection
-        .require()
-        .analyzer.analyze(
-          request.body,
-          ownerOf(request.principal, request.body.metadata),
-          request.id,
-          clientAbortSignal(reply),
-        );
-      reply.header(SERVED_BY_HEADER, outcome.servedBy);
-      if (outcome.servedBy === 'upstream') {
-        return reply.type('application/json').send(outcome.body);
-      }
-      if (outcome.fallbackReason) {
-        request.log.warn(
-          { reason: outcome.fallbackReason },
-          '/analyze served locally: the upstream failed',
-        );
-      }
-      return outcome.body;
-    },
-  );
+      async (request, reply) => {
+        const outcome = await connection
+          .require()
+          .analyzer.analyze(
+            request.body,
+            ownerOf(request.principal, request.body.metadata),
+            request.id,
+            clientAbortSignal(reply),
+            rawJsonBody(request),
+          );
+        reply.header(SERVED_BY_HEADER, outcome.servedBy);
+        if (outcome.servedBy === 'upstream') {
+          return reply.type('application/json').send(outcome.body);
+        }
+        if (outcome.fallbackReason) {
+          request.log.warn(
+            { reason: outcome.fallbackReason },
+            '/analyze served locally: the upstream failed',
+          );
+        }
+        return outcome.body;
+      },
+    );
+  });
 }
