@@ -77,6 +77,20 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
     );
   });
 
+  // Found by the fuzz suite (tools/fuzz): Express's URIError was a 500.
+  it('a malformed percent sequence in a path parameter → 400, not 500', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/documents/%zz'],
+      ['GET', '/api/documents/%E0%A4%A/file'],
+      ['POST', '/api/documents/%/ai/summary'],
+      ['GET', '/api/chat/sessions/%C0%AF'],
+    ] as const) {
+      const answer = await user.request(method, path);
+      expectProblem(answer, 400, 'DT_ERR_VALIDATION');
+      expect(answer.body['detail']).toMatch(/not valid percent-encoded/);
+    }
+  });
+
   it('wrong types and missing fields → 400 naming the fields', async () => {
     const wrongTypes = await user.post<{ errors: { path: string }[] }>('/api/documents', {
       title: 42,

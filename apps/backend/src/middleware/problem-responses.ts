@@ -36,6 +36,18 @@ function fromBodyParser(error: { type?: string }): ProblemError | undefined {
 }
 
 /**
+ * Express decodes path parameters before any handler runs and throws a
+ * URIError (status 400) for a malformed percent sequence such as `%zz`: the
+ * client's fault, answered without echoing the undecodable value.
+ */
+function fromRouter(error: unknown): ProblemError | undefined {
+  if (error instanceof URIError && (error as URIError & { status?: number }).status === 400) {
+    return problem('DT_ERR_VALIDATION', 'A path parameter is not valid percent-encoded UTF-8.');
+  }
+  return undefined;
+}
+
+/**
  * Turns anything thrown into problem+json. Only ProblemErrors and known
  * client errors say what went wrong; the rest is a bare 500, logged in full.
  */
@@ -43,7 +55,9 @@ export const problemResponses: ErrorRequestHandler = (error, req, res, _next) =>
   const known =
     error instanceof ProblemError
       ? error
-      : (problemFromDomainError(error) ?? fromBodyParser(error as { type?: string }));
+      : (problemFromDomainError(error) ??
+        fromBodyParser(error as { type?: string }) ??
+        fromRouter(error));
   if (!known) req.log.error({ err: error }, 'unhandled error');
   // A stream (a file download, server-sent events) that broke half-way can only be cut.
   if (res.headersSent) {
