@@ -40,9 +40,17 @@ export const BACKEND_ERRORS = {
     status: DOCUMENT_ERROR_HTTP_STATUS.DT_ERR_EMPTY_DOCUMENT,
     title: DOCUMENT_ERROR_TITLES.DT_ERR_EMPTY_DOCUMENT,
   },
+  DT_ERR_EXTRACTION_TIMEOUT: {
+    status: DOCUMENT_ERROR_HTTP_STATUS.DT_ERR_EXTRACTION_TIMEOUT,
+    title: DOCUMENT_ERROR_TITLES.DT_ERR_EXTRACTION_TIMEOUT,
+  },
 
   DT_ERR_AI_UNAVAILABLE: { status: 503, title: 'The AI service is unavailable' },
   DT_ERR_AI_REJECTED: { status: 502, title: 'The AI service rejected the request' },
+  DT_ERR_TASK_UNSUPPORTED: {
+    status: 501,
+    title: 'No configured AI provider can run this task',
+  },
 } as const satisfies Record<string, ErrorCatalogueEntry>;
 
 export type BackendErrorCode = keyof typeof BACKEND_ERRORS;

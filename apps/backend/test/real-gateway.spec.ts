@@ -91,6 +91,21 @@ describe('backend with the real AI/ML gateway process', () => {
     expect(chat.body.reply.length).toBeGreaterThan(0);
   });
 
+  // Found by the fuzz suite (tools/fuzz): the gateway's 501 counted as a
+  // gateway failure, so a few unsupported requests opened the breaker and
+  // every AI route answered 503 for every user.
+  it('answers an unsupported task with 501 and keeps the breaker closed', async () => {
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      const answer = await user.post(`/api/documents/${documentId}/ai/summary-in-language`, {
+        language: 'French',
+      });
+      expect(answer.status).toBe(501);
+      expect(answer.body['code']).toBe('DT_ERR_TASK_UNSUPPORTED');
+    }
+    const summary = await user.post(`/api/documents/${documentId}/ai/summary`);
+    expect(summary.status).toBe(200);
+  });
+
   it('removes a deleted document from the gateway index', async () => {
     expect((await user.delete(`/api/documents/${documentId}`)).status).toBe(204);
     await eventually(async () => {

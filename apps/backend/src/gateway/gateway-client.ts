@@ -108,7 +108,11 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
             throw new GatewayCallFailed((error as Error).message);
           }
           const payload: unknown = await answer.json().catch(() => undefined);
-          if (answer.status >= 500 || answer.status === 429) {
+          // 501 is the gateway's answer for a task no configured provider
+          // can run: the request's fault, not a sick gateway, so it must not
+          // trip the breaker (a few translation requests would otherwise
+          // shut AI off for every user).
+          if ((answer.status >= 500 && answer.status !== 501) || answer.status === 429) {
             throw new GatewayCallFailed(`HTTP ${answer.status}`);
           }
           return { status: answer.status, payload };

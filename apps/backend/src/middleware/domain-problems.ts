@@ -39,6 +39,10 @@ export function problemFromDomainError(error: unknown): ProblemError | undefined
       headers: { 'Retry-After': String(error.retryAfterSeconds) },
     });
   }
-  if (error instanceof GatewayRejectedError) return problem('DT_ERR_AI_REJECTED', error.detail);
+  if (error instanceof GatewayRejectedError) {
+    // The gateway's detail names the providers that could run the task.
+    if (error.status === 501) return problem('DT_ERR_TASK_UNSUPPORTED', error.detail);
+    return problem('DT_ERR_AI_REJECTED', error.detail);
+  }
   return undefined;
 }
