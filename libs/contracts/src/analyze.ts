@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { MAX_TEXT_CHARS } from './ai-tasks';
+import { jsonMetadata } from './json-metadata';
 
 /**
  * `POST /analyze`, the FastAPI AI/ML container's contract, served by the
@@ -10,7 +11,7 @@ export const analyzeRequest = z
     document: z.string().trim().min(1).max(MAX_TEXT_CHARS),
     question: z.string().trim().min(1).max(2_000).optional(),
     translate_lang: z.string().trim().min(1).max(64).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    metadata: jsonMetadata.optional(),
   })
   .strict();
 export type AnalyzeRequest = z.infer<typeof analyzeRequest>;

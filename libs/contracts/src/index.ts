@@ -5,4 +5,5 @@ export * from './graph';
 export * from './index-removal';
 export * from './chat-stream';
 export * from './analyze';
+export * from './json-metadata';
 export * from './problem-document';

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { MAX_TEXT_CHARS } from './ai-tasks';
+import { jsonMetadata } from './json-metadata';
 
 /** Ids are opaque strings chosen by the backend; bounded and printable. */
 export const entityId = z
@@ -16,7 +17,7 @@ export const indexRequest = z
     documentId: entityId,
     title: z.string().trim().min(1).max(500),
     text: z.string().min(1).max(MAX_TEXT_CHARS),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    metadata: jsonMetadata.optional(),
   })
   .strict();
 export type IndexRequest = z.infer<typeof indexRequest>;
