@@ -7,6 +7,7 @@ import type { EngineConnection } from './engine/engine-connection';
 import type { GatewayMetrics } from './metrics/gateway-metrics';
 import { OpenApiDocument } from './openapi/openapi-document';
 import { registerAuthentication } from './plugins/authentication';
+import { clientErrors, frameworkErrors } from './plugins/framework-errors';
 import { registerOwnerScope } from './plugins/owner-scope';
 import { registerProblemResponses } from './plugins/problem-responses';
 import { registerRequestMetrics } from './plugins/request-metrics';
@@ -53,6 +54,8 @@ export function createGatewayApp({
     keepAliveTimeout: 65_000, // above the ALB's 60 s idle timeout
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    frameworkErrors,
+    clientErrorHandler: clientErrors,
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);

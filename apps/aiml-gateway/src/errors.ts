@@ -5,6 +5,9 @@ export const GATEWAY_ERRORS = {
   DT_ERR_ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
   DT_ERR_MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
   DT_ERR_VALIDATION: { status: 400, title: 'The request is invalid' },
+  DT_ERR_MALFORMED_REQUEST: { status: 400, title: 'The request is not valid HTTP' },
+  DT_ERR_URI_TOO_LONG: { status: 414, title: 'A path parameter is too long' },
+  DT_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   DT_ERR_UNAUTHENTICATED: { status: 401, title: 'A valid bearer token is required' },
   DT_ERR_OWNER_MISMATCH: {
     status: 403,

@@ -1,0 +1,89 @@
+import { request } from 'node:http';
+import { GATEWAY_API } from '@docuthinker/contracts';
+import { asService, startTestGateway, type TestGateway } from './support/test-gateway';
+
+// Found by the fuzz suite (tools/fuzz): these answers were Fastify's own
+// JSON shape (or a 500) instead of problem+json with a stable code.
+describe('errors raised before routing are problem+json too', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(() => gateway.close());
+
+  const expectProblem = (
+    response: { statusCode: number; headers: Record<string, unknown>; body: string },
+    status: number,
+    code: string,
+  ) => {
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(response.body)).toEqual(expect.objectContaining({ status, code }));
+  };
+
+  it.each(['/ai/v1/graph/documents/%zz/related?ownerId=o', '/ai/v1/index/%C0%AF?ownerId=o'])(
+    'a URL that is not valid percent-encoding (%s) → 400',
+    async (url) => {
+      const method = url.startsWith('/ai/v1/index') ? 'DELETE' : 'GET';
+      expectProblem(await gateway.service({ method, url }), 400, 'DT_ERR_VALIDATION');
+    },
+  );
+
+  it('an over-long path parameter → 414', async () => {
+    const response = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.task('x'.repeat(500)),
+      payload: { text: 'x' },
+    });
+    expectProblem(response, 414, 'DT_ERR_URI_TOO_LONG');
+  });
+
+  it.each([GATEWAY_API.analyze, GATEWAY_API.index])(
+    'metadata nested 100,000 levels deep sent to %s → 400, nothing indexed',
+    async (url) => {
+      const nested = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const payload =
+        url === GATEWAY_API.analyze
+          ? `{"document":"deep","metadata":{"document_id":"deep","owner_id":"o","x":${nested}}}`
+          : `{"ownerId":"o","documentId":"deep","title":"t","text":"deep","metadata":{"x":${nested}}}`;
+      const response = await gateway.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...asService, 'content-type': 'application/json' },
+        payload,
+      });
+      expectProblem(response, 400, 'DT_ERR_VALIDATION');
+      const search = await gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.search,
+        payload: { ownerId: 'o', query: 'deep', mode: 'lexical' },
+      });
+      expect(search.json()).toEqual({ hits: [] });
+    },
+  );
+
+  it('headers larger than Node accepts → 431 problem+json, connection closed', async () => {
+    const address = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = new URL(address);
+    const answer = await new Promise<{
+      statusCode: number;
+      headers: Record<string, unknown>;
+      body: string;
+    }>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port, path: '/health', headers: { 'x-padding': 'a'.repeat(20_000) } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () =>
+            resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expectProblem(answer, 431, 'DT_ERR_HEADERS_TOO_LARGE');
+    expect(answer.headers['connection']).toBe('close');
+  });
+});
