@@ -9,11 +9,35 @@ import {
 import type { ProblemError } from '@docuthinker/runtime';
 import { problem } from './errors';
 
+/** Seconds a caller should wait before retrying while a store is out of reach. */
+const STORE_RETRY_AFTER_SECONDS = '5';
+
+/**
+ * True when a store the engine was connected to has gone away: Chroma's
+ * client and the Neo4j driver say so with their own error types. They are
+ * matched by name and code because both drivers load only when configured.
+ */
+function isStoreUnreachable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return (
+    name === 'ChromaConnectionError' ||
+    (name === 'Neo4jError' && (code === 'ServiceUnavailable' || code === 'SessionExpired'))
+  );
+}
+
 /**
  * The AI engine's domain errors as problems. Anything else it throws is an
  * internal error and answers 500 without detail.
  */
 export function problemFromEngineError(error: unknown): ProblemError | undefined {
+  // A store outage is the caller's cue to retry later (the backend's outbox
+  // does), not a bug: 503 with Retry-After, as while the engine first connects.
+  if (isStoreUnreachable(error)) {
+    return problem('DT_ERR_ENGINE_UNAVAILABLE', (error as Error).message, {
+      headers: { 'retry-after': STORE_RETRY_AFTER_SECONDS },
+    });
+  }
   if (error instanceof UnknownTaskError) return problem('DT_ERR_TASK_NOT_FOUND', error.message);
   if (error instanceof InvalidInputError) {
     return problem('DT_ERR_VALIDATION', error.message, {
