@@ -1,0 +1,44 @@
+// `npm audit --omit=dev` over the committed lockfile: what ships in the
+// images. It needs the npm registry; if the audit cannot run, the row fails
+// rather than passing silently.
+import { spawnSync } from 'node:child_process';
+import { root } from '../bench/bench-support.mjs';
+
+export function runNpmAudit() {
+  const result = spawnSync('npm', ['audit', '--omit=dev', '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  let report;
+  try {
+    report = JSON.parse(result.stdout);
+  } catch {
+    return {
+      scenario: 'npm audit --omit=dev',
+      expected: 'no high or critical advisory in production dependencies',
+      observed: `FAIL: the audit did not run (${(result.stderr || result.error?.message || 'no output').trim().slice(0, 200)})`,
+      requestsFailed: 1,
+      dataLost: 0,
+    };
+  }
+  const counts = report.metadata?.vulnerabilities ?? {};
+  const serious = Object.values(report.vulnerabilities ?? {}).filter((entry) =>
+    ['high', 'critical'].includes(entry.severity),
+  );
+  const summary = ['critical', 'high', 'moderate', 'low', 'info']
+    .map((level) => `${level} ${counts[level] ?? 0}`)
+    .join(', ');
+  return {
+    scenario: 'npm audit --omit=dev',
+    expected: 'no high or critical advisory in production dependencies',
+    observed: `${summary} over ${report.metadata?.dependencies?.prod ?? report.metadata?.dependencies?.total ?? '?'} production packages${serious.length ? ` — FAIL: ${serious.map((entry) => `${entry.name} (${entry.severity})`).join(', ')}` : ''}`,
+    requestsFailed: serious.length,
+    dataLost: 0,
+    details: Object.values(report.vulnerabilities ?? {}).map(
+      (entry) =>
+        `${entry.name} ${entry.severity} ${entry.range ?? ''} via ${(entry.via ?? []).map((via) => (typeof via === 'string' ? via : via.title)).join('; ')}`,
+    ),
+  };
+}
