@@ -4,7 +4,8 @@
  * on machines without a container runtime) never picks these suites up.
  */
 export default {
-  displayName: 'integration-tests',
+  // Its own name, so its JUnit and summary reports do not overwrite the unit tests'.
+  displayName: 'compose-topology',
   preset: '../../jest.preset.js',
   rootDir: '.',
   testMatch: ['<rootDir>/test/**/*.spec.ts'],

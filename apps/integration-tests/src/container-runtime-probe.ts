@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 // The socket check every testcontainers suite of the workspace shares (it
 // lives with the MongoDB suite in libs/stores); the probe below goes further.
@@ -26,16 +27,16 @@ export interface ProbeLimits {
  * store image, in a child process killed at the deadline, so a runtime that
  * hangs costs at most the limits and leaves no request or socket open here.
  */
-export function probeContainerRuntime(
+export async function probeContainerRuntime(
   images: Pick<ProbeRequest, 'pulledImages' | 'builtImages'>,
   limits: ProbeLimits,
-): ProbeResult {
+): Promise<ProbeResult> {
   const noSocket = containerRuntimeUnavailableReason();
   if (noSocket) return { available: false, reason: noSocket };
 
   const request: ProbeRequest = { ...images, runtimeTimeoutMs: limits.runtimeTimeoutMs };
   const deadlineMs = limits.runtimeTimeoutMs + limits.pullTimeoutMs;
-  const probe = spawnSync(
+  const probe = spawn(
     process.execPath,
     ['-r', '@swc-node/register', join(__dirname, 'probe-main.ts')],
     {
@@ -45,25 +46,35 @@ export function probeContainerRuntime(
         SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.base.json'),
         [PROBE_REQUEST_ENV]: JSON.stringify(request),
       },
-      encoding: 'utf8',
-      timeout: deadlineMs,
-      killSignal: 'SIGKILL',
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  if ((probe.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+  let stdout = '';
+  let stderr = '';
+  probe.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  probe.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let timedOut = false;
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    probe.kill('SIGKILL');
+  }, deadlineMs);
+  const [status, signal] = (await once(probe, 'close')) as [number | null, NodeJS.Signals | null];
+  clearTimeout(deadline);
+
+  if (timedOut) {
     return {
       available: false,
       reason: `the container runtime did not find and pull ${images.pulledImages.join(', ')} within ${Math.round(deadlineMs / 1000)} s`,
     };
   }
-  const answer = probe.stdout
-    ?.split('\n')
+  const answer = stdout
+    .split('\n')
     .find((line) => line.startsWith(PROBE_RESULT_PREFIX))
     ?.slice(PROBE_RESULT_PREFIX.length);
   if (answer === undefined) {
     // A probe that crashed is a bug to fix, not a missing runtime to skip over.
     throw new Error(
-      `the container runtime probe exited ${probe.status ?? probe.signal} without an answer:\n${probe.stderr ?? ''}${probe.error ? String(probe.error) : ''}`,
+      `the container runtime probe exited ${status ?? signal} without an answer:\n${stderr}`,
     );
   }
   return JSON.parse(answer) as ProbeResult;

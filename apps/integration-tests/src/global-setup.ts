@@ -15,7 +15,7 @@ function milliseconds(name: string, fallback: number): number {
  */
 export default async function globalSetup(): Promise<void> {
   const images = composeImages(composeVariables());
-  const probe = probeContainerRuntime(
+  const probe = await probeContainerRuntime(
     { pulledImages: images.stores, builtImages: images.services },
     {
       runtimeTimeoutMs: milliseconds('DOCUTHINKER_IT_RUNTIME_TIMEOUT_MS', 15_000),
