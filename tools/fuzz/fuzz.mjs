@@ -289,7 +289,8 @@ try {
       gateway,
       token: corpusUser.token,
       serviceToken: secrets.serviceToken,
-      ownerId: fuzzOwners[0],
+      // An owner no generated request touched: any hit afterwards came from a nested body.
+      ownerId: `corpus-${randomUUID()}`,
       dataDir: platform.dataDir,
     })),
   );
