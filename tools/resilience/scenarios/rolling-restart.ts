@@ -1,0 +1,52 @@
+import { listAllDocuments, register, uploadJson } from '../api-client';
+import { describeLoad, startLoad } from '../load-generator';
+import type { Platform } from '../platform';
+import { AcknowledgedWrites, everydayOperations } from '../platform-load';
+import { Expectations, type ScenarioResult } from '../scenario-result';
+import type { SuiteOptions } from '../suite-options';
+import { sleep } from '../waiting';
+
+/**
+ * A deploy under load: SIGTERM one backend behind nginx, start it again,
+ * then the other. Draining must finish what is in flight and nginx must
+ * find the other backend for everything else: zero failed requests.
+ */
+export async function rollingRestart(
+  platform: Platform,
+  options: SuiteOptions,
+): Promise<ScenarioResult> {
+  const expect = new Expectations();
+  const owner = await register(platform.url, 'rolling');
+  const seeded = await uploadJson(platform.url, owner.token, 7000);
+  const uploads = new AcknowledgedWrites();
+  const load = startLoad(
+    everydayOperations(() => platform.url, owner, (seeded.body as { id: string }).id, uploads),
+    { concurrency: options.concurrency },
+  );
+  await sleep(options.loadPhaseMs);
+  const steps: string[] = [];
+  for (const index of [0, 1]) {
+    const started = Date.now();
+    const exitCode = await platform.backends[index]?.stop('SIGTERM');
+    const drainedMs = Date.now() - started;
+    expect.check(exitCode === 0, `backend ${index + 1} exited ${exitCode} after SIGTERM`);
+    await platform.startBackend(index);
+    steps.push(
+      `backend ${index + 1} drained in ${drainedMs} ms (exit ${exitCode}), back in ${Date.now() - started - drainedMs} ms`,
+    );
+    await sleep(options.loadPhaseMs);
+  }
+  const report = await load.stop();
+  const present = (await listAllDocuments(platform.url, owner.token)).map((item) => item.id);
+  return {
+    scenario: 'rolling restart of both backends behind nginx under load',
+    expected:
+      'zero failed requests; each backend exits 0 after draining; every acknowledged upload present',
+    observed: [describeLoad(report), `${uploads.ids.size} uploads acknowledged`, ...steps].join(
+      '; ',
+    ),
+    requestsFailed: report.failed,
+    dataLost: uploads.missingFrom(present),
+    problems: expect.problems,
+  };
+}
