@@ -91,6 +91,19 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
     }
   });
 
+  // Found by the fuzz suite (tools/fuzz): busboy's error on the file stream
+  // went unheard and took the whole process down.
+  it('a multipart body cut off inside the file → 400, and the service keeps running', async () => {
+    for (const field of ['file', 'other']) {
+      const answer = await user.request('POST', '/api/documents', {
+        body: `--cut\r\nContent-Disposition: form-data; name="${field}"; filename="a.txt"\r\n\r\ntruncated`,
+        headers: { 'content-type': 'multipart/form-data; boundary=cut' },
+      });
+      expectProblem(answer, 400, 'DT_ERR_VALIDATION');
+    }
+    expect((await fetch(`${backend.url}/health`)).status).toBe(200);
+  });
+
   it('wrong types and missing fields → 400 naming the fields', async () => {
     const wrongTypes = await user.post<{ errors: { path: string }[] }>('/api/documents', {
       title: 42,
