@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddingMismatchError } from '../src/errors';
 import { LibsqlVectorIndex } from '../src/retrieval/libsql-vector-index';
-import { contractEmbedder, describeVectorIndexContract } from './support/vector-index-contract';
+import { corpusText } from './support/corpus';
+import {
+  contractEmbedder,
+  describeVectorIndexContract,
+  indexedChunks,
+} from './support/vector-index-contract';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ai-engine-libsql-vectors-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -44,5 +49,46 @@ describe('LibsqlVectorIndex', () => {
     const second = LibsqlVectorIndex.open({ path, embedding: contractEmbedder });
     expect(await second.countChunks('owner')).toBe(1);
     await second.close();
+  });
+
+  it('searches the same from memory whether loaded from the file, kept in step by writes, or evicted', async () => {
+    const path = join(dataDir, 'memory.db');
+    const query = 'redistributions of source code must retain the copyright notice';
+    const [queryVector] = await contractEmbedder.embed([query]);
+    const search = async (index: LibsqlVectorIndex, owner: string) => ({
+      vector: await index.queryVector({ ownerId: owner, k: 5 }, queryVector as Float32Array),
+      lexical: await index.queryLexical({ ownerId: owner, k: 5 }, query),
+    });
+    // A budget of one chunk: every other owner's search evicts the previous owner.
+    const live = LibsqlVectorIndex.open({
+      path,
+      embedding: contractEmbedder,
+      memoryBudgetChunks: 1,
+    });
+    const apache = await indexedChunks('apache', corpusText('apache-2.0'));
+    const bsd = await indexedChunks('bsd', corpusText('bsd'));
+    await live.replaceDocument('owner-b', 'apache', apache);
+    await live.replaceDocument('owner-b', 'bsd', bsd);
+    await live.replaceDocument('owner-a', 'apache', apache);
+    expect((await search(live, 'owner-a')).vector[0]?.documentId).toBe('apache');
+    // Written after owner-a's index was loaded: found without a reload.
+    await live.replaceDocument('owner-a', 'bsd', bsd);
+    const loaded = await search(live, 'owner-a');
+    expect(loaded.vector[0]?.documentId).toBe('bsd');
+    expect(loaded.lexical[0]?.documentId).toBe('bsd');
+    expect(await search(live, 'owner-b')).toEqual(loaded);
+    expect(await search(live, 'owner-a')).toEqual(loaded);
+
+    await live.removeDocument('owner-a', 'bsd');
+    const removed = await search(live, 'owner-a');
+    expect([...removed.vector, ...removed.lexical].some((hit) => hit.documentId === 'bsd')).toBe(
+      false,
+    );
+    await live.close();
+
+    const reopened = LibsqlVectorIndex.open({ path, embedding: contractEmbedder });
+    expect(await search(reopened, 'owner-a')).toEqual(removed);
+    expect(await search(reopened, 'owner-b')).toEqual(loaded);
+    await reopened.close();
   });
 });

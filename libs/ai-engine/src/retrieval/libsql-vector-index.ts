@@ -1,14 +1,7 @@
 import { EmbeddingMismatchError } from '../errors';
-import {
-  openLibsql,
-  placeholders,
-  vectorBlob,
-  vectorHex,
-  type LibsqlDatabase,
-} from '../store/open-libsql';
-import { isStopword } from '../text/stopwords';
-import { words } from '../text/tokenize';
+import { openLibsql, placeholders, vectorBlob, type LibsqlDatabase } from '../store/open-libsql';
 import { isZeroVector } from './hashing-embedder';
+import { OwnerSearchIndex, type RankedRow } from './owner-search-index';
 import {
   assertOwner,
   type ChunkHit,
@@ -22,7 +15,15 @@ export interface LibsqlVectorIndexOptions {
   /** A file path, or `:memory:`. */
   readonly path: string;
   readonly embedding: { readonly model: string; readonly dimensions: number };
+  /**
+   * Chunks kept in memory for search, across owners (least recently searched
+   * owners go first); about 1.6 KB each at 384 dimensions. One owner is
+   * always kept, whatever its size.
+   */
+  readonly memoryBudgetChunks?: number;
 }
+
+const DEFAULT_MEMORY_BUDGET_CHUNKS = 250_000;
 
 interface ChunkRow {
   chunk_id: string;
@@ -31,20 +32,26 @@ interface ChunkRow {
   text: string;
 }
 
-const TABLES = ['chunks', 'chunk_vectors', 'chunk_terms'] as const;
+const TABLES = ['chunks', 'chunk_vectors'] as const;
 
 /**
- * Embedded vector index on a libSQL file: an `F32_BLOB` column searched by
- * brute-force `vector_distance_cos` (no DiskANN index, which makes bulk
- * inserts two orders of magnitude slower) and an FTS5 table for BM25 lexical
- * search. Writes for one document happen in one transaction.
+ * Embedded vector index on a libSQL file. The file is the durable copy
+ * (chunks, and vectors in an `F32_BLOB` column); searches run on an
+ * in-memory index per owner (`OwnerSearchIndex`), loaded from the file on
+ * the owner's first search and kept in step by every write. At 50k chunks a
+ * brute-force `vector_distance_cos` scan took ~65 ms on a quiet machine and
+ * FTS5's bm25() ranking 25–120 ms; the DiskANN index makes inserts two orders
+ * of magnitude slower. This process is the file's only writer (one writer
+ * per Chroma directory), so the memory copy cannot go stale.
  */
 export class LibsqlVectorIndex implements VectorIndex {
   readonly kind = 'libsql' as const;
+  private readonly owners = new Map<string, OwnerSearchIndex>();
 
   private constructor(
     private readonly db: LibsqlDatabase,
     private readonly dimensions: number,
+    private readonly memoryBudgetChunks: number,
   ) {}
 
   static open(options: LibsqlVectorIndexOptions): LibsqlVectorIndex {
@@ -71,9 +78,8 @@ export class LibsqlVectorIndex implements VectorIndex {
         PRIMARY KEY (owner_id, chunk_id)
       );
       CREATE INDEX IF NOT EXISTS chunk_vectors_by_document ON chunk_vectors (owner_id, document_id);
-      CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
-        text, owner_id UNINDEXED, document_id UNINDEXED, chunk_id UNINDEXED, tokenize = 'porter unicode61'
-      );
+      -- Lexical search moved to memory; files written before keep no dead table.
+      DROP TABLE IF EXISTS chunk_terms;
     `);
     const recorded = Object.fromEntries(
       (
@@ -95,7 +101,11 @@ export class LibsqlVectorIndex implements VectorIndex {
         { model, dimensions },
       );
     }
-    return new LibsqlVectorIndex(db, dimensions);
+    return new LibsqlVectorIndex(
+      db,
+      dimensions,
+      options.memoryBudgetChunks ?? DEFAULT_MEMORY_BUDGET_CHUNKS,
+    );
   }
 
   async replaceDocument(
@@ -118,9 +128,6 @@ export class LibsqlVectorIndex implements VectorIndex {
     const insertVector = this.db.prepare(
       'INSERT INTO chunk_vectors (owner_id, chunk_id, document_id, embedding) VALUES (?, ?, ?, ?)',
     );
-    const insertTerms = this.db.prepare(
-      'INSERT INTO chunk_terms (text, owner_id, document_id, chunk_id) VALUES (?, ?, ?, ?)',
-    );
     const newIds = new Set(chunks.map((chunk) => chunk.chunkId));
     // Delete-and-insert in one transaction: readers see the old or the new
     // chunks, never both, and re-indexing the same text is a no-op in effect.
@@ -132,76 +139,53 @@ export class LibsqlVectorIndex implements VectorIndex {
       for (const chunk of chunks) {
         insertChunk.run(ownerId, chunk.chunkId, documentId, chunk.ordinal, chunk.text);
         insertVector.run(ownerId, chunk.chunkId, documentId, vectorBlob(chunk.embedding));
-        insertTerms.run(chunk.text, ownerId, documentId, chunk.chunkId);
       }
       return stale;
     });
-    return { upserted: chunks.length, removed: replace() as number };
+    const removed = replace() as number;
+    const cached = this.owners.get(ownerId);
+    if (cached) {
+      cached.removeDocument(documentId);
+      for (const chunk of chunks)
+        cached.add(chunk.chunkId, documentId, chunk.embedding, chunk.text);
+      this.dropIfWasteful(ownerId, cached);
+    }
+    return { upserted: chunks.length, removed };
   }
 
   async removeDocument(ownerId: string, documentId: string): Promise<{ removed: number }> {
     assertOwner(ownerId);
     const remove = this.db.transaction(() => this.deleteDocumentRows(ownerId, documentId));
-    return { removed: remove() as number };
+    const removed = remove() as number;
+    const cached = this.owners.get(ownerId);
+    if (cached) {
+      cached.removeDocument(documentId);
+      this.dropIfWasteful(ownerId, cached);
+    }
+    return { removed };
   }
 
   async queryVector(query: ChunkQuery, vector: Float32Array): Promise<ChunkHit[]> {
     assertOwner(query.ownerId);
     this.assertDimensions(vector, 'the query vector');
     if (isZeroVector(vector) || query.k <= 0 || query.documentIds?.length === 0) return [];
-    const documentFilter = query.documentIds
-      ? `AND document_id IN (${placeholders(query.documentIds.length)})`
-      : '';
-    const nearest = (
-      this.db
-        .prepare(
-          `SELECT chunk_id, vector_distance_cos(embedding, unhex(?)) AS distance
-           FROM chunk_vectors WHERE owner_id = ? ${documentFilter}
-           ORDER BY distance ASC, chunk_id LIMIT ?`,
-        )
-        .all(vectorHex(vector), query.ownerId, ...(query.documentIds ?? []), query.k) as Array<{
-        chunk_id: string;
-        distance: number | null;
-      }>
-    ).filter((row) => row.distance !== null && Number.isFinite(row.distance));
-    if (nearest.length === 0) return [];
-    const chunks = new Map(
-      (
-        this.db
-          .prepare(
-            `SELECT chunk_id, document_id, ordinal, text FROM chunks
-             WHERE owner_id = ? AND chunk_id IN (${placeholders(nearest.length)})`,
-          )
-          .all(query.ownerId, ...nearest.map((row) => row.chunk_id)) as ChunkRow[]
-      ).map((row) => [row.chunk_id, row]),
+    const ranked = this.ownerIndex(query.ownerId).searchVector(
+      vector,
+      query.k,
+      query.documentIds ? new Set(query.documentIds) : undefined,
     );
-    return nearest.flatMap((row) => {
-      const chunk = chunks.get(row.chunk_id);
-      return chunk ? [toHit(chunk, 1 - (row.distance ?? 1))] : [];
-    });
+    return this.hits(query.ownerId, ranked);
   }
 
   async queryLexical(query: ChunkQuery, text: string): Promise<ChunkHit[]> {
     assertOwner(query.ownerId);
-    const terms = [...new Set(words(text).filter((word) => word.length > 1 && !isStopword(word)))];
-    if (terms.length === 0 || query.k <= 0 || query.documentIds?.length === 0) return [];
-    // Every term is quoted, so user input can never become FTS5 query syntax.
-    const match = terms.map((term) => `"${term.replace(/"/g, '""')}"`).join(' OR ');
-    const documentFilter = query.documentIds
-      ? `AND chunk_terms.document_id IN (${placeholders(query.documentIds.length)})`
-      : '';
-    const rows = this.db
-      .prepare(
-        `SELECT c.chunk_id, c.document_id, c.ordinal, c.text, bm25(chunk_terms) AS rank
-         FROM chunk_terms JOIN chunks c ON c.owner_id = chunk_terms.owner_id AND c.chunk_id = chunk_terms.chunk_id
-         WHERE chunk_terms MATCH ? AND chunk_terms.owner_id = ? ${documentFilter}
-         ORDER BY rank ASC, c.chunk_id LIMIT ?`,
-      )
-      .all(match, query.ownerId, ...(query.documentIds ?? []), query.k) as Array<
-      ChunkRow & { rank: number }
-    >;
-    // FTS5's bm25() is negated so that ascending order is best first.
-    return rows.map((row) => toHit(row, -row.rank));
+    if (query.k <= 0 || query.documentIds?.length === 0) return [];
+    const ranked = this.ownerIndex(query.ownerId).searchLexical(
+      text,
+      query.k,
+      query.documentIds ? new Set(query.documentIds) : undefined,
+    );
+    return this.hits(query.ownerId, ranked);
   }
 
   async countChunks(ownerId: string, documentId?: string): Promise<number> {
@@ -221,7 +205,68 @@ export class LibsqlVectorIndex implements VectorIndex {
   }
 
   async close(): Promise<void> {
+    this.owners.clear();
     if (this.db.open) this.db.close();
+  }
+
+  /** The owner's in-memory index, loaded from the file on first use (most recently used last). */
+  private ownerIndex(ownerId: string): OwnerSearchIndex {
+    const cached = this.owners.get(ownerId);
+    if (cached) {
+      this.owners.delete(ownerId);
+      this.owners.set(ownerId, cached);
+      return cached;
+    }
+    const index = new OwnerSearchIndex(this.dimensions);
+    const rows = this.db
+      .prepare(
+        `SELECT v.chunk_id, v.document_id, v.embedding, c.text
+         FROM chunk_vectors v JOIN chunks c ON c.owner_id = v.owner_id AND c.chunk_id = v.chunk_id
+         WHERE v.owner_id = ? ORDER BY v.document_id, c.ordinal`,
+      )
+      .iterate(ownerId) as IterableIterator<{
+      chunk_id: string;
+      document_id: string;
+      embedding: ArrayBuffer | Uint8Array;
+      text: string;
+    }>;
+    for (const row of rows) {
+      const vector = blobToVector(row.embedding);
+      index.add(row.chunk_id, row.document_id, vector, row.text);
+    }
+    this.owners.set(ownerId, index);
+    let cachedChunks = 0;
+    for (const owner of this.owners.values()) cachedChunks += owner.size;
+    for (const [owner, evicted] of this.owners) {
+      if (cachedChunks <= this.memoryBudgetChunks || owner === ownerId) break;
+      this.owners.delete(owner);
+      cachedChunks -= evicted.size;
+    }
+    return index;
+  }
+
+  /** Past half tombstones, a reload from the file is smaller and faster to search. */
+  private dropIfWasteful(ownerId: string, index: OwnerSearchIndex): void {
+    if (index.tombstones > 1000 && index.tombstones > index.size) this.owners.delete(ownerId);
+  }
+
+  /** Texts of the ranked chunks, in rank order. */
+  private hits(ownerId: string, ranked: readonly RankedRow[]): ChunkHit[] {
+    if (ranked.length === 0) return [];
+    const chunks = new Map(
+      (
+        this.db
+          .prepare(
+            `SELECT chunk_id, document_id, ordinal, text FROM chunks
+             WHERE owner_id = ? AND chunk_id IN (${placeholders(ranked.length)})`,
+          )
+          .all(ownerId, ...ranked.map((row) => row.chunkId)) as ChunkRow[]
+      ).map((row) => [row.chunk_id, row]),
+    );
+    return ranked.flatMap((row) => {
+      const chunk = chunks.get(row.chunkId);
+      return chunk ? [toHit(chunk, row.score)] : [];
+    });
   }
 
   private assertDimensions(vector: Float32Array, what: string): void {
@@ -241,6 +286,15 @@ export class LibsqlVectorIndex implements VectorIndex {
     }
     return removed;
   }
+}
+
+/**
+ * libSQL hands a blob over as an ArrayBuffer from `iterate()` and as a Buffer
+ * from `all()`; a Buffer's bytes need not be 4-byte aligned, so it is copied.
+ */
+function blobToVector(blob: ArrayBuffer | Uint8Array): Float32Array {
+  if (!ArrayBuffer.isView(blob)) return new Float32Array(blob);
+  return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
 }
 
 function toHit(row: ChunkRow, score: number): ChunkHit {

@@ -13,11 +13,6 @@ export function openLibsql(path: string): LibsqlDatabase {
   return db;
 }
 
-/** libSQL 0.5 cannot bind a blob in a statement that returns rows, so vectors travel as hex. */
-export function vectorHex(vector: Float32Array): string {
-  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('hex');
-}
-
 export function vectorBlob(vector: Float32Array): Buffer {
   return Buffer.from(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength));
 }
