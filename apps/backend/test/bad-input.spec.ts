@@ -104,6 +104,18 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
     expect((await fetch(`${backend.url}/health`)).status).toBe(200);
   });
 
+  // Found by the fuzz suite (tools/fuzz): zlib's error was a 500.
+  it.each(['gzip', 'br', 'deflate'])(
+    'a JSON body that claims Content-Encoding %s but is not compressed → 400',
+    async (encoding) => {
+      const answer = await user.request('POST', '/api/documents', {
+        body: '{"title":"t","text":"plain"}',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+      });
+      expectProblem(answer, 400, 'DT_ERR_VALIDATION');
+    },
+  );
+
   it('wrong types and missing fields → 400 naming the fields', async () => {
     const wrongTypes = await user.post<{ errors: { path: string }[] }>('/api/documents', {
       title: 42,

@@ -21,7 +21,11 @@ export const routeNotFound: RequestHandler = (req, res) => {
 };
 
 /** Body-parser errors carry a `type`; map the ones a client causes to 4xx. */
-function fromBodyParser(error: { type?: string }): ProblemError | undefined {
+function fromBodyParser(error: {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}): ProblemError | undefined {
   switch (error.type) {
     case 'entity.parse.failed':
       return problem('DT_ERR_MALFORMED_JSON');
@@ -31,6 +35,15 @@ function fromBodyParser(error: { type?: string }): ProblemError | undefined {
     case 'charset.unsupported':
       return problem('DT_ERR_UNSUPPORTED_MEDIA_TYPE');
     default:
+      // A body that fails to inflate (Content-Encoding: gzip or br on plain
+      // bytes) arrives as zlib's own error, marked 400 and safe to expose,
+      // with no type (found by the fuzz suite: it was a 500).
+      if (error.expose === true && error.status === 400) {
+        return problem(
+          'DT_ERR_VALIDATION',
+          'The request body could not be read; check its Content-Encoding.',
+        );
+      }
       return undefined;
   }
 }
