@@ -10,6 +10,7 @@ import type { Clock } from '../shared/clock';
 import { probeHealth, type HealthReport } from '../shared/health';
 import { newId } from '../shared/ids';
 import { inWriteTransaction, type EmbeddedDatabase } from './libsql-database';
+import { prepared } from './libsql-statements';
 
 interface SessionRow {
   id: string;
@@ -42,17 +43,16 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.ttlMs),
     };
-    this.db
-      .prepare(
-        'INSERT INTO chat_sessions (id, owner_id, document_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(
-        session.id,
-        session.ownerId,
-        session.documentId,
-        now.getTime(),
-        session.expiresAt.getTime(),
-      );
+    prepared(
+      this.db,
+      'INSERT INTO chat_sessions (id, owner_id, document_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(
+      session.id,
+      session.ownerId,
+      session.documentId,
+      now.getTime(),
+      session.expiresAt.getTime(),
+    );
     return session;
   }
 
@@ -69,7 +69,8 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
       const session = this.findLive(sessionId, scope.ownerId);
       if (!session || session.documentId !== scope.documentId) return null;
       const now = this.clock();
-      const insert = this.db.prepare(
+      const insert = prepared(
+        this.db,
         'INSERT INTO chat_messages (session_id, position, role, content, created_at) VALUES (?, ?, ?, ?, ?)',
       );
       messages.forEach((message, offset) =>
@@ -82,9 +83,10 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
         ),
       );
       const expiresAt = new Date(now.getTime() + this.ttlMs);
-      this.db
-        .prepare('UPDATE chat_sessions SET expires_at = ? WHERE id = ?')
-        .run(expiresAt.getTime(), sessionId);
+      prepared(this.db, 'UPDATE chat_sessions SET expires_at = ? WHERE id = ?').run(
+        expiresAt.getTime(),
+        sessionId,
+      );
       const appended: ChatMessage[] = messages.map((message) => ({
         role: message.role,
         content: message.content,
@@ -95,38 +97,37 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
   }
 
   async deleteForDocument(scope: ChatSessionScope): Promise<number> {
-    return this.db
-      .prepare('DELETE FROM chat_sessions WHERE owner_id = ? AND document_id = ?')
-      .run(scope.ownerId, scope.documentId).changes;
+    return prepared(
+      this.db,
+      'DELETE FROM chat_sessions WHERE owner_id = ? AND document_id = ?',
+    ).run(scope.ownerId, scope.documentId).changes;
   }
 
   async deleteAllForOwner(ownerId: string): Promise<number> {
-    return this.db.prepare('DELETE FROM chat_sessions WHERE owner_id = ?').run(ownerId).changes;
+    return prepared(this.db, 'DELETE FROM chat_sessions WHERE owner_id = ?').run(ownerId).changes;
   }
 
   async purgeExpired(): Promise<number> {
-    return this.db
-      .prepare('DELETE FROM chat_sessions WHERE expires_at <= ?')
-      .run(this.clock().getTime()).changes;
+    return prepared(this.db, 'DELETE FROM chat_sessions WHERE expires_at <= ?').run(
+      this.clock().getTime(),
+    ).changes;
   }
 
   health(): Promise<HealthReport> {
-    return probeHealth('libsql', async () => this.db.prepare('SELECT 1').get());
+    return probeHealth('libsql', async () => prepared(this.db, 'SELECT 1').get());
   }
 
   private findLive(sessionId: string, ownerId: string): ChatSession | null {
-    const row = this.db
-      .prepare(
-        `SELECT id, owner_id, document_id, created_at, expires_at FROM chat_sessions
+    const row = prepared(
+      this.db,
+      `SELECT id, owner_id, document_id, created_at, expires_at FROM chat_sessions
           WHERE id = ? AND owner_id = ? AND expires_at > ?`,
-      )
-      .get(sessionId, ownerId, this.clock().getTime()) as SessionRow | undefined;
+    ).get(sessionId, ownerId, this.clock().getTime()) as SessionRow | undefined;
     if (!row) return null;
-    const messages = this.db
-      .prepare(
-        'SELECT role, content, created_at FROM chat_messages WHERE session_id = ? ORDER BY position',
-      )
-      .all(row.id) as MessageRow[];
+    const messages = prepared(
+      this.db,
+      'SELECT role, content, created_at FROM chat_messages WHERE session_id = ? ORDER BY position',
+    ).all(row.id) as MessageRow[];
     return {
       id: row.id,
       ownerId: row.owner_id,

@@ -19,6 +19,7 @@ import { probeHealth, type HealthReport } from '../shared/health';
 import { newId } from '../shared/ids';
 import { inWriteTransaction, isUniqueViolation, type EmbeddedDatabase } from './libsql-database';
 import { insertOutboxJob } from './libsql-outbox-store';
+import { prepared } from './libsql-statements';
 
 interface MetadataRow {
   id: string;
@@ -103,27 +104,26 @@ export class LibsqlDocumentStore implements DocumentStore {
           ownerId: record.ownerId,
           documentId: record.id,
         });
-        this.db
-          .prepare(
-            `INSERT INTO documents (${METADATA_COLUMNS}, text, html)
+        prepared(
+          this.db,
+          `INSERT INTO documents (${METADATA_COLUMNS}, text, html)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            record.id,
-            record.ownerId,
-            record.title,
-            record.fileType,
-            record.size,
-            record.pages ?? null,
-            record.contentHash,
-            record.summary,
-            record.summaryDegraded ? 1 : 0,
-            record.indexStatus,
-            record.fileKey,
-            record.createdAt.getTime(),
-            record.text,
-            record.html ?? null,
-          );
+        ).run(
+          record.id,
+          record.ownerId,
+          record.title,
+          record.fileType,
+          record.size,
+          record.pages ?? null,
+          record.contentHash,
+          record.summary,
+          record.summaryDegraded ? 1 : 0,
+          record.indexStatus,
+          record.fileKey,
+          record.createdAt.getTime(),
+          record.text,
+          record.html ?? null,
+        );
       });
     } catch (error) {
       if (isUniqueViolation(error, 'documents.id')) throw new DuplicateIdError(record.id);
@@ -133,11 +133,10 @@ export class LibsqlDocumentStore implements DocumentStore {
   }
 
   async get(ownerId: string, id: string): Promise<DocumentRecord | null> {
-    const row = this.db
-      .prepare(
-        `SELECT ${METADATA_COLUMNS}, text, html FROM documents WHERE owner_id = ? AND id = ?`,
-      )
-      .get(ownerId, id) as DocumentRow | undefined;
+    const row = prepared(
+      this.db,
+      `SELECT ${METADATA_COLUMNS}, text, html FROM documents WHERE owner_id = ? AND id = ?`,
+    ).get(ownerId, id) as DocumentRow | undefined;
     return row ? toDocument(row) : null;
   }
 
@@ -146,19 +145,17 @@ export class LibsqlDocumentStore implements DocumentStore {
     const after = page.cursor ? decodePageCursor(page.cursor) : null;
     const rows = (
       after
-        ? this.db
-            .prepare(
-              `SELECT ${METADATA_COLUMNS} FROM documents
+        ? prepared(
+            this.db,
+            `SELECT ${METADATA_COLUMNS} FROM documents
                 WHERE owner_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
                 ORDER BY created_at DESC, id DESC LIMIT ?`,
-            )
-            .all(ownerId, after.createdAtMs, after.createdAtMs, after.id, limit + 1)
-        : this.db
-            .prepare(
-              `SELECT ${METADATA_COLUMNS} FROM documents WHERE owner_id = ?
+          ).all(ownerId, after.createdAtMs, after.createdAtMs, after.id, limit + 1)
+        : prepared(
+            this.db,
+            `SELECT ${METADATA_COLUMNS} FROM documents WHERE owner_id = ?
                 ORDER BY created_at DESC, id DESC LIMIT ?`,
-            )
-            .all(ownerId, limit + 1)
+          ).all(ownerId, limit + 1)
     ) as MetadataRow[];
     return pageFromRows(rows, limit, toMetadata);
   }
@@ -184,18 +181,20 @@ export class LibsqlDocumentStore implements DocumentStore {
         values.push(update.summaryDegraded ? 1 : 0);
       }
       if (assignments.length > 0) {
-        this.db
-          .prepare(`UPDATE documents SET ${assignments.join(', ')} WHERE owner_id = ? AND id = ?`)
-          .run(...values, ownerId, id);
+        prepared(
+          this.db,
+          `UPDATE documents SET ${assignments.join(', ')} WHERE owner_id = ? AND id = ?`,
+        ).run(...values, ownerId, id);
       }
       return this.findMetadata(ownerId, id);
     });
   }
 
   async setIndexStatus(ownerId: string, id: string, status: IndexStatus): Promise<boolean> {
-    const result = this.db
-      .prepare('UPDATE documents SET index_status = ? WHERE owner_id = ? AND id = ?')
-      .run(status, ownerId, id);
+    const result = prepared(
+      this.db,
+      'UPDATE documents SET index_status = ? WHERE owner_id = ? AND id = ?',
+    ).run(status, ownerId, id);
     return result.changes > 0;
   }
 
@@ -203,7 +202,7 @@ export class LibsqlDocumentStore implements DocumentStore {
     return inWriteTransaction(this.db, () => {
       const existing = this.findMetadata(ownerId, id);
       if (!existing) return null;
-      this.db.prepare('DELETE FROM documents WHERE owner_id = ? AND id = ?').run(ownerId, id);
+      prepared(this.db, 'DELETE FROM documents WHERE owner_id = ? AND id = ?').run(ownerId, id);
       insertOutboxJob(this.db, this.clock(), {
         kind: 'delete',
         ownerId,
@@ -216,9 +215,9 @@ export class LibsqlDocumentStore implements DocumentStore {
 
   async deleteAllForOwner(ownerId: string): Promise<DeletedDocuments> {
     return inWriteTransaction(this.db, () => {
-      const rows = this.db
-        .prepare('SELECT id, file_key FROM documents WHERE owner_id = ?')
-        .all(ownerId) as { id: string; file_key: string }[];
+      const rows = prepared(this.db, 'SELECT id, file_key FROM documents WHERE owner_id = ?').all(
+        ownerId,
+      ) as { id: string; file_key: string }[];
       const now = this.clock();
       for (const row of rows) {
         insertOutboxJob(this.db, now, {
@@ -228,15 +227,15 @@ export class LibsqlDocumentStore implements DocumentStore {
           fileKey: row.file_key,
         });
       }
-      this.db.prepare('DELETE FROM documents WHERE owner_id = ?').run(ownerId);
+      prepared(this.db, 'DELETE FROM documents WHERE owner_id = ?').run(ownerId);
       return { count: rows.length, fileKeys: rows.map((row) => row.file_key) };
     });
   }
 
   async count(ownerId: string): Promise<number> {
-    const row = this.db
-      .prepare('SELECT COUNT(*) AS count FROM documents WHERE owner_id = ?')
-      .get(ownerId) as { count: number };
+    const row = prepared(this.db, 'SELECT COUNT(*) AS count FROM documents WHERE owner_id = ?').get(
+      ownerId,
+    ) as { count: number };
     return row.count;
   }
 
@@ -247,14 +246,13 @@ export class LibsqlDocumentStore implements DocumentStore {
   ): Promise<DocumentSearchHit[]> {
     const terms = searchTerms(query);
     if (terms.length === 0) return [];
-    const rows = this.db
-      .prepare(
-        `SELECT d.id, d.title, bm25(document_search) AS rank
+    const rows = prepared(
+      this.db,
+      `SELECT d.id, d.title, bm25(document_search) AS rank
            FROM document_search JOIN documents d ON d.seq = document_search.rowid
           WHERE document_search MATCH ? AND d.owner_id = ?
           ORDER BY rank, d.id LIMIT ?`,
-      )
-      .all(prefixMatchQuery(terms, 'title'), ownerId, clampSearchLimit(options.limit)) as {
+    ).all(prefixMatchQuery(terms, 'title'), ownerId, clampSearchLimit(options.limit)) as {
       id: string;
       title: string;
       rank: number;
@@ -275,15 +273,14 @@ export class LibsqlDocumentStore implements DocumentStore {
   ): Promise<DocumentSearchHit[]> {
     const terms = searchTerms(query);
     if (terms.length === 0) return [];
-    const rows = this.db
-      .prepare(
-        `SELECT d.id, d.title, snippet(document_search, -1, '', '', '…', 24) AS snippet,
+    const rows = prepared(
+      this.db,
+      `SELECT d.id, d.title, snippet(document_search, -1, '', '', '…', 24) AS snippet,
                 bm25(document_search) AS rank
            FROM document_search JOIN documents d ON d.seq = document_search.rowid
           WHERE document_search MATCH ? AND d.owner_id = ?
           ORDER BY rank, d.id LIMIT ?`,
-      )
-      .all(prefixMatchQuery(terms), ownerId, clampSearchLimit(options.limit)) as {
+    ).all(prefixMatchQuery(terms), ownerId, clampSearchLimit(options.limit)) as {
       id: string;
       title: string;
       snippet: string;
@@ -301,13 +298,14 @@ export class LibsqlDocumentStore implements DocumentStore {
     return inWriteTransaction(this.db, () => {
       const rows = (
         filter.ownerId === undefined
-          ? this.db.prepare('SELECT id, owner_id FROM documents').all()
-          : this.db
-              .prepare('SELECT id, owner_id FROM documents WHERE owner_id = ?')
-              .all(filter.ownerId)
+          ? prepared(this.db, 'SELECT id, owner_id FROM documents').all()
+          : prepared(this.db, 'SELECT id, owner_id FROM documents WHERE owner_id = ?').all(
+              filter.ownerId,
+            )
       ) as { id: string; owner_id: string }[];
       const now = this.clock();
-      const markPending = this.db.prepare(
+      const markPending = prepared(
+        this.db,
         "UPDATE documents SET index_status = 'pending' WHERE id = ?",
       );
       for (const row of rows) {
@@ -319,13 +317,14 @@ export class LibsqlDocumentStore implements DocumentStore {
   }
 
   health(): Promise<HealthReport> {
-    return probeHealth('libsql', async () => this.db.prepare('SELECT 1').get());
+    return probeHealth('libsql', async () => prepared(this.db, 'SELECT 1').get());
   }
 
   private findMetadata(ownerId: string, id: string): DocumentMetadata | null {
-    const row = this.db
-      .prepare(`SELECT ${METADATA_COLUMNS} FROM documents WHERE owner_id = ? AND id = ?`)
-      .get(ownerId, id) as MetadataRow | undefined;
+    const row = prepared(
+      this.db,
+      `SELECT ${METADATA_COLUMNS} FROM documents WHERE owner_id = ? AND id = ?`,
+    ).get(ownerId, id) as MetadataRow | undefined;
     return row ? toMetadata(row) : null;
   }
 }

@@ -12,6 +12,7 @@ import type { Clock } from '../shared/clock';
 import { probeHealth, type HealthReport } from '../shared/health';
 import { newId } from '../shared/ids';
 import type { EmbeddedDatabase } from './libsql-database';
+import { prepared } from './libsql-statements';
 
 interface OutboxRow {
   id: string;
@@ -60,7 +61,8 @@ export function insertOutboxJob(
     availableAt: now,
     createdAt: now,
   };
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO outbox_jobs (id, kind, owner_id, document_id, file_key, attempts, available_at, created_at)
      VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
   ).run(
@@ -91,24 +93,24 @@ export class LibsqlOutboxStore implements OutboxStore {
     const leaseExpiresAt = now + options.leaseMs;
     // One statement: SQLite's write lock makes select-and-lease atomic, even
     // across processes sharing the file.
-    const row = this.db
-      .prepare(
-        `UPDATE outbox_jobs
+    const row = prepared(
+      this.db,
+      `UPDATE outbox_jobs
             SET attempts = attempts + 1, lease_token = ?, lease_expires_at = ?
           WHERE seq = (SELECT seq FROM outbox_jobs
                         WHERE available_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
                         ORDER BY available_at, seq LIMIT 1)
       RETURNING *`,
-      )
-      .get(leaseToken, leaseExpiresAt, now, now) as OutboxRow | undefined;
+    ).get(leaseToken, leaseExpiresAt, now, now) as OutboxRow | undefined;
     if (!row) return null;
     return { ...toJob(row), leaseToken, leaseExpiresAt: new Date(leaseExpiresAt) };
   }
 
   async complete(job: ClaimedOutboxJob): Promise<boolean> {
-    const result = this.db
-      .prepare('DELETE FROM outbox_jobs WHERE id = ? AND lease_token = ?')
-      .run(job.id, job.leaseToken);
+    const result = prepared(
+      this.db,
+      'DELETE FROM outbox_jobs WHERE id = ? AND lease_token = ?',
+    ).run(job.id, job.leaseToken);
     return result.changes > 0;
   }
 
@@ -120,26 +122,26 @@ export class LibsqlOutboxStore implements OutboxStore {
   }
 
   async fail(job: ClaimedOutboxJob, failure: OutboxFailure): Promise<boolean> {
-    const result = this.db
-      .prepare(
-        `UPDATE outbox_jobs
+    const result = prepared(
+      this.db,
+      `UPDATE outbox_jobs
             SET lease_token = NULL, lease_expires_at = NULL, available_at = ?, last_error = ?
           WHERE id = ? AND lease_token = ?`,
-      )
-      .run(failure.retryAt.getTime(), failure.error, job.id, job.leaseToken);
+    ).run(failure.retryAt.getTime(), failure.error, job.id, job.leaseToken);
     return result.changes > 0;
   }
 
   async pendingCounts(): Promise<OutboxPendingCounts> {
-    const rows = this.db
-      .prepare('SELECT kind, COUNT(*) AS count FROM outbox_jobs GROUP BY kind')
-      .all() as { kind: OutboxJobKind; count: number }[];
+    const rows = prepared(
+      this.db,
+      'SELECT kind, COUNT(*) AS count FROM outbox_jobs GROUP BY kind',
+    ).all() as { kind: OutboxJobKind; count: number }[];
     const counts = { index: 0, delete: 0 };
     for (const row of rows) counts[row.kind] = row.count;
     return counts;
   }
 
   health(): Promise<HealthReport> {
-    return probeHealth('libsql', async () => this.db.prepare('SELECT 1').get());
+    return probeHealth('libsql', async () => prepared(this.db, 'SELECT 1').get());
   }
 }

@@ -6,6 +6,7 @@ import { probeHealth, type HealthReport } from '../shared/health';
 import { newId } from '../shared/ids';
 import { mergeSocialMedia } from '../shared/social-media';
 import { inWriteTransaction, isUniqueViolation, type EmbeddedDatabase } from './libsql-database';
+import { prepared } from './libsql-statements';
 
 interface UserRow {
   id: string;
@@ -45,17 +46,18 @@ export class LibsqlUserStore implements UserStore {
       socialMedia: {},
     };
     try {
-      this.db
-        .prepare(`INSERT INTO users (${USER_COLUMNS}, email_key) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-        .run(
-          record.id,
-          record.email,
-          record.passwordHash,
-          record.createdAt.getTime(),
-          record.theme,
-          JSON.stringify(record.socialMedia),
-          emailKey(record.email),
-        );
+      prepared(
+        this.db,
+        `INSERT INTO users (${USER_COLUMNS}, email_key) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        record.id,
+        record.email,
+        record.passwordHash,
+        record.createdAt.getTime(),
+        record.theme,
+        JSON.stringify(record.socialMedia),
+        emailKey(record.email),
+      );
     } catch (error) {
       if (isUniqueViolation(error, 'users.email_key')) throw new EmailTakenError();
       throw error;
@@ -82,30 +84,33 @@ export class LibsqlUserStore implements UserStore {
         theme: update.theme ?? current.theme,
         socialMedia: mergeSocialMedia(current.socialMedia, update.socialMedia),
       };
-      this.db
-        .prepare('UPDATE users SET theme = ?, social_media = ? WHERE id = ?')
-        .run(updated.theme, JSON.stringify(updated.socialMedia), id);
+      prepared(this.db, 'UPDATE users SET theme = ?, social_media = ? WHERE id = ?').run(
+        updated.theme,
+        JSON.stringify(updated.socialMedia),
+        id,
+      );
       return updated;
     });
   }
 
   async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
-    const result = this.db
-      .prepare('UPDATE users SET password_hash = ? WHERE id = ?')
-      .run(passwordHash, id);
+    const result = prepared(this.db, 'UPDATE users SET password_hash = ? WHERE id = ?').run(
+      passwordHash,
+      id,
+    );
     return result.changes > 0;
   }
 
   async delete(id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM users WHERE id = ?').run(id).changes > 0;
+    return prepared(this.db, 'DELETE FROM users WHERE id = ?').run(id).changes > 0;
   }
 
   health(): Promise<HealthReport> {
-    return probeHealth('libsql', async () => this.db.prepare('SELECT 1').get());
+    return probeHealth('libsql', async () => prepared(this.db, 'SELECT 1').get());
   }
 
   private findRow(where: string, value: string): UserRecord | null {
-    const row = this.db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE ${where}`).get(value) as
+    const row = prepared(this.db, `SELECT ${USER_COLUMNS} FROM users WHERE ${where}`).get(value) as
       UserRow | undefined;
     return row ? toUser(row) : null;
   }
