@@ -1,0 +1,207 @@
+#!/usr/bin/env node
+// /analyze proxy overhead: the gateway bundle proxying to a stub FastAPI
+// upstream, next to nginx (Debian) proxying to the same upstream process,
+// both with a keep-alive pool to it, at c=50 with autocannon. Subjects are
+// measured in alternating rounds so machine noise hits both alike; the
+// figure is the ratio of median throughputs. Target: gateway >= 0.6x nginx.
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, median, recordResult, root } from './bench-support.mjs';
+import { startProcess } from './process-support.mjs';
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = 50;
+const TARGET = 0.6;
+const NGINX = process.env.NGINX ?? '/usr/sbin/nginx';
+const SERVICE_TOKEN = 'bench-service-token-0123456789abcdef0123456789';
+
+// A realistic request: the first ~8 KB of a licence, a question and metadata
+// without a document id (so the gateway does not index what it proxies).
+const requestBody = JSON.stringify({
+  document: readFileSync(join(root, '../shared/corpus/apache-2.0.txt'), 'utf8').slice(0, 8000),
+  question: 'What does the licence say about patents?',
+  metadata: { title: 'Apache License 2.0' },
+});
+
+async function waitFor(url) {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    try {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not become ready`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** nginx as Debian ships it, one worker (the gateway is one process too), keep-alive upstream pool. */
+async function startNginx(upstreamPort) {
+  const port = await freePort();
+  const prefix = mkdtempSync(join(tmpdir(), 'dt-bench-nginx-'));
+  writeFileSync(
+    join(prefix, 'nginx.conf'),
+    `worker_processes 1;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${prefix}/body;
+  proxy_temp_path ${prefix}/proxy;
+  client_max_body_size 4m;
+  client_body_buffer_size 64k;
+  upstream analyzer { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location = /health { return 200; }
+    location /analyze {
+      proxy_pass http://analyzer;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Request-Id $request_id;
+      proxy_read_timeout 60s;
+    }
+  }
+}
+`,
+  );
+  const child = spawn(
+    NGINX,
+    ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/health`);
+  return {
+    url,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGQUIT');
+      await exited;
+    },
+  };
+}
+
+async function answeredByUpstream() {
+  const response = await fetch(`${upstream.url}/answered`);
+  return (await response.json()).answered;
+}
+
+async function load(url, extraHeaders) {
+  const before = await answeredByUpstream();
+  const result = await autocannon({
+    url: `${url}/analyze`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: DURATION,
+    headers: { 'content-type': 'application/json', ...extraHeaders },
+    body: requestBody,
+  });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(
+      `${url} answered ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
+    );
+  }
+  // The gateway falls back to its local engine when the upstream fails: that would not be proxying.
+  const forwarded = (await answeredByUpstream()) - before;
+  if (forwarded < result.requests.total) {
+    throw new Error(
+      `${url}: ${result.requests.total} answers but only ${forwarded} came from the upstream`,
+    );
+  }
+  return result;
+}
+
+const upstream = await startProcess(join(root, 'tools/bench/anchors/analyze-stub-upstream.cjs'));
+const nginx = await startNginx(upstream.port);
+const bareNode = await startProcess(join(root, 'tools/bench/anchors/bare-node-proxy.cjs'), {
+  env: { UPSTREAM_URL: upstream.url },
+});
+const gateway = await startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), {
+  env: {
+    DOCUTHINKER_AIML_UPSTREAM_URL: upstream.url,
+    DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN,
+  },
+});
+const subjects = [
+  { name: 'nginx (Debian) → stub upstream (anchor)', url: nginx.url, headers: {} },
+  {
+    name: 'bare node:http pass-through → stub upstream (reference)',
+    url: bareNode.url,
+    headers: {},
+  },
+  {
+    name: 'aiml-gateway POST /analyze → stub upstream',
+    url: gateway.url,
+    headers: { authorization: `Bearer ${SERVICE_TOKEN}` },
+  },
+];
+try {
+  const served = await fetch(`${gateway.url}/analyze`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}` },
+    body: requestBody,
+  });
+  await served.arrayBuffer();
+  if (served.headers.get('x-docuthinker-served-by') !== 'upstream') {
+    throw new Error(
+      `the gateway served /analyze from ${served.headers.get('x-docuthinker-served-by')}, not the upstream`,
+    );
+  }
+  // Warm-up: JIT, pools on both sides.
+  for (const subject of subjects) await load(subject.url, subject.headers);
+  const samples = new Map(subjects.map((subject) => [subject.name, []]));
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const subject of subjects) {
+      samples.get(subject.name).push(await load(subject.url, subject.headers));
+    }
+  }
+  const throughput = (name) => median(samples.get(name).map((result) => result.requests.average));
+  const p99 = (name) => median(samples.get(name).map((result) => result.latency.p99));
+  const anchor = throughput(subjects[0].name);
+  const table = [
+    '| Subject | Requests/s (median of rounds) | p99 latency | Ratio to anchor | Target |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  let failed = false;
+  for (const subject of subjects) {
+    const value = throughput(subject.name);
+    const ratio = value / anchor;
+    const isGateway = subject === subjects[subjects.length - 1];
+    if (isGateway && ratio < TARGET) failed = true;
+    table.push(
+      `| ${subject.name} | ${value.toFixed(0)} | ${p99(subject.name)} ms | ${ratio.toFixed(2)}× | ${isGateway ? `≥ ${TARGET}× ${ratio >= TARGET ? 'met' : 'MISSED'}` : '—'} |`,
+    );
+  }
+  console.log(table.join('\n'));
+  recordResult({
+    title: 'Gateway: /analyze proxy overhead',
+    command: 'npx nx run tools:bench-analyze-proxy',
+    table,
+    notes: [
+      `autocannon, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION} s after a warm-up run each;`,
+      `request: ${(Buffer.byteLength(requestBody) / 1024).toFixed(1)} KiB JSON (document, question, metadata), service token on the gateway.`,
+      'Upstream: one Node process answering a fixed contract-shaped analysis (`tools/bench/anchors/analyze-stub-upstream.cjs`);',
+      'nginx: one worker, keep-alive pool of 64 to the upstream, access log off. All processes share the same cores;',
+      `every answer was checked to come from the upstream. Load average while measuring: ${loadavg()
+        .map((value) => value.toFixed(1))
+        .join(', ')}.`,
+    ],
+  });
+  process.exitCode = failed ? 1 : 0;
+} finally {
+  await gateway.stop();
+  await bareNode.stop();
+  await nginx.stop();
+  await upstream.stop();
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// Indexing with the offline engine: POST /ai/v1/index of ~30 KB documents,
+// one after another, into the gateway bundle on the embedded store and on a
+// real Chroma, next to the raw chunk-and-embed rate of the same documents
+// (anchor) measured in the same run. Indexing includes the knowledge graph
+// (embedded), as it does by default.
+// Targets: >= 20 documents/s embedded, >= 10 documents/s into Chroma.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { recordResult, root } from './bench-support.mjs';
+import { startChroma } from './chroma-process.mjs';
+import { startProcess } from './process-support.mjs';
+import { syntheticDocument } from './synthetic-documents.mjs';
+
+const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 60);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const SERVICE_TOKEN = 'bench-service-token-0123456789abcdef0123456789';
+const TARGETS = { embedded: 20, chroma: 10 };
+
+const documents = Array.from({ length: DOCUMENTS * ROUNDS + 5 }, (_unused, index) =>
+  syntheticDocument(index),
+);
+const meanBytes =
+  documents.reduce((sum, document) => sum + Buffer.byteLength(document.text), 0) / documents.length;
+
+const workerBundle = join(root, 'dist', 'tools', 'bench', 'chunk-embed-worker.cjs');
+await build({
+  entryPoints: [join(root, 'tools/bench/chunk-embed-worker.ts')],
+  outfile: workerBundle,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  tsconfig: join(root, 'tools/tsconfig.json'),
+  logLevel: 'warning',
+});
+const textsFile = join(mkdtempSync(join(tmpdir(), 'dt-bench-texts-')), 'texts.json');
+writeFileSync(
+  textsFile,
+  JSON.stringify(documents.slice(0, DOCUMENTS).map((document) => document.text)),
+);
+
+function anchorRate() {
+  const result = spawnSync(process.execPath, [workerBundle, textsFile], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`chunk-and-embed worker failed: ${result.stderr}`);
+  return Number(result.stdout.trim());
+}
+
+async function indexOne(url, document) {
+  const response = await fetch(`${url}/ai/v1/index`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}` },
+    body: JSON.stringify({ ownerId: 'bench-owner', ...document }),
+  });
+  const body = await response.json();
+  if (response.status !== 200 || !body.vector?.enabled) {
+    throw new Error(`index answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
+  }
+  return body.chunks;
+}
+
+/** Documents per second over `batch`, one request at a time. */
+async function indexRate(url, batch) {
+  const started = performance.now();
+  for (const document of batch) await indexOne(url, document);
+  return batch.length / ((performance.now() - started) / 1000);
+}
+
+const chroma = await startChroma();
+const env = { DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN };
+const embedded = await startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), { env });
+const onChroma = await startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), {
+  env: { ...env, DOCUTHINKER_CHROMA_URL: chroma.url },
+});
+try {
+  const warmUp = documents.slice(-5);
+  for (const document of warmUp) {
+    await indexOne(embedded.url, document);
+    await indexOne(onChroma.url, document);
+  }
+  const chunksPerDocument = await indexOne(embedded.url, documents[0]);
+  const samples = { anchor: [], embedded: [], chroma: [] };
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const batch = documents.slice(round * DOCUMENTS, (round + 1) * DOCUMENTS);
+    samples.anchor.push(anchorRate());
+    samples.embedded.push(await indexRate(embedded.url, batch));
+    samples.chroma.push(await indexRate(onChroma.url, batch));
+  }
+  const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const anchor = mean(samples.anchor);
+  const rows = [
+    ['raw chunk-and-embed, offline engine (anchor)', anchor, undefined],
+    [
+      'POST /ai/v1/index → embedded store (libSQL) + embedded graph',
+      mean(samples.embedded),
+      TARGETS.embedded,
+    ],
+    ['POST /ai/v1/index → real Chroma + embedded graph', mean(samples.chroma), TARGETS.chroma],
+  ];
+  let failed = false;
+  const table = [
+    '| Subject | Documents/s | Per document | Ratio to anchor | Target |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map(([name, rate, target]) => {
+      if (target !== undefined && rate < target) failed = true;
+      return `| ${name} | ${rate.toFixed(1)} | ${(1000 / rate).toFixed(1)} ms | ${(rate / anchor).toFixed(2)}× | ${target === undefined ? '—' : `≥ ${target}/s ${rate >= target ? 'met' : 'MISSED'}`} |`;
+    }),
+  ];
+  console.log(table.join('\n'));
+  recordResult({
+    title: 'Gateway: indexing with the offline engine',
+    command: 'npx nx run tools:bench-index-documents',
+    table,
+    notes: [
+      `${ROUNDS} rounds of ${DOCUMENTS} distinct synthetic documents (mean ${(meanBytes / 1024).toFixed(1)} KiB, ${chunksPerDocument} chunks each; \`tools/bench/synthetic-documents.mjs\`), one request at a time, after 5 warm-up documents;`,
+      'each subject indexes the same documents; rates are means over the rounds. The anchor runs `chunkDocument` + `HashingEmbedder` in a process of its own.',
+    ],
+  });
+  process.exitCode = failed ? 1 : 0;
+} finally {
+  await embedded.stop();
+  await onChroma.stop();
+  await chroma.stop();
+}
