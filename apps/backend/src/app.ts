@@ -1,9 +1,11 @@
 import express, { type Express } from 'express';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackendConfig } from '@docuthinker/config';
+import type { DocumentExtractor } from '@docuthinker/documents';
 import type { DependencyCheck, Logger } from '@docuthinker/runtime';
 import type { Stores } from '@docuthinker/stores';
 import { createAccessTokens } from './auth/access-tokens';
+import { LiveAccounts } from './auth/live-accounts';
 import { argon2idPasswords, type PasswordHashing } from './auth/password-hashing';
 import type { GatewayClient } from './gateway/gateway-client';
 import { registerOutboxMetrics } from './metrics/outbox-metrics';
@@ -32,6 +34,8 @@ export interface BackendDependencies {
   logger: Logger;
   stores: Stores;
   gateway: GatewayClient;
+  /** Text extraction of uploads, in worker threads with a time bound. */
+  extractor: Pick<DocumentExtractor, 'extract'>;
   readinessChecks: readonly DependencyCheck[];
   /** Told when the outbox has new jobs (the worker's `wake`). */
   onOutboxWork: () => void;
@@ -48,16 +52,19 @@ export function createBackendApp(dependencies: BackendDependencies): Express {
   const { config, logger, stores, gateway } = dependencies;
   const documentCache = new DocumentCache(stores.cache);
   const tokens = createAccessTokens(config.jwtSecret);
+  const liveAccounts = new LiveAccounts(stores.users);
   const accounts = new AccountService(
     stores,
     dependencies.passwords ?? argon2idPasswords,
     tokens,
     documentCache,
+    liveAccounts,
     stores.rateLimiters,
     dependencies.loginLimits,
   );
   const documents = new DocumentService(stores, documentCache, gateway, {
     maxUploadBytes: config.maxUploadBytes,
+    extractor: dependencies.extractor,
     onOutboxWork: dependencies.onOutboxWork,
   });
   const ai = new AiService(stores.documents, stores.cache, gateway);
@@ -78,7 +85,7 @@ export function createBackendApp(dependencies: BackendDependencies): Express {
   app.use(metricsRoutes(metrics));
   app.use(apiDocsRoutes());
   app.use(authRoutes(accounts));
-  app.use(AUTHENTICATED_PATHS, authenticate(tokens, stores.users));
+  app.use(AUTHENTICATED_PATHS, authenticate(tokens, liveAccounts));
   app.use(meRoutes(accounts));
   app.use(documentRoutes(documents, config.maxUploadBytes));
   app.use(aiRoutes(ai));

@@ -1,5 +1,7 @@
 import { createServer, type RequestListener } from 'node:http';
+import { join } from 'node:path';
 import { backendFields, loadBackendConfig } from '@docuthinker/config';
+import { ExtractionPool } from '@docuthinker/documents';
 import {
   closeHttpServer,
   installGracefulShutdown,
@@ -39,6 +41,11 @@ async function main(): Promise<void> {
       });
     }));
 
+  // Built next to this file (see project.json); threads start on the first upload.
+  const extractor = new ExtractionPool({
+    workerFile: join(__dirname, 'extraction-worker.js'),
+    timeoutMs: config.extractionTimeoutMs,
+  });
   const starting = new AbortController();
   // Filled in once the stores are open; the shutdown steps close whatever exists by then.
   const running: { stores?: Stores; worker?: OutboxWorker } = {};
@@ -54,6 +61,7 @@ async function main(): Promise<void> {
           await running.worker?.stop();
         },
       },
+      { name: 'extraction-workers', run: () => extractor.close() },
       { name: 'stores', run: async () => running.stores?.close() },
     ],
   });
@@ -77,6 +85,7 @@ async function main(): Promise<void> {
     logger,
     stores,
     gateway,
+    extractor,
     readinessChecks: storeReadinessChecks(stores),
     onOutboxWork: worker.wake,
   });

@@ -34,6 +34,11 @@ export const backendFields = {
   DOCUTHINKER_MAX_UPLOAD_BYTES: integerInRange(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024, {
     description: 'Largest accepted upload in bytes',
   }),
+  // A real 25 MB document is read in a few seconds; a hostile one can keep a
+  // parser busy for minutes, so its worker is stopped at this bound.
+  DOCUTHINKER_EXTRACTION_TIMEOUT_MS: integerInRange(20_000, 100, 10 * 60_000, {
+    description: 'Longest time one upload may spend in text extraction before it is refused (ms)',
+  }),
 };
 
 export interface BackendConfig extends ServiceConfigBase {
@@ -45,6 +50,7 @@ export interface BackendConfig extends ServiceConfigBase {
   readonly localDocumentsDir: string;
   readonly corsOrigins: readonly string[];
   readonly maxUploadBytes: number;
+  readonly extractionTimeoutMs: number;
 }
 
 const DEFAULT_AIML_URL = 'http://127.0.0.1:8000';
@@ -83,6 +89,7 @@ export function loadBackendConfig(env: Environment = process.env): BackendConfig
     localDocumentsDir: join(dataDir, 'documents'),
     corsOrigins: Object.freeze([...(values.DOCUTHINKER_CORS_ORIGINS ?? [])]),
     maxUploadBytes: values.DOCUTHINKER_MAX_UPLOAD_BYTES,
+    extractionTimeoutMs: values.DOCUTHINKER_EXTRACTION_TIMEOUT_MS,
     jwtSecret: secrets.jwtSecret,
     serviceToken: secrets.serviceToken,
     notices: Object.freeze([...resolution.notices]),

@@ -7,6 +7,7 @@ export const DOCUMENT_ERROR_CODES = [
   'DT_ERR_CORRUPT_FILE',
   'DT_ERR_ENCRYPTED_FILE',
   'DT_ERR_EMPTY_DOCUMENT',
+  'DT_ERR_EXTRACTION_TIMEOUT',
 ] as const;
 
 export type DocumentErrorCode = (typeof DOCUMENT_ERROR_CODES)[number];
@@ -18,6 +19,9 @@ export const DOCUMENT_ERROR_HTTP_STATUS: Readonly<Record<DocumentErrorCode, numb
   DT_ERR_CORRUPT_FILE: 422,
   DT_ERR_ENCRYPTED_FILE: 422,
   DT_ERR_EMPTY_DOCUMENT: 422,
+  // The file, not the server, is at fault: a parser that cannot finish within
+  // the bound is refused like a damaged file, and retrying it cannot help.
+  DT_ERR_EXTRACTION_TIMEOUT: 422,
 };
 
 /** A short, fixed summary per code, for the problem+json `title`; the message is the `detail`. */
@@ -27,6 +31,7 @@ export const DOCUMENT_ERROR_TITLES: Readonly<Record<DocumentErrorCode, string>> 
   DT_ERR_CORRUPT_FILE: 'Damaged document',
   DT_ERR_ENCRYPTED_FILE: 'Password-protected document',
   DT_ERR_EMPTY_DOCUMENT: 'Empty document',
+  DT_ERR_EXTRACTION_TIMEOUT: 'Document takes too long to read',
 };
 
 export interface DocumentErrorOptions {

@@ -24,7 +24,7 @@ let pdfjsLoaded: Promise<void> | undefined;
  * written here lets jest transpile the import and esbuild bundle it, so the
  * same code runs in tests and in the CommonJS backend bundle.
  */
-function loadPdfjs(): Promise<void> {
+export function loadPdfjs(): Promise<void> {
   pdfjsLoaded ??= definePDFJSModule(() => import('unpdf/pdfjs'));
   return pdfjsLoaded;
 }

@@ -22,3 +22,9 @@ export {
   type ExtractedDocument,
 } from './extracted-document';
 export { sanitizeFilename, type SanitizeFilenameOptions } from './sanitize-filename';
+export {
+  ExtractionPool,
+  type DocumentExtractor,
+  type ExtractionPoolOptions,
+} from './extraction-pool';
+export { serveExtractionRequests } from './extraction-worker';

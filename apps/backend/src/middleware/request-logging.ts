@@ -1,29 +1,61 @@
 import type { RequestHandler } from 'express';
-import { pinoHttp } from 'pino-http';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@docuthinker/runtime';
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** The request's id, as logged and echoed in `x-request-id`. */
+    id: string;
+    /** A logger bound to this request (its id, method and url). */
+    log: Logger;
+  }
+}
+
+/** Liveness probes arrive every few seconds and say nothing worth a log line. */
+const UNLOGGED_PATHS = new Set(['/health']);
 
 /**
  * One log line per request with its id. The id is taken from `x-request-id`
- * when the caller (the ALB, another service) sent a usable one, and echoed back.
+ * when the caller (the ALB, another service) sent a usable one, and echoed
+ * back. This replaces pino-http, whose per-request child logger (serializers
+ * and redaction run on every request, even when the line is below the log
+ * level) cost more than the rest of a cached document listing; here the
+ * child is made only when something logs through `req.log`, and the
+ * completion line is built only when its level is enabled.
  */
 export function requestLogging(logger: Logger): RequestHandler {
-  return pinoHttp({
-    logger,
-    genReqId: (req, res) => {
-      const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-      res.setHeader(REQUEST_ID_HEADER, id);
-      return id;
-    },
-    customLogLevel: (_req, res, error) =>
-      error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    autoLogging: { ignore: (req) => req.url === '/health' },
-    serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: req.url,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  });
+  return (req, res, next) => {
+    const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, id);
+    req.id = id;
+    const bindings = () => ({ req: { id, method: req.method, url: req.originalUrl } });
+    let requestLogger: Logger | undefined;
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      enumerable: false,
+      get: () => (requestLogger ??= logger.child(bindings())),
+    });
+    if (!UNLOGGED_PATHS.has(req.path)) {
+      const startedAt = performance.now();
+      const complete = () => {
+        res.off('finish', complete);
+        res.off('close', complete);
+        const finished = res.writableFinished;
+        // A client that hangs up early is worth a warning, not an error.
+        const level =
+          res.statusCode >= 500 ? 'error' : !finished || res.statusCode >= 400 ? 'warn' : 'info';
+        if (!logger.isLevelEnabled(level)) return;
+        logger[level](
+          {
+            ...bindings(),
+            res: { statusCode: res.statusCode },
+            responseTime: Math.round(performance.now() - startedAt),
+          },
+          finished ? 'request completed' : 'request aborted',
+        );
+      };
+      res.on('finish', complete);
+      res.on('close', complete);
+    }
+    next();
+  };
 }

@@ -8,6 +8,7 @@ import {
   type UserRecord,
 } from '@docuthinker/stores';
 import type { AccessTokens } from '../auth/access-tokens';
+import type { LiveAccounts } from '../auth/live-accounts';
 import { createDecoyHash, type PasswordHashing } from '../auth/password-hashing';
 import type { DocumentCache } from './document-cache';
 import {
@@ -57,6 +58,7 @@ export class AccountService {
     private readonly passwords: PasswordHashing,
     private readonly tokens: AccessTokens,
     private readonly documentCache: DocumentCache,
+    private readonly liveAccounts: LiveAccounts,
     rateLimiters: RateLimiterFactory,
     limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
   ) {
@@ -90,7 +92,13 @@ export class AccountService {
     return this.sessionFor(user);
   }
 
-  async profile(user: UserRecord): Promise<Profile> {
+  /** The account's profile, read fresh; null when the account is gone. */
+  async profile(userId: string): Promise<Profile | null> {
+    const user = await this.stores.users.findById(userId);
+    return user ? this.profileOf(user) : null;
+  }
+
+  private async profileOf(user: UserRecord): Promise<Profile> {
     return {
       id: user.id,
       email: user.email,
@@ -102,22 +110,33 @@ export class AccountService {
     };
   }
 
-  async updateProfile(user: UserRecord, update: UserProfileUpdate): Promise<Profile | null> {
-    const updated = await this.stores.users.updateProfile(user.id, update);
-    return updated ? this.profile(updated) : null;
+  async updateProfile(userId: string, update: UserProfileUpdate): Promise<Profile | null> {
+    const updated = await this.stores.users.updateProfile(userId, update);
+    return updated ? this.profileOf(updated) : null;
   }
 
-  async changePassword(user: UserRecord, currentPassword: string, newPassword: string) {
+  /** False when the account is gone; checks the current password against the stored hash. */
+  async changePassword(
+    userId: string,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<boolean> {
+    const user = await this.stores.users.findById(userId);
+    if (!user) return false;
     if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
       throw new WrongCurrentPasswordError();
     }
-    await this.stores.users.setPasswordHash(user.id, await this.passwords.hash(newPassword));
+    return this.stores.users.setPasswordHash(user.id, await this.passwords.hash(newPassword));
   }
 
   /** Documents leave delete jobs in the outbox, which removes their index entries. */
-  async deleteAccount(user: UserRecord): Promise<void> {
-    await eraseAccount(this.stores, user.id);
-    await this.documentCache.forgetOwner(user.id);
+  async deleteAccount(userId: string): Promise<void> {
+    this.liveAccounts.forget(userId);
+    await eraseAccount(this.stores, userId);
+    // Again after the erasure: a request that confirmed the account while it
+    // was being erased must not keep it alive.
+    this.liveAccounts.forget(userId);
+    await this.documentCache.forgetOwner(userId);
   }
 
   private async sessionFor(user: UserRecord): Promise<AccountSession> {

@@ -1,36 +1,35 @@
-import type { CacheStore, DocumentPage } from '@docuthinker/stores';
+import type { CacheStore } from '@docuthinker/stores';
 
 /** Long enough to absorb a burst of list requests; writes invalidate anyway. */
 const LIST_TTL_MS = 5 * 60 * 1000;
 
-interface CachedPage {
-  items: (Omit<DocumentPage['items'][number], 'createdAt'> & { createdAt: string })[];
-  nextCursor: string | null;
-}
-
 /**
- * Document list pages per owner in the shared cache. Every write to an
- * owner's documents (upload, rename, delete, index status) drops all of the
- * owner's pages, so a cached page is never staler than the last write.
+ * Document list pages per owner in the shared cache, kept as the response
+ * body already rendered: a cached listing is then sent without parsing,
+ * mapping and serialising twenty documents again on every request. Every
+ * write to an owner's documents (upload, rename, delete, index status) drops
+ * all of the owner's pages, so a cached page is never staler than the last
+ * write.
  */
 export class DocumentCache {
   constructor(private readonly cache: CacheStore) {}
 
-  async getPage(
+  async getRenderedPage(
     ownerId: string,
     limit: number,
     cursor?: string,
-  ): Promise<DocumentPage | undefined> {
-    const cached = await this.cache.get<CachedPage>(this.pageKey(ownerId, limit, cursor));
-    if (!cached) return undefined;
-    return {
-      nextCursor: cached.nextCursor,
-      items: cached.items.map((item) => ({ ...item, createdAt: new Date(item.createdAt) })),
-    };
+  ): Promise<string | undefined> {
+    const cached = await this.cache.get<unknown>(this.pageKey(ownerId, limit, cursor));
+    return typeof cached === 'string' ? cached : undefined;
   }
 
-  async setPage(ownerId: string, limit: number, cursor: string | undefined, page: DocumentPage) {
-    await this.cache.set(this.pageKey(ownerId, limit, cursor), page, LIST_TTL_MS);
+  async setRenderedPage(
+    ownerId: string,
+    limit: number,
+    cursor: string | undefined,
+    rendered: string,
+  ): Promise<void> {
+    await this.cache.set(this.pageKey(ownerId, limit, cursor), rendered, LIST_TTL_MS);
   }
 
   async forgetOwner(ownerId: string): Promise<void> {
@@ -42,6 +41,7 @@ export class DocumentCache {
   }
 
   private pageKey(ownerId: string, limit: number, cursor: string | undefined): string {
-    return `${this.ownerPrefix(ownerId)}list:${limit}:${cursor ?? ''}`;
+    // `rendered` in the key: entries of the earlier object shape are never read as a body.
+    return `${this.ownerPrefix(ownerId)}list-rendered:${limit}:${cursor ?? ''}`;
   }
 }

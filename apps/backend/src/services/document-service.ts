@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   DOCUMENT_MIME_TYPES,
-  extractDocument,
+  type DocumentExtractor,
   type DocumentFileType,
 } from '@docuthinker/documents';
 import {
@@ -41,6 +41,8 @@ export type DocumentStores = Pick<Stores, 'documents' | 'files' | 'chatSessions'
 
 export interface DocumentServiceOptions {
   maxUploadBytes: number;
+  /** Runs the parsers off the event loop, with a time bound (an `ExtractionPool`). */
+  extractor: Pick<DocumentExtractor, 'extract'>;
   /** Told when new index or delete jobs are waiting, so the worker need not wait for its next poll. */
   onOutboxWork: () => void;
 }
@@ -61,7 +63,7 @@ export class DocumentService {
    * behind; then stores the bytes and saves the document with its index job.
    */
   async upload(ownerId: string, input: UploadInput): Promise<DocumentRecord> {
-    const extracted = await extractDocument(
+    const extracted = await this.options.extractor.extract(
       {
         bytes: input.bytes,
         ...(input.filename === undefined ? {} : { filename: input.filename }),
@@ -97,12 +99,23 @@ export class DocumentService {
     return record;
   }
 
-  async list(ownerId: string, limit: number, cursor?: string): Promise<DocumentPage> {
-    const cached = await this.cache.getPage(ownerId, limit, cursor);
-    if (cached) return cached;
+  /**
+   * A page of the owner's documents as `render` turns it into a response
+   * body; the rendered body is what is cached, so a cache hit costs no
+   * rendering at all.
+   */
+  async listRendered(
+    ownerId: string,
+    limit: number,
+    cursor: string | undefined,
+    render: (page: DocumentPage) => string,
+  ): Promise<string> {
+    const cached = await this.cache.getRenderedPage(ownerId, limit, cursor);
+    if (cached !== undefined) return cached;
     const page = await this.stores.documents.list(ownerId, { limit, cursor: cursor ?? null });
-    await this.cache.setPage(ownerId, limit, cursor, page);
-    return page;
+    const rendered = render(page);
+    await this.cache.setRenderedPage(ownerId, limit, cursor, rendered);
+    return rendered;
   }
 
   async get(ownerId: string, id: string): Promise<DocumentRecord> {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ExtractionPool } from '@docuthinker/documents';
 import { createServiceLogger } from '@docuthinker/runtime';
 import { createStores, type Stores, type StoresConfig } from '@docuthinker/stores';
 import { createBackendApp } from '../../src/app';
@@ -16,6 +17,22 @@ export const SERVICE_TOKEN = 'test-service-token-0123456789abcdef';
 export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 export const ALLOWED_ORIGIN = 'https://app.docuthinker.test';
 export const MAX_UPLOAD_BYTES = 1024 * 1024;
+
+/**
+ * The extraction worker as `nx build backend` writes it (the test target
+ * depends on the build): worker threads run JavaScript, not these sources.
+ */
+const EXTRACTION_WORKER_FILE = join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'dist',
+  'apps',
+  'backend',
+  'extraction-worker.js',
+);
 
 export interface RunningBackend {
   readonly url: string;
@@ -33,6 +50,8 @@ export interface BackendOptions {
   loginLimits?: LoginLimits;
   /** Production adapters (Redis, S3) instead of the embedded ones. */
   stores?: Omit<StoresConfig, 'dataDir'>;
+  /** The bound on one upload's text extraction; the service's default when absent. */
+  extractionTimeoutMs?: number;
 }
 
 /**
@@ -64,6 +83,10 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     retryMaxMs: 300,
     attemptsBeforeFailed: 1000,
   });
+  const extractor = new ExtractionPool({
+    workerFile: EXTRACTION_WORKER_FILE,
+    timeoutMs: options.extractionTimeoutMs ?? 20_000,
+  });
   const app = createBackendApp({
     config: {
       corsOrigins: [ALLOWED_ORIGIN],
@@ -73,6 +96,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     logger,
     stores,
     gateway,
+    extractor,
     readinessChecks: storeReadinessChecks(stores),
     onOutboxWork: worker.wake,
     ...(options.loginLimits ? { loginLimits: options.loginLimits } : {}),
@@ -90,6 +114,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker.stop();
+      await extractor.close();
       await stores.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

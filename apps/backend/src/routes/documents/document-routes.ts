@@ -9,7 +9,7 @@ import { problem } from '../../errors';
 import { currentUser } from '../../middleware/authenticate';
 import { jsonBody, queryOf } from '../../middleware/validate';
 import type { DocumentService, UploadInput } from '../../services/document-service';
-import { detailView, metadataView } from './document-views';
+import { detailView, listView, metadataView } from './document-views';
 import { readMultipartUpload } from './read-multipart-upload';
 
 async function readUpload(req: Request, maxUploadBytes: number): Promise<UploadInput> {
@@ -41,11 +41,8 @@ export function documentRoutes(documents: DocumentService, maxUploadBytes: numbe
 
   router.get('/api/documents', async (req, res) => {
     const { limit, cursor } = queryOf(req, documentListQuery);
-    const page = await documents.list(currentUser(req).id, limit, cursor);
-    res.json({
-      items: page.items.map(({ pages: _pages, ...item }) => metadataView(item)),
-      nextCursor: page.nextCursor,
-    });
+    const body = await documents.listRendered(currentUser(req).id, limit, cursor, listView);
+    res.type('application/json').send(body);
   });
 
   // Before `/:id`, which would otherwise take "search" for an id.

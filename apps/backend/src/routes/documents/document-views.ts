@@ -1,4 +1,4 @@
-import type { DocumentMetadata, DocumentRecord } from '@docuthinker/stores';
+import type { DocumentMetadata, DocumentPage, DocumentRecord } from '@docuthinker/stores';
 
 /** The API's metadata shape: no owner, content hash or storage key. */
 export function metadataView(document: DocumentMetadata) {
@@ -21,4 +21,12 @@ export function detailView(document: DocumentRecord) {
     text: document.text,
     ...(document.html === undefined ? {} : { html: document.html }),
   };
+}
+
+/** A listing page as the JSON text sent (and cached): list items carry no page count. */
+export function listView(page: DocumentPage): string {
+  return JSON.stringify({
+    items: page.items.map(({ pages: _pages, ...item }) => metadataView(item)),
+    nextCursor: page.nextCursor,
+  });
 }

@@ -13,21 +13,28 @@ const profileView = (profile: Profile) => ({
 export function meRoutes(accounts: AccountService): Router {
   const router = Router();
   router.get('/api/me', async (req, res) => {
-    res.json(profileView(await accounts.profile(currentUser(req))));
+    const profile = await accounts.profile(currentUser(req).id);
+    if (!profile) throw problem('DT_ERR_UNAUTHENTICATED');
+    res.json(profileView(profile));
   });
   router.patch('/api/me', async (req, res) => {
     const update = jsonBody(req, profileUpdateBody);
-    const profile = await accounts.updateProfile(currentUser(req), update);
+    const profile = await accounts.updateProfile(currentUser(req).id, update);
     if (!profile) throw problem('DT_ERR_UNAUTHENTICATED');
     res.json(profileView(profile));
   });
   router.put('/api/me/password', async (req, res) => {
     const { currentPassword, newPassword } = jsonBody(req, passwordChangeBody);
-    await accounts.changePassword(currentUser(req), currentPassword, newPassword);
+    const changed = await accounts.changePassword(
+      currentUser(req).id,
+      currentPassword,
+      newPassword,
+    );
+    if (!changed) throw problem('DT_ERR_UNAUTHENTICATED');
     res.status(204).end();
   });
   router.delete('/api/me', async (req, res) => {
-    await accounts.deleteAccount(currentUser(req));
+    await accounts.deleteAccount(currentUser(req).id);
     res.status(204).end();
   });
   return router;

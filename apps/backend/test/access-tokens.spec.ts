@@ -1,0 +1,59 @@
+import { ACCESS_TOKEN_TTL_SECONDS, createAccessTokens } from '../src/auth/access-tokens';
+
+const SECRET = 'access-token-test-secret-0123456789abcdef';
+const START_MS = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+/** Tokens on a clock the test moves; verified tokens are cached, which must not outlive expiry. */
+function tokensAt(clock: { nowMs: number }, secret = SECRET) {
+  return createAccessTokens(secret, { now: () => clock.nowMs });
+}
+
+describe('access tokens', () => {
+  it('verifies its own token, again from the cache, until the moment it expires', async () => {
+    const clock = { nowMs: START_MS };
+    const tokens = tokensAt(clock);
+    const { accessToken, expiresIn } = await tokens.issue('user-1');
+    expect(expiresIn).toBe(ACCESS_TOKEN_TTL_SECONDS);
+
+    expect(await tokens.verify(accessToken)).toBe('user-1');
+    clock.nowMs = START_MS + ACCESS_TOKEN_TTL_SECONDS * 1000 - 1;
+    expect(await tokens.verify(accessToken)).toBe('user-1');
+    clock.nowMs = START_MS + ACCESS_TOKEN_TTL_SECONDS * 1000;
+    expect(await tokens.verify(accessToken)).toBeNull();
+    // Still refused on the next call: the expired entry is gone, and full
+    // verification refuses the token on its own.
+    expect(await tokens.verify(accessToken)).toBeNull();
+  });
+
+  it('refuses a token whose signature was altered after the genuine one was cached', async () => {
+    const clock = { nowMs: START_MS };
+    const tokens = tokensAt(clock);
+    const { accessToken } = await tokens.issue('user-1');
+    expect(await tokens.verify(accessToken)).toBe('user-1');
+
+    const [header, payload, signature = ''] = accessToken.split('.');
+    const flipped = `${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+    expect(await tokens.verify(`${header}.${payload}.${flipped}`)).toBeNull();
+    const otherSubject = Buffer.from(
+      JSON.stringify({
+        ...JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()),
+        sub: 'user-2',
+      }),
+    ).toString('base64url');
+    expect(await tokens.verify(`${header}.${otherSubject}.${signature}`)).toBeNull();
+  });
+
+  it('refuses a token signed with another secret', async () => {
+    const clock = { nowMs: START_MS };
+    const { accessToken } = await tokensAt(clock, `${SECRET}-other`).issue('user-1');
+    expect(await tokensAt(clock).verify(accessToken)).toBeNull();
+  });
+
+  it('refuses an expired token on an instance that never cached it', async () => {
+    const clock = { nowMs: START_MS };
+    const { accessToken } = await tokensAt(clock).issue('user-1');
+    clock.nowMs = START_MS + (ACCESS_TOKEN_TTL_SECONDS + 60) * 1000;
+    // A different instance (another replica) never cached it: full verification refuses it.
+    expect(await tokensAt(clock).verify(accessToken)).toBeNull();
+  });
+});
