@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
-/** Every request of the suite gives up after this long: a hang counts as a failure, not a stall. */
-export const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * Every request of the suite gives up after this long: a hang counts as a
+ * failure, not a stall. Generous, because a busy 2-core machine can take
+ * seconds for one upload; nginx gives up on a backend after 30 s.
+ */
+export const REQUEST_TIMEOUT_MS = 20_000;
 
 export interface ApiAnswer {
   readonly status: number;
@@ -64,6 +68,18 @@ export async function register(baseUrl: string, label: string): Promise<Account>
   }
   const body = answer.body as { user: { id: string }; accessToken: string };
   return { id: body.user.id, email, password, token: body.accessToken };
+}
+
+/** `count` accounts, registered one after another (password hashing is CPU-bound anyway). */
+export async function registerMany(
+  baseUrl: string,
+  label: string,
+  count: number,
+): Promise<Account[]> {
+  const accounts: Account[] = [];
+  for (let index = 0; index < count; index += 1)
+    accounts.push(await register(baseUrl, `${label}-${index}`));
+  return accounts;
 }
 
 const TOPICS = [

@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Platform } from './platform';
+import { REQUEST_TIMEOUT_MS } from './api-client';
+import { Platform, snapshotBuiltServices } from './platform';
 import { passed, type ScenarioResult } from './scenario-result';
 import { chromaOutage } from './scenarios/chroma-outage';
 import { crashConsistency } from './scenarios/crash-consistency';
@@ -31,8 +32,10 @@ async function main(): Promise<number> {
   const workDir = mkdtempSync(join(tmpdir(), 'dt-resilience-'));
   const started = Date.now();
   const results: ScenarioResult[] = [];
-  const platform = await Platform.start(workDir);
+  const servicesRoot = snapshotBuiltServices();
+  let platform: Platform | undefined;
   try {
+    platform = await Platform.start(workDir, servicesRoot);
     for (const [name, scenario] of SCENARIOS) {
       if (options.only && !options.only.includes(name)) continue;
       const scenarioStarted = Date.now();
@@ -50,9 +53,12 @@ async function main(): Promise<number> {
         `${verdict} ${result.scenario} (${((Date.now() - scenarioStarted) / 1000).toFixed(1)} s)\n  ${result.observed}\n`,
       );
       for (const problem of result.problems) process.stdout.write(`  ! ${problem}\n`);
+      const restarted = await platform.heal();
+      if (restarted.length) process.stdout.write(`  (restarted ${restarted.join(', ')})\n`);
     }
   } finally {
-    await platform.stop();
+    await platform?.stop();
+    rmSync(servicesRoot, { recursive: true, force: true });
   }
   const totalSeconds = ((Date.now() - started) / 1000).toFixed(0);
   const mode = options.short ? 'short' : 'full';
@@ -65,8 +71,16 @@ async function main(): Promise<number> {
       command: `npx nx run tools:resilience${mode === 'short' ? ' --args=--short' : ''}`,
       rows: [...results],
       notes: [
-        `${mode} mode, ${totalSeconds} s in all. Load: ${options.concurrency} concurrent fetch loops; ` +
-          `two backends share one embedded libSQL store and one Redis behind nginx (Debian), gateway on a real Chroma.`,
+        `${mode} mode, ${totalSeconds} s in all; load is ${options.concurrency} concurrent fetch loops, each answer checked against what the scenario expects (no answer within ${REQUEST_TIMEOUT_MS / 1000} s counts as a failure).`,
+        '',
+        'Topology: Debian nginx (the ALB stand-in: keep-alive to its targets, moving a request to the other target only when the connect is refused) in front of two backends; ' +
+          'one aiml-gateway on a real Chroma server (npm chromadb) and its embedded libSQL graph; one redis-server. ' +
+          'The two backends share state the way two ECS tasks share MongoDB, S3 and ElastiCache: the same Redis, and the same ' +
+          'embedded libSQL file and files directory. SQLite WAL locking makes one file safe for several processes on one machine ' +
+          '(the outbox claim is a single UPDATE … RETURNING), so this is the embedded store under real multi-process load, not a stand-in.',
+        '',
+        'Rate limiting as documented (libs/stores RedisRateLimiterFactory): with Redis, login attempts are counted once across replicas; ' +
+          'while Redis is down each replica falls back to its own in-process counter with the same rule, so limits still hold, per replica.',
       ],
     });
   const failures = results.filter((result) => !passed(result));

@@ -31,6 +31,12 @@ export function everydayOperations(
   baseUrl: () => string,
   account: Account,
   seededDocumentId: string,
+  /**
+   * Who logs in, taken in turn. Several, because the per-email limit counts
+   * attempts as they start: more than five logins in flight for one email
+   * are rightly refused, and a user does not log in five times at once.
+   */
+  loginAccounts: readonly Account[],
   uploads: AcknowledgedWrites,
 ): LoadOperation[] {
   const token = account.token;
@@ -65,7 +71,10 @@ export function everydayOperations(
       name: 'login',
       send: (serial) =>
         call(baseUrl(), 'POST', '/api/auth/login', {
-          json: { email: account.email, password: account.password },
+          json: {
+            email: loginAccounts[serial % loginAccounts.length]?.email,
+            password: loginAccounts[serial % loginAccounts.length]?.password,
+          },
           headers: { 'x-forwarded-for': clientAddress(serial) },
         }),
       accept: (answer) => answer.status === 200,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   findFreePort,
@@ -12,8 +12,62 @@ import {
 import { startNginxBalancer } from './nginx-balancer';
 import { crashSupervisedService } from './process-kill';
 
-export const BACKEND_BUNDLE = 'dist/apps/backend/main.js';
-export const GATEWAY_BUNDLE = 'dist/apps/aiml-gateway/main.js';
+/** The built services (`nx build backend aiml-gateway`), with the files they load beside them. */
+const BUILT_SERVICES = { backend: 'dist/apps/backend', gateway: 'dist/apps/aiml-gateway' };
+
+/**
+ * Copies the built services aside for one run, so a rebuild during the
+ * run (it empties dist/apps/…) cannot pull a bundle from under a restart.
+ * The copy stays inside the workspace so the bundles still resolve
+ * node_modules. Returns the copy's root; remove it when done.
+ */
+export function snapshotBuiltServices(): string {
+  const root = join('dist', `.resilience-${process.pid}`);
+  for (const [name, dir] of Object.entries(BUILT_SERVICES)) {
+    cpSync(dir, join(root, name), { recursive: true });
+  }
+  return root;
+}
+
+/**
+ * Liveness first (the harness probes with a 1 s deadline), then readiness
+ * with more patience: on a busy 2-core machine a cold process can take over
+ * a second for its first /ready, which is slowness, not unreadiness.
+ */
+const STARTUP = { waitFor: '/health', timeoutMs: 60_000 };
+const READY_PROBE_MS = 5000;
+
+async function untilReady(service: ServiceProcess): Promise<void> {
+  const deadline = Date.now() + STARTUP.timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${service.url}/ready`, {
+        signal: AbortSignal.timeout(READY_PROBE_MS),
+      });
+      last = `${response.status} ${await response.text()}`;
+      if (response.status === 200) return;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await service.stop('SIGKILL');
+  throw new Error(`${service.url}/ready never answered 200 (last: ${last})\n${service.output()}`);
+}
+
+function hasExited(service: ServiceProcess | undefined): boolean {
+  return !service || service.child.exitCode !== null || service.child.signalCode !== null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The whole platform as local processes: Redis and Chroma from the harness,
@@ -36,6 +90,8 @@ export class Platform {
   };
 
   private constructor(
+    /** From `snapshotBuiltServices`. */
+    private readonly servicesRoot: string,
     readonly workDir: string,
     readonly backendDataDir: string,
     readonly gatewayDataDir: string,
@@ -44,13 +100,14 @@ export class Platform {
     readonly backendPorts: readonly number[],
   ) {}
 
-  static async start(workDir: string): Promise<Platform> {
+  static async start(workDir: string, servicesRoot: string): Promise<Platform> {
     const dir = (name: string) => {
       const path = join(workDir, name);
       mkdirSync(path, { recursive: true });
       return path;
     };
     const platform = new Platform(
+      servicesRoot,
       workDir,
       dir('backend-data'),
       dir('gateway-data'),
@@ -87,7 +144,7 @@ export class Platform {
 
   async startBackend(index: number): Promise<ServiceProcess> {
     const backend = await startServiceProcess(
-      BACKEND_BUNDLE,
+      join(this.servicesRoot, 'backend', 'main.js'),
       {
         ...this.secrets,
         NODE_ENV: 'development',
@@ -98,15 +155,16 @@ export class Platform {
         DOCUTHINKER_LOG_LEVEL: 'warn',
         DOCUTHINKER_DRAIN_TIMEOUT_MS: '10000',
       },
-      { waitFor: '/ready' },
+      STARTUP,
     );
     this.backends[index] = backend;
+    await untilReady(backend);
     return backend;
   }
 
   async startGateway(): Promise<ServiceProcess> {
     this.gateway = await startServiceProcess(
-      GATEWAY_BUNDLE,
+      join(this.servicesRoot, 'gateway', 'main.js'),
       {
         ...this.secrets,
         NODE_ENV: 'development',
@@ -117,8 +175,9 @@ export class Platform {
         DOCUTHINKER_LOG_LEVEL: 'warn',
         DOCUTHINKER_DRAIN_TIMEOUT_MS: '10000',
       },
-      { waitFor: '/ready' },
+      STARTUP,
     );
+    await untilReady(this.gateway);
     return this.gateway;
   }
 
@@ -138,6 +197,33 @@ export class Platform {
   /** Same port and the same persisted directory, as an ECS task on EFS comes back. */
   async restartChroma(): Promise<void> {
     this.chroma = await startChroma({ dataDir: this.chromaDir, port: this.chroma.port });
+  }
+
+  /**
+   * Starts again whatever a failed scenario left down, so one failure does
+   * not fail the scenarios after it. Returns what had to be restarted.
+   */
+  async heal(): Promise<string[]> {
+    const restarted: string[] = [];
+    if (!isAlive(this.redis.pid)) {
+      await this.restartRedis();
+      restarted.push('redis');
+    }
+    if (!isAlive(this.chroma.pid)) {
+      await this.restartChroma();
+      restarted.push('chroma');
+    }
+    if (hasExited(this.gateway)) {
+      await this.startGateway();
+      restarted.push('gateway');
+    }
+    for (const index of [0, 1]) {
+      if (hasExited(this.backends[index])) {
+        await this.startBackend(index);
+        restarted.push(`backend ${index + 1}`);
+      }
+    }
+    return restarted;
   }
 
   async stop(): Promise<void> {

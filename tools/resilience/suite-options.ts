@@ -33,8 +33,8 @@ export function suiteOptions(argv: readonly string[], env: NodeJS.ProcessEnv): S
     : {
         short: false,
         concurrency: 8,
-        loadPhaseMs: 6000,
-        uploadsDuringOutage: 40,
+        loadPhaseMs: 10_000,
+        uploadsDuringOutage: 60,
         catchUpTimeoutMs: 120_000,
       };
   return { ...sizes, ...(only ? { only } : {}) };

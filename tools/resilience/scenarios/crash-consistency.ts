@@ -71,14 +71,21 @@ export async function crashConsistency(
       accept: () => true,
     },
   ];
+  const loadStarted = performance.now();
   const load = startLoad(operations, { concurrency: options.concurrency });
   await sleep(options.loadPhaseMs / 2);
+  const killedAtMs = performance.now() - loadStarted;
   await Promise.all([platform.backends[0]?.stop('SIGKILL'), platform.gateway.stop('SIGKILL')]);
   const report = await load.stop();
   // Requests cut off by the kill were never acknowledged: they are the crash, not a failure.
+  // Anything that went wrong before it, or that was not a broken connection, is.
   const failedBeforeCrash = report.failures.filter(
-    (failure) => !failure.what.startsWith('TypeError'),
+    (failure) => failure.atMs < killedAtMs || !failure.what.startsWith('TypeError'),
   ).length;
+  expect.check(
+    uploads.ids.size > 0 && accounts.length > 0,
+    `too few writes acknowledged before the kill to show anything (${uploads.ids.size} uploads, ${accounts.length} accounts)`,
+  );
 
   await platform.startBackend(0);
   await platform.startGateway();

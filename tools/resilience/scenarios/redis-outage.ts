@@ -1,4 +1,11 @@
-import { call, listAllDocuments, register, uploadJson, type Account } from '../api-client';
+import {
+  call,
+  listAllDocuments,
+  register,
+  registerMany,
+  uploadJson,
+  type Account,
+} from '../api-client';
 import { describeLoad, startLoad } from '../load-generator';
 import type { Platform } from '../platform';
 import { AcknowledgedWrites, everydayOperations } from '../platform-load';
@@ -74,9 +81,10 @@ export async function redisOutage(
     `with Redis, login limit across both backends: ${shared.statuses.join(',')}`,
   );
 
+  const logins = await registerMany(platform.url, 'login', options.concurrency);
   const uploads = new AcknowledgedWrites();
   const load = startLoad(
-    everydayOperations(() => platform.url, owner, seededId, uploads),
+    everydayOperations(() => platform.url, owner, seededId, logins, uploads),
     {
       concurrency: options.concurrency,
     },

@@ -1,4 +1,4 @@
-import { listAllDocuments, register, uploadJson } from '../api-client';
+import { listAllDocuments, register, registerMany, uploadJson } from '../api-client';
 import { describeLoad, startLoad } from '../load-generator';
 import type { Platform } from '../platform';
 import { AcknowledgedWrites, everydayOperations } from '../platform-load';
@@ -18,9 +18,16 @@ export async function rollingRestart(
   const expect = new Expectations();
   const owner = await register(platform.url, 'rolling');
   const seeded = await uploadJson(platform.url, owner.token, 7000);
+  const logins = await registerMany(platform.url, 'login', options.concurrency);
   const uploads = new AcknowledgedWrites();
   const load = startLoad(
-    everydayOperations(() => platform.url, owner, (seeded.body as { id: string }).id, uploads),
+    everydayOperations(
+      () => platform.url,
+      owner,
+      (seeded.body as { id: string }).id,
+      logins,
+      uploads,
+    ),
     { concurrency: options.concurrency },
   );
   await sleep(options.loadPhaseMs);
