@@ -57,7 +57,7 @@ export class DocumentAnalyzer {
     owner: AnalyzeOwner,
     requestId: string,
     signal?: AbortSignal,
-    rawBody?: string,
+    rawBody?: Buffer | string,
   ): Promise<AnalyzeOutcome> {
     const { upstream } = this.dependencies;
     if (!upstream) return { servedBy: 'local', body: await this.local(request, owner) };
