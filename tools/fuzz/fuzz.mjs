@@ -338,6 +338,9 @@ recordResilience({
   command: `npx nx run tools:fuzz${short ? ' --args=--short' : ''}`,
   rows,
   notes: [
+    'Path-traversal file names are accepted and stored under generated ids (the backend never uses a client file name as a path; apps/backend/test/bad-input.spec.ts holds the same rule), so that row checks the storage directory instead of expecting a 4xx.',
+    'A PDF whose page tree only lies about its count is read by its real page count; the row passes when that count is within the page limit and the answer is quick, and the document is then removed.',
+    '',
     `${short ? 'Short' : 'Full'} mode, ${REQUESTS_PER_SERVICE} requests per service at concurrency ${CONCURRENCY}, whole run ${seconds} s. Replay with \`FUZZ_SEED=${seed}\`.`,
   ],
 });

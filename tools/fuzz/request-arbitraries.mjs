@@ -63,7 +63,7 @@ const EXTRA_HEADERS = [
   {},
   {},
   { 'x-request-id': 'fuzz-request-1' },
-  { 'x-request-id': '\u001b[31mforged\u001b[0m\nlevel=error' },
+  { 'x-request-id': 'forged" level=50 msg="injected%0a' },
   { 'x-request-id': 'r'.repeat(4000) },
   { 'x-forwarded-for': '1.2.3.4, not-an-ip, ::1' },
   { 'content-encoding': 'gzip' },
@@ -279,7 +279,6 @@ export function requestArbitrary(operation, context) {
       payload: bodyFor(operation),
     })
     .map(({ method: verb, path: concretePath, query, authorization, accept, extra, payload }) => {
-      // Node refuses control characters in header values on the client side; those requests count as not sendable.
       const headers = { ...extra };
       if (authorization != null) headers.authorization = authorization;
       if (accept) headers.accept = accept;
