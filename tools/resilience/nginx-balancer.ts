@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   findFreePort,
@@ -20,6 +20,11 @@ export async function startNginxBalancer(
   workDir: string,
   backendPorts: readonly number[],
 ): Promise<RunningService> {
+  if (!existsSync(NGINX)) {
+    throw new Error(
+      `${NGINX} is not installed here (apt-get install nginx); the fault suite needs it as the ALB stand-in`,
+    );
+  }
   const prefix = join(workDir, 'nginx');
   const temp = join(prefix, 'temp');
   mkdirSync(temp, { recursive: true });

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import type { RunningService } from '@docuthinker/testing';
 
@@ -8,10 +8,20 @@ import type { RunningService } from '@docuthinker/testing';
  * exit, as an orchestrator would.
  */
 function childPidsOf(pid: number): number[] {
-  const output = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], {
-    encoding: 'utf8',
-  }).trim();
-  return output ? output.split(/\s+/).map(Number) : [];
+  // From /proc rather than `ps`, which slim images lack.
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name may hold spaces and parentheses: fields start after the last ')'.
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === pid) children.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return children;
 }
 
 async function waitForExit(pid: number, timeoutMs = 5000): Promise<void> {
