@@ -119,10 +119,13 @@ recordResilience({
   ],
 });
 const failed = rows.filter((row) => row.requestsFailed > 0 || row.dataLost > 0);
-for (const row of rows)
-  console.log(
-    `${row.requestsFailed || row.dataLost ? 'FAIL' : 'ok  '} ${row.scenario}: ${row.observed}`,
-  );
+const verdict = (row) =>
+  row.requestsFailed || row.dataLost
+    ? 'FAIL'
+    : row.observed.startsWith('SKIPPED')
+      ? 'skip'
+      : 'ok  ';
+for (const row of rows) console.log(`${verdict(row)} ${row.scenario}: ${row.observed}`);
 console.log(
   `security suite: ${rows.length - failed.length}/${rows.length} rows passed in ${seconds} s`,
 );
