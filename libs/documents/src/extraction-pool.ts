@@ -138,11 +138,21 @@ export class ExtractionPool implements DocumentExtractor {
     this.dispatch();
   }
 
-  /** A worker that crashed or exited on its own: its upload fails, a fresh worker takes over. */
+  /**
+   * A worker that crashed or exited on its own. If it had started, its
+   * upload fails and a fresh worker takes over. If it never became ready
+   * (a missing or broken worker file), the uploads waiting for it fail
+   * instead: starting another at once would fail the same way, in a loop.
+   */
   private lost(worker: PoolWorker, error: Error): void {
     if (!this.workers.has(worker)) return;
     const job = worker.job;
     this.discard(worker);
+    if (!worker.ready) {
+      const failure = new Error(`the extraction worker could not start: ${error.message}`);
+      for (const waiting of this.queue.splice(0)) waiting.reject(failure);
+      return;
+    }
     job?.reject(new Error(`the extraction worker stopped: ${error.message}`));
     if (!this.closed) this.dispatch();
   }

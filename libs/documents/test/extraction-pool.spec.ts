@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DocumentError, ExtractionPool } from '../src';
+
+/**
+ * A stand-in worker in plain JavaScript (worker threads cannot run these
+ * TypeScript sources): it reports ready, then answers by file name: "spin"
+ * never returns, "refuse" is refused as corrupt, anything else is extracted.
+ * The real worker's behaviour is covered end to end by the backend's tests.
+ */
+const STAND_IN_WORKER = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', ({ id, input }) => {
+  if (input.filename === 'spin') for (;;) {}
+  if (input.filename === 'refuse') {
+    const documentError = { code: 'DT_ERR_CORRUPT_FILE', message: 'Damaged.' };
+    parentPort.postMessage({ id, ok: false, message: 'Damaged.', documentError });
+    return;
+  }
+  parentPort.postMessage({
+    id,
+    ok: true,
+    document: { fileType: 'txt', mimeType: 'text/plain', text: Buffer.from(input.bytes).toString(),
+      title: input.filename, contentHash: 'x', size: input.bytes.length },
+  });
+});
+parentPort.postMessage({ ready: true });
+`;
+
+describe('ExtractionPool', () => {
+  let dir: string;
+  let workerFile: string;
+  const pools: ExtractionPool[] = [];
+  const pool = (options: { workerFile: string; timeoutMs?: number; size?: number }) => {
+    const created = new ExtractionPool({ timeoutMs: 30_000, ...options });
+    pools.push(created);
+    return created;
+  };
+  const input = (filename: string) => ({ bytes: new Uint8Array(Buffer.from('text')), filename });
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dt-extraction-pool-'));
+    workerFile = join(dir, 'stand-in-worker.js');
+    writeFileSync(workerFile, STAND_IN_WORKER);
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((created) => created.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers with the document the worker extracted', async () => {
+    await expect(pool({ workerFile }).extract(input('notes.txt'))).resolves.toMatchObject({
+      text: 'text',
+      title: 'notes.txt',
+    });
+  });
+
+  it('rebuilds a refusal as a DocumentError with its code', async () => {
+    const refusal = pool({ workerFile }).extract(input('refuse'));
+    await expect(refusal).rejects.toBeInstanceOf(DocumentError);
+    await expect(refusal).rejects.toMatchObject({ code: 'DT_ERR_CORRUPT_FILE', status: 422 });
+  });
+
+  it('stops a worker still busy at the bound, refuses that upload, and serves the next one', async () => {
+    const bounded = pool({ workerFile, timeoutMs: 300, size: 1 });
+    const spinning = bounded.extract(input('spin'));
+    const next = bounded.extract(input('after.txt'));
+    await expect(spinning).rejects.toMatchObject({
+      code: 'DT_ERR_EXTRACTION_TIMEOUT',
+      status: 422,
+    });
+    await expect(next).resolves.toMatchObject({ title: 'after.txt' });
+  });
+
+  it('fails the waiting uploads when the worker cannot start, and tries again for the next', async () => {
+    const broken = pool({ workerFile: join(dir, 'missing-worker.js') });
+    await expect(broken.extract(input('a.txt'))).rejects.toThrow(/could not start/);
+    await expect(broken.extract(input('b.txt'))).rejects.toThrow(/could not start/);
+  });
+
+  it('refuses uploads once closed', async () => {
+    const closed = pool({ workerFile });
+    await closed.close();
+    await expect(closed.extract(input('late.txt'))).rejects.toThrow(/closed/);
+  });
+});
