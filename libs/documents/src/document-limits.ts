@@ -6,11 +6,15 @@ export interface DocumentLimits {
   maxBytes: number;
   /** Most PDF pages extracted; a tiny PDF can describe millions of pages. */
   maxPages: number;
-  /** Most bytes a DOCX may expand to when unpacked, counted while inflating. */
+  /**
+   * Most bytes a DOCX's archive, or a PDF's compressed text streams, may
+   * expand to when unpacked, counted while inflating.
+   */
   maxUncompressedBytes: number;
   /**
-   * Highest unpacked-to-packed size ratio for a DOCX once it has expanded past
-   * 1 MiB; real documents stay far below it, zip bombs far above.
+   * Highest unpacked-to-packed size ratio for a DOCX or a PDF's text streams
+   * once they have expanded past 1 MiB; real documents stay far below it,
+   * decompression bombs far above.
    */
   maxCompressionRatio: number;
   /** Most entries a DOCX archive may list. */

@@ -57,7 +57,11 @@ export async function extractDocument(
   let content: FormatContent;
   switch (format.fileType) {
     case 'pdf': {
-      const pdf = await extractPdfText(bytes, { maxPages: limits.maxPages });
+      const pdf = await extractPdfText(bytes, {
+        maxPages: limits.maxPages,
+        maxUncompressedBytes: limits.maxUncompressedBytes,
+        maxCompressionRatio: limits.maxCompressionRatio,
+      });
       content = {
         text: pdf.text,
         pages: pdf.pages,

@@ -1,6 +1,7 @@
 import { definePDFJSModule, extractText, getDocumentProxy } from 'unpdf';
 import { DocumentError } from './document-error';
-import { DEFAULT_DOCUMENT_LIMITS } from './document-limits';
+import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from './document-limits';
+import { guardPdfStreams } from './guard-pdf-streams';
 
 export interface PdfText {
   text: string;
@@ -9,7 +10,9 @@ export interface PdfText {
   title?: string;
 }
 
-export interface PdfTextOptions {
+export interface PdfTextOptions extends Partial<
+  Pick<DocumentLimits, 'maxUncompressedBytes' | 'maxCompressionRatio'>
+> {
   /** Page counts above this are rejected before any page is read. */
   maxPages?: number;
 }
@@ -38,6 +41,11 @@ export async function extractPdfText(
   options: PdfTextOptions = {},
 ): Promise<PdfText> {
   const maxPages = options.maxPages ?? DEFAULT_DOCUMENT_LIMITS.maxPages;
+  await guardPdfStreams(bytes, {
+    maxUncompressedBytes:
+      options.maxUncompressedBytes ?? DEFAULT_DOCUMENT_LIMITS.maxUncompressedBytes,
+    maxCompressionRatio: options.maxCompressionRatio ?? DEFAULT_DOCUMENT_LIMITS.maxCompressionRatio,
+  });
   await loadPdfjs();
   let pdf: PdfDocument;
   try {

@@ -1,20 +1,15 @@
 import type JSZip from 'jszip';
-import { createInflateRaw } from 'node:zlib';
 import { DocumentError } from './document-error';
 import type { DocumentLimits } from './document-limits';
+import { expansionBudget, expansionError, inflatedSize } from './expansion-budget';
 
 type ArchiveLimits = Pick<
   DocumentLimits,
   'maxUncompressedBytes' | 'maxCompressionRatio' | 'maxArchiveEntries'
 >;
 
-// Below this much unpacked data the ratio is not checked: small archives of
-// XML legitimately reach high ratios and cost nothing to inflate.
-const RATIO_CHECK_FLOOR_BYTES = 1024 * 1024;
 const STORED = '\x00\x00';
 const DEFLATED = '\x08\x00';
-// Large output chunks keep the per-chunk overhead of counting negligible.
-const INFLATE_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * What JSZip 3 keeps for each entry it read from an archive. The public API
@@ -58,7 +53,10 @@ export async function guardZipArchive(bytes: Uint8Array, limits: ArchiveLimits):
     total +=
       entry.compression.magic === STORED
         ? entry.compressedContent.byteLength
-        : await inflatedSize(entry.compressedContent, budget.bytes - total);
+        : await inflatedSize(entry.compressedContent, budget.bytes - total, {
+            raw: true,
+            strict: true,
+          });
     if (total > budget.bytes) throw expansionError(budget.limit, limits);
   }
 }
@@ -84,27 +82,6 @@ async function loadArchive(bytes: Uint8Array): Promise<JSZip> {
   }
 }
 
-function expansionBudget(
-  archiveBytes: number,
-  limits: ArchiveLimits,
-): { bytes: number; limit: 'maxUncompressedBytes' | 'maxCompressionRatio' } {
-  const byRatio = Math.max(RATIO_CHECK_FLOOR_BYTES, archiveBytes * limits.maxCompressionRatio);
-  return byRatio < limits.maxUncompressedBytes
-    ? { bytes: byRatio, limit: 'maxCompressionRatio' }
-    : { bytes: limits.maxUncompressedBytes, limit: 'maxUncompressedBytes' };
-}
-
-function expansionError(
-  limit: 'maxUncompressedBytes' | 'maxCompressionRatio',
-  limits: ArchiveLimits,
-): DocumentError {
-  const message =
-    limit === 'maxUncompressedBytes'
-      ? `The document expands to more than ${Math.round(limits.maxUncompressedBytes / (1024 * 1024))} MB when unpacked and was rejected.`
-      : `The document expands to more than ${limits.maxCompressionRatio} times its size when unpacked, as only a zip bomb does, and was rejected.`;
-  return new DocumentError('DT_ERR_FILE_TOO_LARGE', message, { limit });
-}
-
 function compressedEntryOf(entry: JSZip.JSZipObject): JSZipCompressedEntry {
   const data = (entry as unknown as { _data?: Partial<JSZipCompressedEntry> })._data;
   const magic = data?.compression?.magic;
@@ -118,30 +95,4 @@ function compressedEntryOf(entry: JSZip.JSZipObject): JSZipCompressedEntry {
     );
   }
   return data as JSZipCompressedEntry;
-}
-
-/** Inflates raw deflate data, returning its size, or the first count past `limit`. */
-function inflatedSize(data: Uint8Array, limit: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const inflater = createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES });
-    let size = 0;
-    inflater.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        inflater.destroy();
-        resolve(size);
-      }
-    });
-    inflater.on('end', () => resolve(size));
-    inflater.on('error', (error) =>
-      reject(
-        new DocumentError(
-          'DT_ERR_CORRUPT_FILE',
-          'The document is damaged: part of it cannot be unpacked.',
-          { cause: error },
-        ),
-      ),
-    );
-    inflater.end(data);
-  });
 }

@@ -1,3 +1,5 @@
+import { deflateRawSync, deflateSync, inflateSync } from 'node:zlib';
+
 /**
  * Writes small, well-formed PDFs for tests: real objects and a correct xref
  * table, optionally with a page count, page tree or encryption dictionary
@@ -64,6 +66,75 @@ export function buildPageTreeBombPdf(depth: number, fanOut: number): Uint8Array 
   return pdf.serialize(catalog, '');
 }
 
+/**
+ * One page whose content stream is `text` drawn once, then padded with
+ * spaces to `inflatedBytes`, and compressed with `flateStages` FlateDecode
+ * filters: a decompression bomb when the padding is large. `declaredLength`
+ * lets the /Length entry lie; `fakeEndStream` plants an `endstream` keyword
+ * inside the compressed data, as a stored deflate block can carry any bytes.
+ */
+export function buildFlatePdf(options: {
+  text: string;
+  inflatedBytes: number;
+  flateStages?: number;
+  declaredLength?: number;
+  fakeEndStream?: boolean;
+}): Uint8Array {
+  const stages = options.flateStages ?? 1;
+  const drawn = `BT /F1 18 Tf 72 720 Td (${options.text}) Tj ET`;
+  let data: Buffer = Buffer.concat([
+    Buffer.from(drawn, 'latin1'),
+    Buffer.alloc(Math.max(0, options.inflatedBytes - drawn.length), 0x20),
+  ]);
+  for (let stage = 0; stage < stages; stage += 1) data = deflateSync(data);
+  if (options.fakeEndStream) data = withPlantedEndStream(inflateSync(data));
+  const filters = Array.from({ length: stages }, () => '/FlateDecode').join(' ');
+  const pdf = new PdfObjects();
+  const catalog = pdf.reserve();
+  const pageTree = pdf.reserve();
+  const font = pdf.add(HELVETICA);
+  const contents = pdf.add(
+    `<< /Length ${options.declaredLength ?? data.length} /Filter [${filters}] >>\n` +
+      `stream\n${data.toString('latin1')}\nendstream`,
+  );
+  const onlyPage = pdf.add(page(pageTree, font, contents));
+  pdf.set(catalog, `<< /Type /Catalog /Pages ${pageTree} 0 R >>`);
+  pdf.set(pageTree, `<< /Type /Pages /Count 1 /Kids [${onlyPage} 0 R] >>`);
+  return pdf.serialize(catalog, '');
+}
+
+/**
+ * A zlib stream whose first block is stored (uncompressed) and carries an
+ * `endstream` keyword, followed by `content` compressed: valid deflate data
+ * in which a naive scanner sees the stream end after a few bytes.
+ */
+function withPlantedEndStream(content: Buffer): Buffer {
+  const planted = Buffer.from('\nendstream\nendobj\n', 'latin1');
+  const storedHeader = Buffer.alloc(5);
+  storedHeader.writeUInt8(0, 0); // not final, stored
+  storedHeader.writeUInt16LE(planted.length, 1);
+  storedHeader.writeUInt16LE(~planted.length & 0xffff, 3);
+  const checksum = Buffer.alloc(4);
+  checksum.writeUInt32BE(adler32(Buffer.concat([planted, content])));
+  return Buffer.concat([
+    Buffer.from([0x78, 0x01]),
+    storedHeader,
+    planted,
+    deflateRawSync(content),
+    checksum,
+  ]);
+}
+
+function adler32(bytes: Buffer): number {
+  let a = 1;
+  let b = 0;
+  for (let index = 0; index < bytes.length; index += 1) {
+    a = (a + (bytes[index] as number)) % 65521;
+    b = (b + a) % 65521;
+  }
+  return ((b << 16) | a) >>> 0;
+}
+
 const HELVETICA = '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>';
 
 function page(parent: number, font: number, contents: number): string {
@@ -106,7 +177,7 @@ class PdfObjects {
     out += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
     out += `trailer\n<< /Size ${this.bodies.length + 1} /Root ${root} 0 R${trailerExtras} >>\n`;
     out += `startxref\n${xrefOffset}\n%%EOF\n`;
-    // Only ASCII is written, so string offsets are byte offsets.
+    // Only latin1 is written (binary stream data included), so string offsets are byte offsets.
     return new Uint8Array(Buffer.from(out, 'latin1'));
   }
 }
