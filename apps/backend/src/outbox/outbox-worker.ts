@@ -106,7 +106,8 @@ export function startOutboxWorker(
     }
   }
 
-  async function handleJob(job: ClaimedOutboxJob): Promise<void> {
+  /** `retry-later` when the job failed and stays in the outbox for another attempt. */
+  async function handleJob(job: ClaimedOutboxJob): Promise<'settled' | 'retry-later'> {
     try {
       await whileLeased(job, () =>
         job.kind === 'index' ? indexDocument(job) : removeDocument(job),
@@ -139,25 +140,32 @@ export function startOutboxWorker(
           // Nothing a document listing shows has changed, so the owner's cached
           // pages stay: while the gateway is down, retries would otherwise
           // empty the cache every few seconds.
-          return;
+          return 'retry-later';
         }
         await stores.documents.setIndexStatus(job.ownerId, job.documentId, 'failed');
+        await cache.forgetOwner(job.ownerId);
+        return 'retry-later';
       }
     }
     await cache.forgetOwner(job.ownerId);
+    return 'settled';
   }
 
   async function loop(): Promise<void> {
     while (!stopped) {
-      let job: ClaimedOutboxJob | null = null;
+      let pause = true;
       try {
-        job = await stores.outbox.claim({ leaseMs: settings.leaseMs });
-        if (job) await handleJob(job);
+        const job = await stores.outbox.claim({ leaseMs: settings.leaseMs });
+        // After a failed attempt the next due job would most likely fail the
+        // same way (the gateway is down), so the worker waits a poll interval
+        // (or a wake-up) instead of claiming and failing every due job in a
+        // row: during an outage that was a stream of synchronous, fsync'd
+        // writes on the event loop for no progress.
+        if (job) pause = (await handleJob(job)) === 'retry-later';
       } catch (error) {
         logger.error({ err: error }, 'outbox worker could not reach the store');
-        job = null;
       }
-      if (!job && !stopped) {
+      if (pause && !stopped) {
         await sleep(settings.pollIntervalMs, undefined, { signal: wakeUp.signal }).catch(
           () => undefined,
         );
