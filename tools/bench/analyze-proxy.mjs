@@ -27,13 +27,13 @@ const requestBody = JSON.stringify({
   metadata: { title: 'Apache License 2.0' },
 });
 
-async function waitFor(url) {
+async function waitFor(url, expectedBody) {
   const deadline = Date.now() + 15000;
   for (;;) {
     try {
       const response = await fetch(url);
-      await response.arrayBuffer();
-      if (response.status === 200) return;
+      const body = await response.text();
+      if (response.status === 200 && body === expectedBody) return;
     } catch {
       // not listening yet
     }
@@ -46,6 +46,7 @@ async function waitFor(url) {
 async function startNginx(upstreamPort) {
   const port = await freePort();
   const prefix = mkdtempSync(join(tmpdir(), 'dt-bench-nginx-'));
+  const token = `bench-nginx-${process.pid}-${port}`;
   writeFileSync(
     join(prefix, 'nginx.conf'),
     `worker_processes 1;
@@ -61,7 +62,7 @@ http {
   upstream analyzer { server 127.0.0.1:${upstreamPort}; keepalive 64; }
   server {
     listen 127.0.0.1:${port};
-    location = /health { return 200; }
+    location = /health { return 200 "${token}"; }
     location /analyze {
       proxy_pass http://analyzer;
       proxy_http_version 1.1;
@@ -81,7 +82,8 @@ http {
     },
   );
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/health`);
+  // Another process may take the free port first: only our nginx knows the token.
+  await waitFor(`${url}/health`, token);
   return {
     url,
     async stop() {

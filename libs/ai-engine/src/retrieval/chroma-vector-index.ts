@@ -111,10 +111,14 @@ export class ChromaVectorIndex implements VectorIndex {
         );
       }
     }
-    const existing = await this.collection.get({
+    // Listed while the upserts run: whatever it lists that the new version
+    // does not have is stale, whether or not the upserts are visible yet.
+    const existing = this.collection.get({
       where: documentFilter(ownerId, [documentId]),
       include: [],
     });
+    // Settled now; awaited (and rethrown) below, after the upserts.
+    existing.catch(() => undefined);
     const newIds = chunks.map((chunk) => recordId(ownerId, chunk.chunkId));
     // Upsert first, then drop what the new version no longer has, so readers
     // never see the document missing while it is re-indexed.
@@ -133,7 +137,7 @@ export class ChromaVectorIndex implements VectorIndex {
       });
     }
     const keep = new Set(newIds);
-    const stale = existing.ids.filter((id) => !keep.has(id));
+    const stale = (await existing).ids.filter((id) => !keep.has(id));
     if (stale.length > 0) await this.collection.delete({ ids: stale });
     return { upserted: chunks.length, removed: stale.length };
   }

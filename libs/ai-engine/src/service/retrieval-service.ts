@@ -90,18 +90,20 @@ export class RetrievalService {
     const { vectorIndex, knowledgeGraph, embedder } = this.dependencies;
 
     const chunks = chunkDocument(documentId, request.text, this.dependencies.chunking);
-    let vector = { enabled: false, upserted: 0, removed: 0 };
-    if (vectorIndex) {
+    // The two indexes are independent: while one waits on its server (Chroma,
+    // Neo4j), the other's CPU work (embedding, entity extraction) proceeds.
+    const indexVector = async () => {
+      if (!vectorIndex) return { enabled: false, upserted: 0, removed: 0 };
       const embeddings = await embedder.embed(chunks.map((chunk) => chunk.text));
       const result = await vectorIndex.replaceDocument(
         ownerId,
         documentId,
         chunks.map((chunk, index) => ({ ...chunk, embedding: embeddings[index] as Float32Array })),
       );
-      vector = { enabled: true, ...result };
-    }
-    let graph = { enabled: false, nodes: 0, edges: 0 };
-    if (knowledgeGraph) {
+      return { enabled: true, ...result };
+    };
+    const indexGraph = async () => {
+      if (!knowledgeGraph) return { enabled: false, nodes: 0, edges: 0 };
       const document = buildDocumentGraph(
         ownerId,
         documentId,
@@ -109,8 +111,9 @@ export class RetrievalService {
         request.text,
         this.dependencies.graph,
       );
-      graph = { enabled: true, ...(await knowledgeGraph.replaceDocument(document)) };
-    }
+      return { enabled: true, ...(await knowledgeGraph.replaceDocument(document)) };
+    };
+    const [vector, graph] = await Promise.all([indexVector(), indexGraph()]);
     return { documentId, chunks: chunks.length, vector, graph };
   }
 
