@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as pause } from 'node:timers/promises';
 import { ApiClient, corpusFile, expectProblem, uniqueEmail } from './support/api-client';
 import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
-import { contentStreamBombPdf } from './support/hostile-pdf';
+import { sharedContentStreamPdf } from './support/hostile-pdf';
 import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
 
 /**
@@ -33,8 +33,8 @@ describe('text extraction runs in worker threads with a time bound', () => {
     await gateway.stop();
   });
 
-  it('stops a PDF content-stream bomb with 422 DT_ERR_EXTRACTION_TIMEOUT, stores nothing, and serves other requests meanwhile', async () => {
-    const bomb = contentStreamBombPdf(128);
+  it('stops a PDF that makes pdf.js interpret one large content stream on every page with 422 DT_ERR_EXTRACTION_TIMEOUT, stores nothing, and serves other requests meanwhile', async () => {
+    const bomb = sharedContentStreamPdf(1500, 400);
     let uploadSettled = false;
     const upload = user.upload(bomb, 'bomb.pdf').finally(() => {
       uploadSettled = true;

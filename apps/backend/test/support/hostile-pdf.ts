@@ -1,49 +1,37 @@
-import { deflateSync } from 'node:zlib';
-
 /**
- * A valid one-page PDF whose content stream is `megabytes` of `q Q`
- * (save/restore graphics state) operators after one line of text, deflated:
- * 128 MiB of operators compress to about 130 KiB, and pdf.js spends tens of
- * seconds of CPU interpreting them while looking for text. Built here
- * rather than committed, so what makes it hostile is visible.
+ * A valid PDF of `pages` pages that all draw the same content stream: one
+ * line of text followed by `operatorKiB` KiB of `q Q` (save/restore graphics
+ * state) operators, stored uncompressed. Nothing in it is a decompression
+ * bomb or over a page limit (1500 pages, ~600 KiB), yet pdf.js interprets
+ * the shared stream once per page while looking for text: 1500 × 400 KiB of
+ * operators is minutes of CPU. Built here rather than committed, so what
+ * makes it hostile is visible.
  */
-export function contentStreamBombPdf(megabytes: number): Buffer {
-  const operators = Buffer.alloc(megabytes * 1024 * 1024, 'q Q ');
-  const content = deflateSync(
-    Buffer.concat([Buffer.from('BT /F1 18 Tf 72 720 Td (Hostile) Tj ET\n'), operators]),
-    { level: 9 },
-  );
-  const objects: Buffer[] = [
-    Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
-    Buffer.from('<< /Type /Pages /Count 1 /Kids [3 0 R] >>'),
-    Buffer.from(
-      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] ' +
-        '/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
+export function sharedContentStreamPdf(pages: number, operatorKiB: number): Buffer {
+  const stream = `BT /F1 18 Tf 72 720 Td (Hostile) Tj ET\n${'q Q '.repeat(operatorKiB * 256)}`;
+  const firstPage = 5;
+  const kids = Array.from({ length: pages }, (_, index) => `${firstPage + index} 0 R`);
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    `<< /Type /Pages /Count ${pages} /Kids [${kids.join(' ')}] >>`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    ...kids.map(
+      () =>
+        '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] ' +
+        '/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>',
     ),
-    Buffer.from('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'),
-    Buffer.concat([
-      Buffer.from(`<< /Length ${content.length} /Filter /FlateDecode >>\nstream\n`),
-      content,
-      Buffer.from('\nendstream'),
-    ]),
   ];
-  const parts: Buffer[] = [Buffer.from('%PDF-1.4\n')];
-  let length = parts[0]?.length ?? 0;
+  let out = '%PDF-1.4\n';
   const offsets = objects.map((body, index) => {
-    const offset = length;
-    const object = Buffer.concat([
-      Buffer.from(`${index + 1} 0 obj\n`),
-      body,
-      Buffer.from('\nendobj\n'),
-    ]);
-    parts.push(object);
-    length += object.length;
+    const offset = out.length;
+    out += `${index + 1} 0 obj\n${body}\nendobj\n`;
     return offset;
   });
-  const xref =
-    `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n` +
-    offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('') +
-    `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`;
-  parts.push(Buffer.from(xref));
-  return Buffer.concat(parts);
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  out += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  // Only ASCII is written, so string offsets are byte offsets.
+  return Buffer.from(out, 'latin1');
 }
