@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-// The socket check every testcontainers suite of the workspace shares (it
-// lives with the MongoDB suite in libs/stores); the probe below goes further.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test support, not part of the lib's API
-import { containerRuntimeUnavailableReason } from '../../../libs/stores/test/support/container-runtime';
+// The socket check every testcontainers suite of the workspace shares (in
+// libs/testing); the probe below goes further.
+import { containerRuntimeUnavailableReason } from '@docuthinker/testing';
 import {
   PROBE_REQUEST_ENV,
   PROBE_RESULT_PREFIX,

@@ -1,6 +1,5 @@
 // The one SKIPPED line format every testcontainers suite of the workspace prints.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test support, not part of the lib's API
-import { announceSkipped } from '../../../libs/stores/test/support/container-runtime';
+import { announceSkipped } from '@docuthinker/testing';
 import type { Topology } from './compose-topology';
 
 /** Set by globalSetup for the test files (jest workers inherit its environment). */

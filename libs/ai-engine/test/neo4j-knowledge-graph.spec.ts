@@ -1,15 +1,13 @@
 import { Neo4jContainer, type StartedNeo4jContainer } from '@testcontainers/neo4j';
 import { Neo4jKnowledgeGraph } from '../src/graph/neo4j-knowledge-graph';
-import { containerRuntimeLocation } from './support/container-runtime';
+import { announceSkipped, containerRuntimeUnavailableReason } from '@docuthinker/testing';
 import { describeKnowledgeGraphContract } from './support/knowledge-graph-contract';
 
-const runtime = containerRuntimeLocation();
+const unavailable = containerRuntimeUnavailableReason();
 
-if (runtime === undefined) {
+if (unavailable !== null) {
   // One visible line instead of a silent pass: this machine cannot run Neo4j.
-  process.stdout.write(
-    'SKIPPED (no container runtime): Neo4j knowledge-graph contract suite (no DOCKER_HOST, Docker or Podman socket)\n',
-  );
+  announceSkipped('Neo4j knowledge-graph contract suite', unavailable);
   describe.skip('KnowledgeGraph contract: Neo4j (testcontainers)', () => {
     it('needs a container runtime', () => undefined);
   });

@@ -6,7 +6,7 @@ import type { OpenDataStores } from './contracts/data-stores-factory';
 import { documentStoreContract } from './contracts/document-store.contract';
 import { outboxStoreContract } from './contracts/outbox-store.contract';
 import { userStoreContract } from './contracts/user-store.contract';
-import { announceSkipped, containerRuntimeUnavailableReason } from './support/container-runtime';
+import { announceSkipped, containerRuntimeUnavailableReason } from '@docuthinker/testing';
 
 const MONGO_IMAGE = 'mongo:7.0';
 const unavailable = containerRuntimeUnavailableReason();

@@ -5,3 +5,4 @@ export { httpAnswers, waitUntil } from './wait-until';
 export { awsTestClientConfig } from './aws-test-client';
 export { startServiceProcess, type ServiceProcess } from './service-process';
 export { describeServiceLifecycle, type ServiceLifecycleSpec } from './service-lifecycle-suite';
+export { announceSkipped, containerRuntimeUnavailableReason } from './container-runtime';

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # integration: the testcontainers suites, where a container runtime must exist.
 #  1. Each lib's own testcontainers suites (MongoDB, Neo4j), found as the specs
-#     that ask test/support/container-runtime.ts whether a runtime is reachable.
+#     that ask libs/testing's containerRuntimeUnavailableReason() whether a
+#     runtime is reachable.
 #  2. The compose-topology suite (apps/integration-tests, the `integration` Nx
 #     target): docker/docker-compose.yml brought up by testcontainers, the store
 #     contract suites against its MongoDB, Redis, Neo4j and Chroma, and register
@@ -30,8 +31,8 @@ fail_on_skip() {
 suites=()
 while IFS= read -r suite; do
   suites+=("$suite")
-done < <(grep -rlE --include='*.spec.ts' "from '\./support/container-runtime'" apps libs | sort)
-((${#suites[@]} > 0)) || ci_die "no testcontainers suites found (specs importing ./support/container-runtime)"
+done < <(grep -rl --include='*.spec.ts' 'containerRuntimeUnavailableReason' libs | sort)
+((${#suites[@]} > 0)) || ci_die "no testcontainers suites found (specs calling containerRuntimeUnavailableReason)"
 
 # One jest run per Nx project (the project directory's name), limited to its suites.
 declare -A suite_names_by_project=()

@@ -3,9 +3,12 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Why testcontainers could not reach a container runtime here, or null when
- * one looks reachable. Mirrors the places testcontainers itself looks, but
- * synchronously, so a suite can decide to skip when it is defined.
+ * Why testcontainers could not reach a container engine here, or null when
+ * one looks reachable. Mirrors the places testcontainers itself looks (Docker
+ * and Podman sockets, DOCKER_HOST, ~/.testcontainers.properties), but
+ * synchronously, so a suite can decide to skip while it is being defined.
+ * A reachable engine may still be unable to pull images; suites that must
+ * tell those apart probe further (apps/integration-tests does).
  */
 export function containerRuntimeUnavailableReason(): string | null {
   if (process.env['DOCKER_HOST'] || process.env['TESTCONTAINERS_HOST_OVERRIDE']) return null;
@@ -16,13 +19,16 @@ export function containerRuntimeUnavailableReason(): string | null {
   const runtimeDir = process.env['XDG_RUNTIME_DIR'];
   const sockets = [
     '/var/run/docker.sock',
-    ...(runtimeDir ? [join(runtimeDir, 'docker.sock')] : []),
+    ...(runtimeDir
+      ? [join(runtimeDir, 'docker.sock'), join(runtimeDir, 'podman', 'podman.sock')]
+      : []),
     join(homedir(), '.docker', 'run', 'docker.sock'),
     join(homedir(), '.docker', 'desktop', 'docker.sock'),
     join('/run', 'user', String(userInfo().uid), 'docker.sock'),
+    '/run/podman/podman.sock',
   ];
   if (sockets.some((socket) => existsSync(socket))) return null;
-  return `DOCKER_HOST is unset and there is no Docker socket (${sockets.join(', ')})`;
+  return `DOCKER_HOST is unset and there is no Docker or Podman socket (${sockets.join(', ')})`;
 }
 
 /**
