@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
 
 export interface ShutdownStep {
@@ -64,23 +65,41 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): () =>
   return () => shutdown('requested');
 }
 
+// How long keep-alive connections that were idle when shutdown began stay
+// open. A load balancer may already have picked one for its next request;
+// closing it under that request would fail it (a reset, which nginx or an ALB
+// cannot retry for a POST). Within the grace every connection that carries a
+// request is retired by its own response instead (Connection: close).
+const IDLE_CONNECTION_GRACE_MS = 1000;
+
 /**
  * Stops accepting connections and lets in-flight requests finish for up to
- * `drainTimeoutMs`, closing keep-alive connections as they go idle (Node only
- * closes those idle at the moment close() is called); whatever is still open
- * after that is cut. `close` lets a framework (Fastify) run its own close
- * around the server's.
+ * `drainTimeoutMs`. Keep-alive connections are retired without a race: every
+ * response from then on says `Connection: close`, and connections that stay
+ * idle are closed only after a short grace, then as they go idle. Whatever is
+ * still open after the drain timeout is cut. `close` lets a framework
+ * (Fastify) run its own close around the server's; by default the listener is
+ * closed without http.Server's immediate close of idle connections.
  */
 export async function closeHttpServer(
   server: Server,
   drainTimeoutMs: number,
-  close: () => Promise<unknown> = () =>
-    new Promise<void>((resolve) => server.close(() => resolve())),
+  close: () => Promise<unknown> = () => stopAccepting(server),
 ): Promise<void> {
   if (!server.listening) return;
+  const retire = (_request: IncomingMessage, response: ServerResponse) => {
+    if (!response.headersSent) response.setHeader('connection', 'close');
+  };
+  server.prependListener('request', retire);
   const closed = close();
-  server.closeIdleConnections();
-  const idleSweeper = setInterval(() => server.closeIdleConnections(), 100);
+  let idleSweeper: NodeJS.Timeout | undefined;
+  const grace = setTimeout(
+    () => {
+      server.closeIdleConnections();
+      idleSweeper = setInterval(() => server.closeIdleConnections(), 100);
+    },
+    Math.min(IDLE_CONNECTION_GRACE_MS, drainTimeoutMs),
+  );
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), drainTimeoutMs);
@@ -88,6 +107,18 @@ export async function closeHttpServer(
   const outcome = await Promise.race([closed.then(() => 'closed' as const), timedOut]);
   if (outcome === 'timeout') server.closeAllConnections();
   await closed;
+  clearTimeout(grace);
   clearInterval(idleSweeper);
   clearTimeout(timer);
+  server.off('request', retire);
+}
+
+/**
+ * Closes the listening socket only. Node's http.Server#close would also close
+ * every idle keep-alive connection at once, the race described above.
+ */
+function stopAccepting(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    NetServer.prototype.close.call(server, () => resolve());
+  });
 }
