@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 // The socket check every testcontainers suite of the workspace shares (in
-// libs/testing); the probe below goes further.
-import { containerRuntimeUnavailableReason } from '@docuthinker/testing';
+// libs/testing); the probe below goes further. A relative path, because jest
+// loads globalSetup (this file's caller) without the workspace's path aliases.
+// eslint-disable-next-line @nx/enforce-module-boundaries -- see above
+import { containerRuntimeUnavailableReason } from '../../../libs/testing/src/container-runtime';
 import {
   PROBE_REQUEST_ENV,
   PROBE_RESULT_PREFIX,

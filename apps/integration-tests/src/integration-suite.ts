@@ -1,5 +1,8 @@
 // The one SKIPPED line format every testcontainers suite of the workspace prints.
-import { announceSkipped } from '@docuthinker/testing';
+// A relative path: globalSetup imports this file, and jest loads globalSetup
+// without the workspace's path aliases.
+// eslint-disable-next-line @nx/enforce-module-boundaries -- see above
+import { announceSkipped } from '../../../libs/testing/src/container-runtime';
 import type { Topology } from './compose-topology';
 
 /** Set by globalSetup for the test files (jest workers inherit its environment). */
