@@ -1,3 +1,4 @@
+import { constants as zlib, inflateSync } from 'node:zlib';
 import type { DocumentLimits } from './document-limits';
 import { expansionBudget, expansionError, inflatedSize } from './expansion-budget';
 
@@ -87,10 +88,9 @@ async function inflatedStreamSize(data: Buffer, stages: number, limit: number): 
   const outer = await inflatedSize(data, limit, { raw: false, strict: false });
   if (stages === 1 || outer > limit) return outer;
   // Inner stages need the outer output itself; it is within the budget here.
-  const { inflateSync } = await import('node:zlib');
   let inner: Buffer;
   try {
-    inner = inflateSync(data, { maxOutputLength: limit, finishFlush: 2 /* Z_SYNC_FLUSH */ });
+    inner = inflateSync(data, { maxOutputLength: limit, finishFlush: zlib.Z_SYNC_FLUSH });
   } catch {
     return outer;
   }

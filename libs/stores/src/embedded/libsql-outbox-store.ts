@@ -115,9 +115,10 @@ export class LibsqlOutboxStore implements OutboxStore {
   }
 
   async extendLease(job: ClaimedOutboxJob, leaseMs: number): Promise<boolean> {
-    const result = this.db
-      .prepare('UPDATE outbox_jobs SET lease_expires_at = ? WHERE id = ? AND lease_token = ?')
-      .run(this.clock().getTime() + leaseMs, job.id, job.leaseToken);
+    const result = prepared(
+      this.db,
+      'UPDATE outbox_jobs SET lease_expires_at = ? WHERE id = ? AND lease_token = ?',
+    ).run(this.clock().getTime() + leaseMs, job.id, job.leaseToken);
     return result.changes > 0;
   }
 
