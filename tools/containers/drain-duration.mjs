@@ -1,7 +1,8 @@
 // Reads a service's JSON log lines (pino) on stdin and prints two fields: the
 // milliseconds between its "shutting down" and "stopped" lines, and the epoch
-// microseconds of "stopped" (the moment the process no longer held a socket);
-// "?" for a field whose lines are missing.
+// microseconds of "shutting down" (the moment the service closed its
+// listener: from then on the kernel refuses or resets new connections, and no
+// process can accept one); "?" for a field whose lines are missing.
 import { createInterface } from 'node:readline';
 
 const times = {};
@@ -15,7 +16,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   }
 }
 const drained = times['stopped'] - times['shutting down'];
-const stoppedMicros = times['stopped'] * 1000;
+const listenerClosedMicros = times['shutting down'] * 1000;
 console.log(
-  `${Number.isFinite(drained) ? drained : '?'} ${Number.isFinite(stoppedMicros) ? stoppedMicros : '?'}`,
+  `${Number.isFinite(drained) ? drained : '?'} ${Number.isFinite(listenerClosedMicros) ? listenerClosedMicros : '?'}`,
 );

@@ -141,23 +141,25 @@ smoke_image() {
   touch "$work/stop-load"
   wait
 
-  local exit_code drain_ms stopped_at
+  local exit_code drain_ms listener_closed_at
   exit_code="$(podman inspect --format '{{.State.ExitCode}}' "$container")"
   # From the service's own "shutting down" and "stopped" log lines: the drain
-  # itself, without podman's stop overhead, and when the service let go of its sockets.
-  read -r drain_ms stopped_at < <(podman logs "$container" 2>&1 | node "$containers_dir/drain-duration.mjs")
+  # itself, without podman's stop overhead, and when the service closed its listener.
+  read -r drain_ms listener_closed_at < <(podman logs "$container" 2>&1 | node "$containers_dir/drain-duration.mjs")
   # Requests started before SIGTERM must succeed. After it the listener is
   # closed, so refused or unanswered connections, and the services' explicit
   # 503 "shutting down", are expected (ECS's load balancer stops routing
   # first); a reset, an empty reply or another status would mean an accepted
   # request was dropped. A request is stamped before curl is spawned, which can
   # take a few hundred ms on a loaded machine, so a refusal stamped up to 1 s
-  # before SIGTERM may really have been sent after it. Rootless podman's port
-  # forwarder accepts on the host and then resets when the container refuses,
-  # so a reset of a request started after the service logged "stopped" is a
-  # refusal too: no process in the container could have accepted it.
+  # before SIGTERM may really have been sent after it. The service closes its
+  # listener the moment it logs "shutting down"; a connection that arrives
+  # later, or that was still in the kernel's accept queue then, is reset by the
+  # kernel (and podman's port forwarder turns a refusal into a reset too). So a
+  # reset of a request started after that line is a refusal: no process could
+  # have accepted it. (In ECS the load balancer deregisters the task first.)
   local summary
-  summary="$(cat "$work/$app"-requests-*.log | awk -v sigterm="$sigterm_at" -v stopped="$stopped_at" -v slack=1000000 -v failures="$work/$app-failures.txt" '
+  summary="$(cat "$work/$app"-requests-*.log | awk -v sigterm="$sigterm_at" -v listener_closed="$listener_closed_at" -v slack=1000000 -v failures="$work/$app-failures.txt" '
     function failure() {
       failed++
       printf "  started %+.1f ms from SIGTERM: curl exit %s, HTTP %s\n", ($1 - sigterm) / 1000, $3, $4 >>failures
@@ -167,7 +169,7 @@ smoke_image() {
     $3 == 0 && $4 == 200 { ok++; next }
     $1 < sigterm - slack { failure(); next }
     $3 == 0 && $4 == 503 { refused++; next }
-    stopped != "?" && $1 > stopped + 0 && ($3 == 52 || $3 == 56) { refused++; next }
+    listener_closed != "?" && $1 > listener_closed + 0 && ($3 == 52 || $3 == 56) { refused++; next }
     $3 == 0 || $3 == 52 || $3 == 56 { failure(); next }
     { refused++ }
     END { printf "%d %d %d %d %d", total, ok, failed, refused, in_flight }')"
