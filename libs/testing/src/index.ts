@@ -6,3 +6,4 @@ export { awsTestClientConfig } from './aws-test-client';
 export { startServiceProcess, type ServiceProcess } from './service-process';
 export { describeServiceLifecycle, type ServiceLifecycleSpec } from './service-lifecycle-suite';
 export { announceSkipped, containerRuntimeUnavailableReason } from './container-runtime';
+export { CORPUS_DIR, corpusFile, corpusPath, corpusText, type CorpusTextDocument } from './corpus';
