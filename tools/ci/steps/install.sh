@@ -1,8 +1,30 @@
 #!/usr/bin/env bash
-# install: the workspace's dependencies exactly as package-lock.json pins them.
+# install: the workspace's dependencies exactly as package-lock.json pins them,
+# and the shared corpus the test suites read. The corpus is the team's sample
+# documents, kept beside the repository (../shared/corpus) rather than in it;
+# a runner that lacks it clones the shared folder from
+# DOCUTHINKER_SHARED_REPOSITORY (a git URL the runner's own credentials can
+# read: the URL is printed, so it must never carry a token).
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
+ci_usage "usage: tools/ci/run-step install [--dry-run]
+environment: DOCUTHINKER_CORPUS_DIR (default ../shared/corpus beside the checkout),
+             DOCUTHINKER_SHARED_REPOSITORY (git URL cloned to ../shared when the corpus is missing)"
 ci_parse_common_args "$@"
 ci_run npm ci --no-audit --no-fund
+
+corpus_dir="${DOCUTHINKER_CORPUS_DIR:-$(dirname "$CI_ROOT")/shared/corpus}"
+if [[ -d "$corpus_dir" ]]; then
+  ci_report "shared corpus: $corpus_dir"
+elif [[ -n "${DOCUTHINKER_CORPUS_DIR:-}" ]]; then
+  ci_die "DOCUTHINKER_CORPUS_DIR=$DOCUTHINKER_CORPUS_DIR does not exist"
+elif [[ -n "${DOCUTHINKER_SHARED_REPOSITORY:-}" ]]; then
+  ci_run git clone --quiet --depth 1 "$DOCUTHINKER_SHARED_REPOSITORY" "$(dirname "$CI_ROOT")/shared"
+  [[ "$CI_DRY_RUN" == true || -d "$corpus_dir" ]] ||
+    ci_die "$DOCUTHINKER_SHARED_REPOSITORY has no corpus/ folder"
+else
+  # Lint-only and deploy jobs do not read the corpus, so this is not fatal here.
+  ci_log "no shared corpus at $corpus_dir: the test suites need it; set DOCUTHINKER_SHARED_REPOSITORY or DOCUTHINKER_CORPUS_DIR"
+fi

@@ -58,6 +58,14 @@ describe('--dry-run prints the exact commands', () => {
     expect(dryRun('install').commands).toEqual(['npm ci --no-audit --no-fund']);
   });
 
+  it('install: a corpus directory that is named but missing is an error, not a test failure later', () => {
+    const run = runStep(['install', '--dry-run'], {
+      DOCUTHINKER_CORPUS_DIR: join(stateDir, 'none'),
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`DOCUTHINKER_CORPUS_DIR=${join(stateDir, 'none')} does not exist`);
+  });
+
   it('verify: nx affected between the pipeline base and head, tests with a JUnit report', () => {
     const { commands } = dryRun('verify', { NX_BASE: 'HEAD', NX_HEAD: 'head222' });
     expect(commands).toHaveLength(2);
