@@ -73,13 +73,19 @@ image_bytes() { podman image inspect --format '{{.Size}}' "$1"; }
 megabytes() { awk -v bytes="$1" 'BEGIN { printf "%.1f", bytes / 1e6 }'; }
 
 # One request loop: a new connection per request, one line per request:
-# "<start µs> <end µs> <curl exit> <http status>".
+# "<start µs> <end µs> <curl exit> <http status> <connected µs>". The start is
+# stamped before curl is spawned (which can take a few hundred ms on a loaded
+# machine); the connect moment comes from curl's own timings (time_total and
+# time_connect count from the same origin), "0" when no connection was made.
 request_loop() {
   local url="$1" log_file="$2"
   while [[ ! -e "$work/stop-load" ]]; do
-    local start="${EPOCHREALTIME/./}" code status=0
-    code="$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 5 "$url" 2>/dev/null)" || status=$?
-    printf '%s %s %s %s\n' "$start" "${EPOCHREALTIME/./}" "$status" "${code:-000}" >>"$log_file"
+    local start="${EPOCHREALTIME/./}" timings status=0
+    timings="$(curl --silent --output /dev/null --write-out '%{http_code} %{time_total} %{time_connect}' --max-time 5 "$url" 2>/dev/null)" || status=$?
+    local end="${EPOCHREALTIME/./}" code total connect
+    read -r code total connect <<<"${timings:-000 0 0}"
+    printf '%s %s %s %s %s\n' "$start" "$end" "$status" "$code" \
+      "$(awk -v end="$end" -v total="$total" -v connect="$connect" 'BEGIN { if (connect > 0) printf "%.0f", end - (total - connect) * 1e6; else print 0 }')" >>"$log_file"
   done
 }
 
@@ -153,23 +159,25 @@ smoke_image() {
   # request was dropped. A request is stamped before curl is spawned, which can
   # take a few hundred ms on a loaded machine, so a refusal stamped up to 1 s
   # before SIGTERM may really have been sent after it. The service closes its
-  # listener the moment it logs "shutting down"; a connection that arrives
-  # later, or that was still in the kernel's accept queue then, is reset by the
-  # kernel (and podman's port forwarder turns a refusal into a reset too). So a
-  # reset of a request started after that line is a refusal: no process could
-  # have accepted it. (In ECS the load balancer deregisters the task first.)
+  # listener the moment it logs "shutting down"; a connection made later is
+  # refused by the kernel, and podman's port forwarder (which accepted it on
+  # the host) turns that refusal into a reset. So a reset of a connection made
+  # after that line is a refusal: no process could have accepted it. (In ECS
+  # the load balancer deregisters the task before it is stopped.)
   local summary
   summary="$(cat "$work/$app"-requests-*.log | awk -v sigterm="$sigterm_at" -v listener_closed="$listener_closed_at" -v slack=1000000 -v failures="$work/$app-failures.txt" '
     function failure() {
       failed++
-      printf "  started %+.1f ms from SIGTERM: curl exit %s, HTTP %s\n", ($1 - sigterm) / 1000, $3, $4 >>failures
+      printf "  started %+.1f ms from SIGTERM, connected %s: curl exit %s, HTTP %s (listener closed %s)\n", ($1 - sigterm) / 1000, \
+        ($5 > 0 ? sprintf("%+.1f ms", ($5 - sigterm) / 1000) : "never"), $3, $4, \
+        (listener_closed != "?" ? sprintf("%+.1f ms", (listener_closed - sigterm) / 1000) : "?") >>failures
     }
     { total++ }
     $1 < sigterm && $2 > sigterm && $3 == 0 && $4 == 200 { in_flight++ }
     $3 == 0 && $4 == 200 { ok++; next }
     $1 < sigterm - slack { failure(); next }
     $3 == 0 && $4 == 503 { refused++; next }
-    listener_closed != "?" && $1 > listener_closed + 0 && ($3 == 52 || $3 == 56) { refused++; next }
+    listener_closed != "?" && $5 > listener_closed + 0 && ($3 == 52 || $3 == 56) { refused++; next }
     $3 == 0 || $3 == 52 || $3 == 56 { failure(); next }
     { refused++ }
     END { printf "%d %d %d %d %d", total, ok, failed, refused, in_flight }')"
