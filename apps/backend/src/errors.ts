@@ -44,6 +44,10 @@ export const BACKEND_ERRORS = {
     status: DOCUMENT_ERROR_HTTP_STATUS.DT_ERR_EXTRACTION_TIMEOUT,
     title: DOCUMENT_ERROR_TITLES.DT_ERR_EXTRACTION_TIMEOUT,
   },
+  DT_ERR_EXTRACTION_MEMORY: {
+    status: DOCUMENT_ERROR_HTTP_STATUS.DT_ERR_EXTRACTION_MEMORY,
+    title: DOCUMENT_ERROR_TITLES.DT_ERR_EXTRACTION_MEMORY,
+  },
 
   DT_ERR_AI_UNAVAILABLE: { status: 503, title: 'The AI service is unavailable' },
   DT_ERR_AI_REJECTED: { status: 502, title: 'The AI service rejected the request' },

@@ -8,6 +8,7 @@ export const DOCUMENT_ERROR_CODES = [
   'DT_ERR_ENCRYPTED_FILE',
   'DT_ERR_EMPTY_DOCUMENT',
   'DT_ERR_EXTRACTION_TIMEOUT',
+  'DT_ERR_EXTRACTION_MEMORY',
 ] as const;
 
 export type DocumentErrorCode = (typeof DOCUMENT_ERROR_CODES)[number];
@@ -22,6 +23,8 @@ export const DOCUMENT_ERROR_HTTP_STATUS: Readonly<Record<DocumentErrorCode, numb
   // The file, not the server, is at fault: a parser that cannot finish within
   // the bound is refused like a damaged file, and retrying it cannot help.
   DT_ERR_EXTRACTION_TIMEOUT: 422,
+  // Likewise a file whose parse outgrows the reader's memory bound.
+  DT_ERR_EXTRACTION_MEMORY: 422,
 };
 
 /** A short, fixed summary per code, for the problem+json `title`; the message is the `detail`. */
@@ -32,6 +35,7 @@ export const DOCUMENT_ERROR_TITLES: Readonly<Record<DocumentErrorCode, string>> 
   DT_ERR_ENCRYPTED_FILE: 'Password-protected document',
   DT_ERR_EMPTY_DOCUMENT: 'Empty document',
   DT_ERR_EXTRACTION_TIMEOUT: 'Document takes too long to read',
+  DT_ERR_EXTRACTION_MEMORY: 'Document needs too much memory to read',
 };
 
 export interface DocumentErrorOptions {

@@ -12,7 +12,15 @@ export interface ExtractionPoolOptions {
   timeoutMs: number;
   /** Worker threads kept; defaults to the core count, between 2 and 4. */
   size?: number;
+  /**
+   * Heap bound of each worker in MB (V8's old generation); a parse that
+   * outgrows it stops that worker only. Defaults to 384: the default ECS task
+   * has 1024 MiB for the service and two workers.
+   */
+  heapLimitMb?: number;
 }
+
+const DEFAULT_HEAP_LIMIT_MB = 384;
 
 /** Extracts uploads; `ExtractionPool` is the one that keeps parsers off the event loop. */
 export interface DocumentExtractor {
@@ -44,7 +52,10 @@ interface PoolWorker {
  * is refused with DT_ERR_EXTRACTION_TIMEOUT. Workers are started on first
  * use and kept, so the parsers' own start-up is paid once per worker, and
  * the bound runs only from when a ready worker takes the upload: neither a
- * queue nor a worker's start-up counts against the file.
+ * queue nor a worker's start-up counts against the file. Memory is bounded
+ * the same way: a worker whose heap outgrows `heapLimitMb` is stopped by V8
+ * and its upload refused with DT_ERR_EXTRACTION_MEMORY, where on the event
+ * loop the whole service would have run out of memory.
  */
 export class ExtractionPool implements DocumentExtractor {
   private readonly size: number;
@@ -96,7 +107,12 @@ export class ExtractionPool implements DocumentExtractor {
   }
 
   private startWorker(): void {
-    const worker: PoolWorker = { thread: new Worker(this.options.workerFile), ready: false };
+    const thread = new Worker(this.options.workerFile, {
+      resourceLimits: {
+        maxOldGenerationSizeMb: this.options.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB,
+      },
+    });
+    const worker: PoolWorker = { thread, ready: false };
     // An idle worker must not keep the process alive after the server closed.
     worker.thread.unref();
     worker.thread.on('message', (message: ExtractionReply | WorkerReady) => {
@@ -153,7 +169,16 @@ export class ExtractionPool implements DocumentExtractor {
       for (const waiting of this.queue.splice(0)) waiting.reject(failure);
       return;
     }
-    job?.reject(new Error(`the extraction worker stopped: ${error.message}`));
+    job?.reject(
+      isOutOfMemory(error)
+        ? new DocumentError(
+            'DT_ERR_EXTRACTION_MEMORY',
+            'Reading the document needed more memory than an upload may use, and was stopped. ' +
+              'The file may be damaged or built to exhaust the reader; splitting it or saving it again may help.',
+            { cause: error },
+          )
+        : new Error(`the extraction worker stopped: ${error.message}`),
+    );
     if (!this.closed) this.dispatch();
   }
 
@@ -167,6 +192,10 @@ export class ExtractionPool implements DocumentExtractor {
     this.release(worker);
     this.workers.delete(worker);
   }
+}
+
+function isOutOfMemory(error: Error): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
 
 function formatSeconds(ms: number): string {

@@ -15,6 +15,7 @@ describe('DocumentError', () => {
       DT_ERR_ENCRYPTED_FILE: 422,
       DT_ERR_EMPTY_DOCUMENT: 422,
       DT_ERR_EXTRACTION_TIMEOUT: 422,
+      DT_ERR_EXTRACTION_MEMORY: 422,
     });
     for (const code of DOCUMENT_ERROR_CODES) expect(DOCUMENT_ERROR_TITLES[code]).toMatch(/\w/);
   });

@@ -6,13 +6,18 @@ import { DocumentError, ExtractionPool } from '../src';
 /**
  * A stand-in worker in plain JavaScript (worker threads cannot run these
  * TypeScript sources): it reports ready, then answers by file name: "spin"
- * never returns, "refuse" is refused as corrupt, anything else is extracted.
+ * never returns, "hog" holds memory until its heap bound stops it, "refuse"
+ * is refused as corrupt, anything else is extracted.
  * The real worker's behaviour is covered end to end by the backend's tests.
  */
 const STAND_IN_WORKER = `
 const { parentPort } = require('node:worker_threads');
 parentPort.on('message', ({ id, input }) => {
   if (input.filename === 'spin') for (;;) {}
+  if (input.filename === 'hog') {
+    const held = [];
+    for (;;) held.push(new Array(1e5).fill(held.length));
+  }
   if (input.filename === 'refuse') {
     const documentError = { code: 'DT_ERR_CORRUPT_FILE', message: 'Damaged.' };
     parentPort.postMessage({ id, ok: false, message: 'Damaged.', documentError });
@@ -32,7 +37,12 @@ describe('ExtractionPool', () => {
   let dir: string;
   let workerFile: string;
   const pools: ExtractionPool[] = [];
-  const pool = (options: { workerFile: string; timeoutMs?: number; size?: number }) => {
+  const pool = (options: {
+    workerFile: string;
+    timeoutMs?: number;
+    size?: number;
+    heapLimitMb?: number;
+  }) => {
     const created = new ExtractionPool({ timeoutMs: 30_000, ...options });
     pools.push(created);
     return created;
@@ -70,6 +80,14 @@ describe('ExtractionPool', () => {
       code: 'DT_ERR_EXTRACTION_TIMEOUT',
       status: 422,
     });
+    await expect(next).resolves.toMatchObject({ title: 'after.txt' });
+  });
+
+  it('stops a worker that outgrows its heap bound, refuses that upload, and serves the next one', async () => {
+    const bounded = pool({ workerFile, heapLimitMb: 32, size: 1 });
+    const hogging = bounded.extract(input('hog'));
+    const next = bounded.extract(input('after.txt'));
+    await expect(hogging).rejects.toMatchObject({ code: 'DT_ERR_EXTRACTION_MEMORY', status: 422 });
     await expect(next).resolves.toMatchObject({ title: 'after.txt' });
   });
 
