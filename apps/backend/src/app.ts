@@ -14,6 +14,7 @@ import { httpMetrics } from './middleware/http-metrics';
 import { jsonBodies } from './middleware/json-bodies';
 import { problemResponses, routeNotFound } from './middleware/problem-responses';
 import { requestLogging } from './middleware/request-logging';
+import { routesByPrefix } from './middleware/routes-by-prefix';
 import { securityHeaders } from './middleware/security-headers';
 import { aiRoutes } from './routes/ai/ai-routes';
 import { authRoutes } from './routes/auth/auth-routes';
@@ -81,15 +82,22 @@ export function createBackendApp(dependencies: BackendDependencies): Express {
   app.use(httpMetrics(metrics));
   app.use(securityHeaders(config.corsOrigins));
   app.use(jsonBodies(config.maxUploadBytes));
-  app.use(healthRoutes(dependencies.readinessChecks));
-  app.use(metricsRoutes(metrics));
-  app.use(apiDocsRoutes());
-  app.use(authRoutes(accounts));
-  app.use(AUTHENTICATED_PATHS, authenticate(tokens, liveAccounts));
-  app.use(meRoutes(accounts));
-  app.use(documentRoutes(documents, config.maxUploadBytes));
-  app.use(aiRoutes(ai));
-  app.use(chatRoutes(chat));
+  app.use(
+    routesByPrefix([
+      { prefixes: ['/health', '/ready'], routes: healthRoutes(dependencies.readinessChecks) },
+      { prefixes: ['/metrics'], routes: metricsRoutes(metrics) },
+      { prefixes: ['/openapi.json', '/api-docs'], routes: apiDocsRoutes() },
+      { prefixes: ['/api/auth'], routes: authRoutes(accounts) },
+      { prefixes: AUTHENTICATED_PATHS, routes: authenticate(tokens, liveAccounts) },
+      { prefixes: ['/api/me'], routes: meRoutes(accounts) },
+      {
+        prefixes: ['/api/documents'],
+        routes: documentRoutes(documents, config.maxUploadBytes),
+      },
+      { prefixes: ['/api/documents', '/api/ai'], routes: aiRoutes(ai) },
+      { prefixes: ['/api/documents', '/api/chat', '/api/ask'], routes: chatRoutes(chat) },
+    ]),
+  );
   app.use(routeNotFound);
   app.use(problemResponses);
   return app;

@@ -25,6 +25,22 @@ describe('access tokens', () => {
     expect(await tokens.verify(accessToken)).toBeNull();
   });
 
+  it('knows a subject without verifying only for a token that verified and has not expired', async () => {
+    const clock = { nowMs: START_MS };
+    const tokens = tokensAt(clock);
+    const { accessToken } = await tokens.issue('user-1');
+    // Issued is not verified: the first request still checks it in full.
+    expect(tokens.verifiedSubject(accessToken)).toBeUndefined();
+    expect(tokens.verifiedSubject('not.a.token')).toBeUndefined();
+    expect(await tokens.verify('not.a.token')).toBeNull();
+    expect(tokens.verifiedSubject('not.a.token')).toBeUndefined();
+
+    expect(await tokens.verify(accessToken)).toBe('user-1');
+    expect(tokens.verifiedSubject(accessToken)).toBe('user-1');
+    clock.nowMs = START_MS + ACCESS_TOKEN_TTL_SECONDS * 1000;
+    expect(tokens.verifiedSubject(accessToken)).toBeUndefined();
+  });
+
   it('refuses a token whose signature was altered after the genuine one was cached', async () => {
     const clock = { nowMs: START_MS };
     const tokens = tokensAt(clock);

@@ -164,6 +164,65 @@ describe('documents over HTTP', () => {
     expect((await lister.get<{ documentCount: number }>('/api/me')).body.documentCount).toBe(0);
   });
 
+  it('answers a cached listing with the same bytes and ETag until a write changes it', async () => {
+    const reader = await new ApiClient(backend.url).registerUser(uniqueEmail('cached-list'));
+    // Indexing also changes the listing (indexStatus); compare only once it has settled.
+    const listing = () =>
+      eventually(async () => {
+        const answer = await reader.get<{ items: Metadata[] }>('/api/documents?limit=20');
+        return answer.body.items.every((item) => item.indexStatus !== 'pending')
+          ? answer
+          : undefined;
+      });
+    const created = await reader.post<Metadata>('/api/documents', {
+      title: 'First',
+      text: 'The first document, titled “First”.',
+    });
+
+    const miss = await listing();
+    const hit = await listing();
+    expect(miss.status).toBe(200);
+    expect(hit.status).toBe(200);
+    expect(hit.text).toBe(miss.text);
+    expect(hit.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(hit.headers.get('content-length')).toBe(String(Buffer.byteLength(miss.text)));
+    const etag = miss.headers.get('etag');
+    expect(etag).toMatch(/^W\/"[0-9a-f]+-/);
+    expect(hit.headers.get('etag')).toBe(etag);
+    expect(hit.headers.get('content-security-policy')).toContain("default-src 'self'");
+
+    // fetch adds `Cache-Control: no-cache` to a conditional request unless one is given.
+    const conditional = { 'if-none-match': etag ?? '', 'cache-control': 'max-age=0' };
+    const notModified = await reader.get('/api/documents?limit=20', conditional);
+    expect(notModified.status).toBe(304);
+    expect(notModified.text).toBe('');
+
+    // Every kind of write is visible in the next listing, and changes its ETag.
+    const seen = new Set([etag]);
+    const expectChanged = async (titles: string[]) => {
+      const answer = await listing();
+      expect(answer.body.items.map((item) => item.title)).toEqual(titles);
+      expect(seen.has(answer.headers.get('etag'))).toBe(false);
+      seen.add(answer.headers.get('etag'));
+      const again = await listing();
+      expect(again.text).toBe(answer.text);
+      expect(again.headers.get('etag')).toBe(answer.headers.get('etag'));
+    };
+    const second = await reader.post<Metadata>('/api/documents', {
+      title: 'Second',
+      text: 'The second document.',
+    });
+    await expectChanged(['Second', 'First']);
+    await reader.patch(`/api/documents/${created.body.id}`, { title: 'First, renamed' });
+    await expectChanged(['Second', 'First, renamed']);
+    await reader.delete(`/api/documents/${second.body.id}`);
+    await expectChanged(['First, renamed']);
+    const stale = await reader.get('/api/documents?limit=20', conditional);
+    expect(stale.status).toBe(200);
+    await reader.delete('/api/documents');
+    await expectChanged([]);
+  });
+
   it('searches by title, by content and semantically through the gateway', async () => {
     const searcher = await new ApiClient(backend.url).registerUser(uniqueEmail('search'));
     const apache = await searcher.upload(corpusFile('apache-2.0.txt'), 'apache-2.0.txt');

@@ -1,4 +1,4 @@
-import { ApiClient, expectProblem, uniqueEmail } from './support/api-client';
+import { ApiClient, eventually, expectProblem, uniqueEmail } from './support/api-client';
 import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
 import {
   ALLOWED_ORIGIN,
@@ -6,6 +6,10 @@ import {
   startBackend,
   type RunningBackend,
 } from './support/start-backend';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import helmet from 'helmet';
 import { API_OPERATIONS } from '../src/api/api-operations';
 
 describe('meta routes and HTTP hygiene', () => {
@@ -102,6 +106,85 @@ describe('meta routes and HTTP hygiene', () => {
     expect(answer.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(answer.headers.get('strict-transport-security')).toMatch(/max-age=/);
     expect(answer.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('sets exactly the headers helmet itself sets, on every kind of answer', async () => {
+    const reference = express().use(helmet(), (_req, res) => {
+      res.end();
+    });
+    const server = reference.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const helmetHeaders = [...(await fetch(`http://127.0.0.1:${port}/`)).headers].filter(
+      ([name]) => !['connection', 'content-length', 'date', 'keep-alive'].includes(name),
+    );
+    await new Promise((resolve) => server.close(resolve));
+    expect(helmetHeaders.length).toBeGreaterThan(10);
+
+    const user = await api.registerUser(uniqueEmail('helmet'));
+    for (const answer of [
+      await api.get('/health'),
+      await user.get('/api/documents'),
+      await api.get('/api/documents'),
+      await api.get('/nowhere'),
+    ]) {
+      for (const [name, value] of helmetHeaders) {
+        expect({ name, value: answer.headers.get(name) }).toEqual({ name, value });
+      }
+    }
+  });
+
+  it('routes every documented operation, matching paths case-insensitively as Express does', async () => {
+    const user = await api.registerUser(uniqueEmail('routes'));
+    const concrete = (path: string) =>
+      path.replace('{task}', 'summary').replace(/\{[A-Za-z]+\}/g, () => randomUUID());
+    // Deleting the account goes last: the calls after it would only be refused.
+    const operations = [...API_OPERATIONS].sort(
+      (a, b) =>
+        Number(a.method === 'delete' && a.path === '/api/me') -
+        Number(b.method === 'delete' && b.path === '/api/me'),
+    );
+    for (const operation of operations) {
+      const caller = operation.authenticated ? user : api;
+      const answer = await caller.request(
+        operation.method.toUpperCase(),
+        concrete(operation.path),
+        operation.method === 'get' ? {} : { json: {} },
+      );
+      const code = (answer.body as { code?: string } | undefined)?.code;
+      expect({ operation: `${operation.method} ${operation.path}`, code }).not.toEqual({
+        operation: `${operation.method} ${operation.path}`,
+        code: 'DT_ERR_ROUTE_NOT_FOUND',
+      });
+    }
+    const other = await api.registerUser(uniqueEmail('routes-case'));
+    expect((await other.get('/API/Documents')).status).toBe(200);
+    expect((await other.get('/api/documents/')).status).toBe(200);
+    expect((await api.get('/HEALTH')).status).toBe(200);
+    expectProblem(await other.get('/api/documentsx'), 404, 'DT_ERR_ROUTE_NOT_FOUND');
+    expectProblem(await api.get('/healthz'), 404, 'DT_ERR_ROUTE_NOT_FOUND');
+  });
+
+  it('logs one line per request with its id and status, and none for /health', async () => {
+    const requestId = `log-check-${randomUUID()}`;
+    const answer = await api.get('/api/documents', { 'x-request-id': requestId });
+    expect(answer.headers.get('x-request-id')).toBe(requestId);
+    await api.get('/health', { 'x-request-id': `${requestId}-health` });
+    const lines = await eventually(async () => {
+      const matching = backend
+        .logs()
+        .split('\n')
+        .filter((line) => line.includes(requestId))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      return matching.length > 0 ? matching : undefined;
+    });
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: 'request completed',
+        req: { id: requestId, method: 'GET', url: '/api/documents' },
+        res: { statusCode: 401 },
+      }),
+    ]);
   });
 
   it('allows CORS only for configured origins', async () => {

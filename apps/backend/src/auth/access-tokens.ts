@@ -9,6 +9,11 @@ export interface AccessTokens {
   issue(userId: string): Promise<{ accessToken: string; expiresIn: number }>;
   /** The user id (subject) of a valid token, or null for anything else. */
   verify(token: string): Promise<string | null>;
+  /**
+   * The subject of a token that passed `verify` before and has not expired
+   * since, without waiting; undefined when the token needs `verify`.
+   */
+  verifiedSubject(token: string): string | undefined;
 }
 
 export interface AccessTokenOptions {
@@ -33,6 +38,9 @@ export function createAccessTokens(secret: string, options: AccessTokenOptions =
         .setExpirationTime(issuedAt + ACCESS_TOKEN_TTL_SECONDS)
         .sign(key);
       return { accessToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
+    },
+    verifiedSubject(token) {
+      return verified.subjectOf(token);
     },
     async verify(token) {
       const cached = verified.subjectOf(token);

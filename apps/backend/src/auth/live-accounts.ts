@@ -26,10 +26,15 @@ export class LiveAccounts {
   constructor(private readonly users: Pick<UserStore, 'findById'>) {}
 
   async exists(userId: string): Promise<boolean> {
-    if (this.confirmed.get(userId)) return true;
+    if (this.isConfirmed(userId)) return true;
     if (!(await this.users.findById(userId))) return false;
     this.confirmed.set(userId, true);
     return true;
+  }
+
+  /** Whether the account was seen in the store within the TTL, without asking it. */
+  isConfirmed(userId: string): boolean {
+    return this.confirmed.get(userId) === true;
   }
 
   /** Called when the account is deleted here, so its tokens stop working immediately. */

@@ -14,14 +14,17 @@ export function httpMetrics(registry: Registry): RequestHandler {
     registers: [registry],
   });
   return (req, res, next) => {
-    const end = duration.startTimer();
-    res.once('finish', () => {
+    const startedAt = performance.now();
+    res.on('finish', () => {
       const pattern = (req.route as { path?: string } | undefined)?.path;
-      end({
-        method: req.method,
-        route: pattern ? `${req.baseUrl}${pattern}` : 'unmatched',
-        status: String(res.statusCode),
-      });
+      duration.observe(
+        {
+          method: req.method,
+          route: pattern ? `${req.baseUrl}${pattern}` : 'unmatched',
+          status: String(res.statusCode),
+        },
+        (performance.now() - startedAt) / 1000,
+      );
     });
     next();
   };

@@ -6,8 +6,19 @@ const DEFAULT_JSON_LIMIT_BYTES = 1024 * 1024;
 const isTextUpload = (req: { method: string; path: string }) =>
   req.method === 'POST' && req.path === '/api/documents';
 
+/**
+ * Parses `application/json` bodies. A request without a Content-Type (every
+ * GET a client sends) is one the JSON parser would skip anyway; it is passed
+ * on before the parser's own checks run, and `req.body` stays undefined.
+ */
 export function jsonBodies(maxUploadBytes: number): RequestHandler {
   const ordinary = express.json({ limit: DEFAULT_JSON_LIMIT_BYTES, strict: true });
   const upload = express.json({ limit: maxUploadBytes, strict: true });
-  return (req, res, next) => (isTextUpload(req) ? upload : ordinary)(req, res, next);
+  return (req, res, next) => {
+    if (req.headers['content-type'] === undefined) {
+      next();
+      return;
+    }
+    (isTextUpload(req) ? upload : ordinary)(req, res, next);
+  };
 }

@@ -36,9 +36,9 @@ export function requestLogging(logger: Logger): RequestHandler {
     });
     if (!UNLOGGED_PATHS.has(req.path)) {
       const startedAt = performance.now();
-      const complete = () => {
-        res.off('finish', complete);
-        res.off('close', complete);
+      // A response emits 'close' exactly once: after 'finish' when it was
+      // sent, or alone when the client hung up first.
+      res.on('close', () => {
         const finished = res.writableFinished;
         // A client that hangs up early is worth a warning, not an error.
         const level =
@@ -52,9 +52,7 @@ export function requestLogging(logger: Logger): RequestHandler {
           },
           finished ? 'request completed' : 'request aborted',
         );
-      };
-      res.on('finish', complete);
-      res.on('close', complete);
+      });
     }
     next();
   };

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { LRUCache } from 'lru-cache';
 import type * as z from 'zod';
 import { problem } from '../errors';
 
@@ -33,6 +34,32 @@ export function jsonBody<S extends z.ZodType>(req: Request, schema: S): z.output
   return parseOrThrow(schema, req.body);
 }
 
+/** Distinct query strings remembered per schema; a miss only costs one parse. */
+const MAX_QUERIES_PER_SCHEMA = 1000;
+const MAX_QUERY_LENGTH = 2048;
+
+const parsedQueries = new WeakMap<z.ZodType, LRUCache<string, object>>();
+
+/**
+ * The query, validated. Clients repeat the same query string (a listing with
+ * the same limit), and parsing and validating it again was a measurable share
+ * of a cached listing, so a query string that passed is remembered per
+ * schema. The query schemas are pure functions of the string (no defaults
+ * from the clock), and what is remembered is frozen, so a route cannot
+ * change what the next request gets.
+ */
 export function queryOf<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
-  return parseOrThrow(schema, req.query);
+  const at = req.url.indexOf('?');
+  const raw = at === -1 ? '' : req.url.slice(at + 1);
+  if (raw.length > MAX_QUERY_LENGTH) return parseOrThrow(schema, req.query);
+  let remembered = parsedQueries.get(schema);
+  if (!remembered) {
+    remembered = new LRUCache<string, object>({ max: MAX_QUERIES_PER_SCHEMA });
+    parsedQueries.set(schema, remembered);
+  }
+  const known = remembered.get(raw);
+  if (known !== undefined) return known as z.output<S>;
+  const parsed: z.output<S> = parseOrThrow(schema, req.query);
+  if (typeof parsed === 'object' && parsed !== null) remembered.set(raw, Object.freeze(parsed));
+  return parsed;
 }

@@ -10,6 +10,7 @@ import { currentUser } from '../../middleware/authenticate';
 import { jsonBody, queryOf } from '../../middleware/validate';
 import type { DocumentService, UploadInput } from '../../services/document-service';
 import { detailView, listView, metadataView } from './document-views';
+import { EncodedJsonBodies } from './encoded-json-bodies';
 import { readMultipartUpload } from './read-multipart-upload';
 
 async function readUpload(req: Request, maxUploadBytes: number): Promise<UploadInput> {
@@ -32,6 +33,7 @@ function attachment(name: string): string {
 
 export function documentRoutes(documents: DocumentService, maxUploadBytes: number): Router {
   const router = Router();
+  const listBodies = new EncodedJsonBodies();
 
   router.post('/api/documents', async (req, res) => {
     const upload = await readUpload(req, maxUploadBytes);
@@ -42,7 +44,7 @@ export function documentRoutes(documents: DocumentService, maxUploadBytes: numbe
   router.get('/api/documents', async (req, res) => {
     const { limit, cursor } = queryOf(req, documentListQuery);
     const body = await documents.listRendered(currentUser(req).id, limit, cursor, listView);
-    res.type('application/json').send(body);
+    listBodies.send(res, body);
   });
 
   // Before `/:id`, which would otherwise take "search" for an id.
