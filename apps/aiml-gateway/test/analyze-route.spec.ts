@@ -1,4 +1,6 @@
+import { TaskCancelledError } from 'cockatiel';
 import { analyzeResponse, GATEWAY_API } from '@docuthinker/contracts';
+import { UpstreamAnalyzer } from '../src/analyze/upstream-analyzer';
 import { corpusText } from './support/corpus';
 import { StubUpstream, UPSTREAM_ANALYSIS } from './support/stub-upstream';
 import { asService, asUser, startTestGateway, type TestGateway } from './support/test-gateway';
@@ -117,6 +119,53 @@ describe('POST /analyze in front of the FastAPI container', () => {
     expect(forwarded?.headers.authorization).toBeUndefined();
   });
 
+  it('forwards the exact bytes, whatever their spacing, escapes or words', async () => {
+    const raw =
+      '{ "document" : "Caf\\u00e9 \u2014 the constructor of __proto__ chains.\\n",\n' +
+      '  "question":"Who builds it?", "metadata": {"title": "na\u00efve"} }';
+    const response = await gateway.app.inject({
+      method: 'POST',
+      url: GATEWAY_API.analyze,
+      headers: { ...asService, 'content-type': 'application/json' },
+      payload: raw,
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers[SERVED_BY]).toBe('upstream');
+    expect(upstream.received[0]?.body).toBe(raw);
+  });
+
+  it.each([
+    ['an invalid body', { document: '' }, 400],
+    ['an unknown field', { document: 'd', mode: 'deep' }, 400],
+  ])(
+    'answers %s with problem+json without calling the container',
+    async (_case, payload, status) => {
+      const response = await gateway.service({ method: 'POST', url: GATEWAY_API.analyze, payload });
+      expect(response.statusCode).toBe(status);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(upstream.received).toHaveLength(0);
+    },
+  );
+
+  it('answers an oversized body with 413 without calling the container', async () => {
+    const small = await startTestGateway({
+      engine: { upstreamUrl: upstream.url },
+      bodyLimitBytes: 1024,
+    });
+    try {
+      const response = await small.service({
+        method: 'POST',
+        url: GATEWAY_API.analyze,
+        payload: { document: 'word '.repeat(1000) },
+      });
+      expect(response.statusCode).toBe(413);
+      expect(response.json().code).toBe('DT_ERR_BODY_TOO_LARGE');
+      expect(upstream.received).toHaveLength(0);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('falls back to the local chain on a 5xx without retrying it', async () => {
     upstream.behaviour = 'error-500';
     const response = await analyze();
@@ -204,6 +253,79 @@ describe('POST /analyze in front of the FastAPI container', () => {
       expect(response.headers[SERVED_BY]).toBe('local');
     } finally {
       await unreachable.close();
+    }
+  });
+});
+
+describe('UpstreamAnalyzer', () => {
+  let upstream: StubUpstream;
+  beforeAll(async () => {
+    upstream = await StubUpstream.start();
+  });
+  afterAll(() => upstream.stop());
+  beforeEach(() => {
+    upstream.behaviour = 'ok';
+    upstream.received.length = 0;
+  });
+
+  const body = JSON.stringify({ document: DOCUMENT });
+
+  it("passes the container's answer on byte for byte", async () => {
+    const analyzer = new UpstreamAnalyzer({ url: upstream.url });
+    try {
+      const answer = await analyzer.analyze(body, 'trace-1');
+      expect(answer.status).toBe(200);
+      expect(answer.body.toString('utf8')).toBe(JSON.stringify(UPSTREAM_ANALYSIS));
+      expect(upstream.received[0]?.body).toBe(body);
+    } finally {
+      analyzer.close();
+    }
+  });
+
+  it('opens the circuit after consecutive timeouts', async () => {
+    upstream.behaviour = 'hang';
+    const analyzer = new UpstreamAnalyzer({
+      url: upstream.url,
+      timeoutMs: 50,
+      breakerThreshold: 2,
+      retries: 0,
+    });
+    try {
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        await expect(analyzer.analyze(body, `t-${attempt}`)).rejects.toBeInstanceOf(
+          TaskCancelledError,
+        );
+      }
+      expect(analyzer.circuitState).toBe('open');
+    } finally {
+      analyzer.close();
+    }
+  });
+
+  it('stops waiting when the client goes away, without counting it against the container', async () => {
+    upstream.behaviour = 'hang';
+    const analyzer = new UpstreamAnalyzer({
+      url: upstream.url,
+      timeoutMs: 5000,
+      breakerThreshold: 1,
+      retries: 0,
+    });
+    try {
+      const gone = new AbortController();
+      const started = Date.now();
+      const pending = analyzer.analyze(body, 'trace-2', gone.signal);
+      setTimeout(() => gone.abort(), 50);
+      await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(analyzer.circuitState).toBe('closed');
+      const already = new AbortController();
+      already.abort();
+      await expect(analyzer.analyze(body, 'trace-3', already.signal)).rejects.toMatchObject({
+        name: 'AbortError',
+      });
+      expect(upstream.received).toHaveLength(1);
+    } finally {
+      analyzer.close();
     }
   });
 });

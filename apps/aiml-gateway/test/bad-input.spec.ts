@@ -101,6 +101,9 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
     [GATEWAY_API.search, '{"ownerId": "o", "query": "q", "__proto__": {"admin": true}}'],
     [GATEWAY_API.analyze, '{"document": "d", "__proto__": {"admin": true}}'],
     [GATEWAY_API.analyze, '{"document": "d", "constructor": {"prototype": {"admin": true}}}'],
+    // Escaped keys are the same keys: the fast path must not take them.
+    [GATEWAY_API.analyze, '{"document": "d", "\\u005f_proto__": {"admin": true}}'],
+    [GATEWAY_API.analyze, '{"document": "d", "\\u0063onstructor": {"prototype": {"admin": true}}}'],
   ])('refuses a prototype-polluting body to %s', async (url, payload) => {
     const response = await gateway.app.inject({
       method: 'POST',
@@ -111,6 +114,22 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
+  });
+
+  it.each([
+    ['a JSON string', '"just a document"'],
+    ['a JSON array', '[{"document": "d"}]'],
+    ['null', 'null'],
+    ['trailing garbage', '{"document": "d"} x'],
+  ])('refuses %s as an /analyze body with 400 problem+json', async (_case, payload) => {
+    const response = await gateway.app.inject({
+      method: 'POST',
+      url: GATEWAY_API.analyze,
+      headers: { ...asService, 'content-type': 'application/json' },
+      payload,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
   it('refuses a body that is not JSON with 415', async () => {

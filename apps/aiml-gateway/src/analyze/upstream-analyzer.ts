@@ -82,6 +82,7 @@ export class UpstreamAnalyzer {
   private readonly endpoint: URL;
   private readonly target: { protocol: string; hostname: string; port: string; path: string };
   private readonly agent: HttpAgent | HttpsAgent;
+  private readonly send: typeof httpRequest;
   private readonly breaker: CircuitBreakerPolicy;
   private readonly policy: IPolicy;
   private readonly timeoutMs: number;
@@ -98,7 +99,9 @@ export class UpstreamAnalyzer {
     // algorithm on the body waits for the upstream's delayed ACK (~40 ms on
     // Linux loopback), which capped the proxy at about 1,600 requests/s.
     const pool = { keepAlive: true, noDelay: true, maxSockets: options.maxConnections ?? 128 };
-    this.agent = this.endpoint.protocol === 'https:' ? new HttpsAgent(pool) : new HttpAgent(pool);
+    const secure = this.endpoint.protocol === 'https:';
+    this.agent = secure ? new HttpsAgent(pool) : new HttpAgent(pool);
+    this.send = secure ? httpsRequest : httpRequest;
     const retryPolicy = retry(
       handleWhen((error) => error instanceof UpstreamFailure && error.safeToRetry),
       {
@@ -182,14 +185,22 @@ export class UpstreamAnalyzer {
     signal: AbortSignal,
   ): Promise<{ status: number; payload: Buffer }> {
     return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(abortError(signal));
       let answered = false;
       let timedOut = false;
+      // The client's signal is watched here rather than handed to
+      // http.request, which hooks it up through end-of-stream on every request.
+      const onAbort = () => request.destroy(abortError(signal));
+      const settle = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      };
       const timer = setTimeout(() => {
         timedOut = true;
         request.destroy();
       }, this.timeoutMs);
       const fail = (error: Error & { code?: string }) => {
-        clearTimeout(timer);
+        settle();
         if (signal.aborted) return reject(error);
         if (timedOut) {
           return reject(new TaskCancelledError(`Operation timed out after ${this.timeoutMs}ms`));
@@ -211,14 +222,15 @@ export class UpstreamAnalyzer {
           ),
         );
       };
-      const send = this.endpoint.protocol === 'https:' ? httpsRequest : httpRequest;
-      const request = send(
+      const request = this.send(
         {
           // Host, port and path taken apart once: a URL here is re-parsed on every request.
-          ...this.target,
+          protocol: this.target.protocol,
+          hostname: this.target.hostname,
+          port: this.target.port,
+          path: this.target.path,
           method: 'POST',
           agent: this.agent,
-          signal,
           headers: {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),
@@ -228,19 +240,37 @@ export class UpstreamAnalyzer {
         },
         (response) => {
           answered = true;
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          // An answer is a few kilobytes: usually one chunk, kept without a copy.
+          let first: Buffer | undefined;
+          let rest: Buffer[] | undefined;
+          response.on('data', (chunk: Buffer) => {
+            if (first === undefined) first = chunk;
+            else (rest ??= [first]).push(chunk);
+          });
           response.on('error', fail);
           response.on('end', () => {
-            clearTimeout(timer);
-            resolve({ status: response.statusCode ?? 0, payload: Buffer.concat(chunks) });
+            settle();
+            resolve({
+              status: response.statusCode ?? 0,
+              payload: rest ? Buffer.concat(rest) : (first ?? EMPTY),
+            });
           });
         },
       );
+      signal.addEventListener('abort', onAbort, { once: true });
       request.on('error', fail);
       request.end(body);
     });
   }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** What a cancelled exchange rejects with: the signal's reason, as fetch and http.request do. */
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error
+    ? signal.reason
+    : new DOMException('This operation was aborted', 'AbortError');
 }
 
 function isJsonObject(payload: Buffer): boolean {

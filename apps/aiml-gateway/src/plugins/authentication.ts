@@ -3,6 +3,7 @@ import { SERVICE_TOKEN_SCHEME } from '@docuthinker/contracts';
 import { CredentialError, type BearerVerifier } from '../auth/bearer-credentials';
 import type { Principal } from '../auth/principal';
 import { problem } from '../errors';
+import { cacheVerifiedTokens } from './verified-token-cache';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,24 +19,48 @@ function unauthenticated(detail: string, error: 'invalid_request' | 'invalid_tok
   });
 }
 
+function refused(error: unknown): unknown {
+  return error instanceof CredentialError ? unauthenticated(error.message, 'invalid_token') : error;
+}
+
 /**
  * Requires `Authorization: Bearer <token>` on every route of the scope it is
  * registered in; the open routes (health, readiness, metrics, API docs) and
- * unknown routes live outside that scope.
+ * unknown routes live outside that scope. Tokens that verified are
+ * remembered for a while (see cacheVerifiedTokens), and a remembered one
+ * lets the request on without waiting for a promise.
  */
 export function registerAuthentication(scope: FastifyInstance, verifyBearer: BearerVerifier): void {
+  const verify = cacheVerifiedTokens(verifyBearer);
   scope.decorateRequest('principal', undefined);
-  scope.addHook('onRequest', async (request: FastifyRequest) => {
+  scope.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
     const header = request.headers.authorization;
-    if (!header) throw unauthenticated('the Authorization header is missing', 'invalid_request');
-    const token = BEARER.exec(header)?.[1];
-    if (!token)
-      throw unauthenticated('the Authorization header is not a Bearer token', 'invalid_request');
-    try {
-      request.principal = await verifyBearer(token);
-    } catch (error) {
-      if (error instanceof CredentialError) throw unauthenticated(error.message, 'invalid_token');
-      throw error;
+    if (!header) {
+      return done(unauthenticated('the Authorization header is missing', 'invalid_request'));
     }
+    const token = BEARER.exec(header)?.[1];
+    if (!token) {
+      return done(
+        unauthenticated('the Authorization header is not a Bearer token', 'invalid_request'),
+      );
+    }
+    let principal: Principal | Promise<Principal>;
+    try {
+      principal = verify(token);
+    } catch (error) {
+      return done(refused(error) as Error);
+    }
+    if (principal instanceof Promise) {
+      principal.then(
+        (verified) => {
+          request.principal = verified;
+          done();
+        },
+        (error: unknown) => done(refused(error) as Error),
+      );
+      return;
+    }
+    request.principal = principal;
+    done();
   });
 }

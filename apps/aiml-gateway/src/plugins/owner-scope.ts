@@ -16,21 +16,25 @@ declare module 'fastify' {
  * answered with another owner's (or its own) data.
  */
 export function registerOwnerScope(scope: FastifyInstance): void {
-  scope.addHook('preValidation', async (request) => {
+  // Callback style: most routes are not owner-scoped, and skipping them should cost no promise.
+  scope.addHook('preValidation', (request, _reply, done) => {
     const where = request.routeOptions.config.ownerIn;
     const principal = request.principal;
-    if (!where || principal?.kind !== 'user') return;
+    if (!where || principal?.kind !== 'user') return done();
     const source = where === 'body' ? request.body : request.query;
     // A body that is not an object fails validation on its own.
-    if (!source || typeof source !== 'object' || Array.isArray(source)) return;
+    if (!source || typeof source !== 'object' || Array.isArray(source)) return done();
     const fields = source as Record<string, unknown>;
     if (fields['ownerId'] === undefined) {
       fields['ownerId'] = principal.ownerId;
     } else if (fields['ownerId'] !== principal.ownerId) {
-      throw problem(
-        'DT_ERR_OWNER_MISMATCH',
-        `ownerId in the ${where} names another owner than the access token's subject`,
+      return done(
+        problem(
+          'DT_ERR_OWNER_MISMATCH',
+          `ownerId in the ${where} names another owner than the access token's subject`,
+        ),
       );
     }
+    done();
   });
 }

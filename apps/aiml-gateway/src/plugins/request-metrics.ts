@@ -3,7 +3,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics';
 
 /** Times every request under its route pattern, so ids in paths do not explode cardinality. */
 export function registerRequestMetrics(app: FastifyInstance, metrics: GatewayMetrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.requestDuration.observe(
       {
         method: request.method,
@@ -12,5 +12,6 @@ export function registerRequestMetrics(app: FastifyInstance, metrics: GatewayMet
       },
       reply.elapsedTime / 1000,
     );
+    done();
   });
 }
