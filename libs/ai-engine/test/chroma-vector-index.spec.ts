@@ -8,7 +8,11 @@ import { ChromaVectorIndex, chromaCollectionName } from '../src/retrieval/chroma
 import { createAiEngine } from '../src/service/create-ai-engine';
 import { corpusText } from './support/corpus';
 import { CORPUS_QUESTIONS, normalisePassage } from './support/corpus-questions';
-import { contractEmbedder, describeVectorIndexContract } from './support/vector-index-contract';
+import {
+  contractEmbedder,
+  describeVectorIndexContract,
+  indexedChunks,
+} from './support/vector-index-contract';
 
 let chroma: RunningService;
 
@@ -106,6 +110,20 @@ describe('ChromaVectorIndex', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('reports a Chroma that has gone away as ChromaConnectionError, as the client does', async () => {
+    const gone = await startChroma();
+    const index = await ChromaVectorIndex.connect({
+      url: gone.url,
+      embedding: contractEmbedder,
+      collectionPrefix: 'gone',
+    });
+    const chunks = await indexedChunks('doc', 'The lighthouse keeper logs every passing ship.');
+    await gone.stop();
+    await expect(index.replaceDocument('owner', 'doc', chunks)).rejects.toMatchObject({
+      name: 'ChromaConnectionError',
+    });
+  }, 60000);
 
   it('names one collection per embedding model and dimension', () => {
     expect(chromaCollectionName('docuthinker-chunks', 'docuthinker-hashing-v1-384', 384)).toBe(

@@ -25,6 +25,15 @@ interface Span {
   readonly isHeading: boolean;
 }
 
+/**
+ * A chunk's id: its document, its position and a hash of its text. Two chunks
+ * with the same id have the same text, so an index can keep a record it
+ * already has instead of rewriting it.
+ */
+export function chunkIdFor(documentId: string, ordinal: number, text: string): string {
+  return `${documentId}#${ordinal}-${contentHash(text)}`;
+}
+
 export const DEFAULT_CHUNK_MAX_CHARS = 700;
 export const DEFAULT_CHUNK_OVERLAP_CHARS = 120;
 
@@ -83,7 +92,7 @@ export function chunkDocument(
     const chunkText = text.slice(firstSpan.start, lastSpan.end);
     const ordinal = chunks.length;
     chunks.push({
-      chunkId: `${documentId}#${ordinal}-${contentHash(chunkText)}`,
+      chunkId: chunkIdFor(documentId, ordinal, chunkText),
       documentId,
       ordinal,
       text: chunkText,

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { IndexDisabledError, InvalidInputError } from '../errors';
 import { buildDocumentGraph, type DocumentGraphOptions } from '../graph/document-graph';
 import type { EntitySummary, KnowledgeGraph, RelatedDocument } from '../graph/knowledge-graph';
@@ -92,6 +93,9 @@ export class RetrievalService {
     const chunks = chunkDocument(documentId, request.text, this.dependencies.chunking);
     // The two indexes are independent: while one waits on its server (Chroma,
     // Neo4j), the other's CPU work (embedding, entity extraction) proceeds.
+    // The vector side starts first and the graph side waits one turn of the
+    // event loop, so the vector index's requests are on their way before the
+    // entity extraction holds the thread.
     const indexVector = async () => {
       if (!vectorIndex) return { enabled: false, upserted: 0, removed: 0 };
       const embeddings = await embedder.embed(chunks.map((chunk) => chunk.text));
@@ -104,6 +108,7 @@ export class RetrievalService {
     };
     const indexGraph = async () => {
       if (!knowledgeGraph) return { enabled: false, nodes: 0, edges: 0 };
+      await nextTurn();
       const document = buildDocumentGraph(
         ownerId,
         documentId,

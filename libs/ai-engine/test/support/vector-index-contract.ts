@@ -74,6 +74,59 @@ export function describeVectorIndexContract(
       expect(vector.every((hit) => !hit.text.includes('Zephyr'))).toBe(true);
     });
 
+    it('keeps the chunks an edit leaves unchanged and drops the ones it removes', async () => {
+      const text = corpusText('apache-2.0');
+      const full = await indexedChunks('edited', text);
+      const shorter = await indexedChunks('edited', text.slice(0, Math.floor(text.length / 2)));
+      const kept = shorter.filter((chunk) => full.some((old) => old.chunkId === chunk.chunkId));
+      expect(kept.length).toBeGreaterThan(0);
+      expect(shorter.length).toBeLessThan(full.length);
+
+      await index.replaceDocument('owner-edit', 'edited', full);
+      const result = await index.replaceDocument('owner-edit', 'edited', shorter);
+
+      expect(result).toEqual({ upserted: shorter.length, removed: full.length - kept.length });
+      expect(await index.countChunks('owner-edit', 'edited')).toBe(shorter.length);
+      const hits = await index.queryVector(
+        { ownerId: 'owner-edit', k: full.length },
+        await vectorOf('license derivative works'),
+      );
+      expect(hits.map((hit) => hit.chunkId).sort()).toEqual(
+        shorter.map((chunk) => chunk.chunkId).sort(),
+      );
+      for (const hit of hits) {
+        expect(hit.text).toBe(shorter.find((chunk) => chunk.chunkId === hit.chunkId)?.text);
+      }
+    });
+
+    it('gives a reused chunk id the new text', async () => {
+      const [first] = await indexedChunks(
+        'reused',
+        'Walruses haul out on the ice floes in spring.',
+      );
+      const [second] = await indexedChunks(
+        'reused',
+        'Narwhals surface between the pack ice in autumn.',
+      );
+      const chunkId = 'reused#custom-id';
+      await index.replaceDocument('owner-reuse', 'reused', [
+        { ...(first as IndexedChunk), chunkId },
+      ]);
+      const result = await index.replaceDocument('owner-reuse', 'reused', [
+        { ...(second as IndexedChunk), chunkId },
+      ]);
+
+      expect(result).toEqual({ upserted: 1, removed: 0 });
+      expect(await index.countChunks('owner-reuse', 'reused')).toBe(1);
+      const query = { ownerId: 'owner-reuse', k: 5 };
+      expect(await index.queryLexical(query, 'walruses floes')).toEqual([]);
+      expect((await index.queryLexical(query, 'narwhals')).map((hit) => hit.text)).toEqual([
+        second?.text,
+      ]);
+      const vector = await index.queryVector(query, await vectorOf('narwhals pack ice'));
+      expect(vector.map((hit) => [hit.chunkId, hit.text])).toEqual([[chunkId, second?.text]]);
+    });
+
     it('never returns one owner’s chunks to another, even for the same document id', async () => {
       const alice = await indexedChunks(
         'shared-id',
