@@ -19,11 +19,15 @@ function ownerOf(
   principal: Principal | undefined,
   metadata: AnalyzeRequest['metadata'],
 ): AnalyzeOwner {
-  const documentId = entityId.safeParse(metadata?.['document_id']);
+  // Most calls name no document: skip zod there, whose failed parse builds an error object.
+  const documentIdValue = metadata?.['document_id'];
+  if (documentIdValue === undefined) return {};
+  const documentId = entityId.safeParse(documentIdValue);
+  if (!documentId.success) return {};
+  if (principal?.kind === 'user')
+    return { ownerId: principal.ownerId, documentId: documentId.data };
   const named = entityId.safeParse(metadata?.['owner_id']);
-  const ownerId =
-    principal?.kind === 'user' ? principal.ownerId : named.success ? named.data : undefined;
-  return ownerId && documentId.success ? { ownerId, documentId: documentId.data } : {};
+  return named.success ? { ownerId: named.data, documentId: documentId.data } : {};
 }
 
 /**
