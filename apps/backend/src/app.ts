@@ -24,7 +24,11 @@ import { meRoutes } from './routes/me/me-routes';
 import { apiDocsRoutes } from './routes/meta/api-docs-routes';
 import { healthRoutes } from './routes/meta/health-routes';
 import { metricsRoutes } from './routes/meta/metrics-routes';
-import { AccountService, type LoginLimits } from './services/account-service';
+import {
+  AccountService,
+  type LoginLimits,
+  type RegistrationLimit,
+} from './services/account-service';
 import { AiService } from './services/ai-service';
 import { ChatService } from './services/chat-service';
 import { DocumentCache } from './services/document-cache';
@@ -43,6 +47,8 @@ export interface BackendDependencies {
   /** Overrides for tests: cheaper hashing, tighter login limits. */
   passwords?: PasswordHashing;
   loginLimits?: LoginLimits;
+  /** Sign-ups per client address; DOCUTHINKER_REGISTRATIONS_PER_HOUR in main.ts. */
+  registrationLimit?: RegistrationLimit;
 }
 
 /** Paths that need a user's access token; register, login and the meta routes do not. */
@@ -62,6 +68,7 @@ export function createBackendApp(dependencies: BackendDependencies): Express {
     liveAccounts,
     stores.rateLimiters,
     dependencies.loginLimits,
+    dependencies.registrationLimit,
   );
   const documents = new DocumentService(stores, documentCache, gateway, {
     maxUploadBytes: config.maxUploadBytes,

@@ -88,6 +88,7 @@ async function main(): Promise<void> {
     extractor,
     readinessChecks: storeReadinessChecks(stores),
     onOutboxWork: worker.wake,
+    registrationLimit: { points: config.registrationsPerHour, windowSeconds: 60 * 60 },
   });
   await listen();
 }

@@ -286,3 +286,43 @@ describe('login rate limit per IP', () => {
     expect(statuses.slice(12)).toEqual([429, 429]);
   });
 });
+
+describe('registration rate limit per IP', () => {
+  let gateway: FakeGateway;
+  let backend: RunningBackend;
+
+  beforeAll(async () => {
+    gateway = await startFakeGateway(SERVICE_TOKEN);
+    backend = await startBackend({
+      gatewayUrl: gateway.url,
+      registrationLimit: { points: 3, windowSeconds: 60 },
+    });
+  });
+  afterAll(async () => {
+    await backend.close();
+    await gateway.stop();
+  });
+
+  const register = (email: string, clientAddress: string) =>
+    new ApiClient(backend.url).request('POST', '/api/auth/register', {
+      json: { email, password: 'long enough' },
+      headers: { 'x-forwarded-for': clientAddress },
+    });
+
+  it('answers 429 with Retry-After once one address has used its sign-ups, creates nothing, and still serves other addresses', async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      statuses.push((await register(uniqueEmail('flood'), '203.0.113.7')).status);
+    }
+    expect(statuses).toEqual([201, 201, 201]);
+
+    const refusedEmail = uniqueEmail('refused');
+    const refused = await register(refusedEmail, '203.0.113.7');
+    expectProblem(refused, 429, 'DT_ERR_RATE_LIMITED');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await backend.stores.users.findByEmail(refusedEmail)).toBeNull();
+
+    // The refused email is still free, from an address with sign-ups left.
+    expect((await register(refusedEmail, '198.51.100.4')).status).toBe(201);
+  });
+});

@@ -39,6 +39,11 @@ export const backendFields = {
   DOCUTHINKER_EXTRACTION_TIMEOUT_MS: integerInRange(20_000, 100, 10 * 60_000, {
     description: 'Longest time one upload may spend in text extraction before it is refused (ms)',
   }),
+  // Each sign-up costs a full argon2 hash (~60 ms of a core): unthrottled,
+  // one client could keep the CPU busy and create accounts in bulk.
+  DOCUTHINKER_REGISTRATIONS_PER_HOUR: integerInRange(20, 1, 1_000_000, {
+    description: 'Sign-up attempts allowed per client address per hour',
+  }),
 };
 
 export interface BackendConfig extends ServiceConfigBase {
@@ -51,6 +56,7 @@ export interface BackendConfig extends ServiceConfigBase {
   readonly corsOrigins: readonly string[];
   readonly maxUploadBytes: number;
   readonly extractionTimeoutMs: number;
+  readonly registrationsPerHour: number;
 }
 
 const DEFAULT_AIML_URL = 'http://127.0.0.1:8000';
@@ -90,6 +96,7 @@ export function loadBackendConfig(env: Environment = process.env): BackendConfig
     corsOrigins: Object.freeze([...(values.DOCUTHINKER_CORS_ORIGINS ?? [])]),
     maxUploadBytes: values.DOCUTHINKER_MAX_UPLOAD_BYTES,
     extractionTimeoutMs: values.DOCUTHINKER_EXTRACTION_TIMEOUT_MS,
+    registrationsPerHour: values.DOCUTHINKER_REGISTRATIONS_PER_HOUR,
     jwtSecret: secrets.jwtSecret,
     serviceToken: secrets.serviceToken,
     notices: Object.freeze([...resolution.notices]),

@@ -48,7 +48,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'post',
     path: '/api/auth/register',
-    summary: 'Create an account',
+    summary: 'Create an account (rate-limited per IP)',
     tag: 'accounts',
     authenticated: false,
     body: registerBody,

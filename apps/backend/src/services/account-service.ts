@@ -44,6 +44,14 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   perEmail: { points: 5, windowSeconds: 15 * 60 },
 };
 
+/** Sign-ups allowed per client address per window: each one costs a full password hash. */
+export interface RegistrationLimit {
+  points: number;
+  windowSeconds: number;
+}
+
+export const DEFAULT_REGISTRATION_LIMIT: RegistrationLimit = { points: 20, windowSeconds: 60 * 60 };
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type AccountStores = Pick<Stores, 'users' | 'documents' | 'chatSessions' | 'files'>;
@@ -51,6 +59,7 @@ export type AccountStores = Pick<Stores, 'users' | 'documents' | 'chatSessions' 
 export class AccountService {
   private readonly loginPerIp;
   private readonly loginPerEmail;
+  private readonly registrationsPerIp;
   private decoyHash: Promise<string> | undefined;
 
   constructor(
@@ -61,13 +70,20 @@ export class AccountService {
     private readonly liveAccounts: LiveAccounts,
     rateLimiters: RateLimiterFactory,
     limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
+    registrationLimit: RegistrationLimit = DEFAULT_REGISTRATION_LIMIT,
   ) {
     this.loginPerIp = rateLimiters.create({ name: 'login-ip', ...limits.perIp });
     this.loginPerEmail = rateLimiters.create({ name: 'login-email', ...limits.perEmail });
+    this.registrationsPerIp = rateLimiters.create({ name: 'register-ip', ...registrationLimit });
   }
 
-  /** Throws `EmailTakenError` (from the store) when the email has an account. */
-  async register(email: string, password: string): Promise<AccountSession> {
+  /**
+   * Throws `RateLimitedError` once the address has used its sign-ups (before
+   * any hashing), `EmailTakenError` (from the store) when the email has an account.
+   */
+  async register(email: string, password: string, clientIp: string): Promise<AccountSession> {
+    const allowance = await this.registrationsPerIp.consume(clientIp);
+    if (!allowance.allowed) throw new RateLimitedError(allowance.retryAfterMs);
     const user = await this.stores.users.create({
       email,
       passwordHash: await this.passwords.hash(password),

@@ -7,7 +7,7 @@ import { ExtractionPool } from '@docuthinker/documents';
 import { createServiceLogger } from '@docuthinker/runtime';
 import { createStores, type Stores, type StoresConfig } from '@docuthinker/stores';
 import { createBackendApp } from '../../src/app';
-import type { LoginLimits } from '../../src/services/account-service';
+import type { LoginLimits, RegistrationLimit } from '../../src/services/account-service';
 import { createGatewayClient } from '../../src/gateway/gateway-client';
 import { startOutboxWorker, type OutboxWorker } from '../../src/outbox/outbox-worker';
 import { DocumentCache } from '../../src/services/document-cache';
@@ -48,6 +48,8 @@ export interface RunningBackend {
 export interface BackendOptions {
   gatewayUrl: string;
   loginLimits?: LoginLimits;
+  /** Sign-ups per client address; the service's default (20 an hour) when absent. */
+  registrationLimit?: RegistrationLimit;
   /** Production adapters (Redis, S3) instead of the embedded ones. */
   stores?: Omit<StoresConfig, 'dataDir'>;
   /** The bound on one upload's text extraction; the service's default when absent. */
@@ -100,6 +102,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     readinessChecks: storeReadinessChecks(stores),
     onOutboxWork: worker.wake,
     ...(options.loginLimits ? { loginLimits: options.loginLimits } : {}),
+    ...(options.registrationLimit ? { registrationLimit: options.registrationLimit } : {}),
   });
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
