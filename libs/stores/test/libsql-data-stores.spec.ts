@@ -1,14 +1,18 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmbeddedDataStores } from '../src/embedded/create-embedded-data-stores';
+import Database from 'libsql';
+import {
+  EMBEDDED_DATABASE_FILE,
+  createEmbeddedDataStores,
+} from '../src/embedded/create-embedded-data-stores';
 import { chatSessionStoreContract } from './contracts/chat-session-store.contract';
 import type { OpenDataStores } from './contracts/data-stores-factory';
 import { documentStoreContract } from './contracts/document-store.contract';
 import { outboxStoreContract } from './contracts/outbox-store.contract';
 import { userStoreContract } from './contracts/user-store.contract';
 import { ManualClock } from './support/manual-clock';
-import { sampleDocument } from './support/sample-documents';
+import { newOwnerId, sampleDocument } from './support/sample-documents';
 
 describe('embedded libSQL data stores', () => {
   const root = mkdtempSync(join(tmpdir(), 'docuthinker-stores-'));
@@ -39,6 +43,76 @@ describe('embedded libSQL data stores', () => {
     } finally {
       await api.close();
       await worker.close();
+    }
+  });
+  it('upgrades a version 1 database: the search index gains the owner and keeps every document', async () => {
+    const dataDir = mkdtempSync(join(root, 'version-1-'));
+    const owner = newOwnerId();
+    const neighbour = newOwnerId();
+    const written = createEmbeddedDataStores({ dataDir });
+    const mine = await written.documents.create(
+      sampleDocument(owner, { title: 'Harbour survey', text: 'Tides and moorings.' }),
+    );
+    const theirs = await written.documents.create(
+      sampleDocument(neighbour, { title: 'Harbour survey', text: 'Tides and moorings.' }),
+    );
+    await written.close();
+
+    // Put back the search index exactly as version 1 created it.
+    const file = join(dataDir, EMBEDDED_DATABASE_FILE);
+    const raw = new Database(file);
+    raw.exec(`
+      DROP TRIGGER documents_search_insert;
+      DROP TRIGGER documents_search_delete;
+      DROP TRIGGER documents_search_update;
+      DROP TABLE document_search;
+      CREATE VIRTUAL TABLE document_search USING fts5(
+        title, text, content='documents', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
+      );
+      CREATE TRIGGER documents_search_insert AFTER INSERT ON documents BEGIN
+        INSERT INTO document_search (rowid, title, text) VALUES (new.seq, new.title, new.text);
+      END;
+      CREATE TRIGGER documents_search_delete AFTER DELETE ON documents BEGIN
+        INSERT INTO document_search (document_search, rowid, title, text)
+        VALUES ('delete', old.seq, old.title, old.text);
+      END;
+      CREATE TRIGGER documents_search_update AFTER UPDATE OF title, text ON documents BEGIN
+        INSERT INTO document_search (document_search, rowid, title, text)
+        VALUES ('delete', old.seq, old.title, old.text);
+        INSERT INTO document_search (rowid, title, text) VALUES (new.seq, new.title, new.text);
+      END;
+      INSERT INTO document_search (document_search) VALUES ('rebuild');
+      PRAGMA user_version = 1;
+    `);
+    raw.close();
+
+    const upgraded = createEmbeddedDataStores({ dataDir });
+    try {
+      expect(
+        (await upgraded.documents.searchContent(owner, 'moorings')).map((hit) => hit.id),
+      ).toEqual([mine.id]);
+      expect(
+        (await upgraded.documents.searchTitles(neighbour, 'harbour')).map((hit) => hit.id),
+      ).toEqual([theirs.id]);
+      await upgraded.documents.update(owner, mine.id, { title: 'Quay survey' });
+      await upgraded.documents.delete(neighbour, theirs.id);
+      expect(await upgraded.documents.searchTitles(owner, 'quay')).toHaveLength(1);
+      expect(await upgraded.documents.searchTitles(owner, 'harbour')).toEqual([]);
+      expect(await upgraded.documents.searchContent(neighbour, 'moorings')).toEqual([]);
+    } finally {
+      await upgraded.close();
+    }
+
+    const check = new Database(file);
+    try {
+      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 2 });
+      expect(() =>
+        check.exec(
+          "INSERT INTO document_search (document_search, rank) VALUES ('integrity-check', 1)",
+        ),
+      ).not.toThrow();
+    } finally {
+      check.close();
     }
   });
 });

@@ -65,14 +65,32 @@ function toDocument(row: DocumentRow): DocumentRecord {
   return { ...toMetadata(row), text: row.text, ...(row.html !== null && { html: row.html }) };
 }
 
-/**
- * An FTS5 query in which every term must match as a word prefix. Terms are
- * quoted, so nothing the user typed is read as FTS5 syntax.
- */
-function prefixMatchQuery(terms: readonly string[], column?: string): string {
-  const all = terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(' AND ');
-  return column ? `${column} : (${all})` : all;
+/** An FTS5 string, quoted so that nothing in it is read as FTS5 syntax. */
+function ftsString(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
 }
+
+/**
+ * An FTS5 query for the owner's documents in which every term must match as a
+ * word prefix in `columns` (never in the owner column, whose id tokens are not
+ * content). The owner phrase lets FTS5 walk
+ * only the owner's rows; it can also match an id that contains this one's
+ * tokens, so the SQL still checks `owner_id` exactly. An id without a letter
+ * or digit has no tokens to match (ids are UUIDs, but the port does not
+ * promise it), so such an owner is left to that SQL check alone.
+ */
+function ownerPrefixMatchQuery(
+  ownerId: string,
+  terms: readonly string[],
+  columns: 'title' | '{title text}',
+): string {
+  const all = terms.map((term) => `${ftsString(term)}*`).join(' AND ');
+  const scoped = `${columns} : (${all})`;
+  return /[\p{L}\p{N}]/u.test(ownerId) ? `owner_id : ${ftsString(ownerId)} AND ${scoped}` : scoped;
+}
+
+/** bm25 weights of (title, text, owner_id): the owner phrase matches every candidate, so it weighs nothing. */
+const BM25 = 'bm25(document_search, 1.0, 1.0, 0.0)';
 
 export class LibsqlDocumentStore implements DocumentStore {
   constructor(
@@ -248,11 +266,15 @@ export class LibsqlDocumentStore implements DocumentStore {
     if (terms.length === 0) return [];
     const rows = prepared(
       this.db,
-      `SELECT d.id, d.title, bm25(document_search) AS rank
+      `SELECT d.id, d.title, ${BM25} AS rank
            FROM document_search JOIN documents d ON d.seq = document_search.rowid
           WHERE document_search MATCH ? AND d.owner_id = ?
           ORDER BY rank, d.id LIMIT ?`,
-    ).all(prefixMatchQuery(terms, 'title'), ownerId, clampSearchLimit(options.limit)) as {
+    ).all(
+      ownerPrefixMatchQuery(ownerId, terms, 'title'),
+      ownerId,
+      clampSearchLimit(options.limit),
+    ) as {
       id: string;
       title: string;
       rank: number;
@@ -276,11 +298,15 @@ export class LibsqlDocumentStore implements DocumentStore {
     const rows = prepared(
       this.db,
       `SELECT d.id, d.title, snippet(document_search, -1, '', '', '…', 24) AS snippet,
-                bm25(document_search) AS rank
+                ${BM25} AS rank
            FROM document_search JOIN documents d ON d.seq = document_search.rowid
           WHERE document_search MATCH ? AND d.owner_id = ?
           ORDER BY rank, d.id LIMIT ?`,
-    ).all(prefixMatchQuery(terms), ownerId, clampSearchLimit(options.limit)) as {
+    ).all(
+      ownerPrefixMatchQuery(ownerId, terms, '{title text}'),
+      ownerId,
+      clampSearchLimit(options.limit),
+    ) as {
       id: string;
       title: string;
       snippet: string;

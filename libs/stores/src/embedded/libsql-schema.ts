@@ -1,7 +1,7 @@
 import type Database from 'libsql';
 
 /** Bumped when a migration is added below; stored in SQLite's `user_version`. */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const VERSION_1 = `
 CREATE TABLE users (
@@ -88,20 +88,64 @@ CREATE TABLE outbox_jobs (
 CREATE INDEX outbox_jobs_by_due ON outbox_jobs (available_at, seq);
 `;
 
-/** Creates or upgrades the schema in one transaction, so a crash never leaves half of it. */
-export function migrateEmbeddedSchema(db: Database.Database): void {
+/**
+ * Puts the owner into the full-text index as its own column, so a search asks
+ * FTS5 for `owner_id : "<owner>" AND (<terms>)` and FTS5 intersects the
+ * owner's posting list with the terms' ones: the rows a search ranks and
+ * snippets are the owner's own, however many documents other accounts hold.
+ * The owner column is last so that snippet(…, -1, …) prefers title or text on
+ * a tie, and searches give it bm25 weight 0. The index is rebuilt from
+ * `documents`, so databases written by version 1 keep every document findable.
+ */
+const VERSION_2 = `
+DROP TRIGGER documents_search_insert;
+DROP TRIGGER documents_search_delete;
+DROP TRIGGER documents_search_update;
+DROP TABLE document_search;
+
+CREATE VIRTUAL TABLE document_search USING fts5(
+  title, text, owner_id,
+  content='documents', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER documents_search_insert AFTER INSERT ON documents BEGIN
+  INSERT INTO document_search (rowid, title, text, owner_id)
+  VALUES (new.seq, new.title, new.text, new.owner_id);
+END;
+CREATE TRIGGER documents_search_delete AFTER DELETE ON documents BEGIN
+  INSERT INTO document_search (document_search, rowid, title, text, owner_id)
+  VALUES ('delete', old.seq, old.title, old.text, old.owner_id);
+END;
+CREATE TRIGGER documents_search_update AFTER UPDATE OF title, text, owner_id ON documents BEGIN
+  INSERT INTO document_search (document_search, rowid, title, text, owner_id)
+  VALUES ('delete', old.seq, old.title, old.text, old.owner_id);
+  INSERT INTO document_search (rowid, title, text, owner_id)
+  VALUES (new.seq, new.title, new.text, new.owner_id);
+END;
+INSERT INTO document_search (document_search) VALUES ('rebuild');
+`;
+
+function schemaVersion(db: Database.Database): number {
   // libsql's pragma() ignores `{ simple: true }`, so read the row instead.
-  const { user_version: current } = db.prepare('PRAGMA user_version').get() as {
+  const { user_version: version } = db.prepare('PRAGMA user_version').get() as {
     user_version: number;
   };
-  if (current > SCHEMA_VERSION) {
+  if (version > SCHEMA_VERSION) {
     throw new Error(
-      `the embedded database has schema version ${current}, newer than this build (${SCHEMA_VERSION})`,
+      `the embedded database has schema version ${version}, newer than this build (${SCHEMA_VERSION})`,
     );
   }
-  if (current === SCHEMA_VERSION) return;
+  return version;
+}
+
+/** Creates or upgrades the schema in one transaction, so a crash never leaves half of it. */
+export function migrateEmbeddedSchema(db: Database.Database): void {
+  if (schemaVersion(db) === SCHEMA_VERSION) return;
   db.transaction(() => {
+    // Read again under the write lock: another process (API and worker share
+    // the file) may have migrated between the first read and this one.
+    const current = schemaVersion(db);
     if (current < 1) db.exec(VERSION_1);
+    if (current < 2) db.exec(VERSION_2);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -33,21 +33,47 @@ export async function connectMongo(uri: string, databaseName?: string): Promise<
   return { client, db };
 }
 
+/** The text index of builds before the owner became its prefix. */
+const UNSCOPED_TEXT_INDEX = 'documents_text';
+/** Server codes for "nothing to drop": no such collection yet, or no such index. */
+const NAMESPACE_NOT_FOUND = 26;
+const INDEX_NOT_FOUND = 27;
+
+/**
+ * Text search runs within one owner: with `ownerId` as an equality prefix of
+ * the text index, a `$text` query scans only that owner's entries, whatever
+ * other accounts hold (and MongoDB then requires the owner in every `$text`
+ * query). A collection holds at most one text index, so the unscoped one of
+ * earlier builds is dropped first.
+ */
+async function ensureOwnerTextIndex(db: Db): Promise<void> {
+  const documents = db.collection(MONGO_COLLECTIONS.documents);
+  try {
+    await documents.dropIndex(UNSCOPED_TEXT_INDEX);
+  } catch (error) {
+    const nothingToDrop =
+      error instanceof MongoServerError &&
+      (error.code === NAMESPACE_NOT_FOUND || error.code === INDEX_NOT_FOUND);
+    if (!nothingToDrop) throw error;
+  }
+  await documents.createIndex(
+    { ownerId: 1, title: 'text', text: 'text' },
+    {
+      name: 'by_owner_text',
+      weights: { title: 5, text: 1 },
+      // No stemming or stop words: the same word semantics as the embedded FTS5 index.
+      default_language: 'none',
+    },
+  );
+}
+
 async function ensureMongoIndexes(db: Db): Promise<void> {
   await Promise.all([
     db.collection(MONGO_COLLECTIONS.users).createIndex({ emailKey: 1 }, { unique: true }),
     db
       .collection(MONGO_COLLECTIONS.documents)
       .createIndex({ ownerId: 1, createdAt: -1, _id: -1 }, { name: 'by_owner_newest' }),
-    db.collection(MONGO_COLLECTIONS.documents).createIndex(
-      { title: 'text', text: 'text' },
-      {
-        name: 'documents_text',
-        weights: { title: 5, text: 1 },
-        // No stemming or stop words: the same word semantics as the embedded FTS5 index.
-        default_language: 'none',
-      },
-    ),
+    ensureOwnerTextIndex(db),
     db
       .collection(MONGO_COLLECTIONS.chatSessions)
       .createIndex({ ownerId: 1, documentId: 1 }, { name: 'by_scope' }),

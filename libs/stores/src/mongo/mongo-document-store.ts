@@ -267,8 +267,9 @@ export class MongoDocumentStore implements DocumentStore {
   ): Promise<DocumentSearchHit[]> {
     const terms = searchTerms(query);
     if (terms.length === 0) return [];
-    // $text narrows the candidates through the index (it ORs the words); the
-    // regexes then require every word, as the embedded store does.
+    // $text narrows the candidates through the owner-prefixed text index (it
+    // ORs the words, and needs the ownerId equality); the regexes then require
+    // every word, as the embedded store does.
     const rows = await this.documents
       .find(
         {

@@ -266,6 +266,65 @@ export function documentStoreContract(open: OpenDataStores): void {
       expect(await documents().searchTitles(owner, 'eview')).toEqual([]);
     });
 
+    it('searches only the owner’s documents when other owners hold the same words, ranked per owner', async () => {
+      const owner = newOwnerId();
+      const neighbour = newOwnerId();
+      const created = { owner: [] as string[], neighbour: [] as string[] };
+      // Interleaved, and the neighbour's copies match better and outnumber the
+      // limit: a filter applied after ranking and limiting would lose the owner's.
+      for (let round = 0; round < 12; round += 1) {
+        for (const [who, id] of [
+          ['neighbour', neighbour],
+          ['owner', owner],
+        ] as const) {
+          const solar =
+            round === 0
+              ? {
+                  title: 'Solar panel',
+                  text: 'Solar panel wiring: the solar panel feeds the inverter.',
+                }
+              : round === 1
+                ? {
+                    title: 'Solar panel maintenance schedule for the north roof',
+                    text: 'The roof was inspected in spring. One solar unit was cracked, so the installer replaced the panel and checked every other fixing along the ridge before the rain.',
+                  }
+                : who === 'neighbour'
+                  ? { title: 'Solar panel', text: 'Solar panel, solar panel, solar panel.' }
+                  : { title: 'Kitchen plans', text: 'Tiles and cupboards, nothing else.' };
+          const document = await documents().create(sampleDocument(id, solar));
+          created[who].push(document.id);
+        }
+      }
+      const [ownerStrong, ownerWeak] = created.owner;
+
+      const content = await documents().searchContent(owner, 'solar PANEL', { limit: 2 });
+      expect(content.map((hit) => hit.id)).toEqual([ownerStrong, ownerWeak]);
+      expect(content[0]?.score).toBeGreaterThan(content[1]?.score ?? Infinity);
+      for (const hit of content) {
+        expect(hit.snippet.toLowerCase()).toContain('solar');
+        expect(hit.snippet).not.toContain(owner);
+      }
+      const titles = await documents().searchTitles(owner, 'solar pan', { limit: 2 });
+      expect(titles.map((hit) => hit.id)).toEqual([ownerStrong, ownerWeak]);
+      expect(titles[0]?.score).toBeGreaterThan(titles[1]?.score ?? Infinity);
+      expect(await documents().searchContent(owner, 'solar', { limit: 50 })).toHaveLength(2);
+      expect(await documents().searchTitles(owner, 'kitchen', { limit: 50 })).toHaveLength(10);
+
+      const neighbourContent = await documents().searchContent(neighbour, 'solar panel', {
+        limit: 50,
+      });
+      expect(neighbourContent.map((hit) => hit.id).sort()).toEqual([...created.neighbour].sort());
+      const neighbourTitles = await documents().searchTitles(neighbour, 'solar', { limit: 50 });
+      expect(neighbourTitles.map((hit) => hit.id).sort()).toEqual([...created.neighbour].sort());
+      expect(neighbourTitles.at(-1)?.id).toBe(created.neighbour[1]);
+      expect(await documents().searchTitles(neighbour, 'kitchen')).toEqual([]);
+      // The owner's id is not content: a word of it finds nothing.
+      for (const word of owner.split('-')) {
+        expect(await documents().searchContent(owner, word)).toEqual([]);
+        expect(await documents().searchTitles(owner, word)).toEqual([]);
+      }
+    });
+
     it('requeues indexing for one owner or for everyone', async () => {
       const owner = newOwnerId();
       const other = newOwnerId();
