@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The security suite: the isolation matrix (two users × every user-scoped
 // route of both services), forged and expired tokens on both services, login
-// throttling, a scan of everything the services logged for the secrets used,
+// and sign-up throttling, a scan of everything the services logged for the secrets used,
 // and npm audit. Writes the "Security" section of docs/resilience.md and exits
 // non-zero when any row failed.
 // One mode: every check is cheap (about a minute on 2 cores).
@@ -14,6 +14,7 @@ import { runIsolationMatrix } from './isolation-matrix.mjs';
 import { scanLogsForSecrets } from './log-scan.mjs';
 import { runLoginThrottling } from './login-throttling.mjs';
 import { runNpmAudit } from './npm-audit.mjs';
+import { runRegistrationThrottling } from './registration-throttling.mjs';
 
 const started = Date.now();
 // debug: the most a misconfigured deployment could write, so the scan sees the most.
@@ -71,6 +72,8 @@ try {
       dataLost: 0,
     });
   }
+
+  rows.push(...(await runRegistrationThrottling({ backend })));
 
   // Last: once the address is throttled, no one can log in from it for 15 minutes.
   rows.push(...(await runLoginThrottling({ backend, victim: forger })));
