@@ -339,7 +339,8 @@ try {
 
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 recordResilience({
-  suite: 'Bad input',
+  // Separate sections, as the fault suite's: CI's short run must not replace the full record.
+  suite: short ? 'Bad input (short)' : 'Bad input',
   command: `npx nx run tools:fuzz${short ? ' --args=--short' : ''}`,
   rows,
   notes: [
