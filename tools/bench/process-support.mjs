@@ -1,6 +1,6 @@
 // Starting and stopping the processes a benchmark measures.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './bench-support.mjs';
@@ -8,13 +8,14 @@ import { freePort } from './bench-support.mjs';
 /** Runs `file` with node on a free port (embedded defaults) and waits for `readyPath` to answer 200. */
 export async function startProcess(file, { readyPath = '/health', env = {} } = {}) {
   const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'dt-bench-'));
   const child = spawn(process.execPath, [file], {
     env: {
       PATH: process.env.PATH,
       PORT: String(port),
       NODE_ENV: 'development',
       DOCUTHINKER_LOG_LEVEL: 'warn',
-      DOCUTHINKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'dt-bench-')),
+      DOCUTHINKER_DATA_DIR: dataDir,
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -36,9 +37,12 @@ export async function startProcess(file, { readyPath = '/health', env = {} } = {
     url,
     port,
     async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
