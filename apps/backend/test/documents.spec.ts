@@ -260,6 +260,61 @@ describe('documents over HTTP', () => {
     );
   });
 
+  it('titles semantic hits from the store and drops hits on documents that are not the searcher’s', async () => {
+    const searcher = await new ApiClient(backend.url).registerUser(uniqueEmail('semantic'));
+    const neighbour = await new ApiClient(backend.url).registerUser(uniqueEmail('neighbour'));
+    const kept = await searcher.upload(corpusFile('apache-2.0.txt'), 'apache-2.0.txt', {
+      title: 'Apache terms',
+    });
+    const deleted = await searcher.upload(corpusFile('mpl-2.0.txt'), 'mpl-2.0.txt');
+    const foreign = await neighbour.upload(corpusFile('bsd.txt'), 'bsd.txt');
+    const [keptId, deletedId, foreignId] = [kept, deleted, foreign].map((created) =>
+      String(created.body['id']),
+    ) as [string, string, string];
+    const indexedEntry = (id: string) => {
+      const entry = gateway.indexed.get(id);
+      if (!entry) throw new Error(`${id} is not indexed`);
+      return entry;
+    };
+    await eventually(async () =>
+      [keptId, deletedId, foreignId].every((id) => gateway.indexed.has(id)) ? true : undefined,
+    );
+    const searcherId = indexedEntry(keptId).ownerId;
+    const deletedEntry = indexedEntry(deletedId);
+    const foreignEntry = indexedEntry(foreignId);
+    expect((await searcher.delete(`/api/documents/${deletedId}`)).status).toBe(204);
+    await eventually(async () => (gateway.indexed.has(deletedId) ? undefined : true));
+
+    // An index that lags behind the delete and misattributes the neighbour's
+    // document: both outrank the searcher's own hit.
+    gateway.indexed.set(deletedId, { ...deletedEntry, text: 'zeppelin zeppelin' });
+    gateway.indexed.set(foreignId, {
+      ...foreignEntry,
+      ownerId: searcherId,
+      text: 'zeppelin zeppelin',
+    });
+    try {
+      const found = await searcher.get<{
+        items: { id: string; title: string; snippet: string }[];
+        mode: string;
+      }>('/api/documents/search?q=zeppelin%20trademark&mode=semantic&limit=1');
+      expect(found.status).toBe(200);
+      expect(found.body.mode).toBe('semantic');
+      expect(found.body.items).toEqual([
+        {
+          id: keptId,
+          title: 'Apache terms',
+          snippet: expect.any(String),
+          score: expect.any(Number),
+        },
+      ]);
+      expect(found.body.items[0]?.snippet.toLowerCase()).toContain('trademark');
+    } finally {
+      gateway.indexed.delete(deletedId);
+      gateway.indexed.set(foreignId, foreignEntry);
+    }
+  });
+
   it('falls back to content search, and says so, when the gateway is down', async () => {
     const searcher = await new ApiClient(backend.url).registerUser(uniqueEmail('fallback'));
     await searcher.upload(corpusFile('bsd.txt'), 'bsd.txt');

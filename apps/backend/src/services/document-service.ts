@@ -188,7 +188,11 @@ export class DocumentService {
     return { items, mode: 'content', degraded: mode === 'semantic' };
   }
 
-  /** Best chunk per document; titles come from the store, which also re-checks ownership. */
+  /**
+   * Best chunk per document. Titles come from the store in one owner-scoped
+   * read, which also re-checks ownership: a hit on a document that is not the
+   * owner's, or no longer exists, is dropped.
+   */
   private async semanticSearch(
     ownerId: string,
     query: string,
@@ -201,12 +205,18 @@ export class DocumentService {
       if (!known || hit.score > known.score)
         best.set(hit.documentId, { snippet: hit.text, score: hit.score });
     }
-    const ranked = [...best.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, limit);
-    const items: DocumentSearchHit[] = [];
-    for (const [documentId, { snippet, score }] of ranked) {
-      const document = await this.stores.documents.get(ownerId, documentId);
-      if (document) items.push({ id: documentId, title: document.title, snippet, score });
-    }
-    return items;
+    const ranked = [...best.entries()].sort((a, b) => b[1].score - a[1].score);
+    // Titles for every candidate (at most k) in the one read, so that dropped
+    // hits leave their places to the next ones instead of shortening the page.
+    const titles = await this.stores.documents.titlesOf(
+      ownerId,
+      ranked.map(([documentId]) => documentId),
+    );
+    return ranked
+      .flatMap(([documentId, { snippet, score }]) => {
+        const title = titles.get(documentId);
+        return title === undefined ? [] : [{ id: documentId, title, snippet, score }];
+      })
+      .slice(0, limit);
   }
 }

@@ -257,6 +257,17 @@ export class LibsqlDocumentStore implements DocumentStore {
     return row.count;
   }
 
+  async titlesOf(ownerId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    // One statement for any number of ids: they arrive as one JSON array.
+    const rows = prepared(
+      this.db,
+      `SELECT id, title FROM documents
+          WHERE owner_id = ? AND id IN (SELECT value FROM json_each(?))`,
+    ).all(ownerId, JSON.stringify(ids)) as { id: string; title: string }[];
+    return new Map(rows.map((row) => [row.id, row.title]));
+  }
+
   async searchTitles(
     ownerId: string,
     query: string,

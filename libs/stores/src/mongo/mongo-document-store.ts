@@ -233,6 +233,14 @@ export class MongoDocumentStore implements DocumentStore {
     return this.documents.countDocuments({ ownerId });
   }
 
+  async titlesOf(ownerId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.documents
+      .find({ _id: { $in: [...ids] }, ownerId }, { projection: { _id: 1, title: 1 } })
+      .toArray();
+    return new Map(rows.map((row) => [row._id, row.title]));
+  }
+
   async searchTitles(
     ownerId: string,
     query: string,

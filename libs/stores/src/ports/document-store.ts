@@ -91,6 +91,12 @@ export interface DocumentStore extends HealthCheckable {
   /** Removes every document of the owner and enqueues a delete job for each, atomically. */
   deleteAllForOwner(ownerId: string): Promise<DeletedDocuments>;
   count(ownerId: string): Promise<number>;
+  /**
+   * The titles of those of `ids` that are the owner's documents, by id, read
+   * without the documents' text. Ids of other owners' or missing documents
+   * are absent from the map.
+   */
+  titlesOf(ownerId: string, ids: readonly string[]): Promise<Map<string, string>>;
   /** Every query word must start a word of the title (case-insensitive). */
   searchTitles(
     ownerId: string,

@@ -205,6 +205,35 @@ export function documentStoreContract(open: OpenDataStores): void {
       expect(await documents().count(owner)).toBe(2);
     });
 
+    it('reads titles of the owner’s documents by id, leaving out others’ and missing ones', async () => {
+      const owner = newOwnerId();
+      const other = newOwnerId();
+      const first = await documents().create(sampleDocument(owner, { title: 'First' }));
+      const second = await documents().create(sampleDocument(owner, { title: 'Second' }));
+      const gone = await documents().create(sampleDocument(owner, { title: 'Gone' }));
+      const theirs = await documents().create(sampleDocument(other, { title: 'Theirs' }));
+      await documents().delete(owner, gone.id);
+
+      const titles = await documents().titlesOf(owner, [
+        second.id,
+        theirs.id,
+        gone.id,
+        'no-such-document',
+        first.id,
+        second.id,
+      ]);
+      expect(titles).toEqual(
+        new Map([
+          [second.id, 'Second'],
+          [first.id, 'First'],
+        ]),
+      );
+      expect(await documents().titlesOf(other, [first.id, theirs.id])).toEqual(
+        new Map([[theirs.id, 'Theirs']]),
+      );
+      expect(await documents().titlesOf(owner, [])).toEqual(new Map());
+    });
+
     it('searches content with every word required, a snippet and a score, best first', async () => {
       const owner = newOwnerId();
       const strong = await documents().create(
