@@ -45,7 +45,7 @@ describe('embedded libSQL data stores', () => {
       await worker.close();
     }
   });
-  it('upgrades a version 1 database: the search index gains the owner and keeps every document', async () => {
+  it('upgrades a version 1 database: the search index becomes owner-tagged and keeps every document', async () => {
     const dataDir = mkdtempSync(join(root, 'version-1-'));
     const owner = newOwnerId();
     const neighbour = newOwnerId();
@@ -62,10 +62,7 @@ describe('embedded libSQL data stores', () => {
     const file = join(dataDir, EMBEDDED_DATABASE_FILE);
     const raw = new Database(file);
     raw.exec(`
-      DROP TRIGGER documents_search_insert;
-      DROP TRIGGER documents_search_delete;
-      DROP TRIGGER documents_search_update;
-      DROP TABLE document_search;
+      DROP TABLE document_terms;
       CREATE VIRTUAL TABLE document_search USING fts5(
         title, text, content='documents', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
       );
@@ -105,10 +102,10 @@ describe('embedded libSQL data stores', () => {
 
     const check = new Database(file);
     try {
-      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 2 });
+      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 3 });
       expect(() =>
         check.exec(
-          "INSERT INTO document_search (document_search, rank) VALUES ('integrity-check', 1)",
+          "INSERT INTO document_terms (document_terms, rank) VALUES ('integrity-check', 1)",
         ),
       ).not.toThrow();
     } finally {

@@ -13,12 +13,14 @@ import type {
 } from '../ports/document-store';
 import { clampPageSize, decodePageCursor, pageFromRows } from '../documents/page-cursor';
 import { clampSearchLimit, searchTerms } from '../documents/search-terms';
+import { snippetAround } from '../documents/snippet';
 import type { Clock } from '../shared/clock';
 import { DuplicateIdError } from '../shared/errors';
 import { probeHealth, type HealthReport } from '../shared/health';
 import { newId } from '../shared/ids';
 import { inWriteTransaction, isUniqueViolation, type EmbeddedDatabase } from './libsql-database';
 import { insertOutboxJob } from './libsql-outbox-store';
+import { indexDocumentTerms, ownerTag } from './libsql-owner-terms';
 import { prepared } from './libsql-statements';
 
 interface MetadataRow {
@@ -65,32 +67,20 @@ function toDocument(row: DocumentRow): DocumentRecord {
   return { ...toMetadata(row), text: row.text, ...(row.html !== null && { html: row.html }) };
 }
 
-/** An FTS5 string, quoted so that nothing in it is read as FTS5 syntax. */
-function ftsString(text: string): string {
-  return `"${text.replaceAll('"', '""')}"`;
-}
-
 /**
- * An FTS5 query for the owner's documents in which every term must match as a
- * word prefix in `columns` (never in the owner column, whose id tokens are not
- * content). The owner phrase lets FTS5 walk
- * only the owner's rows; it can also match an id that contains this one's
- * tokens, so the SQL still checks `owner_id` exactly. An id without a letter
- * or digit has no tokens to match (ids are UUIDs, but the port does not
- * promise it), so such an owner is left to that SQL check alone.
+ * An FTS5 query in which every term must match, in `columns`, as the prefix of
+ * one of the owner's words. Terms are quoted, so nothing the user typed is
+ * read as FTS5 syntax.
  */
 function ownerPrefixMatchQuery(
   ownerId: string,
   terms: readonly string[],
   columns: 'title' | '{title text}',
 ): string {
-  const all = terms.map((term) => `${ftsString(term)}*`).join(' AND ');
-  const scoped = `${columns} : (${all})`;
-  return /[\p{L}\p{N}]/u.test(ownerId) ? `owner_id : ${ftsString(ownerId)} AND ${scoped}` : scoped;
+  const tag = ownerTag(ownerId);
+  const all = terms.map((term) => `"${tag}${term.replaceAll('"', '""')}"*`).join(' AND ');
+  return `${columns} : (${all})`;
 }
-
-/** bm25 weights of (title, text, owner_id): the owner phrase matches every candidate, so it weighs nothing. */
-const BM25 = 'bm25(document_search, 1.0, 1.0, 0.0)';
 
 export class LibsqlDocumentStore implements DocumentStore {
   constructor(
@@ -122,7 +112,7 @@ export class LibsqlDocumentStore implements DocumentStore {
           ownerId: record.ownerId,
           documentId: record.id,
         });
-        prepared(
+        const { lastInsertRowid } = prepared(
           this.db,
           `INSERT INTO documents (${METADATA_COLUMNS}, text, html)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -142,6 +132,7 @@ export class LibsqlDocumentStore implements DocumentStore {
           record.text,
           record.html ?? null,
         );
+        indexDocumentTerms(this.db, lastInsertRowid, record.ownerId, record.title, record.text);
       });
     } catch (error) {
       if (isUniqueViolation(error, 'documents.id')) throw new DuplicateIdError(record.id);
@@ -204,6 +195,7 @@ export class LibsqlDocumentStore implements DocumentStore {
           `UPDATE documents SET ${assignments.join(', ')} WHERE owner_id = ? AND id = ?`,
         ).run(...values, ownerId, id);
       }
+      if (update.title !== undefined) this.reindexTerms(ownerId, id);
       return this.findMetadata(ownerId, id);
     });
   }
@@ -220,6 +212,7 @@ export class LibsqlDocumentStore implements DocumentStore {
     return inWriteTransaction(this.db, () => {
       const existing = this.findMetadata(ownerId, id);
       if (!existing) return null;
+      this.forgetTerms(ownerId, id);
       prepared(this.db, 'DELETE FROM documents WHERE owner_id = ? AND id = ?').run(ownerId, id);
       insertOutboxJob(this.db, this.clock(), {
         kind: 'delete',
@@ -245,6 +238,10 @@ export class LibsqlDocumentStore implements DocumentStore {
           fileKey: row.file_key,
         });
       }
+      prepared(
+        this.db,
+        'DELETE FROM document_terms WHERE rowid IN (SELECT seq FROM documents WHERE owner_id = ?)',
+      ).run(ownerId);
       prepared(this.db, 'DELETE FROM documents WHERE owner_id = ?').run(ownerId);
       return { count: rows.length, fileKeys: rows.map((row) => row.file_key) };
     });
@@ -275,22 +272,11 @@ export class LibsqlDocumentStore implements DocumentStore {
   ): Promise<DocumentSearchHit[]> {
     const terms = searchTerms(query);
     if (terms.length === 0) return [];
-    const rows = prepared(
-      this.db,
-      `SELECT d.id, d.title, ${BM25} AS rank
-           FROM document_search JOIN documents d ON d.seq = document_search.rowid
-          WHERE document_search MATCH ? AND d.owner_id = ?
-          ORDER BY rank, d.id LIMIT ?`,
-    ).all(
-      ownerPrefixMatchQuery(ownerId, terms, 'title'),
+    const rows = this.rankedMatches(
       ownerId,
-      clampSearchLimit(options.limit),
-    ) as {
-      id: string;
-      title: string;
-      rank: number;
-    }[];
-    // bm25() is negative, lower meaning better; the port promises higher-is-better.
+      ownerPrefixMatchQuery(ownerId, terms, 'title'),
+      options,
+    );
     return rows.map((row) => ({
       id: row.id,
       title: row.title,
@@ -306,27 +292,27 @@ export class LibsqlDocumentStore implements DocumentStore {
   ): Promise<DocumentSearchHit[]> {
     const terms = searchTerms(query);
     if (terms.length === 0) return [];
-    const rows = prepared(
-      this.db,
-      `SELECT d.id, d.title, snippet(document_search, -1, '', '', '…', 24) AS snippet,
-                ${BM25} AS rank
-           FROM document_search JOIN documents d ON d.seq = document_search.rowid
-          WHERE document_search MATCH ? AND d.owner_id = ?
-          ORDER BY rank, d.id LIMIT ?`,
-    ).all(
-      ownerPrefixMatchQuery(ownerId, terms, '{title text}'),
+    const rows = this.rankedMatches(
       ownerId,
-      clampSearchLimit(options.limit),
-    ) as {
-      id: string;
-      title: string;
-      snippet: string;
-      rank: number;
-    }[];
+      ownerPrefixMatchQuery(ownerId, terms, '{title text}'),
+      options,
+    );
+    if (rows.length === 0) return [];
+    // The index holds tagged words, not the text: snippets are cut from the
+    // text of the page's documents only.
+    const texts = new Map(
+      (
+        prepared(
+          this.db,
+          `SELECT id, text FROM documents
+              WHERE owner_id = ? AND id IN (SELECT value FROM json_each(?))`,
+        ).all(ownerId, JSON.stringify(rows.map((row) => row.id))) as { id: string; text: string }[]
+      ).map((row) => [row.id, row.text]),
+    );
     return rows.map((row) => ({
       id: row.id,
       title: row.title,
-      snippet: row.snippet,
+      snippet: snippetAround(texts.get(row.id) ?? '', terms),
       score: -row.rank,
     }));
   }
@@ -355,6 +341,46 @@ export class LibsqlDocumentStore implements DocumentStore {
 
   health(): Promise<HealthReport> {
     return probeHealth('libsql', async () => prepared(this.db, 'SELECT 1').get());
+  }
+
+  /**
+   * The owner's best matches for an FTS5 query over their tagged words. bm25()
+   * is negative, lower meaning better; callers negate it, as the port
+   * promises higher-is-better.
+   */
+  private rankedMatches(
+    ownerId: string,
+    match: string,
+    options: DocumentSearchOptions,
+  ): { id: string; title: string; rank: number }[] {
+    return prepared(
+      this.db,
+      `SELECT d.id, d.title, bm25(document_terms) AS rank
+           FROM document_terms JOIN documents d ON d.seq = document_terms.rowid
+          WHERE document_terms MATCH ? AND d.owner_id = ?
+          ORDER BY rank, d.id LIMIT ?`,
+    ).all(match, ownerId, clampSearchLimit(options.limit)) as {
+      id: string;
+      title: string;
+      rank: number;
+    }[];
+  }
+
+  private reindexTerms(ownerId: string, id: string): void {
+    const row = prepared(
+      this.db,
+      'SELECT seq, title, text FROM documents WHERE owner_id = ? AND id = ?',
+    ).get(ownerId, id) as { seq: number; title: string; text: string } | undefined;
+    if (!row) return;
+    prepared(this.db, 'DELETE FROM document_terms WHERE rowid = ?').run(row.seq);
+    indexDocumentTerms(this.db, row.seq, ownerId, row.title, row.text);
+  }
+
+  private forgetTerms(ownerId: string, id: string): void {
+    prepared(
+      this.db,
+      'DELETE FROM document_terms WHERE rowid = (SELECT seq FROM documents WHERE owner_id = ? AND id = ?)',
+    ).run(ownerId, id);
   }
 
   private findMetadata(ownerId: string, id: string): DocumentMetadata | null {

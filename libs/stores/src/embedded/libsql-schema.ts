@@ -1,7 +1,8 @@
 import type Database from 'libsql';
+import { indexDocumentTerms } from './libsql-owner-terms';
 
 /** Bumped when a migration is added below; stored in SQLite's `user_version`. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const VERSION_1 = `
 CREATE TABLE users (
@@ -124,6 +125,37 @@ END;
 INSERT INTO document_search (document_search) VALUES ('rebuild');
 `;
 
+/**
+ * Version 2's owner column still left bm25 and prefix expansion reading every
+ * owner's entries for a term. Version 3 replaces the index by one whose words
+ * carry their owner's tag (see libsql-owner-terms.ts): a search reads only the
+ * searching owner's entries. The store writes it with each document change
+ * (SQL triggers cannot tag words); this migration fills it from `documents`.
+ */
+const VERSION_3 = `
+DROP TRIGGER documents_search_insert;
+DROP TRIGGER documents_search_delete;
+DROP TRIGGER documents_search_update;
+DROP TABLE document_search;
+
+CREATE VIRTUAL TABLE document_terms USING fts5(
+  title, text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+);
+`;
+
+function migrateToVersion3(db: Database.Database): void {
+  db.exec(VERSION_3);
+  const documents = db
+    .prepare('SELECT seq, owner_id, title, text FROM documents')
+    .iterate() as Iterable<{
+    seq: number;
+    owner_id: string;
+    title: string;
+    text: string;
+  }>;
+  for (const row of documents) indexDocumentTerms(db, row.seq, row.owner_id, row.title, row.text);
+}
+
 function schemaVersion(db: Database.Database): number {
   // libsql's pragma() ignores `{ simple: true }`, so read the row instead.
   const { user_version: version } = db.prepare('PRAGMA user_version').get() as {
@@ -146,6 +178,7 @@ export function migrateEmbeddedSchema(db: Database.Database): void {
     const current = schemaVersion(db);
     if (current < 1) db.exec(VERSION_1);
     if (current < 2) db.exec(VERSION_2);
+    if (current < 3) migrateToVersion3(db);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
