@@ -42,7 +42,8 @@ export const backendFields = {
   // Each sign-up costs a full argon2 hash (~60 ms of a core): unthrottled,
   // one client could keep the CPU busy and create accounts in bulk.
   DOCUTHINKER_REGISTRATIONS_PER_HOUR: integerInRange(20, 1, 1_000_000, {
-    description: 'Sign-up attempts allowed per client address per hour',
+    description:
+      'Sign-up attempts allowed per client address per hour (each costs a password hash); 429 with Retry-After beyond it',
   }),
 };
 
