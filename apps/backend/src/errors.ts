@@ -49,6 +49,7 @@ export const BACKEND_ERRORS = {
     title: DOCUMENT_ERROR_TITLES.DT_ERR_EXTRACTION_MEMORY,
   },
 
+  DT_ERR_BUSY: { status: 503, title: 'Too many uploads are being read right now' },
   DT_ERR_AI_UNAVAILABLE: { status: 503, title: 'The AI service is unavailable' },
   DT_ERR_AI_REJECTED: { status: 502, title: 'The AI service rejected the request' },
   DT_ERR_TASK_UNSUPPORTED: {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DocumentError } from './document-error';
+import { ExtractionBusyError } from './extraction-busy-error';
 import type { DocumentLimits } from './document-limits';
 import type { ExtractionReply, ExtractionRequest, WorkerReady } from './extraction-messages';
 import type { DocumentInput, ExtractedDocument } from './extracted-document';
@@ -18,9 +19,19 @@ export interface ExtractionPoolOptions {
    * has 1024 MiB for the service and two workers.
    */
   heapLimitMb?: number;
+  /**
+   * Upload bytes that may wait for a worker; beyond it an upload is refused
+   * with ExtractionBusyError at once rather than held in memory for as long
+   * as the queue takes. An upload that finds the queue empty is always taken.
+   * Defaults to 128 MB (five 25 MB uploads).
+   */
+  maxQueuedBytes?: number;
 }
 
 const DEFAULT_HEAP_LIMIT_MB = 384;
+const DEFAULT_MAX_QUEUED_BYTES = 128 * 1024 * 1024;
+/** What a refused upload is told: about one extraction's time on a typical file. */
+const BUSY_RETRY_AFTER_SECONDS = 5;
 
 /** Extracts uploads; `ExtractionPool` is the one that keeps parsers off the event loop. */
 export interface DocumentExtractor {
@@ -61,6 +72,7 @@ export class ExtractionPool implements DocumentExtractor {
   private readonly size: number;
   private readonly workers = new Set<PoolWorker>();
   private readonly queue: Job[] = [];
+  private queuedBytes = 0;
   private nextId = 1;
   private closed = false;
 
@@ -70,15 +82,30 @@ export class ExtractionPool implements DocumentExtractor {
 
   extract(input: DocumentInput, limits: Partial<DocumentLimits> = {}): Promise<ExtractedDocument> {
     if (this.closed) return Promise.reject(new Error('the extraction pool is closed'));
+    const bytes = input.bytes.byteLength;
+    const maxQueuedBytes = this.options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+    if (this.queue.length > 0 && this.queuedBytes + bytes > maxQueuedBytes) {
+      return Promise.reject(new ExtractionBusyError(BUSY_RETRY_AFTER_SECONDS));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ request: { id: this.nextId++, input, limits }, resolve, reject });
+      this.queuedBytes += bytes;
       this.dispatch();
     });
   }
 
+  /** Takes jobs off the queue, keeping the count of bytes waiting in step. */
+  private dequeue(count = 1): Job[] {
+    const jobs = this.queue.splice(0, count);
+    for (const job of jobs) this.queuedBytes -= job.request.input.bytes.byteLength;
+    return jobs;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new Error('the extraction pool is closed'));
+    for (const job of this.dequeue(this.queue.length)) {
+      job.reject(new Error('the extraction pool is closed'));
+    }
     const workers = [...this.workers];
     this.workers.clear();
     await Promise.all(
@@ -94,7 +121,7 @@ export class ExtractionPool implements DocumentExtractor {
     let starting = 0;
     for (const worker of this.workers) {
       if (!worker.ready) starting += 1;
-      else if (!worker.job && this.queue.length > 0) this.run(worker, this.queue.shift() as Job);
+      else if (!worker.job && this.queue.length > 0) this.run(worker, this.dequeue()[0] as Job);
     }
     const wanted = Math.min(this.queue.length - starting, this.size - this.workers.size);
     for (let started = 0; started < wanted; started += 1) this.startWorker();
@@ -166,7 +193,7 @@ export class ExtractionPool implements DocumentExtractor {
     this.discard(worker);
     if (!worker.ready) {
       const failure = new Error(`the extraction worker could not start: ${error.message}`);
-      for (const waiting of this.queue.splice(0)) waiting.reject(failure);
+      for (const waiting of this.dequeue(this.queue.length)) waiting.reject(failure);
       return;
     }
     job?.reject(

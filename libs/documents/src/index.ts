@@ -28,3 +28,4 @@ export {
   type ExtractionPoolOptions,
 } from './extraction-pool';
 export { serveExtractionRequests } from './extraction-worker';
+export { ExtractionBusyError } from './extraction-busy-error';

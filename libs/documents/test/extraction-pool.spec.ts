@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DocumentError, ExtractionPool } from '../src';
+import { DocumentError, ExtractionBusyError, ExtractionPool } from '../src';
 
 /**
  * A stand-in worker in plain JavaScript (worker threads cannot run these
@@ -42,6 +42,7 @@ describe('ExtractionPool', () => {
     timeoutMs?: number;
     size?: number;
     heapLimitMb?: number;
+    maxQueuedBytes?: number;
   }) => {
     const created = new ExtractionPool({ timeoutMs: 30_000, ...options });
     pools.push(created);
@@ -89,6 +90,22 @@ describe('ExtractionPool', () => {
     const next = bounded.extract(input('after.txt'));
     await expect(hogging).rejects.toMatchObject({ code: 'DT_ERR_EXTRACTION_MEMORY', status: 422 });
     await expect(next).resolves.toMatchObject({ title: 'after.txt' });
+  });
+
+  it('refuses an upload with ExtractionBusyError while the queue holds its byte bound, and takes uploads again once it drains', async () => {
+    const bounded = pool({ workerFile, timeoutMs: 500, size: 1, maxQueuedBytes: 8 });
+    // All three in one tick: the worker is still starting, so all wait in the
+    // queue: 4 + 4 bytes fit the bound, a third upload of 4 would pass it.
+    const spinning = bounded.extract(input('spin'));
+    const waiting = bounded.extract(input('waiting.txt'));
+    const refused = bounded.extract(input('refused.txt'));
+    await expect(refused).rejects.toBeInstanceOf(ExtractionBusyError);
+    await expect(refused).rejects.toMatchObject({ retryAfterSeconds: 5 });
+    await expect(spinning).rejects.toMatchObject({ code: 'DT_ERR_EXTRACTION_TIMEOUT' });
+    await expect(waiting).resolves.toMatchObject({ title: 'waiting.txt' });
+    await expect(bounded.extract(input('later.txt'))).resolves.toMatchObject({
+      title: 'later.txt',
+    });
   });
 
   it('fails the waiting uploads when the worker cannot start, and tries again for the next', async () => {

@@ -1,4 +1,4 @@
-import { isDocumentError } from '@docuthinker/documents';
+import { ExtractionBusyError, isDocumentError } from '@docuthinker/documents';
 import type { ProblemError } from '@docuthinker/runtime';
 import { EmailTakenError, InvalidCursorError } from '@docuthinker/stores';
 import { problem } from '../errors';
@@ -34,6 +34,11 @@ export function problemFromDomainError(error: unknown): ProblemError | undefined
   if (error instanceof EmailTakenError) return problem('DT_ERR_EMAIL_TAKEN');
   if (error instanceof InvalidCursorError) return problem('DT_ERR_INVALID_CURSOR');
   if (isDocumentError(error)) return problem(error.code, error.message);
+  if (error instanceof ExtractionBusyError) {
+    return problem('DT_ERR_BUSY', 'Nothing was stored; send the upload again shortly.', {
+      headers: { 'Retry-After': String(error.retryAfterSeconds) },
+    });
+  }
   if (error instanceof GatewayUnavailableError) {
     return problem('DT_ERR_AI_UNAVAILABLE', 'Try again shortly.', {
       headers: { 'Retry-After': String(error.retryAfterSeconds) },

@@ -1,0 +1,21 @@
+import { DocumentError, ExtractionBusyError } from '@docuthinker/documents';
+import { problemFromDomainError } from '../src/middleware/domain-problems';
+
+describe('problemFromDomainError', () => {
+  it('answers a full extraction queue 503 DT_ERR_BUSY with Retry-After: the server, not the file, is at fault', () => {
+    const problem = problemFromDomainError(new ExtractionBusyError(5));
+    expect(problem).toMatchObject({ code: 'DT_ERR_BUSY', status: 503 });
+    expect(problem?.extras.headers).toEqual({ 'Retry-After': '5' });
+  });
+
+  it('answers a parse that outgrew its memory bound 422 DT_ERR_EXTRACTION_MEMORY', () => {
+    const problem = problemFromDomainError(
+      new DocumentError('DT_ERR_EXTRACTION_MEMORY', 'Needed too much memory.'),
+    );
+    expect(problem).toMatchObject({ code: 'DT_ERR_EXTRACTION_MEMORY', status: 422 });
+  });
+
+  it('leaves anything it does not know to the error handler (a bug, 500)', () => {
+    expect(problemFromDomainError(new Error('unexpected'))).toBeUndefined();
+  });
+});
