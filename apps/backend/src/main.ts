@@ -12,6 +12,7 @@ import { createBackendApp } from './app';
 import { createGatewayClient } from './gateway/gateway-client';
 import { openStores } from './open-stores';
 import { startOutboxWorker, type OutboxWorker } from './outbox/outbox-worker';
+import { LOGIN_LIMIT_WINDOW_SECONDS } from './services/account-service';
 import { DocumentCache } from './services/document-cache';
 import { createStartingApp } from './starting-app';
 import { storeReadinessChecks } from './store-readiness';
@@ -89,6 +90,10 @@ async function main(): Promise<void> {
     readinessChecks: storeReadinessChecks(stores),
     onOutboxWork: worker.wake,
     registrationLimit: { points: config.registrationsPerHour, windowSeconds: 60 * 60 },
+    loginLimits: {
+      perIp: { points: config.loginAttemptsPerIp, windowSeconds: LOGIN_LIMIT_WINDOW_SECONDS },
+      perEmail: { points: config.loginAttemptsPerEmail, windowSeconds: LOGIN_LIMIT_WINDOW_SECONDS },
+    },
   });
   await listen();
 }

@@ -39,6 +39,15 @@ export const backendFields = {
   DOCUTHINKER_EXTRACTION_TIMEOUT_MS: integerInRange(20_000, 100, 10 * 60_000, {
     description: 'Longest time one upload may spend in text extraction before it is refused (ms)',
   }),
+  // Credential stuffing is slowed per address, guessing one password per account.
+  DOCUTHINKER_LOGIN_ATTEMPTS_PER_IP: integerInRange(30, 1, 1_000_000, {
+    description:
+      'Login attempts allowed per client address per 15 minutes; 429 with Retry-After beyond it',
+  }),
+  DOCUTHINKER_LOGIN_ATTEMPTS_PER_EMAIL: integerInRange(5, 1, 1_000_000, {
+    description:
+      'Login attempts allowed per account email per 15 minutes (a successful login resets it); 429 with Retry-After beyond it',
+  }),
   // Each sign-up costs a full argon2 hash (~60 ms of a core): unthrottled,
   // one client could keep the CPU busy and create accounts in bulk.
   DOCUTHINKER_REGISTRATIONS_PER_HOUR: integerInRange(20, 1, 1_000_000, {
@@ -58,6 +67,8 @@ export interface BackendConfig extends ServiceConfigBase {
   readonly maxUploadBytes: number;
   readonly extractionTimeoutMs: number;
   readonly registrationsPerHour: number;
+  readonly loginAttemptsPerIp: number;
+  readonly loginAttemptsPerEmail: number;
 }
 
 const DEFAULT_AIML_URL = 'http://127.0.0.1:8000';
@@ -98,6 +109,8 @@ export function loadBackendConfig(env: Environment = process.env): BackendConfig
     maxUploadBytes: values.DOCUTHINKER_MAX_UPLOAD_BYTES,
     extractionTimeoutMs: values.DOCUTHINKER_EXTRACTION_TIMEOUT_MS,
     registrationsPerHour: values.DOCUTHINKER_REGISTRATIONS_PER_HOUR,
+    loginAttemptsPerIp: values.DOCUTHINKER_LOGIN_ATTEMPTS_PER_IP,
+    loginAttemptsPerEmail: values.DOCUTHINKER_LOGIN_ATTEMPTS_PER_EMAIL,
     jwtSecret: secrets.jwtSecret,
     serviceToken: secrets.serviceToken,
     notices: Object.freeze([...resolution.notices]),

@@ -146,6 +146,35 @@ describe('loadBackendConfig', () => {
     });
     expect(config.corsOrigins).toEqual(['https://app.example.com', 'https://admin.example.com']);
   });
+
+  it('reads the sign-up and login limits, defaulting to 20 an hour, 30 and 5 per 15 minutes', () => {
+    const defaults = loadBackendConfig(productionEnv);
+    expect([
+      defaults.registrationsPerHour,
+      defaults.loginAttemptsPerIp,
+      defaults.loginAttemptsPerEmail,
+    ]).toEqual([20, 30, 5]);
+    const tuned = loadBackendConfig({
+      ...productionEnv,
+      DOCUTHINKER_REGISTRATIONS_PER_HOUR: '100',
+      DOCUTHINKER_LOGIN_ATTEMPTS_PER_IP: '300',
+      DOCUTHINKER_LOGIN_ATTEMPTS_PER_EMAIL: '10',
+    });
+    expect([
+      tuned.registrationsPerHour,
+      tuned.loginAttemptsPerIp,
+      tuned.loginAttemptsPerEmail,
+    ]).toEqual([100, 300, 10]);
+    const variables = problemsOf({
+      ...productionEnv,
+      DOCUTHINKER_REGISTRATIONS_PER_HOUR: '0',
+      DOCUTHINKER_LOGIN_ATTEMPTS_PER_EMAIL: 'many',
+    }).map((problem) => problem.variable);
+    expect(variables.sort()).toEqual([
+      'DOCUTHINKER_LOGIN_ATTEMPTS_PER_EMAIL',
+      'DOCUTHINKER_REGISTRATIONS_PER_HOUR',
+    ]);
+  });
 });
 
 describe.each([

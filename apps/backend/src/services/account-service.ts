@@ -39,9 +39,11 @@ export interface LoginLimits {
   perEmail: { points: number; windowSeconds: number };
 }
 
+export const LOGIN_LIMIT_WINDOW_SECONDS = 15 * 60;
+
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
-  perIp: { points: 30, windowSeconds: 15 * 60 },
-  perEmail: { points: 5, windowSeconds: 15 * 60 },
+  perIp: { points: 30, windowSeconds: LOGIN_LIMIT_WINDOW_SECONDS },
+  perEmail: { points: 5, windowSeconds: LOGIN_LIMIT_WINDOW_SECONDS },
 };
 
 /** Sign-ups allowed per client address per window: each one costs a full password hash. */
