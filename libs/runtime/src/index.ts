@@ -16,3 +16,4 @@ export {
 export { closeHttpServer, installGracefulShutdown, type ShutdownStep } from './graceful-shutdown';
 export { loadConfigOrExit } from './config-exit';
 export { startServiceContext, type ServiceContextOptions } from './service-context';
+export { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache';

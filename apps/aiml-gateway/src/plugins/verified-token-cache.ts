@@ -1,21 +1,17 @@
+import { VerifiedTokenCache } from '@docuthinker/runtime';
 import type { BearerVerifier } from '../auth/bearer-credentials';
 import type { Principal } from '../auth/principal';
 
-export interface VerifiedTokenCacheOptions {
+export interface CachedBearerVerifierOptions {
   /** Longest a verification is reused, whatever the token's own expiry. */
   readonly ttlMs?: number;
-  /** Tokens remembered at most; the oldest goes first. */
+  /** Tokens remembered at most; the least recently used goes first. */
   readonly maxEntries?: number;
   readonly now?: () => number;
 }
 
 /** A hit answers synchronously: the request goes on without waiting a turn of the event loop. */
 export type CachedBearerVerifier = (token: string) => Principal | Promise<Principal>;
-
-interface Verified {
-  readonly principal: Principal;
-  readonly until: number;
-}
 
 /**
  * Remembers tokens that verified, so a caller's next request costs a map
@@ -25,25 +21,16 @@ interface Verified {
  */
 export function cacheVerifiedTokens(
   verify: BearerVerifier,
-  { ttlMs = 30_000, maxEntries = 10_000, now = Date.now }: VerifiedTokenCacheOptions = {},
+  { ttlMs = 30_000, maxEntries = 10_000, now = Date.now }: CachedBearerVerifierOptions = {},
 ): CachedBearerVerifier {
-  const verified = new Map<string, Verified>();
+  const verified = new VerifiedTokenCache<Principal>({ max: maxEntries, now });
   const remember = (token: string, principal: Principal): Principal => {
-    const at = now();
-    const until = Math.min(at + ttlMs, expiryOf(token) ?? Number.POSITIVE_INFINITY);
-    if (until > at) {
-      if (verified.size >= maxEntries) verified.delete(verified.keys().next().value as string);
-      verified.set(token, { principal, until });
-    }
+    const until = Math.min(now() + ttlMs, expiryOf(token) ?? Number.POSITIVE_INFINITY);
+    verified.remember(token, principal, until);
     return principal;
   };
   return function verifyCached(token: string): Principal | Promise<Principal> {
-    const hit = verified.get(token);
-    if (hit !== undefined) {
-      if (hit.until > now()) return hit.principal;
-      verified.delete(token);
-    }
-    return verify(token).then((principal) => remember(token, principal));
+    return verified.get(token) ?? verify(token).then((principal) => remember(token, principal));
   };
 }
 

@@ -1,6 +1,6 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@docuthinker/contracts';
-import { VerifiedTokenCache } from './verified-token-cache';
+import { VerifiedTokenCache } from '@docuthinker/runtime';
 
 /** Short-lived on purpose: there is no revocation list, so a stolen token dies quickly. */
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
@@ -25,7 +25,7 @@ export interface AccessTokenOptions {
 export function createAccessTokens(secret: string, options: AccessTokenOptions = {}): AccessTokens {
   const key = new TextEncoder().encode(secret);
   const now = options.now ?? Date.now;
-  const verified = new VerifiedTokenCache(now);
+  const verified = new VerifiedTokenCache<string>({ now });
   return {
     async issue(userId) {
       const issuedAt = Math.floor(now() / 1000);
@@ -40,10 +40,10 @@ export function createAccessTokens(secret: string, options: AccessTokenOptions =
       return { accessToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
     },
     verifiedSubject(token) {
-      return verified.subjectOf(token);
+      return verified.get(token);
     },
     async verify(token) {
-      const cached = verified.subjectOf(token);
+      const cached = verified.get(token);
       if (cached !== undefined) return cached;
       try {
         const { payload } = await jwtVerify(token, key, {
