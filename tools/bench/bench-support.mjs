@@ -1,5 +1,6 @@
 // Shared helpers for the benchmarks in tools/bench: free ports, medians,
-// and writing a result section to docs/benchmarks.md.
+// worker bundles, and writing a result section to docs/benchmarks.md.
+import { build } from 'esbuild';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,6 +8,24 @@ import { fileURLToPath } from 'node:url';
 import { writeMarkdownSection } from '../reports/markdown-section.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Bundles tools/bench/<name>.ts into dist/tools/bench/<name>.cjs with every
+ * dependency inlined, as the services bundle their parsers, and returns its path.
+ */
+export async function bundleBenchWorker(name) {
+  const outfile = join(root, 'dist', 'tools', 'bench', `${name}.cjs`);
+  await build({
+    entryPoints: [join(root, 'tools', 'bench', `${name}.ts`)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    tsconfig: join(root, 'tools/tsconfig.json'),
+    logLevel: 'warning',
+  });
+  return outfile;
+}
 
 export function freePort() {
   return new Promise((resolve, reject) => {

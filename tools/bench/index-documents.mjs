@@ -9,8 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { recordResult, root } from './bench-support.mjs';
+import { bundleBenchWorker, recordResult, root } from './bench-support.mjs';
 import { startChroma } from './chroma-process.mjs';
 import { startProcess } from './process-support.mjs';
 import { syntheticDocument } from './synthetic-documents.mjs';
@@ -26,16 +25,7 @@ const documents = Array.from({ length: DOCUMENTS * ROUNDS + 5 }, (_unused, index
 const meanBytes =
   documents.reduce((sum, document) => sum + Buffer.byteLength(document.text), 0) / documents.length;
 
-const workerBundle = join(root, 'dist', 'tools', 'bench', 'chunk-embed-worker.cjs');
-await build({
-  entryPoints: [join(root, 'tools/bench/chunk-embed-worker.ts')],
-  outfile: workerBundle,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  tsconfig: join(root, 'tools/tsconfig.json'),
-  logLevel: 'warning',
-});
+const workerBundle = await bundleBenchWorker('chunk-embed-worker');
 const textsFile = join(mkdtempSync(join(tmpdir(), 'dt-bench-texts-')), 'texts.json');
 writeFileSync(
   textsFile,

@@ -6,8 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { recordResult, root } from './bench-support.mjs';
+import { bundleBenchWorker, recordResult, root } from './bench-support.mjs';
 import { startProcess } from './process-support.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -16,17 +15,7 @@ const TARGET = 1.5;
 const pdfPath = join(root, '..', 'shared', 'corpus', 'shared-mime-info-spec.pdf');
 const pdf = readFileSync(pdfPath);
 
-const workerBundle = join(root, 'dist', 'tools', 'bench', 'pdf-extraction-worker.cjs');
-await build({
-  entryPoints: [join(root, 'tools/bench/pdf-extraction-worker.ts')],
-  outfile: workerBundle,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  // Everything bundled, as the backend bundles its ESM-only parsers.
-  tsconfig: join(root, 'tools/tsconfig.json'),
-  logLevel: 'warning',
-});
+const workerBundle = await bundleBenchWorker('pdf-extraction-worker');
 
 function rawExtractionMs() {
   const result = spawnSync(process.execPath, [workerBundle, pdfPath, String(RUNS)], {
