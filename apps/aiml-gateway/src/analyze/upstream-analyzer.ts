@@ -10,8 +10,7 @@ import {
   type CircuitBreakerPolicy,
   type IPolicy,
 } from 'cockatiel';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Pool } from 'undici';
 import type { CircuitStatus } from '@docuthinker/ai-engine';
 
 export interface UpstreamAnalyzerOptions {
@@ -73,35 +72,29 @@ const CIRCUIT_STATUS: Record<CircuitState, CircuitStatus> = {
 /**
  * The FastAPI container's `/analyze` behind cockatiel: a retry of safe
  * failures around a consecutive-failure circuit breaker, each attempt with a
- * timeout of its own. Requests go over node:http with a keep-alive pool of its own:
- * on this platform Node 20's fetch (undici) reached about 300–500 requests/s
- * to a local stub at 50 concurrent requests where a keep-alive http.Agent
- * reached about 1,500, and proxy overhead is what the gateway is measured on.
+ * timeout of its own. Requests go over an undici connection pool, driven
+ * through `dispatch`: proxy overhead is what the gateway is measured on, and
+ * here it took a fifth less CPU per proxied request than node:http's client
+ * (docs/benchmarks.md). Timeouts run on undici's coarse timers (about a
+ * second of resolution), ample for an analysis measured in seconds.
  */
 export class UpstreamAnalyzer {
-  private readonly endpoint: URL;
-  private readonly target: { protocol: string; hostname: string; port: string; path: string };
-  private readonly agent: HttpAgent | HttpsAgent;
-  private readonly send: typeof httpRequest;
+  private readonly path: string;
+  private readonly pool: Pool;
   private readonly breaker: CircuitBreakerPolicy;
   private readonly policy: IPolicy;
   private readonly timeoutMs: number;
 
   constructor(options: UpstreamAnalyzerOptions) {
-    this.endpoint = new URL('/analyze', options.url);
-    this.target = {
-      protocol: this.endpoint.protocol,
-      hostname: this.endpoint.hostname.replace(/^\[|\]$/g, ''),
-      port: this.endpoint.port,
-      path: this.endpoint.pathname,
-    };
-    // noDelay: headers and body go out as separate writes, and with Nagle's
-    // algorithm on the body waits for the upstream's delayed ACK (~40 ms on
-    // Linux loopback), which capped the proxy at about 1,600 requests/s.
-    const pool = { keepAlive: true, noDelay: true, maxSockets: options.maxConnections ?? 128 };
-    const secure = this.endpoint.protocol === 'https:';
-    this.agent = secure ? new HttpsAgent(pool) : new HttpAgent(pool);
-    this.send = secure ? httpsRequest : httpRequest;
+    const endpoint = new URL('/analyze', options.url);
+    this.path = endpoint.pathname;
+    this.pool = new Pool(endpoint.origin, {
+      connections: options.maxConnections ?? 128,
+      // Below uvicorn's 5 s keep-alive default, so the pool drops an idle
+      // connection before the container does: a POST sent on a connection
+      // the other side is closing could not be retried safely.
+      keepAliveTimeout: 4000,
+    });
     const retryPolicy = retry(
       handleWhen((error) => error instanceof UpstreamFailure && error.safeToRetry),
       {
@@ -123,10 +116,10 @@ export class UpstreamAnalyzer {
         breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
       },
     );
-    // The per-attempt timeout is the request's own timer (see exchange): with
-    // cockatiel's timeout policy as a third layer the proxy served about half
-    // the requests per second at one connection, and aborting each finished
-    // attempt's signal built a DOMException per request.
+    // The per-attempt timeout is undici's headers and body timeouts (see
+    // exchange): with cockatiel's timeout policy as a third layer the proxy
+    // served about half the requests per second at one connection, and
+    // aborting each finished attempt's signal built a DOMException per request.
     this.timeoutMs = options.timeoutMs ?? 60000;
     this.policy = wrap(retryPolicy, this.breaker);
   }
@@ -148,7 +141,7 @@ export class UpstreamAnalyzer {
 
   /** Closes the pooled connections. */
   close(): void {
-    this.agent.destroy();
+    void this.pool.destroy();
   }
 
   private async post(
@@ -186,23 +179,28 @@ export class UpstreamAnalyzer {
   ): Promise<{ status: number; payload: Buffer }> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(abortError(signal));
+      let settled = false;
       let answered = false;
-      let timedOut = false;
-      // The client's signal is watched here rather than handed to
-      // http.request, which hooks it up through end-of-stream on every request.
-      const onAbort = () => request.destroy(abortError(signal));
-      const settle = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
+      let status = 0;
+      // An answer is a few kilobytes: usually one chunk, kept without a copy.
+      let first: Buffer | undefined;
+      let rest: Buffer[] | undefined;
+      // Set once undici puts the request on a connection; a request still
+      // queued for one when the client leaves is aborted as it starts.
+      let controller: { abort(reason: Error): void } | undefined;
+      const onAbort = () => {
+        controller?.abort(abortError(signal));
+        finish(() => reject(abortError(signal)));
       };
-      const timer = setTimeout(() => {
-        timedOut = true;
-        request.destroy();
-      }, this.timeoutMs);
-      const fail = (error: Error & { code?: string }) => {
+      const finish = (settle: () => void) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
         settle();
-        if (signal.aborted) return reject(error);
-        if (timedOut) {
+      };
+      const fail = (error: Error & { code?: string }) => {
+        if (signal.aborted) return reject(abortError(signal));
+        if (error.code === 'UND_ERR_HEADERS_TIMEOUT' || error.code === 'UND_ERR_BODY_TIMEOUT') {
           return reject(new TaskCancelledError(`Operation timed out after ${this.timeoutMs}ms`));
         }
         if (answered) {
@@ -210,56 +208,53 @@ export class UpstreamAnalyzer {
             new UpstreamFailure(`the upstream's answer broke off: ${error.message}`, false),
           );
         }
-        // A pooled connection the container closed while idle resets on reuse
-        // before the request is read: Node's documentation advises retrying that.
-        const notDelivered =
-          (error.code !== undefined && CONNECT_ERRORS.has(error.code)) ||
-          (error.code === 'ECONNRESET' && request.reusedSocket);
         reject(
           new UpstreamFailure(
             `no answer from the upstream: ${error.code ?? error.message}`,
-            notDelivered,
+            error.code !== undefined && CONNECT_ERRORS.has(error.code),
           ),
         );
       };
-      const request = this.send(
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.pool.dispatch(
         {
-          // Host, port and path taken apart once: a URL here is re-parsed on every request.
-          protocol: this.target.protocol,
-          hostname: this.target.hostname,
-          port: this.target.port,
-          path: this.target.path,
+          path: this.path,
           method: 'POST',
-          agent: this.agent,
           headers: {
             'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
             accept: 'application/json',
             'x-request-id': requestId,
           },
+          body,
+          // The analysis happens before the container sends its headers:
+          // this is the per-attempt timeout, on undici's own coarse timers.
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
         },
-        (response) => {
-          answered = true;
-          // An answer is a few kilobytes: usually one chunk, kept without a copy.
-          let first: Buffer | undefined;
-          let rest: Buffer[] | undefined;
-          response.on('data', (chunk: Buffer) => {
+        {
+          onRequestStart: (dispatchController) => {
+            controller = dispatchController;
+            if (settled) dispatchController.abort(abortError(signal));
+          },
+          onResponseStart: (_controller, statusCode) => {
+            if (statusCode < 200) return; // 100 Continue and the like
+            answered = true;
+            status = statusCode;
+          },
+          onResponseData: (_controller, chunk) => {
             if (first === undefined) first = chunk;
             else (rest ??= [first]).push(chunk);
-          });
-          response.on('error', fail);
-          response.on('end', () => {
-            settle();
-            resolve({
-              status: response.statusCode ?? 0,
-              payload: rest ? Buffer.concat(rest) : (first ?? EMPTY),
-            });
-          });
+          },
+          onResponseEnd: () => {
+            finish(() =>
+              resolve({ status, payload: rest ? Buffer.concat(rest) : (first ?? EMPTY) }),
+            );
+          },
+          onResponseError: (_controller, error) => {
+            finish(() => fail(error));
+          },
         },
       );
-      signal.addEventListener('abort', onAbort, { once: true });
-      request.on('error', fail);
-      request.end(body);
     });
   }
 }
