@@ -95,6 +95,7 @@ try {
     table,
     notes: [
       `autocannon, ${CONNECTIONS} connections; ${ROUNDS} alternating rounds of ${DURATION} s per subject after a warm-up run of each; embedded stores.`,
+      "The warm page is answered by the cached listing fast path ahead of Express (`apps/backend/src/routes/documents/cached-listing-fast-path.ts`), header for header the Express route's answer.",
       `Per round (req/s, p99): ${rounds
         .map(
           (r) =>

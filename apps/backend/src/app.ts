@@ -1,4 +1,5 @@
-import express, { type Express } from 'express';
+import express from 'express';
+import type { RequestListener } from 'node:http';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackendConfig } from '@docuthinker/config';
 import type { DocumentExtractor } from '@docuthinker/documents';
@@ -10,16 +11,18 @@ import { argon2idPasswords, type PasswordHashing } from './auth/password-hashing
 import type { GatewayClient } from './gateway/gateway-client';
 import { registerOutboxMetrics } from './metrics/outbox-metrics';
 import { authenticate } from './middleware/authenticate';
-import { httpMetrics } from './middleware/http-metrics';
+import { HttpMetrics } from './middleware/http-metrics';
 import { jsonBodies } from './middleware/json-bodies';
 import { problemResponses, routeNotFound } from './middleware/problem-responses';
 import { requestLogging } from './middleware/request-logging';
 import { routesByPrefix } from './middleware/routes-by-prefix';
-import { securityHeaders } from './middleware/security-headers';
+import { securityHeaders, securityHeadersWithoutOrigin } from './middleware/security-headers';
 import { aiRoutes } from './routes/ai/ai-routes';
 import { authRoutes } from './routes/auth/auth-routes';
 import { chatRoutes } from './routes/chat/chat-routes';
+import { withCachedListing } from './routes/documents/cached-listing-fast-path';
 import { documentRoutes } from './routes/documents/document-routes';
+import { EncodedJsonBodies, type EtagFunction } from './routes/documents/encoded-json-bodies';
 import { meRoutes } from './routes/me/me-routes';
 import { apiDocsRoutes } from './routes/meta/api-docs-routes';
 import { healthRoutes } from './routes/meta/health-routes';
@@ -54,8 +57,11 @@ export interface BackendDependencies {
 /** Paths that need a user's access token; register, login and the meta routes do not. */
 const AUTHENTICATED_PATHS = ['/api/me', '/api/documents', '/api/ai', '/api/chat', '/api/ask'];
 
-/** Builds the Express app from its dependencies; it opens no sockets itself. */
-export function createBackendApp(dependencies: BackendDependencies): Express {
+/**
+ * Builds the app from its dependencies: Express, behind the cached listing's
+ * fast path. It opens no sockets itself; give it to `http.createServer`.
+ */
+export function createBackendApp(dependencies: BackendDependencies): RequestListener {
   const { config, logger, stores, gateway } = dependencies;
   const documentCache = new DocumentCache(stores.cache);
   const tokens = createAccessTokens(config.jwtSecret);
@@ -82,11 +88,14 @@ export function createBackendApp(dependencies: BackendDependencies): Express {
   collectDefaultMetrics({ register: metrics });
   registerOutboxMetrics(metrics, stores.outbox);
 
+  const httpMetrics = new HttpMetrics(metrics);
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, uniquelocal');
+  const listBodies = new EncodedJsonBodies(app.get('etag fn') as EtagFunction | undefined);
   app.use(requestLogging(logger));
-  app.use(httpMetrics(metrics));
+  app.use(httpMetrics.middleware());
   app.use(securityHeaders(config.corsOrigins));
   app.use(jsonBodies(config.maxUploadBytes));
   app.use(
@@ -99,7 +108,7 @@ export function createBackendApp(dependencies: BackendDependencies): Express {
       { prefixes: ['/api/me'], routes: meRoutes(accounts) },
       {
         prefixes: ['/api/documents'],
-        routes: documentRoutes(documents, config.maxUploadBytes),
+        routes: documentRoutes(documents, config.maxUploadBytes, listBodies),
       },
       { prefixes: ['/api/documents', '/api/ai'], routes: aiRoutes(ai) },
       { prefixes: ['/api/documents', '/api/chat', '/api/ask'], routes: chatRoutes(chat) },
@@ -107,5 +116,13 @@ export function createBackendApp(dependencies: BackendDependencies): Express {
   );
   app.use(routeNotFound);
   app.use(problemResponses);
-  return app;
+  return withCachedListing(app, {
+    tokens,
+    accounts: liveAccounts,
+    documents,
+    bodies: listBodies,
+    fixedHeaders: securityHeadersWithoutOrigin(config.corsOrigins),
+    metrics: httpMetrics,
+    logger,
+  });
 }

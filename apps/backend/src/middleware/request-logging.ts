@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import type { ServerResponse } from 'node:http';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@docuthinker/runtime';
 
 declare module 'http' {
@@ -39,21 +40,39 @@ export function requestLogging(logger: Logger): RequestHandler {
       // A response emits 'close' exactly once: after 'finish' when it was
       // sent, or alone when the client hung up first.
       res.on('close', () => {
-        const finished = res.writableFinished;
-        // A client that hangs up early is worth a warning, not an error.
-        const level =
-          res.statusCode >= 500 ? 'error' : !finished || res.statusCode >= 400 ? 'warn' : 'info';
-        if (!logger.isLevelEnabled(level)) return;
-        logger[level](
-          {
-            ...bindings(),
-            res: { statusCode: res.statusCode },
-            responseTime: Math.round(performance.now() - startedAt),
-          },
-          finished ? 'request completed' : 'request aborted',
-        );
+        logRequestEnd(logger, { id, method: req.method, url: req.originalUrl }, res, startedAt);
       });
     }
     next();
   };
+}
+
+/**
+ * The one line a request gets when its response closes (see
+ * `requestLogging`), also written by answers given before Express.
+ * `startedAt` is a `performance.now()` reading.
+ */
+export function logRequestEnd(
+  logger: Logger,
+  request: {
+    readonly id: string;
+    readonly method: string | undefined;
+    readonly url: string | undefined;
+  },
+  res: ServerResponse,
+  startedAt: number,
+): void {
+  const finished = res.writableFinished;
+  // A client that hangs up early is worth a warning, not an error.
+  const level =
+    res.statusCode >= 500 ? 'error' : !finished || res.statusCode >= 400 ? 'warn' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  logger[level](
+    {
+      req: request,
+      res: { statusCode: res.statusCode },
+      responseTime: Math.round(performance.now() - startedAt),
+    },
+    finished ? 'request completed' : 'request aborted',
+  );
 }

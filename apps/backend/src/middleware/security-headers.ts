@@ -37,6 +37,9 @@ function recordHeaderChanges(middleware: RequestHandler): HeaderChanges {
       set.set(name.toLowerCase(), [name, value]);
       return response;
     },
+    getHeader(name: string) {
+      return set.get(name.toLowerCase())?.[1];
+    },
     removeHeader(name: string) {
       set.delete(name.toLowerCase());
       removed.add(name.toLowerCase());
@@ -70,4 +73,22 @@ export function securityHeaders(corsOrigins: readonly string[]): RequestHandler[
       maxAge: 600,
     }),
   ];
+}
+
+/**
+ * What `securityHeaders` sets on the answer to a request without an
+ * `Origin` header, which is no CORS exchange and so always gets the same
+ * headers: an answer written before Express (the cached listing) sends these
+ * and stays identical to the one Express would have sent.
+ */
+export function securityHeadersWithoutOrigin(corsOrigins: readonly string[]): HeaderChanges['set'] {
+  const chain = securityHeaders(corsOrigins);
+  const wholeChain: RequestHandler = (req, res, next) => {
+    const step = (index: number, error?: unknown): void => {
+      if (error !== undefined || index === chain.length) return next(error);
+      void chain[index]?.(req, res, (failure?: unknown) => step(index + 1, failure));
+    };
+    step(0);
+  };
+  return headerChangesOf(wholeChain).set;
 }

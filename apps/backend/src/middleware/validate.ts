@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { LRUCache } from 'lru-cache';
+import { parse as parseQueryString } from 'node:querystring';
 import type * as z from 'zod';
 import { problem } from '../errors';
 
@@ -49,17 +50,45 @@ const parsedQueries = new WeakMap<z.ZodType, LRUCache<string, object>>();
  * change what the next request gets.
  */
 export function queryOf<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
-  const at = req.url.indexOf('?');
-  const raw = at === -1 ? '' : req.url.slice(at + 1);
+  const raw = queryStringOf(req.url);
   if (raw.length > MAX_QUERY_LENGTH) return parseOrThrow(schema, req.query);
+  const known = rememberedQueries(schema).get(raw);
+  if (known !== undefined) return known as z.output<S>;
+  return remember(schema, raw, parseOrThrow(schema, req.query));
+}
+
+/**
+ * The query of a URL that has not been through Express, validated, or
+ * undefined when it does not pass: for a caller that leaves every refusal
+ * to the Express route. It parses as Express 5's default ("simple") query
+ * parser does, node:querystring, and shares `queryOf`'s memory.
+ */
+export function validQueryOf<S extends z.ZodType>(url: string, schema: S): z.output<S> | undefined {
+  const raw = queryStringOf(url);
+  if (raw.length > MAX_QUERY_LENGTH) return undefined;
+  const known = rememberedQueries(schema).get(raw);
+  if (known !== undefined) return known as z.output<S>;
+  const parsed = schema.safeParse(parseQueryString(raw));
+  return parsed.success ? remember(schema, raw, parsed.data as z.output<S>) : undefined;
+}
+
+function queryStringOf(url: string): string {
+  const at = url.indexOf('?');
+  return at === -1 ? '' : url.slice(at + 1);
+}
+
+function rememberedQueries(schema: z.ZodType): LRUCache<string, object> {
   let remembered = parsedQueries.get(schema);
   if (!remembered) {
     remembered = new LRUCache<string, object>({ max: MAX_QUERIES_PER_SCHEMA });
     parsedQueries.set(schema, remembered);
   }
-  const known = remembered.get(raw);
-  if (known !== undefined) return known as z.output<S>;
-  const parsed: z.output<S> = parseOrThrow(schema, req.query);
-  if (typeof parsed === 'object' && parsed !== null) remembered.set(raw, Object.freeze(parsed));
+  return remembered;
+}
+
+function remember<T>(schema: z.ZodType, raw: string, parsed: T): T {
+  if (typeof parsed === 'object' && parsed !== null) {
+    rememberedQueries(schema).set(raw, Object.freeze(parsed));
+  }
   return parsed;
 }

@@ -104,6 +104,15 @@ export class DocumentService {
    * body; the rendered body is what is cached, so a cache hit costs no
    * rendering at all.
    */
+  /** The rendered listing page if the cache holds it; never reads the store. */
+  cachedListing(
+    ownerId: string,
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<string | undefined> {
+    return this.cache.getRenderedPage(ownerId, limit, cursor);
+  }
+
   async listRendered(
     ownerId: string,
     limit: number,

@@ -10,7 +10,7 @@ import { currentUser } from '../../middleware/authenticate';
 import { jsonBody, queryOf } from '../../middleware/validate';
 import type { DocumentService, UploadInput } from '../../services/document-service';
 import { detailView, listView, metadataView } from './document-views';
-import { EncodedJsonBodies } from './encoded-json-bodies';
+import type { EncodedJsonBodies } from './encoded-json-bodies';
 import { readMultipartUpload } from './read-multipart-upload';
 
 async function readUpload(req: Request, maxUploadBytes: number): Promise<UploadInput> {
@@ -31,9 +31,13 @@ function attachment(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-export function documentRoutes(documents: DocumentService, maxUploadBytes: number): Router {
+/** `listBodies` is shared with the cached listing's fast path, which sends the same bytes. */
+export function documentRoutes(
+  documents: DocumentService,
+  maxUploadBytes: number,
+  listBodies: EncodedJsonBodies,
+): Router {
   const router = Router();
-  const listBodies = new EncodedJsonBodies();
 
   router.post('/api/documents', async (req, res) => {
     const upload = await readUpload(req, maxUploadBytes);

@@ -4,13 +4,16 @@ import { LRUCache } from 'lru-cache';
 /** Room for the encodings of many owners' first pages; a miss only costs one encoding. */
 const MAX_BYTES = 16 * 1024 * 1024;
 
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-interface EncodedBody {
+export interface EncodedBody {
   readonly bytes: Buffer;
   /** As the app's `etag fn` makes it; undefined when ETags are off. */
   readonly etag: string | undefined;
 }
+
+/** Express's `etag fn` setting: the ETag `res.send` would give a body, if any. */
+export type EtagFunction = (body: Buffer) => string | undefined;
 
 /**
  * Sends JSON texts that are sent again and again (cached listing pages) as
@@ -21,26 +24,27 @@ interface EncodedBody {
  * conditional requests (If-None-Match → 304) keep working.
  */
 export class EncodedJsonBodies {
-  private readonly encoded = new LRUCache<string, EncodedBody>({
+  private readonly encodings = new LRUCache<string, EncodedBody>({
     maxSize: MAX_BYTES,
     sizeCalculation: (body, text) => Math.max(1, body.bytes.length + text.length),
   });
 
+  constructor(private readonly etagOf: EtagFunction | undefined) {}
+
   send(res: Response, text: string): void {
-    const body = this.encoded.get(text) ?? this.encode(res, text);
+    const body = this.encoded(text);
     res.setHeader('Content-Type', JSON_CONTENT_TYPE);
     if (body.etag !== undefined) res.setHeader('ETag', body.etag);
     res.send(body.bytes);
   }
 
-  private encode(res: Response, text: string): EncodedBody {
+  /** The bytes and ETag of `text`, remembered. */
+  encoded(text: string): EncodedBody {
+    const known = this.encodings.get(text);
+    if (known !== undefined) return known;
     const bytes = Buffer.from(text, 'utf8');
-    const etagOf = res.app.get('etag fn') as ((body: Buffer) => string | undefined) | undefined;
-    const body: EncodedBody = {
-      bytes,
-      etag: typeof etagOf === 'function' ? etagOf(bytes) || undefined : undefined,
-    };
-    this.encoded.set(text, body);
+    const body: EncodedBody = { bytes, etag: this.etagOf?.(bytes) || undefined };
+    this.encodings.set(text, body);
     return body;
   }
 }
