@@ -3,7 +3,7 @@ import { analyzeResponse, GATEWAY_API } from '@docuthinker/contracts';
 import { UpstreamAnalyzer } from '../src/analyze/upstream-analyzer';
 import { corpusText } from './support/corpus';
 import { StubUpstream, UPSTREAM_ANALYSIS } from './support/stub-upstream';
-import { asService, asUser, startTestGateway, type TestGateway } from './support/test-gateway';
+import { asUser, startTestGateway, type TestGateway } from './support/test-gateway';
 
 const DOCUMENT = corpusText('bsd');
 const SERVED_BY = 'x-docuthinker-served-by';
@@ -79,183 +79,212 @@ describe('POST /analyze indexing for the service', () => {
   });
 });
 
-describe('POST /analyze in front of the FastAPI container', () => {
-  let upstream: StubUpstream;
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    upstream = await StubUpstream.start();
-  });
-  afterAll(() => upstream.stop());
-  beforeEach(async () => {
-    upstream.behaviour = 'ok';
-    upstream.received.length = 0;
-    gateway = await startTestGateway({
-      engine: { upstreamUrl: upstream.url },
-      upstream: { timeoutMs: 300, initialBackoffMs: 5, breakerThreshold: 3, halfOpenAfterMs: 400 },
-    });
-  });
-  afterEach(() => gateway.close());
-
-  const analyze = (headers: Record<string, string> = {}) =>
-    gateway.app.inject({
-      method: 'POST',
-      url: GATEWAY_API.analyze,
-      headers: { ...asService, 'x-request-id': 'trace-42', ...headers },
-      payload: { document: `  ${DOCUMENT}`, question: 'What is disclaimed?' },
-    });
-
-  it('proxies to the container and passes its answer on unchanged', async () => {
-    const response = await analyze();
-    expect(response.statusCode).toBe(200);
-    expect(response.headers[SERVED_BY]).toBe('upstream');
-    expect(response.json()).toEqual(UPSTREAM_ANALYSIS);
-    expect(upstream.received).toHaveLength(1);
-    const [forwarded] = upstream.received;
-    // The client's bytes go on as received (validated, not re-serialised).
-    expect(forwarded?.body).toBe(
-      JSON.stringify({ document: `  ${DOCUMENT}`, question: 'What is disclaimed?' }),
-    );
-    expect(forwarded?.headers['x-request-id']).toBe('trace-42');
-    expect(forwarded?.headers.authorization).toBeUndefined();
-  });
-
-  it('forwards the exact bytes, whatever their spacing, escapes or words', async () => {
-    const raw =
-      '{ "document" : "Caf\\u00e9 \u2014 the constructor of __proto__ chains.\\n",\n' +
-      '  "question":"Who builds it?", "metadata": {"title": "na\u00efve"} }';
-    const response = await gateway.app.inject({
-      method: 'POST',
-      url: GATEWAY_API.analyze,
-      headers: { ...asService, 'content-type': 'application/json' },
-      payload: raw,
-    });
-    expect(response.statusCode).toBe(200);
-    expect(response.headers[SERVED_BY]).toBe('upstream');
-    expect(upstream.received[0]?.body).toBe(raw);
-  });
-
-  it.each([
-    ['an invalid body', { document: '' }, 400],
-    ['an unknown field', { document: 'd', mode: 'deep' }, 400],
-  ])(
-    'answers %s with problem+json without calling the container',
-    async (_case, payload, status) => {
-      const response = await gateway.service({ method: 'POST', url: GATEWAY_API.analyze, payload });
-      expect(response.statusCode).toBe(status);
-      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(upstream.received).toHaveLength(0);
-    },
-  );
-
-  it('answers an oversized body with 413 without calling the container', async () => {
-    const small = await startTestGateway({
-      engine: { upstreamUrl: upstream.url },
-      bodyLimitBytes: 1024,
-    });
-    try {
-      const response = await small.service({
-        method: 'POST',
-        url: GATEWAY_API.analyze,
-        payload: { document: 'word '.repeat(1000) },
-      });
-      expect(response.statusCode).toBe(413);
-      expect(response.json().code).toBe('DT_ERR_BODY_TOO_LARGE');
-      expect(upstream.received).toHaveLength(0);
-    } finally {
-      await small.close();
+/**
+ * Every outcome over both ways in: `http` meets the fast path that proxies
+ * ahead of Fastify (once the token is known), `inject` the Fastify route.
+ */
+describe.each(['inject', 'http'] as const)(
+  'POST /analyze in front of the FastAPI container (%s)',
+  (transport) => {
+    /** Over http, one authenticated request first, so the token is known and the fast path applies. */
+    async function started(options: Parameters<typeof startTestGateway>[0]): Promise<TestGateway> {
+      const started = await startTestGateway(options);
+      if (transport === 'http') {
+        const warm = await started.request(transport, {
+          method: 'GET',
+          url: `${GATEWAY_API.entities}?ownerId=warm-up`,
+        });
+        expect(warm.statusCode).toBe(200);
+      }
+      return started;
     }
-  });
 
-  it('falls back to the local chain on a 5xx without retrying it', async () => {
-    upstream.behaviour = 'error-500';
-    const response = await analyze();
-    expect(response.statusCode).toBe(200);
-    expect(response.headers[SERVED_BY]).toBe('local');
-    const body = analyzeResponse.parse(response.json());
-    expect(body.degraded).toBe(true);
-    expect(body.providers?.['summary']).toBe('local');
-    expect(upstream.received).toHaveLength(1);
-  });
-
-  it('retries a 503, which the container answers without doing the work', async () => {
-    upstream.behaviour = 'unavailable-503';
-    const response = await analyze();
-    expect(response.headers[SERVED_BY]).toBe('local');
-    expect(upstream.received).toHaveLength(3);
-  });
-
-  it.each([
-    ['times out', 'hang'],
-    ['answers something that is not JSON', 'not-json'],
-  ] as const)('falls back when the container %s', async (_case, behaviour) => {
-    upstream.behaviour = behaviour;
-    const started = Date.now();
-    const response = await analyze();
-    expect(response.statusCode).toBe(200);
-    expect(response.headers[SERVED_BY]).toBe('local');
-    expect(Date.now() - started).toBeLessThan(5000);
-  });
-
-  it('answers 502 when the container rejects the request, without a fallback that would hide it', async () => {
-    upstream.behaviour = 'reject-422';
-    const response = await analyze();
-    expect(response.statusCode).toBe(502);
-    expect(response.json().code).toBe('DT_ERR_UPSTREAM_REJECTED');
-  });
-
-  it('opens the circuit after repeated failures, serves locally without calling, then recovers', async () => {
-    upstream.behaviour = 'error-500';
-    for (let attempt = 0; attempt < 3; attempt += 1) await analyze();
-    expect(upstream.received).toHaveLength(3);
-
-    const whileOpen = await analyze();
-    expect(whileOpen.statusCode).toBe(200);
-    expect(whileOpen.headers[SERVED_BY]).toBe('local');
-    expect(upstream.received).toHaveLength(3);
-    const ready = (await gateway.app.inject({ method: 'GET', url: '/ready' })).json();
-    expect(ready.providers).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ provider: 'upstream-analyze', state: 'open' }),
-      ]),
-    );
-    expect((await gateway.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(
-      /docuthinker_gateway_circuit_state\{circuit="upstream-analyze"\} 2/,
-    );
-
-    upstream.behaviour = 'ok';
-    await new Promise((resolve) => setTimeout(resolve, 450));
-    const recovered = await analyze();
-    expect(recovered.headers[SERVED_BY]).toBe('upstream');
-    expect(recovered.json()).toEqual(UPSTREAM_ANALYSIS);
-    const closed = (await gateway.app.inject({ method: 'GET', url: '/ready' })).json();
-    expect(closed.providers).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ provider: 'upstream-analyze', state: 'closed' }),
-      ]),
-    );
-  });
-
-  it('retries a refused connection and falls back when nothing listens', async () => {
-    const closed = await StubUpstream.start();
-    const url = closed.url;
-    await closed.stop();
-    const unreachable = await startTestGateway({
-      engine: { upstreamUrl: url },
-      upstream: { timeoutMs: 300, initialBackoffMs: 5 },
+    let upstream: StubUpstream;
+    let gateway: TestGateway;
+    beforeAll(async () => {
+      upstream = await StubUpstream.start();
     });
-    try {
-      const response = await unreachable.service({
+    afterAll(() => upstream.stop());
+    beforeEach(async () => {
+      upstream.behaviour = 'ok';
+      upstream.received.length = 0;
+      gateway = await started({
+        engine: { upstreamUrl: upstream.url },
+        upstream: {
+          timeoutMs: 300,
+          initialBackoffMs: 5,
+          breakerThreshold: 3,
+          halfOpenAfterMs: 400,
+        },
+      });
+    });
+    afterEach(() => gateway.close());
+
+    const analyze = (headers: Record<string, string> = {}) =>
+      gateway.request(transport, {
         method: 'POST',
         url: GATEWAY_API.analyze,
-        payload: { document: DOCUMENT },
+        headers: { 'x-request-id': 'trace-42', ...headers },
+        payload: { document: `  ${DOCUMENT}`, question: 'What is disclaimed?' },
+      });
+
+    it('proxies to the container and passes its answer on unchanged', async () => {
+      const response = await analyze();
+      expect(response.statusCode).toBe(200);
+      expect(response.headers[SERVED_BY]).toBe('upstream');
+      expect(response.json()).toEqual(UPSTREAM_ANALYSIS);
+      expect(upstream.received).toHaveLength(1);
+      const [forwarded] = upstream.received;
+      // The client's bytes go on as received (validated, not re-serialised).
+      expect(forwarded?.body).toBe(
+        JSON.stringify({ document: `  ${DOCUMENT}`, question: 'What is disclaimed?' }),
+      );
+      expect(forwarded?.headers['x-request-id']).toBe('trace-42');
+      expect(forwarded?.headers.authorization).toBeUndefined();
+    });
+
+    it('forwards the exact bytes, whatever their spacing, escapes or words', async () => {
+      const raw =
+        '{ "document" : "Caf\\u00e9 \u2014 the constructor of __proto__ chains.\\n",\n' +
+        '  "question":"Who builds it?", "metadata": {"title": "na\u00efve"} }';
+      const response = await gateway.request(transport, {
+        method: 'POST',
+        url: GATEWAY_API.analyze,
+        headers: { 'content-type': 'application/json' },
+        payload: raw,
       });
       expect(response.statusCode).toBe(200);
+      expect(response.headers[SERVED_BY]).toBe('upstream');
+      expect(upstream.received[0]?.body).toBe(raw);
+    });
+
+    it.each([
+      ['an invalid body', { document: '' }, 400],
+      ['an unknown field', { document: 'd', mode: 'deep' }, 400],
+    ])(
+      'answers %s with problem+json without calling the container',
+      async (_case, payload, status) => {
+        const response = await gateway.request(transport, {
+          method: 'POST',
+          url: GATEWAY_API.analyze,
+          payload,
+        });
+        expect(response.statusCode).toBe(status);
+        expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(upstream.received).toHaveLength(0);
+      },
+    );
+
+    it('answers an oversized body with 413 without calling the container', async () => {
+      const small = await started({
+        engine: { upstreamUrl: upstream.url },
+        bodyLimitBytes: 1024,
+      });
+      try {
+        const response = await small.request(transport, {
+          method: 'POST',
+          url: GATEWAY_API.analyze,
+          payload: { document: 'word '.repeat(1000) },
+        });
+        expect(response.statusCode).toBe(413);
+        expect(response.json().code).toBe('DT_ERR_BODY_TOO_LARGE');
+        expect(upstream.received).toHaveLength(0);
+      } finally {
+        await small.close();
+      }
+    });
+
+    it('falls back to the local chain on a 5xx without retrying it', async () => {
+      upstream.behaviour = 'error-500';
+      const response = await analyze();
+      expect(response.statusCode).toBe(200);
       expect(response.headers[SERVED_BY]).toBe('local');
-    } finally {
-      await unreachable.close();
-    }
-  });
-});
+      const body = analyzeResponse.parse(response.json());
+      expect(body.degraded).toBe(true);
+      expect(body.providers?.['summary']).toBe('local');
+      expect(upstream.received).toHaveLength(1);
+    });
+
+    it('retries a 503, which the container answers without doing the work', async () => {
+      upstream.behaviour = 'unavailable-503';
+      const response = await analyze();
+      expect(response.headers[SERVED_BY]).toBe('local');
+      expect(upstream.received).toHaveLength(3);
+    });
+
+    it.each([
+      ['times out', 'hang'],
+      ['answers something that is not JSON', 'not-json'],
+    ] as const)('falls back when the container %s', async (_case, behaviour) => {
+      upstream.behaviour = behaviour;
+      const started = Date.now();
+      const response = await analyze();
+      expect(response.statusCode).toBe(200);
+      expect(response.headers[SERVED_BY]).toBe('local');
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
+    it('answers 502 when the container rejects the request, without a fallback that would hide it', async () => {
+      upstream.behaviour = 'reject-422';
+      const response = await analyze();
+      expect(response.statusCode).toBe(502);
+      expect(response.json().code).toBe('DT_ERR_UPSTREAM_REJECTED');
+    });
+
+    it('opens the circuit after repeated failures, serves locally without calling, then recovers', async () => {
+      upstream.behaviour = 'error-500';
+      for (let attempt = 0; attempt < 3; attempt += 1) await analyze();
+      expect(upstream.received).toHaveLength(3);
+
+      const whileOpen = await analyze();
+      expect(whileOpen.statusCode).toBe(200);
+      expect(whileOpen.headers[SERVED_BY]).toBe('local');
+      expect(upstream.received).toHaveLength(3);
+      const ready = (await gateway.app.inject({ method: 'GET', url: '/ready' })).json();
+      expect(ready.providers).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ provider: 'upstream-analyze', state: 'open' }),
+        ]),
+      );
+      expect((await gateway.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(
+        /docuthinker_gateway_circuit_state\{circuit="upstream-analyze"\} 2/,
+      );
+
+      upstream.behaviour = 'ok';
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      const recovered = await analyze();
+      expect(recovered.headers[SERVED_BY]).toBe('upstream');
+      expect(recovered.json()).toEqual(UPSTREAM_ANALYSIS);
+      const closed = (await gateway.app.inject({ method: 'GET', url: '/ready' })).json();
+      expect(closed.providers).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ provider: 'upstream-analyze', state: 'closed' }),
+        ]),
+      );
+    });
+
+    it('retries a refused connection and falls back when nothing listens', async () => {
+      const closed = await StubUpstream.start();
+      const url = closed.url;
+      await closed.stop();
+      const unreachable = await started({
+        engine: { upstreamUrl: url },
+        upstream: { timeoutMs: 300, initialBackoffMs: 5 },
+      });
+      try {
+        const response = await unreachable.request(transport, {
+          method: 'POST',
+          url: GATEWAY_API.analyze,
+          payload: { document: DOCUMENT },
+        });
+        expect(response.statusCode).toBe(200);
+        expect(response.headers[SERVED_BY]).toBe('local');
+      } finally {
+        await unreachable.close();
+      }
+    });
+  },
+);
 
 describe('UpstreamAnalyzer', () => {
   let upstream: StubUpstream;

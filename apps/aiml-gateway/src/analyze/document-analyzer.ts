@@ -7,7 +7,12 @@ import {
 } from '@docuthinker/ai-engine';
 import type { AnalyzeRequest } from '@docuthinker/contracts';
 import { problem } from '../errors';
-import { UpstreamFailure, type UpstreamAnalyzer } from './upstream-analyzer';
+import {
+  UpstreamFailure,
+  type Cancellation,
+  type UpstreamAnalyzer,
+  type UpstreamAnswer,
+} from './upstream-analyzer';
 
 export interface AnalyzeOwner {
   readonly ownerId?: string;
@@ -43,6 +48,21 @@ export class DocumentAnalyzer {
     return this.dependencies.upstream?.circuitState;
   }
 
+  /** Whether a request would go to the container now: one is configured and its circuit is closed. */
+  get proxying(): boolean {
+    return this.dependencies.upstream?.circuitState === 'closed';
+  }
+
+  /**
+   * The container's answer to `rawBody`, with no fallback: for a caller that
+   * hands a failure back to `analyze` (as `upstreamAttempt`) to be dealt with.
+   */
+  proxy(rawBody: Buffer, requestId: string, signal?: Cancellation): Promise<UpstreamAnswer> {
+    const { upstream } = this.dependencies;
+    if (!upstream) return Promise.reject(new Error('no upstream is configured'));
+    return upstream.analyze(rawBody, requestId, signal);
+  }
+
   /** Releases the upstream's pooled connections. */
   close(): void {
     this.dependencies.upstream?.close();
@@ -51,6 +71,9 @@ export class DocumentAnalyzer {
   /**
    * `rawBody` is the client's JSON exactly as received, when the caller kept
    * it: the upstream gets those bytes instead of a re-serialisation.
+   * `upstreamAttempt` is a `proxy` call already made for this request (by
+   * the fast path, which hands failures here): it is used instead of a
+   * second call.
    */
   async analyze(
     request: AnalyzeRequest,
@@ -58,11 +81,13 @@ export class DocumentAnalyzer {
     requestId: string,
     signal?: AbortSignal,
     rawBody?: Buffer | string,
+    upstreamAttempt?: Promise<UpstreamAnswer>,
   ): Promise<AnalyzeOutcome> {
     const { upstream } = this.dependencies;
     if (!upstream) return { servedBy: 'local', body: await this.local(request, owner) };
     try {
-      const answer = await upstream.analyze(rawBody ?? JSON.stringify(request), requestId, signal);
+      const answer = await (upstreamAttempt ??
+        upstream.analyze(rawBody ?? JSON.stringify(request), requestId, signal));
       return { servedBy: 'upstream', body: answer.body };
     } catch (error) {
       if (signal?.aborted) throw error;

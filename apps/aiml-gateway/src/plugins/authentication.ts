@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SERVICE_TOKEN_SCHEME } from '@docuthinker/contracts';
-import { CredentialError, type BearerVerifier } from '../auth/bearer-credentials';
+import { CredentialError } from '../auth/bearer-credentials';
 import type { Principal } from '../auth/principal';
 import { problem } from '../errors';
-import { cacheVerifiedTokens } from './verified-token-cache';
+import type { CachedBearerVerifier } from './verified-token-cache';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,7 +11,7 @@ declare module 'fastify' {
   }
 }
 
-const BEARER = new RegExp(`^${SERVICE_TOKEN_SCHEME}\\s+(\\S+)\\s*$`, 'i');
+export const BEARER = new RegExp(`^${SERVICE_TOKEN_SCHEME}\\s+(\\S+)\\s*$`, 'i');
 
 function unauthenticated(detail: string, error: 'invalid_request' | 'invalid_token') {
   return problem('DT_ERR_UNAUTHENTICATED', detail, {
@@ -30,8 +30,7 @@ function refused(error: unknown): unknown {
  * remembered for a while (see cacheVerifiedTokens), and a remembered one
  * lets the request on without waiting for a promise.
  */
-export function registerAuthentication(scope: FastifyInstance, verifyBearer: BearerVerifier): void {
-  const verify = cacheVerifiedTokens(verifyBearer);
+export function registerAuthentication(scope: FastifyInstance, verify: CachedBearerVerifier): void {
   scope.decorateRequest('principal', undefined);
   scope.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
     const header = request.headers.authorization;

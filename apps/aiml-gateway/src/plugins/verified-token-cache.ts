@@ -11,7 +11,11 @@ export interface CachedBearerVerifierOptions {
 }
 
 /** A hit answers synchronously: the request goes on without waiting a turn of the event loop. */
-export type CachedBearerVerifier = (token: string) => Principal | Promise<Principal>;
+export interface CachedBearerVerifier {
+  (token: string): Principal | Promise<Principal>;
+  /** The principal of a token that verified and is still remembered; never verifies. */
+  known(token: string): Principal | undefined;
+}
 
 /**
  * Remembers tokens that verified, so a caller's next request costs a map
@@ -29,9 +33,9 @@ export function cacheVerifiedTokens(
     verified.remember(token, principal, until);
     return principal;
   };
-  return function verifyCached(token: string): Principal | Promise<Principal> {
-    return verified.get(token) ?? verify(token).then((principal) => remember(token, principal));
-  };
+  const verifyCached = (token: string): Principal | Promise<Principal> =>
+    verified.get(token) ?? verify(token).then((principal) => remember(token, principal));
+  return Object.assign(verifyCached, { known: (token: string) => verified.get(token) });
 }
 
 /** `exp` (ms) of a JWT that has already been verified; undefined for an opaque token. */

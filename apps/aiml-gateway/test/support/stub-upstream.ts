@@ -28,6 +28,8 @@ export const UPSTREAM_ANALYSIS = {
 export class StubUpstream {
   behaviour: StubBehaviour = 'ok';
   readonly received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+  /** Requests left hanging whose caller closed the connection. */
+  abandoned = 0;
   private readonly server: Server;
 
   private constructor(server: Server) {
@@ -60,6 +62,7 @@ export class StubUpstream {
             response.writeHead(422, { 'content-type': 'application/json' }).end('{"detail":[]}');
             return;
           case 'hang':
+            response.once('close', () => (stub.abandoned += 1));
             return;
         }
       });

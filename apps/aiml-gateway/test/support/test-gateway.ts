@@ -17,8 +17,34 @@ export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef-0123456789';
 
 export const asService = { authorization: `Bearer ${SERVICE_TOKEN}` };
 
+/**
+ * How a test reaches the app: `inject` runs Fastify's routing directly;
+ * `http` goes over a socket to the app's own server, where `/analyze`'s
+ * fast path sees requests first.
+ */
+export type Transport = 'inject' | 'http';
+
+export interface GatewayAnswer {
+  readonly statusCode: number;
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  json(): any; // eslint-disable-line @typescript-eslint/no-explicit-any -- as inject's
+}
+
+export interface GatewayRequest {
+  readonly method: 'GET' | 'POST';
+  readonly url: string;
+  readonly headers?: Record<string, string>;
+  /** An object is sent as JSON; a string as it is. */
+  readonly payload?: unknown;
+}
+
 export interface TestGateway {
   readonly app: FastifyInstance;
+  readonly connection: EngineConnection;
+  /** The request over `transport`, as the service unless `headers` say otherwise. */
+  request(transport: Transport, request: GatewayRequest): Promise<GatewayAnswer>;
   readonly engine: AiEngine;
   readonly metrics: GatewayMetrics;
   readonly dataDir: string;
@@ -49,16 +75,55 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const engine = await createAiEngine(config);
   const analyzer = createDocumentAnalyzer(config, engine, options.upstream);
   const logger = pino({ level: 'silent' });
+  const connection = EngineConnection.of({ engine, analyzer }, logger);
   const app = createGatewayApp({
     config: { jwtSecret: JWT_SECRET, serviceToken: SERVICE_TOKEN },
     logger,
-    connection: EngineConnection.of({ engine, analyzer }, logger),
+    connection,
     metrics,
     bodyLimitBytes: options.bodyLimitBytes,
   });
   await app.ready();
+  let origin: Promise<string> | undefined;
   return {
     app,
+    connection,
+    async request(transport, { method, url, headers = {}, payload }) {
+      const allHeaders: Record<string, string> = { ...asService, ...headers };
+      if (transport === 'inject') {
+        const answer = await app.inject({
+          method,
+          url,
+          headers: allHeaders,
+          ...(payload === undefined ? {} : { payload: payload as string }),
+        });
+        return {
+          statusCode: answer.statusCode,
+          headers: Object.fromEntries(
+            Object.entries(answer.headers).map(([name, value]) => [name, String(value)]),
+          ),
+          body: answer.body,
+          json: () => answer.json(),
+        };
+      }
+      origin ??= app.listen({ port: 0, host: '127.0.0.1' });
+      const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+      const response = await fetch(`${await origin}${url}`, {
+        method,
+        headers: {
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          ...allHeaders,
+        },
+        ...(payload === undefined ? {} : { body }),
+      });
+      const text = await response.text();
+      return {
+        statusCode: response.status,
+        headers: Object.fromEntries(response.headers),
+        body: text,
+        json: () => JSON.parse(text),
+      };
+    },
     engine,
     metrics,
     dataDir,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
 import {
   analyzeRequest,
   analyzeResponse,
@@ -8,11 +9,10 @@ import {
 } from '@docuthinker/contracts';
 import type { Principal } from '../../auth/principal';
 import type { AnalyzeOwner } from '../../analyze/document-analyzer';
+import { handedOverAnalyze, SERVED_BY_HEADER } from '../../analyze/proxied-analyze-fast-path';
 import type { EngineConnection } from '../../engine/engine-connection';
 import { clientAbortSignal } from '../../http/client-abort-signal';
 import { keepRawJsonBody, rawJsonBody } from '../../http/raw-json-body';
-
-const SERVED_BY_HEADER = 'x-docuthinker-served-by';
 
 /** Which owner's indexes the analysed document also goes into, if any. */
 function ownerOf(
@@ -39,6 +39,11 @@ export function registerAnalyzeRoutes(parent: FastifyInstance, connection: Engin
   // A scope of its own, so only this route keeps the raw body it forwards.
   void parent.register(async (scope) => {
     keepRawJsonBody(scope);
+    // A request the fast path handed over: its body was read already, replay it.
+    scope.addHook('preParsing', (request, _reply, payload, done) => {
+      const body = handedOverAnalyze(request.raw)?.body;
+      done(null, body ? Readable.from([body], { objectMode: false }) : payload);
+    });
     scope.post<{ Body: AnalyzeRequest }>(
       GATEWAY_API.analyze,
       {
@@ -60,6 +65,7 @@ export function registerAnalyzeRoutes(parent: FastifyInstance, connection: Engin
             request.id,
             clientAbortSignal(reply),
             rawJsonBody(request),
+            handedOverAnalyze(request.raw)?.upstreamAttempt,
           );
         reply.header(SERVED_BY_HEADER, outcome.servedBy);
         if (outcome.servedBy === 'upstream') {

@@ -1,0 +1,179 @@
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { analyzeRequest, GATEWAY_API } from '@docuthinker/contracts';
+import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@docuthinker/runtime';
+import type { EngineConnection } from '../engine/engine-connection';
+import type { GatewayMetrics } from '../metrics/gateway-metrics';
+import { BEARER } from '../plugins/authentication';
+import type { CachedBearerVerifier } from '../plugins/verified-token-cache';
+import { ResponseCancellation, type UpstreamAnswer } from './upstream-analyzer';
+
+/** What the fast path leaves to the Fastify route when it hands a request over. */
+export interface HandedOverAnalyze {
+  /** The body it read off the socket, which the route replays instead. */
+  readonly body: Buffer;
+  /** Its call to the container, when it made one: failed, for the route's fallback. */
+  readonly upstreamAttempt?: Promise<UpstreamAnswer>;
+}
+
+const handedOver = new WeakMap<IncomingMessage, HandedOverAnalyze>();
+
+/** For the `/analyze` route: what the fast path already did for this request, if anything. */
+export function handedOverAnalyze(request: IncomingMessage): HandedOverAnalyze | undefined {
+  return handedOver.get(request);
+}
+
+export const SERVED_BY_HEADER = 'x-docuthinker-served-by';
+
+export interface ProxiedAnalyzeDependencies {
+  readonly connection: EngineConnection;
+  /** The authentication hook's own verifier: the same remembered tokens. */
+  readonly verifier: CachedBearerVerifier;
+  /** Fastify's default JSON parser (prototype-poisoning checks as errors). */
+  readonly parseJson: (text: string) => unknown;
+  readonly bodyLimitBytes: number;
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+  /** The server it answers on: while it drains, every request goes to Fastify. */
+  readonly server: () => Server | undefined;
+}
+
+/**
+ * Proxies `POST /analyze` to the FastAPI container ahead of Fastify when the
+ * request can only end one way: the container is configured with its
+ * circuit closed, the bearer token verified before, the body JSON within the
+ * limit. The body is read and validated as the route would (the same parser
+ * and contract schema), its bytes forwarded, and the container's 2xx answer
+ * passed on with the route's headers, log lines and duration metric.
+ *
+ * Everything else is the Fastify route's, unchanged: a request that fails
+ * any check before its body is read goes there as it is; one whose body does
+ * not validate, or whose container call failed, is handed over with the body
+ * it already read (replayed by the route's `preParsing` hook) and, after a
+ * failure, that call's outcome, so the route answers the problem or serves
+ * its local fallback without calling the container a second time.
+ *
+ * Why: this is the proxy hop the gateway is measured on against nginx, and
+ * Fastify's per-request pipeline (hooks, reply, serializers) cost as much
+ * CPU as the proxying itself (docs/benchmarks.md).
+ */
+export function withProxiedAnalyze(
+  fastify: RequestListener,
+  dependencies: ProxiedAnalyzeDependencies,
+): RequestListener {
+  const { connection, verifier, parseJson, bodyLimitBytes, metrics, logger } = dependencies;
+
+  const analyzerFor = (req: IncomingMessage) => {
+    if (req.method !== 'POST' || req.url !== GATEWAY_API.analyze) return undefined;
+    const analyzer = connection.current?.analyzer;
+    if (!analyzer?.proxying || dependencies.server()?.listening !== true) return undefined;
+    const { headers } = req;
+    const length = Number(headers['content-length']);
+    if (
+      !(length > 0 && length <= bodyLimitBytes) ||
+      headers['transfer-encoding'] !== undefined ||
+      !isJson(headers['content-type'])
+    ) {
+      return undefined;
+    }
+    const token = BEARER.exec(headers.authorization ?? '')?.[1];
+    return token !== undefined && verifier.known(token) !== undefined ? analyzer : undefined;
+  };
+
+  const handOver = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    state: HandedOverAnalyze,
+  ) => {
+    // Fastify takes the request id from this header: both halves log one id.
+    req.headers[REQUEST_ID_HEADER] = requestId;
+    handedOver.set(req, state);
+    fastify(req, res);
+  };
+
+  return (req, res) => {
+    const analyzer = analyzerFor(req);
+    if (!analyzer) {
+      fastify(req, res);
+      return;
+    }
+    const startedAt = performance.now();
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    // Fastify's two lines per request, in its shape; no child logger below the level.
+    const requestLogger = logger.isLevelEnabled('info')
+      ? logger.child({ reqId: requestId })
+      : undefined;
+    requestLogger?.info(
+      {
+        req: {
+          method: req.method,
+          url: req.url,
+          host: req.headers.host,
+          remoteAddress: req.socket.remoteAddress,
+          remotePort: req.socket.remotePort,
+        },
+      },
+      'incoming request',
+    );
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      if (!isValidAnalyzeRequest(body, parseJson)) {
+        handOver(req, res, requestId, { body });
+        return;
+      }
+      const gone = new ResponseCancellation(res);
+      const upstreamAttempt = analyzer.proxy(body, requestId, gone);
+      upstreamAttempt.then(
+        (answer) => {
+          res.once('finish', () => {
+            const elapsedMs = performance.now() - startedAt;
+            metrics.requestDuration.observe(
+              { method: 'POST', route: GATEWAY_API.analyze, status_code: String(answer.status) },
+              elapsedMs / 1000,
+            );
+            requestLogger?.info(
+              { res: { statusCode: answer.status }, responseTime: elapsedMs },
+              'request completed',
+            );
+          });
+          res
+            .writeHead(answer.status, [
+              REQUEST_ID_HEADER,
+              requestId,
+              SERVED_BY_HEADER,
+              'upstream',
+              'content-type',
+              'application/json',
+              'content-length',
+              String(answer.body.length),
+            ])
+            .end(answer.body);
+        },
+        () => {
+          if (!gone.aborted) handOver(req, res, requestId, { body, upstreamAttempt });
+        },
+      );
+    });
+  };
+}
+
+/** `application/json`, with or without parameters, as Fastify's parser takes it. */
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const type = contentType.slice(0, 16).toLowerCase();
+  return (
+    type === 'application/json' &&
+    (contentType.length === 16 || /^[\s;]/.test(contentType.slice(16)))
+  );
+}
+
+function isValidAnalyzeRequest(body: Buffer, parseJson: (text: string) => unknown): boolean {
+  try {
+    return analyzeRequest.safeParse(parseJson(body.toString('utf8'))).success;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,193 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { GATEWAY_API } from '@docuthinker/contracts';
+import {
+  handedOverAnalyze,
+  withProxiedAnalyze,
+  type HandedOverAnalyze,
+} from '../src/analyze/proxied-analyze-fast-path';
+import { UpstreamFailure } from '../src/analyze/upstream-analyzer';
+import { createBearerVerifier } from '../src/auth/bearer-credentials';
+import { GatewayMetrics } from '../src/metrics/gateway-metrics';
+import {
+  cacheVerifiedTokens,
+  type CachedBearerVerifier,
+} from '../src/plugins/verified-token-cache';
+import { StubUpstream, UPSTREAM_ANALYSIS } from './support/stub-upstream';
+import {
+  JWT_SECRET,
+  SERVICE_TOKEN,
+  startTestGateway,
+  type TestGateway,
+} from './support/test-gateway';
+
+interface PassedOn {
+  readonly url: string | undefined;
+  readonly handedOver: HandedOverAnalyze | undefined;
+}
+
+/** Which requests the fast path answers itself, with a stand-in for Fastify that records the rest. */
+describe('withProxiedAnalyze', () => {
+  let upstream: StubUpstream;
+  let gateway: TestGateway;
+  let verifier: CachedBearerVerifier;
+  let server: Server;
+  let url: string;
+  const passedOn: PassedOn[] = [];
+
+  beforeAll(async () => {
+    upstream = await StubUpstream.start();
+    gateway = await startTestGateway({
+      engine: { upstreamUrl: upstream.url },
+      upstream: { timeoutMs: 5000, initialBackoffMs: 5, retries: 0 },
+    });
+    verifier = cacheVerifiedTokens(
+      createBearerVerifier({ jwtSecret: JWT_SECRET, serviceToken: SERVICE_TOKEN }),
+    );
+    const defaultParser = gateway.app.getDefaultJsonParser('error', 'error');
+    const fastify = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
+      passedOn.push({ url: req.url, handedOver: handedOverAnalyze(req) });
+      req.resume();
+      res.writeHead(299).end();
+    };
+    server = createServer(
+      withProxiedAnalyze(fastify, {
+        connection: gateway.connection,
+        verifier,
+        parseJson: (text) => {
+          let parsed: { error: Error | null; value?: unknown } = { error: null };
+          defaultParser(undefined as never, text, (error, value) => {
+            parsed = { error, value };
+          });
+          if (parsed.error) throw parsed.error;
+          return parsed.value;
+        },
+        bodyLimitBytes: 4096,
+        metrics: new GatewayMetrics(),
+        logger: pino({ level: 'silent' }),
+        server: () => server,
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await gateway.close();
+    await upstream.stop();
+  });
+  beforeEach(() => {
+    upstream.behaviour = 'ok';
+    upstream.received.length = 0;
+    upstream.abandoned = 0;
+    passedOn.length = 0;
+  });
+
+  const post = async (body: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${url}${GATEWAY_API.analyze}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${SERVICE_TOKEN}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
+      body,
+    });
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  };
+  const valid = JSON.stringify({ document: 'A short document.', question: 'What is it?' });
+
+  it('proxies itself only once the token has verified', async () => {
+    const first = await post(valid);
+    expect(first.status).toBe(299);
+    expect(passedOn).toEqual([{ url: GATEWAY_API.analyze, handedOver: undefined }]);
+    expect(upstream.received).toHaveLength(0);
+
+    await verifier(SERVICE_TOKEN);
+    passedOn.length = 0;
+    const answer = await post(valid, { 'x-request-id': 'fast-1' });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toEqual(UPSTREAM_ANALYSIS);
+    expect(answer.headers.get('x-docuthinker-served-by')).toBe('upstream');
+    expect(answer.headers.get('x-request-id')).toBe('fast-1');
+    expect(answer.headers.get('content-type')).toBe('application/json');
+    expect(passedOn).toEqual([]);
+    expect(upstream.received.map((received) => received.body)).toEqual([valid]);
+    expect(upstream.received[0]?.headers['x-request-id']).toBe('fast-1');
+  });
+
+  it('hands an invalid body over with the bytes it read, without calling the container', async () => {
+    await verifier(SERVICE_TOKEN);
+    for (const body of [
+      '{"document": ',
+      '{"document": "d", "mode": "deep"}',
+      '{"__proto__": {}}',
+    ]) {
+      passedOn.length = 0;
+      expect((await post(body)).status).toBe(299);
+      expect(passedOn).toHaveLength(1);
+      expect(passedOn[0]?.handedOver?.body.toString('utf8')).toBe(body);
+      expect(passedOn[0]?.handedOver?.upstreamAttempt).toBeUndefined();
+    }
+    expect(upstream.received).toHaveLength(0);
+  });
+
+  it("hands a failed call over with that call's outcome: the container is called once", async () => {
+    await verifier(SERVICE_TOKEN);
+    upstream.behaviour = 'error-500';
+    expect((await post(valid)).status).toBe(299);
+    expect(passedOn).toHaveLength(1);
+    expect(passedOn[0]?.handedOver?.body.toString('utf8')).toBe(valid);
+    await expect(passedOn[0]?.handedOver?.upstreamAttempt).rejects.toBeInstanceOf(UpstreamFailure);
+    expect(upstream.received).toHaveLength(1);
+  });
+
+  it('stops the call when the client goes away, and hands nothing over', async () => {
+    await verifier(SERVICE_TOKEN);
+    upstream.behaviour = 'hang';
+    await expect(
+      fetch(`${url}${GATEWAY_API.analyze}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
+        body: valid,
+        signal: AbortSignal.timeout(100),
+      }),
+    ).rejects.toThrow();
+    const deadline = Date.now() + 2000;
+    while (upstream.abandoned === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // Well before the 5 s timeout: the call was cancelled, not timed out.
+    expect(upstream.abandoned).toBe(1);
+    expect(upstream.received).toHaveLength(1);
+    expect(passedOn).toEqual([]);
+    // A client leaving says nothing about the container.
+    expect(gateway.connection.current?.analyzer.upstreamCircuit).toBe('closed');
+  });
+
+  it.each([
+    ['another content type', { 'content-type': 'text/plain' }],
+    ['a body over the limit', {}, 'x'.repeat(5000)],
+    ['an unknown token', { authorization: 'Bearer not-the-token' }],
+    ['no token', { authorization: '' }],
+  ])('passes %s on unread', async (_case, headers: Record<string, string>, body = valid) => {
+    await verifier(SERVICE_TOKEN);
+    expect((await post(body, headers)).status).toBe(299);
+    expect(passedOn).toEqual([{ url: GATEWAY_API.analyze, handedOver: undefined }]);
+    expect(upstream.received).toHaveLength(0);
+  });
+
+  it('passes other routes and methods on', async () => {
+    await verifier(SERVICE_TOKEN);
+    const other = await fetch(`${url}${GATEWAY_API.analyze}?x=1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
+      body: valid,
+    });
+    expect(other.status).toBe(299);
+    expect((await fetch(`${url}${GATEWAY_API.analyze}`)).status).toBe(299);
+    expect(passedOn.map((request) => request.handedOver)).toEqual([undefined, undefined]);
+  });
+});
