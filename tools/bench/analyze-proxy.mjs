@@ -129,6 +129,9 @@ const nginx = await startNginx(upstream.port);
 const bareNode = await startProcess(join(root, 'tools/bench/anchors/bare-node-proxy.cjs'), {
   env: { UPSTREAM_URL: upstream.url },
 });
+const fastifyProxy = await startProcess(join(root, 'tools/bench/anchors/fastify-http-proxy.cjs'), {
+  env: { UPSTREAM_URL: upstream.url },
+});
 const gateway = await startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), {
   env: {
     DOCUTHINKER_AIML_UPSTREAM_URL: upstream.url,
@@ -140,6 +143,11 @@ const subjects = [
   {
     name: 'bare node:http pass-through → stub upstream (reference)',
     url: bareNode.url,
+    headers: {},
+  },
+  {
+    name: 'Fastify 5 + @fastify/http-proxy → stub upstream (reference)',
+    url: fastifyProxy.url,
     headers: {},
   },
   {
@@ -195,6 +203,16 @@ try {
       `request: ${(Buffer.byteLength(requestBody) / 1024).toFixed(1)} KiB JSON (document, question, metadata), service token on the gateway.`,
       'Upstream: one Node process answering a fixed contract-shaped analysis (`tools/bench/anchors/analyze-stub-upstream.cjs`);',
       'nginx: one worker, keep-alive pool of 64 to the upstream, access log off. All processes share the same cores;',
+      "the gateway checks the token (remembered), parses the body with Fastify's JSON parser and validates it against the contract, then proxies through its fast path ahead of Fastify (`apps/aiml-gateway/src/analyze/proxied-analyze-fast-path.ts`) over undici with cockatiel's retry and circuit breaker;",
+      `requests/s per round: ${subjects
+        .map(
+          (subject) =>
+            `${subject.name.split(' →')[0]} ${samples
+              .get(subject.name)
+              .map((result) => result.requests.average.toFixed(0))
+              .join(' / ')}`,
+        )
+        .join('; ')};`,
       `every answer was checked to come from the upstream. Load average while measuring: ${loadavg()
         .map((value) => value.toFixed(1))
         .join(', ')}.`,
@@ -204,6 +222,7 @@ try {
 } finally {
   await gateway.stop();
   await bareNode.stop();
+  await fastifyProxy.stop();
   await nginx.stop();
   await upstream.stop();
 }
