@@ -159,7 +159,11 @@ describe('withCachedListing', () => {
       stores,
       documentCache,
       createGatewayClient({ baseUrl: 'http://127.0.0.1:9', serviceToken: SERVICE_TOKEN }),
-      { maxUploadBytes: 1024, extractor: { extract: () => Promise.reject(new Error('unused')) } },
+      {
+        maxUploadBytes: 1024,
+        extractor: { extract: () => Promise.reject(new Error('unused')) },
+        onOutboxWork: () => undefined,
+      },
     );
     const express: RequestListener = (req, res) => {
       passedOn.push(`${req.method} ${req.url}`);
@@ -172,7 +176,7 @@ describe('withCachedListing', () => {
       bodies: new EncodedJsonBodies(() => '"etag"'),
       fixedHeaders: securityHeadersWithoutOrigin([ALLOWED_ORIGIN]),
       metrics: new HttpMetrics(new Registry()),
-      logger: createServiceLogger({ service: 'test', level: 'silent' }),
+      logger: createServiceLogger({ service: 'test', level: 'silent', secretValues: [] }),
     });
     server = createServer(listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
