@@ -58,10 +58,11 @@ describe('embedded libSQL data stores', () => {
     );
     await written.close();
 
-    // Put back the search index exactly as version 1 created it.
+    // Put back the search index exactly as version 1 created it (and drop version 4's outbox index).
     const file = join(dataDir, EMBEDDED_DATABASE_FILE);
     const raw = new Database(file);
     raw.exec(`
+      DROP INDEX outbox_jobs_by_document;
       DROP TABLE document_terms;
       CREATE VIRTUAL TABLE document_search USING fts5(
         title, text, content='documents', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
@@ -102,7 +103,15 @@ describe('embedded libSQL data stores', () => {
 
     const check = new Database(file);
     try {
-      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 3 });
+      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 4 });
+      // Version 4: the outbox's per-document order has its index.
+      expect(
+        check
+          .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox_jobs'",
+          )
+          .all(),
+      ).toEqual(expect.arrayContaining([{ name: 'outbox_jobs_by_document' }]));
       expect(() =>
         check.exec(
           "INSERT INTO document_terms (document_terms, rank) VALUES ('integrity-check', 1)",

@@ -92,14 +92,21 @@ export class LibsqlOutboxStore implements OutboxStore {
     const leaseToken = newId();
     const leaseExpiresAt = now + options.leaseMs;
     // One statement: SQLite's write lock makes select-and-lease atomic, even
-    // across processes sharing the file.
+    // across processes sharing the file. A job waits while an earlier job of
+    // its document is pending (leased, or waiting for a retry): an index job
+    // and the delete job after it, run at once by two workers, could leave
+    // the deleted document's chunks in the index.
     const row = prepared(
       this.db,
       `UPDATE outbox_jobs
             SET attempts = attempts + 1, lease_token = ?, lease_expires_at = ?
-          WHERE seq = (SELECT seq FROM outbox_jobs
-                        WHERE available_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
-                        ORDER BY available_at, seq LIMIT 1)
+          WHERE seq = (SELECT due.seq FROM outbox_jobs AS due
+                        WHERE due.available_at <= ?
+                          AND (due.lease_expires_at IS NULL OR due.lease_expires_at <= ?)
+                          AND NOT EXISTS (SELECT 1 FROM outbox_jobs AS earlier
+                                           WHERE earlier.document_id = due.document_id
+                                             AND earlier.seq < due.seq)
+                        ORDER BY due.available_at, due.seq LIMIT 1)
       RETURNING *`,
     ).get(leaseToken, leaseExpiresAt, now, now) as OutboxRow | undefined;
     if (!row) return null;

@@ -2,7 +2,7 @@ import type Database from 'libsql';
 import { indexDocumentTerms } from './libsql-owner-terms';
 
 /** Bumped when a migration is added below; stored in SQLite's `user_version`. */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 const VERSION_1 = `
 CREATE TABLE users (
@@ -143,6 +143,15 @@ CREATE VIRTUAL TABLE document_terms USING fts5(
 );
 `;
 
+/**
+ * Jobs of one document are claimed in the order they were written (see
+ * LibsqlOutboxStore.claim): this index answers "is an earlier job of this
+ * document still pending" without a scan.
+ */
+const VERSION_4 = `
+CREATE INDEX outbox_jobs_by_document ON outbox_jobs (document_id, seq);
+`;
+
 function migrateToVersion3(db: Database.Database): void {
   db.exec(VERSION_3);
   const documents = db
@@ -179,6 +188,7 @@ export function migrateEmbeddedSchema(db: Database.Database): void {
     if (current < 1) db.exec(VERSION_1);
     if (current < 2) db.exec(VERSION_2);
     if (current < 3) migrateToVersion3(db);
+    if (current < 4) db.exec(VERSION_4);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

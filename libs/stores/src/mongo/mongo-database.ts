@@ -85,6 +85,10 @@ async function ensureMongoIndexes(db: Db): Promise<void> {
     db
       .collection(MONGO_COLLECTIONS.outboxJobs)
       .createIndex({ availableAt: 1, _id: 1 }, { name: 'by_due' }),
+    // Claims ask whether an earlier job of the same document is pending.
+    db
+      .collection(MONGO_COLLECTIONS.outboxJobs)
+      .createIndex({ documentId: 1, createdAt: 1, _id: 1 }, { name: 'by_document' }),
   ]);
 }
 

@@ -74,6 +74,14 @@ export async function insertOutboxJobs(
   if (jobs.length > 0) await outboxCollection(db).insertMany(jobs, { session });
 }
 
+/**
+ * Due jobs looked at per claim, oldest first. Jobs blocked by an earlier job
+ * of their document are skipped; more blocked ones than this at the head of
+ * the queue (documents both written and deleted during a gateway outage)
+ * only delay other documents until those earlier jobs complete.
+ */
+const CLAIM_CANDIDATES = 50;
+
 function jobObjectId(id: string): ObjectId | null {
   return ObjectId.isValid(id) ? new ObjectId(id) : null;
 }
@@ -96,19 +104,50 @@ export class MongoOutboxStore implements OutboxStore {
 
   async claim(options: OutboxClaimOptions): Promise<ClaimedOutboxJob | null> {
     const now = this.clock();
-    const leaseToken = newId();
-    const leaseExpiresAt = new Date(now.getTime() + options.leaseMs);
-    // findOneAndUpdate is atomic on one document: two workers never lease the same job.
-    const document = await this.jobs.findOneAndUpdate(
+    const due = {
+      availableAt: { $lte: now },
+      $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lte: now } }],
+    };
+    const candidates = await this.jobs
+      .find(due, {
+        sort: { availableAt: 1, _id: 1 },
+        limit: CLAIM_CANDIDATES,
+        projection: { documentId: 1, createdAt: 1 },
+      })
+      .toArray();
+    for (const candidate of candidates) {
+      // A job waits while an earlier job of its document is pending (leased,
+      // or waiting for a retry): an index job and the delete job after it,
+      // run at once by two workers, could leave the deleted document's
+      // chunks in the index. Jobs are only ever added after existing ones,
+      // so "no earlier job" cannot stop being true before the lease below.
+      if (await this.hasEarlierJob(candidate)) continue;
+      const leaseToken = newId();
+      const leaseExpiresAt = new Date(now.getTime() + options.leaseMs);
+      // findOneAndUpdate is atomic on one document: two workers never lease the same job.
+      const document = await this.jobs.findOneAndUpdate(
+        { _id: candidate._id, ...due },
+        { $inc: { attempts: 1 }, $set: { leaseToken, leaseExpiresAt } },
+        { returnDocument: 'after' },
+      );
+      if (document) return { ...toJob(document), leaseToken, leaseExpiresAt };
+      // Another worker leased it between the two reads: try the next one.
+    }
+    return null;
+  }
+
+  private async hasEarlierJob(job: Pick<OutboxJobDocument, '_id' | 'documentId' | 'createdAt'>) {
+    const earlier = await this.jobs.findOne(
       {
-        availableAt: { $lte: now },
-        $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lte: now } }],
+        documentId: job.documentId,
+        $or: [
+          { createdAt: { $lt: job.createdAt } },
+          { createdAt: job.createdAt, _id: { $lt: job._id } },
+        ],
       },
-      { $inc: { attempts: 1 }, $set: { leaseToken, leaseExpiresAt } },
-      { sort: { availableAt: 1, _id: 1 }, returnDocument: 'after' },
+      { projection: { _id: 1 } },
     );
-    if (!document) return null;
-    return { ...toJob(document), leaseToken, leaseExpiresAt };
+    return earlier !== null;
   }
 
   async complete(job: ClaimedOutboxJob): Promise<boolean> {

@@ -103,6 +103,32 @@ export function outboxStoreContract(open: OpenDataStores): void {
       expect((await outbox().claim({ leaseMs: 60_000 }))?.id).toBe(fresh.id);
     });
 
+    it("keeps one document's jobs in order: a job waits while an earlier one of its document is pending", async () => {
+      const owner = newOwnerId();
+      const index = await outbox().enqueue({ kind: 'index', ownerId: owner, documentId: 'same' });
+      subject.clock().advance(1);
+      const remove = await outbox().enqueue({ kind: 'delete', ownerId: owner, documentId: 'same' });
+      const other = await outbox().enqueue({ kind: 'index', ownerId: owner, documentId: 'other' });
+
+      // Two workers claim at once: the second gets the other document, not the delete.
+      const first = await outbox().claim({ leaseMs: 60_000 });
+      const second = await outbox().claim({ leaseMs: 60_000 });
+      expect(first?.id).toBe(index.id);
+      expect(second?.id).toBe(other.id);
+      expect(await outbox().claim({ leaseMs: 60_000 })).toBeNull();
+
+      // Still blocked while the index job waits for a retry.
+      const retryAt = new Date(subject.clock().now().getTime() + 1000);
+      if (first) await outbox().fail(first, { error: 'gateway down', retryAt });
+      expect(await outbox().claim({ leaseMs: 60_000 })).toBeNull();
+
+      subject.clock().advance(1000);
+      const retried = await outbox().claim({ leaseMs: 60_000 });
+      expect(retried?.id).toBe(index.id);
+      expect(retried && (await outbox().complete(retried))).toBe(true);
+      expect((await outbox().claim({ leaseMs: 60_000 }))?.id).toBe(remove.id);
+    });
+
     it('reports itself healthy', async () => {
       expect(await outbox().health()).toMatchObject({ ok: true });
     });
