@@ -6,14 +6,22 @@ import { httpAnswers, waitUntil } from '@docuthinker/testing';
 
 const root = join(__dirname, '../..');
 
-/** Processes whose command line runs one of our bundles: there must be none left. */
-function bundleProcesses(): string[] {
+const BUNDLE = /dist\/apps\/(backend|aiml-gateway)\/main\.js/;
+
+/**
+ * The launcher's children that run one of our bundles, as "pid: command".
+ * Only its own: other suites (the gateway's lifecycle test) run the same
+ * bundles at the same time.
+ */
+function bundleChildrenOf(parentPid: number): string[] {
   const found: string[] = [];
   for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
     try {
+      // Field 4 of /proc/<pid>/stat is the parent pid; the command name before it may hold spaces.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (/dist\/apps\/(backend|aiml-gateway)\/main\.js/.test(cmdline))
-        found.push(`${pid}: ${cmdline}`);
+      if (parent === parentPid && BUNDLE.test(cmdline)) found.push(`${pid}: ${cmdline}`);
     } catch {
       // the process ended while we looked
     }
@@ -21,9 +29,20 @@ function bundleProcesses(): string[] {
   return found;
 }
 
+/** Which of `processes` ("pid: command") still run that command. */
+function stillRunning(processes: readonly string[]): string[] {
+  return processes.filter((entry) => {
+    const [pid, command] = entry.split(': ');
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') === command;
+    } catch {
+      return false;
+    }
+  });
+}
+
 describe('npm start (tools/dev/start-platform.mjs)', () => {
   it('serves both services on 5000 and 8000, and SIGINT stops both with exit 0', async () => {
-    expect(bundleProcesses()).toEqual([]);
     const launcher = spawn(
       process.execPath,
       [join(root, 'tools/dev/start-platform.mjs'), '--no-build'],
@@ -43,6 +62,7 @@ describe('npm start (tools/dev/start-platform.mjs)', () => {
     const exited = new Promise<number | null>((resolve) =>
       launcher.on('exit', (code) => resolve(code)),
     );
+    let services: string[] = [];
     try {
       await waitUntil(
         'both services',
@@ -57,10 +77,12 @@ describe('npm start (tools/dev/start-platform.mjs)', () => {
       }
       expect(output).toContain('[backend]');
       expect(output).toContain('[aiml-gateway]');
+      services = bundleChildrenOf(launcher.pid ?? -1);
+      expect(services).toHaveLength(2);
     } finally {
       launcher.kill('SIGINT');
     }
     expect(await exited).toBe(0);
-    expect(bundleProcesses()).toEqual([]);
+    expect(stillRunning(services)).toEqual([]);
   });
 });
