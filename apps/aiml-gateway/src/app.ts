@@ -15,6 +15,7 @@ import { registerProblemResponses } from './plugins/problem-responses';
 import { registerRequestMetrics } from './plugins/request-metrics';
 import { cacheVerifiedTokens } from './plugins/verified-token-cache';
 import { registerZodValidation } from './plugins/zod-validation';
+import { defaultJsonParserOf } from './http/raw-json-body';
 import { registerAnalyzeRoutes } from './routes/analyze/analyze-routes';
 import { registerGraphRoutes } from './routes/graph/graph-routes';
 import { registerApiDocsRoutes } from './routes/meta/api-docs-routes';
@@ -79,18 +80,10 @@ export function createGatewayApp({
   });
   const fastifyHandler = handleRequest;
   if (!fastifyHandler) throw new Error('Fastify did not create its server through serverFactory');
-  const defaultJsonParser = app.getDefaultJsonParser('error', 'error');
   handleRequest = withProxiedAnalyze(fastifyHandler, {
     connection,
     verifier,
-    parseJson: (text) => {
-      let parsed: { error: Error | null; value?: unknown } = { error: null };
-      defaultJsonParser(undefined as never, text, (error, value) => {
-        parsed = { error, value };
-      });
-      if (parsed.error) throw parsed.error;
-      return parsed.value;
-    },
+    parseJson: defaultJsonParserOf(app),
     bodyLimitBytes,
     metrics,
     logger,

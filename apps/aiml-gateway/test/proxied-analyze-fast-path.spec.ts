@@ -9,6 +9,7 @@ import {
 } from '../src/analyze/proxied-analyze-fast-path';
 import { UpstreamFailure } from '../src/analyze/upstream-analyzer';
 import { createBearerVerifier } from '../src/auth/bearer-credentials';
+import { defaultJsonParserOf } from '../src/http/raw-json-body';
 import { GatewayMetrics } from '../src/metrics/gateway-metrics';
 import {
   cacheVerifiedTokens,
@@ -45,7 +46,6 @@ describe('withProxiedAnalyze', () => {
     verifier = cacheVerifiedTokens(
       createBearerVerifier({ jwtSecret: JWT_SECRET, serviceToken: SERVICE_TOKEN }),
     );
-    const defaultParser = gateway.app.getDefaultJsonParser('error', 'error');
     const fastify = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
       passedOn.push({ url: req.url, handedOver: handedOverAnalyze(req) });
       req.resume();
@@ -55,14 +55,7 @@ describe('withProxiedAnalyze', () => {
       withProxiedAnalyze(fastify, {
         connection: gateway.connection,
         verifier,
-        parseJson: (text) => {
-          let parsed: { error: Error | null; value?: unknown } = { error: null };
-          defaultParser(undefined as never, text, (error, value) => {
-            parsed = { error, value };
-          });
-          if (parsed.error) throw parsed.error;
-          return parsed.value;
-        },
+        parseJson: defaultJsonParserOf(gateway.app),
         bodyLimitBytes: 4096,
         metrics: new GatewayMetrics(),
         logger: pino({ level: 'silent' }),

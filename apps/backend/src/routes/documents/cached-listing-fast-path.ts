@@ -3,6 +3,7 @@ import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@docuthinker/runt
 import { documentListQuery } from '../../api/document-schemas';
 import type { AccessTokens } from '../../auth/access-tokens';
 import type { LiveAccounts } from '../../auth/live-accounts';
+import { knownUserId } from '../../middleware/authenticate';
 import type { HttpMetrics } from '../../middleware/http-metrics';
 import { logRequestEnd } from '../../middleware/request-logging';
 import { validQueryOf } from '../../middleware/validate';
@@ -11,7 +12,6 @@ import { JSON_CONTENT_TYPE, type EncodedJsonBodies } from './encoded-json-bodies
 
 /** The path, and the route pattern the duration metric names it by, as Express does. */
 const LISTING_PATH = '/api/documents';
-const BEARER = /^Bearer ([^\s]+)$/i;
 
 export interface CachedListingDependencies {
   readonly tokens: AccessTokens;
@@ -49,12 +49,6 @@ export function withCachedListing(
   const { tokens, accounts, documents, bodies, metrics, logger } = dependencies;
   const fixedHeaders = dependencies.fixedHeaders.flat();
 
-  const ownerOf = (req: IncomingMessage): string | undefined => {
-    const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
-    const subject = token === undefined ? undefined : tokens.verifiedSubject(token);
-    return subject !== undefined && accounts.isConfirmed(subject) ? subject : undefined;
-  };
-
   const candidate = (req: IncomingMessage): boolean => {
     const { url, headers } = req;
     return (
@@ -70,7 +64,7 @@ export function withCachedListing(
 
   const answer = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const startedAt = performance.now();
-    const ownerId = ownerOf(req);
+    const ownerId = knownUserId(req.headers.authorization, tokens, accounts);
     if (ownerId === undefined) return false;
     const query = validQueryOf(req.url ?? '', documentListQuery);
     if (query === undefined) return false;
