@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { EmbeddingMismatchError } from '../src/errors';
 import { ChromaVectorIndex, chromaCollectionName } from '../src/retrieval/chroma-vector-index';
 import { createAiEngine } from '../src/service/create-ai-engine';
+import { describeConcurrentIndexing } from './support/concurrent-indexing';
 import { corpusText } from './support/corpus';
 import { CORPUS_QUESTIONS, normalisePassage } from './support/corpus-questions';
 import {
@@ -32,6 +33,26 @@ describeVectorIndexContract('Chroma server', async () =>
     collectionPrefix: `contract-${(collectionCounter += 1)}`,
   }),
 );
+
+describeConcurrentIndexing('Chroma server', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ai-engine-chroma-race-'));
+  const engine = await createAiEngine({
+    dataDir,
+    chromaUrl: chroma.url,
+    syncGraph: true,
+    syncVector: true,
+    providers: ['local'],
+    providerKeys: {},
+  });
+  return {
+    service: engine.retrieval,
+    vectorIndex: engine.vectorIndex as ChromaVectorIndex,
+    close: async () => {
+      await engine.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+});
 
 describe('ChromaVectorIndex', () => {
   it('refuses a collection that records another embedding model', async () => {

@@ -4,6 +4,7 @@ import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
 import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
 import { LibsqlVectorIndex } from '../src/retrieval/libsql-vector-index';
 import { RetrievalService } from '../src/service/retrieval-service';
+import { describeConcurrentIndexing } from './support/concurrent-indexing';
 import { corpusText } from './support/corpus';
 import { CORPUS_QUESTIONS, normalisePassage } from './support/corpus-questions';
 
@@ -29,6 +30,19 @@ function embeddedService(): { service: RetrievalService; close: () => Promise<vo
     },
   };
 }
+
+describeConcurrentIndexing('embedded', async () => {
+  const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
+  const knowledgeGraph = LibsqlKnowledgeGraph.open(':memory:');
+  return {
+    service: new RetrievalService({ embedder, vectorIndex, knowledgeGraph }),
+    vectorIndex,
+    close: async () => {
+      await vectorIndex.close();
+      await knowledgeGraph.close();
+    },
+  };
+});
 
 describe('RetrievalService over the embedded indexes', () => {
   const { service, close } = embeddedService();

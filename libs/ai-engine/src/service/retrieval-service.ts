@@ -1,3 +1,4 @@
+import AsyncLock from 'async-lock';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { IndexDisabledError, InvalidInputError } from '../errors';
 import { buildDocumentGraph, type DocumentGraphOptions } from '../graph/document-graph';
@@ -59,6 +60,10 @@ function requireK(value: number | undefined, fallback: number): number {
   return k;
 }
 
+function documentKey(ownerId: string, documentId: string): string {
+  return JSON.stringify([ownerId, documentId]);
+}
+
 function toSearchHit(hit: ChunkHit): SearchHit {
   return { documentId: hit.documentId, chunkId: hit.chunkId, text: hit.text, score: hit.score };
 }
@@ -70,6 +75,15 @@ function toSearchHit(hit: ChunkHit): SearchHit {
  */
 export class RetrievalService {
   private readonly answerer: ProviderChain;
+  /**
+   * Writes to one document run one after another, in the order they arrive.
+   * A re-index lists the document's old chunks while it writes the new ones,
+   * so two writes at once could keep both versions, or bring back the chunks
+   * of a document deleted meanwhile. Across gateway instances the backend's
+   * outbox already hands out one document's jobs in order. The queue is not
+   * bounded here: the request body limit and the server's connections bound it.
+   */
+  private readonly documentWrites = new AsyncLock({ maxPending: Infinity });
 
   constructor(private readonly dependencies: RetrievalServiceDependencies) {
     this.answerer = dependencies.answerer ?? new ProviderChain([new LocalProvider()]);
@@ -87,6 +101,16 @@ export class RetrievalService {
     const ownerId = requireText('ownerId', request.ownerId);
     const documentId = requireText('documentId', request.documentId);
     if (typeof request.text !== 'string') throw new InvalidInputError('text', 'must be a string');
+    return this.documentWrites.acquire(documentKey(ownerId, documentId), () =>
+      this.writeIndex(ownerId, documentId, request),
+    );
+  }
+
+  private async writeIndex(
+    ownerId: string,
+    documentId: string,
+    request: IndexRequest,
+  ): Promise<IndexResult> {
     const title = typeof request.title === 'string' ? request.title : '';
     const { vectorIndex, knowledgeGraph, embedder } = this.dependencies;
 
@@ -125,6 +149,12 @@ export class RetrievalService {
   async remove(ownerId: string, documentId: string): Promise<RemoveResult> {
     requireText('ownerId', ownerId);
     requireText('documentId', documentId);
+    return this.documentWrites.acquire(documentKey(ownerId, documentId), () =>
+      this.writeRemoval(ownerId, documentId),
+    );
+  }
+
+  private async writeRemoval(ownerId: string, documentId: string): Promise<RemoveResult> {
     const { vectorIndex, knowledgeGraph } = this.dependencies;
     const vector = vectorIndex
       ? { enabled: true, ...(await vectorIndex.removeDocument(ownerId, documentId)) }
