@@ -35,6 +35,14 @@ export const DEFAULT_BODY_LIMIT_BYTES = MAX_TEXT_CHARS * 4 + 1024 * 1024;
 /** Above the ALB's 60 s idle timeout, so the ALB always closes first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
+/**
+ * How long a client may take to send a whole request (headers and body):
+ * Node's own default, as the backend has it. Fastify turns it off, which lets
+ * a client that trickles a body hold a connection and its buffered bytes for
+ * ever; five minutes sends the largest allowed body (~9 MB) over 1 Mbit/s.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+
 export interface GatewayDependencies {
   config: Pick<GatewayConfig, 'jwtSecret' | 'serviceToken'>;
   logger: Logger;
@@ -42,6 +50,7 @@ export interface GatewayDependencies {
   connection: EngineConnection;
   metrics: GatewayMetrics;
   bodyLimitBytes?: number;
+  requestTimeoutMs?: number;
 }
 
 /** Builds the Fastify app from its dependencies; it does not listen. */
@@ -51,6 +60,7 @@ export function createGatewayApp({
   connection,
   metrics,
   bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES,
+  requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
 }: GatewayDependencies): FastifyInstance {
   const verifier = cacheVerifiedTokens(createBearerVerifier(config));
   // The server is ours so that `/analyze`'s fast path sees requests first;
@@ -69,11 +79,17 @@ export function createGatewayApp({
     clientErrorHandler: clientErrors,
     serverFactory: (fastifyHandler) => {
       handleRequest = fastifyHandler;
-      server = createServer((request, response) => handleRequest?.(request, response));
-      // As Fastify sets its own server: its defaults for requestTimeout and
-      // connectionTimeout (0, none) and the keep-alive above the ALB's.
+      server = createServer(
+        {
+          requestTimeout: requestTimeoutMs,
+          // Node looks for expired requests this often (30 s by default).
+          connectionsCheckingInterval: Math.min(30_000, Math.ceil(requestTimeoutMs / 4)),
+        },
+        (request, response) => handleRequest?.(request, response),
+      );
+      // As Fastify sets its own server: no idle timeout on a socket while a
+      // response is being produced (connectionTimeout 0), and the keep-alive above the ALB's.
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-      server.requestTimeout = 0;
       server.setTimeout(0);
       return server;
     },

@@ -9,6 +9,10 @@ export const GATEWAY_ERRORS = {
   DT_ERR_URI_TOO_LONG: { status: 414, title: 'A path parameter is too long' },
   DT_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   DT_ERR_UNAUTHENTICATED: { status: 401, title: 'A valid bearer token is required' },
+  DT_ERR_REQUEST_TIMEOUT: {
+    status: 408,
+    title: 'The request was not received in time',
+  },
   DT_ERR_OWNER_MISMATCH: {
     status: 403,
     title: 'A user token cannot act for another owner',

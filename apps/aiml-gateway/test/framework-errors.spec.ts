@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { GATEWAY_API } from '@docuthinker/contracts';
 import { asService, startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -85,5 +86,45 @@ describe('errors raised before routing are problem+json too', () => {
     });
     expectProblem(answer, 431, 'DT_ERR_HEADERS_TOO_LARGE');
     expect(answer.headers['connection']).toBe('close');
+  });
+});
+
+describe('a request that is not received in time', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ requestTimeoutMs: 400 });
+  });
+  afterAll(() => gateway.close());
+
+  it('→ 408 problem+json and the connection closed, the route never runs', async () => {
+    const address = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = new URL(address);
+    const body = JSON.stringify({
+      ownerId: 'slow',
+      documentId: 'trickled',
+      title: 't',
+      text: 'A body that never finishes arriving.',
+    });
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.write(
+      `POST ${GATEWAY_API.index} HTTP/1.1\r\nHost: gateway\r\n` +
+        `Authorization: ${asService.authorization}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+    );
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const answer = Buffer.concat(received).toString();
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toMatch(/\r\nContent-Type: application\/problem\+json/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual(
+      expect.objectContaining({ status: 408, code: 'DT_ERR_REQUEST_TIMEOUT' }),
+    );
+    const search = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.search,
+      payload: { ownerId: 'slow', query: 'body', mode: 'lexical' },
+    });
+    expect(search.json()).toEqual({ hits: [] });
   });
 });

@@ -20,20 +20,23 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
     .send(JSON.stringify(known.toDocument(request.url.split('?')[0] ?? '', request.id)));
 }
 
+const CLIENT_ERRORS: Record<string, Parameters<typeof problem>[0]> = {
+  HPE_HEADER_OVERFLOW: 'DT_ERR_HEADERS_TOO_LARGE',
+  ERR_HTTP_REQUEST_TIMEOUT: 'DT_ERR_REQUEST_TIMEOUT',
+};
+
 /**
- * Requests Node's HTTP parser refuses (headers too large, broken framing)
- * never reach Fastify's request cycle. The answer says so in problem+json and
- * closes the connection, since the rest of the stream cannot be trusted.
+ * Requests Node's HTTP parser refuses (headers too large, broken framing) or
+ * gives up on (a body still arriving after the request timeout) never reach
+ * Fastify's request cycle. The answer says so in problem+json and closes the
+ * connection, since the rest of the stream cannot be trusted.
  */
 export function clientErrors(error: Error & { code?: string }, socket: Socket) {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
-  const known =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? problem('DT_ERR_HEADERS_TOO_LARGE')
-      : problem('DT_ERR_MALFORMED_REQUEST');
+  const known = problem(CLIENT_ERRORS[error.code ?? ''] ?? 'DT_ERR_MALFORMED_REQUEST');
   const body = JSON.stringify(known.toDocument());
   socket.end(
     `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? 'Bad Request'}\r\n` +

@@ -57,6 +57,7 @@ export interface TestGatewayOptions {
   readonly engine?: Partial<AiEngineConfig>;
   readonly upstream?: Partial<Omit<UpstreamAnalyzerOptions, 'url'>>;
   readonly bodyLimitBytes?: number;
+  readonly requestTimeoutMs?: number;
 }
 
 /** The gateway over the offline engine and embedded stores in a fresh temp directory. */
@@ -82,6 +83,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     connection,
     metrics,
     bodyLimitBytes: options.bodyLimitBytes,
+    requestTimeoutMs: options.requestTimeoutMs,
   });
   await app.ready();
   let origin: Promise<string> | undefined;
