@@ -6,11 +6,11 @@
 // figure is the ratio of median throughputs. Target: gateway >= 0.6x nginx.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, median, recordResult, root } from './bench-support.mjs';
-import { startProcess } from './process-support.mjs';
+import { startProcess, stopChildProcess } from './process-support.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -82,16 +82,18 @@ http {
     },
   );
   const url = `http://127.0.0.1:${port}`;
-  // Another process may take the free port first: only our nginx knows the token.
-  await waitFor(`${url}/health`, token);
-  return {
-    url,
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGQUIT');
-      await exited;
-    },
+  const stop = async () => {
+    await stopChildProcess(child, 'SIGQUIT');
+    rmSync(prefix, { recursive: true, force: true });
   };
+  try {
+    // Another process may take the free port first: only our nginx knows the token.
+    await waitFor(`${url}/health`, token);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
 }
 
 async function answeredByUpstream() {

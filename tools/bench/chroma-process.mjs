@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, root } from './bench-support.mjs';
+import { stopChildProcess } from './process-support.mjs';
 
 export async function startChroma() {
   const port = await freePort();
@@ -25,9 +26,16 @@ export async function startChroma() {
     { stdio: 'ignore' },
   );
   const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    await stopChildProcess(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
   const deadline = Date.now() + 30000;
   for (;;) {
-    if (Date.now() > deadline) throw new Error('chroma did not become ready');
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error('chroma did not become ready');
+    }
     try {
       const response = await fetch(`${url}/api/v2/heartbeat`);
       await response.arrayBuffer();
@@ -37,13 +45,5 @@ export async function startChroma() {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return {
-    url,
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { url, stop };
 }

@@ -4,10 +4,11 @@
 // Runs are interleaved so machine noise hits every subject alike; the
 // figure is the ratio of medians. Target: each service <= 1.5x the anchor.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, median, recordResult, root } from './bench-support.mjs';
+import { stopChildProcess } from './process-support.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const TARGET = 1.5;
@@ -37,6 +38,7 @@ async function readyWithin(url, deadline) {
 
 async function coldStart(file) {
   const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'dt-bench-'));
   const started = performance.now();
   const child = spawn(process.execPath, [file], {
     env: {
@@ -44,7 +46,7 @@ async function coldStart(file) {
       PORT: String(port),
       NODE_ENV: 'development',
       DOCUTHINKER_LOG_LEVEL: 'warn',
-      DOCUTHINKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'dt-bench-')),
+      DOCUTHINKER_DATA_DIR: dataDir,
     },
     stdio: 'ignore',
   });
@@ -52,9 +54,8 @@ async function coldStart(file) {
     await readyWithin(`http://127.0.0.1:${port}/ready`, started + 20000);
     return performance.now() - started;
   } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+    await stopChildProcess(child);
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

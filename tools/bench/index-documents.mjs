@@ -6,7 +6,7 @@
 // (embedded), as it does by default.
 // Targets: >= 20 documents/s embedded, >= 10 documents/s into Chroma.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleBenchWorker, recordResult, root } from './bench-support.mjs';
@@ -26,11 +26,6 @@ const meanBytes =
   documents.reduce((sum, document) => sum + Buffer.byteLength(document.text), 0) / documents.length;
 
 const workerBundle = await bundleBenchWorker('chunk-embed-worker');
-const textsFile = join(mkdtempSync(join(tmpdir(), 'dt-bench-texts-')), 'texts.json');
-writeFileSync(
-  textsFile,
-  JSON.stringify(documents.slice(0, DOCUMENTS).map((document) => document.text)),
-);
 
 function anchorRate() {
   const result = spawnSync(process.execPath, [workerBundle, textsFile], { encoding: 'utf8' });
@@ -64,7 +59,14 @@ const embedded = await startProcess(join(root, 'dist/apps/aiml-gateway/main.js')
 const onChroma = await startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), {
   env: { ...env, DOCUTHINKER_CHROMA_URL: chroma.url },
 });
+// Made once the processes are up, so the finally below always removes it.
+const textsDir = mkdtempSync(join(tmpdir(), 'dt-bench-texts-'));
+const textsFile = join(textsDir, 'texts.json');
 try {
+  writeFileSync(
+    textsFile,
+    JSON.stringify(documents.slice(0, DOCUMENTS).map((document) => document.text)),
+  );
   const warmUp = documents.slice(-5);
   for (const document of warmUp) {
     await indexOne(embedded.url, document);
@@ -113,4 +115,5 @@ try {
   await embedded.stop();
   await onChroma.stop();
   await chroma.stop();
+  rmSync(textsDir, { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@
 // cdk-nag and CDK's template validation on, as a pipeline runs it), next to
 // the CDK CLI synthesizing a one-resource app measured in the same run.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordResult, root } from './bench-support.mjs';
@@ -26,20 +26,26 @@ function timed(command, args, options = {}) {
   return (performance.now() - started) / 1000;
 }
 
-const anchor = timed(
-  process.execPath,
-  [
-    join(root, 'node_modules/aws-cdk/bin/cdk'),
-    'synth',
-    '--quiet',
-    '--no-notices',
-    '--app',
-    'node -r @swc-node/register tools/bench/anchors/minimal-cdk-app.ts',
-    '--output',
-    mkdtempSync(join(tmpdir(), 'bench-cdk-')),
-  ],
-  { env: { ...env, SWC_NODE_PROJECT: 'tsconfig.base.json' } },
-);
+const anchorOutput = mkdtempSync(join(tmpdir(), 'bench-cdk-'));
+let anchor;
+try {
+  anchor = timed(
+    process.execPath,
+    [
+      join(root, 'node_modules/aws-cdk/bin/cdk'),
+      'synth',
+      '--quiet',
+      '--no-notices',
+      '--app',
+      'node -r @swc-node/register tools/bench/anchors/minimal-cdk-app.ts',
+      '--output',
+      anchorOutput,
+    ],
+    { env: { ...env, SWC_NODE_PROJECT: 'tsconfig.base.json' } },
+  );
+} finally {
+  rmSync(anchorOutput, { recursive: true, force: true });
+}
 
 const rows = STAGES.map((stage) => ({
   stage,

@@ -80,7 +80,12 @@ function startService(name, env) {
         return state;
       },
     };
-    await waitForHealth(service);
+    try {
+      await waitForHealth(service);
+    } catch (error) {
+      await service.stop();
+      throw error;
+    }
     return service;
   })();
 }
@@ -103,12 +108,20 @@ export async function startPlatform({ logLevel = 'info', backendEnv = {} } = {})
     DOCUTHINKER_JWT_SECRET: secrets.jwtSecret,
     DOCUTHINKER_SERVICE_TOKEN: secrets.serviceToken,
   };
-  const gateway = await startService('gateway', common);
-  const backend = await startService('backend', {
-    ...common,
-    DOCUTHINKER_AIML_URL: gateway.url,
-    ...backendEnv,
-  });
+  let gateway;
+  let backend;
+  try {
+    gateway = await startService('gateway', common);
+    backend = await startService('backend', {
+      ...common,
+      DOCUTHINKER_AIML_URL: gateway.url,
+      ...backendEnv,
+    });
+  } catch (error) {
+    await gateway?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     backend,
     gateway,

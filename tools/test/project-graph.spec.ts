@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,7 +13,8 @@ interface ProjectGraphFile {
 }
 
 describe('nx project graph', () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'dt-graph-')), 'graph.json');
+  const dir = mkdtempSync(join(tmpdir(), 'dt-graph-'));
+  const file = join(dir, 'graph.json');
   let graph: ProjectGraphFile['graph'];
 
   beforeAll(() => {
@@ -29,6 +30,7 @@ describe('nx project graph', () => {
     expect(result.status).toBe(0);
     graph = (JSON.parse(readFileSync(file, 'utf8')) as ProjectGraphFile).graph;
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const targetsOf = (project: string) => (graph.dependencies[project] ?? []).map((d) => d.target);
 

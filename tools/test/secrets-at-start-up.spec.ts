@@ -1,11 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   awsTestClientConfig,
   startMoto,
   startServiceProcess,
+  temporaryDirectories,
   type RunningService,
 } from '@docuthinker/testing';
 
@@ -20,6 +19,7 @@ const SECRETS = {
 
 describe('a service reading its secrets from Secrets Manager (moto)', () => {
   let moto: RunningService;
+  const dataDirs = temporaryDirectories('dt-sm-');
 
   const awsEnv = () => ({
     AWS_ENDPOINT_URL: moto.url,
@@ -42,6 +42,7 @@ describe('a service reading its secrets from Secrets Manager (moto)', () => {
 
   afterAll(async () => {
     await moto?.stop();
+    dataDirs.removeAll();
   });
 
   it('starts with them, uses them, and never logs them', async () => {
@@ -51,7 +52,7 @@ describe('a service reading its secrets from Secrets Manager (moto)', () => {
       DOCUTHINKER_SECRETS_PREFIX: 'prod/docuthinker/',
       DOCUTHINKER_AIML_URL: 'http://127.0.0.1:9',
       DOCUTHINKER_DOCUMENTS_BUCKET: 'docuthinker-documents',
-      DOCUTHINKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'dt-sm-')),
+      DOCUTHINKER_DATA_DIR: dataDirs.create(),
       DOCUTHINKER_LOG_LEVEL: 'debug',
     });
     try {
@@ -79,7 +80,7 @@ describe('a service reading its secrets from Secrets Manager (moto)', () => {
         ...awsEnv(),
         NODE_ENV: 'production',
         DOCUTHINKER_SECRETS_PREFIX: 'staging/docuthinker/',
-        DOCUTHINKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'dt-sm-')),
+        DOCUTHINKER_DATA_DIR: dataDirs.create(),
       },
       { waitFor: null },
     );

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -53,6 +53,7 @@ describe('tools/secrets CLI against moto', () => {
   afterAll(async () => {
     client?.destroy();
     await moto?.stop();
+    rmSync(workDir, { recursive: true, force: true });
   });
 
   it('refuses a file with an unknown key before writing anything', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpAnswers, waitUntil } from '@docuthinker/testing';
@@ -42,6 +42,9 @@ function stillRunning(processes: readonly string[]): string[] {
 }
 
 describe('npm start (tools/dev/start-platform.mjs)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dt-start-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
   it('serves both services on 5000 and 8000, and SIGINT stops both with exit 0', async () => {
     const launcher = spawn(
       process.execPath,
@@ -51,7 +54,7 @@ describe('npm start (tools/dev/start-platform.mjs)', () => {
         env: {
           ...process.env,
           NODE_ENV: 'development',
-          DOCUTHINKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'dt-start-')),
+          DOCUTHINKER_DATA_DIR: dataDir,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -1,11 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_API } from '@docuthinker/contracts';
 import {
   findFreePort,
   startChroma,
   startServiceProcess,
+  temporaryDirectories,
   waitUntil,
   type RunningService,
   type ServiceProcess,
@@ -19,11 +18,12 @@ import {
 } from './support/test-gateway';
 
 const BUNDLE = join(__dirname, '../../../dist/apps/aiml-gateway/main.js');
+const dataDirs = temporaryDirectories('dt-gateway-bundle-');
 
 function gatewayEnv(chromaUrl: string): NodeJS.ProcessEnv {
   return {
     NODE_ENV: 'development',
-    DOCUTHINKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'dt-gateway-bundle-')),
+    DOCUTHINKER_DATA_DIR: dataDirs.create(),
     DOCUTHINKER_CHROMA_URL: chromaUrl,
     DOCUTHINKER_AI_PROVIDERS: 'local',
     DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN,
@@ -114,6 +114,7 @@ describe('the gateway on a real Chroma server', () => {
     afterEach(async () => {
       await service?.stop('SIGKILL');
       service = undefined;
+      dataDirs.removeAll();
     });
 
     it('starts from dist/ and serves index and search over Chroma', async () => {

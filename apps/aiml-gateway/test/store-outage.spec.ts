@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_API } from '@docuthinker/contracts';
@@ -20,6 +20,7 @@ describe('the gateway while Chroma is down', () => {
   afterAll(async () => {
     await gateway?.close();
     await chroma?.stop();
+    rmSync(chromaDir, { recursive: true, force: true });
   });
 
   const index = () =>

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServiceProcess, type ServiceProcess } from '@docuthinker/testing';
@@ -17,6 +17,7 @@ const GATEWAY_BUNDLE = join(__dirname, '../../../dist/apps/aiml-gateway/main.js'
  * graph and offline engine), proving both sides read libs/contracts alike.
  */
 describe('backend with the real AI/ML gateway process', () => {
+  const gatewayDataDir = mkdtempSync(join(tmpdir(), 'dt-real-gateway-'));
   let gateway: ServiceProcess;
   let backend: RunningBackend;
   let user: ApiClient;
@@ -27,7 +28,7 @@ describe('backend with the real AI/ML gateway process', () => {
       throw new Error(`build the gateway first: ${GATEWAY_BUNDLE} is missing`);
     gateway = await startServiceProcess(GATEWAY_BUNDLE, {
       NODE_ENV: 'development',
-      DOCUTHINKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'dt-real-gateway-')),
+      DOCUTHINKER_DATA_DIR: gatewayDataDir,
       DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN,
       DOCUTHINKER_JWT_SECRET: JWT_SECRET,
     });
@@ -39,6 +40,7 @@ describe('backend with the real AI/ML gateway process', () => {
   afterAll(async () => {
     await backend?.close();
     await gateway?.stop('SIGTERM');
+    rmSync(gatewayDataDir, { recursive: true, force: true });
   });
 
   it('indexes an upload through it', async () => {

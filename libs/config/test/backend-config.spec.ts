@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { temporaryDirectories } from '@docuthinker/testing';
 import { ConfigError, loadBackendConfig, type Environment } from '../src';
 
-const dataDir = () => mkdtempSync(join(tmpdir(), 'dt-config-'));
+const dataDirs = temporaryDirectories('dt-config-');
+afterAll(() => dataDirs.removeAll());
 
 function problemsOf(env: Environment) {
   try {
@@ -69,7 +68,7 @@ describe('loadBackendConfig', () => {
     const config = loadBackendConfig({
       NODE_ENV: 'production',
       DOCUTHINKER_ALLOW_EMBEDDED: 'true',
-      DOCUTHINKER_DATA_DIR: dataDir(),
+      DOCUTHINKER_DATA_DIR: dataDirs.create(),
     });
     expect(config.mongodbUri).toBeUndefined();
     expect(config.redisUrl).toBeUndefined();
@@ -79,7 +78,7 @@ describe('loadBackendConfig', () => {
   });
 
   it('uses embedded defaults in development and shares generated secrets through the data dir', () => {
-    const dir = dataDir();
+    const dir = dataDirs.create();
     const first = loadBackendConfig({ NODE_ENV: 'development', DOCUTHINKER_DATA_DIR: dir });
     const second = loadBackendConfig({ NODE_ENV: 'development', DOCUTHINKER_DATA_DIR: dir });
     expect(second.jwtSecret).toBe(first.jwtSecret);

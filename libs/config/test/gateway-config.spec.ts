@@ -1,7 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { temporaryDirectories } from '@docuthinker/testing';
 import { ConfigError, loadGatewayConfig, type Environment } from '../src';
+
+const dataDirs = temporaryDirectories('dt-gw-');
+afterAll(() => dataDirs.removeAll());
 
 function problemsOf(env: Environment) {
   try {
@@ -72,7 +74,7 @@ describe('loadGatewayConfig', () => {
   });
 
   it('starts with embedded stores when allowed and the offline engine is chosen', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'dt-gw-'));
+    const dataDir = dataDirs.create();
     const config = loadGatewayConfig({
       NODE_ENV: 'production',
       DOCUTHINKER_ALLOW_EMBEDDED: '1',
@@ -85,7 +87,7 @@ describe('loadGatewayConfig', () => {
   });
 
   it('puts embedded vector data under the data dir outside production', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'dt-gw-'));
+    const dataDir = dataDirs.create();
     const config = loadGatewayConfig({ NODE_ENV: 'development', DOCUTHINKER_DATA_DIR: dataDir });
     expect(config.chromaDir).toBe(join(dataDir, 'chroma'));
     expect(config.providers).toEqual(['local']);

@@ -1,8 +1,6 @@
-import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startServiceProcess, type ServiceProcess } from './service-process';
+import { temporaryDirectories } from './temporary-directories';
 
 export interface ServiceLifecycleSpec {
   /** e.g. 'backend' */
@@ -16,8 +14,6 @@ export interface ServiceLifecycleSpec {
   /** Secret variables (with values) whose values must never reach the logs. */
   secretEnv: NodeJS.ProcessEnv;
 }
-
-const freshDataDir = () => mkdtempSync(join(tmpdir(), 'dt-service-'));
 
 /** Opens a POST whose body never completes, so the server holds an in-flight request. */
 function openSlowRequest(url: string, path: string) {
@@ -50,13 +46,19 @@ function openSlowRequest(url: string, path: string) {
  * Each app runs it against its own bundle.
  */
 export function describeServiceLifecycle(spec: ServiceLifecycleSpec): void {
-  const developmentEnv = () => ({ NODE_ENV: 'development', DOCUTHINKER_DATA_DIR: freshDataDir() });
+  const dataDirs = temporaryDirectories('dt-service-');
+  const developmentEnv = () => ({
+    NODE_ENV: 'development',
+    DOCUTHINKER_DATA_DIR: dataDirs.create(),
+  });
 
   describe(`${spec.name} process lifecycle`, () => {
     let service: ServiceProcess | undefined;
     afterEach(async () => {
       await service?.stop('SIGKILL');
       service = undefined;
+      // Only once the process is gone: it writes to its data dir until it exits.
+      dataDirs.removeAll();
     });
 
     it('answers /health and /ready on embedded defaults', async () => {
@@ -135,7 +137,7 @@ export function describeServiceLifecycle(spec: ServiceLifecycleSpec): void {
     it('exits 1 in production with nothing configured, naming every missing variable', async () => {
       service = await startServiceProcess(
         spec.bundle,
-        { NODE_ENV: 'production', DOCUTHINKER_DATA_DIR: freshDataDir() },
+        { NODE_ENV: 'production', DOCUTHINKER_DATA_DIR: dataDirs.create() },
         { waitFor: null },
       );
       expect(await service.exited).toBe(1);
@@ -148,7 +150,7 @@ export function describeServiceLifecycle(spec: ServiceLifecycleSpec): void {
       service = await startServiceProcess(spec.bundle, {
         NODE_ENV: 'production',
         DOCUTHINKER_ALLOW_EMBEDDED: 'true',
-        DOCUTHINKER_DATA_DIR: freshDataDir(),
+        DOCUTHINKER_DATA_DIR: dataDirs.create(),
         ...spec.embeddedProductionEnv,
       });
       expect((await fetch(`${service.url}/ready`)).status).toBe(200);

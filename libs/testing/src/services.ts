@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -81,13 +81,21 @@ function chromaCliPath(): string {
   return join(dir, 'dist', 'cli.mjs');
 }
 
-/** The Chroma server shipped in the `chromadb` npm package, persisting to `dataDir`. */
-export function startChroma(
+/**
+ * The Chroma server shipped in the `chromadb` npm package, persisting to
+ * `dataDir`. Without one it uses a temporary directory of its own, removed
+ * by stop(); a `dataDir` passed in is left for the caller (e.g. to restart on it).
+ */
+export async function startChroma(
   options: { dataDir?: string; port?: number } = {},
 ): Promise<RunningService> {
   const cli = chromaCliPath();
+  const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'docuthinker-chroma-'));
-  return startLocalService({
+  const removeOwnDataDir = () => {
+    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  const chroma = await startLocalService({
     name: 'chroma',
     command: process.execPath,
     port: options.port,
@@ -95,5 +103,15 @@ export function startChroma(
     url: (port) => `http://127.0.0.1:${port}`,
     ready: (port) => httpAnswers(`http://127.0.0.1:${port}/api/v2/heartbeat`),
     timeoutMs: 30000,
+  }).catch((error: unknown) => {
+    removeOwnDataDir();
+    throw error;
   });
+  return {
+    ...chroma,
+    async stop() {
+      await chroma.stop();
+      removeOwnDataDir();
+    },
+  };
 }
