@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, median, recordResult, root } from './bench-support.mjs';
-import { startProcess, stopChildProcess } from './process-support.mjs';
+import { processTreeCpuMicros, startProcess, stopChildProcess } from './process-support.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -93,7 +93,7 @@ http {
     await stop();
     throw error;
   }
-  return { url, stop };
+  return { url, pid: child.pid, stop };
 }
 
 async function answeredByUpstream() {
@@ -101,8 +101,20 @@ async function answeredByUpstream() {
   return (await response.json()).answered;
 }
 
-async function load(url, extraHeaders) {
+/**
+ * One autocannon run against `subject`, with the CPU each process spent per
+ * answered request: the proxy (nginx's master and worker), the upstream and
+ * the load generator (this process). Throughput on a 2-core machine shared by
+ * all three moves with the noise; CPU per request moves much less.
+ */
+async function load(subject) {
+  const { url, headers: extraHeaders } = subject;
   const before = await answeredByUpstream();
+  const cpuBefore = {
+    proxy: processTreeCpuMicros(subject.pid),
+    upstream: processTreeCpuMicros(upstream.pid),
+    client: process.cpuUsage(),
+  };
   const result = await autocannon({
     url: `${url}/analyze`,
     method: 'POST',
@@ -123,7 +135,16 @@ async function load(url, extraHeaders) {
       `${url}: ${result.requests.total} answers but only ${forwarded} came from the upstream`,
     );
   }
-  return result;
+  const answered = result.requests.total;
+  const client = process.cpuUsage(cpuBefore.client);
+  return {
+    result,
+    cpuMicrosPerRequest: {
+      proxy: (processTreeCpuMicros(subject.pid) - cpuBefore.proxy) / answered,
+      upstream: (processTreeCpuMicros(upstream.pid) - cpuBefore.upstream) / answered,
+      client: (client.user + client.system) / answered,
+    },
+  };
 }
 
 const upstream = await startProcess(join(root, 'tools/bench/anchors/analyze-stub-upstream.cjs'));
@@ -141,20 +162,20 @@ const gateway = await startProcess(join(root, 'dist/apps/aiml-gateway/main.js'),
   },
 });
 const subjects = [
-  { name: 'nginx (Debian) → stub upstream (anchor)', url: nginx.url, headers: {} },
+  { name: 'nginx (Debian) → stub upstream (anchor)', ...nginx, headers: {} },
   {
     name: 'bare node:http pass-through → stub upstream (reference)',
-    url: bareNode.url,
+    ...bareNode,
     headers: {},
   },
   {
     name: 'Fastify 5 + @fastify/http-proxy → stub upstream (reference)',
-    url: fastifyProxy.url,
+    ...fastifyProxy,
     headers: {},
   },
   {
     name: 'aiml-gateway POST /analyze → stub upstream',
-    url: gateway.url,
+    ...gateway,
     headers: { authorization: `Bearer ${SERVICE_TOKEN}` },
   },
 ];
@@ -171,19 +192,20 @@ try {
     );
   }
   // Warm-up: JIT, pools on both sides.
-  for (const subject of subjects) await load(subject.url, subject.headers);
+  for (const subject of subjects) await load(subject);
   const samples = new Map(subjects.map((subject) => [subject.name, []]));
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (const subject of subjects) {
-      samples.get(subject.name).push(await load(subject.url, subject.headers));
-    }
+    for (const subject of subjects) samples.get(subject.name).push(await load(subject));
   }
-  const throughput = (name) => median(samples.get(name).map((result) => result.requests.average));
-  const p99 = (name) => median(samples.get(name).map((result) => result.latency.p99));
+  const throughput = (name) =>
+    median(samples.get(name).map(({ result }) => result.requests.average));
+  const p99 = (name) => median(samples.get(name).map(({ result }) => result.latency.p99));
+  const cpu = (name, which) =>
+    median(samples.get(name).map(({ cpuMicrosPerRequest }) => cpuMicrosPerRequest[which]));
   const anchor = throughput(subjects[0].name);
   const table = [
-    '| Subject | Requests/s (median of rounds) | p99 latency | Ratio to anchor | Target |',
-    '| --- | --- | --- | --- | --- |',
+    '| Subject | Requests/s (median of rounds) | p99 latency | Proxy CPU per request | Ratio to anchor | Target |',
+    '| --- | --- | --- | --- | --- | --- |',
   ];
   let failed = false;
   for (const subject of subjects) {
@@ -192,7 +214,7 @@ try {
     const isGateway = subject === subjects[subjects.length - 1];
     if (isGateway && ratio < TARGET) failed = true;
     table.push(
-      `| ${subject.name} | ${value.toFixed(0)} | ${p99(subject.name)} ms | ${ratio.toFixed(2)}× | ${isGateway ? `≥ ${TARGET}× ${ratio >= TARGET ? 'met' : 'MISSED'}` : '—'} |`,
+      `| ${subject.name} | ${value.toFixed(0)} | ${p99(subject.name)} ms | ${cpu(subject.name, 'proxy').toFixed(0)} µs | ${ratio.toFixed(2)}× | ${isGateway ? `≥ ${TARGET}× ${ratio >= TARGET ? 'met' : 'MISSED'}` : '—'} |`,
     );
   }
   console.log(table.join('\n'));
@@ -211,10 +233,15 @@ try {
           (subject) =>
             `${subject.name.split(' →')[0]} ${samples
               .get(subject.name)
-              .map((result) => result.requests.average.toFixed(0))
+              .map(({ result }) => result.requests.average.toFixed(0))
               .join(' / ')}`,
         )
         .join('; ')};`,
+      `CPU per request (user + system, median of rounds) of the other two processes: upstream ${subjects
+        .map((subject) => cpu(subject.name, 'upstream').toFixed(0))
+        .join(' / ')} µs and load generator ${subjects
+        .map((subject) => cpu(subject.name, 'client').toFixed(0))
+        .join(' / ')} µs, in the order of the table;`,
       `every answer was checked to come from the upstream. Load average while measuring: ${loadavg()
         .map((value) => value.toFixed(1))
         .join(', ')}.`,
