@@ -37,7 +37,7 @@ describe('POST /analyze served locally', () => {
       method: 'POST',
       url: GATEWAY_API.analyze,
       headers: user,
-      payload: { document: DOCUMENT, metadata: { document_id: 'bsd', owner_id: 'someone-else' } },
+      payload: { document: DOCUMENT, metadata: { document_id: 'bsd' } },
     });
     expect(response.statusCode).toBe(200);
     expect(response.json().sync).toEqual({ graph: 'indexed', vector_store: 'indexed' });
@@ -48,12 +48,26 @@ describe('POST /analyze served locally', () => {
       payload: { query: 'redistributions binary form' },
     });
     expect(mine.json().hits[0].documentId).toBe('bsd');
-    const theirs = await gateway.service({
+  });
+
+  it('refuses a user whose metadata names another owner, and indexes nothing', async () => {
+    const user = await asUser('intruder');
+    const response = await gateway.app.inject({
       method: 'POST',
-      url: GATEWAY_API.search,
-      payload: { ownerId: 'someone-else', query: 'redistributions binary form' },
+      url: GATEWAY_API.analyze,
+      headers: user,
+      payload: { document: DOCUMENT, metadata: { document_id: 'bsd', owner_id: 'victim' } },
     });
-    expect(theirs.json().hits).toEqual([]);
+    expect(response.statusCode).toBe(403);
+    expect(response.json().code).toBe('DT_ERR_OWNER_MISMATCH');
+    for (const ownerId of ['victim', 'intruder']) {
+      const hits = await gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.search,
+        payload: { ownerId, query: 'redistributions binary form' },
+      });
+      expect(hits.json().hits).toEqual([]);
+    }
   });
 });
 
@@ -115,6 +129,7 @@ describe.each(['inject', 'http'] as const)(
           initialBackoffMs: 5,
           breakerThreshold: 3,
           halfOpenAfterMs: 400,
+          maxAnswerBytes: 1024 * 1024,
         },
       });
     });
@@ -222,6 +237,45 @@ describe.each(['inject', 'http'] as const)(
       expect(response.statusCode).toBe(200);
       expect(response.headers[SERVED_BY]).toBe('local');
       expect(Date.now() - started).toBeLessThan(5000);
+    });
+
+    it.each([
+      ['an empty object', 'empty-object'],
+      ['an error object with 200', 'error-object'],
+      ['an answer larger than the limit', 'oversized'],
+    ] as const)(
+      'falls back when the container answers %s, which is not an analysis',
+      async (_case, behaviour) => {
+        upstream.behaviour = behaviour;
+        const response = await analyze();
+        expect(response.statusCode).toBe(200);
+        expect(response.headers[SERVED_BY]).toBe('local');
+        expect(analyzeResponse.parse(response.json()).degraded).toBe(true);
+        expect(upstream.received).toHaveLength(1);
+      },
+    );
+
+    it("forwards a user's request with the token's subject as metadata.owner_id", async () => {
+      const response = await gateway.request(transport, {
+        method: 'POST',
+        url: GATEWAY_API.analyze,
+        headers: await asUser('analyst'),
+        payload: { document: 'Quokkas are marsupials.', metadata: { document_id: 'd9' } },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers[SERVED_BY]).toBe('upstream');
+      expect(JSON.parse(upstream.received[0]?.body ?? '{}')).toEqual({
+        document: 'Quokkas are marsupials.',
+        metadata: { document_id: 'd9', owner_id: 'analyst' },
+      });
+      const refused = await gateway.request(transport, {
+        method: 'POST',
+        url: GATEWAY_API.analyze,
+        headers: await asUser('analyst'),
+        payload: { document: 'Quokkas.', metadata: { document_id: 'd9', owner_id: 'bob' } },
+      });
+      expect(refused.statusCode).toBe(403);
+      expect(upstream.received).toHaveLength(1);
     });
 
     it('answers 502 when the container rejects the request, without a fallback that would hide it', async () => {

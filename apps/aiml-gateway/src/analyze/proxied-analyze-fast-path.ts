@@ -40,8 +40,8 @@ export interface ProxiedAnalyzeDependencies {
 /**
  * Proxies `POST /analyze` to the FastAPI container ahead of Fastify when the
  * request can only end one way: the container is configured with its
- * circuit closed, the bearer token verified before, the body JSON within the
- * limit. The body is read and validated as the route would (the same parser
+ * circuit closed, the service's bearer token verified before, the body JSON
+ * within the limit. The body is read and validated as the route would (the same parser
  * and contract schema), its bytes forwarded, and the container's 2xx answer
  * passed on with the route's headers, log lines and duration metric.
  *
@@ -75,8 +75,10 @@ export function withProxiedAnalyze(
     ) {
       return undefined;
     }
+    // The service's requests only: a user's is forwarded with its owner
+    // written in by the route (see forwardedAnalyzeBody).
     const token = BEARER.exec(headers.authorization ?? '')?.[1];
-    return token !== undefined && verifier.known(token) !== undefined ? analyzer : undefined;
+    return token !== undefined && verifier.known(token)?.kind === 'service' ? analyzer : undefined;
   };
 
   const handOver = (

@@ -13,6 +13,7 @@ import {
 import type { ServerResponse } from 'node:http';
 import { Pool } from 'undici';
 import type { CircuitStatus } from '@docuthinker/ai-engine';
+import { analyzeResponse, MAX_TEXT_CHARS } from '@docuthinker/contracts';
 
 export interface UpstreamAnalyzerOptions {
   /** Origin of the FastAPI AI/ML container, e.g. `http://127.0.0.1:8001`. */
@@ -28,7 +29,16 @@ export interface UpstreamAnalyzerOptions {
   readonly maxConnections?: number;
   /** How long the circuit stays open before one probe is let through. */
   readonly halfOpenAfterMs?: number;
+  /** The largest answer read; a longer one is a failure, not kept in memory. */
+  readonly maxAnswerBytes?: number;
 }
+
+/**
+ * Room for an analysis of the largest document the contract takes: a
+ * translation as long as the document (up to 4 UTF-8 bytes a character,
+ * more once JSON-escaped) beside summaries and context that are far shorter.
+ */
+export const DEFAULT_MAX_ANSWER_BYTES = MAX_TEXT_CHARS * 8 + 8 * 1024 * 1024;
 
 /**
  * Says that nobody waits for an answer any more: an AbortSignal is one, and
@@ -132,8 +142,10 @@ export class UpstreamAnalyzer {
   private readonly breaker: CircuitBreakerPolicy;
   private readonly policy: IPolicy;
   private readonly timeoutMs: number;
+  private readonly maxAnswerBytes: number;
 
   constructor(options: UpstreamAnalyzerOptions) {
+    this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
     const endpoint = new URL('/analyze', options.url);
     this.path = endpoint.pathname;
     this.pool = new Pool(endpoint.origin, {
@@ -213,9 +225,9 @@ export class UpstreamAnalyzer {
     if (status < 200 || status >= 300) {
       throw new UpstreamFailure(`the upstream answered ${status}`, status === 503, status);
     }
-    if (!isJsonObject(payload)) {
+    if (!isAnalyzeAnswer(payload)) {
       throw new UpstreamFailure(
-        'the upstream answered with a body that is not a JSON object',
+        "the upstream's answer does not follow the /analyze contract",
         false,
         status,
       );
@@ -237,6 +249,7 @@ export class UpstreamAnalyzer {
       // An answer is a few kilobytes: usually one chunk, kept without a copy.
       let first: Buffer | undefined;
       let rest: Buffer[] | undefined;
+      let received = 0;
       // Set once undici puts the request on a connection; a request still
       // queued for one when the client leaves is aborted as it starts.
       let controller: { abort(reason: Error): void } | undefined;
@@ -293,7 +306,18 @@ export class UpstreamAnalyzer {
             answered = true;
             status = statusCode;
           },
-          onResponseData: (_controller, chunk) => {
+          onResponseData: (dispatchController, chunk) => {
+            received += chunk.length;
+            if (received > this.maxAnswerBytes) {
+              const tooLarge = new UpstreamFailure(
+                `the upstream's answer is larger than ${this.maxAnswerBytes} bytes`,
+                false,
+                status,
+              );
+              finish(() => reject(tooLarge));
+              dispatchController.abort(tooLarge);
+              return;
+            }
             if (first === undefined) first = chunk;
             else (rest ??= [first]).push(chunk);
           },
@@ -320,10 +344,14 @@ function abortError(signal: Cancellation): Error {
     : new DOMException('This operation was aborted', 'AbortError');
 }
 
-function isJsonObject(payload: Buffer): boolean {
+/**
+ * Passed on only when it is an analysis: the container's bytes go to the
+ * client as they are, so an answer the contract does not describe (an error
+ * object with 200, a half-built result) is a failure the route falls back from.
+ */
+function isAnalyzeAnswer(payload: Buffer): boolean {
   try {
-    const value: unknown = JSON.parse(payload.toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
+    return analyzeResponse.safeParse(JSON.parse(payload.toString('utf8'))).success;
   } catch {
     return false;
   }

@@ -2,7 +2,18 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type StubBehaviour =
-  'ok' | 'error-500' | 'unavailable-503' | 'hang' | 'not-json' | 'reject-422';
+  | 'ok'
+  | 'error-500'
+  | 'unavailable-503'
+  | 'hang'
+  | 'not-json'
+  | 'empty-object'
+  | 'error-object'
+  | 'oversized'
+  | 'reject-422';
+
+/** What the 'oversized' stub streams: more than a test's answer limit, never all buffered. */
+export const OVERSIZED_ANSWER_BYTES = 4 * 1024 * 1024;
 
 export const UPSTREAM_ANALYSIS = {
   summary: 'Summary from the FastAPI container.',
@@ -58,6 +69,24 @@ export class StubUpstream {
           case 'not-json':
             response.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy page</html>');
             return;
+          case 'empty-object':
+            response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+            return;
+          case 'error-object':
+            response
+              .writeHead(200, { 'content-type': 'application/json' })
+              .end('{"summary":42,"error":"oops"}');
+            return;
+          case 'oversized': {
+            // A JSON string that never ends as far as a size-capped reader goes.
+            response.writeHead(200, { 'content-type': 'application/json' });
+            response.write('{"summary":"');
+            const block = 'x'.repeat(64 * 1024);
+            for (let sent = 0; sent < OVERSIZED_ANSWER_BYTES; sent += block.length)
+              response.write(block);
+            response.end('"}');
+            return;
+          }
           case 'reject-422':
             response.writeHead(422, { 'content-type': 'application/json' }).end('{"detail":[]}');
             return;

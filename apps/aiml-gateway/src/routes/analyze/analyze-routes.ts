@@ -11,6 +11,7 @@ import type { Principal } from '../../auth/principal';
 import type { AnalyzeOwner } from '../../analyze/document-analyzer';
 import { handedOverAnalyze, SERVED_BY_HEADER } from '../../analyze/proxied-analyze-fast-path';
 import type { EngineConnection } from '../../engine/engine-connection';
+import { problem } from '../../errors';
 import { clientAbortSignal } from '../../http/client-abort-signal';
 import { keepRawJsonBody, rawJsonBody } from '../../http/raw-json-body';
 
@@ -28,6 +29,30 @@ function ownerOf(
     return { ownerId: principal.ownerId, documentId: documentId.data };
   const named = entityId.safeParse(metadata?.['owner_id']);
   return named.success ? { ownerId: named.data, documentId: documentId.data } : {};
+}
+
+/**
+ * What the container is sent. The service's JSON goes as it came. A user
+ * acts as the token's subject, as on every owner-scoped route: the
+ * container gets `metadata.owner_id` set to it, so whatever it indexes is
+ * the caller's, and a request naming another owner is refused (403).
+ */
+function forwardedAnalyzeBody(
+  principal: Principal | undefined,
+  body: AnalyzeRequest,
+  rawBody: Buffer | undefined,
+): Buffer | string | undefined {
+  if (principal?.kind !== 'user') return rawBody;
+  const named = body.metadata?.['owner_id'];
+  if (named !== undefined && named !== principal.ownerId) {
+    throw problem(
+      'DT_ERR_OWNER_MISMATCH',
+      "metadata.owner_id names another owner than the access token's subject",
+    );
+  }
+  // The client's own JSON (validated already), not the schema's trimmed copy.
+  const sent = (rawBody ? JSON.parse(rawBody.toString('utf8')) : body) as AnalyzeRequest;
+  return JSON.stringify({ ...sent, metadata: { ...sent.metadata, owner_id: principal.ownerId } });
 }
 
 /**
@@ -64,7 +89,7 @@ export function registerAnalyzeRoutes(parent: FastifyInstance, connection: Engin
             ownerOf(request.principal, request.body.metadata),
             request.id,
             clientAbortSignal(reply),
-            rawJsonBody(request),
+            forwardedAnalyzeBody(request.principal, request.body, rawJsonBody(request)),
             handedOverAnalyze(request.raw)?.upstreamAttempt,
           );
         reply.header(SERVED_BY_HEADER, outcome.servedBy);
