@@ -75,7 +75,7 @@ export function registerAnalyzeRoutes(parent: FastifyInstance, connection: Engin
         schema: {
           summary: 'Analyse a document (the FastAPI AI/ML contract)',
           description:
-            "With `metadata.document_id` the document is also indexed for the owner: a user token's subject, or `metadata.owner_id` when the service calls.",
+            "With `metadata.document_id` the document is also indexed for the owner: a user token's subject, or `metadata.owner_id` when the service calls. A user's `metadata.owner_id`, if given, must be the token's subject (403 otherwise); the container receives it set to the subject.",
           tags: ['analyze'],
           body: analyzeRequest,
           response: { 200: analyzeResponse },
