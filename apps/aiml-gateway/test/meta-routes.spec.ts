@@ -37,6 +37,15 @@ describe('meta routes', () => {
       });
       expect(entities.statusCode).toBe(409);
       expect(entities.json().code).toBe('DT_ERR_INDEX_DISABLED');
+      // /analyze's sync says so too, whether or not the request names a document.
+      for (const metadata of [undefined, { document_id: 'd', owner_id: 'o' }]) {
+        const analysis = await noGraph.service({
+          method: 'POST',
+          url: GATEWAY_API.analyze,
+          payload: { document: 'Quokkas are small marsupials of Rottnest Island.', metadata },
+        });
+        expect(analysis.json().sync.graph).toBe('disabled');
+      }
     } finally {
       await noGraph.close();
     }

@@ -40,7 +40,8 @@ describe('analyzeDocument (the /analyze contract served locally)', () => {
     expect(response.translation).toBeNull();
     expect(response.degraded).toBe(true);
     expect(response.metadata).toEqual({ title: 'BSD' });
-    expect(response.sync).toEqual({ graph: 'skipped', vector_store: 'skipped' });
+    // No document to index: the graph is skipped; the vector index is off and says so.
+    expect(response.sync).toEqual({ graph: 'skipped', vector_store: 'disabled' });
     expect(new Set(Object.values(response.providers))).toEqual(new Set(['local']));
   });
 

@@ -113,7 +113,12 @@ export async function analyzeDocument(
     ],
   );
 
-  let sync: AnalyzeResponse['sync'] = { graph: 'skipped', vector_store: 'skipped' };
+  // A disabled index says so whether or not this request names a document to index.
+  const { retrieval } = context;
+  let sync: AnalyzeResponse['sync'] = {
+    graph: retrieval.graphEnabled ? 'skipped' : 'disabled',
+    vector_store: retrieval.vectorEnabled ? 'skipped' : 'disabled',
+  };
   if (context.ownerId && context.documentId) {
     const indexed = await context.retrieval.index({
       ownerId: context.ownerId,
