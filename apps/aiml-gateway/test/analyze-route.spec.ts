@@ -278,6 +278,24 @@ describe.each(['inject', 'http'] as const)(
       expect(upstream.received).toHaveLength(1);
     });
 
+    it.each([
+      ['no owner', { document_id: 'd1' }],
+      ['an invalid owner id', { document_id: 'd1', owner_id: 'no spaces allowed' }],
+      ['an invalid document id', { document_id: ['d1'], owner_id: 'tenant-7' }],
+    ])(
+      "refuses the service's document to index with %s (400), without calling the container",
+      async (_case, metadata) => {
+        const response = await gateway.request(transport, {
+          method: 'POST',
+          url: GATEWAY_API.analyze,
+          payload: { document: 'Quokkas are marsupials.', metadata },
+        });
+        expect(response.statusCode).toBe(400);
+        expect(response.json().code).toBe('DT_ERR_VALIDATION');
+        expect(upstream.received).toHaveLength(0);
+      },
+    );
+
     it('answers 502 when the container rejects the request, without a fallback that would hide it', async () => {
       upstream.behaviour = 'reject-422';
       const response = await analyze();

@@ -41,13 +41,14 @@ export interface ProxiedAnalyzeDependencies {
  * Proxies `POST /analyze` to the FastAPI container ahead of Fastify when the
  * request can only end one way: the container is configured with its
  * circuit closed, the service's bearer token verified before, the body JSON
- * within the limit. The body is read and validated as the route would (the same parser
- * and contract schema), its bytes forwarded, and the container's 2xx answer
- * passed on with the route's headers, log lines and duration metric.
+ * within the limit and naming no document to index. The body is read and
+ * validated as the route would (the same parser and contract schema), its
+ * bytes forwarded, and the container's 2xx answer passed on with the route's
+ * headers, log lines and duration metric.
  *
  * Everything else is the Fastify route's, unchanged: a request that fails
  * any check before its body is read goes there as it is; one whose body does
- * not validate, or whose container call failed, is handed over with the body
+ * not validate or names a document, or whose container call failed, is handed over with the body
  * it already read (replayed by the route's `preParsing` hook) and, after a
  * failure, that call's outcome, so the route answers the problem or serves
  * its local fallback without calling the container a second time.
@@ -122,7 +123,7 @@ export function withProxiedAnalyze(
     req.on('error', () => res.destroy());
     req.on('end', () => {
       const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      if (!isValidAnalyzeRequest(body, parseJson)) {
+      if (!isPlainAnalyzeRequest(body, parseJson)) {
         handOver(req, res, requestId, { body });
         return;
       }
@@ -172,9 +173,14 @@ function isJson(contentType: string | undefined): boolean {
   );
 }
 
-function isValidAnalyzeRequest(body: Buffer, parseJson: (text: string) => unknown): boolean {
+/**
+ * A body the route would take as it is: valid, and naming no document to
+ * index (the route checks the owner that goes with a `metadata.document_id`).
+ */
+function isPlainAnalyzeRequest(body: Buffer, parseJson: (text: string) => unknown): boolean {
   try {
-    return analyzeRequest.safeParse(parseJson(body.toString('utf8'))).success;
+    const parsed = analyzeRequest.safeParse(parseJson(body.toString('utf8')));
+    return parsed.success && parsed.data.metadata?.['document_id'] === undefined;
   } catch {
     return false;
   }

@@ -15,7 +15,12 @@ import { problem } from '../../errors';
 import { clientAbortSignal } from '../../http/client-abort-signal';
 import { keepRawJsonBody, rawJsonBody } from '../../http/raw-json-body';
 
-/** Which owner's indexes the analysed document also goes into, if any. */
+/**
+ * Which owner's indexes the analysed document also goes into, if any: with
+ * `metadata.document_id`, a user token's subject, or the `metadata.owner_id`
+ * the service names. A document id that cannot be indexed is refused rather
+ * than silently left out of the indexes.
+ */
 function ownerOf(
   principal: Principal | undefined,
   metadata: AnalyzeRequest['metadata'],
@@ -24,11 +29,19 @@ function ownerOf(
   const documentIdValue = metadata?.['document_id'];
   if (documentIdValue === undefined) return {};
   const documentId = entityId.safeParse(documentIdValue);
-  if (!documentId.success) return {};
+  if (!documentId.success) {
+    throw problem('DT_ERR_VALIDATION', 'metadata.document_id is not a valid document id.');
+  }
   if (principal?.kind === 'user')
     return { ownerId: principal.ownerId, documentId: documentId.data };
   const named = entityId.safeParse(metadata?.['owner_id']);
-  return named.success ? { ownerId: named.data, documentId: documentId.data } : {};
+  if (!named.success) {
+    throw problem(
+      'DT_ERR_VALIDATION',
+      'metadata.owner_id (a valid owner id) is required with metadata.document_id when the service calls.',
+    );
+  }
+  return { ownerId: named.data, documentId: documentId.data };
 }
 
 /**
