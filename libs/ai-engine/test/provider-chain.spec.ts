@@ -46,7 +46,7 @@ describe('provider adapters speak their wire formats', () => {
   it('OpenAI: bearer key, chat completions, parsed list output and usage', async () => {
     const openai = await server(() => ({ body: openAiReply('- First idea\n- Second idea') }));
     const chain = new ProviderChain(
-      [new OpenAiProvider({ apiKeys: 'sk-test', baseUrl: openai.url })],
+      [new OpenAiProvider({ apiKeys: 'sk-test', baseUrl: `${openai.url}/v1` })],
       { resilience: FAST },
     );
     const result = await chain.runTask('key-ideas', input);
@@ -64,7 +64,7 @@ describe('provider adapters speak their wire formats', () => {
     expect(JSON.stringify(request?.body)).toContain('Redistributions of source code');
   });
 
-  it('Anthropic: x-api-key, version header, messages API, JSON sentiment', async () => {
+  it('Anthropic: API key, version header, messages API, JSON sentiment', async () => {
     const anthropic = await server(() => ({
       body: anthropicReply(
         '```json\n{"score": -0.4, "label": "negative", "description": "Disclaims liability."}\n```',
@@ -86,8 +86,9 @@ describe('provider adapters speak their wire formats', () => {
     expect(result.provider).toBe('anthropic');
     const [request] = anthropic.requests;
     expect(request?.path).toBe('/v1/messages');
-    expect(request?.headers['x-api-key']).toBe('ak-test');
-    expect(request?.headers['anthropic-version']).toBe('2023-06-01');
+    // The SDK (1.x) sends the key as a bearer token and pins its own API version.
+    expect(request?.headers.authorization).toBe('Bearer ak-test');
+    expect(request?.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(request?.body).toMatchObject({
       model: 'claude-3-5-haiku-latest',
       system: expect.any(String),
@@ -159,7 +160,7 @@ describe('provider adapters speak their wire formats', () => {
         : { body: openAiReply('Served by the second key.') },
     );
     const chain = new ProviderChain(
-      [new OpenAiProvider({ apiKeys: 'key-one, key-two', baseUrl: openai.url })],
+      [new OpenAiProvider({ apiKeys: 'key-one, key-two', baseUrl: `${openai.url}/v1` })],
       {
         resilience: FAST,
       },
@@ -183,7 +184,7 @@ describe('failover', () => {
     const chain = new ProviderChain(
       [
         new UpstreamProvider({ url: upstream.url }),
-        new OpenAiProvider({ apiKeys: 'sk', baseUrl: openai.url }),
+        new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }),
         new AnthropicProvider({ apiKeys: 'ak', baseUrl: anthropic.url }),
         new LocalProvider(),
       ],
@@ -215,7 +216,7 @@ describe('failover', () => {
       body: { error: { message: 'context length exceeded' } },
     }));
     const chain = new ProviderChain(
-      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: openai.url }), new LocalProvider()],
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
       {
         resilience: FAST,
       },
@@ -240,7 +241,7 @@ describe('failover', () => {
     const chain = new ProviderChain(
       [
         new GoogleProvider({ apiKeys: 'gk', baseUrl: google.url }),
-        new OpenAiProvider({ apiKeys: 'sk', baseUrl: openai.url }),
+        new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }),
         new LocalProvider(),
       ],
       { resilience: FAST },
@@ -259,7 +260,7 @@ describe('failover', () => {
   it('opens a provider’s circuit after consecutive failures and stops calling it', async () => {
     const openai = await server(() => ({ status: 500, body: { error: 'boom' } }));
     const chain = new ProviderChain(
-      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: openai.url }), new LocalProvider()],
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
       {
         resilience: { ...FAST, retries: 0, breakerThreshold: 3 },
       },
@@ -284,7 +285,7 @@ describe('failover', () => {
       healthy ? { body: openAiReply('Recovered.') } : { status: 502, body: {} },
     );
     const chain = new ProviderChain(
-      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: openai.url }), new LocalProvider()],
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
       {
         resilience: { ...FAST, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 150 },
       },
@@ -303,9 +304,12 @@ describe('failover', () => {
 
   it('reports every attempt when no provider answers', async () => {
     const openai = await server(() => ({ status: 500, body: {} }));
-    const chain = new ProviderChain([new OpenAiProvider({ apiKeys: 'sk', baseUrl: openai.url })], {
-      resilience: FAST,
-    });
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` })],
+      {
+        resilience: FAST,
+      },
+    );
     const failure = chain.runTask('summary', input);
     await expect(failure).rejects.toBeInstanceOf(ProvidersExhaustedError);
     await expect(failure).rejects.toThrow(/openai: failed/);
@@ -314,7 +318,7 @@ describe('failover', () => {
   it('honours a per-task provider order', async () => {
     const openai = await server(() => ({ body: openAiReply('From OpenAI.') }));
     const chain = new ProviderChain(
-      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: openai.url }), new LocalProvider()],
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
       {
         resilience: FAST,
         taskProviders: { sentiment: ['local'] },

@@ -7,7 +7,12 @@ import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
 import { GoogleEmbedder, OpenAiEmbedder } from '../src/retrieval/provider-embedders';
 import { createAiEngine } from '../src/service/create-ai-engine';
 import { corpusText } from './support/corpus';
-import { startProviderServer, type ProviderTestServer } from './support/provider-test-server';
+import {
+  openAiEmbedding,
+  openAiEmbeddingsReply,
+  startProviderServer,
+  type ProviderTestServer,
+} from './support/provider-test-server';
 
 /** Stands in for a provider's embedding model: the offline embedder at the requested size. */
 function fakeEmbedding(text: string, dimensions: number): number[] {
@@ -22,17 +27,14 @@ afterEach(async () => {
 describe('OpenAiEmbedder', () => {
   it('posts the texts with model and dimensions and keeps the input order', async () => {
     const server = await startProviderServer((request) => {
-      const { input, dimensions } = request.body as { input: string[]; dimensions: number };
+      const reply = openAiEmbeddingsReply(request.body, fakeEmbedding);
       // Deliberately out of order: the client must sort by index.
-      const data = input
-        .map((text, index) => ({ index, embedding: fakeEmbedding(text, dimensions) }))
-        .reverse();
-      return { body: { object: 'list', data, model: 'text-embedding-3-small' } };
+      return { body: { ...reply, data: [...reply.data].reverse() } };
     });
     servers.push(server);
     const embedder = new OpenAiEmbedder({
       apiKeys: 'sk-embed',
-      baseUrl: server.url,
+      baseUrl: `${server.url}/v1`,
       dimensions: 64,
     });
     const vectors = await embedder.embed(['source code', 'binary form']);
@@ -56,34 +58,40 @@ describe('OpenAiEmbedder', () => {
 
   it('retries a 503 once, does not retry a 400, and rejects a wrong dimension', async () => {
     let calls = 0;
-    const flaky = await startProviderServer(() => {
+    const flaky = await startProviderServer((request) => {
       calls += 1;
       return calls === 1
         ? { status: 503, body: {} }
-        : { body: { data: [{ index: 0, embedding: fakeEmbedding('x', 8) }] } };
+        : { body: openAiEmbeddingsReply(request.body, fakeEmbedding) };
     });
     const rejecting = await startProviderServer(() => ({
       status: 400,
       body: { error: 'too long' },
     }));
-    const wrongSize = await startProviderServer(() => ({
-      body: { data: [{ index: 0, embedding: [1, 2, 3] }] },
+    const wrongSize = await startProviderServer((request) => ({
+      body: { data: [{ index: 0, embedding: openAiEmbedding(request.body, [1, 2, 3]) }] },
     }));
     servers.push(flaky, rejecting, wrongSize);
 
     expect(
-      await new OpenAiEmbedder({ apiKeys: 'k', baseUrl: flaky.url, dimensions: 8 }).embed(['x']),
+      await new OpenAiEmbedder({ apiKeys: 'k', baseUrl: `${flaky.url}/v1`, dimensions: 8 }).embed([
+        'x',
+      ]),
     ).toHaveLength(1);
     expect(flaky.requests).toHaveLength(2);
     await expect(
-      new OpenAiEmbedder({ apiKeys: 'k', baseUrl: rejecting.url, dimensions: 8 }).embed(['x']),
+      new OpenAiEmbedder({ apiKeys: 'k', baseUrl: `${rejecting.url}/v1`, dimensions: 8 }).embed([
+        'x',
+      ]),
     ).rejects.toMatchObject({
       kind: 'rejected',
       status: 400,
     });
     expect(rejecting.requests).toHaveLength(1);
     await expect(
-      new OpenAiEmbedder({ apiKeys: 'k', baseUrl: wrongSize.url, dimensions: 8 }).embed(['x']),
+      new OpenAiEmbedder({ apiKeys: 'k', baseUrl: `${wrongSize.url}/v1`, dimensions: 8 }).embed([
+        'x',
+      ]),
     ).rejects.toThrow(ProviderError);
   });
 });
@@ -119,14 +127,9 @@ describe('GoogleEmbedder', () => {
 
 describe('a provider embedding in the engine', () => {
   it('indexes and searches with it, and the embedded index then refuses another model', async () => {
-    const server = await startProviderServer((request) => {
-      const { input, dimensions } = request.body as { input: string[]; dimensions: number };
-      return {
-        body: {
-          data: input.map((text, index) => ({ index, embedding: fakeEmbedding(text, dimensions) })),
-        },
-      };
-    });
+    const server = await startProviderServer((request) => ({
+      body: openAiEmbeddingsReply(request.body, fakeEmbedding),
+    }));
     servers.push(server);
     const dataDir = mkdtempSync(join(tmpdir(), 'ai-engine-provider-embeddings-'));
     try {
@@ -136,7 +139,7 @@ describe('a provider embedding in the engine', () => {
         syncVector: true,
         providers: ['local'],
         providerKeys: { openai: 'sk' },
-        providerBaseUrls: { openai: server.url },
+        providerBaseUrls: { openai: `${server.url}/v1` },
         embeddings: 'openai',
       });
       expect(engine.embedder).toMatchObject({ model: 'text-embedding-3-small', dimensions: 1536 });

@@ -1,37 +1,48 @@
+import type Anthropic from '@anthropic-ai/sdk';
 import * as z from 'zod';
+import { anthropicFailure, createAnthropicClient } from './anthropic-client';
 import type { Completion } from './chat-model-provider';
-import { postJson } from './http-json';
 import { withPooledKey } from './key-pool';
 import { ProviderError } from './provider-error';
 import { RemoteChatProvider } from './remote-chat-provider';
 import type { RemoteProviderOptions } from './remote-provider-options';
 import type { Prompt } from './task-prompts';
 
+/**
+ * The SDK types the answer but does not check it: a proxy can answer 200 with
+ * anything, so the fields read are checked here.
+ */
 const Message = z.object({
   content: z.array(z.object({ type: z.string(), text: z.string().optional() })),
-  usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }).partial().optional(),
+  usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }).partial().nullish(),
 });
 
-/** Anthropic's Messages API (`POST /v1/messages`). */
-export class AnthropicProvider extends RemoteChatProvider {
+/** Anthropic's Messages API through the `@anthropic-ai/sdk` SDK. */
+export class AnthropicProvider extends RemoteChatProvider<Anthropic> {
   readonly name = 'anthropic' as const;
   constructor(options: RemoteProviderOptions) {
-    super(options, { model: 'claude-3-5-haiku-latest', baseUrl: 'https://api.anthropic.com' });
+    super(options, {
+      provider: 'anthropic',
+      model: 'claude-3-5-haiku-latest',
+      createClient: createAnthropicClient,
+    });
   }
 
   protected async complete(prompt: Prompt, signal: AbortSignal): Promise<Completion> {
-    const body = await withPooledKey(this.keys, (key) =>
-      postJson(this.name, {
-        url: `${this.baseUrl}/v1/messages`,
-        headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' },
-        body: {
-          model: this.model,
-          max_tokens: this.maxOutputTokens,
-          system: prompt.system,
-          messages: [{ role: 'user', content: prompt.user }],
-        },
-        signal,
-      }),
+    const body: unknown = await withPooledKey(this.keys, (client) =>
+      client.messages
+        .create(
+          {
+            model: this.model,
+            max_tokens: this.maxOutputTokens,
+            system: prompt.system,
+            messages: [{ role: 'user', content: prompt.user }],
+          },
+          { signal },
+        )
+        .catch((error: unknown) => {
+          throw anthropicFailure(error, signal);
+        }),
     );
     const parsed = Message.safeParse(body);
     const text = parsed.success

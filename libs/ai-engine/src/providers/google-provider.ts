@@ -1,12 +1,17 @@
+import type { GoogleGenAI } from '@google/genai';
 import * as z from 'zod';
 import type { Completion } from './chat-model-provider';
-import { postJson } from './http-json';
+import { createGoogleClient, googleFailure } from './google-client';
 import { withPooledKey } from './key-pool';
 import { ProviderError } from './provider-error';
 import { RemoteChatProvider } from './remote-chat-provider';
 import type { RemoteProviderOptions } from './remote-provider-options';
 import type { Prompt } from './task-prompts';
 
+/**
+ * The SDK types the answer but does not check it: a proxy can answer 200 with
+ * anything, so the fields read are checked here.
+ */
 const GenerateContent = z.object({
   candidates: z
     .array(
@@ -18,34 +23,36 @@ const GenerateContent = z.object({
   usageMetadata: z
     .object({ promptTokenCount: z.number(), candidatesTokenCount: z.number() })
     .partial()
-    .optional(),
+    .nullish(),
 });
 
-/** Google's Gemini API (`POST /v1beta/models/{model}:generateContent`). */
-export class GoogleProvider extends RemoteChatProvider {
+/** Google's Gemini API (`generateContent`) through the `@google/genai` SDK. */
+export class GoogleProvider extends RemoteChatProvider<GoogleGenAI> {
   readonly name = 'google' as const;
   constructor(options: RemoteProviderOptions) {
     super(options, {
+      provider: 'google',
       model: 'gemini-2.0-flash',
-      baseUrl: 'https://generativelanguage.googleapis.com',
+      createClient: createGoogleClient,
     });
   }
 
   protected async complete(prompt: Prompt, signal: AbortSignal): Promise<Completion> {
-    const body = await withPooledKey(this.keys, (key) =>
-      postJson(this.name, {
-        url: `${this.baseUrl}/v1beta/models/${encodeURIComponent(this.model)}:generateContent`,
-        headers: { 'x-goog-api-key': key },
-        body: {
-          systemInstruction: { parts: [{ text: prompt.system }] },
+    const body: unknown = await withPooledKey(this.keys, (client) =>
+      client.models
+        .generateContent({
+          model: this.model,
           contents: [{ role: 'user', parts: [{ text: prompt.user }] }],
-          generationConfig: {
+          config: {
+            systemInstruction: prompt.system,
             temperature: 0.2,
             maxOutputTokens: this.maxOutputTokens,
+            abortSignal: signal,
           },
-        },
-        signal,
-      }),
+        })
+        .catch((error: unknown) => {
+          throw googleFailure(error, signal);
+        }),
     );
     const parsed = GenerateContent.safeParse(body);
     const text = parsed.success

@@ -1,24 +1,21 @@
 import { failureKindForStatus, ProviderError } from './provider-error';
+import { isResponseTooLarge, limitBody, MAX_PROVIDER_RESPONSE_BYTES } from './response-size-limit';
+import { retryAfterFromHeaders } from './retry-after';
 
 export interface JsonRequest {
   readonly url: string;
   readonly headers: Record<string, string>;
   readonly body: unknown;
   readonly signal: AbortSignal;
-}
-
-function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  /** MAX_PROVIDER_RESPONSE_BYTES by default. */
+  readonly maxResponseBytes?: number;
 }
 
 /**
- * POSTs JSON and returns the parsed JSON answer; every failure becomes a
- * classified ProviderError, except an abort, which is the caller's timeout
- * and propagates as is.
+ * POSTs JSON and returns the parsed JSON answer, for the FastAPI upstream (the
+ * LLM vendors go through their SDKs); every failure becomes a classified
+ * ProviderError, except an abort, which is the caller's timeout and
+ * propagates as is.
  */
 export async function postJson(provider: string, request: JsonRequest): Promise<unknown> {
   let response: Response;
@@ -37,15 +34,18 @@ export async function postJson(provider: string, request: JsonRequest): Promise<
     if (request.signal.aborted) throw error;
     throw new ProviderError(provider, 'network', `request failed: ${(error as Error).message}`);
   }
-  const text = await response.text().catch((error: Error) => {
-    if (request.signal.aborted) throw error;
-    throw new ProviderError(
-      provider,
-      'network',
-      `response interrupted: ${error.message}`,
-      response.status,
-    );
-  });
+  const limit = request.maxResponseBytes ?? MAX_PROVIDER_RESPONSE_BYTES;
+  const text = await limitBody(response, limit)
+    .text()
+    .catch((error: Error) => {
+      if (request.signal.aborted) throw error;
+      throw new ProviderError(
+        provider,
+        isResponseTooLarge(error) ? 'malformed' : 'network',
+        `response interrupted: ${error.message}`,
+        response.status,
+      );
+    });
   const kind = failureKindForStatus(response.status);
   if (kind) {
     throw new ProviderError(
@@ -53,7 +53,7 @@ export async function postJson(provider: string, request: JsonRequest): Promise<
       kind,
       `HTTP ${response.status}: ${text.slice(0, 200)}`,
       response.status,
-      retryAfterMs(response.headers.get('retry-after')),
+      { retryAfterMs: retryAfterFromHeaders(response.headers) },
     );
   }
   try {

@@ -1,58 +1,146 @@
+import { ProviderError } from './provider-error';
+
+/** Without a Retry-After, a key that hit its quota rests this long. */
+export const DEFAULT_COOLDOWN_MS = 60_000;
+/** A Retry-After is honoured up to this; a provider asking for an hour is not a reason to idle a key that long. */
+export const MAX_COOLDOWN_MS = 60_000;
+/** A key answered with 401/403 (revoked, wrong, no access) stays out of rotation this long. */
+export const QUARANTINE_MS = 60 * 60_000;
+
+/** Said once each time a key is taken out of rotation for answering 401/403. */
+export interface KeyQuarantineEvent {
+  readonly provider: string;
+  /** Which key, without the key itself: `key 2 of 3`. */
+  readonly key: string;
+  readonly status?: number;
+  readonly quarantineMs: number;
+  readonly reason: string;
+}
+
+export interface KeyPoolOptions {
+  readonly onQuarantine?: (event: KeyQuarantineEvent) => void;
+  readonly now?: () => number;
+}
+
+export interface PooledKey<C> {
+  readonly label: string;
+  readonly client: C;
+  restingUntil: number;
+  quarantined: boolean;
+}
+
 /**
- * A pool of API keys for one provider (`KEY1,KEY2,…`), handed out
- * round-robin. A key that hit its quota cools down while the others serve.
+ * A pool of API keys for one provider (`KEY1,KEY2,…`), each with its SDK
+ * client built once, handed out round-robin. A key that hit its quota cools
+ * down for as long as the provider asked (bounded); a key the provider refuses
+ * (401/403) is quarantined. Neither is handed out while it rests.
  */
-export class KeyPool {
-  private readonly keys: readonly string[];
-  private readonly coolingUntil = new Map<string, number>();
+export class KeyPool<C> {
+  private readonly entries: readonly PooledKey<C>[];
+  private readonly now: () => number;
   private next = 0;
 
   constructor(
+    readonly provider: string,
     keys: string | readonly string[],
-    private readonly defaultCooldownMs = 60000,
-    private readonly now: () => number = Date.now,
+    createClient: (key: string) => C,
+    private readonly options: KeyPoolOptions = {},
   ) {
-    const list = typeof keys === 'string' ? keys.split(',') : keys;
-    this.keys = list.map((key) => key.trim()).filter((key) => key.length > 0);
-    if (this.keys.length === 0) throw new Error('a key pool needs at least one key');
+    const list = (typeof keys === 'string' ? keys.split(',') : keys)
+      .map((key) => key.trim())
+      .filter((key) => key.length > 0);
+    if (list.length === 0) throw new Error('a key pool needs at least one key');
+    this.entries = list.map((key, index) => ({
+      label: `key ${index + 1} of ${list.length}`,
+      client: createClient(key),
+      restingUntil: 0,
+      quarantined: false,
+    }));
+    this.now = options.now ?? Date.now;
   }
 
   get size(): number {
-    return this.keys.length;
+    return this.entries.length;
   }
 
-  /** The next key that is not cooling down, or the one that recovers first. */
-  take(): string {
+  /** Keys that may be used now. */
+  get available(): number {
     const now = this.now();
-    for (let offset = 0; offset < this.keys.length; offset += 1) {
-      const index = (this.next + offset) % this.keys.length;
-      const key = this.keys[index] as string;
-      if ((this.coolingUntil.get(key) ?? 0) <= now) {
+    return this.entries.filter((entry) => entry.restingUntil <= now).length;
+  }
+
+  /** The next key that is not resting, or undefined when every key rests. */
+  take(): PooledKey<C> | undefined {
+    const now = this.now();
+    for (let offset = 0; offset < this.entries.length; offset += 1) {
+      const index = (this.next + offset) % this.entries.length;
+      const entry = this.entries[index] as PooledKey<C>;
+      if (entry.restingUntil <= now) {
+        entry.quarantined = false;
         this.next = index + 1;
-        return key;
+        return entry;
       }
     }
-    return [...this.keys].sort(
-      (a, b) => (this.coolingUntil.get(a) ?? 0) - (this.coolingUntil.get(b) ?? 0),
-    )[0] as string;
+    return undefined;
   }
 
-  coolDown(key: string, durationMs?: number): void {
-    this.coolingUntil.set(key, this.now() + (durationMs ?? this.defaultCooldownMs));
+  /** Rests a key that answered 429, for the provider's Retry-After up to MAX_COOLDOWN_MS. */
+  coolDown(entry: PooledKey<C>, retryAfterMs?: number): void {
+    const duration = Math.min(retryAfterMs ?? DEFAULT_COOLDOWN_MS, MAX_COOLDOWN_MS);
+    entry.restingUntil = Math.max(entry.restingUntil, this.now() + duration);
+  }
+
+  /** Takes a key the provider refused out of rotation, and says so once. */
+  quarantine(entry: PooledKey<C>, failure: ProviderError): void {
+    // Concurrent requests on the same key each see the 401; one notice is enough.
+    if (entry.quarantined) return;
+    entry.quarantined = true;
+    entry.restingUntil = this.now() + QUARANTINE_MS;
+    this.options.onQuarantine?.({
+      provider: this.provider,
+      key: entry.label,
+      status: failure.status,
+      quarantineMs: QUARANTINE_MS,
+      reason: failure.detail,
+    });
+  }
+
+  /** The failure to report when no key may be used: nothing is sent. */
+  restingError(): ProviderError {
+    const now = this.now();
+    const soonest = Math.min(...this.entries.map((entry) => entry.restingUntil));
+    return new ProviderError(
+      this.provider,
+      'cooling-down',
+      `all ${this.entries.length} API key(s) are cooling down after 429 or quarantined after 401/403`,
+      undefined,
+      { retryAfterMs: Math.max(0, soonest - now) },
+    );
   }
 }
 
-/** Runs a call with the pool's next key; a key answered with 429 cools down. */
-export async function withPooledKey<T>(
-  pool: KeyPool,
-  call: (key: string) => Promise<T>,
+/**
+ * Runs a call with the pool's next usable key. A key answered with 429 cools
+ * down and one answered with 401/403 is quarantined; either way the call moves
+ * on to the next usable key at once. When none is left the failure is final
+ * for this provider: retrying would only meet resting keys, so it is marked
+ * not retryable and the chain fails over.
+ */
+export async function withPooledKey<C, T>(
+  pool: KeyPool<C>,
+  call: (client: C) => Promise<T>,
 ): Promise<T> {
-  const key = pool.take();
-  try {
-    return await call(key);
-  } catch (error) {
-    const failure = error as { kind?: string; retryAfterMs?: number };
-    if (failure.kind === 'rate-limited') pool.coolDown(key, failure.retryAfterMs);
-    throw error;
+  for (;;) {
+    const entry = pool.take();
+    if (!entry) throw pool.restingError();
+    try {
+      return await call(entry.client);
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      if (error.kind === 'rate-limited') pool.coolDown(entry, error.retryAfterMs);
+      else if (error.kind === 'auth') pool.quarantine(entry, error);
+      else throw error;
+      if (pool.available === 0) throw error.withoutRetry('no other API key is usable now');
+    }
   }
 }

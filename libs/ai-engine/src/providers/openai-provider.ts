@@ -1,43 +1,47 @@
+import type OpenAI from 'openai';
 import * as z from 'zod';
 import type { Completion } from './chat-model-provider';
-import { postJson } from './http-json';
 import { withPooledKey } from './key-pool';
+import { createOpenAiClient, openAiFailure } from './openai-client';
 import { ProviderError } from './provider-error';
 import { RemoteChatProvider } from './remote-chat-provider';
 import type { RemoteProviderOptions } from './remote-provider-options';
 import type { Prompt } from './task-prompts';
 
+/**
+ * The SDK types the answer but does not check it: a proxy or a compatible
+ * service can answer 200 with anything, so the fields read are checked here.
+ */
 const ChatCompletion = z.object({
   choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
-  usage: z
-    .object({ prompt_tokens: z.number(), completion_tokens: z.number() })
-    .partial()
-    .optional(),
+  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).partial().nullish(),
 });
 
-/** OpenAI's Chat Completions API (`POST /v1/chat/completions`). */
-export class OpenAiProvider extends RemoteChatProvider {
+/** OpenAI's Chat Completions API through the `openai` SDK. */
+export class OpenAiProvider extends RemoteChatProvider<OpenAI> {
   readonly name = 'openai' as const;
   constructor(options: RemoteProviderOptions) {
-    super(options, { model: 'gpt-4o-mini', baseUrl: 'https://api.openai.com' });
+    super(options, { provider: 'openai', model: 'gpt-4o-mini', createClient: createOpenAiClient });
   }
 
   protected async complete(prompt: Prompt, signal: AbortSignal): Promise<Completion> {
-    const body = await withPooledKey(this.keys, (key) =>
-      postJson(this.name, {
-        url: `${this.baseUrl}/v1/chat/completions`,
-        headers: { authorization: `Bearer ${key}` },
-        body: {
-          model: this.model,
-          messages: [
-            { role: 'system', content: prompt.system },
-            { role: 'user', content: prompt.user },
-          ],
-          temperature: 0.2,
-          max_tokens: this.maxOutputTokens,
-        },
-        signal,
-      }),
+    const body: unknown = await withPooledKey(this.keys, (client) =>
+      client.chat.completions
+        .create(
+          {
+            model: this.model,
+            messages: [
+              { role: 'system', content: prompt.system },
+              { role: 'user', content: prompt.user },
+            ],
+            temperature: 0.2,
+            max_tokens: this.maxOutputTokens,
+          },
+          { signal },
+        )
+        .catch((error: unknown) => {
+          throw openAiFailure(error, signal);
+        }),
     );
     const parsed = ChatCompletion.safeParse(body);
     if (!parsed.success || !parsed.data.choices[0]?.message.content) {

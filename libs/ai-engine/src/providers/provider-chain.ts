@@ -46,8 +46,21 @@ export const DEFAULT_RESILIENCE: ResiliencePolicy = {
   halfOpenAfterMs: 30000,
 };
 
+/**
+ * The whole chain's budget for one call. The ALB closes a connection idle for
+ * 60 s; at 30 s × 3 attempts one hung provider would hold a request ~90 s and
+ * the client would get the ALB's 504 instead of the offline engine's answer.
+ */
+export const DEFAULT_DEADLINE_MS = 45000;
+
 export interface ProviderChainOptions {
   readonly resilience?: Partial<ResiliencePolicy>;
+  /**
+   * Time budget of one call across the remote providers; when it runs out the
+   * remote attempt in flight is abandoned, the remaining remote providers are
+   * skipped and the offline engine (if in the chain) answers, degraded.
+   */
+  readonly deadlineMs?: number;
   /** Per-provider overrides, e.g. a longer timeout for the upstream container. */
   readonly perProvider?: Partial<Record<ProviderName, Partial<ResiliencePolicy>>>;
   /** Per-task provider order; providers not in the chain are ignored. */
@@ -56,7 +69,14 @@ export interface ProviderChainOptions {
   readonly onAttempt?: (attempt: ProviderAttempt) => void;
 }
 
-export type AttemptOutcome = 'success' | 'failed' | 'timeout' | 'circuit-open' | 'unsupported';
+export type AttemptOutcome =
+  | 'success'
+  | 'failed'
+  | 'timeout'
+  | 'circuit-open'
+  | 'unsupported'
+  /** The chain's deadline ran out during this provider's turn or before it. */
+  | 'deadline';
 
 export interface ProviderAttempt {
   readonly provider: ProviderName;
@@ -113,13 +133,32 @@ function isTimeout(error: unknown): boolean {
   return error instanceof TaskCancelledError;
 }
 
+/** The chain's deadline passed: not the provider's failure, so neither retried nor counted. */
+class DeadlineExceededError extends Error {
+  override readonly name = 'DeadlineExceededError';
+}
+
+/**
+ * Settles with `work`, or rejects when `deadline` aborts first (a retry
+ * backoff does not watch the signal, so the chain must not wait for it).
+ */
+function beforeDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> {
+  if (deadline.aborted) return Promise.reject(new DeadlineExceededError('deadline passed'));
+  return new Promise<T>((resolve, reject) => {
+    const onDeadline = () => reject(new DeadlineExceededError('deadline passed'));
+    deadline.addEventListener('abort', onDeadline, { once: true });
+    work.then(resolve, reject).finally(() => deadline.removeEventListener('abort', onDeadline));
+  });
+}
+
 /**
  * Runs a task on the first provider that answers. Each remote provider sits
  * behind its own cockatiel policy: retry (only retryable failures, with
  * exponential backoff) around a circuit breaker around a per-attempt timeout.
  * A failure, an open circuit or an unsupported task falls through to the next
  * provider; the offline engine at the end is never guarded because it has no
- * remote dependency to protect.
+ * remote dependency to protect. One deadline bounds each call across all the
+ * remote providers, so the offline engine still answers in time.
  */
 export class ProviderChain {
   private readonly guarded: readonly GuardedProvider[];
@@ -218,6 +257,7 @@ export class ProviderChain {
       this.options.onAttempt?.(attempt);
     };
     let unsupported: TaskUnsupportedError | undefined;
+    const deadline = AbortSignal.timeout(this.options.deadlineMs ?? DEFAULT_DEADLINE_MS);
 
     for (const { provider, policy } of this.order(task)) {
       const started = performance.now();
@@ -226,11 +266,19 @@ export class ProviderChain {
         record({ provider: provider.name, task, outcome: 'unsupported', durationMs: 0 });
         continue;
       }
+      if (policy && deadline.aborted) {
+        record({ provider: provider.name, task, outcome: 'deadline', durationMs: 0 });
+        continue;
+      }
       try {
         const reply = policy
-          ? await policy.execute(
-              ({ signal: attemptSignal }) => call(provider, attemptSignal),
-              signal,
+          ? await beforeDeadline(
+              policy.execute(
+                ({ signal: attemptSignal }) =>
+                  call(provider, AbortSignal.any([attemptSignal, deadline])),
+                signal,
+              ),
+              deadline,
             )
           : await call(provider, signal ?? new AbortController().signal);
         record({ provider: provider.name, task, outcome: 'success', durationMs: elapsed() });
@@ -259,11 +307,13 @@ export class ProviderChain {
           continue;
         }
         const outcome: AttemptOutcome =
-          error instanceof BrokenCircuitError
-            ? 'circuit-open'
-            : isTimeout(error)
-              ? 'timeout'
-              : 'failed';
+          policy && deadline.aborted
+            ? 'deadline'
+            : error instanceof BrokenCircuitError
+              ? 'circuit-open'
+              : isTimeout(error)
+                ? 'timeout'
+                : 'failed';
         record({
           provider: provider.name,
           task,

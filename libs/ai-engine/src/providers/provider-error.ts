@@ -9,35 +9,63 @@ export type ProviderFailureKind =
   | 'auth'
   /** Other 4xx: this request is unacceptable to this provider. */
   | 'rejected'
-  /** A 2xx whose body is not what the provider's API promises. */
-  | 'malformed';
+  /** A 2xx whose body is not what the provider's API promises, or is too large to read. */
+  | 'malformed'
+  /** Every key of the pool is cooling down or quarantined: nothing was sent. */
+  | 'cooling-down';
+
+export interface ProviderErrorOptions {
+  /** From Retry-After (or the API's own retry hint), when the provider sent one. */
+  readonly retryAfterMs?: number;
+  /**
+   * Overrides the kind's default, e.g. a 429 on the last usable key of a pool:
+   * another attempt now would only meet a key that is cooling down.
+   */
+  readonly retryable?: boolean;
+  readonly cause?: unknown;
+}
 
 /** A provider call that failed, classified for retry and circuit-breaking. */
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
+  readonly retryAfterMs?: number;
+  private readonly retryableOverride?: boolean;
 
   constructor(
     readonly provider: string,
     readonly kind: ProviderFailureKind,
-    message: string,
+    /** What went wrong, without the provider's name. */
+    readonly detail: string,
     readonly status?: number,
-    /** From Retry-After, when the provider sent one. */
-    readonly retryAfterMs?: number,
+    options: ProviderErrorOptions = {},
   ) {
-    super(`${provider}: ${message}`);
+    super(`${provider}: ${detail}`, options.cause === undefined ? {} : { cause: options.cause });
+    this.retryAfterMs = options.retryAfterMs;
+    this.retryableOverride = options.retryable;
   }
 
   /** Worth trying the same provider again after a pause. */
   get retryable(): boolean {
+    if (this.retryableOverride !== undefined) return this.retryableOverride;
     return this.kind === 'rate-limited' || this.kind === 'server' || this.kind === 'network';
   }
 
   /**
    * Says something about the provider's health, so it counts towards opening
-   * its circuit. A rejected request says something about the request only.
+   * its circuit. A rejected request says something about the request only,
+   * and a pool with no usable key says something about our keys only.
    */
   get countsAgainstHealth(): boolean {
-    return this.kind !== 'rejected';
+    return this.kind !== 'rejected' && this.kind !== 'cooling-down';
+  }
+
+  /** The same failure, not to be retried on this provider; `why` is appended to the detail. */
+  withoutRetry(why: string): ProviderError {
+    return new ProviderError(this.provider, this.kind, `${this.detail} (${why})`, this.status, {
+      retryAfterMs: this.retryAfterMs,
+      retryable: false,
+      cause: this,
+    });
   }
 }
 

@@ -8,24 +8,32 @@ import {
   wrap,
   type IPolicy,
 } from 'cockatiel';
+import type { GoogleGenAI } from '@google/genai';
+import type OpenAI from 'openai';
 import * as z from 'zod';
-import { postJson } from '../providers/http-json';
-import { KeyPool, withPooledKey } from '../providers/key-pool';
+import { createGoogleClient, googleFailure } from '../providers/google-client';
+import { KeyPool, withPooledKey, type KeyQuarantineEvent } from '../providers/key-pool';
+import { createOpenAiClient, openAiFailure } from '../providers/openai-client';
 import { ProviderError } from '../providers/provider-error';
-import { trimSlash } from '../providers/remote-provider-options';
+import type { SdkClientSettings } from '../providers/remote-provider-options';
 import type { Embedder } from './embedder';
 
-export interface ProviderEmbedderOptions {
+export interface ProviderEmbedderOptions extends SdkClientSettings {
   /** One key or a comma-separated pool. */
   readonly apiKeys: string;
   readonly model?: string;
   /** Requested output dimension; recorded with the index like the model. */
   readonly dimensions?: number;
-  readonly baseUrl?: string;
   readonly timeoutMs?: number;
+  /** Told once each time a key is quarantined after a 401/403, e.g. to log it. */
+  readonly onKeyQuarantined?: (event: KeyQuarantineEvent) => void;
 }
 
-/** Embedding is part of indexing: retry what is safe to retry, then fail loudly. */
+/**
+ * Embedding is part of indexing: retry what is safe to retry, then fail
+ * loudly. The SDKs' own retries are off (see the client factories), so this
+ * policy is the only one that retries.
+ */
 function embeddingPolicy(timeoutMs: number): IPolicy {
   return wrap(
     retry(
@@ -79,23 +87,33 @@ function toVectors(
   });
 }
 
+/**
+ * The SDK types the answer but does not check it. Without an
+ * `encoding_format` the SDK asks for base64 (a quarter of the JSON) and
+ * decodes each embedding into a Float32Array itself.
+ */
 const OpenAiEmbeddings = z.object({
-  data: z.array(z.object({ index: z.number(), embedding: z.array(z.number()) })),
+  data: z.array(
+    z.object({
+      index: z.number(),
+      embedding: z.union([z.instanceof(Float32Array), z.array(z.number())]),
+    }),
+  ),
 });
 
-/** OpenAI's embeddings API (`POST /v1/embeddings`). */
+/** OpenAI's embeddings API through the `openai` SDK. */
 export class OpenAiEmbedder implements Embedder {
   readonly model: string;
   readonly dimensions: number;
-  private readonly keys: KeyPool;
-  private readonly url: string;
+  private readonly keys: KeyPool<OpenAI>;
   private readonly policy: IPolicy;
 
   constructor(options: ProviderEmbedderOptions) {
     this.model = options.model ?? 'text-embedding-3-small';
     this.dimensions = options.dimensions ?? 1536;
-    this.keys = new KeyPool(options.apiKeys);
-    this.url = `${trimSlash(options.baseUrl ?? 'https://api.openai.com')}/v1/embeddings`;
+    this.keys = new KeyPool('openai', options.apiKeys, (key) => createOpenAiClient(key, options), {
+      onQuarantine: options.onKeyQuarantined,
+    });
     this.policy = embeddingPolicy(options.timeoutMs ?? 30000);
   }
 
@@ -104,14 +122,13 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   private async embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
-    const body = await this.policy.execute(({ signal }) =>
-      withPooledKey(this.keys, (key) =>
-        postJson('openai', {
-          url: this.url,
-          headers: { authorization: `Bearer ${key}` },
-          body: { model: this.model, input: texts, dimensions: this.dimensions },
-          signal,
-        }),
+    const body: unknown = await this.policy.execute(({ signal }) =>
+      withPooledKey(this.keys, (client) =>
+        client.embeddings
+          .create({ model: this.model, input: [...texts], dimensions: this.dimensions }, { signal })
+          .catch((error: unknown) => {
+            throw openAiFailure(error, signal);
+          }),
       ),
     );
     const parsed = OpenAiEmbeddings.safeParse(body);
@@ -119,7 +136,7 @@ export class OpenAiEmbedder implements Embedder {
       throw new ProviderError('openai', 'malformed', 'embeddings response without data');
     const ordered = [...parsed.data.data]
       .sort((a, b) => a.index - b.index)
-      .map((item) => item.embedding);
+      .map((item) => Array.from(item.embedding));
     return toVectors('openai', ordered, texts.length, this.dimensions);
   }
 }
@@ -128,19 +145,19 @@ const GoogleEmbeddings = z.object({
   embeddings: z.array(z.object({ values: z.array(z.number()) })),
 });
 
-/** Google's Gemini embeddings (`POST /v1beta/models/{model}:batchEmbedContents`). */
+/** Google's Gemini embeddings (`batchEmbedContents`) through the `@google/genai` SDK. */
 export class GoogleEmbedder implements Embedder {
   readonly model: string;
   readonly dimensions: number;
-  private readonly keys: KeyPool;
-  private readonly url: string;
+  private readonly keys: KeyPool<GoogleGenAI>;
   private readonly policy: IPolicy;
 
   constructor(options: ProviderEmbedderOptions) {
     this.model = options.model ?? 'text-embedding-004';
     this.dimensions = options.dimensions ?? 768;
-    this.keys = new KeyPool(options.apiKeys);
-    this.url = `${trimSlash(options.baseUrl ?? 'https://generativelanguage.googleapis.com')}/v1beta/models/${encodeURIComponent(this.model)}:batchEmbedContents`;
+    this.keys = new KeyPool('google', options.apiKeys, (key) => createGoogleClient(key, options), {
+      onQuarantine: options.onKeyQuarantined,
+    });
     this.policy = embeddingPolicy(options.timeoutMs ?? 30000);
   }
 
@@ -149,20 +166,17 @@ export class GoogleEmbedder implements Embedder {
   }
 
   private async embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
-    const body = await this.policy.execute(({ signal }) =>
-      withPooledKey(this.keys, (key) =>
-        postJson('google', {
-          url: this.url,
-          headers: { 'x-goog-api-key': key },
-          body: {
-            requests: texts.map((text) => ({
-              model: `models/${this.model}`,
-              content: { parts: [{ text }] },
-              outputDimensionality: this.dimensions,
-            })),
-          },
-          signal,
-        }),
+    const body: unknown = await this.policy.execute(({ signal }) =>
+      withPooledKey(this.keys, (client) =>
+        client.models
+          .embedContent({
+            model: this.model,
+            contents: [...texts],
+            config: { outputDimensionality: this.dimensions, abortSignal: signal },
+          })
+          .catch((error: unknown) => {
+            throw googleFailure(error, signal);
+          }),
       ),
     );
     const parsed = GoogleEmbeddings.safeParse(body);

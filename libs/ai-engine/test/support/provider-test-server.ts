@@ -100,3 +100,39 @@ export const googleReply = (text: string) => ({
   candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP' }],
   usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 20 },
 });
+
+/**
+ * OpenAI's embeddings answer for `input`, encoded as the request asks: the
+ * SDK asks for base64 (little-endian float32) unless told otherwise.
+ */
+export function openAiEmbeddingsReply(
+  body: unknown,
+  embed: (text: string, dimensions: number) => number[],
+) {
+  const { input, dimensions, encoding_format } = body as {
+    input: string[];
+    dimensions: number;
+    encoding_format?: string;
+  };
+  const encode = (vector: number[]) =>
+    encoding_format === 'base64'
+      ? Buffer.from(Float32Array.from(vector).buffer).toString('base64')
+      : vector;
+  return {
+    object: 'list',
+    model: 'text-embedding-3-small',
+    data: input.map((text, index) => ({
+      object: 'embedding',
+      index,
+      embedding: encode(embed(text, dimensions)),
+    })),
+  };
+}
+
+/** One OpenAI embedding of the given values, encoded as the request asks. */
+export function openAiEmbedding(body: unknown, vector: number[]) {
+  const { encoding_format } = body as { encoding_format?: string };
+  return encoding_format === 'base64'
+    ? Buffer.from(Float32Array.from(vector).buffer).toString('base64')
+    : vector;
+}

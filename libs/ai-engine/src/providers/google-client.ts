@@ -1,0 +1,35 @@
+import { ApiError, GoogleGenAI } from '@google/genai';
+import type { SdkClientSettings } from './remote-provider-options';
+import { sizeLimitedFetch } from './response-size-limit';
+import { retryAfterFromGoogleError } from './retry-after';
+import { providerFailure } from './sdk-failure';
+
+export const GOOGLE_BASE_URL = 'https://generativelanguage.googleapis.com';
+
+/** One client per API key, built once and reused by every request on that key. */
+export function createGoogleClient(apiKey: string, settings: SdkClientSettings): GoogleGenAI {
+  return new GoogleGenAI({
+    apiKey,
+    httpOptions: {
+      baseUrl: settings.baseUrl ?? GOOGLE_BASE_URL,
+      // One attempt per call: the chain's cockatiel policy retries (and counts
+      // failures for the circuit breaker); SDK retries would multiply its attempts.
+      retryOptions: { attempts: 1 },
+      fetch: sizeLimitedFetch(settings.maxResponseBytes),
+    },
+  });
+}
+
+/**
+ * A ProviderError for what the Gemini SDK threw (aborts pass through). Its
+ * ApiError has no headers; Google sends the retry hint in the error body.
+ */
+export function googleFailure(error: unknown, signal: AbortSignal): unknown {
+  if (error instanceof ApiError) {
+    return providerFailure('google', error, signal, {
+      status: error.status,
+      retryAfterMs: retryAfterFromGoogleError(error.message),
+    });
+  }
+  return providerFailure('google', error, signal);
+}

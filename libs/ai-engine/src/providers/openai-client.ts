@@ -1,0 +1,33 @@
+import OpenAI from 'openai';
+import { sizeLimitedFetch } from './response-size-limit';
+import { retryAfterFromHeaders } from './retry-after';
+import type { SdkClientSettings } from './remote-provider-options';
+import { providerFailure } from './sdk-failure';
+
+export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+
+/** One client per API key, built once and reused by every request on that key. */
+export function createOpenAiClient(apiKey: string, settings: SdkClientSettings): OpenAI {
+  return new OpenAI({
+    apiKey,
+    baseURL: settings.baseUrl ?? OPENAI_BASE_URL,
+    // The chain's cockatiel policy retries (and counts failures for the
+    // circuit breaker); retries inside the SDK would multiply its attempts.
+    maxRetries: 0,
+    fetch: sizeLimitedFetch(settings.maxResponseBytes),
+  });
+}
+
+/** A ProviderError for what the OpenAI SDK threw (aborts pass through). */
+export function openAiFailure(error: unknown, signal: AbortSignal): unknown {
+  if (error instanceof OpenAI.APIConnectionError) {
+    return providerFailure('openai', error, signal, { connection: true });
+  }
+  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+    return providerFailure('openai', error, signal, {
+      status: error.status,
+      retryAfterMs: retryAfterFromHeaders(error.headers),
+    });
+  }
+  return providerFailure('openai', error, signal);
+}

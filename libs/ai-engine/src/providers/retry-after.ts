@@ -1,0 +1,24 @@
+/**
+ * How long a provider asked us to wait, from its headers: OpenAI's
+ * `retry-after-ms`, else the standard `Retry-After` (seconds or an HTTP date).
+ */
+export function retryAfterFromHeaders(headers: Headers | undefined): number | undefined {
+  if (!headers) return undefined;
+  const milliseconds = Number(headers.get('retry-after-ms') ?? Number.NaN);
+  if (Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
+  const header = headers.get('retry-after');
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * Google's APIs put the hint in the error body instead, as a
+ * `google.rpc.RetryInfo` detail: `{"retryDelay": "37s"}`.
+ */
+export function retryAfterFromGoogleError(body: string): number | undefined {
+  const match = /"retryDelay"\s*:\s*"(\d+(?:\.\d+)?)s"/.exec(body);
+  return match ? Number(match[1]) * 1000 : undefined;
+}

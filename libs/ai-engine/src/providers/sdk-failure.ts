@@ -1,0 +1,78 @@
+import { failureKindForStatus, ProviderError } from './provider-error';
+import { isResponseTooLarge } from './response-size-limit';
+
+/** What an SDK's error class says about a failed call. */
+export type SdkFailure =
+  /** A non-2xx answer, from the SDK's API error class. */
+  | { readonly status: number; readonly retryAfterMs?: number }
+  /** The SDK's connection error: refused, reset, DNS, TLS. */
+  | { readonly connection: true };
+
+/**
+ * By name, not `instanceof`: errors from undici's body parsing belong to
+ * Node's own realm, which is not always the realm of this code's globals.
+ */
+function errorNamed(error: unknown, name: string): error is Error {
+  return typeof error === 'object' && error !== null && (error as Error).name === name;
+}
+
+/** undici's own errors, for an SDK that lets them through (fetch failed, body cut off). */
+function isUndiciNetworkError(error: unknown): boolean {
+  return (
+    errorNamed(error, 'TypeError') &&
+    (error.message === 'fetch failed' || error.message === 'terminated')
+  );
+}
+
+/**
+ * Turns whatever an SDK call threw into a classified ProviderError, so that
+ * the chain retries, counts and fails over on it like on any other provider
+ * failure. An abort is the chain's timeout or deadline (or the client leaving)
+ * and is returned as is: it is not the provider's failure.
+ */
+export function providerFailure(
+  provider: string,
+  error: unknown,
+  signal: AbortSignal,
+  sdk?: SdkFailure,
+): unknown {
+  if (signal.aborted || error instanceof ProviderError) return error;
+  const message =
+    typeof error === 'object' && error !== null && typeof (error as Error).message === 'string'
+      ? (error as Error).message
+      : String(error);
+  const options = { cause: error };
+  if (isResponseTooLarge(error)) {
+    return new ProviderError(provider, 'malformed', message, undefined, options);
+  }
+  if (sdk && 'status' in sdk) {
+    return new ProviderError(
+      provider,
+      failureKindForStatus(sdk.status) ?? 'malformed',
+      `HTTP ${sdk.status}: ${message.slice(0, 200)}`,
+      sdk.status,
+      { ...options, retryAfterMs: sdk.retryAfterMs },
+    );
+  }
+  if (sdk?.connection || isUndiciNetworkError(error)) {
+    return new ProviderError(provider, 'network', `request failed: ${message}`, undefined, options);
+  }
+  // The SDKs parse a body labelled JSON with `response.json()`.
+  if (errorNamed(error, 'SyntaxError')) {
+    return new ProviderError(
+      provider,
+      'malformed',
+      `the answer is not JSON: ${message}`,
+      undefined,
+      options,
+    );
+  }
+  // Anything else broke while the SDK read or converted the answer.
+  return new ProviderError(
+    provider,
+    'malformed',
+    `unreadable answer: ${message}`,
+    undefined,
+    options,
+  );
+}
