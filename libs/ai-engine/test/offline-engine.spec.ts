@@ -2,6 +2,9 @@ import { answerFromContext, NO_ANSWER } from '../src/offline/answer-from-context
 import { extractKeyPhrases } from '../src/offline/key-phrases';
 import { extractNamedEntities } from '../src/offline/named-entities';
 import { runOfflineTask } from '../src/offline/offline-engine';
+import { MAX_RANKED_SENTENCES } from '../src/offline/sentence-candidates';
+import { rankSentences } from '../src/offline/sentence-selection';
+import type { RankingWork } from '../src/offline/text-rank';
 import { analyseSentiment } from '../src/offline/sentiment';
 import { TaskUnsupportedError } from '../src/errors';
 import { chunkDocument } from '../src/retrieval/chunker';
@@ -122,6 +125,36 @@ describe('extractive tasks on the corpus', () => {
       score: 0,
       label: 'neutral',
     });
+  });
+});
+
+describe('ranking long texts', () => {
+  const pairsOf = (sentences: number) => (sentences * (sentences - 1)) / 2;
+  // ~1,800 sentences: ranked whole, TextRank would compare 1.6 M pairs.
+  const long = `${apache}\n\n${mpl}\n\n`.repeat(12);
+
+  it('ranks a normal document whole', () => {
+    const work: RankingWork = { sentencePairsCompared: 0 };
+    rankSentences(mpl, { work });
+    expect(work.sentencePairsCompared).toBe(pairsOf(109));
+  });
+
+  it('compares a bounded number of sentence pairs however long the text', () => {
+    const work: RankingWork = { sentencePairsCompared: 0 };
+    const ranked = rankSentences(long, { work });
+    expect(work.sentencePairsCompared).toBeGreaterThan(0);
+    expect(work.sentencePairsCompared).toBeLessThanOrEqual(pairsOf(MAX_RANKED_SENTENCES));
+    // Every quotable sentence is still ranked, the candidates first.
+    expect(ranked.length).toBeGreaterThan(MAX_RANKED_SENTENCES);
+  });
+
+  it('summarises a long text with distinct central sentences of it', () => {
+    const ideas = runOfflineTask('key-ideas', { text: long, options: { maxItems: 6 } }).output;
+    expect(ideas).toHaveLength(6);
+    expect(new Set(ideas).size).toBe(6);
+    const normalised = long.replace(/\s+/g, ' ');
+    for (const idea of ideas) expect(normalised).toContain(idea.replace(/…$/, ''));
+    expect(runOfflineTask('summary', { text: long }).output.length).toBeGreaterThan(0);
   });
 });
 

@@ -10,10 +10,7 @@ function bestSentenceFor(
   ranked: readonly RankedSentence[],
 ): RankedSentence | undefined {
   const terms = contentTerms(phrase);
-  return ranked.find(({ sentence }) => {
-    const sentenceTerms = new Set(contentTerms(sentence.text));
-    return terms.every((term) => sentenceTerms.has(term));
-  });
+  return ranked.find((candidate) => terms.every((term) => candidate.terms.has(term)));
 }
 
 /**

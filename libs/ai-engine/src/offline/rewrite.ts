@@ -1,8 +1,7 @@
 import { TaskUnsupportedError } from '../errors';
 import { GENERATIVE_PROVIDERS } from './generative-providers';
 import { splitSentences } from '../text/sentences';
-import { extractiveSummary } from './summaries';
-import { rankSentences } from './sentence-selection';
+import { rankSentences, topSentencesInOrder } from './sentence-selection';
 
 /** Styles the offline engine can produce by selection and reformatting alone. */
 export const OFFLINE_REWRITE_STYLES = ['concise', 'plain', 'bullet-points'] as const;
@@ -37,8 +36,12 @@ export function rewriteOffline(text: string, style: string): string {
     .replace(/[\s_]+/g, '-');
   switch (normalised) {
     case 'concise':
-    case 'shorter':
-      return extractiveSummary(text, Math.max(1, Math.ceil(rankSentences(text).length * 0.4)));
+    case 'shorter': {
+      const ranked = rankSentences(text);
+      return topSentencesInOrder(ranked, Math.max(1, Math.ceil(ranked.length * 0.4)))
+        .map(({ sentence }) => sentence.text)
+        .join(' ');
+    }
     case 'plain':
     case 'simple':
       return plain(text);

@@ -55,7 +55,7 @@ export function refineSummary(text: string, summary: string, instructions: strin
   const focus = FOCUS.exec(instructions)?.[1]?.trim();
   const focusTerms = focus ? contentTerms(focus) : [];
   if (focusTerms.length > 0) applied.push(`focus on ${focus}`);
-  const ranked = focusTerms.length > 0 ? rankSentences(text, focusTerms) : ranked0;
+  const ranked = focusTerms.length > 0 ? rankSentences(text, { focusTerms }) : ranked0;
   const refined = topSentencesInOrder(ranked, Math.min(count, ranked.length))
     .map(({ sentence }) => sentence.text)
     .join(' ');

@@ -45,8 +45,12 @@ function fitSentence(text: string, sentence: Sentence, maxChars: number): Span[]
   while (start < sentence.end) {
     let end = Math.min(sentence.end, start + maxChars);
     if (end < sentence.end) {
-      const lastSpace = text.lastIndexOf(' ', end);
-      if (lastSpace > start + maxChars / 2) end = lastSpace;
+      // Only the window's second half is searched for a space: an unbounded
+      // lastIndexOf walks back to the sentence's start in text without spaces,
+      // once per window.
+      const earliest = start + Math.floor(maxChars / 2) + 1;
+      const lastSpace = text.slice(earliest, end + 1).lastIndexOf(' ');
+      if (lastSpace !== -1) end = earliest + lastSpace;
     }
     spans.push({ start, end, block: sentence.block, isHeading: false });
     start = end;

@@ -93,16 +93,34 @@ function unbox(text: string): string {
   return text.replace(BOX_LEFT_BORDER, '$1 ').replace(BOX_RIGHT_BORDER, ' $1');
 }
 
-function isAbbreviation(before: string): boolean {
-  const token = /([^\s(“"'[]+)$/.exec(before)?.[1]?.toLowerCase() ?? '';
+const TOKEN_BOUNDARY = /[\s(“"'[]/;
+
+/**
+ * The word that ends at `end`. It scans back from `end` only as far as the
+ * word goes: a regex anchored at the end of the text before would try every
+ * start position, and sentences that run on ("a. b. c. …") would make the
+ * split quadratic in the length of a paragraph.
+ */
+function tokenBefore(text: string, end: number): string {
+  let start = end;
+  while (start > 0 && !TOKEN_BOUNDARY.test(text[start - 1] ?? '')) start -= 1;
+  return text.slice(start, end);
+}
+
+function isAbbreviation(text: string, end: number): boolean {
+  const token = tokenBefore(text, end).toLowerCase();
   if (ABBREVIATIONS.has(token)) return true;
   // A single letter before the period is an initial ("J. Smith") or a list
   // label, not the end of a sentence.
   return /^\p{L}$/u.test(token);
 }
 
-function startsLowercase(rest: string): boolean {
-  const next = /\S/.exec(rest)?.[0];
+const NEXT_NON_SPACE = /\s*(\S)/y;
+
+/** True when the text after `from` goes on with a lower-case letter. */
+function startsLowercase(text: string, from: number): boolean {
+  NEXT_NON_SPACE.lastIndex = from;
+  const next = NEXT_NON_SPACE.exec(text)?.[1];
   return next !== undefined && next !== next.toUpperCase();
 }
 
@@ -133,8 +151,7 @@ export function splitSentences(source: string): Sentence[] {
     for (const match of blockText.matchAll(SENTENCE_END)) {
       if (match.index < markerLength) continue;
       const end = match.index + match[0].length;
-      const before = blockText.slice(cursor, match.index);
-      if (isAbbreviation(before) || startsLowercase(blockText.slice(end))) continue;
+      if (isAbbreviation(blockText, match.index) || startsLowercase(blockText, end)) continue;
       if (sentenceText(blockText.slice(cursor, end)).length > 0) spans.push([cursor, end]);
       cursor = end;
     }
