@@ -118,6 +118,26 @@ describe('extractive tasks on the corpus', () => {
     }
   });
 
+  it('never answers a non-empty text with an empty summary', () => {
+    expect(runOfflineTask('summary', { text: 'Cats are nice.' }).output).toBe('Cats are nice.');
+    expect(runOfflineTask('key-ideas', { text: 'Cats are nice.' }).output).toEqual([
+      'Cats are nice.',
+    ]);
+    expect(runOfflineTask('summary', { text: '-----' }).output).toBe('-----');
+    // Chinese puts no spaces between words: five short sentences, not one word each.
+    const chinese = '猫很可爱。狗也很忠诚。鸟会唱歌。鱼在水里游泳。兔子喜欢吃胡萝卜。';
+    expect(runOfflineTask('summary', { text: chinese }).output).toBe('猫很可爱。狗也很忠诚。');
+    expect(runOfflineTask('key-ideas', { text: chinese }).output).toHaveLength(5);
+    expect(runOfflineTask('bullet-summary', { text: chinese }).output.length).toBeGreaterThan(0);
+    // Full sentences still win over fragments when a text has both.
+    expect(
+      runOfflineTask('summary', {
+        text: 'Short note. The committee approved the budget for the new library wing.',
+        options: {},
+      }).output,
+    ).toBe('The committee approved the budget for the new library wing.');
+  });
+
   it('copes with empty and tiny input', () => {
     expect(runOfflineTask('summary', { text: '' }).output).toBe('');
     expect(runOfflineTask('topics', { text: 'Hi.' }).output.entities).toEqual([]);

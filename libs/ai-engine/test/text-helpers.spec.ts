@@ -1,4 +1,5 @@
 import { splitSentences } from '../src/text/sentences';
+import { countWords } from '../src/text/word-count';
 import { stem } from '../src/text/stem';
 import { contentTerms, words } from '../src/text/tokenize';
 import { corpusText } from './support/corpus';
@@ -68,6 +69,25 @@ describe('splitSentences', () => {
       'Как дела?',
       '你好。',
     ]);
+  });
+
+  it('ends Chinese and Japanese sentences at ideographic full stops, which have no space after them', () => {
+    expect(
+      splitSentences('猫很可爱。狗也很忠诚！鸟会唱歌吗？東京は日本の首都です。').map((s) => s.text),
+    ).toEqual(['猫很可爱。', '狗也很忠诚！', '鸟会唱歌吗？', '東京は日本の首都です。']);
+  });
+});
+
+describe('countWords', () => {
+  it('counts words by Unicode rules, also in scripts without spaces', () => {
+    expect(countWords('Cats are nice.')).toBe(3);
+    expect(countWords('Version 2.0, January 2004 — final')).toBe(5);
+    expect(countWords('兔子喜欢吃胡萝卜。')).toBe(4);
+    expect(countWords('')).toBe(0);
+  });
+
+  it('stops counting at the bound it is given', () => {
+    expect(countWords('one two three four five six seven', 5)).toBe(5);
   });
 });
 

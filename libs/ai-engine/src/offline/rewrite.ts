@@ -1,7 +1,7 @@
 import { TaskUnsupportedError } from '../errors';
 import { GENERATIVE_PROVIDERS } from './generative-providers';
 import { splitSentences } from '../text/sentences';
-import { rankSentences, topSentencesInOrder } from './sentence-selection';
+import { joinSentences, rankSentences, topSentencesInOrder } from './sentence-selection';
 
 /** Styles the offline engine can produce by selection and reformatting alone. */
 export const OFFLINE_REWRITE_STYLES = ['concise', 'plain', 'bullet-points'] as const;
@@ -38,9 +38,11 @@ export function rewriteOffline(text: string, style: string): string {
     case 'concise':
     case 'shorter': {
       const ranked = rankSentences(text);
-      return topSentencesInOrder(ranked, Math.max(1, Math.ceil(ranked.length * 0.4)))
-        .map(({ sentence }) => sentence.text)
-        .join(' ');
+      return joinSentences(
+        topSentencesInOrder(ranked, Math.max(1, Math.ceil(ranked.length * 0.4))).map(
+          ({ sentence }) => sentence.text,
+        ),
+      );
     }
     case 'plain':
     case 'simple':

@@ -1,5 +1,6 @@
 import { splitSentences, type Sentence } from '../text/sentences';
 import { contentTerms } from '../text/tokenize';
+import { countWords } from '../text/word-count';
 import { MAX_RANKED_SENTENCES, selectCandidates } from './sentence-candidates';
 import { textRankScores, type RankingWork } from './text-rank';
 
@@ -26,6 +27,36 @@ function isShouting(text: string): boolean {
 }
 
 /**
+ * The text's sentences; a text that has characters but no sentence (only
+ * rules such as "-----") is one sentence, so nothing non-empty ranks empty.
+ */
+function sentencesOf(text: string): Sentence[] {
+  const sentences = splitSentences(text);
+  if (sentences.length > 0 || text.trim().length === 0) return sentences;
+  const start = text.length - text.trimStart().length;
+  const end = text.trimEnd().length;
+  return [{ text: text.replace(/\s+/g, ' ').trim(), start, end, block: 0, isHeading: false }];
+}
+
+/**
+ * Positions of the sentences worth quoting: full sentences that are not
+ * headings. A short text may have none (a one-line note, a few words of
+ * Chinese), and then its other sentences are the best there are: first the
+ * short ones, then headings. Words are counted by Unicode's rules, so text
+ * without spaces between words is not taken for one word.
+ */
+function quotable(sentences: readonly Sentence[]): number[] {
+  const positions = sentences.map((_sentence, position) => position);
+  const full = positions.filter((position) => {
+    const sentence = sentences[position] as Sentence;
+    return !sentence.isHeading && countWords(sentence.text, MIN_WORDS) >= MIN_WORDS;
+  });
+  if (full.length > 0) return full;
+  const prose = positions.filter((position) => !(sentences[position] as Sentence).isHeading);
+  return prose.length > 0 ? prose : positions;
+}
+
+/**
  * Sentences worth quoting, best first: headings and fragments are left out,
  * and all-capitals boilerplate (warranty disclaimers) is ranked down because
  * it is rarely what a reader wants summarised. A text of up to
@@ -35,7 +66,7 @@ function isShouting(text: string): boolean {
  * document order.
  */
 export function rankSentences(text: string, options: RankingOptions = {}): RankedSentence[] {
-  const sentences = splitSentences(text);
+  const sentences = sentencesOf(text);
   const terms = sentences.map((sentence) => contentTerms(sentence.text));
   const termSets = terms.map((sentenceTerms) => new Set(sentenceTerms));
   const focus = new Set(options.focusTerms ?? []);
@@ -49,9 +80,7 @@ export function rankSentences(text: string, options: RankingOptions = {}): Ranke
     }
     return factor;
   };
-  const eligible = sentences.flatMap((sentence, position) =>
-    sentence.isHeading || sentence.text.split(' ').length < MIN_WORDS ? [] : [position],
-  );
+  const eligible = quotable(sentences);
 
   const graph =
     sentences.length <= MAX_RANKED_SENTENCES
@@ -75,6 +104,18 @@ export function rankSentences(text: string, options: RankingOptions = {}): Ranke
     terms: termSets[position] as Set<string>,
   }));
   return ranked.sort((left, right) => right.score - left.score || left.position - right.position);
+}
+
+/**
+ * Sentences as running text: a space after a Latin full stop, none after an
+ * ideographic one ("。"), as Chinese and Japanese are written.
+ */
+export function joinSentences(texts: readonly string[]): string {
+  return texts
+    .map((text, index) =>
+      index === 0 || /[。！？][」』”’）]*$/.test(texts[index - 1] ?? '') ? text : ` ${text}`,
+    )
+    .join('');
 }
 
 /** The best `count` sentences, back in document order. */

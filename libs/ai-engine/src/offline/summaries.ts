@@ -1,14 +1,18 @@
 import { contentTerms } from '../text/tokenize';
-import { clip, rankSentences, summaryLength, topSentencesInOrder } from './sentence-selection';
+import {
+  clip,
+  joinSentences,
+  rankSentences,
+  summaryLength,
+  topSentencesInOrder,
+} from './sentence-selection';
 
 const MAX_ITEM_CHARS = 320;
 
 export function extractiveSummary(text: string, maxSentences?: number): string {
   const ranked = rankSentences(text);
   const count = maxSentences ?? summaryLength(ranked.length);
-  return topSentencesInOrder(ranked, count)
-    .map(({ sentence }) => sentence.text)
-    .join(' ');
+  return joinSentences(topSentencesInOrder(ranked, count).map(({ sentence }) => sentence.text));
 }
 
 /** The central sentences, most central first. */
@@ -56,8 +60,10 @@ export function refineSummary(text: string, summary: string, instructions: strin
   const focusTerms = focus ? contentTerms(focus) : [];
   if (focusTerms.length > 0) applied.push(`focus on ${focus}`);
   const ranked = focusTerms.length > 0 ? rankSentences(text, { focusTerms }) : ranked0;
-  const refined = topSentencesInOrder(ranked, Math.min(count, ranked.length))
-    .map(({ sentence }) => sentence.text)
-    .join(' ');
+  const refined = joinSentences(
+    topSentencesInOrder(ranked, Math.min(count, ranked.length)).map(
+      ({ sentence }) => sentence.text,
+    ),
+  );
   return { text: refined || summary, applied };
 }

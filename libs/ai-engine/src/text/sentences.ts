@@ -1,3 +1,5 @@
+import { countWords } from './word-count';
+
 export interface Sentence {
   /** The sentence with whitespace collapsed and any list marker removed. */
   readonly text: string;
@@ -19,7 +21,10 @@ interface Block {
 
 const LIST_MARKER = /^\s*(?:\d+(?:\.\d+)*[.)]|\(?[a-z0-9]{1,4}\)|[-*•])\s+/i;
 const DECORATION_LINE = /^[\s=\-_*#~.]{3,}$/;
-const SENTENCE_END = /[.!?]+["'”’)\]]*(?=\s|$)/g;
+// Latin full stops end a sentence only before a space; the ideographic ones
+// (Chinese, Japanese) end it where they stand, as those scripts use no spaces.
+const SENTENCE_END = /[.!?]+["'”’)\]]*(?=\s|$)|[。！？]+[」』”’）]*/g;
+const IDEOGRAPHIC_END = /^[。！？]/;
 const ABBREVIATIONS = new Set([
   'e.g',
   'i.e',
@@ -130,8 +135,8 @@ function sentenceText(raw: string): string {
 
 function looksLikeHeading(text: string, block: Block, sentencesInBlock: number): boolean {
   if (block.lines !== 1 || sentencesInBlock !== 1) return false;
-  const wordCount = text.split(' ').length;
-  return wordCount <= 10 && (!/[.!?:;,]["'”’)]*$/.test(text) || wordCount <= 3);
+  const wordCount = countWords(text, 11);
+  return wordCount <= 10 && (!/[.!?:;,。！？：；，]["'”’)」』）]*$/.test(text) || wordCount <= 3);
 }
 
 /**
@@ -151,7 +156,12 @@ export function splitSentences(source: string): Sentence[] {
     for (const match of blockText.matchAll(SENTENCE_END)) {
       if (match.index < markerLength) continue;
       const end = match.index + match[0].length;
-      if (isAbbreviation(blockText, match.index) || startsLowercase(blockText, end)) continue;
+      const ideographic = IDEOGRAPHIC_END.test(match[0]);
+      if (
+        !ideographic &&
+        (isAbbreviation(blockText, match.index) || startsLowercase(blockText, end))
+      )
+        continue;
       if (sentenceText(blockText.slice(cursor, end)).length > 0) spans.push([cursor, end]);
       cursor = end;
     }
