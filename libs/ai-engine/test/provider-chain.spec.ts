@@ -1,6 +1,8 @@
 import { TaskUnsupportedError } from '../src/errors';
+import type { AiProvider } from '../src/providers/ai-provider';
 import { AnthropicProvider } from '../src/providers/anthropic-provider';
 import { GoogleProvider } from '../src/providers/google-provider';
+import type { KeyQuarantineEvent } from '../src/providers/key-pool';
 import { LocalProvider } from '../src/providers/local-provider';
 import { OpenAiProvider } from '../src/providers/openai-provider';
 import {
@@ -8,6 +10,7 @@ import {
   ProvidersExhaustedError,
   type ResiliencePolicy,
 } from '../src/providers/provider-chain';
+import type { RemoteProviderOptions } from '../src/providers/remote-provider-options';
 import { UpstreamProvider } from '../src/providers/upstream-provider';
 import { corpusText } from './support/corpus';
 import {
@@ -357,5 +360,246 @@ describe('the offline engine at the end of the chain', () => {
       code: 'DT_ERR_TASK_UNSUPPORTED',
       capableProviders: ['upstream', 'openai', 'anthropic', 'google'],
     });
+  });
+});
+
+/** Each SDK adapter against a local server speaking its wire format. */
+const adapters = [
+  {
+    name: 'openai' as const,
+    create: (url: string, options: Partial<RemoteProviderOptions> = {}) =>
+      new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${url}/v1`, ...options }),
+    reply: openAiReply,
+    path: '/v1/chat/completions',
+    // Parses as JSON but is not a chat completion.
+    wrongShape: { id: 'chatcmpl-test', choices: [] },
+  },
+  {
+    name: 'anthropic' as const,
+    create: (url: string, options: Partial<RemoteProviderOptions> = {}) =>
+      new AnthropicProvider({ apiKeys: 'ak', baseUrl: url, ...options }),
+    reply: anthropicReply,
+    path: '/v1/messages',
+    wrongShape: { id: 'msg_test', type: 'message', content: 'not a list of blocks' },
+  },
+  {
+    name: 'google' as const,
+    create: (url: string, options: Partial<RemoteProviderOptions> = {}) =>
+      new GoogleProvider({ apiKeys: 'gk', baseUrl: url, ...options }),
+    reply: googleReply,
+    path: '/v1beta/models/gemini-2.0-flash:generateContent',
+    wrongShape: { candidates: [] },
+  },
+];
+
+describe.each(adapters)('the $name adapter on its SDK', (adapter) => {
+  const chainOf = (url: string, options: Partial<RemoteProviderOptions> = {}) =>
+    new ProviderChain([adapter.create(url, options), new LocalProvider()], {
+      resilience: { ...FAST, timeoutMs: 300 },
+    });
+  const runDirectly = (provider: AiProvider) =>
+    provider.runTask('summary', input, new AbortController().signal);
+
+  it('answers a task with the model and token usage', async () => {
+    const remote = await server(() => ({ body: adapter.reply('An SDK answer.') }));
+    const result = await chainOf(remote.url).runTask('summary', input);
+
+    expect(result).toMatchObject({
+      provider: adapter.name,
+      output: 'An SDK answer.',
+      degraded: false,
+    });
+    expect(result.usage?.inputTokens).toBeGreaterThan(0);
+    expect(remote.requests.map((request) => request.path)).toEqual([adapter.path]);
+  });
+
+  it('classifies a 429 as rate-limited with its Retry-After and fails over without retrying the only key', async () => {
+    const remote = await server(() => ({
+      status: 429,
+      // OpenAI and Anthropic say it in a header, Google in a RetryInfo detail.
+      body: {
+        error: {
+          message: 'slow down',
+          details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '7s' }],
+        },
+      },
+      headers: { 'retry-after': '7' },
+    }));
+    await expect(runDirectly(adapter.create(remote.url))).rejects.toMatchObject({
+      kind: 'rate-limited',
+      status: 429,
+      retryAfterMs: 7000,
+      retryable: false,
+    });
+
+    const result = await chainOf(remote.url).runTask('summary', input);
+    expect(result).toMatchObject({ provider: 'local', degraded: true });
+  });
+
+  it('retries a 500 once and then fails over', async () => {
+    const remote = await server(() => ({ status: 500, body: { error: { message: 'boom' } } }));
+    await expect(runDirectly(adapter.create(remote.url))).rejects.toMatchObject({
+      kind: 'server',
+      status: 500,
+    });
+    remote.requests.length = 0;
+
+    const result = await chainOf(remote.url).runTask('summary', input);
+    expect(result).toMatchObject({ provider: 'local', degraded: true });
+    expect(result.attempts[0]).toMatchObject({ outcome: 'failed', status: 500 });
+    expect(remote.requests).toHaveLength(2);
+  });
+
+  it('times out a hung answer, retries once and fails over', async () => {
+    const remote = await server(() => ({ delayMs: 5000, body: adapter.reply('too late') }));
+    const result = await chainOf(remote.url).runTask('summary', input);
+
+    expect(result).toMatchObject({ provider: 'local', degraded: true });
+    expect(result.attempts[0]?.outcome).toBe('timeout');
+    expect(remote.requests).toHaveLength(2);
+  });
+
+  it('classifies a body that is not JSON as malformed and fails over without a retry', async () => {
+    const remote = await server(() => ({ body: '<html>bad gateway</html>' }));
+    await expect(runDirectly(adapter.create(remote.url))).rejects.toMatchObject({
+      name: 'ProviderError',
+      kind: 'malformed',
+      message: expect.stringMatching(/not JSON/),
+    });
+    remote.requests.length = 0;
+
+    const result = await chainOf(remote.url).runTask('summary', input);
+    expect(result).toMatchObject({ provider: 'local', degraded: true });
+    expect(remote.requests).toHaveLength(1);
+  });
+
+  it('classifies JSON of the wrong shape as malformed', async () => {
+    const remote = await server(() => ({ body: adapter.wrongShape }));
+    await expect(runDirectly(adapter.create(remote.url))).rejects.toMatchObject({
+      name: 'ProviderError',
+      kind: 'malformed',
+    });
+  });
+
+  it('stops reading an answer past the size cap and classifies it as malformed', async () => {
+    // A well-formed answer, only too large: without the cap it would be served.
+    const remote = await server(() => ({ body: adapter.reply('x'.repeat(200_000)) }));
+    const capped = { maxResponseBytes: 64 * 1024 };
+    await expect(runDirectly(adapter.create(remote.url, capped))).rejects.toMatchObject({
+      kind: 'malformed',
+      message: expect.stringMatching(/larger than 65536 bytes/),
+    });
+    remote.requests.length = 0;
+
+    const result = await chainOf(remote.url, capped).runTask('summary', input);
+    expect(result).toMatchObject({ provider: 'local', degraded: true });
+    expect(remote.requests).toHaveLength(1);
+  });
+
+  it('classifies a refused connection as a network failure', async () => {
+    const gone = await startProviderServer(() => ({ body: {} }));
+    await gone.close();
+    await expect(runDirectly(adapter.create(gone.url))).rejects.toMatchObject({
+      name: 'ProviderError',
+      kind: 'network',
+    });
+  });
+
+  it('quarantines a refused key once and serves the request with the next key', async () => {
+    const remote = await server((request) =>
+      JSON.stringify(request.headers).includes('revoked')
+        ? { status: 401, body: { error: { message: 'invalid api key' } } }
+        : { body: adapter.reply('Served by the good key.') },
+    );
+    const quarantined: KeyQuarantineEvent[] = [];
+    const chain = chainOf(remote.url, {
+      apiKeys: 'revoked-key,good-key',
+      onKeyQuarantined: (event) => quarantined.push(event),
+    });
+    for (let call = 0; call < 3; call += 1) {
+      expect(await chain.runTask('summary', input)).toMatchObject({
+        provider: adapter.name,
+        output: 'Served by the good key.',
+      });
+    }
+    const keys = remote.requests.map((request) =>
+      JSON.stringify(request.headers).includes('revoked') ? 'revoked' : 'good',
+    );
+    expect(keys).toEqual(['revoked', 'good', 'good', 'good']);
+    expect(quarantined).toEqual([
+      expect.objectContaining({ provider: adapter.name, key: 'key 1 of 2', status: 401 }),
+    ]);
+    expect(JSON.stringify(quarantined)).not.toContain('revoked-key');
+  });
+});
+
+describe('rate limits, deadlines and size caps across the chain', () => {
+  it('does not retry a single cooling key: one 429 is one request and one failure', async () => {
+    const openai = await server(() => ({
+      status: 429,
+      body: { error: { message: 'rate limit' } },
+      headers: { 'retry-after': '1' },
+    }));
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
+      { resilience: { ...FAST, retries: 2, breakerThreshold: 2 } },
+    );
+    const first = await chain.runTask('summary', input);
+    expect(first).toMatchObject({ provider: 'local', degraded: true });
+    expect(first.attempts[0]).toMatchObject({ provider: 'openai', outcome: 'failed', status: 429 });
+    expect(openai.requests).toHaveLength(1);
+
+    // While the key cools down, nothing is sent and the circuit stays closed.
+    const second = await chain.runTask('summary', input);
+    expect(second.attempts[0]?.error).toMatch(/cooling down/);
+    expect(openai.requests).toHaveLength(1);
+    expect(chain.circuits()[0]?.state).toBe('closed');
+
+    // Retry-After said one second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await chain.runTask('summary', input);
+    expect(openai.requests).toHaveLength(2);
+  });
+
+  it('skips the remaining remote providers once the chain deadline passes', async () => {
+    const openai = await server(() => ({ delayMs: 5000, body: openAiReply('too late') }));
+    const anthropic = await server(() => ({ body: anthropicReply('never asked') }));
+    const chain = new ProviderChain(
+      [
+        new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }),
+        new AnthropicProvider({ apiKeys: 'ak', baseUrl: anthropic.url }),
+        new LocalProvider(),
+      ],
+      {
+        // Three 1 s attempts on OpenAI would not fit in the 300 ms budget.
+        resilience: { ...FAST, retries: 2, breakerThreshold: 1 },
+        deadlineMs: 300,
+      },
+    );
+    const result = await chain.runTask('summary', input);
+
+    expect(result).toMatchObject({ provider: 'local', degraded: true });
+    expect(result.attempts.map((attempt) => [attempt.provider, attempt.outcome])).toEqual([
+      ['openai', 'deadline'],
+      ['anthropic', 'deadline'],
+      ['local', 'success'],
+    ]);
+    expect(openai.requests).toHaveLength(1);
+    expect(anthropic.requests).toHaveLength(0);
+    // Running out of the chain's time is not the provider's failure.
+    expect(chain.circuits()[0]?.state).toBe('closed');
+  });
+
+  it('caps what is read from the upstream container too', async () => {
+    const oversized = 16 * 1024 * 1024 + 1;
+    const upstream = await server(() => ({
+      body: JSON.stringify({ summary: 'x'.repeat(oversized) }),
+    }));
+    const failure = new UpstreamProvider({ url: upstream.url }).runTask(
+      'summary',
+      input,
+      new AbortController().signal,
+    );
+    await expect(failure).rejects.toMatchObject({ kind: 'malformed' });
   });
 });

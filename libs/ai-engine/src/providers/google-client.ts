@@ -12,9 +12,9 @@ export function createGoogleClient(apiKey: string, settings: SdkClientSettings):
     apiKey,
     httpOptions: {
       baseUrl: settings.baseUrl ?? GOOGLE_BASE_URL,
-      // One attempt per call: the chain's cockatiel policy retries (and counts
-      // failures for the circuit breaker); SDK retries would multiply its attempts.
-      retryOptions: { attempts: 1 },
+      // No `retryOptions`: without them the SDK makes exactly one attempt per
+      // call. The chain's cockatiel policy retries (and counts failures for the
+      // circuit breaker); SDK retries would multiply its attempts.
       fetch: sizeLimitedFetch(settings.maxResponseBytes),
     },
   });

@@ -8,21 +8,30 @@ export type SdkFailure =
   /** The SDK's connection error: refused, reset, DNS, TLS. */
   | { readonly connection: true };
 
-/**
- * By name, not `instanceof`: errors from undici's body parsing belong to
- * Node's own realm, which is not always the realm of this code's globals.
- */
-function errorNamed(error: unknown, name: string): error is Error {
-  return typeof error === 'object' && error !== null && (error as Error).name === name;
+/** The error and the errors it was caused by; an SDK may wrap undici's error in its own. */
+function* causeChain(error: unknown): Generator<Error> {
+  for (
+    let current = error;
+    typeof current === 'object' && current !== null;
+    current = (current as Error).cause
+  ) {
+    yield current as Error;
+  }
 }
 
-/** undici's own errors, for an SDK that lets them through (fetch failed, body cut off). */
-function isUndiciNetworkError(error: unknown): boolean {
-  return (
-    errorNamed(error, 'TypeError') &&
-    (error.message === 'fetch failed' || error.message === 'terminated')
-  );
+/**
+ * By name, not `instanceof`: errors from undici belong to Node's own realm,
+ * which is not always the realm of this code's (or the SDK's) globals.
+ */
+function causedBy(error: unknown, name: string, messages?: readonly string[]): boolean {
+  for (const cause of causeChain(error)) {
+    if (cause.name === name && (!messages || messages.includes(cause.message))) return true;
+  }
+  return false;
 }
+
+/** undici's own errors, for an SDK that lets them through: fetch failed, body cut off. */
+const UNDICI_NETWORK_MESSAGES = ['fetch failed', 'terminated'];
 
 /**
  * Turns whatever an SDK call threw into a classified ProviderError, so that
@@ -54,11 +63,11 @@ export function providerFailure(
       { ...options, retryAfterMs: sdk.retryAfterMs },
     );
   }
-  if (sdk?.connection || isUndiciNetworkError(error)) {
+  if (sdk?.connection || causedBy(error, 'TypeError', UNDICI_NETWORK_MESSAGES)) {
     return new ProviderError(provider, 'network', `request failed: ${message}`, undefined, options);
   }
   // The SDKs parse a body labelled JSON with `response.json()`.
-  if (errorNamed(error, 'SyntaxError')) {
+  if (causedBy(error, 'SyntaxError')) {
     return new ProviderError(
       provider,
       'malformed',

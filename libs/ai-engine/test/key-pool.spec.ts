@@ -1,0 +1,106 @@
+import {
+  KeyPool,
+  MAX_COOLDOWN_MS,
+  QUARANTINE_MS,
+  withPooledKey,
+  type KeyQuarantineEvent,
+} from '../src/providers/key-pool';
+import { ProviderError } from '../src/providers/provider-error';
+
+/** A pool whose clients are their keys, on a clock the test moves. */
+function poolOf(keys: string) {
+  const clock = { now: 0 };
+  const events: KeyQuarantineEvent[] = [];
+  const pool = new KeyPool('openai', keys, (key) => key, {
+    now: () => clock.now,
+    onQuarantine: (event) => events.push(event),
+  });
+  return { pool, clock, events };
+}
+
+const rateLimited = (retryAfterMs?: number) =>
+  new ProviderError('openai', 'rate-limited', 'HTTP 429', 429, { retryAfterMs });
+const refused = () => new ProviderError('openai', 'auth', 'HTTP 401', 401);
+
+describe('KeyPool', () => {
+  it('hands keys out round-robin', () => {
+    const { pool } = poolOf('a, b ,c');
+    expect([1, 2, 3, 4].map(() => pool.take()?.client)).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('cools a key down for its Retry-After, bounded to a minute', () => {
+    const { pool, clock } = poolOf('a');
+    const key = pool.take();
+    if (!key) throw new Error('no key');
+
+    pool.coolDown(key, 3_600_000);
+    clock.now = MAX_COOLDOWN_MS - 1;
+    expect(pool.take()).toBeUndefined();
+    clock.now = MAX_COOLDOWN_MS;
+    expect(pool.take()?.client).toBe('a');
+
+    pool.coolDown(key, 2000);
+    clock.now += 1999;
+    expect(pool.available).toBe(0);
+    clock.now += 1;
+    expect(pool.available).toBe(1);
+  });
+
+  it('moves on to the next key after a 429 or a 401 within one call', async () => {
+    const { pool, events } = poolOf('limited,revoked,good');
+    const tried: string[] = [];
+    const answer = await withPooledKey(pool, async (key) => {
+      tried.push(key);
+      if (key === 'limited') throw rateLimited(5000);
+      if (key === 'revoked') throw refused();
+      return `served by ${key}`;
+    });
+    expect(answer).toBe('served by good');
+    expect(tried).toEqual(['limited', 'revoked', 'good']);
+    expect(pool.available).toBe(1);
+    expect(events).toEqual([
+      {
+        provider: 'openai',
+        key: 'key 2 of 3',
+        status: 401,
+        quarantineMs: QUARANTINE_MS,
+        reason: 'HTTP 401',
+      },
+    ]);
+  });
+
+  it('sends nothing while every key rests, and says when one comes back', async () => {
+    const { pool, clock } = poolOf('only');
+    let calls = 0;
+    const call = async () => {
+      calls += 1;
+      throw rateLimited(3000);
+    };
+    await expect(withPooledKey(pool, call)).rejects.toMatchObject({
+      kind: 'rate-limited',
+      retryable: false,
+    });
+    clock.now = 1000;
+    await expect(withPooledKey(pool, call)).rejects.toMatchObject({
+      kind: 'cooling-down',
+      retryable: false,
+      countsAgainstHealth: false,
+      retryAfterMs: 2000,
+    });
+    expect(calls).toBe(1);
+  });
+
+  it('quarantines a refused key for an hour and reports it once per quarantine', async () => {
+    const { pool, clock, events } = poolOf('revoked');
+    const call = async () => {
+      throw refused();
+    };
+    await expect(withPooledKey(pool, call)).rejects.toMatchObject({ kind: 'auth' });
+    await expect(withPooledKey(pool, call)).rejects.toMatchObject({ kind: 'cooling-down' });
+    expect(events).toHaveLength(1);
+
+    clock.now = QUARANTINE_MS;
+    await expect(withPooledKey(pool, call)).rejects.toMatchObject({ kind: 'auth' });
+    expect(events).toHaveLength(2);
+  });
+});
