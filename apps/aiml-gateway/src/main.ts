@@ -1,5 +1,5 @@
 import { gatewayFields, loadGatewayConfig } from '@docuthinker/config';
-import { createAiEngine } from '@docuthinker/ai-engine';
+import { createAiEngine, type AiEngineConfig } from '@docuthinker/ai-engine';
 import {
   closeHttpServer,
   installGracefulShutdown,
@@ -22,7 +22,16 @@ async function main(): Promise<void> {
   });
 
   const metrics = new GatewayMetrics();
-  const engineConfig = { ...config, onAttempt: metrics.recordProviderAttempt };
+  const engineConfig: AiEngineConfig = {
+    ...config,
+    onAttempt: metrics.recordProviderAttempt,
+    // A revoked key is out of rotation for an hour; operators need to hear it once, not per request.
+    onKeyQuarantined: (event) =>
+      logger.warn(
+        event,
+        'provider API key refused (401/403): quarantined, the pool serves without it',
+      ),
+  };
   const connection = EngineConnection.start(
     async () => {
       const engine = await createAiEngine(engineConfig);

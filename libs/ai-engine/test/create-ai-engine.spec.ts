@@ -5,6 +5,7 @@ import { InvalidInputError, UnknownTaskError } from '../src/errors';
 import { createAiEngine, type AiEngineConfig } from '../src/service/create-ai-engine';
 import { corpusText } from './support/corpus';
 import {
+  anthropicReply,
   openAiReply,
   startProviderServer,
   type ProviderTestServer,
@@ -128,7 +129,7 @@ describe('createAiEngine', () => {
         providers: ['upstream', 'openai', 'local'],
         upstreamUrl: upstream.url,
         providerKeys: { openai: 'sk-one,sk-two' },
-        providerBaseUrls: { openai: openai.url },
+        providerBaseUrls: { openai: `${openai.url}/v1` },
         resilience: { retries: 0, timeoutMs: 2000 },
       });
       await engine.retrieval.index({
@@ -153,7 +154,57 @@ describe('createAiEngine', () => {
         'openai',
         'local',
       ]);
+      expect(openai.requests[0]?.path).toBe('/v1/chat/completions');
       await engine.close();
+    });
+
+    it('wires the configured models, base URLs, per-task orders and the chain deadline', async () => {
+      const slow = await startProviderServer((request) =>
+        JSON.stringify(request.body).includes('Redistributions')
+          ? { delayMs: 5000, body: openAiReply('too late') }
+          : { body: openAiReply('A quick answer.') },
+      );
+      const anthropic = await startProviderServer(() => ({
+        body: anthropicReply('Summary from Anthropic.'),
+      }));
+      try {
+        const engine = await createAiEngine({
+          ...embedded,
+          syncGraph: false,
+          syncVector: false,
+          providers: ['openai', 'anthropic', 'local'],
+          providerKeys: { openai: 'sk', anthropic: 'ak' },
+          providerModels: { openai: 'gpt-test', anthropic: 'claude-test' },
+          providerBaseUrls: { openai: `${slow.url}/v1`, anthropic: anthropic.url },
+          taskProviders: { summary: ['anthropic', 'local'], sentiment: ['local'] },
+          providerDeadlineMs: 300,
+          resilience: { retries: 2, timeoutMs: 2000, initialBackoffMs: 10 },
+        });
+
+        expect(await engine.runTask('summary', { text: 'A short text.' })).toMatchObject({
+          provider: 'anthropic',
+          model: 'claude-test',
+          output: 'Summary from Anthropic.',
+        });
+        expect(anthropic.requests[0]?.body).toMatchObject({ model: 'claude-test' });
+        expect(await engine.runTask('sentiment', { text: 'A good text.' })).toMatchObject({
+          provider: 'local',
+          degraded: false,
+        });
+
+        // OpenAI hangs on the BSD text: the 300 ms deadline, not 3 × 2 s of attempts, ends its turn.
+        const late = await engine.runTask('key-ideas', { text: corpusText('bsd') });
+        expect(late).toMatchObject({ provider: 'local', degraded: true });
+        expect(slow.requests).toHaveLength(1);
+        expect(slow.requests[0]).toMatchObject({
+          path: '/v1/chat/completions',
+          body: { model: 'gpt-test' },
+        });
+        await engine.close();
+      } finally {
+        await slow.close();
+        await anthropic.close();
+      }
     });
   });
 });

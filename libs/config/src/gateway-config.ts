@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { AI_TASK_NAMES } from '@docuthinker/contracts';
 import * as z from 'zod';
 import { commonFields, type ServiceConfigBase } from './common-fields';
 import {
@@ -14,6 +15,12 @@ import { resolvePlatformSecrets } from './platform-secrets';
 
 export const AI_PROVIDERS = ['upstream', 'openai', 'anthropic', 'google', 'local'] as const;
 export type AiProvider = (typeof AI_PROVIDERS)[number];
+
+/** What a per-task provider order can name: every AI task, and `answer` (ask and chat). */
+export const AI_CHAIN_TASKS = [...AI_TASK_NAMES, 'answer'] as const;
+export type AiChainTask = (typeof AI_CHAIN_TASKS)[number];
+
+type HostedProvider = 'openai' | 'anthropic' | 'google';
 
 export const gatewayFields = {
   ...commonFields,
@@ -37,6 +44,40 @@ export const gatewayFields = {
       expected: `a comma-separated list of ${AI_PROVIDERS.join(', ')}`,
     },
   ),
+  DOCUTHINKER_AI_TASK_PROVIDERS: optionalText(
+    {
+      description:
+        'Per-task provider order overriding DOCUTHINKER_AI_PROVIDERS, e.g. sentiment=local;summary=anthropic,local (tasks as in the API, plus answer for ask and chat); every named provider must be in the chain',
+    },
+    'entries task=provider,provider separated by ;',
+  ),
+  DOCUTHINKER_AI_DEADLINE_MS: integerInRange(45000, 1000, 300000, {
+    description:
+      'Time budget of one AI call across the remote providers; then the offline engine answers, degraded. Keep it below the load balancer idle timeout (60 s on the ALB)',
+  }),
+  DOCUTHINKER_OPENAI_MODEL: optionalText(
+    { description: 'OpenAI chat model; gpt-4o-mini when unset' },
+    'a model name',
+  ),
+  DOCUTHINKER_OPENAI_BASE_URL: optionalUrl(['http:', 'https:'], {
+    description:
+      'OpenAI API base URL including its version path (a proxy or an OpenAI-compatible service); https://api.openai.com/v1 when unset',
+  }),
+  DOCUTHINKER_ANTHROPIC_MODEL: optionalText(
+    { description: 'Anthropic chat model; claude-3-5-haiku-latest when unset' },
+    'a model name',
+  ),
+  DOCUTHINKER_ANTHROPIC_BASE_URL: optionalUrl(['http:', 'https:'], {
+    description: 'Anthropic API origin (e.g. a proxy); https://api.anthropic.com when unset',
+  }),
+  DOCUTHINKER_GOOGLE_MODEL: optionalText(
+    { description: 'Google Gemini model; gemini-2.0-flash when unset' },
+    'a model name',
+  ),
+  DOCUTHINKER_GOOGLE_BASE_URL: optionalUrl(['http:', 'https:'], {
+    description:
+      'Gemini API origin (e.g. a proxy); https://generativelanguage.googleapis.com when unset',
+  }),
   DOCUTHINKER_AIML_UPSTREAM_URL: optionalUrl(['http:', 'https:'], {
     description:
       'FastAPI AI/ML container to proxy /analyze to and use as a provider; off when unset',
@@ -72,7 +113,13 @@ export interface GatewayConfig extends ServiceConfigBase {
   readonly chromaDir: string;
   readonly upstreamUrl?: string;
   readonly providers: readonly AiProvider[];
+  /** Tasks that use another provider order than `providers`. */
+  readonly taskProviders: Readonly<Partial<Record<AiChainTask, readonly AiProvider[]>>>;
+  /** Budget of one AI call across the remote providers (ms). */
+  readonly providerDeadlineMs: number;
   readonly providerKeys: Readonly<{ openai?: string; anthropic?: string; google?: string }>;
+  readonly providerModels: Readonly<Partial<Record<HostedProvider, string>>>;
+  readonly providerBaseUrls: Readonly<Partial<Record<HostedProvider, string>>>;
 }
 
 const PROVIDER_KEY_VARIABLES = {
@@ -103,6 +150,7 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
       : values.DOCUTHINKER_CHROMA_URL;
 
   const providers = resolveProviders(resolution);
+  const taskProviders = resolveTaskProviders(resolution, providers ?? []);
   const secrets = resolvePlatformSecrets(resolution);
   const parsed = resolution.complete();
   if (!secrets || !providers) throw new Error('unreachable: resolution completed without values');
@@ -122,10 +170,22 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     chromaDir,
     upstreamUrl: parsed.DOCUTHINKER_AIML_UPSTREAM_URL,
     providers: Object.freeze(providers),
+    taskProviders: Object.freeze(taskProviders),
+    providerDeadlineMs: parsed.DOCUTHINKER_AI_DEADLINE_MS,
     providerKeys: Object.freeze({
       openai: parsed.OPENAI_API_KEY,
       anthropic: parsed.ANTHROPIC_API_KEY,
       google: parsed.GOOGLE_API_KEY,
+    }),
+    providerModels: Object.freeze({
+      openai: parsed.DOCUTHINKER_OPENAI_MODEL,
+      anthropic: parsed.DOCUTHINKER_ANTHROPIC_MODEL,
+      google: parsed.DOCUTHINKER_GOOGLE_MODEL,
+    }),
+    providerBaseUrls: Object.freeze({
+      openai: parsed.DOCUTHINKER_OPENAI_BASE_URL,
+      anthropic: parsed.DOCUTHINKER_ANTHROPIC_BASE_URL,
+      google: parsed.DOCUTHINKER_GOOGLE_BASE_URL,
     }),
     jwtSecret: secrets.jwtSecret,
     serviceToken: secrets.serviceToken,
@@ -174,4 +234,53 @@ function resolveProviders(
     });
   }
   return AI_PROVIDERS.filter((provider) => configured.has(provider));
+}
+
+/**
+ * `DOCUTHINKER_AI_TASK_PROVIDERS`: `task=provider,provider;task=…`. Each task
+ * at most once, each provider one of the chain's, so that an override cannot
+ * quietly name a provider that has no key.
+ */
+function resolveTaskProviders(
+  resolution: ConfigResolution<typeof gatewayFields>,
+  chain: readonly AiProvider[],
+): Partial<Record<AiChainTask, readonly AiProvider[]>> {
+  const variable = 'DOCUTHINKER_AI_TASK_PROVIDERS';
+  const raw = resolution.values.DOCUTHINKER_AI_TASK_PROVIDERS;
+  const overrides: Partial<Record<AiChainTask, readonly AiProvider[]>> = {};
+  if (!raw) return overrides;
+  const expected = resolution.expectedFor(variable);
+  const problem = (text: string) => resolution.addProblem({ variable, problem: text, expected });
+
+  for (const entry of raw
+    .split(';')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const [task = '', list = '', ...rest] = entry.split('=').map((part) => part.trim());
+    const names = list
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    if (rest.length > 0 || names.length === 0) {
+      problem(`has an entry "${entry}" that is not task=provider,provider`);
+      continue;
+    }
+    if (!(AI_CHAIN_TASKS as readonly string[]).includes(task)) {
+      problem(`names an unknown task "${task}" (known: ${AI_CHAIN_TASKS.join(', ')})`);
+      continue;
+    }
+    if (task in overrides) {
+      problem(`names the task ${task} twice`);
+      continue;
+    }
+    const outside = names.filter((name) => !(chain as readonly string[]).includes(name));
+    if (outside.length > 0) {
+      problem(
+        `gives ${task} the provider(s) ${outside.join(', ')}, which are not in the chain (${chain.join(', ')})`,
+      );
+      continue;
+    }
+    overrides[task as AiChainTask] = Object.freeze([...new Set(names)] as AiProvider[]);
+  }
+  return overrides;
 }

@@ -137,4 +137,72 @@ describe('loadGatewayConfig', () => {
     });
     expect(config.providers).toEqual(['upstream', 'openai', 'anthropic', 'google', 'local']);
   });
+  it('defaults the provider settings: no per-task orders, a 45 s chain deadline, SDK defaults', () => {
+    const config = loadGatewayConfig(productionEnv);
+    expect(config.taskProviders).toEqual({});
+    expect(config.providerDeadlineMs).toBe(45000);
+    expect(config.providerModels).toEqual({});
+    expect(config.providerBaseUrls).toEqual({});
+  });
+
+  it('reads per-task provider orders, models, base URLs and the deadline', () => {
+    const config = loadGatewayConfig({
+      ...productionEnv,
+      ANTHROPIC_API_KEY: 'ak-test-key',
+      DOCUTHINKER_AI_TASK_PROVIDERS:
+        ' sentiment = local ; summary=anthropic, openai,local;answer=openai',
+      DOCUTHINKER_AI_DEADLINE_MS: '20000',
+      DOCUTHINKER_OPENAI_MODEL: 'gpt-4.1-mini',
+      DOCUTHINKER_OPENAI_BASE_URL: 'https://llm-proxy.internal/openai/v1',
+      DOCUTHINKER_ANTHROPIC_MODEL: 'claude-sonnet-4-5',
+      DOCUTHINKER_GOOGLE_BASE_URL: 'http://127.0.0.1:9000',
+    });
+    expect(config.providers).toEqual(['openai', 'anthropic', 'local']);
+    expect(config.taskProviders).toEqual({
+      sentiment: ['local'],
+      summary: ['anthropic', 'openai', 'local'],
+      answer: ['openai'],
+    });
+    expect(config.providerDeadlineMs).toBe(20000);
+    expect(config.providerModels).toEqual({
+      openai: 'gpt-4.1-mini',
+      anthropic: 'claude-sonnet-4-5',
+      google: undefined,
+    });
+    expect(config.providerBaseUrls).toEqual({
+      openai: 'https://llm-proxy.internal/openai/v1',
+      anthropic: undefined,
+      google: 'http://127.0.0.1:9000',
+    });
+  });
+
+  it('reports every bad provider setting at once', () => {
+    const problems = problemsOf({
+      ...productionEnv,
+      DOCUTHINKER_AI_TASK_PROVIDERS:
+        'summary=google;translate=openai;sentiment;topics=local;topics=openai',
+      DOCUTHINKER_AI_DEADLINE_MS: '500',
+      DOCUTHINKER_OPENAI_BASE_URL: 'ftp://example.com',
+    });
+    const taskProblems = problems
+      .filter((p) => p.variable === 'DOCUTHINKER_AI_TASK_PROVIDERS')
+      .map((p) => p.problem);
+    expect(taskProblems).toEqual([
+      expect.stringMatching(
+        /summary the provider\(s\) google, which are not in the chain \(openai, local\)/,
+      ),
+      expect.stringMatching(/unknown task "translate"/),
+      expect.stringMatching(/"sentiment" that is not task=provider,provider/),
+      expect.stringMatching(/the task topics twice/),
+    ]);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          variable: 'DOCUTHINKER_AI_DEADLINE_MS',
+          problem: 'is below 1000',
+        }),
+        expect.objectContaining({ variable: 'DOCUTHINKER_OPENAI_BASE_URL' }),
+      ]),
+    );
+  });
 });

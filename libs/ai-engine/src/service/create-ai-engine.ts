@@ -5,6 +5,7 @@ import type { KnowledgeGraph } from '../graph/knowledge-graph';
 import { LibsqlKnowledgeGraph } from '../graph/libsql-knowledge-graph';
 import { Neo4jKnowledgeGraph } from '../graph/neo4j-knowledge-graph';
 import type { AiProvider, ProviderName, TokenUsage } from '../providers/ai-provider';
+import type { KeyQuarantineEvent } from '../providers/key-pool';
 import { AnthropicProvider } from '../providers/anthropic-provider';
 import { GoogleProvider } from '../providers/google-provider';
 import { LocalProvider } from '../providers/local-provider';
@@ -44,15 +45,22 @@ export interface AiEngineConfig extends Pick<
   readonly neo4jUri?: string;
   readonly syncGraph: boolean;
   readonly syncVector: boolean;
-  /** Failover order, e.g. `['openai', 'local']`. */
+  /** Failover order, e.g. `['openai', 'local']`; `taskProviders` overrides it per task. */
   readonly providers: readonly ProviderName[];
+  /** Budget of one AI call across the remote providers (`DOCUTHINKER_AI_DEADLINE_MS`). */
+  readonly providerDeadlineMs?: number;
   /** Each may be a comma-separated pool of keys. */
   readonly providerKeys: Readonly<{ openai?: string; anthropic?: string; google?: string }>;
   /** The FastAPI AI/ML container, for the `upstream` provider. */
   readonly upstreamUrl?: string;
-  /** API origin overrides (proxies, test servers). */
+  /**
+   * API base URLs as each SDK takes them (proxies, compatible services, test
+   * servers); OpenAI's includes the version path (`…/v1`).
+   */
   readonly providerBaseUrls?: Readonly<{ openai?: string; anthropic?: string; google?: string }>;
   readonly providerModels?: Readonly<Partial<Record<ProviderName, string>>>;
+  /** Told once each time a provider key is quarantined after a 401/403, e.g. to log it. */
+  readonly onKeyQuarantined?: (event: KeyQuarantineEvent) => void;
   /**
    * Where embeddings come from: the offline hashing embedder (default) or a
    * provider's embedding API with its key from `providerKeys`. Changing it
@@ -129,18 +137,21 @@ export function buildProviders(config: AiEngineConfig): AiProvider[] {
           apiKeys: keyFor('openai'),
           model,
           baseUrl: config.providerBaseUrls?.openai,
+          onKeyQuarantined: config.onKeyQuarantined,
         });
       case 'anthropic':
         return new AnthropicProvider({
           apiKeys: keyFor('anthropic'),
           model,
           baseUrl: config.providerBaseUrls?.anthropic,
+          onKeyQuarantined: config.onKeyQuarantined,
         });
       case 'google':
         return new GoogleProvider({
           apiKeys: keyFor('google'),
           model,
           baseUrl: config.providerBaseUrls?.google,
+          onKeyQuarantined: config.onKeyQuarantined,
         });
       case 'local':
         return new LocalProvider();
@@ -156,11 +167,13 @@ export function buildEmbedder(config: AiEngineConfig): Embedder {
       return new OpenAiEmbedder({
         apiKeys: requiredKey(config, 'openai', 'embeddings'),
         baseUrl: config.providerBaseUrls?.openai,
+        onKeyQuarantined: config.onKeyQuarantined,
       });
     case 'google':
       return new GoogleEmbedder({
         apiKeys: requiredKey(config, 'google', 'embeddings'),
         baseUrl: config.providerBaseUrls?.google,
+        onKeyQuarantined: config.onKeyQuarantined,
       });
   }
 }
@@ -215,6 +228,7 @@ export async function createAiEngine(config: AiEngineConfig): Promise<AiEngine> 
     resilience: config.resilience,
     perProvider: { upstream: { timeoutMs: UPSTREAM_TIMEOUT_MS }, ...config.perProvider },
     taskProviders: config.taskProviders,
+    deadlineMs: config.providerDeadlineMs,
     onAttempt: config.onAttempt,
   });
   const embedder = config.embedder ?? buildEmbedder(config);
