@@ -5,6 +5,7 @@ import {
   ProvidersExhaustedError,
   TaskUnsupportedError,
   UnknownTaskError,
+  VectorWriteRejectedError,
 } from '@docuthinker/ai-engine';
 import type { ProblemError } from '@docuthinker/runtime';
 import { problem } from './errors';
@@ -50,6 +51,10 @@ export function problemFromEngineError(error: unknown): ProblemError | undefined
   if (error instanceof EmbeddingMismatchError) {
     return problem('DT_ERR_EMBEDDING_MISMATCH', error.message);
   }
+  // Chroma refused the records (4xx): the same write would fail again, so
+  // not 503; the message names the store's reason.
+  if (error instanceof VectorWriteRejectedError)
+    return problem('DT_ERR_STORE_REJECTED', error.message);
   if (error instanceof ProvidersExhaustedError) {
     // Provider error texts can quote a provider's response body; outcomes are enough for a client.
     const outcomes = error.attempts.map((attempt) => `${attempt.provider}: ${attempt.outcome}`);

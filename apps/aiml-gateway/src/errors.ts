@@ -34,6 +34,10 @@ export const GATEWAY_ERRORS = {
     status: 502,
     title: 'The AI/ML upstream answered with something the gateway cannot pass on',
   },
+  DT_ERR_STORE_REJECTED: {
+    status: 502,
+    title: 'The vector index refused to store the document',
+  },
   DT_ERR_PROVIDERS_UNAVAILABLE: { status: 503, title: 'No AI provider answered' },
   DT_ERR_ENGINE_UNAVAILABLE: {
     status: 503,

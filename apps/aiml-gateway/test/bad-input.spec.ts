@@ -166,13 +166,32 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
     }
   });
 
+  const EMOJI_RUN = `a${'😀'.repeat(800)}`;
+
+  // What goes in, and what a search gives back: the text as sent, except that
+  // lone surrogates and NUL are stored as U+FFFD (the contracts' wellFormedText).
   it.each([
-    ['emoji and flags', '🧪 Tests 🇫🇷 pass ✅. Émile’s naïve café.'],
-    ['right-to-left text', 'مرحبا بالعالم. שלום עולם.'],
-    ['combining marks and zero-width joiners', 'e\u0301 a\u0308 👩\u200d💻 \u200b word.'],
-    ['a lone surrogate and control characters', 'broken \ud800 pair \u0000 nul \u0007 bell.'],
-    ['only punctuation', '?!… — ;:'],
-  ])('handles %s on every text route without a 500', async (_case, text) => {
+    ['emoji and flags', '🧪 Tests 🇫🇷 pass ✅. Émile’s naïve café.', undefined],
+    ['right-to-left text', 'مرحبا بالعالم. שלום עולם.', undefined],
+    [
+      'combining marks and zero-width joiners',
+      'e\u0301 a\u0308 👩\u200d💻 \u200b word.',
+      undefined,
+    ],
+    [
+      'a lone surrogate and control characters',
+      'broken \ud800 pair \u0000 nul \u0007 bell.',
+      'broken \ufffd pair \ufffd nul \u0007 bell.',
+    ],
+    ['a lone low surrogate first', '\udc00 starts this text.', '\ufffd starts this text.'],
+    [
+      'NUL inside sentences',
+      'NUL\u0000inside text. Another sentence with \u0000 NUL Acme Corporation.',
+      'NUL\ufffdinside text. Another sentence with \ufffd NUL Acme Corporation.',
+    ],
+    ['a run of emoji longer than a chunk', EMOJI_RUN, undefined],
+    ['only punctuation', '?!… — ;:', undefined],
+  ])('handles %s on every text route without a 500', async (_case, text, storedAs) => {
     const responses = await Promise.all([
       gateway.service({ method: 'POST', url: GATEWAY_API.task('summary'), payload: { text } }),
       gateway.service({ method: 'POST', url: GATEWAY_API.task('topics'), payload: { text } }),
@@ -200,6 +219,38 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
         body: expect.any(String),
       });
       expect(response.statusCode).toBeLessThan(500);
+    }
+
+    // Round trip: a marker sentence makes the document findable whatever the text.
+    const documentId = `round-trip-${_case.replace(/\W+/g, '-')}`;
+    const indexed = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.index,
+      payload: {
+        ownerId: 'unicode',
+        documentId,
+        title: 'round trip',
+        text: `Zebra marker. ${text}`,
+      },
+    });
+    expect(indexed.statusCode).toBe(200);
+    const found = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.search,
+      payload: { ownerId: 'unicode', query: 'zebra marker', documentIds: [documentId], k: 50 },
+    });
+    expect(found.statusCode).toBe(200);
+    const hits = (found.json() as { hits: Array<{ text: string }> }).hits;
+    const stored = `Zebra marker. ${storedAs ?? text}`;
+    expect(hits.length).toBeGreaterThan(0);
+    if (stored.length <= 700) {
+      expect(hits.map((hit) => hit.text)).toEqual([stored]);
+    } else {
+      // Cut into chunks, each a piece of the text and whole code points.
+      for (const hit of hits) {
+        expect(stored).toContain(hit.text);
+        expect(Buffer.from(hit.text, 'utf8').toString('utf8')).toBe(hit.text);
+      }
     }
   });
 });

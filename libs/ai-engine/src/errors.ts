@@ -63,3 +63,18 @@ export class UnknownTaskError extends Error {
     super(`unknown task "${task}"`);
   }
 }
+
+/**
+ * The vector index refused a write as invalid (Chroma answered 4xx). Not an
+ * outage: the same write would be refused again, so it is not retried.
+ */
+export class VectorWriteRejectedError extends Error {
+  override readonly name = 'VectorWriteRejectedError';
+  readonly code = 'DT_ERR_STORE_REJECTED';
+  constructor(
+    readonly store: string,
+    readonly detail: string,
+  ) {
+    super(`${store} refused to store the document's chunks: ${detail}`);
+  }
+}

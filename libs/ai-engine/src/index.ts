@@ -148,4 +148,5 @@ export {
   IndexDisabledError,
   InvalidInputError,
   UnknownTaskError,
+  VectorWriteRejectedError,
 } from './errors';

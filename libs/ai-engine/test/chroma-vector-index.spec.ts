@@ -3,8 +3,9 @@ import { ChromaClient } from 'chromadb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddingMismatchError } from '../src/errors';
+import { EmbeddingMismatchError, VectorWriteRejectedError } from '../src/errors';
 import { ChromaVectorIndex, chromaCollectionName } from '../src/retrieval/chroma-vector-index';
+import { chunkIdFor } from '../src/retrieval/chunker';
 import { createAiEngine } from '../src/service/create-ai-engine';
 import { describeConcurrentIndexing } from './support/concurrent-indexing';
 import { corpusText } from './support/corpus';
@@ -145,6 +146,40 @@ describe('ChromaVectorIndex', () => {
       name: 'ChromaConnectionError',
     });
   }, 60000);
+
+  it('refuses records Chroma cannot store with VectorWriteRejectedError and leaves the old version', async () => {
+    const index = await ChromaVectorIndex.connect({
+      url: chroma.url,
+      embedding: contractEmbedder,
+      collectionPrefix: 'rejected',
+    });
+    const before = await indexedChunks('doc', 'The lighthouse keeper logs every passing ship.');
+    await index.replaceDocument('owner', 'doc', before);
+    // Two write batches; the second holds half a surrogate pair, which Chroma
+    // answers 400. The engine never sends that (the chunker cuts between code
+    // points), so the chunks are made by hand here.
+    const texts = Array.from({ length: 300 }, (_unused, ordinal) =>
+      ordinal === 280 ? `Broken \ud800 pair ${ordinal}.` : `Sentence number ${ordinal}.`,
+    );
+    const vectors = await contractEmbedder.embed(texts);
+    const after = texts.map((text, ordinal) => ({
+      chunkId: chunkIdFor('doc', ordinal, text),
+      documentId: 'doc',
+      ordinal,
+      text,
+      start: 0,
+      end: text.length,
+      embedding: vectors[ordinal] as Float32Array,
+    }));
+    await expect(index.replaceDocument('owner', 'doc', after)).rejects.toBeInstanceOf(
+      VectorWriteRejectedError,
+    );
+    // The first batch, stored before the refusal, was taken out again.
+    expect(await index.countChunks('owner', 'doc')).toBe(before.length);
+    const hits = await index.queryLexical({ ownerId: 'owner', k: 10 }, 'lighthouse sentence');
+    expect(hits.map((hit) => hit.text)).toEqual(before.map((chunk) => chunk.text));
+    await index.close();
+  });
 
   it('names one collection per embedding model and dimension', () => {
     expect(chromaCollectionName('docuthinker-chunks', 'docuthinker-hashing-v1-384', 384)).toBe(

@@ -1,4 +1,4 @@
-import { IndexDisabledError, InvalidInputError } from '../src/errors';
+import { IndexDisabledError, InvalidInputError, VectorWriteRejectedError } from '../src/errors';
 import { NO_ANSWER } from '../src/offline/answer-from-context';
 import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
 import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
@@ -269,6 +269,33 @@ describe('RetrievalService over the embedded indexes', () => {
     expect((await service.search({ ownerId: 'edge', query: 'Zürich' })).hits[0]?.documentId).toBe(
       'uni',
     );
+  });
+});
+
+describe('RetrievalService when a write fails', () => {
+  it('writes the graph only after the vector index took the chunks', async () => {
+    const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
+    const knowledgeGraph = LibsqlKnowledgeGraph.open(':memory:');
+    const service = new RetrievalService({ embedder, vectorIndex, knowledgeGraph });
+    try {
+      await service.index({ ownerId: 'fail', ...BSD });
+      const entitiesBefore = await service.topEntities('fail', 100);
+      const refused = new VectorWriteRejectedError('Chroma', 'answered 400');
+      const replace = jest.spyOn(vectorIndex, 'replaceDocument').mockRejectedValue(refused);
+
+      await expect(service.index({ ownerId: 'fail', ...BSD, text: APACHE.text })).rejects.toBe(
+        refused,
+      );
+      await expect(service.index({ ownerId: 'fail', ...MPL })).rejects.toBe(refused);
+      expect(replace).toHaveBeenCalledTimes(2);
+      // Neither failed write reached the graph: it holds what it held before.
+      expect(await service.topEntities('fail', 100)).toEqual(entitiesBefore);
+      expect(await service.related('fail', 'mpl')).toEqual([]);
+      replace.mockRestore();
+    } finally {
+      await vectorIndex.close();
+      await knowledgeGraph.close();
+    }
   });
 });
 

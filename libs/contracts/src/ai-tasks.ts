@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { textField } from './well-formed-text';
 
 /** The AI tasks both services expose; the gateway runs them, the backend calls it. */
 export const AI_TASK_NAMES = [
@@ -20,7 +21,7 @@ export type AiTaskName = z.infer<typeof aiTaskName>;
 /** Largest text a task or index request carries (characters). */
 export const MAX_TEXT_CHARS = 2_000_000;
 
-const boundedText = (max: number) => z.string().trim().min(1).max(max);
+const boundedText = (max: number) => textField().trim().min(1).max(max);
 
 export const taskOptions = z
   .object({

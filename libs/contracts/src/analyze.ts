@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { textField } from './well-formed-text';
 import { MAX_TEXT_CHARS } from './ai-tasks';
 import { jsonMetadata } from './json-metadata';
 
@@ -8,9 +9,9 @@ import { jsonMetadata } from './json-metadata';
  */
 export const analyzeRequest = z
   .object({
-    document: z.string().trim().min(1).max(MAX_TEXT_CHARS),
-    question: z.string().trim().min(1).max(2_000).optional(),
-    translate_lang: z.string().trim().min(1).max(64).optional(),
+    document: textField().trim().min(1).max(MAX_TEXT_CHARS),
+    question: textField().trim().min(1).max(2_000).optional(),
+    translate_lang: textField().trim().min(1).max(64).optional(),
     metadata: jsonMetadata.optional(),
   })
   .strict();

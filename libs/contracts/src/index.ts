@@ -7,3 +7,4 @@ export * from './chat-stream';
 export * from './analyze';
 export * from './json-metadata';
 export * from './problem-document';
+export * from './well-formed-text';

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { textField } from './well-formed-text';
 import { MAX_TEXT_CHARS } from './ai-tasks';
 import { jsonMetadata } from './json-metadata';
 
@@ -15,8 +16,8 @@ export const indexRequest = z
   .object({
     ownerId: entityId,
     documentId: entityId,
-    title: z.string().trim().min(1).max(500),
-    text: z.string().min(1).max(MAX_TEXT_CHARS),
+    title: textField().trim().min(1).max(500),
+    text: textField().min(1).max(MAX_TEXT_CHARS),
     metadata: jsonMetadata.optional(),
   })
   .strict();
@@ -39,7 +40,7 @@ export const searchModes = ['hybrid', 'vector', 'lexical'] as const;
 export const searchRequest = z
   .object({
     ownerId: entityId,
-    query: z.string().trim().min(1).max(2_000),
+    query: textField().trim().min(1).max(2_000),
     k: z.number().int().min(1).max(50).optional(),
     mode: z.enum(searchModes).optional(),
     documentIds: documentIds.optional(),
@@ -67,7 +68,7 @@ export type Citation = z.infer<typeof citation>;
 export const askRequest = z
   .object({
     ownerId: entityId,
-    question: z.string().trim().min(1).max(2_000),
+    question: textField().trim().min(1).max(2_000),
     documentIds: documentIds.optional(),
     k: z.number().int().min(1).max(20).optional(),
   })
@@ -86,7 +87,7 @@ export type AskResponse = z.infer<typeof askResponse>;
 export const chatMessage = z
   .object({
     role: z.enum(['user', 'assistant', 'system']),
-    content: z.string().trim().min(1).max(20_000),
+    content: textField().trim().min(1).max(20_000),
   })
   .strict();
 

@@ -1,10 +1,12 @@
 import {
+  analyzeRequest,
   askRequest,
   chatRequest,
   GATEWAY_API,
   indexRequest,
   searchRequest,
   taskRequest,
+  wellFormedText,
 } from '../src';
 
 describe('gateway contracts', () => {
@@ -41,5 +43,42 @@ describe('gateway contracts', () => {
   it('encodes path parameters', () => {
     expect(GATEWAY_API.indexedDocument('a/b')).toBe('/ai/v1/index/a%2Fb');
     expect(GATEWAY_API.task('key-ideas')).toBe('/ai/v1/tasks/key-ideas');
+  });
+});
+
+describe('incoming text', () => {
+  const loneHigh = 'Lone \ud800 surrogate';
+  const cutPair = 'a😀'.slice(0, 2); // 'a' and the high half of the emoji
+
+  it('replaces lone surrogates and NUL by U+FFFD, one for one', () => {
+    expect(wellFormedText(loneHigh)).toBe('Lone \ufffd surrogate');
+    expect(wellFormedText('\udc00x\ud800')).toBe('\ufffdx\ufffd');
+    expect(wellFormedText(cutPair)).toBe('a\ufffd');
+    expect(wellFormedText('NUL\u0000inside')).toBe('NUL\ufffdinside');
+    // Whole pairs and everything else are kept as they are.
+    const intact = 'a😀 é مرحبا 你好 e\u0301';
+    expect(wellFormedText(intact)).toBe(intact);
+  });
+
+  it('is applied by every schema that takes free text', () => {
+    const index = indexRequest.parse({
+      ownerId: 'u',
+      documentId: 'd',
+      title: `T${cutPair}`,
+      text: `${loneHigh}\u0000end`,
+    });
+    expect(index.text).toBe('Lone \ufffd surrogate\ufffdend');
+    expect(index.title).toBe('Ta\ufffd');
+    expect(taskRequest.parse({ text: loneHigh, options: { style: cutPair } })).toEqual({
+      text: 'Lone \ufffd surrogate',
+      options: { style: 'a\ufffd' },
+    });
+    expect(searchRequest.parse({ ownerId: 'u', query: cutPair }).query).toBe('a\ufffd');
+    expect(askRequest.parse({ ownerId: 'u', question: cutPair }).question).toBe('a\ufffd');
+    expect(
+      chatRequest.parse({ ownerId: 'u', messages: [{ role: 'user', content: cutPair }] })
+        .messages[0]?.content,
+    ).toBe('a\ufffd');
+    expect(analyzeRequest.parse({ document: `x\u0000${cutPair}` }).document).toBe('x\ufffda\ufffd');
   });
 });

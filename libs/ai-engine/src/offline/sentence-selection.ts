@@ -1,3 +1,4 @@
+import { codePointBoundary } from '../text/code-points';
 import { splitSentences, type Sentence } from '../text/sentences';
 import { contentTerms } from '../text/tokenize';
 import { countWords } from '../text/word-count';
@@ -133,7 +134,7 @@ export function summaryLength(available: number): number {
 
 export function clip(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
-  const cut = text.slice(0, maxChars - 1);
+  const cut = text.slice(0, codePointBoundary(text, 0, maxChars - 1));
   const lastSpace = cut.lastIndexOf(' ');
   return `${(lastSpace > maxChars * 0.6 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:]+$/, '')}…`;
 }

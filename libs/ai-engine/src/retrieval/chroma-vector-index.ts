@@ -1,5 +1,5 @@
 import type { ChromaClient, Collection, Metadata, Where, WhereDocument } from 'chromadb';
-import { EmbeddingMismatchError } from '../errors';
+import { EmbeddingMismatchError, VectorWriteRejectedError } from '../errors';
 import { stem } from '../text/stem';
 import { isStopword } from '../text/stopwords';
 import { words } from '../text/tokenize';
@@ -36,10 +36,7 @@ interface RecordWriter {
   readonly url: string;
   readonly headers: Record<string, string>;
   /** The client's error types, so callers see the same errors as from the client. */
-  readonly errors: Pick<
-    typeof import('chromadb'),
-    'ChromaConnectionError' | 'ChromaClientError' | 'ChromaServerError'
-  >;
+  readonly errors: Pick<typeof import('chromadb'), 'ChromaConnectionError' | 'ChromaServerError'>;
 }
 
 const WRITE_BATCH = 256;
@@ -155,18 +152,48 @@ export class ChromaVectorIndex implements VectorIndex {
     const contentAddressed = chunks.every(
       (chunk) => chunk.chunkId === chunkIdFor(documentId, chunk.ordinal, chunk.text),
     );
-    for (let from = 0; from < chunks.length; from += WRITE_BATCH) {
-      await this.write(
-        contentAddressed ? 'add' : 'upsert',
-        ownerId,
-        chunks.slice(from, from + WRITE_BATCH),
-        ids.slice(from, from + WRITE_BATCH),
-      );
+    let attempted = 0;
+    try {
+      for (let from = 0; from < chunks.length; from += WRITE_BATCH) {
+        attempted = Math.min(chunks.length, from + WRITE_BATCH);
+        await this.write(
+          contentAddressed ? 'add' : 'upsert',
+          ownerId,
+          chunks.slice(from, from + WRITE_BATCH),
+          ids.slice(from, from + WRITE_BATCH),
+        );
+      }
+    } catch (error) {
+      await this.removeAdded(ids.slice(0, attempted), existing);
+      throw error;
     }
     const keep = new Set(ids);
     const stale = (await existing).ids.filter((id) => id.startsWith(ownerPrefix) && !keep.has(id));
     if (stale.length > 0) await this.collection.delete({ ids: stale });
     return { upserted: chunks.length, removed: stale.length };
+  }
+
+  /**
+   * After a failed write, removes the records this write added, so the
+   * document is left as it was: batches before the failure were stored, and
+   * a reader would otherwise find part of the new version next to the old.
+   * Records that existed before are kept (an `add` left them untouched; an
+   * `upsert` of ids other than chunkDocument's may have overwritten some,
+   * which only the caller's retry can undo). When even this fails, Chroma is
+   * out of reach and the caller's retry of the same write completes the
+   * version instead (the backend's outbox retries until it succeeds).
+   */
+  private async removeAdded(
+    attemptedIds: readonly string[],
+    existing: Promise<{ ids: string[] }>,
+  ): Promise<void> {
+    try {
+      const before = new Set((await existing).ids);
+      const added = attemptedIds.filter((id) => !before.has(id));
+      if (added.length > 0) await this.collection.delete({ ids: added });
+    } catch {
+      // The write's own error is the one to report.
+    }
   }
 
   /**
@@ -192,7 +219,14 @@ export class ChromaVectorIndex implements VectorIndex {
     }));
     if (!this.writer) {
       const embeddings = chunks.map((chunk) => Array.from(chunk.embedding));
-      await this.collection[mode]({ ids, embeddings, documents, metadatas });
+      try {
+        await this.collection[mode]({ ids, embeddings, documents, metadatas });
+      } catch (error) {
+        // The client's error for a 400 or 422 answer.
+        if ((error as Error).name === 'ChromaClientError')
+          throw new VectorWriteRejectedError('Chroma', (error as Error).message);
+        throw error;
+      }
       return;
     }
     const embeddings = chunks.map(({ embedding }) =>
@@ -215,9 +249,10 @@ export class ChromaVectorIndex implements VectorIndex {
     const body = await response.text();
     if (!response.ok) {
       const message = `Chroma ${mode} answered ${response.status}: ${body.slice(0, 500)}`;
+      // A 4xx refuses these records; sending them again would be refused again.
       throw response.status >= 500
         ? new errors.ChromaServerError(message)
-        : new errors.ChromaClientError(message);
+        : new VectorWriteRejectedError('Chroma', message);
     }
   }
 

@@ -1,4 +1,5 @@
 import { contentHash } from '../text/hashing';
+import { codePointBoundary } from '../text/code-points';
 import { splitSentences, type Sentence } from '../text/sentences';
 
 export interface ChunkerOptions {
@@ -37,7 +38,10 @@ export function chunkIdFor(documentId: string, ordinal: number, text: string): s
 export const DEFAULT_CHUNK_MAX_CHARS = 700;
 export const DEFAULT_CHUNK_OVERLAP_CHARS = 120;
 
-/** A sentence longer than a chunk is cut into word-aligned windows. */
+/**
+ * A sentence longer than a chunk is cut into word-aligned windows, or at a
+ * code point where a window has no space.
+ */
 function fitSentence(text: string, sentence: Sentence, maxChars: number): Span[] {
   if (sentence.end - sentence.start <= maxChars) return [sentence];
   const spans: Span[] = [];
@@ -51,6 +55,7 @@ function fitSentence(text: string, sentence: Sentence, maxChars: number): Span[]
       const earliest = start + Math.floor(maxChars / 2) + 1;
       const lastSpace = text.slice(earliest, end + 1).lastIndexOf(' ');
       if (lastSpace !== -1) end = earliest + lastSpace;
+      else end = codePointBoundary(text, start, end);
     }
     spans.push({ start, end, block: sentence.block, isHeading: false });
     start = end;

@@ -29,7 +29,29 @@ interface ChunkRow {
   chunk_id: string;
   document_id: string;
   ordinal: number;
-  text: string;
+  text: StoredText;
+}
+
+/** A chunk's text as a column holds it: text, or UTF-8 bytes (see storedText). */
+type StoredText = string | ArrayBuffer | Uint8Array;
+
+/**
+ * A chunk's text as it is stored. libSQL hands text to SQLite as a C string,
+ * which ends at the first NUL: "a\u0000b" would be stored as "a", and reading
+ * back a text value that holds NUL aborts the process. Such text is stored as
+ * its UTF-8 bytes (SQLite keeps a blob as it is, whatever the column's type),
+ * so the index returns exactly the text it was given, as Chroma does.
+ */
+function storedText(text: string): string | Buffer {
+  return text.includes('\u0000') ? Buffer.from(text, 'utf8') : text;
+}
+
+function textOf(stored: StoredText): string {
+  if (typeof stored === 'string') return stored;
+  const bytes = ArrayBuffer.isView(stored)
+    ? Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength)
+    : Buffer.from(stored);
+  return bytes.toString('utf8');
 }
 
 const TABLES = ['chunks', 'chunk_vectors'] as const;
@@ -137,7 +159,7 @@ export class LibsqlVectorIndex implements VectorIndex {
       ).length;
       this.deleteDocumentRows(ownerId, documentId);
       for (const chunk of chunks) {
-        insertChunk.run(ownerId, chunk.chunkId, documentId, chunk.ordinal, chunk.text);
+        insertChunk.run(ownerId, chunk.chunkId, documentId, chunk.ordinal, storedText(chunk.text));
         insertVector.run(ownerId, chunk.chunkId, documentId, vectorBlob(chunk.embedding));
       }
       return stale;
@@ -228,11 +250,11 @@ export class LibsqlVectorIndex implements VectorIndex {
       chunk_id: string;
       document_id: string;
       embedding: ArrayBuffer | Uint8Array;
-      text: string;
+      text: StoredText;
     }>;
     for (const row of rows) {
       const vector = blobToVector(row.embedding);
-      index.add(row.chunk_id, row.document_id, vector, row.text);
+      index.add(row.chunk_id, row.document_id, vector, textOf(row.text));
     }
     this.owners.set(ownerId, index);
     let cachedChunks = 0;
@@ -302,7 +324,7 @@ function toHit(row: ChunkRow, score: number): ChunkHit {
     documentId: row.document_id,
     chunkId: row.chunk_id,
     ordinal: row.ordinal,
-    text: row.text,
+    text: textOf(row.text),
     score: Number(score.toFixed(6)),
   };
 }

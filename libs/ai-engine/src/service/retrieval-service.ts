@@ -115,11 +115,15 @@ export class RetrievalService {
     const { vectorIndex, knowledgeGraph, embedder } = this.dependencies;
 
     const chunks = chunkDocument(documentId, request.text, this.dependencies.chunking);
-    // The two indexes are independent: while one waits on its server (Chroma,
-    // Neo4j), the other's CPU work (embedding, entity extraction) proceeds.
-    // The vector side starts first and the graph side waits one turn of the
-    // event loop, so the vector index's requests are on their way before the
-    // entity extraction holds the thread.
+    // The graph is written only once the vector index has the new chunks: a
+    // write the vector index refuses (or a store outage) then leaves both
+    // indexes as they were, and the caller's retry (the backend's outbox)
+    // starts from a consistent state. The vector adapters undo their own
+    // partial writes. The graph's CPU work (entity extraction) still overlaps
+    // the vector index's wait on its server: it starts one turn of the event
+    // loop after the vector side, whose requests are on their way by then.
+    // Should the graph write fail after the vector write, the vector index
+    // holds the new version and the graph the old until the retry.
     const indexVector = async () => {
       if (!vectorIndex) return { enabled: false, upserted: 0, removed: 0 };
       const embeddings = await embedder.embed(chunks.map((chunk) => chunk.text));
@@ -130,19 +134,21 @@ export class RetrievalService {
       );
       return { enabled: true, ...result };
     };
-    const indexGraph = async () => {
-      if (!knowledgeGraph) return { enabled: false, nodes: 0, edges: 0 };
+    const buildGraph = async () => {
+      if (!knowledgeGraph) return undefined;
       await nextTurn();
-      const document = buildDocumentGraph(
-        ownerId,
-        documentId,
-        title,
-        request.text,
-        this.dependencies.graph,
-      );
-      return { enabled: true, ...(await knowledgeGraph.replaceDocument(document)) };
+      return buildDocumentGraph(ownerId, documentId, title, request.text, this.dependencies.graph);
     };
-    const [vector, graph] = await Promise.all([indexVector(), indexGraph()]);
+    const vectorWrite = indexVector();
+    const graphDocument = buildGraph();
+    // Settled now, awaited below: a vector failure must not leave it unhandled.
+    graphDocument.catch(() => undefined);
+    const vector = await vectorWrite;
+    const document = await graphDocument;
+    const graph =
+      knowledgeGraph && document
+        ? { enabled: true, ...(await knowledgeGraph.replaceDocument(document)) }
+        : { enabled: false, nodes: 0, edges: 0 };
     return { documentId, chunks: chunks.length, vector, graph };
   }
 

@@ -169,6 +169,34 @@ export function describeVectorIndexContract(
       expect(await index.countChunks('alice', 'shared-id')).toBe(alice.length);
     });
 
+    it.each([
+      ['NUL', 'NUL\u0000inside text. Another sentence with \u0000 NUL Acme Corporation.'],
+      ['emoji, flags and joiners', '🧪 Tests 🇫🇷 pass ✅. 👩\u200d💻 e\u0301 naïve café.'],
+      ['right-to-left and CJK text', 'مرحبا بالعالم. שלום עולם. 猫很可爱。狗也很忠诚。'],
+      ['control characters', 'bell \u0007 tab \t escape \u001b end.'],
+    ])('returns exactly the text it stored: %s', async (_case, text) => {
+      const chunks = await indexedChunks('unicode', `Zebra marker. ${text}`);
+      await index.replaceDocument('owner-unicode', 'unicode', chunks);
+      const byVector = await index.queryVector(
+        { ownerId: 'owner-unicode', k: 5 },
+        await vectorOf('zebra marker'),
+      );
+      const byTerms = await index.queryLexical({ ownerId: 'owner-unicode', k: 5 }, 'zebra');
+      expect(byVector.map((hit) => hit.text)).toEqual([`Zebra marker. ${text}`]);
+      expect(byTerms.map((hit) => hit.text)).toEqual([`Zebra marker. ${text}`]);
+    });
+
+    it('stores a run of emoji longer than a chunk as whole code points', async () => {
+      const text = `Zebra${'😀'.repeat(800)}`;
+      const chunks = await indexedChunks('emoji', text);
+      expect(chunks.length).toBeGreaterThan(1);
+      await index.replaceDocument('owner-emoji', 'emoji', chunks);
+      const hits = await index.queryLexical({ ownerId: 'owner-emoji', k: 10 }, 'zebra');
+      expect(await index.countChunks('owner-emoji', 'emoji')).toBe(chunks.length);
+      expect(hits.map((hit) => hit.text)).toEqual([chunks[0]?.text]);
+      expect(chunks.map((chunk) => chunk.text).join('')).toBe(text);
+    });
+
     it('deletes a document’s chunks and only those', async () => {
       await index.replaceDocument(
         'owner-delete',
