@@ -6,6 +6,9 @@
 #     embedded defaults, and waits for /health 200 and the image's HEALTHCHECK;
 #   - sends SIGTERM (podman stop) while a request loop is running and checks the
 #     exit code is 0 within the drain timeout and that no accepted request failed;
+#   - uses what the image must carry beyond main.js: the backend extracts an
+#     uploaded PDF and DOCX (its extraction worker bundle, unpdf, mammoth,
+#     argon2), the gateway indexes and searches a document (libsql);
 #   - reports the image size and the layers it adds to the base (< 60 MB).
 # Removes every container, volume and image it made. Exits non-zero on any failure.
 set -euo pipefail
@@ -105,6 +108,45 @@ wait_for_health() {
   fail "$container: /health did not answer 200 within 30 s"
 }
 
+corpus_dir="${DOCUTHINKER_CORPUS_DIR:-$root/../shared/corpus}"
+gateway_service_token="smoke-service-token-$run_id-0123456789abcdef"
+
+# A JSON field of a file's top-level object, by node (the host has no jq).
+json_field() { node -e 'console.log(JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]] ?? "")' "$1" "$2"; }
+
+# Each image's features that load code from outside main.js: a bundle that
+# starts can still miss a worker file or a package it requires later.
+exercise_image() {
+  local app="$1" base="http://$2"
+  case "$app" in
+  backend)
+    curl --silent --fail --output "$work/register.json" --header 'content-type: application/json' \
+      --data '{"email":"smoke@example.com","password":"correct horse battery"}' "$base/api/auth/register" ||
+      fail "backend: registering an account failed"
+    local token file status
+    token="$(json_field "$work/register.json" accessToken)"
+    for file in shared-mime-info-spec.pdf bsd.docx; do
+      status="$(curl --silent --output "$work/upload.json" --write-out '%{http_code}' --max-time 60 \
+        --header "authorization: Bearer $token" --form "file=@$corpus_dir/$file" "$base/api/documents")"
+      [[ "$status" == 201 && -n "$(json_field "$work/upload.json" summary)" ]] ||
+        fail "backend: uploading $file answered $status: $(head -c 300 "$work/upload.json")"
+    done
+    log "backend: a PDF and a DOCX uploaded and extracted"
+    ;;
+  aiml-gateway)
+    local auth="authorization: Bearer $gateway_service_token"
+    curl --silent --fail --output /dev/null --header "$auth" --header 'content-type: application/json' \
+      --data '{"ownerId":"smoke","documentId":"d1","title":"t","text":"Quokkas are small marsupials of Rottnest Island."}' \
+      "$base/ai/v1/index" || fail "aiml-gateway: indexing a document failed"
+    curl --silent --fail --output "$work/search.json" --header "$auth" --header 'content-type: application/json' \
+      --data '{"ownerId":"smoke","query":"quokka island"}' "$base/ai/v1/search" ||
+      fail "aiml-gateway: searching failed"
+    grep -q '"documentId":"d1"' "$work/search.json" || fail "aiml-gateway: search did not find the document: $(cat "$work/search.json")"
+    log "aiml-gateway: a document indexed and found"
+    ;;
+  esac
+}
+
 smoke_image() {
   local app="$1" image="$2" port="$3"
   shift 3
@@ -134,6 +176,7 @@ smoke_image() {
   log "$app: /health 200 after $((SECONDS - boot_started)) s (read-only root, uid 1000, data on a volume)"
   podman healthcheck run "$container" >/dev/null 2>&1 || fail "$app: the image's HEALTHCHECK does not pass"
   log "$app: image HEALTHCHECK passes"
+  exercise_image "$app" "$address"
 
   rm -f "$work/stop-load"
   local worker
@@ -244,6 +287,7 @@ podman volume create "$gateway_chroma_volume" >/dev/null
 created_volumes+=("$gateway_chroma_volume")
 smoke_image aiml-gateway "localhost/docuthinker-ai-ml:$run_id" 8000 \
   --env DOCUTHINKER_AI_PROVIDERS=local \
+  --env DOCUTHINKER_SERVICE_TOKEN="$gateway_service_token" \
   --env DOCUTHINKER_CHROMA_DIR=/mnt/efs/chroma \
   --volume "$gateway_chroma_volume:/mnt/efs/chroma"
 

@@ -19,7 +19,9 @@ done
 
 rm -rf "$stage"
 mkdir -p "$stage"
-cp "$bundle/main.js" "$bundle/package.json" "$bundle/package-lock.json" "$stage/"
+# Every entry bundle nx built (main.js and the worker and CLI bundles main.js
+# starts from its own directory, e.g. the backend's extraction-worker.js), no maps.
+cp "$bundle"/*.js "$bundle/package.json" "$bundle/package-lock.json" "$stage/"
 node "$root/tools/containers/drop-chroma-server-bindings.mjs" "$stage/package-lock.json"
 
 # --os/--cpu/--libc pick the prebuilt native packages (libsql and friends) for
@@ -29,6 +31,15 @@ node "$root/tools/containers/drop-chroma-server-bindings.mjs" "$stage/package-lo
 (
   cd "$stage"
   npm ci --omit=dev --ignore-scripts --prefer-offline --os=linux --cpu=x64 --libc=glibc \
+    --no-audit --no-fund --loglevel=error
+)
+
+# Only the packages the bundle requires at run time stay: its esbuild externals
+# and what they depend on. Same platform flags, so the prebuilt addons stay.
+node "$root/tools/containers/keep-external-dependencies.mjs" "$stage/package.json" "$root/apps/$app/project.json"
+(
+  cd "$stage"
+  npm prune --omit=dev --ignore-scripts --prefer-offline --os=linux --cpu=x64 --libc=glibc \
     --no-audit --no-fund --loglevel=error
 )
 
