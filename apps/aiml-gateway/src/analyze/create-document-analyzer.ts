@@ -26,7 +26,9 @@ export function createDocumentAnalyzer(
     buildProviders({ ...config, providers: others.length > 0 ? others : ['local'] }),
     {
       resilience: config.resilience,
+      perProvider: config.perProvider,
       taskProviders: config.taskProviders,
+      deadlineMs: config.providerDeadlineMs,
       onAttempt: config.onAttempt,
     },
   );
