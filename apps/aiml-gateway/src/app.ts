@@ -1,7 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { GatewayConfig } from '@docuthinker/config';
-import { MAX_TEXT_CHARS } from '@docuthinker/contracts';
+import { DEFAULT_GATEWAY_BODY_LIMIT_BYTES, type GatewayConfig } from '@docuthinker/config';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@docuthinker/runtime';
 import { withProxiedAnalyze } from './analyze/proxied-analyze-fast-path';
 import { createBearerVerifier } from './auth/bearer-credentials';
@@ -26,11 +25,8 @@ import { registerIndexRoutes } from './routes/retrieval/index-routes';
 import { registerSearchRoutes } from './routes/retrieval/search-routes';
 import { registerTaskRoutes } from './routes/tasks/task-routes';
 
-/**
- * Room for the largest text the contracts allow (UTF-8 takes up to 4 bytes
- * a character) plus the rest of a request; beyond it, 413 before parsing.
- */
-export const DEFAULT_BODY_LIMIT_BYTES = MAX_TEXT_CHARS * 4 + 1024 * 1024;
+/** DOCUTHINKER_MAX_REQUEST_BYTES's default; tests build the app without a config. */
+export const DEFAULT_BODY_LIMIT_BYTES = DEFAULT_GATEWAY_BODY_LIMIT_BYTES;
 
 /** Above the ALB's 60 s idle timeout, so the ALB always closes first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;

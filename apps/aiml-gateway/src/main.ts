@@ -39,7 +39,13 @@ async function main(): Promise<void> {
     },
     { logger },
   );
-  const app = createGatewayApp({ config, logger, connection, metrics });
+  const app = createGatewayApp({
+    config,
+    logger,
+    connection,
+    metrics,
+    bodyLimitBytes: config.maxRequestBytes,
+  });
 
   installGracefulShutdown({
     logger,

@@ -117,8 +117,11 @@ describe('the gateway on a real Chroma server', () => {
       dataDirs.removeAll();
     });
 
-    it('starts from dist/ and serves index and search over Chroma', async () => {
-      service = await startServiceProcess(BUNDLE, gatewayEnv(chroma.url));
+    it('starts from dist/ and serves index and search over Chroma, within its request limit', async () => {
+      service = await startServiceProcess(BUNDLE, {
+        ...gatewayEnv(chroma.url),
+        DOCUTHINKER_MAX_REQUEST_BYTES: String(64 * 1024),
+      });
       await waitUntil('the bundle to be ready', isReady(service.url), { timeoutMs: 20000 });
       const indexed = await call(service.url, 'POST', GATEWAY_API.index, {
         ownerId: 'owner',
@@ -135,6 +138,14 @@ describe('the gateway on a real Chroma server', () => {
       const hits = found.body['hits'] as Array<{ documentId: string; text: string }>;
       expect(hits[0]?.documentId).toBe('mpl');
       expect((await fetch(`${service.url}/api-docs/swagger-ui-bundle.js`)).status).toBe(200);
+      const tooLarge = await call(service.url, 'POST', GATEWAY_API.index, {
+        ownerId: 'owner',
+        documentId: 'large',
+        title: 'Over the configured limit',
+        text: 'x'.repeat(70 * 1024),
+      });
+      expect(tooLarge.status).toBe(413);
+      expect(tooLarge.body['code']).toBe('DT_ERR_BODY_TOO_LARGE');
       expect(await service.stop('SIGTERM')).toBe(0);
     }, 60000);
 

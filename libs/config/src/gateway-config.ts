@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AI_TASK_NAMES } from '@docuthinker/contracts';
+import { AI_TASK_NAMES, MAX_TEXT_CHARS } from '@docuthinker/contracts';
 import * as z from 'zod';
 import { commonFields, type ServiceConfigBase } from './common-fields';
 import {
@@ -22,9 +22,24 @@ export type AiChainTask = (typeof AI_CHAIN_TASKS)[number];
 
 type HostedProvider = 'openai' | 'anthropic' | 'google';
 
+/**
+ * Room for the largest text the contracts allow (UTF-8 takes up to 4 bytes
+ * a character) plus the rest of a request; beyond it, 413 before parsing.
+ */
+export const DEFAULT_GATEWAY_BODY_LIMIT_BYTES = MAX_TEXT_CHARS * 4 + 1024 * 1024;
+
 export const gatewayFields = {
   ...commonFields,
   PORT: integerInRange(8000, 1, 65535, { description: 'HTTP port of the AI/ML gateway' }),
+  DOCUTHINKER_MAX_REQUEST_BYTES: integerInRange(
+    DEFAULT_GATEWAY_BODY_LIMIT_BYTES,
+    64 * 1024,
+    64 * 1024 * 1024,
+    {
+      description:
+        'Largest request body the gateway reads; a larger one is 413 DT_ERR_BODY_TOO_LARGE before parsing (the default fits the longest text the API takes)',
+    },
+  ),
   DOCUTHINKER_SYNC_GRAPH: booleanFlag(true, {
     description: 'Maintain the knowledge graph when documents are indexed',
   }),
@@ -106,6 +121,7 @@ export const gatewayFields = {
 
 export interface GatewayConfig extends ServiceConfigBase {
   readonly service: 'aiml-gateway';
+  readonly maxRequestBytes: number;
   readonly syncGraph: boolean;
   readonly syncVector: boolean;
   readonly neo4jUri?: string;
@@ -163,6 +179,7 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     drainTimeoutMs: parsed.DOCUTHINKER_DRAIN_TIMEOUT_MS,
     dataDir,
     allowEmbedded: parsed.DOCUTHINKER_ALLOW_EMBEDDED,
+    maxRequestBytes: parsed.DOCUTHINKER_MAX_REQUEST_BYTES,
     syncGraph: parsed.DOCUTHINKER_SYNC_GRAPH,
     syncVector: parsed.DOCUTHINKER_SYNC_VECTOR,
     neo4jUri,

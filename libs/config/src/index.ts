@@ -10,6 +10,7 @@ export {
 export { backendFields, loadBackendConfig, type BackendConfig } from './backend-config';
 export {
   AI_PROVIDERS,
+  DEFAULT_GATEWAY_BODY_LIMIT_BYTES,
   gatewayFields,
   loadGatewayConfig,
   type AiProvider,

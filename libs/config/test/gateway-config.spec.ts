@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { temporaryDirectories } from '@docuthinker/testing';
-import { ConfigError, loadGatewayConfig, type Environment } from '../src';
+import {
+  ConfigError,
+  DEFAULT_GATEWAY_BODY_LIMIT_BYTES,
+  loadGatewayConfig,
+  type Environment,
+} from '../src';
 
 const dataDirs = temporaryDirectories('dt-gw-');
 afterAll(() => dataDirs.removeAll());
@@ -137,6 +142,17 @@ describe('loadGatewayConfig', () => {
     });
     expect(config.providers).toEqual(['upstream', 'openai', 'anthropic', 'google', 'local']);
   });
+  it('reads the request body limit, by default room for the longest text the API takes', () => {
+    expect(loadGatewayConfig(productionEnv).maxRequestBytes).toBe(DEFAULT_GATEWAY_BODY_LIMIT_BYTES);
+    expect(
+      loadGatewayConfig({ ...productionEnv, DOCUTHINKER_MAX_REQUEST_BYTES: '1048576' })
+        .maxRequestBytes,
+    ).toBe(1048576);
+    expect(problemsOf({ ...productionEnv, DOCUTHINKER_MAX_REQUEST_BYTES: '1000' })).toEqual([
+      expect.objectContaining({ variable: 'DOCUTHINKER_MAX_REQUEST_BYTES' }),
+    ]);
+  });
+
   it('defaults the provider settings: no per-task orders, a 45 s chain deadline, SDK defaults', () => {
     const config = loadGatewayConfig(productionEnv);
     expect(config.taskProviders).toEqual({});
