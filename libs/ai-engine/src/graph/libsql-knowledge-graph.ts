@@ -51,7 +51,7 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
     const { ownerId, documentId } = document;
     assertOwner(ownerId);
     const write = this.db.transaction(() => {
-      this.deleteDocumentRows(ownerId, documentId);
+      const previouslyMentioned = this.deleteDocumentRows(ownerId, documentId);
       this.db
         .prepare('INSERT INTO graph_documents (owner_id, document_id, title) VALUES (?, ?, ?)')
         .run(ownerId, documentId, document.title);
@@ -77,7 +77,7 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
         insertPair.run(ownerId, documentId, a, b, pair.weight);
         pairs += 1;
       }
-      this.pruneOrphans(ownerId);
+      this.pruneOrphans(ownerId, previouslyMentioned);
       return { nodes: 1 + document.entities.length, edges: document.entities.length + pairs };
     });
     return write() as GraphWriteResult;
@@ -86,8 +86,7 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
   async removeDocument(ownerId: string, documentId: string): Promise<{ removedEntities: number }> {
     assertOwner(ownerId);
     const remove = this.db.transaction(() => {
-      this.deleteDocumentRows(ownerId, documentId);
-      return this.pruneOrphans(ownerId);
+      return this.pruneOrphans(ownerId, this.deleteDocumentRows(ownerId, documentId));
     });
     return { removedEntities: remove() as number };
   }
@@ -169,21 +168,37 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
     if (this.db.open) this.db.close();
   }
 
-  private deleteDocumentRows(ownerId: string, documentId: string): void {
+  /** Removes the document's rows; returns the entities it mentioned, the only ones that can be orphaned now. */
+  private deleteDocumentRows(ownerId: string, documentId: string): string[] {
+    const mentioned = (
+      this.db
+        .prepare('SELECT entity_key FROM graph_mentions WHERE owner_id = ? AND document_id = ?')
+        .all(ownerId, documentId) as Array<{ entity_key: string }>
+    ).map((row) => row.entity_key);
     for (const table of ['graph_documents', 'graph_mentions', 'graph_co_occurrences']) {
       this.db
         .prepare(`DELETE FROM ${table} WHERE owner_id = ? AND document_id = ?`)
         .run(ownerId, documentId);
     }
+    return mentioned;
   }
 
-  private pruneOrphans(ownerId: string): number {
-    return this.db
-      .prepare(
-        `DELETE FROM graph_entities WHERE owner_id = ? AND NOT EXISTS (
-           SELECT 1 FROM graph_mentions m WHERE m.owner_id = graph_entities.owner_id AND m.entity_key = graph_entities.entity_key
-         )`,
-      )
-      .run(ownerId).changes;
+  /**
+   * Deletes those of `entityKeys` that no document of the owner mentions any
+   * more. Only the entities a write or removal took mentions from are
+   * checked: scanning every entity of the owner made each write cost more as
+   * the owner's graph grew.
+   */
+  private pruneOrphans(ownerId: string, entityKeys: readonly string[]): number {
+    const deleteIfUnmentioned = this.db.prepare(
+      `DELETE FROM graph_entities WHERE owner_id = ? AND entity_key = ? AND NOT EXISTS (
+         SELECT 1 FROM graph_mentions m WHERE m.owner_id = ? AND m.entity_key = ?
+       )`,
+    );
+    let removed = 0;
+    for (const key of entityKeys) {
+      removed += deleteIfUnmentioned.run(ownerId, key, ownerId, key).changes;
+    }
+    return removed;
   }
 }
