@@ -35,8 +35,9 @@ describeVectorIndexContract('Chroma server', async () =>
   }),
 );
 
-describeConcurrentIndexing('Chroma server', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ai-engine-chroma-race-'));
+/** The whole engine (offline providers, embedded graph) over the test's Chroma server. */
+async function engineOnChroma() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ai-engine-chroma-engine-'));
   const engine = await createAiEngine({
     dataDir,
     chromaUrl: chroma.url,
@@ -46,12 +47,20 @@ describeConcurrentIndexing('Chroma server', async () => {
     providerKeys: {},
   });
   return {
-    service: engine.retrieval,
-    vectorIndex: engine.vectorIndex as ChromaVectorIndex,
+    engine,
     close: async () => {
       await engine.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+describeConcurrentIndexing('Chroma server', async () => {
+  const { engine, close } = await engineOnChroma();
+  return {
+    service: engine.retrieval,
+    vectorIndex: engine.vectorIndex as ChromaVectorIndex,
+    close,
   };
 });
 
@@ -75,15 +84,7 @@ describe('ChromaVectorIndex', () => {
   });
 
   it('serves the retrieval service: corpus questions and cited answers over Chroma', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'ai-engine-chroma-engine-'));
-    const engine = await createAiEngine({
-      dataDir,
-      chromaUrl: chroma.url,
-      syncGraph: true,
-      syncVector: true,
-      providers: ['local'],
-      providerKeys: {},
-    });
+    const { engine, close } = await engineOnChroma();
     try {
       expect(engine.vectorIndex?.kind).toBe('chroma');
       for (const [documentId, file] of [
@@ -128,8 +129,7 @@ describe('ChromaVectorIndex', () => {
         state: 'up',
       });
     } finally {
-      await engine.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await close();
     }
   });
 
