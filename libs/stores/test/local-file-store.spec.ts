@@ -29,6 +29,22 @@ describe('local-directory file store', () => {
     expect(readdirSync(temps)).toEqual([]);
   });
 
+  // Found by the bad-input suite: an account erased while one of its uploads
+  // was being written answered 500 (rmdir ENOTEMPTY).
+  it('removes a prefix while files are still being written into it', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const prefix = `racing-${round}/`;
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) => files.put(`${prefix}old-${i}.txt`, Buffer.from('x'))),
+      );
+      const writes = Array.from({ length: 50 }, (_, i) =>
+        files.put(`${prefix}new-${i}.txt`, Buffer.from('y')),
+      );
+      await expect(files.deletePrefix(prefix)).resolves.toBeGreaterThanOrEqual(50);
+      await Promise.all(writes);
+    }
+  });
+
   it('reports unhealthy when its directory cannot be created', async () => {
     const notADirectory = join(sandbox, 'plain-file');
     writeFileSync(notADirectory, 'x');

@@ -89,7 +89,10 @@ export class LocalFileStore implements FileStore {
       if (isMissing(error)) return 0;
       throw error;
     }
-    await rm(folder, { recursive: true, force: true });
+    // An upload of the same owner can land a file in the folder while it is
+    // being removed (an account erased mid-upload): rm then meets a directory
+    // that is not empty, and its retries remove the newcomer too.
+    await rm(folder, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     return count;
   }
 
