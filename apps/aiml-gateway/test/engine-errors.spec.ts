@@ -1,0 +1,44 @@
+import { EmbeddingMismatchError, VectorWriteRejectedError } from '@docuthinker/ai-engine';
+import { problemFromEngineError } from '../src/engine-errors';
+
+/**
+ * The engine's errors as the problems clients see. Over HTTP a rejected
+ * vector write cannot be provoked (the contracts make every text storable),
+ * so the mapping is checked here; the engine side runs against real Chroma.
+ */
+describe('problemFromEngineError', () => {
+  it('answers a store that refused the records with 502 DT_ERR_STORE_REJECTED, naming its reason', () => {
+    const refused = problemFromEngineError(
+      new VectorWriteRejectedError('Chroma', 'add answered 400: unexpected end of hex escape'),
+    );
+    expect(refused).toMatchObject({ status: 502, code: 'DT_ERR_STORE_REJECTED' });
+    expect(refused?.detail).toMatch(/unexpected end of hex escape/);
+  });
+
+  it('answers a store that went away with 503 and Retry-After, as a cue to retry', () => {
+    const gone = Object.assign(new Error('Failed to connect to Chroma'), {
+      name: 'ChromaConnectionError',
+    });
+    expect(problemFromEngineError(gone)).toMatchObject({
+      status: 503,
+      code: 'DT_ERR_ENGINE_UNAVAILABLE',
+      extras: { headers: { 'retry-after': '5' } },
+    });
+  });
+
+  it('answers an embedding mismatch with 500 DT_ERR_EMBEDDING_MISMATCH', () => {
+    const mismatch = new EmbeddingMismatchError(
+      'Chroma collection c',
+      { model: 'a', dimensions: 384 },
+      { model: 'b', dimensions: 1536 },
+    );
+    expect(problemFromEngineError(mismatch)).toMatchObject({
+      status: 500,
+      code: 'DT_ERR_EMBEDDING_MISMATCH',
+    });
+  });
+
+  it('leaves anything else to the internal-error handler', () => {
+    expect(problemFromEngineError(new TypeError('a bug'))).toBeUndefined();
+  });
+});
