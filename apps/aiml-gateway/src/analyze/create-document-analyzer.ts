@@ -11,7 +11,8 @@ import { UpstreamAnalyzer, type UpstreamAnalyzerOptions } from './upstream-analy
  * Wires `/analyze` for a configuration. With an upstream URL, the local
  * fallback gets a chain of its own without the `upstream` provider: asking
  * the container that just failed once per part of the analysis would only
- * add its timeouts to the fallback.
+ * add its timeouts to the fallback. It runs the engine's own adapters, so a
+ * key cooling down or quarantined there is one here too.
  */
 export function createDocumentAnalyzer(
   config: AiEngineConfig,
@@ -21,9 +22,9 @@ export function createDocumentAnalyzer(
   if (!config.upstreamUrl) {
     return new DocumentAnalyzer({ providers: engine.providers, retrieval: engine.retrieval });
   }
-  const others = config.providers.filter((provider) => provider !== 'upstream');
+  const others = engine.providerAdapters.filter((adapter) => adapter.name !== 'upstream');
   const providers = new ProviderChain(
-    buildProviders({ ...config, providers: others.length > 0 ? others : ['local'] }),
+    others.length > 0 ? others : buildProviders({ ...config, providers: ['local'] }),
     {
       resilience: config.resilience,
       perProvider: config.perProvider,

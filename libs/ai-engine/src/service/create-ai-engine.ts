@@ -103,6 +103,11 @@ export interface Readiness {
 
 export interface AiEngine {
   readonly providers: ProviderChain;
+  /**
+   * The adapters `providers` runs, each with its key pool: a chain of another
+   * order built over them shares the keys' cool-downs and quarantines.
+   */
+  readonly providerAdapters: readonly AiProvider[];
   readonly retrieval: RetrievalService;
   readonly embedder: Embedder;
   readonly vectorIndex?: VectorIndex;
@@ -224,7 +229,8 @@ async function probe(store: { ping(): Promise<void> } | undefined) {
  * off), the provider chain, and the services over them.
  */
 export async function createAiEngine(config: AiEngineConfig): Promise<AiEngine> {
-  const providers = new ProviderChain(buildProviders(config), {
+  const providerAdapters = buildProviders(config);
+  const providers = new ProviderChain(providerAdapters, {
     resilience: config.resilience,
     perProvider: { upstream: { timeoutMs: UPSTREAM_TIMEOUT_MS }, ...config.perProvider },
     taskProviders: config.taskProviders,
@@ -251,6 +257,7 @@ export async function createAiEngine(config: AiEngineConfig): Promise<AiEngine> 
 
   return {
     providers,
+    providerAdapters,
     retrieval,
     embedder,
     vectorIndex,
