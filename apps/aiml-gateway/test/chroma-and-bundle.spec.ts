@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { GATEWAY_API } from '@docuthinker/contracts';
 import {
@@ -10,6 +12,7 @@ import {
   type ServiceProcess,
 } from '@docuthinker/testing';
 import { corpusText } from './support/corpus';
+import { StubUpstream } from './support/stub-upstream';
 import {
   JWT_SECRET,
   SERVICE_TOKEN,
@@ -147,6 +150,65 @@ describe('the gateway on a real Chroma server', () => {
       expect(tooLarge.status).toBe(413);
       expect(tooLarge.body['code']).toBe('DT_ERR_BODY_TOO_LARGE');
       expect(await service.stop('SIGTERM')).toBe(0);
+    }, 60000);
+
+    // The SDKs and undici are bundles of their own beside main.js, loaded on
+    // first use (start-up time): this is what proves they load from dist/.
+    it('runs a provider SDK and the /analyze upstream from their own bundles', async () => {
+      const openAi = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => {
+          response.writeHead(200, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              id: 'chatcmpl-1',
+              object: 'chat.completion',
+              created: 0,
+              model: 'gpt-4o-mini',
+              choices: [
+                {
+                  index: 0,
+                  message: { role: 'assistant', content: 'A summary from the OpenAI stub.' },
+                  finish_reason: 'stop',
+                },
+              ],
+              usage: { prompt_tokens: 10, completion_tokens: 6, total_tokens: 16 },
+            }),
+          );
+        });
+      });
+      await new Promise<void>((resolve) => openAi.listen(0, '127.0.0.1', resolve));
+      const upstream = await StubUpstream.start();
+      try {
+        const { port } = openAi.address() as AddressInfo;
+        service = await startServiceProcess(BUNDLE, {
+          ...gatewayEnv(chroma.url),
+          DOCUTHINKER_AI_PROVIDERS: 'openai,local',
+          OPENAI_API_KEY: 'sk-bundle-test',
+          DOCUTHINKER_OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`,
+          DOCUTHINKER_AIML_UPSTREAM_URL: upstream.url,
+        });
+        await waitUntil('the bundle to be ready', isReady(service.url), { timeoutMs: 20000 });
+        const summary = await call(service.url, 'POST', GATEWAY_API.task('summary'), {
+          text: corpusText('bsd'),
+        });
+        expect(summary.status).toBe(200);
+        expect(summary.body).toMatchObject({
+          provider: 'openai',
+          output: 'A summary from the OpenAI stub.',
+          degraded: false,
+        });
+        const analysis = await fetch(`${service.url}${GATEWAY_API.analyze}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ document: 'Quokkas are small marsupials.' }),
+        });
+        expect(analysis.status).toBe(200);
+        expect(analysis.headers.get('x-docuthinker-served-by')).toBe('upstream');
+        expect(upstream.received).toHaveLength(1);
+      } finally {
+        openAi.close();
+        await upstream.stop();
+      }
     }, 60000);
 
     it('starts while Chroma is unreachable, is unready until it comes up, then serves', async () => {

@@ -11,7 +11,8 @@ import {
   type IPolicy,
 } from 'cockatiel';
 import type { ServerResponse } from 'node:http';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
+import { loadUndici } from '../load-undici';
 import type { CircuitStatus } from '@docuthinker/ai-engine';
 import { analyzeResponse, MAX_TEXT_CHARS } from '@docuthinker/contracts';
 
@@ -148,7 +149,10 @@ export class UpstreamAnalyzer {
     this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
     const endpoint = new URL('/analyze', options.url);
     this.path = endpoint.pathname;
-    this.pool = new Pool(endpoint.origin, {
+    // Loaded here, not at the top: a gateway without an upstream never needs
+    // undici, and compiling and running all of it was an eighth of the start-up.
+    const { Pool: UndiciPool } = loadUndici();
+    this.pool = new UndiciPool(endpoint.origin, {
       connections: options.maxConnections ?? 128,
       // Below uvicorn's 5 s keep-alive default, so the pool drops an idle
       // connection before the container does: a POST sent on a connection

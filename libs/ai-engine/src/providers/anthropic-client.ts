@@ -1,14 +1,15 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type { Anthropic } from '@anthropic-ai/sdk';
 import type { SdkClientSettings } from './remote-provider-options';
 import { sizeLimitedFetch } from './response-size-limit';
 import { retryAfterFromHeaders } from './retry-after';
 import { providerFailure } from './sdk-failure';
+import { anthropicSdk } from './sdk-modules';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 
 /** One client per API key, built once and reused by every request on that key. */
 export function createAnthropicClient(apiKey: string, settings: SdkClientSettings): Anthropic {
-  return new Anthropic({
+  return new (anthropicSdk().Anthropic)({
     apiKey,
     baseURL: settings.baseUrl ?? ANTHROPIC_BASE_URL,
     // The chain's cockatiel policy retries (and counts failures for the
@@ -20,10 +21,11 @@ export function createAnthropicClient(apiKey: string, settings: SdkClientSetting
 
 /** A ProviderError for what the Anthropic SDK threw (aborts pass through). */
 export function anthropicFailure(error: unknown, signal: AbortSignal): unknown {
-  if (error instanceof Anthropic.APIConnectionError) {
+  const { APIConnectionError, APIError } = anthropicSdk();
+  if (error instanceof APIConnectionError) {
     return providerFailure('anthropic', error, signal, { connection: true });
   }
-  if (error instanceof Anthropic.APIError && error.status !== undefined) {
+  if (error instanceof APIError && error.status !== undefined) {
     return providerFailure('anthropic', error, signal, {
       status: error.status,
       retryAfterMs: retryAfterFromHeaders(error.headers),

@@ -1,14 +1,15 @@
-import { ApiError, GoogleGenAI } from '@google/genai';
+import type { GoogleGenAI } from '@google/genai';
 import type { SdkClientSettings } from './remote-provider-options';
 import { sizeLimitedFetch } from './response-size-limit';
 import { retryAfterFromGoogleError } from './retry-after';
 import { providerFailure } from './sdk-failure';
+import { googleSdk } from './sdk-modules';
 
 export const GOOGLE_BASE_URL = 'https://generativelanguage.googleapis.com';
 
 /** One client per API key, built once and reused by every request on that key. */
 export function createGoogleClient(apiKey: string, settings: SdkClientSettings): GoogleGenAI {
-  return new GoogleGenAI({
+  return new (googleSdk().GoogleGenAI)({
     apiKey,
     httpOptions: {
       baseUrl: settings.baseUrl ?? GOOGLE_BASE_URL,
@@ -25,7 +26,7 @@ export function createGoogleClient(apiKey: string, settings: SdkClientSettings):
  * ApiError has no headers; Google sends the retry hint in the error body.
  */
 export function googleFailure(error: unknown, signal: AbortSignal): unknown {
-  if (error instanceof ApiError) {
+  if (error instanceof googleSdk().ApiError) {
     return providerFailure('google', error, signal, {
       status: error.status,
       retryAfterMs: retryAfterFromGoogleError(error.message),

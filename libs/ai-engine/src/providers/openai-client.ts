@@ -1,14 +1,15 @@
-import OpenAI from 'openai';
+import type { OpenAI } from 'openai';
 import { sizeLimitedFetch } from './response-size-limit';
 import { retryAfterFromHeaders } from './retry-after';
 import type { SdkClientSettings } from './remote-provider-options';
 import { providerFailure } from './sdk-failure';
+import { openAiSdk } from './sdk-modules';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 /** One client per API key, built once and reused by every request on that key. */
 export function createOpenAiClient(apiKey: string, settings: SdkClientSettings): OpenAI {
-  return new OpenAI({
+  return new (openAiSdk().OpenAI)({
     apiKey,
     baseURL: settings.baseUrl ?? OPENAI_BASE_URL,
     // The chain's cockatiel policy retries (and counts failures for the
@@ -20,10 +21,11 @@ export function createOpenAiClient(apiKey: string, settings: SdkClientSettings):
 
 /** A ProviderError for what the OpenAI SDK threw (aborts pass through). */
 export function openAiFailure(error: unknown, signal: AbortSignal): unknown {
-  if (error instanceof OpenAI.APIConnectionError) {
+  const { APIConnectionError, APIError } = openAiSdk();
+  if (error instanceof APIConnectionError) {
     return providerFailure('openai', error, signal, { connection: true });
   }
-  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+  if (error instanceof APIError && error.status !== undefined) {
     return providerFailure('openai', error, signal, {
       status: error.status,
       retryAfterMs: retryAfterFromHeaders(error.headers),

@@ -2,8 +2,10 @@ import { codePointBoundary } from './code-points';
 
 // The locale-independent root: word boundaries come from Unicode's rules
 // (UAX #29) and ICU's dictionaries, so Chinese, Japanese and Thai, which
-// put no spaces between words, are counted too.
-const segmenter = new Intl.Segmenter('und', { granularity: 'word' });
+// put no spaces between words, are counted too. Made on first use: loading
+// ICU's word data is start-up time a service may not need yet.
+let rootSegmenter: Intl.Segmenter | undefined;
+const segmenter = () => (rootSegmenter ??= new Intl.Segmenter('und', { granularity: 'word' }));
 
 /**
  * Characters read per word asked for. ICU's word segmentation is far from
@@ -22,7 +24,7 @@ const CHARS_PER_WORD = 64;
 export function countWords(text: string, atMost: number): number {
   const prefix = text.slice(0, codePointBoundary(text, 0, atMost * CHARS_PER_WORD));
   let count = 0;
-  for (const segment of segmenter.segment(prefix)) {
+  for (const segment of segmenter().segment(prefix)) {
     if (!segment.isWordLike) continue;
     count += 1;
     if (count >= atMost) break;
