@@ -25,9 +25,6 @@ import { registerIndexRoutes } from './routes/retrieval/index-routes';
 import { registerSearchRoutes } from './routes/retrieval/search-routes';
 import { registerTaskRoutes } from './routes/tasks/task-routes';
 
-/** DOCUTHINKER_MAX_REQUEST_BYTES's default; tests build the app without a config. */
-export const DEFAULT_BODY_LIMIT_BYTES = DEFAULT_GATEWAY_BODY_LIMIT_BYTES;
-
 /** Above the ALB's 60 s idle timeout, so the ALB always closes first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
@@ -37,7 +34,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
  * a client that trickles a body hold a connection and its buffered bytes for
  * ever; five minutes sends the largest allowed body (~9 MB) over 1 Mbit/s.
  */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 
 export interface GatewayDependencies {
   config: Pick<GatewayConfig, 'jwtSecret' | 'serviceToken'>;
@@ -55,7 +52,8 @@ export function createGatewayApp({
   logger,
   connection,
   metrics,
-  bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES,
+  // DOCUTHINKER_MAX_REQUEST_BYTES's default: tests build the app without a config.
+  bodyLimitBytes = DEFAULT_GATEWAY_BODY_LIMIT_BYTES,
   requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
 }: GatewayDependencies): FastifyInstance {
   const verifier = cacheVerifiedTokens(createBearerVerifier(config));

@@ -39,7 +39,7 @@ export interface UpstreamAnalyzerOptions {
  * translation as long as the document (up to 4 UTF-8 bytes a character,
  * more once JSON-escaped) beside summaries and context that are far shorter.
  */
-export const DEFAULT_MAX_ANSWER_BYTES = MAX_TEXT_CHARS * 8 + 8 * 1024 * 1024;
+const DEFAULT_MAX_ANSWER_BYTES = MAX_TEXT_CHARS * 8 + 8 * 1024 * 1024;
 
 /**
  * Says that nobody waits for an answer any more: an AbortSignal is one, and
