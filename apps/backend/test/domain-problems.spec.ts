@@ -1,5 +1,6 @@
 import { DocumentError, ExtractionBusyError } from '@docuthinker/documents';
 import { problemFromDomainError } from '../src/middleware/domain-problems';
+import { AccountGoneError } from '../src/services/service-errors';
 
 describe('problemFromDomainError', () => {
   it('answers a full extraction queue 503 DT_ERR_BUSY with Retry-After: the server, not the file, is at fault', () => {
@@ -13,6 +14,12 @@ describe('problemFromDomainError', () => {
       new DocumentError('DT_ERR_EXTRACTION_MEMORY', 'Needed too much memory.'),
     );
     expect(problem).toMatchObject({ code: 'DT_ERR_EXTRACTION_MEMORY', status: 422 });
+  });
+
+  it('answers a request whose account was erased while it ran 401 DT_ERR_UNAUTHENTICATED', () => {
+    const problem = problemFromDomainError(new AccountGoneError());
+    expect(problem).toMatchObject({ code: 'DT_ERR_UNAUTHENTICATED', status: 401 });
+    expect(problem?.extras.headers).toEqual({ 'WWW-Authenticate': 'Bearer' });
   });
 
   it('leaves anything it does not know to the error handler (a bug, 500)', () => {

@@ -5,7 +5,13 @@ export {
   type StoresConfig,
   type StoresHealth,
 } from './create-stores';
-export { eraseAccount, type AccountErasure, type AccountErasureStores } from './account-erasure';
+export {
+  eraseAccount,
+  eraseOwnedData,
+  type AccountErasure,
+  type AccountErasureStores,
+  type OwnedData,
+} from './account-erasure';
 export type { DataStores } from './data-stores';
 
 export {

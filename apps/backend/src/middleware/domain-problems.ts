@@ -4,6 +4,7 @@ import { EmailTakenError, InvalidCursorError } from '@docuthinker/stores';
 import { problem } from '../errors';
 import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
 import {
+  AccountGoneError,
   InvalidCredentialsError,
   MissingTaskOptionError,
   NotFoundError,
@@ -17,6 +18,11 @@ export function problemFromDomainError(error: unknown): ProblemError | undefined
     return error.what === 'chat-session'
       ? problem('DT_ERR_CHAT_SESSION_NOT_FOUND')
       : problem('DT_ERR_DOCUMENT_NOT_FOUND');
+  }
+  if (error instanceof AccountGoneError) {
+    return problem('DT_ERR_UNAUTHENTICATED', 'The account was deleted while this request ran.', {
+      headers: { 'WWW-Authenticate': 'Bearer' },
+    });
   }
   if (error instanceof InvalidCredentialsError) return problem('DT_ERR_INVALID_CREDENTIALS');
   if (error instanceof WrongCurrentPasswordError) return problem('DT_ERR_CURRENT_PASSWORD_WRONG');

@@ -1,6 +1,7 @@
 import type { Citation } from '@docuthinker/contracts';
 import type { ChatSession, Stores } from '@docuthinker/stores';
 import type { GatewayClient } from '../gateway/gateway-client';
+import { confirmOwnerStillExists } from './owner-presence';
 import { NotFoundError } from './service-errors';
 
 export interface ChatTurn {
@@ -17,7 +18,7 @@ export interface AskAnswer {
 /** Enough context for a follow-up question without sending a whole long conversation. */
 const HISTORY_MESSAGES_SENT = 20;
 
-export type ChatStores = Pick<Stores, 'documents' | 'chatSessions'>;
+export type ChatStores = Pick<Stores, 'documents' | 'chatSessions' | 'files' | 'users'>;
 
 /** Document-grounded chat with persisted, owner-scoped sessions, and Q&A over a user's documents. */
 export class ChatService {
@@ -63,6 +64,7 @@ export class ChatService {
       { role: 'assistant', content: answer.reply },
     ]);
     if (!appended) throw new NotFoundError('chat-session');
+    await confirmOwnerStillExists(this.stores, ownerId);
     return {
       reply: answer.reply,
       sessionId: session.id,

@@ -16,6 +16,7 @@ import type { GatewayClient } from '../gateway/gateway-client';
 import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
 import type { DocumentCache } from './document-cache';
 import { extractiveSummary } from './extractive-summary';
+import { confirmOwnerStillExists } from './owner-presence';
 import { NotFoundError } from './service-errors';
 
 export interface UploadInput {
@@ -37,7 +38,7 @@ export type DocumentFile =
   | { kind: 'redirect'; url: string }
   | { kind: 'bytes'; body: NodeJS.ReadableStream; size: number; contentType: string; name: string };
 
-export type DocumentStores = Pick<Stores, 'documents' | 'files' | 'chatSessions'>;
+export type DocumentStores = Pick<Stores, 'documents' | 'files' | 'chatSessions' | 'users'>;
 
 export interface DocumentServiceOptions {
   maxUploadBytes: number;
@@ -60,7 +61,8 @@ export class DocumentService {
 
   /**
    * Extracts first, so a file that cannot become a document leaves nothing
-   * behind; then stores the bytes and saves the document with its index job.
+   * behind; then stores the bytes and saves the document with its index job,
+   * and removes them again if the account was erased meanwhile.
    */
   async upload(ownerId: string, input: UploadInput): Promise<DocumentRecord> {
     const extracted = await this.options.extractor.extract(
@@ -94,8 +96,13 @@ export class DocumentService {
       await this.stores.files.delete(fileKey).catch(() => undefined);
       throw error;
     }
-    await this.cache.forgetOwner(ownerId);
-    this.options.onOutboxWork();
+    try {
+      await confirmOwnerStillExists(this.stores, ownerId);
+    } finally {
+      // Outbox work either way: the new document's index job, or its delete job.
+      await this.cache.forgetOwner(ownerId);
+      this.options.onOutboxWork();
+    }
     return record;
   }
 

@@ -39,3 +39,11 @@ export class MissingTaskOptionError extends Error {
     super(`the ${task} task needs "${option}"`);
   }
 }
+
+/** The account was erased while one of its requests ran; what the request saved is removed again. */
+export class AccountGoneError extends Error {
+  override readonly name = 'AccountGoneError';
+  constructor() {
+    super('the account was deleted while this request ran');
+  }
+}
