@@ -1,6 +1,7 @@
 import {
   KeyPool,
   MAX_COOLDOWN_MS,
+  MIN_COOLDOWN_MS,
   QUARANTINE_MS,
   withPooledKey,
   type KeyQuarantineEvent,
@@ -44,6 +45,30 @@ describe('KeyPool', () => {
     expect(pool.available).toBe(0);
     clock.now += 1;
     expect(pool.available).toBe(1);
+  });
+
+  it('rests a key at least a second when the provider says to retry at once', () => {
+    const { pool, clock } = poolOf('a');
+    const key = pool.take();
+    if (!key) throw new Error('no key');
+    pool.coolDown(key, 0);
+    clock.now = MIN_COOLDOWN_MS - 1;
+    expect(pool.available).toBe(0);
+    clock.now = MIN_COOLDOWN_MS;
+    expect(pool.available).toBe(1);
+  });
+
+  it('tries each key once per call, even when their rests end while it runs', async () => {
+    const { pool, clock } = poolOf('a,b,c');
+    const tried: string[] = [];
+    const call = withPooledKey(pool, async (key) => {
+      tried.push(key);
+      // Each 429 takes longer to arrive than the shortest rest.
+      clock.now += MIN_COOLDOWN_MS + 1;
+      throw rateLimited(0);
+    });
+    await expect(call).rejects.toMatchObject({ kind: 'rate-limited', retryable: false });
+    expect(tried).toEqual(['a', 'b', 'c']);
   });
 
   it('moves on to the next key after a 429 or a 401 within one call', async () => {

@@ -2,6 +2,11 @@ import { ProviderError } from './provider-error';
 
 /** Without a Retry-After, a key that hit its quota rests this long. */
 export const DEFAULT_COOLDOWN_MS = 60_000;
+/**
+ * The shortest rest after a 429, whatever the provider said: `Retry-After: 0`
+ * or a date in the past would otherwise hand the same key straight back.
+ */
+export const MIN_COOLDOWN_MS = 1_000;
 /** A Retry-After is honoured up to this; a provider asking for an hour is not a reason to idle a key that long. */
 export const MAX_COOLDOWN_MS = 60_000;
 /** A key answered with 401/403 (revoked, wrong, no access) stays out of rotation this long. */
@@ -69,13 +74,13 @@ export class KeyPool<C> {
     return this.entries.filter((entry) => entry.restingUntil <= now).length;
   }
 
-  /** The next key that is not resting, or undefined when every key rests. */
-  take(): PooledKey<C> | undefined {
+  /** The next key that is not resting (nor in `skip`), or undefined when there is none. */
+  take(skip?: ReadonlySet<PooledKey<C>>): PooledKey<C> | undefined {
     const now = this.now();
     for (let offset = 0; offset < this.entries.length; offset += 1) {
       const index = (this.next + offset) % this.entries.length;
       const entry = this.entries[index] as PooledKey<C>;
-      if (entry.restingUntil <= now) {
+      if (entry.restingUntil <= now && !skip?.has(entry)) {
         entry.quarantined = false;
         this.next = index + 1;
         return entry;
@@ -84,9 +89,12 @@ export class KeyPool<C> {
     return undefined;
   }
 
-  /** Rests a key that answered 429, for the provider's Retry-After up to MAX_COOLDOWN_MS. */
+  /** Rests a key that answered 429, for the provider's Retry-After within [MIN_COOLDOWN_MS, MAX_COOLDOWN_MS]. */
   coolDown(entry: PooledKey<C>, retryAfterMs?: number): void {
-    const duration = Math.min(retryAfterMs ?? DEFAULT_COOLDOWN_MS, MAX_COOLDOWN_MS);
+    const duration = Math.min(
+      Math.max(retryAfterMs ?? DEFAULT_COOLDOWN_MS, MIN_COOLDOWN_MS),
+      MAX_COOLDOWN_MS,
+    );
     entry.restingUntil = Math.max(entry.restingUntil, this.now() + duration);
   }
 
@@ -122,17 +130,21 @@ export class KeyPool<C> {
 /**
  * Runs a call with the pool's next usable key. A key answered with 429 cools
  * down and one answered with 401/403 is quarantined; either way the call moves
- * on to the next usable key at once. When none is left the failure is final
- * for this provider: retrying would only meet resting keys, so it is marked
- * not retryable and the chain fails over.
+ * on to the next usable key it has not tried yet. When none is left the
+ * failure is final for this provider: retrying would only meet resting keys,
+ * so it is marked not retryable and the chain fails over.
  */
 export async function withPooledKey<C, T>(
   pool: KeyPool<C>,
   call: (client: C) => Promise<T>,
 ): Promise<T> {
+  // Each key once per call: a key whose rest ended while the others answered
+  // is for the next request, not another lap of this one.
+  const tried = new Set<PooledKey<C>>();
   for (;;) {
-    const entry = pool.take();
+    const entry = pool.take(tried);
     if (!entry) throw pool.restingError();
+    tried.add(entry);
     try {
       return await call(entry.client);
     } catch (error) {
@@ -140,7 +152,9 @@ export async function withPooledKey<C, T>(
       if (error.kind === 'rate-limited') pool.coolDown(entry, error.retryAfterMs);
       else if (error.kind === 'auth') pool.quarantine(entry, error);
       else throw error;
-      if (pool.available === 0) throw error.withoutRetry('no other API key is usable now');
+      if (tried.size === pool.size || pool.available === 0) {
+        throw error.withoutRetry('no other API key is usable now');
+      }
     }
   }
 }
