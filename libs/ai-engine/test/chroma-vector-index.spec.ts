@@ -1,6 +1,8 @@
 import { startChroma, type RunningService } from '@docuthinker/testing';
 import { ChromaClient } from 'chromadb';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddingMismatchError, VectorWriteRejectedError } from '../src/errors';
@@ -179,6 +181,49 @@ describe('ChromaVectorIndex', () => {
     const hits = await index.queryLexical({ ownerId: 'owner', k: 10 }, 'lighthouse sentence');
     expect(hits.map((hit) => hit.text)).toEqual(before.map((chunk) => chunk.text));
     await index.close();
+  });
+
+  it("leaves a write Chroma answers 429 to the caller's retry: it is not a refusal of the records", async () => {
+    // Chroma, except that record writes are rate limited.
+    const limiter = createServer((request, response) => {
+      if (request.method === 'POST' && /\/(add|upsert)$/.test(request.url ?? '')) {
+        request.resume();
+        response.writeHead(429, { 'content-type': 'application/json' });
+        response.end('{"error":"rate limited"}');
+        return;
+      }
+      const upstream = new URL(request.url ?? '/', chroma.url);
+      const body: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => body.push(chunk));
+      request.on('end', () => {
+        void fetch(upstream, {
+          method: request.method,
+          headers: { 'content-type': 'application/json' },
+          ...(body.length > 0 ? { body: Buffer.concat(body) } : {}),
+        }).then(async (answer) => {
+          response.writeHead(answer.status, { 'content-type': 'application/json' });
+          response.end(Buffer.from(await answer.arrayBuffer()));
+        });
+      });
+    });
+    await new Promise<void>((resolve) => limiter.listen(0, '127.0.0.1', resolve));
+    try {
+      const index = await ChromaVectorIndex.connect({
+        url: `http://127.0.0.1:${(limiter.address() as AddressInfo).port}`,
+        embedding: contractEmbedder,
+        collectionPrefix: 'rate-limited',
+      });
+      const chunks = await indexedChunks('doc', 'The lighthouse keeper logs every passing ship.');
+      const failure: unknown = await index.replaceDocument('owner', 'doc', chunks).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toMatchObject({ name: 'ChromaServerError' });
+      expect(failure).not.toBeInstanceOf(VectorWriteRejectedError);
+      await index.close();
+    } finally {
+      await new Promise((resolve) => limiter.close(resolve));
+    }
   });
 
   it('names one collection per embedding model and dimension', () => {

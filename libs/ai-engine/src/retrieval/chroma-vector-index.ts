@@ -1,4 +1,5 @@
 import type { ChromaClient, Collection, Metadata, Where, WhereDocument } from 'chromadb';
+import { LRUCache } from 'lru-cache';
 import { EmbeddingMismatchError, VectorWriteRejectedError } from '../errors';
 import { stem } from '../text/stem';
 import { isStopword } from '../text/stopwords';
@@ -42,6 +43,12 @@ interface RecordWriter {
 const WRITE_BATCH = 256;
 /** Lexical candidates fetched per query before BM25 ranks them in process. */
 const LEXICAL_CANDIDATES = 2000;
+/**
+ * How long an owner's chunk count (BM25's corpus size) is reused. Chroma
+ * counts a filtered set only by listing its ids; the count's only use is
+ * inverse document frequency, which a write on another replica moves little.
+ */
+const OWNER_COUNT_TTL_MS = 30_000;
 
 /** One collection per embedding model: vectors of different models never mix. */
 export function chromaCollectionName(prefix: string, model: string, dimensions: number): string {
@@ -54,6 +61,18 @@ function escapeRegex(text: string): string {
 }
 
 /**
+ * A pattern every surface form of a stem starts with, for Chroma's regex
+ * prefilter on the raw text. The stemmer only ever cuts a word short, except
+ * that it turns "-ies" into "-y": "companies" and "company" both stem to
+ * "company", which "companies" does not start with.
+ */
+export function surfacePrefixPattern(term: string): string {
+  return term.endsWith('y') && term.length > 2
+    ? `${escapeRegex(term.slice(0, -1))}(?:y|ie)`
+    : escapeRegex(term);
+}
+
+/**
  * The Chroma server adapter. Embeddings are always computed by the gateway and
  * passed explicitly (the collection has no embedding function), and every
  * record carries `ownerId`/`documentId` metadata that every read filters on.
@@ -62,6 +81,10 @@ function escapeRegex(text: string): string {
  */
 export class ChromaVectorIndex implements VectorIndex {
   readonly kind = 'chroma' as const;
+  private readonly ownerChunkCounts = new LRUCache<string, number>({
+    max: 10_000,
+    ttl: OWNER_COUNT_TTL_MS,
+  });
 
   private constructor(
     private readonly collection: Collection,
@@ -120,6 +143,7 @@ export class ChromaVectorIndex implements VectorIndex {
     chunks: readonly IndexedChunk[],
   ): Promise<ReplaceResult> {
     assertOwner(ownerId);
+    this.ownerChunkCounts.delete(ownerId);
     for (const chunk of chunks) {
       if (chunk.documentId !== documentId)
         throw new Error(`chunk ${chunk.chunkId} belongs to another document`);
@@ -249,15 +273,19 @@ export class ChromaVectorIndex implements VectorIndex {
     const body = await response.text();
     if (!response.ok) {
       const message = `Chroma ${mode} answered ${response.status}: ${body.slice(0, 500)}`;
-      // A 4xx refuses these records; sending them again would be refused again.
-      throw response.status >= 500
-        ? new errors.ChromaServerError(message)
-        : new VectorWriteRejectedError('Chroma', message);
+      // 400/422 refuse these records: sending them again would be refused
+      // again. Anything else (429, an expired token, a collection being
+      // recreated) may pass later, so the caller's retry gets its chance, as
+      // the client path's ChromaClientError does for the same statuses.
+      throw response.status === 400 || response.status === 422
+        ? new VectorWriteRejectedError('Chroma', message)
+        : new errors.ChromaServerError(message);
     }
   }
 
   async removeDocument(ownerId: string, documentId: string): Promise<{ removed: number }> {
     assertOwner(ownerId);
+    this.ownerChunkCounts.delete(ownerId);
     const existing = await this.collection.get({
       where: documentFilter(ownerId, [documentId]),
       include: [],
@@ -306,7 +334,7 @@ export class ChromaVectorIndex implements VectorIndex {
     ];
     if (stems.length === 0 || query.k <= 0 || query.documentIds?.length === 0) return [];
     const conditions: WhereDocument[] = stems.map((term) => ({
-      $regex: `(?i)\\b${escapeRegex(term)}`,
+      $regex: `(?i)\\b${surfacePrefixPattern(term)}`,
     }));
     const candidates = await this.collection.get<ChunkMetadata>({
       where: documentFilter(query.ownerId, query.documentIds),
@@ -320,7 +348,8 @@ export class ChromaVectorIndex implements VectorIndex {
       const document = candidates.documents[index];
       return metadata && document ? [{ item: { metadata, document }, text: document }] : [];
     });
-    const total = await this.collection.count();
+    // The owner's corpus, not the collection's: another tenant's volume must not weigh terms here.
+    const total = await this.ownerChunkCount(query.ownerId);
     return rankBm25(text, documents, { totalDocuments: total })
       .slice(0, query.k)
       .map(({ item, score }) => ({
@@ -330,6 +359,14 @@ export class ChromaVectorIndex implements VectorIndex {
         text: item.document,
         score: Number(score.toFixed(6)),
       }));
+  }
+
+  private async ownerChunkCount(ownerId: string): Promise<number> {
+    const known = this.ownerChunkCounts.get(ownerId);
+    if (known !== undefined) return known;
+    const counted = await this.countChunks(ownerId);
+    this.ownerChunkCounts.set(ownerId, counted);
+    return counted;
   }
 
   async countChunks(ownerId: string, documentId?: string): Promise<number> {

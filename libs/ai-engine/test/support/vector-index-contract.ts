@@ -248,6 +248,49 @@ export function describeVectorIndexContract(
         expect(vector[0]?.score).toBeGreaterThan(vector[2]?.score ?? -1);
       });
 
+      it('finds a word by any of its forms: "companies" for "company", "study" for "studies"', async () => {
+        const inflections = 'inflection-owner';
+        await index.replaceDocument(
+          inflections,
+          'forms',
+          await indexedChunks('forms', 'Several companies published studies about turbines.'),
+        );
+        for (const query of ['company', 'companies', 'study', 'studies', 'turbine']) {
+          const hits = await index.queryLexical({ ownerId: inflections, k: 3 }, query);
+          expect({ query, found: hits.map((hit) => hit.documentId) }).toEqual({
+            query,
+            found: ['forms'],
+          });
+        }
+      });
+
+      it("scores one owner's chunks the same however much another owner stores", async () => {
+        const [quiet, busy] = ['idf-quiet-owner', 'idf-busy-owner'];
+        await index.replaceDocument(
+          quiet,
+          'a',
+          await indexedChunks('a', 'Lanterns light the harbour.'),
+        );
+        await index.replaceDocument(
+          quiet,
+          'b',
+          await indexedChunks('b', 'Ferries cross the harbour.'),
+        );
+        const scores = async () =>
+          (await index.queryLexical({ ownerId: quiet, k: 3 }, 'lanterns harbour')).map(
+            (hit) => `${hit.documentId} ${hit.score}`,
+          );
+        const before = await scores();
+        for (let n = 0; n < 20; n += 1) {
+          await index.replaceDocument(
+            busy,
+            `noise-${n}`,
+            await indexedChunks(`noise-${n}`, `Harbour log ${n}: calm water, no lanterns lit.`),
+          );
+        }
+        expect(await scores()).toEqual(before);
+      });
+
       it('restricts results to the given documents', async () => {
         const hits = await index.queryVector(
           { ownerId: owner, k: 10, documentIds: ['mpl'] },
