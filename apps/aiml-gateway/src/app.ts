@@ -14,7 +14,7 @@ import { registerProblemResponses } from './plugins/problem-responses';
 import { registerRequestMetrics } from './plugins/request-metrics';
 import { cacheVerifiedTokens } from './plugins/verified-token-cache';
 import { registerZodValidation } from './plugins/zod-validation';
-import { defaultJsonParserOf } from './http/raw-json-body';
+import { defaultJsonParserOf, parseJsonBodies } from './http/raw-json-body';
 import { registerAnalyzeRoutes } from './routes/analyze/analyze-routes';
 import { registerGraphRoutes } from './routes/graph/graph-routes';
 import { registerApiDocsRoutes } from './routes/meta/api-docs-routes';
@@ -66,6 +66,10 @@ export function createGatewayApp({
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: (request) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
     bodyLimit: bodyLimitBytes,
+    // Document ids may be 128 characters (the contract's limit), three times
+    // that percent-encoded; Fastify's default of 100 made such a document
+    // impossible to delete (414) once indexed.
+    routerOptions: { maxParamLength: 1024 },
     trustProxy: 'loopback,uniquelocal',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -104,6 +108,7 @@ export function createGatewayApp({
   });
   // JSON only: a text/plain body would otherwise reach validation as a string.
   app.removeContentTypeParser('text/plain');
+  parseJsonBodies(app);
   registerProblemResponses(app);
   registerZodValidation(app);
   registerRequestMetrics(app, metrics);

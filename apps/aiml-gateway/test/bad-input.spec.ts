@@ -11,6 +11,11 @@ const BAD_BODIES: Case[] = [
   ['a body that is an array', GATEWAY_API.task('summary'), ['text']],
   ['an index without text', GATEWAY_API.index, { ownerId: 'o', documentId: 'd', title: 't' }],
   [
+    'an index of blank text',
+    GATEWAY_API.index,
+    { ownerId: 'o', documentId: 'd', title: 't', text: ' \n\t ' },
+  ],
+  [
     'a path-like document id',
     GATEWAY_API.index,
     { ownerId: 'o', documentId: '../d', title: 't', text: 'x' },
@@ -140,6 +145,88 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
       payload: 'just text',
     });
     expectProblem(response, 415, 'DT_ERR_UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it.each([
+    ['application/json; charset=iso-8859-1', GATEWAY_API.index],
+    ['application/json;charset="UTF-16"', GATEWAY_API.index],
+    ['application/json; charset=latin1', GATEWAY_API.analyze],
+  ])(
+    'refuses a JSON body in another charset (%s) with 415 and stores nothing',
+    async (type, url) => {
+      const latin1 = Buffer.from(
+        JSON.stringify({
+          ownerId: 'charset',
+          documentId: 'c',
+          title: 'Café',
+          text: 'Café in Zürich.',
+          document: 'Café',
+        }),
+        'latin1',
+      );
+      const body =
+        url === GATEWAY_API.analyze ? Buffer.from('{"document":"Caf\xe9"}', 'latin1') : latin1;
+      const response = await gateway.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...asService, 'content-type': type },
+        payload: body,
+      });
+      expectProblem(response, 415, 'DT_ERR_UNSUPPORTED_MEDIA_TYPE');
+    },
+  );
+
+  it.each([GATEWAY_API.index, GATEWAY_API.analyze, GATEWAY_API.task('summary')])(
+    'refuses bytes that are not UTF-8 sent to %s with 400, instead of storing U+FFFD',
+    async (url) => {
+      const response = await gateway.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...asService, 'content-type': 'application/json; charset=utf-8' },
+        payload: Buffer.concat([
+          Buffer.from('{"ownerId":"enc","documentId":"e1","title":"T","text":"Caf'),
+          Buffer.from([0xe9]),
+          Buffer.from(' in Z\u00fcrich."}'),
+        ]),
+      });
+      const body = expectProblem(response, 400, 'DT_ERR_MALFORMED_JSON');
+      expect(body['detail']).toMatch(/UTF-8/);
+    },
+  );
+
+  it('takes an empty DELETE body sent with a JSON content type as no body', async () => {
+    const response = await gateway.app.inject({
+      method: 'DELETE',
+      url: `${GATEWAY_API.indexedDocument('nothing-here')}?ownerId=o`,
+      headers: { ...asService, 'content-type': 'application/json' },
+    });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it("deletes and relates a document whose id has the contract's full 128 characters", async () => {
+    const documentId = 'd'.repeat(128);
+    const indexed = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.index,
+      payload: {
+        ownerId: 'long-ids',
+        documentId,
+        title: 'Long',
+        text: 'Angela Merkel visited Berlin.',
+      },
+    });
+    expect(indexed.statusCode).toBe(200);
+    const related = await gateway.service({
+      method: 'GET',
+      url: `${GATEWAY_API.relatedDocuments(documentId)}?ownerId=long-ids`,
+    });
+    expect(related.statusCode).toBe(200);
+    const removed = await gateway.service({
+      method: 'DELETE',
+      url: `${GATEWAY_API.indexedDocument(documentId)}?ownerId=long-ids`,
+    });
+    expect(removed.statusCode).toBe(200);
+    expect(removed.json()).toMatchObject({ documentId });
   });
 
   it('refuses a text longer than the contract allows with 413', async () => {

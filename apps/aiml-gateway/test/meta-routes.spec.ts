@@ -157,10 +157,21 @@ describe('meta routes', () => {
     const search = document.paths['/ai/v1/search'].post;
     expect(search.security).toEqual([{ bearer: [] }]);
     const body = search.requestBody.content['application/json'].schema;
-    expect(body.required).toEqual(expect.arrayContaining(['ownerId', 'query']));
+    // ownerId is the service's to name; a user token's subject is the owner.
+    expect(body.required).toEqual(['query']);
+    expect(body.properties.ownerId.description).toMatch(/service token/);
     expect(body.properties.k).toEqual(expect.objectContaining({ minimum: 1, maximum: 50 }));
     expect(body.additionalProperties).toBe(false);
     expect(search.responses['401'].content['application/problem+json']).toBeDefined();
+    expect(Object.keys(search.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403', '413', '415', '500', '503']),
+    );
+    const task = document.paths['/ai/v1/tasks/{task}'].post;
+    expect(Object.keys(task.responses)).toEqual(expect.arrayContaining(['404', '501']));
+    const taskAnswer = task.responses['200'].content['application/json'].schema;
+    expect(taskAnswer.properties.notes).toBeDefined();
+    expect(document.paths['/analyze'].post.responses['403']).toBeDefined();
+    expect(document.paths['/ready'].get.responses['503']).toBeDefined();
     expect(Object.keys(document.paths['/ai/v1/chat'].post.responses['200'].content)).toEqual([
       'application/json',
       'text/event-stream',

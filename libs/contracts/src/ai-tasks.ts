@@ -63,5 +63,7 @@ export const taskResponse = z.object({
   model: z.string(),
   degraded: z.boolean(),
   usage: tokenUsage.optional(),
+  /** What the offline engine did with the request's options (e.g. which refinement it applied). */
+  notes: z.array(z.string()).optional(),
 });
 export type TaskResponse = z.infer<typeof taskResponse>;

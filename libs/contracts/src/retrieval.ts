@@ -17,7 +17,12 @@ export const indexRequest = z
     ownerId: entityId,
     documentId: entityId,
     title: textField().trim().min(1).max(500),
-    text: textField().min(1).max(MAX_TEXT_CHARS),
+    // Not trimmed: chunk offsets point into the text as sent. Blank text would
+    // replace a document's chunks with none and leave its graph node behind.
+    text: textField()
+      .min(1)
+      .max(MAX_TEXT_CHARS)
+      .refine((text) => /\S/.test(text), 'must contain more than white space'),
     metadata: jsonMetadata.optional(),
   })
   .strict();

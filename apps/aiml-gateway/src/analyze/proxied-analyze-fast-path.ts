@@ -1,7 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { analyzeRequest, GATEWAY_API } from '@docuthinker/contracts';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@docuthinker/runtime';
 import type { EngineConnection } from '../engine/engine-connection';
+import { namesUtf8OrNoCharset } from '../http/raw-json-body';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
 import { BEARER } from '../plugins/authentication';
 import type { CachedBearerVerifier } from '../plugins/verified-token-cache';
@@ -163,13 +165,14 @@ export function withProxiedAnalyze(
   };
 }
 
-/** `application/json`, with or without parameters, as Fastify's parser takes it. */
+/** `application/json`, with or without parameters, as the route's parser takes it (UTF-8 only). */
 function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
   const type = contentType.slice(0, 16).toLowerCase();
+  if (type !== 'application/json') return false;
   return (
-    type === 'application/json' &&
-    (contentType.length === 16 || /^[\s;]/.test(contentType.slice(16)))
+    contentType.length === 16 ||
+    (/^[\s;]/.test(contentType.slice(16)) && namesUtf8OrNoCharset(contentType))
   );
 }
 
@@ -178,6 +181,8 @@ function isJson(contentType: string | undefined): boolean {
  * index (the route checks the owner that goes with a `metadata.document_id`).
  */
 function isPlainAnalyzeRequest(body: Buffer, parseJson: (text: string) => unknown): boolean {
+  // Bytes that are not UTF-8 are the route's 400 (decoding would replace them).
+  if (!isUtf8(body)) return false;
   try {
     const parsed = analyzeRequest.safeParse(parseJson(body.toString('utf8')));
     return parsed.success && parsed.data.metadata?.['document_id'] === undefined;

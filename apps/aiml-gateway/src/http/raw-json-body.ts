@@ -1,20 +1,68 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { problem } from '../errors';
 
 const rawBodies = new WeakMap<FastifyRequest, Buffer>();
 
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
+
+/** Whether a JSON content type's charset, if it names one, is UTF-8: the only one JSON (RFC 8259) allows. */
+export function namesUtf8OrNoCharset(contentType: string): boolean {
+  const charset = CHARSET.exec(contentType)?.[1];
+  return charset === undefined || /^utf-?8$/i.test(charset);
+}
+
 /**
- * Parses JSON bodies in `scope` exactly as Fastify's default parser does
- * (same prototype-poisoning checks, same errors) and keeps the bytes it
- * parsed, so a route that forwards the body (the `/analyze` proxy) can send
- * the client's bytes on instead of serialising the parsed object again.
+ * Parses JSON bodies in `scope` as Fastify's default parser does (the same
+ * prototype-poisoning checks and errors), minus what that parser lets
+ * through: it decodes every body as UTF-8, whatever charset the request
+ * names, and turns bytes that are not UTF-8 into U+FFFD, so a Latin-1 body
+ * was indexed with its accented letters destroyed and nobody told.
+ *
+ * - a charset other than UTF-8 is 415;
+ * - bytes that are not valid UTF-8 are 400 `DT_ERR_MALFORMED_JSON`;
+ * - an empty DELETE body is no body: clients that send the JSON content type
+ *   on every request are not refused for it.
+ *
+ * `onBytes` sees the bytes a body was parsed from (the `/analyze` proxy
+ * forwards the client's bytes instead of serialising the parsed object again).
  */
-export function keepRawJsonBody(scope: FastifyInstance): void {
+export function parseJsonBodies(
+  scope: FastifyInstance,
+  onBytes?: (request: FastifyRequest, bytes: Buffer) => void,
+): void {
   const parseJson = scope.getDefaultJsonParser('error', 'error');
-  // Read as bytes: forwarding them needs no re-encoding.
+  if (scope.hasContentTypeParser('application/json')) {
+    scope.removeContentTypeParser('application/json');
+  }
   scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    rawBodies.set(request, body as Buffer);
-    parseJson(request, (body as Buffer).toString('utf8'), done);
+    const bytes = body as Buffer;
+    if (!namesUtf8OrNoCharset(request.headers['content-type'] ?? '')) {
+      done(
+        problem(
+          'DT_ERR_UNSUPPORTED_MEDIA_TYPE',
+          'JSON bodies are UTF-8: name charset=utf-8 or none.',
+        ),
+        undefined,
+      );
+      return;
+    }
+    if (bytes.length === 0 && request.method === 'DELETE') {
+      done(null, undefined);
+      return;
+    }
+    if (!isUtf8(bytes)) {
+      done(problem('DT_ERR_MALFORMED_JSON', 'The body is not valid UTF-8.'), undefined);
+      return;
+    }
+    onBytes?.(request, bytes);
+    parseJson(request, bytes.toString('utf8'), done);
   });
+}
+
+/** Like `parseJsonBodies`, keeping the bytes each body was parsed from for `rawJsonBody`. */
+export function keepRawJsonBody(scope: FastifyInstance): void {
+  parseJsonBodies(scope, (request, bytes) => rawBodies.set(request, bytes));
 }
 
 /** The bytes the request's JSON body was parsed from, in a scope with `keepRawJsonBody`. */

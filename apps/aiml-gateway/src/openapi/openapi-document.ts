@@ -11,6 +11,10 @@ declare module 'fastify' {
     tags?: readonly string[];
     /** The route can also answer with server-sent events. */
     eventStream?: boolean;
+    /** Problem statuses of this route beyond those every route of its kind has. */
+    problems?: readonly number[];
+    /** Other answers that are not problems, by status: what they mean. */
+    alsoAnswers?: Readonly<Record<number, string>>;
   }
 }
 
@@ -56,16 +60,47 @@ const problemResponse = (status: number) => ({
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
+const OWNER_ID_DESCRIPTION =
+  "Required with the service token. With a user's access token the owner is the token's subject: leave it out, or give the subject (anything else is 403).";
+
+/** A user token's request may leave `ownerId` out (the owner-scope hook fills it in). */
+function ownerIdOptional(schema: JsonSchema): JsonSchema {
+  const { properties, required } = schema as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  if (!properties?.['ownerId']) return schema;
+  return {
+    ...schema,
+    properties: {
+      ...properties,
+      ownerId: { ...properties['ownerId'], description: OWNER_ID_DESCRIPTION },
+    },
+    ...(required ? { required: required.filter((name) => name !== 'ownerId') } : {}),
+  };
+}
+
 function operation(route: DocumentedRoute) {
   const { schema } = route;
   const response = (schema['response'] as Record<number, unknown> | undefined)?.[200];
   const statuses = [
-    ...(schema['body'] || schema['querystring'] ? [400] : []),
-    ...(route.authenticated ? [401] : []),
-    ...(route.ownerScoped ? [403] : []),
-    ...(schema['body'] ? [413] : []),
-    500,
-  ];
+    ...new Set([
+      ...(schema['body'] || schema['querystring'] ? [400] : []),
+      ...(route.authenticated ? [401] : []),
+      ...(route.ownerScoped ? [403] : []),
+      ...(schema['body'] ? [413, 415] : []),
+      ...((schema['problems'] as readonly number[] | undefined) ?? []),
+      500,
+      // Every API route needs the engine, which may still be connecting to its stores.
+      ...(route.authenticated ? [503] : []),
+    ]),
+  ].sort((a, b) => a - b);
+  const alsoAnswers = (schema['alsoAnswers'] as Record<number, string> | undefined) ?? {};
+  const ownerScopedQuery = (parameter: { name: string; in: string; required: boolean }) =>
+    route.ownerScoped && parameter.name === 'ownerId'
+      ? { ...parameter, required: false, description: OWNER_ID_DESCRIPTION }
+      : parameter;
+  const body = schema['body'] ? jsonSchema(schema['body'], 'input') : undefined;
   return {
     summary: schema['summary'],
     ...(schema['description'] ? { description: schema['description'] } : {}),
@@ -73,13 +108,15 @@ function operation(route: DocumentedRoute) {
     security: route.authenticated ? [{ bearer: [] }] : [],
     parameters: [
       ...parameters(schema['params'], 'path'),
-      ...parameters(schema['querystring'], 'query'),
+      ...parameters(schema['querystring'], 'query').map(ownerScopedQuery),
     ],
-    ...(schema['body']
+    ...(body
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: jsonSchema(schema['body'], 'input') } },
+            content: {
+              'application/json': { schema: route.ownerScoped ? ownerIdOptional(body) : body },
+            },
           },
         }
       : {}),
@@ -98,6 +135,9 @@ function operation(route: DocumentedRoute) {
           : {}),
       },
       ...Object.fromEntries(statuses.map((status) => [status, problemResponse(status)])),
+      ...Object.fromEntries(
+        Object.entries(alsoAnswers).map(([status, description]) => [status, { description }]),
+      ),
     },
   };
 }

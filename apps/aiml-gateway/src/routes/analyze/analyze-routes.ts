@@ -90,6 +90,7 @@ export function registerAnalyzeRoutes(parent: FastifyInstance, connection: Engin
           description:
             "With `metadata.document_id` the document is also indexed for the owner: a user token's subject, or `metadata.owner_id` when the service calls. A user's `metadata.owner_id`, if given, must be the token's subject (403 otherwise); the container receives it set to the subject.",
           tags: ['analyze'],
+          problems: [403],
           body: analyzeRequest,
           response: { 200: analyzeResponse },
         },

@@ -70,7 +70,15 @@ export function registerHealthRoutes(app: FastifyInstance, connection: EngineCon
   );
   app.get(
     '/ready',
-    { schema: { summary: 'Readiness of the indexes, and provider circuits', tags: ['meta'] } },
+    {
+      schema: {
+        summary: 'Readiness of the indexes, and provider circuits',
+        tags: ['meta'],
+        alsoAnswers: {
+          503: 'An enabled index does not answer: the same body, with status "unavailable" and a detail',
+        },
+      },
+    },
     async (_request, reply) => {
       const { dependencies, providers } = await dependencyReport(connection);
       const down = Object.entries(dependencies).filter(([, state]) => state.state === 'down');

@@ -23,6 +23,8 @@ export function registerTaskRoutes(scope: FastifyInstance, connection: EngineCon
       schema: {
         summary: 'Run an AI task on a text',
         tags: ['tasks'],
+        // 404: no such task; 501: no configured provider can run it (the offline engine cannot).
+        problems: [404, 501],
         params: taskParams,
         body: taskRequest,
         response: { 200: taskResponse },
@@ -64,7 +66,7 @@ export function registerTaskRoutes(scope: FastifyInstance, connection: EngineCon
         degraded: result.degraded,
         ...(result.usage ? { usage: result.usage } : {}),
         // Not in the contract (clients ignore it): why an answer is degraded, e.g. untranslated.
-        ...(result.notes.length > 0 ? { notes: result.notes } : {}),
+        ...(result.notes.length > 0 ? { notes: [...result.notes] } : {}),
       };
     },
   );
