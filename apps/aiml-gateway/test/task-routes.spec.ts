@@ -22,8 +22,9 @@ describe('task routes on the offline engine', () => {
     ['recommendations', {}, (output: unknown) => expect(Array.isArray(output)).toBe(true)],
     [
       'refine-summary',
-      { summary: 'The licence grants rights.', instructions: 'shorter, focus on patents' },
-      (output: unknown) => expect(typeof output).toBe('string'),
+      // A one-sentence summary cannot be made shorter by choosing sentences: only the focus is asked for.
+      { summary: 'The licence grants rights.', instructions: 'focus on patents' },
+      (output: unknown) => expect(output).toEqual(expect.stringMatching(/patent/i)),
     ],
     [
       'rewrite',

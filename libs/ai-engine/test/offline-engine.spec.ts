@@ -148,6 +148,118 @@ describe('extractive tasks on the corpus', () => {
   });
 });
 
+describe('refining a summary offline', () => {
+  const text =
+    'The quick brown fox jumps over the lazy dog. Foxes are cunning animals in Europe. ' +
+    'Dogs are loyal companions. The fox and the dog became friends in the end. ' +
+    'Berlin and Paris are cities.';
+  const summary = 'The fox and the dog became friends.';
+  const twoSentences =
+    'The quick brown fox jumps over the lazy dog. The fox and the dog became friends in the end.';
+  const refine = (instructions: string, given = summary) =>
+    runOfflineTask('refine-summary', { text, options: { summary: given, instructions } });
+  const unsupported = expect.objectContaining({
+    code: 'DT_ERR_TASK_UNSUPPORTED',
+    capableProviders: ['upstream', 'openai', 'anthropic', 'google'],
+  });
+
+  it.each([
+    ['make it more formal', /"make it more formal" is not an instruction it can follow/],
+    ['use less jargon', /"use less jargon" is not/],
+    ['do not make it shorter', /"do not make it shorter" is not/],
+    ["don't focus on Berlin", /"don't focus on Berlin" is not/],
+    [
+      'translate it into German, keeping the part about Berlin',
+      /"translate it into German" is not/,
+    ],
+    ['focus on Berlin and translate it', /"translate it" is not/],
+    ['focus on everything but Berlin', /"focus on everything but Berlin" is not/],
+    ['focus on Berlin in German', /"focus on Berlin in German" is not/],
+    ['make it shorter', /a summary of one sentence cannot be made shorter/],
+    ['focus on Tokyo', /no sentence of the text mentions "tokyo"/],
+    ['shorter, then longer', /contradict each other \(shorter, longer\)/],
+    ['in 9 sentences', /the text has only 4 sentences it can quote/],
+  ])('refuses "%s", naming the providers that can', (instructions, reason) => {
+    expect(() => refine(instructions)).toThrow(unsupported);
+    expect(() => refine(instructions)).toThrow(reason);
+  });
+
+  it.each([
+    ['focus on Berlin', 'focus on Berlin', 'Berlin and Paris are cities.', '"berlin"'],
+    ['Focus on Europe.', 'focus on Europe', 'Foxes are cunning animals in Europe.', '"europe"'],
+    ['emphasise Paris', 'focus on Paris', 'Berlin and Paris are cities.', '"paris"'],
+    ['more about the cities', 'focus on the cities', 'Berlin and Paris are cities.', '"cities"'],
+  ])(
+    'applies "%s" with a sentence that mentions the focus',
+    (instructions, applied, expected, terms) => {
+      const refined = refine(instructions);
+      expect(refined.output).toBe(expected);
+      expect(refined.notes).toEqual([
+        `Applied by re-selecting sentences: ${applied}.`,
+        `The refined summary has 1 sentence (the summary had 1); 1 mentions ${terms}.`,
+      ]);
+    },
+  );
+
+  it('applies shorter, longer and a sentence count, and says what it did', () => {
+    const shorter = refine('Please make it shorter', twoSentences);
+    expect(shorter.output.length).toBeLessThan(twoSentences.length);
+    expect(shorter.notes).toEqual([
+      'Applied by re-selecting sentences: shorter.',
+      'The refined summary has 1 sentence (the summary had 2).',
+    ]);
+    for (const instructions of [
+      'be more concise',
+      'shorten it',
+      'less detail',
+      'fewer sentences',
+    ]) {
+      expect(refine(instructions, twoSentences).notes[0]).toBe(
+        'Applied by re-selecting sentences: shorter.',
+      );
+    }
+
+    const longer = refine('add more detail');
+    expect(longer.output.length).toBeGreaterThan(summary.length);
+    expect(longer.notes).toEqual([
+      'Applied by re-selecting sentences: longer.',
+      'The refined summary has 3 sentences (the summary had 1).',
+    ]);
+    for (const instructions of ['make it longer', 'expand it', 'more details']) {
+      expect(refine(instructions).output).toBe(longer.output);
+    }
+
+    expect(refine('in two sentences').notes[0]).toBe(
+      'Applied by re-selecting sentences: 2 sentences.',
+    );
+    expect(refine('in two sentences').output.match(/\./g)).toHaveLength(2);
+  });
+
+  it('applies every clause of combined instructions or none', () => {
+    const refined = refine('Make it shorter and focus on Europe', twoSentences);
+    expect(refined.output).toBe('Foxes are cunning animals in Europe.');
+    expect(refined.notes).toEqual([
+      'Applied by re-selecting sentences: shorter; focus on Europe.',
+      'The refined summary has 1 sentence (the summary had 2); 1 mentions "europe".',
+    ]);
+
+    const both = refine('focus on Berlin; then emphasise Europe', twoSentences);
+    expect(both.output).toBe('Foxes are cunning animals in Europe. Berlin and Paris are cities.');
+    expect(both.notes[0]).toBe(
+      'Applied by re-selecting sentences: focus on Berlin; focus on Europe.',
+    );
+    // Two focus terms in different sentences do not fit in one.
+    expect(() => refine('in one sentence, focus on Berlin, focus on Europe')).toThrow(
+      /covering every term of the focus takes more than 1 sentence/,
+    );
+    expect(() => refine('shorter and rhyme', twoSentences)).toThrow(/"rhyme" is not/);
+  });
+
+  it('leaves the summary as it is when there are no instructions', () => {
+    expect(refine('  ')).toEqual({ output: summary, degraded: false, notes: [] });
+  });
+});
+
 describe('ranking long texts', () => {
   const pairsOf = (sentences: number) => (sentences * (sentences - 1)) / 2;
   // ~1,800 sentences: ranked whole, TextRank would compare 1.6 M pairs.

@@ -55,11 +55,11 @@ const handlers: Handlers = {
   'refine-summary': ({ text, options }) => {
     const instructions = options?.instructions ?? '';
     const refined = refineSummary(text, options?.summary ?? '', instructions);
-    if (refined.applied.length === 0 && instructions.trim().length > 0) {
-      // Re-selected sentences that ignore the instructions would be a fake refinement.
+    if (!refined.ok) {
+      // Re-selected sentences that ignore any part of the instructions would be a fake refinement.
       throw new TaskUnsupportedError(
         'refine-summary',
-        `the offline engine can make a summary shorter, longer or focus it on a topic; it cannot apply "${instructions}"`,
+        `the offline engine can make a summary shorter, longer, a number of sentences long or focus it on a topic the text mentions; it cannot apply "${instructions}": ${refined.reason}`,
         GENERATIVE_PROVIDERS,
       );
     }
@@ -67,7 +67,10 @@ const handlers: Handlers = {
       output: refined.text,
       notes:
         refined.applied.length > 0
-          ? [`Applied by re-selecting sentences: ${refined.applied.join('; ')}.`]
+          ? [
+              `Applied by re-selecting sentences: ${refined.applied.join('; ')}.`,
+              ...(refined.result ? [refined.result] : []),
+            ]
           : [],
     };
   },

@@ -1,8 +1,9 @@
-import { contentTerms } from '../text/tokenize';
+import { parseRefineInstructions, type RefineStep } from './refine-instructions';
 import {
   clip,
   joinSentences,
   rankSentences,
+  type RankedSentence,
   summaryLength,
   topSentencesInOrder,
 } from './sentence-selection';
@@ -30,40 +31,146 @@ export function bulletSummary(text: string, maxItems?: number): string[] {
   );
 }
 
-const SHORTER = /\b(short|shorter|brief|briefer|concise|condense|tighter|less)\b/i;
-const LONGER = /\b(long|longer|detail|detailed|more|expand|elaborate|fuller)\b/i;
-const FOCUS = /\b(?:focus(?:ing)?\s+on|about|emphasi[sz]e|regarding|highlight)\s+([^.;,]+)/i;
+export type RefinedSummary =
+  | {
+      readonly ok: true;
+      readonly text: string;
+      /** The instructions applied, in the order given ("shorter", "focus on X"). */
+      readonly applied: readonly string[];
+      /** What the re-selection produced, so the caller can check the claim. */
+      readonly result?: string;
+    }
+  | { readonly ok: false; readonly reason: string };
 
-export interface RefinedSummary {
-  readonly text: string;
-  readonly applied: readonly string[];
+type LengthStep = Exclude<RefineStep, { kind: 'focus' }>;
+type FocusStep = Extract<RefineStep, { kind: 'focus' }>;
+
+const refused = (reason: string): RefinedSummary => ({ ok: false, reason });
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+function lengthLabel(step: LengthStep): string {
+  return step.kind === 'sentences' ? plural(step.count, 'sentence') : step.kind;
+}
+
+const mentions = (sentence: RankedSentence, terms: readonly string[]) =>
+  terms.some((term) => sentence.terms.has(term));
+
+/** How many sentences the refined summary should have, or why none will do. */
+function targetCount(
+  step: LengthStep | undefined,
+  summaryCount: number,
+  available: number,
+): number | string {
+  if (step === undefined) return Math.min(summaryCount, available);
+  if (step.kind === 'shorter') {
+    return summaryCount < 2
+      ? 'a summary of one sentence cannot be made shorter by selecting sentences'
+      : Math.ceil(summaryCount / 2);
+  }
+  if (step.kind === 'longer') {
+    const count = Math.min(available, summaryCount + Math.max(2, Math.ceil(summaryCount / 2)));
+    return count > summaryCount
+      ? count
+      : `the text has no sentences beyond the summary's ${summaryCount} to add`;
+  }
+  return step.count <= available
+    ? step.count
+    : `the text has only ${plural(available, 'sentence')} it can quote`;
 }
 
 /**
- * Re-extracts a summary following the instructions the offline engine can
- * honour mechanically: shorter, longer, and "focus on …" (ranks sentences by
- * those terms). The list of applied instructions is reported back.
+ * The `count` best sentences, taking first the best sentence for each focus
+ * term not yet covered, then other sentences about the focus, then the rest.
+ */
+function selectSentences(
+  ranked: readonly RankedSentence[],
+  count: number,
+  focusTerms: readonly string[],
+): RankedSentence[] | undefined {
+  const chosen: RankedSentence[] = [];
+  const uncovered = new Set(focusTerms);
+  for (const sentence of ranked) {
+    if (uncovered.size === 0) break;
+    const covered = [...uncovered].filter((term) => sentence.terms.has(term));
+    if (covered.length === 0) continue;
+    chosen.push(sentence);
+    for (const term of covered) uncovered.delete(term);
+  }
+  if (chosen.length > count) return undefined;
+  const rest = ranked.filter((sentence) => !chosen.includes(sentence));
+  const onFocus = rest.filter((sentence) => mentions(sentence, focusTerms));
+  const offFocus = rest.filter((sentence) => !mentions(sentence, focusTerms));
+  return [...chosen, ...onFocus, ...offFocus].slice(0, count);
+}
+
+/**
+ * Re-extracts a summary following instructions the offline engine can honour
+ * mechanically (see parseRefineInstructions). It refuses when any part of
+ * the instructions cannot be honoured in full: a refinement that silently
+ * dropped a clause, or claimed one its output does not show, would be fake.
  */
 export function refineSummary(text: string, summary: string, instructions: string): RefinedSummary {
-  const ranked0 = rankSentences(text);
-  const currentCount = Math.max(1, rankSentences(summary).length || summaryLength(ranked0.length));
-  const applied: string[] = [];
-  let count = currentCount;
-  if (SHORTER.test(instructions)) {
-    count = Math.max(1, Math.ceil(currentCount / 2));
-    applied.push('shorter');
-  } else if (LONGER.test(instructions)) {
-    count = currentCount + Math.max(2, Math.ceil(currentCount / 2));
-    applied.push('longer');
+  const parsed = parseRefineInstructions(instructions);
+  if (!parsed.ok) return refused(`"${parsed.clause}" is not an instruction it can follow`);
+  const given = summary.trim().length > 0 ? summary : extractiveSummary(text);
+  if (parsed.steps.length === 0) return { ok: true, text: given, applied: [] };
+
+  const lengthSteps: LengthStep[] = [];
+  const focusSteps: FocusStep[] = [];
+  for (const step of parsed.steps) {
+    if (step.kind === 'focus') focusSteps.push(step);
+    else if (!lengthSteps.some((known) => lengthLabel(known) === lengthLabel(step))) {
+      lengthSteps.push(step);
+    }
   }
-  const focus = FOCUS.exec(instructions)?.[1]?.trim();
-  const focusTerms = focus ? contentTerms(focus) : [];
-  if (focusTerms.length > 0) applied.push(`focus on ${focus}`);
-  const ranked = focusTerms.length > 0 ? rankSentences(text, { focusTerms }) : ranked0;
+  if (lengthSteps.length > 1) {
+    return refused(
+      `the length instructions contradict each other (${lengthSteps.map(lengthLabel).join(', ')})`,
+    );
+  }
+  const lengthStep = lengthSteps[0];
+
+  const focusTerms = focusSteps.flatMap((step) => step.terms.map(({ term }) => term));
+  const ranked = rankSentences(text, focusTerms.length > 0 ? { focusTerms } : {});
+  if (ranked.length === 0) return refused('the text has no sentences to select from');
+  for (const { word, term } of focusSteps.flatMap((step) => step.terms)) {
+    if (!ranked.some((sentence) => sentence.terms.has(term))) {
+      return refused(`no sentence of the text mentions "${word}"`);
+    }
+  }
+
+  const summaryCount = Math.max(1, rankSentences(given).length);
+  const count = targetCount(lengthStep, summaryCount, ranked.length);
+  if (typeof count === 'string') return refused(count);
+  const selected = selectSentences(ranked, count, focusTerms);
+  if (selected === undefined) {
+    return refused(`covering every term of the focus takes more than ${plural(count, 'sentence')}`);
+  }
   const refined = joinSentences(
-    topSentencesInOrder(ranked, Math.min(count, ranked.length)).map(
-      ({ sentence }) => sentence.text,
-    ),
+    selected.sort((left, right) => left.position - right.position).map((s) => s.sentence.text),
   );
-  return { text: refined || summary, applied };
+  if (lengthStep?.kind === 'shorter' && refined.length >= given.length) {
+    return refused('the sentences it can select are not shorter than the summary');
+  }
+  if (lengthStep?.kind === 'longer' && refined.length <= given.length) {
+    return refused('the sentences it can select are not longer than the summary');
+  }
+
+  const aboutFocus = focusSteps.map((step) => {
+    const terms = step.terms.map(({ term }) => term);
+    const hits = selected.filter((sentence) => mentions(sentence, terms)).length;
+    const named = step.terms.map(({ word }) => `"${word}"`).join(' or ');
+    return `${hits} ${hits === 1 ? 'mentions' : 'mention'} ${named}`;
+  });
+  return {
+    ok: true,
+    text: refined,
+    applied: parsed.steps
+      .map((step) => (step.kind === 'focus' ? `focus on ${step.topic}` : lengthLabel(step)))
+      .filter((label, index, labels) => labels.indexOf(label) === index),
+    result: `The refined summary has ${plural(selected.length, 'sentence')} (the summary had ${summaryCount})${
+      aboutFocus.length > 0 ? `; ${aboutFocus.join(', ')}` : ''
+    }.`,
+  };
 }
