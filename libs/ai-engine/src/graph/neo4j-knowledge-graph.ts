@@ -22,32 +22,114 @@ export interface Neo4jKnowledgeGraphOptions {
   readonly database?: string;
 }
 
-const CONSTRAINTS = [
+// Run on every start-up; each statement is idempotent (IF NOT EXISTS).
+const SCHEMA = [
   'CREATE CONSTRAINT docuthinker_document_identity IF NOT EXISTS FOR (d:Document) REQUIRE (d.ownerId, d.id) IS UNIQUE',
   'CREATE CONSTRAINT docuthinker_entity_identity IF NOT EXISTS FOR (e:Entity) REQUIRE (e.ownerId, e.key) IS UNIQUE',
+  // stats() and topEntities() look nodes up by owner alone; the composite
+  // constraint indexes above are not guaranteed to serve a lookup on their
+  // first property only, so without these each call scans the label.
+  'CREATE INDEX docuthinker_document_owner IF NOT EXISTS FOR (d:Document) ON (d.ownerId)',
+  'CREATE INDEX docuthinker_entity_owner IF NOT EXISTS FOR (e:Entity) ON (e.ownerId)',
 ];
+
+// Writing the document node takes its write lock, so two writes of the same
+// document run one after the other from here on.
+const UPSERT_DOCUMENT = `
+  MERGE (d:Document {ownerId: $ownerId, id: $documentId})
+  SET d.title = $title`;
+
+// Setting and removing a property is the documented Cypher way to take a
+// node's write lock without changing it (Operations Manual, "Lost updates");
+// the lock is held until the transaction ends.
+const LOCK_DOCUMENT = `
+  MATCH (d:Document {ownerId: $ownerId, id: $documentId})
+  SET d._lock = true
+  REMOVE d._lock`;
+
+// Returns the keys the document mentioned: the only entities this write can
+// orphan, and the only ones whose CO_OCCURS edges can list the document.
+const DETACH_MENTIONS = `
+  MATCH (:Document {ownerId: $ownerId, id: $documentId})-[m:MENTIONS]->(e:Entity {ownerId: $ownerId})
+  DELETE m
+  RETURN e.key AS key`;
+
+// `$keys` are sorted so that concurrent writers lock shared entities in the
+// same order. The lock makes a later read of the entity's MENTIONS and
+// CO_OCCURS edges see every other transaction's committed links to it, and
+// keeps another transaction from deleting it until this one ends.
+const LOCK_ENTITIES = `
+  UNWIND $keys AS key
+  MATCH (e:Entity {ownerId: $ownerId, key: key})
+  SET e._lock = true
+  REMOVE e._lock`;
 
 // The document's CO_OCCURS contributions are recorded in `r.documentIds`, so
 // an edge lives exactly as long as some document of the owner supports it.
+// Edges are stored from the smaller key to the larger and the document only
+// ever linked entities it mentioned, so starting from `$keys` (what it
+// mentioned) reaches each of its edges once without scanning the owner.
 const DETACH_CO_OCCURRENCES = `
-  MATCH (:Entity {ownerId: $ownerId})-[r:CO_OCCURS]->(:Entity {ownerId: $ownerId})
+  UNWIND $keys AS key
+  MATCH (:Entity {ownerId: $ownerId, key: key})-[r:CO_OCCURS]->(:Entity {ownerId: $ownerId})
   WHERE $documentId IN r.documentIds
   SET r.documentIds = [id IN r.documentIds WHERE id <> $documentId]
   WITH r WHERE size(r.documentIds) = 0
   DELETE r`;
 
+// The entities are locked in key order (`$entities` is sorted) before they
+// are linked, so an orphan check in another transaction waits for this link
+// instead of deleting the entity under it.
+const LINK_ENTITIES = `
+  MATCH (d:Document {ownerId: $ownerId, id: $documentId})
+  UNWIND $entities AS entity
+  MERGE (e:Entity {ownerId: $ownerId, key: entity.key})
+    ON CREATE SET e.name = entity.name, e.type = entity.type
+  SET e._lock = true
+  REMOVE e._lock
+  MERGE (d)-[m:MENTIONS]->(e)
+  SET m.count = entity.mentions`;
+
+const LINK_CO_OCCURRENCES = `
+  UNWIND $pairs AS pair
+  MATCH (a:Entity {ownerId: $ownerId, key: pair.a}), (b:Entity {ownerId: $ownerId, key: pair.b})
+  MERGE (a)-[r:CO_OCCURS]->(b)
+    ON CREATE SET r.documentIds = [$documentId]
+    ON MATCH SET r.documentIds =
+      CASE WHEN $documentId IN r.documentIds THEN r.documentIds ELSE r.documentIds + $documentId END`;
+
+const DELETE_DOCUMENT = `
+  MATCH (d:Document {ownerId: $ownerId, id: $documentId})
+  DETACH DELETE d`;
+
+// Runs after LOCK_ENTITIES($keys) in the same transaction, so the check reads
+// every committed mention. Only edges of the orphan itself are removed (they
+// can only be left over, as no document mentions it), and the node goes with
+// a plain DELETE: should a link the check did not see exist after all, the
+// transaction fails instead of silently taking that link with it.
 const PRUNE_ORPHAN_ENTITIES = `
-  MATCH (e:Entity {ownerId: $ownerId})
-  WHERE NOT EXISTS { (e)<-[:MENTIONS]-(:Document) }
-  DETACH DELETE e
+  UNWIND $keys AS key
+  MATCH (e:Entity {ownerId: $ownerId, key: key})
+  WHERE NOT EXISTS { (:Document)-[:MENTIONS]->(e) }
+  OPTIONAL MATCH (e)-[r:CO_OCCURS]-(:Entity)
+  WITH e, collect(r) AS edges
+  FOREACH (edge IN edges | DELETE edge)
+  DELETE e
   RETURN count(*) AS removed`;
+
+function byKey(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /**
  * The Neo4j adapter: `(:Document {ownerId, id, title})-[:MENTIONS {count}]->
  * (:Entity {ownerId, key, name, type})` and `(:Entity)-[:CO_OCCURS
- * {documentIds}]->(:Entity)`. Uniqueness constraints are created on connect,
+ * {documentIds}]->(:Entity)`, stored from the smaller entity key to the
+ * larger. Uniqueness constraints and owner indexes are created on connect,
  * writes are batched with UNWIND in one transaction, and every query is
- * parameterised and filtered by owner.
+ * parameterised and filtered by owner. Writes share the bookmark manager of
+ * `executeQuery`, which serves the reads, so on a cluster a read after a
+ * write sees it.
  */
 export class Neo4jKnowledgeGraph implements KnowledgeGraph {
   readonly kind = 'neo4j' as const;
@@ -70,10 +152,20 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
       username ? neo4j.auth.basic(username, password) : undefined,
       { disableLosslessIntegers: true },
     );
-    const graph = new Neo4jKnowledgeGraph(neo4j, driver, options.database);
+    return Neo4jKnowledgeGraph.fromDriver(driver, options.database);
+  }
+
+  /**
+   * @internal Wraps a driver `connect` has built: checks connectivity and
+   * creates the schema, closing the driver if either fails. Separate so that
+   * tests can hand in a driver that records what the adapter sends.
+   */
+  static async fromDriver(driver: Driver, database?: string): Promise<Neo4jKnowledgeGraph> {
+    const { default: neo4j } = await import('neo4j-driver');
+    const graph = new Neo4jKnowledgeGraph(neo4j, driver, database);
     try {
       await driver.verifyConnectivity();
-      for (const constraint of CONSTRAINTS) await graph.write((tx) => tx.run(constraint));
+      for (const statement of SCHEMA) await graph.write((tx) => tx.run(statement));
     } catch (error) {
       await driver.close();
       throw error;
@@ -88,42 +180,23 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
     const pairs = document.coOccurrences
       .filter((pair) => known.has(pair.a) && known.has(pair.b))
       .map((pair) => (pair.a < pair.b ? { a: pair.a, b: pair.b } : { a: pair.b, b: pair.a }));
-    const entities = document.entities.map((entity) => ({
-      key: entity.key,
-      name: entity.name,
-      type: entity.type,
-      mentions: this.neo4j.int(entity.mentions),
-    }));
+    const entities = [...document.entities]
+      .sort((a, b) => byKey(a.key, b.key))
+      .map((entity) => ({
+        key: entity.key,
+        name: entity.name,
+        type: entity.type,
+        mentions: this.neo4j.int(entity.mentions),
+      }));
     await this.write(async (tx) => {
       const params = { ownerId, documentId };
-      await tx.run(DETACH_CO_OCCURRENCES, params);
-      await tx.run(
-        `MERGE (d:Document {ownerId: $ownerId, id: $documentId})
-         SET d.title = $title
-         WITH d
-         OPTIONAL MATCH (d)-[m:MENTIONS]->()
-         DELETE m`,
-        { ...params, title: document.title },
-      );
-      await tx.run(
-        `MATCH (d:Document {ownerId: $ownerId, id: $documentId})
-         UNWIND $entities AS entity
-         MERGE (e:Entity {ownerId: $ownerId, key: entity.key})
-           ON CREATE SET e.name = entity.name, e.type = entity.type
-         MERGE (d)-[m:MENTIONS]->(e)
-         SET m.count = entity.mentions`,
-        { ...params, entities },
-      );
-      await tx.run(
-        `UNWIND $pairs AS pair
-         MATCH (a:Entity {ownerId: $ownerId, key: pair.a}), (b:Entity {ownerId: $ownerId, key: pair.b})
-         MERGE (a)-[r:CO_OCCURS]->(b)
-           ON CREATE SET r.documentIds = [$documentId]
-           ON MATCH SET r.documentIds =
-             CASE WHEN $documentId IN r.documentIds THEN r.documentIds ELSE r.documentIds + $documentId END`,
-        { ...params, pairs },
-      );
-      await tx.run(PRUNE_ORPHAN_ENTITIES, params);
+      await tx.run(UPSERT_DOCUMENT, { ...params, title: document.title });
+      const previous = await this.detachDocument(tx, ownerId, documentId);
+      await tx.run(LINK_ENTITIES, { ...params, entities });
+      await tx.run(LINK_CO_OCCURRENCES, { ...params, pairs });
+      // Entities the document still mentions were just linked again.
+      const dropped = previous.filter((key) => !known.has(key));
+      if (dropped.length > 0) await tx.run(PRUNE_ORPHAN_ENTITIES, { ownerId, keys: dropped });
     });
     return { nodes: 1 + entities.length, edges: entities.length + pairs.length };
   }
@@ -132,12 +205,11 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
     assertOwner(ownerId);
     const removed = await this.write(async (tx) => {
       const params = { ownerId, documentId };
-      await tx.run(DETACH_CO_OCCURRENCES, params);
-      await tx.run(
-        'MATCH (d:Document {ownerId: $ownerId, id: $documentId}) DETACH DELETE d',
-        params,
-      );
-      const result = await tx.run(PRUNE_ORPHAN_ENTITIES, params);
+      await tx.run(LOCK_DOCUMENT, params);
+      const previous = await this.detachDocument(tx, ownerId, documentId);
+      await tx.run(DELETE_DOCUMENT, params);
+      if (previous.length === 0) return 0;
+      const result = await tx.run(PRUNE_ORPHAN_ENTITIES, { ownerId, keys: previous });
       return Number(result.records[0]?.get('removed') ?? 0);
     });
     return { removedEntities: removed };
@@ -216,10 +288,34 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
     await this.driver.close();
   }
 
+  /**
+   * Deletes the document's MENTIONS, locks the entities they pointed at and
+   * takes the document off their CO_OCCURS edges. Returns those entities'
+   * keys, sorted: the candidates for pruning once the write is done.
+   */
+  private async detachDocument(
+    tx: ManagedTransaction,
+    ownerId: string,
+    documentId: string,
+  ): Promise<string[]> {
+    const result = await tx.run(DETACH_MENTIONS, { ownerId, documentId });
+    const keys = [...new Set(result.records.map((record) => record.get('key') as string))].sort(
+      byKey,
+    );
+    if (keys.length > 0) {
+      await tx.run(LOCK_ENTITIES, { ownerId, keys });
+      await tx.run(DETACH_CO_OCCURRENCES, { ownerId, documentId, keys });
+    }
+    return keys;
+  }
+
   private async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
     const session = this.driver.session({
       database: this.database,
       defaultAccessMode: this.neo4j.session.WRITE,
+      // The manager executeQuery uses for the reads: each write's bookmark
+      // joins it, so a later read waits until its server has that write.
+      bookmarkManager: this.driver.executeQueryBookmarkManager,
     });
     try {
       return await session.executeWrite(work);
