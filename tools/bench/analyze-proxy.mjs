@@ -152,6 +152,10 @@ const nginx = await startNginx(upstream.port);
 const bareNode = await startProcess(join(root, 'tools/bench/anchors/bare-node-proxy.cjs'), {
   env: { UPSTREAM_URL: upstream.url },
 });
+const undiciPassThrough = await startProcess(
+  join(root, 'tools/bench/anchors/undici-pass-through.cjs'),
+  { env: { UPSTREAM_URL: upstream.url } },
+);
 const fastifyProxy = await startProcess(join(root, 'tools/bench/anchors/fastify-http-proxy.cjs'), {
   env: { UPSTREAM_URL: upstream.url },
 });
@@ -166,6 +170,11 @@ const subjects = [
   {
     name: 'bare node:http pass-through → stub upstream (reference)',
     ...bareNode,
+    headers: {},
+  },
+  {
+    name: 'undici pass-through, no validation → stub upstream (floor)',
+    ...undiciPassThrough,
     headers: {},
   },
   {
@@ -251,6 +260,7 @@ try {
 } finally {
   await gateway.stop();
   await bareNode.stop();
+  await undiciPassThrough.stop();
   await fastifyProxy.stop();
   await nginx.stop();
   await upstream.stop();
