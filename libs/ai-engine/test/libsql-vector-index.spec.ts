@@ -91,4 +91,28 @@ describe('LibsqlVectorIndex', () => {
     expect(await search(reopened, 'owner-b')).toEqual(loaded);
     await reopened.close();
   });
+
+  it('keeps to its memory budget when writes grow an owner already in memory', async () => {
+    const apache = await indexedChunks('apache', corpusText('apache-2.0'));
+    const bsd = await indexedChunks('bsd', corpusText('bsd'));
+    const index = LibsqlVectorIndex.open({
+      path: join(dataDir, 'budget.db'),
+      embedding: contractEmbedder,
+      memoryBudgetChunks: apache.length + bsd.length,
+    });
+    const [vector] = await contractEmbedder.embed(['licence']);
+    for (const owner of ['owner-a', 'owner-b']) {
+      await index.replaceDocument(owner, 'bsd', bsd);
+      await index.queryVector({ ownerId: owner, k: 1 }, vector as Float32Array);
+    }
+    expect(index.chunksInMemory).toBe(2 * bsd.length);
+
+    // owner-b, in memory, grows past what is left: owner-a (searched longer ago) goes.
+    await index.replaceDocument('owner-b', 'apache', apache);
+    expect(index.chunksInMemory).toBe(apache.length + bsd.length);
+    // And is loaded again, from the file, when searched.
+    const hits = await index.queryVector({ ownerId: 'owner-a', k: 1 }, vector as Float32Array);
+    expect(hits[0]?.documentId).toBe('bsd');
+    await index.close();
+  });
 });

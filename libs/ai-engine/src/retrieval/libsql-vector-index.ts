@@ -171,6 +171,8 @@ export class LibsqlVectorIndex implements VectorIndex {
       for (const chunk of chunks)
         cached.add(chunk.chunkId, documentId, chunk.embedding, chunk.text);
       this.dropIfWasteful(ownerId, cached);
+      // Writes grow an owner already in memory: the budget holds for them too.
+      this.keepWithinBudget(ownerId);
     }
     return { upserted: chunks.length, removed };
   }
@@ -257,14 +259,26 @@ export class LibsqlVectorIndex implements VectorIndex {
       index.add(row.chunk_id, row.document_id, vector, textOf(row.text));
     }
     this.owners.set(ownerId, index);
-    let cachedChunks = 0;
-    for (const owner of this.owners.values()) cachedChunks += owner.size;
+    this.keepWithinBudget(ownerId);
+    return index;
+  }
+
+  /** Chunks held in memory for search, across owners. */
+  get chunksInMemory(): number {
+    let chunks = 0;
+    for (const owner of this.owners.values()) chunks += owner.size;
+    return chunks;
+  }
+
+  /** Evicts the least recently searched owners, never `keep`, until the budget holds. */
+  private keepWithinBudget(keep: string): void {
+    let cachedChunks = this.chunksInMemory;
     for (const [owner, evicted] of this.owners) {
-      if (cachedChunks <= this.memoryBudgetChunks || owner === ownerId) break;
+      if (cachedChunks <= this.memoryBudgetChunks) break;
+      if (owner === keep) continue;
       this.owners.delete(owner);
       cachedChunks -= evicted.size;
     }
-    return index;
   }
 
   /** Past half tombstones, a reload from the file is smaller and faster to search. */
