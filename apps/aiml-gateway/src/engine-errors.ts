@@ -14,15 +14,17 @@ import { problem } from './errors';
 const STORE_RETRY_AFTER_SECONDS = '5';
 
 /**
- * True when a store the engine was connected to has gone away: Chroma's
- * client and the Neo4j driver say so with their own error types. They are
- * matched by name and code because both drivers load only when configured.
+ * True when a store the engine was connected to has gone away or failed in a
+ * way that may pass (Chroma answering 5xx or 429): Chroma's client and the
+ * Neo4j driver say so with their own error types. They are matched by name
+ * and code because both drivers load only when configured.
  */
-function isStoreUnreachable(error: unknown): boolean {
+function isStoreUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { name, code } = error as { name?: unknown; code?: unknown };
   return (
     name === 'ChromaConnectionError' ||
+    name === 'ChromaServerError' ||
     (name === 'Neo4jError' && (code === 'ServiceUnavailable' || code === 'SessionExpired'))
   );
 }
@@ -34,7 +36,7 @@ function isStoreUnreachable(error: unknown): boolean {
 export function problemFromEngineError(error: unknown): ProblemError | undefined {
   // A store outage is the caller's cue to retry later (the backend's outbox
   // does), not a bug: 503 with Retry-After, as while the engine first connects.
-  if (isStoreUnreachable(error)) {
+  if (isStoreUnavailable(error)) {
     return problem('DT_ERR_ENGINE_UNAVAILABLE', (error as Error).message, {
       headers: { 'retry-after': STORE_RETRY_AFTER_SECONDS },
     });

@@ -15,16 +15,20 @@ describe('problemFromEngineError', () => {
     expect(refused?.detail).toMatch(/unexpected end of hex escape/);
   });
 
-  it('answers a store that went away with 503 and Retry-After, as a cue to retry', () => {
-    const gone = Object.assign(new Error('Failed to connect to Chroma'), {
-      name: 'ChromaConnectionError',
-    });
-    expect(problemFromEngineError(gone)).toMatchObject({
-      status: 503,
-      code: 'DT_ERR_ENGINE_UNAVAILABLE',
-      extras: { headers: { 'retry-after': '5' } },
-    });
-  });
+  it.each([
+    ['went away', 'ChromaConnectionError', 'Failed to connect to Chroma'],
+    ['answered 5xx or 429', 'ChromaServerError', 'Chroma upsert answered 429: rate limited'],
+  ])(
+    'answers a store that %s with 503 and Retry-After, as a cue to retry',
+    (_case, name, message) => {
+      const failed = Object.assign(new Error(message), { name });
+      expect(problemFromEngineError(failed)).toMatchObject({
+        status: 503,
+        code: 'DT_ERR_ENGINE_UNAVAILABLE',
+        extras: { headers: { 'retry-after': '5' } },
+      });
+    },
+  );
 
   it('answers an embedding mismatch with 500 DT_ERR_EMBEDDING_MISMATCH', () => {
     const mismatch = new EmbeddingMismatchError(
