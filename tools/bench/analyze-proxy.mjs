@@ -10,7 +10,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, median, recordResult, root } from './bench-support.mjs';
-import { processTreeCpuMicros, startProcess, stopChildProcess } from './process-support.mjs';
+import {
+  processTreeCpuMicros,
+  startInOrder,
+  startProcess,
+  stopChildProcess,
+} from './process-support.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -147,24 +152,29 @@ async function load(subject) {
   };
 }
 
-const upstream = await startProcess(join(root, 'tools/bench/anchors/analyze-stub-upstream.cjs'));
-const nginx = await startNginx(upstream.port);
-const bareNode = await startProcess(join(root, 'tools/bench/anchors/bare-node-proxy.cjs'), {
-  env: { UPSTREAM_URL: upstream.url },
-});
-const undiciPassThrough = await startProcess(
-  join(root, 'tools/bench/anchors/undici-pass-through.cjs'),
-  { env: { UPSTREAM_URL: upstream.url } },
+const [upstream, nginx, bareNode, undiciPassThrough, fastifyProxy, gateway] = await startInOrder(
+  () => startProcess(join(root, 'tools/bench/anchors/analyze-stub-upstream.cjs')),
+  ([stub]) => startNginx(stub.port),
+  ([stub]) =>
+    startProcess(join(root, 'tools/bench/anchors/bare-node-proxy.cjs'), {
+      env: { UPSTREAM_URL: stub.url },
+    }),
+  ([stub]) =>
+    startProcess(join(root, 'tools/bench/anchors/undici-pass-through.cjs'), {
+      env: { UPSTREAM_URL: stub.url },
+    }),
+  ([stub]) =>
+    startProcess(join(root, 'tools/bench/anchors/fastify-http-proxy.cjs'), {
+      env: { UPSTREAM_URL: stub.url },
+    }),
+  ([stub]) =>
+    startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), {
+      env: {
+        DOCUTHINKER_AIML_UPSTREAM_URL: stub.url,
+        DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN,
+      },
+    }),
 );
-const fastifyProxy = await startProcess(join(root, 'tools/bench/anchors/fastify-http-proxy.cjs'), {
-  env: { UPSTREAM_URL: upstream.url },
-});
-const gateway = await startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), {
-  env: {
-    DOCUTHINKER_AIML_UPSTREAM_URL: upstream.url,
-    DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN,
-  },
-});
 const subjects = [
   { name: 'nginx (Debian) → stub upstream (anchor)', ...nginx, headers: {} },
   {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleBenchWorker, recordResult, root } from './bench-support.mjs';
 import { startChroma } from './chroma-process.mjs';
-import { startProcess } from './process-support.mjs';
+import { startInOrder, startProcess } from './process-support.mjs';
 import { syntheticDocument } from './synthetic-documents.mjs';
 
 const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 60);
@@ -53,12 +53,15 @@ async function indexRate(url, batch) {
   return batch.length / ((performance.now() - started) / 1000);
 }
 
-const chroma = await startChroma();
 const env = { DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN };
-const embedded = await startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), { env });
-const onChroma = await startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), {
-  env: { ...env, DOCUTHINKER_CHROMA_URL: chroma.url },
-});
+const [chroma, embedded, onChroma] = await startInOrder(
+  () => startChroma(),
+  () => startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), { env }),
+  ([server]) =>
+    startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), {
+      env: { ...env, DOCUTHINKER_CHROMA_URL: server.url },
+    }),
+);
 // Made once the processes are up, so the finally below always removes it.
 const textsDir = mkdtempSync(join(tmpdir(), 'dt-bench-texts-'));
 const textsFile = join(textsDir, 'texts.json');

@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { median, recordResult, root } from './bench-support.mjs';
-import { startProcess } from './process-support.mjs';
+import { startInOrder, startProcess } from './process-support.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -50,13 +50,14 @@ async function seedBackend(url) {
   return auth;
 }
 
-const anchor = await startProcess(join(root, 'tools/bench/anchors/express-hello.cjs'), {
-  readyPath: '/hello',
-});
-const backend = await startProcess(join(root, 'dist/apps/backend/main.js'), {
-  // The outbox would call a gateway that is not running; its retries are not what is measured.
-  env: { DOCUTHINKER_AIML_URL: 'http://127.0.0.1:9' },
-});
+const [anchor, backend] = await startInOrder(
+  () => startProcess(join(root, 'tools/bench/anchors/express-hello.cjs'), { readyPath: '/hello' }),
+  () =>
+    startProcess(join(root, 'dist/apps/backend/main.js'), {
+      // The outbox would call a gateway that is not running; its retries are not what is measured.
+      env: { DOCUTHINKER_AIML_URL: 'http://127.0.0.1:9' },
+    }),
+);
 try {
   const auth = await seedBackend(backend.url);
   await run(`${anchor.url}/hello`, {}); // warm-up: JIT

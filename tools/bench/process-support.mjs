@@ -69,3 +69,19 @@ export async function startProcess(file, { readyPath = '/health', env = {} } = {
   }
   return { url, port, pid: child.pid, stop };
 }
+
+/**
+ * Starts processes one after another, each starter given those started
+ * before it; if one fails to start, stops the ones already running before
+ * rethrowing, so a benchmark that cannot begin leaves nothing behind.
+ */
+export async function startInOrder(...starters) {
+  const started = [];
+  try {
+    for (const start of starters) started.push(await start(started));
+    return started;
+  } catch (error) {
+    await Promise.all(started.map((running) => running.stop()));
+    throw error;
+  }
+}

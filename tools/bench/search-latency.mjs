@@ -9,7 +9,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { recordResult, root } from './bench-support.mjs';
 import { startChroma } from './chroma-process.mjs';
-import { startProcess } from './process-support.mjs';
+import { startInOrder, startProcess } from './process-support.mjs';
 import { syntheticDocument, syntheticQueries } from './synthetic-documents.mjs';
 
 const TARGET_CHUNKS = Number(process.env.BENCH_CHUNKS ?? 50000);
@@ -104,13 +104,16 @@ function percentile(values, share) {
   return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)];
 }
 
-const chroma = await startChroma();
 const env = { DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN };
-const embedded = await startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), { env });
+const [chroma, embedded, onChroma] = await startInOrder(
+  () => startChroma(),
+  () => startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), { env }),
+  ([server]) =>
+    startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), {
+      env: { ...env, DOCUTHINKER_CHROMA_URL: server.url },
+    }),
+);
 let stopped = false;
-const onChroma = await startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), {
-  env: { ...env, DOCUTHINKER_CHROMA_URL: chroma.url },
-});
 try {
   const loaded = await load();
   console.log(
