@@ -29,7 +29,8 @@ export class ChatService {
 
   /**
    * The turn is stored only once the gateway has answered, so a failed call
-   * leaves the session as it was and the user can simply ask again.
+   * leaves the session as it was and the user can simply ask again. It is
+   * kept only if its owner and document still exist once it is saved.
    */
   async chat(
     ownerId: string,
@@ -65,6 +66,12 @@ export class ChatService {
     ]);
     if (!appended) throw new NotFoundError('chat-session');
     await confirmOwnerStillExists(this.stores, ownerId);
+    // The document may have been deleted while the gateway answered, its
+    // sessions swept before this one was saved: take the turn back out.
+    if (!(await this.stores.documents.titlesOf(ownerId, [documentId])).has(documentId)) {
+      await this.stores.chatSessions.deleteForDocument(scope);
+      throw new NotFoundError('document');
+    }
     return {
       reply: answer.reply,
       sessionId: session.id,

@@ -36,11 +36,11 @@ const extracted: ExtractedDocument = {
 };
 
 /**
- * An account erased while one of its requests is still running (an upload in
- * extraction, a chat turn waiting for its answer) must not keep anything that
- * request saves, whichever finishes first.
+ * An account erased, or a document deleted, while one of its requests is
+ * still running (an upload in extraction, a chat turn waiting for its answer)
+ * must not keep anything that request saves, whichever finishes first.
  */
-describe('account erasure racing requests already past authentication', () => {
+describe('deletion racing requests already past authentication', () => {
   let dataDir: string;
   let stores: Stores;
   let gateway: FakeGateway;
@@ -131,6 +131,43 @@ describe('account erasure racing requests already past authentication', () => {
     expect(await leftOf(leaving.id)).toEqual({ documents: 0, chatSessions: 0, files: 0 });
     expect(await stores.documents.get(staying.id, kept.id)).not.toBeNull();
     expect(await stores.files.getBuffer(kept.fileKey)).not.toBeNull();
+  });
+
+  it('a chat turn answered after its document was deleted keeps no session and answers 404', async () => {
+    const owner = await user('chat-document-deleted');
+    const document = await stores.documents.create({
+      id: 'deleted-document',
+      ownerId: owner.id,
+      title: 'Chat',
+      fileType: 'txt',
+      size: TEXT.length,
+      contentHash: 'c'.repeat(64),
+      text: TEXT,
+      summary: TEXT,
+      summaryDegraded: true,
+      fileKey: documentFileKey(owner.id, 'deleted-document', 'txt'),
+    });
+    const asked = gate();
+    const answer = gate();
+    const chat = new ChatService(
+      stores,
+      Object.assign(Object.create(gatewayClient) as GatewayClient, {
+        chat: async (request: Parameters<GatewayClient['chat']>[0]) => {
+          asked.open();
+          await answer.opened;
+          return gatewayClient.chat(request);
+        },
+      }),
+    );
+
+    const turn = chat.chat(owner.id, document.id, 'What is left behind?');
+    await asked.opened;
+    await documentService(async () => extracted).delete(owner.id, document.id);
+    answer.open();
+
+    await expect(turn).rejects.toMatchObject({ name: 'NotFoundError', what: 'document' });
+    expect(await stores.chatSessions.deleteAllForOwner(owner.id)).toBe(0);
+    expect(await stores.users.findById(owner.id)).not.toBeNull();
   });
 
   it('a chat turn answered after the erasure keeps no session and answers 401', async () => {
