@@ -8,6 +8,12 @@ export const BACKEND_ERRORS = {
   DT_ERR_VALIDATION: { status: 400, title: 'The request is invalid' },
   DT_ERR_BODY_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   DT_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  DT_ERR_MALFORMED_REQUEST: { status: 400, title: 'The request is not valid HTTP' },
+  DT_ERR_REQUEST_TIMEOUT: {
+    status: 408,
+    title: 'The request was not received in time',
+  },
+  DT_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   DT_ERR_INTERNAL: { status: 500, title: 'Internal error' },
   DT_ERR_STARTING: { status: 503, title: 'The service is starting' },
 

@@ -10,6 +10,7 @@ import {
 import { createStores, type Stores } from '@docuthinker/stores';
 import { createBackendApp } from './app';
 import { createGatewayClient } from './gateway/gateway-client';
+import { backendClientErrors } from './middleware/client-errors';
 import { openStores } from './open-stores';
 import { startOutboxWorker, type OutboxWorker } from './outbox/outbox-worker';
 import { LOGIN_LIMIT_WINDOW_SECONDS } from './services/account-service';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   let handleRequest: RequestListener = createStartingApp(logger);
   const server = createServer((req, res) => handleRequest(req, res));
   server.keepAliveTimeout = 65_000; // above the ALB's 60 s idle timeout
+  server.on('clientError', backendClientErrors);
   let listening: Promise<void> | undefined;
   const listen = () =>
     (listening ??= new Promise<void>((resolve, reject) => {

@@ -129,6 +129,33 @@ describe('accounts over HTTP', () => {
     expect(right.status).toBe(429);
   });
 
+  it('counts wrong current passwords against the same per-account limit as logins', async () => {
+    const email = uniqueEmail('password-guesses');
+    const user = await api.registerUser(email, 'right password');
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      const answer = await user.put('/api/me/password', {
+        currentPassword: `guess ${attempt}`,
+        newPassword: 'another password',
+      });
+      statuses.push(answer.status);
+      if (answer.status === 429) {
+        expectProblem(answer, 429, 'DT_ERR_RATE_LIMITED');
+        expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+    }
+    expect(statuses).toEqual([403, 403, 403, 429]);
+    // The right password waits out the window too, and so does a login.
+    const right = await user.put('/api/me/password', {
+      currentPassword: 'right password',
+      newPassword: 'another password',
+    });
+    expect(right.status).toBe(429);
+    expect((await api.post('/api/auth/login', { email, password: 'right password' })).status).toBe(
+      429,
+    );
+  });
+
   it('shows, merges and updates the profile', async () => {
     const email = uniqueEmail('profile');
     const user = await api.registerUser(email);

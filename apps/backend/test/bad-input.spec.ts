@@ -91,6 +91,13 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
     }
   });
 
+  it("headers over Node's 16 KB limit → 431 problem+json, not a bare status line", async () => {
+    const answer = await fetch(`${backend.url}/api/documents/${'a'.repeat(20_000)}`);
+    expect(answer.status).toBe(431);
+    expect(answer.headers.get('content-type')).toBe('application/problem+json');
+    expect(await answer.json()).toMatchObject({ status: 431, code: 'DT_ERR_HEADERS_TOO_LARGE' });
+  });
+
   // Found by the fuzz suite (tools/fuzz): busboy's error on the file stream
   // went unheard and took the whole process down.
   it('a multipart body cut off inside the file → 400, and the service keeps running', async () => {

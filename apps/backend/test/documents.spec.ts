@@ -85,6 +85,17 @@ describe('documents over HTTP', () => {
     expect(detail.body.text).toContain('second waits for review');
   });
 
+  it.each(['%PDF-1.4 is the header every PDF file starts with.', '{"not": "a JSON file"}'])(
+    'stores JSON text as plain text whatever it begins with: %s',
+    async (text) => {
+      const created = await user.post<Metadata>('/api/documents', { title: 'Header notes', text });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ fileType: 'txt' });
+      const detail = await user.get<{ text: string }>(`/api/documents/${created.body.id}`);
+      expect(detail.body.text).toBe(text);
+    },
+  );
+
   it('keeps a multipart title over the extracted one and handles unicode file names', async () => {
     const created = await user.upload(
       Buffer.from('Zürich café notes, naïve résumé.\n'),

@@ -61,11 +61,13 @@ describe('meta routes and HTTP hygiene', () => {
           string,
           {
             requestBody?: {
+              required: boolean;
               content: Record<
                 string,
                 { schema: { properties?: Record<string, unknown>; required?: string[] } }
               >;
             };
+            responses: Record<string, { content?: Record<string, unknown> }>;
           }
         >
       >;
@@ -82,6 +84,14 @@ describe('meta routes and HTTP hygiene', () => {
     expect(
       Object.keys(answer.body.paths['/api/documents']?.['post']?.requestBody?.content ?? {}).sort(),
     ).toEqual(['application/json', 'multipart/form-data']);
+    const paths = answer.body.paths;
+    const file = paths['/api/documents/{id}/file']?.['get'];
+    expect(Object.keys(file?.responses ?? {}).sort()).toEqual(['200', '302', 'default']);
+    expect(paths['/api/ai/{task}']?.['post']?.requestBody?.required).toBe(true);
+    expect(paths['/api/documents/{id}/ai/{task}']?.['post']?.requestBody?.required).toBe(false);
+    expect(
+      Object.keys(paths['/api/documents/{id}/chat']?.['post']?.responses['200']?.content ?? {}),
+    ).toEqual(['application/json', 'text/event-stream']);
   });
 
   it('serves Swagger UI and its assets locally, with no CDN reference', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { detectFormat } from './detect-format';
+import { decodeUtf8Text } from './decode-text';
+import { detectFormat, type DetectedFormat } from './detect-format';
 import { chooseTitle, firstMarkdownHeading } from './document-title';
 import { DocumentError } from './document-error';
 import { resolveDocumentLimits, type DocumentLimits } from './document-limits';
@@ -48,11 +49,9 @@ export async function extractDocument(
 
   const filename = input.filename === undefined ? undefined : sanitizeFilename(input.filename);
   const contentHash = createHash('sha256').update(bytes).digest('hex');
-  const format = await detectFormat(
-    bytes,
-    readFormatHints(filename, input.declaredType),
-    limits.maxJsonDepth,
-  );
+  const format: DetectedFormat = input.plainText
+    ? { fileType: 'txt', text: decodeUtf8Text(bytes) }
+    : await detectFormat(bytes, readFormatHints(filename, input.declaredType), limits.maxJsonDepth);
 
   let content: FormatContent;
   switch (format.fileType) {

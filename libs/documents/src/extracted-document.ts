@@ -19,6 +19,12 @@ export interface DocumentInput {
   filename?: string;
   /** The client's Content-Type: a hint only; the bytes decide. */
   declaredType?: string;
+  /**
+   * The bytes are text a client sent as text (UTF-8), not a file: kept as
+   * plain text whatever they begin with, instead of being sniffed for a
+   * format ("%PDF-1.4" at the start of a note is not a damaged PDF).
+   */
+  plainText?: boolean;
 }
 
 export interface ExtractedDocument {

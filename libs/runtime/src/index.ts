@@ -6,6 +6,7 @@ export {
   type ErrorCatalogueEntry,
   type ProblemDocument,
 } from './problem';
+export { problemClientErrors } from './client-errors';
 export { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 export {
   checkReadiness,

@@ -1,7 +1,5 @@
-import { STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE } from '@docuthinker/runtime';
+import { PROBLEM_CONTENT_TYPE, problemClientErrors } from '@docuthinker/runtime';
 import { problem } from '../errors';
 
 /**
@@ -25,24 +23,7 @@ const CLIENT_ERRORS: Record<string, Parameters<typeof problem>[0]> = {
   ERR_HTTP_REQUEST_TIMEOUT: 'DT_ERR_REQUEST_TIMEOUT',
 };
 
-/**
- * Requests Node's HTTP parser refuses (headers too large, broken framing) or
- * gives up on (a body still arriving after the request timeout) never reach
- * Fastify's request cycle. The answer says so in problem+json and closes the
- * connection, since the rest of the stream cannot be trusted.
- */
-export function clientErrors(error: Error & { code?: string }, socket: Socket) {
-  if (error.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const known = problem(CLIENT_ERRORS[error.code ?? ''] ?? 'DT_ERR_MALFORMED_REQUEST');
-  const body = JSON.stringify(known.toDocument());
-  socket.end(
-    `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? 'Bad Request'}\r\n` +
-      `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Connection: close\r\n\r\n' +
-      body,
-  );
-}
+/** Requests Node's HTTP parser refuses or gives up on, answered in problem+json. */
+export const clientErrors = problemClientErrors((code) =>
+  problem(CLIENT_ERRORS[code ?? ''] ?? 'DT_ERR_MALFORMED_REQUEST'),
+);

@@ -36,8 +36,14 @@ export interface ApiOperation {
   /** Absent: 204 No Content. */
   response?: z.ZodType;
   status?: number;
-  /** Non-JSON success answers (files, event streams). */
+  /** Non-JSON success answers (files): 200 with this media type. */
   responseMediaType?: string;
+  /** The answer may instead be a 302 to a signed URL of the file. */
+  redirects?: boolean;
+  /** The JSON answer can also come as server-sent events (`Accept: text/event-stream`). */
+  eventStream?: boolean;
+  /** The body may be left out (every field in it is optional). */
+  bodyOptional?: boolean;
 }
 
 /**
@@ -147,6 +153,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: 'documents',
     authenticated: true,
     responseMediaType: 'application/octet-stream',
+    redirects: true,
   },
   {
     method: 'patch',
@@ -171,6 +178,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: 'ai',
     authenticated: true,
     body: aiTaskOptions,
+    bodyOptional: true,
     response: aiTaskResult,
   },
   {
@@ -190,6 +198,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     authenticated: true,
     body: chatBody,
     response: chatReply,
+    eventStream: true,
   },
   {
     method: 'get',

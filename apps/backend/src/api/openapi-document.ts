@@ -60,9 +60,22 @@ function queryParameters(query: z.ZodObject | undefined) {
 }
 
 function operationObject(operation: ApiOperation) {
-  const status = String(operation.status ?? (operation.response ? 200 : 204));
+  const status = String(
+    operation.status ?? (operation.response || operation.responseMediaType ? 200 : 204),
+  );
   const success = operation.response
-    ? { content: { 'application/json': { schema: jsonSchema(operation.response, 'output') } } }
+    ? {
+        content: {
+          'application/json': { schema: jsonSchema(operation.response, 'output') },
+          ...(operation.eventStream
+            ? {
+                'text/event-stream': {
+                  schema: { type: 'string', description: 'delta, citations and done events' },
+                },
+              }
+            : {}),
+        },
+      }
     : operation.responseMediaType
       ? {
           content: {
@@ -81,10 +94,13 @@ function operationObject(operation: ApiOperation) {
     ...(operation.authenticated ? { security: [{ bearerAuth: [] }] } : { security: [] }),
     parameters: [...pathParameters(operation.path), ...queryParameters(operation.query)],
     ...(Object.keys(bodyContent).length > 0
-      ? { requestBody: { required: !operation.path.includes('/ai/'), content: bodyContent } }
+      ? { requestBody: { required: operation.bodyOptional !== true, content: bodyContent } }
       : {}),
     responses: {
       [status]: { description: 'Success', ...success },
+      ...(operation.redirects
+        ? { 302: { description: 'Found: the file at a signed URL of the object store' } }
+        : {}),
       default: {
         description: 'An error (problem+json with a stable DT_ERR_* code)',
         content: { 'application/problem+json': { schema: PROBLEM } },

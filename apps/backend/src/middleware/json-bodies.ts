@@ -3,8 +3,11 @@ import express, { type RequestHandler } from 'express';
 /** Ordinary JSON requests are small; only a text upload may be as large as a file upload. */
 const DEFAULT_JSON_LIMIT_BYTES = 1024 * 1024;
 
+// As Express routes it: case-insensitive, with or without a trailing slash.
+const TEXT_UPLOAD_PATH = /^\/api\/documents\/?$/i;
+
 const isTextUpload = (req: { method: string; path: string }) =>
-  req.method === 'POST' && req.path === '/api/documents';
+  req.method === 'POST' && TEXT_UPLOAD_PATH.test(req.path);
 
 /**
  * Parses `application/json` bodies. A request without a Content-Type (every

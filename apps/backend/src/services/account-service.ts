@@ -133,7 +133,11 @@ export class AccountService {
     return updated ? this.profileOf(updated) : null;
   }
 
-  /** False when the account is gone; checks the current password against the stored hash. */
+  /**
+   * False when the account is gone; checks the current password against the
+   * stored hash. Guesses count against the account's login limit: a stolen
+   * access token must not become an unlimited password oracle.
+   */
   async changePassword(
     userId: string,
     currentPassword: string,
@@ -141,9 +145,13 @@ export class AccountService {
   ): Promise<boolean> {
     const user = await this.stores.users.findById(userId);
     if (!user) return false;
+    const emailKey = user.email.trim().toLowerCase();
+    const allowance = await this.loginPerEmail.consume(emailKey);
+    if (!allowance.allowed) throw new RateLimitedError(allowance.retryAfterMs);
     if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
       throw new WrongCurrentPasswordError();
     }
+    await this.loginPerEmail.reset(emailKey);
     return this.stores.users.setPasswordHash(user.id, await this.passwords.hash(newPassword));
   }
 

@@ -24,6 +24,8 @@ export interface UploadInput {
   filename?: string;
   declaredType?: string;
   title?: string;
+  /** Sent as text (JSON `{title, text}`), not as a file: stored as plain text. */
+  plainText?: boolean;
 }
 
 export type SearchMode = 'title' | 'content' | 'semantic';
@@ -70,6 +72,7 @@ export class DocumentService {
         bytes: input.bytes,
         ...(input.filename === undefined ? {} : { filename: input.filename }),
         ...(input.declaredType === undefined ? {} : { declaredType: input.declaredType }),
+        ...(input.plainText ? { plainText: true } : {}),
       },
       { maxBytes: this.options.maxUploadBytes },
     );

@@ -7,6 +7,7 @@ import { ExtractionPool } from '@docuthinker/documents';
 import { createServiceLogger } from '@docuthinker/runtime';
 import { createStores, type Stores, type StoresConfig } from '@docuthinker/stores';
 import { createBackendApp } from '../../src/app';
+import { backendClientErrors } from '../../src/middleware/client-errors';
 import type { LoginLimits, RegistrationLimit } from '../../src/services/account-service';
 import { createGatewayClient } from '../../src/gateway/gateway-client';
 import { startOutboxWorker, type OutboxWorker } from '../../src/outbox/outbox-worker';
@@ -105,6 +106,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     ...(options.registrationLimit ? { registrationLimit: options.registrationLimit } : {}),
   });
   const server: Server = createServer(app);
+  server.on('clientError', backendClientErrors);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {

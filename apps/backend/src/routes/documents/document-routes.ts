@@ -17,7 +17,7 @@ async function readUpload(req: Request, maxUploadBytes: number): Promise<UploadI
   if (req.is('multipart/form-data')) return readMultipartUpload(req, maxUploadBytes);
   if (req.body !== undefined || req.is('application/json')) {
     const { title, text } = jsonBody(req, textDocumentBody);
-    return { bytes: Buffer.from(text, 'utf8'), title };
+    return { bytes: Buffer.from(text, 'utf8'), title, plainText: true };
   }
   throw problem(
     'DT_ERR_UNSUPPORTED_MEDIA_TYPE',
