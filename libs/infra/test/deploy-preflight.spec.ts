@@ -43,7 +43,11 @@ function runStage(args: string[], extraEnv: Record<string, string> = {}) {
 
 describe('nx deploy/diff infra preflight', () => {
   it('fails a deploy without AWS credentials in one clear line', () => {
-    const { status, stderrLines } = runStage(['deploy', 'prod'], { IMAGE_TAG: '3f2c1ab' });
+    const { status, stderrLines } = runStage(['deploy', 'prod'], {
+      IMAGE_TAG: '3f2c1ab',
+      DOCUTHINKER_PROD_DOMAIN_NAME: 'docuthinker.example.com',
+      DOCUTHINKER_PROD_CERTIFICATE_ARN: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+    });
     expect(status).toBe(1);
     expect(stderrLines).toEqual([
       expect.stringMatching(/^deploy infra \(prod\): no AWS credentials found/),
@@ -65,6 +69,31 @@ describe('nx deploy/diff infra preflight', () => {
     const latest = runStage(['deploy', 'prod'], { IMAGE_TAG: 'latest' });
     expect(latest.status).toBe(1);
     expect(latest.stderrLines).toEqual([expect.stringContaining('"latest" is refused for prod')]);
+  });
+
+  it.each(['prod', 'dr'])(
+    'refuses to deploy %s without HTTPS settings, which would leave the load balancer on HTTP only',
+    (stage) => {
+      const { status, stderrLines } = runStage(['deploy', stage], { IMAGE_TAG: '3f2c1ab' });
+      expect(status).toBe(1);
+      expect(stderrLines).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^deploy infra \\(${stage}\\): HTTPS is not configured - set DOCUTHINKER_${stage.toUpperCase()}_DOMAIN_NAME`,
+          ),
+        ),
+      ]);
+    },
+  );
+
+  it('takes the HTTPS settings from the plain variables too, as a GitHub environment sets them', () => {
+    const { stderrLines } = runStage(['diff', 'dr'], {
+      IMAGE_TAG: '3f2c1ab',
+      DOCUTHINKER_DOMAIN_NAME: 'dr.docuthinker.example.com',
+      DOCUTHINKER_CERTIFICATE_ARN: 'arn:aws:acm:us-west-2:123456789012:certificate/def',
+    });
+    // Past the HTTPS check: what stops it now is the missing AWS credentials.
+    expect(stderrLines).toEqual([expect.stringMatching(/^diff infra \(dr\): no AWS credentials/)]);
   });
 
   it('names the accepted stages when given another', () => {

@@ -2,8 +2,10 @@
 # smoke: GET /health (liveness) and /ready (dependencies) through the stage's
 # load balancer until each answers 200, retrying every SMOKE_INTERVAL_SECONDS
 # until SMOKE_DEADLINE_SECONDS have passed. The address is the stack output
-# LoadBalancerDnsName that deploy wrote, or SMOKE_BASE_URL when set (stages
-# with HTTPS on a domain set it: the ALB's own name is not on the certificate).
+# LoadBalancerDnsName that deploy wrote; https://<domain> for a stage deployed
+# with a domain (DOCUTHINKER_<STAGE>_DOMAIN_NAME or DOCUTHINKER_DOMAIN_NAME, as
+# deploy reads them: the ALB's own name is not on the certificate); or
+# SMOKE_BASE_URL when set.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -12,7 +14,8 @@ source "$CI_ROOT/tools/ci/lib/stage-facts.sh"
 
 ci_usage "usage: tools/ci/run-step smoke [--dry-run]
   STAGE                   dev, staging, prod or dr
-  SMOKE_BASE_URL          base URL to probe (default: http://<LoadBalancerDnsName output>)
+  SMOKE_BASE_URL          base URL to probe (default: https://<stage domain> when one is
+                          set, else http://<LoadBalancerDnsName output>)
   SMOKE_DEADLINE_SECONDS  give up after this long (default: 300)
   SMOKE_INTERVAL_SECONDS  pause between attempts (default: 10)"
 
@@ -40,7 +43,15 @@ load_balancer_url() {
   printf 'http://%s' "$dns_name"
 }
 
-base_url="${SMOKE_BASE_URL:-$(load_balancer_url)}"
+stage_domain_variable="DOCUTHINKER_$(printf '%s' "$stage" | tr '[:lower:]' '[:upper:]')_DOMAIN_NAME"
+stage_domain="${!stage_domain_variable:-${DOCUTHINKER_DOMAIN_NAME:-}}"
+if [[ -n "${SMOKE_BASE_URL:-}" ]]; then
+  base_url="$SMOKE_BASE_URL"
+elif [[ -n "$stage_domain" ]]; then
+  base_url="https://$stage_domain"
+else
+  base_url="$(load_balancer_url)"
+fi
 deadline=$((SECONDS + deadline_seconds))
 
 for path in /health /ready; do

@@ -281,6 +281,18 @@ describe('--dry-run prints the exact commands', () => {
     );
   });
 
+  it('smoke: a stage deployed with a domain is probed at https://<domain>', () => {
+    const { commands } = dryRun('smoke', {
+      STAGE: 'prod',
+      DOCUTHINKER_PROD_DOMAIN_NAME: 'docuthinker.example.com',
+      DOCUTHINKER_DOMAIN_NAME: 'staging.example.com',
+    });
+    expect(commands[0]).toContain(' https://docuthinker.example.com/health');
+    expect(
+      dryRun('smoke', { DOCUTHINKER_DOMAIN_NAME: 'staging.example.com' }).commands[1],
+    ).toContain(' https://staging.example.com/ready');
+  });
+
   it('rollback: redeploys the recorded tag through deploy, without recording again, then waits', () => {
     mkdirSync(join(stateDir, 'staging'), { recursive: true });
     writeFileSync(join(stateDir, 'staging', 'previous-image-tag'), 'prev111\n');

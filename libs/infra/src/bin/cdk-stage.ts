@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { ImageTagError, resolveImageTag } from '../settings/image-tag';
 import { isStageName, STAGE_NAMES, STAGE_SETTINGS } from '../settings/stage-settings';
 import { hasAwsCredentials } from './aws-credentials';
+import { httpsContextArgs, servesHttps } from './https-context';
 
 /**
  * What `nx synth|diff|deploy infra --configuration=<stage>` runs: checks what
@@ -38,6 +39,18 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  const httpsArgs = httpsContextArgs(stage, process.env);
+  if (
+    !synthOnly &&
+    settings.requiresHttps &&
+    !servesHttps(settings, [...httpsArgs, ...passThrough])
+  ) {
+    const variable = `DOCUTHINKER_${stage.toUpperCase()}`;
+    fail(
+      `${action} infra (${stage}): HTTPS is not configured - set ${variable}_DOMAIN_NAME and ${variable}_CERTIFICATE_ARN (or _HOSTED_ZONE_ID and _HOSTED_ZONE_NAME for a DNS-validated certificate); without them the load balancer would serve HTTP only`,
+    );
+  }
+
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     CDK_DISABLE_CLI_TELEMETRY: 'true',
@@ -63,6 +76,7 @@ async function main(): Promise<void> {
     '-c',
     `imageTag=${imageTag}`,
   ];
+  args.push(...httpsArgs);
   if (synthOnly) args.push('-c', 'synthOnly=true', '--quiet');
   if (action === 'deploy') {
     const outputsFile = join('cdk.out', `${stage}-outputs.json`);

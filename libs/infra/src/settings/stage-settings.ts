@@ -51,6 +51,11 @@ export interface StageSettings {
    */
   readonly generatesPlatformSecrets: boolean;
   readonly https?: HttpsSettings;
+  /**
+   * Deploys and diffs are refused without HTTPS settings (committed, or from
+   * the pipeline's DOCUTHINKER_<STAGE>_DOMAIN_NAME and certificate variables).
+   */
+  readonly requiresHttps: boolean;
   readonly wafEnabled: boolean;
   readonly tracing: 'none' | 'xray';
   /** Route 53 failover role of this stage's ALB record (needs `https.hostedZone`). */
@@ -71,6 +76,7 @@ const CHROMA_IMAGE = 'chromadb/chroma:1.0.20';
 export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object.freeze({
   dev: {
     stage: 'dev',
+    requiresHttps: false,
     region: 'us-east-1',
     availabilityZones: ['us-east-1a', 'us-east-1b'],
     natGateways: 1,
@@ -90,6 +96,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
   },
   staging: {
     stage: 'staging',
+    requiresHttps: false,
     region: 'us-east-1',
     availabilityZones: ['us-east-1a', 'us-east-1b'],
     natGateways: 1,
@@ -109,6 +116,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
   },
   prod: {
     stage: 'prod',
+    requiresHttps: true,
     region: 'us-east-1',
     availabilityZones: ['us-east-1a', 'us-east-1b'],
     natGateways: 2,
@@ -130,6 +138,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
   },
   dr: {
     stage: 'dr',
+    requiresHttps: true,
     region: 'us-west-2',
     availabilityZones: ['us-west-2a', 'us-west-2b'],
     natGateways: 2,

@@ -1,0 +1,38 @@
+import type { StageName, StageSettings } from '../settings/stage-settings';
+
+/** CDK context keys of a stage's HTTPS, by the variable suffix a pipeline sets them with. */
+const HTTPS_CONTEXT_KEYS = {
+  DOMAIN_NAME: 'domainName',
+  CERTIFICATE_ARN: 'certificateArn',
+  HOSTED_ZONE_ID: 'hostedZoneId',
+  HOSTED_ZONE_NAME: 'hostedZoneName',
+} as const;
+
+/**
+ * `-c key=value` arguments for a stage's HTTPS from the environment: the
+ * stage's own variable (`DOCUTHINKER_PROD_DOMAIN_NAME`, for a Jenkins that
+ * holds every stage's values) or the plain one (`DOCUTHINKER_DOMAIN_NAME`, for
+ * a GitHub environment that holds one stage's). A domain is the deployment's,
+ * not the repository's, so it is never committed.
+ */
+export function httpsContextArgs(stage: StageName, environment: NodeJS.ProcessEnv): string[] {
+  return Object.entries(HTTPS_CONTEXT_KEYS).flatMap(([suffix, key]) => {
+    const value = (
+      environment[`DOCUTHINKER_${stage.toUpperCase()}_${suffix}`] ??
+      environment[`DOCUTHINKER_${suffix}`]
+    )?.trim();
+    return value ? ['-c', `${key}=${value}`] : [];
+  });
+}
+
+/**
+ * Whether a stage that must serve HTTPS will: a domain committed in its
+ * settings, or given to this run (from the environment or as `-c domainName=`).
+ * Without one the load balancer listens on HTTP only, and a deploy would take
+ * away a 443 listener set up before.
+ */
+export function servesHttps(settings: StageSettings, cdkArguments: readonly string[]): boolean {
+  return (
+    settings.https !== undefined || cdkArguments.some((arg) => /^domainName=\S/.test(arg.trim()))
+  );
+}

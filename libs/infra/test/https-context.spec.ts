@@ -1,0 +1,37 @@
+import { httpsContextArgs, servesHttps } from '../src/bin/https-context';
+import { settingsFor } from '../src/settings/stage-settings';
+
+describe('HTTPS settings from the pipeline', () => {
+  it("passes a stage's own variables over the plain ones as CDK context", () => {
+    expect(
+      httpsContextArgs('prod', {
+        DOCUTHINKER_PROD_DOMAIN_NAME: 'docuthinker.example.com',
+        DOCUTHINKER_DOMAIN_NAME: 'staging.example.com',
+        DOCUTHINKER_CERTIFICATE_ARN: ' arn:aws:acm:us-east-1:123456789012:certificate/abc ',
+        DOCUTHINKER_HOSTED_ZONE_ID: '',
+      }),
+    ).toEqual([
+      '-c',
+      'domainName=docuthinker.example.com',
+      '-c',
+      'certificateArn=arn:aws:acm:us-east-1:123456789012:certificate/abc',
+    ]);
+    expect(httpsContextArgs('dev', {})).toEqual([]);
+  });
+
+  it('sees a domain in the stage settings, the environment or the arguments passed through', () => {
+    const prod = settingsFor('prod');
+    expect(prod.requiresHttps).toBe(true);
+    expect(servesHttps(prod, [])).toBe(false);
+    expect(servesHttps(prod, ['-c', 'domainName=docuthinker.example.com'])).toBe(true);
+    expect(servesHttps(prod, ['-c', 'domainName='])).toBe(false);
+    expect(
+      servesHttps(
+        settingsFor('prod', {
+          https: { domainName: 'docuthinker.example.com', certificateArn: 'arn:aws:acm:x' },
+        }),
+        [],
+      ),
+    ).toBe(true);
+  });
+});
