@@ -27,6 +27,8 @@ export function synthesizeEcsTemplate(workspaceRoot: string, stage = 'prod'): Cf
           CDK_CONTEXT_JSON: JSON.stringify({
             stage,
             synthOnly: 'true',
+            // Compose and the raw template offer every provider key: compare like with like.
+            aiProviders: 'openai,anthropic,google',
             'aws:cdk:disable-stack-trace': true,
           }),
           CDK_VALIDATION: 'false',

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { ImageTagError, resolveImageTag } from '../settings/image-tag';
 import { isStageName, STAGE_NAMES, STAGE_SETTINGS } from '../settings/stage-settings';
 import { hasAwsCredentials } from './aws-credentials';
-import { httpsContextArgs, servesHttps } from './https-context';
+import { deploymentContextArgs, servesHttps } from './deployment-context';
 
 /**
  * What `nx synth|diff|deploy infra --configuration=<stage>` runs: checks what
@@ -39,11 +39,11 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const httpsArgs = httpsContextArgs(stage, process.env);
+  const deploymentArgs = deploymentContextArgs(stage, process.env);
   if (
     !synthOnly &&
     settings.requiresHttps &&
-    !servesHttps(settings, [...httpsArgs, ...passThrough])
+    !servesHttps(settings, [...deploymentArgs, ...passThrough])
   ) {
     const variable = `DOCUTHINKER_${stage.toUpperCase()}`;
     fail(
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     '-c',
     `imageTag=${imageTag}`,
   ];
-  args.push(...httpsArgs);
+  args.push(...deploymentArgs);
   if (synthOnly) args.push('-c', 'synthOnly=true', '--quiet');
   if (action === 'deploy') {
     const outputsFile = join('cdk.out', `${stage}-outputs.json`);

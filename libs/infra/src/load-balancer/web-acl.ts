@@ -13,6 +13,23 @@ const MANAGED_RULE_GROUPS = [
   'AWSManagedRulesAmazonIpReputationList',
 ] as const;
 
+/**
+ * Rules inside a managed group that only count instead of blocking. The rest
+ * of each group keeps its own (blocking) action.
+ *
+ * SizeRestrictions_BODY blocks every body over 8 KB, which would turn document
+ * uploads (up to 25 MB) and /ai/* requests carrying document text into WAF 403s.
+ * No narrower WAF rule can replace it: behind an ALB, WAF sees only the first
+ * 8 KB of a body, so any body-size rule here could only bound bodies at 8 KB,
+ * and the backend legitimately accepts JSON bodies up to 1 MB outside uploads.
+ * The apps enforce the real limits themselves (backend: 25 MB uploads, 1 MB
+ * JSON; gateway: DOCUTHINKER_MAX_REQUEST_BYTES). Counting keeps the rule's
+ * metric and sampled requests, so oversized traffic stays visible.
+ */
+const COUNT_ONLY_RULES: Partial<Record<(typeof MANAGED_RULE_GROUPS)[number], readonly string[]>> = {
+  AWSManagedRulesCommonRuleSet: ['SizeRestrictions_BODY'],
+};
+
 /** AWS managed rule groups plus a per-IP rate limit, in front of the ALB. */
 export class WebAcl extends Construct {
   readonly acl: wafv2.CfnWebACL;
@@ -29,7 +46,16 @@ export class WebAcl extends Construct {
       name,
       priority: index,
       overrideAction: { none: {} },
-      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: 'AWS',
+          name,
+          ruleActionOverrides: COUNT_ONLY_RULES[name]?.map((rule) => ({
+            name: rule,
+            actionToUse: { count: {} },
+          })),
+        },
+      },
       visibilityConfig: visibility(name),
     }));
     const rateLimit: wafv2.CfnWebACL.RuleProperty = {

@@ -20,6 +20,14 @@ export interface PlatformSecretsProps {
   /** Regions that get a read replica of each generated secret. */
   readonly replicaRegions: readonly string[];
   readonly retain: boolean;
+  /**
+   * Optional catalogue entries (`required: false`, e.g. the provider keys) that
+   * exist in this deployment. Containers get only these plus every required
+   * entry, because ECS will not start a task whose referenced secret is
+   * missing. Left out, every entry is injected: the raw CloudFormation template
+   * stack omits it and lists the full catalogue.
+   */
+  readonly optionalSecrets?: readonly string[];
 }
 
 /**
@@ -32,9 +40,22 @@ export class PlatformSecrets extends Construct {
   private readonly byVariable = new Map<string, secretsmanager.ISecret>();
   /** Secrets this construct created (as opposed to referenced). */
   readonly generated: secretsmanager.Secret[] = [];
+  private readonly optionalSecrets: ReadonlySet<string> | undefined;
 
   constructor(scope: Construct, id: string, props: PlatformSecretsProps) {
     super(scope, id);
+    if (props.optionalSecrets) {
+      const optional = new Set(
+        PLATFORM_SECRETS.filter((entry) => !entry.required).map((entry) => entry.name),
+      );
+      const unknown = props.optionalSecrets.filter((name) => !optional.has(name));
+      if (unknown.length > 0) {
+        throw new Error(
+          `Not optional secrets in the catalogue: ${unknown.join(', ')} (optional: ${[...optional].join(', ')})`,
+        );
+      }
+      this.optionalSecrets = new Set(props.optionalSecrets);
+    }
     for (const entry of PLATFORM_SECRETS) {
       // A prefix from a CloudFormation parameter is joined as is (the parameter pattern demands the slash).
       const secretName = Token.isUnresolved(props.prefix)
@@ -68,13 +89,19 @@ export class PlatformSecrets extends Construct {
     }
   }
 
-  /** The `secrets` block of a container: variable name -> secret, for the service's catalogue entries. */
+  /**
+   * The `secrets` block of a container: variable name -> secret, for the
+   * service's required catalogue entries and the optional ones this deployment has.
+   */
   containerSecretsFor(service: ServiceName): Record<string, ecs.Secret> {
+    const present = this.optionalSecrets;
     return Object.fromEntries(
-      secretsFor(service).map((entry) => [
-        entry.variable,
-        ecs.Secret.fromSecretsManager(this.secret(entry.variable)),
-      ]),
+      secretsFor(service)
+        .filter((entry) => entry.required || !present || present.has(entry.name))
+        .map((entry) => [
+          entry.variable,
+          ecs.Secret.fromSecretsManager(this.secret(entry.variable)),
+        ]),
     );
   }
 

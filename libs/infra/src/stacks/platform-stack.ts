@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,10 +11,12 @@ import { WebAcl } from '../load-balancer/web-acl';
 import { AlarmTopic } from '../observability/alarm-topic';
 import { PlatformDashboard } from '../observability/platform-dashboard';
 import { ImageRepositories } from '../registry/image-repositories';
+import { AI_PROVIDERS_CONTEXT_KEY, aiProvidersFromContext } from '../secrets/ai-providers';
 import { PlatformSecrets } from '../secrets/platform-secrets';
 import { ChromaService } from '../services/chroma-service';
 import { containerEnvironment } from '../services/container-environment';
 import { addHardenedContainer } from '../services/hardened-container';
+import { containerImageFrom } from '../services/registry-image';
 import { addXrayDaemon } from '../services/tracing-sidecar';
 import { WebService } from '../services/web-service';
 import {
@@ -61,11 +63,16 @@ export class PlatformStack extends Stack {
       create: settings.ownsImageRepositories,
       replicateTo: settings.replicateTo,
     });
+    const aiProviders = aiProvidersFromContext(this.node.tryGetContext(AI_PROVIDERS_CONTEXT_KEY));
     const secrets = new PlatformSecrets(this, 'Secrets', {
       prefix: secretPrefixFor(settings.stage),
       generate: settings.generatesPlatformSecrets,
       replicaRegions: settings.replicateTo ? [settings.replicateTo] : [],
       retain: settings.retainData,
+      // Provider keys are optional in the catalogue; only those this deployment
+      // created (`-c aiProviders=openai,google`) are referenced, or ECS would
+      // refuse to start the gateway for want of a missing secret.
+      optionalSecrets: aiProviders,
     });
     const accessLogs = new AccessLogBucket(this, 'AccessLogs', { retain: settings.retainData });
     const documents = new DocumentsBucket(this, 'Documents', {
@@ -132,6 +139,16 @@ export class PlatformStack extends Stack {
           this.addUpstreamSidecar(task, settings.aimlUpstreamImage, logGroup);
       },
     });
+    if (aiProviders.length === 0 && !settings.aimlUpstreamImage) {
+      // With NODE_ENV=production the gateway's config refuses to start without
+      // a provider key or an upstream URL, so say so at synth time.
+      Annotations.of(this.gateway).addWarningV2(
+        '@docuthinker/infra:gatewayWithoutAiProvider',
+        'The gateway gets no LLM provider: pass -c aiProviders=<openai,anthropic,google> for the keys ' +
+          'created with tools/secrets, or -c aimlUpstreamImage=<image>; otherwise it exits at start ' +
+          '("production needs an LLM provider").',
+      );
+    }
     dependOnService(this.gateway.service, this.chroma.service);
     this.chroma.service.connections.allowFrom(
       this.gateway.service,
@@ -206,7 +223,9 @@ export class PlatformStack extends Stack {
     const healthUrl = `http://127.0.0.1:${AIML_UPSTREAM.port}${HEALTH_PATHS.liveness}`;
     addHardenedContainer(task, {
       containerName: AIML_UPSTREAM.containerName,
-      image: ecs.ContainerImage.fromRegistry(image),
+      // A private ECR image needs pull rights on the execution role; the sidecar
+      // is essential, so a failed pull would stop every gateway task.
+      image: containerImageFrom(this, 'AimlUpstreamRepository', image),
       logGroup,
       port: { name: 'upstream', containerPort: AIML_UPSTREAM.port },
       environment: { PORT: String(AIML_UPSTREAM.port) },

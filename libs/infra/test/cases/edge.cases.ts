@@ -107,6 +107,27 @@ export function edgeCases(stages: StageFixtures): void {
       prod.platform.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
     });
 
+    it("counts the common rule set's 8 KB body rule instead of blocking uploads and /ai/* bodies; the rest of the groups still block", () => {
+      const [acl] = Object.values(prod.platform.findResources('AWS::WAFv2::WebACL'));
+      const rules = acl?.Properties.Rules as {
+        Name: string;
+        OverrideAction?: unknown;
+        Statement: { ManagedRuleGroupStatement?: { RuleActionOverrides?: unknown } };
+      }[];
+      const overridesOf = (name: string) => {
+        const rule = rules.find((candidate) => candidate.Name === name);
+        if (!rule) throw new Error(`no ${name} rule in the web ACL`);
+        // Counting the whole group (OverrideAction Count) would disarm every rule in it.
+        expect(rule.OverrideAction).toEqual({ None: {} });
+        return rule.Statement.ManagedRuleGroupStatement?.RuleActionOverrides;
+      };
+      expect(overridesOf('AWSManagedRulesCommonRuleSet')).toEqual([
+        { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+      ]);
+      expect(overridesOf('AWSManagedRulesKnownBadInputsRuleSet')).toBeUndefined();
+      expect(overridesOf('AWSManagedRulesAmazonIpReputationList')).toBeUndefined();
+    });
+
     it('publishes the PRIMARY failover record with a health check on the ALB', () => {
       prod.platform.hasResourceProperties('AWS::Route53::RecordSet', {
         Name: HTTPS.domainName,

@@ -1,5 +1,5 @@
 import { PLATFORM_SECRETS } from '@docuthinker/config';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { taskDefinitions, container, type SynthesizedStage, pick } from '../support/synth-stage';
 import type { StageFixtures } from '../support/stage-fixtures';
 
@@ -97,10 +97,45 @@ export function registryAndSecretCases(stages: StageFixtures): void {
       }
     });
 
-    it('references third-party secrets by name under docuthinker/', () => {
+    it('references required third-party secrets by name under docuthinker/', () => {
       const json = JSON.stringify(prod.platform.toJSON());
-      for (const secret of PLATFORM_SECRETS.filter((entry) => !entry.generatable)) {
+      for (const secret of PLATFORM_SECRETS.filter(
+        (entry) => !entry.generatable && entry.required,
+      )) {
         expect(json).toContain(`:secret:docuthinker/${secret.name}`);
+      }
+    });
+
+    it('warns at synth when the gateway has neither a provider key nor a FastAPI upstream', () => {
+      expect(
+        Annotations.fromStack(staging.stacks.platform).findWarning(
+          '*',
+          Match.stringLikeRegexp('gateway gets no LLM provider'),
+        ),
+      ).toHaveLength(1);
+    });
+
+    it('gives the gateway no optional provider key unless aiProviders names it', () => {
+      const optional = PLATFORM_SECRETS.filter((entry) => !entry.required);
+      expect(optional.map((entry) => entry.name).sort()).toEqual(['anthropic', 'google', 'openai']);
+      for (const stage of [prod, staging, dr]) {
+        const gateway = container(
+          pick(taskDefinitions(stage.platform), 'aiml-gateway'),
+          'aiml-gateway',
+        );
+        const names = (gateway.Secrets ?? []).map((secret) => secret.Name);
+        for (const entry of optional) expect(names).not.toContain(entry.variable);
+        // The required ones are still there.
+        expect(names).toEqual(
+          expect.arrayContaining([
+            'DOCUTHINKER_NEO4J_URI',
+            'DOCUTHINKER_CHROMA_URL',
+            'DOCUTHINKER_JWT_SECRET',
+          ]),
+        );
+        const json = JSON.stringify(stage.platform.toJSON());
+        for (const entry of optional)
+          expect(json).not.toMatch(new RegExp(`:secret:docuthinker/(staging/)?${entry.name}`));
       }
     });
 

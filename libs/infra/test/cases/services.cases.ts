@@ -219,7 +219,7 @@ export function servicesCases(stages: StageFixtures): void {
       }
     });
 
-    it('injects exactly the catalogue secrets of each service as ECS secrets', () => {
+    it('injects exactly the required catalogue secrets of each service as ECS secrets (no aiProviders given)', () => {
       for (const [task, name, service] of [
         [pick(tasks, 'backend'), 'backend', 'backend'],
         [pick(tasks, 'aiml-gateway'), 'aiml-gateway', 'aiml-gateway'],
@@ -227,6 +227,7 @@ export function servicesCases(stages: StageFixtures): void {
         const injected = (container(task, name).Secrets ?? []).map((secret) => secret.Name).sort();
         expect(injected).toEqual(
           secretsFor(service)
+            .filter((secret) => secret.required)
             .map((secret) => secret.variable)
             .sort(),
         );

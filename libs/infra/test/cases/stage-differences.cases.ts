@@ -1,5 +1,6 @@
 import {
   container,
+  executionRoleStatements,
   services,
   taskDefinitions,
   type SynthesizedStage,
@@ -61,13 +62,39 @@ export function stageDifferenceCases(stages: StageFixtures): void {
     it('runs the FastAPI container as a sidecar of the gateway on 8001 when an image is given', () => {
       const gateway = pick(taskDefinitions(dev.platform), 'aiml-gateway');
       const upstream = container(gateway, 'aiml-upstream');
-      expect(upstream.Image).toBe(UPSTREAM_IMAGE);
+      // Rendered from the imported ECR repository: account, region and repository of the URI given.
+      expect(upstream.Image).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            '111111111111.dkr.ecr.us-east-1.',
+            { Ref: 'AWS::URLSuffix' },
+            '/docuthinker-fastapi:3f2c1ab',
+          ],
+        ],
+      });
+      expect(UPSTREAM_IMAGE).toBe(
+        '111111111111.dkr.ecr.us-east-1.amazonaws.com/docuthinker-fastapi:3f2c1ab',
+      );
       expect(upstream.PortMappings).toEqual([expect.objectContaining({ ContainerPort: 8001 })]);
       expect(upstream).toMatchObject({ ReadonlyRootFilesystem: true, StopTimeout: 30 });
       expect(container(gateway, 'aiml-gateway').Environment).toContainEqual({
         Name: 'DOCUTHINKER_AIML_UPSTREAM_URL',
         Value: 'http://127.0.0.1:8001',
       });
+    });
+
+    it('lets the gateway execution role pull a private ECR FastAPI image from its repository', () => {
+      const gateway = pick(taskDefinitions(dev.platform), 'aiml-gateway');
+      const statements = executionRoleStatements(dev.platform, gateway);
+      const repositoryArn = 'arn:aws:ecr:us-east-1:111111111111:repository/docuthinker-fastapi';
+      const pull = statements.find(
+        (statement) =>
+          statement.Effect === 'Allow' && [statement.Resource].flat().includes(repositoryArn),
+      );
+      expect(pull?.Action).toEqual(
+        expect.arrayContaining(['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']),
+      );
     });
 
     it('has no sidecar and no upstream URL when no FastAPI image is given', () => {

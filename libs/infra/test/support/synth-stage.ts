@@ -32,12 +32,16 @@ export interface SynthesizedStage {
   readonly platform: Template;
 }
 
-/** Builds and synthesizes one stage the way bin/app.ts does (same feature flags). */
+/**
+ * Builds and synthesizes one stage the way bin/app.ts does (same feature flags).
+ * `context` stands for `-c key=value` values the stacks read themselves (e.g. aiProviders).
+ */
 export function synthStage(
   stage: StageName,
   overrides: Partial<StageSettings> = {},
+  context: Readonly<Record<string, unknown>> = {},
 ): SynthesizedStage {
-  const app = new App({ context: { ...FEATURE_FLAGS, ...TEST_CONTEXT } });
+  const app = new App({ context: { ...FEATURE_FLAGS, ...TEST_CONTEXT, ...context } });
   const stacks = buildStage(app, {
     settings: settingsFor(stage, overrides),
     imageTag: TEST_IMAGE_TAG,
@@ -122,4 +126,18 @@ export function acknowledgements(
         })),
       ),
   );
+}
+
+/** The AWS::IAM::Policy statements attached to a task definition's execution role. */
+export function executionRoleStatements(template: Template, task: TaskJson): CfnJson[] {
+  const roleArn = task.properties.ExecutionRoleArn as { 'Fn::GetAtt'?: [string, string] };
+  const roleId = roleArn['Fn::GetAtt']?.[0];
+  if (!roleId) throw new Error(`task ${task.logicalId} has no execution role of its own`);
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) =>
+      (policy.Properties.Roles as unknown[]).some(
+        (role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId }),
+      ),
+    )
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as CfnJson[]);
 }

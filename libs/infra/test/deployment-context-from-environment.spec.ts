@@ -1,22 +1,25 @@
-import { httpsContextArgs, servesHttps } from '../src/bin/https-context';
+import { deploymentContextArgs, servesHttps } from '../src/bin/deployment-context';
 import { settingsFor } from '../src/settings/stage-settings';
 
-describe('HTTPS settings from the pipeline', () => {
+describe('deployment values from the pipeline', () => {
   it("passes a stage's own variables over the plain ones as CDK context", () => {
     expect(
-      httpsContextArgs('prod', {
+      deploymentContextArgs('prod', {
         DOCUTHINKER_PROD_DOMAIN_NAME: 'docuthinker.example.com',
         DOCUTHINKER_DOMAIN_NAME: 'staging.example.com',
         DOCUTHINKER_CERTIFICATE_ARN: ' arn:aws:acm:us-east-1:123456789012:certificate/abc ',
         DOCUTHINKER_HOSTED_ZONE_ID: '',
+        DOCUTHINKER_PROD_PROVIDER_KEYS: 'openai,google',
       }),
     ).toEqual([
       '-c',
       'domainName=docuthinker.example.com',
       '-c',
       'certificateArn=arn:aws:acm:us-east-1:123456789012:certificate/abc',
+      '-c',
+      'aiProviders=openai,google',
     ]);
-    expect(httpsContextArgs('dev', {})).toEqual([]);
+    expect(deploymentContextArgs('dev', {})).toEqual([]);
   });
 
   it('sees a domain in the stage settings, the environment or the arguments passed through', () => {

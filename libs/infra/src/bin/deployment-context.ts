@@ -1,22 +1,25 @@
 import type { StageName, StageSettings } from '../settings/stage-settings';
 
-/** CDK context keys of a stage's HTTPS, by the variable suffix a pipeline sets them with. */
-const HTTPS_CONTEXT_KEYS = {
+/** CDK context keys of a deployment's own values, by the variable suffix a pipeline sets them with. */
+const DEPLOYMENT_CONTEXT_KEYS = {
   DOMAIN_NAME: 'domainName',
   CERTIFICATE_ARN: 'certificateArn',
   HOSTED_ZONE_ID: 'hostedZoneId',
   HOSTED_ZONE_NAME: 'hostedZoneName',
+  // Which optional provider-key secrets exist (openai,anthropic,google): only
+  // those are given to the gateway, since ECS refuses a task whose secret is missing.
+  PROVIDER_KEYS: 'aiProviders',
 } as const;
 
 /**
- * `-c key=value` arguments for a stage's HTTPS from the environment: the
- * stage's own variable (`DOCUTHINKER_PROD_DOMAIN_NAME`, for a Jenkins that
- * holds every stage's values) or the plain one (`DOCUTHINKER_DOMAIN_NAME`, for
- * a GitHub environment that holds one stage's). A domain is the deployment's,
- * not the repository's, so it is never committed.
+ * `-c key=value` arguments for a deployment's HTTPS and provider keys from the
+ * environment: the stage's own variable (`DOCUTHINKER_PROD_DOMAIN_NAME`, for a
+ * Jenkins that holds every stage's values) or the plain one
+ * (`DOCUTHINKER_DOMAIN_NAME`, for a GitHub environment that holds one stage's).
+ * They are the deployment's, not the repository's, so they are never committed.
  */
-export function httpsContextArgs(stage: StageName, environment: NodeJS.ProcessEnv): string[] {
-  return Object.entries(HTTPS_CONTEXT_KEYS).flatMap(([suffix, key]) => {
+export function deploymentContextArgs(stage: StageName, environment: NodeJS.ProcessEnv): string[] {
+  return Object.entries(DEPLOYMENT_CONTEXT_KEYS).flatMap(([suffix, key]) => {
     const value = (
       environment[`DOCUTHINKER_${stage.toUpperCase()}_${suffix}`] ??
       environment[`DOCUTHINKER_${suffix}`]
