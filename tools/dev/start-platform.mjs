@@ -29,7 +29,10 @@ if (!process.argv.includes('--no-build')) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
+// PORT is one service's setting: set in the shell, it sent both services to
+// the same port. Each listens on its own default (backend 5000, gateway 8000).
 const serviceEnv = { NODE_ENV: 'development', ...process.env };
+delete serviceEnv.PORT;
 const services = [
   { name: 'backend', bundle: 'dist/apps/backend/main.js' },
   { name: 'aiml-gateway', bundle: 'dist/apps/aiml-gateway/main.js' },

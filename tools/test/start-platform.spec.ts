@@ -45,7 +45,8 @@ describe('npm start (tools/dev/start-platform.mjs)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dt-start-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('serves both services on 5000 and 8000, and SIGINT stops both with exit 0', async () => {
+  // PORT set in the shell (another project's, say) must not send both services to one port.
+  it('serves both services on 5000 and 8000, even with PORT set, and SIGINT stops both with exit 0', async () => {
     const launcher = spawn(
       process.execPath,
       [join(root, 'tools/dev/start-platform.mjs'), '--no-build'],
@@ -55,6 +56,7 @@ describe('npm start (tools/dev/start-platform.mjs)', () => {
           ...process.env,
           NODE_ENV: 'development',
           DOCUTHINKER_DATA_DIR: dataDir,
+          PORT: '9190',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

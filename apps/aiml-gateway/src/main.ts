@@ -1,13 +1,10 @@
 import { gatewayFields, loadGatewayConfig } from '@docuthinker/config';
 import { createAiEngine, type AiEngineConfig } from '@docuthinker/ai-engine';
-import {
-  closeHttpServer,
-  installGracefulShutdown,
-  startServiceContext,
-} from '@docuthinker/runtime';
+import { installGracefulShutdown, startServiceContext } from '@docuthinker/runtime';
 import { createDocumentAnalyzer } from './analyze/create-document-analyzer';
 import { createGatewayApp } from './app';
 import { EngineConnection } from './engine/engine-connection';
+import { closeGatewayServer } from './http/close-gateway-server';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 
 /** How long start-up waits for the stores before listening anyway (and reporting unready). */
@@ -53,7 +50,7 @@ async function main(): Promise<void> {
     steps: [
       {
         name: 'http',
-        run: () => closeHttpServer(app.server, config.drainTimeoutMs, () => app.close()),
+        run: () => closeGatewayServer(app, config.drainTimeoutMs),
       },
       { name: 'ai-engine', run: () => connection.close() },
     ],

@@ -45,7 +45,11 @@ export async function createSecretsClient(
   config: SecretsManagerClientConfig = {},
 ): Promise<SecretsManagerClient> {
   const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-  return new SecretsManagerClient({ maxAttempts: 6, retryMode: 'adaptive', ...config });
+  return new SecretsManagerClient({
+    maxAttempts: 6,
+    retryMode: 'adaptive',
+    ...config,
+  });
 }
 
 /**
@@ -78,8 +82,10 @@ export async function loadSecretsIntoEnvironment(
     try {
       response = await client.send(new BatchGetSecretValueCommand({ SecretIdList: batch }));
     } catch (error) {
-      const reason = (error as Error).name || 'error';
-      throw new SecretsLoadError(`Could not read secrets ${batch.join(', ')} (${reason})`, batch);
+      throw new SecretsLoadError(
+        `Could not read secrets ${batch.join(', ')} (${failureReason(error)})`,
+        batch,
+      );
     }
     for (const value of response.SecretValues ?? []) {
       const secret =
@@ -115,4 +121,16 @@ export async function loadSecretsIntoEnvironment(
     ]);
   }
   return result;
+}
+
+/**
+ * Why a call failed, without the SDK's request details: the service's error
+ * name (ThrottlingException, AccessDeniedException, TimeoutError), or for a
+ * network failure its code and message (ECONNREFUSED 127.0.0.1:1).
+ */
+function failureReason(error: unknown): string {
+  const { name, code, message } = error as { name?: string; code?: string; message?: string };
+  // A network failure comes as a generic Error (or the SDK's wrapper of one).
+  if (name && name !== 'Error' && !name.startsWith('AWS SDK error wrapper')) return name;
+  return [code, message?.slice(0, 200)].filter(Boolean).join(': ') || 'error';
 }

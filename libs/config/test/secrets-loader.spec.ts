@@ -176,6 +176,17 @@ describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint',
     client.destroy();
   });
 
+  it('names the network failure when the endpoint refuses connections', async () => {
+    const client = await createSecretsClient({
+      ...awsTestClientConfig('http://127.0.0.1:1'),
+      maxAttempts: 1,
+    });
+    await expect(
+      loadSecretsIntoEnvironment({ service: 'backend', prefix: 'docuthinker/', env: {}, client }),
+    ).rejects.toThrow(/Could not read secrets .*\(.*ECONNREFUSED 127\.0\.0\.1:1/);
+    client.destroy();
+  });
+
   it('fails start-up on an access error, naming the secrets', async () => {
     behaviour = 'deny';
     const client = await createSecretsClient(awsTestClientConfig(endpoint));

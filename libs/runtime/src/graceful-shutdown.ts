@@ -114,10 +114,11 @@ export async function closeHttpServer(
 }
 
 /**
- * Closes the listening socket only. Node's http.Server#close would also close
- * every idle keep-alive connection at once, the race described above.
+ * Closes the listening socket only, resolving once every connection has
+ * ended. Node's http.Server#close would also close every idle keep-alive
+ * connection at once, the race described above.
  */
-function stopAccepting(server: Server): Promise<void> {
+export function stopAccepting(server: Server): Promise<void> {
   return new Promise<void>((resolve) => {
     NetServer.prototype.close.call(server, () => resolve());
   });

@@ -14,7 +14,12 @@ export {
   type DependencyStatus,
   type ReadinessReport,
 } from './readiness';
-export { closeHttpServer, installGracefulShutdown, type ShutdownStep } from './graceful-shutdown';
+export {
+  closeHttpServer,
+  installGracefulShutdown,
+  stopAccepting,
+  type ShutdownStep,
+} from './graceful-shutdown';
 export { loadConfigOrExit } from './config-exit';
 export { startServiceContext, type ServiceContextOptions } from './service-context';
 export { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache';
