@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, root } from './bench-support.mjs';
-import { stopChildProcess } from './process-support.mjs';
+import { startInOrder, startProcess, stopChildProcess } from './process-support.mjs';
 
 export async function startChroma() {
   const port = await freePort();
@@ -46,4 +46,17 @@ export async function startChroma() {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { url, stop };
+}
+
+/**
+ * A Chroma server and two gateway bundles with the same `env`: one on the
+ * embedded store, one on that Chroma. Returned as [chroma, embedded, onChroma].
+ */
+export function startGatewaysOnBothStores(env) {
+  const gateway = join(root, 'dist/apps/aiml-gateway/main.js');
+  return startInOrder(
+    () => startChroma(),
+    () => startProcess(gateway, { env }),
+    ([server]) => startProcess(gateway, { env: { ...env, DOCUTHINKER_CHROMA_URL: server.url } }),
+  );
 }

@@ -9,9 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleBenchWorker, recordResult, root } from './bench-support.mjs';
-import { startChroma } from './chroma-process.mjs';
-import { startInOrder, startProcess } from './process-support.mjs';
+import { bundleBenchWorker, recordResult } from './bench-support.mjs';
+import { startGatewaysOnBothStores } from './chroma-process.mjs';
 import { syntheticDocument } from './synthetic-documents.mjs';
 
 const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 60);
@@ -54,14 +53,7 @@ async function indexRate(url, batch) {
 }
 
 const env = { DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN };
-const [chroma, embedded, onChroma] = await startInOrder(
-  () => startChroma(),
-  () => startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), { env }),
-  ([server]) =>
-    startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), {
-      env: { ...env, DOCUTHINKER_CHROMA_URL: server.url },
-    }),
-);
+const [chroma, embedded, onChroma] = await startGatewaysOnBothStores(env);
 // Made once the processes are up, so the finally below always removes it.
 const textsDir = mkdtempSync(join(tmpdir(), 'dt-bench-texts-'));
 const textsFile = join(textsDir, 'texts.json');

@@ -6,10 +6,8 @@
 // loads its in-memory index on the embedded store; it is reported apart.
 // Target: embedded p95 <= 30 ms.
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { recordResult, root } from './bench-support.mjs';
-import { startChroma } from './chroma-process.mjs';
-import { startInOrder, startProcess } from './process-support.mjs';
+import { recordResult } from './bench-support.mjs';
+import { startGatewaysOnBothStores } from './chroma-process.mjs';
 import { syntheticDocument, syntheticQueries } from './synthetic-documents.mjs';
 
 const TARGET_CHUNKS = Number(process.env.BENCH_CHUNKS ?? 50000);
@@ -105,14 +103,7 @@ function percentile(values, share) {
 }
 
 const env = { DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN };
-const [chroma, embedded, onChroma] = await startInOrder(
-  () => startChroma(),
-  () => startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), { env }),
-  ([server]) =>
-    startProcess(join(root, 'dist/apps/aiml-gateway/main.js'), {
-      env: { ...env, DOCUTHINKER_CHROMA_URL: server.url },
-    }),
-);
+const [chroma, embedded, onChroma] = await startGatewaysOnBothStores(env);
 let stopped = false;
 try {
   const loaded = await load();

@@ -1,23 +1,8 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getThrough } from '@docuthinker/testing';
 import { closeGatewayServer } from '../src/http/close-gateway-server';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
-
-function get(port: number, agent: Agent): Promise<{ status: number; connection?: string }> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, path: '/health', agent }, (response) => {
-      response.resume();
-      response.on('end', () =>
-        resolve({
-          status: response.statusCode ?? 0,
-          ...(response.headers.connection ? { connection: response.headers.connection } : {}),
-        }),
-      );
-    });
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
 
 describe('the gateway draining on SIGTERM', () => {
   let gateway: TestGateway;
@@ -33,11 +18,11 @@ describe('the gateway draining on SIGTERM', () => {
     const { port } = gateway.app.server.address() as AddressInfo;
     // The backend's (or the load balancer's) pooled connection, idle when SIGTERM arrives.
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    expect((await get(port, agent)).status).toBe(200);
+    expect((await getThrough(port, agent, '/health')).status).toBe(200);
 
     const draining = closeGatewayServer(gateway.app, 5000);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const answer = await get(port, agent);
+    const answer = await getThrough(port, agent, '/health');
 
     expect(answer).toEqual({ status: 200, connection: 'close' });
     await draining;

@@ -73,6 +73,40 @@ describe('deletion racing requests already past authentication', () => {
     });
   }
 
+  /**
+   * A chat turn on a new document of `ownerId`, held while the gateway
+   * "answers": it has passed every check and waits to save its session.
+   */
+  async function chatTurnAwaitingItsAnswer(ownerId: string) {
+    const document = await stores.documents.create({
+      id: 'chat-document',
+      ownerId,
+      title: 'Chat',
+      fileType: 'txt',
+      size: TEXT.length,
+      contentHash: 'c'.repeat(64),
+      text: TEXT,
+      summary: TEXT,
+      summaryDegraded: true,
+      fileKey: documentFileKey(ownerId, 'chat-document', 'txt'),
+    });
+    const asked = gate();
+    const answer = gate();
+    const chat = new ChatService(
+      stores,
+      Object.assign(Object.create(gatewayClient) as GatewayClient, {
+        chat: async (request: Parameters<GatewayClient['chat']>[0]) => {
+          asked.open();
+          await answer.opened;
+          return gatewayClient.chat(request);
+        },
+      }),
+    );
+    const turn = chat.chat(ownerId, document.id, 'What is left behind?');
+    await asked.opened;
+    return { documentId: document.id, turn, answer };
+  }
+
   /** Files, documents and chat sessions the owner still has. */
   async function leftOf(ownerId: string) {
     return {
@@ -135,34 +169,8 @@ describe('deletion racing requests already past authentication', () => {
 
   it('a chat turn answered after its document was deleted keeps no session and answers 404', async () => {
     const owner = await user('chat-document-deleted');
-    const document = await stores.documents.create({
-      id: 'deleted-document',
-      ownerId: owner.id,
-      title: 'Chat',
-      fileType: 'txt',
-      size: TEXT.length,
-      contentHash: 'c'.repeat(64),
-      text: TEXT,
-      summary: TEXT,
-      summaryDegraded: true,
-      fileKey: documentFileKey(owner.id, 'deleted-document', 'txt'),
-    });
-    const asked = gate();
-    const answer = gate();
-    const chat = new ChatService(
-      stores,
-      Object.assign(Object.create(gatewayClient) as GatewayClient, {
-        chat: async (request: Parameters<GatewayClient['chat']>[0]) => {
-          asked.open();
-          await answer.opened;
-          return gatewayClient.chat(request);
-        },
-      }),
-    );
-
-    const turn = chat.chat(owner.id, document.id, 'What is left behind?');
-    await asked.opened;
-    await documentService(async () => extracted).delete(owner.id, document.id);
+    const { documentId, turn, answer } = await chatTurnAwaitingItsAnswer(owner.id);
+    await documentService(async () => extracted).delete(owner.id, documentId);
     answer.open();
 
     await expect(turn).rejects.toMatchObject({ name: 'NotFoundError', what: 'document' });
@@ -172,33 +180,7 @@ describe('deletion racing requests already past authentication', () => {
 
   it('a chat turn answered after the erasure keeps no session and answers 401', async () => {
     const leaving = await user('chat-after');
-    const document = await stores.documents.create({
-      id: 'chat-document',
-      ownerId: leaving.id,
-      title: 'Chat',
-      fileType: 'txt',
-      size: TEXT.length,
-      contentHash: 'b'.repeat(64),
-      text: TEXT,
-      summary: TEXT,
-      summaryDegraded: true,
-      fileKey: documentFileKey(leaving.id, 'chat-document', 'txt'),
-    });
-    const asked = gate();
-    const answer = gate();
-    const chat = new ChatService(
-      stores,
-      Object.assign(Object.create(gatewayClient) as GatewayClient, {
-        chat: async (request: Parameters<GatewayClient['chat']>[0]) => {
-          asked.open();
-          await answer.opened;
-          return gatewayClient.chat(request);
-        },
-      }),
-    );
-
-    const turn = chat.chat(leaving.id, document.id, 'What is left behind?');
-    await asked.opened;
+    const { turn, answer } = await chatTurnAwaitingItsAnswer(leaving.id);
     await eraseAccount(stores, leaving.id);
     answer.open();
 

@@ -1,22 +1,7 @@
-import { Agent, createServer, request, type Server } from 'node:http';
+import { Agent, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getThrough as get } from '@docuthinker/testing';
 import { closeHttpServer } from '../src';
-
-function get(port: number, agent: Agent): Promise<{ status: number; connection?: string }> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, path: '/', agent }, (response) => {
-      response.resume();
-      response.on('end', () =>
-        resolve({
-          status: response.statusCode ?? 0,
-          ...(response.headers.connection ? { connection: response.headers.connection } : {}),
-        }),
-      );
-    });
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
 
 describe('closeHttpServer', () => {
   let server: Server;

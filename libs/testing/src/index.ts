@@ -8,3 +8,4 @@ export { temporaryDirectories, type TemporaryDirectories } from './temporary-dir
 export { describeServiceLifecycle, type ServiceLifecycleSpec } from './service-lifecycle-suite';
 export { announceSkipped, containerRuntimeUnavailableReason } from './container-runtime';
 export { CORPUS_DIR, corpusFile, corpusPath, corpusText, type CorpusTextDocument } from './corpus';
+export { getThrough } from './http-get';
