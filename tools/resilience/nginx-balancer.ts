@@ -15,6 +15,13 @@ const NGINX = '/usr/sbin/nginx';
  * ALB it only moves a request to the other target when the connection
  * fails before the request was sent (a refused connect), never after, so a
  * backend that drops requests while it restarts shows up as failures.
+ *
+ * `max_fails=0` turns off nginx's passive marking: with `max_fails=1` a
+ * refused connect benched that backend for `fail_timeout`, and a backend
+ * benched just after it came back (its first request still refused) left
+ * nginx with no live upstream for a moment when the other one stopped next,
+ * answering 502 to requests no backend had dropped. Now every request tries
+ * the backends in turn and a refused one only costs a loopback connect.
  */
 export async function startNginxBalancer(
   workDir: string,
@@ -45,7 +52,7 @@ http {
   scgi_temp_path ${temp}/scgi;
   client_max_body_size 30m;
   upstream backends {
-${backendPorts.map((backend) => `    server 127.0.0.1:${backend} max_fails=1 fail_timeout=1s;`).join('\n')}
+${backendPorts.map((backend) => `    server 127.0.0.1:${backend} max_fails=0;`).join('\n')}
     keepalive 32;
   }
   server {
