@@ -20,6 +20,9 @@ describe('refine instructions', () => {
     ['one sentence', ['sentences']],
     ['concentrate on the rights of users', ['focus']],
     ['Shorter; then focus on patents. Emphasize trademarks', ['shorter', 'focus', 'focus']],
+    ['focus on terms and conditions', ['focus']],
+    ['emphasise patents, trademarks and warranties, then shorten it', ['focus', 'shorter']],
+    ['focus on privacy and make it shorter', ['focus', 'shorter']],
     ['', []],
   ])('reads "%s" as %j', (instructions, expected) => {
     expect(kinds(instructions)).toEqual(expected);
@@ -32,12 +35,30 @@ describe('refine instructions', () => {
     ['never longer', 'never longer'],
     ['shorter without the legalese', 'shorter without the legalese'],
     ['translate it into German, keeping the part about Berlin', 'translate it into German'],
-    ['focus on terms and conditions', 'conditions'],
+    ['focus on privacy and not tracking', 'not tracking'],
+    ['focus on privacy and make it more formal', 'make it more formal'],
     ['focus on it', 'focus on it'],
     ['in 0 sentences', 'in 0 sentences'],
     ['keep it short', 'keep it short'],
   ])('refuses "%s" at the clause "%s"', (instructions, clause) => {
     expect(kinds(instructions)).toBe(`refused: ${clause}`);
+  });
+
+  it('puts a topic listing several things back together', () => {
+    const parsed = parseRefineInstructions('focus on terms and conditions');
+    expect(parsed).toEqual({
+      ok: true,
+      steps: [
+        {
+          kind: 'focus',
+          topic: 'terms and conditions',
+          terms: [
+            { word: 'terms', term: 'term' },
+            { word: 'conditions', term: 'condit' },
+          ],
+        },
+      ],
+    });
   });
 
   it('keeps the topic as written and its stemmed terms for matching', () => {

@@ -19,7 +19,12 @@ export type ParsedInstructions =
 
 // Clauses are joined by punctuation or by "and"/"then"; a clause that the
 // grammar below does not match in full is refused, never partly applied.
-const CLAUSE_SEPARATOR = /[,;]|[.!?]+(?=\s|$)|\b(?:and|then)\b/i;
+// Captured, so that a topic listing several things can be put back together.
+const CLAUSE_SEPARATOR = /([,;]|[.!?]+(?=\s|$)|\b(?:and|then)\b)/i;
+
+// What may join the parts of one focus topic: "focus on terms and
+// conditions", "emphasise patents, trademarks and warranties".
+const TOPIC_LIST_SEPARATOR = /^(?:,|and)$/i;
 
 const OBJECT = String.raw`(?:it|this|the summary|this summary)`;
 const DEGREE = String.raw`(?:(?:a bit|a little|a lot|slightly|somewhat|much|even)\s+)?`;
@@ -71,7 +76,7 @@ const SENTENCE_COUNT = anchored(
 // Words a topic may carry besides content words ("the rights of users").
 // Anything else, negations above all, makes the topic something other than a
 // set of terms to look for, so the clause is refused.
-const TOPIC_CONNECTORS = new Set(['the', 'a', 'an', 'of']);
+const TOPIC_CONNECTORS = new Set(['the', 'a', 'an', 'of', 'and']);
 const NEGATIONS = new Set([
   'not',
   'no',
@@ -136,12 +141,35 @@ function parseClause(clause: string): RefineStep | undefined {
  */
 export function parseRefineInstructions(instructions: string): ParsedInstructions {
   const steps: RefineStep[] = [];
-  for (const raw of instructions.split(CLAUSE_SEPARATOR)) {
-    const clause = normaliseClause(raw);
+  // split() with a capturing separator alternates clause, separator, clause.
+  const parts = instructions.split(CLAUSE_SEPARATOR);
+  for (let index = 0; index < parts.length; index += 2) {
+    const clause = normaliseClause(parts[index] ?? '');
     if (clause.length === 0) continue;
-    const step = parseClause(clause);
+    const step = parseClause(clause) ?? continuedTopic(steps, parts[index - 1], clause);
     if (step === undefined) return { ok: false, clause };
     steps.push(step);
   }
   return { ok: true, steps };
+}
+
+/**
+ * A clause that is not an instruction of its own but the next item of the
+ * focus topic before it ("focus on terms and conditions"): that focus step,
+ * replaced by one over the whole topic. The joined topic goes through the
+ * same checks, so "focus on privacy and not tracking" is still refused.
+ */
+function continuedTopic(
+  steps: RefineStep[],
+  separator: string | undefined,
+  clause: string,
+): RefineStep | undefined {
+  const previous = steps.at(-1);
+  if (previous?.kind !== 'focus' || !TOPIC_LIST_SEPARATOR.test(separator?.trim() ?? '')) {
+    return undefined;
+  }
+  const joiner = separator?.trim() === ',' ? ', ' : ` ${separator?.trim()} `;
+  const step = focusStep(`${previous.topic}${joiner}${clause}`);
+  if (step !== undefined) steps.pop();
+  return step;
 }
