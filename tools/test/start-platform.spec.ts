@@ -45,8 +45,9 @@ describe('npm start (tools/dev/start-platform.mjs)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dt-start-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  // PORT set in the shell (another project's, say) must not send both services to one port.
-  it('serves both services on 5000 and 8000, even with PORT set, and SIGINT stops both with exit 0', async () => {
+  // PORT set in the shell (another project's, say) must not send both services
+  // to one port, nor NODE_ENV=production make them refuse the embedded defaults.
+  it('serves both services on 5000 and 8000, even with PORT and NODE_ENV=production set, and SIGINT stops both with exit 0', async () => {
     const launcher = spawn(
       process.execPath,
       [join(root, 'tools/dev/start-platform.mjs'), '--no-build'],
@@ -54,7 +55,7 @@ describe('npm start (tools/dev/start-platform.mjs)', () => {
         cwd: root,
         env: {
           ...process.env,
-          NODE_ENV: 'development',
+          NODE_ENV: 'production',
           DOCUTHINKER_DATA_DIR: dataDir,
           PORT: '9190',
         },

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
@@ -17,11 +18,41 @@ export interface GracefulShutdownOptions {
   signals?: NodeJS.Signals[];
 }
 
+/** How a drain by closeHttpServer ended. */
+export interface DrainOutcome {
+  /** The drain timeout expired and whatever was still open was cut. */
+  timedOut: boolean;
+  drainTimeoutMs: number;
+  /**
+   * Connections a request was still on when they were cut (0 on a clean
+   * drain): each is a request its client saw fail.
+   */
+  requestsInFlight: number;
+}
+
+// A shutdown step reports its drain through this rather than a return value:
+// steps and the services' own close functions (the gateway's
+// closeGatewayServer) resolve to void, so closeHttpServer does too, and finds
+// the running shutdown's reporter here instead.
+const drainReporter = new AsyncLocalStorage<(outcome: DrainOutcome) => void>();
+
+/** Logs a drain that was cut; a clean one needs no line of its own. */
+function logDrainOutcome(logger: Logger, step: string, outcome: DrainOutcome): void {
+  if (!outcome.timedOut) return;
+  const requests = outcome.requestsInFlight === 1 ? 'request' : 'requests';
+  logger.warn(
+    { step, drainTimeoutMs: outcome.drainTimeoutMs, requestsInFlight: outcome.requestsInFlight },
+    `drain timed out after ${outcome.drainTimeoutMs} ms: cut ${outcome.requestsInFlight} ${requests} in flight`,
+  );
+}
+
 /**
  * The one place a service stops: on SIGTERM or SIGINT it runs the steps in
  * order and exits 0; a step that fails is logged and the rest still run.
  * If everything together overruns the drain timeout (plus a margin for
  * closing adapters), or a second signal arrives, it exits 1 at once.
+ * A step whose closeHttpServer drain timed out logs a warning with the
+ * number of requests it cut, before "stopped".
  */
 export function installGracefulShutdown(options: GracefulShutdownOptions): () => Promise<void> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -39,7 +70,10 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): () =>
     shuttingDown = (async () => {
       for (const step of options.steps) {
         try {
-          await step.run();
+          await drainReporter.run(
+            (outcome) => logDrainOutcome(options.logger, step.name, outcome),
+            () => step.run(),
+          );
         } catch (error) {
           options.logger.error({ err: error, step: step.name }, 'shutdown step failed');
         }
@@ -77,9 +111,10 @@ const IDLE_CONNECTION_GRACE_MS = 1000;
  * `drainTimeoutMs`. Keep-alive connections are retired without a race: every
  * response from then on says `Connection: close`, and connections that stay
  * idle are closed only after a short grace, then as they go idle. Whatever is
- * still open after the drain timeout is cut. `close` lets a framework
- * (Fastify) run its own close around the server's; by default the listener is
- * closed without http.Server's immediate close of idle connections.
+ * still open after the drain timeout is cut, and the running shutdown (see
+ * installGracefulShutdown) is told how many requests that cut. `close` lets a
+ * framework (Fastify) run its own close around the server's; by default the
+ * listener is closed without http.Server's immediate close of idle connections.
  */
 export async function closeHttpServer(
   server: Server,
@@ -87,6 +122,8 @@ export async function closeHttpServer(
   close: () => Promise<unknown> = () => stopAccepting(server),
 ): Promise<void> {
   if (!server.listening) return;
+  // Read now, while still in the shutdown step's async context.
+  const report = drainReporter.getStore();
   const retire = (_request: IncomingMessage, response: ServerResponse) => {
     if (!response.headersSent) response.setHeader('connection', 'close');
   };
@@ -105,8 +142,18 @@ export async function closeHttpServer(
     timer = setTimeout(() => resolve('timeout'), drainTimeoutMs);
   });
   const outcome = await Promise.race([closed.then(() => 'closed' as const), timedOut]);
-  if (outcome === 'timeout') server.closeAllConnections();
+  if (outcome === 'timeout') {
+    // Idle connections are the sweeper's anyway; closing them first leaves
+    // only those a request is still on, which are the requests the cut fails.
+    server.closeIdleConnections();
+    const requestsInFlight = await openConnections(server);
+    server.closeAllConnections();
+    // Reported at the cut, not after `closed`: should closing still hang,
+    // the hard deadline ends the process and this line is what explains it.
+    report?.({ timedOut: true, drainTimeoutMs, requestsInFlight });
+  }
   await closed;
+  if (outcome === 'closed') report?.({ timedOut: false, drainTimeoutMs, requestsInFlight: 0 });
   clearTimeout(grace);
   clearInterval(idleSweeper);
   clearTimeout(timer);
@@ -122,4 +169,12 @@ export function stopAccepting(server: Server): Promise<void> {
   return new Promise<void>((resolve) => {
     NetServer.prototype.close.call(server, () => resolve());
   });
+}
+
+/**
+ * The server's open connections. A socket leaves the count as it is destroyed
+ * (not on its later 'close'), so the idle ones just closed are already out.
+ */
+function openConnections(server: Server): Promise<number> {
+  return new Promise((resolve) => server.getConnections((_error, count) => resolve(count ?? 0)));
 }
