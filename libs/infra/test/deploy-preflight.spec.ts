@@ -47,6 +47,7 @@ describe('nx deploy/diff infra preflight', () => {
       IMAGE_TAG: '3f2c1ab',
       DOCUTHINKER_PROD_DOMAIN_NAME: 'docuthinker.example.com',
       DOCUTHINKER_PROD_CERTIFICATE_ARN: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+      DOCUTHINKER_PROD_PROVIDER_KEYS: 'openai',
     });
     expect(status).toBe(1);
     expect(stderrLines).toEqual([
@@ -55,11 +56,44 @@ describe('nx deploy/diff infra preflight', () => {
   });
 
   it('fails a diff without AWS credentials in one clear line', () => {
-    const { status, stderrLines } = runStage(['diff', 'staging'], { IMAGE_TAG: '3f2c1ab' });
+    const { status, stderrLines } = runStage(['diff', 'staging'], {
+      IMAGE_TAG: '3f2c1ab',
+      DOCUTHINKER_STAGING_PROVIDER_KEYS: 'anthropic',
+    });
     expect(status).toBe(1);
     expect(stderrLines).toEqual([
       expect.stringMatching(/^diff infra \(staging\): no AWS credentials found/),
     ]);
+  });
+
+  // With NODE_ENV=production the gateway refuses to start without a provider,
+  // and ECS would keep replacing it while the deploy waited.
+  it('refuses to deploy a gateway that would have no LLM provider', () => {
+    const { status, stderrLines } = runStage(['deploy', 'staging'], { IMAGE_TAG: '3f2c1ab' });
+    expect(status).toBe(1);
+    expect(stderrLines).toEqual([
+      expect.stringMatching(
+        /^deploy infra \(staging\): the gateway has no LLM provider - set DOCUTHINKER_STAGING_PROVIDER_KEYS/,
+      ),
+    ]);
+    const blank = runStage(['deploy', 'staging'], {
+      IMAGE_TAG: '3f2c1ab',
+      DOCUTHINKER_STAGING_PROVIDER_KEYS: ' , ',
+    });
+    expect(blank.stderrLines).toEqual([expect.stringContaining('the gateway has no LLM provider')]);
+  });
+
+  it('takes the FastAPI container as the provider too', () => {
+    const { stderrLines } = runStage(
+      [
+        'diff',
+        'dev',
+        '-c',
+        'aimlUpstreamImage=123456789012.dkr.ecr.us-east-1.amazonaws.com/docuthinker-aiml:1',
+      ],
+      { IMAGE_TAG: '3f2c1ab' },
+    );
+    expect(stderrLines).toEqual([expect.stringMatching(/^diff infra \(dev\): no AWS credentials/)]);
   });
 
   it('refuses to deploy without IMAGE_TAG, and refuses latest in prod', () => {
@@ -91,6 +125,7 @@ describe('nx deploy/diff infra preflight', () => {
       IMAGE_TAG: '3f2c1ab',
       DOCUTHINKER_DOMAIN_NAME: 'dr.docuthinker.example.com',
       DOCUTHINKER_CERTIFICATE_ARN: 'arn:aws:acm:us-west-2:123456789012:certificate/def',
+      DOCUTHINKER_PROVIDER_KEYS: 'google',
     });
     // Past the HTTPS check: what stops it now is the missing AWS credentials.
     expect(stderrLines).toEqual([expect.stringMatching(/^diff infra \(dr\): no AWS credentials/)]);

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { ImageTagError, resolveImageTag } from '../settings/image-tag';
 import { isStageName, STAGE_NAMES, STAGE_SETTINGS } from '../settings/stage-settings';
 import { hasAwsCredentials } from './aws-credentials';
-import { deploymentContextArgs, servesHttps } from './deployment-context';
+import { deploymentContextArgs, givesGatewayAProvider, servesHttps } from './deployment-context';
 
 /**
  * What `nx synth|diff|deploy infra --configuration=<stage>` runs: checks what
@@ -48,6 +48,12 @@ async function main(): Promise<void> {
     const variable = `DOCUTHINKER_${stage.toUpperCase()}`;
     fail(
       `${action} infra (${stage}): HTTPS is not configured - set ${variable}_DOMAIN_NAME and ${variable}_CERTIFICATE_ARN (or _HOSTED_ZONE_ID and _HOSTED_ZONE_NAME for a DNS-validated certificate); without them the load balancer would serve HTTP only`,
+    );
+  }
+
+  if (!synthOnly && !givesGatewayAProvider(settings, [...deploymentArgs, ...passThrough])) {
+    fail(
+      `${action} infra (${stage}): the gateway has no LLM provider - set DOCUTHINKER_${stage.toUpperCase()}_PROVIDER_KEYS (or DOCUTHINKER_PROVIDER_KEYS) to the providers whose docuthinker/<provider> key secret exists, e.g. openai,google, or pass -c aimlUpstreamImage=<image>; without one the gateway exits at start`,
     );
   }
 

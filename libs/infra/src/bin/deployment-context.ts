@@ -39,3 +39,19 @@ export function servesHttps(settings: StageSettings, cdkArguments: readonly stri
     settings.https !== undefined || cdkArguments.some((arg) => /^domainName=\S/.test(arg.trim()))
   );
 }
+
+/**
+ * Whether the gateway will have an LLM provider: a provider-key secret named
+ * for this run (`-c aiProviders=`, from `DOCUTHINKER_<STAGE>_PROVIDER_KEYS`)
+ * or the FastAPI container beside it. Without either, the deployed gateway
+ * (NODE_ENV=production) refuses to start and ECS keeps replacing it.
+ */
+export function givesGatewayAProvider(
+  settings: StageSettings,
+  cdkArguments: readonly string[],
+): boolean {
+  return (
+    settings.aimlUpstreamImage !== undefined ||
+    cdkArguments.some((arg) => /^(?:aiProviders|aimlUpstreamImage)=\s*[^\s,]/.test(arg.trim()))
+  );
+}
