@@ -65,6 +65,67 @@ describe('tools/secrets CLI against moto', () => {
     expect(list.stdout.trim()).toBe('');
   });
 
+  it.each([
+    [
+      'a whitespace-only value',
+      'OPENAI_API_KEY="   "',
+      'OPENAI_API_KEY: is only whitespace; expected a non-empty secret',
+    ],
+    [
+      'a padded value',
+      'REDIS_URL=" redis://:padded-secret@cache:6379"',
+      'REDIS_URL: has leading or trailing whitespace; expected a redis:// or rediss:// URL',
+    ],
+    [
+      'a JWT secret shorter than the services take',
+      'jwt=short-jwt-secret',
+      'jwt (DOCUTHINKER_JWT_SECRET): is shorter than 32 characters; expected a secret of at least 32 characters',
+    ],
+    [
+      'a Mongo URI of another scheme',
+      'MONGODB_URI=postgres://app:pg-secret@db:5432/docs',
+      'MONGODB_URI: is not a valid URL of the accepted kind; expected a mongodb:// or mongodb+srv:// URL',
+    ],
+    [
+      'a Mongo URI without a host',
+      'MONGODB_URI=mongodb://app:m0ngo-secret@/docs',
+      'MONGODB_URI: does not name a host; expected a mongodb:// or mongodb+srv:// URL',
+    ],
+    [
+      'a key/value (JSON object) secret',
+      'DOCUTHINKER_NEO4J_URI={"uri":"neo4j://neo4j:json-secret@graph:7687"}',
+      'DOCUTHINKER_NEO4J_URI: is a JSON key/value object, but docuthinker secrets are plain strings; expected a neo4j://',
+    ],
+  ])('refuses %s in one line naming the key, and writes nothing', async (_, line, message) => {
+    const file = envFile('bad.env', `DOCUTHINKER_CHROMA_URL=http://chroma:8000\n${line}\n`);
+    const result = await run(['put', '--file', file]);
+    expect(result.code).toBe(1);
+    const errors = result.stderr.split('\n').filter((text) => text.startsWith('secrets: '));
+    expect(errors).toEqual([expect.stringContaining(`secrets: ${message}`)]);
+    for (const part of ['padded-secret', 'short-jwt', 'pg-secret', 'm0ngo-secret', 'json-secret']) {
+      expect(result.stderr + result.stdout).not.toContain(part);
+    }
+    expect((await run(['list'])).stdout.trim()).toBe('');
+  });
+
+  it('refuses a key given twice, and two keys for one secret, before writing anything', async () => {
+    const twice = await run(
+      ['put'],
+      'REDIS_URL=redis://first:6379\nMONGODB_URI=mongodb://db:27017/docs\nREDIS_URL=redis://second:6379\n',
+    );
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain('secrets: line 3 repeats REDIS_URL (first given on line 1)');
+    const aliases = await run(
+      ['put'],
+      `DOCUTHINKER_JWT_SECRET=${'a'.repeat(40)}\njwt=${'b'.repeat(40)}\n`,
+    );
+    expect(aliases.code).toBe(1);
+    expect(aliases.stderr).toContain(
+      'secrets: DOCUTHINKER_JWT_SECRET and jwt both set docuthinker/jwt; give each secret once',
+    );
+    expect((await run(['list'])).stdout.trim()).toBe('');
+  });
+
   it('shows a dry run without writing, then creates, then is idempotent', async () => {
     const file = envFile(
       'prod.env',
@@ -139,8 +200,21 @@ describe('tools/secrets CLI against moto', () => {
     ]);
   });
 
+  it('accepts every secret of the catalogue by its name, service-token included', async () => {
+    const token = `rotated-service-token-${'0'.repeat(20)}`;
+    const result = await run(['put'], `service-token=${token}\n`);
+    expect(result.stderr).not.toContain('secrets:');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'update    docuthinker/service-token (DOCUTHINKER_SERVICE_TOKEN)',
+    );
+    expect(await valueOf('docuthinker/service-token')).toBe(token);
+  });
+
   it('rejects an empty value and a malformed line', async () => {
-    expect((await run(['put'], 'REDIS_URL=\n')).stderr).toContain('empty value for: REDIS_URL');
+    expect((await run(['put'], 'REDIS_URL=\n')).stderr).toContain(
+      'secrets: REDIS_URL: is empty; expected a redis:// or rediss:// URL',
+    );
     expect((await run(['put'], 'just some text\n')).stderr).toContain('line 1 is not KEY=VALUE');
   });
 

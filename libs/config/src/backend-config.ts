@@ -1,14 +1,20 @@
 import { join } from 'node:path';
 import { commonFields, type ServiceConfigBase } from './common-fields';
-import { commaList, integerInRange, optionalText, optionalUrl } from './env-fields';
+import {
+  browserOrigin,
+  commaList,
+  integerInRange,
+  optionalMongodbUri,
+  optionalS3BucketName,
+  optionalUrl,
+} from './env-fields';
 import { ConfigResolution, type Environment } from './parse-environment';
 import { resolvePlatformSecrets } from './platform-secrets';
-import * as z from 'zod';
 
 export const backendFields = {
   ...commonFields,
   PORT: integerInRange(5000, 1, 65535, { description: 'HTTP port of the backend' }),
-  MONGODB_URI: optionalUrl(['mongodb:', 'mongodb+srv:'], {
+  MONGODB_URI: optionalMongodbUri({
     description:
       'Documents, users, chat sessions and outbox (secret docuthinker/mongodb); embedded libSQL when unset',
     secret: true,
@@ -20,17 +26,14 @@ export const backendFields = {
   DOCUTHINKER_AIML_URL: optionalUrl(['http:', 'https:'], {
     description: 'Base URL of the AI/ML gateway; http://127.0.0.1:8000 when unset',
   }),
-  DOCUTHINKER_DOCUMENTS_BUCKET: optionalText(
-    { description: 'S3 bucket for original files; a directory under the data dir when unset' },
-    'an S3 bucket name',
-  ),
-  DOCUTHINKER_CORS_ORIGINS: commaList(
-    z.string().url({ error: 'has an entry that is not an origin URL' }),
-    {
-      description: 'Comma-separated browser origins allowed by CORS; none when unset',
-      expected: 'a comma-separated list of origins such as https://app.example.com',
-    },
-  ),
+  DOCUTHINKER_DOCUMENTS_BUCKET: optionalS3BucketName({
+    description: 'S3 bucket for original files; a directory under the data dir when unset',
+  }),
+  DOCUTHINKER_CORS_ORIGINS: commaList(browserOrigin(), {
+    description: 'Comma-separated browser origins allowed by CORS; none when unset',
+    expected:
+      'a comma-separated list of origins (scheme://host[:port], no path or trailing slash) such as https://app.example.com',
+  }),
   DOCUTHINKER_MAX_UPLOAD_BYTES: integerInRange(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024, {
     description: 'Largest accepted upload in bytes',
   }),

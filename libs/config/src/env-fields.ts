@@ -27,26 +27,146 @@ const blankToUndefined = (value: unknown) =>
 
 type UrlProtocol = `${string}:`;
 
+/** A check that returns what is wrong with a value, as a problem phrase, or undefined. */
+type ValueCheck = (value: string) => string | undefined;
+
+/** A string refined by `check`, reporting its phrase as the problem. */
+function checkedString(check: ValueCheck) {
+  return z.string().check((ctx) => {
+    const problem = check(ctx.value);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+  });
+}
+
+function urlProblem(value: string, protocols: readonly UrlProtocol[]): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not a valid URL of the accepted kind';
+  }
+  if (!protocols.includes(url.protocol as UrlProtocol)) {
+    return 'is not a valid URL of the accepted kind';
+  }
+  // redis:, neo4j:, bolt: are not schemes the URL parser knows, so `redis://`
+  // parses with an empty host, which a driver takes as localhost or refuses
+  // only when it first connects.
+  if (url.hostname === '') return 'does not name a host';
+  return undefined;
+}
+
 /** A URL whose scheme is one of `protocols`; optional because embedded defaults stand in. */
 export function optionalUrl(protocols: UrlProtocol[], doc: Omit<EnvVarDoc, 'expected'>) {
   const expected = `a ${protocols.map((p) => `${p}//`).join(' or ')} URL`;
   const schema = z.preprocess(
     blankToUndefined,
-    z
-      .string()
-      .refine(
-        (value) => {
-          try {
-            return protocols.includes(new URL(value).protocol as UrlProtocol);
-          } catch {
-            return false;
-          }
-        },
-        { error: 'is not a valid URL of the accepted kind' },
-      )
-      .optional(),
+    checkedString((value) => urlProblem(value, protocols)).optional(),
   );
   return documented(schema, { ...doc, expected });
+}
+
+/** host, [IPv6] or a percent-encoded socket path, then an optional port. */
+const MONGODB_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]+)(?::(\d{1,5}))?$/;
+
+function mongodbUriProblem(value: string): string | undefined {
+  const match = /^(mongodb|mongodb\+srv):\/\/([^/?#]*)/.exec(value);
+  if (!match) return 'is not a valid URL of the accepted kind';
+  const [, scheme, authority = ''] = match;
+  const hostList = authority.slice(authority.lastIndexOf('@') + 1);
+  if (hostList === '') return 'does not name a host';
+  const hosts = hostList.split(',');
+  for (const host of hosts) {
+    const parsed = MONGODB_HOST.exec(host);
+    if (!parsed) {
+      return host === '' ? 'has an empty entry in its host list' : 'has a malformed host';
+    }
+    const port = parsed[1];
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+      return 'has a port outside 1 to 65535';
+    }
+    if (scheme === 'mongodb+srv' && port !== undefined) {
+      return 'gives a port, which mongodb+srv:// does not allow';
+    }
+  }
+  if (scheme === 'mongodb+srv' && hosts.length > 1) {
+    return 'names several hosts, which mongodb+srv:// does not allow';
+  }
+  return undefined;
+}
+
+/**
+ * A MongoDB connection string. The URL parser cannot read a replica set's
+ * host list (`h1:27017,h2:27017`), so the hosts are checked here, by the
+ * driver's rules: at least one, none empty, and for mongodb+srv:// exactly
+ * one name without a port.
+ */
+export function optionalMongodbUri(doc: Omit<EnvVarDoc, 'expected'>) {
+  const schema = z.preprocess(blankToUndefined, checkedString(mongodbUriProblem).optional());
+  return documented(schema, { ...doc, expected: 'a mongodb:// or mongodb+srv:// URL' });
+}
+
+function originProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'has an entry that is not an origin URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return 'has an entry that is not an http:// or https:// origin';
+  }
+  if (url.origin === value) return undefined;
+  const afterScheme = value.slice(value.indexOf('//') + 2);
+  if (/[/?#]/.test(afterScheme)) {
+    return 'has an entry with a path or a trailing slash (an origin is scheme://host[:port] only)';
+  }
+  if (afterScheme.includes('@')) return 'has an entry with credentials in it';
+  return 'has an entry not written as browsers send it (lowercase, without its default port)';
+}
+
+/**
+ * One browser origin, exactly as the Origin header carries it. CORS compares
+ * origins as strings, so `https://app.example.com/` would never match and
+ * the browser app would be refused with nothing in the logs.
+ */
+export function browserOrigin() {
+  return checkedString(originProblem);
+}
+
+/** Names S3 keeps for its own features (access point aliases, directory buckets, …). */
+const RESERVED_BUCKET_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+const RESERVED_BUCKET_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
+
+function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return 'is not 3 to 63 characters long';
+  if (!/^[a-z0-9.-]+$/.test(name)) {
+    return 'has characters other than lowercase letters, digits, dots and hyphens';
+  }
+  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) {
+    return 'does not start and end with a letter or digit';
+  }
+  if (name.includes('..')) return 'has two dots in a row';
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(name)) return 'is formatted as an IP address';
+  if (
+    RESERVED_BUCKET_PREFIXES.some((prefix) => name.startsWith(prefix)) ||
+    RESERVED_BUCKET_SUFFIXES.some((suffix) => name.endsWith(suffix))
+  ) {
+    return 'uses a prefix or suffix that S3 reserves';
+  }
+  return undefined;
+}
+
+/**
+ * An S3 general purpose bucket name. S3 itself would refuse a bad one only
+ * at the first upload, long after start-up.
+ */
+export function optionalS3BucketName(doc: Omit<EnvVarDoc, 'expected'>) {
+  const schema = z.preprocess(blankToUndefined, checkedString(bucketNameProblem).optional());
+  return documented(schema, {
+    ...doc,
+    expected:
+      'an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, not an IP address',
+  });
 }
 
 export function optionalSecret(doc: Omit<EnvVarDoc, 'expected' | 'secret'>, minLength = 1) {

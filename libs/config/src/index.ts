@@ -27,7 +27,9 @@ export {
   type PlatformSecret,
   type ServiceName,
 } from './secret-catalogue';
+export { isKeyValueSecretString, secretValueProblem } from './secret-values';
 export {
+  DEFAULT_SECRETS_TIMEOUT_MS,
   SecretsLoadError,
   createSecretsClient,
   loadSecretsIntoEnvironment,

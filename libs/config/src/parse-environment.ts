@@ -8,6 +8,16 @@ type FieldShape = Record<string, z.ZodType>;
 type ParsedValues<S extends FieldShape> = { [K in keyof S]: z.output<S[K]> };
 
 /**
+ * The first issue of a failed field, as a phrase that follows the variable's
+ * name ("is above 65535"); zod's built-in messages ("Invalid input: …") do not
+ * read that way, so they become a generic phrase.
+ */
+export function problemOf(error: z.ZodError): string {
+  const message = error.issues[0]?.message ?? 'is invalid';
+  return message.startsWith('Invalid') ? 'is not an accepted value' : message;
+}
+
+/**
  * Collects problems and notices while a service's configuration is resolved.
  * Fields are parsed one by one so that a bad value does not hide the
  * cross-field rules (for example "required in production") of the others.
@@ -27,10 +37,9 @@ export class ConfigResolution<S extends FieldShape> {
       if (result.success) {
         (this.values as Record<string, unknown>)[variable] = result.data;
       } else {
-        const message = result.error.issues[0]?.message ?? 'is invalid';
         this.problems.push({
           variable,
-          problem: message.startsWith('Invalid') ? 'is not an accepted value' : message,
+          problem: problemOf(result.error),
           expected: this.expectedFor(variable),
         });
       }

@@ -17,6 +17,11 @@ export interface PlatformSecret {
   readonly required: boolean;
   /** A value the platform can make itself (CDK may generate and rotate it). */
   readonly generatable: boolean;
+  /**
+   * The service's boolean switch for the only feature that uses this secret:
+   * while it reads false the feature is off and the secret is not needed.
+   */
+  readonly neededWhen?: string;
 }
 
 export const PLATFORM_SECRETS: readonly PlatformSecret[] = Object.freeze([
@@ -47,6 +52,7 @@ export const PLATFORM_SECRETS: readonly PlatformSecret[] = Object.freeze([
     services: ['aiml-gateway'],
     required: true,
     generatable: false,
+    neededWhen: 'DOCUTHINKER_SYNC_GRAPH',
   },
   {
     name: 'chroma',
@@ -54,6 +60,7 @@ export const PLATFORM_SECRETS: readonly PlatformSecret[] = Object.freeze([
     services: ['aiml-gateway'],
     required: true,
     generatable: false,
+    neededWhen: 'DOCUTHINKER_SYNC_VECTOR',
   },
   {
     name: 'mongodb',

@@ -4,7 +4,14 @@ import type {
   SecretsManagerClient,
   SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
-import { qualifiedSecretId, secretsFor, type ServiceName } from './secret-catalogue';
+import {
+  qualifiedSecretId,
+  secretsFor,
+  type PlatformSecret,
+  type ServiceName,
+} from './secret-catalogue';
+import { isKeyValueSecretString } from './secret-values';
+import { fieldsOf } from './service-fields';
 
 export interface LoadSecretsOptions {
   service: ServiceName;
@@ -14,6 +21,8 @@ export interface LoadSecretsOptions {
   env: Record<string, string | undefined>;
   /** A client to use instead of the default one (region and endpoint from the AWS environment). */
   client?: SecretsManagerClient;
+  /** Deadline of each batch call, retries included (ms); DEFAULT_SECRETS_TIMEOUT_MS when unset. */
+  timeoutMs?: number;
 }
 
 export interface LoadSecretsResult {
@@ -36,6 +45,13 @@ export class SecretsLoadError extends Error {
 
 /** Secrets Manager's limit for one BatchGetSecretValue call. */
 const BATCH_SIZE = 20;
+
+/**
+ * An endpoint that accepts the connection and never answers would otherwise
+ * hold start-up forever. Ten seconds leaves room for the adaptive retries of
+ * a throttled call.
+ */
+export const DEFAULT_SECRETS_TIMEOUT_MS = 10_000;
 
 /**
  * Retries with exponential backoff and client-side rate limiting on
@@ -67,6 +83,7 @@ export async function loadSecretsIntoEnvironment(
 
   const wanted = secretsFor(options.service)
     .filter((secret) => env[secret.variable] === undefined || env[secret.variable] === '')
+    .filter((secret) => isNeeded(secret, options.service, env))
     .map((secret) => ({ ...secret, id: qualifiedSecretId(secret.name, prefix) }));
   if (wanted.length === 0) return result;
 
@@ -75,17 +92,22 @@ export async function loadSecretsIntoEnvironment(
   const byId = new Map(wanted.map((secret) => [secret.id, secret]));
   const missingRequired: string[] = [];
   const failures: string[] = [];
+  const timeoutMs = options.timeoutMs ?? DEFAULT_SECRETS_TIMEOUT_MS;
 
   for (let start = 0; start < wanted.length; start += BATCH_SIZE) {
     const batch = wanted.slice(start, start + BATCH_SIZE).map((secret) => secret.id);
+    const deadline = AbortSignal.timeout(timeoutMs);
     let response;
     try {
-      response = await client.send(new BatchGetSecretValueCommand({ SecretIdList: batch }));
-    } catch (error) {
-      throw new SecretsLoadError(
-        `Could not read secrets ${batch.join(', ')} (${failureReason(error)})`,
-        batch,
+      response = await withinDeadline(
+        client.send(new BatchGetSecretValueCommand({ SecretIdList: batch }), {
+          abortSignal: deadline,
+        }),
+        deadline,
       );
+    } catch (error) {
+      const reason = deadline.aborted ? `timed out after ${timeoutMs} ms` : failureReason(error);
+      throw new SecretsLoadError(`Could not read secrets ${batch.join(', ')} (${reason})`, batch);
     }
     for (const value of response.SecretValues ?? []) {
       const secret =
@@ -93,6 +115,10 @@ export async function loadSecretsIntoEnvironment(
       if (!secret) continue;
       if (typeof value.SecretString !== 'string' || value.SecretString === '') {
         failures.push(`${secret.id} (no string value)`);
+        continue;
+      }
+      if (isKeyValueSecretString(value.SecretString)) {
+        failures.push(`${secret.id} (a JSON key/value object; secrets are plain strings)`);
         continue;
       }
       env[secret.variable] = value.SecretString;
@@ -121,6 +147,37 @@ export async function loadSecretsIntoEnvironment(
     ]);
   }
   return result;
+}
+
+/**
+ * A secret that only a switched-off feature uses (Neo4j with
+ * DOCUTHINKER_SYNC_GRAPH=false) is not asked for: the service will not read
+ * it, and a deployment without that store has no such secret. The switch is
+ * read by the service's own rule; a value it would refuse counts as on, and
+ * configuration validation reports it.
+ */
+function isNeeded(
+  secret: PlatformSecret,
+  service: ServiceName,
+  env: Record<string, string | undefined>,
+): boolean {
+  if (!secret.neededWhen) return true;
+  const flag = fieldsOf(service)[secret.neededWhen]?.safeParse(env[secret.neededWhen]);
+  return !(flag?.success && flag.data === false);
+}
+
+/**
+ * The SDK stops the request at the deadline (and closes its socket), but it
+ * does not watch the signal while it resolves credentials: a credential
+ * endpoint that never answers would still hold start-up. The race makes the
+ * deadline hold for every step.
+ */
+function withinDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(deadline.reason);
+    deadline.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => deadline.removeEventListener('abort', onAbort));
+  });
 }
 
 /**

@@ -106,6 +106,123 @@ describe('loadBackendConfig', () => {
     expect(problems.find((p) => p.variable === variable)?.expected).toMatch(/\w/);
   });
 
+  it.each([
+    ['MONGODB_URI', 'mongodb://', 'does not name a host'],
+    ['MONGODB_URI', 'mongodb:///docuthinker', 'does not name a host'],
+    ['MONGODB_URI', 'mongodb://app:pw@/docuthinker', 'does not name a host'],
+    ['MONGODB_URI', 'mongodb://db1:27017,,db2:27017/docs', 'has an empty entry in its host list'],
+    ['MONGODB_URI', 'mongodb://db:99999/docs', 'has a port outside 1 to 65535'],
+    [
+      'MONGODB_URI',
+      'mongodb+srv://cluster0.example.net:27017/docs',
+      'gives a port, which mongodb+srv:// does not allow',
+    ],
+    ['REDIS_URL', 'redis://', 'does not name a host'],
+    [
+      'DOCUTHINKER_CORS_ORIGINS',
+      'https://app.example.com/',
+      'has an entry with a path or a trailing slash (an origin is scheme://host[:port] only)',
+    ],
+    [
+      'DOCUTHINKER_CORS_ORIGINS',
+      'https://ok.example, https://app.example.com/app',
+      'has an entry with a path or a trailing slash (an origin is scheme://host[:port] only)',
+    ],
+    [
+      'DOCUTHINKER_CORS_ORIGINS',
+      'https://App.Example.com',
+      'has an entry not written as browsers send it (lowercase, without its default port)',
+    ],
+    [
+      'DOCUTHINKER_CORS_ORIGINS',
+      'https://app.example.com:443',
+      'has an entry not written as browsers send it (lowercase, without its default port)',
+    ],
+    [
+      'DOCUTHINKER_CORS_ORIGINS',
+      'ftp://files.example.com',
+      'has an entry that is not an http:// or https:// origin',
+    ],
+    ['DOCUTHINKER_DOCUMENTS_BUCKET', 'ab', 'is not 3 to 63 characters long'],
+    ['DOCUTHINKER_DOCUMENTS_BUCKET', 'b'.repeat(64), 'is not 3 to 63 characters long'],
+    [
+      'DOCUTHINKER_DOCUMENTS_BUCKET',
+      'DocuThinker-Documents',
+      'has characters other than lowercase letters, digits, dots and hyphens',
+    ],
+    [
+      'DOCUTHINKER_DOCUMENTS_BUCKET',
+      'docuthinker_documents',
+      'has characters other than lowercase letters, digits, dots and hyphens',
+    ],
+    [
+      'DOCUTHINKER_DOCUMENTS_BUCKET',
+      's3://docuthinker-documents',
+      'has characters other than lowercase letters, digits, dots and hyphens',
+    ],
+    [
+      'DOCUTHINKER_DOCUMENTS_BUCKET',
+      '-docuthinker',
+      'does not start and end with a letter or digit',
+    ],
+    [
+      'DOCUTHINKER_DOCUMENTS_BUCKET',
+      'docuthinker.',
+      'does not start and end with a letter or digit',
+    ],
+    ['DOCUTHINKER_DOCUMENTS_BUCKET', 'docu..thinker', 'has two dots in a row'],
+    ['DOCUTHINKER_DOCUMENTS_BUCKET', '192.168.5.4', 'is formatted as an IP address'],
+    [
+      'DOCUTHINKER_DOCUMENTS_BUCKET',
+      'docuthinker-s3alias',
+      'uses a prefix or suffix that S3 reserves',
+    ],
+  ])('refuses %s=%s, valid in form but wrong: %s', (variable, value, message) => {
+    const problems = problemsOf({ ...productionEnv, [variable]: value });
+    expect(problems).toEqual([expect.objectContaining({ variable, problem: message })]);
+  });
+
+  it('reports each wrong value on its own line naming the variable, without the value', () => {
+    try {
+      loadBackendConfig({
+        ...productionEnv,
+        MONGODB_URI: 'mongodb://',
+        DOCUTHINKER_CORS_ORIGINS: 'https://web.docs.test/',
+        DOCUTHINKER_DOCUMENTS_BUCKET: 'Docs_Bucket',
+      });
+      throw new Error('expected rejection');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const lines = (error as Error).message.split('\n');
+      expect(lines[0]).toBe('Invalid configuration for backend (3 problems):');
+      expect(lines.slice(1).map((line) => line.split(':')[0])).toEqual([
+        '  - MONGODB_URI',
+        '  - DOCUTHINKER_DOCUMENTS_BUCKET',
+        '  - DOCUTHINKER_CORS_ORIGINS',
+      ]);
+      expect((error as Error).message).not.toContain('Docs_Bucket');
+      expect((error as Error).message).not.toContain('web.docs.test');
+    }
+  });
+
+  it('accepts replica-set, SRV, IPv6 and socket MongoDB URIs, exact origins and dotted bucket names', () => {
+    for (const uri of [
+      'mongodb://app:p%40ss@db1:27017,db2:27017,db3/docs?replicaSet=rs0&tls=true',
+      'mongodb+srv://app:pw@cluster0.abcde.mongodb.net/docs?retryWrites=true',
+      'mongodb://[::1]:27017/docs',
+      'mongodb://%2Ftmp%2Fmongodb-27017.sock/docs',
+    ]) {
+      expect(loadBackendConfig({ ...productionEnv, MONGODB_URI: uri }).mongodbUri).toBe(uri);
+    }
+    const config = loadBackendConfig({
+      ...productionEnv,
+      DOCUTHINKER_CORS_ORIGINS: 'http://localhost:3000, https://app.example.com:8443',
+      DOCUTHINKER_DOCUMENTS_BUCKET: 'docuthinker.documents-eu-west-1',
+    });
+    expect(config.corsOrigins).toEqual(['http://localhost:3000', 'https://app.example.com:8443']);
+    expect(config.documentsBucket).toBe('docuthinker.documents-eu-west-1');
+  });
+
   it('reports a bad value and unrelated missing variables together', () => {
     const problems = problemsOf({ NODE_ENV: 'production', PORT: 'x' });
     const variables = problems.map((p) => p.variable);

@@ -133,6 +133,15 @@ describe('loadGatewayConfig', () => {
     );
   });
 
+  it.each([
+    ['DOCUTHINKER_NEO4J_URI', 'neo4j://'],
+    ['DOCUTHINKER_NEO4J_URI', 'bolt:///'],
+  ])('rejects %s=%s, which names no host', (variable, value) => {
+    expect(problemsOf({ ...productionEnv, [variable]: value })).toEqual([
+      expect.objectContaining({ variable, problem: 'does not name a host' }),
+    ]);
+  });
+
   it('orders the default chain upstream first, local last', () => {
     const config = loadGatewayConfig({
       ...productionEnv,

@@ -1,5 +1,10 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server as TcpServer,
+  type Socket,
+} from 'node:net';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -99,6 +104,54 @@ describe('loadSecretsIntoEnvironment against moto', () => {
     await client.send(
       new DeleteSecretCommand({ SecretId: `${prefix}neo4j`, ForceDeleteWithoutRecovery: true }),
     );
+  });
+
+  it('does not ask for the Neo4j or Chroma secret while the gateway has that index switched off', async () => {
+    const off = 'sync-off/';
+    for (const [name, value] of [
+      ['jwt', 'j'.repeat(48)],
+      ['service-token', 't'.repeat(48)],
+      ['chroma', 'http://chroma:8000'],
+    ]) {
+      await client.send(new CreateSecretCommand({ Name: `${off}${name}`, SecretString: value }));
+    }
+    const load = (env: Record<string, string | undefined>) =>
+      loadSecretsIntoEnvironment({ service: 'aiml-gateway', prefix: off, env, client });
+
+    const bothOff: Record<string, string | undefined> = {
+      DOCUTHINKER_SYNC_GRAPH: 'false',
+      DOCUTHINKER_SYNC_VECTOR: '0',
+    };
+    const result = await load(bothOff);
+    expect(result.loaded.sort()).toEqual(['DOCUTHINKER_JWT_SECRET', 'DOCUTHINKER_SERVICE_TOKEN']);
+    expect(result.absent.sort()).toEqual([`${off}anthropic`, `${off}google`, `${off}openai`]);
+    expect(bothOff['DOCUTHINKER_CHROMA_URL']).toBeUndefined();
+
+    const graphOff: Record<string, string | undefined> = { DOCUTHINKER_SYNC_GRAPH: 'FALSE' };
+    await load(graphOff);
+    expect(graphOff['DOCUTHINKER_CHROMA_URL']).toBe('http://chroma:8000');
+
+    // A switch the gateway would refuse counts as on: the secret stays required.
+    await expect(load({ DOCUTHINKER_SYNC_GRAPH: 'no' })).rejects.toThrow(
+      /^Secrets Manager: missing required secrets: sync-off\/neo4j$/,
+    );
+  });
+
+  it('refuses a key/value (JSON object) secret rather than taking the JSON as the value', async () => {
+    const kv = 'key-value/';
+    const json = JSON.stringify({ DOCUTHINKER_JWT_SECRET: 'kv-secret-'.repeat(5) });
+    await client.send(new CreateSecretCommand({ Name: `${kv}jwt`, SecretString: json }));
+    const env: Record<string, string | undefined> = {
+      MONGODB_URI: 'mongodb://db:27017/docs',
+      REDIS_URL: 'redis://cache:6379',
+      DOCUTHINKER_SERVICE_TOKEN: 't'.repeat(48),
+    };
+    const failure = loadSecretsIntoEnvironment({ service: 'backend', prefix: kv, env, client });
+    await expect(failure).rejects.toThrow(
+      'unreadable secrets: key-value/jwt (a JSON key/value object; secrets are plain strings)',
+    );
+    expect(await failure.catch((error: Error) => error.message)).not.toContain('kv-secret-');
+    expect(env['DOCUTHINKER_JWT_SECRET']).toBeUndefined();
   });
 
   it('honours a custom prefix', async () => {
@@ -201,4 +254,73 @@ describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint',
     );
     client.destroy();
   });
+});
+
+describe('loadSecretsIntoEnvironment against an endpoint that accepts and never answers', () => {
+  let server: TcpServer;
+  let endpoint: string;
+  const sockets = new Set<Socket>();
+
+  beforeAll(async () => {
+    server = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const silentClient = () =>
+    new SecretsManagerClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      maxAttempts: 1,
+    });
+
+  it('gives up at the deadline, names the secrets and closes its connection', async () => {
+    const client = silentClient();
+    const connectionClosed = new Promise<void>((resolve) =>
+      server.once('connection', (socket: Socket) => socket.once('close', () => resolve())),
+    );
+    const failure = loadSecretsIntoEnvironment({
+      service: 'backend',
+      prefix: 'docuthinker/',
+      env: {},
+      client,
+      timeoutMs: 300,
+    });
+    await expect(failure).rejects.toThrow(SecretsLoadError);
+    await expect(failure).rejects.toThrow(
+      /^Could not read secrets docuthinker\/mongodb, .*docuthinker\/jwt.* \(timed out after 300 ms\)$/,
+    );
+    // The SDK aborted the request itself: the socket does not stay open behind the error.
+    await connectionClosed;
+    client.destroy();
+  }, 5000);
+
+  it('holds the deadline while credentials are still being resolved', async () => {
+    const client = new SecretsManagerClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: () => new Promise<never>(() => undefined),
+      maxAttempts: 1,
+    });
+    await expect(
+      loadSecretsIntoEnvironment({
+        service: 'backend',
+        prefix: 'docuthinker/',
+        env: {},
+        client,
+        timeoutMs: 300,
+      }),
+    ).rejects.toThrow(/\(timed out after 300 ms\)$/);
+    client.destroy();
+  }, 5000);
 });

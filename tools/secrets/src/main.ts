@@ -13,10 +13,19 @@ Commands:
 
 Options:
   --file, -f PATH   .env-style input for put (KEY=VALUE; keys are variable names
-                    such as REDIS_URL or secret names such as redis); stdin if absent
+                    such as REDIS_URL or secret names such as redis or
+                    service-token); stdin if absent
   --prefix P        secret name prefix (default ${SECRET_PREFIX})
   --dry-run         show what put would do; write nothing
   --help, -h
+
+put checks every entry before it writes anything, and refuses the whole input
+when a key is unknown or given twice (REDIS_URL and redis count as one), or a
+value would be refused by the service that reads it: blank or padded with
+whitespace, a JSON key/value object (each secret is one plain string), or
+failing the service's rule (a JWT secret or service token shorter than the
+services' minimum, a MONGODB_URI that is not a mongodb:// or mongodb+srv://
+URL naming a host, ...). Errors name the key and the rule, never the value.
 
 Region and credentials come from the usual AWS environment (AWS_REGION,
 AWS_PROFILE, ...); AWS_ENDPOINT_URL points it at an emulator. Values are never printed.`;
@@ -73,10 +82,12 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
-    // SDK errors carry no secret values; input errors name keys only.
-    process.stderr.write(
-      `secrets: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message}\n`,
-    );
+    // SDK errors carry no secret values; input errors name keys only, one
+    // line per problem.
+    const kind = error.name === 'Error' ? '' : `${error.name}: `;
+    for (const line of `${kind}${error.message}`.split('\n')) {
+      process.stderr.write(`secrets: ${line}\n`);
+    }
     process.exit(1);
   },
 );

@@ -11,6 +11,7 @@ import {
   qualifiedSecretId,
   secretByName,
   secretByVariable,
+  secretValueProblem,
   type PlatformSecret,
 } from '@docuthinker/config';
 
@@ -48,22 +49,49 @@ async function currentValue(
 }
 
 /**
+ * Refuses input that would be written wrongly, naming keys and never values:
+ * unknown keys, two keys for one secret (REDIS_URL and redis), and values the
+ * service reading them would refuse at start-up, by its own field rules.
+ */
+function refuseBadEntries(context: CommandContext, entries: Map<string, string>): void {
+  const unknown = [...entries.keys()].filter((key) => !resolveSecretKey(key));
+  if (unknown.length > 0) {
+    const known = PLATFORM_SECRETS.map((s) => `${s.variable} (${s.name})`).join(', ');
+    throw new Error(`not a docuthinker secret: ${unknown.join(', ')} (known: ${known})`);
+  }
+  const keyFor = new Map<string, string>();
+  const repeated: string[] = [];
+  for (const key of entries.keys()) {
+    const secret = resolveSecretKey(key) as PlatformSecret;
+    const earlier = keyFor.get(secret.name);
+    if (earlier === undefined) keyFor.set(secret.name, key);
+    else {
+      const secretId = qualifiedSecretId(secret.name, context.prefix);
+      repeated.push(`${earlier} and ${key} both set ${secretId}; give each secret once`);
+    }
+  }
+  if (repeated.length > 0) throw new Error(repeated.join('\n'));
+  const invalid = [...entries].flatMap(([key, value]) => {
+    const secret = resolveSecretKey(key) as PlatformSecret;
+    const problem = secretValueProblem(secret, value);
+    if (!problem) return [];
+    const label = key === secret.variable ? key : `${key} (${secret.variable})`;
+    return [`${label}: ${problem.problem}; expected ${problem.expected}`];
+  });
+  if (invalid.length > 0) throw new Error(invalid.join('\n'));
+}
+
+/**
  * Creates or updates one secret per entry. Idempotent: an unchanged value
- * writes nothing (no new version). Unknown keys are refused before any write,
- * so a typo cannot half-apply a file. Values are never printed.
+ * writes nothing (no new version). Every entry is checked before the first
+ * write, so a typo or a bad value cannot half-apply a file. Values are never
+ * printed.
  */
 export async function putSecrets(
   context: CommandContext,
   entries: Map<string, string>,
 ): Promise<PutOutcome[]> {
-  const unknown = [...entries.keys()].filter((key) => !resolveSecretKey(key));
-  if (unknown.length > 0) {
-    throw new Error(
-      `not a docuthinker secret: ${unknown.join(', ')} (known: ${PLATFORM_SECRETS.map((s) => s.variable).join(', ')})`,
-    );
-  }
-  const empty = [...entries].filter(([, value]) => value === '').map(([key]) => key);
-  if (empty.length > 0) throw new Error(`empty value for: ${empty.join(', ')}`);
+  refuseBadEntries(context, entries);
 
   const outcomes: PutOutcome[] = [];
   for (const [key, value] of entries) {

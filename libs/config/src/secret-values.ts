@@ -1,0 +1,54 @@
+import type { ConfigProblem } from './config-error';
+import { envVarDocs } from './env-fields';
+import { problemOf } from './parse-environment';
+import type { PlatformSecret } from './secret-catalogue';
+import { fieldsOf } from './service-fields';
+
+/**
+ * `{"key":"value"}`, what the AWS console stores by default ("key/value
+ * pairs"). Every docuthinker secret is one plain value, so a service would
+ * take the whole JSON text as its key or URL.
+ */
+export function isKeyValueSecretString(value: string): boolean {
+  const text = value.trim();
+  if (!text.startsWith('{')) return false;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What is wrong with `value` as the value of `secret`, by the rule of the
+ * service that reads it, or undefined when that service would accept it.
+ * Values on their way into Secrets Manager meet two rules more: not blank
+ * (a service would take it as unset and fail or fall back later), and not
+ * padded (it is delivered byte for byte, so the whitespace would become part
+ * of a key, a token or a URL). The problem never contains the value.
+ */
+export function secretValueProblem(
+  secret: PlatformSecret,
+  value: string,
+): ConfigProblem | undefined {
+  const [service] = secret.services;
+  const schema = service && fieldsOf(service)[secret.variable];
+  if (!schema) {
+    throw new Error(`${secret.variable} is in the secret catalogue but no service reads it`);
+  }
+  const expected = envVarDocs.get(schema)?.expected ?? 'a non-empty value';
+  const problem = (text: string): ConfigProblem => ({
+    variable: secret.variable,
+    problem: text,
+    expected,
+  });
+  if (value === '') return problem('is empty');
+  if (value.trim() === '') return problem('is only whitespace');
+  if (isKeyValueSecretString(value)) {
+    return problem('is a JSON key/value object, but docuthinker secrets are plain strings');
+  }
+  if (value.trim() !== value) return problem('has leading or trailing whitespace');
+  const result = schema.safeParse(value);
+  return result.success ? undefined : problem(problemOf(result.error));
+}

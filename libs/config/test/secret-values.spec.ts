@@ -1,0 +1,78 @@
+import {
+  PLATFORM_SECRETS,
+  isKeyValueSecretString,
+  secretByName,
+  secretValueProblem,
+  type PlatformSecret,
+} from '../src';
+
+const secret = (name: string) => secretByName(name) as PlatformSecret;
+
+/** A value each secret's service accepts. */
+const VALID: Record<string, string> = {
+  openai: 'sk-proj-abc123',
+  anthropic: 'sk-ant-abc123',
+  google: 'AIzaSyAbc123',
+  neo4j: 'neo4j+s://neo4j:pw@graph.example:7687',
+  chroma: 'http://chroma.internal:8000',
+  mongodb: 'mongodb://app:pw@db1:27017,db2:27017/docs?replicaSet=rs0',
+  redis: 'rediss://:pw@cache.internal:6379',
+  jwt: 'j'.repeat(32),
+  'service-token': 's'.repeat(32),
+};
+
+describe('secretValueProblem', () => {
+  it('accepts a valid value for every secret of the catalogue', () => {
+    expect(Object.keys(VALID).sort()).toEqual(PLATFORM_SECRETS.map((s) => s.name).sort());
+    for (const entry of PLATFORM_SECRETS) {
+      expect([entry.name, secretValueProblem(entry, VALID[entry.name] as string)]).toEqual([
+        entry.name,
+        undefined,
+      ]);
+    }
+  });
+
+  it.each([
+    ['jwt', '', 'is empty'],
+    ['openai', '   ', 'is only whitespace'],
+    ['jwt', ` ${'j'.repeat(40)}`, 'has leading or trailing whitespace'],
+    ['redis', 'redis://cache:6379\n', 'has leading or trailing whitespace'],
+    ['jwt', 'short-jwt-key', 'is shorter than 32 characters'],
+    ['service-token', 't'.repeat(31), 'is shorter than 32 characters'],
+    ['mongodb', 'postgres://db:5432/docs', 'is not a valid URL of the accepted kind'],
+    ['mongodb', 'mongodb://', 'does not name a host'],
+    ['redis', 'http://cache:6379', 'is not a valid URL of the accepted kind'],
+    ['neo4j', 'neo4j://', 'does not name a host'],
+    [
+      'openai',
+      '{"OPENAI_API_KEY":"sk-proj-abc123"}',
+      'is a JSON key/value object, but docuthinker secrets are plain strings',
+    ],
+  ])('refuses %s=%j: %s', (name, value, message) => {
+    const problem = secretValueProblem(secret(name), value);
+    expect(problem).toEqual({
+      variable: secret(name).variable,
+      problem: message,
+      expected: expect.any(String),
+    });
+    expect(problem?.expected).not.toBe('');
+  });
+
+  it('quotes the rule the service states, never the value', () => {
+    const problem = secretValueProblem(secret('mongodb'), 'mongodb://app:hunter2-secret@/docs');
+    expect(problem?.expected).toBe('a mongodb:// or mongodb+srv:// URL');
+    expect(JSON.stringify(problem)).not.toContain('hunter2');
+  });
+});
+
+describe('isKeyValueSecretString', () => {
+  it.each([
+    ['{"username":"neo4j","password":"pw"}', true],
+    [' {"key": "value"} ', true],
+    ['{not json', false],
+    ['["a"]', false],
+    ['sk-proj-abc123', false],
+  ])('%j → %s', (value, expected) => {
+    expect(isKeyValueSecretString(value)).toBe(expected);
+  });
+});
