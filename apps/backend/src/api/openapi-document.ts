@@ -70,7 +70,11 @@ function operationObject(operation: ApiOperation) {
           ...(operation.eventStream
             ? {
                 'text/event-stream': {
-                  schema: { type: 'string', description: 'delta, citations and done events' },
+                  schema: {
+                    type: 'string',
+                    description:
+                      'Events in order: session {sessionId}, delta {text} (the reply in pieces), done {citations}',
+                  },
                 },
               }
             : {}),
