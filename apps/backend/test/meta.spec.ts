@@ -77,6 +77,15 @@ describe('meta routes and HTTP hygiene', () => {
     for (const operation of API_OPERATIONS) {
       expect(answer.body.paths[operation.path]?.[operation.method]).toBeDefined();
     }
+    // The probes and metrics are routes of the service too, documented as the gateway's are.
+    expect(Object.keys(answer.body.paths['/ready']?.['get']?.responses ?? {})).toEqual([
+      '200',
+      '503',
+    ]);
+    expect(answer.body.paths['/health']?.['get']).toBeDefined();
+    expect(answer.body.paths['/metrics']?.['get']?.responses['200']?.content).toHaveProperty(
+      'text/plain',
+    );
     const register =
       answer.body.paths['/api/auth/register']?.['post']?.requestBody?.content['application/json']
         ?.schema;

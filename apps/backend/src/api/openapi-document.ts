@@ -113,9 +113,70 @@ function operationObject(operation: ApiOperation) {
   };
 }
 
+const readinessReport = {
+  type: 'object',
+  required: ['status', 'dependencies'],
+  properties: {
+    status: { type: 'string', enum: ['ready', 'unavailable'] },
+    dependencies: { type: 'object', additionalProperties: { type: 'object' } },
+  },
+};
+
+/** The load balancer's and Prometheus' routes, outside /api and without a token. */
+const META_PATHS: Record<string, Record<string, object>> = {
+  '/health': {
+    get: {
+      summary: 'Liveness: answers without calling any dependency',
+      tags: ['meta'],
+      security: [],
+      responses: {
+        200: {
+          description: 'Alive',
+          content: {
+            'application/json': {
+              schema: { type: 'object', properties: { status: { const: 'ok' } } },
+            },
+          },
+        },
+      },
+    },
+  },
+  '/ready': {
+    get: {
+      summary:
+        'Readiness of the data and file stores (Redis and the gateway are not needed to serve)',
+      tags: ['meta'],
+      security: [],
+      responses: {
+        200: {
+          description: 'Every store answers',
+          content: { 'application/json': { schema: readinessReport } },
+        },
+        503: {
+          description: 'A store does not answer: the same report, status "unavailable"',
+          content: { 'application/json': { schema: readinessReport } },
+        },
+      },
+    },
+  },
+  '/metrics': {
+    get: {
+      summary: 'Prometheus metrics',
+      tags: ['meta'],
+      security: [],
+      responses: {
+        200: {
+          description: 'The Prometheus text exposition format',
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+      },
+    },
+  },
+};
+
 /** The OpenAPI 3.1 document of the backend, built from the same zod schemas the routes validate with. */
 export function buildOpenApiDocument() {
-  const paths: Record<string, Record<string, object>> = {};
+  const paths: Record<string, Record<string, object>> = { ...META_PATHS };
   for (const operation of API_OPERATIONS) {
     paths[operation.path] ??= {};
     (paths[operation.path] as Record<string, object>)[operation.method] =
