@@ -51,7 +51,15 @@ export const APP_USER = '1000:1000';
 export const STOP_TIMEOUT_SECONDS = 30;
 export const DRAIN_TIMEOUT_MS = 25_000;
 
-export const DEREGISTRATION_DELAY_SECONDS = 30;
+/**
+ * How long the load balancer lets requests already sent to a target that is
+ * being replaced finish before it closes their connections; ECS sends
+ * SIGTERM only after that. Above the gateway's AI deadline
+ * (DOCUTHINKER_AI_DEADLINE_MS, 45 s), the longest request either service
+ * serves: at 30 s a deploy cut AI calls the services would have answered.
+ * Targets with nothing in flight are released at once, so deploys are not slower.
+ */
+export const DEREGISTRATION_DELAY_SECONDS = 60;
 
 /** Image tag placeholder for synth-only runs; the deploy path refuses it. */
 export const SYNTH_ONLY_IMAGE_TAG = 'synth-only';

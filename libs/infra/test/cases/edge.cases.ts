@@ -91,7 +91,7 @@ export function edgeCases(stages: StageFixtures): void {
         expect(HealthCheckIntervalSeconds * UnhealthyThresholdCount).toBeLessThanOrEqual(10);
         expect(group.Properties.TargetGroupAttributes).toContainEqual({
           Key: 'deregistration_delay.timeout_seconds',
-          Value: '30',
+          Value: '60',
         });
       }
     });
