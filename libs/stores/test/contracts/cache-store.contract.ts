@@ -21,10 +21,12 @@ export function cacheStoreContract(cache: () => CacheStore): void {
     });
 
     it('forgets an entry when its TTL passes', async () => {
-      await cache().set(`${ns}short`, 'soon gone', 150);
+      // A second of TTL: with 150 ms, a CI machine running four suites at
+      // once took longer than that between the set and the first get.
+      await cache().set(`${ns}short`, 'soon gone', 1000);
       await cache().set(`${ns}long`, 'stays', 60_000);
       expect(await cache().get(`${ns}short`)).toBe('soon gone');
-      await sleep(300);
+      await sleep(1300);
       expect(await cache().get(`${ns}short`)).toBeUndefined();
       expect(await cache().get(`${ns}long`)).toBe('stays');
     });
