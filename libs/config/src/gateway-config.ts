@@ -68,7 +68,7 @@ export const gatewayFields = {
   ),
   DOCUTHINKER_AI_DEADLINE_MS: integerInRange(45000, 1000, 300000, {
     description:
-      'Time budget of one AI call across the remote providers; then the offline engine answers, degraded. Keep it below the load balancer idle timeout (120 s on the ALB)',
+      "Time budget of one AI call across the remote providers; then the offline engine answers, degraded. Keep it below the backend's 50 s wait for the gateway and the load balancer's 60 s deregistration delay",
   }),
   DOCUTHINKER_OPENAI_MODEL: optionalText(
     { description: 'OpenAI chat model; gpt-4o-mini when unset' },

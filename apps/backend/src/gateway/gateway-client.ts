@@ -52,8 +52,13 @@ export interface GatewayClient {
   chat(request: ChatRequest): Promise<ChatResponse>;
 }
 
-const DEFAULTS = {
-  requestTimeoutMs: 30_000,
+export const GATEWAY_CLIENT_DEFAULTS = {
+  // Longer than the gateway's own AI deadline (DOCUTHINKER_AI_DEADLINE_MS,
+  // 45 s), after which it answers from its offline engine, degraded: the
+  // gateway decides, and its answer reaches the user. At 30 s a slow provider
+  // got users a 503 while the gateway was still working, and five such calls
+  // opened the breaker below for every user.
+  requestTimeoutMs: 50_000,
   indexTimeoutMs: 60_000,
   failuresToOpen: 5,
   halfOpenAfterMs: 5_000,
@@ -69,7 +74,7 @@ class GatewayCallFailed extends Error {}
  * waiting for a connection or timeout.
  */
 export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
-  const settings = { ...DEFAULTS, ...options };
+  const settings = { ...GATEWAY_CLIENT_DEFAULTS, ...options };
   const retryAfterSeconds = Math.max(1, Math.ceil(settings.halfOpenAfterMs / 1000));
   const breaker: CircuitBreakerPolicy = circuitBreaker(
     handleWhen(
