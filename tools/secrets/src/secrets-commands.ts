@@ -54,15 +54,20 @@ async function currentValue(
  * service reading them would refuse at start-up, by its own field rules.
  */
 function refuseBadEntries(context: CommandContext, entries: Map<string, string>): void {
-  const unknown = [...entries.keys()].filter((key) => !resolveSecretKey(key));
+  const resolved = [...entries].map(([key, value]) => ({
+    key,
+    value,
+    secret: resolveSecretKey(key),
+  }));
+  const unknown = resolved.filter(({ secret }) => !secret).map(({ key }) => key);
   if (unknown.length > 0) {
-    const known = PLATFORM_SECRETS.map((s) => `${s.variable} (${s.name})`).join(', ');
-    throw new Error(`not a docuthinker secret: ${unknown.join(', ')} (known: ${known})`);
+    const names = PLATFORM_SECRETS.map((s) => `${s.variable} (${s.name})`).join(', ');
+    throw new Error(`not a docuthinker secret: ${unknown.join(', ')} (known: ${names})`);
   }
+  const known = resolved as Array<{ key: string; value: string; secret: PlatformSecret }>;
   const keyFor = new Map<string, string>();
   const repeated: string[] = [];
-  for (const key of entries.keys()) {
-    const secret = resolveSecretKey(key) as PlatformSecret;
+  for (const { key, secret } of known) {
     const earlier = keyFor.get(secret.name);
     if (earlier === undefined) keyFor.set(secret.name, key);
     else {
@@ -71,8 +76,7 @@ function refuseBadEntries(context: CommandContext, entries: Map<string, string>)
     }
   }
   if (repeated.length > 0) throw new Error(repeated.join('\n'));
-  const invalid = [...entries].flatMap(([key, value]) => {
-    const secret = resolveSecretKey(key) as PlatformSecret;
+  const invalid = known.flatMap(({ key, value, secret }) => {
     const problem = secretValueProblem(secret, value);
     if (!problem) return [];
     const label = key === secret.variable ? key : `${key} (${secret.variable})`;
