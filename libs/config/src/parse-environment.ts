@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error';
 import { envVarDocs } from './env-fields';
 import type { NodeEnv } from './common-fields';
+import { secretByVariable } from './secret-catalogue';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 type FieldShape = Record<string, z.ZodType>;
@@ -15,6 +16,26 @@ type ParsedValues<S extends FieldShape> = { [K in keyof S]: z.output<S[K]> };
 export function problemOf(error: z.ZodError): string {
   const message = error.issues[0]?.message ?? 'is invalid';
   return message.startsWith('Invalid') ? 'is not an accepted value' : message;
+}
+
+/**
+ * A value delivered from Secrets Manager (in ECS, the task definition puts it
+ * in the variable as it is stored) is used byte for byte: a newline pasted
+ * into the console would end up inside a bearer token, an API key's header or
+ * a connection URL, and fail later and far from its cause. `tools/secrets`
+ * refuses such values on the way in; this refuses them at start-up too.
+ */
+function secretPaddingProblem(variable: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '' || secretByVariable(variable) === undefined) {
+    return undefined;
+  }
+  return paddingProblem(value);
+}
+
+/** Whitespace around a value that is used byte for byte, as a phrase after its name. */
+export function paddingProblem(value: string): string | undefined {
+  if (value.trim() === '') return 'is only whitespace';
+  return value.trim() === value ? undefined : 'has leading or trailing whitespace';
 }
 
 /**
@@ -33,6 +54,11 @@ export class ConfigResolution<S extends FieldShape> {
     env: Environment,
   ) {
     for (const [variable, schema] of Object.entries(fields)) {
+      const padding = secretPaddingProblem(variable, env[variable]);
+      if (padding) {
+        this.problems.push({ variable, problem: padding, expected: this.expectedFor(variable) });
+        continue;
+      }
       const result = schema.safeParse(env[variable]);
       if (result.success) {
         (this.values as Record<string, unknown>)[variable] = result.data;

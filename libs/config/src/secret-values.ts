@@ -1,6 +1,6 @@
 import type { ConfigProblem } from './config-error';
 import { envVarDocs } from './env-fields';
-import { problemOf } from './parse-environment';
+import { paddingProblem, problemOf } from './parse-environment';
 import type { PlatformSecret } from './secret-catalogue';
 import { fieldsOf } from './service-fields';
 
@@ -23,10 +23,10 @@ export function isKeyValueSecretString(value: string): boolean {
 /**
  * What is wrong with `value` as the value of `secret`, by the rule of the
  * service that reads it, or undefined when that service would accept it.
- * Values on their way into Secrets Manager meet two rules more: not blank
- * (a service would take it as unset and fail or fall back later), and not
- * padded (it is delivered byte for byte, so the whitespace would become part
- * of a key, a token or a URL). The problem never contains the value.
+ * Values on their way into Secrets Manager meet one rule more: not empty (a
+ * service would take it as unset and fail or fall back later). Padding is
+ * refused by the services' own rule (see secretPaddingProblem). The problem
+ * never contains the value.
  */
 export function secretValueProblem(
   secret: PlatformSecret,
@@ -44,11 +44,11 @@ export function secretValueProblem(
     expected,
   });
   if (value === '') return problem('is empty');
-  if (value.trim() === '') return problem('is only whitespace');
   if (isKeyValueSecretString(value)) {
     return problem('is a JSON key/value object, but docuthinker secrets are plain strings');
   }
-  if (value.trim() !== value) return problem('has leading or trailing whitespace');
+  const padding = paddingProblem(value);
+  if (padding) return problem(padding);
   const result = schema.safeParse(value);
   return result.success ? undefined : problem(problemOf(result.error));
 }

@@ -249,6 +249,35 @@ describe('loadBackendConfig', () => {
     }
   });
 
+  it('refuses secret values with whitespace around them, which would be used byte for byte', () => {
+    const problems = problemsOf({
+      ...productionEnv,
+      DOCUTHINKER_SERVICE_TOKEN: `${'s'.repeat(40)}\n`,
+      REDIS_URL: ' redis://cache.internal:6379',
+      DOCUTHINKER_JWT_SECRET: '   ',
+    });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        variable: 'DOCUTHINKER_JWT_SECRET',
+        problem: 'is only whitespace',
+      }),
+      expect.objectContaining({
+        variable: 'DOCUTHINKER_SERVICE_TOKEN',
+        problem: 'has leading or trailing whitespace',
+      }),
+      expect.objectContaining({
+        variable: 'REDIS_URL',
+        problem: 'has leading or trailing whitespace',
+      }),
+    ]);
+  });
+
+  it('leaves whitespace around values that are not secrets to their own rules', () => {
+    expect(problemsOf({ ...productionEnv, PORT: ' 5000' })).toEqual([
+      expect.objectContaining({ variable: 'PORT', problem: 'is not a whole number' }),
+    ]);
+  });
+
   it('treats empty strings as unset', () => {
     expect(problemsOf({ ...productionEnv, MONGODB_URI: '' }).map((p) => p.variable)).toEqual([
       'MONGODB_URI',
