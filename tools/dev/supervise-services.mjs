@@ -28,7 +28,10 @@ export function superviseServices(services, { cwd, env }) {
     const child = spawn(process.execPath, args, {
       cwd,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel is the service's lifeline: it closes when this
+      // launcher ends, even by SIGKILL, and the service then stops itself
+      // (installGracefulShutdown in libs/runtime).
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Own process group: Ctrl-C reaches only this launcher, which stops each
       // service exactly once (a second signal would make a service exit 1).
       detached: true,
@@ -74,7 +77,8 @@ export function superviseServices(services, { cwd, env }) {
   }
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // However this process ends, no service outlives it.
+  // However this process exits, no service outlives it (a SIGKILL, which
+  // runs no handler, closes the IPC channel instead: see above).
   process.on('exit', () => {
     for (const { child } of stillRunning()) killGroup(child);
   });

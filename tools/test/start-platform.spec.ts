@@ -45,44 +45,48 @@ describe('npm start (tools/dev/start-platform.mjs)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dt-start-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  // PORT set in the shell (another project's, say) must not send both services
-  // to one port, nor NODE_ENV=production make them refuse the embedded defaults.
-  it('serves both services on 5000 and 8000, even with PORT and NODE_ENV=production set, and SIGINT stops both with exit 0', async () => {
+  /** `npm start` without its build step, with its output collected as it comes. */
+  function startPlatform(env: Record<string, string> = {}) {
     const launcher = spawn(
       process.execPath,
       [join(root, 'tools/dev/start-platform.mjs'), '--no-build'],
       {
         cwd: root,
-        env: {
-          ...process.env,
-          NODE_ENV: 'production',
-          DOCUTHINKER_DATA_DIR: dataDir,
-          PORT: '9190',
-        },
+        env: { ...process.env, DOCUTHINKER_DATA_DIR: dataDir, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    let output = '';
-    launcher.stdout.on('data', (chunk) => (output += chunk));
-    launcher.stderr.on('data', (chunk) => (output += chunk));
+    const run = { output: '' };
+    launcher.stdout.on('data', (chunk) => (run.output += chunk));
+    launcher.stderr.on('data', (chunk) => (run.output += chunk));
     const exited = new Promise<number | null>((resolve) =>
       launcher.on('exit', (code) => resolve(code)),
     );
+    return { launcher, run, exited };
+  }
+
+  const bothReady = () =>
+    waitUntil(
+      'both services',
+      async () =>
+        (await httpAnswers('http://127.0.0.1:5000/ready')) &&
+        (await httpAnswers('http://127.0.0.1:8000/ready')),
+      { timeoutMs: 20000 },
+    );
+
+  // PORT set in the shell (another project's, say) must not send both services
+  // to one port, nor NODE_ENV=production make them refuse the embedded defaults.
+  it('serves both services on 5000 and 8000, even with PORT and NODE_ENV=production set, and SIGINT stops both with exit 0', async () => {
+    const { launcher, run, exited } = startPlatform({ NODE_ENV: 'production', PORT: '9190' });
     let services: string[] = [];
     try {
-      await waitUntil(
-        'both services',
-        async () =>
-          (await httpAnswers('http://127.0.0.1:5000/ready')) &&
-          (await httpAnswers('http://127.0.0.1:8000/ready')),
-        { timeoutMs: 20000 },
-      );
+      await bothReady();
       for (const url of ['http://127.0.0.1:5000', 'http://127.0.0.1:8000']) {
         expect((await fetch(`${url}/health`)).status).toBe(200);
         expect((await fetch(`${url}/ready`)).status).toBe(200);
       }
-      expect(output).toContain('[backend]');
-      expect(output).toContain('[aiml-gateway]');
+      expect(run.output).toContain('[backend]');
+      expect(run.output).toContain('[aiml-gateway]');
       services = bundleChildrenOf(launcher.pid ?? -1);
       expect(services).toHaveLength(2);
     } finally {
@@ -90,5 +94,33 @@ describe('npm start (tools/dev/start-platform.mjs)', () => {
     }
     expect(await exited).toBe(0);
     expect(stillRunning(services)).toEqual([]);
+  });
+
+  // SIGKILL runs no handler in the launcher; the services, in process groups
+  // of their own, would live on holding 5000 and 8000, and the next `npm start` fail.
+  it('leaves no service running when the launcher is killed with SIGKILL', async () => {
+    const { launcher, exited } = startPlatform();
+    let services: string[] = [];
+    try {
+      await bothReady();
+      services = bundleChildrenOf(launcher.pid ?? -1);
+      expect(services).toHaveLength(2);
+    } finally {
+      launcher.kill('SIGKILL');
+    }
+    await exited;
+    try {
+      await waitUntil('both services stopped', async () => stillRunning(services).length === 0, {
+        timeoutMs: 15000,
+      });
+    } finally {
+      // Whatever the outcome, no orphan is left to hold the ports for the next suite.
+      for (const entry of stillRunning(services))
+        process.kill(Number(entry.split(': ')[0]), 'SIGKILL');
+    }
+    // Both ports free again: nothing listens any more.
+    for (const url of ['http://127.0.0.1:5000/health', 'http://127.0.0.1:8000/health']) {
+      await expect(fetch(url)).rejects.toThrow();
+    }
   });
 });

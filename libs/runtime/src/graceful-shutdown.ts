@@ -96,6 +96,15 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): () =>
       void shutdown(signal);
     });
   }
+  // Started with an IPC channel (`npm start` does), the service has a
+  // supervisor, and the channel closes when the supervisor goes, however it
+  // goes: killed with SIGKILL, it cannot forward a signal. The service then
+  // stops as on SIGTERM instead of living on as an orphan that holds its port.
+  if (process.channel) {
+    process.once('disconnect', () => void shutdown('supervisor gone'));
+    // The channel alone keeps no service running.
+    process.channel.unref();
+  }
   return () => shutdown('requested');
 }
 
