@@ -30,7 +30,7 @@ export function superviseServices(services, { cwd, env }) {
       env,
       // The IPC channel is the service's lifeline: it closes when this
       // launcher ends, even by SIGKILL, and the service then stops itself
-      // (installGracefulShutdown in libs/runtime).
+      // (followSupervisor of installGracefulShutdown, libs/runtime).
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Own process group: Ctrl-C reaches only this launcher, which stops each
       // service exactly once (a second signal would make a service exit 1).

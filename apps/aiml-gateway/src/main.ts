@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   installGracefulShutdown({
     logger,
     drainTimeoutMs: config.drainTimeoutMs,
+    // Under `npm start`, stop when the launcher is gone (see supervise-services.mjs).
+    followSupervisor: true,
     steps: [
       {
         name: 'http',

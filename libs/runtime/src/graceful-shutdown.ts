@@ -16,6 +16,13 @@ export interface GracefulShutdownOptions {
   steps: ShutdownStep[];
   exit?: (code: number) => void;
   signals?: NodeJS.Signals[];
+  /**
+   * Also stop, as on SIGTERM, when the IPC channel to this process's parent
+   * closes: the parent is a supervisor (`npm start`) and has gone. For the
+   * services' entry points only; a process forked for another reason (a test
+   * worker) must not stop, or lose its channel's hold on the event loop.
+   */
+  followSupervisor?: boolean;
 }
 
 /** How a drain by closeHttpServer ended. */
@@ -96,11 +103,10 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): () =>
       void shutdown(signal);
     });
   }
-  // Started with an IPC channel (`npm start` does), the service has a
-  // supervisor, and the channel closes when the supervisor goes, however it
-  // goes: killed with SIGKILL, it cannot forward a signal. The service then
-  // stops as on SIGTERM instead of living on as an orphan that holds its port.
-  if (process.channel) {
+  // The channel closes when the supervisor goes, however it goes: killed
+  // with SIGKILL, it cannot forward a signal. The service then stops as on
+  // SIGTERM instead of living on as an orphan that holds its port.
+  if (options.followSupervisor && process.channel) {
     process.once('disconnect', () => void shutdown('supervisor gone'));
     // The channel alone keeps no service running.
     process.channel.unref();
