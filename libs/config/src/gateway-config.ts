@@ -66,9 +66,12 @@ export const gatewayFields = {
     },
     'entries task=provider,provider separated by ;',
   ),
-  DOCUTHINKER_AI_DEADLINE_MS: integerInRange(45000, 1000, 300000, {
+  // The default is also the most: past it, the backend (which waits 50 s)
+  // would give up on answers the gateway still works on, and a deploy's 60 s
+  // deregistration delay would cut them.
+  DOCUTHINKER_AI_DEADLINE_MS: integerInRange(45000, 1000, 45000, {
     description:
-      "Time budget of one AI call across the remote providers; then the offline engine answers, degraded. Keep it below the backend's 50 s wait for the gateway and the load balancer's 60 s deregistration delay",
+      "Time budget of one AI call across the remote providers; then the offline engine answers, degraded. At most 45 s, below the backend's 50 s wait for the gateway and the load balancer's 60 s deregistration delay",
   }),
   DOCUTHINKER_OPENAI_MODEL: optionalText(
     { description: 'OpenAI chat model; gpt-4o-mini when unset' },

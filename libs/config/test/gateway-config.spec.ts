@@ -201,6 +201,16 @@ describe('loadGatewayConfig', () => {
     });
   });
 
+  it('refuses an AI deadline the backend would not wait for', () => {
+    expect(problemsOf({ ...productionEnv, DOCUTHINKER_AI_DEADLINE_MS: '60000' })).toEqual([
+      expect.objectContaining({
+        variable: 'DOCUTHINKER_AI_DEADLINE_MS',
+        problem: 'is above 45000',
+        expected: 'a whole number from 1000 to 45000',
+      }),
+    ]);
+  });
+
   it('reports every bad provider setting at once', () => {
     const problems = problemsOf({
       ...productionEnv,

@@ -54,7 +54,7 @@ export interface GatewayClient {
 
 export const GATEWAY_CLIENT_DEFAULTS = {
   // Longer than the gateway's own AI deadline (DOCUTHINKER_AI_DEADLINE_MS,
-  // 45 s), after which it answers from its offline engine, degraded: the
+  // 45 s at the most), after which it answers from its offline engine, degraded: the
   // gateway decides, and its answer reaches the user. At 30 s a slow provider
   // got users a 503 while the gateway was still working, and five such calls
   // opened the breaker below for every user.
