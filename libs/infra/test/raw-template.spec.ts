@@ -19,8 +19,21 @@ const SEED_PARAMETERS = [
   'Memory',
   'SecretsPrefix',
 ];
-/** Added to the seed's list: the backend refuses production without a bucket for originals. */
-const PARAMETERS = [...SEED_PARAMETERS, 'DocumentsBucketName'];
+/**
+ * Added to the seed's list: the backend refuses production without a bucket
+ * for originals, and ECS will not start a task whose secret does not exist,
+ * so each provider key is a switch.
+ */
+const PROVIDER_KEY_SWITCHES = {
+  HasOpenAIKey: 'OPENAI_API_KEY',
+  HasAnthropicKey: 'ANTHROPIC_API_KEY',
+  HasGoogleKey: 'GOOGLE_API_KEY',
+};
+const PARAMETERS = [
+  ...SEED_PARAMETERS,
+  'DocumentsBucketName',
+  ...Object.keys(PROVIDER_KEY_SWITCHES),
+];
 
 describe('raw CloudFormation template', () => {
   const rendered = renderRawTemplate();
@@ -34,11 +47,58 @@ describe('raw CloudFormation template', () => {
     expect(committed).toEqual(rendered.yaml);
   });
 
-  it("takes the seed's parameters plus the documents bucket", () => {
+  it("takes the seed's parameters plus the documents bucket and the provider key switches", () => {
     expect(Object.keys(template.Parameters).sort()).toEqual([...PARAMETERS].sort());
     expect(template.Parameters.CPU.Default).toBe('512');
     expect(template.Parameters.Memory.Default).toBe('1024');
     expect(template.Parameters.SecretsPrefix.Default).toBe('docuthinker/');
+  });
+
+  it("gives the gateway each provider's key only when its switch says the secret exists", () => {
+    const assertions = Template.fromStack(rendered.stack);
+    const [gatewayTask] = Object.values(
+      assertions.findResources('AWS::ECS::TaskDefinition', {
+        Properties: { ContainerDefinitions: [{ Name: 'aiml-gateway' }] },
+      }),
+    );
+    const secrets: CfnJson[] = gatewayTask?.Properties.ContainerDefinitions[0].Secrets;
+    expect(secrets).toHaveLength(7);
+    for (const [parameter, variable] of Object.entries(PROVIDER_KEY_SWITCHES)) {
+      expect(template.Parameters[parameter]).toMatchObject({
+        Default: 'true',
+        AllowedValues: ['true', 'false'],
+      });
+      const conditional = secrets.find((entry) => entry['Fn::If']?.[1]?.Name === variable);
+      expect(conditional?.['Fn::If']).toEqual([
+        expect.any(String),
+        expect.objectContaining({ Name: variable }),
+        { Ref: 'AWS::NoValue' },
+      ]);
+      assertions.hasCondition(conditional?.['Fn::If'][0], {
+        'Fn::Equals': [{ Ref: parameter }, 'true'],
+      });
+    }
+    // Everything else the gateway reads is always there.
+    const unconditional = secrets.filter((entry) => entry.Name !== undefined);
+    expect(unconditional.map((entry) => entry.Name)).toEqual([
+      'DOCUTHINKER_NEO4J_URI',
+      'DOCUTHINKER_CHROMA_URL',
+      'DOCUTHINKER_JWT_SECRET',
+      'DOCUTHINKER_SERVICE_TOKEN',
+    ]);
+    // A stack without any key is refused before anything is created.
+    expect(assertions.toJSON().Rules.AtLeastOneProviderKey).toEqual({
+      Assertions: [
+        {
+          Assert: {
+            'Fn::Or': Object.keys(PROVIDER_KEY_SWITCHES).map((parameter) => ({
+              'Fn::Equals': [{ Ref: parameter }, 'true'],
+            })),
+          },
+          AssertDescription: expect.stringContaining('at least one'),
+        },
+      ],
+    });
   });
 
   it('refuses a latest image tag', () => {

@@ -1,13 +1,18 @@
 import { resolveValue, secretNameOf, type CfnTemplate } from './cloudformation-intrinsics';
 import type { ContainerView } from './parity-model';
 
+interface SecretJson {
+  Name: string;
+  ValueFrom?: unknown;
+}
+
 interface ContainerDefinitionJson {
   Name?: unknown;
   Image?: unknown;
   PortMappings?: { ContainerPort?: unknown }[];
   HealthCheck?: { Command?: unknown[] };
   Environment?: { Name: string; Value?: unknown }[];
-  Secrets?: { Name: string; ValueFrom?: unknown }[];
+  Secrets?: (SecretJson | { 'Fn::If': [string, SecretJson, unknown] })[];
   MountPoints?: { ContainerPath?: unknown }[];
   Command?: unknown[];
 }
@@ -52,10 +57,9 @@ export function readTaskDefinitions(template: CfnTemplate): Map<string, Containe
           (definition.Environment ?? []).map((entry) => [entry.Name, resolve(entry.Value)]),
         ),
         secrets: Object.fromEntries(
-          (definition.Secrets ?? []).map((entry) => [
-            entry.Name,
-            secretNameOf(resolve(entry.ValueFrom)),
-          ]),
+          (definition.Secrets ?? [])
+            .map(secretWhenPresent)
+            .map((entry) => [entry.Name, secretNameOf(resolve(entry.ValueFrom))]),
         ),
         mountPaths: (definition.MountPoints ?? []).map((mount) => resolve(mount.ContainerPath)),
         command: (definition.Command ?? []).map(resolve),
@@ -63,6 +67,17 @@ export function readTaskDefinitions(template: CfnTemplate): Map<string, Containe
     }
   }
   return containers;
+}
+
+/**
+ * A secret passed only under a condition (the raw template's provider key
+ * switches: `Fn::If [condition, secret, AWS::NoValue]`) is compared as the
+ * secret it passes when the switch is on.
+ */
+function secretWhenPresent(
+  entry: SecretJson | { 'Fn::If': [string, SecretJson, unknown] },
+): SecretJson {
+  return 'Fn::If' in entry ? entry['Fn::If'][1] : entry;
 }
 
 /** An output's value, resolved (e.g. the Chroma Service Connect URL). */

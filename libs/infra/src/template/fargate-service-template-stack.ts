@@ -1,7 +1,9 @@
 import {
   Aws,
+  CfnCondition,
   CfnOutput,
   CfnParameter,
+  CfnRule,
   Fn,
   Stack,
   Token,
@@ -12,6 +14,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
+import { PLATFORM_SECRETS } from '@docuthinker/config';
 import { PublicLoadBalancer } from '../load-balancer/public-load-balancer';
 import { AlarmTopic } from '../observability/alarm-topic';
 import { PlatformSecrets } from '../secrets/platform-secrets';
@@ -25,6 +28,13 @@ import {
 } from '../settings/platform-constants';
 import { settingsFor } from '../settings/stage-settings';
 import { AccessLogBucket } from '../storage/access-log-bucket';
+
+/** How the provider of each optional key secret is spelled in parameter names. */
+const PROVIDER_LABELS: Readonly<Record<string, string>> = {
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+  google: 'Google',
+};
 
 /**
  * The raw CloudFormation alternative (cloudformation/fargate-service.yaml) for
@@ -114,6 +124,7 @@ export class FargateServiceTemplateStack extends Stack {
       alarmTopic: alarms.topic,
       serviceConnect: { name: GATEWAY.containerName, port: GATEWAY.port },
     });
+    this.injectProviderKeysOnlyWhenPresent(gateway, secrets, p.providerKeys);
     const backend = new WebService(this, 'Backend', {
       settings,
       cluster,
@@ -181,6 +192,53 @@ export class FargateServiceTemplateStack extends Stack {
     new CfnOutput(this, 'ClusterNameOutput', { value: cluster.clusterName });
     new CfnOutput(this, 'BackendServiceNameOutput', { value: backend.service.serviceName });
     new CfnOutput(this, 'GatewayServiceNameOutput', { value: gateway.service.serviceName });
+  }
+
+  /**
+   * ECS will not start a task whose secret does not exist, and a deployment
+   * rarely has a key for every LLM provider: each provider key reaches the
+   * gateway only when its Has…Key parameter says the secret exists (the
+   * CDK stages decide the same from their context; see PlatformSecrets).
+   */
+  private injectProviderKeysOnlyWhenPresent(
+    gateway: WebService,
+    secrets: PlatformSecrets,
+    providerKeys: ReadonlyMap<string, CfnParameter>,
+  ) {
+    const present = new Map(
+      [...providerKeys].map(([name, parameter]) => [
+        name,
+        new CfnCondition(this, `${parameter.node.id}Condition`, {
+          expression: Fn.conditionEquals(parameter.valueAsString, 'true'),
+        }),
+      ]),
+    );
+    // The gateway refuses to start in production without any provider key.
+    new CfnRule(this, 'AtLeastOneProviderKey', {
+      assertions: [
+        {
+          assert: Fn.conditionOr(
+            ...[...providerKeys.values()].map((parameter) =>
+              Fn.conditionEquals(parameter.valueAsString, 'true'),
+            ),
+          ),
+          assertDescription: `Set at least one of ${[...providerKeys.values()]
+            .map((parameter) => parameter.node.id)
+            .join(', ')} to true: the gateway needs an LLM provider key`,
+        },
+      ],
+    });
+    const containerSecrets = Object.entries(secrets.containerSecretsFor('aiml-gateway')).map(
+      ([variable, secret]) => {
+        const entry = { Name: variable, ValueFrom: secret.arn };
+        const name = PLATFORM_SECRETS.find((candidate) => candidate.variable === variable)?.name;
+        const condition = name === undefined ? undefined : present.get(name);
+        return condition ? Fn.conditionIf(condition.logicalId, entry, Aws.NO_VALUE) : entry;
+      },
+    );
+    // The gateway task has one container (this stack runs no tracing sidecar).
+    const task = gateway.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
+    task.addPropertyOverride('ContainerDefinitions.0.Secrets', containerSecrets);
   }
 
   private parameters() {
@@ -253,6 +311,20 @@ export class FargateServiceTemplateStack extends Stack {
         '4096',
         '8192',
       ]),
+      // One switch per optional secret (the provider keys), named after the provider.
+      providerKeys: new Map(
+        PLATFORM_SECRETS.filter(
+          (entry) => !entry.required && entry.services.includes('aiml-gateway'),
+        ).map((entry) => [
+          entry.name,
+          new CfnParameter(this, `Has${PROVIDER_LABELS[entry.name] ?? entry.name}Key`, {
+            type: 'String',
+            description: `true when the secret <SecretsPrefix>${entry.name} holds a key for the gateway (${entry.variable}); false leaves that provider out`,
+            default: 'true',
+            allowedValues: ['true', 'false'],
+          }),
+        ]),
+      ),
       secretsPrefix: text(
         'SecretsPrefix',
         'Secrets Manager name prefix, ending in /',
