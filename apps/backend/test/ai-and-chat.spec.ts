@@ -54,6 +54,26 @@ describe('AI tasks, chat and questions over HTTP', () => {
     },
   );
 
+  it("keys the cache on the title and the owner: nobody gets another prompt's or another user's answer", async () => {
+    const text = 'The merger closes in March. Both boards approved it.';
+    const first = await user.post<TaskResult>('/api/ai/key-ideas', { text, title: 'Acme merger' });
+    expect(first.body.cached).toBe(false);
+    // The same text under another title is another prompt.
+    const retitled = await user.post<TaskResult>('/api/ai/key-ideas', { text, title: 'Notes' });
+    expect(retitled.body.cached).toBe(false);
+    // The same prompt from another user is that user's own.
+    const other = await new ApiClient(backend.url).registerUser(uniqueEmail('ai-other'));
+    const callsBefore = gateway.calls.length;
+    const theirs = await other.post<TaskResult>('/api/ai/key-ideas', {
+      text,
+      title: 'Acme merger',
+    });
+    expect(theirs.body.cached).toBe(false);
+    expect(gateway.calls.length).toBe(callsBefore + 1);
+    const again = await user.post<TaskResult>('/api/ai/key-ideas', { text, title: 'Acme merger' });
+    expect(again.body).toEqual({ ...first.body, cached: true });
+  });
+
   it('returns sentiment as {score, label, description}', async () => {
     const answer = await user.post<TaskResult>(`/api/documents/${documentId}/ai/sentiment`);
     expect(answer.body.result).toEqual({

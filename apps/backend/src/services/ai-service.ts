@@ -14,21 +14,27 @@ export interface AiTaskResult {
   degraded: boolean;
 }
 
-/** Results depend only on the text, task and options, so they can live long. */
+/** Results depend only on what goes into the prompt, so they can live long. */
 const RESULT_TTL_MS = 24 * 60 * 60 * 1000;
 
-function optionsFingerprint(options: TaskOptions): string {
-  const sorted = Object.fromEntries(
-    Object.entries(options)
-      .filter(([, value]) => value !== undefined)
-      .sort(([a], [b]) => a.localeCompare(b)),
-  );
-  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 32);
+/**
+ * Everything the gateway's prompt is built from: the text (by its hash), the
+ * title and the options. A key without the title gave one user's answer,
+ * which quotes the title, to anyone who sent the same text under another.
+ */
+function promptFingerprint(contentHash: string, title: string | undefined, options: TaskOptions) {
+  const sortedOptions = Object.entries(options)
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b));
+  return createHash('sha256')
+    .update(JSON.stringify([contentHash, title ?? null, sortedOptions]))
+    .digest('hex')
+    .slice(0, 40);
 }
 
 /**
  * AI tasks over stored documents or ad-hoc text, through the gateway, with
- * results cached by content hash + task + options. Degraded answers (the
+ * results cached per owner by task and prompt (text hash, title, options). Degraded answers (the
  * gateway's offline fallback) are not cached, so the real answer replaces
  * them as soon as a provider is back.
  */
@@ -52,23 +58,25 @@ export class AiService {
       task === 'refine-summary' && !options.summary
         ? { ...options, summary: document.summary }
         : options;
-    return this.run(document.contentHash, task, effective, {
+    return this.run(ownerId, document.contentHash, task, effective, {
       text: document.text,
       title: document.title,
     });
   }
 
   async runOnText(
+    ownerId: string,
     text: string,
     task: AiTaskName,
     options: TaskOptions,
     title?: string,
   ): Promise<AiTaskResult> {
     const contentHash = createHash('sha256').update(text).digest('hex');
-    return this.run(contentHash, task, options, { text, ...(title ? { title } : {}) });
+    return this.run(ownerId, contentHash, task, options, { text, ...(title ? { title } : {}) });
   }
 
   private async run(
+    ownerId: string,
     contentHash: string,
     task: AiTaskName,
     options: TaskOptions,
@@ -77,7 +85,9 @@ export class AiService {
     for (const option of REQUIRED_TASK_OPTIONS[task] ?? []) {
       if (!options[option]) throw new MissingTaskOptionError(task, option);
     }
-    const key = `ai:${contentHash}:${task}:${optionsFingerprint(options)}`;
+    // Per owner: `cached: true` on a shared entry would tell a user that
+    // somebody else had sent this very text.
+    const key = `ai:${ownerId}:${task}:${promptFingerprint(contentHash, content.title, options)}`;
     const cached = await this.cache.get<Omit<AiTaskResult, 'cached'>>(key);
     if (cached) return { ...cached, cached: true };
 

@@ -14,7 +14,7 @@ export function aiRoutes(ai: AiService): Router {
   router.post('/api/ai/:task', async (req, res) => {
     const { task } = parseOrThrow(aiTaskParam, { task: req.params.task });
     const { text, title, ...options } = jsonBody(req, textTaskBody);
-    res.json(await ai.runOnText(text, task, options, title));
+    res.json(await ai.runOnText(currentUser(req).id, text, task, options, title));
   });
   return router;
 }
