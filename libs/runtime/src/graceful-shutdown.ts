@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer } from 'node:net';
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 
 export interface ShutdownStep {
   name: string;
@@ -87,7 +87,7 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): () =>
       }
       clearTimeout(hardDeadline);
       options.logger.info('stopped');
-      options.logger.flush?.();
+      await endLogStream(options.logger);
       exit(0);
     })();
     return shuttingDown;
@@ -112,6 +112,44 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): () =>
     process.channel.unref();
   }
   return () => shutdown('requested');
+}
+
+// Long enough for the last lines to be written, or fail, on any output
+// stdout can have; short enough not to hold a stop up for long.
+const LOG_SETTLE_MS = 1000;
+
+interface EndableStream {
+  end(): void;
+  once(event: 'close' | 'error', listener: () => void): unknown;
+}
+
+/**
+ * Ends the log stream (pino's asynchronous stdout writer) and resolves once
+ * it has written its last lines and closed, or a write failed, or after
+ * LOG_SETTLE_MS. Exiting with a line still in flight left it to pino's exit
+ * hook, which writes synchronously, and that writer (sonic-boom 4) retries a
+ * broken pipe for ever: with nobody reading stdout any more (a supervisor
+ * killed with SIGKILL), a shutdown with nothing to drain never exited. A
+ * failed write is reported before this resolves, and pino then stops writing.
+ */
+function endLogStream(logger: Logger): Promise<void> {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+  if (!isEndable(stream)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, LOG_SETTLE_MS);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    stream.once('close', done);
+    stream.once('error', done);
+    stream.end();
+  });
+}
+
+function isEndable(stream: unknown): stream is EndableStream {
+  const candidate = stream as Partial<EndableStream> | undefined;
+  return typeof candidate?.end === 'function' && typeof candidate.once === 'function';
 }
 
 // How long keep-alive connections that were idle when shutdown began stay

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { startServiceProcess, type ServiceProcess } from './service-process';
 import { temporaryDirectories } from './temporary-directories';
+import { waitUntil } from './wait-until';
 
 export interface ServiceLifecycleSpec {
   /** e.g. 'backend' */
@@ -37,6 +38,18 @@ function openSlowRequest(url: string, path: string) {
     response,
     finish: () => req.end(`${'x'.repeat(64 - 11)}"}`),
   };
+}
+
+/** One GET on a connection of its own that closes after the answer: nothing left to drain. */
+function statusOverClosingConnection(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, headers: { connection: 'close' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /**
@@ -127,6 +140,32 @@ export function describeServiceLifecycle(spec: ServiceLifecycleSpec): void {
       const started = Date.now();
       expect(await service.stop('SIGTERM')).toBe(0);
       expect(Date.now() - started).toBeLessThan(3000);
+    });
+
+    // Its output can outlive whoever read it (a supervisor killed with SIGKILL,
+    // a log pipe gone): the lines it writes then fail, and stopping must not
+    // wait on them. Stopping with no connection to drain exits within
+    // milliseconds, before the failure of the last lines is even reported.
+    it('stops on SIGTERM when nothing reads its output any more', async () => {
+      // Waited for without keep-alive: an idle connection would hold the
+      // drain for its grace, long enough for the failures to be reported.
+      const started = await startServiceProcess(spec.bundle, developmentEnv(), { waitFor: null });
+      service = started;
+      await waitUntil('the service answers', async () =>
+        statusOverClosingConnection(`${started.url}/health`).then(
+          (status) => status === 200,
+          () => false,
+        ),
+      );
+      service.child.stdout?.destroy();
+      service.child.stderr?.destroy();
+      expect(await statusOverClosingConnection(`${service.url}/health`)).toBe(200);
+      service.child.kill('SIGTERM');
+      const outcome = await Promise.race([
+        service.exited,
+        new Promise((resolve) => setTimeout(() => resolve('still running after 5 s'), 5000)),
+      ]);
+      expect(outcome).toBe(0);
     });
 
     it('stops with exit 0 on SIGINT', async () => {
