@@ -218,6 +218,20 @@ describe('AI tasks, chat and questions over HTTP', () => {
     );
   });
 
+  it('keeps what follows a NUL character in a chat message', async () => {
+    const sent = await user.post<{ sessionId: string }>(`/api/documents/${documentId}/chat`, {
+      message: 'hello\u0000 and the rest',
+    });
+    expect(sent.status).toBe(200);
+    const session = await user.get<{ messages: { role: string; content: string }[] }>(
+      `/api/chat/sessions/${sent.body.sessionId}`,
+    );
+    expect(session.body.messages[0]).toMatchObject({
+      role: 'user',
+      content: 'hello\uFFFD and the rest',
+    });
+  });
+
   it('refuses a session id with another of the owner’s documents', async () => {
     const other = await user.post<{ id: string }>('/api/documents', {
       title: 'Other',

@@ -96,6 +96,31 @@ describe('documents over HTTP', () => {
     },
   );
 
+  // The embedded store's SQLite ends a string at NUL: before, it kept "nul"
+  // of "nul\u0000title". Every store now keeps U+FFFD in its place.
+  it('keeps what follows a NUL character in titles and text', async () => {
+    const created = await user.post<Metadata>('/api/documents', {
+      title: 'nul\u0000title',
+      text: 'before\u0000after the NUL.',
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const detail = await user.get<Metadata & { text: string }>(`/api/documents/${id}`);
+    expect(detail.body).toMatchObject({
+      title: 'nul\uFFFDtitle',
+      text: 'before\uFFFDafter the NUL.',
+    });
+    await user.patch(`/api/documents/${id}`, { title: 're\u0000named' });
+    expect((await user.get<Metadata>(`/api/documents/${id}`)).body.title).toBe('re\uFFFDnamed');
+
+    const uploaded = await user.upload(Buffer.from('Plain words.\n'), 'plain.txt', {
+      title: 'multipart\u0000title',
+    });
+    expect(uploaded.status).toBe(201);
+    const stored = await user.get<Metadata>(`/api/documents/${uploaded.body['id']}`);
+    expect(stored.body.title).toBe('multipart\uFFFDtitle');
+  });
+
   it('keeps a multipart title over the extracted one and handles unicode file names', async () => {
     const created = await user.upload(
       Buffer.from('Zürich café notes, naïve résumé.\n'),

@@ -1,9 +1,10 @@
 import * as z from 'zod';
+import { textField } from '@docuthinker/contracts';
 import { CHAT_ROLES } from '@docuthinker/stores';
 
 export const chatBody = z
   .object({
-    message: z.string().trim().min(1).max(20_000),
+    message: textField().trim().min(1).max(20_000),
     sessionId: z.string().min(1).max(128).optional(),
   })
   .strict();
@@ -27,7 +28,7 @@ export const chatSessionView = z.object({
 
 export const askBody = z
   .object({
-    question: z.string().trim().min(1).max(2_000),
+    question: textField().trim().min(1).max(2_000),
     documentIds: z.array(z.string().min(1).max(128)).min(1).max(500).optional(),
   })
   .strict();

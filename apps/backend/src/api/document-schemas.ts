@@ -1,12 +1,15 @@
 import * as z from 'zod';
+import { textField } from '@docuthinker/contracts';
 import { INDEX_STATUSES } from '@docuthinker/stores';
 
 export const documentIdParam = z.object({ id: z.string() });
 
-export const documentTitle = z.string().trim().min(1).max(300);
+// Free text is made well-formed as it is parsed (see textField): a NUL ended
+// the string for the embedded store, which kept only what came before it.
+export const documentTitle = textField().trim().min(1).max(300);
 
 export const textDocumentBody = z
-  .object({ title: documentTitle, text: z.string().min(1, { error: 'must not be empty' }) })
+  .object({ title: documentTitle, text: textField().min(1, { error: 'must not be empty' }) })
   .strict();
 
 export const uploadForm = z

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { wellFormedText } from '@docuthinker/contracts';
 import {
   DOCUMENT_MIME_TYPES,
   type DocumentExtractor,
@@ -76,6 +77,8 @@ export class DocumentService {
       },
       { maxBytes: this.options.maxUploadBytes },
     );
+    // As every store keeps it, whatever control bytes a file carried (see wellFormedText).
+    const text = wellFormedText(extracted.text);
     const id = randomUUID();
     const fileKey = documentFileKey(ownerId, id, extracted.fileType);
     await this.stores.files.put(fileKey, input.bytes, { contentType: extracted.mimeType });
@@ -89,9 +92,9 @@ export class DocumentService {
         size: extracted.size,
         ...(extracted.pages === undefined ? {} : { pages: extracted.pages }),
         contentHash: extracted.contentHash,
-        text: extracted.text,
+        text,
         ...(extracted.html === undefined ? {} : { html: extracted.html }),
-        summary: extractiveSummary(extracted.text),
+        summary: extractiveSummary(text),
         summaryDegraded: true,
         fileKey,
       });

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import busboy from 'busboy';
+import { wellFormedText } from '@docuthinker/contracts';
 import { problem } from '../../errors';
 import type { UploadInput } from '../../services/document-service';
 
@@ -56,7 +57,7 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
     parser.on('field', (name, value, info) => {
       if (name === 'title') {
         if (info.valueTruncated) fail(problem('DT_ERR_VALIDATION', 'The title is too long.'));
-        title = value.trim() || undefined;
+        title = wellFormedText(value).trim() || undefined;
       }
     });
     parser.on('filesLimit', () => fail(problem('DT_ERR_VALIDATION', 'Send one file per upload.')));
