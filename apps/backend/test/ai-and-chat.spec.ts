@@ -302,6 +302,32 @@ describe('AI tasks, chat and questions over HTTP', () => {
     expect(session.body.messages).toHaveLength(2);
   });
 
+  // Two messages whose emoji start one code unit apart: with either parity
+  // of the reply's prefix, a 48-unit chunk boundary falls inside a pair.
+  it.each(['😀'.repeat(60), `x${'😀'.repeat(60)}`])(
+    'never splits a character across server-sent events',
+    async (message) => {
+      const response = await fetch(`${backend.url}/api/documents/${documentId}/chat`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${user.token}`,
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+        },
+        body: JSON.stringify({ message }),
+      });
+      const deltas = (await response.text())
+        .split('\n\n')
+        .filter((block) => block.startsWith('event: delta'))
+        .map((block) =>
+          String((JSON.parse(block.split('\n')[1]?.slice(6) ?? '') as { text: string }).text),
+        );
+      expect(deltas.length).toBeGreaterThan(2);
+      expect(deltas.filter((text) => text !== text.toWellFormed())).toEqual([]);
+      expect(deltas.join('')).toContain(message);
+    },
+  );
+
   it('answers questions over the user’s documents with titled citations', async () => {
     const answer = await user.post<{
       answer: string;

@@ -24,9 +24,24 @@ export function sendReplyAsEvents(
   const send = (event: string, data: unknown) =>
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   send('session', { sessionId });
-  for (let start = 0; start < reply.length; start += CHUNK_CHARS) {
-    send('delta', { text: reply.slice(start, start + CHUNK_CHARS) });
+  for (let start = 0; start < reply.length; ) {
+    const end = chunkEnd(reply, start);
+    send('delta', { text: reply.slice(start, end) });
+    start = end;
   }
   send('done', { citations });
   res.end();
+}
+
+/**
+ * Where the chunk from `start` ends: CHUNK_CHARS on, or one further when that
+ * would split a surrogate pair (an emoji, a rare CJK character). Half a pair
+ * is not text: JSON carries it as a lone `\ud83d`, which strict decoders
+ * (Python's among them) refuse, so a client could not rebuild the reply.
+ */
+function chunkEnd(text: string, start: number): number {
+  const end = Math.min(start + CHUNK_CHARS, text.length);
+  const last = text.charCodeAt(end - 1);
+  const isHighSurrogate = last >= 0xd800 && last <= 0xdbff;
+  return isHighSurrogate && end < text.length ? end + 1 : end;
 }
