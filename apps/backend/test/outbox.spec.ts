@@ -1,4 +1,10 @@
-import { ApiClient, corpusFile, eventually, uniqueEmail } from './support/api-client';
+import {
+  ApiClient,
+  corpusFile,
+  eventually,
+  expectProblem,
+  uniqueEmail,
+} from './support/api-client';
 import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
 import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
 
@@ -67,6 +73,30 @@ describe('indexing through the durable outbox', () => {
       expect(gateway.indexed.has(id)).toBe(true);
     }
     expect(await backend.stores.outbox.pendingCounts()).toEqual({ index: 0, delete: 0 });
+  });
+
+  it('keeps retrying, and answers 503, while the gateway refuses its service token', async () => {
+    const rotating = await startBackend({
+      gatewayUrl: gateway.url,
+      serviceToken: 'a-token-the-gateway-does-not-know-yet-0123456789',
+    });
+    try {
+      const owner = await new ApiClient(rotating.url).registerUser(uniqueEmail('rotating'));
+      const created = await owner.upload(corpusFile('bsd.txt'), 'bsd.txt');
+      expect(created.status).toBe(201);
+      const id = String(created.body['id']);
+      expectProblem(
+        await owner.post(`/api/documents/${id}/ai/summary`),
+        503,
+        'DT_ERR_AI_UNAVAILABLE',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const document = await owner.get<{ indexStatus: string }>(`/api/documents/${id}`);
+      expect(document.body.indexStatus).toBe('pending');
+      expect((await rotating.stores.outbox.pendingCounts()).index).toBe(1);
+    } finally {
+      await rotating.close();
+    }
   });
 
   it('removes deleted documents from the index and their files from the store', async () => {

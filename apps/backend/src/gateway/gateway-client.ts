@@ -117,7 +117,16 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           // can run: the request's fault, not a sick gateway, so it must not
           // trip the breaker (a few translation requests would otherwise
           // shut AI off for every user).
-          if ((answer.status >= 500 && answer.status !== 501) || answer.status === 429) {
+          // 401/403: the gateway does not take our service token (one side
+          // rotated before the other). Nothing is wrong with the request:
+          // like an outage, it is retried and answered 503, never made a
+          // document's permanent indexing failure.
+          if (
+            (answer.status >= 500 && answer.status !== 501) ||
+            answer.status === 429 ||
+            answer.status === 401 ||
+            answer.status === 403
+          ) {
             throw new GatewayCallFailed(`HTTP ${answer.status}`);
           }
           return { status: answer.status, payload };

@@ -55,6 +55,8 @@ export interface BackendOptions {
   stores?: Omit<StoresConfig, 'dataDir'>;
   /** The bound on one upload's text extraction; the service's default when absent. */
   extractionTimeoutMs?: number;
+  /** The token it calls the gateway with; SERVICE_TOKEN when absent. */
+  serviceToken?: string;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
   const stores = await createStores({ dataDir, ...options.stores });
   const gateway = createGatewayClient({
     baseUrl: options.gatewayUrl,
-    serviceToken: SERVICE_TOKEN,
+    serviceToken: options.serviceToken ?? SERVICE_TOKEN,
     requestTimeoutMs: 3000,
     indexTimeoutMs: 3000,
     failuresToOpen: 3,
