@@ -1,6 +1,6 @@
-import { TaskCancelledError } from 'cockatiel';
+import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 import { analyzeResponse, GATEWAY_API } from '@docuthinker/contracts';
-import { UpstreamAnalyzer } from '../src/analyze/upstream-analyzer';
+import { UpstreamAnalyzer, UpstreamFailure } from '../src/analyze/upstream-analyzer';
 import { corpusText } from './support/corpus';
 import { StubUpstream, UPSTREAM_ANALYSIS } from './support/stub-upstream';
 import { asUser, startTestGateway, type TestGateway } from './support/test-gateway';
@@ -296,6 +296,21 @@ describe.each(['inject', 'http'] as const)(
       },
     );
 
+    it("reads a user's body as the parser did, byte order mark and all", async () => {
+      const response = await gateway.request(transport, {
+        method: 'POST',
+        url: GATEWAY_API.analyze,
+        headers: { ...(await asUser('analyst')), 'content-type': 'application/json' },
+        payload: `\uFEFF${JSON.stringify({ document: 'Quokkas are marsupials.' })}`,
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers[SERVED_BY]).toBe('upstream');
+      expect(JSON.parse(upstream.received[0]?.body ?? '{}')).toEqual({
+        document: 'Quokkas are marsupials.',
+        metadata: { owner_id: 'analyst' },
+      });
+    });
+
     it('answers 502 when the container rejects the request, without a fallback that would hide it', async () => {
       upstream.behaviour = 'reject-422';
       const response = await analyze();
@@ -358,6 +373,42 @@ describe.each(['inject', 'http'] as const)(
   },
 );
 
+describe('POST /analyze when the client leaves', () => {
+  it('cancels the call and logs it as info, not as an unhandled error', async () => {
+    const upstream = await StubUpstream.start();
+    upstream.behaviour = 'hang';
+    const gateway = await startTestGateway({
+      engine: { upstreamUrl: upstream.url },
+      upstream: { timeoutMs: 5000, retries: 0 },
+      captureLogs: true,
+    });
+    try {
+      // A user's request: the route's path, not the service's fast path.
+      const origin = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+      await expect(
+        fetch(`${origin}${GATEWAY_API.analyze}`, {
+          method: 'POST',
+          headers: { ...(await asUser('leaver')), 'content-type': 'application/json' },
+          body: JSON.stringify({ document: DOCUMENT }),
+          signal: AbortSignal.timeout(200),
+        }),
+      ).rejects.toThrow();
+      const deadline = Date.now() + 2000;
+      while (upstream.abandoned === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(upstream.abandoned).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const messages = gateway.logs().map((line) => line.msg);
+      expect(messages).toContain('the client left before the answer; its work was cancelled');
+      expect(gateway.logs().filter((line) => line.level >= 50)).toEqual([]);
+    } finally {
+      await gateway.close();
+      await upstream.stop();
+    }
+  });
+});
+
 describe('UpstreamAnalyzer', () => {
   let upstream: StubUpstream;
   beforeAll(async () => {
@@ -378,6 +429,58 @@ describe('UpstreamAnalyzer', () => {
       expect(answer.status).toBe(200);
       expect(answer.body.toString('utf8')).toBe(JSON.stringify(UPSTREAM_ANALYSIS));
       expect(upstream.received[0]?.body).toBe(body);
+    } finally {
+      analyzer.close();
+    }
+  });
+
+  it.each([
+    ['bytes that are not UTF-8', 'not-utf8'],
+    ['404, an address that does not serve /analyze', 'not-found-404'],
+  ] as const)('counts an answer of %s as the container failing', async (_case, behaviour) => {
+    upstream.behaviour = behaviour;
+    const analyzer = new UpstreamAnalyzer({ url: upstream.url, breakerThreshold: 1, retries: 0 });
+    try {
+      const failure = await analyzer.analyze(body, 'trace-f').catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(UpstreamFailure);
+      expect(failure).toMatchObject({ rejected: false });
+      expect(analyzer.circuitState).toBe('open');
+    } finally {
+      analyzer.close();
+    }
+  });
+
+  it('lets one probe through a half-open circuit and answers every other call at once', async () => {
+    upstream.behaviour = 'error-500';
+    const analyzer = new UpstreamAnalyzer({
+      url: upstream.url,
+      timeoutMs: 5000,
+      breakerThreshold: 1,
+      halfOpenAfterMs: 50,
+      retries: 0,
+    });
+    try {
+      await expect(analyzer.analyze(body, 't-open')).rejects.toBeInstanceOf(UpstreamFailure);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      upstream.behaviour = 'hang';
+      const probeClient = new AbortController();
+      const probe = analyzer.analyze(body, 't-probe', probeClient.signal);
+      probe.catch(() => undefined);
+      expect(analyzer.circuitState).toBe('half-open');
+      const started = Date.now();
+      await expect(analyzer.analyze(body, 't-other')).rejects.toBeInstanceOf(BrokenCircuitError);
+      expect(Date.now() - started).toBeLessThan(100);
+      // The probe reached the container; then its client leaves. That says
+      // nothing of the container, which has not answered, so the circuit
+      // opens again rather than closing.
+      const deadline = Date.now() + 2000;
+      while (upstream.received.length < 2 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(upstream.received).toHaveLength(2);
+      probeClient.abort();
+      await expect(probe).rejects.toMatchObject({ name: 'AbortError' });
+      expect(analyzer.circuitState).toBe('open');
     } finally {
       analyzer.close();
     }

@@ -160,8 +160,19 @@ describe('withProxiedAnalyze', () => {
     expect(gateway.connection.current?.analyzer.upstreamCircuit).toBe('closed');
   });
 
+  it('answers 200 whichever 2xx the container chose, as the route does', async () => {
+    await verifier(SERVICE_TOKEN);
+    upstream.behaviour = 'created-201';
+    const answer = await post(valid);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('x-docuthinker-served-by')).toBe('upstream');
+    expect(passedOn).toEqual([]);
+  });
+
   it.each([
     ['another content type', { 'content-type': 'text/plain' }],
+    // The route refuses it with 415: the type has words after it, not parameters.
+    ['a content type with words after it', { 'content-type': 'application/json garbage' }],
     ['a body over the limit', {}, 'x'.repeat(5000)],
     ['an unknown token', { authorization: 'Bearer not-the-token' }],
     ['no token', { authorization: '' }],

@@ -136,16 +136,17 @@ export function withProxiedAnalyze(
           res.once('finish', () => {
             const elapsedMs = performance.now() - startedAt;
             metrics.requestDuration.observe(
-              { method: 'POST', route: GATEWAY_API.analyze, status_code: String(answer.status) },
+              { method: 'POST', route: GATEWAY_API.analyze, status_code: '200' },
               elapsedMs / 1000,
             );
             requestLogger?.info(
-              { res: { statusCode: answer.status }, responseTime: elapsedMs },
+              { res: { statusCode: 200 }, responseTime: elapsedMs },
               'request completed',
             );
           });
+          // 200 whichever 2xx the container chose, as the route answers.
           res
-            .writeHead(answer.status, [
+            .writeHead(200, [
               REQUEST_ID_HEADER,
               requestId,
               SERVED_BY_HEADER,
@@ -170,9 +171,10 @@ function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
   const type = contentType.slice(0, 16).toLowerCase();
   if (type !== 'application/json') return false;
+  // Parameters only after the type: `application/json garbage` is the route's 415.
   return (
     contentType.length === 16 ||
-    (/^[\s;]/.test(contentType.slice(16)) && namesUtf8OrNoCharset(contentType))
+    (/^\s*;/.test(contentType.slice(16)) && namesUtf8OrNoCharset(contentType))
   );
 }
 

@@ -1,4 +1,5 @@
 import {
+  BrokenCircuitError,
   CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
@@ -10,6 +11,7 @@ import {
   type CircuitBreakerPolicy,
   type IPolicy,
 } from 'cockatiel';
+import { isUtf8 } from 'node:buffer';
 import type { ServerResponse } from 'node:http';
 import type { Pool } from 'undici';
 import { loadUndici } from '../load-undici';
@@ -112,6 +114,13 @@ export class UpstreamFailure extends Error {
   }
 }
 
+/**
+ * 4xx answers that are about how the container is reached (its address or
+ * credentials), not about the request: every request would get them, so they
+ * count against the container and the route falls back, as for a 5xx.
+ */
+const MISCONFIGURED = new Set([401, 403, 404, 405]);
+
 /** Failures to connect at all: the container cannot have seen the request. */
 const CONNECT_ERRORS = new Set([
   'ECONNREFUSED',
@@ -173,7 +182,10 @@ export class UpstreamAnalyzer {
       handleWhen(
         (error) =>
           (error instanceof UpstreamFailure && !error.rejected) ||
-          error instanceof TaskCancelledError,
+          error instanceof TaskCancelledError ||
+          // A probe whose client left says nothing of the container's health;
+          // unhandled, cockatiel would count it a success and close the circuit.
+          (isAbort(error) && this.breaker.state === CircuitState.HalfOpen),
       ),
       {
         halfOpenAfter: options.halfOpenAfterMs ?? 30000,
@@ -194,13 +206,20 @@ export class UpstreamAnalyzer {
 
   /**
    * Resolves with the container's 2xx answer. Rejects with UpstreamFailure,
-   * TaskCancelledError (timeout) or BrokenCircuitError (circuit open).
+   * TaskCancelledError (timeout) or BrokenCircuitError (circuit open, or
+   * half-open with its one probe still running).
    */
   analyze(
     body: string | Buffer,
     requestId: string,
     signal: Cancellation = NOT_CANCELLED,
   ): Promise<UpstreamAnswer> {
+    // While one probe tests a circuit that was open, cockatiel makes every
+    // other call wait for its outcome, up to a whole timeout: they are served
+    // as while it is open instead, at once.
+    if (this.breaker.state === CircuitState.HalfOpen) {
+      return Promise.reject(new BrokenCircuitError());
+    }
     // Cancellation reaches each attempt directly, not through cockatiel, which
     // would want an AbortSignal: making one per request was a measurable
     // share of the proxy's CPU (see ResponseCancellation).
@@ -218,7 +237,7 @@ export class UpstreamAnalyzer {
     signal: Cancellation,
   ): Promise<UpstreamAnswer> {
     const { status, payload } = await this.exchange(body, requestId, signal);
-    if (status >= 400 && status < 500 && status !== 429) {
+    if (status >= 400 && status < 500 && !MISCONFIGURED.has(status) && status !== 429) {
       throw new UpstreamFailure(
         `the upstream rejected the request with ${status}`,
         false,
@@ -341,6 +360,10 @@ export class UpstreamAnalyzer {
 
 const EMPTY = Buffer.alloc(0);
 
+function isAbort(error: unknown): boolean {
+  return (error as { name?: unknown } | undefined)?.name === 'AbortError';
+}
+
 /** What a cancelled exchange rejects with: the signal's reason, as fetch and http.request do. */
 function abortError(signal: Cancellation): Error {
   return signal.reason instanceof Error
@@ -354,6 +377,9 @@ function abortError(signal: Cancellation): Error {
  * object with 200, a half-built result) is a failure the route falls back from.
  */
 function isAnalyzeAnswer(payload: Buffer): boolean {
+  // Bytes that are not UTF-8 would reach the client as JSON all the same
+  // (decoding would only have hidden them behind U+FFFD).
+  if (!isUtf8(payload)) return false;
   try {
     return analyzeResponse.safeParse(JSON.parse(payload.toString('utf8'))).success;
   } catch {

@@ -53,6 +53,13 @@ export function registerProblemResponses(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known =
       error instanceof ProblemError ? error : (problemFromEngineError(error) ?? fromFastify(error));
+    if (!known && reply.raw.destroyed) {
+      // The client went away and its work was cancelled: not a fault of ours,
+      // and nobody is left to answer. Logged as an error, every disconnect
+      // under load flooded the error log with AbortError stacks.
+      request.log.info('the client left before the answer; its work was cancelled');
+      return reply;
+    }
     if (!known) request.log.error({ err: error }, 'unhandled error');
     return sendProblem(request, reply, known ?? problem('DT_ERR_INTERNAL'));
   });

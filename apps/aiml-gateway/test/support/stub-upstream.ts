@@ -10,7 +10,10 @@ export type StubBehaviour =
   | 'empty-object'
   | 'error-object'
   | 'oversized'
-  | 'reject-422';
+  | 'reject-422'
+  | 'created-201'
+  | 'not-utf8'
+  | 'not-found-404';
 
 /** What the 'oversized' stub streams: more than a test's answer limit, never all buffered. */
 export const OVERSIZED_ANSWER_BYTES = 4 * 1024 * 1024;
@@ -87,6 +90,28 @@ export class StubUpstream {
             response.end('"}');
             return;
           }
+          case 'created-201':
+            response.writeHead(201, { 'content-type': 'application/json' });
+            response.end(JSON.stringify(UPSTREAM_ANALYSIS));
+            return;
+          case 'not-utf8': {
+            // A contract-shaped answer whose summary holds Latin-1 bytes.
+            const [before, after] = JSON.stringify(UPSTREAM_ANALYSIS).split('Summary');
+            response.writeHead(200, { 'content-type': 'application/json' });
+            response.end(
+              Buffer.concat([
+                Buffer.from(`${before}caf`),
+                Buffer.from([0xe9]),
+                Buffer.from(`${after}`),
+              ]),
+            );
+            return;
+          }
+          case 'not-found-404':
+            response
+              .writeHead(404, { 'content-type': 'application/json' })
+              .end('{"detail":"Not Found"}');
+            return;
           case 'reject-422':
             response.writeHead(422, { 'content-type': 'application/json' }).end('{"detail":[]}');
             return;

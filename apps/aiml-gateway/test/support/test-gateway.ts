@@ -48,6 +48,8 @@ export interface TestGateway {
   readonly engine: AiEngine;
   readonly metrics: GatewayMetrics;
   readonly dataDir: string;
+  /** Log lines written so far, parsed (only with `captureLogs`). */
+  logs(): Array<{ level: number; msg: string }>;
   /** `app.inject` as the service, with a JSON body. */
   service(options: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
@@ -58,6 +60,8 @@ export interface TestGatewayOptions {
   readonly upstream?: Partial<Omit<UpstreamAnalyzerOptions, 'url'>>;
   readonly bodyLimitBytes?: number;
   readonly requestTimeoutMs?: number;
+  /** Keep the info-level log lines for `logs()`; silent otherwise. */
+  readonly captureLogs?: boolean;
 }
 
 /** The gateway over the offline engine and embedded stores in a fresh temp directory. */
@@ -75,7 +79,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   };
   const engine = await createAiEngine(config);
   const analyzer = createDocumentAnalyzer(config, engine, options.upstream);
-  const logger = pino({ level: 'silent' });
+  const logLines: string[] = [];
+  const logger = options.captureLogs
+    ? pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) })
+    : pino({ level: 'silent' });
   const connection = EngineConnection.of({ engine, analyzer }, logger);
   const app = createGatewayApp({
     config: { jwtSecret: JWT_SECRET, serviceToken: SERVICE_TOKEN },
@@ -129,6 +136,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     engine,
     metrics,
     dataDir,
+    logs: () => logLines.map((line) => JSON.parse(line) as { level: number; msg: string }),
     service: (inject) => app.inject({ ...inject, headers: { ...asService, ...inject.headers } }),
     async close() {
       await app.close();

@@ -64,8 +64,15 @@ function forwardedAnalyzeBody(
     );
   }
   // The client's own JSON (validated already), not the schema's trimmed copy.
-  const sent = (rawBody ? JSON.parse(rawBody.toString('utf8')) : body) as AnalyzeRequest;
+  // Read as the body parser read it, which skips a byte order mark.
+  const sent = (
+    rawBody ? JSON.parse(withoutByteOrderMark(rawBody.toString('utf8'))) : body
+  ) as AnalyzeRequest;
   return JSON.stringify({ ...sent, metadata: { ...sent.metadata, owner_id: principal.ownerId } });
+}
+
+function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /**
