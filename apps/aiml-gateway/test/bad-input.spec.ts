@@ -137,6 +137,21 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
+  it('lists twenty problems of a body with thousands, and says how many more', async () => {
+    const payload: Record<string, unknown> = { text: 'x' };
+    for (let key = 0; key < 5000; key += 1) payload[`k${key}`] = key;
+    const response = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.task('summary'),
+      payload,
+    });
+    expect(response.statusCode).toBe(400);
+    const { errors } = response.json() as { errors: { path: string; message: string }[] };
+    expect(errors).toHaveLength(21);
+    expect(errors.at(-1)).toEqual({ path: 'body', message: 'and 4980 more problems' });
+    expect(response.body.length).toBeLessThan(4096);
+  });
+
   it('refuses a body that is not JSON with 415', async () => {
     const response = await gateway.app.inject({
       method: 'POST',

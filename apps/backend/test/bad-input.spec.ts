@@ -123,6 +123,14 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
     },
   );
 
+  it('a body of thousands of unknown keys → 400 of a bounded size', async () => {
+    const body: Record<string, unknown> = { text: 'x' };
+    for (let key = 0; key < 5000; key += 1) body[`unknown-key-${key}`] = key;
+    const answer = await user.post('/api/ai/summary', body);
+    expectProblem(answer, 400, 'DT_ERR_VALIDATION');
+    expect(JSON.stringify(answer.body).length).toBeLessThan(4096);
+  });
+
   it('wrong types and missing fields → 400 naming the fields', async () => {
     const wrongTypes = await user.post<{ errors: { path: string }[] }>('/api/documents', {
       title: 42,

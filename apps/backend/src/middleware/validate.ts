@@ -4,11 +4,25 @@ import { parse as parseQueryString } from 'node:querystring';
 import type * as z from 'zod';
 import { problem } from '../errors';
 
+// Enough to fix a request by. A body of thousands of unknown keys is one
+// issue whose message names them all, and it was repeated in the detail.
+const MAX_LISTED_ERRORS = 20;
+const MAX_MESSAGE_CHARS = 200;
+
 function validationProblem(error: z.ZodError) {
-  const errors = error.issues.map((issue) => ({
+  const errors = error.issues.slice(0, MAX_LISTED_ERRORS).map((issue) => ({
     path: issue.path.map(String).join('.') || '(root)',
-    message: issue.message,
+    message:
+      issue.message.length > MAX_MESSAGE_CHARS
+        ? `${issue.message.slice(0, MAX_MESSAGE_CHARS).toWellFormed()}…`
+        : issue.message,
   }));
+  if (error.issues.length > MAX_LISTED_ERRORS) {
+    errors.push({
+      path: '(root)',
+      message: `and ${error.issues.length - MAX_LISTED_ERRORS} more problems`,
+    });
+  }
   return problem('DT_ERR_VALIDATION', errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
     errors,
   });
