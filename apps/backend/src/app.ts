@@ -97,6 +97,11 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
   app.use(requestLogging(logger));
   app.use(httpMetrics.middleware());
   app.use(securityHeaders(config.corsOrigins));
+  // Tokens are checked before bodies are read: a body as large as an upload
+  // (25 MB of JSON) is parsed only for a caller who may send one.
+  app.use(
+    routesByPrefix([{ prefixes: AUTHENTICATED_PATHS, routes: authenticate(tokens, liveAccounts) }]),
+  );
   app.use(jsonBodies(config.maxUploadBytes));
   app.use(
     routesByPrefix([
@@ -104,7 +109,6 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
       { prefixes: ['/metrics'], routes: metricsRoutes(metrics) },
       { prefixes: ['/openapi.json', '/api-docs'], routes: apiDocsRoutes() },
       { prefixes: ['/api/auth'], routes: authRoutes(accounts) },
-      { prefixes: AUTHENTICATED_PATHS, routes: authenticate(tokens, liveAccounts) },
       { prefixes: ['/api/me'], routes: meRoutes(accounts) },
       {
         prefixes: ['/api/documents'],

@@ -123,6 +123,17 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
     },
   );
 
+  // Checked before the body is read: parsing an upload-sized body costs CPU
+  // that nobody without a token should be able to spend.
+  it('a large body without a token → 401, before it is parsed', async () => {
+    const response = await fetch(`${backend.url}/api/documents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'x', text: 'y'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(response.status).toBe(401);
+  });
+
   it('a body of thousands of unknown keys → 400 of a bounded size', async () => {
     const body: Record<string, unknown> = { text: 'x' };
     for (let key = 0; key < 5000; key += 1) body[`unknown-key-${key}`] = key;

@@ -17,6 +17,7 @@ describe('jsonBodies', () => {
     const app = express();
     app.use(jsonBodies(4 * 1024 * 1024));
     app.post('/api/documents', (_req, res) => res.status(201).end());
+    app.post('/api/ai/:task', (_req, res) => res.status(200).end());
     app.put('/api/me/password', (_req, res) => res.status(204).end());
     // A refused body is answered with the parser's own status.
     app.use(
@@ -45,8 +46,14 @@ describe('jsonBodies', () => {
     },
   );
 
+  // The contract takes 2,000,000 characters of text there: more than 1 MB.
+  it('gives an AI task on sent text the upload limit', async () => {
+    expect((await post('/api/ai/summary')).status).toBe(200);
+  });
+
   it('keeps every other JSON body to 1 MB', async () => {
     expect((await post('/api/me/password', 'PUT')).status).toBe(413);
     expect((await post('/api/documents/x')).status).toBe(413);
+    expect((await post('/api/ai/summary/x')).status).toBe(413);
   });
 });

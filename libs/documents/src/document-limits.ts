@@ -1,3 +1,5 @@
+import { MAX_TEXT_CHARS } from '@docuthinker/contracts';
+
 const MIB = 1024 * 1024;
 
 /** Bounds on what one upload may cost the server. */
@@ -31,7 +33,10 @@ export const DEFAULT_DOCUMENT_LIMITS: Readonly<DocumentLimits> = {
   maxUncompressedBytes: 100 * MIB,
   maxCompressionRatio: 200,
   maxArchiveEntries: 10_000,
-  maxTextChars: 25 * MIB,
+  // What the AI/ML gateway takes to index or analyse: a longer document
+  // (25 MiB of text passed before) was stored and then failed every index
+  // and AI call, as 502s with the gateway's validation detail.
+  maxTextChars: MAX_TEXT_CHARS,
   maxJsonDepth: 64,
 };
 

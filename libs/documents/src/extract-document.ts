@@ -106,7 +106,7 @@ export async function extractDocument(
   if (content.text.length > limits.maxTextChars) {
     throw new DocumentError(
       'DT_ERR_FILE_TOO_LARGE',
-      `The document's text is longer than ${limits.maxTextChars} characters and was rejected.`,
+      `The document's text is longer than ${limits.maxTextChars.toLocaleString('en-US')} characters, the most that can be indexed and analysed.`,
       { limit: 'maxTextChars' },
     );
   }

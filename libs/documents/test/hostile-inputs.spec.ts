@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { MAX_TEXT_CHARS } from '@docuthinker/contracts';
 import {
   DOCUMENT_ERROR_HTTP_STATUS,
   extractDocument,
@@ -64,6 +65,16 @@ describe('size limits', () => {
     });
 
     expect(error).toMatchObject({ code: 'DT_ERR_FILE_TOO_LARGE', limit: 'maxTextChars' });
+  });
+
+  // A longer text would be stored and then fail every index and AI call.
+  it('refuses by default a text longer than the AI/ML gateway takes', async () => {
+    const longest = 'word '.repeat(MAX_TEXT_CHARS / 5);
+    const accepted = await extractDocument({ bytes: utf8(longest), filename: 'long.txt' });
+    expect(accepted.text).toHaveLength(MAX_TEXT_CHARS);
+    const error = await rejected(utf8(`${longest}x`), 'longer.txt');
+    expect(error).toMatchObject({ code: 'DT_ERR_FILE_TOO_LARGE', limit: 'maxTextChars' });
+    expect(error.message).toContain('2,000,000 characters');
   });
 
   it('rejects nonsensical limits as a programming error', async () => {

@@ -1,13 +1,17 @@
 import express, { type RequestHandler } from 'express';
 
-/** Ordinary JSON requests are small; only a text upload may be as large as a file upload. */
+/**
+ * Ordinary JSON requests are small; only a text upload, and an AI task on
+ * text sent with it (up to the contract's 2,000,000 characters), may be as
+ * large as a file upload.
+ */
 const DEFAULT_JSON_LIMIT_BYTES = 1024 * 1024;
 
-// As Express routes it: case-insensitive, with or without a trailing slash.
-const TEXT_UPLOAD_PATH = /^\/api\/documents\/?$/i;
+// As Express routes them: case-insensitive, with or without a trailing slash.
+const TEXT_BODY_PATHS = [/^\/api\/documents\/?$/i, /^\/api\/ai\/[^/]+\/?$/i];
 
 const isTextUpload = (req: { method: string; path: string }) =>
-  req.method === 'POST' && TEXT_UPLOAD_PATH.test(req.path);
+  req.method === 'POST' && TEXT_BODY_PATHS.some((path) => path.test(req.path));
 
 /**
  * Parses `application/json` bodies. A request without a Content-Type (every
