@@ -328,6 +328,37 @@ describe('AI tasks, chat and questions over HTTP', () => {
     },
   );
 
+  // Deleted in the store while its removal from the index is still queued
+  // (the gateway was down, say): the index still holds its text.
+  it('never answers from a document deleted since it was indexed', async () => {
+    const email = uniqueEmail('ask-deleted');
+    const owner = await new ApiClient(backend.url).registerUser(email);
+    const ownerId = (await backend.stores.users.findByEmail(email))?.id ?? '';
+    const secret = await owner.post<{ id: string }>('/api/documents', {
+      title: 'Secret',
+      text: 'The launch code for project nightingale is quartz falcon seven.',
+    });
+    const kept = await owner.post<{ id: string }>('/api/documents', {
+      title: 'Kept',
+      text: 'Project nightingale launches in spring from the northern site.',
+    });
+    await eventually(async () =>
+      gateway.indexed.has(secret.body.id) && gateway.indexed.has(kept.body.id) ? true : undefined,
+    );
+    await backend.stores.documents.delete(ownerId, secret.body.id);
+    expect(gateway.indexed.has(secret.body.id)).toBe(true);
+
+    const answer = await owner.post<{ answer: string; citations: { documentId: string }[] }>(
+      '/api/ask',
+      { question: 'What is the launch code for project nightingale?' },
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body.answer).not.toContain('quartz');
+    expect(answer.body.citations.map((citation) => citation.documentId)).toEqual(
+      answer.body.citations.length ? [kept.body.id] : [],
+    );
+  });
+
   it('answers questions over the user’s documents with titled citations', async () => {
     const answer = await user.post<{
       answer: string;

@@ -18,6 +18,9 @@ export interface AskAnswer {
 /** Enough context for a follow-up question without sending a whole long conversation. */
 const HISTORY_MESSAGES_SENT = 20;
 
+/** The answer when what answered the question was only in documents deleted since. */
+export const NO_ANSWER = 'None of your documents answers this question.';
+
 export type ChatStores = Pick<Stores, 'documents' | 'chatSessions' | 'files' | 'users'>;
 
 /** Document-grounded chat with persisted, owner-scoped sessions, and Q&A over a user's documents. */
@@ -97,21 +100,48 @@ export class ChatService {
       if (!document) throw new NotFoundError('document');
       titles.set(id, document.title);
     }
+    const first = await this.citedAnswer(
+      ownerId,
+      question,
+      documentIds ? [...titles.keys()] : undefined,
+      titles,
+    );
+    if (!first.citedDeleted) return first.answer;
+    // It cited a document deleted since it was indexed (its removal from the
+    // index is still queued), so its text may be in the answer. Asked again
+    // over the cited documents that remain, the answer is theirs alone.
+    const remaining = [...new Set(first.answer.citations.map((citation) => citation.documentId))];
+    if (remaining.length === 0) return { answer: NO_ANSWER, citations: [] };
+    const second = await this.citedAnswer(ownerId, question, remaining, titles);
+    return second.citedDeleted ? { answer: NO_ANSWER, citations: [] } : second.answer;
+  }
+
+  /** The gateway's answer with each citation titled; those of deleted documents left out. */
+  private async citedAnswer(
+    ownerId: string,
+    question: string,
+    documentIds: string[] | undefined,
+    titles: Map<string, string>,
+  ): Promise<{ answer: AskAnswer; citedDeleted: boolean }> {
     const answer = await this.gateway.ask({
       ownerId,
       question,
-      ...(documentIds ? { documentIds: [...titles.keys()] } : {}),
+      ...(documentIds ? { documentIds } : {}),
     });
     const citations: AskAnswer['citations'] = [];
+    let citedDeleted = false;
     for (const citation of answer.citations) {
       let title = titles.get(citation.documentId);
       if (title === undefined) {
         title = (await this.stores.documents.get(ownerId, citation.documentId))?.title;
-        if (title === undefined) continue;
+        if (title === undefined) {
+          citedDeleted = true;
+          continue;
+        }
         titles.set(citation.documentId, title);
       }
       citations.push({ ...citation, title });
     }
-    return { answer: answer.answer, citations };
+    return { answer: { answer: answer.answer, citations }, citedDeleted };
   }
 }
