@@ -52,6 +52,17 @@ describe('meta routes and HTTP hygiene', () => {
     expect(metrics.text).toMatch(/docuthinker_outbox_pending_jobs\{kind="index"\} \d+/);
   });
 
+  it('keeps metrics from requests that came through the load balancer, whatever the case of the path', async () => {
+    for (const path of ['/metrics', '/Metrics', '/metrics/']) {
+      const answer = await fetch(`${backend.url}${path}`, {
+        headers: { 'x-forwarded-for': '203.0.113.7' },
+      });
+      expect({ path, status: answer.status }).toEqual({ path, status: 404 });
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await answer.text()).not.toContain('process_cpu_seconds_total');
+    }
+  });
+
   it('generates /openapi.json from the route schemas', async () => {
     const answer = await api.get<{
       openapi: string;

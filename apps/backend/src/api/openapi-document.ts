@@ -162,12 +162,18 @@ const META_PATHS: Record<string, Record<string, object>> = {
   '/metrics': {
     get: {
       summary: 'Prometheus metrics',
+      description:
+        'For scrapers inside the network: a request that came through the load balancer (it carries X-Forwarded-For) is answered 404 like an unknown route.',
       tags: ['meta'],
       security: [],
       responses: {
         200: {
           description: 'The Prometheus text exposition format',
           content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+        404: {
+          description: 'The request came through the load balancer',
+          content: { 'application/problem+json': { schema: { type: 'object' } } },
         },
       },
     },
