@@ -486,6 +486,20 @@ describe('UpstreamAnalyzer', () => {
     }
   });
 
+  it('holds an answer trickled a byte at a time to the attempt timeout', async () => {
+    upstream.behaviour = 'trickle';
+    const analyzer = new UpstreamAnalyzer({ url: upstream.url, timeoutMs: 300, retries: 0 });
+    try {
+      const started = Date.now();
+      await expect(analyzer.analyze(body, 'trace-t')).rejects.toBeInstanceOf(TaskCancelledError);
+      // Each byte came well within undici's idle body timeout: only the
+      // attempt's own deadline could stop it (the whole answer takes ~8 s).
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      analyzer.close();
+    }
+  });
+
   it('opens the circuit after consecutive timeouts', async () => {
     upstream.behaviour = 'hang';
     const analyzer = new UpstreamAnalyzer({

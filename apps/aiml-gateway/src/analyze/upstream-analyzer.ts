@@ -304,6 +304,7 @@ export class UpstreamAnalyzer {
         );
       };
       if (signal !== NOT_CANCELLED) signal.addEventListener('abort', onAbort, { once: true });
+      const startedAt = performance.now();
       this.pool.dispatch(
         {
           path: this.path,
@@ -330,6 +331,15 @@ export class UpstreamAnalyzer {
             status = statusCode;
           },
           onResponseData: (dispatchController, chunk) => {
+            // undici's body timeout is the wait between two chunks: an answer
+            // trickled a byte at a time would never meet it. The attempt's
+            // own deadline is checked as each chunk arrives (no timer).
+            if (performance.now() - startedAt > this.timeoutMs) {
+              const late = new TaskCancelledError(`Operation timed out after ${this.timeoutMs}ms`);
+              finish(() => reject(late));
+              dispatchController.abort(late);
+              return;
+            }
             received += chunk.length;
             if (received > this.maxAnswerBytes) {
               const tooLarge = new UpstreamFailure(

@@ -13,7 +13,8 @@ export type StubBehaviour =
   | 'reject-422'
   | 'created-201'
   | 'not-utf8'
-  | 'not-found-404';
+  | 'not-found-404'
+  | 'trickle';
 
 /** What the 'oversized' stub streams: more than a test's answer limit, never all buffered. */
 export const OVERSIZED_ANSWER_BYTES = 4 * 1024 * 1024;
@@ -105,6 +106,22 @@ export class StubUpstream {
                 Buffer.from(`${after}`),
               ]),
             );
+            return;
+          }
+          case 'trickle': {
+            // The analysis, one byte every 20 ms: always sending, never done in time.
+            response.writeHead(200, { 'content-type': 'application/json' });
+            const answer = Buffer.from(JSON.stringify(UPSTREAM_ANALYSIS));
+            let sent = 0;
+            const timer = setInterval(() => {
+              if (sent >= answer.length || response.destroyed) {
+                clearInterval(timer);
+                response.end();
+                return;
+              }
+              response.write(answer.subarray(sent, (sent += 1)));
+            }, 20);
+            response.once('close', () => clearInterval(timer));
             return;
           }
           case 'not-found-404':
