@@ -393,10 +393,7 @@ describe('POST /analyze when the client leaves', () => {
           signal: AbortSignal.timeout(200),
         }),
       ).rejects.toThrow();
-      const deadline = Date.now() + 2000;
-      while (upstream.abandoned === 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await upstream.until((stub) => stub.abandoned > 0);
       expect(upstream.abandoned).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 50));
       const messages = gateway.logs().map((line) => line.msg);
@@ -473,10 +470,7 @@ describe('UpstreamAnalyzer', () => {
       // The probe reached the container; then its client leaves. That says
       // nothing of the container, which has not answered, so the circuit
       // opens again rather than closing.
-      const deadline = Date.now() + 2000;
-      while (upstream.received.length < 2 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await upstream.until((stub) => stub.received.length >= 2);
       expect(upstream.received).toHaveLength(2);
       probeClient.abort();
       await expect(probe).rejects.toMatchObject({ name: 'AbortError' });

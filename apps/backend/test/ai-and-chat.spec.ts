@@ -267,16 +267,20 @@ describe('AI tasks, chat and questions over HTTP', () => {
     );
   });
 
-  it('streams the reply as server-sent events on Accept: text/event-stream', async () => {
-    const response = await fetch(`${backend.url}/api/documents/${documentId}/chat`, {
+  /** The chat about the shared document, asked for as server-sent events. */
+  const chatAsEventStream = (message: string) =>
+    fetch(`${backend.url}/api/documents/${documentId}/chat`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${user.token}`,
         'content-type': 'application/json',
         accept: 'text/event-stream',
       },
-      body: JSON.stringify({ message: 'Stream about the license conditions please' }),
+      body: JSON.stringify({ message }),
     });
+
+  it('streams the reply as server-sent events on Accept: text/event-stream', async () => {
+    const response = await chatAsEventStream('Stream about the license conditions please');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events = (await response.text())
@@ -307,15 +311,7 @@ describe('AI tasks, chat and questions over HTTP', () => {
   it.each(['😀'.repeat(60), `x${'😀'.repeat(60)}`])(
     'never splits a character across server-sent events',
     async (message) => {
-      const response = await fetch(`${backend.url}/api/documents/${documentId}/chat`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${user.token}`,
-          'content-type': 'application/json',
-          accept: 'text/event-stream',
-        },
-        body: JSON.stringify({ message }),
-      });
+      const response = await chatAsEventStream(message);
       const deltas = (await response.text())
         .split('\n\n')
         .filter((block) => block.startsWith('event: delta'))

@@ -142,6 +142,14 @@ export class StubUpstream {
     return stub;
   }
 
+  /** Resolves once `condition` holds of this stub, or after `timeoutMs`; the caller asserts. */
+  async until(condition: (stub: StubUpstream) => boolean, timeoutMs = 2000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition(this) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
