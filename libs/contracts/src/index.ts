@@ -8,3 +8,4 @@ export * from './analyze';
 export * from './json-metadata';
 export * from './problem-document';
 export * from './well-formed-text';
+export * from './code-points';

@@ -23,3 +23,4 @@ export {
 export { loadConfigOrExit } from './config-exit';
 export { startServiceContext, type ServiceContextOptions } from './service-context';
 export { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache';
+export { listedErrors, MAX_LISTED_ERRORS, type FieldError } from './listed-errors';

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type * as z from 'zod';
+import { listedErrors } from '@docuthinker/runtime';
 import { problem } from '../errors';
 
 /** Fields that carry a document's text; too much of it is 413, like an oversized body. */
@@ -9,12 +10,6 @@ function isZodSchema(schema: unknown): schema is z.ZodType {
   return typeof (schema as z.ZodType | undefined)?.safeParse === 'function';
 }
 
-/**
- * Enough to fix a request by; a body of 200,000 unknown keys made a 10 MB
- * answer (three times the request) that took seconds to build.
- */
-export const MAX_LISTED_ERRORS = 20;
-
 function issuesToErrors(part: string, issues: readonly z.core.$ZodIssue[]) {
   const errors = issues.flatMap((issue) => {
     const at = [part, ...issue.path.map(String)];
@@ -23,11 +18,7 @@ function issuesToErrors(part: string, issues: readonly z.core.$ZodIssue[]) {
     }
     return [{ path: at.join('.'), message: issue.message }];
   });
-  if (errors.length <= MAX_LISTED_ERRORS) return errors;
-  return [
-    ...errors.slice(0, MAX_LISTED_ERRORS),
-    { path: part, message: `and ${errors.length - MAX_LISTED_ERRORS} more problems` },
-  ];
+  return listedErrors(errors, part);
 }
 
 /**

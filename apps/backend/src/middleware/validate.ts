@@ -2,27 +2,23 @@ import type { Request } from 'express';
 import { LRUCache } from 'lru-cache';
 import { parse as parseQueryString } from 'node:querystring';
 import type * as z from 'zod';
+import { listedErrors } from '@docuthinker/runtime';
 import { problem } from '../errors';
 
-// Enough to fix a request by. A body of thousands of unknown keys is one
-// issue whose message names them all, and it was repeated in the detail.
-const MAX_LISTED_ERRORS = 20;
+// A body of thousands of unknown keys is one issue whose message names them all.
 const MAX_MESSAGE_CHARS = 200;
 
 function validationProblem(error: z.ZodError) {
-  const errors = error.issues.slice(0, MAX_LISTED_ERRORS).map((issue) => ({
-    path: issue.path.map(String).join('.') || '(root)',
-    message:
-      issue.message.length > MAX_MESSAGE_CHARS
-        ? `${issue.message.slice(0, MAX_MESSAGE_CHARS).toWellFormed()}…`
-        : issue.message,
-  }));
-  if (error.issues.length > MAX_LISTED_ERRORS) {
-    errors.push({
-      path: '(root)',
-      message: `and ${error.issues.length - MAX_LISTED_ERRORS} more problems`,
-    });
-  }
+  const errors = listedErrors(
+    error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.') || '(root)',
+      message:
+        issue.message.length > MAX_MESSAGE_CHARS
+          ? `${issue.message.slice(0, MAX_MESSAGE_CHARS).toWellFormed()}…`
+          : issue.message,
+    })),
+    '(root)',
+  );
   return problem('DT_ERR_VALIDATION', errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
     errors,
   });

@@ -1,4 +1,4 @@
-import { codePointBoundary } from '../text/code-points';
+import { codePointBoundary } from '@docuthinker/contracts';
 import { splitSentences, type Sentence } from '../text/sentences';
 import { contentTerms } from '../text/tokenize';
 import { countWords } from '../text/word-count';

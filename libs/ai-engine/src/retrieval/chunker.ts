@@ -1,5 +1,5 @@
 import { contentHash } from '../text/hashing';
-import { codePointBoundary } from '../text/code-points';
+import { codePointBoundary } from '@docuthinker/contracts';
 import { splitSentences, type Sentence } from '../text/sentences';
 
 export interface ChunkerOptions {

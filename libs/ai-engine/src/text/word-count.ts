@@ -1,4 +1,4 @@
-import { codePointBoundary } from './code-points';
+import { codePointBoundary } from '@docuthinker/contracts';
 
 // The locale-independent root: word boundaries come from Unicode's rules
 // (UAX #29) and ICU's dictionaries, so Chinese, Japanese and Thai, which

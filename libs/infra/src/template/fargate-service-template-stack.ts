@@ -14,7 +14,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
-import { PLATFORM_SECRETS } from '@docuthinker/config';
+import { PLATFORM_SECRETS, secretByVariable } from '@docuthinker/config';
 import { PublicLoadBalancer } from '../load-balancer/public-load-balancer';
 import { AlarmTopic } from '../observability/alarm-topic';
 import { PlatformSecrets } from '../secrets/platform-secrets';
@@ -205,25 +205,24 @@ export class FargateServiceTemplateStack extends Stack {
     secrets: PlatformSecrets,
     providerKeys: ReadonlyMap<string, CfnParameter>,
   ) {
+    // One "the switch says true" expression per provider, for its condition and the rule.
+    const switchedOn = [...providerKeys].map(
+      ([name, parameter]) =>
+        [name, parameter, Fn.conditionEquals(parameter.valueAsString, 'true')] as const,
+    );
     const present = new Map(
-      [...providerKeys].map(([name, parameter]) => [
+      switchedOn.map(([name, parameter, expression]) => [
         name,
-        new CfnCondition(this, `${parameter.node.id}Condition`, {
-          expression: Fn.conditionEquals(parameter.valueAsString, 'true'),
-        }),
+        new CfnCondition(this, `${parameter.node.id}Condition`, { expression }),
       ]),
     );
     // The gateway refuses to start in production without any provider key.
     new CfnRule(this, 'AtLeastOneProviderKey', {
       assertions: [
         {
-          assert: Fn.conditionOr(
-            ...[...providerKeys.values()].map((parameter) =>
-              Fn.conditionEquals(parameter.valueAsString, 'true'),
-            ),
-          ),
-          assertDescription: `Set at least one of ${[...providerKeys.values()]
-            .map((parameter) => parameter.node.id)
+          assert: Fn.conditionOr(...switchedOn.map(([, , expression]) => expression)),
+          assertDescription: `Set at least one of ${switchedOn
+            .map(([, parameter]) => parameter.node.id)
             .join(', ')} to true: the gateway needs an LLM provider key`,
         },
       ],
@@ -231,7 +230,7 @@ export class FargateServiceTemplateStack extends Stack {
     const containerSecrets = Object.entries(secrets.containerSecretsFor('aiml-gateway')).map(
       ([variable, secret]) => {
         const entry = { Name: variable, ValueFrom: secret.arn };
-        const name = PLATFORM_SECRETS.find((candidate) => candidate.variable === variable)?.name;
+        const name = secretByVariable(variable)?.name;
         const condition = name === undefined ? undefined : present.get(name);
         return condition ? Fn.conditionIf(condition.logicalId, entry, Aws.NO_VALUE) : entry;
       },

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { codePointBoundary } from '@docuthinker/contracts';
 
 /** Roughly a few words per event: the client renders the reply as it arrives. */
 const CHUNK_CHARS = 48;
@@ -24,24 +25,13 @@ export function sendReplyAsEvents(
   const send = (event: string, data: unknown) =>
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   send('session', { sessionId });
-  for (let start = 0; start < reply.length; ) {
-    const end = chunkEnd(reply, start);
+  for (let start = 0; start < reply.length;) {
+    // Never inside a surrogate pair: half an emoji in each of two events is
+    // not text, and strict JSON decoders (Python's) refuse it.
+    const end = codePointBoundary(reply, start, Math.min(start + CHUNK_CHARS, reply.length));
     send('delta', { text: reply.slice(start, end) });
     start = end;
   }
   send('done', { citations });
   res.end();
-}
-
-/**
- * Where the chunk from `start` ends: CHUNK_CHARS on, or one further when that
- * would split a surrogate pair (an emoji, a rare CJK character). Half a pair
- * is not text: JSON carries it as a lone `\ud83d`, which strict decoders
- * (Python's among them) refuse, so a client could not rebuild the reply.
- */
-function chunkEnd(text: string, start: number): number {
-  const end = Math.min(start + CHUNK_CHARS, text.length);
-  const last = text.charCodeAt(end - 1);
-  const isHighSurrogate = last >= 0xd800 && last <= 0xdbff;
-  return isHighSurrogate && end < text.length ? end + 1 : end;
 }
