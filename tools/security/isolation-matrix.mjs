@@ -8,6 +8,8 @@ import { readOperations } from '../fuzz/openapi-operations.mjs';
 import { callJson, rawRequest } from '../fuzz/raw-request.mjs';
 
 const MARKER = `Zanzibarquokka${randomUUID().slice(0, 8)}`;
+const DIRECT_MARKER = `Quillwhistle${randomUUID().slice(0, 8)}`;
+const DIRECT_TEXT = `${DIRECT_MARKER} notes were indexed at the gateway, never uploaded to the backend.`;
 const A_TEXT = `${MARKER} Industries builds lighthouses on Pemba Island. The ${MARKER} Industries ledger lists every lighthouse keeper by name.`;
 
 async function waitUntil(label, probe, timeoutMs = 30000) {
@@ -177,6 +179,14 @@ export async function runIsolationMatrix({ backend, gateway }) {
     sent: `${path} ${JSON.stringify(body ?? '')}`,
   });
 
+  // B's token stays valid at the gateway after the account is gone (until it
+  // expires), so B can still look for what it indexed there directly.
+  const directHits = async () =>
+    (await B('POST', gateway, '/ai/v1/search', { query: DIRECT_MARKER, mode: 'lexical' })).json
+      ?.hits?.length ?? 0;
+  // The control of the erasure check: B's direct document was searchable.
+  let directIndexed = false;
+
   /**
    * One entry per user-scoped route: the intruder's attempts, each judged.
    * A route in /openapi.json without an entry here fails the suite, so a new
@@ -248,7 +258,17 @@ export async function runIsolationMatrix({ backend, gateway }) {
       }),
     ],
     'DELETE /api/documents': async () => [await B('DELETE', backend, '/api/documents')],
-    'DELETE /api/me': async () => [await B('DELETE', backend, '/api/me')],
+    'DELETE /api/me': async () => {
+      // Indexed at the gateway directly, under an id the backend never saw: it
+      // must go with B's account all the same (checked after the matrix).
+      const direct = await B('POST', gateway, '/ai/v1/index', {
+        documentId: `direct-${randomUUID()}`,
+        title: 'Direct',
+        text: DIRECT_TEXT,
+      });
+      directIndexed = (await directHits()) > 0;
+      return [direct, await B('DELETE', backend, '/api/me')];
+    },
     'POST /ai/v1/tasks/{task}': async () => [
       await B('POST', gateway, '/ai/v1/tasks/summary', { text: 'Bicycles and tea.' }),
     ],
@@ -265,6 +285,11 @@ export async function runIsolationMatrix({ backend, gateway }) {
         title: 'collide',
         text: 'B text under A document id',
       }),
+    ],
+    'DELETE /ai/v1/index': async () => [
+      await B('DELETE', gateway, `/ai/v1/index?ownerId=${owner.id}`),
+      // B's own index: everything B indexed goes, A's stays.
+      await B('DELETE', gateway, '/ai/v1/index'),
     ],
     'DELETE /ai/v1/index/{documentId}': async () => [
       await B('DELETE', gateway, `/ai/v1/index/${docA}`),
@@ -315,7 +340,8 @@ export async function runIsolationMatrix({ backend, gateway }) {
   ].filter((operation) => operation.authenticated);
   const rows = [];
   // Destructive probes last, so that the others still have B's account and data to work with.
-  const order = (key) => (key === 'DELETE /api/me' ? 2 : key === 'DELETE /api/documents' ? 1 : 0);
+  const DESTRUCTIVE = ['DELETE /api/documents', 'DELETE /ai/v1/index', 'DELETE /api/me'];
+  const order = (key) => DESTRUCTIVE.indexOf(key) + 1;
   const keys = operations
     .map((operation) => `${operation.method} ${operation.path}`)
     .sort((a, b) => order(a) - order(b));
@@ -350,6 +376,25 @@ export async function runIsolationMatrix({ backend, gateway }) {
       dataLost: changed ? 1 : 0,
     });
   }
+  let purged = false;
+  try {
+    purged = await waitUntil('the erased account purged from the index', async () =>
+      (await directHits()) === 0 ? true : undefined,
+    );
+  } catch {
+    purged = false;
+  }
+  rows.push({
+    scenario: "Erasure: B's account deleted",
+    expected: 'what B indexed at the gateway directly leaves the index too (purge job)',
+    observed: !directIndexed
+      ? 'FAIL: the direct document was never searchable (no control)'
+      : purged
+        ? 'searchable before, gone from the index after'
+        : 'FAIL: still searchable 30 s after the erasure',
+    requestsFailed: directIndexed && purged ? 0 : 1,
+    dataLost: 0,
+  });
   // Logging in is rate-limited per address, so A's password is tried once, at the end.
   const login = await callJson(backend.url, 'POST', '/api/auth/login', {
     body: { email: owner.email, password: owner.password },

@@ -145,6 +145,7 @@ describe('meta routes', () => {
         'POST /ai/v1/chat',
         'POST /ai/v1/index',
         'DELETE /ai/v1/index/{documentId}',
+        'DELETE /ai/v1/index',
         'POST /ai/v1/search',
         'POST /ai/v1/ask',
         'GET /ai/v1/graph/documents/{documentId}/related',

@@ -276,4 +276,75 @@ describe('retrieval routes on the embedded stores', () => {
     expect(again.statusCode).toBe(200);
     expect(again.json().vector.removed).toBe(0);
   });
+
+  it("removes everything one owner indexed, and nothing of another owner's", async () => {
+    await index('grace', 'first', 'First', BABBAGE);
+    await index('grace', 'second', 'Second', ENGINE);
+    await index('heidi', 'first', 'Heidi first', BABBAGE);
+    const heidisEntities = (
+      await gateway.service({ method: 'GET', url: `${GATEWAY_API.entities}?ownerId=heidi` })
+    ).json();
+    const purged = await gateway.service({
+      method: 'DELETE',
+      url: `${GATEWAY_API.index}?ownerId=grace`,
+    });
+    expect(purged.statusCode).toBe(200);
+    expect(purged.json()).toEqual({
+      ownerId: 'grace',
+      vector: { enabled: true, removed: 2, documents: 2 },
+      graph: { enabled: true, removedDocuments: 2, removedEntities: expect.any(Number) },
+    });
+    expect(purged.json().graph.removedEntities).toBeGreaterThan(0);
+    const { hits } = (
+      await search({ ownerId: 'grace', query: 'Analytical Engine Babbage', k: 50 })
+    ).json();
+    expect(hits).toEqual([]);
+    const gracesEntities = (
+      await gateway.service({ method: 'GET', url: `${GATEWAY_API.entities}?ownerId=grace` })
+    ).json();
+    expect(gracesEntities.entities).toEqual([]);
+    expect(
+      (
+        await gateway.service({ method: 'GET', url: `${GATEWAY_API.entities}?ownerId=heidi` })
+      ).json(),
+    ).toEqual(heidisEntities);
+    const heidisHits = (
+      await search({ ownerId: 'heidi', query: 'Analytical Engine Babbage', k: 50 })
+    ).json().hits;
+    expect(heidisHits.map((hit: { documentId: string }) => hit.documentId)).toEqual(['first']);
+    const again = await gateway.service({
+      method: 'DELETE',
+      url: `${GATEWAY_API.index}?ownerId=grace`,
+    });
+    expect(again.json()).toEqual({
+      ownerId: 'grace',
+      vector: { enabled: true, removed: 0, documents: 0 },
+      graph: { enabled: true, removedDocuments: 0, removedEntities: 0 },
+    });
+  });
+
+  it("lets a user erase their own index, never another owner's, and needs an owner from the service", async () => {
+    await index('ivan', 'own', 'Own', ENGINE);
+    await index('judy', 'kept', 'Kept', ENGINE);
+    const othersIndex = await gateway.app.inject({
+      method: 'DELETE',
+      url: `${GATEWAY_API.index}?ownerId=judy`,
+      headers: await asUser('ivan'),
+    });
+    expect(othersIndex.statusCode).toBe(403);
+    expect(othersIndex.json().code).toBe('DT_ERR_OWNER_MISMATCH');
+    const own = await gateway.app.inject({
+      method: 'DELETE',
+      url: GATEWAY_API.index,
+      headers: await asUser('ivan'),
+    });
+    expect(own.statusCode).toBe(200);
+    expect(own.json()).toMatchObject({ ownerId: 'ivan', vector: { removed: 1, documents: 1 } });
+    const noOwner = await gateway.service({ method: 'DELETE', url: GATEWAY_API.index });
+    expect(noOwner.statusCode).toBe(400);
+    expect(noOwner.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const judysHits = (await search({ ownerId: 'judy', query: 'Analytical Engine', k: 5 })).json()
+      .hits;
+    expect(judysHits.length).toBeGreaterThan(0);
+  });
 });

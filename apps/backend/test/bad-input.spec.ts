@@ -45,7 +45,7 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
         )
       : [];
     expect(files.map((entry) => entry.name)).toEqual([]);
-    expect(await backend.stores.outbox.pendingCounts()).toEqual({ index: 0, delete: 0 });
+    expect(await backend.stores.outbox.pendingCounts()).toEqual({ index: 0, delete: 0, purge: 0 });
   };
 
   beforeAll(async () => {

@@ -62,7 +62,7 @@ describe('text extraction runs in worker threads with a time bound', () => {
     expect(await backend.stores.documents.count(userId)).toBe(0);
     const ownerFiles = join(backend.dataDir, 'documents', userId);
     expect(existsSync(ownerFiles) ? readdirSync(ownerFiles, { recursive: true }) : []).toEqual([]);
-    expect(await backend.stores.outbox.pendingCounts()).toEqual({ index: 0, delete: 0 });
+    expect(await backend.stores.outbox.pendingCounts()).toEqual({ index: 0, delete: 0, purge: 0 });
   }, 120_000);
 
   it('extracts an ordinary PDF after a worker was stopped', async () => {

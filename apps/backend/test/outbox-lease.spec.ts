@@ -31,6 +31,7 @@ describe('outbox job leases', () => {
       search: unused,
       ask: unused,
       chat: unused,
+      removeOwnerFromIndex: unused,
       removeFromIndex: async (_ownerId, documentId) => {
         await sleep(ms);
         removed.push(documentId);

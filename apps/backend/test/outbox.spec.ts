@@ -72,7 +72,7 @@ describe('indexing through the durable outbox', () => {
       );
       expect(gateway.indexed.has(id)).toBe(true);
     }
-    expect(await backend.stores.outbox.pendingCounts()).toEqual({ index: 0, delete: 0 });
+    expect(await backend.stores.outbox.pendingCounts()).toEqual({ index: 0, delete: 0, purge: 0 });
   });
 
   it('keeps retrying, and answers 503, while the gateway refuses its service token', async () => {
@@ -138,7 +138,29 @@ describe('indexing through the durable outbox', () => {
       text: 'Soon gone.',
     });
     await eventually(async () => (gateway.indexed.has(created.body.id) ? true : undefined));
+    const leavingId = String((await leaving.get('/api/me')).body['id']);
+    // Indexed at the gateway directly with the user's token: the backend never saw it.
+    gateway.indexed.set('direct', {
+      ownerId: leavingId,
+      documentId: 'direct',
+      title: 'Direct',
+      text: 'Indexed at the gateway.',
+    });
+    gateway.indexed.set('someone-elses', {
+      ownerId: 'someone-else',
+      documentId: 'someone-elses',
+      title: 'Kept',
+      text: 'Not the leaving user.',
+    });
     expect((await leaving.delete('/api/me')).status).toBe(204);
-    await eventually(async () => (gateway.indexed.has(created.body.id) ? undefined : true));
+    await eventually(async () =>
+      gateway.indexed.has(created.body.id) || gateway.indexed.has('direct') ? undefined : true,
+    );
+    expect(gateway.indexed.has('someone-elses')).toBe(true);
+    expect(gateway.calls).toContain('DELETE /ai/v1/index');
+    // The second purge waits for the user's last access token to expire.
+    await eventually(async () =>
+      (await backend.stores.outbox.pendingCounts()).purge === 1 ? true : undefined,
+    );
   });
 });

@@ -112,6 +112,7 @@ export {
 export type {
   IndexRequest,
   IndexResult,
+  RemoveOwnerResult,
   RemoveResult,
   SearchMode,
   SearchRequest,

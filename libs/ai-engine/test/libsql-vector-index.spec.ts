@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddingMismatchError } from '../src/errors';
 import { LibsqlVectorIndex } from '../src/retrieval/libsql-vector-index';
+import { openLibsql } from '../src/store/open-libsql';
 import { corpusText } from './support/corpus';
 import {
   contractEmbedder,
@@ -90,6 +91,72 @@ describe('LibsqlVectorIndex', () => {
     expect(await search(reopened, 'owner-a')).toEqual(removed);
     expect(await search(reopened, 'owner-b')).toEqual(loaded);
     await reopened.close();
+  });
+
+  it('lets go of an erased owner in memory, and the erasure outlasts reopening the file', async () => {
+    const path = join(dataDir, 'erasure.db');
+    const apache = await indexedChunks('apache', corpusText('apache-2.0'));
+    const bsd = await indexedChunks('bsd', corpusText('bsd'));
+    const [vector] = await contractEmbedder.embed(['redistributions of source code']);
+    const search = (index: LibsqlVectorIndex, ownerId: string) =>
+      index.queryVector({ ownerId, k: 3 }, vector as Float32Array);
+    const live = LibsqlVectorIndex.open({ path, embedding: contractEmbedder });
+    for (const owner of ['owner-a', 'owner-b']) {
+      await live.replaceDocument(owner, 'apache', apache);
+      await live.replaceDocument(owner, 'bsd', bsd);
+      await search(live, owner);
+    }
+    expect(live.chunksInMemory).toBe(2 * (apache.length + bsd.length));
+
+    expect(await live.removeOwner('owner-a')).toEqual({
+      removed: apache.length + bsd.length,
+      documents: 2,
+    });
+    expect(live.chunksInMemory).toBe(apache.length + bsd.length);
+    // Written before any search of the erased owner loads it again.
+    await live.replaceDocument('owner-a', 'bsd', bsd);
+    expect((await search(live, 'owner-a')).map((hit) => hit.documentId)).toEqual(
+      Array(Math.min(3, bsd.length)).fill('bsd'),
+    );
+    const ownerB = await search(live, 'owner-b');
+    await live.close();
+
+    const reopened = LibsqlVectorIndex.open({ path, embedding: contractEmbedder });
+    expect(await reopened.countChunks('owner-a')).toBe(bsd.length);
+    expect(await reopened.countChunks('owner-a', 'apache')).toBe(0);
+    expect(await search(reopened, 'owner-b')).toEqual(ownerB);
+    expect(await reopened.removeOwner('owner-a')).toEqual({ removed: bsd.length, documents: 1 });
+    await reopened.close();
+
+    // Every table that keeps rows per owner, so one added later is checked too.
+    const db = openLibsql(path);
+    try {
+      const tables = (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{
+          name: string;
+        }>
+      )
+        .map((row) => row.name)
+        .filter((name) =>
+          (db.prepare(`PRAGMA table_info(${name})`).all() as Array<{ name: string }>).some(
+            (column) => column.name === 'owner_id',
+          ),
+        );
+      expect(tables).toEqual(expect.arrayContaining(['chunks', 'chunk_vectors']));
+      const rows = (owner: string) =>
+        tables.map((table) => [
+          table,
+          (
+            db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE owner_id = ?`).get(owner) as {
+              n: number;
+            }
+          ).n,
+        ]);
+      expect(rows('owner-a')).toEqual(tables.map((table) => [table, 0]));
+      expect(rows('owner-b').every(([, n]) => n === apache.length + bsd.length)).toBe(true);
+    } finally {
+      db.close();
+    }
   });
 
   it('keeps to its memory budget when writes grow an owner already in memory', async () => {

@@ -1,5 +1,5 @@
 import { Neo4jContainer, type StartedNeo4jContainer } from '@testcontainers/neo4j';
-import type { Driver, QueryConfig, SessionConfig } from 'neo4j-driver';
+import { int, type Driver, type QueryConfig, type SessionConfig } from 'neo4j-driver';
 import { Neo4jKnowledgeGraph } from '../src/graph/neo4j-knowledge-graph';
 import type { GraphDocument } from '../src/graph/knowledge-graph';
 import { announceSkipped, containerRuntimeUnavailableReason } from '@docuthinker/testing';
@@ -52,6 +52,8 @@ class RecordingDriver {
   readonly sessionConfigs: SessionConfig[] = [];
   readonly runs: RecordedRun[] = [];
   readonly reads: Array<{ query: string; config: QueryConfig }> = [];
+  /** Statement counts of each executeWrite call, in order. */
+  readonly transactions: number[] = [];
   closed = false;
 
   /** `answer` gives the rows of a statement; by default none. */
@@ -70,7 +72,14 @@ class RecordingDriver {
       },
     };
     return {
-      executeWrite: async <T>(work: (transaction: typeof tx) => Promise<T>) => work(tx),
+      executeWrite: async <T>(work: (transaction: typeof tx) => Promise<T>) => {
+        const before = this.runs.length;
+        try {
+          return await work(tx);
+        } finally {
+          this.transactions.push(this.runs.length - before);
+        }
+      },
       close: async () => undefined,
     };
   }
@@ -84,7 +93,7 @@ class RecordingDriver {
     this.closed = true;
   }
 
-  /** Statements run after start-up, i.e. by replaceDocument/removeDocument. */
+  /** Statements run after start-up, i.e. by replaceDocument/removeDocument/removeOwner. */
   writesAfter(startUp: number): RecordedRun[] {
     return this.runs.slice(startUp);
   }
@@ -118,6 +127,19 @@ const DETACH_CO_OCCURRENCES =
   /\[r:CO_OCCURS\][\s\S]*SET r\.documentIds = \[id IN r\.documentIds WHERE id <> \$documentId\]/;
 const LINK_ENTITIES = /MERGE \(d\)-\[m:MENTIONS\]->\(e\)/;
 const PRUNE = /AS removed/;
+
+const ERASE_DOCUMENTS = /MATCH \(d:Document \{ownerId: \$ownerId\}\)/;
+const ERASE_ENTITIES = /MATCH \(e:Entity \{ownerId: \$ownerId\}\)/;
+
+/** Answers each erase statement with the next of its batch sizes, then 0. */
+function eraseBatches(documents: number[], entities: number[]) {
+  const pending = { documents: [...documents], entities: [...entities] };
+  return (query: string): Rows => {
+    if (ERASE_DOCUMENTS.test(query)) return [{ removed: pending.documents.shift() ?? 0 }];
+    if (ERASE_ENTITIES.test(query)) return [{ removed: pending.entities.shift() ?? 0 }];
+    return [];
+  };
+}
 
 const changedDocument: GraphDocument = {
   ownerId: OWNER,
@@ -290,5 +312,64 @@ describe('Neo4jKnowledgeGraph statements (recorded driver, no server)', () => {
       expect(query).not.toContain(DOCUMENT);
       if (/^\s*UNWIND \$keys/.test(query)) expect(params['keys']).toEqual(expect.any(Array));
     }
+  });
+
+  it('removeOwner erases the owner’s documents, then its entities, one batch per transaction', async () => {
+    const { driver, graph, startUp } = await recordedGraph(
+      eraseBatches([1000, 7], [1000, 1000, 2]),
+    );
+    const sessionsBefore = driver.sessionConfigs.length;
+    const transactionsBefore = driver.transactions.length;
+    expect(await graph.removeOwner(OWNER)).toEqual({
+      removedDocuments: 1007,
+      removedEntities: 2002,
+    });
+    const runs = driver.writesAfter(startUp);
+    expect(runs.map((run) => (ERASE_DOCUMENTS.test(run.query) ? 'documents' : 'entities'))).toEqual(
+      ['documents', 'documents', 'entities', 'entities', 'entities'],
+    );
+    // Each batch commits on its own, so a large owner never holds one huge transaction.
+    expect(driver.transactions.slice(transactionsBefore)).toEqual([1, 1, 1, 1, 1]);
+    for (const { params } of runs) {
+      // A JavaScript number would reach Cypher as a float, which LIMIT rejects.
+      expect(params).toEqual({ ownerId: OWNER, batch: int(1000) });
+    }
+    const shapes = [runs[0], runs[2]].map((run) =>
+      (run?.query ?? '')
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean),
+    );
+    expect(shapes).toEqual([
+      [
+        'MATCH (d:Document {ownerId: $ownerId})',
+        'WITH d LIMIT $batch',
+        'DETACH DELETE d',
+        'RETURN count(*) AS removed',
+      ],
+      [
+        'MATCH (e:Entity {ownerId: $ownerId})',
+        'WITH e LIMIT $batch',
+        'DETACH DELETE e',
+        'RETURN count(*) AS removed',
+      ],
+    ]);
+    const sessions = driver.sessionConfigs.slice(sessionsBefore);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]?.bookmarkManager).toBe(driver.executeQueryBookmarkManager);
+    expect(sessions[0]?.defaultAccessMode).toBe('WRITE');
+    expect(sessions[0]?.database).toBe('graphdb');
+  });
+
+  it('removeOwner of an owner with nothing left stops after one empty batch of each', async () => {
+    const { driver, graph, startUp } = await recordedGraph();
+    expect(await graph.removeOwner(OWNER)).toEqual({ removedDocuments: 0, removedEntities: 0 });
+    expect(driver.writesAfter(startUp)).toHaveLength(2);
+  });
+
+  it('removeOwner rejects a missing owner id before touching the graph', async () => {
+    const { driver, graph, startUp } = await recordedGraph();
+    await expect(graph.removeOwner(' ')).rejects.toThrow(TypeError);
+    expect(driver.writesAfter(startUp)).toEqual([]);
   });
 });

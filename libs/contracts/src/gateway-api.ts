@@ -2,6 +2,7 @@
 export const GATEWAY_API = {
   task: (task: string) => `/ai/v1/tasks/${encodeURIComponent(task)}`,
   chat: '/ai/v1/chat',
+  /** POST indexes a document; DELETE (`?ownerId=`) removes everything the owner has indexed. */
   index: '/ai/v1/index',
   indexedDocument: (documentId: string) => `/ai/v1/index/${encodeURIComponent(documentId)}`,
   search: '/ai/v1/search',

@@ -1,6 +1,7 @@
 import type { ChatSessionStore } from './ports/chat-session-store';
 import type { DocumentStore } from './ports/document-store';
 import type { FileStore } from './ports/file-store';
+import type { OutboxStore } from './ports/outbox-store';
 import type { UserStore } from './ports/user-store';
 import { ownerFilePrefix } from './files/document-file-key';
 
@@ -9,6 +10,16 @@ export interface AccountErasureStores {
   readonly documents: DocumentStore;
   readonly chatSessions: ChatSessionStore;
   readonly files: FileStore;
+  readonly outbox: OutboxStore;
+}
+
+export interface AccountErasureOptions {
+  /**
+   * When the last access token issued to the user expires. Until then it can
+   * still write to the gateway's index directly, so the owner's index is
+   * purged once more at that moment.
+   */
+  readonly lastTokenExpiresAt: Date;
 }
 
 export interface AccountErasure {
@@ -27,7 +38,7 @@ export type OwnedData = Omit<AccountErasure, 'userDeleted'>;
  * their index entries and files even if the direct file removal fails.
  */
 export async function eraseOwnedData(
-  stores: Omit<AccountErasureStores, 'users'>,
+  stores: Omit<AccountErasureStores, 'users' | 'outbox'>,
   ownerId: string,
 ): Promise<OwnedData> {
   const documents = await stores.documents.deleteAllForOwner(ownerId);
@@ -48,13 +59,27 @@ export async function eraseOwnedData(
  *   the first one ran. Such a request checks that its owner still exists
  *   after saving (`confirmOwnerStillExists` in the backend), so a write that
  *   lands after this sweep is removed by the request itself.
+ * - The gateway's index may hold more than the documents' delete jobs remove:
+ *   a user's token may index at the gateway directly, under ids the backend
+ *   never saw. Two purge jobs remove the owner's whole index: one now, and
+ *   one when the user's last token has expired. They are written once the
+ *   user is gone, so an erasure that stopped before never purges the index
+ *   of an account that is still in use.
  */
 export async function eraseAccount(
   stores: AccountErasureStores,
   userId: string,
+  options: AccountErasureOptions,
 ): Promise<AccountErasure> {
   const first = await eraseOwnedData(stores, userId);
   const userDeleted = await stores.users.delete(userId);
+  await stores.outbox.enqueue({ kind: 'purge', ownerId: userId, documentId: '' });
+  await stores.outbox.enqueue({
+    kind: 'purge',
+    ownerId: userId,
+    documentId: '',
+    notBefore: options.lastTokenExpiresAt,
+  });
   const late = await eraseOwnedData(stores, userId);
   return {
     documents: first.documents + late.documents,

@@ -14,6 +14,7 @@ import {
   askResponse,
   chatResponse,
   indexResponse,
+  removeOwnerIndexResponse,
   searchResponse,
   taskResponse,
   type AiTaskName,
@@ -47,6 +48,8 @@ export interface GatewayClient {
   runTask(task: AiTaskName, request: TaskRequest): Promise<TaskResponse>;
   index(request: IndexRequest): Promise<void>;
   removeFromIndex(ownerId: string, documentId: string): Promise<void>;
+  /** Removes everything the owner has indexed at the gateway (account erasure). */
+  removeOwnerFromIndex(ownerId: string): Promise<void>;
   search(request: SearchRequest): Promise<SearchResponse>;
   ask(request: AskRequest): Promise<AskResponse>;
   chat(request: ChatRequest): Promise<ChatResponse>;
@@ -173,6 +176,10 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         if (error instanceof GatewayRejectedError && error.status === 404) return;
         throw error;
       }
+    },
+    removeOwnerFromIndex: async (ownerId) => {
+      const path = `${GATEWAY_API.index}?ownerId=${encodeURIComponent(ownerId)}`;
+      await call('DELETE', path, undefined, settings.indexTimeoutMs, removeOwnerIndexResponse);
     },
     search: (request) =>
       call('POST', GATEWAY_API.search, request, settings.requestTimeoutMs, searchResponse),

@@ -43,7 +43,8 @@ export type OutboxWorkerStores = Pick<Stores, 'documents' | 'outbox' | 'files'>;
  * Replays the durable outbox against the gateway until each job is
  * confirmed: index jobs send the document's text and then mark it
  * `indexed` (and replace a fallback summary with the AI's), delete jobs
- * remove index entries and the original file. A failed job is retried with
+ * remove index entries and the original file, purge jobs everything an
+ * erased account had indexed. A failed job is retried with
  * exponential backoff and jitter, so a gateway outage only delays indexing.
  */
 export function startOutboxWorker(
@@ -91,6 +92,12 @@ export function startOutboxWorker(
     if (job.fileKey) await stores.files.delete(job.fileKey);
   }
 
+  const jobRunners: Record<ClaimedOutboxJob['kind'], (job: ClaimedOutboxJob) => Promise<void>> = {
+    index: indexDocument,
+    delete: removeDocument,
+    purge: (job) => gateway.removeOwnerFromIndex(job.ownerId),
+  };
+
   /** Keeps the job's lease alive while `work` runs (index calls may take a minute). */
   async function whileLeased(job: ClaimedOutboxJob, work: () => Promise<void>): Promise<void> {
     const renewal = setInterval(() => {
@@ -109,9 +116,7 @@ export function startOutboxWorker(
   /** `retry-later` when the job failed and stays in the outbox for another attempt. */
   async function handleJob(job: ClaimedOutboxJob): Promise<'settled' | 'retry-later'> {
     try {
-      await whileLeased(job, () =>
-        job.kind === 'index' ? indexDocument(job) : removeDocument(job),
-      );
+      await whileLeased(job, () => jobRunners[job.kind](job));
       await stores.outbox.complete(job);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -7,7 +7,7 @@ import {
   type UserProfileUpdate,
   type UserRecord,
 } from '@docuthinker/stores';
-import type { AccessTokens } from '../auth/access-tokens';
+import { ACCESS_TOKEN_TTL_SECONDS, type AccessTokens } from '../auth/access-tokens';
 import type { LiveAccounts } from '../auth/live-accounts';
 import { createDecoyHash, type PasswordHashing } from '../auth/password-hashing';
 import type { DocumentCache } from './document-cache';
@@ -56,7 +56,10 @@ export const DEFAULT_REGISTRATION_LIMIT: RegistrationLimit = { points: 20, windo
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export type AccountStores = Pick<Stores, 'users' | 'documents' | 'chatSessions' | 'files'>;
+export type AccountStores = Pick<
+  Stores,
+  'users' | 'documents' | 'chatSessions' | 'files' | 'outbox'
+>;
 
 export class AccountService {
   private readonly loginPerIp;
@@ -155,10 +158,17 @@ export class AccountService {
     return this.stores.users.setPasswordHash(user.id, await this.passwords.hash(newPassword));
   }
 
-  /** Documents leave delete jobs in the outbox, which removes their index entries. */
+  /**
+   * Documents leave delete jobs in the outbox, which removes their index
+   * entries; purge jobs remove whatever else the user indexed at the gateway.
+   */
   async deleteAccount(userId: string): Promise<void> {
     this.liveAccounts.forget(userId);
-    await eraseAccount(this.stores, userId);
+    await eraseAccount(this.stores, userId, {
+      // Tokens issued up to now are valid for at most this long; a second of
+      // margin for the gateway's clock being behind the backend's.
+      lastTokenExpiresAt: new Date(Date.now() + (ACCESS_TOKEN_TTL_SECONDS + 1) * 1000),
+    });
     // Again after the erasure: a request that confirmed the account while it
     // was being erased must not keep it alive.
     this.liveAccounts.forget(userId);

@@ -122,6 +122,20 @@ export async function startFakeGateway(serviceToken: string, port = 0): Promise<
         graph: { nodes: 0, edges: 0 },
       });
     }
+    if (req.method === 'DELETE' && url.pathname === '/ai/v1/index') {
+      const ownerId = url.searchParams.get('ownerId');
+      let removed = 0;
+      for (const [id, doc] of gateway.indexed) {
+        if (doc.ownerId !== ownerId) continue;
+        gateway.indexed.delete(id);
+        removed += 1;
+      }
+      return json(res, 200, {
+        ownerId,
+        vector: { enabled: true, removed, documents: removed },
+        graph: { enabled: true, removedDocuments: removed, removedEntities: 0 },
+      });
+    }
     const removed = /^\/ai\/v1\/index\/([^/]+)$/.exec(url.pathname)?.[1];
     if (req.method === 'DELETE' && removed) {
       const doc = gateway.indexed.get(removed);

@@ -68,6 +68,11 @@ export interface KnowledgeGraph {
   replaceDocument(document: GraphDocument): Promise<GraphWriteResult>;
   /** Removes the document and every entity and edge no other document of the owner still holds. */
   removeDocument(ownerId: string, documentId: string): Promise<{ removedEntities: number }>;
+  /**
+   * Removes the owner's whole graph: every document and entity node and every
+   * edge (account erasure); idempotent. Other owners' graphs stay as they are.
+   */
+  removeOwner(ownerId: string): Promise<{ removedDocuments: number; removedEntities: number }>;
   relatedDocuments(ownerId: string, documentId: string, limit?: number): Promise<RelatedDocument[]>;
   topEntities(ownerId: string, limit?: number): Promise<EntitySummary[]>;
   /** What the owner's graph holds, for readiness details and tests. */

@@ -91,6 +91,26 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
     return { removedEntities: remove() as number };
   }
 
+  async removeOwner(
+    ownerId: string,
+  ): Promise<{ removedDocuments: number; removedEntities: number }> {
+    assertOwner(ownerId);
+    // Every table's primary key starts with owner_id, so each delete is an
+    // index range on this owner alone; one transaction means a reader sees
+    // the owner's graph whole or gone, never a half-erased one.
+    const remove = this.db.transaction(() => {
+      const deleteOwnerRows = (table: string) =>
+        this.db.prepare(`DELETE FROM ${table} WHERE owner_id = ?`).run(ownerId).changes;
+      deleteOwnerRows('graph_mentions');
+      deleteOwnerRows('graph_co_occurrences');
+      return {
+        removedDocuments: deleteOwnerRows('graph_documents'),
+        removedEntities: deleteOwnerRows('graph_entities'),
+      };
+    });
+    return remove() as { removedDocuments: number; removedEntities: number };
+  }
+
   async relatedDocuments(
     ownerId: string,
     documentId: string,

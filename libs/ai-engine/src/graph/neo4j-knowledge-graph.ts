@@ -1,4 +1,4 @@
-import type { Driver, ManagedTransaction } from 'neo4j-driver';
+import type { Driver, ManagedTransaction, Session } from 'neo4j-driver';
 
 // The driver is loaded when a graph connects, not when the gateway starts:
 // embedded deployments never pay for it (about 150 ms of start-up).
@@ -117,6 +117,29 @@ const PRUNE_ORPHAN_ENTITIES = `
   DELETE e
   RETURN count(*) AS removed`;
 
+// Account erasure deletes the owner's nodes a batch per transaction, so a
+// large owner never builds one transaction holding its whole graph. The
+// batches are a loop of executeWrite calls, not `CALL { } IN TRANSACTIONS`:
+// that needs an auto-commit transaction and so would lose executeWrite's
+// retry on transient errors. Each batch is safe to retry or resume.
+const ERASE_BATCH = 1000;
+
+// Documents go first: each takes at most its own MENTIONS with it (capped per
+// document when the graph is built), so the entities deleted afterwards carry
+// only their CO_OCCURS edges. DETACH, unlike the orphan prune, is wanted here:
+// whatever edge an owner node still has belongs to the graph being erased.
+const ERASE_OWNER_DOCUMENTS = `
+  MATCH (d:Document {ownerId: $ownerId})
+  WITH d LIMIT $batch
+  DETACH DELETE d
+  RETURN count(*) AS removed`;
+
+const ERASE_OWNER_ENTITIES = `
+  MATCH (e:Entity {ownerId: $ownerId})
+  WITH e LIMIT $batch
+  DETACH DELETE e
+  RETURN count(*) AS removed`;
+
 function byKey(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -126,7 +149,8 @@ function byKey(a: string, b: string): number {
  * (:Entity {ownerId, key, name, type})` and `(:Entity)-[:CO_OCCURS
  * {documentIds}]->(:Entity)`, stored from the smaller entity key to the
  * larger. Uniqueness constraints and owner indexes are created on connect,
- * writes are batched with UNWIND in one transaction, and every query is
+ * a document's writes are batched with UNWIND in one transaction (erasing an
+ * owner takes a transaction per batch of nodes), and every query is
  * parameterised and filtered by owner. Writes share the bookmark manager of
  * `executeQuery`, which serves the reads, so on a cluster a read after a
  * write sees it.
@@ -213,6 +237,20 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
       return Number(result.records[0]?.get('removed') ?? 0);
     });
     return { removedEntities: removed };
+  }
+
+  async removeOwner(
+    ownerId: string,
+  ): Promise<{ removedDocuments: number; removedEntities: number }> {
+    assertOwner(ownerId);
+    const session = this.openWriteSession();
+    try {
+      const removedDocuments = await this.eraseInBatches(session, ERASE_OWNER_DOCUMENTS, ownerId);
+      const removedEntities = await this.eraseInBatches(session, ERASE_OWNER_ENTITIES, ownerId);
+      return { removedDocuments, removedEntities };
+    } finally {
+      await session.close();
+    }
   }
 
   async relatedDocuments(
@@ -309,14 +347,36 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
     return keys;
   }
 
-  private async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    const session = this.driver.session({
+  /**
+   * Runs `statement` (which deletes at most `$batch` nodes and returns their
+   * count as `removed`) one transaction at a time until a batch comes back
+   * short, i.e. nothing of the owner matched any more; returns the total.
+   */
+  private async eraseInBatches(session: Session, statement: string, ownerId: string) {
+    const params = { ownerId, batch: this.neo4j.int(ERASE_BATCH) };
+    let total = 0;
+    for (;;) {
+      const removed = await session.executeWrite(async (tx) => {
+        const result = await tx.run(statement, params);
+        return Number(result.records[0]?.get('removed') ?? 0);
+      });
+      total += removed;
+      if (removed < ERASE_BATCH) return total;
+    }
+  }
+
+  private openWriteSession(): Session {
+    return this.driver.session({
       database: this.database,
       defaultAccessMode: this.neo4j.session.WRITE,
       // The manager executeQuery uses for the reads: each write's bookmark
       // joins it, so a later read waits until its server has that write.
       bookmarkManager: this.driver.executeQueryBookmarkManager,
     });
+  }
+
+  private async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    const session = this.openWriteSession();
     try {
       return await session.executeWrite(work);
     } finally {

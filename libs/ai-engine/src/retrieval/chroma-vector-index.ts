@@ -294,6 +294,20 @@ export class ChromaVectorIndex implements VectorIndex {
     return { removed: existing.ids.length };
   }
 
+  async removeOwner(ownerId: string): Promise<{ removed: number; documents: number }> {
+    assertOwner(ownerId);
+    this.ownerChunkCounts.delete(ownerId);
+    const where = documentFilter(ownerId);
+    // Counted first: the server's delete does not say how many records went.
+    const existing = await this.collection.get<ChunkMetadata>({ where, include: ['metadatas'] });
+    const documents = new Set(existing.metadatas.flatMap((metadata) => metadata?.documentId ?? []));
+    // By the filter, not the listed ids: chunks written since the listing go too.
+    await this.collection.delete({ where });
+    // A search that ran meanwhile may have cached the count from before.
+    this.ownerChunkCounts.delete(ownerId);
+    return { removed: existing.ids.length, documents: documents.size };
+  }
+
   async queryVector(query: ChunkQuery, vector: Float32Array): Promise<ChunkHit[]> {
     assertOwner(query.ownerId);
     if (vector.length !== this.dimensions)

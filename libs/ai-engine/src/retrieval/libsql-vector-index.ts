@@ -189,6 +189,29 @@ export class LibsqlVectorIndex implements VectorIndex {
     return { removed };
   }
 
+  async removeOwner(ownerId: string): Promise<{ removed: number; documents: number }> {
+    assertOwner(ownerId);
+    const countDocuments = this.db.prepare(
+      'SELECT COUNT(DISTINCT document_id) AS n FROM chunks WHERE owner_id = ?',
+    );
+    const remove = this.db.transaction(() => {
+      const documents = (countDocuments.get(ownerId) as { n: number }).n;
+      let removed = 0;
+      for (const table of TABLES) {
+        const changes = this.db
+          .prepare(`DELETE FROM ${table} WHERE owner_id = ?`)
+          .run(ownerId).changes;
+        if (table === 'chunks') removed = changes;
+      }
+      return { removed, documents };
+    });
+    const result = remove() as { removed: number; documents: number };
+    // Tombstoning every row would keep the memory until the next reload; the
+    // owner's next search loads an empty index from the file instead.
+    this.owners.delete(ownerId);
+    return result;
+  }
+
   async queryVector(query: ChunkQuery, vector: Float32Array): Promise<ChunkHit[]> {
     assertOwner(query.ownerId);
     this.assertDimensions(vector, 'the query vector');

@@ -42,6 +42,12 @@ export interface VectorIndex {
     chunks: readonly IndexedChunk[],
   ): Promise<ReplaceResult>;
   removeDocument(ownerId: string, documentId: string): Promise<{ removed: number }>;
+  /**
+   * Removes every chunk the owner has, whichever document it came from
+   * (account erasure); idempotent. `documents` counts the distinct documents
+   * whose chunks went.
+   */
+  removeOwner(ownerId: string): Promise<{ removed: number; documents: number }>;
   queryVector(query: ChunkQuery, vector: Float32Array): Promise<ChunkHit[]>;
   queryLexical(query: ChunkQuery, text: string): Promise<ChunkHit[]>;
   countChunks(ownerId: string, documentId?: string): Promise<number>;

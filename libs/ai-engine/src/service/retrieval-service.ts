@@ -21,6 +21,7 @@ import type {
   Citation,
   IndexRequest,
   IndexResult,
+  RemoveOwnerResult,
   RemoveResult,
   SearchHit,
   SearchMode,
@@ -169,6 +170,25 @@ export class RetrievalService {
       ? { enabled: true, ...(await knowledgeGraph.removeDocument(ownerId, documentId)) }
       : { enabled: false, removedEntities: 0 };
     return { documentId, vector, graph };
+  }
+
+  /**
+   * Removes everything the owner has indexed, whoever indexed it: the
+   * backend's documents and any a user indexed directly at the gateway. A
+   * document write of the owner already under way may still land after it;
+   * account erasure therefore runs it again once the owner's last access
+   * token has expired (the backend's outbox), when no new write can start.
+   */
+  async removeOwner(ownerId: string): Promise<RemoveOwnerResult> {
+    requireText('ownerId', ownerId);
+    const { vectorIndex, knowledgeGraph } = this.dependencies;
+    const vector = vectorIndex
+      ? { enabled: true, ...(await vectorIndex.removeOwner(ownerId)) }
+      : { enabled: false, removed: 0, documents: 0 };
+    const graph = knowledgeGraph
+      ? { enabled: true, ...(await knowledgeGraph.removeOwner(ownerId)) }
+      : { enabled: false, removedDocuments: 0, removedEntities: 0 };
+    return { ownerId, vector, graph };
   }
 
   async search(request: SearchRequest): Promise<{ hits: SearchHit[] }> {

@@ -32,6 +32,20 @@ export interface RemoveResult {
   readonly graph: { readonly enabled: boolean; readonly removedEntities: number };
 }
 
+export interface RemoveOwnerResult {
+  readonly ownerId: string;
+  readonly vector: {
+    readonly enabled: boolean;
+    readonly removed: number;
+    readonly documents: number;
+  };
+  readonly graph: {
+    readonly enabled: boolean;
+    readonly removedDocuments: number;
+    readonly removedEntities: number;
+  };
+}
+
 export interface SearchRequest {
   readonly ownerId: string;
   readonly query: string;

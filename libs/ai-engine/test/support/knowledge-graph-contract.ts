@@ -178,5 +178,124 @@ export function describeKnowledgeGraphContract(
       });
       expect((await graph.topEntities('alice')).map((e) => e.name)).toEqual(['Telescope']);
     });
+
+    describe('removeOwner', () => {
+      // `erase-a` is a prefix of `erase-ab`: an owner filter that matched by
+      // prefix instead of equality would take B's graph with A's.
+      const A = 'erase-a';
+      const B = 'erase-ab';
+      const bDocuments = ['b1', 'b2', 'b3'];
+
+      async function snapshot(ownerId: string, documentIds: readonly string[]) {
+        return {
+          stats: await graph.stats(ownerId),
+          top: await graph.topEntities(ownerId, 100),
+          related: await Promise.all(
+            documentIds.map((documentId) => graph.relatedDocuments(ownerId, documentId, 100)),
+          ),
+        };
+      }
+
+      let bBefore: Awaited<ReturnType<typeof snapshot>>;
+
+      beforeAll(async () => {
+        // Interleaved writes with the same entity names (and so the same
+        // keys) and the same document ids under both owners.
+        await graph.replaceDocument(
+          graphDocument(A, 'b1', ['Acme', 'Zeta', 'Orion'], [['Acme', 'Zeta']]),
+        );
+        await graph.replaceDocument(
+          graphDocument(
+            B,
+            'b1',
+            ['Acme', 'Zeta', 'Vega'],
+            [
+              ['Acme', 'Zeta'],
+              ['Acme', 'Vega'],
+            ],
+          ),
+        );
+        await graph.replaceDocument(
+          graphDocument(A, 'a2', ['Acme', 'Orion', 'Lyra'], [['Lyra', 'Orion']]),
+        );
+        await graph.replaceDocument(graphDocument(B, 'b2', ['Zeta', 'Vega'], [['Vega', 'Zeta']]));
+        await graph.replaceDocument(graphDocument(A, 'a3', ['Vega', 'Zeta']));
+        await graph.replaceDocument(graphDocument(B, 'b3', ['Acme']));
+
+        bBefore = await snapshot(B, bDocuments);
+        // Pins B's graph down, so that wiping it too could not pass as "unchanged".
+        expect(bBefore.stats).toEqual({ documents: 3, entities: 3, mentions: 6, coOccurrences: 3 });
+        expect(bBefore.top.map((e) => [e.key, e.documents, e.mentions])).toEqual([
+          ['acme', 2, 4],
+          ['zeta', 2, 4],
+          ['vega', 2, 2],
+        ]);
+        expect(bBefore.related[0]?.map((r) => r.documentId)).toEqual(['b2', 'b3']);
+        expect(await graph.stats(A)).toEqual({
+          documents: 3,
+          entities: 5,
+          mentions: 8,
+          coOccurrences: 2,
+        });
+      });
+
+      it('removes every document, entity and edge of the owner and reports the nodes', async () => {
+        expect(await graph.removeOwner(A)).toEqual({ removedDocuments: 3, removedEntities: 5 });
+        expect(await graph.stats(A)).toEqual({
+          documents: 0,
+          entities: 0,
+          mentions: 0,
+          coOccurrences: 0,
+        });
+        expect(await graph.topEntities(A)).toEqual([]);
+        for (const documentId of ['b1', 'a2', 'a3']) {
+          expect(await graph.relatedDocuments(A, documentId)).toEqual([]);
+        }
+      });
+
+      it('leaves other owners exactly as they were, same names and document ids included', async () => {
+        expect(await snapshot(B, bDocuments)).toEqual(bBefore);
+      });
+
+      it('is idempotent: a second call removes nothing', async () => {
+        expect(await graph.removeOwner(A)).toEqual({ removedDocuments: 0, removedEntities: 0 });
+        expect(await graph.removeOwner('erase-never-written')).toEqual({
+          removedDocuments: 0,
+          removedEntities: 0,
+        });
+        expect(await snapshot(B, bDocuments)).toEqual(bBefore);
+      });
+
+      it('lets the owner build a fresh graph afterwards, with nothing left over', async () => {
+        expect(
+          await graph.replaceDocument(
+            graphDocument(A, 'a2', ['Orion', 'Acme'], [['Acme', 'Orion']]),
+          ),
+        ).toEqual({ nodes: 3, edges: 3 });
+        await graph.replaceDocument(graphDocument(A, 'a4', ['Acme']));
+        expect(await graph.stats(A)).toEqual({
+          documents: 2,
+          entities: 2,
+          mentions: 3,
+          coOccurrences: 1,
+        });
+        // Counts start from the new documents alone, not from the erased ones.
+        expect(await graph.topEntities(A)).toEqual([
+          { key: 'acme', name: 'Acme', type: 'name', documents: 2, mentions: 2 },
+          { key: 'orion', name: 'Orion', type: 'name', documents: 1, mentions: 2 },
+        ]);
+        expect(await graph.relatedDocuments(A, 'a2')).toEqual([
+          { documentId: 'a4', title: 'Title of a4', sharedEntities: ['Acme'], score: 1 },
+        ]);
+        expect(await graph.relatedDocuments(A, 'b1')).toEqual([]);
+        expect(await snapshot(B, bDocuments)).toEqual(bBefore);
+      });
+
+      it('rejects a missing owner id like every other operation', async () => {
+        await expect(graph.removeOwner('')).rejects.toThrow(TypeError);
+        await expect(graph.removeOwner('   ')).rejects.toThrow(TypeError);
+        expect(await snapshot(B, bDocuments)).toEqual(bBefore);
+      });
+    });
   });
 }

@@ -219,6 +219,119 @@ export function describeVectorIndexContract(
       expect(await index.removeDocument('owner-delete', 'bsd')).toEqual({ removed: 0 });
     });
 
+    describe('erasing an owner', () => {
+      // The other owner's id starts with the erased one's: a prefix match would take its chunks too.
+      const [erased, kept] = ['erase-me', 'erase-me-not'];
+      const query = 'orbital telescope patent license redistributions lanterns';
+      let erasedChunks: Record<string, IndexedChunk[]>;
+      let keptChunks: Record<string, IndexedChunk[]>;
+      const search = async (ownerId: string, documentIds?: string[]) => ({
+        vector: await index.queryVector({ ownerId, k: 50, documentIds }, await vectorOf(query)),
+        lexical: await index.queryLexical({ ownerId, k: 50, documentIds }, query),
+      });
+      let keptBefore: Awaited<ReturnType<typeof search>>;
+
+      beforeAll(async () => {
+        erasedChunks = {
+          apache: await indexedChunks('apache', corpusText('apache-2.0')),
+          shared: await indexedChunks(
+            'shared',
+            'The orbital telescope launch codes are kept in a blue notebook.',
+          ),
+          notes: await indexedChunks(
+            'notes',
+            'Lanterns light the harbour after dusk. The orbital ferry leaves at dawn.',
+          ),
+        };
+        keptChunks = {
+          shared: await indexedChunks(
+            'shared',
+            'The orbital telescope on the hill is open to visitors. Lanterns guide the path.',
+          ),
+          bsd: await indexedChunks('bsd', corpusText('bsd')),
+        };
+        // Interleaved, and with a document id both owners use.
+        for (const [ownerId, documentId] of [
+          [erased, 'apache'],
+          [kept, 'shared'],
+          [erased, 'shared'],
+          [kept, 'bsd'],
+          [erased, 'notes'],
+        ] as const) {
+          const chunks = (ownerId === erased ? erasedChunks : keptChunks)[documentId];
+          await index.replaceDocument(ownerId, documentId, chunks as IndexedChunk[]);
+        }
+      });
+
+      it("removes every chunk of the owner and only the owner's", async () => {
+        const erasedCount = Object.values(erasedChunks).reduce((n, chunks) => n + chunks.length, 0);
+        const keptCount = Object.values(keptChunks).reduce((n, chunks) => n + chunks.length, 0);
+        expect(await index.countChunks(erased)).toBe(erasedCount);
+        expect(await index.countChunks(kept)).toBe(keptCount);
+        // Searched before, so an adapter that caches an owner's index must let go of it.
+        const erasedBefore = await search(erased);
+        expect(new Set(erasedBefore.vector.map((hit) => hit.documentId))).toEqual(
+          new Set(['apache', 'shared', 'notes']),
+        );
+        expect(erasedBefore.lexical.length).toBeGreaterThan(0);
+        keptBefore = await search(kept);
+        expect(new Set(keptBefore.lexical.map((hit) => hit.documentId))).toEqual(
+          new Set(['shared', 'bsd']),
+        );
+
+        expect(await index.removeOwner(erased)).toEqual({ removed: erasedCount, documents: 3 });
+
+        expect(await index.countChunks(erased)).toBe(0);
+        for (const documentId of Object.keys(erasedChunks)) {
+          expect(await index.countChunks(erased, documentId)).toBe(0);
+        }
+        expect(await search(erased)).toEqual({ vector: [], lexical: [] });
+        expect(await search(erased, ['shared', 'notes'])).toEqual({ vector: [], lexical: [] });
+        expect(await index.queryLexical({ ownerId: erased, k: 10 }, 'apache')).toEqual([]);
+
+        expect(await index.countChunks(kept)).toBe(keptCount);
+        expect(await index.countChunks(kept, 'shared')).toBe(keptChunks['shared']?.length);
+        expect(await search(kept)).toEqual(keptBefore);
+      });
+
+      it('is idempotent: a second erasure, or one of an unknown owner, removes nothing', async () => {
+        expect(await index.removeOwner(erased)).toEqual({ removed: 0, documents: 0 });
+        expect(await index.removeOwner('never-indexed-owner')).toEqual({
+          removed: 0,
+          documents: 0,
+        });
+        expect(await search(kept)).toEqual(keptBefore);
+      });
+
+      it('indexes and finds the owner again after the erasure', async () => {
+        const notes = erasedChunks['notes'] as IndexedChunk[];
+        // The same chunk ids as before the erasure.
+        expect(await index.replaceDocument(erased, 'notes', notes)).toEqual({
+          upserted: notes.length,
+          removed: 0,
+        });
+        expect(await index.countChunks(erased)).toBe(notes.length);
+        const found = await search(erased);
+        expect(found.vector.map((hit) => hit.chunkId).sort()).toEqual(
+          notes.map((chunk) => chunk.chunkId).sort(),
+        );
+        expect(found.lexical.map((hit) => hit.text)).toEqual(notes.map((chunk) => chunk.text));
+        // Scored as an owner who only ever had these chunks: nothing erased still weighs in.
+        await index.replaceDocument('erase-reference', 'notes', notes);
+        expect(found).toEqual(await search('erase-reference'));
+        expect(await search(kept)).toEqual(keptBefore);
+
+        expect(await index.removeOwner(erased)).toEqual({ removed: notes.length, documents: 1 });
+        expect(await search(erased)).toEqual({ vector: [], lexical: [] });
+      });
+
+      it('refuses an erasure without an owner', async () => {
+        await expect(index.removeOwner('')).rejects.toThrow(/ownerId/);
+        await expect(index.removeOwner('   ')).rejects.toThrow(/ownerId/);
+        expect(await index.countChunks(kept)).toBeGreaterThan(0);
+      });
+    });
+
     describe('ranking over the corpus', () => {
       const owner = 'owner-rank';
 

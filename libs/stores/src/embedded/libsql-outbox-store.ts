@@ -1,12 +1,13 @@
-import type {
-  ClaimedOutboxJob,
-  OutboxClaimOptions,
-  OutboxEnqueueRequest,
-  OutboxFailure,
-  OutboxJob,
-  OutboxJobKind,
-  OutboxPendingCounts,
-  OutboxStore,
+import {
+  noPendingJobs,
+  type ClaimedOutboxJob,
+  type OutboxClaimOptions,
+  type OutboxEnqueueRequest,
+  type OutboxFailure,
+  type OutboxJob,
+  type OutboxJobKind,
+  type OutboxPendingCounts,
+  type OutboxStore,
 } from '../ports/outbox-store';
 import type { Clock } from '../shared/clock';
 import { probeHealth, type HealthReport } from '../shared/health';
@@ -51,6 +52,7 @@ export function insertOutboxJob(
   now: Date,
   request: OutboxEnqueueRequest,
 ): OutboxJob {
+  const availableAt = request.notBefore ?? now;
   const job: OutboxJob = {
     id: newId(),
     kind: request.kind,
@@ -58,7 +60,7 @@ export function insertOutboxJob(
     documentId: request.documentId,
     ...(request.fileKey !== undefined && { fileKey: request.fileKey }),
     attempts: 0,
-    availableAt: now,
+    availableAt,
     createdAt: now,
   };
   prepared(
@@ -71,7 +73,7 @@ export function insertOutboxJob(
     job.ownerId,
     job.documentId,
     job.fileKey ?? null,
-    now.getTime(),
+    availableAt.getTime(),
     now.getTime(),
   );
   return job;
@@ -93,9 +95,9 @@ export class LibsqlOutboxStore implements OutboxStore {
     const leaseExpiresAt = now + options.leaseMs;
     // One statement: SQLite's write lock makes select-and-lease atomic, even
     // across processes sharing the file. A job waits while an earlier job of
-    // its document is pending (leased, or waiting for a retry): an index job
-    // and the delete job after it, run at once by two workers, could leave
-    // the deleted document's chunks in the index.
+    // its document (of its owner, for purges) is pending (leased, or waiting
+    // for a retry): an index job and the delete job after it, run at once by
+    // two workers, could leave the deleted document's chunks in the index.
     const row = prepared(
       this.db,
       `UPDATE outbox_jobs
@@ -105,6 +107,7 @@ export class LibsqlOutboxStore implements OutboxStore {
                           AND (due.lease_expires_at IS NULL OR due.lease_expires_at <= ?)
                           AND NOT EXISTS (SELECT 1 FROM outbox_jobs AS earlier
                                            WHERE earlier.document_id = due.document_id
+                                             AND earlier.owner_id = due.owner_id
                                              AND earlier.seq < due.seq)
                         ORDER BY due.available_at, due.seq LIMIT 1)
       RETURNING *`,
@@ -144,7 +147,7 @@ export class LibsqlOutboxStore implements OutboxStore {
       this.db,
       'SELECT kind, COUNT(*) AS count FROM outbox_jobs GROUP BY kind',
     ).all() as { kind: OutboxJobKind; count: number }[];
-    const counts = { index: 0, delete: 0 };
+    const counts = noPendingJobs();
     for (const row of rows) counts[row.kind] = row.count;
     return counts;
   }

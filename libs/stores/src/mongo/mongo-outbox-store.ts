@@ -1,13 +1,14 @@
 import { ObjectId, type ClientSession, type Collection, type Db } from 'mongodb';
-import type {
-  ClaimedOutboxJob,
-  OutboxClaimOptions,
-  OutboxEnqueueRequest,
-  OutboxFailure,
-  OutboxJob,
-  OutboxJobKind,
-  OutboxPendingCounts,
-  OutboxStore,
+import {
+  noPendingJobs,
+  type ClaimedOutboxJob,
+  type OutboxClaimOptions,
+  type OutboxEnqueueRequest,
+  type OutboxFailure,
+  type OutboxJob,
+  type OutboxJobKind,
+  type OutboxPendingCounts,
+  type OutboxStore,
 } from '../ports/outbox-store';
 import type { Clock } from '../shared/clock';
 import { probeHealth, type HealthReport } from '../shared/health';
@@ -58,7 +59,7 @@ export function newOutboxJobDocument(now: Date, request: OutboxEnqueueRequest): 
     documentId: request.documentId,
     ...(request.fileKey !== undefined && { fileKey: request.fileKey }),
     attempts: 0,
-    availableAt: now,
+    availableAt: request.notBefore ?? now,
     leaseToken: null,
     leaseExpiresAt: null,
     createdAt: now,
@@ -112,12 +113,12 @@ export class MongoOutboxStore implements OutboxStore {
       .find(due, {
         sort: { availableAt: 1, _id: 1 },
         limit: CLAIM_CANDIDATES,
-        projection: { documentId: 1, createdAt: 1 },
+        projection: { ownerId: 1, documentId: 1, createdAt: 1 },
       })
       .toArray();
     for (const candidate of candidates) {
-      // A job waits while an earlier job of its document is pending (leased,
-      // or waiting for a retry): an index job and the delete job after it,
+      // A job waits while an earlier job of its document (of its owner, for
+      // purges) is pending (leased, or waiting for a retry): an index job and the delete job after it,
       // run at once by two workers, could leave the deleted document's
       // chunks in the index. Jobs are only ever added after existing ones,
       // so "no earlier job" cannot stop being true before the lease below.
@@ -136,10 +137,13 @@ export class MongoOutboxStore implements OutboxStore {
     return null;
   }
 
-  private async hasEarlierJob(job: Pick<OutboxJobDocument, '_id' | 'documentId' | 'createdAt'>) {
+  private async hasEarlierJob(
+    job: Pick<OutboxJobDocument, '_id' | 'ownerId' | 'documentId' | 'createdAt'>,
+  ) {
     const earlier = await this.jobs.findOne(
       {
         documentId: job.documentId,
+        ownerId: job.ownerId,
         $or: [
           { createdAt: { $lt: job.createdAt } },
           { createdAt: job.createdAt, _id: { $lt: job._id } },
@@ -190,7 +194,7 @@ export class MongoOutboxStore implements OutboxStore {
         { $group: { _id: '$kind', count: { $sum: 1 } } },
       ])
       .toArray();
-    const counts = { index: 0, delete: 0 };
+    const counts = noPendingJobs();
     for (const row of rows) counts[row._id] = row.count;
     return counts;
   }

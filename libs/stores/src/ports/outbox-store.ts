@@ -1,12 +1,17 @@
 import type { HealthCheckable } from '../shared/health';
 
-export const OUTBOX_JOB_KINDS = ['index', 'delete'] as const;
+/**
+ * `index` and `delete` are about one document; `purge` removes everything an
+ * owner has indexed at the gateway (account erasure), and has no document.
+ */
+export const OUTBOX_JOB_KINDS = ['index', 'delete', 'purge'] as const;
 export type OutboxJobKind = (typeof OUTBOX_JOB_KINDS)[number];
 
 export interface OutboxJob {
   readonly id: string;
   readonly kind: OutboxJobKind;
   readonly ownerId: string;
+  /** Empty on `purge` jobs, which are about the whole owner. */
   readonly documentId: string;
   /** Set on delete jobs so the worker can remove the original file as well. */
   readonly fileKey?: string;
@@ -39,8 +44,19 @@ export type OutboxPendingCounts = Readonly<Record<OutboxJobKind, number>>;
 export interface OutboxEnqueueRequest {
   readonly kind: OutboxJobKind;
   readonly ownerId: string;
+  /** Empty for a `purge` job. */
   readonly documentId: string;
   readonly fileKey?: string;
+  /** Not claimed before this moment; now by default. */
+  readonly notBefore?: Date;
+}
+
+/** What `pendingCounts` starts from: every kind, none pending. */
+export function noPendingJobs(): Record<OutboxJobKind, number> {
+  return Object.fromEntries(OUTBOX_JOB_KINDS.map((kind) => [kind, 0])) as Record<
+    OutboxJobKind,
+    number
+  >;
 }
 
 /**
@@ -50,7 +66,12 @@ export interface OutboxEnqueueRequest {
  */
 export interface OutboxStore extends HealthCheckable {
   enqueue(request: OutboxEnqueueRequest): Promise<OutboxJob>;
-  /** The oldest due job whose lease is free or expired, leased to the caller; null when none. */
+  /**
+   * The oldest due job whose lease is free or expired, leased to the caller;
+   * null when none. A job waits while an earlier job with the same owner and
+   * document is pending, so one document's jobs (and one owner's purges) run
+   * in the order they were written.
+   */
   claim(options: OutboxClaimOptions): Promise<ClaimedOutboxJob | null>;
   /** Removes the job. False when the lease was lost (expired and claimed by someone else). */
   complete(job: ClaimedOutboxJob): Promise<boolean>;

@@ -25,7 +25,7 @@ export function documentStoreContract(open: OpenDataStores): void {
       expect(created.indexStatus).toBe('pending');
       expect(created.createdAt).toEqual(subject.clock().now());
       expect(await documents().get(owner, created.id)).toEqual(created);
-      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 0 });
+      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 0, purge: 0 });
       const job = await outbox().claim({ leaseMs: 1000 });
       expect(job).toMatchObject({ kind: 'index', ownerId: owner, documentId: created.id });
     });
@@ -52,7 +52,7 @@ export function documentStoreContract(open: OpenDataStores): void {
         documents().create(sampleDocument(intruder, { id: original.id, title: 'Impostor' })),
       ).rejects.toBeInstanceOf(DuplicateIdError);
 
-      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 0 });
+      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 0, purge: 0 });
       expect(await documents().get(owner, original.id)).toEqual(original);
       expect(await documents().get(intruder, original.id)).toBeNull();
       expect(await documents().count(intruder)).toBe(0);
@@ -78,7 +78,7 @@ export function documentStoreContract(open: OpenDataStores): void {
       expect(await documents().requeueIndexing({ ownerId: other })).toBe(0);
 
       expect(await documents().get(owner, mine.id)).toEqual(mine);
-      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 0 });
+      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 0, purge: 0 });
       expect(await documents().searchContent(owner, 'zebra')).toHaveLength(1);
     });
 
@@ -364,9 +364,9 @@ export function documentStoreContract(open: OpenDataStores): void {
 
       expect(await documents().requeueIndexing({ ownerId: owner })).toBe(1);
       expect((await documents().get(owner, mine.id))?.indexStatus).toBe('pending');
-      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 0 });
+      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 0, purge: 0 });
       expect(await documents().requeueIndexing()).toBe(2);
-      expect(await outbox().pendingCounts()).toEqual({ index: 3, delete: 0 });
+      expect(await outbox().pendingCounts()).toEqual({ index: 3, delete: 0, purge: 0 });
     });
 
     it('reports itself healthy', async () => {

@@ -15,7 +15,7 @@ export function outboxStoreContract(open: OpenDataStores): void {
         documentId: 'doc-2',
         fileKey: `${owner}/doc-2/original.pdf`,
       });
-      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 1 });
+      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 1, purge: 0 });
 
       const claimedFirst = await outbox().claim({ leaseMs: 10_000 });
       const claimedSecond = await outbox().claim({ leaseMs: 10_000 });
@@ -28,7 +28,7 @@ export function outboxStoreContract(open: OpenDataStores): void {
       expect(await outbox().claim({ leaseMs: 10_000 })).toBeNull();
 
       expect(claimedFirst && (await outbox().complete(claimedFirst))).toBe(true);
-      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 1 });
+      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 1, purge: 0 });
       expect(claimedFirst && (await outbox().complete(claimedFirst))).toBe(false);
     });
 
@@ -51,7 +51,7 @@ export function outboxStoreContract(open: OpenDataStores): void {
           (await outbox().fail(crashed, { error: 'late', retryAt: subject.clock().now() })),
       ).toBe(false);
       expect(retried && (await outbox().complete(retried))).toBe(true);
-      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 0 });
+      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 0, purge: 0 });
     });
 
     it('extends a live lease, so a busy worker keeps its job, and refuses a lost one', async () => {
@@ -78,7 +78,7 @@ export function outboxStoreContract(open: OpenDataStores): void {
         true,
       );
 
-      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 0 });
+      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 0, purge: 0 });
       subject.clock().advance(7999);
       expect(await outbox().claim({ leaseMs: 60_000 })).toBeNull();
       subject.clock().advance(1);
@@ -127,6 +127,49 @@ export function outboxStoreContract(open: OpenDataStores): void {
       expect(retried?.id).toBe(index.id);
       expect(retried && (await outbox().complete(retried))).toBe(true);
       expect((await outbox().claim({ leaseMs: 60_000 }))?.id).toBe(remove.id);
+    });
+
+    it('holds a job written with notBefore back until then', async () => {
+      const owner = newOwnerId();
+      const notBefore = new Date(subject.clock().now().getTime() + 900_000);
+      const later = await outbox().enqueue({
+        kind: 'purge',
+        ownerId: owner,
+        documentId: '',
+        notBefore,
+      });
+      expect(later.availableAt).toEqual(notBefore);
+      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 0, purge: 1 });
+      expect(await outbox().claim({ leaseMs: 60_000 })).toBeNull();
+      subject.clock().advance(899_999);
+      expect(await outbox().claim({ leaseMs: 60_000 })).toBeNull();
+      subject.clock().advance(1);
+      const due = await outbox().claim({ leaseMs: 60_000 });
+      expect(due).toMatchObject({ id: later.id, kind: 'purge', ownerId: owner, documentId: '' });
+      expect(due && (await outbox().complete(due))).toBe(true);
+    });
+
+    it("orders one owner's purges, and never lets one owner's waiting purge hold up another's", async () => {
+      const waiting = newOwnerId();
+      const other = newOwnerId();
+      const first = await outbox().enqueue({ kind: 'purge', ownerId: waiting, documentId: '' });
+      const claimed = await outbox().claim({ leaseMs: 60_000 });
+      expect(claimed?.id).toBe(first.id);
+      const retryAt = new Date(subject.clock().now().getTime() + 60_000);
+      if (claimed) await outbox().fail(claimed, { error: 'gateway down', retryAt });
+      subject.clock().advance(1);
+      const second = await outbox().enqueue({ kind: 'purge', ownerId: waiting, documentId: '' });
+      const othersPurge = await outbox().enqueue({ kind: 'purge', ownerId: other, documentId: '' });
+      // The same owner's second purge waits behind the first; the other owner's does not.
+      const others = await outbox().claim({ leaseMs: 60_000 });
+      expect(others?.id).toBe(othersPurge.id);
+      expect(await outbox().claim({ leaseMs: 60_000 })).toBeNull();
+      expect(others && (await outbox().complete(others))).toBe(true);
+      subject.clock().advance(60_000);
+      const retried = await outbox().claim({ leaseMs: 60_000 });
+      expect(retried?.id).toBe(first.id);
+      expect(retried && (await outbox().complete(retried))).toBe(true);
+      expect((await outbox().claim({ leaseMs: 60_000 }))?.id).toBe(second.id);
     });
 
     it('reports itself healthy', async () => {

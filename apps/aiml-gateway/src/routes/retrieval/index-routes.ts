@@ -6,15 +6,18 @@ import {
   indexResponse,
   ownerQuery,
   removeIndexResponse,
+  removeOwnerIndexResponse,
   type IndexRequest,
   type IndexResponse,
   type RemoveIndexResponse,
+  type RemoveOwnerIndexResponse,
 } from '@docuthinker/contracts';
 import type { EngineConnection } from '../../engine/engine-connection';
 
 /**
  * `POST /ai/v1/index` (idempotent: a document's chunks and graph are
- * replaced, never added to) and `DELETE /ai/v1/index/:documentId`.
+ * replaced, never added to), `DELETE /ai/v1/index/:documentId`, and
+ * `DELETE /ai/v1/index` for everything one owner has indexed.
  */
 export function registerIndexRoutes(scope: FastifyInstance, connection: EngineConnection): void {
   const retrieval = () => connection.require().engine.retrieval;
@@ -46,5 +49,23 @@ export function registerIndexRoutes(scope: FastifyInstance, connection: EngineCo
     },
     async (request): Promise<RemoveIndexResponse> =>
       retrieval().remove(request.query.ownerId, request.params.documentId),
+  );
+
+  // A user's token may only name its own subject (owner scope), so a user can
+  // erase their own index and nobody else's; the service names any owner.
+  scope.delete<{ Querystring: { ownerId: string } }>(
+    GATEWAY_API.index,
+    {
+      config: { ownerIn: 'query' },
+      schema: {
+        summary:
+          "Remove everything the owner has indexed: every document's chunks, and the owner's whole graph",
+        tags: ['retrieval'],
+        querystring: ownerQuery,
+        response: { 200: removeOwnerIndexResponse },
+      },
+    },
+    async (request): Promise<RemoveOwnerIndexResponse> =>
+      retrieval().removeOwner(request.query.ownerId),
   );
 }
