@@ -131,6 +131,28 @@ describe('indexing through the durable outbox', () => {
     );
   });
 
+  it('re-indexes a renamed document, so the index names it by its new title', async () => {
+    const created = await user.post<{ id: string }>('/api/documents', {
+      title: 'Before',
+      text: 'A document about lighthouses.',
+    });
+    await eventually(async () =>
+      (await statusOf(created.body.id)).indexStatus === 'indexed' ? true : undefined,
+    );
+    const renamed = await user.patch<{ title: string; indexStatus: string }>(
+      `/api/documents/${created.body.id}`,
+      { title: 'After' },
+    );
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ title: 'After', indexStatus: 'pending' });
+    await eventually(async () =>
+      gateway.indexed.get(created.body.id)?.title === 'After' ? true : undefined,
+    );
+    await eventually(async () =>
+      (await statusOf(created.body.id)).indexStatus === 'indexed' ? true : undefined,
+    );
+  });
+
   it('cleans the index up after an account is deleted', async () => {
     const leaving = await new ApiClient(backend.url).registerUser(uniqueEmail('leaving'));
     const created = await leaving.post<{ id: string }>('/api/documents', {

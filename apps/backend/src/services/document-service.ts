@@ -162,10 +162,12 @@ export class DocumentService {
     return { kind: 'bytes', body: stored.body, size: stored.size, contentType, name };
   }
 
+  /** A new title is re-indexed: the gateway's graph names documents by title. */
   async rename(ownerId: string, id: string, title: string): Promise<DocumentMetadata> {
     const updated = await this.stores.documents.update(ownerId, id, { title });
     if (!updated) throw new NotFoundError('document');
     await this.cache.forgetOwner(ownerId);
+    if (updated.indexStatus === 'pending') this.options.onOutboxWork();
     return updated;
   }
 

@@ -177,9 +177,15 @@ export class LibsqlDocumentStore implements DocumentStore {
     return inWriteTransaction(this.db, () => {
       const assignments: string[] = [];
       const values: (string | number)[] = [];
+      const renamed = update.title !== undefined && this.titleDiffers(ownerId, id, update.title);
       if (update.title !== undefined) {
         assignments.push('title = ?');
         values.push(update.title);
+      }
+      if (renamed) {
+        assignments.push('index_status = ?');
+        values.push('pending');
+        insertOutboxJob(this.db, this.clock(), { kind: 'index', ownerId, documentId: id });
       }
       if (update.summary !== undefined) {
         assignments.push('summary = ?');
@@ -198,6 +204,15 @@ export class LibsqlDocumentStore implements DocumentStore {
       if (update.title !== undefined) this.reindexTerms(ownerId, id);
       return this.findMetadata(ownerId, id);
     });
+  }
+
+  /** Whether the owner's document exists under another title than `title`. */
+  private titleDiffers(ownerId: string, id: string, title: string): boolean {
+    const row = prepared(this.db, 'SELECT title FROM documents WHERE owner_id = ? AND id = ?').get(
+      ownerId,
+      id,
+    ) as { title: string } | undefined;
+    return row !== undefined && row.title !== title;
   }
 
   async setIndexStatus(ownerId: string, id: string, status: IndexStatus): Promise<boolean> {

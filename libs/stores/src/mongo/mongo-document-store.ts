@@ -165,6 +165,10 @@ export class MongoDocumentStore implements DocumentStore {
       ...(update.summary !== undefined && { summary: update.summary }),
       ...(update.summaryDegraded !== undefined && { summaryDegraded: update.summaryDegraded }),
     };
+    if (update.title !== undefined) {
+      const renamed = await this.rename(ownerId, id, update.title, set);
+      if (renamed) return toMetadata(renamed);
+    }
     const document =
       Object.keys(set).length === 0
         ? await this.documents.findOne({ _id: id, ownerId }, { projection: METADATA_PROJECTION })
@@ -174,6 +178,27 @@ export class MongoDocumentStore implements DocumentStore {
             { returnDocument: 'after', projection: METADATA_PROJECTION },
           );
     return document ? toMetadata(document) : null;
+  }
+
+  /**
+   * Applies `set` to a document whose title is not `title` yet, together with
+   * an index job (the graph names documents by title); null when there is no
+   * such document, i.e. it is missing or keeps its title.
+   */
+  private rename(ownerId: string, id: string, title: string, set: Partial<DocumentDocument>) {
+    return inMongoTransaction(this.client, async (session) => {
+      const renamed = await this.documents.findOneAndUpdate(
+        { _id: id, ownerId, title: { $ne: title } },
+        { $set: { ...set, indexStatus: 'pending' } },
+        { session, returnDocument: 'after', projection: METADATA_PROJECTION },
+      );
+      if (renamed) {
+        await insertOutboxJobs(this.db, session, [
+          newOutboxJobDocument(this.clock(), { kind: 'index', ownerId, documentId: id }),
+        ]);
+      }
+      return renamed;
+    });
   }
 
   async setIndexStatus(ownerId: string, id: string, status: IndexStatus): Promise<boolean> {

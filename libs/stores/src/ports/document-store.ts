@@ -84,6 +84,10 @@ export interface DocumentStore extends HealthCheckable {
   get(ownerId: string, id: string): Promise<DocumentRecord | null>;
   /** Throws `InvalidCursorError` for a cursor that this store did not produce. */
   list(ownerId: string, page: DocumentPageRequest): Promise<DocumentPage>;
+  /**
+   * A new title also marks the document `pending` and enqueues its index job,
+   * in the same atomic write: the gateway's graph names documents by title.
+   */
   update(ownerId: string, id: string, update: DocumentUpdate): Promise<DocumentMetadata | null>;
   setIndexStatus(ownerId: string, id: string, status: IndexStatus): Promise<boolean>;
   /** Removes the document and enqueues its delete job in one atomic write. */

@@ -103,6 +103,44 @@ export function documentStoreContract(open: OpenDataStores): void {
       expect((await documents().get(owner, created.id))?.indexStatus).toBe('indexed');
     });
 
+    it('re-indexes a renamed document: pending again, with an index job in the same write', async () => {
+      const owner = newOwnerId();
+      const created = await documents().create(sampleDocument(owner, { title: 'Old name' }));
+      await drainJobs();
+      await documents().setIndexStatus(owner, created.id, 'indexed');
+
+      const sameTitle = await documents().update(owner, created.id, {
+        title: 'Old name',
+        summary: 'Only the summary changed.',
+      });
+      expect(sameTitle).toMatchObject({ title: 'Old name', indexStatus: 'indexed' });
+      expect(await documents().update(owner, created.id, { summaryDegraded: false })).toMatchObject(
+        {
+          indexStatus: 'indexed',
+        },
+      );
+      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 0, purge: 0 });
+
+      const renamed = await documents().update(owner, created.id, {
+        title: 'New name',
+        summary: 'Renamed too.',
+      });
+      expect(renamed).toMatchObject({
+        title: 'New name',
+        summary: 'Renamed too.',
+        indexStatus: 'pending',
+      });
+      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 0, purge: 0 });
+      const job = await outbox().claim({ leaseMs: 60_000 });
+      expect(job).toMatchObject({ kind: 'index', ownerId: owner, documentId: created.id });
+      if (job) await outbox().complete(job);
+
+      // Another owner's rename of this id changes nothing and queues nothing.
+      expect(await documents().update(newOwnerId(), created.id, { title: 'Hijacked' })).toBeNull();
+      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 0, purge: 0 });
+      expect((await documents().get(owner, created.id))?.title).toBe('New name');
+    });
+
     it('pages newest first, stable across equal timestamps and concurrent inserts', async () => {
       const owner = newOwnerId();
       const created: DocumentMetadata[] = [];
