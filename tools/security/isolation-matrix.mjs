@@ -181,9 +181,14 @@ export async function runIsolationMatrix({ backend, gateway }) {
 
   // B's token stays valid at the gateway after the account is gone (until it
   // expires), so B can still look for what it indexed there directly.
-  const directHits = async () =>
-    (await B('POST', gateway, '/ai/v1/search', { query: DIRECT_MARKER, mode: 'lexical' })).json
-      ?.hits?.length ?? 0;
+  // Undefined unless the search itself succeeded: a refusal is not an empty index.
+  const directHits = async () => {
+    const answer = await B('POST', gateway, '/ai/v1/search', {
+      query: DIRECT_MARKER,
+      mode: 'lexical',
+    });
+    return answer.status === 200 ? answer.json.hits.length : undefined;
+  };
   // The control of the erasure check: B's direct document was searchable.
   let directIndexed = false;
 

@@ -125,7 +125,7 @@ describe('deletion racing requests already past authentication', () => {
     });
 
     const upload = uploads.upload(leaving.id, { bytes: Buffer.from(TEXT) });
-    await eraseAccount(stores, leaving.id, { lastTokenExpiresAt: new Date() });
+    await eraseAccount(stores, leaving.id, { lateIndexWritesWithinMs: 0 });
     extraction.open();
 
     await expect(upload).rejects.toBeInstanceOf(AccountGoneError);
@@ -158,7 +158,7 @@ describe('deletion racing requests already past authentication', () => {
         }),
       },
       leaving.id,
-      { lastTokenExpiresAt: new Date() },
+      { lateIndexWritesWithinMs: 0 },
     );
 
     expect((await upload).ownerId).toBe(leaving.id); // it saw its owner: the sweep must take it
@@ -182,7 +182,7 @@ describe('deletion racing requests already past authentication', () => {
   it('a chat turn answered after the erasure keeps no session and answers 401', async () => {
     const leaving = await user('chat-after');
     const { turn, answer } = await chatTurnAwaitingItsAnswer(leaving.id);
-    await eraseAccount(stores, leaving.id, { lastTokenExpiresAt: new Date() });
+    await eraseAccount(stores, leaving.id, { lateIndexWritesWithinMs: 0 });
     answer.open();
 
     await expect(turn).rejects.toBeInstanceOf(AccountGoneError);

@@ -15,11 +15,12 @@ export interface AccountErasureStores {
 
 export interface AccountErasureOptions {
   /**
-   * When the last access token issued to the user expires. Until then it can
-   * still write to the gateway's index directly, so the owner's index is
-   * purged once more at that moment.
+   * How long after the erasure a write made with the user's credentials can
+   * still reach the gateway's index: the longest an access token issued up
+   * to now stays valid, plus the time a request already under way may take
+   * to land. The owner's index is purged once more after it.
    */
-  readonly lastTokenExpiresAt: Date;
+  readonly lateIndexWritesWithinMs: number;
 }
 
 export interface AccountErasure {
@@ -61,10 +62,12 @@ export async function eraseOwnedData(
  *   lands after this sweep is removed by the request itself.
  * - The gateway's index may hold more than the documents' delete jobs remove:
  *   a user's token may index at the gateway directly, under ids the backend
- *   never saw. Two purge jobs remove the owner's whole index: one now, and
- *   one when the user's last token has expired. They are written once the
- *   user is gone, so an erasure that stopped before never purges the index
- *   of an account that is still in use.
+ *   never saw. Two purge jobs remove the owner's whole index: one due now,
+ *   and one once no late write can land any more. They are written before
+ *   the user goes: written after, a crash in between would lose them for
+ *   good, since a deleted user cannot ask again. An erasure that stops in
+ *   between leaves an account whose documents the first sweep has already
+ *   removed, so the purges take nothing it still has.
  */
 export async function eraseAccount(
   stores: AccountErasureStores,
@@ -72,14 +75,14 @@ export async function eraseAccount(
   options: AccountErasureOptions,
 ): Promise<AccountErasure> {
   const first = await eraseOwnedData(stores, userId);
-  const userDeleted = await stores.users.delete(userId);
   await stores.outbox.enqueue({ kind: 'purge', ownerId: userId, documentId: '' });
   await stores.outbox.enqueue({
     kind: 'purge',
     ownerId: userId,
     documentId: '',
-    notBefore: options.lastTokenExpiresAt,
+    notBefore: new Date(Date.now() + options.lateIndexWritesWithinMs),
   });
+  const userDeleted = await stores.users.delete(userId);
   const late = await eraseOwnedData(stores, userId);
   return {
     documents: first.documents + late.documents,

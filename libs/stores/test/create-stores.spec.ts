@@ -54,13 +54,13 @@ describe('createStores with nothing configured (embedded defaults)', () => {
     }
     const before = await stores.outbox.pendingCounts();
 
-    const lastTokenExpiresAt = new Date(Date.now() + 900_000);
-    const erased = await eraseAccount(stores, leaving.id, { lastTokenExpiresAt });
+    const erasure = { lateIndexWritesWithinMs: 900_000 };
+    const erased = await eraseAccount(stores, leaving.id, erasure);
 
     expect(erased).toEqual({ documents: 1, chatSessions: 1, files: 2, userDeleted: true });
     expect(await stores.users.findById(leaving.id)).toBeNull();
     expect(await stores.documents.count(leaving.id)).toBe(0);
-    // Its delete job, and the owner's two index purges: one due now, one once its tokens expired.
+    // Its delete job, and the owner's two index purges: one due now, one once late writes are over.
     expect(await stores.outbox.pendingCounts()).toEqual({
       ...before,
       delete: before.delete + 1,
@@ -69,15 +69,18 @@ describe('createStores with nothing configured (embedded defaults)', () => {
     const claimed = [];
     for (let job = await stores.outbox.claim({ leaseMs: 60_000 }); job;) {
       claimed.push(job);
+      await stores.outbox.complete(job);
       job = await stores.outbox.claim({ leaseMs: 60_000 });
     }
     const purges = claimed.filter((job) => job.ownerId === leaving.id && job.kind === 'purge');
     expect(purges).toHaveLength(1);
     expect(purges[0]?.documentId).toBe('');
+    // The second purge is not due for another 15 minutes.
+    expect((await stores.outbox.pendingCounts()).purge).toBe(1);
     expect(await stores.users.findById(staying.id)).not.toBeNull();
     expect(await stores.documents.count(staying.id)).toBe(1);
     expect(await stores.files.getBuffer(documentFileKey(staying.id, 'd1', 'pdf'))).not.toBeNull();
-    expect(await eraseAccount(stores, leaving.id, { lastTokenExpiresAt })).toEqual({
+    expect(await eraseAccount(stores, leaving.id, erasure)).toEqual({
       documents: 0,
       chatSessions: 0,
       files: 0,

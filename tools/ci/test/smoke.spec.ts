@@ -66,7 +66,9 @@ describe('smoke', () => {
         `${broken.url}/health did not answer 200 within 2s: \\d+ attempts, last answer 503`,
       ),
     );
-    expect(broken.hits.get('/health')).toBeGreaterThan(3);
+    // Retried, then stopped by the deadline. How many attempts fit depends on
+    // the machine's load (a loaded CI box fitted 3 into bash's shortest second).
+    expect(broken.hits.get('/health')).toBeGreaterThanOrEqual(2);
     expect(broken.hits.has('/ready')).toBe(false);
     // The deadline, not the attempt count, ends it: bash's SECONDS ticks in whole seconds.
     expect(elapsedSeconds).toBeGreaterThanOrEqual(1);

@@ -8,7 +8,7 @@ import { OUTBOX_JOB_KINDS, type OutboxStore } from '@docuthinker/stores';
 export function registerOutboxMetrics(registry: Registry, outbox: OutboxStore): void {
   new Gauge({
     name: 'docuthinker_outbox_pending_jobs',
-    help: 'Outbox jobs not yet confirmed by the AI/ML gateway, by kind',
+    help: 'Outbox jobs not yet confirmed by the AI/ML gateway, by kind; purge includes the delayed second purge of each account erased in the last 25 min',
     labelNames: ['kind'] as const,
     registers: [registry],
     async collect() {

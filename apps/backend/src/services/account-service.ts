@@ -61,6 +61,14 @@ export type AccountStores = Pick<
   'users' | 'documents' | 'chatSessions' | 'files' | 'outbox'
 >;
 
+/**
+ * How long a gateway index request accepted with a token just before it
+ * expired may still take to land: the gateway's request timeout (300 s, the
+ * body may arrive slowly) plus indexing, rounded up generously. Also covers
+ * a login that read the user just before the erasure removed it.
+ */
+const LATE_INDEX_WRITE_SECONDS = 10 * 60;
+
 export class AccountService {
   private readonly loginPerIp;
   private readonly loginPerEmail;
@@ -165,9 +173,7 @@ export class AccountService {
   async deleteAccount(userId: string): Promise<void> {
     this.liveAccounts.forget(userId);
     await eraseAccount(this.stores, userId, {
-      // Tokens issued up to now are valid for at most this long; a second of
-      // margin for the gateway's clock being behind the backend's.
-      lastTokenExpiresAt: new Date(Date.now() + (ACCESS_TOKEN_TTL_SECONDS + 1) * 1000),
+      lateIndexWritesWithinMs: (ACCESS_TOKEN_TTL_SECONDS + LATE_INDEX_WRITE_SECONDS) * 1000,
     });
     // Again after the erasure: a request that confirmed the account while it
     // was being erased must not keep it alive.

@@ -176,8 +176,9 @@ export class RetrievalService {
    * Removes everything the owner has indexed, whoever indexed it: the
    * backend's documents and any a user indexed directly at the gateway. A
    * document write of the owner already under way may still land after it;
-   * account erasure therefore runs it again once the owner's last access
-   * token has expired (the backend's outbox), when no new write can start.
+   * account erasure therefore runs it again (the backend's outbox) once the
+   * owner's last access token has expired and a request it started has had
+   * time to finish.
    */
   async removeOwner(ownerId: string): Promise<RemoveOwnerResult> {
     requireText('ownerId', ownerId);

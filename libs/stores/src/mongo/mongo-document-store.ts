@@ -168,6 +168,9 @@ export class MongoDocumentStore implements DocumentStore {
     if (update.title !== undefined) {
       const renamed = await this.rename(ownerId, id, update.title, set);
       if (renamed) return toMetadata(renamed);
+      // Missing, or already so named: writing the title again could undo a
+      // rename committed meanwhile (whose index job has the newer title).
+      delete set.title;
     }
     const document =
       Object.keys(set).length === 0
