@@ -44,7 +44,11 @@ export async function startLoadPlatform() {
       readyPath: '/ready',
     });
     const gateway = await start(join(snapshot, 'aiml-gateway', 'main.js'), {
-      env: { DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN, DOCUTHINKER_AI_PROVIDERS: 'local' },
+      env: {
+        DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN,
+        DOCUTHINKER_AI_PROVIDERS: 'local',
+        DOCUTHINKER_AI_CALLS_PER_MINUTE: '1000000',
+      },
     });
     const backend = await start(join(snapshot, 'backend', 'main.js'), {
       env: {
@@ -53,6 +57,9 @@ export async function startLoadPlatform() {
         // The suite signs up over a thousand accounts from this one machine;
         // the sign-up limiter itself is tested by the backend's suite.
         DOCUTHINKER_REGISTRATIONS_PER_HOUR: '1000000',
+        // Its users call AI routes far faster than a person would; the limiter
+        // still counts every call (its cost is measured), it never refuses.
+        DOCUTHINKER_AI_CALLS_PER_MINUTE: '1000000',
       },
     });
     return { express, fastify, gateway, backend, stop: stopAll };

@@ -107,6 +107,9 @@ export async function startPlatform({ logLevel = 'info', backendEnv = {} } = {})
     DOCUTHINKER_LOG_LEVEL: logLevel,
     DOCUTHINKER_JWT_SECRET: secrets.jwtSecret,
     DOCUTHINKER_SERVICE_TOKEN: secrets.serviceToken,
+    // The suites make hundreds of AI calls as one user within a minute; each
+    // service's own tests check the per-user limit.
+    DOCUTHINKER_AI_CALLS_PER_MINUTE: '1000000',
   };
   let gateway;
   let backend;

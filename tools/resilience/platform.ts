@@ -157,6 +157,9 @@ export class Platform {
         // The scenarios sign up many accounts from loopback (the crash test one
         // per write); the sign-up limiter has its own tests.
         DOCUTHINKER_REGISTRATIONS_PER_HOUR: '1000000',
+        // Load from a few users far beyond a person's AI calls per minute; the
+        // limit has its own tests.
+        DOCUTHINKER_AI_CALLS_PER_MINUTE: '1000000',
       },
       STARTUP,
     );
@@ -177,6 +180,7 @@ export class Platform {
         DOCUTHINKER_AI_PROVIDERS: 'local',
         DOCUTHINKER_LOG_LEVEL: 'warn',
         DOCUTHINKER_DRAIN_TIMEOUT_MS: '10000',
+        DOCUTHINKER_AI_CALLS_PER_MINUTE: '1000000',
       },
       STARTUP,
     );

@@ -10,6 +10,7 @@ import { OpenApiDocument } from './openapi/openapi-document';
 import { registerAuthentication } from './plugins/authentication';
 import { clientErrors, frameworkErrors } from './plugins/framework-errors';
 import { registerOwnerScope } from './plugins/owner-scope';
+import { registerUserAiCallLimit } from './plugins/user-ai-call-limit';
 import { registerProblemResponses } from './plugins/problem-responses';
 import { registerRequestMetrics } from './plugins/request-metrics';
 import { cacheVerifiedTokens } from './plugins/verified-token-cache';
@@ -37,7 +38,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 
 export interface GatewayDependencies {
-  config: Pick<GatewayConfig, 'jwtSecret' | 'serviceToken'>;
+  config: Pick<GatewayConfig, 'jwtSecret' | 'serviceToken' | 'aiCallsPerMinute'>;
   logger: Logger;
   /** The engine and analyzer, once their stores are reachable. */
   connection: EngineConnection;
@@ -137,6 +138,7 @@ export function createGatewayApp({
     openApi.watch(api, { authenticated: true });
     registerAuthentication(api, verifier);
     registerOwnerScope(api);
+    registerUserAiCallLimit(api, config.aiCallsPerMinute);
     registerTaskRoutes(api, connection);
     registerIndexRoutes(api, connection);
     registerSearchRoutes(api, connection);

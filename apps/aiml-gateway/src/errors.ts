@@ -18,6 +18,10 @@ export const GATEWAY_ERRORS = {
     title: 'A user token cannot act for another owner',
   },
   DT_ERR_TASK_NOT_FOUND: { status: 404, title: 'No such AI task' },
+  DT_ERR_RATE_LIMITED: {
+    status: 429,
+    title: "Too many AI calls for this user's minute",
+  },
   DT_ERR_INDEX_DISABLED: { status: 409, title: 'The index this operation needs is disabled' },
   DT_ERR_BODY_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   DT_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },

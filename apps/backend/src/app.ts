@@ -33,12 +33,13 @@ import {
   type RegistrationLimit,
 } from './services/account-service';
 import { AiService } from './services/ai-service';
+import { AiCallAllowance } from './services/ai-call-allowance';
 import { ChatService } from './services/chat-service';
 import { DocumentCache } from './services/document-cache';
 import { DocumentService } from './services/document-service';
 
 export interface BackendDependencies {
-  config: Pick<BackendConfig, 'corsOrigins' | 'maxUploadBytes' | 'jwtSecret'>;
+  config: Pick<BackendConfig, 'corsOrigins' | 'maxUploadBytes' | 'jwtSecret' | 'aiCallsPerMinute'>;
   logger: Logger;
   stores: Stores;
   gateway: GatewayClient;
@@ -83,6 +84,13 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
   });
   const ai = new AiService(stores.documents, stores.cache, gateway);
   const chat = new ChatService(stores, gateway);
+  const aiCalls = new AiCallAllowance(
+    stores.rateLimiters.create({
+      name: 'ai-calls-user',
+      points: config.aiCallsPerMinute,
+      windowSeconds: 60,
+    }),
+  );
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
@@ -112,10 +120,10 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
       { prefixes: ['/api/me'], routes: meRoutes(accounts) },
       {
         prefixes: ['/api/documents'],
-        routes: documentRoutes(documents, config.maxUploadBytes, listBodies),
+        routes: documentRoutes(documents, config.maxUploadBytes, listBodies, aiCalls),
       },
-      { prefixes: ['/api/documents', '/api/ai'], routes: aiRoutes(ai) },
-      { prefixes: ['/api/documents', '/api/chat', '/api/ask'], routes: chatRoutes(chat) },
+      { prefixes: ['/api/documents', '/api/ai'], routes: aiRoutes(ai, aiCalls) },
+      { prefixes: ['/api/documents', '/api/chat', '/api/ask'], routes: chatRoutes(chat, aiCalls) },
     ]),
   );
   app.use(routeNotFound);

@@ -101,6 +101,7 @@ export function loadBackendConfig(env: Environment = process.env): BackendConfig
     port: values.PORT,
     logLevel: values.DOCUTHINKER_LOG_LEVEL,
     drainTimeoutMs: values.DOCUTHINKER_DRAIN_TIMEOUT_MS,
+    aiCallsPerMinute: values.DOCUTHINKER_AI_CALLS_PER_MINUTE,
     dataDir,
     allowEmbedded: values.DOCUTHINKER_ALLOW_EMBEDDED,
     mongodbUri,

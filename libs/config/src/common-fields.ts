@@ -28,6 +28,12 @@ export const commonFields = {
   DOCUTHINKER_DRAIN_TIMEOUT_MS: integerInRange(25000, 0, 120000, {
     description: 'How long SIGTERM waits for in-flight requests (below ECS stopTimeout of 30 s)',
   }),
+  // Every AI call may cost a paid provider request: one user must not be able
+  // to spend the platform's provider budget, or its CPU, on their own.
+  DOCUTHINKER_AI_CALLS_PER_MINUTE: integerInRange(60, 1, 1_000_000, {
+    description:
+      'AI calls (tasks, chat, ask, semantic search, indexing at the gateway) one user may make per minute; 429 with Retry-After beyond it. The backend counts across replicas (in Redis when configured), the gateway per replica and only for user tokens',
+  }),
   DOCUTHINKER_SECRETS_PREFIX: optionalText(
     {
       description:
@@ -57,6 +63,8 @@ export interface ServiceConfigBase {
   readonly port: number;
   readonly logLevel: LogLevel;
   readonly drainTimeoutMs: number;
+  /** AI calls one user may make per minute (DOCUTHINKER_AI_CALLS_PER_MINUTE). */
+  readonly aiCallsPerMinute: number;
   readonly dataDir: string;
   readonly allowEmbedded: boolean;
   readonly jwtSecret: string;

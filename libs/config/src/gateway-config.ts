@@ -180,6 +180,7 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     port: parsed.PORT,
     logLevel: parsed.DOCUTHINKER_LOG_LEVEL,
     drainTimeoutMs: parsed.DOCUTHINKER_DRAIN_TIMEOUT_MS,
+    aiCallsPerMinute: parsed.DOCUTHINKER_AI_CALLS_PER_MINUTE,
     dataDir,
     allowEmbedded: parsed.DOCUTHINKER_ALLOW_EMBEDDED,
     maxRequestBytes: parsed.DOCUTHINKER_MAX_REQUEST_BYTES,

@@ -62,6 +62,8 @@ export interface TestGatewayOptions {
   readonly requestTimeoutMs?: number;
   /** Keep the info-level log lines for `logs()`; silent otherwise. */
   readonly captureLogs?: boolean;
+  /** AI calls per user token per minute; 600 unless a test asks for its own. */
+  readonly aiCallsPerMinute?: number;
 }
 
 /** The gateway over the offline engine and embedded stores in a fresh temp directory. */
@@ -85,7 +87,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     : pino({ level: 'silent' });
   const connection = EngineConnection.of({ engine, analyzer }, logger);
   const app = createGatewayApp({
-    config: { jwtSecret: JWT_SECRET, serviceToken: SERVICE_TOKEN },
+    config: {
+      jwtSecret: JWT_SECRET,
+      serviceToken: SERVICE_TOKEN,
+      aiCallsPerMinute: options.aiCallsPerMinute ?? 600,
+    },
     logger,
     connection,
     metrics,

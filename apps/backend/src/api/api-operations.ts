@@ -132,7 +132,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'get',
     path: '/api/documents/search',
-    summary: 'Search by title, content or meaning',
+    summary: 'Search by title, content or meaning (by meaning: an AI call, rate-limited per user)',
     tag: 'documents',
     authenticated: true,
     query: documentSearchQuery,
@@ -174,7 +174,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'post',
     path: '/api/documents/{id}/ai/{task}',
-    summary: 'Run an AI task on a stored document',
+    summary: 'Run an AI task on a stored document (an AI call, rate-limited per user)',
     tag: 'ai',
     authenticated: true,
     body: aiTaskOptions,
@@ -184,7 +184,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'post',
     path: '/api/ai/{task}',
-    summary: 'Run an AI task on ad-hoc text',
+    summary: 'Run an AI task on ad-hoc text (an AI call, rate-limited per user)',
     tag: 'ai',
     authenticated: true,
     body: textTaskBody,
@@ -193,7 +193,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'post',
     path: '/api/documents/{id}/chat',
-    summary: 'Chat about a document (SSE with Accept: text/event-stream)',
+    summary:
+      'Chat about a document (SSE with Accept: text/event-stream; an AI call, rate-limited per user)',
     tag: 'chat',
     authenticated: true,
     body: chatBody,
@@ -211,7 +212,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'post',
     path: '/api/ask',
-    summary: 'Ask a question over the user’s documents',
+    summary: 'Ask a question over the user’s documents (an AI call, rate-limited per user)',
     tag: 'chat',
     authenticated: true,
     body: askBody,

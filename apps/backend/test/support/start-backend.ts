@@ -57,6 +57,11 @@ export interface BackendOptions {
   extractionTimeoutMs?: number;
   /** The token it calls the gateway with; SERVICE_TOKEN when absent. */
   serviceToken?: string;
+  /**
+   * AI calls per user per minute. Suites share one user across many AI
+   * calls, so the harness allows 600 unless a test asks for its own.
+   */
+  aiCallsPerMinute?: number;
 }
 
 /**
@@ -97,6 +102,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
       corsOrigins: [ALLOWED_ORIGIN],
       maxUploadBytes: MAX_UPLOAD_BYTES,
       jwtSecret: JWT_SECRET,
+      aiCallsPerMinute: options.aiCallsPerMinute ?? 600,
     },
     logger,
     stores,

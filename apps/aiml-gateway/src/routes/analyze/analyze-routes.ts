@@ -92,6 +92,7 @@ export function registerAnalyzeRoutes(parent: FastifyInstance, connection: Engin
     scope.post<{ Body: AnalyzeRequest }>(
       GATEWAY_API.analyze,
       {
+        config: { aiCall: true },
         schema: {
           summary: 'Analyse a document (the FastAPI AI/ML contract)',
           description:

@@ -42,7 +42,7 @@ export function registerChatRoutes(scope: FastifyInstance, connection: EngineCon
   scope.post<{ Body: ChatRequest }>(
     GATEWAY_API.chat,
     {
-      config: { ownerIn: 'body' },
+      config: { ownerIn: 'body', aiCall: true },
       schema: {
         summary: "Chat over the owner's documents (server-sent events with stream: true)",
         description:

@@ -24,7 +24,7 @@ export function registerIndexRoutes(scope: FastifyInstance, connection: EngineCo
   scope.post<{ Body: IndexRequest }>(
     GATEWAY_API.index,
     {
-      config: { ownerIn: 'body' },
+      config: { ownerIn: 'body', aiCall: true },
       schema: {
         summary: "Index (or re-index) a document into the owner's vector index and knowledge graph",
         tags: ['retrieval'],

@@ -18,7 +18,7 @@ export function registerSearchRoutes(scope: FastifyInstance, connection: EngineC
   scope.post<{ Body: SearchRequest }>(
     GATEWAY_API.search,
     {
-      config: { ownerIn: 'body' },
+      config: { ownerIn: 'body', aiCall: true },
       schema: {
         summary: "Search the owner's chunks (hybrid, vector or lexical)",
         tags: ['retrieval'],
@@ -32,7 +32,7 @@ export function registerSearchRoutes(scope: FastifyInstance, connection: EngineC
   scope.post<{ Body: AskRequest }>(
     GATEWAY_API.ask,
     {
-      config: { ownerIn: 'body' },
+      config: { ownerIn: 'body', aiCall: true },
       schema: {
         summary: "Answer a question from the owner's documents, citing the chunks used",
         tags: ['retrieval'],

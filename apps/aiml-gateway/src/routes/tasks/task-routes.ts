@@ -20,6 +20,7 @@ export function registerTaskRoutes(scope: FastifyInstance, connection: EngineCon
   scope.post<{ Params: { task: AiTaskName }; Body: TaskRequest }>(
     '/ai/v1/tasks/:task',
     {
+      config: { aiCall: true },
       schema: {
         summary: 'Run an AI task on a text',
         tags: ['tasks'],

@@ -9,6 +9,7 @@ import { problem } from '../../errors';
 import { currentUser } from '../../middleware/authenticate';
 import { jsonBody, queryOf } from '../../middleware/validate';
 import type { DocumentService, UploadInput } from '../../services/document-service';
+import type { AiCallAllowance } from '../../services/ai-call-allowance';
 import { detailView, listView, metadataView } from './document-views';
 import type { EncodedJsonBodies } from './encoded-json-bodies';
 import { readMultipartUpload } from './read-multipart-upload';
@@ -36,6 +37,7 @@ export function documentRoutes(
   documents: DocumentService,
   maxUploadBytes: number,
   listBodies: EncodedJsonBodies,
+  aiCalls: AiCallAllowance,
 ): Router {
   const router = Router();
 
@@ -54,6 +56,8 @@ export function documentRoutes(
   // Before `/:id`, which would otherwise take "search" for an id.
   router.get('/api/documents/search', async (req, res) => {
     const { q, mode, limit } = queryOf(req, documentSearchQuery);
+    // Semantic search embeds the query through the gateway: an AI call.
+    if (mode === 'semantic') await aiCalls.spend(currentUser(req).id);
     res.json(await documents.search(currentUser(req).id, q, mode, limit));
   });
 

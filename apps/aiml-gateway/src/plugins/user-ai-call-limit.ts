@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { problem } from '../errors';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route makes AI calls (a provider request, embeddings): counted per user. */
+    aiCall?: boolean;
+  }
+}
+
+/**
+ * Limits the AI calls a user token makes to `perMinute`
+ * (DOCUTHINKER_AI_CALLS_PER_MINUTE), counted in this replica: browsers reach
+ * these routes through the load balancer, and each call may cost a paid
+ * provider request. The service token is not limited here, since the backend
+ * limits each of its users before it calls. Runs after validation, so a
+ * request the gateway refuses anyway costs nothing of the allowance.
+ */
+export function registerUserAiCallLimit(scope: FastifyInstance, perMinute: number): void {
+  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+  // Callback style: the service's requests, most of them, skip it without a promise.
+  scope.addHook('preHandler', (request, _reply, done) => {
+    const principal = request.principal;
+    if (!request.routeOptions.config.aiCall || principal?.kind !== 'user') return done();
+    limiter.consume(principal.ownerId).then(
+      () => done(),
+      (rejection: unknown) => {
+        if (!(rejection instanceof RateLimiterRes)) return done(rejection as Error);
+        const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        done(
+          problem('DT_ERR_RATE_LIMITED', `Try again in ${seconds} seconds.`, {
+            headers: { 'retry-after': String(seconds) },
+          }),
+        );
+      },
+    );
+  });
+}

@@ -1,0 +1,18 @@
+import type { RateLimiter } from '@docuthinker/stores';
+import { RateLimitedError } from './service-errors';
+
+/**
+ * One user's AI calls per minute (DOCUTHINKER_AI_CALLS_PER_MINUTE): each may
+ * cost a paid provider request, so one account must not be able to spend
+ * the platform's provider budget. Counted per user across replicas when the
+ * limiter is Redis-backed. Only requests that passed validation are counted.
+ */
+export class AiCallAllowance {
+  constructor(private readonly limiter: RateLimiter) {}
+
+  /** Throws RateLimitedError (429 with Retry-After) once the user has used this minute's calls. */
+  async spend(userId: string): Promise<void> {
+    const decision = await this.limiter.consume(userId);
+    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterMs);
+  }
+}

@@ -1,0 +1,46 @@
+import { ApiClient, expectProblem, uniqueEmail } from './support/api-client';
+import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
+import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
+
+describe('AI calls per user per minute', () => {
+  let gateway: FakeGateway;
+  let backend: RunningBackend;
+
+  beforeAll(async () => {
+    gateway = await startFakeGateway(SERVICE_TOKEN);
+    backend = await startBackend({ gatewayUrl: gateway.url, aiCallsPerMinute: 3 });
+  });
+  afterAll(async () => {
+    await backend.close();
+    await gateway.stop();
+  });
+
+  it('answers 429 with Retry-After once a user has spent the minute, without calling the gateway', async () => {
+    const user = await new ApiClient(backend.url).registerUser(uniqueEmail('ai-limit'));
+    const other = await new ApiClient(backend.url).registerUser(uniqueEmail('ai-limit-other'));
+    const text = 'Lighthouses guide ships. Keepers tend the lamps every night.';
+
+    // Invalid requests and plain content search are not AI calls.
+    expect((await user.post('/api/ai/summary', { text: '' })).status).toBe(400);
+    expect((await user.get('/api/documents/search?q=lamps&mode=content')).status).toBe(200);
+
+    const spent = [
+      await user.post('/api/ai/summary', { text }),
+      await user.post('/api/ask', { question: 'Who tends the lamps?' }),
+      await user.get('/api/documents/search?q=lamps&mode=semantic'),
+    ];
+    expect(spent.map((answer) => answer.status)).toEqual([200, 200, 200]);
+
+    const callsBefore = gateway.calls.length;
+    const refused = await user.post('/api/ai/key-ideas', { text });
+    expectProblem(refused, 429, 'DT_ERR_RATE_LIMITED');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expectProblem(await user.post('/api/ask', { question: 'Again?' }), 429, 'DT_ERR_RATE_LIMITED');
+    expect(gateway.calls.length).toBe(callsBefore);
+
+    // Another user's allowance is their own.
+    expect((await other.post('/api/ai/summary', { text })).status).toBe(200);
+  });
+});
