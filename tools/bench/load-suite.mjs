@@ -191,7 +191,8 @@ try {
         `Reads: one account with ${SEEDED_DOCUMENTS} synthetic documents of ~${DOCUMENT_BYTES / 1024} KiB (\`tools/bench/synthetic-documents.mjs\`), indexed before measuring; search and ask rotate over 64 synthetic queries. All reads are measured before any upload, so uploads never grow what they read. ` +
           `Uploads go to another account; before the next run the gateway indexed each upload run's backlog (${drains.map((value) => value.toFixed(1)).join(', ')} s).`,
         `Login limits are at their defaults (per client address and per account, 15 min windows): login rotates over ${LOGIN_ACCOUNTS} accounts and each request carries its own client address in X-Forwarded-For (the backend trusts loopback proxies, as it trusts nginx/the ALB). ` +
-          `Afterwards wrong passwords got 401 until 429 after ${perAddress} attempts from one address and after ${perAccount} on one account: the limiter is on. Register is limited per client address (DOCUTHINKER_REGISTRATIONS_PER_HOUR, default 20); this run raises it to 1,000,000 because it signs up over a thousand accounts from one machine, and each request is a new email.`,
+          `Afterwards wrong passwords got 401 until 429 after ${perAddress} attempts from one address and after ${perAccount} on one account: the limiter is on. Register is limited per client address (DOCUTHINKER_REGISTRATIONS_PER_HOUR, default 20); this run raises it to 1,000,000 because it signs up over a thousand accounts from one machine, and each request is a new email. ` +
+          `AI calls per user (DOCUTHINKER_AI_CALLS_PER_MINUTE, default 60) are raised to 1,000,000 too, since one account searches and asks thousands of times a minute: every call is still counted, none refused.`,
         `Total run time ${seconds.toFixed(0)} s. Load average at the end: ${loadavg()
           .map((value) => value.toFixed(1))
           .join(', ')} (other work shares these cores).`,

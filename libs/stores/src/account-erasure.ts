@@ -67,7 +67,9 @@ export async function eraseOwnedData(
  *   the user goes: written after, a crash in between would lose them for
  *   good, since a deleted user cannot ask again. An erasure that stops in
  *   between leaves an account whose documents the first sweep has already
- *   removed, so the purges take nothing it still has.
+ *   removed, so the purges take nothing it still has; only a document it
+ *   uploads before the second purge loses its index entries (a re-index,
+ *   `nx run backend:reindex`, brings them back).
  */
 export async function eraseAccount(
   stores: AccountErasureStores,
