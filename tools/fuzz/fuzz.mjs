@@ -33,9 +33,11 @@ const RSS_PEAK_BOUND = 1024 * MIB;
 
 const started = Date.now();
 // The fuzzer signs up a fresh account whenever one deletes itself (hundreds
-// from one address); the sign-up limiter has its own tests.
+// from one address) and makes hundreds of AI calls as one user a minute; both
+// limiters have their own tests (and rows in the security suite).
 const platform = await startPlatform({
   logLevel: 'info',
+  env: { DOCUTHINKER_AI_CALLS_PER_MINUTE: '1000000' },
   backendEnv: { DOCUTHINKER_REGISTRATIONS_PER_HOUR: '1000000' },
 });
 const { backend, gateway, secrets } = platform;

@@ -44,7 +44,7 @@ function leaks(answer, owner) {
 /**
  * @returns {Promise<{ rows: any[], secrets: Record<string, string> }>}
  */
-export async function runIsolationMatrix({ backend, gateway }) {
+export async function runIsolationMatrix({ backend, gateway, serviceToken }) {
   const secrets = {};
   async function register(label) {
     const email = `${label}-${randomUUID()}@security.example`;
@@ -115,9 +115,11 @@ export async function runIsolationMatrix({ backend, gateway }) {
       `/api/chat/sessions/${owner.sessionId}`,
       as(owner),
     );
+    // As the service, which names A: A's own token would spend A's AI calls
+    // per minute on the checks, one after every probe.
     const hits = await callJson(gateway.url, 'POST', '/ai/v1/search', {
-      ...as(owner),
-      body: { query: MARKER, k: 20, mode: 'lexical' },
+      token: serviceToken,
+      body: { ownerId: owner.id, query: MARKER, k: 20, mode: 'lexical' },
     });
     const profile = await callJson(backend.url, 'GET', '/api/me', as(owner));
     return JSON.stringify({
@@ -179,13 +181,13 @@ export async function runIsolationMatrix({ backend, gateway }) {
     sent: `${path} ${JSON.stringify(body ?? '')}`,
   });
 
-  // B's token stays valid at the gateway after the account is gone (until it
-  // expires), so B can still look for what it indexed there directly.
-  // Undefined unless the search itself succeeded: a refusal is not an empty index.
+  // Looked up as the service, naming B: polling with B's token would spend
+  // B's AI calls per minute. Undefined unless the search itself succeeded: a
+  // refusal is not an empty index.
   const directHits = async () => {
-    const answer = await B('POST', gateway, '/ai/v1/search', {
-      query: DIRECT_MARKER,
-      mode: 'lexical',
+    const answer = await callJson(gateway.url, 'POST', '/ai/v1/search', {
+      token: serviceToken,
+      body: { ownerId: intruder.id, query: DIRECT_MARKER, mode: 'lexical' },
     });
     return answer.status === 200 ? answer.json.hits.length : undefined;
   };

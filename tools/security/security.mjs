@@ -10,6 +10,7 @@ import { startPlatform } from '../fuzz/platform-processes.mjs';
 import { callJson } from '../fuzz/raw-request.mjs';
 import { recordResilience } from '../resilience/resilience-report.mjs';
 import { forgedTokens } from './forged-tokens.mjs';
+import { runAiCallThrottling } from './ai-call-throttling.mjs';
 import { runIsolationMatrix } from './isolation-matrix.mjs';
 import { scanLogsForSecrets } from './log-scan.mjs';
 import { runLoginThrottling } from './login-throttling.mjs';
@@ -25,7 +26,11 @@ const forgeryNames = [];
 const logSecrets = { 'JWT key': secrets.jwtSecret, 'service token': secrets.serviceToken };
 
 try {
-  const matrix = await runIsolationMatrix({ backend, gateway });
+  const matrix = await runIsolationMatrix({
+    backend,
+    gateway,
+    serviceToken: secrets.serviceToken,
+  });
   rows.push(...matrix.rows);
   Object.assign(logSecrets, matrix.secrets);
 
@@ -74,6 +79,7 @@ try {
   }
 
   rows.push(...(await runRegistrationThrottling({ backend })));
+  rows.push(...(await runAiCallThrottling({ backend, gateway })));
 
   // Last: once the address is throttled, no one can log in from it for 15 minutes.
   rows.push(...(await runLoginThrottling({ backend, victim: forger })));
