@@ -117,7 +117,7 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
       { prefixes: ['/metrics'], routes: metricsRoutes(metrics) },
       { prefixes: ['/openapi.json', '/api-docs'], routes: apiDocsRoutes() },
       { prefixes: ['/api/auth'], routes: authRoutes(accounts) },
-      { prefixes: ['/api/me'], routes: meRoutes(accounts) },
+      { prefixes: ['/api/me'], routes: meRoutes(accounts, dependencies.onOutboxWork) },
       {
         prefixes: ['/api/documents'],
         routes: documentRoutes(documents, config.maxUploadBytes, listBodies, aiCalls),

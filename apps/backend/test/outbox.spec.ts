@@ -185,4 +185,31 @@ describe('indexing through the durable outbox', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await backend.stores.outbox.pendingCounts()).purge).toBe(1);
   });
+
+  it('wakes the worker when an account is deleted, instead of waiting for its next poll', async () => {
+    const slowPolling = await startBackend({
+      gatewayUrl: gateway.url,
+      outboxPollIntervalMs: 60_000,
+    });
+    try {
+      const leaving = await new ApiClient(slowPolling.url).registerUser(uniqueEmail('wake'));
+      const created = await leaving.post<{ id: string }>('/api/documents', {
+        title: 'Wake',
+        text: 'Indexed at once: creating a document wakes the worker too.',
+      });
+      await eventually(async () => (gateway.indexed.has(created.body.id) ? true : undefined));
+      const purgesBefore = gateway.calls.filter((call) => call === 'DELETE /ai/v1/index').length;
+      expect((await leaving.delete('/api/me')).status).toBe(204);
+      await eventually(
+        async () =>
+          gateway.calls.filter((call) => call === 'DELETE /ai/v1/index').length > purgesBefore &&
+          !gateway.indexed.has(created.body.id)
+            ? true
+            : undefined,
+        { timeoutMs: 5_000 },
+      );
+    } finally {
+      await slowPolling.close();
+    }
+  });
 });

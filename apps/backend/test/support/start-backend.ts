@@ -62,6 +62,8 @@ export interface BackendOptions {
    * calls, so the harness allows 600 unless a test asks for its own.
    */
   aiCallsPerMinute?: number;
+  /** How often the idle outbox worker polls; 100 ms unless a test asks for its own. */
+  outboxPollIntervalMs?: number;
 }
 
 /**
@@ -88,7 +90,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     halfOpenAfterMs: 300,
   });
   const worker = startOutboxWorker(stores, gateway, new DocumentCache(stores.cache), logger, {
-    pollIntervalMs: 100,
+    pollIntervalMs: options.outboxPollIntervalMs ?? 100,
     retryBaseMs: 50,
     retryMaxMs: 300,
     attemptsBeforeFailed: 1000,

@@ -10,7 +10,8 @@ const profileView = (profile: Profile) => ({
   createdAt: profile.createdAt.toISOString(),
 });
 
-export function meRoutes(accounts: AccountService): Router {
+/** `onOutboxWork` wakes the outbox worker for the erasure's delete and purge jobs. */
+export function meRoutes(accounts: AccountService, onOutboxWork: () => void): Router {
   const router = Router();
   router.get('/api/me', async (req, res) => {
     const profile = await accounts.profile(currentUser(req).id);
@@ -35,6 +36,7 @@ export function meRoutes(accounts: AccountService): Router {
   });
   router.delete('/api/me', async (req, res) => {
     await accounts.deleteAccount(currentUser(req).id);
+    onOutboxWork();
     res.status(204).end();
   });
   return router;
