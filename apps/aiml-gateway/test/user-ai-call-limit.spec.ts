@@ -24,7 +24,14 @@ describe('AI calls per user token per minute', () => {
     });
 
   it('answers 429 with Retry-After once a user token has spent the minute', async () => {
-    // Refused requests and graph reads are not AI calls.
+    // Invalid requests, graph reads and lexical searches are not AI calls.
+    for (let call = 0; call < 4; call += 1) {
+      const lexical = await asLimited('lena', 'POST', GATEWAY_API.search, {
+        query: 'lamps',
+        mode: 'lexical',
+      });
+      expect(lexical.statusCode).toBe(200);
+    }
     expect(
       (await asLimited('lena', 'POST', GATEWAY_API.task('summary'), { text: '' })).statusCode,
     ).toBe(400);
@@ -67,5 +74,16 @@ describe('AI calls per user token per minute', () => {
       });
       expect(served.statusCode).toBe(200);
     }
+  });
+
+  it('documents 429 on the routes it counts, and only there', async () => {
+    const document = (await gateway.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const statuses = (path: string, method: string) =>
+      Object.keys(document.paths[path][method].responses);
+    expect(statuses('/ai/v1/tasks/{task}', 'post')).toContain('429');
+    expect(statuses('/analyze', 'post')).toContain('429');
+    expect(statuses('/ai/v1/search', 'post')).toContain('429');
+    expect(statuses('/ai/v1/graph/entities', 'get')).not.toContain('429');
+    expect(statuses('/ai/v1/index', 'delete')).not.toContain('429');
   });
 });

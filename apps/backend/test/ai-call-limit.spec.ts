@@ -43,4 +43,25 @@ describe('AI calls per user per minute', () => {
     // Another user's allowance is their own.
     expect((await other.post('/api/ai/summary', { text })).status).toBe(200);
   });
+
+  it('counts uploads and renames, which index the document, and refuses them beyond the minute', async () => {
+    const user = await new ApiClient(backend.url).registerUser(uniqueEmail('ai-limit-index'));
+    const created = await user.post<{ id: string }>('/api/documents', {
+      title: 'Lamps',
+      text: 'Keepers tend the lamps every night.',
+    });
+    expect(created.status).toBe(201);
+    expect((await user.patch(`/api/documents/${created.body.id}`, { title: 'Wicks' })).status).toBe(
+      200,
+    );
+    expect((await user.get('/api/documents/search?q=wicks&mode=semantic')).status).toBe(200);
+
+    const renamed = await user.patch(`/api/documents/${created.body.id}`, { title: 'Refused' });
+    expectProblem(renamed, 429, 'DT_ERR_RATE_LIMITED');
+    const uploaded = await user.post('/api/documents', { title: 'More', text: 'More lamps.' });
+    expectProblem(uploaded, 429, 'DT_ERR_RATE_LIMITED');
+    // Nothing of the refused requests was kept.
+    const listed = await user.get<{ items: { title: string }[] }>('/api/documents');
+    expect(listed.body.items.map((item) => item.title)).toEqual(['Wicks']);
+  });
 });

@@ -32,7 +32,7 @@ export const commonFields = {
   // to spend the platform's provider budget, or its CPU, on their own.
   DOCUTHINKER_AI_CALLS_PER_MINUTE: integerInRange(60, 1, 1_000_000, {
     description:
-      'AI calls (tasks, chat, ask, semantic search, indexing at the gateway) one user may make per minute; 429 with Retry-After beyond it. The backend counts across replicas (in Redis when configured), the gateway per replica and only for user tokens',
+      'AI calls one user may make per minute: AI tasks, chat, ask, semantic (vector or hybrid) search, and uploads, renames or direct indexing, which embed the document; 429 with Retry-After beyond it. The backend counts across replicas (in Redis when configured), the gateway per replica and only for user tokens',
   }),
   DOCUTHINKER_SECRETS_PREFIX: optionalText(
     {

@@ -26,6 +26,8 @@ interface DocumentedRoute {
   readonly schema: Record<string, unknown>;
   readonly authenticated: boolean;
   readonly ownerScoped: boolean;
+  /** Counted against a user token's AI calls per minute (429 beyond them). */
+  readonly aiCall: boolean;
 }
 
 function jsonSchema(schema: unknown, io: 'input' | 'output'): JsonSchema {
@@ -88,6 +90,7 @@ function operation(route: DocumentedRoute) {
       ...(schema['body'] || schema['querystring'] ? [400] : []),
       ...(route.authenticated ? [401] : []),
       ...(route.ownerScoped ? [403] : []),
+      ...(route.aiCall ? [429] : []),
       ...(schema['body'] ? [413, 415] : []),
       ...((schema['problems'] as readonly number[] | undefined) ?? []),
       500,
@@ -165,6 +168,7 @@ export class OpenApiDocument {
           schema,
           authenticated: access.authenticated,
           ownerScoped: route.config?.ownerIn !== undefined,
+          aiCall: Boolean(route.config?.aiCall),
         });
       }
     });

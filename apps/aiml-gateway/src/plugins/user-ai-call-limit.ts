@@ -1,12 +1,20 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { problem } from '../errors';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route makes AI calls (a provider request, embeddings): counted per user. */
-    aiCall?: boolean;
+    /**
+     * The route makes AI calls (a provider request, embeddings): counted per
+     * user. A function decides per request (a lexical search embeds nothing).
+     */
+    aiCall?: boolean | ((request: FastifyRequest) => boolean);
   }
+}
+
+function isAiCall(request: FastifyRequest): boolean {
+  const aiCall = request.routeOptions.config.aiCall;
+  return typeof aiCall === 'function' ? aiCall(request) : aiCall === true;
 }
 
 /**
@@ -14,15 +22,16 @@ declare module 'fastify' {
  * (DOCUTHINKER_AI_CALLS_PER_MINUTE), counted in this replica: browsers reach
  * these routes through the load balancer, and each call may cost a paid
  * provider request. The service token is not limited here, since the backend
- * limits each of its users before it calls. Runs after validation, so a
- * request the gateway refuses anyway costs nothing of the allowance.
+ * limits each of its users before it calls. Runs after schema validation: an
+ * invalid body or query costs nothing of the allowance, a request refused
+ * later (a task's missing option, /analyze naming another owner) does.
  */
 export function registerUserAiCallLimit(scope: FastifyInstance, perMinute: number): void {
   const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
   // Callback style: the service's requests, most of them, skip it without a promise.
   scope.addHook('preHandler', (request, _reply, done) => {
     const principal = request.principal;
-    if (!request.routeOptions.config.aiCall || principal?.kind !== 'user') return done();
+    if (principal?.kind !== 'user' || !isAiCall(request)) return done();
     limiter.consume(principal.ownerId).then(
       () => done(),
       (rejection: unknown) => {

@@ -105,7 +105,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'post',
     path: '/api/documents',
-    summary: 'Upload a document (multipart file or JSON text)',
+    summary:
+      'Upload a document (multipart file or JSON text; indexing it is an AI call, rate-limited per user)',
     tag: 'documents',
     authenticated: true,
     body: textDocumentBody,
@@ -158,7 +159,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'patch',
     path: '/api/documents/{id}',
-    summary: 'Rename a document',
+    summary: 'Rename a document (re-indexes it: an AI call, rate-limited per user)',
     tag: 'documents',
     authenticated: true,
     body: documentUpdateBody,

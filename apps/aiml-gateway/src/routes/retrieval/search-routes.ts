@@ -18,7 +18,11 @@ export function registerSearchRoutes(scope: FastifyInstance, connection: EngineC
   scope.post<{ Body: SearchRequest }>(
     GATEWAY_API.search,
     {
-      config: { ownerIn: 'body', aiCall: true },
+      config: {
+        ownerIn: 'body',
+        // Vector and hybrid searches embed the query; a lexical one calls no model.
+        aiCall: (request) => (request.body as SearchRequest).mode !== 'lexical',
+      },
       schema: {
         summary: "Search the owner's chunks (hybrid, vector or lexical)",
         tags: ['retrieval'],

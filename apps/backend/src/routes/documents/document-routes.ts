@@ -43,6 +43,8 @@ export function documentRoutes(
 
   router.post('/api/documents', async (req, res) => {
     const upload = await readUpload(req, maxUploadBytes);
+    // Indexing embeds every chunk, and the summary is an AI task: AI calls.
+    await aiCalls.spend(currentUser(req).id);
     const created = await documents.upload(currentUser(req).id, upload);
     res.status(201).location(`/api/documents/${created.id}`).json(metadataView(created));
   });
@@ -89,6 +91,8 @@ export function documentRoutes(
 
   router.patch('/api/documents/:id', async (req, res) => {
     const { title } = jsonBody(req, documentUpdateBody);
+    // A new title re-indexes the document (its chunks are embedded again).
+    await aiCalls.spend(currentUser(req).id);
     res.json(metadataView(await documents.rename(currentUser(req).id, req.params.id, title)));
   });
 
