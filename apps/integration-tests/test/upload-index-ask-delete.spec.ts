@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Topology } from '../src/compose-topology';
+import { composeVariables, type Topology } from '../src/compose-topology';
 import { requireTopology, topologyFor } from '../src/integration-suite';
 import { WORKSPACE_ROOT } from '../src/workspace';
 import { callJson, eventually, normalise } from './support/http-json';
@@ -55,10 +55,16 @@ interface Citation {
       }
     });
 
-    /** What the gateway's index returns for the question, read with the user's own token. */
-    const indexHits = async (mode: 'vector' | 'lexical') => {
+    /**
+     * What the gateway's index returns for the question, read with the user's
+     * own token or, for polling, the backend's service token: a user's vector
+     * searches count towards their AI calls per minute, and a slow removal
+     * polled with them would run into the limit.
+     */
+    const indexHits = async (mode: 'vector' | 'lexical', as: 'user' | 'service' = 'user') => {
       const search = await callJson<{ hits: SearchHit[] }>(`${gatewayUrl}/ai/v1/search`, {
-        token: session.accessToken,
+        token:
+          as === 'user' ? session.accessToken : composeVariables()['DOCUTHINKER_SERVICE_TOKEN'],
         json: { ownerId: session.user.id, query: QUESTION, mode, k: 10 },
       });
       expect(search.status).toBe(200);
@@ -203,7 +209,10 @@ interface Citation {
 
       // The removal reaches the gateway through the backend's outbox.
       await eventually('the index dropping the document', async () => {
-        const [vector, lexical] = await Promise.all([indexHits('vector'), indexHits('lexical')]);
+        const [vector, lexical] = await Promise.all([
+          indexHits('vector', 'service'),
+          indexHits('lexical', 'service'),
+        ]);
         return vector.length === 0 && lexical.length === 0 ? true : undefined;
       });
       expect(await graphDocuments()).toBe(0);

@@ -6,6 +6,7 @@ import {
   EMBEDDED_DATABASE_FILE,
   createEmbeddedDataStores,
 } from '../src/embedded/create-embedded-data-stores';
+import { CLAIM_NEXT_DUE_JOB } from '../src/embedded/libsql-outbox-store';
 import { chatSessionStoreContract } from './contracts/chat-session-store.contract';
 import type { OpenDataStores } from './contracts/data-stores-factory';
 import { documentStoreContract } from './contracts/document-store.contract';
@@ -45,6 +46,27 @@ describe('embedded libSQL data stores', () => {
       await worker.close();
     }
   });
+  it("finds an owner's earlier purge by index, not by reading every owner's purges", async () => {
+    const dataDir = mkdtempSync(join(root, 'claim-plan-'));
+    await createEmbeddedDataStores({ dataDir }).close();
+    const db = new Database(join(dataDir, EMBEDDED_DATABASE_FILE));
+    try {
+      const plan = (
+        db.prepare(`EXPLAIN QUERY PLAN ${CLAIM_NEXT_DUE_JOB}`).all(0, 0, 0, 0) as {
+          detail: string;
+        }[]
+      ).map((step) => step.detail);
+      // Purges all carry document id '': keyed on the document alone, the
+      // lookup would match every owner's purge and filter them row by row.
+      expect(plan).toContainEqual(
+        expect.stringMatching(
+          /^SEARCH earlier USING COVERING INDEX outbox_jobs_by_owner_document \(document_id=\? AND owner_id=\? AND seq<\?\)$/,
+        ),
+      );
+    } finally {
+      db.close();
+    }
+  });
   it('upgrades a version 1 database: the search index becomes owner-tagged and keeps every document', async () => {
     const dataDir = mkdtempSync(join(root, 'version-1-'));
     const owner = newOwnerId();
@@ -58,11 +80,11 @@ describe('embedded libSQL data stores', () => {
     );
     await written.close();
 
-    // Put back the search index exactly as version 1 created it (and drop version 4's outbox index).
+    // Put back the search index exactly as version 1 created it (and drop version 5's outbox index).
     const file = join(dataDir, EMBEDDED_DATABASE_FILE);
     const raw = new Database(file);
     raw.exec(`
-      DROP INDEX outbox_jobs_by_document;
+      DROP INDEX outbox_jobs_by_owner_document;
       DROP TABLE document_terms;
       CREATE VIRTUAL TABLE document_search USING fts5(
         title, text, content='documents', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
@@ -103,15 +125,15 @@ describe('embedded libSQL data stores', () => {
 
     const check = new Database(file);
     try {
-      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 4 });
-      // Version 4: the outbox's per-document order has its index.
-      expect(
-        check
-          .prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox_jobs'",
-          )
-          .all(),
-      ).toEqual(expect.arrayContaining([{ name: 'outbox_jobs_by_document' }]));
+      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 5 });
+      // Versions 4 and 5: the outbox's per-owner, per-document order has its index.
+      const outboxIndexes = check
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox_jobs'")
+        .all();
+      expect(outboxIndexes).toEqual(
+        expect.arrayContaining([{ name: 'outbox_jobs_by_owner_document' }]),
+      );
+      expect(outboxIndexes).not.toContainEqual({ name: 'outbox_jobs_by_document' });
       expect(() =>
         check.exec(
           "INSERT INTO document_terms (document_terms, rank) VALUES ('integrity-check', 1)",

@@ -44,6 +44,24 @@ function toJob(row: OutboxRow): OutboxJob {
 }
 
 /**
+ * Leases the next due job whose owner and document have no earlier job
+ * pending. Exported for the query-plan test: the "earlier job" check must be
+ * an index lookup on (document_id, owner_id, seq), not a scan of every purge.
+ */
+export const CLAIM_NEXT_DUE_JOB = `
+  UPDATE outbox_jobs
+     SET attempts = attempts + 1, lease_token = ?, lease_expires_at = ?
+   WHERE seq = (SELECT due.seq FROM outbox_jobs AS due
+                 WHERE due.available_at <= ?
+                   AND (due.lease_expires_at IS NULL OR due.lease_expires_at <= ?)
+                   AND NOT EXISTS (SELECT 1 FROM outbox_jobs AS earlier
+                                    WHERE earlier.document_id = due.document_id
+                                      AND earlier.owner_id = due.owner_id
+                                      AND earlier.seq < due.seq)
+                 ORDER BY due.available_at, due.seq LIMIT 1)
+  RETURNING *`;
+
+/**
  * Inserts a job through `db`; the document store calls this inside its own
  * transaction so that the document write and the job commit together.
  */
@@ -98,20 +116,8 @@ export class LibsqlOutboxStore implements OutboxStore {
     // its document (of its owner, for purges) is pending (leased, or waiting
     // for a retry): an index job and the delete job after it, run at once by
     // two workers, could leave the deleted document's chunks in the index.
-    const row = prepared(
-      this.db,
-      `UPDATE outbox_jobs
-            SET attempts = attempts + 1, lease_token = ?, lease_expires_at = ?
-          WHERE seq = (SELECT due.seq FROM outbox_jobs AS due
-                        WHERE due.available_at <= ?
-                          AND (due.lease_expires_at IS NULL OR due.lease_expires_at <= ?)
-                          AND NOT EXISTS (SELECT 1 FROM outbox_jobs AS earlier
-                                           WHERE earlier.document_id = due.document_id
-                                             AND earlier.owner_id = due.owner_id
-                                             AND earlier.seq < due.seq)
-                        ORDER BY due.available_at, due.seq LIMIT 1)
-      RETURNING *`,
-    ).get(leaseToken, leaseExpiresAt, now, now) as OutboxRow | undefined;
+    const row = prepared(this.db, CLAIM_NEXT_DUE_JOB).get(leaseToken, leaseExpiresAt, now, now) as
+      OutboxRow | undefined;
     if (!row) return null;
     return { ...toJob(row), leaseToken, leaseExpiresAt: new Date(leaseExpiresAt) };
   }

@@ -2,7 +2,7 @@ import type Database from 'libsql';
 import { indexDocumentTerms } from './libsql-owner-terms';
 
 /** Bumped when a migration is added below; stored in SQLite's `user_version`. */
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 const VERSION_1 = `
 CREATE TABLE users (
@@ -152,6 +152,17 @@ const VERSION_4 = `
 CREATE INDEX outbox_jobs_by_document ON outbox_jobs (document_id, seq);
 `;
 
+/**
+ * Account purges all carry the empty document id, so with version 4's index
+ * the "earlier job" check read every pending purge of every owner, row by
+ * row, to find one of the same owner (many erasures during a gateway outage
+ * leave many delayed purges). Keying on the owner too answers it at once.
+ */
+const VERSION_5 = `
+DROP INDEX outbox_jobs_by_document;
+CREATE INDEX outbox_jobs_by_owner_document ON outbox_jobs (document_id, owner_id, seq);
+`;
+
 function migrateToVersion3(db: Database.Database): void {
   db.exec(VERSION_3);
   const documents = db
@@ -189,6 +200,7 @@ export function migrateEmbeddedSchema(db: Database.Database): void {
     if (current < 2) db.exec(VERSION_2);
     if (current < 3) migrateToVersion3(db);
     if (current < 4) db.exec(VERSION_4);
+    if (current < 5) db.exec(VERSION_5);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -1,4 +1,10 @@
-import { MongoClient, MongoServerError, type ClientSession, type Db } from 'mongodb';
+import {
+  MongoClient,
+  MongoServerError,
+  type ClientSession,
+  type Collection,
+  type Db,
+} from 'mongodb';
 
 export const MONGO_COLLECTIONS = {
   users: 'users',
@@ -48,14 +54,7 @@ const INDEX_NOT_FOUND = 27;
  */
 async function ensureOwnerTextIndex(db: Db): Promise<void> {
   const documents = db.collection(MONGO_COLLECTIONS.documents);
-  try {
-    await documents.dropIndex(UNSCOPED_TEXT_INDEX);
-  } catch (error) {
-    const nothingToDrop =
-      error instanceof MongoServerError &&
-      (error.code === NAMESPACE_NOT_FOUND || error.code === INDEX_NOT_FOUND);
-    if (!nothingToDrop) throw error;
-  }
+  await dropIndexIfPresent(documents, UNSCOPED_TEXT_INDEX);
   await documents.createIndex(
     { ownerId: 1, title: 'text', text: 'text' },
     {
@@ -85,11 +84,34 @@ async function ensureMongoIndexes(db: Db): Promise<void> {
     db
       .collection(MONGO_COLLECTIONS.outboxJobs)
       .createIndex({ availableAt: 1, _id: 1 }, { name: 'by_due' }),
-    // Claims ask whether an earlier job of the same document is pending.
-    db
-      .collection(MONGO_COLLECTIONS.outboxJobs)
-      .createIndex({ documentId: 1, createdAt: 1, _id: 1 }, { name: 'by_document' }),
+    ensureOutboxOrderIndex(db),
   ]);
+}
+
+/**
+ * Claims ask whether an earlier job of the same owner and document is
+ * pending. The owner is part of the key because account purges all carry the
+ * empty document id: keyed on the document alone, the check read every
+ * owner's pending purges to find one. The older document-only index goes.
+ */
+async function ensureOutboxOrderIndex(db: Db): Promise<void> {
+  const jobs = db.collection(MONGO_COLLECTIONS.outboxJobs);
+  await jobs.createIndex(
+    { documentId: 1, ownerId: 1, createdAt: 1, _id: 1 },
+    { name: 'by_owner_document' },
+  );
+  await dropIndexIfPresent(jobs, 'by_document');
+}
+
+async function dropIndexIfPresent(collection: Collection, name: string): Promise<void> {
+  try {
+    await collection.dropIndex(name);
+  } catch (error) {
+    const nothingToDrop =
+      error instanceof MongoServerError &&
+      (error.code === NAMESPACE_NOT_FOUND || error.code === INDEX_NOT_FOUND);
+    if (!nothingToDrop) throw error;
+  }
 }
 
 /** Runs `work` in a multi-document transaction, retried by the driver on transient errors. */
