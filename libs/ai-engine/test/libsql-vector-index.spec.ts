@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddingMismatchError } from '../src/errors';
-import { LibsqlVectorIndex } from '../src/retrieval/libsql-vector-index';
+import { LibsqlVectorIndex, PURGE_BATCH_CHUNKS } from '../src/retrieval/libsql-vector-index';
 import { openLibsql } from '../src/store/open-libsql';
 import { corpusText } from './support/corpus';
 import {
@@ -181,5 +181,50 @@ describe('LibsqlVectorIndex', () => {
     const hits = await index.queryVector({ ownerId: 'owner-a', k: 1 }, vector as Float32Array);
     expect(hits[0]?.documentId).toBe('bsd');
     await index.close();
+  });
+
+  it('erases a large owner in batches of whole documents, letting other work run in between', async () => {
+    const index = LibsqlVectorIndex.open({
+      path: join(dataDir, 'large-owner.db'),
+      embedding: contractEmbedder,
+    });
+    try {
+      // Chunks for two and a half batches: the erasure yields at least twice.
+      const chunksPerDocument = 50;
+      const documents = Math.ceil((2.5 * PURGE_BATCH_CHUNKS) / chunksPerDocument);
+      const [vector] = await contractEmbedder.embed(['a chunk of a large owner']);
+      const chunksOf = (documentId: string) =>
+        Array.from({ length: chunksPerDocument }, (_, ordinal) => ({
+          chunkId: `${documentId}#${ordinal}`,
+          documentId,
+          ordinal,
+          text: `chunk ${ordinal} of ${documentId}`,
+          embedding: vector as Float32Array,
+        }));
+      for (let document = 0; document < documents; document += 1) {
+        await index.replaceDocument('large', `doc-${document}`, chunksOf(`doc-${document}`));
+      }
+      await index.replaceDocument('neighbour', 'doc-0', chunksOf('doc-0'));
+      // Loaded into memory, so the erasure must let go of it as well.
+      await index.queryVector({ ownerId: 'large', k: 1 }, vector as Float32Array);
+
+      let settled = false;
+      const removal = index.removeOwner('large').finally(() => {
+        settled = true;
+      });
+      // A callback queued now runs while the erasure is still under way.
+      const ranDuringErasure = await new Promise<boolean>((resolve) =>
+        setImmediate(() => resolve(!settled)),
+      );
+      expect(ranDuringErasure).toBe(true);
+      expect(await removal).toEqual({ removed: documents * chunksPerDocument, documents });
+      expect(await index.countChunks('large')).toBe(0);
+      expect(await index.queryVector({ ownerId: 'large', k: 1 }, vector as Float32Array)).toEqual(
+        [],
+      );
+      expect(await index.countChunks('neighbour')).toBe(chunksPerDocument);
+    } finally {
+      await index.close();
+    }
   });
 });

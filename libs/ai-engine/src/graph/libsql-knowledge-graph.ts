@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EntityType } from '../offline/named-entities';
 import { openLibsql, type LibsqlDatabase } from '../store/open-libsql';
 import { assertOwner } from '../retrieval/vector-index';
@@ -11,6 +12,15 @@ import type {
 } from './knowledge-graph';
 
 const NAME_SEPARATOR = '\u001f';
+
+/** Rows one transaction of an owner's erasure removes (see removeOwner). */
+export const PURGE_BATCH_ROWS = 2000;
+const OWNER_TABLES_LINKS_FIRST = [
+  'graph_mentions',
+  'graph_co_occurrences',
+  'graph_documents',
+  'graph_entities',
+] as const;
 
 /**
  * The embedded knowledge graph: node and edge tables in a libSQL file. An
@@ -91,24 +101,37 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
     return { removedEntities: remove() as number };
   }
 
+  /**
+   * Erases the owner a batch of rows at a time, one transaction each, giving
+   * the event loop a turn in between: one transaction over a large owner
+   * blocked the gateway for as long as it took. Links go before the nodes
+   * they join, so a reader meanwhile sees fewer links, never one to a
+   * missing node. A purge cut short is retried by the backend's outbox and
+   * carries on where it stopped.
+   */
   async removeOwner(
     ownerId: string,
   ): Promise<{ removedDocuments: number; removedEntities: number }> {
     assertOwner(ownerId);
-    // Every table's primary key starts with owner_id, so each delete is an
-    // index range on this owner alone; one transaction means a reader sees
-    // the owner's graph whole or gone, never a half-erased one.
-    const remove = this.db.transaction(() => {
-      const deleteOwnerRows = (table: string) =>
-        this.db.prepare(`DELETE FROM ${table} WHERE owner_id = ?`).run(ownerId).changes;
-      deleteOwnerRows('graph_mentions');
-      deleteOwnerRows('graph_co_occurrences');
-      return {
-        removedDocuments: deleteOwnerRows('graph_documents'),
-        removedEntities: deleteOwnerRows('graph_entities'),
-      };
-    });
-    return remove() as { removedDocuments: number; removedEntities: number };
+    const removed: Record<string, number> = {};
+    for (const table of OWNER_TABLES_LINKS_FIRST) {
+      // Every table's primary key starts with owner_id: each batch is an
+      // index range on this owner alone.
+      const removeBatch = this.db.prepare(
+        `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE owner_id = ? LIMIT ?)`,
+      );
+      removed[table] = 0;
+      for (;;) {
+        const { changes } = removeBatch.run(ownerId, PURGE_BATCH_ROWS);
+        removed[table] += changes;
+        if (changes < PURGE_BATCH_ROWS) break;
+        await nextTurn();
+      }
+    }
+    return {
+      removedDocuments: removed['graph_documents'] ?? 0,
+      removedEntities: removed['graph_entities'] ?? 0,
+    };
   }
 
   async relatedDocuments(

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { EmbeddingMismatchError } from '../errors';
 import { openLibsql, placeholders, vectorBlob, type LibsqlDatabase } from '../store/open-libsql';
 import { isZeroVector } from './hashing-embedder';
@@ -55,6 +56,9 @@ function textOf(stored: StoredText): string {
 }
 
 const TABLES = ['chunks', 'chunk_vectors'] as const;
+
+/** About how many chunks one transaction of an owner's erasure removes (see removeOwner). */
+export const PURGE_BATCH_CHUNKS = 500;
 
 /**
  * Embedded vector index on a libSQL file. The file is the durable copy
@@ -189,27 +193,44 @@ export class LibsqlVectorIndex implements VectorIndex {
     return { removed };
   }
 
+  /**
+   * Erases the owner a batch of whole documents at a time (about
+   * PURGE_BATCH_CHUNKS chunks), one transaction each, giving the event loop
+   * a turn in between: one transaction over a large owner blocked the
+   * gateway (50,000 chunks took about 0.4 s). A purge cut short is retried by
+   * the backend's outbox and carries on; each document goes whole or not at
+   * all, so a search meanwhile never sees a chunk without its vector.
+   */
   async removeOwner(ownerId: string): Promise<{ removed: number; documents: number }> {
     assertOwner(ownerId);
-    const countDocuments = this.db.prepare(
-      'SELECT COUNT(DISTINCT document_id) AS n FROM chunks WHERE owner_id = ?',
-    );
-    const remove = this.db.transaction(() => {
-      const documents = (countDocuments.get(ownerId) as { n: number }).n;
-      let removed = 0;
-      for (const table of TABLES) {
-        const changes = this.db
-          .prepare(`DELETE FROM ${table} WHERE owner_id = ?`)
-          .run(ownerId).changes;
-        if (table === 'chunks') removed = changes;
-      }
-      return { removed, documents };
+    // The documents of the owner's next chunks, in document order: the last
+    // of them may reach past the batch, by at most one document's chunks.
+    const nextDocuments = this.db
+      .prepare(
+        `SELECT DISTINCT document_id FROM (
+           SELECT document_id FROM chunks INDEXED BY chunks_by_document
+            WHERE owner_id = ? ORDER BY document_id LIMIT ?)`,
+      )
+      .pluck();
+    const removeBatch = this.db.transaction(() => {
+      const documentIds = nextDocuments.all(ownerId, PURGE_BATCH_CHUNKS) as string[];
+      let chunks = 0;
+      for (const documentId of documentIds) chunks += this.deleteDocumentRows(ownerId, documentId);
+      return { documents: documentIds.length, chunks };
     });
-    const result = remove() as { removed: number; documents: number };
-    // Tombstoning every row would keep the memory until the next reload; the
-    // owner's next search loads an empty index from the file instead.
-    this.owners.delete(ownerId);
-    return result;
+    let removed = 0;
+    let documents = 0;
+    for (;;) {
+      const batch = removeBatch() as { documents: number; chunks: number };
+      // Tombstoning every row would keep the memory until the next reload; the
+      // owner's next search loads what is left (nothing, at the end) instead.
+      this.owners.delete(ownerId);
+      if (batch.documents === 0) break;
+      removed += batch.chunks;
+      documents += batch.documents;
+      await nextTurn();
+    }
+    return { removed, documents };
   }
 
   async queryVector(query: ChunkQuery, vector: Float32Array): Promise<ChunkHit[]> {
