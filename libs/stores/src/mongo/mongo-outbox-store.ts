@@ -75,13 +75,8 @@ export async function insertOutboxJobs(
   if (jobs.length > 0) await outboxCollection(db).insertMany(jobs, { session });
 }
 
-/**
- * Due jobs looked at per claim, oldest first. Jobs blocked by an earlier job
- * of their document are skipped; more blocked ones than this at the head of
- * the queue (documents both written and deleted during a gateway outage)
- * only delay other documents until those earlier jobs complete.
- */
-const CLAIM_CANDIDATES = 50;
+/** Due jobs read per round trip while a claim looks for one it may take. */
+const CLAIM_BATCH = 50;
 
 function jobObjectId(id: string): ObjectId | null {
   return ObjectId.isValid(id) ? new ObjectId(id) : null;
@@ -109,30 +104,44 @@ export class MongoOutboxStore implements OutboxStore {
       availableAt: { $lte: now },
       $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lte: now } }],
     };
-    const candidates = await this.jobs
-      .find(due, {
-        sort: { availableAt: 1, _id: 1 },
-        limit: CLAIM_CANDIDATES,
-        projection: { ownerId: 1, documentId: 1, createdAt: 1 },
-      })
-      .toArray();
-    for (const candidate of candidates) {
-      // A job waits while an earlier job of its document (of its owner, for
-      // purges) is pending (leased, or waiting for a retry): an index job and the delete job after it,
-      // run at once by two workers, could leave the deleted document's
-      // chunks in the index. Jobs are only ever added after existing ones,
-      // so "no earlier job" cannot stop being true before the lease below.
-      if (await this.hasEarlierJob(candidate)) continue;
-      const leaseToken = newId();
-      const leaseExpiresAt = new Date(now.getTime() + options.leaseMs);
-      // findOneAndUpdate is atomic on one document: two workers never lease the same job.
-      const document = await this.jobs.findOneAndUpdate(
-        { _id: candidate._id, ...due },
-        { $inc: { attempts: 1 }, $set: { leaseToken, leaseExpiresAt } },
-        { returnDocument: 'after' },
-      );
-      if (document) return { ...toJob(document), leaseToken, leaseExpiresAt };
-      // Another worker leased it between the two reads: try the next one.
+    // Every due job, oldest first, until one may be taken. A fixed window of
+    // the oldest would stall for good once it filled with jobs blocked by
+    // earlier ones waiting for a retry (due later, so outside the window):
+    // documents written and then deleted during a gateway outage.
+    const candidates = this.jobs.find(due, {
+      sort: { availableAt: 1, _id: 1 },
+      batchSize: CLAIM_BATCH,
+      projection: { ownerId: 1, documentId: 1, createdAt: 1 },
+    });
+    // Owner and document pairs seen blocked: their later jobs are blocked too.
+    const blocked = new Set<string>();
+    try {
+      for await (const candidate of candidates) {
+        const scope = JSON.stringify([candidate.ownerId, candidate.documentId]);
+        if (blocked.has(scope)) continue;
+        // A job waits while an earlier job of its document (of its owner, for
+        // purges) is pending (leased, or waiting for a retry): an index job
+        // and the delete job after it, run at once by two workers, could
+        // leave the deleted document's chunks in the index. Jobs are only
+        // ever added after existing ones, so "no earlier job" cannot stop
+        // being true before the lease below.
+        if (await this.hasEarlierJob(candidate)) {
+          blocked.add(scope);
+          continue;
+        }
+        const leaseToken = newId();
+        const leaseExpiresAt = new Date(now.getTime() + options.leaseMs);
+        // findOneAndUpdate is atomic on one document: two workers never lease the same job.
+        const document = await this.jobs.findOneAndUpdate(
+          { _id: candidate._id, ...due },
+          { $inc: { attempts: 1 }, $set: { leaseToken, leaseExpiresAt } },
+          { returnDocument: 'after' },
+        );
+        if (document) return { ...toJob(document), leaseToken, leaseExpiresAt };
+        // Another worker leased it between the two reads: try the next one.
+      }
+    } finally {
+      await candidates.close();
     }
     return null;
   }

@@ -172,6 +172,52 @@ export function outboxStoreContract(open: OpenDataStores): void {
       expect((await outbox().claim({ leaseMs: 60_000 }))?.id).toBe(second.id);
     });
 
+    it('finds a due job behind any number of blocked ones (documents written and deleted during an outage)', async () => {
+      const owner = newOwnerId();
+      // More blocked jobs than any claim would read in one round trip.
+      const documentIds = Array.from({ length: 120 }, (_, index) => `doc-${index}`);
+      for (const documentId of documentIds) {
+        await outbox().enqueue({ kind: 'index', ownerId: owner, documentId });
+      }
+      // The gateway is down: every index job fails and waits five minutes.
+      const retryAt = new Date(subject.clock().now().getTime() + 300_000);
+      for (let failed = 0; failed < documentIds.length; failed += 1) {
+        const claimed = await outbox().claim({ leaseMs: 60_000 });
+        expect(claimed?.kind).toBe('index');
+        if (claimed) await outbox().fail(claimed, { error: 'gateway down', retryAt });
+      }
+      // Meanwhile the user deletes them all, and another user uploads.
+      subject.clock().advance(10_000);
+      for (const documentId of documentIds) {
+        await outbox().enqueue({ kind: 'delete', ownerId: owner, documentId });
+      }
+      const otherOwner = newOwnerId();
+      const othersUpload = await outbox().enqueue({
+        kind: 'index',
+        ownerId: otherOwner,
+        documentId: 'upload',
+      });
+      // Each delete is due before the index job it waits for: the claim passes them all over.
+      const unblocked = await outbox().claim({ leaseMs: 60_000 });
+      expect(unblocked?.id).toBe(othersUpload.id);
+      expect(unblocked && (await outbox().complete(unblocked))).toBe(true);
+
+      // Back after the retries are due: each document's index job runs before its delete.
+      subject.clock().advance(3_600_000);
+      const order: string[] = [];
+      for (let claimed = await outbox().claim({ leaseMs: 60_000 }); claimed !== null;) {
+        order.push(`${claimed.kind} ${claimed.documentId}`);
+        await outbox().complete(claimed);
+        claimed = await outbox().claim({ leaseMs: 60_000 });
+      }
+      expect(order).toHaveLength(2 * documentIds.length);
+      for (const documentId of documentIds) {
+        expect(order.indexOf(`index ${documentId}`)).toBeLessThan(
+          order.indexOf(`delete ${documentId}`),
+        );
+      }
+    });
+
     it('reports itself healthy', async () => {
       expect(await outbox().health()).toMatchObject({ ok: true });
     });
