@@ -71,7 +71,7 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
     stores,
     dependencies.passwords ?? argon2idPasswords,
     tokens,
-    documentCache,
+    stores.cache,
     liveAccounts,
     stores.rateLimiters,
     dependencies.loginLimits,

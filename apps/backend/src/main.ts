@@ -15,6 +15,7 @@ import { openStores } from './open-stores';
 import { startOutboxWorker, type OutboxWorker } from './outbox/outbox-worker';
 import { LOGIN_LIMIT_WINDOW_SECONDS } from './services/account-service';
 import { DocumentCache } from './services/document-cache';
+import { startExpiredChatSweeper, type ExpiredChatSweeper } from './services/expired-chat-sweeper';
 import { createStartingApp } from './starting-app';
 import { storeReadinessChecks } from './store-readiness';
 
@@ -51,7 +52,11 @@ async function main(): Promise<void> {
   });
   const starting = new AbortController();
   // Filled in once the stores are open; the shutdown steps close whatever exists by then.
-  const running: { stores?: Stores; worker?: OutboxWorker } = {};
+  const running: {
+    stores?: Stores;
+    worker?: OutboxWorker;
+    chatSweeper?: ExpiredChatSweeper;
+  } = {};
   installGracefulShutdown({
     logger,
     drainTimeoutMs: config.drainTimeoutMs,
@@ -66,6 +71,7 @@ async function main(): Promise<void> {
           await running.worker?.stop();
         },
       },
+      { name: 'expired-chat-sweeper', run: async () => running.chatSweeper?.stop() },
       { name: 'extraction-workers', run: () => extractor.close() },
       { name: 'stores', run: async () => running.stores?.close() },
     ],
@@ -85,6 +91,7 @@ async function main(): Promise<void> {
   const documentCache = new DocumentCache(stores.cache);
   const worker = startOutboxWorker(stores, gateway, documentCache, logger);
   running.worker = worker;
+  running.chatSweeper = startExpiredChatSweeper(stores.chatSessions, logger);
   handleRequest = createBackendApp({
     config,
     logger,

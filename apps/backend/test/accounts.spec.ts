@@ -129,6 +129,33 @@ describe('accounts over HTTP', () => {
     expect(right.status).toBe(429);
   });
 
+  it("counts every spelling of one account's email (case, full-width letters) against one limit", async () => {
+    const email = uniqueEmail('spelling');
+    await api.registerUser(email, 'right password');
+    // Full-width letters normalise (NFKC) to the same account as the plain address.
+    const fullWidth = (text: string) =>
+      text.replace(/[a-z]/g, (letter) => String.fromCharCode(letter.charCodeAt(0) + 0xfee0));
+    const [local = '', domain = ''] = email.split('@');
+    const spellings = [
+      email,
+      email.toUpperCase(),
+      `${fullWidth(local.slice(0, 1))}${local.slice(1)}@${domain}`,
+      `${fullWidth(local)}@${domain}`,
+    ];
+    const statuses: number[] = [];
+    for (const spelling of spellings) {
+      statuses.push(
+        (await api.post('/api/auth/login', { email: spelling, password: 'wrong' })).status,
+      );
+    }
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const right = await api.post('/api/auth/login', {
+      email: spellings[3],
+      password: 'right password',
+    });
+    expect(right.status).toBe(429);
+  });
+
   it('counts wrong current passwords against the same per-account limit as logins', async () => {
     const email = uniqueEmail('password-guesses');
     const user = await api.registerUser(email, 'right password');
@@ -258,7 +285,30 @@ describe('accounts over HTTP', () => {
     expect(upload.status).toBe(201);
     const userId = (await backend.stores.users.findByEmail(email))?.id ?? '';
 
+    // Something cached for the user: an AI result derived from their text, a listing page.
+    const written = jest.spyOn(backend.stores.cache, 'set');
+    let usersKeys: string[];
+    try {
+      expect(
+        (await user.post('/api/ai/summary', { text: 'Falcon revenue rose 40 percent.' })).status,
+      ).toBe(200);
+      expect((await user.get('/api/documents')).status).toBe(200);
+      usersKeys = written.mock.calls.map(([key]) => key).filter((key) => key.includes(userId));
+    } finally {
+      written.mockRestore();
+    }
+    expect(usersKeys.some((key) => key.startsWith(`ai:${userId}:`))).toBe(true);
+    const stillCached = async () => {
+      const found: string[] = [];
+      for (const key of usersKeys) {
+        if ((await backend.stores.cache.get(key)) !== undefined) found.push(key);
+      }
+      return found;
+    };
+    expect(await stillCached()).toEqual(usersKeys);
+
     expect((await user.delete('/api/me')).status).toBe(204);
+    expect(await stillCached()).toEqual([]);
     expect(await backend.stores.users.findByEmail(email)).toBeNull();
     expect(await backend.stores.documents.count(userId)).toBe(0);
     expectProblem(await user.get('/api/me'), 401, 'DT_ERR_UNAUTHENTICATED');

@@ -197,6 +197,13 @@ describe('withCachedListing', () => {
     return { status: response.status, text: await response.text(), passedOn: [...passedOn] };
   }
   const bearer = () => ({ authorization: `Bearer ${token}` });
+  const warmEmptyPage = () =>
+    documentCache.renderedPage(
+      ownerId,
+      20,
+      undefined,
+      async () => '{"items":[],"nextCursor":null}',
+    );
 
   it('answers only a warm page for a token and account it has already checked', async () => {
     // Not yet verified, not yet confirmed, nothing cached: all Express's.
@@ -205,7 +212,7 @@ describe('withCachedListing', () => {
     expect((await get('/api/documents', bearer())).passedOn).toHaveLength(1);
     await live.exists(ownerId);
     expect((await get('/api/documents', bearer())).passedOn).toHaveLength(1); // cache miss
-    await documentCache.setRenderedPage(ownerId, 20, undefined, '{"items":[],"nextCursor":null}');
+    await warmEmptyPage();
     expect(await get('/api/documents', bearer())).toEqual({
       status: 200,
       text: '{"items":[],"nextCursor":null}',
@@ -225,14 +232,14 @@ describe('withCachedListing', () => {
     ['a conditional request', '/api/documents', { 'if-none-match': '"etag"' }],
     ['another token', '/api/documents', { authorization: 'Bearer other' }],
   ])('passes %s on to Express', async (_case, path, extra: Record<string, string>) => {
-    await documentCache.setRenderedPage(ownerId, 20, undefined, '{"items":[],"nextCursor":null}');
+    await warmEmptyPage();
     const answer = await get(path, { ...bearer(), ...extra });
     expect(answer.status).toBe(299);
     expect(answer.passedOn).toEqual([`GET ${path}`]);
   });
 
   it('passes the request on once the account is gone', async () => {
-    await documentCache.setRenderedPage(ownerId, 20, undefined, '{"items":[],"nextCursor":null}');
+    await warmEmptyPage();
     live.forget(ownerId);
     expect((await get('/api/documents', bearer())).passedOn).toEqual(['GET /api/documents']);
     await live.exists(ownerId);

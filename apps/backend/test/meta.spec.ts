@@ -7,6 +7,9 @@ import {
   type RunningBackend,
 } from './support/start-backend';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import helmet from 'helmet';
@@ -34,6 +37,43 @@ describe('meta routes and HTTP hygiene', () => {
     }>('/ready');
     expect(ready.status).toBe(200);
     expect(Object.keys(ready.body.dependencies).sort()).toEqual(['data:libsql', 'files:local']);
+  });
+
+  it("names a failing store's error inside the network, and only up or down through the load balancer", async () => {
+    // A file where the documents directory should be: the file store cannot be written.
+    const blocked = join(mkdtempSync(join(tmpdir(), 'ready-')), 'not-a-directory');
+    writeFileSync(blocked, '');
+    const broken = await startBackend({
+      gatewayUrl: gateway.url,
+      stores: { localDocumentsDir: blocked },
+    });
+    try {
+      const inside = await fetch(`${broken.url}/ready`);
+      expect(inside.status).toBe(503);
+      const report = (await inside.json()) as {
+        dependencies: Record<string, { status: string; detail?: string }>;
+      };
+      expect(report.dependencies['files:local']).toMatchObject({
+        status: 'down',
+        detail: expect.stringContaining('not-a-directory'),
+      });
+
+      const outside = await fetch(`${broken.url}/ready`, {
+        headers: { 'x-forwarded-for': '203.0.113.7' },
+      });
+      expect(outside.status).toBe(503);
+      const text = await outside.text();
+      expect(JSON.parse(text)).toEqual({
+        status: 'unavailable',
+        dependencies: {
+          'data:libsql': { status: 'up', latencyMs: expect.any(Number) },
+          'files:local': { status: 'down', latencyMs: expect.any(Number) },
+        },
+      });
+      expect(text).not.toContain('not-a-directory');
+    } finally {
+      await broken.close();
+    }
   });
 
   it('serves Prometheus metrics with request durations by route pattern', async () => {

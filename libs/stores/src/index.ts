@@ -42,6 +42,7 @@ export {
 export {
   CHAT_ROLES,
   DEFAULT_CHAT_SESSION_TTL_MS,
+  MAX_CHAT_SESSION_MESSAGES,
   type ChatMessage,
   type ChatRole,
   type ChatSession,
@@ -78,6 +79,7 @@ export {
   UnsafeFileKeyError,
 } from './shared/errors';
 export { systemClock, type Clock } from './shared/clock';
+export { emailKey } from './shared/email-key';
 export type { HealthCheckable, HealthReport } from './shared/health';
 
 // Adapters, for composition roots and tools that need one directly.

@@ -145,6 +145,8 @@ const META_PATHS: Record<string, Record<string, object>> = {
     get: {
       summary:
         'Readiness of the data and file stores (Redis and the gateway are not needed to serve)',
+      description:
+        "A request that came through the load balancer (it carries X-Forwarded-For) gets each dependency's status and latency without its error detail.",
       tags: ['meta'],
       security: [],
       responses: {

@@ -1,5 +1,7 @@
 import {
+  emailKey,
   eraseAccount,
+  type CacheStore,
   type RateLimiterFactory,
   type SocialMedia,
   type Stores,
@@ -10,7 +12,7 @@ import {
 import { ACCESS_TOKEN_TTL_SECONDS, type AccessTokens } from '../auth/access-tokens';
 import type { LiveAccounts } from '../auth/live-accounts';
 import { createDecoyHash, type PasswordHashing } from '../auth/password-hashing';
-import type { DocumentCache } from './document-cache';
+import { eraseOwnerCaches } from './owner-cache-keys';
 import {
   InvalidCredentialsError,
   RateLimitedError,
@@ -79,7 +81,7 @@ export class AccountService {
     private readonly stores: AccountStores,
     private readonly passwords: PasswordHashing,
     private readonly tokens: AccessTokens,
-    private readonly documentCache: DocumentCache,
+    private readonly cache: CacheStore,
     private readonly liveAccounts: LiveAccounts,
     rateLimiters: RateLimiterFactory,
     limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
@@ -105,19 +107,21 @@ export class AccountService {
   }
 
   async login(email: string, password: string, clientIp: string): Promise<AccountSession> {
-    const emailKey = email.trim().toLowerCase();
+    // The store's own form of the address: every spelling that reaches one
+    // account (case, full-width letters) shares that account's allowance.
+    const limitKey = emailKey(email);
     const [byIp, byEmail] = await Promise.all([
       this.loginPerIp.consume(clientIp),
-      this.loginPerEmail.consume(emailKey),
+      this.loginPerEmail.consume(limitKey),
     ]);
     if (!byIp.allowed || !byEmail.allowed) {
       throw new RateLimitedError(Math.max(byIp.retryAfterMs, byEmail.retryAfterMs));
     }
-    const user = await this.stores.users.findByEmail(emailKey);
+    const user = await this.stores.users.findByEmail(email);
     const hashToCheck = user?.passwordHash ?? (await this.decoy());
     const matches = await this.passwords.verify(hashToCheck, password);
     if (!user || !matches) throw new InvalidCredentialsError();
-    await this.loginPerEmail.reset(emailKey);
+    await this.loginPerEmail.reset(limitKey);
     return this.sessionFor(user);
   }
 
@@ -156,13 +160,13 @@ export class AccountService {
   ): Promise<boolean> {
     const user = await this.stores.users.findById(userId);
     if (!user) return false;
-    const emailKey = user.email.trim().toLowerCase();
-    const allowance = await this.loginPerEmail.consume(emailKey);
+    const limitKey = emailKey(user.email);
+    const allowance = await this.loginPerEmail.consume(limitKey);
     if (!allowance.allowed) throw new RateLimitedError(allowance.retryAfterMs);
     if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
       throw new WrongCurrentPasswordError();
     }
-    await this.loginPerEmail.reset(emailKey);
+    await this.loginPerEmail.reset(limitKey);
     return this.stores.users.setPasswordHash(user.id, await this.passwords.hash(newPassword));
   }
 
@@ -178,7 +182,8 @@ export class AccountService {
     // Again after the erasure: a request that confirmed the account while it
     // was being erased must not keep it alive.
     this.liveAccounts.forget(userId);
-    await this.documentCache.forgetOwner(userId);
+    // Listing pages and AI results derived from the user's texts go too.
+    await eraseOwnerCaches(this.cache, userId);
   }
 
   private async sessionFor(user: UserRecord): Promise<AccountSession> {

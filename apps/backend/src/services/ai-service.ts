@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { REQUIRED_TASK_OPTIONS, type AiTaskName, type TaskRequest } from '@docuthinker/contracts';
 import type { CacheStore, DocumentStore } from '@docuthinker/stores';
 import type { GatewayClient } from '../gateway/gateway-client';
+import { ownerCachePrefixes } from './owner-cache-keys';
 import { MissingTaskOptionError, NotFoundError } from './service-errors';
 
 export type TaskOptions = NonNullable<TaskRequest['options']>;
@@ -87,7 +88,7 @@ export class AiService {
     }
     // Per owner: `cached: true` on a shared entry would tell a user that
     // somebody else had sent this very text.
-    const key = `ai:${ownerId}:${task}:${promptFingerprint(contentHash, content.title, options)}`;
+    const key = `${ownerCachePrefixes(ownerId).aiResults}${task}:${promptFingerprint(contentHash, content.title, options)}`;
     const cached = await this.cache.get<Omit<AiTaskResult, 'cached'>>(key);
     if (cached) return { ...cached, cached: true };
 

@@ -94,16 +94,17 @@ export class ChatService {
 
   /** Any id that is not one of the owner's documents is "not found", like everywhere else. */
   async ask(ownerId: string, question: string, documentIds?: string[]): Promise<AskAnswer> {
-    const titles = new Map<string, string>();
-    for (const id of new Set(documentIds ?? [])) {
-      const document = await this.stores.documents.get(ownerId, id);
-      if (!document) throw new NotFoundError('document');
-      titles.set(id, document.title);
-    }
+    // Titles only, in one read: up to 500 ids, whose full texts are not needed here.
+    const requested = [...new Set(documentIds ?? [])];
+    const titles =
+      requested.length > 0
+        ? await this.stores.documents.titlesOf(ownerId, requested)
+        : new Map<string, string>();
+    if (titles.size < requested.length) throw new NotFoundError('document');
     const first = await this.citedAnswer(
       ownerId,
       question,
-      documentIds ? [...titles.keys()] : undefined,
+      documentIds ? requested : undefined,
       titles,
     );
     if (!first.citedDeleted) return first.answer;

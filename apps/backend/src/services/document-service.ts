@@ -112,11 +112,6 @@ export class DocumentService {
     return record;
   }
 
-  /**
-   * A page of the owner's documents as `render` turns it into a response
-   * body; the rendered body is what is cached, so a cache hit costs no
-   * rendering at all.
-   */
   /** The rendered listing page if the cache holds it; never reads the store. */
   cachedListing(
     ownerId: string,
@@ -126,18 +121,20 @@ export class DocumentService {
     return this.cache.getRenderedPage(ownerId, limit, cursor);
   }
 
+  /**
+   * A page of the owner's documents as `render` turns it into a response
+   * body; the rendered body is what is cached, so a cache hit costs no
+   * rendering at all.
+   */
   async listRendered(
     ownerId: string,
     limit: number,
     cursor: string | undefined,
     render: (page: DocumentPage) => string,
   ): Promise<string> {
-    const cached = await this.cache.getRenderedPage(ownerId, limit, cursor);
-    if (cached !== undefined) return cached;
-    const page = await this.stores.documents.list(ownerId, { limit, cursor: cursor ?? null });
-    const rendered = render(page);
-    await this.cache.setRenderedPage(ownerId, limit, cursor, rendered);
-    return rendered;
+    return this.cache.renderedPage(ownerId, limit, cursor, async () =>
+      render(await this.stores.documents.list(ownerId, { limit, cursor: cursor ?? null })),
+    );
   }
 
   async get(ownerId: string, id: string): Promise<DocumentRecord> {

@@ -22,7 +22,12 @@ export function decodePageCursor(cursor: string): PagePosition {
   if (separator < 1 || !Number.isSafeInteger(createdAtMs) || !ID_PATTERN.test(id)) {
     throw new InvalidCursorError();
   }
-  return { createdAtMs, id };
+  const position = { createdAtMs, id };
+  // Base64url decoding skips stray characters and `0001` reads as `1`: only
+  // the one spelling the store hands out is a cursor, so one position has
+  // one cursor (the listing cache is keyed on it).
+  if (encodePageCursor(position) !== cursor) throw new InvalidCursorError();
+  return position;
 }
 
 const MAX_PAGE_SIZE = 100;

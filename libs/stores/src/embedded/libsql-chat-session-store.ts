@@ -1,10 +1,11 @@
-import type {
-  ChatMessage,
-  ChatRole,
-  ChatSession,
-  ChatSessionScope,
-  ChatSessionStore,
-  NewChatMessage,
+import {
+  MAX_CHAT_SESSION_MESSAGES,
+  type ChatMessage,
+  type ChatRole,
+  type ChatSession,
+  type ChatSessionScope,
+  type ChatSessionStore,
+  type NewChatMessage,
 } from '../ports/chat-session-store';
 import type { Clock } from '../shared/clock';
 import { probeHealth, type HealthReport } from '../shared/health';
@@ -73,14 +74,17 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
         this.db,
         'INSERT INTO chat_messages (session_id, position, role, content, created_at) VALUES (?, ?, ?, ?, ?)',
       );
+      // After the last kept position: older messages may have been dropped.
+      const { last } = prepared(
+        this.db,
+        'SELECT COALESCE(MAX(position), -1) AS last FROM chat_messages WHERE session_id = ?',
+      ).get(sessionId) as { last: number };
       messages.forEach((message, offset) =>
-        insert.run(
-          sessionId,
-          session.messages.length + offset,
-          message.role,
-          message.content,
-          now.getTime(),
-        ),
+        insert.run(sessionId, last + 1 + offset, message.role, message.content, now.getTime()),
+      );
+      prepared(this.db, 'DELETE FROM chat_messages WHERE session_id = ? AND position <= ?').run(
+        sessionId,
+        last + messages.length - MAX_CHAT_SESSION_MESSAGES,
       );
       const expiresAt = new Date(now.getTime() + this.ttlMs);
       prepared(this.db, 'UPDATE chat_sessions SET expires_at = ? WHERE id = ?').run(
@@ -92,7 +96,11 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
         content: message.content,
         createdAt: now,
       }));
-      return { ...session, messages: [...session.messages, ...appended], expiresAt };
+      return {
+        ...session,
+        messages: [...session.messages, ...appended].slice(-MAX_CHAT_SESSION_MESSAGES),
+        expiresAt,
+      };
     });
   }
 

@@ -1,10 +1,11 @@
 import type { Collection, Db } from 'mongodb';
-import type {
-  ChatMessage,
-  ChatSession,
-  ChatSessionScope,
-  ChatSessionStore,
-  NewChatMessage,
+import {
+  MAX_CHAT_SESSION_MESSAGES,
+  type ChatMessage,
+  type ChatSession,
+  type ChatSessionScope,
+  type ChatSessionStore,
+  type NewChatMessage,
 } from '../ports/chat-session-store';
 import type { Clock } from '../shared/clock';
 import { probeHealth, type HealthReport } from '../shared/health';
@@ -90,7 +91,7 @@ export class MongoChatSessionStore implements ChatSessionStore {
         expiresAt: { $gt: now },
       },
       {
-        $push: { messages: { $each: appended } },
+        $push: { messages: { $each: appended, $slice: -MAX_CHAT_SESSION_MESSAGES } },
         $set: { expiresAt: new Date(now.getTime() + this.ttlMs) },
       },
       { returnDocument: 'after' },

@@ -32,14 +32,23 @@ export interface NewChatMessage {
 
 export const DEFAULT_CHAT_SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
+/**
+ * A session keeps its latest messages only. Each may hold tens of thousands
+ * of characters, and a MongoDB session is one document, limited to 16 MB:
+ * without a bound a long conversation would end in failed appends. Chat
+ * sends the model far fewer of them as history.
+ */
+export const MAX_CHAT_SESSION_MESSAGES = 200;
+
 /** Chat history per (owner, document). Expired sessions read as absent. */
 export interface ChatSessionStore extends HealthCheckable {
   create(scope: ChatSessionScope): Promise<ChatSession>;
   /** Null for an unknown, expired or other owner's session. */
   get(ownerId: string, sessionId: string): Promise<ChatSession | null>;
   /**
-   * Appends in order and extends the expiry. Null when the session is not the
-   * owner's, belongs to another document, or has expired.
+   * Appends in order and extends the expiry, keeping the latest
+   * MAX_CHAT_SESSION_MESSAGES. Null when the session is not the owner's,
+   * belongs to another document, or has expired.
    */
   append(
     scope: ChatSessionScope,

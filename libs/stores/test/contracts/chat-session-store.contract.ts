@@ -1,4 +1,7 @@
-import { DEFAULT_CHAT_SESSION_TTL_MS } from '../../src/ports/chat-session-store';
+import {
+  DEFAULT_CHAT_SESSION_TTL_MS,
+  MAX_CHAT_SESSION_MESSAGES,
+} from '../../src/ports/chat-session-store';
 import { newOwnerId } from '../support/sample-documents';
 import { useDataStores, type OpenDataStores } from './data-stores-factory';
 
@@ -32,6 +35,25 @@ export function chatSessionStoreContract(open: OpenDataStores): void {
         ['user', 'Thanks'],
       ]);
       expect(stored?.messages[2]?.createdAt).toEqual(subject.clock().now());
+    });
+
+    it('keeps the latest messages of a long conversation, in order, within its bound', async () => {
+      const scope = { ownerId: newOwnerId(), documentId: 'doc-1' };
+      const session = await sessions().create(scope);
+      const turns = MAX_CHAT_SESSION_MESSAGES / 2 + 5;
+      let after = null;
+      for (let turn = 0; turn < turns; turn += 1) {
+        after = await sessions().append(scope, session.id, [
+          { role: 'user', content: `question ${turn}` },
+          { role: 'assistant', content: `answer ${turn}` },
+        ]);
+      }
+      const stored = await sessions().get(scope.ownerId, session.id);
+      expect(stored).toEqual(after);
+      const contents = stored?.messages.map((message) => message.content) ?? [];
+      expect(contents).toHaveLength(MAX_CHAT_SESSION_MESSAGES);
+      expect(contents[0]).toBe('question 5');
+      expect(contents.at(-1)).toBe(`answer ${turns - 1}`);
     });
 
     it('hides a session from other owners and refuses appends from another owner or document', async () => {

@@ -185,11 +185,30 @@ export function documentStoreContract(open: OpenDataStores): void {
       expect(first.nextCursor).toBeNull();
     });
 
-    it('rejects a cursor it did not produce', async () => {
+    it('rejects a cursor it did not produce, including other spellings of a real one', async () => {
       const owner = newOwnerId();
       await expect(
         documents().list(owner, { limit: 5, cursor: 'not-a-cursor' }),
       ).rejects.toBeInstanceOf(InvalidCursorError);
+      for (let index = 0; index < 3; index += 1) {
+        await documents().create(sampleDocument(owner, { title: `Page item ${index}` }));
+        subject.clock().advance(1000);
+      }
+      const { nextCursor } = await documents().list(owner, { limit: 1 });
+      expect(nextCursor).not.toBeNull();
+      const issued = nextCursor as string;
+      expect((await documents().list(owner, { limit: 1, cursor: issued })).items).toHaveLength(1);
+      const [createdAtMs, id] = Buffer.from(issued, 'base64url').toString('utf8').split(':');
+      const respelled = [
+        `${issued}!`, // base64url decoding skips stray characters
+        `${issued}=`,
+        Buffer.from(`0${createdAtMs}:${id}`, 'utf8').toString('base64url'),
+      ];
+      for (const cursor of respelled) {
+        await expect(documents().list(owner, { limit: 1, cursor })).rejects.toBeInstanceOf(
+          InvalidCursorError,
+        );
+      }
     });
 
     it('deletes one document and enqueues its delete job in the same write', async () => {
