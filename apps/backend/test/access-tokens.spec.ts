@@ -15,9 +15,9 @@ describe('access tokens', () => {
     const { accessToken, expiresIn } = await tokens.issue('user-1');
     expect(expiresIn).toBe(ACCESS_TOKEN_TTL_SECONDS);
 
-    expect(await tokens.verify(accessToken)).toBe('user-1');
+    expect((await tokens.verify(accessToken))?.userId).toBe('user-1');
     clock.nowMs = START_MS + ACCESS_TOKEN_TTL_SECONDS * 1000 - 1;
-    expect(await tokens.verify(accessToken)).toBe('user-1');
+    expect((await tokens.verify(accessToken))?.userId).toBe('user-1');
     clock.nowMs = START_MS + ACCESS_TOKEN_TTL_SECONDS * 1000;
     expect(await tokens.verify(accessToken)).toBeNull();
     // Still refused on the next call: the expired entry is gone, and full
@@ -30,22 +30,22 @@ describe('access tokens', () => {
     const tokens = tokensAt(clock);
     const { accessToken } = await tokens.issue('user-1');
     // Issued is not verified: the first request still checks it in full.
-    expect(tokens.verifiedSubject(accessToken)).toBeUndefined();
-    expect(tokens.verifiedSubject('not.a.token')).toBeUndefined();
+    expect(tokens.verified(accessToken)).toBeUndefined();
+    expect(tokens.verified('not.a.token')).toBeUndefined();
     expect(await tokens.verify('not.a.token')).toBeNull();
-    expect(tokens.verifiedSubject('not.a.token')).toBeUndefined();
+    expect(tokens.verified('not.a.token')).toBeUndefined();
 
-    expect(await tokens.verify(accessToken)).toBe('user-1');
-    expect(tokens.verifiedSubject(accessToken)).toBe('user-1');
+    expect((await tokens.verify(accessToken))?.userId).toBe('user-1');
+    expect(tokens.verified(accessToken)?.userId).toBe('user-1');
     clock.nowMs = START_MS + ACCESS_TOKEN_TTL_SECONDS * 1000;
-    expect(tokens.verifiedSubject(accessToken)).toBeUndefined();
+    expect(tokens.verified(accessToken)).toBeUndefined();
   });
 
   it('refuses a token whose signature was altered after the genuine one was cached', async () => {
     const clock = { nowMs: START_MS };
     const tokens = tokensAt(clock);
     const { accessToken } = await tokens.issue('user-1');
-    expect(await tokens.verify(accessToken)).toBe('user-1');
+    expect((await tokens.verify(accessToken))?.userId).toBe('user-1');
 
     const [header, payload, signature = ''] = accessToken.split('.');
     const flipped = `${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;

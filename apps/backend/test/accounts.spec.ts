@@ -244,6 +244,41 @@ describe('accounts over HTTP', () => {
     );
   });
 
+  it('signs out every session when the password changes', async () => {
+    const email = uniqueEmail('sign-out');
+    const user = await api.registerUser(email, 'first password');
+    const userId = String(decodeJwt(user.token ?? '').sub);
+    // A session signed in a minute ago (a token issued then), in use: both caches know it.
+    const issuedAt = Math.floor(Date.now() / 1000) - 60;
+    const earlier = api.as(
+      await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(userId)
+        .setIssuer(ACCESS_TOKEN_ISSUER)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + 900)
+        .sign(new TextEncoder().encode(JWT_SECRET)),
+    );
+    expect((await earlier.get('/api/me')).status).toBe(200);
+    expect((await earlier.get('/api/documents')).status).toBe(200);
+
+    const changed = await user.put('/api/me/password', {
+      currentPassword: 'first password',
+      newPassword: 'second password',
+    });
+    expect(changed.status).toBe(204);
+    // Refused at once, on the cached listing's fast path as on every route.
+    expectProblem(await earlier.get('/api/me'), 401, 'DT_ERR_UNAUTHENTICATED');
+    expectProblem(await earlier.get('/api/documents'), 401, 'DT_ERR_UNAUTHENTICATED');
+    const signedIn = await api.post<{ accessToken: string }>('/api/auth/login', {
+      email,
+      password: 'second password',
+    });
+    expect(signedIn.status).toBe(200);
+    expect((await api.as(signedIn.body.accessToken).get('/api/me')).status).toBe(200);
+  });
+
   it('refuses missing, malformed, foreign-signed, expired and wrong-audience tokens', async () => {
     const user = await api.registerUser(uniqueEmail('tokens'));
     const claims = decodeJwt(user.token ?? '');

@@ -210,7 +210,7 @@ describe('withCachedListing', () => {
     expect((await get('/api/documents', bearer())).passedOn).toEqual(['GET /api/documents']);
     await tokens.verify(token);
     expect((await get('/api/documents', bearer())).passedOn).toHaveLength(1);
-    await live.exists(ownerId);
+    await live.accepts({ userId: ownerId, issuedAtSeconds: Math.floor(Date.now() / 1000) });
     expect((await get('/api/documents', bearer())).passedOn).toHaveLength(1); // cache miss
     await warmEmptyPage();
     expect(await get('/api/documents', bearer())).toEqual({
@@ -242,6 +242,6 @@ describe('withCachedListing', () => {
     await warmEmptyPage();
     live.forget(ownerId);
     expect((await get('/api/documents', bearer())).passedOn).toEqual(['GET /api/documents']);
-    await live.exists(ownerId);
+    await live.accepts({ userId: ownerId, issuedAtSeconds: Math.floor(Date.now() / 1000) });
   });
 });

@@ -85,6 +85,7 @@ describe('embedded libSQL data stores', () => {
     const raw = new Database(file);
     raw.exec(`
       DROP INDEX outbox_jobs_by_owner_document;
+      ALTER TABLE users DROP COLUMN tokens_valid_from;
       DROP TABLE document_terms;
       CREATE VIRTUAL TABLE document_search USING fts5(
         title, text, content='documents', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
@@ -125,7 +126,7 @@ describe('embedded libSQL data stores', () => {
 
     const check = new Database(file);
     try {
-      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 5 });
+      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 6 });
       // Versions 4 and 5: the outbox's per-owner, per-document order has its index.
       const outboxIndexes = check
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox_jobs'")

@@ -90,7 +90,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'put',
     path: '/api/me/password',
-    summary: 'Change the password',
+    summary: 'Change the password; every session ends (sign in again with the new one)',
     tag: 'accounts',
     authenticated: true,
     body: passwordChangeBody,

@@ -5,15 +5,22 @@ import { VerifiedTokenCache } from '@docuthinker/runtime';
 /** Short-lived on purpose: there is no revocation list, so a stolen token dies quickly. */
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
+/** What a valid token says: whose it is, and when it was issued. */
+export interface VerifiedAccess {
+  readonly userId: string;
+  /** The token's `iat`, in seconds: a password change refuses older ones. */
+  readonly issuedAtSeconds: number;
+}
+
 export interface AccessTokens {
   issue(userId: string): Promise<{ accessToken: string; expiresIn: number }>;
-  /** The user id (subject) of a valid token, or null for anything else. */
-  verify(token: string): Promise<string | null>;
+  /** The subject and issue time of a valid token, or null for anything else. */
+  verify(token: string): Promise<VerifiedAccess | null>;
   /**
-   * The subject of a token that passed `verify` before and has not expired
-   * since, without waiting; undefined when the token needs `verify`.
+   * A token that passed `verify` before and has not expired since, without
+   * waiting; undefined when the token needs `verify`.
    */
-  verifiedSubject(token: string): string | undefined;
+  verified(token: string): VerifiedAccess | undefined;
 }
 
 export interface AccessTokenOptions {
@@ -25,7 +32,7 @@ export interface AccessTokenOptions {
 export function createAccessTokens(secret: string, options: AccessTokenOptions = {}): AccessTokens {
   const key = new TextEncoder().encode(secret);
   const now = options.now ?? Date.now;
-  const verified = new VerifiedTokenCache<string>({ now });
+  const remembered = new VerifiedTokenCache<VerifiedAccess>({ now });
   return {
     async issue(userId) {
       const issuedAt = Math.floor(now() / 1000);
@@ -39,11 +46,11 @@ export function createAccessTokens(secret: string, options: AccessTokenOptions =
         .sign(key);
       return { accessToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
     },
-    verifiedSubject(token) {
-      return verified.get(token);
+    verified(token) {
+      return remembered.get(token);
     },
     async verify(token) {
-      const cached = verified.get(token);
+      const cached = remembered.get(token);
       if (cached !== undefined) return cached;
       try {
         const { payload } = await jwtVerify(token, key, {
@@ -51,12 +58,13 @@ export function createAccessTokens(secret: string, options: AccessTokenOptions =
           issuer: ACCESS_TOKEN_ISSUER,
           audience: ACCESS_TOKEN_AUDIENCE,
           currentDate: new Date(now()),
-          // Every token we issue expires; one without `exp` is not ours.
-          requiredClaims: ['exp'],
+          // Every token we issue expires and says when it was issued; one without is not ours.
+          requiredClaims: ['exp', 'iat'],
         });
         if (typeof payload.sub !== 'string' || payload.sub === '') return null;
-        verified.remember(token, payload.sub, (payload.exp as number) * 1000);
-        return payload.sub;
+        const access = { userId: payload.sub, issuedAtSeconds: payload.iat as number };
+        remembered.remember(token, access, (payload.exp as number) * 1000);
+        return access;
       } catch {
         return null;
       }

@@ -1,43 +1,65 @@
 import { LRUCache } from 'lru-cache';
 import type { UserStore } from '@docuthinker/stores';
+import type { VerifiedAccess } from './access-tokens';
 
 /**
- * How long an account seen in the store is taken to still exist without
- * asking again. Deleting an account on this instance forgets it at once; on
- * another instance of the service the deletion is seen within this bound,
- * which is shorter than the access token's own lifetime by far.
+ * How long an account seen in the store is taken to still exist, with the
+ * same password, without asking again. Deleting an account or changing its
+ * password on this instance forgets it at once; on another instance of the
+ * service the change is seen within this bound, which is shorter than the
+ * access token's own lifetime by far.
  */
 const CONFIRMED_TTL_MS = 5_000;
 const MAX_ACCOUNTS = 10_000;
 
 /**
- * Whether a token's subject still has an account. The lookup used to run on
- * every authenticated request and was the largest single cost of a cached
+ * Whether a token still opens its subject's account: the account exists and
+ * the token was issued no earlier than the second of the last password
+ * change (a change signs out every session). The lookup used to run on every
+ * authenticated request and was the largest single cost of a cached
  * document listing (a store round trip; with libSQL a read transaction on the
  * WAL's shared memory). Only existing accounts are remembered, so a deleted
  * or unknown id is always checked against the store.
  */
 export class LiveAccounts {
-  private readonly confirmed = new LRUCache<string, true>({
+  /** Per account: tokens issued before this second are refused (0: none are). */
+  private readonly confirmed = new LRUCache<string, number>({
     max: MAX_ACCOUNTS,
     ttl: CONFIRMED_TTL_MS,
   });
 
   constructor(private readonly users: Pick<UserStore, 'findById'>) {}
 
-  async exists(userId: string): Promise<boolean> {
-    if (this.isConfirmed(userId)) return true;
-    if (!(await this.users.findById(userId))) return false;
-    this.confirmed.set(userId, true);
-    return true;
+  async accepts(access: VerifiedAccess): Promise<boolean> {
+    let validFromSeconds = this.confirmed.get(access.userId);
+    if (validFromSeconds === undefined) {
+      const user = await this.users.findById(access.userId);
+      if (!user) return false;
+      // Whole seconds, as `iat`: a login in the same second as the change is kept.
+      validFromSeconds = Math.floor((user.tokensValidFrom?.getTime() ?? 0) / 1000);
+      this.confirmed.set(access.userId, validFromSeconds);
+    }
+    return access.issuedAtSeconds >= validFromSeconds;
+  }
+
+  /**
+   * Whether the token is accepted by what was seen in the store within the
+   * TTL, without asking it; false means "ask", not "refused".
+   */
+  acceptsKnown(access: VerifiedAccess): boolean {
+    const validFromSeconds = this.confirmed.get(access.userId);
+    return validFromSeconds !== undefined && access.issuedAtSeconds >= validFromSeconds;
   }
 
   /** Whether the account was seen in the store within the TTL, without asking it. */
   isConfirmed(userId: string): boolean {
-    return this.confirmed.get(userId) === true;
+    return this.confirmed.has(userId);
   }
 
-  /** Called when the account is deleted here, so its tokens stop working immediately. */
+  /**
+   * Called when the account is deleted or its password changes here, so the
+   * tokens that no longer open it stop working immediately.
+   */
   forget(userId: string): void {
     this.confirmed.delete(userId);
   }

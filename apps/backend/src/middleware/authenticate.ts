@@ -24,17 +24,6 @@ function unauthenticated() {
 }
 
 /**
- * Requires `Authorization: Bearer <accessToken>` and checks that its subject
- * still has an account. A token of a deleted account is refused, so nothing
- * can be written on behalf of a user that no longer exists. Routes that need
- * the account's fields load them fresh; the rest only need the id.
- *
- * A token that verified before, of an account confirmed within the last few
- * seconds (the caches of `AccessTokens` and `LiveAccounts`), is let through
- * without waiting on either: the same answer, with no promise to settle on
- * every request of a client that keeps its token.
- */
-/**
  * The user an `Authorization` header names, when that is already known
  * without waiting: a token verified before, of an account confirmed within
  * the last few seconds. Undefined means "ask the stores", not "refused".
@@ -45,15 +34,27 @@ export function knownUserId(
   accounts: LiveAccounts,
 ): string | undefined {
   const token = BEARER.exec(authorization ?? '')?.[1];
-  const subject = token === undefined ? undefined : tokens.verifiedSubject(token);
-  return subject !== undefined && accounts.isConfirmed(subject) ? subject : undefined;
+  const access = token === undefined ? undefined : tokens.verified(token);
+  return access !== undefined && accounts.acceptsKnown(access) ? access.userId : undefined;
 }
 
+/**
+ * Requires `Authorization: Bearer <accessToken>` and checks that its subject
+ * still has an account and the token predates no password change. A token of
+ * a deleted account is refused, so nothing can be written on behalf of a user
+ * that no longer exists. Routes that need the account's fields load them
+ * fresh; the rest only need the id.
+ *
+ * A token that verified before, of an account confirmed within the last few
+ * seconds (the caches of `AccessTokens` and `LiveAccounts`), is let through
+ * without waiting on either: the same answer, with no promise to settle on
+ * every request of a client that keeps its token.
+ */
 export function authenticate(tokens: AccessTokens, accounts: LiveAccounts): RequestHandler {
   const verifyFully = async (token: string | undefined): Promise<string> => {
-    const userId = token ? await tokens.verify(token) : null;
-    if (!userId || !(await accounts.exists(userId))) throw unauthenticated();
-    return userId;
+    const access = token ? await tokens.verify(token) : null;
+    if (!access || !(await accounts.accepts(access))) throw unauthenticated();
+    return access.userId;
   };
   return (req, _res, next) => {
     const known = knownUserId(req.headers.authorization, tokens, accounts);

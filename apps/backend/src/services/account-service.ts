@@ -150,7 +150,8 @@ export class AccountService {
 
   /**
    * False when the account is gone; checks the current password against the
-   * stored hash. Guesses count against the account's login limit: a stolen
+   * stored hash. A change signs out every session, the caller's included:
+   * tokens issued before it are refused. Guesses count against the account's login limit: a stolen
    * access token must not become an unlimited password oracle.
    */
   async changePassword(
@@ -167,7 +168,13 @@ export class AccountService {
       throw new WrongCurrentPasswordError();
     }
     await this.loginPerEmail.reset(limitKey);
-    return this.stores.users.setPasswordHash(user.id, await this.passwords.hash(newPassword));
+    const changed = await this.stores.users.setPasswordHash(
+      user.id,
+      await this.passwords.hash(newPassword),
+    );
+    // Every session signed in before ends here at once (elsewhere within seconds).
+    this.liveAccounts.forget(user.id);
+    return changed;
   }
 
   /**

@@ -2,7 +2,7 @@ import type Database from 'libsql';
 import { indexDocumentTerms } from './libsql-owner-terms';
 
 /** Bumped when a migration is added below; stored in SQLite's `user_version`. */
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 
 const VERSION_1 = `
 CREATE TABLE users (
@@ -163,6 +163,11 @@ DROP INDEX outbox_jobs_by_document;
 CREATE INDEX outbox_jobs_by_owner_document ON outbox_jobs (document_id, owner_id, seq);
 `;
 
+/** When the password last changed: older access tokens are refused (see UserRecord). */
+const VERSION_6 = `
+ALTER TABLE users ADD COLUMN tokens_valid_from INTEGER;
+`;
+
 function migrateToVersion3(db: Database.Database): void {
   db.exec(VERSION_3);
   const documents = db
@@ -201,6 +206,7 @@ export function migrateEmbeddedSchema(db: Database.Database): void {
     if (current < 3) migrateToVersion3(db);
     if (current < 4) db.exec(VERSION_4);
     if (current < 5) db.exec(VERSION_5);
+    if (current < 6) db.exec(VERSION_6);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -15,6 +15,7 @@ interface UserRow {
   created_at: number;
   theme: UserRecord['theme'];
   social_media: string;
+  tokens_valid_from: number | null;
 }
 
 function toUser(row: UserRow): UserRecord {
@@ -25,10 +26,12 @@ function toUser(row: UserRow): UserRecord {
     createdAt: new Date(row.created_at),
     theme: row.theme,
     socialMedia: JSON.parse(row.social_media) as UserRecord['socialMedia'],
+    tokensValidFrom: row.tokens_valid_from === null ? null : new Date(row.tokens_valid_from),
   };
 }
 
 const USER_COLUMNS = 'id, email, password_hash, created_at, theme, social_media';
+const READ_COLUMNS = `${USER_COLUMNS}, tokens_valid_from`;
 
 export class LibsqlUserStore implements UserStore {
   constructor(
@@ -44,6 +47,7 @@ export class LibsqlUserStore implements UserStore {
       createdAt: this.clock(),
       theme: user.theme ?? 'light',
       socialMedia: {},
+      tokensValidFrom: null,
     };
     try {
       prepared(
@@ -94,10 +98,10 @@ export class LibsqlUserStore implements UserStore {
   }
 
   async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
-    const result = prepared(this.db, 'UPDATE users SET password_hash = ? WHERE id = ?').run(
-      passwordHash,
-      id,
-    );
+    const result = prepared(
+      this.db,
+      'UPDATE users SET password_hash = ?, tokens_valid_from = ? WHERE id = ?',
+    ).run(passwordHash, this.clock().getTime(), id);
     return result.changes > 0;
   }
 
@@ -110,7 +114,7 @@ export class LibsqlUserStore implements UserStore {
   }
 
   private findRow(where: string, value: string): UserRecord | null {
-    const row = prepared(this.db, `SELECT ${USER_COLUMNS} FROM users WHERE ${where}`).get(value) as
+    const row = prepared(this.db, `SELECT ${READ_COLUMNS} FROM users WHERE ${where}`).get(value) as
       UserRow | undefined;
     return row ? toUser(row) : null;
   }

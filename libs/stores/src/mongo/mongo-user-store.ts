@@ -21,6 +21,8 @@ interface UserDocument {
   createdAt: Date;
   theme: UserRecord['theme'];
   socialMedia: UserRecord['socialMedia'];
+  /** Absent on accounts whose password never changed (and on those written before it existed). */
+  tokensValidFrom?: Date;
 }
 
 function toUser(document: UserDocument): UserRecord {
@@ -31,6 +33,7 @@ function toUser(document: UserDocument): UserRecord {
     createdAt: document.createdAt,
     theme: document.theme,
     socialMedia: document.socialMedia,
+    tokensValidFrom: document.tokensValidFrom ?? null,
   };
 }
 
@@ -96,7 +99,10 @@ export class MongoUserStore implements UserStore {
   }
 
   async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
-    const result = await this.users.updateOne({ _id: id }, { $set: { passwordHash } });
+    const result = await this.users.updateOne(
+      { _id: id },
+      { $set: { passwordHash, tokensValidFrom: this.clock() } },
+    );
     return result.matchedCount > 0;
   }
 

@@ -15,6 +15,11 @@ export interface UserRecord {
   readonly createdAt: Date;
   readonly theme: Theme;
   readonly socialMedia: SocialMedia;
+  /**
+   * When the password last changed: access tokens issued before it (to the
+   * second) are refused, so a change signs out every session. Null until then.
+   */
+  readonly tokensValidFrom: Date | null;
 }
 
 export interface NewUser {
@@ -37,7 +42,10 @@ export interface UserStore extends HealthCheckable {
   findByEmail(email: string): Promise<UserRecord | null>;
   /** Returns the updated user, or null when there is no such user. */
   updateProfile(id: string, update: UserProfileUpdate): Promise<UserRecord | null>;
-  /** Returns false when there is no such user. */
+  /**
+   * Also sets `tokensValidFrom` to now: every session signed in before ends.
+   * Returns false when there is no such user.
+   */
   setPasswordHash(id: string, passwordHash: string): Promise<boolean>;
   /** Removes the user record only; `eraseAccount` removes what the user owns. */
   delete(id: string): Promise<boolean>;

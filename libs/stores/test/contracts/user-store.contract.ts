@@ -15,6 +15,7 @@ export function userStoreContract(open: OpenDataStores): void {
         createdAt: subject.clock().now(),
         theme: 'light',
         socialMedia: {},
+        tokensValidFrom: null,
       });
       expect(await users().findById(user.id)).toEqual(user);
     });
@@ -46,12 +47,19 @@ export function userStoreContract(open: OpenDataStores): void {
       expect(await users().updateProfile('no-such-user', { theme: 'dark' })).toBeNull();
     });
 
-    it('changes only the password hash of the given user', async () => {
+    it('changes only the password hash of the given user, and when its tokens start being valid', async () => {
       const first = await users().create({ email: 'd1@example.com', passwordHash: 'old-1' });
       const second = await users().create({ email: 'd2@example.com', passwordHash: 'old-2' });
+      subject.clock().advance(60_000);
       expect(await users().setPasswordHash(first.id, 'new-1')).toBe(true);
-      expect((await users().findById(first.id))?.passwordHash).toBe('new-1');
-      expect((await users().findById(second.id))?.passwordHash).toBe('old-2');
+      expect(await users().findById(first.id)).toMatchObject({
+        passwordHash: 'new-1',
+        tokensValidFrom: subject.clock().now(),
+      });
+      expect(await users().findById(second.id)).toMatchObject({
+        passwordHash: 'old-2',
+        tokensValidFrom: null,
+      });
       expect(await users().setPasswordHash('no-such-user', 'x')).toBe(false);
     });
 
