@@ -160,7 +160,7 @@ describe('refining a summary offline', () => {
     runOfflineTask('refine-summary', { text, options: { summary: given, instructions } });
   const unsupported = expect.objectContaining({
     code: 'DT_ERR_TASK_UNSUPPORTED',
-    capableProviders: ['upstream', 'openai', 'anthropic', 'google'],
+    capableProviders: ['openai', 'anthropic', 'google'],
   });
 
   it.each([

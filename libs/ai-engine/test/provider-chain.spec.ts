@@ -353,13 +353,42 @@ describe('the offline engine at the end of the chain', () => {
     });
   });
 
-  it('refuses a free-form rewrite and names the providers that can do it', async () => {
+  it('refuses a free-form rewrite and names only the providers that rewrite', async () => {
     const failure = local.runTask('rewrite', { ...input, options: { style: 'pirate' } });
     await expect(failure).rejects.toBeInstanceOf(TaskUnsupportedError);
+    // The upstream container's /analyze does not rewrite.
     await expect(failure).rejects.toMatchObject({
       code: 'DT_ERR_TASK_UNSUPPORTED',
-      capableProviders: ['upstream', 'openai', 'anthropic', 'google'],
+      capableProviders: ['openai', 'anthropic', 'google'],
+      message: expect.stringMatching(/\(supported by: openai, anthropic, google\)$/),
     });
+  });
+
+  it('refuses a refinement it cannot apply and names only the providers that refine', async () => {
+    const failure = local.runTask('refine-summary', {
+      ...input,
+      options: { summary: 'A permissive licence.', instructions: 'make it rhyme' },
+    });
+    await expect(failure).rejects.toMatchObject({
+      code: 'DT_ERR_TASK_UNSUPPORTED',
+      capableProviders: ['openai', 'anthropic', 'google'],
+    });
+  });
+
+  it('is not degraded when the providers before it do not offer the task', async () => {
+    const upstream = await server(() => ({ body: { summary: 'never asked' } }));
+    const chain = new ProviderChain(
+      [new UpstreamProvider({ url: upstream.url }), new LocalProvider()],
+      { resilience: FAST },
+    );
+    const result = await chain.runTask('rewrite', { ...input, options: { style: 'concise' } });
+
+    expect(result.attempts.map((attempt) => [attempt.provider, attempt.outcome])).toEqual([
+      ['upstream', 'unsupported'],
+      ['local', 'success'],
+    ]);
+    expect(result).toMatchObject({ provider: 'local', degraded: false });
+    expect(upstream.requests).toHaveLength(0);
   });
 });
 
@@ -561,15 +590,10 @@ describe('rate limits, deadlines and size caps across the chain', () => {
     expect(openai.requests).toHaveLength(2);
   });
 
-  it('skips the remaining remote providers once the chain deadline passes', async () => {
+  it('counts a hung provider cut at the deadline as a timeout that opens its circuit', async () => {
     const openai = await server(() => ({ delayMs: 5000, body: openAiReply('too late') }));
-    const anthropic = await server(() => ({ body: anthropicReply('never asked') }));
     const chain = new ProviderChain(
-      [
-        new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }),
-        new AnthropicProvider({ apiKeys: 'ak', baseUrl: anthropic.url }),
-        new LocalProvider(),
-      ],
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
       {
         // Three 1 s attempts on OpenAI would not fit in the 300 ms budget.
         resilience: { ...FAST, retries: 2, breakerThreshold: 1 },
@@ -580,14 +604,40 @@ describe('rate limits, deadlines and size caps across the chain', () => {
 
     expect(result).toMatchObject({ provider: 'local', degraded: true });
     expect(result.attempts.map((attempt) => [attempt.provider, attempt.outcome])).toEqual([
-      ['openai', 'deadline'],
+      ['openai', 'timeout'],
+      ['local', 'success'],
+    ]);
+    // No retry: the first attempt used the whole budget.
+    expect(openai.requests).toHaveLength(1);
+    expect(chain.circuits()[0]?.state).toBe('open');
+  });
+
+  it('skips a provider whose share of what is left of the deadline is too short to ask it', async () => {
+    const openai = await server(() => ({ delayMs: 5000, body: openAiReply('too late') }));
+    const anthropic = await server(() => ({ body: anthropicReply('never asked') }));
+    const chain = new ProviderChain(
+      [
+        new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }),
+        new AnthropicProvider({ apiKeys: 'ak', baseUrl: anthropic.url }),
+        new LocalProvider(),
+      ],
+      {
+        resilience: FAST,
+        // Shares follow the timeouts: OpenAI's turn is 1000/1001 of the budget.
+        perProvider: { anthropic: { timeoutMs: 1 } },
+        deadlineMs: 300,
+      },
+    );
+    const result = await chain.runTask('summary', input);
+
+    expect(result.attempts.map((attempt) => [attempt.provider, attempt.outcome])).toEqual([
+      ['openai', 'timeout'],
       ['anthropic', 'deadline'],
       ['local', 'success'],
     ]);
-    expect(openai.requests).toHaveLength(1);
     expect(anthropic.requests).toHaveLength(0);
-    // Running out of the chain's time is not the provider's failure.
-    expect(chain.circuits()[0]?.state).toBe('closed');
+    // Running out of the chain's time is not the skipped provider's failure.
+    expect(chain.circuits()[1]?.state).toBe('closed');
   });
 
   it('caps what is read from the upstream container too', async () => {

@@ -1,7 +1,7 @@
 import { TaskUnsupportedError } from '../errors';
 import type { AiTaskName, TaskInput, TaskOutputs } from '../tasks/task-types';
 import { discussionPoints, recommendations } from './discussion';
-import { GENERATIVE_PROVIDERS } from './generative-providers';
+import { capableProvidersFor } from './generative-providers';
 import { extractKeyPhrases } from './key-phrases';
 import { extractNamedEntities } from './named-entities';
 import { rewriteOffline } from './rewrite';
@@ -49,7 +49,7 @@ const handlers: Handlers = {
     throw new TaskUnsupportedError(
       'summary-in-language',
       `the offline engine cannot translate${options?.language ? ` into ${options.language}` : ''}`,
-      GENERATIVE_PROVIDERS,
+      capableProvidersFor('summary-in-language'),
     );
   },
   'refine-summary': ({ text, options }) => {
@@ -60,7 +60,7 @@ const handlers: Handlers = {
       throw new TaskUnsupportedError(
         'refine-summary',
         `the offline engine can make a summary shorter, longer, a number of sentences long or focus it on a topic the text mentions; it cannot apply "${instructions}": ${refined.reason}`,
-        GENERATIVE_PROVIDERS,
+        capableProvidersFor('refine-summary'),
       );
     }
     return {

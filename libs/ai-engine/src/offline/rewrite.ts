@@ -1,5 +1,5 @@
 import { TaskUnsupportedError } from '../errors';
-import { GENERATIVE_PROVIDERS } from './generative-providers';
+import { capableProvidersFor } from './generative-providers';
 import { splitSentences } from '../text/sentences';
 import { joinSentences, rankSentences, topSentencesInOrder } from './sentence-selection';
 
@@ -57,7 +57,7 @@ export function rewriteOffline(text: string, style: string): string {
       throw new TaskUnsupportedError(
         'rewrite',
         `the offline engine cannot rewrite in the style "${style}"; it offers ${OFFLINE_REWRITE_STYLES.join(', ')}`,
-        GENERATIVE_PROVIDERS,
+        capableProvidersFor('rewrite'),
       );
   }
 }

@@ -1,19 +1,6 @@
-import {
-  BrokenCircuitError,
-  CircuitState,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  TaskCancelledError,
-  TimeoutStrategy,
-  circuitBreaker,
-  handleWhen,
-  retry,
-  timeout,
-  wrap,
-  type CircuitBreakerPolicy,
-  type IPolicy,
-} from 'cockatiel';
+import { BrokenCircuitError, CircuitState } from 'cockatiel';
 import { TaskUnsupportedError } from '../errors';
+import { capableProvidersFor } from '../offline/generative-providers';
 import type {
   AiTaskName,
   AnswerOutput,
@@ -22,20 +9,12 @@ import type {
   TaskOutputs,
 } from '../tasks/task-types';
 import type { AiProvider, ProviderName, ProviderReply, TokenUsage } from './ai-provider';
+import { MIN_ATTEMPT_MS, turnBudgetMs } from './call-budget';
+import { ClientAbortedError } from './client-abort';
 import { ProviderError } from './provider-error';
+import { isTimeout, ProviderGuard, type ResiliencePolicy } from './provider-guard';
 
-export interface ResiliencePolicy {
-  /** Per attempt. */
-  readonly timeoutMs: number;
-  /** Extra attempts after a retryable failure (429, 5xx, network, timeout). */
-  readonly retries: number;
-  readonly initialBackoffMs: number;
-  readonly maxBackoffMs: number;
-  /** Consecutive failures that open the circuit. */
-  readonly breakerThreshold: number;
-  /** How long the circuit stays open before one probe is let through. */
-  readonly halfOpenAfterMs: number;
-}
+export type { ResiliencePolicy } from './provider-guard';
 
 export const DEFAULT_RESILIENCE: ResiliencePolicy = {
   timeoutMs: 30000,
@@ -56,9 +35,10 @@ export const DEFAULT_DEADLINE_MS = 45000;
 export interface ProviderChainOptions {
   readonly resilience?: Partial<ResiliencePolicy>;
   /**
-   * Time budget of one call across the remote providers; when it runs out the
-   * remote attempt in flight is abandoned, the remaining remote providers are
-   * skipped and the offline engine (if in the chain) answers, degraded.
+   * Time budget of one call across the remote providers. Each remote provider
+   * gets a share of it for its turn (see turnBudgetMs); an attempt cut at the
+   * end of its turn is that provider's timeout. The offline engine (if in the
+   * chain) answers after the remote providers, degraded.
    */
   readonly deadlineMs?: number;
   /** Per-provider overrides, e.g. a longer timeout for the upstream container. */
@@ -75,7 +55,7 @@ export type AttemptOutcome =
   | 'timeout'
   | 'circuit-open'
   | 'unsupported'
-  /** The chain's deadline ran out during this provider's turn or before it. */
+  /** The chain's deadline left too little time for this provider's turn; it was not asked. */
   | 'deadline';
 
 export interface ProviderAttempt {
@@ -116,8 +96,8 @@ export class ProvidersExhaustedError extends Error {
 
 interface GuardedProvider {
   readonly provider: AiProvider;
-  readonly breaker?: CircuitBreakerPolicy;
-  readonly policy?: IPolicy;
+  /** Remote providers only: the offline engine has no remote dependency to protect. */
+  readonly guard?: ProviderGuard;
 }
 
 const CIRCUIT_STATUS: Record<CircuitState, CircuitStatus> = {
@@ -127,38 +107,29 @@ const CIRCUIT_STATUS: Record<CircuitState, CircuitStatus> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
-const REMOTE_PROVIDERS: readonly ProviderName[] = ['upstream', 'openai', 'anthropic', 'google'];
+/** Outcomes of a provider that should have answered and did not: an answer after them is degraded. */
+const FAILED_OUTCOMES: ReadonlySet<AttemptOutcome> = new Set([
+  'failed',
+  'timeout',
+  'circuit-open',
+  'deadline',
+]);
 
-function isTimeout(error: unknown): boolean {
-  return error instanceof TaskCancelledError;
-}
-
-/** The chain's deadline passed: not the provider's failure, so neither retried nor counted. */
-class DeadlineExceededError extends Error {
-  override readonly name = 'DeadlineExceededError';
-}
-
-/**
- * Settles with `work`, or rejects when `deadline` aborts first (a retry
- * backoff does not watch the signal, so the chain must not wait for it).
- */
-function beforeDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> {
-  if (deadline.aborted) return Promise.reject(new DeadlineExceededError('deadline passed'));
-  return new Promise<T>((resolve, reject) => {
-    const onDeadline = () => reject(new DeadlineExceededError('deadline passed'));
-    deadline.addEventListener('abort', onDeadline, { once: true });
-    work.then(resolve, reject).finally(() => deadline.removeEventListener('abort', onDeadline));
-  });
+function outcomeOf(error: unknown): AttemptOutcome {
+  if (error instanceof BrokenCircuitError) return 'circuit-open';
+  return isTimeout(error) ? 'timeout' : 'failed';
 }
 
 /**
  * Runs a task on the first provider that answers. Each remote provider sits
- * behind its own cockatiel policy: retry (only retryable failures, with
- * exponential backoff) around a circuit breaker around a per-attempt timeout.
- * A failure, an open circuit or an unsupported task falls through to the next
- * provider; the offline engine at the end is never guarded because it has no
- * remote dependency to protect. One deadline bounds each call across all the
- * remote providers, so the offline engine still answers in time.
+ * behind its own cockatiel policies (ProviderGuard): retry (only retryable
+ * failures, with exponential backoff) around a circuit breaker around a
+ * per-attempt timeout. A failure, an open circuit or an unsupported task falls
+ * through to the next provider; the offline engine at the end is never
+ * guarded because it has no remote dependency to protect. One deadline bounds
+ * each call across all the remote providers, shared out so that each of them
+ * gets time to answer (turnBudgetMs), and the offline engine still answers in
+ * time. A caller that aborts ends the call: no further provider is asked.
  */
 export class ProviderChain {
   private readonly guarded: readonly GuardedProvider[];
@@ -175,34 +146,7 @@ export class ProviderChain {
         ...options.resilience,
         ...options.perProvider?.[provider.name],
       };
-      const retryPolicy = retry(
-        handleWhen(
-          (error) => (error instanceof ProviderError && error.retryable) || isTimeout(error),
-        ),
-        {
-          maxAttempts: settings.retries,
-          backoff: new ExponentialBackoff({
-            initialDelay: settings.initialBackoffMs,
-            maxDelay: settings.maxBackoffMs,
-          }),
-        },
-      );
-      const breaker = circuitBreaker(
-        handleWhen(
-          (error) =>
-            (error instanceof ProviderError && error.countsAgainstHealth) || isTimeout(error),
-        ),
-        {
-          halfOpenAfter: settings.halfOpenAfterMs,
-          breaker: new ConsecutiveBreaker(settings.breakerThreshold),
-        },
-      );
-      const policy = wrap(
-        retryPolicy,
-        breaker,
-        timeout(settings.timeoutMs, TimeoutStrategy.Aggressive),
-      );
-      return { provider, breaker, policy };
+      return { provider, guard: new ProviderGuard(settings) };
     });
   }
 
@@ -211,10 +155,10 @@ export class ProviderChain {
   }
 
   circuits(): Array<{ provider: ProviderName; model: string; state: CircuitStatus }> {
-    return this.guarded.map(({ provider, breaker }) => ({
+    return this.guarded.map(({ provider, guard }) => ({
       provider: provider.name,
       model: provider.model,
-      state: breaker ? CIRCUIT_STATUS[breaker.state] : 'closed',
+      state: guard ? CIRCUIT_STATUS[guard.state] : 'closed',
     }));
   }
 
@@ -257,33 +201,36 @@ export class ProviderChain {
       this.options.onAttempt?.(attempt);
     };
     let unsupported: TaskUnsupportedError | undefined;
-    const deadline = AbortSignal.timeout(this.options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    const deadlineAt = performance.now() + (this.options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    const order = this.order(task);
 
-    for (const { provider, policy } of this.order(task)) {
+    for (const [index, { provider, guard }] of order.entries()) {
+      if (signal?.aborted) throw new ClientAbortedError(signal);
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       if (!provider.supports(task)) {
         record({ provider: provider.name, task, outcome: 'unsupported', durationMs: 0 });
         continue;
       }
-      if (policy && deadline.aborted) {
+      const turnMs = guard
+        ? turnBudgetMs(
+            deadlineAt - started,
+            guard.settings.timeoutMs,
+            remoteTimeouts(order.slice(index + 1), task),
+          )
+        : 0;
+      if (guard && turnMs < MIN_ATTEMPT_MS) {
         record({ provider: provider.name, task, outcome: 'deadline', durationMs: 0 });
         continue;
       }
       try {
-        const reply = policy
-          ? await beforeDeadline(
-              policy.execute(
-                ({ signal: attemptSignal }) =>
-                  call(provider, AbortSignal.any([attemptSignal, deadline])),
-                signal,
-              ),
-              deadline,
-            )
+        const reply = guard
+          ? await guard.run((attemptSignal) => call(provider, attemptSignal), turnMs, signal)
           : await call(provider, signal ?? new AbortController().signal);
         record({ provider: provider.name, task, outcome: 'success', durationMs: elapsed() });
         const fellBack =
-          provider.name === 'local' && attempts.some((attempt) => attempt.provider !== 'local');
+          provider.name === 'local' &&
+          attempts.some((attempt) => FAILED_OUTCOMES.has(attempt.outcome));
         return {
           output: reply.output,
           provider: provider.name,
@@ -294,7 +241,8 @@ export class ProviderChain {
           attempts,
         };
       } catch (error) {
-        if (signal?.aborted) throw error;
+        if (error instanceof ClientAbortedError) throw error;
+        if (signal?.aborted) throw new ClientAbortedError(signal);
         if (error instanceof TaskUnsupportedError) {
           unsupported = error;
           record({
@@ -306,34 +254,42 @@ export class ProviderChain {
           });
           continue;
         }
-        const outcome: AttemptOutcome =
-          policy && deadline.aborted
-            ? 'deadline'
-            : error instanceof BrokenCircuitError
-              ? 'circuit-open'
-              : isTimeout(error)
-                ? 'timeout'
-                : 'failed';
         record({
           provider: provider.name,
           task,
-          outcome,
+          outcome: outcomeOf(error),
           durationMs: elapsed(),
           error: (error as Error).message,
           status: error instanceof ProviderError ? error.status : undefined,
         });
-        if (!policy) throw error;
+        if (!guard) throw error;
       }
     }
     if (attempts.every((attempt) => attempt.outcome === 'unsupported')) {
       throw new TaskUnsupportedError(
         task,
         unsupported?.reason ?? 'no configured provider offers it',
-        unsupported?.capableProviders.length
-          ? unsupported.capableProviders
-          : REMOTE_PROVIDERS.filter((name) => name !== 'upstream'),
+        capableOf(task, unsupported),
       );
     }
     throw new ProvidersExhaustedError(task, attempts);
   }
+}
+
+/** Per-attempt timeouts of the remote providers among `rest` that will be asked for `task`. */
+function remoteTimeouts(rest: readonly GuardedProvider[], task: AiTaskName | 'answer'): number[] {
+  return rest.flatMap(({ provider, guard }) =>
+    guard && provider.supports(task) ? [guard.settings.timeoutMs] : [],
+  );
+}
+
+/**
+ * Who to configure for a task no provider in the chain did: the providers the
+ * refusal named (none when it did not know), narrowed to those whose supported
+ * tasks include it; the offline engine names every generative provider.
+ */
+function capableOf(task: AiTaskName | 'answer', refusal?: TaskUnsupportedError): string[] {
+  const capable = capableProvidersFor(task);
+  const named = refusal?.capableProviders ?? [];
+  return named.length > 0 ? capable.filter((name) => named.includes(name)) : capable;
 }

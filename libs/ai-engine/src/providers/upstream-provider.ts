@@ -11,6 +11,7 @@ import type { AiProvider, ProviderReply } from './ai-provider';
 import { postJson } from './http-json';
 import { ProviderError } from './provider-error';
 import { trimSlash } from './remote-provider-options';
+import { UPSTREAM_TASKS } from './upstream-tasks';
 
 const StringList = z
   .union([z.array(z.unknown()), z.string()])
@@ -50,16 +51,6 @@ export interface UpstreamProviderOptions {
   readonly model?: string;
 }
 
-const SUPPORTED = new Set<AiTaskName | 'answer'>([
-  'summary',
-  'key-ideas',
-  'discussion-points',
-  'topics',
-  'sentiment',
-  'summary-in-language',
-  'answer',
-]);
-
 function required<T>(value: T | undefined | null, field: string): T {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
     throw new ProviderError('upstream', 'malformed', `/analyze answered without ${field}`);
@@ -94,7 +85,7 @@ export class UpstreamProvider implements AiProvider {
   }
 
   supports(task: AiTaskName | 'answer'): boolean {
-    return SUPPORTED.has(task);
+    return UPSTREAM_TASKS.has(task);
   }
 
   async runTask<T extends AiTaskName>(

@@ -121,7 +121,14 @@ export interface AiEngine {
   close(): Promise<void>;
 }
 
-/** Upstream analysis is heavier than a chat completion; it gets more time by default. */
+/**
+ * Upstream analysis is heavier than a chat completion; it gets more time by
+ * default. Longer than the chain's deadline on purpose: an attempt is also cut
+ * at the end of the provider's turn, and a turn's share of the deadline
+ * follows the providers' timeouts (see turnBudgetMs), so this gives the
+ * container twice a hosted model's share at the default timeouts, or the
+ * whole deadline when no other remote provider follows it.
+ */
 const UPSTREAM_TIMEOUT_MS = 60000;
 
 export function buildProviders(config: AiEngineConfig): AiProvider[] {
@@ -232,7 +239,11 @@ export async function createAiEngine(config: AiEngineConfig): Promise<AiEngine> 
   const providerAdapters = buildProviders(config);
   const providers = new ProviderChain(providerAdapters, {
     resilience: config.resilience,
-    perProvider: { upstream: { timeoutMs: UPSTREAM_TIMEOUT_MS }, ...config.perProvider },
+    perProvider: {
+      ...config.perProvider,
+      // Merged, so that overriding another upstream setting keeps this timeout.
+      upstream: { timeoutMs: UPSTREAM_TIMEOUT_MS, ...config.perProvider?.upstream },
+    },
     taskProviders: config.taskProviders,
     deadlineMs: config.providerDeadlineMs,
     onAttempt: config.onAttempt,

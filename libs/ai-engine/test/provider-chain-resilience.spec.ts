@@ -1,0 +1,189 @@
+import { turnBudgetMs } from '../src/providers/call-budget';
+import { LocalProvider } from '../src/providers/local-provider';
+import { OpenAiProvider } from '../src/providers/openai-provider';
+import { ProviderChain, type ResiliencePolicy } from '../src/providers/provider-chain';
+import { UpstreamProvider } from '../src/providers/upstream-provider';
+import { corpusText } from './support/corpus';
+import {
+  openAiReply,
+  startProviderServer,
+  type ProviderTestServer,
+  type ScriptedResponse,
+} from './support/provider-test-server';
+
+// Timeouts generous enough for a loaded CI machine, short enough for a quick suite.
+const FAST: Partial<ResiliencePolicy> = {
+  timeoutMs: 1000,
+  retries: 1,
+  initialBackoffMs: 10,
+  maxBackoffMs: 20,
+  breakerThreshold: 3,
+  halfOpenAfterMs: 60000,
+};
+const input = { text: corpusText('bsd'), title: 'BSD licence' };
+/** Longer than any test runs: the connection is accepted and never answered. */
+const HANG: ScriptedResponse = { delayMs: 60_000, body: {} };
+
+const servers: ProviderTestServer[] = [];
+async function server(
+  ...args: Parameters<typeof startProviderServer>
+): Promise<ProviderTestServer> {
+  const started = await startProviderServer(...args);
+  servers.push(started);
+  return started;
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((started) => started.close()));
+});
+
+/** A healthy OpenAI, and a chain of the upstream container, it and the offline engine. */
+async function upstreamThenOpenAi(
+  upstreamUrl: string,
+  options: ConstructorParameters<typeof ProviderChain>[1],
+) {
+  const openai = await server(() => ({ body: openAiReply('Summary from OpenAI.') }));
+  const chain = new ProviderChain(
+    [
+      new UpstreamProvider({ url: upstreamUrl }),
+      new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }),
+      new LocalProvider(),
+    ],
+    options,
+  );
+  return { openai, chain };
+}
+
+const outcomes = (result: { attempts: ReadonlyArray<{ provider: string; outcome: string }> }) =>
+  result.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`);
+
+function abortAfter(ms: number): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), ms);
+  return controller.signal;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  // Loads the OpenAI SDK once, so that no test's budget pays for it.
+  const warm = await startProviderServer(() => ({ body: openAiReply('warm') }));
+  await new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${warm.url}/v1` }).runTask(
+    'summary',
+    input,
+    new AbortController().signal,
+  );
+  await warm.close();
+});
+
+describe('sharing the deadline among the remote providers', () => {
+  it('gives each turn its timeout’s share of what is left, and the last one all of it', () => {
+    expect(turnBudgetMs(45000, 60000, [30000, 30000, 30000])).toBe(18000);
+    expect(turnBudgetMs(45000, 60000, [30000])).toBe(30000);
+    expect(turnBudgetMs(12000, 30000, [])).toBe(12000);
+    expect(turnBudgetMs(-5, 30000, [])).toBe(0);
+  });
+
+  it('times out a hung upstream within its share, opens its circuit and lets OpenAI answer', async () => {
+    const upstream = await server(() => HANG);
+    // The upstream's own timeout is longer than the whole deadline, as in production.
+    const { openai, chain } = await upstreamThenOpenAi(upstream.url, {
+      resilience: { ...FAST, timeoutMs: 1200, breakerThreshold: 2 },
+      perProvider: { upstream: { timeoutMs: 2400 } },
+      // The upstream's turn is 2400/3600 of it; OpenAI gets the rest.
+      deadlineMs: 1800,
+    });
+
+    const results = [];
+    for (let call = 0; call < 3; call += 1) results.push(await chain.runTask('summary', input));
+
+    expect(results.map(outcomes)).toEqual([
+      ['upstream:timeout', 'openai:success'],
+      ['upstream:timeout', 'openai:success'],
+      ['upstream:circuit-open', 'openai:success'],
+    ]);
+    expect(results.every((result) => result.provider === 'openai' && !result.degraded)).toBe(true);
+    // Cut at the end of its turn: no time was left for a retry.
+    expect(upstream.requests).toHaveLength(2);
+    expect(openai.requests).toHaveLength(3);
+    expect(chain.circuits()[0]?.state).toBe('open');
+  });
+});
+
+describe('a caller that goes away', () => {
+  it('counts against no provider, is not retried and stops the chain', async () => {
+    const upstream = await server(() => ({ delayMs: 400, body: { summary: 'From upstream.' } }));
+    const { openai, chain } = await upstreamThenOpenAi(upstream.url, { resilience: FAST });
+
+    for (let call = 0; call < 3; call += 1) {
+      await expect(chain.runTask('summary', input, abortAfter(50))).rejects.toMatchObject({
+        name: 'AbortError',
+      });
+      expect(chain.circuits()[0]?.state).toBe('closed');
+    }
+    // One request each: neither retried nor passed on to OpenAI.
+    expect(upstream.requests).toHaveLength(3);
+    expect(openai.requests).toHaveLength(0);
+
+    const served = await chain.runTask('summary', input);
+    expect(served).toMatchObject({
+      provider: 'upstream',
+      output: 'From upstream.',
+      degraded: false,
+    });
+  });
+
+  it('does not close a half-open circuit when the probe’s caller leaves', async () => {
+    let healthy = false;
+    const upstream = await server(() =>
+      healthy ? { delayMs: 400, body: { summary: 'From upstream.' } } : { status: 500, body: {} },
+    );
+    const { chain } = await upstreamThenOpenAi(upstream.url, {
+      resilience: { ...FAST, retries: 0, breakerThreshold: 1, halfOpenAfterMs: 100 },
+    });
+    await chain.runTask('summary', input);
+    expect(chain.circuits()[0]?.state).toBe('open');
+
+    healthy = true;
+    await pause(150);
+    await expect(chain.runTask('summary', input, abortAfter(50))).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    // The probe proved nothing, so the circuit waits for the next one.
+    expect(chain.circuits()[0]?.state).toBe('open');
+    expect(outcomes(await chain.runTask('summary', input))).toEqual([
+      'upstream:circuit-open',
+      'openai:success',
+    ]);
+  });
+});
+
+describe('a half-open circuit', () => {
+  it('sends the calls that arrive during its probe on to the next provider at once', async () => {
+    let healthy = false;
+    const upstream = await server(() =>
+      healthy ? { delayMs: 400, body: { summary: 'From upstream.' } } : { status: 500, body: {} },
+    );
+    const { chain } = await upstreamThenOpenAi(upstream.url, {
+      resilience: { ...FAST, retries: 0, breakerThreshold: 1, halfOpenAfterMs: 100 },
+    });
+    await chain.runTask('summary', input);
+    healthy = true;
+    await pause(150);
+
+    const probe = chain.runTask('summary', input);
+    expect(chain.circuits()[0]?.state).toBe('half-open');
+    const during = await Promise.all(
+      Array.from({ length: 4 }, () => chain.runTask('summary', input)),
+    );
+
+    // Waiting for the probe, they would have found the circuit closed and
+    // asked the upstream each.
+    expect(during.map(outcomes)).toEqual(
+      Array.from({ length: 4 }, () => ['upstream:circuit-open', 'openai:success']),
+    );
+    expect(await probe).toMatchObject({ provider: 'upstream', output: 'From upstream.' });
+    expect(chain.circuits()[0]?.state).toBe('closed');
+    expect(upstream.requests).toHaveLength(2);
+  });
+});
