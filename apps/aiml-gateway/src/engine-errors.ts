@@ -1,7 +1,9 @@
+import { TaskCancelledError } from 'cockatiel';
 import {
   EmbeddingMismatchError,
   IndexDisabledError,
   InvalidInputError,
+  ProviderError,
   ProvidersExhaustedError,
   TaskUnsupportedError,
   UnknownTaskError,
@@ -12,6 +14,10 @@ import { problem } from './errors';
 
 /** Seconds a caller should wait before retrying while a store is out of reach. */
 const STORE_RETRY_AFTER_SECONDS = '5';
+/** Seconds a caller should wait before retrying when no AI provider answered, unless one said. */
+const PROVIDER_RETRY_AFTER_SECONDS = 5;
+/** A provider's own Retry-After is passed on up to this; a longer one is a quota, not a pause. */
+const MAX_PROVIDER_RETRY_AFTER_SECONDS = 60;
 
 /**
  * True when a store the engine was connected to has gone away or failed in a
@@ -30,6 +36,48 @@ function isStoreUnavailable(error: unknown): boolean {
 }
 
 /**
+ * What the client is told of a store outage: which store, not its message.
+ * A store's error text is its own internals (Chroma's query planner,
+ * Neo4j's cluster state): for the operator's log, not for clients.
+ */
+function storeOutageDetail(error: unknown): string {
+  return (error as Error).name.startsWith('Chroma')
+    ? 'the vector index (Chroma) is unreachable or failing'
+    : 'the knowledge graph (Neo4j) is unreachable';
+}
+
+function retryAfterSeconds(error: ProviderError): string {
+  if (error.retryAfterMs === undefined || error.retryAfterMs <= 0)
+    return String(PROVIDER_RETRY_AFTER_SECONDS);
+  return String(
+    Math.min(MAX_PROVIDER_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(error.retryAfterMs / 1000))),
+  );
+}
+
+/**
+ * A provider failure outside the provider chain: the embedding of a document
+ * or a query (the chain answers ProvidersExhaustedError). The detail names the
+ * provider and how it failed; its error text may quote the provider's
+ * response body, which a client is not shown.
+ */
+function problemFromProviderError(error: ProviderError): ProblemError {
+  const how = `${error.provider}: ${error.kind}${error.status === undefined ? '' : ` (HTTP ${error.status})`}`;
+  // It refused this request or answered nonsense: the same request would
+  // meet the same answer, so no Retry-After. Not the client's fault either:
+  // the request passed the gateway's own validation.
+  if (error.kind === 'rejected' || error.kind === 'malformed') {
+    return problem(
+      'DT_ERR_UPSTREAM_REJECTED',
+      `the embedding provider refused the request or answered with something unusable (${how})`,
+    );
+  }
+  // Down, slow, rate limited, out of usable keys: may pass.
+  return problem('DT_ERR_PROVIDERS_UNAVAILABLE', `embedding: ${how}`, {
+    headers: { 'retry-after': retryAfterSeconds(error) },
+  });
+}
+
+/**
  * The AI engine's domain errors as problems. Anything else it throws is an
  * internal error and answers 500 without detail.
  */
@@ -37,8 +85,15 @@ export function problemFromEngineError(error: unknown): ProblemError | undefined
   // A store outage is the caller's cue to retry later (the backend's outbox
   // does), not a bug: 503 with Retry-After, as while the engine first connects.
   if (isStoreUnavailable(error)) {
-    return problem('DT_ERR_ENGINE_UNAVAILABLE', (error as Error).message, {
+    return problem('DT_ERR_ENGINE_UNAVAILABLE', storeOutageDetail(error), {
       headers: { 'retry-after': STORE_RETRY_AFTER_SECONDS },
+    });
+  }
+  if (error instanceof ProviderError) return problemFromProviderError(error);
+  // A provider call that cockatiel's timeout gave up on, outside the chain.
+  if (error instanceof TaskCancelledError) {
+    return problem('DT_ERR_PROVIDERS_UNAVAILABLE', 'an AI provider did not answer in time', {
+      headers: { 'retry-after': String(PROVIDER_RETRY_AFTER_SECONDS) },
     });
   }
   if (error instanceof UnknownTaskError) return problem('DT_ERR_TASK_NOT_FOUND', error.message);
@@ -61,7 +116,7 @@ export function problemFromEngineError(error: unknown): ProblemError | undefined
     // Provider error texts can quote a provider's response body; outcomes are enough for a client.
     const outcomes = error.attempts.map((attempt) => `${attempt.provider}: ${attempt.outcome}`);
     return problem('DT_ERR_PROVIDERS_UNAVAILABLE', `${error.task}: ${outcomes.join(', ')}`, {
-      headers: { 'retry-after': '5' },
+      headers: { 'retry-after': String(PROVIDER_RETRY_AFTER_SECONDS) },
     });
   }
   return undefined;

@@ -6,9 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddingMismatchError, VectorWriteRejectedError } from '../src/errors';
-import { ChromaVectorIndex, chromaCollectionName } from '../src/retrieval/chroma-vector-index';
+import {
+  ChromaVectorIndex,
+  chromaCollectionName,
+  prefilterTerms,
+} from '../src/retrieval/chroma-vector-index';
 import { chunkIdFor } from '../src/retrieval/chunker';
 import { createAiEngine } from '../src/service/create-ai-engine';
+import { stem } from '../src/text/stem';
 import { describeConcurrentIndexing } from './support/concurrent-indexing';
 import { corpusText } from './support/corpus';
 import { CORPUS_QUESTIONS, normalisePassage } from './support/corpus-questions';
@@ -223,6 +228,77 @@ describe('ChromaVectorIndex', () => {
       await index.close();
     } finally {
       await new Promise((resolve) => limiter.close(resolve));
+    }
+  });
+
+  /**
+   * `count` made-up words ("zqaax", "zqabx", …) with as many distinct stems:
+   * no ending the stemmer cuts.
+   */
+  function distinctWords(count: number): string[] {
+    return Array.from({ length: count }, (_unused, n) => {
+      let letters = '';
+      for (let rest = n; letters.length < 2 || rest > 0; rest = Math.floor(rest / 26)) {
+        letters = String.fromCharCode(97 + (rest % 26)) + letters;
+      }
+      return `zq${letters}x`;
+    });
+  }
+
+  // Found in review: the lexical prefilter sent one $regex per distinct term
+  // in one $or; from ~990 terms Chroma answered 500 "Expression tree is too
+  // large", and the gateway a 503 "store unreachable" quoting it.
+  it('searches a query of 1,000 distinct terms by a bounded prefilter, still finding its rarest term', async () => {
+    const index = await ChromaVectorIndex.connect({
+      url: chroma.url,
+      embedding: contractEmbedder,
+      collectionPrefix: 'long-query',
+    });
+    const text = 'The lighthouse keeper logs every passing ship.';
+    await index.replaceDocument('owner', 'log', await indexedChunks('log', text));
+    await index.replaceDocument(
+      'owner',
+      'noise',
+      await indexedChunks('noise', 'Harbour ships pass every morning.'),
+    );
+    const query = [...distinctWords(999), 'lighthouse'].join(' ');
+    expect(new Set(query.split(' ')).size).toBe(1000);
+
+    const hits = await index.queryLexical({ ownerId: 'owner', k: 5 }, query);
+    expect(hits.map((hit) => hit.text)).toEqual([text]);
+    await index.close();
+  });
+
+  it('prefilters on every term of a usual query, and on the 16 longest of a long one', () => {
+    expect(prefilterTerms('What must a redistribution of source code retain?')).toHaveLength(4);
+    const long = prefilterTerms(
+      `${distinctWords(40).join(' ')} lighthouse keepers ${distinctWords(40).join(' ')}`,
+    );
+    expect(long).toHaveLength(16);
+    expect(long.slice(0, 2)).toEqual([stem('lighthouse'), stem('keepers')]);
+  });
+
+  it('answers a chat message of 20,000 characters over Chroma', async () => {
+    const { engine, close } = await engineOnChroma();
+    try {
+      await engine.retrieval.index({
+        ownerId: 'talker',
+        documentId: 'log',
+        title: 'Log',
+        text: 'The lighthouse keeper logs every passing ship. The lamp is lit at dusk.',
+      });
+      let content = 'When does the lighthouse keeper light the lamp? ';
+      for (const word of distinctWords(5000)) {
+        if (content.length + word.length + 1 > 20_000) break;
+        content += `${word} `;
+      }
+      const result = await engine.retrieval.chat({
+        ownerId: 'talker',
+        messages: [{ role: 'user', content: content.trim() }],
+      });
+      expect(result.citations[0]?.documentId).toBe('log');
+    } finally {
+      await close();
     }
   });
 

@@ -95,4 +95,23 @@ describe('OwnerSearchIndex (the embedded store’s in-memory search)', () => {
       'one',
     ]);
   });
+
+  it('ranks by the same terms as BM25 over Chroma’s candidates, also for dotted İ and CJK text', () => {
+    const index = new OwnerSearchIndex(4);
+    const texts = {
+      istanbul: 'İSTANBUL İstanbul: the city on the Bosphorus.',
+      tokyo: '東京は日本の首都です。',
+      tower: '夜の東京タワーはきれいです。',
+    };
+    for (const [id, text] of Object.entries(texts)) {
+      index.add(id, id, Float32Array.from([1, 0, 0, 0]), text);
+    }
+    const documents = Object.entries(texts).map(([id, text]) => ({ item: id, text }));
+    for (const query of ['istanbul', '東京', '日本の首都']) {
+      const found = index.searchLexical(query, 5);
+      const ranked = rankBm25(query, documents);
+      expect(found.map((row) => row.chunkId)).toEqual(ranked.map((row) => row.item));
+      expect(found.length).toBeGreaterThan(0);
+    }
+  });
 });

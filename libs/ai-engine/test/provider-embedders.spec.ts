@@ -96,6 +96,30 @@ describe('OpenAiEmbedder', () => {
   });
 });
 
+describe('an embedder whose provider does not answer in time', () => {
+  // Found in review: the timeout left as cockatiel's TaskCancelledError, which
+  // names no provider and which the gateway answered with 500.
+  it.each([
+    [
+      'openai',
+      (url: string) => new OpenAiEmbedder({ apiKeys: 'k', baseUrl: `${url}/v1`, timeoutMs: 50 }),
+    ],
+    ['google', (url: string) => new GoogleEmbedder({ apiKeys: 'k', baseUrl: url, timeoutMs: 50 })],
+  ])('%s: fails with a ProviderError naming the provider', async (provider, embedderAt) => {
+    const slow = await startProviderServer(() => ({ delayMs: 2000, body: {} }));
+    servers.push(slow);
+    const failure: unknown = await embedderAt(slow.url)
+      .embed(['x'])
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(failure).toBeInstanceOf(ProviderError);
+    expect(failure).toMatchObject({ provider, kind: 'server', retryable: true });
+    expect((failure as Error).message).toMatch(/no answer within 50 ms/);
+  });
+});
+
 describe('GoogleEmbedder', () => {
   it('calls batchEmbedContents with one request per text', async () => {
     const server = await startProviderServer((request) => {

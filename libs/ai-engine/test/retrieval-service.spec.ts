@@ -1,9 +1,10 @@
 import { IndexDisabledError, InvalidInputError, VectorWriteRejectedError } from '../src/errors';
 import { NO_ANSWER } from '../src/offline/answer-from-context';
 import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
+import { ProviderError } from '../src/providers/provider-error';
 import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
 import { LibsqlVectorIndex } from '../src/retrieval/libsql-vector-index';
-import { RetrievalService } from '../src/service/retrieval-service';
+import { MAX_QUERY_CHARS, RetrievalService } from '../src/service/retrieval-service';
 import { describeConcurrentIndexing } from './support/concurrent-indexing';
 import { corpusText } from './support/corpus';
 import { CORPUS_QUESTIONS, normalisePassage } from './support/corpus-questions';
@@ -325,5 +326,63 @@ describe('RetrievalService with sync switched off', () => {
       graph: { enabled: false, removedEntities: 0 },
     });
     await vectorIndex.close();
+  });
+});
+
+describe('RetrievalService when the query cannot be embedded', () => {
+  const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
+  const service = new RetrievalService({ embedder, vectorIndex });
+  const question = 'What must redistributions in binary form reproduce?';
+
+  beforeAll(() => service.index({ ownerId: 'o', ...BSD }));
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(() => vectorIndex.close());
+
+  it('ranks a hybrid search by terms alone and marks an answer built on it degraded', async () => {
+    const lexical = await service.search({ ownerId: 'o', query: question, mode: 'lexical' });
+    jest
+      .spyOn(embedder, 'embed')
+      .mockRejectedValue(new ProviderError('openai', 'server', 'HTTP 503', 503));
+
+    expect(await service.search({ ownerId: 'o', query: question })).toEqual(lexical);
+    const answer = await service.ask({ ownerId: 'o', question });
+    expect(answer).toMatchObject({ degraded: true, citations: [{ documentId: 'bsd' }] });
+    const reply = await service.chat({
+      ownerId: 'o',
+      messages: [{ role: 'user', content: question }],
+    });
+    expect(reply).toMatchObject({ degraded: true, citations: [{ documentId: 'bsd' }] });
+  });
+
+  it('lets the failure through where nothing can stand in for the vector: vector search, indexing, and failures that are no provider’s', async () => {
+    const failure = new ProviderError('openai', 'rejected', 'HTTP 400', 400);
+    jest.spyOn(embedder, 'embed').mockRejectedValue(failure);
+    await expect(service.search({ ownerId: 'o', query: question, mode: 'vector' })).rejects.toBe(
+      failure,
+    );
+    await expect(service.index({ ownerId: 'o', ...MPL })).rejects.toBe(failure);
+
+    const bug = new TypeError('a bug');
+    jest.spyOn(embedder, 'embed').mockRejectedValue(bug);
+    await expect(service.search({ ownerId: 'o', query: question })).rejects.toBe(bug);
+  });
+
+  // Found in review: a chat message may be 20,000 characters, and the whole of
+  // it became the retrieval query (Chroma's prefilter then failed on it).
+  it('searches with at most the first MAX_QUERY_CHARS characters of a long chat message', async () => {
+    const embedded = jest.spyOn(embedder, 'embed');
+    const lexical = jest.spyOn(vectorIndex, 'queryLexical');
+    const content = `${question} ${'binary form documentation reproduce '.repeat(600)}`.trim();
+    expect(content.length).toBeGreaterThan(20_000 - 1000);
+
+    const reply = await service.chat({ ownerId: 'o', messages: [{ role: 'user', content }] });
+
+    expect(reply.citations[0]?.documentId).toBe('bsd');
+    const [[embeddedQuery]] = embedded.mock.calls as [[string[]]];
+    const [, searchedText] = lexical.mock.calls[0] as [unknown, string];
+    expect(searchedText).toBe(embeddedQuery[0]);
+    expect(searchedText.length).toBeLessThanOrEqual(MAX_QUERY_CHARS);
+    expect(searchedText.length).toBeGreaterThan(MAX_QUERY_CHARS - 40);
+    expect(content.startsWith(searchedText)).toBe(true);
   });
 });

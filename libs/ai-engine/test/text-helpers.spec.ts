@@ -127,4 +127,44 @@ describe('tokenising and stemming', () => {
       'retain',
     ]);
   });
+
+  // Found in review: "İ".toLowerCase() is "i" + U+0307, so "İSTANBUL" gave
+  // the words "i" and "stanbul" and a search for "istanbul" found nothing.
+  it('reads the Turkish dotted capital İ and dotless ı as a plain i', () => {
+    expect(words('İSTANBUL İstanbul Istanbul ıstanbul I\u0307stanbul')).toEqual(
+      Array(5).fill('istanbul'),
+    );
+    expect(contentTerms('İzmir')).toEqual(contentTerms('izmir'));
+    // Other accents are letters of their own, as before.
+    expect(words('Ünïcode café')).toEqual(['ünïcode', 'café']);
+  });
+
+  // Found in review: a run of CJK text was one token, so "東京" never
+  // matched "東京は日本の首都です".
+  it('splits CJK runs into overlapping bigrams, so a word is found inside a run', () => {
+    expect(contentTerms('東京は日本の首都です')).toEqual([
+      '東京',
+      '京は',
+      'は日',
+      '日本',
+      '本の',
+      'の首',
+      '首都',
+      '都で',
+      'です',
+    ]);
+    expect(contentTerms('東京')).toEqual(['東京']);
+    expect(contentTerms('首都東京')).toContain('東京');
+    // Latin letters and digits inside a CJK word stay words of their own.
+    expect(contentTerms('iPhones用のケース 2024年')).toEqual([
+      stem('iphones'),
+      '用の',
+      'のケ',
+      'ケー',
+      'ース',
+    ]);
+    // A lone character gives no term, as a one-letter word does not.
+    expect(contentTerms('猫')).toEqual([]);
+    expect(contentTerms('서울은 크다')).toEqual(['서울', '울은', '크다']);
+  });
 });

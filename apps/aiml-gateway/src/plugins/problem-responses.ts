@@ -61,6 +61,9 @@ export function registerProblemResponses(app: FastifyInstance): void {
       return reply;
     }
     if (!known) request.log.error({ err: error }, 'unhandled error');
+    // A store or provider failure answers with a fixed detail; its own
+    // message (and cause) is for the operator, so it is logged here.
+    else if (known.status >= 500 && known !== error) request.log.warn({ err: error }, known.code);
     return sendProblem(request, reply, known ?? problem('DT_ERR_INTERNAL'));
   });
 }

@@ -1,9 +1,7 @@
 import type { ChromaClient, Collection, Metadata, Where, WhereDocument } from 'chromadb';
 import { LRUCache } from 'lru-cache';
 import { EmbeddingMismatchError, VectorWriteRejectedError } from '../errors';
-import { stem } from '../text/stem';
-import { isStopword } from '../text/stopwords';
-import { words } from '../text/tokenize';
+import { contentTerms, isCjkTerm } from '../text/tokenize';
 import { rankBm25 } from './bm25';
 import { chunkIdFor } from './chunker';
 import { isZeroVector } from './hashing-embedder';
@@ -44,6 +42,17 @@ const WRITE_BATCH = 256;
 /** Lexical candidates fetched per query before BM25 ranks them in process. */
 const LEXICAL_CANDIDATES = 2000;
 /**
+ * Query terms the candidate prefilter looks for, at most. Chroma turns each
+ * into an SQL expression under one `$or`, and SQLite refuses an expression
+ * tree deeper than 1000 (chromadb 3.5 failed from about 990 terms, with a 500
+ * that read as an outage); each term also costs the server a regex pass over
+ * the owner's chunks (~70 ms per term over 5,000 chunks of 120 words here:
+ * 16 terms 1.1 s, 64 terms 4.4 s). 16 keeps a usual question whole, and the
+ * 16 longest terms of a long query (a pasted chat message has thousands)
+ * already fill the 2,000 candidates on such an owner.
+ */
+const MAX_PREFILTER_TERMS = 16;
+/**
  * How long an owner's chunk count (BM25's corpus size) is reused. Chroma
  * counts a filtered set only by listing its ids; the count's only use is
  * inverse document frequency, which a write on another replica moves little.
@@ -61,6 +70,25 @@ function escapeRegex(text: string): string {
 }
 
 /**
+ * The ways a character of a term can be written in the stored text: the
+ * terms come from NFKC-folded, lower-cased text with "İ" and "ı" read as "i"
+ * (see `words`), the regex runs on the text as stored. `(?i)` covers case
+ * only, not these.
+ */
+function surfaceCharacter(character: string): string {
+  if (character === 'i') return '[iİı]\\x{307}?';
+  if (character === "'") return "['’]";
+  const decomposed = character.normalize('NFD');
+  return decomposed === character
+    ? escapeRegex(character)
+    : `(?:${escapeRegex(character)}|${escapeRegex(decomposed)})`;
+}
+
+function surfaceText(text: string): string {
+  return Array.from(text, surfaceCharacter).join('');
+}
+
+/**
  * A pattern every surface form of a stem starts with, for Chroma's regex
  * prefilter on the raw text. The stemmer only ever cuts a word short, except
  * that it turns "-ies" into "-y": "companies" and "company" both stem to
@@ -68,8 +96,34 @@ function escapeRegex(text: string): string {
  */
 export function surfacePrefixPattern(term: string): string {
   return term.endsWith('y') && term.length > 2
-    ? `${escapeRegex(term.slice(0, -1))}(?:y|ie)`
-    : escapeRegex(term);
+    ? `${surfaceText(term.slice(0, -1))}(?:y|${surfaceCharacter('i')}e)`
+    : surfaceText(term);
+}
+
+/**
+ * The `$regex` that finds the chunks holding a term. A CJK bigram has no word
+ * boundary before it inside a run of CJK text ("首都東京"), so it is matched
+ * anywhere.
+ */
+function termCondition(term: string): WhereDocument {
+  const boundary = isCjkTerm(term) ? '' : '\\b';
+  return { $regex: `(?i)${boundary}${surfacePrefixPattern(term)}` };
+}
+
+/**
+ * The terms the prefilter looks for: all of them up to MAX_PREFILTER_TERMS,
+ * else the longest, first come first on a tie. Chroma keeps no term
+ * statistics to pick the rarest by; a longer word is usually a rarer one, and
+ * BM25's ranking rests on the rare terms. The ranking itself uses every term.
+ */
+export function prefilterTerms(text: string): string[] {
+  const terms = [...new Set(contentTerms(text))];
+  if (terms.length <= MAX_PREFILTER_TERMS) return terms;
+  return terms
+    .map((term) => ({ term, length: Array.from(term).length }))
+    .sort((left, right) => right.length - left.length)
+    .slice(0, MAX_PREFILTER_TERMS)
+    .map(({ term }) => term);
 }
 
 /**
@@ -339,17 +393,10 @@ export class ChromaVectorIndex implements VectorIndex {
 
   async queryLexical(query: ChunkQuery, text: string): Promise<ChunkHit[]> {
     assertOwner(query.ownerId);
-    const stems = [
-      ...new Set(
-        words(text)
-          .filter((word) => word.length > 1 && !isStopword(word))
-          .map(stem),
-      ),
-    ];
-    if (stems.length === 0 || query.k <= 0 || query.documentIds?.length === 0) return [];
-    const conditions: WhereDocument[] = stems.map((term) => ({
-      $regex: `(?i)\\b${surfacePrefixPattern(term)}`,
-    }));
+    // The terms BM25 ranks by: a chunk without any of them cannot score.
+    const terms = prefilterTerms(text);
+    if (terms.length === 0 || query.k <= 0 || query.documentIds?.length === 0) return [];
+    const conditions = terms.map(termCondition);
     const candidates = await this.collection.get<ChunkMetadata>({
       where: documentFilter(query.ownerId, query.documentIds),
       whereDocument:

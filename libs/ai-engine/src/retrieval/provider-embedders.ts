@@ -48,6 +48,30 @@ function embeddingPolicy(timeoutMs: number): IPolicy {
   );
 }
 
+/**
+ * Runs one embedding request under the policy. A timeout is the provider's
+ * failure to answer in time: it leaves as a ProviderError like every other
+ * provider failure, so callers (and the gateway's error mapping) need to know
+ * only that one type, and it names the provider.
+ */
+async function executeEmbedding(
+  policy: IPolicy,
+  provider: string,
+  timeoutMs: number,
+  request: (signal: AbortSignal) => Promise<unknown>,
+): Promise<unknown> {
+  try {
+    return await policy.execute(({ signal }) => request(signal));
+  } catch (error) {
+    if (error instanceof TaskCancelledError) {
+      throw new ProviderError(provider, 'server', `no answer within ${timeoutMs} ms`, undefined, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
 /** Inputs per request: well inside both APIs' per-request limits. */
 const EMBEDDING_BATCH = 96;
 
@@ -107,6 +131,7 @@ export class OpenAiEmbedder implements Embedder {
   readonly dimensions: number;
   private readonly keys: KeyPool<OpenAI>;
   private readonly policy: IPolicy;
+  private readonly timeoutMs: number;
 
   constructor(options: ProviderEmbedderOptions) {
     this.model = options.model ?? 'text-embedding-3-small';
@@ -114,7 +139,8 @@ export class OpenAiEmbedder implements Embedder {
     this.keys = new KeyPool('openai', options.apiKeys, (key) => createOpenAiClient(key, options), {
       onQuarantine: options.onKeyQuarantined,
     });
-    this.policy = embeddingPolicy(options.timeoutMs ?? 30000);
+    this.timeoutMs = options.timeoutMs ?? 30000;
+    this.policy = embeddingPolicy(this.timeoutMs);
   }
 
   embed(texts: readonly string[]): Promise<Float32Array[]> {
@@ -122,7 +148,7 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   private async embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
-    const body: unknown = await this.policy.execute(({ signal }) =>
+    const body = await executeEmbedding(this.policy, 'openai', this.timeoutMs, (signal) =>
       withPooledKey(this.keys, (client) =>
         client.embeddings
           .create({ model: this.model, input: [...texts], dimensions: this.dimensions }, { signal })
@@ -151,6 +177,7 @@ export class GoogleEmbedder implements Embedder {
   readonly dimensions: number;
   private readonly keys: KeyPool<GoogleGenAI>;
   private readonly policy: IPolicy;
+  private readonly timeoutMs: number;
 
   constructor(options: ProviderEmbedderOptions) {
     this.model = options.model ?? 'text-embedding-004';
@@ -158,7 +185,8 @@ export class GoogleEmbedder implements Embedder {
     this.keys = new KeyPool('google', options.apiKeys, (key) => createGoogleClient(key, options), {
       onQuarantine: options.onKeyQuarantined,
     });
-    this.policy = embeddingPolicy(options.timeoutMs ?? 30000);
+    this.timeoutMs = options.timeoutMs ?? 30000;
+    this.policy = embeddingPolicy(this.timeoutMs);
   }
 
   embed(texts: readonly string[]): Promise<Float32Array[]> {
@@ -166,7 +194,7 @@ export class GoogleEmbedder implements Embedder {
   }
 
   private async embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
-    const body: unknown = await this.policy.execute(({ signal }) =>
+    const body = await executeEmbedding(this.policy, 'google', this.timeoutMs, (signal) =>
       withPooledKey(this.keys, (client) =>
         client.models
           .embedContent({

@@ -1,4 +1,6 @@
 import AsyncLock from 'async-lock';
+import { TaskCancelledError } from 'cockatiel';
+import { codePointBoundary } from '@docuthinker/contracts';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { IndexDisabledError, InvalidInputError } from '../errors';
 import { buildDocumentGraph, type DocumentGraphOptions } from '../graph/document-graph';
@@ -7,6 +9,7 @@ import { NO_ANSWER } from '../offline/answer-from-context';
 import { clip } from '../offline/sentence-selection';
 import { LocalProvider, OFFLINE_ENGINE_MODEL } from '../providers/local-provider';
 import { ProviderChain } from '../providers/provider-chain';
+import { ProviderError } from '../providers/provider-error';
 import { chunkDocument, type ChunkerOptions } from '../retrieval/chunker';
 import type { Embedder } from '../retrieval/embedder';
 import { reciprocalRankFusion } from '../retrieval/reciprocal-rank-fusion';
@@ -47,6 +50,13 @@ const SNIPPET_CHARS = 320;
 // Each ranking feeds fusion with more than k candidates so that a chunk both
 // rankings like, but neither puts first, can still win.
 const FUSION_DEPTH = 4;
+/**
+ * The longest text a search runs on: the search and ask contracts' bound on a
+ * query. A chat message may be ten times longer; its retrieval query is cut
+ * to this, so that embedding it stays well inside the embedding models' input
+ * limits and lexical search does not look for thousands of terms.
+ */
+export const MAX_QUERY_CHARS = 2_000;
 
 function requireText(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim().length === 0)
@@ -63,6 +73,25 @@ function requireK(value: number | undefined, fallback: number): number {
 
 function documentKey(ownerId: string, documentId: string): string {
   return JSON.stringify([ownerId, documentId]);
+}
+
+/** The first `MAX_QUERY_CHARS` of `text`, cut at a space where one is near the end. */
+function boundedQuery(text: string): string {
+  if (text.length <= MAX_QUERY_CHARS) return text;
+  const cut = text.slice(0, codePointBoundary(text, 0, MAX_QUERY_CHARS));
+  const lastSpace = cut.search(/\s\S*$/);
+  return lastSpace > MAX_QUERY_CHARS * 0.9 ? cut.slice(0, lastSpace) : cut;
+}
+
+/** The embedding provider failed or timed out: the query can still be ranked by its terms. */
+function isEmbeddingFailure(error: unknown): boolean {
+  return error instanceof ProviderError || error instanceof TaskCancelledError;
+}
+
+interface Retrieved {
+  readonly hits: ChunkHit[];
+  /** Ranked by terms alone because the query could not be embedded. */
+  readonly degraded: boolean;
 }
 
 function toSearchHit(hit: ChunkHit): SearchHit {
@@ -193,13 +222,13 @@ export class RetrievalService {
   }
 
   async search(request: SearchRequest): Promise<{ hits: SearchHit[] }> {
-    const hits = await this.retrieve(request, DEFAULT_SEARCH_K);
+    const { hits } = await this.retrieve(request, DEFAULT_SEARCH_K);
     return { hits: hits.map(toSearchHit) };
   }
 
   async ask(request: AskRequest): Promise<AskResult> {
     const question = requireText('question', request.question);
-    const hits = await this.retrieve(
+    const retrieved = await this.retrieve(
       {
         ownerId: request.ownerId,
         query: question,
@@ -209,7 +238,7 @@ export class RetrievalService {
       },
       DEFAULT_ASK_K,
     );
-    const { answer, citations, ...provenance } = await this.answerFrom(question, hits, []);
+    const { answer, citations, ...provenance } = await this.answerFrom(question, retrieved, []);
     return { answer, citations, ...provenance };
   }
 
@@ -219,7 +248,7 @@ export class RetrievalService {
     if (!lastUser) throw new InvalidInputError('messages', 'must contain a user message');
     const question = requireText('messages[].content', lastUser.content);
     const history = messages.slice(0, messages.lastIndexOf(lastUser));
-    const hits = await this.retrieve(
+    const retrieved = await this.retrieve(
       {
         ownerId: request.ownerId,
         query: this.chatQuery(question, history),
@@ -229,7 +258,11 @@ export class RetrievalService {
       },
       DEFAULT_ASK_K,
     );
-    const { answer, citations, ...provenance } = await this.answerFrom(question, hits, history);
+    const { answer, citations, ...provenance } = await this.answerFrom(
+      question,
+      retrieved,
+      history,
+    );
     return { reply: answer, citations, ...provenance };
   }
 
@@ -251,7 +284,13 @@ export class RetrievalService {
     return this.dependencies.knowledgeGraph;
   }
 
-  private async retrieve(request: SearchRequest, defaultK: number): Promise<ChunkHit[]> {
+  /**
+   * A hybrid search whose query cannot be embedded (the embedding provider
+   * failed or timed out) ranks by terms alone and says so, rather than fail
+   * a search the lexical index can still answer. A vector search, and
+   * indexing, have no such fallback: their failure reaches the caller.
+   */
+  private async retrieve(request: SearchRequest, defaultK: number): Promise<Retrieved> {
     const ownerId = requireText('ownerId', request.ownerId);
     const query = requireText('query', request.query);
     const k = requireK(request.k, defaultK);
@@ -265,27 +304,48 @@ export class RetrievalService {
     if (!index) throw new IndexDisabledError('vector');
 
     const base: Omit<ChunkQuery, 'k'> = { ownerId, documentIds: request.documentIds };
-    if (mode === 'lexical') return index.queryLexical({ ...base, k }, query);
-    const [vector] = await this.dependencies.embedder.embed([query]);
-    if (mode === 'vector') return index.queryVector({ ...base, k }, vector as Float32Array);
+    const lexicalOnly = async (degraded: boolean): Promise<Retrieved> => ({
+      hits: await index.queryLexical({ ...base, k }, query),
+      degraded,
+    });
+    if (mode === 'lexical') return lexicalOnly(false);
+    const embedded = this.dependencies.embedder.embed([query]);
+    if (mode === 'vector') {
+      const [vector] = await embedded;
+      return {
+        hits: await index.queryVector({ ...base, k }, vector as Float32Array),
+        degraded: false,
+      };
+    }
+    const vector = await embedded.then(
+      ([embedding]) => embedding as Float32Array,
+      (error: unknown) => {
+        if (isEmbeddingFailure(error)) return undefined;
+        throw error;
+      },
+    );
+    if (!vector) return lexicalOnly(true);
     const depth = Math.min(MAX_K * FUSION_DEPTH, k * FUSION_DEPTH);
     const [byVector, byTerms] = await Promise.all([
-      index.queryVector({ ...base, k: depth }, vector as Float32Array),
+      index.queryVector({ ...base, k: depth }, vector),
       index.queryLexical({ ...base, k: depth }, query),
     ]);
-    return reciprocalRankFusion([byVector, byTerms], k);
+    return { hits: reciprocalRankFusion([byVector, byTerms], k), degraded: false };
   }
 
-  /** A short follow-up ("and in binary form?") borrows the previous question's terms. */
+  /**
+   * A short follow-up ("and in binary form?") borrows the previous question's
+   * terms. Bounded like a search query: a chat message may be 20,000 characters.
+   */
   private chatQuery(question: string, history: readonly ChatMessage[]): string {
-    if (contentTerms(question).length >= 4) return question;
+    if (contentTerms(question).length >= 4) return boundedQuery(question);
     const previous = [...history].reverse().find((message) => message.role === 'user');
-    return previous ? `${question} ${previous.content}` : question;
+    return boundedQuery(previous ? `${question} ${previous.content}` : question);
   }
 
   private async answerFrom(
     question: string,
-    hits: readonly ChunkHit[],
+    { hits, degraded: retrievalDegraded }: Retrieved,
     history: readonly ChatMessage[],
   ): Promise<{ answer: string; citations: Citation[] } & Omit<AskResult, 'answer' | 'citations'>> {
     // Nothing of the owner's matched: no provider can ground an answer, so
@@ -296,7 +356,7 @@ export class RetrievalService {
         citations: [],
         provider: 'local',
         model: OFFLINE_ENGINE_MODEL,
-        degraded: false,
+        degraded: retrievalDegraded,
       };
     }
     const result = await this.answerer.answer({
@@ -328,7 +388,7 @@ export class RetrievalService {
       citations,
       provider: result.provider,
       model: result.model,
-      degraded: result.degraded,
+      degraded: result.degraded || retrievalDegraded,
       usage: result.usage,
     };
   }

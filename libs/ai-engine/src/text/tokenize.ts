@@ -3,6 +3,21 @@ import { isStopword } from './stopwords';
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
 const NON_ASCII = /[^\p{ASCII}]/u;
+/**
+ * `'İ'.toLowerCase()` is "i" + U+0307 COMBINING DOT ABOVE, which is no letter
+ * and would cut "İstanbul" into "i" and "stanbul"; Turkish "ı" is the same
+ * letter for search. Both fold to plain "i", as upper-case "I" already does.
+ */
+const TURKISH_I = /i\u0307|ı/gu;
+
+/**
+ * Letters of the scripts written without spaces between words (Han, kana),
+ * and Hangul, whose particles attach to the word ("서울은"). Script
+ * extensions, so that marks shared by the scripts ("々", "ー") count too.
+ */
+const CJK_LETTER = '\\p{scx=Han}\\p{scx=Hiragana}\\p{scx=Katakana}\\p{scx=Hangul}';
+const CJK = new RegExp(`[${CJK_LETTER}]`, 'u');
+const CJK_OR_OTHER_RUNS = new RegExp(`[${CJK_LETTER}]+|[^${CJK_LETTER}]+`, 'gu');
 
 function canonicalWord(word: string): string {
   // Only a word with an apostrophe needs the (comparatively slow) rewrites.
@@ -10,23 +25,58 @@ function canonicalWord(word: string): string {
   return word.replace(/['’]s$/u, '').replace(/’/gu, "'");
 }
 
-/** Lower-cased word tokens in order; possessive "'s" is dropped. */
+/** Lower-cased word tokens in order; possessive "'s" is dropped; "İ" and "ı" read as "i". */
 export function words(text: string): string[] {
+  if (!NON_ASCII.test(text)) return (text.toLowerCase().match(WORD) ?? []).map(canonicalWord);
   // NFKC folds compatibility forms (ligatures, full-width letters); ASCII has none.
-  const normalised = NON_ASCII.test(text) ? text.normalize('NFKC') : text;
-  const found = normalised.toLowerCase().match(WORD) ?? [];
-  return found.map(canonicalWord);
+  const folded = text.normalize('NFKC').toLowerCase().replace(TURKISH_I, 'i');
+  return (folded.match(WORD) ?? []).map(canonicalWord);
+}
+
+/** True for a term made of CJK letters (a bigram of `contentTerms`). */
+export function isCjkTerm(term: string): boolean {
+  return CJK.test(term);
+}
+
+/**
+ * Overlapping character bigrams of a CJK run: "東京都" gives "東京", "京都".
+ * Bigrams rather than a dictionary segmenter (`Intl.Segmenter`): a bigram
+ * does not depend on its context, so a query finds its characters wherever
+ * they stand ("東京" inside "東京都庁", which a segmenter may keep whole), and
+ * the terms do not change with the ICU version Node ships. A lone character
+ * gives no term, as a one-letter word does not.
+ */
+function cjkBigrams(run: string, into: string[]): void {
+  const characters = Array.from(run);
+  for (let index = 1; index < characters.length; index += 1) {
+    into.push(`${characters[index - 1]}${characters[index]}`);
+  }
+}
+
+function pushWordTerm(word: string, into: string[]): void {
+  if (word.length < 2 || isStopword(word) || /^\d+$/.test(word)) return;
+  into.push(stem(word));
 }
 
 /**
  * The terms that carry meaning: stems of the words that are not stopwords,
- * one character words and bare numbers excluded. Used for ranking everywhere.
+ * one character words and bare numbers excluded, and bigrams of CJK text.
+ * Used for ranking everywhere: the embedded index, Chroma's BM25 and the
+ * offline engine, so every search path tokenizes the same way.
  */
 export function contentTerms(text: string): string[] {
   const terms: string[] = [];
+  const mayHoldCjk = NON_ASCII.test(text);
   for (const word of words(text)) {
-    if (word.length < 2 || isStopword(word) || /^\d+$/.test(word)) continue;
-    terms.push(stem(word));
+    if (!mayHoldCjk || !CJK.test(word)) {
+      pushWordTerm(word, terms);
+      continue;
+    }
+    // "iphone用のケース": the Latin part is a word, the CJK part bigrams.
+    for (const run of word.match(CJK_OR_OTHER_RUNS) ?? []) {
+      if (CJK.test(run)) cjkBigrams(run, terms);
+      else pushWordTerm(run, terms);
+    }
   }
   return terms;
 }

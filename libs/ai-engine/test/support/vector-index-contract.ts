@@ -377,6 +377,41 @@ export function describeVectorIndexContract(
         }
       });
 
+      // Found in review: "istanbul" did not find "İSTANBUL" ("İ" lower-cases
+      // to "i" + U+0307), and "東京" did not find a run of Japanese holding
+      // it. Both adapters must find them, by the same terms.
+      it.each([
+        ['istanbul', ['english', 'turkish']],
+        ['İSTANBUL', ['english', 'turkish']],
+        ['ıstanbul', ['english', 'turkish']],
+        ['izmir', ['decomposed']],
+        ['東京', ['japanese', 'tower']],
+        ['日本の首都', ['japanese']],
+        ['タワー', ['tower']],
+      ])(
+        'finds "%s" whatever the case rules and word boundaries of its script',
+        async (query, expected) => {
+          const owner = 'unicode-terms-owner';
+          if ((await index.countChunks(owner)) === 0) {
+            for (const [documentId, text] of [
+              ['turkish', 'İSTANBUL İstanbul: the city on the Bosphorus.'],
+              // A capital I and a combining dot above, as decomposed (NFD) text stores "İ".
+              ['decomposed', 'I\u0307zmir lies on the Aegean coast.'],
+              ['english', 'Istanbul and Tokyo are large cities.'],
+              ['japanese', '東京は日本の首都です。'],
+              ['tower', '夜の東京タワーはきれいです。'],
+            ] as const) {
+              await index.replaceDocument(owner, documentId, await indexedChunks(documentId, text));
+            }
+          }
+          const hits = await index.queryLexical({ ownerId: owner, k: 10 }, query);
+          expect({ query, found: hits.map((hit) => hit.documentId).sort() }).toEqual({
+            query,
+            found: expected,
+          });
+        },
+      );
+
       it("scores one owner's chunks the same however much another owner stores", async () => {
         const [quiet, busy] = ['idf-quiet-owner', 'idf-busy-owner'];
         await index.replaceDocument(
