@@ -11,6 +11,12 @@ const script = join(__dirname, '..', 'src', 'bin', 'cdk-stage.ts');
  * no AWS credentials anywhere: no AWS_* variables, an empty home, no instance
  * metadata service.
  */
+/** Staging's HTTPS, which its deploys and diffs now need, as a pipeline passes it. */
+const STAGING_HTTPS = {
+  DOCUTHINKER_STAGING_DOMAIN_NAME: 'staging.docuthinker.example.com',
+  DOCUTHINKER_STAGING_CERTIFICATE_ARN: 'arn:aws:acm:us-east-1:123456789012:certificate/stg',
+};
+
 function runStage(args: string[], extraEnv: Record<string, string> = {}) {
   const home = mkdtempSync(join(tmpdir(), 'infra-no-aws-'));
   try {
@@ -58,6 +64,7 @@ describe('nx deploy/diff infra preflight', () => {
   it('fails a diff without AWS credentials in one clear line', () => {
     const { status, stderrLines } = runStage(['diff', 'staging'], {
       IMAGE_TAG: '3f2c1ab',
+      ...STAGING_HTTPS,
       DOCUTHINKER_STAGING_PROVIDER_KEYS: 'anthropic',
     });
     expect(status).toBe(1);
@@ -69,7 +76,10 @@ describe('nx deploy/diff infra preflight', () => {
   // With NODE_ENV=production the gateway refuses to start without a provider,
   // and ECS would keep replacing it while the deploy waited.
   it('refuses to deploy a gateway that would have no LLM provider', () => {
-    const { status, stderrLines } = runStage(['deploy', 'staging'], { IMAGE_TAG: '3f2c1ab' });
+    const { status, stderrLines } = runStage(['deploy', 'staging'], {
+      IMAGE_TAG: '3f2c1ab',
+      ...STAGING_HTTPS,
+    });
     expect(status).toBe(1);
     expect(stderrLines).toEqual([
       expect.stringMatching(
@@ -78,6 +88,7 @@ describe('nx deploy/diff infra preflight', () => {
     ]);
     const blank = runStage(['deploy', 'staging'], {
       IMAGE_TAG: '3f2c1ab',
+      ...STAGING_HTTPS,
       DOCUTHINKER_STAGING_PROVIDER_KEYS: ' , ',
     });
     expect(blank.stderrLines).toEqual([expect.stringContaining('the gateway has no LLM provider')]);
@@ -105,7 +116,7 @@ describe('nx deploy/diff infra preflight', () => {
     expect(latest.stderrLines).toEqual([expect.stringContaining('"latest" is refused for prod')]);
   });
 
-  it.each(['prod', 'dr'])(
+  it.each(['staging', 'prod', 'dr'])(
     'refuses to deploy %s without HTTPS settings, which would leave the load balancer on HTTP only',
     (stage) => {
       const { status, stderrLines } = runStage(['deploy', stage], { IMAGE_TAG: '3f2c1ab' });
@@ -129,6 +140,14 @@ describe('nx deploy/diff infra preflight', () => {
     });
     // Past the HTTPS check: what stops it now is the missing AWS credentials.
     expect(stderrLines).toEqual([expect.stringMatching(/^diff infra \(dr\): no AWS credentials/)]);
+  });
+
+  it('lets dev alone deploy without HTTPS settings', () => {
+    const { stderrLines } = runStage(['diff', 'dev'], {
+      IMAGE_TAG: '3f2c1ab',
+      DOCUTHINKER_DEV_PROVIDER_KEYS: 'openai',
+    });
+    expect(stderrLines).toEqual([expect.stringMatching(/^diff infra \(dev\): no AWS credentials/)]);
   });
 
   it('names the accepted stages when given another', () => {

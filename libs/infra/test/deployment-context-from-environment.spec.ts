@@ -25,6 +25,9 @@ describe('deployment values from the pipeline', () => {
   it('sees a domain in the stage settings, the environment or the arguments passed through', () => {
     const prod = settingsFor('prod');
     expect(prod.requiresHttps).toBe(true);
+    // Staging is internet-facing and deployed on every push to main: HTTPS too. Dev is not.
+    expect(settingsFor('staging').requiresHttps).toBe(true);
+    expect(settingsFor('dev').requiresHttps).toBe(false);
     expect(servesHttps(prod, [])).toBe(false);
     expect(servesHttps(prod, ['-c', 'domainName=docuthinker.example.com'])).toBe(true);
     expect(servesHttps(prod, ['-c', 'domainName='])).toBe(false);

@@ -35,6 +35,26 @@ const PARAMETERS = [
   ...Object.keys(PROVIDER_KEY_SWITCHES),
 ];
 
+/** Evaluates the intrinsic functions the pull grant uses (Ref, Join, Split, Select). */
+function evaluate(value: CfnJson, parameters: Record<string, string>): CfnJson {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((item) => evaluate(item, parameters));
+  if ('Ref' in value) return parameters[value.Ref];
+  if ('Fn::Join' in value) {
+    const [separator, parts] = value['Fn::Join'];
+    return (evaluate(parts, parameters) as string[]).join(separator);
+  }
+  if ('Fn::Split' in value) {
+    const [separator, source] = value['Fn::Split'];
+    return (evaluate(source, parameters) as string).split(separator);
+  }
+  if ('Fn::Select' in value) {
+    const [index, list] = value['Fn::Select'];
+    return (evaluate(list, parameters) as string[])[Number(index)];
+  }
+  throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
+}
+
 describe('raw CloudFormation template', () => {
   const rendered = renderRawTemplate();
   const committed = readFileSync(join(__dirname, '..', RAW_TEMPLATE_PATH), 'utf8');
@@ -101,6 +121,55 @@ describe('raw CloudFormation template', () => {
     });
   });
 
+  it("lets each task's execution role pull its private ECR image, and only that repository", () => {
+    const assertions = Template.fromStack(rendered.stack);
+    const policies = Object.values(assertions.findResources('AWS::IAM::Policy'));
+    const tasks = assertions.findResources('AWS::ECS::TaskDefinition');
+    for (const [parameter, container] of [
+      ['BackendImage', 'backend'],
+      ['AIMLImage', 'aiml-gateway'],
+    ] as const) {
+      const [task] = Object.values(tasks).filter(
+        (candidate) => candidate.Properties.ContainerDefinitions[0].Name === container,
+      );
+      expect(task?.Properties.ContainerDefinitions[0].Image).toEqual({ Ref: parameter });
+      const executionRole = task?.Properties.ExecutionRoleArn['Fn::GetAtt'][0];
+      const statements: CfnJson[] = policies
+        .filter((policy) =>
+          policy.Properties.Roles.some((role: CfnJson) => role.Ref === executionRole),
+        )
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+      const pull = statements.find((statement) =>
+        [statement.Action].flat().includes('ecr:BatchGetImage'),
+      );
+      expect([pull?.Action].flat().sort()).toEqual([
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:BatchGetImage',
+        'ecr:GetDownloadUrlForLayer',
+      ]);
+      // The repository ARN is read from this task's own image parameter, never a wildcard.
+      expect(pull?.Resource).not.toBe('*');
+      expect(JSON.stringify(pull?.Resource)).toContain(`"Ref":"${parameter}"`);
+      expect(JSON.stringify(pull?.Resource)).not.toContain(
+        parameter === 'BackendImage' ? 'AIMLImage' : 'BackendImage',
+      );
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Action: 'ecr:GetAuthorizationToken', Resource: '*' }),
+      );
+    }
+  });
+
+  it('reads the repository ARN out of the image URI as CloudFormation would', () => {
+    const assertions = Template.fromStack(rendered.stack);
+    const pull = Object.values(assertions.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as CfnJson[])
+      .find((statement) => JSON.stringify(statement.Resource).includes('"Ref":"BackendImage"'));
+    const image = '111111111111.dkr.ecr.us-east-1.amazonaws.com/team/docuthinker-backend:3f2c1ab';
+    expect(evaluate(pull?.Resource, { BackendImage: image, 'AWS::Partition': 'aws' })).toBe(
+      'arn:aws:ecr:us-east-1:111111111111:repository/team/docuthinker-backend',
+    );
+  });
+
   it('refuses a latest image tag', () => {
     const pattern = new RegExp(template.Parameters.BackendImage.AllowedPattern);
     expect(
@@ -109,6 +178,8 @@ describe('raw CloudFormation template', () => {
     expect(
       pattern.test('111111111111.dkr.ecr.us-east-1.amazonaws.com/docuthinker-backend:latest'),
     ).toBe(false);
+    // The pull grant is read from an ECR URI, so nothing else is accepted.
+    expect(pattern.test('docker.io/library/docuthinker-backend:3f2c1ab')).toBe(false);
   });
 
   it('needs nothing from the CDK toolchain (no bootstrap rule, assets or construct metadata)', () => {

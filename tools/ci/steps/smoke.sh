@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # smoke: GET /health (liveness) and /ready (dependencies) through the stage's
-# load balancer until each answers 200, retrying every SMOKE_INTERVAL_SECONDS
-# until SMOKE_DEADLINE_SECONDS have passed. The address is the stack output
-# LoadBalancerDnsName that deploy wrote; https://<domain> for a stage deployed
-# with a domain (DOCUTHINKER_<STAGE>_DOMAIN_NAME or DOCUTHINKER_DOMAIN_NAME, as
-# deploy reads them: the ALB's own name is not on the certificate); or
-# SMOKE_BASE_URL when set.
+# own load balancer until each answers 200, retrying every
+# SMOKE_INTERVAL_SECONDS until SMOKE_DEADLINE_SECONDS have passed. The load
+# balancer is the stack output LoadBalancerDnsName that deploy wrote. A stage
+# deployed with a domain (DOCUTHINKER_<STAGE>_DOMAIN_NAME or
+# DOCUTHINKER_DOMAIN_NAME, as deploy reads them) is probed as
+# https://<domain>, because the ALB's own name is not on the certificate, but
+# dialled at that load balancer (curl --connect-to): the domain may be a
+# Route 53 failover name that prod answers while prod is healthy, so asking
+# DNS would smoke-test prod after a DR deploy. SMOKE_BASE_URL, when set, is
+# probed as given.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -14,8 +18,11 @@ source "$CI_ROOT/tools/ci/lib/stage-facts.sh"
 
 ci_usage "usage: tools/ci/run-step smoke [--dry-run]
   STAGE                   dev, staging, prod or dr
-  SMOKE_BASE_URL          base URL to probe (default: https://<stage domain> when one is
-                          set, else http://<LoadBalancerDnsName output>)
+  SMOKE_BASE_URL          base URL to probe as given (default: https://<stage domain> dialled
+                          at the stage's load balancer when a domain is set, else
+                          http://<LoadBalancerDnsName output>)
+  SMOKE_OUTPUTS_FILE      stack outputs to read the load balancer from
+                          (default: the file deploy writes, libs/infra/cdk.out/<stage>-outputs.json)
   SMOKE_DEADLINE_SECONDS  give up after this long (default: 300)
   SMOKE_INTERVAL_SECONDS  pause between attempts (default: 10)"
 
@@ -26,9 +33,10 @@ interval_seconds="${SMOKE_INTERVAL_SECONDS:-10}"
 [[ "$deadline_seconds" =~ ^[0-9]+$ ]] || ci_usage_error "SMOKE_DEADLINE_SECONDS must be whole seconds"
 [[ "$interval_seconds" =~ ^[0-9]+(\.[0-9]+)?$ ]] || ci_usage_error "SMOKE_INTERVAL_SECONDS must be a number of seconds"
 
-load_balancer_url() {
+# The DNS name of this stage's own load balancer, from the outputs deploy wrote.
+load_balancer_dns_name() {
   local outputs stack dns_name
-  outputs="$(ci_stage_outputs_file "$stage")"
+  outputs="${SMOKE_OUTPUTS_FILE:-$(ci_stage_outputs_file "$stage")}"
   stack="$(ci_stage_platform_stack "$stage")"
   if [[ -f "$outputs" ]]; then
     dns_name="$(node -e 'const [file, stack] = process.argv.slice(1);
@@ -40,26 +48,34 @@ load_balancer_url() {
   else
     ci_die "no $outputs: the deploy step writes it; run smoke after deploy or set SMOKE_BASE_URL"
   fi
-  printf 'http://%s' "$dns_name"
+  printf '%s' "$dns_name"
 }
 
 stage_domain_variable="DOCUTHINKER_$(printf '%s' "$stage" | tr '[:lower:]' '[:upper:]')_DOMAIN_NAME"
 stage_domain="${!stage_domain_variable:-${DOCUTHINKER_DOMAIN_NAME:-}}"
+# curl options that send each probe to this stage's load balancer.
+route=()
+dialled=""
 if [[ -n "${SMOKE_BASE_URL:-}" ]]; then
   base_url="$SMOKE_BASE_URL"
 elif [[ -n "$stage_domain" ]]; then
+  load_balancer="$(load_balancer_dns_name)"
   base_url="https://$stage_domain"
+  # The certificate's name in the request (SNI, Host), this stage's ALB on the wire.
+  route=(--connect-to "$stage_domain:443:$load_balancer:443")
+  dialled=" at $load_balancer"
 else
-  base_url="$(load_balancer_url)"
+  base_url="http://$(load_balancer_dns_name)"
 fi
 deadline=$((SECONDS + deadline_seconds))
 
 for path in /health /ready; do
   url="${base_url%/}$path"
-  probe=(curl --silent --location --max-time 10 --output /dev/null --write-out '%{http_code}' "$url")
+  probe=(curl --silent --location --max-time 10 --output /dev/null --write-out '%{http_code}'
+    "${route[@]}" "$url")
   printf '+ %s\n' "$(ci_render "${probe[@]}")"
   if [[ "$CI_DRY_RUN" == true ]]; then
-    ci_log "expects 200 from $url, retrying every ${interval_seconds}s for up to ${deadline_seconds}s"
+    ci_log "expects 200 from $url$dialled, retrying every ${interval_seconds}s for up to ${deadline_seconds}s"
     continue
   fi
   attempt=1
@@ -67,7 +83,7 @@ for path in /health /ready; do
     # curl answers 000 when nothing answered at all (refused, timed out, DNS).
     status="$("${probe[@]}")" || true
     if [[ "$status" == 200 ]]; then
-      ci_log "$url answered 200 (attempt $attempt)"
+      ci_log "$url$dialled answered 200 (attempt $attempt)"
       break
     fi
     if ((SECONDS >= deadline)); then

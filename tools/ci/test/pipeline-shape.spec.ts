@@ -13,9 +13,11 @@ interface Step {
 
 interface Job {
   readonly if?: string;
+  readonly needs?: string | string[];
   readonly environment?: string | { name: string };
   readonly concurrency?: { group: string; 'cancel-in-progress': boolean };
   readonly permissions?: Record<string, string>;
+  readonly env?: Record<string, string>;
   readonly steps: Step[];
 }
 
@@ -57,13 +59,39 @@ describe('ci.yml', () => {
 });
 
 describe('deploy.yml', () => {
-  const deployJobs = [deploy.jobs['deploy'], deploy.jobs['deploy-prod']] as Job[];
+  const deployJobs = [deploy.jobs['deploy'], deploy.jobs['deploy-approved']] as Job[];
+  const environmentOf = (job: Job) =>
+    typeof job.environment === 'string' ? job.environment : job.environment?.name;
 
-  it('runs on pushes to main and on a manual run with a stage input', () => {
-    expect(deploy.on['push']).toEqual({ branches: ['main'] });
+  it('runs after a CI run on main completes, and on a manual run with a stage input', () => {
+    expect(Object.keys(deploy.on).sort()).toEqual(['workflow_dispatch', 'workflow_run']);
+    expect(deploy.on['workflow_run']).toEqual({
+      workflows: ['CI'],
+      types: ['completed'],
+      branches: ['main'],
+    });
     expect(deploy.on['workflow_dispatch']).toMatchObject({
       inputs: { stage: { type: 'choice', options: ['dev', 'staging', 'prod', 'dr'] } },
     });
+    // The name workflow_run waits for is ci.yml's.
+    expect(ci).toMatchObject({ name: 'CI' });
+  });
+
+  it('ships only a commit whose CI run on a push to main succeeded, and exactly that commit', () => {
+    const publish = deploy.jobs['publish-images'] as Job;
+    expect(publish.if).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(publish.if).toContain("github.event.workflow_run.event == 'push'");
+    expect(publish.if).toContain(
+      'github.event.workflow_run.head_repository.full_name == github.repository',
+    );
+    expect((deploy as unknown as { env: Record<string, string> }).env['IMAGE_TAG']).toBe(
+      '${{ github.event.workflow_run.head_sha || github.sha }}',
+    );
+    // Every later job needs publish-images, so nothing deploys when CI failed.
+    for (const [name, job] of Object.entries(deploy.jobs)) {
+      expect(usesAction(job, 'actions/checkout')?.with?.['ref']).toBe('${{ env.IMAGE_TAG }}');
+      if (name !== 'publish-images') expect([job.needs].flat()).toContain('publish-images');
+    }
   });
 
   it('asks only for an OIDC token and read access to the code', () => {
@@ -71,12 +99,22 @@ describe('deploy.yml', () => {
     for (const job of Object.values(deploy.jobs)) expect(job.permissions).toBeUndefined();
   });
 
-  it('assumes the deploy role through OIDC in every job, never with stored keys', () => {
+  it("assumes a role through OIDC in every job: the publish role, else the environment's own role", () => {
     const source = readWorkspaceFile('.github/workflows/deploy.yml');
     expect(source).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/);
-    for (const job of Object.values(deploy.jobs)) {
-      const credentials = usesAction(job, 'aws-actions/configure-aws-credentials');
-      expect(credentials?.with?.['role-to-assume']).toBe('${{ secrets.AWS_DEPLOY_ROLE_ARN }}');
+    for (const [name, job] of Object.entries(deploy.jobs)) {
+      const role = usesAction(job, 'aws-actions/configure-aws-credentials')?.with?.[
+        'role-to-assume'
+      ];
+      if (name === 'publish-images') {
+        // Trusted by main's environment-less jobs only; it pushes images and deploys nothing.
+        expect(environmentOf(job)).toBeUndefined();
+        expect(role).toBe('${{ secrets.AWS_PUBLISH_ROLE_ARN }}');
+      } else {
+        // An environment secret: each GitHub environment holds its own stage's role.
+        expect(environmentOf(job)).toBeDefined();
+        expect(role).toBe('${{ secrets.AWS_DEPLOY_ROLE_ARN }}');
+      }
     }
   });
 
@@ -85,10 +123,23 @@ describe('deploy.yml', () => {
       expect(job.concurrency?.group).toMatch(/^deploy-/);
       expect(job.concurrency?.['cancel-in-progress']).toBe(false);
     }
-    expect((deploy.jobs['deploy-prod'] as Job).environment).toBe('prod');
-    expect((deploy.jobs['deploy'] as Job).environment).toBe(
-      "${{ github.event_name == 'push' && 'staging' || inputs.stage }}",
+    expect(environmentOf(deploy.jobs['deploy-approved'] as Job)).toBe(
+      "${{ github.event_name == 'workflow_run' && 'prod' || inputs.stage }}",
     );
+    expect(environmentOf(deploy.jobs['deploy'] as Job)).toBe(
+      "${{ github.event_name == 'workflow_run' && 'staging' || inputs.stage }}",
+    );
+  });
+
+  it('shows the diff of the approved stage, read-only, before its reviewers approve the deploy', () => {
+    const diff = deploy.jobs['diff'] as Job;
+    expect(runs(diff, 'diff')).toBeDefined();
+    expect(environmentOf(diff)).toBe(
+      "${{ github.event_name == 'workflow_run' && 'prod-diff' || format('{0}-diff', inputs.stage) }}",
+    );
+    expect(diff.env?.['STAGE']).toBe((deploy.jobs['deploy-approved'] as Job).env?.['STAGE']);
+    expect([(deploy.jobs['deploy-approved'] as Job).needs].flat()).toContain('diff');
+    expect((deploy.jobs['deploy-approved'] as Job).if).toContain("needs.diff.result == 'success'");
   });
 
   it('pushes, deploys, waits, smoke-tests and rolls back when anything after deploy fails', () => {
@@ -128,6 +179,26 @@ describe('Jenkinsfile', () => {
     expect(jenkinsfile.indexOf("stage('Verify staging')")).toBeLessThan(
       jenkinsfile.indexOf("stage('Approve prod')"),
     );
+  });
+
+  it('shows the prod diff, archived, before the prod approval', () => {
+    expect(stage('Diff prod')).toContain("when { branch 'main' }");
+    expect(stage('Diff prod')).toContain('tools/ci/run-step diff');
+    expect(stage('Diff prod')).toContain("archiveArtifacts(artifacts: 'reports/diff/*.txt'");
+    expect(jenkinsfile.indexOf("stage('Diff prod')")).toBeLessThan(
+      jenkinsfile.indexOf("stage('Approve prod')"),
+    );
+  });
+
+  it("runs each stage's AWS steps inside that stage's own credentials", () => {
+    expect(stage('Push')).toContain("withCredentials(awsRole('publish'))");
+    for (const name of ['Deploy staging', 'Verify staging']) {
+      expect(stage(name)).toContain("withCredentials(awsRole('staging'))");
+    }
+    for (const name of ['Diff prod', 'Deploy prod', 'Verify prod']) {
+      expect(stage(name)).toContain("withCredentials(awsRole('prod'))");
+    }
+    expect(jenkinsfile).toMatch(/credentialsId: "docuthinker-aws-\$\{name\}"/);
   });
 
   it('rolls back on failure, reports tests always, and cleans up last', () => {

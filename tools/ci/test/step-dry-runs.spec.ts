@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installFakeCommands } from './support/fake-commands';
 import { commandIndex, pathWithout, runStep, scratchDir } from './support/run-step';
@@ -41,7 +41,7 @@ describe('every step', () => {
     for (const step of stepNames()) expect(missing.stderr).toContain(`  ${step}\n`);
   });
 
-  it.each(['deploy', 'wait-stable', 'smoke', 'rollback'])(
+  it.each(['diff', 'deploy', 'wait-stable', 'smoke', 'rollback'])(
     '%s refuses to guess the stage',
     (step) => {
       const noStage = runStep([step, '--dry-run'], { IMAGE_TAG: TAG, CI_STATE_DIR: stateDir });
@@ -244,6 +244,35 @@ describe('--dry-run prints the exact commands', () => {
     );
   });
 
+  it('diff: nx diff infra for the stage with the tag deploy will ship, kept for the approver', () => {
+    const summary = join(stateDir, 'summary.md');
+    const { commands, stdout } = dryRun('diff', { STAGE: 'prod', GITHUB_STEP_SUMMARY: summary });
+    expect(commands).toEqual([
+      'mkdir -p reports/diff',
+      `env IMAGE_TAG=${TAG} NO_COLOR=1 npx nx diff infra --configuration=prod --output-style=static -- --no-change-set | tee reports/diff/prod.txt`,
+    ]);
+    expect(stdout).toContain(`appends reports/diff/prod.txt to the job summary, ${summary}`);
+    expect(dryRun('diff', { STAGE: 'dr' }).stdout).not.toContain('job summary');
+  });
+
+  it('diff: shows a real run its output and appends it to the GitHub job summary', () => {
+    const fakes = installFakeCommands(stateDir);
+    const summary = join(stateDir, 'summary.md');
+    const run = runStep(['diff'], {
+      PATH: fakes.path,
+      FAKE_LOG: fakes.log,
+      STAGE: 'prod',
+      IMAGE_TAG: TAG,
+      GITHUB_STEP_SUMMARY: summary,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(fakes.calls()).toEqual([
+      `npx nx diff infra --configuration=prod --output-style=static -- --no-change-set IMAGE_TAG=${TAG}`,
+    ]);
+    expect(readFileSync(summary, 'utf8')).toContain(`### Infrastructure diff: ${TAG} to prod`);
+  });
+
   it("deploy: prod and DR use the plain cluster name in each stage's region", () => {
     expect(dryRun('deploy', { STAGE: 'prod' }).commands[0]).toContain(
       '--region us-east-1 --cluster docuthinker-cluster ',
@@ -281,16 +310,55 @@ describe('--dry-run prints the exact commands', () => {
     );
   });
 
-  it('smoke: a stage deployed with a domain is probed at https://<domain>', () => {
+  it("smoke: a stage with a domain is probed at https://<domain>, dialled at that stage's own load balancer", () => {
+    const outputs = join(stateDir, 'dr-outputs.json');
+    writeFileSync(
+      outputs,
+      JSON.stringify({
+        'DocuThinker-dr-Platform': { LoadBalancerDnsName: 'dr-alb-1.us-west-2.elb.amazonaws.com' },
+      }),
+    );
+    // docuthinker.example.com is the failover name prod answers while healthy: DNS must not decide.
+    const { commands, stdout } = dryRun('smoke', {
+      STAGE: 'dr',
+      DOCUTHINKER_DR_DOMAIN_NAME: 'docuthinker.example.com',
+      DOCUTHINKER_DOMAIN_NAME: 'staging.example.com',
+      SMOKE_OUTPUTS_FILE: outputs,
+    });
+    expect(commands).toEqual(
+      ['/health', '/ready'].map(
+        (path) =>
+          `curl --silent --location --max-time 10 --output /dev/null --write-out '%{http_code}' --connect-to docuthinker.example.com:443:dr-alb-1.us-west-2.elb.amazonaws.com:443 https://docuthinker.example.com${path}`,
+      ),
+    );
+    expect(stdout).toContain(
+      'expects 200 from https://docuthinker.example.com/health at dr-alb-1.us-west-2.elb.amazonaws.com',
+    );
+  });
+
+  it('smoke: without an outputs file a dry run names where the load balancer comes from', () => {
     const { commands } = dryRun('smoke', {
       STAGE: 'prod',
       DOCUTHINKER_PROD_DOMAIN_NAME: 'docuthinker.example.com',
       DOCUTHINKER_DOMAIN_NAME: 'staging.example.com',
     });
-    expect(commands[0]).toContain(' https://docuthinker.example.com/health');
-    expect(
-      dryRun('smoke', { DOCUTHINKER_DOMAIN_NAME: 'staging.example.com' }).commands[1],
-    ).toContain(' https://staging.example.com/ready');
+    expect(commands[0]).toContain(
+      "--connect-to 'docuthinker.example.com:443:<LoadBalancerDnsName of DocuThinker-prod-Platform from libs/infra/cdk.out/prod-outputs.json>:443' https://docuthinker.example.com/health",
+    );
+    expect(dryRun('smoke', { DOCUTHINKER_DOMAIN_NAME: 'staging.example.com' }).commands[1]).toMatch(
+      /--connect-to '?staging\.example\.com:443:.*DocuThinker-staging-Platform.* https:\/\/staging\.example\.com\/ready$/,
+    );
+  });
+
+  it('smoke: a real run without the outputs deploy writes stops in one line', () => {
+    const run = runStep(['smoke'], {
+      STAGE: 'dr',
+      DOCUTHINKER_DR_DOMAIN_NAME: 'docuthinker.example.com',
+      SMOKE_OUTPUTS_FILE: join(stateDir, 'missing.json'),
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('missing.json: the deploy step writes it');
+    expect(run.commands).toEqual([]);
   });
 
   it('rollback: redeploys the recorded tag through deploy, without recording again, then waits', () => {

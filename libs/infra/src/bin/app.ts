@@ -3,8 +3,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { FEATURE_FLAGS } from '../settings/feature-flags';
 import { overridesFromContext } from '../settings/context-settings';
 import { resolveImageTag } from '../settings/image-tag';
-import { isStageName, settingsFor, STAGE_NAMES } from '../settings/stage-settings';
-import { buildStage } from '../stacks/build-stage';
+import { isStageName, settingsFor, STAGE_NAMES, STAGE_SETTINGS } from '../settings/stage-settings';
+import { buildStage, stageSynthesizer } from '../stacks/build-stage';
 import { GitHubOidcStack } from '../github-oidc';
 
 /**
@@ -37,12 +37,14 @@ buildStage(app, {
   account: process.env.CDK_DEFAULT_ACCOUNT,
 });
 // GitHub deploy access is account-wide IAM: added only when asked for
-// (`-c githubRepository=owner/name`), deployed once per account.
+// (`-c githubRepository=owner/name`), deployed once per account by an
+// administrator, through prod's bootstrap (us-east-1, prod's qualifier).
 const githubRepository = app.node.tryGetContext('githubRepository');
 if (typeof githubRepository === 'string' && githubRepository !== '') {
   const existingProviderArn = app.node.tryGetContext('githubOidcProviderArn');
   new GitHubOidcStack(app, 'DocuThinker-GitHubOidc', {
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: 'us-east-1' },
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: STAGE_SETTINGS.prod.region },
+    synthesizer: stageSynthesizer(STAGE_SETTINGS.prod),
     repository: githubRepository,
     existingProviderArn: typeof existingProviderArn === 'string' ? existingProviderArn : undefined,
   });

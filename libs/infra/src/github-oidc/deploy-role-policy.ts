@@ -4,9 +4,6 @@ import { BACKEND, CHROMA, GATEWAY } from '../settings/platform-constants';
 import { clusterNameFor, stackNameFor } from '../settings/stage-names';
 import { STAGE_SETTINGS, type StageName } from '../settings/stage-settings';
 
-/** The default qualifier of `cdk bootstrap`; a custom one is passed in. */
-export const DEFAULT_CDK_QUALIFIER = 'hnb659fds';
-
 /** Roles `cdk bootstrap` creates per account and region, which `cdk deploy` assumes. */
 const CDK_BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const;
 
@@ -34,14 +31,11 @@ export interface DeployRolePolicy {
   readonly wildcards: WildcardReason[];
 }
 
-export interface DeployRolePolicyOptions {
-  /** Stages the role deploys: their regions, clusters and stacks bound every resource below. */
-  readonly stages: readonly StageName[];
+export interface StageDeployPolicyOptions {
+  /** The one stage the role deploys: its region, cluster and stacks bound every resource below. */
+  readonly stage: StageName;
+  /** The stage's `cdk bootstrap --qualifier`; only that bootstrap's roles may be assumed. */
   readonly cdkQualifier: string;
-}
-
-function regionsOf(stages: readonly StageName[]): string[] {
-  return [...new Set(stages.map((stage) => STAGE_SETTINGS[stage].region))];
 }
 
 /** The stage that creates the image repositories; the others import them or read replicas. */
@@ -51,19 +45,32 @@ function imageRegistryRegion(): string {
   return owner.region;
 }
 
-/**
- * What the pipeline's tools/ci steps do in AWS, as policy statements: push the
- * two images, read what the stages run, hand `cdk deploy` to the bootstrap
- * roles, read the platform stacks. CloudFormation changes themselves happen
- * under the bootstrap deploy role, so this role never holds them.
- */
-export function deployRoleStatements(
+/** ARNs of a `cdk bootstrap --qualifier <qualifier>` in one region of the stack's account. */
+export function cdkBootstrapRoleArns(
   scope: Stack,
-  options: DeployRolePolicyOptions,
-): DeployRolePolicy {
-  const { stages } = options;
-  const registryRegion = imageRegistryRegion();
+  qualifier: string,
+  region: string,
+  roles: readonly (typeof CDK_BOOTSTRAP_ROLES)[number][] = CDK_BOOTSTRAP_ROLES,
+): string[] {
+  return roles.map((role) =>
+    scope.formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'role',
+      resourceName: `cdk-${qualifier}-${role}-role-${Aws.ACCOUNT_ID}-${region}`,
+    }),
+  );
+}
 
+const because = (scope: Stack, statement: iam.PolicyStatement, reason: string): WildcardReason[] =>
+  statement.resources.map((resource) => ({ resource: nagResourceName(scope, resource), reason }));
+
+/**
+ * What the push-images step does in AWS: log in to ECR and push the two
+ * images. Held by the role of the image-publishing job, which deploys nothing.
+ */
+export function imagePublishStatements(scope: Stack): DeployRolePolicy {
+  const registryRegion = imageRegistryRegion();
   const pushImages = new iam.PolicyStatement({
     sid: 'PushServiceImages',
     actions: IMAGE_PUSH_ACTIONS,
@@ -76,26 +83,49 @@ export function deployRoleStatements(
       }),
     ),
   });
-
   // The registry login has no resource-level permission.
   const registryLogin = new iam.PolicyStatement({
     sid: 'LogInToRegistry',
     actions: ['ecr:GetAuthorizationToken'],
     resources: ['*'],
   });
+  return {
+    statements: [pushImages, registryLogin],
+    wildcards: [
+      {
+        resource: '*',
+        reason:
+          'ecr:GetAuthorizationToken has no resource-level permissions; the push itself names the two repositories.',
+      },
+    ],
+  };
+}
+
+/**
+ * What the deploy, diff, wait-stable and rollback steps do in AWS for one
+ * stage: read what the stage runs, hand `cdk diff|deploy` to the stage's own
+ * bootstrap roles, read the stage's stacks. CloudFormation changes happen
+ * under the bootstrap deploy role, so this role never holds them; and since
+ * every stage has its own bootstrap qualifier, it cannot reach another
+ * stage's bootstrap roles, although dev, staging and prod share an account.
+ */
+export function stageDeployStatements(
+  scope: Stack,
+  options: StageDeployPolicyOptions,
+): DeployRolePolicy {
+  const { stage } = options;
+  const region = STAGE_SETTINGS[stage].region;
 
   const readServices = new iam.PolicyStatement({
     sid: 'ReadStageServices',
     actions: ['ecs:DescribeServices'],
-    resources: stages.flatMap((stage) =>
-      [BACKEND.serviceName, GATEWAY.serviceName, CHROMA.serviceName].map((serviceName) =>
-        scope.formatArn({
-          service: 'ecs',
-          region: STAGE_SETTINGS[stage].region,
-          resource: 'service',
-          resourceName: `${clusterNameFor(stage)}/${serviceName}`,
-        }),
-      ),
+    resources: [BACKEND.serviceName, GATEWAY.serviceName, CHROMA.serviceName].map((serviceName) =>
+      scope.formatArn({
+        service: 'ecs',
+        region,
+        resource: 'service',
+        resourceName: `${clusterNameFor(stage)}/${serviceName}`,
+      }),
     ),
   });
 
@@ -114,15 +144,13 @@ export function deployRoleStatements(
       'cloudformation:DescribeStackResources',
       'cloudformation:GetTemplate',
     ],
-    resources: stages.flatMap((stage) =>
-      (['Network', 'Platform'] as const).map((part) =>
-        scope.formatArn({
-          service: 'cloudformation',
-          region: STAGE_SETTINGS[stage].region,
-          resource: 'stack',
-          resourceName: `${stackNameFor(stage, part)}/*`,
-        }),
-      ),
+    resources: (['Network', 'Platform'] as const).map((part) =>
+      scope.formatArn({
+        service: 'cloudformation',
+        region,
+        resource: 'stack',
+        resourceName: `${stackNameFor(stage, part)}/*`,
+      }),
     ),
   });
 
@@ -131,38 +159,25 @@ export function deployRoleStatements(
   const passTaskRoles = new iam.PolicyStatement({
     sid: 'PassPlatformTaskRoles',
     actions: ['iam:PassRole'],
-    resources: stages.map((stage) =>
+    resources: [
       scope.formatArn({
         service: 'iam',
         region: '',
         resource: 'role',
         resourceName: `${stackNameFor(stage, 'Platform')}-*`,
       }),
-    ),
+    ],
     conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
   });
 
   const useCdkBootstrapRoles = new iam.PolicyStatement({
-    sid: 'AssumeCdkBootstrapRoles',
+    sid: 'AssumeStageCdkBootstrapRoles',
     actions: ['sts:AssumeRole'],
-    resources: regionsOf(stages).flatMap((region) =>
-      CDK_BOOTSTRAP_ROLES.map((role) =>
-        scope.formatArn({
-          service: 'iam',
-          region: '',
-          resource: 'role',
-          resourceName: `cdk-${options.cdkQualifier}-${role}-role-${Aws.ACCOUNT_ID}-${region}`,
-        }),
-      ),
-    ),
+    resources: cdkBootstrapRoleArns(scope, options.cdkQualifier, region),
   });
 
-  const because = (statement: iam.PolicyStatement, reason: string): WildcardReason[] =>
-    statement.resources.map((resource) => ({ resource: nagResourceName(scope, resource), reason }));
   return {
     statements: [
-      pushImages,
-      registryLogin,
       readServices,
       readTaskDefinitions,
       readStacks,
@@ -173,19 +188,60 @@ export function deployRoleStatements(
       {
         resource: '*',
         reason:
-          'ecr:GetAuthorizationToken and ecs:DescribeTaskDefinition have no resource-level permissions; ' +
-          'every other statement names its repositories, services, stacks and roles.',
+          'ecs:DescribeTaskDefinition has no resource-level permissions; every other statement names ' +
+          "the stage's services, stacks and roles.",
       },
       ...because(
+        scope,
         readStacks,
         'A stack ARN ends in an id CloudFormation assigns; the stack name is fixed.',
       ),
       ...because(
+        scope,
         passTaskRoles,
         'CDK names the task roles after their stack with a generated suffix; PassRole is limited to ' +
           'that stack prefix and to ecs-tasks.amazonaws.com.',
       ),
     ],
+  };
+}
+
+/**
+ * What the diff step does in AWS for one stage: `cdk diff --no-change-set`
+ * reads the deployed templates through the stage's bootstrap lookup role,
+ * which is read-only. Held by the role of the job that shows the diff before
+ * a deploy is approved, so it can never deploy.
+ */
+export function stageDiffStatements(
+  scope: Stack,
+  options: StageDeployPolicyOptions,
+): DeployRolePolicy {
+  const { stage } = options;
+  const region = STAGE_SETTINGS[stage].region;
+  const readStacks = new iam.PolicyStatement({
+    sid: 'ReadPlatformStacks',
+    actions: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
+    resources: (['Network', 'Platform'] as const).map((part) =>
+      scope.formatArn({
+        service: 'cloudformation',
+        region,
+        resource: 'stack',
+        resourceName: `${stackNameFor(stage, part)}/*`,
+      }),
+    ),
+  });
+  const useLookupRole = new iam.PolicyStatement({
+    sid: 'AssumeStageCdkLookupRole',
+    actions: ['sts:AssumeRole'],
+    resources: cdkBootstrapRoleArns(scope, options.cdkQualifier, region, ['lookup']),
+  });
+  return {
+    statements: [readStacks, useLookupRole],
+    wildcards: because(
+      scope,
+      readStacks,
+      'A stack ARN ends in an id CloudFormation assigns; the stack name is fixed.',
+    ),
   };
 }
 

@@ -1,9 +1,21 @@
-export { GitHubDeployAccess, type GitHubDeployAccessProps } from './github-deploy-access';
-export { GitHubOidcStack, type GitHubOidcStackProps } from './github-oidc-stack';
 export {
-  DEFAULT_CDK_QUALIFIER,
-  deployRoleStatements,
+  diffEnvironmentFor,
+  GitHubDeployAccess,
+  type GitHubDeployAccessProps,
+} from './github-deploy-access';
+export {
+  deployRoleOutputId,
+  diffRoleOutputId,
+  GitHubOidcStack,
+  type GitHubOidcStackProps,
+} from './github-oidc-stack';
+export {
+  cdkBootstrapRoleArns,
+  imagePublishStatements,
+  stageDeployStatements,
+  stageDiffStatements,
   type DeployRolePolicy,
+  type StageDeployPolicyOptions,
   type WildcardReason,
 } from './deploy-role-policy';
 export {

@@ -56,6 +56,13 @@ export interface StageSettings {
    * the pipeline's DOCUTHINKER_<STAGE>_DOMAIN_NAME and certificate variables).
    */
   readonly requiresHttps: boolean;
+  /**
+   * The `cdk bootstrap --qualifier` of this stage's bootstrap roles and
+   * assets. One per stage, so the pipeline role of one stage (allowed to
+   * assume only its own stage's bootstrap roles) can never deploy another
+   * stage's stacks, although dev, staging and prod share an account and region.
+   */
+  readonly cdkQualifier: string;
   readonly wafEnabled: boolean;
   readonly tracing: 'none' | 'xray';
   /** Route 53 failover role of this stage's ALB record (needs `https.hostedZone`). */
@@ -77,6 +84,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
   dev: {
     stage: 'dev',
     requiresHttps: false,
+    cdkQualifier: 'dtdev',
     region: 'us-east-1',
     availabilityZones: ['us-east-1a', 'us-east-1b'],
     natGateways: 1,
@@ -96,7 +104,8 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
   },
   staging: {
     stage: 'staging',
-    requiresHttps: false,
+    requiresHttps: true,
+    cdkQualifier: 'dtstaging',
     region: 'us-east-1',
     availabilityZones: ['us-east-1a', 'us-east-1b'],
     natGateways: 1,
@@ -117,6 +126,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
   prod: {
     stage: 'prod',
     requiresHttps: true,
+    cdkQualifier: 'dtprod',
     region: 'us-east-1',
     availabilityZones: ['us-east-1a', 'us-east-1b'],
     natGateways: 2,
@@ -139,6 +149,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
   dr: {
     stage: 'dr',
     requiresHttps: true,
+    cdkQualifier: 'dtdr',
     region: 'us-west-2',
     availabilityZones: ['us-west-2a', 'us-west-2b'],
     natGateways: 2,

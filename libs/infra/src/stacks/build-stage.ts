@@ -1,4 +1,4 @@
-import { Aspects, Tags, type App } from 'aws-cdk-lib';
+import { Aspects, DefaultStackSynthesizer, Tags, type App } from 'aws-cdk-lib';
 import { ProductionReadinessChecks } from '../checks/production-readiness-checks';
 import { NetworkStack } from '../network/network-stack';
 import { stackNameFor } from '../settings/stage-names';
@@ -28,18 +28,28 @@ export interface StageStacks {
   readonly platform: PlatformStack;
 }
 
+/**
+ * Synthesizes a stack against the stage's own `cdk bootstrap --qualifier`: its
+ * bootstrap roles deploy this stage's stacks and nothing else.
+ */
+export function stageSynthesizer(settings: Pick<StageSettings, 'cdkQualifier'>) {
+  return new DefaultStackSynthesizer({ qualifier: settings.cdkQualifier });
+}
+
 /** Adds one stage's stacks to an app, with the production-readiness checks applied. */
 export function buildStage(app: App, options: BuildStageOptions): StageStacks {
   const { settings } = options;
   const env = { account: options.account, region: settings.region };
   const network = new NetworkStack(app, stackNameFor(settings.stage, 'Network'), {
     env,
+    synthesizer: stageSynthesizer(settings),
     settings,
     description: `DocuThinker ${settings.stage}: VPC, flow logs and endpoints`,
     terminationProtection: settings.retainData,
   });
   const platform = new PlatformStack(app, stackNameFor(settings.stage, 'Platform'), {
     env,
+    synthesizer: stageSynthesizer(settings),
     settings,
     vpc: network.vpc,
     imageTag: options.imageTag,

@@ -36,6 +36,17 @@ const PROVIDER_LABELS: Readonly<Record<string, string>> = {
   google: 'Google',
 };
 
+/** What an ECS task's execution role needs to pull one private ECR image, besides the login. */
+const ECR_PULL_ACTIONS = [
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:BatchGetImage',
+];
+
+/** A private ECR image URI with an immutable tag (never latest): what allowImagePulls reads. */
+const ECR_IMAGE_PATTERN =
+  '^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z0-9-]+\\.amazonaws\\.com/[a-z0-9][a-z0-9._/-]*:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
+
 /**
  * The raw CloudFormation alternative (cloudformation/fargate-service.yaml) for
  * teams that deploy with `aws cloudformation create-stack`: the backend and
@@ -170,6 +181,9 @@ export class FargateServiceTemplateStack extends Stack {
       'Backend to gateway',
     );
 
+    this.allowImagePulls(backend, p.backendImage);
+    this.allowImagePulls(gateway, p.aimlImage);
+
     for (const web of [backend, gateway]) {
       Validations.of(web.taskDefinition).acknowledge({
         id: 'AwsSolutions-ECS2',
@@ -180,7 +194,7 @@ export class FargateServiceTemplateStack extends Stack {
         Validations.of(web.taskDefinition.executionRole).acknowledge({
           id: 'AwsSolutions-IAM5[Resource::*]',
           reason:
-            'ecr:GetAuthorizationToken, which every image pull needs, has no resource-level permissions.',
+            'ecr:GetAuthorizationToken, which every image pull needs, has no resource-level permissions; the pull actions name the image repository.',
         });
       }
     }
@@ -192,6 +206,44 @@ export class FargateServiceTemplateStack extends Stack {
     new CfnOutput(this, 'ClusterNameOutput', { value: cluster.clusterName });
     new CfnOutput(this, 'BackendServiceNameOutput', { value: backend.service.serviceName });
     new CfnOutput(this, 'GatewayServiceNameOutput', { value: gateway.service.serviceName });
+  }
+
+  /**
+   * The images are private ECR images given as URI parameters, which
+   * `fromRegistry` pulls without granting anything: the execution role gets
+   * the registry login (no resource-level permission) and the pull actions on
+   * the one repository its image URI names, read from the URI itself
+   * (<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>, which the
+   * parameter's AllowedPattern enforces).
+   */
+  private allowImagePulls(web: WebService, image: CfnParameter) {
+    const uri = image.valueAsString;
+    const host = Fn.split('.', uri);
+    const repositoryAndTag = Fn.select(1, Fn.split('.amazonaws.com/', uri));
+    const repositoryName = Fn.select(0, Fn.split(':', repositoryAndTag));
+    const repositoryArn = Fn.join('', [
+      `arn:${Aws.PARTITION}:ecr:`,
+      Fn.select(3, host),
+      ':',
+      Fn.select(0, host),
+      ':repository/',
+      repositoryName,
+    ]);
+    const executionRole = web.taskDefinition.obtainExecutionRole();
+    executionRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PullServiceImage',
+        actions: ECR_PULL_ACTIONS,
+        resources: [repositoryArn],
+      }),
+    );
+    executionRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'LogInToRegistry',
+        actions: ['ecr:GetAuthorizationToken'],
+        resources: ['*'],
+      }),
+    );
   }
 
   /**
@@ -282,15 +334,15 @@ export class FargateServiceTemplateStack extends Stack {
       clusterName: text('ClusterName', 'ECS cluster to create', CLUSTER_NAME),
       backendImage: text(
         'BackendImage',
-        'Backend image URI with an immutable tag (not latest)',
+        'Backend image in private ECR, <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>, with an immutable tag (not latest)',
         undefined,
-        '^.+:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+        ECR_IMAGE_PATTERN,
       ),
       aimlImage: text(
         'AIMLImage',
-        'AI/ML gateway image URI with an immutable tag (not latest)',
+        'AI/ML gateway image in private ECR, <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>, with an immutable tag (not latest)',
         undefined,
-        '^.+:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+        ECR_IMAGE_PATTERN,
       ),
       documentsBucket: text(
         'DocumentsBucketName',
