@@ -113,7 +113,14 @@ describe('authentication and ownership', () => {
   });
 
   it('leaves health, readiness, metrics and the API docs open; unknown routes are 404', async () => {
-    for (const url of ['/health', '/ready', '/metrics', '/openapi.json', '/api-docs']) {
+    for (const url of [
+      '/health',
+      '/ready',
+      '/ai/ready',
+      '/metrics',
+      '/openapi.json',
+      '/api-docs',
+    ]) {
       const response = await gateway.app.inject({ method: 'GET', url });
       expect({ url, status: response.statusCode }).toEqual({ url, status: 200 });
     }

@@ -61,9 +61,32 @@ describe('meta routes', () => {
       expect(body.status).toBe('unavailable');
       expect(body.dependencies['vector-index'].state).toBe('down');
       expect(body.detail).toMatch(/^vector-index: /);
+
+      // From outside (the load balancer routes /ai/*): the verdict, not the reason.
+      const outside = await broken.app.inject({ method: 'GET', url: '/ai/ready' });
+      expect(outside.statusCode).toBe(503);
+      expect(outside.json()).toEqual({
+        status: 'unavailable',
+        dependencies: {
+          'vector-index': { state: 'down', adapter: 'libsql' },
+          'knowledge-graph': { state: 'up', adapter: 'libsql' },
+        },
+      });
     } finally {
       await broken.close();
     }
+  });
+
+  it('answers /ai/ready without a token, 200 while every index answers', async () => {
+    const response = await gateway.app.inject({ method: 'GET', url: '/ai/ready' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      status: 'ready',
+      dependencies: {
+        'vector-index': { state: 'up', adapter: 'libsql' },
+        'knowledge-graph': { state: 'up', adapter: 'libsql' },
+      },
+    });
   });
 
   it('exposes request, provider and circuit metrics for Prometheus', async () => {
@@ -153,6 +176,7 @@ describe('meta routes', () => {
         'POST /analyze',
         'GET /health',
         'GET /ready',
+        'GET /ai/ready',
       ]),
     );
     const search = document.paths['/ai/v1/search'].post;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# smoke: GET /health (liveness) and /ready (dependencies) through the stage's
-# own load balancer until each answers 200, retrying every
+# smoke: GET /health (liveness), /ready (the backend's stores) and /ai/ready
+# (the gateway's indexes) through the stage's own load balancer until each
+# answers 200, retrying every
 # SMOKE_INTERVAL_SECONDS until SMOKE_DEADLINE_SECONDS have passed. The load
 # balancer is the stack output LoadBalancerDnsName that deploy wrote. A stage
 # deployed with a domain (DOCUTHINKER_<STAGE>_DOMAIN_NAME or
@@ -69,7 +70,9 @@ else
 fi
 deadline=$((SECONDS + deadline_seconds))
 
-for path in /health /ready; do
+# /ai/ready is the gateway's own readiness: the load balancer sends /ai/* there,
+# and the backend's /ready leaves the gateway out on purpose.
+for path in /health /ready /ai/ready; do
   url="${base_url%/}$path"
   probe=(curl --silent --location --max-time 10 --output /dev/null --write-out '%{http_code}'
     "${route[@]}" "$url")
@@ -94,4 +97,4 @@ for path in /health /ready; do
     attempt=$((attempt + 1))
   done
 done
-ci_report "$stage answers /health and /ready"
+ci_report "$stage answers /health, /ready and /ai/ready"

@@ -37,7 +37,7 @@ describe('smoke', () => {
     () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
   );
 
-  it('retries /health and /ready until each answers 200', async () => {
+  it('retries /health, /ready and /ai/ready until each answers 200', async () => {
     const flaky = await flakyServer(3);
     server = flaky.server;
     const run = await smoke(flaky.url, 30);
@@ -47,11 +47,13 @@ describe('smoke', () => {
       new Map([
         ['/health', 4],
         ['/ready', 4],
+        ['/ai/ready', 4],
       ]),
     );
     expect(run.stdout).toContain(`${flaky.url}/health answered 503 (attempt 3); retrying in 0.1s`);
     expect(run.stdout).toContain(`${flaky.url}/ready answered 200 (attempt 4)`);
-    expect(run.stdout).toContain('staging answers /health and /ready');
+    expect(run.stdout).toContain(`${flaky.url}/ai/ready answered 200 (attempt 4)`);
+    expect(run.stdout).toContain('staging answers /health, /ready and /ai/ready');
   });
 
   it('fails once the deadline has passed, naming the last answer', async () => {

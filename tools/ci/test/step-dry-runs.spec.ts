@@ -288,14 +288,14 @@ describe('--dry-run prints the exact commands', () => {
     ]);
   });
 
-  it('smoke: /health then /ready through the load balancer, with the retry policy', () => {
+  it("smoke: /health, /ready then the gateway's /ai/ready through the load balancer, with the retry policy", () => {
     const { commands, stdout } = dryRun('smoke', {
       SMOKE_BASE_URL: 'https://api.docuthinker.example',
       SMOKE_DEADLINE_SECONDS: '120',
       SMOKE_INTERVAL_SECONDS: '5',
     });
     expect(commands).toEqual(
-      ['/health', '/ready'].map(
+      ['/health', '/ready', '/ai/ready'].map(
         (path) =>
           `curl --silent --location --max-time 10 --output /dev/null --write-out '%{http_code}' https://api.docuthinker.example${path}`,
       ),
@@ -326,7 +326,7 @@ describe('--dry-run prints the exact commands', () => {
       SMOKE_OUTPUTS_FILE: outputs,
     });
     expect(commands).toEqual(
-      ['/health', '/ready'].map(
+      ['/health', '/ready', '/ai/ready'].map(
         (path) =>
           `curl --silent --location --max-time 10 --output /dev/null --write-out '%{http_code}' --connect-to docuthinker.example.com:443:dr-alb-1.us-west-2.elb.amazonaws.com:443 https://docuthinker.example.com${path}`,
       ),

@@ -92,4 +92,30 @@ export function registerHealthRoutes(app: FastifyInstance, connection: EngineCon
       });
     },
   );
+  // The load balancer sends only /ai/* here, so this is the gateway's
+  // readiness as the pipelines' smoke step sees it from outside. The same
+  // verdict, without the stores' error text or the provider circuits.
+  app.get(
+    '/ai/ready',
+    {
+      schema: {
+        summary: 'Readiness through the load balancer: each index up or down, no detail',
+        tags: ['meta'],
+        alsoAnswers: { 503: 'An enabled index does not answer' },
+      },
+    },
+    async (_request, reply) => {
+      const { dependencies } = await dependencyReport(connection);
+      const ready = Object.values(dependencies).every((state) => state.state !== 'down');
+      return reply.status(ready ? 200 : 503).send({
+        status: ready ? 'ready' : 'unavailable',
+        dependencies: Object.fromEntries(
+          Object.entries(dependencies).map(([name, { state, adapter }]) => [
+            name,
+            adapter === undefined ? { state } : { state, adapter },
+          ]),
+        ),
+      });
+    },
+  );
 }
