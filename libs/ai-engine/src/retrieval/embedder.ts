@@ -6,5 +6,10 @@
 export interface Embedder {
   readonly model: string;
   readonly dimensions: number;
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * `signal`: the caller went away; a provider call is then cancelled and
+   * the promise rejects with ClientAbortedError (an offline embedder may
+   * ignore it, having nothing to wait for).
+   */
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
 }

@@ -11,6 +11,7 @@ import {
 import type { GoogleGenAI } from '@google/genai';
 import type OpenAI from 'openai';
 import * as z from 'zod';
+import { ClientAbortedError, untilClientLeaves } from '../providers/client-abort';
 import { createGoogleClient, googleFailure } from '../providers/google-client';
 import { KeyPool, withPooledKey, type KeyQuarantineEvent } from '../providers/key-pool';
 import { createOpenAiClient, openAiFailure } from '../providers/openai-client';
@@ -59,10 +60,20 @@ async function executeEmbedding(
   provider: string,
   timeoutMs: number,
   request: (signal: AbortSignal) => Promise<unknown>,
+  client?: AbortSignal,
 ): Promise<unknown> {
   try {
-    return await policy.execute(({ signal }) => request(signal));
+    // The caller's signal aborts the attempt under way (it is the timeout's
+    // parent) and stops further attempts; leaving is not the provider's fault.
+    const attempts = policy.execute(({ signal }) => {
+      if (client?.aborted) throw new ClientAbortedError(client);
+      return request(signal);
+    }, client);
+    return await untilClientLeaves(attempts, client);
   } catch (error) {
+    if (client?.aborted) {
+      throw error instanceof ClientAbortedError ? error : new ClientAbortedError(client);
+    }
     if (error instanceof TaskCancelledError) {
       throw new ProviderError(provider, 'server', `no answer within ${timeoutMs} ms`, undefined, {
         cause: error,
@@ -79,6 +90,7 @@ async function inBatches(
   texts: readonly string[],
   embedBatch: (batch: readonly string[]) => Promise<Float32Array[]>,
 ): Promise<Float32Array[]> {
+  // One batch at a time: a caller that leaves stops the batches after it too.
   const vectors: Float32Array[] = [];
   for (let from = 0; from < texts.length; from += EMBEDDING_BATCH) {
     vectors.push(...(await embedBatch(texts.slice(from, from + EMBEDDING_BATCH))));
@@ -143,19 +155,30 @@ export class OpenAiEmbedder implements Embedder {
     this.policy = embeddingPolicy(this.timeoutMs);
   }
 
-  embed(texts: readonly string[]): Promise<Float32Array[]> {
-    return inBatches(texts, (batch) => this.embedBatch(batch));
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    return inBatches(texts, (batch) => this.embedBatch(batch, signal));
   }
 
-  private async embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
-    const body = await executeEmbedding(this.policy, 'openai', this.timeoutMs, (signal) =>
-      withPooledKey(this.keys, (client) =>
-        client.embeddings
-          .create({ model: this.model, input: [...texts], dimensions: this.dimensions }, { signal })
-          .catch((error: unknown) => {
-            throw openAiFailure(error, signal);
-          }),
-      ),
+  private async embedBatch(
+    texts: readonly string[],
+    client?: AbortSignal,
+  ): Promise<Float32Array[]> {
+    const body = await executeEmbedding(
+      this.policy,
+      'openai',
+      this.timeoutMs,
+      (signal) =>
+        withPooledKey(this.keys, (client) =>
+          client.embeddings
+            .create(
+              { model: this.model, input: [...texts], dimensions: this.dimensions },
+              { signal },
+            )
+            .catch((error: unknown) => {
+              throw openAiFailure(error, signal);
+            }),
+        ),
+      client,
     );
     const parsed = OpenAiEmbeddings.safeParse(body);
     if (!parsed.success)
@@ -189,23 +212,31 @@ export class GoogleEmbedder implements Embedder {
     this.policy = embeddingPolicy(this.timeoutMs);
   }
 
-  embed(texts: readonly string[]): Promise<Float32Array[]> {
-    return inBatches(texts, (batch) => this.embedBatch(batch));
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    return inBatches(texts, (batch) => this.embedBatch(batch, signal));
   }
 
-  private async embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
-    const body = await executeEmbedding(this.policy, 'google', this.timeoutMs, (signal) =>
-      withPooledKey(this.keys, (client) =>
-        client.models
-          .embedContent({
-            model: this.model,
-            contents: [...texts],
-            config: { outputDimensionality: this.dimensions, abortSignal: signal },
-          })
-          .catch((error: unknown) => {
-            throw googleFailure(error, signal);
-          }),
-      ),
+  private async embedBatch(
+    texts: readonly string[],
+    client?: AbortSignal,
+  ): Promise<Float32Array[]> {
+    const body = await executeEmbedding(
+      this.policy,
+      'google',
+      this.timeoutMs,
+      (signal) =>
+        withPooledKey(this.keys, (client) =>
+          client.models
+            .embedContent({
+              model: this.model,
+              contents: [...texts],
+              config: { outputDimensionality: this.dimensions, abortSignal: signal },
+            })
+            .catch((error: unknown) => {
+              throw googleFailure(error, signal);
+            }),
+        ),
+      client,
     );
     const parsed = GoogleEmbeddings.safeParse(body);
     if (!parsed.success)

@@ -7,6 +7,7 @@ import { buildDocumentGraph, type DocumentGraphOptions } from '../graph/document
 import type { EntitySummary, KnowledgeGraph, RelatedDocument } from '../graph/knowledge-graph';
 import { NO_ANSWER } from '../offline/answer-from-context';
 import { clip } from '../offline/sentence-selection';
+import { ClientAbortedError } from '../providers/client-abort';
 import { LocalProvider, OFFLINE_ENGINE_MODEL } from '../providers/local-provider';
 import { ProviderChain } from '../providers/provider-chain';
 import { ProviderError } from '../providers/provider-error';
@@ -127,19 +128,26 @@ export class RetrievalService {
     return this.dependencies.knowledgeGraph !== undefined;
   }
 
-  async index(request: IndexRequest): Promise<IndexResult> {
+  /**
+   * `signal`: the caller went away (the backend's outbox gave up and will
+   * retry). Embedding stops, and a call still waiting for the document's
+   * lock never starts, so a retry does not queue behind work nobody wants.
+   */
+  async index(request: IndexRequest, signal?: AbortSignal): Promise<IndexResult> {
     const ownerId = requireText('ownerId', request.ownerId);
     const documentId = requireText('documentId', request.documentId);
     if (typeof request.text !== 'string') throw new InvalidInputError('text', 'must be a string');
-    return this.documentWrites.acquire(documentKey(ownerId, documentId), () =>
-      this.writeIndex(ownerId, documentId, request),
-    );
+    return this.documentWrites.acquire(documentKey(ownerId, documentId), () => {
+      if (signal?.aborted) throw new ClientAbortedError(signal);
+      return this.writeIndex(ownerId, documentId, request, signal);
+    });
   }
 
   private async writeIndex(
     ownerId: string,
     documentId: string,
     request: IndexRequest,
+    signal: AbortSignal | undefined,
   ): Promise<IndexResult> {
     const title = typeof request.title === 'string' ? request.title : '';
     const { vectorIndex, knowledgeGraph, embedder } = this.dependencies;
@@ -156,7 +164,10 @@ export class RetrievalService {
     // holds the new version and the graph the old until the retry.
     const indexVector = async () => {
       if (!vectorIndex) return { enabled: false, upserted: 0, removed: 0 };
-      const embeddings = await embedder.embed(chunks.map((chunk) => chunk.text));
+      const embeddings = await embedder.embed(
+        chunks.map((chunk) => chunk.text),
+        signal,
+      );
       const result = await vectorIndex.replaceDocument(
         ownerId,
         documentId,
@@ -221,12 +232,13 @@ export class RetrievalService {
     return { ownerId, vector, graph };
   }
 
-  async search(request: SearchRequest): Promise<{ hits: SearchHit[] }> {
-    const { hits } = await this.retrieve(request, DEFAULT_SEARCH_K);
+  async search(request: SearchRequest, signal?: AbortSignal): Promise<{ hits: SearchHit[] }> {
+    const { hits } = await this.retrieve(request, DEFAULT_SEARCH_K, signal);
     return { hits: hits.map(toSearchHit) };
   }
 
-  async ask(request: AskRequest): Promise<AskResult> {
+  /** `signal`: the caller went away; embedding and the answering provider are cancelled. */
+  async ask(request: AskRequest, signal?: AbortSignal): Promise<AskResult> {
     const question = requireText('question', request.question);
     const retrieved = await this.retrieve(
       {
@@ -237,12 +249,19 @@ export class RetrievalService {
         mode: 'hybrid',
       },
       DEFAULT_ASK_K,
+      signal,
     );
-    const { answer, citations, ...provenance } = await this.answerFrom(question, retrieved, []);
+    const { answer, citations, ...provenance } = await this.answerFrom(
+      question,
+      retrieved,
+      [],
+      signal,
+    );
     return { answer, citations, ...provenance };
   }
 
-  async chat(request: ChatRequest): Promise<ChatResult> {
+  /** `signal`: the caller went away; embedding and the answering provider are cancelled. */
+  async chat(request: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {
     const messages = request.messages ?? [];
     const lastUser = [...messages].reverse().find((message) => message.role === 'user');
     if (!lastUser) throw new InvalidInputError('messages', 'must contain a user message');
@@ -257,11 +276,13 @@ export class RetrievalService {
         mode: 'hybrid',
       },
       DEFAULT_ASK_K,
+      signal,
     );
     const { answer, citations, ...provenance } = await this.answerFrom(
       question,
       retrieved,
       history,
+      signal,
     );
     return { reply: answer, citations, ...provenance };
   }
@@ -290,7 +311,11 @@ export class RetrievalService {
    * a search the lexical index can still answer. A vector search, and
    * indexing, have no such fallback: their failure reaches the caller.
    */
-  private async retrieve(request: SearchRequest, defaultK: number): Promise<Retrieved> {
+  private async retrieve(
+    request: SearchRequest,
+    defaultK: number,
+    signal?: AbortSignal,
+  ): Promise<Retrieved> {
     const ownerId = requireText('ownerId', request.ownerId);
     const query = requireText('query', request.query);
     const k = requireK(request.k, defaultK);
@@ -309,7 +334,7 @@ export class RetrievalService {
       degraded,
     });
     if (mode === 'lexical') return lexicalOnly(false);
-    const embedded = this.dependencies.embedder.embed([query]);
+    const embedded = this.dependencies.embedder.embed([query], signal);
     if (mode === 'vector') {
       const [vector] = await embedded;
       return {
@@ -347,6 +372,7 @@ export class RetrievalService {
     question: string,
     { hits, degraded: retrievalDegraded }: Retrieved,
     history: readonly ChatMessage[],
+    signal: AbortSignal | undefined,
   ): Promise<{ answer: string; citations: Citation[] } & Omit<AskResult, 'answer' | 'citations'>> {
     // Nothing of the owner's matched: no provider can ground an answer, so
     // none is asked (and none is paid for).
@@ -359,11 +385,14 @@ export class RetrievalService {
         degraded: retrievalDegraded,
       };
     }
-    const result = await this.answerer.answer({
-      question,
-      passages: hits.map((hit) => ({ id: hit.chunkId, text: hit.text })),
-      history,
-    });
+    const result = await this.answerer.answer(
+      {
+        question,
+        passages: hits.map((hit) => ({ id: hit.chunkId, text: hit.text })),
+        history,
+      },
+      signal,
+    );
     let cited = result.output.citedPassages;
     // A provider that answered without [n] markers still used what it was
     // given; the best retrieved passages are the honest citation then.

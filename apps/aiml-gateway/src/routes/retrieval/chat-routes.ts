@@ -8,6 +8,7 @@ import {
 } from '@docuthinker/contracts';
 import type { ChatResult } from '@docuthinker/ai-engine';
 import type { EngineConnection } from '../../engine/engine-connection';
+import { clientAbortSignal } from '../../http/client-abort-signal';
 import { sendEvents, type ServerSentEvent } from './server-sent-events';
 
 /** Sentence-sized pieces that concatenate back to exactly the reply. */
@@ -55,7 +56,12 @@ export function registerChatRoutes(scope: FastifyInstance, connection: EngineCon
     },
     async (request, reply): Promise<ChatResponse | typeof reply> => {
       const { ownerId, documentId, messages, stream } = request.body;
-      const result = await retrieval().chat({ ownerId, documentId, messages });
+      // The reply is built before the first event: a client that leaves
+      // meanwhile cancels the provider call instead of paying for it.
+      const result = await retrieval().chat(
+        { ownerId, documentId, messages },
+        clientAbortSignal(reply),
+      );
       if (stream) return sendEvents(reply, chatEvents(result));
       return {
         reply: result.reply,

@@ -13,6 +13,7 @@ import {
   type RemoveOwnerIndexResponse,
 } from '@docuthinker/contracts';
 import type { EngineConnection } from '../../engine/engine-connection';
+import { clientAbortSignal } from '../../http/client-abort-signal';
 
 /**
  * `POST /ai/v1/index` (idempotent: a document's chunks and graph are
@@ -32,7 +33,8 @@ export function registerIndexRoutes(scope: FastifyInstance, connection: EngineCo
         response: { 200: indexResponse },
       },
     },
-    async (request): Promise<IndexResponse> => retrieval().index(request.body),
+    async (request, reply): Promise<IndexResponse> =>
+      retrieval().index(request.body, clientAbortSignal(reply)),
   );
 
   scope.delete<{ Params: { documentId: string }; Querystring: { ownerId: string } }>(

@@ -11,6 +11,7 @@ import {
   type SearchResponse,
 } from '@docuthinker/contracts';
 import type { EngineConnection } from '../../engine/engine-connection';
+import { clientAbortSignal } from '../../http/client-abort-signal';
 
 /** `POST /ai/v1/search` (ranked chunks) and `POST /ai/v1/ask` (an answer with citations). */
 export function registerSearchRoutes(scope: FastifyInstance, connection: EngineConnection): void {
@@ -30,7 +31,8 @@ export function registerSearchRoutes(scope: FastifyInstance, connection: EngineC
         response: { 200: searchResponse },
       },
     },
-    async (request): Promise<SearchResponse> => retrieval().search(request.body),
+    async (request, reply): Promise<SearchResponse> =>
+      retrieval().search(request.body, clientAbortSignal(reply)),
   );
 
   scope.post<{ Body: AskRequest }>(
@@ -44,8 +46,8 @@ export function registerSearchRoutes(scope: FastifyInstance, connection: EngineC
         response: { 200: askResponse },
       },
     },
-    async (request): Promise<AskResponse> => {
-      const result = await retrieval().ask(request.body);
+    async (request, reply): Promise<AskResponse> => {
+      const result = await retrieval().ask(request.body, clientAbortSignal(reply));
       return {
         answer: result.answer,
         citations: [...result.citations],
