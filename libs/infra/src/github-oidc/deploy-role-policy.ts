@@ -144,14 +144,7 @@ export function stageDeployStatements(
       'cloudformation:DescribeStackResources',
       'cloudformation:GetTemplate',
     ],
-    resources: (['Network', 'Platform'] as const).map((part) =>
-      scope.formatArn({
-        service: 'cloudformation',
-        region,
-        resource: 'stack',
-        resourceName: `${stackNameFor(stage, part)}/*`,
-      }),
-    ),
+    resources: platformStackArns(scope, stage, region),
   });
 
   // Registering a task definition revision by hand (a hotfix rollback) must
@@ -221,14 +214,7 @@ export function stageDiffStatements(
   const readStacks = new iam.PolicyStatement({
     sid: 'ReadPlatformStacks',
     actions: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
-    resources: (['Network', 'Platform'] as const).map((part) =>
-      scope.formatArn({
-        service: 'cloudformation',
-        region,
-        resource: 'stack',
-        resourceName: `${stackNameFor(stage, part)}/*`,
-      }),
-    ),
+    resources: platformStackArns(scope, stage, region),
   });
   const useLookupRole = new iam.PolicyStatement({
     sid: 'AssumeStageCdkLookupRole',
@@ -256,4 +242,16 @@ function nagResourceName(scope: Stack, arn: string): string {
   return parts
     .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
     .join(separator);
+}
+
+/** The stage's Network and Platform stacks, whatever their stack ids. */
+function platformStackArns(scope: Stack, stage: StageName, region: string): string[] {
+  return (['Network', 'Platform'] as const).map((part) =>
+    scope.formatArn({
+      service: 'cloudformation',
+      region,
+      resource: 'stack',
+      resourceName: `${stackNameFor(stage, part)}/*`,
+    }),
+  );
 }
