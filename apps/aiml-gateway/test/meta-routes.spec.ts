@@ -77,8 +77,15 @@ describe('meta routes', () => {
     }
   });
 
-  it('answers /ai/ready without a token, 200 while every index answers', async () => {
-    const response = await gateway.app.inject({ method: 'GET', url: '/ai/ready' });
+  it('answers /ai/ready without a token, 200 while every index answers, one probe a second', async () => {
+    const readiness = jest.spyOn(gateway.engine, 'readiness');
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => gateway.app.inject({ method: 'GET', url: '/ai/ready' })),
+    );
+    expect(readiness).toHaveBeenCalledTimes(1);
+    readiness.mockRestore();
+    const response = answers[0] as (typeof answers)[number];
+    expect(answers.every((answer) => answer.statusCode === 200)).toBe(true);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       status: 'ready',

@@ -107,3 +107,31 @@ describe('RetrievalService when its caller leaves', () => {
     }
   });
 });
+
+describe('a caller that has already left', () => {
+  it('gets AbortError from a provider embedder, and nothing is left unhandled', async () => {
+    const server = await startProviderServer(() => HANG);
+    servers.push(server);
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const gone = new AbortController();
+      gone.abort();
+      const embedder = new OpenAiEmbedder({
+        apiKeys: 'sk',
+        baseUrl: `${server.url}/v1`,
+        dimensions: 8,
+      });
+      await expect(embedder.embed(['hello'], gone.signal)).rejects.toMatchObject({
+        name: 'AbortError',
+      });
+      // Rejections still pending would surface within a few turns.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(unhandled).toEqual([]);
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+});

@@ -195,7 +195,10 @@ describe('Jenkinsfile', () => {
     for (const name of ['Deploy staging', 'Verify staging']) {
       expect(stage(name)).toContain("withCredentials(awsRole('staging'))");
     }
-    for (const name of ['Diff prod', 'Deploy prod', 'Verify prod']) {
+    // Before approval, only the read-only diff role.
+    expect(stage('Diff prod')).toContain("withCredentials(awsRole('prod-diff'))");
+    expect(stage('Diff prod')).not.toContain("awsRole('prod')");
+    for (const name of ['Deploy prod', 'Verify prod']) {
       expect(stage(name)).toContain("withCredentials(awsRole('prod'))");
     }
     expect(jenkinsfile).toMatch(/credentialsId: "docuthinker-aws-\$\{name\}"/);

@@ -28,16 +28,24 @@ export class LiveAccounts {
     ttl: CONFIRMED_TTL_MS,
   });
 
+  /**
+   * Bumped by every `forget`: a store read that began before it may have
+   * seen the account as it was (not yet deleted, the old password) and must
+   * not be remembered.
+   */
+  private forgets = 0;
+
   constructor(private readonly users: Pick<UserStore, 'findById'>) {}
 
   async accepts(access: VerifiedAccess): Promise<boolean> {
     let validFromSeconds = this.confirmed.get(access.userId);
     if (validFromSeconds === undefined) {
+      const forgetsBefore = this.forgets;
       const user = await this.users.findById(access.userId);
       if (!user) return false;
       // Whole seconds, as `iat`: a login in the same second as the change is kept.
       validFromSeconds = Math.floor((user.tokensValidFrom?.getTime() ?? 0) / 1000);
-      this.confirmed.set(access.userId, validFromSeconds);
+      if (this.forgets === forgetsBefore) this.confirmed.set(access.userId, validFromSeconds);
     }
     return access.issuedAtSeconds >= validFromSeconds;
   }
@@ -61,6 +69,7 @@ export class LiveAccounts {
    * tokens that no longer open it stop working immediately.
    */
   forget(userId: string): void {
+    this.forgets += 1;
     this.confirmed.delete(userId);
   }
 }

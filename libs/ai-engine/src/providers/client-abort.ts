@@ -19,7 +19,12 @@ export class ClientAbortedError extends Error {
  */
 export function untilClientLeaves<T>(work: Promise<T>, client?: AbortSignal): Promise<T> {
   if (!client) return work;
-  if (client.aborted) return Promise.reject(new ClientAbortedError(client));
+  if (client.aborted) {
+    // Nobody will read `work`'s outcome: settle it quietly, or its rejection
+    // would be unhandled (and end the process).
+    work.catch(() => undefined);
+    return Promise.reject(new ClientAbortedError(client));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new ClientAbortedError(client));
     client.addEventListener('abort', onAbort, { once: true });

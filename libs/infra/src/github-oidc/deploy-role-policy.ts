@@ -106,8 +106,10 @@ export function imagePublishStatements(scope: Stack): DeployRolePolicy {
  * stage: read what the stage runs, hand `cdk diff|deploy` to the stage's own
  * bootstrap roles, read the stage's stacks. CloudFormation changes happen
  * under the bootstrap deploy role, so this role never holds them; and since
- * every stage has its own bootstrap qualifier, it cannot reach another
- * stage's bootstrap roles, although dev, staging and prod share an account.
+ * every stage has its own bootstrap qualifier, it never holds another stage's
+ * bootstrap roles. Not a security boundary within one account: the standard
+ * bootstrap deploy role may act on any stack there (docs/pipelines.md), so
+ * prod belongs in an account of its own.
  */
 export function stageDeployStatements(
   scope: Stack,

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   MAX_CHAT_SESSION_MESSAGES,
   type ChatMessage,
@@ -12,6 +13,9 @@ import { probeHealth, type HealthReport } from '../shared/health';
 import { newId } from '../shared/ids';
 import { inWriteTransaction, type EmbeddedDatabase } from './libsql-database';
 import { prepared } from './libsql-statements';
+
+/** Expired sessions removed per statement (each with up to 200 messages). */
+const PURGE_BATCH_SESSIONS = 100;
 
 interface SessionRow {
   id: string;
@@ -115,10 +119,25 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
     return prepared(this.db, 'DELETE FROM chat_sessions WHERE owner_id = ?').run(ownerId).changes;
   }
 
+  /**
+   * A batch of sessions (and, by cascade, their messages) per statement, with
+   * an event-loop turn in between: a first sweep over a file that never had
+   * one could otherwise hold the loop for as long as deleting all of them.
+   */
   async purgeExpired(): Promise<number> {
-    return prepared(this.db, 'DELETE FROM chat_sessions WHERE expires_at <= ?').run(
-      this.clock().getTime(),
-    ).changes;
+    const now = this.clock().getTime();
+    const removeBatch = prepared(
+      this.db,
+      `DELETE FROM chat_sessions WHERE id IN
+         (SELECT id FROM chat_sessions WHERE expires_at <= ? LIMIT ${PURGE_BATCH_SESSIONS})`,
+    );
+    let removed = 0;
+    for (;;) {
+      const { changes } = removeBatch.run(now);
+      removed += changes;
+      if (changes < PURGE_BATCH_SESSIONS) return removed;
+      await nextTurn();
+    }
   }
 
   health(): Promise<HealthReport> {

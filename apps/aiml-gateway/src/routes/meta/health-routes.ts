@@ -4,6 +4,8 @@ import type { EngineConnection, GatewayServices } from '../../engine/engine-conn
 
 /** A hung store must not hang the probe: past this, it counts as down. */
 const READINESS_TIMEOUT_MS = 2000;
+/** How long one readiness probe answers the public /ai/ready. */
+const PUBLIC_PROBE_SHARED_MS = 1000;
 
 type DependencyReport = Record<string, { state: string; adapter?: string; error?: string }>;
 
@@ -92,6 +94,15 @@ export function registerHealthRoutes(app: FastifyInstance, connection: EngineCon
       });
     },
   );
+  // Anyone on the internet may ask: one probe of the stores answers every
+  // request within a second, however many arrive.
+  let latest: { at: number; report: ReturnType<typeof dependencyReport> } | undefined;
+  const sharedReport = () => {
+    if (!latest || performance.now() - latest.at > PUBLIC_PROBE_SHARED_MS) {
+      latest = { at: performance.now(), report: dependencyReport(connection) };
+    }
+    return latest.report;
+  };
   // The load balancer sends only /ai/* here, so this is the gateway's
   // readiness as the pipelines' smoke step sees it from outside. The same
   // verdict, without the stores' error text or the provider circuits.
@@ -105,7 +116,7 @@ export function registerHealthRoutes(app: FastifyInstance, connection: EngineCon
       },
     },
     async (_request, reply) => {
-      const { dependencies } = await dependencyReport(connection);
+      const { dependencies } = await sharedReport();
       const ready = Object.values(dependencies).every((state) => state.state !== 'down');
       return reply.status(ready ? 200 : 503).send({
         status: ready ? 'ready' : 'unavailable',

@@ -69,8 +69,14 @@ export function withCachedListing(
     const query = validQueryOf(req.url ?? '', documentListQuery);
     if (query === undefined) return false;
     const rendered = await documents.cachedListing(ownerId, query.limit, query.cursor);
-    // The account may have been deleted while the cache answered.
-    if (rendered === undefined || !accounts.isConfirmed(ownerId)) return false;
+    // The account may have been deleted, or its password changed, while the
+    // cache answered: the token must still open it.
+    if (
+      rendered === undefined ||
+      knownUserId(req.headers.authorization, tokens, accounts) !== ownerId
+    ) {
+      return false;
+    }
     const body = bodies.encoded(rendered);
     const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     const headers = [REQUEST_ID_HEADER, id, ...fixedHeaders, 'Content-Type', JSON_CONTENT_TYPE];
