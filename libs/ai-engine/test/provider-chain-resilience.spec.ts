@@ -186,4 +186,39 @@ describe('a half-open circuit', () => {
     expect(chain.circuits()[0]?.state).toBe('closed');
     expect(upstream.requests).toHaveLength(2);
   });
+
+  it('is not reopened by a call begun while it was closed whose caller leaves during the probe', async () => {
+    // Request 0 hangs (begun while closed), 1 fails (opens the circuit), 2 is the slow probe.
+    const upstream = await server((_request, index) =>
+      index === 0
+        ? HANG
+        : index === 1
+          ? { status: 500, body: {} }
+          : { delayMs: 300, body: { summary: 'From upstream.' } },
+    );
+    const { chain } = await upstreamThenOpenAi(upstream.url, {
+      resilience: {
+        ...FAST,
+        timeoutMs: 5000,
+        retries: 0,
+        breakerThreshold: 1,
+        halfOpenAfterMs: 100,
+      },
+      deadlineMs: 20_000,
+    });
+    const leaver = new AbortController();
+    const stale = chain.runTask('summary', input, leaver.signal);
+    await pause(50);
+    await chain.runTask('summary', input);
+    expect(chain.circuits()[0]?.state).toBe('open');
+    await pause(150);
+
+    const probe = chain.runTask('summary', input);
+    expect(chain.circuits()[0]?.state).toBe('half-open');
+    await pause(100);
+    leaver.abort();
+    await expect(stale).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await probe).toMatchObject({ provider: 'upstream', output: 'From upstream.' });
+    expect(chain.circuits()[0]?.state).toBe('closed');
+  });
 });

@@ -57,7 +57,9 @@ export class ProviderGuard {
           countsAgainstHealth(error) ||
           // A probe whose caller left says nothing of the provider's health;
           // unhandled, cockatiel would count it a success and close the circuit.
-          (error instanceof ClientAbortedError && breaker.state === CircuitState.HalfOpen),
+          // Only the probe: a call begun while the circuit was closed, whose
+          // caller leaves during a later probe, must not reopen it.
+          (error instanceof ClientAbortedError && error.duringProbe),
       ),
       {
         halfOpenAfter: settings.halfOpenAfterMs,
@@ -119,8 +121,16 @@ export class ProviderGuard {
     timeoutMs: number,
     client?: AbortSignal,
   ): Promise<T> {
-    return timeout(Math.max(1, timeoutMs), TimeoutStrategy.Aggressive).execute(({ signal }) =>
-      untilClientLeaves(work(client ? AbortSignal.any([signal, client]) : signal), client),
-    );
+    // The breaker runs a call while it is not closed only as its probe (at
+    // this point cockatiel still reports the probe's circuit as open).
+    const probe = this.breaker.state !== CircuitState.Closed;
+    return timeout(Math.max(1, timeoutMs), TimeoutStrategy.Aggressive)
+      .execute(({ signal }) =>
+        untilClientLeaves(work(client ? AbortSignal.any([signal, client]) : signal), client),
+      )
+      .catch((error: unknown) => {
+        if (error instanceof ClientAbortedError) error.duringProbe = probe;
+        throw error;
+      });
   }
 }
