@@ -149,12 +149,40 @@ describe('a caller that goes away', () => {
     await expect(chain.runTask('summary', input, abortAfter(50))).rejects.toMatchObject({
       name: 'AbortError',
     });
-    // The probe proved nothing, so the circuit waits for the next one.
+    // The probe proved nothing, so the circuit waits for the next one (the
+    // caller is answered first; the aborted attempt settles a moment later).
+    for (
+      let waited = 0;
+      chain.circuits()[0]?.state === 'half-open' && waited < 1000;
+      waited += 10
+    ) {
+      await pause(10);
+    }
     expect(chain.circuits()[0]?.state).toBe('open');
     expect(outcomes(await chain.runTask('summary', input))).toEqual([
       'upstream:circuit-open',
       'openai:success',
     ]);
+  });
+});
+
+describe('a caller that leaves during a retry backoff', () => {
+  it('is answered at once, and no further attempt is made', async () => {
+    const failing = await server(() => ({ status: 500, body: {} }));
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${failing.url}/v1` }), new LocalProvider()],
+      {
+        resilience: { ...FAST, retries: 1, initialBackoffMs: 3000, maxBackoffMs: 3000 },
+        deadlineMs: 20_000,
+      },
+    );
+    const started = performance.now();
+    await expect(chain.runTask('summary', input, abortAfter(300))).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(performance.now() - started).toBeLessThan(2000);
+    await pause(3200);
+    expect(failing.requests).toHaveLength(1);
   });
 });
 

@@ -99,7 +99,10 @@ export class ProviderGuard {
         }),
       },
     );
-    return retryPolicy.execute(() => {
+    // Cockatiel does not cut a backoff short when the caller leaves: the
+    // caller is answered at once all the same, and the attempt after the
+    // backoff stops before calling the provider.
+    const attempts = retryPolicy.execute(() => {
       if (client?.aborted) throw new ClientAbortedError(client);
       // While one probe tests a circuit that was open, cockatiel makes every
       // other call wait for its outcome, up to a whole timeout: they are
@@ -109,6 +112,7 @@ export class ProviderGuard {
         this.attempt(work, Math.min(settings.timeoutMs, left()), client),
       );
     }, client);
+    return untilClientLeaves(attempts, client);
   }
 
   /**
