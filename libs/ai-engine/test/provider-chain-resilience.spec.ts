@@ -1,26 +1,16 @@
 import { turnBudgetMs } from '../src/providers/call-budget';
 import { LocalProvider } from '../src/providers/local-provider';
 import { OpenAiProvider } from '../src/providers/openai-provider';
-import { ProviderChain, type ResiliencePolicy } from '../src/providers/provider-chain';
+import { ProviderChain } from '../src/providers/provider-chain';
 import { UpstreamProvider } from '../src/providers/upstream-provider';
-import { corpusText } from './support/corpus';
 import {
   openAiReply,
   startProviderServer,
   type ProviderTestServer,
   type ScriptedResponse,
 } from './support/provider-test-server';
+import { FAST, input } from './support/fast-resilience';
 
-// Timeouts generous enough for a loaded CI machine, short enough for a quick suite.
-const FAST: Partial<ResiliencePolicy> = {
-  timeoutMs: 1000,
-  retries: 1,
-  initialBackoffMs: 10,
-  maxBackoffMs: 20,
-  breakerThreshold: 3,
-  halfOpenAfterMs: 60000,
-};
-const input = { text: corpusText('bsd'), title: 'BSD licence' };
 /** Longer than any test runs: the connection is accepted and never answered. */
 const HANG: ScriptedResponse = { delayMs: 60_000, body: {} };
 

@@ -5,14 +5,9 @@ import { GoogleProvider } from '../src/providers/google-provider';
 import type { KeyQuarantineEvent } from '../src/providers/key-pool';
 import { LocalProvider } from '../src/providers/local-provider';
 import { OpenAiProvider } from '../src/providers/openai-provider';
-import {
-  ProviderChain,
-  ProvidersExhaustedError,
-  type ResiliencePolicy,
-} from '../src/providers/provider-chain';
+import { ProviderChain, ProvidersExhaustedError } from '../src/providers/provider-chain';
 import type { RemoteProviderOptions } from '../src/providers/remote-provider-options';
 import { UpstreamProvider } from '../src/providers/upstream-provider';
-import { corpusText } from './support/corpus';
 import {
   anthropicReply,
   googleReply,
@@ -20,17 +15,7 @@ import {
   startProviderServer,
   type ProviderTestServer,
 } from './support/provider-test-server';
-
-// Timeouts generous enough for a loaded CI machine, short enough for a quick suite.
-const FAST: Partial<ResiliencePolicy> = {
-  timeoutMs: 1000,
-  retries: 1,
-  initialBackoffMs: 10,
-  maxBackoffMs: 20,
-  breakerThreshold: 3,
-  halfOpenAfterMs: 60000,
-};
-const input = { text: corpusText('bsd'), title: 'BSD licence' };
+import { FAST, input } from './support/fast-resilience';
 
 const servers: ProviderTestServer[] = [];
 async function server(
