@@ -2,7 +2,9 @@
 # deploy: records the image tag the stage runs now (what rollback redeploys),
 # then `nx deploy infra --configuration=$STAGE` with IMAGE_TAG, which runs cdk
 # deploy for the stage's stacks and writes their outputs for the smoke step.
-# --skip-record is rollback's: it must not overwrite the tag it restores.
+# It deploys nothing when the stage already runs a later commit (see
+# stage_runs_a_later_commit). --skip-record is rollback's: it must not
+# overwrite the tag it restores, and it may go back to an earlier commit.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -11,7 +13,8 @@ source "$CI_ROOT/tools/ci/lib/stage-facts.sh"
 
 ci_usage "usage: tools/ci/run-step deploy [--skip-record] [--dry-run]
   STAGE      dev, staging, prod or dr
-  IMAGE_TAG  tag to deploy (default: git SHA of HEAD)"
+  IMAGE_TAG  tag to deploy (default: git SHA of HEAD)
+  CI_GIT_DIR repository whose history orders the tags (default: this checkout)"
 
 record=true
 while (($#)); do
@@ -82,10 +85,28 @@ record_running_tag() {
     ci_log "$stage runs $previous now; rollback redeploys it"
   fi
   ci_write_state "$(ci_previous_tag_file "$stage")" "$previous"
+  recorded_tag="$previous"
+}
+
+# True when the stage already runs a later commit than the one to deploy:
+# deploys can finish out of order (GitHub starts one per CI run, in the order
+# the runs end), and an older commit must not replace a newer one. Unknown
+# when either commit is not in the checkout: then the deploy goes ahead.
+stage_runs_a_later_commit() {
+  local running="$1" repository="${CI_GIT_DIR:-$CI_ROOT}"
+  [[ -n "$running" && "$running" != "$tag" ]] || return 1
+  git -C "$repository" cat-file -e "$running^{commit}" 2>/dev/null || return 1
+  git -C "$repository" cat-file -e "$tag^{commit}" 2>/dev/null || return 1
+  git -C "$repository" merge-base --is-ancestor "$tag" "$running"
 }
 
 if [[ "$record" == true ]]; then
+  recorded_tag=""
   record_running_tag
+  if [[ "$CI_DRY_RUN" == false ]] && stage_runs_a_later_commit "$recorded_tag"; then
+    ci_log "not deploying $tag: $stage already runs $recorded_tag, a later commit that contains it"
+    exit 0
+  fi
 fi
 ci_log "deploying $tag to $stage"
 # No TTY in a pipeline: cdk must not wait for a confirmation of IAM changes.

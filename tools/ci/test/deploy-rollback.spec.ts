@@ -1,4 +1,5 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { installFakeCommands, type FakeCommands } from './support/fake-commands';
 import { runStep, scratchDir } from './support/run-step';
@@ -87,6 +88,70 @@ describe('deploy records the running tag and rollback redeploys it', () => {
     expect(rollback.status).toBe(1);
     expect(rollback.stderr).toContain('nothing to roll back to');
     expect(deployCalls()).toHaveLength(1);
+  });
+
+  describe('when deploys finish out of order', () => {
+    /** A repository with a commit and its child; returns [parent, child]. */
+    function twoCommits(): [string, string] {
+      const repository = join(dir, 'repository');
+      mkdirSync(repository);
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-C', repository, ...args], { encoding: 'utf8' }).trim();
+      git('init', '--quiet');
+      const commit = (message: string) => {
+        git(
+          '-c',
+          'user.name=ci',
+          '-c',
+          'user.email=ci@example.test',
+          'commit',
+          '--quiet',
+          '--allow-empty',
+          '-m',
+          message,
+        );
+        return git('rev-parse', 'HEAD');
+      };
+      env['CI_GIT_DIR'] = repository;
+      return [commit('parent'), commit('child')];
+    }
+
+    it('does not replace a later commit with an earlier one', () => {
+      const [parent, child] = twoCommits();
+      const deploy = runStep(['deploy'], { ...env, IMAGE_TAG: parent, FAKE_RUNNING_TAG: child });
+      expect(deploy.stderr).toBe('');
+      expect(deploy.status).toBe(0);
+      expect(deploy.stdout).toContain(
+        `not deploying ${parent}: staging already runs ${child}, a later commit that contains it`,
+      );
+      expect(deployCalls()).toEqual([]);
+    });
+
+    it('deploys a later commit over an earlier one, and one it cannot place', () => {
+      const [parent, child] = twoCommits();
+      expect(
+        runStep(['deploy'], { ...env, IMAGE_TAG: child, FAKE_RUNNING_TAG: parent }).status,
+      ).toBe(0);
+      // The running tag is no commit of this checkout: nothing to compare, so it deploys.
+      expect(
+        runStep(['deploy'], { ...env, IMAGE_TAG: parent, FAKE_RUNNING_TAG: 'elsewhere9' }).status,
+      ).toBe(0);
+      expect(deployCalls()).toEqual([
+        `npx nx deploy infra --configuration=staging --output-style=static -- --require-approval=never IMAGE_TAG=${child}`,
+        `npx nx deploy infra --configuration=staging --output-style=static -- --require-approval=never IMAGE_TAG=${parent}`,
+      ]);
+    });
+
+    it('still rolls back to an earlier commit', () => {
+      const [parent, child] = twoCommits();
+      expect(
+        runStep(['deploy'], { ...env, IMAGE_TAG: child, FAKE_RUNNING_TAG: parent }).status,
+      ).toBe(0);
+      expect(runStep(['rollback'], { ...env, FAKE_RUNNING_TAG: child }).status).toBe(0);
+      expect(deployCalls().at(-1)).toBe(
+        `npx nx deploy infra --configuration=staging --output-style=static -- --require-approval=never IMAGE_TAG=${parent}`,
+      );
+    });
   });
 
   it('refuses to roll back without a record from deploy', () => {
