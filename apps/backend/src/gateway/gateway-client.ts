@@ -37,6 +37,8 @@ export interface GatewayClientOptions {
   readonly requestTimeoutMs?: number;
   /** Upper bound for index and delete calls made by the outbox worker. */
   readonly indexTimeoutMs?: number;
+  /** Upper bound for erasing everything an account indexed (the outbox's purge jobs). */
+  readonly purgeTimeoutMs?: number;
   /** Consecutive failures that open the circuit. */
   readonly failuresToOpen?: number;
   /** How long the open circuit fails calls at once before letting one through. */
@@ -63,6 +65,11 @@ export const GATEWAY_CLIENT_DEFAULTS = {
   // opened the breaker below for every user.
   requestTimeoutMs: 50_000,
   indexTimeoutMs: 60_000,
+  // An account's whole index goes in batches at the gateway (Chroma deletes,
+  // Neo4j transactions of 1,000 nodes): minutes for a very large account.
+  // Given up on at the index timeout, it would be retried while still running
+  // and its timeouts would open the breaker below for every user's AI calls.
+  purgeTimeoutMs: 600_000,
   failuresToOpen: 5,
   halfOpenAfterMs: 5_000,
 };
@@ -179,7 +186,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     },
     removeOwnerFromIndex: async (ownerId) => {
       const path = `${GATEWAY_API.index}?ownerId=${encodeURIComponent(ownerId)}`;
-      await call('DELETE', path, undefined, settings.indexTimeoutMs, removeOwnerIndexResponse);
+      await call('DELETE', path, undefined, settings.purgeTimeoutMs, removeOwnerIndexResponse);
     },
     search: (request) =>
       call('POST', GATEWAY_API.search, request, settings.requestTimeoutMs, searchResponse),
