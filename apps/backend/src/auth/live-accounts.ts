@@ -59,11 +59,6 @@ export class LiveAccounts {
     return validFromSeconds !== undefined && access.issuedAtSeconds >= validFromSeconds;
   }
 
-  /** Whether the account was seen in the store within the TTL, without asking it. */
-  isConfirmed(userId: string): boolean {
-    return this.confirmed.has(userId);
-  }
-
   /**
    * Called when the account is deleted or its password changes here, so the
    * tokens that no longer open it stop working immediately.

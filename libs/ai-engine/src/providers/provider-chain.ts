@@ -285,11 +285,10 @@ function remoteTimeouts(rest: readonly GuardedProvider[], task: AiTaskName | 'an
 
 /**
  * Who to configure for a task no provider in the chain did: the providers the
- * refusal named (none when it did not know), narrowed to those whose supported
- * tasks include it; the offline engine names every generative provider.
+ * refusal named (the offline engine names them with capableProvidersFor), or,
+ * when it named none, every provider that does the task.
  */
 function capableOf(task: AiTaskName | 'answer', refusal?: TaskUnsupportedError): string[] {
-  const capable = capableProvidersFor(task);
   const named = refusal?.capableProviders ?? [];
-  return named.length > 0 ? capable.filter((name) => named.includes(name)) : capable;
+  return named.length > 0 ? [...named] : capableProvidersFor(task);
 }

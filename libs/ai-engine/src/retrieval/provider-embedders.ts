@@ -137,56 +137,79 @@ const OpenAiEmbeddings = z.object({
   ),
 });
 
-/** OpenAI's embeddings API through the `openai` SDK. */
-export class OpenAiEmbedder implements Embedder {
-  readonly model: string;
-  readonly dimensions: number;
-  private readonly keys: KeyPool<OpenAI>;
+/**
+ * An embedding provider reached through its SDK with a pool of keys: the
+ * batching, the policy, key rotation and the caller's cancellation are the
+ * same for every provider; a subclass sends one batch and reads the answer.
+ */
+abstract class PooledProviderEmbedder<Client> implements Embedder {
   private readonly policy: IPolicy;
   private readonly timeoutMs: number;
 
-  constructor(options: ProviderEmbedderOptions) {
-    this.model = options.model ?? 'text-embedding-3-small';
-    this.dimensions = options.dimensions ?? 1536;
-    this.keys = new KeyPool('openai', options.apiKeys, (key) => createOpenAiClient(key, options), {
-      onQuarantine: options.onKeyQuarantined,
-    });
-    this.timeoutMs = options.timeoutMs ?? 30000;
+  protected constructor(
+    private readonly provider: string,
+    readonly model: string,
+    readonly dimensions: number,
+    private readonly keys: KeyPool<Client>,
+    timeoutMs: number | undefined,
+  ) {
+    this.timeoutMs = timeoutMs ?? 30000;
     this.policy = embeddingPolicy(this.timeoutMs);
   }
 
-  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    return inBatches(texts, (batch) => this.embedBatch(batch, signal));
+  embed(texts: readonly string[], caller?: AbortSignal): Promise<Float32Array[]> {
+    return inBatches(texts, async (batch) => {
+      const body = await executeEmbedding(
+        this.policy,
+        this.provider,
+        this.timeoutMs,
+        (attempt) => withPooledKey(this.keys, (sdk) => this.send(sdk, batch, attempt)),
+        caller,
+      );
+      return toVectors(this.provider, this.vectorsIn(body), batch.length, this.dimensions);
+    });
   }
 
-  private async embedBatch(
+  /** One batch through the SDK; a failure leaves as a ProviderError. */
+  protected abstract send(
+    sdk: Client,
     texts: readonly string[],
-    client?: AbortSignal,
-  ): Promise<Float32Array[]> {
-    const body = await executeEmbedding(
-      this.policy,
+    signal: AbortSignal,
+  ): Promise<unknown>;
+
+  /** The vectors of an answer, in the order of the texts. */
+  protected abstract vectorsIn(body: unknown): number[][];
+}
+
+/** OpenAI's embeddings API through the `openai` SDK. */
+export class OpenAiEmbedder extends PooledProviderEmbedder<OpenAI> {
+  constructor(options: ProviderEmbedderOptions) {
+    super(
       'openai',
-      this.timeoutMs,
-      (signal) =>
-        withPooledKey(this.keys, (client) =>
-          client.embeddings
-            .create(
-              { model: this.model, input: [...texts], dimensions: this.dimensions },
-              { signal },
-            )
-            .catch((error: unknown) => {
-              throw openAiFailure(error, signal);
-            }),
-        ),
-      client,
+      options.model ?? 'text-embedding-3-small',
+      options.dimensions ?? 1536,
+      new KeyPool('openai', options.apiKeys, (key) => createOpenAiClient(key, options), {
+        onQuarantine: options.onKeyQuarantined,
+      }),
+      options.timeoutMs,
     );
+  }
+
+  protected send(sdk: OpenAI, texts: readonly string[], signal: AbortSignal): Promise<unknown> {
+    return sdk.embeddings
+      .create({ model: this.model, input: [...texts], dimensions: this.dimensions }, { signal })
+      .catch((error: unknown) => {
+        throw openAiFailure(error, signal);
+      });
+  }
+
+  protected vectorsIn(body: unknown): number[][] {
     const parsed = OpenAiEmbeddings.safeParse(body);
     if (!parsed.success)
       throw new ProviderError('openai', 'malformed', 'embeddings response without data');
-    const ordered = [...parsed.data.data]
+    return [...parsed.data.data]
       .sort((a, b) => a.index - b.index)
       .map((item) => Array.from(item.embedding));
-    return toVectors('openai', ordered, texts.length, this.dimensions);
   }
 }
 
@@ -195,57 +218,39 @@ const GoogleEmbeddings = z.object({
 });
 
 /** Google's Gemini embeddings (`batchEmbedContents`) through the `@google/genai` SDK. */
-export class GoogleEmbedder implements Embedder {
-  readonly model: string;
-  readonly dimensions: number;
-  private readonly keys: KeyPool<GoogleGenAI>;
-  private readonly policy: IPolicy;
-  private readonly timeoutMs: number;
-
+export class GoogleEmbedder extends PooledProviderEmbedder<GoogleGenAI> {
   constructor(options: ProviderEmbedderOptions) {
-    this.model = options.model ?? 'text-embedding-004';
-    this.dimensions = options.dimensions ?? 768;
-    this.keys = new KeyPool('google', options.apiKeys, (key) => createGoogleClient(key, options), {
-      onQuarantine: options.onKeyQuarantined,
-    });
-    this.timeoutMs = options.timeoutMs ?? 30000;
-    this.policy = embeddingPolicy(this.timeoutMs);
-  }
-
-  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    return inBatches(texts, (batch) => this.embedBatch(batch, signal));
-  }
-
-  private async embedBatch(
-    texts: readonly string[],
-    client?: AbortSignal,
-  ): Promise<Float32Array[]> {
-    const body = await executeEmbedding(
-      this.policy,
+    super(
       'google',
-      this.timeoutMs,
-      (signal) =>
-        withPooledKey(this.keys, (client) =>
-          client.models
-            .embedContent({
-              model: this.model,
-              contents: [...texts],
-              config: { outputDimensionality: this.dimensions, abortSignal: signal },
-            })
-            .catch((error: unknown) => {
-              throw googleFailure(error, signal);
-            }),
-        ),
-      client,
+      options.model ?? 'text-embedding-004',
+      options.dimensions ?? 768,
+      new KeyPool('google', options.apiKeys, (key) => createGoogleClient(key, options), {
+        onQuarantine: options.onKeyQuarantined,
+      }),
+      options.timeoutMs,
     );
+  }
+
+  protected send(
+    sdk: GoogleGenAI,
+    texts: readonly string[],
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    return sdk.models
+      .embedContent({
+        model: this.model,
+        contents: [...texts],
+        config: { outputDimensionality: this.dimensions, abortSignal: signal },
+      })
+      .catch((error: unknown) => {
+        throw googleFailure(error, signal);
+      });
+  }
+
+  protected vectorsIn(body: unknown): number[][] {
     const parsed = GoogleEmbeddings.safeParse(body);
     if (!parsed.success)
       throw new ProviderError('google', 'malformed', 'embeddings response without embeddings');
-    return toVectors(
-      'google',
-      parsed.data.embeddings.map((item) => item.values),
-      texts.length,
-      this.dimensions,
-    );
+    return parsed.data.embeddings.map((item) => item.values);
   }
 }
