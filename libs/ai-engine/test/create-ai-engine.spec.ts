@@ -10,6 +10,7 @@ import {
   startProviderServer,
   type ProviderTestServer,
 } from './support/provider-test-server';
+import { warmProviderSdks } from './support/warm-provider-sdks';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ai-engine-factory-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -108,6 +109,8 @@ describe('createAiEngine', () => {
     let upstream: ProviderTestServer;
 
     beforeAll(async () => {
+      // The SDKs' first requests are slow; no test's timing pays for them.
+      await warmProviderSdks();
       openai = await startProviderServer(() => ({
         body: openAiReply('They must retain the copyright notice [1].'),
       }));
@@ -177,8 +180,8 @@ describe('createAiEngine', () => {
           providerModels: { openai: 'gpt-test', anthropic: 'claude-test' },
           providerBaseUrls: { openai: `${slow.url}/v1`, anthropic: anthropic.url },
           taskProviders: { summary: ['anthropic', 'local'], sentiment: ['local'] },
-          providerDeadlineMs: 1000,
-          resilience: { retries: 2, timeoutMs: 2000, initialBackoffMs: 10 },
+          providerDeadlineMs: 2000,
+          resilience: { retries: 2, timeoutMs: 4000, initialBackoffMs: 10 },
         });
 
         expect(await engine.runTask('summary', { text: 'A short text.' })).toMatchObject({
@@ -192,8 +195,8 @@ describe('createAiEngine', () => {
           degraded: false,
         });
 
-        // OpenAI hangs on the BSD text: its share of the 1 s deadline, not
-        // 3 × 2 s of attempts, ends its turn, and Anthropic gets the rest.
+        // OpenAI hangs on the BSD text: its share of the 2 s deadline, not
+        // 3 × 4 s of attempts, ends its turn, and Anthropic gets the rest.
         const late = await engine.runTask('key-ideas', { text: corpusText('bsd') });
         expect(late).toMatchObject({ provider: 'anthropic', degraded: false });
         expect(anthropic.requests).toHaveLength(2);

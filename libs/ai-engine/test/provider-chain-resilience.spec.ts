@@ -10,6 +10,8 @@ import {
   type ScriptedResponse,
 } from './support/provider-test-server';
 import { FAST, input } from './support/fast-resilience';
+import { leaveOnceReceived } from './support/leaving-caller';
+import { warmProviderSdks } from './support/warm-provider-sdks';
 
 /** Longer than any test runs: the connection is accepted and never answered. */
 const HANG: ScriptedResponse = { delayMs: 60_000, body: {} };
@@ -47,24 +49,10 @@ async function upstreamThenOpenAi(
 const outcomes = (result: { attempts: ReadonlyArray<{ provider: string; outcome: string }> }) =>
   result.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`);
 
-function abortAfter(ms: number): AbortSignal {
-  const controller = new AbortController();
-  setTimeout(() => controller.abort(), ms);
-  return controller.signal;
-}
-
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-beforeAll(async () => {
-  // Loads the OpenAI SDK once, so that no test's budget pays for it.
-  const warm = await startProviderServer(() => ({ body: openAiReply('warm') }));
-  await new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${warm.url}/v1` }).runTask(
-    'summary',
-    input,
-    new AbortController().signal,
-  );
-  await warm.close();
-});
+// The SDKs' first requests are slow; no test's timing pays for them.
+beforeAll(warmProviderSdks);
 
 describe('sharing the deadline among the remote providers', () => {
   it('gives each turn its timeout’s share of what is left, and the last one all of it', () => {
@@ -78,10 +66,11 @@ describe('sharing the deadline among the remote providers', () => {
     const upstream = await server(() => HANG);
     // The upstream's own timeout is longer than the whole deadline, as in production.
     const { openai, chain } = await upstreamThenOpenAi(upstream.url, {
-      resilience: { ...FAST, timeoutMs: 1200, breakerThreshold: 2 },
-      perProvider: { upstream: { timeoutMs: 2400 } },
-      // The upstream's turn is 2400/3600 of it; OpenAI gets the rest.
-      deadlineMs: 1800,
+      resilience: { ...FAST, timeoutMs: 2400, breakerThreshold: 2 },
+      perProvider: { upstream: { timeoutMs: 4800 } },
+      // The upstream's turn is 4800/7200 of it; OpenAI gets the rest (1.2 s,
+      // time enough on a loaded machine).
+      deadlineMs: 3600,
     });
 
     const results = [];
@@ -106,7 +95,8 @@ describe('a caller that goes away', () => {
     const { openai, chain } = await upstreamThenOpenAi(upstream.url, { resilience: FAST });
 
     for (let call = 0; call < 3; call += 1) {
-      await expect(chain.runTask('summary', input, abortAfter(50))).rejects.toMatchObject({
+      const leaving = leaveOnceReceived(upstream, call + 1);
+      await expect(chain.runTask('summary', input, leaving)).rejects.toMatchObject({
         name: 'AbortError',
       });
       expect(chain.circuits()[0]?.state).toBe('closed');
@@ -136,7 +126,10 @@ describe('a caller that goes away', () => {
 
     healthy = true;
     await pause(150);
-    await expect(chain.runTask('summary', input, abortAfter(50))).rejects.toMatchObject({
+    // The probe is the upstream's second request.
+    await expect(
+      chain.runTask('summary', input, leaveOnceReceived(upstream, 2)),
+    ).rejects.toMatchObject({
       name: 'AbortError',
     });
     // The probe proved nothing, so the circuit waits for the next one (the
@@ -167,7 +160,9 @@ describe('a caller that leaves during a retry backoff', () => {
       },
     );
     const started = performance.now();
-    await expect(chain.runTask('summary', input, abortAfter(300))).rejects.toMatchObject({
+    // Leaves once the 500 is back and the 3 s backoff has begun.
+    const leaving = leaveOnceReceived(failing, 1, 100);
+    await expect(chain.runTask('summary', input, leaving)).rejects.toMatchObject({
       name: 'AbortError',
     });
     expect(performance.now() - started).toBeLessThan(2000);
@@ -226,14 +221,14 @@ describe('a half-open circuit', () => {
     });
     const leaver = new AbortController();
     const stale = chain.runTask('summary', input, leaver.signal);
-    await pause(50);
+    await upstream.received(1);
     await chain.runTask('summary', input);
     expect(chain.circuits()[0]?.state).toBe('open');
     await pause(150);
 
     const probe = chain.runTask('summary', input);
     expect(chain.circuits()[0]?.state).toBe('half-open');
-    await pause(100);
+    await upstream.received(3);
     leaver.abort();
     await expect(stale).rejects.toMatchObject({ name: 'AbortError' });
     expect(await probe).toMatchObject({ provider: 'upstream', output: 'From upstream.' });

@@ -16,6 +16,7 @@ import {
   type ProviderTestServer,
 } from './support/provider-test-server';
 import { FAST, input } from './support/fast-resilience';
+import { warmProviderSdks } from './support/warm-provider-sdks';
 
 const servers: ProviderTestServer[] = [];
 async function server(
@@ -25,6 +26,9 @@ async function server(
   servers.push(started);
   return started;
 }
+
+// The SDKs' first requests are slow; no test's 1 s timeout pays for them.
+beforeAll(warmProviderSdks);
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((started) => started.close()));
@@ -580,9 +584,10 @@ describe('rate limits, deadlines and size caps across the chain', () => {
     const chain = new ProviderChain(
       [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
       {
-        // Three 1 s attempts on OpenAI would not fit in the 300 ms budget.
+        // Three 1 s attempts on OpenAI would not fit in the 800 ms budget
+        // (not shorter: the one request must reach the server on a loaded machine).
         resilience: { ...FAST, retries: 2, breakerThreshold: 1 },
-        deadlineMs: 300,
+        deadlineMs: 800,
       },
     );
     const result = await chain.runTask('summary', input);

@@ -6,11 +6,9 @@ import { OpenAiProvider } from '../src/providers/openai-provider';
 import { ProviderChain } from '../src/providers/provider-chain';
 import { RetrievalService } from '../src/service/retrieval-service';
 import { corpusText } from './support/corpus';
-import {
-  openAiReply,
-  startProviderServer,
-  type ProviderTestServer,
-} from './support/provider-test-server';
+import { startProviderServer, type ProviderTestServer } from './support/provider-test-server';
+import { leaveOnceReceived } from './support/leaving-caller';
+import { warmProviderSdks } from './support/warm-provider-sdks';
 
 /** Accepted and never answered within any test. */
 const HANG = { delayMs: 60_000, body: {} };
@@ -20,27 +18,13 @@ const APACHE = {
   text: corpusText('apache-2.0'),
 };
 
-function abortAfter(ms: number): AbortSignal {
-  const controller = new AbortController();
-  setTimeout(() => controller.abort(), ms);
-  return controller.signal;
-}
-
 const servers: ProviderTestServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-beforeAll(async () => {
-  // Loads the OpenAI SDK once, so no test's timing pays for it.
-  const warm = await startProviderServer(() => ({ body: openAiReply('warm') }));
-  await new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${warm.url}/v1` }).runTask(
-    'summary',
-    { text: 'Warm.' },
-    new AbortController().signal,
-  );
-  await warm.close();
-});
+// The SDKs' first requests are slow; no test's timing pays for them.
+beforeAll(warmProviderSdks);
 
 // Found in review: ask, chat (streamed or not) and index kept paying for
 // provider calls after their client had gone, and an index retried by the
@@ -64,10 +48,10 @@ describe('RetrievalService when its caller leaves', () => {
         const started = performance.now();
         const call =
           operation === 'ask'
-            ? service.ask({ ownerId: 'reader', question }, abortAfter(150))
+            ? service.ask({ ownerId: 'reader', question }, leaveOnceReceived(hanging, 1))
             : service.chat(
                 { ownerId: 'reader', messages: [{ role: 'user', content: question }] },
-                abortAfter(150),
+                leaveOnceReceived(hanging, 1),
               );
         await expect(call).rejects.toMatchObject({ name: 'AbortError' });
         // Left at once: not the provider's 10 s timeout, not a local fallback.
@@ -94,9 +78,12 @@ describe('RetrievalService when its caller leaves', () => {
     const service = new RetrievalService({ embedder, vectorIndex });
     try {
       const started = performance.now();
-      const first = service.index({ ownerId: 'reader', ...APACHE }, abortAfter(200));
-      // The backend's retry, queued behind the first, whose caller also left.
-      const retry = service.index({ ownerId: 'reader', ...APACHE }, abortAfter(100));
+      const first = service.index(
+        { ownerId: 'reader', ...APACHE },
+        leaveOnceReceived(hanging, 1, 50),
+      );
+      // The backend's retry, queued behind the first, whose caller leaves first.
+      const retry = service.index({ ownerId: 'reader', ...APACHE }, leaveOnceReceived(hanging, 1));
       await expect(first).rejects.toMatchObject({ name: 'AbortError' });
       await expect(retry).rejects.toMatchObject({ name: 'AbortError' });
       expect(performance.now() - started).toBeLessThan(3000);

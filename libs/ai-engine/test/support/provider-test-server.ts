@@ -19,6 +19,12 @@ export interface ScriptedResponse {
 export interface ProviderTestServer {
   readonly url: string;
   readonly requests: RecordedRequest[];
+  /**
+   * Resolves once `count` requests have arrived. Tests that make a caller
+   * leave mid-request wait for this instead of a timer: on a loaded machine a
+   * request can take longer than any fixed pause to arrive.
+   */
+  received(count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,6 +37,7 @@ export async function startProviderServer(
   respond: (request: RecordedRequest, index: number) => ScriptedResponse,
 ): Promise<ProviderTestServer> {
   const requests: RecordedRequest[] = [];
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -49,6 +56,10 @@ export async function startProviderServer(
         body,
       };
       requests.push(request);
+      for (const waiter of waiters.filter((entry) => requests.length >= entry.count)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
       const scripted = respond(request, requests.length - 1);
       const send = () => {
         if (res.destroyed) return;
@@ -73,6 +84,10 @@ export async function startProviderServer(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    received: (count) =>
+      requests.length >= count
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push({ count, resolve })),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
