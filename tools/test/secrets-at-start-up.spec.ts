@@ -38,7 +38,7 @@ describe('a service reading its secrets from Secrets Manager (moto)', () => {
       );
     }
     client.destroy();
-  });
+  }, 90_000);
 
   afterAll(async () => {
     await moto?.stop();

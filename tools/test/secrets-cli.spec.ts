@@ -48,7 +48,7 @@ describe('tools/secrets CLI against moto', () => {
   beforeAll(async () => {
     moto = await startMoto();
     client = new SecretsManagerClient(awsTestClientConfig(moto.url));
-  });
+  }, 90_000);
 
   afterAll(async () => {
     client?.destroy();

@@ -131,7 +131,9 @@ describe('meta routes', () => {
         providers: ['openai', 'local'],
         providerKeys: { openai: 'sk-test' },
         providerBaseUrls: { openai: `http://127.0.0.1:${port}/v1` },
-        resilience: { retries: 0, timeoutMs: 2000 },
+        // Generous: the stub answers 500 at once, and a first SDK request on a
+        // loaded machine must not read as a timeout.
+        resilience: { retries: 0, timeoutMs: 10_000 },
       },
     });
     try {

@@ -13,7 +13,9 @@ import { DocumentCache } from '../src/services/document-cache';
 // extended while a worker is busy, so a crash delays a job by one short
 // lease and a slow job is still never taken from a live worker.
 describe('outbox job leases', () => {
-  const LEASE_MS = 200;
+  // Not shorter: renewals write to disk on the event loop, and a slow fsync or
+  // a pause on a loaded CI machine must not let a live worker's lease lapse.
+  const LEASE_MS = 1000;
   let dataDir: string;
   let stores: Stores;
   const logger = createServiceLogger({

@@ -43,7 +43,7 @@ describe('backend on Redis and S3 (real redis-server, moto)', () => {
       },
     });
     api = new ApiClient(backend.url);
-  }, 60_000);
+  }, 90_000);
   afterAll(async () => {
     await backend?.close();
     await Promise.all([gateway?.stop(), redis?.stop(), moto?.stop()]);

@@ -29,7 +29,7 @@ describe('loadSecretsIntoEnvironment against moto', () => {
     await put('jwt', 'j'.repeat(48));
     await put('service-token', 't'.repeat(48));
     await put('openai', 'sk-from-secrets-manager');
-  });
+  }, 90_000);
 
   afterAll(async () => {
     client?.destroy();

@@ -18,7 +18,7 @@ describe('S3 file store (real moto server)', () => {
     client = new S3Client(awsTestClientConfig(moto.url));
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
     files = new S3FileStore(client, bucket);
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     client?.destroy();

@@ -34,8 +34,14 @@ function openSlowRequest(url: string, path: string) {
     req.on('error', reject);
   });
   req.write('{"hold":"');
+  // Connected and the headers flushed; the service then needs a moment more
+  // to read them, which the callers give it.
+  const sent = new Promise<void>((resolve) =>
+    req.once('socket', (socket) => socket.once('connect', () => resolve())),
+  );
   return {
     response,
+    sent,
     finish: () => req.end(`${'x'.repeat(64 - 11)}"}`),
   };
 }
@@ -119,7 +125,8 @@ export function describeServiceLifecycle(spec: ServiceLifecycleSpec): void {
     it('lets an in-flight request finish on SIGTERM, then exits 0', async () => {
       service = await startServiceProcess(spec.bundle, developmentEnv());
       const slow = openSlowRequest(service.url, '/health');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await slow.sent;
+      await new Promise((resolve) => setTimeout(resolve, 500));
       service.child.kill('SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 300));
       slow.finish();
@@ -136,7 +143,8 @@ export function describeServiceLifecycle(spec: ServiceLifecycleSpec): void {
       });
       const stuck = openSlowRequest(service.url, '/health');
       stuck.response.catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await stuck.sent;
+      await new Promise((resolve) => setTimeout(resolve, 500));
       const started = Date.now();
       expect(await service.stop('SIGTERM')).toBe(0);
       expect(Date.now() - started).toBeLessThan(3000);

@@ -28,6 +28,9 @@ export function startMoto(): Promise<RunningService> {
     args: (port) => ['-H', '127.0.0.1', '-p', String(port)],
     url: (port) => `http://127.0.0.1:${port}`,
     ready: (port) => httpAnswers(`http://127.0.0.1:${port}/moto-api/`),
+    // moto's Python start-up took 15 s with the CPU ~9× oversubscribed, as it
+    // can be when several test projects start one at once in CI.
+    timeoutMs: 60_000,
   });
 }
 

@@ -30,7 +30,7 @@ describe.each([
 
   beforeAll(async () => {
     service = await start();
-  });
+  }, 90_000);
 
   afterAll(async () => {
     await service?.stop();
