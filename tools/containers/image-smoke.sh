@@ -143,6 +143,12 @@ exercise_image() {
       fail "aiml-gateway: searching failed"
     grep -q '"documentId":"d1"' "$work/search.json" || fail "aiml-gateway: search did not find the document: $(cat "$work/search.json")"
     log "aiml-gateway: a document indexed and found"
+    # The offline engine runs in worker threads (offline-worker.js and piscina from the image).
+    curl --silent --fail --output "$work/summary.json" --header "$auth" --header 'content-type: application/json' \
+      --data '{"text":"Quokkas are small marsupials. They live on Rottnest Island. Visitors must not feed them."}' \
+      "$base/ai/v1/tasks/summary" || fail "aiml-gateway: an offline summary failed"
+    grep -q '"provider":"local"' "$work/summary.json" || fail "aiml-gateway: the summary was not the offline engine's: $(cat "$work/summary.json")"
+    log "aiml-gateway: an offline summary served from a worker thread"
     ;;
   esac
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { gatewayFields, loadGatewayConfig } from '@docuthinker/config';
 import { createAiEngine, type AiEngineConfig } from '@docuthinker/ai-engine';
 import { installGracefulShutdown, startServiceContext } from '@docuthinker/runtime';
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   const metrics = new GatewayMetrics();
   const engineConfig: AiEngineConfig = {
     ...config,
+    // The offline engine in worker threads: built next to this file.
+    offlineWorkerFile: join(__dirname, 'offline-worker.js'),
     onAttempt: metrics.recordProviderAttempt,
     // A revoked key is out of rotation for an hour; operators need to hear it once, not per request.
     onKeyQuarantined: (event) =>

@@ -12,6 +12,13 @@ export type {
   TopicsOutput,
 } from './tasks/task-types';
 export { runOfflineTask, type OfflineTaskResult } from './offline/offline-engine';
+export { inlineOfflineTasks, type OfflineTaskRunner } from './offline/offline-task-runner';
+export { OfflineWorkerPool, type OfflineWorkerPoolOptions } from './offline/offline-worker-pool';
+export {
+  runOfflineWorkerTask,
+  type OfflineWorkerReply,
+  type OfflineWorkerRequest,
+} from './offline/offline-worker-task';
 export { answerFromContext, NO_ANSWER } from './offline/answer-from-context';
 export { extractiveSummary, keyIdeas, bulletSummary, refineSummary } from './offline/summaries';
 export { discussionPoints, recommendations } from './offline/discussion';

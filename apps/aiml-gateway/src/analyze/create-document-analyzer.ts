@@ -1,5 +1,5 @@
 import {
-  buildProviders,
+  LocalProvider,
   ProviderChain,
   type AiEngine,
   type AiEngineConfig,
@@ -24,7 +24,7 @@ export function createDocumentAnalyzer(
   }
   const others = engine.providerAdapters.filter((adapter) => adapter.name !== 'upstream');
   const providers = new ProviderChain(
-    others.length > 0 ? others : buildProviders({ ...config, providers: ['local'] }),
+    others.length > 0 ? others : [new LocalProvider(engine.offlineTasks)],
     {
       resilience: config.resilience,
       perProvider: config.perProvider,

@@ -1,5 +1,5 @@
 import { answerFromContext } from '../offline/answer-from-context';
-import { runOfflineTask } from '../offline/offline-engine';
+import { inlineOfflineTasks, type OfflineTaskRunner } from '../offline/offline-task-runner';
 import type {
   AiTaskName,
   AnswerOutput,
@@ -16,6 +16,9 @@ export class LocalProvider implements AiProvider {
   readonly name = 'local' as const;
   readonly model = OFFLINE_ENGINE_MODEL;
 
+  /** `tasks`: where the engine runs; a service passes an OfflineWorkerPool. */
+  constructor(private readonly tasks: OfflineTaskRunner = inlineOfflineTasks) {}
+
   supports(): boolean {
     return true;
   }
@@ -23,8 +26,9 @@ export class LocalProvider implements AiProvider {
   async runTask<T extends AiTaskName>(
     task: T,
     input: TaskInput,
+    signal?: AbortSignal,
   ): Promise<ProviderReply<TaskOutputs[T]>> {
-    const result = runOfflineTask(task, input);
+    const result = await this.tasks.run(task, input, signal);
     return {
       output: result.output,
       model: this.model,
@@ -33,6 +37,7 @@ export class LocalProvider implements AiProvider {
     };
   }
 
+  // Answers come from a handful of retrieved passages: quick enough for the event loop.
   async answer(request: AnswerRequest): Promise<ProviderReply<AnswerOutput>> {
     return { output: answerFromContext(request), model: this.model };
   }

@@ -8,6 +8,8 @@ import type { AiProvider, ProviderName, TokenUsage } from '../providers/ai-provi
 import type { KeyQuarantineEvent } from '../providers/key-pool';
 import { AnthropicProvider } from '../providers/anthropic-provider';
 import { GoogleProvider } from '../providers/google-provider';
+import { OfflineWorkerPool } from '../offline/offline-worker-pool';
+import { inlineOfflineTasks, type OfflineTaskRunner } from '../offline/offline-task-runner';
 import { LocalProvider } from '../providers/local-provider';
 import { OpenAiProvider } from '../providers/openai-provider';
 import {
@@ -71,6 +73,11 @@ export interface AiEngineConfig extends Pick<
   readonly embedder?: Embedder;
   readonly chunking?: ChunkerOptions;
   readonly graph?: DocumentGraphOptions;
+  /**
+   * The built worker file that runs the offline engine in threads (the
+   * gateway's `offline-worker.js`); on the caller's thread when absent.
+   */
+  readonly offlineWorkerFile?: string;
 }
 
 export interface TaskResponse<T extends AiTaskName> {
@@ -108,6 +115,8 @@ export interface AiEngine {
    * order built over them shares the keys' cool-downs and quarantines.
    */
   readonly providerAdapters: readonly AiProvider[];
+  /** Where the offline engine runs (closed with the engine). */
+  readonly offlineTasks: OfflineTaskRunner;
   readonly retrieval: RetrievalService;
   readonly embedder: Embedder;
   readonly vectorIndex?: VectorIndex;
@@ -131,7 +140,10 @@ export interface AiEngine {
  */
 const UPSTREAM_TIMEOUT_MS = 60000;
 
-export function buildProviders(config: AiEngineConfig): AiProvider[] {
+export function buildProviders(
+  config: AiEngineConfig,
+  offlineTasks: OfflineTaskRunner = inlineOfflineTasks,
+): AiProvider[] {
   const keyFor = (name: 'openai' | 'anthropic' | 'google') =>
     requiredKey(config, name, 'providers');
   return config.providers.map((name): AiProvider => {
@@ -166,7 +178,7 @@ export function buildProviders(config: AiEngineConfig): AiProvider[] {
           onKeyQuarantined: config.onKeyQuarantined,
         });
       case 'local':
-        return new LocalProvider();
+        return new LocalProvider(offlineTasks);
     }
   });
 }
@@ -236,7 +248,23 @@ async function probe(store: { ping(): Promise<void> } | undefined) {
  * off), the provider chain, and the services over them.
  */
 export async function createAiEngine(config: AiEngineConfig): Promise<AiEngine> {
-  const providerAdapters = buildProviders(config);
+  // Starts no thread until the offline engine is first asked for something.
+  const offlineTasks = config.offlineWorkerFile
+    ? new OfflineWorkerPool({ workerFile: config.offlineWorkerFile })
+    : inlineOfflineTasks;
+  try {
+    return await assembleAiEngine(config, offlineTasks);
+  } catch (error) {
+    await offlineTasks.close();
+    throw error;
+  }
+}
+
+async function assembleAiEngine(
+  config: AiEngineConfig,
+  offlineTasks: OfflineTaskRunner,
+): Promise<AiEngine> {
+  const providerAdapters = buildProviders(config, offlineTasks);
   const providers = new ProviderChain(providerAdapters, {
     resilience: config.resilience,
     perProvider: {
@@ -269,6 +297,7 @@ export async function createAiEngine(config: AiEngineConfig): Promise<AiEngine> 
   return {
     providers,
     providerAdapters,
+    offlineTasks,
     retrieval,
     embedder,
     vectorIndex,
@@ -309,7 +338,11 @@ export async function createAiEngine(config: AiEngineConfig): Promise<AiEngine> 
     },
 
     async close(): Promise<void> {
-      await Promise.allSettled([vectorIndex?.close(), knowledgeGraph?.close()]);
+      await Promise.allSettled([
+        vectorIndex?.close(),
+        knowledgeGraph?.close(),
+        offlineTasks.close(),
+      ]);
     },
   };
 }

@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+import { runOfflineTask } from '@docuthinker/ai-engine';
+import { GATEWAY_API } from '@docuthinker/contracts';
+import {
+  startServiceProcess,
+  temporaryDirectories,
+  waitUntil,
+  type ServiceProcess,
+} from '@docuthinker/testing';
+import { corpusText } from './support/corpus';
+import { JWT_SECRET, SERVICE_TOKEN } from './support/test-gateway';
+
+const BUNDLE = join(__dirname, '../../../dist/apps/aiml-gateway/main.js');
+const dataDirs = temporaryDirectories('dt-gateway-offline-');
+
+/** Near the 2,000,000-character limit of a task's text. */
+const LARGE_TEXT = (() => {
+  const corpus = [corpusText('bsd'), corpusText('apache-2.0')].join('\n\n');
+  return corpus.repeat(Math.ceil(1_900_000 / corpus.length)).slice(0, 1_900_000);
+})();
+
+function postTask(base: string, task: string, body: object) {
+  return fetch(`${base}${GATEWAY_API.task(task)}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+// Found in review: the offline engine ran on the event loop, so a large text
+// held every other request of the gateway, health checks included, for up to
+// a second per task, just when the providers were down and all calls fell
+// back to it. The built gateway runs it in worker threads (offline-worker.js).
+describe('the built gateway’s offline engine', () => {
+  let service: ServiceProcess;
+
+  beforeAll(async () => {
+    service = await startServiceProcess(BUNDLE, {
+      NODE_ENV: 'development',
+      DOCUTHINKER_DATA_DIR: dataDirs.create(),
+      DOCUTHINKER_AI_PROVIDERS: 'local',
+      DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN,
+      DOCUTHINKER_JWT_SECRET: JWT_SECRET,
+    });
+    await waitUntil(
+      'the bundle to be ready',
+      async () => (await fetch(`${service.url}/ready`)).ok,
+      {
+        timeoutMs: 20_000,
+      },
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    expect(await service.stop('SIGTERM')).toBe(0);
+    dataDirs.removeAll();
+  });
+
+  it('keeps answering health checks while it summarises a 1.9 MB text', async () => {
+    const started = performance.now();
+    const summary = postTask(service.url, 'summary', { text: LARGE_TEXT });
+    let settled = false;
+    void summary.finally(() => (settled = true)).catch(() => undefined);
+
+    // One health check after another until the summary is back: on the event
+    // loop, one of them would have waited for the whole summary.
+    let longestHealthCheckMs = 0;
+    while (!settled) {
+      const asked = performance.now();
+      expect((await fetch(`${service.url}/health`)).status).toBe(200);
+      longestHealthCheckMs = Math.max(longestHealthCheckMs, performance.now() - asked);
+    }
+    const response = await summary;
+    const summaryMs = performance.now() - started;
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      provider: 'local',
+      output: runOfflineTask('summary', { text: LARGE_TEXT }).output,
+    });
+    expect(longestHealthCheckMs).toBeLessThan(summaryMs / 4);
+  }, 60_000);
+
+  it('refuses a translation from the worker as the engine does: 501 naming who can', async () => {
+    const response = await postTask(service.url, 'summary-in-language', {
+      text: corpusText('bsd'),
+      options: { language: 'fr' },
+    });
+    expect(response.status).toBe(501);
+    expect(await response.json()).toMatchObject({
+      code: 'DT_ERR_TASK_UNSUPPORTED',
+      detail: expect.stringContaining('cannot translate into fr'),
+    });
+  });
+});

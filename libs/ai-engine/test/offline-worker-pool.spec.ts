@@ -1,0 +1,112 @@
+import { buildSync } from 'esbuild';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TaskUnsupportedError } from '../src/errors';
+import { runOfflineTask } from '../src/offline/offline-engine';
+import { inlineOfflineTasks, type OfflineTaskRunner } from '../src/offline/offline-task-runner';
+import { OfflineWorkerPool } from '../src/offline/offline-worker-pool';
+import { LocalProvider } from '../src/providers/local-provider';
+import { ProviderChain } from '../src/providers/provider-chain';
+import { corpusText } from './support/corpus';
+
+/** About 1 MB of real prose: seconds of TextRank on a loaded machine. */
+const LARGE_TEXT = (() => {
+  const corpus = [corpusText('bsd'), corpusText('apache-2.0')].join('\n\n');
+  return corpus.repeat(Math.ceil(1_000_000 / corpus.length)).slice(0, 1_000_000);
+})();
+
+/** Interval callbacks that ran while `work` was pending: none when it held the event loop. */
+async function ticksDuring(work: () => Promise<unknown>): Promise<number> {
+  let ticks = 0;
+  const ticker = setInterval(() => (ticks += 1), 1);
+  try {
+    await work();
+  } finally {
+    clearInterval(ticker);
+  }
+  return ticks;
+}
+
+describe('the offline engine in worker threads', () => {
+  let dir: string;
+  let pool: OfflineWorkerPool;
+
+  beforeAll(() => {
+    // Workers load built JavaScript, as the gateway's offline-worker.js is built.
+    dir = mkdtempSync(join(tmpdir(), 'dt-offline-worker-'));
+    buildSync({
+      entryPoints: [join(__dirname, '../src/offline/offline-worker-task.ts')],
+      outfile: join(dir, 'offline-worker.js'),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      logLevel: 'error',
+    });
+    pool = new OfflineWorkerPool({ workerFile: join(dir, 'offline-worker.js'), threads: 2 });
+  });
+
+  afterAll(async () => {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses at once a worker file that is not there', () => {
+    expect(() => new OfflineWorkerPool({ workerFile: join(dir, 'missing.js') })).toThrow(
+      /worker file .*missing\.js is missing/,
+    );
+  });
+
+  it('answers exactly what the engine answers on the calling thread', async () => {
+    const input = { text: corpusText('bsd'), options: { maxItems: 4 } };
+    for (const task of ['summary', 'key-ideas', 'topics', 'sentiment'] as const) {
+      expect(await pool.run(task, input)).toEqual(runOfflineTask(task, input));
+    }
+  });
+
+  it('refuses what the engine cannot do with the same TaskUnsupportedError', async () => {
+    const refusal = await pool
+      .run('summary-in-language', { text: 'Bonjour.', options: { language: 'de' } })
+      .catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(TaskUnsupportedError);
+    expect(refusal).toMatchObject({
+      task: 'summary-in-language',
+      code: 'DT_ERR_TASK_UNSUPPORTED',
+      reason: 'the offline engine cannot translate into de',
+      capableProviders: ['upstream', 'openai', 'anthropic', 'google'],
+    });
+  });
+
+  // Found in review: a 2 MB text held the gateway's event loop for up to a
+  // second per task, health checks included, whenever the offline engine served.
+  it('leaves the event loop free while a large text is summarised', async () => {
+    const onThisThread = (runner: OfflineTaskRunner) =>
+      ticksDuring(() => runner.run('summary', { text: LARGE_TEXT }));
+    expect(await onThisThread(inlineOfflineTasks)).toBeLessThanOrEqual(1);
+    expect(await onThisThread(pool)).toBeGreaterThan(20);
+  }, 60_000);
+
+  it('drops the task of a caller that leaves, and goes on serving', async () => {
+    const caller = new AbortController();
+    const leaving = pool.run('topics', { text: LARGE_TEXT }, caller.signal);
+    setImmediate(() => caller.abort());
+    await expect(leaving).rejects.toMatchObject({ name: 'AbortError' });
+    expect((await pool.run('sentiment', { text: 'A good, clear licence.' })).output.label).toBe(
+      'positive',
+    );
+  }, 60_000);
+
+  it('serves the provider chain: a caller leaving the local provider is a client abort', async () => {
+    const chain = new ProviderChain([new LocalProvider(pool)]);
+    const served = await chain.runTask('bullet-summary', { text: corpusText('bsd') });
+    expect(served).toMatchObject({ provider: 'local', degraded: false });
+    expect(served.output).toEqual(
+      runOfflineTask('bullet-summary', { text: corpusText('bsd') }).output,
+    );
+
+    const caller = new AbortController();
+    const leaving = chain.runTask('summary', { text: LARGE_TEXT }, caller.signal);
+    setImmediate(() => caller.abort());
+    await expect(leaving).rejects.toMatchObject({ name: 'AbortError' });
+  }, 60_000);
+});
