@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gatewayFields, loadGatewayConfig } from '@docuthinker/config';
 import { createAiEngine, type AiEngineConfig } from '@docuthinker/ai-engine';
@@ -19,11 +20,22 @@ async function main(): Promise<void> {
     load: loadGatewayConfig,
   });
 
+  // The offline engine runs in worker threads from a file built next to this
+  // one. Checked here, before the engine connection, which retries whatever
+  // fails: a broken build must stop the start, not serve 503 for ever.
+  const offlineWorkerFile = join(__dirname, 'offline-worker.js');
+  if (!existsSync(offlineWorkerFile)) {
+    throw new Error(
+      `${offlineWorkerFile} is missing: build the gateway with nx build aiml-gateway`,
+    );
+  }
+
   const metrics = new GatewayMetrics();
   const engineConfig: AiEngineConfig = {
     ...config,
-    // The offline engine in worker threads: built next to this file.
-    offlineWorkerFile: join(__dirname, 'offline-worker.js'),
+    offlineWorkerFile,
+    onOfflineWorkerError: (error) =>
+      logger.error({ err: error }, 'an offline engine worker thread failed to start'),
     onAttempt: metrics.recordProviderAttempt,
     // A revoked key is out of rotation for an hour; operators need to hear it once, not per request.
     onKeyQuarantined: (event) =>

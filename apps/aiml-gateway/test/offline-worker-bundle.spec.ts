@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { runOfflineTask } from '@docuthinker/ai-engine';
 import { GATEWAY_API } from '@docuthinker/contracts';
 import {
@@ -92,4 +94,27 @@ describe('the built gateway’s offline engine', () => {
       detail: expect.stringContaining('cannot translate into fr'),
     });
   });
+
+  it('does not start without its worker file', () => {
+    // Beside the real bundle, so that its external packages resolve as in dist/.
+    const dir = mkdtempSync(join(dirname(dirname(BUNDLE)), 'gateway-without-worker-'));
+    try {
+      copyFileSync(BUNDLE, join(dir, 'main.js'));
+      const started = spawnSync(process.execPath, [join(dir, 'main.js')], {
+        env: {
+          PATH: process.env['PATH'],
+          NODE_ENV: 'development',
+          DOCUTHINKER_DATA_DIR: dataDirs.create(),
+          DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN,
+          DOCUTHINKER_JWT_SECRET: JWT_SECRET,
+        },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(started.status).toBe(1);
+      expect(started.stderr).toContain('offline-worker.js is missing');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

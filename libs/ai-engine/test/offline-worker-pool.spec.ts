@@ -1,5 +1,5 @@
 import { buildSync } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskUnsupportedError } from '../src/errors';
@@ -94,6 +94,57 @@ describe('the offline engine in worker threads', () => {
     expect((await pool.run('sentiment', { text: 'A good, clear licence.' })).output.label).toBe(
       'positive',
     );
+  }, 60_000);
+
+  // Found in review: with no thread kept, piscina did not replace the thread
+  // stopped for a leaving caller, and the task queued behind it never ran.
+  it('runs the task queued behind one whose caller left, on a single thread', async () => {
+    const single = new OfflineWorkerPool({
+      workerFile: join(dir, 'offline-worker.js'),
+      threads: 1,
+    });
+    try {
+      // The thread is up, so the large task is running (for ~0.4 s idle) when its caller leaves.
+      await single.run('sentiment', { text: 'Warm.' });
+      const caller = new AbortController();
+      const leaving = single.run('topics', { text: LARGE_TEXT }, caller.signal);
+      const queued = single.run('sentiment', { text: 'A good, clear licence.' });
+      setTimeout(() => caller.abort(), 100);
+      await expect(leaving).rejects.toMatchObject({ name: 'AbortError' });
+      expect((await queued).output.label).toBe('positive');
+    } finally {
+      await single.close();
+    }
+  }, 20_000);
+
+  it('fails the task, and tells onError, when the worker file does not load', async () => {
+    const broken = join(dir, 'broken-worker.js');
+    writeFileSync(broken, "throw new Error('this build is broken');\n");
+    const errors: Error[] = [];
+    const failing = new OfflineWorkerPool({
+      workerFile: broken,
+      onError: (error) => errors.push(error),
+    });
+    try {
+      await expect(failing.run('summary', { text: 'Some text.' })).rejects.toThrow(
+        'this build is broken',
+      );
+      // piscina emits the pool's error just after rejecting the task.
+      for (let waited = 0; errors.length === 0 && waited < 5000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(errors.map((error) => error.message)).toEqual(['this build is broken']);
+    } finally {
+      await failing.close();
+    }
+  }, 60_000);
+
+  it('runs nothing more once closed', async () => {
+    const closing = new OfflineWorkerPool({ workerFile: join(dir, 'offline-worker.js') });
+    await closing.run('sentiment', { text: 'Fine.' });
+    await closing.close();
+    await expect(closing.run('sentiment', { text: 'Fine.' })).rejects.toThrow(/shut down/);
+    expect(closing.threads).toBe(0);
   }, 60_000);
 
   it('serves the provider chain: a caller leaving the local provider is a client abort', async () => {

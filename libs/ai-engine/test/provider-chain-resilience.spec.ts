@@ -155,18 +155,21 @@ describe('a caller that leaves during a retry backoff', () => {
     const chain = new ProviderChain(
       [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${failing.url}/v1` }), new LocalProvider()],
       {
-        resilience: { ...FAST, retries: 1, initialBackoffMs: 3000, maxBackoffMs: 3000 },
+        resilience: { ...FAST, retries: 1, initialBackoffMs: 4000, maxBackoffMs: 4000 },
         deadlineMs: 20_000,
       },
     );
-    const started = performance.now();
-    // Leaves once the 500 is back and the 3 s backoff has begun.
-    const leaving = leaveOnceReceived(failing, 1, 100);
+    // Leaves a second after the request arrived: the 500 is long back (a few
+    // ms idle) and the 4 s backoff under way.
+    const leaving = leaveOnceReceived(failing, 1, 1000);
+    let leftAt = 0;
+    leaving.addEventListener('abort', () => (leftAt = performance.now()));
     await expect(chain.runTask('summary', input, leaving)).rejects.toMatchObject({
       name: 'AbortError',
     });
-    expect(performance.now() - started).toBeLessThan(2000);
-    await pause(3200);
+    // Answered at once, not at the end of the backoff (about 3 s later).
+    expect(performance.now() - leftAt).toBeLessThan(1500);
+    await pause(3500);
     expect(failing.requests).toHaveLength(1);
   });
 });

@@ -78,6 +78,8 @@ export interface AiEngineConfig extends Pick<
    * gateway's `offline-worker.js`); on the caller's thread when absent.
    */
   readonly offlineWorkerFile?: string;
+  /** Told when an offline worker thread fails outside any task, e.g. to log it. */
+  readonly onOfflineWorkerError?: (error: Error) => void;
 }
 
 export interface TaskResponse<T extends AiTaskName> {
@@ -250,7 +252,10 @@ async function probe(store: { ping(): Promise<void> } | undefined) {
 export async function createAiEngine(config: AiEngineConfig): Promise<AiEngine> {
   // Starts no thread until the offline engine is first asked for something.
   const offlineTasks = config.offlineWorkerFile
-    ? new OfflineWorkerPool({ workerFile: config.offlineWorkerFile })
+    ? new OfflineWorkerPool({
+        workerFile: config.offlineWorkerFile,
+        onError: config.onOfflineWorkerError,
+      })
     : inlineOfflineTasks;
   try {
     return await assembleAiEngine(config, offlineTasks);

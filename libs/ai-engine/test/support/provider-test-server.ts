@@ -22,9 +22,10 @@ export interface ProviderTestServer {
   /**
    * Resolves once `count` requests have arrived. Tests that make a caller
    * leave mid-request wait for this instead of a timer: on a loaded machine a
-   * request can take longer than any fixed pause to arrive.
+   * request can take longer than any fixed pause to arrive. Rejects, saying
+   * how many came, when they have not after `timeoutMs`.
    */
-  received(count: number): Promise<void>;
+  received(count: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,10 +85,23 @@ export async function startProviderServer(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    received: (count) =>
-      requests.length >= count
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => waiters.push({ count, resolve })),
+    received: (count, timeoutMs = 15_000) => {
+      if (requests.length >= count) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`${requests.length} of ${count} requests arrived in ${timeoutMs} ms`));
+        }, timeoutMs);
+        const waiter = {
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+        waiters.push(waiter);
+      });
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
