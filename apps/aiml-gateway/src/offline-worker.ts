@@ -2,4 +2,7 @@
 // OfflineWorkerPool (piscina) starts; it is built next to main.js. It imports
 // the worker task alone, not the library's index: a thread needs neither the
 // stores' native modules nor the provider SDKs.
-export { runOfflineWorkerTask } from '@docuthinker/ai-engine/offline-worker-task';
+export {
+  prepareIndexInWorker,
+  runOfflineWorkerTask,
+} from '@docuthinker/ai-engine/offline-worker-task';

@@ -2,6 +2,7 @@ import { IndexDisabledError, InvalidInputError, VectorWriteRejectedError } from 
 import { NO_ANSWER } from '../src/offline/answer-from-context';
 import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
 import { ProviderError } from '../src/providers/provider-error';
+import type { Embedder } from '../src/retrieval/embedder';
 import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
 import { LibsqlVectorIndex } from '../src/retrieval/libsql-vector-index';
 import { MAX_QUERY_CHARS, RetrievalService } from '../src/service/retrieval-service';
@@ -330,8 +331,15 @@ describe('RetrievalService with sync switched off', () => {
 });
 
 describe('RetrievalService when the query cannot be embedded', () => {
-  const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
-  const service = new RetrievalService({ embedder, vectorIndex });
+  // Stands in for a provider's embedder, which can fail: the offline one
+  // embeds a document while it is chunked, without calling `embed`.
+  const remoteEmbedder: Embedder = {
+    model: embedder.model,
+    dimensions: embedder.dimensions,
+    embed: (texts) => embedder.embed(texts),
+  };
+  const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: remoteEmbedder });
+  const service = new RetrievalService({ embedder: remoteEmbedder, vectorIndex });
   const question = 'What must redistributions in binary form reproduce?';
 
   beforeAll(() => service.index({ ownerId: 'o', ...BSD }));
@@ -341,7 +349,7 @@ describe('RetrievalService when the query cannot be embedded', () => {
   it('ranks a hybrid search by terms alone and marks an answer built on it degraded', async () => {
     const lexical = await service.search({ ownerId: 'o', query: question, mode: 'lexical' });
     jest
-      .spyOn(embedder, 'embed')
+      .spyOn(remoteEmbedder, 'embed')
       .mockRejectedValue(new ProviderError('openai', 'server', 'HTTP 503', 503));
 
     expect(await service.search({ ownerId: 'o', query: question })).toEqual(lexical);
@@ -356,21 +364,21 @@ describe('RetrievalService when the query cannot be embedded', () => {
 
   it('lets the failure through where nothing can stand in for the vector: vector search, indexing, and failures that are no provider’s', async () => {
     const failure = new ProviderError('openai', 'rejected', 'HTTP 400', 400);
-    jest.spyOn(embedder, 'embed').mockRejectedValue(failure);
+    jest.spyOn(remoteEmbedder, 'embed').mockRejectedValue(failure);
     await expect(service.search({ ownerId: 'o', query: question, mode: 'vector' })).rejects.toBe(
       failure,
     );
     await expect(service.index({ ownerId: 'o', ...MPL })).rejects.toBe(failure);
 
     const bug = new TypeError('a bug');
-    jest.spyOn(embedder, 'embed').mockRejectedValue(bug);
+    jest.spyOn(remoteEmbedder, 'embed').mockRejectedValue(bug);
     await expect(service.search({ ownerId: 'o', query: question })).rejects.toBe(bug);
   });
 
   // Found in review: a chat message may be 20,000 characters, and the whole of
   // it became the retrieval query (Chroma's prefilter then failed on it).
   it('searches with at most the first MAX_QUERY_CHARS characters of a long chat message', async () => {
-    const embedded = jest.spyOn(embedder, 'embed');
+    const embedded = jest.spyOn(remoteEmbedder, 'embed');
     const lexical = jest.spyOn(vectorIndex, 'queryLexical');
     const content = `${question} ${'binary form documentation reproduce '.repeat(600)}`.trim();
     expect(content.length).toBeGreaterThan(20_000 - 1000);

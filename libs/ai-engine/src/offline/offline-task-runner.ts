@@ -1,13 +1,23 @@
+import {
+  prepareIndexDocument,
+  type PrepareIndexRequest,
+  type PreparedDocument,
+} from '../retrieval/prepare-index-document';
 import type { AiTaskName, TaskInput } from '../tasks/task-types';
 import { runOfflineTask, type OfflineTaskResult } from './offline-engine';
 
-/** Where the offline engine's tasks run: on the caller's thread, or in worker threads. */
+/**
+ * Where the CPU-bound work runs, the offline engine's tasks and the
+ * preparation of a document for the indexes: on the caller's thread, or in
+ * worker threads.
+ */
 export interface OfflineTaskRunner {
   run<T extends AiTaskName>(
     task: T,
     input: TaskInput,
     signal?: AbortSignal,
   ): Promise<OfflineTaskResult<T>>;
+  prepareIndex(request: PrepareIndexRequest, signal?: AbortSignal): Promise<PreparedDocument>;
   close(): Promise<void>;
 }
 
@@ -18,5 +28,6 @@ export interface OfflineTaskRunner {
  */
 export const inlineOfflineTasks: OfflineTaskRunner = {
   run: async (task, input) => runOfflineTask(task, input),
+  prepareIndex: async (request) => prepareIndexDocument(request),
   close: async () => undefined,
 };

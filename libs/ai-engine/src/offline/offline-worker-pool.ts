@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type * as PiscinaModule from 'piscina';
 import { TaskUnsupportedError } from '../errors';
+import type { PrepareIndexRequest, PreparedDocument } from '../retrieval/prepare-index-document';
 import type { AiTaskName, TaskInput } from '../tasks/task-types';
 import type { OfflineTaskResult } from './offline-engine';
 import type { OfflineTaskRunner } from './offline-task-runner';
 import type { OfflineWorkerReply, OfflineWorkerRequest } from './offline-worker-task';
 
 export interface OfflineWorkerPoolOptions {
-  /** The built JavaScript file that exports `runOfflineWorkerTask`. */
+  /** The built JavaScript file that exports `runOfflineWorkerTask` and `prepareIndexInWorker`. */
   readonly workerFile: string;
   /** Worker threads at most; defaults to one less than the cores, between 1 and 4. */
   readonly threads?: number;
@@ -42,7 +43,7 @@ const DEFAULT_HEAP_LIMIT_MB = 256;
  * the thread that runs it.
  */
 export class OfflineWorkerPool implements OfflineTaskRunner {
-  private pool?: PiscinaModule.Piscina<OfflineWorkerRequest, OfflineWorkerReply>;
+  private pool?: PiscinaModule.Piscina;
   private closed = false;
 
   constructor(private readonly options: OfflineWorkerPoolOptions) {
@@ -66,10 +67,26 @@ export class OfflineWorkerPool implements OfflineTaskRunner {
   ): Promise<OfflineTaskResult<T>> {
     // piscina reopens a closed pool; a request still running after the drain must not.
     if (this.closed) throw new Error('the offline engine has shut down');
-    const reply = await this.started().run({ task, input }, { signal });
+    const request: OfflineWorkerRequest = { task, input };
+    const reply = (await this.started().run(request, {
+      name: 'runOfflineWorkerTask',
+      signal,
+    })) as OfflineWorkerReply;
     if (reply.ok) return reply.result as OfflineTaskResult<T>;
     const { reason, capableProviders } = reply.unsupported;
     throw new TaskUnsupportedError(reply.unsupported.task, reason, capableProviders);
+  }
+
+  /** Chunks, offline embeddings and the document graph, computed in a thread. */
+  async prepareIndex(
+    request: PrepareIndexRequest,
+    signal?: AbortSignal,
+  ): Promise<PreparedDocument> {
+    if (this.closed) throw new Error('the offline engine has shut down');
+    return (await this.started().run(request, {
+      name: 'prepareIndexInWorker',
+      signal,
+    })) as PreparedDocument;
   }
 
   async close(): Promise<void> {
@@ -77,7 +94,7 @@ export class OfflineWorkerPool implements OfflineTaskRunner {
     await this.pool?.close({ force: true });
   }
 
-  private started(): PiscinaModule.Piscina<OfflineWorkerRequest, OfflineWorkerReply> {
+  private started(): PiscinaModule.Piscina {
     if (!this.pool) {
       // Loaded on first use: requiring piscina takes ~30 ms, which every
       // gateway start paid before, and one whose providers answer may never
@@ -85,7 +102,6 @@ export class OfflineWorkerPool implements OfflineTaskRunner {
       const { Piscina } = require('piscina') as typeof PiscinaModule;
       this.pool = new Piscina({
         filename: this.options.workerFile,
-        name: 'runOfflineWorkerTask',
         minThreads: 1,
         maxThreads: this.options.threads ?? Math.min(4, Math.max(1, availableParallelism() - 1)),
         idleTimeout: IDLE_TIMEOUT_MS,

@@ -1,4 +1,9 @@
 import { TaskUnsupportedError } from '../errors';
+import {
+  prepareIndexDocument,
+  type PrepareIndexRequest,
+  type PreparedDocument,
+} from '../retrieval/prepare-index-document';
 import type { AiTaskName, TaskInput } from '../tasks/task-types';
 import { runOfflineTask, type OfflineTaskResult } from './offline-engine';
 
@@ -19,7 +24,7 @@ export type OfflineWorkerReply =
       readonly unsupported: Pick<TaskUnsupportedError, 'task' | 'reason' | 'capableProviders'>;
     };
 
-/** The function a worker thread runs for each task (OfflineWorkerPool's `name`). */
+/** The function a worker thread runs for each task (OfflineWorkerPool.run). */
 export function runOfflineWorkerTask({ task, input }: OfflineWorkerRequest): OfflineWorkerReply {
   try {
     return { ok: true, result: runOfflineTask(task, input) };
@@ -28,4 +33,9 @@ export function runOfflineWorkerTask({ task, input }: OfflineWorkerRequest): Off
     const { reason, capableProviders } = error;
     return { ok: false, unsupported: { task: error.task, reason, capableProviders } };
   }
+}
+
+/** The function a worker thread runs to prepare a document for the indexes (OfflineWorkerPool.prepareIndex). */
+export function prepareIndexInWorker(request: PrepareIndexRequest): PreparedDocument {
+  return prepareIndexDocument(request);
 }

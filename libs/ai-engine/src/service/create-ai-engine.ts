@@ -297,6 +297,7 @@ async function assembleAiEngine(
     answerer: providers,
     chunking: config.chunking,
     graph: config.graph,
+    offlineTasks,
   });
 
   return {

@@ -1,18 +1,19 @@
 import AsyncLock from 'async-lock';
 import { TaskCancelledError } from 'cockatiel';
 import { codePointBoundary } from '@docuthinker/contracts';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { IndexDisabledError, InvalidInputError } from '../errors';
-import { buildDocumentGraph, type DocumentGraphOptions } from '../graph/document-graph';
+import type { DocumentGraphOptions } from '../graph/document-graph';
 import type { EntitySummary, KnowledgeGraph, RelatedDocument } from '../graph/knowledge-graph';
 import { NO_ANSWER } from '../offline/answer-from-context';
+import { inlineOfflineTasks, type OfflineTaskRunner } from '../offline/offline-task-runner';
 import { clip } from '../offline/sentence-selection';
 import { ClientAbortedError } from '../providers/client-abort';
 import { LocalProvider, OFFLINE_ENGINE_MODEL } from '../providers/local-provider';
 import { ProviderChain } from '../providers/provider-chain';
 import { ProviderError } from '../providers/provider-error';
-import { chunkDocument, type ChunkerOptions } from '../retrieval/chunker';
+import type { ChunkerOptions } from '../retrieval/chunker';
 import type { Embedder } from '../retrieval/embedder';
+import { HashingEmbedder } from '../retrieval/hashing-embedder';
 import { reciprocalRankFusion } from '../retrieval/reciprocal-rank-fusion';
 import type { ChunkHit, ChunkQuery, VectorIndex } from '../retrieval/vector-index';
 import { contentTerms } from '../text/tokenize';
@@ -42,6 +43,12 @@ export interface RetrievalServiceDependencies {
   readonly answerer?: ProviderChain;
   readonly chunking?: ChunkerOptions;
   readonly graph?: DocumentGraphOptions;
+  /**
+   * Where a document is chunked, embedded offline and turned into its graph
+   * before the writes: on this thread by default; a service passes its
+   * OfflineWorkerPool, as that work holds the thread for up to a second.
+   */
+  readonly offlineTasks?: OfflineTaskRunner;
 }
 
 export const DEFAULT_SEARCH_K = 6;
@@ -152,43 +159,46 @@ export class RetrievalService {
     const title = typeof request.title === 'string' ? request.title : '';
     const { vectorIndex, knowledgeGraph, embedder } = this.dependencies;
 
-    const chunks = chunkDocument(documentId, request.text, this.dependencies.chunking);
+    // The offline embedder is pure CPU and embeds with the chunking; a
+    // provider's embedder is called from here, as it waits on the network.
+    const embedsOffline = vectorIndex !== undefined && embedder instanceof HashingEmbedder;
+    const prepared = await (this.dependencies.offlineTasks ?? inlineOfflineTasks).prepareIndex(
+      {
+        ownerId,
+        documentId,
+        title,
+        text: request.text,
+        chunking: this.dependencies.chunking,
+        graph: knowledgeGraph ? (this.dependencies.graph ?? {}) : undefined,
+        hashingDimensions: embedsOffline ? embedder.dimensions : undefined,
+      },
+      signal,
+    );
+    const { chunks } = prepared;
     // The graph is written only once the vector index has the new chunks: a
     // write the vector index refuses (or a store outage) then leaves both
     // indexes as they were, and the caller's retry (the backend's outbox)
     // starts from a consistent state. The vector adapters undo their own
-    // partial writes. The graph's CPU work (entity extraction) still overlaps
-    // the vector index's wait on its server: it starts one turn of the event
-    // loop after the vector side, whose requests are on their way by then.
-    // Should the graph write fail after the vector write, the vector index
-    // holds the new version and the graph the old until the retry.
-    const indexVector = async () => {
-      if (!vectorIndex) return { enabled: false, upserted: 0, removed: 0 };
-      const embeddings = await embedder.embed(
-        chunks.map((chunk) => chunk.text),
-        signal,
-      );
-      const result = await vectorIndex.replaceDocument(
+    // partial writes. Should the graph write fail after the vector write, the
+    // vector index holds the new version and the graph the old until the retry.
+    let vector: IndexResult['vector'] = { enabled: false, upserted: 0, removed: 0 };
+    if (vectorIndex) {
+      const embeddings =
+        prepared.embeddings ??
+        (await embedder.embed(
+          chunks.map((chunk) => chunk.text),
+          signal,
+        ));
+      const written = await vectorIndex.replaceDocument(
         ownerId,
         documentId,
         chunks.map((chunk, index) => ({ ...chunk, embedding: embeddings[index] as Float32Array })),
       );
-      return { enabled: true, ...result };
-    };
-    const buildGraph = async () => {
-      if (!knowledgeGraph) return undefined;
-      await nextTurn();
-      return buildDocumentGraph(ownerId, documentId, title, request.text, this.dependencies.graph);
-    };
-    const vectorWrite = indexVector();
-    const graphDocument = buildGraph();
-    // Settled now, awaited below: a vector failure must not leave it unhandled.
-    graphDocument.catch(() => undefined);
-    const vector = await vectorWrite;
-    const document = await graphDocument;
+      vector = { enabled: true, ...written };
+    }
     const graph =
-      knowledgeGraph && document
-        ? { enabled: true, ...(await knowledgeGraph.replaceDocument(document)) }
+      knowledgeGraph && prepared.graph
+        ? { enabled: true, ...(await knowledgeGraph.replaceDocument(prepared.graph)) }
         : { enabled: false, nodes: 0, edges: 0 };
     return { documentId, chunks: chunks.length, vector, graph };
   }
