@@ -3,6 +3,7 @@
 // the worker task alone, not the library's index: a thread needs neither the
 // stores' native modules nor the provider SDKs.
 export {
-  prepareIndexInWorker,
+  buildGraphInWorker,
+  prepareChunksInWorker,
   runOfflineWorkerTask,
 } from '@docuthinker/ai-engine/offline-worker-task';

@@ -16,14 +16,17 @@ export { inlineOfflineTasks, type OfflineTaskRunner } from './offline/offline-ta
 export { OfflineWorkerPool, type OfflineWorkerPoolOptions } from './offline/offline-worker-pool';
 export {
   runOfflineWorkerTask,
-  prepareIndexInWorker,
+  prepareChunksInWorker,
+  buildGraphInWorker,
   type OfflineWorkerReply,
   type OfflineWorkerRequest,
 } from './offline/offline-worker-task';
 export {
-  prepareIndexDocument,
-  type PrepareIndexRequest,
-  type PreparedDocument,
+  prepareChunks,
+  documentGraphOf,
+  type DocumentGraphRequest,
+  type PrepareChunksRequest,
+  type PreparedChunks,
 } from './retrieval/prepare-index-document';
 export { answerFromContext, NO_ANSWER } from './offline/answer-from-context';
 export { extractiveSummary, keyIdeas, bulletSummary, refineSummary } from './offline/summaries';

@@ -10,7 +10,7 @@ import { LocalProvider } from '../src/providers/local-provider';
 import { ProviderChain } from '../src/providers/provider-chain';
 import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
 import { LibsqlVectorIndex } from '../src/retrieval/libsql-vector-index';
-import { prepareIndexDocument } from '../src/retrieval/prepare-index-document';
+import { documentGraphOf, prepareChunks } from '../src/retrieval/prepare-index-document';
 import { RetrievalService } from '../src/service/retrieval-service';
 import { corpusText } from './support/corpus';
 
@@ -166,23 +166,18 @@ describe('the offline engine in worker threads', () => {
   }, 60_000);
 
   it('prepares a document for the indexes exactly as the calling thread does', async () => {
-    const request = {
-      ownerId: 'reader',
-      documentId: 'apache',
-      title: 'Apache License 2.0',
-      text: corpusText('apache-2.0'),
-      graph: {},
-      hashingDimensions: 384,
-    };
-    const prepared = await pool.prepareIndex(request);
-    const inline = prepareIndexDocument(request);
+    const document = { documentId: 'apache', text: corpusText('apache-2.0') };
+    const chunked = { ...document, hashingDimensions: 384 };
+    const prepared = await pool.prepareChunks(chunked);
+    const inline = prepareChunks(chunked);
     expect(prepared.chunks).toEqual(inline.chunks);
-    expect(prepared.graph).toEqual(inline.graph);
     expect(prepared.embeddings?.map((vector) => Array.from(vector))).toEqual(
       inline.embeddings?.map((vector) => Array.from(vector)),
     );
     // By name: jest's sandbox has Float32Array classes of its own.
     expect(prepared.embeddings?.[0]?.constructor.name).toBe('Float32Array');
+    const graphed = { ...document, ownerId: 'reader', title: 'Apache License 2.0' };
+    expect(await pool.buildGraph(graphed)).toEqual(documentGraphOf(graphed));
   });
 
   // Found in review: chunking, offline embedding and entity extraction of a

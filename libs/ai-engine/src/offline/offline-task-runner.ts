@@ -1,7 +1,10 @@
+import type { GraphDocument } from '../graph/knowledge-graph';
 import {
-  prepareIndexDocument,
-  type PrepareIndexRequest,
-  type PreparedDocument,
+  documentGraphOf,
+  prepareChunks,
+  type DocumentGraphRequest,
+  type PrepareChunksRequest,
+  type PreparedChunks,
 } from '../retrieval/prepare-index-document';
 import type { AiTaskName, TaskInput } from '../tasks/task-types';
 import { runOfflineTask, type OfflineTaskResult } from './offline-engine';
@@ -17,7 +20,8 @@ export interface OfflineTaskRunner {
     input: TaskInput,
     signal?: AbortSignal,
   ): Promise<OfflineTaskResult<T>>;
-  prepareIndex(request: PrepareIndexRequest, signal?: AbortSignal): Promise<PreparedDocument>;
+  prepareChunks(request: PrepareChunksRequest, signal?: AbortSignal): Promise<PreparedChunks>;
+  buildGraph(request: DocumentGraphRequest, signal?: AbortSignal): Promise<GraphDocument>;
   close(): Promise<void>;
 }
 
@@ -28,6 +32,7 @@ export interface OfflineTaskRunner {
  */
 export const inlineOfflineTasks: OfflineTaskRunner = {
   run: async (task, input) => runOfflineTask(task, input),
-  prepareIndex: async (request) => prepareIndexDocument(request),
+  prepareChunks: async (request) => prepareChunks(request),
+  buildGraph: async (request) => documentGraphOf(request),
   close: async () => undefined,
 };

@@ -2,14 +2,19 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type * as PiscinaModule from 'piscina';
 import { TaskUnsupportedError } from '../errors';
-import type { PrepareIndexRequest, PreparedDocument } from '../retrieval/prepare-index-document';
+import type { GraphDocument } from '../graph/knowledge-graph';
+import type {
+  DocumentGraphRequest,
+  PrepareChunksRequest,
+  PreparedChunks,
+} from '../retrieval/prepare-index-document';
 import type { AiTaskName, TaskInput } from '../tasks/task-types';
 import type { OfflineTaskResult } from './offline-engine';
 import type { OfflineTaskRunner } from './offline-task-runner';
 import type { OfflineWorkerReply, OfflineWorkerRequest } from './offline-worker-task';
 
 export interface OfflineWorkerPoolOptions {
-  /** The built JavaScript file that exports `runOfflineWorkerTask` and `prepareIndexInWorker`. */
+  /** The built file that exports `runOfflineWorkerTask`, `prepareChunksInWorker` and `buildGraphInWorker`. */
   readonly workerFile: string;
   /** Worker threads at most; defaults to one less than the cores, between 1 and 4. */
   readonly threads?: number;
@@ -65,33 +70,32 @@ export class OfflineWorkerPool implements OfflineTaskRunner {
     input: TaskInput,
     signal?: AbortSignal,
   ): Promise<OfflineTaskResult<T>> {
-    // piscina reopens a closed pool; a request still running after the drain must not.
-    if (this.closed) throw new Error('the offline engine has shut down');
     const request: OfflineWorkerRequest = { task, input };
-    const reply = (await this.started().run(request, {
-      name: 'runOfflineWorkerTask',
-      signal,
-    })) as OfflineWorkerReply;
+    const reply = await this.runNamed<OfflineWorkerReply>('runOfflineWorkerTask', request, signal);
     if (reply.ok) return reply.result as OfflineTaskResult<T>;
     const { reason, capableProviders } = reply.unsupported;
     throw new TaskUnsupportedError(reply.unsupported.task, reason, capableProviders);
   }
 
-  /** Chunks, offline embeddings and the document graph, computed in a thread. */
-  async prepareIndex(
-    request: PrepareIndexRequest,
-    signal?: AbortSignal,
-  ): Promise<PreparedDocument> {
-    if (this.closed) throw new Error('the offline engine has shut down');
-    return (await this.started().run(request, {
-      name: 'prepareIndexInWorker',
-      signal,
-    })) as PreparedDocument;
+  /** A document's chunks and offline embeddings, computed in a thread. */
+  prepareChunks(request: PrepareChunksRequest, signal?: AbortSignal): Promise<PreparedChunks> {
+    return this.runNamed<PreparedChunks>('prepareChunksInWorker', request, signal);
+  }
+
+  /** A document's graph, built in a thread. */
+  buildGraph(request: DocumentGraphRequest, signal?: AbortSignal): Promise<GraphDocument> {
+    return this.runNamed<GraphDocument>('buildGraphInWorker', request, signal);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await this.pool?.close({ force: true });
+  }
+
+  private async runNamed<R>(name: string, request: unknown, signal?: AbortSignal): Promise<R> {
+    // piscina reopens a closed pool; a request still running after the drain must not.
+    if (this.closed) throw new Error('the offline engine has shut down');
+    return (await this.started().run(request, { name, signal })) as R;
   }
 
   private started(): PiscinaModule.Piscina {

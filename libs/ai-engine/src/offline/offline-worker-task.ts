@@ -1,8 +1,11 @@
 import { TaskUnsupportedError } from '../errors';
+import type { GraphDocument } from '../graph/knowledge-graph';
 import {
-  prepareIndexDocument,
-  type PrepareIndexRequest,
-  type PreparedDocument,
+  documentGraphOf,
+  prepareChunks,
+  type DocumentGraphRequest,
+  type PrepareChunksRequest,
+  type PreparedChunks,
 } from '../retrieval/prepare-index-document';
 import type { AiTaskName, TaskInput } from '../tasks/task-types';
 import { runOfflineTask, type OfflineTaskResult } from './offline-engine';
@@ -35,7 +38,12 @@ export function runOfflineWorkerTask({ task, input }: OfflineWorkerRequest): Off
   }
 }
 
-/** The function a worker thread runs to prepare a document for the indexes (OfflineWorkerPool.prepareIndex). */
-export function prepareIndexInWorker(request: PrepareIndexRequest): PreparedDocument {
-  return prepareIndexDocument(request);
+/** What a worker thread runs to chunk and embed a document (OfflineWorkerPool.prepareChunks). */
+export function prepareChunksInWorker(request: PrepareChunksRequest): PreparedChunks {
+  return prepareChunks(request);
+}
+
+/** What a worker thread runs to build a document's graph (OfflineWorkerPool.buildGraph). */
+export function buildGraphInWorker(request: DocumentGraphRequest): GraphDocument {
+  return documentGraphOf(request);
 }

@@ -1,6 +1,7 @@
 import AsyncLock from 'async-lock';
 import { TaskCancelledError } from 'cockatiel';
 import { codePointBoundary } from '@docuthinker/contracts';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { IndexDisabledError, InvalidInputError } from '../errors';
 import type { DocumentGraphOptions } from '../graph/document-graph';
 import type { EntitySummary, KnowledgeGraph, RelatedDocument } from '../graph/knowledge-graph';
@@ -159,46 +160,58 @@ export class RetrievalService {
     const title = typeof request.title === 'string' ? request.title : '';
     const { vectorIndex, knowledgeGraph, embedder } = this.dependencies;
 
+    const tasks = this.dependencies.offlineTasks ?? inlineOfflineTasks;
     // The offline embedder is pure CPU and embeds with the chunking; a
     // provider's embedder is called from here, as it waits on the network.
     const embedsOffline = vectorIndex !== undefined && embedder instanceof HashingEmbedder;
-    const prepared = await (this.dependencies.offlineTasks ?? inlineOfflineTasks).prepareIndex(
+    const { chunks, embeddings } = await tasks.prepareChunks(
       {
-        ownerId,
         documentId,
-        title,
         text: request.text,
         chunking: this.dependencies.chunking,
-        graph: knowledgeGraph ? (this.dependencies.graph ?? {}) : undefined,
         hashingDimensions: embedsOffline ? embedder.dimensions : undefined,
       },
       signal,
     );
-    const { chunks } = prepared;
     // The graph is written only once the vector index has the new chunks: a
     // write the vector index refuses (or a store outage) then leaves both
     // indexes as they were, and the caller's retry (the backend's outbox)
     // starts from a consistent state. The vector adapters undo their own
-    // partial writes. Should the graph write fail after the vector write, the
-    // vector index holds the new version and the graph the old until the retry.
-    let vector: IndexResult['vector'] = { enabled: false, upserted: 0, removed: 0 };
-    if (vectorIndex) {
-      const embeddings =
-        prepared.embeddings ??
+    // partial writes. The graph is built meanwhile: in a worker thread, or
+    // (inline) one turn of the event loop after the vector side, whose
+    // requests are on their way by then. Should the graph write fail after
+    // the vector write, the vector index holds the new version and the graph
+    // the old until the retry.
+    const indexVector = async () => {
+      if (!vectorIndex) return { enabled: false, upserted: 0, removed: 0 };
+      const vectors =
+        embeddings ??
         (await embedder.embed(
           chunks.map((chunk) => chunk.text),
           signal,
         ));
-      const written = await vectorIndex.replaceDocument(
+      const result = await vectorIndex.replaceDocument(
         ownerId,
         documentId,
-        chunks.map((chunk, index) => ({ ...chunk, embedding: embeddings[index] as Float32Array })),
+        chunks.map((chunk, index) => ({ ...chunk, embedding: vectors[index] as Float32Array })),
       );
-      vector = { enabled: true, ...written };
-    }
+      return { enabled: true, ...result };
+    };
+    const buildGraph = async () => {
+      if (!knowledgeGraph) return undefined;
+      await nextTurn();
+      const options = this.dependencies.graph;
+      return tasks.buildGraph({ ownerId, documentId, title, text: request.text, options }, signal);
+    };
+    const vectorWrite = indexVector();
+    const graphDocument = buildGraph();
+    // Settled now, awaited below: a vector failure must not leave it unhandled.
+    graphDocument.catch(() => undefined);
+    const vector = await vectorWrite;
+    const document = await graphDocument;
     const graph =
-      knowledgeGraph && prepared.graph
-        ? { enabled: true, ...(await knowledgeGraph.replaceDocument(prepared.graph)) }
+      knowledgeGraph && document
+        ? { enabled: true, ...(await knowledgeGraph.replaceDocument(document)) }
         : { enabled: false, nodes: 0, edges: 0 };
     return { documentId, chunks: chunks.length, vector, graph };
   }
