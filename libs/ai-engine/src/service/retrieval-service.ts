@@ -93,6 +93,20 @@ function boundedQuery(text: string): string {
 }
 
 /** The embedding provider failed or timed out: the query can still be ranked by its terms. */
+/**
+ * The offline embedder as it is, which the indexing threads can stand in for
+ * with one of the same size; not a subclass or an instance whose methods were
+ * replaced, which may embed differently and must be asked itself.
+ */
+function isPlainHashingEmbedder(embedder: Embedder): embedder is HashingEmbedder {
+  return (
+    embedder instanceof HashingEmbedder &&
+    embedder.constructor === HashingEmbedder &&
+    embedder.embed === HashingEmbedder.prototype.embed &&
+    embedder.embedOne === HashingEmbedder.prototype.embedOne
+  );
+}
+
 function isEmbeddingFailure(error: unknown): boolean {
   return error instanceof ProviderError || error instanceof TaskCancelledError;
 }
@@ -163,7 +177,7 @@ export class RetrievalService {
     const tasks = this.dependencies.offlineTasks ?? inlineOfflineTasks;
     // The offline embedder is pure CPU and embeds with the chunking; a
     // provider's embedder is called from here, as it waits on the network.
-    const embedsOffline = vectorIndex !== undefined && embedder instanceof HashingEmbedder;
+    const embedsOffline = vectorIndex !== undefined && isPlainHashingEmbedder(embedder);
     const { chunks, embeddings } = await tasks.prepareChunks(
       {
         documentId,
@@ -197,13 +211,21 @@ export class RetrievalService {
       );
       return { enabled: true, ...result };
     };
+    // Not the caller's signal: once the vector index may hold the new version,
+    // the graph must follow it even if the caller has gone. It is dropped
+    // only when the vector write failed, and with it the whole index.
+    const graphNotNeeded = new AbortController();
     const buildGraph = async () => {
       if (!knowledgeGraph) return undefined;
       await nextTurn();
       const options = this.dependencies.graph;
-      return tasks.buildGraph({ ownerId, documentId, title, text: request.text, options }, signal);
+      return tasks.buildGraph(
+        { ownerId, documentId, title, text: request.text, options },
+        graphNotNeeded.signal,
+      );
     };
     const vectorWrite = indexVector();
+    vectorWrite.catch(() => graphNotNeeded.abort());
     const graphDocument = buildGraph();
     // Settled now, awaited below: a vector failure must not leave it unhandled.
     graphDocument.catch(() => undefined);
