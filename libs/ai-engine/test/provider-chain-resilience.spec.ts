@@ -5,8 +5,7 @@ import { ProviderChain } from '../src/providers/provider-chain';
 import { UpstreamProvider } from '../src/providers/upstream-provider';
 import {
   openAiReply,
-  startProviderServer,
-  type ProviderTestServer,
+  providerServersClosedAfterEach,
   type ScriptedResponse,
 } from './support/provider-test-server';
 import { FAST, input } from './support/fast-resilience';
@@ -16,18 +15,7 @@ import { warmProviderSdks } from './support/warm-provider-sdks';
 /** Longer than any test runs: the connection is accepted and never answered. */
 const HANG: ScriptedResponse = { delayMs: 60_000, body: {} };
 
-const servers: ProviderTestServer[] = [];
-async function server(
-  ...args: Parameters<typeof startProviderServer>
-): Promise<ProviderTestServer> {
-  const started = await startProviderServer(...args);
-  servers.push(started);
-  return started;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((started) => started.close()));
-});
+const server = providerServersClosedAfterEach();
 
 /** A healthy OpenAI, and a chain of the upstream container, it and the offline engine. */
 async function upstreamThenOpenAi(
@@ -89,6 +77,22 @@ describe('sharing the deadline among the remote providers', () => {
   });
 });
 
+/**
+ * An upstream whose circuit one failure has opened, half-open after 100 ms;
+ * after `recover()` it answers, in 400 ms.
+ */
+async function upstreamWithOpenCircuit() {
+  let healthy = false;
+  const upstream = await server(() =>
+    healthy ? { delayMs: 400, body: { summary: 'From upstream.' } } : { status: 500, body: {} },
+  );
+  const { chain } = await upstreamThenOpenAi(upstream.url, {
+    resilience: { ...FAST, retries: 0, breakerThreshold: 1, halfOpenAfterMs: 100 },
+  });
+  await chain.runTask('summary', input);
+  return { upstream, chain, recover: () => (healthy = true) };
+}
+
 describe('a caller that goes away', () => {
   it('counts against no provider, is not retried and stops the chain', async () => {
     const upstream = await server(() => ({ delayMs: 400, body: { summary: 'From upstream.' } }));
@@ -114,17 +118,10 @@ describe('a caller that goes away', () => {
   });
 
   it('does not close a half-open circuit when the probe’s caller leaves', async () => {
-    let healthy = false;
-    const upstream = await server(() =>
-      healthy ? { delayMs: 400, body: { summary: 'From upstream.' } } : { status: 500, body: {} },
-    );
-    const { chain } = await upstreamThenOpenAi(upstream.url, {
-      resilience: { ...FAST, retries: 0, breakerThreshold: 1, halfOpenAfterMs: 100 },
-    });
-    await chain.runTask('summary', input);
+    const { upstream, chain, recover } = await upstreamWithOpenCircuit();
     expect(chain.circuits()[0]?.state).toBe('open');
 
-    healthy = true;
+    recover();
     await pause(150);
     // The probe is the upstream's second request.
     await expect(
@@ -176,15 +173,8 @@ describe('a caller that leaves during a retry backoff', () => {
 
 describe('a half-open circuit', () => {
   it('sends the calls that arrive during its probe on to the next provider at once', async () => {
-    let healthy = false;
-    const upstream = await server(() =>
-      healthy ? { delayMs: 400, body: { summary: 'From upstream.' } } : { status: 500, body: {} },
-    );
-    const { chain } = await upstreamThenOpenAi(upstream.url, {
-      resilience: { ...FAST, retries: 0, breakerThreshold: 1, halfOpenAfterMs: 100 },
-    });
-    await chain.runTask('summary', input);
-    healthy = true;
+    const { upstream, chain, recover } = await upstreamWithOpenCircuit();
+    recover();
     await pause(150);
 
     const probe = chain.runTask('summary', input);

@@ -12,27 +12,16 @@ import {
   anthropicReply,
   googleReply,
   openAiReply,
+  providerServersClosedAfterEach,
   startProviderServer,
-  type ProviderTestServer,
 } from './support/provider-test-server';
 import { FAST, input } from './support/fast-resilience';
 import { warmProviderSdks } from './support/warm-provider-sdks';
 
-const servers: ProviderTestServer[] = [];
-async function server(
-  ...args: Parameters<typeof startProviderServer>
-): Promise<ProviderTestServer> {
-  const started = await startProviderServer(...args);
-  servers.push(started);
-  return started;
-}
+const server = providerServersClosedAfterEach();
 
 // The SDKs' first requests are slow; no test's 1 s timeout pays for them.
 beforeAll(warmProviderSdks);
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((started) => started.close()));
-});
 
 describe('provider adapters speak their wire formats', () => {
   it('OpenAI: bearer key, chat completions, parsed list output and usage', async () => {

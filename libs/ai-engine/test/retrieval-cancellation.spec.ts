@@ -6,7 +6,7 @@ import { OpenAiProvider } from '../src/providers/openai-provider';
 import { ProviderChain } from '../src/providers/provider-chain';
 import { RetrievalService } from '../src/service/retrieval-service';
 import { corpusText } from './support/corpus';
-import { startProviderServer, type ProviderTestServer } from './support/provider-test-server';
+import { providerServersClosedAfterEach } from './support/provider-test-server';
 import { leaveOnceReceived } from './support/leaving-caller';
 import { warmProviderSdks } from './support/warm-provider-sdks';
 
@@ -18,10 +18,7 @@ const APACHE = {
   text: corpusText('apache-2.0'),
 };
 
-const servers: ProviderTestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const startServer = providerServersClosedAfterEach();
 
 // The SDKs' first requests are slow; no test's timing pays for them.
 beforeAll(warmProviderSdks);
@@ -33,8 +30,7 @@ describe('RetrievalService when its caller leaves', () => {
   it.each(['ask', 'chat'] as const)(
     '%s: cancels the answering provider, asks no other, and answers nothing',
     async (operation) => {
-      const hanging = await startProviderServer(() => HANG);
-      servers.push(hanging);
+      const hanging = await startServer(() => HANG);
       const embedder = new HashingEmbedder(384);
       const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
       const answerer = new ProviderChain(
@@ -66,8 +62,7 @@ describe('RetrievalService when its caller leaves', () => {
   );
 
   it('index: stops embedding, and a call for the same document still waiting for it never starts', async () => {
-    const hanging = await startProviderServer(() => HANG);
-    servers.push(hanging);
+    const hanging = await startServer(() => HANG);
     const embedder = new OpenAiEmbedder({
       apiKeys: 'sk',
       baseUrl: `${hanging.url}/v1`,
@@ -97,8 +92,7 @@ describe('RetrievalService when its caller leaves', () => {
 
 describe('a caller that has already left', () => {
   it('gets AbortError from a provider embedder, and nothing is left unhandled', async () => {
-    const server = await startProviderServer(() => HANG);
-    servers.push(server);
+    const server = await startServer(() => HANG);
     const unhandled: unknown[] = [];
     const record = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', record);

@@ -110,6 +110,22 @@ export async function startProviderServer(
   };
 }
 
+/**
+ * `startProviderServer` for one spec file: every server a test starts is
+ * closed after that test. Call it at the top level of the spec.
+ */
+export function providerServersClosedAfterEach(): typeof startProviderServer {
+  const started: ProviderTestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((server) => server.close()));
+  });
+  return async (respond) => {
+    const server = await startProviderServer(respond);
+    started.push(server);
+    return server;
+  };
+}
+
 export const openAiReply = (text: string) => ({
   id: 'chatcmpl-test',
   object: 'chat.completion',
