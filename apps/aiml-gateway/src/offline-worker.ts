@@ -5,5 +5,6 @@
 export {
   buildGraphInWorker,
   prepareChunksInWorker,
+  rankPassagesInWorker,
   runOfflineWorkerTask,
 } from '@docuthinker/ai-engine/offline-worker-task';

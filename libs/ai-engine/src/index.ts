@@ -48,6 +48,7 @@ export { stem } from './text/stem';
 
 // Retrieval
 export { chunkDocument, type Chunk, type ChunkerOptions } from './retrieval/chunker';
+export { rankPassages, type RankPassagesRequest } from './retrieval/rank-passages';
 export type { Embedder } from './retrieval/embedder';
 export { HashingEmbedder, HASHING_EMBEDDER_MODEL } from './retrieval/hashing-embedder';
 export {

@@ -13,6 +13,8 @@ import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
 import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
 import { LibsqlVectorIndex } from '../src/retrieval/libsql-vector-index';
 import { documentGraphOf, prepareChunks } from '../src/retrieval/prepare-index-document';
+import { rankPassages } from '../src/retrieval/rank-passages';
+import { analyzeDocument } from '../src/service/analyze-document';
 import { RetrievalService } from '../src/service/retrieval-service';
 import { corpusText } from './support/corpus';
 
@@ -180,6 +182,10 @@ describe('the offline engine in worker threads', () => {
     expect(prepared.embeddings?.[0]?.constructor.name).toBe('Float32Array');
     const graphed = { ...document, ownerId: 'reader', title: 'Apache License 2.0' };
     expect(await pool.buildGraph(graphed)).toEqual(documentGraphOf(graphed));
+    const asked = { ...document, question: 'Who may grant a patent licence?', limit: 4 };
+    const passages = await pool.rankPassages(asked);
+    expect(passages).toHaveLength(4);
+    expect(passages).toEqual(rankPassages(asked));
   });
 
   // Found in review: chunking, offline embedding and entity extraction of a
@@ -198,6 +204,7 @@ describe('the offline engine in worker threads', () => {
     const leavingPool = (caller: AbortController, when: 'handed-over' | 'answered') => ({
       run: pool.run.bind(pool),
       buildGraph: pool.buildGraph.bind(pool),
+      rankPassages: pool.rankPassages.bind(pool),
       close: async () => undefined,
       prepareChunks: async (...args: Parameters<OfflineTaskRunner['prepareChunks']>) => {
         const prepared = pool.prepareChunks(...args);
@@ -252,4 +259,45 @@ describe('the offline engine in worker threads', () => {
       expect((await knowledgeGraph.stats('reader')).documents).toBe(1);
     }, 60_000);
   });
+
+  // Found in review: local /analyze chunked and ranked the document for its
+  // question on the event loop (~0.15 s on 2 MB), and chunked it even when no
+  // question was asked.
+  it('serves local /analyze with a question off the event loop, as the calling thread does', async () => {
+    const request = { document: LARGE_TEXT, question: 'Who may grant a patent licence?' };
+    const embedder = new HashingEmbedder(384);
+    const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
+    const retrieval = new RetrievalService({ embedder, vectorIndex });
+    // The pool, counting the rankings it is asked for.
+    const ranked: string[] = [];
+    const offlineTasks: OfflineTaskRunner = {
+      run: pool.run.bind(pool),
+      prepareChunks: pool.prepareChunks.bind(pool),
+      buildGraph: pool.buildGraph.bind(pool),
+      close: async () => undefined,
+      rankPassages: (asked, signal) => {
+        ranked.push(asked.question);
+        return pool.rankPassages(asked, signal);
+      },
+    };
+    const providers = new ProviderChain([new LocalProvider(pool)]);
+    try {
+      let threaded: Awaited<ReturnType<typeof analyzeDocument>> | undefined;
+      const threadedTicks = await ticksDuring(async () => {
+        threaded = await analyzeDocument(request, { providers, retrieval, offlineTasks });
+      });
+      expect(ranked).toEqual([request.question]);
+      await analyzeDocument({ document: request.document }, { providers, retrieval, offlineTasks });
+      expect(ranked).toHaveLength(1);
+      const inline = await analyzeDocument(request, {
+        providers: new ProviderChain([new LocalProvider(inlineOfflineTasks)]),
+        retrieval,
+      });
+      expect(threadedTicks).toBeGreaterThan(20);
+      expect(threaded).toEqual(inline);
+      expect(inline.rag.citations.length).toBeGreaterThan(0);
+    } finally {
+      await vectorIndex.close();
+    }
+  }, 60_000);
 });

@@ -20,7 +20,11 @@ export function createDocumentAnalyzer(
   upstreamOverrides: Partial<Omit<UpstreamAnalyzerOptions, 'url'>> = {},
 ): DocumentAnalyzer {
   if (!config.upstreamUrl) {
-    return new DocumentAnalyzer({ providers: engine.providers, retrieval: engine.retrieval });
+    return new DocumentAnalyzer({
+      providers: engine.providers,
+      retrieval: engine.retrieval,
+      offlineTasks: engine.offlineTasks,
+    });
   }
   const others = engine.providerAdapters.filter((adapter) => adapter.name !== 'upstream');
   const providers = new ProviderChain(
@@ -37,5 +41,6 @@ export function createDocumentAnalyzer(
     upstream: new UpstreamAnalyzer({ url: config.upstreamUrl, ...upstreamOverrides }),
     providers,
     retrieval: engine.retrieval,
+    offlineTasks: engine.offlineTasks,
   });
 }

@@ -2,6 +2,7 @@ import {
   analyzeDocument,
   type AnalyzeResponse,
   type CircuitStatus,
+  type OfflineTaskRunner,
   type ProviderChain,
   type RetrievalService,
 } from '@docuthinker/ai-engine';
@@ -34,6 +35,8 @@ export interface DocumentAnalyzerDependencies {
   /** Serves the contract locally; it never includes the upstream, which just failed. */
   readonly providers: ProviderChain;
   readonly retrieval: RetrievalService;
+  /** Ranks a question's passages off the event loop (the engine's worker threads). */
+  readonly offlineTasks?: OfflineTaskRunner;
 }
 
 /**
@@ -107,6 +110,7 @@ export class DocumentAnalyzer {
     return analyzeDocument(request, {
       providers: this.dependencies.providers,
       retrieval: this.dependencies.retrieval,
+      offlineTasks: this.dependencies.offlineTasks,
       ownerId: owner.ownerId,
       documentId: owner.documentId,
     });

@@ -3,18 +3,20 @@ import { availableParallelism } from 'node:os';
 import type * as PiscinaModule from 'piscina';
 import { TaskUnsupportedError } from '../errors';
 import type { GraphDocument } from '../graph/knowledge-graph';
+import type { Chunk } from '../retrieval/chunker';
 import type {
   DocumentGraphRequest,
   PrepareChunksRequest,
   PreparedChunks,
 } from '../retrieval/prepare-index-document';
+import type { RankPassagesRequest } from '../retrieval/rank-passages';
 import type { AiTaskName, TaskInput } from '../tasks/task-types';
 import type { OfflineTaskResult } from './offline-engine';
 import type { OfflineTaskRunner } from './offline-task-runner';
 import type { OfflineWorkerReply, OfflineWorkerRequest } from './offline-worker-task';
 
 export interface OfflineWorkerPoolOptions {
-  /** The built file that exports `runOfflineWorkerTask`, `prepareChunksInWorker` and `buildGraphInWorker`. */
+  /** The built file that exports `runOfflineWorkerTask`, `prepareChunksInWorker`, `buildGraphInWorker` and `rankPassagesInWorker`. */
   readonly workerFile: string;
   /** Worker threads at most; defaults to one less than the cores, between 1 and 4. */
   readonly threads?: number;
@@ -85,6 +87,11 @@ export class OfflineWorkerPool implements OfflineTaskRunner {
   /** A document's graph, built in a thread. */
   buildGraph(request: DocumentGraphRequest, signal?: AbortSignal): Promise<GraphDocument> {
     return this.runNamed<GraphDocument>('buildGraphInWorker', request, signal);
+  }
+
+  /** A document's passages that best answer a question, ranked in a thread. */
+  rankPassages(request: RankPassagesRequest, signal?: AbortSignal): Promise<Chunk[]> {
+    return this.runNamed<Chunk[]>('rankPassagesInWorker', request, signal);
   }
 
   async close(): Promise<void> {

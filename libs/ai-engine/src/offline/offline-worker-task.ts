@@ -7,6 +7,8 @@ import {
   type PrepareChunksRequest,
   type PreparedChunks,
 } from '../retrieval/prepare-index-document';
+import type { Chunk } from '../retrieval/chunker';
+import { rankPassages, type RankPassagesRequest } from '../retrieval/rank-passages';
 import type { AiTaskName, TaskInput } from '../tasks/task-types';
 import { runOfflineTask, type OfflineTaskResult } from './offline-engine';
 
@@ -46,4 +48,9 @@ export function prepareChunksInWorker(request: PrepareChunksRequest): PreparedCh
 /** What a worker thread runs to build a document's graph (OfflineWorkerPool.buildGraph). */
 export function buildGraphInWorker(request: DocumentGraphRequest): GraphDocument {
   return documentGraphOf(request);
+}
+
+/** What a worker thread runs to rank a document's passages for a question (OfflineWorkerPool.rankPassages). */
+export function rankPassagesInWorker(request: RankPassagesRequest): Chunk[] {
+  return rankPassages(request);
 }
