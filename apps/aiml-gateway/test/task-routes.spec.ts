@@ -114,11 +114,14 @@ describe('task routes on the offline engine', () => {
   });
 
   it.each([
-    ['summary-in-language', 'language'],
-    ['rewrite', 'style'],
-    ['refine-summary', 'instructions'],
-  ])('answers 400 when %s lacks options.%s', async (task, option) => {
-    const response = await run(task, { text: TEXT });
+    ['summary-in-language', 'language', {}],
+    ['rewrite', 'style', {}],
+    ['refine-summary', 'instructions', { summary: 'The licence grants rights.' }],
+    // Found in review: without a summary the offline engine refined one of
+    // its own making, and a hosted model was asked to refine an empty one.
+    ['refine-summary', 'summary', { instructions: 'focus on patents' }],
+  ])('answers 400 when %s lacks options.%s', async (task, option, options) => {
+    const response = await run(task, { text: TEXT, options });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual(
       expect.objectContaining({

@@ -1,10 +1,16 @@
 import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
 import { LocalProvider } from '../src/providers/local-provider';
+import { OpenAiProvider } from '../src/providers/openai-provider';
 import { ProviderChain } from '../src/providers/provider-chain';
 import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
 import { RetrievalService } from '../src/service/retrieval-service';
 import { analyzeDocument } from '../src/service/analyze-document';
 import { corpusText } from './support/corpus';
+import { FAST } from './support/fast-resilience';
+import { providerServersClosedAfterEach } from './support/provider-test-server';
+import { warmProviderSdks } from './support/warm-provider-sdks';
+
+const server = providerServersClosedAfterEach();
 
 describe('analyzeDocument (the /analyze contract served locally)', () => {
   const providers = new ProviderChain([new LocalProvider()]);
@@ -61,5 +67,24 @@ describe('analyzeDocument (the /analyze contract served locally)', () => {
     await expect(analyzeDocument({ document: ' ' }, { providers, retrieval })).rejects.toThrow(
       /document/,
     );
+  });
+
+  // Found in review: the offline engine refuses to translate, so with the one
+  // translating provider down the chain ran out and the whole analysis was a 503.
+  it('answers without a translation, degraded, when the only translator is down', async () => {
+    await warmProviderSdks();
+    const openai = await server(() => ({ status: 503, body: { error: { message: 'down' } } }));
+    const withTranslator = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
+      { resilience: { ...FAST, retries: 0 } },
+    );
+    const response = await analyzeDocument(
+      { document: corpusText('bsd'), translate_lang: 'fr' },
+      { providers: withTranslator, retrieval },
+    );
+    expect(openai.requests.length).toBeGreaterThan(0);
+    expect(response.translation).toBeNull();
+    expect(response.degraded).toBe(true);
+    expect(response.summary).toContain('Redistributions of source code must retain');
   });
 });

@@ -3,11 +3,12 @@ import { extractKeyPhrases } from '../src/offline/key-phrases';
 import { extractNamedEntities } from '../src/offline/named-entities';
 import { runOfflineTask } from '../src/offline/offline-engine';
 import { MAX_RANKED_SENTENCES } from '../src/offline/sentence-candidates';
-import { rankSentences } from '../src/offline/sentence-selection';
+import { MAX_SENTENCE_CHARS, rankSentences } from '../src/offline/sentence-selection';
 import type { RankingWork } from '../src/offline/text-rank';
 import { analyseSentiment } from '../src/offline/sentiment';
 import { TaskUnsupportedError } from '../src/errors';
 import { chunkDocument } from '../src/retrieval/chunker';
+import { splitSentences } from '../src/text/sentences';
 import { AI_TASKS } from '../src/tasks/task-types';
 import { corpusText } from './support/corpus';
 
@@ -62,6 +63,22 @@ describe('extractive tasks on the corpus', () => {
     expect(advice[0]).toMatch(/^Make sure this requirement is met: "Redistributions/);
   });
 
+  it('never lists more recommendations than asked for', () => {
+    const terms =
+      'Licensees must keep the notice. Distributors shall include the licence text. ' +
+      'The software is provided as is. Users should read the terms carefully before use.';
+    // One slot goes to the central obligation, not to two of them.
+    expect(
+      runOfflineTask('recommendations', { text: terms, options: { maxItems: 1 } }).output,
+    ).toEqual(['Make sure this requirement is met: "Licensees must keep the notice."']);
+    for (const text of [terms, bsd, apache]) {
+      for (const maxItems of [1, 2, 3, 4, 5, 8]) {
+        const advice = runOfflineTask('recommendations', { text, options: { maxItems } }).output;
+        expect(advice.length).toBeLessThanOrEqual(maxItems);
+      }
+    }
+  });
+
   it('refines a summary by the instructions it can follow mechanically, and says which', () => {
     const summary = runOfflineTask('summary', { text: apache }).output;
     const refined = runOfflineTask('refine-summary', {
@@ -91,6 +108,48 @@ describe('extractive tasks on the corpus', () => {
     expect(() =>
       runOfflineTask('rewrite', { text: bsd, options: { style: 'Shakespearean' } }),
     ).toThrow(TaskUnsupportedError);
+  });
+
+  it.each([
+    [
+      'one unpunctuated line',
+      'Quarterly results improved a lot',
+      '- Quarterly results improved a lot',
+    ],
+    [
+      'a bullet list',
+      '- Ship the release on Friday\n- Fix the login bug\n- Update the docs',
+      '- Ship the release on Friday\n- Fix the login bug\n- Update the docs',
+    ],
+    [
+      'short notes',
+      'Meeting notes\n\nBudget approved for next year\n\nHiring freeze lifted',
+      '- Meeting notes\n- Budget approved for next year\n- Hiring freeze lifted',
+    ],
+  ])('makes a bullet of every line of %s, which are all heading-like', (_name, text, expected) => {
+    const rewrite = (style: string) => runOfflineTask('rewrite', { text, options: { style } });
+    expect(rewrite('bullet-points').output.text).toBe(expected);
+    expect(rewrite('bullets').output.text).toBe(expected);
+  });
+
+  it('leaves headings out of bullets when the text has sentences besides them', () => {
+    const text = 'Minutes\n\nThe board approved the budget for next year.';
+    expect(
+      runOfflineTask('rewrite', { text, options: { style: 'bullet-points' } }).output.text,
+    ).toBe('- The board approved the budget for next year.');
+  });
+
+  it('never rewrites a non-empty text into an empty one', () => {
+    for (const text of ['-----', '(see below)', '!!! ???', 'Introduction', 'Quarterly results']) {
+      for (const style of ['concise', 'plain', 'bullet-points']) {
+        const rewritten = runOfflineTask('rewrite', { text, options: { style } }).output.text;
+        expect({ text, style, empty: rewritten.trim().length === 0 }).toEqual({
+          text,
+          style,
+          empty: false,
+        });
+      }
+    }
   });
 
   it('refuses to translate and names the providers that can', () => {
@@ -290,6 +349,97 @@ describe('ranking long texts', () => {
   });
 });
 
+describe('text without sentence ends', () => {
+  // An export of 3,000 lines and 180,121 characters with no full stop: the
+  // splitter reads it as one paragraph and one sentence.
+  const report = Array.from(
+    { length: 3000 },
+    (_, i) => `line ${i} of the exported report shows revenue for region ${i % 17}`,
+  ).join('\n');
+  const vocabulary = new Set(report.split(/\s+/));
+  /** Every word of `output` is a whole word of the report: pieces end at word boundaries. */
+  const expectWholeWords = (output: string) => {
+    const cut = output
+      .replace(/…/g, ' ')
+      .split(/\s+/)
+      .filter((word) => word.length > 0 && !vocabulary.has(word));
+    expect(cut).toEqual([]);
+  };
+
+  it('summarises it in a few word-aligned pieces, not whole', () => {
+    const summary = runOfflineTask('summary', { text: report }).output;
+    // At most six pieces of at most MAX_SENTENCE_CHARS, each followed by a space.
+    expect(summary.length).toBeLessThanOrEqual(6 * (MAX_SENTENCE_CHARS + 1));
+    expect(summary.length).toBeGreaterThan(0);
+    expect(summary).toMatch(/…/);
+    expectWholeWords(summary);
+  });
+
+  it('keeps concise rewrites, key ideas and bullets short too', () => {
+    const concise = runOfflineTask('rewrite', { text: report, options: { style: 'concise' } })
+      .output.text;
+    expect(concise.length).toBeLessThan(report.length / 2);
+    expectWholeWords(concise);
+
+    const ideas = runOfflineTask('key-ideas', { text: report }).output;
+    const bullets = runOfflineTask('bullet-summary', { text: report }).output;
+    const bulletRewrite = runOfflineTask('rewrite', {
+      text: report,
+      options: { style: 'bullet-points' },
+    }).output.text.split('\n');
+    expect(ideas.length).toBeGreaterThan(1);
+    for (const item of [...ideas, ...bullets]) expect(item.length).toBeLessThanOrEqual(320);
+    for (const line of bulletRewrite)
+      expect(line.length).toBeLessThanOrEqual(MAX_SENTENCE_CHARS + 2);
+  });
+
+  it('bounds a refined summary and a single huge line the same way', () => {
+    const summary = runOfflineTask('summary', { text: report }).output;
+    const refined = runOfflineTask('refine-summary', {
+      text: report,
+      options: { summary, instructions: 'focus on region' },
+    }).output;
+    expect(refined.length).toBeLessThanOrEqual(6 * (MAX_SENTENCE_CHARS + 1));
+    const line = 'word alpha beta gamma delta '.repeat(20000);
+    expect(runOfflineTask('summary', { text: line }).output.length).toBeLessThanOrEqual(
+      6 * (MAX_SENTENCE_CHARS + 1),
+    );
+  });
+
+  it('cuts an over-long sentence into word-aligned pieces that end with an ellipsis', () => {
+    const sentence = `The committee reviewed ${Array.from({ length: 60 }, (_, i) => `item ${i} and`).join(' ')} closed the meeting.`;
+    const pieces = splitSentences(`1. ${sentence}`, { maxChars: 400 });
+    // About equal halves, rather than a full piece and a stub of a few words.
+    expect(pieces.map((piece) => piece.text.length)).toEqual([373, 379]);
+    expect(pieces[0]?.text).toMatch(/^The committee reviewed item 0 and .* item 29 and…$/);
+    expect(pieces[1]?.text).toMatch(/^item 30 and .* closed the meeting\.$/);
+    expect(pieces.map((piece) => piece.text.replace(/…$/, '')).join(' ')).toBe(sentence);
+    // Offsets still point into the source, the list marker in the first piece.
+    expect(pieces.map(({ start, end }) => [start, end])).toEqual([
+      [0, 375],
+      [376, 755],
+    ]);
+    expect(splitSentences(sentence)).toHaveLength(1);
+  });
+
+  it('cuts text without spaces at code points, never inside a surrogate pair', () => {
+    const pieces = splitSentences('😀'.repeat(500), { maxChars: 301 });
+    expect(pieces.length).toBeGreaterThan(1);
+    for (const piece of pieces) {
+      expect(piece.text.length).toBeLessThanOrEqual(301);
+      expect(piece.text).not.toMatch(
+        /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/,
+      );
+    }
+  });
+
+  it('leaves the sentences of ordinary prose whole', () => {
+    for (const text of [bsd, apache, mpl]) {
+      expect(splitSentences(text, { maxChars: MAX_SENTENCE_CHARS })).toEqual(splitSentences(text));
+    }
+  });
+});
+
 describe('lexicon sentiment', () => {
   it('scores clearly positive and negative text on -1..1 and explains why', () => {
     const positive = analyseSentiment(
@@ -312,6 +462,33 @@ describe('lexicon sentiment', () => {
       score: 0,
       label: 'neutral',
     });
+  });
+
+  it('ends a negation or an intensifier with its sentence', () => {
+    const excellent = analyseSentiment('Excellent work by the team.');
+    expect(analyseSentiment('We did not stop. Excellent work by the team.')).toEqual(excellent);
+    expect(analyseSentiment('Not yet. Great results.')).toEqual(analyseSentiment('Great results.'));
+    expect(analyseSentiment('Really. Good results.')).toEqual(analyseSentiment('Good results.'));
+    // A list item is a sentence of its own as well.
+    expect(analyseSentiment('- Not finished\n- Great progress on the API').description).not.toMatch(
+      /not great/,
+    );
+    // Within a sentence the negation still holds.
+    expect(analyseSentiment('The work was not excellent.').label).toBe('negative');
+  });
+
+  it('keeps one score in -1..1 with a label that agrees with it', () => {
+    for (const text of [
+      bsd,
+      'We did not stop. Excellent work by the team. The failure was not terrible.',
+      'Great, great, great, excellent, wonderful. '.repeat(200),
+      'Terrible. Awful. Broken. '.repeat(200),
+    ]) {
+      const { score, label } = analyseSentiment(text);
+      expect(Math.abs(score)).toBeLessThanOrEqual(1);
+      if (label === 'positive') expect(score).toBeGreaterThan(0);
+      if (label === 'negative') expect(score).toBeLessThan(0);
+    }
   });
 
   it('reads the BSD disclaimer as negative', () => {

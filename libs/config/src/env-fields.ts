@@ -182,6 +182,28 @@ export function optionalSecret(doc: Omit<EnvVarDoc, 'expected' | 'secret'>, minL
   return documented(schema, { ...doc, expected, secret: true });
 }
 
+/**
+ * An API key, or a comma-separated pool of keys rotated round-robin. A value
+ * with no key between its commas (`","`) is refused here: it would pass as a
+ * configured provider and fail every engine build after start-up.
+ */
+export function optionalKeyPool(doc: Omit<EnvVarDoc, 'expected' | 'secret'>) {
+  const schema = z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .refine((value) => value.split(',').some((key) => key.trim().length > 0), {
+        error: 'holds no key between its commas',
+      })
+      .optional(),
+  );
+  return documented(schema, {
+    ...doc,
+    expected: 'a key, or several separated by commas',
+    secret: true,
+  });
+}
+
 export function optionalText(doc: Omit<EnvVarDoc, 'expected'>, expected = 'a non-empty string') {
   return documented(z.preprocess(blankToUndefined, z.string().optional()), { ...doc, expected });
 }

@@ -6,7 +6,7 @@ import {
   booleanFlag,
   commaList,
   integerInRange,
-  optionalSecret,
+  optionalKeyPool,
   optionalText,
   optionalUrl,
 } from './env-fields';
@@ -46,11 +46,15 @@ export const gatewayFields = {
   DOCUTHINKER_SYNC_VECTOR: booleanFlag(true, {
     description: 'Maintain the vector index when documents are indexed',
   }),
-  OPENAI_API_KEY: optionalSecret({ description: 'OpenAI key (secret docuthinker/openai)' }),
-  ANTHROPIC_API_KEY: optionalSecret({
-    description: 'Anthropic key (secret docuthinker/anthropic)',
+  OPENAI_API_KEY: optionalKeyPool({
+    description: 'OpenAI key, or a comma-separated pool (secret docuthinker/openai)',
   }),
-  GOOGLE_API_KEY: optionalSecret({ description: 'Google AI key (secret docuthinker/google)' }),
+  ANTHROPIC_API_KEY: optionalKeyPool({
+    description: 'Anthropic key, or a comma-separated pool (secret docuthinker/anthropic)',
+  }),
+  GOOGLE_API_KEY: optionalKeyPool({
+    description: 'Google AI key, or a comma-separated pool (secret docuthinker/google)',
+  }),
   DOCUTHINKER_AI_PROVIDERS: commaList(
     z.enum(AI_PROVIDERS, { error: 'names an unknown provider' }),
     {

@@ -118,6 +118,23 @@ describe('loadGatewayConfig', () => {
     );
   });
 
+  // Found in review: "," passed as a configured provider and then failed
+  // every engine build, leaving the gateway unready for ever.
+  it.each([',', ',, ,'])('rejects a key pool with no key between its commas (%j)', (value) => {
+    expect(problemsOf({ ...productionEnv, OPENAI_API_KEY: value })).toContainEqual(
+      expect.objectContaining({
+        variable: 'OPENAI_API_KEY',
+        problem: 'holds no key between its commas',
+      }),
+    );
+  });
+
+  it('takes a key pool with blanks between its keys', () => {
+    const config = loadGatewayConfig({ ...productionEnv, GOOGLE_API_KEY: 'g1,, g2 ,' });
+    expect(config.providers).toContain('google');
+    expect(config.providerKeys.google).toBe('g1,, g2 ,');
+  });
+
   it.each(['yes', 'on', '2', 'maybe'])('rejects DOCUTHINKER_SYNC_GRAPH=%s', (value) => {
     expect(problemsOf({ ...productionEnv, DOCUTHINKER_SYNC_GRAPH: value })).toContainEqual(
       expect.objectContaining({

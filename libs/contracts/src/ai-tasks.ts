@@ -48,7 +48,7 @@ export const REQUIRED_TASK_OPTIONS: Partial<
 > = {
   'summary-in-language': ['language'],
   rewrite: ['style'],
-  'refine-summary': ['instructions'],
+  'refine-summary': ['summary', 'instructions'],
 };
 
 export const tokenUsage = z.object({

@@ -32,7 +32,7 @@ export function createDocumentAnalyzer(
     {
       resilience: config.resilience,
       perProvider: config.perProvider,
-      taskProviders: config.taskProviders,
+      taskProviders: withoutUpstream(config.taskProviders),
       deadlineMs: config.providerDeadlineMs,
       onAttempt: config.onAttempt,
     },
@@ -43,4 +43,21 @@ export function createDocumentAnalyzer(
     retrieval: engine.retrieval,
     offlineTasks: engine.offlineTasks,
   });
+}
+
+/**
+ * Per-task overrides for the fallback chain, which has no `upstream`: an
+ * override naming only the container would leave its task no provider at
+ * all (and read as unsupported), so it falls back to the chain's own order.
+ */
+function withoutUpstream(
+  taskProviders: AiEngineConfig['taskProviders'],
+): AiEngineConfig['taskProviders'] {
+  if (!taskProviders) return undefined;
+  return Object.fromEntries(
+    Object.entries(taskProviders).flatMap(([task, providers]) => {
+      const others = (providers ?? []).filter((provider) => provider !== 'upstream');
+      return others.length > 0 ? [[task, others]] : [];
+    }),
+  );
 }

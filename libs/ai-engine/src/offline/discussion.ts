@@ -38,8 +38,11 @@ export function discussionPoints(text: string, maxItems = 5): string[] {
 export function recommendations(text: string, maxItems = 5): string[] {
   const ranked = rankSentences(text);
   const items: string[] = [];
+  // Obligations take most of the list and leave the rest to themes, but never
+  // more than the whole list: at maxItems 1, ceil(1 / 2) + 1 would be 2.
+  const obligationSlots = Math.min(maxItems, Math.ceil(maxItems / 2) + 1);
   for (const { sentence } of ranked) {
-    if (items.length >= Math.ceil(maxItems / 2) + 1) break;
+    if (items.length >= obligationSlots) break;
     if (OBLIGATION.test(sentence.text))
       items.push(`Make sure this requirement is met: "${clip(sentence.text, 240)}"`);
   }

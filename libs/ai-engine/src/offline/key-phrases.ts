@@ -27,6 +27,16 @@ const FILLER = new Set(
   certain various example otherwise respect regard`.split(/\s+/),
 );
 
+/**
+ * Orders strings by UTF-16 code units, for tie-breaks in the engine's output.
+ * `localeCompare` would order by the process's locale (LC_ALL, LANG): a
+ * Swedish server sorts "ä" after "z", an American one next to "a", and the
+ * same text would give different topics on each.
+ */
+export function compareCodeUnits(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
 function isContentWord(word: string): boolean {
   return word.length > 2 && !isStopword(word) && !FILLER.has(word) && !/^\d/.test(word);
 }
@@ -111,11 +121,11 @@ export function extractKeyPhrases(text: string, limit = 10): KeyPhrase[] {
         candidate.occurrences * meanWeight * (LENGTH_BOOST[candidate.stems.length] ?? 1);
       const phrase =
         [...candidate.surfaces.entries()].sort(
-          (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
+          (a, b) => b[1] - a[1] || compareCodeUnits(a[0], b[0]),
         )[0]?.[0] ?? '';
       return { candidate, phrase, score };
     })
-    .sort((left, right) => right.score - left.score || left.phrase.localeCompare(right.phrase));
+    .sort((left, right) => right.score - left.score || compareCodeUnits(left.phrase, right.phrase));
 
   const chosen: Array<{ stems: string[]; phrase: KeyPhrase }> = [];
   for (const { candidate, phrase, score } of scored) {

@@ -1,5 +1,6 @@
 import { splitSentences } from '../text/sentences';
 import { isStopword } from '../text/stopwords';
+import { compareCodeUnits } from './key-phrases';
 
 export type EntityType = 'organization' | 'acronym' | 'name';
 
@@ -131,7 +132,7 @@ export function extractEntityMentions(text: string): {
     .map(([key, entry]) => {
       const name =
         [...entry.spellings.entries()].sort(
-          (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
+          (a, b) => b[1] - a[1] || compareCodeUnits(a[0], b[0]),
         )[0]?.[0] ?? key;
       return {
         entity: { name, key, type: classify(name), mentions: entry.mentions },

@@ -1,27 +1,55 @@
 import { TaskUnsupportedError } from '../errors';
 import { capableProvidersFor } from './generative-providers';
-import { splitSentences } from '../text/sentences';
-import { joinSentences, rankSentences, topSentencesInOrder } from './sentence-selection';
+import { splitSentences, type Sentence } from '../text/sentences';
+import {
+  joinSentences,
+  rankSentences,
+  sentencesOf,
+  topSentencesInOrder,
+} from './sentence-selection';
 
 /** Styles the offline engine can produce by selection and reformatting alone. */
 export const OFFLINE_REWRITE_STYLES = ['concise', 'plain', 'bullet-points'] as const;
 
+function plainSentence(text: string): string {
+  return (
+    text
+      // Parenthetical asides and bracketed references are what makes legal
+      // and technical prose hard to scan.
+      .replace(/\s*\([^()]*\)/g, '')
+      .replace(/\s*\[[^\]]*\]/g, '')
+      .replace(/;\s+/g, '. ')
+      .replace(/\s+([,.])/g, '$1')
+  );
+}
+
+/**
+ * The sentences without their asides. A sentence that is nothing but an
+ * aside goes; a text that is nothing but asides is kept as it is, as an
+ * empty rewrite of a non-empty text would say nothing.
+ */
 function plain(text: string): string {
-  return splitSentences(text)
-    .map((sentence) =>
-      sentence.text
-        // Parenthetical asides and bracketed references are what makes legal
-        // and technical prose hard to scan.
-        .replace(/\s*\([^()]*\)/g, '')
-        .replace(/\s*\[[^\]]*\]/g, '')
-        .replace(/;\s+/g, '. ')
-        .replace(/\s+([,.])/g, '$1'),
-    )
-    .join(sentenceSeparator(text));
+  const sentences = splitSentences(text).map((sentence) => sentence.text);
+  // Text with no sentence in it (only rules such as "-----") is its own plain form.
+  if (sentences.length === 0) return text.replace(/\s+/g, ' ').trim();
+  const plainer = sentences.map(plainSentence).filter((sentence) => sentence.trim().length > 0);
+  return (plainer.length > 0 ? plainer : sentences).join(sentenceSeparator(text));
 }
 
 function sentenceSeparator(text: string): string {
   return /\n\s*\n/.test(text) ? '\n' : ' ';
+}
+
+/**
+ * One bullet per sentence, headings left out. A text that is all short
+ * lines (a list, notes, one unpunctuated line) reads to the splitter as
+ * headings only; those lines are then its content and each becomes a bullet.
+ */
+function bullets(text: string): string {
+  const sentences = sentencesOf(text);
+  const body = sentences.filter((sentence) => !sentence.isHeading);
+  const items: readonly Sentence[] = body.length > 0 ? body : sentences;
+  return items.map((sentence) => `- ${sentence.text}`).join('\n');
 }
 
 /**
@@ -49,10 +77,7 @@ export function rewriteOffline(text: string, style: string): string {
       return plain(text);
     case 'bullet-points':
     case 'bullets':
-      return splitSentences(text)
-        .filter((sentence) => !sentence.isHeading)
-        .map((sentence) => `- ${sentence.text}`)
-        .join('\n');
+      return bullets(text);
     default:
       throw new TaskUnsupportedError(
         'rewrite',

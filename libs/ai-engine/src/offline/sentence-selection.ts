@@ -22,21 +22,32 @@ export interface RankingOptions {
 
 const MIN_WORDS = 5;
 
+/**
+ * Longest sentence the offline tasks quote, as long as a retrieval chunk.
+ * Prose sentences stay whole (the corpus licences' longest is under 700
+ * characters); a text without sentence ends (an export of lines, a
+ * transcript) would otherwise be one "sentence" quoted whole by every
+ * summary, so it is ranked and quoted in word-aligned pieces.
+ */
+export const MAX_SENTENCE_CHARS = 700;
+
 function isShouting(text: string): boolean {
   const letters = text.replace(/[^\p{L}]/gu, '');
   return letters.length > 20 && letters === letters.toUpperCase();
 }
 
 /**
- * The text's sentences; a text that has characters but no sentence (only
- * rules such as "-----") is one sentence, so nothing non-empty ranks empty.
+ * The text's sentences, none longer than MAX_SENTENCE_CHARS; a text that has
+ * characters but no sentence (only rules such as "-----") is one sentence,
+ * clipped likewise, so nothing non-empty ranks empty.
  */
-function sentencesOf(text: string): Sentence[] {
-  const sentences = splitSentences(text);
+export function sentencesOf(text: string): Sentence[] {
+  const sentences = splitSentences(text, { maxChars: MAX_SENTENCE_CHARS });
   if (sentences.length > 0 || text.trim().length === 0) return sentences;
   const start = text.length - text.trimStart().length;
   const end = text.trimEnd().length;
-  return [{ text: text.replace(/\s+/g, ' ').trim(), start, end, block: 0, isHeading: false }];
+  const whole = clip(text.replace(/\s+/g, ' ').trim(), MAX_SENTENCE_CHARS);
+  return [{ text: whole, start, end, block: 0, isHeading: false }];
 }
 
 /**

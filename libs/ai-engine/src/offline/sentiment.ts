@@ -1,5 +1,7 @@
+import { splitSentences } from '../text/sentences';
 import { stem } from '../text/stem';
 import { words } from '../text/tokenize';
+import { compareCodeUnits } from './key-phrases';
 import { INTENSIFIERS, NEGATIONS, SENTIMENT_LEXICON } from './sentiment-lexicon';
 
 export type SentimentLabel = 'positive' | 'negative' | 'neutral' | 'mixed';
@@ -25,27 +27,40 @@ function valence(word: string): number | undefined {
 
 function listTerms(terms: Map<string, number>): string {
   return [...terms.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .sort((a, b) => b[1] - a[1] || compareCodeUnits(a[0], b[0]))
     .slice(0, 4)
     .map(([term]) => `"${term}"`)
     .join(', ');
 }
 
 /**
- * Lexicon-based sentiment with negation ("not good") and intensifiers
- * ("very good"). The description names the words that decided the score, so a
- * reader can judge it.
+ * The text's words, one run per sentence. Each run covers the text from the
+ * end of the sentence before to the end of its own, so together they hold
+ * every word of the text, list markers included.
  */
-export function analyseSentiment(text: string): SentimentResult {
-  const tokens = words(text.replace(NEUTRAL_IDIOMS, ' '));
-  let sum = 0;
-  let positiveWeight = 0;
-  let negativeWeight = 0;
-  const positives = new Map<string, number>();
-  const negatives = new Map<string, number>();
+function sentenceRuns(text: string): string[][] {
+  const runs: string[][] = [];
+  let from = 0;
+  for (const sentence of splitSentences(text)) {
+    runs.push(words(text.slice(from, sentence.end)));
+    from = sentence.end;
+  }
+  runs.push(words(text.slice(from)));
+  return runs;
+}
+
+interface Tally {
+  sum: number;
+  positiveWeight: number;
+  negativeWeight: number;
+  readonly positives: Map<string, number>;
+  readonly negatives: Map<string, number>;
+}
+
+/** Adds one sentence's cue words to the tally; negation and intensity start afresh. */
+function scoreSentence(tokens: readonly string[], tally: Tally): void {
   let negatedUntil = -1;
   let intensity = 1;
-
   tokens.forEach((word, index) => {
     if (NEGATIONS.has(word)) {
       negatedUntil = index + NEGATION_WINDOW;
@@ -65,17 +80,39 @@ export function analyseSentiment(text: string): SentimentResult {
     // A negated word flips but weakens: "not good" is milder than "bad".
     const signed = base * intensity * (negated ? -0.75 : 1);
     intensity = 1;
-    sum += signed;
+    tally.sum += signed;
     const label = negated ? `not ${word}` : word;
     if (signed > 0) {
-      positiveWeight += signed;
-      positives.set(label, (positives.get(label) ?? 0) + 1);
+      tally.positiveWeight += signed;
+      tally.positives.set(label, (tally.positives.get(label) ?? 0) + 1);
     } else if (signed < 0) {
-      negativeWeight -= signed;
-      negatives.set(label, (negatives.get(label) ?? 0) + 1);
+      tally.negativeWeight -= signed;
+      tally.negatives.set(label, (tally.negatives.get(label) ?? 0) + 1);
     }
   });
+}
 
+/**
+ * Lexicon-based sentiment with negation ("not good") and intensifiers
+ * ("very good"). A negation or intensifier reaches only as far as its
+ * sentence: in "We did not stop. Excellent work." nothing negates
+ * "excellent". The description names the words that decided the score, so
+ * a reader can judge it.
+ */
+export function analyseSentiment(text: string): SentimentResult {
+  const runs = sentenceRuns(text.replace(NEUTRAL_IDIOMS, ' '));
+  const tally: Tally = {
+    sum: 0,
+    positiveWeight: 0,
+    negativeWeight: 0,
+    positives: new Map(),
+    negatives: new Map(),
+  };
+  for (const run of runs) scoreSentence(run, tally);
+  const { sum, positiveWeight, negativeWeight, positives, negatives } = tally;
+  const wordCount = runs.reduce((count, run) => count + run.length, 0);
+
+  // One score for the whole text, so it stays in -1..1 and the label follows it.
   const score = Number((sum / Math.sqrt(sum * sum + ALPHA)).toFixed(4)) || 0;
   const total = positiveWeight + negativeWeight;
   let label: SentimentLabel;
@@ -89,7 +126,7 @@ export function analyseSentiment(text: string): SentimentResult {
   const counts = `${[...positives.values()].reduce((a, b) => a + b, 0)} positive and ${[...negatives.values()].reduce((a, b) => a + b, 0)} negative cue words`;
   let description: string;
   if (total === 0) {
-    description = `Neutral: no sentiment-bearing words found in ${tokens.length} words.`;
+    description = `Neutral: no sentiment-bearing words found in ${wordCount} words.`;
   } else {
     const detail = [
       positives.size > 0 ? `positive: ${listTerms(positives)}` : '',

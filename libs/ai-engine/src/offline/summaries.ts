@@ -10,6 +10,12 @@ import {
 
 const MAX_ITEM_CHARS = 320;
 
+/**
+ * The central sentences in document order. Its length is bounded whatever
+ * the text: as many sentences as asked, six at most by default
+ * (summaryLength), none longer than MAX_SENTENCE_CHARS, as rankSentences
+ * quotes a sentence that runs on (text with no sentence ends) in pieces.
+ */
 export function extractiveSummary(text: string, maxSentences?: number): string {
   const ranked = rankSentences(text);
   const count = maxSentences ?? summaryLength(ranked.length);

@@ -14,7 +14,11 @@ import type { Prompt } from './task-prompts';
  */
 const Message = z.object({
   content: z.array(z.object({ type: z.string(), text: z.string().optional() })),
-  usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }).partial().nullish(),
+  stop_reason: z.string().nullish(),
+  usage: z
+    .object({ input_tokens: z.number().nullish(), output_tokens: z.number().nullish() })
+    .partial()
+    .nullish(),
 });
 
 /** Anthropic's Messages API through the `@anthropic-ai/sdk` SDK. */
@@ -45,6 +49,8 @@ export class AnthropicProvider extends RemoteChatProvider<Anthropic> {
         }),
     );
     const parsed = Message.safeParse(body);
+    if (parsed.data?.stop_reason === 'refusal')
+      throw new ProviderError(this.name, 'unusable', 'the model refused to answer');
     const text = parsed.success
       ? parsed.data.content
           .filter((block) => block.type === 'text')
@@ -55,9 +61,10 @@ export class AnthropicProvider extends RemoteChatProvider<Anthropic> {
       throw new ProviderError(this.name, 'malformed', 'message without text content');
     return {
       text,
+      truncated: parsed.data.stop_reason === 'max_tokens',
       usage: {
-        inputTokens: parsed.data.usage?.input_tokens,
-        outputTokens: parsed.data.usage?.output_tokens,
+        inputTokens: parsed.data.usage?.input_tokens ?? undefined,
+        outputTokens: parsed.data.usage?.output_tokens ?? undefined,
       },
     };
   }

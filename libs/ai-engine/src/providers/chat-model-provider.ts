@@ -7,11 +7,34 @@ import type {
 } from '../tasks/task-types';
 import type { AiProvider, ProviderName, ProviderReply, TokenUsage } from './ai-provider';
 import { parseAnswer, parseTaskOutput } from './parse-task-output';
-import { answerPrompt, taskPrompt, type Prompt } from './task-prompts';
+import {
+  answerPrompt,
+  documentTruncated,
+  MAX_PROMPT_DOCUMENT_CHARS,
+  taskPrompt,
+  type Prompt,
+} from './task-prompts';
 
 export interface Completion {
   readonly text: string;
+  /** The model stopped at its output limit: the text ends where it was cut. */
+  readonly truncated?: boolean;
   readonly usage?: TokenUsage;
+}
+
+const CUT_ANSWER_NOTE = "the model's answer was cut off at its output limit";
+const CUT_DOCUMENT_NOTE = `only the document's first ${MAX_PROMPT_DOCUMENT_CHARS.toLocaleString('en')} characters were sent to the model`;
+
+/** What an answer knowingly lacks, for the reply's `degraded` and `notes`. */
+function shortfalls(
+  completion: Completion,
+  input?: TaskInput,
+): Pick<ProviderReply<unknown>, 'degraded' | 'notes'> {
+  const notes = [
+    ...(completion.truncated ? [CUT_ANSWER_NOTE] : []),
+    ...(input && documentTruncated(input) ? [CUT_DOCUMENT_NOTE] : []),
+  ];
+  return notes.length > 0 ? { degraded: true, notes } : {};
 }
 
 /**
@@ -35,9 +58,10 @@ export abstract class ChatModelProvider implements AiProvider {
   ): Promise<ProviderReply<TaskOutputs[T]>> {
     const completion = await this.complete(taskPrompt(task, input), signal);
     return {
-      output: parseTaskOutput(this.name, task, completion.text, input),
+      output: parseTaskOutput(this.name, task, completion.text, input, completion.truncated),
       model: this.model,
       usage: completion.usage,
+      ...shortfalls(completion, input),
     };
   }
 
@@ -47,6 +71,7 @@ export abstract class ChatModelProvider implements AiProvider {
       output: parseAnswer(this.name, completion.text, request.passages.length),
       model: this.model,
       usage: completion.usage,
+      ...shortfalls(completion),
     };
   }
 }

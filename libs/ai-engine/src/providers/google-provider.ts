@@ -13,18 +13,30 @@ import type { Prompt } from './task-prompts';
  * anything, so the fields read are checked here.
  */
 const GenerateContent = z.object({
+  // Absent when the prompt itself was blocked (promptFeedback says why).
   candidates: z
     .array(
       z.object({
-        content: z.object({ parts: z.array(z.object({ text: z.string().optional() })) }),
+        // Absent when the candidate was stopped for safety before any text.
+        content: z
+          .object({ parts: z.array(z.object({ text: z.string().optional() })).optional() })
+          .optional(),
+        finishReason: z.string().nullish(),
       }),
     )
-    .min(1),
+    .optional(),
+  promptFeedback: z.object({ blockReason: z.string().nullish() }).nullish(),
   usageMetadata: z
-    .object({ promptTokenCount: z.number(), candidatesTokenCount: z.number() })
+    .object({
+      promptTokenCount: z.number().nullish(),
+      candidatesTokenCount: z.number().nullish(),
+    })
     .partial()
     .nullish(),
 });
+
+/** Finish reasons of a candidate whose text is whole; MAX_TOKENS is cut short; any other withheld it. */
+const COMPLETE_FINISH_REASONS = new Set(['STOP', 'FINISH_REASON_UNSPECIFIED']);
 
 /** Google's Gemini API (`generateContent`) through the `@google/genai` SDK. */
 export class GoogleProvider extends RemoteChatProvider<GoogleGenAI> {
@@ -55,16 +67,23 @@ export class GoogleProvider extends RemoteChatProvider<GoogleGenAI> {
         }),
     );
     const parsed = GenerateContent.safeParse(body);
-    const text = parsed.success
-      ? (parsed.data.candidates[0]?.content.parts.map((part) => part.text ?? '').join('') ?? '')
-      : '';
+    const blockReason = parsed.data?.promptFeedback?.blockReason;
+    if (blockReason)
+      throw new ProviderError(this.name, 'unusable', `the prompt was blocked (${blockReason})`);
+    const candidate = parsed.data?.candidates?.[0];
+    const finishReason = candidate?.finishReason ?? 'STOP';
+    if (candidate && finishReason !== 'MAX_TOKENS' && !COMPLETE_FINISH_REASONS.has(finishReason)) {
+      throw new ProviderError(this.name, 'unusable', `the answer was withheld (${finishReason})`);
+    }
+    const text = candidate?.content?.parts?.map((part) => part.text ?? '').join('') ?? '';
     if (!parsed.success || text.length === 0)
       throw new ProviderError(this.name, 'malformed', 'candidate without text');
     return {
       text,
+      truncated: finishReason === 'MAX_TOKENS',
       usage: {
-        inputTokens: parsed.data.usageMetadata?.promptTokenCount,
-        outputTokens: parsed.data.usageMetadata?.candidatesTokenCount,
+        inputTokens: parsed.data.usageMetadata?.promptTokenCount ?? undefined,
+        outputTokens: parsed.data.usageMetadata?.candidatesTokenCount ?? undefined,
       },
     };
   }

@@ -35,6 +35,21 @@ export interface PooledKey<C> {
 }
 
 /**
+ * The keys of a pool (`KEY1,KEY2,…`): trimmed, blanks dropped, each once. A
+ * key listed twice would be handed out twice per round, and straight back
+ * after its own 429 within the same call.
+ */
+export function parseKeyPool(keys: string | readonly string[]): string[] {
+  return [
+    ...new Set(
+      (typeof keys === 'string' ? keys.split(',') : keys)
+        .map((key) => key.trim())
+        .filter((key) => key.length > 0),
+    ),
+  ];
+}
+
+/**
  * A pool of API keys for one provider (`KEY1,KEY2,…`), each with its SDK
  * client built once, handed out round-robin. A key that hit its quota cools
  * down for as long as the provider asked (bounded); a key the provider refuses
@@ -51,9 +66,7 @@ export class KeyPool<C> {
     createClient: (key: string) => C,
     private readonly options: KeyPoolOptions = {},
   ) {
-    const list = (typeof keys === 'string' ? keys.split(',') : keys)
-      .map((key) => key.trim())
-      .filter((key) => key.length > 0);
+    const list = parseKeyPool(keys);
     if (list.length === 0) throw new Error('a key pool needs at least one key');
     this.entries = list.map((key, index) => ({
       label: `key ${index + 1} of ${list.length}`,

@@ -13,8 +13,19 @@ import type { Prompt } from './task-prompts';
  * service can answer 200 with anything, so the fields read are checked here.
  */
 const ChatCompletion = z.object({
-  choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
-  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).partial().nullish(),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({ content: z.string().nullable(), refusal: z.string().nullish() }),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
+  // OpenAI-compatible services send null for counts they do not keep.
+  usage: z
+    .object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() })
+    .partial()
+    .nullish(),
 });
 
 /** OpenAI's Chat Completions API through the `openai` SDK. */
@@ -44,14 +55,26 @@ export class OpenAiProvider extends RemoteChatProvider<OpenAI> {
         }),
     );
     const parsed = ChatCompletion.safeParse(body);
-    if (!parsed.success || !parsed.data.choices[0]?.message.content) {
+    const choice = parsed.data?.choices[0];
+    if (choice?.message.refusal) {
+      throw new ProviderError(
+        this.name,
+        'unusable',
+        `the model refused: ${choice.message.refusal.slice(0, 200)}`,
+      );
+    }
+    if (choice?.finish_reason === 'content_filter') {
+      throw new ProviderError(this.name, 'unusable', 'the answer was withheld by a content filter');
+    }
+    if (!choice?.message.content) {
       throw new ProviderError(this.name, 'malformed', 'chat completion without message content');
     }
     return {
-      text: parsed.data.choices[0].message.content,
+      text: choice.message.content,
+      truncated: choice.finish_reason === 'length',
       usage: {
-        inputTokens: parsed.data.usage?.prompt_tokens,
-        outputTokens: parsed.data.usage?.completion_tokens,
+        inputTokens: parsed.data?.usage?.prompt_tokens ?? undefined,
+        outputTokens: parsed.data?.usage?.completion_tokens ?? undefined,
       },
     };
   }

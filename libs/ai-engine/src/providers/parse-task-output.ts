@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { AiTaskName, AnswerOutput, TaskInput, TaskOutputs } from '../tasks/task-types';
 import { ProviderError } from './provider-error';
+import { requestedItems } from './task-prompts';
 
 const SentimentJson = z.object({
   score: z.number().min(-1).max(1),
@@ -20,20 +21,27 @@ const TopicsJson = z.object({
     .default([]),
 });
 
+/** The model answered in its API's format, but not with what the task asked for. */
 function malformed(provider: string, what: string): ProviderError {
-  return new ProviderError(provider, 'malformed', `the reply is not ${what}`);
+  return new ProviderError(provider, 'unusable', `the reply is not ${what}`);
+}
+
+/**
+ * A list item's bullet or number: "- ", "•", "3. ", "3) ". A number needs the
+ * space after it, so "3.5% growth" keeps its 3; a bullet may touch a word.
+ */
+const LIST_MARKER = /^(?:[-*•](?:\s+|(?=\p{L}))|\d+[.)](?:\s+|$))/u;
+
+/** A list item's text without its bullet or number. */
+export function withoutListMarker(line: string): string {
+  return line.trim().replace(LIST_MARKER, '').trim();
 }
 
 /** Lines of a "- item" list; numbering and bullets are accepted too. */
 export function parseList(provider: string, text: string): string[] {
   const items = text
     .split('\n')
-    .map((line) =>
-      line
-        .trim()
-        .replace(/^(?:[-*•]|\d+[.)])\s*/, '')
-        .trim(),
-    )
+    .map(withoutListMarker)
     .filter((line) => line.length > 0);
   if (items.length === 0) throw malformed(provider, 'a list');
   return items;
@@ -103,17 +111,46 @@ const PARSERS: Parsers = {
   },
 };
 
+/** `cut`: the model stopped at its output limit, so the text ends mid-answer. */
 export function parseTaskOutput<T extends AiTaskName>(
   provider: string,
   task: T,
   text: string,
   input: TaskInput,
+  cut = false,
 ): TaskOutputs[T] {
-  return (PARSERS[task] as (provider: string, text: string, input: TaskInput) => TaskOutputs[T])(
-    provider,
-    text,
-    input,
-  );
+  const output = (
+    PARSERS[task] as (provider: string, text: string, input: TaskInput) => TaskOutputs[T]
+  )(provider, text, input);
+  return limitItems(task, cut ? withoutCutLastItem(output) : output, input);
+}
+
+/** A list answer cut to the items the prompt asked for: models do not always count. */
+function limitItems<T extends AiTaskName>(
+  task: T,
+  output: TaskOutputs[T],
+  input: TaskInput,
+): TaskOutputs[T] {
+  const limit = requestedItems(task, input);
+  if (limit === undefined || limit < 1) return output;
+  if (Array.isArray(output)) return output.slice(0, limit) as TaskOutputs[T];
+  if (task === 'topics') {
+    const topics = output as TaskOutputs['topics'];
+    return {
+      ...topics,
+      keyPhrases: topics.keyPhrases.slice(0, limit),
+      entities: topics.entities.slice(0, limit),
+    } satisfies TaskOutputs['topics'] as unknown as TaskOutputs[T];
+  }
+  return output;
+}
+
+/**
+ * A list whose last item may have been cut mid-word by the model's output
+ * limit: that item is dropped while others remain.
+ */
+function withoutCutLastItem<T>(output: T): T {
+  return Array.isArray(output) && output.length > 1 ? (output.slice(0, -1) as T) : output;
 }
 
 /** An answer with `[n]` citations, mapped to passage indexes. */

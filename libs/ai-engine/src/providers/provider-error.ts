@@ -11,6 +11,12 @@ export type ProviderFailureKind =
   | 'rejected'
   /** A 2xx whose body is not what the provider's API promises, or is too large to read. */
   | 'malformed'
+  /**
+   * A 2xx in the API's format whose content cannot serve this request: a
+   * refusal, a safety block, or a reply that is not the task's answer (no
+   * list, no JSON). Another provider may do better with the same request.
+   */
+  | 'unusable'
   /** Every key of the pool is cooling down or quarantined: nothing was sent. */
   | 'cooling-down';
 
@@ -52,11 +58,13 @@ export class ProviderError extends Error {
 
   /**
    * Says something about the provider's health, so it counts towards opening
-   * its circuit. A rejected request says something about the request only,
-   * and a pool with no usable key says something about our keys only.
+   * its circuit. A rejected request or an unusable answer says something
+   * about the request only (one user's document that a model refuses must
+   * not take the provider away from everyone), and a pool with no usable key
+   * says something about our keys only.
    */
   get countsAgainstHealth(): boolean {
-    return this.kind !== 'rejected' && this.kind !== 'cooling-down';
+    return this.kind !== 'rejected' && this.kind !== 'unusable' && this.kind !== 'cooling-down';
   }
 
   /** The same failure, not to be retried on this provider; `why` is appended to the detail. */

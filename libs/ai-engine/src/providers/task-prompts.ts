@@ -14,28 +14,46 @@ const SYSTEM =
 
 const LINES = 'Return one item per line, each starting with "- ", and nothing else.';
 
+/** How many items a list task asks the model for, unless the caller says. */
+const DEFAULT_ITEMS: Partial<Record<AiTaskName, number>> = {
+  'key-ideas': 5,
+  'discussion-points': 5,
+  'bullet-summary': 6,
+  recommendations: 5,
+  topics: 10,
+};
+
+/** The most items a list task's answer may hold: what the prompt asks for. */
+export function requestedItems(task: AiTaskName, input: TaskInput): number | undefined {
+  return input.options?.maxItems ?? DEFAULT_ITEMS[task];
+}
+
+/** Whether the document was cut to fit the prompt, so an answer covers only its start. */
+export function documentTruncated(input: TaskInput): boolean {
+  return input.text.length > MAX_PROMPT_DOCUMENT_CHARS;
+}
+
 function documentBlock(input: TaskInput): string {
-  const text =
-    input.text.length > MAX_PROMPT_DOCUMENT_CHARS
-      ? `${input.text.slice(0, MAX_PROMPT_DOCUMENT_CHARS)}\n[document truncated]`
-      : input.text;
+  const text = documentTruncated(input)
+    ? `${input.text.slice(0, MAX_PROMPT_DOCUMENT_CHARS)}\n[document truncated]`
+    : input.text;
   return `${input.title ? `Title: ${input.title}\n` : ''}Document:\n"""\n${text}\n"""`;
 }
 
 const INSTRUCTIONS: Record<AiTaskName, (input: TaskInput) => string> = {
   summary: () => 'Summarise the document in one paragraph of at most six sentences.',
   'key-ideas': (input) =>
-    `List the ${input.options?.maxItems ?? 5} key ideas of the document. ${LINES}`,
+    `List the ${requestedItems('key-ideas', input)} key ideas of the document. ${LINES}`,
   'discussion-points': (input) =>
-    `Write ${input.options?.maxItems ?? 5} open questions for discussing the document. ${LINES}`,
+    `Write ${requestedItems('discussion-points', input)} open questions for discussing the document. ${LINES}`,
   'bullet-summary': (input) =>
-    `Summarise the document as at most ${input.options?.maxItems ?? 6} bullet points. ${LINES}`,
+    `Summarise the document as at most ${requestedItems('bullet-summary', input)} bullet points. ${LINES}`,
   'summary-in-language': (input) =>
     `Summarise the document in one paragraph of at most six sentences, written in ${input.options?.language ?? 'English'}.`,
   rewrite: (input) =>
     `Rewrite the document in a ${input.options?.style ?? 'concise'} style, keeping its meaning. Return only the rewritten text.`,
   recommendations: (input) =>
-    `Give ${input.options?.maxItems ?? 5} concrete recommendations for a reader of the document. ${LINES}`,
+    `Give ${requestedItems('recommendations', input)} concrete recommendations for a reader of the document. ${LINES}`,
   'refine-summary': (input) =>
     `Here is a summary of the document:\n"""\n${input.options?.summary ?? ''}\n"""\n` +
     `Refine it following these instructions: ${input.options?.instructions ?? 'make it clearer'}. Return only the refined summary.`,
@@ -43,7 +61,7 @@ const INSTRUCTIONS: Record<AiTaskName, (input: TaskInput) => string> = {
     'Assess the overall sentiment of the document. Return only JSON: ' +
     '{"score": <number from -1 to 1>, "label": "positive" | "negative" | "neutral" | "mixed", "description": "<one sentence>"}',
   topics: (input) =>
-    `Identify the document's ${input.options?.maxItems ?? 10} key phrases and its named entities. Return only JSON: ` +
+    `Identify the document's ${requestedItems('topics', input)} key phrases and its named entities. Return only JSON: ` +
     '{"keyPhrases": ["..."], "entities": [{"name": "...", "type": "organization" | "acronym" | "name"}]}',
 };
 

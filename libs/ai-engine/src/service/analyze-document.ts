@@ -1,6 +1,10 @@
 import { InvalidInputError, TaskUnsupportedError } from '../errors';
 import type { ProviderName } from '../providers/ai-provider';
-import type { ChainResult, ProviderChain } from '../providers/provider-chain';
+import {
+  ProvidersExhaustedError,
+  type ChainResult,
+  type ProviderChain,
+} from '../providers/provider-chain';
 import { inlineOfflineTasks, type OfflineTaskRunner } from '../offline/offline-task-runner';
 import type { RetrievalService } from './retrieval-service';
 
@@ -97,8 +101,10 @@ export async function analyzeDocument(
               options: { language: request.translate_lang },
             }),
           ).catch((error: unknown) => {
-            // No configured provider translates: the rest of the analysis still stands.
-            if (error instanceof TaskUnsupportedError) return undefined;
+            // No configured provider translates, or none that can answered:
+            // the rest of the analysis still stands.
+            if (error instanceof TaskUnsupportedError || error instanceof ProvidersExhaustedError)
+              return undefined;
             throw error;
           })
         : undefined,

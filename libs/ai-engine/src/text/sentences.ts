@@ -1,7 +1,12 @@
+import { codePointBoundary } from '@docuthinker/contracts';
 import { countWords } from './word-count';
 
 export interface Sentence {
-  /** The sentence with whitespace collapsed and any list marker removed. */
+  /**
+   * The sentence with whitespace collapsed and any list marker removed; a
+   * piece of an over-long sentence (SplitOptions.maxChars) ends with "…"
+   * when the sentence goes on after it.
+   */
   readonly text: string;
   /** Offset of the sentence (list marker included) in the source text. */
   readonly start: number;
@@ -17,6 +22,26 @@ interface Block {
   start: number;
   end: number;
   lines: number;
+}
+
+export interface SplitOptions {
+  /**
+   * Longest sentence to return. A longer one (text with no sentence ends, a
+   * run-on export) is cut at word boundaries into pieces of at most this many
+   * characters; every piece but the last ends with "…", so a quote of it says
+   * that it stops mid-sentence. Without it, sentences are as long as they are.
+   */
+  readonly maxChars?: number;
+}
+
+/** A sentence, or a piece of one, within its block. */
+interface Span {
+  readonly from: number;
+  readonly to: number;
+  /** The sentence goes on after this piece. */
+  readonly clipped?: boolean;
+  /** The piece starts mid-sentence, so it has no list marker to remove. */
+  readonly continued?: boolean;
 }
 
 const LIST_MARKER = /^\s*(?:\d+(?:\.\d+)*[.)]|\(?[a-z0-9]{1,4}\)|[-*•])\s+/i;
@@ -129,8 +154,61 @@ function startsLowercase(text: string, from: number): boolean {
   return next !== undefined && next !== next.toUpperCase();
 }
 
+function collapseWhitespace(raw: string): string {
+  return raw.replace(/\s+/g, ' ').trim();
+}
+
 function sentenceText(raw: string): string {
-  return raw.replace(LIST_MARKER, '').replace(/\s+/g, ' ').trim();
+  return collapseWhitespace(raw.replace(LIST_MARKER, ''));
+}
+
+const ELLIPSIS = '…';
+const WHITESPACE = /\s/;
+// A piece needs room for a word and the ellipsis.
+const MIN_PIECE_CHARS = 16;
+
+/**
+ * Where a piece of at most `size` characters starting at `from` should end:
+ * after the last word that fits (the ellipsis included), or at a code point
+ * when the window has no space (Chinese, a long URL). Only the window's
+ * second half is searched, so a text without spaces does not make the split
+ * quadratic.
+ */
+function pieceEnd(text: string, from: number, size: number): number {
+  const limit = from + size - ELLIPSIS.length;
+  const earliest = from + Math.floor(size / 2);
+  for (let index = limit; index > earliest; index -= 1) {
+    if (WHITESPACE.test(text[index] ?? '')) return index;
+  }
+  return codePointBoundary(text, from, limit);
+}
+
+/**
+ * Cuts a span longer than `maxChars` into word-aligned pieces of about
+ * equal length, so that a sentence just over the limit does not leave a
+ * stub of a few words. Lengths are measured on the raw text, whose
+ * whitespace only shrinks when collapsed, so no piece's text comes out
+ * longer than `maxChars`.
+ */
+function boundSpan(text: string, from: number, to: number, maxChars: number): Span[] {
+  const pieces: Span[] = [];
+  let start = from;
+  while (start < to && WHITESPACE.test(text[start] ?? '')) start += 1;
+  const size = Math.ceil((to - start) / Math.ceil((to - start) / maxChars));
+  while (to - start > maxChars) {
+    const end = pieceEnd(text, start, size);
+    pieces.push({ from: start, to: end, clipped: true, continued: pieces.length > 0 });
+    start = end;
+    while (start < to && WHITESPACE.test(text[start] ?? '')) start += 1;
+  }
+  pieces.push({ from: start, to, continued: pieces.length > 0 });
+  return pieces;
+}
+
+function spanText(raw: string, span: Span): string {
+  const text = span.continued ? collapseWhitespace(raw) : sentenceText(raw);
+  // A piece that stops mid-sentence drops a dangling comma or colon for the ellipsis.
+  return span.clipped ? `${text.replace(/[\s,;:]+$/, '')}${ELLIPSIS}` : text;
 }
 
 function looksLikeHeading(text: string, block: Block, sentencesInBlock: number): boolean {
@@ -142,14 +220,24 @@ function looksLikeHeading(text: string, block: Block, sentencesInBlock: number):
 /**
  * Splits text into sentences with their offsets in the source. It knows
  * hard-wrapped plain text (licences, READMEs, extracted PDFs): numbered and
- * lettered list items, underlined titles and common abbreviations.
+ * lettered list items, underlined titles and common abbreviations. With
+ * `maxChars`, over-long sentences come back as pieces (see SplitOptions).
  */
-export function splitSentences(source: string): Sentence[] {
+export function splitSentences(source: string, options: SplitOptions = {}): Sentence[] {
   const text = unbox(source);
+  const maxChars =
+    options.maxChars === undefined ? undefined : Math.max(MIN_PIECE_CHARS, options.maxChars);
   const sentences: Sentence[] = [];
   splitBlocks(text).forEach((block, blockIndex) => {
     const blockText = text.slice(block.start, block.end);
-    const spans: Array<[number, number]> = [];
+    const spans: Span[] = [];
+    const pushSpan = (from: number, to: number) => {
+      const length = sentenceText(blockText.slice(from, to)).length;
+      if (length === 0) return;
+      // Measured as collapsed, so a hard-wrapped and indented sentence is not cut for its margins.
+      if (maxChars === undefined || length <= maxChars) spans.push({ from, to });
+      else spans.push(...boundSpan(blockText, from, to, maxChars));
+    };
     // The list marker ("1.", "1.1.") belongs to the first sentence.
     const markerLength = LIST_MARKER.exec(blockText)?.[0].length ?? 0;
     let cursor = 0;
@@ -162,16 +250,17 @@ export function splitSentences(source: string): Sentence[] {
         (isAbbreviation(blockText, match.index) || startsLowercase(blockText, end))
       )
         continue;
-      if (sentenceText(blockText.slice(cursor, end)).length > 0) spans.push([cursor, end]);
+      pushSpan(cursor, end);
       cursor = end;
     }
-    if (sentenceText(blockText.slice(cursor)).length > 0) spans.push([cursor, blockText.length]);
+    pushSpan(cursor, blockText.length);
 
-    for (const [from, to] of spans) {
+    for (const span of spans) {
+      const { from, to } = span;
       const raw = blockText.slice(from, to);
       const leading = raw.length - raw.trimStart().length;
       const trailing = raw.length - raw.trimEnd().length;
-      const sentence = sentenceText(raw);
+      const sentence = spanText(raw, span);
       sentences.push({
         text: sentence,
         start: block.start + from + leading,

@@ -1,0 +1,245 @@
+// What the models answer, read as they meant it: refusals and blocks fail
+// over without taking the provider away from everyone, answers cut at the
+// output limit are marked degraded, lists hold what was asked for.
+import { AnthropicProvider } from '../src/providers/anthropic-provider';
+import { GoogleProvider } from '../src/providers/google-provider';
+import { KeyPool } from '../src/providers/key-pool';
+import { LocalProvider } from '../src/providers/local-provider';
+import { OpenAiProvider } from '../src/providers/openai-provider';
+import { parseList } from '../src/providers/parse-task-output';
+import { ProviderChain } from '../src/providers/provider-chain';
+import { MAX_PROMPT_DOCUMENT_CHARS } from '../src/providers/task-prompts';
+import { UpstreamProvider } from '../src/providers/upstream-provider';
+import { FAST, input } from './support/fast-resilience';
+import {
+  anthropicReply,
+  googleReply,
+  openAiReply,
+  providerServersClosedAfterEach,
+} from './support/provider-test-server';
+import { warmProviderSdks } from './support/warm-provider-sdks';
+
+const server = providerServersClosedAfterEach();
+
+beforeAll(warmProviderSdks);
+
+const REFUSED = 'REFUSED-DOCUMENT';
+const refusedInput = { text: `${REFUSED} and some text the model will not touch.` };
+const asksForRefused = (body: unknown) => JSON.stringify(body).includes(REFUSED);
+
+/** A chain of `provider` then the offline engine, whose circuit opens after three counted failures. */
+const chainOf = (provider: OpenAiProvider | AnthropicProvider | GoogleProvider) =>
+  new ProviderChain([provider, new LocalProvider()], {
+    resilience: { ...FAST, retries: 0, breakerThreshold: 3 },
+  });
+
+describe('a refused or blocked answer', () => {
+  const refusals = {
+    'an OpenAI refusal': {
+      body: {
+        ...openAiReply(''),
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: null, refusal: 'I can’t help with that.' },
+            finish_reason: 'stop',
+          },
+        ],
+      },
+      provider: (url: string) => new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${url}/v1` }),
+      reply: () => openAiReply('A fine summary.'),
+    },
+    'an OpenAI content filter': {
+      body: {
+        ...openAiReply(''),
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: '' },
+            finish_reason: 'content_filter',
+          },
+        ],
+      },
+      provider: (url: string) => new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${url}/v1` }),
+      reply: () => openAiReply('A fine summary.'),
+    },
+    'an Anthropic refusal': {
+      body: { ...anthropicReply(''), content: [], stop_reason: 'refusal' },
+      provider: (url: string) => new AnthropicProvider({ apiKeys: 'ak', baseUrl: url }),
+      reply: () => anthropicReply('A fine summary.'),
+    },
+    'a Google prompt block': {
+      body: { promptFeedback: { blockReason: 'SAFETY' }, usageMetadata: { promptTokenCount: 9 } },
+      provider: (url: string) => new GoogleProvider({ apiKeys: 'gk', baseUrl: url }),
+      reply: () => googleReply('A fine summary.'),
+    },
+    'a Google candidate stopped for safety': {
+      body: { candidates: [{ finishReason: 'SAFETY' }] },
+      provider: (url: string) => new GoogleProvider({ apiKeys: 'gk', baseUrl: url }),
+      reply: () => googleReply('A fine summary.'),
+    },
+  };
+
+  it.each(Object.entries(refusals))(
+    '(%s) fails over for that request and leaves the circuit closed for the others',
+    async (_name, refusal) => {
+      const stub = await server((request) =>
+        asksForRefused(request.body) ? { body: refusal.body } : { body: refusal.reply() },
+      );
+      const chain = chainOf(refusal.provider(stub.url));
+      for (let call = 0; call < 4; call += 1) {
+        const refused = await chain.runTask('summary', refusedInput);
+        expect(refused).toMatchObject({ provider: 'local', degraded: true });
+        expect(refused.attempts[0]).toMatchObject({ outcome: 'failed' });
+      }
+      expect(chain.circuits()[0]?.state).toBe('closed');
+      const other = await chain.runTask('summary', input);
+      expect(other).toMatchObject({ provider: refusal.provider(stub.url).name, degraded: false });
+      expect(other.output).toBe('A fine summary.');
+    },
+  );
+
+  it('counts a model that does not answer in the task’s format per request, not against the provider', async () => {
+    const openai = await server(() => ({ body: openAiReply('Sorry, I cannot produce JSON.') }));
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
+    for (let call = 0; call < 4; call += 1) {
+      const result = await chain.runTask('sentiment', input);
+      expect(result.provider).toBe('local');
+      expect(result.attempts[0]?.error).toMatch(/not JSON/);
+    }
+    expect(openai.requests).toHaveLength(4);
+    expect(chain.circuits()[0]?.state).toBe('closed');
+  });
+
+  it('still counts a body that is not the API’s format against the provider', async () => {
+    const openai = await server(() => ({ body: { choices: [] } }));
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
+    for (let call = 0; call < 4; call += 1) await chain.runTask('summary', input);
+    expect(openai.requests).toHaveLength(3);
+    expect(chain.circuits()[0]?.state).toBe('open');
+  });
+});
+
+describe('an answer cut at the model’s output limit', () => {
+  const cutList = '- First idea\n- Second idea\n- Thi';
+  const cases = {
+    OpenAI: {
+      body: {
+        ...openAiReply(cutList),
+        choices: [
+          { index: 0, message: { role: 'assistant', content: cutList }, finish_reason: 'length' },
+        ],
+      },
+      provider: (url: string) => new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${url}/v1` }),
+    },
+    Anthropic: {
+      body: { ...anthropicReply(cutList), stop_reason: 'max_tokens' },
+      provider: (url: string) => new AnthropicProvider({ apiKeys: 'ak', baseUrl: url }),
+    },
+    Google: {
+      body: {
+        candidates: [{ content: { parts: [{ text: cutList }] }, finishReason: 'MAX_TOKENS' }],
+      },
+      provider: (url: string) => new GoogleProvider({ apiKeys: 'gk', baseUrl: url }),
+    },
+  };
+
+  it.each(Object.entries(cases))(
+    '(%s) is degraded, says so, and drops the list item it cut',
+    async (_name, cut) => {
+      const stub = await server(() => ({ body: cut.body }));
+      const result = await chainOf(cut.provider(stub.url)).runTask('key-ideas', input);
+      expect(result).toMatchObject({ provider: cut.provider(stub.url).name, degraded: true });
+      expect(result.output).toEqual(['First idea', 'Second idea']);
+      expect(result.notes).toEqual([expect.stringMatching(/cut off at its output limit/)]);
+    },
+  );
+
+  it('a complete answer is not degraded', async () => {
+    const openai = await server(() => ({ body: openAiReply(cutList) }));
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
+    const result = await chain.runTask('key-ideas', input);
+    expect(result).toMatchObject({ degraded: false, notes: [] });
+    expect(result.output).toEqual(['First idea', 'Second idea', 'Thi']);
+  });
+
+  it('a document cut to fit the prompt makes the answer degraded, with a note', async () => {
+    const openai = await server(() => ({ body: openAiReply('A summary of the start.') }));
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
+    const long = { text: 'A sentence about licences. '.repeat(MAX_PROMPT_DOCUMENT_CHARS / 20) };
+    const result = await chain.runTask('summary', long);
+    expect(result).toMatchObject({ provider: 'openai', degraded: true });
+    expect(result.notes).toEqual([expect.stringMatching(/first 60,000 characters/)]);
+  });
+});
+
+describe('lists and counts as the models send them', () => {
+  it('keeps at most the items the caller asked for', async () => {
+    const openai = await server(() => ({
+      body: openAiReply(['- one', '- two', '- three', '- four'].join('\n')),
+    }));
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
+    const result = await chain.runTask('key-ideas', { ...input, options: { maxItems: 2 } });
+    expect(result.output).toEqual(['one', 'two']);
+    expect(JSON.stringify(openai.requests[0]?.body)).toContain('List the 2 key ideas');
+  });
+
+  it('keeps at most the items the caller asked for from the upstream container', async () => {
+    const upstream = await server(() => ({
+      body: {
+        summary: 'S.',
+        insights: ['a', 'b', 'c', 'd'],
+        topics: ['t1', 't2', 't3'],
+        discussion: ['q1', 'q2', 'q3'],
+        sentiment: { label: 'neutral', confidence: 0.5 },
+      },
+    }));
+    const provider = new UpstreamProvider({ url: upstream.url });
+    const signal = new AbortController().signal;
+    const options = { maxItems: 2 };
+    expect((await provider.runTask('key-ideas', { ...input, options }, signal)).output).toEqual([
+      'a',
+      'b',
+    ]);
+    const topics = await provider.runTask('topics', { ...input, options }, signal);
+    expect(topics.output.keyPhrases.map((phrase) => phrase.phrase)).toEqual(['t1', 't2']);
+  });
+
+  it('reads a number that starts an item as part of it, and a bullet or number before it as a marker', () => {
+    expect(
+      parseList('openai', '3.5% growth\n- 2024 revenue\n1. First\n2) Second\n•Third\n10.'),
+    ).toEqual(['3.5% growth', '2024 revenue', 'First', 'Second', 'Third']);
+  });
+
+  it('takes null token counts from compatible services as unknown, not as a broken answer', async () => {
+    const openai = await server(() => ({
+      body: {
+        ...openAiReply('A fine summary.'),
+        usage: { prompt_tokens: null, completion_tokens: null, total_tokens: null },
+      },
+    }));
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
+    const result = await chain.runTask('summary', input);
+    expect(result).toMatchObject({ provider: 'openai', output: 'A fine summary.' });
+    expect(result.usage).toEqual({ inputTokens: undefined, outputTokens: undefined });
+  });
+});
+
+describe('a key pool', () => {
+  it('holds each key once, so a key that hit its quota is not sent again in the same call', async () => {
+    const pool = new KeyPool('openai', ' A ,A, B,,B ', (key) => key);
+    expect(pool.size).toBe(2);
+    const keys = await server((request) =>
+      request.headers.authorization === 'Bearer A'
+        ? { status: 429, body: { error: { message: 'quota' } }, headers: { 'retry-after': '30' } }
+        : { body: openAiReply('Served by B.') },
+    );
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'A,A,B', baseUrl: `${keys.url}/v1` }));
+    const result = await chain.runTask('summary', input);
+    expect(result).toMatchObject({ provider: 'openai', output: 'Served by B.' });
+    expect(keys.requests.map((request) => request.headers.authorization)).toEqual([
+      'Bearer A',
+      'Bearer B',
+    ]);
+  });
+});
