@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { compareCodeUnits } from '../src/offline/key-phrases';
+import { compareCodeUnits } from '../src/text/code-unit-order';
 import { runOfflineTask } from '../src/offline/offline-engine';
 import type { TaskOutputs } from '../src/tasks/task-types';
 
@@ -71,8 +71,8 @@ describe('offline output and the process locale', () => {
     ]);
   });
 
-  it('has no locale-dependent comparison in the offline engine or its text helpers', () => {
-    for (const folder of ['offline', 'text']) {
+  it('has no locale-dependent comparison in the engine’s output paths', () => {
+    for (const folder of ['offline', 'text', 'graph', 'retrieval']) {
       for (const file of readdirSync(join(SOURCE, folder))) {
         const source = readFileSync(join(SOURCE, folder, file), 'utf8');
         expect({ file, localeCompare: /\.localeCompare\(|Intl\.Collator/.test(source) }).toEqual({

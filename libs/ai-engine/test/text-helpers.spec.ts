@@ -139,6 +139,16 @@ describe('tokenising and stemming', () => {
     expect(words('Ünïcode café')).toEqual(['ünïcode', 'café']);
   });
 
+  // Found in review: combining marks were no part of a word, so Hindi
+  // "किताब" (book) gave no term at all and a document holding it was never found.
+  it('keeps combining marks inside words: Indic vowel signs, Arabic harakat', () => {
+    expect(words('किताब प्रधानमंत्री')).toEqual(['किताब', 'प्रधानमंत्री']);
+    expect(contentTerms('मेरी किताब')).toContain('किताब');
+    expect(words('كَتَبَ الوَلَدُ')).toEqual(['كَتَبَ', 'الوَلَدُ']);
+    // A mark with no letter before it starts no word.
+    expect(words('\u0301abc')).toEqual(['abc']);
+  });
+
   // Found in review: a run of CJK text was one token, so "東京" never
   // matched "東京は日本の首都です".
   it('splits CJK runs into overlapping bigrams, so a word is found inside a run', () => {

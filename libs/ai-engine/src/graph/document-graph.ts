@@ -1,5 +1,6 @@
 import { extractEntityMentions } from '../offline/named-entities';
 import type { CoOccurrence, GraphDocument, GraphEntity } from './knowledge-graph';
+import { compareCodeUnits } from '../text/code-unit-order';
 
 export interface DocumentGraphOptions {
   readonly maxEntities?: number;
@@ -45,8 +46,8 @@ export function buildDocumentGraph(
     .sort(
       (left, right) =>
         right.weight - left.weight ||
-        left.a.localeCompare(right.a) ||
-        left.b.localeCompare(right.b),
+        compareCodeUnits(left.a, right.a) ||
+        compareCodeUnits(left.b, right.b),
     )
     .slice(0, options.maxCoOccurrences ?? 60);
   return { ownerId, documentId, title, entities: chosen, coOccurrences };

@@ -10,6 +10,7 @@ import type {
   KnowledgeGraph,
   RelatedDocument,
 } from './knowledge-graph';
+import { compareCodeUnits } from '../text/code-unit-order';
 
 const NAME_SEPARATOR = '\u001f';
 
@@ -163,7 +164,7 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
     return rows.map((row) => ({
       documentId: row.documentId,
       title: row.title,
-      sharedEntities: row.names.split(NAME_SEPARATOR).sort((a, b) => a.localeCompare(b)),
+      sharedEntities: row.names.split(NAME_SEPARATOR).sort(compareCodeUnits),
       score: row.shared,
     }));
   }

@@ -13,6 +13,7 @@ import type {
   KnowledgeGraph,
   RelatedDocument,
 } from './knowledge-graph';
+import { compareCodeUnits } from '../text/code-unit-order';
 
 export interface Neo4jKnowledgeGraphOptions {
   /** `neo4j://`, `bolt://` (with `+s`/`+ssc`); credentials may sit in the URI's user info. */
@@ -273,7 +274,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
     return result.records.map((record) => ({
       documentId: record.get('documentId') as string,
       title: (record.get('title') as string | null) ?? '',
-      sharedEntities: (record.get('shared') as string[]).sort((a, b) => a.localeCompare(b)),
+      sharedEntities: (record.get('shared') as string[]).sort(compareCodeUnits),
       score: Number(record.get('score')),
     }));
   }

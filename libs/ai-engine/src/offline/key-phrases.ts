@@ -2,6 +2,7 @@ import { splitSentences } from '../text/sentences';
 import { stem } from '../text/stem';
 import { isStopword } from '../text/stopwords';
 import { words } from '../text/tokenize';
+import { compareCodeUnits } from '../text/code-unit-order';
 
 export interface KeyPhrase {
   readonly phrase: string;
@@ -26,16 +27,6 @@ const FILLER = new Set(
   hereby thereof therein herein whereof given based available particular described applicable specified
   certain various example otherwise respect regard`.split(/\s+/),
 );
-
-/**
- * Orders strings by UTF-16 code units, for tie-breaks in the engine's output.
- * `localeCompare` would order by the process's locale (LC_ALL, LANG): a
- * Swedish server sorts "ä" after "z", an American one next to "a", and the
- * same text would give different topics on each.
- */
-export function compareCodeUnits(left: string, right: string): number {
-  return left < right ? -1 : left > right ? 1 : 0;
-}
 
 function isContentWord(word: string): boolean {
   return word.length > 2 && !isStopword(word) && !FILLER.has(word) && !/^\d/.test(word);

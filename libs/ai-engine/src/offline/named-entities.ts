@@ -1,6 +1,6 @@
 import { splitSentences } from '../text/sentences';
 import { isStopword } from '../text/stopwords';
-import { compareCodeUnits } from './key-phrases';
+import { compareCodeUnits } from '../text/code-unit-order';
 
 export type EntityType = 'organization' | 'acronym' | 'name';
 

@@ -1,7 +1,7 @@
 import { splitSentences } from '../text/sentences';
 import { stem } from '../text/stem';
 import { words } from '../text/tokenize';
-import { compareCodeUnits } from './key-phrases';
+import { compareCodeUnits } from '../text/code-unit-order';
 import { INTENSIFIERS, NEGATIONS, SENTIMENT_LEXICON } from './sentiment-lexicon';
 
 export type SentimentLabel = 'positive' | 'negative' | 'neutral' | 'mixed';

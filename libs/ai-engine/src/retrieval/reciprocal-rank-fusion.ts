@@ -1,3 +1,4 @@
+import { compareCodeUnits } from '../text/code-unit-order';
 import type { ChunkHit } from './vector-index';
 
 /** Cormack et al. (2009): k = 60 dampens the weight of the very top ranks. */
@@ -27,7 +28,7 @@ export function reciprocalRankFusion(
       (left, right) =>
         right.score - left.score ||
         left.best - right.best ||
-        left.hit.chunkId.localeCompare(right.hit.chunkId),
+        compareCodeUnits(left.hit.chunkId, right.hit.chunkId),
     )
     .slice(0, limit)
     .map(({ hit, score }) => ({ ...hit, score: Number(score.toFixed(6)) }));

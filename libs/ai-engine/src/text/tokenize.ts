@@ -1,7 +1,13 @@
 import { stem } from './stem';
 import { isStopword } from './stopwords';
 
-const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+/**
+ * A word starts with a letter or digit and keeps its combining marks: the
+ * vowel signs of Devanagari and other Indic scripts, Arabic harakat, Hebrew
+ * points. Without them "किताब" had no term at all and "प्रधानमंत्री" broke into
+ * fragments. (Latin accents are already composed by NFKC below.)
+ */
+const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:['’]\p{L}[\p{L}\p{M}]*)*/gu;
 const NON_ASCII = /[^\p{ASCII}]/u;
 /**
  * `'İ'.toLowerCase()` is "i" + U+0307 COMBINING DOT ABOVE, which is no letter
