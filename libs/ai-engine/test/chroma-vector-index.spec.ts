@@ -71,6 +71,48 @@ describeConcurrentIndexing('Chroma server', async () => {
   };
 });
 
+/** An HTTP status to answer instead of Chroma, or undefined to pass the request on. */
+type ChromaProxyRule = (path: string) => Promise<number | undefined>;
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const isRecordWrite = (path: string) => /\/(add|upsert)$/.test(path);
+/** Every read of records (a document's ids, counts, lexical candidates) is a POST to `/get`. */
+const isListing = (path: string) => /\/get$/.test(path);
+
+/** The test's Chroma behind a proxy that forwards every request unless `rule` answers it. */
+async function chromaProxy(
+  rule: ChromaProxyRule,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((request, response) => {
+    const body: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => body.push(chunk));
+    request.on('end', () => {
+      const path = request.url ?? '/';
+      void rule(path)
+        .then(async (status) => {
+          if (status !== undefined) {
+            response.writeHead(status, { 'content-type': 'application/json' });
+            response.end('{"error":"injected by the test proxy"}');
+            return;
+          }
+          const answer = await fetch(new URL(path, chroma.url), {
+            method: request.method,
+            headers: { 'content-type': 'application/json' },
+            ...(body.length > 0 ? { body: Buffer.concat(body) } : {}),
+          });
+          response.writeHead(answer.status, { 'content-type': 'application/json' });
+          response.end(Buffer.from(await answer.arrayBuffer()));
+        })
+        .catch(() => response.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('ChromaVectorIndex', () => {
   it('refuses a collection that records another embedding model', async () => {
     const url = new URL(chroma.url);
@@ -190,31 +232,10 @@ describe('ChromaVectorIndex', () => {
 
   it("leaves a write Chroma answers 429 to the caller's retry: it is not a refusal of the records", async () => {
     // Chroma, except that record writes are rate limited.
-    const limiter = createServer((request, response) => {
-      if (request.method === 'POST' && /\/(add|upsert)$/.test(request.url ?? '')) {
-        request.resume();
-        response.writeHead(429, { 'content-type': 'application/json' });
-        response.end('{"error":"rate limited"}');
-        return;
-      }
-      const upstream = new URL(request.url ?? '/', chroma.url);
-      const body: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => body.push(chunk));
-      request.on('end', () => {
-        void fetch(upstream, {
-          method: request.method,
-          headers: { 'content-type': 'application/json' },
-          ...(body.length > 0 ? { body: Buffer.concat(body) } : {}),
-        }).then(async (answer) => {
-          response.writeHead(answer.status, { 'content-type': 'application/json' });
-          response.end(Buffer.from(await answer.arrayBuffer()));
-        });
-      });
-    });
-    await new Promise<void>((resolve) => limiter.listen(0, '127.0.0.1', resolve));
+    const limiter = await chromaProxy(async (path) => (isRecordWrite(path) ? 429 : undefined));
     try {
       const index = await ChromaVectorIndex.connect({
-        url: `http://127.0.0.1:${(limiter.address() as AddressInfo).port}`,
+        url: limiter.url,
         embedding: contractEmbedder,
         collectionPrefix: 'rate-limited',
       });
@@ -227,8 +248,85 @@ describe('ChromaVectorIndex', () => {
       expect(failure).not.toBeInstanceOf(VectorWriteRejectedError);
       await index.close();
     } finally {
-      await new Promise((resolve) => limiter.close(resolve));
+      await limiter.close();
     }
+  });
+
+  // Found in review: the listing of the document's ids ran beside the writes.
+  // Served after a batch had been stored, it listed that batch as if it had
+  // been there before, so the rollback kept it; a listing that failed after
+  // the writes passed left the stale chunks in place. Either way the old and
+  // the new version were stored side by side.
+  describe('a re-index that fails part-way', () => {
+    const before = 'The lighthouse keeper logs every passing ship.';
+    /** Two write batches (300 chunks), each chunk holding "quokka". */
+    const newVersion = () => {
+      const texts = Array.from(
+        { length: 300 },
+        (_unused, ordinal) => `Quokka colony census number ${ordinal}.`,
+      );
+      return texts.map((text, ordinal) => ({
+        chunkId: chunkIdFor('doc', ordinal, text),
+        documentId: 'doc',
+        ordinal,
+        text,
+        embedding: contractEmbedder.embedOne(text),
+      }));
+    };
+
+    /** Indexes `before`, then re-indexes through a proxy that misbehaves only during the re-index. */
+    async function failedReindex(misbehave: ChromaProxyRule) {
+      let reindexing = false;
+      const proxy = await chromaProxy(async (path) => (reindexing ? misbehave(path) : undefined));
+      try {
+        const index = await ChromaVectorIndex.connect({
+          url: proxy.url,
+          embedding: contractEmbedder,
+          collectionPrefix: `reindex-${(collectionCounter += 1)}`,
+        });
+        await index.replaceDocument('owner', 'doc', await indexedChunks('doc', before));
+        reindexing = true;
+        const failure: unknown = await index.replaceDocument('owner', 'doc', newVersion()).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        reindexing = false;
+        const stored = {
+          count: await index.countChunks('owner', 'doc'),
+          texts: (await index.queryLexical({ ownerId: 'owner', k: 400 }, 'lighthouse quokka')).map(
+            (hit) => hit.text,
+          ),
+        };
+        await index.close();
+        return { failure, stored };
+      } finally {
+        await proxy.close();
+      }
+    }
+
+    it('leaves the old version alone when a later batch fails, however late the listing is served', async () => {
+      let writes = 0;
+      const { failure, stored } = await failedReindex(async (path) => {
+        // A slow listing (a busy server) lands after the first batch was stored ...
+        if (isListing(path)) await delay(400);
+        // ... and the second batch fails (a restart, a dropped connection).
+        if (isRecordWrite(path) && (writes += 1) === 2) return 503;
+        return undefined;
+      });
+      expect(failure).toMatchObject({ name: 'ChromaServerError' });
+      expect(stored).toEqual({ count: 1, texts: [before] });
+    });
+
+    it('writes nothing when the listing of the old version fails', async () => {
+      let writes = 0;
+      const { failure, stored } = await failedReindex(async (path) => {
+        if (isRecordWrite(path)) writes += 1;
+        return isListing(path) ? 503 : undefined;
+      });
+      expect(failure).toMatchObject({ name: 'ChromaServerError' });
+      expect(writes).toBe(0);
+      expect(stored).toEqual({ count: 1, texts: [before] });
+    });
   });
 
   /**

@@ -1,4 +1,4 @@
-import { chunkDocument } from '../src/retrieval/chunker';
+import { chunkDocument, chunkIdFor } from '../src/retrieval/chunker';
 import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
 import { reciprocalRankFusion } from '../src/retrieval/reciprocal-rank-fusion';
 import { corpusText } from './support/corpus';
@@ -61,6 +61,59 @@ describe('chunkDocument', () => {
     expect(pieces.every((piece) => piece.text.length <= 300 && !piece.text.startsWith(' '))).toBe(
       true,
     );
+  });
+
+  // Found in review: every line of up to ten words standing alone is read as
+  // a heading, and trailing headings were cut from a chunk even when nothing
+  // else was left, so each such line became a chunk of its own (1,000 for a
+  // list of 1,000 items) and a contact's name and phone were split apart.
+  describe('a run of short lines, each a paragraph of its own', () => {
+    it('packs them into bounded chunks as it does prose', () => {
+      const list = Array.from({ length: 1000 }, (_unused, n) => `Item ${n} widget`).join('\n\n');
+      const items = chunkDocument('list', list);
+      // Packed like prose (a chunk is at least 60 % full, less the overlap it
+      // repeats, ~300 new characters), not one chunk per 17-character line.
+      expect(items.length).toBeLessThan(list.length / 200);
+      expect(items.every((chunk) => chunk.text.length <= 700)).toBe(true);
+      expect([items[0]?.start, items.at(-1)?.end]).toEqual([0, list.length]);
+      items.forEach((chunk, ordinal) => {
+        expect(list.slice(chunk.start, chunk.end)).toBe(chunk.text);
+        expect(chunk.chunkId).toBe(chunkIdFor('list', ordinal, chunk.text));
+        const next = items[ordinal + 1];
+        if (next) expect(list.slice(chunk.end, next.start)).not.toMatch(/\p{L}/u);
+      });
+    });
+
+    it('keeps a contact’s lines together', () => {
+      expect(chunkDocument('card', 'Name: Person 0\n\nPhone: 555-010').map((c) => c.text)).toEqual([
+        'Name: Person 0\n\nPhone: 555-010',
+      ]);
+      const contacts = Array.from(
+        { length: 50 },
+        (_unused, n) => `Name: Person ${n}\n\nPhone: 555-01${n}`,
+      );
+      const cards = chunkDocument('contacts', contacts.join('\n\n'));
+      expect(cards.length).toBeLessThan(10);
+      for (const contact of contacts) {
+        expect({ contact, whole: cards.some((chunk) => chunk.text.includes(contact)) }).toEqual({
+          contact,
+          whole: true,
+        });
+      }
+    });
+
+    it('still moves a heading from a chunk’s end to the text it introduces', () => {
+      // Sized so that a chunk is filled by a section and the next heading:
+      // that heading would end the chunk, apart from its section's text.
+      const body = `${'The turbines on the ridge turn all winter long. '.repeat(7)}They rest in summer.`;
+      const text = Array.from(
+        { length: 6 },
+        (_unused, n) => `Section ${n + 1}: the northern ridge turbines\n\n${body}`,
+      ).join('\n\n');
+      const sections = chunkDocument('sections', text);
+      expect(sections.length).toBeGreaterThan(1);
+      for (const chunk of sections) expect(chunk.text).not.toMatch(/ridge turbines$/);
+    });
   });
 
   it('returns no chunks for empty text', () => {

@@ -115,9 +115,9 @@ describe('LibsqlVectorIndex', () => {
     expect(live.chunksInMemory).toBe(apache.length + bsd.length);
     // Written before any search of the erased owner loads it again.
     await live.replaceDocument('owner-a', 'bsd', bsd);
-    expect((await search(live, 'owner-a')).map((hit) => hit.documentId)).toEqual(
-      Array(Math.min(3, bsd.length)).fill('bsd'),
-    );
+    const again = await search(live, 'owner-a');
+    expect(again.length).toBeGreaterThan(0);
+    expect(new Set(again.map((hit) => hit.documentId))).toEqual(new Set(['bsd']));
     const ownerB = await search(live, 'owner-b');
     await live.close();
 
@@ -167,7 +167,8 @@ describe('LibsqlVectorIndex', () => {
       embedding: contractEmbedder,
       memoryBudgetChunks: apache.length + bsd.length,
     });
-    const [vector] = await contractEmbedder.embed(['licence']);
+    // A word of the BSD licence: only chunks that share something with a query are hits.
+    const [vector] = await contractEmbedder.embed(['redistributions']);
     for (const owner of ['owner-a', 'owner-b']) {
       await index.replaceDocument(owner, 'bsd', bsd);
       await index.queryVector({ ownerId: owner, k: 1 }, vector as Float32Array);

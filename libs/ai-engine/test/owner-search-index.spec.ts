@@ -96,6 +96,17 @@ describe('OwnerSearchIndex (the embedded store’s in-memory search)', () => {
     ]);
   });
 
+  it('returns only chunks that point the query’s way: none at cosine 0 or below', () => {
+    const index = new OwnerSearchIndex(4);
+    index.add('along', 'd', Float32Array.from([1, 0, 0, 0]), 'along');
+    index.add('orthogonal', 'd', Float32Array.from([0, 1, 0, 0]), 'orthogonal');
+    index.add('opposite', 'd', Float32Array.from([-1, 0, 0, 0]), 'opposite');
+    expect(index.searchVector(Float32Array.from([1, 0, 0, 0]), 5).map((r) => r.chunkId)).toEqual([
+      'along',
+    ]);
+    expect(index.searchVector(Float32Array.from([0, 0, 1, 0]), 5)).toEqual([]);
+  });
+
   it('ranks by the same terms as BM25 over Chroma’s candidates, also for dotted İ and CJK text', () => {
     const index = new OwnerSearchIndex(4);
     const texts = {

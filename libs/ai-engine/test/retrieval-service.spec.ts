@@ -1,6 +1,7 @@
 import { IndexDisabledError, InvalidInputError, VectorWriteRejectedError } from '../src/errors';
 import { NO_ANSWER } from '../src/offline/answer-from-context';
 import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
+import { ProviderChain } from '../src/providers/provider-chain';
 import { ProviderError } from '../src/providers/provider-error';
 import type { Embedder } from '../src/retrieval/embedder';
 import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
@@ -271,6 +272,35 @@ describe('RetrievalService over the embedded indexes', () => {
     expect((await service.search({ ownerId: 'edge', query: 'Zürich' })).hits[0]?.documentId).toBe(
       'uni',
     );
+  });
+});
+
+// Found in review: a question that shares nothing with the owner's chunks
+// still retrieved them (by a vector score of 0), and `ask` paid a provider to
+// answer from passages that could not hold the answer.
+describe('RetrievalService when nothing of the owner matches the query', () => {
+  const { service, close } = embeddedService();
+  const log = 'Lighthouse keepers log every passing ship.';
+
+  beforeAll(() => service.index({ ownerId: 'o', documentId: 'log', title: 'Log', text: log }));
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(close);
+
+  it('finds nothing in any mode, and answers without asking a provider', async () => {
+    for (const mode of ['hybrid', 'vector', 'lexical'] as const) {
+      const { hits } = await service.search({ ownerId: 'o', query: 'capital of Peru', mode });
+      expect({ mode, hits }).toEqual({ mode, hits: [] });
+    }
+    const answering = jest.spyOn(ProviderChain.prototype, 'answer');
+
+    const answer = await service.ask({ ownerId: 'o', question: 'What is the capital of Peru?' });
+
+    expect(answer).toMatchObject({ answer: NO_ANSWER, citations: [] });
+    expect(answering).not.toHaveBeenCalled();
+    // The same owner's matching question still reaches the provider.
+    const matched = await service.ask({ ownerId: 'o', question: 'Who logs passing ships?' });
+    expect(matched.citations[0]?.documentId).toBe('log');
+    expect(answering).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -101,12 +101,22 @@ export function surfacePrefixPattern(term: string): string {
 }
 
 /**
+ * Where a word starts as the tokenizer reads words (runs of letters and
+ * digits, see `contentTerms`): at the start of the text or after any other
+ * character. `\b` would not do: Chroma's regex counts "_" as a word
+ * character, so "tokens" in "max_tokens" has no `\b` before it. Chroma's
+ * (Rust) regex has no lookbehind, so the character before is matched too,
+ * which a filter does not mind.
+ */
+const WORD_START = '(?:^|[^\\p{L}\\p{N}])';
+
+/**
  * The `$regex` that finds the chunks holding a term. A CJK bigram has no word
  * boundary before it inside a run of CJK text ("首都東京"), so it is matched
  * anywhere.
  */
 function termCondition(term: string): WhereDocument {
-  const boundary = isCjkTerm(term) ? '' : '\\b';
+  const boundary = isCjkTerm(term) ? '' : WORD_START;
   return { $regex: `(?i)${boundary}${surfacePrefixPattern(term)}` };
 }
 
@@ -207,18 +217,7 @@ export class ChromaVectorIndex implements VectorIndex {
         );
       }
     }
-    // Listed while the new chunks are written: whatever it lists that the new
-    // version does not have is stale, whether or not the writes are visible yet.
-    // Only ids are listed, and a record id starts with its owner, so the
-    // listing filters on the document alone (one metadata condition is
-    // cheaper for Chroma than two) and the owner's ids are picked here.
-    const ownerPrefix = recordId(ownerId, '');
-    const existing = this.collection.get({
-      where: { documentId: { $eq: documentId } },
-      include: [],
-    });
-    // Settled now; awaited (and rethrown) below, after the writes.
-    existing.catch(() => undefined);
+    const before = await this.listDocument(ownerId, documentId);
     const ids = chunks.map((chunk) => recordId(ownerId, chunk.chunkId));
     // A record id names the owner and the chunk id; the collection names the
     // embedding model. When every chunk id is the one chunkDocument gives its
@@ -242,33 +241,56 @@ export class ChromaVectorIndex implements VectorIndex {
         );
       }
     } catch (error) {
-      await this.removeAdded(ids.slice(0, attempted), existing);
+      await this.removeAdded(ids.slice(0, attempted), before);
       throw error;
     }
     const keep = new Set(ids);
-    const stale = (await existing).ids.filter((id) => id.startsWith(ownerPrefix) && !keep.has(id));
+    const stale = [...before].filter((id) => !keep.has(id));
     if (stale.length > 0) await this.collection.delete({ ids: stale });
     return { upserted: chunks.length, removed: stale.length };
+  }
+
+  /**
+   * The record ids the owner's document has before a write, listed before
+   * its first batch is sent: only then does the listing hold exactly what was
+   * there before, so that what it holds and the new version lacks is stale,
+   * and what a failed write attempted and it lacks is what the write added.
+   * Listed beside the writes instead, a listing served after a batch would
+   * count that batch as old, and one that failed after the writes would leave
+   * the stale chunks beside the new ones. It costs the write path one round
+   * trip; when it fails, nothing has been written.
+   *
+   * Only ids are listed, and a record id starts with its owner, so the
+   * listing filters on the document alone (one metadata condition is cheaper
+   * for Chroma than two) and the owner's ids are picked here.
+   */
+  private async listDocument(ownerId: string, documentId: string): Promise<ReadonlySet<string>> {
+    const listed = await this.collection.get({
+      where: { documentId: { $eq: documentId } },
+      include: [],
+    });
+    const ownerPrefix = recordId(ownerId, '');
+    return new Set(listed.ids.filter((id) => id.startsWith(ownerPrefix)));
   }
 
   /**
    * After a failed write, removes the records this write added, so the
    * document is left as it was: batches before the failure were stored, and
    * a reader would otherwise find part of the new version next to the old.
-   * Records that existed before are kept (an `add` left them untouched; an
-   * `upsert` of ids other than chunkDocument's may have overwritten some,
+   * Records listed before the write are kept (an `add` left them untouched;
+   * an `upsert` of ids other than chunkDocument's may have overwritten some,
    * which only the caller's retry can undo). When even this fails, Chroma is
    * out of reach and the caller's retry of the same write completes the
    * version instead (the backend's outbox retries until it succeeds).
    */
   private async removeAdded(
     attemptedIds: readonly string[],
-    existing: Promise<{ ids: string[] }>,
+    before: ReadonlySet<string>,
   ): Promise<void> {
+    const added = attemptedIds.filter((id) => !before.has(id));
+    if (added.length === 0) return;
     try {
-      const before = new Set((await existing).ids);
-      const added = attemptedIds.filter((id) => !before.has(id));
-      if (added.length > 0) await this.collection.delete({ ids: added });
+      await this.collection.delete({ ids: added });
     } catch {
       // The write's own error is the one to report.
     }
@@ -380,12 +402,16 @@ export class ChromaVectorIndex implements VectorIndex {
     metadatas.forEach((metadata, index) => {
       const distance = result.distances[0]?.[index];
       if (!metadata || distance === null || distance === undefined) return;
+      const score = Number((1 - distance).toFixed(6));
+      // HNSW returns the k nearest whatever their distance: a chunk at cosine
+      // 0 or below (a zero vector among them) shares nothing with the query.
+      if (score <= 0) return;
       hits.push({
         documentId: metadata.documentId,
         chunkId: metadata.chunkId,
         ordinal: metadata.ordinal,
         text: result.documents[0]?.[index] ?? '',
-        score: Number((1 - distance).toFixed(6)),
+        score,
       });
     });
     return hits;

@@ -65,6 +65,20 @@ function fitSentence(text: string, sentence: Sentence, maxChars: number): Span[]
 }
 
 /**
+ * The last span of a chunk once its trailing headings are cut: a heading
+ * belongs with the text it introduces, not at a chunk's end. A chunk of
+ * nothing but headings keeps them all: any short line standing alone reads as
+ * one, and a list or a form of such lines would otherwise be cut into a chunk
+ * per line, parting a name from the phone number under it.
+ */
+function withoutTrailingHeadings(spans: readonly Span[], first: number, last: number): number {
+  for (let end = last; end >= first; end -= 1) {
+    if (!(spans[end] as Span).isHeading) return end;
+  }
+  return last;
+}
+
+/**
  * Splits a document into chunks of whole sentences, at most `maxChars` long,
  * preferring paragraph boundaries once a chunk is reasonably full, each chunk
  * repeating up to `overlapChars` of the previous one's closing sentences so an
@@ -94,8 +108,7 @@ export function chunkDocument(
       if (fullEnough && next.block !== current.block) break;
       last += 1;
     }
-    // A heading belongs with the text it introduces, not at a chunk's end.
-    while (last > first && (spans[last] as Span).isHeading) last -= 1;
+    last = withoutTrailingHeadings(spans, first, last);
 
     const lastSpan = spans[last] as Span;
     const chunkText = text.slice(firstSpan.start, lastSpan.end);

@@ -127,7 +127,11 @@ export class OwnerSearchIndex {
     return rows.length;
   }
 
-  /** The `k` chunks with the highest cosine similarity to `query`. */
+  /**
+   * The `k` chunks with the highest cosine similarity to `query`; only chunks
+   * that point its way (similarity above 0). One at 0 or below shares nothing
+   * with the query but a hash collision, and a zero vector has no direction.
+   */
   searchVector(query: Float32Array, k: number, documents?: ReadonlySet<string>): RankedRow[] {
     let norm = 0;
     for (let d = 0; d < this.dimensions; d += 1) norm += (query[d] ?? 0) ** 2;
@@ -143,7 +147,11 @@ export class OwnerSearchIndex {
         scores[row] = (scores[row] as number) + weight * (column[row] as number);
       }
     }
-    return this.top(k, documents, (row) => this.hasVector[row] === 1);
+    return this.top(
+      k,
+      documents,
+      (row) => this.hasVector[row] === 1 && (scores[row] as number) > 0,
+    );
   }
 
   /** The `k` chunks with the highest Okapi BM25 score for `text`; only chunks that match. */

@@ -48,6 +48,11 @@ export interface VectorIndex {
    * whose chunks went.
    */
   removeOwner(ownerId: string): Promise<{ removed: number; documents: number }>;
+  /**
+   * The chunks nearest `vector` by cosine similarity, only those above 0: a
+   * chunk that shares nothing with the query is no match, so a search (and an
+   * answer) over an owner without a matching chunk finds nothing.
+   */
   queryVector(query: ChunkQuery, vector: Float32Array): Promise<ChunkHit[]>;
   queryLexical(query: ChunkQuery, text: string): Promise<ChunkHit[]>;
   countChunks(ownerId: string, documentId?: string): Promise<number>;
