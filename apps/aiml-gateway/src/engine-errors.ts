@@ -109,9 +109,14 @@ export function problemFromEngineError(error: unknown): ProblemError | undefined
     return problem('DT_ERR_EMBEDDING_MISMATCH', error.message);
   }
   // Chroma refused the records (4xx): the same write would fail again, so
-  // not 503; the message names the store's reason.
-  if (error instanceof VectorWriteRejectedError)
-    return problem('DT_ERR_STORE_REJECTED', error.message);
+  // not 503. Its reason is Chroma's own text, for the log (the error
+  // handler logs it), like every store's.
+  if (error instanceof VectorWriteRejectedError) {
+    return problem(
+      'DT_ERR_STORE_REJECTED',
+      "the vector index (Chroma) refused to store the document's chunks; the document was left as it was",
+    );
+  }
   if (error instanceof ProvidersExhaustedError) {
     // Provider error texts can quote a provider's response body; outcomes are enough for a client.
     const outcomes = error.attempts.map((attempt) => `${attempt.provider}: ${attempt.outcome}`);

@@ -21,8 +21,8 @@ async function main(): Promise<void> {
   });
 
   // The offline engine runs in worker threads from a file built next to this
-  // one. Checked here, before the engine connection, which retries whatever
-  // fails: a broken build must stop the start, not serve 503 for ever.
+  // one. Checked here, before the engine connection, which retries store
+  // outages: a broken build must stop the start, not serve 503 for ever.
   const offlineWorkerFile = join(__dirname, 'offline-worker.js');
   if (!existsSync(offlineWorkerFile)) {
     throw new Error(
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     bodyLimitBytes: config.maxRequestBytes,
   });
 
-  installGracefulShutdown({
+  const stop = installGracefulShutdown({
     logger,
     drainTimeoutMs: config.drainTimeoutMs,
     // Under `npm start`, stop when the launcher is gone (see supervise-services.mjs).
@@ -71,14 +71,22 @@ async function main(): Promise<void> {
       },
       { name: 'ai-engine', run: () => connection.close() },
     ],
+    // A stop forced by an engine that cannot start is a failed start.
+    exit: (code) => process.exit(connection.failedPermanently ? 1 : code),
   });
 
   await connection.firstAttempt(FIRST_CONNECTION_WAIT_MS);
+  const failure = connection.failedPermanently;
+  if (failure) throw new Error(`the AI engine cannot start: ${failure.message}`);
   await app.listen({ port: config.port, host: '0.0.0.0' });
   logger.info(
     { port: config.port, nodeEnv: config.nodeEnv, providers: config.providers },
     'gateway listening',
   );
+  // A failure found later, once a store came back (holding vectors of
+  // another embedding model, say), is no outage either: drain and exit 1,
+  // so that the orchestrator sees a failing task, not one unready for ever.
+  void connection.failedForGood.then(stop);
 }
 
 main().catch((error: unknown) => {

@@ -72,6 +72,67 @@ describe('POST /analyze served locally', () => {
   });
 });
 
+// Found in review: metadata.title was indexed as sent. A NUL cut the stored
+// title short ("Before"), a lone surrogate went on to the stores, and a
+// 200,000-character title was kept, where /ai/v1/index caps titles at 500.
+describe("POST /analyze's metadata.title on the local path", () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(() => gateway.close());
+
+  const analyze = (metadata: Record<string, unknown>) =>
+    gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.analyze,
+      payload: { document: DOCUMENT, metadata: { owner_id: 'ivy', ...metadata } },
+    });
+
+  it('stores the title well-formed, every character kept, and passes other keys through', async () => {
+    const analysed = await analyze({
+      document_id: 'b1',
+      title: 'Before\u0000After \ud800 end',
+      source: { kind: 'upload' },
+    });
+    expect(analysed.statusCode).toBe(200);
+    expect(analysed.json().metadata).toEqual({
+      owner_id: 'ivy',
+      document_id: 'b1',
+      title: 'Before\uFFFDAfter \uFFFD end',
+      source: { kind: 'upload' },
+    });
+    expect((await analyze({ document_id: 'b2', title: 'The same licence' })).statusCode).toBe(200);
+    const related = await gateway.service({
+      method: 'GET',
+      url: `${GATEWAY_API.relatedDocuments('b2')}?ownerId=ivy`,
+    });
+    expect(related.json().related).toEqual([
+      expect.objectContaining({ documentId: 'b1', title: 'Before\uFFFDAfter \uFFFD end' }),
+    ]);
+  });
+
+  it.each([
+    ['over 500 characters', 'x'.repeat(200_000)],
+    ['blank', ' '],
+    ['not a string', ['a title']],
+  ])('refuses a title %s with 400, indexing nothing', async (_case, title) => {
+    const answer = await analyze({ document_id: 'long', title });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json()).toMatchObject({
+      code: 'DT_ERR_VALIDATION',
+      errors: [expect.objectContaining({ path: expect.stringContaining('title') })],
+    });
+    const related = await gateway.service({
+      method: 'GET',
+      url: `${GATEWAY_API.relatedDocuments('b2')}?ownerId=ivy`,
+    });
+    expect(
+      related.json().related.map((document: { documentId: string }) => document.documentId),
+    ).not.toContain('long');
+  });
+});
+
 describe('POST /analyze indexing for the service', () => {
   it('indexes for metadata.owner_id when the service calls', async () => {
     const gateway = await startTestGateway();
@@ -174,6 +235,59 @@ describe.each(['inject', 'http'] as const)(
       });
       expect(response.statusCode).toBe(200);
       expect(response.headers[SERVED_BY]).toBe('upstream');
+      expect(upstream.received[0]?.body).toBe(raw);
+    });
+
+    // Found in review: the container got a NUL and lone surrogates as the
+    // client sent them, on the fast path, the service's route and a user's.
+    it.each([
+      ['the service', 'service', {}],
+      ['the service with a document to index', 'service', { document_id: 'd1', owner_id: 't7' }],
+      ['a user', 'user', { document_id: 'u2' }],
+    ] as const)(
+      'forwards the JSON %s sent with its text made well-formed, one for one',
+      async (_case, who, metadata) => {
+        const headers = who === 'user' ? await asUser('erin') : {};
+        const raw = JSON.stringify({
+          document: '  a \ud800 b \u0000 c. Quokkas are marsupials.',
+          question: 'Why \udfff?',
+          metadata: { ...metadata, title: 'T\u0000', note: 'free-form' },
+        });
+        expect(raw).toContain('\\ud800');
+        const response = await gateway.request(transport, {
+          method: 'POST',
+          url: GATEWAY_API.analyze,
+          headers: { ...headers, 'content-type': 'application/json' },
+          payload: raw,
+        });
+        expect(response.statusCode).toBe(200);
+        expect(response.headers[SERVED_BY]).toBe('upstream');
+        expect(upstream.received).toHaveLength(1);
+        const forwarded = upstream.received[0]?.body ?? '';
+        expect(forwarded).not.toMatch(/\\u(?:d[89a-f]|0000)/i);
+        expect(JSON.parse(forwarded)).toEqual({
+          // Not trimmed: the client's JSON, with only the ill-formed characters replaced.
+          document: '  a \uFFFD b \uFFFD c. Quokkas are marsupials.',
+          question: 'Why \uFFFD?',
+          metadata: {
+            ...metadata,
+            ...(who === 'user' ? { owner_id: 'erin' } : {}),
+            title: 'T\uFFFD',
+            note: 'free-form',
+          },
+        });
+      },
+    );
+
+    it('forwards the exact bytes of text that is well-formed, escaped surrogate pairs too', async () => {
+      const raw = '{"document":"Smile \\ud83d\\ude00, an escaped \\\\u0000 is text."}';
+      const response = await gateway.request(transport, {
+        method: 'POST',
+        url: GATEWAY_API.analyze,
+        headers: { 'content-type': 'application/json' },
+        payload: raw,
+      });
+      expect(response.statusCode).toBe(200);
       expect(upstream.received[0]?.body).toBe(raw);
     });
 

@@ -1,6 +1,12 @@
 import { SignJWT } from 'jose';
 import { GATEWAY_API } from '@docuthinker/contracts';
-import { asUser, startTestGateway, userToken, type TestGateway } from './support/test-gateway';
+import {
+  asService,
+  asUser,
+  startTestGateway,
+  userToken,
+  type TestGateway,
+} from './support/test-gateway';
 
 const document = {
   documentId: 'doc-1',
@@ -110,6 +116,21 @@ describe('authentication and ownership', () => {
     expect(stillThere.json().hits.length).toBeGreaterThan(0);
     const own = await search(await asUser('alice'), { ownerId: 'alice', query: 'orbits' });
     expect(own.statusCode).toBe(200);
+  });
+
+  // Found in review: `?ownerId=leo&ownerId=leo` with leo's own token was
+  // 403 "names another owner" (an array compared with the subject), while
+  // the service got 400 for the same query.
+  it('answers an ownerId that is not a string with 400, for a user as for the service', async () => {
+    const url = `${GATEWAY_API.entities}?ownerId=leo&ownerId=leo`;
+    for (const headers of [await asUser('leo'), asService]) {
+      const answer = await gateway.app.inject({ method: 'GET', url, headers });
+      expect(answer.statusCode).toBe(400);
+      expect(answer.json().code).toBe('DT_ERR_VALIDATION');
+    }
+    const inBody = await search(await asUser('leo'), { ownerId: ['leo'], query: 'orbits' });
+    expect(inBody.statusCode).toBe(400);
+    expect(inBody.json().code).toBe('DT_ERR_VALIDATION');
   });
 
   it('leaves health, readiness, metrics and the API docs open; unknown routes are 404', async () => {

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { GATEWAY_API } from '@docuthinker/contracts';
+import { chromaCollectionName, HashingEmbedder } from '@docuthinker/ai-engine';
 import {
   findFreePort,
   startChroma,
@@ -234,6 +235,39 @@ describe('the gateway on a real Chroma server', () => {
         expect(search.status).toBe(200);
       } finally {
         await late.stop();
+      }
+    }, 60000);
+
+    // Found in review: every failure to build the engine was retried as an
+    // outage, so this gateway stayed unready for ever. It is no outage: the
+    // process drains and exits 1, as a failed start does.
+    it('exits 1 when Chroma comes back holding vectors of another embedding model', async () => {
+      const chromaDir = dataDirs.create();
+      const earlier = await startChroma({ dataDir: chromaDir });
+      const { port } = earlier;
+      try {
+        const { ChromaClient } = await import('chromadb');
+        const client = new ChromaClient({ host: '127.0.0.1', port });
+        const { model, dimensions } = new HashingEmbedder(384);
+        await client.createCollection({
+          name: chromaCollectionName('docuthinker-chunks', model, dimensions),
+          embeddingFunction: null,
+          metadata: { embeddingModel: 'text-embedding-3-small', dimensions },
+        });
+      } finally {
+        await earlier.stop();
+      }
+      service = await startServiceProcess(BUNDLE, gatewayEnv(`http://127.0.0.1:${port}`));
+      expect((await fetch(`${service.url}/ready`)).status).toBe(503);
+
+      const back = await startChroma({ dataDir: chromaDir, port });
+      try {
+        expect(await service.exited).toBe(1);
+        expect(service.output()).toMatch(
+          /ai engine cannot start, and retrying will not help: Chroma collection .* holds vectors of text-embedding-3-small/,
+        );
+      } finally {
+        await back.stop();
       }
     }, 60000);
   });

@@ -7,12 +7,15 @@ import { problemFromEngineError } from '../src/engine-errors';
  * so the mapping is checked here; the engine side runs against real Chroma.
  */
 describe('problemFromEngineError', () => {
-  it('answers a store that refused the records with 502 DT_ERR_STORE_REJECTED, naming its reason', () => {
+  // Found in review: the detail carried Chroma's own message. Clients are
+  // told which store refused; the reason goes to the log (problem-responses).
+  it('answers a store that refused the records with 502 DT_ERR_STORE_REJECTED, naming the store, not its reason', () => {
     const refused = problemFromEngineError(
       new VectorWriteRejectedError('Chroma', 'add answered 400: unexpected end of hex escape'),
     );
     expect(refused).toMatchObject({ status: 502, code: 'DT_ERR_STORE_REJECTED' });
-    expect(refused?.detail).toMatch(/unexpected end of hex escape/);
+    expect(refused?.detail).toMatch(/vector index \(Chroma\)/);
+    expect(refused?.detail).not.toMatch(/hex escape|answered 400/);
   });
 
   it.each([

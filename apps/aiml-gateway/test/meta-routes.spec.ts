@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GATEWAY_API } from '@docuthinker/contracts';
+import { ProviderError } from '@docuthinker/ai-engine';
+import { StubUpstream } from './support/stub-upstream';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
 describe('meta routes', () => {
@@ -218,6 +220,86 @@ describe('meta routes', () => {
     expect(document.components.schemas.Problem.required).toEqual(
       expect.arrayContaining(['type', 'title', 'status', 'code']),
     );
+  });
+
+  // Found in review: search, ask and chat answered 409 with the vector index
+  // disabled, /analyze 502 on a container 4xx, index and vector search 502
+  // on a refused embedding, and /openapi.json listed none of these.
+  it('documents each problem status the routes answer, provoked here', async () => {
+    const refusing = {
+      model: 'refusing',
+      dimensions: 384,
+      embed: async () => {
+        throw new ProviderError('openai', 'rejected', 'HTTP 400', 400);
+      },
+    };
+    const upstream = await StubUpstream.start();
+    upstream.behaviour = 'reject-422';
+    const disabled = await startTestGateway({ engine: { syncVector: false, syncGraph: false } });
+    const embedding = await startTestGateway({
+      engine: { embedder: refusing, upstreamUrl: upstream.url },
+    });
+    try {
+      const question = 'What orbits the sun?';
+      const cases: Array<[TestGateway, 'GET' | 'POST', string, string, object?]> = [
+        [disabled, 'POST', GATEWAY_API.search, '/ai/v1/search', { ownerId: 'o', query: 'sun' }],
+        [disabled, 'POST', GATEWAY_API.ask, '/ai/v1/ask', { ownerId: 'o', question }],
+        [
+          disabled,
+          'POST',
+          GATEWAY_API.chat,
+          '/ai/v1/chat',
+          { ownerId: 'o', messages: [{ role: 'user', content: question }] },
+        ],
+        [
+          disabled,
+          'GET',
+          `${GATEWAY_API.relatedDocuments('d')}?ownerId=o`,
+          '/ai/v1/graph/documents/{documentId}/related',
+        ],
+        [disabled, 'GET', `${GATEWAY_API.entities}?ownerId=o`, '/ai/v1/graph/entities'],
+        [
+          embedding,
+          'POST',
+          GATEWAY_API.index,
+          '/ai/v1/index',
+          { ownerId: 'o', documentId: 'd', title: 'T', text: question },
+        ],
+        [
+          embedding,
+          'POST',
+          GATEWAY_API.search,
+          '/ai/v1/search',
+          { ownerId: 'o', query: 'sun', mode: 'vector' },
+        ],
+        [embedding, 'POST', GATEWAY_API.analyze, '/analyze', { document: question }],
+      ];
+      const document = (await get('/openapi.json')).json();
+      const answered = [];
+      for (const [target, method, url, path, payload] of cases) {
+        const answer = await target.service({ method, url, ...(payload ? { payload } : {}) });
+        const responses = document.paths[path][method.toLowerCase()].responses;
+        answered.push({
+          path,
+          status: answer.statusCode,
+          documented: String(answer.statusCode) in responses,
+        });
+      }
+      expect(answered).toEqual([
+        { path: '/ai/v1/search', status: 409, documented: true },
+        { path: '/ai/v1/ask', status: 409, documented: true },
+        { path: '/ai/v1/chat', status: 409, documented: true },
+        { path: '/ai/v1/graph/documents/{documentId}/related', status: 409, documented: true },
+        { path: '/ai/v1/graph/entities', status: 409, documented: true },
+        { path: '/ai/v1/index', status: 502, documented: true },
+        { path: '/ai/v1/search', status: 502, documented: true },
+        { path: '/analyze', status: 502, documented: true },
+      ]);
+    } finally {
+      await disabled.close();
+      await embedding.close();
+      await upstream.stop();
+    }
   });
 
   it('serves the Swagger UI at /api-docs from local assets only', async () => {

@@ -1,7 +1,20 @@
 import * as z from 'zod';
 import { textField } from './well-formed-text';
 import { MAX_TEXT_CHARS } from './ai-tasks';
-import { jsonMetadata } from './json-metadata';
+import { MAX_METADATA_DEPTH, nestsDeeperThan } from './json-metadata';
+import { indexRequest } from './retrieval';
+
+/**
+ * Free-form metadata, except `title`: with `document_id` the document is
+ * indexed under it, so it follows the index route's rules for a title (well
+ * formed, trimmed, 1–500 characters) instead of reaching the stores as sent.
+ * Every other key passes through as it came.
+ */
+const analyzeMetadata = z
+  .looseObject({ title: indexRequest.shape.title.optional() })
+  .refine((value) => !nestsDeeperThan(value, MAX_METADATA_DEPTH), {
+    error: `must not nest more than ${MAX_METADATA_DEPTH} levels deep`,
+  });
 
 /**
  * `POST /analyze`, the FastAPI AI/ML container's contract, served by the
@@ -12,7 +25,7 @@ export const analyzeRequest = z
     document: textField().trim().min(1).max(MAX_TEXT_CHARS),
     question: textField().trim().min(1).max(2_000).optional(),
     translate_lang: textField().trim().min(1).max(64).optional(),
-    metadata: jsonMetadata.optional(),
+    metadata: analyzeMetadata.optional(),
   })
   .strict();
 export type AnalyzeRequest = z.infer<typeof analyzeRequest>;

@@ -50,7 +50,8 @@ export interface ProxiedAnalyzeDependencies {
  *
  * Everything else is the Fastify route's, unchanged: a request that fails
  * any check before its body is read goes there as it is; one whose body does
- * not validate or names a document, or whose container call failed, is handed over with the body
+ * not validate, names a document, may hold a NUL or lone surrogate (the
+ * route forwards its text made well-formed), or whose container call failed, is handed over with the body
  * it already read (replayed by the route's `preParsing` hook) and, after a
  * failure, that call's outcome, so the route answers the problem or serves
  * its local fallback without calling the container a second time.
@@ -178,13 +179,31 @@ function isJson(contentType: string | undefined): boolean {
   );
 }
 
+/** The four hex digits of an escape of NUL or of either half of a surrogate pair. */
+const ILL_FORMED_ESCAPE_DIGITS = /^(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})$/;
+
 /**
- * A body the route would take as it is: valid, and naming no document to
- * index (the route checks the owner that goes with a `metadata.document_id`).
+ * Whether the JSON text may hold a string that is not well-formed: a NUL
+ * (`\u0000`) or a surrogate, which JSON can only carry as escapes (a lone
+ * one cannot be encoded as UTF-8). A byte scan, so that the usual body costs
+ * one native search; a paired surrogate or an escaped backslash before a
+ * `u` also answers true, which only sends the body the slower way.
+ */
+export function mayHoldIllFormedText(body: Buffer): boolean {
+  for (let at = body.indexOf('\\u'); at !== -1; at = body.indexOf('\\u', at + 2)) {
+    if (ILL_FORMED_ESCAPE_DIGITS.test(body.toString('latin1', at + 2, at + 6))) return true;
+  }
+  return false;
+}
+
+/**
+ * A body the route would take as it is: valid, naming no document to index
+ * (the route checks the owner that goes with a `metadata.document_id`), and
+ * whose text needs no mending (the route forwards a well-formed copy).
  */
 function isPlainAnalyzeRequest(body: Buffer, parseJson: (text: string) => unknown): boolean {
   // Bytes that are not UTF-8 are the route's 400 (decoding would replace them).
-  if (!isUtf8(body)) return false;
+  if (!isUtf8(body) || mayHoldIllFormedText(body)) return false;
   try {
     const parsed = analyzeRequest.safeParse(parseJson(body.toString('utf8')));
     return parsed.success && parsed.data.metadata?.['document_id'] === undefined;

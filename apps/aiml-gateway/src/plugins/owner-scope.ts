@@ -25,9 +25,13 @@ export function registerOwnerScope(scope: FastifyInstance): void {
     // A body that is not an object fails validation on its own.
     if (!source || typeof source !== 'object' || Array.isArray(source)) return done();
     const fields = source as Record<string, unknown>;
-    if (fields['ownerId'] === undefined) {
+    const named = fields['ownerId'];
+    // Anything but a string (a repeated query parameter arrives as an array)
+    // names no owner: validation answers it with 400, as for the service,
+    // rather than this hook calling it somebody else's.
+    if (named === undefined) {
       fields['ownerId'] = principal.ownerId;
-    } else if (fields['ownerId'] !== principal.ownerId) {
+    } else if (typeof named === 'string' && named !== principal.ownerId) {
       return done(
         problem(
           'DT_ERR_OWNER_MISMATCH',

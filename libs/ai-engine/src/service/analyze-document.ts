@@ -1,3 +1,4 @@
+import { wellFormedText } from '@docuthinker/contracts';
 import { InvalidInputError, TaskUnsupportedError } from '../errors';
 import type { ProviderName } from '../providers/ai-provider';
 import {
@@ -53,6 +54,16 @@ export interface AnalyzeContext {
 }
 
 const CONTEXT_PASSAGES = 4;
+
+/**
+ * The title the document is indexed under: `metadata.title`, made
+ * well-formed as every stored text is. The `/analyze` contract has checked
+ * and bounded it already; this holds for callers without the contract.
+ */
+function indexedTitle(metadata: AnalyzeRequest['metadata']): string {
+  const title = metadata?.['title'];
+  return typeof title === 'string' ? wellFormedText(title) : '';
+}
 
 /**
  * Serves the `/analyze` contract from the provider chain, for when the
@@ -130,7 +141,7 @@ export async function analyzeDocument(
     const indexed = await context.retrieval.index({
       ownerId: context.ownerId,
       documentId: context.documentId,
-      title: typeof request.metadata?.['title'] === 'string' ? request.metadata['title'] : '',
+      title: indexedTitle(request.metadata),
       text: request.document,
     });
     sync = {

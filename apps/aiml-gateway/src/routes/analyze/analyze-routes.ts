@@ -5,11 +5,16 @@ import {
   analyzeResponse,
   entityId,
   GATEWAY_API,
+  wellFormedText,
   type AnalyzeRequest,
 } from '@docuthinker/contracts';
 import type { Principal } from '../../auth/principal';
 import type { AnalyzeOwner } from '../../analyze/document-analyzer';
-import { handedOverAnalyze, SERVED_BY_HEADER } from '../../analyze/proxied-analyze-fast-path';
+import {
+  handedOverAnalyze,
+  mayHoldIllFormedText,
+  SERVED_BY_HEADER,
+} from '../../analyze/proxied-analyze-fast-path';
 import type { EngineConnection } from '../../engine/engine-connection';
 import { problem } from '../../errors';
 import { clientAbortSignal } from '../../http/client-abort-signal';
@@ -44,18 +49,56 @@ function ownerOf(
   return { ownerId: named.data, documentId: documentId.data };
 }
 
+/** The contract's free-text fields; `metadata.title` is the one among the metadata. */
+const TEXT_FIELDS = ['document', 'question', 'translate_lang'] as const;
+
 /**
- * What the container is sent. The service's JSON goes as it came. A user
- * acts as the token's subject, as on every owner-scoped route: the
- * container gets `metadata.owner_id` set to it, so whatever it indexes is
- * the caller's, and a request naming another owner is refused (403).
+ * The client's JSON with its free-text fields made well-formed (NUL and lone
+ * surrogates replaced one for one, as the schema does), or undefined when
+ * none changed. Not the schema's copy: that one is trimmed too, and drops
+ * nothing else the container may read.
+ */
+function wellFormedCopy(sent: AnalyzeRequest): AnalyzeRequest | undefined {
+  let changed = false;
+  const mend = <T>(value: T): T => {
+    if (typeof value !== 'string') return value;
+    const mended = wellFormedText(value);
+    changed ||= mended !== value;
+    return mended as T;
+  };
+  const copy: Record<string, unknown> = { ...sent };
+  for (const field of TEXT_FIELDS) if (field in sent) copy[field] = mend(sent[field]);
+  if (sent.metadata && 'title' in sent.metadata)
+    copy['metadata'] = { ...sent.metadata, title: mend(sent.metadata['title']) };
+  return changed ? (copy as AnalyzeRequest) : undefined;
+}
+
+/** The client's own JSON, read as the body parser read it (which skips a byte order mark). */
+function clientJson(rawBody: Buffer): AnalyzeRequest {
+  return JSON.parse(withoutByteOrderMark(rawBody.toString('utf8'))) as AnalyzeRequest;
+}
+
+/**
+ * What the container is sent: the client's JSON, validated, with its text
+ * made well-formed as the README's "Text as stored" promises (a lone
+ * surrogate would fail the container's Chroma write, and its 5xx count
+ * against the circuit every caller shares). The service's bytes go as they
+ * came when nothing needs mending. A user acts as the token's subject, as on
+ * every owner-scoped route: the container gets `metadata.owner_id` set to
+ * it, so whatever it indexes is the caller's, and a request naming another
+ * owner is refused (403).
  */
 function forwardedAnalyzeBody(
   principal: Principal | undefined,
   body: AnalyzeRequest,
   rawBody: Buffer | undefined,
 ): Buffer | string | undefined {
-  if (principal?.kind !== 'user') return rawBody;
+  if (principal?.kind !== 'user') {
+    // The byte scan spares the usual body a second parse.
+    if (!rawBody || !mayHoldIllFormedText(rawBody)) return rawBody;
+    const mended = wellFormedCopy(clientJson(rawBody));
+    return mended ? JSON.stringify(mended) : rawBody;
+  }
   const named = body.metadata?.['owner_id'];
   if (named !== undefined && named !== principal.ownerId) {
     throw problem(
@@ -63,11 +106,8 @@ function forwardedAnalyzeBody(
       "metadata.owner_id names another owner than the access token's subject",
     );
   }
-  // The client's own JSON (validated already), not the schema's trimmed copy.
-  // Read as the body parser read it, which skips a byte order mark.
-  const sent = (
-    rawBody ? JSON.parse(withoutByteOrderMark(rawBody.toString('utf8'))) : body
-  ) as AnalyzeRequest;
+  const client = rawBody ? clientJson(rawBody) : body;
+  const sent = wellFormedCopy(client) ?? client;
   return JSON.stringify({ ...sent, metadata: { ...sent.metadata, owner_id: principal.ownerId } });
 }
 
@@ -98,7 +138,9 @@ export function registerAnalyzeRoutes(parent: FastifyInstance, connection: Engin
           description:
             "With `metadata.document_id` the document is also indexed for the owner: a user token's subject, or `metadata.owner_id` when the service calls. A user's `metadata.owner_id`, if given, must be the token's subject (403 otherwise); the container receives it set to the subject.",
           tags: ['analyze'],
-          problems: [403],
+          // 403: another owner named; 502: the container refused the request
+          // (4xx), or Chroma or the embedding provider refused the document indexed.
+          problems: [403, 502],
           body: analyzeRequest,
           response: { 200: analyzeResponse },
         },

@@ -23,6 +23,8 @@ export function registerGraphRoutes(scope: FastifyInstance, connection: EngineCo
       schema: {
         summary: 'Documents of the owner that share entities with this one',
         tags: ['graph'],
+        // The knowledge graph is disabled.
+        problems: [409],
         params: relatedDocumentsParams,
         querystring: relatedDocumentsQuery,
         response: { 200: relatedDocumentsResponse },
@@ -49,6 +51,8 @@ export function registerGraphRoutes(scope: FastifyInstance, connection: EngineCo
       schema: {
         summary: "The owner's most mentioned entities",
         tags: ['graph'],
+        // The knowledge graph is disabled.
+        problems: [409],
         querystring: entitiesQuery,
         response: { 200: entitiesResponse },
       },

@@ -49,6 +49,8 @@ export function registerChatRoutes(scope: FastifyInstance, connection: EngineCon
         description:
           'With `stream: true` the answer is `text/event-stream`: `delta` events with pieces of the reply, then `citations`, then `done`.',
         tags: ['retrieval'],
+        // As ask: 409 when the vector index is disabled, and no 502.
+        problems: [409],
         eventStream: true,
         body: chatRequest,
         response: { 200: chatResponse },

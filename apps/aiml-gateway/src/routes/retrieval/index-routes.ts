@@ -29,6 +29,8 @@ export function registerIndexRoutes(scope: FastifyInstance, connection: EngineCo
       schema: {
         summary: "Index (or re-index) a document into the owner's vector index and knowledge graph",
         tags: ['retrieval'],
+        // 502: Chroma refused the chunks, or the embedding provider refused the text.
+        problems: [502],
         body: indexRequest,
         response: { 200: indexResponse },
       },

@@ -27,6 +27,9 @@ export function registerSearchRoutes(scope: FastifyInstance, connection: EngineC
       schema: {
         summary: "Search the owner's chunks (hybrid, vector or lexical)",
         tags: ['retrieval'],
+        // 409: the vector index is disabled; 502: the embedding provider refused
+        // a vector search's query (a hybrid one falls back to terms instead).
+        problems: [409, 502],
         body: searchRequest,
         response: { 200: searchResponse },
       },
@@ -42,6 +45,9 @@ export function registerSearchRoutes(scope: FastifyInstance, connection: EngineC
       schema: {
         summary: "Answer a question from the owner's documents, citing the chunks used",
         tags: ['retrieval'],
+        // 409: the vector index is disabled. No 502: a query the embedding
+        // provider refuses is ranked by its terms alone (degraded).
+        problems: [409],
         body: askRequest,
         response: { 200: askResponse },
       },
