@@ -69,7 +69,7 @@ describe('tools/secrets CLI against moto', () => {
     [
       'a whitespace-only value',
       'OPENAI_API_KEY="   "',
-      'OPENAI_API_KEY: is only whitespace; expected a non-empty secret',
+      'OPENAI_API_KEY: is only whitespace; expected a key, or several separated by commas',
     ],
     [
       'a padded value',
