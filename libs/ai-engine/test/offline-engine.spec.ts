@@ -433,6 +433,21 @@ describe('text without sentence ends', () => {
     }
   });
 
+  // Found in review: trailing spaces were measured, leaving an empty last
+  // piece and a false "…" on the real last one (a bullet rewrite ended "- ").
+  it('measures a long run without its trailing whitespace', () => {
+    const run = 'word '.repeat(300).slice(0, 1391).trimEnd();
+    const pieces = splitSentences(`${run}     `, { maxChars: 700 });
+    expect(pieces).toHaveLength(2);
+    expect(pieces.every((piece) => piece.text.length > 0)).toBe(true);
+    expect(pieces[1]?.text.endsWith('…')).toBe(false);
+    const bullets = runOfflineTask('rewrite', {
+      text: `${run}     `,
+      options: { style: 'bullet-points' },
+    }).output.text.split('\n');
+    expect(bullets.every((line) => line.trim() !== '-' && line.trim() !== '')).toBe(true);
+  });
+
   it('leaves the sentences of ordinary prose whole', () => {
     for (const text of [bsd, apache, mpl]) {
       expect(splitSentences(text, { maxChars: MAX_SENTENCE_CHARS })).toEqual(splitSentences(text));

@@ -155,6 +155,41 @@ describe('an answer cut at the model’s output limit', () => {
     },
   );
 
+  // Found in review: thinking models can spend the whole limit before any text.
+  it.each(
+    Object.entries({
+      OpenAI: {
+        body: {
+          ...openAiReply(''),
+          choices: [
+            { index: 0, message: { role: 'assistant', content: '' }, finish_reason: 'length' },
+          ],
+        },
+        provider: (url: string) => new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${url}/v1` }),
+      },
+      Anthropic: {
+        body: { ...anthropicReply(''), content: [], stop_reason: 'max_tokens' },
+        provider: (url: string) => new AnthropicProvider({ apiKeys: 'ak', baseUrl: url }),
+      },
+      Google: {
+        body: { candidates: [{ content: { parts: [] }, finishReason: 'MAX_TOKENS' }] },
+        provider: (url: string) => new GoogleProvider({ apiKeys: 'gk', baseUrl: url }),
+      },
+    }),
+  )(
+    '(%s) cut before any text fails over without counting against the provider',
+    async (_name, cut) => {
+      const stub = await server(() => ({ body: cut.body }));
+      const chain = chainOf(cut.provider(stub.url));
+      for (let call = 0; call < 4; call += 1) {
+        const result = await chain.runTask('summary', input);
+        expect(result.provider).toBe('local');
+        expect(result.attempts[0]?.error).toMatch(/output limit was reached before any text/);
+      }
+      expect(chain.circuits()[0]?.state).toBe('closed');
+    },
+  );
+
   it('a complete answer is not degraded', async () => {
     const openai = await server(() => ({ body: openAiReply(cutList) }));
     const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
@@ -163,12 +198,14 @@ describe('an answer cut at the model’s output limit', () => {
     expect(result.output).toEqual(['First idea', 'Second idea', 'Thi']);
   });
 
-  it('a document cut to fit the prompt makes the answer degraded, with a note', async () => {
+  // Not degraded (found in review): the backend neither caches nor stores a
+  // degraded answer, and this one is whole for what the model was given.
+  it('a document cut to fit the prompt is noted, not degraded', async () => {
     const openai = await server(() => ({ body: openAiReply('A summary of the start.') }));
     const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
     const long = { text: 'A sentence about licences. '.repeat(MAX_PROMPT_DOCUMENT_CHARS / 20) };
     const result = await chain.runTask('summary', long);
-    expect(result).toMatchObject({ provider: 'openai', degraded: true });
+    expect(result).toMatchObject({ provider: 'openai', degraded: false });
     expect(result.notes).toEqual([expect.stringMatching(/first 60,000 characters/)]);
   });
 });

@@ -1,20 +1,34 @@
 import * as z from 'zod';
 import { textField } from './well-formed-text';
 import { MAX_TEXT_CHARS } from './ai-tasks';
-import { MAX_METADATA_DEPTH, nestsDeeperThan } from './json-metadata';
+import { jsonMetadata } from './json-metadata';
 import { indexRequest } from './retrieval';
 
+const indexTitle = indexRequest.shape.title;
+
+/** With `document_id` the document is indexed, under `title` when there is one. */
+function indexesTitle(metadata: Record<string, unknown>): boolean {
+  return metadata['document_id'] !== undefined && metadata['title'] !== undefined;
+}
+
 /**
- * Free-form metadata, except `title`: with `document_id` the document is
- * indexed under it, so it follows the index route's rules for a title (well
- * formed, trimmed, 1–500 characters) instead of reaching the stores as sent.
- * Every other key passes through as it came.
+ * Free-form metadata, except the `title` of a document that is indexed: it
+ * follows the index route's rules for a title (well formed, trimmed, 1–500
+ * characters) instead of reaching the stores as sent. Without `document_id`
+ * nothing is indexed, and every key, `title` included (`null`, say), passes
+ * through as it came, as before.
  */
-const analyzeMetadata = z
-  .looseObject({ title: indexRequest.shape.title.optional() })
-  .refine((value) => !nestsDeeperThan(value, MAX_METADATA_DEPTH), {
-    error: `must not nest more than ${MAX_METADATA_DEPTH} levels deep`,
-  });
+const analyzeMetadata = jsonMetadata
+  .superRefine((metadata, context) => {
+    if (!indexesTitle(metadata)) return;
+    const title = indexTitle.safeParse(metadata['title']);
+    for (const issue of title.error?.issues ?? []) {
+      context.addIssue({ ...issue, path: ['title', ...issue.path] } as z.core.$ZodRawIssue);
+    }
+  })
+  .transform((metadata) =>
+    indexesTitle(metadata) ? { ...metadata, title: indexTitle.parse(metadata['title']) } : metadata,
+  );
 
 /**
  * `POST /analyze`, the FastAPI AI/ML container's contract, served by the

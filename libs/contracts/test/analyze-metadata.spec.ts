@@ -12,9 +12,17 @@ describe("/analyze's metadata.title", () => {
     expect(metadataOf({ document_id: 'b1', title })?.['title']).toBe(
       'Before\uFFFDAfter \uFFFD end',
     );
-    expect(metadataOf({ title })?.['title']).toBe(
+    expect(metadataOf({ document_id: 'b1', title })?.['title']).toBe(
       indexRequest.parse({ ownerId: 'o', documentId: 'd', title, text: 't' }).title,
     );
+  });
+
+  // Found in a second review: without a document to index, nothing is stored,
+  // and a client's `"title": null` was proxied to the container before.
+  it('passes through as sent when no document is indexed', () => {
+    for (const title of [null, '', 42, '  padded  ', 'x'.repeat(501)]) {
+      expect(metadataOf({ title, source: 'upload' })).toEqual({ title, source: 'upload' });
+    }
   });
 
   it.each([

@@ -179,21 +179,22 @@ function isJson(contentType: string | undefined): boolean {
   );
 }
 
-/** The four hex digits of an escape of NUL or of either half of a surrogate pair. */
-const ILL_FORMED_ESCAPE_DIGITS = /^(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})$/;
+/** An escape of NUL or of either half of a surrogate pair. */
+const ILL_FORMED_ESCAPE = /\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})/;
 
 /**
  * Whether the JSON text may hold a string that is not well-formed: a NUL
  * (`\u0000`) or a surrogate, which JSON can only carry as escapes (a lone
- * one cannot be encoded as UTF-8). A byte scan, so that the usual body costs
- * one native search; a paired surrogate or an escaped backslash before a
+ * one cannot be encoded as UTF-8). A body without any `\u` costs one native
+ * search; one with escapes (Python's `json.dumps` escapes every non-ASCII
+ * character) one regex pass over its bytes from the first, which stays
+ * within milliseconds on megabytes (a search and a test per escape took
+ * 250 ms on 6.6 MB). A paired surrogate or an escaped backslash before a
  * `u` also answers true, which only sends the body the slower way.
  */
 export function mayHoldIllFormedText(body: Buffer): boolean {
-  for (let at = body.indexOf('\\u'); at !== -1; at = body.indexOf('\\u', at + 2)) {
-    if (ILL_FORMED_ESCAPE_DIGITS.test(body.toString('latin1', at + 2, at + 6))) return true;
-  }
-  return false;
+  const first = body.indexOf('\\u');
+  return first !== -1 && ILL_FORMED_ESCAPE.test(body.toString('latin1', first));
 }
 
 /**

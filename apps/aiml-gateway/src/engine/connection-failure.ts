@@ -38,7 +38,8 @@ interface ErrorFields {
  * - Chroma: no connection, a 5xx or a 429 (the client's own error types);
  *   its 4xx (a wrong URL, token or collection setting) is not an outage.
  * - Neo4j: what the driver itself would retry (unavailable, session
- *   expired, transient); a refused login or an unknown database is not.
+ *   expired, transient) and its client-side failures, which carry no server
+ *   code; a refused login or an unknown database is not.
  * - The embedded files: locked by another process (the task being replaced
  *   still holds them), which passes; a file that cannot be opened does not.
  */
@@ -49,7 +50,9 @@ function isOutageItself(error: ErrorFields): boolean {
     case 'ChromaRateLimitError':
       return true;
     case 'Neo4jError':
-      return error.retryable === true;
+      // `N/A`: the driver's own errors with no server code, such as its
+      // pool's "Connection acquisition timed out" while the server is slow.
+      return error.retryable === true || error.code === 'N/A';
     case 'SqliteError':
       return error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED';
     default:

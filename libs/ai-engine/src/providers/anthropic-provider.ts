@@ -57,6 +57,12 @@ export class AnthropicProvider extends RemoteChatProvider<Anthropic> {
           .map((block) => block.text ?? '')
           .join('')
       : '';
+    if (parsed.data?.stop_reason === 'max_tokens' && text.length === 0)
+      throw new ProviderError(
+        this.name,
+        'unusable',
+        'the output limit was reached before any text (a thinking model may spend it all)',
+      );
     if (!parsed.success || text.length === 0)
       throw new ProviderError(this.name, 'malformed', 'message without text content');
     return {

@@ -25,7 +25,14 @@ export interface Completion {
 const CUT_ANSWER_NOTE = "the model's answer was cut off at its output limit";
 const CUT_DOCUMENT_NOTE = `only the document's first ${MAX_PROMPT_DOCUMENT_CHARS.toLocaleString('en')} characters were sent to the model`;
 
-/** What an answer knowingly lacks, for the reply's `degraded` and `notes`. */
+/**
+ * What an answer knowingly lacks. An answer cut at the output limit is
+ * degraded: asked again it may come whole, so it must not be cached. One
+ * written from the start of a long document is whole for what the model was
+ * given, and the same every time: a note only, or every LLM answer on a long
+ * document would count as a fallback (never cached by the backend, its
+ * summary never stored).
+ */
 function shortfalls(
   completion: Completion,
   input?: TaskInput,
@@ -34,7 +41,8 @@ function shortfalls(
     ...(completion.truncated ? [CUT_ANSWER_NOTE] : []),
     ...(input && documentTruncated(input) ? [CUT_DOCUMENT_NOTE] : []),
   ];
-  return notes.length > 0 ? { degraded: true, notes } : {};
+  if (notes.length === 0) return {};
+  return completion.truncated ? { degraded: true, notes } : { notes };
 }
 
 /**

@@ -76,6 +76,12 @@ export class GoogleProvider extends RemoteChatProvider<GoogleGenAI> {
       throw new ProviderError(this.name, 'unusable', `the answer was withheld (${finishReason})`);
     }
     const text = candidate?.content?.parts?.map((part) => part.text ?? '').join('') ?? '';
+    if (finishReason === 'MAX_TOKENS' && text.length === 0)
+      throw new ProviderError(
+        this.name,
+        'unusable',
+        'the output limit was reached before any text (a thinking model may spend it all)',
+      );
     if (!parsed.success || text.length === 0)
       throw new ProviderError(this.name, 'malformed', 'candidate without text');
     return {

@@ -66,6 +66,12 @@ export class OpenAiProvider extends RemoteChatProvider<OpenAI> {
     if (choice?.finish_reason === 'content_filter') {
       throw new ProviderError(this.name, 'unusable', 'the answer was withheld by a content filter');
     }
+    if (choice?.finish_reason === 'length' && !choice.message.content)
+      throw new ProviderError(
+        this.name,
+        'unusable',
+        'the output limit was reached before any text (a thinking model may spend it all)',
+      );
     if (!choice?.message.content) {
       throw new ProviderError(this.name, 'malformed', 'chat completion without message content');
     }

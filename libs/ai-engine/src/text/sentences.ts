@@ -190,9 +190,13 @@ function pieceEnd(text: string, from: number, size: number): number {
  * whitespace only shrinks when collapsed, so no piece's text comes out
  * longer than `maxChars`.
  */
-function boundSpan(text: string, from: number, to: number, maxChars: number): Span[] {
+function boundSpan(text: string, from: number, until: number, maxChars: number): Span[] {
   const pieces: Span[] = [];
   let start = from;
+  let to = until;
+  // Measured without the whitespace at either end, which collapses away:
+  // trailing spaces counted would leave an empty last piece.
+  while (to > start && WHITESPACE.test(text[to - 1] ?? '')) to -= 1;
   while (start < to && WHITESPACE.test(text[start] ?? '')) start += 1;
   const size = Math.ceil((to - start) / Math.ceil((to - start) / maxChars));
   while (to - start > maxChars) {

@@ -3,11 +3,18 @@ import { isStopword } from './stopwords';
 
 /**
  * A word starts with a letter or digit and keeps its combining marks: the
- * vowel signs of Devanagari and other Indic scripts, Arabic harakat, Hebrew
- * points. Without them "किताब" had no term at all and "प्रधानमंत्री" broke into
- * fragments. (Latin accents are already composed by NFKC below.)
+ * vowel signs of Devanagari and other Indic scripts are letters of the word
+ * ("किताब" had no term at all without them, "प्रधानमंत्री" broke into
+ * fragments). Latin accents are already composed by NFKC below.
  */
 const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:['’]\p{L}[\p{L}\p{M}]*)*/gu;
+/**
+ * Arabic harakat and Hebrew points are optional in writing: most text and
+ * nearly every query leaves them out ("الطالب" for "الطالبُ"), so they are
+ * dropped and the bare letters match. (A constructor: the `v` flag's set
+ * intersection is newer than the compiler's target.)
+ */
+const OPTIONAL_VOWEL_MARKS = new RegExp('[\\p{M}&&[\\p{scx=Arabic}\\p{scx=Hebrew}]]', 'gv');
 const NON_ASCII = /[^\p{ASCII}]/u;
 /**
  * `'İ'.toLowerCase()` is "i" + U+0307 COMBINING DOT ABOVE, which is no letter
@@ -35,7 +42,11 @@ function canonicalWord(word: string): string {
 export function words(text: string): string[] {
   if (!NON_ASCII.test(text)) return (text.toLowerCase().match(WORD) ?? []).map(canonicalWord);
   // NFKC folds compatibility forms (ligatures, full-width letters); ASCII has none.
-  const folded = text.normalize('NFKC').toLowerCase().replace(TURKISH_I, 'i');
+  const folded = text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(TURKISH_I, 'i')
+    .replace(OPTIONAL_VOWEL_MARKS, '');
   return (folded.match(WORD) ?? []).map(canonicalWord);
 }
 
