@@ -168,6 +168,14 @@ describe('which connection failures the engine retries', () => {
     ['a key pool that cannot be built', new Error('a key pool needs at least one key')],
     ['Chroma refusing the credentials', driverError('ChromaAuthError', 'Unauthorized')],
     [
+      'a Neo4j URI naming the HTTP port',
+      driverError(
+        'Neo4jError',
+        'Server responded HTTP. Make sure you are not trying to connect to the http endpoint (HTTP defaults to port 7474 whereas BOLT defaults to port 7687)',
+        { code: 'N/A', retryable: false },
+      ),
+    ],
+    [
       'Neo4j refusing the login',
       driverError('Neo4jError', 'The client is unauthorized due to authentication failure.', {
         code: 'Neo.ClientError.Security.Unauthorized',

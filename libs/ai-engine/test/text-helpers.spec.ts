@@ -148,6 +148,9 @@ describe('tokenising and stemming', () => {
     expect(words('كَتَبَ الطالبُ صباحاً')).toEqual(['كتب', 'الطالب', 'صباحا']);
     expect(contentTerms('الطالبُ في المدرسةِ')).toEqual(contentTerms('الطالب في المدرسة'));
     expect(words('שָׁלוֹם')).toEqual(['שלום']);
+    // Only those: the diaeresis of Syriac plurals and of Latin letters without
+    // a composed form stays part of the word.
+    expect(words('ܟܬ̈ܒܐ man̈ana')).toEqual(['ܟܬ̈ܒܐ', 'man̈ana']);
     // A mark with no letter before it starts no word.
     expect(words('\u0301abc')).toEqual(['abc']);
   });

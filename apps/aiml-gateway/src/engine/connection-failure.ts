@@ -26,6 +26,7 @@ const MAX_CAUSE_DEPTH = 8;
 
 interface ErrorFields {
   readonly name?: unknown;
+  readonly message?: unknown;
   readonly code?: unknown;
   readonly retryable?: unknown;
   readonly cause?: unknown;
@@ -38,8 +39,8 @@ interface ErrorFields {
  * - Chroma: no connection, a 5xx or a 429 (the client's own error types);
  *   its 4xx (a wrong URL, token or collection setting) is not an outage.
  * - Neo4j: what the driver itself would retry (unavailable, session
- *   expired, transient) and its client-side failures, which carry no server
- *   code; a refused login or an unknown database is not.
+ *   expired, transient) and its pool's acquisition timeout; a refused login,
+ *   an unknown database or a URI naming the HTTP port is not.
  * - The embedded files: locked by another process (the task being replaced
  *   still holds them), which passes; a file that cannot be opened does not.
  */
@@ -50,9 +51,14 @@ function isOutageItself(error: ErrorFields): boolean {
     case 'ChromaRateLimitError':
       return true;
     case 'Neo4jError':
-      // `N/A`: the driver's own errors with no server code, such as its
-      // pool's "Connection acquisition timed out" while the server is slow.
-      return error.retryable === true || error.code === 'N/A';
+      // The driver's own errors have no server code (`N/A`); of those, only
+      // its pool timing out while the server is slow is an outage. Others
+      // ("Server responded HTTP" for the browser port, an unknown protocol
+      // version, an untrusted certificate) are the configuration's.
+      return (
+        error.retryable === true ||
+        (error.code === 'N/A' && /^Connection acquisition timed out/.test(String(error.message)))
+      );
     case 'SqliteError':
       return error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED';
     default:

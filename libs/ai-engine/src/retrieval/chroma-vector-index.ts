@@ -1,6 +1,10 @@
 import type { ChromaClient, Collection, Metadata, Where, WhereDocument } from 'chromadb';
 import { LRUCache } from 'lru-cache';
 import { EmbeddingMismatchError, VectorWriteRejectedError } from '../errors';
+import {
+  CHROMA_OPTIONAL_VOWEL_MARK_CLASS,
+  TAKES_OPTIONAL_VOWEL_MARKS,
+} from '../text/optional-vowel-marks';
 import { contentTerms, isCjkTerm } from '../text/tokenize';
 import { rankBm25 } from './bm25';
 import { chunkIdFor } from './chunker';
@@ -69,14 +73,6 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const ARABIC_LETTER = /\p{Script=Arabic}/u;
-const HEBREW_LETTER = /\p{Script=Hebrew}/u;
-/** Arabic harakat (fathatan to sukun and the rest of the block's marks, superscript alef). */
-const ARABIC_VOWEL_MARKS = '[\\x{064B}-\\x{065F}\\x{0670}]*';
-/** Hebrew points and cantillation marks. */
-const HEBREW_POINTS =
-  '[\\x{0591}-\\x{05BD}\\x{05BF}\\x{05C1}\\x{05C2}\\x{05C4}\\x{05C5}\\x{05C7}]*';
-
 /**
  * The ways a character of a term can be written in the stored text: the
  * terms come from NFKC-folded, lower-cased text with "İ" and "ı" read as "i"
@@ -86,13 +82,15 @@ const HEBREW_POINTS =
 function surfaceCharacter(character: string): string {
   if (character === 'i') return '[iİı]\\x{307}?';
   if (character === "'") return "['’]";
-  // The tokenizer drops these optional vowel marks; the stored text keeps them.
-  if (ARABIC_LETTER.test(character)) return `${escapeRegex(character)}${ARABIC_VOWEL_MARKS}`;
-  if (HEBREW_LETTER.test(character)) return `${escapeRegex(character)}${HEBREW_POINTS}`;
   const decomposed = character.normalize('NFD');
-  return decomposed === character
-    ? escapeRegex(character)
-    : `(?:${escapeRegex(character)}|${escapeRegex(decomposed)})`;
+  const written =
+    decomposed === character
+      ? escapeRegex(character)
+      : `(?:${escapeRegex(character)}|${escapeRegex(decomposed)})`;
+  // The tokenizer drops these optional vowel marks; the stored text keeps them.
+  return TAKES_OPTIONAL_VOWEL_MARKS.test(character)
+    ? `${written}${CHROMA_OPTIONAL_VOWEL_MARK_CLASS}*`
+    : written;
 }
 
 function surfaceText(text: string): string {

@@ -1,4 +1,5 @@
 import { stem } from './stem';
+import { OPTIONAL_VOWEL_MARK_CLASS } from './optional-vowel-marks';
 import { isStopword } from './stopwords';
 
 /**
@@ -8,13 +9,8 @@ import { isStopword } from './stopwords';
  * fragments). Latin accents are already composed by NFKC below.
  */
 const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:['’]\p{L}[\p{L}\p{M}]*)*/gu;
-/**
- * Arabic harakat and Hebrew points are optional in writing: most text and
- * nearly every query leaves them out ("الطالب" for "الطالبُ"), so they are
- * dropped and the bare letters match. (A constructor: the `v` flag's set
- * intersection is newer than the compiler's target.)
- */
-const OPTIONAL_VOWEL_MARKS = new RegExp('[\\p{M}&&[\\p{scx=Arabic}\\p{scx=Hebrew}]]', 'gv');
+/** Dropped: queries leave them out (see optional-vowel-marks.ts). */
+const OPTIONAL_VOWEL_MARKS = new RegExp(OPTIONAL_VOWEL_MARK_CLASS, 'gu');
 const NON_ASCII = /[^\p{ASCII}]/u;
 /**
  * `'İ'.toLowerCase()` is "i" + U+0307 COMBINING DOT ABOVE, which is no letter
