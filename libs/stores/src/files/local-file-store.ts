@@ -22,6 +22,27 @@ function isMissing(error: unknown): boolean {
  * the same directory tree, is flushed to disk, and is then renamed over the
  * target: readers see the old file or the new one, never a torn write.
  */
+/** Folders made again for one file before its move is given up. */
+const MOVE_ATTEMPTS = 5;
+
+/**
+ * Renames the finished file into its folder. Removing the prefix at the same
+ * time (an account being erased during one of its uploads) can take the
+ * folder away between its mkdir and the rename, which then fails with ENOENT
+ * (seen in CI): the folder is made again and the rename retried.
+ */
+async function moveIntoPlace(temp: string, target: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    await mkdir(dirname(target), { recursive: true });
+    try {
+      await rename(temp, target);
+      return;
+    } catch (error) {
+      if (!isMissing(error) || attempt >= MOVE_ATTEMPTS) throw error;
+    }
+  }
+}
+
 export class LocalFileStore implements FileStore {
   private readonly root: string;
 
@@ -43,8 +64,7 @@ export class LocalFileStore implements FileStore {
       const sink = createWriteStream(temp, { flush: true });
       await pipeline(source, sink);
       const size = sink.bytesWritten;
-      await mkdir(dirname(target), { recursive: true });
-      await rename(temp, target);
+      await moveIntoPlace(temp, target);
       return { size };
     } catch (error) {
       await rm(temp, { force: true });
