@@ -5,7 +5,10 @@ export const aiTaskParam = z.object({ task: z.enum(AI_TASK_NAMES) });
 
 const option = (max: number) => z.string().trim().min(1).max(max).optional();
 
-/** Options a user may pass; `summary` for refine-summary comes from the stored document. */
+/**
+ * Options a user may pass. refine-summary needs `summary` and `instructions`;
+ * on a stored document its summary is taken when none is given.
+ */
 export const aiTaskOptions = z
   .object({
     language: option(64),
