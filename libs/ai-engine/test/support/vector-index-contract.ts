@@ -396,6 +396,21 @@ export function describeVectorIndexContract(
         }
       });
 
+      /** The documents a lexical query finds for `owner`, whose documents are written on first use. */
+      const foundByTerms = async (
+        owner: string,
+        documents: readonly (readonly [string, string])[],
+        query: string,
+      ): Promise<string[]> => {
+        if ((await index.countChunks(owner)) === 0) {
+          for (const [documentId, text] of documents) {
+            await index.replaceDocument(owner, documentId, await indexedChunks(documentId, text));
+          }
+        }
+        const hits = await index.queryLexical({ ownerId: owner, k: 10 }, query);
+        return hits.map((hit) => hit.documentId);
+      };
+
       // Found in review: "istanbul" did not find "İSTANBUL" ("İ" lower-cases
       // to "i" + U+0307), and "東京" did not find a run of Japanese holding
       // it. Both adapters must find them, by the same terms.
@@ -410,24 +425,19 @@ export function describeVectorIndexContract(
       ])(
         'finds "%s" whatever the case rules and word boundaries of its script',
         async (query, expected) => {
-          const owner = 'unicode-terms-owner';
-          if ((await index.countChunks(owner)) === 0) {
-            for (const [documentId, text] of [
+          const found = await foundByTerms(
+            'unicode-terms-owner',
+            [
               ['turkish', 'İSTANBUL İstanbul: the city on the Bosphorus.'],
               // A capital I and a combining dot above, as decomposed (NFD) text stores "İ".
               ['decomposed', 'I\u0307zmir lies on the Aegean coast.'],
               ['english', 'Istanbul and Tokyo are large cities.'],
               ['japanese', '東京は日本の首都です。'],
               ['tower', '夜の東京タワーはきれいです。'],
-            ] as const) {
-              await index.replaceDocument(owner, documentId, await indexedChunks(documentId, text));
-            }
-          }
-          const hits = await index.queryLexical({ ownerId: owner, k: 10 }, query);
-          expect({ query, found: hits.map((hit) => hit.documentId).sort() }).toEqual({
+            ],
             query,
-            found: expected,
-          });
+          );
+          expect({ query, found: found.sort() }).toEqual({ query, found: expected });
         },
       );
 
@@ -437,20 +447,15 @@ export function describeVectorIndexContract(
       it.each(['tokens budget', 'tokens', 'budget'])(
         'finds "%s" in identifiers joined by underscores, as the tokenizer splits them',
         async (query) => {
-          const owner = 'underscore-owner';
-          if ((await index.countChunks(owner)) === 0) {
-            for (const [documentId, text] of [
+          const found = await foundByTerms(
+            'underscore-owner',
+            [
               ['config', 'Set max_tokens and retry_budget in the config file.'],
               ['harbour', 'Ferries cross the harbour at dawn.'],
-            ] as const) {
-              await index.replaceDocument(owner, documentId, await indexedChunks(documentId, text));
-            }
-          }
-          const hits = await index.queryLexical({ ownerId: owner, k: 10 }, query);
-          expect({ query, found: hits.map((hit) => hit.documentId) }).toEqual({
+            ],
             query,
-            found: ['config'],
-          });
+          );
+          expect({ query, found }).toEqual({ query, found: ['config'] });
         },
       );
 
@@ -469,9 +474,9 @@ export function describeVectorIndexContract(
       ])(
         'finds "%s" in text written with its optional marks or decomposed',
         async (query, expected) => {
-          const owner = 'vowel-marks-owner';
-          if ((await index.countChunks(owner)) === 0) {
-            for (const [documentId, text] of [
+          const found = await foundByTerms(
+            'vowel-marks-owner',
+            [
               ['arabic', 'جاء الطالبُ إلى المدرسةِ صباحاً، كَتَبَ الدرسَ.'],
               ['hebrew', 'שָׁלוֹם לְכֻלָּם.'],
               ['decomposed', 'جاء ا\u0654حمد أمس.'],
@@ -479,15 +484,10 @@ export function describeVectorIndexContract(
               ['syriac', 'ܟܬ̈ܒܐ ܚܕܬܐ'],
               ['latin', 'Hasta man̈ana, amigos.'],
               ['harbour', 'Ferries cross the harbour at dawn.'],
-            ] as const) {
-              await index.replaceDocument(owner, documentId, await indexedChunks(documentId, text));
-            }
-          }
-          const hits = await index.queryLexical({ ownerId: owner, k: 10 }, query);
-          expect({ query, found: hits.map((hit) => hit.documentId) }).toEqual({
+            ],
             query,
-            found: [expected],
-          });
+          );
+          expect({ query, found }).toEqual({ query, found: [expected] });
         },
       );
 
