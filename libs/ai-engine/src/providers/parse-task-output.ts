@@ -122,16 +122,19 @@ export function parseTaskOutput<T extends AiTaskName>(
   const output = (
     PARSERS[task] as (provider: string, text: string, input: TaskInput) => TaskOutputs[T]
   )(provider, text, input);
-  return limitItems(task, cut ? withoutCutLastItem(output) : output, input);
+  return atMostItems(task, cut ? withoutCutLastItem(output) : output, requestedItems(task, input));
 }
 
-/** A list answer cut to the items the prompt asked for: models do not always count. */
-function limitItems<T extends AiTaskName>(
+/**
+ * A list answer (or topics' phrases and entities) cut to `limit` items:
+ * models do not always count, and the upstream container answers one fixed
+ * analysis whatever was asked.
+ */
+export function atMostItems<T extends AiTaskName>(
   task: T,
   output: TaskOutputs[T],
-  input: TaskInput,
+  limit: number | undefined,
 ): TaskOutputs[T] {
-  const limit = requestedItems(task, input);
   if (limit === undefined || limit < 1) return output;
   if (Array.isArray(output)) return output.slice(0, limit) as TaskOutputs[T];
   if (task === 'topics') {

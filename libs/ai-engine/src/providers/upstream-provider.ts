@@ -9,7 +9,7 @@ import type {
 } from '../tasks/task-types';
 import type { AiProvider, ProviderReply } from './ai-provider';
 import { postJson } from './http-json';
-import { withoutListMarker } from './parse-task-output';
+import { atMostItems, withoutListMarker } from './parse-task-output';
 import { ProviderError } from './provider-error';
 import { trimSlash } from './remote-provider-options';
 import { UPSTREAM_TASKS } from './upstream-tasks';
@@ -106,7 +106,7 @@ export class UpstreamProvider implements AiProvider {
       signal,
     );
     const output = this.outputFor(task, analysis, input) as TaskOutputs[T];
-    return { output: atMost(input.options?.maxItems, output), model: this.model };
+    return { output: atMostItems(task, output, input.options?.maxItems), model: this.model };
   }
 
   async answer(request: AnswerRequest, signal: AbortSignal): Promise<ProviderReply<AnswerOutput>> {
@@ -189,22 +189,4 @@ export class UpstreamProvider implements AiProvider {
         );
     }
   }
-}
-
-/**
- * The container answers one fixed analysis whatever the task: a list is cut
- * to the items the caller asked for, when it asked.
- */
-function atMost<T>(maxItems: number | undefined, output: T): T {
-  if (maxItems === undefined || maxItems < 1) return output;
-  if (Array.isArray(output)) return output.slice(0, maxItems) as T;
-  const topics = output as Partial<TaskOutputs['topics']>;
-  if (Array.isArray(topics.keyPhrases) && Array.isArray(topics.entities)) {
-    return {
-      ...topics,
-      keyPhrases: topics.keyPhrases.slice(0, maxItems),
-      entities: topics.entities.slice(0, maxItems),
-    } as T;
-  }
-  return output;
 }
