@@ -12,6 +12,7 @@ import {
   prefilterTerms,
 } from '../src/retrieval/chroma-vector-index';
 import { chunkIdFor } from '../src/retrieval/chunker';
+import type { IndexedChunk } from '../src/retrieval/vector-index';
 import { createAiEngine } from '../src/service/create-ai-engine';
 import { stem } from '../src/text/stem';
 import { describeConcurrentIndexing } from './support/concurrent-indexing';
@@ -21,9 +22,20 @@ import {
   contractEmbedder,
   describeVectorIndexContract,
   indexedChunks,
+  repeatedChunks,
+  vectorOf,
+  writeCrowd,
 } from './support/vector-index-contract';
 
 let chroma: RunningService;
+
+function cosineOf(left: Float32Array, right: Float32Array): number {
+  let dot = 0;
+  for (let index = 0; index < left.length; index += 1) {
+    dot += (left[index] as number) * (right[index] as number);
+  }
+  return dot / (Math.hypot(...left) * Math.hypot(...right));
+}
 
 beforeAll(async () => {
   chroma = await startChroma();
@@ -130,6 +142,62 @@ describe('ChromaVectorIndex', () => {
         collectionPrefix: 'clash',
       }),
     ).rejects.toBeInstanceOf(EmbeddingMismatchError);
+  });
+
+  it('answers a short HNSW search by an exact search, read page by page', async () => {
+    // The client keeps the fetch it finds when it is made: watched from the start.
+    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    try {
+      const index = await ChromaVectorIndex.connect({
+        url: chroma.url,
+        embedding: contractEmbedder,
+        collectionPrefix: 'exact-pages',
+        exactSearchPage: 2,
+      });
+      const boilerplate = 'Permission is hereby granted, free of charge, to any person.';
+      const repeated = await vectorOf(boilerplate);
+      await writeCrowd(index, boilerplate, repeated);
+      const own: IndexedChunk[] = [...repeatedChunks('lone', 3, boilerplate, repeated)];
+      for (const text of ['Permission is hereby granted.', 'Free of charge to any person.']) {
+        own.push({
+          chunkId: chunkIdFor('lone', own.length, text),
+          documentId: 'lone',
+          ordinal: own.length,
+          text,
+          embedding: await vectorOf(text),
+        });
+      }
+      await index.replaceDocument('owner-lone', 'lone', own);
+      const callsBefore = fetchSpy.mock.calls.length;
+
+      const hits = await index.queryVector({ ownerId: 'owner-lone', k: 4 }, repeated);
+
+      // A read of a few ids shows the owner holds more than HNSW found;
+      // then the owner's five records at two a page: three reads.
+      const reads = fetchSpy.mock.calls
+        .slice(callsBefore)
+        .filter(([input]) => input instanceof Request && input.url.endsWith('/get'));
+      expect(reads).toHaveLength(4);
+      const nearestVariant = [...own.slice(3)].sort(
+        (left, right) => cosineOf(repeated, right.embedding) - cosineOf(repeated, left.embedding),
+      )[0]?.text;
+      expect(hits.map((hit) => hit.text)).toEqual([
+        boilerplate,
+        boilerplate,
+        boilerplate,
+        nearestVariant,
+      ]);
+      // Ties come in chunk-id order.
+      expect(hits.map((hit) => hit.chunkId).slice(0, 3)).toEqual(
+        own
+          .slice(0, 3)
+          .map((chunk) => chunk.chunkId)
+          .sort(),
+      );
+      await index.close();
+    } finally {
+      fetchSpy.mockRestore();
+    }
   });
 
   it('serves the retrieval service: corpus questions and cited answers over Chroma', async () => {

@@ -5,6 +5,7 @@ import {
   CHROMA_OPTIONAL_VOWEL_MARK_CLASS,
   TAKES_OPTIONAL_VOWEL_MARKS,
 } from '../text/optional-vowel-marks';
+import { compareCodeUnits } from '../text/code-unit-order';
 import { contentTerms, isCjkTerm } from '../text/tokenize';
 import { rankBm25 } from './bm25';
 import { chunkIdFor } from './chunker';
@@ -25,6 +26,8 @@ export interface ChromaVectorIndexOptions {
   /** Collection name prefix; the embedding model and dimension are appended. */
   readonly collectionPrefix?: string;
   readonly headers?: Record<string, string>;
+  /** Records per read when an exact search stands in for a short HNSW answer (see queryVector). */
+  readonly exactSearchPage?: number;
 }
 
 interface ChunkMetadata extends Metadata {
@@ -43,6 +46,8 @@ interface RecordWriter {
 }
 
 const WRITE_BATCH = 256;
+/** Records per read in the exact nearest-neighbour search: a page's vectors at a time in memory. */
+const EXACT_SEARCH_PAGE = 500;
 /** Lexical candidates fetched per query before BM25 ranks them in process. */
 const LEXICAL_CANDIDATES = 2000;
 /**
@@ -164,6 +169,7 @@ export class ChromaVectorIndex implements VectorIndex {
     private readonly client: ChromaClient,
     private readonly dimensions: number,
     private readonly writer: RecordWriter | undefined,
+    private readonly exactSearchPage: number,
   ) {}
 
   static async connect(options: ChromaVectorIndexOptions): Promise<ChromaVectorIndex> {
@@ -207,7 +213,13 @@ export class ChromaVectorIndex implements VectorIndex {
           errors: chromadb,
         }
       : undefined;
-    return new ChromaVectorIndex(collection, client, dimensions, writer);
+    return new ChromaVectorIndex(
+      collection,
+      client,
+      dimensions,
+      writer,
+      options.exactSearchPage ?? EXACT_SEARCH_PAGE,
+    );
   }
 
   async replaceDocument(
@@ -400,12 +412,23 @@ export class ChromaVectorIndex implements VectorIndex {
         `query vector has ${vector.length} dimensions, the index ${this.dimensions}`,
       );
     if (isZeroVector(vector) || query.k <= 0 || query.documentIds?.length === 0) return [];
+    const where = documentFilter(query.ownerId, query.documentIds);
     const result = await this.collection.query<ChunkMetadata>({
       queryEmbeddings: [Array.from(vector)],
       nResults: query.k,
-      where: documentFilter(query.ownerId, query.documentIds),
+      where,
       include: ['documents', 'metadatas', 'distances'],
     });
+    const returned = result.ids[0]?.length ?? 0;
+    // Chroma's filtered HNSW search can come back short when many records
+    // of other owners sit on the query's spot (a popular document uploaded
+    // by hundreds of users gives identical vectors): 3 of an owner's chunks
+    // with 400 identical ones elsewhere found 2. Fewer hits than asked while
+    // the owner's scope holds more is that case, and an exact search over
+    // the scope answers instead.
+    if (returned < query.k && (await this.holdsMoreThan(where, returned))) {
+      return this.exactNearest(query.k, vector, where);
+    }
     const hits: ChunkHit[] = [];
     const metadatas = result.metadatas[0] ?? [];
     metadatas.forEach((metadata, index) => {
@@ -415,15 +438,46 @@ export class ChromaVectorIndex implements VectorIndex {
       // HNSW returns the k nearest whatever their distance: a chunk at cosine
       // 0 or below (a zero vector among them) shares nothing with the query.
       if (score <= 0) return;
-      hits.push({
-        documentId: metadata.documentId,
-        chunkId: metadata.chunkId,
-        ordinal: metadata.ordinal,
-        text: result.documents[0]?.[index] ?? '',
-        score,
-      });
+      hits.push(chunkHit(metadata, result.documents[0]?.[index] ?? '', score));
     });
     return hits;
+  }
+
+  /** Whether more than `count` records match `where`: one read of at most count + 1 ids. */
+  private async holdsMoreThan(where: Where, count: number): Promise<boolean> {
+    const listed = await this.collection.get({ where, limit: count + 1, include: [] });
+    return listed.ids.length > count;
+  }
+
+  /**
+   * The k records of `where` nearest `vector` by cosine, read page by page,
+   * above 0 as queryVector's, ties in chunk-id order.
+   */
+  private async exactNearest(k: number, vector: Float32Array, where: Where): Promise<ChunkHit[]> {
+    const queryNorm = Math.hypot(...vector);
+    let nearest: ChunkHit[] = [];
+    for (let offset = 0; ; offset += this.exactSearchPage) {
+      const page = await this.collection.get<ChunkMetadata>({
+        where,
+        limit: this.exactSearchPage,
+        offset,
+        include: ['documents', 'metadatas', 'embeddings'],
+      });
+      page.ids.forEach((_id, index) => {
+        const metadata = page.metadatas[index];
+        const embedding = page.embeddings[index];
+        if (!metadata || !embedding) return;
+        const score = Number(cosine(vector, queryNorm, embedding).toFixed(6));
+        if (score > 0) nearest.push(chunkHit(metadata, page.documents[index] ?? '', score));
+      });
+      nearest = nearest
+        .sort(
+          (left, right) =>
+            right.score - left.score || compareCodeUnits(left.chunkId, right.chunkId),
+        )
+        .slice(0, k);
+      if (page.ids.length < this.exactSearchPage) return nearest;
+    }
   }
 
   async queryLexical(query: ChunkQuery, text: string): Promise<ChunkHit[]> {
@@ -448,13 +502,7 @@ export class ChromaVectorIndex implements VectorIndex {
     const total = await this.ownerChunkCount(query.ownerId);
     return rankBm25(text, documents, { totalDocuments: total })
       .slice(0, query.k)
-      .map(({ item, score }) => ({
-        documentId: item.metadata.documentId,
-        chunkId: item.metadata.chunkId,
-        ordinal: item.metadata.ordinal,
-        text: item.document,
-        score: Number(score.toFixed(6)),
-      }));
+      .map(({ item, score }) => chunkHit(item.metadata, item.document, Number(score.toFixed(6))));
   }
 
   private async ownerChunkCount(ownerId: string): Promise<number> {
@@ -495,4 +543,26 @@ function documentFilter(ownerId: string, documentIds?: readonly string[]): Where
       ? { documentId: { $eq: documentIds[0] as string } }
       : { documentId: { $in: [...documentIds] } };
   return { $and: [{ ownerId: { $eq: ownerId } }, documents] };
+}
+
+function chunkHit(metadata: ChunkMetadata, text: string, score: number): ChunkHit {
+  return {
+    documentId: metadata.documentId,
+    chunkId: metadata.chunkId,
+    ordinal: metadata.ordinal,
+    text,
+    score,
+  };
+}
+
+/** Cosine similarity of the query (its norm given) and a stored vector; 0 for a zero vector. */
+function cosine(query: Float32Array, queryNorm: number, stored: readonly number[]): number {
+  let dot = 0;
+  let storedSquares = 0;
+  for (let index = 0; index < query.length; index += 1) {
+    const value = stored[index] ?? 0;
+    dot += (query[index] as number) * value;
+    storedSquares += value * value;
+  }
+  return storedSquares === 0 ? 0 : dot / (queryNorm * Math.sqrt(storedSquares));
 }

@@ -1,4 +1,4 @@
-import { chunkDocument } from '../../src/retrieval/chunker';
+import { chunkDocument, chunkIdFor } from '../../src/retrieval/chunker';
 import { HashingEmbedder } from '../../src/retrieval/hashing-embedder';
 import type { IndexedChunk, VectorIndex } from '../../src/retrieval/vector-index';
 import { corpusText } from './corpus';
@@ -11,7 +11,43 @@ export async function indexedChunks(documentId: string, text: string): Promise<I
   return chunks.map((chunk, index) => ({ ...chunk, embedding: vectors[index] as Float32Array }));
 }
 
-async function vectorOf(text: string): Promise<Float32Array> {
+/** `count` chunks of one document, each `text` with the same `embedding`. */
+export function repeatedChunks(
+  documentId: string,
+  count: number,
+  text: string,
+  embedding: Float32Array,
+): IndexedChunk[] {
+  return Array.from({ length: count }, (_, ordinal) => ({
+    chunkId: chunkIdFor(documentId, ordinal, text),
+    documentId,
+    ordinal,
+    text,
+    embedding,
+  }));
+}
+
+/**
+ * 400 records of `owner-crowd` (20 documents of 20 chunks) that all hold
+ * `text` with `embedding`: what a popular document uploaded by many users
+ * leaves in a shared collection.
+ */
+export async function writeCrowd(
+  index: VectorIndex,
+  text: string,
+  embedding: Float32Array,
+): Promise<void> {
+  for (let copy = 0; copy < 20; copy += 1) {
+    const documentId = `copy-${copy}`;
+    await index.replaceDocument(
+      'owner-crowd',
+      documentId,
+      repeatedChunks(documentId, 20, text, embedding),
+    );
+  }
+}
+
+export async function vectorOf(text: string): Promise<Float32Array> {
   return (await contractEmbedder.embed([text]))[0] as Float32Array;
 }
 
@@ -203,6 +239,40 @@ export function describeVectorIndexContract(
       const hits = await index.queryVector(query, await vectorOf('lighthouse ship'));
       expect(hits.map((hit) => hit.text)).toEqual([text]);
       expect(hits[0]?.score).toBeGreaterThan(0);
+    });
+
+    // Found in review: Chroma's owner-filtered HNSW search came back short
+    // when hundreds of another owner's records had the query's vector (a
+    // popular document that many users upload): of 3 matching chunks it found 2.
+    it('finds every matching chunk of an owner even when hundreds of other records repeat its text', async () => {
+      const boilerplate =
+        'Licensed under the Apache License, Version 2.0, with attribution notices.';
+      const repeated = await vectorOf(boilerplate);
+      await writeCrowd(index, boilerplate, repeated);
+      const variant = `${boilerplate} Notices stay.`;
+      const own: IndexedChunk[] = [
+        ...repeatedChunks('lone', 2, boilerplate, repeated),
+        {
+          chunkId: chunkIdFor('lone', 2, variant),
+          documentId: 'lone',
+          ordinal: 2,
+          text: variant,
+          embedding: await vectorOf(variant),
+        },
+      ];
+      await index.replaceDocument('owner-lone', 'lone', own);
+      const ownIds = own.map((chunk) => chunk.chunkId).sort();
+
+      const hits = await index.queryVector({ ownerId: 'owner-lone', k: 3 }, repeated);
+      expect(hits.map((hit) => hit.chunkId).sort()).toEqual(ownIds);
+      expect(hits[0]?.score).toBeCloseTo(1, 5);
+      const filtered = await index.queryVector(
+        { ownerId: 'owner-lone', k: 6, documentIds: ['lone', 'copy-0'] },
+        repeated,
+      );
+      expect(filtered.map((hit) => hit.chunkId).sort()).toEqual(ownIds);
+      // Best first; the two identical chunks tie and come in chunk-id order.
+      expect(filtered.map((hit) => hit.text)).toEqual([boilerplate, boilerplate, variant]);
     });
 
     it('stores a run of emoji longer than a chunk as whole code points', async () => {
