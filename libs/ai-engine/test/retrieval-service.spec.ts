@@ -1,12 +1,15 @@
 import { IndexDisabledError, InvalidInputError, VectorWriteRejectedError } from '../src/errors';
 import { NO_ANSWER } from '../src/offline/answer-from-context';
 import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
+import type { AiProvider, ProviderReply } from '../src/providers/ai-provider';
+import { parseAnswer } from '../src/providers/parse-task-output';
 import { ProviderChain } from '../src/providers/provider-chain';
 import { ProviderError } from '../src/providers/provider-error';
 import type { Embedder } from '../src/retrieval/embedder';
 import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
 import { LibsqlVectorIndex } from '../src/retrieval/libsql-vector-index';
 import { MAX_QUERY_CHARS, RetrievalService } from '../src/service/retrieval-service';
+import type { AnswerOutput, AnswerRequest } from '../src/tasks/task-types';
 import { describeConcurrentIndexing } from './support/concurrent-indexing';
 import { corpusText } from './support/corpus';
 import { CORPUS_QUESTIONS, normalisePassage } from './support/corpus-questions';
@@ -382,7 +385,12 @@ describe('RetrievalService when the query cannot be embedded', () => {
       .spyOn(remoteEmbedder, 'embed')
       .mockRejectedValue(new ProviderError('openai', 'server', 'HTTP 503', 503));
 
-    expect(await service.search({ ownerId: 'o', query: question })).toEqual(lexical);
+    expect(lexical.degraded).toBe(false);
+    // Found in review: only ask and chat said so; a search answered 200 as if nothing happened.
+    expect(await service.search({ ownerId: 'o', query: question })).toEqual({
+      ...lexical,
+      degraded: true,
+    });
     const answer = await service.ask({ ownerId: 'o', question });
     expect(answer).toMatchObject({ degraded: true, citations: [{ documentId: 'bsd' }] });
     const reply = await service.chat({
@@ -422,5 +430,105 @@ describe('RetrievalService when the query cannot be embedded', () => {
     expect(searchedText.length).toBeLessThanOrEqual(MAX_QUERY_CHARS);
     expect(searchedText.length).toBeGreaterThan(MAX_QUERY_CHARS - 40);
     expect(content.startsWith(searchedText)).toBe(true);
+  });
+});
+
+/** A hosted model that answers with a fixed text, parsed as every LLM adapter parses it. */
+class ScriptedModel implements AiProvider {
+  readonly name = 'openai' as const;
+  readonly model = 'scripted';
+  shown: readonly string[] = [];
+  constructor(private readonly reply: string) {}
+  supports(): boolean {
+    return true;
+  }
+  runTask(): never {
+    throw new Error('not used');
+  }
+  async answer(request: AnswerRequest): Promise<ProviderReply<AnswerOutput>> {
+    this.shown = request.passages.map((passage) => passage.id);
+    return {
+      output: parseAnswer(this.name, this.reply, request.passages.length),
+      model: this.model,
+    };
+  }
+}
+
+describe('citations of an answer', () => {
+  const HARBOUR = [
+    { documentId: 'cranes', title: 'Cranes', text: 'Harbour cranes lift containers with steel.' },
+    { documentId: 'ships', title: 'Ships', text: 'Container ships bring containers to harbour.' },
+    { documentId: 'trucks', title: 'Trucks', text: 'Trucks carry containers away from harbour.' },
+  ];
+
+  async function askScripted(reply: string) {
+    const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
+    const model = new ScriptedModel(reply);
+    const service = new RetrievalService({
+      embedder,
+      vectorIndex,
+      answerer: new ProviderChain([model]),
+    });
+    try {
+      for (const document of HARBOUR) await service.index({ ownerId: 'o', ...document });
+      const result = await service.ask({ ownerId: 'o', question: 'harbour containers' });
+      return { result, shown: model.shown };
+    } finally {
+      await vectorIndex.close();
+    }
+  }
+
+  // Found in review: "[2]" in the answer pointed at citations[1], but the
+  // citations held only the passages cited, in the order first cited: a
+  // reply citing only the second passage had one citation, and "[3] … [1]"
+  // resolved "[1]" to passage 3.
+  it('renumbers a hosted model’s [n] markers so that [n] names the n-th citation', async () => {
+    const { result, shown } = await askScripted(
+      'Ships bring them [3]. Cranes lift them [2, 3]; see also [2][3] and the 1999 report [9].',
+    );
+    expect(shown).toHaveLength(3);
+    expect(result.answer).toBe(
+      'Ships bring them [1]. Cranes lift them [2, 1]; see also [2][1] and the 1999 report [9].',
+    );
+    expect(result.citations.map((citation) => citation.chunkId)).toEqual([shown[2], shown[1]]);
+  });
+
+  // Found in review: an answer without markers was given the top three
+  // passages as citations, a refusal as if the documents backed it.
+  it('gives an answer that names no passage no citations', async () => {
+    const { result } = await askScripted('The passages do not say how containers are weighed.');
+    expect(result.citations).toEqual([]);
+  });
+
+  // Found in review: the offline answer took two sentences of one passage
+  // and its citation quoted only the first.
+  it('quotes in its citations every sentence of an offline answer', async () => {
+    const { service, close } = embeddedService();
+    try {
+      await service.index({
+        ownerId: 'o',
+        documentId: 'babbage',
+        title: 'Babbage',
+        text:
+          'Charles Babbage designed the Analytical Engine in London. Ada Lovelace wrote the first ' +
+          'program for the Analytical Engine. Lovelace saw that the engine could compose music. ' +
+          'Babbage also built the Difference Engine! Did it work? Partly.',
+      });
+      const result = await service.chat({
+        ownerId: 'o',
+        messages: [
+          {
+            role: 'user',
+            content: 'Which engines did Babbage design and build, and what could it compose?',
+          },
+        ],
+      });
+      const sentences = result.reply.split(/(?<=[.!?])\s+/);
+      expect(sentences.length).toBeGreaterThan(1);
+      const snippets = result.citations.map((citation) => citation.snippet).join(' ');
+      for (const sentence of sentences) expect(snippets).toContain(sentence);
+    } finally {
+      await close();
+    }
   });
 });

@@ -59,7 +59,14 @@ export const searchHit = z.object({
   text: z.string(),
   score: z.number(),
 });
-export const searchResponse = z.object({ hits: z.array(searchHit) });
+export const searchResponse = z.object({
+  hits: z.array(searchHit),
+  /**
+   * A hybrid search ranked by terms alone: the query could not be embedded
+   * (the scores are BM25's). Optional for gateways from before it was added.
+   */
+  degraded: z.boolean().optional(),
+});
 export type SearchResponse = z.infer<typeof searchResponse>;
 
 export const citation = z.object({

@@ -84,7 +84,13 @@ export function answerFromContext(request: AnswerRequest): AnswerOutput {
   const support: number[] = [];
   const quotes: string[] = [];
   for (const sentence of chosen) {
-    if (cited.includes(sentence.passage)) continue;
+    // A second sentence from a passage already cited joins its quote, so
+    // every sentence of the answer is in a citation's snippet.
+    const position = cited.indexOf(sentence.passage);
+    if (position !== -1) {
+      quotes[position] = `${quotes[position]} ${sentence.text}`;
+      continue;
+    }
     cited.push(sentence.passage);
     support.push(Number((sentence.score / best.score).toFixed(4)));
     quotes.push(sentence.text);

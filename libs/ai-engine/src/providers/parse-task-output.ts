@@ -156,13 +156,27 @@ function withoutCutLastItem<T>(output: T): T {
   return Array.isArray(output) && output.length > 1 ? (output.slice(0, -1) as T) : output;
 }
 
-/** An answer with `[n]` citations, mapped to passage indexes. */
+/** `[2]` or `[1, 3]`: the numbers of passages shown to the model, 1-based. */
+const CITATION_MARKER = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
+
+/**
+ * An answer with `[n]` markers, which name the passages as the model was
+ * shown them. Its citations are the passages it names, each once, in the
+ * order first named, and the markers are renumbered to match them: `[n]` in
+ * the answer returned names the n-th citation, whichever passage the model
+ * saw as n. A marker naming a number outside the passages is left as written
+ * and cites nothing: it may be the text's own ("[2019]").
+ */
 export function parseAnswer(provider: string, text: string, passageCount: number): AnswerOutput {
-  const answer = nonEmpty(provider, text);
   const cited: number[] = [];
-  for (const match of answer.matchAll(/\[(\d+)\]/g)) {
-    const index = Number(match[1]) - 1;
-    if (index >= 0 && index < passageCount && !cited.includes(index)) cited.push(index);
-  }
+  const answer = nonEmpty(provider, text).replace(CITATION_MARKER, (marker, list: string) => {
+    const shownAs = list.split(',').map((number) => Number(number.trim()));
+    if (!shownAs.every((number) => number >= 1 && number <= passageCount)) return marker;
+    const citationNumbers = shownAs.map((number) => {
+      const position = cited.indexOf(number - 1);
+      return position === -1 ? cited.push(number - 1) : position + 1;
+    });
+    return `[${[...new Set(citationNumbers)].join(', ')}]`;
+  });
   return { answer, citedPassages: cited };
 }

@@ -9,7 +9,7 @@ import type {
 } from '../tasks/task-types';
 import type { AiProvider, ProviderReply } from './ai-provider';
 import { postJson } from './http-json';
-import { atMostItems, withoutListMarker } from './parse-task-output';
+import { atMostItems, parseAnswer, withoutListMarker } from './parse-task-output';
 import { ProviderError } from './provider-error';
 import { trimSlash } from './remote-provider-options';
 import { UPSTREAM_TASKS } from './upstream-tasks';
@@ -115,13 +115,7 @@ export class UpstreamProvider implements AiProvider {
       .join('\n\n');
     const analysis = await this.analyze({ document, question: request.question }, signal);
     const answer = required(analysis.rag?.qa_answer ?? textOf(analysis.qa), 'an answer');
-    const cited = [...answer.matchAll(/\[(\d+)\]/g)]
-      .map((match) => Number(match[1]) - 1)
-      .filter(
-        (index, position, all) =>
-          index >= 0 && index < request.passages.length && all.indexOf(index) === position,
-      );
-    return { output: { answer, citedPassages: cited }, model: this.model };
+    return { output: parseAnswer(this.name, answer, request.passages.length), model: this.model };
   }
 
   private async analyze(body: Record<string, unknown>, signal: AbortSignal): Promise<Analysis> {

@@ -277,9 +277,13 @@ export class RetrievalService {
     return { ownerId, vector, graph };
   }
 
-  async search(request: SearchRequest, signal?: AbortSignal): Promise<{ hits: SearchHit[] }> {
-    const { hits } = await this.retrieve(request, DEFAULT_SEARCH_K, signal);
-    return { hits: hits.map(toSearchHit) };
+  /** `degraded`: a hybrid search ranked by terms alone, the query's embedding having failed. */
+  async search(
+    request: SearchRequest,
+    signal?: AbortSignal,
+  ): Promise<{ hits: SearchHit[]; degraded: boolean }> {
+    const { hits, degraded } = await this.retrieve(request, DEFAULT_SEARCH_K, signal);
+    return { hits: hits.map(toSearchHit), degraded };
   }
 
   /** `signal`: the caller went away; embedding and the answering provider are cancelled. */
@@ -438,13 +442,11 @@ export class RetrievalService {
       },
       signal,
     );
-    let cited = result.output.citedPassages;
-    // A provider that answered without [n] markers still used what it was
-    // given; the best retrieved passages are the honest citation then.
-    if (cited.length === 0 && result.provider !== 'local')
-      cited = hits.slice(0, 3).map((_hit, index) => index);
+    // Only the passages the answer names: a reply without markers (a model
+    // that says the passages do not answer, say) is backed by none of them.
+    // Their order is the answer's: its "[n]" is the n-th citation.
     const quotes = result.output.quotes ?? [];
-    const citations = cited.flatMap((passage, position) => {
+    const citations = result.output.citedPassages.flatMap((passage, position) => {
       const hit = hits[passage];
       if (!hit) return [];
       const snippet = quotes[position] ?? hit.text.replace(/\s+/g, ' ').trim();
