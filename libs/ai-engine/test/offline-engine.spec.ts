@@ -1,6 +1,6 @@
 import { answerFromContext, NO_ANSWER } from '../src/offline/answer-from-context';
 import { extractKeyPhrases } from '../src/offline/key-phrases';
-import { extractNamedEntities } from '../src/offline/named-entities';
+import { extractEntityMentions, extractNamedEntities } from '../src/offline/named-entities';
 import { runOfflineTask } from '../src/offline/offline-engine';
 import { MAX_RANKED_SENTENCES } from '../src/offline/sentence-candidates';
 import { MAX_SENTENCE_CHARS, rankSentences } from '../src/offline/sentence-selection';
@@ -452,6 +452,63 @@ describe('text without sentence ends', () => {
     for (const text of [bsd, apache, mpl]) {
       expect(splitSentences(text, { maxChars: MAX_SENTENCE_CHARS })).toEqual(splitSentences(text));
     }
+  });
+});
+
+describe('named entities', () => {
+  const summarise = (text: string) =>
+    extractEntityMentions(text).entities.map(({ name, key, mentions }) => ({
+      name,
+      key,
+      mentions,
+    }));
+
+  // Found in review: decomposed (NFD) text cut "Müller" at the combining
+  // diaeresis, and the NFC and NFD spellings of one name were two entities.
+  it('reads a name the same in composed and decomposed Unicode, and keeps it whole', () => {
+    const text = 'The deal with Müller Group closed. Later the Müller Group paid.';
+    const composed = summarise(text.normalize('NFC'));
+    expect(composed).toEqual([
+      { name: 'Müller Group'.normalize('NFC'), key: 'müller group'.normalize('NFC'), mentions: 2 },
+    ]);
+    expect(summarise(text.normalize('NFD'))).toEqual(composed);
+    // "Ọ̀" has no composed form: its grave accent stays a combining mark in NFC.
+    const oyo = 'O\u0323\u0300yo\u0323\u0301'.normalize('NFC');
+    expect(summarise(`The king of ${oyo} arrived. He left ${oyo} at dawn.`)).toEqual([
+      { name: oyo, key: oyo.toLowerCase(), mentions: 2 },
+    ]);
+  });
+
+  // Found in review: "Google's" was an entity of its own.
+  it('counts a possessive as a mention of the name', () => {
+    expect(summarise("We met Google in May. The report covers Google's revenue.")).toEqual([
+      { name: 'Google', key: 'google', mentions: 2 },
+    ]);
+  });
+
+  // Found in review: "O'Brien" and "O’Brien" were two entities.
+  it('spells a straight and a typographic apostrophe in a name as one', () => {
+    expect(summarise("The board asked Sean O’Brien to stay. Sean O'Brien stayed.")).toEqual([
+      { name: "Sean O'Brien", key: "sean o'brien", mentions: 2 },
+    ]);
+  });
+
+  // Found in review: the word that opens a sentence was glued onto the name
+  // after it ("yesterday microsoft").
+  it('leaves a word capitalised only for opening a sentence out of the name after it', () => {
+    expect(
+      summarise('Yesterday Microsoft announced a deal. The deal was signed by Microsoft at once.'),
+    ).toEqual([{ name: 'Microsoft', key: 'microsoft', mentions: 2 }]);
+    // A name that opens a sentence and is capitalised elsewhere too stays whole.
+    expect(
+      summarise(
+        'University of California staff wrote it. It is owned by the University of California.',
+      ),
+    ).toEqual([{ name: 'University of California', key: 'university of california', mentions: 2 }]);
+    // Without the rest named on its own elsewhere, the run that opens a sentence stays whole.
+    expect(summarise('Microsoft Research said it would publish the data.')).toEqual([
+      { name: 'Microsoft Research', key: 'microsoft research', mentions: 1 },
+    ]);
   });
 });
 

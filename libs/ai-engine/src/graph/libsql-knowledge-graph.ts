@@ -66,9 +66,11 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
       this.db
         .prepare('INSERT INTO graph_documents (owner_id, document_id, title) VALUES (?, ?, ?)')
         .run(ownerId, documentId, document.title);
+      // The latest write's spelling and type win: keeping the first ones
+      // showed a name as it was before the document was corrected.
       const upsertEntity = this.db.prepare(
         `INSERT INTO graph_entities (owner_id, entity_key, name, type) VALUES (?, ?, ?, ?)
-         ON CONFLICT (owner_id, entity_key) DO NOTHING`,
+         ON CONFLICT (owner_id, entity_key) DO UPDATE SET name = excluded.name, type = excluded.type`,
       );
       const insertMention = this.db.prepare(
         'INSERT INTO graph_mentions (owner_id, document_id, entity_key, mentions) VALUES (?, ?, ?, ?)',

@@ -80,12 +80,14 @@ const DETACH_CO_OCCURRENCES = `
 
 // The entities are locked in key order (`$entities` is sorted) before they
 // are linked, so an orphan check in another transaction waits for this link
-// instead of deleting the entity under it.
+// instead of deleting the entity under it. The latest write's spelling and
+// type win, as in the embedded graph: keeping the first ones showed a name as
+// it was before the document was corrected.
 const LINK_ENTITIES = `
   MATCH (d:Document {ownerId: $ownerId, id: $documentId})
   UNWIND $entities AS entity
   MERGE (e:Entity {ownerId: $ownerId, key: entity.key})
-    ON CREATE SET e.name = entity.name, e.type = entity.type
+  SET e.name = entity.name, e.type = entity.type
   SET e._lock = true
   REMOVE e._lock
   MERGE (d)-[m:MENTIONS]->(e)

@@ -18,10 +18,24 @@ export interface EntityMention {
   readonly sentence: number;
 }
 
-const TOKEN = /[\p{L}\p{N}][\p{L}\p{N}'’&.-]*/gu;
+// Combining marks (\p{M}) belong to the word: decomposed (NFD) text keeps
+// them as separate characters, and without them "Müller" stopped at the "u".
+const TOKEN = /[\p{L}\p{N}][\p{L}\p{M}\p{N}'’&.-]*/gu;
+// Trailing punctuation and a possessive 's, in any order they come: "Corp.",
+// "Google's.", "U.S.'s".
+const NOT_PART_OF_NAME = /[.'’-]*(?:['’]s)?[.'’-]*$/u;
 const CONNECTORS = new Set(['of', 'de', 'du', 'von', 'van', 'der', 'la', 'for', 'and', '&']);
 const ORGANIZATION_WORDS =
   /\b(inc|corp|corporation|company|foundation|university|institute|ltd|llc|gmbh|association|agency|ministry|council|bank|group)\b/i;
+
+/**
+ * The word as a name is spelled: "Google's" is a mention of Google, and a
+ * typographic apostrophe (O’Brien) is the same name as a straight one
+ * (O'Brien), so both become ' in names and keys.
+ */
+function nameToken(raw: string): string {
+  return raw.replace(NOT_PART_OF_NAME, '').replace(/’/gu, "'");
+}
 
 function isCapitalised(token: string): boolean {
   const first = token[0] ?? '';
@@ -61,7 +75,9 @@ export function extractEntityMentions(text: string): {
   entities: NamedEntity[];
   mentions: EntityMention[];
 } {
-  const sentences = splitSentences(text);
+  // One name in composed (NFC) and decomposed (NFD) form is one entity, so
+  // keys and names are always NFC.
+  const sentences = splitSentences(text.normalize('NFC'));
   const midSentenceCapitalised = new Set<string>();
   const runsBySentence: Array<Array<{ tokens: string[]; opensSentence: boolean }>> = [];
 
@@ -69,9 +85,7 @@ export function extractEntityMentions(text: string): {
     const runs: Array<{ tokens: string[]; opensSentence: boolean }> = [];
     runsBySentence.push(runs);
     if (isShouting(sentence.text)) return;
-    const tokens = [...sentence.text.matchAll(TOKEN)].map((match) =>
-      match[0].replace(/[.'’-]+$/u, ''),
-    );
+    const tokens = [...sentence.text.matchAll(TOKEN)].map((match) => nameToken(match[0]));
     let run: string[] = [];
     let runStart = 0;
     const flush = (index: number) => {
@@ -104,9 +118,27 @@ export function extractEntityMentions(text: string): {
     { spellings: Map<string, number>; mentions: number; first: number }
   >();
   const mentions: EntityMention[] = [];
+  const keyOf = (tokens: readonly string[]) => tokens.join(' ').toLowerCase();
+  // Names as the text writes them inside sentences, where capitals are not
+  // there for opening one.
+  const midSentenceNames = new Set(
+    runsBySentence.flatMap((runs) =>
+      runs.filter((run) => !run.opensSentence).map((run) => keyOf(trimName(run.tokens))),
+    ),
+  );
   runsBySentence.forEach((runs, sentenceIndex) => {
     for (const { tokens, opensSentence } of runs) {
-      let nameTokens = trimName(tokens);
+      // The word that opens a sentence may be capitalised only for that
+      // ("Yesterday Microsoft announced"): it is left out when the text never
+      // capitalises it mid-sentence and names the rest on its own there.
+      // Without that evidence the run stays whole ("Microsoft Research said").
+      const rest = trimName(tokens.slice(1));
+      const opener =
+        opensSentence &&
+        rest.length > 0 &&
+        !midSentenceCapitalised.has((tokens[0] ?? '').toLowerCase()) &&
+        midSentenceNames.has(keyOf(rest));
+      let nameTokens = opener ? rest : trimName(tokens);
       // A lone capitalised word at the start of a sentence counts only if the
       // text also capitalises it elsewhere.
       if (

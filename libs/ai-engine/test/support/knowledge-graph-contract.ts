@@ -111,6 +111,24 @@ export function describeKnowledgeGraphContract(
       ]);
     });
 
+    // Found in review: an entity kept the spelling and type it was first
+    // written with, so a corrected document still showed the old name.
+    it('shows the spelling and type of the latest write of an entity', async () => {
+      await graph.replaceDocument(graphDocument('respell', 'a', ['Deepmind']));
+      await graph.replaceDocument(graphDocument('respell', 'b', ['Deepmind']));
+      // Document a is indexed again with the name corrected.
+      await graph.replaceDocument({
+        ...graphDocument('respell', 'a', []),
+        entities: [{ key: 'deepmind', name: 'DeepMind', type: 'organization', mentions: 1 }],
+      });
+      expect(await graph.topEntities('respell')).toEqual([
+        { key: 'deepmind', name: 'DeepMind', type: 'organization', documents: 2, mentions: 2 },
+      ]);
+      expect(await graph.relatedDocuments('respell', 'b')).toEqual([
+        { documentId: 'a', title: 'Title of a', sharedEntities: ['DeepMind'], score: 1 },
+      ]);
+    });
+
     it('removes a document with the nodes and edges no other document of the owner holds', async () => {
       await graph.replaceDocument(graphDocument('del', 'd1', ['Acme', 'Zeta'], [['Acme', 'Zeta']]));
       await graph.replaceDocument(
