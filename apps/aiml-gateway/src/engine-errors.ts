@@ -23,15 +23,23 @@ const MAX_PROVIDER_RETRY_AFTER_SECONDS = 60;
  * True when a store the engine was connected to has gone away or failed in a
  * way that may pass (Chroma answering 5xx or 429): Chroma's client and the
  * Neo4j driver say so with their own error types. They are matched by name
- * and code because both drivers load only when configured.
+ * and code because both drivers load only when configured. The driver marks
+ * every error a later attempt may get past `retryable` (no server, a
+ * deadlock or lock timeout among writes to shared entities): it reaches the
+ * route only once the driver's own retries have run out.
  */
 function isStoreUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { name, code } = error as { name?: unknown; code?: unknown };
+  const { name, code, retryable } = error as {
+    name?: unknown;
+    code?: unknown;
+    retryable?: unknown;
+  };
   return (
     name === 'ChromaConnectionError' ||
     name === 'ChromaServerError' ||
-    (name === 'Neo4jError' && (code === 'ServiceUnavailable' || code === 'SessionExpired'))
+    (name === 'Neo4jError' &&
+      (retryable === true || code === 'ServiceUnavailable' || code === 'SessionExpired'))
   );
 }
 
@@ -43,7 +51,7 @@ function isStoreUnavailable(error: unknown): boolean {
 function storeOutageDetail(error: unknown): string {
   return (error as Error).name.startsWith('Chroma')
     ? 'the vector index (Chroma) is unreachable or failing'
-    : 'the knowledge graph (Neo4j) is unreachable';
+    : 'the knowledge graph (Neo4j) is unreachable or busy';
 }
 
 function retryAfterSeconds(error: ProviderError): string {

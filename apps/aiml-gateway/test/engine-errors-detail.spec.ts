@@ -32,6 +32,28 @@ describe('what problemFromEngineError tells a client', () => {
     expect(answer?.detail).not.toMatch(/database|ECONNREFUSED|10\.0\.3\.7|routing/);
   });
 
+  // Found in review: a Neo4j deadlock or lock timeout that outlived the
+  // driver's retries (writes of one owner's shared entities) was a 500.
+  it('answers 503 with Retry-After for a Neo4j error the driver calls retryable', () => {
+    const deadlock = Object.assign(new Error('ForsetiClient[3] can’t acquire ExclusiveLock'), {
+      name: 'Neo4jError',
+      code: 'Neo.TransientError.Transaction.DeadlockDetected',
+      retryable: true,
+    });
+    expect(problemFromEngineError(deadlock)).toMatchObject({
+      status: 503,
+      code: 'DT_ERR_ENGINE_UNAVAILABLE',
+      detail: expect.stringMatching(/Neo4j/),
+      extras: { headers: { 'retry-after': '5' } },
+    });
+    const syntax = Object.assign(new Error('Invalid input'), {
+      name: 'Neo4jError',
+      code: 'Neo.ClientError.Statement.SyntaxError',
+      retryable: false,
+    });
+    expect(problemFromEngineError(syntax)?.status).not.toBe(503);
+  });
+
   it("passes a provider's Retry-After on, within a minute", () => {
     const retryAfter = (retryAfterMs: number) =>
       problemFromEngineError(

@@ -60,7 +60,7 @@ describe('errors raised before routing are problem+json too', () => {
         url: GATEWAY_API.search,
         payload: { ownerId: 'o', query: 'deep', mode: 'lexical' },
       });
-      expect(search.json()).toEqual({ hits: [] });
+      expect(search.json()).toEqual({ hits: [], degraded: false });
     },
   );
 
@@ -126,6 +126,6 @@ describe('a request that is not received in time', () => {
       url: GATEWAY_API.search,
       payload: { ownerId: 'slow', query: 'body', mode: 'lexical' },
     });
-    expect(search.json()).toEqual({ hits: [] });
+    expect(search.json()).toEqual({ hits: [], degraded: false });
   });
 });
