@@ -242,6 +242,41 @@ describe('lists and counts as the models send them', () => {
     expect(topics.output.keyPhrases.map((phrase) => phrase.phrase)).toEqual(['t1', 't2']);
   });
 
+  // Found in review: with answers cited only by their [n] markers, the
+  // container's answers (which carry none) lost every citation.
+  it("cites the passages the upstream container's citation snippets come from", async () => {
+    const upstream = await server(() => ({
+      body: {
+        rag: {
+          qa_answer: 'Cranes lift them with steel cables.',
+          citations: [
+            { chunk_id: 'c0', snippet: '[3] Cranes lift containers' },
+            { chunk_id: 'c1', snippet: 'ships bring   containers' },
+            { chunk_id: 'c2', snippet: 'text that no passage holds' },
+            { chunk_id: 'c3', snippet: '[3] again' },
+          ],
+        },
+      },
+    }));
+    const provider = new UpstreamProvider({ url: upstream.url });
+    const reply = await provider.answer(
+      {
+        question: 'How are containers moved?',
+        passages: [
+          { id: 'p1', text: 'Trucks carry containers away.' },
+          { id: 'p2', text: 'Container ships bring\ncontainers to the harbour.' },
+          { id: 'p3', text: 'Cranes lift containers with steel cables.' },
+        ],
+        history: [],
+      },
+      new AbortController().signal,
+    );
+    expect(reply.output).toEqual({
+      answer: 'Cranes lift them with steel cables.',
+      citedPassages: [2, 1],
+    });
+  });
+
   it('reads a number that starts an item as part of it, and a bullet or number before it as a marker', () => {
     expect(
       parseList('openai', '3.5% growth\n- 2024 revenue\n1. First\n2) Second\n•Third\n10.'),

@@ -484,7 +484,7 @@ describe('citations of an answer', () => {
   // resolved "[1]" to passage 3.
   it('renumbers a hosted model’s [n] markers so that [n] names the n-th citation', async () => {
     const { result, shown } = await askScripted(
-      'Ships bring them [3]. Cranes lift them [2, 3]; see also [2][3] and the 1999 report [9].',
+      'Ships bring them [3]. Cranes lift them [2, 9, 3]; see also [2][3] and the 1999 report [9].',
     );
     expect(shown).toHaveLength(3);
     expect(result.answer).toBe(

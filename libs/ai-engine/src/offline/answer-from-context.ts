@@ -84,8 +84,9 @@ export function answerFromContext(request: AnswerRequest): AnswerOutput {
   const support: number[] = [];
   const quotes: string[] = [];
   for (const sentence of chosen) {
-    // A second sentence from a passage already cited joins its quote, so
-    // every sentence of the answer is in a citation's snippet.
+    // A second sentence from a passage already cited joins its quote: the
+    // citation's snippet shows the answer's sentences from that passage, in
+    // the answer's order, as far as the snippet's length allows.
     const position = cited.indexOf(sentence.passage);
     if (position !== -1) {
       quotes[position] = `${quotes[position]} ${sentence.text}`;

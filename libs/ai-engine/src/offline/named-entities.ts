@@ -118,27 +118,13 @@ export function extractEntityMentions(text: string): {
     { spellings: Map<string, number>; mentions: number; first: number }
   >();
   const mentions: EntityMention[] = [];
-  const keyOf = (tokens: readonly string[]) => tokens.join(' ').toLowerCase();
-  // Names as the text writes them inside sentences, where capitals are not
-  // there for opening one.
-  const midSentenceNames = new Set(
-    runsBySentence.flatMap((runs) =>
-      runs.filter((run) => !run.opensSentence).map((run) => keyOf(trimName(run.tokens))),
-    ),
-  );
   runsBySentence.forEach((runs, sentenceIndex) => {
     for (const { tokens, opensSentence } of runs) {
-      // The word that opens a sentence may be capitalised only for that
-      // ("Yesterday Microsoft announced"): it is left out when the text never
-      // capitalises it mid-sentence and names the rest on its own there.
-      // Without that evidence the run stays whole ("Microsoft Research said").
-      const rest = trimName(tokens.slice(1));
-      const opener =
-        opensSentence &&
-        rest.length > 0 &&
-        !midSentenceCapitalised.has((tokens[0] ?? '').toLowerCase()) &&
-        midSentenceNames.has(keyOf(rest));
-      let nameTokens = opener ? rest : trimName(tokens);
+      // A run that opens a sentence stays whole even when its first word may
+      // be capitalised only for that ("Yesterday Microsoft"): telling that
+      // word from a name's first word ("Alice Smith", "Bank of America")
+      // needs a lexicon of common words, and leaving it out lost real names.
+      let nameTokens = trimName(tokens);
       // A lone capitalised word at the start of a sentence counts only if the
       // text also capitalises it elsewhere.
       if (

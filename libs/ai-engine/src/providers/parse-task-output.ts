@@ -164,14 +164,19 @@ const CITATION_MARKER = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
  * shown them. Its citations are the passages it names, each once, in the
  * order first named, and the markers are renumbered to match them: `[n]` in
  * the answer returned names the n-th citation, whichever passage the model
- * saw as n. A marker naming a number outside the passages is left as written
- * and cites nothing: it may be the text's own ("[2019]").
+ * saw as n. A number outside the passages cites nothing: alone in its
+ * brackets it is left as written (it may be the text's own, "[2019]"); in a
+ * list with passage numbers it is dropped, so no number in a marker is left
+ * in the model's numbering.
  */
 export function parseAnswer(provider: string, text: string, passageCount: number): AnswerOutput {
   const cited: number[] = [];
   const answer = nonEmpty(provider, text).replace(CITATION_MARKER, (marker, list: string) => {
-    const shownAs = list.split(',').map((number) => Number(number.trim()));
-    if (!shownAs.every((number) => number >= 1 && number <= passageCount)) return marker;
+    const shownAs = list
+      .split(',')
+      .map((number) => Number(number.trim()))
+      .filter((number) => number >= 1 && number <= passageCount);
+    if (shownAs.length === 0) return marker;
     const citationNumbers = shownAs.map((number) => {
       const position = cited.indexOf(number - 1);
       return position === -1 ? cited.push(number - 1) : position + 1;

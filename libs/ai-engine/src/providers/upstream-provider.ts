@@ -37,7 +37,13 @@ const AnalyzeResponse = z.object({
     })
     .optional(),
   translation: z.unknown().optional(),
-  rag: z.object({ qa_answer: z.string().nullable().optional() }).partial().optional(),
+  rag: z
+    .object({
+      qa_answer: z.string().nullable().optional(),
+      citations: z.array(z.object({ snippet: z.string() }).partial()).optional(),
+    })
+    .partial()
+    .optional(),
 });
 type Analysis = z.infer<typeof AnalyzeResponse>;
 
@@ -115,7 +121,12 @@ export class UpstreamProvider implements AiProvider {
       .join('\n\n');
     const analysis = await this.analyze({ document, question: request.question }, signal);
     const answer = required(analysis.rag?.qa_answer ?? textOf(analysis.qa), 'an answer');
-    return { output: parseAnswer(this.name, answer, request.passages.length), model: this.model };
+    const parsed = parseAnswer(this.name, answer, request.passages.length);
+    if (parsed.citedPassages.length > 0) return { output: parsed, model: this.model };
+    // The container's answers carry no markers: it cites by its own snippets
+    // of the text it was sent, the passages numbered "[n]".
+    const citedPassages = passagesQuoted(analysis.rag?.citations ?? [], request.passages);
+    return { output: { ...parsed, citedPassages }, model: this.model };
   }
 
   private async analyze(body: Record<string, unknown>, signal: AbortSignal): Promise<Analysis> {
@@ -183,4 +194,32 @@ export class UpstreamProvider implements AiProvider {
         );
     }
   }
+}
+
+const whitespace = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/**
+ * The passages (indexes) the container's citation snippets come from, each
+ * once, in the order cited: a snippet names one by the "[n]" it starts with,
+ * or by being a piece of its text.
+ */
+function passagesQuoted(
+  citations: readonly { snippet?: string }[],
+  passages: AnswerRequest['passages'],
+): number[] {
+  const texts = passages.map((passage) => whitespace(passage.text));
+  const quoted: number[] = [];
+  for (const { snippet = '' } of citations) {
+    const numbered = /^\s*\[(\d+)\]\s*/.exec(snippet);
+    const byNumber = numbered ? Number(numbered[1]) - 1 : -1;
+    const piece = whitespace(numbered ? snippet.slice(numbered[0].length) : snippet);
+    const passage =
+      byNumber >= 0 && byNumber < passages.length
+        ? byNumber
+        : piece.length > 0
+          ? texts.findIndex((text) => text.includes(piece))
+          : -1;
+    if (passage !== -1 && !quoted.includes(passage)) quoted.push(passage);
+  }
+  return quoted;
 }

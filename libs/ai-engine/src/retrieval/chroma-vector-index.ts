@@ -218,7 +218,7 @@ export class ChromaVectorIndex implements VectorIndex {
       client,
       dimensions,
       writer,
-      options.exactSearchPage ?? EXACT_SEARCH_PAGE,
+      Math.max(1, Math.trunc(options.exactSearchPage ?? EXACT_SEARCH_PAGE)),
     );
   }
 
