@@ -9,9 +9,11 @@ import type { ChatSessionStore } from './ports/chat-session-store';
 import type { DocumentStore } from './ports/document-store';
 import type { FileStore } from './ports/file-store';
 import type { OutboxStore } from './ports/outbox-store';
-import type { RateLimiterFactory } from './ports/rate-limiter';
 import type { UserStore } from './ports/user-store';
-import { MemoryRateLimiterFactory } from './rate-limit/memory-rate-limiter-factory';
+import {
+  MemoryRateLimiterFactory,
+  type RateLimiterFactory,
+} from '@docuthinker/runtime/rate-limits';
 import type { Clock } from './shared/clock';
 import type { HealthReport } from './shared/health';
 
@@ -97,7 +99,7 @@ export async function createStores(config: StoresConfig): Promise<Stores> {
         clock: config.clock,
       });
 
-  const redisModule = config.redisUrl ? await import('./cache/redis-connection') : undefined;
+  const redisModule = config.redisUrl ? await import('./cache/redis-adapters') : undefined;
   const redis =
     redisModule && config.redisUrl
       ? redisModule.createRedisClient(config.redisUrl, { onError: config.onRedisError })
@@ -110,9 +112,7 @@ export async function createStores(config: StoresConfig): Promise<Stores> {
       config.redisStartupWaitMs ?? DEFAULT_REDIS_STARTUP_WAIT_MS,
     );
     cache = new (await import('./cache/redis-cache-store')).RedisCacheStore(redis);
-    rateLimiters = new (
-      await import('./rate-limit/redis-rate-limiter-factory')
-    ).RedisRateLimiterFactory(redis);
+    rateLimiters = new redisModule.RedisRateLimiterFactory(redis);
   }
 
   let files: FileStore = new LocalFileStore(

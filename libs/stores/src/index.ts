@@ -62,12 +62,13 @@ export {
   type OutboxStore,
 } from './ports/outbox-store';
 export type { CacheStore } from './ports/cache-store';
+// The rate-limit port and adapters live in libs/runtime, shared with the gateway.
 export type {
   RateLimitDecision,
   RateLimiter,
   RateLimiterFactory,
   RateLimitRule,
-} from './ports/rate-limiter';
+} from '@docuthinker/runtime/rate-limits';
 export type { FileStore, PutFileOptions, SignedUrlOptions, StoredFile } from './ports/file-store';
 
 export { retryDelayMs, type RetryDelayOptions } from './outbox/retry-delay';
@@ -88,7 +89,7 @@ export {
   type EmbeddedDataStoresOptions,
 } from './embedded/create-embedded-data-stores';
 export { MemoryCacheStore, type MemoryCacheOptions } from './cache/memory-cache-store';
-export { MemoryRateLimiterFactory } from './rate-limit/memory-rate-limiter-factory';
+export { MemoryRateLimiterFactory } from '@docuthinker/runtime/rate-limits';
 export { LocalFileStore } from './files/local-file-store';
 // The MongoDB, Redis and S3 adapters are reached through createStores only,
 // which loads them (and their drivers) when configured.

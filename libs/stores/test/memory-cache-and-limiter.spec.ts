@@ -1,5 +1,5 @@
 import { MemoryCacheStore } from '../src/cache/memory-cache-store';
-import { MemoryRateLimiterFactory } from '../src/rate-limit/memory-rate-limiter-factory';
+import { MemoryRateLimiterFactory } from '@docuthinker/runtime/rate-limits';
 import { cacheStoreContract } from './contracts/cache-store.contract';
 import { rateLimiterContract } from './contracts/rate-limiter.contract';
 

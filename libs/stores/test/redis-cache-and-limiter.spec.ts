@@ -4,9 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStores } from '../src/create-stores';
-import { createRedisClient, closeRedisClient, waitForRedis } from '../src/cache/redis-connection';
+import {
+  closeRedisClient,
+  createRedisClient,
+  RedisRateLimiterFactory,
+  waitForRedis,
+} from '@docuthinker/runtime/redis';
 import { RedisCacheStore } from '../src/cache/redis-cache-store';
-import { RedisRateLimiterFactory } from '../src/rate-limit/redis-rate-limiter-factory';
 import { cacheStoreContract } from './contracts/cache-store.contract';
 import { rateLimiterContract } from './contracts/rate-limiter.contract';
 

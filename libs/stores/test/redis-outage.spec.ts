@@ -1,8 +1,12 @@
 import { startRedis, waitUntil, type RunningService } from '@docuthinker/testing';
 import type { Redis } from 'ioredis';
-import { createRedisClient, closeRedisClient, waitForRedis } from '../src/cache/redis-connection';
+import {
+  closeRedisClient,
+  createRedisClient,
+  RedisRateLimiterFactory,
+  waitForRedis,
+} from '@docuthinker/runtime/redis';
 import { RedisCacheStore } from '../src/cache/redis-cache-store';
-import { RedisRateLimiterFactory } from '../src/rate-limit/redis-rate-limiter-factory';
 
 /**
  * "Quickly" here means far below any request timeout: these bounds catch a

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RateLimiterFactory } from '../../src/ports/rate-limiter';
+import type { RateLimiterFactory } from '@docuthinker/runtime/rate-limits';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export function rateLimiterContract(factory: () => RateLimiterFactory): void {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
-import type { RateLimiter, RateLimiterFactory, RateLimitRule } from '../ports/rate-limiter';
+import type { RateLimiter, RateLimiterFactory, RateLimitRule } from './rate-limiter';
 import { memoryLimiterFor } from './memory-rate-limiter-factory';
 import { FlexibleRateLimiter } from './flexible-rate-limiter';
 

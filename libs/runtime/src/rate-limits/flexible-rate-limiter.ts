@@ -1,5 +1,5 @@
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { RateLimitDecision, RateLimiter } from '../ports/rate-limiter';
+import type { RateLimitDecision, RateLimiter } from './rate-limiter';
 
 /**
  * Adapts a rate-limiter-flexible limiter to the port: over-limit is a

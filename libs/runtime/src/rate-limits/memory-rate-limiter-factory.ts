@@ -1,5 +1,5 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import type { RateLimiter, RateLimiterFactory, RateLimitRule } from '../ports/rate-limiter';
+import type { RateLimiter, RateLimiterFactory, RateLimitRule } from './rate-limiter';
 import { FlexibleRateLimiter } from './flexible-rate-limiter';
 
 export function memoryLimiterFor(rule: RateLimitRule): RateLimiterMemory {
