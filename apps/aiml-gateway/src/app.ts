@@ -2,6 +2,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { DEFAULT_GATEWAY_BODY_LIMIT_BYTES, type GatewayConfig } from '@docuthinker/config';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@docuthinker/runtime';
+import {
+  MemoryRateLimiterFactory,
+  userAiCallsRule,
+  type RateLimiter,
+} from '@docuthinker/runtime/rate-limits';
 import { withProxiedAnalyze } from './analyze/proxied-analyze-fast-path';
 import { createBearerVerifier } from './auth/bearer-credentials';
 import type { EngineConnection } from './engine/engine-connection';
@@ -43,6 +48,8 @@ export interface GatewayDependencies {
   /** The engine and analyzer, once their stores are reachable. */
   connection: EngineConnection;
   metrics: GatewayMetrics;
+  /** Counts users' AI calls (Redis in production); this process's counters when unset. */
+  aiCallLimiter?: RateLimiter;
   bodyLimitBytes?: number;
   requestTimeoutMs?: number;
 }
@@ -53,6 +60,7 @@ export function createGatewayApp({
   logger,
   connection,
   metrics,
+  aiCallLimiter = new MemoryRateLimiterFactory().create(userAiCallsRule(config.aiCallsPerMinute)),
   // DOCUTHINKER_MAX_REQUEST_BYTES's default: tests build the app without a config.
   bodyLimitBytes = DEFAULT_GATEWAY_BODY_LIMIT_BYTES,
   requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
@@ -138,7 +146,7 @@ export function createGatewayApp({
     openApi.watch(api, { authenticated: true });
     registerAuthentication(api, verifier);
     registerOwnerScope(api);
-    registerUserAiCallLimit(api, config.aiCallsPerMinute);
+    registerUserAiCallLimit(api, aiCallLimiter);
     registerTaskRoutes(api, connection);
     registerIndexRoutes(api, connection);
     registerSearchRoutes(api, connection);

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gatewayFields, loadGatewayConfig } from '@docuthinker/config';
 import { createAiEngine, type AiEngineConfig } from '@docuthinker/ai-engine';
-import { installGracefulShutdown, startServiceContext } from '@docuthinker/runtime';
+import { installGracefulShutdown, startServiceContext, type Logger } from '@docuthinker/runtime';
+import { userAiCallsRule } from '@docuthinker/runtime/rate-limits';
 import { createDocumentAnalyzer } from './analyze/create-document-analyzer';
 import { createGatewayApp } from './app';
 import { EngineConnection } from './engine/engine-connection';
@@ -11,6 +12,29 @@ import { GatewayMetrics } from './metrics/gateway-metrics';
 
 /** How long start-up waits for the stores before listening anyway (and reporting unready). */
 const FIRST_CONNECTION_WAIT_MS = 5000;
+/** How long start-up waits for Redis; without it, limits are counted in this process meanwhile. */
+const REDIS_STARTUP_WAIT_MS = 2000;
+
+/**
+ * The Redis that counts users' AI calls for every replica (the backend's).
+ * The gateway starts without it: while it is unreachable each limiter counts
+ * in this process (rate-limiter-flexible's insurance limiter), and the client
+ * keeps reconnecting. The driver loads only here.
+ */
+async function connectRedis(url: string, logger: Logger) {
+  const { createRedisClient, waitForRedis, closeRedisClient, RedisRateLimiterFactory } =
+    await import('./http/redis-adapters');
+  const client = createRedisClient(url, {
+    onError: (error) => logger.warn({ error: error.message }, 'redis unavailable'),
+  });
+  if (!(await waitForRedis(client, REDIS_STARTUP_WAIT_MS))) {
+    logger.warn("redis is not reachable yet: users' AI calls are counted per replica meanwhile");
+  }
+  return {
+    rateLimiters: new RedisRateLimiterFactory(client),
+    close: () => closeRedisClient(client),
+  };
+}
 
 /** Composition root: config, engine, app, listen, and the one shutdown path. */
 async function main(): Promise<void> {
@@ -51,11 +75,13 @@ async function main(): Promise<void> {
     },
     { logger },
   );
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const app = createGatewayApp({
     config,
     logger,
     connection,
     metrics,
+    aiCallLimiter: redis?.rateLimiters.create(userAiCallsRule(config.aiCallsPerMinute)),
     bodyLimitBytes: config.maxRequestBytes,
   });
 
@@ -70,6 +96,7 @@ async function main(): Promise<void> {
         run: () => closeGatewayServer(app, config.drainTimeoutMs),
       },
       { name: 'ai-engine', run: () => connection.close() },
+      ...(redis ? [{ name: 'redis', run: redis.close }] : []),
     ],
     // A stop forced by an engine that cannot start is a failed start.
     exit: (code) => process.exit(connection.failedPermanently ? 1 : code),

@@ -1,4 +1,13 @@
+import type { Redis } from 'ioredis';
 import { GATEWAY_API } from '@docuthinker/contracts';
+import { userAiCallsRule } from '@docuthinker/runtime/rate-limits';
+import {
+  closeRedisClient,
+  createRedisClient,
+  RedisRateLimiterFactory,
+  waitForRedis,
+} from '@docuthinker/runtime/redis';
+import { startRedis, type RunningService } from '@docuthinker/testing';
 import { asUser, startTestGateway, type TestGateway } from './support/test-gateway';
 
 const TEXT = 'Lighthouses guide ships. Keepers tend the lamps every night.';
@@ -85,5 +94,69 @@ describe('AI calls per user token per minute', () => {
     expect(statuses('/ai/v1/search', 'post')).toContain('429');
     expect(statuses('/ai/v1/graph/entities', 'get')).not.toContain('429');
     expect(statuses('/ai/v1/index', 'delete')).not.toContain('429');
+  });
+});
+
+describe('AI calls per user counted in Redis, across replicas', () => {
+  let redis: RunningService;
+  const clients: Redis[] = [];
+  const replicas: TestGateway[] = [];
+
+  /** A limiter on its own Redis connection, as a replica (or the backend) has it. */
+  const sharedLimiter = async (perMinute: number) => {
+    const client = createRedisClient(redis.url);
+    clients.push(client);
+    expect(await waitForRedis(client, 5000)).toBe(true);
+    return new RedisRateLimiterFactory(client).create(userAiCallsRule(perMinute));
+  };
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    for (let replica = 0; replica < 2; replica += 1) {
+      replicas.push(
+        await startTestGateway({ aiCallsPerMinute: 3, aiCallLimiter: await sharedLimiter(3) }),
+      );
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.close()));
+    await Promise.all(clients.map((client) => closeRedisClient(client)));
+    await redis?.stop();
+  });
+
+  const summarise = async (replica: TestGateway, subject: string) =>
+    replica.app.inject({
+      method: 'POST',
+      url: GATEWAY_API.task('summary'),
+      headers: await asUser(subject),
+      payload: { text: TEXT },
+    });
+
+  // Before REDIS_URL reached the gateway, each replica counted on its own,
+  // so behind the load balancer a user had the allowance once per replica.
+  it("gives a user one allowance whichever replica serves the calls, the backend's too", async () => {
+    const [first, second] = replicas as [TestGateway, TestGateway];
+    const spent = [
+      await summarise(first, 'rhea'),
+      await summarise(second, 'rhea'),
+      await summarise(first, 'rhea'),
+    ];
+    expect(spent.map((answer) => answer.statusCode)).toEqual([200, 200, 200]);
+    const refused = await summarise(second, 'rhea');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().code).toBe('DT_ERR_RATE_LIMITED');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // The backend counts a user's calls under the same rule: it sees the allowance spent.
+    const backend = await sharedLimiter(3);
+    expect((await backend.consume('rhea')).allowed).toBe(false);
+    expect((await summarise(second, 'sol')).statusCode).toBe(200);
+  });
+
+  it('keeps limiting, per replica, while Redis is down', async () => {
+    await redis.stop();
+    const [first] = replicas as [TestGateway];
+    const answers = [];
+    for (let call = 0; call < 4; call += 1) answers.push(await summarise(first, 'tess'));
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 429]);
   });
 });

@@ -4,6 +4,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackendConfig } from '@docuthinker/config';
 import type { DocumentExtractor } from '@docuthinker/documents';
 import type { DependencyCheck, Logger } from '@docuthinker/runtime';
+import { userAiCallsRule } from '@docuthinker/runtime/rate-limits';
 import type { Stores } from '@docuthinker/stores';
 import { createAccessTokens } from './auth/access-tokens';
 import { LiveAccounts } from './auth/live-accounts';
@@ -85,11 +86,7 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
   const ai = new AiService(stores.documents, stores.cache, gateway);
   const chat = new ChatService(stores, gateway);
   const aiCalls = new AiCallAllowance(
-    stores.rateLimiters.create({
-      name: 'ai-calls-user',
-      points: config.aiCallsPerMinute,
-      windowSeconds: 60,
-    }),
+    stores.rateLimiters.create(userAiCallsRule(config.aiCallsPerMinute)),
   );
 
   const metrics = new Registry();

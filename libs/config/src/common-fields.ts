@@ -32,7 +32,7 @@ export const commonFields = {
   // to spend the platform's provider budget, or its CPU, on their own.
   DOCUTHINKER_AI_CALLS_PER_MINUTE: integerInRange(60, 1, 1_000_000, {
     description:
-      'AI calls one user may make per minute: AI tasks, chat, ask, semantic (vector or hybrid) search, and uploads, renames or direct indexing, which embed the document; 429 with Retry-After beyond it. The backend counts across replicas (in Redis when configured), the gateway per replica and only for user tokens',
+      "AI calls one user may make per minute: AI tasks, chat, ask, semantic (vector or hybrid) search, and uploads, renames or direct indexing, which embed the document; 429 with Retry-After beyond it. With REDIS_URL both services count a user's calls together in Redis, across replicas (in process per replica without it, or while Redis is down); the gateway counts only user tokens, the backend's calls being counted there already",
   }),
   DOCUTHINKER_SECRETS_PREFIX: optionalText(
     {

@@ -117,6 +117,11 @@ export const gatewayFields = {
       'Chroma server for the vector index (secret docuthinker/chroma); embedded libSQL when unset',
     secret: true,
   }),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:'], {
+    description:
+      "Users' AI call counters shared by all replicas (secret docuthinker/redis, the backend's Redis); in-process when unset",
+    secret: true,
+  }),
   DOCUTHINKER_CHROMA_DIR: optionalText(
     {
       description:
@@ -135,6 +140,8 @@ export interface GatewayConfig extends ServiceConfigBase {
   readonly chromaUrl?: string;
   readonly chromaDir: string;
   readonly upstreamUrl?: string;
+  /** Where users' AI call counters live; in this process when unset. */
+  readonly redisUrl?: string;
   readonly providers: readonly AiProvider[];
   /** Tasks that use another provider order than `providers`. */
   readonly taskProviders: Readonly<Partial<Record<AiChainTask, readonly AiProvider[]>>>;
@@ -172,6 +179,11 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
         )
       : values.DOCUTHINKER_CHROMA_URL;
 
+  const redisUrl = resolution.storeOrEmbedded(
+    'REDIS_URL',
+    "in-process AI call counters (each replica counts a user's calls on its own)",
+  );
+
   const providers = resolveProviders(resolution);
   const taskProviders = resolveTaskProviders(resolution, providers ?? []);
   const secrets = resolvePlatformSecrets(resolution);
@@ -194,6 +206,7 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     chromaUrl,
     chromaDir,
     upstreamUrl: parsed.DOCUTHINKER_AIML_UPSTREAM_URL,
+    redisUrl,
     providers: Object.freeze(providers),
     taskProviders: Object.freeze(taskProviders),
     providerDeadlineMs: parsed.DOCUTHINKER_AI_DEADLINE_MS,

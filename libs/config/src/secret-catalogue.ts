@@ -72,7 +72,8 @@ export const PLATFORM_SECRETS: readonly PlatformSecret[] = Object.freeze([
   {
     name: 'redis',
     variable: 'REDIS_URL',
-    services: ['backend'],
+    // The gateway counts users' AI calls there, so every replica shares them.
+    services: ['backend', 'aiml-gateway'],
     required: true,
     generatable: false,
   },

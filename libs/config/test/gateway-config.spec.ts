@@ -28,6 +28,7 @@ const productionEnv = {
   NODE_ENV: 'production',
   DOCUTHINKER_NEO4J_URI: 'neo4j+s://neo4j:pw@graph.example:7687',
   DOCUTHINKER_CHROMA_URL: 'http://chroma.internal:8000',
+  REDIS_URL: 'rediss://cache.internal:6379',
   OPENAI_API_KEY: 'sk-test-key',
   ...secrets,
 };
@@ -40,6 +41,7 @@ describe('loadGatewayConfig', () => {
     expect(config.syncVector).toBe(true);
     expect(config.chromaDir).toBe('/mnt/efs/chroma');
     expect(config.providers).toEqual(['openai', 'local']);
+    expect(config.redisUrl).toBe('rediss://cache.internal:6379');
   });
 
   it('names the stores and the provider keys when production has nothing', () => {
@@ -49,6 +51,7 @@ describe('loadGatewayConfig', () => {
       expect.arrayContaining([
         'DOCUTHINKER_NEO4J_URI',
         'DOCUTHINKER_CHROMA_URL',
+        'REDIS_URL',
         'OPENAI_API_KEY, ANTHROPIC_API_KEY, GOOGLE_API_KEY',
         'DOCUTHINKER_JWT_SECRET',
         'DOCUTHINKER_SERVICE_TOKEN',

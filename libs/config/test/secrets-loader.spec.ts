@@ -112,6 +112,7 @@ describe('loadSecretsIntoEnvironment against moto', () => {
       ['jwt', 'j'.repeat(48)],
       ['service-token', 't'.repeat(48)],
       ['chroma', 'http://chroma:8000'],
+      ['redis', 'redis://cache:6379'],
     ]) {
       await client.send(new CreateSecretCommand({ Name: `${off}${name}`, SecretString: value }));
     }
@@ -123,7 +124,11 @@ describe('loadSecretsIntoEnvironment against moto', () => {
       DOCUTHINKER_SYNC_VECTOR: '0',
     };
     const result = await load(bothOff);
-    expect(result.loaded.sort()).toEqual(['DOCUTHINKER_JWT_SECRET', 'DOCUTHINKER_SERVICE_TOKEN']);
+    expect(result.loaded.sort()).toEqual([
+      'DOCUTHINKER_JWT_SECRET',
+      'DOCUTHINKER_SERVICE_TOKEN',
+      'REDIS_URL',
+    ]);
     expect(result.absent.sort()).toEqual([`${off}anthropic`, `${off}google`, `${off}openai`]);
     expect(bothOff['DOCUTHINKER_CHROMA_URL']).toBeUndefined();
 

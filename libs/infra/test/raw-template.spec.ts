@@ -82,7 +82,8 @@ describe('raw CloudFormation template', () => {
       }),
     );
     const secrets: CfnJson[] = gatewayTask?.Properties.ContainerDefinitions[0].Secrets;
-    expect(secrets).toHaveLength(7);
+    // Three provider keys (switched), Neo4j, Chroma, Redis, the JWT secret and the service token.
+    expect(secrets).toHaveLength(8);
     for (const [parameter, variable] of Object.entries(PROVIDER_KEY_SWITCHES)) {
       expect(template.Parameters[parameter]).toMatchObject({
         Default: 'true',
@@ -103,6 +104,7 @@ describe('raw CloudFormation template', () => {
     expect(unconditional.map((entry) => entry.Name)).toEqual([
       'DOCUTHINKER_NEO4J_URI',
       'DOCUTHINKER_CHROMA_URL',
+      'REDIS_URL',
       'DOCUTHINKER_JWT_SECRET',
       'DOCUTHINKER_SERVICE_TOKEN',
     ]);

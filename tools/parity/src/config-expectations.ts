@@ -47,6 +47,7 @@ const PRODUCTION_GATEWAY_ENVIRONMENT = {
   DOCUTHINKER_SERVICE_TOKEN: 'parity-check-placeholder-of-32-characters',
   DOCUTHINKER_NEO4J_URI: 'neo4j://neo4j:7687',
   DOCUTHINKER_CHROMA_URL: 'http://chroma:8000',
+  REDIS_URL: 'redis://redis:6379',
 };
 
 /** What libs/config says, read from the schemas and loaders themselves. */

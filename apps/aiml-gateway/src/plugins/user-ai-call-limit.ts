@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiter } from '@docuthinker/runtime/rate-limits';
 import { problem } from '../errors';
 
 declare module 'fastify' {
@@ -18,31 +18,29 @@ function isAiCall(request: FastifyRequest): boolean {
 }
 
 /**
- * Limits the AI calls a user token makes to `perMinute`
- * (DOCUTHINKER_AI_CALLS_PER_MINUTE), counted in this replica: browsers reach
- * these routes through the load balancer, and each call may cost a paid
- * provider request. The service token is not limited here, since the backend
- * limits each of its users before it calls. Runs after schema validation: an
- * invalid body or query costs nothing of the allowance, a request refused
- * later (a task's missing option, /analyze naming another owner) does.
+ * Limits the AI calls a user token makes to DOCUTHINKER_AI_CALLS_PER_MINUTE
+ * (`limiter`, made from userAiCallsRule): browsers reach these routes through
+ * the load balancer, and each call may cost a paid provider request. With
+ * REDIS_URL the count is the backend's own, shared by every replica of both
+ * services; without it, this replica's. The service token is not limited
+ * here, since the backend limits each of its users before it calls. Runs
+ * after schema validation: an invalid body or query costs nothing of the
+ * allowance, a request refused later (a task's missing option, /analyze
+ * naming another owner) does.
  */
-export function registerUserAiCallLimit(scope: FastifyInstance, perMinute: number): void {
-  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+export function registerUserAiCallLimit(scope: FastifyInstance, limiter: RateLimiter): void {
   // Callback style: the service's requests, most of them, skip it without a promise.
   scope.addHook('preHandler', (request, _reply, done) => {
     const principal = request.principal;
     if (principal?.kind !== 'user' || !isAiCall(request)) return done();
-    limiter.consume(principal.ownerId).then(
-      () => done(),
-      (rejection: unknown) => {
-        if (!(rejection instanceof RateLimiterRes)) return done(rejection as Error);
-        const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        done(
-          problem('DT_ERR_RATE_LIMITED', `Try again in ${seconds} seconds.`, {
-            headers: { 'retry-after': String(seconds) },
-          }),
-        );
-      },
-    );
+    limiter.consume(principal.ownerId).then((decision) => {
+      if (decision.allowed) return done();
+      const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      done(
+        problem('DT_ERR_RATE_LIMITED', `Try again in ${seconds} seconds.`, {
+          headers: { 'retry-after': String(seconds) },
+        }),
+      );
+    }, done);
   });
 }

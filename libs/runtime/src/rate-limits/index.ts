@@ -7,5 +7,6 @@ export type {
   RateLimiterFactory,
   RateLimitRule,
 } from './rate-limiter';
+export { userAiCallsRule } from './rate-limiter';
 export { FlexibleRateLimiter } from './flexible-rate-limiter';
 export { MemoryRateLimiterFactory, memoryLimiterFor } from './memory-rate-limiter-factory';

@@ -25,3 +25,13 @@ export interface RateLimiterFactory {
   readonly adapter: 'redis' | 'memory';
   create(rule: RateLimitRule): RateLimiter;
 }
+
+/**
+ * The AI calls one user may make per minute (DOCUTHINKER_AI_CALLS_PER_MINUTE),
+ * one rule for the backend and the gateway: with Redis both count a user's
+ * calls under the same key, so the user has one allowance across the
+ * platform, whichever service and replica the calls reach.
+ */
+export function userAiCallsRule(perMinute: number): RateLimitRule {
+  return { name: 'ai-calls-user', points: perMinute, windowSeconds: 60 };
+}
