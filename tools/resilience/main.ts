@@ -79,7 +79,7 @@ async function main(): Promise<number> {
           'embedded libSQL file and files directory. SQLite WAL locking makes one file safe for several processes on one machine ' +
           '(the outbox claim is a single UPDATE … RETURNING), so this is the embedded store under real multi-process load, not a stand-in.',
         '',
-        'Rate limiting as documented (libs/stores RedisRateLimiterFactory): with Redis, login attempts are counted once across replicas; ' +
+        'Rate limiting as documented (libs/runtime RedisRateLimiterFactory): with Redis, login attempts are counted once across replicas; ' +
           'while Redis is down each replica falls back to its own in-process counter with the same rule, so limits still hold, per replica.',
       ],
     });

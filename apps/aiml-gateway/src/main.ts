@@ -12,14 +12,14 @@ import { GatewayMetrics } from './metrics/gateway-metrics';
 
 /** How long start-up waits for the stores before listening anyway (and reporting unready). */
 const FIRST_CONNECTION_WAIT_MS = 5000;
-/** How long start-up waits for Redis; without it, limits are counted in this process meanwhile. */
+/** How long start-up waits for Redis before saying it is not there (limits are counted here meanwhile). */
 const REDIS_STARTUP_WAIT_MS = 2000;
 
 /**
  * The Redis that counts users' AI calls for every replica (the backend's).
- * The gateway starts without it: while it is unreachable each limiter counts
- * in this process (rate-limiter-flexible's insurance limiter), and the client
- * keeps reconnecting. The driver loads only here.
+ * The gateway does not wait for it: while it is unreachable each limiter
+ * counts in this process (rate-limiter-flexible's insurance limiter), and
+ * the client keeps reconnecting. The driver loads only here.
  */
 async function connectRedis(url: string, logger: Logger) {
   const { createRedisClient, waitForRedis, closeRedisClient, RedisRateLimiterFactory } =
@@ -27,11 +27,16 @@ async function connectRedis(url: string, logger: Logger) {
   const client = createRedisClient(url, {
     onError: (error) => logger.warn({ error: error.message }, 'redis unavailable'),
   });
-  if (!(await waitForRedis(client, REDIS_STARTUP_WAIT_MS))) {
-    logger.warn("redis is not reachable yet: users' AI calls are counted per replica meanwhile");
-  }
   return {
     rateLimiters: new RedisRateLimiterFactory(client),
+    /** Resolves once connected, or after REDIS_STARTUP_WAIT_MS with a warning. */
+    ready: async () => {
+      if (!(await waitForRedis(client, REDIS_STARTUP_WAIT_MS))) {
+        logger.warn(
+          "redis is not reachable yet: users' AI calls are counted per replica meanwhile",
+        );
+      }
+    },
     close: () => closeRedisClient(client),
   };
 }
@@ -102,7 +107,8 @@ async function main(): Promise<void> {
     exit: (code) => process.exit(connection.failedPermanently ? 1 : code),
   });
 
-  await connection.firstAttempt(FIRST_CONNECTION_WAIT_MS);
+  // Both waits run with the shutdown installed: a stop meanwhile is graceful.
+  await Promise.all([connection.firstAttempt(FIRST_CONNECTION_WAIT_MS), redis?.ready()]);
   const failure = connection.failedPermanently;
   if (failure) throw new Error(`the AI engine cannot start: ${failure.message}`);
   await app.listen({ port: config.port, host: '0.0.0.0' });

@@ -152,11 +152,19 @@ describe('AI calls per user counted in Redis, across replicas', () => {
     expect((await summarise(second, 'sol')).statusCode).toBe(200);
   });
 
-  it('keeps limiting, per replica, while Redis is down', async () => {
+  it('counts in each replica while Redis is down, and keeps limiting', async () => {
+    const [first, second] = replicas as [TestGateway, TestGateway];
+    const statuses = async (replica: TestGateway, calls: number) => {
+      const answers = [];
+      for (let call = 0; call < calls; call += 1) answers.push(await summarise(replica, 'tess'));
+      return answers.map((answer) => answer.statusCode);
+    };
+    // Two of three calls spent in Redis ...
+    expect(await statuses(first, 2)).toEqual([200, 200]);
     await redis.stop();
-    const [first] = replicas as [TestGateway];
-    const answers = [];
-    for (let call = 0; call < 4; call += 1) answers.push(await summarise(first, 'tess'));
-    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 429]);
+    // ... then each replica counts from nothing in its own process: three more
+    // on one and three on the other, where Redis would have allowed one.
+    expect(await statuses(first, 4)).toEqual([200, 200, 200, 429]);
+    expect(await statuses(second, 4)).toEqual([200, 200, 200, 429]);
   });
 });
