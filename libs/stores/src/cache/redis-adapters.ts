@@ -2,9 +2,4 @@
 // library so that createStores can load them (and ioredis) only when
 // REDIS_URL is set: a dynamic import of another library is refused by the
 // module-boundary lint.
-export {
-  closeRedisClient,
-  createRedisClient,
-  RedisRateLimiterFactory,
-  waitForRedis,
-} from '@docuthinker/runtime/redis';
+export * from '@docuthinker/runtime/redis';
