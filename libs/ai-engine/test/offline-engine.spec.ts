@@ -493,8 +493,15 @@ describe('named entities', () => {
     ]);
   });
 
-  // A review proposed leaving out a sentence's capitalised first word; every
-  // rule tried lost real names, so a run that opens a sentence stays whole.
+  // Found in review: "Yesterday Microsoft announced" gave the entity
+  // "yesterday microsoft". Rules without a word list lost real names.
+  it('leaves a sentence-opening adverb out of the name after it', () => {
+    expect(summarise('Yesterday Microsoft announced a deal. Meanwhile Acme Corp waited.')).toEqual([
+      { name: 'Microsoft', key: 'microsoft', mentions: 1 },
+      { name: 'Acme Corp', key: 'acme corp', mentions: 1 },
+    ]);
+  });
+
   it('keeps a name that opens a sentence whole', () => {
     expect(
       summarise(

@@ -25,6 +25,20 @@ const TOKEN = /[\p{L}\p{N}][\p{L}\p{M}\p{N}'’&.-]*/gu;
 // "Google's.", "U.S.'s".
 const NOT_PART_OF_NAME = /[.'’-]*(?:['’]s)?[.'’-]*$/u;
 const CONNECTORS = new Set(['of', 'de', 'du', 'von', 'van', 'der', 'la', 'for', 'and', '&']);
+/**
+ * Adverbs that open English sentences ("Yesterday Microsoft announced…") and
+ * hardly ever begin a name: capitalised only for opening the sentence, they
+ * are left out of the name after them. Function words ("However", "Then")
+ * are already, as stopwords; words that do begin names ("First National
+ * Bank", "Next Generation") are not listed.
+ */
+const SENTENCE_OPENING_ADVERBS = new Set(
+  `yesterday today tomorrow tonight meanwhile later earlier finally recently moreover furthermore
+  therefore hence instead indeed perhaps maybe initially eventually currently previously
+  additionally unfortunately fortunately nevertheless nonetheless similarly likewise subsequently
+  ultimately afterwards consequently accordingly notably importantly interestingly surprisingly
+  sometimes usually often already thereafter lastly firstly secondly`.split(/\s+/),
+);
 const ORGANIZATION_WORDS =
   /\b(inc|corp|corporation|company|foundation|university|institute|ltd|llc|gmbh|association|agency|ministry|council|bank|group)\b/i;
 
@@ -120,11 +134,10 @@ export function extractEntityMentions(text: string): {
   const mentions: EntityMention[] = [];
   runsBySentence.forEach((runs, sentenceIndex) => {
     for (const { tokens, opensSentence } of runs) {
-      // A run that opens a sentence stays whole even when its first word may
-      // be capitalised only for that ("Yesterday Microsoft"): telling that
-      // word from a name's first word ("Alice Smith", "Bank of America")
-      // needs a lexicon of common words, and leaving it out lost real names.
-      let nameTokens = trimName(tokens);
+      // Otherwise a run that opens a sentence stays whole: a word capitalised
+      // only there may still begin a name ("Alice Smith", "Bank of America").
+      const opener = opensSentence && SENTENCE_OPENING_ADVERBS.has((tokens[0] ?? '').toLowerCase());
+      let nameTokens = trimName(opener ? tokens.slice(1) : tokens);
       // A lone capitalised word at the start of a sentence counts only if the
       // text also capitalises it elsewhere.
       if (
