@@ -5,7 +5,7 @@ import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@docuthinker/runt
 import {
   MemoryRateLimiterFactory,
   userAiCallsRule,
-  type RateLimiter,
+  type RateLimiterFactory,
 } from '@docuthinker/runtime/rate-limits';
 import { withProxiedAnalyze } from './analyze/proxied-analyze-fast-path';
 import { createBearerVerifier } from './auth/bearer-credentials';
@@ -48,8 +48,8 @@ export interface GatewayDependencies {
   /** The engine and analyzer, once their stores are reachable. */
   connection: EngineConnection;
   metrics: GatewayMetrics;
-  /** Counts users' AI calls (Redis in production); this process's counters when unset. */
-  aiCallLimiter?: RateLimiter;
+  /** Where users' AI calls are counted (Redis in production); this process when unset. */
+  aiCallCounters?: RateLimiterFactory;
   bodyLimitBytes?: number;
   requestTimeoutMs?: number;
 }
@@ -60,7 +60,7 @@ export function createGatewayApp({
   logger,
   connection,
   metrics,
-  aiCallLimiter = new MemoryRateLimiterFactory().create(userAiCallsRule(config.aiCallsPerMinute)),
+  aiCallCounters = new MemoryRateLimiterFactory(),
   // DOCUTHINKER_MAX_REQUEST_BYTES's default: tests build the app without a config.
   bodyLimitBytes = DEFAULT_GATEWAY_BODY_LIMIT_BYTES,
   requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
@@ -137,7 +137,7 @@ export function createGatewayApp({
 
   void app.register(async (open) => {
     openApi.watch(open, { authenticated: false });
-    registerHealthRoutes(open, connection);
+    registerHealthRoutes(open, connection, aiCallCounters);
     registerMetricsRoutes(open, metrics);
     registerApiDocsRoutes(open, openApi);
   });
@@ -146,7 +146,7 @@ export function createGatewayApp({
     openApi.watch(api, { authenticated: true });
     registerAuthentication(api, verifier);
     registerOwnerScope(api);
-    registerUserAiCallLimit(api, aiCallLimiter);
+    registerUserAiCallLimit(api, aiCallCounters.create(userAiCallsRule(config.aiCallsPerMinute)));
     registerTaskRoutes(api, connection);
     registerIndexRoutes(api, connection);
     registerSearchRoutes(api, connection);

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { gatewayFields, loadGatewayConfig } from '@docuthinker/config';
 import { createAiEngine, type AiEngineConfig } from '@docuthinker/ai-engine';
 import { installGracefulShutdown, startServiceContext, type Logger } from '@docuthinker/runtime';
-import { userAiCallsRule } from '@docuthinker/runtime/rate-limits';
 import { createDocumentAnalyzer } from './analyze/create-document-analyzer';
 import { createGatewayApp } from './app';
 import { EngineConnection } from './engine/engine-connection';
@@ -86,7 +85,7 @@ async function main(): Promise<void> {
     logger,
     connection,
     metrics,
-    aiCallLimiter: redis?.rateLimiters.create(userAiCallsRule(config.aiCallsPerMinute)),
+    aiCallCounters: redis?.rateLimiters,
     bodyLimitBytes: config.maxRequestBytes,
   });
 

@@ -24,6 +24,7 @@ describe('meta routes', () => {
         'knowledge-graph': { state: 'up', adapter: 'libsql' },
       },
       providers: [{ provider: 'local', model: expect.any(String), state: 'closed' }],
+      aiCallCounters: { adapter: 'memory', state: 'up' },
     });
   });
 

@@ -102,19 +102,19 @@ describe('AI calls per user counted in Redis, across replicas', () => {
   const clients: Redis[] = [];
   const replicas: TestGateway[] = [];
 
-  /** A limiter on its own Redis connection, as a replica (or the backend) has it. */
-  const sharedLimiter = async (perMinute: number) => {
+  /** Counters on their own Redis connection, as a replica (or the backend) has them. */
+  const sharedCounters = async () => {
     const client = createRedisClient(redis.url);
     clients.push(client);
     expect(await waitForRedis(client, 5000)).toBe(true);
-    return new RedisRateLimiterFactory(client).create(userAiCallsRule(perMinute));
+    return new RedisRateLimiterFactory(client);
   };
 
   beforeAll(async () => {
     redis = await startRedis();
     for (let replica = 0; replica < 2; replica += 1) {
       replicas.push(
-        await startTestGateway({ aiCallsPerMinute: 3, aiCallLimiter: await sharedLimiter(3) }),
+        await startTestGateway({ aiCallsPerMinute: 3, aiCallCounters: await sharedCounters() }),
       );
     }
   }, 60_000);
@@ -147,7 +147,7 @@ describe('AI calls per user counted in Redis, across replicas', () => {
     expect(refused.json().code).toBe('DT_ERR_RATE_LIMITED');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     // The backend counts a user's calls under the same rule: it sees the allowance spent.
-    const backend = await sharedLimiter(3);
+    const backend = (await sharedCounters()).create(userAiCallsRule(3));
     expect((await backend.consume('rhea')).allowed).toBe(false);
     expect((await summarise(second, 'sol')).statusCode).toBe(200);
   });
@@ -159,12 +159,19 @@ describe('AI calls per user counted in Redis, across replicas', () => {
       for (let call = 0; call < calls; call += 1) answers.push(await summarise(replica, 'tess'));
       return answers.map((answer) => answer.statusCode);
     };
+    const counters = async () =>
+      (await first.app.inject({ method: 'GET', url: '/ready' })).json().aiCallCounters;
     // Two of three calls spent in Redis ...
     expect(await statuses(first, 2)).toEqual([200, 200]);
+    expect(await counters()).toEqual({ adapter: 'redis', state: 'up' });
     await redis.stop();
     // ... then each replica counts from nothing in its own process: three more
     // on one and three on the other, where Redis would have allowed one.
     expect(await statuses(first, 4)).toEqual([200, 200, 200, 429]);
     expect(await statuses(second, 4)).toEqual([200, 200, 200, 429]);
+    // /ready says so, and stays ready.
+    const ready = await first.app.inject({ method: 'GET', url: '/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json().aiCallCounters).toEqual({ adapter: 'redis', state: 'down' });
   });
 });

@@ -47,6 +47,7 @@ describe('when Redis stops (real redis-server, stopped and restarted)', () => {
     expect(await cache.get('document:1')).toEqual({ title: 'cached' });
     expect((await limiter.consume('203.0.113.9')).allowed).toBe(true);
     expect(await cache.health()).toMatchObject({ ok: true, adapter: 'redis' });
+    expect(limiters.available()).toBe(true);
 
     const port = redis.port;
     await redis.stop();
@@ -77,6 +78,7 @@ describe('when Redis stops (real redis-server, stopped and restarted)', () => {
     }
     expect(decisions).toEqual([true, true, true, false]);
     expect((await limiter.consume('198.51.100.7')).allowed).toBe(true);
+    expect(limiters.available()).toBe(false);
 
     // Failed reconnects reach the onError hook (logged, never unhandled); wait
     // for one before Redis returns, or a fast restart would leave none.
@@ -91,6 +93,7 @@ describe('when Redis stops (real redis-server, stopped and restarted)', () => {
     await cache.set('document:3', { title: 'after recovery' }, 60_000);
     expect(await cache.get('document:3')).toEqual({ title: 'after recovery' });
     expect(await cache.health()).toMatchObject({ ok: true });
+    expect(limiters.available()).toBe(true);
     // Back on Redis, counting starts again from what Redis holds (a fresh server here).
     expect((await limiter.consume('203.0.113.9')).allowed).toBe(true);
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { SignJWT } from 'jose';
 import pino from 'pino';
-import type { RateLimiter } from '@docuthinker/runtime/rate-limits';
+import type { RateLimiterFactory } from '@docuthinker/runtime/rate-limits';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@docuthinker/contracts';
 import { createAiEngine, type AiEngine, type AiEngineConfig } from '@docuthinker/ai-engine';
 import { createDocumentAnalyzer } from '../../src/analyze/create-document-analyzer';
@@ -66,7 +66,7 @@ export interface TestGatewayOptions {
   /** AI calls per user token per minute; 600 unless a test asks for its own. */
   readonly aiCallsPerMinute?: number;
   /** Where users' AI calls are counted; this process unless a test gives its own. */
-  readonly aiCallLimiter?: RateLimiter;
+  readonly aiCallCounters?: RateLimiterFactory;
 }
 
 /** The gateway over the offline engine and embedded stores in a fresh temp directory. */
@@ -98,7 +98,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     logger,
     connection,
     metrics,
-    aiCallLimiter: options.aiCallLimiter,
+    aiCallCounters: options.aiCallCounters,
     bodyLimitBytes: options.bodyLimitBytes,
     requestTimeoutMs: options.requestTimeoutMs,
   });

@@ -14,6 +14,10 @@ export function memoryLimiterFor(rule: RateLimitRule): RateLimiterMemory {
 export class MemoryRateLimiterFactory implements RateLimiterFactory {
   readonly adapter = 'memory' as const;
 
+  available(): boolean {
+    return true;
+  }
+
   create(rule: RateLimitRule): RateLimiter {
     return new FlexibleRateLimiter(memoryLimiterFor(rule));
   }

@@ -23,6 +23,11 @@ export interface RateLimiter {
 /** Creates limiters on one backing store (Redis or this process). */
 export interface RateLimiterFactory {
   readonly adapter: 'redis' | 'memory';
+  /**
+   * Whether counts reach the backing store now: false while Redis is
+   * unreachable, when each limiter counts in this process instead.
+   */
+  available(): boolean;
   create(rule: RateLimitRule): RateLimiter;
 }
 

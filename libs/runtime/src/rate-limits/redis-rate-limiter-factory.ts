@@ -18,6 +18,10 @@ export class RedisRateLimiterFactory implements RateLimiterFactory {
     private readonly namespace = 'docuthinker:rate:',
   ) {}
 
+  available(): boolean {
+    return this.client.status === 'ready';
+  }
+
   create(rule: RateLimitRule): RateLimiter {
     return new FlexibleRateLimiter(
       new RateLimiterRedis({

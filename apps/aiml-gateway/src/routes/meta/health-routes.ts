@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AiEngine, Readiness } from '@docuthinker/ai-engine';
+import type { RateLimiterFactory } from '@docuthinker/runtime/rate-limits';
 import type { EngineConnection, GatewayServices } from '../../engine/engine-connection';
 
 /** A hung store must not hang the probe: past this, it counts as down. */
@@ -59,10 +60,15 @@ async function dependencyReport(
 
 /**
  * `/health` is liveness and touches nothing. `/ready` is 503 when an
- * enabled index does not answer; provider circuits are reported but never
- * make the gateway unready, because the offline engine can always answer.
+ * enabled index does not answer; provider circuits and where users' AI
+ * calls are counted are reported but never make the gateway unready: the
+ * offline engine can always answer, and each replica can count on its own.
  */
-export function registerHealthRoutes(app: FastifyInstance, connection: EngineConnection): void {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  connection: EngineConnection,
+  aiCallCounters: RateLimiterFactory,
+): void {
   app.get(
     '/health',
     { logLevel: 'silent', schema: { summary: 'Liveness', tags: ['meta'] } },
@@ -74,7 +80,7 @@ export function registerHealthRoutes(app: FastifyInstance, connection: EngineCon
     '/ready',
     {
       schema: {
-        summary: 'Readiness of the indexes, and provider circuits',
+        summary: 'Readiness of the indexes, and provider circuits and AI call counters',
         tags: ['meta'],
         alsoAnswers: {
           503: 'An enabled index does not answer: the same body, with status "unavailable" and a detail',
@@ -91,6 +97,11 @@ export function registerHealthRoutes(app: FastifyInstance, connection: EngineCon
           : {}),
         dependencies,
         providers,
+        // Reported, never unready: while Redis is out of reach each replica counts on its own.
+        aiCallCounters: {
+          adapter: aiCallCounters.adapter,
+          state: aiCallCounters.available() ? 'up' : 'down',
+        },
       });
     },
   );
