@@ -7,6 +7,7 @@ import {
   sentencesOf,
   topSentencesInOrder,
 } from './sentence-selection';
+import { collapseWhitespace } from '../text/collapse-whitespace';
 
 /** Styles the offline engine can produce by selection and reformatting alone. */
 export const OFFLINE_REWRITE_STYLES = ['concise', 'plain', 'bullet-points'] as const;
@@ -31,7 +32,7 @@ function plainSentence(text: string): string {
 function plain(text: string): string {
   const sentences = splitSentences(text).map((sentence) => sentence.text);
   // Text with no sentence in it (only rules such as "-----") is its own plain form.
-  if (sentences.length === 0) return text.replace(/\s+/g, ' ').trim();
+  if (sentences.length === 0) return collapseWhitespace(text);
   const plainer = sentences.map(plainSentence).filter((sentence) => sentence.trim().length > 0);
   return (plainer.length > 0 ? plainer : sentences).join(sentenceSeparator(text));
 }

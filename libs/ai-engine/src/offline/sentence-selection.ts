@@ -4,6 +4,7 @@ import { contentTerms } from '../text/tokenize';
 import { countWords } from '../text/word-count';
 import { MAX_RANKED_SENTENCES, selectCandidates } from './sentence-candidates';
 import { textRankScores, type RankingWork } from './text-rank';
+import { collapseWhitespace } from '../text/collapse-whitespace';
 
 export interface RankedSentence {
   readonly sentence: Sentence;
@@ -46,7 +47,7 @@ export function sentencesOf(text: string): Sentence[] {
   if (sentences.length > 0 || text.trim().length === 0) return sentences;
   const start = text.length - text.trimStart().length;
   const end = text.trimEnd().length;
-  const whole = clip(text.replace(/\s+/g, ' ').trim(), MAX_SENTENCE_CHARS);
+  const whole = clip(collapseWhitespace(text), MAX_SENTENCE_CHARS);
   return [{ text: whole, start, end, block: 0, isHeading: false }];
 }
 

@@ -13,6 +13,7 @@ import { atMostItems, parseAnswer, withoutListMarker } from './parse-task-output
 import { ProviderError } from './provider-error';
 import { trimSlash } from './remote-provider-options';
 import { UPSTREAM_TASKS } from './upstream-tasks';
+import { collapseWhitespace } from '../text/collapse-whitespace';
 
 const StringList = z
   .union([z.array(z.unknown()), z.string()])
@@ -196,8 +197,6 @@ export class UpstreamProvider implements AiProvider {
   }
 }
 
-const whitespace = (text: string) => text.replace(/\s+/g, ' ').trim();
-
 /**
  * The passages (indexes) the container's citation snippets come from, each
  * once, in the order cited: a snippet names one by the "[n]" it starts with,
@@ -207,12 +206,12 @@ function passagesQuoted(
   citations: readonly { snippet?: string }[],
   passages: AnswerRequest['passages'],
 ): number[] {
-  const texts = passages.map((passage) => whitespace(passage.text));
+  const texts = passages.map((passage) => collapseWhitespace(passage.text));
   const quoted: number[] = [];
   for (const { snippet = '' } of citations) {
     const numbered = /^\s*\[(\d+)\]\s*/.exec(snippet);
     const byNumber = numbered ? Number(numbered[1]) - 1 : -1;
-    const piece = whitespace(numbered ? snippet.slice(numbered[0].length) : snippet);
+    const piece = collapseWhitespace(numbered ? snippet.slice(numbered[0].length) : snippet);
     const passage =
       byNumber >= 0 && byNumber < passages.length
         ? byNumber

@@ -33,6 +33,7 @@ import type {
   SearchMode,
   SearchRequest,
 } from './retrieval-types';
+import { collapseWhitespace } from '../text/collapse-whitespace';
 
 export interface RetrievalServiceDependencies {
   readonly embedder: Embedder;
@@ -449,7 +450,7 @@ export class RetrievalService {
     const citations = result.output.citedPassages.flatMap((passage, position) => {
       const hit = hits[passage];
       if (!hit) return [];
-      const snippet = quotes[position] ?? hit.text.replace(/\s+/g, ' ').trim();
+      const snippet = quotes[position] ?? collapseWhitespace(hit.text);
       return [
         {
           documentId: hit.documentId,

@@ -1,5 +1,6 @@
 import { codePointBoundary } from '@docuthinker/contracts';
 import { countWords } from './word-count';
+import { collapseWhitespace } from './collapse-whitespace';
 
 export interface Sentence {
   /**
@@ -152,10 +153,6 @@ function startsLowercase(text: string, from: number): boolean {
   NEXT_NON_SPACE.lastIndex = from;
   const next = NEXT_NON_SPACE.exec(text)?.[1];
   return next !== undefined && next !== next.toUpperCase();
-}
-
-function collapseWhitespace(raw: string): string {
-  return raw.replace(/\s+/g, ' ').trim();
 }
 
 function sentenceText(raw: string): string {
