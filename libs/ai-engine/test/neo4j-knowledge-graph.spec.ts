@@ -127,6 +127,7 @@ const DETACH_CO_OCCURRENCES =
   /\[r:CO_OCCURS\][\s\S]*SET r\.documentIds = \[id IN r\.documentIds WHERE id <> \$documentId\]/;
 const LINK_ENTITIES = /MERGE \(d\)-\[m:MENTIONS\]->\(e\)/;
 const PRUNE = /AS removed/;
+const RESPELL = /SET e\.name = latest\.name, e\.type = latest\.type/;
 
 const ERASE_DOCUMENTS = /MATCH \(d:Document \{ownerId: \$ownerId\}\)/;
 const ERASE_ENTITIES = /MATCH \(e:Entity \{ownerId: \$ownerId\}\)/;
@@ -273,6 +274,31 @@ describe('Neo4jKnowledgeGraph statements (recorded driver, no server)', () => {
     const { driver, graph, startUp } = await recordedGraph();
     expect(await graph.removeDocument(OWNER, DOCUMENT)).toEqual({ removedEntities: 0 });
     expect(find(driver.writesAfter(startUp), PRUNE)).toBe(-1);
+  });
+
+  it('respells the entities that lost a mention from their latest remaining one, after the prune, in the same transaction', async () => {
+    const { driver, graph, startUp } = await recordedGraph(
+      previouslyMentioned(['zeta', 'acme', 'orion']),
+    );
+    await graph.replaceDocument(changedDocument);
+    await graph.removeDocument(OWNER, DOCUMENT);
+    const runs = driver.writesAfter(startUp);
+    const link = runs[find(runs, LINK_ENTITIES)]?.query ?? '';
+    expect(link).toMatch(
+      /SET m\.count = entity\.mentions, m\.name = entity\.name, m\.type = entity\.type,\s+m\.writtenAt = timestamp\(\)/,
+    );
+    const prunes = runs.flatMap((run, index) => (PRUNE.test(run.query) ? [index] : []));
+    const respells = runs.flatMap((run, index) => (RESPELL.test(run.query) ? [index] : []));
+    // One of each per write, the respell right after the prune on the same keys.
+    expect(respells).toEqual(prunes.map((index) => index + 1));
+    expect(respells.map((index) => runs[index]?.params)).toEqual([
+      { ownerId: OWNER, keys: ['orion', 'zeta'] },
+      { ownerId: OWNER, keys: ['acme', 'orion', 'zeta'] },
+    ]);
+    expect(driver.transactions.slice(-2).every((statements) => statements > 2)).toBe(true);
+    expect(runs[respells[0] ?? -1]?.query).toMatch(
+      /WHERE m\.name IS NOT NULL\s+WITH e, m ORDER BY m\.writtenAt DESC\s+WITH e, collect\(m\)\[0\] AS latest/,
+    );
   });
 
   it('prunes a candidate only after re-checking its mentions, deleting its own edges and then the node without DETACH', async () => {

@@ -46,6 +46,7 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
       );
       CREATE TABLE IF NOT EXISTS graph_mentions (
         owner_id TEXT NOT NULL, document_id TEXT NOT NULL, entity_key TEXT NOT NULL, mentions INTEGER NOT NULL,
+        name TEXT, type TEXT,
         PRIMARY KEY (owner_id, document_id, entity_key)
       );
       CREATE INDEX IF NOT EXISTS graph_mentions_by_entity ON graph_mentions (owner_id, entity_key);
@@ -55,6 +56,7 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
         PRIMARY KEY (owner_id, document_id, entity_a, entity_b)
       );
     `);
+    addMentionSpellings(db);
     return new LibsqlKnowledgeGraph(db);
   }
 
@@ -72,12 +74,20 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
         `INSERT INTO graph_entities (owner_id, entity_key, name, type) VALUES (?, ?, ?, ?)
          ON CONFLICT (owner_id, entity_key) DO UPDATE SET name = excluded.name, type = excluded.type`,
       );
+      // Each mention keeps the spelling its document used, for settleEntities.
       const insertMention = this.db.prepare(
-        'INSERT INTO graph_mentions (owner_id, document_id, entity_key, mentions) VALUES (?, ?, ?, ?)',
+        'INSERT INTO graph_mentions (owner_id, document_id, entity_key, mentions, name, type) VALUES (?, ?, ?, ?, ?, ?)',
       );
       for (const entity of document.entities) {
         upsertEntity.run(ownerId, entity.key, entity.name, entity.type);
-        insertMention.run(ownerId, documentId, entity.key, entity.mentions);
+        insertMention.run(
+          ownerId,
+          documentId,
+          entity.key,
+          entity.mentions,
+          entity.name,
+          entity.type,
+        );
       }
       const insertPair = this.db.prepare(
         'INSERT INTO graph_co_occurrences (owner_id, document_id, entity_a, entity_b, weight) VALUES (?, ?, ?, ?, ?)',
@@ -90,7 +100,11 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
         insertPair.run(ownerId, documentId, a, b, pair.weight);
         pairs += 1;
       }
-      this.pruneOrphans(ownerId, previouslyMentioned);
+      // Entities the document still mentions were just written again.
+      this.settleEntities(
+        ownerId,
+        previouslyMentioned.filter((key) => !known.has(key)),
+      );
       return { nodes: 1 + document.entities.length, edges: document.entities.length + pairs };
     });
     return write() as GraphWriteResult;
@@ -99,7 +113,7 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
   async removeDocument(ownerId: string, documentId: string): Promise<{ removedEntities: number }> {
     assertOwner(ownerId);
     const remove = this.db.transaction(() => {
-      return this.pruneOrphans(ownerId, this.deleteDocumentRows(ownerId, documentId));
+      return this.settleEntities(ownerId, this.deleteDocumentRows(ownerId, documentId));
     });
     return { removedEntities: remove() as number };
   }
@@ -230,21 +244,54 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
   }
 
   /**
-   * Deletes those of `entityKeys` that no document of the owner mentions any
-   * more. Only the entities a write or removal took mentions from are
-   * checked: scanning every entity of the owner made each write cost more as
-   * the owner's graph grew.
+   * Settles the entities a write or removal took mentions from (`entityKeys`):
+   * one that no document of the owner mentions any more is deleted; one still
+   * mentioned takes the spelling and type of its latest remaining mention
+   * (the latest write wins, so the spelling of the document just taken away
+   * may be the one shown). Only these entities are checked: scanning every
+   * entity of the owner made each write cost more as the owner's graph grew.
+   * Returns how many were deleted.
    */
-  private pruneOrphans(ownerId: string, entityKeys: readonly string[]): number {
+  private settleEntities(ownerId: string, entityKeys: readonly string[]): number {
     const deleteIfUnmentioned = this.db.prepare(
       `DELETE FROM graph_entities WHERE owner_id = ? AND entity_key = ? AND NOT EXISTS (
          SELECT 1 FROM graph_mentions m WHERE m.owner_id = ? AND m.entity_key = ?
        )`,
     );
+    // A mention's rowid grows with each insert, so the largest is the latest
+    // write. Mentions stored before spellings were kept have none: skipped.
+    const respell = this.db.prepare(
+      `UPDATE graph_entities SET (name, type) = (
+         SELECT m.name, m.type FROM graph_mentions m
+         WHERE m.owner_id = ? AND m.entity_key = ? AND m.name IS NOT NULL
+         ORDER BY m.rowid DESC LIMIT 1
+       )
+       WHERE owner_id = ? AND entity_key = ? AND EXISTS (
+         SELECT 1 FROM graph_mentions m
+         WHERE m.owner_id = ? AND m.entity_key = ? AND m.name IS NOT NULL
+       )`,
+    );
     let removed = 0;
     for (const key of entityKeys) {
-      removed += deleteIfUnmentioned.run(ownerId, key, ownerId, key).changes;
+      const deleted = deleteIfUnmentioned.run(ownerId, key, ownerId, key).changes;
+      if (deleted === 0) respell.run(ownerId, key, ownerId, key, ownerId, key);
+      removed += deleted;
     }
     return removed;
+  }
+}
+
+/**
+ * Graph files written before mentions kept their document's spelling have no
+ * such columns: they are added (empty for the old rows, which a re-index fills).
+ */
+function addMentionSpellings(db: LibsqlDatabase): void {
+  const columns = new Set(
+    (db.prepare('PRAGMA table_info(graph_mentions)').all() as Array<{ name: string }>).map(
+      (column) => column.name,
+    ),
+  );
+  for (const column of ['name', 'type']) {
+    if (!columns.has(column)) db.exec(`ALTER TABLE graph_mentions ADD COLUMN ${column} TEXT`);
   }
 }

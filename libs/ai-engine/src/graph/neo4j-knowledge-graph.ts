@@ -82,7 +82,8 @@ const DETACH_CO_OCCURRENCES = `
 // are linked, so an orphan check in another transaction waits for this link
 // instead of deleting the entity under it. The latest write's spelling and
 // type win, as in the embedded graph: keeping the first ones showed a name as
-// it was before the document was corrected.
+// it was before the document was corrected. Each mention keeps its document's
+// spelling and when it was written, for RESPELL_ENTITIES.
 const LINK_ENTITIES = `
   MATCH (d:Document {ownerId: $ownerId, id: $documentId})
   UNWIND $entities AS entity
@@ -91,7 +92,8 @@ const LINK_ENTITIES = `
   SET e._lock = true
   REMOVE e._lock
   MERGE (d)-[m:MENTIONS]->(e)
-  SET m.count = entity.mentions`;
+  SET m.count = entity.mentions, m.name = entity.name, m.type = entity.type,
+      m.writtenAt = timestamp()`;
 
 const LINK_CO_OCCURRENCES = `
   UNWIND $pairs AS pair
@@ -119,6 +121,18 @@ const PRUNE_ORPHAN_ENTITIES = `
   FOREACH (edge IN edges | DELETE edge)
   DELETE e
   RETURN count(*) AS removed`;
+
+// Runs after PRUNE_ORPHAN_ENTITIES on the same (locked) keys: an entity that
+// lost a mention and is still mentioned takes the spelling and type of its
+// latest remaining mention, since the one taken away may have been the one
+// shown. Mentions written before spellings were kept have none: skipped.
+const RESPELL_ENTITIES = `
+  UNWIND $keys AS key
+  MATCH (e:Entity {ownerId: $ownerId, key: key})<-[m:MENTIONS]-(:Document {ownerId: $ownerId})
+  WHERE m.name IS NOT NULL
+  WITH e, m ORDER BY m.writtenAt DESC
+  WITH e, collect(m)[0] AS latest
+  SET e.name = latest.name, e.type = latest.type`;
 
 // Account erasure deletes the owner's nodes a batch per transaction, so a
 // large owner never builds one transaction holding its whole graph. The
@@ -223,7 +237,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
       await tx.run(LINK_CO_OCCURRENCES, { ...params, pairs });
       // Entities the document still mentions were just linked again.
       const dropped = previous.filter((key) => !known.has(key));
-      if (dropped.length > 0) await tx.run(PRUNE_ORPHAN_ENTITIES, { ownerId, keys: dropped });
+      if (dropped.length > 0) await this.settleEntities(tx, ownerId, dropped);
     });
     return { nodes: 1 + entities.length, edges: entities.length + pairs.length };
   }
@@ -236,8 +250,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
       const previous = await this.detachDocument(tx, ownerId, documentId);
       await tx.run(DELETE_DOCUMENT, params);
       if (previous.length === 0) return 0;
-      const result = await tx.run(PRUNE_ORPHAN_ENTITIES, { ownerId, keys: previous });
-      return Number(result.records[0]?.get('removed') ?? 0);
+      return this.settleEntities(tx, ownerId, previous);
     });
     return { removedEntities: removed };
   }
@@ -348,6 +361,21 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
       await tx.run(DETACH_CO_OCCURRENCES, { ownerId, documentId, keys });
     }
     return keys;
+  }
+
+  /**
+   * Deletes those of the locked `keys` that no document mentions any more and
+   * respells the others from their latest remaining mention; returns how
+   * many were deleted.
+   */
+  private async settleEntities(
+    tx: ManagedTransaction,
+    ownerId: string,
+    keys: readonly string[],
+  ): Promise<number> {
+    const pruned = await tx.run(PRUNE_ORPHAN_ENTITIES, { ownerId, keys });
+    await tx.run(RESPELL_ENTITIES, { ownerId, keys });
+    return Number(pruned.records[0]?.get('removed') ?? 0);
   }
 
   /**

@@ -129,6 +129,32 @@ export function describeKnowledgeGraphContract(
       ]);
     });
 
+    // Left alone before: taking away the document whose spelling won kept
+    // showing that spelling, which no document of the owner held any more.
+    it('shows the latest remaining spelling once the document that spelled an entity last is gone', async () => {
+      const spelled = (documentId: string, name: string, type: 'organization' | 'name') => ({
+        ...graphDocument('respell-gone', documentId, []),
+        entities: [{ key: 'deepmind', name, type, mentions: 1 }],
+      });
+      await graph.replaceDocument(spelled('a', 'DeepMind', 'organization'));
+      await graph.replaceDocument(spelled('b', 'Deep Mind', 'name'));
+      await graph.replaceDocument(spelled('c', 'Deepmind', 'name'));
+      const shown = async () =>
+        (await graph.topEntities('respell-gone')).map(({ name, type }) => ({ name, type }));
+      expect(await shown()).toEqual([{ name: 'Deepmind', type: 'name' }]);
+
+      await graph.removeDocument('respell-gone', 'c');
+      expect(await shown()).toEqual([{ name: 'Deep Mind', type: 'name' }]);
+      // Re-indexed without the entity: b's spelling goes with its mention.
+      await graph.replaceDocument(graphDocument('respell-gone', 'b', ['Orion']));
+      expect(
+        (await graph.topEntities('respell-gone')).map(({ key, name, type }) => [key, name, type]),
+      ).toEqual([
+        ['deepmind', 'DeepMind', 'organization'],
+        ['orion', 'Orion', 'name'],
+      ]);
+    });
+
     it('removes a document with the nodes and edges no other document of the owner holds', async () => {
       await graph.replaceDocument(graphDocument('del', 'd1', ['Acme', 'Zeta'], [['Acme', 'Zeta']]));
       await graph.replaceDocument(
