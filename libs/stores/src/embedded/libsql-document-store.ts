@@ -11,13 +11,13 @@ import type {
   IndexStatus,
   NewDocument,
 } from '../ports/document-store';
+import { newDocumentRecord } from '../documents/new-document-record';
 import { clampPageSize, decodePageCursor, pageFromRows } from '../documents/page-cursor';
 import { clampSearchLimit, searchTerms } from '../documents/search-terms';
 import { snippetAround } from '../documents/snippet';
 import type { Clock } from '../shared/clock';
 import { DuplicateIdError } from '../shared/errors';
 import { probeHealth, type HealthReport } from '../shared/health';
-import { newId } from '../shared/ids';
 import { inWriteTransaction, isUniqueViolation, type EmbeddedDatabase } from './libsql-database';
 import { insertOutboxJob } from './libsql-outbox-store';
 import { indexDocumentTerms, ownerTag } from './libsql-owner-terms';
@@ -89,22 +89,7 @@ export class LibsqlDocumentStore implements DocumentStore {
   ) {}
 
   async create(document: NewDocument): Promise<DocumentRecord> {
-    const record: DocumentRecord = {
-      id: document.id ?? newId(),
-      ownerId: document.ownerId,
-      title: document.title,
-      fileType: document.fileType,
-      size: document.size,
-      ...(document.pages !== undefined && { pages: document.pages }),
-      contentHash: document.contentHash,
-      text: document.text,
-      ...(document.html !== undefined && { html: document.html }),
-      summary: document.summary,
-      summaryDegraded: document.summaryDegraded,
-      indexStatus: 'pending',
-      fileKey: document.fileKey,
-      createdAt: this.clock(),
-    };
+    const record = newDocumentRecord(document, this.clock());
     try {
       inWriteTransaction(this.db, () => {
         insertOutboxJob(this.db, record.createdAt, {

@@ -12,13 +12,13 @@ import type {
   IndexStatus,
   NewDocument,
 } from '../ports/document-store';
+import { newDocumentRecord } from '../documents/new-document-record';
 import { clampPageSize, decodePageCursor, pageFromRows } from '../documents/page-cursor';
 import { clampSearchLimit, escapeRegExp, searchTerms } from '../documents/search-terms';
 import { snippetAround } from '../documents/snippet';
 import type { Clock } from '../shared/clock';
 import { DuplicateIdError } from '../shared/errors';
 import { probeHealth, type HealthReport } from '../shared/health';
-import { newId } from '../shared/ids';
 import { MONGO_COLLECTIONS, inMongoTransaction, isDuplicateKey } from './mongo-database';
 import { insertOutboxJobs, newOutboxJobDocument } from './mongo-outbox-store';
 
@@ -95,23 +95,8 @@ export class MongoDocumentStore implements DocumentStore {
   }
 
   async create(document: NewDocument): Promise<DocumentRecord> {
-    const id = document.id ?? newId();
-    const stored: DocumentDocument = {
-      _id: id,
-      ownerId: document.ownerId,
-      title: document.title,
-      fileType: document.fileType,
-      size: document.size,
-      ...(document.pages !== undefined && { pages: document.pages }),
-      contentHash: document.contentHash,
-      text: document.text,
-      ...(document.html !== undefined && { html: document.html }),
-      summary: document.summary,
-      summaryDegraded: document.summaryDegraded,
-      indexStatus: 'pending',
-      fileKey: document.fileKey,
-      createdAt: this.clock(),
-    };
+    const { id, ...fields } = newDocumentRecord(document, this.clock());
+    const stored: DocumentDocument = { _id: id, ...fields };
     try {
       await inMongoTransaction(this.client, async (session) => {
         await insertOutboxJobs(this.db, session, [
