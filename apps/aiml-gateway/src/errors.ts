@@ -1,18 +1,10 @@
-import { problemFactory, type ErrorCatalogueEntry } from '@docuthinker/runtime';
+import { HTTP_ERRORS, problemFactory, type ErrorCatalogueEntry } from '@docuthinker/runtime';
 
 /** Every error code the gateway answers with. Codes are stable: clients match on them. */
 export const GATEWAY_ERRORS = {
-  DT_ERR_ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
-  DT_ERR_MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
-  DT_ERR_VALIDATION: { status: 400, title: 'The request is invalid' },
-  DT_ERR_MALFORMED_REQUEST: { status: 400, title: 'The request is not valid HTTP' },
+  ...HTTP_ERRORS,
   DT_ERR_URI_TOO_LONG: { status: 414, title: 'A path parameter is too long' },
-  DT_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   DT_ERR_UNAUTHENTICATED: { status: 401, title: 'A valid bearer token is required' },
-  DT_ERR_REQUEST_TIMEOUT: {
-    status: 408,
-    title: 'The request was not received in time',
-  },
   DT_ERR_OWNER_MISMATCH: {
     status: 403,
     title: 'A user token cannot act for another owner',
@@ -23,13 +15,10 @@ export const GATEWAY_ERRORS = {
     title: "Too many AI calls for this user's minute",
   },
   DT_ERR_INDEX_DISABLED: { status: 409, title: 'The index this operation needs is disabled' },
-  DT_ERR_BODY_TOO_LARGE: { status: 413, title: 'The request body is too large' },
-  DT_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   DT_ERR_EMBEDDING_MISMATCH: {
     status: 500,
     title: 'The vector index was built with another embedding model',
   },
-  DT_ERR_INTERNAL: { status: 500, title: 'Internal error' },
   DT_ERR_TASK_UNSUPPORTED: {
     status: 501,
     title: 'No configured provider can perform this task',

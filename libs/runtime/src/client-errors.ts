@@ -1,24 +1,31 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { HttpErrorCode } from './http-errors';
 import { PROBLEM_CONTENT_TYPE, type ProblemError } from './problem';
+
+/** Node's error codes for what its parser refuses or gives up on; anything else is malformed. */
+const NODE_CLIENT_ERRORS: Record<string, HttpErrorCode> = {
+  HPE_HEADER_OVERFLOW: 'DT_ERR_HEADERS_TOO_LARGE',
+  ERR_HTTP_REQUEST_TIMEOUT: 'DT_ERR_REQUEST_TIMEOUT',
+};
 
 /**
  * A `clientError` listener for a Node HTTP server. Requests Node's HTTP parser
  * refuses (headers too large, broken framing) or gives up on (a body still
  * arriving after the request timeout) never reach the app; Node's own answer
- * is a bare status line. This one answers the catalogued problem (from
- * `problemFor`, given Node's error code) in problem+json and closes the
+ * is a bare status line. This one answers the service's problem (`problem`
+ * of the HTTP_ERRORS code for Node's error) in problem+json and closes the
  * connection, since the rest of the stream cannot be trusted.
  */
 export function problemClientErrors(
-  problemFor: (nodeErrorCode: string | undefined) => ProblemError,
+  problem: (code: HttpErrorCode) => ProblemError,
 ): (error: Error & { code?: string }, socket: Socket) => void {
   return (error, socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
-    const known = problemFor(error.code);
+    const known = problem(NODE_CLIENT_ERRORS[error.code ?? ''] ?? 'DT_ERR_MALFORMED_REQUEST');
     const body = JSON.stringify(known.toDocument());
     socket.end(
       `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? 'Bad Request'}\r\n` +

@@ -7,6 +7,7 @@ export {
   type ProblemDocument,
 } from './problem';
 export { problemClientErrors } from './client-errors';
+export { HTTP_ERRORS, type HttpErrorCode } from './http-errors';
 export { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 export {
   checkReadiness,

@@ -18,12 +18,5 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
     .send(JSON.stringify(known.toDocument(request.url.split('?')[0] ?? '', request.id)));
 }
 
-const CLIENT_ERRORS: Record<string, Parameters<typeof problem>[0]> = {
-  HPE_HEADER_OVERFLOW: 'DT_ERR_HEADERS_TOO_LARGE',
-  ERR_HTTP_REQUEST_TIMEOUT: 'DT_ERR_REQUEST_TIMEOUT',
-};
-
 /** Requests Node's HTTP parser refuses or gives up on, answered in problem+json. */
-export const clientErrors = problemClientErrors((code) =>
-  problem(CLIENT_ERRORS[code ?? ''] ?? 'DT_ERR_MALFORMED_REQUEST'),
-);
+export const clientErrors = problemClientErrors(problem);
