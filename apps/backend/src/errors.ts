@@ -47,6 +47,10 @@ export const BACKEND_ERRORS = {
   DT_ERR_BUSY: { status: 503, title: 'Too many uploads are being read right now' },
   DT_ERR_AI_UNAVAILABLE: { status: 503, title: 'The AI service is unavailable' },
   DT_ERR_AI_REJECTED: { status: 502, title: 'The AI service rejected the request' },
+  DT_ERR_FEATURE_DISABLED: {
+    status: 501,
+    title: 'This deployment has switched off what this AI feature needs',
+  },
   DT_ERR_TASK_UNSUPPORTED: {
     status: 501,
     title: 'No configured AI provider can run this task',

@@ -27,4 +27,18 @@ describe('extractiveSummary', () => {
   it('skips leading white space however long it is', () => {
     expect(extractiveSummary(`${' '.repeat(100_000)}Opening line.`)).toBe('Opening line.');
   });
+
+  // Found in review: text with no space in its opening was cut to one UTF-16
+  // unit, half a pair when it opened with an emoji, and Chinese text to one
+  // character.
+  it('cuts text without spaces at the limit, never between the halves of a pair', () => {
+    const emoji = extractiveSummary('😀'.repeat(300));
+    expect(emoji).toBe(emoji.toWellFormed());
+    expect(emoji).toBe(`${'😀'.repeat(200)}…`);
+    const chinese = extractiveSummary('许可证允许再分发'.repeat(100));
+    expect(chinese).toBe(`${'许可证允许再分发'.repeat(50)}…`);
+    // 399 units of text, then a pair across the limit: the pair is left out.
+    const across = extractiveSummary(`${'x'.repeat(399)}😀${'y'.repeat(50)}`);
+    expect(across).toBe(`${'x'.repeat(399)}…`);
+  });
 });

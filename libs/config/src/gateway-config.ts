@@ -23,10 +23,13 @@ export type AiChainTask = (typeof AI_CHAIN_TASKS)[number];
 type HostedProvider = 'openai' | 'anthropic' | 'google';
 
 /**
- * Room for the largest text the contracts allow (UTF-8 takes up to 4 bytes
- * a character) plus the rest of a request; beyond it, 413 before parsing.
+ * Room for the largest text the contracts allow plus the rest of a request;
+ * beyond it, 413 before parsing. JSON takes up to 6 bytes for one UTF-16 unit
+ * of text: a control character is written as a `\u0001` escape (a surrogate
+ * pair is 4 bytes of UTF-8 for two units), so a text the contracts accept
+ * always fits.
  */
-export const DEFAULT_GATEWAY_BODY_LIMIT_BYTES = MAX_TEXT_CHARS * 4 + 1024 * 1024;
+export const DEFAULT_GATEWAY_BODY_LIMIT_BYTES = MAX_TEXT_CHARS * 6 + 1024 * 1024;
 
 export const gatewayFields = {
   ...commonFields,

@@ -23,11 +23,14 @@ export const MAX_TEXT_CHARS = 2_000_000;
 
 const boundedText = (max: number) => textField().trim().min(1).max(max);
 
+/** Longest summary `refine-summary` takes in its options (characters, once trimmed). */
+export const MAX_SUMMARY_OPTION_CHARS = 100_000;
+
 export const taskOptions = z
   .object({
     language: boundedText(64).optional(),
     style: boundedText(64).optional(),
-    summary: boundedText(100_000).optional(),
+    summary: boundedText(MAX_SUMMARY_OPTION_CHARS).optional(),
     instructions: boundedText(2_000).optional(),
     maxItems: z.number().int().min(1).max(50).optional(),
   })

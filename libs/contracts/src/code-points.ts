@@ -21,3 +21,13 @@ export function codePointBoundary(text: string, start: number, end: number): num
   if (!splitsSurrogatePair(text, end)) return end;
   return end - 1 > start ? end - 1 : end + 1;
 }
+
+/**
+ * `text` cut to at most `maxLength` UTF-16 units (a contract's `.max`),
+ * never between the halves of a surrogate pair.
+ */
+export function clipText(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  const end = splitsSurrogatePair(text, maxLength) ? maxLength - 1 : maxLength;
+  return text.slice(0, end);
+}

@@ -96,12 +96,16 @@ export const askResponse = z.object({
 });
 export type AskResponse = z.infer<typeof askResponse>;
 
+/** Longest chat message (characters, once trimmed), history included. */
+export const MAX_CHAT_MESSAGE_CHARS = 20_000;
+
 export const chatMessage = z
   .object({
     role: z.enum(['user', 'assistant', 'system']),
-    content: textField().trim().min(1).max(20_000),
+    content: textField().trim().min(1).max(MAX_CHAT_MESSAGE_CHARS),
   })
   .strict();
+export type ChatMessage = z.infer<typeof chatMessage>;
 
 export const chatRequest = z
   .object({

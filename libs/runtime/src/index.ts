@@ -8,6 +8,7 @@ export {
 } from './problem';
 export { problemClientErrors } from './client-errors';
 export { HTTP_ERRORS, type HttpErrorCode } from './http-errors';
+export { retryAfterFromHeaders } from './retry-after';
 export { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 export {
   checkReadiness,

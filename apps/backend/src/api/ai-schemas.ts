@@ -1,9 +1,16 @@
 import * as z from 'zod';
-import { AI_TASK_NAMES, MAX_TEXT_CHARS } from '@docuthinker/contracts';
+import {
+  AI_TASK_NAMES,
+  MAX_SUMMARY_OPTION_CHARS,
+  MAX_TEXT_CHARS,
+  textField,
+} from '@docuthinker/contracts';
 
 export const aiTaskParam = z.object({ task: z.enum(AI_TASK_NAMES) });
 
-const option = (max: number) => z.string().trim().min(1).max(max).optional();
+// Free text is made well-formed as the gateway's contract makes it: a lone
+// surrogate would otherwise reach it as a 6-byte JSON escape.
+const option = (max: number) => textField().trim().min(1).max(max).optional();
 
 /**
  * Options a user may pass. refine-summary needs `summary` and `instructions`;
@@ -14,13 +21,13 @@ export const aiTaskOptions = z
     language: option(64),
     style: option(64),
     instructions: option(2_000),
-    summary: option(100_000),
+    summary: option(MAX_SUMMARY_OPTION_CHARS),
     maxItems: z.number().int().min(1).max(50).optional(),
   })
   .strict();
 
 export const textTaskBody = aiTaskOptions
-  .extend({ text: z.string().trim().min(1).max(MAX_TEXT_CHARS), title: option(500) })
+  .extend({ text: textField().trim().min(1).max(MAX_TEXT_CHARS), title: option(500) })
   .strict();
 
 export const aiTaskResult = z.object({

@@ -28,6 +28,7 @@ import {
   type TaskRequest,
   type TaskResponse,
 } from '@docuthinker/contracts';
+import { retryAfterFromHeaders } from '@docuthinker/runtime';
 import { GatewayRejectedError, GatewayUnavailableError } from './gateway-errors';
 
 export interface GatewayClientOptions {
@@ -74,8 +75,57 @@ export const GATEWAY_CLIENT_DEFAULTS = {
   halfOpenAfterMs: 5_000,
 };
 
-/** Failures that say the gateway is down or overloaded; a 4xx says the request was wrong. */
-class GatewayCallFailed extends Error {}
+/**
+ * Failures that say the gateway is down, overloaded or not reachable as
+ * configured: they count towards the breaker and are worth a retry, after
+ * `retryAfterSeconds` when the gateway said so.
+ */
+class GatewayCallFailed extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Gateway 502s that say the same request would fail again (a store or the
+ * FastAPI container refused this content): the request's fate, not the
+ * gateway's health, so neither a retry nor a breaker count.
+ */
+const PERMANENT_BAD_GATEWAY = new Set(['DT_ERR_STORE_REJECTED', 'DT_ERR_UPSTREAM_REJECTED']);
+
+/** A gateway answer that is about the gateway, not about the request (see GatewayCallFailed). */
+function isGatewayFailure(status: number, code: string | undefined): boolean {
+  if (status === 501) {
+    // No configured provider can run the task: the request's fault, not a
+    // sick gateway (a few translation requests would otherwise shut AI off
+    // for every user).
+    return false;
+  }
+  if (status >= 500)
+    return !(status === 502 && code !== undefined && PERMANENT_BAD_GATEWAY.has(code));
+  // 401/403: the gateway does not take our service token (one side rotated
+  // before the other); 404 for a route: the URL reaches something that is
+  // not this gateway's API. Nothing is wrong with the request, so like an
+  // outage they are retried and answered 503, never made a document's
+  // permanent indexing failure. 408: the body did not arrive in time, and
+  // 429: too busy; both pass.
+  return (
+    status === 429 ||
+    status === 408 ||
+    status === 401 ||
+    status === 403 ||
+    (status === 404 && code !== 'DT_ERR_TASK_NOT_FOUND')
+  );
+}
+
+/** The gateway's Retry-After in whole seconds, if it sent one. */
+function retryAfterSecondsOf(headers: Headers): number | undefined {
+  const milliseconds = retryAfterFromHeaders(headers);
+  return milliseconds === undefined ? undefined : Math.ceil(milliseconds / 1000);
+}
 
 /**
  * Calls the gateway with the service token, through one circuit breaker
@@ -123,21 +173,12 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
             throw new GatewayCallFailed((error as Error).message);
           }
           const payload: unknown = await answer.json().catch(() => undefined);
-          // 501 is the gateway's answer for a task no configured provider
-          // can run: the request's fault, not a sick gateway, so it must not
-          // trip the breaker (a few translation requests would otherwise
-          // shut AI off for every user).
-          // 401/403: the gateway does not take our service token (one side
-          // rotated before the other). Nothing is wrong with the request:
-          // like an outage, it is retried and answered 503, never made a
-          // document's permanent indexing failure.
-          if (
-            (answer.status >= 500 && answer.status !== 501) ||
-            answer.status === 429 ||
-            answer.status === 401 ||
-            answer.status === 403
-          ) {
-            throw new GatewayCallFailed(`HTTP ${answer.status}`);
+          const code = problemField(payload, 'code');
+          if (isGatewayFailure(answer.status, code)) {
+            throw new GatewayCallFailed(
+              `HTTP ${answer.status}${code ? ` ${code}` : ''}`,
+              retryAfterSecondsOf(answer.headers),
+            );
           }
           return { status: answer.status, payload };
         }),
@@ -150,15 +191,26 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         );
       if (error instanceof TaskCancelledError)
         throw new GatewayUnavailableError(`no answer within ${timeoutMs} ms`, retryAfterSeconds);
-      if (error instanceof GatewayCallFailed)
-        throw new GatewayUnavailableError(error.message, retryAfterSeconds);
+      if (error instanceof GatewayCallFailed) {
+        // Never sooner than the breaker would let a call through, and never
+        // longer than an hour, whatever a proxy on the way wrote.
+        const gatewaySays =
+          error.retryAfterSeconds === undefined
+            ? undefined
+            : Math.min(error.retryAfterSeconds, 3600);
+        throw new GatewayUnavailableError(
+          error.message,
+          Math.max(retryAfterSeconds, gatewaySays ?? 0),
+          gatewaySays,
+        );
+      }
       throw error;
     }
     if (response.status >= 400) {
-      const detail = (response.payload as { detail?: unknown } | undefined)?.detail;
       throw new GatewayRejectedError(
         response.status,
-        typeof detail === 'string' ? detail : `HTTP ${response.status}`,
+        problemField(response.payload, 'detail') ?? `HTTP ${response.status}`,
+        problemField(response.payload, 'code'),
       );
     }
     if (!schema) return undefined as T;
@@ -175,14 +227,10 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       await call('POST', GATEWAY_API.index, request, settings.indexTimeoutMs, indexResponse);
     },
     removeFromIndex: async (ownerId, documentId) => {
+      // The gateway answers a delete of a document it never indexed 200
+      // (nothing removed); a 404 is a gateway that is not this API, retried.
       const path = `${GATEWAY_API.indexedDocument(documentId)}?ownerId=${encodeURIComponent(ownerId)}`;
-      try {
-        await call('DELETE', path, undefined, settings.indexTimeoutMs);
-      } catch (error) {
-        // Already gone is what a delete wants.
-        if (error instanceof GatewayRejectedError && error.status === 404) return;
-        throw error;
-      }
+      await call('DELETE', path, undefined, settings.indexTimeoutMs);
     },
     removeOwnerFromIndex: async (ownerId) => {
       const path = `${GATEWAY_API.index}?ownerId=${encodeURIComponent(ownerId)}`;
@@ -195,4 +243,10 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     chat: (request) =>
       call('POST', GATEWAY_API.chat, request, settings.requestTimeoutMs, chatResponse),
   };
+}
+
+/** A string field of a problem+json body, if the body is one. */
+function problemField(payload: unknown, field: 'code' | 'detail'): string | undefined {
+  const value = (payload as Record<string, unknown> | undefined)?.[field];
+  return typeof value === 'string' ? value : undefined;
 }

@@ -6,20 +6,30 @@ export class GatewayUnavailableError extends Error {
   override readonly name = 'GatewayUnavailableError';
   constructor(
     readonly reason: string,
-    /** When a retry has a chance: the breaker's half-open delay. */
+    /** When a retry has a chance: the gateway's Retry-After, at least the breaker's half-open delay. */
     readonly retryAfterSeconds: number,
+    /** The gateway's own Retry-After, when it sent one. */
+    readonly gatewayRetryAfterSeconds?: number,
   ) {
     super(`AI/ML gateway unavailable: ${reason}`);
   }
 }
 
-/** The gateway answered with a 4xx: retrying the same request will not help. */
+/**
+ * The gateway refused the request (a 4xx, a 501, or a 502 naming content a
+ * store or the FastAPI container refused): retrying the same request will
+ * not help. `detail` is the gateway's own text, for the log: it can name
+ * the gateway's configuration and is not shown to users (except 501's list
+ * of providers, written for them).
+ */
 export class GatewayRejectedError extends Error {
   override readonly name = 'GatewayRejectedError';
   constructor(
     readonly status: number,
     readonly detail: string,
+    /** The gateway's problem code, when it answered problem+json. */
+    readonly code?: string,
   ) {
-    super(`AI/ML gateway rejected the request (${status}): ${detail}`);
+    super(`AI/ML gateway rejected the request (${status}${code ? ` ${code}` : ''}): ${detail}`);
   }
 }

@@ -51,9 +51,16 @@ export function problemFromDomainError(error: unknown): ProblemError | undefined
     });
   }
   if (error instanceof GatewayRejectedError) {
-    // The gateway's detail names the providers that could run the task.
+    // The only detail of the gateway's written for users: the providers that
+    // could run the task. Others can name its configuration (they are logged).
     if (error.status === 501) return problem('DT_ERR_TASK_UNSUPPORTED', error.detail);
-    return problem('DT_ERR_AI_REJECTED', error.detail);
+    if (error.code === 'DT_ERR_INDEX_DISABLED') {
+      return problem(
+        'DT_ERR_FEATURE_DISABLED',
+        'Searching and asking across documents is switched off in this deployment.',
+      );
+    }
+    return problem('DT_ERR_AI_REJECTED', 'The AI service could not process this request.');
   }
   return undefined;
 }

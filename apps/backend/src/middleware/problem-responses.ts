@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
 import { problem } from '../errors';
+import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
 import { problemFromDomainError } from './domain-problems';
 
 function send(res: Response, error: ProblemError, instance: string) {
@@ -72,6 +73,9 @@ export const problemResponses: ErrorRequestHandler = (error, req, res, _next) =>
         fromBodyParser(error as { type?: string }) ??
         fromRouter(error));
   if (!known) req.log.error({ err: error }, 'unhandled error');
+  // The gateway's own words stay out of the answer; operators find them here.
+  else if (error instanceof GatewayRejectedError || error instanceof GatewayUnavailableError)
+    req.log.warn({ err: error }, 'AI/ML gateway call failed');
   // A stream (a file download, server-sent events) that broke half-way can only be cut.
   if (res.headersSent) {
     res.destroy();

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@docuthinker/runtime';
 import { retryDelayMs, type ClaimedOutboxJob, type Stores } from '@docuthinker/stores';
 import type { GatewayClient } from '../gateway/gateway-client';
-import { GatewayRejectedError } from '../gateway/gateway-errors';
+import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
 import type { DocumentCache } from '../services/document-cache';
 
 export interface OutboxWorkerOptions {
@@ -126,10 +126,13 @@ export function startOutboxWorker(
         await stores.documents.setIndexStatus(job.ownerId, job.documentId, 'failed');
         await stores.outbox.complete(job);
       } else {
-        const delay = retryDelayMs(job.attempts, {
-          baseMs: settings.retryBaseMs,
-          maxMs: settings.retryMaxMs,
-        });
+        // Not before the gateway said a retry has a chance (its Retry-After).
+        const delay = Math.max(
+          retryDelayMs(job.attempts, { baseMs: settings.retryBaseMs, maxMs: settings.retryMaxMs }),
+          error instanceof GatewayUnavailableError
+            ? (error.gatewayRetryAfterSeconds ?? 0) * 1000
+            : 0,
+        );
         logger.warn(
           {
             jobId: job.id,

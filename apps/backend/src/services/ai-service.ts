@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { REQUIRED_TASK_OPTIONS, type AiTaskName, type TaskRequest } from '@docuthinker/contracts';
+import {
+  clipText,
+  MAX_SUMMARY_OPTION_CHARS,
+  REQUIRED_TASK_OPTIONS,
+  type AiTaskName,
+  type TaskRequest,
+} from '@docuthinker/contracts';
 import type { CacheStore, DocumentStore } from '@docuthinker/stores';
 import type { GatewayClient } from '../gateway/gateway-client';
 import { ownerCachePrefixes } from './owner-cache-keys';
@@ -54,10 +60,11 @@ export class AiService {
   ): Promise<AiTaskResult> {
     const document = await this.documents.get(ownerId, documentId);
     if (!document) throw new NotFoundError('document');
-    // Refining works on the stored summary unless the caller brings one.
+    // Refining works on the stored summary unless the caller brings one. An
+    // AI summary is stored as the gateway gave it: cut to what the option takes.
     const effective =
       task === 'refine-summary' && !options.summary
-        ? { ...options, summary: document.summary }
+        ? { ...options, summary: clipText(document.summary.trim(), MAX_SUMMARY_OPTION_CHARS) }
         : options;
     return this.run(ownerId, document.contentHash, task, effective, {
       text: document.text,

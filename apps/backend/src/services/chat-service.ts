@@ -1,4 +1,9 @@
-import type { Citation } from '@docuthinker/contracts';
+import {
+  clipText,
+  MAX_CHAT_MESSAGE_CHARS,
+  type ChatMessage,
+  type Citation,
+} from '@docuthinker/contracts';
 import type { ChatSession, Stores } from '@docuthinker/stores';
 import type { GatewayClient } from '../gateway/gateway-client';
 import { confirmOwnerStillExists } from './owner-presence';
@@ -17,6 +22,17 @@ export interface AskAnswer {
 
 /** Enough context for a follow-up question without sending a whole long conversation. */
 const HISTORY_MESSAGES_SENT = 20;
+
+/**
+ * A stored message as the chat contract takes it: replies are stored as the
+ * gateway gave them, and one longer than a message may be (or blank) would
+ * make every later turn of the session a 400 at the gateway. History is
+ * context, so a long one is cut and a blank one left out.
+ */
+function sendableMessage({ role, content }: ChatMessage): ChatMessage[] {
+  const sendable = clipText(content.trim(), MAX_CHAT_MESSAGE_CHARS);
+  return sendable ? [{ role, content: sendable }] : [];
+}
 
 /** The answer when what answered the question was only in documents deleted since. */
 export const NO_ANSWER = 'None of your documents answers this question.';
@@ -56,10 +72,7 @@ export class ChatService {
     const answer = await this.gateway.chat({
       ownerId,
       documentId,
-      messages: [
-        ...history.map(({ role, content }) => ({ role, content })),
-        { role: 'user', content: message },
-      ],
+      messages: [...history.flatMap(sendableMessage), { role: 'user', content: message }],
     });
 
     session ??= await this.stores.chatSessions.create(scope);

@@ -1,3 +1,5 @@
+import { clipText } from '@docuthinker/contracts';
+
 const MAX_SUMMARY_CHARS = 400;
 
 /**
@@ -26,6 +28,10 @@ export function extractiveSummary(text: string): string {
     end = sentenceEnd;
   }
   if (end > 0) return flat.slice(0, end);
-  const cut = flat.slice(0, MAX_SUMMARY_CHARS);
-  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 1))}…`;
+  // No sentence end within reach: cut at the last space, or, in text with
+  // none (Chinese, Japanese, one long token), at the limit, never between
+  // the halves of a surrogate pair.
+  const cut = clipText(flat, MAX_SUMMARY_CHARS);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${lastSpace > 0 ? cut.slice(0, lastSpace) : cut}…`;
 }

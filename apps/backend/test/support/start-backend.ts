@@ -64,6 +64,12 @@ export interface BackendOptions {
   aiCallsPerMinute?: number;
   /** How often the idle outbox worker polls; 100 ms unless a test asks for its own. */
   outboxPollIntervalMs?: number;
+  /** The outbox's backoff between attempts; 50 ms growing to 300 ms unless a test asks. */
+  outboxRetry?: { baseMs: number; maxMs: number };
+  /** The gateway client's breaker; 3 failures open it for 300 ms unless a test asks. */
+  gatewayBreaker?: { failuresToOpen: number; halfOpenAfterMs: number };
+  /** Largest upload; MAX_UPLOAD_BYTES unless a test asks for its own. */
+  maxUploadBytes?: number;
 }
 
 /**
@@ -86,13 +92,13 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     serviceToken: options.serviceToken ?? SERVICE_TOKEN,
     requestTimeoutMs: 3000,
     indexTimeoutMs: 3000,
-    failuresToOpen: 3,
-    halfOpenAfterMs: 300,
+    failuresToOpen: options.gatewayBreaker?.failuresToOpen ?? 3,
+    halfOpenAfterMs: options.gatewayBreaker?.halfOpenAfterMs ?? 300,
   });
   const worker = startOutboxWorker(stores, gateway, new DocumentCache(stores.cache), logger, {
     pollIntervalMs: options.outboxPollIntervalMs ?? 100,
-    retryBaseMs: 50,
-    retryMaxMs: 300,
+    retryBaseMs: options.outboxRetry?.baseMs ?? 50,
+    retryMaxMs: options.outboxRetry?.maxMs ?? 300,
     attemptsBeforeFailed: 1000,
   });
   const extractor = new ExtractionPool({
@@ -102,7 +108,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
   const app = createBackendApp({
     config: {
       corsOrigins: [ALLOWED_ORIGIN],
-      maxUploadBytes: MAX_UPLOAD_BYTES,
+      maxUploadBytes: options.maxUploadBytes ?? MAX_UPLOAD_BYTES,
       jwtSecret: JWT_SECRET,
       aiCallsPerMinute: options.aiCallsPerMinute ?? 600,
     },

@@ -1,7 +1,7 @@
 import type { Anthropic } from '@anthropic-ai/sdk';
 import type { SdkClientSettings } from './remote-provider-options';
 import { sizeLimitedFetch } from './response-size-limit';
-import { retryAfterFromHeaders } from './retry-after';
+import { retryAfterFromHeaders } from '@docuthinker/runtime';
 import { providerFailure } from './sdk-failure';
 import { anthropicSdk } from './sdk-modules';
 

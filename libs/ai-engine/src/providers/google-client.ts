@@ -1,7 +1,6 @@
 import type { GoogleGenAI } from '@google/genai';
 import type { SdkClientSettings } from './remote-provider-options';
 import { sizeLimitedFetch } from './response-size-limit';
-import { retryAfterFromGoogleError } from './retry-after';
 import { providerFailure } from './sdk-failure';
 import { googleSdk } from './sdk-modules';
 
@@ -33,4 +32,13 @@ export function googleFailure(error: unknown, signal: AbortSignal): unknown {
     });
   }
   return providerFailure('google', error, signal);
+}
+
+/**
+ * Google's APIs put the hint in the error body instead, as a
+ * `google.rpc.RetryInfo` detail: `{"retryDelay": "37s"}`.
+ */
+export function retryAfterFromGoogleError(body: string): number | undefined {
+  const match = /"retryDelay"\s*:\s*"(\d+(?:\.\d+)?)s"/.exec(body);
+  return match ? Number(match[1]) * 1000 : undefined;
 }

@@ -1,6 +1,6 @@
 import { failureKindForStatus, ProviderError } from './provider-error';
 import { isResponseTooLarge, limitBody, MAX_PROVIDER_RESPONSE_BYTES } from './response-size-limit';
-import { retryAfterFromHeaders } from './retry-after';
+import { retryAfterFromHeaders } from '@docuthinker/runtime';
 
 export interface JsonRequest {
   readonly url: string;

@@ -1,6 +1,6 @@
 import type { OpenAI } from 'openai';
 import { sizeLimitedFetch } from './response-size-limit';
-import { retryAfterFromHeaders } from './retry-after';
+import { retryAfterFromHeaders } from '@docuthinker/runtime';
 import type { SdkClientSettings } from './remote-provider-options';
 import { providerFailure } from './sdk-failure';
 import { openAiSdk } from './sdk-modules';

@@ -1,6 +1,7 @@
 /**
- * How long a provider asked us to wait, from its headers: OpenAI's
- * `retry-after-ms`, else the standard `Retry-After` (seconds or an HTTP date).
+ * How long a service asked us to wait, in milliseconds, from its headers:
+ * OpenAI's `retry-after-ms`, else the standard `Retry-After` (seconds or an
+ * HTTP date); undefined when it did not say.
  */
 export function retryAfterFromHeaders(headers: Headers | undefined): number | undefined {
   if (!headers) return undefined;
@@ -12,13 +13,4 @@ export function retryAfterFromHeaders(headers: Headers | undefined): number | un
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-/**
- * Google's APIs put the hint in the error body instead, as a
- * `google.rpc.RetryInfo` detail: `{"retryDelay": "37s"}`.
- */
-export function retryAfterFromGoogleError(body: string): number | undefined {
-  const match = /"retryDelay"\s*:\s*"(\d+(?:\.\d+)?)s"/.exec(body);
-  return match ? Number(match[1]) * 1000 : undefined;
 }
