@@ -20,6 +20,18 @@ const BAD_BODIES: Case[] = [
     GATEWAY_API.index,
     { ownerId: 'o', documentId: '../d', title: 't', text: 'x' },
   ],
+  // Found in review: URLs drop `.` and `..` as path segments, so a document
+  // so named was indexed but could never be deleted by its path.
+  [
+    'a document id of one dot',
+    GATEWAY_API.index,
+    { ownerId: 'o', documentId: '.', title: 't', text: 'x' },
+  ],
+  [
+    'a document id of two dots',
+    GATEWAY_API.index,
+    { ownerId: 'o', documentId: '..', title: 't', text: 'x' },
+  ],
   ['a numeric owner id', GATEWAY_API.search, { ownerId: 7, query: 'q' }],
   ['k of zero', GATEWAY_API.search, { ownerId: 'o', query: 'q', k: 0 }],
   ['k above the limit', GATEWAY_API.search, { ownerId: 'o', query: 'q', k: 51 }],

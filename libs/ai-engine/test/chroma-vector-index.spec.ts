@@ -385,6 +385,19 @@ describe('ChromaVectorIndex', () => {
       expect(stored).toEqual({ count: 1, texts: [before] });
     });
 
+    // Found in review: the stale chunks were removed outside the undo path,
+    // so a failed removal left both versions side by side.
+    it('leaves the old version alone when removing the stale chunks fails', async () => {
+      let deletes = 0;
+      const { failure, stored } = await failedReindex(async (path) =>
+        path.endsWith('/delete') && (deletes += 1) === 1 ? 503 : undefined,
+      );
+      expect(failure).toMatchObject({ name: 'ChromaServerError' });
+      // The first delete (the stale chunks) failed; the second took the new version back.
+      expect(deletes).toBe(2);
+      expect(stored).toEqual({ count: 1, texts: [before] });
+    });
+
     it('writes nothing when the listing of the old version fails', async () => {
       let writes = 0;
       const { failure, stored } = await failedReindex(async (path) => {

@@ -3,12 +3,18 @@ import { textField } from './well-formed-text';
 import { MAX_TEXT_CHARS } from './ai-tasks';
 import { jsonMetadata } from './json-metadata';
 
-/** Ids are opaque strings chosen by the backend; bounded and printable. */
+/**
+ * Ids are opaque strings chosen by the backend; bounded and printable. `.`
+ * and `..` are refused: URLs drop them as path segments (RFC 3986 dot
+ * segments, `%2E` too), so a document so named could be indexed but never
+ * deleted or asked about by its path.
+ */
 export const entityId = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z0-9._:-]+$/, { error: 'must be letters, digits or . _ : -' });
+  .regex(/^[A-Za-z0-9._:-]+$/, { error: 'must be letters, digits or . _ : -' })
+  .refine((id) => id !== '.' && id !== '..', { error: 'must not be . or ..' });
 
 export const documentIds = z.array(entityId).min(1).max(500);
 

@@ -267,7 +267,17 @@ export class ChromaVectorIndex implements VectorIndex {
     }
     const keep = new Set(ids);
     const stale = [...before].filter((id) => !keep.has(id));
-    if (stale.length > 0) await this.collection.delete({ ids: stale });
+    if (stale.length > 0) {
+      try {
+        await this.collection.delete({ ids: stale });
+      } catch (error) {
+        // The new version is stored, but the old one could not be taken
+        // away: readers would find both. Back to the old version, as the
+        // embedded index's transaction leaves it (a retry converges either way).
+        await this.removeAdded(ids, before);
+        throw error;
+      }
+    }
     return { upserted: chunks.length, removed: stale.length };
   }
 
