@@ -1,4 +1,5 @@
 import type { CfnTemplate } from './cloudformation-intrinsics';
+import { loadComposeConfig } from './compose-config-load';
 import type { ConfigExpectations } from './config-expectations';
 import { healthCheckTarget } from './health-check-target';
 import { KNOWN_DIFFERENCES } from './known-differences';
@@ -137,6 +138,90 @@ function environmentNamesRow(service: WebService, views: Views): ParityRow {
   };
 }
 
+/**
+ * Plain values (not secrets) compared with ECS's, for every variable ECS
+ * sets: a compose that runs `NODE_ENV=development` or switches an index off
+ * has every name right and still runs another service. Declared differences
+ * are left out, as in the names row.
+ */
+function environmentValuesRow(service: WebService, views: Views): ParityRow {
+  const declared = new Set(
+    KNOWN_DIFFERENCES.filter((difference) => difference.service === service).map(
+      (difference) => difference.variable,
+    ),
+  );
+  const reference = Object.entries(views.ecs?.environment ?? {}).filter(
+    ([name]) => !declared.has(name),
+  );
+  const cells: Partial<Record<SourceName, Cell>> = {};
+  const details: string[] = [];
+  for (const source of ['compose', 'ecs', 'cloudformation', 'dockerfile'] as const) {
+    const view = views[source];
+    if (!view) {
+      cells[source] = MISSING;
+      continue;
+    }
+    if (source === 'ecs') {
+      cells[source] = `${reference.length} values`;
+      continue;
+    }
+    const differing = reference
+      .filter(([name, value]) => name in view.environment && view.environment[name] !== value)
+      .map(([name, value]) => `${name}=${view.environment[name]} (ECS ${value})`);
+    cells[source] = differing.length === 0 ? 'same' : differing.join(' ');
+    if (differing.length > 0) details.push(`${source}: ${differing.join(', ')}`);
+  }
+  const ok = details.length === 0;
+  return {
+    check: `${service}: environment values`,
+    cells: { ...emptyCells(), ...cells },
+    ok,
+    detail: ok ? undefined : `${service} environment values differ from ECS: ${details.join('; ')}`,
+  };
+}
+
+/**
+ * libs/config loads what `docker compose up` gives the container (the
+ * image's ENV, compose's environment filled in from .env.example): a value
+ * it refuses (a short secret, a URL of the wrong scheme) would crash-loop the
+ * service, and a store variable left unset would run it on an embedded
+ * default. Only the fallbacks declared as absent from compose are expected.
+ */
+function composeConfigRow(service: WebService, inputs: ParityInputs): ParityRow {
+  const check = `${service}: libs/config loads compose's environment`;
+  const raw = inputs.compose.rawEnvironments.get(service);
+  if (!raw) return row(check, { compose: MISSING, config: 'loads' });
+  const outcome = loadComposeConfig(
+    service,
+    raw,
+    inputs.envExample,
+    inputs.dockerfiles[service].environment,
+  );
+  const expectedFallbacks = new Set(
+    KNOWN_DIFFERENCES.filter(
+      (difference) => difference.service === service && !difference.presentIn.includes('compose'),
+    ).map((difference) => difference.variable),
+  );
+  let cell: string;
+  let detail: string | undefined;
+  if (!outcome.loads) {
+    cell = `refused: ${list(outcome.problems.map((problem) => problem.split(':')[0] ?? problem))}`;
+    detail = `${service} refuses compose's environment: ${outcome.problems.join('; ')}`;
+  } else {
+    const unexpected = outcome.fallbacks.filter((variable) => !expectedFallbacks.has(variable));
+    cell = unexpected.length === 0 ? 'loads' : `embedded: ${list(unexpected)}`;
+    if (unexpected.length > 0) {
+      detail = `${service} would run on embedded defaults for ${unexpected.join(', ')}`;
+    }
+  }
+  return {
+    check,
+    cells: { ...emptyCells(), compose: cell, config: 'loads' },
+    ok: cell === 'loads',
+    detail,
+  };
+}
+
 function namesReadRow(service: WebService, views: Views, config: ConfigExpectations): ParityRow {
   const fields = config.services[service].fieldNames;
   const cells = perSource(views, ['compose', 'ecs', 'cloudformation', 'dockerfile'], (view) => {
@@ -205,7 +290,9 @@ function webServiceRows(service: WebService, inputs: ParityInputs, views: Views)
     }),
     row(`${service}: health path`, perSource(views, [...templates, 'dockerfile'], healthPathsOf)),
     environmentNamesRow(service, views),
+    environmentValuesRow(service, views),
     namesReadRow(service, views, inputs.config),
+    composeConfigRow(service, inputs),
     ...secretRows(service, views, inputs),
   ];
   if (service === 'backend') {

@@ -39,6 +39,8 @@ function containerPort(entry: string | number | { target?: number }): number {
 
 export interface ComposeFile {
   readonly containers: Map<string, ContainerView>;
+  /** Each service's environment as written, `${…}` references included. */
+  readonly rawEnvironments: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Services started only with `--profile`. */
   readonly profiled: ReadonlySet<string>;
 }
@@ -51,11 +53,13 @@ export interface ComposeFile {
 export function readCompose(text: string): ComposeFile {
   const document = parse(text, { merge: true }) as { services?: Record<string, ComposeService> };
   const containers = new Map<string, ContainerView>();
+  const rawEnvironments = new Map<string, Record<string, string>>();
   const profiled = new Set<string>();
   for (const [name, service] of Object.entries(document.services ?? {})) {
     if ((service.profiles ?? []).length > 0) profiled.add(name);
     const environment: Record<string, string> = {};
     const secrets: Record<string, string> = {};
+    rawEnvironments.set(name, environmentOf(service));
     for (const [variable, value] of Object.entries(environmentOf(service))) {
       if (readsOwnName(variable, value)) secrets[variable] = '.env';
       else environment[variable] = value;
@@ -77,5 +81,5 @@ export function readCompose(text: string): ComposeFile {
       command: Array.isArray(command) ? command : (command ?? '').split(/\s+/).filter(Boolean),
     });
   }
-  return { containers, profiled };
+  return { containers, rawEnvironments, profiled };
 }

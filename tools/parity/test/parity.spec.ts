@@ -75,7 +75,10 @@ describe('parity on the real files', () => {
 describe('parity on deliberately broken copies', () => {
   it('catches a wrong port in compose', () => {
     const compose = brokenCopy(realPaths.compose, "PORT: '5000'", "PORT: '5001'");
-    expect(failedChecks(report({ compose }))).toEqual(['backend: container port']);
+    expect(failedChecks(report({ compose }))).toEqual([
+      'backend: container port',
+      'backend: environment values',
+    ]);
   });
 
   it('catches a wrong port in the raw CloudFormation template', () => {
@@ -84,7 +87,10 @@ describe('parity on deliberately broken copies', () => {
       /(AIMLPort:\n\s+Type: Number\n\s+Default: )8000/,
       '$18080',
     );
-    expect(failedChecks(report({ cloudformation }))).toEqual(['aiml-gateway: container port']);
+    expect(failedChecks(report({ cloudformation }))).toEqual([
+      'aiml-gateway: container port',
+      'aiml-gateway: environment values',
+    ]);
   });
 
   it('catches a secret missing from compose', () => {
@@ -117,6 +123,65 @@ describe('parity on deliberately broken copies', () => {
       'backend: secret docuthinker/mongodb',
       'backend: catalogue secrets as plain env',
     ]);
+  });
+
+  // Found in review: names agreed while values did not, and nothing loaded
+  // libs/config with what compose gives the containers.
+  it('catches a compose service run in another mode or with an index switched off', () => {
+    const development = brokenCopy(
+      realPaths.compose,
+      /(backend:[\s\S]*?)NODE_ENV: production/,
+      '$1NODE_ENV: development',
+    );
+    expect(failedChecks(report({ compose: development }))).toEqual(['backend: environment values']);
+    const noVectors = brokenCopy(
+      realPaths.compose,
+      "DOCUTHINKER_SYNC_VECTOR: 'true'",
+      "DOCUTHINKER_SYNC_VECTOR: 'false'",
+    );
+    expect(failedChecks(report({ compose: noVectors }))).toEqual([
+      'aiml-gateway: environment values',
+    ]);
+  });
+
+  it('catches an ECS value the other artifacts do not share', () => {
+    const broken = ecsWith('backend', (container) => {
+      const environment = container['Environment'] as { Name: string; Value: unknown }[];
+      for (const variable of environment) {
+        if (variable.Name === 'DOCUTHINKER_DRAIN_TIMEOUT_MS') variable.Value = '60000';
+      }
+    });
+    const result = report({}, broken);
+    expect(failedChecks(result)).toEqual(['backend: environment values']);
+    expect(result.rows.find((row) => !row.ok)?.detail).toContain(
+      'compose: DOCUTHINKER_DRAIN_TIMEOUT_MS=25000 (ECS 60000)',
+    );
+  });
+
+  it('catches an .env.example the services would refuse to start with', () => {
+    const shortSecret = brokenCopy(
+      realPaths.envExample,
+      /DOCUTHINKER_JWT_SECRET=.*/,
+      'DOCUTHINKER_JWT_SECRET=too-short',
+    );
+    const refused = report({ envExample: shortSecret });
+    expect(failedChecks(refused)).toEqual([
+      "backend: libs/config loads compose's environment",
+      "aiml-gateway: libs/config loads compose's environment",
+    ]);
+    expect(renderParityTable(refused)).toContain('refused: DOCUTHINKER_JWT_SECRET');
+    const wrongScheme = brokenCopy(realPaths.envExample, 'REDIS_URL=redis://', 'REDIS_URL=http://');
+    expect(failedChecks(report({ envExample: wrongScheme }))).toEqual([
+      "backend: libs/config loads compose's environment",
+      "aiml-gateway: libs/config loads compose's environment",
+    ]);
+  });
+
+  it('catches a store compose leaves unset, which would run on an embedded default', () => {
+    const compose = brokenCopy(realPaths.compose, /\n\s+REDIS_URL: \$\{REDIS_URL:\?[^}]*\}/, '');
+    const result = report({ compose });
+    expect(failedChecks(result)).toContain("backend: libs/config loads compose's environment");
+    expect(renderParityTable(result)).toContain('embedded: REDIS_URL');
   });
 
   it('catches a wrong health path in a Dockerfile', () => {
