@@ -45,7 +45,7 @@ export async function startChroma() {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url, stop };
+  return { url, pid: child.pid, stop };
 }
 
 /**

@@ -4,8 +4,9 @@
 // ids, add the new chunks, remove what is stale), one document at a time, in
 // a process of its own: no HTTP, no worker threads, no graph. What the Chroma
 // server itself costs on this machine, so the gateway's Chroma row can be
-// read against it. Reads a JSON array of texts, a Chroma URL and a collection
-// prefix of its own; prints documents per second.
+// read against it. Reads a JSON array of {documentId, text} (the round's
+// documents under the ids the gateway indexes them with), a Chroma URL and a
+// collection prefix of its own; prints documents per second.
 import { readFileSync } from 'node:fs';
 import {
   ChromaVectorIndex,
@@ -21,12 +22,11 @@ const WARM_UP_DOCUMENTS = 5;
 async function main(): Promise<void> {
   const [file, url, collectionPrefix] = process.argv.slice(2);
   if (!file || !url || !collectionPrefix)
-    throw new Error('usage: chroma-write-worker <texts.json> <chroma url> <collection prefix>');
-  const texts = JSON.parse(readFileSync(file, 'utf8')) as string[];
+    throw new Error('usage: chroma-write-worker <documents.json> <chroma url> <collection prefix>');
+  const round = JSON.parse(readFileSync(file, 'utf8')) as { documentId: string; text: string }[];
   const embedder = new HashingEmbedder();
   const documents: { documentId: string; chunks: IndexedChunk[] }[] = [];
-  for (const [index, text] of texts.entries()) {
-    const documentId = `doc-${index}`;
+  for (const { documentId, text } of round) {
     const chunks = chunkDocument(documentId, text);
     const embeddings = await embedder.embed(chunks.map((chunk) => chunk.text));
     documents.push({

@@ -66,9 +66,9 @@ try {
   for (let round = 0; round < ROUNDS; round += 1) {
     const anchorResult = await run(`${anchor.url}/hello`, {});
     const backendResult = await run(`${backend.url}/api/documents?limit=20`, auth);
-    if (backendResult.non2xx > 0 || backendResult.errors > 0) {
+    if (backendResult.non2xx > 0 || backendResult.errors > 0 || backendResult.timeouts > 0) {
       throw new Error(
-        `backend answered ${backendResult.non2xx} non-2xx and ${backendResult.errors} errors`,
+        `backend answered ${backendResult.non2xx} non-2xx, ${backendResult.errors} errors and ${backendResult.timeouts} timeouts`,
       );
     }
     rounds.push({ anchor: anchorResult, backend: backendResult });

@@ -187,7 +187,7 @@ try {
       notes: [
         `autocannon, ${CONNECTIONS} connections (register, login, their anchor and argon2: ${HASHING_CONNECTIONS}, twice argon2's thread pool); ${ROUNDS} rounds, each measuring every route for ${DURATION} s right after its anchor (and, for register and login, the argon2 rate at the same concurrency); ` +
           `a ${WARM_UP_SECONDS} s warm-up of each first. Built bundles on embedded stores; the backend's outbox and AI calls go to the running gateway (offline engine).`,
-        `Every response was checked: status 2xx and a body of the route's shape (a session, ${SEEDED_DOCUMENTS} list items, search items not degraded, an answer, a created document); the run fails on any other.`,
+        `Every response was checked: status 2xx and a body of the route's shape (a session, ${SEEDED_DOCUMENTS} list items, search items and gateway hits not degraded, an answer, a created document); the run fails on any other.`,
         `Reads: one account with ${SEEDED_DOCUMENTS} synthetic documents of ~${DOCUMENT_BYTES / 1024} KiB (\`tools/bench/synthetic-documents.mjs\`), indexed before measuring; search and ask rotate over 64 synthetic queries. All reads are measured before any upload, so uploads never grow what they read. ` +
           `Uploads go to another account; before the next run the gateway indexed each upload run's backlog (${drains.map((value) => value.toFixed(1)).join(', ')} s).`,
         `Login limits are at their defaults (per client address and per account, 15 min windows): login rotates over ${LOGIN_ACCOUNTS} accounts and each request carries its own client address in X-Forwarded-For (the backend trusts loopback proxies, as it trusts nginx/the ALB). ` +
