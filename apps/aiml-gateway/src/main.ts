@@ -7,6 +7,7 @@ import { createDocumentAnalyzer } from './analyze/create-document-analyzer';
 import { createGatewayApp } from './app';
 import { EngineConnection } from './engine/engine-connection';
 import { closeGatewayServer } from './http/close-gateway-server';
+import { loadRedis } from './load-redis';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 
 /** How long start-up waits for the stores before listening anyway (and reporting unready). */
@@ -20,9 +21,9 @@ const REDIS_STARTUP_WAIT_MS = 2000;
  * counts in this process (rate-limiter-flexible's insurance limiter), and
  * the client keeps reconnecting. The driver loads only here.
  */
-async function connectRedis(url: string, logger: Logger) {
+function connectRedis(url: string, logger: Logger) {
   const { createRedisClient, waitForRedis, closeRedisClient, RedisRateLimiterFactory } =
-    await import('./http/redis-adapters');
+    loadRedis();
   const client = createRedisClient(url, {
     onError: (error) => logger.warn({ error: error.message }, 'redis unavailable'),
   });
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
     },
     { logger },
   );
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   const app = createGatewayApp({
     config,
     logger,

@@ -1,4 +1,5 @@
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes } from './flexible-classes';
 import type { RateLimitDecision, RateLimiter } from './rate-limiter';
 
 /**

@@ -1,4 +1,4 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory } from './flexible-classes';
 import type { RateLimiter, RateLimiterFactory, RateLimitRule } from './rate-limiter';
 import { FlexibleRateLimiter } from './flexible-rate-limiter';
 

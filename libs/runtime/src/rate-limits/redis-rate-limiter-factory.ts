@@ -1,8 +1,12 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
+import type * as Flexible from 'rate-limiter-flexible';
 import type { RateLimiter, RateLimiterFactory, RateLimitRule } from './rate-limiter';
 import { memoryLimiterFor } from './memory-rate-limiter-factory';
 import { FlexibleRateLimiter } from './flexible-rate-limiter';
+
+// From its own file, as in flexible-classes.ts: the package's index requires every store it supports.
+const RateLimiterRedis =
+  require('rate-limiter-flexible/lib/RateLimiterRedis') as typeof Flexible.RateLimiterRedis;
 
 /**
  * Counters shared by all replicas in Redis. While Redis is unreachable each
