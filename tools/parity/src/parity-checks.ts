@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CfnTemplate } from './cloudformation-intrinsics';
 import { loadComposeConfig } from './compose-config-load';
 import type { ConfigExpectations } from './config-expectations';
@@ -277,6 +278,45 @@ function secretRows(service: WebService, views: Views, inputs: ParityInputs): Pa
   return rows;
 }
 
+/** A long command shortened for its cell; the hash keeps two different ones apart. */
+function abbreviated(command: string | undefined): Cell {
+  if (command === undefined) return MISSING;
+  const hash = createHash('sha256').update(command).digest('hex').slice(0, 8);
+  return `${command.length > 24 ? `${command.slice(0, 24)}…` : command} #${hash}`;
+}
+
+/**
+ * How each artifact runs the container: as which user (compose and ECS run
+ * the image's USER unless they name another), with a read-only root, how
+ * long it has between SIGTERM and SIGKILL, and its health check.
+ */
+function hardeningRows(service: WebService, views: Views): ParityRow[] {
+  const templates: SourceName[] = ['compose', 'ecs', 'cloudformation'];
+  const imageUser = views.dockerfile?.user ?? 'root';
+  return [
+    row(`${service}: user`, {
+      ...perSource(views, templates, (view) => view.user ?? imageUser),
+      ...perSource(views, ['dockerfile'], (view) => view.user ?? 'root'),
+    }),
+    row(
+      `${service}: read-only root`,
+      perSource(views, templates, (view) => (view.readOnlyRoot ? 'yes' : 'no')),
+    ),
+    row(
+      `${service}: stop timeout`,
+      perSource(views, templates, (view) => `${view.stopTimeoutSeconds ?? '(unset)'} s`),
+    ),
+    row(
+      `${service}: health-check command`,
+      perSource(views, [...templates, 'dockerfile'], (view) => abbreviated(view.healthCommand)),
+    ),
+    row(
+      `${service}: health-check timing`,
+      perSource(views, [...templates, 'dockerfile'], (view) => view.healthTiming ?? MISSING),
+    ),
+  ];
+}
+
 function webServiceRows(service: WebService, inputs: ParityInputs, views: Views): ParityRow[] {
   const templates: SourceName[] = ['compose', 'ecs', 'cloudformation'];
   const rows: ParityRow[] = [
@@ -289,6 +329,7 @@ function webServiceRows(service: WebService, inputs: ParityInputs, views: Views)
       config: String(inputs.config.services[service].defaultPort),
     }),
     row(`${service}: health path`, perSource(views, [...templates, 'dockerfile'], healthPathsOf)),
+    ...hardeningRows(service, views),
     environmentNamesRow(service, views),
     environmentValuesRow(service, views),
     namesReadRow(service, views, inputs.config),
@@ -334,6 +375,37 @@ function chromaRows(inputs: ParityInputs, views: Views): ParityRow[] {
   ];
 }
 
+/**
+ * The gateway's Neo4j URI (its docuthinker/neo4j secret) carries the
+ * password in its user info, and the local neo4j container takes its own
+ * from NEO4J_PASSWORD: .env.example must give both the same, or the gateway's
+ * login is refused and it stops at start. No password is printed.
+ */
+function neo4jPasswordRow(envExample: ReadonlyMap<string, string>): ParityRow {
+  const uri = envExample.get('DOCUTHINKER_NEO4J_URI');
+  const password = envExample.get('NEO4J_PASSWORD');
+  let dialled: string | undefined;
+  try {
+    dialled = uri ? decodeURIComponent(new URL(uri).password) : undefined;
+  } catch {
+    dialled = undefined;
+  }
+  const same = dialled !== undefined && dialled === password;
+  return {
+    check: "neo4j: the gateway's password (.env.example)",
+    cells: {
+      ...emptyCells(),
+      compose: same
+        ? 'DOCUTHINKER_NEO4J_URI = NEO4J_PASSWORD'
+        : 'DOCUTHINKER_NEO4J_URI ≠ NEO4J_PASSWORD',
+    },
+    ok: same,
+    detail: same
+      ? undefined
+      : '.env.example: the password in DOCUTHINKER_NEO4J_URI must equal NEO4J_PASSWORD',
+  };
+}
+
 /** Compares every artifact against the others; one row per fact. */
 export function checkParity(inputs: ParityInputs): ParityReport {
   const ecs = readTaskDefinitions(inputs.ecs);
@@ -368,6 +440,7 @@ export function checkParity(inputs: ParityInputs): ParityReport {
     );
   }
   rows.push(...chromaRows(inputs, { compose: compose.get(CHROMA), ecs: ecs.get(CHROMA) }));
+  rows.push(neo4jPasswordRow(inputs.envExample));
 
   const knownDefects = KNOWN_DIFFERENCES.flatMap((difference) =>
     difference.defect ? [`${difference.service} ${difference.variable}: ${difference.defect}`] : [],

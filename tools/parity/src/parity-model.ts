@@ -1,3 +1,5 @@
+import type { ContainerHardening } from './container-hardening';
+
 /** The artifacts the parity check holds together, in table column order. */
 export const SOURCES = ['compose', 'ecs', 'cloudformation', 'config', 'dockerfile'] as const;
 export type SourceName = (typeof SOURCES)[number];
@@ -16,7 +18,7 @@ export type WebService = (typeof WEB_SERVICES)[number];
 export const CHROMA = 'chroma';
 
 /** One container as an artifact describes it, with CloudFormation intrinsics resolved. */
-export interface ContainerView {
+export interface ContainerView extends ContainerHardening {
   readonly name: string;
   readonly image?: string;
   /** Container-side ports: port mappings, published targets or EXPOSE. */

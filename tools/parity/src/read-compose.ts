@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { durationSeconds, execFormCommand, healthTiming } from './container-hardening';
 import type { ContainerView } from './parity-model';
 
 interface ComposeService {
@@ -8,8 +9,17 @@ interface ComposeService {
   ports?: (string | number | { target?: number })[];
   expose?: (string | number)[];
   volumes?: (string | { target?: string })[];
-  healthcheck?: { test?: string | string[] };
+  healthcheck?: {
+    test?: string | string[];
+    interval?: string;
+    timeout?: string;
+    retries?: number;
+    start_period?: string;
+  };
   profiles?: string[];
+  user?: string;
+  read_only?: boolean;
+  stop_grace_period?: string;
 }
 
 /** `${NAME}`, `${NAME:-default}` or `${NAME:?message}`: the value comes from .env under its own name. */
@@ -64,8 +74,9 @@ export function readCompose(text: string): ComposeFile {
       if (readsOwnName(variable, value)) secrets[variable] = '.env';
       else environment[variable] = value;
     }
-    const test = service.healthcheck?.test;
-    const healthCheck = Array.isArray(test) ? test.join(' ') : test;
+    const { healthcheck } = service;
+    const test = healthcheck?.test;
+    const healthCheck = Array.isArray(test) ? execFormCommand(test) : test;
     const command = service.command;
     containers.set(name, {
       name,
@@ -79,6 +90,18 @@ export function readCompose(text: string): ComposeFile {
         typeof volume === 'string' ? (volume.split(':')[1] ?? '') : (volume.target ?? ''),
       ),
       command: Array.isArray(command) ? command : (command ?? '').split(/\s+/).filter(Boolean),
+      user: service.user,
+      readOnlyRoot: service.read_only ?? false,
+      stopTimeoutSeconds: durationSeconds(service.stop_grace_period ?? '10s'),
+      healthCommand: healthCheck,
+      healthTiming: healthcheck
+        ? healthTiming({
+            interval: durationSeconds(healthcheck.interval),
+            timeout: durationSeconds(healthcheck.timeout),
+            retries: healthcheck.retries,
+            startPeriod: durationSeconds(healthcheck.start_period),
+          })
+        : undefined,
     });
   }
   return { containers, rawEnvironments, profiled };

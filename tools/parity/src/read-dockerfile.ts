@@ -1,3 +1,4 @@
+import { durationSeconds, execFormCommand, healthTiming } from './container-hardening';
 import type { ContainerView } from './parity-model';
 
 /** Instructions with their continuation lines joined; comments dropped. */
@@ -24,6 +25,9 @@ export function readDockerfile(name: string, text: string): ContainerView {
   const ports: number[] = [];
   const environment: Record<string, string> = {};
   const healthChecks: string[] = [];
+  let user: string | undefined;
+  let healthCommand: string | undefined;
+  let timing: string | undefined;
   for (const line of runtime) {
     const [keyword = '', ...rest] = line.split(/\s+/);
     const argument = rest.join(' ');
@@ -37,8 +41,15 @@ export function readDockerfile(name: string, text: string): ContainerView {
             environment[match[1]] = (match[2] ?? '').replace(/^"|"$/g, '');
         }
         break;
-      case 'HEALTHCHECK':
+      case 'HEALTHCHECK': {
         healthChecks.push(argument);
+        const check = readHealthcheck(argument);
+        healthCommand = check.command;
+        timing = check.timing;
+        break;
+      }
+      case 'USER':
+        user = argument;
         break;
     }
   }
@@ -51,5 +62,33 @@ export function readDockerfile(name: string, text: string): ContainerView {
     secrets: {},
     mountPaths: [],
     command: [],
+    user,
+    healthCommand,
+    healthTiming: timing,
   };
+}
+
+/** `HEALTHCHECK [--flag=value …] CMD ["exec", "form"]` (or a shell-form command). */
+function readHealthcheck(argument: string): { command: string; timing: string } {
+  const flags = new Map<string, string>();
+  let rest = argument.trim();
+  for (
+    let flag = /^--([a-z-]+)=(\S+)\s+/.exec(rest);
+    flag;
+    flag = /^--([a-z-]+)=(\S+)\s+/.exec(rest)
+  ) {
+    flags.set(flag[1] as string, flag[2] as string);
+    rest = rest.slice(flag[0].length);
+  }
+  const execForm = /^CMD\s+(\[[\s\S]*\])$/.exec(rest);
+  const command = execForm
+    ? execFormCommand(['CMD', ...(JSON.parse(execForm[1] as string) as string[])])
+    : rest.replace(/^CMD\s+/, 'CMD-SHELL ');
+  const timing = healthTiming({
+    interval: durationSeconds(flags.get('interval') ?? '30s'),
+    timeout: durationSeconds(flags.get('timeout') ?? '30s'),
+    retries: Number(flags.get('retries') ?? 3),
+    startPeriod: durationSeconds(flags.get('start-period') ?? '0s'),
+  });
+  return { command, timing };
 }

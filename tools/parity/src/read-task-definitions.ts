@@ -1,4 +1,5 @@
 import { resolveValue, secretNameOf, type CfnTemplate } from './cloudformation-intrinsics';
+import { execFormCommand, healthTiming } from './container-hardening';
 import type { ContainerView } from './parity-model';
 
 interface SecretJson {
@@ -10,7 +11,16 @@ interface ContainerDefinitionJson {
   Name?: unknown;
   Image?: unknown;
   PortMappings?: { ContainerPort?: unknown }[];
-  HealthCheck?: { Command?: unknown[] };
+  HealthCheck?: {
+    Command?: unknown[];
+    Interval?: unknown;
+    Timeout?: unknown;
+    Retries?: unknown;
+    StartPeriod?: unknown;
+  };
+  User?: unknown;
+  ReadonlyRootFilesystem?: unknown;
+  StopTimeout?: unknown;
   Environment?: { Name: string; Value?: unknown }[];
   Secrets?: (SecretJson | { 'Fn::If': [string, SecretJson, unknown] })[];
   MountPoints?: { ContainerPath?: unknown }[];
@@ -45,13 +55,14 @@ export function readTaskDefinitions(template: CfnTemplate): Map<string, Containe
       const ports = (definition.PortMappings ?? []).map((mapping) =>
         Number(resolve(mapping.ContainerPort)),
       );
+      const health = definition.HealthCheck;
+      const seconds = (value: unknown) =>
+        value === undefined ? undefined : Number(resolve(value));
       containers.set(name, {
         name,
         image: definition.Image === undefined ? undefined : resolve(definition.Image),
         ports,
-        healthChecks: definition.HealthCheck?.Command
-          ? [definition.HealthCheck.Command.map(resolve).join(' ')]
-          : [],
+        healthChecks: health?.Command ? [execFormCommand(health.Command.map(resolve))] : [],
         probePaths: ports.flatMap((port) => probePathsByPort.get(port) ?? []),
         environment: Object.fromEntries(
           (definition.Environment ?? []).map((entry) => [entry.Name, resolve(entry.Value)]),
@@ -63,6 +74,19 @@ export function readTaskDefinitions(template: CfnTemplate): Map<string, Containe
         ),
         mountPaths: (definition.MountPoints ?? []).map((mount) => resolve(mount.ContainerPath)),
         command: (definition.Command ?? []).map(resolve),
+        user: definition.User === undefined ? undefined : resolve(definition.User),
+        readOnlyRoot: definition.ReadonlyRootFilesystem === true,
+        // ECS's default when the definition names none.
+        stopTimeoutSeconds: seconds(definition.StopTimeout) ?? 30,
+        healthCommand: health?.Command ? execFormCommand(health.Command.map(resolve)) : undefined,
+        healthTiming: health
+          ? healthTiming({
+              interval: seconds(health.Interval),
+              timeout: seconds(health.Timeout),
+              retries: seconds(health.Retries),
+              startPeriod: seconds(health.StartPeriod),
+            })
+          : undefined,
       });
     }
   }

@@ -89,6 +89,7 @@ describe('parity on deliberately broken copies', () => {
     );
     expect(failedChecks(report({ cloudformation }))).toEqual([
       'aiml-gateway: container port',
+      'aiml-gateway: health-check command',
       'aiml-gateway: environment values',
     ]);
   });
@@ -184,10 +185,78 @@ describe('parity on deliberately broken copies', () => {
     expect(renderParityTable(result)).toContain('embedded: REDIS_URL');
   });
 
+  // Found in review: the hardening compose promises ("the hardening of the
+  // ECS containers") and the health checks' commands and timing were not compared.
+  it("catches compose dropping the containers' hardening", () => {
+    const writable = brokenCopy(realPaths.compose, 'read_only: true', 'read_only: false');
+    expect(failedChecks(report({ compose: writable }))).toEqual([
+      'backend: read-only root',
+      'aiml-gateway: read-only root',
+    ]);
+    const root = brokenCopy(realPaths.compose, "user: '1000:1000'", "user: '0:0'");
+    expect(failedChecks(report({ compose: root }))).toEqual([
+      'backend: user',
+      'aiml-gateway: user',
+    ]);
+    const hurried = brokenCopy(
+      realPaths.compose,
+      'stop_grace_period: 30s',
+      'stop_grace_period: 2s',
+    );
+    expect(failedChecks(report({ compose: hurried }))).toEqual([
+      'backend: stop timeout',
+      'aiml-gateway: stop timeout',
+    ]);
+  });
+
+  it('catches ECS running a service as root, on a writable root or with another grace', () => {
+    const broken = ecsWith('backend', (container) => {
+      container['User'] = '0:0';
+      container['ReadonlyRootFilesystem'] = false;
+      container['StopTimeout'] = 5;
+    });
+    expect(failedChecks(report({}, broken))).toEqual([
+      'backend: user',
+      'backend: read-only root',
+      'backend: stop timeout',
+    ]);
+  });
+
+  it('catches a health check that runs another command or on another schedule', () => {
+    // Neither image has curl: the container would never become healthy.
+    const curl = brokenCopy(
+      realPaths.compose,
+      /- node\n(\s+)- -e\n\s+- "fetch\('http:\/\/127\.0\.0\.1:5000\/health'\)[^"]*"/,
+      '- curl\n$1- -fs\n$1- http://127.0.0.1:5000/health',
+    );
+    expect(failedChecks(report({ compose: curl }))).toEqual(['backend: health-check command']);
+    const slow = ecsWith('aiml-gateway', (container) => {
+      (container['HealthCheck'] as Record<string, unknown>)['Interval'] = 300;
+    });
+    expect(failedChecks(report({}, slow))).toEqual(['aiml-gateway: health-check timing']);
+    const retries = brokenCopy(realPaths.dockerfiles.backend, '--retries=3', '--retries=1');
+    const dockerfiles = { ...realPaths.dockerfiles, backend: retries };
+    expect(failedChecks(report({ dockerfiles }))).toEqual(['backend: health-check timing']);
+  });
+
+  it('catches an .env.example whose Neo4j passwords differ, without printing either', () => {
+    const envExample = brokenCopy(
+      realPaths.envExample,
+      /^NEO4J_PASSWORD=.*$/m,
+      'NEO4J_PASSWORD=another-one-42',
+    );
+    const result = report({ envExample });
+    expect(failedChecks(result)).toEqual(["neo4j: the gateway's password (.env.example)"]);
+    expect(renderParityTable(result)).not.toContain('another-one-42');
+  });
+
   it('catches a wrong health path in a Dockerfile', () => {
     const backend = brokenCopy(realPaths.dockerfiles.backend, '5000/health', '5000/healthz');
     const dockerfiles = { ...realPaths.dockerfiles, backend };
-    expect(failedChecks(report({ dockerfiles }))).toEqual(['backend: health path']);
+    expect(failedChecks(report({ dockerfiles }))).toEqual([
+      'backend: health path',
+      'backend: health-check command',
+    ]);
   });
 
   it('catches a wrong health path in the ECS health check', () => {
@@ -195,7 +264,10 @@ describe('parity on deliberately broken copies', () => {
       const healthCheck = container['HealthCheck'] as { Command: string[] };
       healthCheck.Command = healthCheck.Command.map((part) => part.replace('/health', '/ready'));
     });
-    expect(failedChecks(report({}, broken))).toEqual(['aiml-gateway: health path']);
+    expect(failedChecks(report({}, broken))).toEqual([
+      'aiml-gateway: health path',
+      'aiml-gateway: health-check command',
+    ]);
   });
 
   it('catches a wrong Chroma mount path', () => {
