@@ -4,7 +4,7 @@
 // both processes write to stdout and stderr is kept for that log scan.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, root } from '../bench/bench-support.mjs';
@@ -14,14 +14,35 @@ const BUNDLES = {
   gateway: join(root, 'dist/apps/aiml-gateway/main.js'),
 };
 
-/** VmRSS of a live process in bytes, or null once it is gone. */
-export function residentBytes(pid) {
+/** A field of /proc/<pid>/status in bytes (VmRSS, VmHWM), or null once the process is gone. */
+function statusBytes(pid, field) {
   try {
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+      readFileSync(`/proc/${pid}/status`, 'utf8'),
+    );
     return match ? Number(match[1]) * 1024 : null;
   } catch {
     return null;
   }
+}
+
+/** VmRSS of a live process in bytes, or null once it is gone. */
+export function residentBytes(pid) {
+  return statusBytes(pid, 'VmRSS');
+}
+
+/**
+ * The highest VmRSS the process reached since it started or since
+ * `resetPeakResident` (VmHWM): what a request used while it ran, which a
+ * reading afterwards misses once a worker thread that held it is stopped.
+ */
+export function peakResidentBytes(pid) {
+  return statusBytes(pid, 'VmHWM');
+}
+
+/** Starts VmHWM again from the current RSS (Linux: `5` to /proc/<pid>/clear_refs). */
+export function resetPeakResident(pid) {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
 async function waitForHealth(service, timeoutMs = 30000) {
@@ -62,6 +83,8 @@ function startService(name, env) {
       output: () => Buffer.concat(chunks).toString('utf8'),
       exitCode: () => exit,
       rss: () => residentBytes(child.pid),
+      peakRss: () => peakResidentBytes(child.pid),
+      resetPeakRss: () => resetPeakResident(child.pid),
       async healthy() {
         try {
           const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) });

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   findFreePort,
@@ -8,13 +8,41 @@ import {
 } from '@docuthinker/testing';
 
 const NGINX = '/usr/sbin/nginx';
+/** One line per request: its method, path, and each attempt's upstream status and bytes sent. */
+const ATTEMPTS_LOG = 'attempts.log';
+
+/** Where the attempts log of the balancer started in `workDir` ends now (read from there later). */
+export function attemptsLogOffset(workDir: string): number {
+  const file = join(workDir, 'nginx', ATTEMPTS_LOG);
+  return existsSync(file) ? statSync(file).size : 0;
+}
+
+/**
+ * Requests logged since `offset` that nginx retried after an attempt had
+ * already sent bytes to a backend: requests a backend received and dropped
+ * (nginx retried them on the other one; an ALB would have answered 502).
+ */
+export function requestsDroppedAfterSending(workDir: string, offset: number): string[] {
+  const file = join(workDir, 'nginx', ATTEMPTS_LOG);
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file).subarray(offset).toString('utf8');
+  return text.split('\n').filter((line) => {
+    const bytesSent = /"([^"]*)"$/.exec(line)?.[1] ?? '';
+    const attempts = bytesSent.split(/[,:]\s*/).map(Number);
+    return attempts.slice(0, -1).some((bytes) => bytes > 0);
+  });
+}
 
 /**
  * The ALB stand-in: Debian's nginx round-robins over the backends with
- * keep-alive connections to them, as an ALB does to its targets. Like the
- * ALB it only moves a request to the other target when the connection
- * fails before the request was sent (a refused connect), never after, so a
- * backend that drops requests while it restarts shows up as failures.
+ * keep-alive connections to them, as an ALB does to its targets. nginx moves
+ * a request to the other backend when its connection fails: a refused
+ * connect, as the ALB does, but also (for GET and other idempotent requests)
+ * a request a backend received and then dropped, which the ALB would answer
+ * 502. Each attempt is logged with the bytes sent to the backend, and
+ * `requestsDroppedAfterSending` counts the retried attempts that had sent
+ * something: a backend that drops requests while it restarts shows up
+ * there, whichever method they had.
  *
  * `max_fails=0` turns off nginx's passive marking: with `max_fails=1` a
  * refused connect benched that backend for `fail_timeout`, and a backend
@@ -44,7 +72,8 @@ worker_processes 1;
 error_log ${join(prefix, 'error.log')} warn;
 events { worker_connections 1024; }
 http {
-  access_log off;
+  log_format attempts '$request_method $uri "$upstream_status" "$upstream_bytes_sent"';
+  access_log ${join(prefix, ATTEMPTS_LOG)} attempts;
   client_body_temp_path ${temp}/client-body;
   proxy_temp_path ${temp}/proxy;
   fastcgi_temp_path ${temp}/fastcgi;

@@ -1,6 +1,7 @@
 // `npm audit --omit=dev` over the committed lockfile: what ships in the
-// images. It needs the npm registry; if the audit cannot run, the row fails
-// rather than passing silently.
+// images. It needs the npm registry: if npm cannot run the audit at all the
+// row fails; if the registry's advisory endpoint refuses it, the row is a
+// visible SKIPPED (counted apart from the passes), never "0 findings".
 import { spawnSync } from 'node:child_process';
 import { root } from '../bench/bench-support.mjs';
 

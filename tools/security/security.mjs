@@ -135,7 +135,9 @@ const verdict = (row) =>
       ? 'skip'
       : 'ok  ';
 for (const row of rows) console.log(`${verdict(row)} ${row.scenario}: ${row.observed}`);
+const skipped = rows.filter((row) => verdict(row) === 'skip').length;
 console.log(
-  `security suite: ${rows.length - failed.length}/${rows.length} rows passed in ${seconds} s`,
+  `security suite: ${rows.length - failed.length - skipped}/${rows.length} rows passed` +
+    `${skipped ? `, ${skipped} skipped` : ''} in ${seconds} s`,
 );
 process.exit(failed.length ? 1 : 0);
