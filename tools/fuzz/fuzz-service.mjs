@@ -35,11 +35,13 @@ function judge(request, answer) {
   return null;
 }
 
-/** A 4xx the service itself wrote must be problem+json with a stable code. */
+/**
+ * Every 4xx must be problem+json with a stable code: the services answer
+ * what Node's HTTP parser refuses in problem+json too (their clientError
+ * handlers), so no bare answer is exempt.
+ */
 function isProblemJson(request, answer) {
   if (answer.status < 400 || answer.status >= 500 || request.method === 'HEAD') return true;
-  // Node's HTTP parser answers malformed requests itself, before any app code.
-  if (!answer.headers?.['content-type'] && answer.body?.length === 0) return true;
   return (
     String(answer.headers?.['content-type']).startsWith('application/problem+json') &&
     typeof jsonOf(answer)?.code === 'string'
@@ -80,6 +82,8 @@ export async function fuzzService(options) {
     healthFailures: 0,
     rss: [],
     routesHit: new Set(),
+    /** Routes at least one request got a 2xx from (reported, not required: random bodies rarely log in). */
+    routesAnswered2xx: new Set(),
   };
   const started = Date.now();
   for (let batch = 0; stats.sent < total; batch += 1) {
@@ -93,7 +97,17 @@ export async function fuzzService(options) {
       const request = options.prepare ? await options.prepare(generated) : generated;
       const answer = await rawRequest(service.url, request);
       stats.sent += 1;
-      stats.routesHit.add(request.operation);
+      // A route is exercised by a request that reached it: sent with its own
+      // method (the generator swaps some) and answered by something other
+      // than the service's "no such route".
+      if (
+        request.operation.split(' ')[0].toUpperCase() === request.method.toUpperCase() &&
+        answer.status > 0 &&
+        jsonOf(answer)?.code !== 'DT_ERR_ROUTE_NOT_FOUND'
+      ) {
+        stats.routesHit.add(request.operation);
+        if (answer.status < 300) stats.routesAnswered2xx.add(request.operation);
+      }
       if (answer.refusedLocally) stats.refusedLocally += 1;
       else if (answer.status === 0) stats.byClass.none += 1;
       else stats.byClass[`${String(answer.status)[0]}xx`] += 1;

@@ -80,7 +80,12 @@ function small(name, text) {
 }
 
 /** A DOCX whose document.xml inflates to ~1 GiB of text from about 1 MB. */
-export async function docxZipBomb() {
+/**
+ * A DOCX whose document.xml inflates from about 1 MB to 1 GiB. With
+ * `declaredSize` its zip headers claim that size instead of the real one: a
+ * guard that trusted them would start inflating.
+ */
+export async function docxZipBomb({ declaredSize } = {}) {
   const body = await deflateRepeated(
     Buffer.from(
       '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>',
@@ -98,7 +103,7 @@ export async function docxZipBomb() {
       '_rels/.rels',
       '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
     ),
-    { name: 'word/document.xml', ...body },
+    { name: 'word/document.xml', ...body, size: declaredSize ?? body.size },
   ]);
 }
 

@@ -18,6 +18,8 @@ import { callJson, jsonOf, rawRequest } from './raw-request.mjs';
 
 const BOUNDARY = '----dt-hostile-corpus';
 const MIB = 1024 * 1024;
+/** The text of the nested bodies' document: an entity a graph write would keep. */
+const NESTED_TEXT = 'The Zephyr Lighthouse Company reports on nested ledgers.';
 /** What one hostile request may leave added to a service's RSS a second after its answer. */
 const HOSTILE_RSS_BOUND = 256 * MIB;
 /** The backend's default PDF page limit (libs/documents DEFAULT_DOCUMENT_LIMITS.maxPages). */
@@ -87,6 +89,9 @@ export async function runHostileUploads({
       honestPages = false,
     } = {},
   ) {
+    // The gateway keeps no backend documents: what it may have stored is
+    // looked for in its own index and graph after its rows.
+    const countsBackendDocuments = service === backend;
     // The peak while the request ran (VmHWM, started again here), not a
     // reading afterwards: the memory of a stopped worker thread is back by then.
     service.resetPeakRss();
@@ -96,7 +101,7 @@ export async function runHostileUploads({
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const alive = await service.healthy();
     const rssGrowth = ((service.peakRss() ?? 0) - (rssBefore ?? 0)) / MIB;
-    let stored = await documentCount(backend, token);
+    let stored = countsBackendDocuments ? await documentCount(backend, token) : 0;
     const code = jsonOf(answer)?.code;
     const problems = [];
     const pages = jsonOf(answer)?.pages;
@@ -121,7 +126,7 @@ export async function runHostileUploads({
     rows.push({
       scenario,
       expected,
-      observed: `${answer.status || answer.error} ${code ?? ''}${honest ? ` (real page count ${pages} counted, claimed count ignored; document removed)` : ''} in ${seconds} s; ${service.name} alive: ${alive}; documents stored: ${stored}; peak RSS +${rssGrowth.toFixed(0)} MB${problems.length ? ` — FAIL: ${problems.join('; ')}` : ''}`,
+      observed: `${answer.status || answer.error} ${code ?? ''}${honest ? ` (real page count ${pages} counted, claimed count ignored; document removed)` : ''} in ${seconds} s; ${service.name} alive: ${alive}; ${countsBackendDocuments ? `documents stored: ${stored}` : 'stored: see the gateway index and graph row'}; peak RSS +${rssGrowth.toFixed(0)} MB${problems.length ? ` — FAIL: ${problems.join('; ')}` : ''}`,
       requestsFailed: problems.length ? 1 : 0,
       dataLost: 0,
       rssGrowth,
@@ -142,6 +147,14 @@ export async function runHostileUploads({
       'bomb.docx',
       'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
       await docxZipBomb(),
+    ),
+  );
+  await expectRejected(
+    'Upload: DOCX zip bomb whose headers declare 4 KB (1 MB → 1 GiB document.xml)',
+    upload(
+      'lying-bomb.docx',
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      await docxZipBomb({ declaredSize: 4096 }),
     ),
   );
   await expectRejected(
@@ -214,11 +227,11 @@ export async function runHostileUploads({
   for (const [route, body] of [
     [
       '/ai/v1/index',
-      `{"ownerId":"${ownerId}","documentId":"nested-doc","title":"t","text":"nested","metadata":{"x":${deeplyNestedJson(100_000)}}}`,
+      `{"ownerId":"${ownerId}","documentId":"nested-doc","title":"t","text":"${NESTED_TEXT}","metadata":{"x":${deeplyNestedJson(100_000)}}}`,
     ],
     [
       '/analyze',
-      `{"document":"nested text","metadata":{"document_id":"nested-doc","owner_id":"${ownerId}","x":${deeplyNestedJson(100_000)}}}`,
+      `{"document":"${NESTED_TEXT}","metadata":{"document_id":"nested-doc","owner_id":"${ownerId}","x":${deeplyNestedJson(100_000)}}}`,
     ],
     ['/ai/v1/search', `{"ownerId":"${ownerId}","query":${deeplyNestedJson(100_000)}}`],
   ]) {
@@ -233,17 +246,25 @@ export async function runHostileUploads({
       { service: gateway },
     );
   }
-  // Nothing the nested bodies named may have reached the gateway's index.
+  // Nothing the nested bodies named may have reached the gateway's index or
+  // graph (their text names an entity, so a graph write would show).
   const leftovers = await callJson(gateway.url, 'POST', '/ai/v1/search', {
     token: serviceToken,
-    body: { ownerId, query: 'nested', k: 10 },
+    body: { ownerId, query: 'zephyr', k: 10 },
   });
+  const entities = await callJson(
+    gateway.url,
+    'GET',
+    `/ai/v1/graph/entities?ownerId=${encodeURIComponent(ownerId)}`,
+    { token: serviceToken },
+  );
   const indexed = leftovers.json?.hits?.length ?? NaN;
+  const graphed = entities.json?.entities?.length ?? NaN;
   rows.push({
-    scenario: 'Gateway index after the nested bodies',
-    expected: 'no hits for the rejected documents',
-    observed: `${indexed} hit(s)`,
-    requestsFailed: indexed === 0 ? 0 : 1,
+    scenario: 'Gateway index and graph after the nested bodies',
+    expected: 'no hits and no entities for the rejected documents',
+    observed: `${indexed} hit(s), ${graphed} entit${graphed === 1 ? 'y' : 'ies'}`,
+    requestsFailed: indexed === 0 && graphed === 0 ? 0 : 1,
     dataLost: 0,
   });
 

@@ -5,8 +5,8 @@ import { callJson } from './raw-request.mjs';
 
 /**
  * Routes a service may serve without listing them in its document (the API
- * docs pages are /api-docs on the backend and /docs on the gateway; the other
- * service answers 404, which is a fine answer too).
+ * docs pages are /api-docs on the backend, /api-docs and /docs on the
+ * gateway): each is fuzzed on the services that serve it, not 404 to a GET.
  */
 const META_PATHS = ['/health', '/ready', '/metrics', '/openapi.json', '/api-docs', '/docs'];
 
@@ -53,7 +53,10 @@ export async function readOperations(baseUrl) {
     }
   }
   for (const path of META_PATHS) {
-    if (!operations.some((operation) => operation.path === path && operation.method === 'GET')) {
+    if (operations.some((operation) => operation.path === path && operation.method === 'GET')) {
+      continue;
+    }
+    if ((await callJson(baseUrl, 'GET', path)).status !== 404) {
       operations.push({
         method: 'GET',
         path,
