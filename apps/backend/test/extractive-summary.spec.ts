@@ -40,5 +40,8 @@ describe('extractiveSummary', () => {
     // 399 units of text, then a pair across the limit: the pair is left out.
     const across = extractiveSummary(`${'x'.repeat(399)}😀${'y'.repeat(50)}`);
     expect(across).toBe(`${'x'.repeat(399)}…`);
+    // A space near the start (a heading, a Latin name) does not cut it short.
+    const headed = extractiveSummary(`第1章 ${'许可证允许再分发'.repeat(100)}`);
+    expect(headed).toBe(`${`第1章 ${'许可证允许再分发'.repeat(100)}`.slice(0, 400)}…`);
   });
 });

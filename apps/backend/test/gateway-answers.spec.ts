@@ -186,6 +186,35 @@ describe('the gateway answers as users see them', () => {
     });
   });
 
+  it("keeps the gateway's Retry-After while the breaker it opened fails calls at once", async () => {
+    // A backend of its own: the breaker this test opens would refuse the others' calls.
+    const own = await startBackend({
+      gatewayUrl: gateway.url,
+      gatewayBreaker: { failuresToOpen: 5, halfOpenAfterMs: 5_000 },
+    });
+    try {
+      const caller = await new ApiClient(own.url).registerUser(uniqueEmail('breaker'));
+      const calls = () =>
+        gateway.calls.filter((call) => call.path.startsWith('/ai/v1/tasks/')).length;
+      gateway.answer = on(/^\/ai\/v1\/tasks\//, (_request, res) =>
+        sendJson(res, 503, gatewayProblem(503, 'DT_ERR_PROVIDERS_UNAVAILABLE', 'openai: 429'), {
+          'retry-after': '40',
+        }),
+      );
+      // Five failures in a row open the breaker; the sixth call is refused here.
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        await caller.post('/api/ai/summary', { text: `Text number ${attempt}.` });
+      }
+      const sent = calls();
+      const refused = await caller.post('/api/ai/summary', { text: 'Text number 5.' });
+      expect(calls()).toBe(sent);
+      expectProblem(refused, 503, 'DT_ERR_AI_UNAVAILABLE');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(39);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('sends a text the API accepts within the gateway body limit, however JSON escapes it', async () => {
     // What Fastify's bodyLimit does, before parsing.
     gateway.answer = (request, res) => {
@@ -263,6 +292,34 @@ describe('the outbox and the gateway answers it gets', () => {
       expect((await bystander.post('/api/ai/summary', { text: 'An unrelated text.' })).status).toBe(
         200,
       );
+    } finally {
+      await backend.close();
+    }
+  });
+
+  // Found in the diff review: on the index route this code means the
+  // embedding provider refused or answered badly, which fails every document
+  // alike until the deployment is fixed: it is retried, not a refusal.
+  it('retries an index job the embedding provider failed (502 DT_ERR_UPSTREAM_REJECTED)', async () => {
+    const backend = await startBackend({ gatewayUrl: gateway.url });
+    const before = gateway.calls.length;
+    try {
+      let failed = false;
+      gateway.answer = on('/ai/v1/index', (request, res) => {
+        if (failed) return healthyAnswer(request, res);
+        failed = true;
+        sendJson(
+          res,
+          502,
+          gatewayProblem(502, 'DT_ERR_UPSTREAM_REJECTED', 'openai: model_not_found'),
+        );
+      });
+      const user = await new ApiClient(backend.url).registerUser(uniqueEmail('outbox-embed'));
+      const id = await uploadText(user, 'Embedded later', 'Text the provider embeds on retry.');
+      await eventually(async () =>
+        (await indexStatusOf(user, id)) === 'indexed' ? true : undefined,
+      );
+      expect(gateway.calls.slice(before).filter(isIndexCall)).toHaveLength(2);
     } finally {
       await backend.close();
     }

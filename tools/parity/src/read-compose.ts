@@ -76,7 +76,12 @@ export function readCompose(text: string): ComposeFile {
     }
     const { healthcheck } = service;
     const test = healthcheck?.test;
-    const healthCheck = Array.isArray(test) ? execFormCommand(test) : test;
+    // A string is the shell form, as Docker reads it.
+    const healthCheck = Array.isArray(test)
+      ? execFormCommand(test)
+      : test === undefined
+        ? undefined
+        : `CMD-SHELL ${test}`;
     const command = service.command;
     containers.set(name, {
       name,
@@ -95,11 +100,12 @@ export function readCompose(text: string): ComposeFile {
       stopTimeoutSeconds: durationSeconds(service.stop_grace_period ?? '10s'),
       healthCommand: healthCheck,
       healthTiming: healthcheck
-        ? healthTiming({
-            interval: durationSeconds(healthcheck.interval),
-            timeout: durationSeconds(healthcheck.timeout),
-            retries: healthcheck.retries,
-            startPeriod: durationSeconds(healthcheck.start_period),
+        ? // Docker's defaults where compose names none, as for a Dockerfile.
+          healthTiming({
+            interval: durationSeconds(healthcheck.interval ?? '30s'),
+            timeout: durationSeconds(healthcheck.timeout ?? '30s'),
+            retries: healthcheck.retries ?? 3,
+            startPeriod: durationSeconds(healthcheck.start_period ?? '0s'),
           })
         : undefined,
     });

@@ -80,11 +80,12 @@ export function readTaskDefinitions(template: CfnTemplate): Map<string, Containe
         stopTimeoutSeconds: seconds(definition.StopTimeout) ?? 30,
         healthCommand: health?.Command ? execFormCommand(health.Command.map(resolve)) : undefined,
         healthTiming: health
-          ? healthTiming({
-              interval: seconds(health.Interval),
-              timeout: seconds(health.Timeout),
-              retries: seconds(health.Retries),
-              startPeriod: seconds(health.StartPeriod),
+          ? // ECS's defaults where the definition names none.
+            healthTiming({
+              interval: seconds(health.Interval) ?? 30,
+              timeout: seconds(health.Timeout) ?? 5,
+              retries: seconds(health.Retries) ?? 3,
+              startPeriod: seconds(health.StartPeriod) ?? 0,
             })
           : undefined,
       });

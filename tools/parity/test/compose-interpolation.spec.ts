@@ -26,4 +26,11 @@ describe('interpolate, as docker compose fills in a value', () => {
     expect(() => interpolate('${UNSET?}', variables)).toThrow('UNSET: required');
     expect(interpolate('${EMPTY?needed}', variables)).toBe('');
   });
+
+  it('gives :+ and + alternatives for set variables, and refuses a nested reference it cannot resolve', () => {
+    expect(
+      interpolate('[${SET:+alt}] [${EMPTY:+alt}] [${EMPTY+alt}] [${UNSET+alt}]', variables),
+    ).toBe('[alt] [] [alt] []');
+    expect(() => interpolate('${UNSET:-${SET}}', variables)).toThrow('nested reference');
+  });
 });

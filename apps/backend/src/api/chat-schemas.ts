@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { textField } from '@docuthinker/contracts';
+import { MAX_CHAT_MESSAGE_CHARS, textField } from '@docuthinker/contracts';
 import { CHAT_ROLES } from '@docuthinker/stores';
 
 export const chatBody = z
   .object({
-    message: textField().trim().min(1).max(20_000),
+    message: textField().trim().min(1).max(MAX_CHAT_MESSAGE_CHARS),
     sessionId: z.string().min(1).max(128).optional(),
   })
   .strict();

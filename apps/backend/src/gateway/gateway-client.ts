@@ -90,11 +90,14 @@ class GatewayCallFailed extends Error {
 }
 
 /**
- * Gateway 502s that say the same request would fail again (a store or the
- * FastAPI container refused this content): the request's fate, not the
- * gateway's health, so neither a retry nor a breaker count.
+ * Gateway 502s that say the same request would fail again: a store refused
+ * this document's records. The request's fate, not the gateway's health, so
+ * neither a retry nor a breaker count. `DT_ERR_UPSTREAM_REJECTED` is not
+ * one: on the routes the backend calls it means the embedding provider
+ * refused or answered badly (an unknown model, a wrong dimension), which is
+ * the deployment's to fix and fails every document alike until then.
  */
-const PERMANENT_BAD_GATEWAY = new Set(['DT_ERR_STORE_REJECTED', 'DT_ERR_UPSTREAM_REJECTED']);
+const PERMANENT_BAD_GATEWAY = new Set(['DT_ERR_STORE_REJECTED']);
 
 /** A gateway answer that is about the gateway, not about the request (see GatewayCallFailed). */
 function isGatewayFailure(status: number, code: string | undefined): boolean {
@@ -136,6 +139,19 @@ function retryAfterSecondsOf(headers: Headers): number | undefined {
 export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
   const settings = { ...GATEWAY_CLIENT_DEFAULTS, ...options };
   const retryAfterSeconds = Math.max(1, Math.ceil(settings.halfOpenAfterMs / 1000));
+  // When the gateway's latest Retry-After asked callers to come back: still
+  // honoured while the breaker, opened by such answers, fails calls at once.
+  let gatewayAskedUntil = 0;
+
+  /** Unavailable until the breaker lets a call through, or later if the gateway asked. */
+  function unavailable(reason: string): GatewayUnavailableError {
+    const asked = Math.ceil((gatewayAskedUntil - Date.now()) / 1000);
+    return new GatewayUnavailableError(
+      reason,
+      Math.max(retryAfterSeconds, asked),
+      asked > 0 ? asked : undefined,
+    );
+  }
   const breaker: CircuitBreakerPolicy = circuitBreaker(
     handleWhen(
       (error) => error instanceof GatewayCallFailed || error instanceof TaskCancelledError,
@@ -185,24 +201,16 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       );
     } catch (error) {
       if (error instanceof BrokenCircuitError)
-        throw new GatewayUnavailableError(
-          'circuit open after repeated failures',
-          retryAfterSeconds,
-        );
+        throw unavailable('circuit open after repeated failures');
       if (error instanceof TaskCancelledError)
-        throw new GatewayUnavailableError(`no answer within ${timeoutMs} ms`, retryAfterSeconds);
+        throw unavailable(`no answer within ${timeoutMs} ms`);
       if (error instanceof GatewayCallFailed) {
-        // Never sooner than the breaker would let a call through, and never
-        // longer than an hour, whatever a proxy on the way wrote.
-        const gatewaySays =
-          error.retryAfterSeconds === undefined
-            ? undefined
-            : Math.min(error.retryAfterSeconds, 3600);
-        throw new GatewayUnavailableError(
-          error.message,
-          Math.max(retryAfterSeconds, gatewaySays ?? 0),
-          gatewaySays,
-        );
+        if (error.retryAfterSeconds !== undefined) {
+          // Never longer than an hour, whatever a proxy on the way wrote.
+          const seconds = Math.min(error.retryAfterSeconds, 3600);
+          gatewayAskedUntil = Date.now() + seconds * 1000;
+        }
+        throw unavailable(error.message);
       }
       throw error;
     }
@@ -215,8 +223,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     }
     if (!schema) return undefined as T;
     const parsed = schema.safeParse(response.payload);
-    if (!parsed.success)
-      throw new GatewayUnavailableError('answer does not match the contract', retryAfterSeconds);
+    if (!parsed.success) throw unavailable('answer does not match the contract');
     return parsed.data;
   }
 

@@ -16,9 +16,8 @@ export class GatewayUnavailableError extends Error {
 }
 
 /**
- * The gateway refused the request (a 4xx, a 501, or a 502 naming content a
- * store or the FastAPI container refused): retrying the same request will
- * not help. `detail` is the gateway's own text, for the log: it can name
+ * The gateway refused the request (a 4xx, a 501, or a 502 saying a store
+ * refused the document's records): retrying the same request will not help. `detail` is the gateway's own text, for the log: it can name
  * the gateway's configuration and is not shown to users (except 501's list
  * of providers, written for them).
  */

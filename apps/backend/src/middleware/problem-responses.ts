@@ -73,9 +73,10 @@ export const problemResponses: ErrorRequestHandler = (error, req, res, _next) =>
         fromBodyParser(error as { type?: string }) ??
         fromRouter(error));
   if (!known) req.log.error({ err: error }, 'unhandled error');
-  // The gateway's own words stay out of the answer; operators find them here.
+  // The gateway's own words stay out of the answer; operators find them here
+  // (one line, no stack: during an outage every AI request writes one).
   else if (error instanceof GatewayRejectedError || error instanceof GatewayUnavailableError)
-    req.log.warn({ err: error }, 'AI/ML gateway call failed');
+    req.log.warn({ gateway: error.message }, 'AI/ML gateway call failed');
   // A stream (a file download, server-sent events) that broke half-way can only be cut.
   if (res.headersSent) {
     res.destroy();

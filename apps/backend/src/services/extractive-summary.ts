@@ -28,10 +28,11 @@ export function extractiveSummary(text: string): string {
     end = sentenceEnd;
   }
   if (end > 0) return flat.slice(0, end);
-  // No sentence end within reach: cut at the last space, or, in text with
-  // none (Chinese, Japanese, one long token), at the limit, never between
-  // the halves of a surrogate pair.
+  // No sentence end within reach: cut at the last space, unless that keeps
+  // less than half (text mostly without spaces: Chinese, Japanese, one long
+  // token after a heading), then at the limit, never between the halves of a
+  // surrogate pair.
   const cut = clipText(flat, MAX_SUMMARY_CHARS);
   const lastSpace = cut.lastIndexOf(' ');
-  return `${lastSpace > 0 ? cut.slice(0, lastSpace) : cut}…`;
+  return `${lastSpace > MAX_SUMMARY_CHARS / 2 ? cut.slice(0, lastSpace) : cut}…`;
 }
