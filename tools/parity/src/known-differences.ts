@@ -36,8 +36,8 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   {
     service: 'aiml-gateway',
     variable: 'DOCUTHINKER_AIML_UPSTREAM_URL',
-    presentIn: ['compose'],
+    presentIn: ['compose', 'ecs'],
     reason:
-      'compose always passes it (blank unless the fastapi profile runs); ECS sets it only when a FastAPI sidecar image is configured',
+      'compose always passes it (blank unless the fastapi profile runs); ECS sets it when a FastAPI sidecar image is configured (the parity synth configures one); the raw template has no sidecar',
   },
 ];

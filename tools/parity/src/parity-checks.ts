@@ -5,6 +5,7 @@ import type { ConfigExpectations } from './config-expectations';
 import { healthCheckTarget } from './health-check-target';
 import { KNOWN_DIFFERENCES } from './known-differences';
 import {
+  AIML_UPSTREAM,
   CHROMA,
   WEB_SERVICES,
   emptyCells,
@@ -290,13 +291,16 @@ function abbreviated(command: string | undefined): Cell {
  * the image's USER unless they name another), with a read-only root, how
  * long it has between SIGTERM and SIGKILL, and its health check.
  */
-function hardeningRows(service: WebService, views: Views): ParityRow[] {
-  const templates: SourceName[] = ['compose', 'ecs', 'cloudformation'];
+function hardeningRows(
+  service: string,
+  views: Views,
+  templates: SourceName[] = ['compose', 'ecs', 'cloudformation'],
+): ParityRow[] {
   const imageUser = views.dockerfile?.user ?? 'root';
   return [
     row(`${service}: user`, {
       ...perSource(views, templates, (view) => view.user ?? imageUser),
-      ...perSource(views, ['dockerfile'], (view) => view.user ?? 'root'),
+      ...perSource(views, dockerfile(views), (view) => view.user ?? 'root'),
     }),
     row(
       `${service}: read-only root`,
@@ -308,12 +312,43 @@ function hardeningRows(service: WebService, views: Views): ParityRow[] {
     ),
     row(
       `${service}: health-check command`,
-      perSource(views, [...templates, 'dockerfile'], (view) => abbreviated(view.healthCommand)),
+      perSource(views, [...templates, ...dockerfile(views)], (view) =>
+        abbreviated(view.healthCommand),
+      ),
     ),
     row(
       `${service}: health-check timing`,
-      perSource(views, [...templates, 'dockerfile'], (view) => view.healthTiming ?? MISSING),
+      perSource(
+        views,
+        [...templates, ...dockerfile(views)],
+        (view) => view.healthTiming ?? MISSING,
+      ),
     ),
+  ];
+}
+
+/** The Dockerfile column, for the images built here. */
+function dockerfile(views: Views): SourceName[] {
+  return views.dockerfile ? ['dockerfile'] : [];
+}
+
+/**
+ * The FastAPI container as compose's `fastapi` profile runs it and as the
+ * gateway task's sidecar: port, health path, hardening and environment.
+ * Its image is built elsewhere, so there is no Dockerfile to compare.
+ */
+function upstreamSidecarRows(views: Views): ParityRow[] {
+  const sources: SourceName[] = ['compose', 'ecs'];
+  const plain = (view: ContainerView): Cell =>
+    list(Object.entries(view.environment).map(([name, value]) => `${name}=${value}`));
+  return [
+    row(`${AIML_UPSTREAM}: container port`, perSource(views, sources, portsOf)),
+    row(`${AIML_UPSTREAM}: health path`, perSource(views, sources, healthPathsOf)),
+    ...hardeningRows(AIML_UPSTREAM, views, sources).filter(
+      // Compose's restart policy stands for ECS's task replacement; Docker's 10 s grace is not set.
+      (check) => !check.check.endsWith('stop timeout'),
+    ),
+    row(`${AIML_UPSTREAM}: environment`, perSource(views, sources, plain)),
   ];
 }
 
@@ -440,6 +475,9 @@ export function checkParity(inputs: ParityInputs): ParityReport {
     );
   }
   rows.push(...chromaRows(inputs, { compose: compose.get(CHROMA), ecs: ecs.get(CHROMA) }));
+  rows.push(
+    ...upstreamSidecarRows({ compose: compose.get(AIML_UPSTREAM), ecs: ecs.get(AIML_UPSTREAM) }),
+  );
   rows.push(neo4jPasswordRow(inputs.envExample));
 
   const knownDefects = KNOWN_DIFFERENCES.flatMap((difference) =>

@@ -16,6 +16,8 @@ export const SOURCE_LABELS: Readonly<Record<SourceName, string>> = {
 export const WEB_SERVICES = ['backend', 'aiml-gateway'] as const;
 export type WebService = (typeof WEB_SERVICES)[number];
 export const CHROMA = 'chroma';
+/** The FastAPI AI/ML container: compose's `fastapi` profile, the gateway task's sidecar in ECS. */
+export const AIML_UPSTREAM = 'aiml-upstream';
 
 /** One container as an artifact describes it, with CloudFormation intrinsics resolved. */
 export interface ContainerView extends ContainerHardening {

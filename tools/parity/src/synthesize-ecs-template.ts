@@ -29,6 +29,9 @@ export function synthesizeEcsTemplate(workspaceRoot: string, stage = 'prod'): Cf
             synthOnly: 'true',
             // Compose and the raw template offer every provider key: compare like with like.
             aiProviders: 'openai,anthropic,google',
+            // Compose runs the FastAPI container beside the gateway (profile
+            // fastapi): the ECS sidecar is synthesized too, to compare them.
+            aimlUpstreamImage: 'docuthinker-aiml-upstream:parity',
             'aws:cdk:disable-stack-trace': true,
           }),
           CDK_VALIDATION: 'false',

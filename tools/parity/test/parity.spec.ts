@@ -250,6 +250,23 @@ describe('parity on deliberately broken copies', () => {
     expect(renderParityTable(result)).not.toContain('another-one-42');
   });
 
+  // Found in review: the FastAPI sidecar was never compared (the synth had none).
+  it('catches a FastAPI container compose runs otherwise than the ECS sidecar', () => {
+    const port = brokenCopy(
+      realPaths.compose,
+      /(aiml-upstream:[\s\S]*?)PORT: '8001'/,
+      "$1PORT: '8002'",
+    );
+    expect(failedChecks(report({ compose: port }))).toEqual([
+      'aiml-upstream: container port',
+      'aiml-upstream: environment',
+    ]);
+    const writable = ecsWith('aiml-upstream', (container) => {
+      container['ReadonlyRootFilesystem'] = false;
+    });
+    expect(failedChecks(report({}, writable))).toEqual(['aiml-upstream: read-only root']);
+  });
+
   it('catches a wrong health path in a Dockerfile', () => {
     const backend = brokenCopy(realPaths.dockerfiles.backend, '5000/health', '5000/healthz');
     const dockerfiles = { ...realPaths.dockerfiles, backend };
