@@ -244,18 +244,26 @@ describe('the outbox and the gateway answers it gets', () => {
     await gateway.stop();
   });
 
-  it('indexes a document whose first attempt timed out at the gateway (408)', async () => {
+  /** The gateway answers a document's first index call with `failure`, then indexes it: the retry must come. */
+  async function indexedAfterOneFailure(
+    label: string,
+    failure: (res: ServerResponse) => void,
+  ): Promise<void> {
     const backend = await startBackend({ gatewayUrl: gateway.url });
     const before = gateway.calls.length;
     try {
-      let timedOut = false;
+      let failed = false;
       gateway.answer = on('/ai/v1/index', (request, res) => {
-        if (timedOut) return healthyAnswer(request, res);
-        timedOut = true;
-        sendJson(res, 408, gatewayProblem(408, 'DT_ERR_REQUEST_TIMEOUT', 'not in time'));
+        if (failed) return healthyAnswer(request, res);
+        failed = true;
+        failure(res);
       });
-      const user = await new ApiClient(backend.url).registerUser(uniqueEmail('outbox-408'));
-      const id = await uploadText(user, 'Quarterly notes', 'Revenue grew in the third quarter.');
+      const user = await new ApiClient(backend.url).registerUser(uniqueEmail(label));
+      const id = await uploadText(
+        user,
+        'Indexed on retry',
+        'Text the gateway indexes on its second try.',
+      );
       await eventually(async () =>
         (await indexStatusOf(user, id)) === 'indexed' ? true : undefined,
       );
@@ -263,7 +271,12 @@ describe('the outbox and the gateway answers it gets', () => {
     } finally {
       await backend.close();
     }
-  });
+  }
+
+  it('indexes a document whose first attempt timed out at the gateway (408)', () =>
+    indexedAfterOneFailure('outbox-408', (res) =>
+      sendJson(res, 408, gatewayProblem(408, 'DT_ERR_REQUEST_TIMEOUT', 'not in time')),
+    ));
 
   it('settles a document the vector store refuses (502 DT_ERR_STORE_REJECTED) as failed, without opening the breaker', async () => {
     const backend = await startBackend({
@@ -300,30 +313,14 @@ describe('the outbox and the gateway answers it gets', () => {
   // Found in the diff review: on the index route this code means the
   // embedding provider refused or answered badly, which fails every document
   // alike until the deployment is fixed: it is retried, not a refusal.
-  it('retries an index job the embedding provider failed (502 DT_ERR_UPSTREAM_REJECTED)', async () => {
-    const backend = await startBackend({ gatewayUrl: gateway.url });
-    const before = gateway.calls.length;
-    try {
-      let failed = false;
-      gateway.answer = on('/ai/v1/index', (request, res) => {
-        if (failed) return healthyAnswer(request, res);
-        failed = true;
-        sendJson(
-          res,
-          502,
-          gatewayProblem(502, 'DT_ERR_UPSTREAM_REJECTED', 'openai: model_not_found'),
-        );
-      });
-      const user = await new ApiClient(backend.url).registerUser(uniqueEmail('outbox-embed'));
-      const id = await uploadText(user, 'Embedded later', 'Text the provider embeds on retry.');
-      await eventually(async () =>
-        (await indexStatusOf(user, id)) === 'indexed' ? true : undefined,
-      );
-      expect(gateway.calls.slice(before).filter(isIndexCall)).toHaveLength(2);
-    } finally {
-      await backend.close();
-    }
-  });
+  it('retries an index job the embedding provider failed (502 DT_ERR_UPSTREAM_REJECTED)', () =>
+    indexedAfterOneFailure('outbox-embed', (res) =>
+      sendJson(
+        res,
+        502,
+        gatewayProblem(502, 'DT_ERR_UPSTREAM_REJECTED', 'openai: model_not_found'),
+      ),
+    ));
 
   it("waits for the gateway's Retry-After before trying an index job again", async () => {
     const backend = await startBackend({ gatewayUrl: gateway.url });

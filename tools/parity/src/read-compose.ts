@@ -69,8 +69,9 @@ export function readCompose(text: string): ComposeFile {
     if ((service.profiles ?? []).length > 0) profiled.add(name);
     const environment: Record<string, string> = {};
     const secrets: Record<string, string> = {};
-    rawEnvironments.set(name, environmentOf(service));
-    for (const [variable, value] of Object.entries(environmentOf(service))) {
+    const written = environmentOf(service);
+    rawEnvironments.set(name, written);
+    for (const [variable, value] of Object.entries(written)) {
       if (readsOwnName(variable, value)) secrets[variable] = '.env';
       else environment[variable] = value;
     }
