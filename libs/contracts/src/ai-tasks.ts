@@ -21,6 +21,15 @@ export type AiTaskName = z.infer<typeof aiTaskName>;
 /** Largest text a task or index request carries (characters). */
 export const MAX_TEXT_CHARS = 2_000_000;
 
+/**
+ * The most an AI answer (an analysis, a task's result) takes on the wire:
+ * room for a translation of the largest text, as long as the text (up to 4
+ * UTF-8 bytes a character, more once JSON-escaped), beside summaries and
+ * context that are far shorter. A reader stops at this rather than keep a
+ * runaway or hostile answer whole in memory.
+ */
+export const MAX_AI_ANSWER_BYTES = MAX_TEXT_CHARS * 8 + 8 * 1024 * 1024;
+
 const boundedText = (max: number) => textField().trim().min(1).max(max);
 
 /** Longest summary `refine-summary` takes in its options (characters, once trimmed). */

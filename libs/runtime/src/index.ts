@@ -9,6 +9,7 @@ export {
 export { problemClientErrors } from './client-errors';
 export { HTTP_ERRORS, type HttpErrorCode } from './http-errors';
 export { retryAfterFromHeaders } from './retry-after';
+export { isResponseTooLarge, limitBody, ResponseTooLargeError } from './response-size-limit';
 export { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 export {
   checkReadiness,

@@ -16,7 +16,7 @@ import type { ServerResponse } from 'node:http';
 import type { Pool } from 'undici';
 import { loadUndici } from '../load-undici';
 import type { CircuitStatus } from '@docuthinker/ai-engine';
-import { analyzeResponse, MAX_TEXT_CHARS } from '@docuthinker/contracts';
+import { analyzeResponse, MAX_AI_ANSWER_BYTES } from '@docuthinker/contracts';
 
 export interface UpstreamAnalyzerOptions {
   /** Origin of the FastAPI AI/ML container, e.g. `http://127.0.0.1:8001`. */
@@ -35,13 +35,6 @@ export interface UpstreamAnalyzerOptions {
   /** The largest answer read; a longer one is a failure, not kept in memory. */
   readonly maxAnswerBytes?: number;
 }
-
-/**
- * Room for an analysis of the largest document the contract takes: a
- * translation as long as the document (up to 4 UTF-8 bytes a character,
- * more once JSON-escaped) beside summaries and context that are far shorter.
- */
-const DEFAULT_MAX_ANSWER_BYTES = MAX_TEXT_CHARS * 8 + 8 * 1024 * 1024;
 
 /**
  * Says that nobody waits for an answer any more: an AbortSignal is one, and
@@ -155,7 +148,7 @@ export class UpstreamAnalyzer {
   private readonly maxAnswerBytes: number;
 
   constructor(options: UpstreamAnalyzerOptions) {
-    this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+    this.maxAnswerBytes = options.maxAnswerBytes ?? MAX_AI_ANSWER_BYTES;
     const endpoint = new URL('/analyze', options.url);
     this.path = endpoint.pathname;
     // Loaded here, not at the top: a gateway without an upstream never needs

@@ -11,6 +11,7 @@ import {
 import type * as z from 'zod';
 import {
   GATEWAY_API,
+  MAX_AI_ANSWER_BYTES,
   askResponse,
   chatResponse,
   indexResponse,
@@ -28,7 +29,7 @@ import {
   type TaskRequest,
   type TaskResponse,
 } from '@docuthinker/contracts';
-import { retryAfterFromHeaders } from '@docuthinker/runtime';
+import { isResponseTooLarge, limitBody, retryAfterFromHeaders } from '@docuthinker/runtime';
 import { GatewayRejectedError, GatewayUnavailableError } from './gateway-errors';
 
 export interface GatewayClientOptions {
@@ -44,6 +45,8 @@ export interface GatewayClientOptions {
   readonly failuresToOpen?: number;
   /** How long the open circuit fails calls at once before letting one through. */
   readonly halfOpenAfterMs?: number;
+  /** The largest answer read; a longer one is a failure, not kept in memory. */
+  readonly maxAnswerBytes?: number;
 }
 
 /** The backend's view of the AI/ML gateway's v1 API (libs/contracts). */
@@ -73,6 +76,7 @@ export const GATEWAY_CLIENT_DEFAULTS = {
   purgeTimeoutMs: 600_000,
   failuresToOpen: 5,
   halfOpenAfterMs: 5_000,
+  maxAnswerBytes: MAX_AI_ANSWER_BYTES,
 };
 
 /**
@@ -188,7 +192,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           } catch (error) {
             throw new GatewayCallFailed((error as Error).message);
           }
-          const payload: unknown = await answer.json().catch(() => undefined);
+          const payload = await readPayload(answer, settings.maxAnswerBytes);
           const code = problemField(payload, 'code');
           if (isGatewayFailure(answer.status, code)) {
             throw new GatewayCallFailed(
@@ -196,7 +200,12 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
               retryAfterSecondsOf(answer.headers),
             );
           }
-          return { status: answer.status, payload };
+          if (answer.status >= 400 || !schema) return { status: answer.status, payload };
+          // A 2xx outside the contract is a gateway of another version or a
+          // broken one: every call would get it, so it counts as an outage.
+          const parsed = schema.safeParse(payload);
+          if (!parsed.success) throw new GatewayCallFailed('answer does not match the contract');
+          return { status: answer.status, payload: parsed.data };
         }),
       );
     } catch (error) {
@@ -221,10 +230,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         problemField(response.payload, 'code'),
       );
     }
-    if (!schema) return undefined as T;
-    const parsed = schema.safeParse(response.payload);
-    if (!parsed.success) throw unavailable('answer does not match the contract');
-    return parsed.data;
+    return response.payload as T;
   }
 
   return {
@@ -250,6 +256,22 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     chat: (request) =>
       call('POST', GATEWAY_API.chat, request, settings.requestTimeoutMs, chatResponse),
   };
+}
+
+/**
+ * The answer's JSON; undefined for a body that is not JSON (a proxy's HTML
+ * error page, say). An answer longer than `maxBytes` fails the call as an
+ * outage, read no further.
+ */
+async function readPayload(answer: Response, maxBytes: number): Promise<unknown> {
+  try {
+    return (await limitBody(answer, maxBytes).json()) as unknown;
+  } catch (error) {
+    if (isResponseTooLarge(error)) {
+      throw new GatewayCallFailed(`answer larger than ${maxBytes} bytes`);
+    }
+    return undefined;
+  }
 }
 
 /** A string field of a problem+json body, if the body is one. */

@@ -1,6 +1,6 @@
 import { failureKindForStatus, ProviderError } from './provider-error';
-import { isResponseTooLarge, limitBody, MAX_PROVIDER_RESPONSE_BYTES } from './response-size-limit';
-import { retryAfterFromHeaders } from '@docuthinker/runtime';
+import { MAX_PROVIDER_RESPONSE_BYTES } from './response-size-limit';
+import { isResponseTooLarge, limitBody, retryAfterFromHeaders } from '@docuthinker/runtime';
 
 export interface JsonRequest {
   readonly url: string;

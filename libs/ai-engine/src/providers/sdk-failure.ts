@@ -1,5 +1,5 @@
 import { failureKindForStatus, ProviderError } from './provider-error';
-import { isResponseTooLarge } from './response-size-limit';
+import { isResponseTooLarge } from '@docuthinker/runtime';
 
 /** What an SDK's error class says about a failed call. */
 export type SdkFailure =
