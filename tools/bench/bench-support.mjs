@@ -53,7 +53,7 @@ export function recordResult({ title, command, table, notes = [] }) {
       '# Benchmarks\n\nEvery figure is a ratio against an anchor measured in the same run on the same machine; ' +
       'absolute times are noisy here and are shown only for context. Each section is rewritten by the command it shows, except Container images, copied from what `image-smoke.sh` prints in CI.\n\n' +
       'The services run as `npm start` runs them, on embedded defaults, at `DOCUTHINKER_LOG_LEVEL=warn` unless a section says ' +
-      "otherwise: no log line per request (production's default, `info`, writes one or two per request; the /analyze " +
+      "otherwise: no log line per request (production's default, `info`, writes one per request; the /analyze " +
       'section measures what that costs).\n',
     headingPrefix: `## ${title} — `,
     section: [

@@ -17,6 +17,7 @@ import { clientErrors, frameworkErrors } from './plugins/framework-errors';
 import { registerOwnerScope } from './plugins/owner-scope';
 import { registerUserAiCallLimit } from './plugins/user-ai-call-limit';
 import { registerProblemResponses } from './plugins/problem-responses';
+import { registerRequestLogging } from './plugins/request-logging';
 import { registerRequestMetrics } from './plugins/request-metrics';
 import { cacheVerifiedTokens } from './plugins/verified-token-cache';
 import { registerZodValidation } from './plugins/zod-validation';
@@ -38,7 +39,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
  * How long a client may take to send a whole request (headers and body):
  * Node's own default, as the backend has it. Fastify turns it off, which lets
  * a client that trickles a body hold a connection and its buffered bytes for
- * ever; five minutes sends the largest allowed body (~9 MB) over 1 Mbit/s.
+ * ever; five minutes sends the largest allowed body (~13 MB) over 1 Mbit/s.
  */
 const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 
@@ -74,6 +75,8 @@ export function createGatewayApp({
     // pino's Logger is Fastify's logger; the cast keeps FastifyInstance's default generics.
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: (request) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+    // One line per request instead (registerRequestLogging).
+    disableRequestLogging: true,
     bodyLimit: bodyLimitBytes,
     // Document ids may be 128 characters (the contract's limit), three times
     // that percent-encoded; Fastify's default of 100 made such a document
@@ -115,6 +118,7 @@ export function createGatewayApp({
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  registerRequestLogging(app, logger);
   // JSON only: a text/plain body would otherwise reach validation as a string.
   app.removeContentTypeParser('text/plain');
   parseJsonBodies(app);

@@ -12,6 +12,13 @@ export { retryAfterFromHeaders } from './retry-after';
 export { isResponseTooLarge, limitBody, ResponseTooLargeError } from './response-size-limit';
 export { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 export {
+  logRequestEnd,
+  responseOutcome,
+  UNLOGGED_REQUEST_PATHS,
+  type LoggedRequest,
+  type RequestOutcome,
+} from './request-log-line';
+export {
   checkReadiness,
   type DependencyCheck,
   type DependencyStatus,

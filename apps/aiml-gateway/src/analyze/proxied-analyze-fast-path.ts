@@ -1,7 +1,13 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { analyzeRequest, GATEWAY_API } from '@docuthinker/contracts';
-import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@docuthinker/runtime';
+import {
+  logRequestEnd,
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  responseOutcome,
+  type Logger,
+} from '@docuthinker/runtime';
 import type { EngineConnection } from '../engine/engine-connection';
 import { namesUtf8OrNoCharset } from '../http/raw-json-body';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
@@ -46,7 +52,7 @@ export interface ProxiedAnalyzeDependencies {
  * within the limit and naming no document to index. The body is read and
  * validated as the route would (the same parser and contract schema), its
  * bytes forwarded, and the container's 2xx answer passed on with the route's
- * headers, log lines and duration metric.
+ * headers, log line and duration metric.
  *
  * Everything else is the Fastify route's, unchanged: a request that fails
  * any check before its body is read goes there as it is; one whose body does
@@ -105,22 +111,21 @@ export function withProxiedAnalyze(
     }
     const startedAt = performance.now();
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-    // Fastify's two lines per request, in its shape; no child logger below the level.
-    const requestLogger = logger.isLevelEnabled('info')
-      ? logger.child({ reqId: requestId })
-      : undefined;
-    requestLogger?.info(
-      {
-        req: {
-          method: req.method,
-          url: req.url,
-          host: req.headers.host,
-          remoteAddress: req.socket.remoteAddress,
-          remotePort: req.socket.remotePort,
-        },
-      },
-      'incoming request',
-    );
+    // Its line and metric once the response closes, unless the route took the request over.
+    res.once('close', () => {
+      if (handedOver.has(req)) return;
+      if (res.writableFinished) {
+        metrics.requestDuration.observe(
+          { method: 'POST', route: GATEWAY_API.analyze, status_code: '200' },
+          (performance.now() - startedAt) / 1000,
+        );
+      }
+      logRequestEnd(
+        logger,
+        { id: requestId, method: req.method, url: req.url },
+        responseOutcome(res, startedAt),
+      );
+    });
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('error', () => res.destroy());
@@ -134,17 +139,6 @@ export function withProxiedAnalyze(
       const upstreamAttempt = analyzer.proxy(body, requestId, gone);
       upstreamAttempt.then(
         (answer) => {
-          res.once('finish', () => {
-            const elapsedMs = performance.now() - startedAt;
-            metrics.requestDuration.observe(
-              { method: 'POST', route: GATEWAY_API.analyze, status_code: '200' },
-              elapsedMs / 1000,
-            );
-            requestLogger?.info(
-              { res: { statusCode: 200 }, responseTime: elapsedMs },
-              'request completed',
-            );
-          });
           // 200 whichever 2xx the container chose, as the route answers.
           res
             .writeHead(200, [

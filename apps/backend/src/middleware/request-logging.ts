@@ -1,6 +1,12 @@
 import type { RequestHandler } from 'express';
-import type { ServerResponse } from 'node:http';
-import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@docuthinker/runtime';
+import {
+  logRequestEnd,
+  REQUEST_ID_HEADER,
+  responseOutcome,
+  requestIdFrom,
+  UNLOGGED_REQUEST_PATHS,
+  type Logger,
+} from '@docuthinker/runtime';
 
 declare module 'http' {
   interface IncomingMessage {
@@ -10,9 +16,6 @@ declare module 'http' {
     log: Logger;
   }
 }
-
-/** Liveness probes arrive every few seconds and say nothing worth a log line. */
-const UNLOGGED_PATHS = new Set(['/health']);
 
 /**
  * One log line per request with its id. The id is taken from `x-request-id`
@@ -35,44 +38,18 @@ export function requestLogging(logger: Logger): RequestHandler {
       enumerable: false,
       get: () => (requestLogger ??= logger.child(bindings())),
     });
-    if (!UNLOGGED_PATHS.has(req.path)) {
+    if (!UNLOGGED_REQUEST_PATHS.has(req.path)) {
       const startedAt = performance.now();
       // A response emits 'close' exactly once: after 'finish' when it was
       // sent, or alone when the client hung up first.
       res.on('close', () => {
-        logRequestEnd(logger, { id, method: req.method, url: req.originalUrl }, res, startedAt);
+        logRequestEnd(
+          logger,
+          { id, method: req.method, url: req.originalUrl },
+          responseOutcome(res, startedAt),
+        );
       });
     }
     next();
   };
-}
-
-/**
- * The one line a request gets when its response closes (see
- * `requestLogging`), also written by answers given before Express.
- * `startedAt` is a `performance.now()` reading.
- */
-export function logRequestEnd(
-  logger: Logger,
-  request: {
-    readonly id: string;
-    readonly method: string | undefined;
-    readonly url: string | undefined;
-  },
-  res: ServerResponse,
-  startedAt: number,
-): void {
-  const finished = res.writableFinished;
-  // A client that hangs up early is worth a warning, not an error.
-  const level =
-    res.statusCode >= 500 ? 'error' : !finished || res.statusCode >= 400 ? 'warn' : 'info';
-  if (!logger.isLevelEnabled(level)) return;
-  logger[level](
-    {
-      req: request,
-      res: { statusCode: res.statusCode },
-      responseTime: Math.round(performance.now() - startedAt),
-    },
-    finished ? 'request completed' : 'request aborted',
-  );
 }

@@ -1,11 +1,16 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@docuthinker/runtime';
+import {
+  logRequestEnd,
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  responseOutcome,
+  type Logger,
+} from '@docuthinker/runtime';
 import { documentListQuery } from '../../api/document-schemas';
 import type { AccessTokens } from '../../auth/access-tokens';
 import type { LiveAccounts } from '../../auth/live-accounts';
 import { knownUserId } from '../../middleware/authenticate';
 import type { HttpMetrics } from '../../middleware/http-metrics';
-import { logRequestEnd } from '../../middleware/request-logging';
 import { validQueryOf } from '../../middleware/validate';
 import type { DocumentService } from '../../services/document-service';
 import { JSON_CONTENT_TYPE, type EncodedJsonBodies } from './encoded-json-bodies';
@@ -83,7 +88,11 @@ export function withCachedListing(
     if (body.etag !== undefined) headers.push('ETag', body.etag);
     headers.push('Content-Length', String(body.bytes.length));
     res.once('close', () => {
-      logRequestEnd(logger, { id, method: req.method, url: req.url }, res, startedAt);
+      logRequestEnd(
+        logger,
+        { id, method: req.method, url: req.url },
+        responseOutcome(res, startedAt),
+      );
     });
     res.once('finish', () => metrics.observe('GET', LISTING_PATH, res.statusCode, startedAt));
     res.writeHead(200, headers).end(body.bytes);

@@ -1,0 +1,47 @@
+import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+
+/** Liveness probes arrive every few seconds and say nothing worth a log line. */
+export const UNLOGGED_REQUEST_PATHS: ReadonlySet<string> = new Set(['/health']);
+
+export interface LoggedRequest {
+  readonly id: string;
+  readonly method: string | undefined;
+  readonly url: string | undefined;
+}
+
+export interface RequestOutcome {
+  readonly statusCode: number;
+  /** False when the client hung up before the answer was sent. */
+  readonly finished: boolean;
+  readonly responseTimeMs: number;
+}
+
+/**
+ * The one line each service writes per request, once its response is over:
+ * `request completed` at info (warn for a 4xx, error for a 5xx), or
+ * `request aborted` at warn when the client hung up first. Nothing is built
+ * when the line's level is off.
+ */
+export function logRequestEnd(
+  logger: Logger,
+  request: LoggedRequest,
+  { statusCode, finished, responseTimeMs }: RequestOutcome,
+): void {
+  // A client that hangs up early is worth a warning, not an error.
+  const level = statusCode >= 500 ? 'error' : !finished || statusCode >= 400 ? 'warn' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  logger[level](
+    { req: request, res: { statusCode }, responseTime: Math.round(responseTimeMs) },
+    finished ? 'request completed' : 'request aborted',
+  );
+}
+
+/** How a node:http response ended, once it has closed; `startedAt` is a `performance.now()` reading. */
+export function responseOutcome(res: ServerResponse, startedAt: number): RequestOutcome {
+  return {
+    statusCode: res.statusCode,
+    finished: res.writableFinished,
+    responseTimeMs: performance.now() - startedAt,
+  };
+}
