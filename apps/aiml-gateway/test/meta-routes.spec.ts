@@ -205,6 +205,17 @@ describe('meta routes', () => {
     );
     const task = document.paths['/ai/v1/tasks/{task}'].post;
     expect(Object.keys(task.responses)).toEqual(expect.arrayContaining(['404', '501']));
+    // A path parameter over the router's length is 414 (framework-errors).
+    for (const [path, method] of [
+      ['/ai/v1/tasks/{task}', 'post'],
+      ['/ai/v1/index/{documentId}', 'delete'],
+      ['/ai/v1/graph/documents/{documentId}/related', 'get'],
+    ] as const) {
+      expect({ path, statuses: Object.keys(document.paths[path][method].responses) }).toEqual({
+        path,
+        statuses: expect.arrayContaining(['400', '414']),
+      });
+    }
     const taskAnswer = task.responses['200'].content['application/json'].schema;
     expect(taskAnswer.properties.notes).toBeDefined();
     expect(document.paths['/analyze'].post.responses['403']).toBeDefined();

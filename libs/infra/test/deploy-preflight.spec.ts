@@ -116,6 +116,18 @@ describe('nx deploy/diff infra preflight', () => {
     expect(latest.stderrLines).toEqual([expect.stringContaining('"latest" is refused for prod')]);
   });
 
+  it('takes the image tag from -c imageTag= as well, as its error message offers', () => {
+    const { stderrLines } = runStage(['diff', 'dev', '-c', 'imageTag=abc123'], {
+      DOCUTHINKER_DEV_PROVIDER_KEYS: 'openai',
+    });
+    // Past the tag check: what stops it here is the missing AWS account.
+    expect(stderrLines).toEqual([expect.stringMatching(/^diff infra \(dev\): no AWS credentials/)]);
+    const latest = runStage(['deploy', 'prod', '--context', 'imageTag=latest'], {
+      IMAGE_TAG: '3f2c1ab',
+    });
+    expect(latest.stderrLines).toEqual([expect.stringContaining('"latest" is refused for prod')]);
+  });
+
   it.each(['staging', 'prod', 'dr'])(
     'refuses to deploy %s without HTTPS settings, which would leave the load balancer on HTTP only',
     (stage) => {

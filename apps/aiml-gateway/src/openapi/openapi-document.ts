@@ -87,7 +87,9 @@ function operation(route: DocumentedRoute) {
   const response = (schema['response'] as Record<number, unknown> | undefined)?.[200];
   const statuses = [
     ...new Set([
-      ...(schema['body'] || schema['querystring'] ? [400] : []),
+      ...(schema['body'] || schema['querystring'] || schema['params'] ? [400] : []),
+      // A path parameter longer than the router takes (maxParamLength).
+      ...(schema['params'] ? [414] : []),
       ...(route.authenticated ? [401] : []),
       ...(route.ownerScoped ? [403] : []),
       ...(route.aiCall ? [429] : []),

@@ -4,7 +4,12 @@ import { join, resolve } from 'node:path';
 import { ImageTagError, resolveImageTag } from '../settings/image-tag';
 import { isStageName, STAGE_NAMES, STAGE_SETTINGS } from '../settings/stage-settings';
 import { hasAwsCredentials } from './aws-credentials';
-import { deploymentContextArgs, givesGatewayAProvider, servesHttps } from './deployment-context';
+import {
+  contextValue,
+  deploymentContextArgs,
+  givesGatewayAProvider,
+  servesHttps,
+} from './deployment-context';
 
 /**
  * What `nx synth|diff|deploy infra --configuration=<stage>` runs: checks what
@@ -33,7 +38,12 @@ async function main(): Promise<void> {
 
   let imageTag: string;
   try {
-    imageTag = resolveImageTag({ stage, fromEnvironment: process.env.IMAGE_TAG, synthOnly });
+    imageTag = resolveImageTag({
+      stage,
+      fromContext: contextValue(passThrough, 'imageTag'),
+      fromEnvironment: process.env.IMAGE_TAG,
+      synthOnly,
+    });
   } catch (error) {
     if (error instanceof ImageTagError) fail(`${action} infra (${stage}): ${error.message}`);
     throw error;

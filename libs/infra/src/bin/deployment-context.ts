@@ -29,6 +29,22 @@ export function deploymentContextArgs(stage: StageName, environment: NodeJS.Proc
 }
 
 /**
+ * The value of `-c <key>=<value>` among CDK arguments, as the CLI reads it
+ * (the last one given wins); undefined when none names `key`.
+ */
+export function contextValue(cdkArguments: readonly string[], key: string): string | undefined {
+  const prefix = `${key}=`;
+  let value: string | undefined;
+  cdkArguments.forEach((arg, index) => {
+    const flag = cdkArguments[index - 1];
+    if ((flag === '-c' || flag === '--context') && arg.startsWith(prefix)) {
+      value = arg.slice(prefix.length);
+    }
+  });
+  return value;
+}
+
+/**
  * Whether a stage that must serve HTTPS will: a domain committed in its
  * settings, or given to this run (from the environment or as `-c domainName=`).
  * Without one the load balancer listens on HTTP only, and a deploy would take
