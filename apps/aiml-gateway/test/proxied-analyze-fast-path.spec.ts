@@ -129,6 +129,11 @@ describe('withProxiedAnalyze', () => {
       '{"document": ',
       '{"document": "d", "mode": "deep"}',
       '{"__proto__": {}}',
+      // Keys the route's parser refuses, wherever they are and however spelt.
+      '{"document": "d", "metadata": {"__proto__": {"admin": true}}}',
+      '{"document": "d", "metadata": {"constructor": {"prototype": {"admin": true}}}}',
+      '{"document": "d", "metadata": {"\\u005f_proto__": {"admin": true}}}',
+      '{"document": "d", "metadata": {"\\u0063onstructor": {"prototype": {}}}}',
     ]);
   });
 
