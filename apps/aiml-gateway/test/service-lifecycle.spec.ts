@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { describeServiceLifecycle } from '@docuthinker/testing';
 
+const SERVICE_TOKEN = 'lifecycle-service-token-0123456789abcdef';
+
 describeServiceLifecycle({
   name: 'aiml-gateway',
   bundle: join(__dirname, '../../../dist/apps/aiml-gateway/main.js'),
@@ -14,6 +16,11 @@ describeServiceLifecycle({
     'DOCUTHINKER_SERVICE_TOKEN',
   ],
   embeddedProductionEnv: { DOCUTHINKER_AI_PROVIDERS: 'local' },
+  jsonRoute: {
+    path: '/ai/v1/search',
+    env: { DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN },
+    headers: { authorization: `Bearer ${SERVICE_TOKEN}` },
+  },
   secretEnv: {
     OPENAI_API_KEY: 'sk-openai-key-that-must-never-be-logged',
     ANTHROPIC_API_KEY: 'sk-ant-key-that-must-never-be-logged',

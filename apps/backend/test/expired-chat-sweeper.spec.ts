@@ -20,7 +20,7 @@ describe('expired chat sweeper', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('removes expired conversations from the embedded store at start and then periodically, and keeps live ones', async () => {
+  function capturedLogger() {
     const lines: string[] = [];
     const logger = createServiceLogger({
       service: 'test',
@@ -28,29 +28,43 @@ describe('expired chat sweeper', () => {
       secretValues: [],
       destination: { write: (line: string) => void lines.push(line) },
     });
+    const sweeps = () => lines.filter((line) => line.includes('expired chat sessions removed'));
+    return { logger, sweeps };
+  }
+
+  it('removes expired conversations from the embedded store at start, and keeps live ones', async () => {
+    const { logger, sweeps } = capturedLogger();
     const expired = await stores.chatSessions.create({ ownerId: 'owner', documentId: 'old' });
     now += DEFAULT_CHAT_SESSION_TTL_MS + 1;
     const live = await stores.chatSessions.create({ ownerId: 'owner', documentId: 'new' });
 
-    const sweeper = startExpiredChatSweeper(stores.chatSessions, logger, 50);
+    // Production's hour between sweeps: only the start-up sweep can run here.
+    const sweeper = startExpiredChatSweeper(stores.chatSessions, logger, 3_600_000);
     try {
-      await eventually(async () =>
-        lines.some((line) => line.includes('expired chat sessions removed')) ? true : undefined,
-      );
-      expect(JSON.parse(lines.find((line) => line.includes('removed')) ?? '{}')).toMatchObject({
-        removed: 1,
-      });
+      await eventually(async () => (sweeps().length > 0 ? true : undefined));
+      expect(JSON.parse(sweeps()[0] ?? '{}')).toMatchObject({ removed: 1 });
       expect(await stores.chatSessions.purgeExpired()).toBe(0);
       expect(await stores.chatSessions.get('owner', live.id)).not.toBeNull();
       expect(await stores.chatSessions.get('owner', expired.id)).toBeNull();
+    } finally {
+      await sweeper.stop();
+    }
+  });
 
-      // Later expiries go on the next sweep.
+  it('removes later expiries on a later sweep', async () => {
+    const { logger, sweeps } = capturedLogger();
+    await stores.chatSessions.create({ ownerId: 'owner', documentId: 'first' });
+    now += DEFAULT_CHAT_SESSION_TTL_MS + 1;
+    const sweeper = startExpiredChatSweeper(stores.chatSessions, logger, 50);
+    try {
+      await eventually(async () => (sweeps().length === 1 ? true : undefined));
+      const later = await stores.chatSessions.create({ ownerId: 'owner', documentId: 'later' });
       now += DEFAULT_CHAT_SESSION_TTL_MS + 1;
-      await eventually(async () =>
-        lines.filter((line) => line.includes('expired chat sessions removed')).length === 2
-          ? true
-          : undefined,
-      );
+      await eventually(async () => (sweeps().length === 2 ? true : undefined));
+      expect(sweeps().map((line) => (JSON.parse(line) as { removed: number }).removed)).toEqual([
+        1, 1,
+      ]);
+      expect(await stores.chatSessions.get('owner', later.id)).toBeNull();
     } finally {
       await sweeper.stop();
     }

@@ -96,7 +96,9 @@ describe('indexing through the durable outbox', () => {
         503,
         'DT_ERR_AI_UNAVAILABLE',
       );
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Tried again and again (one AI call above was refused too), never given up on.
+      const refusedBefore = gateway.unauthorised;
+      await eventually(async () => (gateway.unauthorised >= refusedBefore + 3 ? true : undefined));
       const document = await owner.get<{ indexStatus: string }>(`/api/documents/${id}`);
       expect(document.body.indexStatus).toBe('pending');
       expect((await rotating.stores.outbox.pendingCounts()).index).toBe(1);

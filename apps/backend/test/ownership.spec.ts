@@ -145,13 +145,17 @@ describe('ownership isolation between two users on every route', () => {
   });
 
   it('does not let deleting everything or the account reach another user', async () => {
+    const callsBefore = gateway.calls.length;
     expect((await bob.delete('/api/documents')).status).toBe(204);
     expect((await bob.delete('/api/me')).status).toBe(204);
     const still = await alice.get<{ title: string }>(`/api/documents/${aliceDocument}`);
     expect(still.status).toBe(200);
     expect(still.body.title).toBe('Alice private plans');
     expect((await alice.get(`/api/chat/sessions/${aliceSession}`)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Once Bob's erasure has reached the gateway (his account's purge), Alice's index is intact.
+    await eventually(async () =>
+      gateway.calls.slice(callsBefore).includes('DELETE /ai/v1/index') ? true : undefined,
+    );
     expect(gateway.indexed.has(aliceDocument)).toBe(true);
   });
 

@@ -13,6 +13,7 @@ describeServiceLifecycle({
     'DOCUTHINKER_SERVICE_TOKEN',
   ],
   embeddedProductionEnv: {},
+  jsonRoute: { path: '/api/auth/login' },
   secretEnv: {
     // Unreachable stores: /ready reports them down, which logs their errors too.
     MONGODB_URI: 'mongodb://docuthinker:m0ngo-pa55word-xyz@127.0.0.1:9/docs',

@@ -14,6 +14,8 @@ export interface ServiceLifecycleSpec {
   embeddedProductionEnv: NodeJS.ProcessEnv;
   /** Secret variables (with values) whose values must never reach the logs. */
   secretEnv: NodeJS.ProcessEnv;
+  /** A route that reads a JSON body, with what a request to it needs past authentication. */
+  jsonRoute: { path: string; env?: NodeJS.ProcessEnv; headers?: Record<string, string> };
 }
 
 /** Opens a POST whose body never completes, so the server holds an in-flight request. */
@@ -112,14 +114,20 @@ export function describeServiceLifecycle(spec: ServiceLifecycleSpec): void {
     });
 
     it('answers malformed JSON with 400 problem+json', async () => {
-      service = await startServiceProcess(spec.bundle, developmentEnv());
-      const response = await fetch(`${service.url}/health`, {
+      service = await startServiceProcess(spec.bundle, {
+        ...developmentEnv(),
+        ...spec.jsonRoute.env,
+      });
+      const response = await fetch(`${service.url}${spec.jsonRoute.path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...spec.jsonRoute.headers },
         body: '{"unterminated',
       });
-      expect(response.status).toBeLessThan(500);
+      expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await response.json()).toEqual(
+        expect.objectContaining({ status: 400, code: 'DT_ERR_MALFORMED_JSON' }),
+      );
     });
 
     it('lets an in-flight request finish on SIGTERM, then exits 0', async () => {

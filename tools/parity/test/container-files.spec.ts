@@ -13,14 +13,18 @@ function run(command: string, args: string[]) {
   return spawnSync(command, args, { cwd: root, encoding: 'utf8' });
 }
 
-/** Tools from apt may be absent on a developer machine: say so in one visible line. */
-function installed(command: string): boolean {
+/**
+ * Tools from apt may be absent on a developer machine: the check is then
+ * skipped (counted as skipped, not passed) with one visible line.
+ */
+function itWith(command: string, name: string, check: () => void): void {
   const found = run('sh', ['-c', `command -v ${command}`]).status === 0;
-  if (!found)
-    console.log(
-      `SKIPPED (${command} not installed; apt-get install ${command}): ${expect.getState().currentTestName}`,
+  if (!found) {
+    process.stdout.write(
+      `SKIPPED (${command} not installed; apt-get install ${command}): ${name}\n`,
     );
-  return found;
+  }
+  (found ? it : it.skip)(name, check);
 }
 
 function dclint(file: string) {
@@ -35,22 +39,25 @@ function dclint(file: string) {
 }
 
 describe('docker/docker-compose.yml', () => {
-  it('passes docker-compose config -q with the example environment, with and without the fastapi profile', () => {
-    if (!installed('docker-compose')) return;
-    for (const profile of [[], ['--profile', 'fastapi']]) {
-      const result = run('docker-compose', [
-        '-f',
-        composeFile,
-        '--env-file',
-        envExample,
-        ...profile,
-        'config',
-        '-q',
-      ]);
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
-    }
-  });
+  itWith(
+    'docker-compose',
+    'passes docker-compose config -q with the example environment, with and without the fastapi profile',
+    () => {
+      for (const profile of [[], ['--profile', 'fastapi']]) {
+        const result = run('docker-compose', [
+          '-f',
+          composeFile,
+          '--env-file',
+          envExample,
+          ...profile,
+          'config',
+          '-q',
+        ]);
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+      }
+    },
+  );
 
   it('validates against the compose-spec schema and lints clean (dclint)', () => {
     const result = dclint(composeFile);
@@ -102,8 +109,7 @@ describe('Dockerfiles', () => {
 });
 
 describe('tools/containers scripts', () => {
-  it('are shellcheck-clean', () => {
-    if (!installed('shellcheck')) return;
+  itWith('shellcheck', 'are shellcheck-clean', () => {
     const scripts = readdirSync(join(root, 'tools', 'containers'))
       .filter((name) => name.endsWith('.sh'))
       .map((name) => join('tools', 'containers', name));
