@@ -113,13 +113,15 @@ describe('the 503 while the engine cannot reach its stores', () => {
     },
   );
 
-  it('says the engine is still connecting before the first attempt has ended', () => {
+  it('says the engine is still connecting before the first attempt has ended', async () => {
     const connection = EngineConnection.start(() => new Promise<GatewayServices>(() => undefined), {
       logger: pino({ level: 'silent' }),
     });
     expect(() => connection.require()).toThrow(
       expect.objectContaining({ detail: 'the AI engine is still connecting to its stores' }),
     );
+    // Else the attempt's deadline, and the retries after it, outlive the test.
+    await connection.close();
   });
 });
 

@@ -73,6 +73,34 @@ describe('outbox job leases', () => {
     }
   });
 
+  it('stops within its grace while a job hangs, and leaves the job to its lease', async () => {
+    await stores.outbox.enqueue({ kind: 'delete', ownerId: 'owner-1', documentId: 'hung-doc' });
+    let started = false;
+    const worker = startOutboxWorker(
+      stores,
+      {
+        ...gatewayRemovingIn(0, []),
+        // A gateway that took the call and never answers.
+        removeFromIndex: () => {
+          started = true;
+          return new Promise<void>(() => undefined);
+        },
+      },
+      new DocumentCache(stores.cache),
+      logger,
+      { leaseMs: LEASE_MS, pollIntervalMs: 20 },
+    );
+    while (!started) await sleep(20);
+    const stopping = performance.now();
+    await worker.stop(200);
+    // Bounded by the grace, not by the call: a bound that catches a hang.
+    expect(performance.now() - stopping).toBeLessThan(5_000);
+    // No longer extended, the lease lapses and the job goes to whoever claims next.
+    await sleep(LEASE_MS * 1.5);
+    const next = await stores.outbox.claim({ leaseMs: LEASE_MS });
+    expect(next).toMatchObject({ kind: 'delete', documentId: 'hung-doc' });
+  });
+
   it('takes over the job of a crashed worker once its short lease lapses', async () => {
     await stores.outbox.enqueue({ kind: 'delete', ownerId: 'owner-1', documentId: 'orphan' });
     const crashed = await stores.outbox.claim({ leaseMs: LEASE_MS });

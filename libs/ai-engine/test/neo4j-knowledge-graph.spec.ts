@@ -1,4 +1,5 @@
 import { Neo4jContainer, type StartedNeo4jContainer } from '@testcontainers/neo4j';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { int, type Driver, type QueryConfig, type SessionConfig } from 'neo4j-driver';
 import { Neo4jKnowledgeGraph } from '../src/graph/neo4j-knowledge-graph';
 import type { GraphDocument } from '../src/graph/knowledge-graph';
@@ -31,6 +32,29 @@ if (unavailable !== null) {
     return Neo4jKnowledgeGraph.connect({ uri: uri.toString() });
   });
 }
+
+describe('Neo4j knowledge graph against a server that never answers', () => {
+  it('gives up connecting within its acquisition timeout, not the driver default minute', async () => {
+    // Accepts every connection and says nothing, as a stopped server's kernel does.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const started = performance.now();
+    try {
+      await expect(
+        Neo4jKnowledgeGraph.connect({
+          uri: `bolt://neo4j:secret@127.0.0.1:${port}`,
+          acquisitionTimeoutMs: 1000,
+        }),
+      ).rejects.toThrow();
+      expect(performance.now() - started).toBeLessThan(10_000);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
 
 // What follows needs no server: a driver that records every session config
 // and statement pins down the properties the contract suite cannot observe
@@ -327,6 +351,8 @@ describe('Neo4jKnowledgeGraph statements (recorded driver, no server)', () => {
     await graph.replaceDocument(changedDocument);
     await graph.removeDocument(OWNER, DOCUMENT);
     const runs = driver.writesAfter(startUp);
+    // Both calls wrote (a replace and a removal): the checks below are not over nothing.
+    expect(runs.length).toBeGreaterThanOrEqual(2);
     for (const { query, params } of runs) {
       // An Entity pattern that starts a MATCH must be looked up by key; one
       // with the owner alone would walk all of the owner's entities.

@@ -15,6 +15,7 @@ import {
   type RateLimiterFactory,
 } from '@docuthinker/runtime/rate-limits';
 import type { Clock } from './shared/clock';
+import { boundedS3ClientConfig } from './files/bounded-s3-client-config';
 import type { HealthReport } from './shared/health';
 
 /** Structurally a subset of `BackendConfig` from `@docuthinker/config`, plus test hooks. */
@@ -122,7 +123,7 @@ export async function createStores(config: StoresConfig): Promise<Stores> {
   if (config.documentsBucket) {
     const { S3Client } = await import('@aws-sdk/client-s3');
     const { S3FileStore } = await import('./files/s3-file-store');
-    const client = new S3Client(config.s3ClientConfig ?? {});
+    const client = new S3Client(boundedS3ClientConfig(config.s3ClientConfig));
     s3 = client;
     files = new S3FileStore(client, config.documentsBucket);
   }

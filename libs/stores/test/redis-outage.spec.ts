@@ -98,3 +98,45 @@ describe('when Redis stops (real redis-server, stopped and restarted)', () => {
     expect((await limiter.consume('203.0.113.9')).allowed).toBe(true);
   });
 });
+
+describe('when Redis hangs (real redis-server, SIGSTOP)', () => {
+  let redis: RunningService;
+  let client: Redis;
+  let cache: RedisCacheStore;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = createRedisClient(redis.url);
+    expect(await waitForRedis(client, 5000)).toBe(true);
+    cache = new RedisCacheStore(client);
+  });
+
+  afterAll(async () => {
+    redis.freeze(false);
+    await closeRedisClient(client);
+    await redis.stop();
+  });
+
+  it('drops the silent connection, then fails each call at once instead of waiting on it', async () => {
+    await cache.set('document:1', { title: 'cached' }, 60_000);
+    redis.freeze(true);
+    try {
+      // Calls wait out their command timeout on the open socket until the
+      // client gives the connection up as dead.
+      await waitUntil('the client to drop the hung connection', async () => {
+        await cache.get('document:1');
+        return client.status !== 'ready';
+      });
+      // From then on a call does not wait for an answer that will not come.
+      const read = await timed(() => cache.get('document:1'));
+      expect(read.value).toBeUndefined();
+      expect(read.ms).toBeLessThan(100);
+    } finally {
+      redis.freeze(false);
+    }
+    await waitUntil('the client to reconnect', async () => client.status === 'ready', {
+      timeoutMs: 10_000,
+    });
+    expect(await cache.get('document:1')).toEqual({ title: 'cached' });
+  });
+});

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findFreePort } from './free-port';
 import { waitUntil } from './wait-until';
@@ -15,6 +16,11 @@ export interface RunningService {
   output(): string;
   /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
   stop(): Promise<void>;
+  /**
+   * Freezes (SIGSTOP) or thaws (SIGCONT) the server itself, below its
+   * supervisor: a hung server, whose sockets stay open and answer nothing.
+   */
+  freeze(frozen: boolean): void;
 }
 
 export interface LocalServiceSpec {
@@ -76,6 +82,14 @@ export async function startLocalService(spec: LocalServiceSpec): Promise<Running
       if (hasExited) return;
       child.kill('SIGTERM');
       await exited;
+    },
+    freeze(frozen) {
+      if (hasExited || child.pid === undefined) return;
+      // The supervisor's children: the server it started (Linux's /proc).
+      const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8');
+      for (const pid of children.trim().split(/\s+/).filter(Boolean)) {
+        process.kill(Number(pid), frozen ? 'SIGSTOP' : 'SIGCONT');
+      }
     },
   };
 

@@ -21,6 +21,22 @@ const NETWORK_ERROR_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+/**
+ * A connect attempt that passed its deadline (see EngineConnection): a store
+ * that accepts connections and never answers (a black-holed address, a
+ * server stuck starting) is out of reach like one that refuses them, so the
+ * attempt is retried as an outage. The socket code says so to
+ * isStoreOutage, as a driver's own connect timeout would.
+ */
+export class StoreConnectTimeoutError extends Error {
+  override readonly name = 'StoreConnectTimeoutError';
+  readonly code = 'ETIMEDOUT';
+
+  constructor(timeoutMs: number, options?: ErrorOptions) {
+    super(`the stores did not answer within ${timeoutMs} ms; the attempt was abandoned`, options);
+  }
+}
+
 /** How deep a chain of causes is followed; drivers wrap an error once or twice. */
 const MAX_CAUSE_DEPTH = 8;
 

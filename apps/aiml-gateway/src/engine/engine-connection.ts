@@ -1,8 +1,13 @@
+import { TaskCancelledError, timeout, TimeoutStrategy, type TimeoutPolicy } from 'cockatiel';
 import type { AiEngine } from '@docuthinker/ai-engine';
 import type { Logger } from '@docuthinker/runtime';
 import type { DocumentAnalyzer } from '../analyze/document-analyzer';
 import { problem } from '../errors';
-import { connectionFailureDetail, isStoreOutage } from './connection-failure';
+import {
+  connectionFailureDetail,
+  isStoreOutage,
+  StoreConnectTimeoutError,
+} from './connection-failure';
 
 /** What the routes work with once the stores are connected. */
 export interface GatewayServices {
@@ -10,11 +15,31 @@ export interface GatewayServices {
   readonly analyzer: DocumentAnalyzer;
 }
 
+/**
+ * Builds the services. `signal` aborts when the attempt is abandoned (its
+ * deadline passed, or the connection was closed), never after it ended:
+ * a connect that can cancel its requests should pass it on.
+ */
+export type ConnectEngine = (signal: AbortSignal) => Promise<GatewayServices>;
+
 export interface EngineConnectionOptions {
   readonly logger: Logger;
   readonly initialRetryMs?: number;
   readonly maxRetryMs?: number;
+  /** How long one connect attempt may take before it counts as a store outage. */
+  readonly attemptTimeoutMs?: number;
 }
+
+/**
+ * A healthy store connects within a second or two: Chroma's collection
+ * lookup and Neo4j's handshake plus its schema statements, a few round
+ * trips each, a little longer for a store just started on a cold volume or
+ * a managed instance resuming. 15 s leaves ample room for that, yet a store
+ * that accepts connections and never answers is reported down, and retried,
+ * after 15 s instead of the drivers' own limits (Chroma's client waits for
+ * undici's 300 s header timeout, Neo4j's driver 60 s per attempt).
+ */
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 15_000;
 
 /** Said to clients until the first attempt has failed or succeeded. */
 const CONNECTING_DETAIL = 'the AI engine is still connecting to its stores';
@@ -40,18 +65,30 @@ export class EngineConnection {
   });
   private timer?: NodeJS.Timeout;
   private closed = false;
+  /** Aborted by `close()`: abandons the attempt in flight at once. */
+  private readonly lifetime = new AbortController();
+  private readonly attemptTimeoutMs: number;
+  /**
+   * Aggressive: a connect that ignores its signal (a driver waiting on a
+   * silent socket) is given up on at the deadline all the same. The signal
+   * is not aborted when a connect ends, for a connect whose services keep it.
+   */
+  private readonly attemptPolicy: TimeoutPolicy;
   private connecting?: Promise<void>;
 
   private constructor(
-    private readonly connect: () => Promise<GatewayServices>,
+    private readonly connect: ConnectEngine,
     private readonly options: EngineConnectionOptions,
-  ) {}
+  ) {
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
+    this.attemptPolicy = timeout(this.attemptTimeoutMs, {
+      strategy: TimeoutStrategy.Aggressive,
+      abortOnReturn: false,
+    });
+  }
 
   /** Starts connecting in the background. */
-  static start(
-    connect: () => Promise<GatewayServices>,
-    options: EngineConnectionOptions,
-  ): EngineConnection {
+  static start(connect: ConnectEngine, options: EngineConnectionOptions): EngineConnection {
     const connection = new EngineConnection(connect, options);
     connection.attempt(options.initialRetryMs ?? 500);
     return connection;
@@ -106,42 +143,99 @@ export class EngineConnection {
     });
   }
 
+  /**
+   * Never waits on a connect in flight: a hung one is abandoned here (and
+   * closed if it succeeds later), so that shutdown keeps its deadline.
+   */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    this.lifetime.abort();
+    // Settles at once now: the abort ends the attempt's race with its deadline.
     await this.connecting;
-    this.services?.analyzer.close();
-    await this.services?.engine.close();
+    if (this.services) await this.dispose(this.services);
   }
 
   private attempt(nextDelayMs: number): void {
-    this.connecting = this.connect().then(
+    let pending: Promise<GatewayServices> | undefined;
+    let attemptSignal: AbortSignal | undefined;
+    this.connecting = this.attemptPolicy
+      .execute(({ signal }) => {
+        attemptSignal = signal;
+        pending = this.connect(signal);
+        return pending;
+      }, this.lifetime.signal)
+      .then(
+        async (services) => {
+          if (this.closed) {
+            await this.dispose(services);
+            return;
+          }
+          this.services = services;
+          if (this.failure) this.options.logger.info('ai engine connected to its stores');
+        },
+        (error: unknown) => {
+          // Aborted only by the deadline or by close(), never when the connect
+          // ends. (cockatiel 3.2.1's isTaskCancelledError tests the wrong
+          // field and is always false: hence instanceof.)
+          if (error instanceof TaskCancelledError && attemptSignal?.aborted) {
+            this.abandon(pending);
+            if (this.closed) return;
+            this.failed(
+              new StoreConnectTimeoutError(this.attemptTimeoutMs, { cause: error }),
+              nextDelayMs,
+            );
+            return;
+          }
+          if (this.closed) return;
+          this.failed(error, nextDelayMs);
+        },
+      );
+  }
+
+  /**
+   * A connect given up on may still settle: a success is closed, never used
+   * (a later attempt, or nothing after close, owns the stores); a failure
+   * says nothing new.
+   */
+  private abandon(pending: Promise<GatewayServices> | undefined): void {
+    void pending?.then(
       async (services) => {
-        if (this.closed) {
-          services.analyzer.close();
-          await services.engine.close();
-          return;
+        if (!this.closed) {
+          this.options.logger.warn(
+            { attemptTimeoutMs: this.attemptTimeoutMs },
+            'ai engine connected after its attempt was abandoned; closed that connection',
+          );
         }
-        this.services = services;
-        if (this.failure) this.options.logger.info('ai engine connected to its stores');
+        await this.dispose(services);
       },
-      (error: unknown) => {
-        this.failure = (error as Error).message;
-        this.failureDetail = connectionFailureDetail(error);
-        if (this.closed) return;
-        if (!isStoreOutage(error)) {
-          this.failPermanently(error as Error);
-          return;
-        }
-        this.options.logger.warn(
-          { err: error, retryInMs: nextDelayMs },
-          'ai engine cannot reach its stores yet; retrying',
-        );
-        this.timer = setTimeout(
-          () => this.attempt(Math.min(nextDelayMs * 2, this.options.maxRetryMs ?? 30000)),
-          nextDelayMs,
-        );
-      },
+      () => undefined,
+    );
+  }
+
+  private async dispose(services: GatewayServices): Promise<void> {
+    try {
+      services.analyzer.close();
+      await services.engine.close();
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'closing the ai engine failed');
+    }
+  }
+
+  private failed(error: unknown, nextDelayMs: number): void {
+    this.failure = (error as Error).message;
+    this.failureDetail = connectionFailureDetail(error);
+    if (!isStoreOutage(error)) {
+      this.failPermanently(error as Error);
+      return;
+    }
+    this.options.logger.warn(
+      { err: error, retryInMs: nextDelayMs },
+      'ai engine cannot reach its stores yet; retrying',
+    );
+    this.timer = setTimeout(
+      () => this.attempt(Math.min(nextDelayMs * 2, this.options.maxRetryMs ?? 30000)),
+      nextDelayMs,
     );
   }
 

@@ -24,9 +24,21 @@ export interface OutboxWorkerOptions {
 export interface OutboxWorker {
   /** Looks for work now instead of at the next poll. */
   wake(): void;
-  /** Finishes the job in hand, then stops. */
-  stop(): Promise<void>;
+  /**
+   * Stops taking jobs and waits for the one in hand, at most `graceMs`. A
+   * job still running then (a gateway or S3 call that has not come back) is
+   * left to its lease, no longer extended: another worker runs it again once
+   * it lapses, as after a crash (every job is idempotent).
+   */
+  stop(graceMs?: number): Promise<void>;
 }
+
+/**
+ * Shutdown's share for the job in hand. An index call may take a minute and
+ * a purge ten; ECS kills the task 30 s after SIGTERM, most of which the HTTP
+ * drain may need, so the outbox does not wait out a slow call.
+ */
+const STOP_GRACE_MS = 3_000;
 
 const DEFAULTS: Required<OutboxWorkerOptions> = {
   pollIntervalMs: 2_000,
@@ -56,6 +68,8 @@ export function startOutboxWorker(
 ): OutboxWorker {
   const settings = { ...DEFAULTS, ...options };
   let stopped = false;
+  // Set when stop() gave up waiting: the job in hand is no longer leased by this worker.
+  let leftToLease = false;
   let wakeUp: AbortController = new AbortController();
 
   async function indexDocument(job: ClaimedOutboxJob): Promise<void> {
@@ -101,6 +115,10 @@ export function startOutboxWorker(
   /** Keeps the job's lease alive while `work` runs (index calls may take a minute). */
   async function whileLeased(job: ClaimedOutboxJob, work: () => Promise<void>): Promise<void> {
     const renewal = setInterval(() => {
+      if (leftToLease) {
+        clearInterval(renewal);
+        return;
+      }
       stores.outbox.extendLease(job, settings.leaseMs).catch((error: unknown) => {
         // A store outage ends in a lost lease at worst: the job is then done twice, never lost.
         logger.warn({ err: error, jobId: job.id }, 'outbox lease not extended');
@@ -185,10 +203,17 @@ export function startOutboxWorker(
   const running = loop();
   return {
     wake: () => wakeUp.abort(),
-    stop: async () => {
+    stop: async (graceMs = STOP_GRACE_MS) => {
       stopped = true;
       wakeUp.abort();
-      await running;
+      const finished = await Promise.race([
+        running.then(() => true),
+        sleep(graceMs, false, { ref: false }),
+      ]);
+      if (!finished) {
+        leftToLease = true;
+        logger.warn({ graceMs }, 'outbox job still running at shutdown; left to its lease');
+      }
     },
   };
 }

@@ -21,7 +21,24 @@ export interface Neo4jKnowledgeGraphOptions {
   readonly username?: string;
   readonly password?: string;
   readonly database?: string;
+  /** How long a session waits for a pooled connection, handshake included; 10 s by default. */
+  readonly acquisitionTimeoutMs?: number;
 }
+
+/**
+ * The driver's own defaults wait 60 s for a connection and never time a
+ * query out client-side: a server that accepts connections and answers
+ * nothing (stopped, or a black-holed path) held each connect attempt 60 s
+ * and, once the pool's 100 connections hung, failed every graph call only
+ * after a minute. A healthy server hands out a connection in milliseconds,
+ * a fresh one after a TCP and Bolt handshake of a few round trips.
+ */
+const NEO4J_DRIVER_TIMEOUTS = {
+  connectionTimeout: 5_000,
+  acquisitionTimeoutMs: 10_000,
+  // Retries of a transaction that failed transiently (a leader election) stop here.
+  maxTransactionRetryTime: 15_000,
+};
 
 // Run on every start-up; each statement is idempotent (IF NOT EXISTS).
 const SCHEMA = [
@@ -191,7 +208,13 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
     const driver = neo4j.driver(
       url.toString().replace(/\/$/, ''),
       username ? neo4j.auth.basic(username, password) : undefined,
-      { disableLosslessIntegers: true },
+      {
+        disableLosslessIntegers: true,
+        connectionTimeout: NEO4J_DRIVER_TIMEOUTS.connectionTimeout,
+        connectionAcquisitionTimeout:
+          options.acquisitionTimeoutMs ?? NEO4J_DRIVER_TIMEOUTS.acquisitionTimeoutMs,
+        maxTransactionRetryTime: NEO4J_DRIVER_TIMEOUTS.maxTransactionRetryTime,
+      },
     );
     return Neo4jKnowledgeGraph.fromDriver(driver, options.database);
   }

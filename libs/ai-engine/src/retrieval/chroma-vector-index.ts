@@ -1,5 +1,6 @@
 import type { ChromaClient, Collection, Metadata, Where, WhereDocument } from 'chromadb';
 import { LRUCache } from 'lru-cache';
+import type { Dispatcher } from 'undici';
 import { EmbeddingMismatchError, VectorWriteRejectedError } from '../errors';
 import {
   CHROMA_OPTIONAL_VOWEL_MARK_CLASS,
@@ -8,8 +9,10 @@ import {
 import { compareCodeUnits } from '../text/code-unit-order';
 import { contentTerms, isCjkTerm } from '../text/tokenize';
 import { rankBm25 } from './bm25';
+import { chromaDispatcher, throughDispatcher } from './chroma-http';
 import { chunkIdFor } from './chunker';
 import { isZeroVector } from './hashing-embedder';
+import { isTransportFailure } from './transport-failure';
 import {
   assertOwner,
   type ChunkHit,
@@ -28,6 +31,15 @@ export interface ChromaVectorIndexOptions {
   readonly headers?: Record<string, string>;
   /** Records per read when an exact search stands in for a short HNSW answer (see queryVector). */
   readonly exactSearchPage?: number;
+  /**
+   * Every HTTP call to Chroma (start-up, readiness, reads, writes): how long
+   * connecting may take, and how long one call may take from start to the
+   * last byte of its answer, by default CHROMA_CONNECT_TIMEOUT_MS and
+   * CHROMA_REQUEST_TIMEOUT_MS (see chroma-http.ts for why). A call past
+   * either fails with ChromaConnectionError, as for a Chroma that is down.
+   */
+  readonly connectTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
 }
 
 interface ChunkMetadata extends Metadata {
@@ -37,12 +49,31 @@ interface ChunkMetadata extends Metadata {
   ordinal: number;
 }
 
+/** The client's error types, so callers see the same errors as from the client. */
+type ChromaErrors = Pick<typeof import('chromadb'), 'ChromaConnectionError' | 'ChromaServerError'>;
+
 /** Where and how `add`/`upsert` requests go when the server takes base64 embeddings. */
 interface RecordWriter {
   readonly url: string;
   readonly headers: Record<string, string>;
-  /** The client's error types, so callers see the same errors as from the client. */
-  readonly errors: Pick<typeof import('chromadb'), 'ChromaConnectionError' | 'ChromaServerError'>;
+}
+
+/**
+ * A failed exchange with Chroma (no connection, a connection cut, a timeout
+ * or deadline; see isTransportFailure) as the client's ChromaConnectionError,
+ * which routes answer as a store outage (503) and the engine's start-up
+ * retries. The client itself says so only when fetch fails before the
+ * headers; a body that stops or trickles past the deadline fails later, while
+ * the client reads it, with fetch's own TypeError. Anything else is left as
+ * it is: the client's own errors, an answer refused, a bug.
+ */
+function asOutage(error: unknown, errors: ChromaErrors): unknown {
+  if (error instanceof Error && error.name.startsWith('Chroma')) return error;
+  if (!isTransportFailure(error)) return error;
+  return new errors.ChromaConnectionError(
+    `Chroma could not be reached or did not answer in time: ${(error as Error).message}`,
+    error,
+  );
 }
 
 const WRITE_BATCH = 256;
@@ -163,6 +194,7 @@ export class ChromaVectorIndex implements VectorIndex {
     max: 10_000,
     ttl: OWNER_COUNT_TTL_MS,
   });
+  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly collection: Collection,
@@ -170,6 +202,8 @@ export class ChromaVectorIndex implements VectorIndex {
     private readonly dimensions: number,
     private readonly writer: RecordWriter | undefined,
     private readonly exactSearchPage: number,
+    private readonly dispatcher: Dispatcher,
+    private readonly errors: ChromaErrors,
   ) {}
 
   static async connect(options: ChromaVectorIndexOptions): Promise<ChromaVectorIndex> {
@@ -177,12 +211,32 @@ export class ChromaVectorIndex implements VectorIndex {
     // The client loads on connect: embedded deployments never pay for it at start-up.
     const chromadb = await import('chromadb');
     const { ChromaClient } = chromadb;
+    // Every call of the client goes through this pool: it bounds each one
+    // (see chroma-http.ts).
+    const dispatcher = chromaDispatcher(options);
     const client = new ChromaClient({
       host: url.hostname,
       port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
       ssl: url.protocol === 'https:',
       headers: options.headers,
+      fetchOptions: throughDispatcher({}, dispatcher),
     });
+    try {
+      return await ChromaVectorIndex.open(options, url, chromadb, client, dispatcher);
+    } catch (error) {
+      // A failed start is retried by the caller with a new pool: this one goes.
+      await dispatcher.destroy();
+      throw asOutage(error, chromadb);
+    }
+  }
+
+  private static async open(
+    options: ChromaVectorIndexOptions,
+    url: URL,
+    chromadb: typeof import('chromadb'),
+    client: ChromaClient,
+    dispatcher: Dispatcher,
+  ): Promise<ChromaVectorIndex> {
     const { model, dimensions } = options.embedding;
     const name = chromaCollectionName(
       options.collectionPrefix ?? 'docuthinker-chunks',
@@ -210,7 +264,6 @@ export class ChromaVectorIndex implements VectorIndex {
       ? {
           url: `${url.protocol}//${url.host}/api/v2/tenants/${encodeURIComponent(collection.tenant)}/databases/${encodeURIComponent(collection.database)}/collections/${encodeURIComponent(collection.id)}`,
           headers: { 'content-type': 'application/json', ...options.headers },
-          errors: chromadb,
         }
       : undefined;
     return new ChromaVectorIndex(
@@ -219,7 +272,18 @@ export class ChromaVectorIndex implements VectorIndex {
       dimensions,
       writer,
       Math.max(1, Math.trunc(options.exactSearchPage ?? EXACT_SEARCH_PAGE)),
+      dispatcher,
+      chromadb,
     );
+  }
+
+  /** `request`, a failed exchange reported as ChromaConnectionError (see asOutage). */
+  private async reach<T>(request: Promise<T>): Promise<T> {
+    try {
+      return await request;
+    } catch (error) {
+      throw asOutage(error, this.errors);
+    }
   }
 
   async replaceDocument(
@@ -269,7 +333,7 @@ export class ChromaVectorIndex implements VectorIndex {
     const stale = [...before].filter((id) => !keep.has(id));
     if (stale.length > 0) {
       try {
-        await this.collection.delete({ ids: stale });
+        await this.reach(this.collection.delete({ ids: stale }));
       } catch (error) {
         // The new version is stored, but the old one could not be taken
         // away: readers would find both. Back to the old version, as the
@@ -296,10 +360,9 @@ export class ChromaVectorIndex implements VectorIndex {
    * for Chroma than two) and the owner's ids are picked here.
    */
   private async listDocument(ownerId: string, documentId: string): Promise<ReadonlySet<string>> {
-    const listed = await this.collection.get({
-      where: { documentId: { $eq: documentId } },
-      include: [],
-    });
+    const listed = await this.reach(
+      this.collection.get({ where: { documentId: { $eq: documentId } }, include: [] }),
+    );
     const ownerPrefix = recordId(ownerId, '');
     return new Set(listed.ids.filter((id) => id.startsWith(ownerPrefix)));
   }
@@ -356,28 +419,37 @@ export class ChromaVectorIndex implements VectorIndex {
         // The client's error for a 400 or 422 answer.
         if ((error as Error).name === 'ChromaClientError')
           throw new VectorWriteRejectedError('Chroma', (error as Error).message);
-        throw error;
+        throw asOutage(error, this.errors);
       }
       return;
     }
     const embeddings = chunks.map(({ embedding }) =>
       Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength).toString('base64'),
     );
-    const { errors } = this.writer;
+    const { errors } = this;
     let response: Response;
+    let body: string;
     try {
-      response = await fetch(`${this.writer.url}/${mode}`, {
-        method: 'POST',
-        headers: this.writer.headers,
-        body: JSON.stringify({ ids, embeddings, documents, metadatas }),
-      });
+      // The client's pool, with its connect timeout and per-call deadline,
+      // which also covers reading the answer below.
+      response = await fetch(
+        `${this.writer.url}/${mode}`,
+        throughDispatcher(
+          {
+            method: 'POST',
+            headers: this.writer.headers,
+            body: JSON.stringify({ ids, embeddings, documents, metadatas }),
+          },
+          this.dispatcher,
+        ),
+      );
+      body = await response.text();
     } catch (error) {
       throw new errors.ChromaConnectionError(
         `Failed to connect to Chroma: ${(error as Error).message}`,
         error,
       );
     }
-    const body = await response.text();
     if (!response.ok) {
       const message = `Chroma ${mode} answered ${response.status}: ${body.slice(0, 500)}`;
       // 400/422 refuse these records: sending them again would be refused
@@ -393,11 +465,10 @@ export class ChromaVectorIndex implements VectorIndex {
   async removeDocument(ownerId: string, documentId: string): Promise<{ removed: number }> {
     assertOwner(ownerId);
     this.ownerChunkCounts.delete(ownerId);
-    const existing = await this.collection.get({
-      where: documentFilter(ownerId, [documentId]),
-      include: [],
-    });
-    if (existing.ids.length > 0) await this.collection.delete({ ids: existing.ids });
+    const existing = await this.reach(
+      this.collection.get({ where: documentFilter(ownerId, [documentId]), include: [] }),
+    );
+    if (existing.ids.length > 0) await this.reach(this.collection.delete({ ids: existing.ids }));
     return { removed: existing.ids.length };
   }
 
@@ -406,10 +477,12 @@ export class ChromaVectorIndex implements VectorIndex {
     this.ownerChunkCounts.delete(ownerId);
     const where = documentFilter(ownerId);
     // Counted first: the server's delete does not say how many records went.
-    const existing = await this.collection.get<ChunkMetadata>({ where, include: ['metadatas'] });
+    const existing = await this.reach(
+      this.collection.get<ChunkMetadata>({ where, include: ['metadatas'] }),
+    );
     const documents = new Set(existing.metadatas.flatMap((metadata) => metadata?.documentId ?? []));
     // By the filter, not the listed ids: chunks written since the listing go too.
-    await this.collection.delete({ where });
+    await this.reach(this.collection.delete({ where }));
     // A search that ran meanwhile may have cached the count from before.
     this.ownerChunkCounts.delete(ownerId);
     return { removed: existing.ids.length, documents: documents.size };
@@ -423,12 +496,14 @@ export class ChromaVectorIndex implements VectorIndex {
       );
     if (isZeroVector(vector) || query.k <= 0 || query.documentIds?.length === 0) return [];
     const where = documentFilter(query.ownerId, query.documentIds);
-    const result = await this.collection.query<ChunkMetadata>({
-      queryEmbeddings: [Array.from(vector)],
-      nResults: query.k,
-      where,
-      include: ['documents', 'metadatas', 'distances'],
-    });
+    const result = await this.reach(
+      this.collection.query<ChunkMetadata>({
+        queryEmbeddings: [Array.from(vector)],
+        nResults: query.k,
+        where,
+        include: ['documents', 'metadatas', 'distances'],
+      }),
+    );
     const returned = result.ids[0]?.length ?? 0;
     // Chroma's filtered HNSW search can come back short when many records
     // of other owners sit on the query's spot (a popular document uploaded
@@ -455,7 +530,7 @@ export class ChromaVectorIndex implements VectorIndex {
 
   /** Whether more than `count` records match `where`: one read of at most count + 1 ids. */
   private async holdsMoreThan(where: Where, count: number): Promise<boolean> {
-    const listed = await this.collection.get({ where, limit: count + 1, include: [] });
+    const listed = await this.reach(this.collection.get({ where, limit: count + 1, include: [] }));
     return listed.ids.length > count;
   }
 
@@ -467,12 +542,14 @@ export class ChromaVectorIndex implements VectorIndex {
     const queryNorm = Math.hypot(...vector);
     let nearest: ChunkHit[] = [];
     for (let offset = 0; ; offset += this.exactSearchPage) {
-      const page = await this.collection.get<ChunkMetadata>({
-        where,
-        limit: this.exactSearchPage,
-        offset,
-        include: ['documents', 'metadatas', 'embeddings'],
-      });
+      const page = await this.reach(
+        this.collection.get<ChunkMetadata>({
+          where,
+          limit: this.exactSearchPage,
+          offset,
+          include: ['documents', 'metadatas', 'embeddings'],
+        }),
+      );
       page.ids.forEach((_id, index) => {
         const metadata = page.metadatas[index];
         const embedding = page.embeddings[index];
@@ -496,13 +573,15 @@ export class ChromaVectorIndex implements VectorIndex {
     const terms = prefilterTerms(text);
     if (terms.length === 0 || query.k <= 0 || query.documentIds?.length === 0) return [];
     const conditions = terms.map(termCondition);
-    const candidates = await this.collection.get<ChunkMetadata>({
-      where: documentFilter(query.ownerId, query.documentIds),
-      whereDocument:
-        conditions.length === 1 ? (conditions[0] as WhereDocument) : { $or: conditions },
-      limit: LEXICAL_CANDIDATES,
-      include: ['documents', 'metadatas'],
-    });
+    const candidates = await this.reach(
+      this.collection.get<ChunkMetadata>({
+        where: documentFilter(query.ownerId, query.documentIds),
+        whereDocument:
+          conditions.length === 1 ? (conditions[0] as WhereDocument) : { $or: conditions },
+        limit: LEXICAL_CANDIDATES,
+        include: ['documents', 'metadatas'],
+      }),
+    );
     const documents = candidates.ids.flatMap((_id, index) => {
       const metadata = candidates.metadatas[index];
       const document = candidates.documents[index];
@@ -525,19 +604,24 @@ export class ChromaVectorIndex implements VectorIndex {
 
   async countChunks(ownerId: string, documentId?: string): Promise<number> {
     assertOwner(ownerId);
-    const result = await this.collection.get({
-      where: documentFilter(ownerId, documentId === undefined ? undefined : [documentId]),
-      include: [],
-    });
+    const result = await this.reach(
+      this.collection.get({
+        where: documentFilter(ownerId, documentId === undefined ? undefined : [documentId]),
+        include: [],
+      }),
+    );
     return result.ids.length;
   }
 
   async ping(): Promise<void> {
-    await this.client.heartbeat();
+    await this.reach(this.client.heartbeat());
   }
 
   async close(): Promise<void> {
-    // The client holds no connections of its own beyond fetch's pool.
+    // The pool's connections; a call still running ends by its deadline.
+    // Once: undici refuses to close a pool it has already closed.
+    this.closing ??= this.dispatcher.close();
+    await this.closing;
   }
 }
 

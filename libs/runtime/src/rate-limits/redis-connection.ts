@@ -9,6 +9,16 @@ export interface RedisConnectionOptions {
 const CONNECT_TIMEOUT_MS = 1000;
 /** A command that gets no answer in this time fails (and the cache reads as a miss). */
 const COMMAND_TIMEOUT_MS = 500;
+/**
+ * A connection that owes answers and has said nothing for this long is
+ * dropped and made again. A Redis that hangs (stopped, or a network path
+ * that black-holes) keeps the socket open: each command would then wait out
+ * its own timeout, on every request, for as long as the hang lasts. Dropped,
+ * the client is not ready, and commands fail at once (no offline queue).
+ */
+const SOCKET_TIMEOUT_MS = 2000;
+/** TCP keep-alive probes on an idle connection, so a peer that vanished is noticed. */
+const KEEP_ALIVE_DELAY_MS = 10_000;
 const MAX_RECONNECT_DELAY_MS = 2000;
 /**
  * How long `disconnect()` waits for a socket to close before destroying it.
@@ -28,6 +38,8 @@ export function createRedisClient(url: string, options: RedisConnectionOptions =
     enableOfflineQueue: false,
     connectTimeout: CONNECT_TIMEOUT_MS,
     commandTimeout: COMMAND_TIMEOUT_MS,
+    socketTimeout: SOCKET_TIMEOUT_MS,
+    keepAlive: KEEP_ALIVE_DELAY_MS,
     maxRetriesPerRequest: 0,
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),

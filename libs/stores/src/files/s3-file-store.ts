@@ -136,8 +136,8 @@ export class S3FileStore implements FileStore {
   }
 
   health(): Promise<HealthReport> {
-    return probeHealth('s3', () =>
-      this.client.send(new HeadBucketCommand({ Bucket: this.bucket })),
+    return probeHealth('s3', (abortSignal) =>
+      this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal }),
     );
   }
 }

@@ -15,6 +15,15 @@ export const MONGO_COLLECTIONS = {
 
 /** How long an operation waits for a usable server before failing (instead of hanging). */
 const SERVER_SELECTION_TIMEOUT_MS = 5000;
+/** A TCP connection to a server that is up is made in milliseconds (the driver waits 30 s). */
+const CONNECT_TIMEOUT_MS = 5000;
+/**
+ * The longest a connection may owe an answer: by default the driver waits
+ * for ever, and an operation on a server that hangs after connecting ended
+ * only when the monitor's heartbeat failed, about 40 s later. Every query
+ * here is a keyed lookup or a short write; none runs anywhere near this.
+ */
+const SOCKET_TIMEOUT_MS = 30_000;
 
 export interface MongoConnection {
   readonly client: MongoClient;
@@ -30,6 +39,8 @@ function databaseFromUri(uri: string): string | undefined {
 export async function connectMongo(uri: string, databaseName?: string): Promise<MongoConnection> {
   const client = new MongoClient(uri, {
     serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
+    socketTimeoutMS: SOCKET_TIMEOUT_MS,
     // Optional fields left undefined are omitted instead of stored as null.
     ignoreUndefined: true,
   });

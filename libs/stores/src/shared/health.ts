@@ -15,19 +15,27 @@ export interface HealthCheckable {
 
 const DEFAULT_HEALTH_TIMEOUT_MS = 2000;
 
-/** Runs `probe` with a deadline and turns its outcome into a report. */
+/**
+ * Runs `probe` with a deadline and turns its outcome into a report. The
+ * signal aborts at the deadline: a probe that can cancel its request should
+ * pass it on, or each probe of a hung dependency keeps a pooled connection.
+ */
 export async function probeHealth(
   adapter: string,
-  probe: () => Promise<unknown>,
+  probe: (signal: AbortSignal) => Promise<unknown>,
   timeoutMs = DEFAULT_HEALTH_TIMEOUT_MS,
 ): Promise<HealthReport> {
   const started = performance.now();
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => {
+      reject(new Error(`no answer within ${timeoutMs} ms`));
+      controller.abort();
+    }, timeoutMs);
   });
   try {
-    await Promise.race([probe(), deadline]);
+    await Promise.race([probe(controller.signal), deadline]);
     return { ok: true, adapter, latencyMs: performance.now() - started };
   } catch (error) {
     return {

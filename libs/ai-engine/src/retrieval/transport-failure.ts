@@ -1,0 +1,53 @@
+/** Codes of Node's and undici's errors for a connection that failed, was cut or timed out. */
+const TRANSPORT_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+  'UND_ERR_ABORTED',
+]);
+
+/** How deep a chain of causes is followed; fetch wraps undici's error once or twice. */
+const MAX_CAUSE_DEPTH = 8;
+
+interface ErrorFields {
+  readonly name?: unknown;
+  readonly message?: unknown;
+  readonly code?: unknown;
+  readonly cause?: unknown;
+}
+
+function isTransportFailureItself({ name, message, code }: ErrorFields): boolean {
+  if (name === 'RequestDeadlineError' || name === 'TimeoutError') return true;
+  if (typeof code === 'string' && TRANSPORT_ERROR_CODES.has(code)) return true;
+  // fetch's own wording: no answer ("fetch failed"), or the body cut off
+  // while it was being read ("terminated").
+  return name === 'TypeError' && (message === 'fetch failed' || message === 'terminated');
+}
+
+/**
+ * True when an HTTP exchange failed on the way (no connection, a connection
+ * cut, a timeout or deadline), as opposed to an answer the server gave or a
+ * bug. By name and code, not `instanceof`: fetch's errors belong to Node's
+ * own realm (see libs/runtime's response-size-limit.ts).
+ */
+export function isTransportFailure(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH; depth += 1) {
+    if (typeof current !== 'object' || current === null) return false;
+    if (isTransportFailureItself(current as ErrorFields)) return true;
+    current = (current as ErrorFields).cause;
+  }
+  return false;
+}
