@@ -6,7 +6,7 @@ import { logRequestEnd, UNLOGGED_REQUEST_PATHS, type Logger } from '@docuthinker
  * of Fastify's two: at the default level, info, Fastify's pair was the
  * larger part of what a proxied `/analyze` cost (docs/benchmarks.md), and
  * its `incoming request` line says nothing the completion line does not.
- * Liveness probes get none. Needs `disableRequestLogging` on the app.
+ * Liveness probes get none. Needs the app's LogController to disable request logging.
  */
 export function registerRequestLogging(app: FastifyInstance, logger: Logger): void {
   app.addHook('onRequest', (request, reply, done) => {
