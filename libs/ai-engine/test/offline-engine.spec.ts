@@ -5,7 +5,7 @@ import { runOfflineTask } from '../src/offline/offline-engine';
 import { MAX_RANKED_SENTENCES } from '../src/offline/sentence-candidates';
 import { MAX_SENTENCE_CHARS, rankSentences } from '../src/offline/sentence-selection';
 import type { RankingWork } from '../src/offline/text-rank';
-import { analyseSentiment } from '../src/offline/sentiment';
+import { analyseSentiment, NEUTRAL_BAND } from '../src/offline/sentiment';
 import { TaskUnsupportedError } from '../src/errors';
 import { chunkDocument } from '../src/retrieval/chunker';
 import { splitSentences } from '../src/text/sentences';
@@ -561,12 +561,20 @@ describe('lexicon sentiment', () => {
       'We did not stop. Excellent work by the team. The failure was not terrible.',
       'Great, great, great, excellent, wonderful. '.repeat(200),
       'Terrible. Awful. Broken. '.repeat(200),
+      'The meeting is on Tuesday in room four.',
+      'Great results, terrible delays.',
     ]) {
       const { score, label } = analyseSentiment(text);
       expect(Math.abs(score)).toBeLessThanOrEqual(1);
-      if (label === 'positive') expect(score).toBeGreaterThan(0);
-      if (label === 'negative') expect(score).toBeLessThan(0);
+      if (label === 'positive') expect(score).toBeGreaterThanOrEqual(NEUTRAL_BAND);
+      if (label === 'negative') expect(score).toBeLessThanOrEqual(-NEUTRAL_BAND);
+      // Neutral and mixed sit in the band around zero.
+      if (label === 'neutral' || label === 'mixed') {
+        expect(Math.abs(score)).toBeLessThan(NEUTRAL_BAND);
+      }
     }
+    // Every label is reached by some text above, so each check ran.
+    expect(analyseSentiment('The meeting is on Tuesday in room four.').label).toBe('neutral');
   });
 
   it('reads the BSD disclaimer as negative', () => {

@@ -223,7 +223,7 @@ describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint',
 
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it('retries throttled calls with backoff and then succeeds', async () => {
+  it('retries throttled calls through the SDK retry strategy and then succeeds', async () => {
     calls = 0;
     behaviour = 'throttle-twice';
     const client = await createSecretsClient(awsTestClientConfig(endpoint));

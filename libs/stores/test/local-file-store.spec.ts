@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +26,17 @@ describe('local-directory file store', () => {
 
   it('leaves no temporary files behind after a failed or successful write', async () => {
     await files.put('owner/ok.txt', Buffer.from('fine'));
+    // An upload whose stream breaks off after its first bytes reached the disk.
+    const broken = Readable.from(
+      (async function* () {
+        yield Buffer.from('the first part');
+        throw new Error('the client went away');
+      })(),
+    );
+    await expect(files.put('owner/broken.txt', broken)).rejects.toThrow('the client went away');
     const temps = join(root, '.tmp');
     expect(readdirSync(temps)).toEqual([]);
+    expect(await files.getBuffer('owner/broken.txt')).toBeNull();
   });
 
   // Found by the bad-input suite: an account erased while one of its uploads

@@ -17,7 +17,7 @@ const NEGATION_WINDOW = 3;
 // VADER's normalisation constant: sum / sqrt(sum² + alpha) keeps long texts
 // from saturating at ±1 after a handful of words.
 const ALPHA = 15;
-const NEUTRAL_BAND = 0.05;
+export const NEUTRAL_BAND = 0.05;
 // Boilerplate whose words look negated but mean nothing either way.
 const NEUTRAL_IDIOMS = /\b(?:but\s+)?not\s+limited\s+to\b|\bwithout\s+limitation\b/gi;
 
