@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { DEFAULT_GATEWAY_BODY_LIMIT_BYTES, type GatewayConfig } from '@docuthinker/config';
 import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@docuthinker/runtime';
@@ -17,11 +17,11 @@ import { clientErrors, frameworkErrors } from './plugins/framework-errors';
 import { registerOwnerScope } from './plugins/owner-scope';
 import { registerUserAiCallLimit } from './plugins/user-ai-call-limit';
 import { registerProblemResponses } from './plugins/problem-responses';
-import { registerRequestLogging } from './plugins/request-logging';
 import { registerRequestMetrics } from './plugins/request-metrics';
 import { cacheVerifiedTokens } from './plugins/verified-token-cache';
 import { registerZodValidation } from './plugins/zod-validation';
 import { defaultJsonParserOf, parseJsonBodies } from './http/raw-json-body';
+import { GatewayLogController, withRequestLogging } from './http/request-logging';
 import { registerAnalyzeRoutes } from './routes/analyze/analyze-routes';
 import { registerGraphRoutes } from './routes/graph/graph-routes';
 import { registerApiDocsRoutes } from './routes/meta/api-docs-routes';
@@ -75,8 +75,8 @@ export function createGatewayApp({
     // pino's Logger is Fastify's logger; the cast keeps FastifyInstance's default generics.
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: (request) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
-    // One line per request instead (registerRequestLogging).
-    logController: new LogController({ disableRequestLogging: true }),
+    // One line per request instead, written by withRequestLogging.
+    logController: new GatewayLogController(),
     bodyLimit: bodyLimitBytes,
     // Document ids may be 128 characters (the contract's limit), three times
     // that percent-encoded; Fastify's default of 100 made such a document
@@ -106,19 +106,20 @@ export function createGatewayApp({
   });
   const fastifyHandler = handleRequest;
   if (!fastifyHandler) throw new Error('Fastify did not create its server through serverFactory');
-  handleRequest = withProxiedAnalyze(fastifyHandler, {
-    connection,
-    verifier,
-    parseJson: defaultJsonParserOf(app),
-    bodyLimitBytes,
-    metrics,
+  handleRequest = withRequestLogging(
+    withProxiedAnalyze(fastifyHandler, {
+      connection,
+      verifier,
+      parseJson: defaultJsonParserOf(app),
+      bodyLimitBytes,
+      metrics,
+      server: () => server,
+    }),
     logger,
-    server: () => server,
-  });
+  );
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
-  registerRequestLogging(app, logger);
   // JSON only: a text/plain body would otherwise reach validation as a string.
   app.removeContentTypeParser('text/plain');
   parseJsonBodies(app);

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
 import { GATEWAY_API } from '@docuthinker/contracts';
 import {
   handedOverAnalyze,
@@ -58,7 +57,6 @@ describe('withProxiedAnalyze', () => {
         parseJson: defaultJsonParserOf(gateway.app),
         bodyLimitBytes: 4096,
         metrics: new GatewayMetrics(),
-        logger: pino({ level: 'silent' }),
         server: () => server,
       }),
     );

@@ -122,6 +122,12 @@ describe('nx deploy/diff infra preflight', () => {
     });
     // Past the tag check: what stops it here is the missing AWS account.
     expect(stderrLines).toEqual([expect.stringMatching(/^diff infra \(dev\): no AWS credentials/)]);
+    const joined = runStage(['diff', 'dev', '--context=imageTag=abc123'], {
+      DOCUTHINKER_DEV_PROVIDER_KEYS: 'openai',
+    });
+    expect(joined.stderrLines).toEqual([
+      expect.stringMatching(/^diff infra \(dev\): no AWS credentials/),
+    ]);
     const latest = runStage(['deploy', 'prod', '--context', 'imageTag=latest'], {
       IMAGE_TAG: '3f2c1ab',
     });

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 
-/** Liveness probes arrive every few seconds and say nothing worth a log line. */
-export const UNLOGGED_REQUEST_PATHS: ReadonlySet<string> = new Set(['/health']);
+/** Liveness probes and metric scrapes arrive every few seconds and say nothing worth a log line. */
+export const UNLOGGED_REQUEST_PATHS: ReadonlySet<string> = new Set(['/health', '/metrics']);
 
 export interface LoggedRequest {
   readonly id: string;

@@ -1,13 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { analyzeRequest, GATEWAY_API } from '@docuthinker/contracts';
-import {
-  logRequestEnd,
-  REQUEST_ID_HEADER,
-  requestIdFrom,
-  responseOutcome,
-  type Logger,
-} from '@docuthinker/runtime';
+import { REQUEST_ID_HEADER, requestIdFrom } from '@docuthinker/runtime';
 import type { EngineConnection } from '../engine/engine-connection';
 import { namesUtf8OrNoCharset } from '../http/raw-json-body';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
@@ -40,7 +34,6 @@ export interface ProxiedAnalyzeDependencies {
   readonly parseJson: (text: string) => unknown;
   readonly bodyLimitBytes: number;
   readonly metrics: GatewayMetrics;
-  readonly logger: Logger;
   /** The server it answers on: while it drains, every request goes to Fastify. */
   readonly server: () => Server | undefined;
 }
@@ -50,9 +43,10 @@ export interface ProxiedAnalyzeDependencies {
  * request can only end one way: the container is configured with its
  * circuit closed, the service's bearer token verified before, the body JSON
  * within the limit and naming no document to index. The body is read and
- * validated as the route would (the same parser and contract schema), its
+ * validated as the route would (to the same verdict as its parser, and the
+ * same contract schema), its
  * bytes forwarded, and the container's 2xx answer passed on with the route's
- * headers, log line and duration metric.
+ * headers and duration metric (its log line is withRequestLogging's).
  *
  * Everything else is the Fastify route's, unchanged: a request that fails
  * any check before its body is read goes there as it is; one whose body does
@@ -70,7 +64,7 @@ export function withProxiedAnalyze(
   fastify: RequestListener,
   dependencies: ProxiedAnalyzeDependencies,
 ): RequestListener {
-  const { connection, verifier, parseJson, bodyLimitBytes, metrics, logger } = dependencies;
+  const { connection, verifier, parseJson, bodyLimitBytes, metrics } = dependencies;
 
   const analyzerFor = (req: IncomingMessage) => {
     if (req.method !== 'POST' || req.url !== GATEWAY_API.analyze) return undefined;
@@ -111,19 +105,12 @@ export function withProxiedAnalyze(
     }
     const startedAt = performance.now();
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-    // Its line and metric once the response closes, unless the route took the request over.
-    res.once('close', () => {
+    // Its duration metric once the answer is sent, unless the route took the request over.
+    res.once('finish', () => {
       if (handedOver.has(req)) return;
-      if (res.writableFinished) {
-        metrics.requestDuration.observe(
-          { method: 'POST', route: GATEWAY_API.analyze, status_code: '200' },
-          (performance.now() - startedAt) / 1000,
-        );
-      }
-      logRequestEnd(
-        logger,
-        { id: requestId, method: req.method, url: req.url },
-        responseOutcome(res, startedAt),
+      metrics.requestDuration.observe(
+        { method: 'POST', route: GATEWAY_API.analyze, status_code: '200' },
+        (performance.now() - startedAt) / 1000,
       );
     });
     const chunks: Buffer[] = [];

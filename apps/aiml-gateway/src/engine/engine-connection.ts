@@ -166,14 +166,7 @@ export class EngineConnection {
         return pending;
       }, this.lifetime.signal)
       .then(
-        async (services) => {
-          if (this.closed) {
-            await this.dispose(services);
-            return;
-          }
-          this.services = services;
-          if (this.failure) this.options.logger.info('ai engine connected to its stores');
-        },
+        (services) => this.adopt(services),
         (error: unknown) => {
           // Aborted only by the deadline or by close(), never when the connect
           // ends. (cockatiel 3.2.1's isTaskCancelledError tests the wrong
@@ -194,20 +187,37 @@ export class EngineConnection {
   }
 
   /**
-   * A connect given up on may still settle: a success is closed, never used
-   * (a later attempt, or nothing after close, owns the stores); a failure
-   * says nothing new.
+   * Takes connected services into use, unless the connection was closed or
+   * other services already are (an attempt given up on that succeeded after
+   * all, and its retry): those are closed.
+   */
+  private async adopt(services: GatewayServices): Promise<void> {
+    if (this.closed || this.services) {
+      await this.dispose(services);
+      return;
+    }
+    this.services = services;
+    // A retry waiting to run has nothing left to do.
+    clearTimeout(this.timer);
+    if (this.failure) this.options.logger.info('ai engine connected to its stores');
+  }
+
+  /**
+   * A connect given up on may still settle. A success is used if nothing
+   * else has connected meanwhile (stores that always take a little longer
+   * than the deadline would otherwise be connected to, and let go, for
+   * ever), and closed otherwise; a failure says nothing new.
    */
   private abandon(pending: Promise<GatewayServices> | undefined): void {
     void pending?.then(
       async (services) => {
-        if (!this.closed) {
+        if (!this.closed && !this.services) {
           this.options.logger.warn(
             { attemptTimeoutMs: this.attemptTimeoutMs },
-            'ai engine connected after its attempt was abandoned; closed that connection',
+            'ai engine connected after its attempt was given up on; using that connection',
           );
         }
-        await this.dispose(services);
+        await this.adopt(services);
       },
       () => undefined,
     );

@@ -34,7 +34,7 @@ export interface GatewayAnswer {
 }
 
 export interface GatewayRequest {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   readonly url: string;
   readonly headers?: Record<string, string>;
   /** An object is sent as JSON; a string as it is. */

@@ -31,6 +31,8 @@ export interface ChromaVectorIndexOptions {
   readonly headers?: Record<string, string>;
   /** Records per read when an exact search stands in for a short HNSW answer (see queryVector). */
   readonly exactSearchPage?: number;
+  /** Records listed and deleted per call when an owner is erased (see removeOwner). */
+  readonly ownerErasePage?: number;
   /**
    * Every HTTP call to Chroma (start-up, readiness, reads, writes): how long
    * connecting may take, and how long one call may take from start to the
@@ -79,6 +81,13 @@ function asOutage(error: unknown, errors: ChromaErrors): unknown {
 const WRITE_BATCH = 256;
 /** Records per read in the exact nearest-neighbour search: a page's vectors at a time in memory. */
 const EXACT_SEARCH_PAGE = 500;
+/**
+ * Records per call when an owner is erased. One delete by the owner's filter
+ * took 11 s for 50,000 records here, growing faster than the count, so a
+ * large account outran a call's deadline (CHROMA_REQUEST_TIMEOUT_MS) and its
+ * erasure failed; 5,000 ids a call stay far inside it.
+ */
+const OWNER_ERASE_PAGE = 5_000;
 /** Lexical candidates fetched per query before BM25 ranks them in process. */
 const LEXICAL_CANDIDATES = 2000;
 /**
@@ -202,6 +211,7 @@ export class ChromaVectorIndex implements VectorIndex {
     private readonly dimensions: number,
     private readonly writer: RecordWriter | undefined,
     private readonly exactSearchPage: number,
+    private readonly ownerErasePage: number,
     private readonly dispatcher: Dispatcher,
     private readonly errors: ChromaErrors,
   ) {}
@@ -272,6 +282,7 @@ export class ChromaVectorIndex implements VectorIndex {
       dimensions,
       writer,
       Math.max(1, Math.trunc(options.exactSearchPage ?? EXACT_SEARCH_PAGE)),
+      Math.max(1, Math.trunc(options.ownerErasePage ?? OWNER_ERASE_PAGE)),
       dispatcher,
       chromadb,
     );
@@ -476,16 +487,34 @@ export class ChromaVectorIndex implements VectorIndex {
     assertOwner(ownerId);
     this.ownerChunkCounts.delete(ownerId);
     const where = documentFilter(ownerId);
-    // Counted first: the server's delete does not say how many records went.
-    const existing = await this.reach(
-      this.collection.get<ChunkMetadata>({ where, include: ['metadatas'] }),
-    );
-    const documents = new Set(existing.metadatas.flatMap((metadata) => metadata?.documentId ?? []));
-    // By the filter, not the listed ids: chunks written since the listing go too.
-    await this.reach(this.collection.delete({ where }));
+    let removed = 0;
+    const documents = new Set<string>();
+    let previousFirst: string | undefined;
+    // A page of the owner's ids at a time, listed (the server's delete does
+    // not say how many records went) and deleted by id, until none is left:
+    // chunks written since the erasure began go too.
+    for (;;) {
+      const page = await this.reach(
+        this.collection.get<ChunkMetadata>({
+          where,
+          include: ['metadatas'],
+          limit: this.ownerErasePage,
+        }),
+      );
+      if (page.ids.length === 0) break;
+      if (page.ids[0] === previousFirst) {
+        throw new Error(`Chroma still lists record ${previousFirst} after deleting it`);
+      }
+      previousFirst = page.ids[0];
+      for (const metadata of page.metadatas) {
+        if (metadata?.documentId !== undefined) documents.add(metadata.documentId);
+      }
+      await this.reach(this.collection.delete({ ids: page.ids }));
+      removed += page.ids.length;
+    }
     // A search that ran meanwhile may have cached the count from before.
     this.ownerChunkCounts.delete(ownerId);
-    return { removed: existing.ids.length, documents: documents.size };
+    return { removed, documents: documents.size };
   }
 
   async queryVector(query: ChunkQuery, vector: Float32Array): Promise<ChunkHit[]> {

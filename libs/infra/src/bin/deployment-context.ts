@@ -37,9 +37,10 @@ export function contextValue(cdkArguments: readonly string[], key: string): stri
   let value: string | undefined;
   cdkArguments.forEach((arg, index) => {
     const flag = cdkArguments[index - 1];
-    if ((flag === '-c' || flag === '--context') && arg.startsWith(prefix)) {
-      value = arg.slice(prefix.length);
-    }
+    // `-c key=value` and `--context key=value`, or joined: `--context=key=value`.
+    const given =
+      flag === '-c' || flag === '--context' ? arg : /^(?:-c|--context)=(.*)$/s.exec(arg)?.[1];
+    if (given?.startsWith(prefix)) value = given.slice(prefix.length);
   });
   return value;
 }

@@ -1,0 +1,54 @@
+import { LogController } from 'fastify';
+import type { RequestListener } from 'node:http';
+import {
+  logRequestEnd,
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  responseOutcome,
+  UNLOGGED_REQUEST_PATHS,
+  type Logger,
+} from '@docuthinker/runtime';
+
+/**
+ * One line per request, as the backend writes (see logRequestEnd), for every
+ * request the server takes: the routes', those Fastify answers before routing
+ * (a bad URL, an over-long parameter) and the `/analyze` fast path's alike,
+ * written when the response closes. The request id is settled here, so
+ * Fastify (genReqId) and the fast path log and answer the same one. Liveness
+ * probes and metric scrapes get none.
+ */
+export function withRequestLogging(handler: RequestListener, logger: Logger): RequestListener {
+  return (req, res) => {
+    const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    req.headers[REQUEST_ID_HEADER] = id;
+    const path = req.url?.split('?', 1)[0] ?? '';
+    if (!UNLOGGED_REQUEST_PATHS.has(path)) {
+      const startedAt = performance.now();
+      res.once('close', () => {
+        logRequestEnd(
+          logger,
+          { id, method: req.method, url: req.url },
+          responseOutcome(res, startedAt),
+        );
+      });
+    }
+    handler(req, res);
+  };
+}
+
+/**
+ * Fastify's own lines, minus its two per request (`incoming request` and
+ * `request completed`), which withRequestLogging replaces: at the default
+ * level, info, they were the larger part of what a proxied `/analyze` cost
+ * (docs/benchmarks.md). Its diagnostics (a serializer or stream failing
+ * after the headers went out) stay.
+ */
+export class GatewayLogController extends LogController {
+  override incomingRequest(): void {
+    // withRequestLogging writes the request's one line.
+  }
+
+  override requestCompleted(): void {
+    // withRequestLogging writes the request's one line.
+  }
+}
