@@ -13,7 +13,7 @@ import type { EngineConnection } from './engine/engine-connection';
 import type { GatewayMetrics } from './metrics/gateway-metrics';
 import { OpenApiDocument } from './openapi/openapi-document';
 import { registerAuthentication } from './plugins/authentication';
-import { clientErrors, frameworkErrors } from './plugins/framework-errors';
+import { clientErrorsLoggedTo, frameworkErrors } from './plugins/framework-errors';
 import { registerOwnerScope } from './plugins/owner-scope';
 import { registerUserAiCallLimit } from './plugins/user-ai-call-limit';
 import { registerProblemResponses } from './plugins/problem-responses';
@@ -86,7 +86,7 @@ export function createGatewayApp({
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     frameworkErrors,
-    clientErrorHandler: clientErrors,
+    clientErrorHandler: clientErrorsLoggedTo(logger),
     serverFactory: (fastifyHandler) => {
       handleRequest = fastifyHandler;
       server = createServer(

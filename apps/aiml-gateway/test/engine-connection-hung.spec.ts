@@ -185,7 +185,16 @@ describe('a connect attempt that never answers', () => {
       }),
     );
 
-    // The retry connects too, later: closed, never used.
+    // The retry in flight is given up on, and none follows it.
+    const attemptsAtAdoption = attempts.length;
+    expect(attemptAt(attempts, -1).signal?.aborted).toBe(true);
+    const warningsAtAdoption = logLines.filter((line) => line.level >= 40).length;
+    await settle(4 * DEADLINE_MS);
+    expect(attempts).toHaveLength(attemptsAtAdoption);
+    expect(logLines.filter((line) => line.level >= 40)).toHaveLength(warningsAtAdoption);
+    expect(connection.failedPermanently).toBeUndefined();
+
+    // Should the retry connect all the same, later: closed, never used.
     const retry = recordingServices();
     attemptAt(attempts, -1).resolve(retry.services);
     await until(() => retry.closed.engine, 5 * DEADLINE_MS);
@@ -193,6 +202,21 @@ describe('a connect attempt that never answers', () => {
     expect(connection.current).toBe(late.services);
     await connection.close();
     expect(late.closed).toEqual({ analyzer: true, engine: true });
+  });
+
+  it('closes a connect that succeeds after its deadline once another attempt has failed for good', async () => {
+    const { connection, attempts } = hangingConnection(DEADLINE_MS);
+    await until(() => attempts.length >= 2, 5 * DEADLINE_MS);
+    attemptAt(attempts, -1).reject(mismatch());
+    await until(() => connection.failedPermanently !== undefined, 5 * DEADLINE_MS);
+    const failure = connection.lastFailure;
+    const late = recordingServices();
+    attemptAt(attempts, 0).resolve(late.services);
+    await until(() => late.closed.engine, 5 * DEADLINE_MS);
+    // The gateway is stopping: it does not turn ready again.
+    expect(connection.current).toBeUndefined();
+    expect(connection.lastFailure).toBe(failure);
+    await connection.close();
   });
 
   it('ignores a connect that fails after its deadline, however it fails', async () => {

@@ -1,3 +1,4 @@
+import { connect, type AddressInfo } from 'node:net';
 import { GATEWAY_API } from '@docuthinker/contracts';
 import { waitUntil } from '@docuthinker/testing';
 import { StubUpstream } from './support/stub-upstream';
@@ -8,6 +9,17 @@ interface RequestLine {
   readonly msg: string;
   readonly req?: { id?: string; method?: string; url?: string };
   readonly res?: { statusCode?: number };
+}
+
+/** Sends `text` on a fresh connection and resolves with all the server wrote back. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(text));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
 }
 
 /**
@@ -35,7 +47,7 @@ describe('one log line per request', () => {
   async function lineFor(
     id: string,
     request: Omit<GatewayRequest, 'headers'>,
-  ): Promise<{ status: number; servedBy?: string; line: RequestLine }> {
+  ): Promise<{ status: number; servedBy?: string; requestId?: string; line: RequestLine }> {
     if (!warmedUp) {
       // The fast path takes a service token it has seen verified once.
       await gateway.request('http', { method: 'GET', url: `${GATEWAY_API.entities}?ownerId=w` });
@@ -52,6 +64,7 @@ describe('one log line per request', () => {
     return {
       status: response.statusCode,
       servedBy: response.headers['x-docuthinker-served-by'],
+      requestId: response.headers['x-request-id'],
       line: line as RequestLine,
     };
   }
@@ -99,8 +112,8 @@ describe('one log line per request', () => {
       ],
     ] as const;
     for (const [id, request, status] of cases) {
-      const { status: answered, line } = await lineFor(id, request);
-      expect({ id, answered }).toEqual({ id, answered: status });
+      const { status: answered, requestId, line } = await lineFor(id, request);
+      expect({ id, answered, requestId }).toEqual({ id, answered: status, requestId: id });
       expect(line).toEqual(
         expect.objectContaining({
           level: 40,
@@ -109,6 +122,26 @@ describe('one log line per request', () => {
         }),
       );
     }
+  });
+
+  it('writes one for a request the HTTP parser refuses before any handler', async () => {
+    // Listening once a request has gone over HTTP.
+    await gateway.request('http', { method: 'GET', url: '/health' });
+    const before = lines().filter((line) => line.msg === 'request refused').length;
+    // Headers over Node's 16 KB: refused by the parser with 431.
+    const { port } = gateway.app.server.address() as AddressInfo;
+    const answer = await rawRequest(
+      port,
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    await waitUntil('the refused line', async () =>
+      lines().some((line) => line.msg === 'request refused'),
+    );
+    expect(lines().filter((line) => line.msg === 'request refused')).toHaveLength(before + 1);
+    expect(lines().find((line) => line.msg === 'request refused')).toEqual(
+      expect.objectContaining({ level: 40, res: { statusCode: 431 } }),
+    );
   });
 
   it('writes none for liveness probes and metric scrapes', async () => {

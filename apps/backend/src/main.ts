@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   let handleRequest: RequestListener = createStartingApp(logger);
   const server = createServer((req, res) => handleRequest(req, res));
   server.keepAliveTimeout = 65_000; // above the ALB's 60 s idle timeout
-  server.on('clientError', backendClientErrors);
+  server.on('clientError', backendClientErrors(logger));
   let listening: Promise<void> | undefined;
   const listen = () =>
     (listening ??= new Promise<void>((resolve, reject) => {

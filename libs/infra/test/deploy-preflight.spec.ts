@@ -128,6 +128,14 @@ describe('nx deploy/diff infra preflight', () => {
     expect(joined.stderrLines).toEqual([
       expect.stringMatching(/^diff infra \(dev\): no AWS credentials/),
     ]);
+    // The other context the preflight reads, in the joined form too.
+    const https = runStage(
+      ['deploy', 'staging', '--context=domainName=staging.docuthinker.example.com'],
+      { IMAGE_TAG: '3f2c1ab', DOCUTHINKER_STAGING_PROVIDER_KEYS: 'openai' },
+    );
+    expect(https.stderrLines).toEqual([
+      expect.stringMatching(/^deploy infra \(staging\): no AWS credentials/),
+    ]);
     const latest = runStage(['deploy', 'prod', '--context', 'imageTag=latest'], {
       IMAGE_TAG: '3f2c1ab',
     });

@@ -19,6 +19,8 @@ const NODE_CLIENT_ERRORS: Record<string, HttpErrorCode> = {
  */
 export function problemClientErrors(
   problem: (code: HttpErrorCode) => ProblemError,
+  /** Told of each refusal it answers, e.g. to write the request's log line. */
+  onRefused?: (status: number, error: Error & { code?: string }) => void,
 ): (error: Error & { code?: string }, socket: Socket) => void {
   return (error, socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
@@ -26,6 +28,7 @@ export function problemClientErrors(
       return;
     }
     const known = problem(NODE_CLIENT_ERRORS[error.code ?? ''] ?? 'DT_ERR_MALFORMED_REQUEST');
+    onRefused?.(known.status, error);
     const body = JSON.stringify(known.toDocument());
     socket.end(
       `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? 'Bad Request'}\r\n` +

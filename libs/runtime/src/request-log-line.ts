@@ -45,3 +45,16 @@ export function responseOutcome(res: ServerResponse, startedAt: number): Request
     responseTimeMs: performance.now() - startedAt,
   };
 }
+
+/**
+ * The line for a request Node's HTTP parser refused or gave up on before any
+ * handler saw it (headers too large, broken framing, the request timeout):
+ * at warn, with the status the client was answered and Node's error code.
+ */
+export function logRefusedRequest(
+  logger: Logger,
+  status: number,
+  error: Error & { code?: string },
+): void {
+  logger.warn({ res: { statusCode: status }, code: error.code }, 'request refused');
+}

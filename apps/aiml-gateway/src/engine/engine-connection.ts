@@ -75,6 +75,8 @@ export class EngineConnection {
    */
   private readonly attemptPolicy: TimeoutPolicy;
   private connecting?: Promise<void>;
+  /** Aborts the attempt in flight, made redundant once other services are in use. */
+  private attemptInFlight?: AbortController;
 
   private constructor(
     private readonly connect: ConnectEngine,
@@ -159,17 +161,22 @@ export class EngineConnection {
   private attempt(nextDelayMs: number): void {
     let pending: Promise<GatewayServices> | undefined;
     let attemptSignal: AbortSignal | undefined;
+    const inFlight = new AbortController();
+    this.attemptInFlight = inFlight;
     this.connecting = this.attemptPolicy
-      .execute(({ signal }) => {
-        attemptSignal = signal;
-        pending = this.connect(signal);
-        return pending;
-      }, this.lifetime.signal)
+      .execute(
+        ({ signal }) => {
+          attemptSignal = signal;
+          pending = this.connect(signal);
+          return pending;
+        },
+        AbortSignal.any([this.lifetime.signal, inFlight.signal]),
+      )
       .then(
-        (services) => this.adopt(services),
+        (services) => this.adopt(services, inFlight),
         (error: unknown) => {
-          // Aborted only by the deadline or by close(), never when the connect
-          // ends. (cockatiel 3.2.1's isTaskCancelledError tests the wrong
+          // Aborted by the deadline, by close() or by another attempt's
+          // services taken into use, never when the connect ends. (cockatiel 3.2.1's isTaskCancelledError tests the wrong
           // field and is always false: hence instanceof.)
           if (error instanceof TaskCancelledError && attemptSignal?.aborted) {
             this.abandon(pending);
@@ -191,14 +198,16 @@ export class EngineConnection {
    * other services already are (an attempt given up on that succeeded after
    * all, and its retry): those are closed.
    */
-  private async adopt(services: GatewayServices): Promise<void> {
-    if (this.closed || this.services) {
+  private async adopt(services: GatewayServices, from?: AbortController): Promise<void> {
+    if (this.settled) {
       await this.dispose(services);
       return;
     }
     this.services = services;
-    // A retry waiting to run has nothing left to do.
+    // A retry waiting to run, or running, has nothing left to do. (Not the
+    // attempt these came from: its services may keep its signal.)
     clearTimeout(this.timer);
+    if (this.attemptInFlight !== from) this.attemptInFlight?.abort();
     if (this.failure) this.options.logger.info('ai engine connected to its stores');
   }
 
@@ -211,7 +220,7 @@ export class EngineConnection {
   private abandon(pending: Promise<GatewayServices> | undefined): void {
     void pending?.then(
       async (services) => {
-        if (!this.closed && !this.services) {
+        if (!this.settled) {
           this.options.logger.warn(
             { attemptTimeoutMs: this.attemptTimeoutMs },
             'ai engine connected after its attempt was given up on; using that connection',
@@ -232,7 +241,14 @@ export class EngineConnection {
     }
   }
 
+  /** Nothing more to connect: closed, connected, or failed for good. */
+  private get settled(): boolean {
+    return this.closed || this.services !== undefined || this.permanentFailure !== undefined;
+  }
+
   private failed(error: unknown, nextDelayMs: number): void {
+    // An attempt made redundant (another connected, or one failed for good) says nothing.
+    if (this.settled) return;
     this.failure = (error as Error).message;
     this.failureDetail = connectionFailureDetail(error);
     if (!isStoreOutage(error)) {

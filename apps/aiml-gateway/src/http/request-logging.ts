@@ -21,6 +21,8 @@ export function withRequestLogging(handler: RequestListener, logger: Logger): Re
   return (req, res) => {
     const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     req.headers[REQUEST_ID_HEADER] = id;
+    // Also on answers given before any hook runs (a bad URL, a drain's 503).
+    res.setHeader(REQUEST_ID_HEADER, id);
     const path = req.url?.split('?', 1)[0] ?? '';
     if (!UNLOGGED_REQUEST_PATHS.has(path)) {
       const startedAt = performance.now();
@@ -41,7 +43,8 @@ export function withRequestLogging(handler: RequestListener, logger: Logger): Re
  * `request completed`), which withRequestLogging replaces: at the default
  * level, info, they were the larger part of what a proxied `/analyze` cost
  * (docs/benchmarks.md). Its diagnostics (a serializer or stream failing
- * after the headers went out) stay.
+ * after the headers went out) stay; its line for a 503 while closing is
+ * withRequestLogging's too.
  */
 export class GatewayLogController extends LogController {
   override incomingRequest(): void {
@@ -50,5 +53,9 @@ export class GatewayLogController extends LogController {
 
   override requestCompleted(): void {
     // withRequestLogging writes the request's one line.
+  }
+
+  override serviceUnavailable(): void {
+    // A 503 while the server closes is a request like any: withRequestLogging's line.
   }
 }

@@ -1,5 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, problemClientErrors } from '@docuthinker/runtime';
+import {
+  logRefusedRequest,
+  PROBLEM_CONTENT_TYPE,
+  problemClientErrors,
+  type Logger,
+} from '@docuthinker/runtime';
 import { problem } from '../errors';
 
 /**
@@ -18,5 +23,10 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
     .send(JSON.stringify(known.toDocument(request.url.split('?')[0] ?? '', request.id)));
 }
 
-/** Requests Node's HTTP parser refuses or gives up on, answered in problem+json. */
-export const clientErrors = problemClientErrors(problem);
+/**
+ * Requests Node's HTTP parser refuses or gives up on, answered in
+ * problem+json, each with its log line (no handler ever sees them).
+ */
+export function clientErrorsLoggedTo(logger: Logger) {
+  return problemClientErrors(problem, (status, error) => logRefusedRequest(logger, status, error));
+}

@@ -1,9 +1,12 @@
-import { problemClientErrors } from '@docuthinker/runtime';
+import { logRefusedRequest, problemClientErrors, type Logger } from '@docuthinker/runtime';
 import { problem } from '../errors';
 
 /**
  * The server's `clientError` listener: what Node's HTTP parser refuses before
  * Express sees it (headers over 16 KB, broken framing, a request timeout) is
- * answered in problem+json like every other error, not with Node's bare 431.
+ * answered in problem+json like every other error, not with Node's bare 431,
+ * and gets its log line (no middleware ever sees it).
  */
-export const backendClientErrors = problemClientErrors(problem);
+export function backendClientErrors(logger: Logger) {
+  return problemClientErrors(problem, (status, error) => logRefusedRequest(logger, status, error));
+}

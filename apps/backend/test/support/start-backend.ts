@@ -122,7 +122,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     ...(options.registrationLimit ? { registrationLimit: options.registrationLimit } : {}),
   });
   const server: Server = createServer(app);
-  server.on('clientError', backendClientErrors);
+  server.on('clientError', backendClientErrors(logger));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {

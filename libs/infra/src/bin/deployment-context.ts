@@ -52,9 +52,7 @@ export function contextValue(cdkArguments: readonly string[], key: string): stri
  * away a 443 listener set up before.
  */
 export function servesHttps(settings: StageSettings, cdkArguments: readonly string[]): boolean {
-  return (
-    settings.https !== undefined || cdkArguments.some((arg) => /^domainName=\S/.test(arg.trim()))
-  );
+  return settings.https !== undefined || /^\S/.test(contextValue(cdkArguments, 'domainName') ?? '');
 }
 
 /**
@@ -69,6 +67,8 @@ export function givesGatewayAProvider(
 ): boolean {
   return (
     settings.aimlUpstreamImage !== undefined ||
-    cdkArguments.some((arg) => /^(?:aiProviders|aimlUpstreamImage)=\s*[^\s,]/.test(arg.trim()))
+    ['aiProviders', 'aimlUpstreamImage'].some((key) =>
+      /^\s*[^\s,]/.test(contextValue(cdkArguments, key) ?? ''),
+    )
   );
 }
