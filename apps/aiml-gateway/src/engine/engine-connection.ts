@@ -176,8 +176,9 @@ export class EngineConnection {
         (services) => this.adopt(services, inFlight),
         (error: unknown) => {
           // Aborted by the deadline, by close() or by another attempt's
-          // services taken into use, never when the connect ends. (cockatiel 3.2.1's isTaskCancelledError tests the wrong
-          // field and is always false: hence instanceof.)
+          // services taken into use, never when the connect ends. (cockatiel
+          // 3.2.1's isTaskCancelledError tests the wrong field and is always
+          // false: hence instanceof.)
           if (error instanceof TaskCancelledError && attemptSignal?.aborted) {
             this.abandon(pending);
             if (this.closed) return;
