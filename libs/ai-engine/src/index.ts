@@ -70,6 +70,7 @@ export {
   type ChromaVectorIndexOptions,
 } from './retrieval/chroma-vector-index';
 export { reciprocalRankFusion } from './retrieval/reciprocal-rank-fusion';
+export { isTransportErrorCode } from './retrieval/transport-failure';
 export { rankBm25 } from './retrieval/bm25';
 
 // Knowledge graph

@@ -1,6 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
 import type { HttpErrorCode } from './http-errors';
+import { logRefusedRequest } from './request-log-line';
 import { PROBLEM_CONTENT_TYPE, type ProblemError } from './problem';
 
 /** Node's error codes for what its parser refuses or gives up on; anything else is malformed. */
@@ -19,8 +21,8 @@ const NODE_CLIENT_ERRORS: Record<string, HttpErrorCode> = {
  */
 export function problemClientErrors(
   problem: (code: HttpErrorCode) => ProblemError,
-  /** Told of each refusal it answers, e.g. to write the request's log line. */
-  onRefused?: (status: number, error: Error & { code?: string }) => void,
+  /** Where each refusal gets its log line (no handler ever sees the request). */
+  logger: Logger,
 ): (error: Error & { code?: string }, socket: Socket) => void {
   return (error, socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
@@ -28,7 +30,7 @@ export function problemClientErrors(
       return;
     }
     const known = problem(NODE_CLIENT_ERRORS[error.code ?? ''] ?? 'DT_ERR_MALFORMED_REQUEST');
-    onRefused?.(known.status, error);
+    logRefusedRequest(logger, known.status, error);
     const body = JSON.stringify(known.toDocument());
     socket.end(
       `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? 'Bad Request'}\r\n` +

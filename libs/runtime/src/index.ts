@@ -12,7 +12,6 @@ export { retryAfterFromHeaders } from './retry-after';
 export { isResponseTooLarge, limitBody, ResponseTooLargeError } from './response-size-limit';
 export { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 export {
-  logRefusedRequest,
   logRequestEnd,
   responseOutcome,
   UNLOGGED_REQUEST_PATHS,

@@ -1,25 +1,4 @@
-import { EmbeddingMismatchError } from '@docuthinker/ai-engine';
-
-/**
- * Codes of Node's and undici's socket errors: the store's host did not
- * answer, could not be resolved (yet) or dropped the connection.
- */
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_SOCKET',
-]);
+import { EmbeddingMismatchError, isTransportErrorCode } from '@docuthinker/ai-engine';
 
 /**
  * A connect attempt that passed its deadline (see EngineConnection): a store
@@ -78,7 +57,8 @@ function isOutageItself(error: ErrorFields): boolean {
     case 'SqliteError':
       return error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED';
     default:
-      return typeof error.code === 'string' && NETWORK_ERROR_CODES.has(error.code);
+      // The store's host did not answer, could not be resolved (yet) or dropped the connection.
+      return isTransportErrorCode(error.code);
   }
 }
 

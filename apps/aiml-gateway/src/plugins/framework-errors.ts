@@ -1,10 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  logRefusedRequest,
-  PROBLEM_CONTENT_TYPE,
-  problemClientErrors,
-  type Logger,
-} from '@docuthinker/runtime';
+import { PROBLEM_CONTENT_TYPE, problemClientErrors, type Logger } from '@docuthinker/runtime';
 import { problem } from '../errors';
 
 /**
@@ -28,5 +23,5 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
  * problem+json, each with its log line (no handler ever sees them).
  */
 export function clientErrorsLoggedTo(logger: Logger) {
-  return problemClientErrors(problem, (status, error) => logRefusedRequest(logger, status, error));
+  return problemClientErrors(problem, logger);
 }

@@ -1,4 +1,4 @@
-import { logRefusedRequest, problemClientErrors, type Logger } from '@docuthinker/runtime';
+import { problemClientErrors, type Logger } from '@docuthinker/runtime';
 import { problem } from '../errors';
 
 /**
@@ -8,5 +8,5 @@ import { problem } from '../errors';
  * and gets its log line (no middleware ever sees it).
  */
 export function backendClientErrors(logger: Logger) {
-  return problemClientErrors(problem, (status, error) => logRefusedRequest(logger, status, error));
+  return problemClientErrors(problem, logger);
 }

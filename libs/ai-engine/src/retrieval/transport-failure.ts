@@ -6,7 +6,9 @@ const TRANSPORT_ERROR_CODES = new Set([
   'ETIMEDOUT',
   'EPIPE',
   'EHOSTUNREACH',
+  'EHOSTDOWN',
   'ENETUNREACH',
+  'ENETDOWN',
   'ENOTFOUND',
   'EAI_AGAIN',
   'UND_ERR_CONNECT_TIMEOUT',
@@ -28,9 +30,14 @@ interface ErrorFields {
   readonly cause?: unknown;
 }
 
+/** Whether `code` is a Node or undici code for a connection that failed, was cut or timed out. */
+export function isTransportErrorCode(code: unknown): boolean {
+  return typeof code === 'string' && TRANSPORT_ERROR_CODES.has(code);
+}
+
 function isTransportFailureItself({ name, message, code }: ErrorFields): boolean {
   if (name === 'RequestDeadlineError' || name === 'TimeoutError') return true;
-  if (typeof code === 'string' && TRANSPORT_ERROR_CODES.has(code)) return true;
+  if (isTransportErrorCode(code)) return true;
   // fetch's own wording: no answer ("fetch failed"), or the body cut off
   // while it was being read ("terminated").
   return name === 'TypeError' && (message === 'fetch failed' || message === 'terminated');
