@@ -37,8 +37,9 @@ USER 1000:1000
 EXPOSE 8000
 VOLUME ["/data"]
 # Liveness only (never /ready, which checks dependencies); node's fetch, as the image has no curl.
+# The port the service listens on: 8000 unless the container is run with another PORT.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8000/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "const url = new URL('http://127.0.0.1:8000/health'); url.port = process.env.PORT || url.port; fetch(url).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM
 # No shell or entrypoint script in between: node is PID 1 and receives SIGTERM itself.
 ENTRYPOINT []

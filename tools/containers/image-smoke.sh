@@ -295,7 +295,9 @@ smoke_image backend "localhost/docuthinker-backend:$run_id" 5000
 gateway_chroma_volume="docuthinker-aiml-gateway-chroma-$run_id"
 podman volume create "$gateway_chroma_volume" >/dev/null
 created_volumes+=("$gateway_chroma_volume")
-smoke_image aiml-gateway "localhost/docuthinker-ai-ml:$run_id" 8000 \
+# The gateway runs on another PORT than its image's default: its HEALTHCHECK must follow it.
+smoke_image aiml-gateway "localhost/docuthinker-ai-ml:$run_id" 8100 \
+  --env PORT=8100 \
   --env DOCUTHINKER_AI_PROVIDERS=local \
   --env DOCUTHINKER_SERVICE_TOKEN="$gateway_service_token" \
   --env DOCUTHINKER_CHROMA_DIR=/mnt/efs/chroma \
