@@ -244,6 +244,24 @@ describe('--dry-run prints the exact commands', () => {
     );
   });
 
+  it('deploy: tags both images deployed-<stage>-<tag> in ECR before deploying them, so ECR keeps them', () => {
+    const { commands } = dryRun('deploy');
+    const deploy = commandIndex(commands, 'nx deploy infra');
+    for (const repository of ['docuthinker-backend', 'docuthinker-ai-ml']) {
+      const tagged = commandIndex(
+        commands,
+        `aws ecr put-image --region us-east-1 --repository-name ${repository} --image-tag deployed-staging-${TAG} `,
+      );
+      expect(tagged).toBeLessThan(deploy);
+      expect(commands[tagged]).toContain(
+        "--image-manifest '<manifest>' --image-manifest-media-type '<media type>'",
+      );
+      expect(commands).toContain(
+        `aws ecr batch-get-image --region us-east-1 --repository-name ${repository} --image-ids imageTag=${TAG} --query 'images[0].imageManifest' --output text`,
+      );
+    }
+  });
+
   it('diff: nx diff infra for the stage with the tag deploy will ship, kept for the approver', () => {
     const summary = join(stateDir, 'summary.md');
     const { commands, stdout } = dryRun('diff', { STAGE: 'prod', GITHUB_STEP_SUMMARY: summary });
@@ -366,9 +384,12 @@ describe('--dry-run prints the exact commands', () => {
     writeFileSync(join(stateDir, 'staging', 'previous-image-tag'), 'prev111\n');
     const { commands } = dryRun('rollback');
     expect(commands.some((command) => command.includes('describe-services'))).toBe(false);
-    expect(commands[0]).toBe(
+    const deploy = commandIndex(commands, 'nx deploy infra');
+    expect(commands[deploy]).toBe(
       'env IMAGE_TAG=prev111 npx nx deploy infra --configuration=staging --output-style=static -- --require-approval=never',
     );
+    // The image it goes back to is tagged as deployed again: ECR keeps it as the stage's latest.
+    expect(commandIndex(commands, '--image-tag deployed-staging-prev111 ')).toBeLessThan(deploy);
     expect(commands.at(-1)).toBe(
       'aws ecs wait services-stable --region us-east-1 --cluster docuthinker-cluster-staging --services chroma-service aiml-service backend-service',
     );

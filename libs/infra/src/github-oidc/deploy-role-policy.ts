@@ -165,6 +165,24 @@ export function stageDeployStatements(
     conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
   });
 
+  // The deploy step tags the images it deploys `deployed-<stage>-<tag>`, so
+  // the repositories' lifecycle policy keeps them (image-repositories.ts):
+  // it reads an image's manifest and puts it back under that tag. Tags are
+  // immutable, so no tag an image already has can be moved.
+  const registryRegion = imageRegistryRegion();
+  const tagDeployedImages = new iam.PolicyStatement({
+    sid: 'TagDeployedImages',
+    actions: ['ecr:BatchGetImage', 'ecr:PutImage'],
+    resources: [BACKEND.repositoryName, GATEWAY.repositoryName].map((repositoryName) =>
+      scope.formatArn({
+        service: 'ecr',
+        region: registryRegion,
+        resource: 'repository',
+        resourceName: repositoryName,
+      }),
+    ),
+  });
+
   const useCdkBootstrapRoles = new iam.PolicyStatement({
     sid: 'AssumeStageCdkBootstrapRoles',
     actions: ['sts:AssumeRole'],
@@ -177,6 +195,7 @@ export function stageDeployStatements(
       readTaskDefinitions,
       readStacks,
       passTaskRoles,
+      tagDeployedImages,
       useCdkBootstrapRoles,
     ],
     wildcards: [

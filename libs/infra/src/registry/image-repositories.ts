@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { BACKEND, GATEWAY } from '../settings/platform-constants';
+import type { StageName } from '../settings/stage-settings';
 
 export interface ImageRepositoriesProps {
   /** Create the repositories (the owning stage) or import them by name. */
@@ -12,6 +13,25 @@ export interface ImageRepositoriesProps {
 
 /** Keep the last ten images: enough to roll back several releases, bounded storage cost. */
 export const IMAGES_KEPT = 10;
+
+/**
+ * The images last deployed to each stage, kept whatever else is pushed: the
+ * one a stage runs (its tasks pull it again on every scale-out or
+ * replacement) and the ones before it, which rollback redeploys.
+ */
+export const DEPLOYED_IMAGES_KEPT = 5;
+
+/** Every stage, in the order their lifecycle rules apply (see ImageRepositories). */
+const STAGES_BY_IMPORTANCE: readonly StageName[] = ['prod', 'dr', 'staging', 'dev'];
+
+/**
+ * The tag the deploy step adds to both images before it deploys them to a
+ * stage (tools/ci/steps/deploy.sh): `deployed-<stage>-<tag>`. Tags are
+ * immutable, so each deploy adds its own.
+ */
+export function deployedTagPrefix(stage: StageName): string {
+  return `deployed-${stage}-`;
+}
 
 /**
  * The two images Nx builds. Repository names are account-wide per region, so
@@ -53,8 +73,26 @@ export class ImageRepositories extends Construct {
       encryption: ecr.RepositoryEncryption.AES_256,
       // Images are the release history; deleting the stack must not delete them.
       removalPolicy: RemovalPolicy.RETAIN,
+      // Every green commit pushes an image, deployed or not: a count over all
+      // images alone would expire the one prod runs once ten more had been
+      // pushed while prod waited for approval. An image a rule's tags select
+      // can only be expired by that rule, never by a later one, so the stage
+      // rules come first, prod's first of all: an image deployed to prod and
+      // dev is then counted among prod's.
       lifecycleRules: [
-        { description: `Keep the last ${IMAGES_KEPT} images`, maxImageCount: IMAGES_KEPT },
+        ...STAGES_BY_IMPORTANCE.map((stage, index) => ({
+          rulePriority: index + 1,
+          description: `Keep the last ${DEPLOYED_IMAGES_KEPT} images deployed to ${stage}`,
+          tagStatus: ecr.TagStatus.TAGGED,
+          tagPrefixList: [deployedTagPrefix(stage)],
+          maxImageCount: DEPLOYED_IMAGES_KEPT,
+        })),
+        {
+          rulePriority: STAGES_BY_IMPORTANCE.length + 1,
+          description: `Keep the last ${IMAGES_KEPT} images of any other kind`,
+          tagStatus: ecr.TagStatus.ANY,
+          maxImageCount: IMAGES_KEPT,
+        },
       ],
     });
     // CDK leaves AES256 implicit (it is ECR's default); state it so the template says what it guarantees.

@@ -7,6 +7,7 @@ import type { ChromaFileSystem } from '../storage/chroma-file-system';
 import { CHROMA } from '../settings/platform-constants';
 import type { StageSettings } from '../settings/stage-settings';
 import { addHardenedContainer } from './hardened-container';
+import { serviceConnectNamespaceArn } from './service-connect-namespace';
 
 export interface ChromaServiceProps {
   readonly settings: StageSettings;
@@ -64,6 +65,7 @@ export class ChromaService extends Construct {
       logGroup,
       user: `${CHROMA.posixUid}:${CHROMA.posixGid}`,
       port: { name: CHROMA.discoveryName, containerPort: CHROMA.port },
+      ecsExec: settings.enableExecuteCommand,
       command: [
         'run',
         '--path',
@@ -99,6 +101,7 @@ export class ChromaService extends Construct {
       capacityProviderStrategies: [{ capacityProvider: 'FARGATE', weight: 1 }],
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       serviceConnectConfiguration: {
+        namespace: serviceConnectNamespaceArn(props.cluster),
         services: [
           {
             portMappingName: CHROMA.discoveryName,

@@ -18,7 +18,18 @@ export interface HardenedContainerOptions {
   readonly user?: string;
   /** A sidecar that may die without taking the task down. */
   readonly essential?: boolean;
+  /** The service allows ECS Exec into this container (see ECS_EXEC_AGENT_PATHS). */
+  readonly ecsExec?: boolean;
 }
+
+/**
+ * Where the SSM agent that ECS Exec starts inside a container writes its
+ * state and logs. Under a read-only root it cannot, and crashes, so ECS Exec
+ * fails; a writable volume at each keeps both the exec and the read-only root
+ * (the workaround of aws/containers-roadmap#1359 and the ECS Exec checker's
+ * maintainers).
+ */
+export const ECS_EXEC_AGENT_PATHS = ['/var/lib/amazon', '/var/log/amazon'] as const;
 
 /**
  * Adds a container with the production baseline every container here shares:
@@ -69,6 +80,13 @@ export function addHardenedContainer(
   const tmpVolume = `${options.containerName}-tmp`;
   taskDefinition.addVolume({ name: tmpVolume });
   container.addMountPoints({ sourceVolume: tmpVolume, containerPath: '/tmp', readOnly: false });
+  if (options.ecsExec) {
+    for (const path of ECS_EXEC_AGENT_PATHS) {
+      const volume = `${options.containerName}${path.replaceAll('/', '-')}`;
+      taskDefinition.addVolume({ name: volume });
+      container.addMountPoints({ sourceVolume: volume, containerPath: path, readOnly: false });
+    }
+  }
   return container;
 }
 

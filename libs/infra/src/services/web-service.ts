@@ -10,6 +10,7 @@ import { DEREGISTRATION_DELAY_SECONDS, HEALTH_PATHS } from '../settings/platform
 import type { StageSettings } from '../settings/stage-settings';
 import { capacityStrategyFor } from './capacity-strategy';
 import { addHardenedContainer, nodeHealthCheck } from './hardened-container';
+import { serviceConnectNamespaceArn } from './service-connect-namespace';
 import type { ServiceScaling } from '../settings/stage-settings';
 
 /** Autoscaling per the seed: target tracking on CPU, memory and ALB requests. */
@@ -95,6 +96,7 @@ export class WebService extends Construct {
       environment: props.environment,
       secrets: props.secrets,
       healthCheckCommand: nodeHealthCheck(props.port, HEALTH_PATHS.liveness),
+      ecsExec: settings.enableExecuteCommand,
     });
     props.configureTask?.(this.taskDefinition, this.logGroup);
 
@@ -113,17 +115,17 @@ export class WebService extends Construct {
       enableExecuteCommand: settings.enableExecuteCommand,
       capacityProviderStrategies: capacityStrategyFor(settings.allowFargateSpot),
       propagateTags: ecs.PropagatedTagSource.SERVICE,
-      serviceConnectConfiguration: props.serviceConnect
-        ? {
-            services: [
-              {
-                portMappingName: portName,
-                dnsName: props.serviceConnect.name,
-                port: props.serviceConnect.port,
-              },
-            ],
-          }
-        : {},
+      // A service without `services` is a client of the namespace only (the backend).
+      serviceConnectConfiguration: {
+        namespace: serviceConnectNamespaceArn(props.cluster),
+        services: props.serviceConnect && [
+          {
+            portMappingName: portName,
+            dnsName: props.serviceConnect.name,
+            port: props.serviceConnect.port,
+          },
+        ],
+      },
     });
 
     this.targetGroup = this.attachToListener(props);

@@ -1,5 +1,5 @@
 import { SECRET_PREFIX } from '@docuthinker/config';
-import { CLUSTER_NAME } from './platform-constants';
+import { CLUSTER_NAME, SERVICE_CONNECT_NAMESPACE } from './platform-constants';
 import type { StageName } from './stage-settings';
 
 /**
@@ -13,6 +13,19 @@ function usesPlainNames(stage: StageName): boolean {
 
 export function clusterNameFor(stage: StageName): string {
   return usesPlainNames(stage) ? CLUSTER_NAME : `${CLUSTER_NAME}-${stage}`;
+}
+
+/**
+ * The Cloud Map namespace of the stage's Service Connect. Its name must be
+ * unique in the account and region as well: ECS resolves a namespace given
+ * by name through Cloud Map's HTTP name, which only the first namespace of a
+ * name gets, so a second stage's services would join the first stage's
+ * namespace (in another VPC). The services also refer to it by ARN.
+ */
+export function serviceConnectNamespaceFor(stage: StageName): string {
+  return usesPlainNames(stage)
+    ? SERVICE_CONNECT_NAMESPACE
+    : SERVICE_CONNECT_NAMESPACE.replace(/^docuthinker\./, `docuthinker-${stage}.`);
 }
 
 /** `docuthinker/` for prod and DR, `docuthinker/<stage>/` otherwise. */

@@ -25,9 +25,12 @@ import {
   CHROMA,
   GATEWAY,
   HEALTH_PATHS,
-  SERVICE_CONNECT_NAMESPACE,
 } from '../settings/platform-constants';
-import { clusterNameFor, secretPrefixFor } from '../settings/stage-names';
+import {
+  clusterNameFor,
+  secretPrefixFor,
+  serviceConnectNamespaceFor,
+} from '../settings/stage-names';
 import type { StageSettings } from '../settings/stage-settings';
 import { AccessLogBucket } from '../storage/access-log-bucket';
 import { ChromaFileSystem } from '../storage/chroma-file-system';
@@ -86,7 +89,10 @@ export class PlatformStack extends Stack {
       vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
       enableFargateCapacityProviders: true,
-      defaultCloudMapNamespace: { name: SERVICE_CONNECT_NAMESPACE, useForServiceConnect: true },
+      defaultCloudMapNamespace: {
+        name: serviceConnectNamespaceFor(settings.stage),
+        useForServiceConnect: true,
+      },
     });
 
     this.loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', {

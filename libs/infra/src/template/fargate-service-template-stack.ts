@@ -20,12 +20,7 @@ import { AlarmTopic } from '../observability/alarm-topic';
 import { PlatformSecrets } from '../secrets/platform-secrets';
 import { containerEnvironment } from '../services/container-environment';
 import { WebService } from '../services/web-service';
-import {
-  BACKEND,
-  CLUSTER_NAME,
-  GATEWAY,
-  SERVICE_CONNECT_NAMESPACE,
-} from '../settings/platform-constants';
+import { BACKEND, CLUSTER_NAME, GATEWAY } from '../settings/platform-constants';
 import { settingsFor } from '../settings/stage-settings';
 import { AccessLogBucket } from '../storage/access-log-bucket';
 
@@ -96,7 +91,13 @@ export class FargateServiceTemplateStack extends Stack {
       vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
       enableFargateCapacityProviders: true,
-      defaultCloudMapNamespace: { name: SERVICE_CONNECT_NAMESPACE, useForServiceConnect: true },
+      // Named after the cluster, whose name is already unique in the account
+      // and region: two stacks of this template would otherwise make two
+      // namespaces of one name (see serviceConnectNamespaceFor).
+      defaultCloudMapNamespace: {
+        name: Fn.join('', [p.clusterName.valueAsString, '.internal']),
+        useForServiceConnect: true,
+      },
     });
     const alarms = new AlarmTopic(this, 'AlarmTopic', {});
     const secrets = new PlatformSecrets(this, 'Secrets', {

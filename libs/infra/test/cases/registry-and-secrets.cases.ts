@@ -2,6 +2,8 @@ import { PLATFORM_SECRETS } from '@docuthinker/config';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { taskDefinitions, container, type SynthesizedStage, pick } from '../support/synth-stage';
 import type { StageFixtures } from '../support/stage-fixtures';
+import { deployedTagPrefix } from '../../src/registry/image-repositories';
+import { STAGE_NAMES } from '../../src/settings/stage-settings';
 
 export function registryAndSecretCases(stages: StageFixtures): void {
   describe('ECR repositories', () => {
@@ -13,7 +15,7 @@ export function registryAndSecretCases(stages: StageFixtures): void {
     });
 
     it.each(['docuthinker-backend', 'docuthinker-ai-ml'])(
-      'creates %s in prod: scan on push, AES256, immutable tags, last 10 images, retained',
+      'creates %s in prod: scan on push, AES256, immutable tags, retained',
       (repositoryName) => {
         prod.platform.hasResource('AWS::ECR::Repository', {
           DeletionPolicy: 'Retain',
@@ -22,24 +24,32 @@ export function registryAndSecretCases(stages: StageFixtures): void {
             ImageScanningConfiguration: { ScanOnPush: true },
             ImageTagMutability: 'IMMUTABLE',
             EncryptionConfiguration: { EncryptionType: 'AES256' },
-            LifecyclePolicy: {
-              LifecyclePolicyText: Match.serializedJson(
-                Match.objectLike({
-                  rules: [
-                    Match.objectLike({
-                      selection: Match.objectLike({
-                        countType: 'imageCountMoreThan',
-                        countNumber: 10,
-                      }),
-                    }),
-                  ],
-                }),
-              ),
-            },
           }),
         });
       },
     );
+
+    it('keeps the last 5 images deployed to each stage, prod first, then the last 10 of the rest', () => {
+      const repositories = prod.platform.findResources('AWS::ECR::Repository');
+      expect(Object.keys(repositories)).toHaveLength(2);
+      for (const repository of Object.values(repositories)) {
+        const { rules } = JSON.parse(repository.Properties.LifecyclePolicy.LifecyclePolicyText) as {
+          rules: { rulePriority: number; selection: Record<string, unknown> }[];
+        };
+        const ordered = [...rules].sort((a, b) => a.rulePriority - b.rulePriority);
+        expect(ordered.map((rule) => rule.selection)).toEqual([
+          ...(['prod', 'dr', 'staging', 'dev'] as const).map((stage) => ({
+            tagStatus: 'tagged',
+            tagPrefixList: [deployedTagPrefix(stage)],
+            countType: 'imageCountMoreThan',
+            countNumber: 5,
+          })),
+          { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 10 },
+        ]);
+      }
+      // Every stage is protected, also one added later.
+      expect(['prod', 'dr', 'staging', 'dev'].sort()).toEqual([...STAGE_NAMES].sort());
+    });
 
     it('replicates both repositories to the DR region', () => {
       prod.platform.hasResourceProperties('AWS::ECR::ReplicationConfiguration', {

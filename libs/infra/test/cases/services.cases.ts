@@ -11,6 +11,7 @@ import {
   type CfnJson,
 } from '../support/synth-stage';
 import type { StageFixtures } from '../support/stage-fixtures';
+import { DELETED_ORIGINALS_KEPT_DAYS } from '../../src/storage/documents-bucket';
 
 export function servicesCases(stages: StageFixtures): void {
   const SECRET_VARIABLES = new Set(PLATFORM_SECRETS.map((secret) => secret.variable));
@@ -340,6 +341,27 @@ export function servicesCases(stages: StageFixtures): void {
           'Fn::Join': ['', Match.arrayWith(['docuthinker-documents-prod-'])],
         }),
       });
+    });
+
+    it('expires deleted or replaced originals after 30 days: the backend only adds delete markers', () => {
+      for (const stage of [prod, stages.dev()]) {
+        stage.platform.hasResourceProperties('AWS::S3::Bucket', {
+          BucketName: Match.objectLike({
+            'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^docuthinker-documents-')])],
+          }),
+          VersioningConfiguration: { Status: 'Enabled' },
+          LifecycleConfiguration: {
+            Rules: Match.arrayWith([
+              Match.objectLike({
+                Status: 'Enabled',
+                NoncurrentVersionExpiration: { NoncurrentDays: DELETED_ORIGINALS_KEPT_DAYS },
+                ExpiredObjectDeleteMarker: true,
+              }),
+            ]),
+          },
+        });
+      }
+      expect(DELETED_ORIGINALS_KEPT_DAYS).toBe(30);
     });
 
     it('gives no task role an action wildcard', () => {

@@ -37,6 +37,50 @@ export function stageDifferenceCases(stages: StageFixtures): void {
       ]);
     });
 
+    it('gives the SSM agent of ECS Exec writable paths under the read-only root', () => {
+      const tasks = taskDefinitions(dev.platform);
+      for (const name of ['backend', 'aiml-gateway', 'chroma']) {
+        const main = container(pick(tasks, name), name);
+        expect(main.ReadonlyRootFilesystem).toBe(true);
+        const writable = (main.MountPoints ?? []).map((mount) => mount.ContainerPath);
+        expect(writable).toEqual(
+          expect.arrayContaining(['/tmp', '/var/lib/amazon', '/var/log/amazon']),
+        );
+      }
+      // Prod has no ECS Exec, so no such volumes either.
+      const prodTasks = taskDefinitions(stages.prod().platform);
+      for (const name of ['backend', 'aiml-gateway', 'chroma']) {
+        const main = container(pick(prodTasks, name), name);
+        expect((main.MountPoints ?? []).map((mount) => mount.ContainerPath)).not.toContain(
+          '/var/lib/amazon',
+        );
+      }
+    });
+
+    it("refers to its own stage's Service Connect namespace, by ARN", () => {
+      dev.platform.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', {
+        Name: 'docuthinker-dev.internal',
+      });
+      stages.prod().platform.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', {
+        Name: 'docuthinker.internal',
+      });
+      stages
+        .staging()
+        .platform.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', {
+          Name: 'docuthinker-staging.internal',
+        });
+      for (const stage of [dev, stages.prod()]) {
+        const [namespaceId] = Object.keys(
+          stage.platform.findResources('AWS::ServiceDiscovery::PrivateDnsNamespace'),
+        );
+        for (const service of Object.values(services(stage.platform))) {
+          expect(service.properties.ServiceConnectConfiguration.Namespace).toEqual({
+            'Fn::GetAtt': [namespaceId, 'Arn'],
+          });
+        }
+      }
+    });
+
     it('keeps logs for 7 days and lets the stack delete its log groups', () => {
       const groups = Object.values(dev.platform.findResources('AWS::Logs::LogGroup'));
       expect(groups.length).toBeGreaterThanOrEqual(3);

@@ -240,6 +240,26 @@ describe('GitHub OIDC deploy access', () => {
     }
   });
 
+  it('tags the images it deploys, and does nothing else in ECR', () => {
+    for (const stage of STAGE_NAMES) {
+      const role = deployRole(template, stage);
+      expect(statement(template, role, 'TagDeployedImages')?.Action).toEqual([
+        'ecr:BatchGetImage',
+        'ecr:PutImage',
+      ]);
+      expect(resources(template, role, 'TagDeployedImages')).toEqual(
+        ['docuthinker-backend', 'docuthinker-ai-ml'].map(
+          (repository) =>
+            `arn:<AWS::Partition>:ecr:us-east-1:<AWS::AccountId>:repository/${repository}`,
+        ),
+      );
+      const ecrActions = statements(template, role)
+        .flatMap((candidate) => [candidate.Action].flat())
+        .filter((action: string) => action.startsWith('ecr:'));
+      expect(ecrActions.sort()).toEqual(['ecr:BatchGetImage', 'ecr:PutImage']);
+    }
+  });
+
   it.each(STAGE_NAMES)(
     "assumes exactly the cdk bootstrap roles of %s's own qualifier and region",
     (stage) => {
