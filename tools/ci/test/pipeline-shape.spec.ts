@@ -9,6 +9,7 @@ interface Step {
   readonly run?: string;
   readonly uses?: string;
   readonly with?: Record<string, unknown>;
+  readonly env?: Record<string, string>;
 }
 
 interface Job {
@@ -92,6 +93,22 @@ describe('deploy.yml', () => {
       expect(usesAction(job, 'actions/checkout')?.with?.['ref']).toBe('${{ env.IMAGE_TAG }}');
       if (name !== 'publish-images') expect([job.needs].flat()).toContain('publish-images');
     }
+  });
+
+  it('verifies the commit of a manual run before any image of it is built or pushed', () => {
+    const publish = deploy.jobs['publish-images'] as Job;
+    const verify = runs(publish, 'verify');
+    expect(verify?.if).toBe("github.event_name == 'workflow_dispatch'");
+    // Every target, and on every project: the shallow checkout gives verify no base.
+    expect(verify?.run).toBe('tools/ci/run-step verify');
+    expect(usesAction(publish, 'actions/checkout')?.with?.['fetch-depth']).toBeUndefined();
+    const order = (step: string) => publish.steps.indexOf(runs(publish, step) as Step);
+    expect(order('install')).toBeLessThan(order('verify'));
+    expect(order('verify')).toBeLessThan(order('build-images'));
+    expect(order('verify')).toBeLessThan(order('push-images'));
+    expect(runs(publish, 'install')?.env).toEqual({
+      DOCUTHINKER_SHARED_REPOSITORY: '${{ secrets.DOCUTHINKER_SHARED_REPOSITORY }}',
+    });
   });
 
   it('asks only for an OIDC token and read access to the code', () => {
