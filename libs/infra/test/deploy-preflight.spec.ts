@@ -176,6 +176,20 @@ describe('nx deploy/diff infra preflight', () => {
     expect(stderrLines).toEqual([expect.stringMatching(/^diff infra \(dev\): no AWS credentials/)]);
   });
 
+  it('deploys the image repositories only from the stage that owns them, needing no image tag or HTTPS', () => {
+    const notOwner = runStage(['deploy-registry', 'staging']);
+    expect(notOwner.status).toBe(1);
+    expect(notOwner.stderrLines).toEqual([
+      'deploy-registry infra (staging): staging does not own the image repositories; prod does',
+    ]);
+    // Past every deploy preflight (tag, HTTPS, provider) to the credentials check.
+    const owner = runStage(['deploy-registry', 'prod']);
+    expect(owner.status).toBe(1);
+    expect(owner.stderrLines).toEqual([
+      expect.stringMatching(/^deploy-registry infra \(prod\): no AWS credentials found/),
+    ]);
+  });
+
   it('names the accepted stages when given another', () => {
     const { status, stderrLines } = runStage(['deploy', 'qa']);
     expect(status).toBe(1);

@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { STAGE_NAMES } from '../src/settings/stage-settings';
+import { STAGE_NAMES, STAGE_SETTINGS } from '../src/settings/stage-settings';
 import { RAW_TEMPLATE_PATH, renderRawTemplate } from '../src/template/render-raw-template';
 import { cfnLintVersion, runCfnLint, type CfnLintFinding } from './support/cfn-lint';
 import { stageFixtures } from './support/stage-fixtures';
@@ -54,7 +54,11 @@ describe('cdk-nag AwsSolutions', () => {
 describe('ProductionReadinessChecks', () => {
   it.each(STAGE_NAMES)('passes every container and service of %s', (stage) => {
     const { stacks } = stages[stage]();
-    for (const stack of [stacks.network, stacks.platform]) {
+    for (const stack of [
+      stacks.network,
+      stacks.platform,
+      ...(stacks.registry ? [stacks.registry] : []),
+    ]) {
       expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
     }
   });
@@ -96,7 +100,8 @@ describeWithCfnLint(`cfn-lint (${cfnLint ?? 'absent'})`, () => {
 
   it.each(STAGE_NAMES)('finds nothing unexpected in the %s templates', (stage) => {
     const templates = templatesByStage.get(stage) ?? [];
-    expect(templates).toHaveLength(2);
+    // Network and Platform; prod also the image repositories' stack.
+    expect(templates).toHaveLength(STAGE_SETTINGS[stage].ownsImageRepositories ? 3 : 2);
     // The pinned-AZ warning is known to occur: proves findings are matched to these files.
     expect(
       findings.some((finding) => templates.includes(finding.file) && finding.rule === 'W3010'),

@@ -33,8 +33,11 @@ for project in "${CI_IMAGE_PROJECTS[@]}"; do
   repository="${CI_IMAGE_REPOSITORIES[$project]}"
   mutability=""
   pushed_digest=""
+  # A fresh account has no repositories until the Registry stack is deployed:
+  # say so, instead of failing on AWS's RepositoryNotFoundException.
   ci_capture mutability IMMUTABLE aws ecr describe-repositories --region "$region" \
-    --repository-names "$repository" --query 'repositories[0].imageTagMutability' --output text
+    --repository-names "$repository" --query 'repositories[0].imageTagMutability' --output text ||
+    ci_die "cannot read the repository $repository in $region: if this account has none yet, deploy them once with npx nx run infra:deploy-registry (libs/infra/README.md, First deploy)"
   [[ "$mutability" == IMMUTABLE ]] ||
     ci_die "$repository lets tags be overwritten ($mutability); deploys and rollbacks need immutable tags"
 

@@ -2,7 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ImageTagError, resolveImageTag } from '../settings/image-tag';
-import { isStageName, STAGE_NAMES, STAGE_SETTINGS } from '../settings/stage-settings';
+import { REGISTRY_STACK_NAME } from '../registry/registry-stack';
+import {
+  isStageName,
+  STAGE_NAMES,
+  STAGE_SETTINGS,
+  type StageName,
+} from '../settings/stage-settings';
 import { hasAwsCredentials } from './aws-credentials';
 import {
   contextValue,
@@ -16,7 +22,7 @@ import {
  * would otherwise surface as a page of CDK output (stage, image tag, AWS
  * credentials) and reports each in one line, then runs the CDK CLI.
  */
-const ACTIONS = ['synth', 'diff', 'deploy'] as const;
+const ACTIONS = ['synth', 'diff', 'deploy', 'deploy-registry'] as const;
 type Action = (typeof ACTIONS)[number];
 
 const infraRoot = resolve(__dirname, '..', '..');
@@ -34,6 +40,10 @@ async function main(): Promise<void> {
   if (!isStageName(stage))
     fail(`infra: stage must be one of ${STAGE_NAMES.join(', ')} (got ${stage ?? 'nothing'})`);
   const settings = STAGE_SETTINGS[stage];
+  if ((action as Action) === 'deploy-registry') {
+    await deployRegistry(stage, passThrough);
+    return;
+  }
   const synthOnly = (action as Action) === 'synth';
 
   let imageTag: string;
@@ -101,14 +111,57 @@ async function main(): Promise<void> {
   }
   args.push(...passThrough);
 
-  const cdk = join(infraRoot, '..', '..', 'node_modules', '.bin', 'cdk');
-  const result = spawnSync(cdk, args, { cwd: infraRoot, env, stdio: 'inherit' });
-  if (result.status === 0 && synthOnly) {
+  const status = runCdk(args, env);
+  if (status === 0 && synthOnly) {
     console.log(
       `synth infra (${stage}): templates in libs/infra/${outputDir} (image tag ${imageTag})`,
     );
   }
-  process.exit(result.status ?? 1);
+  process.exit(status);
+}
+
+/**
+ * `nx run infra:deploy-registry`: the image repositories' stack alone, which
+ * must exist before the first image is pushed (see RegistryStack). It needs
+ * no image tag, HTTPS or provider settings: the app is synthesized as for
+ * synth, and only that stack is deployed.
+ */
+async function deployRegistry(stage: StageName, passThrough: string[]): Promise<void> {
+  const settings = STAGE_SETTINGS[stage];
+  if (!settings.ownsImageRepositories) {
+    const owner = STAGE_NAMES.find((name) => STAGE_SETTINGS[name].ownsImageRepositories);
+    fail(
+      `deploy-registry infra (${stage}): ${stage} does not own the image repositories; ${owner ?? 'no stage'} does`,
+    );
+  }
+  if (!(await hasAwsCredentials(settings.region))) {
+    fail(
+      `deploy-registry infra (${stage}): no AWS credentials found - set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is attached`,
+    );
+  }
+  process.exit(
+    runCdk(
+      [
+        'deploy',
+        REGISTRY_STACK_NAME,
+        '--exclusively',
+        '--output',
+        join('cdk.out', `${stage}-registry`),
+        '-c',
+        `stage=${stage}`,
+        '-c',
+        'synthOnly=true',
+        ...passThrough,
+      ],
+      { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_REGION: settings.region },
+    ),
+  );
+}
+
+/** Runs the workspace's CDK CLI in libs/infra; returns its exit status. */
+function runCdk(args: string[], env: NodeJS.ProcessEnv): number {
+  const cdk = join(infraRoot, '..', '..', 'node_modules', '.bin', 'cdk');
+  return spawnSync(cdk, args, { cwd: infraRoot, env, stdio: 'inherit' }).status ?? 1;
 }
 
 main().catch((error: unknown) =>

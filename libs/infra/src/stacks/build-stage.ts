@@ -4,6 +4,7 @@ import { NetworkStack } from '../network/network-stack';
 import { stackNameFor } from '../settings/stage-names';
 import type { StageSettings } from '../settings/stage-settings';
 import { PlatformStack } from './platform-stack';
+import { REGISTRY_STACK_NAME, RegistryStack } from '../registry/registry-stack';
 
 /**
  * Types whose Tags property is newer than the CloudFormation schemas cfn-lint
@@ -26,6 +27,8 @@ export interface BuildStageOptions {
 export interface StageStacks {
   readonly network: NetworkStack;
   readonly platform: PlatformStack;
+  /** Only in the stage that owns the image repositories (prod). */
+  readonly registry?: RegistryStack;
 }
 
 /**
@@ -40,6 +43,16 @@ export function stageSynthesizer(settings: Pick<StageSettings, 'cdkQualifier'>) 
 export function buildStage(app: App, options: BuildStageOptions): StageStacks {
   const { settings } = options;
   const env = { account: options.account, region: settings.region };
+  const registry = settings.ownsImageRepositories
+    ? new RegistryStack(app, REGISTRY_STACK_NAME, {
+        env,
+        synthesizer: stageSynthesizer(settings),
+        replicateTo: settings.replicateTo,
+        description: 'DocuThinker: ECR repositories of the two service images, replicated to DR',
+        // The release history of every stage: never deleted with a command.
+        terminationProtection: true,
+      })
+    : undefined;
   const network = new NetworkStack(app, stackNameFor(settings.stage, 'Network'), {
     env,
     synthesizer: stageSynthesizer(settings),
@@ -53,13 +66,15 @@ export function buildStage(app: App, options: BuildStageOptions): StageStacks {
     settings,
     vpc: network.vpc,
     imageTag: options.imageTag,
-    description: `DocuThinker ${settings.stage}: ECS Fargate services, ALB, registry, secrets, alarms`,
+    description: `DocuThinker ${settings.stage}: ECS Fargate services, ALB, secrets, alarms`,
     terminationProtection: settings.retainData,
   });
-  for (const stack of [network, platform]) {
+  // The services pull from the repositories: `cdk deploy --all` updates them first.
+  if (registry) platform.addStackDependency(registry);
+  for (const stack of [network, platform, ...(registry ? [registry] : [])]) {
     Tags.of(stack).add('project', 'docuthinker', { excludeResourceTypes: UNTAGGED_RESOURCE_TYPES });
     Tags.of(stack).add('stage', settings.stage, { excludeResourceTypes: UNTAGGED_RESOURCE_TYPES });
     Aspects.of(stack).add(new ProductionReadinessChecks());
   }
-  return { network, platform };
+  return { network, platform, registry };
 }

@@ -47,7 +47,7 @@ export interface PlatformStackProps extends StackProps {
 const GATEWAY_RULE_PRIORITY = 10;
 
 /**
- * Everything that runs in a stage's VPC: registry, secrets, cluster, the three
+ * Everything that runs in a stage's VPC: secrets, cluster, the three
  * services, the public load balancer, alarms and the dashboard.
  */
 export class PlatformStack extends Stack {
@@ -62,10 +62,8 @@ export class PlatformStack extends Stack {
     const { settings, vpc } = props;
 
     const alarms = new AlarmTopic(this, 'AlarmTopic', { email: settings.alarmEmail });
-    const repositories = new ImageRepositories(this, 'Images', {
-      create: settings.ownsImageRepositories,
-      replicateTo: settings.replicateTo,
-    });
+    // Created by the Registry stack (prod's app), in every stage referred to by name.
+    const repositories = new ImageRepositories(this, 'Images', { create: false });
     const aiProviders = aiProvidersFromContext(this.node.tryGetContext(AI_PROVIDERS_CONTEXT_KEY));
     const secrets = new PlatformSecrets(this, 'Secrets', {
       prefix: secretPrefixFor(settings.stage),

@@ -1,9 +1,14 @@
 import { PLATFORM_SECRETS } from '@docuthinker/config';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { taskDefinitions, container, type SynthesizedStage, pick } from '../support/synth-stage';
 import type { StageFixtures } from '../support/stage-fixtures';
 import { deployedTagPrefix } from '../../src/registry/image-repositories';
 import { STAGE_NAMES } from '../../src/settings/stage-settings';
+
+function registryOf(stage: SynthesizedStage): Template {
+  if (!stage.registry) throw new Error('this stage has no Registry stack');
+  return stage.registry;
+}
 
 export function registryAndSecretCases(stages: StageFixtures): void {
   describe('ECR repositories', () => {
@@ -15,9 +20,9 @@ export function registryAndSecretCases(stages: StageFixtures): void {
     });
 
     it.each(['docuthinker-backend', 'docuthinker-ai-ml'])(
-      'creates %s in prod: scan on push, AES256, immutable tags, retained',
+      'creates %s in the Registry stack of prod: scan on push, AES256, immutable tags, retained',
       (repositoryName) => {
-        prod.platform.hasResource('AWS::ECR::Repository', {
+        registryOf(prod).hasResource('AWS::ECR::Repository', {
           DeletionPolicy: 'Retain',
           Properties: Match.objectLike({
             RepositoryName: repositoryName,
@@ -30,7 +35,7 @@ export function registryAndSecretCases(stages: StageFixtures): void {
     );
 
     it('keeps the last 5 images deployed to each stage, prod first, then the last 10 of the rest', () => {
-      const repositories = prod.platform.findResources('AWS::ECR::Repository');
+      const repositories = registryOf(prod).findResources('AWS::ECR::Repository');
       expect(Object.keys(repositories)).toHaveLength(2);
       for (const repository of Object.values(repositories)) {
         const { rules } = JSON.parse(repository.Properties.LifecyclePolicy.LifecyclePolicyText) as {
@@ -52,7 +57,7 @@ export function registryAndSecretCases(stages: StageFixtures): void {
     });
 
     it('replicates both repositories to the DR region', () => {
-      prod.platform.hasResourceProperties('AWS::ECR::ReplicationConfiguration', {
+      registryOf(prod).hasResourceProperties('AWS::ECR::ReplicationConfiguration', {
         ReplicationConfiguration: {
           Rules: [
             {
@@ -67,7 +72,24 @@ export function registryAndSecretCases(stages: StageFixtures): void {
       });
     });
 
+    it("keeps them out of every Platform stack, prod's too, which only deploys after them", () => {
+      // A fresh account: the repositories deploy alone (nx run infra:deploy-registry), images
+      // are pushed, then the Platform stack can start services (see RegistryStack).
+      prod.platform.resourceCountIs('AWS::ECR::Repository', 0);
+      prod.platform.resourceCountIs('AWS::ECR::ReplicationConfiguration', 0);
+      const { platform, registry } = prod.stacks;
+      expect(registry?.stackName).toBe('DocuThinker-Registry');
+      expect(registry?.terminationProtection).toBe(true);
+      expect(platform.dependencies).toContain(registry);
+      const image = JSON.stringify(
+        container(pick(taskDefinitions(prod.platform), 'backend'), 'backend').Image,
+      );
+      expect(image).toContain('docuthinker-backend');
+      expect(image).not.toMatch(/Ref.*Repository/);
+    });
+
     it('imports the repositories by name in other stages instead of creating them', () => {
+      expect(dev.stacks.registry).toBeUndefined();
       dev.platform.resourceCountIs('AWS::ECR::Repository', 0);
       dev.platform.resourceCountIs('AWS::ECR::ReplicationConfiguration', 0);
       const image = JSON.stringify(

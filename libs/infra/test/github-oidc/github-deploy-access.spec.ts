@@ -317,7 +317,9 @@ describe('GitHub OIDC deploy access', () => {
     expect(new Set(qualifiers).size).toBe(STAGE_NAMES.length);
     for (const qualifier of qualifiers) expect(qualifier).toMatch(/^[a-z0-9]{1,10}$/);
     const prod = synthStage('prod');
-    for (const stageStack of [prod.stacks.network, prod.stacks.platform]) {
+    const { network, platform, registry } = prod.stacks;
+    expect(registry).toBeDefined();
+    for (const stageStack of [network, platform, ...(registry ? [registry] : [])]) {
       const synthesizer = stageStack.synthesizer as DefaultStackSynthesizer;
       expect(synthesizer.deployRoleArn).toContain('cdk-dtprod-deploy-role-');
     }

@@ -30,6 +30,8 @@ export interface SynthesizedStage {
   readonly stacks: StageStacks;
   readonly network: Template;
   readonly platform: Template;
+  /** The image repositories' stack, in the stage that owns them (prod). */
+  readonly registry?: Template;
 }
 
 /**
@@ -51,6 +53,7 @@ export function synthStage(
     stacks,
     network: Template.fromStack(stacks.network),
     platform: Template.fromStack(stacks.platform),
+    registry: stacks.registry && Template.fromStack(stacks.registry),
   };
 }
 
