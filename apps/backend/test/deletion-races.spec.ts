@@ -179,6 +179,58 @@ describe('deletion racing requests already past authentication', () => {
     expect(await stores.users.findById(owner.id)).not.toBeNull();
   });
 
+  it('a question over documents, one deleted while the gateway answered, is answered without it', async () => {
+    const owner = await user('ask-document-deleted');
+    const stored = (id: string, title: string) =>
+      stores.documents.create({
+        id,
+        ownerId: owner.id,
+        title,
+        fileType: 'txt',
+        size: TEXT.length,
+        contentHash: 'd'.repeat(64),
+        text: TEXT,
+        summary: TEXT,
+        summaryDegraded: true,
+        fileKey: documentFileKey(owner.id, id, 'txt'),
+      });
+    const secret = await stored('secret-document', 'Secret');
+    const kept = await stored('kept-document', 'Kept');
+    const asked: (string[] | undefined)[] = [];
+    const chat = new ChatService(
+      stores,
+      Object.assign(Object.create(gatewayClient) as GatewayClient, {
+        ask: async (request: Parameters<GatewayClient['ask']>[0]) => {
+          asked.push(request.documentIds);
+          // Deleted (the DELETE answered) while the gateway answers from its still-indexed text.
+          if (asked.length === 1) {
+            await documentService(async () => extracted).delete(owner.id, secret.id);
+          }
+          const cited = request.documentIds ?? [];
+          return {
+            answer: `Answered from ${cited.join(' and ')}.`,
+            citations: cited.map((documentId) => ({
+              documentId,
+              chunkId: `${documentId}:0`,
+              snippet: TEXT,
+              score: 1,
+            })),
+          };
+        },
+      }),
+    );
+
+    const answer = await chat.ask(owner.id, 'What is left behind?', [secret.id, kept.id]);
+
+    expect(asked).toEqual([[secret.id, kept.id], [kept.id]]);
+    expect(answer).toEqual({
+      answer: `Answered from ${kept.id}.`,
+      citations: [
+        { documentId: kept.id, chunkId: `${kept.id}:0`, snippet: TEXT, score: 1, title: 'Kept' },
+      ],
+    });
+  });
+
   it('a chat turn answered after the erasure keeps no session and answers 401', async () => {
     const leaving = await user('chat-after');
     const { turn, answer } = await chatTurnAwaitingItsAnswer(leaving.id);

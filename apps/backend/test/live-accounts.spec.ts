@@ -35,7 +35,7 @@ describe('LiveAccounts', () => {
     });
     const inFlight = live.accepts(oldToken);
     await new Promise((resolve) => setImmediate(resolve));
-    await stores.users.setPasswordHash(user.id, 'h2');
+    await stores.users.setPasswordHash(user.id, { from: 'h1', to: 'h2' });
     live.forget(user.id);
     release();
     // The request that started before the change is let through, as it began...

@@ -121,8 +121,25 @@ export class AccountService {
     const hashToCheck = user?.passwordHash ?? (await this.decoy());
     const matches = await this.passwords.verify(hashToCheck, password);
     if (!user || !matches) throw new InvalidCredentialsError();
+    const session = await this.sessionFor(user);
+    // The hash was read before the slow verification, and a password change
+    // may have committed since; a token issued after it would outlive it
+    // (LiveAccounts refuses only tokens issued before the change). So the
+    // account is read again, after the token is issued: a change seen here
+    // refuses the login, the password checked being no longer the account's;
+    // one that commits later postdates the token, and ends it like every
+    // session signed in before it. One read on successful logins only, where
+    // binding tokens to a credential version would change their format and
+    // LiveAccounts.
+    const current = await this.stores.users.findById(user.id);
+    if (
+      current?.passwordHash !== user.passwordHash ||
+      current.tokensValidFrom?.getTime() !== user.tokensValidFrom?.getTime()
+    ) {
+      throw new InvalidCredentialsError();
+    }
     await this.loginPerEmail.reset(limitKey);
-    return this.sessionFor(user);
+    return session;
   }
 
   /** The account's profile, read fresh; null when the account is gone. */
@@ -152,7 +169,9 @@ export class AccountService {
    * False when the account is gone; checks the current password against the
    * stored hash. A change signs out every session, the caller's included:
    * tokens issued before it are refused. Guesses count against the account's login limit: a stolen
-   * access token must not become an unlimited password oracle.
+   * access token must not become an unlimited password oracle. Throws
+   * `WrongCurrentPasswordError` too when another change landed between the
+   * check and the write: that change stands, and this one did not happen.
    */
   async changePassword(
     userId: string,
@@ -168,13 +187,21 @@ export class AccountService {
       throw new WrongCurrentPasswordError();
     }
     await this.loginPerEmail.reset(limitKey);
-    const changed = await this.stores.users.setPasswordHash(
-      user.id,
-      await this.passwords.hash(newPassword),
-    );
+    // Only over the hash just checked: an unconditional write would let the
+    // later of two concurrent changes silently undo the earlier one, whose
+    // client was told its new password works.
+    const changed = await this.stores.users.setPasswordHash(user.id, {
+      from: user.passwordHash,
+      to: await this.passwords.hash(newPassword),
+    });
+    if (!changed) {
+      // Nothing written: the account is gone, or another change replaced the hash first.
+      if (await this.stores.users.findById(user.id)) throw new WrongCurrentPasswordError();
+      return false;
+    }
     // Every session signed in before ends here at once (elsewhere within seconds).
     this.liveAccounts.forget(user.id);
-    return changed;
+    return true;
   }
 
   /**

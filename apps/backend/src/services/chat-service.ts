@@ -107,26 +107,22 @@ export class ChatService {
 
   /** Any id that is not one of the owner's documents is "not found", like everywhere else. */
   async ask(ownerId: string, question: string, documentIds?: string[]): Promise<AskAnswer> {
-    // Titles only, in one read: up to 500 ids, whose full texts are not needed here.
+    // Titles only, in one read: up to 500 ids, whose full texts are not needed
+    // here. Only whether each is the owner's counts; the citations are titled
+    // by a read made after the answer.
     const requested = [...new Set(documentIds ?? [])];
-    const titles =
-      requested.length > 0
-        ? await this.stores.documents.titlesOf(ownerId, requested)
-        : new Map<string, string>();
-    if (titles.size < requested.length) throw new NotFoundError('document');
-    const first = await this.citedAnswer(
-      ownerId,
-      question,
-      documentIds ? requested : undefined,
-      titles,
-    );
+    if (requested.length > 0) {
+      const found = await this.stores.documents.titlesOf(ownerId, requested);
+      if (found.size < requested.length) throw new NotFoundError('document');
+    }
+    const first = await this.citedAnswer(ownerId, question, documentIds ? requested : undefined);
     if (!first.citedDeleted) return first.answer;
     // It cited a document deleted since it was indexed (its removal from the
     // index is still queued), so its text may be in the answer. Asked again
     // over the cited documents that remain, the answer is theirs alone.
     const remaining = [...new Set(first.answer.citations.map((citation) => citation.documentId))];
     if (remaining.length === 0) return { answer: NO_ANSWER, citations: [] };
-    const second = await this.citedAnswer(ownerId, question, remaining, titles);
+    const second = await this.citedAnswer(ownerId, question, remaining);
     return second.citedDeleted ? { answer: NO_ANSWER, citations: [] } : second.answer;
   }
 
@@ -135,26 +131,24 @@ export class ChatService {
     ownerId: string,
     question: string,
     documentIds: string[] | undefined,
-    titles: Map<string, string>,
   ): Promise<{ answer: AskAnswer; citedDeleted: boolean }> {
     const answer = await this.gateway.ask({
       ownerId,
       question,
       ...(documentIds ? { documentIds } : {}),
     });
+    // Read once the gateway has answered, for every cited id, requested or
+    // not: a document that existed when the question came in may have been
+    // deleted while the gateway answered from its still-indexed text.
+    const titles = await this.stores.documents.titlesOf(ownerId, [
+      ...new Set(answer.citations.map((citation) => citation.documentId)),
+    ]);
     const citations: AskAnswer['citations'] = [];
     let citedDeleted = false;
     for (const citation of answer.citations) {
-      let title = titles.get(citation.documentId);
-      if (title === undefined) {
-        title = (await this.stores.documents.get(ownerId, citation.documentId))?.title;
-        if (title === undefined) {
-          citedDeleted = true;
-          continue;
-        }
-        titles.set(citation.documentId, title);
-      }
-      citations.push({ ...citation, title });
+      const title = titles.get(citation.documentId);
+      if (title === undefined) citedDeleted = true;
+      else citations.push({ ...citation, title });
     }
     return { answer: { answer: answer.answer, citations }, citedDeleted };
   }

@@ -1,4 +1,10 @@
-import type { NewUser, UserProfileUpdate, UserRecord, UserStore } from '../ports/user-store';
+import type {
+  NewUser,
+  PasswordHashChange,
+  UserProfileUpdate,
+  UserRecord,
+  UserStore,
+} from '../ports/user-store';
 import type { Clock } from '../shared/clock';
 import { emailKey } from '../shared/email-key';
 import { EmailTakenError } from '../shared/errors';
@@ -97,11 +103,12 @@ export class LibsqlUserStore implements UserStore {
     });
   }
 
-  async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
+  async setPasswordHash(id: string, change: PasswordHashChange): Promise<boolean> {
+    // The expected hash is in the condition, so the check and the write are one statement.
     const result = prepared(
       this.db,
-      'UPDATE users SET password_hash = ?, tokens_valid_from = ? WHERE id = ?',
-    ).run(passwordHash, this.clock().getTime(), id);
+      'UPDATE users SET password_hash = ?, tokens_valid_from = ? WHERE id = ? AND password_hash = ?',
+    ).run(change.to, this.clock().getTime(), id, change.from);
     return result.changes > 0;
   }
 

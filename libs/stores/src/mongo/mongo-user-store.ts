@@ -2,6 +2,7 @@ import type { Collection, Db, UpdateFilter } from 'mongodb';
 import {
   SOCIAL_NETWORKS,
   type NewUser,
+  type PasswordHashChange,
   type UserProfileUpdate,
   type UserRecord,
   type UserStore,
@@ -98,10 +99,12 @@ export class MongoUserStore implements UserStore {
     return document ? toUser(document) : null;
   }
 
-  async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
+  async setPasswordHash(id: string, change: PasswordHashChange): Promise<boolean> {
+    // The expected hash is in the filter: a single-document update matches and
+    // writes atomically, so a concurrent change that landed first leaves none.
     const result = await this.users.updateOne(
-      { _id: id },
-      { $set: { passwordHash, tokensValidFrom: this.clock() } },
+      { _id: id, passwordHash: change.from },
+      { $set: { passwordHash: change.to, tokensValidFrom: this.clock() } },
     );
     return result.matchedCount > 0;
   }

@@ -34,6 +34,11 @@ export interface UserProfileUpdate {
   readonly socialMedia?: Partial<Record<SocialNetwork, string | null>>;
 }
 
+export interface PasswordHashChange {
+  readonly from: string;
+  readonly to: string;
+}
+
 export interface UserStore extends HealthCheckable {
   /** Throws `EmailTakenError` when the email is in use, whatever its case. */
   create(user: NewUser): Promise<UserRecord>;
@@ -43,10 +48,14 @@ export interface UserStore extends HealthCheckable {
   /** Returns the updated user, or null when there is no such user. */
   updateProfile(id: string, update: UserProfileUpdate): Promise<UserRecord | null>;
   /**
-   * Also sets `tokensValidFrom` to now: every session signed in before ends.
-   * Returns false when there is no such user.
+   * Replaces the hash `from` (the one the caller checked the current password
+   * against) with `to`, and sets `tokensValidFrom` to now: every session
+   * signed in before ends. A compare-and-set in one write: of two changes
+   * that checked the same hash, the later finds it replaced and changes
+   * nothing, instead of silently undoing the other. Returns false when there
+   * is no such user or its hash is no longer `from`.
    */
-  setPasswordHash(id: string, passwordHash: string): Promise<boolean>;
+  setPasswordHash(id: string, change: PasswordHashChange): Promise<boolean>;
   /** Removes the user record only; `eraseAccount` removes what the user owns. */
   delete(id: string): Promise<boolean>;
 }

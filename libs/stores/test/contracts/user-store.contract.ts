@@ -51,7 +51,7 @@ export function userStoreContract(open: OpenDataStores): void {
       const first = await users().create({ email: 'd1@example.com', passwordHash: 'old-1' });
       const second = await users().create({ email: 'd2@example.com', passwordHash: 'old-2' });
       subject.clock().advance(60_000);
-      expect(await users().setPasswordHash(first.id, 'new-1')).toBe(true);
+      expect(await users().setPasswordHash(first.id, { from: 'old-1', to: 'new-1' })).toBe(true);
       expect(await users().findById(first.id)).toMatchObject({
         passwordHash: 'new-1',
         tokensValidFrom: subject.clock().now(),
@@ -60,7 +60,37 @@ export function userStoreContract(open: OpenDataStores): void {
         passwordHash: 'old-2',
         tokensValidFrom: null,
       });
-      expect(await users().setPasswordHash('no-such-user', 'x')).toBe(false);
+      expect(await users().setPasswordHash('no-such-user', { from: 'old-1', to: 'x' })).toBe(false);
+    });
+
+    it('changes the password hash only while it is still the one the change expects', async () => {
+      const user = await users().create({ email: 'd3@example.com', passwordHash: 'old' });
+      subject.clock().advance(60_000);
+      expect(await users().setPasswordHash(user.id, { from: 'not-the-hash', to: 'new' })).toBe(
+        false,
+      );
+      expect(await users().findById(user.id)).toEqual(user);
+    });
+
+    it('lets only the first of two changes from the same hash land', async () => {
+      const user = await users().create({ email: 'd4@example.com', passwordHash: 'old' });
+      subject.clock().advance(60_000);
+      const changedAt = subject.clock().now();
+      // Both checked their current password against 'old'; the second comes too late.
+      expect(await users().setPasswordHash(user.id, { from: 'old', to: 'first' })).toBe(true);
+      subject.clock().advance(1_000);
+      expect(await users().setPasswordHash(user.id, { from: 'old', to: 'second' })).toBe(false);
+      expect(await users().findById(user.id)).toMatchObject({
+        passwordHash: 'first',
+        tokensValidFrom: changedAt,
+      });
+      // Started at once, exactly one of them lands, whichever it is.
+      const racing = await Promise.all(
+        ['third', 'fourth'].map((to) => users().setPasswordHash(user.id, { from: 'first', to })),
+      );
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      const winner = racing[0] ? 'third' : 'fourth';
+      expect((await users().findById(user.id))?.passwordHash).toBe(winner);
     });
 
     it('deletes a user and frees the email', async () => {
