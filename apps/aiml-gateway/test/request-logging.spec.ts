@@ -124,6 +124,33 @@ describe('one log line per request', () => {
     }
   });
 
+  it('writes a warning, and no stack, for a task this deployment does not offer (501)', async () => {
+    // The offline engine alone cannot translate: asked every day, nobody's fault.
+    const offline = await startTestGateway({ captureLogs: true });
+    try {
+      const response = await offline.request('http', {
+        method: 'POST',
+        url: '/ai/v1/tasks/summary-in-language',
+        headers: { 'x-request-id': 'line-unsupported' },
+        payload: {
+          text: 'A licence grants rights. It disclaims warranties.',
+          options: { language: 'fr' },
+        },
+      });
+      expect(response.statusCode).toBe(501);
+      await waitUntil('the line of line-unsupported', async () =>
+        (offline.logs() as RequestLine[]).some((line) => line.req?.id === 'line-unsupported'),
+      );
+      const logged = offline.logs() as (RequestLine & { err?: unknown })[];
+      expect(logged.filter((line) => line.req?.id === 'line-unsupported')).toEqual([
+        expect.objectContaining({ level: 40, msg: 'request completed', res: { statusCode: 501 } }),
+      ]);
+      expect(logged.filter((line) => line.level >= 40 && line.err !== undefined)).toEqual([]);
+    } finally {
+      await offline.close();
+    }
+  });
+
   it('writes one for a request the HTTP parser refuses before any handler', async () => {
     // Listening once a request has gone over HTTP.
     await gateway.request('http', { method: 'GET', url: '/health' });

@@ -12,6 +12,7 @@ export { retryAfterFromHeaders } from './retry-after';
 export { isResponseTooLarge, limitBody, ResponseTooLargeError } from './response-size-limit';
 export { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 export {
+  isFault,
   logRequestEnd,
   responseOutcome,
   UNLOGGED_REQUEST_PATHS,

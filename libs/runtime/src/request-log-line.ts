@@ -28,13 +28,20 @@ export function logRequestEnd(
   request: LoggedRequest,
   { statusCode, finished, responseTimeMs }: RequestOutcome,
 ): void {
-  // A client that hangs up early is worth a warning, not an error.
-  const level = statusCode >= 500 ? 'error' : !finished || statusCode >= 400 ? 'warn' : 'info';
+  // A client that hangs up early is worth a warning, not an error; so is a
+  // 501, a task this deployment does not offer (no provider that can
+  // translate, say): it is asked for every day and is nobody's fault.
+  const level = isFault(statusCode) ? 'error' : !finished || statusCode >= 400 ? 'warn' : 'info';
   if (!logger.isLevelEnabled(level)) return;
   logger[level](
     { req: request, res: { statusCode }, responseTime: Math.round(responseTimeMs) },
     finished ? 'request completed' : 'request aborted',
   );
+}
+
+/** A status that says the service failed: a 5xx other than 501 Not Implemented. */
+export function isFault(statusCode: number): boolean {
+  return statusCode >= 500 && statusCode !== 501;
 }
 
 /** How a node:http response ended, once it has closed; `startedAt` is a `performance.now()` reading. */

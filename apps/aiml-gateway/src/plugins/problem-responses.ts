@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
+import { isFault, PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
 import { problemFromEngineError } from '../engine-errors';
 import { problem } from '../errors';
 
@@ -63,7 +63,7 @@ export function registerProblemResponses(app: FastifyInstance): void {
     if (!known) request.log.error({ err: error }, 'unhandled error');
     // A store or provider failure answers with a fixed detail; its own
     // message (and cause) is for the operator, so it is logged here.
-    else if (known.status >= 500 && known !== error) request.log.warn({ err: error }, known.code);
+    else if (isFault(known.status) && known !== error) request.log.warn({ err: error }, known.code);
     return sendProblem(request, reply, known ?? problem('DT_ERR_INTERNAL'));
   });
 }
