@@ -4,6 +4,7 @@ import { retryDelayMs, type ClaimedOutboxJob, type Stores } from '@docuthinker/s
 import type { GatewayClient } from '../gateway/gateway-client';
 import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
 import type { DocumentCache } from '../services/document-cache';
+import { eraseOwnerCaches } from '../services/owner-cache-keys';
 
 export interface OutboxWorkerOptions {
   /** How often an idle worker looks for due jobs (new jobs also wake it at once). */
@@ -49,7 +50,7 @@ const DEFAULTS: Required<OutboxWorkerOptions> = {
   attemptsBeforeFailed: 5,
 };
 
-export type OutboxWorkerStores = Pick<Stores, 'documents' | 'outbox' | 'files'>;
+export type OutboxWorkerStores = Pick<Stores, 'documents' | 'outbox' | 'files' | 'cache'>;
 
 /**
  * Replays the durable outbox against the gateway until each job is
@@ -173,7 +174,16 @@ export function startOutboxWorker(
         return 'retry-later';
       }
     }
-    await cache.forgetOwner(job.ownerId);
+    if (job.kind === 'purge') {
+      // An erasure's purge: the account is gone, and requests that were past
+      // authentication when it went may have cached what they computed from
+      // its texts since deleteAccount erased the owner's caches (an AI
+      // result kept a day, a listing page). They go again, with everything
+      // else of the owner; forgetOwner would write a key of the owner back.
+      await eraseOwnerCaches(stores.cache, job.ownerId);
+    } else {
+      await cache.forgetOwner(job.ownerId);
+    }
     return 'settled';
   }
 

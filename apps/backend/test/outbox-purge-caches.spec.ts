@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createServiceLogger } from '@docuthinker/runtime';
+import { createStores, type Stores } from '@docuthinker/stores';
+import type { GatewayClient } from '../src/gateway/gateway-client';
+import { startOutboxWorker } from '../src/outbox/outbox-worker';
+import { DocumentCache } from '../src/services/document-cache';
+import { ownerCachePrefixes } from '../src/services/owner-cache-keys';
+
+// Found by a concurrency review: an AI task or a listing still running when
+// the account was deleted cached its result after deleteAccount had erased
+// the owner's caches, for up to a day, and the purge job's own invalidation
+// wrote a key of the erased owner back.
+describe('an erasure purge job', () => {
+  let dataDir: string;
+  let stores: Stores;
+  const logger = createServiceLogger({
+    service: 'backend',
+    level: 'warn',
+    secretValues: [],
+    destination: { write: () => undefined },
+  });
+
+  function gatewayPurging(purged: string[]): GatewayClient {
+    const unused = () => Promise.reject(new Error('not used by purge jobs'));
+    return {
+      runTask: unused,
+      index: unused,
+      search: unused,
+      ask: unused,
+      chat: unused,
+      removeFromIndex: unused,
+      removeOwnerFromIndex: async (ownerId) => {
+        purged.push(ownerId);
+      },
+    };
+  }
+
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'dt-outbox-purge-'));
+    stores = await createStores({ dataDir });
+  });
+  afterEach(async () => {
+    await stores.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("erases every cache entry of the owner written after the account went, and only the owner's", async () => {
+    const erased = ownerCachePrefixes('erased-owner');
+    const other = ownerCachePrefixes('other-owner');
+    // What late requests of the erased owner left, and another owner's entries.
+    await stores.cache.set(
+      `${erased.aiResults}summary:abc`,
+      'derived from the erased texts',
+      60_000,
+    );
+    await stores.cache.set(`${erased.documents}page:1`, 'a listing page', 60_000);
+    await stores.cache.set(`${other.aiResults}summary:abc`, 'kept', 60_000);
+    await stores.outbox.enqueue({ kind: 'purge', ownerId: 'erased-owner', documentId: '' });
+    const purged: string[] = [];
+    const worker = startOutboxWorker(
+      stores,
+      gatewayPurging(purged),
+      new DocumentCache(stores.cache),
+      logger,
+      { pollIntervalMs: 20 },
+    );
+    try {
+      while ((await stores.outbox.pendingCounts()).purge > 0) await sleep(20);
+      expect(purged).toEqual(['erased-owner']);
+      expect(await stores.cache.get(`${erased.aiResults}summary:abc`)).toBeUndefined();
+      expect(await stores.cache.get(`${erased.documents}page:1`)).toBeUndefined();
+      // Not even the listing generation key forgetOwner writes.
+      expect(await stores.cache.get(`${erased.documents}generation`)).toBeUndefined();
+      expect(await stores.cache.get(`${other.aiResults}summary:abc`)).toBe('kept');
+    } finally {
+      await worker.stop();
+    }
+  });
+});
