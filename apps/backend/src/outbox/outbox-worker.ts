@@ -82,7 +82,8 @@ export function startOutboxWorker(
       title: document.title,
       text: document.text,
     });
-    await stores.documents.setIndexStatus(document.ownerId, document.id, 'indexed');
+    // Only if no rename came in meanwhile: its own, newer job is still to run.
+    await stores.documents.setIndexStatus(document.ownerId, document.id, 'indexed', document.title);
     if (document.summaryDegraded) {
       try {
         const answer = await gateway.runTask('summary', {

@@ -200,11 +200,22 @@ export class LibsqlDocumentStore implements DocumentStore {
     return row !== undefined && row.title !== title;
   }
 
-  async setIndexStatus(ownerId: string, id: string, status: IndexStatus): Promise<boolean> {
-    const result = prepared(
-      this.db,
-      'UPDATE documents SET index_status = ? WHERE owner_id = ? AND id = ?',
-    ).run(status, ownerId, id);
+  async setIndexStatus(
+    ownerId: string,
+    id: string,
+    status: IndexStatus,
+    indexedTitle?: string,
+  ): Promise<boolean> {
+    const result =
+      indexedTitle === undefined
+        ? prepared(
+            this.db,
+            'UPDATE documents SET index_status = ? WHERE owner_id = ? AND id = ?',
+          ).run(status, ownerId, id)
+        : prepared(
+            this.db,
+            'UPDATE documents SET index_status = ? WHERE owner_id = ? AND id = ? AND title = ?',
+          ).run(status, ownerId, id, indexedTitle);
     return result.changes > 0;
   }
 

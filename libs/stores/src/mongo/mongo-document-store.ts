@@ -189,9 +189,14 @@ export class MongoDocumentStore implements DocumentStore {
     });
   }
 
-  async setIndexStatus(ownerId: string, id: string, status: IndexStatus): Promise<boolean> {
+  async setIndexStatus(
+    ownerId: string,
+    id: string,
+    status: IndexStatus,
+    indexedTitle?: string,
+  ): Promise<boolean> {
     const result = await this.documents.updateOne(
-      { _id: id, ownerId },
+      { _id: id, ownerId, ...(indexedTitle === undefined ? {} : { title: indexedTitle }) },
       { $set: { indexStatus: status } },
     );
     return result.matchedCount > 0;

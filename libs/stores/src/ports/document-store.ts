@@ -89,7 +89,18 @@ export interface DocumentStore extends HealthCheckable {
    * in the same atomic write: the gateway's graph names documents by title.
    */
   update(ownerId: string, id: string, update: DocumentUpdate): Promise<DocumentMetadata | null>;
-  setIndexStatus(ownerId: string, id: string, status: IndexStatus): Promise<boolean>;
+  /**
+   * With `indexedTitle`, only while the document still has that title: an
+   * index job marks `indexed` the snapshot it sent, and a rename since has
+   * queued a newer job whose status it is (the gateway still shows the old
+   * title until that one runs). False when nothing was written.
+   */
+  setIndexStatus(
+    ownerId: string,
+    id: string,
+    status: IndexStatus,
+    indexedTitle?: string,
+  ): Promise<boolean>;
   /** Removes the document and enqueues its delete job in one atomic write. */
   delete(ownerId: string, id: string): Promise<DocumentMetadata | null>;
   /** Removes every document of the owner and enqueues a delete job for each, atomically. */

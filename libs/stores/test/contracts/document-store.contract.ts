@@ -103,6 +103,25 @@ export function documentStoreContract(open: OpenDataStores): void {
       expect((await documents().get(owner, created.id))?.indexStatus).toBe('indexed');
     });
 
+    it('marks indexed only the title that was indexed, once given it: a rename since wins', async () => {
+      const owner = newOwnerId();
+      const created = await documents().create(sampleDocument(owner, { title: 'First title' }));
+      // An index job sent "First title"; the document was renamed while it ran.
+      await documents().update(owner, created.id, { title: 'Second title' });
+      expect(await documents().setIndexStatus(owner, created.id, 'indexed', 'First title')).toBe(
+        false,
+      );
+      expect((await documents().get(owner, created.id))?.indexStatus).toBe('pending');
+      expect(await documents().setIndexStatus(owner, created.id, 'indexed', 'Second title')).toBe(
+        true,
+      );
+      expect((await documents().get(owner, created.id))?.indexStatus).toBe('indexed');
+      // Still scoped by owner.
+      expect(
+        await documents().setIndexStatus(newOwnerId(), created.id, 'failed', 'Second title'),
+      ).toBe(false);
+    });
+
     it('re-indexes a renamed document: pending again, with an index job in the same write', async () => {
       const owner = newOwnerId();
       const created = await documents().create(sampleDocument(owner, { title: 'Old name' }));
