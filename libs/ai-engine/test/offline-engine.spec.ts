@@ -516,6 +516,69 @@ describe('named entities', () => {
       { name: 'Smith', key: 'smith', mentions: 1 },
     ]);
   });
+
+  // Found in review: "Alice Smith and Bob Jones" and "Microsoft and Google"
+  // were one entity each, and "&" did not separate names at all.
+  it('lists names joined by "and" or "&" as entities of their own', () => {
+    expect(summarise('Alice Smith and Bob Jones met in Paris. Later Alice Smith left.')).toEqual([
+      { name: 'Alice Smith', key: 'alice smith', mentions: 2 },
+      { name: 'Bob Jones', key: 'bob jones', mentions: 1 },
+      { name: 'Paris', key: 'paris', mentions: 1 },
+    ]);
+    // Joined to another name, a word that opens the sentence is a name too.
+    expect(summarise('Microsoft and Google compete. Microsoft & Google talk.')).toEqual([
+      { name: 'Microsoft', key: 'microsoft', mentions: 2 },
+      { name: 'Google', key: 'google', mentions: 2 },
+    ]);
+    expect(summarise('Bob writes about Acme Corporation in Berlin and Maria Gonzalez.')).toEqual([
+      { name: 'Acme Corporation', key: 'acme corporation', mentions: 1 },
+      { name: 'Berlin', key: 'berlin', mentions: 1 },
+      { name: 'Maria Gonzalez', key: 'maria gonzalez', mentions: 1 },
+    ]);
+    // Two names before the "and", or an organisation, make it a list as well.
+    expect(
+      summarise('We saw Alice Smith and Acme Corporation, then Barclays Bank and Beta Group.'),
+    ).toEqual([
+      { name: 'Alice Smith', key: 'alice smith', mentions: 1 },
+      { name: 'Acme Corporation', key: 'acme corporation', mentions: 1 },
+      { name: 'Barclays Bank', key: 'barclays bank', mentions: 1 },
+      { name: 'Beta Group', key: 'beta group', mentions: 1 },
+    ]);
+  });
+
+  it('keeps an organisation named with "and", "&" or "of" whole', () => {
+    expect(
+      summarise(
+        'We own Procter and Gamble Company and Johnson & Johnson Inc shares. ' +
+          'The Bank of England and Barclays Bank agreed. We met Johnson & Johnson.',
+      ),
+    ).toEqual([
+      { name: 'Procter and Gamble Company', key: 'procter and gamble company', mentions: 1 },
+      { name: 'Johnson & Johnson Inc', key: 'johnson & johnson inc', mentions: 1 },
+      { name: 'Bank of England', key: 'bank of england', mentions: 1 },
+      { name: 'Barclays Bank', key: 'barclays bank', mentions: 1 },
+      { name: 'Johnson & Johnson', key: 'johnson & johnson', mentions: 1 },
+    ]);
+    // A title-case "And" belongs to the heading it is in.
+    expect(summarise('Please read the Terms And Conditions.')).toEqual([
+      { name: 'Terms And Conditions', key: 'terms and conditions', mentions: 1 },
+    ]);
+  });
+
+  // Found in review: keys were only NFC, so full-width "ＡＣＭＥ Corporation"
+  // and "ACME Corporation" were two entities, though search folds them (NFKC).
+  it('makes the full-width and the ASCII spelling of a name one entity', () => {
+    const entities = extractEntityMentions(
+      'We met ＡＣＭＥ Corporation in May. Later ACME Corporation paid. ACME Corporation left.',
+    ).entities;
+    expect(entities).toEqual([
+      { name: 'ACME Corporation', key: 'acme corporation', type: 'organization', mentions: 3 },
+    ]);
+    // The name keeps the spelling the text uses most, full-width included.
+    expect(extractNamedEntities('We met ＡＣＭＥ in May. ＡＣＭＥ paid, as did ACME.')).toEqual([
+      { name: 'ＡＣＭＥ', key: 'acme', type: 'acronym', mentions: 3 },
+    ]);
+  });
 });
 
 describe('lexicon sentiment', () => {

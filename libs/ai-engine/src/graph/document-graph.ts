@@ -10,7 +10,10 @@ export interface DocumentGraphOptions {
 /**
  * The graph a document contributes: its most mentioned entities and which of
  * them share a sentence. Bounded so that one long document cannot flood the
- * owner's graph.
+ * owner's graph. Entities come from the text: a title is often generic
+ * ("Meeting Notes", "Untitled Document"), and read as text it related
+ * unrelated documents through that name. A name of the title counts only
+ * where the text mentions it, inside a longer name as well (namesFrom).
  */
 export function buildDocumentGraph(
   ownerId: string,
@@ -19,7 +22,7 @@ export function buildDocumentGraph(
   text: string,
   options: DocumentGraphOptions = {},
 ): GraphDocument {
-  const { entities, mentions } = extractEntityMentions(`${title}\n\n${text}`);
+  const { entities, mentions } = extractEntityMentions(text, { namesFrom: title });
   const chosen: GraphEntity[] = entities.slice(0, options.maxEntities ?? 25);
   const keys = new Set(chosen.map((entity) => entity.key));
 

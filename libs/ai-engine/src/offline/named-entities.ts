@@ -7,7 +7,7 @@ export type EntityType = 'organization' | 'acronym' | 'name';
 export interface NamedEntity {
   /** The most frequent spelling in the text. */
   readonly name: string;
-  /** Lower-cased name: the identity of the entity within one owner. */
+  /** NFKC-folded, lower-cased name: the identity of the entity within one owner. */
   readonly key: string;
   readonly type: EntityType;
   readonly mentions: number;
@@ -20,11 +20,19 @@ export interface EntityMention {
 
 // Combining marks (\p{M}) belong to the word: decomposed (NFD) text keeps
 // them as separate characters, and without them "Müller" stopped at the "u".
-const TOKEN = /[\p{L}\p{N}][\p{L}\p{M}\p{N}'’&.-]*/gu;
+// A lone "&" is a token too, so that it can separate two names (COORDINATORS):
+// skipped, it ran "Alice & Bob" together into the one name "Alice Bob".
+const TOKEN = /[\p{L}\p{N}][\p{L}\p{M}\p{N}'’&.-]*|&/gu;
 // Trailing punctuation and a possessive 's, in any order they come: "Corp.",
 // "Google's.", "U.S.'s".
 const NOT_PART_OF_NAME = /[.'’-]*(?:['’]s)?[.'’-]*$/u;
 const CONNECTORS = new Set(['of', 'de', 'du', 'von', 'van', 'der', 'la', 'for', 'and', '&']);
+/**
+ * The connectors that join two names rather than build one: "Alice Smith and
+ * Bob Jones" are two people. Lower-case only: a title-case "And" ("Terms And
+ * Conditions") belongs to a heading, which names one thing.
+ */
+const COORDINATORS = new Set(['and', '&']);
 /**
  * Adverbs that open English sentences ("Yesterday Microsoft announced…") and
  * hardly ever begin a name: capitalised only for opening the sentence, they
@@ -41,6 +49,15 @@ const SENTENCE_OPENING_ADVERBS = new Set(
 );
 const ORGANIZATION_WORDS =
   /\b(inc|corp|corporation|company|foundation|university|institute|ltd|llc|gmbh|association|agency|ministry|council|bank|group)\b/i;
+
+/**
+ * The identity of a name: NFKC-folded as the retrieval tokenizer folds text
+ * (words in tokenize.ts), so that a full-width "ＡＣＭＥ" is the same entity
+ * as "ACME", then lower-cased.
+ */
+function foldName(name: string): string {
+  return name.normalize('NFKC').toLowerCase();
+}
 
 /**
  * The word as a name is spelled: "Google's" is a mention of Google, and a
@@ -61,7 +78,9 @@ function isShouting(text: string): boolean {
   return letters.length > 12 && letters === letters.toUpperCase();
 }
 
-function classify(name: string): EntityType {
+function classify(written: string): EntityType {
+  // Full-width "ＡＣＭＥ" is an acronym as "ACME" is.
+  const name = written.normalize('NFKC');
   if (/^[A-Z0-9&]{2,6}$/.test(name)) return 'acronym';
   return ORGANIZATION_WORDS.test(name) ? 'organization' : 'name';
 }
@@ -80,17 +99,61 @@ function trimName(tokens: string[]): string[] {
 }
 
 /**
- * Named entities by capitalisation: runs of capitalised words ("University of
- * California", "Covered Software") and acronyms. A capitalised word that only
- * ever opens a sentence is ordinary prose, not a name. All-capitals passages
- * are skipped because capitalisation says nothing there.
+ * Whether two names joined by "and" or "&" are one: a firm named after one
+ * word and another ("Procter and Gamble Company", "Johnson & Johnson Inc",
+ * "Marks & Spencer Group"), or one word twice ("Johnson & Johnson"). Two
+ * words on the left ("Alice Smith and Acme Corporation") or an organisation
+ * on the left ("Acme Bank and Beta Group") make them a list of two.
  */
-export function extractEntityMentions(text: string): {
-  entities: NamedEntity[];
-  mentions: EntityMention[];
-} {
+function isOneCoordinatedName(left: string[], right: string[]): boolean {
+  if (left.length !== 1 || right.length === 0) return false;
+  const leftWord = foldName(left[0] ?? '');
+  if (right.length === 1 && foldName(right[0] ?? '') === leftWord) return true;
+  return !ORGANIZATION_WORDS.test(leftWord) && ORGANIZATION_WORDS.test(right.at(-1) ?? '');
+}
+
+/**
+ * A run split into the names it lists: "Alice Smith and Bob Jones" into
+ * "Alice Smith" and "Bob Jones", but "Procter and Gamble Company and Johnson
+ * & Johnson Inc" into those two firms (isOneCoordinatedName). "of" and the
+ * other connectors stay inside names ("Bank of England").
+ */
+function splitCoordination(tokens: string[]): string[][] {
+  const segments: string[][] = [[]];
+  const coordinators: string[] = [];
+  for (const token of tokens) {
+    if (COORDINATORS.has(token)) {
+      coordinators.push(token);
+      segments.push([]);
+    } else {
+      segments.at(-1)?.push(token);
+    }
+  }
+  if (segments.length === 1) return segments;
+  const names: string[][] = [];
+  for (let index = 0; index < segments.length; index += 1) {
+    const left = trimName(segments[index] ?? []);
+    const right = trimName(segments[index + 1] ?? []);
+    if (isOneCoordinatedName(left, right)) {
+      names.push([...left, coordinators[index] ?? 'and', ...right]);
+      index += 1;
+    } else if (left.length > 0) {
+      names.push(left);
+    }
+  }
+  return names;
+}
+
+/**
+ * The names in each sentence of the text, as tokens: runs of capitalised
+ * words ("University of California", "Covered Software") and acronyms. A
+ * capitalised word that only ever opens a sentence is ordinary prose, not a
+ * name. All-capitals passages are skipped because capitalisation says
+ * nothing there.
+ */
+function namesBySentence(text: string): string[][][] {
   // One name in composed (NFC) and decomposed (NFD) form is one entity, so
-  // keys and names are always NFC.
+  // names are always NFC (and keys NFKC, see foldName).
   const sentences = splitSentences(text.normalize('NFC'));
   const midSentenceCapitalised = new Set<string>();
   const runsBySentence: Array<Array<{ tokens: string[]; opensSentence: boolean }>> = [];
@@ -113,7 +176,7 @@ export function extractEntityMentions(text: string): {
       if (isCapitalised(token) && !/^\d/.test(token)) {
         if (run.length === 0) runStart = index;
         run.push(token);
-        if (index > 0) midSentenceCapitalised.add(token.toLowerCase());
+        if (index > 0) midSentenceCapitalised.add(foldName(token));
       } else if (
         run.length > 0 &&
         CONNECTORS.has(token.toLowerCase()) &&
@@ -127,35 +190,99 @@ export function extractEntityMentions(text: string): {
     flush(tokens.length);
   });
 
+  return runsBySentence.map((runs) =>
+    runs.flatMap(({ tokens, opensSentence }) => {
+      // Otherwise a run that opens a sentence stays whole: a word capitalised
+      // only there may still begin a name ("Alice Smith", "Bank of America").
+      const opener = opensSentence && SENTENCE_OPENING_ADVERBS.has((tokens[0] ?? '').toLowerCase());
+      const names = splitCoordination(trimName(opener ? tokens.slice(1) : tokens));
+      // A lone capitalised word at the start of a sentence counts only if the
+      // text also capitalises it elsewhere, or joins it to another name
+      // ("Microsoft and Google compete"): prose is seldom listed with names.
+      if (
+        opensSentence &&
+        names.length === 1 &&
+        names[0]?.length === 1 &&
+        !midSentenceCapitalised.has(foldName(names[0][0] ?? ''))
+      ) {
+        return [];
+      }
+      return names.filter((nameTokens) => {
+        const name = nameTokens.join(' ');
+        return name.length >= 2 && !(nameTokens.length === 1 && isStopword(name.toLowerCase()));
+      });
+    }),
+  );
+}
+
+/**
+ * Where the name `known` stands inside the longer name `name`, each
+ * occurrence's start; both as folded tokens, so compared as keys are.
+ */
+function occurrencesInside(name: readonly string[], known: readonly string[]): number[] {
+  const starts: number[] = [];
+  if (known.length === 0 || known.length >= name.length) return starts;
+  for (let start = 0; start + known.length <= name.length; start += 1) {
+    if (known.every((token, offset) => name[start + offset] === token)) {
+      starts.push(start);
+      start += known.length - 1;
+    }
+  }
+  return starts;
+}
+
+export interface EntityExtractionOptions {
+  /**
+   * A text, such as a document's title, whose names also count where the
+   * text mentions them inside a longer name: it shows where a name ends when
+   * the capitals of the text run on past it ("The Analytical Engine" in "The
+   * Analytical Engine of Charles Babbage was never finished"). Its names that
+   * the text does not mention are not entities of the text.
+   */
+  readonly namesFrom?: string;
+}
+
+/**
+ * Named entities by capitalisation (namesBySentence), the most mentioned
+ * first, and the sentences that mention them.
+ */
+export function extractEntityMentions(
+  text: string,
+  options: EntityExtractionOptions = {},
+): {
+  entities: NamedEntity[];
+  mentions: EntityMention[];
+} {
+  // Each name of `namesFrom` once, as folded tokens.
+  const known = new Map<string, string[]>();
+  for (const tokens of namesBySentence(options.namesFrom ?? '').flat()) {
+    const folded = tokens.map(foldName);
+    known.set(folded.join(' '), folded);
+  }
   const byKey = new Map<
     string,
     { spellings: Map<string, number>; mentions: number; first: number }
   >();
   const mentions: EntityMention[] = [];
-  runsBySentence.forEach((runs, sentenceIndex) => {
-    for (const { tokens, opensSentence } of runs) {
-      // Otherwise a run that opens a sentence stays whole: a word capitalised
-      // only there may still begin a name ("Alice Smith", "Bank of America").
-      const opener = opensSentence && SENTENCE_OPENING_ADVERBS.has((tokens[0] ?? '').toLowerCase());
-      let nameTokens = trimName(opener ? tokens.slice(1) : tokens);
-      // A lone capitalised word at the start of a sentence counts only if the
-      // text also capitalises it elsewhere.
-      if (
-        opensSentence &&
-        nameTokens.length === 1 &&
-        !midSentenceCapitalised.has((nameTokens[0] ?? '').toLowerCase())
-      ) {
-        nameTokens = [];
+  const mention = (nameTokens: readonly string[], sentence: number) => {
+    const name = nameTokens.join(' ');
+    const key = foldName(name);
+    const entry = byKey.get(key) ?? { spellings: new Map(), mentions: 0, first: mentions.length };
+    entry.mentions += 1;
+    entry.spellings.set(name, (entry.spellings.get(name) ?? 0) + 1);
+    byKey.set(key, entry);
+    mentions.push({ key, sentence });
+  };
+  namesBySentence(text).forEach((names, sentence) => {
+    for (const nameTokens of names) {
+      mention(nameTokens, sentence);
+      if (known.size === 0) continue;
+      const folded = nameTokens.map(foldName);
+      for (const knownTokens of known.values()) {
+        for (const start of occurrencesInside(folded, knownTokens)) {
+          mention(nameTokens.slice(start, start + knownTokens.length), sentence);
+        }
       }
-      if (nameTokens.length === 0) continue;
-      const name = nameTokens.join(' ');
-      if (name.length < 2 || (nameTokens.length === 1 && isStopword(name.toLowerCase()))) continue;
-      const key = name.toLowerCase();
-      const entry = byKey.get(key) ?? { spellings: new Map(), mentions: 0, first: mentions.length };
-      entry.mentions += 1;
-      entry.spellings.set(name, (entry.spellings.get(name) ?? 0) + 1);
-      byKey.set(key, entry);
-      mentions.push({ key, sentence: sentenceIndex });
     }
   });
 
