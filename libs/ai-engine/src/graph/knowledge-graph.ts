@@ -1,7 +1,7 @@
 import type { EntityType } from '../offline/named-entities';
 
 export interface GraphEntity {
-  /** Identity within an owner: the lower-cased name. */
+  /** Identity within an owner: the NFKC-folded, lower-cased name (see extractEntityMentions). */
   readonly key: string;
   readonly name: string;
   readonly type: EntityType;
