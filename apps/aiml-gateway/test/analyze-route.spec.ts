@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 import { analyzeResponse, GATEWAY_API } from '@docuthinker/contracts';
 import { waitUntil } from '@docuthinker/testing';
@@ -526,6 +528,116 @@ describe('POST /analyze when the client leaves', () => {
     } finally {
       await gateway.close();
       await upstream.stop();
+    }
+  });
+});
+
+/**
+ * Speaks OpenAI's chat completions, answering each request after `delayMs`,
+ * and counts the requests whose caller hung up before the answer.
+ */
+async function startSlowOpenAi(delayMs: number): Promise<{
+  readonly url: string;
+  readonly counts: { received: number; answered: number; abandoned: number };
+  close(): Promise<void>;
+}> {
+  const counts = { received: 0, answered: 0, abandoned: 0 };
+  const server: Server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      counts.received += 1;
+      const timer = setTimeout(() => {
+        counts.answered += 1;
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            id: 'chatcmpl-slow',
+            object: 'chat.completion',
+            created: 0,
+            model: 'gpt-4o-mini',
+            choices: [
+              {
+                index: 0,
+                message: { role: 'assistant', content: 'An answer nobody waits for.' },
+                finish_reason: 'stop',
+              },
+            ],
+            usage: { prompt_tokens: 10, completion_tokens: 6, total_tokens: 16 },
+          }),
+        );
+      }, delayMs);
+      response.on('close', () => {
+        if (response.writableFinished) return;
+        clearTimeout(timer);
+        counts.abandoned += 1;
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    counts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+// Found in review: served locally, /analyze dropped the client's signal, so
+// its five provider calls ran to completion (and were paid for) after the
+// client had gone; /ai/v1/tasks cancelled its one.
+describe('POST /analyze served locally when the client leaves', () => {
+  it('cancels every provider call of the local chain and indexes nothing', async () => {
+    const openAi = await startSlowOpenAi(2000);
+    const gateway = await startTestGateway({
+      engine: {
+        providers: ['openai', 'local'],
+        providerKeys: { openai: 'sk-test' },
+        providerBaseUrls: { openai: `${openAi.url}/v1` },
+        resilience: { retries: 0, timeoutMs: 10_000 },
+      },
+      captureLogs: true,
+    });
+    try {
+      const origin = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+      const client = new AbortController();
+      const headers = { ...(await asUser('leaver')), 'content-type': 'application/json' };
+      const call = fetch(`${origin}${GATEWAY_API.analyze}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ document: DOCUMENT, metadata: { document_id: 'left' } }),
+        signal: client.signal,
+      });
+      // Summary, topics, discussion, insights and sentiment: the client leaves
+      // once all five are with the provider, not after a timer.
+      await waitUntil('the five provider calls', async () => openAi.counts.received >= 5, {
+        timeoutMs: 10_000,
+      });
+      client.abort();
+      await expect(call).rejects.toThrow();
+      await waitUntil(
+        'the provider calls to be cancelled',
+        async () => openAi.counts.abandoned >= 5,
+        { timeoutMs: 5000 },
+      );
+      expect(openAi.counts).toEqual({ received: 5, answered: 0, abandoned: 5 });
+      // The client left before the index was due: nothing of it was indexed.
+      const search = await gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.search,
+        payload: { ownerId: 'leaver', query: 'redistributions of source code', mode: 'lexical' },
+      });
+      expect(search.json().hits).toEqual([]);
+      const left = 'the client left before the answer; its work was cancelled';
+      await waitUntil('the cancellation log line', async () =>
+        gateway.logs().some((line) => line.msg === left),
+      );
+      expect(gateway.logs().filter((line) => line.level >= 50)).toEqual([]);
+    } finally {
+      await gateway.close();
+      await openAi.close();
     }
   });
 });

@@ -72,6 +72,39 @@ describe('retrieval routes on the embedded stores', () => {
     expect(giraffe.hits[0].text).toContain('giraffe');
   });
 
+  // Found in review: the contract accepts any text that is not blank, but a
+  // text of decoration lines alone gave no chunks, so its re-index emptied the
+  // document's chunks from search and left its graph node behind.
+  it.each(['...', '---', '. . .'])(
+    'indexes a text of decoration alone (%j) as one chunk, also over an existing document',
+    async (text) => {
+      const fresh = await index('oscar', `fresh-${text.length}`, 'Fresh', text);
+      expect(fresh.statusCode).toBe(200);
+      expect(fresh.json()).toMatchObject({ chunks: 1, vector: { upserted: 1 } });
+
+      const documentId = `notes-${text.length}`;
+      await index('oscar', documentId, 'Notes', BABBAGE);
+      const again = await index('oscar', documentId, 'Notes', text);
+      expect(again.statusCode).toBe(200);
+      expect(again.json()).toMatchObject({
+        documentId,
+        chunks: 1,
+        vector: { upserted: 1, removed: 1 },
+        graph: { nodes: expect.any(Number) },
+      });
+      // Its chunk and its graph node are still there under its id: removing
+      // the document finds both.
+      const removed = await gateway.service({
+        method: 'DELETE',
+        url: `${GATEWAY_API.indexedDocument(documentId)}?ownerId=oscar`,
+      });
+      expect(removed.json()).toMatchObject({
+        vector: { enabled: true, removed: 1 },
+        graph: { enabled: true, removedEntities: expect.any(Number) },
+      });
+    },
+  );
+
   it.each(['hybrid', 'vector', 'lexical'])('searches in %s mode within the owner', async (mode) => {
     const response = await search({
       ownerId: 'alice',

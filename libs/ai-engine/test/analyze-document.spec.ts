@@ -5,9 +5,11 @@ import { ProviderChain } from '../src/providers/provider-chain';
 import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
 import { RetrievalService } from '../src/service/retrieval-service';
 import { analyzeDocument } from '../src/service/analyze-document';
+import { LibsqlVectorIndex } from '../src/retrieval/libsql-vector-index';
 import { corpusText } from './support/corpus';
 import { FAST } from './support/fast-resilience';
-import { providerServersClosedAfterEach } from './support/provider-test-server';
+import { leaveOnceReceived } from './support/leaving-caller';
+import { openAiReply, providerServersClosedAfterEach } from './support/provider-test-server';
 import { warmProviderSdks } from './support/warm-provider-sdks';
 
 const server = providerServersClosedAfterEach();
@@ -86,5 +88,82 @@ describe('analyzeDocument (the /analyze contract served locally)', () => {
     expect(response.translation).toBeNull();
     expect(response.degraded).toBe(true);
     expect(response.summary).toContain('Redistributions of source code must retain');
+  });
+});
+
+// Found in review: the gateway passed its client's signal in, but the local
+// path dropped it, so an /analyze whose client had left still paid for its
+// five provider calls and then indexed the document.
+describe('analyzeDocument when its caller leaves', () => {
+  /** Answers, but only after the caller has long gone. */
+  const SLOW = { delayMs: 2000, body: openAiReply('A summary nobody waits for.') };
+  const OWNER = { ownerId: 'leaver', documentId: 'bsd' };
+
+  beforeAll(warmProviderSdks);
+
+  async function openAiFirst() {
+    const openai = await server(() => SLOW);
+    const providers = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
+      { resilience: { timeoutMs: 10_000, retries: 0 } },
+    );
+    const embedder = new HashingEmbedder(384);
+    const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
+    const knowledgeGraph = LibsqlKnowledgeGraph.open(':memory:');
+    const retrieval = new RetrievalService({ embedder, vectorIndex, knowledgeGraph });
+    return {
+      openai,
+      providers,
+      retrieval,
+      indexed: async () => ({
+        chunks: await vectorIndex.countChunks(OWNER.ownerId),
+        documents: (await knowledgeGraph.stats(OWNER.ownerId)).documents,
+      }),
+      close: async () => {
+        await vectorIndex.close();
+        await knowledgeGraph.close();
+      },
+    };
+  }
+
+  it('cancels the provider calls under way, falls back to none, and indexes nothing', async () => {
+    const { openai, providers, retrieval, indexed, close } = await openAiFirst();
+    try {
+      const started = performance.now();
+      // Once every part is with the provider, as in the reported case.
+      const analysis = analyzeDocument(
+        { document: corpusText('bsd'), question: 'What must a redistribution retain?' },
+        { providers, retrieval, ...OWNER },
+        leaveOnceReceived(openai, 6),
+      );
+      await expect(analysis).rejects.toMatchObject({ name: 'AbortError' });
+      // Left at once: not the provider's 2 s answer, and not the offline engine's.
+      expect(performance.now() - started).toBeLessThan(1500);
+      expect(openai.requests).toHaveLength(6);
+      expect(await indexed()).toEqual({ chunks: 0, documents: 0 });
+      // Leaving said nothing about the provider: its circuit is closed.
+      expect(providers.circuits()[0]?.state).toBe('closed');
+    } finally {
+      await close();
+    }
+  });
+
+  it('starts no provider call, and no index, for a caller already gone', async () => {
+    const { openai, providers, retrieval, indexed, close } = await openAiFirst();
+    try {
+      const gone = new AbortController();
+      gone.abort();
+      await expect(
+        analyzeDocument(
+          { document: corpusText('bsd'), question: 'What must a redistribution retain?' },
+          { providers, retrieval, ...OWNER },
+          gone.signal,
+        ),
+      ).rejects.toMatchObject({ name: 'AbortError' });
+      expect(openai.requests).toHaveLength(0);
+      expect(await indexed()).toEqual({ chunks: 0, documents: 0 });
+    } finally {
+      await close();
+    }
   });
 });

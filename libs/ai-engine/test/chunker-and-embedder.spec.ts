@@ -1,4 +1,4 @@
-import { chunkDocument, chunkIdFor } from '../src/retrieval/chunker';
+import { chunkDocument, chunkIdFor, type Chunk } from '../src/retrieval/chunker';
 import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
 import { reciprocalRankFusion } from '../src/retrieval/reciprocal-rank-fusion';
 import { corpusText } from './support/corpus';
@@ -118,6 +118,34 @@ describe('chunkDocument', () => {
 
   it('returns no chunks for empty text', () => {
     expect(chunkDocument('empty', '   \n\n ')).toEqual([]);
+  });
+
+  // Found in review: such a text passed the index contract (it is not
+  // blank) but gave no chunks, so re-indexing a document with it emptied its
+  // chunks from search and left its graph node behind.
+  describe('a text of nothing but decoration', () => {
+    it.each(['...', '---', '. . .', '\n  ***\n\n===\n. . .\n '])(
+      '%j is kept, trimmed, as one chunk',
+      (text) => {
+        const chunks = chunkDocument('dots', text);
+        expect(chunks).toHaveLength(1);
+        const [chunk] = chunks as [Chunk];
+        expect(chunk.text).toBe(text.trim());
+        expect(text.slice(chunk.start, chunk.end)).toBe(chunk.text);
+        expect(chunk).toMatchObject({ documentId: 'dots', ordinal: 0 });
+        expect(chunk.chunkId).toBe(chunkIdFor('dots', 0, chunk.text));
+        expect(chunkDocument('dots', text)).toEqual(chunks);
+      },
+    );
+
+    it('is cut to the chunk size', () => {
+      const rule = `  ${'= '.repeat(1000)}`;
+      const [chunk, ...more] = chunkDocument('rule', rule, { maxChars: 300 });
+      expect(more).toEqual([]);
+      expect(chunk?.start).toBe(2);
+      expect(chunk?.text).toBe(rule.slice(2, 301));
+      expect(chunk?.text).toMatch(/^=(?: =)+$/);
+    });
   });
 });
 

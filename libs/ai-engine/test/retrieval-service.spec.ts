@@ -334,6 +334,42 @@ describe('RetrievalService when a write fails', () => {
   });
 });
 
+// Found in review: a text of decoration lines alone passed the index contract
+// but gave no chunks, so its re-index emptied the document's chunks from
+// search while its graph node stayed.
+describe('RetrievalService re-indexing a document with a text of decoration alone', () => {
+  it('keeps the document under its id in both indexes', async () => {
+    const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
+    const knowledgeGraph = LibsqlKnowledgeGraph.open(':memory:');
+    const service = new RetrievalService({ embedder, vectorIndex, knowledgeGraph });
+    try {
+      const first = await service.index({ ownerId: 'o', ...BSD });
+      expect(first.chunks).toBeGreaterThan(1);
+      const again = await service.index({ ownerId: 'o', ...BSD, text: '...' });
+      expect(again).toEqual({
+        documentId: 'bsd',
+        chunks: 1,
+        vector: { enabled: true, upserted: 1, removed: first.chunks },
+        graph: { enabled: true, nodes: expect.any(Number), edges: expect.any(Number) },
+      });
+      expect(await vectorIndex.countChunks('o', 'bsd')).toBe(1);
+      expect((await knowledgeGraph.stats('o')).documents).toBe(1);
+      // The document node now holds what its title alone mentions, no more.
+      expect((await service.topEntities('o', 100)).map((entity) => entity.name)).not.toContain(
+        'Regents',
+      );
+      expect(await service.remove('o', 'bsd')).toMatchObject({
+        vector: { enabled: true, removed: 1 },
+        graph: { enabled: true },
+      });
+      expect((await knowledgeGraph.stats('o')).documents).toBe(0);
+    } finally {
+      await vectorIndex.close();
+      await knowledgeGraph.close();
+    }
+  });
+});
+
 describe('RetrievalService with sync switched off', () => {
   it('skips the vector index and says so, and refuses to search', async () => {
     const knowledgeGraph = LibsqlKnowledgeGraph.open(':memory:');

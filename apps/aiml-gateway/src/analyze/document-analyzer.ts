@@ -87,7 +87,7 @@ export class DocumentAnalyzer {
     upstreamAttempt?: Promise<UpstreamAnswer>,
   ): Promise<AnalyzeOutcome> {
     const { upstream } = this.dependencies;
-    if (!upstream) return { servedBy: 'local', body: await this.local(request, owner) };
+    if (!upstream) return { servedBy: 'local', body: await this.local(request, owner, signal) };
     try {
       const answer = await (upstreamAttempt ??
         upstream.analyze(rawBody ?? JSON.stringify(request), requestId, signal));
@@ -97,7 +97,7 @@ export class DocumentAnalyzer {
       if (error instanceof UpstreamFailure && error.rejected) {
         throw problem('DT_ERR_UPSTREAM_REJECTED', error.message);
       }
-      const body = await this.local(request, owner);
+      const body = await this.local(request, owner, signal);
       return {
         servedBy: 'local',
         body: { ...body, degraded: true },
@@ -106,13 +106,26 @@ export class DocumentAnalyzer {
     }
   }
 
-  private local(request: AnalyzeRequest, owner: AnalyzeOwner): Promise<AnalyzeResponse> {
-    return analyzeDocument(request, {
-      providers: this.dependencies.providers,
-      retrieval: this.dependencies.retrieval,
-      offlineTasks: this.dependencies.offlineTasks,
-      ownerId: owner.ownerId,
-      documentId: owner.documentId,
-    });
+  /**
+   * `signal` as for the upstream: a client that leaves cancels the local
+   * chain's provider calls too, and no index is started for it (see
+   * analyzeDocument).
+   */
+  private local(
+    request: AnalyzeRequest,
+    owner: AnalyzeOwner,
+    signal: AbortSignal | undefined,
+  ): Promise<AnalyzeResponse> {
+    return analyzeDocument(
+      request,
+      {
+        providers: this.dependencies.providers,
+        retrieval: this.dependencies.retrieval,
+        offlineTasks: this.dependencies.offlineTasks,
+        ownerId: owner.ownerId,
+        documentId: owner.documentId,
+      },
+      signal,
+    );
   }
 }

@@ -79,10 +79,30 @@ function withoutTrailingHeadings(spans: readonly Span[], first: number, last: nu
 }
 
 /**
+ * The one span of a text that is not blank yet has no sentences: lines of
+ * decoration ("...", "---", ". . .") or bare list markers, which the sentence
+ * splitter drops. The index contract accepts any text that is not blank, and
+ * a document indexed to no chunks would lose its chunks from search while
+ * its graph node stays; so such a text is kept as it is, trimmed, in one
+ * chunk cut to `maxChars`.
+ */
+function wholeTextSpans(text: string, maxChars: number): Span[] {
+  const start = text.search(/\S/);
+  if (start === -1) return [];
+  let end = start + text.slice(start).trimEnd().length;
+  if (end - start > maxChars) {
+    end = codePointBoundary(text, start, start + maxChars);
+    while (/\s/.test(text[end - 1] ?? '')) end -= 1;
+  }
+  return [{ start, end, block: 0, isHeading: false }];
+}
+
+/**
  * Splits a document into chunks of whole sentences, at most `maxChars` long,
  * preferring paragraph boundaries once a chunk is reasonably full, each chunk
  * repeating up to `overlapChars` of the previous one's closing sentences so an
- * answer that straddles a boundary is still found whole.
+ * answer that straddles a boundary is still found whole. A text that is not
+ * blank always gives at least one chunk (see wholeTextSpans).
  */
 export function chunkDocument(
   documentId: string,
@@ -94,7 +114,10 @@ export function chunkDocument(
     options.overlapChars ?? DEFAULT_CHUNK_OVERLAP_CHARS,
     Math.floor(maxChars / 2),
   );
-  const spans = splitSentences(text).flatMap((sentence) => fitSentence(text, sentence, maxChars));
+  const sentences = splitSentences(text).flatMap((sentence) =>
+    fitSentence(text, sentence, maxChars),
+  );
+  const spans = sentences.length > 0 ? sentences : wholeTextSpans(text, maxChars);
   const chunks: Chunk[] = [];
   let first = 0;
   while (first < spans.length) {

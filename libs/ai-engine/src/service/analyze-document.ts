@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { wellFormedText } from '@docuthinker/contracts';
 import { InvalidInputError, TaskUnsupportedError } from '../errors';
 import type { ProviderName } from '../providers/ai-provider';
@@ -7,6 +8,7 @@ import {
   type ProviderChain,
 } from '../providers/provider-chain';
 import { inlineOfflineTasks, type OfflineTaskRunner } from '../offline/offline-task-runner';
+import { ClientAbortedError, untilClientLeaves } from '../providers/client-abort';
 import type { RetrievalService } from './retrieval-service';
 
 /** The FastAPI container's `/analyze` request. */
@@ -56,6 +58,14 @@ export interface AnalyzeContext {
 const CONTEXT_PASSAGES = 4;
 
 /**
+ * The parts of an analysis that run at once (five tasks, a translation and
+ * an answer), and how many listeners each may have on the caller's signal at
+ * a time: a remote provider's guard puts up to three, the worker pool one.
+ */
+const CONCURRENT_PARTS = 7;
+const SIGNAL_LISTENERS_PER_PART = 4;
+
+/**
  * The title the document is indexed under: `metadata.title`, made
  * well-formed as every stored text is. The `/analyze` contract has checked
  * and bounded it already; this holds for callers without the contract.
@@ -69,13 +79,26 @@ function indexedTitle(metadata: AnalyzeRequest['metadata']): string {
  * Serves the `/analyze` contract from the provider chain, for when the
  * FastAPI container is not configured or its circuit is open. Each part runs
  * through the chain on its own, so one failing provider degrades one part.
+ *
+ * `signal`: the caller went away. Every provider call under way is cancelled
+ * and none starts after, the ranking of the question's passages included,
+ * and the call rejects with ClientAbortedError.
  */
 export async function analyzeDocument(
   request: AnalyzeRequest,
   context: AnalyzeContext,
+  signal?: AbortSignal,
 ): Promise<AnalyzeResponse> {
   if (typeof request.document !== 'string' || request.document.trim().length === 0) {
     throw new InvalidInputError('document', 'must be a non-empty string');
+  }
+  if (signal?.aborted) throw new ClientAbortedError(signal);
+  // The parts share the one signal: Node's default of ten listeners is
+  // expected to be passed here, and its leak warning on every analysis
+  // would be noise. Each part removes its listeners as it settles.
+  if (signal) {
+    const needed = CONCURRENT_PARTS * SIGNAL_LISTENERS_PER_PART;
+    if (getMaxListeners(signal) < needed) setMaxListeners(needed, signal);
   }
   const { providers } = context;
   const input = { text: request.document };
@@ -88,29 +111,38 @@ export async function analyzeDocument(
 
   const question = request.question?.trim();
   // Only for a question: chunking alone takes ~0.15 s on a 2 MB document.
+  // How a worker thread rejects a cancelled task is its pool's business;
+  // untilClientLeaves makes it the ClientAbortedError the other parts give.
   const passages = question
-    ? await (context.offlineTasks ?? inlineOfflineTasks).rankPassages({
-        documentId: context.documentId ?? 'document',
-        text: request.document,
-        question,
-        limit: CONTEXT_PASSAGES,
-      })
+    ? await untilClientLeaves(
+        (context.offlineTasks ?? inlineOfflineTasks).rankPassages(
+          {
+            documentId: context.documentId ?? 'document',
+            text: request.document,
+            question,
+            limit: CONTEXT_PASSAGES,
+          },
+          signal,
+        ),
+        signal,
+      )
     : [];
 
   const [summary, topics, discussion, insights, sentiment, translation, answer] = await Promise.all(
     [
-      track('summary', providers.runTask('summary', input)),
-      track('topics', providers.runTask('topics', input)),
-      track('discussion', providers.runTask('discussion-points', input)),
-      track('insights', providers.runTask('key-ideas', input)),
-      track('sentiment', providers.runTask('sentiment', input)),
+      track('summary', providers.runTask('summary', input, signal)),
+      track('topics', providers.runTask('topics', input, signal)),
+      track('discussion', providers.runTask('discussion-points', input, signal)),
+      track('insights', providers.runTask('key-ideas', input, signal)),
+      track('sentiment', providers.runTask('sentiment', input, signal)),
       request.translate_lang
         ? track(
             'translation',
-            providers.runTask('summary-in-language', {
-              ...input,
-              options: { language: request.translate_lang },
-            }),
+            providers.runTask(
+              'summary-in-language',
+              { ...input, options: { language: request.translate_lang } },
+              signal,
+            ),
           ).catch((error: unknown) => {
             // No configured provider translates, or none that can answered:
             // the rest of the analysis still stands.
@@ -122,10 +154,13 @@ export async function analyzeDocument(
       question && passages.length > 0
         ? track(
             'qa',
-            providers.answer({
-              question,
-              passages: passages.map((chunk) => ({ id: chunk.chunkId, text: chunk.text })),
-            }),
+            providers.answer(
+              {
+                question,
+                passages: passages.map((chunk) => ({ id: chunk.chunkId, text: chunk.text })),
+              },
+              signal,
+            ),
           )
         : undefined,
     ],
@@ -138,12 +173,21 @@ export async function analyzeDocument(
     vector_store: retrieval.vectorEnabled ? 'skipped' : 'disabled',
   };
   if (context.ownerId && context.documentId) {
-    const indexed = await context.retrieval.index({
-      ownerId: context.ownerId,
-      documentId: context.documentId,
-      title: indexedTitle(request.metadata),
-      text: request.document,
-    });
+    // Once the caller has left no index starts: nobody would learn whether it
+    // was written, and indexing asks a provider too (the embedder). One under
+    // way gets the signal: its embedding stops, but a store write already
+    // started finishes, the graph following the vector index
+    // (RetrievalService.index): leaving never parts the two indexes.
+    if (signal?.aborted) throw new ClientAbortedError(signal);
+    const indexed = await context.retrieval.index(
+      {
+        ownerId: context.ownerId,
+        documentId: context.documentId,
+        title: indexedTitle(request.metadata),
+        text: request.document,
+      },
+      signal,
+    );
     sync = {
       graph: indexed.graph.enabled ? 'indexed' : 'disabled',
       vector_store: indexed.vector.enabled ? 'indexed' : 'disabled',
