@@ -202,7 +202,10 @@ export async function runIsolationMatrix({ backend, gateway, serviceToken }) {
   const probes = {
     'GET /api/me': async () => [await B('GET', backend, '/api/me')],
     'PATCH /api/me': async () => [
-      await B('PATCH', backend, '/api/me', { theme: 'dark', socialMedia: { github: 'intruder' } }),
+      await B('PATCH', backend, '/api/me', {
+        theme: 'dark',
+        socialMedia: { github: 'https://github.com/intruder' },
+      }),
     ],
     'PUT /api/me/password': async () => [
       await B('PUT', backend, '/api/me/password', {

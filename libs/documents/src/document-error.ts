@@ -69,3 +69,15 @@ export class DocumentError extends Error {
 export function isDocumentError(value: unknown): value is DocumentError {
   return value instanceof DocumentError;
 }
+
+/**
+ * The refusal of a document whose text is longer than `maxTextChars`, shared
+ * by the check on every format's text and the PDF reader that stops early.
+ */
+export function textTooLongError(maxTextChars: number): DocumentError {
+  return new DocumentError(
+    'DT_ERR_FILE_TOO_LARGE',
+    `The document's text is longer than ${maxTextChars.toLocaleString('en-US')} characters, the most that can be indexed and analysed.`,
+    { limit: 'maxTextChars' },
+  );
+}

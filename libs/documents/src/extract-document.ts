@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { decodeUtf8Text } from './decode-text';
 import { detectFormat, type DetectedFormat } from './detect-format';
 import { chooseTitle, firstMarkdownHeading } from './document-title';
-import { DocumentError } from './document-error';
+import { DocumentError, textTooLongError } from './document-error';
 import { resolveDocumentLimits, type DocumentLimits } from './document-limits';
 import { extractDocx } from './extract-docx';
 import { extractPdfText } from './extract-pdf-text';
@@ -60,6 +60,7 @@ export async function extractDocument(
         maxPages: limits.maxPages,
         maxUncompressedBytes: limits.maxUncompressedBytes,
         maxCompressionRatio: limits.maxCompressionRatio,
+        maxTextChars: limits.maxTextChars,
       });
       content = {
         text: pdf.text,
@@ -103,13 +104,7 @@ export async function extractDocument(
         : 'The document contains no text.',
     );
   }
-  if (content.text.length > limits.maxTextChars) {
-    throw new DocumentError(
-      'DT_ERR_FILE_TOO_LARGE',
-      `The document's text is longer than ${limits.maxTextChars.toLocaleString('en-US')} characters, the most that can be indexed and analysed.`,
-      { limit: 'maxTextChars' },
-    );
-  }
+  if (content.text.length > limits.maxTextChars) throw textTooLongError(limits.maxTextChars);
 
   return {
     fileType: format.fileType,

@@ -1,5 +1,5 @@
-import { definePDFJSModule, extractText, getDocumentProxy } from 'unpdf';
-import { DocumentError } from './document-error';
+import { definePDFJSModule, getDocumentProxy } from 'unpdf';
+import { DocumentError, textTooLongError } from './document-error';
 import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from './document-limits';
 import { guardPdfStreams } from './guard-pdf-streams';
 
@@ -11,13 +11,17 @@ export interface PdfText {
 }
 
 export interface PdfTextOptions extends Partial<
-  Pick<DocumentLimits, 'maxUncompressedBytes' | 'maxCompressionRatio'>
+  Pick<DocumentLimits, 'maxUncompressedBytes' | 'maxCompressionRatio' | 'maxTextChars'>
 > {
   /** Page counts above this are rejected before any page is read. */
   maxPages?: number;
 }
 
 type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
+type PdfTextContent = Awaited<
+  ReturnType<Awaited<ReturnType<PdfDocument['getPage']>>['getTextContent']>
+>;
+type PdfTextItem = PdfTextContent['items'][number];
 
 let pdfjsLoaded: Promise<void> | undefined;
 
@@ -41,6 +45,7 @@ export async function extractPdfText(
   options: PdfTextOptions = {},
 ): Promise<PdfText> {
   const maxPages = options.maxPages ?? DEFAULT_DOCUMENT_LIMITS.maxPages;
+  const maxTextChars = options.maxTextChars ?? DEFAULT_DOCUMENT_LIMITS.maxTextChars;
   await guardPdfStreams(bytes, {
     maxUncompressedBytes:
       options.maxUncompressedBytes ?? DEFAULT_DOCUMENT_LIMITS.maxUncompressedBytes,
@@ -69,7 +74,7 @@ export async function extractPdfText(
         { limit: 'maxPages' },
       );
     }
-    const { text } = await extractText(pdf, { mergePages: true });
+    const text = await readMergedText(pdf, maxTextChars);
     const title = await readTitle(pdf);
     return { text, pages: pdf.numPages, ...(title === undefined ? {} : { title }) };
   } catch (error) {
@@ -77,6 +82,95 @@ export async function extractPdfText(
   } finally {
     await pdf.loadingTask.destroy();
   }
+}
+
+/**
+ * The text of every page, merged as unpdf's `extractText(pdf, { mergePages:
+ * true })` merged it, but read as pdf.js streams it, page after page. Pages can all draw one shared content stream (and a page
+ * can list it many times), which the stream guard inflates and counts once:
+ * 2,000 pages sharing 50 KB of text held pdf.js for minutes before the text
+ * was compared with the limit. Here reading stops, and the PDF is refused,
+ * as soon as its merged text is certain to be longer than `maxTextChars`.
+ */
+async function readMergedText(pdf: PdfDocument, maxTextChars: number): Promise<string> {
+  const pageTexts: string[] = [];
+  const floor = new MergedLengthFloor();
+  for (let pageNumber = 1; pageNumber <= pdf.numPages; pageNumber += 1) {
+    if (pageNumber > 1) floor.add('\n');
+    const page = await pdf.getPage(pageNumber);
+    // getTextContent() is this stream read to its end; pdf.js produces the
+    // next chunk only once the previous one is taken, and cancelling ends it.
+    const reader = (page.streamTextContent() as ReadableStream<PdfTextContent>).getReader();
+    const pieces: string[] = [];
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      for (const item of chunk.value.items) {
+        if (!isTextItem(item)) continue;
+        const piece = item.str + (item.hasEOL ? '\n' : '');
+        pieces.push(piece);
+        floor.add(piece);
+      }
+      if (floor.length > maxTextChars) {
+        const error = textTooLongError(maxTextChars);
+        // pdf.js wants an Error as the reason, and without one a late close
+        // from its side throws outside any caller. The cancel is not awaited:
+        // pdf.js never confirms it when the page's text was already complete,
+        // and destroying the document below ends the reading either way.
+        reader.cancel(error).catch(() => undefined);
+        throw error;
+      }
+    }
+    pageTexts.push(pieces.join(''));
+  }
+  const text = mergePageTexts(pageTexts);
+  if (text.length > maxTextChars) throw textTooLongError(maxTextChars);
+  return text;
+}
+
+/**
+ * The fewest characters text can keep once merged, counted as it arrives.
+ * Merging only collapses whitespace: every other character survives, and so
+ * does at least one character between two words. The floor is therefore
+ * never above the merged length, so a PDF refused on it would also have been
+ * refused after a full read.
+ */
+class MergedLengthFloor {
+  length = 0;
+  private gap = false;
+
+  add(text: string): void {
+    for (const [run] of text.matchAll(/\s+|\S+/g)) {
+      if (/^\s/.test(run)) {
+        this.gap = this.length > 0;
+      } else {
+        this.length += run.length + (this.gap ? 1 : 0);
+        this.gap = false;
+      }
+    }
+  }
+}
+
+/** Marked-content markers carry no text. */
+function isTextItem(item: PdfTextItem): item is Extract<PdfTextItem, { str: string }> {
+  return 'str' in item;
+}
+
+/**
+ * The pages as one text, spaced as `extractText(pdf, { mergePages: true })`
+ * spaced them, so that documents read before read the same now: a page break
+ * is a line end; within a line, each run of spaces and tabs becomes one
+ * space, and none is kept next to a line end; blank lines in a row become one.
+ */
+function mergePageTexts(pageTexts: readonly string[]): string {
+  const HORIZONTAL_SPACE = /[^\S\n]+/g;
+  const SPACE_AT_LINE_END = / ?\n ?/g;
+  const BLANK_LINES = /\n\n\n+/g;
+  return pageTexts
+    .join('\n')
+    .replaceAll(HORIZONTAL_SPACE, ' ')
+    .replaceAll(SPACE_AT_LINE_END, '\n')
+    .replaceAll(BLANK_LINES, '\n\n');
 }
 
 async function readTitle(pdf: PdfDocument): Promise<string | undefined> {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { textField } from '@docuthinker/contracts';
 import { SOCIAL_NETWORKS, THEMES } from '@docuthinker/stores';
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -32,13 +33,29 @@ export const sessionResponse = z.object({
   expiresIn: z.number().int().describe('Seconds until the access token expires'),
 });
 
-const socialLink = z.string().trim().max(500);
+const socialLink = z.string().max(500).describe('An http(s) URL');
 export const socialMedia = z.object(
   Object.fromEntries(SOCIAL_NETWORKS.map((network) => [network, socialLink.optional()])) as Record<
     (typeof SOCIAL_NETWORKS)[number],
     z.ZodOptional<typeof socialLink>
   >,
 );
+
+/**
+ * A social link as PATCH /api/me takes it. It is free text like every other
+ * field (well-formed, NUL replaced, so the stores keep what was sent), and
+ * then an http(s) URL: clients render it as a link, where `javascript:` or
+ * `data:` would run script. A blank value removes the link, as `null` does,
+ * instead of storing "".
+ */
+const socialLinkUpdate = textField()
+  .trim()
+  .max(500)
+  .transform((link) => (link === '' ? null : link))
+  .pipe(z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).nullable())
+  .nullable()
+  .optional()
+  .describe('An http(s) URL; null or a blank string removes the link, absent keeps it');
 
 export const profileResponse = z.object({
   id: z.string(),
@@ -55,11 +72,9 @@ export const profileUpdateBody = z
     theme: z.enum(THEMES).optional(),
     socialMedia: z
       .object(
-        Object.fromEntries(
-          SOCIAL_NETWORKS.map((network) => [network, socialLink.nullable().optional()]),
-        ) as Record<
+        Object.fromEntries(SOCIAL_NETWORKS.map((network) => [network, socialLinkUpdate])) as Record<
           (typeof SOCIAL_NETWORKS)[number],
-          z.ZodOptional<z.ZodNullable<typeof socialLink>>
+          typeof socialLinkUpdate
         >,
       )
       .strict()

@@ -104,6 +104,41 @@ export function buildFlatePdf(options: {
 }
 
 /**
+ * A page tree listing one page `pageCount` times, whose /Contents lists one
+ * compressed stream of `wordsPerPage` words `streamsPerPage` times. The
+ * stream guard inflates (and counts) that stream once, but pdf.js extracts
+ * its text once per listing, so a file of a few KB carries
+ * `pageCount × streamsPerPage` times the text its one stream holds.
+ */
+export function buildSharedContentPdf(options: {
+  pageCount: number;
+  wordsPerPage: number;
+  streamsPerPage?: number;
+}): Uint8Array {
+  // A font size this small keeps every word inside the page: pdf.js leaves
+  // out text drawn beyond the page's edges.
+  const drawn = `BT /F1 0.01 Tf 72 720 Td (${'word '.repeat(options.wordsPerPage)}) Tj ET`;
+  const data = deflateSync(Buffer.from(drawn, 'latin1'));
+  const pdf = new PdfObjects();
+  const catalog = pdf.reserve();
+  const pageTree = pdf.reserve();
+  const font = pdf.add(HELVETICA);
+  const contents = pdf.add(
+    `<< /Length ${data.length} /Filter /FlateDecode >>\n` +
+      `stream\n${data.toString('latin1')}\nendstream`,
+  );
+  const contentsList = Array.from({ length: options.streamsPerPage ?? 1 }, () => `${contents} 0 R`);
+  const sharedPage = pdf.add(
+    `<< /Type /Page /Parent ${pageTree} 0 R /MediaBox [0 0 612 792] ` +
+      `/Resources << /Font << /F1 ${font} 0 R >> >> /Contents [${contentsList.join(' ')}] >>`,
+  );
+  const kids = Array.from({ length: options.pageCount }, () => `${sharedPage} 0 R`);
+  pdf.set(catalog, `<< /Type /Catalog /Pages ${pageTree} 0 R >>`);
+  pdf.set(pageTree, `<< /Type /Pages /Count ${options.pageCount} /Kids [${kids.join(' ')}] >>`);
+  return pdf.serialize(catalog, '');
+}
+
+/**
  * A zlib stream whose first block is stored (uncompressed) and carries an
  * `endstream` keyword, followed by `content` compressed: valid deflate data
  * in which a naive scanner sees the stream end after a few bytes.

@@ -10,11 +10,14 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 /**
  * Reads a `multipart/form-data` upload (`file`, optional `title`) into
  * memory, refusing it as soon as it passes the size limit rather than after
- * buffering it all.
+ * buffering it all: a declared length is checked up front, and a chunked
+ * body is refused, and no longer read, the moment the file or the body as a
+ * whole passes the limit.
  */
 export async function readMultipartUpload(req: Request, maxBytes: number): Promise<UploadInput> {
+  const maxBodyBytes = maxBytes + MULTIPART_OVERHEAD_BYTES;
   const declaredLength = Number(req.headers['content-length'] ?? 0);
-  if (declaredLength > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
+  if (declaredLength > maxBodyBytes) throw refuseTooLarge(req, maxBytes);
 
   let parser: busboy.Busboy;
   try {
@@ -35,11 +38,31 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
     const fail = (error: Error) => {
       failure ??= error;
     };
+    // busboy's limits only truncate: it reads the rest of the body and skips
+    // it, so a chunked body of any size was read to its end before the 413
+    // (200 MiB in the review). Past the limit, reading stops here instead.
+    let bodyBytes = 0;
+    let stopped = false;
+    const stopReading = () => {
+      if (stopped) return;
+      stopped = true;
+      // Unpiped, the request is paused: nothing more is read from the socket.
+      req.unpipe(parser);
+      req.off('data', countBodyBytes);
+      chunks.length = 0;
+      reject(refuseTooLarge(req, maxBytes));
+    };
+    const countBodyBytes = (chunk: Buffer) => {
+      bodyBytes += chunk.length;
+      if (bodyBytes > maxBodyBytes) stopReading();
+    };
 
     parser.on('file', (name, stream, info) => {
       // busboy destroys a file stream with an error when the body ends inside
       // it; unheard, that error crashes the process (found by the fuzz suite).
       stream.on('error', () => fail(malformed()));
+      // Any file part past the limit, including one that would be skipped.
+      stream.on('limit', stopReading);
       if (name !== 'file' || file) {
         stream.resume();
         return;
@@ -49,10 +72,6 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
         ...(info.mimeType ? { declaredType: info.mimeType } : {}),
       };
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () => {
-        fail(tooLarge(maxBytes));
-        chunks.length = 0;
-      });
     });
     parser.on('field', (name, value, info) => {
       if (name === 'title') {
@@ -76,6 +95,7 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
         return reject(problem('DT_ERR_VALIDATION', 'The title is too long.'));
       resolve({ ...file, bytes: Buffer.concat(chunks), ...(title ? { title } : {}) });
     });
+    req.on('data', countBodyBytes);
     req.pipe(parser);
   });
 }
@@ -84,9 +104,18 @@ function malformed() {
   return problem('DT_ERR_VALIDATION', 'The multipart body is malformed.');
 }
 
-function tooLarge(maxBytes: number) {
+/**
+ * The 413 for an upload over the limit, which also ends the connection: the
+ * rest of the body is never read, so the connection cannot carry another
+ * request, and without `Connection: close` Node would read and discard the
+ * rest to keep it alive. The request is destroyed once the answer is
+ * flushed, in case anything between here and the socket keeps it open.
+ */
+function refuseTooLarge(req: Request, maxBytes: number) {
+  req.res?.once('finish', () => req.destroy());
   return problem(
     'DT_ERR_FILE_TOO_LARGE',
     `The file is larger than the ${Math.round(maxBytes / 1024)} KiB upload limit.`,
+    { headers: { Connection: 'close' } },
   );
 }
