@@ -50,6 +50,30 @@ describe('deploy records the running tag and rollback redeploys it', () => {
     );
   });
 
+  it('tags both images as deployed to the stage before deploying, once per tag', () => {
+    expect(runStep(['deploy'], env).status).toBe(0);
+    const tagged = () => fakes.calls().filter((call) => call.startsWith('aws ecr put-image'));
+    expect(tagged()).toEqual(
+      ['docuthinker-backend', 'docuthinker-ai-ml'].map(
+        (repository) =>
+          `aws ecr put-image --region us-east-1 --repository-name ${repository} --image-tag deployed-staging-new2222 --image-manifest {"schemaVersion":2} --image-manifest-media-type application/vnd.oci.image.manifest.v1+json --query image.imageId.imageTag --output text`,
+      ),
+    );
+    const calls = fakes.calls();
+    const lastTag = calls.findLastIndex((call) => call.startsWith('aws ecr put-image'));
+    expect(lastTag).toBeLessThan(calls.findIndex((call) => call.startsWith('npx nx deploy')));
+    // Deploying the same tag again (a re-run) finds the tags there and adds none.
+    expect(runStep(['deploy'], { ...env, FAKE_RUNNING_TAG: 'new2222' }).status).toBe(0);
+    expect(tagged()).toHaveLength(2);
+  });
+
+  it('deploys nothing when an image of the tag is not in ECR', () => {
+    const deploy = runStep(['deploy'], { ...env, FAKE_ECR_MISSING: 'new2222' });
+    expect(deploy.status).toBe(1);
+    expect(deploy.stderr).toContain('docuthinker-backend:new2222 is not in ECR');
+    expect(deployCalls()).toEqual([]);
+  });
+
   it('rolls back to that tag with the same deploy command, leaving the record alone', () => {
     expect(runStep(['deploy'], env).status).toBe(0);
 
@@ -73,8 +97,8 @@ describe('deploy records the running tag and rollback redeploys it', () => {
     expect(deploy.status).toBe(1);
     expect(record('previous-image-tag')).toBe('prev111');
     const rollback = runStep(['rollback', '--dry-run'], env);
-    expect(rollback.commands[0]).toContain(
-      'IMAGE_TAG=prev111 npx nx deploy infra --configuration=staging',
+    expect(rollback.commands).toContainEqual(
+      expect.stringContaining('IMAGE_TAG=prev111 npx nx deploy infra --configuration=staging'),
     );
   });
 

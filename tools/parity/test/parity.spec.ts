@@ -226,7 +226,7 @@ describe('parity on deliberately broken copies', () => {
     // Neither image has curl: the container would never become healthy.
     const curl = brokenCopy(
       realPaths.compose,
-      /- node\n(\s+)- -e\n\s+- "fetch\('http:\/\/127\.0\.0\.1:5000\/health'\)[^"]*"/,
+      /- node\n(\s+)- -e\n\s+- "[^"]*'http:\/\/127\.0\.0\.1:5000\/health'[^"]*"/,
       '- curl\n$1- -fs\n$1- http://127.0.0.1:5000/health',
     );
     expect(failedChecks(report({ compose: curl }))).toEqual(['backend: health-check command']);

@@ -95,8 +95,10 @@ export function addHardenedContainer(
  * in the image, and only /health (never /ready) decides whether ECS restarts a task.
  */
 export function nodeHealthCheck(port: number, path: string): string[] {
+  // The images' own HEALTHCHECK, word for word (tools/parity compares them):
+  // it probes PORT when the container sets one, so it follows the service.
   const script =
-    `fetch('http://127.0.0.1:${port}${path}')` +
-    '.then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))';
+    `const url = new URL('http://127.0.0.1:${port}${path}'); url.port = process.env.PORT || url.port; ` +
+    'fetch(url).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))';
   return ['CMD', 'node', '-e', script];
 }

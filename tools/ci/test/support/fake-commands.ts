@@ -9,6 +9,9 @@ import { delimiter, join } from 'node:path';
  *   FAKE_NO_CLUSTER     describe-services fails as for a stage never deployed
  *   FAKE_DEPLOY_STATUS  exit status of `npx nx deploy`
  *   FAKE_IMAGES         images `docker image inspect` finds
+ *   FAKE_ECR_MISSING    an image tag ECR does not have (every other pushed tag it has)
+ * ECR keeps the tags `put-image` adds (files under ecr/ beside the log), and
+ * refuses one it already has, as immutable tags are refused.
  */
 const FAKE_AWS = `#!/usr/bin/env bash
 printf 'aws %s\\n' "$*" >>"$FAKE_LOG"
@@ -24,6 +27,36 @@ case "$1 $2" in
     echo "123456789012.dkr.ecr.us-east-1.amazonaws.com/docuthinker-backend:\${FAKE_RUNNING_TAG}"
     ;;
   "ecs wait") ;;
+  "ecr batch-get-image" | "ecr put-image")
+    ecr_dir="$(dirname "$FAKE_LOG")/ecr"
+    mkdir -p "$ecr_dir"
+    repository="" tag="" query="" new_tag=""
+    while (($#)); do
+      case "$1" in
+        --repository-name) repository="$2"; shift ;;
+        --image-ids) tag="\${2#imageTag=}"; shift ;;
+        --image-tag) new_tag="$2"; shift ;;
+        --query) query="$2"; shift ;;
+      esac
+      shift
+    done
+    if [[ -n "$new_tag" ]]; then
+      if [[ -e "$ecr_dir/$repository:$new_tag" ]]; then
+        echo "An error occurred (ImageAlreadyExistsException) when calling the PutImage operation" >&2
+        exit 254
+      fi
+      touch "$ecr_dir/$repository:$new_tag"
+      echo "$new_tag"
+    elif [[ "$tag" == "\${FAKE_ECR_MISSING:-}" ]] || { [[ "$tag" == deployed-* ]] && [[ ! -e "$ecr_dir/$repository:$tag" ]]; }; then
+      echo None
+    else
+      case "$query" in
+        *imageDigest*) echo "sha256:0123" ;;
+        *MediaType*) echo "application/vnd.oci.image.manifest.v1+json" ;;
+        *imageManifest*) echo '{"schemaVersion":2}' ;;
+      esac
+    fi
+    ;;
   *)
     echo "fake aws: unexpected call: $*" >&2
     exit 2
