@@ -9,6 +9,7 @@ import {
 } from '@docuthinker/runtime/rate-limits';
 import { withProxiedAnalyze } from './analyze/proxied-analyze-fast-path';
 import { createBearerVerifier } from './auth/bearer-credentials';
+import { TokenRevocationCheck } from './auth/token-revocation-check';
 import type { EngineConnection } from './engine/engine-connection';
 import type { GatewayMetrics } from './metrics/gateway-metrics';
 import { OpenApiDocument } from './openapi/openapi-document';
@@ -51,6 +52,11 @@ export interface GatewayDependencies {
   metrics: GatewayMetrics;
   /** Where users' AI calls are counted (Redis in production); this process when unset. */
   aiCallCounters?: RateLimiterFactory;
+  /**
+   * The revocations the backend publishes (in Redis in production); without
+   * them (no REDIS_URL) a user token is checked on its signature alone.
+   */
+  tokenRevocations?: TokenRevocationCheck;
   bodyLimitBytes?: number;
   requestTimeoutMs?: number;
 }
@@ -62,11 +68,12 @@ export function createGatewayApp({
   connection,
   metrics,
   aiCallCounters = new MemoryRateLimiterFactory(),
+  tokenRevocations = new TokenRevocationCheck({ logger }),
   // DOCUTHINKER_MAX_REQUEST_BYTES's default: tests build the app without a config.
   bodyLimitBytes = DEFAULT_GATEWAY_BODY_LIMIT_BYTES,
   requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
 }: GatewayDependencies): FastifyInstance {
-  const verifier = cacheVerifiedTokens(createBearerVerifier(config));
+  const verifier = cacheVerifiedTokens(createBearerVerifier(config), tokenRevocations);
   // The server is ours so that `/analyze`'s fast path sees requests first;
   // the timeouts Fastify would set on a server of its own are set here.
   let server: Server | undefined;

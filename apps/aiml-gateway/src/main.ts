@@ -5,6 +5,7 @@ import { createAiEngine, type AiEngineConfig } from '@docuthinker/ai-engine';
 import { installGracefulShutdown, startServiceContext, type Logger } from '@docuthinker/runtime';
 import { createDocumentAnalyzer } from './analyze/create-document-analyzer';
 import { createGatewayApp } from './app';
+import { TokenRevocationCheck } from './auth/token-revocation-check';
 import { EngineConnection } from './engine/engine-connection';
 import { closeGatewayServer } from './http/close-gateway-server';
 import { loadRedis } from './load-redis';
@@ -16,24 +17,32 @@ const FIRST_CONNECTION_WAIT_MS = 5000;
 const REDIS_STARTUP_WAIT_MS = 2000;
 
 /**
- * The Redis that counts users' AI calls for every replica (the backend's).
- * The gateway does not wait for it: while it is unreachable each limiter
- * counts in this process (rate-limiter-flexible's insurance limiter), and
- * the client keeps reconnecting. The driver loads only here.
+ * The Redis that counts users' AI calls for every replica (the backend's),
+ * and where the backend publishes revoked tokens (password changes, deleted
+ * accounts). The gateway does not wait for it: while it is unreachable each
+ * limiter counts in this process (rate-limiter-flexible's insurance
+ * limiter), user tokens are checked on their signature alone, and the client
+ * keeps reconnecting. The driver loads only here.
  */
 function connectRedis(url: string, logger: Logger) {
-  const { createRedisClient, waitForRedis, closeRedisClient, RedisRateLimiterFactory } =
-    loadRedis();
+  const {
+    createRedisClient,
+    waitForRedis,
+    closeRedisClient,
+    RedisRateLimiterFactory,
+    RedisTokensValidFrom,
+  } = loadRedis();
   const client = createRedisClient(url, {
     onError: (error) => logger.warn({ error: error.message }, 'redis unavailable'),
   });
   return {
     rateLimiters: new RedisRateLimiterFactory(client),
+    tokensValidFrom: new RedisTokensValidFrom(client),
     /** Resolves once connected, or after REDIS_STARTUP_WAIT_MS with a warning. */
     ready: async () => {
       if (!(await waitForRedis(client, REDIS_STARTUP_WAIT_MS))) {
         logger.warn(
-          "redis is not reachable yet: users' AI calls are counted per replica meanwhile",
+          "redis is not reachable yet: users' AI calls are counted per replica and token revocations are not seen meanwhile",
         );
       }
     },
@@ -87,6 +96,7 @@ async function main(): Promise<void> {
     connection,
     metrics,
     aiCallCounters: redis?.rateLimiters,
+    tokenRevocations: new TokenRevocationCheck({ source: redis?.tokensValidFrom, logger }),
     bodyLimitBytes: config.maxRequestBytes,
   });
 

@@ -76,6 +76,30 @@ describe('authentication and ownership', () => {
     ).toBe(401);
   });
 
+  // Found in review: the backend requires `iat` and refuses tokens issued
+  // before a password change, but the gateway took a token without one, which
+  // no revocation could ever refuse.
+  it('refuses an access token that does not say when it was issued', async () => {
+    const withoutIat = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setIssuer('docuthinker-backend')
+      .setAudience('docuthinker-api')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode('test-jwt-secret-0123456789abcdef-0123456789'));
+    const response = await search({ authorization: `Bearer ${withoutIat}` }, { query: 'orbits' });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['www-authenticate']).toBe(
+      'Bearer realm="docuthinker", error="invalid_token"',
+    );
+    expect(response.json().code).toBe('DT_ERR_UNAUTHENTICATED');
+    // The same token with `iat` is accepted: nothing else made the difference.
+    const withIat = await userToken('alice', { expiresIn: '5m' });
+    expect(
+      (await search({ authorization: `Bearer ${withIat}` }, { query: 'orbits' })).statusCode,
+    ).toBe(200);
+  });
+
   it('trusts the ownerId the service names, and requires one', async () => {
     const named = await gateway.service({
       method: 'POST',

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pino from 'pino';
 import { GATEWAY_API } from '@docuthinker/contracts';
 import {
   handedOverAnalyze,
@@ -8,6 +9,7 @@ import {
 } from '../src/analyze/proxied-analyze-fast-path';
 import { UpstreamFailure } from '../src/analyze/upstream-analyzer';
 import { createBearerVerifier } from '../src/auth/bearer-credentials';
+import { TokenRevocationCheck } from '../src/auth/token-revocation-check';
 import { defaultJsonParserOf } from '../src/http/raw-json-body';
 import { GatewayMetrics } from '../src/metrics/gateway-metrics';
 import {
@@ -19,6 +21,7 @@ import {
   JWT_SECRET,
   SERVICE_TOKEN,
   startTestGateway,
+  userToken,
   type TestGateway,
 } from './support/test-gateway';
 
@@ -44,6 +47,7 @@ describe('withProxiedAnalyze', () => {
     });
     verifier = cacheVerifiedTokens(
       createBearerVerifier({ jwtSecret: JWT_SECRET, serviceToken: SERVICE_TOKEN }),
+      new TokenRevocationCheck({ logger: pino({ level: 'silent' }) }),
     );
     const fastify = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
       passedOn.push({ url: req.url, handedOver: handedOverAnalyze(req) });
@@ -107,6 +111,17 @@ describe('withProxiedAnalyze', () => {
     expect(passedOn).toEqual([]);
     expect(upstream.received.map((received) => received.body)).toEqual([valid]);
     expect(upstream.received[0]?.headers['x-request-id']).toBe('fast-1');
+  });
+
+  // A user's /analyze is the route's (it writes the owner in, and checks
+  // revocations), however well known the token: only the service's is proxied here.
+  it("leaves a user token's request to the route, even once the token has verified", async () => {
+    const token = await userToken('alice');
+    await expect(verifier(token)).resolves.toEqual(expect.objectContaining({ kind: 'user' }));
+    passedOn.length = 0;
+    expect((await post(valid, { authorization: `Bearer ${token}` })).status).toBe(299);
+    expect(passedOn).toEqual([{ url: GATEWAY_API.analyze, handedOver: undefined }]);
+    expect(upstream.received).toHaveLength(0);
   });
 
   /** Each body goes to the route with the bytes read, and the container is never called. */

@@ -1,9 +1,30 @@
 import { SignJWT } from 'jose';
 import { CredentialError } from '../src/auth/bearer-credentials';
 import type { Principal } from '../src/auth/principal';
-import { cacheVerifiedTokens } from '../src/plugins/verified-token-cache';
+import { cacheVerifiedTokens, type RevocationCheck } from '../src/plugins/verified-token-cache';
 
 const SERVICE: Principal = { kind: 'service' };
+const ALICE: Principal = { kind: 'user', ownerId: 'alice', issuedAtSeconds: 1_000 };
+
+/** Revocations as the check answers them: `validFrom` per owner, known at once or only after a read. */
+function scriptedRevocations(validFrom: Record<string, number>, { known = true } = {}) {
+  const asked: string[] = [];
+  const accepts = (ownerId: string, issuedAtSeconds: number) =>
+    issuedAtSeconds >= (validFrom[ownerId] ?? 0);
+  const revocations: RevocationCheck = {
+    accepts(ownerId, issuedAtSeconds) {
+      asked.push(ownerId);
+      return known
+        ? accepts(ownerId, issuedAtSeconds)
+        : Promise.resolve(accepts(ownerId, issuedAtSeconds));
+    },
+    acceptsKnown: (ownerId, issuedAtSeconds) =>
+      known ? accepts(ownerId, issuedAtSeconds) : undefined,
+  };
+  return { revocations, asked };
+}
+
+const nothingRevoked = () => scriptedRevocations({}).revocations;
 
 function countingVerifier(accept: (token: string) => Principal | undefined) {
   const calls: string[] = [];
@@ -26,7 +47,7 @@ const jwtExpiringAt = (seconds: number) =>
 describe('cacheVerifiedTokens', () => {
   it('verifies a token once and answers the next requests synchronously', async () => {
     const { verify, calls } = countingVerifier((token) => (token === 'svc' ? SERVICE : undefined));
-    const cached = cacheVerifiedTokens(verify);
+    const cached = cacheVerifiedTokens(verify, nothingRevoked());
     await expect(cached('svc')).resolves.toEqual(SERVICE);
     expect(cached('svc')).toEqual(SERVICE);
     expect(cached('svc')).toEqual(SERVICE);
@@ -35,7 +56,7 @@ describe('cacheVerifiedTokens', () => {
 
   it('never remembers a refused token', async () => {
     const { verify, calls } = countingVerifier(() => undefined);
-    const cached = cacheVerifiedTokens(verify);
+    const cached = cacheVerifiedTokens(verify, nothingRevoked());
     await expect(cached('bad')).rejects.toBeInstanceOf(CredentialError);
     await expect(cached('bad')).rejects.toBeInstanceOf(CredentialError);
     expect(calls).toEqual(['bad', 'bad']);
@@ -44,7 +65,7 @@ describe('cacheVerifiedTokens', () => {
   it('verifies again after the time to live', async () => {
     let clock = 1_000_000;
     const { verify, calls } = countingVerifier(() => SERVICE);
-    const cached = cacheVerifiedTokens(verify, { ttlMs: 100, now: () => clock });
+    const cached = cacheVerifiedTokens(verify, nothingRevoked(), { ttlMs: 100, now: () => clock });
     await cached('svc');
     clock += 99;
     expect(cached('svc')).toEqual(SERVICE);
@@ -57,9 +78,12 @@ describe('cacheVerifiedTokens', () => {
     const exp = Math.floor(Date.now() / 1000) + 60;
     const token = await jwtExpiringAt(exp);
     let clock = exp * 1000 - 1000;
-    const user: Principal = { kind: 'user', ownerId: 'alice' };
+    const user = ALICE;
     const { verify, calls } = countingVerifier(() => user);
-    const cached = cacheVerifiedTokens(verify, { ttlMs: 3_600_000, now: () => clock });
+    const cached = cacheVerifiedTokens(verify, nothingRevoked(), {
+      ttlMs: 3_600_000,
+      now: () => clock,
+    });
     await cached(token);
     expect(cached(token)).toEqual(user);
     clock = exp * 1000;
@@ -69,7 +93,7 @@ describe('cacheVerifiedTokens', () => {
 
   it('keeps at most maxEntries tokens, dropping the oldest', async () => {
     const { verify, calls } = countingVerifier(() => SERVICE);
-    const cached = cacheVerifiedTokens(verify, { maxEntries: 2 });
+    const cached = cacheVerifiedTokens(verify, nothingRevoked(), { maxEntries: 2 });
     await cached('a');
     await cached('b');
     await cached('c');
@@ -77,5 +101,44 @@ describe('cacheVerifiedTokens', () => {
     expect(cached('b')).toEqual(SERVICE);
     await cached('a');
     expect(calls).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('puts a remembered user token to the revocation check on every call', async () => {
+    const validFrom: Record<string, number> = {};
+    const { revocations, asked } = scriptedRevocations(validFrom);
+    const { verify, calls } = countingVerifier(() => ALICE);
+    const cached = cacheVerifiedTokens(verify, revocations);
+    await expect(cached('alice-token')).resolves.toEqual(ALICE);
+    expect(cached('alice-token')).toEqual(ALICE);
+    expect(cached.known('alice-token')).toEqual(ALICE);
+
+    // The backend revokes the tokens issued before second 1001: the
+    // signature check is still remembered, the token is refused all the same.
+    validFrom['alice'] = 1_001;
+    expect(() => cached('alice-token')).toThrow(CredentialError);
+    expect(cached.known('alice-token')).toBeUndefined();
+    expect(calls).toEqual(['alice-token']);
+    expect(asked).toEqual(['alice', 'alice', 'alice']);
+  });
+
+  it('waits for a revocation read it does not know yet, and never answers it from memory', async () => {
+    const { revocations } = scriptedRevocations({ alice: 1_001 }, { known: false });
+    const { verify } = countingVerifier(() => ALICE);
+    const cached = cacheVerifiedTokens(verify, revocations);
+    await expect(cached('alice-token')).rejects.toBeInstanceOf(CredentialError);
+    const again = cached('alice-token');
+    expect(again).toBeInstanceOf(Promise);
+    await expect(again).rejects.toThrow(/revoked/);
+    expect(cached.known('alice-token')).toBeUndefined();
+  });
+
+  it('answers the service token without asking about revocations', async () => {
+    const { revocations, asked } = scriptedRevocations({}, { known: false });
+    const { verify } = countingVerifier(() => SERVICE);
+    const cached = cacheVerifiedTokens(verify, revocations);
+    await cached('svc');
+    expect(cached('svc')).toEqual(SERVICE);
+    expect(cached.known('svc')).toEqual(SERVICE);
+    expect(asked).toEqual([]);
   });
 });

@@ -5,10 +5,16 @@ import type { BackendConfig } from '@docuthinker/config';
 import type { DocumentExtractor } from '@docuthinker/documents';
 import type { DependencyCheck, Logger } from '@docuthinker/runtime';
 import { userAiCallsRule } from '@docuthinker/runtime/rate-limits';
+import type { RedisTokensValidFrom } from '@docuthinker/runtime/redis';
 import type { Stores } from '@docuthinker/stores';
 import { createAccessTokens } from './auth/access-tokens';
 import { LiveAccounts } from './auth/live-accounts';
 import { argon2idPasswords, type PasswordHashing } from './auth/password-hashing';
+import {
+  PublishedTokenRevocations,
+  UNPUBLISHED_TOKEN_REVOCATIONS,
+  type TokenRevocations,
+} from './auth/token-revocations';
 import type { GatewayClient } from './gateway/gateway-client';
 import { registerOutboxMetrics } from './metrics/outbox-metrics';
 import { authenticate } from './middleware/authenticate';
@@ -49,6 +55,11 @@ export interface BackendDependencies {
   readinessChecks: readonly DependencyCheck[];
   /** Told when the outbox has new jobs (the worker's `wake`). */
   onOutboxWork: () => void;
+  /**
+   * Where revoked tokens are published for the gateway (Redis, with
+   * REDIS_URL); unset, nothing is: the gateway then checks only signatures.
+   */
+  tokensValidFrom?: Pick<RedisTokensValidFrom, 'raise' | 'refuseAll'>;
   /** Overrides for tests: cheaper hashing, tighter login limits. */
   passwords?: PasswordHashing;
   loginLimits?: LoginLimits;
@@ -68,12 +79,16 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
   const documentCache = new DocumentCache(stores.cache);
   const tokens = createAccessTokens(config.jwtSecret);
   const liveAccounts = new LiveAccounts(stores.users);
+  const revocations: TokenRevocations = dependencies.tokensValidFrom
+    ? new PublishedTokenRevocations(dependencies.tokensValidFrom, stores.users, logger)
+    : UNPUBLISHED_TOKEN_REVOCATIONS;
   const accounts = new AccountService(
     stores,
     dependencies.passwords ?? argon2idPasswords,
     tokens,
     stores.cache,
     liveAccounts,
+    revocations,
     stores.rateLimiters,
     dependencies.loginLimits,
     dependencies.registrationLimit,

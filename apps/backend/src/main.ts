@@ -51,6 +51,14 @@ async function main(): Promise<void> {
     timeoutMs: config.extractionTimeoutMs,
   });
   const starting = new AbortController();
+  // Revoked tokens are published where the gateway reads them, the same
+  // Redis when there is one; it connects while the stores open.
+  const { redisUrl } = config;
+  const tokensValidFrom = redisUrl
+    ? import('./auth/tokens-valid-from-connection').then((connection) =>
+        connection.connectTokensValidFrom(redisUrl),
+      )
+    : undefined;
   // Filled in once the stores are open; the shutdown steps close whatever exists by then.
   const running: {
     stores?: Stores;
@@ -74,6 +82,7 @@ async function main(): Promise<void> {
       { name: 'expired-chat-sweeper', run: async () => running.chatSweeper?.stop() },
       { name: 'extraction-workers', run: () => extractor.close() },
       { name: 'stores', run: async () => running.stores?.close() },
+      { name: 'token-revocations', run: async () => (await tokensValidFrom)?.close() },
     ],
   });
 
@@ -100,6 +109,7 @@ async function main(): Promise<void> {
     extractor,
     readinessChecks: storeReadinessChecks(stores),
     onOutboxWork: worker.wake,
+    tokensValidFrom: (await tokensValidFrom)?.record,
     registrationLimit: { points: config.registrationsPerHour, windowSeconds: 60 * 60 },
     loginLimits: {
       perIp: { points: config.loginAttemptsPerIp, windowSeconds: LOGIN_LIMIT_WINDOW_SECONDS },

@@ -5,6 +5,7 @@ import { createStores, type Stores } from '@docuthinker/stores';
 import { createAccessTokens, type AccessTokens } from '../src/auth/access-tokens';
 import { LiveAccounts } from '../src/auth/live-accounts';
 import type { PasswordHashing } from '../src/auth/password-hashing';
+import { UNPUBLISHED_TOKEN_REVOCATIONS } from '../src/auth/token-revocations';
 import { AccountService } from '../src/services/account-service';
 import { InvalidCredentialsError, WrongCurrentPasswordError } from '../src/services/service-errors';
 
@@ -76,6 +77,7 @@ describe('password changes racing logins and each other', () => {
       tokens,
       stores.cache,
       liveAccounts,
+      UNPUBLISHED_TOKEN_REVOCATIONS,
       stores.rateLimiters,
     );
   });

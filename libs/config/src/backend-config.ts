@@ -20,7 +20,8 @@ export const backendFields = {
     secret: true,
   }),
   REDIS_URL: optionalUrl(['redis:', 'rediss:'], {
-    description: 'Cache and rate limits (secret docuthinker/redis); in-process when unset',
+    description:
+      'Cache, rate limits, and the token revocations the gateway reads (secret docuthinker/redis); in-process, and unpublished, when unset',
     secret: true,
   }),
   DOCUTHINKER_AIML_URL: optionalUrl(['http:', 'https:'], {

@@ -21,7 +21,10 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  * Turns a bearer token into a principal. The service token is compared in
  * constant time over digests, so neither its content nor its length leaks
  * through timing; anything else must be a user access token signed with
- * HS256 for the platform's issuer and audience, whose subject is an owner id.
+ * HS256 for the platform's issuer and audience, whose subject is an owner id,
+ * and which says when it was issued (`iat`), as the backend requires: a
+ * password change refuses the tokens issued before it, so a token without
+ * `iat` could never be refused.
  */
 export function createBearerVerifier(options: BearerCredentialOptions) {
   const serviceDigest = digest(options.serviceToken);
@@ -34,11 +37,12 @@ export function createBearerVerifier(options: BearerCredentialOptions) {
         algorithms: ['HS256'],
         issuer: ACCESS_TOKEN_ISSUER,
         audience: ACCESS_TOKEN_AUDIENCE,
-        requiredClaims: ['sub', 'exp'],
+        // jose also refuses an `iat` that is not a number.
+        requiredClaims: ['sub', 'exp', 'iat'],
       });
       const owner = entityId.safeParse(payload.sub);
       if (!owner.success) throw new CredentialError('the token subject is not an owner id');
-      return { kind: 'user', ownerId: owner.data };
+      return { kind: 'user', ownerId: owner.data, issuedAtSeconds: payload.iat as number };
     } catch (error) {
       if (error instanceof CredentialError) throw error;
       if (error instanceof joseErrors.JWTExpired)

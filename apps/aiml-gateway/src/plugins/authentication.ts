@@ -27,8 +27,10 @@ function refused(error: unknown): unknown {
  * Requires `Authorization: Bearer <token>` on every route of the scope it is
  * registered in; the open routes (health, readiness, metrics, API docs) and
  * unknown routes live outside that scope. Tokens that verified are
- * remembered for a while (see cacheVerifiedTokens), and a remembered one
- * lets the request on without waiting for a promise.
+ * remembered for a while, and a user token is checked against revocations on
+ * every request (see cacheVerifiedTokens): a remembered token whose
+ * revocation check is fresh lets the request on without waiting for a
+ * promise. A revoked token is refused as any invalid one (401, invalid_token).
  */
 export function registerAuthentication(scope: FastifyInstance, verify: CachedBearerVerifier): void {
   scope.decorateRequest('principal', undefined);

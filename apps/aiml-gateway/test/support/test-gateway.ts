@@ -10,6 +10,10 @@ import { createAiEngine, type AiEngine, type AiEngineConfig } from '@docuthinker
 import { createDocumentAnalyzer } from '../../src/analyze/create-document-analyzer';
 import type { UpstreamAnalyzerOptions } from '../../src/analyze/upstream-analyzer';
 import { createGatewayApp } from '../../src/app';
+import {
+  TokenRevocationCheck,
+  type TokenRevocationCheckOptions,
+} from '../../src/auth/token-revocation-check';
 import { EngineConnection } from '../../src/engine/engine-connection';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics';
 
@@ -67,6 +71,8 @@ export interface TestGatewayOptions {
   readonly aiCallsPerMinute?: number;
   /** Where users' AI calls are counted; this process unless a test gives its own. */
   readonly aiCallCounters?: RateLimiterFactory;
+  /** Where revocations are read (and the check's clock); none unless a test gives its own. */
+  readonly tokenRevocations?: Omit<TokenRevocationCheckOptions, 'logger'>;
 }
 
 /** The gateway over the offline engine and embedded stores in a fresh temp directory. */
@@ -99,6 +105,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     connection,
     metrics,
     aiCallCounters: options.aiCallCounters,
+    ...(options.tokenRevocations
+      ? { tokenRevocations: new TokenRevocationCheck({ ...options.tokenRevocations, logger }) }
+      : {}),
     bodyLimitBytes: options.bodyLimitBytes,
     requestTimeoutMs: options.requestTimeoutMs,
   });
@@ -160,14 +169,21 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
 /** A user access token as the backend issues it. */
 export function userToken(
   subject: string,
-  overrides: { issuer?: string; audience?: string; secret?: string; expiresIn?: string } = {},
+  overrides: {
+    issuer?: string;
+    audience?: string;
+    secret?: string;
+    expiresIn?: string;
+    /** `iat` in seconds; now when absent. */
+    issuedAt?: number;
+  } = {},
 ): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(subject)
     .setIssuer(overrides.issuer ?? ACCESS_TOKEN_ISSUER)
     .setAudience(overrides.audience ?? ACCESS_TOKEN_AUDIENCE)
-    .setIssuedAt()
+    .setIssuedAt(overrides.issuedAt)
     .setExpirationTime(overrides.expiresIn ?? '15m')
     .sign(new TextEncoder().encode(overrides.secret ?? JWT_SECRET));
 }

@@ -2,7 +2,11 @@ import { SignJWT, jwtVerify } from 'jose';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@docuthinker/contracts';
 import { VerifiedTokenCache } from '@docuthinker/runtime';
 
-/** Short-lived on purpose: there is no revocation list, so a stolen token dies quickly. */
+/**
+ * Short-lived on purpose: a stolen token dies quickly, and a revocation (a
+ * password change, a deletion; see token-revocations.ts) need only be kept
+ * this long, since the tokens it refuses have expired after it.
+ */
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
 /** What a valid token says: whose it is, and when it was issued. */

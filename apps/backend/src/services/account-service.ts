@@ -12,6 +12,7 @@ import {
 import { ACCESS_TOKEN_TTL_SECONDS, type AccessTokens } from '../auth/access-tokens';
 import type { LiveAccounts } from '../auth/live-accounts';
 import { createDecoyHash, type PasswordHashing } from '../auth/password-hashing';
+import type { TokenRevocations } from '../auth/token-revocations';
 import { eraseOwnerCaches } from './owner-cache-keys';
 import {
   InvalidCredentialsError,
@@ -83,6 +84,8 @@ export class AccountService {
     private readonly tokens: AccessTokens,
     private readonly cache: CacheStore,
     private readonly liveAccounts: LiveAccounts,
+    /** Tells the gateway, which browsers reach directly, what LiveAccounts refuses here. */
+    private readonly revocations: TokenRevocations,
     rateLimiters: RateLimiterFactory,
     limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
     registrationLimit: RegistrationLimit = DEFAULT_REGISTRATION_LIMIT,
@@ -201,6 +204,7 @@ export class AccountService {
     }
     // Every session signed in before ends here at once (elsewhere within seconds).
     this.liveAccounts.forget(user.id);
+    await this.revocations.passwordChanged(user.id);
     return true;
   }
 
@@ -216,6 +220,7 @@ export class AccountService {
     // Again after the erasure: a request that confirmed the account while it
     // was being erased must not keep it alive.
     this.liveAccounts.forget(userId);
+    await this.revocations.accountDeleted(userId);
     // Listing pages and AI results derived from the user's texts go too.
     await eraseOwnerCaches(this.cache, userId);
   }

@@ -1,4 +1,5 @@
-// The Redis adapter of the rate limits and the shared client settings:
+// The Redis adapter of the rate limits, the tokens-valid-from record the
+// backend writes and the gateway reads, and the shared client settings:
 // `@docuthinker/runtime/redis`, imported (lazily) only where REDIS_URL is set.
 export {
   closeRedisClient,
@@ -7,3 +8,9 @@ export {
   type RedisConnectionOptions,
 } from './redis-connection';
 export { RedisRateLimiterFactory } from './redis-rate-limiter-factory';
+export {
+  NO_TOKEN_VALID_FROM,
+  RedisTokensValidFrom,
+  TOKENS_VALID_FROM_KEY_PREFIX,
+  tokensValidFromKey,
+} from '../token-revocation/redis-tokens-valid-from';

@@ -1,0 +1,73 @@
+import type { Logger } from '@docuthinker/runtime';
+import type { RedisTokensValidFrom } from '@docuthinker/runtime/redis';
+import type { UserStore } from '@docuthinker/stores';
+import { ACCESS_TOKEN_TTL_SECONDS } from './access-tokens';
+
+/**
+ * How long a published revocation lives: an access token's lifetime, after
+ * which every token it refuses has expired anyway, plus a minute for clocks
+ * that differ between replicas and for a login that read the account just
+ * before its deletion.
+ */
+export const REVOCATION_TTL_SECONDS = ACCESS_TOKEN_TTL_SECONDS + 60;
+
+/**
+ * Tells the AI/ML gateway, which browsers reach directly under /ai/*, which
+ * tokens the backend no longer accepts (LiveAccounts refuses them here).
+ * Neither method throws: a revocation that cannot be published must not undo
+ * the password change or the deletion that the user asked for, and the
+ * tokens it concerns expire within ACCESS_TOKEN_TTL_SECONDS anyway.
+ */
+export interface TokenRevocations {
+  /** After a password change committed: the user's tokens issued before it are refused. */
+  passwordChanged(userId: string): Promise<void>;
+  /** After the account was erased: every token of it is refused. */
+  accountDeleted(userId: string): Promise<void>;
+}
+
+/** Without REDIS_URL the gateway has nowhere to read revocations from: nothing is published. */
+export const UNPUBLISHED_TOKEN_REVOCATIONS: TokenRevocations = {
+  passwordChanged: async () => undefined,
+  accountDeleted: async () => undefined,
+};
+
+/**
+ * Publishes revocations in the tokens-valid-from record both services share
+ * (Redis). A password change publishes the account's own `tokensValidFrom`,
+ * read back after the change, so the gateway refuses exactly the tokens
+ * LiveAccounts refuses (to the second); should that read fail, this
+ * process's clock, which was read after the change committed, stands in.
+ */
+export class PublishedTokenRevocations implements TokenRevocations {
+  constructor(
+    private readonly record: Pick<RedisTokensValidFrom, 'raise' | 'refuseAll'>,
+    private readonly users: Pick<UserStore, 'findById'>,
+    private readonly logger: Pick<Logger, 'warn'>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async passwordChanged(userId: string): Promise<void> {
+    await this.publish(userId, 'password change', async () => {
+      const account = await this.users.findById(userId).catch(() => null);
+      const validFromMs = account?.tokensValidFrom?.getTime() ?? this.now();
+      await this.record.raise(userId, Math.floor(validFromMs / 1000), REVOCATION_TTL_SECONDS);
+    });
+  }
+
+  async accountDeleted(userId: string): Promise<void> {
+    await this.publish(userId, 'account deletion', () =>
+      this.record.refuseAll(userId, REVOCATION_TTL_SECONDS),
+    );
+  }
+
+  private async publish(userId: string, what: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      this.logger.warn(
+        { userId, error: (error as Error).message },
+        `${what} not published to the gateway (redis unavailable): there the user's older tokens work until they expire`,
+      );
+    }
+  }
+}
