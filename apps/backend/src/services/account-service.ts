@@ -13,7 +13,7 @@ import { ACCESS_TOKEN_TTL_SECONDS, type AccessTokens } from '../auth/access-toke
 import type { LiveAccounts } from '../auth/live-accounts';
 import { createDecoyHash, type PasswordHashing } from '../auth/password-hashing';
 import type { TokenRevocations } from '../auth/token-revocations';
-import { eraseOwnerCaches } from './owner-cache-keys';
+import { eraseOwnerCaches, trustedAddressKey } from './owner-cache-keys';
 import {
   InvalidCredentialsError,
   RateLimitedError,
@@ -36,11 +36,25 @@ export interface Profile {
   socialMedia: SocialMedia;
 }
 
-/** Attempts allowed per window; credential stuffing is slowed per address and per account. */
+/**
+ * Attempts allowed per window; credential stuffing is slowed per address and
+ * per account. `perEmail` counts an account's attempts from addresses it has
+ * not signed in from (see TRUSTED_ADDRESS_DAYS), and, separately, from each
+ * address; password changes count per account on their own.
+ */
 export interface LoginLimits {
   perIp: { points: number; windowSeconds: number };
   perEmail: { points: number; windowSeconds: number };
 }
+
+/**
+ * How long an address an account signed in from stays exempt from the
+ * account-wide login limit. Anyone can spend that limit by failing to log in
+ * as someone else, five requests a quarter of an hour; the account's owner
+ * then still signs in from where they did before (with that address's own
+ * allowance), so the limit slows guessing without locking the owner out.
+ */
+const TRUSTED_ADDRESS_DAYS = 30;
 
 export const LOGIN_LIMIT_WINDOW_SECONDS = 15 * 60;
 
@@ -75,6 +89,8 @@ const LATE_INDEX_WRITE_SECONDS = 10 * 60;
 export class AccountService {
   private readonly loginPerIp;
   private readonly loginPerEmail;
+  private readonly loginPerEmailAndAddress;
+  private readonly passwordChangesPerAccount;
   private readonly registrationsPerIp;
   private decoyHash: Promise<string> | undefined;
 
@@ -92,6 +108,16 @@ export class AccountService {
   ) {
     this.loginPerIp = rateLimiters.create({ name: 'login-ip', ...limits.perIp });
     this.loginPerEmail = rateLimiters.create({ name: 'login-email', ...limits.perEmail });
+    this.loginPerEmailAndAddress = rateLimiters.create({
+      name: 'login-email-ip',
+      ...limits.perEmail,
+    });
+    // A stolen access token must not become an unlimited password oracle,
+    // and failed logins by others must not keep the owner from changing it.
+    this.passwordChangesPerAccount = rateLimiters.create({
+      name: 'password-change',
+      ...limits.perEmail,
+    });
     this.registrationsPerIp = rateLimiters.create({ name: 'register-ip', ...registrationLimit });
   }
 
@@ -113,14 +139,21 @@ export class AccountService {
     // The store's own form of the address: every spelling that reaches one
     // account (case, full-width letters) shares that account's allowance.
     const limitKey = emailKey(email);
-    const [byIp, byEmail] = await Promise.all([
-      this.loginPerIp.consume(clientIp),
-      this.loginPerEmail.consume(limitKey),
-    ]);
-    if (!byIp.allowed || !byEmail.allowed) {
-      throw new RateLimitedError(Math.max(byIp.retryAfterMs, byEmail.retryAfterMs));
-    }
+    const addressKey = `${limitKey}\n${clientIp}`;
     const user = await this.stores.users.findByEmail(email);
+    const trusted = user !== null && (await this.isTrustedAddress(user.id, clientIp));
+    const allowances = await Promise.all([
+      this.loginPerIp.consume(clientIp),
+      this.loginPerEmailAndAddress.consume(addressKey),
+      // From an address the account signed in from, the account-wide limit
+      // others may have spent does not apply (see TRUSTED_ADDRESS_DAYS).
+      ...(trusted ? [] : [this.loginPerEmail.consume(limitKey)]),
+    ]);
+    if (allowances.some((allowance) => !allowance.allowed)) {
+      throw new RateLimitedError(
+        Math.max(...allowances.map((allowance) => allowance.retryAfterMs)),
+      );
+    }
     const hashToCheck = user?.passwordHash ?? (await this.decoy());
     const matches = await this.passwords.verify(hashToCheck, password);
     if (!user || !matches) throw new InvalidCredentialsError();
@@ -141,8 +174,20 @@ export class AccountService {
     ) {
       throw new InvalidCredentialsError();
     }
-    await this.loginPerEmail.reset(limitKey);
+    await Promise.all([
+      this.loginPerEmail.reset(limitKey),
+      this.loginPerEmailAndAddress.reset(addressKey),
+      this.cache.set(
+        trustedAddressKey(user.id, clientIp),
+        true,
+        TRUSTED_ADDRESS_DAYS * 24 * 60 * 60 * 1000,
+      ),
+    ]);
     return session;
+  }
+
+  private async isTrustedAddress(userId: string, clientIp: string): Promise<boolean> {
+    return (await this.cache.get<unknown>(trustedAddressKey(userId, clientIp))) === true;
   }
 
   /** The account's profile, read fresh; null when the account is gone. */
@@ -171,8 +216,9 @@ export class AccountService {
   /**
    * False when the account is gone; checks the current password against the
    * stored hash. A change signs out every session, the caller's included:
-   * tokens issued before it are refused. Guesses count against the account's login limit: a stolen
-   * access token must not become an unlimited password oracle. Throws
+   * tokens issued before it are refused. Guesses count against a limit of
+   * the account's own (a stolen access token must not become an unlimited
+   * password oracle), which failed logins by others do not spend. Throws
    * `WrongCurrentPasswordError` too when another change landed between the
    * check and the write: that change stands, and this one did not happen.
    */
@@ -183,13 +229,12 @@ export class AccountService {
   ): Promise<boolean> {
     const user = await this.stores.users.findById(userId);
     if (!user) return false;
-    const limitKey = emailKey(user.email);
-    const allowance = await this.loginPerEmail.consume(limitKey);
+    const allowance = await this.passwordChangesPerAccount.consume(user.id);
     if (!allowance.allowed) throw new RateLimitedError(allowance.retryAfterMs);
     if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
       throw new WrongCurrentPasswordError();
     }
-    await this.loginPerEmail.reset(limitKey);
+    await this.passwordChangesPerAccount.reset(user.id);
     // Only over the hash just checked: an unconditional write would let the
     // later of two concurrent changes silently undo the earlier one, whose
     // client was told its new password works.

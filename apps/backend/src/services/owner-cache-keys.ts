@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CacheStore } from '@docuthinker/stores';
 
 /**
@@ -10,7 +11,18 @@ export function ownerCachePrefixes(ownerId: string) {
     documents: `doc:${ownerId}:`,
     /** AI task results, derived from the owner's texts (AiService). */
     aiResults: `ai:${ownerId}:`,
+    /** Addresses the account signed in from (AccountService.login). */
+    signIns: `auth:${ownerId}:`,
   } as const;
+}
+
+/**
+ * The entry that says the account signed in from `clientIp`. The address is
+ * kept as a digest: the key only has to recognise it again.
+ */
+export function trustedAddressKey(ownerId: string, clientIp: string): string {
+  const digest = createHash('sha256').update(clientIp).digest('hex').slice(0, 32);
+  return `${ownerCachePrefixes(ownerId).signIns}address:${digest}`;
 }
 
 /**
