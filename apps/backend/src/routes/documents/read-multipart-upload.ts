@@ -11,8 +11,8 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
  * Reads a `multipart/form-data` upload (`file`, optional `title`) into
  * memory, refusing it as soon as it passes the size limit rather than after
  * buffering it all: a declared length is checked up front, and a chunked
- * body is refused, and no longer read, the moment the file or the body as a
- * whole passes the limit.
+ * body is refused the moment the file or the body as a whole passes the
+ * limit (what follows is dropped, for a few seconds at most).
  */
 export async function readMultipartUpload(req: Request, maxBytes: number): Promise<UploadInput> {
   const maxBodyBytes = maxBytes + MULTIPART_OVERHEAD_BYTES;
@@ -40,13 +40,14 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
     };
     // busboy's limits only truncate: it reads the rest of the body and skips
     // it, so a chunked body of any size was read to its end before the 413
-    // (200 MiB in the review). Past the limit, reading stops here instead.
+    // (200 MiB in the review). Past the limit the 413 goes out at once, and
+    // the rest is read for a few seconds at most (see refuseTooLarge).
     let bodyBytes = 0;
     let stopped = false;
     const stopReading = () => {
       if (stopped) return;
       stopped = true;
-      // Unpiped, the request is paused: nothing more is read from the socket.
+      // Unpiped, the request is paused until the 413 has gone out.
       req.unpipe(parser);
       req.off('data', countBodyBytes);
       chunks.length = 0;
@@ -105,17 +106,44 @@ function malformed() {
 }
 
 /**
- * The 413 for an upload over the limit, which also ends the connection: the
- * rest of the body is never read, so the connection cannot carry another
- * request, and without `Connection: close` Node would read and discard the
- * rest to keep it alive. The request is destroyed once the answer is
- * flushed, in case anything between here and the socket keeps it open.
+ * How long the rest of a refused upload is still read, and dropped, after
+ * its 413 went out. A client is usually still sending when it is refused:
+ * closing the connection then, with its bytes unread, resets it, and an
+ * HTTP client (a browser, Node's) reports the reset instead of the 413. A
+ * client that finishes within this keeps its connection; one still sending
+ * after it is cut off, so a body of any declared size costs at most this
+ * much reading (nginx lingers the same way).
+ */
+const LINGER_AFTER_REFUSAL_MS = 5_000;
+
+/**
+ * The 413 for an upload over the limit, answered at once; the rest of the
+ * body is then dropped for LINGER_AFTER_REFUSAL_MS at most, on a connection
+ * kept alive and on one that closes after the answer alike.
  */
 function refuseTooLarge(req: Request, maxBytes: number) {
-  req.res?.once('finish', () => req.destroy());
+  const { socket } = req;
+  // A connection the client asked to close (or HTTP/1.0) is closed by Node
+  // the moment the answer is out (`destroySoon`): sending our end of it is
+  // right, dropping its unread bytes is what resets it. Only our end goes;
+  // the socket is destroyed once the client has finished, or at the cut-off.
+  socket.destroySoon = () => {
+    socket.end();
+  };
+  req.res?.once('finish', () => {
+    if (req.complete) return;
+    // Unpiped from the parser it is paused: read on, keeping nothing.
+    req.resume();
+    const cutOff = setTimeout(() => socket.destroy(), LINGER_AFTER_REFUSAL_MS);
+    cutOff.unref();
+    req.once('end', () => {
+      clearTimeout(cutOff);
+      if (!socket.writable) socket.destroy();
+    });
+    socket.once('close', () => clearTimeout(cutOff));
+  });
   return problem(
     'DT_ERR_FILE_TOO_LARGE',
     `The file is larger than the ${Math.round(maxBytes / 1024)} KiB upload limit.`,
-    { headers: { Connection: 'close' } },
   );
 }
