@@ -1,33 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createServiceLogger } from '@docuthinker/runtime';
-import { createStores, documentFileKey, type Stores } from '@docuthinker/stores';
-import type { GatewayClient } from '../src/gateway/gateway-client';
+import { documentFileKey, type Stores } from '@docuthinker/stores';
 import { startOutboxWorker } from '../src/outbox/outbox-worker';
 import { DocumentCache } from '../src/services/document-cache';
+import { gatewayWith, silentLogger, useEmbeddedStores } from './support/outbox-fixture';
 
 // Found by a concurrency review: a document renamed while its index job ran
 // read `indexed` as soon as that job finished, although the gateway still
 // had the old title until the rename's own job ran (minutes, during an outage).
 describe('the index status of a document renamed while it is indexed', () => {
-  let dataDir: string;
+  const embeddedStores = useEmbeddedStores('dt-outbox-status-');
   let stores: Stores;
-  const logger = createServiceLogger({
-    service: 'backend',
-    level: 'warn',
-    secretValues: [],
-    destination: { write: () => undefined },
-  });
-
-  beforeEach(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'dt-outbox-status-'));
-    stores = await createStores({ dataDir });
-  });
-  afterEach(async () => {
-    await stores.close();
-    rmSync(dataDir, { recursive: true, force: true });
+  beforeEach(() => {
+    stores = embeddedStores();
   });
 
   it('stays pending until the job of the new title has run', async () => {
@@ -46,24 +30,24 @@ describe('the index status of a document renamed while it is indexed', () => {
     });
     const indexed: string[] = [];
     const statusesAfterEachIndex: string[] = [];
-    const unused = () => Promise.reject(new Error('not used by index jobs'));
-    const gateway: GatewayClient = {
-      runTask: unused,
-      search: unused,
-      ask: unused,
-      chat: unused,
-      removeFromIndex: unused,
-      removeOwnerFromIndex: unused,
+    const gateway = gatewayWith({
       index: async (request) => {
         indexed.push(request.title);
         // The user renames the document while its first index call runs.
-        if (indexed.length === 1)
+        if (indexed.length === 1) {
           await stores.documents.update(ownerId, 'doc-1', { title: 'Second title' });
+        }
       },
-    };
-    const worker = startOutboxWorker(stores, gateway, new DocumentCache(stores.cache), logger, {
-      pollIntervalMs: 20,
     });
+    const worker = startOutboxWorker(
+      stores,
+      gateway,
+      new DocumentCache(stores.cache),
+      silentLogger,
+      {
+        pollIntervalMs: 20,
+      },
+    );
     const originalComplete = stores.outbox.complete.bind(stores.outbox);
     stores.outbox.complete = async (job) => {
       const completed = await originalComplete(job);

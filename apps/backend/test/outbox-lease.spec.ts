@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createServiceLogger } from '@docuthinker/runtime';
-import { createStores, type Stores } from '@docuthinker/stores';
-import type { GatewayClient } from '../src/gateway/gateway-client';
+import type { Stores } from '@docuthinker/stores';
 import { startOutboxWorker } from '../src/outbox/outbox-worker';
 import { DocumentCache } from '../src/services/document-cache';
+import { gatewayWith, silentLogger, useEmbeddedStores } from './support/outbox-fixture';
 
 // Found by the fault suite (tools/resilience): after a backend was killed,
 // the job it held stayed leased for two minutes. Leases are now short and
@@ -16,39 +12,20 @@ describe('outbox job leases', () => {
   // Not shorter: renewals write to disk on the event loop, and a slow fsync or
   // a pause on a loaded CI machine must not let a live worker's lease lapse.
   const LEASE_MS = 1000;
-  let dataDir: string;
+  const embeddedStores = useEmbeddedStores('dt-outbox-lease-');
   let stores: Stores;
-  const logger = createServiceLogger({
-    service: 'backend',
-    level: 'warn',
-    secretValues: [],
-    destination: { write: () => undefined },
+  beforeEach(() => {
+    stores = embeddedStores();
   });
+  const logger = silentLogger;
 
-  function gatewayRemovingIn(ms: number, removed: string[]): GatewayClient {
-    const unused = () => Promise.reject(new Error('not used by delete jobs'));
-    return {
-      runTask: unused,
-      index: unused,
-      search: unused,
-      ask: unused,
-      chat: unused,
-      removeOwnerFromIndex: unused,
+  const gatewayRemovingIn = (ms: number, removed: string[]) =>
+    gatewayWith({
       removeFromIndex: async (_ownerId, documentId) => {
         await sleep(ms);
         removed.push(documentId);
       },
-    };
-  }
-
-  beforeEach(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'dt-outbox-lease-'));
-    stores = await createStores({ dataDir });
-  });
-  afterEach(async () => {
-    await stores.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+    });
 
   it('extends the lease of a job that takes longer than one lease, so no other worker takes it', async () => {
     await stores.outbox.enqueue({ kind: 'delete', ownerId: 'owner-1', documentId: 'slow-doc' });

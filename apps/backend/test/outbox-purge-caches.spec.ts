@@ -1,51 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createServiceLogger } from '@docuthinker/runtime';
-import { createStores, type Stores } from '@docuthinker/stores';
-import type { GatewayClient } from '../src/gateway/gateway-client';
+import type { Stores } from '@docuthinker/stores';
 import { startOutboxWorker } from '../src/outbox/outbox-worker';
 import { DocumentCache } from '../src/services/document-cache';
 import { ownerCachePrefixes } from '../src/services/owner-cache-keys';
+import { gatewayWith, silentLogger, useEmbeddedStores } from './support/outbox-fixture';
 
 // Found by a concurrency review: an AI task or a listing still running when
 // the account was deleted cached its result after deleteAccount had erased
 // the owner's caches, for up to a day, and the purge job's own invalidation
 // wrote a key of the erased owner back.
 describe('an erasure purge job', () => {
-  let dataDir: string;
+  const embeddedStores = useEmbeddedStores('dt-outbox-purge-');
   let stores: Stores;
-  const logger = createServiceLogger({
-    service: 'backend',
-    level: 'warn',
-    secretValues: [],
-    destination: { write: () => undefined },
+  beforeEach(() => {
+    stores = embeddedStores();
   });
 
-  function gatewayPurging(purged: string[]): GatewayClient {
-    const unused = () => Promise.reject(new Error('not used by purge jobs'));
-    return {
-      runTask: unused,
-      index: unused,
-      search: unused,
-      ask: unused,
-      chat: unused,
-      removeFromIndex: unused,
+  const gatewayPurging = (purged: string[]) =>
+    gatewayWith({
       removeOwnerFromIndex: async (ownerId) => {
         purged.push(ownerId);
       },
-    };
-  }
-
-  beforeEach(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'dt-outbox-purge-'));
-    stores = await createStores({ dataDir });
-  });
-  afterEach(async () => {
-    await stores.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+    });
 
   it("erases every cache entry of the owner written after the account went, and only the owner's", async () => {
     const erased = ownerCachePrefixes('erased-owner');
@@ -64,7 +40,7 @@ describe('an erasure purge job', () => {
       stores,
       gatewayPurging(purged),
       new DocumentCache(stores.cache),
-      logger,
+      silentLogger,
       { pollIntervalMs: 20 },
     );
     try {

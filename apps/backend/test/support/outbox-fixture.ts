@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServiceLogger } from '@docuthinker/runtime';
+import { createStores, type Stores } from '@docuthinker/stores';
+import type { GatewayClient } from '../../src/gateway/gateway-client';
+
+/** A logger that writes nowhere: the outbox specs read the stores, not the log. */
+export const silentLogger = createServiceLogger({
+  service: 'backend',
+  level: 'warn',
+  secretValues: [],
+  destination: { write: () => undefined },
+});
+
+/**
+ * A gateway whose every call fails, with the calls a spec's jobs make
+ * replaced: a job that calls anything else fails loudly.
+ */
+export function gatewayWith(calls: Partial<GatewayClient>): GatewayClient {
+  const unused = () => Promise.reject(new Error('not a call this job makes'));
+  return {
+    runTask: unused,
+    index: unused,
+    search: unused,
+    ask: unused,
+    chat: unused,
+    removeFromIndex: unused,
+    removeOwnerFromIndex: unused,
+    ...calls,
+  };
+}
+
+/** Embedded stores in a directory of their own for each test, closed and removed after it. */
+export function useEmbeddedStores(prefix: string): () => Stores {
+  let dataDir: string;
+  let stores: Stores;
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), prefix));
+    stores = await createStores({ dataDir });
+  });
+  afterEach(async () => {
+    await stores.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return () => stores;
+}
