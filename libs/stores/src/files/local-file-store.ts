@@ -29,12 +29,14 @@ const MOVE_ATTEMPTS = 5;
  * Renames the finished file into its folder. Removing the prefix at the same
  * time (an account being erased during one of its uploads) can take the
  * folder away between its mkdir and the rename, which then fails with ENOENT
- * (seen in CI): the folder is made again and the rename retried.
+ * (seen in CI), or take a parent away while the recursive mkdir makes the
+ * folders below it, which fails the mkdir the same way (seen in CI too):
+ * either way the folder is made again and the rename retried.
  */
 async function moveIntoPlace(temp: string, target: string): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
-    await mkdir(dirname(target), { recursive: true });
     try {
+      await mkdir(dirname(target), { recursive: true });
       await rename(temp, target);
       return;
     } catch (error) {
