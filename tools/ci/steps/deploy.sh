@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # deploy: records the image tag the stage runs now (what rollback redeploys),
-# tags both images as deployed to the stage (so ECR keeps them), then
-# `nx deploy infra --configuration=$STAGE` with IMAGE_TAG, which runs cdk
+# then `nx deploy infra --configuration=$STAGE` with IMAGE_TAG, which runs cdk
 # deploy for the stage's stacks and writes their outputs for the smoke step.
 # It deploys nothing when the stage already runs a later commit (see
 # stage_runs_a_later_commit). --skip-record is rollback's: it must not
@@ -101,37 +100,6 @@ stage_runs_a_later_commit() {
   git -C "$repository" merge-base --is-ancestor "$tag" "$running"
 }
 
-# Adds the tag deployed-<stage>-<tag> to both images in ECR: the
-# repositories' lifecycle policy keeps the last images each stage was given,
-# whatever is pushed meanwhile (libs/infra/src/registry/image-repositories.ts),
-# so a stage's tasks can always pull the image they run, and rollback the one
-# before. Tags are immutable: one already there (a redeploy) is left as it is.
-protect_deployed_images() {
-  local registry_region="$CI_IMAGE_REGISTRY_REGION" protected_tag="deployed-$stage-$tag"
-  local project repository protected_digest media_type manifest
-  for project in "${CI_IMAGE_PROJECTS[@]}"; do
-    repository="${CI_IMAGE_REPOSITORIES[$project]}"
-    ci_capture protected_digest None aws ecr batch-get-image --region "$registry_region" \
-      --repository-name "$repository" --image-ids imageTag="$protected_tag" \
-      --query 'images[0].imageId.imageDigest' --output text
-    if [[ -n "$protected_digest" && "$protected_digest" != None ]]; then
-      ci_log "$repository:$protected_tag is already in ECR"
-      continue
-    fi
-    ci_capture media_type '<media type>' aws ecr batch-get-image --region "$registry_region" \
-      --repository-name "$repository" --image-ids imageTag="$tag" \
-      --query 'images[0].imageManifestMediaType' --output text
-    [[ -n "$media_type" && "$media_type" != None ]] ||
-      ci_die "$repository:$tag is not in ECR: push-images pushes it before a deploy"
-    ci_capture manifest '<manifest>' aws ecr batch-get-image --region "$registry_region" \
-      --repository-name "$repository" --image-ids imageTag="$tag" \
-      --query 'images[0].imageManifest' --output text
-    ci_run aws ecr put-image --region "$registry_region" --repository-name "$repository" \
-      --image-tag "$protected_tag" --image-manifest "$manifest" --image-manifest-media-type "$media_type" \
-      --query 'image.imageId.imageTag' --output text
-  done
-}
-
 if [[ "$record" == true ]]; then
   recorded_tag=""
   record_running_tag
@@ -141,7 +109,6 @@ if [[ "$record" == true ]]; then
   fi
 fi
 ci_log "deploying $tag to $stage"
-protect_deployed_images
 # No TTY in a pipeline: cdk must not wait for a confirmation of IAM changes.
 ci_run env IMAGE_TAG="$tag" npx nx deploy infra --configuration="$stage" --output-style=static \
   -- --require-approval=never

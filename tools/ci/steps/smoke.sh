@@ -10,12 +10,17 @@
 # dialled at that load balancer (curl --connect-to): the domain may be a
 # Route 53 failover name that prod answers while prod is healthy, so asking
 # DNS would smoke-test prod after a DR deploy. SMOKE_BASE_URL, when set, is
-# probed as given.
+# probed as given. Once every probe answers 200, the images deploy put on the
+# stage are tagged deployed-<stage>-<tag>, so ECR keeps them
+# (ci_mark_deployed_images); after a deploy that deployed nothing (the stage
+# runs a later commit), nothing is tagged.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 # shellcheck source=../lib/stage-facts.sh
 source "$CI_ROOT/tools/ci/lib/stage-facts.sh"
+# shellcheck source=../lib/deployed-images.sh
+source "$CI_ROOT/tools/ci/lib/deployed-images.sh"
 
 ci_usage "usage: tools/ci/run-step smoke [--dry-run]
   STAGE                   dev, staging, prod or dr
@@ -98,3 +103,11 @@ for path in /health /ready /ai/ready; do
   done
 done
 ci_report "$stage answers /health, /ready and /ai/ready"
+
+# The tag deploy put on the stage in this run: what the probes just verified.
+deployed_tag_file="$(ci_deployed_tag_file "$stage")"
+if [[ -s "$deployed_tag_file" ]]; then
+  ci_mark_deployed_images "$stage" "$(<"$deployed_tag_file")"
+else
+  ci_log "no deploy recorded for $stage in this run ($deployed_tag_file): no image is tagged"
+fi

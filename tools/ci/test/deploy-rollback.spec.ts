@@ -50,28 +50,49 @@ describe('deploy records the running tag and rollback redeploys it', () => {
     );
   });
 
-  it('tags both images as deployed to the stage before deploying, once per tag', () => {
+  const tagged = () => fakes.calls().filter((call) => call.startsWith('aws ecr put-image'));
+  const smokeEnv = () => ({
+    ...env,
+    SMOKE_BASE_URL: 'https://staging.example',
+    SMOKE_INTERVAL_SECONDS: '0',
+  });
+
+  it('tags both images deployed-<stage>-<tag> once smoke has verified the deploy, once per tag', () => {
     expect(runStep(['deploy'], env).status).toBe(0);
-    const tagged = () => fakes.calls().filter((call) => call.startsWith('aws ecr put-image'));
+    // Not before the stage is verified on them.
+    expect(tagged()).toEqual([]);
+    expect(runStep(['smoke'], smokeEnv()).status).toBe(0);
     expect(tagged()).toEqual(
       ['docuthinker-backend', 'docuthinker-ai-ml'].map(
         (repository) =>
           `aws ecr put-image --region us-east-1 --repository-name ${repository} --image-tag deployed-staging-new2222 --image-manifest {"schemaVersion":2} --image-manifest-media-type application/vnd.oci.image.manifest.v1+json --query image.imageId.imageTag --output text`,
       ),
     );
-    const calls = fakes.calls();
-    const lastTag = calls.findLastIndex((call) => call.startsWith('aws ecr put-image'));
-    expect(lastTag).toBeLessThan(calls.findIndex((call) => call.startsWith('npx nx deploy')));
-    // Deploying the same tag again (a re-run) finds the tags there and adds none.
-    expect(runStep(['deploy'], { ...env, FAKE_RUNNING_TAG: 'new2222' }).status).toBe(0);
+    // Verified again (a re-run), the tags are there already and none is added.
+    expect(runStep(['smoke'], smokeEnv()).status).toBe(0);
     expect(tagged()).toHaveLength(2);
   });
 
-  it('deploys nothing when an image of the tag is not in ECR', () => {
-    const deploy = runStep(['deploy'], { ...env, FAKE_ECR_MISSING: 'new2222' });
-    expect(deploy.status).toBe(1);
-    expect(deploy.stderr).toContain('docuthinker-backend:new2222 is not in ECR');
-    expect(deployCalls()).toEqual([]);
+  it('tags nothing for a deploy that failed, or one that smoke did not verify', () => {
+    expect(runStep(['deploy'], { ...env, FAKE_DEPLOY_STATUS: '1' }).status).toBe(1);
+    // The stage runs what it ran before, which was tagged when it was verified.
+    expect(runStep(['smoke'], smokeEnv()).status).toBe(0);
+    expect(tagged()).toEqual([]);
+    expect(runStep(['deploy'], env).status).toBe(0);
+    const failing = runStep(['smoke'], {
+      ...smokeEnv(),
+      FAKE_HTTP_STATUS: '503',
+      SMOKE_DEADLINE_SECONDS: '0',
+    });
+    expect(failing.status).toBe(1);
+    expect(tagged()).toEqual([]);
+  });
+
+  it('stops when smoke verified an image ECR does not have', () => {
+    expect(runStep(['deploy'], env).status).toBe(0);
+    const smoke = runStep(['smoke'], { ...smokeEnv(), FAKE_ECR_MISSING: 'new2222' });
+    expect(smoke.status).toBe(1);
+    expect(smoke.stderr).toContain('docuthinker-backend:new2222 is not in ECR');
   });
 
   it('rolls back to that tag with the same deploy command, leaving the record alone', () => {

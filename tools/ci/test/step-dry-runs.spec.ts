@@ -244,24 +244,6 @@ describe('--dry-run prints the exact commands', () => {
     );
   });
 
-  it('deploy: tags both images deployed-<stage>-<tag> in ECR before deploying them, so ECR keeps them', () => {
-    const { commands } = dryRun('deploy');
-    const deploy = commandIndex(commands, 'nx deploy infra');
-    for (const repository of ['docuthinker-backend', 'docuthinker-ai-ml']) {
-      const tagged = commandIndex(
-        commands,
-        `aws ecr put-image --region us-east-1 --repository-name ${repository} --image-tag deployed-staging-${TAG} `,
-      );
-      expect(tagged).toBeLessThan(deploy);
-      expect(commands[tagged]).toContain(
-        "--image-manifest '<manifest>' --image-manifest-media-type '<media type>'",
-      );
-      expect(commands).toContain(
-        `aws ecr batch-get-image --region us-east-1 --repository-name ${repository} --image-ids imageTag=${TAG} --query 'images[0].imageManifest' --output text`,
-      );
-    }
-  });
-
   it('diff: nx diff infra for the stage with the tag deploy will ship, kept for the approver', () => {
     const summary = join(stateDir, 'summary.md');
     const { commands, stdout } = dryRun('diff', { STAGE: 'prod', GITHUB_STEP_SUMMARY: summary });
@@ -319,6 +301,31 @@ describe('--dry-run prints the exact commands', () => {
       ),
     );
     expect(stdout).toContain('retrying every 5s for up to 120s');
+  });
+
+  it('smoke: once every probe passed, tags both images deploy put on the stage deployed-<stage>-<tag>', () => {
+    mkdirSync(join(stateDir, 'staging'), { recursive: true });
+    writeFileSync(join(stateDir, 'staging', 'deployed-image-tag'), `${TAG}\n`);
+    const { commands } = dryRun('smoke', { SMOKE_BASE_URL: 'https://api.docuthinker.example' });
+    const lastProbe = commands.findLastIndex((command) => command.startsWith('curl '));
+    for (const repository of ['docuthinker-backend', 'docuthinker-ai-ml']) {
+      const tagged = commandIndex(
+        commands,
+        `aws ecr put-image --region us-east-1 --repository-name ${repository} --image-tag deployed-staging-${TAG} `,
+      );
+      expect(tagged).toBeGreaterThan(lastProbe);
+      expect(commands[tagged]).toContain(
+        "--image-manifest '<manifest>' --image-manifest-media-type '<media type>'",
+      );
+      expect(commands).toContain(
+        `aws ecr batch-get-image --region us-east-1 --repository-name ${repository} --image-ids imageTag=${TAG} --query 'images[0].imageManifest' --output text`,
+      );
+    }
+    // DR runs its own region's replicas and must not need us-east-1: it tags nothing.
+    mkdirSync(join(stateDir, 'dr'), { recursive: true });
+    writeFileSync(join(stateDir, 'dr', 'deployed-image-tag'), `${TAG}\n`);
+    const dr = dryRun('smoke', { STAGE: 'dr', SMOKE_BASE_URL: 'https://api.docuthinker.example' });
+    expect(dr.commands.some((command) => command.includes('aws ecr'))).toBe(false);
   });
 
   it('smoke: without SMOKE_BASE_URL, the load balancer output deploy writes', () => {
@@ -388,8 +395,8 @@ describe('--dry-run prints the exact commands', () => {
     expect(commands[deploy]).toBe(
       'env IMAGE_TAG=prev111 npx nx deploy infra --configuration=staging --output-style=static -- --require-approval=never',
     );
-    // The image it goes back to is tagged as deployed again: ECR keeps it as the stage's latest.
-    expect(commandIndex(commands, '--image-tag deployed-staging-prev111 ')).toBeLessThan(deploy);
+    // Nothing is tagged: the image it goes back to was tagged when it was verified.
+    expect(commands.some((command) => command.includes('aws ecr'))).toBe(false);
     expect(commands.at(-1)).toBe(
       'aws ecs wait services-stable --region us-east-1 --cluster docuthinker-cluster-staging --services chroma-service aiml-service backend-service',
     );

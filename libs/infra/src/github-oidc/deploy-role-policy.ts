@@ -1,5 +1,6 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { STAGES_KEEPING_IMAGES } from '../registry/image-repositories';
 import { BACKEND, CHROMA, GATEWAY } from '../settings/platform-constants';
 import { clusterNameFor, stackNameFor } from '../settings/stage-names';
 import { STAGE_SETTINGS, type StageName } from '../settings/stage-settings';
@@ -165,10 +166,10 @@ export function stageDeployStatements(
     conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
   });
 
-  // The deploy step tags the images it deploys `deployed-<stage>-<tag>`, so
-  // the repositories' lifecycle policy keeps them (image-repositories.ts):
-  // it reads an image's manifest and puts it back under that tag. Tags are
-  // immutable, so no tag an image already has can be moved.
+  // The smoke step tags the images its stage was verified on
+  // `deployed-<stage>-<tag>`, so the repositories' lifecycle policy keeps
+  // them (image-repositories.ts): it reads an image's manifest and puts it
+  // back under that tag. Tags are immutable, so no tag can be moved.
   const registryRegion = imageRegistryRegion();
   const tagDeployedImages = new iam.PolicyStatement({
     sid: 'TagDeployedImages',
@@ -195,7 +196,8 @@ export function stageDeployStatements(
       readTaskDefinitions,
       readStacks,
       passTaskRoles,
-      tagDeployedImages,
+      // DR pulls its region's replicas, which nothing expires: it tags none.
+      ...(STAGES_KEEPING_IMAGES.includes(stage) ? [tagDeployedImages] : []),
       useCdkBootstrapRoles,
     ],
     wildcards: [

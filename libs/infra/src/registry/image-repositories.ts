@@ -15,19 +15,25 @@ export interface ImageRepositoriesProps {
 export const IMAGES_KEPT = 10;
 
 /**
- * The images last deployed to each stage, kept whatever else is pushed: the
- * one a stage runs (its tasks pull it again on every scale-out or
+ * The images each stage was last verified on, kept whatever else is pushed:
+ * the one a stage runs (its tasks pull it again on every scale-out or
  * replacement) and the ones before it, which rollback redeploys.
  */
 export const DEPLOYED_IMAGES_KEPT = 5;
 
-/** Every stage, in the order their lifecycle rules apply (see ImageRepositories). */
-const STAGES_BY_IMPORTANCE: readonly StageName[] = ['prod', 'dr', 'staging', 'dev'];
+/**
+ * The stages that pull from these repositories, in the order their
+ * lifecycle rules apply (see ImageRepositories). DR pulls its region's
+ * replicas, which nothing expires.
+ */
+export const STAGES_KEEPING_IMAGES: readonly StageName[] = ['prod', 'staging', 'dev'];
 
 /**
- * The tag the deploy step adds to both images before it deploys them to a
- * stage (tools/ci/steps/deploy.sh): `deployed-<stage>-<tag>`. Tags are
- * immutable, so each deploy adds its own.
+ * The tag both images get once a stage has been verified on them (the smoke
+ * step, tools/ci/lib/deployed-images.sh): `deployed-<stage>-<tag>`. Tags are
+ * immutable, so each verified deploy adds its own; a failed or rolled-back
+ * deploy adds none, so it never pushes the image the stage runs out of the
+ * kept ones (ECR counts them by push time).
  */
 export function deployedTagPrefix(stage: StageName): string {
   return `deployed-${stage}-`;
@@ -80,7 +86,7 @@ export class ImageRepositories extends Construct {
       // rules come first, prod's first of all: an image deployed to prod and
       // dev is then counted among prod's.
       lifecycleRules: [
-        ...STAGES_BY_IMPORTANCE.map((stage, index) => ({
+        ...STAGES_KEEPING_IMAGES.map((stage, index) => ({
           rulePriority: index + 1,
           description: `Keep the last ${DEPLOYED_IMAGES_KEPT} images deployed to ${stage}`,
           tagStatus: ecr.TagStatus.TAGGED,
@@ -88,7 +94,7 @@ export class ImageRepositories extends Construct {
           maxImageCount: DEPLOYED_IMAGES_KEPT,
         })),
         {
-          rulePriority: STAGES_BY_IMPORTANCE.length + 1,
+          rulePriority: STAGES_KEEPING_IMAGES.length + 1,
           description: `Keep the last ${IMAGES_KEPT} images of any other kind`,
           tagStatus: ecr.TagStatus.ANY,
           maxImageCount: IMAGES_KEPT,

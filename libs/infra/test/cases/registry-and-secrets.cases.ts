@@ -2,7 +2,7 @@ import { PLATFORM_SECRETS } from '@docuthinker/config';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { taskDefinitions, container, type SynthesizedStage, pick } from '../support/synth-stage';
 import type { StageFixtures } from '../support/stage-fixtures';
-import { deployedTagPrefix } from '../../src/registry/image-repositories';
+import { deployedTagPrefix, STAGES_KEEPING_IMAGES } from '../../src/registry/image-repositories';
 import { STAGE_NAMES } from '../../src/settings/stage-settings';
 
 function registryOf(stage: SynthesizedStage): Template {
@@ -34,7 +34,7 @@ export function registryAndSecretCases(stages: StageFixtures): void {
       },
     );
 
-    it('keeps the last 5 images deployed to each stage, prod first, then the last 10 of the rest', () => {
+    it('keeps the last 5 images each stage was verified on, prod first, then the last 10 of the rest', () => {
       const repositories = registryOf(prod).findResources('AWS::ECR::Repository');
       expect(Object.keys(repositories)).toHaveLength(2);
       for (const repository of Object.values(repositories)) {
@@ -43,7 +43,7 @@ export function registryAndSecretCases(stages: StageFixtures): void {
         };
         const ordered = [...rules].sort((a, b) => a.rulePriority - b.rulePriority);
         expect(ordered.map((rule) => rule.selection)).toEqual([
-          ...(['prod', 'dr', 'staging', 'dev'] as const).map((stage) => ({
+          ...(['prod', 'staging', 'dev'] as const).map((stage) => ({
             tagStatus: 'tagged',
             tagPrefixList: [deployedTagPrefix(stage)],
             countType: 'imageCountMoreThan',
@@ -52,8 +52,9 @@ export function registryAndSecretCases(stages: StageFixtures): void {
           { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 10 },
         ]);
       }
-      // Every stage is protected, also one added later.
-      expect(['prod', 'dr', 'staging', 'dev'].sort()).toEqual([...STAGE_NAMES].sort());
+      // Every stage that pulls from here is protected, also one added later;
+      // DR pulls its own region's replicas.
+      expect([...STAGES_KEEPING_IMAGES, 'dr'].sort()).toEqual([...STAGE_NAMES].sort());
     });
 
     it('replicates both repositories to the DR region', () => {

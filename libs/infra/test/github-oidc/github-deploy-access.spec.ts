@@ -240,8 +240,14 @@ describe('GitHub OIDC deploy access', () => {
     }
   });
 
-  it('tags the images it deploys, and does nothing else in ECR', () => {
-    for (const stage of STAGE_NAMES) {
+  it('tags the images its stage was verified on, and does nothing else in ECR', () => {
+    // DR pulls its region's replicas, which nothing expires: no ECR action at all.
+    expect(
+      statements(template, deployRole(template, 'dr')).filter((candidate) =>
+        JSON.stringify(candidate.Action).includes('ecr:'),
+      ),
+    ).toEqual([]);
+    for (const stage of ['dev', 'staging', 'prod'] as const) {
       const role = deployRole(template, stage);
       expect(statement(template, role, 'TagDeployedImages')?.Action).toEqual([
         'ecr:BatchGetImage',

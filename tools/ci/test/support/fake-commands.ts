@@ -9,6 +9,7 @@ import { delimiter, join } from 'node:path';
  *   FAKE_NO_CLUSTER     describe-services fails as for a stage never deployed
  *   FAKE_DEPLOY_STATUS  exit status of `npx nx deploy`
  *   FAKE_IMAGES         images `docker image inspect` finds
+ *   FAKE_HTTP_STATUS    what every curl probe answers (200)
  *   FAKE_ECR_MISSING    an image tag ECR does not have (every other pushed tag it has)
  * ECR keeps the tags `put-image` adds (files under ecr/ beside the log), and
  * refuses one it already has, as immutable tags are refused.
@@ -74,6 +75,12 @@ const FAKE_TRIVY = `#!/usr/bin/env bash
 printf 'trivy %s\\n' "$*" >>"$FAKE_LOG"
 `;
 
+/** Answers every probe with FAKE_HTTP_STATUS (200), as smoke's curl --write-out '%{http_code}' prints it. */
+const FAKE_CURL = `#!/usr/bin/env bash
+printf 'curl %s\\n' "$*" >>"$FAKE_LOG"
+printf '%s' "\${FAKE_HTTP_STATUS:-200}"
+`;
+
 /** Knows the images listed in FAKE_IMAGES (space-separated); logs everything else it is asked. */
 const FAKE_DOCKER = `#!/usr/bin/env bash
 printf 'docker %s\\n' "$*" >>"$FAKE_LOG"
@@ -96,6 +103,7 @@ export function installFakeCommands(dir: string, basePath = process.env.PATH ?? 
     npx: FAKE_NPX,
     trivy: FAKE_TRIVY,
     docker: FAKE_DOCKER,
+    curl: FAKE_CURL,
   })) {
     const file = join(dir, name);
     writeFileSync(file, script);
