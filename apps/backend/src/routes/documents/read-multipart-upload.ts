@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Request } from 'express';
 import busboy from 'busboy';
 import { wellFormedText } from '@docuthinker/contracts';
@@ -122,25 +123,35 @@ const LINGER_AFTER_REFUSAL_MS = 5_000;
  * kept alive and on one that closes after the answer alike.
  */
 function refuseTooLarge(req: Request, maxBytes: number) {
-  const { socket } = req;
+  const socket = req.socket as Socket & { destroySoon: () => void };
   // A connection the client asked to close (or HTTP/1.0) is closed by Node
   // the moment the answer is out (`destroySoon`): sending our end of it is
-  // right, dropping its unread bytes is what resets it. Only our end goes;
-  // the socket is destroyed once the client has finished, or at the cut-off.
-  socket.destroySoon = () => {
+  // right, dropping its unread bytes is what resets it. Only our end goes
+  // here; the socket is destroyed once the client has sent the rest, or at
+  // the cut-off. The socket's own method comes back once that is settled.
+  const closeOurEnd = () => {
     socket.end();
   };
+  socket.destroySoon = closeOurEnd;
   req.res?.once('finish', () => {
-    if (req.complete) return;
-    // Unpiped from the parser it is paused: read on, keeping nothing.
-    req.resume();
     const cutOff = setTimeout(() => socket.destroy(), LINGER_AFTER_REFUSAL_MS);
     cutOff.unref();
-    req.once('end', () => {
+    const settle = () => {
       clearTimeout(cutOff);
+      req.off('end', settle);
+      socket.off('close', settle);
+      if (socket.destroySoon === closeOurEnd) Reflect.deleteProperty(socket, 'destroySoon');
+      // Closing: our end went with the answer, and nothing is left to read.
       if (!socket.writable) socket.destroy();
-    });
-    socket.once('close', () => clearTimeout(cutOff));
+    };
+    if (req.complete) {
+      settle();
+      return;
+    }
+    // Unpiped from the parser it is paused: read on, keeping nothing.
+    req.resume();
+    req.once('end', settle);
+    socket.once('close', settle);
   });
   return problem(
     'DT_ERR_FILE_TOO_LARGE',
