@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStores, type Stores } from '@docuthinker/stores';
+import { createStores, emailKey, type Stores } from '@docuthinker/stores';
 import { createAccessTokens } from '../src/auth/access-tokens';
 import { LiveAccounts } from '../src/auth/live-accounts';
 import type { PasswordHashing } from '../src/auth/password-hashing';
 import { UNPUBLISHED_TOKEN_REVOCATIONS } from '../src/auth/token-revocations';
 import { AccountService } from '../src/services/account-service';
-import { ownerCachePrefixes, trustedAddressKey } from '../src/services/owner-cache-keys';
+import { trustedAddressKey } from '../src/services/owner-cache-keys';
 import {
   InvalidCredentialsError,
   RateLimitedError,
@@ -110,13 +110,26 @@ describe('login limits that slow guessing without locking the owner out', () => 
     ).rejects.toBeInstanceOf(RateLimitedError);
   });
 
+  it('does not give guessers a fresh allowance whenever the owner signs in', async () => {
+    await accounts.register('owner@example.com', PASSWORD, OWNER_HOME);
+    expect(await failLogins('owner@example.com', ATTACKER, 4)).toBe(0);
+    await accounts.login('owner@example.com', PASSWORD, OWNER_HOME);
+    expect(await failLogins('owner@example.com', ELSEWHERE, 2)).toBe(1);
+  });
+
+  it('answers an unknown email as a known one, and refuses it at the same count', async () => {
+    await accounts.register('owner@example.com', PASSWORD, OWNER_HOME);
+    expect(await failLogins('owner@example.com', ATTACKER, 6)).toBe(1);
+    expect(await failLogins('nobody@example.com', ATTACKER, 6)).toBe(1);
+  });
+
   it('forgets the addresses an account signed in from when the account is erased', async () => {
     const { user } = await accounts.register('owner@example.com', PASSWORD, OWNER_HOME);
-    await accounts.login('owner@example.com', PASSWORD, OWNER_HOME);
-    const key = trustedAddressKey(user.id, OWNER_HOME);
-    expect(key.startsWith(ownerCachePrefixes(user.id).signIns)).toBe(true);
-    // Kept as a digest: the address itself is not in the key.
+    await accounts.login('Owner@Example.com', PASSWORD, OWNER_HOME);
+    const key = trustedAddressKey(emailKey('owner@example.com'), OWNER_HOME);
+    // Kept as digests: neither the email nor the address is in the key.
     expect(key).not.toContain(OWNER_HOME);
+    expect(key).not.toContain('owner');
     expect(await stores.cache.get(key)).toBe(true);
     await accounts.deleteAccount(user.id);
     expect(await stores.cache.get(key)).toBeUndefined();

@@ -13,7 +13,7 @@ import { ACCESS_TOKEN_TTL_SECONDS, type AccessTokens } from '../auth/access-toke
 import type { LiveAccounts } from '../auth/live-accounts';
 import { createDecoyHash, type PasswordHashing } from '../auth/password-hashing';
 import type { TokenRevocations } from '../auth/token-revocations';
-import { eraseOwnerCaches, trustedAddressKey } from './owner-cache-keys';
+import { eraseOwnerCaches, signInAddressesPrefix, trustedAddressKey } from './owner-cache-keys';
 import {
   InvalidCredentialsError,
   RateLimitedError,
@@ -140,8 +140,10 @@ export class AccountService {
     // account (case, full-width letters) shares that account's allowance.
     const limitKey = emailKey(email);
     const addressKey = `${limitKey}\n${clientIp}`;
-    const user = await this.stores.users.findByEmail(email);
-    const trusted = user !== null && (await this.isTrustedAddress(user.id, clientIp));
+    // Looked up by email, before the account is read: one cache read whether
+    // the account exists or not, and no store read for an attempt the limits
+    // refuse.
+    const trusted = (await this.cache.get<unknown>(trustedAddressKey(limitKey, clientIp))) === true;
     const allowances = await Promise.all([
       this.loginPerIp.consume(clientIp),
       this.loginPerEmailAndAddress.consume(addressKey),
@@ -154,6 +156,7 @@ export class AccountService {
         Math.max(...allowances.map((allowance) => allowance.retryAfterMs)),
       );
     }
+    const user = await this.stores.users.findByEmail(email);
     const hashToCheck = user?.passwordHash ?? (await this.decoy());
     const matches = await this.passwords.verify(hashToCheck, password);
     if (!user || !matches) throw new InvalidCredentialsError();
@@ -163,10 +166,11 @@ export class AccountService {
     // (LiveAccounts refuses only tokens issued before the change). So the
     // account is read again, after the token is issued: a change seen here
     // refuses the login, the password checked being no longer the account's;
-    // one that commits later postdates the token, and ends it like every
-    // session signed in before it. One read on successful logins only, where
-    // binding tokens to a credential version would change their format and
-    // LiveAccounts.
+    // one that commits later ends the token like every session signed in
+    // before it, unless it falls in the token's own second (LiveAccounts and
+    // the gateway keep those: `iat` has whole seconds only). One read on
+    // successful logins only, where binding tokens to a credential version
+    // would change their format and LiveAccounts.
     const current = await this.stores.users.findById(user.id);
     if (
       current?.passwordHash !== user.passwordHash ||
@@ -174,20 +178,19 @@ export class AccountService {
     ) {
       throw new InvalidCredentialsError();
     }
+    // The account-wide count is not reset, only this attempt given back: the
+    // owner signing in would give whoever guesses from elsewhere a fresh
+    // allowance each time.
     await Promise.all([
-      this.loginPerEmail.reset(limitKey),
+      ...(trusted ? [] : [this.loginPerEmail.refund(limitKey)]),
       this.loginPerEmailAndAddress.reset(addressKey),
       this.cache.set(
-        trustedAddressKey(user.id, clientIp),
+        trustedAddressKey(limitKey, clientIp),
         true,
         TRUSTED_ADDRESS_DAYS * 24 * 60 * 60 * 1000,
       ),
     ]);
     return session;
-  }
-
-  private async isTrustedAddress(userId: string, clientIp: string): Promise<boolean> {
-    return (await this.cache.get<unknown>(trustedAddressKey(userId, clientIp))) === true;
   }
 
   /** The account's profile, read fresh; null when the account is gone. */
@@ -258,6 +261,7 @@ export class AccountService {
    * entries; purge jobs remove whatever else the user indexed at the gateway.
    */
   async deleteAccount(userId: string): Promise<void> {
+    const account = await this.stores.users.findById(userId);
     this.liveAccounts.forget(userId);
     await eraseAccount(this.stores, userId, {
       lateIndexWritesWithinMs: (ACCESS_TOKEN_TTL_SECONDS + LATE_INDEX_WRITE_SECONDS) * 1000,
@@ -266,8 +270,10 @@ export class AccountService {
     // was being erased must not keep it alive.
     this.liveAccounts.forget(userId);
     await this.revocations.accountDeleted(userId);
-    // Listing pages and AI results derived from the user's texts go too.
+    // Listing pages and AI results derived from the user's texts go too, and
+    // the addresses the account signed in from.
     await eraseOwnerCaches(this.cache, userId);
+    if (account) await this.cache.deleteByPrefix(signInAddressesPrefix(emailKey(account.email)));
   }
 
   private async sessionFor(user: UserRecord): Promise<AccountSession> {

@@ -3,7 +3,8 @@ import type { CacheStore } from '@docuthinker/stores';
 
 /**
  * Every cache entry that holds one owner's data has its key under one of
- * these prefixes, so erasing an account can drop them all.
+ * these prefixes, so erasing an account can drop them all (with the
+ * addresses it signed in from, kept by email: signInAddressesPrefix).
  */
 export function ownerCachePrefixes(ownerId: string) {
   return {
@@ -11,18 +12,24 @@ export function ownerCachePrefixes(ownerId: string) {
     documents: `doc:${ownerId}:`,
     /** AI task results, derived from the owner's texts (AiService). */
     aiResults: `ai:${ownerId}:`,
-    /** Addresses the account signed in from (AccountService.login). */
-    signIns: `auth:${ownerId}:`,
   } as const;
 }
 
+const digestOf = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
+
 /**
- * The entry that says the account signed in from `clientIp`. The address is
- * kept as a digest: the key only has to recognise it again.
+ * Where the addresses an account signed in from are kept, by the account's
+ * email key: login looks them up before it reads (or knows) the account, so
+ * the lookup costs the same whether the account exists or not. Emails and
+ * addresses are kept as digests: the keys only have to recognise them again.
  */
-export function trustedAddressKey(ownerId: string, clientIp: string): string {
-  const digest = createHash('sha256').update(clientIp).digest('hex').slice(0, 32);
-  return `${ownerCachePrefixes(ownerId).signIns}address:${digest}`;
+export function signInAddressesPrefix(accountEmailKey: string): string {
+  return `login:${digestOf(accountEmailKey)}:`;
+}
+
+/** The entry that says the account of `accountEmailKey` signed in from `clientIp`. */
+export function trustedAddressKey(accountEmailKey: string, clientIp: string): string {
+  return `${signInAddressesPrefix(accountEmailKey)}address:${digestOf(clientIp)}`;
 }
 
 /**

@@ -28,4 +28,8 @@ export class FlexibleRateLimiter implements RateLimiter {
   async reset(key: string): Promise<void> {
     await this.limiter.delete(key);
   }
+
+  async refund(key: string, points = 1): Promise<void> {
+    await this.limiter.reward(key, points);
+  }
 }

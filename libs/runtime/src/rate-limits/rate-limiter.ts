@@ -18,6 +18,8 @@ export interface RateLimiter {
   consume(key: string, points?: number): Promise<RateLimitDecision>;
   /** Forgets the key's count, e.g. after a successful login. */
   reset(key: string): Promise<void>;
+  /** Gives back points that should not have counted, leaving the rest of the count. */
+  refund(key: string, points?: number): Promise<void>;
 }
 
 /** Creates limiters on one backing store (Redis or this process). */

@@ -29,6 +29,16 @@ export function rateLimiterContract(factory: () => RateLimiterFactory): void {
       expect((await first.consume('user@example.com')).allowed).toBe(true);
     });
 
+    it('gives back a refunded point and keeps the rest of the count', async () => {
+      const limiter = factory().create(rule());
+      await limiter.consume('user@example.com');
+      await limiter.consume('user@example.com');
+      await limiter.refund('user@example.com');
+      expect((await limiter.consume('user@example.com')).remaining).toBe(1);
+      expect((await limiter.consume('user@example.com')).remaining).toBe(0);
+      expect((await limiter.consume('user@example.com')).allowed).toBe(false);
+    });
+
     it('counts weighted requests', async () => {
       const limiter = factory().create(rule());
       expect((await limiter.consume('k', 2)).remaining).toBe(1);
