@@ -1,5 +1,6 @@
 import { MAX_TEXT_CHARS } from '@docuthinker/contracts';
 import { extractDocument, extractPdfText } from '../src';
+import { PAGES_READ_AT_ONCE } from '../src/extract-pdf-text';
 import { buildPdf, buildSharedContentPdf } from './support/build-pdf';
 import { documentRejection } from './support/document-rejection';
 
@@ -52,8 +53,9 @@ describe('PDF text amplified by shared content', () => {
         limit: 'maxTextChars',
       });
       expect(error.message).toContain('2,000,000 characters');
-      // 40 pages hold 1,999,999 merged characters; the 41st passes the limit.
-      expect(pagesRead).toBeLessThanOrEqual(Math.ceil(MAX_TEXT_CHARS / 50_000) + 1);
+      // 40 pages hold 1,999,999 merged characters; the 41st passes the limit,
+      // read with the pages of its batch.
+      expect(pagesRead).toBeLessThan(Math.ceil(MAX_TEXT_CHARS / 50_000) + 1 + PAGES_READ_AT_ONCE);
     },
     QUICKLY,
   );
@@ -98,15 +100,17 @@ describe('maxTextChars while a PDF is read', () => {
     });
   });
 
-  it('stops at the first page past a configured limit', async () => {
-    const pdf = buildPdf({ pageTexts: ['one', 'two', 'three', 'four', 'five'] });
+  it('stops with the batch of the first page past a configured limit', async () => {
+    const words = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight'];
+    const pdf = buildPdf({ pageTexts: [...words, ...words, ...words] });
 
     const error = await documentRejection(
-      extractDocument({ bytes: pdf, filename: 'five.pdf' }, { maxTextChars: 8 }),
+      extractDocument({ bytes: pdf, filename: 'many.pdf' }, { maxTextChars: 8 }),
     );
 
     expect(error).toMatchObject({ code: 'DT_ERR_FILE_TOO_LARGE', limit: 'maxTextChars' });
-    // "one\ntwo" is 7 characters; "one\ntwo\nthree" is over 8.
-    expect(pagesRead).toBe(3);
+    // "one", "two" and "three" pass 8 characters in the first batch: the
+    // other 16 pages are never read.
+    expect(pagesRead).toBe(PAGES_READ_AT_ONCE);
   });
 });
