@@ -1,6 +1,12 @@
 export { ProductionReadinessChecks } from './checks/production-readiness-checks';
 export { NetworkStack } from './network/network-stack';
 export { PlatformStack } from './stacks/platform-stack';
+export {
+  DEPLOYED_IMAGES_KEPT,
+  deployedTagPrefix,
+  STAGES_KEEPING_IMAGES,
+} from './registry/image-repositories';
+export { RegistryStack, REGISTRY_STACK_NAME } from './registry/registry-stack';
 export { buildStage, type BuildStageOptions, type StageStacks } from './stacks/build-stage';
 export { resolveImageTag, ImageTagError } from './settings/image-tag';
 export { overridesFromContext } from './settings/context-settings';

@@ -2,24 +2,28 @@
 # Sourced by steps (after common.sh and stage-facts.sh): marks the images a
 # stage runs, once verified, so ECR keeps them.
 
-# Adds the tag deployed-<stage>-<tag> to both images. The repositories'
-# lifecycle policy keeps the last images each stage was verified on
-# (libs/infra/src/registry/image-repositories.ts), whatever is pushed
-# meanwhile, so a stage's tasks can always pull the image they run and
-# rollback the one before. Only verified images: a deploy that failed or was
-# rolled back must not take a place among them, for ECR counts them by push
-# time and would expire the image the stage went back to. DR runs the
-# replicas in its own region, where nothing expires, and must not depend on
-# us-east-1 (it is deployed when us-east-1 is down): it tags nothing. Tags
+# Adds the tag deployed-<stage>-<tag> to both images, and takes the stage's
+# tag off its images older than the last CI_DEPLOYED_IMAGES_KEPT. ECR keeps
+# every image with a deployed- tag (libs/infra/src/registry/image-repositories.ts),
+# so a stage's tasks can always pull the image they run and rollback the
+# ones before, whatever is pushed meanwhile; an image no stage keeps falls
+# back to the count of all images. Only verified images: a deploy that
+# failed or was rolled back must not take a place among a stage's last ones.
+# DR runs its region's replicas, which nothing expires, and must not depend
+# on us-east-1 (it is deployed when us-east-1 is down): it tags nothing. Tags
 # are immutable: one already there (a redeploy) is left as it is.
 ci_mark_deployed_images() {
-  local stage="$1" tag="$2"
-  if [[ "$stage" == dr ]]; then
-    ci_log "dr runs its region's replicas, which nothing expires: no image is tagged"
+  local stage="$1" tag="$2" keeps=false candidate
+  for candidate in "${CI_STAGES_KEEPING_IMAGES[@]}"; do
+    [[ "$candidate" == "$stage" ]] && keeps=true
+  done
+  if [[ "$keeps" == false ]]; then
+    ci_log "$stage runs its region's replicas, which nothing expires: no image is tagged"
     return 0
   fi
-  local registry_region="$CI_IMAGE_REGISTRY_REGION" marked_tag="deployed-$stage-$tag"
-  local project repository marked_digest media_type manifest
+  local registry_region="$CI_IMAGE_REGISTRY_REGION" stage_prefix="deployed-$stage-"
+  local marked_tag="$stage_prefix$tag"
+  local project repository marked_digest media_type manifest stage_tags
   for project in "${CI_IMAGE_PROJECTS[@]}"; do
     repository="${CI_IMAGE_REPOSITORIES[$project]}"
     ci_capture marked_digest None aws ecr batch-get-image --region "$registry_region" \
@@ -27,18 +31,31 @@ ci_mark_deployed_images() {
       --query 'images[0].imageId.imageDigest' --output text
     if [[ -n "$marked_digest" && "$marked_digest" != None ]]; then
       ci_log "$repository:$marked_tag is already in ECR"
-      continue
+    else
+      ci_capture media_type '<media type>' aws ecr batch-get-image --region "$registry_region" \
+        --repository-name "$repository" --image-ids imageTag="$tag" \
+        --query 'images[0].imageManifestMediaType' --output text
+      [[ -n "$media_type" && "$media_type" != None ]] ||
+        ci_die "$repository:$tag is not in ECR, although $stage was verified on it"
+      ci_capture manifest '<manifest>' aws ecr batch-get-image --region "$registry_region" \
+        --repository-name "$repository" --image-ids imageTag="$tag" \
+        --query 'images[0].imageManifest' --output text
+      ci_run aws ecr put-image --region "$registry_region" --repository-name "$repository" \
+        --image-tag "$marked_tag" --image-manifest "$manifest" --image-manifest-media-type "$media_type" \
+        --query 'image.imageId.imageTag' --output text
     fi
-    ci_capture media_type '<media type>' aws ecr batch-get-image --region "$registry_region" \
-      --repository-name "$repository" --image-ids imageTag="$tag" \
-      --query 'images[0].imageManifestMediaType' --output text
-    [[ -n "$media_type" && "$media_type" != None ]] ||
-      ci_die "$repository:$tag is not in ECR, although $stage was verified on it"
-    ci_capture manifest '<manifest>' aws ecr batch-get-image --region "$registry_region" \
-      --repository-name "$repository" --image-ids imageTag="$tag" \
-      --query 'images[0].imageManifest' --output text
-    ci_run aws ecr put-image --region "$registry_region" --repository-name "$repository" \
-      --image-tag "$marked_tag" --image-manifest "$manifest" --image-manifest-media-type "$media_type" \
-      --query 'image.imageId.imageTag' --output text
+    # The stage's tags, oldest image first; all but the last few come off.
+    ci_capture stage_tags '' aws ecr describe-images --region "$registry_region" \
+      --repository-name "$repository" --filter tagStatus=TAGGED \
+      --query "sort_by(imageDetails[?imageTags[?starts_with(@, '$stage_prefix')]], &imagePushedAt)[].imageTags[?starts_with(@, '$stage_prefix')][]" \
+      --output text
+    local -a ordered=()
+    # Every tag of the answer, on however many lines the CLI prints it.
+    read -r -d '' -a ordered <<<"$stage_tags" || true
+    local index
+    for ((index = 0; index + CI_DEPLOYED_IMAGES_KEPT < ${#ordered[@]}; index += 1)); do
+      ci_run aws ecr batch-delete-image --region "$registry_region" --repository-name "$repository" \
+        --image-ids imageTag="${ordered[index]}" --query 'failures' --output text
+    done
   done
 }

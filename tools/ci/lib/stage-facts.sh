@@ -24,6 +24,12 @@ CI_IMAGE_PROJECTS=(backend aiml-gateway)
 # so images are pushed to prod's region only.
 CI_IMAGE_REGISTRY_REGION=us-east-1
 
+# The images each of these stages keeps tagged deployed-<stage>-<tag>, the
+# newest first; ECR keeps every image so tagged (libs/infra
+# image-repositories.ts, DEPLOYED_IMAGES_KEPT and STAGES_KEEPING_IMAGES).
+CI_DEPLOYED_IMAGES_KEPT=5
+CI_STAGES_KEEPING_IMAGES=(prod staging dev)
+
 ci_is_stage() {
   local stage
   for stage in "${CI_STAGES[@]}"; do

@@ -31,6 +31,8 @@ done
 
 stage="$(ci_stage)"
 tag="$(ci_image_tag)"
+# What smoke tags as the stage's: only ever this run's deploy, once it succeeded.
+[[ "$CI_DRY_RUN" == true ]] || rm -f "$(ci_deployed_tag_file "$stage")"
 region="$(ci_stage_region "$stage")"
 cluster="$(ci_stage_cluster "$stage")"
 

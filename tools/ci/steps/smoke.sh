@@ -107,7 +107,11 @@ ci_report "$stage answers /health, /ready and /ai/ready"
 # The tag deploy put on the stage in this run: what the probes just verified.
 deployed_tag_file="$(ci_deployed_tag_file "$stage")"
 if [[ -s "$deployed_tag_file" ]]; then
-  ci_mark_deployed_images "$stage" "$(<"$deployed_tag_file")"
+  # The stage is verified: failing to tag it must not roll it back (the
+  # pipelines roll back when this step fails). Untagged, its images are
+  # still among the last pushed for a while; the next verified deploy tags.
+  ( ci_mark_deployed_images "$stage" "$(<"$deployed_tag_file")" ) ||
+    ci_log "warning: the images $stage runs could not be tagged as deployed; ECR keeps them only among the last pushed"
 else
   ci_log "no deploy recorded for $stage in this run ($deployed_tag_file): no image is tagged"
 fi

@@ -1,5 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { clusterNameFor, STAGE_NAMES, STAGE_SETTINGS, stackNameFor } from '@docuthinker/infra';
+import {
+  clusterNameFor,
+  DEPLOYED_IMAGES_KEPT,
+  STAGE_NAMES,
+  STAGE_SETTINGS,
+  STAGES_KEEPING_IMAGES,
+  stackNameFor,
+} from '@docuthinker/infra';
 import { readWorkspaceFile, WORKSPACE_ROOT } from './support/workspace-files';
 
 /** What tools/ci/lib/stage-facts.sh says, one "kind key value" line per fact. */
@@ -15,6 +22,8 @@ function bashFacts(): string[] {
     for service in "\${CI_SERVICES[@]}"; do echo "service $service \${CI_SERVICE_CONTAINERS[$service]:--}"; done
     for project in "\${CI_IMAGE_PROJECTS[@]}"; do echo "repository $project \${CI_IMAGE_REPOSITORIES[$project]}"; done
     echo "registry-region - $CI_IMAGE_REGISTRY_REGION"
+    echo "deployed-images-kept - $CI_DEPLOYED_IMAGES_KEPT"
+    echo "stages-keeping-images - \${CI_STAGES_KEEPING_IMAGES[*]}"
   `;
   const run = spawnSync('bash', ['-c', script], { cwd: WORKSPACE_ROOT, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(run.stderr);
@@ -58,6 +67,11 @@ describe('tools/ci stage facts match libs/infra', () => {
         `service ${platformConstant('CHROMA', 'serviceName')} -`,
       ].sort(),
     );
+  });
+
+  it("keeps as many of each stage's images tagged as the lifecycle rules expect, for the same stages", () => {
+    expect(facts).toContain(`deployed-images-kept - ${DEPLOYED_IMAGES_KEPT}`);
+    expect(facts).toContain(`stages-keeping-images - ${STAGES_KEEPING_IMAGES.join(' ')}`);
   });
 
   it('pushes each image to the repository the stacks pull from, in the owning stage region', () => {

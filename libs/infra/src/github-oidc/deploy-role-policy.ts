@@ -169,11 +169,13 @@ export function stageDeployStatements(
   // The smoke step tags the images its stage was verified on
   // `deployed-<stage>-<tag>`, so the repositories' lifecycle policy keeps
   // them (image-repositories.ts): it reads an image's manifest and puts it
-  // back under that tag. Tags are immutable, so no tag can be moved.
+  // back under that tag (tags are immutable, so no tag can be moved), then
+  // lists the stage's tagged images and takes the tag off its older ones
+  // (an image keeps its other tags; each has its commit's).
   const registryRegion = imageRegistryRegion();
   const tagDeployedImages = new iam.PolicyStatement({
     sid: 'TagDeployedImages',
-    actions: ['ecr:BatchGetImage', 'ecr:PutImage'],
+    actions: ['ecr:BatchDeleteImage', 'ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:PutImage'],
     resources: [BACKEND.repositoryName, GATEWAY.repositoryName].map((repositoryName) =>
       scope.formatArn({
         service: 'ecr',

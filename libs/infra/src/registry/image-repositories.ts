@@ -17,26 +17,29 @@ export const IMAGES_KEPT = 10;
 /**
  * The images each stage was last verified on, kept whatever else is pushed:
  * the one a stage runs (its tasks pull it again on every scale-out or
- * replacement) and the ones before it, which rollback redeploys.
+ * replacement) and the ones before it, which rollback redeploys. The step
+ * that tags them takes a stage's tag off its older images
+ * (tools/ci/lib/deployed-images.sh, CI_DEPLOYED_IMAGES_KEPT).
  */
 export const DEPLOYED_IMAGES_KEPT = 5;
 
 /**
- * The stages that pull from these repositories, in the order their
- * lifecycle rules apply (see ImageRepositories). DR pulls its region's
- * replicas, which nothing expires.
+ * The stages that pull from these repositories and tag what they run (see
+ * deployedTagPrefix). DR pulls its region's replicas, which nothing expires.
  */
 export const STAGES_KEEPING_IMAGES: readonly StageName[] = ['prod', 'staging', 'dev'];
+
+const DEPLOYED_TAG_PREFIX = 'deployed-';
 
 /**
  * The tag both images get once a stage has been verified on them (the smoke
  * step, tools/ci/lib/deployed-images.sh): `deployed-<stage>-<tag>`. Tags are
  * immutable, so each verified deploy adds its own; a failed or rolled-back
- * deploy adds none, so it never pushes the image the stage runs out of the
- * kept ones (ECR counts them by push time).
+ * deploy adds none, so it never takes a place of the image the stage went
+ * back to.
  */
 export function deployedTagPrefix(stage: StageName): string {
-  return `deployed-${stage}-`;
+  return `${DEPLOYED_TAG_PREFIX}${stage}-`;
 }
 
 /**
@@ -81,20 +84,23 @@ export class ImageRepositories extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       // Every green commit pushes an image, deployed or not: a count over all
       // images alone would expire the one prod runs once ten more had been
-      // pushed while prod waited for approval. An image a rule's tags select
-      // can only be expired by that rule, never by a later one, so the stage
-      // rules come first, prod's first of all: an image deployed to prod and
-      // dev is then counted among prod's.
+      // pushed while prod waited for approval. So any image with a
+      // `deployed-` tag is kept first. One rule for all stages: ECR lets only
+      // the first rule an image's tags match expire it, so with a rule per
+      // stage an image dev still runs went with staging's older ones. Each
+      // stage's count is kept by the tagging step, which takes the stage's
+      // tag off all but its last DEPLOYED_IMAGES_KEPT images: this ceiling
+      // is never reached, and an image no stage keeps falls to the next rule.
       lifecycleRules: [
-        ...STAGES_KEEPING_IMAGES.map((stage, index) => ({
-          rulePriority: index + 1,
-          description: `Keep the last ${DEPLOYED_IMAGES_KEPT} images deployed to ${stage}`,
-          tagStatus: ecr.TagStatus.TAGGED,
-          tagPrefixList: [deployedTagPrefix(stage)],
-          maxImageCount: DEPLOYED_IMAGES_KEPT,
-        })),
         {
-          rulePriority: STAGES_KEEPING_IMAGES.length + 1,
+          rulePriority: 1,
+          description: `Keep every image a stage was verified on (at most ${DEPLOYED_IMAGES_KEPT} a stage)`,
+          tagStatus: ecr.TagStatus.TAGGED,
+          tagPrefixList: [DEPLOYED_TAG_PREFIX],
+          maxImageCount: DEPLOYED_IMAGES_KEPT * STAGES_KEEPING_IMAGES.length,
+        },
+        {
+          rulePriority: 2,
           description: `Keep the last ${IMAGES_KEPT} images of any other kind`,
           tagStatus: ecr.TagStatus.ANY,
           maxImageCount: IMAGES_KEPT,

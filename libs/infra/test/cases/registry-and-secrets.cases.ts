@@ -34,7 +34,7 @@ export function registryAndSecretCases(stages: StageFixtures): void {
       },
     );
 
-    it('keeps the last 5 images each stage was verified on, prod first, then the last 10 of the rest', () => {
+    it('keeps every image a stage was verified on (5 a stage at most), then the last 10 of the rest', () => {
       const repositories = registryOf(prod).findResources('AWS::ECR::Repository');
       expect(Object.keys(repositories)).toHaveLength(2);
       for (const repository of Object.values(repositories)) {
@@ -42,19 +42,25 @@ export function registryAndSecretCases(stages: StageFixtures): void {
           rules: { rulePriority: number; selection: Record<string, unknown> }[];
         };
         const ordered = [...rules].sort((a, b) => a.rulePriority - b.rulePriority);
+        // One rule for every stage's tag: ECR lets only the first rule an
+        // image's tags match expire it, so a rule per stage let staging's
+        // count expire an image dev still ran.
         expect(ordered.map((rule) => rule.selection)).toEqual([
-          ...(['prod', 'staging', 'dev'] as const).map((stage) => ({
+          {
             tagStatus: 'tagged',
-            tagPrefixList: [deployedTagPrefix(stage)],
+            tagPrefixList: ['deployed-'],
             countType: 'imageCountMoreThan',
-            countNumber: 5,
-          })),
+            countNumber: 15,
+          },
           { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 10 },
         ]);
       }
-      // Every stage that pulls from here is protected, also one added later;
+      // Every stage that pulls from here is tagged under that prefix, also one added later;
       // DR pulls its own region's replicas.
       expect([...STAGES_KEEPING_IMAGES, 'dr'].sort()).toEqual([...STAGE_NAMES].sort());
+      for (const stage of STAGES_KEEPING_IMAGES) {
+        expect(deployedTagPrefix(stage)).toBe(`deployed-${stage}-`);
+      }
     });
 
     it('replicates both repositories to the DR region', () => {

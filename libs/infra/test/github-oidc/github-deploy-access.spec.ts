@@ -250,7 +250,9 @@ describe('GitHub OIDC deploy access', () => {
     for (const stage of ['dev', 'staging', 'prod'] as const) {
       const role = deployRole(template, stage);
       expect(statement(template, role, 'TagDeployedImages')?.Action).toEqual([
+        'ecr:BatchDeleteImage',
         'ecr:BatchGetImage',
+        'ecr:DescribeImages',
         'ecr:PutImage',
       ]);
       expect(resources(template, role, 'TagDeployedImages')).toEqual(
@@ -262,7 +264,12 @@ describe('GitHub OIDC deploy access', () => {
       const ecrActions = statements(template, role)
         .flatMap((candidate) => [candidate.Action].flat())
         .filter((action: string) => action.startsWith('ecr:'));
-      expect(ecrActions.sort()).toEqual(['ecr:BatchGetImage', 'ecr:PutImage']);
+      expect(ecrActions.sort()).toEqual([
+        'ecr:BatchDeleteImage',
+        'ecr:BatchGetImage',
+        'ecr:DescribeImages',
+        'ecr:PutImage',
+      ]);
     }
   });
 

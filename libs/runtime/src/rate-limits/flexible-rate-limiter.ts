@@ -30,6 +30,11 @@ export class FlexibleRateLimiter implements RateLimiter {
   }
 
   async refund(key: string, points = 1): Promise<void> {
-    await this.limiter.reward(key, points);
+    // Never below nothing: a window that ended since the points were taken
+    // (or an outage that moved the count between Redis and this process)
+    // would otherwise open the next window with extra points.
+    const counted = (await this.limiter.get(key))?.consumedPoints ?? 0;
+    const refunded = Math.min(points, counted);
+    if (refunded > 0) await this.limiter.reward(key, refunded);
   }
 }

@@ -39,6 +39,15 @@ export function rateLimiterContract(factory: () => RateLimiterFactory): void {
       expect((await limiter.consume('user@example.com')).allowed).toBe(false);
     });
 
+    it('never refunds below nothing: a key not counted gains no points', async () => {
+      const limiter = factory().create(rule());
+      await limiter.refund('nobody@example.com', 2);
+      const decisions = [];
+      for (let attempt = 0; attempt < 4; attempt += 1)
+        decisions.push((await limiter.consume('nobody@example.com')).allowed);
+      expect(decisions).toEqual([true, true, true, false]);
+    });
+
     it('counts weighted requests', async () => {
       const limiter = factory().create(rule());
       expect((await limiter.consume('k', 2)).remaining).toBe(1);

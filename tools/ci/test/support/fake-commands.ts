@@ -28,7 +28,8 @@ case "$1 $2" in
     echo "123456789012.dkr.ecr.us-east-1.amazonaws.com/docuthinker-backend:\${FAKE_RUNNING_TAG}"
     ;;
   "ecs wait") ;;
-  "ecr batch-get-image" | "ecr put-image")
+  "ecr batch-get-image" | "ecr put-image" | "ecr describe-images" | "ecr batch-delete-image")
+    operation="$2"
     ecr_dir="$(dirname "$FAKE_LOG")/ecr"
     mkdir -p "$ecr_dir"
     repository="" tag="" query="" new_tag=""
@@ -41,12 +42,22 @@ case "$1 $2" in
       esac
       shift
     done
-    if [[ -n "$new_tag" ]]; then
+    if [[ "$operation" == describe-images ]]; then
+      # The tags added so far, in the order they were added (as push time).
+      prefix="$(sed -n "s/.*starts_with(@, '\\([^']*\\)').*/\\1/p" <<<"$query")"
+      grep "^$prefix" "$ecr_dir/$repository.tags" 2>/dev/null | tr '\\n' '\\t'
+      echo
+    elif [[ "$operation" == batch-delete-image ]]; then
+      rm -f "$ecr_dir/$repository:$tag"
+      grep -vx "$tag" "$ecr_dir/$repository.tags" >"$ecr_dir/$repository.tags.new" || true
+      mv "$ecr_dir/$repository.tags.new" "$ecr_dir/$repository.tags"
+    elif [[ -n "$new_tag" ]]; then
       if [[ -e "$ecr_dir/$repository:$new_tag" ]]; then
         echo "An error occurred (ImageAlreadyExistsException) when calling the PutImage operation" >&2
         exit 254
       fi
       touch "$ecr_dir/$repository:$new_tag"
+      echo "$new_tag" >>"$ecr_dir/$repository.tags"
       echo "$new_tag"
     elif [[ "$tag" == "\${FAKE_ECR_MISSING:-}" ]] || { [[ "$tag" == deployed-* ]] && [[ ! -e "$ecr_dir/$repository:$tag" ]]; }; then
       echo None
