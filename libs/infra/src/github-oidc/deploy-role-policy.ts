@@ -46,6 +46,19 @@ function imageRegistryRegion(): string {
   return owner.region;
 }
 
+/** The two image repositories, in the region of the stage that owns them. */
+function imageRepositoryArns(scope: Stack): string[] {
+  const registryRegion = imageRegistryRegion();
+  return [BACKEND.repositoryName, GATEWAY.repositoryName].map((repositoryName) =>
+    scope.formatArn({
+      service: 'ecr',
+      region: registryRegion,
+      resource: 'repository',
+      resourceName: repositoryName,
+    }),
+  );
+}
+
 /** ARNs of a `cdk bootstrap --qualifier <qualifier>` in one region of the stack's account. */
 export function cdkBootstrapRoleArns(
   scope: Stack,
@@ -71,18 +84,10 @@ const because = (scope: Stack, statement: iam.PolicyStatement, reason: string): 
  * images. Held by the role of the image-publishing job, which deploys nothing.
  */
 export function imagePublishStatements(scope: Stack): DeployRolePolicy {
-  const registryRegion = imageRegistryRegion();
   const pushImages = new iam.PolicyStatement({
     sid: 'PushServiceImages',
     actions: IMAGE_PUSH_ACTIONS,
-    resources: [BACKEND.repositoryName, GATEWAY.repositoryName].map((repositoryName) =>
-      scope.formatArn({
-        service: 'ecr',
-        region: registryRegion,
-        resource: 'repository',
-        resourceName: repositoryName,
-      }),
-    ),
+    resources: imageRepositoryArns(scope),
   });
   // The registry login has no resource-level permission.
   const registryLogin = new iam.PolicyStatement({
@@ -172,18 +177,10 @@ export function stageDeployStatements(
   // back under that tag (tags are immutable, so no tag can be moved), then
   // lists the stage's tagged images and takes the tag off its older ones
   // (an image keeps its other tags; each has its commit's).
-  const registryRegion = imageRegistryRegion();
   const tagDeployedImages = new iam.PolicyStatement({
     sid: 'TagDeployedImages',
     actions: ['ecr:BatchDeleteImage', 'ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:PutImage'],
-    resources: [BACKEND.repositoryName, GATEWAY.repositoryName].map((repositoryName) =>
-      scope.formatArn({
-        service: 'ecr',
-        region: registryRegion,
-        resource: 'repository',
-        resourceName: repositoryName,
-      }),
-    ),
+    resources: imageRepositoryArns(scope),
   });
 
   const useCdkBootstrapRoles = new iam.PolicyStatement({
