@@ -110,7 +110,16 @@ if [[ -s "$deployed_tag_file" ]]; then
   # The stage is verified: failing to tag it must not roll it back (the
   # pipelines roll back when this step fails). Untagged, its images are
   # still among the last pushed for a while; the next verified deploy tags.
-  ( ci_mark_deployed_images "$stage" "$(<"$deployed_tag_file")" ) ||
+  # Not `( … ) || warn`: inside a || list bash ignores set -e, so a failed
+  # AWS call would not stop the tagging, nor be reported.
+  set +e
+  (
+    set -e
+    ci_mark_deployed_images "$stage" "$(<"$deployed_tag_file")"
+  )
+  tagged=$?
+  set -e
+  ((tagged == 0)) ||
     ci_log "warning: the images $stage runs could not be tagged as deployed; ECR keeps them only among the last pushed"
 else
   ci_log "no deploy recorded for $stage in this run ($deployed_tag_file): no image is tagged"

@@ -87,11 +87,16 @@ describe('deploy records the running tag and rollback redeploys it', () => {
     );
   });
 
-  it('leaves a verified stage in place when its images cannot be tagged', () => {
+  it('leaves a verified stage in place when its images cannot be tagged, and says so', () => {
     expect(runStep(['deploy'], env).status).toBe(0);
-    const smoke = runStep(['smoke'], { ...smokeEnv(), FAKE_ECR_MISSING: 'new2222' });
-    expect(smoke.status).toBe(0);
-    expect(smoke.stderr + smoke.stdout).toContain('could not be tagged as deployed');
+    const missing = runStep(['smoke'], { ...smokeEnv(), FAKE_ECR_MISSING: 'new2222' });
+    expect(missing.status).toBe(0);
+    expect(missing.stderr + missing.stdout).toContain('could not be tagged as deployed');
+    // A failed AWS call stops the tagging there, and is reported the same way.
+    const denied = runStep(['smoke'], { ...smokeEnv(), FAKE_ECR_FAILING: 'put-image' });
+    expect(denied.status).toBe(0);
+    expect(denied.stderr + denied.stdout).toContain('could not be tagged as deployed');
+    expect(fakes.calls().filter((call) => call.startsWith('aws ecr describe-images'))).toEqual([]);
   });
 
   it('tags nothing for a deploy that failed, or one that smoke did not verify', () => {

@@ -11,6 +11,7 @@ import { delimiter, join } from 'node:path';
  *   FAKE_IMAGES         images `docker image inspect` finds
  *   FAKE_HTTP_STATUS    what every curl probe answers (200)
  *   FAKE_ECR_MISSING    an image tag ECR does not have (every other pushed tag it has)
+ *   FAKE_ECR_FAILING    an ECR operation that fails (e.g. put-image)
  * ECR keeps the tags `put-image` adds (files under ecr/ beside the log), and
  * refuses one it already has, as immutable tags are refused.
  */
@@ -30,6 +31,10 @@ case "$1 $2" in
   "ecs wait") ;;
   "ecr batch-get-image" | "ecr put-image" | "ecr describe-images" | "ecr batch-delete-image")
     operation="$2"
+    if [[ "$operation" == "\${FAKE_ECR_FAILING:-}" ]]; then
+      echo "An error occurred (AccessDeniedException) when calling ECR" >&2
+      exit 254
+    fi
     ecr_dir="$(dirname "$FAKE_LOG")/ecr"
     mkdir -p "$ecr_dir"
     repository="" tag="" query="" new_tag=""
