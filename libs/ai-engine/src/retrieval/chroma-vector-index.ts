@@ -554,7 +554,9 @@ export class ChromaVectorIndex implements VectorIndex {
       if (score <= 0) return;
       hits.push(chunkHit(metadata, result.documents[0]?.[index] ?? '', score));
     });
-    return hits;
+    // HNSW orders equal distances as its graph found them; ties come in
+    // chunk-id order, as the exact search and the embedded index give them.
+    return hits.sort(byScoreThenChunkId);
   }
 
   /** Whether more than `count` records match `where`: one read of at most count + 1 ids. */
@@ -586,12 +588,7 @@ export class ChromaVectorIndex implements VectorIndex {
         const score = Number(cosine(vector, queryNorm, embedding).toFixed(6));
         if (score > 0) nearest.push(chunkHit(metadata, page.documents[index] ?? '', score));
       });
-      nearest = nearest
-        .sort(
-          (left, right) =>
-            right.score - left.score || compareCodeUnits(left.chunkId, right.chunkId),
-        )
-        .slice(0, k);
+      nearest = nearest.sort(byScoreThenChunkId).slice(0, k);
       if (page.ids.length < this.exactSearchPage) return nearest;
     }
   }
@@ -676,6 +673,11 @@ function chunkHit(metadata: ChunkMetadata, text: string, score: number): ChunkHi
     text,
     score,
   };
+}
+
+/** Best score first; equal scores in chunk-id order. */
+function byScoreThenChunkId(left: ChunkHit, right: ChunkHit): number {
+  return right.score - left.score || compareCodeUnits(left.chunkId, right.chunkId);
 }
 
 /** Cosine similarity of the query (its norm given) and a stored vector; 0 for a zero vector. */
