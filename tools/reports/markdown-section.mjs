@@ -20,5 +20,7 @@ export function writeMarkdownSection({ file, preamble, headingPrefix, section })
   else sections[index] = body;
   writeFileSync(file, `${sections.join('\n\n').replace(/\n{3,}/g, '\n\n')}\n`);
   // Aligned tables, so `nx format:check` stays clean after a run.
-  execFileSync(process.execPath, [prettierCli, '--log-level=warn', '--write', file], { stdio: 'inherit' });
+  execFileSync(process.execPath, [prettierCli, '--log-level=warn', '--write', file], {
+    stdio: 'inherit',
+  });
 }

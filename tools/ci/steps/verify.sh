@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# verify: lint, typecheck, build and test the projects affected between NX_BASE
+# verify: lint (with Prettier's check of the whole tree), typecheck, build and
+# test the projects affected between NX_BASE
 # and NX_HEAD, which the pipeline sets (nx-set-shas on GitHub, the last
 # successful build's commit on Jenkins). Test results are written as JUnit XML
 # to reports/junit for the pipelines' test reports.
@@ -35,11 +36,16 @@ done
 # would reach lint and build too.
 other_targets=()
 run_tests=false
+check_format=false
 IFS=',' read -r -a requested <<<"$targets"
 for target in "${requested[@]}"; do
   case "$target" in
     test) run_tests=true ;;
-    lint | typecheck | build) other_targets+=("$target") ;;
+    lint)
+      check_format=true
+      other_targets+=("$target")
+      ;;
+    typecheck | build) other_targets+=("$target") ;;
     *) ci_usage_error "unknown target \"$target\" (expected lint, typecheck, build or test)" ;;
   esac
 done
@@ -60,6 +66,11 @@ fi
 
 if ((${#other_targets[@]} > 0)); then
   ci_run "${affected[@]}" -t "${other_targets[@]}"
+fi
+if [[ "$check_format" == true ]]; then
+  # The whole tree: without --all, nx checks only what differs from its base,
+  # which on a clone of main itself is nothing.
+  ci_run npx nx format:check --all
 fi
 if [[ "$run_tests" == true ]]; then
   ci_run "${affected[@]}" -t test -- --ci --reporters=default \

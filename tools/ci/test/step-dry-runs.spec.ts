@@ -68,14 +68,16 @@ describe('--dry-run prints the exact commands', () => {
 
   it('verify: nx affected between the pipeline base and head, tests with a JUnit report', () => {
     const { commands } = dryRun('verify', { NX_BASE: 'HEAD', NX_HEAD: 'head222' });
-    expect(commands).toHaveLength(2);
+    expect(commands).toHaveLength(3);
     expect(commands[0]).toBe(
       'npx nx affected --base=HEAD --head=head222 --output-style=static -t lint typecheck build',
     );
-    expect(commands[1]).toMatch(
+    // Formatting of the whole tree: nx's own default compares with a base.
+    expect(commands[1]).toBe('npx nx format:check --all');
+    expect(commands[2]).toMatch(
       /^npx nx affected --base=HEAD --head=head222 --output-style=static -t test -- --ci --reporters=default --reporters=\S+$/,
     );
-    expect(commands[1]).toContain(JUNIT_REPORTER);
+    expect(commands[2]).toContain(JUNIT_REPORTER);
   });
 
   it('verify: a parallel branch runs only its targets', () => {
@@ -85,7 +87,11 @@ describe('--dry-run prints the exact commands', () => {
     ]);
     expect(lint.commands).toEqual([
       'npx nx affected --base=HEAD --head=h --output-style=static -t lint typecheck',
+      'npx nx format:check --all',
     ]);
+    expect(
+      dryRun('verify', { NX_BASE: 'HEAD', NX_HEAD: 'h' }, ['--targets', 'typecheck']).commands,
+    ).toEqual(['npx nx affected --base=HEAD --head=h --output-style=static -t typecheck']);
     const unknown = runStep(['verify', '--dry-run', '--targets', 'lint,deploy']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown target "deploy"');
@@ -98,7 +104,7 @@ describe('--dry-run prints the exact commands', () => {
     ]);
     expect(stdout).toContain('is not a commit in this clone: running every project');
     expect(commands[0]).toBe('npx nx run-many --output-style=static -t lint');
-    expect(commands[1]).toMatch(/^npx nx run-many --output-style=static -t test -- --ci /);
+    expect(commands[2]).toMatch(/^npx nx run-many --output-style=static -t test -- --ci /);
   });
 
   it('verify: says so when the pipeline gave no base', () => {
