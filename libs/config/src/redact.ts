@@ -21,8 +21,27 @@ export const SENSITIVE_LOG_PATHS: readonly string[] = Object.freeze([
 const MIN_SECRET_LENGTH = 6;
 
 /**
+ * The user-info password of a URL, as written and decoded. Not `new URL`: a
+ * MongoDB replica-set URI (`mongodb://u:pw@h1:27017,h2:27017/db`) is not a
+ * WHATWG URL, and its password would go unlisted.
+ */
+const URL_PASSWORD = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:([^@/]*)@/;
+
+function urlPasswords(value: string): string[] {
+  const written = URL_PASSWORD.exec(value)?.[1];
+  if (!written) return [];
+  try {
+    return [written, decodeURIComponent(written)];
+  } catch {
+    return [written]; // a malformed escape: the written form is what a log would show
+  }
+}
+
+/**
  * The values of every variable documented as secret in `fields`, plus the
- * password part of any secret URL, so the password alone is caught too.
+ * password part of any secret URL and each key of a comma-separated key
+ * pool (`OPENAI_API_KEY=k1,k2`), so either alone is caught too: a provider's
+ * error message quotes the one key it refused.
  */
 export function secretValuesFrom(
   fields: Record<string, z.ZodType>,
@@ -32,12 +51,9 @@ export function secretValuesFrom(
   for (const [variable, schema] of Object.entries(fields)) {
     const value = env[variable];
     if (!value || !envVarDocs.get(schema)?.secret) continue;
-    values.push(value);
-    try {
-      const password = decodeURIComponent(new URL(value).password);
-      if (password) values.push(password);
-    } catch {
-      // not a URL: the whole value is already listed
+    values.push(value, ...urlPasswords(value));
+    if (value.includes(',')) {
+      values.push(...value.split(',').map((part) => part.trim()));
     }
   }
   return values;

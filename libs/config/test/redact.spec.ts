@@ -1,4 +1,4 @@
-import { backendFields, createRedactor, REDACTED, secretValuesFrom } from '../src';
+import { backendFields, createRedactor, gatewayFields, REDACTED, secretValuesFrom } from '../src';
 
 describe('createRedactor', () => {
   it('masks every occurrence of every secret, the longest first', () => {
@@ -39,5 +39,33 @@ describe('secretValuesFrom', () => {
     );
     expect(values).not.toContain('5000');
     expect(values).not.toContain('/var/data');
+  });
+
+  // Found in review: a provider's 401 quoted the one key of a pool it refused,
+  // and the log line showed it whole.
+  it('lists each key of a comma-separated key pool', () => {
+    const env = { OPENAI_API_KEY: 'sk-aaaaaaaaaa1, sk-bbbbbbbbbb2' };
+    const redact = createRedactor(secretValuesFrom(gatewayFields, env));
+    expect(redact('HTTP 401: Incorrect API key provided: sk-bbbbbbbbbb2.')).toBe(
+      `HTTP 401: Incorrect API key provided: ${REDACTED}.`,
+    );
+  });
+
+  // Found in review: `new URL` throws on a replica-set URI, so its password went unlisted.
+  it('lists the password of a multi-host MongoDB URI, as written and decoded', () => {
+    const values = secretValuesFrom(backendFields, {
+      MONGODB_URI: 'mongodb://app:S3cret%40Passw0rd@h1:27017,h2:27017/x?replicaSet=rs0',
+    });
+    expect(values).toEqual(expect.arrayContaining(['S3cret%40Passw0rd', 'S3cret@Passw0rd']));
+    expect(createRedactor(values)('auth failed for S3cret@Passw0rd')).toBe(
+      `auth failed for ${REDACTED}`,
+    );
+  });
+
+  it('lists a URL password with a malformed escape as written', () => {
+    const values = secretValuesFrom(backendFields, {
+      MONGODB_URI: 'mongodb+srv://app:bad%zzpassword@cluster.example.net/x',
+    });
+    expect(values).toContain('bad%zzpassword');
   });
 });
