@@ -100,6 +100,16 @@ describe('one log line per request', () => {
     expect(lines().filter((line) => line.msg === 'incoming request')).toEqual([]);
   });
 
+  // Found in review: the line held the whole URL, query values (users' text) too.
+  it("writes a request's query by its parameters' names, not their values", async () => {
+    const { status, line } = await lineFor('line-query', {
+      method: 'GET',
+      url: `${GATEWAY_API.entities}?ownerId=private-owner-7&limit=3`,
+    });
+    expect(status).toBe(200);
+    expect(line.req?.url).toBe(`${GATEWAY_API.entities}?ownerId&limit`);
+  });
+
   it('writes a warning for a refused request, also one answered before routing', async () => {
     const cases = [
       // Handed over by the fast path to the route, which refuses it.

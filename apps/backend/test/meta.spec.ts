@@ -257,6 +257,27 @@ describe('meta routes and HTTP hygiene', () => {
     ]);
   });
 
+  // Found in review: the line held the whole URL, so users' search text reached the logs.
+  it("logs a request's query by its parameters' names, not their values", async () => {
+    const requestId = `log-query-${randomUUID()}`;
+    await api.get('/api/documents/search?q=alice%20medical%20diagnosis&mode=content', {
+      'x-request-id': requestId,
+    });
+    const line = await eventually(async () =>
+      backend
+        .logs()
+        .split('\n')
+        .find((candidate) => candidate.includes(requestId)),
+    );
+    expect(line).not.toContain('medical');
+    expect(JSON.parse(line)).toEqual(
+      expect.objectContaining({
+        msg: 'request completed',
+        req: { id: requestId, method: 'GET', url: '/api/documents/search?q&mode' },
+      }),
+    );
+  });
+
   it('allows CORS only for configured origins', async () => {
     const allowed = await api.request('OPTIONS', '/api/documents', {
       headers: {

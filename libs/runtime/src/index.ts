@@ -10,6 +10,7 @@ export { problemClientErrors } from './client-errors';
 export { HTTP_ERRORS, type HttpErrorCode } from './http-errors';
 export { retryAfterFromHeaders } from './retry-after';
 export { isResponseTooLarge, limitBody, ResponseTooLargeError } from './response-size-limit';
+export { loggableRequest, loggableUrl } from './loggable-request';
 export { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 export {
   isFault,

@@ -22,13 +22,17 @@ describe('service logger', () => {
     logger.error({ err: new Error('auth failed for super-secret-token-value') }, 'boom');
     logger.info({ req: { headers: { authorization: 'Bearer abc.def.ghi' } } }, 'request');
     logger.info({ body: { password: 'hunter2hunter2' } }, 'login');
+    logger.info({ req: { id: 'r1', method: 'GET', url: '/search?q=diagnosis-of-alice' } }, 'q');
     logger.flush();
     await new Promise((resolve) => setImmediate(resolve));
     const output = lines.join('');
-    expect(lines.length).toBe(5);
+    expect(lines.length).toBe(6);
     expect(output).not.toContain('super-secret-token-value');
     expect(output).not.toContain('abc.def.ghi');
     expect(output).not.toContain('hunter2hunter2');
-    expect(output.split(REDACTED).length - 1).toBeGreaterThanOrEqual(5);
+    // A query's values are users' text: only the parameters' names are written.
+    expect(output).not.toContain('diagnosis-of-alice');
+    expect(output).toContain('"url":"/search?q"');
+    expect(output.split(REDACTED).length - 1).toBeGreaterThanOrEqual(4);
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { SignJWT } from 'jose';
 import pino from 'pino';
+import { loggableRequest } from '@docuthinker/runtime';
 import type { RateLimiterFactory } from '@docuthinker/runtime/rate-limits';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@docuthinker/contracts';
 import { createAiEngine, type AiEngine, type AiEngineConfig } from '@docuthinker/ai-engine';
@@ -92,7 +93,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const analyzer = createDocumentAnalyzer(config, engine, options.upstream);
   const logLines: string[] = [];
   const logger = options.captureLogs
-    ? pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) })
+    ? pino(
+        // The service logger's request serializer (createServiceLogger), levels as numbers.
+        { level: 'info', serializers: { req: loggableRequest } },
+        { write: (line: string) => void logLines.push(line) },
+      )
     : pino({ level: 'silent' });
   const connection = EngineConnection.of({ engine, analyzer }, logger);
   const app = createGatewayApp({
