@@ -19,7 +19,8 @@ export const commonFields = {
     description: 'Runtime mode; production refuses embedded stores unless explicitly allowed',
   }),
   DOCUTHINKER_ALLOW_EMBEDDED: booleanFlag(false, {
-    description: 'Allow embedded stores and generated secrets in production (single-node use)',
+    description:
+      'Allow embedded stores, and generated or placeholder secrets, in production (single-node or laptop use)',
   }),
   DOCUTHINKER_DATA_DIR: textWithDefault('.data', {
     description: 'Directory for embedded data (libSQL files, local originals, dev secrets)',

@@ -1,5 +1,10 @@
 import type { ConfigProblem } from './config-error';
 import { envVarDocs } from './env-fields';
+import {
+  guessableSecretProblem,
+  RANDOM_SECRET_HINT,
+  SIGNING_SECRET_VARIABLES,
+} from './guessable-secret';
 import { paddingProblem, problemOf } from './parse-environment';
 import type { PlatformSecret } from './secret-catalogue';
 import { fieldsOf } from './service-fields';
@@ -50,5 +55,10 @@ export function secretValueProblem(
   const padding = paddingProblem(value);
   if (padding) return problem(padding);
   const result = schema.safeParse(value);
-  return result.success ? undefined : problem(problemOf(result.error));
+  if (!result.success) return problem(problemOf(result.error));
+  // What is put here is what production runs with (see resolvePlatformSecrets).
+  const guessable = SIGNING_SECRET_VARIABLES.has(secret.variable)
+    ? guessableSecretProblem(value)
+    : undefined;
+  return guessable ? { ...problem(guessable), expected: RANDOM_SECRET_HINT } : undefined;
 }

@@ -20,8 +20,8 @@ const productionEnv = {
   REDIS_URL: 'redis://cache.internal:6379',
   DOCUTHINKER_AIML_URL: 'http://aiml.internal:8000/',
   DOCUTHINKER_DOCUMENTS_BUCKET: 'docuthinker-documents',
-  DOCUTHINKER_JWT_SECRET: 'j'.repeat(40),
-  DOCUTHINKER_SERVICE_TOKEN: 's'.repeat(40),
+  DOCUTHINKER_JWT_SECRET: 'jwt-key-for-config-tests-0123456789',
+  DOCUTHINKER_SERVICE_TOKEN: 'service-token-for-config-tests-0123456789',
 };
 
 describe('loadBackendConfig', () => {
@@ -40,6 +40,35 @@ describe('loadBackendConfig', () => {
     expect(() => {
       (config as { port: number }).port = 1;
     }).toThrow(TypeError);
+  });
+
+  // Found in review: production started with docker/.env.example's placeholders,
+  // so anyone who had read the repository could sign tokens.
+  it('refuses signing secrets that are not random in production, unless embedded is allowed', () => {
+    const guessable = {
+      ...productionEnv,
+      DOCUTHINKER_JWT_SECRET: 'change-me-local-jwt-key-of-32-characters-or-more',
+      DOCUTHINKER_SERVICE_TOKEN: 'a'.repeat(32),
+    };
+    expect(problemsOf(guessable)).toEqual([
+      {
+        variable: 'DOCUTHINKER_JWT_SECRET',
+        problem: 'is a placeholder ("change-me…"), not a secret',
+        expected: expect.stringContaining('openssl rand -hex 32'),
+      },
+      {
+        variable: 'DOCUTHINKER_SERVICE_TOKEN',
+        problem: 'has fewer than 10 distinct characters: not a random value',
+        expected: expect.stringContaining('DOCUTHINKER_ALLOW_EMBEDDED=true'),
+      },
+    ]);
+    // compose's laptop topology runs in production mode with the example's values.
+    expect(loadBackendConfig({ ...guessable, DOCUTHINKER_ALLOW_EMBEDDED: 'true' }).jwtSecret).toBe(
+      guessable.DOCUTHINKER_JWT_SECRET,
+    );
+    expect(loadBackendConfig({ ...guessable, NODE_ENV: 'development' }).serviceToken).toBe(
+      guessable.DOCUTHINKER_SERVICE_TOKEN,
+    );
   });
 
   it('lists every missing production variable in one error', () => {
@@ -252,7 +281,7 @@ describe('loadBackendConfig', () => {
   it('refuses secret values with whitespace around them, which would be used byte for byte', () => {
     const problems = problemsOf({
       ...productionEnv,
-      DOCUTHINKER_SERVICE_TOKEN: `${'s'.repeat(40)}\n`,
+      DOCUTHINKER_SERVICE_TOKEN: `${'service-token-for-config-tests-0123456789'}\n`,
       REDIS_URL: ' redis://cache.internal:6379',
       DOCUTHINKER_JWT_SECRET: '   ',
     });

@@ -21,8 +21,8 @@ function problemsOf(env: Environment) {
 }
 
 const secrets = {
-  DOCUTHINKER_JWT_SECRET: 'j'.repeat(40),
-  DOCUTHINKER_SERVICE_TOKEN: 's'.repeat(40),
+  DOCUTHINKER_JWT_SECRET: 'jwt-key-for-config-tests-0123456789',
+  DOCUTHINKER_SERVICE_TOKEN: 'service-token-for-config-tests-0123456789',
 };
 const productionEnv = {
   NODE_ENV: 'production',

@@ -17,8 +17,8 @@ const VALID: Record<string, string> = {
   chroma: 'http://chroma.internal:8000',
   mongodb: 'mongodb://app:pw@db1:27017,db2:27017/docs?replicaSet=rs0',
   redis: 'rediss://:pw@cache.internal:6379',
-  jwt: 'j'.repeat(32),
-  'service-token': 's'.repeat(32),
+  jwt: 'jwt-key-for-config-tests-0123456789',
+  'service-token': 'service-token-for-config-tests-0123456789',
 };
 
 describe('secretValueProblem', () => {
@@ -35,10 +35,17 @@ describe('secretValueProblem', () => {
   it.each([
     ['jwt', '', 'is empty'],
     ['openai', '   ', 'is only whitespace'],
-    ['jwt', ` ${'j'.repeat(40)}`, 'has leading or trailing whitespace'],
+    ['jwt', ` ${'jwt-key-for-config-tests-0123456789'}`, 'has leading or trailing whitespace'],
     ['redis', 'redis://cache:6379\n', 'has leading or trailing whitespace'],
     ['jwt', 'short-jwt-key', 'is shorter than 32 characters'],
     ['service-token', 't'.repeat(31), 'is shorter than 32 characters'],
+    // Found in review: docker/.env.example's placeholders could be put as production's.
+    [
+      'jwt',
+      'change-me-local-jwt-key-of-32-characters-or-more',
+      'is a placeholder ("change-me…"), not a secret',
+    ],
+    ['service-token', 'a'.repeat(32), 'has fewer than 10 distinct characters: not a random value'],
     ['mongodb', 'postgres://db:5432/docs', 'is not a valid URL of the accepted kind'],
     ['mongodb', 'mongodb://', 'does not name a host'],
     ['redis', 'http://cache:6379', 'is not a valid URL of the accepted kind'],

@@ -25,7 +25,14 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     service: 'backend',
     variable: 'DOCUTHINKER_ALLOW_EMBEDDED',
     presentIn: ['compose'],
-    reason: 'allows that local directory for originals in production mode',
+    reason:
+      "allows that local directory for originals in production mode, and .env.example's placeholder secrets",
+  },
+  {
+    service: 'aiml-gateway',
+    variable: 'DOCUTHINKER_ALLOW_EMBEDDED',
+    presentIn: ['compose'],
+    reason: ".env.example's placeholder secrets pass on a laptop; production refuses them",
   },
   {
     service: 'aiml-gateway',
