@@ -93,6 +93,35 @@ describe('backend with the real AI/ML gateway process', () => {
     expect(chat.body.reply.length).toBeGreaterThan(0);
   });
 
+  // Found in review: the gateway logged the calls a request caused under ids
+  // of its own, so one request could not be followed across the services.
+  it("sends the user's request id with each gateway call it causes", async () => {
+    const calls = [
+      ['POST', `/api/documents/${documentId}/ai/key-ideas`, undefined],
+      ['POST', '/api/ai/summary', { text: 'Redistribution requires the notice.' }],
+      ['GET', '/api/documents/search?q=binary%20form&mode=semantic', undefined],
+      ['POST', '/api/ask', { question: 'What does redistribution require?' }],
+      ['POST', `/api/documents/${documentId}/chat`, { message: 'Who may redistribute?' }],
+    ] as const;
+    for (const [index, [method, path, json]] of calls.entries()) {
+      const requestId = `trace-${index}-${Date.now()}`;
+      const answer = await user.request(method, path, {
+        headers: { 'x-request-id': requestId },
+        ...(json ? { json } : {}),
+      });
+      expect({ path, status: answer.status }).toEqual({ path, status: 200 });
+      const gatewayLine = await eventually(async () =>
+        gateway
+          .output()
+          .split('\n')
+          .find((line) => line.includes(`"id":"${requestId}"`)),
+      );
+      expect(JSON.parse(gatewayLine)).toEqual(
+        expect.objectContaining({ msg: 'request completed', res: { statusCode: 200 } }),
+      );
+    }
+  });
+
   // Found by the fuzz suite (tools/fuzz): the gateway's 501 counted as a
   // gateway failure, so a few unsupported requests opened the breaker and
   // every AI route answered 503 for every user.

@@ -29,7 +29,12 @@ import {
   type TaskRequest,
   type TaskResponse,
 } from '@docuthinker/contracts';
-import { isResponseTooLarge, limitBody, retryAfterFromHeaders } from '@docuthinker/runtime';
+import {
+  isResponseTooLarge,
+  limitBody,
+  REQUEST_ID_HEADER,
+  retryAfterFromHeaders,
+} from '@docuthinker/runtime';
 import { GatewayRejectedError, GatewayUnavailableError } from './gateway-errors';
 
 export interface GatewayClientOptions {
@@ -49,16 +54,31 @@ export interface GatewayClientOptions {
   readonly maxAnswerBytes?: number;
 }
 
+/**
+ * Who a call is made for: the id of the user's request that needs it, sent
+ * as `x-request-id` so the gateway's log line of the call carries the same
+ * id as the backend's (found in review: the gateway made up its own, and
+ * one request could not be followed across the services). The outbox's
+ * calls serve no request and send none.
+ */
+export interface GatewayCallContext {
+  readonly requestId?: string;
+}
+
 /** The backend's view of the AI/ML gateway's v1 API (libs/contracts). */
 export interface GatewayClient {
-  runTask(task: AiTaskName, request: TaskRequest): Promise<TaskResponse>;
+  runTask(
+    task: AiTaskName,
+    request: TaskRequest,
+    context?: GatewayCallContext,
+  ): Promise<TaskResponse>;
   index(request: IndexRequest): Promise<void>;
   removeFromIndex(ownerId: string, documentId: string): Promise<void>;
   /** Removes everything the owner has indexed at the gateway (account erasure). */
   removeOwnerFromIndex(ownerId: string): Promise<void>;
-  search(request: SearchRequest): Promise<SearchResponse>;
-  ask(request: AskRequest): Promise<AskResponse>;
-  chat(request: ChatRequest): Promise<ChatResponse>;
+  search(request: SearchRequest, context?: GatewayCallContext): Promise<SearchResponse>;
+  ask(request: AskRequest, context?: GatewayCallContext): Promise<AskResponse>;
+  chat(request: ChatRequest, context?: GatewayCallContext): Promise<ChatResponse>;
 }
 
 export const GATEWAY_CLIENT_DEFAULTS = {
@@ -172,6 +192,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     body: unknown,
     timeoutMs: number,
     schema?: z.ZodType<T>,
+    context: GatewayCallContext = {},
   ): Promise<T> {
     const deadline = timeout(timeoutMs, TimeoutStrategy.Aggressive);
     let response: { status: number; payload: unknown };
@@ -186,6 +207,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
               headers: {
                 authorization: `Bearer ${settings.serviceToken}`,
                 ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+                ...(context.requestId ? { [REQUEST_ID_HEADER]: context.requestId } : {}),
               },
               ...(body === undefined ? {} : { body: JSON.stringify(body) }),
             });
@@ -234,8 +256,15 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
   }
 
   return {
-    runTask: (task, request) =>
-      call('POST', GATEWAY_API.task(task), request, settings.requestTimeoutMs, taskResponse),
+    runTask: (task, request, context) =>
+      call(
+        'POST',
+        GATEWAY_API.task(task),
+        request,
+        settings.requestTimeoutMs,
+        taskResponse,
+        context,
+      ),
     index: async (request) => {
       await call('POST', GATEWAY_API.index, request, settings.indexTimeoutMs, indexResponse);
     },
@@ -249,12 +278,12 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       const path = `${GATEWAY_API.index}?ownerId=${encodeURIComponent(ownerId)}`;
       await call('DELETE', path, undefined, settings.purgeTimeoutMs, removeOwnerIndexResponse);
     },
-    search: (request) =>
-      call('POST', GATEWAY_API.search, request, settings.requestTimeoutMs, searchResponse),
-    ask: (request) =>
-      call('POST', GATEWAY_API.ask, request, settings.requestTimeoutMs, askResponse),
-    chat: (request) =>
-      call('POST', GATEWAY_API.chat, request, settings.requestTimeoutMs, chatResponse),
+    search: (request, context) =>
+      call('POST', GATEWAY_API.search, request, settings.requestTimeoutMs, searchResponse, context),
+    ask: (request, context) =>
+      call('POST', GATEWAY_API.ask, request, settings.requestTimeoutMs, askResponse, context),
+    chat: (request, context) =>
+      call('POST', GATEWAY_API.chat, request, settings.requestTimeoutMs, chatResponse, context),
   };
 }
 

@@ -7,7 +7,7 @@ import {
   type TaskRequest,
 } from '@docuthinker/contracts';
 import type { CacheStore, DocumentStore } from '@docuthinker/stores';
-import type { GatewayClient } from '../gateway/gateway-client';
+import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
 import { ownerCachePrefixes } from './owner-cache-keys';
 import { MissingTaskOptionError, NotFoundError } from './service-errors';
 
@@ -57,6 +57,7 @@ export class AiService {
     documentId: string,
     task: AiTaskName,
     options: TaskOptions,
+    context?: GatewayCallContext,
   ): Promise<AiTaskResult> {
     const document = await this.documents.get(ownerId, documentId);
     if (!document) throw new NotFoundError('document');
@@ -66,10 +67,14 @@ export class AiService {
       task === 'refine-summary' && !options.summary
         ? { ...options, summary: clipText(document.summary.trim(), MAX_SUMMARY_OPTION_CHARS) }
         : options;
-    return this.run(ownerId, document.contentHash, task, effective, {
-      text: document.text,
-      title: document.title,
-    });
+    return this.run(
+      ownerId,
+      document.contentHash,
+      task,
+      effective,
+      { text: document.text, title: document.title },
+      context,
+    );
   }
 
   async runOnText(
@@ -78,9 +83,17 @@ export class AiService {
     task: AiTaskName,
     options: TaskOptions,
     title?: string,
+    context?: GatewayCallContext,
   ): Promise<AiTaskResult> {
     const contentHash = createHash('sha256').update(text).digest('hex');
-    return this.run(ownerId, contentHash, task, options, { text, ...(title ? { title } : {}) });
+    return this.run(
+      ownerId,
+      contentHash,
+      task,
+      options,
+      { text, ...(title ? { title } : {}) },
+      context,
+    );
   }
 
   private async run(
@@ -89,6 +102,7 @@ export class AiService {
     task: AiTaskName,
     options: TaskOptions,
     content: { text: string; title?: string },
+    context?: GatewayCallContext,
   ): Promise<AiTaskResult> {
     for (const option of REQUIRED_TASK_OPTIONS[task] ?? []) {
       if (!options[option]) throw new MissingTaskOptionError(task, option);
@@ -99,10 +113,11 @@ export class AiService {
     const cached = await this.cache.get<Omit<AiTaskResult, 'cached'>>(key);
     if (cached) return { ...cached, cached: true };
 
-    const answer = await this.gateway.runTask(task, {
-      ...content,
-      ...(Object.keys(options).length > 0 ? { options } : {}),
-    });
+    const answer = await this.gateway.runTask(
+      task,
+      { ...content, ...(Object.keys(options).length > 0 ? { options } : {}) },
+      context,
+    );
     const result = {
       result: answer.output,
       provider: answer.provider,

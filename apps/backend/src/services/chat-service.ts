@@ -5,7 +5,7 @@ import {
   type Citation,
 } from '@docuthinker/contracts';
 import type { ChatSession, Stores } from '@docuthinker/stores';
-import type { GatewayClient } from '../gateway/gateway-client';
+import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
 import { confirmOwnerStillExists } from './owner-presence';
 import { NotFoundError } from './service-errors';
 
@@ -56,6 +56,7 @@ export class ChatService {
     documentId: string,
     message: string,
     sessionId?: string,
+    context?: GatewayCallContext,
   ): Promise<ChatTurn> {
     const document = await this.stores.documents.get(ownerId, documentId);
     if (!document) throw new NotFoundError('document');
@@ -69,11 +70,14 @@ export class ChatService {
     }
 
     const history = (session?.messages ?? []).slice(-HISTORY_MESSAGES_SENT);
-    const answer = await this.gateway.chat({
-      ownerId,
-      documentId,
-      messages: [...history.flatMap(sendableMessage), { role: 'user', content: message }],
-    });
+    const answer = await this.gateway.chat(
+      {
+        ownerId,
+        documentId,
+        messages: [...history.flatMap(sendableMessage), { role: 'user', content: message }],
+      },
+      context,
+    );
 
     session ??= await this.stores.chatSessions.create(scope);
     const appended = await this.stores.chatSessions.append(scope, session.id, [
@@ -106,7 +110,12 @@ export class ChatService {
   }
 
   /** Any id that is not one of the owner's documents is "not found", like everywhere else. */
-  async ask(ownerId: string, question: string, documentIds?: string[]): Promise<AskAnswer> {
+  async ask(
+    ownerId: string,
+    question: string,
+    documentIds?: string[],
+    context?: GatewayCallContext,
+  ): Promise<AskAnswer> {
     // Titles only, in one read: up to 500 ids, whose full texts are not needed
     // here. Only whether each is the owner's counts; the citations are titled
     // by a read made after the answer.
@@ -115,14 +124,19 @@ export class ChatService {
       const found = await this.stores.documents.titlesOf(ownerId, requested);
       if (found.size < requested.length) throw new NotFoundError('document');
     }
-    const first = await this.citedAnswer(ownerId, question, documentIds ? requested : undefined);
+    const first = await this.citedAnswer(
+      ownerId,
+      question,
+      documentIds ? requested : undefined,
+      context,
+    );
     if (!first.citedDeleted) return first.answer;
     // It cited a document deleted since it was indexed (its removal from the
     // index is still queued), so its text may be in the answer. Asked again
     // over the cited documents that remain, the answer is theirs alone.
     const remaining = [...new Set(first.answer.citations.map((citation) => citation.documentId))];
     if (remaining.length === 0) return { answer: NO_ANSWER, citations: [] };
-    const second = await this.citedAnswer(ownerId, question, remaining);
+    const second = await this.citedAnswer(ownerId, question, remaining, context);
     return second.citedDeleted ? { answer: NO_ANSWER, citations: [] } : second.answer;
   }
 
@@ -131,12 +145,12 @@ export class ChatService {
     ownerId: string,
     question: string,
     documentIds: string[] | undefined,
+    context: GatewayCallContext | undefined,
   ): Promise<{ answer: AskAnswer; citedDeleted: boolean }> {
-    const answer = await this.gateway.ask({
-      ownerId,
-      question,
-      ...(documentIds ? { documentIds } : {}),
-    });
+    const answer = await this.gateway.ask(
+      { ownerId, question, ...(documentIds ? { documentIds } : {}) },
+      context,
+    );
     // Read once the gateway has answered, for every cited id, requested or
     // not: a document that existed when the question came in may have been
     // deleted while the gateway answered from its still-indexed text.

@@ -13,7 +13,7 @@ import {
   type DocumentSearchHit,
   type Stores,
 } from '@docuthinker/stores';
-import type { GatewayClient } from '../gateway/gateway-client';
+import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
 import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
 import type { DocumentCache } from './document-cache';
 import { extractiveSummary } from './extractive-summary';
@@ -192,6 +192,7 @@ export class DocumentService {
     query: string,
     mode: SearchMode,
     limit: number,
+    context?: GatewayCallContext,
   ): Promise<SearchResult> {
     if (mode === 'title') {
       const items = await this.stores.documents.searchTitles(ownerId, query, { limit });
@@ -199,7 +200,11 @@ export class DocumentService {
     }
     if (mode === 'semantic') {
       try {
-        return { items: await this.semanticSearch(ownerId, query, limit), mode, degraded: false };
+        return {
+          items: await this.semanticSearch(ownerId, query, limit, context),
+          mode,
+          degraded: false,
+        };
       } catch (error) {
         if (!(error instanceof GatewayUnavailableError || error instanceof GatewayRejectedError))
           throw error;
@@ -218,8 +223,12 @@ export class DocumentService {
     ownerId: string,
     query: string,
     limit: number,
+    context: GatewayCallContext | undefined,
   ): Promise<DocumentSearchHit[]> {
-    const { hits } = await this.gateway.search({ ownerId, query, k: Math.min(limit * 3, 50) });
+    const { hits } = await this.gateway.search(
+      { ownerId, query, k: Math.min(limit * 3, 50) },
+      context,
+    );
     const best = new Map<string, { snippet: string; score: number }>();
     for (const hit of hits) {
       const known = best.get(hit.documentId);

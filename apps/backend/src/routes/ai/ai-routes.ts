@@ -11,13 +11,19 @@ export function aiRoutes(ai: AiService, aiCalls: AiCallAllowance): Router {
     const { task } = parseOrThrow(aiTaskParam, { task: req.params.task });
     const options = jsonBody(req, aiTaskOptions);
     await aiCalls.spend(currentUser(req).id);
-    res.json(await ai.runOnDocument(currentUser(req).id, req.params.id, task, options));
+    res.json(
+      await ai.runOnDocument(currentUser(req).id, req.params.id, task, options, {
+        requestId: req.id,
+      }),
+    );
   });
   router.post('/api/ai/:task', async (req, res) => {
     const { task } = parseOrThrow(aiTaskParam, { task: req.params.task });
     const { text, title, ...options } = jsonBody(req, textTaskBody);
     await aiCalls.spend(currentUser(req).id);
-    res.json(await ai.runOnText(currentUser(req).id, text, task, options, title));
+    res.json(
+      await ai.runOnText(currentUser(req).id, text, task, options, title, { requestId: req.id }),
+    );
   });
   return router;
 }

@@ -11,7 +11,9 @@ export function chatRoutes(chat: ChatService, aiCalls: AiCallAllowance): Router 
   router.post('/api/documents/:id/chat', async (req, res) => {
     const { message, sessionId } = jsonBody(req, chatBody);
     await aiCalls.spend(currentUser(req).id);
-    const turn = await chat.chat(currentUser(req).id, req.params.id, message, sessionId);
+    const turn = await chat.chat(currentUser(req).id, req.params.id, message, sessionId, {
+      requestId: req.id,
+    });
     if (wantsEventStream(req.headers.accept)) {
       sendReplyAsEvents(res, turn.reply, turn.sessionId, turn.citations);
       return;
@@ -33,7 +35,7 @@ export function chatRoutes(chat: ChatService, aiCalls: AiCallAllowance): Router 
   router.post('/api/ask', async (req, res) => {
     const { question, documentIds } = jsonBody(req, askBody);
     await aiCalls.spend(currentUser(req).id);
-    res.json(await chat.ask(currentUser(req).id, question, documentIds));
+    res.json(await chat.ask(currentUser(req).id, question, documentIds, { requestId: req.id }));
   });
   return router;
 }

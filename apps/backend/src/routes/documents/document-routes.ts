@@ -60,7 +60,7 @@ export function documentRoutes(
     const { q, mode, limit } = queryOf(req, documentSearchQuery);
     // Semantic search embeds the query through the gateway: an AI call.
     if (mode === 'semantic') await aiCalls.spend(currentUser(req).id);
-    res.json(await documents.search(currentUser(req).id, q, mode, limit));
+    res.json(await documents.search(currentUser(req).id, q, mode, limit, { requestId: req.id }));
   });
 
   router.delete('/api/documents', async (req, res) => {
