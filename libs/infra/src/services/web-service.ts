@@ -151,6 +151,8 @@ export class WebService extends Construct {
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: elbv2.TargetType.IP,
       // Two failed checks five seconds apart: a dead task leaves rotation in about 10 s.
+      // Liveness, not /ready: ECS replaces the targets this finds unhealthy, and a
+      // database outage would otherwise stop and restart the whole fleet (README).
       healthCheck: {
         path: HEALTH_PATHS.liveness,
         interval: Duration.seconds(5),
