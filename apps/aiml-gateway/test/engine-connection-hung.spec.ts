@@ -151,15 +151,21 @@ describe('a connect attempt that never answers', () => {
         }),
       );
 
-      // Retried with backoff; a later attempt that answers is used.
-      await until(() => attempts.length >= 2, 5 * DEADLINE_MS);
+      // Retried with backoff; a later attempt that answers is used. Attempts
+      // keep timing out (the next starting 1 ms later), so the one answered is
+      // one seen still running, answered before any timer can end it.
+      await until(
+        () => attempts.length >= 2 && !attemptAt(attempts, -1).signal?.aborted,
+        5 * DEADLINE_MS,
+      );
+      const answered = attemptAt(attempts, -1);
       const { services, closed } = recordingServices();
-      attemptAt(attempts, -1).resolve(services);
+      answered.resolve(services);
       await until(() => connection.current !== undefined, 5 * DEADLINE_MS);
       expect(connection.current).toBe(services);
       expect(closed).toEqual({ analyzer: false, engine: false });
       // An attempt that ended in time keeps its signal: its services may hold it.
-      expect(attemptAt(attempts, -1).signal?.aborted).toBe(false);
+      expect(answered.signal?.aborted).toBe(false);
       expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).not.toBe(503);
     } finally {
       await app.close();

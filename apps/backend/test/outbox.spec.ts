@@ -189,8 +189,16 @@ describe('indexing through the durable outbox', () => {
     expect(gateway.indexed.has('someone-elses')).toBe(true);
     expect(gateway.calls).toContain('DELETE /ai/v1/index');
     // The second purge waits until no late write can land (token lifetime and
-    // more); a worker that ran it at once would have emptied the outbox by now.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // more). The worker runs due jobs one at a time, oldest first: once a
+    // document created after the erasure is indexed, the first purge is done,
+    // and a worker that ran the second at once would have done it too.
+    const later = await user.post<{ id: string }>('/api/documents', {
+      title: 'Later',
+      text: 'Created after the erasure.',
+    });
+    await eventually(async () =>
+      (await statusOf(later.body.id)).indexStatus === 'indexed' ? true : undefined,
+    );
     expect((await backend.stores.outbox.pendingCounts()).purge).toBe(1);
   });
 

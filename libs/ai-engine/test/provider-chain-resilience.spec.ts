@@ -147,6 +147,12 @@ describe('a caller that goes away', () => {
 });
 
 describe('a caller that leaves during a retry backoff', () => {
+  // Cockatiel's backoff is decorrelated jitter drawn from Math.random: now and
+  // then the first one is under 200 ms, the retry begins before the caller
+  // leaves and the call succeeds. The middle draw makes it about 3.6 s.
+  beforeEach(() => jest.spyOn(Math, 'random').mockReturnValue(0.5));
+  afterEach(() => jest.restoreAllMocks());
+
   it('is answered at once, and no further attempt is made', async () => {
     const failing = await server(() => ({ status: 500, body: {} }));
     const chain = new ProviderChain(
@@ -157,10 +163,7 @@ describe('a caller that leaves during a retry backoff', () => {
       },
     );
     // Leaves 200 ms after the request arrived: the 500 is back (a few ms
-    // idle) and the backoff under way. The backoff is jittered (cockatiel's
-    // decorrelated jitter), up to 4 s but now and then much shorter: leaving
-    // a second in, CI once met the retry's own failure first (about 3 % of
-    // runs leave the backoff before 1 s; before 200 ms, about 0.2 %).
+    // idle) and the backoff (about 3.6 s, see above) under way.
     const leaving = leaveOnceReceived(failing, 1, 200);
     let leftAt = 0;
     leaving.addEventListener('abort', () => (leftAt = performance.now()));

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { waitUntil } from '@docuthinker/testing';
@@ -54,6 +54,14 @@ async function readyPids(run: { output: string }, names: string[]): Promise<numb
   return names.map((name) => Number(pidOf(name)));
 }
 
+/**
+ * Only its parent reaps a process, and node records the exit (`exitCode`) in
+ * the same step: once the pid is gone from /proc, the supervisor knows.
+ */
+function reaped(pid: number): boolean {
+  return !existsSync(`/proc/${pid}`);
+}
+
 /** A zombie waiting for its reaper counts as gone. */
 function isRunning(pid: number): boolean {
   try {
@@ -86,8 +94,17 @@ describe('npm start stopping (tools/dev/supervise-services.mjs)', () => {
       await waitUntil('first stop request handled', async () =>
         run.output.includes('[stuck] got SIGTERM, still draining'),
       );
-      // Past the window in which a repeat is the same Ctrl-C (npm's forward).
+      // Past the window in which a repeat is the same Ctrl-C (npm's forward),
+      // which began before the line above was printed.
       await new Promise((resolve) => setTimeout(resolve, 700));
+      // The drained one has exited (200 ms after its SIGTERM, or later on a
+      // loaded machine), and the supervisor knows: only the stuck one is left.
+      const [drainingPid] = pids;
+      await waitUntil(
+        'draining stand-in exited',
+        async () => drainingPid !== undefined && reaped(drainingPid),
+        { timeoutMs: 5000, intervalMs: 10 },
+      );
       expect(run.exited).toBe(false);
       const secondAt = Date.now();
       launcher.kill(signal);
@@ -107,7 +124,14 @@ describe('npm start stopping (tools/dev/supervise-services.mjs)', () => {
     started.push(...pids);
 
     launcher.kill('SIGINT');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The copy follows once the first is handled, as npm's does ~20 ms after
+    // the terminal's: sent together, the two could merge into one signal, and
+    // after a fixed pause a loaded machine could put them past the window.
+    await waitUntil(
+      'first Ctrl-C handled',
+      async () => run.output.includes('press Ctrl-C again to force'),
+      { timeoutMs: 5000, intervalMs: 5 },
+    );
     launcher.kill('SIGINT');
 
     expect((await exit).code).toBe(0);
