@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findFreePort } from './free-port';
-import { waitUntil } from './wait-until';
+import { onAFreePort } from './free-port';
+import { StopWaiting, waitUntil } from './wait-until';
 
 export interface RunningService {
   readonly name: string;
@@ -50,8 +50,13 @@ process.once('exit', () => {
  * Starts a real server on a loopback port under a supervisor that kills it if
  * this process dies, and waits until it is ready.
  */
-export async function startLocalService(spec: LocalServiceSpec): Promise<RunningService> {
-  const port = spec.port ?? (await findFreePort());
+export function startLocalService(spec: LocalServiceSpec): Promise<RunningService> {
+  return spec.port === undefined
+    ? onAFreePort((port) => startOn(spec, port))
+    : startOn(spec, spec.port);
+}
+
+async function startOn(spec: LocalServiceSpec, port: number): Promise<RunningService> {
   const child = spawn(
     process.execPath,
     [SUPERVISOR, String(process.pid), spec.command, ...spec.args(port)],
@@ -97,7 +102,7 @@ export async function startLocalService(spec: LocalServiceSpec): Promise<Running
     await waitUntil(
       spec.name,
       async () => {
-        if (hasExited) throw new Error(`${spec.name} exited during start-up`);
+        if (hasExited) throw new StopWaiting(`${spec.name} exited during start-up`);
         return spec.ready(port);
       },
       { timeoutMs: spec.timeoutMs ?? 20000 },

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { findFreePort } from './free-port';
-import { httpAnswers, waitUntil } from './wait-until';
+import { onAFreePort } from './free-port';
+import { httpAnswers, StopWaiting, waitUntil } from './wait-until';
 
 export interface ServiceProcess {
   readonly url: string;
@@ -18,12 +18,22 @@ export interface ServiceProcess {
  * Runs one of our own service bundles (dist/apps/…/main.js) as a real
  * process on a free port, as production does, and waits for /health.
  */
-export async function startServiceProcess(
+export function startServiceProcess(
   bundle: string,
   env: NodeJS.ProcessEnv,
-  { waitFor = '/health', timeoutMs = 20000 }: { waitFor?: string | null; timeoutMs?: number } = {},
+  options: { waitFor?: string | null; timeoutMs?: number } = {},
 ): Promise<ServiceProcess> {
-  const port = env['PORT'] ? Number(env['PORT']) : await findFreePort();
+  return env['PORT']
+    ? startOn(bundle, env, Number(env['PORT']), options)
+    : onAFreePort((port) => startOn(bundle, env, port, options));
+}
+
+async function startOn(
+  bundle: string,
+  env: NodeJS.ProcessEnv,
+  port: number,
+  { waitFor = '/health', timeoutMs = 20000 }: { waitFor?: string | null; timeoutMs?: number },
+): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [bundle], {
     env: { PATH: process.env['PATH'], ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,7 +62,7 @@ export async function startServiceProcess(
       await waitUntil(
         `${bundle} ${waitFor}`,
         async () => {
-          if (hasExited) throw new Error('exited');
+          if (hasExited) throw new StopWaiting(`${bundle} exited during start-up`);
           return httpAnswers(`${service.url}${waitFor}`);
         },
         { timeoutMs },

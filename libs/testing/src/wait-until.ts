@@ -1,6 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
-/** Polls `probe` until it returns true or `timeoutMs` passes; throws with `what` on timeout. */
+/** Thrown by a probe when waiting on can no longer help (the process it waits for exited). */
+export class StopWaiting extends Error {}
+
+/**
+ * Polls `probe` until it returns true or `timeoutMs` passes; throws with
+ * `what` on timeout. A probe's error counts as not yet, but StopWaiting.
+ */
 export async function waitUntil(
   what: string,
   probe: () => Promise<boolean>,
@@ -8,7 +14,11 @@ export async function waitUntil(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await probe().catch(() => false)) return;
+    const ready = await probe().catch((error: unknown) => {
+      if (error instanceof StopWaiting) throw error;
+      return false;
+    });
+    if (ready) return;
     await delay(intervalMs);
   }
   throw new Error(`${what} was not ready within ${timeoutMs} ms`);
