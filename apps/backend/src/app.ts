@@ -20,6 +20,7 @@ import { registerOutboxMetrics } from './metrics/outbox-metrics';
 import { authenticate } from './middleware/authenticate';
 import { HttpMetrics } from './middleware/http-metrics';
 import { jsonBodies } from './middleware/json-bodies';
+import { largeBodyAdmission } from './middleware/large-body-admission';
 import { problemResponses, routeNotFound } from './middleware/problem-responses';
 import { requestLogging } from './middleware/request-logging';
 import { routesByPrefix } from './middleware/routes-by-prefix';
@@ -122,6 +123,7 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
   app.use(
     routesByPrefix([{ prefixes: AUTHENTICATED_PATHS, routes: authenticate(tokens, liveAccounts) }]),
   );
+  app.use(largeBodyAdmission(config.maxUploadBytes));
   app.use(jsonBodies(config.maxUploadBytes));
   app.use(
     routesByPrefix([

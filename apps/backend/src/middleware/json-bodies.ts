@@ -1,4 +1,5 @@
 import express, { type RequestHandler } from 'express';
+import { isLargeBodyRequest } from './large-body-admission';
 
 /**
  * Ordinary JSON requests are small; only a text upload, and an AI task on
@@ -6,12 +7,6 @@ import express, { type RequestHandler } from 'express';
  * large as a file upload.
  */
 const DEFAULT_JSON_LIMIT_BYTES = 1024 * 1024;
-
-// As Express routes them: case-insensitive, with or without a trailing slash.
-const TEXT_BODY_PATHS = [/^\/api\/documents\/?$/i, /^\/api\/ai\/[^/]+\/?$/i];
-
-const isTextUpload = (req: { method: string; path: string }) =>
-  req.method === 'POST' && TEXT_BODY_PATHS.some((path) => path.test(req.path));
 
 /**
  * Parses `application/json` bodies. A request without a Content-Type (every
@@ -26,6 +21,6 @@ export function jsonBodies(maxUploadBytes: number): RequestHandler {
       next();
       return;
     }
-    (isTextUpload(req) ? upload : ordinary)(req, res, next);
+    (isLargeBodyRequest(req) ? upload : ordinary)(req, res, next);
   };
 }

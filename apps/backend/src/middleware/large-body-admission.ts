@@ -1,0 +1,83 @@
+import type { Request, RequestHandler } from 'express';
+import { problem } from '../errors';
+import { currentUser } from './authenticate';
+
+// As Express routes them: case-insensitive, with or without a trailing slash.
+const LARGE_BODY_PATHS = [/^\/api\/documents\/?$/i, /^\/api\/ai\/[^/]+\/?$/i];
+
+/**
+ * The requests whose body may be as large as an upload: a document (a file,
+ * or JSON text) and an AI task on text sent with it (up to the contract's
+ * 2,000,000 characters). Every other body is small.
+ */
+export function isLargeBodyRequest(req: { method: string; path: string }): boolean {
+  return req.method === 'POST' && LARGE_BODY_PATHS.some((path) => path.test(req.path));
+}
+
+/**
+ * Bodies' bytes read at once, in uploads of the largest size: what a task of
+ * 1 GiB holds beside its work (a JSON body is parsed into about twice its
+ * size more). A user may take half, so one account cannot take it all; an
+ * API client sending many small uploads in parallel stays far below.
+ */
+const UPLOADS_HELD_AT_ONCE = 4;
+const UPLOADS_HELD_PER_USER = 2;
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Admits a large body only while the process can hold it. Each is read
+ * whole into memory (the multipart reader, the JSON parser, which also
+ * inflates a gzip body up to the limit), and nothing bounded how many at
+ * once: found in review, 60 connections each holding a 24 MB body short
+ * of its end kept 1.6 GB for as long as they liked, and 24 KB of gzip per
+ * connection did the same. A body is counted at its declared length, or at
+ * the upload limit when it has none or is encoded, from before it is read
+ * until its response is over; past the user's share the answer is 429,
+ * past the process's 503, both before a byte of it is read.
+ */
+export function largeBodyAdmission(maxUploadBytes: number): RequestHandler {
+  const budgetBytes = UPLOADS_HELD_AT_ONCE * maxUploadBytes;
+  const userShareBytes = UPLOADS_HELD_PER_USER * maxUploadBytes;
+  let heldBytes = 0;
+  const heldByUser = new Map<string, number>();
+
+  return (req, res, next) => {
+    if (!isLargeBodyRequest(req)) {
+      next();
+      return;
+    }
+    const userId = currentUser(req).id;
+    const bytes = bytesToHold(req, maxUploadBytes);
+    const userBytes = heldByUser.get(userId) ?? 0;
+    if (userBytes + bytes > userShareBytes) {
+      throw problem(
+        'DT_ERR_RATE_LIMITED',
+        'Your uploads still being read are as large as two of the largest; send this one when one has finished.',
+        { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } },
+      );
+    }
+    if (heldBytes + bytes > budgetBytes) {
+      throw problem('DT_ERR_BUSY', 'Nothing was read or stored; send it again shortly.', {
+        headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+      });
+    }
+    heldBytes += bytes;
+    heldByUser.set(userId, userBytes + bytes);
+    // A response emits 'close' exactly once, sent or abandoned.
+    res.once('close', () => {
+      heldBytes -= bytes;
+      const left = (heldByUser.get(userId) ?? bytes) - bytes;
+      if (left <= 0) heldByUser.delete(userId);
+      else heldByUser.set(userId, left);
+    });
+    next();
+  };
+}
+
+function bytesToHold(req: Request, maxUploadBytes: number): number {
+  const declared = Number(req.headers['content-length']);
+  const encoded = (req.headers['content-encoding'] ?? 'identity').toLowerCase() !== 'identity';
+  return Number.isSafeInteger(declared) && declared >= 0 && !encoded
+    ? Math.min(declared, maxUploadBytes)
+    : maxUploadBytes;
+}
