@@ -139,6 +139,40 @@ describe('documents over HTTP', () => {
     );
   });
 
+  // A title names the download: U+202E made "photo\u202egnp.txt" display as
+  // "phototxt.png", and a CR LF was stored verbatim.
+  it('drops bidirectional controls and line breaks from titles sent as JSON or a form field', async () => {
+    const created = await user.post<Metadata>('/api/documents', {
+      title: '\u2066photo\u202egnp\u2069',
+      text: 'Plain words.',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.title).toBe('photognp');
+    const file = await fetch(`${backend.url}/api/documents/${created.body.id}/file`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
+    expect(file.headers.get('content-disposition')).toContain("filename*=UTF-8''photognp.txt");
+
+    const renamed = await user.patch<Metadata>(`/api/documents/${created.body.id}`, {
+      title: 'a\r\nSet-Cookie: pwn=1\u0085 \u202dتقرير ודו״ח\u202c',
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.title).toBe('a Set-Cookie: pwn=1 تقرير ודו״ח');
+
+    const uploaded = await user.upload(Buffer.from('Plain words.'), 'note.txt', {
+      title: 'scan\u202efdp\r\n.exe',
+    });
+    expect(uploaded.status).toBe(201);
+    expect(uploaded.body['title']).toBe('scanfdp .exe');
+
+    for (const title of ['\u202e', '\u2066\r\n\u2069'])
+      expectProblem(
+        await user.patch(`/api/documents/${created.body.id}`, { title }),
+        400,
+        'DT_ERR_VALIDATION',
+      );
+  });
+
   it('lists newest first with cursor pagination and reflects renames and deletes', async () => {
     const lister = await new ApiClient(backend.url).registerUser(uniqueEmail('lister'));
     const ids: string[] = [];

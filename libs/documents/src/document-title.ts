@@ -1,6 +1,10 @@
 const LONGEST_TITLE = 200;
 const FALLBACK_TITLE = 'Untitled document';
 const HEADING_SEARCH_CHARS = 64 * 1024;
+// The bidirectional marks, embeddings, overrides and isolates sanitizeFilename
+// removes from file names. A title names the download too, so one U+202E in
+// "photo<U+202E>gnp" makes "photo<U+202E>gnp.txt" display as "phototxt.png".
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 export interface TitleSources {
   /** The document's own title or first heading, if the format has one. */
@@ -62,13 +66,22 @@ function firstLine(text: string): string | undefined {
   return /\S[^\n]*/.exec(text.slice(0, HEADING_SEARCH_CHARS))?.[0];
 }
 
-function cleanTitle(raw: string): string {
-  // Only the start can survive the cap, so a 20 MB first line costs nothing.
-  const cleaned = raw
-    .slice(0, LONGEST_TITLE * 4)
+/**
+ * A title on one line, without the characters sanitizeFilename removes from
+ * file names: bidirectional controls are dropped, and C0/C1 controls (line
+ * breaks included) become spaces because they usually separate words.
+ */
+export function cleanTitleText(raw: string): string {
+  return raw
+    .replace(BIDI_CONTROLS, '')
     .replace(/\p{Cc}/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+function cleanTitle(raw: string): string {
+  // Only the start can survive the cap, so a 20 MB first line costs nothing.
+  const cleaned = cleanTitleText(raw.slice(0, LONGEST_TITLE * 4));
   const codePoints = Array.from(cleaned);
   return codePoints.length <= LONGEST_TITLE
     ? cleaned

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import JSZip from 'jszip';
 import { MAX_TEXT_CHARS } from '@docuthinker/contracts';
 import {
+  DEFAULT_DOCUMENT_LIMITS,
   DOCUMENT_ERROR_HTTP_STATUS,
   extractDocument,
   extractPdfText,
@@ -339,6 +341,75 @@ describe('hostile DOCX archives', () => {
     );
   });
 
+  describe('entry count, read before JSZip parses the archive', () => {
+    const limit = DEFAULT_DOCUMENT_LIMITS.maxArchiveEntries;
+    let crowded: Uint8Array;
+    let loadAsync: jest.SpiedFunction<typeof JSZip.loadAsync>;
+    beforeAll(() => {
+      crowded = buildDocx({
+        paragraphs: ['Many parts'],
+        extraEntries: Array.from({ length: limit + 1 }, (_, index) => ({ name: `p/${index}` })),
+      });
+    });
+    // Timing would not show where the archive was refused; whether JSZip was
+    // asked to parse it does.
+    beforeEach(() => {
+      loadAsync = jest.spyOn(JSZip, 'loadAsync');
+    });
+    afterEach(() => loadAsync.mockRestore());
+
+    it('refuses more entries than the limit from the end-of-central-directory record', async () => {
+      const error = await rejected(crowded, 'parts.docx');
+
+      expect(error).toMatchObject({
+        code: 'DT_ERR_FILE_TOO_LARGE',
+        status: 413,
+        limit: 'maxArchiveEntries',
+      });
+      expect(error.message).toBe(`The document holds more than ${limit} parts and was rejected.`);
+      expect(loadAsync).not.toHaveBeenCalled();
+    });
+
+    it('counts the central-directory headers when the declared count lies', async () => {
+      const lying = withEndRecord(crowded, (end) => {
+        end.writeUInt16LE(1, 8);
+        end.writeUInt16LE(1, 10);
+      });
+
+      expect((await rejected(lying, 'parts.docx')).limit).toBe('maxArchiveEntries');
+      expect(loadAsync).not.toHaveBeenCalled();
+    });
+
+    it('reads the 64-bit count of a ZIP64 archive', async () => {
+      const docx = buildDocx({ paragraphs: ['Small, but claims billions of parts'] });
+
+      const error = await rejected(withZip64Count(docx, 2n ** 32n + 1n), 'zip64.docx');
+
+      expect(error).toMatchObject({ code: 'DT_ERR_FILE_TOO_LARGE', limit: 'maxArchiveEntries' });
+      expect(loadAsync).not.toHaveBeenCalled();
+    });
+
+    it('accepts a ZIP64 archive within the limit', async () => {
+      const docx = buildDocx({ paragraphs: ['Written as ZIP64'] });
+      const entries = Buffer.from(docx).readUInt16LE(docx.byteLength - 22 + 10);
+
+      const extracted = await extractDocument({
+        bytes: withZip64Count(docx, BigInt(entries)),
+        filename: 'zip64.docx',
+      });
+
+      expect(extracted.text).toContain('Written as ZIP64');
+    });
+
+    it('leaves an archive whose ZIP64 record is missing to JSZip, which calls it damaged', async () => {
+      const docx = buildDocx({ paragraphs: ['fine'] });
+      const garbled = withEndRecord(docx, (end) => end.writeUInt16LE(0xffff, 10));
+
+      expect((await rejected(garbled, 'garbled.docx')).code).toBe('DT_ERR_CORRUPT_FILE');
+      expect(loadAsync).toHaveBeenCalled();
+    });
+  });
+
   it('refuses a DOCX whose parts use zip encryption as encrypted', async () => {
     const docx = buildZip([{ name: 'word/document.xml', content: MARKER, encrypted: true }]);
 
@@ -393,3 +464,42 @@ describe('hostile DOCX archives', () => {
     expect((await rejected(sample.subarray(0, 4000), 'bsd.docx')).code).toBe('DT_ERR_CORRUPT_FILE');
   });
 });
+
+/** A copy of a zip built by buildZip (no comment) with its end record edited. */
+function withEndRecord(zip: Uint8Array, edit: (end: Buffer) => void): Uint8Array {
+  const copy = Buffer.from(zip);
+  edit(copy.subarray(copy.length - 22));
+  return new Uint8Array(copy);
+}
+
+/**
+ * Rewrites a zip built by buildZip as ZIP64: a ZIP64 end record declaring
+ * `entries` and its locator go before the end record, whose entry counts are
+ * saturated to 0xFFFF so readers look for them.
+ */
+function withZip64Count(zip: Uint8Array, entries: bigint): Uint8Array {
+  const bytes = Buffer.from(zip);
+  const endAt = bytes.length - 22;
+  const end = Buffer.from(bytes.subarray(endAt));
+  const centralSize = end.readUInt32LE(12);
+  const centralOffset = end.readUInt32LE(16);
+
+  const zip64End = Buffer.alloc(56);
+  zip64End.writeUInt32LE(0x06064b50, 0);
+  zip64End.writeBigUInt64LE(44n, 4);
+  zip64End.writeUInt16LE(45, 12);
+  zip64End.writeUInt16LE(45, 14);
+  zip64End.writeBigUInt64LE(entries, 24);
+  zip64End.writeBigUInt64LE(entries, 32);
+  zip64End.writeBigUInt64LE(BigInt(centralSize), 40);
+  zip64End.writeBigUInt64LE(BigInt(centralOffset), 48);
+
+  const locator = Buffer.alloc(20);
+  locator.writeUInt32LE(0x07064b50, 0);
+  locator.writeBigUInt64LE(BigInt(endAt), 8);
+  locator.writeUInt32LE(1, 16);
+
+  end.writeUInt16LE(0xffff, 8);
+  end.writeUInt16LE(0xffff, 10);
+  return new Uint8Array(Buffer.concat([bytes.subarray(0, endAt), zip64End, locator, end]));
+}

@@ -1,3 +1,4 @@
+import { cleanTitleText } from '@docuthinker/documents';
 import * as z from 'zod';
 import { textField } from '@docuthinker/contracts';
 import { INDEX_STATUSES } from '@docuthinker/stores';
@@ -6,7 +7,10 @@ export const documentIdParam = z.object({ id: z.string() });
 
 // Free text is made well-formed as it is parsed (see textField): a NUL ended
 // the string for the embedded store, which kept only what came before it.
-export const documentTitle = textField().trim().min(1).max(300);
+// Then cleaned as extracted titles are (on one line, no bidirectional
+// controls: a title names the download); one of nothing but controls is
+// then empty and refused like "".
+export const documentTitle = textField().overwrite(cleanTitleText).min(1).max(300);
 
 export const textDocumentBody = z
   .object({ title: documentTitle, text: textField().min(1, { error: 'must not be empty' }) })

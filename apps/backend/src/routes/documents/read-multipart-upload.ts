@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Request } from 'express';
 import busboy from 'busboy';
 import { wellFormedText } from '@docuthinker/contracts';
+import { cleanTitleText } from '@docuthinker/documents';
 import { problem } from '../../errors';
 import type { UploadInput } from '../../services/document-service';
 
@@ -78,7 +79,8 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
     parser.on('field', (name, value, info) => {
       if (name === 'title') {
         if (info.valueTruncated) fail(problem('DT_ERR_VALIDATION', 'The title is too long.'));
-        title = wellFormedText(value).trim() || undefined;
+        // Cleaned as the JSON upload's title is (documentTitle).
+        title = cleanTitleText(wellFormedText(value)) || undefined;
       }
     });
     parser.on('filesLimit', () => fail(problem('DT_ERR_VALIDATION', 'Send one file per upload.')));
