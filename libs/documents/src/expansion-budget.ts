@@ -51,6 +51,8 @@ export function inflatedSize(
   data: Uint8Array,
   limit: number,
   options: InflateCountOptions,
+  /** Sees each chunk of output as it is counted (`first` for the first). */
+  onChunk?: (chunk: Buffer, first: boolean) => void,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const inflater = (options.raw ? createInflateRaw : createInflate)({
@@ -58,6 +60,7 @@ export function inflatedSize(
     });
     let size = 0;
     inflater.on('data', (chunk: Buffer) => {
+      onChunk?.(chunk, size === 0);
       size += chunk.length;
       if (size > limit) {
         inflater.destroy();
