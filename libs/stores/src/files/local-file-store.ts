@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { access, constants, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -61,14 +61,23 @@ export class LocalFileStore implements FileStore {
     const tempDir = join(this.root, TEMP_DIR);
     await mkdir(tempDir, { recursive: true });
     const temp = join(tempDir, `${randomUUID()}.part`);
+    let sink: WriteStream | undefined;
     try {
       const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
-      const sink = createWriteStream(temp, { flush: true });
+      sink = createWriteStream(temp, { flush: true });
       await pipeline(source, sink);
       const size = sink.bytesWritten;
       await moveIntoPlace(temp, target);
       return { size };
     } catch (error) {
+      // pipeline settles once the streams are destroyed, not closed: a sink
+      // whose open was still on the thread pool creates its file after all,
+      // and a removal that ran first left it behind (CI saw one left by a
+      // broken upload). Removed once the sink has closed, it is gone.
+      const closing = sink;
+      if (closing && !closing.closed) {
+        await new Promise<void>((resolve) => closing.once('close', () => resolve()));
+      }
       await rm(temp, { force: true });
       throw error;
     }
