@@ -1,10 +1,8 @@
+import { BIDI_CONTROLS } from './bidi-controls';
+
 const LONGEST_TITLE = 200;
 const FALLBACK_TITLE = 'Untitled document';
 const HEADING_SEARCH_CHARS = 64 * 1024;
-// The bidirectional marks, embeddings, overrides and isolates sanitizeFilename
-// removes from file names. A title names the download too, so one U+202E in
-// "photo<U+202E>gnp" makes "photo<U+202E>gnp.txt" display as "phototxt.png".
-const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 export interface TitleSources {
   /** The document's own title or first heading, if the format has one. */

@@ -1,7 +1,7 @@
 import { constants as zlib, inflateSync } from 'node:zlib';
 import type { DocumentLimits } from './document-limits';
 import { expansionBudget, expansionError, inflatedSize } from './expansion-budget';
-import { ascii85Decoded, asciiHexDecoded } from './pdf-ascii-streams';
+import { ascii85Decoded, asciiHexDecoded, PDF_WHITESPACE } from './pdf-ascii-streams';
 import { namesUncountableFilter, PdfFilterNames, uncountableStreamError } from './pdf-filter-names';
 
 type StreamLimits = Pick<DocumentLimits, 'maxUncompressedBytes' | 'maxCompressionRatio'>;
@@ -164,12 +164,7 @@ async function decodedSize(
 
 function firstNonWhitespace(data: Uint8Array): number {
   let start = 0;
-  while (
-    start < data.length &&
-    [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20].includes(data[start] as number)
-  ) {
-    start += 1;
-  }
+  while (start < data.length && PDF_WHITESPACE.has(data[start] as number)) start += 1;
   return start;
 }
 

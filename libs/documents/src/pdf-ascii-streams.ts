@@ -5,7 +5,8 @@
  * ignored, `~>` and `>` end the data, a short last group is padded.
  */
 
-const WHITESPACE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
+/** PDF's white-space characters (ISO 32000 7.2.3). */
+export const PDF_WHITESPACE: ReadonlySet<number> = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
 const FIRST_BASE85_DIGIT = 0x21; // '!'
 const LAST_BASE85_DIGIT = 0x75; // 'u'
 const ZERO_GROUP = 0x7a; // 'z': four zero bytes
@@ -42,7 +43,7 @@ export function ascii85Decoded(
   };
   for (let position = start; position < data.length && written < out.length; position += 1) {
     const byte = data[position] as number;
-    if (WHITESPACE.has(byte)) continue;
+    if (PDF_WHITESPACE.has(byte)) continue;
     if (byte === END_OF_ASCII85) break;
     if (byte === ZERO_GROUP && group.length === 0) {
       for (let index = 0; index < 4 && written < out.length; index += 1) out[written++] = 0;
@@ -78,7 +79,7 @@ export function asciiHexDecoded(
     position += 1
   ) {
     const byte = data[position] as number;
-    if (WHITESPACE.has(byte)) continue;
+    if (PDF_WHITESPACE.has(byte)) continue;
     if (byte === END_OF_HEX) break;
     if (!isHexDigit(byte)) {
       if (digits.length === 0) return undefined;

@@ -1,3 +1,4 @@
+import { BIDI_CONTROLS } from './bidi-controls';
 export interface SanitizeFilenameOptions {
   /** Longest result in UTF-8 bytes; 255 is the common file-system limit. */
   maxBytes?: number;
@@ -5,9 +6,8 @@ export interface SanitizeFilenameOptions {
   fallback?: string;
 }
 
-// C0 and C1 controls, DEL, and the bidirectional marks, overrides and isolates
-// that let "invoice<U+202E>fdp.exe" display as "invoiceexe.pdf".
-const INVISIBLE_OR_CONTROL = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+// C0 and C1 controls and DEL; the bidirectional controls go too (BIDI_CONTROLS).
+const CONTROL = /\p{Cc}/gu;
 // Characters that are path syntax or quoting trouble on Windows, in
 // Content-Disposition headers or in shells.
 const RESERVED = /[<>:"|?*]/g;
@@ -26,7 +26,8 @@ export function sanitizeFilename(name: string, options: SanitizeFilenameOptions 
 
   const lastSegment = name.normalize('NFC').split(/[/\\]/).pop() ?? '';
   let cleaned = lastSegment
-    .replace(INVISIBLE_OR_CONTROL, '')
+    .replace(CONTROL, '')
+    .replace(BIDI_CONTROLS, '')
     .replace(RESERVED, '_')
     .replace(/\s+/g, ' ')
     // Leading dots hide files or climb directories; trailing dots and spaces
