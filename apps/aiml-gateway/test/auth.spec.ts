@@ -47,6 +47,11 @@ describe('authentication and ownership', () => {
     ['from another issuer', { issuer: 'somebody-else' }],
     ['for another audience', { audience: 'another-api' }],
     ['expired', { expiresIn: '-1m' }],
+    // Signed with the key but not as the backend issues them: one dated ahead
+    // survives the password changes before its date, one living for years
+    // every revocation (kept one token lifetime).
+    ['dated an hour ahead', { issuedAt: Math.floor(Date.now() / 1000) + 3600 }],
+    ['living ten years', { expiresIn: '3650d' }],
   ])('refuses an access token %s', async (_case, overrides) => {
     const token = await userToken('alice', overrides);
     const response = await search({ authorization: `Bearer ${token}` }, { query: 'orbits' });

@@ -1,4 +1,9 @@
-import { ACCESS_TOKEN_TTL_SECONDS, createAccessTokens } from '../src/auth/access-tokens';
+import { decodeJwt } from 'jose';
+import {
+  ACCESS_TOKEN_TTL_SECONDS,
+  createAccessTokens,
+  firstValidIssuedAt,
+} from '../src/auth/access-tokens';
 
 const SECRET = 'access-token-test-secret-0123456789abcdef';
 const START_MS = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -71,5 +76,25 @@ describe('access tokens', () => {
     clock.nowMs = START_MS + (ACCESS_TOKEN_TTL_SECONDS + 60) * 1000;
     // A different instance (another replica) never cached it: full verification refuses it.
     expect(await tokensAt(clock).verify(accessToken)).toBeNull();
+  });
+
+  it("dates a token after the second of the account's last password change, and accepts it", async () => {
+    const clock = { nowMs: START_MS + 300 };
+    const tokens = tokensAt(clock);
+    const changedAt = new Date(START_MS + 200);
+    // Tokens of that second, before or after the change, are refused (LiveAccounts) ...
+    expect(firstValidIssuedAt(changedAt)).toBe(START_MS / 1000 + 1);
+    expect(firstValidIssuedAt(null)).toBe(0);
+    // ... so one issued in it is dated the next second, a little ahead of the clock.
+    const { accessToken } = await tokens.issue('user-1', changedAt);
+    const claims = decodeJwt(accessToken);
+    expect(claims.iat).toBe(START_MS / 1000 + 1);
+    expect(claims.exp).toBe(START_MS / 1000 + 1 + ACCESS_TOKEN_TTL_SECONDS);
+    expect(await tokens.verify(accessToken)).toEqual({
+      userId: 'user-1',
+      issuedAtSeconds: START_MS / 1000 + 1,
+    });
+    // Without a change, the current second.
+    expect(decodeJwt((await tokens.issue('user-1')).accessToken).iat).toBe(START_MS / 1000);
   });
 });

@@ -280,16 +280,60 @@ describe('accounts over HTTP', () => {
     expect((await api.as(signedIn.body.accessToken).get('/api/me')).status).toBe(200);
   });
 
-  it('refuses missing, malformed, foreign-signed, expired and wrong-audience tokens', async () => {
+  it('signs out tokens issued in the second of the change too, the changing one included', async () => {
+    const email = uniqueEmail('same-second');
+    const user = await api.registerUser(email, 'first password');
+    const userId = String(decodeJwt(user.token ?? '').sub);
+    // Dated this very second, before the change: whole-second `iat`s made
+    // such a token (an attacker logging in every 200 ms always had one) outlive it.
+    const thisSecond = api.as(
+      await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(userId)
+        .setIssuer(ACCESS_TOKEN_ISSUER)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setIssuedAt(Math.floor(Date.now() / 1000))
+        .setExpirationTime(Math.floor(Date.now() / 1000) + 900)
+        .sign(new TextEncoder().encode(JWT_SECRET)),
+    );
+    expect((await thisSecond.get('/api/me')).status).toBe(200);
+    expect(
+      (
+        await user.put('/api/me/password', {
+          currentPassword: 'first password',
+          newPassword: 'second password',
+        })
+      ).status,
+    ).toBe(204);
+    expectProblem(await thisSecond.get('/api/me'), 401, 'DT_ERR_UNAUTHENTICATED');
+    expectProblem(await user.get('/api/me'), 401, 'DT_ERR_UNAUTHENTICATED');
+    // A login straight after is dated after the change, and works at once.
+    const signedIn = await api.post<{ accessToken: string }>('/api/auth/login', {
+      email,
+      password: 'second password',
+    });
+    expect(signedIn.status).toBe(200);
+    expect((await api.as(signedIn.body.accessToken).get('/api/me')).status).toBe(200);
+    const { iat } = decodeJwt(signedIn.body.accessToken);
+    const changedAt = (await backend.stores.users.findById(userId))?.tokensValidFrom?.getTime();
+    expect(Number(iat) * 1000).toBeGreaterThan(changedAt ?? Number.POSITIVE_INFINITY);
+  });
+
+  it('refuses missing, malformed, foreign-signed, expired, wrong-audience, future-dated and long-lived tokens', async () => {
     const user = await api.registerUser(uniqueEmail('tokens'));
     const claims = decodeJwt(user.token ?? '');
-    const sign = (secret: string, audience: string, expiresAt: number) =>
+    const sign = (
+      secret: string,
+      audience: string,
+      expiresAt: number,
+      issuedAt = expiresAt - 600,
+    ) =>
       new SignJWT({})
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(String(claims.sub))
         .setIssuer(ACCESS_TOKEN_ISSUER)
         .setAudience(audience)
-        .setIssuedAt(expiresAt - 60)
+        .setIssuedAt(issuedAt)
         .setExpirationTime(expiresAt)
         .sign(new TextEncoder().encode(secret));
     const now = Math.floor(Date.now() / 1000);
@@ -298,6 +342,11 @@ describe('accounts over HTTP', () => {
       await sign('another-secret-another-secret-another', ACCESS_TOKEN_AUDIENCE, now + 600),
       await sign(JWT_SECRET, ACCESS_TOKEN_AUDIENCE, now - 10),
       await sign(JWT_SECRET, 'someone-else', now + 600),
+      // Signed with the key, but not as the backend issues them: dated an
+      // hour ahead (it would survive the password changes before then), or
+      // living ten years (it would outlast every revocation).
+      await sign(JWT_SECRET, ACCESS_TOKEN_AUDIENCE, now + 4200, now + 3600),
+      await sign(JWT_SECRET, ACCESS_TOKEN_AUDIENCE, now + 10 * 365 * 86400, now),
     ];
     expectProblem(await api.get('/api/me'), 401, 'DT_ERR_UNAUTHENTICATED');
     for (const token of tokens) {

@@ -9,3 +9,4 @@ export * from './json-metadata';
 export * from './problem-document';
 export * from './well-formed-text';
 export * from './code-points';
+export * from './access-token-times';

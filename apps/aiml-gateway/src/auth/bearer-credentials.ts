@@ -1,6 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify } from 'jose';
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, entityId } from '@docuthinker/contracts';
+import {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  entityId,
+  hasIssuedLifetime,
+} from '@docuthinker/contracts';
 import type { Principal } from './principal';
 
 export interface BearerCredentialOptions {
@@ -24,7 +29,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  * HS256 for the platform's issuer and audience, whose subject is an owner id,
  * and which says when it was issued (`iat`), as the backend requires: a
  * password change refuses the tokens issued before it, so a token without
- * `iat` could never be refused.
+ * `iat`, or dated ahead, could never be refused.
  */
 export function createBearerVerifier(options: BearerCredentialOptions) {
   const serviceDigest = digest(options.serviceToken);
@@ -42,7 +47,11 @@ export function createBearerVerifier(options: BearerCredentialOptions) {
       });
       const owner = entityId.safeParse(payload.sub);
       if (!owner.success) throw new CredentialError('the token subject is not an owner id');
-      return { kind: 'user', ownerId: owner.data, issuedAtSeconds: payload.iat as number };
+      const times = { iat: payload.iat as number, exp: payload.exp as number };
+      if (!hasIssuedLifetime(times, Date.now())) {
+        throw new CredentialError('the token is dated ahead or lives longer than access tokens do');
+      }
+      return { kind: 'user', ownerId: owner.data, issuedAtSeconds: times.iat };
     } catch (error) {
       if (error instanceof CredentialError) throw error;
       if (error instanceof joseErrors.JWTExpired)

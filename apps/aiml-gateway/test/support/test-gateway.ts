@@ -6,7 +6,11 @@ import { SignJWT } from 'jose';
 import pino from 'pino';
 import { loggableRequest } from '@docuthinker/runtime';
 import type { RateLimiterFactory } from '@docuthinker/runtime/rate-limits';
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@docuthinker/contracts';
+import {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_TTL_SECONDS,
+  ACCESS_TOKEN_ISSUER,
+} from '@docuthinker/contracts';
 import { createAiEngine, type AiEngine, type AiEngineConfig } from '@docuthinker/ai-engine';
 import { createDocumentAnalyzer } from '../../src/analyze/create-document-analyzer';
 import type { UpstreamAnalyzerOptions } from '../../src/analyze/upstream-analyzer';
@@ -183,14 +187,22 @@ export function userToken(
     issuedAt?: number;
   } = {},
 ): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(subject)
-    .setIssuer(overrides.issuer ?? ACCESS_TOKEN_ISSUER)
-    .setAudience(overrides.audience ?? ACCESS_TOKEN_AUDIENCE)
-    .setIssuedAt(overrides.issuedAt)
-    .setExpirationTime(overrides.expiresIn ?? '15m')
-    .sign(new TextEncoder().encode(overrides.secret ?? JWT_SECRET));
+  return (
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(subject)
+      .setIssuer(overrides.issuer ?? ACCESS_TOKEN_ISSUER)
+      .setAudience(overrides.audience ?? ACCESS_TOKEN_AUDIENCE)
+      .setIssuedAt(overrides.issuedAt)
+      // As the backend dates them: a lifetime counted from `iat`.
+      .setExpirationTime(
+        overrides.expiresIn ??
+          (overrides.issuedAt === undefined
+            ? '15m'
+            : overrides.issuedAt + ACCESS_TOKEN_TTL_SECONDS),
+      )
+      .sign(new TextEncoder().encode(overrides.secret ?? JWT_SECRET))
+  );
 }
 
 export async function asUser(subject: string): Promise<{ authorization: string }> {

@@ -1,13 +1,26 @@
 import { SignJWT, jwtVerify } from 'jose';
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@docuthinker/contracts';
+import {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  ACCESS_TOKEN_TTL_SECONDS,
+  hasIssuedLifetime,
+} from '@docuthinker/contracts';
 import { VerifiedTokenCache } from '@docuthinker/runtime';
 
+export { ACCESS_TOKEN_TTL_SECONDS };
+
 /**
- * Short-lived on purpose: a stolen token dies quickly, and a revocation (a
- * password change, a deletion; see token-revocations.ts) need only be kept
- * this long, since the tokens it refuses have expired after it.
+ * The first `iat` (whole seconds, as JWTs have them) a token of an account
+ * whose tokens are valid from `validFrom` may have: the second after it.
+ * Rounding down instead kept every token issued in the second of a password
+ * change, before it as well as after (found in review: an attacker logging
+ * in every 200 ms always held one that outlived the change). Tokens issued
+ * after the change are dated at least this second (see `issue`), so a login
+ * just after a change is not refused.
  */
-export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+export function firstValidIssuedAt(validFrom: Date | null | undefined): number {
+  return validFrom ? Math.floor(validFrom.getTime() / 1000) + 1 : 0;
+}
 
 /** What a valid token says: whose it is, and when it was issued. */
 export interface VerifiedAccess {
@@ -17,7 +30,14 @@ export interface VerifiedAccess {
 }
 
 export interface AccessTokens {
-  issue(userId: string): Promise<{ accessToken: string; expiresIn: number }>;
+  /**
+   * A token for the account, dated no earlier than `tokensValidFrom` allows
+   * (up to a second ahead of the clock just after a password change).
+   */
+  issue(
+    userId: string,
+    tokensValidFrom?: Date | null,
+  ): Promise<{ accessToken: string; expiresIn: number }>;
   /** The subject and issue time of a valid token, or null for anything else. */
   verify(token: string): Promise<VerifiedAccess | null>;
   /**
@@ -38,8 +58,8 @@ export function createAccessTokens(secret: string, options: AccessTokenOptions =
   const now = options.now ?? Date.now;
   const remembered = new VerifiedTokenCache<VerifiedAccess>({ now });
   return {
-    async issue(userId) {
-      const issuedAt = Math.floor(now() / 1000);
+    async issue(userId, tokensValidFrom) {
+      const issuedAt = Math.max(Math.floor(now() / 1000), firstValidIssuedAt(tokensValidFrom));
       const accessToken = await new SignJWT({})
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(userId)
@@ -66,7 +86,9 @@ export function createAccessTokens(secret: string, options: AccessTokenOptions =
           requiredClaims: ['exp', 'iat'],
         });
         if (typeof payload.sub !== 'string' || payload.sub === '') return null;
-        const access = { userId: payload.sub, issuedAtSeconds: payload.iat as number };
+        const times = { iat: payload.iat as number, exp: payload.exp as number };
+        if (!hasIssuedLifetime(times, now())) return null;
+        const access = { userId: payload.sub, issuedAtSeconds: times.iat };
         remembered.remember(token, access, (payload.exp as number) * 1000);
         return access;
       } catch {

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { UserStore } from '@docuthinker/stores';
-import type { VerifiedAccess } from './access-tokens';
+import { firstValidIssuedAt, type VerifiedAccess } from './access-tokens';
 
 /**
  * How long an account seen in the store is taken to still exist, with the
@@ -14,8 +14,8 @@ const MAX_ACCOUNTS = 10_000;
 
 /**
  * Whether a token still opens its subject's account: the account exists and
- * the token was issued no earlier than the second of the last password
- * change (a change signs out every session). The lookup used to run on every
+ * the token was issued after the second of the last password change (a
+ * change signs out every session; see firstValidIssuedAt). The lookup used to run on every
  * authenticated request and was the largest single cost of a cached
  * document listing (a store round trip; with libSQL a read transaction on the
  * WAL's shared memory). Only existing accounts are remembered, so a deleted
@@ -43,8 +43,7 @@ export class LiveAccounts {
       const forgetsBefore = this.forgets;
       const user = await this.users.findById(access.userId);
       if (!user) return false;
-      // Whole seconds, as `iat`: a login in the same second as the change is kept.
-      validFromSeconds = Math.floor((user.tokensValidFrom?.getTime() ?? 0) / 1000);
+      validFromSeconds = firstValidIssuedAt(user.tokensValidFrom);
       if (this.forgets === forgetsBefore) this.confirmed.set(access.userId, validFromSeconds);
     }
     return access.issuedAtSeconds >= validFromSeconds;

@@ -1,7 +1,7 @@
 import type { Logger } from '@docuthinker/runtime';
 import type { RedisTokensValidFrom } from '@docuthinker/runtime/redis';
 import type { UserStore } from '@docuthinker/stores';
-import { ACCESS_TOKEN_TTL_SECONDS } from './access-tokens';
+import { ACCESS_TOKEN_TTL_SECONDS, firstValidIssuedAt } from './access-tokens';
 
 /**
  * How long a published revocation lives: an access token's lifetime, after
@@ -35,7 +35,7 @@ export const UNPUBLISHED_TOKEN_REVOCATIONS: TokenRevocations = {
  * Publishes revocations in the tokens-valid-from record both services share
  * (Redis). A password change publishes the account's own `tokensValidFrom`,
  * read back after the change, so the gateway refuses exactly the tokens
- * LiveAccounts refuses (to the second); should that read fail, this
+ * LiveAccounts refuses; should that read fail, this
  * process's clock, which was read after the change committed, stands in.
  */
 export class PublishedTokenRevocations implements TokenRevocations {
@@ -49,8 +49,8 @@ export class PublishedTokenRevocations implements TokenRevocations {
   async passwordChanged(userId: string): Promise<void> {
     await this.publish(userId, 'password change', async () => {
       const account = await this.users.findById(userId).catch(() => null);
-      const validFromMs = account?.tokensValidFrom?.getTime() ?? this.now();
-      await this.record.raise(userId, Math.floor(validFromMs / 1000), REVOCATION_TTL_SECONDS);
+      const validFrom = account?.tokensValidFrom ?? new Date(this.now());
+      await this.record.raise(userId, firstValidIssuedAt(validFrom), REVOCATION_TTL_SECONDS);
     });
   }
 

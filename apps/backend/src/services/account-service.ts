@@ -167,10 +167,8 @@ export class AccountService {
     // account is read again, after the token is issued: a change seen here
     // refuses the login, the password checked being no longer the account's;
     // one that commits later ends the token like every session signed in
-    // before it, unless it falls in the token's own second (LiveAccounts and
-    // the gateway keep those: `iat` has whole seconds only). One read on
-    // successful logins only, where binding tokens to a credential version
-    // would change their format and LiveAccounts.
+    // before it (its `iat` is at most the change's second, which
+    // firstValidIssuedAt refuses). One read on successful logins only.
     const current = await this.stores.users.findById(user.id);
     if (
       current?.passwordHash !== user.passwordHash ||
@@ -277,7 +275,7 @@ export class AccountService {
   }
 
   private async sessionFor(user: UserRecord): Promise<AccountSession> {
-    const token = await this.tokens.issue(user.id);
+    const token = await this.tokens.issue(user.id, user.tokensValidFrom);
     return {
       user: { id: user.id, email: user.email, createdAt: user.createdAt },
       ...token,
