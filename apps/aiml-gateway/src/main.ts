@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { gatewayFields, loadGatewayConfig } from '@docuthinker/config';
 import { createAiEngine, type AiEngineConfig } from '@docuthinker/ai-engine';
 import { installGracefulShutdown, startServiceContext, type Logger } from '@docuthinker/runtime';
+import {
+  embeddedTokenRevocationsPath,
+  LibsqlTokensValidFrom,
+} from '@docuthinker/runtime/embedded-token-revocations';
 import { createDocumentAnalyzer } from './analyze/create-document-analyzer';
 import { createGatewayApp } from './app';
 import { TokenRevocationCheck } from './auth/token-revocation-check';
@@ -90,13 +94,19 @@ async function main(): Promise<void> {
     { logger },
   );
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
+  // Without Redis, the record the backend beside this gateway writes in the
+  // shared data directory (`npm start`): revoked tokens are refused here too.
+  const embeddedRevocations = redis
+    ? undefined
+    : new LibsqlTokensValidFrom(embeddedTokenRevocationsPath(config.dataDir));
+  const tokensValidFrom = redis?.tokensValidFrom ?? embeddedRevocations;
   const app = createGatewayApp({
     config,
     logger,
     connection,
     metrics,
     aiCallCounters: redis?.rateLimiters,
-    tokenRevocations: new TokenRevocationCheck({ source: redis?.tokensValidFrom, logger }),
+    tokenRevocations: new TokenRevocationCheck({ source: tokensValidFrom, logger }),
     bodyLimitBytes: config.maxRequestBytes,
   });
 
@@ -112,6 +122,9 @@ async function main(): Promise<void> {
       },
       { name: 'ai-engine', run: () => connection.close() },
       ...(redis ? [{ name: 'redis', run: redis.close }] : []),
+      ...(embeddedRevocations
+        ? [{ name: 'token-revocations', run: () => embeddedRevocations.close() }]
+        : []),
     ],
     // A stop forced by an engine that cannot start is a failed start.
     exit: (code) => process.exit(connection.failedPermanently ? 1 : code),

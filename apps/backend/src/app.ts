@@ -57,8 +57,9 @@ export interface BackendDependencies {
   /** Told when the outbox has new jobs (the worker's `wake`). */
   onOutboxWork: () => void;
   /**
-   * Where revoked tokens are published for the gateway (Redis, with
-   * REDIS_URL); unset, nothing is: the gateway then checks only signatures.
+   * Where revoked tokens are published for the gateway: Redis with
+   * REDIS_URL, else a file in the data directory (one machine); unset,
+   * nothing is, and the gateway checks only signatures.
    */
   tokensValidFrom?: Pick<RedisTokensValidFrom, 'raise' | 'refuseAll'>;
   /** Overrides for tests: cheaper hashing, tighter login limits. */

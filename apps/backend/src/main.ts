@@ -9,6 +9,7 @@ import {
 } from '@docuthinker/runtime';
 import { createStores, type Stores } from '@docuthinker/stores';
 import { createBackendApp } from './app';
+import { embeddedTokensValidFrom } from './auth/embedded-tokens-valid-from';
 import { createGatewayClient } from './gateway/gateway-client';
 import { backendClientErrors } from './middleware/client-errors';
 import { openStores } from './open-stores';
@@ -51,14 +52,15 @@ async function main(): Promise<void> {
     timeoutMs: config.extractionTimeoutMs,
   });
   const starting = new AbortController();
-  // Revoked tokens are published where the gateway reads them, the same
-  // Redis when there is one; it connects while the stores open.
+  // Revoked tokens are published where the gateway reads them: the same
+  // Redis when there is one (it connects while the stores open), else the
+  // record in the data directory the gateway of `npm start` shares.
   const { redisUrl } = config;
   const tokensValidFrom = redisUrl
     ? import('./auth/tokens-valid-from-connection').then((connection) =>
         connection.connectTokensValidFrom(redisUrl),
       )
-    : undefined;
+    : Promise.resolve(embeddedTokensValidFrom(config.dataDir));
   // Filled in once the stores are open; the shutdown steps close whatever exists by then.
   const running: {
     stores?: Stores;

@@ -36,7 +36,6 @@ import { ApiClient, uniqueEmail } from '../../backend/test/support/api-client';
 const FIRST_PASSWORD = 'correct horse battery';
 const SECOND_PASSWORD = 'staple battery horse';
 
-/** The second after the one `token` was issued in: a change then refuses it (iat is in whole seconds). */
 /**
  * The recovery path after a stolen access token: the victim changes their
  * password (or deletes the account) at the backend, and the gateway, which

@@ -21,7 +21,7 @@ export const backendFields = {
   }),
   REDIS_URL: optionalUrl(['redis:', 'rediss:'], {
     description:
-      'Cache, rate limits, and the token revocations the gateway reads (secret docuthinker/redis); in-process, and unpublished, when unset',
+      'Cache, rate limits, and the token revocations the gateway reads (secret docuthinker/redis); in process, and revocations written to the data directory (for a gateway on the same machine), when unset',
     secret: true,
   }),
   DOCUTHINKER_AIML_URL: optionalUrl(['http:', 'https:'], {

@@ -122,7 +122,7 @@ export const gatewayFields = {
   }),
   REDIS_URL: optionalUrl(['redis:', 'rediss:'], {
     description:
-      "Users' AI call counters shared by all replicas, and the token revocations the backend publishes (secret docuthinker/redis, the backend's Redis); counters in process and no revocations seen when unset",
+      "Users' AI call counters shared by all replicas, and the token revocations the backend publishes (secret docuthinker/redis, the backend's Redis); counters in process, and revocations read from the data directory the backend beside it shares, when unset",
     secret: true,
   }),
   DOCUTHINKER_CHROMA_DIR: optionalText(

@@ -10,14 +10,14 @@ import type { Logger } from '@docuthinker/runtime';
 export const REVOCATION_FRESH_MS = 5_000;
 const MAX_USERS = 10_000;
 
-/** Where the backend publishes revocations: `RedisTokensValidFrom` in production. */
+/** Where the backend publishes revocations: `RedisTokensValidFrom`, or `LibsqlTokensValidFrom` on one machine. */
 export interface TokensValidFromSource {
   /** The second from which the user's tokens are valid; undefined when none were revoked. */
   read(userId: string): Promise<number | undefined>;
 }
 
 export interface TokenRevocationCheckOptions {
-  /** Absent without REDIS_URL: nothing is revoked that this process could see. */
+  /** Absent in tests of the gateway alone: nothing is revoked that this process could see. */
   readonly source?: TokensValidFromSource;
   /** Told once when the source stops answering, and once when it is back. */
   readonly logger: Pick<Logger, 'warn' | 'info'>;

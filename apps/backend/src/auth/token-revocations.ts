@@ -25,7 +25,7 @@ export interface TokenRevocations {
   accountDeleted(userId: string): Promise<void>;
 }
 
-/** Without REDIS_URL the gateway has nowhere to read revocations from: nothing is published. */
+/** With no record to publish to (tests of the backend alone): nothing is published. */
 export const UNPUBLISHED_TOKEN_REVOCATIONS: TokenRevocations = {
   passwordChanged: async () => undefined,
   accountDeleted: async () => undefined,
@@ -33,7 +33,7 @@ export const UNPUBLISHED_TOKEN_REVOCATIONS: TokenRevocations = {
 
 /**
  * Publishes revocations in the tokens-valid-from record both services share
- * (Redis). A password change publishes the account's own `tokensValidFrom`,
+ * (Redis, or a file in the data directory on one machine). A password change publishes the account's own `tokensValidFrom`,
  * read back after the change, so the gateway refuses exactly the tokens
  * LiveAccounts refuses; should that read fail, this
  * process's clock, which was read after the change committed, stands in.
@@ -66,7 +66,7 @@ export class PublishedTokenRevocations implements TokenRevocations {
     } catch (error) {
       this.logger.warn(
         { userId, error: (error as Error).message },
-        `${what} not published to the gateway (redis unavailable): there the user's older tokens work until they expire`,
+        `${what} not published to the gateway (its record is unavailable): there the user's older tokens work until they expire`,
       );
     }
   }
