@@ -9,12 +9,8 @@ import {
 import type { ChatResult } from '@docuthinker/ai-engine';
 import type { EngineConnection } from '../../engine/engine-connection';
 import { clientAbortSignal } from '../../http/client-abort-signal';
+import { replyPieces } from './reply-pieces';
 import { sendEvents, type ServerSentEvent } from './server-sent-events';
-
-/** Sentence-sized pieces that concatenate back to exactly the reply. */
-function replyPieces(reply: string): string[] {
-  return reply.split(/(?<=[.!?]\s+)(?=\S)/).filter((piece) => piece.length > 0);
-}
 
 function chatEvents(result: ChatResult): ServerSentEvent[] {
   const pieces = replyPieces(result.reply);
