@@ -54,11 +54,41 @@ describe('nx deploy/diff infra preflight', () => {
       DOCUTHINKER_PROD_DOMAIN_NAME: 'docuthinker.example.com',
       DOCUTHINKER_PROD_CERTIFICATE_ARN: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
       DOCUTHINKER_PROD_PROVIDER_KEYS: 'openai',
+      DOCUTHINKER_PROD_ALARM_EMAIL: 'oncall@docuthinker.example.com',
     });
     expect(status).toBe(1);
     expect(stderrLines).toEqual([
       expect.stringMatching(/^deploy infra \(prod\): no AWS credentials found/),
     ]);
+  });
+
+  // The alarm topic would have no subscriber: prod's alarms would reach nobody.
+  it('refuses to deploy or diff prod without an alarm e-mail', () => {
+    const prod = {
+      IMAGE_TAG: '3f2c1ab',
+      DOCUTHINKER_PROD_DOMAIN_NAME: 'docuthinker.example.com',
+      DOCUTHINKER_PROD_CERTIFICATE_ARN: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+      DOCUTHINKER_PROD_PROVIDER_KEYS: 'openai',
+    };
+    for (const action of ['deploy', 'diff']) {
+      const { status, stderrLines } = runStage([action, 'prod'], prod);
+      expect(status).toBe(1);
+      expect(stderrLines).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^${action} infra \\(prod\\): no alarm e-mail - set DOCUTHINKER_PROD_ALARM_EMAIL`,
+          ),
+        ),
+      ]);
+    }
+    // The plain variable (a GitHub environment's) and -c alarmEmail= count too.
+    expect(
+      runStage(['deploy', 'prod'], { ...prod, DOCUTHINKER_ALARM_EMAIL: 'oncall@example.com' })
+        .stderrLines,
+    ).toEqual([expect.stringMatching(/^deploy infra \(prod\): no AWS credentials found/)]);
+    expect(
+      runStage(['deploy', 'prod', '-c', 'alarmEmail=oncall@example.com'], prod).stderrLines,
+    ).toEqual([expect.stringMatching(/^deploy infra \(prod\): no AWS credentials found/)]);
   });
 
   it('fails a diff without AWS credentials in one clear line', () => {

@@ -1,4 +1,4 @@
-import { deploymentContextArgs, servesHttps } from '../src/bin/deployment-context';
+import { deploymentContextArgs, notifiesOnAlarm, servesHttps } from '../src/bin/deployment-context';
 import { settingsFor } from '../src/settings/stage-settings';
 
 describe('deployment values from the pipeline', () => {
@@ -20,6 +20,36 @@ describe('deployment values from the pipeline', () => {
       'aiProviders=openai,google',
     ]);
     expect(deploymentContextArgs('dev', {})).toEqual([]);
+  });
+
+  it('passes the alarm e-mail and the FastAPI image, which only context can set', () => {
+    expect(
+      deploymentContextArgs('prod', {
+        DOCUTHINKER_PROD_ALARM_EMAIL: ' oncall@docuthinker.example ',
+        DOCUTHINKER_AIML_UPSTREAM_IMAGE:
+          '123456789012.dkr.ecr.us-east-1.amazonaws.com/docuthinker-fastapi:3f2c1ab',
+      }),
+    ).toEqual([
+      '-c',
+      'alarmEmail=oncall@docuthinker.example',
+      '-c',
+      'aimlUpstreamImage=123456789012.dkr.ecr.us-east-1.amazonaws.com/docuthinker-fastapi:3f2c1ab',
+    ]);
+  });
+
+  it('sees an alarm e-mail in the stage settings or the arguments passed through', () => {
+    const prod = settingsFor('prod');
+    // Prod alone: an outage there must page someone.
+    expect(prod.requiresAlarmEmail).toBe(true);
+    expect(
+      ['dev', 'staging', 'dr'].map((stage) => settingsFor(stage as 'dev').requiresAlarmEmail),
+    ).toEqual([false, false, false]);
+    expect(notifiesOnAlarm(prod, [])).toBe(false);
+    expect(notifiesOnAlarm(prod, ['-c', 'alarmEmail= '])).toBe(false);
+    expect(notifiesOnAlarm(prod, ['-c', 'alarmEmail=oncall@docuthinker.example'])).toBe(true);
+    expect(
+      notifiesOnAlarm(settingsFor('prod', { alarmEmail: 'oncall@docuthinker.example' }), []),
+    ).toBe(true);
   });
 
   it('sees a domain in the stage settings, the environment or the arguments passed through', () => {

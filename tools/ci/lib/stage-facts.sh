@@ -79,3 +79,19 @@ ci_previous_tag_file() {
 ci_deployed_tag_file() {
   printf '%s/%s/deployed-image-tag' "$CI_STATE_DIR" "$1"
 }
+
+# Written by deploy when it deployed nothing because the stage already runs a
+# later commit: the steps after it then have nothing of this run's to check or undo.
+ci_skipped_deploy_file() {
+  printf '%s/%s/deploy-skipped' "$CI_STATE_DIR" "$1"
+}
+
+# True (and says why) when this run's deploy of the stage was skipped; the
+# step calling it then exits 0 without acting.
+ci_deploy_was_skipped() {
+  local marker reason=""
+  marker="$(ci_skipped_deploy_file "$1")"
+  [[ -f "$marker" ]] || return 1
+  read -r reason <"$marker" || true
+  ci_log "deploy deployed nothing to $1 in this run (${reason:-see $marker}): nothing to $2"
+}

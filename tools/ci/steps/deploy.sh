@@ -3,7 +3,8 @@
 # then `nx deploy infra --configuration=$STAGE` with IMAGE_TAG, which runs cdk
 # deploy for the stage's stacks and writes their outputs for the smoke step.
 # It deploys nothing when the stage already runs a later commit (see
-# stage_runs_a_later_commit). --skip-record is rollback's: it must not
+# stage_runs_a_later_commit), and says so in ci_skipped_deploy_file for the
+# steps after it. --skip-record is rollback's: it must not
 # overwrite the tag it restores, and it may go back to an earlier commit.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
@@ -32,7 +33,9 @@ done
 stage="$(ci_stage)"
 tag="$(ci_image_tag)"
 # What smoke tags as the stage's: only ever this run's deploy, once it succeeded.
-[[ "$CI_DRY_RUN" == true ]] || rm -f "$(ci_deployed_tag_file "$stage")"
+# Nor does an earlier skip in this workspace stand for this deploy.
+[[ "$CI_DRY_RUN" == true ]] ||
+  rm -f "$(ci_deployed_tag_file "$stage")" "$(ci_skipped_deploy_file "$stage")"
 region="$(ci_stage_region "$stage")"
 cluster="$(ci_stage_cluster "$stage")"
 
@@ -107,6 +110,9 @@ if [[ "$record" == true ]]; then
   record_running_tag
   if [[ "$CI_DRY_RUN" == false ]] && stage_runs_a_later_commit "$recorded_tag"; then
     ci_log "not deploying $tag: $stage already runs $recorded_tag, a later commit that contains it"
+    # This run wrote no stack outputs: smoke, wait-stable and rollback read
+    # this and stand down, rather than fail and roll back the later commit.
+    ci_write_state "$(ci_skipped_deploy_file "$stage")" "$stage already runs $recorded_tag, a later commit than $tag"
     exit 0
   fi
 fi

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # rollback: redeploys the tag the deploy step recorded as running before it
 # deployed, through the same deploy step, then waits for the services to be
-# stable. Pipelines call it when anything after deploy fails.
+# stable. Pipelines call it when anything after deploy fails. After a deploy
+# that deployed nothing (the stage runs a later commit) it changes nothing:
+# redeploying the recorded tag would put the later commit's image back with
+# this checkout's older infrastructure code.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -13,6 +16,9 @@ ci_usage "usage: tools/ci/run-step rollback [--dry-run]
 
 ci_parse_common_args "$@"
 stage="$(ci_stage)"
+if ci_deploy_was_skipped "$stage" "roll back"; then
+  exit 0
+fi
 record="$(ci_previous_tag_file "$stage")"
 
 previous=""

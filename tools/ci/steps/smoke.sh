@@ -12,8 +12,9 @@
 # DNS would smoke-test prod after a DR deploy. SMOKE_BASE_URL, when set, is
 # probed as given. Once every probe answers 200, the images deploy put on the
 # stage are tagged deployed-<stage>-<tag>, so ECR keeps them
-# (ci_mark_deployed_images); after a deploy that deployed nothing (the stage
-# runs a later commit), nothing is tagged.
+# (ci_mark_deployed_images). After a deploy that deployed nothing (the stage
+# runs a later commit, which its own run verifies) it probes nothing, tags
+# nothing and succeeds: this run wrote no outputs to find the stage by.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -34,6 +35,9 @@ ci_usage "usage: tools/ci/run-step smoke [--dry-run]
 
 ci_parse_common_args "$@"
 stage="$(ci_stage)"
+if ci_deploy_was_skipped "$stage" verify; then
+  exit 0
+fi
 deadline_seconds="${SMOKE_DEADLINE_SECONDS:-300}"
 interval_seconds="${SMOKE_INTERVAL_SECONDS:-10}"
 [[ "$deadline_seconds" =~ ^[0-9]+$ ]] || ci_usage_error "SMOKE_DEADLINE_SECONDS must be whole seconds"

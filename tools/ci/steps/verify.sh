@@ -3,7 +3,9 @@
 # test the projects affected between NX_BASE
 # and NX_HEAD, which the pipeline sets (nx-set-shas on GitHub, the last
 # successful build's commit on Jenkins). Test results are written as JUnit XML
-# to reports/junit for the pipelines' test reports.
+# to reports/junit for the pipelines' test reports. The test suites start a
+# real redis-server and moto_server (libs/testing/src/services.ts): when tests
+# are asked for and either is missing, the step stops before running anything.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -49,6 +51,21 @@ for target in "${requested[@]}"; do
     *) ci_usage_error "unknown target \"$target\" (expected lint, typecheck, build or test)" ;;
   esac
 done
+
+# Otherwise a missing server shows up only after the build, as a failed suite
+# in each project that starts one. The pipelines install both (ci.yml,
+# deploy.yml); a Jenkins agent must have them (Jenkinsfile, docs/pipelines.md).
+if [[ "$run_tests" == true ]]; then
+  missing=()
+  for tool in redis-server moto_server; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  if ((${#missing[@]} > 0)); then
+    problem="the test suites need redis-server (apt-get install redis-server) and moto_server (pipx install \"moto[server]==5.2.1\"); not on PATH: ${missing[*]}"
+    [[ "$CI_DRY_RUN" == true ]] || ci_die "$problem"
+    ci_log "$problem (a real run stops here)"
+  fi
+fi
 
 base="${NX_BASE:-main}"
 head="${NX_HEAD:-HEAD}"

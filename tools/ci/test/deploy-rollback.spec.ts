@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { installFakeCommands, type FakeCommands } from './support/fake-commands';
 import { runStep, scratchDir } from './support/run-step';
@@ -189,6 +189,38 @@ describe('deploy records the running tag and rollback redeploys it', () => {
         `not deploying ${parent}: staging already runs ${child}, a later commit that contains it`,
       );
       expect(deployCalls()).toEqual([]);
+    });
+
+    it('leaves the later commit alone after such a skip: wait-stable, smoke and rollback stand down', () => {
+      const [parent, child] = twoCommits();
+      const later = { ...env, IMAGE_TAG: parent, FAKE_RUNNING_TAG: child };
+      expect(runStep(['deploy'], later).status).toBe(0);
+      expect(record('deploy-skipped')).toBe(
+        `staging already runs ${child}, a later commit than ${parent}`,
+      );
+      const before = fakes.calls().length;
+      const standsDown = `deploy deployed nothing to staging in this run (staging already runs ${child}`;
+      // No SMOKE_BASE_URL and no outputs file: smoke would otherwise fail for want of one.
+      const noOutputs = { SMOKE_OUTPUTS_FILE: join(dir, 'no-outputs.json') };
+      for (const step of ['wait-stable', 'smoke', 'rollback']) {
+        const run = runStep([step], { ...later, ...noOutputs });
+        expect({ step, status: run.status, stderr: run.stderr }).toEqual({
+          step,
+          status: 0,
+          stderr: '',
+        });
+        expect(run.stdout).toContain(standsDown);
+      }
+      // No wait, no probe, no tag and above all no redeploy of the later commit's image.
+      expect(fakes.calls().slice(before)).toEqual([]);
+
+      // The next deploy in this workspace is its own: it clears the marker, and
+      // a rollback after it acts again.
+      expect(
+        runStep(['deploy'], { ...env, IMAGE_TAG: child, FAKE_RUNNING_TAG: parent }).status,
+      ).toBe(0);
+      expect(existsSync(join(dir, 'state', 'staging', 'deploy-skipped'))).toBe(false);
+      expect(runStep(['rollback'], env).stdout).toContain(`rolling staging back to ${parent}`);
     });
 
     it('deploys a later commit over an earlier one, and one it cannot place', () => {

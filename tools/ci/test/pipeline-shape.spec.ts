@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEPLOYMENT_CONTEXT_KEYS } from '@docuthinker/infra';
 import { parse } from 'yaml';
 import { readWorkspaceFile, WORKSPACE_ROOT } from './support/workspace-files';
 
@@ -14,6 +15,7 @@ interface Step {
 
 interface Job {
   readonly if?: string;
+  readonly 'timeout-minutes'?: number;
   readonly needs?: string | string[];
   readonly environment?: string | { name: string };
   readonly concurrency?: { group: string; 'cancel-in-progress': boolean };
@@ -37,6 +39,22 @@ const runs = (job: Job, step: string) =>
 const usesAction = (job: Job, action: string) =>
   job.steps.find((candidate) => candidate.uses?.startsWith(`${action}@`));
 
+/** The moto version .ci/run expects the machine to have. */
+const MOTO_VERSION = /moto (\d+\.\d+\.\d+)/.exec(readWorkspaceFile('.ci/run'))?.[1];
+
+/** The step that installs the servers the test suites start (libs/testing/src/services.ts). */
+const testServersSetup = (job: Job) =>
+  job.steps.find((step) => step.run?.includes('apt-get install') && step.run.includes('moto'));
+
+function expectTestServersBefore(job: Job, verify: Step | undefined): Step {
+  const setup = testServersSetup(job);
+  expect(setup?.run).toMatch(/^sudo apt-get install -y --no-install-recommends redis-server$/m);
+  expect(MOTO_VERSION).toBeDefined();
+  expect(setup?.run).toContain(`pipx install "moto[server]==${MOTO_VERSION}"`);
+  expect(job.steps.indexOf(setup as Step)).toBeLessThan(job.steps.indexOf(verify as Step));
+  return setup as Step;
+}
+
 describe('ci.yml', () => {
   it('runs on pull requests and pushes', () => {
     expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push']);
@@ -49,6 +67,12 @@ describe('ci.yml', () => {
     for (const job of Object.values(ci.jobs)) {
       expect(usesAction(job, 'actions/setup-node')?.with?.['cache']).toBe('npm');
     }
+  });
+
+  it('installs the Redis and moto servers the tests start, in the matrix entry that tests', () => {
+    const verify = ci.jobs['verify'] as Job;
+    const setup = expectTestServersBefore(verify, runs(verify, 'verify'));
+    expect(setup.if).toBe("contains(matrix.targets, 'test')");
   });
 
   it('verifies, synthesizes, runs the testcontainers suites and builds and scans the images', () => {
@@ -111,6 +135,12 @@ describe('deploy.yml', () => {
     });
   });
 
+  it('installs the Redis and moto servers for the tests of a manual run', () => {
+    const publish = deploy.jobs['publish-images'] as Job;
+    const setup = expectTestServersBefore(publish, runs(publish, 'verify'));
+    expect(setup.if).toBe(runs(publish, 'verify')?.if);
+  });
+
   it('asks only for an OIDC token and read access to the code', () => {
     expect(deploy.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
     for (const job of Object.values(deploy.jobs)) expect(job.permissions).toBeUndefined();
@@ -148,6 +178,18 @@ describe('deploy.yml', () => {
     );
   });
 
+  it("passes every deployment value the infra reads from the environment, as the stage's", () => {
+    const variables = Object.keys(DEPLOYMENT_CONTEXT_KEYS).map((suffix) => `DOCUTHINKER_${suffix}`);
+    expect(variables).toEqual(
+      expect.arrayContaining(['DOCUTHINKER_ALARM_EMAIL', 'DOCUTHINKER_AIML_UPSTREAM_IMAGE']),
+    );
+    for (const job of [...deployJobs, deploy.jobs['diff'] as Job]) {
+      for (const variable of variables) {
+        expect(job.env?.[variable]).toMatch(new RegExp(`^\\$\\{\\{ secrets\\.${variable} \\}\\}$`));
+      }
+    }
+  });
+
   it('shows the diff of the approved stage, read-only, before its reviewers approve the deploy', () => {
     const diff = deploy.jobs['diff'] as Job;
     expect(runs(diff, 'diff')).toBeDefined();
@@ -168,6 +210,17 @@ describe('deploy.yml', () => {
       expect(order.every((index, position) => index > (order[position - 1] ?? -1))).toBe(true);
       expect(runs(job, 'rollback')?.if).toMatch(/^failure\(\) && \(steps\.deploy\.outcome/);
       expect(runs(job, 'deploy')?.id).toBe('deploy');
+    }
+  });
+
+  it('gives the rollback fresh credentials and time: a failed deploy may use up the hour of both', () => {
+    for (const job of deployJobs) {
+      expect(job['timeout-minutes']).toBe(90);
+      const rollback = job.steps.indexOf(runs(job, 'rollback') as Step);
+      const refresh = job.steps[rollback - 1];
+      expect(refresh?.uses).toMatch(/^aws-actions\/configure-aws-credentials@/);
+      expect(refresh?.if).toBe(runs(job, 'rollback')?.if);
+      expect(refresh?.with?.['role-to-assume']).toBe('${{ secrets.AWS_DEPLOY_ROLE_ARN }}');
     }
   });
 });

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installFakeCommands } from './support/fake-commands';
 import { commandIndex, pathWithout, runStep, scratchDir } from './support/run-step';
@@ -114,6 +115,34 @@ describe('--dry-run prints the exact commands', () => {
     expect(commands[0]).toMatch(
       /^npx nx (affected --base=main --head=HEAD|run-many) --output-style=static -t lint$/,
     );
+  });
+
+  it('verify: stops before anything runs when the tests would find no redis-server or moto_server', () => {
+    // A PATH holding only what run-step needs to reach the check, and the given fakes.
+    const pathWith = (...fakes: string[]) => {
+      const bin = join(stateDir, `bin-${fakes.join('-') || 'none'}`);
+      mkdirSync(bin);
+      for (const command of ['bash', 'dirname', 'basename']) {
+        const real = execFileSync('bash', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+        symlinkSync(real.trim(), join(bin, command));
+      }
+      for (const fake of fakes) writeFileSync(join(bin, fake), '#!/bin/sh\n', { mode: 0o755 });
+      return bin;
+    };
+    const none = runStep(['verify', '--targets', 'build,test'], { PATH: pathWith() });
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain('not on PATH: redis-server moto_server');
+    expect(none.commands).toEqual([]);
+    const noMoto = runStep(['verify'], { PATH: pathWith('redis-server') });
+    expect(noMoto.status).toBe(1);
+    expect(noMoto.stderr).toMatch(/the test suites need .*; not on PATH: moto_server$/m);
+    expect(noMoto.commands).toEqual([]);
+    // A dry run says so and goes on; without tests nothing is required.
+    const dry = runStep(['verify', '--dry-run', '--targets', 'test'], { PATH: pathWith('x') });
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain('moto_server (a real run stops here)');
+    const lint = runStep(['verify', '--dry-run', '--targets', 'lint'], { PATH: pathWith('y') });
+    expect(lint.stdout + lint.stderr).not.toContain('redis-server');
   });
 
   it('integration: the testcontainers suites of each project, failing on a skip', () => {

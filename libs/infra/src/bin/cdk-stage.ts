@@ -14,6 +14,7 @@ import {
   contextValue,
   deploymentContextArgs,
   givesGatewayAProvider,
+  notifiesOnAlarm,
   servesHttps,
 } from './deployment-context';
 
@@ -74,6 +75,16 @@ async function main(): Promise<void> {
   if (!synthOnly && !givesGatewayAProvider(settings, [...deploymentArgs, ...passThrough])) {
     fail(
       `${action} infra (${stage}): the gateway has no LLM provider - set DOCUTHINKER_${stage.toUpperCase()}_PROVIDER_KEYS (or DOCUTHINKER_PROVIDER_KEYS) to the providers whose docuthinker/<provider> key secret exists, e.g. openai,google, or pass -c aimlUpstreamImage=<image>; without one the gateway exits at start`,
+    );
+  }
+
+  if (
+    !synthOnly &&
+    settings.requiresAlarmEmail &&
+    !notifiesOnAlarm(settings, [...deploymentArgs, ...passThrough])
+  ) {
+    fail(
+      `${action} infra (${stage}): no alarm e-mail - set DOCUTHINKER_${stage.toUpperCase()}_ALARM_EMAIL (or DOCUTHINKER_ALARM_EMAIL, or pass -c alarmEmail=<address>) to the on-call address; without it the alarm topic has no subscriber and ${stage}'s alarms reach nobody`,
     );
   }
 

@@ -1,7 +1,11 @@
 import type { StageName, StageSettings } from '../settings/stage-settings';
 
-/** CDK context keys of a deployment's own values, by the variable suffix a pipeline sets them with. */
-const DEPLOYMENT_CONTEXT_KEYS = {
+/**
+ * CDK context keys of a deployment's own values, by the variable suffix a
+ * pipeline sets them with (tools/ci/test/pipeline-shape.spec.ts checks that
+ * every deploy job of deploy.yml passes each one).
+ */
+export const DEPLOYMENT_CONTEXT_KEYS = {
   DOMAIN_NAME: 'domainName',
   CERTIFICATE_ARN: 'certificateArn',
   HOSTED_ZONE_ID: 'hostedZoneId',
@@ -9,11 +13,15 @@ const DEPLOYMENT_CONTEXT_KEYS = {
   // Which optional provider-key secrets exist (openai,anthropic,google): only
   // those are given to the gateway, since ECS refuses a task whose secret is missing.
   PROVIDER_KEYS: 'aiProviders',
+  // Who hears the stage's alarms: without it the alarm topic has no subscriber.
+  ALARM_EMAIL: 'alarmEmail',
+  // The FastAPI sidecar's image, when the stage runs one beside the gateway.
+  AIML_UPSTREAM_IMAGE: 'aimlUpstreamImage',
 } as const;
 
 /**
- * `-c key=value` arguments for a deployment's HTTPS and provider keys from the
- * environment: the stage's own variable (`DOCUTHINKER_PROD_DOMAIN_NAME`, for a
+ * `-c key=value` arguments for a deployment's HTTPS, provider keys, alarm
+ * e-mail and FastAPI image from the environment: the stage's own variable (`DOCUTHINKER_PROD_DOMAIN_NAME`, for a
  * Jenkins that holds every stage's values) or the plain one
  * (`DOCUTHINKER_DOMAIN_NAME`, for a GitHub environment that holds one stage's).
  * They are the deployment's, not the repository's, so they are never committed.
@@ -70,5 +78,18 @@ export function givesGatewayAProvider(
     ['aiProviders', 'aimlUpstreamImage'].some((key) =>
       /^\s*[^\s,]/.test(contextValue(cdkArguments, key) ?? ''),
     )
+  );
+}
+
+/**
+ * Whether the stage's alarms will reach someone: an e-mail committed in its
+ * settings, or given to this run (`DOCUTHINKER_<STAGE>_ALARM_EMAIL` or
+ * `-c alarmEmail=`). Without one the alarm topic has no subscriber, and an
+ * outage alarms nobody.
+ */
+export function notifiesOnAlarm(settings: StageSettings, cdkArguments: readonly string[]): boolean {
+  return (
+    settings.alarmEmail !== undefined ||
+    /^\s*\S/.test(contextValue(cdkArguments, 'alarmEmail') ?? '')
   );
 }

@@ -12,6 +12,12 @@ export interface PublicLoadBalancerProps {
   readonly vpc: ec2.IVpc;
   readonly accessLogs: s3.IBucket;
   readonly https?: HttpsSettings;
+  /**
+   * Refuse to delete the load balancer (a stage's retainData): a stack delete
+   * or a replacing update would otherwise take away the stage's one entry
+   * point and the DNS name its records point at. Off unless set.
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /**
@@ -50,6 +56,7 @@ export class PublicLoadBalancer extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       securityGroup,
       dropInvalidHeaderFields: true,
+      deletionProtection: props.deletionProtection,
       // Long enough for streamed AI answers (server-sent events) between chunks.
       idleTimeout: Duration.seconds(120),
     });

@@ -75,6 +75,11 @@ export interface StageSettings {
   readonly retainData: boolean;
   /** E-mail that receives alarm notifications, if any. */
   readonly alarmEmail?: string;
+  /**
+   * Deploys and diffs are refused without an alarm e-mail (committed, or from
+   * the pipeline's DOCUTHINKER_<STAGE>_ALARM_EMAIL): an outage must page someone.
+   */
+  readonly requiresAlarmEmail: boolean;
 }
 
 const SEED_TASK_SIZE: TaskSize = { cpu: 512, memoryMiB: 1024 };
@@ -84,6 +89,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
   dev: {
     stage: 'dev',
     requiresHttps: false,
+    requiresAlarmEmail: false,
     cdkQualifier: 'dtdev',
     region: 'us-east-1',
     availabilityZones: ['us-east-1a', 'us-east-1b'],
@@ -105,6 +111,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
   staging: {
     stage: 'staging',
     requiresHttps: true,
+    requiresAlarmEmail: false,
     cdkQualifier: 'dtstaging',
     region: 'us-east-1',
     availabilityZones: ['us-east-1a', 'us-east-1b'],
@@ -126,6 +133,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
   prod: {
     stage: 'prod',
     requiresHttps: true,
+    requiresAlarmEmail: true,
     cdkQualifier: 'dtprod',
     region: 'us-east-1',
     availabilityZones: ['us-east-1a', 'us-east-1b'],
@@ -149,6 +157,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
   dr: {
     stage: 'dr',
     requiresHttps: true,
+    requiresAlarmEmail: false,
     cdkQualifier: 'dtdr',
     region: 'us-west-2',
     availabilityZones: ['us-west-2a', 'us-west-2b'],

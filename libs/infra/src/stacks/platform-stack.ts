@@ -97,6 +97,7 @@ export class PlatformStack extends Stack {
       vpc,
       accessLogs: accessLogs.bucket,
       https: settings.https,
+      deletionProtection: settings.retainData,
     });
     if (settings.wafEnabled) {
       new WebAcl(this, 'WebAcl', {

@@ -39,6 +39,20 @@ export function edgeCases(stages: StageFixtures): void {
       });
     });
 
+    it('has deletion protection in the stages that retain their data (prod, dr), not elsewhere', () => {
+      const deletionProtection = (stage: SynthesizedStage) =>
+        Object.values(stage.platform.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))
+          .flatMap(
+            (alb) => alb.Properties.LoadBalancerAttributes as { Key: string; Value: string }[],
+          )
+          .filter((attribute) => attribute.Key === 'deletion_protection.enabled')
+          .map((attribute) => attribute.Value);
+      expect(deletionProtection(prod)).toEqual(['true']);
+      expect(deletionProtection(stages.dr())).toEqual(['true']);
+      expect(deletionProtection(stages.staging())).toEqual(['false']);
+      expect(deletionProtection(stages.dev())).toEqual(['false']);
+    });
+
     it('terminates HTTPS with the certificate and redirects HTTP to HTTPS', () => {
       prod.platform.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
         Port: 443,

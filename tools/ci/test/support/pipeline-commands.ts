@@ -23,9 +23,15 @@ const RUN_STEP = /^tools\/ci\/run-step ([a-z][a-z-]*)(?:\s|$)/;
 
 /**
  * Tool set-up a pipeline may do itself, beyond checkout: installing a linter
- * the synth step calls. Everything else goes through tools/ci/run-step.
+ * the synth step calls, and the Redis and moto servers the test suites start.
+ * Everything else goes through tools/ci/run-step.
  */
-const TOOL_SETUP = [/^pipx install cfn-lint==[0-9.]+$/];
+const TOOL_SETUP = [
+  /^pipx install cfn-lint==[0-9.]+$/,
+  /^sudo apt-get update -qq$/,
+  /^sudo apt-get install -y --no-install-recommends redis-server$/,
+  /^pipx install "moto\[server\]==[0-9.]+"$/,
+];
 
 /** Build, test, image and deploy commands that belong in a tools/ci step, never in a pipeline file. */
 const INLINE_LOGIC: readonly RegExp[] = [
