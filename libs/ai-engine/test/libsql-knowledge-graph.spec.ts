@@ -70,6 +70,107 @@ describe('LibsqlKnowledgeGraph erasure', () => {
   });
 });
 
+// Found in review: with 15,000 documents sharing 20 entities one call of
+// relatedDocuments took 0.5 s and topEntities counted every mention, each a
+// blocking call.
+describe('LibsqlKnowledgeGraph over entities many documents share', () => {
+  const entity = (name: string) => ({
+    key: name.toLowerCase(),
+    name,
+    type: 'name' as const,
+    mentions: 1,
+  });
+  const write = (graph: LibsqlKnowledgeGraph, documentId: string, names: string[]) =>
+    graph.replaceDocument({
+      ownerId: 'crowd',
+      documentId,
+      title: `Title of ${documentId}`,
+      entities: names.map(entity),
+      coOccurrences: [],
+    });
+
+  async function crowd(graph: LibsqlKnowledgeGraph): Promise<void> {
+    await write(graph, 'probe', ['Alpha', 'Beta']);
+    await write(graph, 'old-both', ['Alpha', 'Beta']);
+    for (let document = 0; document < 30; document += 1) {
+      await write(graph, `crowd-${String(document).padStart(2, '0')}`, ['Alpha']);
+    }
+  }
+
+  it('relates a document through at most the latest documents per shared entity', async () => {
+    const graph = LibsqlKnowledgeGraph.open(join(dataDir, 'crowd-capped.db'), {
+      relatedPerEntity: 5,
+    });
+    try {
+      await crowd(graph);
+      const related = await graph.relatedDocuments('crowd', 'probe', 100);
+      // Alpha's five latest documents, and Beta's only other one: not all 31 that share Alpha.
+      expect(related.map(({ documentId, score }) => [documentId, score])).toEqual([
+        ['crowd-25', 1],
+        ['crowd-26', 1],
+        ['crowd-27', 1],
+        ['crowd-28', 1],
+        ['crowd-29', 1],
+        ['old-both', 1],
+      ]);
+    } finally {
+      await graph.close();
+    }
+  });
+
+  it('relates exactly while no entity is shared by more documents than it considers', async () => {
+    const graph = LibsqlKnowledgeGraph.open(join(dataDir, 'crowd-exact.db'));
+    try {
+      await crowd(graph);
+      const related = await graph.relatedDocuments('crowd', 'probe', 100);
+      expect(related).toHaveLength(31);
+      expect(related[0]).toEqual({
+        documentId: 'old-both',
+        title: 'Title of old-both',
+        sharedEntities: ['Alpha', 'Beta'],
+        score: 2,
+      });
+    } finally {
+      await graph.close();
+    }
+  });
+
+  it('ranks top entities from counts kept exact by every write, without reading the mentions', async () => {
+    const path = join(dataDir, 'crowd-counts.db');
+    const graph = LibsqlKnowledgeGraph.open(path);
+    try {
+      await crowd(graph);
+      await write(graph, 'crowd-03', ['Alpha', 'Gamma']);
+      await write(graph, 'crowd-04', ['Gamma']);
+      await graph.removeDocument('crowd', 'crowd-05');
+      await graph.replaceDocument({
+        ownerId: 'crowd',
+        documentId: 'probe',
+        title: 'Title of probe',
+        entities: [{ ...entity('Beta'), mentions: 7 }],
+        coOccurrences: [],
+      });
+      const top = await graph.topEntities('crowd', 100);
+      expect(top).toEqual([
+        { key: 'alpha', name: 'Alpha', type: 'name', documents: 29, mentions: 29 },
+        { key: 'beta', name: 'Beta', type: 'name', documents: 2, mentions: 8 },
+        { key: 'gamma', name: 'Gamma', type: 'name', documents: 2, mentions: 2 },
+      ]);
+
+      // Another connection takes the mentions away: the ranking does not need them.
+      const other = openLibsql(path);
+      try {
+        other.exec('DROP TABLE graph_mentions');
+      } finally {
+        other.close();
+      }
+      expect(await graph.topEntities('crowd', 100)).toEqual(top);
+    } finally {
+      await graph.close();
+    }
+  });
+});
+
 describe('LibsqlKnowledgeGraph files from before mentions kept their spelling', () => {
   it('opens them, keeps the shown name for old mentions and spells from new ones', async () => {
     const path = join(dataDir, 'before-spellings.db');

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddingMismatchError } from '../src/errors';
 import { LibsqlVectorIndex, PURGE_BATCH_CHUNKS } from '../src/retrieval/libsql-vector-index';
+import { OwnerSearchIndex } from '../src/retrieval/owner-search-index';
+import type { IndexedChunk } from '../src/retrieval/vector-index';
 import { openLibsql } from '../src/store/open-libsql';
 import { corpusText } from './support/corpus';
 import {
@@ -227,5 +229,166 @@ describe('LibsqlVectorIndex', () => {
     } finally {
       await index.close();
     }
+  });
+
+  // Found in review: every owner ever searched kept an index of 256 rows,
+  // charged only for its live chunks, so 10,000 owners without chunks grew
+  // the gateway by 1.4 GB.
+  it('keeps many small or empty owners within its memory budget', async () => {
+    const budget = 50;
+    const index = LibsqlVectorIndex.open({
+      path: join(dataDir, 'many-owners.db'),
+      embedding: contractEmbedder,
+      memoryBudgetChunks: budget,
+    });
+    try {
+      const [vector] = await contractEmbedder.embed(['a small owner']);
+      const search = (ownerId: string) =>
+        index.queryVector({ ownerId, k: 1 }, vector as Float32Array);
+      for (let owner = 0; owner < 300; owner += 1) {
+        expect(await search(`empty-${owner}`)).toEqual([]);
+      }
+      expect(index.ownersInMemory).toBe(0);
+      expect(index.rowsInMemory).toBe(0);
+
+      const chunk = (documentId: string) => ({
+        chunkId: `${documentId}#0`,
+        documentId,
+        ordinal: 0,
+        text: 'a small owner',
+        embedding: vector as Float32Array,
+      });
+      for (let owner = 0; owner < 300; owner += 1) {
+        const ownerId = `small-${owner}`;
+        await index.replaceDocument(ownerId, 'kept', [chunk('kept')]);
+        expect(await search(ownerId)).toHaveLength(1);
+        // Grown and shrunk again: one live chunk, memory held for more.
+        await index.replaceDocument(ownerId, 'gone', [chunk('gone')]);
+        await index.removeDocument(ownerId, 'gone');
+        expect(index.rowsInMemory).toBeLessThanOrEqual(budget);
+      }
+      expect(index.ownersInMemory).toBeGreaterThan(0);
+      expect(index.ownersInMemory).toBeLessThanOrEqual(budget);
+    } finally {
+      await index.close();
+    }
+  });
+
+  describe('loading a large owner on its first search', () => {
+    const loadBatchChunks = 75;
+    const chunksPerDocument = 50;
+    const documents = 40;
+
+    async function chunksOf(documentId: string, version = ''): Promise<IndexedChunk[]> {
+      const texts = Array.from(
+        { length: chunksPerDocument },
+        (_, ordinal) => `chunk ${ordinal} of ${documentId} ${version}`,
+      );
+      const vectors = await contractEmbedder.embed(texts);
+      return texts.map((text, ordinal) => ({
+        chunkId: `${documentId}#${String(ordinal).padStart(2, '0')}`,
+        documentId,
+        ordinal,
+        text,
+        embedding: vectors[ordinal] as Float32Array,
+      }));
+    }
+
+    async function openLarge(name: string): Promise<LibsqlVectorIndex> {
+      const index = LibsqlVectorIndex.open({
+        path: join(dataDir, name),
+        embedding: contractEmbedder,
+        loadBatchChunks,
+      });
+      for (let document = 0; document < documents; document += 1) {
+        const documentId = `doc-${String(document).padStart(2, '0')}`;
+        await index.replaceDocument('large', documentId, await chunksOf(documentId));
+      }
+      return index;
+    }
+
+    const query = 'chunk of doc';
+    const queryVector = contractEmbedder.embedOne(query);
+    const everything = async (index: LibsqlVectorIndex) => ({
+      vector: await index.queryVector({ ownerId: 'large', k: 10_000 }, queryVector),
+      lexical: await index.queryLexical({ ownerId: 'large', k: 10_000 }, query),
+    });
+
+    afterEach(() => jest.restoreAllMocks());
+
+    it('reads it in batches, letting other work run in between, once for concurrent searches', async () => {
+      const index = await openLarge('large-load.db');
+      try {
+        const added = jest.spyOn(OwnerSearchIndex.prototype, 'add');
+        let settled = false;
+        const first = everything(index).finally(() => {
+          settled = true;
+        });
+        const second = everything(index);
+        // A callback queued now runs while the load is still under way.
+        const ranDuringLoad = await new Promise<boolean>((resolve) =>
+          setImmediate(() => resolve(!settled)),
+        );
+        expect(ranDuringLoad).toBe(true);
+        const [one, other] = await Promise.all([first, second]);
+        expect(added).toHaveBeenCalledTimes(documents * chunksPerDocument);
+        expect(one.vector).toHaveLength(documents * chunksPerDocument);
+        expect(one.lexical).toHaveLength(documents * chunksPerDocument);
+        expect(other).toEqual(one);
+        expect(index.chunksInMemory).toBe(documents * chunksPerDocument);
+      } finally {
+        await index.close();
+      }
+    });
+
+    it('answers as a fresh load would when documents are written while it loads', async () => {
+      const path = 'large-load-writes.db';
+      const index = await openLarge(path);
+      try {
+        let settled = false;
+        const searched = everything(index).finally(() => {
+          settled = true;
+        });
+        // doc-00 and part of doc-01 are read by now, the rest not yet.
+        await index.replaceDocument('large', 'doc-00', await chunksOf('doc-00', 'rewritten'));
+        await index.replaceDocument('large', 'doc-01', (await chunksOf('doc-01', 'v2')).slice(5));
+        await index.removeDocument('large', 'doc-30');
+        await new Promise((resolve) => setImmediate(resolve));
+        await index.replaceDocument('large', 'doc-25', await chunksOf('doc-25', 'rewritten'));
+        await index.replaceDocument('large', 'doc-new', await chunksOf('doc-new'));
+        await index.removeDocument('large', 'doc-02');
+        expect(settled).toBe(false);
+        const raced = await searched;
+
+        const fresh = LibsqlVectorIndex.open({
+          path: join(dataDir, path),
+          embedding: contractEmbedder,
+        });
+        try {
+          expect(raced).toEqual(await everything(fresh));
+        } finally {
+          await fresh.close();
+        }
+        expect(raced.vector).toHaveLength(await index.countChunks('large'));
+        expect(index.chunksInMemory).toBe(await index.countChunks('large'));
+        expect(await everything(index)).toEqual(raced);
+      } finally {
+        await index.close();
+      }
+    });
+
+    it('keeps nothing of an owner erased while it loads', async () => {
+      const index = await openLarge('large-load-erased.db');
+      try {
+        const searched = everything(index);
+        await index.removeOwner('large');
+        await searched;
+        expect(index.chunksInMemory).toBe(0);
+        expect(index.ownersInMemory).toBe(0);
+        expect(await everything(index)).toEqual({ vector: [], lexical: [] });
+      } finally {
+        await index.close();
+      }
+    });
   });
 });

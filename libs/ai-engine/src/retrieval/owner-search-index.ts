@@ -31,14 +31,14 @@ interface Postings {
  * tombstones; the owner of this index rebuilds it when they dominate.
  */
 export class OwnerSearchIndex {
-  private capacity = INITIAL_CAPACITY;
+  private capacity: number;
   private rows = 0;
   private liveRows = 0;
   private columns: Float32Array;
-  private alive = new Uint8Array(INITIAL_CAPACITY);
-  private hasVector = new Uint8Array(INITIAL_CAPACITY);
-  private lengths = new Uint32Array(INITIAL_CAPACITY);
-  private scores = new Float32Array(INITIAL_CAPACITY);
+  private alive: Uint8Array;
+  private hasVector: Uint8Array;
+  private lengths: Uint32Array;
+  private scores: Float32Array;
   private readonly chunkIds: string[] = [];
   private readonly documentIds: string[] = [];
   private readonly rowTerms: Int32Array[] = [];
@@ -48,8 +48,25 @@ export class OwnerSearchIndex {
   private readonly documentFrequency: number[] = [];
   private totalLength = 0;
 
-  constructor(readonly dimensions: number) {
-    this.columns = new Float32Array(dimensions * INITIAL_CAPACITY);
+  /**
+   * `capacity`: rows to allocate up front. An owner loaded from a file knows
+   * how many it has; 256 rows for every small owner wasted ~140 KB each.
+   */
+  constructor(
+    readonly dimensions: number,
+    capacity = INITIAL_CAPACITY,
+  ) {
+    this.capacity = Math.max(1, Math.ceil(capacity));
+    this.columns = new Float32Array(dimensions * this.capacity);
+    this.alive = new Uint8Array(this.capacity);
+    this.hasVector = new Uint8Array(this.capacity);
+    this.lengths = new Uint32Array(this.capacity);
+    this.scores = new Float32Array(this.capacity);
+  }
+
+  /** Rows this index holds memory for: live chunks, tombstones and room to grow. */
+  get allocatedRows(): number {
+    return this.capacity;
   }
 
   /** Chunks that can be found. */
