@@ -1,7 +1,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { DEFAULT_GATEWAY_BODY_LIMIT_BYTES, type GatewayConfig } from '@docuthinker/config';
-import { REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@docuthinker/runtime';
+import {
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  trustedProxies,
+  type Logger,
+} from '@docuthinker/runtime';
 import {
   MemoryRateLimiterFactory,
   userAiCallsRule,
@@ -45,7 +50,8 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 
 export interface GatewayDependencies {
-  config: Pick<GatewayConfig, 'jwtSecret' | 'serviceToken' | 'aiCallsPerMinute'>;
+  config: Pick<GatewayConfig, 'jwtSecret' | 'serviceToken' | 'aiCallsPerMinute'> &
+    Partial<Pick<GatewayConfig, 'nodeEnv'>>;
   logger: Logger;
   /** The engine and analyzer, once their stores are reachable. */
   connection: EngineConnection;
@@ -89,7 +95,7 @@ export function createGatewayApp({
     // that percent-encoded; Fastify's default of 100 made such a document
     // impossible to delete (414) once indexed.
     routerOptions: { maxParamLength: 1024 },
-    trustProxy: 'loopback,uniquelocal',
+    trustProxy: trustedProxies(config.nodeEnv),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     frameworkErrors,

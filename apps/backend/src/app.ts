@@ -3,7 +3,7 @@ import type { RequestListener } from 'node:http';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackendConfig } from '@docuthinker/config';
 import type { DocumentExtractor } from '@docuthinker/documents';
-import type { DependencyCheck, Logger } from '@docuthinker/runtime';
+import { trustedProxies, type DependencyCheck, type Logger } from '@docuthinker/runtime';
 import { userAiCallsRule } from '@docuthinker/runtime/rate-limits';
 import type { RedisTokensValidFrom } from '@docuthinker/runtime/redis';
 import type { Stores } from '@docuthinker/stores';
@@ -47,7 +47,8 @@ import { DocumentCache } from './services/document-cache';
 import { DocumentService } from './services/document-service';
 
 export interface BackendDependencies {
-  config: Pick<BackendConfig, 'corsOrigins' | 'maxUploadBytes' | 'jwtSecret' | 'aiCallsPerMinute'>;
+  config: Pick<BackendConfig, 'corsOrigins' | 'maxUploadBytes' | 'jwtSecret' | 'aiCallsPerMinute'> &
+    Partial<Pick<BackendConfig, 'nodeEnv'>>;
   logger: Logger;
   stores: Stores;
   gateway: GatewayClient;
@@ -114,7 +115,7 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, uniquelocal');
+  app.set('trust proxy', trustedProxies(config.nodeEnv));
   const listBodies = new EncodedJsonBodies(app.get('etag fn') as EtagFunction | undefined);
   app.use(requestLogging(logger));
   app.use(httpMetrics.middleware());

@@ -77,6 +77,11 @@ describe('accounts over HTTP', () => {
   it.each([
     ['an invalid email', { email: 'not-an-email', password: 'long enough' }, 'email'],
     ['a short password', { email: 'short@example.com', password: 'seven77' }, 'password'],
+    [
+      'a password of spaces',
+      { email: 'spaces@example.com', password: ' \t'.repeat(6) },
+      'password',
+    ],
     ['a missing password', { email: 'missing@example.com' }, 'password'],
     ['a number as email', { email: 42, password: 'long enough' }, 'email'],
   ])('answers 400 for %s, naming the field', async (_case, body, field) => {

@@ -36,3 +36,4 @@ export { loadConfigOrExit } from './config-exit';
 export { startServiceContext, type ServiceContextOptions } from './service-context';
 export { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache';
 export { listedErrors, MAX_LISTED_ERRORS, type FieldError } from './listed-errors';
+export { trustedProxies } from './trusted-proxies';

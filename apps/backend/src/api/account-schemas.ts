@@ -14,7 +14,9 @@ const email = z
 const newPassword = z
   .string()
   .min(MIN_PASSWORD_LENGTH, { error: `must be at least ${MIN_PASSWORD_LENGTH} characters` })
-  .max(MAX_PASSWORD_LENGTH);
+  .max(MAX_PASSWORD_LENGTH)
+  // Eight spaces met the length and guarded nothing.
+  .regex(/\S/, { error: 'must hold something other than white space' });
 
 export const registerBody = z.object({ email, password: newPassword }).strict();
 export const loginBody = z
