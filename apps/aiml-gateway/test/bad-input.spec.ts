@@ -92,6 +92,12 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
   it.each([
     ['a non-numeric limit', `${GATEWAY_API.entities}?ownerId=o&limit=many`],
     ['a limit above the maximum', `${GATEWAY_API.entities}?ownerId=o&limit=501`],
+    // Numbers only in decimal digits: coercion took all of these as 5 (or 10).
+    ['a hexadecimal limit', `${GATEWAY_API.entities}?ownerId=o&limit=0x5`],
+    ['a limit in exponent form', `${GATEWAY_API.relatedDocuments('d')}?ownerId=o&limit=1e1`],
+    ['a signed limit', `${GATEWAY_API.entities}?ownerId=o&limit=%2B5`],
+    ['a limit with a space', `${GATEWAY_API.entities}?ownerId=o&limit=%205`],
+    ['an empty limit', `${GATEWAY_API.entities}?ownerId=o&limit=`],
     ['an unknown query parameter', `${GATEWAY_API.entities}?ownerId=o&sort=asc`],
     ['a missing owner', GATEWAY_API.relatedDocuments('d')],
     ['a document id with spaces', `${GATEWAY_API.relatedDocuments('a b')}?ownerId=o`],

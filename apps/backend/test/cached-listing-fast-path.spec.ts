@@ -130,6 +130,9 @@ describe('GET /api/documents from the cache, before Express', () => {
   it('leaves refusals to Express: a bad query, a bad token, another route', async () => {
     await user.get('/api/documents');
     expect((await user.get('/api/documents?limit=0')).status).toBe(400);
+    // Decimal digits only (coercion read these as 16 and 10).
+    expect((await user.get('/api/documents?limit=0x10')).status).toBe(400);
+    expect((await user.get('/api/documents/search?q=x&limit=1e1')).status).toBe(400);
     expect((await user.get('/api/documents?limit=2&extra=1')).status).toBe(400);
     expect((await user.as('not-a-token').get('/api/documents')).status).toBe(401);
     expect((await new ApiClient(backend.url).get('/api/documents')).status).toBe(401);

@@ -1,14 +1,15 @@
 import * as z from 'zod';
+import { queryInteger } from './query-integer';
 import { entityId } from './retrieval';
 
 /** `GET /ai/v1/graph/documents/:documentId/related` */
 export const relatedDocumentsParams = z.object({ documentId: entityId }).strict();
 
-/** Query strings carry text; `limit` is coerced from it. */
+/** Query strings carry text; `limit` is read from its digits. */
 export const relatedDocumentsQuery = z
   .object({
     ownerId: entityId,
-    limit: z.coerce.number().int().min(1).max(50).optional(),
+    limit: queryInteger(1, 50).optional(),
   })
   .strict();
 export type RelatedDocumentsQuery = z.infer<typeof relatedDocumentsQuery>;
@@ -30,7 +31,7 @@ export type RelatedDocumentsResponse = z.infer<typeof relatedDocumentsResponse>;
 export const entitiesQuery = z
   .object({
     ownerId: entityId,
-    limit: z.coerce.number().int().min(1).max(500).optional(),
+    limit: queryInteger(1, 500).optional(),
   })
   .strict();
 export type EntitiesQuery = z.infer<typeof entitiesQuery>;

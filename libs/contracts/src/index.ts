@@ -10,3 +10,4 @@ export * from './problem-document';
 export * from './well-formed-text';
 export * from './code-points';
 export * from './access-token-times';
+export * from './query-integer';

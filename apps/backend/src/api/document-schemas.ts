@@ -1,6 +1,6 @@
 import { cleanTitleText } from '@docuthinker/documents';
 import * as z from 'zod';
-import { textField } from '@docuthinker/contracts';
+import { queryInteger, textField } from '@docuthinker/contracts';
 import { INDEX_STATUSES } from '@docuthinker/stores';
 
 export const documentIdParam = z.object({ id: z.string() });
@@ -44,7 +44,7 @@ export const documentDetail = documentMetadata.extend({
 
 export const documentListQuery = z
   .object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    limit: queryInteger(1, 100).default(20),
     cursor: z.string().min(1).max(500).optional(),
   })
   .strict();
@@ -62,7 +62,7 @@ export const documentSearchQuery = z
   .object({
     q: z.string().trim().min(1).max(500),
     mode: z.enum(SEARCH_MODES).default('content'),
-    limit: z.coerce.number().int().min(1).max(50).default(10),
+    limit: queryInteger(1, 50).default(10),
   })
   .strict();
 
