@@ -50,6 +50,23 @@ describe('retrieval routes on the embedded stores', () => {
     expect(body.graph.nodes).toBeGreaterThan(1);
   });
 
+  it('cleans a title as the backend does: no bidirectional controls, one line', async () => {
+    // A user token indexes here directly: "invoice<U+202E>gnp.exe" displayed as "invoiceexe.png".
+    await index('erin', 'invoice', ' invoice\u202egnp.exe\nsecond line ', BABBAGE);
+    await index('erin', 'letter', 'Letter', ENGINE);
+    const related = (
+      await gateway.service({
+        method: 'GET',
+        url: `${GATEWAY_API.relatedDocuments('letter')}?ownerId=erin`,
+      })
+    ).json();
+    expect(related.related.map((document: { title: string }) => document.title)).toEqual([
+      'invoicegnp.exe second line',
+    ]);
+    // Nothing left once cleaned is no title.
+    expect((await index('erin', 'blank', '\u202e\u2066', ENGINE)).statusCode).toBe(400);
+  });
+
   it('keeps one copy when the same document is indexed twice', async () => {
     await index('dave', 'twice', 'Twice', BABBAGE);
     const again = await index('dave', 'twice', 'Twice', BABBAGE);

@@ -11,3 +11,4 @@ export * from './well-formed-text';
 export * from './code-points';
 export * from './access-token-times';
 export * from './query-integer';
+export * from './title-text';

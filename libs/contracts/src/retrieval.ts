@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { cleanTitleText } from './title-text';
 import { textField } from './well-formed-text';
 import { MAX_TEXT_CHARS } from './ai-tasks';
 import { jsonMetadata } from './json-metadata';
@@ -22,7 +23,8 @@ export const indexRequest = z
   .object({
     ownerId: entityId,
     documentId: entityId,
-    title: textField().trim().min(1).max(500),
+    // Cleaned as the backend cleans titles: a user token indexes here directly.
+    title: textField().overwrite(cleanTitleText).min(1).max(500),
     // Not trimmed: chunk offsets point into the text as sent. Blank text would
     // replace a document's chunks with none and leave its graph node behind.
     text: textField()

@@ -1,4 +1,4 @@
-import { BIDI_CONTROLS } from './bidi-controls';
+import { cleanTitleText } from '@docuthinker/contracts';
 
 const LONGEST_TITLE = 200;
 const FALLBACK_TITLE = 'Untitled document';
@@ -62,19 +62,6 @@ function filenameStem(filename: string | undefined): string | undefined {
 
 function firstLine(text: string): string | undefined {
   return /\S[^\n]*/.exec(text.slice(0, HEADING_SEARCH_CHARS))?.[0];
-}
-
-/**
- * A title on one line, without the characters sanitizeFilename removes from
- * file names: bidirectional controls are dropped, and C0/C1 controls (line
- * breaks included) become spaces because they usually separate words.
- */
-export function cleanTitleText(raw: string): string {
-  return raw
-    .replace(BIDI_CONTROLS, '')
-    .replace(/\p{Cc}/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
 }
 
 function cleanTitle(raw: string): string {

@@ -21,7 +21,6 @@ export {
   type DocumentInput,
   type ExtractedDocument,
 } from './extracted-document';
-export { cleanTitleText } from './document-title';
 export { sanitizeFilename, type SanitizeFilenameOptions } from './sanitize-filename';
 export {
   ExtractionPool,

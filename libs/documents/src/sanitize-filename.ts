@@ -1,4 +1,4 @@
-import { BIDI_CONTROLS } from './bidi-controls';
+import { BIDI_CONTROLS } from '@docuthinker/contracts';
 export interface SanitizeFilenameOptions {
   /** Longest result in UTF-8 bytes; 255 is the common file-system limit. */
   maxBytes?: number;

@@ -1,5 +1,5 @@
 import { extractDocument } from '../src';
-import { cleanTitleText } from '../src/document-title';
+import { cleanTitleText } from '@docuthinker/contracts';
 import { buildPdf } from './support/build-pdf';
 
 const utf8 = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));

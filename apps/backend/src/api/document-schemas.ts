@@ -1,6 +1,5 @@
-import { cleanTitleText } from '@docuthinker/documents';
 import * as z from 'zod';
-import { queryInteger, textField } from '@docuthinker/contracts';
+import { cleanTitleText, queryInteger, textField } from '@docuthinker/contracts';
 import { INDEX_STATUSES } from '@docuthinker/stores';
 
 export const documentIdParam = z.object({ id: z.string() });

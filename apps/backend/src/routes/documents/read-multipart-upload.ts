@@ -1,8 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Request } from 'express';
 import busboy from 'busboy';
-import { wellFormedText } from '@docuthinker/contracts';
-import { cleanTitleText } from '@docuthinker/documents';
+import { cleanTitleText, wellFormedText } from '@docuthinker/contracts';
 import { problem } from '../../errors';
 import type { UploadInput } from '../../services/document-service';
 

@@ -1,0 +1,21 @@
+/**
+ * The bidirectional marks, embeddings, overrides and isolates: invisible,
+ * they let "invoice<U+202E>fdp.exe" display as "invoiceexe.pdf". File names
+ * and titles (which name downloads) both drop them.
+ */
+export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * A title on one line, without the characters file names lose:
+ * bidirectional controls are dropped, and C0/C1 controls (line breaks
+ * included) become spaces because they usually separate words. The backend
+ * cleans titles of uploads and renames with it, and the gateway those a user
+ * token indexes directly.
+ */
+export function cleanTitleText(raw: string): string {
+  return raw
+    .replace(BIDI_CONTROLS, '')
+    .replace(/\p{Cc}/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
