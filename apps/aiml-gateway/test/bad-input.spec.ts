@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { GATEWAY_API, MAX_TEXT_CHARS } from '@docuthinker/contracts';
 import { asService, startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -206,6 +207,20 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
         payload: body,
       });
       expectProblem(response, 415, 'DT_ERR_UNSUPPORTED_MEDIA_TYPE');
+    },
+  );
+
+  it.each([GATEWAY_API.search, GATEWAY_API.analyze])(
+    'refuses a compressed body sent to %s with 415, saying it takes none, not as bad JSON',
+    async (url) => {
+      const response = await gateway.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...asService, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        payload: gzipSync(JSON.stringify({ ownerId: 'o', query: 'q', document: 'A text.' })),
+      });
+      expectProblem(response, 415, 'DT_ERR_UNSUPPORTED_MEDIA_TYPE');
+      expect(response.headers['accept-encoding']).toBe('identity');
     },
   );
 

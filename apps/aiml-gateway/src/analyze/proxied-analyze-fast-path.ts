@@ -75,6 +75,7 @@ export function withProxiedAnalyze(
     if (
       !(length > 0 && length <= bodyLimitBytes) ||
       headers['transfer-encoding'] !== undefined ||
+      headers['content-encoding'] !== undefined ||
       !isJson(headers['content-type'])
     ) {
       return undefined;

@@ -12,6 +12,11 @@ export function namesUtf8OrNoCharset(contentType: string): boolean {
   return charset === undefined || /^utf-?8$/i.test(charset);
 }
 
+/** A `Content-Encoding` other than identity: this service decodes none. */
+function isEncoded(contentEncoding: string | undefined): boolean {
+  return contentEncoding !== undefined && !/^\s*(identity\s*)?$/i.test(contentEncoding);
+}
+
 /**
  * Parses JSON bodies in `scope` as Fastify's default parser does (the same
  * prototype-poisoning checks and errors), minus what that parser lets
@@ -19,7 +24,8 @@ export function namesUtf8OrNoCharset(contentType: string): boolean {
  * names, and turns bytes that are not UTF-8 into U+FFFD, so a Latin-1 body
  * was indexed with its accented letters destroyed and nobody told.
  *
- * - a charset other than UTF-8 is 415;
+ * - a charset other than UTF-8 is 415, and so is a compressed body (RFC 7694:
+ *   the 415 says which codings are taken, none);
  * - bytes that are not valid UTF-8 are 400 `DT_ERR_MALFORMED_JSON`;
  * - an empty DELETE body is no body: clients that send the JSON content type
  *   on every request are not refused for it.
@@ -37,6 +43,16 @@ export function parseJsonBodies(
   }
   scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
+    if (isEncoded(request.headers['content-encoding'])) {
+      // The bytes are compressed: parsed as they are they read as bad JSON.
+      done(
+        problem('DT_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send the JSON body uncompressed.', {
+          headers: { 'Accept-Encoding': 'identity' },
+        }),
+        undefined,
+      );
+      return;
+    }
     if (!namesUtf8OrNoCharset(request.headers['content-type'] ?? '')) {
       done(
         problem(
