@@ -167,8 +167,13 @@ describe('createAiEngine', () => {
           ? { delayMs: 5000, body: openAiReply('too late') }
           : { body: openAiReply('A quick answer.') },
       );
-      const anthropic = await startProviderServer(() => ({
-        body: anthropicReply('Summary from Anthropic.'),
+      // The key ideas of the BSD text are a list, the summary a sentence.
+      const anthropic = await startProviderServer((request) => ({
+        body: anthropicReply(
+          JSON.stringify(request.body).includes('Redistributions')
+            ? '- An idea from Anthropic.\n- Another idea.'
+            : 'Summary from Anthropic.',
+        ),
       }));
       try {
         const engine = await createAiEngine({

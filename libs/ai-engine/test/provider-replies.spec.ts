@@ -111,6 +111,35 @@ describe('a refused or blocked answer', () => {
     expect(chain.circuits()[0]?.state).toBe('closed');
   });
 
+  it.each([
+    [
+      'OpenAI',
+      (url: string) => new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${url}/v1` }),
+      openAiReply(''),
+    ],
+    [
+      'Anthropic',
+      (url: string) => new AnthropicProvider({ apiKeys: 'ak', baseUrl: url }),
+      anthropicReply(''),
+    ],
+    [
+      'Google',
+      (url: string) => new GoogleProvider({ apiKeys: 'gk', baseUrl: url }),
+      googleReply(''),
+    ],
+  ])(
+    'counts an empty answer from %s per request, as a blank one',
+    async (_name, provider, body) => {
+      const stub = await server(() => ({ body }));
+      const chain = chainOf(provider(stub.url));
+      for (let call = 0; call < 4; call += 1) {
+        expect(await chain.runTask('summary', input)).toMatchObject({ provider: 'local' });
+      }
+      expect(stub.requests).toHaveLength(4);
+      expect(chain.circuits()[0]?.state).toBe('closed');
+    },
+  );
+
   it('still counts a body that is not the API’s format against the provider', async () => {
     const openai = await server(() => ({ body: { choices: [] } }));
     const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
@@ -281,6 +310,75 @@ describe('lists and counts as the models send them', () => {
     expect(
       parseList('openai', '3.5% growth\n- 2024 revenue\n1. First\n2) Second\n•Third\n10.'),
     ).toEqual(['3.5% growth', '2024 revenue', 'First', 'Second', 'Third']);
+  });
+
+  it('reads a list without its fences and its preamble, and a one-line answer as no list', () => {
+    expect(
+      parseList('openai', 'Here are the key ideas:\n\n```\n- Fox jumps\n- Dog sleeps\n```'),
+    ).toEqual(['Fox jumps', 'Dog sleeps']);
+    // Unmarked lines are still items when there are several (models skip bullets).
+    expect(parseList('openai', 'Fox jumps\nDog sleeps')).toEqual(['Fox jumps', 'Dog sleeps']);
+    expect(() => parseList('openai', 'I am sorry, but I cannot help with that request.')).toThrow(
+      /not a list/,
+    );
+  });
+
+  it.each([
+    ['a label the score contradicts', { score: -0.95, label: 'positive', description: 'Grim.' }],
+    ['a negative label on a positive score', { score: 0.9, label: 'negative', description: 'x' }],
+    ['a strong score called neutral', { score: 0.8, label: 'neutral', description: 'x' }],
+    ['an empty description', { score: 0.9, label: 'positive', description: ' ' }],
+  ])('fails over from a sentiment with %s, per request', async (_case, sentiment) => {
+    const openai = await server(() => ({ body: openAiReply(JSON.stringify(sentiment)) }));
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
+    for (let call = 0; call < 4; call += 1) {
+      const result = await chain.runTask('sentiment', input);
+      expect(result).toMatchObject({ provider: 'local', degraded: true });
+    }
+    expect(chain.circuits()[0]?.state).toBe('closed');
+  });
+
+  it('takes a consistent sentiment, a mixed one leaning either way included', async () => {
+    const sentiment = { score: -0.6, label: 'mixed', description: 'Praise and harsh criticism.' };
+    const openai = await server(() => ({ body: openAiReply(JSON.stringify(sentiment)) }));
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
+    expect(await chain.runTask('sentiment', input)).toMatchObject({
+      provider: 'openai',
+      output: sentiment,
+    });
+  });
+
+  it('drops blank key phrases and entity names', async () => {
+    const topics = {
+      keyPhrases: ['', 'steam engines', '  '],
+      entities: [
+        { name: ' ', type: 'name' },
+        { name: 'Watt', type: 'name' },
+      ],
+    };
+    const openai = await server(() => ({ body: openAiReply(JSON.stringify(topics)) }));
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
+    const result = await chain.runTask('topics', input);
+    expect(result.provider).toBe('openai');
+    const output = result.output as {
+      readonly keyPhrases: readonly { phrase: string }[];
+      readonly entities: readonly { name: string }[];
+    };
+    expect(output.keyPhrases.map((phrase) => phrase.phrase)).toEqual(['steam engines']);
+    expect(output.entities.map((entity) => entity.name)).toEqual(['Watt']);
+  });
+
+  it('drops token counts that are not counts instead of passing them on', async () => {
+    const openai = await server(() => ({
+      body: {
+        ...openAiReply('A fine summary.'),
+        usage: { prompt_tokens: -5, completion_tokens: 1.5 },
+      },
+    }));
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
+    const result = await chain.runTask('summary', input);
+    expect(result).toMatchObject({ provider: 'openai', output: 'A fine summary.' });
+    expect(result.usage).toEqual({ inputTokens: undefined, outputTokens: undefined });
   });
 
   it('takes null token counts from compatible services as unknown, not as a broken answer', async () => {

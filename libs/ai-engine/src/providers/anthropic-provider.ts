@@ -7,6 +7,7 @@ import { ProviderError } from './provider-error';
 import { RemoteChatProvider } from './remote-chat-provider';
 import type { RemoteProviderOptions } from './remote-provider-options';
 import type { Prompt } from './task-prompts';
+import { tokenCount } from './token-count';
 
 /**
  * The SDK types the answer but does not check it: a proxy can answer 200 with
@@ -15,10 +16,7 @@ import type { Prompt } from './task-prompts';
 const Message = z.object({
   content: z.array(z.object({ type: z.string(), text: z.string().optional() })),
   stop_reason: z.string().nullish(),
-  usage: z
-    .object({ input_tokens: z.number().nullish(), output_tokens: z.number().nullish() })
-    .partial()
-    .nullish(),
+  usage: z.object({ input_tokens: tokenCount, output_tokens: tokenCount }).partial().nullish(),
 });
 
 /** Anthropic's Messages API through the `@anthropic-ai/sdk` SDK. */
@@ -63,8 +61,11 @@ export class AnthropicProvider extends RemoteChatProvider<Anthropic> {
         'unusable',
         'the output limit was reached before any text (a thinking model may spend it all)',
       );
-    if (!parsed.success || text.length === 0)
+    if (!parsed.success)
       throw new ProviderError(this.name, 'malformed', 'message without text content');
+    // An empty answer is this request's, like a blank one: not the provider's failure.
+    if (text.length === 0)
+      throw new ProviderError(this.name, 'unusable', 'the model answered with empty text');
     return {
       text,
       truncated: parsed.data.stop_reason === 'max_tokens',

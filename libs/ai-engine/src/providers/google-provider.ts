@@ -7,6 +7,7 @@ import { ProviderError } from './provider-error';
 import { RemoteChatProvider } from './remote-chat-provider';
 import type { RemoteProviderOptions } from './remote-provider-options';
 import type { Prompt } from './task-prompts';
+import { tokenCount } from './token-count';
 
 /**
  * The SDK types the answer but does not check it: a proxy can answer 200 with
@@ -28,8 +29,8 @@ const GenerateContent = z.object({
   promptFeedback: z.object({ blockReason: z.string().nullish() }).nullish(),
   usageMetadata: z
     .object({
-      promptTokenCount: z.number().nullish(),
-      candidatesTokenCount: z.number().nullish(),
+      promptTokenCount: tokenCount,
+      candidatesTokenCount: tokenCount,
     })
     .partial()
     .nullish(),
@@ -82,8 +83,11 @@ export class GoogleProvider extends RemoteChatProvider<GoogleGenAI> {
         'unusable',
         'the output limit was reached before any text (a thinking model may spend it all)',
       );
-    if (!parsed.success || text.length === 0)
-      throw new ProviderError(this.name, 'malformed', 'candidate without text');
+    if (!parsed.success || !candidate)
+      throw new ProviderError(this.name, 'malformed', 'an answer without a candidate');
+    // An empty answer is this request's, like a blank one: not the provider's failure.
+    if (text.length === 0)
+      throw new ProviderError(this.name, 'unusable', 'the model answered with empty text');
     return {
       text,
       truncated: finishReason === 'MAX_TOKENS',

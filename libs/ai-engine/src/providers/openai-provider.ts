@@ -7,6 +7,7 @@ import { ProviderError } from './provider-error';
 import { RemoteChatProvider } from './remote-chat-provider';
 import type { RemoteProviderOptions } from './remote-provider-options';
 import type { Prompt } from './task-prompts';
+import { tokenCount } from './token-count';
 
 /**
  * The SDK types the answer but does not check it: a proxy or a compatible
@@ -22,10 +23,7 @@ const ChatCompletion = z.object({
     )
     .min(1),
   // OpenAI-compatible services send null for counts they do not keep.
-  usage: z
-    .object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() })
-    .partial()
-    .nullish(),
+  usage: z.object({ prompt_tokens: tokenCount, completion_tokens: tokenCount }).partial().nullish(),
 });
 
 /** OpenAI's Chat Completions API through the `openai` SDK. */
@@ -72,8 +70,12 @@ export class OpenAiProvider extends RemoteChatProvider<OpenAI> {
         'unusable',
         'the output limit was reached before any text (a thinking model may spend it all)',
       );
-    if (!choice?.message.content) {
+    if (typeof choice?.message.content !== 'string') {
       throw new ProviderError(this.name, 'malformed', 'chat completion without message content');
+    }
+    // An empty answer is this request's, like a blank one: not the provider's failure.
+    if (choice.message.content === '') {
+      throw new ProviderError(this.name, 'unusable', 'the model answered with empty text');
     }
     return {
       text: choice.message.content,

@@ -3,22 +3,45 @@ import type { AiTaskName, AnswerOutput, TaskInput, TaskOutputs } from '../tasks/
 import { ProviderError } from './provider-error';
 import { requestedItems } from './task-prompts';
 
-const SentimentJson = z.object({
-  score: z.number().min(-1).max(1),
-  label: z.enum(['positive', 'negative', 'neutral', 'mixed']),
-  description: z.string(),
-});
+/** The furthest from 0 a score the model calls neutral may be. */
+const NEUTRAL_SCORE_AT_MOST = 0.35;
+
+/**
+ * Whether the label says what the score says: a model answered `-0.95`
+ * with "positive", and the contradiction went out as the provider's answer.
+ * "mixed" may lean either way.
+ */
+function labelAgreesWithScore(label: string, score: number): boolean {
+  if (label === 'positive') return score > 0;
+  if (label === 'negative') return score < 0;
+  if (label === 'neutral') return Math.abs(score) <= NEUTRAL_SCORE_AT_MOST;
+  return true;
+}
+
+const SentimentJson = z
+  .object({
+    score: z.number().min(-1).max(1),
+    label: z.enum(['positive', 'negative', 'neutral', 'mixed']),
+    description: z.string().trim().min(1),
+  })
+  .refine(({ label, score }) => labelAgreesWithScore(label, score));
+
+/** Blank phrases and names say nothing: dropped, as the model's padding. */
+const nonBlankStrings = z
+  .array(z.string())
+  .transform((values) => values.map((value) => value.trim()).filter((value) => value.length > 0));
 
 const TopicsJson = z.object({
-  keyPhrases: z.array(z.string()),
+  keyPhrases: nonBlankStrings,
   entities: z
     .array(
       z.object({
-        name: z.string(),
+        name: z.string().trim(),
         type: z.enum(['organization', 'acronym', 'name']).catch('name'),
       }),
     )
-    .default([]),
+    .default([])
+    .transform((entities) => entities.filter((entity) => entity.name.length > 0)),
 });
 
 /** The model answered in its API's format, but not with what the task asked for. */
@@ -37,10 +60,21 @@ export function withoutListMarker(line: string): string {
   return line.trim().replace(LIST_MARKER, '').trim();
 }
 
-/** Lines of a "- item" list; numbering and bullets are accepted too. */
+/** A Markdown code fence, which models put around lists too. */
+const FENCE = /^\s*(?:```|~~~)/;
+
+/**
+ * Lines of a "- item" list; numbering and bullets are accepted too. Fences
+ * are not items, nor is a line ending in a colon before marked items (the
+ * model's "Here are the key ideas:"). One line without a marker is prose,
+ * not a list: a refusal ("I cannot help with that") went out as the list.
+ */
 export function parseList(provider: string, text: string): string[] {
-  const items = text
-    .split('\n')
+  const lines = text.split('\n').filter((line) => line.trim().length > 0 && !FENCE.test(line));
+  const marked = lines.filter((line) => LIST_MARKER.test(line.trim()));
+  if (marked.length === 0 && lines.length < 2) throw malformed(provider, 'a list');
+  const items = lines
+    .filter((line) => marked.length === 0 || marked.includes(line) || !line.trim().endsWith(':'))
     .map(withoutListMarker)
     .filter((line) => line.length > 0);
   if (items.length === 0) throw malformed(provider, 'a list');
