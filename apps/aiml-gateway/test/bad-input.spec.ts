@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { GATEWAY_API, MAX_TEXT_CHARS } from '@docuthinker/contracts';
+import { GATEWAY_API, MAX_CHAT_MESSAGE_CHARS, MAX_TEXT_CHARS } from '@docuthinker/contracts';
 import { asService, startTestGateway, type TestGateway } from './support/test-gateway';
 
 type Case = [description: string, url: string, payload: unknown];
@@ -285,6 +285,30 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
     });
     const body = expectProblem(response, 413, 'DT_ERR_BODY_TOO_LARGE');
     expect(body['detail']).toMatch(/^text/);
+  });
+
+  it('refuses a chat message longer than the contract allows with 413, too many messages with 400', async () => {
+    const long = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.chat,
+      payload: {
+        ownerId: 'o',
+        messages: [
+          { role: 'user', content: 'Hello.' },
+          { role: 'assistant', content: 'Hi.' },
+          { role: 'user', content: 'a'.repeat(MAX_CHAT_MESSAGE_CHARS + 1) },
+        ],
+      },
+    });
+    expect(expectProblem(long, 413, 'DT_ERR_BODY_TOO_LARGE')['detail']).toMatch(
+      /^messages\.2\.content/,
+    );
+    const many = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.chat,
+      payload: { ownerId: 'o', messages: new Array(10_000).fill({ role: 'user', content: 'Hi.' }) },
+    });
+    expectProblem(many, 400, 'DT_ERR_VALIDATION');
   });
 
   it('refuses a body over the byte limit with 413 before parsing it', async () => {

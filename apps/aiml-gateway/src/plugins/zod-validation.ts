@@ -6,6 +6,14 @@ import { problem } from '../errors';
 /** Fields that carry a document's text; too much of it is 413, like an oversized body. */
 const TEXT_FIELDS = new Set(['text', 'document']);
 
+/** A document's text, or a chat message's (`messages.3.content`), which can be as long. */
+function isTextPath(path: readonly PropertyKey[]): boolean {
+  return (
+    TEXT_FIELDS.has(String(path[0])) ||
+    (path[0] === 'messages' && path.length === 3 && path[2] === 'content')
+  );
+}
+
 function isZodSchema(schema: unknown): schema is z.ZodType {
   return typeof (schema as z.ZodType | undefined)?.safeParse === 'function';
 }
@@ -35,8 +43,7 @@ export function registerZodValidation(app: FastifyInstance): void {
       const result = schema.safeParse(data ?? undefined);
       if (result.success) return { value: result.data };
       const oversized = result.error.issues.find(
-        (issue) =>
-          issue.code === 'too_big' && part === 'body' && TEXT_FIELDS.has(String(issue.path[0])),
+        (issue) => issue.code === 'too_big' && part === 'body' && isTextPath(issue.path),
       );
       if (oversized) {
         return {
