@@ -37,6 +37,16 @@ describe('deployment values from the pipeline', () => {
     ]);
   });
 
+  it("passes the documents replication switch, per stage, as the peer's bucket comes to exist", () => {
+    const environment = { DOCUTHINKER_PROD_REPLICATE_DOCUMENTS: 'true' };
+    expect(deploymentContextArgs('prod', environment)).toEqual(['-c', 'replicateDocuments=true']);
+    expect(deploymentContextArgs('dr', environment)).toEqual([]);
+    expect(deploymentContextArgs('dr', { DOCUTHINKER_REPLICATE_DOCUMENTS: 'true' })).toEqual([
+      '-c',
+      'replicateDocuments=true',
+    ]);
+  });
+
   it('sees an alarm e-mail in the stage settings or the arguments passed through', () => {
     const prod = settingsFor('prod');
     // Prod alone: an outage there must page someone.

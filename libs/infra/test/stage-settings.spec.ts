@@ -55,6 +55,12 @@ describe('stage settings', () => {
     expect(STAGE_SETTINGS.prod.replicateTo).toBe(STAGE_SETTINGS.dr.region);
   });
 
+  it('pairs prod and dr for documents replication, off until a deployment turns it on', () => {
+    expect(STAGE_SETTINGS.prod.documentsPeer).toBe('dr');
+    expect(STAGE_SETTINGS.dr.documentsPeer).toBe('prod');
+    for (const stage of STAGE_NAMES) expect(STAGE_SETTINGS[stage].replicateDocuments).toBe(false);
+  });
+
   it('generates platform secrets everywhere but DR, which reads the replicas prod sends it', () => {
     expect(STAGE_SETTINGS.dr.generatesPlatformSecrets).toBe(false);
     for (const stage of ['dev', 'staging', 'prod'] as const) {
@@ -147,5 +153,19 @@ describe('context overrides', () => {
     expect(() =>
       overridesFromContext(reader({ certificateArn: 'arn:aws:acm:us-east-1:1:certificate/x' })),
     ).toThrow(/needs domainName/);
+  });
+
+  it('reads replicateDocuments as a switch and refuses anything but true or false', () => {
+    expect(overridesFromContext(reader({ replicateDocuments: 'true' }))).toEqual({
+      replicateDocuments: true,
+    });
+    expect(overridesFromContext(reader({ replicateDocuments: ' FALSE ' }))).toEqual({
+      replicateDocuments: false,
+    });
+    expect(overridesFromContext(() => true)).toMatchObject({ replicateDocuments: true });
+    expect(overridesFromContext(reader({ replicateDocuments: '' }))).toEqual({});
+    expect(() => overridesFromContext(reader({ replicateDocuments: 'yes' }))).toThrow(
+      'replicateDocuments must be true or false (got "yes")',
+    );
   });
 });

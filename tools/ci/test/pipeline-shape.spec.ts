@@ -181,7 +181,11 @@ describe('deploy.yml', () => {
   it("passes every deployment value the infra reads from the environment, as the stage's", () => {
     const variables = Object.keys(DEPLOYMENT_CONTEXT_KEYS).map((suffix) => `DOCUTHINKER_${suffix}`);
     expect(variables).toEqual(
-      expect.arrayContaining(['DOCUTHINKER_ALARM_EMAIL', 'DOCUTHINKER_AIML_UPSTREAM_IMAGE']),
+      expect.arrayContaining([
+        'DOCUTHINKER_ALARM_EMAIL',
+        'DOCUTHINKER_AIML_UPSTREAM_IMAGE',
+        'DOCUTHINKER_REPLICATE_DOCUMENTS',
+      ]),
     );
     for (const job of [...deployJobs, deploy.jobs['diff'] as Job]) {
       for (const variable of variables) {

@@ -9,9 +9,23 @@ function text(read: ContextReader, key: string): string | undefined {
 }
 
 /**
+ * A switch: `-c key=true` (a string) or a boolean in cdk.json; undefined when
+ * unset or blank. Anything else is refused rather than read as off, so a typo
+ * does not silently leave the feature out of a deploy.
+ */
+function flag(read: ContextReader, key: string): boolean | undefined {
+  const value = read(key);
+  if (typeof value === 'boolean' || value === undefined) return value;
+  const given = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  if (given === '') return undefined;
+  if (given === 'true' || given === 'false') return given === 'true';
+  throw new Error(`${key} must be true or false (got ${JSON.stringify(value)})`);
+}
+
+/**
  * Per-deployment values that are not the repository's business (a domain, a
- * certificate, an on-call address) come in as CDK context, on top of the
- * committed stage settings.
+ * certificate, an on-call address, whether the peer's documents bucket exists
+ * yet) come in as CDK context, on top of the committed stage settings.
  */
 export function overridesFromContext(read: ContextReader): Partial<StageSettings> {
   const overrides: { -readonly [K in keyof StageSettings]?: StageSettings[K] } = {};
@@ -42,5 +56,7 @@ export function overridesFromContext(read: ContextReader): Partial<StageSettings
   if (alarmEmail) overrides.alarmEmail = alarmEmail;
   const aimlUpstreamImage = text(read, 'aimlUpstreamImage');
   if (aimlUpstreamImage) overrides.aimlUpstreamImage = aimlUpstreamImage;
+  const replicateDocuments = flag(read, 'replicateDocuments');
+  if (replicateDocuments !== undefined) overrides.replicateDocuments = replicateDocuments;
   return overrides;
 }

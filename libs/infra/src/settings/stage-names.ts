@@ -1,4 +1,5 @@
 import { SECRET_PREFIX } from '@docuthinker/config';
+import { Aws } from 'aws-cdk-lib';
 import { CLUSTER_NAME, SERVICE_CONNECT_NAMESPACE } from './platform-constants';
 import type { StageName } from './stage-settings';
 
@@ -35,4 +36,18 @@ export function secretPrefixFor(stage: StageName): string {
 
 export function stackNameFor(stage: StageName, part: 'Network' | 'Platform'): string {
   return `DocuThinker-${stage}-${part}`;
+}
+
+/**
+ * The stage's documents bucket, unique by account and region. Deterministic,
+ * so the peer stage in the other region names it without a cross-region
+ * stack reference. `account` is a parameter only so cdk-nag's rendering of
+ * the name (`<AWS::AccountId>`) can be spelled from the same pattern.
+ */
+export function documentsBucketNameFor(
+  stage: StageName,
+  region: string,
+  account: string = Aws.ACCOUNT_ID,
+): string {
+  return `docuthinker-documents-${stage}-${account}-${region}`;
 }

@@ -46,6 +46,20 @@ export interface StageSettings {
   /** The DR region: receives replicas of the images and of the generated secrets. */
   readonly replicateTo?: string;
   /**
+   * The stage whose documents bucket holds this one's replicas, and which
+   * replicates its own back here (prod and dr): originals uploaded on either
+   * side are there after a failover and after the failback.
+   */
+  readonly documentsPeer?: StageName;
+  /**
+   * Replicate the documents bucket to the peer's. Off in the committed
+   * settings, because S3 refuses a rule whose destination bucket does not exist
+   * yet and a fresh account gets prod before dr; a deployment turns it on with
+   * `-c replicateDocuments=true` (DOCUTHINKER_<STAGE>_REPLICATE_DOCUMENTS) once
+   * both stages have been deployed.
+   */
+  readonly replicateDocuments: boolean;
+  /**
    * Generate the values the platform can make itself (JWT key, service token).
    * DR reads prod's replicas instead, so tokens issued in prod stay valid after a failover.
    */
@@ -103,6 +117,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
     allowFargateSpot: true,
     ownsImageRepositories: false,
     generatesPlatformSecrets: true,
+    replicateDocuments: false,
     wafEnabled: false,
     tracing: 'none',
     chromaImage: CHROMA_IMAGE,
@@ -125,6 +140,7 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
     allowFargateSpot: true,
     ownsImageRepositories: false,
     generatesPlatformSecrets: true,
+    replicateDocuments: false,
     wafEnabled: true,
     tracing: 'xray',
     chromaImage: CHROMA_IMAGE,
@@ -147,6 +163,8 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
     allowFargateSpot: false,
     ownsImageRepositories: true,
     generatesPlatformSecrets: true,
+    documentsPeer: 'dr',
+    replicateDocuments: false,
     replicateTo: 'us-west-2',
     wafEnabled: true,
     tracing: 'xray',
@@ -172,6 +190,8 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
     allowFargateSpot: false,
     ownsImageRepositories: false,
     generatesPlatformSecrets: false,
+    documentsPeer: 'prod',
+    replicateDocuments: false,
     wafEnabled: true,
     tracing: 'xray',
     dnsFailoverRole: 'SECONDARY',

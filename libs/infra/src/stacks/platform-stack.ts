@@ -35,6 +35,7 @@ import type { StageSettings } from '../settings/stage-settings';
 import { AccessLogBucket } from '../storage/access-log-bucket';
 import { ChromaFileSystem } from '../storage/chroma-file-system';
 import { DocumentsBucket } from '../storage/documents-bucket';
+import { documentsReplicaFor } from '../storage/documents-replica';
 
 export interface PlatformStackProps extends StackProps {
   readonly settings: StageSettings;
@@ -80,6 +81,7 @@ export class PlatformStack extends Stack {
       stage: settings.stage,
       accessLogs: accessLogs.bucket,
       retain: settings.retainData,
+      replica: documentsReplicaFor(settings),
     });
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {

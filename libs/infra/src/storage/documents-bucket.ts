@@ -1,11 +1,17 @@
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { documentsBucketNameFor } from '../settings/stage-names';
+import type { StageName } from '../settings/stage-settings';
+import type { DocumentsReplica } from './documents-replica';
+import { DocumentsReplicationRole } from './documents-replication-role';
 
 export interface DocumentsBucketProps {
-  readonly stage: string;
+  readonly stage: StageName;
   readonly accessLogs: s3.IBucket;
   readonly retain: boolean;
+  /** The peer stage's bucket to replicate to; none while replication is off. */
+  readonly replica?: DocumentsReplica;
 }
 
 /**
@@ -25,8 +31,9 @@ export class DocumentsBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: DocumentsBucketProps) {
     super(scope, id);
+    const bucketName = documentsBucketNameFor(props.stage, Aws.REGION);
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      bucketName: `docuthinker-documents-${props.stage}-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+      bucketName,
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -45,6 +52,32 @@ export class DocumentsBucket extends Construct {
       ],
       // User documents are the product's data: never deleted with the stack in any stage that keeps data.
       removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      ...(props.replica ? this.replicationTo(props.stage, props.replica) : {}),
     });
+  }
+
+  /**
+   * One rule for every object: new versions and delete markers (a user's
+   * deletion must reach the replica too; the lifecycle rule above, which
+   * each bucket has, then erases both copies). Replicas are never replicated
+   * back, so the peer's rule in the other direction makes no loop. The peer
+   * bucket is in the same account (every stage is), referred to by name.
+   */
+  private replicationTo(
+    stage: StageName,
+    replica: DocumentsReplica,
+  ): Pick<s3.BucketProps, 'replicationRole' | 'replicationRules'> {
+    const { role } = new DocumentsReplicationRole(this, 'Replication', { stage, replica });
+    const replicaBucketName = documentsBucketNameFor(replica.stage, replica.region);
+    return {
+      replicationRole: role,
+      replicationRules: [
+        {
+          id: `documents-to-${replica.stage}`,
+          destination: s3.Bucket.fromBucketName(this, 'Replica', replicaBucketName),
+          deleteMarkerReplication: true,
+        },
+      ],
+    };
   }
 }
