@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_API } from '@docuthinker/contracts';
@@ -13,16 +11,11 @@ import { createStores, type Stores } from '@docuthinker/stores';
 /* eslint-disable @nx/enforce-module-boundaries -- both apps in one process, as `npm start` runs
    them on one machine; here so that neither app's project depends on the other */
 import { REVOCATION_FRESH_MS } from '../../aiml-gateway/src/auth/token-revocation-check';
-import {
-  JWT_SECRET,
-  startTestGateway,
-  type TestGateway,
-} from '../../aiml-gateway/test/support/test-gateway';
-import { createBackendApp } from '../../backend/src/app';
+import { startTestGateway, type TestGateway } from '../../aiml-gateway/test/support/test-gateway';
 import { embeddedTokensValidFrom } from '../../backend/src/auth/embedded-tokens-valid-from';
-import { createGatewayClient } from '../../backend/src/gateway/gateway-client';
-import { ApiClient, uniqueEmail } from '../../backend/test/support/api-client';
+import { type ApiClient, uniqueEmail } from '../../backend/test/support/api-client';
 /* eslint-enable @nx/enforce-module-boundaries */
+import { startRevokingBackend, type RevokingBackend } from './support/revoking-backend';
 
 /**
  * Revocations on embedded defaults (no REDIS_URL): the backend writes them to
@@ -35,7 +28,7 @@ describe('on embedded defaults, a password change or deletion at the backend rev
   let stores: Stores;
   let backendRecord: ReturnType<typeof embeddedTokensValidFrom>;
   let gatewayRecord: LibsqlTokensValidFrom;
-  let server: Server;
+  let backend: RevokingBackend;
   let api: ApiClient;
   let gateway: TestGateway;
   let gatewayClockMs = Date.now();
@@ -44,28 +37,12 @@ describe('on embedded defaults, a password change or deletion at the backend rev
     dataDir = mkdtempSync(join(tmpdir(), 'dt-token-revocation-embedded-'));
     stores = await createStores({ dataDir });
     backendRecord = embeddedTokensValidFrom(dataDir);
-    const app = createBackendApp({
-      config: {
-        corsOrigins: [],
-        maxUploadBytes: 1024 * 1024,
-        jwtSecret: JWT_SECRET,
-        aiCallsPerMinute: 600,
-      },
-      logger: createServiceLogger({ service: 'backend', level: 'silent', secretValues: [] }),
+    backend = await startRevokingBackend({
       stores,
-      // Never called here: no outbox worker runs, and these routes make no AI calls.
-      gateway: createGatewayClient({
-        baseUrl: 'http://127.0.0.1:9',
-        serviceToken: 'unused-service-token-0123456789',
-      }),
-      extractor: { extract: () => Promise.reject(new Error('this suite uploads nothing')) },
-      readinessChecks: [],
-      onOutboxWork: () => undefined,
+      logger: createServiceLogger({ service: 'backend', level: 'silent', secretValues: [] }),
       tokensValidFrom: backendRecord.record,
     });
-    server = createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    api = new ApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    api = backend.api;
     // The gateway's own connection to the file, as a second process has.
     gatewayRecord = new LibsqlTokensValidFrom(embeddedTokenRevocationsPath(dataDir));
     gateway = await startTestGateway({
@@ -73,10 +50,7 @@ describe('on embedded defaults, a password change or deletion at the backend rev
     });
   }, 60_000);
   afterAll(async () => {
-    if (server) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    await backend?.close();
     await gateway?.close();
     await gatewayRecord?.close();
     await backendRecord?.close();

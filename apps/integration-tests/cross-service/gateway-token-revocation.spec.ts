@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -26,12 +24,11 @@ import {
   startTestGateway,
   type TestGateway,
 } from '../../aiml-gateway/test/support/test-gateway';
-import { createBackendApp } from '../../backend/src/app';
 import { ACCESS_TOKEN_TTL_SECONDS } from '../../backend/src/auth/access-tokens';
 import { connectTokensValidFrom } from '../../backend/src/auth/tokens-valid-from-connection';
-import { createGatewayClient } from '../../backend/src/gateway/gateway-client';
-import { ApiClient, uniqueEmail } from '../../backend/test/support/api-client';
+import { type ApiClient, uniqueEmail } from '../../backend/test/support/api-client';
 /* eslint-enable @nx/enforce-module-boundaries */
+import { startRevokingBackend, type RevokingBackend } from './support/revoking-backend';
 
 const FIRST_PASSWORD = 'correct horse battery';
 const SECOND_PASSWORD = 'staple battery horse';
@@ -50,7 +47,7 @@ describe('a password change or deletion at the backend revokes the token at the 
   let stores: Stores;
   let revocationsConnection: Awaited<ReturnType<typeof connectTokensValidFrom>>;
   let gatewayRedis: Redis;
-  let server: Server;
+  let backend: RevokingBackend;
   let api: ApiClient;
   let gateway: TestGateway;
   let gatewayClockMs = Date.now();
@@ -67,28 +64,12 @@ describe('a password change or deletion at the backend revokes the token at the 
       secretValues: [JWT_SECRET],
       destination: { write: (line: string) => void (backendLogs += line) },
     });
-    const app = createBackendApp({
-      config: {
-        corsOrigins: [],
-        maxUploadBytes: 1024 * 1024,
-        jwtSecret: JWT_SECRET,
-        aiCallsPerMinute: 600,
-      },
-      logger,
+    backend = await startRevokingBackend({
       stores,
-      // Never called here: no outbox worker runs, and these routes make no AI calls.
-      gateway: createGatewayClient({
-        baseUrl: 'http://127.0.0.1:9',
-        serviceToken: 'unused-service-token-0123456789',
-      }),
-      extractor: { extract: () => Promise.reject(new Error('this suite uploads nothing')) },
-      readinessChecks: [],
-      onOutboxWork: () => undefined,
+      logger,
       tokensValidFrom: revocationsConnection.record,
     });
-    server = createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    api = new ApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    api = backend.api;
 
     gatewayRedis = createRedisClient(redis.url);
     expect(await waitForRedis(gatewayRedis, 10_000)).toBe(true);
@@ -100,10 +81,7 @@ describe('a password change or deletion at the backend revokes the token at the 
     });
   }, 60_000);
   afterAll(async () => {
-    if (server) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    await backend?.close();
     await gateway?.close();
     await revocationsConnection?.close();
     if (gatewayRedis) await closeRedisClient(gatewayRedis);
