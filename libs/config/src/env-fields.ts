@@ -106,6 +106,8 @@ export function optionalMongodbUri(doc: Omit<EnvVarDoc, 'expected'>) {
 }
 
 function originProblem(value: string): string | undefined {
+  // `https://*.example.com` parses as a host named `*.example.com`: no browser sends it.
+  if (value.includes('*')) return 'has a wildcard entry (CORS matches each origin exactly)';
   let url: URL;
   try {
     url = new URL(value);

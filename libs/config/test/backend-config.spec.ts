@@ -172,6 +172,11 @@ describe('loadBackendConfig', () => {
       'ftp://files.example.com',
       'has an entry that is not an http:// or https:// origin',
     ],
+    [
+      'DOCUTHINKER_CORS_ORIGINS',
+      'https://*.example.com',
+      'has a wildcard entry (CORS matches each origin exactly)',
+    ],
     ['DOCUTHINKER_DOCUMENTS_BUCKET', 'ab', 'is not 3 to 63 characters long'],
     ['DOCUTHINKER_DOCUMENTS_BUCKET', 'b'.repeat(64), 'is not 3 to 63 characters long'],
     [

@@ -47,6 +47,20 @@ describe('deployment values from the pipeline', () => {
     ]);
   });
 
+  it("passes the browser front end's origins, the stage's own over the plain ones", () => {
+    expect(
+      deploymentContextArgs('staging', {
+        DOCUTHINKER_STAGING_CORS_ORIGINS: 'https://app.staging.example.com',
+        DOCUTHINKER_CORS_ORIGINS: 'https://app.example.com',
+      }),
+    ).toEqual(['-c', 'corsOrigins=https://app.staging.example.com']);
+    expect(
+      deploymentContextArgs('prod', {
+        DOCUTHINKER_CORS_ORIGINS: ' https://app.example.com,https://admin.example.com ',
+      }),
+    ).toEqual(['-c', 'corsOrigins=https://app.example.com,https://admin.example.com']);
+  });
+
   it('sees an alarm e-mail in the stage settings or the arguments passed through', () => {
     const prod = settingsFor('prod');
     // Prod alone: an outage there must page someone.

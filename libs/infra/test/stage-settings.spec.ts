@@ -162,10 +162,51 @@ describe('context overrides', () => {
     expect(overridesFromContext(reader({ replicateDocuments: ' FALSE ' }))).toEqual({
       replicateDocuments: false,
     });
-    expect(overridesFromContext(() => true)).toMatchObject({ replicateDocuments: true });
+    expect(
+      overridesFromContext((key) => (key === 'replicateDocuments' ? true : undefined)),
+    ).toMatchObject({ replicateDocuments: true });
     expect(overridesFromContext(reader({ replicateDocuments: '' }))).toEqual({});
     expect(() => overridesFromContext(reader({ replicateDocuments: 'yes' }))).toThrow(
       'replicateDocuments must be true or false (got "yes")',
     );
+  });
+
+  it('reads corsOrigins as a comma-separated list of origins, as the backend does', () => {
+    expect(
+      overridesFromContext(
+        reader({ corsOrigins: ' https://app.example.com, https://admin.example.com:8443 ,' }),
+      ),
+    ).toEqual({ corsOrigins: ['https://app.example.com', 'https://admin.example.com:8443'] });
+    // A list in cdk.json.
+    expect(
+      overridesFromContext((key) =>
+        key === 'corsOrigins' ? ['https://app.example.com'] : undefined,
+      ),
+    ).toEqual({ corsOrigins: ['https://app.example.com'] });
+    // The backend takes http origins too (a local front end against dev).
+    expect(overridesFromContext(reader({ corsOrigins: 'http://localhost:5173' }))).toEqual({
+      corsOrigins: ['http://localhost:5173'],
+    });
+    expect(overridesFromContext(reader({ corsOrigins: ' , ' }))).toEqual({});
+  });
+
+  it('refuses a corsOrigins value that is no list', () => {
+    expect(() => overridesFromContext((key) => (key === 'corsOrigins' ? true : undefined))).toThrow(
+      'corsOrigins must be a comma-separated list of origins (got true)',
+    );
+  });
+
+  it.each([
+    ['https://app.example.com/', /corsOrigins has an entry with a path or a trailing slash/],
+    ['https://app.example.com/app', /with a path/],
+    ['app.example.com', /not an origin URL/],
+    ['ftp://app.example.com', /not an http:\/\/ or https:\/\/ origin/],
+    ['https://App.Example.com', /not written as browsers send it/],
+    ['https://app.example.com:443', /not written as browsers send it/],
+    ['https://*.example.com', /wildcard/],
+  ])('refuses the corsOrigins entry %s, naming it', (entry, problem) => {
+    const read = reader({ corsOrigins: `https://ok.example.com,${entry}` });
+    expect(() => overridesFromContext(read)).toThrow(problem);
+    expect(() => overridesFromContext(read)).toThrow(`: "${entry}"; expected a comma-separated`);
   });
 });

@@ -185,6 +185,7 @@ describe('deploy.yml', () => {
         'DOCUTHINKER_ALARM_EMAIL',
         'DOCUTHINKER_AIML_UPSTREAM_IMAGE',
         'DOCUTHINKER_REPLICATE_DOCUMENTS',
+        'DOCUTHINKER_CORS_ORIGINS',
       ]),
     );
     for (const job of [...deployJobs, deploy.jobs['diff'] as Job]) {

@@ -20,14 +20,17 @@ export const DEPLOYMENT_CONTEXT_KEYS = {
   // `true` once prod and dr have both been deployed: each documents bucket then
   // replicates to the other's (S3 refuses a rule whose destination is missing).
   REPLICATE_DOCUMENTS: 'replicateDocuments',
+  // Origins of a browser front end served elsewhere than the API (the
+  // backend's DOCUTHINKER_CORS_ORIGINS): without them the browser is refused.
+  CORS_ORIGINS: 'corsOrigins',
 } as const;
 
 /**
  * `-c key=value` arguments for a deployment's HTTPS, provider keys, alarm
- * e-mail, FastAPI image and documents replication switch from the environment:
- * the stage's own variable (`DOCUTHINKER_PROD_DOMAIN_NAME`, for a Jenkins that
- * holds every stage's values) or the plain one (`DOCUTHINKER_DOMAIN_NAME`, for
- * a GitHub environment that holds one stage's).
+ * e-mail, FastAPI image, documents replication switch and CORS origins from
+ * the environment: the stage's own variable (`DOCUTHINKER_PROD_DOMAIN_NAME`,
+ * for a Jenkins that holds every stage's values) or the plain one
+ * (`DOCUTHINKER_DOMAIN_NAME`, for a GitHub environment that holds one stage's).
  * They are the deployment's, not the repository's, so they are never committed.
  */
 export function deploymentContextArgs(stage: StageName, environment: NodeJS.ProcessEnv): string[] {

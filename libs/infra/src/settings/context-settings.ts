@@ -1,3 +1,4 @@
+import { backendFields, envVarDocs } from '@docuthinker/config';
 import type { HttpsSettings, StageSettings } from './stage-settings';
 
 /** Reads one context value (`-c key=value` or cdk.json) as a non-empty string. */
@@ -22,10 +23,43 @@ function flag(read: ContextReader, key: string): boolean | undefined {
   throw new Error(`${key} must be true or false (got ${JSON.stringify(value)})`);
 }
 
+const CORS_ORIGINS = backendFields.DOCUTHINKER_CORS_ORIGINS;
+
+/**
+ * Browser origins for the backend's CORS, checked entry by entry with the
+ * backend's own DOCUTHINKER_CORS_ORIGINS rule: a value it would refuse at
+ * start fails the synth here instead of a deployment whose tasks never start.
+ * Undefined when no origin is given.
+ */
+function corsOrigins(read: ContextReader, key: string): readonly string[] | undefined {
+  const value = read(key);
+  if (value === undefined) return undefined;
+  // A list in cdk.json, or the comma-separated string of `-c key=…`.
+  const given = Array.isArray(value) ? value.join(',') : value;
+  if (typeof given !== 'string') {
+    throw new Error(
+      `${key} must be a comma-separated list of origins (got ${JSON.stringify(value)})`,
+    );
+  }
+  const origins = given
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    const problem = CORS_ORIGINS.safeParse(origin).error?.issues[0]?.message;
+    if (problem) {
+      const expected = envVarDocs.get(CORS_ORIGINS)?.expected ?? 'browser origins';
+      throw new Error(`${key} ${problem}: ${JSON.stringify(origin)}; expected ${expected}`);
+    }
+  }
+  return origins.length > 0 ? origins : undefined;
+}
+
 /**
  * Per-deployment values that are not the repository's business (a domain, a
  * certificate, an on-call address, whether the peer's documents bucket exists
- * yet) come in as CDK context, on top of the committed stage settings.
+ * yet, the browser front end's origins) come in as CDK context, on top of the
+ * committed stage settings.
  */
 export function overridesFromContext(read: ContextReader): Partial<StageSettings> {
   const overrides: { -readonly [K in keyof StageSettings]?: StageSettings[K] } = {};
@@ -58,5 +92,7 @@ export function overridesFromContext(read: ContextReader): Partial<StageSettings
   if (aimlUpstreamImage) overrides.aimlUpstreamImage = aimlUpstreamImage;
   const replicateDocuments = flag(read, 'replicateDocuments');
   if (replicateDocuments !== undefined) overrides.replicateDocuments = replicateDocuments;
+  const origins = corsOrigins(read, 'corsOrigins');
+  if (origins) overrides.corsOrigins = origins;
   return overrides;
 }

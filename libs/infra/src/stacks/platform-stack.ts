@@ -175,6 +175,11 @@ export class PlatformStack extends Stack {
         PORT: String(BACKEND.port),
         DOCUTHINKER_AIML_URL: `http://${GATEWAY.containerName}:${GATEWAY.port}`,
         DOCUTHINKER_DOCUMENTS_BUCKET: documents.bucket.bucketName,
+        // Only when given: without it the backend allows no cross-origin
+        // browser calls, right for a front end served from the API's origin.
+        ...(settings.corsOrigins?.length
+          ? { DOCUTHINKER_CORS_ORIGINS: settings.corsOrigins.join(',') }
+          : {}),
       }),
       secrets: secrets.containerSecretsFor('backend'),
       scaling: settings.backend,

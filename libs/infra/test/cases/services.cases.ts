@@ -10,7 +10,7 @@ import {
   pick,
   type CfnJson,
 } from '../support/synth-stage';
-import type { StageFixtures } from '../support/stage-fixtures';
+import { CORS_ORIGINS, type StageFixtures } from '../support/stage-fixtures';
 import { DELETED_ORIGINALS_KEPT_DAYS } from '../../src/storage/documents-bucket';
 
 export function servicesCases(stages: StageFixtures): void {
@@ -117,6 +117,21 @@ export function servicesCases(stages: StageFixtures): void {
         Name: 'DOCUTHINKER_AIML_URL',
         Value: 'http://aiml-gateway:8000',
       });
+    });
+
+    it("gives the backend the deployment's CORS origins, and none when a stage is given none", () => {
+      const corsOrigins = (stage: SynthesizedStage) =>
+        (container(pick(taskDefinitions(stage.platform), 'backend'), 'backend').Environment ?? [])
+          .filter((variable) => variable.Name === 'DOCUTHINKER_CORS_ORIGINS')
+          .map((variable) => variable.Value);
+      expect(corsOrigins(prod)).toEqual([CORS_ORIGINS.join(',')]);
+      // The backend's own parser reads back exactly the origins given.
+      expect(backendFields.DOCUTHINKER_CORS_ORIGINS.parse(corsOrigins(prod)[0])).toEqual(
+        CORS_ORIGINS,
+      );
+      expect(corsOrigins(stages.staging())).toEqual([]);
+      const gateway = container(pick(tasks, 'aiml-gateway'), 'aiml-gateway');
+      expect(JSON.stringify(gateway.Environment)).not.toContain('CORS');
     });
 
     it('opens the gateway only to the backend and the ALB, and Chroma only to the gateway', () => {

@@ -8,12 +8,20 @@ export const HTTPS = {
   hostedZone: { zoneName: 'docuthinker.example', hostedZoneId: 'Z0123456789EXAMPLE' },
 } satisfies HttpsSettings;
 export const ALARM_EMAIL = 'oncall@docuthinker.example';
+/** A browser front end on two origins other than the API's. */
+export const CORS_ORIGINS = [
+  'https://app.docuthinker.example',
+  'https://admin.docuthinker.example',
+];
 export const UPSTREAM_IMAGE =
   '111111111111.dkr.ecr.us-east-1.amazonaws.com/docuthinker-fastapi:3f2c1ab';
 
 /** One synthesized app per stage, built on first use and shared by every case in a spec file. */
 export interface StageFixtures {
-  /** HTTPS with a certificate, a hosted zone (PRIMARY failover record) and an on-call e-mail. */
+  /**
+   * HTTPS with a certificate, a hosted zone (PRIMARY failover record), an
+   * on-call e-mail and a browser front end on other origins (CORS).
+   */
   readonly prod: () => SynthesizedStage;
   /** Plain HTTP, with the FastAPI sidecar. */
   readonly dev: () => SynthesizedStage;
@@ -30,7 +38,9 @@ function once(build: () => SynthesizedStage): () => SynthesizedStage {
 
 export function stageFixtures(): StageFixtures {
   return {
-    prod: once(() => synthStage('prod', { https: HTTPS, alarmEmail: ALARM_EMAIL })),
+    prod: once(() =>
+      synthStage('prod', { https: HTTPS, alarmEmail: ALARM_EMAIL, corsOrigins: CORS_ORIGINS }),
+    ),
     dev: once(() => synthStage('dev', { aimlUpstreamImage: UPSTREAM_IMAGE })),
     staging: once(() => synthStage('staging')),
     dr: once(() => synthStage('dr', { https: { ...HTTPS, certificateArn: undefined } })),
