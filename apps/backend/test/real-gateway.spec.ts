@@ -122,6 +122,31 @@ describe('backend with the real AI/ML gateway process', () => {
     }
   });
 
+  // Found in review: the outbox's calls had ids of their own at the gateway,
+  // so an index or delete call could not be tied to its job.
+  it("sends each outbox job's id with its gateway calls", async () => {
+    const gatewayLineOf = (method: string, url: RegExp) =>
+      eventually(async () =>
+        gateway
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('"id":"outbox:'))
+          .map((line) => JSON.parse(line) as { req?: { method: string; url: string } })
+          .find((line) => line.req?.method === method && url.test(line.req.url)),
+      );
+    expect(await gatewayLineOf('POST', /^\/ai\/v1\/index$/)).toEqual(
+      expect.objectContaining({ msg: 'request completed', res: { statusCode: 200 } }),
+    );
+    const doomed = await user.post<{ id: string }>('/api/documents', {
+      title: 'Short-lived',
+      text: 'A document deleted straight away.',
+    });
+    expect((await user.delete(`/api/documents/${doomed.body.id}`)).status).toBe(204);
+    expect(
+      await gatewayLineOf('DELETE', new RegExp(`^/ai/v1/index/${doomed.body.id}(\\?|$)`)),
+    ).toEqual(expect.objectContaining({ res: { statusCode: 200 } }));
+  });
+
   // Found by the fuzz suite (tools/fuzz): the gateway's 501 counted as a
   // gateway failure, so a few unsupported requests opened the breaker and
   // every AI route answered 503 for every user.

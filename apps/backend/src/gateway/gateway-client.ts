@@ -59,7 +59,8 @@ export interface GatewayClientOptions {
  * as `x-request-id` so the gateway's log line of the call carries the same
  * id as the backend's (found in review: the gateway made up its own, and
  * one request could not be followed across the services). The outbox's
- * calls serve no request and send none.
+ * calls send their job's (`outbox:<job id>`), which its own lines carry as
+ * `jobId`.
  */
 export interface GatewayCallContext {
   readonly requestId?: string;
@@ -72,10 +73,10 @@ export interface GatewayClient {
     request: TaskRequest,
     context?: GatewayCallContext,
   ): Promise<TaskResponse>;
-  index(request: IndexRequest): Promise<void>;
-  removeFromIndex(ownerId: string, documentId: string): Promise<void>;
+  index(request: IndexRequest, context?: GatewayCallContext): Promise<void>;
+  removeFromIndex(ownerId: string, documentId: string, context?: GatewayCallContext): Promise<void>;
   /** Removes everything the owner has indexed at the gateway (account erasure). */
-  removeOwnerFromIndex(ownerId: string): Promise<void>;
+  removeOwnerFromIndex(ownerId: string, context?: GatewayCallContext): Promise<void>;
   search(request: SearchRequest, context?: GatewayCallContext): Promise<SearchResponse>;
   ask(request: AskRequest, context?: GatewayCallContext): Promise<AskResponse>;
   chat(request: ChatRequest, context?: GatewayCallContext): Promise<ChatResponse>;
@@ -265,18 +266,32 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         taskResponse,
         context,
       ),
-    index: async (request) => {
-      await call('POST', GATEWAY_API.index, request, settings.indexTimeoutMs, indexResponse);
+    index: async (request, context) => {
+      await call(
+        'POST',
+        GATEWAY_API.index,
+        request,
+        settings.indexTimeoutMs,
+        indexResponse,
+        context,
+      );
     },
-    removeFromIndex: async (ownerId, documentId) => {
+    removeFromIndex: async (ownerId, documentId, context) => {
       // The gateway answers a delete of a document it never indexed 200
       // (nothing removed); a 404 is a gateway that is not this API, retried.
       const path = `${GATEWAY_API.indexedDocument(documentId)}?ownerId=${encodeURIComponent(ownerId)}`;
-      await call('DELETE', path, undefined, settings.indexTimeoutMs);
+      await call('DELETE', path, undefined, settings.indexTimeoutMs, undefined, context);
     },
-    removeOwnerFromIndex: async (ownerId) => {
+    removeOwnerFromIndex: async (ownerId, context) => {
       const path = `${GATEWAY_API.index}?ownerId=${encodeURIComponent(ownerId)}`;
-      await call('DELETE', path, undefined, settings.purgeTimeoutMs, removeOwnerIndexResponse);
+      await call(
+        'DELETE',
+        path,
+        undefined,
+        settings.purgeTimeoutMs,
+        removeOwnerIndexResponse,
+        context,
+      );
     },
     search: (request, context) =>
       call('POST', GATEWAY_API.search, request, settings.requestTimeoutMs, searchResponse, context),

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@docuthinker/runtime';
 import { retryDelayMs, type ClaimedOutboxJob, type Stores } from '@docuthinker/stores';
-import type { GatewayClient } from '../gateway/gateway-client';
+import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
 import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
 import type { DocumentCache } from '../services/document-cache';
 import { eraseOwnerCaches } from '../services/owner-cache-keys';
@@ -53,6 +53,16 @@ const DEFAULTS: Required<OutboxWorkerOptions> = {
 export type OutboxWorkerStores = Pick<Stores, 'documents' | 'outbox' | 'files' | 'cache'>;
 
 /**
+ * The request id a job's gateway calls carry, `outbox:<job id>`: the
+ * gateway's log lines of the calls then name the job whose lines carry
+ * `jobId` (found in review: each call had an id of its own, and an index
+ * call could not be tied to its job).
+ */
+function callContextOf(job: ClaimedOutboxJob): GatewayCallContext {
+  return { requestId: `outbox:${job.id}` };
+}
+
+/**
  * Replays the durable outbox against the gateway until each job is
  * confirmed: index jobs send the document's text and then mark it
  * `indexed` (and replace a fallback summary with the AI's), delete jobs
@@ -76,20 +86,25 @@ export function startOutboxWorker(
   async function indexDocument(job: ClaimedOutboxJob): Promise<void> {
     const document = await stores.documents.get(job.ownerId, job.documentId);
     if (!document) return; // deleted since: its delete job cleans up
-    await gateway.index({
-      ownerId: document.ownerId,
-      documentId: document.id,
-      title: document.title,
-      text: document.text,
-    });
+    const context = callContextOf(job);
+    await gateway.index(
+      {
+        ownerId: document.ownerId,
+        documentId: document.id,
+        title: document.title,
+        text: document.text,
+      },
+      context,
+    );
     // Only if no rename came in meanwhile: its own, newer job is still to run.
     await stores.documents.setIndexStatus(document.ownerId, document.id, 'indexed', document.title);
     if (document.summaryDegraded) {
       try {
-        const answer = await gateway.runTask('summary', {
-          text: document.text,
-          title: document.title,
-        });
+        const answer = await gateway.runTask(
+          'summary',
+          { text: document.text, title: document.title },
+          context,
+        );
         if (!answer.degraded && typeof answer.output === 'string' && answer.output.trim()) {
           await stores.documents.update(document.ownerId, document.id, {
             summary: answer.output.trim(),
@@ -104,14 +119,14 @@ export function startOutboxWorker(
   }
 
   async function removeDocument(job: ClaimedOutboxJob): Promise<void> {
-    await gateway.removeFromIndex(job.ownerId, job.documentId);
+    await gateway.removeFromIndex(job.ownerId, job.documentId, callContextOf(job));
     if (job.fileKey) await stores.files.delete(job.fileKey);
   }
 
   const jobRunners: Record<ClaimedOutboxJob['kind'], (job: ClaimedOutboxJob) => Promise<void>> = {
     index: indexDocument,
     delete: removeDocument,
-    purge: (job) => gateway.removeOwnerFromIndex(job.ownerId),
+    purge: (job) => gateway.removeOwnerFromIndex(job.ownerId, callContextOf(job)),
   };
 
   /** Keeps the job's lease alive while `work` runs (index calls may take a minute). */
