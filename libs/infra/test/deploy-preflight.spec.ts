@@ -62,33 +62,36 @@ describe('nx deploy/diff infra preflight', () => {
     ]);
   });
 
-  // The alarm topic would have no subscriber: prod's alarms would reach nobody.
-  it('refuses to deploy or diff prod without an alarm e-mail', () => {
-    const prod = {
+  // The alarm topic would have no subscriber: the stage's alarms would reach
+  // nobody. Dr too, which serves production traffic after a failover.
+  it.each(['prod', 'dr'])('refuses to deploy or diff %s without an alarm e-mail', (stage) => {
+    const variable = `DOCUTHINKER_${stage.toUpperCase()}`;
+    const settings = {
       IMAGE_TAG: '3f2c1ab',
-      DOCUTHINKER_PROD_DOMAIN_NAME: 'docuthinker.example.com',
-      DOCUTHINKER_PROD_CERTIFICATE_ARN: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
-      DOCUTHINKER_PROD_PROVIDER_KEYS: 'openai',
+      [`${variable}_DOMAIN_NAME`]: 'docuthinker.example.com',
+      [`${variable}_CERTIFICATE_ARN`]: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+      [`${variable}_PROVIDER_KEYS`]: 'openai',
     };
     for (const action of ['deploy', 'diff']) {
-      const { status, stderrLines } = runStage([action, 'prod'], prod);
+      const { status, stderrLines } = runStage([action, stage], settings);
       expect(status).toBe(1);
       expect(stderrLines).toEqual([
         expect.stringMatching(
           new RegExp(
-            `^${action} infra \\(prod\\): no alarm e-mail - set DOCUTHINKER_PROD_ALARM_EMAIL`,
+            `^${action} infra \\(${stage}\\): no alarm e-mail - set ${variable}_ALARM_EMAIL`,
           ),
         ),
       ]);
     }
     // The plain variable (a GitHub environment's) and -c alarmEmail= count too.
+    const noCredentials = new RegExp(`^deploy infra \\(${stage}\\): no AWS credentials found`);
     expect(
-      runStage(['deploy', 'prod'], { ...prod, DOCUTHINKER_ALARM_EMAIL: 'oncall@example.com' })
+      runStage(['deploy', stage], { ...settings, DOCUTHINKER_ALARM_EMAIL: 'oncall@example.com' })
         .stderrLines,
-    ).toEqual([expect.stringMatching(/^deploy infra \(prod\): no AWS credentials found/)]);
+    ).toEqual([expect.stringMatching(noCredentials)]);
     expect(
-      runStage(['deploy', 'prod', '-c', 'alarmEmail=oncall@example.com'], prod).stderrLines,
-    ).toEqual([expect.stringMatching(/^deploy infra \(prod\): no AWS credentials found/)]);
+      runStage(['deploy', stage, '-c', 'alarmEmail=oncall@example.com'], settings).stderrLines,
+    ).toEqual([expect.stringMatching(noCredentials)]);
   });
 
   it('fails a diff without AWS credentials in one clear line', () => {
@@ -193,6 +196,7 @@ describe('nx deploy/diff infra preflight', () => {
       DOCUTHINKER_DOMAIN_NAME: 'dr.docuthinker.example.com',
       DOCUTHINKER_CERTIFICATE_ARN: 'arn:aws:acm:us-west-2:123456789012:certificate/def',
       DOCUTHINKER_PROVIDER_KEYS: 'google',
+      DOCUTHINKER_ALARM_EMAIL: 'oncall@docuthinker.example.com',
     });
     // Past the HTTPS check: what stops it now is the missing AWS credentials.
     expect(stderrLines).toEqual([expect.stringMatching(/^diff infra \(dr\): no AWS credentials/)]);

@@ -63,11 +63,11 @@ describe('deployment values from the pipeline', () => {
 
   it('sees an alarm e-mail in the stage settings or the arguments passed through', () => {
     const prod = settingsFor('prod');
-    // Prod alone: an outage there must page someone.
+    // Prod, and dr, which serves production traffic after a failover: an outage there must page someone.
     expect(prod.requiresAlarmEmail).toBe(true);
     expect(
       ['dev', 'staging', 'dr'].map((stage) => settingsFor(stage as 'dev').requiresAlarmEmail),
-    ).toEqual([false, false, false]);
+    ).toEqual([false, false, true]);
     expect(notifiesOnAlarm(prod, [])).toBe(false);
     expect(notifiesOnAlarm(prod, ['-c', 'alarmEmail= '])).toBe(false);
     expect(notifiesOnAlarm(prod, ['-c', 'alarmEmail=oncall@docuthinker.example'])).toBe(true);

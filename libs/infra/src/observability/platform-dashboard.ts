@@ -10,6 +10,8 @@ export interface PlatformDashboardProps {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly webServices: Readonly<Record<string, WebService>>;
   readonly chroma: ecs.FargateService;
+  /** Alarms shown next to the web services' own, such as Chroma's. */
+  readonly otherAlarms?: readonly cloudwatch.IAlarm[];
 }
 
 /** One screen for an on-call engineer: traffic, errors, latency, saturation, alarms. */
@@ -80,7 +82,7 @@ export class PlatformDashboard extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({
         title: 'Alarms',
-        alarms: services.flatMap(([, web]) => web.alarms.all),
+        alarms: [...services.flatMap(([, web]) => web.alarms.all), ...(props.otherAlarms ?? [])],
         width: 24,
       }),
     );

@@ -3,10 +3,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { RequestLogMetrics } from './request-log-metrics';
 
-/** The seed's metric table; a test asserts each threshold. */
+/** The seed's metric table, then the limits on logged errors; a test asserts each threshold. */
 export const ALARM_THRESHOLDS = {
   cpuPercent: 80,
   memoryPercent: 85,
@@ -15,19 +17,27 @@ export const ALARM_THRESHOLDS = {
   unhealthyHostsAbove: 0,
   target4xxPerMinute: 100,
   target5xxPerMinute: 10,
+  /** The same limit on the 5XX answers the service logs, whichever way the call came in. */
+  logged5xxPerMinute: 10,
+  unhandledErrorsPerFiveMinutes: 1,
 } as const;
 
 export interface WebServiceAlarmsProps {
   readonly serviceLabel: string;
   readonly service: ecs.BaseService;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The service's request log, counted for the errors the load balancer never sees. */
+  readonly logGroup: logs.ILogGroup;
   readonly topic: sns.ITopic;
 }
 
 /**
- * The seed's alarms for one load-balanced service. Target-group alarms that
- * show a bad release (unhealthy targets, 5XX) double as ECS deployment alarms,
- * so a deployment that trips them rolls back on its own.
+ * The seed's alarms for one load-balanced service, plus alarms on the errors
+ * in its own log. Alarms that show a bad release (unhealthy targets, target
+ * 5XX, logged 5XX) double as ECS deployment alarms, so a deployment that
+ * trips them rolls back on its own. The logged 5XX is there because the
+ * target group sees only what comes through the load balancer, and the
+ * gateway's answers to the backend, over Service Connect, never do.
  */
 export class WebServiceAlarms extends Construct {
   readonly all: cloudwatch.Alarm[] = [];
@@ -46,6 +56,7 @@ export class WebServiceAlarms extends Construct {
     const oneMinute = Duration.minutes(1);
     const unhealthyHostsName = `${prefix}-unhealthy-hosts`;
     const target5xxName = `${prefix}-5xx-high`;
+    const logged5xxName = `${prefix}-logged-5xx-high`;
 
     this.alarm(
       'Cpu',
@@ -132,8 +143,37 @@ export class WebServiceAlarms extends Construct {
       },
       props.topic,
     );
-    this.deploymentAlarms = [unhealthy, errors];
-    this.deploymentAlarmNames = [unhealthyHostsName, target5xxName];
+
+    const logged = new RequestLogMetrics(this, 'RequestLog', {
+      serviceLabel: props.serviceLabel,
+      logGroup: props.logGroup,
+    });
+    const loggedErrors = this.alarm(
+      'Logged5xx',
+      logged5xxName,
+      {
+        metric: logged.serverErrors.with({ period: oneMinute }),
+        threshold: ALARM_THRESHOLDS.logged5xxPerMinute,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+      },
+      props.topic,
+    );
+    // Not a deployment alarm: a single unhandled error is worth a look, not a rollback.
+    this.alarm(
+      'UnhandledErrors',
+      `${prefix}-unhandled-errors`,
+      {
+        metric: logged.unhandledErrors.with({ period: Duration.minutes(5) }),
+        threshold: ALARM_THRESHOLDS.unhandledErrorsPerFiveMinutes,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+      },
+      props.topic,
+    );
+
+    this.deploymentAlarms = [unhealthy, errors, loggedErrors];
+    this.deploymentAlarmNames = [unhealthyHostsName, target5xxName, logged5xxName];
   }
 
   private alarm(

@@ -2,7 +2,9 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { RunningTaskAlarm } from '../observability/running-task-alarm';
 import type { ChromaFileSystem } from '../storage/chroma-file-system';
 import { CHROMA } from '../settings/platform-constants';
 import type { StageSettings } from '../settings/stage-settings';
@@ -13,6 +15,7 @@ export interface ChromaServiceProps {
   readonly settings: StageSettings;
   readonly cluster: ecs.ICluster;
   readonly storage: ChromaFileSystem;
+  readonly alarmTopic: sns.ITopic;
 }
 
 /**
@@ -24,6 +27,7 @@ export interface ChromaServiceProps {
 export class ChromaService extends Construct {
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly runningTaskAlarm: RunningTaskAlarm;
   /** URL the gateway's DOCUTHINKER_CHROMA_URL secret should hold. */
   readonly serviceConnectUrl = `http://${CHROMA.discoveryName}:${CHROMA.port}`;
 
@@ -115,5 +119,11 @@ export class ChromaService extends Construct {
       this.service,
       'Chroma tasks mount EFS over NFS',
     );
+    // No load balancer watches Chroma: without this, losing its only task alarms nobody.
+    this.runningTaskAlarm = new RunningTaskAlarm(this, 'RunningTask', {
+      serviceLabel: 'chroma',
+      service: this.service,
+      topic: props.alarmTopic,
+    });
   }
 }

@@ -135,6 +135,7 @@ export class WebService extends Construct {
       serviceLabel: props.label,
       service: this.service,
       targetGroup: this.targetGroup,
+      logGroup: this.logGroup,
       topic: props.alarmTopic,
     });
     this.service.enableDeploymentAlarms(this.alarms.deploymentAlarmNames, {

@@ -182,7 +182,8 @@ export const STAGE_SETTINGS: Readonly<Record<StageName, StageSettings>> = Object
   dr: {
     stage: 'dr',
     requiresHttps: true,
-    requiresAlarmEmail: false,
+    // After a failover dr serves production traffic, and its alarms must page someone as prod's do.
+    requiresAlarmEmail: true,
     cdkQualifier: 'dtdr',
     region: 'us-west-2',
     availabilityZones: ['us-west-2a', 'us-west-2b'],

@@ -115,6 +115,7 @@ export class PlatformStack extends Stack {
       settings,
       cluster: this.cluster,
       storage: chromaStorage,
+      alarmTopic: alarms.topic,
     });
 
     this.gateway = new WebService(this, 'Gateway', {
@@ -210,6 +211,7 @@ export class PlatformStack extends Stack {
       loadBalancer: this.loadBalancer.loadBalancer,
       webServices: { backend: this.backend, gateway: this.gateway },
       chroma: this.chroma.service,
+      otherAlarms: [this.chroma.runningTaskAlarm.alarm],
     });
 
     const hostedZone = settings.https?.hostedZone;

@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { REQUEST_LOG_PATTERNS } from '../../src/observability/request-log-metrics';
 import { ALARM_THRESHOLDS } from '../../src/observability/web-service-alarms';
 import { SCALING_TARGETS } from '../../src/services/web-service';
 import type { SynthesizedStage, CfnJson } from '../support/synth-stage';
@@ -112,8 +113,90 @@ export function scalingAndAlarmCases(stages: StageFixtures): void {
       expect(ALARM_THRESHOLDS.target5xxPerMinute).toBe(10);
     });
 
+    // The target group sees only calls through the load balancer; the backend
+    // calls the gateway over Service Connect, so those errors are counted from
+    // each service's log.
+    it.each([
+      ['backend', 'BackendLogs'],
+      ['gateway', 'GatewayLogs'],
+    ])(
+      "counts the %s's logged 5XX answers and unhandled errors from its own log",
+      (service, logs) => {
+        const filters = Object.values(prod.platform.findResources('AWS::Logs::MetricFilter'))
+          .map((filter) => filter.Properties)
+          .filter((filter) => filter.LogGroupName.Ref.startsWith(logs));
+        const transformation = (pattern: string) => {
+          const found = filters.find((filter) => filter.FilterPattern === pattern);
+          if (!found) throw new Error(`no metric filter ${pattern} on ${logs}`);
+          return found.MetricTransformations[0];
+        };
+        expect(REQUEST_LOG_PATTERNS).toEqual({
+          serverErrors:
+            '{ $.msg = "request completed" && $.res.statusCode >= 500 && $.res.statusCode != 501 }',
+          unhandledErrors: '{ $.msg = "unhandled error" }',
+        });
+        const namespace = 'DocuThinker/DocuThinker-prod-Platform';
+        expect(transformation(REQUEST_LOG_PATTERNS.serverErrors)).toEqual({
+          MetricNamespace: namespace,
+          MetricName: `${service}-5xx-responses`,
+          MetricValue: '1',
+          DefaultValue: 0,
+        });
+        expect(transformation(REQUEST_LOG_PATTERNS.unhandledErrors)).toEqual({
+          MetricNamespace: namespace,
+          MetricName: `${service}-unhandled-errors`,
+          MetricValue: '1',
+          DefaultValue: 0,
+        });
+
+        // The seed's 5XX > 10/min, on every answer the service gave.
+        expect(alarmFor(service, 'logged-5xx-high')).toMatchObject({
+          Namespace: namespace,
+          MetricName: `${service}-5xx-responses`,
+          Statistic: 'Sum',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 10,
+          ComparisonOperator: 'GreaterThanThreshold',
+        });
+        expect(alarmFor(service, 'unhandled-errors')).toMatchObject({
+          Namespace: namespace,
+          MetricName: `${service}-unhandled-errors`,
+          Statistic: 'Sum',
+          Period: 300,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        });
+      },
+    );
+
+    it("raises an alarm when Chroma has no running task, from the cluster's Container Insights", () => {
+      prod.platform.hasResourceProperties('AWS::ECS::Cluster', {
+        ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+      });
+      const chroma = alarms.find(
+        (alarm) => alarm.AlarmName === 'DocuThinker-prod-Platform-chroma-no-running-task',
+      );
+      expect(chroma).toMatchObject({
+        Namespace: 'ECS/ContainerInsights',
+        MetricName: 'RunningTaskCount',
+        Dimensions: [
+          { Name: 'ClusterName', Value: { Ref: expect.stringMatching(/^Cluster/) } },
+          {
+            Name: 'ServiceName',
+            Value: { 'Fn::GetAtt': [expect.stringMatching(/^ChromaService/), 'Name'] },
+          },
+        ],
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      });
+    });
+
     it('sends every alarm and recovery to the encrypted SNS topic', () => {
-      expect(alarms).toHaveLength(14);
+      // Nine per web service (the seed's seven, logged 5XX, unhandled errors) and Chroma's.
+      expect(alarms).toHaveLength(19);
       for (const alarm of alarms) {
         expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
         expect(alarm.OKActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
@@ -122,6 +205,36 @@ export function scalingAndAlarmCases(stages: StageFixtures): void {
       prod.platform.hasResourceProperties('AWS::SNS::Subscription', {
         Protocol: 'email',
         Endpoint: ALARM_EMAIL,
+      });
+      // The topic policy replaces SNS's default one, so CloudWatch's publish is allowed in it,
+      // next to the Deny without TLS, and only for this account's alarms.
+      prod.platform.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: Match.objectLike({
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sns:Publish',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+              Resource: { Ref: Match.stringLikeRegexp('^AlarmTopic') },
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+                ArnLike: {
+                  'aws:SourceArn': {
+                    'Fn::Join': [
+                      '',
+                      ['arn:aws:cloudwatch:us-east-1:', { Ref: 'AWS::AccountId' }, ':alarm:*'],
+                    ],
+                  },
+                },
+              },
+            }),
+          ]),
+        }),
       });
       prod.platform.hasResourceProperties('AWS::KMS::Key', {
         EnableKeyRotation: true,

@@ -61,6 +61,8 @@ export function servicesCases(stages: StageFixtures): void {
         expect(deployment.Alarms.AlarmNames).toEqual([
           expect.stringMatching(/-unhealthy-hosts$/),
           expect.stringMatching(/-5xx-high$/),
+          // From the service's log: includes the calls that bypass the load balancer.
+          expect.stringMatching(/-logged-5xx-high$/),
         ]);
       }
     });
