@@ -67,6 +67,31 @@ describe('retrieval routes on the embedded stores', () => {
     expect((await index('erin', 'blank', '\u202e\u2066', ENGINE)).statusCode).toBe(400);
   });
 
+  // Found in review: a passage rarely names its document, so semantic search
+  // and ask could not find a document by its title, not even after a rename.
+  it('finds a document by its title in vector and hybrid search, and by its new title after a rename', async () => {
+    const text = 'Revenue grew in the third quarter thanks to strong exports of cloves.';
+    await index('zoe', 'report', 'Quarterly Zanzibar Report', text);
+    await index(
+      'zoe',
+      'other',
+      'Notes on shipping',
+      'Ships carried spices and timber along the coast.',
+    );
+    const topDocument = async (query: string, mode: 'vector' | 'hybrid') =>
+      (await search({ ownerId: 'zoe', query, k: 3, mode })).json().hits[0]?.documentId;
+    expect(await topDocument('Zanzibar', 'vector')).toBe('report');
+    expect(await topDocument('Zanzibar report', 'hybrid')).toBe('report');
+
+    await index('zoe', 'report', 'Pemba Island Summary', text);
+    expect(await topDocument('Pemba', 'vector')).toBe('report');
+    expect(await topDocument('Zanzibar', 'vector')).toBeUndefined();
+    // The chunk is the passage's own text, title or not.
+    const hit = (await search({ ownerId: 'zoe', query: 'cloves', k: 1, mode: 'vector' })).json()
+      .hits[0];
+    expect(hit.text).toBe(text);
+  });
+
   it('keeps one copy when the same document is indexed twice', async () => {
     await index('dave', 'twice', 'Twice', BABBAGE);
     const again = await index('dave', 'twice', 'Twice', BABBAGE);

@@ -15,6 +15,7 @@ import { ProviderError } from '../providers/provider-error';
 import type { ChunkerOptions } from '../retrieval/chunker';
 import type { Embedder } from '../retrieval/embedder';
 import { HashingEmbedder } from '../retrieval/hashing-embedder';
+import { embeddingInputOf } from '../retrieval/prepare-index-document';
 import { reciprocalRankFusion } from '../retrieval/reciprocal-rank-fusion';
 import type { ChunkHit, ChunkQuery, VectorIndex } from '../retrieval/vector-index';
 import { contentTerms } from '../text/tokenize';
@@ -182,6 +183,7 @@ export class RetrievalService {
     const { chunks, embeddings } = await tasks.prepareChunks(
       {
         documentId,
+        title,
         text: request.text,
         chunking: this.dependencies.chunking,
         hashingDimensions: embedsOffline ? embedder.dimensions : undefined,
@@ -202,7 +204,7 @@ export class RetrievalService {
       const vectors =
         embeddings ??
         (await embedder.embed(
-          chunks.map((chunk) => chunk.text),
+          chunks.map((chunk) => embeddingInputOf(title, chunk)),
           signal,
         ));
       const result = await vectorIndex.replaceDocument(
