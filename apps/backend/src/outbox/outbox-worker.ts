@@ -18,7 +18,12 @@ export interface OutboxWorkerOptions {
   /** Backoff between attempts: full jitter in [0, min(max, base·2^(attempt-1))]. */
   retryBaseMs?: number;
   retryMaxMs?: number;
-  /** After this many failed attempts the document reads `failed`; retries go on regardless. */
+  /**
+   * After this many failed attempts the document reads `failed`; retries go
+   * on regardless. Attempts the gateway's outage failed (unreachable,
+   * overloaded, its circuit open) do not count: the document is indexed once
+   * it is back, so it reads `pending`, as the API promises for an outage.
+   */
   attemptsBeforeFailed?: number;
 }
 
@@ -179,7 +184,14 @@ export function startOutboxWorker(
           'outbox job failed; will retry',
         );
         await stores.outbox.fail(job, { error: message, retryAt: new Date(Date.now() + delay) });
-        if (job.kind !== 'index' || job.attempts < settings.attemptsBeforeFailed) {
+        // An outage says nothing about the document (found in review: a
+        // two-minute outage left uploads reading `failed` for minutes after
+        // it ended, indistinguishable from a document refused for good).
+        if (
+          job.kind !== 'index' ||
+          error instanceof GatewayUnavailableError ||
+          job.attempts < settings.attemptsBeforeFailed
+        ) {
           // Nothing a document listing shows has changed, so the owner's cached
           // pages stay: while the gateway is down, retries would otherwise
           // empty the cache every few seconds.

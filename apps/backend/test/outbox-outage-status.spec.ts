@@ -1,0 +1,72 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { documentFileKey, type Stores } from '@docuthinker/stores';
+import { GatewayUnavailableError } from '../src/gateway/gateway-errors';
+import { startOutboxWorker } from '../src/outbox/outbox-worker';
+import { DocumentCache } from '../src/services/document-cache';
+import { gatewayWith, silentLogger, useEmbeddedStores } from './support/outbox-fixture';
+
+// Found in review: attempts an outage failed (most of them refused by the open
+// circuit) made a document read `failed` within seconds of an outage, and for
+// minutes after it ended, like a document the gateway refused for good.
+describe('the index status of a document whose index job keeps failing', () => {
+  const embeddedStores = useEmbeddedStores('dt-outbox-outage-');
+  let stores: Stores;
+  beforeEach(() => {
+    stores = embeddedStores();
+  });
+
+  async function statusAfterAttempts(failure: () => Error): Promise<string | undefined> {
+    const ownerId = 'owner-1';
+    await stores.documents.create({
+      id: 'doc-1',
+      ownerId,
+      title: 'A title',
+      fileType: 'txt',
+      size: 20,
+      contentHash: 'c'.repeat(64),
+      text: 'Quokkas live on Rottnest Island.',
+      summary: 'Quokkas.',
+      summaryDegraded: false,
+      fileKey: documentFileKey(ownerId, 'doc-1', 'txt'),
+    });
+    let attempts = 0;
+    const gateway = gatewayWith({
+      index: async () => {
+        attempts += 1;
+        throw failure();
+      },
+    });
+    const worker = startOutboxWorker(
+      stores,
+      gateway,
+      new DocumentCache(stores.cache),
+      silentLogger,
+      {
+        pollIntervalMs: 5,
+        retryBaseMs: 1,
+        retryMaxMs: 5,
+        attemptsBeforeFailed: 2,
+      },
+    );
+    try {
+      while (attempts < 5) await sleep(5);
+    } finally {
+      await worker.stop();
+    }
+    return (await stores.documents.get(ownerId, 'doc-1'))?.indexStatus;
+  }
+
+  it('stays pending while the gateway is unavailable, however many attempts', async () => {
+    expect(
+      await statusAfterAttempts(
+        () => new GatewayUnavailableError('circuit open after repeated failures', 1),
+      ),
+    ).toBe('pending');
+  });
+
+  it('reads failed after its attempts when something else fails', async () => {
+    expect(await statusAfterAttempts(() => new Error('the store refused the write'))).toBe(
+      'failed',
+    );
+  });
+});
