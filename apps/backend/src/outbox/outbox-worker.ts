@@ -46,6 +46,9 @@ export interface OutboxWorker {
  */
 const STOP_GRACE_MS = 3_000;
 
+/** The gateway's name for its offline engine in a task's `provider`. */
+const OFFLINE_PROVIDER = 'local';
+
 const DEFAULTS: Required<OutboxWorkerOptions> = {
   pollIntervalMs: 2_000,
   // Short, because a crashed backend's job waits this long for another worker.
@@ -110,7 +113,15 @@ export function startOutboxWorker(
           { text: document.text, title: document.title },
           context,
         );
-        if (!answer.degraded && typeof answer.output === 'string' && answer.output.trim()) {
+        // Only a provider's summary: the gateway's offline engine extracts
+        // one as the upload did, and its pick is no better (found in review:
+        // a PDF's lead paragraph was replaced by an XML sample from page 12).
+        if (
+          !answer.degraded &&
+          answer.provider !== OFFLINE_PROVIDER &&
+          typeof answer.output === 'string' &&
+          answer.output.trim()
+        ) {
           await stores.documents.update(document.ownerId, document.id, {
             summary: answer.output.trim(),
             summaryDegraded: false,

@@ -1,0 +1,72 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { documentFileKey, type Stores } from '@docuthinker/stores';
+import { startOutboxWorker } from '../src/outbox/outbox-worker';
+import { DocumentCache } from '../src/services/document-cache';
+import { gatewayWith, silentLogger, useEmbeddedStores } from './support/outbox-fixture';
+
+// Found in review: once indexed, an upload's extractive summary was replaced
+// by the gateway's offline engine's, extractive too and no better (a PDF's
+// lead paragraph became an XML sample), and marked as not degraded.
+describe('the summary an index job brings', () => {
+  const embeddedStores = useEmbeddedStores('dt-outbox-summary-');
+  let stores: Stores;
+  beforeEach(() => {
+    stores = embeddedStores();
+  });
+
+  async function summaryAfterIndexing(provider: string) {
+    const ownerId = 'owner-1';
+    await stores.documents.create({
+      id: 'doc-1',
+      ownerId,
+      title: 'A title',
+      fileType: 'txt',
+      size: 20,
+      contentHash: 'c'.repeat(64),
+      text: 'Quokkas live on Rottnest Island. They are small marsupials.',
+      summary: 'Quokkas live on Rottnest Island.',
+      summaryDegraded: true,
+      fileKey: documentFileKey(ownerId, 'doc-1', 'txt'),
+    });
+    const gateway = gatewayWith({
+      index: async () => undefined,
+      runTask: async () => ({
+        task: 'summary',
+        output: `A summary by ${provider}.`,
+        provider,
+        model: 'some-model',
+        degraded: false,
+      }),
+    });
+    const worker = startOutboxWorker(
+      stores,
+      gateway,
+      new DocumentCache(stores.cache),
+      silentLogger,
+      {
+        pollIntervalMs: 5,
+      },
+    );
+    try {
+      while ((await stores.outbox.pendingCounts()).index > 0) await sleep(5);
+    } finally {
+      await worker.stop();
+    }
+    const document = await stores.documents.get(ownerId, 'doc-1');
+    return { summary: document?.summary, summaryDegraded: document?.summaryDegraded };
+  }
+
+  it("takes a provider's summary", async () => {
+    expect(await summaryAfterIndexing('openai')).toEqual({
+      summary: 'A summary by openai.',
+      summaryDegraded: false,
+    });
+  });
+
+  it("keeps the upload's own when the gateway's offline engine answered", async () => {
+    expect(await summaryAfterIndexing('local')).toEqual({
+      summary: 'Quokkas live on Rottnest Island.',
+      summaryDegraded: true,
+    });
+  });
+});
