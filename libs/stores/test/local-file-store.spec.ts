@@ -39,6 +39,22 @@ describe('local-directory file store', () => {
     expect(await files.getBuffer('owner/broken.txt')).toBeNull();
   });
 
+  // Found in review: every deleted document left its empty folder behind.
+  it("removes a deleted document's folder with its file, and no folder something else holds", async () => {
+    await files.put('tidy/doc-1/original.txt', Buffer.from('one'));
+    await files.put('tidy/doc-2/original.txt', Buffer.from('two'));
+    await files.put('tidy/doc-2/other.txt', Buffer.from('three'));
+    await files.delete('tidy/doc-1/original.txt');
+    await files.delete('tidy/doc-2/original.txt');
+    expect(readdirSync(join(root, 'tidy')).sort()).toEqual(['doc-2']);
+    expect(readdirSync(join(root, 'tidy', 'doc-2'))).toEqual(['other.txt']);
+    // Deleting what is gone already is no error, nor is a key at the top.
+    await files.delete('tidy/doc-1/original.txt');
+    await files.put('top.txt', Buffer.from('top'));
+    await files.delete('top.txt');
+    expect(existsSync(root)).toBe(true);
+  });
+
   // Found by the bad-input suite: an account erased while one of its uploads
   // was being written answered 500 (rmdir ENOTEMPTY).
   it('removes a prefix while files are still being written into it', async () => {

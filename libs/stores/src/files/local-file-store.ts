@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { access, constants, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import {
+  access,
+  constants,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+} from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -106,7 +116,14 @@ export class LocalFileStore implements FileStore {
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.pathFor(key), { force: true });
+    const path = this.pathFor(key);
+    await rm(path, { force: true });
+    // The file's folder goes with its last file (a document's folder holds
+    // only its original): deleted documents left one empty folder each.
+    // Never the root, and never a folder something else still holds (rmdir
+    // refuses those); tidying up must not fail a deletion that succeeded.
+    const folder = dirname(path);
+    if (folder !== this.root) await rmdir(folder).catch(() => undefined);
   }
 
   async deletePrefix(prefix: string): Promise<number> {
