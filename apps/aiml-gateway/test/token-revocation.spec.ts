@@ -12,8 +12,9 @@ import { startTestGateway, userToken, type TestGateway } from './support/test-ga
 
 /** As the backend publishes them: an access token's 15 minutes and a minute more. */
 const TTL_SECONDS = 960;
-const OUTAGE_WARNING = /^redis unreachable: token revocations/;
-const BACK_NOTICE = /^redis answers again: token revocations/;
+const OUTAGE_WARNING =
+  /^the token revocation record \(redis, or the data directory's file\) does not answer/;
+const BACK_NOTICE = /^the token revocation record answers again/;
 
 /**
  * The gateway reads the revocations the backend publishes in the Redis both

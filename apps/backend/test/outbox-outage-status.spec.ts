@@ -15,7 +15,10 @@ describe('the index status of a document whose index job keeps failing', () => {
     stores = embeddedStores();
   });
 
-  async function statusAfterAttempts(failure: () => Error): Promise<string | undefined> {
+  async function statusAfterAttempts(
+    failure: () => Error,
+    attemptsMade = 5,
+  ): Promise<string | undefined> {
     const ownerId = 'owner-1';
     await stores.documents.create({
       id: 'doc-1',
@@ -49,19 +52,25 @@ describe('the index status of a document whose index job keeps failing', () => {
       },
     );
     try {
-      while (attempts < 5) await sleep(5);
+      while (attempts < attemptsMade) await sleep(5);
     } finally {
       await worker.stop();
     }
     return (await stores.documents.get(ownerId, 'doc-1'))?.indexStatus;
   }
 
-  it('stays pending while the gateway is unavailable, however many attempts', async () => {
+  it('stays pending through an outage four times as long as its attempts allow', async () => {
     expect(
       await statusAfterAttempts(
         () => new GatewayUnavailableError('circuit open after repeated failures', 1),
       ),
     ).toBe('pending');
+  });
+
+  it('reads failed once the gateway has been unavailable for it that long (a document that breaks it)', async () => {
+    expect(await statusAfterAttempts(() => new GatewayUnavailableError('HTTP 500', 1), 10)).toBe(
+      'failed',
+    );
   });
 
   it('reads failed after its attempts when something else fails', async () => {

@@ -101,14 +101,16 @@ export class TokenRevocationCheck {
       validFromSeconds = (await this.source?.read(ownerId)) ?? 0;
       if (this.sourceDown) {
         this.sourceDown = false;
-        this.logger.info('redis answers again: token revocations are honoured again');
+        this.logger.info(
+          'the token revocation record answers again: revocations are honoured again',
+        );
       }
     } catch (error) {
       if (!this.sourceDown) {
         this.sourceDown = true;
         this.logger.warn(
           { error: (error as Error).message },
-          'redis unreachable: token revocations (password changes, deleted accounts) are not seen until it answers; user tokens are checked on their signature alone',
+          "the token revocation record (redis, or the data directory's file) does not answer: revocations (password changes, deleted accounts) are not seen until it does; user tokens are checked on their signature alone",
         );
       }
       validFromSeconds = this.seen.get(ownerId)?.validFromSeconds ?? 0;

@@ -20,9 +20,10 @@ export interface OutboxWorkerOptions {
   retryMaxMs?: number;
   /**
    * After this many failed attempts the document reads `failed`; retries go
-   * on regardless. Attempts the gateway's outage failed (unreachable,
-   * overloaded, its circuit open) do not count: the document is indexed once
-   * it is back, so it reads `pending`, as the API promises for an outage.
+   * on regardless. Attempts the gateway's unavailability failed (unreachable,
+   * overloaded, its circuit open, a 5xx) allow four times as many: the
+   * document is indexed once it is back, so it reads `pending` through an
+   * outage, as the API promises.
    */
   attemptsBeforeFailed?: number;
 }
@@ -45,6 +46,9 @@ export interface OutboxWorker {
  * drain may need, so the outbox does not wait out a slow call.
  */
 const STOP_GRACE_MS = 3_000;
+
+/** How many more attempts an outage may fail before a document reads `failed`. */
+const OUTAGE_ATTEMPTS_FACTOR = 4;
 
 /** The gateway's name for its offline engine in a task's `provider`. */
 const OFFLINE_PROVIDER = 'local';
@@ -197,12 +201,16 @@ export function startOutboxWorker(
         await stores.outbox.fail(job, { error: message, retryAt: new Date(Date.now() + delay) });
         // An outage says nothing about the document (found in review: a
         // two-minute outage left uploads reading `failed` for minutes after
-        // it ended, indistinguishable from a document refused for good).
-        if (
-          job.kind !== 'index' ||
-          error instanceof GatewayUnavailableError ||
-          job.attempts < settings.attemptsBeforeFailed
-        ) {
+        // it ended, indistinguishable from a document refused for good). The
+        // gateway's 5xx and timeouts are "unavailable" too, which a document
+        // that breaks the gateway also earns: those read `failed` after
+        // OUTAGE_ATTEMPTS_FACTOR times the attempts (an hour and more of
+        // backoff), not never.
+        const allowed =
+          error instanceof GatewayUnavailableError
+            ? settings.attemptsBeforeFailed * OUTAGE_ATTEMPTS_FACTOR
+            : settings.attemptsBeforeFailed;
+        if (job.kind !== 'index' || job.attempts < allowed) {
           // Nothing a document listing shows has changed, so the owner's cached
           // pages stay: while the gateway is down, retries would otherwise
           // empty the cache every few seconds.
