@@ -78,15 +78,24 @@ describe('access tokens', () => {
     expect(await tokensAt(clock).verify(accessToken)).toBeNull();
   });
 
-  it("dates a token after the second of the account's last password change, and accepts it", async () => {
+  it('issues a token in the second of a password change only once that second has passed', async () => {
     const clock = { nowMs: START_MS + 300 };
-    const tokens = tokensAt(clock);
+    const waited: number[] = [];
+    const tokens = createAccessTokens(SECRET, {
+      now: () => clock.nowMs,
+      wait: async (ms) => {
+        waited.push(ms);
+        clock.nowMs += ms;
+      },
+    });
     const changedAt = new Date(START_MS + 200);
     // Tokens of that second, before or after the change, are refused (LiveAccounts) ...
     expect(firstValidIssuedAt(changedAt)).toBe(START_MS / 1000 + 1);
     expect(firstValidIssuedAt(null)).toBe(0);
-    // ... so one issued in it is dated the next second, a little ahead of the clock.
+    // ... so one asked for in it waits for the next, rather than being dated
+    // ahead (a second change in that second would not refuse it).
     const { accessToken } = await tokens.issue('user-1', changedAt);
+    expect(waited).toEqual([700]);
     const claims = decodeJwt(accessToken);
     expect(claims.iat).toBe(START_MS / 1000 + 1);
     expect(claims.exp).toBe(START_MS / 1000 + 1 + ACCESS_TOKEN_TTL_SECONDS);
@@ -94,7 +103,9 @@ describe('access tokens', () => {
       userId: 'user-1',
       issuedAtSeconds: START_MS / 1000 + 1,
     });
-    // Without a change, the current second.
-    expect(decodeJwt((await tokens.issue('user-1')).accessToken).iat).toBe(START_MS / 1000);
+    // Without a change, or after its second, at once.
+    await tokens.issue('user-1');
+    await tokens.issue('user-1', changedAt);
+    expect(waited).toEqual([700]);
   });
 });

@@ -289,6 +289,8 @@ describe('accounts over HTTP', () => {
     const email = uniqueEmail('same-second');
     const user = await api.registerUser(email, 'first password');
     const userId = String(decodeJwt(user.token ?? '').sub);
+    // Early in a second, so that the change below lands in it too.
+    while (Date.now() % 1000 > 200) await new Promise((resolve) => setTimeout(resolve, 10));
     // Dated this very second, before the change: whole-second `iat`s made
     // such a token (an attacker logging in every 200 ms always had one) outlive it.
     const thisSecond = api.as(

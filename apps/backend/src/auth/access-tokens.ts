@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SignJWT, jwtVerify } from 'jose';
 import {
   ACCESS_TOKEN_AUDIENCE,
@@ -14,9 +15,9 @@ export { ACCESS_TOKEN_TTL_SECONDS };
  * whose tokens are valid from `validFrom` may have: the second after it.
  * Rounding down instead kept every token issued in the second of a password
  * change, before it as well as after (found in review: an attacker logging
- * in every 200 ms always held one that outlived the change). Tokens issued
- * after the change are dated at least this second (see `issue`), so a login
- * just after a change is not refused.
+ * in every 200 ms always held one that outlived the change). A login within
+ * the change's second waits for this one before its token is issued (see
+ * `issue`), so it is not refused.
  */
 export function firstValidIssuedAt(validFrom: Date | null | undefined): number {
   return validFrom ? Math.floor(validFrom.getTime() / 1000) + 1 : 0;
@@ -31,8 +32,8 @@ export interface VerifiedAccess {
 
 export interface AccessTokens {
   /**
-   * A token for the account, dated no earlier than `tokensValidFrom` allows
-   * (up to a second ahead of the clock just after a password change).
+   * A token for the account, issued no earlier than `tokensValidFrom` allows:
+   * just after a password change it waits for the next second (at most one).
    */
   issue(
     userId: string,
@@ -50,16 +51,24 @@ export interface AccessTokens {
 export interface AccessTokenOptions {
   /** Milliseconds since the epoch; tests move it to check expiry. */
   now?: () => number;
+  /** Waits `ms` (a timer); tests with their own clock move it instead. */
+  wait?: (ms: number) => Promise<void>;
 }
 
 /** HS256 access tokens with issuer, audience and expiry, signed with docuthinker/jwt. */
 export function createAccessTokens(secret: string, options: AccessTokenOptions = {}): AccessTokens {
   const key = new TextEncoder().encode(secret);
   const now = options.now ?? Date.now;
+  const wait = options.wait ?? ((ms: number) => sleep(ms));
   const remembered = new VerifiedTokenCache<VerifiedAccess>({ now });
   return {
     async issue(userId, tokensValidFrom) {
-      const issuedAt = Math.max(Math.floor(now() / 1000), firstValidIssuedAt(tokensValidFrom));
+      // Waited for, not dated ahead: a token dated into the next second would
+      // outlive a second password change made in that second.
+      const firstValid = firstValidIssuedAt(tokensValidFrom);
+      // A timer may wake a little before the wall clock reaches its second.
+      while (firstValid * 1000 > now()) await wait(firstValid * 1000 - now());
+      const issuedAt = Math.floor(now() / 1000);
       const accessToken = await new SignJWT({})
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(userId)
