@@ -92,9 +92,21 @@ describe.each(PAIRS)(
       const roles = Object.entries(replicationRoles(synthesized.platform));
       expect(roles).toHaveLength(1);
       const [roleId, role] = roles[0] as [string, CfnJson];
+      // S3 acting for this account's bucket only: no confused deputy.
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' } },
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 's3.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: { 'aws:SourceArn': expect.anything() },
+          },
+        },
       ]);
+      expect(
+        JSON.stringify(role.Properties.AssumeRolePolicyDocument.Statement[0].Condition.ArnLike),
+      ).toContain(`docuthinker-documents-${stage}-`);
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       const statements = (role.Properties.Policies as CfnJson[]).flatMap(
         (policy) => policy.PolicyDocument.Statement as CfnJson[],

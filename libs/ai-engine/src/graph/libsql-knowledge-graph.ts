@@ -348,12 +348,14 @@ function addMentionSpellings(db: LibsqlDatabase): void {
  * written before have the counts added and filled in once, here.
  */
 function countMentionsPerEntity(db: LibsqlDatabase): void {
-  const columns = new Set(
-    (db.prepare('PRAGMA table_info(graph_entities)').all() as Array<{ name: string }>).map(
-      (column) => column.name,
-    ),
-  );
+  // The columns are read under the write lock: two processes opening an old
+  // file at once would otherwise both add them, and one fail to start.
   const migrate = db.transaction(() => {
+    const columns = new Set(
+      (db.prepare('PRAGMA table_info(graph_entities)').all() as Array<{ name: string }>).map(
+        (column) => column.name,
+      ),
+    );
     if (!columns.has('documents')) {
       db.exec(`
         ALTER TABLE graph_entities ADD COLUMN documents INTEGER NOT NULL DEFAULT 0;
@@ -377,5 +379,5 @@ function countMentionsPerEntity(db: LibsqlDatabase): void {
       END;
     `);
   });
-  migrate();
+  migrate.immediate();
 }

@@ -155,7 +155,10 @@ export class WebServiceAlarms extends Construct {
         metric: logged.serverErrors.with({ period: oneMinute }),
         threshold: ALARM_THRESHOLDS.logged5xxPerMinute,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
+        // Two minutes in a row: a task draining in a rolling deploy may answer
+        // 503 to requests still reaching it for a few seconds, which must not
+        // roll a good release back; a bad release fails minute after minute.
+        evaluationPeriods: 2,
       },
       props.topic,
     );

@@ -30,7 +30,13 @@ export class DocumentsReplicationRole extends Construct {
     const source = `arn:${Aws.PARTITION}:s3:::${documentsBucketNameFor(stage, Aws.REGION)}`;
     const destination = `arn:${Aws.PARTITION}:s3:::${documentsBucketNameFor(replica.stage, replica.region)}`;
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
+      // S3 acting for this bucket of this account only (no confused deputy).
+      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': source },
+        },
+      }),
       description: `S3 replication of the ${stage} documents bucket to the ${replica.stage} one (${replica.region})`,
       inlinePolicies: {
         replication: new iam.PolicyDocument({

@@ -155,7 +155,8 @@ export function scalingAndAlarmCases(stages: StageFixtures): void {
           MetricName: `${service}-5xx-responses`,
           Statistic: 'Sum',
           Period: 60,
-          EvaluationPeriods: 1,
+          // Two minutes in a row: a draining task's few 503s are no bad release.
+          EvaluationPeriods: 2,
           Threshold: 10,
           ComparisonOperator: 'GreaterThanThreshold',
         });
