@@ -1,8 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { documentFileKey, type Stores } from '@docuthinker/stores';
+import type { Stores } from '@docuthinker/stores';
 import { startOutboxWorker } from '../src/outbox/outbox-worker';
 import { DocumentCache } from '../src/services/document-cache';
-import { gatewayWith, silentLogger, useEmbeddedStores } from './support/outbox-fixture';
+import {
+  createTestDocument,
+  gatewayWith,
+  silentLogger,
+  useEmbeddedStores,
+} from './support/outbox-fixture';
 
 // Found by a concurrency review: a document renamed while its index job ran
 // read `indexed` as soon as that job finished, although the gateway still
@@ -16,18 +21,7 @@ describe('the index status of a document renamed while it is indexed', () => {
 
   it('stays pending until the job of the new title has run', async () => {
     const ownerId = 'owner-1';
-    await stores.documents.create({
-      id: 'doc-1',
-      ownerId,
-      title: 'First title',
-      fileType: 'txt',
-      size: 20,
-      contentHash: 'c'.repeat(64),
-      text: 'Quokkas live on Rottnest Island.',
-      summary: 'Quokkas.',
-      summaryDegraded: false,
-      fileKey: documentFileKey(ownerId, 'doc-1', 'txt'),
-    });
+    await createTestDocument(stores, { title: 'First title' });
     const indexed: string[] = [];
     const statusesAfterEachIndex: string[] = [];
     const gateway = gatewayWith({

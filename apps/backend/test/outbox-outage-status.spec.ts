@@ -1,9 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { documentFileKey, type Stores } from '@docuthinker/stores';
+import type { Stores } from '@docuthinker/stores';
 import { GatewayUnavailableError } from '../src/gateway/gateway-errors';
 import { startOutboxWorker } from '../src/outbox/outbox-worker';
 import { DocumentCache } from '../src/services/document-cache';
-import { gatewayWith, silentLogger, useEmbeddedStores } from './support/outbox-fixture';
+import {
+  createTestDocument,
+  DOCUMENT_ID,
+  gatewayWith,
+  OWNER_ID,
+  silentLogger,
+  useEmbeddedStores,
+} from './support/outbox-fixture';
 
 // Found in review: attempts an outage failed (most of them refused by the open
 // circuit) made a document read `failed` within seconds of an outage, and for
@@ -19,19 +26,7 @@ describe('the index status of a document whose index job keeps failing', () => {
     failure: () => Error,
     attemptsMade = 5,
   ): Promise<string | undefined> {
-    const ownerId = 'owner-1';
-    await stores.documents.create({
-      id: 'doc-1',
-      ownerId,
-      title: 'A title',
-      fileType: 'txt',
-      size: 20,
-      contentHash: 'c'.repeat(64),
-      text: 'Quokkas live on Rottnest Island.',
-      summary: 'Quokkas.',
-      summaryDegraded: false,
-      fileKey: documentFileKey(ownerId, 'doc-1', 'txt'),
-    });
+    await createTestDocument(stores);
     let attempts = 0;
     const gateway = gatewayWith({
       index: async () => {
@@ -56,7 +51,7 @@ describe('the index status of a document whose index job keeps failing', () => {
     } finally {
       await worker.stop();
     }
-    return (await stores.documents.get(ownerId, 'doc-1'))?.indexStatus;
+    return (await stores.documents.get(OWNER_ID, DOCUMENT_ID))?.indexStatus;
   }
 
   it('stays pending through an outage four times as long as its attempts allow', async () => {

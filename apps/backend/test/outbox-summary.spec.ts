@@ -1,8 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { documentFileKey, type Stores } from '@docuthinker/stores';
+import type { Stores } from '@docuthinker/stores';
 import { startOutboxWorker } from '../src/outbox/outbox-worker';
 import { DocumentCache } from '../src/services/document-cache';
-import { gatewayWith, silentLogger, useEmbeddedStores } from './support/outbox-fixture';
+import {
+  createTestDocument,
+  DOCUMENT_ID,
+  gatewayWith,
+  OWNER_ID,
+  silentLogger,
+  useEmbeddedStores,
+} from './support/outbox-fixture';
 
 // Found in review: once indexed, an upload's extractive summary was replaced
 // by the gateway's offline engine's, extractive too and no better (a PDF's
@@ -15,18 +22,9 @@ describe('the summary an index job brings', () => {
   });
 
   async function summaryAfterIndexing(provider: string) {
-    const ownerId = 'owner-1';
-    await stores.documents.create({
-      id: 'doc-1',
-      ownerId,
-      title: 'A title',
-      fileType: 'txt',
-      size: 20,
-      contentHash: 'c'.repeat(64),
-      text: 'Quokkas live on Rottnest Island. They are small marsupials.',
+    await createTestDocument(stores, {
       summary: 'Quokkas live on Rottnest Island.',
       summaryDegraded: true,
-      fileKey: documentFileKey(ownerId, 'doc-1', 'txt'),
     });
     const gateway = gatewayWith({
       index: async () => undefined,
@@ -52,7 +50,7 @@ describe('the summary an index job brings', () => {
     } finally {
       await worker.stop();
     }
-    const document = await stores.documents.get(ownerId, 'doc-1');
+    const document = await stores.documents.get(OWNER_ID, DOCUMENT_ID);
     return { summary: document?.summary, summaryDegraded: document?.summaryDegraded };
   }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServiceLogger } from '@docuthinker/runtime';
-import { createStores, type Stores } from '@docuthinker/stores';
+import { createStores, documentFileKey, type Stores } from '@docuthinker/stores';
 import type { GatewayClient } from '../../src/gateway/gateway-client';
 
 /** A logger that writes nowhere: the outbox specs read the stores, not the log. */
@@ -44,4 +44,30 @@ export function useEmbeddedStores(prefix: string): () => Stores {
     rmSync(dataDir, { recursive: true, force: true });
   });
   return () => stores;
+}
+
+export const OWNER_ID = 'owner-1';
+export const DOCUMENT_ID = 'doc-1';
+
+/** A text document of OWNER_ID saved as an upload saves it, with its index job. */
+export function createTestDocument(
+  stores: Stores,
+  fields: {
+    readonly title?: string;
+    readonly summary?: string;
+    readonly summaryDegraded?: boolean;
+  } = {},
+) {
+  return stores.documents.create({
+    id: DOCUMENT_ID,
+    ownerId: OWNER_ID,
+    title: fields.title ?? 'A title',
+    fileType: 'txt',
+    size: 20,
+    contentHash: 'c'.repeat(64),
+    text: 'Quokkas live on Rottnest Island. They are small marsupials.',
+    summary: fields.summary ?? 'Quokkas.',
+    summaryDegraded: fields.summaryDegraded ?? false,
+    fileKey: documentFileKey(OWNER_ID, DOCUMENT_ID, 'txt'),
+  });
 }
