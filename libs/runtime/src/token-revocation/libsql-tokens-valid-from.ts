@@ -29,6 +29,10 @@ const BUSY_TIMEOUT_MS = 2000;
 export class LibsqlTokensValidFrom {
   private readonly db: Database.Database;
   private readonly now: () => number;
+  // Prepared once: `read` runs on a user's first request and every few seconds after.
+  private readonly deleteExpired: Database.Statement;
+  private readonly upsert: Database.Statement;
+  private readonly select: Database.Statement;
 
   constructor(file: string, { now = Date.now }: { now?: () => number } = {}) {
     mkdirSync(dirname(file), { recursive: true });
@@ -43,6 +47,17 @@ export class LibsqlTokensValidFrom {
        ) WITHOUT ROWID`,
     );
     this.now = now;
+    this.deleteExpired = this.db.prepare('DELETE FROM tokens_valid_from WHERE expires_at_ms <= ?');
+    // An existing (live) value that is as high stays, with its own expiry.
+    this.upsert = this.db.prepare(
+      `INSERT INTO tokens_valid_from (user_id, valid_from, expires_at_ms) VALUES (?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET
+         valid_from = excluded.valid_from, expires_at_ms = excluded.expires_at_ms
+       WHERE excluded.valid_from > tokens_valid_from.valid_from`,
+    );
+    this.select = this.db.prepare(
+      'SELECT valid_from FROM tokens_valid_from WHERE user_id = ? AND expires_at_ms > ?',
+    );
   }
 
   /** Refuses the user's tokens issued before `validFromSeconds`, for `ttlSeconds`. */
@@ -50,16 +65,8 @@ export class LibsqlTokensValidFrom {
     const nowMs = this.now();
     const expiresAtMs = nowMs + Math.max(1, Math.ceil(ttlSeconds)) * 1000;
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM tokens_valid_from WHERE expires_at_ms <= ?').run(nowMs);
-      // An existing (live) value that is as high stays, with its own expiry.
-      this.db
-        .prepare(
-          `INSERT INTO tokens_valid_from (user_id, valid_from, expires_at_ms) VALUES (?, ?, ?)
-           ON CONFLICT (user_id) DO UPDATE SET
-             valid_from = excluded.valid_from, expires_at_ms = excluded.expires_at_ms
-           WHERE excluded.valid_from > tokens_valid_from.valid_from`,
-        )
-        .run(userId, Math.floor(validFromSeconds), expiresAtMs);
+      this.deleteExpired.run(nowMs);
+      this.upsert.run(userId, Math.floor(validFromSeconds), expiresAtMs);
     })();
   }
 
@@ -70,9 +77,7 @@ export class LibsqlTokensValidFrom {
 
   /** The second from which the user's tokens are valid; undefined when nothing live was revoked. */
   async read(userId: string): Promise<number | undefined> {
-    const row = this.db
-      .prepare('SELECT valid_from FROM tokens_valid_from WHERE user_id = ? AND expires_at_ms > ?')
-      .get(userId, this.now()) as { valid_from: number } | undefined;
+    const row = this.select.get(userId, this.now()) as { valid_from: number } | undefined;
     return row?.valid_from;
   }
 
