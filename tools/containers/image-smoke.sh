@@ -10,13 +10,19 @@
 #     uploaded PDF and DOCX (its extraction worker bundle, unpdf, mammoth,
 #     argon2), the gateway indexes and searches a document (libsql);
 #   - reports the image size and the layers it adds to the base (< 60 MB).
-# Removes every container, volume and image it made. Exits non-zero on any failure.
+# Podman gets a store of its own for the run (images, layers, volumes and build
+# temporaries), in RAM-backed /dev/shm when it has room: a CI machine's disk can
+# be nearly full (a run failed writing a layer blob to /var/tmp), its memory is not.
+# Removes every container, volume and image it made, and the store.
+# Exits non-zero on any failure; prints one SKIPPED line and exits 0 when no
+# place has room for the store.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 containers_dir="$root/tools/containers"
 run_id="smoke-$$"
-work="$(mktemp -d)"
+# What one run's store holds at its peak (measured: about 0.35 GB), with room to spare.
+store_megabytes_needed=1024
 base_image="localhost/docuthinker-node-local:$run_id"
 # Matches DOCUTHINKER_DRAIN_TIMEOUT_MS's default; ECS stops with 30 s.
 drain_timeout_seconds=25
@@ -31,6 +37,28 @@ fail() {
   exit 1
 }
 
+free_megabytes() { df -Pk "$1" 2>/dev/null | awk 'NR == 2 { printf "%d", $4 / 1024 }'; }
+
+# The first place with room: /dev/shm (RAM), then TMPDIR or /tmp (disk).
+choose_store_parent() {
+  local candidate
+  for candidate in /dev/shm "${TMPDIR:-/tmp}"; do
+    if [[ -d "$candidate" && -w "$candidate" ]] && (($(free_megabytes "$candidate") >= store_megabytes_needed)); then
+      printf '%s' "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+store_parent="$(choose_store_parent)" || {
+  echo "SKIPPED (not enough space): container image smoke test: podman's store needs ${store_megabytes_needed} MB; free: /dev/shm $(free_megabytes /dev/shm || echo 0) MB, ${TMPDIR:-/tmp} $(free_megabytes "${TMPDIR:-/tmp}" || echo 0) MB"
+  exit 0
+}
+store="$(mktemp -d -p "$store_parent" docuthinker-image-smoke.XXXXXX)"
+work="$store/work"
+mkdir -p "$work" "$store/tmp"
+
 created_containers=()
 created_volumes=()
 created_images=()
@@ -41,7 +69,9 @@ cleanup() {
   for container in "${created_containers[@]}"; do podman rm --force --time 0 "$container" >/dev/null 2>&1 || true; done
   for volume in "${created_volumes[@]}"; do podman volume rm --force "$volume" >/dev/null 2>&1 || true; done
   for image in "${created_images[@]}"; do podman rmi --force "$image" >/dev/null 2>&1 || true; done
-  rm -rf "$work"
+  # A layer still mounted in the store (after a failed build) must not keep it from going.
+  grep -o " $store/[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r -n 1 umount -l 2>/dev/null || true
+  rm -rf "$store"
   log "cleaned up; total $((SECONDS - started_at)) s"
   exit "$status"
 }
@@ -60,16 +90,26 @@ install_missing_packages() {
   fi
 }
 
-# runc rather than crun, and ulimits a CI sandbox grants (podman's defaults ask for more).
+# runc rather than crun, and ulimits a CI sandbox grants (podman's defaults ask
+# for more); images, layers, volumes and the blobs a build copies (/var/tmp by
+# default) all go to the run's own store.
 write_containers_conf() {
-  cat >"$work/containers.conf" <<'CONF'
+  cat >"$work/containers.conf" <<CONF
 [containers]
 default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
 
 [engine]
 runtime = "runc"
+image_copy_tmp_dir = "$store/tmp"
 CONF
-  export CONTAINERS_CONF="$work/containers.conf"
+  cat >"$work/storage.conf" <<CONF
+[storage]
+driver = "overlay"
+graphroot = "$store/graph"
+runroot = "$store/run"
+CONF
+  export CONTAINERS_CONF="$work/containers.conf" CONTAINERS_STORAGE_CONF="$work/storage.conf" TMPDIR="$store/tmp"
+  log "podman's store for this run: $store ($(free_megabytes "$store") MB free there)"
 }
 
 image_bytes() { podman image inspect --format '{{.Size}}' "$1"; }
