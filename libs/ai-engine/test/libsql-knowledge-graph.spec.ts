@@ -12,6 +12,22 @@ describeKnowledgeGraphContract('embedded libSQL', async () =>
   LibsqlKnowledgeGraph.open(join(dataDir, 'graph.db')),
 );
 
+describe('LibsqlKnowledgeGraph readiness', () => {
+  it('fails its ping when the disk has less free space than it needs', async () => {
+    const path = join(dataDir, 'disk-space.db');
+    const roomy = LibsqlKnowledgeGraph.open(path);
+    const nearlyFull = LibsqlKnowledgeGraph.open(path, {
+      minFreeDiskBytes: Number.MAX_SAFE_INTEGER,
+    });
+    try {
+      await expect(roomy.ping()).resolves.toBeUndefined();
+      await expect(nearlyFull.ping()).rejects.toThrow(/^disk nearly full: /);
+    } finally {
+      await Promise.all([roomy.close(), nearlyFull.close()]);
+    }
+  });
+});
+
 describe('LibsqlKnowledgeGraph erasure', () => {
   it('erases a large owner in batches, letting other work run in between, and only that owner', async () => {
     const graph = LibsqlKnowledgeGraph.open(join(dataDir, 'large-owner.db'));

@@ -21,6 +21,22 @@ describeVectorIndexContract('embedded libSQL', async () =>
 );
 
 describe('LibsqlVectorIndex', () => {
+  it('fails its readiness ping when the disk has less free space than it needs', async () => {
+    const path = join(dataDir, 'disk-space.db');
+    const roomy = LibsqlVectorIndex.open({ path, embedding: contractEmbedder });
+    const nearlyFull = LibsqlVectorIndex.open({
+      path,
+      embedding: contractEmbedder,
+      minFreeDiskBytes: Number.MAX_SAFE_INTEGER,
+    });
+    try {
+      await expect(roomy.ping()).resolves.toBeUndefined();
+      await expect(nearlyFull.ping()).rejects.toThrow(/^disk nearly full: /);
+    } finally {
+      await Promise.all([roomy.close(), nearlyFull.close()]);
+    }
+  });
+
   it('records the embedding model and refuses another one on the same file', async () => {
     const path = join(dataDir, 'mismatch.db');
     await LibsqlVectorIndex.open({

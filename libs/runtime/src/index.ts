@@ -37,3 +37,9 @@ export { startServiceContext, type ServiceContextOptions } from './service-conte
 export { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache';
 export { listedErrors, MAX_LISTED_ERRORS, type FieldError } from './listed-errors';
 export { trustedProxies } from './trusted-proxies';
+export {
+  databaseDiskSpaceCheck,
+  freeDiskSpaceCheck,
+  MIN_FREE_DISK_BYTES,
+  type DiskSpaceCheck,
+} from './free-disk-space';

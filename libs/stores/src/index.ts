@@ -90,6 +90,6 @@ export {
 } from './embedded/create-embedded-data-stores';
 export { MemoryCacheStore, type MemoryCacheOptions } from './cache/memory-cache-store';
 export { MemoryRateLimiterFactory } from '@docuthinker/runtime/rate-limits';
-export { LocalFileStore } from './files/local-file-store';
+export { LocalFileStore, type LocalFileStoreOptions } from './files/local-file-store';
 // The MongoDB, Redis and S3 adapters are reached through createStores only,
 // which loads them (and their drivers) when configured.

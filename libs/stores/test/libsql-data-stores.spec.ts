@@ -27,6 +27,25 @@ describe('embedded libSQL data stores', () => {
   chatSessionStoreContract(open);
   outboxStoreContract(open);
 
+  it("reports unhealthy when the data directory's disk has less free space than it needs", async () => {
+    const dataDir = mkdtempSync(join(root, 'disk-'));
+    const roomy = createEmbeddedDataStores({ dataDir });
+    const nearlyFull = createEmbeddedDataStores({
+      dataDir,
+      minFreeDiskBytes: Number.MAX_SAFE_INTEGER,
+    });
+    try {
+      expect(await roomy.health()).toMatchObject({ ok: true, adapter: 'libsql' });
+      expect(await nearlyFull.health()).toMatchObject({
+        ok: false,
+        adapter: 'libsql',
+        error: expect.stringMatching(/^disk nearly full: /),
+      });
+    } finally {
+      await Promise.all([roomy.close(), nearlyFull.close()]);
+    }
+  });
+
   it('shares one file between connections (API and worker): WAL on, each job leased once', async () => {
     const dataDir = mkdtempSync(join(root, 'shared-'));
     const clock = new ManualClock();

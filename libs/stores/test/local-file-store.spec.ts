@@ -77,4 +77,14 @@ describe('local-directory file store', () => {
     const blocked = new LocalFileStore(join(notADirectory, 'documents'));
     expect(await blocked.health()).toMatchObject({ ok: false, adapter: 'local' });
   });
+
+  it('reports unhealthy when its disk has less free space than it needs, and healthy otherwise', async () => {
+    expect(await files.health()).toMatchObject({ ok: true, adapter: 'local' });
+    const nearlyFull = new LocalFileStore(root, { minFreeDiskBytes: Number.MAX_SAFE_INTEGER });
+    expect(await nearlyFull.health()).toMatchObject({
+      ok: false,
+      adapter: 'local',
+      error: expect.stringMatching(/^disk nearly full: /),
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { databaseDiskSpaceCheck, type DiskSpaceCheck } from '@docuthinker/runtime';
 import type { EntityType } from '../offline/named-entities';
 import { openLibsql, type LibsqlDatabase } from '../store/open-libsql';
 import { assertOwner } from '../retrieval/vector-index';
@@ -23,6 +24,8 @@ export interface LibsqlKnowledgeGraphOptions {
    * recently written first (see there).
    */
   readonly relatedPerEntity?: number;
+  /** Below this much free space on the file's disk, ping (readiness) fails. */
+  readonly minFreeDiskBytes?: number;
 }
 
 const RELATED_PER_ENTITY = 200;
@@ -47,6 +50,7 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
   private constructor(
     private readonly db: LibsqlDatabase,
     private readonly relatedPerEntity: number,
+    private readonly checkDiskSpace: DiskSpaceCheck,
   ) {}
 
   static open(path: string, options: LibsqlKnowledgeGraphOptions = {}): LibsqlKnowledgeGraph {
@@ -78,6 +82,7 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
     return new LibsqlKnowledgeGraph(
       db,
       Math.max(1, options.relatedPerEntity ?? RELATED_PER_ENTITY),
+      databaseDiskSpaceCheck(path, options.minFreeDiskBytes),
     );
   }
 
@@ -267,6 +272,7 @@ export class LibsqlKnowledgeGraph implements KnowledgeGraph {
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
+    await this.checkDiskSpace();
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { databaseDiskSpaceCheck, type DiskSpaceCheck } from '@docuthinker/runtime';
 import { EmbeddingMismatchError } from '../errors';
 import { openLibsql, placeholders, vectorBlob, type LibsqlDatabase } from '../store/open-libsql';
 import { isZeroVector } from './hashing-embedder';
@@ -27,6 +28,8 @@ export interface LibsqlVectorIndexOptions {
   readonly memoryBudgetChunks?: number;
   /** Chunks an owner's first search reads from the file per turn of the event loop. */
   readonly loadBatchChunks?: number;
+  /** Below this much free space on the file's disk, ping (readiness) fails. */
+  readonly minFreeDiskBytes?: number;
 }
 
 const DEFAULT_MEMORY_BUDGET_CHUNKS = 250_000;
@@ -103,6 +106,7 @@ export class LibsqlVectorIndex implements VectorIndex {
     private readonly dimensions: number,
     private readonly memoryBudgetChunks: number,
     private readonly loadBatchChunks: number,
+    private readonly checkDiskSpace: DiskSpaceCheck,
   ) {}
 
   static open(options: LibsqlVectorIndexOptions): LibsqlVectorIndex {
@@ -157,6 +161,7 @@ export class LibsqlVectorIndex implements VectorIndex {
       dimensions,
       options.memoryBudgetChunks ?? DEFAULT_MEMORY_BUDGET_CHUNKS,
       Math.max(1, options.loadBatchChunks ?? LOAD_BATCH_CHUNKS),
+      databaseDiskSpaceCheck(options.path, options.minFreeDiskBytes),
     );
   }
 
@@ -304,6 +309,7 @@ export class LibsqlVectorIndex implements VectorIndex {
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
+    await this.checkDiskSpace();
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { databaseDiskSpaceCheck } from '@docuthinker/runtime';
 import { DEFAULT_CHAT_SESSION_TTL_MS } from '../ports/chat-session-store';
 import type { DataStores } from '../data-stores';
 import { systemClock, type Clock } from '../shared/clock';
@@ -16,11 +17,15 @@ export interface EmbeddedDataStoresOptions {
   readonly dataDir: string;
   readonly chatSessionTtlMs?: number;
   readonly clock?: Clock;
+  /** Below this much free space on the data directory's disk the stores report themselves unhealthy. */
+  readonly minFreeDiskBytes?: number;
 }
 
 /** Users, documents, chat sessions and the outbox in one libSQL file (WAL mode). */
 export function createEmbeddedDataStores(options: EmbeddedDataStoresOptions): DataStores {
-  const db = openEmbeddedDatabase(join(options.dataDir, EMBEDDED_DATABASE_FILE));
+  const path = join(options.dataDir, EMBEDDED_DATABASE_FILE);
+  const db = openEmbeddedDatabase(path);
+  const checkDiskSpace = databaseDiskSpaceCheck(path, options.minFreeDiskBytes);
   const clock = options.clock ?? systemClock;
   return {
     adapter: 'libsql',
@@ -32,7 +37,11 @@ export function createEmbeddedDataStores(options: EmbeddedDataStoresOptions): Da
       options.chatSessionTtlMs ?? DEFAULT_CHAT_SESSION_TTL_MS,
     ),
     outbox: new LibsqlOutboxStore(db, clock),
-    health: () => probeHealth('libsql', async () => db.prepare('SELECT 1').get()),
+    health: () =>
+      probeHealth('libsql', async () => {
+        db.prepare('SELECT 1').get();
+        await checkDiskSpace();
+      }),
     close: async () => {
       db.close();
     },

@@ -14,6 +14,7 @@ import {
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { freeDiskSpaceCheck, type DiskSpaceCheck } from '@docuthinker/runtime';
 import type { FileStore, PutFileOptions, StoredFile } from '../ports/file-store';
 import { UnsafeFileKeyError } from '../shared/errors';
 import { probeHealth, type HealthReport } from '../shared/health';
@@ -55,11 +56,18 @@ async function moveIntoPlace(temp: string, target: string): Promise<void> {
   }
 }
 
+export interface LocalFileStoreOptions {
+  /** Below this much free space on its disk the store reports itself unhealthy. */
+  readonly minFreeDiskBytes?: number;
+}
+
 export class LocalFileStore implements FileStore {
   private readonly root: string;
+  private readonly checkDiskSpace: DiskSpaceCheck;
 
-  constructor(root: string) {
+  constructor(root: string, options: LocalFileStoreOptions = {}) {
     this.root = resolve(root);
+    this.checkDiskSpace = freeDiskSpaceCheck(this.root, options.minFreeDiskBytes);
   }
 
   async put(
@@ -153,6 +161,7 @@ export class LocalFileStore implements FileStore {
     return probeHealth('local', async () => {
       await mkdir(this.root, { recursive: true });
       await access(this.root, constants.W_OK);
+      await this.checkDiskSpace();
     });
   }
 
