@@ -87,7 +87,7 @@ export function createGatewayApp({
   const app = Fastify({
     // pino's Logger is Fastify's logger; the cast keeps FastifyInstance's default generics.
     loggerInstance: logger as FastifyBaseLogger,
-    genReqId: (request) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+    genReqId: (request) => requestIdFrom(request.headers),
     // One line per request instead, written by withRequestLogging.
     logController: new GatewayLogController(),
     bodyLimit: bodyLimitBytes,

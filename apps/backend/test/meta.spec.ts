@@ -6,7 +6,7 @@ import {
   startBackend,
   type RunningBackend,
 } from './support/start-backend';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -255,6 +255,26 @@ describe('meta routes and HTTP hygiene', () => {
         res: { statusCode: 401 },
       }),
     ]);
+  });
+
+  it("takes the load balancer's trace root as the request id when the caller sent none", async () => {
+    const root = `1-${randomBytes(4).toString('hex')}-${randomBytes(12).toString('hex')}`;
+    const answer = await api.get('/api/documents', {
+      'x-amzn-trace-id': `Self=1-00000000-000000000000000000000000;Root=${root}`,
+    });
+    expect(answer.headers.get('x-request-id')).toBe(root);
+    const line = await eventually(async () =>
+      backend
+        .logs()
+        .split('\n')
+        .find((candidate) => candidate.includes(root)),
+    );
+    expect(JSON.parse(line)).toEqual(
+      expect.objectContaining({
+        msg: 'request completed',
+        req: expect.objectContaining({ id: root }),
+      }),
+    );
   });
 
   // Found in review: the line held the whole URL, so users' search text reached the logs.

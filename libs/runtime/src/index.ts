@@ -11,7 +11,7 @@ export { HTTP_ERRORS, type HttpErrorCode } from './http-errors';
 export { retryAfterFromHeaders } from './retry-after';
 export { isResponseTooLarge, limitBody, ResponseTooLargeError } from './response-size-limit';
 export { loggableRequest, loggableUrl } from './loggable-request';
-export { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
+export { REQUEST_ID_HEADER, requestIdFrom, TRACE_ID_HEADER } from './request-id';
 export {
   isFault,
   logRequestEnd,

@@ -19,16 +19,46 @@ describe('problemFactory', () => {
 });
 
 describe('requestIdFrom', () => {
+  const root = '1-67891233-abcdef012345678912345678';
+
   it('keeps a well-formed caller id', () => {
-    expect(requestIdFrom('1-abc.def:42')).toBe('1-abc.def:42');
-    expect(requestIdFrom('abc-123')).toBe('abc-123');
+    expect(requestIdFrom({ 'x-request-id': '1-abc.def:42' })).toBe('1-abc.def:42');
+    expect(requestIdFrom({ 'x-request-id': 'abc-123' })).toBe('abc-123');
+    expect(requestIdFrom({ 'x-request-id': 'abc-123', 'x-amzn-trace-id': `Root=${root}` })).toBe(
+      'abc-123',
+    );
   });
 
   it('replaces an id that could forge log lines or is too long', () => {
     for (const hostile of ['a\nb', 'x'.repeat(200), '<script>', '']) {
-      const id = requestIdFrom(hostile);
+      const id = requestIdFrom({ 'x-request-id': hostile });
       expect(id).not.toBe(hostile);
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it("takes the load balancer's trace root when the caller sent no id, as its access log shows it", () => {
+    expect(requestIdFrom({ 'x-amzn-trace-id': `Root=${root}` })).toBe(root);
+    // The load balancer adds Self ahead of a trace a client started.
+    expect(
+      requestIdFrom({
+        'x-amzn-trace-id': `Self=1-67891234-12456789abcdef012345678;Root=${root};Sampled=1`,
+      }),
+    ).toBe(root);
+    expect(requestIdFrom({ 'x-request-id': 'a\nb', 'x-amzn-trace-id': `Root=${root}` })).toBe(root);
+  });
+
+  it("makes a new id for a trace header that is not the load balancer's", () => {
+    for (const hostile of [
+      'Root=1-6789-abc',
+      `Root=${root}\nforged`,
+      `XRoot=${root}`,
+      `Root=${root.toUpperCase()}`,
+      `${'Foo=bar;'.repeat(40)}Root=${root}`,
+    ]) {
+      expect(requestIdFrom({ 'x-amzn-trace-id': hostile })).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      );
     }
   });
 });

@@ -105,7 +105,7 @@ export function withProxiedAnalyze(
       return;
     }
     const startedAt = performance.now();
-    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    const requestId = requestIdFrom(req.headers);
     // Its duration metric once the answer is sent, unless the route took the request over.
     res.once('finish', () => {
       if (handedOver.has(req)) return;

@@ -19,7 +19,7 @@ import {
  */
 export function withRequestLogging(handler: RequestListener, logger: Logger): RequestListener {
   return (req, res) => {
-    const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    const id = requestIdFrom(req.headers);
     req.headers[REQUEST_ID_HEADER] = id;
     // Also on answers given before any hook runs (a bad URL, a drain's 503).
     res.setHeader(REQUEST_ID_HEADER, id);

@@ -28,7 +28,7 @@ declare module 'http' {
  */
 export function requestLogging(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    const id = requestIdFrom(req.headers);
     res.setHeader(REQUEST_ID_HEADER, id);
     req.id = id;
     const bindings = () => ({ req: { id, method: req.method, url: req.originalUrl } });

@@ -83,7 +83,7 @@ export function withCachedListing(
       return false;
     }
     const body = bodies.encoded(rendered);
-    const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    const id = requestIdFrom(req.headers);
     const headers = [REQUEST_ID_HEADER, id, ...fixedHeaders, 'Content-Type', JSON_CONTENT_TYPE];
     if (body.etag !== undefined) headers.push('ETag', body.etag);
     headers.push('Content-Length', String(body.bytes.length));
