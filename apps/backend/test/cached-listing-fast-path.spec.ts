@@ -101,7 +101,7 @@ describe('GET /api/documents from the cache, before Express', () => {
     const listings = async () => {
       const metrics = await new ApiClient(backend.url).get('/metrics');
       const count =
-        /http_request_duration_seconds_count\{method="GET",route="\/api\/documents",status="200"\} (\d+)/.exec(
+        /docuthinker_backend_http_request_duration_seconds_count\{method="GET",route="\/api\/documents",status_code="200"\} (\d+)/.exec(
           metrics.text,
         );
       return Number(count?.[1] ?? 0);

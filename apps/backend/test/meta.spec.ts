@@ -85,7 +85,7 @@ describe('meta routes and HTTP hygiene', () => {
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(metrics.text).toContain('process_cpu_seconds_total');
     expect(metrics.text).toMatch(
-      /http_request_duration_seconds_count\{method="GET",route="\/api\/documents",status="200"\} \d+/,
+      /docuthinker_backend_http_request_duration_seconds_count\{method="GET",route="\/api\/documents",status_code="200"\} \d+/,
     );
     expect(metrics.text).toContain('route="/api/documents/:id"');
     expect(metrics.text).not.toContain('some-id');

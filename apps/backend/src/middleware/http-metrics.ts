@@ -3,16 +3,17 @@ import { Histogram, type Registry } from 'prom-client';
 
 /**
  * Request durations by method, route pattern (never the raw URL, whose ids
- * would make unbounded label sets) and status.
+ * would make unbounded label sets) and status code; named and labelled as the
+ * gateway's, so one dashboard query covers both services.
  */
 export class HttpMetrics {
-  private readonly duration: Histogram<'method' | 'route' | 'status'>;
+  private readonly duration: Histogram<'method' | 'route' | 'status_code'>;
 
   constructor(registry: Registry) {
     this.duration = new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'HTTP request duration by method, route and status',
-      labelNames: ['method', 'route', 'status'] as const,
+      name: 'docuthinker_backend_http_request_duration_seconds',
+      help: 'HTTP requests by method, route pattern and status code',
+      labelNames: ['method', 'route', 'status_code'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     });
@@ -21,7 +22,7 @@ export class HttpMetrics {
   /** `startedAt` is a `performance.now()` reading taken when the request arrived. */
   observe(method: string, route: string, statusCode: number, startedAt: number): void {
     this.duration.observe(
-      { method, route, status: String(statusCode) },
+      { method, route, status_code: String(statusCode) },
       (performance.now() - startedAt) / 1000,
     );
   }
