@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { LibsqlKnowledgeGraph, PURGE_BATCH_ROWS } from '../src/graph/libsql-knowledge-graph';
 import { openLibsql } from '../src/store/open-libsql';
 import { describeKnowledgeGraphContract } from './support/knowledge-graph-contract';
+import { expectPingFailsOnNearlyFullDisk } from './support/disk-space-readiness';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ai-engine-libsql-graph-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -15,16 +16,9 @@ describeKnowledgeGraphContract('embedded libSQL', async () =>
 describe('LibsqlKnowledgeGraph readiness', () => {
   it('fails its ping when the disk has less free space than it needs', async () => {
     const path = join(dataDir, 'disk-space.db');
-    const roomy = LibsqlKnowledgeGraph.open(path);
-    const nearlyFull = LibsqlKnowledgeGraph.open(path, {
-      minFreeDiskBytes: Number.MAX_SAFE_INTEGER,
-    });
-    try {
-      await expect(roomy.ping()).resolves.toBeUndefined();
-      await expect(nearlyFull.ping()).rejects.toThrow(/^disk nearly full: /);
-    } finally {
-      await Promise.all([roomy.close(), nearlyFull.close()]);
-    }
+    await expectPingFailsOnNearlyFullDisk((minFreeDiskBytes) =>
+      LibsqlKnowledgeGraph.open(path, { minFreeDiskBytes }),
+    );
   });
 });
 

@@ -12,6 +12,7 @@ import {
   describeVectorIndexContract,
   indexedChunks,
 } from './support/vector-index-contract';
+import { expectPingFailsOnNearlyFullDisk } from './support/disk-space-readiness';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ai-engine-libsql-vectors-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -23,18 +24,9 @@ describeVectorIndexContract('embedded libSQL', async () =>
 describe('LibsqlVectorIndex', () => {
   it('fails its readiness ping when the disk has less free space than it needs', async () => {
     const path = join(dataDir, 'disk-space.db');
-    const roomy = LibsqlVectorIndex.open({ path, embedding: contractEmbedder });
-    const nearlyFull = LibsqlVectorIndex.open({
-      path,
-      embedding: contractEmbedder,
-      minFreeDiskBytes: Number.MAX_SAFE_INTEGER,
-    });
-    try {
-      await expect(roomy.ping()).resolves.toBeUndefined();
-      await expect(nearlyFull.ping()).rejects.toThrow(/^disk nearly full: /);
-    } finally {
-      await Promise.all([roomy.close(), nearlyFull.close()]);
-    }
+    await expectPingFailsOnNearlyFullDisk((minFreeDiskBytes) =>
+      LibsqlVectorIndex.open({ path, embedding: contractEmbedder, minFreeDiskBytes }),
+    );
   });
 
   it('records the embedding model and refuses another one on the same file', async () => {
