@@ -27,7 +27,11 @@ import { registerRequestMetrics } from './plugins/request-metrics';
 import { cacheVerifiedTokens } from './plugins/verified-token-cache';
 import { registerZodValidation } from './plugins/zod-validation';
 import { defaultJsonParserOf, parseJsonBodies } from './http/raw-json-body';
-import { GatewayLogController, withRequestLogging } from './http/request-logging';
+import {
+  GatewayLogController,
+  recordRoutePattern,
+  withRequestLogging,
+} from './http/request-logging';
 import { registerAnalyzeRoutes } from './routes/analyze/analyze-routes';
 import { registerGraphRoutes } from './routes/graph/graph-routes';
 import { registerApiDocsRoutes } from './routes/meta/api-docs-routes';
@@ -132,6 +136,7 @@ export function createGatewayApp({
   );
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    recordRoutePattern(request.raw, request.routeOptions.url);
   });
   // JSON only: a text/plain body would otherwise reach validation as a string.
   app.removeContentTypeParser('text/plain');

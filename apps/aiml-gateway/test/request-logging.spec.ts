@@ -7,7 +7,7 @@ import { startTestGateway, type GatewayRequest, type TestGateway } from './suppo
 interface RequestLine {
   readonly level: number;
   readonly msg: string;
-  readonly req?: { id?: string; method?: string; url?: string };
+  readonly req?: { id?: string; method?: string; url?: string; route?: string };
   readonly res?: { statusCode?: number };
 }
 
@@ -91,7 +91,7 @@ describe('one log line per request', () => {
         expect.objectContaining({
           level: 30,
           msg: 'request completed',
-          req: { id: line.req?.id, method: 'POST', url },
+          req: { id: line.req?.id, method: 'POST', url, route: url },
           res: { statusCode: 200 },
           responseTime: expect.any(Number),
         }),
@@ -108,6 +108,22 @@ describe('one log line per request', () => {
     });
     expect(status).toBe(200);
     expect(line.req?.url).toBe(`${GATEWAY_API.entities}?ownerId&limit`);
+  });
+
+  it('names the route pattern that answered, not the ids in its URL; none when no route did', async () => {
+    const related = await lineFor('line-related', {
+      method: 'GET',
+      url: `${GATEWAY_API.relatedDocuments('doc-42')}?ownerId=owner-1`,
+    });
+    expect(related.status).toBe(200);
+    expect(related.line.req?.route).toBe('/ai/v1/graph/documents/:documentId/related');
+    const unknown = await lineFor('line-unknown', { method: 'GET', url: '/ai/v1/nothing-here' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.line.req).toEqual({
+      id: 'line-unknown',
+      method: 'GET',
+      url: '/ai/v1/nothing-here',
+    });
   });
 
   it('writes a warning for a refused request, also one answered before routing', async () => {

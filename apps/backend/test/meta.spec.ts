@@ -257,6 +257,29 @@ describe('meta routes and HTTP hygiene', () => {
     ]);
   });
 
+  it('names the route pattern that answered in the line, not the id in its URL', async () => {
+    const user = await api.registerUser(uniqueEmail('log-route'));
+    const requestId = `log-route-${randomUUID()}`;
+    const answer = await user.get('/api/documents/no-such-document', { 'x-request-id': requestId });
+    expect(answer.status).toBe(404);
+    const line = await eventually(async () =>
+      backend
+        .logs()
+        .split('\n')
+        .find((candidate) => candidate.includes(requestId)),
+    );
+    expect(JSON.parse(line)).toEqual(
+      expect.objectContaining({
+        req: {
+          id: requestId,
+          method: 'GET',
+          url: '/api/documents/no-such-document',
+          route: '/api/documents/:id',
+        },
+      }),
+    );
+  });
+
   it("takes the load balancer's trace root as the request id when the caller sent none", async () => {
     const root = `1-${randomBytes(4).toString('hex')}-${randomBytes(12).toString('hex')}`;
     const answer = await api.get('/api/documents', {

@@ -28,6 +28,8 @@ interface RequestLike {
   readonly id?: unknown;
   readonly method?: unknown;
   readonly url?: unknown;
+  /** The request lines' route pattern (LoggedRequest). */
+  readonly route?: unknown;
   /** Express's: `url` is relative to the router a request reached. */
   readonly originalUrl?: unknown;
 }
@@ -40,11 +42,14 @@ interface RequestLike {
  */
 export function loggableRequest(req: unknown): unknown {
   if (req === null || typeof req !== 'object') return req;
-  const { id, method, url, originalUrl } = req as RequestLike;
+  const { id, method, url, originalUrl, route } = req as RequestLike;
   const written = typeof originalUrl === 'string' ? originalUrl : url;
   return {
     id,
     method,
     url: typeof written === 'string' ? loggableUrl(written) : undefined,
+    // Only the request lines' own: Fastify's and Express's request objects
+    // carry other things under that name.
+    ...(typeof route === 'string' ? { route } : {}),
   };
 }

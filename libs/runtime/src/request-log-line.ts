@@ -8,6 +8,11 @@ export interface LoggedRequest {
   readonly id: string;
   readonly method: string | undefined;
   readonly url: string | undefined;
+  /**
+   * The route pattern that answered (`/api/documents/:id`), when one did:
+   * logs are grouped and counted by it, which the URL, holding ids, cannot be.
+   */
+  readonly route?: string;
 }
 
 export interface RequestOutcome {

@@ -4,6 +4,7 @@ import { analyzeRequest, GATEWAY_API } from '@docuthinker/contracts';
 import { REQUEST_ID_HEADER, requestIdFrom } from '@docuthinker/runtime';
 import type { EngineConnection } from '../engine/engine-connection';
 import { namesUtf8OrNoCharset } from '../http/raw-json-body';
+import { recordRoutePattern } from '../http/request-logging';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
 import { BEARER } from '../plugins/authentication';
 import type { CachedBearerVerifier } from '../plugins/verified-token-cache';
@@ -106,6 +107,7 @@ export function withProxiedAnalyze(
     }
     const startedAt = performance.now();
     const requestId = requestIdFrom(req.headers);
+    recordRoutePattern(req, GATEWAY_API.analyze);
     // Its duration metric once the answer is sent, unless the route took the request over.
     res.once('finish', () => {
       if (handedOver.has(req)) return;

@@ -1,5 +1,5 @@
 import { LogController } from 'fastify';
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import {
   logRequestEnd,
   REQUEST_ID_HEADER,
@@ -8,6 +8,16 @@ import {
   UNLOGGED_REQUEST_PATHS,
   type Logger,
 } from '@docuthinker/runtime';
+
+const routePatterns = new WeakMap<IncomingMessage, string>();
+
+/**
+ * Names the route pattern that took the request (`/ai/v1/graph/documents/:documentId/related`),
+ * for its log line: Fastify's once it has routed, the fast path's for `/analyze`.
+ */
+export function recordRoutePattern(req: IncomingMessage, route: string | undefined): void {
+  if (route !== undefined) routePatterns.set(req, route);
+}
 
 /**
  * One line per request, as the backend writes (see logRequestEnd), for every
@@ -29,7 +39,7 @@ export function withRequestLogging(handler: RequestListener, logger: Logger): Re
       res.once('close', () => {
         logRequestEnd(
           logger,
-          { id, method: req.method, url: req.url },
+          { id, method: req.method, url: req.url, route: routePatterns.get(req) },
           responseOutcome(res, startedAt),
         );
       });

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { Histogram, type Registry } from 'prom-client';
+import { routePatternOf } from './route-pattern';
 
 /**
  * Request durations by method, route pattern (never the raw URL, whose ids
@@ -32,13 +33,7 @@ export class HttpMetrics {
     return (req, res, next) => {
       const startedAt = performance.now();
       res.on('finish', () => {
-        const pattern = (req.route as { path?: string } | undefined)?.path;
-        this.observe(
-          req.method,
-          pattern ? `${req.baseUrl}${pattern}` : 'unmatched',
-          res.statusCode,
-          startedAt,
-        );
+        this.observe(req.method, routePatternOf(req) ?? 'unmatched', res.statusCode, startedAt);
       });
       next();
     };

@@ -7,6 +7,7 @@ import {
   UNLOGGED_REQUEST_PATHS,
   type Logger,
 } from '@docuthinker/runtime';
+import { routePatternOf } from './route-pattern';
 
 declare module 'http' {
   interface IncomingMessage {
@@ -45,7 +46,7 @@ export function requestLogging(logger: Logger): RequestHandler {
       res.on('close', () => {
         logRequestEnd(
           logger,
-          { id, method: req.method, url: req.originalUrl },
+          { id, method: req.method, url: req.originalUrl, route: routePatternOf(req) },
           responseOutcome(res, startedAt),
         );
       });

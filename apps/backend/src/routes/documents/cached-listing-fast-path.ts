@@ -90,7 +90,7 @@ export function withCachedListing(
     res.once('close', () => {
       logRequestEnd(
         logger,
-        { id, method: req.method, url: req.url },
+        { id, method: req.method, url: req.url, route: LISTING_PATH },
         responseOutcome(res, startedAt),
       );
     });
