@@ -280,11 +280,27 @@ describe('meta routes and HTTP hygiene', () => {
     );
   });
 
+  it('names no route in the line of a request no route answered, though one passed it on', async () => {
+    // The /metrics route passes a request from the load balancer on to the 404.
+    const requestId = `log-no-route-${randomUUID()}`;
+    const answer = await fetch(`${backend.url}/metrics/`, {
+      headers: { 'x-forwarded-for': '203.0.113.7', 'x-request-id': requestId },
+    });
+    expect(answer.status).toBe(404);
+    const line = await eventually(async () =>
+      backend
+        .logs()
+        .split('\n')
+        .find((candidate) => candidate.includes(requestId)),
+    );
+    expect(JSON.parse(line)).toEqual(
+      expect.objectContaining({ req: { id: requestId, method: 'GET', url: '/metrics/' } }),
+    );
+  });
+
   it("takes the load balancer's trace root as the request id when the caller sent none", async () => {
     const root = `1-${randomBytes(4).toString('hex')}-${randomBytes(12).toString('hex')}`;
-    const answer = await api.get('/api/documents', {
-      'x-amzn-trace-id': `Self=1-00000000-000000000000000000000000;Root=${root}`,
-    });
+    const answer = await api.get('/api/documents', { 'x-amzn-trace-id': `Root=${root}` });
     expect(answer.headers.get('x-request-id')).toBe(root);
     const line = await eventually(async () =>
       backend

@@ -27,7 +27,7 @@ export function freeDiskSpaceCheck(
     const freeBytes = bavail * bsize;
     if (freeBytes < minBytes) {
       throw new Error(
-        `disk nearly full: ${megabytes(freeBytes)} MB free, ${megabytes(minBytes)} MB needed`,
+        `disk nearly full: ${mebibytes(freeBytes)} MiB free, ${mebibytes(minBytes)} MiB needed`,
       );
     }
   };
@@ -42,6 +42,6 @@ export function databaseDiskSpaceCheck(
   return freeDiskSpaceCheck(dirname(databasePath), minBytes);
 }
 
-function megabytes(bytes: number): string {
+function mebibytes(bytes: number): string {
   return (bytes / MEBIBYTE).toFixed(bytes < 10 * MEBIBYTE ? 1 : 0);
 }

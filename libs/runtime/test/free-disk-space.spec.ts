@@ -14,13 +14,13 @@ describe('free disk space check', () => {
     await expect(freeDiskSpaceCheck(directory, 1)()).resolves.toBeUndefined();
   });
 
-  it('fails with the free and needed megabytes, and no path, when the disk has less', async () => {
+  it('fails with the free and needed mebibytes, and no path, when the disk has less', async () => {
     const check = freeDiskSpaceCheck(directory, Number.MAX_SAFE_INTEGER);
     const failure = await check().then(
       () => undefined,
       (error: Error) => error,
     );
-    expect(failure?.message).toMatch(/^disk nearly full: [\d.]+ MB free, \d+ MB needed$/);
+    expect(failure?.message).toMatch(/^disk nearly full: [\d.]+ MiB free, \d+ MiB needed$/);
     expect(failure?.message).not.toContain(directory);
   });
 

@@ -37,14 +37,13 @@ describe('requestIdFrom', () => {
     }
   });
 
-  it("takes the load balancer's trace root when the caller sent no id, as its access log shows it", () => {
+  it("takes the load balancer's id of the request from its trace header when the caller sent no id", () => {
+    // A request that came without a trace: the load balancer made the Root for it.
     expect(requestIdFrom({ 'x-amzn-trace-id': `Root=${root}` })).toBe(root);
-    // The load balancer adds Self ahead of a trace a client started.
-    expect(
-      requestIdFrom({
-        'x-amzn-trace-id': `Self=1-67891234-12456789abcdef012345678;Root=${root};Sampled=1`,
-      }),
-    ).toBe(root);
+    // One whose caller started a trace, shared by all its calls: the load balancer adds Self.
+    const self = '1-67891234-0123456789abcdef01234567';
+    expect(requestIdFrom({ 'x-amzn-trace-id': `Self=${self};Root=${root};Sampled=1` })).toBe(self);
+    expect(requestIdFrom({ 'x-amzn-trace-id': `Root=${root};Self=${self}` })).toBe(self);
     expect(requestIdFrom({ 'x-request-id': 'a\nb', 'x-amzn-trace-id': `Root=${root}` })).toBe(root);
   });
 

@@ -14,6 +14,9 @@ function send(res: Response, error: ProblemError, instance: string) {
 }
 
 export const routeNotFound: RequestHandler = (req, res) => {
+  // A route that passed the request on (next()) leaves its pattern behind;
+  // this answer is no route's, in the log line and the metric alike.
+  req.route = undefined;
   send(
     res,
     problem('DT_ERR_ROUTE_NOT_FOUND', `${req.method} ${req.path} is not a route`),
