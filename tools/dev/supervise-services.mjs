@@ -11,6 +11,9 @@ import { createInterface } from 'node:readline';
 // launcher). Measured ~20 ms apart; a signal this soon after the first is the
 // same Ctrl-C, not a second one asking to force the stop.
 const SAME_STOP_REQUEST_MS = 500;
+// `npm start` killed outright (kill -9) sends this launcher nothing: it is
+// only given another parent. No event says so, hence a poll.
+const PARENT_POLL_MS = 500;
 
 /**
  * Runs each service (`args` for this node binary) in its own process group,
@@ -77,6 +80,22 @@ export function superviseServices(services, { cwd, env }) {
   }
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+
+  // The script runs this launcher with exec (package.json), so its parent is
+  // npm itself; once npm is gone the services stop as on a first Ctrl-C.
+  const parentAtStart = process.ppid;
+  const parentWatch = setInterval(() => {
+    if (process.ppid === parentAtStart) return;
+    clearInterval(parentWatch);
+    // Already stopping (a Ctrl-C that npm, too, took as its cue to leave).
+    if (stopping) return;
+    const names = stillRunning().map(({ name }) => name);
+    process.stderr.write(
+      `the process that started this one (pid ${parentAtStart}) is gone; stopping ${names.join(', ') || 'nothing, all had exited'}\n`,
+    );
+    stopAll();
+  }, PARENT_POLL_MS);
+  parentWatch.unref();
   // However this process exits, no service outlives it (a SIGKILL, which
   // runs no handler, closes the IPC channel instead: see above).
   process.on('exit', () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpAnswers, waitUntil } from '@docuthinker/testing';
@@ -94,6 +94,56 @@ describe('npm start (tools/dev/start-platform.mjs)', () => {
     }
     expect(await exited).toBe(0);
     expect(stillRunning(services)).toEqual([]);
+  });
+
+  // `npm start` killed with SIGKILL: the launcher (exec'd by npm's script
+  // shell) is only given another parent, and must notice.
+  it('stops both services and exits when the process that started it is killed with SIGKILL', async () => {
+    // A stand-in for npm: starts the launcher as its child, says its pid, waits.
+    const npm = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const launcher = require('node:child_process').spawn(process.execPath, [process.argv[1], '--no-build'], { stdio: 'inherit' });
+         console.log('launcher ' + launcher.pid);
+         setInterval(() => {}, 1000);`,
+        join(root, 'tools/dev/start-platform.mjs'),
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, DOCUTHINKER_DATA_DIR: dataDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    npm.stdout.on('data', (chunk) => (output += chunk));
+    npm.stderr.on('data', (chunk) => (output += chunk));
+    let launcherPid = -1;
+    let services: string[] = [];
+    try {
+      await waitUntil('the launcher pid', async () => /launcher (\d+)/.test(output));
+      launcherPid = Number(/launcher (\d+)/.exec(output)?.[1]);
+      await bothReady();
+      services = bundleChildrenOf(launcherPid);
+      expect(services).toHaveLength(2);
+    } finally {
+      npm.kill('SIGKILL');
+    }
+    try {
+      await waitUntil(
+        'the launcher and both services stopped',
+        async () => stillRunning(services).length === 0 && !existsSync(`/proc/${launcherPid}`),
+        { timeoutMs: 30000 },
+      );
+    } finally {
+      for (const entry of stillRunning(services))
+        process.kill(Number(entry.split(': ')[0]), 'SIGKILL');
+      if (existsSync(`/proc/${launcherPid}`)) process.kill(launcherPid, 'SIGKILL');
+    }
+    expect(output).toMatch(/the process that started this one \(pid \d+\) is gone; stopping/);
+    for (const url of ['http://127.0.0.1:5000/health', 'http://127.0.0.1:8000/health']) {
+      await expect(fetch(url)).rejects.toThrow();
+    }
   });
 
   // SIGKILL runs no handler in the launcher; the services, in process groups
