@@ -30,6 +30,15 @@ describe('meta routes and HTTP hygiene', () => {
     await gateway.stop();
   });
 
+  /** The backend's first log line holding `text` (a request id), once it is written. */
+  const logLineWith = (text: string) =>
+    eventually(async () =>
+      backend
+        .logs()
+        .split('\n')
+        .find((candidate) => candidate.includes(text)),
+    );
+
   it('reports readiness of the data and file stores', async () => {
     const ready = await api.get<{
       status: string;
@@ -262,12 +271,7 @@ describe('meta routes and HTTP hygiene', () => {
     const requestId = `log-route-${randomUUID()}`;
     const answer = await user.get('/api/documents/no-such-document', { 'x-request-id': requestId });
     expect(answer.status).toBe(404);
-    const line = await eventually(async () =>
-      backend
-        .logs()
-        .split('\n')
-        .find((candidate) => candidate.includes(requestId)),
-    );
+    const line = await logLineWith(requestId);
     expect(JSON.parse(line)).toEqual(
       expect.objectContaining({
         req: {
@@ -287,12 +291,7 @@ describe('meta routes and HTTP hygiene', () => {
       headers: { 'x-forwarded-for': '203.0.113.7', 'x-request-id': requestId },
     });
     expect(answer.status).toBe(404);
-    const line = await eventually(async () =>
-      backend
-        .logs()
-        .split('\n')
-        .find((candidate) => candidate.includes(requestId)),
-    );
+    const line = await logLineWith(requestId);
     expect(JSON.parse(line)).toEqual(
       expect.objectContaining({ req: { id: requestId, method: 'GET', url: '/metrics/' } }),
     );
@@ -302,12 +301,7 @@ describe('meta routes and HTTP hygiene', () => {
     const root = `1-${randomBytes(4).toString('hex')}-${randomBytes(12).toString('hex')}`;
     const answer = await api.get('/api/documents', { 'x-amzn-trace-id': `Root=${root}` });
     expect(answer.headers.get('x-request-id')).toBe(root);
-    const line = await eventually(async () =>
-      backend
-        .logs()
-        .split('\n')
-        .find((candidate) => candidate.includes(root)),
-    );
+    const line = await logLineWith(root);
     expect(JSON.parse(line)).toEqual(
       expect.objectContaining({
         msg: 'request completed',
@@ -322,12 +316,7 @@ describe('meta routes and HTTP hygiene', () => {
     await api.get('/api/documents/search?q=alice%20medical%20diagnosis&mode=content', {
       'x-request-id': requestId,
     });
-    const line = await eventually(async () =>
-      backend
-        .logs()
-        .split('\n')
-        .find((candidate) => candidate.includes(requestId)),
-    );
+    const line = await logLineWith(requestId);
     expect(line).not.toContain('medical');
     expect(JSON.parse(line)).toEqual(
       expect.objectContaining({
