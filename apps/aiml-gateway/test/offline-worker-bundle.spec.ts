@@ -87,7 +87,10 @@ describe('the built gateway’s offline engine', () => {
       provider: 'local',
       output: runOfflineTask('summary', { text: LARGE_TEXT }).output,
     });
-    expect(longestHealthCheckMs).toBeLessThan(callMs / 4);
+    // On the event loop one check would wait for nearly the whole call; half
+    // leaves room for a CI machine whose other suites hold both cores (a run
+    // measured 369 ms against a 1351 ms call, with the worker doing its job).
+    expect(longestHealthCheckMs).toBeLessThan(callMs / 2);
   }, 60_000);
 
   it('keeps answering health checks while it indexes a 1.9 MB text, and finds it', async () => {
