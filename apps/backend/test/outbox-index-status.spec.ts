@@ -1,11 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stores } from '@docuthinker/stores';
-import { startOutboxWorker } from '../src/outbox/outbox-worker';
-import { DocumentCache } from '../src/services/document-cache';
 import {
   createTestDocument,
   gatewayWith,
-  silentLogger,
+  runOutboxWorkerUntil,
   useEmbeddedStores,
 } from './support/outbox-fixture';
 
@@ -33,15 +30,6 @@ describe('the index status of a document renamed while it is indexed', () => {
         }
       },
     });
-    const worker = startOutboxWorker(
-      stores,
-      gateway,
-      new DocumentCache(stores.cache),
-      silentLogger,
-      {
-        pollIntervalMs: 20,
-      },
-    );
     const originalComplete = stores.outbox.complete.bind(stores.outbox);
     stores.outbox.complete = async (job) => {
       const completed = await originalComplete(job);
@@ -50,13 +38,14 @@ describe('the index status of a document renamed while it is indexed', () => {
       );
       return completed;
     };
-    try {
-      while ((await stores.outbox.pendingCounts()).index > 0) await sleep(20);
-      expect(indexed).toEqual(['First title', 'Second title']);
-      // After the first job: the gateway has the old title, the document is not `indexed`.
-      expect(statusesAfterEachIndex).toEqual(['pending', 'indexed']);
-    } finally {
-      await worker.stop();
-    }
+    await runOutboxWorkerUntil(
+      stores,
+      gateway,
+      async () => (await stores.outbox.pendingCounts()).index === 0,
+      { pollIntervalMs: 20 },
+    );
+    expect(indexed).toEqual(['First title', 'Second title']);
+    // After the first job: the gateway has the old title, the document is not `indexed`.
+    expect(statusesAfterEachIndex).toEqual(['pending', 'indexed']);
   });
 });

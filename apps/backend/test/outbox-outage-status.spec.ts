@@ -1,14 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stores } from '@docuthinker/stores';
 import { GatewayUnavailableError } from '../src/gateway/gateway-errors';
-import { startOutboxWorker } from '../src/outbox/outbox-worker';
-import { DocumentCache } from '../src/services/document-cache';
 import {
   createTestDocument,
   DOCUMENT_ID,
   gatewayWith,
   OWNER_ID,
-  silentLogger,
+  runOutboxWorkerUntil,
   useEmbeddedStores,
 } from './support/outbox-fixture';
 
@@ -34,23 +31,12 @@ describe('the index status of a document whose index job keeps failing', () => {
         throw failure();
       },
     });
-    const worker = startOutboxWorker(
-      stores,
-      gateway,
-      new DocumentCache(stores.cache),
-      silentLogger,
-      {
-        pollIntervalMs: 5,
-        retryBaseMs: 1,
-        retryMaxMs: 5,
-        attemptsBeforeFailed: 2,
-      },
-    );
-    try {
-      while (attempts < attemptsMade) await sleep(5);
-    } finally {
-      await worker.stop();
-    }
+    await runOutboxWorkerUntil(stores, gateway, () => attempts >= attemptsMade, {
+      pollIntervalMs: 5,
+      retryBaseMs: 1,
+      retryMaxMs: 5,
+      attemptsBeforeFailed: 2,
+    });
     return (await stores.documents.get(OWNER_ID, DOCUMENT_ID))?.indexStatus;
   }
 

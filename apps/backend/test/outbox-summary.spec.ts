@@ -1,13 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stores } from '@docuthinker/stores';
-import { startOutboxWorker } from '../src/outbox/outbox-worker';
-import { DocumentCache } from '../src/services/document-cache';
 import {
   createTestDocument,
   DOCUMENT_ID,
   gatewayWith,
   OWNER_ID,
-  silentLogger,
+  runOutboxWorkerUntil,
   useEmbeddedStores,
 } from './support/outbox-fixture';
 
@@ -36,20 +33,12 @@ describe('the summary an index job brings', () => {
         degraded: false,
       }),
     });
-    const worker = startOutboxWorker(
+    await runOutboxWorkerUntil(
       stores,
       gateway,
-      new DocumentCache(stores.cache),
-      silentLogger,
-      {
-        pollIntervalMs: 5,
-      },
+      async () => (await stores.outbox.pendingCounts()).index === 0,
+      { pollIntervalMs: 5 },
     );
-    try {
-      while ((await stores.outbox.pendingCounts()).index > 0) await sleep(5);
-    } finally {
-      await worker.stop();
-    }
     const document = await stores.documents.get(OWNER_ID, DOCUMENT_ID);
     return { summary: document?.summary, summaryDegraded: document?.summaryDegraded };
   }

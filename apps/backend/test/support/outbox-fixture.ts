@@ -1,9 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServiceLogger } from '@docuthinker/runtime';
 import { createStores, documentFileKey, type Stores } from '@docuthinker/stores';
 import type { GatewayClient } from '../../src/gateway/gateway-client';
+import { startOutboxWorker, type OutboxWorkerOptions } from '../../src/outbox/outbox-worker';
+import { DocumentCache } from '../../src/services/document-cache';
 
 /** A logger that writes nowhere: the outbox specs read the stores, not the log. */
 export const silentLogger = createServiceLogger({
@@ -70,4 +73,28 @@ export function createTestDocument(
     summaryDegraded: fields.summaryDegraded ?? false,
     fileKey: documentFileKey(OWNER_ID, DOCUMENT_ID, 'txt'),
   });
+}
+
+/**
+ * Runs the outbox worker on `stores` with `gateway` until `done` holds
+ * (asked every poll interval), then stops it, whatever happened.
+ */
+export async function runOutboxWorkerUntil(
+  stores: Stores,
+  gateway: GatewayClient,
+  done: () => boolean | Promise<boolean>,
+  options: OutboxWorkerOptions & { readonly pollIntervalMs: number },
+): Promise<void> {
+  const worker = startOutboxWorker(
+    stores,
+    gateway,
+    new DocumentCache(stores.cache),
+    silentLogger,
+    options,
+  );
+  try {
+    while (!(await done())) await sleep(options.pollIntervalMs);
+  } finally {
+    await worker.stop();
+  }
 }
