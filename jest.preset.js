@@ -36,5 +36,7 @@ module.exports = {
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec|test).ts'],
   testTimeout: 30000,
+  globalSetup: path.join(__dirname, 'tools/jest/scratch-directory-setup.cjs'),
+  globalTeardown: path.join(__dirname, 'tools/jest/scratch-directory-teardown.cjs'),
   reporters: ['default', path.join(__dirname, 'tools/jest/summary-reporter.cjs')],
 };

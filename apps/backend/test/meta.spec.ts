@@ -7,7 +7,7 @@ import {
   type RunningBackend,
 } from './support/start-backend';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -50,7 +50,8 @@ describe('meta routes and HTTP hygiene', () => {
 
   it("names a failing store's error inside the network, and only up or down through the load balancer", async () => {
     // A file where the documents directory should be: the file store cannot be written.
-    const blocked = join(mkdtempSync(join(tmpdir(), 'ready-')), 'not-a-directory');
+    const scratch = mkdtempSync(join(tmpdir(), 'ready-'));
+    const blocked = join(scratch, 'not-a-directory');
     writeFileSync(blocked, '');
     const broken = await startBackend({
       gatewayUrl: gateway.url,
@@ -82,6 +83,7 @@ describe('meta routes and HTTP hygiene', () => {
       expect(text).not.toContain('not-a-directory');
     } finally {
       await broken.close();
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 

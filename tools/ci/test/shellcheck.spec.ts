@@ -3,9 +3,10 @@ import { announceSkipped, commandWorks } from './support/announce-skipped';
 import { shellFiles, WORKSPACE_ROOT } from './support/workspace-files';
 
 const shellcheckAvailable = commandWorks('shellcheck', ['--version']);
-if (!shellcheckAvailable) announceSkipped('shellcheck over tools/ci', 'shellcheck not installed');
+if (!shellcheckAvailable)
+  announceSkipped('shellcheck over the CI and container scripts', 'shellcheck not installed');
 
-(shellcheckAvailable ? describe : describe.skip)('tools/ci shell steps', () => {
+(shellcheckAvailable ? describe : describe.skip)('the CI and container shell scripts', () => {
   it('pass shellcheck, following the library they source', () => {
     const run = spawnSync('shellcheck', ['--format=gcc', ...shellFiles()], {
       cwd: WORKSPACE_ROOT,

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, DefaultStackSynthesizer } from 'aws-cdk-lib';
 import { stringify } from 'yaml';
 import { FEATURE_FLAGS } from '../settings/feature-flags';
@@ -24,21 +27,29 @@ export interface RenderedTemplate {
 /**
  * Synthesizes the template stack without anything that ties it to the CDK
  * toolchain (bootstrap version rule, construct paths, version reporting), so
- * plain CloudFormation can deploy it.
+ * plain CloudFormation can deploy it. The cloud assembly is written to a
+ * scratch directory removed afterwards: only the template is wanted, and an
+ * App without an outdir would leave a `cdk.out*` directory in /tmp per call.
  */
 export function renderRawTemplate(): RenderedTemplate {
-  const app = new App({
-    context: {
-      ...FEATURE_FLAGS,
-      'aws:cdk:enable-path-metadata': false,
-      'aws:cdk:disable-version-reporting': true,
-    },
-    analyticsReporting: false,
-  });
-  const stack = new FargateServiceTemplateStack(app, 'DocuThinkerFargateService', {
-    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
-  });
-  const template = app.synth().getStackByName(stack.stackName).template as object;
-  // Single quotes match the repository's Prettier settings, so formatting the repo leaves the file as generated.
-  return { app, stack, yaml: HEADER + stringify(template, { lineWidth: 0, singleQuote: true }) };
+  const outdir = mkdtempSync(join(tmpdir(), 'docuthinker-raw-template-'));
+  try {
+    const app = new App({
+      outdir,
+      context: {
+        ...FEATURE_FLAGS,
+        'aws:cdk:enable-path-metadata': false,
+        'aws:cdk:disable-version-reporting': true,
+      },
+      analyticsReporting: false,
+    });
+    const stack = new FargateServiceTemplateStack(app, 'DocuThinkerFargateService', {
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+    });
+    const template = app.synth().getStackByName(stack.stackName).template as object;
+    // Single quotes match the repository's Prettier settings, so formatting the repo leaves the file as generated.
+    return { app, stack, yaml: HEADER + stringify(template, { lineWidth: 0, singleQuote: true }) };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }

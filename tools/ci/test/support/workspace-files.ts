@@ -17,14 +17,18 @@ export function stepNames(): string[] {
     .sort();
 }
 
-/** Every shell file of tools/ci: the dispatcher, the steps and their library. */
+/**
+ * Every shell file the pipelines and CI run: tools/ci's dispatcher, steps and
+ * library, the container scripts, and .ci/run itself.
+ */
 export function shellFiles(): string[] {
+  const shellFilesIn = (dir: string) =>
+    readdirSync(join(WORKSPACE_ROOT, dir))
+      .filter((file) => file.endsWith('.sh'))
+      .map((file) => `${dir}/${file}`);
   return [
+    '.ci/run',
     'tools/ci/run-step',
-    ...['steps', 'lib'].flatMap((dir) =>
-      readdirSync(join(CI_DIR, dir))
-        .filter((file) => file.endsWith('.sh'))
-        .map((file) => `tools/ci/${dir}/${file}`),
-    ),
+    ...['tools/ci/steps', 'tools/ci/lib', 'tools/containers'].flatMap(shellFilesIn),
   ];
 }
