@@ -42,4 +42,5 @@ export {
   freeDiskSpaceCheck,
   MIN_FREE_DISK_BYTES,
   type DiskSpaceCheck,
+  type FreeBytesReader,
 } from './free-disk-space';

@@ -24,6 +24,24 @@ describe('free disk space check', () => {
     expect(failure?.message).not.toContain(directory);
   });
 
+  it('once failed, passes again only with half as much again free, so /ready does not flap at the line', async () => {
+    const MEBIBYTE = 1024 * 1024;
+    let free = 0;
+    const check = freeDiskSpaceCheck(directory, 32 * MEBIBYTE, async () => free * MEBIBYTE);
+    const outcome = (mebibytesFree: number) => {
+      free = mebibytesFree;
+      return check().then(
+        () => 'ready',
+        (error: Error) => error.message,
+      );
+    };
+    expect(await outcome(40)).toBe('ready');
+    expect(await outcome(31)).toBe('disk nearly full: 31 MiB free, 32 MiB needed');
+    expect(await outcome(40)).toBe('disk nearly full: 40 MiB free, 48 MiB needed');
+    expect(await outcome(48)).toBe('ready');
+    expect(await outcome(33)).toBe('ready');
+  });
+
   it('fails when the directory is gone', async () => {
     await expect(freeDiskSpaceCheck(join(directory, 'missing'), 1)()).rejects.toThrow(/ENOENT/);
   });
