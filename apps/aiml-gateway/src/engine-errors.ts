@@ -54,11 +54,11 @@ function storeOutageDetail(error: unknown): string {
     : 'the knowledge graph (Neo4j) is unreachable or busy';
 }
 
-function retryAfterSeconds(error: ProviderError): string {
-  if (error.retryAfterMs === undefined || error.retryAfterMs <= 0)
-    return String(PROVIDER_RETRY_AFTER_SECONDS);
+/** Retry-After for a provider failure: its own hint when it gave one, else the default. */
+function providerRetryAfterSeconds(retryAfterMs: number | undefined): string {
+  if (retryAfterMs === undefined || retryAfterMs <= 0) return String(PROVIDER_RETRY_AFTER_SECONDS);
   return String(
-    Math.min(MAX_PROVIDER_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(error.retryAfterMs / 1000))),
+    Math.min(MAX_PROVIDER_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(retryAfterMs / 1000))),
   );
 }
 
@@ -81,7 +81,7 @@ function problemFromProviderError(error: ProviderError): ProblemError {
   }
   // Down, slow, rate limited, out of usable keys: may pass.
   return problem('DT_ERR_PROVIDERS_UNAVAILABLE', `embedding: ${how}`, {
-    headers: { 'retry-after': retryAfterSeconds(error) },
+    headers: { 'retry-after': providerRetryAfterSeconds(error.retryAfterMs) },
   });
 }
 
@@ -101,7 +101,7 @@ export function problemFromEngineError(error: unknown): ProblemError | undefined
   // A provider call that cockatiel's timeout gave up on, outside the chain.
   if (error instanceof TaskCancelledError) {
     return problem('DT_ERR_PROVIDERS_UNAVAILABLE', 'an AI provider did not answer in time', {
-      headers: { 'retry-after': String(PROVIDER_RETRY_AFTER_SECONDS) },
+      headers: { 'retry-after': providerRetryAfterSeconds(undefined) },
     });
   }
   if (error instanceof UnknownTaskError) return problem('DT_ERR_TASK_NOT_FOUND', error.message);
@@ -129,7 +129,7 @@ export function problemFromEngineError(error: unknown): ProblemError | undefined
     // Provider error texts can quote a provider's response body; outcomes are enough for a client.
     const outcomes = error.attempts.map((attempt) => `${attempt.provider}: ${attempt.outcome}`);
     return problem('DT_ERR_PROVIDERS_UNAVAILABLE', `${error.task}: ${outcomes.join(', ')}`, {
-      headers: { 'retry-after': String(PROVIDER_RETRY_AFTER_SECONDS) },
+      headers: { 'retry-after': providerRetryAfterSeconds(error.retryAfterMs) },
     });
   }
   return undefined;

@@ -1,4 +1,9 @@
-import { EmbeddingMismatchError, VectorWriteRejectedError } from '@docuthinker/ai-engine';
+import {
+  EmbeddingMismatchError,
+  ProvidersExhaustedError,
+  VectorWriteRejectedError,
+  type ProviderAttempt,
+} from '@docuthinker/ai-engine';
 import { problemFromEngineError } from '../src/engine-errors';
 
 /**
@@ -32,6 +37,31 @@ describe('problemFromEngineError', () => {
       });
     },
   );
+
+  describe('when no provider answered', () => {
+    const failed = (provider: string, retryAfterMs?: number): ProviderAttempt => ({
+      provider,
+      task: 'summary',
+      outcome: 'failed',
+      durationMs: 1,
+      retryAfterMs,
+    });
+    const retryAfter = (...attempts: ProviderAttempt[]) =>
+      problemFromEngineError(new ProvidersExhaustedError('summary', attempts))?.extras.headers?.[
+        'retry-after'
+      ];
+
+    // Every key resting or quarantined for minutes, and clients were told to come back in 5 s.
+    it('tells the caller to retry when the soonest provider may answer, up to a minute', () => {
+      expect(retryAfter(failed('openai', 12_500), failed('anthropic', 40_000))).toBe('13');
+      expect(retryAfter(failed('openai', 15 * 60_000))).toBe('60');
+    });
+
+    it('falls back to 5 s when any failed provider gave no hint, or none was asked', () => {
+      expect(retryAfter(failed('openai', 40_000), failed('anthropic'))).toBe('5');
+      expect(retryAfter()).toBe('5');
+    });
+  });
 
   it('answers an embedding mismatch with 500 DT_ERR_EMBEDDING_MISMATCH', () => {
     const mismatch = new EmbeddingMismatchError(

@@ -296,6 +296,35 @@ describe('failover', () => {
     await expect(failure).rejects.toThrow(/openai: failed/);
   });
 
+  it('says when a provider may answer again once every failure gave a hint, and not otherwise', async () => {
+    const quota = await server(() => ({
+      status: 429,
+      body: { error: { message: 'quota' } },
+      headers: { 'retry-after': '30' },
+    }));
+    const broken = await server(() => ({ status: 500, body: {} }));
+    const rateLimited = new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${quota.url}/v1` });
+    const exhausted = (providers: AiProvider[]) =>
+      new ProviderChain(providers, { resilience: FAST }).runTask('summary', input).then(
+        () => undefined,
+        (error: ProvidersExhaustedError) => error,
+      );
+
+    // The 429 itself, then the key resting for what is left of its 30 s.
+    expect((await exhausted([rateLimited]))?.retryAfterMs).toBe(30_000);
+    const resting = (await exhausted([rateLimited]))?.retryAfterMs;
+    expect(resting).toBeGreaterThan(25_000);
+    expect(resting).toBeLessThanOrEqual(30_000);
+    expect(quota.requests).toHaveLength(1);
+
+    const withA500 = await exhausted([
+      new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${broken.url}/v1` }),
+      rateLimited,
+    ]);
+    expect(withA500).toBeInstanceOf(ProvidersExhaustedError);
+    expect(withA500?.retryAfterMs).toBeUndefined();
+  });
+
   it('honours a per-task provider order', async () => {
     const openai = await server(() => ({ body: openAiReply('From OpenAI.') }));
     const chain = new ProviderChain(

@@ -65,6 +65,8 @@ export interface ProviderAttempt {
   readonly durationMs: number;
   readonly error?: string;
   readonly status?: number;
+  /** How long until this provider may answer again, when it said (a 429's Retry-After) or its keys rest. */
+  readonly retryAfterMs?: number;
 }
 
 export interface ChainResult<T> {
@@ -91,6 +93,21 @@ export class ProvidersExhaustedError extends Error {
     super(
       `${task}: no provider answered (${attempts.map((a) => `${a.provider}: ${a.outcome}${a.error ? ` – ${a.error}` : ''}`).join('; ')})`,
     );
+  }
+
+  /**
+   * How long until a provider may answer again: the soonest of the failed
+   * providers' hints, when every one of them gave one (e.g. all keys resting
+   * after 429 or quarantined after 401/403). Undefined when any failure says
+   * nothing of when it ends (a 5xx, a timeout, an open circuit).
+   */
+  get retryAfterMs(): number | undefined {
+    const failed = this.attempts.filter((attempt) => attempt.outcome !== 'unsupported');
+    const hints = failed.flatMap((attempt) =>
+      attempt.retryAfterMs === undefined ? [] : [attempt.retryAfterMs],
+    );
+    if (hints.length === 0 || hints.length < failed.length) return undefined;
+    return Math.min(...hints);
   }
 }
 
@@ -261,6 +278,7 @@ export class ProviderChain {
           durationMs: elapsed(),
           error: (error as Error).message,
           status: error instanceof ProviderError ? error.status : undefined,
+          retryAfterMs: error instanceof ProviderError ? error.retryAfterMs : undefined,
         });
         if (!guard) throw error;
       }
