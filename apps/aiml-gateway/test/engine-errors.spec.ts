@@ -3,6 +3,7 @@ import {
   ProvidersExhaustedError,
   VectorWriteRejectedError,
   type ProviderAttempt,
+  type ProviderName,
 } from '@docuthinker/ai-engine';
 import { problemFromEngineError } from '../src/engine-errors';
 
@@ -39,7 +40,7 @@ describe('problemFromEngineError', () => {
   );
 
   describe('when no provider answered', () => {
-    const failed = (provider: string, retryAfterMs?: number): ProviderAttempt => ({
+    const failed = (provider: ProviderName, retryAfterMs?: number): ProviderAttempt => ({
       provider,
       task: 'summary',
       outcome: 'failed',
