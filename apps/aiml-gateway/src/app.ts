@@ -19,6 +19,7 @@ import type { EngineConnection } from './engine/engine-connection';
 import type { GatewayMetrics } from './metrics/gateway-metrics';
 import { OpenApiDocument } from './openapi/openapi-document';
 import { registerAuthentication } from './plugins/authentication';
+import { registerCrossOrigin } from './plugins/cross-origin';
 import { clientErrorsLoggedTo, frameworkErrors } from './plugins/framework-errors';
 import { registerOwnerScope } from './plugins/owner-scope';
 import { registerUserAiCallLimit } from './plugins/user-ai-call-limit';
@@ -55,7 +56,7 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 
 export interface GatewayDependencies {
   config: Pick<GatewayConfig, 'jwtSecret' | 'serviceToken' | 'aiCallsPerMinute'> &
-    Partial<Pick<GatewayConfig, 'nodeEnv'>>;
+    Partial<Pick<GatewayConfig, 'nodeEnv' | 'corsOrigins'>>;
   logger: Logger;
   /** The engine and analyzer, once their stores are reachable. */
   connection: EngineConnection;
@@ -142,6 +143,7 @@ export function createGatewayApp({
   app.removeContentTypeParser('text/plain');
   parseJsonBodies(app);
   registerProblemResponses(app);
+  registerCrossOrigin(app, config.corsOrigins ?? []);
   registerZodValidation(app);
   registerRequestMetrics(app, metrics);
   metrics.watchCircuits(() => {

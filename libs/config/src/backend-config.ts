@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { commonFields, type ServiceConfigBase } from './common-fields';
 import {
-  browserOrigin,
-  commaList,
   integerInRange,
   optionalMongodbUri,
   optionalS3BucketName,
@@ -29,11 +27,6 @@ export const backendFields = {
   }),
   DOCUTHINKER_DOCUMENTS_BUCKET: optionalS3BucketName({
     description: 'S3 bucket for original files; a directory under the data dir when unset',
-  }),
-  DOCUTHINKER_CORS_ORIGINS: commaList(browserOrigin(), {
-    description: 'Comma-separated browser origins allowed by CORS; none when unset',
-    expected:
-      'a comma-separated list of origins (scheme://host[:port], no path or trailing slash) such as https://app.example.com',
   }),
   DOCUTHINKER_MAX_UPLOAD_BYTES: integerInRange(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024, {
     description: 'Largest accepted upload in bytes',
@@ -67,7 +60,6 @@ export interface BackendConfig extends ServiceConfigBase {
   readonly aimlUrl: string;
   readonly documentsBucket?: string;
   readonly localDocumentsDir: string;
-  readonly corsOrigins: readonly string[];
   readonly maxUploadBytes: number;
   readonly extractionTimeoutMs: number;
   readonly registrationsPerHour: number;

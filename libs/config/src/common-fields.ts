@@ -1,5 +1,7 @@
 import {
   booleanFlag,
+  browserOrigin,
+  commaList,
   integerInRange,
   oneOf,
   optionalSecret,
@@ -35,6 +37,12 @@ export const commonFields = {
     description:
       "AI calls one user may make per minute: AI tasks, chat, ask, semantic (vector or hybrid) search, and uploads, renames or direct indexing, which embed the document; 429 with Retry-After beyond it. With REDIS_URL both services count a user's calls together in Redis, across replicas (in process per replica without it, or while Redis is down); the gateway counts only user tokens, the backend's calls being counted there already",
   }),
+  // The web app calls both: the backend, and the gateway's /ai/* routes with the user's token.
+  DOCUTHINKER_CORS_ORIGINS: commaList(browserOrigin(), {
+    description: 'Comma-separated browser origins allowed by CORS; none when unset',
+    expected:
+      'a comma-separated list of origins (scheme://host[:port], no path or trailing slash) such as https://app.example.com',
+  }),
   DOCUTHINKER_SECRETS_PREFIX: optionalText(
     {
       description:
@@ -68,6 +76,8 @@ export interface ServiceConfigBase {
   readonly aiCallsPerMinute: number;
   readonly dataDir: string;
   readonly allowEmbedded: boolean;
+  /** Browser origins allowed by CORS (DOCUTHINKER_CORS_ORIGINS); none when empty. */
+  readonly corsOrigins: readonly string[];
   readonly jwtSecret: string;
   readonly serviceToken: string;
   /** One line per embedded default in use, for the service to log once at start-up. */

@@ -201,6 +201,7 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     drainTimeoutMs: parsed.DOCUTHINKER_DRAIN_TIMEOUT_MS,
     aiCallsPerMinute: parsed.DOCUTHINKER_AI_CALLS_PER_MINUTE,
     dataDir,
+    corsOrigins: Object.freeze([...(parsed.DOCUTHINKER_CORS_ORIGINS ?? [])]),
     allowEmbedded: parsed.DOCUTHINKER_ALLOW_EMBEDDED,
     maxRequestBytes: parsed.DOCUTHINKER_MAX_REQUEST_BYTES,
     syncGraph: parsed.DOCUTHINKER_SYNC_GRAPH,

@@ -230,9 +230,9 @@ describe('loadBackendConfig', () => {
       const lines = (error as Error).message.split('\n');
       expect(lines[0]).toBe('Invalid configuration for backend (3 problems):');
       expect(lines.slice(1).map((line) => line.split(':')[0])).toEqual([
+        '  - DOCUTHINKER_CORS_ORIGINS',
         '  - MONGODB_URI',
         '  - DOCUTHINKER_DOCUMENTS_BUCKET',
-        '  - DOCUTHINKER_CORS_ORIGINS',
       ]);
       expect((error as Error).message).not.toContain('Docs_Bucket');
       expect((error as Error).message).not.toContain('web.docs.test');

@@ -42,6 +42,21 @@ describe('loadGatewayConfig', () => {
     expect(config.chromaDir).toBe('/mnt/efs/chroma');
     expect(config.providers).toEqual(['openai', 'local']);
     expect(config.redisUrl).toBe('rediss://cache.internal:6379');
+    expect(config.corsOrigins).toEqual([]);
+  });
+
+  it("takes the web app's CORS origins by the backend's rule", () => {
+    const config = loadGatewayConfig({
+      ...productionEnv,
+      DOCUTHINKER_CORS_ORIGINS: 'https://app.example.com, https://admin.example.com:8443',
+    });
+    expect(config.corsOrigins).toEqual([
+      'https://app.example.com',
+      'https://admin.example.com:8443',
+    ]);
+    expect(
+      problemsOf({ ...productionEnv, DOCUTHINKER_CORS_ORIGINS: 'https://app.example.com/' }),
+    ).toEqual([expect.objectContaining({ variable: 'DOCUTHINKER_CORS_ORIGINS' })]);
   });
 
   it('names the stores and the provider keys when production has nothing', () => {

@@ -72,6 +72,8 @@ export interface TestGatewayOptions {
   readonly requestTimeoutMs?: number;
   /** Keep the info-level log lines for `logs()`; silent otherwise. */
   readonly captureLogs?: boolean;
+  /** Browser origins allowed by CORS (DOCUTHINKER_CORS_ORIGINS); none unless a test gives some. */
+  readonly corsOrigins?: readonly string[];
   /** AI calls per user token per minute; 600 unless a test asks for its own. */
   readonly aiCallsPerMinute?: number;
   /** Where users' AI calls are counted; this process unless a test gives its own. */
@@ -109,6 +111,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       jwtSecret: JWT_SECRET,
       serviceToken: SERVICE_TOKEN,
       aiCallsPerMinute: options.aiCallsPerMinute ?? 600,
+      corsOrigins: options.corsOrigins,
     },
     logger,
     connection,

@@ -21,7 +21,7 @@ export const DEPLOYMENT_CONTEXT_KEYS = {
   // replicates to the other's (S3 refuses a rule whose destination is missing).
   REPLICATE_DOCUMENTS: 'replicateDocuments',
   // Origins of a browser front end served elsewhere than the API (the
-  // backend's DOCUTHINKER_CORS_ORIGINS): without them the browser is refused.
+  // services' DOCUTHINKER_CORS_ORIGINS): without them the browser is refused.
   CORS_ORIGINS: 'corsOrigins',
 } as const;
 

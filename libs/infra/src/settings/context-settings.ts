@@ -26,8 +26,8 @@ function flag(read: ContextReader, key: string): boolean | undefined {
 const CORS_ORIGINS = backendFields.DOCUTHINKER_CORS_ORIGINS;
 
 /**
- * Browser origins for the backend's CORS, checked entry by entry with the
- * backend's own DOCUTHINKER_CORS_ORIGINS rule: a value it would refuse at
+ * Browser origins for both services' CORS, checked entry by entry with the
+ * services' own DOCUTHINKER_CORS_ORIGINS rule: a value it would refuse at
  * start fails the synth here instead of a deployment whose tasks never start.
  * Undefined when no origin is given.
  */

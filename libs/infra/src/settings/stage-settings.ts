@@ -88,8 +88,8 @@ export interface StageSettings {
   /** Whether stateful resources (EFS, log buckets, generated secrets) survive a stack delete. */
   readonly retainData: boolean;
   /**
-   * Browser origins allowed to call the backend across origins (its
-   * DOCUTHINKER_CORS_ORIGINS), written as browsers send them, e.g.
+   * Browser origins allowed to call the backend and the gateway's /ai/*
+   * across origins (their DOCUTHINKER_CORS_ORIGINS), written as browsers send them, e.g.
    * https://app.example.com. None by default: a deployment gives its front
    * end's with `-c corsOrigins=…` (DOCUTHINKER_<STAGE>_CORS_ORIGINS).
    */

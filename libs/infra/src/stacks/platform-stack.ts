@@ -118,6 +118,13 @@ export class PlatformStack extends Stack {
       alarmTopic: alarms.topic,
     });
 
+    // Both services, since the web app calls /ai/* too. Only when given:
+    // without it neither allows cross-origin browser calls, right for a
+    // front end served from the API's origin.
+    const corsEnvironment: Record<string, string> = settings.corsOrigins?.length
+      ? { DOCUTHINKER_CORS_ORIGINS: settings.corsOrigins.join(',') }
+      : {};
+
     this.gateway = new WebService(this, 'Gateway', {
       settings,
       cluster: this.cluster,
@@ -130,6 +137,7 @@ export class PlatformStack extends Stack {
         PORT: String(GATEWAY.port),
         DOCUTHINKER_SYNC_GRAPH: 'true',
         DOCUTHINKER_SYNC_VECTOR: 'true',
+        ...corsEnvironment,
         ...(settings.aimlUpstreamImage
           ? { DOCUTHINKER_AIML_UPSTREAM_URL: `http://127.0.0.1:${AIML_UPSTREAM.port}` }
           : {}),
@@ -176,11 +184,7 @@ export class PlatformStack extends Stack {
         PORT: String(BACKEND.port),
         DOCUTHINKER_AIML_URL: `http://${GATEWAY.containerName}:${GATEWAY.port}`,
         DOCUTHINKER_DOCUMENTS_BUCKET: documents.bucket.bucketName,
-        // Only when given: without it the backend allows no cross-origin
-        // browser calls, right for a front end served from the API's origin.
-        ...(settings.corsOrigins?.length
-          ? { DOCUTHINKER_CORS_ORIGINS: settings.corsOrigins.join(',') }
-          : {}),
+        ...corsEnvironment,
       }),
       secrets: secrets.containerSecretsFor('backend'),
       scaling: settings.backend,

@@ -1,0 +1,21 @@
+import cors from '@fastify/cors';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * CORS for the configured browser origins only (DOCUTHINKER_CORS_ORIGINS,
+ * the backend's list): the web app calls /ai/* itself with the user's token.
+ * Without origins nothing is registered: no CORS header is sent and a
+ * browser page on another origin cannot read an answer. Preflights are
+ * answered before authentication, which they cannot pass (a browser sends
+ * no Authorization with them).
+ */
+export function registerCrossOrigin(app: FastifyInstance, corsOrigins: readonly string[]): void {
+  if (corsOrigins.length === 0) return;
+  void app.register(cors, {
+    origin: [...corsOrigins],
+    methods: ['GET', 'POST', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Accept'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    maxAge: 600,
+  });
+}
