@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { gatewayFields } from '@docuthinker/config';
 import { parse } from 'yaml';
 import { RAW_TEMPLATE_PATH, renderRawTemplate } from '../src/template/render-raw-template';
 import type { CfnJson } from './support/synth-stage';
@@ -32,6 +33,8 @@ const PROVIDER_KEY_SWITCHES = {
 const PARAMETERS = [
   ...SEED_PARAMETERS,
   'DocumentsBucketName',
+  // A browser front end on another origin calls both services.
+  'CorsOrigins',
   ...Object.keys(PROVIDER_KEY_SWITCHES),
 ];
 
@@ -182,6 +185,39 @@ describe('raw CloudFormation template', () => {
     ).toBe(false);
     // The pull grant is read from an ECR URI, so nothing else is accepted.
     expect(pattern.test('docker.io/library/docuthinker-backend:3f2c1ab')).toBe(false);
+  });
+
+  it('gives both services the CORS origins, refusing a list their config would refuse', () => {
+    const pattern = new RegExp(template.Parameters.CorsOrigins.AllowedPattern);
+    for (const accepted of [
+      '',
+      'https://app.example.com',
+      'https://a.example.com,http://localhost:3000',
+    ]) {
+      expect(pattern.test(accepted)).toBe(true);
+      expect(gatewayFields.DOCUTHINKER_CORS_ORIGINS.safeParse(accepted).success).toBe(true);
+    }
+    for (const refused of [
+      'https://app.example.com/',
+      'https://*.example.com',
+      'app.example.com',
+      'https://a.example.com, https://b.example.com',
+    ]) {
+      expect(pattern.test(refused)).toBe(false);
+    }
+    const assertions = Template.fromStack(rendered.stack);
+    for (const container of ['backend', 'aiml-gateway']) {
+      assertions.hasResourceProperties('AWS::ECS::TaskDefinition', {
+        ContainerDefinitions: Match.arrayWith([
+          Match.objectLike({
+            Name: container,
+            Environment: Match.arrayWith([
+              { Name: 'DOCUTHINKER_CORS_ORIGINS', Value: { Ref: 'CorsOrigins' } },
+            ]),
+          }),
+        ]),
+      });
+    }
   });
 
   it('needs nothing from the CDK toolchain (no bootstrap rule, assets or construct metadata)', () => {

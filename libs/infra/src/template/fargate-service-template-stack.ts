@@ -43,6 +43,14 @@ const ECR_IMAGE_PATTERN =
   '^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z0-9-]+\\.amazonaws\\.com/[a-z0-9][a-z0-9._/-]*:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 
 /**
+ * Browser origins, comma-separated, or none: CloudFormation refuses a malformed
+ * list before any task starts. The services check each entry again, stricter
+ * (a default port such as :443 is refused there only).
+ */
+const CORS_ORIGINS_PATTERN =
+  '^$|^https?://[a-z0-9.-]+(:[0-9]{1,5})?(,https?://[a-z0-9.-]+(:[0-9]{1,5})?)*$';
+
+/**
  * The raw CloudFormation alternative (cloudformation/fargate-service.yaml) for
  * teams that deploy with `aws cloudformation create-stack`: the backend and
  * gateway services of the CDK app, built from the same constructs, into an
@@ -126,6 +134,7 @@ export class FargateServiceTemplateStack extends Stack {
         PORT: Token.asString(gatewayPort),
         DOCUTHINKER_SYNC_GRAPH: 'true',
         DOCUTHINKER_SYNC_VECTOR: 'true',
+        DOCUTHINKER_CORS_ORIGINS: p.corsOrigins.valueAsString,
       }),
       secrets: secrets.containerSecretsFor('aiml-gateway'),
       scaling: settings.gateway,
@@ -151,6 +160,8 @@ export class FargateServiceTemplateStack extends Stack {
         DOCUTHINKER_AIML_URL: `http://${GATEWAY.containerName}:${GATEWAY.port}`,
         // Production refuses to start without it: originals must not live on task storage.
         DOCUTHINKER_DOCUMENTS_BUCKET: p.documentsBucket.valueAsString,
+        // Empty (the default) allows no other origin: the services read it as unset.
+        DOCUTHINKER_CORS_ORIGINS: p.corsOrigins.valueAsString,
       }),
       secrets: secrets.containerSecretsFor('backend'),
       scaling: settings.backend,
@@ -350,6 +361,12 @@ export class FargateServiceTemplateStack extends Stack {
         'Existing S3 bucket (encrypted, private) for original uploads',
         undefined,
         '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+      ),
+      corsOrigins: text(
+        'CorsOrigins',
+        'Origins of a browser front end served from another origin, allowed by CORS by the backend and the AI/ML gateway: comma-separated scheme://host[:port] as browsers send them (lowercase, no path, trailing slash, default port or wildcard), e.g. https://app.example.com; empty allows none',
+        '',
+        CORS_ORIGINS_PATTERN,
       ),
       containerPort: number('ContainerPort', 'Port the backend listens on', BACKEND.port),
       aimlPort: number('AIMLPort', 'Port the AI/ML gateway listens on', GATEWAY.port),
