@@ -48,3 +48,10 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       'compose always passes it (blank unless the fastapi profile runs); ECS sets it when a FastAPI sidecar image is configured (the parity synth configures one); the raw template has no sidecar',
   },
 ];
+
+/**
+ * Variables every artifact passes, each with the value its deployment
+ * chooses (the origins of a stage's browser front end; blank on a laptop and
+ * by default in the raw template): their names are compared, their values not.
+ */
+export const PER_DEPLOYMENT_VALUES: ReadonlySet<string> = new Set(['DOCUTHINKER_CORS_ORIGINS']);

@@ -3,7 +3,7 @@ import type { CfnTemplate } from './cloudformation-intrinsics';
 import { loadComposeConfig } from './compose-config-load';
 import type { ConfigExpectations } from './config-expectations';
 import { healthCheckTarget } from './health-check-target';
-import { KNOWN_DIFFERENCES } from './known-differences';
+import { KNOWN_DIFFERENCES, PER_DEPLOYMENT_VALUES } from './known-differences';
 import {
   AIML_UPSTREAM,
   CHROMA,
@@ -144,7 +144,7 @@ function environmentNamesRow(service: WebService, views: Views): ParityRow {
  * Plain values (not secrets) compared with ECS's, for every variable ECS
  * sets: a compose that runs `NODE_ENV=development` or switches an index off
  * has every name right and still runs another service. Declared differences
- * are left out, as in the names row.
+ * are left out, as in the names row, and so are values each deployment chooses.
  */
 function environmentValuesRow(service: WebService, views: Views): ParityRow {
   const declared = new Set(
@@ -153,7 +153,7 @@ function environmentValuesRow(service: WebService, views: Views): ParityRow {
     ),
   );
   const reference = Object.entries(views.ecs?.environment ?? {}).filter(
-    ([name]) => !declared.has(name),
+    ([name]) => !declared.has(name) && !PER_DEPLOYMENT_VALUES.has(name),
   );
   const cells: Partial<Record<SourceName, Cell>> = {};
   const details: string[] = [];

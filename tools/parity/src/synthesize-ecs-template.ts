@@ -32,6 +32,9 @@ export function synthesizeEcsTemplate(workspaceRoot: string, stage = 'prod'): Cf
             // Compose runs the FastAPI container beside the gateway (profile
             // fastapi): the ECS sidecar is synthesized too, to compare them.
             aimlUpstreamImage: 'docuthinker-aiml-upstream:parity',
+            // Compose and the raw template always pass the CORS origins (blank
+            // by default); ECS passes them when a deployment gives some.
+            corsOrigins: 'https://app.example.com',
             'aws:cdk:disable-stack-trace': true,
           }),
           CDK_VALIDATION: 'false',

@@ -308,6 +308,21 @@ describe('parity on deliberately broken copies', () => {
     ]);
   });
 
+  it("compares the CORS origins' presence, not the value each deployment chooses", () => {
+    const chosen = brokenCopy(
+      realPaths.compose,
+      /DOCUTHINKER_CORS_ORIGINS: \$\{DOCUTHINKER_CORS_ORIGINS:-\}/g,
+      'DOCUTHINKER_CORS_ORIGINS: http://localhost:3000',
+    );
+    expect(failedChecks(report({ compose: chosen }))).toEqual([]);
+    const dropped = brokenCopy(
+      realPaths.compose,
+      /\n *DOCUTHINKER_CORS_ORIGINS: \$\{DOCUTHINKER_CORS_ORIGINS:-\}/,
+      '',
+    );
+    expect(failedChecks(report({ compose: dropped }))).toEqual(['backend: environment names']);
+  });
+
   it('catches a declared difference that no longer holds', () => {
     const compose = brokenCopy(
       realPaths.compose,
