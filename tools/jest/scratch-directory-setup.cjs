@@ -9,7 +9,15 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 module.exports = async function createScratchDirectory() {
-  const scratch = mkdtempSync(join(tmpdir(), 'docuthinker-jest-'));
+  // `--watch` runs setup and teardown again for every run in one process:
+  // each scratch directory is made where the first run would have made it,
+  // never inside an earlier one (removed, or left by an interrupted run).
+  if (process.env.DOCUTHINKER_JEST_TMPDIR_BEFORE === undefined) {
+    process.env.DOCUTHINKER_JEST_TMPDIR_BEFORE = process.env.TMPDIR ?? '';
+  }
+  const scratch = mkdtempSync(
+    join(process.env.DOCUTHINKER_JEST_TMPDIR_BEFORE || tmpdir(), 'docuthinker-jest-'),
+  );
   process.env.DOCUTHINKER_JEST_SCRATCH = scratch;
   process.env.TMPDIR = scratch;
 };

@@ -7,10 +7,10 @@ import {
   type RunningBackend,
 } from './support/start-backend';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { temporaryDirectories } from '@docuthinker/testing';
 import express from 'express';
 import helmet from 'helmet';
 import { API_OPERATIONS } from '../src/api/api-operations';
@@ -19,6 +19,7 @@ describe('meta routes and HTTP hygiene', () => {
   let gateway: FakeGateway;
   let backend: RunningBackend;
   let api: ApiClient;
+  const scratchDirs = temporaryDirectories('ready-');
 
   beforeAll(async () => {
     gateway = await startFakeGateway(SERVICE_TOKEN);
@@ -28,6 +29,7 @@ describe('meta routes and HTTP hygiene', () => {
   afterAll(async () => {
     await backend.close();
     await gateway.stop();
+    scratchDirs.removeAll();
   });
 
   /** The backend's first log line holding `text` (a request id), once it is written. */
@@ -50,8 +52,7 @@ describe('meta routes and HTTP hygiene', () => {
 
   it("names a failing store's error inside the network, and only up or down through the load balancer", async () => {
     // A file where the documents directory should be: the file store cannot be written.
-    const scratch = mkdtempSync(join(tmpdir(), 'ready-'));
-    const blocked = join(scratch, 'not-a-directory');
+    const blocked = join(scratchDirs.create(), 'not-a-directory');
     writeFileSync(blocked, '');
     const broken = await startBackend({
       gatewayUrl: gateway.url,
@@ -83,7 +84,6 @@ describe('meta routes and HTTP hygiene', () => {
       expect(text).not.toContain('not-a-directory');
     } finally {
       await broken.close();
-      rmSync(scratch, { recursive: true, force: true });
     }
   });
 

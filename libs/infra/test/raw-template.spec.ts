@@ -78,7 +78,7 @@ describe('raw CloudFormation template', () => {
   });
 
   it("gives the gateway each provider's key only when its switch says the secret exists", () => {
-    const assertions = Template.fromStack(rendered.stack);
+    const assertions = Template.fromJSON(rendered.template);
     const [gatewayTask] = Object.values(
       assertions.findResources('AWS::ECS::TaskDefinition', {
         Properties: { ContainerDefinitions: [{ Name: 'aiml-gateway' }] },
@@ -127,7 +127,7 @@ describe('raw CloudFormation template', () => {
   });
 
   it("lets each task's execution role pull its private ECR image, and only that repository", () => {
-    const assertions = Template.fromStack(rendered.stack);
+    const assertions = Template.fromJSON(rendered.template);
     const policies = Object.values(assertions.findResources('AWS::IAM::Policy'));
     const tasks = assertions.findResources('AWS::ECS::TaskDefinition');
     for (const [parameter, container] of [
@@ -165,7 +165,7 @@ describe('raw CloudFormation template', () => {
   });
 
   it('reads the repository ARN out of the image URI as CloudFormation would', () => {
-    const assertions = Template.fromStack(rendered.stack);
+    const assertions = Template.fromJSON(rendered.template);
     const pull = Object.values(assertions.findResources('AWS::IAM::Policy'))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as CfnJson[])
       .find((statement) => JSON.stringify(statement.Resource).includes('"Ref":"BackendImage"'));
@@ -187,25 +187,28 @@ describe('raw CloudFormation template', () => {
     expect(pattern.test('docker.io/library/docuthinker-backend:3f2c1ab')).toBe(false);
   });
 
-  it('gives both services the CORS origins, refusing a list their config would refuse', () => {
+  it('gives both services the CORS origins, and refuses lists their config refuses', () => {
     const pattern = new RegExp(template.Parameters.CorsOrigins.AllowedPattern);
+    const origins = gatewayFields.DOCUTHINKER_CORS_ORIGINS;
     for (const accepted of [
       '',
       'https://app.example.com',
       'https://a.example.com,http://localhost:3000',
+      'https://a.example.com, https://b.example.com',
     ]) {
       expect(pattern.test(accepted)).toBe(true);
-      expect(gatewayFields.DOCUTHINKER_CORS_ORIGINS.safeParse(accepted).success).toBe(true);
+      expect(origins.safeParse(accepted).success).toBe(true);
     }
     for (const refused of [
       'https://app.example.com/',
       'https://*.example.com',
       'app.example.com',
-      'https://a.example.com, https://b.example.com',
+      'https://a.example.com;https://b.example.com',
     ]) {
       expect(pattern.test(refused)).toBe(false);
+      expect(origins.safeParse(refused).success).toBe(false);
     }
-    const assertions = Template.fromStack(rendered.stack);
+    const assertions = Template.fromJSON(rendered.template);
     for (const container of ['backend', 'aiml-gateway']) {
       assertions.hasResourceProperties('AWS::ECS::TaskDefinition', {
         ContainerDefinitions: Match.arrayWith([
@@ -227,7 +230,7 @@ describe('raw CloudFormation template', () => {
   });
 
   it('carries the same production properties as the CDK stages', () => {
-    const assertions = Template.fromStack(rendered.stack);
+    const assertions = Template.fromJSON(rendered.template);
     assertions.resourceCountIs('AWS::ECS::Service', 2);
     for (const service of Object.values(assertions.findResources('AWS::ECS::Service'))) {
       expect(service.Properties.DeploymentConfiguration).toMatchObject({

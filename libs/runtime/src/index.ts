@@ -11,6 +11,7 @@ export { HTTP_ERRORS, type HttpErrorCode } from './http-errors';
 export { retryAfterFromHeaders } from './retry-after';
 export { isResponseTooLarge, limitBody, ResponseTooLargeError } from './response-size-limit';
 export { loggableRequest, loggableUrl } from './loggable-request';
+export { CROSS_ORIGIN_POLICY } from './cross-origin-policy';
 export { REQUEST_ID_HEADER, requestIdFrom, TRACE_ID_HEADER } from './request-id';
 export {
   isFault,

@@ -1,5 +1,6 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
+import { CROSS_ORIGIN_POLICY } from '@docuthinker/runtime';
 
 /**
  * CORS for the configured browser origins only (DOCUTHINKER_CORS_ORIGINS,
@@ -14,8 +15,8 @@ export function registerCrossOrigin(app: FastifyInstance, corsOrigins: readonly 
   void app.register(cors, {
     origin: [...corsOrigins],
     methods: ['GET', 'POST', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Accept'],
-    exposedHeaders: ['X-Request-Id', 'Retry-After'],
-    maxAge: 600,
+    allowedHeaders: [...CROSS_ORIGIN_POLICY.allowedHeaders],
+    exposedHeaders: [...CROSS_ORIGIN_POLICY.exposedHeaders],
+    maxAge: CROSS_ORIGIN_POLICY.maxAgeSeconds,
   });
 }

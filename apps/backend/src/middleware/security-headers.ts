@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import cors from 'cors';
 import helmet from 'helmet';
+import { CROSS_ORIGIN_POLICY } from '@docuthinker/runtime';
 
 interface HeaderChanges {
   readonly set: ReadonlyArray<readonly [name: string, value: string]>;
@@ -68,9 +69,10 @@ export function securityHeaders(corsOrigins: readonly string[]): RequestHandler[
     cors({
       origin: corsOrigins.length > 0 ? [...corsOrigins] : false,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Accept'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location'],
-      maxAge: 600,
+      allowedHeaders: [...CROSS_ORIGIN_POLICY.allowedHeaders],
+      // Location: where a created document lives.
+      exposedHeaders: [...CROSS_ORIGIN_POLICY.exposedHeaders, 'Location'],
+      maxAge: CROSS_ORIGIN_POLICY.maxAgeSeconds,
     }),
   ];
 }

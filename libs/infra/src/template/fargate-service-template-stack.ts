@@ -43,12 +43,13 @@ const ECR_IMAGE_PATTERN =
   '^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z0-9-]+\\.amazonaws\\.com/[a-z0-9][a-z0-9._/-]*:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 
 /**
- * Browser origins, comma-separated, or none: CloudFormation refuses a malformed
- * list before any task starts. The services check each entry again, stricter
- * (a default port such as :443 is refused there only).
+ * Browser origins, comma-separated, or none: CloudFormation refuses what is
+ * plainly no such list (a path, a trailing slash, a wildcard, no scheme)
+ * before any task starts. The services check each entry again at start, more
+ * strictly (lowercase host, no default port such as :443).
  */
 const CORS_ORIGINS_PATTERN =
-  '^$|^https?://[a-z0-9.-]+(:[0-9]{1,5})?(,https?://[a-z0-9.-]+(:[0-9]{1,5})?)*$';
+  '^$|^https?://[a-z0-9.-]+(:[0-9]{1,5})?(, *https?://[a-z0-9.-]+(:[0-9]{1,5})?)*$';
 
 /**
  * The raw CloudFormation alternative (cloudformation/fargate-service.yaml) for

@@ -19,8 +19,10 @@ const HEADER = [
 ].join('\n');
 
 export interface RenderedTemplate {
+  /** The synthesized app, for its construct tree (cdk-nag's findings); not to be synthesized again. */
   readonly app: App;
-  readonly stack: FargateServiceTemplateStack;
+  /** The template as CloudFormation reads it. */
+  readonly template: Record<string, unknown>;
   readonly yaml: string;
 }
 
@@ -46,9 +48,16 @@ export function renderRawTemplate(): RenderedTemplate {
     const stack = new FargateServiceTemplateStack(app, 'DocuThinkerFargateService', {
       synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
     });
-    const template = app.synth().getStackByName(stack.stackName).template as object;
+    const template = app.synth().getStackByName(stack.stackName).template as Record<
+      string,
+      unknown
+    >;
     // Single quotes match the repository's Prettier settings, so formatting the repo leaves the file as generated.
-    return { app, stack, yaml: HEADER + stringify(template, { lineWidth: 0, singleQuote: true }) };
+    return {
+      app,
+      template,
+      yaml: HEADER + stringify(template, { lineWidth: 0, singleQuote: true }),
+    };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
