@@ -25,6 +25,15 @@ describe('CORS for the web app, which calls /ai/* with the user token', () => {
       },
     });
 
+  /** A lexical search from the web app's page: `as` a user, or with no token at all. */
+  const searchFromWebApp = async (app: TestGateway['app'], as?: string) =>
+    app.inject({
+      method: 'POST',
+      url: GATEWAY_API.search,
+      headers: { ...(as ? await asUser(as) : {}), origin: WEB_APP },
+      payload: { query: 'lamps', mode: 'lexical' },
+    });
+
   it('answers a preflight from a configured origin, before authentication', async () => {
     const answer = await preflight(gateway.app, WEB_APP);
     expect(answer.statusCode).toBe(204);
@@ -37,12 +46,7 @@ describe('CORS for the web app, which calls /ai/* with the user token', () => {
   });
 
   it('lets the page read an answer and its request id and Retry-After, and says the answer varies by Origin', async () => {
-    const answer = await gateway.app.inject({
-      method: 'POST',
-      url: GATEWAY_API.search,
-      headers: { ...(await asUser('cora')), origin: WEB_APP },
-      payload: { query: 'lamps', mode: 'lexical' },
-    });
+    const answer = await searchFromWebApp(gateway.app, 'cora');
     expect(answer.statusCode).toBe(200);
     expect(answer.headers['access-control-allow-origin']).toBe(WEB_APP);
     expect(answer.headers['access-control-expose-headers']).toBe('X-Request-Id, Retry-After');
@@ -55,23 +59,13 @@ describe('CORS for the web app, which calls /ai/* with the user token', () => {
 
     const unconfigured = await preflight(closed.app, WEB_APP);
     expect(unconfigured.headers['access-control-allow-origin']).toBeUndefined();
-    const read = await closed.app.inject({
-      method: 'POST',
-      url: GATEWAY_API.search,
-      headers: { ...(await asUser('cora')), origin: WEB_APP },
-      payload: { query: 'lamps', mode: 'lexical' },
-    });
+    const read = await searchFromWebApp(closed.app, 'cora');
     expect(read.statusCode).toBe(200);
     expect(read.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('refuses an unauthenticated request from a configured origin readably, so the page can sign in again', async () => {
-    const answer = await gateway.app.inject({
-      method: 'POST',
-      url: GATEWAY_API.search,
-      headers: { origin: WEB_APP },
-      payload: { query: 'lamps', mode: 'lexical' },
-    });
+    const answer = await searchFromWebApp(gateway.app);
     expect(answer.statusCode).toBe(401);
     expect(answer.headers['access-control-allow-origin']).toBe(WEB_APP);
   });
