@@ -157,6 +157,43 @@ describe('provider adapters speak their wire formats', () => {
   });
 });
 
+describe('a key that hangs', () => {
+  const hangingFirstKey = () =>
+    server((request) =>
+      request.headers.authorization === 'Bearer key-one'
+        ? { delayMs: 5000, body: openAiReply('Too late.') }
+        : { body: openAiReply('Served by the second key.') },
+    );
+  const keysAsked = (openai: { requests: { headers: { authorization?: string } }[] }) =>
+    openai.requests.map((request) => request.headers.authorization);
+
+  it('rests after its attempt timed out, so the next calls go straight to another key', async () => {
+    const openai = await hangingFirstKey();
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'key-one, key-two', baseUrl: `${openai.url}/v1` })],
+      { resilience: FAST },
+    );
+    expect((await chain.runTask('summary', input)).output).toBe('Served by the second key.');
+    expect((await chain.runTask('summary', input)).output).toBe('Served by the second key.');
+    // Without the rest, round-robin hands key-one the second call too: one more timeout.
+    expect(keysAsked(openai)).toEqual(['Bearer key-one', 'Bearer key-two', 'Bearer key-two']);
+  });
+
+  it('is asked again when it is the only key: the circuit breaker judges the provider', async () => {
+    const openai = await hangingFirstKey();
+    const chain = new ProviderChain(
+      [
+        new OpenAiProvider({ apiKeys: 'key-one', baseUrl: `${openai.url}/v1` }),
+        new LocalProvider(),
+      ],
+      { resilience: { ...FAST, retries: 0 } },
+    );
+    expect((await chain.runTask('summary', input)).provider).toBe('local');
+    expect((await chain.runTask('summary', input)).provider).toBe('local');
+    expect(keysAsked(openai)).toEqual(['Bearer key-one', 'Bearer key-one']);
+  });
+});
+
 describe('failover', () => {
   it('tries providers in order: failing upstream, slow OpenAI, then a good Anthropic', async () => {
     const upstream = await server(() => ({ status: 503, body: { detail: 'overloaded' } }));

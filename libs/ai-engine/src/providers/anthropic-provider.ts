@@ -31,20 +31,23 @@ export class AnthropicProvider extends RemoteChatProvider<Anthropic> {
   }
 
   protected async complete(prompt: Prompt, signal: AbortSignal): Promise<Completion> {
-    const body: unknown = await withPooledKey(this.keys, (client) =>
-      client.messages
-        .create(
-          {
-            model: this.model,
-            max_tokens: this.maxOutputTokens,
-            system: prompt.system,
-            messages: [{ role: 'user', content: prompt.user }],
-          },
-          { signal },
-        )
-        .catch((error: unknown) => {
-          throw anthropicFailure(error, signal);
-        }),
+    const body: unknown = await withPooledKey(
+      this.keys,
+      (client) =>
+        client.messages
+          .create(
+            {
+              model: this.model,
+              max_tokens: this.maxOutputTokens,
+              system: prompt.system,
+              messages: [{ role: 'user', content: prompt.user }],
+            },
+            { signal },
+          )
+          .catch((error: unknown) => {
+            throw anthropicFailure(error, signal);
+          }),
+      signal,
     );
     const parsed = Message.safeParse(body);
     if (parsed.data?.stop_reason === 'refusal')

@@ -51,21 +51,24 @@ export class GoogleProvider extends RemoteChatProvider<GoogleGenAI> {
   }
 
   protected async complete(prompt: Prompt, signal: AbortSignal): Promise<Completion> {
-    const body: unknown = await withPooledKey(this.keys, (client) =>
-      client.models
-        .generateContent({
-          model: this.model,
-          contents: [{ role: 'user', parts: [{ text: prompt.user }] }],
-          config: {
-            systemInstruction: prompt.system,
-            temperature: 0.2,
-            maxOutputTokens: this.maxOutputTokens,
-            abortSignal: signal,
-          },
-        })
-        .catch((error: unknown) => {
-          throw googleFailure(error, signal);
-        }),
+    const body: unknown = await withPooledKey(
+      this.keys,
+      (client) =>
+        client.models
+          .generateContent({
+            model: this.model,
+            contents: [{ role: 'user', parts: [{ text: prompt.user }] }],
+            config: {
+              systemInstruction: prompt.system,
+              temperature: 0.2,
+              maxOutputTokens: this.maxOutputTokens,
+              abortSignal: signal,
+            },
+          })
+          .catch((error: unknown) => {
+            throw googleFailure(error, signal);
+          }),
+      signal,
     );
     const parsed = GenerateContent.safeParse(body);
     const blockReason = parsed.data?.promptFeedback?.blockReason;

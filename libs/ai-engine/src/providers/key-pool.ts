@@ -1,3 +1,4 @@
+import { timedOut } from './attempt-timeout';
 import { ProviderError } from './provider-error';
 
 /** Without a Retry-After, a key that hit its quota rests this long. */
@@ -9,6 +10,12 @@ export const DEFAULT_COOLDOWN_MS = 60_000;
 export const MIN_COOLDOWN_MS = 1_000;
 /** A Retry-After is honoured up to this; a provider asking for an hour is not a reason to idle a key that long. */
 export const MAX_COOLDOWN_MS = 60_000;
+/**
+ * A key whose call hung until its attempt timed out rests this long, when the
+ * pool has others: round-robin would otherwise hand it every Nth request, each
+ * paying a whole timeout, while the others' answers keep the circuit closed.
+ */
+export const TIMED_OUT_KEY_REST_MS = 30_000;
 /** A key answered with 401/403 (revoked, wrong, no access) stays out of rotation this long. */
 export const QUARANTINE_MS = 60 * 60_000;
 
@@ -104,11 +111,15 @@ export class KeyPool<C> {
 
   /** Rests a key that answered 429, for the provider's Retry-After within [MIN_COOLDOWN_MS, MAX_COOLDOWN_MS]. */
   coolDown(entry: PooledKey<C>, retryAfterMs?: number): void {
-    const duration = Math.min(
-      Math.max(retryAfterMs ?? DEFAULT_COOLDOWN_MS, MIN_COOLDOWN_MS),
-      MAX_COOLDOWN_MS,
+    this.rest(
+      entry,
+      Math.min(Math.max(retryAfterMs ?? DEFAULT_COOLDOWN_MS, MIN_COOLDOWN_MS), MAX_COOLDOWN_MS),
     );
-    entry.restingUntil = Math.max(entry.restingUntil, this.now() + duration);
+  }
+
+  /** Rests a key for `durationMs` (no longer than it already rests). */
+  rest(entry: PooledKey<C>, durationMs: number): void {
+    entry.restingUntil = Math.max(entry.restingUntil, this.now() + durationMs);
   }
 
   /** Takes a key the provider refused out of rotation, and says so once. */
@@ -145,11 +156,14 @@ export class KeyPool<C> {
  * down and one answered with 401/403 is quarantined; either way the call moves
  * on to the next usable key it has not tried yet. When none is left the
  * failure is final for this provider: retrying would only meet resting keys,
- * so it is marked not retryable and the chain fails over.
+ * so it is marked not retryable and the chain fails over. A key whose call
+ * hung until the attempt's timeout (`signal`) rests too, when the pool has
+ * another; the guard's retry then gets the next key.
  */
 export async function withPooledKey<C, T>(
   pool: KeyPool<C>,
   call: (client: C) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   // Each key once per call: a key whose rest ended while the others answered
   // is for the next request, not another lap of this one.
@@ -161,6 +175,10 @@ export async function withPooledKey<C, T>(
     try {
       return await call(entry.client);
     } catch (error) {
+      if (timedOut(signal)) {
+        if (pool.size > 1) pool.rest(entry, TIMED_OUT_KEY_REST_MS);
+        throw error;
+      }
       if (!(error instanceof ProviderError)) throw error;
       if (error.kind === 'rate-limited') pool.coolDown(entry, error.retryAfterMs);
       else if (error.kind === 'auth') pool.quarantine(entry, error);

@@ -34,23 +34,26 @@ export class OpenAiProvider extends RemoteChatProvider<OpenAI> {
   }
 
   protected async complete(prompt: Prompt, signal: AbortSignal): Promise<Completion> {
-    const body: unknown = await withPooledKey(this.keys, (client) =>
-      client.chat.completions
-        .create(
-          {
-            model: this.model,
-            messages: [
-              { role: 'system', content: prompt.system },
-              { role: 'user', content: prompt.user },
-            ],
-            temperature: 0.2,
-            max_tokens: this.maxOutputTokens,
-          },
-          { signal },
-        )
-        .catch((error: unknown) => {
-          throw openAiFailure(error, signal);
-        }),
+    const body: unknown = await withPooledKey(
+      this.keys,
+      (client) =>
+        client.chat.completions
+          .create(
+            {
+              model: this.model,
+              messages: [
+                { role: 'system', content: prompt.system },
+                { role: 'user', content: prompt.user },
+              ],
+              temperature: 0.2,
+              max_tokens: this.maxOutputTokens,
+            },
+            { signal },
+          )
+          .catch((error: unknown) => {
+            throw openAiFailure(error, signal);
+          }),
+      signal,
     );
     const parsed = ChatCompletion.safeParse(body);
     const choice = parsed.data?.choices[0];

@@ -11,6 +11,7 @@ import {
   timeout,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
+import { withTimeoutReason } from './attempt-timeout';
 import { MIN_ATTEMPT_MS } from './call-budget';
 import { ClientAbortedError, untilClientLeaves } from './client-abort';
 import { ProviderError } from './provider-error';
@@ -129,9 +130,13 @@ export class ProviderGuard {
     // this point cockatiel still reports the probe's circuit as open).
     const probe = this.breaker.state !== CircuitState.Closed;
     return timeout(Math.max(1, timeoutMs), TimeoutStrategy.Aggressive)
-      .execute(({ signal }) =>
-        untilClientLeaves(work(client ? AbortSignal.any([signal, client]) : signal), client),
-      )
+      .execute(({ signal }) => {
+        const timeoutSignal = withTimeoutReason(signal);
+        return untilClientLeaves(
+          work(client ? AbortSignal.any([timeoutSignal, client]) : timeoutSignal),
+          client,
+        );
+      })
       .catch((error: unknown) => {
         if (error instanceof ClientAbortedError) error.duringProbe = probe;
         throw error;
