@@ -120,6 +120,30 @@ describe('an embedder whose provider does not answer in time', () => {
   });
 });
 
+describe('an embedding key that hangs', () => {
+  it('rests after its attempt timed out, so the next batches go straight to another key', async () => {
+    const server = await startProviderServer((request) =>
+      request.headers.authorization === 'Bearer key-one'
+        ? { delayMs: 5000, body: {} }
+        : { body: openAiEmbeddingsReply(request.body, fakeEmbedding) },
+    );
+    servers.push(server);
+    const embedder = new OpenAiEmbedder({
+      apiKeys: 'key-one, key-two',
+      baseUrl: `${server.url}/v1`,
+      dimensions: 8,
+      timeoutMs: 300,
+    });
+    expect(await embedder.embed(['first'])).toHaveLength(1);
+    expect(await embedder.embed(['second'])).toHaveLength(1);
+    expect(server.requests.map((request) => request.headers.authorization)).toEqual([
+      'Bearer key-one',
+      'Bearer key-two',
+      'Bearer key-two',
+    ]);
+  });
+});
+
 describe('GoogleEmbedder', () => {
   it('calls batchEmbedContents with one request per text', async () => {
     const server = await startProviderServer((request) => {

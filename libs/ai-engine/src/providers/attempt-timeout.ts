@@ -18,12 +18,13 @@ export function timedOut(signal: AbortSignal | undefined): boolean {
 /**
  * `signal` (cockatiel's timeout signal) with AttemptTimedOut as its reason
  * once it aborts, so the provider call can tell a timeout from the caller's
- * abort when both reach it through AbortSignal.any.
+ * abort. Where the caller's signal is the timeout's parent (`client`), an
+ * abort it caused keeps the caller's reason.
  */
-export function withTimeoutReason(signal: AbortSignal): AbortSignal {
+export function withTimeoutReason(signal: AbortSignal, client?: AbortSignal): AbortSignal {
   const labelled = new AbortController();
-  if (signal.aborted) labelled.abort(new AttemptTimedOut());
-  else
-    signal.addEventListener('abort', () => labelled.abort(new AttemptTimedOut()), { once: true });
+  const relay = () => labelled.abort(client?.aborted ? client.reason : new AttemptTimedOut());
+  if (signal.aborted) relay();
+  else signal.addEventListener('abort', relay, { once: true });
   return labelled.signal;
 }

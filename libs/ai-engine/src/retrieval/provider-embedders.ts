@@ -11,6 +11,7 @@ import {
 import type { GoogleGenAI } from '@google/genai';
 import type OpenAI from 'openai';
 import * as z from 'zod';
+import { withTimeoutReason } from '../providers/attempt-timeout';
 import { ClientAbortedError, untilClientLeaves } from '../providers/client-abort';
 import { createGoogleClient, googleFailure } from '../providers/google-client';
 import { KeyPool, withPooledKey, type KeyQuarantineEvent } from '../providers/key-pool';
@@ -67,7 +68,7 @@ async function executeEmbedding(
     // parent) and stops further attempts; leaving is not the provider's fault.
     const attempts = policy.execute(({ signal }) => {
       if (client?.aborted) throw new ClientAbortedError(client);
-      return request(signal);
+      return request(withTimeoutReason(signal, client));
     }, client);
     return await untilClientLeaves(attempts, client);
   } catch (error) {
@@ -163,7 +164,7 @@ abstract class PooledProviderEmbedder<Client> implements Embedder {
         this.policy,
         this.provider,
         this.timeoutMs,
-        (attempt) => withPooledKey(this.keys, (sdk) => this.send(sdk, batch, attempt)),
+        (attempt) => withPooledKey(this.keys, (sdk) => this.send(sdk, batch, attempt), attempt),
         caller,
       );
       return toVectors(this.provider, this.vectorsIn(body), batch.length, this.dimensions);
