@@ -142,6 +142,30 @@ describe('an embedding key that hangs', () => {
       'Bearer key-two',
     ]);
   });
+
+  it('keeps its turn when the caller left, which says nothing of the key', async () => {
+    let first = true;
+    const server = await startProviderServer((request) => {
+      const delayMs = first ? 5000 : 0;
+      first = false;
+      return { delayMs, body: openAiEmbeddingsReply(request.body, fakeEmbedding) };
+    });
+    servers.push(server);
+    const embedder = new OpenAiEmbedder({
+      apiKeys: 'key-one, key-two',
+      baseUrl: `${server.url}/v1`,
+      dimensions: 8,
+      timeoutMs: 3000,
+    });
+    await expect(embedder.embed(['left'], AbortSignal.timeout(100))).rejects.toThrow();
+    await embedder.embed(['second']);
+    await embedder.embed(['third']);
+    expect(server.requests.map((request) => request.headers.authorization)).toEqual([
+      'Bearer key-one',
+      'Bearer key-two',
+      'Bearer key-one',
+    ]);
+  });
 });
 
 describe('GoogleEmbedder', () => {
