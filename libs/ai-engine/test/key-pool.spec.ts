@@ -6,6 +6,7 @@ import {
   withPooledKey,
   type KeyQuarantineEvent,
 } from '../src/providers/key-pool';
+import { AttemptTimedOut, withTimeoutReason } from '../src/providers/attempt-timeout';
 import { ProviderError } from '../src/providers/provider-error';
 
 /** A pool whose clients are their keys, on a clock the test moves. */
@@ -127,5 +128,66 @@ describe('KeyPool', () => {
     clock.now = QUARANTINE_MS;
     await expect(withPooledKey(pool, call)).rejects.toMatchObject({ kind: 'auth' });
     expect(events).toHaveLength(2);
+  });
+});
+
+describe('a call that hung until its attempt timed out', () => {
+  /** Runs one call whose keys in `hanging` hang until the attempt's signal aborts with `reason`. */
+  const callHanging = (
+    pool: KeyPool<string>,
+    hanging: readonly string[],
+    reason: unknown = new AttemptTimedOut(),
+    before: (key: string) => void = () => undefined,
+  ) => {
+    const attempt = new AbortController();
+    return withPooledKey(
+      pool,
+      async (key) => {
+        before(key);
+        if (!hanging.includes(key)) return key;
+        attempt.abort(reason);
+        throw new Error('aborted by the SDK');
+      },
+      attempt.signal,
+    ).catch(() => undefined);
+  };
+
+  it('rests the key for 30 s when the pool has another, so the next calls skip it', async () => {
+    const { pool, clock } = poolOf('a,b');
+    await callHanging(pool, ['a']);
+    expect([1, 2].map(() => pool.take()?.client)).toEqual(['b', 'b']);
+    clock.now = 30_000;
+    expect(pool.take()?.client).toBe('a');
+  });
+
+  it('rests nothing when the caller left or the deadline cut the attempt short', async () => {
+    for (const signal of [
+      new AbortController(),
+      withTimeoutReason(AbortSignal.abort(), { wholeTimeout: false }),
+    ]) {
+      const { pool } = poolOf('a,b');
+      const reason =
+        signal instanceof AbortController ? new Error('the caller left') : signal.reason;
+      await callHanging(pool, ['a'], reason);
+      expect(pool.available).toBe(2);
+    }
+  });
+
+  it('rests nothing when no other key is in rotation, or when it was not the first key asked', async () => {
+    const alone = poolOf('a,b');
+    await withPooledKey(alone.pool, async (key) => {
+      if (key === 'a') throw refused();
+      return key;
+    });
+    // 'a' is quarantined; 'b' hangs and is the only key left in rotation.
+    await callHanging(alone.pool, ['b']);
+    expect(alone.pool.take()?.client).toBe('b');
+
+    const second = poolOf('a,b');
+    await callHanging(second.pool, ['b'], new AttemptTimedOut(), (key) => {
+      if (key === 'a') throw rateLimited(5000);
+    });
+    second.clock.now = 5000;
+    expect(second.pool.available).toBe(2);
   });
 });

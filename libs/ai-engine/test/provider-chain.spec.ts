@@ -179,6 +179,21 @@ describe('a key that hangs', () => {
     expect(keysAsked(openai)).toEqual(['Bearer key-one', 'Bearer key-two', 'Bearer key-two']);
   });
 
+  it("is not rested when the call's deadline, not its own timeout, cut the attempt short", async () => {
+    const openai = await hangingFirstKey();
+    const chain = new ProviderChain(
+      [
+        new OpenAiProvider({ apiKeys: 'key-one, key-two', baseUrl: `${openai.url}/v1` }),
+        new LocalProvider(),
+      ],
+      { resilience: { ...FAST, retries: 0 }, deadlineMs: 600 },
+    );
+    expect((await chain.runTask('summary', input)).provider).toBe('local');
+    expect((await chain.runTask('summary', input)).provider).toBe('openai');
+    expect((await chain.runTask('summary', input)).provider).toBe('local');
+    expect(keysAsked(openai)).toEqual(['Bearer key-one', 'Bearer key-two', 'Bearer key-one']);
+  });
+
   it('is asked again when it is the only key: the circuit breaker judges the provider', async () => {
     const openai = await hangingFirstKey();
     const chain = new ProviderChain(

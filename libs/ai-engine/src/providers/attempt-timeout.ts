@@ -1,7 +1,8 @@
 /**
- * The reason an attempt's signal carries when the attempt ran out of time
- * (ProviderGuard's per-attempt timeout), as opposed to the caller leaving:
- * a key pool rests a key that let an attempt hang (see withPooledKey).
+ * The reason an attempt's signal carries when the attempt used up its
+ * provider's whole per-attempt timeout (ProviderGuard), as opposed to the
+ * caller leaving or the end of the call's deadline cutting it short: a key
+ * pool rests a key that let such an attempt hang (see withPooledKey).
  */
 export class AttemptTimedOut extends Error {
   override readonly name = 'AttemptTimedOut';
@@ -10,20 +11,36 @@ export class AttemptTimedOut extends Error {
   }
 }
 
-/** True when `signal` was aborted because its attempt ran out of time. */
+/** True when `signal` was aborted because its attempt used up its whole timeout. */
 export function timedOut(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true && signal.reason instanceof AttemptTimedOut;
 }
 
+export interface TimeoutReasonOptions {
+  /** The caller's signal, where it is the timeout's parent: an abort it caused keeps its reason. */
+  readonly client?: AbortSignal;
+  /**
+   * False when the attempt was given less than its provider's timeout (the
+   * end of the call's deadline): running out of that says nothing of the key.
+   */
+  readonly wholeTimeout: boolean;
+}
+
 /**
- * `signal` (cockatiel's timeout signal) with AttemptTimedOut as its reason
- * once it aborts, so the provider call can tell a timeout from the caller's
- * abort. Where the caller's signal is the timeout's parent (`client`), an
- * abort it caused keeps the caller's reason.
+ * `signal` (cockatiel's timeout signal) relayed to a signal whose reason,
+ * once it aborts, says whether the attempt ran out of its whole timeout, so
+ * the provider call can tell that from the caller leaving.
  */
-export function withTimeoutReason(signal: AbortSignal, client?: AbortSignal): AbortSignal {
+export function withTimeoutReason(
+  signal: AbortSignal,
+  { client, wholeTimeout }: TimeoutReasonOptions,
+): AbortSignal {
   const labelled = new AbortController();
-  const relay = () => labelled.abort(client?.aborted ? client.reason : new AttemptTimedOut());
+  const relay = () => {
+    if (client?.aborted) labelled.abort(client.reason);
+    else if (wholeTimeout) labelled.abort(new AttemptTimedOut());
+    else labelled.abort(signal.reason);
+  };
   if (signal.aborted) relay();
   else signal.addEventListener('abort', relay, { once: true });
   return labelled.signal;

@@ -117,6 +117,11 @@ export class KeyPool<C> {
     );
   }
 
+  /** Whether a key other than `entry` is in rotation (not quarantined after 401/403). */
+  hasAnotherUsable(entry: PooledKey<C>): boolean {
+    return this.entries.some((other) => other !== entry && !other.quarantined);
+  }
+
   /** Rests a key for `durationMs` (no longer than it already rests). */
   rest(entry: PooledKey<C>, durationMs: number): void {
     entry.restingUntil = Math.max(entry.restingUntil, this.now() + durationMs);
@@ -144,7 +149,7 @@ export class KeyPool<C> {
     return new ProviderError(
       this.provider,
       'cooling-down',
-      `all ${this.entries.length} API key(s) are cooling down after 429 or quarantined after 401/403`,
+      `all ${this.entries.length} API key(s) are cooling down after 429 or a timeout, or quarantined after 401/403`,
       undefined,
       { retryAfterMs: Math.max(0, soonest - now) },
     );
@@ -176,7 +181,10 @@ export async function withPooledKey<C, T>(
       return await call(entry.client);
     } catch (error) {
       if (timedOut(signal)) {
-        if (pool.size > 1) pool.rest(entry, TIMED_OUT_KEY_REST_MS);
+        // Only the first key of the call had the attempt's whole time, and a
+        // key whose pool has no other usable one is left to the circuit breaker.
+        if (tried.size === 1 && pool.hasAnotherUsable(entry))
+          pool.rest(entry, TIMED_OUT_KEY_REST_MS);
         throw error;
       }
       if (!(error instanceof ProviderError)) throw error;

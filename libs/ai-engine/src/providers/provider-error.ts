@@ -17,7 +17,7 @@ export type ProviderFailureKind =
    * list, no JSON). Another provider may do better with the same request.
    */
   | 'unusable'
-  /** Every key of the pool is cooling down or quarantined: nothing was sent. */
+  /** Every key of the pool is resting (after 429 or a timeout) or quarantined: nothing was sent. */
   | 'cooling-down';
 
 export interface ProviderErrorOptions {

@@ -131,7 +131,9 @@ export class ProviderGuard {
     const probe = this.breaker.state !== CircuitState.Closed;
     return timeout(Math.max(1, timeoutMs), TimeoutStrategy.Aggressive)
       .execute(({ signal }) => {
-        const timeoutSignal = withTimeoutReason(signal);
+        const timeoutSignal = withTimeoutReason(signal, {
+          wholeTimeout: timeoutMs >= this.settings.timeoutMs,
+        });
         return untilClientLeaves(
           work(client ? AbortSignal.any([timeoutSignal, client]) : timeoutSignal),
           client,
