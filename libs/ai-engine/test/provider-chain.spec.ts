@@ -5,7 +5,11 @@ import { GoogleProvider } from '../src/providers/google-provider';
 import type { KeyQuarantineEvent } from '../src/providers/key-pool';
 import { LocalProvider } from '../src/providers/local-provider';
 import { OpenAiProvider } from '../src/providers/openai-provider';
-import { ProviderChain, ProvidersExhaustedError } from '../src/providers/provider-chain';
+import {
+  ProviderChain,
+  ProvidersExhaustedError,
+  type ProviderChainOptions,
+} from '../src/providers/provider-chain';
 import type { RemoteProviderOptions } from '../src/providers/remote-provider-options';
 import { UpstreamProvider } from '../src/providers/upstream-provider';
 import {
@@ -158,54 +162,55 @@ describe('provider adapters speak their wire formats', () => {
 });
 
 describe('a key that hangs', () => {
-  const hangingFirstKey = () =>
-    server((request) =>
+  /** OpenAI whose key-one never answers in time, then the offline engine when `withLocal`. */
+  const chainWithHangingKey = async (
+    apiKeys: string,
+    options: ProviderChainOptions,
+    withLocal = true,
+  ) => {
+    const openai = await server((request) =>
       request.headers.authorization === 'Bearer key-one'
         ? { delayMs: 5000, body: openAiReply('Too late.') }
         : { body: openAiReply('Served by the second key.') },
     );
-  const keysAsked = (openai: { requests: { headers: { authorization?: string } }[] }) =>
-    openai.requests.map((request) => request.headers.authorization);
+    const remote = new OpenAiProvider({ apiKeys, baseUrl: `${openai.url}/v1` });
+    const chain = new ProviderChain(withLocal ? [remote, new LocalProvider()] : [remote], options);
+    const keysAsked = () => openai.requests.map((request) => request.headers.authorization);
+    const answeredBy = async () => (await chain.runTask('summary', input)).provider;
+    return { keysAsked, answeredBy };
+  };
 
   it('rests after its attempt timed out, so the next calls go straight to another key', async () => {
-    const openai = await hangingFirstKey();
-    const chain = new ProviderChain(
-      [new OpenAiProvider({ apiKeys: 'key-one, key-two', baseUrl: `${openai.url}/v1` })],
+    const { keysAsked, answeredBy } = await chainWithHangingKey(
+      'key-one, key-two',
       { resilience: FAST },
+      false,
     );
-    expect((await chain.runTask('summary', input)).output).toBe('Served by the second key.');
-    expect((await chain.runTask('summary', input)).output).toBe('Served by the second key.');
+    expect(await answeredBy()).toBe('openai');
+    expect(await answeredBy()).toBe('openai');
     // Without the rest, round-robin hands key-one the second call too: one more timeout.
-    expect(keysAsked(openai)).toEqual(['Bearer key-one', 'Bearer key-two', 'Bearer key-two']);
+    expect(keysAsked()).toEqual(['Bearer key-one', 'Bearer key-two', 'Bearer key-two']);
   });
 
   it("is not rested when the call's deadline, not its own timeout, cut the attempt short", async () => {
-    const openai = await hangingFirstKey();
-    const chain = new ProviderChain(
-      [
-        new OpenAiProvider({ apiKeys: 'key-one, key-two', baseUrl: `${openai.url}/v1` }),
-        new LocalProvider(),
-      ],
-      { resilience: { ...FAST, retries: 0 }, deadlineMs: 600 },
-    );
-    expect((await chain.runTask('summary', input)).provider).toBe('local');
-    expect((await chain.runTask('summary', input)).provider).toBe('openai');
-    expect((await chain.runTask('summary', input)).provider).toBe('local');
-    expect(keysAsked(openai)).toEqual(['Bearer key-one', 'Bearer key-two', 'Bearer key-one']);
+    const { keysAsked, answeredBy } = await chainWithHangingKey('key-one, key-two', {
+      resilience: { ...FAST, retries: 0 },
+      deadlineMs: 600,
+    });
+    expect([await answeredBy(), await answeredBy(), await answeredBy()]).toEqual([
+      'local',
+      'openai',
+      'local',
+    ]);
+    expect(keysAsked()).toEqual(['Bearer key-one', 'Bearer key-two', 'Bearer key-one']);
   });
 
   it('is asked again when it is the only key: the circuit breaker judges the provider', async () => {
-    const openai = await hangingFirstKey();
-    const chain = new ProviderChain(
-      [
-        new OpenAiProvider({ apiKeys: 'key-one', baseUrl: `${openai.url}/v1` }),
-        new LocalProvider(),
-      ],
-      { resilience: { ...FAST, retries: 0 } },
-    );
-    expect((await chain.runTask('summary', input)).provider).toBe('local');
-    expect((await chain.runTask('summary', input)).provider).toBe('local');
-    expect(keysAsked(openai)).toEqual(['Bearer key-one', 'Bearer key-one']);
+    const { keysAsked, answeredBy } = await chainWithHangingKey('key-one', {
+      resilience: { ...FAST, retries: 0 },
+    });
+    expect([await answeredBy(), await answeredBy()]).toEqual(['local', 'local']);
+    expect(keysAsked()).toEqual(['Bearer key-one', 'Bearer key-one']);
   });
 });
 

@@ -12,6 +12,7 @@ import {
   openAiEmbeddingsReply,
   startProviderServer,
   type ProviderTestServer,
+  type RecordedRequest,
 } from './support/provider-test-server';
 import { leaveOnceReceived } from './support/leaving-caller';
 
@@ -122,50 +123,47 @@ describe('an embedder whose provider does not answer in time', () => {
 });
 
 describe('an embedding key that hangs', () => {
-  it('rests after its attempt timed out, so the next batches go straight to another key', async () => {
-    const server = await startProviderServer((request) =>
-      request.headers.authorization === 'Bearer key-one'
-        ? { delayMs: 5000, body: {} }
-        : { body: openAiEmbeddingsReply(request.body, fakeEmbedding) },
-    );
+  /** OpenAI embeddings over two keys, each answer delayed by `delayMsOf` its request. */
+  const twoKeyEmbedder = async (
+    delayMsOf: (request: RecordedRequest) => number,
+    timeoutMs: number,
+  ) => {
+    const server = await startProviderServer((request) => ({
+      delayMs: delayMsOf(request),
+      body: openAiEmbeddingsReply(request.body, fakeEmbedding),
+    }));
     servers.push(server);
     const embedder = new OpenAiEmbedder({
       apiKeys: 'key-one, key-two',
       baseUrl: `${server.url}/v1`,
       dimensions: 8,
-      timeoutMs: 1000,
+      timeoutMs,
     });
+    const keysAsked = () => server.requests.map((request) => request.headers.authorization);
+    return { server, embedder, keysAsked };
+  };
+
+  it('rests after its attempt timed out, so the next batches go straight to another key', async () => {
+    const { embedder, keysAsked } = await twoKeyEmbedder(
+      (request) => (request.headers.authorization === 'Bearer key-one' ? 5000 : 0),
+      1000,
+    );
     expect(await embedder.embed(['first'])).toHaveLength(1);
     expect(await embedder.embed(['second'])).toHaveLength(1);
-    expect(server.requests.map((request) => request.headers.authorization)).toEqual([
-      'Bearer key-one',
-      'Bearer key-two',
-      'Bearer key-two',
-    ]);
+    expect(keysAsked()).toEqual(['Bearer key-one', 'Bearer key-two', 'Bearer key-two']);
   });
 
   it('keeps its turn when the caller left, which says nothing of the key', async () => {
     let first = true;
-    const server = await startProviderServer((request) => {
+    const { server, embedder, keysAsked } = await twoKeyEmbedder(() => {
       const delayMs = first ? 5000 : 0;
       first = false;
-      return { delayMs, body: openAiEmbeddingsReply(request.body, fakeEmbedding) };
-    });
-    servers.push(server);
-    const embedder = new OpenAiEmbedder({
-      apiKeys: 'key-one, key-two',
-      baseUrl: `${server.url}/v1`,
-      dimensions: 8,
-      timeoutMs: 3000,
-    });
+      return delayMs;
+    }, 3000);
     await expect(embedder.embed(['left'], leaveOnceReceived(server, 1))).rejects.toThrow();
     await embedder.embed(['second']);
     await embedder.embed(['third']);
-    expect(server.requests.map((request) => request.headers.authorization)).toEqual([
-      'Bearer key-one',
-      'Bearer key-two',
-      'Bearer key-one',
-    ]);
+    expect(keysAsked()).toEqual(['Bearer key-one', 'Bearer key-two', 'Bearer key-one']);
   });
 });
 
