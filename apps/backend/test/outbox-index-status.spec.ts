@@ -1,4 +1,3 @@
-import type { Stores } from '@docuthinker/stores';
 import {
   createTestDocument,
   gatewayWith,
@@ -10,15 +9,11 @@ import {
 // read `indexed` as soon as that job finished, although the gateway still
 // had the old title until the rename's own job ran (minutes, during an outage).
 describe('the index status of a document renamed while it is indexed', () => {
-  const embeddedStores = useEmbeddedStores('dt-outbox-status-');
-  let stores: Stores;
-  beforeEach(() => {
-    stores = embeddedStores();
-  });
+  const stores = useEmbeddedStores('dt-outbox-status-');
 
   it('stays pending until the job of the new title has run', async () => {
     const ownerId = 'owner-1';
-    await createTestDocument(stores, { title: 'First title' });
+    await createTestDocument(stores(), { title: 'First title' });
     const indexed: string[] = [];
     const statusesAfterEachIndex: string[] = [];
     const gateway = gatewayWith({
@@ -26,22 +21,22 @@ describe('the index status of a document renamed while it is indexed', () => {
         indexed.push(request.title);
         // The user renames the document while its first index call runs.
         if (indexed.length === 1) {
-          await stores.documents.update(ownerId, 'doc-1', { title: 'Second title' });
+          await stores().documents.update(ownerId, 'doc-1', { title: 'Second title' });
         }
       },
     });
-    const originalComplete = stores.outbox.complete.bind(stores.outbox);
-    stores.outbox.complete = async (job) => {
+    const originalComplete = stores().outbox.complete.bind(stores().outbox);
+    stores().outbox.complete = async (job) => {
       const completed = await originalComplete(job);
       statusesAfterEachIndex.push(
-        (await stores.documents.get(ownerId, 'doc-1'))?.indexStatus ?? '',
+        (await stores().documents.get(ownerId, 'doc-1'))?.indexStatus ?? '',
       );
       return completed;
     };
     await runOutboxWorkerUntil(
-      stores,
+      stores(),
       gateway,
-      async () => (await stores.outbox.pendingCounts()).index === 0,
+      async () => (await stores().outbox.pendingCounts()).index === 0,
       { pollIntervalMs: 20 },
     );
     expect(indexed).toEqual(['First title', 'Second title']);

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Stores } from '@docuthinker/stores';
 import { startOutboxWorker } from '../src/outbox/outbox-worker';
 import { DocumentCache } from '../src/services/document-cache';
 import { gatewayWith, silentLogger, useEmbeddedStores } from './support/outbox-fixture';
@@ -12,11 +11,7 @@ describe('outbox job leases', () => {
   // Not shorter: renewals write to disk on the event loop, and a slow fsync or
   // a pause on a loaded CI machine must not let a live worker's lease lapse.
   const LEASE_MS = 1000;
-  const embeddedStores = useEmbeddedStores('dt-outbox-lease-');
-  let stores: Stores;
-  beforeEach(() => {
-    stores = embeddedStores();
-  });
+  const stores = useEmbeddedStores('dt-outbox-lease-');
   const logger = silentLogger;
 
   const gatewayRemovingIn = (ms: number, removed: string[]) =>
@@ -28,12 +23,12 @@ describe('outbox job leases', () => {
     });
 
   it('extends the lease of a job that takes longer than one lease, so no other worker takes it', async () => {
-    await stores.outbox.enqueue({ kind: 'delete', ownerId: 'owner-1', documentId: 'slow-doc' });
+    await stores().outbox.enqueue({ kind: 'delete', ownerId: 'owner-1', documentId: 'slow-doc' });
     const removed: string[] = [];
     const worker = startOutboxWorker(
-      stores,
+      stores(),
       gatewayRemovingIn(LEASE_MS * 4, removed),
-      new DocumentCache(stores.cache),
+      new DocumentCache(stores().cache),
       logger,
       { leaseMs: LEASE_MS, pollIntervalMs: 20 },
     );
@@ -41,9 +36,9 @@ describe('outbox job leases', () => {
       // What a second backend sharing the store would try, twice past the first lease's end.
       for (let check = 0; check < 2; check += 1) {
         await sleep(LEASE_MS * 1.5);
-        expect(await stores.outbox.claim({ leaseMs: LEASE_MS })).toBeNull();
+        expect(await stores().outbox.claim({ leaseMs: LEASE_MS })).toBeNull();
       }
-      while ((await stores.outbox.pendingCounts()).delete > 0) await sleep(20);
+      while ((await stores().outbox.pendingCounts()).delete > 0) await sleep(20);
       expect(removed).toEqual(['slow-doc']);
     } finally {
       await worker.stop();
@@ -51,10 +46,10 @@ describe('outbox job leases', () => {
   });
 
   it('stops within its grace while a job hangs, and leaves the job to its lease', async () => {
-    await stores.outbox.enqueue({ kind: 'delete', ownerId: 'owner-1', documentId: 'hung-doc' });
+    await stores().outbox.enqueue({ kind: 'delete', ownerId: 'owner-1', documentId: 'hung-doc' });
     let started = false;
     const worker = startOutboxWorker(
-      stores,
+      stores(),
       {
         ...gatewayRemovingIn(0, []),
         // A gateway that took the call and never answers.
@@ -63,7 +58,7 @@ describe('outbox job leases', () => {
           return new Promise<void>(() => undefined);
         },
       },
-      new DocumentCache(stores.cache),
+      new DocumentCache(stores().cache),
       logger,
       { leaseMs: LEASE_MS, pollIntervalMs: 20 },
     );
@@ -74,23 +69,23 @@ describe('outbox job leases', () => {
     expect(performance.now() - stopping).toBeLessThan(5_000);
     // No longer extended, the lease lapses and the job goes to whoever claims next.
     await sleep(LEASE_MS * 1.5);
-    const next = await stores.outbox.claim({ leaseMs: LEASE_MS });
+    const next = await stores().outbox.claim({ leaseMs: LEASE_MS });
     expect(next).toMatchObject({ kind: 'delete', documentId: 'hung-doc' });
   });
 
   it('takes over the job of a crashed worker once its short lease lapses', async () => {
-    await stores.outbox.enqueue({ kind: 'delete', ownerId: 'owner-1', documentId: 'orphan' });
+    await stores().outbox.enqueue({ kind: 'delete', ownerId: 'owner-1', documentId: 'orphan' });
     // Taken before the claim, whose lease runs from within it (its write, an
     // fsync, may take a while after): the lease lapses no sooner than LEASE_MS
     // after this.
     const started = Date.now();
-    const crashed = await stores.outbox.claim({ leaseMs: LEASE_MS });
+    const crashed = await stores().outbox.claim({ leaseMs: LEASE_MS });
     expect(crashed).not.toBeNull();
     const removed: string[] = [];
     const worker = startOutboxWorker(
-      stores,
+      stores(),
       gatewayRemovingIn(0, removed),
-      new DocumentCache(stores.cache),
+      new DocumentCache(stores().cache),
       logger,
       { leaseMs: LEASE_MS, pollIntervalMs: 20 },
     );

@@ -1,4 +1,3 @@
-import type { Stores } from '@docuthinker/stores';
 import { GatewayUnavailableError } from '../src/gateway/gateway-errors';
 import {
   createTestDocument,
@@ -13,17 +12,13 @@ import {
 // circuit) made a document read `failed` within seconds of an outage, and for
 // minutes after it ended, like a document the gateway refused for good.
 describe('the index status of a document whose index job keeps failing', () => {
-  const embeddedStores = useEmbeddedStores('dt-outbox-outage-');
-  let stores: Stores;
-  beforeEach(() => {
-    stores = embeddedStores();
-  });
+  const stores = useEmbeddedStores('dt-outbox-outage-');
 
   async function statusAfterAttempts(
     failure: () => Error,
     attemptsMade = 5,
   ): Promise<string | undefined> {
-    await createTestDocument(stores);
+    await createTestDocument(stores());
     let attempts = 0;
     const gateway = gatewayWith({
       index: async () => {
@@ -31,13 +26,13 @@ describe('the index status of a document whose index job keeps failing', () => {
         throw failure();
       },
     });
-    await runOutboxWorkerUntil(stores, gateway, () => attempts >= attemptsMade, {
+    await runOutboxWorkerUntil(stores(), gateway, () => attempts >= attemptsMade, {
       pollIntervalMs: 5,
       retryBaseMs: 1,
       retryMaxMs: 5,
       attemptsBeforeFailed: 2,
     });
-    return (await stores.documents.get(OWNER_ID, DOCUMENT_ID))?.indexStatus;
+    return (await stores().documents.get(OWNER_ID, DOCUMENT_ID))?.indexStatus;
   }
 
   it('stays pending through an outage four times as long as its attempts allow', async () => {

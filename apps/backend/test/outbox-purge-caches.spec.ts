@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Stores } from '@docuthinker/stores';
 import { startOutboxWorker } from '../src/outbox/outbox-worker';
 import { DocumentCache } from '../src/services/document-cache';
 import { ownerCachePrefixes } from '../src/services/owner-cache-keys';
@@ -10,11 +9,7 @@ import { gatewayWith, silentLogger, useEmbeddedStores } from './support/outbox-f
 // the owner's caches, for up to a day, and the purge job's own invalidation
 // wrote a key of the erased owner back.
 describe('an erasure purge job', () => {
-  const embeddedStores = useEmbeddedStores('dt-outbox-purge-');
-  let stores: Stores;
-  beforeEach(() => {
-    stores = embeddedStores();
-  });
+  const stores = useEmbeddedStores('dt-outbox-purge-');
 
   const gatewayPurging = (purged: string[]) =>
     gatewayWith({
@@ -27,30 +22,30 @@ describe('an erasure purge job', () => {
     const erased = ownerCachePrefixes('erased-owner');
     const other = ownerCachePrefixes('other-owner');
     // What late requests of the erased owner left, and another owner's entries.
-    await stores.cache.set(
+    await stores().cache.set(
       `${erased.aiResults}summary:abc`,
       'derived from the erased texts',
       60_000,
     );
-    await stores.cache.set(`${erased.documents}page:1`, 'a listing page', 60_000);
-    await stores.cache.set(`${other.aiResults}summary:abc`, 'kept', 60_000);
-    await stores.outbox.enqueue({ kind: 'purge', ownerId: 'erased-owner', documentId: '' });
+    await stores().cache.set(`${erased.documents}page:1`, 'a listing page', 60_000);
+    await stores().cache.set(`${other.aiResults}summary:abc`, 'kept', 60_000);
+    await stores().outbox.enqueue({ kind: 'purge', ownerId: 'erased-owner', documentId: '' });
     const purged: string[] = [];
     const worker = startOutboxWorker(
-      stores,
+      stores(),
       gatewayPurging(purged),
-      new DocumentCache(stores.cache),
+      new DocumentCache(stores().cache),
       silentLogger,
       { pollIntervalMs: 20 },
     );
     try {
-      while ((await stores.outbox.pendingCounts()).purge > 0) await sleep(20);
+      while ((await stores().outbox.pendingCounts()).purge > 0) await sleep(20);
       expect(purged).toEqual(['erased-owner']);
-      expect(await stores.cache.get(`${erased.aiResults}summary:abc`)).toBeUndefined();
-      expect(await stores.cache.get(`${erased.documents}page:1`)).toBeUndefined();
+      expect(await stores().cache.get(`${erased.aiResults}summary:abc`)).toBeUndefined();
+      expect(await stores().cache.get(`${erased.documents}page:1`)).toBeUndefined();
       // Not even the listing generation key forgetOwner writes.
-      expect(await stores.cache.get(`${erased.documents}generation`)).toBeUndefined();
-      expect(await stores.cache.get(`${other.aiResults}summary:abc`)).toBe('kept');
+      expect(await stores().cache.get(`${erased.documents}generation`)).toBeUndefined();
+      expect(await stores().cache.get(`${other.aiResults}summary:abc`)).toBe('kept');
     } finally {
       await worker.stop();
     }

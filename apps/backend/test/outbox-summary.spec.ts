@@ -1,4 +1,3 @@
-import type { Stores } from '@docuthinker/stores';
 import {
   createTestDocument,
   DOCUMENT_ID,
@@ -12,14 +11,10 @@ import {
 // by the gateway's offline engine's, extractive too and no better (a PDF's
 // lead paragraph became an XML sample), and marked as not degraded.
 describe('the summary an index job brings', () => {
-  const embeddedStores = useEmbeddedStores('dt-outbox-summary-');
-  let stores: Stores;
-  beforeEach(() => {
-    stores = embeddedStores();
-  });
+  const stores = useEmbeddedStores('dt-outbox-summary-');
 
   async function summaryAfterIndexing(provider: string) {
-    await createTestDocument(stores, {
+    await createTestDocument(stores(), {
       summary: 'Quokkas live on Rottnest Island.',
       summaryDegraded: true,
     });
@@ -34,12 +29,12 @@ describe('the summary an index job brings', () => {
       }),
     });
     await runOutboxWorkerUntil(
-      stores,
+      stores(),
       gateway,
-      async () => (await stores.outbox.pendingCounts()).index === 0,
+      async () => (await stores().outbox.pendingCounts()).index === 0,
       { pollIntervalMs: 5 },
     );
-    const document = await stores.documents.get(OWNER_ID, DOCUMENT_ID);
+    const document = await stores().documents.get(OWNER_ID, DOCUMENT_ID);
     return { summary: document?.summary, summaryDegraded: document?.summaryDegraded };
   }
 

@@ -34,7 +34,7 @@ export function gatewayWith(calls: Partial<GatewayClient>): GatewayClient {
   };
 }
 
-/** Embedded stores in a directory of their own for each test, closed and removed after it. */
+/** Embedded stores in a directory of their own for each test, closed and removed after it; call the result for the current test's. */
 export function useEmbeddedStores(prefix: string): () => Stores {
   let dataDir: string;
   let stores: Stores;
