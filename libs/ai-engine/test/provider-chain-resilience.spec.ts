@@ -200,6 +200,36 @@ describe('a half-open circuit', () => {
     expect(upstream.requests).toHaveLength(2);
   });
 
+  it('keeps its probe for when an API key may be used again', async () => {
+    // One key: its 429 opens the circuit and rests the key for 2 s.
+    const openai = await server((_request, index) =>
+      index === 0
+        ? { status: 429, body: { error: { message: 'quota' } }, headers: { 'retry-after': '2' } }
+        : { body: openAiReply('Summary from OpenAI.') },
+    );
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
+      { resilience: { ...FAST, retries: 0, breakerThreshold: 1, halfOpenAfterMs: 100 } },
+    );
+    await chain.runTask('summary', input);
+    const restsUntil = performance.now() + 2000;
+    expect(chain.circuits()[0]?.state).toBe('open');
+    await pause(150);
+
+    // The probe is due, but nothing could be sent: taken as the probe, that
+    // untested turn closed the circuit.
+    const whileResting = await chain.runTask('summary', input);
+    expect(whileResting.attempts[0]).toMatchObject({ provider: 'openai', outcome: 'failed' });
+    expect(whileResting.attempts[0]?.error).toContain('cooling down');
+    expect(chain.circuits()[0]?.state).toBe('open');
+    expect(openai.requests).toHaveLength(1);
+
+    await pause(restsUntil - performance.now() + 100);
+    expect(await chain.runTask('summary', input)).toMatchObject({ provider: 'openai' });
+    expect(chain.circuits()[0]?.state).toBe('closed');
+    expect(openai.requests).toHaveLength(2);
+  });
+
   it('is not reopened by a call begun while it was closed whose caller leaves during the probe', async () => {
     // Request 0 hangs (begun while closed), 1 fails (opens the circuit), 2 is the slow probe.
     const upstream = await server((_request, index) =>

@@ -38,4 +38,10 @@ export interface AiProvider {
     signal: AbortSignal,
   ): Promise<ProviderReply<TaskOutputs[T]>>;
   answer(request: AnswerRequest, signal: AbortSignal): Promise<ProviderReply<AnswerOutput>>;
+  /**
+   * The failure to report when the provider could send nothing now (every
+   * API key resting), or undefined when it could. The chain asks before the
+   * provider's circuit breaker, which must see only calls that were sent.
+   */
+  unusableNow?(): Error | undefined;
 }

@@ -217,6 +217,16 @@ export class ProviderChain {
       attempts.push(attempt);
       this.options.onAttempt?.(attempt);
     };
+    const recordFailure = (provider: AiProvider, error: unknown, durationMs: number) =>
+      record({
+        provider: provider.name,
+        task,
+        outcome: outcomeOf(error),
+        durationMs,
+        error: (error as Error).message,
+        status: error instanceof ProviderError ? error.status : undefined,
+        retryAfterMs: error instanceof ProviderError ? error.retryAfterMs : undefined,
+      });
     let unsupported: TaskUnsupportedError | undefined;
     const deadlineAt = performance.now() + (this.options.deadlineMs ?? DEFAULT_DEADLINE_MS);
     const order = this.order(task);
@@ -238,6 +248,14 @@ export class ProviderChain {
         : 0;
       if (guard && turnMs < MIN_ATTEMPT_MS) {
         record({ provider: provider.name, task, outcome: 'deadline', durationMs: 0 });
+        continue;
+      }
+      // Asked before the circuit: a turn that could send nothing says nothing
+      // of the provider's health, and run as a half-open circuit's probe,
+      // cockatiel would count it a success and close the circuit untested.
+      const idle = guard ? provider.unusableNow?.() : undefined;
+      if (idle) {
+        recordFailure(provider, idle, 0);
         continue;
       }
       try {
@@ -271,15 +289,7 @@ export class ProviderChain {
           });
           continue;
         }
-        record({
-          provider: provider.name,
-          task,
-          outcome: outcomeOf(error),
-          durationMs: elapsed(),
-          error: (error as Error).message,
-          status: error instanceof ProviderError ? error.status : undefined,
-          retryAfterMs: error instanceof ProviderError ? error.retryAfterMs : undefined,
-        });
+        recordFailure(provider, error, elapsed());
         if (!guard) throw error;
       }
     }

@@ -1,6 +1,7 @@
 import type { ProviderName } from './ai-provider';
 import { ChatModelProvider } from './chat-model-provider';
 import { KeyPool } from './key-pool';
+import type { ProviderError } from './provider-error';
 import type { RemoteProviderOptions, SdkClientSettings } from './remote-provider-options';
 
 /** What differs between hosted chat APIs before their request shapes do. */
@@ -31,5 +32,9 @@ export abstract class RemoteChatProvider<C> extends ChatModelProvider {
     );
     this.model = options.model ?? defaults.model;
     this.maxOutputTokens = options.maxOutputTokens ?? 1024;
+  }
+
+  unusableNow(): ProviderError | undefined {
+    return this.keys.available === 0 ? this.keys.restingError() : undefined;
   }
 }
