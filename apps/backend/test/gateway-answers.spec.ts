@@ -196,8 +196,9 @@ describe('the gateway answers as users see them', () => {
       const caller = await new ApiClient(own.url).registerUser(uniqueEmail('breaker'));
       const calls = () =>
         gateway.calls.filter((call) => call.path.startsWith('/ai/v1/tasks/')).length;
+      // The gateway's store outage (a provider outage is not the gateway's, see below).
       gateway.answer = on(/^\/ai\/v1\/tasks\//, (_request, res) =>
-        sendJson(res, 503, gatewayProblem(503, 'DT_ERR_PROVIDERS_UNAVAILABLE', 'openai: 429'), {
+        sendJson(res, 503, gatewayProblem(503, 'DT_ERR_ENGINE_UNAVAILABLE', 'store down'), {
           'retry-after': '40',
         }),
       );
@@ -210,6 +211,52 @@ describe('the gateway answers as users see them', () => {
       expect(calls()).toBe(sent);
       expectProblem(refused, 503, 'DT_ERR_AI_UNAVAILABLE');
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(39);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('answers a failure with its own Retry-After, not one an earlier failure asked for', async () => {
+    gateway.answer = on(/^\/ai\/v1\/tasks\//, (_request, res) =>
+      sendJson(res, 429, gatewayProblem(429, 'DT_ERR_RATE_LIMITED', 'Try again later.'), {
+        'retry-after': '40',
+      }),
+    );
+    const limited = await user.post('/api/ai/summary', { text: 'Some text to summarise.' });
+    expect(limited.headers.get('retry-after')).toBe('40');
+
+    gateway.answer = on('/ai/v1/ask', (_request, res) =>
+      sendJson(res, 500, gatewayProblem(500, 'DT_ERR_INTERNAL', 'Internal error')),
+    );
+    const failed = await user.post('/api/ask', { question: 'What is in my documents?' });
+    expectProblem(failed, 503, 'DT_ERR_AI_UNAVAILABLE');
+    // The breaker's half-open delay: the 429 was about the tasks a minute ago.
+    expect(failed.headers.get('retry-after')).toBe('5');
+  });
+
+  it('keeps calling the gateway through an AI provider outage it answers at once', async () => {
+    const own = await startBackend({
+      gatewayUrl: gateway.url,
+      gatewayBreaker: { failuresToOpen: 5, halfOpenAfterMs: 5_000 },
+    });
+    try {
+      const caller = await new ApiClient(own.url).registerUser(uniqueEmail('provider-outage'));
+      gateway.answer = on(/^\/ai\/v1\/tasks\//, (_request, res) =>
+        sendJson(res, 503, gatewayProblem(503, 'DT_ERR_PROVIDERS_UNAVAILABLE', 'openai: 500'), {
+          'retry-after': '3',
+        }),
+      );
+      for (let attempt = 0; attempt < 6; attempt += 1) {
+        const outage = await caller.post('/api/ai/summary', { text: `Text number ${attempt}.` });
+        expectProblem(outage, 503, 'DT_ERR_AI_UNAVAILABLE');
+        expect(outage.headers.get('retry-after')).toBe('3');
+      }
+      const sentBefore = gateway.calls.length;
+      // Asking needs no provider the outage took: counted, the outage would have
+      // opened the breaker for it too.
+      const asked = await caller.post('/api/ask', { question: 'What is in my documents?' });
+      expect(asked.status).toBe(200);
+      expect(gateway.calls.length).toBe(sentBefore + 1);
     } finally {
       await own.close();
     }

@@ -149,10 +149,25 @@ function isGatewayFailure(status: number, code: string | undefined): boolean {
   );
 }
 
-/** The gateway's Retry-After in whole seconds, if it sent one. */
+/**
+ * A gateway 503 saying that no AI provider answered. The gateway itself
+ * answered, at once, and guards each provider with a breaker of its own:
+ * counted here, one provider's outage would open this breaker for every
+ * call, searching and indexing included, which may need no provider.
+ */
+function isProviderOutage(status: number, code: string | undefined): boolean {
+  return status === 503 && code === 'DT_ERR_PROVIDERS_UNAVAILABLE';
+}
+
+/** The longest Retry-After passed on, whatever a proxy on the way wrote. */
+const MAX_ASKED_SECONDS = 3600;
+
+/** The gateway's Retry-After in whole seconds (at most an hour), if it sent one. */
 function retryAfterSecondsOf(headers: Headers): number | undefined {
   const milliseconds = retryAfterFromHeaders(headers);
-  return milliseconds === undefined ? undefined : Math.ceil(milliseconds / 1000);
+  return milliseconds === undefined
+    ? undefined
+    : Math.min(Math.ceil(milliseconds / 1000), MAX_ASKED_SECONDS);
 }
 
 /**
@@ -164,18 +179,22 @@ function retryAfterSecondsOf(headers: Headers): number | undefined {
 export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
   const settings = { ...GATEWAY_CLIENT_DEFAULTS, ...options };
   const retryAfterSeconds = Math.max(1, Math.ceil(settings.halfOpenAfterMs / 1000));
-  // When the gateway's latest Retry-After asked callers to come back: still
-  // honoured while the breaker, opened by such answers, fails calls at once.
-  let gatewayAskedUntil = 0;
+  // Until when the failures the breaker counted asked callers to stay away
+  // (their Retry-After): honoured by the calls the breaker, opened by such
+  // failures, refuses. Any other failure answers with its own word only.
+  let countedFailuresAskedUntil = 0;
 
-  /** Unavailable until the breaker lets a call through, or later if the gateway asked. */
-  function unavailable(reason: string): GatewayUnavailableError {
-    const asked = Math.ceil((gatewayAskedUntil - Date.now()) / 1000);
+  /** Unavailable until the breaker may let a call through, or later if the gateway asked. */
+  function unavailable(reason: string, askedSeconds?: number): GatewayUnavailableError {
     return new GatewayUnavailableError(
       reason,
-      Math.max(retryAfterSeconds, asked),
-      asked > 0 ? asked : undefined,
+      Math.max(retryAfterSeconds, askedSeconds ?? 0),
+      askedSeconds,
     );
+  }
+  function refusedByOpenCircuit(): GatewayUnavailableError {
+    const asked = Math.ceil((countedFailuresAskedUntil - Date.now()) / 1000);
+    return unavailable('circuit open after repeated failures', asked > 0 ? asked : undefined);
   }
   const breaker: CircuitBreakerPolicy = circuitBreaker(
     handleWhen(
@@ -196,7 +215,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     context: GatewayCallContext = {},
   ): Promise<T> {
     const deadline = timeout(timeoutMs, TimeoutStrategy.Aggressive);
-    let response: { status: number; payload: unknown };
+    let response: { status: number; payload: unknown; retryAfterSeconds?: number };
     try {
       response = await breaker.execute(() =>
         deadline.execute(async ({ signal }) => {
@@ -217,6 +236,13 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           }
           const payload = await readPayload(answer, settings.maxAnswerBytes);
           const code = problemField(payload, 'code');
+          if (isProviderOutage(answer.status, code)) {
+            return {
+              status: answer.status,
+              payload,
+              retryAfterSeconds: retryAfterSecondsOf(answer.headers),
+            };
+          }
           if (isGatewayFailure(answer.status, code)) {
             throw new GatewayCallFailed(
               `HTTP ${answer.status}${code ? ` ${code}` : ''}`,
@@ -232,19 +258,28 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         }),
       );
     } catch (error) {
-      if (error instanceof BrokenCircuitError)
-        throw unavailable('circuit open after repeated failures');
+      if (error instanceof BrokenCircuitError) throw refusedByOpenCircuit();
       if (error instanceof TaskCancelledError)
         throw unavailable(`no answer within ${timeoutMs} ms`);
       if (error instanceof GatewayCallFailed) {
         if (error.retryAfterSeconds !== undefined) {
-          // Never longer than an hour, whatever a proxy on the way wrote.
-          const seconds = Math.min(error.retryAfterSeconds, 3600);
-          gatewayAskedUntil = Date.now() + seconds * 1000;
+          countedFailuresAskedUntil = Math.max(
+            countedFailuresAskedUntil,
+            Date.now() + error.retryAfterSeconds * 1000,
+          );
         }
-        throw unavailable(error.message);
+        throw unavailable(error.message, error.retryAfterSeconds);
       }
       throw error;
+    }
+    if (isProviderOutage(response.status, problemField(response.payload, 'code'))) {
+      // The gateway's own word on when a provider may answer, not the breaker's.
+      const asked = response.retryAfterSeconds;
+      throw new GatewayUnavailableError(
+        'HTTP 503 DT_ERR_PROVIDERS_UNAVAILABLE',
+        Math.max(1, asked ?? retryAfterSeconds),
+        asked,
+      );
     }
     if (response.status >= 400) {
       throw new GatewayRejectedError(

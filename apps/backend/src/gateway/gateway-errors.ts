@@ -6,7 +6,10 @@ export class GatewayUnavailableError extends Error {
   override readonly name = 'GatewayUnavailableError';
   constructor(
     readonly reason: string,
-    /** When a retry has a chance: the gateway's Retry-After, at least the breaker's half-open delay. */
+    /**
+     * When a retry has a chance: the gateway's Retry-After, and for a failure
+     * of the gateway's own, at least the breaker's half-open delay.
+     */
     readonly retryAfterSeconds: number,
     /** The gateway's own Retry-After, when it sent one. */
     readonly gatewayRetryAfterSeconds?: number,
