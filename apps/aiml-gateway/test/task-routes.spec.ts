@@ -105,6 +105,20 @@ describe('task routes on the offline engine', () => {
     check((body.output as { text: string }).text);
   });
 
+  it('answers 501 at once when the caller takes no answer of the offline engine', async () => {
+    const response = await run('summary', { text: TEXT, offline: false });
+    expect(response.statusCode).toBe(501);
+    const body = response.json();
+    expect(body.code).toBe('DT_ERR_TASK_UNSUPPORTED');
+    expect(body.detail).toContain('no configured remote provider offers it');
+    expect(body.detail).toContain(`(supported by: upstream, ${HOSTED})`);
+
+    expect((await run('summary', { text: TEXT, offline: true })).statusCode).toBe(200);
+    const wrongType = await run('summary', { text: TEXT, offline: 'no' });
+    expect(wrongType.statusCode).toBe(400);
+    expect(wrongType.json().code).toBe('DT_ERR_VALIDATION');
+  });
+
   it('answers 404 problem+json for an unknown task, whatever the body', async () => {
     for (const payload of [{ text: 'hello' }, { nonsense: true }]) {
       const response = await run('poetry', payload);

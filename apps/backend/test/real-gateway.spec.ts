@@ -54,6 +54,19 @@ describe('backend with the real AI/ML gateway process', () => {
       { timeoutMs: 20_000 },
     );
     expect(indexed.indexStatus).toBe('indexed');
+
+    // The index job asks for a provider's summary only: this gateway has
+    // none, so it answers 501 at once and its offline engine computes no
+    // summary that the backend would drop for the upload's own.
+    const metrics = await eventually(
+      async () => {
+        const text = await (await fetch(`${gateway.url}/metrics`)).text();
+        return /route="\/ai\/v1\/tasks\/:task",status_code="501"/.test(text) ? text : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(metrics).not.toMatch(/provider_attempts_total\{provider="local",task="summary"/);
+    expect(indexed.summaryDegraded).toBe(true);
   });
 
   it('runs AI tasks, semantic search, ask and chat through it', async () => {

@@ -104,6 +104,7 @@ export {
   ProvidersExhaustedError,
   DEFAULT_RESILIENCE,
   type ProviderChainOptions,
+  type ChainCallOptions,
   type ResiliencePolicy,
   type ChainResult,
   type ProviderAttempt,

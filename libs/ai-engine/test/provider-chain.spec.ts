@@ -405,6 +405,33 @@ describe('the offline engine at the end of the chain', () => {
     expect(result).toMatchObject({ provider: 'local', degraded: false, notes: [] });
   });
 
+  it('is left out of a call that takes remote answers only', async () => {
+    await expect(
+      local.runTask('summary', input, undefined, { offline: false }),
+    ).rejects.toMatchObject({
+      code: 'DT_ERR_TASK_UNSUPPORTED',
+      message: expect.stringContaining('no configured remote provider offers it'),
+    });
+
+    const failing = await server(() => ({ status: 500, body: {} }));
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${failing.url}/v1` }), new LocalProvider()],
+      { resilience: { ...FAST, retries: 0 } },
+    );
+    const failure = await chain
+      .runTask('summary', input, undefined, { offline: false })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ProvidersExhaustedError);
+    expect(
+      (failure as ProvidersExhaustedError).attempts.map((attempt) => attempt.provider),
+    ).toEqual(['openai']);
+    // Without the option the offline engine still answers, degraded.
+    expect(await chain.runTask('summary', input)).toMatchObject({
+      provider: 'local',
+      degraded: true,
+    });
+  });
+
   it('refuses to translate instead of pretending to, naming the providers that can', async () => {
     const failure = local.runTask('summary-in-language', {
       ...input,

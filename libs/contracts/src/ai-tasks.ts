@@ -50,6 +50,13 @@ export const taskRequest = z
     text: boundedText(MAX_TEXT_CHARS),
     title: boundedText(500).optional(),
     options: taskOptions.optional(),
+    /**
+     * false: only a remote provider may answer, never the offline engine;
+     * without one for the task, 501 DT_ERR_TASK_UNSUPPORTED at once. For a
+     * caller that has the offline engine's answer already (the backend
+     * extracts a summary on upload), so none is computed only to be dropped.
+     */
+    offline: z.boolean().optional(),
   })
   .strict();
 export type TaskRequest = z.infer<typeof taskRequest>;

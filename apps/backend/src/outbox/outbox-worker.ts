@@ -112,14 +112,15 @@ export function startOutboxWorker(
     await stores.documents.setIndexStatus(document.ownerId, document.id, 'indexed', document.title);
     if (document.summaryDegraded) {
       try {
-        const answer = await gateway.runTask(
-          'summary',
-          { text: document.text, title: document.title },
-          context,
-        );
         // Only a provider's summary: the gateway's offline engine extracts
         // one as the upload did, and its pick is no better (found in review:
-        // a PDF's lead paragraph was replaced by an XML sample from page 12).
+        // a PDF's lead paragraph was replaced by an XML sample from page 12),
+        // so it is not asked to compute one.
+        const answer = await gateway.runTask(
+          'summary',
+          { text: document.text, title: document.title, offline: false },
+          context,
+        );
         if (
           !answer.degraded &&
           answer.provider !== OFFLINE_PROVIDER &&
@@ -133,7 +134,10 @@ export function startOutboxWorker(
         }
       } catch (error) {
         // Indexing succeeded; the local summary stays until a later re-index.
-        logger.warn({ err: error, documentId: document.id }, 'AI summary not available yet');
+        // A platform without a remote provider keeps it for good: no warning.
+        if (!(error instanceof GatewayRejectedError && error.status === 501)) {
+          logger.warn({ err: error, documentId: document.id }, 'AI summary not available yet');
+        }
       }
     }
   }

@@ -82,6 +82,12 @@ export interface ChainResult<T> {
 
 export type CircuitStatus = 'closed' | 'open' | 'half-open' | 'isolated';
 
+/** How one call may be served. */
+export interface ChainCallOptions {
+  /** false: only remote providers are asked, never the offline engine (default true). */
+  readonly offline?: boolean;
+}
+
 /** Every provider failed; `attempts` says how. */
 export class ProvidersExhaustedError extends Error {
   override readonly name = 'ProvidersExhaustedError';
@@ -179,15 +185,18 @@ export class ProviderChain {
     }));
   }
 
+  /** `call.offline` false: the offline engine is left out, and only remote providers are asked. */
   runTask<T extends AiTaskName>(
     task: T,
     input: TaskInput,
     signal?: AbortSignal,
+    call: ChainCallOptions = {},
   ): Promise<ChainResult<TaskOutputs[T]>> {
     return this.execute(
       task,
       (provider, attemptSignal) => provider.runTask(task, input, attemptSignal),
       signal,
+      call,
     );
   }
 
@@ -199,18 +208,19 @@ export class ProviderChain {
     );
   }
 
-  private order(task: AiTaskName | 'answer'): GuardedProvider[] {
+  private order(task: AiTaskName | 'answer', offline: boolean): GuardedProvider[] {
     const preferred = this.options.taskProviders?.[task];
-    if (!preferred) return [...this.guarded];
-    return preferred.flatMap((name) =>
-      this.guarded.filter(({ provider }) => provider.name === name),
-    );
+    const ordered = preferred
+      ? preferred.flatMap((name) => this.guarded.filter(({ provider }) => provider.name === name))
+      : [...this.guarded];
+    return offline ? ordered : ordered.filter(({ provider }) => provider.name !== 'local');
   }
 
   private async execute<R>(
     task: AiTaskName | 'answer',
     call: (provider: AiProvider, signal: AbortSignal) => Promise<ProviderReply<R>>,
     signal?: AbortSignal,
+    { offline = true }: ChainCallOptions = {},
   ): Promise<ChainResult<R>> {
     const attempts: ProviderAttempt[] = [];
     const record = (attempt: ProviderAttempt) => {
@@ -229,7 +239,7 @@ export class ProviderChain {
       });
     let unsupported: TaskUnsupportedError | undefined;
     const deadlineAt = performance.now() + (this.options.deadlineMs ?? DEFAULT_DEADLINE_MS);
-    const order = this.order(task);
+    const order = this.order(task, offline);
 
     for (const [index, { provider, guard }] of order.entries()) {
       if (signal?.aborted) throw new ClientAbortedError(signal);
@@ -296,7 +306,10 @@ export class ProviderChain {
     if (attempts.every((attempt) => attempt.outcome === 'unsupported')) {
       throw new TaskUnsupportedError(
         task,
-        unsupported?.reason ?? 'no configured provider offers it',
+        unsupported?.reason ??
+          (offline
+            ? 'no configured provider offers it'
+            : 'no configured remote provider offers it'),
         capableOf(task, unsupported),
       );
     }

@@ -14,6 +14,7 @@ import { LocalProvider } from '../providers/local-provider';
 import { OpenAiProvider } from '../providers/openai-provider';
 import {
   ProviderChain,
+  type ChainCallOptions,
   type CircuitStatus,
   type ProviderChainOptions,
 } from '../providers/provider-chain';
@@ -127,6 +128,7 @@ export interface AiEngine {
     task: T,
     input: TaskInput,
     signal?: AbortSignal,
+    call?: ChainCallOptions,
   ): Promise<TaskResponse<T>>;
   readiness(): Promise<Readiness>;
   close(): Promise<void>;
@@ -313,12 +315,13 @@ async function assembleAiEngine(
       task: T,
       input: TaskInput,
       signal?: AbortSignal,
+      call?: ChainCallOptions,
     ): Promise<TaskResponse<T>> {
       if (!isAiTaskName(task)) throw new UnknownTaskError(task);
       if (typeof input?.text !== 'string' || input.text.trim().length === 0) {
         throw new InvalidInputError('text', 'must be a non-empty string');
       }
-      const result = await providers.runTask(task, input, signal);
+      const result = await providers.runTask(task, input, signal, call);
       return {
         task,
         output: result.output,

@@ -40,7 +40,7 @@ export function registerTaskRoutes(scope: FastifyInstance, connection: EngineCon
     },
     async (request, reply): Promise<TaskResponse> => {
       const { task } = request.params;
-      const { text, title, options } = request.body;
+      const { text, title, options, offline } = request.body;
       const missing = (REQUIRED_TASK_OPTIONS[task] ?? []).filter(
         (option) => options?.[option] === undefined,
       );
@@ -58,7 +58,7 @@ export function registerTaskRoutes(scope: FastifyInstance, connection: EngineCon
       }
       const result = await connection
         .require()
-        .engine.runTask(task, { text, title, options }, clientAbortSignal(reply));
+        .engine.runTask(task, { text, title, options }, clientAbortSignal(reply), { offline });
       return {
         task: result.task,
         output: result.output,
