@@ -186,14 +186,24 @@ describe('the gateway answers as users see them', () => {
     });
   });
 
-  it("keeps the gateway's Retry-After while the breaker it opened fails calls at once", async () => {
-    // A backend of its own: the breaker this test opens would refuse the others' calls.
+  /**
+   * Runs `test` as a user of a backend of its own: a breaker a test opens
+   * would refuse the other tests' calls.
+   */
+  async function withOwnBackend(label: string, test: (caller: ApiClient) => Promise<void>) {
     const own = await startBackend({
       gatewayUrl: gateway.url,
       gatewayBreaker: { failuresToOpen: 5, halfOpenAfterMs: 5_000 },
     });
     try {
-      const caller = await new ApiClient(own.url).registerUser(uniqueEmail('breaker'));
+      await test(await new ApiClient(own.url).registerUser(uniqueEmail(label)));
+    } finally {
+      await own.close();
+    }
+  }
+
+  it("keeps the gateway's Retry-After while the breaker it opened fails calls at once", () =>
+    withOwnBackend('breaker', async (caller) => {
       const calls = () =>
         gateway.calls.filter((call) => call.path.startsWith('/ai/v1/tasks/')).length;
       // The gateway's store outage (a provider outage is not the gateway's, see below).
@@ -211,10 +221,7 @@ describe('the gateway answers as users see them', () => {
       expect(calls()).toBe(sent);
       expectProblem(refused, 503, 'DT_ERR_AI_UNAVAILABLE');
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(39);
-    } finally {
-      await own.close();
-    }
-  });
+    }));
 
   it('answers a failure with its own Retry-After, not one an earlier failure asked for', async () => {
     gateway.answer = on(/^\/ai\/v1\/tasks\//, (_request, res) =>
@@ -230,17 +237,12 @@ describe('the gateway answers as users see them', () => {
     );
     const failed = await user.post('/api/ask', { question: 'What is in my documents?' });
     expectProblem(failed, 503, 'DT_ERR_AI_UNAVAILABLE');
-    // The breaker's half-open delay: the 429 was about the tasks a minute ago.
+    // The breaker's half-open delay, not the 40 s the tasks' 429 asked for.
     expect(failed.headers.get('retry-after')).toBe('5');
   });
 
-  it('keeps calling the gateway through an AI provider outage it answers at once', async () => {
-    const own = await startBackend({
-      gatewayUrl: gateway.url,
-      gatewayBreaker: { failuresToOpen: 5, halfOpenAfterMs: 5_000 },
-    });
-    try {
-      const caller = await new ApiClient(own.url).registerUser(uniqueEmail('provider-outage'));
+  it('keeps calling the gateway through an AI provider outage it answers at once', () =>
+    withOwnBackend('provider-outage', async (caller) => {
       gateway.answer = on(/^\/ai\/v1\/tasks\//, (_request, res) =>
         sendJson(res, 503, gatewayProblem(503, 'DT_ERR_PROVIDERS_UNAVAILABLE', 'openai: 500'), {
           'retry-after': '3',
@@ -257,10 +259,7 @@ describe('the gateway answers as users see them', () => {
       const asked = await caller.post('/api/ask', { question: 'What is in my documents?' });
       expect(asked.status).toBe(200);
       expect(gateway.calls.length).toBe(sentBefore + 1);
-    } finally {
-      await own.close();
-    }
-  });
+    }));
 
   it('sends a text the API accepts within the gateway body limit, however JSON escapes it', async () => {
     // What Fastify's bodyLimit does, before parsing.

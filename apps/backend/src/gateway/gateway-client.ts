@@ -179,9 +179,9 @@ function retryAfterSecondsOf(headers: Headers): number | undefined {
 export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
   const settings = { ...GATEWAY_CLIENT_DEFAULTS, ...options };
   const retryAfterSeconds = Math.max(1, Math.ceil(settings.halfOpenAfterMs / 1000));
-  // Until when the failures the breaker counted asked callers to stay away
-  // (their Retry-After): honoured by the calls the breaker, opened by such
-  // failures, refuses. Any other failure answers with its own word only.
+  // Until when the latest failure the breaker counted with a Retry-After
+  // asked callers to stay away: honoured by the calls the breaker, opened by
+  // such failures, refuses. Every other failure answers with its own word.
   let countedFailuresAskedUntil = 0;
 
   /** Unavailable until the breaker may let a call through, or later if the gateway asked. */
@@ -263,10 +263,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         throw unavailable(`no answer within ${timeoutMs} ms`);
       if (error instanceof GatewayCallFailed) {
         if (error.retryAfterSeconds !== undefined) {
-          countedFailuresAskedUntil = Math.max(
-            countedFailuresAskedUntil,
-            Date.now() + error.retryAfterSeconds * 1000,
-          );
+          countedFailuresAskedUntil = Date.now() + error.retryAfterSeconds * 1000;
         }
         throw unavailable(error.message, error.retryAfterSeconds);
       }
