@@ -74,7 +74,8 @@ describe.each(PAIRS)(
             Filter: { Prefix: '' },
             // A user's deletion reaches the replica; the lifecycle rule then erases both copies.
             DeleteMarkerReplication: { Status: 'Enabled' },
-            Destination: { Bucket: expect.anything() },
+            // S3 Replication metrics, for the alarms below; no Replication Time Control.
+            Destination: { Bucket: expect.anything(), Metrics: { Status: 'Enabled' } },
           },
         ],
       });
@@ -147,6 +148,55 @@ describe.each(PAIRS)(
       expect(attached).toEqual([]);
     });
 
+    it('tells the alarm topic when objects fail to replicate or the replica falls an hour behind', () => {
+      const alarms = Object.values(
+        synthesized.platform.findResources('AWS::CloudWatch::Alarm', {
+          Properties: { Namespace: 'AWS/S3' },
+        }),
+      ).map((alarm) => alarm.Properties);
+      const [topic] = Object.keys(synthesized.platform.findResources('AWS::SNS::Topic'));
+      expect(
+        alarms.map((alarm) => ({
+          metric: alarm.MetricName,
+          statistic: alarm.Statistic,
+          threshold: alarm.Threshold,
+          comparison: alarm.ComparisonOperator,
+          alarmActions: alarm.AlarmActions,
+        })),
+      ).toEqual([
+        {
+          metric: 'OperationsFailedReplication',
+          statistic: 'Sum',
+          threshold: 1,
+          comparison: 'GreaterThanOrEqualToThreshold',
+          alarmActions: [{ Ref: topic }],
+        },
+        {
+          metric: 'ReplicationLatency',
+          statistic: 'Maximum',
+          threshold: 3600,
+          comparison: 'GreaterThanThreshold',
+          alarmActions: [{ Ref: topic }],
+        },
+      ]);
+      const [bucketId] = Object.keys(
+        synthesized.platform.findResources('AWS::S3::Bucket', {
+          Properties: { ReplicationConfiguration: Match.anyValue() },
+        }),
+      );
+      for (const alarm of alarms) {
+        // The metrics S3 reports for this rule, from this bucket to the peer's.
+        const dimensions = Object.fromEntries(
+          (alarm.Dimensions as CfnJson[]).map((dimension) => [dimension.Name, dimension.Value]),
+        );
+        expect(dimensions.SourceBucket).toEqual({ Ref: bucketId });
+        expect(dimensions.RuleId).toBe(`documents-to-${peer}`);
+        expect(arnText(dimensions.DestinationBucket)).toBe(
+          `docuthinker-documents-${peer}-<AWS::AccountId>-${peerRegion}`,
+        );
+      }
+    });
+
     it('passes cdk-nag with only the two object wildcards acknowledged, on the replication role', () => {
       const violations = new AwsSolutionsChecks().validateScope(synthesized.app).violations;
       expect(violations.map((violation) => violation.ruleName)).toEqual([]);
@@ -186,6 +236,9 @@ describe('documents bucket with replicateDocuments off (the committed settings)'
       const { platform } = synthStage(stage);
       expect(documentsBucket(platform).ReplicationConfiguration).toBeUndefined();
       expect(replicationRoles(platform)).toEqual({});
+      expect(
+        platform.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/S3' } }),
+      ).toEqual({});
     },
   );
 });

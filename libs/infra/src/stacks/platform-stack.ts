@@ -9,6 +9,7 @@ import { FailoverRecord } from '../dns/failover-record';
 import { PublicLoadBalancer } from '../load-balancer/public-load-balancer';
 import { WebAcl } from '../load-balancer/web-acl';
 import { AlarmTopic } from '../observability/alarm-topic';
+import { DocumentsReplicationAlarms } from '../observability/documents-replication-alarms';
 import { PlatformDashboard } from '../observability/platform-dashboard';
 import { ImageRepositories } from '../registry/image-repositories';
 import { AI_PROVIDERS_CONTEXT_KEY, aiProvidersFromContext } from '../secrets/ai-providers';
@@ -83,6 +84,13 @@ export class PlatformStack extends Stack {
       retain: settings.retainData,
       replica: documentsReplicaFor(settings),
     });
+    if (documents.replication) {
+      new DocumentsReplicationAlarms(this, 'DocumentsReplicationAlarms', {
+        sourceBucketName: documents.bucket.bucketName,
+        ...documents.replication,
+        topic: alarms.topic,
+      });
+    }
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       clusterName: clusterNameFor(settings.stage),

@@ -26,12 +26,26 @@ export const DELETED_ORIGINALS_KEPT_DAYS = 30;
  * The backend's original uploads (DOCUTHINKER_DOCUMENTS_BUCKET). The name keeps
  * the seed's `docuthinker-*` convention; account and region make it unique.
  */
+/** Where the bucket replicates to, as S3's replication metrics name it. */
+export interface DocumentsReplicationRule {
+  readonly ruleId: string;
+  readonly destinationBucketName: string;
+}
+
 export class DocumentsBucket extends Construct {
   readonly bucket: s3.Bucket;
+  /** The replication rule, while replication is on. */
+  readonly replication?: DocumentsReplicationRule;
 
   constructor(scope: Construct, id: string, props: DocumentsBucketProps) {
     super(scope, id);
     const bucketName = documentsBucketNameFor(props.stage, Aws.REGION);
+    if (props.replica) {
+      this.replication = {
+        ruleId: `documents-to-${props.replica.stage}`,
+        destinationBucketName: documentsBucketNameFor(props.replica.stage, props.replica.region),
+      };
+    }
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName,
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -52,7 +66,9 @@ export class DocumentsBucket extends Construct {
       ],
       // User documents are the product's data: never deleted with the stack in any stage that keeps data.
       removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-      ...(props.replica ? this.replicationTo(props.stage, props.replica) : {}),
+      ...(props.replica && this.replication
+        ? this.replicationTo(props.stage, props.replica, this.replication)
+        : {}),
     });
   }
 
@@ -66,16 +82,20 @@ export class DocumentsBucket extends Construct {
   private replicationTo(
     stage: StageName,
     replica: DocumentsReplica,
+    rule: DocumentsReplicationRule,
   ): Pick<s3.BucketProps, 'replicationRole' | 'replicationRules'> {
     const { role } = new DocumentsReplicationRole(this, 'Replication', { stage, replica });
-    const replicaBucketName = documentsBucketNameFor(replica.stage, replica.region);
     return {
       replicationRole: role,
       replicationRules: [
         {
-          id: `documents-to-${replica.stage}`,
-          destination: s3.Bucket.fromBucketName(this, 'Replica', replicaBucketName),
+          id: rule.ruleId,
+          destination: s3.Bucket.fromBucketName(this, 'Replica', rule.destinationBucketName),
           deleteMarkerReplication: true,
+          // S3 Replication metrics (failed operations, latency) for the alarms
+          // on this rule (DocumentsReplicationAlarms). Without Replication
+          // Time Control, CDK enables them with no event threshold.
+          metrics: s3.ReplicationTimeValue.FIFTEEN_MINUTES,
         },
       ],
     };
