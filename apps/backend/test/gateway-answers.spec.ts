@@ -223,6 +223,26 @@ describe('the gateway answers as users see them', () => {
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(39);
     }));
 
+  it('refuses calls at the breaker’s delay once failures without a Retry-After opened it', () =>
+    withOwnBackend('breaker-no-ask', async (caller) => {
+      gateway.answer = on(/^\/ai\/v1\/tasks\//, (_request, res) =>
+        sendJson(res, 429, gatewayProblem(429, 'DT_ERR_RATE_LIMITED', 'Try again later.'), {
+          'retry-after': '40',
+        }),
+      );
+      await caller.post('/api/ai/summary', { text: 'Text number 0.' });
+      gateway.answer = on(/^\/ai\/v1\/tasks\//, (_request, res) =>
+        sendJson(res, 500, gatewayProblem(500, 'DT_ERR_INTERNAL', 'Internal error')),
+      );
+      for (let attempt = 1; attempt < 5; attempt += 1) {
+        await caller.post('/api/ai/summary', { text: `Text number ${attempt}.` });
+      }
+      const refused = await caller.post('/api/ai/summary', { text: 'Text number 5.' });
+      expectProblem(refused, 503, 'DT_ERR_AI_UNAVAILABLE');
+      // The 429's 40 s were its own; the 500s that followed and opened the breaker asked for nothing.
+      expect(refused.headers.get('retry-after')).toBe('5');
+    }));
+
   it('answers a failure with its own Retry-After, not one an earlier failure asked for', async () => {
     gateway.answer = on(/^\/ai\/v1\/tasks\//, (_request, res) =>
       sendJson(res, 429, gatewayProblem(429, 'DT_ERR_RATE_LIMITED', 'Try again later.'), {
@@ -253,12 +273,13 @@ describe('the gateway answers as users see them', () => {
         expectProblem(outage, 503, 'DT_ERR_AI_UNAVAILABLE');
         expect(outage.headers.get('retry-after')).toBe('3');
       }
-      const sentBefore = gateway.calls.length;
+      const asks = () => gateway.calls.filter((call) => call.path === '/ai/v1/ask').length;
+      const sentBefore = asks();
       // Asking needs no provider the outage took: counted, the outage would have
       // opened the breaker for it too.
       const asked = await caller.post('/api/ask', { question: 'What is in my documents?' });
       expect(asked.status).toBe(200);
-      expect(gateway.calls.length).toBe(sentBefore + 1);
+      expect(asks()).toBe(sentBefore + 1);
     }));
 
   it('sends a text the API accepts within the gateway body limit, however JSON escapes it', async () => {

@@ -150,10 +150,12 @@ function isGatewayFailure(status: number, code: string | undefined): boolean {
 }
 
 /**
- * A gateway 503 saying that no AI provider answered. The gateway itself
- * answered, at once, and guards each provider with a breaker of its own:
- * counted here, one provider's outage would open this breaker for every
- * call, searching and indexing included, which may need no provider.
+ * A gateway 503 saying that no AI provider answered: a task's chain, or the
+ * embedding provider an index, search or ask needed. The gateway itself
+ * answered, and guards each provider with a breaker of its own: counted
+ * here, one provider's outage would open this breaker for every call, those
+ * that need no provider included (lexical search, deletes). The breaker
+ * takes the answer as the gateway's success.
  */
 function isProviderOutage(status: number, code: string | undefined): boolean {
   return status === 503 && code === 'DT_ERR_PROVIDERS_UNAVAILABLE';
@@ -179,9 +181,10 @@ function retryAfterSecondsOf(headers: Headers): number | undefined {
 export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
   const settings = { ...GATEWAY_CLIENT_DEFAULTS, ...options };
   const retryAfterSeconds = Math.max(1, Math.ceil(settings.halfOpenAfterMs / 1000));
-  // Until when the latest failure the breaker counted with a Retry-After
-  // asked callers to stay away: honoured by the calls the breaker, opened by
-  // such failures, refuses. Every other failure answers with its own word.
+  // Until when the latest failure the breaker counted asked callers to stay
+  // away (0 when it gave no Retry-After): honoured by the calls the breaker,
+  // once such failures opened it, refuses. Every other failure answers with
+  // its own word only.
   let countedFailuresAskedUntil = 0;
 
   /** Unavailable until the breaker may let a call through, or later if the gateway asked. */
@@ -259,12 +262,13 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       );
     } catch (error) {
       if (error instanceof BrokenCircuitError) throw refusedByOpenCircuit();
-      if (error instanceof TaskCancelledError)
+      if (error instanceof TaskCancelledError) {
+        countedFailuresAskedUntil = 0;
         throw unavailable(`no answer within ${timeoutMs} ms`);
+      }
       if (error instanceof GatewayCallFailed) {
-        if (error.retryAfterSeconds !== undefined) {
-          countedFailuresAskedUntil = Date.now() + error.retryAfterSeconds * 1000;
-        }
+        countedFailuresAskedUntil =
+          error.retryAfterSeconds === undefined ? 0 : Date.now() + error.retryAfterSeconds * 1000;
         throw unavailable(error.message, error.retryAfterSeconds);
       }
       throw error;

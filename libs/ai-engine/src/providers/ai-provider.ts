@@ -40,8 +40,9 @@ export interface AiProvider {
   answer(request: AnswerRequest, signal: AbortSignal): Promise<ProviderReply<AnswerOutput>>;
   /**
    * The failure to report when the provider could send nothing now (every
-   * API key resting), or undefined when it could. The chain asks before the
-   * provider's circuit breaker, which must see only calls that were sent.
+   * API key resting), or undefined when it could. The provider's guard asks
+   * before each attempt goes to the circuit breaker, which must judge the
+   * provider only by calls that were sent.
    */
   unusableNow?(): Error | undefined;
 }

@@ -227,16 +227,6 @@ export class ProviderChain {
       attempts.push(attempt);
       this.options.onAttempt?.(attempt);
     };
-    const recordFailure = (provider: AiProvider, error: unknown, durationMs: number) =>
-      record({
-        provider: provider.name,
-        task,
-        outcome: outcomeOf(error),
-        durationMs,
-        error: (error as Error).message,
-        status: error instanceof ProviderError ? error.status : undefined,
-        retryAfterMs: error instanceof ProviderError ? error.retryAfterMs : undefined,
-      });
     let unsupported: TaskUnsupportedError | undefined;
     const deadlineAt = performance.now() + (this.options.deadlineMs ?? DEFAULT_DEADLINE_MS);
     const order = this.order(task, offline);
@@ -260,17 +250,14 @@ export class ProviderChain {
         record({ provider: provider.name, task, outcome: 'deadline', durationMs: 0 });
         continue;
       }
-      // Asked before the circuit: a turn that could send nothing says nothing
-      // of the provider's health, and run as a half-open circuit's probe,
-      // cockatiel would count it a success and close the circuit untested.
-      const idle = guard ? provider.unusableNow?.() : undefined;
-      if (idle) {
-        recordFailure(provider, idle, 0);
-        continue;
-      }
       try {
         const reply = guard
-          ? await guard.run((attemptSignal) => call(provider, attemptSignal), turnMs, signal)
+          ? await guard.run(
+              (attemptSignal) => call(provider, attemptSignal),
+              turnMs,
+              signal,
+              () => provider.unusableNow?.(),
+            )
           : await call(provider, signal ?? new AbortController().signal);
         record({ provider: provider.name, task, outcome: 'success', durationMs: elapsed() });
         const fellBack =
@@ -299,7 +286,15 @@ export class ProviderChain {
           });
           continue;
         }
-        recordFailure(provider, error, elapsed());
+        record({
+          provider: provider.name,
+          task,
+          outcome: outcomeOf(error),
+          durationMs: elapsed(),
+          error: (error as Error).message,
+          status: error instanceof ProviderError ? error.status : undefined,
+          retryAfterMs: error instanceof ProviderError ? error.retryAfterMs : undefined,
+        });
         if (!guard) throw error;
       }
     }

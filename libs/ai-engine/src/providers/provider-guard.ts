@@ -78,12 +78,14 @@ export class ProviderGuard {
    * Runs `work` within `turnMs`. Rejects with the provider's last failure,
    * TaskCancelledError (an attempt timed out, or was cut at the end of the
    * turn), BrokenCircuitError (circuit open, or half-open with its one probe
-   * still running) or ClientAbortedError (`client` aborted).
+   * still running), ClientAbortedError (`client` aborted) or what
+   * `unusableNow` returned before an attempt (nothing could be sent).
    */
   run<T>(
     work: (signal: AbortSignal) => Promise<T>,
     turnMs: number,
     client?: AbortSignal,
+    unusableNow?: () => Error | undefined,
   ): Promise<T> {
     const endsAt = performance.now() + turnMs;
     const left = () => endsAt - performance.now();
@@ -105,6 +107,12 @@ export class ProviderGuard {
     // backoff stops before calling the provider.
     const attempts = retryPolicy.execute(() => {
       if (client?.aborted) throw new ClientAbortedError(client);
+      // Asked before the breaker, at every attempt: one that could send
+      // nothing says nothing of the provider's health, and run as a half-open
+      // circuit's probe, cockatiel would count it a success and close the
+      // circuit untested.
+      const idle = unusableNow?.();
+      if (idle) throw idle;
       // While one probe tests a circuit that was open, cockatiel makes every
       // other call wait for its outcome, up to a whole timeout: they are
       // treated as while it is open instead, and the chain moves on at once.

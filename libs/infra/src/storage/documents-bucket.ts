@@ -22,16 +22,16 @@ export interface DocumentsBucketProps {
  */
 export const DELETED_ORIGINALS_KEPT_DAYS = 30;
 
-/**
- * The backend's original uploads (DOCUTHINKER_DOCUMENTS_BUCKET). The name keeps
- * the seed's `docuthinker-*` convention; account and region make it unique.
- */
 /** Where the bucket replicates to, as S3's replication metrics name it. */
 export interface DocumentsReplicationRule {
   readonly ruleId: string;
   readonly destinationBucketName: string;
 }
 
+/**
+ * The backend's original uploads (DOCUTHINKER_DOCUMENTS_BUCKET). The name keeps
+ * the seed's `docuthinker-*` convention; account and region make it unique.
+ */
 export class DocumentsBucket extends Construct {
   readonly bucket: s3.Bucket;
   /** The replication rule, while replication is on. */
