@@ -1,3 +1,4 @@
+import { GatewayRejectedError } from '../src/gateway/gateway-errors';
 import {
   createTestDocument,
   DOCUMENT_ID,
@@ -50,5 +51,31 @@ describe('the summary an index job brings', () => {
       summary: 'Quokkas live on Rottnest Island.',
       summaryDegraded: true,
     });
+  });
+
+  it('asks a gateway without a remote provider once, not at every document it indexes', async () => {
+    for (const id of ['doc-1', 'doc-2', 'doc-3']) {
+      await createTestDocument(stores(), { id, summary: 'Quokkas.', summaryDegraded: true });
+    }
+    const summaryRequests: unknown[] = [];
+    const gateway = gatewayWith({
+      index: async () => undefined,
+      runTask: async (_task, request) => {
+        summaryRequests.push(request);
+        // The gateway's answer to `offline: false` with only its offline engine.
+        throw new GatewayRejectedError(501, 'summary: no configured remote provider offers it');
+      },
+    });
+    await runOutboxWorkerUntil(
+      stores(),
+      gateway,
+      async () => (await stores().outbox.pendingCounts()).index === 0,
+      { pollIntervalMs: 5 },
+    );
+    expect(summaryRequests).toEqual([expect.objectContaining({ offline: false })]);
+    for (const id of ['doc-1', 'doc-2', 'doc-3']) {
+      const document = await stores().documents.get(OWNER_ID, id);
+      expect(document).toMatchObject({ indexStatus: 'indexed', summaryDegraded: true });
+    }
   });
 });

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@docuthinker/runtime';
-import { retryDelayMs, type ClaimedOutboxJob, type Stores } from '@docuthinker/stores';
+import {
+  retryDelayMs,
+  type ClaimedOutboxJob,
+  type DocumentRecord,
+  type Stores,
+} from '@docuthinker/stores';
 import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
 import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
 import type { DocumentCache } from '../services/document-cache';
@@ -50,6 +55,9 @@ const STOP_GRACE_MS = 3_000;
 /** How many more attempts an outage may fail before a document reads `failed`. */
 const OUTAGE_ATTEMPTS_FACTOR = 4;
 
+/** How long the worker takes the gateway's word (501) that no remote provider writes summaries. */
+const NO_REMOTE_SUMMARY_RECHECK_MS = 10 * 60_000;
+
 /** The gateway's name for its offline engine in a task's `provider`. */
 const OFFLINE_PROVIDER = 'local';
 
@@ -94,6 +102,8 @@ export function startOutboxWorker(
   // Set when stop() gave up waiting: the job in hand is no longer leased by this worker.
   let leftToLease = false;
   let wakeUp: AbortController = new AbortController();
+  // Until when index jobs skip asking for a provider's summary: the gateway said it has no remote provider.
+  let noRemoteSummaryUntil = 0;
 
   async function indexDocument(job: ClaimedOutboxJob): Promise<void> {
     const document = await stores.documents.get(job.ownerId, job.documentId);
@@ -110,35 +120,47 @@ export function startOutboxWorker(
     );
     // Only if no rename came in meanwhile: its own, newer job is still to run.
     await stores.documents.setIndexStatus(document.ownerId, document.id, 'indexed', document.title);
-    if (document.summaryDegraded) {
-      try {
-        // Only a provider's summary: the gateway's offline engine extracts
-        // one as the upload did, and its pick is no better (found in review:
-        // a PDF's lead paragraph was replaced by an XML sample from page 12),
-        // so it is not asked to compute one.
-        const answer = await gateway.runTask(
-          'summary',
-          { text: document.text, title: document.title, offline: false },
-          context,
-        );
-        if (
-          !answer.degraded &&
-          answer.provider !== OFFLINE_PROVIDER &&
-          typeof answer.output === 'string' &&
-          answer.output.trim()
-        ) {
-          await stores.documents.update(document.ownerId, document.id, {
-            summary: answer.output.trim(),
-            summaryDegraded: false,
-          });
-        }
-      } catch (error) {
-        // Indexing succeeded; the local summary stays until a later re-index.
-        // A platform without a remote provider keeps it for good: no warning.
-        if (!(error instanceof GatewayRejectedError && error.status === 501)) {
-          logger.warn({ err: error, documentId: document.id }, 'AI summary not available yet');
-        }
+    if (document.summaryDegraded && performance.now() >= noRemoteSummaryUntil) {
+      await replaceFallbackSummary(document, context);
+    }
+  }
+
+  /**
+   * Only a provider's summary replaces the upload's: the gateway's offline
+   * engine extracts one as the upload did, and its pick is no better (found
+   * in review: a PDF's lead paragraph was replaced by an XML sample from
+   * page 12), so it is not asked to compute one. Indexing has succeeded
+   * either way; on failure the upload's summary stays until a re-index.
+   */
+  async function replaceFallbackSummary(
+    document: DocumentRecord,
+    context: GatewayCallContext,
+  ): Promise<void> {
+    try {
+      const answer = await gateway.runTask(
+        'summary',
+        { text: document.text, title: document.title, offline: false },
+        context,
+      );
+      if (
+        !answer.degraded &&
+        answer.provider !== OFFLINE_PROVIDER &&
+        typeof answer.output === 'string' &&
+        answer.output.trim()
+      ) {
+        await stores.documents.update(document.ownerId, document.id, {
+          summary: answer.output.trim(),
+          summaryDegraded: false,
+        });
       }
+    } catch (error) {
+      if (error instanceof GatewayRejectedError && error.status === 501) {
+        // No remote provider writes summaries on this platform: not asked
+        // again for a while (a gateway given a provider key is redeployed).
+        noRemoteSummaryUntil = performance.now() + NO_REMOTE_SUMMARY_RECHECK_MS;
+        return;
+      }
+      logger.warn({ err: error, documentId: document.id }, 'AI summary not available yet');
     }
   }
 

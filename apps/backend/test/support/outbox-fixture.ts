@@ -52,17 +52,20 @@ export function useEmbeddedStores(prefix: string): () => Stores {
 export const OWNER_ID = 'owner-1';
 export const DOCUMENT_ID = 'doc-1';
 
-/** A text document of OWNER_ID saved as an upload saves it, with its index job. */
+/** A text document of OWNER_ID (DOCUMENT_ID unless `fields.id`) saved as an upload saves it, with its index job. */
 export function createTestDocument(
   stores: Stores,
   fields: {
+    /** DOCUMENT_ID unless given. */
+    readonly id?: string;
     readonly title?: string;
     readonly summary?: string;
     readonly summaryDegraded?: boolean;
   } = {},
 ) {
+  const id = fields.id ?? DOCUMENT_ID;
   return stores.documents.create({
-    id: DOCUMENT_ID,
+    id,
     ownerId: OWNER_ID,
     title: fields.title ?? 'A title',
     fileType: 'txt',
@@ -71,7 +74,7 @@ export function createTestDocument(
     text: 'Quokkas live on Rottnest Island. They are small marsupials.',
     summary: fields.summary ?? 'Quokkas.',
     summaryDegraded: fields.summaryDegraded ?? false,
-    fileKey: documentFileKey(OWNER_ID, DOCUMENT_ID, 'txt'),
+    fileKey: documentFileKey(OWNER_ID, id, 'txt'),
   });
 }
 
