@@ -363,6 +363,7 @@ describe.each(['inject', 'http'] as const)(
       ['an empty object', 'empty-object'],
       ['an error object with 200', 'error-object'],
       ['an answer larger than the limit', 'oversized'],
+      ['an analysis with a __proto__ key', 'prototype-key'],
     ] as const)(
       'falls back when the container answers %s, which is not an analysis',
       async (_case, behaviour) => {
@@ -705,14 +706,42 @@ describe('UpstreamAnalyzer', () => {
       // Answered without a request, so at once; waiting on the hung probe would
       // take its whole 5 s timeout. Loose enough for a GC pause on a loaded machine.
       expect(Date.now() - started).toBeLessThan(1000);
-      // The probe reached the container; then its client leaves. That says
-      // nothing of the container, which has not answered, so the circuit
-      // opens again rather than closing.
+      // The probe reached the container; then its client leaves. Its client
+      // is answered at once, but the probe goes on: the container's answer,
+      // not yet given, decides the circuit.
       await upstream.until((stub) => stub.received.length >= 2);
       expect(upstream.received).toHaveLength(2);
       probeClient.abort();
       await expect(probe).rejects.toMatchObject({ name: 'AbortError' });
-      expect(analyzer.circuitState).toBe('open');
+      expect(analyzer.circuitState).toBe('half-open');
+      expect(upstream.abandoned).toBe(0);
+    } finally {
+      analyzer.close();
+    }
+  });
+
+  it('closes the circuit on a probe the container answers after its client left', async () => {
+    upstream.behaviour = 'error-500';
+    const analyzer = new UpstreamAnalyzer({
+      url: upstream.url,
+      timeoutMs: 5000,
+      breakerThreshold: 1,
+      halfOpenAfterMs: 50,
+      retries: 0,
+    });
+    try {
+      await expect(analyzer.analyze(body, 't-open')).rejects.toBeInstanceOf(UpstreamFailure);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      upstream.behaviour = 'slow-ok';
+      const probeClient = new AbortController();
+      const probe = analyzer.analyze(body, 't-probe', probeClient.signal);
+      await upstream.until((stub) => stub.received.length >= 2);
+      probeClient.abort();
+      await expect(probe).rejects.toMatchObject({ name: 'AbortError' });
+      // Counted as a failure, the leaving client kept a healthy container's circuit open.
+      await upstream.until(() => analyzer.circuitState === 'closed', 5000);
+      expect(analyzer.circuitState).toBe('closed');
+      expect(upstream.received).toHaveLength(2);
     } finally {
       analyzer.close();
     }

@@ -216,6 +216,8 @@ describe('withProxiedAnalyze', () => {
     ['a body over the limit', {}, 'x'.repeat(5000)],
     ['an unknown token', { authorization: 'Bearer not-the-token' }],
     ['no token', { authorization: '' }],
+    // A browser's: the route adds its CORS headers.
+    ['a request with an Origin', { origin: 'https://app.example.com' }],
   ])('passes %s on unread', async (_case, headers: Record<string, string>, body = valid) => {
     await verifier(SERVICE_TOKEN);
     expect((await post(body, headers)).status).toBe(299);

@@ -8,6 +8,7 @@ import { recordRoutePattern } from '../http/request-logging';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
 import { BEARER } from '../plugins/authentication';
 import type { CachedBearerVerifier } from '../plugins/verified-token-cache';
+import { mayNamePrototypeKey } from './prototype-keys';
 import { ResponseCancellation, type UpstreamAnswer } from './upstream-analyzer';
 
 /** What the fast path leaves to the Fastify route when it hands a request over. */
@@ -42,7 +43,8 @@ export interface ProxiedAnalyzeDependencies {
 /**
  * Proxies `POST /analyze` to the FastAPI container ahead of Fastify when the
  * request can only end one way: the container is configured with its
- * circuit closed, the service's bearer token verified before, the body JSON
+ * circuit closed, the service's bearer token verified before, no `Origin`
+ * (a browser's request gets the route's CORS headers), the body JSON
  * within the limit and naming no document to index. The body is read and
  * validated as the route would (to the same verdict as its parser, and the
  * same contract schema), its
@@ -77,6 +79,8 @@ export function withProxiedAnalyze(
       !(length > 0 && length <= bodyLimitBytes) ||
       headers['transfer-encoding'] !== undefined ||
       headers['content-encoding'] !== undefined ||
+      // A browser's request gets the route's CORS headers (services send no Origin).
+      headers.origin !== undefined ||
       !isJson(headers['content-type'])
     ) {
       return undefined;
@@ -182,18 +186,6 @@ export function mayHoldIllFormedText(body: Buffer): boolean {
 }
 
 /**
- * Whether the body may hold a `__proto__` or `constructor` key, which the
- * route's parser refuses: only if those words, or a `\u` escape that could
- * spell them, are among its bytes. Other bodies are parsed with plain
- * `JSON.parse`, to the same value: three native searches instead of that
- * parser's two regex passes over the whole text, which were a twentieth of
- * the proxy's CPU per request (docs/benchmarks.md).
- */
-function mayNameGuardedKey(body: Buffer): boolean {
-  return body.includes('__proto__') || body.includes('constructor') || body.includes('\\u');
-}
-
-/**
  * A body the route would take as it is: valid, naming no document to index
  * (the route checks the owner that goes with a `metadata.document_id`), and
  * whose text needs no mending (the route forwards a well-formed copy).
@@ -203,7 +195,7 @@ function isPlainAnalyzeRequest(body: Buffer, parseJson: (text: string) => unknow
   if (!isUtf8(body) || mayHoldIllFormedText(body)) return false;
   try {
     const text = body.toString('utf8');
-    const json = mayNameGuardedKey(body) ? parseJson(text) : JSON.parse(text);
+    const json = mayNamePrototypeKey(body) ? parseJson(text) : JSON.parse(text);
     const parsed = analyzeRequest.safeParse(json);
     return parsed.success && parsed.data.metadata?.['document_id'] === undefined;
   } catch {

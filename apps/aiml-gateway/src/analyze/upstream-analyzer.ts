@@ -14,7 +14,9 @@ import {
 import { isUtf8 } from 'node:buffer';
 import type { ServerResponse } from 'node:http';
 import type { Pool } from 'undici';
+import { safeParse } from 'secure-json-parse';
 import { loadUndici } from '../load-undici';
+import { mayNamePrototypeKey } from './prototype-keys';
 import type { CircuitStatus } from '@docuthinker/ai-engine';
 import { analyzeResponse, MAX_AI_ANSWER_BYTES } from '@docuthinker/contracts';
 
@@ -175,10 +177,7 @@ export class UpstreamAnalyzer {
       handleWhen(
         (error) =>
           (error instanceof UpstreamFailure && !error.rejected) ||
-          error instanceof TaskCancelledError ||
-          // A probe whose client left says nothing of the container's health;
-          // unhandled, cockatiel would count it a success and close the circuit.
-          (isAbort(error) && this.breaker.state === CircuitState.HalfOpen),
+          error instanceof TaskCancelledError,
       ),
       {
         halfOpenAfter: options.halfOpenAfterMs ?? 30000,
@@ -212,6 +211,17 @@ export class UpstreamAnalyzer {
     // as while it is open instead, at once.
     if (this.breaker.state === CircuitState.HalfOpen) {
       return Promise.reject(new BrokenCircuitError());
+    }
+    if (this.breaker.state === CircuitState.Open) {
+      // Refused at once, or the probe of a circuit due to half-open. A probe
+      // runs to its end when its client leaves (who is answered at once):
+      // its outcome, not a client's patience, decides whether the circuit
+      // closes, and clients leaving could otherwise keep it open.
+      if (signal.aborted) return Promise.reject(abortError(signal));
+      return untilCancelled(
+        this.policy.execute(() => this.post(body, requestId, NOT_CANCELLED)),
+        signal,
+      );
     }
     // Cancellation reaches each attempt directly, not through cockatiel, which
     // would want an AbortSignal: making one per request was a measurable
@@ -363,8 +373,17 @@ export class UpstreamAnalyzer {
 
 const EMPTY = Buffer.alloc(0);
 
-function isAbort(error: unknown): boolean {
-  return (error as { name?: unknown } | undefined)?.name === 'AbortError';
+/**
+ * Settles with `work`, or rejects with the cancellation's AbortError as soon
+ * as nobody waits; `work` goes on, and its outcome is then nobody's.
+ */
+function untilCancelled<T>(work: Promise<T>, signal: Cancellation): Promise<T> {
+  if (signal === NOT_CANCELLED) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** What a cancelled exchange rejects with: the signal's reason, as fetch and http.request do. */
@@ -377,14 +396,19 @@ function abortError(signal: Cancellation): Error {
 /**
  * Passed on only when it is an analysis: the container's bytes go to the
  * client as they are, so an answer the contract does not describe (an error
- * object with 200, a half-built result) is a failure the route falls back from.
+ * object with 200, a half-built result) is a failure the route falls back
+ * from, and so is one with a key the gateway refuses in a request
+ * (`__proto__`, `constructor.prototype`), which a client merging the answer
+ * into an object would take in.
  */
 function isAnalyzeAnswer(payload: Buffer): boolean {
   // Bytes that are not UTF-8 would reach the client as JSON all the same
   // (decoding would only have hidden them behind U+FFFD).
   if (!isUtf8(payload)) return false;
+  const text = payload.toString('utf8');
   try {
-    return analyzeResponse.safeParse(JSON.parse(payload.toString('utf8'))).success;
+    const json: unknown = mayNamePrototypeKey(payload) ? safeParse(text) : JSON.parse(text);
+    return json !== undefined && analyzeResponse.safeParse(json).success;
   } catch {
     return false;
   }

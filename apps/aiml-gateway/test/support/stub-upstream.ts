@@ -14,7 +14,9 @@ export type StubBehaviour =
   | 'created-201'
   | 'not-utf8'
   | 'not-found-404'
-  | 'trickle';
+  | 'trickle'
+  | 'slow-ok'
+  | 'prototype-key';
 
 /** What the 'oversized' stub streams: more than a test's answer limit, never all buffered. */
 export const OVERSIZED_ANSWER_BYTES = 4 * 1024 * 1024;
@@ -91,6 +93,19 @@ export class StubUpstream {
             response.end('"}');
             return;
           }
+          case 'slow-ok':
+            // The analysis, 300 ms late: a probe still under way when its client leaves.
+            setTimeout(() => {
+              response.writeHead(200, { 'content-type': 'application/json' });
+              response.end(JSON.stringify(UPSTREAM_ANALYSIS));
+            }, 300);
+            return;
+          case 'prototype-key':
+            // An analysis with a key the gateway refuses in a request.
+            response
+              .writeHead(200, { 'content-type': 'application/json' })
+              .end(`{"__proto__":{"polluted":true},${JSON.stringify(UPSTREAM_ANALYSIS).slice(1)}`);
+            return;
           case 'created-201':
             response.writeHead(201, { 'content-type': 'application/json' });
             response.end(JSON.stringify(UPSTREAM_ANALYSIS));

@@ -6,8 +6,6 @@
  */
 export class ClientAbortedError extends Error {
   override readonly name = 'AbortError';
-  /** Set when the call was a half-open circuit's probe (see ProviderGuard). */
-  duringProbe = false;
   constructor(signal: AbortSignal) {
     super('the caller aborted the request', { cause: signal.reason });
   }

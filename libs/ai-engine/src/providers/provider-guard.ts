@@ -53,15 +53,10 @@ export class ProviderGuard {
 
   constructor(readonly settings: ResiliencePolicy) {
     const breaker: CircuitBreakerPolicy = circuitBreaker(
-      handleWhen(
-        (error) =>
-          countsAgainstHealth(error) ||
-          // A probe whose caller left says nothing of the provider's health;
-          // unhandled, cockatiel would count it a success and close the circuit.
-          // Only the probe: a call begun while the circuit was closed, whose
-          // caller leaves during a later probe, must not reopen it.
-          (error instanceof ClientAbortedError && error.duringProbe),
-      ),
+      // A caller leaving counts for nothing: a call begun while the circuit
+      // was closed is not the breaker's business, and a probe is not
+      // cancelled by its caller (see attempt).
+      handleWhen(countsAgainstHealth),
       {
         halfOpenAfter: settings.halfOpenAfterMs,
         breaker: new ConsecutiveBreaker(settings.breakerThreshold),
@@ -135,21 +130,19 @@ export class ProviderGuard {
     client?: AbortSignal,
   ): Promise<T> {
     // The breaker runs a call while it is not closed only as its probe (at
-    // this point cockatiel still reports the probe's circuit as open).
-    const probe = this.breaker.state !== CircuitState.Closed;
-    return timeout(Math.max(1, timeoutMs), TimeoutStrategy.Aggressive)
-      .execute(({ signal }) => {
-        const timeoutSignal = withTimeoutReason(signal, {
-          wholeTimeout: timeoutMs >= this.settings.timeoutMs,
-        });
-        return untilClientLeaves(
-          work(client ? AbortSignal.any([timeoutSignal, client]) : timeoutSignal),
-          client,
-        );
-      })
-      .catch((error: unknown) => {
-        if (error instanceof ClientAbortedError) error.duringProbe = probe;
-        throw error;
+    // this point cockatiel still reports the probe's circuit as open). A probe
+    // runs to its end when its caller leaves (run answers the caller at once):
+    // its outcome, not the caller's patience, decides whether the circuit
+    // closes, and callers leaving could otherwise keep it open.
+    const caller = this.breaker.state === CircuitState.Closed ? client : undefined;
+    return timeout(Math.max(1, timeoutMs), TimeoutStrategy.Aggressive).execute(({ signal }) => {
+      const timeoutSignal = withTimeoutReason(signal, {
+        wholeTimeout: timeoutMs >= this.settings.timeoutMs,
       });
+      return untilClientLeaves(
+        work(caller ? AbortSignal.any([timeoutSignal, caller]) : timeoutSignal),
+        caller,
+      );
+    });
   }
 }
