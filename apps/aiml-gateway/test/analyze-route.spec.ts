@@ -720,6 +720,37 @@ describe('UpstreamAnalyzer', () => {
     }
   });
 
+  it('does not let a client cancel a retry that became the probe', async () => {
+    // The middle draw of cockatiel's jittered backoff: about 90 ms, past the half-open delay.
+    jest.spyOn(Math, 'random').mockReturnValue(0.5);
+    upstream.behaviour = 'unavailable-503';
+    const analyzer = new UpstreamAnalyzer({
+      url: upstream.url,
+      timeoutMs: 500,
+      breakerThreshold: 1,
+      halfOpenAfterMs: 50,
+      retries: 1,
+      initialBackoffMs: 100,
+    });
+    try {
+      const client = new AbortController();
+      // Begun while closed; its 503 opens the circuit, and its retry is the probe.
+      const call = analyzer.analyze(body, 't-retry', client.signal);
+      call.catch(() => undefined);
+      await upstream.until((stub) => stub.received.length >= 1);
+      upstream.behaviour = 'hang';
+      await upstream.until((stub) => stub.received.length >= 2);
+      client.abort();
+      await expect(call).rejects.toBeInstanceOf(TaskCancelledError);
+      // The hung probe timed out and reopened the circuit; cancelled by its
+      // client, cockatiel closed the circuit without the container answering.
+      expect(analyzer.circuitState).toBe('open');
+    } finally {
+      analyzer.close();
+      jest.restoreAllMocks();
+    }
+  });
+
   it('closes the circuit on a probe the container answers after its client left', async () => {
     upstream.behaviour = 'error-500';
     const analyzer = new UpstreamAnalyzer({

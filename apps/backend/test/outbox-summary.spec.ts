@@ -63,7 +63,11 @@ describe('the summary an index job brings', () => {
       runTask: async (_task, request) => {
         summaryRequests.push(request);
         // The gateway's answer to `offline: false` with only its offline engine.
-        throw new GatewayRejectedError(501, 'summary: no configured remote provider offers it');
+        throw new GatewayRejectedError(
+          501,
+          'summary: no configured remote provider offers it',
+          'DT_ERR_TASK_UNSUPPORTED',
+        );
       },
     });
     await runOutboxWorkerUntil(

@@ -133,6 +133,8 @@ export function withProxiedAnalyze(
       const upstreamAttempt = analyzer.proxy(body, requestId, gone);
       upstreamAttempt.then(
         (answer) => {
+          // A probe goes on after its client left (see UpstreamAnalyzer.analyze).
+          if (gone.aborted) return;
           // 200 whichever 2xx the container chose, as the route answers.
           res
             .writeHead(200, [

@@ -212,21 +212,27 @@ export class UpstreamAnalyzer {
     if (this.breaker.state === CircuitState.HalfOpen) {
       return Promise.reject(new BrokenCircuitError());
     }
-    if (this.breaker.state === CircuitState.Open) {
-      // Refused at once, or the probe of a circuit due to half-open. A probe
-      // runs to its end when its client leaves (who is answered at once):
-      // its outcome, not a client's patience, decides whether the circuit
-      // closes, and clients leaving could otherwise keep it open.
-      if (signal.aborted) return Promise.reject(abortError(signal));
-      return untilCancelled(
-        this.policy.execute(() => this.post(body, requestId, NOT_CANCELLED)),
-        signal,
-      );
-    }
+    const closed = this.breaker.state === CircuitState.Closed;
+    if (!closed && signal.aborted) return Promise.reject(abortError(signal));
     // Cancellation reaches each attempt directly, not through cockatiel, which
     // would want an AbortSignal: making one per request was a measurable
     // share of the proxy's CPU (see ResponseCancellation).
-    return this.policy.execute(() => this.post(body, requestId, signal));
+    const attempts = this.policy.execute(() =>
+      // Inside the breaker the circuit reads open only for its probe (a first
+      // attempt, or a retry, once the circuit is due to half-open). A probe
+      // runs to its end when its client leaves: its outcome, not a client's
+      // patience, decides whether the circuit closes; counted as failures,
+      // clients leaving kept a healthy container's circuit open.
+      this.post(
+        body,
+        requestId,
+        this.breaker.state === CircuitState.Closed ? signal : NOT_CANCELLED,
+      ),
+    );
+    // Begun while open: refused at once, or the probe, whose client is
+    // answered as soon as it leaves. (A retry that became the probe keeps
+    // its client until it ends, within the attempt's timeout.)
+    return closed ? attempts : untilCancelled(attempts, signal);
   }
 
   /** Closes the pooled connections. */
@@ -407,8 +413,9 @@ function isAnalyzeAnswer(payload: Buffer): boolean {
   if (!isUtf8(payload)) return false;
   const text = payload.toString('utf8');
   try {
+    // safeParse gives undefined for bytes that are not JSON and null for a refused key.
     const json: unknown = mayNamePrototypeKey(payload) ? safeParse(text) : JSON.parse(text);
-    return json !== undefined && analyzeResponse.safeParse(json).success;
+    return json !== undefined && json !== null && analyzeResponse.safeParse(json).success;
   } catch {
     return false;
   }

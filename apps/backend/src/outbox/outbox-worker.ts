@@ -154,7 +154,11 @@ export function startOutboxWorker(
         });
       }
     } catch (error) {
-      if (error instanceof GatewayRejectedError && error.status === 501) {
+      if (
+        error instanceof GatewayRejectedError &&
+        error.status === 501 &&
+        error.code === 'DT_ERR_TASK_UNSUPPORTED'
+      ) {
         // No remote provider writes summaries on this platform: not asked
         // again for a while (a gateway given a provider key is redeployed).
         noRemoteSummaryUntil = performance.now() + NO_REMOTE_SUMMARY_RECHECK_MS;
