@@ -684,7 +684,8 @@ describe('UpstreamAnalyzer', () => {
     }
   });
 
-  it('lets one probe through a half-open circuit and answers every other call at once', async () => {
+  /** An analyzer whose circuit a 500 opened, now due for its probe; the caller closes it. */
+  async function analyzerDueForProbe(): Promise<UpstreamAnalyzer> {
     upstream.behaviour = 'error-500';
     const analyzer = new UpstreamAnalyzer({
       url: upstream.url,
@@ -695,7 +696,17 @@ describe('UpstreamAnalyzer', () => {
     });
     try {
       await expect(analyzer.analyze(body, 't-open')).rejects.toBeInstanceOf(UpstreamFailure);
-      await new Promise((resolve) => setTimeout(resolve, 80));
+    } catch (error) {
+      analyzer.close();
+      throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    return analyzer;
+  }
+
+  it('lets one probe through a half-open circuit and answers every other call at once', async () => {
+    const analyzer = await analyzerDueForProbe();
+    try {
       upstream.behaviour = 'hang';
       const probeClient = new AbortController();
       const probe = analyzer.analyze(body, 't-probe', probeClient.signal);
@@ -752,17 +763,8 @@ describe('UpstreamAnalyzer', () => {
   });
 
   it('closes the circuit on a probe the container answers after its client left', async () => {
-    upstream.behaviour = 'error-500';
-    const analyzer = new UpstreamAnalyzer({
-      url: upstream.url,
-      timeoutMs: 5000,
-      breakerThreshold: 1,
-      halfOpenAfterMs: 50,
-      retries: 0,
-    });
+    const analyzer = await analyzerDueForProbe();
     try {
-      await expect(analyzer.analyze(body, 't-open')).rejects.toBeInstanceOf(UpstreamFailure);
-      await new Promise((resolve) => setTimeout(resolve, 80));
       upstream.behaviour = 'slow-ok';
       const probeClient = new AbortController();
       const probe = analyzer.analyze(body, 't-probe', probeClient.signal);
