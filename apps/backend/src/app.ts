@@ -123,7 +123,12 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
   // Tokens are checked before bodies are read: a body as large as an upload
   // (25 MB of JSON) is parsed only for a caller who may send one.
   app.use(
-    routesByPrefix([{ prefixes: AUTHENTICATED_PATHS, routes: authenticate(tokens, liveAccounts) }]),
+    routesByPrefix([
+      {
+        prefixes: AUTHENTICATED_PATHS,
+        routes: authenticate(tokens, liveAccounts, AUTHENTICATED_PATHS),
+      },
+    ]),
   );
   app.use(largeBodyAdmission(config.maxUploadBytes));
   app.use(jsonBodies(config.maxUploadBytes));

@@ -262,7 +262,7 @@ describe('meta routes and HTTP hygiene', () => {
     expect(lines).toEqual([
       expect.objectContaining({
         msg: 'request completed',
-        req: { id: requestId, method: 'GET', url: '/api/documents' },
+        req: { id: requestId, method: 'GET', url: '/api/documents', route: '/api/documents/*' },
         res: { statusCode: 401 },
       }),
     ]);
@@ -283,6 +283,24 @@ describe('meta routes and HTTP hygiene', () => {
           route: '/api/documents/:id',
         },
       }),
+    );
+  });
+
+  it('names the area of an API call refused for its credentials, in its line and its metric', async () => {
+    const requestId = `log-refused-${randomUUID()}`;
+    const answer = await fetch(`${backend.url}/API/Documents/some-id`, {
+      headers: { authorization: 'Bearer not-a-token', 'x-request-id': requestId },
+    });
+    expect(answer.status).toBe(401);
+    const line = await logLineWith(requestId);
+    expect(JSON.parse(line)).toEqual(
+      expect.objectContaining({
+        req: expect.objectContaining({ id: requestId, route: '/api/documents/*' }),
+      }),
+    );
+    const metrics = await api.get('/metrics');
+    expect(metrics.text).toMatch(
+      /docuthinker_backend_http_request_duration_seconds_count\{method="GET",route="\/api\/documents\/\*",status_code="401"\} \d+/,
     );
   });
 
@@ -323,7 +341,13 @@ describe('meta routes and HTTP hygiene', () => {
     expect(JSON.parse(line)).toEqual(
       expect.objectContaining({
         msg: 'request completed',
-        req: { id: requestId, method: 'GET', url: '/api/documents/search?q&mode' },
+        req: {
+          id: requestId,
+          method: 'GET',
+          url: '/api/documents/search?q&mode',
+          // Refused for want of a token: the area it was meant for.
+          route: '/api/documents/*',
+        },
       }),
     );
   });

@@ -1,7 +1,8 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { AccessTokens } from '../auth/access-tokens';
 import type { LiveAccounts } from '../auth/live-accounts';
 import { problem } from '../errors';
+import { recordRefusedArea } from './route-pattern';
 
 /** Who is calling: the token's subject, whose account existed when the request began. */
 export interface AuthenticatedUser {
@@ -50,10 +51,23 @@ export function knownUserId(
  * without waiting on either: the same answer, with no promise to settle on
  * every request of a client that keeps its token.
  */
-export function authenticate(tokens: AccessTokens, accounts: LiveAccounts): RequestHandler {
-  const verifyFully = async (token: string | undefined): Promise<string> => {
+export function authenticate(
+  tokens: AccessTokens,
+  accounts: LiveAccounts,
+  areas: readonly string[],
+): RequestHandler {
+  /** The 401, with the area of the path recorded as the request's route (see recordRefusedArea). */
+  function refuse(req: Request): never {
+    // Matched as Express matches routes: segment-wise, ignoring case.
+    const path = req.path.toLowerCase();
+    const area = areas.find((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+    if (area !== undefined) recordRefusedArea(req, area);
+    throw unauthenticated();
+  }
+  const verifyFully = async (req: Request): Promise<string> => {
+    const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
     const access = token ? await tokens.verify(token) : null;
-    if (!access || !(await accounts.accepts(access))) throw unauthenticated();
+    if (!access || !(await accounts.accepts(access))) refuse(req);
     return access.userId;
   };
   return (req, _res, next) => {
@@ -63,8 +77,7 @@ export function authenticate(tokens: AccessTokens, accounts: LiveAccounts): Requ
       next();
       return undefined;
     }
-    const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
-    return verifyFully(token).then((userId) => {
+    return verifyFully(req).then((userId) => {
       req.user = { id: userId };
       next();
     });
