@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { DEFAULT_GATEWAY_BODY_LIMIT_BYTES, type GatewayConfig } from '@docuthinker/config';
 import {
+  NOT_FOR_CACHES,
   REQUEST_ID_HEADER,
   requestIdFrom,
   trustedProxies,
@@ -137,6 +138,7 @@ export function createGatewayApp({
   );
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    reply.header('cache-control', NOT_FOR_CACHES);
     recordRoutePattern(request.raw, request.routeOptions.url);
   });
   // JSON only: a text/plain body would otherwise reach validation as a string.

@@ -206,6 +206,7 @@ describe('withProxiedAnalyze', () => {
     const answer = await post(valid);
     expect(answer.status).toBe(200);
     expect(answer.headers.get('x-docuthinker-served-by')).toBe('upstream');
+    expect(answer.headers.get('cache-control')).toBe('no-store');
     expect(passedOn).toEqual([]);
   });
 

@@ -105,6 +105,16 @@ describe('task routes on the offline engine', () => {
     check((body.output as { text: string }).text);
   });
 
+  it('tells caches to keep no answer, a result or a problem', async () => {
+    const answered = await run('summary', { text: TEXT });
+    const refused = await run('poetry', { text: TEXT });
+    expect([answered.statusCode, refused.statusCode]).toEqual([200, 404]);
+    expect([answered.headers['cache-control'], refused.headers['cache-control']]).toEqual([
+      'no-store',
+      'no-store',
+    ]);
+  });
+
   it('answers 501 at once when the caller takes no answer of the offline engine', async () => {
     const response = await run('summary', { text: TEXT, offline: false });
     expect(response.statusCode).toBe(501);

@@ -228,6 +228,12 @@ describe('documents over HTTP', () => {
       'DT_ERR_VALIDATION',
     );
 
+    // A trailing slash, as `/api/documents/${id}` with an empty id gives: not "delete all".
+    for (const path of ['/api/documents/', '/API/Documents/']) {
+      expectProblem(await lister.delete(path), 404, 'DT_ERR_ROUTE_NOT_FOUND');
+    }
+    expect((await lister.get<{ items: Metadata[] }>('/api/documents')).body.items).toHaveLength(4);
+
     expect((await lister.delete('/api/documents')).status).toBe(204);
     const empty = await lister.get<{ items: Metadata[] }>('/api/documents');
     expect(empty.body.items).toEqual([]);

@@ -286,6 +286,36 @@ describe('meta routes and HTTP hygiene', () => {
     );
   });
 
+  it('tells caches to keep no answer: user data, tokens and the cached listing alike', async () => {
+    const email = uniqueEmail('no-store');
+    const user = await api.registerUser(email);
+    const login = await api.request('POST', '/api/auth/login', {
+      json: { email, password: 'correct horse battery' },
+    });
+    expect(login.status).toBe(200);
+    const created = await user.post<{ id: string }>('/api/documents', {
+      title: 'Private',
+      text: 'A private note about quokkas.',
+    });
+    const answers = [
+      login,
+      await user.get('/api/me'),
+      await user.get(`/api/documents/${created.body.id}`),
+      // The first fills the listing cache, the second is answered from it ahead of Express.
+      await user.get('/api/documents'),
+      await user.get('/api/documents'),
+      await api.get('/api/documents'),
+    ];
+    expect(answers.map((answer) => answer.headers.get('cache-control'))).toEqual(
+      answers.map(() => 'no-store'),
+    );
+    // A download keeps its own.
+    const file = await fetch(`${backend.url}/api/documents/${created.body.id}/file`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
+    expect(file.headers.get('cache-control')).toBe('private, no-store');
+  });
+
   it('names the area of an API call refused for its credentials, in its line and its metric', async () => {
     const requestId = `log-refused-${randomUUID()}`;
     const answer = await fetch(`${backend.url}/API/Documents/some-id`, {

@@ -12,6 +12,7 @@ export { retryAfterFromHeaders } from './retry-after';
 export { isResponseTooLarge, limitBody, ResponseTooLargeError } from './response-size-limit';
 export { loggableRequest, loggableUrl } from './loggable-request';
 export { CROSS_ORIGIN_POLICY } from './cross-origin-policy';
+export { NOT_FOR_CACHES } from './cache-control';
 export { REQUEST_ID_HEADER, requestIdFrom, TRACE_ID_HEADER } from './request-id';
 export {
   isFault,

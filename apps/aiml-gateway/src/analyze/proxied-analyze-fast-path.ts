@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { analyzeRequest, GATEWAY_API } from '@docuthinker/contracts';
-import { REQUEST_ID_HEADER, requestIdFrom } from '@docuthinker/runtime';
+import { NOT_FOR_CACHES, REQUEST_ID_HEADER, requestIdFrom } from '@docuthinker/runtime';
 import type { EngineConnection } from '../engine/engine-connection';
 import { namesUtf8OrNoCharset } from '../http/raw-json-body';
 import { recordRoutePattern } from '../http/request-logging';
@@ -144,6 +144,8 @@ export function withProxiedAnalyze(
               'upstream',
               'content-type',
               'application/json',
+              'cache-control',
+              NOT_FOR_CACHES,
               'content-length',
               String(answer.body.length),
             ])

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import cors from 'cors';
 import helmet from 'helmet';
-import { CROSS_ORIGIN_POLICY } from '@docuthinker/runtime';
+import { CROSS_ORIGIN_POLICY, NOT_FOR_CACHES } from '@docuthinker/runtime';
 
 interface HeaderChanges {
   readonly set: ReadonlyArray<readonly [name: string, value: string]>;
@@ -56,12 +56,14 @@ function recordHeaderChanges(middleware: RequestHandler): HeaderChanges {
   return { set: [...set.values()], removed: [...removed] };
 }
 
-/** helmet's defaults (CSP, HSTS, nosniff, frame denial…) and CORS for the configured origins only. */
+/** helmet's defaults (CSP, HSTS, nosniff, frame denial…), no caching, and CORS for the configured origins only. */
 export function securityHeaders(corsOrigins: readonly string[]): RequestHandler[] {
   const { set, removed } = headerChangesOf(helmet());
+  // A route with other rules sets its own (a download; Swagger UI's assets).
+  const fixed = [...set, ['Cache-Control', NOT_FOR_CACHES] as const];
   const helmetHeaders: RequestHandler = (_req, res, next) => {
     for (const name of removed) res.removeHeader(name);
-    for (const [name, value] of set) res.setHeader(name, value);
+    for (const [name, value] of fixed) res.setHeader(name, value);
     next();
   };
   return [
