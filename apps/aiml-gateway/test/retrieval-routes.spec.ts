@@ -285,6 +285,7 @@ describe('retrieval routes on the embedded stores', () => {
     });
     expect(streamed.statusCode).toBe(200);
     expect(streamed.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(streamed.headers['cache-control']).toBe('no-store');
     const events = parseEvents(streamed.body);
     const names = events.map((event) => event.event);
     expect(names.at(-1)).toBe('done');

@@ -399,6 +399,9 @@ describe('accounts over HTTP', () => {
     };
     expect(await stillCached()).toEqual(usersKeys);
 
+    // Only the exact path deletes the account.
+    expectProblem(await user.delete('/api/me/'), 404, 'DT_ERR_ROUTE_NOT_FOUND');
+    expect((await user.get('/api/me')).status).toBe(200);
     expect((await user.delete('/api/me')).status).toBe(204);
     expect(await stillCached()).toEqual([]);
     expect(await backend.stores.users.findByEmail(email)).toBeNull();

@@ -283,6 +283,7 @@ describe('AI tasks, chat and questions over HTTP', () => {
     const response = await chatAsEventStream('Stream about the license conditions please');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(response.headers.get('cache-control')).toBe('no-store, no-transform');
     const events = (await response.text())
       .split('\n\n')
       .filter(Boolean)

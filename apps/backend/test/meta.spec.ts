@@ -175,6 +175,13 @@ describe('meta routes and HTTP hygiene', () => {
       const path = asset.replace(/^(src|href)="\.\//, '').replace(/"$/, '');
       const answer = await fetch(`${backend.url}/api-docs/${path}`);
       expect({ path, status: answer.status }).toEqual({ path, status: 200 });
+      // Swagger UI's own files keep their hour in the browser's cache.
+      if (!path.startsWith('docuthinker-')) {
+        expect({ path, cache: answer.headers.get('cache-control') }).toEqual({
+          path,
+          cache: 'public, max-age=3600',
+        });
+      }
     }
     const initializer = await api.get('/api-docs/docuthinker-initializer.js');
     expect(initializer.text).toContain("url: '/openapi.json'");

@@ -56,11 +56,12 @@ export function authenticate(
   accounts: LiveAccounts,
   areas: readonly string[],
 ): RequestHandler {
+  // Matched as Express matches routes: segment-wise, ignoring case.
+  const areaPrefixes = areas.map((area) => area.toLowerCase());
   /** The 401, with the area of the path recorded as the request's route (see recordRefusedArea). */
   function refuse(req: Request): never {
-    // Matched as Express matches routes: segment-wise, ignoring case.
     const path = req.path.toLowerCase();
-    const area = areas.find((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+    const area = areaPrefixes.find((prefix) => path === prefix || path.startsWith(`${prefix}/`));
     if (area !== undefined) recordRefusedArea(req, area);
     throw unauthenticated();
   }

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
+import { NOT_FOR_CACHES } from '@docuthinker/runtime';
 
 export interface ServerSentEvent {
   readonly event: string;
@@ -19,7 +20,7 @@ export function sendEvents(reply: FastifyReply, events: Iterable<ServerSentEvent
   return (
     reply
       .header('content-type', 'text/event-stream; charset=utf-8')
-      .header('cache-control', 'no-cache')
+      .header('cache-control', NOT_FOR_CACHES)
       // Proxies that buffer (nginx) would otherwise hold the events back.
       .header('x-accel-buffering', 'no')
       .send(Readable.from([...events].map(formatEvent)))

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { codePointBoundary } from '@docuthinker/contracts';
+import { NOT_FOR_CACHES } from '@docuthinker/runtime';
 
 /** Roughly a few words per event: the client renders the reply as it arrives. */
 const CHUNK_CHARS = 48;
@@ -20,7 +21,7 @@ export function sendReplyAsEvents(
 ): void {
   res.status(200);
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-cache, no-transform');
+  res.setHeader('Cache-Control', `${NOT_FOR_CACHES}, no-transform`);
   res.setHeader('X-Accel-Buffering', 'no');
   const send = (event: string, data: unknown) =>
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);

@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request } from 'express';
 import {
   documentListQuery,
   documentSearchQuery,
@@ -7,6 +7,7 @@ import {
 } from '../../api/document-schemas';
 import { problem } from '../../errors';
 import { currentUser } from '../../middleware/authenticate';
+import { exactPathOnly } from '../../middleware/exact-path-only';
 import { jsonBody, queryOf } from '../../middleware/validate';
 import type { DocumentService, UploadInput } from '../../services/document-service';
 import type { AiCallAllowance } from '../../services/ai-call-allowance';
@@ -31,11 +32,6 @@ function attachment(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
-
-/** Passes a path with a trailing slash on to the next route (which, here, is the 404). */
-const exactPathOnly: RequestHandler = (req, _res, next) => {
-  next(req.path.endsWith('/') ? 'route' : undefined);
-};
 
 /** `listBodies` is shared with the cached listing's fast path, which sends the same bytes. */
 export function documentRoutes(
@@ -68,9 +64,6 @@ export function documentRoutes(
     res.json(await documents.search(currentUser(req).id, q, mode, limit, { requestId: req.id }));
   });
 
-  // The path itself only: Express matches `/api/documents/` here too, and a
-  // client building `/api/documents/${id}` with an empty id deleted every
-  // document of its user (found in an exploratory test). It is a 404 now.
   router.delete('/api/documents', exactPathOnly, async (req, res) => {
     await documents.deleteAll(currentUser(req).id);
     res.status(204).end();

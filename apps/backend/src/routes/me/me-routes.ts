@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { passwordChangeBody, profileUpdateBody } from '../../api/account-schemas';
 import { problem } from '../../errors';
 import { currentUser } from '../../middleware/authenticate';
+import { exactPathOnly } from '../../middleware/exact-path-only';
 import { jsonBody } from '../../middleware/validate';
 import type { AccountService, Profile } from '../../services/account-service';
 
@@ -34,7 +35,7 @@ export function meRoutes(accounts: AccountService, onOutboxWork: () => void): Ro
     if (!changed) throw problem('DT_ERR_UNAUTHENTICATED');
     res.status(204).end();
   });
-  router.delete('/api/me', async (req, res) => {
+  router.delete('/api/me', exactPathOnly, async (req, res) => {
     await accounts.deleteAccount(currentUser(req).id);
     onOutboxWork();
     res.status(204).end();

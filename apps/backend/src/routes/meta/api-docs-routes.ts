@@ -57,7 +57,14 @@ export function apiDocsRoutes(): Router {
   });
   router.use(
     '/api-docs',
-    express.static(SWAGGER_UI_DIR, { index: false, fallthrough: true, maxAge: '1h' }),
+    express.static(SWAGGER_UI_DIR, {
+      index: false,
+      fallthrough: true,
+      maxAge: '1h',
+      // The API's default no-store is set before routing; send adds its own
+      // (public, max-age) only to an answer that has none.
+      setHeaders: (res) => res.removeHeader('Cache-Control'),
+    }),
   );
   return router;
 }
