@@ -218,7 +218,12 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     context: GatewayCallContext = {},
   ): Promise<T> {
     const deadline = timeout(timeoutMs, TimeoutStrategy.Aggressive);
-    let response: { status: number; payload: unknown; retryAfterSeconds?: number };
+    let response: {
+      status: number;
+      payload: unknown;
+      /** Set for a provider outage (see isProviderOutage): the gateway's Retry-After, if any. */
+      providerOutage?: { retryAfterSeconds?: number };
+    };
     try {
       response = await breaker.execute(() =>
         deadline.execute(async ({ signal }) => {
@@ -243,7 +248,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
             return {
               status: answer.status,
               payload,
-              retryAfterSeconds: retryAfterSecondsOf(answer.headers),
+              providerOutage: { retryAfterSeconds: retryAfterSecondsOf(answer.headers) },
             };
           }
           if (isGatewayFailure(answer.status, code)) {
@@ -273,9 +278,9 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       }
       throw error;
     }
-    if (isProviderOutage(response.status, problemField(response.payload, 'code'))) {
+    if (response.providerOutage) {
       // The gateway's own word on when a provider may answer, not the breaker's.
-      const asked = response.retryAfterSeconds;
+      const asked = response.providerOutage.retryAfterSeconds;
       throw new GatewayUnavailableError(
         'HTTP 503 DT_ERR_PROVIDERS_UNAVAILABLE',
         Math.max(1, asked ?? retryAfterSeconds),
