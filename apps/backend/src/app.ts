@@ -23,6 +23,7 @@ import { jsonBodies } from './middleware/json-bodies';
 import { largeBodyAdmission } from './middleware/large-body-admission';
 import { problemResponses, routeNotFound } from './middleware/problem-responses';
 import { requestLogging } from './middleware/request-logging';
+import { labelRefusalsByArea } from './middleware/route-pattern';
 import { routesByPrefix } from './middleware/routes-by-prefix';
 import { securityHeaders, securityHeadersWithoutOrigin } from './middleware/security-headers';
 import { aiRoutes } from './routes/ai/ai-routes';
@@ -126,7 +127,7 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
     routesByPrefix([
       {
         prefixes: AUTHENTICATED_PATHS,
-        routes: authenticate(tokens, liveAccounts, AUTHENTICATED_PATHS),
+        routes: authenticate(tokens, liveAccounts),
       },
     ]),
   );
@@ -148,6 +149,7 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
     ]),
   );
   app.use(routeNotFound);
+  app.use(labelRefusalsByArea(['/api/auth', ...AUTHENTICATED_PATHS]));
   app.use(problemResponses);
   return withCachedListing(app, {
     tokens,

@@ -83,7 +83,19 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
     );
   });
 
+  it('JSON that is no object (null, a string, a number) → 400 validation, not malformed', async () => {
+    for (const body of ['null', '"a title"', '42', ' true ']) {
+      const answer = await user.request('POST', '/api/documents', {
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expectProblem(answer, 400, 'DT_ERR_VALIDATION');
+      expect(answer.body['detail']).toBe('The request body must be a JSON object.');
+    }
+  });
+
   // Found by the fuzz suite (tools/fuzz): Express's URIError was a 500.
+
   it('a malformed percent sequence in a path parameter → 400, not 500', async () => {
     for (const [method, path] of [
       ['GET', '/api/documents/%zz'],

@@ -341,6 +341,26 @@ describe('meta routes and HTTP hygiene', () => {
     );
   });
 
+  it('names the area of an API call whose body was refused before routing', async () => {
+    const requestId = `log-refused-body-${randomUUID()}`;
+    const answer = await fetch(`${backend.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+      body: '{"email": ',
+    });
+    expect(answer.status).toBe(400);
+    const line = await logLineWith(requestId);
+    expect(JSON.parse(line)).toEqual(
+      expect.objectContaining({
+        req: expect.objectContaining({ id: requestId, route: '/api/auth/*' }),
+      }),
+    );
+    const metrics = await api.get('/metrics');
+    expect(metrics.text).toMatch(
+      /docuthinker_backend_http_request_duration_seconds_count\{method="POST",route="\/api\/auth\/\*",status_code="400"\} \d+/,
+    );
+  });
+
   it('names no route in the line of a request no route answered, though one passed it on', async () => {
     // The /metrics route passes a request from the load balancer on to the 404.
     const requestId = `log-no-route-${randomUUID()}`;

@@ -2,7 +2,6 @@ import type { Request, RequestHandler } from 'express';
 import type { AccessTokens } from '../auth/access-tokens';
 import type { LiveAccounts } from '../auth/live-accounts';
 import { problem } from '../errors';
-import { recordRefusedArea } from './route-pattern';
 
 /** Who is calling: the token's subject, whose account existed when the request began. */
 export interface AuthenticatedUser {
@@ -51,24 +50,11 @@ export function knownUserId(
  * without waiting on either: the same answer, with no promise to settle on
  * every request of a client that keeps its token.
  */
-export function authenticate(
-  tokens: AccessTokens,
-  accounts: LiveAccounts,
-  areas: readonly string[],
-): RequestHandler {
-  // Matched as Express matches routes: segment-wise, ignoring case.
-  const areaPrefixes = areas.map((area) => area.toLowerCase());
-  /** The 401, with the area of the path recorded as the request's route (see recordRefusedArea). */
-  function refuse(req: Request): never {
-    const path = req.path.toLowerCase();
-    const area = areaPrefixes.find((prefix) => path === prefix || path.startsWith(`${prefix}/`));
-    if (area !== undefined) recordRefusedArea(req, area);
-    throw unauthenticated();
-  }
+export function authenticate(tokens: AccessTokens, accounts: LiveAccounts): RequestHandler {
   const verifyFully = async (req: Request): Promise<string> => {
     const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
     const access = token ? await tokens.verify(token) : null;
-    if (!access || !(await accounts.accepts(access))) refuse(req);
+    if (!access || !(await accounts.accepts(access))) throw unauthenticated();
     return access.userId;
   };
   return (req, _res, next) => {

@@ -29,10 +29,13 @@ function fromBodyParser(error: {
   type?: string;
   status?: number;
   expose?: boolean;
+  body?: unknown;
 }): ProblemError | undefined {
   switch (error.type) {
     case 'entity.parse.failed':
-      return problem('DT_ERR_MALFORMED_JSON');
+      return isJsonText(error.body)
+        ? problem('DT_ERR_VALIDATION', 'The request body must be a JSON object.')
+        : problem('DT_ERR_MALFORMED_JSON');
     case 'entity.too.large':
       return problem('DT_ERR_BODY_TOO_LARGE');
     case 'encoding.unsupported':
@@ -49,6 +52,22 @@ function fromBodyParser(error: {
         );
       }
       return undefined;
+  }
+}
+
+/**
+ * The strict JSON parser refuses a body that is JSON but no object or array
+ * (`null`, `"text"`, `42`) with the same error as broken JSON: that body is
+ * valid JSON of the wrong shape, the client's validation error.
+ */
+function isJsonText(body: unknown): boolean {
+  // An object or array the parser refused is broken JSON: no second parse.
+  if (typeof body !== 'string' || /^[ \t\n\r]*[{[]/.test(body)) return false;
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
   }
 }
 
