@@ -196,7 +196,7 @@ describe('meta routes and HTTP hygiene', () => {
     expect(answer.headers.get('x-powered-by')).toBeNull();
   });
 
-  it('sets exactly the headers helmet itself sets, on every kind of answer', async () => {
+  it('sets every header helmet itself sets, with its value, on every kind of answer', async () => {
     const reference = express().use(helmet(), (_req, res) => {
       res.end();
     });
