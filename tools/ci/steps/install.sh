@@ -18,12 +18,15 @@ ci_run npm ci --no-audit --no-fund
 corpus_dir="${DOCUTHINKER_CORPUS_DIR:-$(dirname "$CI_ROOT")/shared/corpus}"
 if [[ -d "$corpus_dir" ]]; then
   ci_report "shared corpus: $corpus_dir"
-elif [[ -n "${DOCUTHINKER_CORPUS_DIR:-}" ]]; then
-  ci_die "DOCUTHINKER_CORPUS_DIR=$DOCUTHINKER_CORPUS_DIR does not exist"
 elif [[ -n "${DOCUTHINKER_SHARED_REPOSITORY:-}" ]]; then
-  ci_run git clone --quiet --depth 1 "$DOCUTHINKER_SHARED_REPOSITORY" "$(dirname "$CI_ROOT")/shared"
+  # Cloned where the suites will look: beside the checkout, or where
+  # DOCUTHINKER_CORPUS_DIR points (Jenkins keeps it in the workspace's @tmp,
+  # which no other job shares).
+  ci_run git clone --quiet --depth 1 "$DOCUTHINKER_SHARED_REPOSITORY" "$(dirname "$corpus_dir")"
   [[ "$CI_DRY_RUN" == true || -d "$corpus_dir" ]] ||
     ci_die "$DOCUTHINKER_SHARED_REPOSITORY has no corpus/ folder"
+elif [[ -n "${DOCUTHINKER_CORPUS_DIR:-}" ]]; then
+  ci_die "DOCUTHINKER_CORPUS_DIR=$DOCUTHINKER_CORPUS_DIR does not exist, and no DOCUTHINKER_SHARED_REPOSITORY is set to clone it from"
 else
   # Lint-only and deploy jobs do not read the corpus, so this is not fatal here.
   ci_log "no shared corpus at $corpus_dir: the test suites need it; set DOCUTHINKER_SHARED_REPOSITORY or DOCUTHINKER_CORPUS_DIR"

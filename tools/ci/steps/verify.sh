@@ -72,7 +72,14 @@ head="${NX_HEAD:-HEAD}"
 if [[ -z "${NX_BASE:-}" ]]; then
   ci_log "NX_BASE is not set: comparing against main"
 fi
-if git rev-parse --verify --quiet "$base^{commit}" >/dev/null; then
+base_commit="$(git rev-parse --verify --quiet "$base^{commit}" || true)"
+if [[ -n "$base_commit" && "$base_commit" == "$(git rev-parse --verify --quiet "$head^{commit}" || true)" ]]; then
+  # Nothing differs from a base that is the head itself (a first build of
+  # main falling back to origin/main, a rebuild): nx affected would select
+  # no project, and a commit would ship unverified.
+  ci_log "NX_BASE $base is the head itself: running every project"
+  affected=(npx nx run-many --output-style=static)
+elif [[ -n "$base_commit" ]]; then
   affected=(npx nx affected --base="$base" --head="$head" --output-style=static)
 else
   # A base this clone lacks (a shallow or single-branch fetch, history

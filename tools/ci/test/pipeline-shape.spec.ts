@@ -11,6 +11,7 @@ interface Step {
   readonly uses?: string;
   readonly with?: Record<string, unknown>;
   readonly env?: Record<string, string>;
+  readonly 'timeout-minutes'?: number;
 }
 
 interface Job {
@@ -141,6 +142,24 @@ describe('deploy.yml', () => {
     expect(setup.if).toBe(runs(publish, 'verify')?.if);
   });
 
+  it('holds AWS credentials only after install (npm ci runs install scripts), and pushes last', () => {
+    for (const [name, job] of Object.entries(deploy.jobs)) {
+      const credentials = job.steps.findIndex((step) =>
+        step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+      );
+      const install = job.steps.indexOf(runs(job, 'install') as Step);
+      expect({ name, after: credentials > install }).toEqual({ name, after: true });
+    }
+    const publish = deploy.jobs['publish-images'] as Job;
+    const credentials = publish.steps.findIndex((step) =>
+      step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+    );
+    for (const step of ['verify', 'build-images', 'scan-images']) {
+      expect(publish.steps.indexOf(runs(publish, step) as Step)).toBeLessThan(credentials);
+    }
+    expect(publish.steps.indexOf(runs(publish, 'push-images') as Step)).toBe(credentials + 1);
+  });
+
   it('asks only for an OIDC token and read access to the code', () => {
     expect(deploy.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
     for (const job of Object.values(deploy.jobs)) expect(job.permissions).toBeUndefined();
@@ -220,7 +239,16 @@ describe('deploy.yml', () => {
 
   it('gives the rollback fresh credentials and time: a failed deploy may use up the hour of both', () => {
     for (const job of deployJobs) {
-      expect(job['timeout-minutes']).toBe(90);
+      // A step's own timeout fails it, so the rollback runs; the job's would cancel it all.
+      const limits = ['install', 'deploy', 'wait-stable', 'smoke', 'rollback'].map(
+        (step) => runs(job, step)?.['timeout-minutes'] ?? 0,
+      );
+      expect(limits.slice(1).every((minutes) => minutes > 0)).toBe(true);
+      expect(runs(job, 'rollback')?.['timeout-minutes']).toBeGreaterThanOrEqual(60);
+      // The job's own limit leaves room for every step's, and for install.
+      expect(job['timeout-minutes']).toBeGreaterThan(
+        limits.reduce((sum, minutes) => sum + minutes),
+      );
       const rollback = job.steps.indexOf(runs(job, 'rollback') as Step);
       const refresh = job.steps[rollback - 1];
       expect(refresh?.uses).toMatch(/^aws-actions\/configure-aws-credentials@/);
@@ -282,7 +310,13 @@ describe('Jenkinsfile', () => {
   it('rolls back on failure, reports tests always, and cleans up last', () => {
     const post = jenkinsfile.slice(jenkinsfile.indexOf('    post {'));
     expect(post).toMatch(/always \{\s*junit\(testResults: 'reports\/junit\/\*\.xml'/);
-    expect(post).toMatch(/failure \{[\s\S]*tools\/ci\/run-step rollback/);
+    // Failed or aborted, as a stage's own timeout aborts it.
+    expect(post).toMatch(/unsuccessful \{[\s\S]*tools\/ci\/run-step rollback/);
+    for (const name of ['Deploy staging', 'Verify staging', 'Deploy prod', 'Verify prod']) {
+      expect(stage(name)).toMatch(
+        /timeout\(stageLimit\('(deploy|verify)'\)\) \{\s+withCredentials/,
+      );
+    }
     expect(post).toMatch(/cleanup \{[\s\S]*tools\/ci\/run-step cleanup[\s\S]*deleteDir\(\)/);
   });
 });

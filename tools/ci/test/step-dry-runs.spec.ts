@@ -67,6 +67,18 @@ describe('--dry-run prints the exact commands', () => {
     expect(run.stderr).toContain(`DOCUTHINKER_CORPUS_DIR=${join(stateDir, 'none')} does not exist`);
   });
 
+  it('install: a missing corpus is cloned where the suites look for it, a named directory too', () => {
+    const repository = 'https://git.example.com/docuthinker/shared.git';
+    const named = dryRun('install', {
+      DOCUTHINKER_CORPUS_DIR: join(stateDir, 'workspace@tmp', 'shared', 'corpus'),
+      DOCUTHINKER_SHARED_REPOSITORY: repository,
+    });
+    expect(named.commands).toEqual([
+      'npm ci --no-audit --no-fund',
+      `git clone --quiet --depth 1 ${repository} ${join(stateDir, 'workspace@tmp', 'shared')}`,
+    ]);
+  });
+
   it('verify: nx affected between the pipeline base and head, tests with a JUnit report', () => {
     const { commands } = dryRun('verify', { NX_BASE: 'HEAD', NX_HEAD: 'head222' });
     expect(commands).toHaveLength(3);
@@ -106,6 +118,15 @@ describe('--dry-run prints the exact commands', () => {
     expect(stdout).toContain('is not a commit in this clone: running every project');
     expect(commands[0]).toBe('npx nx run-many --output-style=static -t lint');
     expect(commands[2]).toMatch(/^npx nx run-many --output-style=static -t test -- --ci /);
+  });
+
+  it('verify: checks every project when the base is the head itself (nx affected would select none)', () => {
+    const { stdout, commands } = dryRun('verify', { NX_BASE: 'HEAD', NX_HEAD: 'HEAD' }, [
+      '--targets',
+      'lint',
+    ]);
+    expect(stdout).toContain('NX_BASE HEAD is the head itself: running every project');
+    expect(commands[0]).toBe('npx nx run-many --output-style=static -t lint');
   });
 
   it('verify: says so when the pipeline gave no base', () => {
