@@ -1,8 +1,9 @@
 import { createServer, type RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { backendFields, loadBackendConfig } from '@docuthinker/config';
-import { ExtractionPool } from '@docuthinker/documents';
+import { ExtractionPool, extractionWorkersFor } from '@docuthinker/documents';
 import {
+  availableMemory,
   closeHttpServer,
   installGracefulShutdown,
   startServiceContext,
@@ -46,10 +47,16 @@ async function main(): Promise<void> {
       });
     }));
 
+  // As many workers as the task's memory holds at their peak: past it, one
+  // account's uploads would get the whole service killed.
+  const memory = await availableMemory();
+  const extractionWorkers = extractionWorkersFor(memory?.mebibytes);
+  logger.info({ memory, extractionWorkers }, 'extraction pool sized');
   // Built next to this file (see project.json); threads start on the first upload.
   const extractor = new ExtractionPool({
     workerFile: join(__dirname, 'extraction-worker.js'),
     timeoutMs: config.extractionTimeoutMs,
+    size: extractionWorkers,
   });
   const starting = new AbortController();
   // Revoked tokens are published where the gateway reads them: the same

@@ -1,7 +1,7 @@
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DocumentError } from './document-error';
 import { ExtractionBusyError } from './extraction-busy-error';
+import { DEFAULT_HEAP_LIMIT_MB, extractionWorkersFor } from './extraction-pool-size';
 import type { DocumentLimits } from './document-limits';
 import type { ExtractionReply, ExtractionRequest, WorkerReady } from './extraction-messages';
 import type { DocumentInput, ExtractedDocument } from './extracted-document';
@@ -11,12 +11,14 @@ export interface ExtractionPoolOptions {
   workerFile: string;
   /** Longest an upload may spend in its worker before the worker is stopped. */
   timeoutMs: number;
-  /** Worker threads kept; defaults to the core count, between 2 and 4. */
+  /**
+   * Worker threads kept; defaults to the core count, between 2 and 4. A
+   * service whose memory is bounded sizes it with `extractionWorkersFor`.
+   */
   size?: number;
   /**
    * Heap bound of each worker in MB (V8's old generation); a parse that
-   * outgrows it stops that worker only. Defaults to 384: the default ECS task
-   * has 1024 MiB for the service and two workers.
+   * outgrows it stops that worker only. Defaults to 384.
    */
   heapLimitMb?: number;
   /**
@@ -28,7 +30,6 @@ export interface ExtractionPoolOptions {
   maxQueuedBytes?: number;
 }
 
-const DEFAULT_HEAP_LIMIT_MB = 384;
 const DEFAULT_MAX_QUEUED_BYTES = 128 * 1024 * 1024;
 /** What a refused upload is told: about one extraction's time on a typical file. */
 const BUSY_RETRY_AFTER_SECONDS = 5;
@@ -77,7 +78,8 @@ export class ExtractionPool implements DocumentExtractor {
   private closed = false;
 
   constructor(private readonly options: ExtractionPoolOptions) {
-    this.size = options.size ?? Math.min(4, Math.max(2, availableParallelism()));
+    this.size =
+      options.size ?? extractionWorkersFor(undefined, options.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB);
   }
 
   extract(input: DocumentInput, limits: Partial<DocumentLimits> = {}): Promise<ExtractedDocument> {

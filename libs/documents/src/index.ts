@@ -27,5 +27,6 @@ export {
   type DocumentExtractor,
   type ExtractionPoolOptions,
 } from './extraction-pool';
+export { extractionWorkersFor } from './extraction-pool-size';
 export { serveExtractionRequests } from './extraction-worker';
 export { ExtractionBusyError } from './extraction-busy-error';

@@ -46,3 +46,8 @@ export {
   type DiskSpaceCheck,
   type FreeBytesReader,
 } from './free-disk-space';
+export {
+  availableMemory,
+  type AvailableMemory,
+  type AvailableMemoryOptions,
+} from './available-memory';
