@@ -56,6 +56,26 @@ describe('accounts over HTTP', () => {
     expect(answer.text).not.toMatch(/passwordHash|argon2/);
   });
 
+  // Found by an exploratory test: the gateway took these headers, the backend refused them.
+  it('reads the Authorization header as the gateway does: scheme in any case, then spaces', async () => {
+    const email = uniqueEmail('bearer-spacing');
+    const registered = await api.post<{ accessToken: string }>('/api/auth/register', {
+      email,
+      password: 'long enough',
+    });
+    const { accessToken } = registered.body;
+    for (const authorization of [`Bearer  ${accessToken}`, `bearer\t${accessToken}`]) {
+      expect((await api.request('GET', '/api/me', { headers: { authorization } })).status).toBe(
+        200,
+      );
+    }
+    for (const authorization of [`Bearer${accessToken}`, `Bearer ${accessToken} extra`]) {
+      expect((await api.request('GET', '/api/me', { headers: { authorization } })).status).toBe(
+        401,
+      );
+    }
+  });
+
   it('stores an argon2id hash, never the password', async () => {
     const email = uniqueEmail('hash');
     await api.registerUser(email, 'my secret words');

@@ -20,6 +20,13 @@ export const GATEWAY_API = {
  */
 export const SERVICE_TOKEN_SCHEME = 'Bearer';
 
+/**
+ * An `Authorization` header of that scheme, and its token: the scheme in any
+ * case, then spaces (RFC 9110's `1*SP`; a tab too). Both services read
+ * headers with it, so a header one takes the other takes as well.
+ */
+export const BEARER_CREDENTIALS = /^Bearer[ \t]+(\S+)$/i;
+
 /** Claims of a user access token, issued by the backend and accepted by the gateway. */
 export const ACCESS_TOKEN_ISSUER = 'docuthinker-backend';
 export const ACCESS_TOKEN_AUDIENCE = 'docuthinker-api';

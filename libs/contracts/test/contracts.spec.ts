@@ -1,6 +1,7 @@
 import {
   analyzeRequest,
   askRequest,
+  BEARER_CREDENTIALS,
   chatRequest,
   GATEWAY_API,
   indexRequest,
@@ -80,5 +81,16 @@ describe('incoming text', () => {
         .messages[0]?.content,
     ).toBe('a\ufffd');
     expect(analyzeRequest.parse({ document: `x\u0000${cutPair}` }).document).toBe('x\ufffda\ufffd');
+  });
+});
+
+describe('BEARER_CREDENTIALS', () => {
+  it('takes the scheme in any case, then spaces or a tab, then one token', () => {
+    for (const header of ['Bearer abc.def', 'bearer  abc.def', 'BEARER\tabc.def']) {
+      expect(BEARER_CREDENTIALS.exec(header)?.[1]).toBe('abc.def');
+    }
+    for (const header of ['Bearerabc', 'Bearer ', 'Bearer a b', 'Basic abc', ' Bearer abc']) {
+      expect(BEARER_CREDENTIALS.exec(header)).toBeNull();
+    }
   });
 });

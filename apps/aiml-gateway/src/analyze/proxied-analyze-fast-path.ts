@@ -1,12 +1,11 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { analyzeRequest, GATEWAY_API } from '@docuthinker/contracts';
+import { analyzeRequest, BEARER_CREDENTIALS, GATEWAY_API } from '@docuthinker/contracts';
 import { NOT_FOR_CACHES, REQUEST_ID_HEADER, requestIdFrom } from '@docuthinker/runtime';
 import type { EngineConnection } from '../engine/engine-connection';
 import { namesUtf8OrNoCharset } from '../http/raw-json-body';
 import { recordRoutePattern } from '../http/request-logging';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
-import { BEARER } from '../plugins/authentication';
 import type { CachedBearerVerifier } from '../plugins/verified-token-cache';
 import { mayNamePrototypeKey } from './prototype-keys';
 import { ResponseCancellation, type UpstreamAnswer } from './upstream-analyzer';
@@ -87,7 +86,7 @@ export function withProxiedAnalyze(
     }
     // The service's requests only: a user's is forwarded with its owner
     // written in by the route (see forwardedAnalyzeBody).
-    const token = BEARER.exec(headers.authorization ?? '')?.[1];
+    const token = BEARER_CREDENTIALS.exec(headers.authorization ?? '')?.[1];
     return token !== undefined && verifier.known(token)?.kind === 'service' ? analyzer : undefined;
   };
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { SERVICE_TOKEN_SCHEME } from '@docuthinker/contracts';
+import { BEARER_CREDENTIALS } from '@docuthinker/contracts';
 import { CredentialError } from '../auth/bearer-credentials';
 import type { Principal } from '../auth/principal';
 import { problem } from '../errors';
@@ -10,8 +10,6 @@ declare module 'fastify' {
     principal?: Principal;
   }
 }
-
-export const BEARER = new RegExp(`^${SERVICE_TOKEN_SCHEME}\\s+(\\S+)\\s*$`, 'i');
 
 function unauthenticated(detail: string, error: 'invalid_request' | 'invalid_token') {
   return problem('DT_ERR_UNAUTHENTICATED', detail, {
@@ -39,7 +37,7 @@ export function registerAuthentication(scope: FastifyInstance, verify: CachedBea
     if (!header) {
       return done(unauthenticated('the Authorization header is missing', 'invalid_request'));
     }
-    const token = BEARER.exec(header)?.[1];
+    const token = BEARER_CREDENTIALS.exec(header)?.[1];
     if (!token) {
       return done(
         unauthenticated('the Authorization header is not a Bearer token', 'invalid_request'),

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { BEARER_CREDENTIALS } from '@docuthinker/contracts';
 import type { AccessTokens } from '../auth/access-tokens';
 import type { LiveAccounts } from '../auth/live-accounts';
 import { problem } from '../errors';
@@ -14,8 +15,6 @@ declare module 'express-serve-static-core' {
     user?: AuthenticatedUser;
   }
 }
-
-const BEARER = /^Bearer ([^\s]+)$/i;
 
 function unauthenticated() {
   return problem('DT_ERR_UNAUTHENTICATED', undefined, {
@@ -33,7 +32,7 @@ export function knownUserId(
   tokens: AccessTokens,
   accounts: LiveAccounts,
 ): string | undefined {
-  const token = BEARER.exec(authorization ?? '')?.[1];
+  const token = BEARER_CREDENTIALS.exec(authorization ?? '')?.[1];
   const access = token === undefined ? undefined : tokens.verified(token);
   return access !== undefined && accounts.acceptsKnown(access) ? access.userId : undefined;
 }
@@ -52,7 +51,7 @@ export function knownUserId(
  */
 export function authenticate(tokens: AccessTokens, accounts: LiveAccounts): RequestHandler {
   const verifyFully = async (req: Request): Promise<string> => {
-    const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
+    const token = BEARER_CREDENTIALS.exec(req.headers.authorization ?? '')?.[1];
     const access = token ? await tokens.verify(token) : null;
     if (!access || !(await accounts.accepts(access))) throw unauthenticated();
     return access.userId;
