@@ -248,6 +248,26 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
     expectProblem(await user.upload(Buffer.alloc(0), 'empty.txt'), 422, 'DT_ERR_EMPTY_DOCUMENT');
   });
 
+  // Found by an exploratory test: trim() keeps these, and the summary was the characters themselves.
+  it('text of characters that show nothing (zero-width, soft hyphen, bidi marks) is empty', async () => {
+    const invisible = '\u200b\u200b\u200c\u2060\u00ad\u200e\ufeff';
+    expectProblem(
+      await user.post('/api/documents', { title: 'Nothing', text: invisible }),
+      422,
+      'DT_ERR_EMPTY_DOCUMENT',
+    );
+    expectProblem(
+      await user.upload(Buffer.from(invisible, 'utf8'), 'nothing.txt'),
+      422,
+      'DT_ERR_EMPTY_DOCUMENT',
+    );
+    const task = await user.post('/api/ai/summary', { text: invisible });
+    expectProblem(task, 400, 'DT_ERR_VALIDATION');
+    expect(JSON.stringify(task.body)).toContain('must contain visible characters');
+    const chat = await user.post('/api/ask', { question: '\u200b \u200b' });
+    expectProblem(chat, 400, 'DT_ERR_VALIDATION');
+  });
+
   it('a body that is neither multipart nor JSON → 415', async () => {
     const answer = await user.request('POST', '/api/documents', {
       body: 'just text',

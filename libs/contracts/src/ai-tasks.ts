@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { textField } from './well-formed-text';
+import { visibleTextField } from './well-formed-text';
 
 /** The AI tasks both services expose; the gateway runs them, the backend calls it. */
 export const AI_TASK_NAMES = [
@@ -30,7 +30,7 @@ export const MAX_TEXT_CHARS = 2_000_000;
  */
 export const MAX_AI_ANSWER_BYTES = MAX_TEXT_CHARS * 8 + 8 * 1024 * 1024;
 
-const boundedText = (max: number) => textField().trim().min(1).max(max);
+const boundedText = (max: number) => visibleTextField(max);
 
 /** Longest summary `refine-summary` takes in its options (characters, once trimmed). */
 export const MAX_SUMMARY_OPTION_CHARS = 100_000;

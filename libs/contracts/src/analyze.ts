@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { textField } from './well-formed-text';
+import { visibleTextField } from './well-formed-text';
 import { MAX_TEXT_CHARS } from './ai-tasks';
 import { jsonMetadata } from './json-metadata';
 import { indexRequest } from './retrieval';
@@ -36,9 +36,9 @@ const analyzeMetadata = jsonMetadata
  */
 export const analyzeRequest = z
   .object({
-    document: textField().trim().min(1).max(MAX_TEXT_CHARS),
-    question: textField().trim().min(1).max(2_000).optional(),
-    translate_lang: textField().trim().min(1).max(64).optional(),
+    document: visibleTextField(MAX_TEXT_CHARS),
+    question: visibleTextField(2_000).optional(),
+    translate_lang: visibleTextField(64).optional(),
     metadata: analyzeMetadata.optional(),
   })
   .strict();

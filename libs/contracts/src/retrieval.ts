@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { cleanTitleText } from './title-text';
-import { textField } from './well-formed-text';
+import { hasVisibleText, textField, visibleTextField } from './well-formed-text';
 import { MAX_TEXT_CHARS } from './ai-tasks';
 import { jsonMetadata } from './json-metadata';
 
@@ -30,7 +30,7 @@ export const indexRequest = z
     text: textField()
       .min(1)
       .max(MAX_TEXT_CHARS)
-      .refine((text) => /\S/.test(text), 'must contain more than white space'),
+      .refine(hasVisibleText, { error: 'must contain visible characters' }),
     metadata: jsonMetadata.optional(),
   })
   .strict();
@@ -53,7 +53,7 @@ export const searchModes = ['hybrid', 'vector', 'lexical'] as const;
 export const searchRequest = z
   .object({
     ownerId: entityId,
-    query: textField().trim().min(1).max(2_000),
+    query: visibleTextField(2_000),
     k: z.number().int().min(1).max(50).optional(),
     mode: z.enum(searchModes).optional(),
     documentIds: documentIds.optional(),
@@ -88,7 +88,7 @@ export type Citation = z.infer<typeof citation>;
 export const askRequest = z
   .object({
     ownerId: entityId,
-    question: textField().trim().min(1).max(2_000),
+    question: visibleTextField(2_000),
     documentIds: documentIds.optional(),
     k: z.number().int().min(1).max(20).optional(),
   })
@@ -110,7 +110,7 @@ export const MAX_CHAT_MESSAGE_CHARS = 20_000;
 export const chatMessage = z
   .object({
     role: z.enum(['user', 'assistant', 'system']),
-    content: textField().trim().min(1).max(MAX_CHAT_MESSAGE_CHARS),
+    content: visibleTextField(MAX_CHAT_MESSAGE_CHARS),
   })
   .strict();
 export type ChatMessage = z.infer<typeof chatMessage>;

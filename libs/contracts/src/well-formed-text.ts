@@ -25,3 +25,28 @@ export function wellFormedText(text: string): string {
 export function textField(): z.ZodString {
   return z.string().overwrite(wellFormedText);
 }
+
+/**
+ * A character that shows something: not white space, a control, or a
+ * default-ignorable code point (zero-width spaces and joiners, word joiner,
+ * soft hyphen, bidi marks, byte order mark), which trim() leaves in place.
+ */
+const VISIBLE_CHARACTER = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}]/u;
+
+/** Whether the text holds anything a reader would see. */
+export function hasVisibleText(text: string): boolean {
+  return VISIBLE_CHARACTER.test(text);
+}
+
+/**
+ * Incoming free text that must say something: well-formed, trimmed, 1 to
+ * `max` characters, and more than characters that show nothing (a text of
+ * zero-width spaces was analysed, and its summary was those characters).
+ */
+export function visibleTextField(max: number): z.ZodString {
+  return textField()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine(hasVisibleText, { error: 'must contain visible characters' });
+}

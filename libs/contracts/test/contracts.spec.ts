@@ -4,6 +4,7 @@ import {
   BEARER_CREDENTIALS,
   chatRequest,
   GATEWAY_API,
+  hasVisibleText,
   indexRequest,
   searchRequest,
   taskRequest,
@@ -81,6 +82,36 @@ describe('incoming text', () => {
         .messages[0]?.content,
     ).toBe('a\ufffd');
     expect(analyzeRequest.parse({ document: `x\u0000${cutPair}` }).document).toBe('x\ufffda\ufffd');
+  });
+});
+
+describe('visible text', () => {
+  it('takes text that shows something, refusing only characters that show nothing', () => {
+    for (const text of ['a', '\u200bx', 'é', '😀', '\u0301', '中文']) {
+      expect({ text, visible: hasVisibleText(text) }).toEqual({ text, visible: true });
+    }
+    for (const text of [
+      '',
+      ' \t\n',
+      '\u00a0\u3000',
+      '\u200b\u200c\u200d\u2060',
+      '\u00ad\u200e\ufeff',
+      '\u0001',
+    ]) {
+      expect({ text, visible: hasVisibleText(text) }).toEqual({ text, visible: false });
+    }
+  });
+
+  it('is what every AI request asks of its text', () => {
+    const invisible = '\u200b\u200b\u200b';
+    expect(taskRequest.safeParse({ text: invisible }).success).toBe(false);
+    expect(analyzeRequest.safeParse({ document: invisible }).success).toBe(false);
+    expect(searchRequest.safeParse({ ownerId: 'u1', query: invisible }).success).toBe(false);
+    expect(
+      indexRequest.safeParse({ ownerId: 'u1', documentId: 'd1', title: 'T', text: invisible })
+        .success,
+    ).toBe(false);
+    expect(taskRequest.safeParse({ text: `${invisible}text` }).success).toBe(true);
   });
 });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { hasVisibleText } from '@docuthinker/contracts';
 import { decodeUtf8Text } from './decode-text';
 import { detectFormat, type DetectedFormat } from './detect-format';
 import { chooseTitle, firstMarkdownHeading } from './document-title';
@@ -96,7 +97,7 @@ export async function extractDocument(
       break;
   }
 
-  if (content.text.trim() === '') {
+  if (!hasVisibleText(content.text)) {
     throw new DocumentError(
       'DT_ERR_EMPTY_DOCUMENT',
       format.fileType === 'pdf'

@@ -3,14 +3,14 @@ import {
   AI_TASK_NAMES,
   MAX_SUMMARY_OPTION_CHARS,
   MAX_TEXT_CHARS,
-  textField,
+  visibleTextField,
 } from '@docuthinker/contracts';
 
 export const aiTaskParam = z.object({ task: z.enum(AI_TASK_NAMES) });
 
 // Free text is made well-formed as the gateway's contract makes it: a lone
 // surrogate would otherwise reach it as a 6-byte JSON escape.
-const option = (max: number) => textField().trim().min(1).max(max).optional();
+const option = (max: number) => visibleTextField(max).optional();
 
 /**
  * Options a user may pass. refine-summary needs `summary` and `instructions`;
@@ -27,7 +27,7 @@ export const aiTaskOptions = z
   .strict();
 
 export const textTaskBody = aiTaskOptions
-  .extend({ text: textField().trim().min(1).max(MAX_TEXT_CHARS), title: option(500) })
+  .extend({ text: visibleTextField(MAX_TEXT_CHARS), title: option(500) })
   .strict();
 
 export const aiTaskResult = z.object({

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { MAX_CHAT_MESSAGE_CHARS, textField } from '@docuthinker/contracts';
+import { MAX_CHAT_MESSAGE_CHARS, visibleTextField } from '@docuthinker/contracts';
 import { CHAT_ROLES } from '@docuthinker/stores';
 
 export const chatBody = z
   .object({
-    message: textField().trim().min(1).max(MAX_CHAT_MESSAGE_CHARS),
+    message: visibleTextField(MAX_CHAT_MESSAGE_CHARS),
     sessionId: z.string().min(1).max(128).optional(),
   })
   .strict();
@@ -28,7 +28,7 @@ export const chatSessionView = z.object({
 
 export const askBody = z
   .object({
-    question: textField().trim().min(1).max(2_000),
+    question: visibleTextField(2_000),
     documentIds: z.array(z.string().min(1).max(128)).min(1).max(500).optional(),
   })
   .strict();
