@@ -232,6 +232,32 @@ describe('AI tasks, chat and questions over HTTP', () => {
     });
   });
 
+  // Stored before the contract refused such text, it would make every later turn a 400.
+  it('leaves out of the history a stored message that shows nothing', async () => {
+    const email = uniqueEmail('chat-invisible');
+    const owner = await new ApiClient(backend.url).registerUser(email);
+    const ownerId = (await backend.stores.users.findByEmail(email))?.id ?? '';
+    const created = await owner.post<{ id: string }>('/api/documents', {
+      title: 'Notes',
+      text: 'Quokkas live on Rottnest Island.',
+    });
+    const chat = `/api/documents/${created.body.id}/chat`;
+    const first = await owner.post<{ sessionId: string }>(chat, { message: 'Where?' });
+    expect(first.status).toBe(200);
+    await backend.stores.chatSessions.append(
+      { ownerId, documentId: created.body.id },
+      first.body.sessionId,
+      [{ role: 'user', content: '\u200b\u200b\u2060' }],
+    );
+    const second = await owner.post<{ reply: string }>(chat, {
+      message: 'And when?',
+      sessionId: first.body.sessionId,
+    });
+    expect(second.status).toBe(200);
+    // The first question, its answer and this one: not the invisible message.
+    expect(second.body.reply).toContain('(3 messages so far)');
+  });
+
   it('refuses a session id with another of the owner’s documents', async () => {
     const other = await user.post<{ id: string }>('/api/documents', {
       title: 'Other',

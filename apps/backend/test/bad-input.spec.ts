@@ -95,7 +95,6 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
   });
 
   // Found by the fuzz suite (tools/fuzz): Express's URIError was a 500.
-
   it('a malformed percent sequence in a path parameter → 400, not 500', async () => {
     for (const [method, path] of [
       ['GET', '/api/documents/%zz'],

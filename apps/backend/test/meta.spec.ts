@@ -323,43 +323,53 @@ describe('meta routes and HTTP hygiene', () => {
     expect(file.headers.get('cache-control')).toBe('private, no-store');
   });
 
-  it('names the area of an API call refused for its credentials, in its line and its metric', async () => {
-    const requestId = `log-refused-${randomUUID()}`;
-    const answer = await fetch(`${backend.url}/API/Documents/some-id`, {
-      headers: { authorization: 'Bearer not-a-token', 'x-request-id': requestId },
-    });
-    expect(answer.status).toBe(401);
-    const line = await logLineWith(requestId);
-    expect(JSON.parse(line)).toEqual(
-      expect.objectContaining({
-        req: expect.objectContaining({ id: requestId, route: '/api/documents/*' }),
-      }),
-    );
-    const metrics = await api.get('/metrics');
-    expect(metrics.text).toMatch(
-      /docuthinker_backend_http_request_duration_seconds_count\{method="GET",route="\/api\/documents\/\*",status_code="401"\} \d+/,
-    );
-  });
-
-  it('names the area of an API call whose body was refused before routing', async () => {
-    const requestId = `log-refused-body-${randomUUID()}`;
-    const answer = await fetch(`${backend.url}/api/auth/login`, {
+  const refusedBeforeRouting: Array<{
+    refused: string;
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    body?: string;
+    status: number;
+    area: string;
+  }> = [
+    {
+      refused: 'for its credentials',
+      method: 'GET',
+      path: '/API/Documents/some-id',
+      headers: { authorization: 'Bearer not-a-token' },
+      status: 401,
+      area: '/api/documents/*',
+    },
+    {
+      refused: 'for its body',
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+      path: '/api/auth/login',
+      headers: { 'content-type': 'application/json' },
       body: '{"email": ',
-    });
-    expect(answer.status).toBe(400);
-    const line = await logLineWith(requestId);
-    expect(JSON.parse(line)).toEqual(
-      expect.objectContaining({
-        req: expect.objectContaining({ id: requestId, route: '/api/auth/*' }),
-      }),
-    );
-    const metrics = await api.get('/metrics');
-    expect(metrics.text).toMatch(
-      /docuthinker_backend_http_request_duration_seconds_count\{method="POST",route="\/api\/auth\/\*",status_code="400"\} \d+/,
-    );
-  });
+      status: 400,
+      area: '/api/auth/*',
+    },
+  ];
+  it.each(refusedBeforeRouting)(
+    'names the area of an API call refused $refused before routing, in its line and its metric',
+    async ({ method, path, headers, body, status, area }) => {
+      const requestId = `log-refused-${randomUUID()}`;
+      const answer = await fetch(`${backend.url}${path}`, {
+        method,
+        body,
+        headers: { ...headers, 'x-request-id': requestId },
+      });
+      expect(answer.status).toBe(status);
+      const line = await logLineWith(requestId);
+      expect(JSON.parse(line)).toEqual(
+        expect.objectContaining({ req: expect.objectContaining({ id: requestId, route: area }) }),
+      );
+      const metrics = await api.get('/metrics');
+      expect(metrics.text).toContain(
+        `docuthinker_backend_http_request_duration_seconds_count{method="${method}",route="${area}",status_code="${status}"}`,
+      );
+    },
+  );
 
   it('names no route in the line of a request no route answered, though one passed it on', async () => {
     // The /metrics route passes a request from the load balancer on to the 404.

@@ -4,11 +4,12 @@ import { availableParallelism } from 'node:os';
 export const DEFAULT_HEAP_LIMIT_MB = 384;
 
 /**
- * Memory the service keeps for itself beside its workers: its own heap, and
- * the upload bodies it holds (up to four 25 MB bodies admitted at once, each
- * copied once more when a worker takes it).
+ * Memory kept beside the workers: the service's own heap and the upload
+ * bodies it holds (up to four 25 MB bodies admitted at once, each copied once
+ * more when a worker takes it), and the task's sidecars, which share its
+ * memory (ECS Service Connect's proxy, the X-Ray daemon where tracing is on).
  */
-const SERVICE_RESERVE_MIB = 384;
+const SERVICE_RESERVE_MIB = 512;
 
 /**
  * What a worker takes at its peak beyond its heap bound: V8's young

@@ -1,32 +1,40 @@
 #!/usr/bin/env bash
 # install: the workspace's dependencies exactly as package-lock.json pins them,
 # and the shared corpus the test suites read. The corpus is the team's sample
-# documents, kept beside the repository (../shared/corpus) rather than in it;
-# a runner that lacks it clones the shared folder from
-# DOCUTHINKER_SHARED_REPOSITORY (a git URL the runner's own credentials can
-# read: the URL is printed, so it must never carry a token).
+# documents, kept beside the repository (../shared/corpus) rather than in it,
+# or where DOCUTHINKER_CORPUS_DIR points; a runner that lacks it clones the
+# shared folder there from DOCUTHINKER_SHARED_REPOSITORY (a git URL the
+# runner's own credentials can read: the URL is printed, so it must never
+# carry a token), and brings an earlier clone up to date.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 ci_usage "usage: tools/ci/run-step install [--dry-run]
 environment: DOCUTHINKER_CORPUS_DIR (default ../shared/corpus beside the checkout),
-             DOCUTHINKER_SHARED_REPOSITORY (git URL cloned to ../shared when the corpus is missing)"
+             DOCUTHINKER_SHARED_REPOSITORY (git URL of the shared folder, cloned as the
+             corpus directory's parent when it is missing, pulled when it is a clone)"
 ci_parse_common_args "$@"
 ci_run npm ci --no-audit --no-fund
 
 corpus_dir="${DOCUTHINKER_CORPUS_DIR:-$(dirname "$CI_ROOT")/shared/corpus}"
+shared_dir="$(dirname "$corpus_dir")"
 if [[ -d "$corpus_dir" ]]; then
+  # A clone kept from an earlier build (Jenkins keeps its workspace's @tmp)
+  # follows the shared folder's changes.
+  if [[ -n "${DOCUTHINKER_SHARED_REPOSITORY:-}" && -d "$shared_dir/.git" ]]; then
+    ci_run git -C "$shared_dir" pull --quiet --ff-only
+  fi
   ci_report "shared corpus: $corpus_dir"
-elif [[ -n "${DOCUTHINKER_SHARED_REPOSITORY:-}" ]]; then
+elif [[ -n "${DOCUTHINKER_SHARED_REPOSITORY:-}" && "$(basename "$corpus_dir")" == corpus ]]; then
   # Cloned where the suites will look: beside the checkout, or where
   # DOCUTHINKER_CORPUS_DIR points (Jenkins keeps it in the workspace's @tmp,
   # which no other job shares).
-  ci_run git clone --quiet --depth 1 "$DOCUTHINKER_SHARED_REPOSITORY" "$(dirname "$corpus_dir")"
+  ci_run git clone --quiet --depth 1 "$DOCUTHINKER_SHARED_REPOSITORY" "$shared_dir"
   [[ "$CI_DRY_RUN" == true || -d "$corpus_dir" ]] ||
     ci_die "$DOCUTHINKER_SHARED_REPOSITORY has no corpus/ folder"
 elif [[ -n "${DOCUTHINKER_CORPUS_DIR:-}" ]]; then
-  ci_die "DOCUTHINKER_CORPUS_DIR=$DOCUTHINKER_CORPUS_DIR does not exist, and no DOCUTHINKER_SHARED_REPOSITORY is set to clone it from"
+  ci_die "DOCUTHINKER_CORPUS_DIR=$DOCUTHINKER_CORPUS_DIR does not exist (a clone of DOCUTHINKER_SHARED_REPOSITORY goes only to a directory named corpus, as its parent)"
 else
   # Lint-only and deploy jobs do not read the corpus, so this is not fatal here.
   ci_log "no shared corpus at $corpus_dir: the test suites need it; set DOCUTHINKER_SHARED_REPOSITORY or DOCUTHINKER_CORPUS_DIR"

@@ -67,6 +67,32 @@ describe('--dry-run prints the exact commands', () => {
     expect(run.stderr).toContain(`DOCUTHINKER_CORPUS_DIR=${join(stateDir, 'none')} does not exist`);
   });
 
+  it('install: an earlier clone of the shared folder is brought up to date', () => {
+    const shared = join(stateDir, 'workspace@tmp', 'shared');
+    mkdirSync(join(shared, 'corpus'), { recursive: true });
+    mkdirSync(join(shared, '.git'));
+    const run = dryRun('install', {
+      DOCUTHINKER_CORPUS_DIR: join(shared, 'corpus'),
+      DOCUTHINKER_SHARED_REPOSITORY: 'https://git.example.com/docuthinker/shared.git',
+    });
+    expect(run.commands).toEqual([
+      'npm ci --no-audit --no-fund',
+      `git -C ${shared} pull --quiet --ff-only`,
+    ]);
+  });
+
+  it('install: clones only into the parent of a directory named corpus', () => {
+    const run = runStep(['install', '--dry-run'], {
+      DOCUTHINKER_CORPUS_DIR: join(stateDir, 'texts'),
+      DOCUTHINKER_SHARED_REPOSITORY: 'https://git.example.com/docuthinker/shared.git',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      `DOCUTHINKER_CORPUS_DIR=${join(stateDir, 'texts')} does not exist`,
+    );
+    expect(run.commands).not.toContainEqual(expect.stringContaining('git clone'));
+  });
+
   it('install: a missing corpus is cloned where the suites look for it, a named directory too', () => {
     const repository = 'https://git.example.com/docuthinker/shared.git';
     const named = dryRun('install', {

@@ -1,5 +1,6 @@
 import {
   clipText,
+  hasVisibleText,
   MAX_CHAT_MESSAGE_CHARS,
   type ChatMessage,
   type Citation,
@@ -27,11 +28,12 @@ const HISTORY_MESSAGES_SENT = 20;
  * A stored message as the chat contract takes it: replies are stored as the
  * gateway gave them, and one longer than a message may be (or blank) would
  * make every later turn of the session a 400 at the gateway. History is
- * context, so a long one is cut and a blank one left out.
+ * context, so a long one is cut and one that shows nothing (blank, or only
+ * zero-width characters, stored before the contract refused them) left out.
  */
 function sendableMessage({ role, content }: ChatMessage): ChatMessage[] {
   const sendable = clipText(content.trim(), MAX_CHAT_MESSAGE_CHARS);
-  return sendable ? [{ role, content: sendable }] : [];
+  return hasVisibleText(sendable) ? [{ role, content: sendable }] : [];
 }
 
 /** The answer when what answered the question was only in documents deleted since. */
