@@ -12,7 +12,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 source "$CI_ROOT/tools/ci/lib/stage-facts.sh"
 
 ci_usage "usage: tools/ci/run-step rollback [--dry-run]
-  STAGE  dev, staging, prod or dr (the stage deploy ran for)"
+  STAGE                         dev, staging, prod or dr (the stage deploy ran for)
+  ROLLBACK_SETTLE_SECONDS       longest wait for the platform stack to settle first (1800)
+  ROLLBACK_SETTLE_INTERVAL_SECONDS  between two looks at it (15)"
 
 ci_parse_common_args "$@"
 stage="$(ci_stage)"
@@ -31,6 +33,27 @@ else
 fi
 [[ -n "$previous" ]] ||
   ci_die "nothing to roll back to: nothing ran in $stage before this deploy; fix forward or destroy the stage's stacks"
+
+# A deploy cut off by its time limit leaves CloudFormation updating the
+# stack, and it refuses another update until that settles (completes, or rolls
+# itself back): wait for it, within the step's own limit.
+settle_seconds="${ROLLBACK_SETTLE_SECONDS:-1800}"
+settle_interval="${ROLLBACK_SETTLE_INTERVAL_SECONDS:-15}"
+[[ "$settle_seconds" =~ ^[0-9]+$ && "$settle_interval" =~ ^[0-9]+$ ]] ||
+  ci_usage_error "ROLLBACK_SETTLE_SECONDS and ROLLBACK_SETTLE_INTERVAL_SECONDS must be whole seconds"
+stack="$(ci_stage_platform_stack "$stage")"
+settle_deadline=$((SECONDS + settle_seconds))
+while :; do
+  status=""
+  ci_capture status "<status of $stack>" aws cloudformation describe-stacks \
+    --region "$(ci_stage_region "$stage")" --stack-name "$stack" \
+    --query 'Stacks[0].StackStatus' --output text
+  [[ "$status" == *_IN_PROGRESS ]] || break
+  ((SECONDS < settle_deadline)) ||
+    ci_die "$stack is still $status after ${settle_seconds}s: roll back once it has settled"
+  ci_log "$stack is $status: waiting for it to settle before rolling back"
+  sleep "$settle_interval"
+done
 
 ci_log "rolling $stage back to $previous, the tag it ran before this deploy"
 pass_through=()

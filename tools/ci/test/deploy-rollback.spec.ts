@@ -132,6 +132,41 @@ describe('deploy records the running tag and rollback redeploys it', () => {
     expect(record('deployed-image-tag')).toBe('prev111');
   });
 
+  // A deploy cut off by its step's time limit leaves CloudFormation updating the stack.
+  it('waits for the platform stack to settle before it redeploys', () => {
+    expect(runStep(['deploy'], env).status).toBe(0);
+    const rollback = runStep(['rollback'], {
+      ...env,
+      FAKE_STACK_STATUSES:
+        'UPDATE_IN_PROGRESS UPDATE_ROLLBACK_IN_PROGRESS UPDATE_ROLLBACK_COMPLETE',
+      ROLLBACK_SETTLE_INTERVAL_SECONDS: '0',
+    });
+    expect(rollback.status).toBe(0);
+    expect(rollback.stdout).toContain(
+      'DocuThinker-staging-Platform is UPDATE_ROLLBACK_IN_PROGRESS: waiting for it to settle',
+    );
+    const calls = fakes.calls();
+    const looks = calls.filter((call) => call.startsWith('aws cloudformation describe-stacks'));
+    expect(looks).toHaveLength(3);
+    expect(calls.findLastIndex((call) => call.startsWith('aws cloudformation'))).toBeLessThan(
+      calls.findLastIndex((call) => call.startsWith('npx nx deploy')),
+    );
+  });
+
+  it('gives up, deploying nothing, on a stack that does not settle in time', () => {
+    expect(runStep(['deploy'], env).status).toBe(0);
+    const rollback = runStep(['rollback'], {
+      ...env,
+      FAKE_STACK_STATUSES: 'UPDATE_IN_PROGRESS',
+      ROLLBACK_SETTLE_SECONDS: '0',
+    });
+    expect(rollback.status).toBe(1);
+    expect(rollback.stderr).toContain(
+      'DocuThinker-staging-Platform is still UPDATE_IN_PROGRESS after 0s: roll back once it has settled',
+    );
+    expect(deployCalls()).toHaveLength(1);
+  });
+
   it('keeps the record when the deploy itself fails, so rollback still knows the tag', () => {
     const deploy = runStep(['deploy'], { ...env, FAKE_DEPLOY_STATUS: '1' });
     expect(deploy.status).toBe(1);

@@ -473,6 +473,9 @@ describe('--dry-run prints the exact commands', () => {
     writeFileSync(join(stateDir, 'staging', 'previous-image-tag'), 'prev111\n');
     const { commands } = dryRun('rollback');
     expect(commands.some((command) => command.includes('describe-services'))).toBe(false);
+    expect(commands[0]).toBe(
+      "aws cloudformation describe-stacks --region us-east-1 --stack-name DocuThinker-staging-Platform --query 'Stacks[0].StackStatus' --output text",
+    );
     const deploy = commandIndex(commands, 'nx deploy infra');
     expect(commands[deploy]).toBe(
       'env IMAGE_TAG=prev111 npx nx deploy infra --configuration=staging --output-style=static -- --require-approval=never',

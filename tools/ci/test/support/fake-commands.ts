@@ -12,6 +12,7 @@ import { delimiter, join } from 'node:path';
  *   FAKE_HTTP_STATUS    what every curl probe answers (200)
  *   FAKE_ECR_MISSING    an image tag ECR does not have (every other pushed tag it has)
  *   FAKE_ECR_FAILING    an ECR operation that fails (e.g. put-image)
+ *   FAKE_STACK_STATUSES what describe-stacks answers, one a call, the last repeating (UPDATE_COMPLETE)
  * ECR keeps the tags `put-image` adds (files under ecr/ beside the log), and
  * refuses one it already has, as immutable tags are refused.
  */
@@ -29,6 +30,15 @@ case "$1 $2" in
     echo "123456789012.dkr.ecr.us-east-1.amazonaws.com/docuthinker-backend:\${FAKE_RUNNING_TAG}"
     ;;
   "ecs wait") ;;
+  "cloudformation describe-stacks")
+    # One status a call from FAKE_STACK_STATUSES (space-separated), the last one repeating.
+    statuses=(\${FAKE_STACK_STATUSES:-UPDATE_COMPLETE})
+    count_file="$(dirname "$FAKE_LOG")/describe-stacks.count"
+    count="$(cat "$count_file" 2>/dev/null || echo 0)"
+    echo $((count + 1)) >"$count_file"
+    index=$((count < \${#statuses[@]} ? count : \${#statuses[@]} - 1))
+    echo "\${statuses[$index]}"
+    ;;
   "ecr batch-get-image" | "ecr put-image" | "ecr describe-images" | "ecr batch-delete-image")
     operation="$2"
     if [[ "$operation" == "\${FAKE_ECR_FAILING:-}" ]]; then
