@@ -206,9 +206,9 @@ describe('the gateway answers as users see them', () => {
     withOwnBackend('breaker', async (caller) => {
       const calls = () =>
         gateway.calls.filter((call) => call.path.startsWith('/ai/v1/tasks/')).length;
-      // The gateway's store outage (a provider outage is not the gateway's, see below).
+      // The gateway's own unavailability (an outage behind it is not, see below).
       gateway.answer = on(/^\/ai\/v1\/tasks\//, (_request, res) =>
-        sendJson(res, 503, gatewayProblem(503, 'DT_ERR_ENGINE_UNAVAILABLE', 'store down'), {
+        sendJson(res, 503, gatewayProblem(503, 'DT_ERR_SHUTTING_DOWN', 'draining'), {
           'retry-after': '40',
         }),
       );
@@ -280,6 +280,26 @@ describe('the gateway answers as users see them', () => {
       const asked = await caller.post('/api/ask', { question: 'What is in my documents?' });
       expect(asked.status).toBe(200);
       expect(asks()).toBe(sentBefore + 1);
+    }));
+
+  // Found by an exploratory test: with Chroma stopped, AI tasks at the backend were refused too.
+  it('keeps calling the gateway through an outage of its vector index it answers at once', () =>
+    withOwnBackend('index-outage', async (caller) => {
+      gateway.answer = on('/ai/v1/ask', (_request, res) =>
+        sendJson(res, 503, gatewayProblem(503, 'DT_ERR_ENGINE_UNAVAILABLE', 'chroma: down'), {
+          'retry-after': '4',
+        }),
+      );
+      for (let attempt = 0; attempt < 6; attempt += 1) {
+        const outage = await caller.post('/api/ask', { question: `Question ${attempt}?` });
+        expectProblem(outage, 503, 'DT_ERR_AI_UNAVAILABLE');
+        expect(outage.headers.get('retry-after')).toBe('4');
+      }
+      const tasks = () => gateway.calls.filter((call) => call.path.startsWith('/ai/v1/tasks/'));
+      const sentBefore = tasks().length;
+      const summary = await caller.post('/api/ai/summary', { text: 'Some text to summarise.' });
+      expect(summary.status).toBe(200);
+      expect(tasks().length).toBe(sentBefore + 1);
     }));
 
   it('sends a text the API accepts within the gateway body limit, however JSON escapes it', async () => {

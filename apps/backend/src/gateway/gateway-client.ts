@@ -150,15 +150,21 @@ function isGatewayFailure(status: number, code: string | undefined): boolean {
 }
 
 /**
- * A gateway 503 saying that no AI provider answered: a task's chain, or the
- * embedding provider an index, search or ask needed. The gateway itself
- * answered, and guards each provider with a breaker of its own: counted
- * here, one provider's outage would open this breaker for every call, those
- * that need no provider included (lexical search, deletes). The breaker
- * takes the answer as the gateway's success.
+ * Gateway 503s that name an outage behind it: no AI provider answered (a
+ * task's chain, or the embedding provider an index, search or ask needed),
+ * or its vector index or knowledge graph is down. The gateway itself
+ * answered, at once, and knows its dependencies' state: counted here, a
+ * provider's or Chroma's outage would open this breaker for every call,
+ * those that need neither included (an AI task while Chroma is down). The
+ * breaker takes the answer as the gateway's success.
  */
-function isProviderOutage(status: number, code: string | undefined): boolean {
-  return status === 503 && code === 'DT_ERR_PROVIDERS_UNAVAILABLE';
+const DEPENDENCY_OUTAGES: ReadonlySet<string> = new Set([
+  'DT_ERR_PROVIDERS_UNAVAILABLE',
+  'DT_ERR_ENGINE_UNAVAILABLE',
+]);
+
+function isDependencyOutage(status: number, code: string | undefined): code is string {
+  return status === 503 && code !== undefined && DEPENDENCY_OUTAGES.has(code);
 }
 
 /** The longest Retry-After passed on, whatever a proxy on the way wrote. */
@@ -221,8 +227,8 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     let response: {
       status: number;
       payload: unknown;
-      /** Set for a provider outage (see isProviderOutage): the gateway's Retry-After, if any. */
-      providerOutage?: { retryAfterSeconds?: number };
+      /** Set for an outage behind the gateway (see isDependencyOutage), with its Retry-After. */
+      dependencyOutage?: { code: string; retryAfterSeconds?: number };
     };
     try {
       response = await breaker.execute(() =>
@@ -244,11 +250,11 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           }
           const payload = await readPayload(answer, settings.maxAnswerBytes);
           const code = problemField(payload, 'code');
-          if (isProviderOutage(answer.status, code)) {
+          if (isDependencyOutage(answer.status, code)) {
             return {
               status: answer.status,
               payload,
-              providerOutage: { retryAfterSeconds: retryAfterSecondsOf(answer.headers) },
+              dependencyOutage: { code, retryAfterSeconds: retryAfterSecondsOf(answer.headers) },
             };
           }
           if (isGatewayFailure(answer.status, code)) {
@@ -278,11 +284,11 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       }
       throw error;
     }
-    if (response.providerOutage) {
-      // The gateway's own word on when a provider may answer, not the breaker's.
-      const asked = response.providerOutage.retryAfterSeconds;
+    if (response.dependencyOutage) {
+      // The gateway's own word on when its dependency may answer, not the breaker's.
+      const { code, retryAfterSeconds: asked } = response.dependencyOutage;
       throw new GatewayUnavailableError(
-        'HTTP 503 DT_ERR_PROVIDERS_UNAVAILABLE',
+        `HTTP 503 ${code}`,
         Math.max(1, asked ?? retryAfterSeconds),
         asked,
       );
