@@ -1,4 +1,5 @@
 import type { ChromaClient, Collection, Metadata, Where, WhereDocument } from 'chromadb';
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Dispatcher } from 'undici';
 import { EmbeddingMismatchError, VectorWriteRejectedError } from '../errors';
@@ -314,14 +315,16 @@ export class ChromaVectorIndex implements VectorIndex {
       }
     }
     const before = await this.listDocument(ownerId, documentId);
-    const ids = chunks.map((chunk) => recordId(ownerId, chunk.chunkId));
-    // A record id names the owner and the chunk id; the collection names the
-    // embedding model. When every chunk id is the one chunkDocument gives its
-    // text (document, ordinal, text hash), a record that already has one of
-    // these ids holds exactly that chunk, so `add`, which leaves an existing id
-    // as it is, gives the same records as `upsert` and costs Chroma a little less.
-    // Other chunk ids are upserted. New chunks first, then the stale ones go,
-    // so readers never see the document missing while it is re-indexed.
+    const ids = chunks.map((chunk) => chunkRecordId(ownerId, chunk));
+    // A record id names the owner, the chunk id and the embedding; the
+    // collection names the embedding model. When every chunk id is the one
+    // chunkDocument gives its text (document, ordinal, text hash), a record
+    // that already has one of these ids holds exactly that chunk and vector,
+    // so `add`, which leaves an existing id as it is, gives the same records as
+    // `upsert` and costs Chroma a little less. (Without the embedding in the id,
+    // a renamed document, whose chunks embed its new title, kept its old
+    // vectors.) Other chunk ids are upserted. New chunks first, then the stale
+    // ones go, so readers never see the document missing while it is re-indexed.
     const contentAddressed = chunks.every(
       (chunk) => chunk.chunkId === chunkIdFor(documentId, chunk.ordinal, chunk.text),
     );
@@ -353,7 +356,12 @@ export class ChromaVectorIndex implements VectorIndex {
         throw error;
       }
     }
-    return { upserted: chunks.length, removed: stale.length };
+    // Chunks removed: a chunk stored again with another vector was replaced.
+    const written = new Set(chunks.map((chunk) => chunk.chunkId));
+    const removed = new Set(
+      stale.map((id) => chunkIdOfRecord(ownerId, id)).filter((chunkId) => !written.has(chunkId)),
+    );
+    return { upserted: chunks.length, removed: removed.size };
   }
 
   /**
@@ -654,6 +662,23 @@ export class ChromaVectorIndex implements VectorIndex {
 /** Chroma ids are global, so the owner is part of the record id. */
 function recordId(ownerId: string, chunkId: string): string {
   return `${encodeURIComponent(ownerId)}/${chunkId}`;
+}
+
+/** The chunk id a record of the owner holds (records written before fingerprints have none). */
+function chunkIdOfRecord(ownerId: string, id: string): string {
+  return id.slice(recordId(ownerId, '').length).replace(FINGERPRINT_SUFFIX, '');
+}
+
+const FINGERPRINT_SUFFIX = /~[A-Za-z0-9_-]{16}$/;
+
+/** A chunk's record: its id, then a fingerprint of the vector it is stored with. */
+function chunkRecordId(ownerId: string, chunk: IndexedChunk): string {
+  const { buffer, byteOffset, byteLength } = chunk.embedding;
+  const fingerprint = createHash('sha256')
+    .update(new Uint8Array(buffer, byteOffset, byteLength))
+    .digest('base64url')
+    .slice(0, 16);
+  return `${recordId(ownerId, chunk.chunkId)}~${fingerprint}`;
 }
 
 function documentFilter(ownerId: string, documentIds?: readonly string[]): Where {

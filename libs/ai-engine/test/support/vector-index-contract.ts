@@ -136,6 +136,23 @@ export function describeVectorIndexContract(
       }
     });
 
+    // Found by an exploratory test: a renamed document kept its old vectors in Chroma.
+    it('stores the embedding it is given for a chunk whose text stays (a renamed document)', async () => {
+      const text = 'Falcons nest on the cliffs above the harbour.';
+      const chunks = await indexedChunks('renamed', text);
+      await index.replaceDocument('owner-rename', 'renamed', chunks);
+      // The embedding is of the title and the chunk: a new title, a new vector.
+      const renamedVector = await vectorOf(`Quokka sightings\n\n${text}`);
+      const renamed = chunks.map((chunk) => ({ ...chunk, embedding: renamedVector }));
+      const result = await index.replaceDocument('owner-rename', 'renamed', renamed);
+
+      expect(result.upserted).toBe(chunks.length);
+      expect(await index.countChunks('owner-rename', 'renamed')).toBe(chunks.length);
+      const [hit] = await index.queryVector({ ownerId: 'owner-rename', k: 1 }, renamedVector);
+      expect(hit?.chunkId).toBe(chunks[0]?.chunkId);
+      expect(hit?.score).toBeCloseTo(1, 3);
+    });
+
     it('gives a reused chunk id the new text', async () => {
       const [first] = await indexedChunks(
         'reused',
