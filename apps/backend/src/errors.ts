@@ -45,6 +45,7 @@ export const BACKEND_ERRORS = {
   },
 
   DT_ERR_BUSY: { status: 503, title: 'Too many uploads are being read right now' },
+  DT_ERR_STORAGE_UNAVAILABLE: { status: 503, title: 'Document storage is unavailable' },
   DT_ERR_AI_UNAVAILABLE: { status: 503, title: 'The AI service is unavailable' },
   DT_ERR_AI_REJECTED: { status: 502, title: 'The AI service rejected the request' },
   DT_ERR_FEATURE_DISABLED: {

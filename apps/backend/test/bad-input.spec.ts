@@ -267,6 +267,27 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
     expectProblem(chat, 400, 'DT_ERR_VALIDATION');
   });
 
+  // Found by an exploratory test: with S3 down an upload was a 500, and a write
+  // the SDK gave up on that S3 finished later stayed behind with no document.
+  it('a file store that does not take the file → 503 with Retry-After, and no file left', async () => {
+    const files = backend.stores.files;
+    const put = files.put.bind(files);
+    files.put = async (...args: Parameters<typeof files.put>) => {
+      await put(...args); // stored, as a write that timed out may still be
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9000'), {
+        code: 'ECONNREFUSED',
+      });
+    };
+    try {
+      const answer = await user.post('/api/documents', { title: 'Notes', text: 'Some notes.' });
+      expectProblem(answer, 503, 'DT_ERR_STORAGE_UNAVAILABLE');
+      expect(answer.headers.get('retry-after')).toBe('10');
+      expect(backend.logs()).toContain('file store did not take an upload');
+    } finally {
+      files.put = put;
+    }
+  });
+
   it('a body that is neither multipart nor JSON → 415', async () => {
     const answer = await user.request('POST', '/api/documents', {
       body: 'just text',

@@ -5,12 +5,16 @@ import { problem } from '../errors';
 import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
 import {
   AccountGoneError,
+  FileStoreUnavailableError,
   InvalidCredentialsError,
   MissingTaskOptionError,
   NotFoundError,
   RateLimitedError,
   WrongCurrentPasswordError,
 } from '../services/service-errors';
+
+/** What an upload the file store refused is told: a store's outage is seldom over sooner. */
+const FILE_STORE_RETRY_AFTER_SECONDS = 10;
 
 /** Maps what the services and stores report to the catalogued problem, or undefined for a bug. */
 export function problemFromDomainError(error: unknown): ProblemError | undefined {
@@ -44,6 +48,15 @@ export function problemFromDomainError(error: unknown): ProblemError | undefined
     return problem('DT_ERR_BUSY', 'Nothing was stored; send the upload again shortly.', {
       headers: { 'Retry-After': String(error.retryAfterSeconds) },
     });
+  }
+  if (error instanceof FileStoreUnavailableError) {
+    return problem(
+      'DT_ERR_STORAGE_UNAVAILABLE',
+      'Nothing was stored; send the upload again shortly.',
+      {
+        headers: { 'Retry-After': String(FILE_STORE_RETRY_AFTER_SECONDS) },
+      },
+    );
   }
   if (error instanceof GatewayUnavailableError) {
     return problem('DT_ERR_AI_UNAVAILABLE', 'Try again shortly.', {

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
 import { problem } from '../errors';
 import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
+import { FileStoreUnavailableError } from '../services/service-errors';
 import { problemFromDomainError } from './domain-problems';
 
 function send(res: Response, error: ProblemError, instance: string) {
@@ -99,6 +100,8 @@ export const problemResponses: ErrorRequestHandler = (error, req, res, _next) =>
   // (one line, no stack: during an outage every AI request writes one).
   else if (error instanceof GatewayRejectedError || error instanceof GatewayUnavailableError)
     req.log.warn({ gateway: error.message }, 'AI/ML gateway call failed');
+  else if (error instanceof FileStoreUnavailableError)
+    req.log.error({ err: error.cause }, 'file store did not take an upload');
   // A stream (a file download, server-sent events) that broke half-way can only be cut.
   if (res.headersSent) {
     res.destroy();

@@ -18,7 +18,7 @@ import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gatewa
 import type { DocumentCache } from './document-cache';
 import { extractiveSummary } from './extractive-summary';
 import { confirmOwnerStillExists } from './owner-presence';
-import { NotFoundError } from './service-errors';
+import { FileStoreUnavailableError, NotFoundError } from './service-errors';
 
 export interface UploadInput {
   bytes: Buffer;
@@ -81,7 +81,13 @@ export class DocumentService {
     const text = wellFormedText(extracted.text);
     const id = randomUUID();
     const fileKey = documentFileKey(ownerId, id, extracted.fileType);
-    await this.stores.files.put(fileKey, input.bytes, { contentType: extracted.mimeType });
+    try {
+      await this.stores.files.put(fileKey, input.bytes, { contentType: extracted.mimeType });
+    } catch (error) {
+      // A write that failed late may have stored the file all the same.
+      await this.stores.files.delete(fileKey).catch(() => undefined);
+      throw new FileStoreUnavailableError(error);
+    }
     let record: DocumentRecord;
     try {
       record = await this.stores.documents.create({
