@@ -30,25 +30,23 @@ export const MAX_TEXT_CHARS = 2_000_000;
  */
 export const MAX_AI_ANSWER_BYTES = MAX_TEXT_CHARS * 8 + 8 * 1024 * 1024;
 
-const boundedText = (max: number) => visibleTextField(max);
-
 /** Longest summary `refine-summary` takes in its options (characters, once trimmed). */
 export const MAX_SUMMARY_OPTION_CHARS = 100_000;
 
 export const taskOptions = z
   .object({
-    language: boundedText(64).optional(),
-    style: boundedText(64).optional(),
-    summary: boundedText(MAX_SUMMARY_OPTION_CHARS).optional(),
-    instructions: boundedText(2_000).optional(),
+    language: visibleTextField(64).optional(),
+    style: visibleTextField(64).optional(),
+    summary: visibleTextField(MAX_SUMMARY_OPTION_CHARS).optional(),
+    instructions: visibleTextField(2_000).optional(),
     maxItems: z.number().int().min(1).max(50).optional(),
   })
   .strict();
 
 export const taskRequest = z
   .object({
-    text: boundedText(MAX_TEXT_CHARS),
-    title: boundedText(500).optional(),
+    text: visibleTextField(MAX_TEXT_CHARS),
+    title: visibleTextField(500).optional(),
     options: taskOptions.optional(),
     /**
      * false: only a remote provider may answer, never the offline engine;

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Request } from 'express';
+import { underAny } from './routes-by-prefix';
 
 /** Requests refused before any route matched them, with the area their path is under. */
 const refusedAreas = new WeakMap<Request, string>();
@@ -10,15 +11,17 @@ const refusedAreas = new WeakMap<Request, string>();
  * under, `/api/documents/*`, as its route pattern. Its logs and metrics then
  * say which API was called with a request it could not take, instead of
  * counting it with requests for paths that do not exist. Areas are matched
- * as Express matches routes: segment-wise, ignoring case.
+ * as routesByPrefix matches its prefixes (segment-wise, ignoring case).
  */
 export function labelRefusalsByArea(areas: readonly string[]): ErrorRequestHandler {
-  const prefixes = areas.map((area) => area.toLowerCase());
+  const matchers = areas.map((area) => ({
+    label: `${area.toLowerCase()}/*`,
+    under: underAny([area]),
+  }));
   return (error: unknown, req, _res, next) => {
     if (req.route === undefined) {
-      const path = req.path.toLowerCase();
-      const area = prefixes.find((prefix) => path === prefix || path.startsWith(`${prefix}/`));
-      if (area !== undefined) refusedAreas.set(req, `${area}/*`);
+      const area = matchers.find(({ under }) => under.test(req.path));
+      if (area !== undefined) refusedAreas.set(req, area.label);
     }
     next(error);
   };

@@ -9,7 +9,7 @@ export interface PrefixedRoutes {
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The path itself or below it, segment-wise and case-insensitive, as Express matches routes. */
-const underAny = (prefixes: readonly string[]) =>
+export const underAny = (prefixes: readonly string[]) =>
   new RegExp(`^(?:${prefixes.map(escapeRegExp).join('|')})(?:/|$)`, 'i');
 
 /**
