@@ -5,7 +5,6 @@ import type { BackendConfig } from '@docuthinker/config';
 import type { DocumentExtractor } from '@docuthinker/documents';
 import { trustedProxies, type DependencyCheck, type Logger } from '@docuthinker/runtime';
 import { userAiCallsRule } from '@docuthinker/runtime/rate-limits';
-import type { RedisTokensValidFrom } from '@docuthinker/runtime/redis';
 import type { Stores } from '@docuthinker/stores';
 import { createAccessTokens } from './auth/access-tokens';
 import { LiveAccounts } from './auth/live-accounts';
@@ -14,6 +13,7 @@ import {
   PublishedTokenRevocations,
   UNPUBLISHED_TOKEN_REVOCATIONS,
   type TokenRevocations,
+  type TokensValidFromRecord,
 } from './auth/token-revocations';
 import type { GatewayClient } from './gateway/gateway-client';
 import { registerOutboxMetrics } from './metrics/outbox-metrics';
@@ -63,7 +63,7 @@ export interface BackendDependencies {
    * REDIS_URL, else a file in the data directory (one machine); unset,
    * nothing is, and the gateway checks only signatures.
    */
-  tokensValidFrom?: Pick<RedisTokensValidFrom, 'raise' | 'refuseAll'>;
+  tokensValidFrom?: TokensValidFromRecord;
   /** Overrides for tests: cheaper hashing, tighter login limits. */
   passwords?: PasswordHashing;
   loginLimits?: LoginLimits;

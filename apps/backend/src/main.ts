@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const { redisUrl } = config;
   const tokensValidFrom = redisUrl
     ? import('./auth/tokens-valid-from-connection').then((connection) =>
-        connection.connectTokensValidFrom(redisUrl),
+        connection.connectTokensValidFrom(redisUrl, { logger }),
       )
     : Promise.resolve(embeddedTokensValidFrom(config.dataDir));
   // Filled in once the stores are open; the shutdown steps close whatever exists by then.

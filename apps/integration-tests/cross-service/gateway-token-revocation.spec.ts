@@ -14,7 +14,7 @@ import {
   waitForRedis,
 } from '@docuthinker/runtime/redis';
 import { createStores, type Stores } from '@docuthinker/stores';
-import { startRedis, type RunningService } from '@docuthinker/testing';
+import { startRedis, waitUntil, type RunningService } from '@docuthinker/testing';
 /* eslint-disable @nx/enforce-module-boundaries -- this suite runs both apps in one process on one
    Redis, as production runs them behind the load balancer; it lives here so that neither app's
    project depends on the other (the apps' sources never import each other) */
@@ -57,13 +57,13 @@ describe('a password change or deletion at the backend revokes the token at the 
     redis = await startRedis();
     dataDir = mkdtempSync(join(tmpdir(), 'dt-token-revocation-'));
     stores = await createStores({ dataDir, redisUrl: redis.url });
-    revocationsConnection = await connectTokensValidFrom(redis.url);
     const logger = createServiceLogger({
       service: 'backend',
       level: 'info',
       secretValues: [JWT_SECRET],
       destination: { write: (line: string) => void (backendLogs += line) },
     });
+    revocationsConnection = await connectTokensValidFrom(redis.url, { logger });
     backend = await startRevokingBackend({
       stores,
       logger,
@@ -159,7 +159,40 @@ describe('a password change or deletion at the backend revokes the token at the 
     await expectRefusedByGateway(stolen);
   });
 
-  it('changes the password and deletes the account while Redis is down, and says what was not published', async () => {
+  /** Stops Redis and starts an empty one on the same address, as a restart without persistence does. */
+  const restartRedisEmpty = async () => {
+    const { port } = redis;
+    await redis.stop();
+    redis = await startRedis({ port });
+  };
+  /** The user's published second once the backend has written it again (it reconnects in the background). */
+  const republished = async (userId: string) => {
+    await waitUntil(
+      'the revocation written again',
+      async () => (await gatewayRedis.exists(tokensValidFromKey(userId))) === 1,
+    );
+    return published(userId);
+  };
+
+  it('writes a revocation again when Redis restarted without its data, so the gateway goes on refusing', async () => {
+    const victim = await api.registerUser(uniqueEmail('revoked-then-forgotten'), FIRST_PASSWORD);
+    const stolen = victim.token as string;
+    const userId = decodeJwt(stolen).sub ?? '';
+    const changed = await victim.put('/api/me/password', {
+      currentPassword: FIRST_PASSWORD,
+      newPassword: SECOND_PASSWORD,
+    });
+    expect(changed.status).toBe(204);
+    const { validFrom } = await published(userId);
+
+    await restartRedisEmpty();
+
+    expect((await republished(userId)).validFrom).toBe(validFrom);
+    passTheStalenessBound();
+    await expectRefusedByGateway(stolen);
+  });
+
+  it('changes the password and deletes the account while Redis is down, says what was not published yet, and publishes it when Redis is back', async () => {
     const email = uniqueEmail('unpublished');
     const user = await api.registerUser(email, FIRST_PASSWORD);
     await redis.stop();
@@ -187,5 +220,13 @@ describe('a password change or deletion at the backend revokes the token at the 
       { level: 'warn', msg: 'password change' },
       { level: 'warn', msg: 'account deletion' },
     ]);
+    expect(warnings[0]?.msg).toMatch(/until the record is back, when it is written again$/);
+
+    redis = await startRedis({ port: redis.port });
+    // The deletion came after the change: every token of the account is refused.
+    const userId = decodeJwt(user.token as string).sub ?? '';
+    expect((await republished(userId)).validFrom).toBe(NO_TOKEN_VALID_FROM);
+    passTheStalenessBound();
+    await expectRefusedByGateway(login.body.accessToken);
   });
 });

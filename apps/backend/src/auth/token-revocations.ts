@@ -31,6 +31,12 @@ export const UNPUBLISHED_TOKEN_REVOCATIONS: TokenRevocations = {
   accountDeleted: async () => undefined,
 };
 
+/** Where revocations are published: Redis (RepublishedTokensValidFrom) or the embedded file. */
+export interface TokensValidFromRecord extends Pick<RedisTokensValidFrom, 'raise' | 'refuseAll'> {
+  /** True when a write that failed is made again later (on Redis, once the connection is back). */
+  readonly retriesUnpublished?: boolean;
+}
+
 /**
  * Publishes revocations in the tokens-valid-from record both services share
  * (Redis, or a file in the data directory on one machine). A password change publishes the account's own `tokensValidFrom`,
@@ -40,7 +46,7 @@ export const UNPUBLISHED_TOKEN_REVOCATIONS: TokenRevocations = {
  */
 export class PublishedTokenRevocations implements TokenRevocations {
   constructor(
-    private readonly record: Pick<RedisTokensValidFrom, 'raise' | 'refuseAll'>,
+    private readonly record: TokensValidFromRecord,
     private readonly users: Pick<UserStore, 'findById'>,
     private readonly logger: Pick<Logger, 'warn'>,
     private readonly now: () => number = Date.now,
@@ -64,9 +70,12 @@ export class PublishedTokenRevocations implements TokenRevocations {
     try {
       await write();
     } catch (error) {
+      const until = this.record.retriesUnpublished
+        ? 'until the record is back, when it is written again'
+        : 'until they expire';
       this.logger.warn(
         { userId, error: (error as Error).message },
-        `${what} not published to the gateway (its record is unavailable): there the user's older tokens work until they expire`,
+        `${what} not published to the gateway (its record is unavailable): there the user's older tokens work ${until}`,
       );
     }
   }

@@ -1,7 +1,8 @@
+import type { Logger } from '@docuthinker/runtime';
 import {
   closeRedisClient,
   createRedisClient,
-  RedisTokensValidFrom,
+  RepublishedTokensValidFrom,
   waitForRedis,
 } from '@docuthinker/runtime/redis';
 
@@ -14,15 +15,27 @@ const STARTUP_WAIT_MS = 2000;
  * private. main.ts imports this module only when REDIS_URL is set, as the
  * stores load their Redis adapter, so the driver is not loaded for nothing.
  * Start-up waits for it no longer than the stores wait: until it connects,
- * or while Redis is down, a write fails at once and the revocation is logged
- * as unpublished. Its connection errors are not logged here: the stores'
- * client, on the same Redis, already says when it is unavailable.
+ * or while Redis is down, a write fails at once, and is made when the
+ * connection is back, with every revocation this process published that has
+ * not expired (a Redis that restarted may have lost them; see
+ * RepublishedTokensValidFrom). Its connection errors are not logged here: the
+ * stores' client, on the same Redis, already says when it is unavailable.
  */
 export async function connectTokensValidFrom(
   url: string,
-  { startupWaitMs = STARTUP_WAIT_MS }: { startupWaitMs?: number } = {},
-): Promise<{ record: RedisTokensValidFrom; close: () => Promise<void> }> {
+  {
+    logger,
+    startupWaitMs = STARTUP_WAIT_MS,
+  }: { logger: Pick<Logger, 'warn'>; startupWaitMs?: number },
+): Promise<{ record: RepublishedTokensValidFrom; close: () => Promise<void> }> {
   const client = createRedisClient(url);
+  const record = new RepublishedTokensValidFrom(client, {
+    onRepublishFailed: (error, users) =>
+      logger.warn(
+        { error: error.message, users },
+        'token revocations not written again after Redis reconnected: tried again on the next reconnect',
+      ),
+  });
   await waitForRedis(client, startupWaitMs);
-  return { record: new RedisTokensValidFrom(client), close: () => closeRedisClient(client) };
+  return { record, close: () => closeRedisClient(client) };
 }

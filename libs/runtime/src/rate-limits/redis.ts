@@ -14,3 +14,7 @@ export {
   TOKENS_VALID_FROM_KEY_PREFIX,
   tokensValidFromKey,
 } from '../token-revocation/redis-tokens-valid-from';
+export {
+  RepublishedTokensValidFrom,
+  type RepublishedTokensValidFromOptions,
+} from '../token-revocation/republished-tokens-valid-from';
