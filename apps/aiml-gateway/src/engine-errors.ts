@@ -14,6 +14,8 @@ import { problem } from './errors';
 
 /** Seconds a caller should wait before retrying while a store is out of reach. */
 const STORE_RETRY_AFTER_SECONDS = '5';
+/** An open circuit's own remaining time is passed on up to this (the engine's is 10 s). */
+const MAX_STORE_RETRY_AFTER_SECONDS = 60;
 /** Seconds a caller should wait before retrying when no AI provider answered, unless one said. */
 const PROVIDER_RETRY_AFTER_SECONDS = 5;
 /** A provider's own Retry-After is passed on up to this; a longer one is a quota, not a pause. */
@@ -52,6 +54,18 @@ function storeOutageDetail(error: unknown): string {
   return (error as Error).name.startsWith('Chroma')
     ? 'the vector index (Chroma) is unreachable or failing'
     : 'the knowledge graph (Neo4j) is unreachable or busy';
+}
+
+/**
+ * Retry-After for a store outage. While Chroma's circuit is open the engine
+ * fails its calls at once and says for how long (`retryAfterMs`, see the
+ * engine's chroma-circuit.ts): a retry before then would fail the same way.
+ * Otherwise nothing tells when the store is back, and the default stands.
+ */
+function storeRetryAfterSeconds(error: unknown): string {
+  const { retryAfterMs } = error as { retryAfterMs?: unknown };
+  if (typeof retryAfterMs !== 'number' || !(retryAfterMs > 0)) return STORE_RETRY_AFTER_SECONDS;
+  return String(Math.min(MAX_STORE_RETRY_AFTER_SECONDS, Math.ceil(retryAfterMs / 1000)));
 }
 
 /** Retry-After for a provider failure: its own hint when it gave one, else the default. */
@@ -94,7 +108,7 @@ export function problemFromEngineError(error: unknown): ProblemError | undefined
   // does), not a bug: 503 with Retry-After, as while the engine first connects.
   if (isStoreUnavailable(error)) {
     return problem('DT_ERR_ENGINE_UNAVAILABLE', storeOutageDetail(error), {
-      headers: { 'retry-after': STORE_RETRY_AFTER_SECONDS },
+      headers: { 'retry-after': storeRetryAfterSeconds(error) },
     });
   }
   if (error instanceof ProviderError) return problemFromProviderError(error);

@@ -165,7 +165,11 @@ afterEach(() => proxy.set('pass'));
 
 const nextCollectionPrefix = () => `hung-${(collectionCounter += 1)}`;
 
-/** The adapter through the proxy, with BOUND_MS as its deadline. */
+/**
+ * The adapter through the proxy, with BOUND_MS as its deadline. Its circuit
+ * never opens: every call here must meet Chroma and its deadline (the
+ * circuit has its own spec, chroma-circuit-breaker.spec.ts).
+ */
 function openThroughProxy(collectionPrefix: string): Promise<ChromaVectorIndex> {
   return ChromaVectorIndex.connect({
     url: proxy.url,
@@ -173,6 +177,7 @@ function openThroughProxy(collectionPrefix: string): Promise<ChromaVectorIndex> 
     collectionPrefix,
     connectTimeoutMs: BOUND_MS,
     requestTimeoutMs: BOUND_MS,
+    breakerThreshold: Number.POSITIVE_INFINITY,
   });
 }
 

@@ -19,7 +19,9 @@ export const CHROMA_CONNECT_TIMEOUT_MS = 3_000;
  * those. A hung Chroma then fails a search or a write batch in 15 s, and a
  * failed write with its clean-up (two calls) in 30 s, inside the backend's
  * 50-60 s wait for the gateway, which undici's defaults (300 s for headers,
- * and no bound at all on a body that keeps trickling) were not.
+ * and no bound at all on a body that keeps trickling) were not. After a few
+ * such calls Chroma's circuit opens (see chroma-circuit.ts) and the calls
+ * after them fail at once.
  */
 export const CHROMA_REQUEST_TIMEOUT_MS = 15_000;
 
@@ -37,14 +39,21 @@ export interface ChromaHttpTimeouts {
  * of their 300 s defaults.
  */
 export function chromaDispatcher(timeouts: ChromaHttpTimeouts = {}): Dispatcher {
-  const connectTimeoutMs = positive(timeouts.connectTimeoutMs, CHROMA_CONNECT_TIMEOUT_MS);
-  const requestTimeoutMs = positive(timeouts.requestTimeoutMs, CHROMA_REQUEST_TIMEOUT_MS);
+  const { connectTimeoutMs, requestTimeoutMs } = chromaTimeouts(timeouts);
   const { Agent } = loadUndici();
   return new Agent({
     connect: { timeout: connectTimeoutMs },
     headersTimeout: requestTimeoutMs,
     bodyTimeout: requestTimeoutMs,
   }).compose(requestDeadline(requestTimeoutMs));
+}
+
+/** The timeouts in force: those given, else the defaults. */
+export function chromaTimeouts(timeouts: ChromaHttpTimeouts = {}): Required<ChromaHttpTimeouts> {
+  return {
+    connectTimeoutMs: positive(timeouts.connectTimeoutMs, CHROMA_CONNECT_TIMEOUT_MS),
+    requestTimeoutMs: positive(timeouts.requestTimeoutMs, CHROMA_REQUEST_TIMEOUT_MS),
+  };
 }
 
 function positive(value: number | undefined, fallback: number): number {

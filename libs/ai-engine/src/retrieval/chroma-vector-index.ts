@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Dispatcher } from 'undici';
 import { EmbeddingMismatchError, VectorWriteRejectedError } from '../errors';
+import type { CircuitStatus } from '../providers/provider-chain';
 import {
   CHROMA_OPTIONAL_VOWEL_MARK_CLASS,
   TAKES_OPTIONAL_VOWEL_MARKS,
@@ -10,7 +11,12 @@ import {
 import { compareCodeUnits } from '../text/code-unit-order';
 import { contentTerms, isCjkTerm } from '../text/tokenize';
 import { rankBm25 } from './bm25';
-import { chromaDispatcher, throughDispatcher } from './chroma-http';
+import {
+  CHROMA_BREAKER_THRESHOLD,
+  CHROMA_HALF_OPEN_AFTER_MS,
+  ChromaCircuit,
+} from './chroma-circuit';
+import { chromaDispatcher, chromaTimeouts, throughDispatcher } from './chroma-http';
 import { chunkIdFor } from './chunker';
 import { isZeroVector } from './hashing-embedder';
 import { isTransportFailure } from './transport-failure';
@@ -43,6 +49,14 @@ export interface ChromaVectorIndexOptions {
    */
   readonly connectTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /**
+   * Chroma's circuit breaker (see chroma-circuit.ts): the consecutive
+   * outages that open it, by default CHROMA_BREAKER_THRESHOLD, and how long
+   * it stays open before one call tests Chroma, by default
+   * CHROMA_HALF_OPEN_AFTER_MS.
+   */
+  readonly breakerThreshold?: number;
+  readonly halfOpenAfterMs?: number;
 }
 
 interface ChunkMetadata extends Metadata {
@@ -215,6 +229,7 @@ export class ChromaVectorIndex implements VectorIndex {
     private readonly ownerErasePage: number,
     private readonly dispatcher: Dispatcher,
     private readonly errors: ChromaErrors,
+    private readonly breaker: ChromaCircuit,
   ) {}
 
   static async connect(options: ChromaVectorIndexOptions): Promise<ChromaVectorIndex> {
@@ -277,6 +292,18 @@ export class ChromaVectorIndex implements VectorIndex {
           headers: { 'content-type': 'application/json', ...options.headers },
         }
       : undefined;
+    // An outage counts against Chroma once its call waited half the shorter
+    // timeout: a Chroma that does not answer costs at least that timeout, a
+    // refused or reset connection a few milliseconds (see ChromaCircuit).
+    const { connectTimeoutMs, requestTimeoutMs } = chromaTimeouts(options);
+    const breaker = new ChromaCircuit(
+      {
+        threshold: Math.max(1, Math.trunc(options.breakerThreshold ?? CHROMA_BREAKER_THRESHOLD)),
+        halfOpenAfterMs: Math.max(1, options.halfOpenAfterMs ?? CHROMA_HALF_OPEN_AFTER_MS),
+        countsAfterMs: Math.min(connectTimeoutMs, requestTimeoutMs) / 2,
+      },
+      (message) => new chromadb.ChromaConnectionError(message),
+    );
     return new ChromaVectorIndex(
       collection,
       client,
@@ -286,16 +313,31 @@ export class ChromaVectorIndex implements VectorIndex {
       Math.max(1, Math.trunc(options.ownerErasePage ?? OWNER_ERASE_PAGE)),
       dispatcher,
       chromadb,
+      breaker,
     );
   }
 
-  /** `request`, a failed exchange reported as ChromaConnectionError (see asOutage). */
-  private async reach<T>(request: Promise<T>): Promise<T> {
-    try {
-      return await request;
-    } catch (error) {
-      throw asOutage(error, this.errors);
-    }
+  /**
+   * Every call to Chroma after start-up but the readiness probe: `request`
+   * through Chroma's circuit breaker, a failed exchange reported as
+   * ChromaConnectionError (see asOutage). While the circuit is open,
+   * `request` is not made at all. Long calls (a page of an owner's erasure, a
+   * write batch) are sized to stay far inside their deadline, so one that
+   * times out is an outage too.
+   */
+  private reach<T>(request: () => Promise<T>): Promise<T> {
+    return this.breaker.run(async () => {
+      try {
+        return await request();
+      } catch (error) {
+        throw asOutage(error, this.errors);
+      }
+    });
+  }
+
+  /** The state of Chroma's circuit breaker, for readiness. */
+  get circuit(): CircuitStatus {
+    return this.breaker.status;
   }
 
   async replaceDocument(
@@ -332,11 +374,13 @@ export class ChromaVectorIndex implements VectorIndex {
     try {
       for (let from = 0; from < chunks.length; from += WRITE_BATCH) {
         attempted = Math.min(chunks.length, from + WRITE_BATCH);
-        await this.write(
-          contentAddressed ? 'add' : 'upsert',
-          ownerId,
-          chunks.slice(from, from + WRITE_BATCH),
-          ids.slice(from, from + WRITE_BATCH),
+        await this.reach(() =>
+          this.write(
+            contentAddressed ? 'add' : 'upsert',
+            ownerId,
+            chunks.slice(from, from + WRITE_BATCH),
+            ids.slice(from, from + WRITE_BATCH),
+          ),
         );
       }
     } catch (error) {
@@ -347,7 +391,7 @@ export class ChromaVectorIndex implements VectorIndex {
     const stale = [...before].filter((id) => !keep.has(id));
     if (stale.length > 0) {
       try {
-        await this.reach(this.collection.delete({ ids: stale }));
+        await this.reach(() => this.collection.delete({ ids: stale }));
       } catch (error) {
         // The new version is stored, but the old one could not be taken
         // away: readers would find both. Back to the old version, as the
@@ -379,7 +423,7 @@ export class ChromaVectorIndex implements VectorIndex {
    * for Chroma than two) and the owner's ids are picked here.
    */
   private async listDocument(ownerId: string, documentId: string): Promise<ReadonlySet<string>> {
-    const listed = await this.reach(
+    const listed = await this.reach(() =>
       this.collection.get({ where: { documentId: { $eq: documentId } }, include: [] }),
     );
     const ownerPrefix = recordId(ownerId, '');
@@ -394,7 +438,9 @@ export class ChromaVectorIndex implements VectorIndex {
    * an `upsert` of ids other than chunkDocument's may have overwritten some,
    * which only the caller's retry can undo). When even this fails, Chroma is
    * out of reach and the caller's retry of the same write completes the
-   * version instead (the backend's outbox retries until it succeeds).
+   * version instead (the backend's outbox retries until it succeeds); so it
+   * is also when the write's outage has just opened Chroma's circuit, which
+   * spares the caller a second deadline.
    */
   private async removeAdded(
     attemptedIds: readonly string[],
@@ -403,7 +449,7 @@ export class ChromaVectorIndex implements VectorIndex {
     const added = attemptedIds.filter((id) => !before.has(id));
     if (added.length === 0) return;
     try {
-      await this.collection.delete({ ids: added });
+      await this.reach(() => this.collection.delete({ ids: added }));
     } catch {
       // The write's own error is the one to report.
     }
@@ -484,10 +530,11 @@ export class ChromaVectorIndex implements VectorIndex {
   async removeDocument(ownerId: string, documentId: string): Promise<{ removed: number }> {
     assertOwner(ownerId);
     this.ownerChunkCounts.delete(ownerId);
-    const existing = await this.reach(
+    const existing = await this.reach(() =>
       this.collection.get({ where: documentFilter(ownerId, [documentId]), include: [] }),
     );
-    if (existing.ids.length > 0) await this.reach(this.collection.delete({ ids: existing.ids }));
+    if (existing.ids.length > 0)
+      await this.reach(() => this.collection.delete({ ids: existing.ids }));
     return { removed: existing.ids.length };
   }
 
@@ -502,7 +549,7 @@ export class ChromaVectorIndex implements VectorIndex {
     // not say how many records went) and deleted by id, until none is left:
     // chunks written since the erasure began go too.
     for (;;) {
-      const page = await this.reach(
+      const page = await this.reach(() =>
         this.collection.get<ChunkMetadata>({
           where,
           include: ['metadatas'],
@@ -517,7 +564,7 @@ export class ChromaVectorIndex implements VectorIndex {
       for (const metadata of page.metadatas) {
         if (metadata?.documentId !== undefined) documents.add(metadata.documentId);
       }
-      await this.reach(this.collection.delete({ ids: page.ids }));
+      await this.reach(() => this.collection.delete({ ids: page.ids }));
       removed += page.ids.length;
     }
     // A search that ran meanwhile may have cached the count from before.
@@ -533,7 +580,7 @@ export class ChromaVectorIndex implements VectorIndex {
       );
     if (isZeroVector(vector) || query.k <= 0 || query.documentIds?.length === 0) return [];
     const where = documentFilter(query.ownerId, query.documentIds);
-    const result = await this.reach(
+    const result = await this.reach(() =>
       this.collection.query<ChunkMetadata>({
         queryEmbeddings: [Array.from(vector)],
         nResults: query.k,
@@ -569,7 +616,9 @@ export class ChromaVectorIndex implements VectorIndex {
 
   /** Whether more than `count` records match `where`: one read of at most count + 1 ids. */
   private async holdsMoreThan(where: Where, count: number): Promise<boolean> {
-    const listed = await this.reach(this.collection.get({ where, limit: count + 1, include: [] }));
+    const listed = await this.reach(() =>
+      this.collection.get({ where, limit: count + 1, include: [] }),
+    );
     return listed.ids.length > count;
   }
 
@@ -581,7 +630,7 @@ export class ChromaVectorIndex implements VectorIndex {
     const queryNorm = Math.hypot(...vector);
     let nearest: ChunkHit[] = [];
     for (let offset = 0; ; offset += this.exactSearchPage) {
-      const page = await this.reach(
+      const page = await this.reach(() =>
         this.collection.get<ChunkMetadata>({
           where,
           limit: this.exactSearchPage,
@@ -607,7 +656,7 @@ export class ChromaVectorIndex implements VectorIndex {
     const terms = prefilterTerms(text);
     if (terms.length === 0 || query.k <= 0 || query.documentIds?.length === 0) return [];
     const conditions = terms.map(termCondition);
-    const candidates = await this.reach(
+    const candidates = await this.reach(() =>
       this.collection.get<ChunkMetadata>({
         where: documentFilter(query.ownerId, query.documentIds),
         whereDocument:
@@ -638,7 +687,7 @@ export class ChromaVectorIndex implements VectorIndex {
 
   async countChunks(ownerId: string, documentId?: string): Promise<number> {
     assertOwner(ownerId);
-    const result = await this.reach(
+    const result = await this.reach(() =>
       this.collection.get({
         where: documentFilter(ownerId, documentId === undefined ? undefined : [documentId]),
         include: [],
@@ -647,8 +696,18 @@ export class ChromaVectorIndex implements VectorIndex {
     return result.ids.length;
   }
 
+  /**
+   * Past Chroma's circuit, and not counted by it: readiness reports whether
+   * Chroma answers now, also while the circuit keeps the other calls out. A
+   * heartbeat touches no disk, so one that answers does not close the
+   * circuit either: a Chroma whose reads hang may still answer it.
+   */
   async ping(): Promise<void> {
-    await this.reach(this.client.heartbeat());
+    try {
+      await this.client.heartbeat();
+    } catch (error) {
+      throw asOutage(error, this.errors);
+    }
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,5 @@
+import type { CircuitStatus } from '../providers/provider-chain';
+
 export interface IndexedChunk {
   readonly chunkId: string;
   readonly documentId: string;
@@ -58,6 +60,11 @@ export interface VectorIndex {
   countChunks(ownerId: string, documentId?: string): Promise<number>;
   /** Resolves when the store answers; for readiness checks. */
   ping(): Promise<void>;
+  /**
+   * The state of the circuit breaker in front of a store server, for
+   * readiness; an embedded index has none.
+   */
+  readonly circuit?: CircuitStatus;
   close(): Promise<void>;
 }
 

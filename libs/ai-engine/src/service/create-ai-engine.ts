@@ -103,6 +103,12 @@ export interface Readiness {
     adapter?: string;
     state: DependencyState;
     error?: string;
+    /**
+     * The circuit breaker in front of the store server, only while it is not
+     * closed: `state` is the store's own answer to a probe past the circuit,
+     * this is whether calls reach it.
+     */
+    circuit?: CircuitStatus;
   }>;
   readonly providers: ReadonlyArray<{
     provider: ProviderName;
@@ -335,8 +341,16 @@ async function assembleAiEngine(
 
     async readiness(): Promise<Readiness> {
       const [vector, graph] = await Promise.all([probe(vectorIndex), probe(knowledgeGraph)]);
+      const circuit = vectorIndex?.circuit;
       const dependencies = [
-        { name: 'vector-index' as const, adapter: vectorIndex?.kind, ...vector },
+        {
+          name: 'vector-index' as const,
+          adapter: vectorIndex?.kind,
+          ...vector,
+          // Shown only when it keeps calls out: a Chroma that answers its
+          // heartbeat but whose reads hang is `up` with an open circuit.
+          ...(circuit !== undefined && circuit !== 'closed' ? { circuit } : {}),
+        },
         { name: 'knowledge-graph' as const, adapter: knowledgeGraph?.kind, ...graph },
       ];
       return {
