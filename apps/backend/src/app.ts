@@ -101,6 +101,7 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
     maxUploadBytes: config.maxUploadBytes,
     extractor: dependencies.extractor,
     onOutboxWork: dependencies.onOutboxWork,
+    logger,
   });
   const ai = new AiService(stores.documents, stores.cache, gateway);
   const chat = new ChatService(stores, gateway);

@@ -272,8 +272,10 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
   it('a file store that does not take the file → 503 with Retry-After, and no file left', async () => {
     const files = backend.stores.files;
     const put = files.put.bind(files);
+    let storedKey = '';
     files.put = async (...args: Parameters<typeof files.put>) => {
       await put(...args); // stored, as a write that timed out may still be
+      storedKey = args[0];
       throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9000'), {
         code: 'ECONNREFUSED',
       });
@@ -283,6 +285,11 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
       expectProblem(answer, 503, 'DT_ERR_STORAGE_UNAVAILABLE');
       expect(answer.headers.get('retry-after')).toBe('10');
       expect(backend.logs()).toContain('file store did not take an upload');
+      // The file is removed in the background: the answer does not wait for a
+      // store that may hang the removal as long as it hung the write.
+      await eventually(async () =>
+        (await files.getBuffer(storedKey)) === null ? true : undefined,
+      );
     } finally {
       files.put = put;
     }

@@ -1,12 +1,34 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { awsTestClientConfig, startMoto, type RunningService } from '@docuthinker/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStores } from '../src/create-stores';
 import { boundedS3ClientConfig } from '../src/files/bounded-s3-client-config';
 import { S3FileStore } from '../src/files/s3-file-store';
 import { fileStoreContract } from './contracts/file-store.contract';
+
+/** A local HTTP server as the S3 endpoint; `answer` decides what (if anything) it says. */
+async function fakeS3(answer: (req: IncomingMessage, res: ServerResponse) => void) {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    req.resume();
+    answer(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 describe('S3 file store (real moto server)', () => {
   const bucket = 'docuthinker-documents-test';
@@ -43,9 +65,14 @@ describe('S3 file store (real moto server)', () => {
     expect(await paged.getBuffer('bulk/doc-10/original.txt')).toBeNull();
   });
 
-  it('reports unhealthy for a bucket that does not exist', async () => {
+  // Found by an exploratory test: `/ready` said only "UnknownError" (HeadBucket's 404 has no body).
+  it('reports unhealthy for a bucket that does not exist, and says so', async () => {
     const missing = new S3FileStore(client, 'no-such-bucket-here');
-    expect(await missing.health()).toMatchObject({ ok: false, adapter: 's3' });
+    expect(await missing.health()).toMatchObject({
+      ok: false,
+      adapter: 's3',
+      error: 'bucket no-such-bucket-here does not exist',
+    });
   });
 
   it('is what createStores picks when a bucket is set', async () => {
@@ -111,4 +138,51 @@ describe('S3 file store when S3 hangs (real moto server, frozen)', () => {
     await files.put('hung/after.txt', Buffer.from('stored after'));
     expect((await files.getBuffer('hung/after.txt'))?.toString()).toBe('stored after');
   }, 60_000);
+});
+
+// Found by an exploratory test: an endpoint that accepts connections and never
+// answers held an upload ~90 s (three attempts, each ended by the socket timeout).
+describe('S3 file store against an endpoint that never answers (local HTTP server)', () => {
+  it('gives up a put at its deadline, after one request: the SDK does not retry an aborted one', async () => {
+    const s3 = await fakeS3(() => undefined);
+    // The production timeouts: only the put's deadline can end the call this soon.
+    const client = new S3Client(boundedS3ClientConfig(awsTestClientConfig(s3.url)));
+    const files = new S3FileStore(client, 'hung-bucket', { putDeadlineMs: 1000 });
+    try {
+      const started = performance.now();
+      const failure = await files.put('owner/doc/original.txt', Buffer.from('x')).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const elapsed = performance.now() - started;
+      expect(failure).toMatchObject({
+        name: 'S3PutDeadlineError',
+        message: 'S3 did not store owner/doc/original.txt within 1000 ms',
+        cause: { name: 'AbortError' },
+      });
+      expect(elapsed).toBeGreaterThanOrEqual(900);
+      expect(elapsed).toBeLessThan(3000);
+      // Time for a retry (the SDK backs off ~100 ms) to show up, had there been one.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(s3.requests).toEqual(['PUT /hung-bucket/owner/doc/original.txt?x-id=PutObject']);
+    } finally {
+      client.destroy();
+      await s3.close();
+    }
+  }, 15_000);
+
+  it('says access denied when S3 answers 403', async () => {
+    const s3 = await fakeS3((_req, res) => res.writeHead(403).end());
+    const client = new S3Client(boundedS3ClientConfig(awsTestClientConfig(s3.url)));
+    try {
+      expect(await new S3FileStore(client, 'not-ours').health()).toMatchObject({
+        ok: false,
+        adapter: 's3',
+        error: 'access denied to bucket not-ours',
+      });
+    } finally {
+      client.destroy();
+      await s3.close();
+    }
+  });
 });

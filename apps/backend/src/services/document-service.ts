@@ -5,6 +5,7 @@ import {
   type DocumentExtractor,
   type DocumentFileType,
 } from '@docuthinker/documents';
+import type { Logger } from '@docuthinker/runtime';
 import {
   documentFileKey,
   type DocumentMetadata,
@@ -49,9 +50,28 @@ export interface DocumentServiceOptions {
   extractor: Pick<DocumentExtractor, 'extract'>;
   /** Told when new index or delete jobs are waiting, so the worker need not wait for its next poll. */
   onOutboxWork: () => void;
+  /**
+   * Told, at warn, when the file of an upload the store did not take could
+   * not be removed. Optional so that the service's other users need not pass
+   * one; without it those failures go unreported.
+   */
+  logger?: Pick<Logger, 'warn'>;
+  /** When a failed put's file is removed once more; LATE_WRITE_CLEANUP_DELAY_MS unless a test asks. */
+  lateWriteCleanupDelayMs?: number;
 }
 
 const SIGNED_URL_SECONDS = 5 * 60;
+
+/**
+ * A put the file store gave up on can still be stored after the removal that
+ * followed it: a hung S3 may finish a write it received before the put's
+ * deadline (S3_PUT_DEADLINE_MS in @docuthinker/stores, 30 s) later, and a
+ * file no document points to is then never removed. The file is removed once
+ * more a little more than that deadline after the put gave up: as long again
+ * as S3 had to store the file, which covers a write still in flight; one S3
+ * finishes later still stays behind.
+ */
+export const LATE_WRITE_CLEANUP_DELAY_MS = 35_000;
 
 /** Uploads, reads and removes documents; every call is scoped to one owner. */
 export class DocumentService {
@@ -85,7 +105,7 @@ export class DocumentService {
       await this.stores.files.put(fileKey, input.bytes, { contentType: extracted.mimeType });
     } catch (error) {
       // A write that failed late may have stored the file all the same.
-      await this.stores.files.delete(fileKey).catch(() => undefined);
+      this.removeFailedWrite(fileKey);
       throw new FileStoreUnavailableError(error);
     }
     let record: DocumentRecord;
@@ -116,6 +136,28 @@ export class DocumentService {
       this.options.onOutboxWork();
     }
     return record;
+  }
+
+  /**
+   * Removes the file of a put that failed, at once and again after
+   * LATE_WRITE_CLEANUP_DELAY_MS, in the background: the store that failed the
+   * put is likely to hang the removal as long, and the user is told at once
+   * that nothing was stored. The timer is unref'd so that it never keeps a
+   * stopping service alive; a file it then misses stays behind, as before.
+   */
+  private removeFailedWrite(fileKey: string): void {
+    const remove = (attempt: 'first' | 'late-write') =>
+      this.stores.files.delete(fileKey).catch((error: unknown) => {
+        this.options.logger?.warn(
+          { fileKey, attempt, error: (error as Error)?.message ?? String(error) },
+          'file of an upload the store did not take was not removed',
+        );
+      });
+    void remove('first');
+    setTimeout(
+      () => void remove('late-write'),
+      this.options.lateWriteCleanupDelayMs ?? LATE_WRITE_CLEANUP_DELAY_MS,
+    ).unref();
   }
 
   /** The rendered listing page if the cache holds it; never reads the store. */

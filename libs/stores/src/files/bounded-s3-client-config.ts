@@ -16,7 +16,8 @@ export interface S3Timeouts {
  * hung, until all 50 of the pool's were and S3 calls hung even after S3
  * recovered. A request's 60 s are room for the largest upload (25 MiB) at
  * about 3.5 Mbit/s; downloads are signed URLs, so no user reads through these
- * sockets.
+ * sockets. They bound each attempt only, and the SDK makes three: a put has
+ * its own deadline across them all (S3_PUT_DEADLINE_MS in s3-file-store.ts).
  */
 export const S3_TIMEOUTS: S3Timeouts = {
   connectionTimeout: 3_000,

@@ -20,14 +20,53 @@ function isNoSuchKey(error: unknown): boolean {
   return name === 'NoSuchKey' || name === 'NotFound';
 }
 
+/**
+ * How long one put may take, all of the SDK's attempts together. Without it a
+ * hung S3 held an upload for three attempts, each ended only by the socket
+ * timeout (S3_TIMEOUTS): about 90 s, most of the public load balancer's 120 s
+ * idle timeout, with the user told nothing meanwhile. 30 s are room for the
+ * largest upload (25 MiB by default) at about 7 Mbit/s, far slower than a
+ * link to S3 from inside AWS, and, with the upload's extraction (20 s at the
+ * most by default) before it, still answer the user well before the load
+ * balancer gives up on the request.
+ */
+export const S3_PUT_DEADLINE_MS = 30_000;
+
 export interface S3FileStoreOptions {
   /** Objects listed per request when deleting a prefix (S3's maximum is 1000). */
   readonly listPageSize?: number;
+  /** The put's deadline across all attempts; S3_PUT_DEADLINE_MS unless a test asks for its own. */
+  readonly putDeadlineMs?: number;
+}
+
+/**
+ * What a put that ran out of time throws: its message says what happened,
+ * where the SDK's says only "Request aborted". A write S3 received before the
+ * deadline may still be stored after it.
+ */
+export class S3PutDeadlineError extends Error {
+  override readonly name = 'S3PutDeadlineError';
+  constructor(key: string, deadlineMs: number, cause: unknown) {
+    super(`S3 did not store ${key} within ${deadlineMs} ms`, { cause });
+  }
+}
+
+/**
+ * HeadBucket's answers have no body, so the SDK's error says "UnknownError";
+ * the status says what is wrong, in words `/ready` can show.
+ */
+function describeBucketFailure(error: unknown, bucket: string): unknown {
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata
+    ?.httpStatusCode;
+  if (status === 404) return new Error(`bucket ${bucket} does not exist`, { cause: error });
+  if (status === 403) return new Error(`access denied to bucket ${bucket}`, { cause: error });
+  return error;
 }
 
 /** Original files in an S3 bucket. A PutObject is atomic: readers never see a partial object. */
 export class S3FileStore implements FileStore {
   private readonly listPageSize: number;
+  private readonly putDeadlineMs: number;
 
   constructor(
     private readonly client: S3Client,
@@ -35,6 +74,7 @@ export class S3FileStore implements FileStore {
     options: S3FileStoreOptions = {},
   ) {
     this.listPageSize = options.listPageSize ?? 1000;
+    this.putDeadlineMs = options.putDeadlineMs ?? S3_PUT_DEADLINE_MS;
   }
 
   async put(
@@ -47,15 +87,24 @@ export class S3FileStore implements FileStore {
     // service's size limit, so a stream is collected rather than sent as a
     // multipart upload; a stream that fails part-way then never reaches S3.
     const bytes = Buffer.isBuffer(body) ? body : await collectStream(body);
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Body: bytes,
-        ContentLength: bytes.length,
-        ...(options.contentType !== undefined && { ContentType: options.contentType }),
-      }),
-    );
+    // One signal for the whole call: the SDK does not retry an aborted
+    // request, so the deadline ends the put, however many attempts it took.
+    const abortSignal = AbortSignal.timeout(this.putDeadlineMs);
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: bytes,
+          ContentLength: bytes.length,
+          ...(options.contentType !== undefined && { ContentType: options.contentType }),
+        }),
+        { abortSignal },
+      );
+    } catch (error) {
+      if (abortSignal.aborted) throw new S3PutDeadlineError(key, this.putDeadlineMs, error);
+      throw error;
+    }
     return { size: bytes.length };
   }
 
@@ -136,8 +185,12 @@ export class S3FileStore implements FileStore {
   }
 
   health(): Promise<HealthReport> {
-    return probeHealth('s3', (abortSignal) =>
-      this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal }),
-    );
+    return probeHealth('s3', async (abortSignal) => {
+      try {
+        await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal });
+      } catch (error) {
+        throw describeBucketFailure(error, this.bucket);
+      }
+    });
   }
 }

@@ -16,6 +16,25 @@ export interface HealthCheckable {
 const DEFAULT_HEALTH_TIMEOUT_MS = 2000;
 
 /**
+ * What `/ready` shows for a failed probe: the error's message, or, where the
+ * message says nothing (the AWS SDK's "UnknownError" for an answer without a
+ * body, such as HeadBucket's), its name and HTTP status. Duck-typed: errors
+ * may come from another realm (e.g. Node's own under jest).
+ */
+export function describeProbeFailure(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return String(error);
+  const { message, name, $metadata } = error as {
+    message?: unknown;
+    name?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  };
+  if (typeof message === 'string' && message !== '' && message !== 'UnknownError') return message;
+  const label = typeof name === 'string' && name !== '' ? name : 'Error';
+  const status = $metadata?.httpStatusCode;
+  return typeof status === 'number' ? `${label} (HTTP ${status})` : label;
+}
+
+/**
  * Runs `probe` with a deadline and turns its outcome into a report. The
  * signal aborts at the deadline: a probe that can cancel its request should
  * pass it on, or each probe of a hung dependency keeps a pooled connection.
@@ -42,7 +61,7 @@ export async function probeHealth(
       ok: false,
       adapter,
       latencyMs: performance.now() - started,
-      error: error instanceof Error ? error.message : String(error),
+      error: describeProbeFailure(error),
     };
   } finally {
     clearTimeout(timer);
