@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExtractedDocument } from '@docuthinker/documents';
-import { createStores, type FileStore, type Stores } from '@docuthinker/stores';
+import { createStores, putDeadlineMs, type FileStore, type Stores } from '@docuthinker/stores';
 import { createGatewayClient } from '../src/gateway/gateway-client';
 import { problemFromDomainError } from '../src/middleware/domain-problems';
 import { DocumentCache } from '../src/services/document-cache';
 import {
   DocumentService,
-  LATE_WRITE_CLEANUP_DELAY_MS,
+  lateWriteCleanupDelayMs,
   type DocumentServiceOptions,
 } from '../src/services/document-service';
 import { FileStoreUnavailableError } from '../src/services/service-errors';
@@ -25,8 +25,9 @@ const extracted: ExtractedDocument = {
   size: TEXT.length,
 };
 
-/** S3FileStore's put deadline, which a hung S3 runs into. */
-const PUT_DEADLINE_MS = 30_000;
+/** S3FileStore's put deadline for the file, which a hung S3 runs into. */
+const PUT_DEADLINE_MS = putDeadlineMs(Buffer.byteLength(TEXT));
+const LATE_WRITE_CLEANUP_DELAY_MS = lateWriteCleanupDelayMs(Buffer.byteLength(TEXT));
 
 /** How S3FileStore gives up on a hung S3: at its deadline, whatever the SDK was doing. */
 function deadlineError(key: string): Error {
@@ -132,8 +133,13 @@ describe('an upload the file store does not take', () => {
     expect(await real.getBuffer(fileKey)).toBeNull();
   });
 
-  it('covers a write that lands after the put deadline: the delay is longer', () => {
-    expect(LATE_WRITE_CLEANUP_DELAY_MS).toBeGreaterThan(PUT_DEADLINE_MS);
+  it('removes the file again only after as long again as the put had, which grows with its size', () => {
+    expect(lateWriteCleanupDelayMs(0)).toBeGreaterThan(putDeadlineMs(0));
+    const largest = 25 * 1024 * 1024;
+    expect(lateWriteCleanupDelayMs(largest)).toBeGreaterThan(putDeadlineMs(largest));
+    expect(putDeadlineMs(largest)).toBeGreaterThan(putDeadlineMs(0) + 20_000);
+    // With the longest extraction (20 s) before it, answered before the load balancer's 120 s.
+    expect(putDeadlineMs(largest) + 20_000).toBeLessThan(120_000);
   });
 
   it('logs each removal that fails at warn, with the file key', async () => {

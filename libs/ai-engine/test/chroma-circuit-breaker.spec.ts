@@ -116,6 +116,7 @@ let chroma: RunningService;
 let proxy: ChromaProxy;
 let collectionCounter = 0;
 let open: ChromaVectorIndex[] = [];
+let lastUnanswered: Error | undefined;
 
 beforeAll(async () => {
   chroma = await startChroma();
@@ -186,6 +187,21 @@ async function openCircuit(index: ChromaVectorIndex): Promise<number> {
     await expectUnanswered(call);
   }
   return performance.now();
+}
+
+/** The error of a call that went unanswered. */
+async function unansweredError(
+  operation: () => Promise<unknown>,
+): Promise<Error & { retryAfterMs?: number }> {
+  await expectUnanswered(async () => {
+    try {
+      await operation();
+    } catch (error) {
+      lastUnanswered = error as Error;
+      throw error;
+    }
+  });
+  return lastUnanswered as Error;
 }
 
 async function expectSearchFinds(index: ChromaVectorIndex): Promise<void> {
@@ -259,6 +275,37 @@ describe("ChromaVectorIndex's circuit breaker", () => {
       expect(ms).toBeGreaterThanOrEqual(DEADLINE_MS / 2);
       expect(index.circuit).toBe('open');
       await expectKeptOut(index, () => index.queryLexical({ ownerId: OWNER, k: 3 }, QUESTION));
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'tells the caller whose outage opened the circuit how long it stays open, and starts counting afresh after a test call refused at once closed it',
+    async () => {
+      const index = await connectWithDocument();
+      const vector = await vectorOf(QUESTION);
+      const unanswered = () => index.queryVector({ ownerId: OWNER, k: 3 }, vector);
+      proxy.set({ kind: 'hang' });
+      for (let call = 1; call < CHROMA_BREAKER_THRESHOLD; call += 1) {
+        expect((await unansweredError(unanswered)).retryAfterMs).toBeUndefined();
+      }
+      const opening = await unansweredError(unanswered);
+      const openedAt = performance.now();
+      expect(index.circuit).toBe('open');
+      expect(opening.retryAfterMs).toBeGreaterThan(HALF_OPEN_AFTER_MS / 2);
+      expect(opening.retryAfterMs).toBeLessThanOrEqual(HALF_OPEN_AFTER_MS);
+
+      // Chroma restarting: the test call is refused at once, which closes the circuit.
+      proxy.set({ kind: 'cut' });
+      await sleep(openedAt + HALF_OPEN_AFTER_MS + 50 - performance.now());
+      await expect(index.countChunks(OWNER)).rejects.toMatchObject({
+        name: 'ChromaConnectionError',
+      });
+      expect(index.circuit).toBe('closed');
+      // Hung again: one unanswered call is one, not the fourth in a row.
+      proxy.set({ kind: 'hang' });
+      await expectUnanswered(unanswered);
+      expect(index.circuit).toBe('closed');
     },
     TEST_TIMEOUT_MS,
   );

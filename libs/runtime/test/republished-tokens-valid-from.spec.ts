@@ -39,12 +39,14 @@ describe('RepublishedTokensValidFrom', () => {
     record = new RepublishedTokensValidFrom(writer, {
       now: () => nowMs,
       onRepublishFailed: (_error, users) => failures.push(users),
+      retryBaseMs: 50,
     });
     expect(await waitForRedis(writer, 5000)).toBe(true);
     reader = createRedisClient(redis.url);
     expect(await waitForRedis(reader, 5000)).toBe(true);
   }, 60_000);
   afterAll(async () => {
+    record?.close();
     if (writer) await closeRedisClient(writer);
     if (reader) await closeRedisClient(reader);
     await redis?.stop();
@@ -88,7 +90,26 @@ describe('RepublishedTokensValidFrom', () => {
     await restartRedisEmpty();
 
     await writtenAgain('dee');
+    await waitUntil('every revocation written again', async () => record.waiting === 0);
     expect(await readBack('dee')).toBe(300);
     expect(await readBack('eve')).toBeUndefined();
+  }, 30_000);
+
+  it('tries a write that Redis refused again while the connection stays up', async () => {
+    failures.length = 0;
+    // Out of memory: Redis answers every write with an error, and the connection stays.
+    await reader.config('SET', 'maxmemory-policy', 'noeviction');
+    await reader.config('SET', 'maxmemory', '1');
+    try {
+      await expect(record.raise('fay', 1_700_000_200, TTL_SECONDS)).rejects.toThrow(/OOM/);
+      await waitUntil('a retry that fails too', async () => failures.length > 0);
+      expect(failures[0]).toBe(1);
+    } finally {
+      await reader.config('SET', 'maxmemory', '0');
+    }
+
+    await writtenAgain('fay');
+    expect(await readBack('fay')).toBe(1_700_000_200);
+    await waitUntil('nothing left to write', async () => record.waiting === 0);
   }, 30_000);
 });

@@ -73,6 +73,7 @@ export type { FileStore, PutFileOptions, SignedUrlOptions, StoredFile } from './
 
 export { retryDelayMs, type RetryDelayOptions } from './outbox/retry-delay';
 export { documentFileKey, ownerFilePrefix } from './files/document-file-key';
+export { putDeadlineMs } from './files/file-put-deadline';
 export {
   DuplicateIdError,
   EmailTakenError,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createStores } from '../src/create-stores';
 import { boundedS3ClientConfig } from '../src/files/bounded-s3-client-config';
 import { S3FileStore } from '../src/files/s3-file-store';
+import { putDeadlineMs } from '../src/files/file-put-deadline';
 import { fileStoreContract } from './contracts/file-store.contract';
 
 /** A local HTTP server as the S3 endpoint; `answer` decides what (if anything) it says. */
@@ -170,6 +171,29 @@ describe('S3 file store against an endpoint that never answers (local HTTP serve
       await s3.close();
     }
   }, 15_000);
+
+  it('gives up a delete at its own deadline, so the removal of a failed upload does not hold a socket for minutes', async () => {
+    const s3 = await fakeS3(() => undefined);
+    const client = new S3Client(boundedS3ClientConfig(awsTestClientConfig(s3.url)));
+    const files = new S3FileStore(client, 'hung-bucket', { deleteDeadlineMs: 500 });
+    try {
+      const started = performance.now();
+      await expect(files.delete('owner/doc/original.txt')).rejects.toMatchObject({
+        name: 'AbortError',
+      });
+      expect(performance.now() - started).toBeLessThan(2500);
+      expect(s3.requests).toHaveLength(1);
+    } finally {
+      client.destroy();
+      await s3.close();
+    }
+  }, 15_000);
+
+  it('gives a put a deadline that grows with the file: a larger upload limit does not turn healthy uploads into outages', () => {
+    expect(putDeadlineMs(0)).toBe(20_000);
+    expect(putDeadlineMs(25 * 1024 * 1024)).toBe(45_000);
+    expect(putDeadlineMs(200 * 1024 * 1024)).toBe(220_000);
+  });
 
   it('says access denied when S3 answers 403', async () => {
     const s3 = await fakeS3((_req, res) => res.writeHead(403).end());

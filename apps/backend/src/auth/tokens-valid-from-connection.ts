@@ -15,10 +15,10 @@ const STARTUP_WAIT_MS = 2000;
  * private. main.ts imports this module only when REDIS_URL is set, as the
  * stores load their Redis adapter, so the driver is not loaded for nothing.
  * Start-up waits for it no longer than the stores wait: until it connects,
- * or while Redis is down, a write fails at once, and is made when the
- * connection is back, with every revocation this process published that has
- * not expired (a Redis that restarted may have lost them; see
- * RepublishedTokensValidFrom). Its connection errors are not logged here: the
+ * or while Redis is down, a write fails at once, and is made again later:
+ * on a timer, and on every reconnect with every revocation this process
+ * published that has not expired (a Redis that restarted may have lost them;
+ * see RepublishedTokensValidFrom). Its connection errors are not logged here: the
  * stores' client, on the same Redis, already says when it is unavailable.
  */
 export async function connectTokensValidFrom(
@@ -33,9 +33,15 @@ export async function connectTokensValidFrom(
     onRepublishFailed: (error, users) =>
       logger.warn(
         { error: error.message, users },
-        'token revocations not written again after Redis reconnected: tried again on the next reconnect',
+        'token revocations not written to Redis: tried again shortly, and on every reconnect',
       ),
   });
   await waitForRedis(client, startupWaitMs);
-  return { record, close: () => closeRedisClient(client) };
+  return {
+    record,
+    close: () => {
+      record.close();
+      return closeRedisClient(client);
+    },
+  };
 }

@@ -8,6 +8,7 @@ import {
 import type { Logger } from '@docuthinker/runtime';
 import {
   documentFileKey,
+  putDeadlineMs,
   type DocumentMetadata,
   type DocumentPage,
   type DocumentRecord,
@@ -56,7 +57,7 @@ export interface DocumentServiceOptions {
    * one; without it those failures go unreported.
    */
   logger?: Pick<Logger, 'warn'>;
-  /** When a failed put's file is removed once more; LATE_WRITE_CLEANUP_DELAY_MS unless a test asks. */
+  /** When a failed put's file is removed once more; lateWriteCleanupDelayMs unless a test asks. */
   lateWriteCleanupDelayMs?: number;
 }
 
@@ -65,13 +66,18 @@ const SIGNED_URL_SECONDS = 5 * 60;
 /**
  * A put the file store gave up on can still be stored after the removal that
  * followed it: a hung S3 may finish a write it received before the put's
- * deadline (S3_PUT_DEADLINE_MS in @docuthinker/stores, 30 s) later, and a
- * file no document points to is then never removed. The file is removed once
- * more a little more than that deadline after the put gave up: as long again
- * as S3 had to store the file, which covers a write still in flight; one S3
- * finishes later still stays behind.
+ * deadline (putDeadlineMs in @docuthinker/stores) later, and a file no
+ * document points to is then never removed. The file is removed once more
+ * after as long again as the put was given, plus this margin: a write still
+ * in flight has had twice its time by then; one S3 finishes later still
+ * stays behind.
  */
-export const LATE_WRITE_CLEANUP_DELAY_MS = 35_000;
+const LATE_WRITE_MARGIN_MS = 5_000;
+
+/** When the file of a put of `bytes` bytes that failed is removed once more. */
+export function lateWriteCleanupDelayMs(bytes: number): number {
+  return putDeadlineMs(bytes) + LATE_WRITE_MARGIN_MS;
+}
 
 /** Uploads, reads and removes documents; every call is scoped to one owner. */
 export class DocumentService {
@@ -105,7 +111,7 @@ export class DocumentService {
       await this.stores.files.put(fileKey, input.bytes, { contentType: extracted.mimeType });
     } catch (error) {
       // A write that failed late may have stored the file all the same.
-      this.removeFailedWrite(fileKey);
+      this.removeFailedWrite(fileKey, input.bytes.length);
       throw new FileStoreUnavailableError(error);
     }
     let record: DocumentRecord;
@@ -140,12 +146,12 @@ export class DocumentService {
 
   /**
    * Removes the file of a put that failed, at once and again after
-   * LATE_WRITE_CLEANUP_DELAY_MS, in the background: the store that failed the
+   * lateWriteCleanupDelayMs, in the background: the store that failed the
    * put is likely to hang the removal as long, and the user is told at once
    * that nothing was stored. The timer is unref'd so that it never keeps a
    * stopping service alive; a file it then misses stays behind, as before.
    */
-  private removeFailedWrite(fileKey: string): void {
+  private removeFailedWrite(fileKey: string, bytes: number): void {
     const remove = (attempt: 'first' | 'late-write') =>
       this.stores.files.delete(fileKey).catch((error: unknown) => {
         this.options.logger?.warn(
@@ -156,7 +162,7 @@ export class DocumentService {
     void remove('first');
     setTimeout(
       () => void remove('late-write'),
-      this.options.lateWriteCleanupDelayMs ?? LATE_WRITE_CLEANUP_DELAY_MS,
+      this.options.lateWriteCleanupDelayMs ?? lateWriteCleanupDelayMs(bytes),
     ).unref();
   }
 

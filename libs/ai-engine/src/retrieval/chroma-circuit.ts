@@ -33,7 +33,7 @@ export interface ChromaCircuitSettings {
   readonly threshold: number;
   /** How long the circuit stays open before one call is let through. */
   readonly halfOpenAfterMs: number;
-  /** How long a call must have waited before its outage counts (see countsAgainstChroma). */
+  /** How long a call must have waited before its outage counts (see ChromaCircuit). */
   readonly countsAfterMs: number;
 }
 
@@ -78,16 +78,18 @@ export class ChromaCircuit {
     private readonly settings: ChromaCircuitSettings,
     private readonly outage: (message: string) => Error,
   ) {
+    const consecutive = new ConsecutiveBreaker(settings.threshold);
     this.breaker = circuitBreaker(
       handleWhen((error) => this.counted.has(error)),
-      {
-        halfOpenAfter: settings.halfOpenAfterMs,
-        breaker: new ConsecutiveBreaker(settings.threshold),
-      },
+      { halfOpenAfter: settings.halfOpenAfterMs, breaker: consecutive },
     );
     this.breaker.onBreak(() => {
       this.openedAt = Date.now();
     });
+    // cockatiel closes a circuit whose test call failed with an error it does
+    // not count (a quick refusal: Chroma restarting) without resetting the
+    // count, so one slow outage after that would open it again at once.
+    this.breaker.onReset(() => consecutive.success());
   }
 
   get status(): CircuitStatus {
@@ -120,8 +122,10 @@ export class ChromaCircuit {
         }
       });
     } catch (error) {
-      if (error instanceof BrokenCircuitError) {
-        throw this.openError(this.settings.halfOpenAfterMs - (Date.now() - this.openedAt));
+      if (error instanceof BrokenCircuitError) throw this.openError(this.openLeftMs());
+      // The outage that opened the circuit: its caller too is told how long it stays open.
+      if (this.breaker.state === CircuitState.Open && this.counted.has(error as object)) {
+        Object.assign(error as object, { retryAfterMs: Math.ceil(this.openLeftMs()) });
       }
       throw error;
     }
@@ -129,6 +133,10 @@ export class ChromaCircuit {
     // for the breaker a success, which ends a run of outages.
     if ('answered' in outcome) throw outcome.answered;
     return outcome.value;
+  }
+
+  private openLeftMs(): number {
+    return this.settings.halfOpenAfterMs - (Date.now() - this.openedAt);
   }
 
   /** The outage a call meets while the circuit is open; `leftMs` is how long it stays open. */

@@ -7,23 +7,34 @@ interface Published {
 }
 
 export interface RepublishedTokensValidFromOptions {
-  /** Told when writing the remembered revocations again fails; the next reconnect tries again. */
+  /** Told when writing revocations again failed; `users` is how many are still unwritten. */
   readonly onRepublishFailed?: (error: Error, users: number) => void;
   /** Milliseconds; tests move it past a revocation's lifetime. */
   readonly now?: () => number;
+  /** The first wait before unwritten revocations are tried again; it doubles up to 30 s. */
+  readonly retryBaseMs?: number;
 }
+
+const RETRY_BASE_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+/** Expired revocations are dropped from memory at most this often (a scan of all of them). */
+const PRUNE_INTERVAL_MS = 60_000;
 
 /**
  * The tokens-valid-from record on Redis, written again from this process's
- * memory whenever its connection is (re)established. A revocation is
- * published once, and the gateway refuses a revoked token only while Redis
- * holds it: a Redis that restarted without its data (the seed runs it in
- * memory only; a failover can lose the last writes) forgot it, and the gateway
- * let the token through again until it expired; one that was down when the
- * revocation was made never had it. So each revocation is remembered here
- * for as long as it lives in Redis, and every `ready` of the client writes
- * the unexpired ones again, with what is left of their lifetime. Writing is
- * safe to repeat: the record only ever raises a user's second.
+ * memory until Redis holds it. A revocation is published once, and the
+ * gateway refuses a revoked token only while Redis holds it: a Redis that
+ * restarted without its data (the seed runs it in memory only; a failover
+ * can lose the last writes) forgot it, and the gateway let the token through
+ * again until it expired; a write that failed (Redis down, a command timeout,
+ * an OOM or READONLY answer on a connection that stays up) never made it.
+ *
+ * So each revocation is remembered here for as long as it lives in Redis.
+ * Every `ready` of the client (a new connection, likely to a Redis that lost
+ * its data) writes all unexpired ones again, and a write that failed is tried
+ * again on a backoff timer until it succeeds or its revocation expires. Each
+ * write carries what is left of its lifetime. Writing is safe to repeat: the
+ * record only ever raises a user's second.
  *
  * What stays: a replica that restarts forgets what it published, so a Redis
  * that loses its data while that replica is down loses those revocations
@@ -31,27 +42,44 @@ export interface RepublishedTokensValidFromOptions {
  * account).
  */
 export class RepublishedTokensValidFrom {
-  /** Whether a write that failed is made again later: when the connection is back. */
+  /** Whether a write that failed is made again later. */
   readonly retriesUnpublished = true;
   private readonly record: RedisTokensValidFrom;
   private readonly published = new Map<string, Published>();
+  /** Users whose latest revocation Redis may not hold: a write failed, or is still owed. */
+  private readonly unwritten = new Set<string>();
   private readonly now: () => number;
+  private readonly retryBaseMs: number;
+  private readonly onRepublishFailed: RepublishedTokensValidFromOptions['onRepublishFailed'];
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs: number;
+  private prunedAtMs = 0;
+  private closed = false;
 
   constructor(client: Redis, options: RepublishedTokensValidFromOptions = {}) {
     this.record = new RedisTokensValidFrom(client);
     this.now = options.now ?? Date.now;
+    this.retryBaseMs = options.retryBaseMs ?? RETRY_BASE_MS;
+    this.retryDelayMs = this.retryBaseMs;
+    this.onRepublishFailed = options.onRepublishFailed;
     // ioredis says `ready` on the first connection and after every reconnect.
     client.on('ready', () => {
-      this.republish().catch((error: Error) =>
-        options.onRepublishFailed?.(error, this.published.size),
-      );
+      for (const userId of this.published.keys()) this.unwritten.add(userId);
+      this.retryDelayMs = this.retryBaseMs;
+      void this.writeUnwritten();
     });
   }
 
-  /** As RedisTokensValidFrom.raise; remembered first, so a write that fails is made on reconnect. */
-  raise(userId: string, validFromSeconds: number, ttlSeconds: number): Promise<void> {
+  /** As RedisTokensValidFrom.raise; remembered first, so a write that fails is made later. */
+  async raise(userId: string, validFromSeconds: number, ttlSeconds: number): Promise<void> {
     this.remember(userId, Math.floor(validFromSeconds), ttlSeconds);
-    return this.record.raise(userId, validFromSeconds, ttlSeconds);
+    try {
+      await this.record.raise(userId, validFromSeconds, ttlSeconds);
+    } catch (error) {
+      this.unwritten.add(userId);
+      this.scheduleRetry();
+      throw error;
+    }
   }
 
   /** As RedisTokensValidFrom.refuseAll, remembered the same way. */
@@ -59,21 +87,67 @@ export class RepublishedTokensValidFrom {
     return this.raise(userId, NO_TOKEN_VALID_FROM, ttlSeconds);
   }
 
-  /** Users whose revocation is still remembered (for tests and the log line). */
+  /** Users whose revocation is still remembered. */
   get remembered(): number {
-    this.forgetExpired();
+    this.forgetExpired(true);
     return this.published.size;
   }
 
-  /** Writes every unexpired revocation again, each with the lifetime it has left. */
-  async republish(): Promise<void> {
-    this.forgetExpired();
+  /** Users whose revocation is waiting to be written again. */
+  get waiting(): number {
+    return this.unwritten.size;
+  }
+
+  /** Stops trying again; what is unwritten stays so. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  /**
+   * Writes every unwritten revocation that has not expired, each with the
+   * lifetime it has left; those that fail stay unwritten and are tried again.
+   */
+  private async writeUnwritten(): Promise<void> {
+    this.forgetExpired(true);
     const now = this.now();
-    await Promise.all(
-      [...this.published].map(([userId, { validFromSeconds, expiresAtMs }]) =>
-        this.record.raise(userId, validFromSeconds, (expiresAtMs - now) / 1000),
-      ),
+    const users = [...this.unwritten];
+    const results = await Promise.allSettled(
+      users.map((userId) => {
+        const revocation = this.published.get(userId);
+        // Expired meanwhile: nothing left to refuse.
+        if (!revocation) return Promise.resolve();
+        return this.record.raise(
+          userId,
+          revocation.validFromSeconds,
+          (revocation.expiresAtMs - now) / 1000,
+        );
+      }),
     );
+    let firstFailure: Error | undefined;
+    results.forEach((result, index) => {
+      if (result.status === 'fulfilled') this.unwritten.delete(users[index] as string);
+      else firstFailure ??= result.reason as Error;
+    });
+    if (firstFailure) {
+      this.onRepublishFailed?.(firstFailure, this.unwritten.size);
+      this.scheduleRetry();
+    } else if (this.unwritten.size === 0) {
+      this.retryDelayMs = this.retryBaseMs;
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed || this.retryTimer !== undefined) return;
+    const delay = this.retryDelayMs;
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.unwritten.size > 0) void this.writeUnwritten();
+    }, delay);
+    // A revocation still unwritten never keeps a stopping backend alive.
+    this.retryTimer.unref();
   }
 
   private remember(userId: string, validFromSeconds: number, ttlSeconds: number): void {
@@ -87,10 +161,16 @@ export class RepublishedTokensValidFrom {
     });
   }
 
-  private forgetExpired(): void {
-    const now = this.now();
+  /** Drops expired revocations: when asked to, else at most every PRUNE_INTERVAL_MS. */
+  private forgetExpired(now = false): void {
+    const at = this.now();
+    if (!now && at - this.prunedAtMs < PRUNE_INTERVAL_MS) return;
+    this.prunedAtMs = at;
     for (const [userId, { expiresAtMs }] of this.published) {
-      if (expiresAtMs <= now) this.published.delete(userId);
+      if (expiresAtMs <= at) {
+        this.published.delete(userId);
+        this.unwritten.delete(userId);
+      }
     }
   }
 }

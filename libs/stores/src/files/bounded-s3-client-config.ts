@@ -17,7 +17,7 @@ export interface S3Timeouts {
  * recovered. A request's 60 s are room for the largest upload (25 MiB) at
  * about 3.5 Mbit/s; downloads are signed URLs, so no user reads through these
  * sockets. They bound each attempt only, and the SDK makes three: a put has
- * its own deadline across them all (S3_PUT_DEADLINE_MS in s3-file-store.ts).
+ * its own deadline across them all (file-put-deadline.ts), and a delete too.
  */
 export const S3_TIMEOUTS: S3Timeouts = {
   connectionTimeout: 3_000,

@@ -13,6 +13,7 @@ import { buffer as collectStream } from 'node:stream/consumers';
 import type { FileStore, PutFileOptions, SignedUrlOptions, StoredFile } from '../ports/file-store';
 import { probeHealth, type HealthReport } from '../shared/health';
 import { assertSafeFileKey, assertSafeFilePrefix, attachmentDisposition } from './file-key';
+import { putDeadlineMs } from './file-put-deadline';
 
 function isNoSuchKey(error: unknown): boolean {
   const name =
@@ -21,22 +22,20 @@ function isNoSuchKey(error: unknown): boolean {
 }
 
 /**
- * How long one put may take, all of the SDK's attempts together. Without it a
- * hung S3 held an upload for three attempts, each ended only by the socket
- * timeout (S3_TIMEOUTS): about 90 s, most of the public load balancer's 120 s
- * idle timeout, with the user told nothing meanwhile. 30 s are room for the
- * largest upload (25 MiB by default) at about 7 Mbit/s, far slower than a
- * link to S3 from inside AWS, and, with the upload's extraction (20 s at the
- * most by default) before it, still answer the user well before the load
- * balancer gives up on the request.
+ * How long one delete may take, all attempts together. The removal of a
+ * failed upload's file runs in the background: against a hung S3 each would
+ * otherwise hold a pooled socket for three socket timeouts (about 90 s), and
+ * the puts and readiness probes after them would queue behind those sockets.
  */
-export const S3_PUT_DEADLINE_MS = 30_000;
+export const S3_DELETE_DEADLINE_MS = 10_000;
 
 export interface S3FileStoreOptions {
   /** Objects listed per request when deleting a prefix (S3's maximum is 1000). */
   readonly listPageSize?: number;
-  /** The put's deadline across all attempts; S3_PUT_DEADLINE_MS unless a test asks for its own. */
+  /** The put's deadline across all attempts; putDeadlineMs(its size) unless a test asks for its own. */
   readonly putDeadlineMs?: number;
+  /** The delete's deadline across all attempts; S3_DELETE_DEADLINE_MS unless a test asks. */
+  readonly deleteDeadlineMs?: number;
 }
 
 /**
@@ -66,7 +65,8 @@ function describeBucketFailure(error: unknown, bucket: string): unknown {
 /** Original files in an S3 bucket. A PutObject is atomic: readers never see a partial object. */
 export class S3FileStore implements FileStore {
   private readonly listPageSize: number;
-  private readonly putDeadlineMs: number;
+  private readonly putDeadlineMs: number | undefined;
+  private readonly deleteDeadlineMs: number;
 
   constructor(
     private readonly client: S3Client,
@@ -74,7 +74,8 @@ export class S3FileStore implements FileStore {
     options: S3FileStoreOptions = {},
   ) {
     this.listPageSize = options.listPageSize ?? 1000;
-    this.putDeadlineMs = options.putDeadlineMs ?? S3_PUT_DEADLINE_MS;
+    this.putDeadlineMs = options.putDeadlineMs;
+    this.deleteDeadlineMs = options.deleteDeadlineMs ?? S3_DELETE_DEADLINE_MS;
   }
 
   async put(
@@ -89,7 +90,8 @@ export class S3FileStore implements FileStore {
     const bytes = Buffer.isBuffer(body) ? body : await collectStream(body);
     // One signal for the whole call: the SDK does not retry an aborted
     // request, so the deadline ends the put, however many attempts it took.
-    const abortSignal = AbortSignal.timeout(this.putDeadlineMs);
+    const deadlineMs = this.putDeadlineMs ?? putDeadlineMs(bytes.length);
+    const abortSignal = AbortSignal.timeout(deadlineMs);
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -102,7 +104,7 @@ export class S3FileStore implements FileStore {
         { abortSignal },
       );
     } catch (error) {
-      if (abortSignal.aborted) throw new S3PutDeadlineError(key, this.putDeadlineMs, error);
+      if (abortSignal.aborted) throw new S3PutDeadlineError(key, deadlineMs, error);
       throw error;
     }
     return { size: bytes.length };
@@ -135,7 +137,9 @@ export class S3FileStore implements FileStore {
 
   async delete(key: string): Promise<void> {
     assertSafeFileKey(key);
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), {
+      abortSignal: AbortSignal.timeout(this.deleteDeadlineMs),
+    });
   }
 
   async deletePrefix(prefix: string): Promise<number> {
