@@ -5,7 +5,7 @@ import {
   expectProblem,
   uniqueEmail,
 } from './support/api-client';
-import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
+import { ANSWER_PROVENANCE, startFakeGateway, type FakeGateway } from './support/fake-gateway';
 import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
 
 interface TaskResult {
@@ -173,6 +173,8 @@ describe('AI tasks, chat and questions over HTTP', () => {
       chunkId: expect.any(String),
       snippet: expect.any(String),
     });
+    // Which provider answered, and whether it was the offline fallback, as the gateway said.
+    expect(first.body).toMatchObject(ANSWER_PROVENANCE);
 
     const second = await user.post<{ reply: string; sessionId: string }>(
       `/api/documents/${documentId}/chat`,
@@ -322,6 +324,7 @@ describe('AI tasks, chat and questions over HTTP', () => {
       });
     expect(events[0]?.event).toBe('session');
     expect(events.at(-1)?.event).toBe('done');
+    expect(events.at(-1)?.data).toEqual({ citations: expect.any(Array), ...ANSWER_PROVENANCE });
     const deltas = events.filter((event) => event.event === 'delta');
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.map((event) => event.data['text']).join('')).toContain(
@@ -331,6 +334,135 @@ describe('AI tasks, chat and questions over HTTP', () => {
       `/api/chat/sessions/${String(events[0]?.data['sessionId'])}`,
     );
     expect(session.body.messages).toHaveLength(2);
+  });
+
+  it.each([
+    ['refuses the stream', 'text/event-stream;q=0'],
+    ['prefers JSON', 'application/json, text/event-stream;q=0.1'],
+    ['states no preference', '*/*'],
+  ])('answers JSON when the client %s (Accept: %s)', async (_, accept) => {
+    const response = await fetch(`${backend.url}/api/documents/${documentId}/chat`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${user.token}`,
+        'content-type': 'application/json',
+        accept,
+      },
+      body: JSON.stringify({ message: 'Which format?' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(((await response.json()) as { reply: string }).reply).toContain('Which format?');
+  });
+
+  it('cancels the gateway call when the client leaves, and stores no turn', async () => {
+    const owner = await new ApiClient(backend.url).registerUser(uniqueEmail('chat-leaves'));
+    const doc = await owner.post<{ id: string }>('/api/documents', {
+      title: 'Patience',
+      text: 'A document about waiting for answers that never come.',
+    });
+    await eventually(async () => (gateway.indexed.has(doc.body.id) ? true : undefined));
+    const cancelledBefore = gateway.chatsCancelled;
+    const callsBefore = gateway.calls.length;
+    gateway.holdChat = true;
+    try {
+      const leaving = new AbortController();
+      const chat = fetch(`${backend.url}/api/documents/${doc.body.id}/chat`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'Still there?' }),
+        signal: leaving.signal,
+      }).catch((error: unknown) => error);
+      await eventually(async () =>
+        gateway.calls.slice(callsBefore).includes('POST /ai/v1/chat') ? true : undefined,
+      );
+      leaving.abort();
+      const leftAt = performance.now();
+      expect(await chat).toMatchObject({ name: 'AbortError' });
+      await eventually(async () => (gateway.chatsCancelled > cancelledBefore ? true : undefined));
+      // At once, not at the backend's deadline for the call (3 s in these tests).
+      expect(performance.now() - leftAt).toBeLessThan(1500);
+    } finally {
+      gateway.holdChat = false;
+    }
+    const sessions = await owner.get<{ items: unknown[] }>('/api/chat/sessions');
+    expect(sessions.status).toBe(200);
+    expect(sessions.body.items).toEqual([]);
+    // The breaker did not count it: the next chat is answered.
+    const next = await owner.post(`/api/documents/${doc.body.id}/chat`, { message: 'Now?' });
+    expect(next.status).toBe(200);
+  });
+
+  it('lists the user’s chat sessions a page at a time, and deletes one for its owner only', async () => {
+    const owner = await new ApiClient(backend.url).registerUser(uniqueEmail('chat-list'));
+    const stranger = await new ApiClient(backend.url).registerUser(uniqueEmail('chat-stranger'));
+    const [first, second] = await Promise.all(
+      ['Alpha notes', 'Beta notes'].map(async (title) => {
+        const created = await owner.post<{ id: string }>('/api/documents', {
+          title,
+          text: `${title} about licences and their conditions.`,
+        });
+        return created.body.id;
+      }),
+    );
+    const chatAbout = async (id: string | undefined, message: string) =>
+      (await owner.post<{ sessionId: string }>(`/api/documents/${id}/chat`, { message })).body
+        .sessionId;
+    const oldest = await chatAbout(first, 'first question');
+    const middle = await chatAbout(second, 'second question');
+    const newest = await chatAbout(first, 'third question');
+    await owner.post(`/api/documents/${first}/chat`, { message: 'more', sessionId: oldest });
+
+    type Listed = {
+      items: { id: string; documentId: string; documentTitle: string; messageCount: number }[];
+      nextCursor: string | null;
+    };
+    const page1 = await owner.get<Listed>('/api/chat/sessions?limit=2');
+    expect(page1.status).toBe(200);
+    expect(page1.body.items.map((item) => item.id)).toEqual([newest, middle]);
+    expect(page1.body.items[0]).toEqual({
+      id: newest,
+      documentId: first,
+      documentTitle: 'Alpha notes',
+      messageCount: 2,
+      createdAt: expect.any(String),
+      lastActivityAt: expect.any(String),
+    });
+    const page2 = await owner.get<Listed>(
+      `/api/chat/sessions?limit=2&cursor=${page1.body.nextCursor}`,
+    );
+    expect(page2.body).toEqual({
+      items: [expect.objectContaining({ id: oldest, messageCount: 4 })],
+      nextCursor: null,
+    });
+    const aboutFirst = await owner.get<Listed>(`/api/chat/sessions?documentId=${first}`);
+    expect(aboutFirst.body.items.map((item) => item.id)).toEqual([newest, oldest]);
+    expect((await stranger.get<Listed>('/api/chat/sessions')).body.items).toEqual([]);
+
+    expectProblem(await owner.get('/api/chat/sessions?cursor=nope'), 400, 'DT_ERR_INVALID_CURSOR');
+    expectProblem(await owner.get('/api/chat/sessions?limit=0'), 400, 'DT_ERR_VALIDATION');
+    expectProblem(await owner.get('/api/chat/sessions?colour=red'), 400, 'DT_ERR_VALIDATION');
+
+    expectProblem(
+      await stranger.delete(`/api/chat/sessions/${middle}`),
+      404,
+      'DT_ERR_CHAT_SESSION_NOT_FOUND',
+    );
+    expect((await owner.get(`/api/chat/sessions/${middle}`)).status).toBe(200);
+    expect((await owner.delete(`/api/chat/sessions/${middle}`)).status).toBe(204);
+    expectProblem(
+      await owner.get(`/api/chat/sessions/${middle}`),
+      404,
+      'DT_ERR_CHAT_SESSION_NOT_FOUND',
+    );
+    expectProblem(
+      await owner.delete(`/api/chat/sessions/${middle}`),
+      404,
+      'DT_ERR_CHAT_SESSION_NOT_FOUND',
+    );
+    expect(
+      (await owner.get<Listed>('/api/chat/sessions')).body.items.map((item) => item.id),
+    ).toEqual([newest, oldest]);
   });
 
   // Two messages whose emoji start one code unit apart: with either parity

@@ -46,8 +46,11 @@ export {
   type ChatMessage,
   type ChatRole,
   type ChatSession,
+  type ChatSessionPage,
+  type ChatSessionPageRequest,
   type ChatSessionScope,
   type ChatSessionStore,
+  type ChatSessionSummary,
   type NewChatMessage,
 } from './ports/chat-session-store';
 export {

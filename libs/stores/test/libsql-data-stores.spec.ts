@@ -145,7 +145,7 @@ describe('embedded libSQL data stores', () => {
 
     const check = new Database(file);
     try {
-      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 6 });
+      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 7 });
       // Versions 4 and 5: the outbox's per-owner, per-document order has its index.
       const outboxIndexes = check
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox_jobs'")

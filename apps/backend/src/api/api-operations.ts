@@ -8,7 +8,15 @@ import {
   sessionResponse,
 } from './account-schemas';
 import { aiTaskOptions, aiTaskResult, textTaskBody } from './ai-schemas';
-import { askAnswer, askBody, chatBody, chatReply, chatSessionView } from './chat-schemas';
+import {
+  askAnswer,
+  askBody,
+  chatBody,
+  chatReply,
+  chatSessionList,
+  chatSessionListQuery,
+  chatSessionView,
+} from './chat-schemas';
 import {
   documentDetail,
   documentList,
@@ -204,11 +212,28 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   },
   {
     method: 'get',
+    path: '/api/chat/sessions',
+    summary:
+      'The user’s chat sessions, newest first, a page at a time (optionally about one document)',
+    tag: 'chat',
+    authenticated: true,
+    query: chatSessionListQuery,
+    response: chatSessionList,
+  },
+  {
+    method: 'get',
     path: '/api/chat/sessions/{sessionId}',
-    summary: 'A chat session’s history',
+    summary: 'A chat session’s history (its latest 200 messages)',
     tag: 'chat',
     authenticated: true,
     response: chatSessionView,
+  },
+  {
+    method: 'delete',
+    path: '/api/chat/sessions/{sessionId}',
+    summary: 'Delete a chat session and its messages',
+    tag: 'chat',
+    authenticated: true,
   },
   {
     method: 'post',

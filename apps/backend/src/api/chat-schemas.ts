@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MAX_CHAT_MESSAGE_CHARS, visibleTextField } from '@docuthinker/contracts';
+import { MAX_CHAT_MESSAGE_CHARS, queryInteger, visibleTextField } from '@docuthinker/contracts';
 import { CHAT_ROLES } from '@docuthinker/stores';
 
 export const chatBody = z
@@ -11,13 +11,44 @@ export const chatBody = z
 
 const chatCitation = z.object({ documentId: z.string(), chunkId: z.string(), snippet: z.string() });
 
+/** Which provider and model answered, and whether it was the offline fallback (when the gateway says). */
+const answerProvenance = {
+  provider: z.string().optional(),
+  model: z.string().optional(),
+  degraded: z.boolean().optional(),
+};
+
 export const chatReply = z.object({
   reply: z.string(),
   sessionId: z.string(),
   citations: z.array(chatCitation),
+  ...answerProvenance,
 });
 
 export const sessionIdParam = z.object({ sessionId: z.string() });
+
+export const chatSessionListQuery = z
+  .object({
+    documentId: z.string().min(1).max(128).optional(),
+    limit: queryInteger(1, 100).default(20),
+    cursor: z.string().min(1).max(500).optional(),
+  })
+  .strict();
+
+export const chatSessionList = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      documentId: z.string(),
+      /** Absent only for a document deleted while the list was read (its sessions go with it). */
+      documentTitle: z.string().optional(),
+      messageCount: z.number().int(),
+      createdAt: z.iso.datetime(),
+      lastActivityAt: z.iso.datetime(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
 
 export const chatSessionView = z.object({
   documentId: z.string(),
@@ -44,4 +75,5 @@ export const askAnswer = z.object({
       score: z.number(),
     }),
   ),
+  ...answerProvenance,
 });

@@ -1,5 +1,6 @@
 import {
   BrokenCircuitError,
+  CircuitState,
   ConsecutiveBreaker,
   TaskCancelledError,
   TimeoutStrategy,
@@ -35,7 +36,7 @@ import {
   REQUEST_ID_HEADER,
   retryAfterFromHeaders,
 } from '@docuthinker/runtime';
-import { GatewayRejectedError, GatewayUnavailableError } from './gateway-errors';
+import { CallerLeftError, GatewayRejectedError, GatewayUnavailableError } from './gateway-errors';
 
 export interface GatewayClientOptions {
   readonly baseUrl: string;
@@ -64,6 +65,12 @@ export interface GatewayClientOptions {
  */
 export interface GatewayCallContext {
   readonly requestId?: string;
+  /**
+   * Aborted when the user's client leaves: the call is cancelled with
+   * CallerLeftError. Not while the call is the breaker's one test call, which
+   * goes on so that its outcome, not the client's patience, decides the circuit.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The backend's view of the AI/ML gateway's v1 API (libs/contracts). */
@@ -230,6 +237,8 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       /** Set for an outage behind the gateway (see isDependencyOutage), with its Retry-After. */
       dependencyOutage?: { code: string; retryAfterSeconds?: number };
     };
+    const callerSignal = breaker.state === CircuitState.HalfOpen ? undefined : context.signal;
+    if (callerSignal?.aborted) throw new CallerLeftError();
     try {
       response = await breaker.execute(() =>
         deadline.execute(async ({ signal }) => {
@@ -237,7 +246,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           try {
             answer = await fetch(`${settings.baseUrl}${path}`, {
               method,
-              signal,
+              signal: callerSignal ? AbortSignal.any([signal, callerSignal]) : signal,
               headers: {
                 authorization: `Bearer ${settings.serviceToken}`,
                 ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -246,9 +255,12 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
               ...(body === undefined ? {} : { body: JSON.stringify(body) }),
             });
           } catch (error) {
+            if (callerSignal?.aborted) throw new CallerLeftError();
             throw new GatewayCallFailed((error as Error).message);
           }
           const payload = await readPayload(answer, settings.maxAnswerBytes);
+          // An answer cut off by the client's leaving says nothing about the gateway.
+          if (callerSignal?.aborted) throw new CallerLeftError();
           const code = problemField(payload, 'code');
           if (isDependencyOutage(answer.status, code)) {
             return {

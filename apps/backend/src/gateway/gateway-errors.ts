@@ -35,3 +35,16 @@ export class GatewayRejectedError extends Error {
     super(`AI/ML gateway rejected the request (${status}${code ? ` ${code}` : ''}): ${detail}`);
   }
 }
+
+/**
+ * The user's client left before the gateway answered, and the call was
+ * cancelled with it: nobody is left to answer, and a provider would only
+ * have been paid for an answer nobody reads (or a chat turn stored that the
+ * user never saw). Neither a gateway failure nor the request's.
+ */
+export class CallerLeftError extends Error {
+  override readonly name = 'CallerLeftError';
+  constructor() {
+    super('the client left before the AI/ML gateway answered; the call was cancelled');
+  }
+}

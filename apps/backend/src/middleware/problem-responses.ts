@@ -1,7 +1,11 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
 import { problem } from '../errors';
-import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
+import {
+  CallerLeftError,
+  GatewayRejectedError,
+  GatewayUnavailableError,
+} from '../gateway/gateway-errors';
 import { FileStoreUnavailableError } from '../services/service-errors';
 import { problemFromDomainError } from './domain-problems';
 
@@ -89,6 +93,12 @@ function fromRouter(error: unknown): ProblemError | undefined {
  * client errors say what went wrong; the rest is a bare 500, logged in full.
  */
 export const problemResponses: ErrorRequestHandler = (error, req, res, _next) => {
+  if (error instanceof CallerLeftError) {
+    // Nobody to answer: the request's own line says `request aborted`.
+    req.log.info('client left before the AI/ML gateway answered; the call was cancelled');
+    res.destroy();
+    return;
+  }
   const known =
     error instanceof ProblemError
       ? error

@@ -5,20 +5,50 @@ import {
   type ChatMessage,
   type Citation,
 } from '@docuthinker/contracts';
-import type { ChatSession, Stores } from '@docuthinker/stores';
+import type {
+  ChatSession,
+  ChatSessionPageRequest,
+  ChatSessionSummary,
+  Stores,
+} from '@docuthinker/stores';
 import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
 import { confirmOwnerStillExists } from './owner-presence';
 import { NotFoundError } from './service-errors';
 
-export interface ChatTurn {
+/**
+ * Which provider and model answered, and whether the answer is a fallback
+ * (the gateway's offline engine after the providers failed): a user can
+ * tell an extractive answer from a model's. Absent where the gateway did not
+ * say, or when no model was asked (see NO_ANSWER).
+ */
+export interface AnswerProvenance {
+  provider?: string;
+  model?: string;
+  degraded?: boolean;
+}
+
+export interface ChatTurn extends AnswerProvenance {
   reply: string;
   sessionId: string;
   citations: { documentId: string; chunkId: string; snippet: string }[];
 }
 
-export interface AskAnswer {
+export interface AskAnswer extends AnswerProvenance {
   answer: string;
   citations: (Citation & { title: string })[];
+}
+
+function provenanceOf({ provider, model, degraded }: AnswerProvenance): AnswerProvenance {
+  return {
+    ...(provider === undefined ? {} : { provider }),
+    ...(model === undefined ? {} : { model }),
+    ...(degraded === undefined ? {} : { degraded }),
+  };
+}
+
+export interface ListedChatSession extends ChatSessionSummary {
+  /** Absent only for a document deleted while the list was read (its sessions go with it). */
+  documentTitle?: string;
 }
 
 /** Enough context for a follow-up question without sending a whole long conversation. */
@@ -102,6 +132,7 @@ export class ChatService {
         chunkId,
         snippet,
       })),
+      ...provenanceOf(answer),
     };
   }
 
@@ -109,6 +140,30 @@ export class ChatService {
     const session = await this.stores.chatSessions.get(ownerId, sessionId);
     if (!session) throw new NotFoundError('chat-session');
     return session;
+  }
+
+  /** A page of the owner's sessions, each with its document's title. */
+  async sessions(
+    ownerId: string,
+    page: ChatSessionPageRequest,
+  ): Promise<{ items: ListedChatSession[]; nextCursor: string | null }> {
+    const { items, nextCursor } = await this.stores.chatSessions.list(ownerId, page);
+    const titles = await this.stores.documents.titlesOf(ownerId, [
+      ...new Set(items.map((item) => item.documentId)),
+    ]);
+    return {
+      items: items.map((item) => {
+        const documentTitle = titles.get(item.documentId);
+        return documentTitle === undefined ? item : { ...item, documentTitle };
+      }),
+      nextCursor,
+    };
+  }
+
+  async deleteSession(ownerId: string, sessionId: string): Promise<void> {
+    if (!(await this.stores.chatSessions.delete(ownerId, sessionId))) {
+      throw new NotFoundError('chat-session');
+    }
   }
 
   /** Any id that is not one of the owner's documents is "not found", like everywhere else. */
@@ -166,6 +221,9 @@ export class ChatService {
       if (title === undefined) citedDeleted = true;
       else citations.push({ ...citation, title });
     }
-    return { answer: { answer: answer.answer, citations }, citedDeleted };
+    return {
+      answer: { answer: answer.answer, citations, ...provenanceOf(answer) },
+      citedDeleted,
+    };
   }
 }

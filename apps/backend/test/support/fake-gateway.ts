@@ -24,6 +24,10 @@ export interface FakeGateway {
   unauthorised: number;
   /** The summary task answers degraded while set (the gateway's offline engine). */
   degraded: boolean;
+  /** While set, a chat call is held unanswered until its caller leaves. */
+  holdChat: boolean;
+  /** Chat calls whose caller left while they were held. */
+  chatsCancelled: number;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -40,6 +44,9 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
     ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
     : {};
 }
+
+/** Which provider answered a chat or a question, as the gateway says. */
+export const ANSWER_PROVENANCE = { provider: 'fake', model: 'fake-1', degraded: false } as const;
 
 const words = (text: string) => text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
 
@@ -166,7 +173,14 @@ export async function startFakeGateway(serviceToken: string, port = 0): Promise<
           snippet: text,
           score,
         })),
+        ...ANSWER_PROVENANCE,
       });
+    }
+    if (req.method === 'POST' && url.pathname === '/ai/v1/chat' && gateway.holdChat) {
+      res.once('close', () => {
+        gateway.chatsCancelled += 1;
+      });
+      return;
     }
     if (req.method === 'POST' && url.pathname === '/ai/v1/chat') {
       const messages = body['messages'] as { role: string; content: string }[];
@@ -181,6 +195,7 @@ export async function startFakeGateway(serviceToken: string, port = 0): Promise<
           snippet: text,
           score,
         })),
+        ...ANSWER_PROVENANCE,
       });
     }
     return json(res, 404, { detail: 'no such route' });
@@ -194,6 +209,8 @@ export async function startFakeGateway(serviceToken: string, port = 0): Promise<
     calls: [],
     unauthorised: 0,
     degraded: false,
+    holdChat: false,
+    chatsCancelled: 0,
     async start() {
       server = createServer((req, res) => {
         handle(req, res).catch(() => json(res, 500, { detail: 'fake gateway failed' }));

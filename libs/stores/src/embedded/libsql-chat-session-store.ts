@@ -1,11 +1,15 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { clampPageSize, decodePageCursor, encodePageCursor } from '../documents/page-cursor';
 import {
   MAX_CHAT_SESSION_MESSAGES,
   type ChatMessage,
   type ChatRole,
   type ChatSession,
+  type ChatSessionPage,
+  type ChatSessionPageRequest,
   type ChatSessionScope,
   type ChatSessionStore,
+  type ChatSessionSummary,
   type NewChatMessage,
 } from '../ports/chat-session-store';
 import type { Clock } from '../shared/clock';
@@ -106,6 +110,53 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
         expiresAt,
       };
     });
+  }
+
+  async list(ownerId: string, page: ChatSessionPageRequest): Promise<ChatSessionPage> {
+    const limit = clampPageSize(page.limit);
+    const after = page.cursor ? decodePageCursor(page.cursor) : null;
+    const conditions = ['s.owner_id = ?', 's.expires_at > ?'];
+    const values: (string | number)[] = [ownerId, this.clock().getTime()];
+    if (page.documentId !== undefined) {
+      conditions.push('s.document_id = ?');
+      values.push(page.documentId);
+    }
+    if (after) {
+      conditions.push('(s.created_at < ? OR (s.created_at = ? AND s.id < ?))');
+      values.push(after.createdAtMs, after.createdAtMs, after.id);
+    }
+    const rows = prepared(
+      this.db,
+      `SELECT s.id, s.document_id, s.created_at, s.expires_at,
+              (SELECT COUNT(*) FROM chat_messages m WHERE m.session_id = s.id) AS message_count
+         FROM chat_sessions s WHERE ${conditions.join(' AND ')}
+         ORDER BY s.created_at DESC, s.id DESC LIMIT ?`,
+    ).all(...values, limit + 1) as (Omit<SessionRow, 'owner_id'> & { message_count: number })[];
+    const items: ChatSessionSummary[] = rows.slice(0, limit).map((row) => ({
+      id: row.id,
+      documentId: row.document_id,
+      createdAt: new Date(row.created_at),
+      // Every append moves the expiry to a lifetime after it.
+      lastActivityAt: new Date(row.expires_at - this.ttlMs),
+      messageCount: row.message_count,
+    }));
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor:
+        rows.length > limit && last
+          ? encodePageCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
+          : null,
+    };
+  }
+
+  async delete(ownerId: string, sessionId: string): Promise<boolean> {
+    return (
+      prepared(
+        this.db,
+        'DELETE FROM chat_sessions WHERE id = ? AND owner_id = ? AND expires_at > ?',
+      ).run(sessionId, ownerId, this.clock().getTime()).changes > 0
+    );
   }
 
   async deleteForDocument(scope: ChatSessionScope): Promise<number> {

@@ -2,7 +2,7 @@ import type Database from 'libsql';
 import { indexDocumentTerms } from './libsql-owner-terms';
 
 /** Bumped when a migration is added below; stored in SQLite's `user_version`. */
-const SCHEMA_VERSION = 6;
+const SCHEMA_VERSION = 7;
 
 const VERSION_1 = `
 CREATE TABLE users (
@@ -168,6 +168,11 @@ const VERSION_6 = `
 ALTER TABLE users ADD COLUMN tokens_valid_from INTEGER;
 `;
 
+/** An owner's sessions, newest first, as the listing pages through them. */
+const VERSION_7 = `
+CREATE INDEX IF NOT EXISTS chat_sessions_by_owner_newest ON chat_sessions (owner_id, created_at DESC, id DESC);
+`;
+
 function migrateToVersion3(db: Database.Database): void {
   db.exec(VERSION_3);
   const documents = db
@@ -207,6 +212,7 @@ export function migrateEmbeddedSchema(db: Database.Database): void {
     if (current < 4) db.exec(VERSION_4);
     if (current < 5) db.exec(VERSION_5);
     if (current < 6) db.exec(VERSION_6);
+    if (current < 7) db.exec(VERSION_7);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -1,10 +1,14 @@
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
+import { clampPageSize, decodePageCursor, encodePageCursor } from '../documents/page-cursor';
 import {
   MAX_CHAT_SESSION_MESSAGES,
   type ChatMessage,
   type ChatSession,
+  type ChatSessionPage,
+  type ChatSessionPageRequest,
   type ChatSessionScope,
   type ChatSessionStore,
+  type ChatSessionSummary,
   type NewChatMessage,
 } from '../ports/chat-session-store';
 import type { Clock } from '../shared/clock';
@@ -97,6 +101,71 @@ export class MongoChatSessionStore implements ChatSessionStore {
       { returnDocument: 'after' },
     );
     return document ? toSession(document) : null;
+  }
+
+  async list(ownerId: string, page: ChatSessionPageRequest): Promise<ChatSessionPage> {
+    const limit = clampPageSize(page.limit);
+    const after = page.cursor ? decodePageCursor(page.cursor) : null;
+    const filter: Filter<ChatSessionDocument> = {
+      ownerId,
+      expiresAt: { $gt: this.clock() },
+      ...(page.documentId === undefined ? {} : { documentId: page.documentId }),
+      ...(after
+        ? {
+            $or: [
+              { createdAt: { $lt: new Date(after.createdAtMs) } },
+              { createdAt: new Date(after.createdAtMs), _id: { $lt: after.id } },
+            ],
+          }
+        : {}),
+    };
+    // The messages' count, not the messages: a session holds up to 200 of them.
+    const rows = await this.sessions
+      .aggregate<{
+        _id: string;
+        documentId: string;
+        createdAt: Date;
+        expiresAt: Date;
+        messageCount: number;
+      }>([
+        { $match: filter },
+        { $sort: { createdAt: -1, _id: -1 } },
+        { $limit: limit + 1 },
+        {
+          $project: {
+            documentId: 1,
+            createdAt: 1,
+            expiresAt: 1,
+            messageCount: { $size: '$messages' },
+          },
+        },
+      ])
+      .toArray();
+    const items: ChatSessionSummary[] = rows.slice(0, limit).map((row) => ({
+      id: row._id,
+      documentId: row.documentId,
+      createdAt: row.createdAt,
+      // Every append moves the expiry to a lifetime after it.
+      lastActivityAt: new Date(row.expiresAt.getTime() - this.ttlMs),
+      messageCount: row.messageCount,
+    }));
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor:
+        rows.length > limit && last
+          ? encodePageCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
+          : null,
+    };
+  }
+
+  async delete(ownerId: string, sessionId: string): Promise<boolean> {
+    const result = await this.sessions.deleteOne({
+      _id: sessionId,
+      ownerId,
+      expiresAt: { $gt: this.clock() },
+    });
+    return result.deletedCount > 0;
   }
 
   async deleteForDocument(scope: ChatSessionScope): Promise<number> {

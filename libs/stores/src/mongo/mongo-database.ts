@@ -87,6 +87,10 @@ async function ensureMongoIndexes(db: Db): Promise<void> {
     db
       .collection(MONGO_COLLECTIONS.chatSessions)
       .createIndex({ ownerId: 1, documentId: 1 }, { name: 'by_scope' }),
+    // An owner's sessions, newest first, as the listing pages through them.
+    db
+      .collection(MONGO_COLLECTIONS.chatSessions)
+      .createIndex({ ownerId: 1, createdAt: -1, _id: -1 }, { name: 'by_owner_newest' }),
     // The TTL monitor removes expired sessions in the background (about once a
     // minute); reads also filter on expiresAt, so expiry is exact.
     db

@@ -40,6 +40,32 @@ export const DEFAULT_CHAT_SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
  */
 export const MAX_CHAT_SESSION_MESSAGES = 200;
 
+/** A session as a listing shows it: without its messages. */
+export interface ChatSessionSummary {
+  readonly id: string;
+  readonly documentId: string;
+  readonly createdAt: Date;
+  /** When its latest message was added; its creation before any. */
+  readonly lastActivityAt: Date;
+  readonly messageCount: number;
+}
+
+export interface ChatSessionPageRequest {
+  /** Only the sessions about this document. */
+  readonly documentId?: string;
+  /** Clamped to 1..100. */
+  readonly limit: number;
+  /** `nextCursor` of the previous page; absent for the first page. */
+  readonly cursor?: string | null;
+}
+
+export interface ChatSessionPage {
+  /** Newest first (by creation); sessions created in the same millisecond are ordered by id. */
+  readonly items: ChatSessionSummary[];
+  /** Null on the last page. */
+  readonly nextCursor: string | null;
+}
+
 /** Chat history per (owner, document). Expired sessions read as absent. */
 export interface ChatSessionStore extends HealthCheckable {
   create(scope: ChatSessionScope): Promise<ChatSession>;
@@ -55,6 +81,13 @@ export interface ChatSessionStore extends HealthCheckable {
     sessionId: string,
     messages: readonly NewChatMessage[],
   ): Promise<ChatSession | null>;
+  /**
+   * The owner's live sessions, a page at a time. Throws `InvalidCursorError`
+   * for a cursor that this store did not produce.
+   */
+  list(ownerId: string, page: ChatSessionPageRequest): Promise<ChatSessionPage>;
+  /** False when there is no such live session of the owner's. */
+  delete(ownerId: string, sessionId: string): Promise<boolean>;
   deleteForDocument(scope: ChatSessionScope): Promise<number>;
   deleteAllForOwner(ownerId: string): Promise<number>;
   /** Physically removes expired sessions (MongoDB's TTL index does this by itself). */

@@ -2,6 +2,7 @@ import {
   DEFAULT_CHAT_SESSION_TTL_MS,
   MAX_CHAT_SESSION_MESSAGES,
 } from '../../src/ports/chat-session-store';
+import { InvalidCursorError } from '../../src/shared/errors';
 import { newOwnerId } from '../support/sample-documents';
 import { useDataStores, type OpenDataStores } from './data-stores-factory';
 
@@ -120,6 +121,71 @@ export function chatSessionStoreContract(open: OpenDataStores): void {
       expect(await sessions().deleteAllForOwner(owner)).toBe(1);
       expect(await sessions().get(owner, second.id)).toBeNull();
       expect(await sessions().get(other, theirs.id)).not.toBeNull();
+    });
+
+    it('lists an owner’s live sessions newest first, a page at a time, with counts and last activity', async () => {
+      const ownerId = newOwnerId();
+      const other = newOwnerId();
+      const created: string[] = [];
+      for (const documentId of ['doc-a', 'doc-b', 'doc-a']) {
+        created.push((await sessions().create({ ownerId, documentId })).id);
+        subject.clock().advance(1000);
+      }
+      await sessions().create({ ownerId: other, documentId: 'doc-a' });
+      const [first, , third] = created as [string, string, string];
+      await sessions().append({ ownerId, documentId: 'doc-a' }, first, [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: 'a' },
+      ]);
+      const activeAt = subject.clock().now();
+      subject.clock().advance(5000);
+
+      const page1 = await sessions().list(ownerId, { limit: 2 });
+      expect(page1.items.map((item) => item.id)).toEqual([third, created[1]]);
+      expect(page1.nextCursor).toEqual(expect.any(String));
+      const page2 = await sessions().list(ownerId, { limit: 2, cursor: page1.nextCursor });
+      expect(page2.items.map((item) => item.id)).toEqual([first]);
+      expect(page2.nextCursor).toBeNull();
+      expect(page2.items[0]).toEqual({
+        id: first,
+        documentId: 'doc-a',
+        createdAt: expect.any(Date),
+        lastActivityAt: activeAt,
+        messageCount: 2,
+      });
+      expect(page1.items[0]?.messageCount).toBe(0);
+      expect(page1.items[0]?.lastActivityAt).toEqual(page1.items[0]?.createdAt);
+
+      const aboutA = await sessions().list(ownerId, { documentId: 'doc-a', limit: 10 });
+      expect(aboutA.items.map((item) => item.id)).toEqual([third, first]);
+      await expect(sessions().list(ownerId, { limit: 2, cursor: 'not-a-cursor' })).rejects.toThrow(
+        InvalidCursorError,
+      );
+
+      // Expired sessions are not listed.
+      subject.clock().advance(DEFAULT_CHAT_SESSION_TTL_MS - 6000);
+      expect((await sessions().list(ownerId, { limit: 10 })).items.map((item) => item.id)).toEqual([
+        first,
+      ]);
+    });
+
+    it('deletes one session of its owner only, and says whether it did', async () => {
+      const scope = { ownerId: newOwnerId(), documentId: 'doc-1' };
+      const kept = await sessions().create(scope);
+      const doomed = await sessions().create(scope);
+      await sessions().append(scope, doomed.id, [{ role: 'user', content: 'forget me' }]);
+
+      expect(await sessions().delete(newOwnerId(), doomed.id)).toBe(false);
+      expect(await sessions().get(scope.ownerId, doomed.id)).not.toBeNull();
+      expect(await sessions().delete(scope.ownerId, doomed.id)).toBe(true);
+      expect(await sessions().get(scope.ownerId, doomed.id)).toBeNull();
+      expect(await sessions().delete(scope.ownerId, doomed.id)).toBe(false);
+      expect(
+        (await sessions().list(scope.ownerId, { limit: 10 })).items.map((item) => item.id),
+      ).toEqual([kept.id]);
+      expect(
+        await sessions().append(scope, doomed.id, [{ role: 'user', content: 'x' }]),
+      ).toBeNull();
     });
 
     it('reports itself healthy', async () => {

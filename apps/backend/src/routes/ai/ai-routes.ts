@@ -4,6 +4,7 @@ import { currentUser } from '../../middleware/authenticate';
 import { jsonBody, parseOrThrow } from '../../middleware/validate';
 import type { AiCallAllowance } from '../../services/ai-call-allowance';
 import type { AiService } from '../../services/ai-service';
+import { gatewayCallContext } from '../gateway-call-context';
 
 export function aiRoutes(ai: AiService, aiCalls: AiCallAllowance): Router {
   const router = Router();
@@ -12,9 +13,13 @@ export function aiRoutes(ai: AiService, aiCalls: AiCallAllowance): Router {
     const options = jsonBody(req, aiTaskOptions);
     await aiCalls.spend(currentUser(req).id);
     res.json(
-      await ai.runOnDocument(currentUser(req).id, req.params.id, task, options, {
-        requestId: req.id,
-      }),
+      await ai.runOnDocument(
+        currentUser(req).id,
+        req.params.id,
+        task,
+        options,
+        gatewayCallContext(req, res),
+      ),
     );
   });
   router.post('/api/ai/:task', async (req, res) => {
@@ -22,7 +27,14 @@ export function aiRoutes(ai: AiService, aiCalls: AiCallAllowance): Router {
     const { text, title, ...options } = jsonBody(req, textTaskBody);
     await aiCalls.spend(currentUser(req).id);
     res.json(
-      await ai.runOnText(currentUser(req).id, text, task, options, title, { requestId: req.id }),
+      await ai.runOnText(
+        currentUser(req).id,
+        text,
+        task,
+        options,
+        title,
+        gatewayCallContext(req, res),
+      ),
     );
   });
   return router;

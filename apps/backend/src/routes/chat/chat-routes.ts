@@ -1,24 +1,54 @@
 import { Router } from 'express';
-import { askBody, chatBody, sessionIdParam } from '../../api/chat-schemas';
+import { askBody, chatBody, chatSessionListQuery, sessionIdParam } from '../../api/chat-schemas';
 import { currentUser } from '../../middleware/authenticate';
-import { jsonBody, parseOrThrow } from '../../middleware/validate';
+import { exactPathOnly } from '../../middleware/exact-path-only';
+import { jsonBody, parseOrThrow, queryOf } from '../../middleware/validate';
 import type { AiCallAllowance } from '../../services/ai-call-allowance';
 import type { ChatService } from '../../services/chat-service';
 import { sendReplyAsEvents, wantsEventStream } from './server-sent-events';
+import { gatewayCallContext } from '../gateway-call-context';
 
 export function chatRoutes(chat: ChatService, aiCalls: AiCallAllowance): Router {
   const router = Router();
   router.post('/api/documents/:id/chat', async (req, res) => {
     const { message, sessionId } = jsonBody(req, chatBody);
     await aiCalls.spend(currentUser(req).id);
-    const turn = await chat.chat(currentUser(req).id, req.params.id, message, sessionId, {
-      requestId: req.id,
-    });
-    if (wantsEventStream(req.headers.accept)) {
-      sendReplyAsEvents(res, turn.reply, turn.sessionId, turn.citations);
+    const turn = await chat.chat(
+      currentUser(req).id,
+      req.params.id,
+      message,
+      sessionId,
+      gatewayCallContext(req, res),
+    );
+    if (wantsEventStream(req)) {
+      sendReplyAsEvents(res, turn);
       return;
     }
     res.json(turn);
+  });
+  router.get('/api/chat/sessions', exactPathOnly, async (req, res) => {
+    const { documentId, limit, cursor } = queryOf(req, chatSessionListQuery);
+    const page = await chat.sessions(currentUser(req).id, {
+      limit,
+      ...(documentId === undefined ? {} : { documentId }),
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    res.json({
+      items: page.items.map((item) => ({
+        id: item.id,
+        documentId: item.documentId,
+        ...(item.documentTitle === undefined ? {} : { documentTitle: item.documentTitle }),
+        messageCount: item.messageCount,
+        createdAt: item.createdAt.toISOString(),
+        lastActivityAt: item.lastActivityAt.toISOString(),
+      })),
+      nextCursor: page.nextCursor,
+    });
+  });
+  router.delete('/api/chat/sessions/:sessionId', async (req, res) => {
+    const { sessionId } = parseOrThrow(sessionIdParam, req.params);
+    await chat.deleteSession(currentUser(req).id, sessionId);
+    res.status(204).end();
   });
   router.get('/api/chat/sessions/:sessionId', async (req, res) => {
     const { sessionId } = parseOrThrow(sessionIdParam, req.params);
@@ -35,7 +65,9 @@ export function chatRoutes(chat: ChatService, aiCalls: AiCallAllowance): Router 
   router.post('/api/ask', async (req, res) => {
     const { question, documentIds } = jsonBody(req, askBody);
     await aiCalls.spend(currentUser(req).id);
-    res.json(await chat.ask(currentUser(req).id, question, documentIds, { requestId: req.id }));
+    res.json(
+      await chat.ask(currentUser(req).id, question, documentIds, gatewayCallContext(req, res)),
+    );
   });
   return router;
 }

@@ -14,6 +14,7 @@ import type { AiCallAllowance } from '../../services/ai-call-allowance';
 import { detailView, listView, metadataView } from './document-views';
 import type { EncodedJsonBodies } from './encoded-json-bodies';
 import { readMultipartUpload } from './read-multipart-upload';
+import { gatewayCallContext } from '../gateway-call-context';
 
 async function readUpload(req: Request, maxUploadBytes: number): Promise<UploadInput> {
   if (req.is('multipart/form-data')) return readMultipartUpload(req, maxUploadBytes);
@@ -61,7 +62,9 @@ export function documentRoutes(
     const { q, mode, limit } = queryOf(req, documentSearchQuery);
     // Semantic search embeds the query through the gateway: an AI call.
     if (mode === 'semantic') await aiCalls.spend(currentUser(req).id);
-    res.json(await documents.search(currentUser(req).id, q, mode, limit, { requestId: req.id }));
+    res.json(
+      await documents.search(currentUser(req).id, q, mode, limit, gatewayCallContext(req, res)),
+    );
   });
 
   router.delete('/api/documents', exactPathOnly, async (req, res) => {
