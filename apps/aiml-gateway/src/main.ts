@@ -11,6 +11,7 @@ import { createDocumentAnalyzer } from './analyze/create-document-analyzer';
 import { createGatewayApp } from './app';
 import { TokenRevocationCheck } from './auth/token-revocation-check';
 import { EngineConnection } from './engine/engine-connection';
+import { providerEvents } from './engine/provider-events';
 import { closeGatewayServer } from './http/close-gateway-server';
 import { loadRedis } from './load-redis';
 import { GatewayMetrics } from './metrics/gateway-metrics';
@@ -78,13 +79,7 @@ async function main(): Promise<void> {
     offlineWorkerFile,
     onOfflineWorkerError: (error) =>
       logger.error({ err: error }, 'an offline engine worker thread failed to start'),
-    onAttempt: metrics.recordProviderAttempt,
-    // A revoked key is out of rotation for an hour; operators need to hear it once, not per request.
-    onKeyQuarantined: (event) =>
-      logger.warn(
-        event,
-        'provider API key refused (401/403): quarantined, the pool serves without it',
-      ),
+    ...providerEvents(logger, metrics),
   };
   const connection = EngineConnection.start(
     async () => {

@@ -1,7 +1,7 @@
 import { turnBudgetMs } from '../src/providers/call-budget';
 import { LocalProvider } from '../src/providers/local-provider';
 import { OpenAiProvider } from '../src/providers/openai-provider';
-import { ProviderChain } from '../src/providers/provider-chain';
+import { ProviderChain, type ResiliencePolicy } from '../src/providers/provider-chain';
 import { UpstreamProvider } from '../src/providers/upstream-provider';
 import {
   openAiReply,
@@ -262,6 +262,104 @@ describe('a half-open circuit', () => {
     leaver.abort();
     await expect(stale).rejects.toMatchObject({ name: 'AbortError' });
     expect(await probe).toMatchObject({ provider: 'upstream', output: 'From upstream.' });
+    expect(chain.circuits()[0]?.state).toBe('closed');
+  });
+});
+
+/** OpenAI answering `respond`, and a chain of it and the offline engine. */
+async function openAiThenOffline(
+  respond: Parameters<typeof server>[0],
+  resilience: Partial<ResiliencePolicy>,
+) {
+  const openai = await server(respond);
+  const chain = new ProviderChain(
+    [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
+    { resilience },
+  );
+  return { openai, chain };
+}
+
+// Found in an exploratory test: the retry wrapped the breaker, so each
+// attempt of one call counted; with two retries and a threshold of three,
+// one user's call that met three 500s opened OpenAI's circuit for everyone.
+describe('a circuit breaker that counts calls, not attempts', () => {
+  it('stays closed after one call whose every attempt failed, and opens after three', async () => {
+    const { openai, chain } = await openAiThenOffline(() => ({ status: 500, body: {} }), {
+      ...FAST,
+      retries: 2,
+      breakerThreshold: 3,
+    });
+
+    const first = await chain.runTask('summary', input);
+    expect(openai.requests).toHaveLength(3);
+    expect(first.attempts[0]).toMatchObject({ provider: 'openai', outcome: 'failed', status: 500 });
+    expect(chain.circuits()[0]?.state).toBe('closed');
+
+    await chain.runTask('summary', input);
+    expect(chain.circuits()[0]?.state).toBe('closed');
+    await chain.runTask('summary', input);
+    expect(chain.circuits()[0]?.state).toBe('open');
+    expect(openai.requests).toHaveLength(9);
+
+    expect(outcomes(await chain.runTask('summary', input))).toEqual([
+      'openai:circuit-open',
+      'local:success',
+    ]);
+    expect(openai.requests).toHaveLength(9);
+  });
+
+  it('counts a call that a retry rescued as an answer, which ends a run of failed calls', async () => {
+    // Call 1 fails three times; call 2 fails, then is answered on its retry; call 3 fails.
+    const { openai, chain } = await openAiThenOffline(
+      (_request, index) =>
+        index === 4 ? { body: openAiReply('Summary from OpenAI.') } : { status: 500, body: {} },
+      { ...FAST, retries: 2, breakerThreshold: 2 },
+    );
+
+    expect((await chain.runTask('summary', input)).provider).toBe('local');
+    expect(await chain.runTask('summary', input)).toMatchObject({ provider: 'openai' });
+    expect((await chain.runTask('summary', input)).provider).toBe('local');
+    expect(openai.requests).toHaveLength(8);
+    expect(chain.circuits()[0]?.state).toBe('closed');
+  });
+
+  it('lets a half-open circuit’s probe make one attempt: a probe that fails is not retried', async () => {
+    const { openai, chain } = await openAiThenOffline(() => ({ status: 500, body: {} }), {
+      ...FAST,
+      retries: 2,
+      breakerThreshold: 1,
+      halfOpenAfterMs: 100,
+    });
+    await chain.runTask('summary', input);
+    expect(openai.requests).toHaveLength(3);
+    expect(chain.circuits()[0]?.state).toBe('open');
+    await pause(150);
+
+    const probe = await chain.runTask('summary', input);
+    expect(outcomes(probe)).toEqual(['openai:failed', 'local:success']);
+    expect(openai.requests).toHaveLength(4);
+    expect(chain.circuits()[0]?.state).toBe('open');
+  });
+
+  it('starts counting afresh when a probe that met a rejected request closes the circuit', async () => {
+    // Two 500s open it; the probe meets a 400 (about the request, not the
+    // provider), which cockatiel takes as closing it; then one more 500.
+    const { chain } = await openAiThenOffline(
+      (_request, index) =>
+        index === 2
+          ? { status: 400, body: { error: { message: 'context length exceeded' } } }
+          : { status: 500, body: {} },
+      { ...FAST, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 100 },
+    );
+    await chain.runTask('summary', input);
+    await chain.runTask('summary', input);
+    expect(chain.circuits()[0]?.state).toBe('open');
+    await pause(150);
+    await chain.runTask('summary', input);
+    expect(chain.circuits()[0]?.state).toBe('closed');
+
+    // One failed call of the two that open it, not the third of a count never reset.
+    await chain.runTask('summary', input);
     expect(chain.circuits()[0]?.state).toBe('closed');
   });
 });

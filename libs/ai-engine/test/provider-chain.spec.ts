@@ -8,7 +8,9 @@ import { OpenAiProvider } from '../src/providers/openai-provider';
 import {
   ProviderChain,
   ProvidersExhaustedError,
+  type Failover,
   type ProviderChainOptions,
+  type ProviderCircuitChange,
 } from '../src/providers/provider-chain';
 import type { RemoteProviderOptions } from '../src/providers/remote-provider-options';
 import { UpstreamProvider } from '../src/providers/upstream-provider';
@@ -312,9 +314,11 @@ describe('failover', () => {
     expect(outcomes).toEqual(['failed', 'failed', 'failed', 'circuit-open', 'circuit-open']);
     expect(openai.requests).toHaveLength(3);
     expect(chain.circuits()).toEqual([
-      { provider: 'openai', model: 'gpt-4o-mini', state: 'open' },
+      // Open for FAST's minute, less the moments since the third failure.
+      { provider: 'openai', model: 'gpt-4o-mini', state: 'open', retryAfterMs: expect.any(Number) },
       { provider: 'local', model: 'docuthinker-offline-extractive-v1', state: 'closed' },
     ]);
+    expect(chain.circuits()[0]?.retryAfterMs).toBeGreaterThan(55_000);
   });
 
   it('lets one probe through after the open period and closes again when it succeeds', async () => {
@@ -744,5 +748,142 @@ describe('rate limits, deadlines and size caps across the chain', () => {
       new AbortController().signal,
     );
     await expect(failure).rejects.toMatchObject({ kind: 'malformed' });
+  });
+});
+
+// Found in an exploratory test: a remote-only chain refused by OpenAI's open
+// circuit answered Retry-After 5 while the circuit stayed open 30 s.
+describe('while a provider’s circuit is open', () => {
+  const exhausted = (chain: ProviderChain) =>
+    chain.runTask('summary', input).then(
+      () => undefined,
+      (error: ProvidersExhaustedError) => error,
+    );
+
+  it('says how long it stays open, to the call that opened it and to those it refuses', async () => {
+    const openai = await server(() => ({ status: 500, body: {} }));
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` })],
+      { resilience: { ...FAST, retries: 0, breakerThreshold: 1, halfOpenAfterMs: 30_000 } },
+    );
+
+    const opening = await exhausted(chain);
+    expect(opening?.attempts[0]).toMatchObject({ outcome: 'failed', status: 500 });
+    expect(opening?.retryAfterMs).toBeGreaterThan(29_000);
+    expect(opening?.retryAfterMs).toBeLessThanOrEqual(30_000);
+
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const refused = await exhausted(chain);
+    expect(refused?.attempts[0]).toMatchObject({ outcome: 'circuit-open' });
+    expect(refused?.retryAfterMs).toBeGreaterThan(28_000);
+    expect(refused?.retryAfterMs).toBeLessThanOrEqual(29_700);
+    expect(openai.requests).toHaveLength(1);
+  });
+});
+
+// Found in an exploratory test: after a 429 with Retry-After 20 on the only
+// key, /ready said OpenAI's circuit was closed while every call passed it over.
+describe('readiness of a provider whose every key rests', () => {
+  it('reports the keys resting, and for how long, while the circuit stays closed', async () => {
+    const openai = await server(() => ({
+      status: 429,
+      body: { error: { message: 'rate limit' } },
+      headers: { 'retry-after': '20' },
+    }));
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
+      { resilience: FAST },
+    );
+    const healthy = chain.circuits();
+    await chain.runTask('summary', input);
+
+    const [resting, offline] = chain.circuits();
+    expect(resting).toEqual({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      state: 'closed',
+      keys: 'resting',
+      retryAfterMs: expect.any(Number),
+    });
+    expect(resting?.retryAfterMs).toBeGreaterThan(19_000);
+    expect(resting?.retryAfterMs).toBeLessThanOrEqual(20_000);
+    // A provider that may be asked keeps the shape it had.
+    expect(healthy[0]).toEqual({ provider: 'openai', model: 'gpt-4o-mini', state: 'closed' });
+    expect(offline).toEqual(healthy[1]);
+  });
+});
+
+// Found in an exploratory test: a call that failed over left no trace but
+// /metrics counters.
+describe('what the chain tells of a call that failed over', () => {
+  it('names each provider asked and failed, once per call and not per retry, with the caller', async () => {
+    const upstream = await server(() => ({ status: 503, body: { detail: 'overloaded' } }));
+    const openai = await server(() => ({ body: '<html>proxy error</html>' }));
+    const failovers: Array<{ failover: Failover; caller: AbortSignal | undefined }> = [];
+    const chain = new ProviderChain(
+      [
+        new UpstreamProvider({ url: upstream.url }),
+        new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }),
+        new LocalProvider(),
+      ],
+      { resilience: FAST, onFailover: (failover, caller) => failovers.push({ failover, caller }) },
+    );
+    const caller = new AbortController().signal;
+    await chain.runTask('summary', input, caller);
+
+    // The 503 was retried once: one failure of the upstream all the same.
+    expect(upstream.requests).toHaveLength(2);
+    expect(failovers).toHaveLength(1);
+    expect(failovers[0]?.caller).toBe(caller);
+    expect(failovers[0]?.failover).toMatchObject({ task: 'summary', servedBy: 'local' });
+    expect(
+      failovers[0]?.failover.failed.map(({ provider, outcome, kind, status }) => ({
+        provider,
+        outcome,
+        kind,
+        status,
+      })),
+    ).toEqual([
+      { provider: 'upstream', outcome: 'failed', kind: 'server', status: 503 },
+      { provider: 'openai', outcome: 'failed', kind: 'malformed', status: undefined },
+    ]);
+  });
+
+  it('says nothing of a provider passed over, and tells its circuit opening and closing once', async () => {
+    let healthy = false;
+    const openai = await server(() =>
+      healthy ? { body: openAiReply('Recovered.') } : { status: 500, body: {} },
+    );
+    const failovers: Failover[] = [];
+    const changes: ProviderCircuitChange[] = [];
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
+      {
+        resilience: { ...FAST, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 150 },
+        onFailover: (failover) => failovers.push(failover),
+        onCircuitChange: (change) => changes.push(change),
+      },
+    );
+    for (let call = 0; call < 4; call += 1) await chain.runTask('summary', input);
+    // Two failed calls open the circuit; the two it refused are not failovers.
+    expect(failovers.map((failover) => failover.failed.map((attempt) => attempt.outcome))).toEqual([
+      ['failed'],
+      ['failed'],
+    ]);
+    expect(changes).toEqual([
+      { provider: 'openai', state: 'open', openForMs: 150, reopened: false },
+    ]);
+
+    // A probe that fails reopens it; one that is answered closes it.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await chain.runTask('summary', input);
+    healthy = true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await chain.runTask('summary', input)).toMatchObject({ provider: 'openai' });
+    expect(changes.slice(1)).toEqual([
+      { provider: 'openai', state: 'open', openForMs: 150, reopened: true },
+      { provider: 'openai', state: 'closed' },
+    ]);
+    expect(failovers).toHaveLength(3);
   });
 });

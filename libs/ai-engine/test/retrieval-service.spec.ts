@@ -520,13 +520,33 @@ describe('citations of an answer', () => {
   // resolved "[1]" to passage 3.
   it('renumbers a hosted model’s [n] markers so that [n] names the n-th citation', async () => {
     const { result, shown } = await askScripted(
-      'Ships bring them [3]. Cranes lift them [2, 9, 3]; see also [2][3] and the 1999 report [9].',
+      'Ships bring them [3]. Cranes lift them [2, 9, 3]; see also [2][3] and the 1999 report.',
     );
     expect(shown).toHaveLength(3);
     expect(result.answer).toBe(
-      'Ships bring them [1]. Cranes lift them [2, 1]; see also [2][1] and the 1999 report [9].',
+      'Ships bring them [1]. Cranes lift them [2, 1]; see also [2][1] and the 1999 report.',
     );
     expect(result.citations.map((citation) => citation.chunkId)).toEqual([shown[2], shown[1]]);
+  });
+
+  // Found in an exploratory test: "[99]" and "[0]" in a model's answer were
+  // left in the text, where a client shows them as citations that do not exist.
+  it('drops a marker that names no passage, and keeps a bracketed year as the text’s own', async () => {
+    const { result, shown } = await askScripted(
+      '[4] Ships bring them [99] and cranes lift them [0] [2]. Miller [2019] UKSC 41 says nothing of it [7].',
+    );
+    expect(shown).toHaveLength(3);
+    expect(result.answer).toBe(
+      'Ships bring them and cranes lift them [1]. Miller [2019] UKSC 41 says nothing of it.',
+    );
+    expect(result.citations.map((citation) => citation.chunkId)).toEqual([shown[1]]);
+  });
+
+  it('finds a model whose answer was nothing but markers naming no passage unusable', async () => {
+    await expect(askScripted('[5] [6]')).rejects.toMatchObject({
+      name: 'ProvidersExhaustedError',
+      attempts: [expect.objectContaining({ outcome: 'failed', kind: 'unusable' })],
+    });
   });
 
   // Found in review: an answer without markers was given the top three

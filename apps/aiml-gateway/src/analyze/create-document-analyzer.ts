@@ -35,6 +35,8 @@ export function createDocumentAnalyzer(
       taskProviders: withoutUpstream(config.taskProviders),
       deadlineMs: config.providerDeadlineMs,
       onAttempt: config.onAttempt,
+      onFailover: config.onFailover,
+      onCircuitChange: config.onCircuitChange,
     },
   );
   return new DocumentAnalyzer({

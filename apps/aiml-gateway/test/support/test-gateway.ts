@@ -20,6 +20,7 @@ import {
   type TokenRevocationCheckOptions,
 } from '../../src/auth/token-revocation-check';
 import { EngineConnection } from '../../src/engine/engine-connection';
+import { providerEvents } from '../../src/engine/provider-events';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics';
 
 export const SERVICE_TOKEN = 'test-service-token-0123456789abcdef';
@@ -86,17 +87,6 @@ export interface TestGatewayOptions {
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dt-gateway-'));
   const metrics = new GatewayMetrics();
-  const config: AiEngineConfig = {
-    dataDir,
-    syncGraph: true,
-    syncVector: true,
-    providers: ['local'],
-    providerKeys: {},
-    onAttempt: metrics.recordProviderAttempt,
-    ...options.engine,
-  };
-  const engine = await createAiEngine(config);
-  const analyzer = createDocumentAnalyzer(config, engine, options.upstream);
   const logLines: string[] = [];
   const logger = options.captureLogs
     ? pino(
@@ -105,6 +95,18 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
         { write: (line: string) => void logLines.push(line) },
       )
     : pino({ level: 'silent' });
+  const config: AiEngineConfig = {
+    dataDir,
+    syncGraph: true,
+    syncVector: true,
+    providers: ['local'],
+    providerKeys: {},
+    // As main.ts wires them.
+    ...providerEvents(logger, metrics),
+    ...options.engine,
+  };
+  const engine = await createAiEngine(config);
+  const analyzer = createDocumentAnalyzer(config, engine, options.upstream);
   const connection = EngineConnection.of({ engine, analyzer }, logger);
   const app = createGatewayApp({
     config: {

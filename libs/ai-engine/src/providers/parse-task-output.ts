@@ -190,32 +190,47 @@ function withoutCutLastItem<T>(output: T): T {
   return Array.isArray(output) && output.length > 1 ? (output.slice(0, -1) as T) : output;
 }
 
-/** `[2]` or `[1, 3]`: the numbers of passages shown to the model, 1-based. */
-const CITATION_MARKER = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
+/**
+ * `[2]` or `[1, 3]`: the numbers of passages shown to the model, 1-based,
+ * with the spaces before the marker, which go with it when it is dropped.
+ */
+const CITATION_MARKER = /[^\S\r\n]*\[(\d+(?:\s*,\s*\d+)*)\]/g;
+
+/**
+ * The least number in brackets that is no passage's: an answer is shown at
+ * most a few dozen passages (`k` of an ask is at most 20), so four digits
+ * are a year or the like, the text's own ("Miller [2019] UKSC 41"), not a
+ * citation.
+ */
+const NOT_A_PASSAGE_NUMBER = 1000;
 
 /**
  * An answer with `[n]` markers, which name the passages as the model was
  * shown them. Its citations are the passages it names, each once, in the
  * order first named, and the markers are renumbered to match them: `[n]` in
  * the answer returned names the n-th citation, whichever passage the model
- * saw as n. A number outside the passages cites nothing: alone in its
- * brackets it is left as written (it may be the text's own, "[2019]"); in a
- * list with passage numbers it is dropped, so no number in a marker is left
- * in the model's numbering.
+ * saw as n. A number outside the passages cites nothing and is dropped: left
+ * in, a client shows `[7]` as a citation that does not exist (and renumbered
+ * answers would mix two numberings), and the reader loses nothing the
+ * answer could back. A marker is dropped with the spaces before it, so that
+ * "lift them [7]." reads "lift them.". Only a lone number of four digits or
+ * more is left as written (see NOT_A_PASSAGE_NUMBER). An answer that was
+ * nothing but markers naming no passage is not one.
  */
 export function parseAnswer(provider: string, text: string, passageCount: number): AnswerOutput {
   const cited: number[] = [];
-  const answer = nonEmpty(provider, text).replace(CITATION_MARKER, (marker, list: string) => {
-    const shownAs = list
-      .split(',')
-      .map((number) => Number(number.trim()))
-      .filter((number) => number >= 1 && number <= passageCount);
-    if (shownAs.length === 0) return marker;
+  const marked = nonEmpty(provider, text).replace(CITATION_MARKER, (marker, list: string) => {
+    const numbers = list.split(',').map((number) => Number(number.trim()));
+    const shownAs = numbers.filter((number) => number >= 1 && number <= passageCount);
+    if (shownAs.length === 0) {
+      return numbers.length === 1 && (numbers[0] as number) >= NOT_A_PASSAGE_NUMBER ? marker : '';
+    }
     const citationNumbers = shownAs.map((number) => {
       const position = cited.indexOf(number - 1);
       return position === -1 ? cited.push(number - 1) : position + 1;
     });
-    return `[${[...new Set(citationNumbers)].join(', ')}]`;
+    const spaces = marker.slice(0, marker.indexOf('['));
+    return `${spaces}[${[...new Set(citationNumbers)].join(', ')}]`;
   });
-  return { answer, citedPassages: cited };
+  return { answer: nonEmpty(provider, marked), citedPassages: cited };
 }

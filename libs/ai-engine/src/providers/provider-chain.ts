@@ -11,8 +11,13 @@ import type {
 import type { AiProvider, ProviderName, ProviderReply, TokenUsage } from './ai-provider';
 import { MIN_ATTEMPT_MS, turnBudgetMs } from './call-budget';
 import { ClientAbortedError } from './client-abort';
-import { ProviderError } from './provider-error';
-import { isTimeout, ProviderGuard, type ResiliencePolicy } from './provider-guard';
+import { ProviderError, type ProviderFailureKind } from './provider-error';
+import {
+  isTimeout,
+  ProviderGuard,
+  type CircuitChange,
+  type ResiliencePolicy,
+} from './provider-guard';
 
 export type { ResiliencePolicy } from './provider-guard';
 
@@ -21,6 +26,14 @@ export const DEFAULT_RESILIENCE: ResiliencePolicy = {
   retries: 2,
   initialBackoffMs: 200,
   maxBackoffMs: 5000,
+  // Calls, each after its retries: those absorb a passing fault, so one call
+  // that used them all may still be one unlucky moment (a deploy, one bad
+  // host behind the provider's balancer), and that must not take the
+  // provider from every user for half a minute. Three in a row with no
+  // answer between them are the provider. Under load the calls in flight
+  // together fail together, so the circuit opens within the first moments
+  // of an outage; a hung provider costs three callers one turn each, as it
+  // did when attempts were counted (a hung attempt leaves no time to retry).
   breakerThreshold: 3,
   halfOpenAfterMs: 30000,
 };
@@ -47,6 +60,31 @@ export interface ProviderChainOptions {
   readonly taskProviders?: Partial<Record<AiTaskName | 'answer', readonly ProviderName[]>>;
   /** Called after every provider attempt, e.g. for metrics and logs. */
   readonly onAttempt?: (attempt: ProviderAttempt) => void;
+  /**
+   * Called once for a call that a provider served after others before it
+   * were asked and failed, e.g. to log each failure. `caller` is the signal
+   * the call was made with: a caller that makes one per request (the gateway)
+   * can tell whose call it was.
+   */
+  readonly onFailover?: (failover: Failover, caller: AbortSignal | undefined) => void;
+  /** Called when a provider's circuit opens or closes, e.g. to log it once rather than per call. */
+  readonly onCircuitChange?: (change: ProviderCircuitChange) => void;
+}
+
+export interface ProviderCircuitChange extends CircuitChange {
+  readonly provider: ProviderName;
+}
+
+/** A call served after providers before it failed. */
+export interface Failover {
+  readonly task: AiTaskName | 'answer';
+  readonly servedBy: ProviderName;
+  /**
+   * The providers that were asked and failed, in order. Those passed over
+   * without being asked (open circuit, every key resting, no time left) are
+   * not among them: the circuit's and the keys' own changes say why.
+   */
+  readonly failed: readonly ProviderAttempt[];
 }
 
 export type AttemptOutcome =
@@ -64,8 +102,13 @@ export interface ProviderAttempt {
   readonly outcome: AttemptOutcome;
   readonly durationMs: number;
   readonly error?: string;
+  /** How a remote provider failed, when it said (see ProviderError). */
+  readonly kind?: ProviderFailureKind;
   readonly status?: number;
-  /** How long until this provider may answer again, when it said (a 429's Retry-After) or its keys rest. */
+  /**
+   * How long until this provider may answer again, when known: it said (a
+   * 429's Retry-After), its keys rest, or its circuit is open.
+   */
   readonly retryAfterMs?: number;
 }
 
@@ -81,6 +124,21 @@ export interface ChainResult<T> {
 }
 
 export type CircuitStatus = 'closed' | 'open' | 'half-open' | 'isolated';
+
+/** A provider of the chain as readiness reports it. */
+export interface ProviderStatus {
+  readonly provider: ProviderName;
+  readonly model: string;
+  readonly state: CircuitStatus;
+  /**
+   * Only when every API key of the provider rests (after 429 or a timeout)
+   * or is quarantined (after 401/403): the circuit may be closed, but each
+   * call passes the provider over without asking it.
+   */
+  readonly keys?: 'resting';
+  /** Only while the provider is passed over (keys resting, circuit open): for how long, at least. */
+  readonly retryAfterMs?: number;
+}
 
 /** How one call may be served. */
 export interface ChainCallOptions {
@@ -104,8 +162,9 @@ export class ProvidersExhaustedError extends Error {
   /**
    * How long until a provider may answer again: the soonest of the failed
    * providers' hints, when every one of them gave one (e.g. all keys resting
-   * after 429 or quarantined after 401/403). Undefined when any failure says
-   * nothing of when it ends (a 5xx, a timeout, an open circuit).
+   * after 429 or quarantined after 401/403, an open circuit). Undefined when
+   * any failure says nothing of when it ends (a 5xx or a timeout that left
+   * the circuit closed, a circuit whose probe is under way).
    */
   get retryAfterMs(): number | undefined {
     const failed = this.attempts.filter((attempt) => attempt.outcome !== 'unsupported');
@@ -144,15 +203,36 @@ function outcomeOf(error: unknown): AttemptOutcome {
 }
 
 /**
+ * How long until a failed provider may answer again: the longer of its own
+ * hint and its circuit's remaining open time. The circuit's counts for the
+ * call refused by it and for the call whose failure opened it alike.
+ */
+function retryAfterOf(error: unknown, guard: ProviderGuard | undefined): number | undefined {
+  const own = error instanceof ProviderError ? error.retryAfterMs : undefined;
+  const circuit = guard?.openForMs;
+  if (own === undefined) return circuit;
+  return circuit === undefined ? own : Math.max(own, circuit);
+}
+
+/** A provider that was asked and failed: not one passed over before anything was sent. */
+function wasAskedAndFailed(attempt: ProviderAttempt): boolean {
+  return (
+    (attempt.outcome === 'failed' || attempt.outcome === 'timeout') &&
+    attempt.kind !== 'cooling-down'
+  );
+}
+
+/**
  * Runs a task on the first provider that answers. Each remote provider sits
- * behind its own cockatiel policies (ProviderGuard): retry (only retryable
- * failures, with exponential backoff) around a circuit breaker around a
- * per-attempt timeout. A failure, an open circuit or an unsupported task falls
- * through to the next provider; the offline engine at the end is never
- * guarded because it has no remote dependency to protect. One deadline bounds
- * each call across all the remote providers, shared out so that each of them
- * gets time to answer (turnBudgetMs), and the offline engine still answers in
- * time. A caller that aborts ends the call: no further provider is asked.
+ * behind its own cockatiel policies (ProviderGuard): a circuit breaker, which
+ * counts calls, around a retry (only retryable failures, with exponential
+ * backoff) around a per-attempt timeout. A failure, an open circuit or an
+ * unsupported task falls through to the next provider; the offline engine at
+ * the end is never guarded because it has no remote dependency to protect.
+ * One deadline bounds each call across all the remote providers, shared out
+ * so that each of them gets time to answer (turnBudgetMs), and the offline
+ * engine still answers in time. A caller that aborts ends the call: no
+ * further provider is asked.
  */
 export class ProviderChain {
   private readonly guarded: readonly GuardedProvider[];
@@ -169,7 +249,14 @@ export class ProviderChain {
         ...options.resilience,
         ...options.perProvider?.[provider.name],
       };
-      return { provider, guard: new ProviderGuard(settings) };
+      const onCircuitChange = options.onCircuitChange;
+      return {
+        provider,
+        guard: new ProviderGuard(
+          settings,
+          onCircuitChange && ((change) => onCircuitChange({ provider: provider.name, ...change })),
+        ),
+      };
     });
   }
 
@@ -177,12 +264,20 @@ export class ProviderChain {
     return this.guarded.map(({ provider }) => provider.name);
   }
 
-  circuits(): Array<{ provider: ProviderName; model: string; state: CircuitStatus }> {
-    return this.guarded.map(({ provider, guard }) => ({
-      provider: provider.name,
-      model: provider.model,
-      state: guard ? CIRCUIT_STATUS[guard.state] : 'closed',
-    }));
+  circuits(): ProviderStatus[] {
+    return this.guarded.map(({ provider, guard }) => {
+      const state = guard ? CIRCUIT_STATUS[guard.state] : 'closed';
+      const idle = provider.unusableNow?.();
+      const keysRestMs = idle instanceof ProviderError ? idle.retryAfterMs : undefined;
+      const waitMs = Math.max(keysRestMs ?? 0, guard?.openForMs ?? 0);
+      return {
+        provider: provider.name,
+        model: provider.model,
+        state,
+        ...(idle ? { keys: 'resting' as const } : {}),
+        ...(waitMs > 0 ? { retryAfterMs: Math.ceil(waitMs) } : {}),
+      };
+    });
   }
 
   /** `call.offline` false: the offline engine is left out, and only remote providers are asked. */
@@ -263,6 +358,10 @@ export class ProviderChain {
         const fellBack =
           provider.name === 'local' &&
           attempts.some((attempt) => FAILED_OUTCOMES.has(attempt.outcome));
+        const failed = attempts.filter(wasAskedAndFailed);
+        if (failed.length > 0) {
+          this.options.onFailover?.({ task, servedBy: provider.name, failed }, signal);
+        }
         return {
           output: reply.output,
           provider: provider.name,
@@ -292,8 +391,9 @@ export class ProviderChain {
           outcome: outcomeOf(error),
           durationMs: elapsed(),
           error: (error as Error).message,
+          kind: error instanceof ProviderError ? error.kind : undefined,
           status: error instanceof ProviderError ? error.status : undefined,
-          retryAfterMs: error instanceof ProviderError ? error.retryAfterMs : undefined,
+          retryAfterMs: retryAfterOf(error, guard),
         });
         if (!guard) throw error;
       }

@@ -23,10 +23,19 @@ export interface ResiliencePolicy {
   readonly retries: number;
   readonly initialBackoffMs: number;
   readonly maxBackoffMs: number;
-  /** Consecutive failures that open the circuit. */
+  /** Consecutive failed calls (each after its retries) that open the circuit. */
   readonly breakerThreshold: number;
   /** How long the circuit stays open before one probe is let through. */
   readonly halfOpenAfterMs: number;
+}
+
+/** A circuit that opened or closed; half-open is a step between them and is not told. */
+export interface CircuitChange {
+  readonly state: 'open' | 'closed';
+  /** Opened: how long calls pass the provider over before one tests it again. */
+  readonly openForMs?: number;
+  /** Opened: whether from closed, or because the call testing it failed. */
+  readonly reopened?: boolean;
 }
 
 export function isTimeout(error: unknown): boolean {
@@ -43,30 +52,66 @@ function countsAgainstHealth(error: unknown): boolean {
 
 /**
  * One remote provider's cockatiel policies: a consecutive-failure circuit
- * breaker that lives as long as the chain, and, per call, a retry of
+ * breaker that lives as long as the chain, around, per call, a retry of
  * retryable failures around a timeout for each attempt. Retry and timeout are
  * built per call because their limits depend on the time the call's deadline
  * leaves this provider (its turn, see turnBudgetMs).
+ *
+ * The breaker counts calls, not attempts: a call whose every attempt failed
+ * is one failure. Counted per attempt, one user's call whose retries met a
+ * passing fault took the provider away from every user for the whole open
+ * period.
  */
 export class ProviderGuard {
   private readonly breaker: CircuitBreakerPolicy;
+  /** When the circuit last opened, on cockatiel's clock (Date.now). */
+  private openedAt = 0;
+  /** A probe is testing the circuit: if it opens now, it reopens. */
+  private testing = false;
 
-  constructor(readonly settings: ResiliencePolicy) {
+  constructor(
+    readonly settings: ResiliencePolicy,
+    onCircuitChange?: (change: CircuitChange) => void,
+  ) {
+    const consecutive = new ConsecutiveBreaker(settings.breakerThreshold);
     const breaker: CircuitBreakerPolicy = circuitBreaker(
       // A caller leaving counts for nothing: a call begun while the circuit
       // was closed is not the breaker's business, and a probe is not
-      // cancelled by its caller (see attempt).
+      // cancelled by its caller (see run).
       handleWhen(countsAgainstHealth),
-      {
-        halfOpenAfter: settings.halfOpenAfterMs,
-        breaker: new ConsecutiveBreaker(settings.breakerThreshold),
-      },
+      { halfOpenAfter: settings.halfOpenAfterMs, breaker: consecutive },
     );
     this.breaker = breaker;
+    breaker.onHalfOpen(() => {
+      this.testing = true;
+    });
+    breaker.onBreak(() => {
+      const reopened = this.testing;
+      this.testing = false;
+      this.openedAt = Date.now();
+      onCircuitChange?.({ state: 'open', openForMs: settings.halfOpenAfterMs, reopened });
+    });
+    breaker.onReset(() => {
+      this.testing = false;
+      // cockatiel closes a circuit whose probe failed with an error it does
+      // not count (a request the provider rejected) without resetting the
+      // count, so one failed call after that would open it again at once.
+      consecutive.success();
+      onCircuitChange?.({ state: 'closed' });
+    });
   }
 
   get state(): CircuitState {
     return this.breaker.state;
+  }
+
+  /**
+   * How long the open circuit keeps refusing calls before one tests the
+   * provider again; undefined while it lets calls through or tests one.
+   */
+  get openForMs(): number | undefined {
+    if (this.breaker.state !== CircuitState.Open) return undefined;
+    return Math.max(0, this.settings.halfOpenAfterMs - (Date.now() - this.openedAt));
   }
 
   /**
@@ -82,13 +127,54 @@ export class ProviderGuard {
     client?: AbortSignal,
     unusableNow?: () => Error | undefined,
   ): Promise<T> {
+    if (client?.aborted) return Promise.reject(new ClientAbortedError(client));
+    // Asked before the breaker: a call that could send nothing says nothing
+    // of the provider's health, and run as a half-open circuit's probe,
+    // cockatiel would count it a success and close the circuit untested.
+    const idle = unusableNow?.();
+    if (idle) return Promise.reject(idle);
+    // While one probe tests a circuit that was open, cockatiel makes every
+    // other call wait for its outcome, up to a whole timeout: they are
+    // treated as while it is open instead, and the chain moves on at once.
+    if (this.breaker.state === CircuitState.HalfOpen) {
+      return Promise.reject(new BrokenCircuitError());
+    }
     const endsAt = performance.now() + turnMs;
+    const call = this.breaker.execute(() =>
+      // The breaker runs a call while it is not closed only as its probe (at
+      // this point cockatiel still reports the probe's circuit as open).
+      this.breaker.state === CircuitState.Closed
+        ? this.attempts(work, endsAt, client, unusableNow)
+        : this.probe(work, endsAt),
+    );
+    return untilClientLeaves(call, client);
+  }
+
+  /**
+   * A call's attempts: a retry of retryable failures, each attempt under
+   * cockatiel's timeout. The client's signal reaches the provider call but is
+   * not the timeout's parent: cockatiel would turn its abort into a
+   * TaskCancelledError, which counts as the provider timing out.
+   */
+  private attempts<T>(
+    work: (signal: AbortSignal) => Promise<T>,
+    endsAt: number,
+    client: AbortSignal | undefined,
+    unusableNow: (() => Error | undefined) | undefined,
+  ): Promise<T> {
     const left = () => endsAt - performance.now();
     const { settings } = this;
     const retryPolicy = retry(
       // A retry must fit in the turn after the longest backoff; otherwise the
-      // turn ends now and the next provider gets the time.
-      handleWhen((error) => isRetryable(error) && left() >= settings.maxBackoffMs + MIN_ATTEMPT_MS),
+      // turn ends now and the next provider gets the time. Once other calls
+      // have opened the circuit, a retry would only add to an outage that is
+      // already being waited out.
+      handleWhen(
+        (error) =>
+          isRetryable(error) &&
+          left() >= settings.maxBackoffMs + MIN_ATTEMPT_MS &&
+          this.breaker.state === CircuitState.Closed,
+      ),
       {
         maxAttempts: settings.retries,
         backoff: new ExponentialBackoff({
@@ -98,51 +184,36 @@ export class ProviderGuard {
       },
     );
     // Cockatiel does not cut a backoff short when the caller leaves: the
-    // caller is answered at once all the same, and the attempt after the
-    // backoff stops before calling the provider.
-    const attempts = retryPolicy.execute(() => {
+    // caller is answered at once all the same (see run), and the attempt
+    // after the backoff stops before calling the provider.
+    return retryPolicy.execute(({ attempt }) => {
       if (client?.aborted) throw new ClientAbortedError(client);
-      // Asked before the breaker, at every attempt: one that could send
-      // nothing says nothing of the provider's health, and run as a half-open
-      // circuit's probe, cockatiel would count it a success and close the
-      // circuit untested.
-      const idle = unusableNow?.();
+      // Every key may have begun to rest during the backoff (another call's
+      // 429): this call then ends as one that could send nothing.
+      const idle = attempt > 0 ? unusableNow?.() : undefined;
       if (idle) throw idle;
-      // While one probe tests a circuit that was open, cockatiel makes every
-      // other call wait for its outcome, up to a whole timeout: they are
-      // treated as while it is open instead, and the chain moves on at once.
-      if (this.breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
-      return this.breaker.execute(() =>
-        this.attempt(work, Math.min(settings.timeoutMs, left()), client),
+      return this.attempt(Math.min(settings.timeoutMs, left()), (signal) =>
+        untilClientLeaves(work(client ? AbortSignal.any([signal, client]) : signal), client),
       );
     }, client);
-    return untilClientLeaves(attempts, client);
   }
 
   /**
-   * One attempt under cockatiel's timeout. The client's signal reaches the
-   * provider call but is not the timeout's parent: cockatiel would turn its
-   * abort into a TaskCancelledError, which counts as the provider timing out.
+   * A probe: one attempt, which runs to its end when its caller leaves (run
+   * answers the caller at once). Its outcome, not the caller's patience,
+   * decides whether the circuit closes, and callers leaving could otherwise
+   * keep it open. It is not retried: a provider that has just failed enough
+   * calls to open its circuit is tested once, and its caller moves on to the
+   * next provider without waiting out backoffs.
    */
-  private attempt<T>(
-    work: (signal: AbortSignal) => Promise<T>,
-    timeoutMs: number,
-    client?: AbortSignal,
-  ): Promise<T> {
-    // The breaker runs a call while it is not closed only as its probe (at
-    // this point cockatiel still reports the probe's circuit as open). A probe
-    // runs to its end when its caller leaves (run answers the caller at once):
-    // its outcome, not the caller's patience, decides whether the circuit
-    // closes, and callers leaving could otherwise keep it open.
-    const caller = this.breaker.state === CircuitState.Closed ? client : undefined;
-    return timeout(Math.max(1, timeoutMs), TimeoutStrategy.Aggressive).execute(({ signal }) => {
-      const timeoutSignal = withTimeoutReason(signal, {
-        wholeTimeout: timeoutMs >= this.settings.timeoutMs,
-      });
-      return untilClientLeaves(
-        work(caller ? AbortSignal.any([timeoutSignal, caller]) : timeoutSignal),
-        caller,
-      );
-    });
+  private probe<T>(work: (signal: AbortSignal) => Promise<T>, endsAt: number): Promise<T> {
+    return this.attempt(Math.min(this.settings.timeoutMs, endsAt - performance.now()), work);
+  }
+
+  /** One attempt under cockatiel's timeout, whose signal `send` passes to the provider call. */
+  private attempt<T>(timeoutMs: number, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return timeout(Math.max(1, timeoutMs), TimeoutStrategy.Aggressive).execute(({ signal }) =>
+      send(withTimeoutReason(signal, { wholeTimeout: timeoutMs >= this.settings.timeoutMs })),
+    );
   }
 }

@@ -17,6 +17,7 @@ import {
   type ChainCallOptions,
   type CircuitStatus,
   type ProviderChainOptions,
+  type ProviderStatus,
 } from '../providers/provider-chain';
 import { UpstreamProvider } from '../providers/upstream-provider';
 import { ChromaVectorIndex } from '../retrieval/chroma-vector-index';
@@ -36,7 +37,7 @@ import { RetrievalService } from './retrieval-service';
 
 export interface AiEngineConfig extends Pick<
   ProviderChainOptions,
-  'resilience' | 'perProvider' | 'taskProviders' | 'onAttempt'
+  'resilience' | 'perProvider' | 'taskProviders' | 'onAttempt' | 'onFailover' | 'onCircuitChange'
 > {
   /** Embedded data root (`DOCUTHINKER_DATA_DIR`). */
   readonly dataDir: string;
@@ -110,11 +111,7 @@ export interface Readiness {
      */
     circuit?: CircuitStatus;
   }>;
-  readonly providers: ReadonlyArray<{
-    provider: ProviderName;
-    model: string;
-    state: CircuitStatus;
-  }>;
+  readonly providers: readonly ProviderStatus[];
 }
 
 export interface AiEngine {
@@ -288,6 +285,8 @@ async function assembleAiEngine(
     taskProviders: config.taskProviders,
     deadlineMs: config.providerDeadlineMs,
     onAttempt: config.onAttempt,
+    onFailover: config.onFailover,
+    onCircuitChange: config.onCircuitChange,
   });
   const embedder = config.embedder ?? buildEmbedder(config);
   const vectorIndex = await openVectorIndex(config, embedder);
