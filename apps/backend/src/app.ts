@@ -59,6 +59,11 @@ export interface BackendDependencies {
   /** Told when the outbox has new jobs (the worker's `wake`). */
   onOutboxWork: () => void;
   /**
+   * The listing cache the outbox worker invalidates too: one per process, so
+   * an invalidation the cache dropped keeps every reader off the stale pages.
+   */
+  documentCache?: DocumentCache;
+  /**
    * Where revoked tokens are published for the gateway: Redis with
    * REDIS_URL, else a file in the data directory (one machine); unset,
    * nothing is, and the gateway checks only signatures.
@@ -80,7 +85,7 @@ const AUTHENTICATED_PATHS = ['/api/me', '/api/documents', '/api/ai', '/api/chat'
  */
 export function createBackendApp(dependencies: BackendDependencies): RequestListener {
   const { config, logger, stores, gateway } = dependencies;
-  const documentCache = new DocumentCache(stores.cache);
+  const documentCache = dependencies.documentCache ?? new DocumentCache(stores.cache);
   const tokens = createAccessTokens(config.jwtSecret);
   const liveAccounts = new LiveAccounts(stores.users);
   const revocations: TokenRevocations = dependencies.tokensValidFrom

@@ -118,6 +118,7 @@ async function main(): Promise<void> {
     extractor,
     readinessChecks: storeReadinessChecks(stores),
     onOutboxWork: worker.wake,
+    documentCache,
     tokensValidFrom: (await tokensValidFrom)?.record,
     registrationLimit: { points: config.registrationsPerHour, windowSeconds: 60 * 60 },
     loginLimits: {

@@ -1,6 +1,6 @@
 import { DocumentError, ExtractionBusyError } from '@docuthinker/documents';
 import { problemFromDomainError } from '../src/middleware/domain-problems';
-import { AccountGoneError } from '../src/services/service-errors';
+import { AccountGoneError, FileStoreUnavailableError } from '../src/services/service-errors';
 
 describe('problemFromDomainError', () => {
   it('answers a full extraction queue 503 DT_ERR_BUSY with Retry-After: the server, not the file, is at fault', () => {
@@ -20,6 +20,16 @@ describe('problemFromDomainError', () => {
     const problem = problemFromDomainError(new AccountGoneError());
     expect(problem).toMatchObject({ code: 'DT_ERR_UNAUTHENTICATED', status: 401 });
     expect(problem?.extras.headers).toEqual({ 'WWW-Authenticate': 'Bearer' });
+  });
+
+  it('answers a file store outage 503 DT_ERR_STORAGE_UNAVAILABLE with Retry-After, saying what to do', () => {
+    const upload = problemFromDomainError(new FileStoreUnavailableError('write', new Error('x')));
+    expect(upload).toMatchObject({ code: 'DT_ERR_STORAGE_UNAVAILABLE', status: 503 });
+    expect(upload?.detail).toMatch(/Nothing was stored/);
+    const erasure = problemFromDomainError(new FileStoreUnavailableError('erase', new Error('x')));
+    expect(erasure).toMatchObject({ code: 'DT_ERR_STORAGE_UNAVAILABLE', status: 503 });
+    expect(erasure?.detail).toMatch(/send the same request again/);
+    expect(erasure?.extras.headers).toEqual({ 'Retry-After': '10' });
   });
 
   it('leaves anything it does not know to the error handler (a bug, 500)', () => {

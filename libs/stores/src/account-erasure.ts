@@ -4,6 +4,7 @@ import type { FileStore } from './ports/file-store';
 import type { OutboxStore } from './ports/outbox-store';
 import type { UserStore } from './ports/user-store';
 import { ownerFilePrefix } from './files/document-file-key';
+import { FileStoreUnavailableError } from './shared/errors';
 
 export interface AccountErasureStores {
   readonly users: UserStore;
@@ -45,7 +46,11 @@ export async function eraseOwnedData(
   const documents = await stores.documents.deleteAllForOwner(ownerId);
   const chatSessions = await stores.chatSessions.deleteAllForOwner(ownerId);
   // Also catches files whose document was never saved (a crash between upload and save).
-  const files = await stores.files.deletePrefix(ownerFilePrefix(ownerId));
+  const files = await stores.files
+    .deletePrefix(ownerFilePrefix(ownerId))
+    .catch((error: unknown) => {
+      throw new FileStoreUnavailableError('erase', error);
+    });
   return { documents: documents.count, chatSessions, files };
 }
 

@@ -80,6 +80,7 @@ export { putDeadlineMs } from './files/file-put-deadline';
 export {
   DuplicateIdError,
   EmailTakenError,
+  FileStoreUnavailableError,
   InvalidCursorError,
   UnsafeFileKeyError,
 } from './shared/errors';

@@ -6,6 +6,7 @@ import {
   createStores,
   documentFileKey,
   eraseAccount,
+  FileStoreUnavailableError,
   UnsafeFileKeyError,
   type Stores,
 } from '../src';
@@ -86,6 +87,25 @@ describe('createStores with nothing configured (embedded defaults)', () => {
       files: 0,
       userDeleted: false,
     });
+  });
+
+  it('refuses an erasure whose files the store cannot remove as an outage, keeping the account for a retry', async () => {
+    const leaving = await stores.users.create({ email: 'outage@example.com', passwordHash: 'h' });
+    await stores.files.put(documentFileKey(leaving.id, 'd1', 'txt'), Buffer.from('kept'));
+    const down = Object.assign(Object.create(stores.files) as Stores['files'], {
+      deletePrefix: () => Promise.reject(new Error('connect ECONNREFUSED')),
+    });
+    const erasure = { lateIndexWritesWithinMs: 900_000 };
+
+    const failure = await eraseAccount({ ...stores, files: down }, leaving.id, erasure).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(FileStoreUnavailableError);
+    expect(failure).toMatchObject({ operation: 'erase' });
+    expect(await stores.users.findById(leaving.id)).not.toBeNull();
+
+    expect((await eraseAccount(stores, leaving.id, erasure)).userDeleted).toBe(true);
+    expect(await stores.files.getBuffer(documentFileKey(leaving.id, 'd1', 'txt'))).toBeNull();
   });
 
   it('builds file keys from ids only', () => {

@@ -189,6 +189,21 @@ describe('S3 file store against an endpoint that never answers (local HTTP serve
     }
   }, 15_000);
 
+  it("gives each call of a prefix's removal a deadline, so an erasure against a hung S3 fails in seconds", async () => {
+    const s3 = await fakeS3(() => undefined);
+    const client = new S3Client(boundedS3ClientConfig(awsTestClientConfig(s3.url)));
+    const files = new S3FileStore(client, 'hung-bucket', { deleteDeadlineMs: 500 });
+    try {
+      const started = performance.now();
+      await expect(files.deletePrefix('owner/')).rejects.toMatchObject({ name: 'AbortError' });
+      expect(performance.now() - started).toBeLessThan(2500);
+      expect(s3.requests).toHaveLength(1);
+    } finally {
+      client.destroy();
+      await s3.close();
+    }
+  }, 15_000);
+
   it('gives a put a deadline that grows with the file: a larger upload limit does not turn healthy uploads into outages', () => {
     expect(putDeadlineMs(0)).toBe(20_000);
     expect(putDeadlineMs(25 * 1024 * 1024)).toBe(45_000);

@@ -52,7 +52,9 @@ export function problemFromDomainError(error: unknown): ProblemError | undefined
   if (error instanceof FileStoreUnavailableError) {
     return problem(
       'DT_ERR_STORAGE_UNAVAILABLE',
-      'Nothing was stored; send the upload again shortly.',
+      error.operation === 'write'
+        ? 'Nothing was stored; send the upload again shortly.'
+        : 'Not everything could be removed yet; send the same request again shortly.',
       {
         headers: { 'Retry-After': String(FILE_STORE_RETRY_AFTER_SECONDS) },
       },

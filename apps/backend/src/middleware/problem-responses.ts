@@ -111,7 +111,12 @@ export const problemResponses: ErrorRequestHandler = (error, req, res, _next) =>
   else if (error instanceof GatewayRejectedError || error instanceof GatewayUnavailableError)
     req.log.warn({ gateway: error.message }, 'AI/ML gateway call failed');
   else if (error instanceof FileStoreUnavailableError)
-    req.log.error({ err: error.cause }, 'file store did not take an upload');
+    req.log.error(
+      { err: error.cause },
+      error.operation === 'write'
+        ? 'file store did not take an upload'
+        : "file store did not remove the owner's files",
+    );
   // A stream (a file download, server-sent events) that broke half-way can only be cut.
   if (res.headersSent) {
     res.destroy();

@@ -6,6 +6,9 @@ import { ownerCachePrefixes } from './owner-cache-keys';
 const LIST_TTL_MS = 5 * 60 * 1000;
 /** Far longer than a page lives: a lost generation only costs a cache miss. */
 const GENERATION_TTL_MS = 24 * 60 * 60 * 1000;
+/** A dropped invalidation is written again after this, doubling up to the maximum. */
+const INVALIDATION_RETRY_BASE_MS = 500;
+const INVALIDATION_RETRY_MAX_MS = 5_000;
 
 /**
  * Document list pages per owner in the shared cache, kept as the response
@@ -21,6 +24,16 @@ const GENERATION_TTL_MS = 24 * 60 * 60 * 1000;
  * Pages of old generations are never read again and expire.
  */
 export class DocumentCache {
+  /**
+   * Owners whose last invalidation the cache dropped (Redis out of reach):
+   * their pages from before the write may still be read from it once it is
+   * back, so this process does not read them, and starts a new generation
+   * again until the cache takes it.
+   */
+  private readonly unconfirmed = new Set<string>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = INVALIDATION_RETRY_BASE_MS;
+
   constructor(private readonly cache: CacheStore) {}
 
   /** The cached page, if any; never writes. */
@@ -29,6 +42,7 @@ export class DocumentCache {
     limit: number,
     cursor?: string,
   ): Promise<string | undefined> {
+    if (this.unconfirmed.has(ownerId)) return undefined;
     const generation = await this.cache.get<unknown>(this.generationKey(ownerId));
     if (typeof generation !== 'string') return undefined;
     const cached = await this.cache.get<unknown>(this.pageKey(ownerId, generation, limit, cursor));
@@ -45,6 +59,7 @@ export class DocumentCache {
     cursor: string | undefined,
     read: () => Promise<string>,
   ): Promise<string> {
+    if (this.unconfirmed.has(ownerId)) return read();
     const generation = await this.currentGeneration(ownerId);
     const key = this.pageKey(ownerId, generation, limit, cursor);
     const cached = await this.cache.get<unknown>(key);
@@ -56,7 +71,43 @@ export class DocumentCache {
 
   /** After a write: the owner's cached pages are not read again. */
   async forgetOwner(ownerId: string): Promise<void> {
-    await this.cache.set(this.generationKey(ownerId), randomUUID(), GENERATION_TTL_MS);
+    if (await this.cache.set(this.generationKey(ownerId), randomUUID(), GENERATION_TTL_MS)) {
+      this.unconfirmed.delete(ownerId);
+      return;
+    }
+    // Dropped: the pages the write made stale would be read again once the
+    // cache is back, until they expire (found by an exploratory test: a
+    // deleted document listed for five minutes after a Redis blip).
+    this.unconfirmed.add(ownerId);
+    this.scheduleRetry();
+  }
+
+  /** Owners whose invalidation is still to be confirmed (for tests). */
+  get owedInvalidations(): number {
+    return this.unconfirmed.size;
+  }
+
+  /** Stops trying again (a stopping process); owners left owed stay uncached here. */
+  close(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer !== undefined) return;
+    const delay = this.retryDelayMs;
+    this.retryDelayMs = Math.min(delay * 2, INVALIDATION_RETRY_MAX_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void Promise.all([...this.unconfirmed].map((ownerId) => this.forgetOwner(ownerId))).then(
+        () => {
+          if (this.unconfirmed.size === 0) this.retryDelayMs = INVALIDATION_RETRY_BASE_MS;
+        },
+      );
+    }, delay);
+    // Never keeps a stopping process alive: a cache that is back gets the
+    // next write's invalidation, and stale pages expire.
+    this.retryTimer.unref();
   }
 
   private async currentGeneration(ownerId: string): Promise<string> {

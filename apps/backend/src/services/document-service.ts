@@ -112,7 +112,7 @@ export class DocumentService {
     } catch (error) {
       // A write that failed late may have stored the file all the same.
       this.removeFailedWrite(fileKey, input.bytes.length);
-      throw new FileStoreUnavailableError(error);
+      throw new FileStoreUnavailableError('write', error);
     }
     let record: DocumentRecord;
     try {

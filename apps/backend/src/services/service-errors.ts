@@ -48,14 +48,5 @@ export class AccountGoneError extends Error {
   }
 }
 
-/**
- * The file store (S3, or the data directory) did not take an upload's
- * original: an outage of the store, not the client's mistake. Nothing of the
- * upload is kept.
- */
-export class FileStoreUnavailableError extends Error {
-  override readonly name = 'FileStoreUnavailableError';
-  constructor(override readonly cause: unknown) {
-    super(`the file store did not take the file: ${(cause as Error)?.message ?? String(cause)}`);
-  }
-}
+/** The file store failed or did not answer (see @docuthinker/stores): 503 with Retry-After. */
+export { FileStoreUnavailableError } from '@docuthinker/stores';

@@ -40,16 +40,17 @@ export class MemoryCacheStore implements CacheStore {
     return ('text' in entry ? entry.text : JSON.parse(entry.json)) as T;
   }
 
-  async set(key: string, value: unknown, ttlMs: number): Promise<void> {
+  async set(key: string, value: unknown, ttlMs: number): Promise<boolean> {
     const ttl = Math.max(1, Math.round(ttlMs));
     if (typeof value === 'string') {
       this.entries.set(key, { text: value }, { ttl });
-      return;
+      return true;
     }
     const json: string | undefined = JSON.stringify(value);
     // Like a value with no JSON form (undefined) always did: nothing is kept.
     if (json === undefined) this.entries.delete(key);
     else this.entries.set(key, { json }, { ttl });
+    return true;
   }
 
   async delete(key: string): Promise<void> {

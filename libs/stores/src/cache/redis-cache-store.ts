@@ -30,7 +30,7 @@ export class RedisCacheStore implements CacheStore {
     }
   }
 
-  async set(key: string, value: unknown, ttlMs: number): Promise<void> {
+  async set(key: string, value: unknown, ttlMs: number): Promise<boolean> {
     try {
       await this.client.set(
         this.namespace + key,
@@ -38,8 +38,10 @@ export class RedisCacheStore implements CacheStore {
         'PX',
         Math.max(1, Math.round(ttlMs)),
       );
+      return true;
     } catch {
       // Dropped: the next read misses and recomputes.
+      return false;
     }
   }
 

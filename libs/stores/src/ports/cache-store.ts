@@ -6,7 +6,12 @@ import type { HealthCheckable } from '../shared/health';
  */
 export interface CacheStore extends HealthCheckable {
   get<T>(key: string): Promise<T | undefined>;
-  set(key: string, value: unknown, ttlMs: number): Promise<void>;
+  /**
+   * False when the write was dropped (the backing service unavailable):
+   * callers for whom a lost write matters, such as an invalidation, can try
+   * again.
+   */
+  set(key: string, value: unknown, ttlMs: number): Promise<boolean>;
   delete(key: string): Promise<void>;
   /** Drops every entry whose key starts with `prefix` (e.g. `doc:<ownerId>:`). */
   deleteByPrefix(prefix: string): Promise<void>;

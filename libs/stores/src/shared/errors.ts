@@ -32,3 +32,21 @@ export class DuplicateIdError extends Error {
     super(`a record with id ${id} already exists`);
   }
 }
+
+/**
+ * The file store (S3) failed or did not answer in time: an outage, not the
+ * request's fault. Raised where a request cannot go on without it (an
+ * upload's write, an erasure's removal of the owner's files); the request
+ * can be made again once the store is back, and loses nothing meanwhile.
+ */
+export class FileStoreUnavailableError extends Error {
+  override readonly name = 'FileStoreUnavailableError';
+  constructor(
+    readonly operation: 'write' | 'erase',
+    override readonly cause: unknown,
+  ) {
+    super(
+      `the file store did not ${operation === 'write' ? 'take the file' : "remove the owner's files"}: ${(cause as Error)?.message ?? String(cause)}`,
+    );
+  }
+}

@@ -13,7 +13,7 @@ export function cacheStoreContract(cache: () => CacheStore): void {
     it('misses, then returns a copy of what was stored', async () => {
       expect(await cache().get(`${ns}doc`)).toBeUndefined();
       const value = { title: 'Report', tags: ['a', 'b'], pages: 3 };
-      await cache().set(`${ns}doc`, value, 60_000);
+      expect(await cache().set(`${ns}doc`, value, 60_000)).toBe(true);
       const read = await cache().get<typeof value>(`${ns}doc`);
       expect(read).toEqual(value);
       read?.tags.push('mutated');
