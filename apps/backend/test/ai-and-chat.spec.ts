@@ -5,6 +5,7 @@ import {
   expectProblem,
   uniqueEmail,
 } from './support/api-client';
+import { documentAiResultsPrefix } from '../src/services/owner-cache-keys';
 import { ANSWER_PROVENANCE, startFakeGateway, type FakeGateway } from './support/fake-gateway';
 import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
 
@@ -276,6 +277,41 @@ describe('AI tasks, chat and questions over HTTP', () => {
       404,
       'DT_ERR_CHAT_SESSION_NOT_FOUND',
     );
+  });
+
+  it('keeps a document’s AI results under the document, and its delete job drops them', async () => {
+    const email = uniqueEmail('ai-results-deleted');
+    const owner = await new ApiClient(backend.url).registerUser(email);
+    const ownerId = (await backend.stores.users.findByEmail(email))?.id ?? '';
+    const [memo = '', kept = ''] = await Promise.all(
+      ['Secret memo', 'Kept memo'].map(async (title) => {
+        const created = await owner.post<{ id: string }>('/api/documents', {
+          title,
+          text: `${title}: the merger with Contoso closes in March.`,
+        });
+        return created.body.id;
+      }),
+    );
+    const keyIdeas = async (id: string) =>
+      (await owner.post<TaskResult>(`/api/documents/${id}/ai/key-ideas`)).body.cached;
+    expect([await keyIdeas(memo), await keyIdeas(kept)]).toEqual([false, false]);
+    // Under the document's own prefix: dropping it forgets this document's results only.
+    await backend.stores.cache.deleteByPrefix(documentAiResultsPrefix(ownerId, memo));
+    expect([await keyIdeas(memo), await keyIdeas(kept)]).toEqual([false, true]);
+
+    // Stands for every entry under the prefix (the cache lists no keys).
+    const marker = `${documentAiResultsPrefix(ownerId, memo)}marker`;
+    await backend.stores.cache.set(marker, 'derived from the memo', 60_000);
+    const jobsBefore = gateway.calls.length;
+    expect((await owner.delete(`/api/documents/${memo}`)).status).toBe(204);
+    await eventually(async () =>
+      gateway.calls.slice(jobsBefore).includes(`DELETE /ai/v1/index/${memo}`) ? true : undefined,
+    );
+    await eventually(async () =>
+      (await backend.stores.outbox.pendingCounts()).delete === 0 ? true : undefined,
+    );
+    expect(await backend.stores.cache.get(marker)).toBeUndefined();
+    expect(await keyIdeas(kept)).toBe(true);
   });
 
   it('deletes a document’s chat sessions with the document', async () => {

@@ -9,7 +9,7 @@ import {
 import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
 import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
 import type { DocumentCache } from '../services/document-cache';
-import { eraseOwnerCaches } from '../services/owner-cache-keys';
+import { documentAiResultsPrefix, eraseOwnerCaches } from '../services/owner-cache-keys';
 
 export interface OutboxWorkerOptions {
   /** How often an idle worker looks for due jobs (new jobs also wake it at once). */
@@ -171,6 +171,9 @@ export function startOutboxWorker(
   async function removeDocument(job: ClaimedOutboxJob): Promise<void> {
     await gateway.removeFromIndex(job.ownerId, job.documentId, callContextOf(job));
     if (job.fileKey) await stores.files.delete(job.fileKey);
+    // AI results quote the document's text; best effort (a scan of the
+    // cache's keys, here off the request), else they expire within a day.
+    await stores.cache.deleteByPrefix(documentAiResultsPrefix(job.ownerId, job.documentId));
   }
 
   const jobRunners: Record<ClaimedOutboxJob['kind'], (job: ClaimedOutboxJob) => Promise<void>> = {

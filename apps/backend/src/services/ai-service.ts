@@ -8,7 +8,7 @@ import {
 } from '@docuthinker/contracts';
 import type { CacheStore, DocumentStore } from '@docuthinker/stores';
 import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
-import { ownerCachePrefixes } from './owner-cache-keys';
+import { documentAiResultsPrefix, ownerCachePrefixes } from './owner-cache-keys';
 import { MissingTaskOptionError, NotFoundError } from './service-errors';
 
 export type TaskOptions = NonNullable<TaskRequest['options']>;
@@ -41,7 +41,8 @@ function promptFingerprint(contentHash: string, title: string | undefined, optio
 
 /**
  * AI tasks over stored documents or ad-hoc text, through the gateway, with
- * results cached per owner by task and prompt (text hash, title, options). Degraded answers (the
+ * results cached per owner (and per document, for a stored one) by task and
+ * prompt (text hash, title, options). Degraded answers (the
  * gateway's offline fallback) are not cached, so the real answer replaces
  * them as soon as a provider is back.
  */
@@ -68,7 +69,7 @@ export class AiService {
         ? { ...options, summary: clipText(document.summary.trim(), MAX_SUMMARY_OPTION_CHARS) }
         : options;
     return this.run(
-      ownerId,
+      documentAiResultsPrefix(ownerId, documentId),
       document.contentHash,
       task,
       effective,
@@ -87,7 +88,7 @@ export class AiService {
   ): Promise<AiTaskResult> {
     const contentHash = createHash('sha256').update(text).digest('hex');
     return this.run(
-      ownerId,
+      ownerCachePrefixes(ownerId).aiResults,
       contentHash,
       task,
       options,
@@ -96,8 +97,9 @@ export class AiService {
     );
   }
 
+  /** `keyPrefix`: the owner's (ad-hoc text) or the document's (see documentAiResultsPrefix). */
   private async run(
-    ownerId: string,
+    keyPrefix: string,
     contentHash: string,
     task: AiTaskName,
     options: TaskOptions,
@@ -109,7 +111,7 @@ export class AiService {
     }
     // Per owner: `cached: true` on a shared entry would tell a user that
     // somebody else had sent this very text.
-    const key = `${ownerCachePrefixes(ownerId).aiResults}${task}:${promptFingerprint(contentHash, content.title, options)}`;
+    const key = `${keyPrefix}${task}:${promptFingerprint(contentHash, content.title, options)}`;
     const cached = await this.cache.get<Omit<AiTaskResult, 'cached'>>(key);
     if (cached) return { ...cached, cached: true };
 

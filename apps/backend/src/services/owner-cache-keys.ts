@@ -15,6 +15,15 @@ export function ownerCachePrefixes(ownerId: string) {
   } as const;
 }
 
+/**
+ * AI task results of one stored document, under the owner's: the document's
+ * delete job drops them, so nothing derived from its text outlives it by the
+ * results' day-long lifetime.
+ */
+export function documentAiResultsPrefix(ownerId: string, documentId: string): string {
+  return `${ownerCachePrefixes(ownerId).aiResults}doc:${documentId}:`;
+}
+
 const digestOf = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
 
 /**
