@@ -257,8 +257,15 @@ export async function runIsolationMatrix({ backend, gateway, serviceToken }) {
         sessionId: owner.sessionId,
       }),
     ],
+    'GET /api/chat/sessions': async () => [
+      await B('GET', backend, '/api/chat/sessions'),
+      await B('GET', backend, `/api/chat/sessions?documentId=${docA}`),
+    ],
     'GET /api/chat/sessions/{sessionId}': async () => [
       await B('GET', backend, `/api/chat/sessions/${owner.sessionId}`),
+    ],
+    'DELETE /api/chat/sessions/{sessionId}': async () => [
+      await B('DELETE', backend, `/api/chat/sessions/${owner.sessionId}`),
     ],
     'POST /api/ask': async () => [
       await B('POST', backend, '/api/ask', { question: `What does ${MARKER} Industries build?` }),
