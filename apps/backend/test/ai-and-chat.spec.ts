@@ -424,7 +424,7 @@ describe('AI tasks, chat and questions over HTTP', () => {
     const sessions = await owner.get<{ items: unknown[] }>('/api/chat/sessions');
     expect(sessions.status).toBe(200);
     expect(sessions.body.items).toEqual([]);
-    // The breaker did not count it: the next chat is answered.
+    // The gateway answers the next chat as before.
     const next = await owner.post(`/api/documents/${doc.body.id}/chat`, { message: 'Now?' });
     expect(next.status).toBe(200);
   });

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { documentFileKey } from '@docuthinker/stores';
 import { startOutboxWorker } from '../src/outbox/outbox-worker';
 import { DocumentCache } from '../src/services/document-cache';
 import { ownerCachePrefixes } from '../src/services/owner-cache-keys';
@@ -46,6 +47,30 @@ describe('an erasure purge job', () => {
       // Not even the listing generation key forgetOwner writes.
       expect(await stores().cache.get(`${erased.documents}generation`)).toBeUndefined();
       expect(await stores().cache.get(`${other.aiResults}summary:abc`)).toBe('kept');
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  // Found by a review: the erasure's last sweep runs after the user is gone,
+  // and a file store failing then was a 503 nobody could act on.
+  it("removes the owner's files, which an erasure that met a file store outage left", async () => {
+    const left = documentFileKey('erased-owner', 'doc-left', 'txt');
+    const kept = documentFileKey('other-owner', 'doc-kept', 'txt');
+    await stores().files.put(left, Buffer.from('left by a failed erasure'));
+    await stores().files.put(kept, Buffer.from('kept'));
+    await stores().outbox.enqueue({ kind: 'purge', ownerId: 'erased-owner', documentId: '' });
+    const worker = startOutboxWorker(
+      stores(),
+      gatewayPurging([]),
+      new DocumentCache(stores().cache),
+      silentLogger,
+      { pollIntervalMs: 20 },
+    );
+    try {
+      while ((await stores().outbox.pendingCounts()).purge > 0) await sleep(20);
+      expect(await stores().files.getBuffer(left)).toBeNull();
+      expect((await stores().files.getBuffer(kept))?.toString()).toBe('kept');
     } finally {
       await worker.stop();
     }

@@ -531,13 +531,13 @@ describe('citations of an answer', () => {
 
   // Found in an exploratory test: "[99]" and "[0]" in a model's answer were
   // left in the text, where a client shows them as citations that do not exist.
-  it('drops a marker that names no passage, and keeps a bracketed year as the text’s own', async () => {
+  it('drops a marker that names no passage, and keeps a bracketed year or an index as the text’s own', async () => {
     const { result, shown } = await askScripted(
-      '[4] Ships bring them [99] and cranes lift them [0] [2]. Miller [2019] UKSC 41 says nothing of it [7].',
+      '[4] Ships bring them [99] and cranes lift them [0] [2]. Miller [2019] UKSC 41 says nothing of it [7]. Read items[0] and m[12][40].',
     );
     expect(shown).toHaveLength(3);
     expect(result.answer).toBe(
-      'Ships bring them and cranes lift them [1]. Miller [2019] UKSC 41 says nothing of it.',
+      'Ships bring them and cranes lift them [1]. Miller [2019] UKSC 41 says nothing of it. Read items[0] and m[12][40].',
     );
     expect(result.citations.map((citation) => citation.chunkId)).toEqual([shown[1]]);
   });

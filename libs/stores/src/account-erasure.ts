@@ -38,10 +38,16 @@ export type OwnedData = Omit<AccountErasure, 'userDeleted'>;
  * store call is idempotent; documents leave one delete job each in the
  * outbox (written atomically with their removal), so the worker removes
  * their index entries and files even if the direct file removal fails.
+ *
+ * A file store that fails is FileStoreUnavailableError while the user still
+ * exists: the request that erases can be made again. Once the user is gone
+ * (`ownerGone`) nobody can ask again, and the owner's purge jobs, written
+ * before the user went, remove the files: the failure is left to them.
  */
 export async function eraseOwnedData(
   stores: Omit<AccountErasureStores, 'users' | 'outbox'>,
   ownerId: string,
+  { ownerGone = false }: { ownerGone?: boolean } = {},
 ): Promise<OwnedData> {
   const documents = await stores.documents.deleteAllForOwner(ownerId);
   const chatSessions = await stores.chatSessions.deleteAllForOwner(ownerId);
@@ -49,6 +55,7 @@ export async function eraseOwnedData(
   const files = await stores.files
     .deletePrefix(ownerFilePrefix(ownerId))
     .catch((error: unknown) => {
+      if (ownerGone) return 0;
       throw new FileStoreUnavailableError('erase', error);
     });
   return { documents: documents.count, chatSessions, files };
@@ -90,7 +97,7 @@ export async function eraseAccount(
     notBefore: new Date(Date.now() + options.lateIndexWritesWithinMs),
   });
   const userDeleted = await stores.users.delete(userId);
-  const late = await eraseOwnedData(stores, userId);
+  const late = await eraseOwnedData(stores, userId, { ownerGone: true });
   return {
     documents: first.documents + late.documents,
     chatSessions: first.chatSessions + late.chatSessions,

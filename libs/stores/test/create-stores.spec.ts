@@ -108,6 +108,22 @@ describe('createStores with nothing configured (embedded defaults)', () => {
     expect(await stores.files.getBuffer(documentFileKey(leaving.id, 'd1', 'txt'))).toBeNull();
   });
 
+  it('finishes an erasure whose last sweep meets a file store outage once the user is gone: the purge jobs remove the files', async () => {
+    const leaving = await stores.users.create({ email: 'late@example.com', passwordHash: 'h' });
+    let sweeps = 0;
+    const failsSecond = Object.assign(Object.create(stores.files) as Stores['files'], {
+      deletePrefix: (prefix: string) =>
+        (sweeps += 1) === 2
+          ? Promise.reject(new Error('connect ECONNREFUSED'))
+          : stores.files.deletePrefix(prefix),
+    });
+    const erased = await eraseAccount({ ...stores, files: failsSecond }, leaving.id, {
+      lateIndexWritesWithinMs: 900_000,
+    });
+    expect(erased.userDeleted).toBe(true);
+    expect(sweeps).toBe(2);
+  });
+
   it('builds file keys from ids only', () => {
     expect(documentFileKey('owner', 'doc', '.PDF')).toBe('owner/doc/original.pdf');
     expect(documentFileKey('owner', 'doc', '../../x')).toBe('owner/doc/original.x');

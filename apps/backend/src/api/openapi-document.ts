@@ -73,7 +73,7 @@ function operationObject(operation: ApiOperation) {
                   schema: {
                     type: 'string',
                     description:
-                      'Events in order: session {sessionId}, delta {text} (the reply in pieces), done {citations}',
+                      'Events in order: session {sessionId}, delta {text} (the reply in pieces), done {citations, provider?, model?, degraded?}',
                   },
                 },
               }

@@ -237,11 +237,15 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       /** Set for an outage behind the gateway (see isDependencyOutage), with its Retry-After. */
       dependencyOutage?: { code: string; retryAfterSeconds?: number };
     };
-    const callerSignal = breaker.state === CircuitState.HalfOpen ? undefined : context.signal;
-    if (callerSignal?.aborted) throw new CallerLeftError();
+    if (context.signal?.aborted) throw new CallerLeftError();
     try {
-      response = await breaker.execute(() =>
-        deadline.execute(async ({ signal }) => {
+      response = await breaker.execute(() => {
+        // Only a call the closed circuit lets through is cancelled with its
+        // client: the test call of a half-open one (cockatiel still reports
+        // it open at this point) runs to its end, and its outcome decides
+        // the circuit. Cancelled, cockatiel would close it untested.
+        const callerSignal = breaker.state === CircuitState.Closed ? context.signal : undefined;
+        return deadline.execute(async ({ signal }) => {
           let answer: Response;
           try {
             answer = await fetch(`${settings.baseUrl}${path}`, {
@@ -281,8 +285,8 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           const parsed = schema.safeParse(payload);
           if (!parsed.success) throw new GatewayCallFailed('answer does not match the contract');
           return { status: answer.status, payload: parsed.data };
-        }),
-      );
+        });
+      });
     } catch (error) {
       if (error instanceof BrokenCircuitError) throw refusedByOpenCircuit();
       if (error instanceof TaskCancelledError) {

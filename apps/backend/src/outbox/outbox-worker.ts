@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@docuthinker/runtime';
 import {
+  ownerFilePrefix,
   retryDelayMs,
   type ClaimedOutboxJob,
   type DocumentRecord,
@@ -179,7 +180,12 @@ export function startOutboxWorker(
   const jobRunners: Record<ClaimedOutboxJob['kind'], (job: ClaimedOutboxJob) => Promise<void>> = {
     index: indexDocument,
     delete: removeDocument,
-    purge: (job) => gateway.removeOwnerFromIndex(job.ownerId, callContextOf(job)),
+    purge: async (job) => {
+      await gateway.removeOwnerFromIndex(job.ownerId, callContextOf(job));
+      // The erasure's own removal of the files may have failed once the user
+      // was gone (see eraseOwnedData); the job is retried until it holds.
+      await stores.files.deletePrefix(ownerFilePrefix(job.ownerId));
+    },
   };
 
   /** Keeps the job's lease alive while `work` runs (index calls may take a minute). */

@@ -75,6 +75,9 @@ export class AiService {
       effective,
       { text: document.text, title: document.title },
       context,
+      // Deleted while the gateway answered: its delete job may already have
+      // dropped its results, and this one would stay for its day.
+      async () => (await this.documents.titlesOf(ownerId, [documentId])).has(documentId),
     );
   }
 
@@ -105,6 +108,8 @@ export class AiService {
     options: TaskOptions,
     content: { text: string; title?: string },
     context?: GatewayCallContext,
+    /** Asked after a result is cached: false removes it again. */
+    stillCacheable?: () => Promise<boolean>,
   ): Promise<AiTaskResult> {
     for (const option of REQUIRED_TASK_OPTIONS[task] ?? []) {
       if (!options[option]) throw new MissingTaskOptionError(task, option);
@@ -126,7 +131,10 @@ export class AiService {
       model: answer.model,
       degraded: answer.degraded,
     };
-    if (!answer.degraded) await this.cache.set(key, result, RESULT_TTL_MS);
+    if (!answer.degraded) {
+      await this.cache.set(key, result, RESULT_TTL_MS);
+      if (stillCacheable && !(await stillCacheable())) await this.cache.delete(key);
+    }
     return { ...result, cached: false };
   }
 }

@@ -33,6 +33,7 @@ export class DocumentCache {
   private readonly unconfirmed = new Set<string>();
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs = INVALIDATION_RETRY_BASE_MS;
+  private closed = false;
 
   constructor(private readonly cache: CacheStore) {}
 
@@ -89,12 +90,13 @@ export class DocumentCache {
 
   /** Stops trying again (a stopping process); owners left owed stay uncached here. */
   close(): void {
+    this.closed = true;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
   }
 
   private scheduleRetry(): void {
-    if (this.retryTimer !== undefined) return;
+    if (this.closed || this.retryTimer !== undefined) return;
     const delay = this.retryDelayMs;
     this.retryDelayMs = Math.min(delay * 2, INVALIDATION_RETRY_MAX_MS);
     this.retryTimer = setTimeout(() => {

@@ -17,6 +17,6 @@ export async function confirmOwnerStillExists(
   ownerId: string,
 ): Promise<void> {
   if (await stores.users.findById(ownerId)) return;
-  await eraseOwnedData(stores, ownerId);
+  await eraseOwnedData(stores, ownerId, { ownerGone: true });
   throw new AccountGoneError();
 }

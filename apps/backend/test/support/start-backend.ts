@@ -95,7 +95,9 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     failuresToOpen: options.gatewayBreaker?.failuresToOpen ?? 3,
     halfOpenAfterMs: options.gatewayBreaker?.halfOpenAfterMs ?? 300,
   });
-  const worker = startOutboxWorker(stores, gateway, new DocumentCache(stores.cache), logger, {
+  // One listing cache for the worker and the routes, as main.ts wires them.
+  const documentCache = new DocumentCache(stores.cache);
+  const worker = startOutboxWorker(stores, gateway, documentCache, logger, {
     pollIntervalMs: options.outboxPollIntervalMs ?? 100,
     retryBaseMs: options.outboxRetry?.baseMs ?? 50,
     retryMaxMs: options.outboxRetry?.maxMs ?? 300,
@@ -118,6 +120,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     extractor,
     readinessChecks: storeReadinessChecks(stores),
     onOutboxWork: worker.wake,
+    documentCache,
     ...(options.loginLimits ? { loginLimits: options.loginLimits } : {}),
     ...(options.registrationLimit ? { registrationLimit: options.registrationLimit } : {}),
   });

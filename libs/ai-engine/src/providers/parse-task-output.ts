@@ -198,11 +198,14 @@ const CITATION_MARKER = /[^\S\r\n]*\[(\d+(?:\s*,\s*\d+)*)\]/g;
 
 /**
  * The least number in brackets that is no passage's: an answer is shown at
- * most a few dozen passages (`k` of an ask is at most 20), so four digits
- * are a year or the like, the text's own ("Miller [2019] UKSC 41"), not a
+ * most a few dozen passages (`k` of an ask is at most 20), so three digits
+ * or more are the text's own (a year, "Miller [2019] UKSC 41"), not a
  * citation.
  */
-const NOT_A_PASSAGE_NUMBER = 1000;
+const NOT_A_PASSAGE_NUMBER = 100;
+
+/** Brackets right after a word or a closing bracket index something (`items[0]`, `m[2][3]`). */
+const INDEXES_WHAT_PRECEDES = /[\p{L}\p{N}_)\]]$/u;
 
 /**
  * An answer with `[n]` markers, which name the passages as the model was
@@ -213,17 +216,22 @@ const NOT_A_PASSAGE_NUMBER = 1000;
  * in, a client shows `[7]` as a citation that does not exist (and renumbered
  * answers would mix two numberings), and the reader loses nothing the
  * answer could back. A marker is dropped with the spaces before it, so that
- * "lift them [7]." reads "lift them.". Only a lone number of four digits or
- * more is left as written (see NOT_A_PASSAGE_NUMBER). An answer that was
- * nothing but markers naming no passage is not one.
+ * "lift them [7]." reads "lift them.". Left as written are a lone number of
+ * three digits or more (see NOT_A_PASSAGE_NUMBER) and brackets that index
+ * the word before them (`items[0]`). An answer that was nothing but markers
+ * naming no passage is not one.
  */
 export function parseAnswer(provider: string, text: string, passageCount: number): AnswerOutput {
   const cited: number[] = [];
-  const marked = nonEmpty(provider, text).replace(CITATION_MARKER, (marker, list: string) => {
+  const answer = nonEmpty(provider, text);
+  const marked = answer.replace(CITATION_MARKER, (marker, list: string, offset: number) => {
     const numbers = list.split(',').map((number) => Number(number.trim()));
     const shownAs = numbers.filter((number) => number >= 1 && number <= passageCount);
     if (shownAs.length === 0) {
-      return numbers.length === 1 && (numbers[0] as number) >= NOT_A_PASSAGE_NUMBER ? marker : '';
+      const textsOwn =
+        (numbers.length === 1 && (numbers[0] as number) >= NOT_A_PASSAGE_NUMBER) ||
+        (marker.startsWith('[') && INDEXES_WHAT_PRECEDES.test(answer.slice(0, offset)));
+      return textsOwn ? marker : '';
     }
     const citationNumbers = shownAs.map((number) => {
       const position = cited.indexOf(number - 1);

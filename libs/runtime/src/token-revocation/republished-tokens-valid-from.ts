@@ -112,23 +112,29 @@ export class RepublishedTokensValidFrom {
   private async writeUnwritten(): Promise<void> {
     this.forgetExpired(true);
     const now = this.now();
-    const users = [...this.unwritten];
+    // Each with the revocation it writes: one raised while the write is in
+    // flight (and failed on its own) stays unwritten after this one succeeds.
+    const writes = [...this.unwritten].map((userId) => ({
+      userId,
+      revocation: this.published.get(userId),
+    }));
     const results = await Promise.allSettled(
-      users.map((userId) => {
-        const revocation = this.published.get(userId);
+      writes.map(({ userId, revocation }) =>
         // Expired meanwhile: nothing left to refuse.
-        if (!revocation) return Promise.resolve();
-        return this.record.raise(
-          userId,
-          revocation.validFromSeconds,
-          (revocation.expiresAtMs - now) / 1000,
-        );
-      }),
+        revocation
+          ? this.record.raise(
+              userId,
+              revocation.validFromSeconds,
+              (revocation.expiresAtMs - now) / 1000,
+            )
+          : Promise.resolve(),
+      ),
     );
     let firstFailure: Error | undefined;
     results.forEach((result, index) => {
-      if (result.status === 'fulfilled') this.unwritten.delete(users[index] as string);
-      else firstFailure ??= result.reason as Error;
+      const { userId, revocation } = writes[index] as (typeof writes)[number];
+      if (result.status === 'rejected') firstFailure ??= result.reason as Error;
+      else if (this.published.get(userId) === revocation) this.unwritten.delete(userId);
     });
     if (firstFailure) {
       this.onRepublishFailed?.(firstFailure, this.unwritten.size);
@@ -154,7 +160,8 @@ export class RepublishedTokensValidFrom {
     this.forgetExpired();
     const expiresAtMs = this.now() + ttlSeconds * 1000;
     const earlier = this.published.get(userId);
-    // As the record does: the higher second stands, with the later expiry of the two.
+    // The higher second stands, as in the record, and is remembered for as
+    // long as either revocation lives.
     this.published.set(userId, {
       validFromSeconds: Math.max(validFromSeconds, earlier?.validFromSeconds ?? 0),
       expiresAtMs: Math.max(expiresAtMs, earlier?.expiresAtMs ?? 0),

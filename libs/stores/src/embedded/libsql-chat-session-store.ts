@@ -127,17 +127,21 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
     }
     const rows = prepared(
       this.db,
-      `SELECT s.id, s.document_id, s.created_at, s.expires_at,
-              (SELECT COUNT(*) FROM chat_messages m WHERE m.session_id = s.id) AS message_count
+      `SELECT s.id, s.document_id, s.created_at,
+              (SELECT COUNT(*) FROM chat_messages m WHERE m.session_id = s.id) AS message_count,
+              COALESCE((SELECT MAX(m.created_at) FROM chat_messages m WHERE m.session_id = s.id),
+                       s.created_at) AS last_activity_at
          FROM chat_sessions s WHERE ${conditions.join(' AND ')}
          ORDER BY s.created_at DESC, s.id DESC LIMIT ?`,
-    ).all(...values, limit + 1) as (Omit<SessionRow, 'owner_id'> & { message_count: number })[];
+    ).all(...values, limit + 1) as (Pick<SessionRow, 'id' | 'document_id' | 'created_at'> & {
+      message_count: number;
+      last_activity_at: number;
+    })[];
     const items: ChatSessionSummary[] = rows.slice(0, limit).map((row) => ({
       id: row.id,
       documentId: row.document_id,
       createdAt: new Date(row.created_at),
-      // Every append moves the expiry to a lifetime after it.
-      lastActivityAt: new Date(row.expires_at - this.ttlMs),
+      lastActivityAt: new Date(row.last_activity_at),
       messageCount: row.message_count,
     }));
     const last = items.at(-1);

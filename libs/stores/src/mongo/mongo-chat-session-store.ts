@@ -125,7 +125,7 @@ export class MongoChatSessionStore implements ChatSessionStore {
         _id: string;
         documentId: string;
         createdAt: Date;
-        expiresAt: Date;
+        lastActivityAt: Date;
         messageCount: number;
       }>([
         { $match: filter },
@@ -135,8 +135,9 @@ export class MongoChatSessionStore implements ChatSessionStore {
           $project: {
             documentId: 1,
             createdAt: 1,
-            expiresAt: 1,
             messageCount: { $size: '$messages' },
+            // The newest message's time; the session's creation before any.
+            lastActivityAt: { $ifNull: [{ $max: '$messages.createdAt' }, '$createdAt'] },
           },
         },
       ])
@@ -145,8 +146,7 @@ export class MongoChatSessionStore implements ChatSessionStore {
       id: row._id,
       documentId: row.documentId,
       createdAt: row.createdAt,
-      // Every append moves the expiry to a lifetime after it.
-      lastActivityAt: new Date(row.expiresAt.getTime() - this.ttlMs),
+      lastActivityAt: row.lastActivityAt,
       messageCount: row.messageCount,
     }));
     const last = items.at(-1);
