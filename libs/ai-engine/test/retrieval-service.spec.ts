@@ -533,11 +533,11 @@ describe('citations of an answer', () => {
   // left in the text, where a client shows them as citations that do not exist.
   it('drops a marker that names no passage, and keeps a bracketed year or an index as the text’s own', async () => {
     const { result, shown } = await askScripted(
-      '[4] Ships bring them [99] and cranes lift them [0] [2]. Miller [2019] UKSC 41 says nothing of it [7]. Read items[0] and m[12][40].',
+      '[4] Ships bring them [99] and cranes lift them [0] [2]. Miller [2019] UKSC 41 says nothing of it [7]. Read items[0] and f(x)[12].',
     );
     expect(shown).toHaveLength(3);
     expect(result.answer).toBe(
-      'Ships bring them and cranes lift them [1]. Miller [2019] UKSC 41 says nothing of it. Read items[0] and m[12][40].',
+      'Ships bring them and cranes lift them [1]. Miller [2019] UKSC 41 says nothing of it. Read items[0] and f(x)[12].',
     );
     expect(result.citations.map((citation) => citation.chunkId)).toEqual([shown[1]]);
   });

@@ -204,8 +204,12 @@ const CITATION_MARKER = /[^\S\r\n]*\[(\d+(?:\s*,\s*\d+)*)\]/g;
  */
 const NOT_A_PASSAGE_NUMBER = 100;
 
-/** Brackets right after a word or a closing bracket index something (`items[0]`, `m[2][3]`). */
-const INDEXES_WHAT_PRECEDES = /[\p{L}\p{N}_)\]]$/u;
+/**
+ * Brackets right after a word or a parenthesis index something (`items[0]`,
+ * `f(x)[2]`). Not after another bracket: models write `[1][2]` for two
+ * citations.
+ */
+const INDEXES_WHAT_PRECEDES = /[\p{L}\p{N}_)]$/u;
 
 /**
  * An answer with `[n]` markers, which name the passages as the model was
