@@ -12,6 +12,7 @@ import type {
   Stores,
 } from '@docuthinker/stores';
 import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
+import { CallerLeftError } from '../gateway/gateway-errors';
 import { confirmOwnerStillExists } from './owner-presence';
 import { NotFoundError } from './service-errors';
 
@@ -111,12 +112,23 @@ export class ChatService {
       context,
     );
 
+    // Gone while the gateway answered: nothing is stored for a client that
+    // cannot be told the session's id.
+    if (context?.signal?.aborted) throw new CallerLeftError();
+    const created = session === null;
     session ??= await this.stores.chatSessions.create(scope);
     const appended = await this.stores.chatSessions.append(scope, session.id, [
       { role: 'user', content: message },
       { role: 'assistant', content: answer.reply },
     ]);
     if (!appended) throw new NotFoundError('chat-session');
+    if (created && context?.signal?.aborted) {
+      // Gone while the turn was stored (found by an exploratory test): a new
+      // session only this answer would have named is taken back out. A turn
+      // of a session the client knows stays in its history.
+      await this.stores.chatSessions.delete(ownerId, session.id);
+      throw new CallerLeftError();
+    }
     await confirmOwnerStillExists(this.stores, ownerId);
     // The document may have been deleted while the gateway answered, its
     // sessions swept before this one was saved: take the turn back out.
