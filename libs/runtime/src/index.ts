@@ -9,6 +9,7 @@ export {
 export { problemClientErrors } from './client-errors';
 export { HTTP_ERRORS, type HttpErrorCode } from './http-errors';
 export { retryAfterFromHeaders } from './retry-after';
+export { BackoffRetry } from './backoff-retry';
 export { isResponseTooLarge, limitBody, ResponseTooLargeError } from './response-size-limit';
 export { loggableRequest, loggableUrl } from './loggable-request';
 export { CROSS_ORIGIN_POLICY } from './cross-origin-policy';

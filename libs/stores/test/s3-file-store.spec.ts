@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStores } from '../src/create-stores';
 import { boundedS3ClientConfig } from '../src/files/bounded-s3-client-config';
-import { S3FileStore } from '../src/files/s3-file-store';
+import { S3FileStore, type S3FileStoreOptions } from '../src/files/s3-file-store';
 import { putDeadlineMs } from '../src/files/file-put-deadline';
 import { fileStoreContract } from './contracts/file-store.contract';
 
@@ -29,6 +29,25 @@ async function fakeS3(answer: (req: IncomingMessage, res: ServerResponse) => voi
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Runs `test` with an S3FileStore (production timeouts, `options`) on a fake
+ * S3 that answers with `answer`, and tears both down.
+ */
+async function withFakeS3(
+  answer: (req: IncomingMessage, res: ServerResponse) => void,
+  options: S3FileStoreOptions & { bucket?: string },
+  test: (files: S3FileStore, requests: readonly string[]) => Promise<void>,
+): Promise<void> {
+  const s3 = await fakeS3(answer);
+  const client = new S3Client(boundedS3ClientConfig(awsTestClientConfig(s3.url)));
+  try {
+    await test(new S3FileStore(client, options.bucket ?? 'hung-bucket', options), s3.requests);
+  } finally {
+    client.destroy();
+    await s3.close();
+  }
 }
 
 describe('S3 file store (real moto server)', () => {
@@ -145,63 +164,57 @@ describe('S3 file store when S3 hangs (real moto server, frozen)', () => {
 // answers held an upload ~90 s (three attempts, each ended by the socket timeout).
 describe('S3 file store against an endpoint that never answers (local HTTP server)', () => {
   it('gives up a put at its deadline, after one request: the SDK does not retry an aborted one', async () => {
-    const s3 = await fakeS3(() => undefined);
     // The production timeouts: only the put's deadline can end the call this soon.
-    const client = new S3Client(boundedS3ClientConfig(awsTestClientConfig(s3.url)));
-    const files = new S3FileStore(client, 'hung-bucket', { putDeadlineMs: 1000 });
-    try {
-      const started = performance.now();
-      const failure = await files.put('owner/doc/original.txt', Buffer.from('x')).then(
-        () => undefined,
-        (error: unknown) => error,
-      );
-      const elapsed = performance.now() - started;
-      expect(failure).toMatchObject({
-        name: 'S3PutDeadlineError',
-        message: 'S3 did not store owner/doc/original.txt within 1000 ms',
-        cause: { name: 'AbortError' },
-      });
-      expect(elapsed).toBeGreaterThanOrEqual(900);
-      expect(elapsed).toBeLessThan(3000);
-      // Time for a retry (the SDK backs off ~100 ms) to show up, had there been one.
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      expect(s3.requests).toEqual(['PUT /hung-bucket/owner/doc/original.txt?x-id=PutObject']);
-    } finally {
-      client.destroy();
-      await s3.close();
-    }
+    await withFakeS3(
+      () => undefined,
+      { putDeadlineMs: 1000 },
+      async (files, requests) => {
+        const started = performance.now();
+        const failure = await files.put('owner/doc/original.txt', Buffer.from('x')).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        const elapsed = performance.now() - started;
+        expect(failure).toMatchObject({
+          name: 'S3PutDeadlineError',
+          message: 'S3 did not store owner/doc/original.txt within 1000 ms',
+          cause: { name: 'AbortError' },
+        });
+        expect(elapsed).toBeGreaterThanOrEqual(900);
+        expect(elapsed).toBeLessThan(3000);
+        // Time for a retry (the SDK backs off ~100 ms) to show up, had there been one.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        expect(requests).toEqual(['PUT /hung-bucket/owner/doc/original.txt?x-id=PutObject']);
+      },
+    );
   }, 15_000);
 
   it('gives up a delete at its own deadline, so the removal of a failed upload does not hold a socket for minutes', async () => {
-    const s3 = await fakeS3(() => undefined);
-    const client = new S3Client(boundedS3ClientConfig(awsTestClientConfig(s3.url)));
-    const files = new S3FileStore(client, 'hung-bucket', { deleteDeadlineMs: 500 });
-    try {
-      const started = performance.now();
-      await expect(files.delete('owner/doc/original.txt')).rejects.toMatchObject({
-        name: 'AbortError',
-      });
-      expect(performance.now() - started).toBeLessThan(2500);
-      expect(s3.requests).toHaveLength(1);
-    } finally {
-      client.destroy();
-      await s3.close();
-    }
+    await withFakeS3(
+      () => undefined,
+      { deleteDeadlineMs: 500 },
+      async (files, requests) => {
+        const started = performance.now();
+        await expect(files.delete('owner/doc/original.txt')).rejects.toMatchObject({
+          name: 'AbortError',
+        });
+        expect(performance.now() - started).toBeLessThan(2500);
+        expect(requests).toHaveLength(1);
+      },
+    );
   }, 15_000);
 
   it("gives each call of a prefix's removal a deadline, so an erasure against a hung S3 fails in seconds", async () => {
-    const s3 = await fakeS3(() => undefined);
-    const client = new S3Client(boundedS3ClientConfig(awsTestClientConfig(s3.url)));
-    const files = new S3FileStore(client, 'hung-bucket', { deleteDeadlineMs: 500 });
-    try {
-      const started = performance.now();
-      await expect(files.deletePrefix('owner/')).rejects.toMatchObject({ name: 'AbortError' });
-      expect(performance.now() - started).toBeLessThan(2500);
-      expect(s3.requests).toHaveLength(1);
-    } finally {
-      client.destroy();
-      await s3.close();
-    }
+    await withFakeS3(
+      () => undefined,
+      { deleteDeadlineMs: 500 },
+      async (files, requests) => {
+        const started = performance.now();
+        await expect(files.deletePrefix('owner/')).rejects.toMatchObject({ name: 'AbortError' });
+        expect(performance.now() - started).toBeLessThan(2500);
+        expect(requests).toHaveLength(1);
+      },
+    );
   }, 15_000);
 
   it('gives a put a deadline that grows with the file: a larger upload limit does not turn healthy uploads into outages', () => {
@@ -211,17 +224,16 @@ describe('S3 file store against an endpoint that never answers (local HTTP serve
   });
 
   it('says access denied when S3 answers 403', async () => {
-    const s3 = await fakeS3((_req, res) => res.writeHead(403).end());
-    const client = new S3Client(boundedS3ClientConfig(awsTestClientConfig(s3.url)));
-    try {
-      expect(await new S3FileStore(client, 'not-ours').health()).toMatchObject({
-        ok: false,
-        adapter: 's3',
-        error: 'access denied to bucket not-ours',
-      });
-    } finally {
-      client.destroy();
-      await s3.close();
-    }
+    await withFakeS3(
+      (_req, res) => res.writeHead(403).end(),
+      { bucket: 'not-ours' },
+      async (files) => {
+        expect(await files.health()).toMatchObject({
+          ok: false,
+          adapter: 's3',
+          error: 'access denied to bucket not-ours',
+        });
+      },
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { BackoffRetry } from '@docuthinker/runtime';
 import type { CacheStore } from '@docuthinker/stores';
 import { ownerCachePrefixes } from './owner-cache-keys';
 
@@ -31,9 +32,18 @@ export class DocumentCache {
    * again until the cache takes it.
    */
   private readonly unconfirmed = new Set<string>();
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryDelayMs = INVALIDATION_RETRY_BASE_MS;
-  private closed = false;
+  /** Never keeps a stopping process alive: a cache that is back gets the next write's invalidation. */
+  private readonly retry = new BackoffRetry(
+    () => {
+      void Promise.all([...this.unconfirmed].map((ownerId) => this.forgetOwner(ownerId))).then(
+        () => {
+          if (this.unconfirmed.size === 0) this.retry.reset();
+        },
+      );
+    },
+    INVALIDATION_RETRY_BASE_MS,
+    INVALIDATION_RETRY_MAX_MS,
+  );
 
   constructor(private readonly cache: CacheStore) {}
 
@@ -80,7 +90,7 @@ export class DocumentCache {
     // cache is back, until they expire (found by an exploratory test: a
     // deleted document listed for five minutes after a Redis blip).
     this.unconfirmed.add(ownerId);
-    this.scheduleRetry();
+    this.retry.schedule();
   }
 
   /** Owners whose invalidation is still to be confirmed (for tests). */
@@ -90,26 +100,7 @@ export class DocumentCache {
 
   /** Stops trying again (a stopping process); owners left owed stay uncached here. */
   close(): void {
-    this.closed = true;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-  }
-
-  private scheduleRetry(): void {
-    if (this.closed || this.retryTimer !== undefined) return;
-    const delay = this.retryDelayMs;
-    this.retryDelayMs = Math.min(delay * 2, INVALIDATION_RETRY_MAX_MS);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void Promise.all([...this.unconfirmed].map((ownerId) => this.forgetOwner(ownerId))).then(
-        () => {
-          if (this.unconfirmed.size === 0) this.retryDelayMs = INVALIDATION_RETRY_BASE_MS;
-        },
-      );
-    }, delay);
-    // Never keeps a stopping process alive: a cache that is back gets the
-    // next write's invalidation, and stale pages expire.
-    this.retryTimer.unref();
+    this.retry.close();
   }
 
   private async currentGeneration(ownerId: string): Promise<string> {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { BackoffRetry } from '../backoff-retry';
 import { NO_TOKEN_VALID_FROM, RedisTokensValidFrom } from './redis-tokens-valid-from';
 
 interface Published {
@@ -49,23 +50,25 @@ export class RepublishedTokensValidFrom {
   /** Users whose latest revocation Redis may not hold: a write failed, or is still owed. */
   private readonly unwritten = new Set<string>();
   private readonly now: () => number;
-  private readonly retryBaseMs: number;
   private readonly onRepublishFailed: RepublishedTokensValidFromOptions['onRepublishFailed'];
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryDelayMs: number;
+  private readonly retry: BackoffRetry;
   private prunedAtMs = 0;
-  private closed = false;
 
   constructor(client: Redis, options: RepublishedTokensValidFromOptions = {}) {
     this.record = new RedisTokensValidFrom(client);
     this.now = options.now ?? Date.now;
-    this.retryBaseMs = options.retryBaseMs ?? RETRY_BASE_MS;
-    this.retryDelayMs = this.retryBaseMs;
+    this.retry = new BackoffRetry(
+      () => {
+        if (this.unwritten.size > 0) void this.writeUnwritten();
+      },
+      options.retryBaseMs ?? RETRY_BASE_MS,
+      RETRY_MAX_MS,
+    );
     this.onRepublishFailed = options.onRepublishFailed;
     // ioredis says `ready` on the first connection and after every reconnect.
     client.on('ready', () => {
       for (const userId of this.published.keys()) this.unwritten.add(userId);
-      this.retryDelayMs = this.retryBaseMs;
+      this.retry.reset();
       void this.writeUnwritten();
     });
   }
@@ -77,7 +80,7 @@ export class RepublishedTokensValidFrom {
       await this.record.raise(userId, validFromSeconds, ttlSeconds);
     } catch (error) {
       this.unwritten.add(userId);
-      this.scheduleRetry();
+      this.retry.schedule();
       throw error;
     }
   }
@@ -100,9 +103,7 @@ export class RepublishedTokensValidFrom {
 
   /** Stops trying again; what is unwritten stays so. */
   close(): void {
-    this.closed = true;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    this.retry.close();
   }
 
   /**
@@ -138,22 +139,10 @@ export class RepublishedTokensValidFrom {
     });
     if (firstFailure) {
       this.onRepublishFailed?.(firstFailure, this.unwritten.size);
-      this.scheduleRetry();
+      this.retry.schedule();
     } else if (this.unwritten.size === 0) {
-      this.retryDelayMs = this.retryBaseMs;
+      this.retry.reset();
     }
-  }
-
-  private scheduleRetry(): void {
-    if (this.closed || this.retryTimer !== undefined) return;
-    const delay = this.retryDelayMs;
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      if (this.unwritten.size > 0) void this.writeUnwritten();
-    }, delay);
-    // A revocation still unwritten never keeps a stopping backend alive.
-    this.retryTimer.unref();
   }
 
   private remember(userId: string, validFromSeconds: number, ttlSeconds: number): void {

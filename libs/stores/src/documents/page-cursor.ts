@@ -1,7 +1,6 @@
-import type { DocumentMetadata, DocumentPage } from '../ports/document-store';
 import { InvalidCursorError } from '../shared/errors';
 
-/** The position after the last item of a page, in the list's order (createdAt desc, id desc). */
+/** The position after the last item of a page, in a list's order (createdAt desc, id desc): documents, chat sessions. */
 export interface PagePosition {
   readonly createdAtMs: number;
   readonly id: string;
@@ -41,12 +40,12 @@ export function clampPageSize(limit: number): number {
  * A page from rows fetched with `limit + 1`: the extra row, when present,
  * only says there is a next page, whose cursor is the last item's position.
  */
-export function pageFromRows<R>(
+export function pageFromRows<R, I extends { readonly createdAt: Date; readonly id: string }>(
   rows: readonly R[],
   limit: number,
-  toMetadata: (row: R) => DocumentMetadata,
-): DocumentPage {
-  const items = rows.slice(0, limit).map(toMetadata);
+  toItem: (row: R) => I,
+): { items: I[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit).map(toItem);
   const last = items.at(-1);
   return {
     items,

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { clampPageSize, decodePageCursor, encodePageCursor } from '../documents/page-cursor';
+import { clampPageSize, decodePageCursor, pageFromRows } from '../documents/page-cursor';
 import {
   MAX_CHAT_SESSION_MESSAGES,
   type ChatMessage,
@@ -137,21 +137,13 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
       message_count: number;
       last_activity_at: number;
     })[];
-    const items: ChatSessionSummary[] = rows.slice(0, limit).map((row) => ({
+    return pageFromRows(rows, limit, (row): ChatSessionSummary => ({
       id: row.id,
       documentId: row.document_id,
       createdAt: new Date(row.created_at),
       lastActivityAt: new Date(row.last_activity_at),
       messageCount: row.message_count,
     }));
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        rows.length > limit && last
-          ? encodePageCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
-          : null,
-    };
   }
 
   async delete(ownerId: string, sessionId: string): Promise<boolean> {

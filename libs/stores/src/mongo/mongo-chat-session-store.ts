@@ -1,5 +1,5 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import { clampPageSize, decodePageCursor, encodePageCursor } from '../documents/page-cursor';
+import { clampPageSize, decodePageCursor, pageFromRows } from '../documents/page-cursor';
 import {
   MAX_CHAT_SESSION_MESSAGES,
   type ChatMessage,
@@ -142,21 +142,13 @@ export class MongoChatSessionStore implements ChatSessionStore {
         },
       ])
       .toArray();
-    const items: ChatSessionSummary[] = rows.slice(0, limit).map((row) => ({
+    return pageFromRows(rows, limit, (row): ChatSessionSummary => ({
       id: row._id,
       documentId: row.documentId,
       createdAt: row.createdAt,
       lastActivityAt: row.lastActivityAt,
       messageCount: row.messageCount,
     }));
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        rows.length > limit && last
-          ? encodePageCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
-          : null,
-    };
   }
 
   async delete(ownerId: string, sessionId: string): Promise<boolean> {
