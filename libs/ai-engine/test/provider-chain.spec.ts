@@ -38,7 +38,12 @@ describe('provider adapters speak their wire formats', () => {
     );
     const result = await chain.runTask('key-ideas', input);
 
-    expect(result).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', degraded: false });
+    // The model the answer names (the alias's snapshot), not the configured alias.
+    expect(result).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-4o-mini-2024-07-18',
+      degraded: false,
+    });
     expect(result.output).toEqual(['First idea', 'Second idea']);
     expect(result.usage).toEqual({ inputTokens: 120, outputTokens: 30 });
     const [request] = openai.requests;
@@ -93,8 +98,30 @@ describe('provider adapters speak their wire formats', () => {
     const result = await chain.runTask('summary', input);
 
     expect(result.output).toBe('A permissive licence with three conditions.');
+    expect(result.model).toBe('gemini-2.0-flash-001');
     expect(google.requests[0]?.path).toBe('/v1beta/models/gemini-2.0-flash:generateContent');
     expect(google.requests[0]?.headers['x-goog-api-key']).toBe('gk-test');
+  });
+
+  it.each([
+    ['no model', undefined],
+    ['an empty one', ''],
+    ['one with spaces', 'gpt 4o <script>'],
+    ['a control character', 'gpt-4o\u001b[31m'],
+    ['one of 201 characters', 'm'.repeat(201)],
+    ['a number', 42],
+  ])('reports the configured model when the answer names %s', async (_case, model) => {
+    const openai = await server(() => ({ body: { ...openAiReply('Fine summary.'), model } }));
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk-test', baseUrl: `${openai.url}/v1` })],
+      { resilience: FAST },
+    );
+
+    await expect(chain.runTask('summary', input)).resolves.toMatchObject({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      output: 'Fine summary.',
+    });
   });
 
   it('upstream: posts the document to /analyze and maps its fields', async () => {
@@ -234,7 +261,7 @@ describe('failover', () => {
 
     expect(result).toMatchObject({
       provider: 'anthropic',
-      model: 'claude-3-5-haiku-latest',
+      model: 'claude-3-5-haiku-20241022',
       degraded: false,
     });
     expect(result.output).toBe('Summary from Anthropic.');

@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import * as z from 'zod';
 import { anthropicFailure, createAnthropicClient } from './anthropic-client';
+import { answeredModel } from './answered-model';
 import type { Completion } from './chat-model-provider';
 import { withPooledKey } from './key-pool';
 import { ProviderError } from './provider-error';
@@ -14,6 +15,7 @@ import { tokenCount } from './token-count';
  * anything, so the fields read are checked here.
  */
 const Message = z.object({
+  model: answeredModel,
   content: z.array(z.object({ type: z.string(), text: z.string().optional() })),
   stop_reason: z.string().nullish(),
   usage: z.object({ input_tokens: tokenCount, output_tokens: tokenCount }).partial().nullish(),
@@ -72,6 +74,7 @@ export class AnthropicProvider extends RemoteChatProvider<Anthropic> {
     return {
       text,
       truncated: parsed.data.stop_reason === 'max_tokens',
+      model: parsed.data.model,
       usage: {
         inputTokens: parsed.data.usage?.input_tokens ?? undefined,
         outputTokens: parsed.data.usage?.output_tokens ?? undefined,

@@ -20,6 +20,8 @@ export interface Completion {
   /** The model stopped at its output limit: the text ends where it was cut. */
   readonly truncated?: boolean;
   readonly usage?: TokenUsage;
+  /** The model the answer names, when it names one (see answered-model.ts). */
+  readonly model?: string;
 }
 
 const CUT_ANSWER_NOTE = "the model's answer was cut off at its output limit";
@@ -67,7 +69,7 @@ export abstract class ChatModelProvider implements AiProvider {
     const completion = await this.complete(taskPrompt(task, input), signal);
     return {
       output: parseTaskOutput(this.name, task, completion.text, input, completion.truncated),
-      model: this.model,
+      model: completion.model ?? this.model,
       usage: completion.usage,
       ...shortfalls(completion, input),
     };
@@ -77,7 +79,7 @@ export abstract class ChatModelProvider implements AiProvider {
     const completion = await this.complete(answerPrompt(request), signal);
     return {
       output: parseAnswer(this.name, completion.text, request.passages.length),
-      model: this.model,
+      model: completion.model ?? this.model,
       usage: completion.usage,
       ...shortfalls(completion),
     };

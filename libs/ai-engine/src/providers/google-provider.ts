@@ -1,5 +1,6 @@
 import type { GoogleGenAI } from '@google/genai';
 import * as z from 'zod';
+import { answeredModel } from './answered-model';
 import type { Completion } from './chat-model-provider';
 import { createGoogleClient, googleFailure } from './google-client';
 import { withPooledKey } from './key-pool';
@@ -27,6 +28,7 @@ const GenerateContent = z.object({
     )
     .optional(),
   promptFeedback: z.object({ blockReason: z.string().nullish() }).nullish(),
+  modelVersion: answeredModel,
   usageMetadata: z
     .object({
       promptTokenCount: tokenCount,
@@ -94,6 +96,7 @@ export class GoogleProvider extends RemoteChatProvider<GoogleGenAI> {
     return {
       text,
       truncated: finishReason === 'MAX_TOKENS',
+      model: parsed.data.modelVersion,
       usage: {
         inputTokens: parsed.data.usageMetadata?.promptTokenCount ?? undefined,
         outputTokens: parsed.data.usageMetadata?.candidatesTokenCount ?? undefined,

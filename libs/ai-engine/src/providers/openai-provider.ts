@@ -1,5 +1,6 @@
 import type OpenAI from 'openai';
 import * as z from 'zod';
+import { answeredModel } from './answered-model';
 import type { Completion } from './chat-model-provider';
 import { withPooledKey } from './key-pool';
 import { createOpenAiClient, openAiFailure } from './openai-client';
@@ -14,6 +15,7 @@ import { tokenCount } from './token-count';
  * service can answer 200 with anything, so the fields read are checked here.
  */
 const ChatCompletion = z.object({
+  model: answeredModel,
   choices: z
     .array(
       z.object({
@@ -83,6 +85,7 @@ export class OpenAiProvider extends RemoteChatProvider<OpenAI> {
     return {
       text: choice.message.content,
       truncated: choice.finish_reason === 'length',
+      model: parsed.data?.model,
       usage: {
         inputTokens: parsed.data?.usage?.prompt_tokens ?? undefined,
         outputTokens: parsed.data?.usage?.completion_tokens ?? undefined,

@@ -129,6 +129,8 @@ export function providerServersClosedAfterEach(): typeof startProviderServer {
 export const openAiReply = (text: string) => ({
   id: 'chatcmpl-test',
   object: 'chat.completion',
+  // As OpenAI answers for the alias `gpt-4o-mini`: the snapshot that served.
+  model: 'gpt-4o-mini-2024-07-18',
   choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
   usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
 });
@@ -137,6 +139,7 @@ export const anthropicReply = (text: string) => ({
   id: 'msg_test',
   type: 'message',
   role: 'assistant',
+  model: 'claude-3-5-haiku-20241022',
   content: [{ type: 'text', text }],
   usage: { input_tokens: 110, output_tokens: 25 },
 });
@@ -144,6 +147,7 @@ export const anthropicReply = (text: string) => ({
 export const googleReply = (text: string) => ({
   candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP' }],
   usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 20 },
+  modelVersion: 'gemini-2.0-flash-001',
 });
 
 /**
