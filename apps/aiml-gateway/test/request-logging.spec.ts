@@ -2,7 +2,12 @@ import { connect, type AddressInfo } from 'node:net';
 import { GATEWAY_API } from '@docuthinker/contracts';
 import { waitUntil } from '@docuthinker/testing';
 import { StubUpstream } from './support/stub-upstream';
-import { startTestGateway, type GatewayRequest, type TestGateway } from './support/test-gateway';
+import {
+  SERVICE_TOKEN,
+  startTestGateway,
+  type GatewayRequest,
+  type TestGateway,
+} from './support/test-gateway';
 
 interface RequestLine {
   readonly level: number;
@@ -195,6 +200,29 @@ describe('one log line per request', () => {
     expect(lines().find((line) => line.msg === 'request refused')).toEqual(
       expect.objectContaining({ level: 40, res: { statusCode: 431 } }),
     );
+  });
+
+  // Found in an exploratory test: the line of a client that left said 200,
+  // the status a response reads before one is set.
+  it('writes request aborted with no status for a client that left before any answer', async () => {
+    await gateway.request('http', { method: 'GET', url: '/health' });
+    const { port } = gateway.app.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // Half the body promised, then gone: nothing can have been answered.
+    socket.write(
+      `POST ${GATEWAY_API.search} HTTP/1.1\r\nHost: x\r\nx-request-id: line-left\r\n` +
+        `authorization: Bearer ${SERVICE_TOKEN}\r\ncontent-type: application/json\r\n` +
+        'content-length: 200\r\n\r\n{"ownerId": "owner-1", ',
+    );
+    // Time for the server to parse the headers and route the request.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    await waitUntil('the line of line-left', async () => linesOf('line-left').length > 0);
+    const [line, ...more] = linesOf('line-left');
+    expect(more).toEqual([]);
+    expect(line).toEqual(expect.objectContaining({ level: 40, msg: 'request aborted' }));
+    expect(line?.res).toBeUndefined();
   });
 
   it('writes none for liveness probes and metric scrapes', async () => {

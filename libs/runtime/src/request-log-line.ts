@@ -16,7 +16,8 @@ export interface LoggedRequest {
 }
 
 export interface RequestOutcome {
-  readonly statusCode: number;
+  /** The status sent; undefined when the client left before any was (nothing was answered). */
+  readonly statusCode: number | undefined;
   /** False when the client hung up before the answer was sent. */
   readonly finished: boolean;
   readonly responseTimeMs: number;
@@ -36,10 +37,19 @@ export function logRequestEnd(
   // A client that hangs up early is worth a warning, not an error; so is a
   // 501, a task this deployment does not offer (no provider that can
   // translate, say): it is asked for every day and is nobody's fault.
-  const level = isFault(statusCode) ? 'error' : !finished || statusCode >= 400 ? 'warn' : 'info';
+  const level =
+    statusCode !== undefined && isFault(statusCode)
+      ? 'error'
+      : !finished || statusCode === undefined || statusCode >= 400
+        ? 'warn'
+        : 'info';
   if (!logger.isLevelEnabled(level)) return;
   logger[level](
-    { req: request, res: { statusCode }, responseTime: Math.round(responseTimeMs) },
+    {
+      req: request,
+      ...(statusCode === undefined ? {} : { res: { statusCode } }),
+      responseTime: Math.round(responseTimeMs),
+    },
     finished ? 'request completed' : 'request aborted',
   );
 }
@@ -52,7 +62,9 @@ export function isFault(statusCode: number): boolean {
 /** How a node:http response ended, once it has closed; `startedAt` is a `performance.now()` reading. */
 export function responseOutcome(res: ServerResponse, startedAt: number): RequestOutcome {
   return {
-    statusCode: res.statusCode,
+    // A response's status reads 200 until one is set: a client that left
+    // before the headers went out was answered nothing, not 200.
+    statusCode: res.headersSent ? res.statusCode : undefined,
     finished: res.writableFinished,
     responseTimeMs: performance.now() - startedAt,
   };
