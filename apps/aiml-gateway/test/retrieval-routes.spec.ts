@@ -300,6 +300,37 @@ describe('retrieval routes on the embedded stores', () => {
     expect(events.at(-2)?.data).toEqual({ citations: reply.citations });
   });
 
+  it('says whether the document chatted about is indexed: not one uploaded a moment ago', async () => {
+    const chat = (documentId: string, content: string, stream = false) =>
+      gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.chat,
+        payload: { ownerId: 'alice', documentId, messages: [{ role: 'user', content }], stream },
+      });
+    expect((await chat('babbage', 'What could the engine compose?')).json()).toMatchObject({
+      documentIndexed: true,
+    });
+    // A question none of it matches: indexed all the same.
+    expect((await chat('engine', 'Quarterly tax filings?')).json()).toMatchObject({
+      citations: [],
+      documentIndexed: true,
+    });
+    const notIndexed = await chat('uploaded-a-moment-ago', 'What could the engine compose?');
+    expect(notIndexed.statusCode).toBe(200);
+    expect(notIndexed.json()).toMatchObject({ citations: [], documentIndexed: false });
+    // Bob's document of the same id is not alice's.
+    expect((await chat('babbage', 'Faraday?')).json().documentIndexed).toBe(true);
+    const streamed = parseEvents((await chat('uploaded-a-moment-ago', 'Music?', true)).body);
+    expect(chatStreamDone.parse(streamed.at(-1)?.data).documentIndexed).toBe(false);
+    // Without a document there is nothing to say.
+    const anyDocument = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.chat,
+      payload: { ownerId: 'alice', messages: [{ role: 'user', content: 'Music?' }] },
+    });
+    expect(anyDocument.json()).not.toHaveProperty('documentIndexed');
+  });
+
   it('answers a streaming request that fails validation with problem+json, not a stream', async () => {
     const response = await gateway.service({
       method: 'POST',

@@ -14,6 +14,10 @@ export const BACKEND_ERRORS = {
 
   DT_ERR_DOCUMENT_NOT_FOUND: { status: 404, title: 'No such document' },
   DT_ERR_CHAT_SESSION_NOT_FOUND: { status: 404, title: 'No such chat session' },
+  DT_ERR_DOCUMENT_NOT_INDEXED: {
+    status: 409,
+    title: 'The document is not indexed for chat yet',
+  },
   DT_ERR_INVALID_CURSOR: { status: 400, title: 'The pagination cursor is not valid' },
   DT_ERR_UNSUPPORTED_TYPE: {
     status: DOCUMENT_ERROR_HTTP_STATUS.DT_ERR_UNSUPPORTED_TYPE,

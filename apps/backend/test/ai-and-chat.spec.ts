@@ -279,6 +279,39 @@ describe('AI tasks, chat and questions over HTTP', () => {
     );
   });
 
+  // Found in an exploratory test: a chat right after an upload, before its
+  // index job ran, was answered "none of the passages" and stored as a turn.
+  it('refuses a chat about a document not indexed yet with 409 and Retry-After, storing nothing', async () => {
+    gateway.refuseIndexing = true;
+    try {
+      const created = await user.upload(corpusFile('bsd.txt'), 'pending.txt');
+      const pendingId = String(created.body['id']);
+      const refused = await user.post(`/api/documents/${pendingId}/chat`, {
+        message: 'What about redistribution?',
+      });
+      expectProblem(refused, 409, 'DT_ERR_DOCUMENT_NOT_INDEXED');
+      expect(refused.headers.get('retry-after')).toBe('5');
+      expect(String(refused.body['detail'])).toMatch(/still being indexed/);
+      const sessions = await user.get<{ items: unknown[] }>(
+        `/api/chat/sessions?documentId=${pendingId}`,
+      );
+      expect(sessions.body.items).toEqual([]);
+
+      gateway.refuseIndexing = false;
+      await eventually(async () => {
+        const document = await user.get<{ indexStatus: string }>(`/api/documents/${pendingId}`);
+        return document.body.indexStatus === 'indexed' ? true : undefined;
+      });
+      const answered = await user.post<{ sessionId: string }>(`/api/documents/${pendingId}/chat`, {
+        message: 'What about redistribution?',
+      });
+      expect(answered.status).toBe(200);
+      expect(answered.body.sessionId).toEqual(expect.any(String));
+    } finally {
+      gateway.refuseIndexing = false;
+    }
+  });
+
   it('keeps a document’s AI results under the document, and its delete job drops them', async () => {
     const email = uniqueEmail('ai-results-deleted');
     const owner = await new ApiClient(backend.url).registerUser(email);

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { citation } from './retrieval';
+import { citation, documentIndexed } from './retrieval';
 
 /**
  * Server-sent events of `POST /ai/v1/chat` with `stream: true`, in order:
@@ -17,4 +17,5 @@ export const chatStreamDone = z.object({
   provider: z.string(),
   model: z.string(),
   degraded: z.boolean(),
+  documentIndexed: documentIndexed.optional(),
 });

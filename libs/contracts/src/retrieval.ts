@@ -129,11 +129,19 @@ export const chatRequest = z
   });
 export type ChatRequest = z.infer<typeof chatRequest>;
 
+/**
+ * With `documentId`: whether the index holds any of that document. False for
+ * one not indexed yet (its reply says no passage answers): the backend tells
+ * its user the document is still being indexed instead.
+ */
+export const documentIndexed = z.boolean();
+
 export const chatResponse = z.object({
   reply: z.string(),
   citations: z.array(citation),
   provider: z.string().optional(),
   model: z.string().optional(),
   degraded: z.boolean().optional(),
+  documentIndexed: documentIndexed.optional(),
 });
 export type ChatResponse = z.infer<typeof chatResponse>;

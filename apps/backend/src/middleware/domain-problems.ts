@@ -5,6 +5,7 @@ import { problem } from '../errors';
 import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
 import {
   AccountGoneError,
+  DocumentNotIndexedError,
   FileStoreUnavailableError,
   InvalidCredentialsError,
   MissingTaskOptionError,
@@ -16,12 +17,27 @@ import {
 /** What an upload the file store refused is told: a store's outage is seldom over sooner. */
 const FILE_STORE_RETRY_AFTER_SECONDS = 10;
 
+/** A stored upload's index job starts at once and takes seconds; longer only while the gateway is down. */
+const INDEXING_RETRY_AFTER_SECONDS = 5;
+
 /** Maps what the services and stores report to the catalogued problem, or undefined for a bug. */
 export function problemFromDomainError(error: unknown): ProblemError | undefined {
   if (error instanceof NotFoundError) {
     return error.what === 'chat-session'
       ? problem('DT_ERR_CHAT_SESSION_NOT_FOUND')
       : problem('DT_ERR_DOCUMENT_NOT_FOUND');
+  }
+  if (error instanceof DocumentNotIndexedError) {
+    return error.indexStatus === 'pending'
+      ? problem(
+          'DT_ERR_DOCUMENT_NOT_INDEXED',
+          'The document is still being indexed; ask again in a few seconds.',
+          { headers: { 'Retry-After': String(INDEXING_RETRY_AFTER_SECONDS) } },
+        )
+      : problem(
+          'DT_ERR_DOCUMENT_NOT_INDEXED',
+          'The document could not be indexed, so chat cannot search it; upload it again.',
+        );
   }
   if (error instanceof AccountGoneError) {
     return problem('DT_ERR_UNAUTHENTICATED', 'The account was deleted while this request ran.', {

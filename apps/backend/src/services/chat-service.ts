@@ -14,7 +14,7 @@ import type {
 import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
 import { CallerLeftError } from '../gateway/gateway-errors';
 import { confirmOwnerStillExists } from './owner-presence';
-import { NotFoundError } from './service-errors';
+import { DocumentNotIndexedError, NotFoundError } from './service-errors';
 
 /**
  * Which provider and model answered, and whether the answer is a fallback
@@ -115,6 +115,13 @@ export class ChatService {
     // Gone while the gateway answered: nothing is stored for a client that
     // cannot be told the session's id.
     if (context?.signal?.aborted) throw new CallerLeftError();
+    // Nothing of the document could be searched: it is not indexed (yet).
+    // Refused rather than stored as "none of the passages answers", which a
+    // user asking right after an upload would take for the document's fault.
+    // A renamed document is pending too, but the index still holds it.
+    if (answer.documentIndexed === false && document.indexStatus !== 'indexed') {
+      throw new DocumentNotIndexedError(document.indexStatus);
+    }
     const created = session === null;
     session ??= await this.stores.chatSessions.create(scope);
     const appended = await this.stores.chatSessions.append(scope, session.id, [

@@ -9,6 +9,18 @@ export class NotFoundError extends Error {
   }
 }
 
+/**
+ * Chat found nothing of the document to search: it is not indexed yet
+ * (`pending`: its outbox job has not run) or could not be (`failed`).
+ * Answering "none of the passages answers" would blame the document.
+ */
+export class DocumentNotIndexedError extends Error {
+  override readonly name = 'DocumentNotIndexedError';
+  constructor(readonly indexStatus: 'pending' | 'failed') {
+    super(`the document is not indexed (${indexStatus})`);
+  }
+}
+
 export class InvalidCredentialsError extends Error {
   override readonly name = 'InvalidCredentialsError';
   constructor() {

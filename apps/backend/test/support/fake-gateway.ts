@@ -28,6 +28,8 @@ export interface FakeGateway {
   holdChat: boolean;
   /** Chat calls whose caller left while they were held. */
   chatsCancelled: number;
+  /** While set, indexing answers 503 (its vector index down): the backend's documents stay pending. */
+  refuseIndexing: boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -119,6 +121,10 @@ export async function startFakeGateway(serviceToken: string, port = 0): Promise<
         degraded,
       });
     }
+    if (req.method === 'POST' && url.pathname === '/ai/v1/index' && gateway.refuseIndexing) {
+      // The vector index is down behind it: an outage the backend's breaker does not count.
+      return json(res, 503, { code: 'DT_ERR_ENGINE_UNAVAILABLE', detail: 'Chroma is down' });
+    }
     if (req.method === 'POST' && url.pathname === '/ai/v1/index') {
       const doc = body as unknown as IndexedText;
       gateway.indexed.set(doc.documentId, doc);
@@ -187,6 +193,8 @@ export async function startFakeGateway(serviceToken: string, port = 0): Promise<
       const question = messages.at(-1)?.content ?? '';
       const hits = search(String(body['ownerId']), question, [String(body['documentId'])]);
       return json(res, 200, {
+        documentIndexed:
+          gateway.indexed.get(String(body['documentId']))?.ownerId === body['ownerId'],
         reply:
           `You asked "${question}" (${messages.length} messages so far). ${hits[0]?.text ?? ''}`.trim(),
         citations: hits.map(({ documentId, chunkId, text, score }) => ({
@@ -211,6 +219,7 @@ export async function startFakeGateway(serviceToken: string, port = 0): Promise<
     degraded: false,
     holdChat: false,
     chatsCancelled: 0,
+    refuseIndexing: false,
     async start() {
       server = createServer((req, res) => {
         handle(req, res).catch(() => json(res, 500, { detail: 'fake gateway failed' }));

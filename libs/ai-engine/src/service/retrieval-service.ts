@@ -336,7 +336,13 @@ export class RetrievalService {
       history,
       signal,
     );
-    return { reply: answer, citations, ...provenance };
+    if (request.documentId === undefined) return { reply: answer, citations, ...provenance };
+    // Counted only when nothing was found: a found passage says it already.
+    const documentIndexed =
+      retrieved.hits.length > 0 ||
+      ((await this.dependencies.vectorIndex?.countChunks(request.ownerId, request.documentId)) ??
+        0) > 0;
+    return { reply: answer, citations, ...provenance, documentIndexed };
   }
 
   async related(ownerId: string, documentId: string, limit = 10): Promise<RelatedDocument[]> {

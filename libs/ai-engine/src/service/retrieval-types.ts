@@ -98,4 +98,10 @@ export interface ChatRequest {
 export interface ChatResult extends AnswerProvenance {
   readonly reply: string;
   readonly citations: readonly Citation[];
+  /**
+   * For a chat about one document: whether the index holds any of it. False
+   * for a document not indexed yet (or whose indexing failed), which a reply
+   * that no passage answers would otherwise blame.
+   */
+  readonly documentIndexed?: boolean;
 }

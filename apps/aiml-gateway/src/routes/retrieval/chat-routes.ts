@@ -12,6 +12,11 @@ import { clientAbortSignal } from '../../http/client-abort-signal';
 import { replyPieces } from './reply-pieces';
 import { sendEvents, type ServerSentEvent } from './server-sent-events';
 
+/** Said only for a chat about one document. */
+function documentIndexedOf({ documentIndexed }: ChatResult): { documentIndexed?: boolean } {
+  return documentIndexed === undefined ? {} : { documentIndexed };
+}
+
 function chatEvents(result: ChatResult): ServerSentEvent[] {
   const pieces = replyPieces(result.reply);
   return [
@@ -24,6 +29,7 @@ function chatEvents(result: ChatResult): ServerSentEvent[] {
         provider: result.provider,
         model: result.model,
         degraded: result.degraded,
+        ...documentIndexedOf(result),
       },
     },
   ];
@@ -67,6 +73,7 @@ export function registerChatRoutes(scope: FastifyInstance, connection: EngineCon
         provider: result.provider,
         model: result.model,
         degraded: result.degraded,
+        ...documentIndexedOf(result),
       };
     },
   );
