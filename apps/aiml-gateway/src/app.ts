@@ -23,6 +23,7 @@ import { registerAuthentication } from './plugins/authentication';
 import { registerCrossOrigin } from './plugins/cross-origin';
 import { clientErrorsLoggedTo, frameworkErrors } from './plugins/framework-errors';
 import { registerOwnerScope } from './plugins/owner-scope';
+import { registerUndeclaredRequestParts } from './plugins/undeclared-request-parts';
 import { registerUserAiCallLimit } from './plugins/user-ai-call-limit';
 import { registerProblemResponses } from './plugins/problem-responses';
 import { registerRequestMetrics } from './plugins/request-metrics';
@@ -172,6 +173,7 @@ export function createGatewayApp({
   void app.register(async (api) => {
     openApi.watch(api, { authenticated: true });
     registerAuthentication(api, verifier);
+    registerUndeclaredRequestParts(api);
     registerOwnerScope(api);
     registerUserAiCallLimit(api, aiCallCounters.create(userAiCallsRule(config.aiCallsPerMinute)));
     registerTaskRoutes(api, connection);

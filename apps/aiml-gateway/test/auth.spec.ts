@@ -147,6 +147,44 @@ describe('authentication and ownership', () => {
     expect(own.statusCode).toBe(200);
   });
 
+  // Found in an exploratory test: a user's DELETE with `{"ownerId": …}` in
+  // its body (as axios.delete(url, {data}) sends it) erased the caller's own
+  // whole index, the body never read; an ownerId in a POST's query was
+  // ignored the same way.
+  it('refuses with 400 a body on a route that takes none, and a query on one that declares none', async () => {
+    const eraseWithBody = await gateway.app.inject({
+      method: 'DELETE',
+      url: GATEWAY_API.index,
+      headers: { ...(await asUser('alice')), 'content-type': 'application/json' },
+      payload: { ownerId: 'someone-else' },
+    });
+    expect(eraseWithBody.statusCode).toBe(400);
+    expect(eraseWithBody.json()).toMatchObject({
+      code: 'DT_ERR_VALIDATION',
+      detail: 'this route takes no request body',
+    });
+    const searchWithQuery = await gateway.app.inject({
+      method: 'POST',
+      url: `${GATEWAY_API.search}?ownerId=someone-else&bogus=1`,
+      headers: await asUser('alice'),
+      payload: { query: 'ellipse orbits' },
+    });
+    expect(searchWithQuery.statusCode).toBe(400);
+    expect(searchWithQuery.json().errors).toEqual([
+      { path: 'querystring.ownerId', message: 'is not allowed' },
+      { path: 'querystring.bogus', message: 'is not allowed' },
+    ]);
+    // Nothing was erased, and the same requests as declared still work.
+    const stillThere = await search(await asUser('alice'), { query: 'ellipse orbits' });
+    expect(stillThere.json().hits.length).toBeGreaterThan(0);
+    const withoutBody = await gateway.app.inject({
+      method: 'DELETE',
+      url: `${GATEWAY_API.indexedDocument('no-such-document')}?ownerId=alice`,
+      headers: asService,
+    });
+    expect(withoutBody.statusCode).toBe(200);
+  });
+
   // Found in review: `?ownerId=leo&ownerId=leo` with leo's own token was
   // 403 "names another owner" (an array compared with the subject), while
   // the service got 400 for the same query.
