@@ -72,6 +72,21 @@ describe('POST /analyze served locally', () => {
       expect(hits.json().hits).toEqual([]);
     }
   });
+
+  // Found in an exploratory test: `owner_id: null` was 403 "names another owner".
+  it.each([null, 42, ['intruder']])(
+    "answers a user's metadata.owner_id of %p with 400, as a malformed field",
+    async (ownerId) => {
+      const response = await gateway.app.inject({
+        method: 'POST',
+        url: GATEWAY_API.analyze,
+        headers: await asUser('intruder'),
+        payload: { document: DOCUMENT, metadata: { document_id: 'bsd', owner_id: ownerId } },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().code).toBe('DT_ERR_VALIDATION');
+    },
+  );
 });
 
 // Found in review: metadata.title was indexed as sent. A NUL cut the stored

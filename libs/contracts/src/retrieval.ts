@@ -15,7 +15,9 @@ export const entityId = z
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9._:-]+$/, { error: 'must be letters, digits or . _ : -' })
-  .refine((id) => id !== '.' && id !== '..', { error: 'must not be . or ..' });
+  // A pattern, not a refinement, so the OpenAPI document says it too (an
+  // exploratory test sent `.` as the schema allowed and got a 400).
+  .regex(/^(?!\.\.?$)/, { error: 'must not be . or ..' });
 
 export const documentIds = z.array(entityId).min(1).max(500);
 

@@ -100,6 +100,11 @@ function forwardedAnalyzeBody(
     return mended ? JSON.stringify(mended) : rawBody;
   }
   const named = body.metadata?.['owner_id'];
+  // Not a string (null, a number) names no owner: a malformed field, as on
+  // the other owner-scoped routes, not somebody else's.
+  if (named !== undefined && typeof named !== 'string') {
+    throw problem('DT_ERR_VALIDATION', 'metadata.owner_id must be a string.');
+  }
   if (named !== undefined && named !== principal.ownerId) {
     throw problem(
       'DT_ERR_OWNER_MISMATCH',
