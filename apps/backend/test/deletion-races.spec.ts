@@ -90,6 +90,14 @@ describe('deletion racing requests already past authentication', () => {
       summaryDegraded: true,
       fileKey: documentFileKey(ownerId, 'chat-document', 'txt'),
     });
+    // Indexed, as its outbox job would leave it: chat finds it at the gateway.
+    gateway.indexed.set(document.id, {
+      ownerId,
+      documentId: document.id,
+      title: 'Chat',
+      text: TEXT,
+    });
+    await stores.documents.setIndexStatus(ownerId, document.id, 'indexed', document.title);
     const asked = gate();
     const answer = gate();
     const chat = new ChatService(

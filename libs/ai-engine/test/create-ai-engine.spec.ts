@@ -145,7 +145,11 @@ describe('createAiEngine', () => {
         ownerId: 'o',
         question: 'What must a redistribution of source code retain?',
       });
-      expect(answer).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', degraded: false });
+      expect(answer).toMatchObject({
+        provider: 'openai',
+        model: 'gpt-4o-mini-2024-07-18',
+        degraded: false,
+      });
       expect(answer.answer).toBe('They must retain the copyright notice [1].');
       expect(answer.citations).toHaveLength(1);
       expect(answer.citations[0]?.documentId).toBe('bsd');
@@ -168,12 +172,16 @@ describe('createAiEngine', () => {
           : { body: openAiReply('A quick answer.') },
       );
       // The key ideas of the BSD text are a list, the summary a sentence.
+      // Answering as the model asked for, as the API does for a model it serves.
       const anthropic = await startProviderServer((request) => ({
-        body: anthropicReply(
-          JSON.stringify(request.body).includes('Redistributions')
-            ? '- An idea from Anthropic.\n- Another idea.'
-            : 'Summary from Anthropic.',
-        ),
+        body: {
+          ...anthropicReply(
+            JSON.stringify(request.body).includes('Redistributions')
+              ? '- An idea from Anthropic.\n- Another idea.'
+              : 'Summary from Anthropic.',
+          ),
+          model: (request.body as { model?: string }).model,
+        },
       }));
       try {
         const engine = await createAiEngine({
