@@ -16,7 +16,8 @@ const SAME_STOP_REQUEST_MS = 500;
 const PARENT_POLL_MS = 500;
 
 /**
- * Runs each service (`args` for this node binary) in its own process group,
+ * Runs each service (`args` for this node binary, `env` its own variables
+ * over the shared ones) in its own process group,
  * its output prefixed with its name, and resolves to the platform's exit
  * code: 0 if every service exited 0, 1 otherwise. If one exits on its own,
  * the others are stopped too and the code is 1.
@@ -27,10 +28,11 @@ const PARENT_POLL_MS = 500;
  * says so, and the process exits 128 + the signal's number (130 for Ctrl-C).
  */
 export function superviseServices(services, { cwd, env }) {
-  const running = services.map(({ name, args }) => {
+  const running = services.map(({ name, args, env: own = {} }) => {
     const child = spawn(process.execPath, args, {
       cwd,
-      env,
+      // A service's own variables (its PORT) over the shared ones.
+      env: { ...env, ...own },
       // The IPC channel is the service's lifeline: it closes when this
       // launcher ends, even by SIGKILL, and the service then stops itself
       // (followSupervisor of installGracefulShutdown, libs/runtime).

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ describe('tools/secrets CLI against moto', () => {
   let client: SecretsManagerClient;
   const workDir = mkdtempSync(join(tmpdir(), 'dt-secrets-cli-'));
 
-  const run = (args: string[], stdin?: string) =>
+  const run = (args: string[], stdin?: string, env: Record<string, string> = {}) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [CLI, ...args], {
         env: {
@@ -26,6 +28,7 @@ describe('tools/secrets CLI against moto', () => {
           AWS_ACCESS_KEY_ID: 'testing',
           AWS_SECRET_ACCESS_KEY: 'testing',
           AWS_EC2_METADATA_DISABLED: 'true',
+          ...env,
         },
       });
       let stdout = '';
@@ -189,6 +192,12 @@ describe('tools/secrets CLI against moto', () => {
   });
 
   it('lists secret names only', async () => {
+    // A stage's secrets sit under the default prefix: listed under their own only.
+    const staging = await run(
+      ['put', '--prefix', 'docuthinker/staging/'],
+      'redis=redis://staging:6379\n',
+    );
+    expect(staging.code).toBe(0);
     const result = await run(['list']);
     expect(result.stdout.trim().split('\n')).toEqual([
       'docuthinker/chroma',
@@ -198,6 +207,8 @@ describe('tools/secrets CLI against moto', () => {
       'docuthinker/redis',
       'docuthinker/service-token',
     ]);
+    const stagingList = await run(['list', '--prefix', 'docuthinker/staging/']);
+    expect(stagingList.stdout.trim().split('\n')).toEqual(['docuthinker/staging/redis']);
   });
 
   it('accepts every secret of the catalogue by its name, service-token included', async () => {
@@ -216,6 +227,32 @@ describe('tools/secrets CLI against moto', () => {
       'secrets: REDIS_URL: is empty; expected a redis:// or rediss:// URL',
     );
     expect((await run(['put'], 'just some text\n')).stderr).toContain('line 1 is not KEY=VALUE');
+  });
+
+  // Found by an operator walkthrough: against an endpoint that accepts the
+  // connection and never answers, `check` printed nothing for minutes.
+  it('gives up on a Secrets Manager that never answers, saying so', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const startedAt = Date.now();
+      const result = await run(['check', '--timeout-ms', '300'], undefined, {
+        AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^secrets: .*(time|Timeout)/im);
+      expect(Date.now() - startedAt).toBeLessThan(10_000);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
+  it('refuses a timeout that is no number of milliseconds', async () => {
+    const result = await run(['check', '--timeout-ms', 'soon']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--timeout-ms');
   });
 
   it('prints usage for an unknown command', async () => {

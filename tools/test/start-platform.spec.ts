@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { httpAnswers, waitUntil } from '@docuthinker/testing';
+import { findFreePort, httpAnswers, waitUntil } from '@docuthinker/testing';
 
 const root = join(__dirname, '../..');
 
@@ -46,10 +46,10 @@ describe('npm start (tools/dev/start-platform.mjs)', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   /** `npm start` without its build step, with its output collected as it comes. */
-  function startPlatform(env: Record<string, string> = {}) {
+  function startPlatform(env: Record<string, string> = {}, args: string[] = []) {
     const launcher = spawn(
       process.execPath,
-      [join(root, 'tools/dev/start-platform.mjs'), '--no-build'],
+      [join(root, 'tools/dev/start-platform.mjs'), '--no-build', ...args],
       {
         cwd: root,
         env: { ...process.env, DOCUTHINKER_DATA_DIR: dataDir, ...env },
@@ -94,6 +94,69 @@ describe('npm start (tools/dev/start-platform.mjs)', () => {
     }
     expect(await exited).toBe(0);
     expect(stillRunning(services)).toEqual([]);
+  });
+
+  // Found by an operator walkthrough: PORT was dropped and nothing else could
+  // move the services, so a machine whose port 5000 was taken could not run it.
+  it('runs both on the ports its flags name, the backend calling the gateway on its port', async () => {
+    const backendPort = await findFreePort();
+    const gatewayPort = await findFreePort();
+    const { launcher, exited } = startPlatform({}, [
+      '--backend-port',
+      String(backendPort),
+      '--gateway-port',
+      String(gatewayPort),
+    ]);
+    try {
+      await waitUntil(
+        'both services on their ports',
+        async () =>
+          (await httpAnswers(`http://127.0.0.1:${backendPort}/ready`)) &&
+          (await httpAnswers(`http://127.0.0.1:${gatewayPort}/ready`)),
+        { timeoutMs: 20000 },
+      );
+      // A document is indexed only through the gateway: the backend calls it on its port.
+      const backend = `http://127.0.0.1:${backendPort}`;
+      const send = async (path: string, body?: object, token?: string) => {
+        const response = await fetch(`${backend}${path}`, {
+          method: body ? 'POST' : 'GET',
+          headers: {
+            ...(body ? { 'content-type': 'application/json' } : {}),
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+        return (await response.json()) as Record<string, string>;
+      };
+      const { accessToken } = await send('/api/auth/register', {
+        email: `ports-${Date.now()}@example.com`,
+        password: 'correct horse battery',
+      });
+      const { id } = await send(
+        '/api/documents',
+        { title: 'Ports', text: 'The backend reaches the gateway on the port it was given.' },
+        accessToken,
+      );
+      await waitUntil(
+        'the document indexed through the gateway',
+        async () =>
+          (await send(`/api/documents/${id}`, undefined, accessToken))['indexStatus'] === 'indexed',
+        { timeoutMs: 15000 },
+      );
+    } finally {
+      launcher.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it.each([
+    [['--backend-port', 'x']],
+    [['--backend-port', '7000', '--gateway-port', '7000']],
+    [['--unknown']],
+  ])('refuses %p with exit 2 and its usage, starting nothing', async (args) => {
+    const { run, exited } = startPlatform({}, args);
+    expect(await exited).toBe(2);
+    expect(run.output).toMatch(/port|Unknown option/);
   });
 
   // `npm start` killed with SIGKILL: the launcher (exec'd by npm's script

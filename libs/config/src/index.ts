@@ -33,6 +33,7 @@ export {
   SecretsLoadError,
   createSecretsClient,
   loadSecretsIntoEnvironment,
+  secretsRequestTimeouts,
   type LoadSecretsOptions,
   type LoadSecretsResult,
 } from './secrets-loader';

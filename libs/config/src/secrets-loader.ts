@@ -54,8 +54,25 @@ const BATCH_SIZE = 20;
 export const DEFAULT_SECRETS_TIMEOUT_MS = 10_000;
 
 /**
+ * Per-attempt timeouts: the SDK's defaults wait for ever on an endpoint that
+ * accepts the connection and never answers (a firewall that drops Secrets
+ * Manager's traffic), and the secrets CLI, whose calls have no deadline of
+ * their own, printed nothing until it was killed.
+ */
+export function secretsRequestTimeouts(requestTimeoutMs: number) {
+  return {
+    connectionTimeout: Math.min(3_000, requestTimeoutMs),
+    requestTimeout: requestTimeoutMs,
+    socketTimeout: requestTimeoutMs,
+    // Without it the SDK only logs a warning when requestTimeout passes.
+    throwOnRequestTimeout: true,
+  };
+}
+
+/**
  * Retries with exponential backoff and client-side rate limiting on
- * throttling, as the SDK's adaptive mode does; nothing hand-written.
+ * throttling, as the SDK's adaptive mode does; nothing hand-written. Each
+ * attempt is bounded (secretsRequestTimeouts); `config` may set its own.
  */
 export async function createSecretsClient(
   config: SecretsManagerClientConfig = {},
@@ -64,6 +81,7 @@ export async function createSecretsClient(
   return new SecretsManagerClient({
     maxAttempts: 6,
     retryMode: 'adaptive',
+    requestHandler: secretsRequestTimeouts(DEFAULT_SECRETS_TIMEOUT_MS),
     ...config,
   });
 }

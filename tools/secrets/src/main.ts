@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createSecretsClient, SECRET_PREFIX } from '@docuthinker/config';
+import {
+  createSecretsClient,
+  DEFAULT_SECRETS_TIMEOUT_MS,
+  SECRET_PREFIX,
+  secretsRequestTimeouts,
+} from '@docuthinker/config';
 import { parseEnvFile } from './env-file';
 import { checkSecrets, listSecretIds, putSecrets, type CommandContext } from './secrets-commands';
 
@@ -17,6 +22,8 @@ Options:
                     service-token); stdin if absent
   --prefix P        secret name prefix (default ${SECRET_PREFIX})
   --dry-run         show what put would do; write nothing
+  --timeout-ms N    how long one call to Secrets Manager may take before it is
+                    given up (default ${DEFAULT_SECRETS_TIMEOUT_MS}; tried twice)
   --help, -h
 
 put checks every entry before it writes anything, and refuses the whole input
@@ -31,6 +38,9 @@ Region and credentials come from the usual AWS environment (AWS_REGION,
 AWS_PROFILE, ...); AWS_ENDPOINT_URL points it at an emulator. Values are never printed.`;
 
 async function main(argv: string[]): Promise<number> {
+  // The SDK's seven-line notice that its 2027 releases need Node 22 would
+  // come before every command's output; the workspace pins its SDK versions.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -38,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
       file: { type: 'string', short: 'f' },
       prefix: { type: 'string', default: SECRET_PREFIX },
       'dry-run': { type: 'boolean', default: false },
+      'timeout-ms': { type: 'string', default: String(DEFAULT_SECRETS_TIMEOUT_MS) },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -46,8 +57,18 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
+  const timeoutMs = Number(values['timeout-ms']);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
+    process.stderr.write(`--timeout-ms must be a whole number of milliseconds from 1\n`);
+    return 2;
+  }
   const context: CommandContext = {
-    client: await createSecretsClient(),
+    // Two attempts, each bounded: an endpoint that never answers fails the
+    // command in about twice the timeout, naming the timeout.
+    client: await createSecretsClient({
+      maxAttempts: 2,
+      requestHandler: secretsRequestTimeouts(timeoutMs),
+    }),
     prefix: values.prefix,
     dryRun: values['dry-run'],
     print: (line) => process.stdout.write(`${line}\n`),

@@ -154,7 +154,11 @@ export async function checkSecrets(context: CommandContext): Promise<CheckRow[]>
   return rows;
 }
 
-/** Names of the secrets under the prefix (paginated; values are never read). */
+/**
+ * Names of the secrets right under the prefix (paginated; values are never
+ * read). A stage's own prefix sits inside the default one
+ * (`docuthinker/staging/`), and its secrets are that stage's, not these.
+ */
 export async function listSecretIds(context: CommandContext): Promise<string[]> {
   const prefix = qualifiedSecretId('', context.prefix);
   const names: string[] = [];
@@ -167,7 +171,8 @@ export async function listSecretIds(context: CommandContext): Promise<string[]> 
       }),
     );
     for (const secret of page.SecretList ?? []) {
-      if (secret.Name?.startsWith(prefix)) names.push(secret.Name);
+      const name = secret.Name;
+      if (name?.startsWith(prefix) && !name.slice(prefix.length).includes('/')) names.push(name);
     }
     nextToken = page.NextToken;
   } while (nextToken);
