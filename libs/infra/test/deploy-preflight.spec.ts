@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const workspaceRoot = join(__dirname, '..', '..', '..');
+const infraRoot = join(__dirname, '..');
 const script = join(__dirname, '..', 'src', 'bin', 'cdk-stage.ts');
 
 /**
@@ -164,7 +165,11 @@ describe('nx deploy/diff infra preflight', () => {
     // The other context the preflight reads, in the joined form too.
     const https = runStage(
       ['deploy', 'staging', '--context=domainName=staging.docuthinker.example.com'],
-      { IMAGE_TAG: '3f2c1ab', DOCUTHINKER_STAGING_PROVIDER_KEYS: 'openai' },
+      {
+        IMAGE_TAG: '3f2c1ab',
+        DOCUTHINKER_STAGING_CERTIFICATE_ARN: STAGING_HTTPS.DOCUTHINKER_STAGING_CERTIFICATE_ARN,
+        DOCUTHINKER_STAGING_PROVIDER_KEYS: 'openai',
+      },
     );
     expect(https.stderrLines).toEqual([
       expect.stringMatching(/^deploy infra \(staging\): no AWS credentials/),
@@ -224,9 +229,112 @@ describe('nx deploy/diff infra preflight', () => {
     ]);
   });
 
+  // Each of these used to reach the CDK app and come back as an uncaught
+  // Error with a page of Node stack, inside the CLI's output.
+  it.each([
+    [
+      'DOCUTHINKER_DEV_CORS_ORIGINS',
+      'https://app.example.com/',
+      'corsOrigins has an entry with a path or a trailing slash',
+    ],
+    ['DOCUTHINKER_DEV_PROVIDER_KEYS', 'opnai', 'aiProviders: unknown provider "opnai"'],
+    ['DOCUTHINKER_REPLICATE_DOCUMENTS', 'true', 'replicateDocuments is on for dev'],
+    ['DOCUTHINKER_DEV_REPLICATE_DOCUMENTS', 'yes', 'replicateDocuments must be true or false'],
+    [
+      'DOCUTHINKER_AIML_UPSTREAM_IMAGE',
+      '111111111111.dkr.ecr.us-east-1.amazonaws.com/fastapi:1@sha256:ab',
+      'Cannot read the ECR image',
+    ],
+  ])(
+    'fails the synth in one line that names the setting when %s=%s',
+    (variable, value, problem) => {
+      const { status, stderrLines } = runStage(['synth', 'dev'], { [variable]: value });
+      expect(status).toBe(1);
+      expect(stderrLines).toEqual([
+        expect.stringMatching(
+          new RegExp(`^synth infra \\(dev\\): ${escapeRegExp(problem)}.*\\b${variable}\\b`),
+        ),
+      ]);
+    },
+  );
+
+  it('fails a deploy on a bad setting in one line too, before it needs AWS credentials', () => {
+    const { status, stderrLines } = runStage(['deploy', 'dev'], {
+      IMAGE_TAG: '3f2c1ab',
+      DOCUTHINKER_DEV_PROVIDER_KEYS: 'openai',
+      DOCUTHINKER_CORS_ORIGINS: 'https://app.example.com,https://*.example.com',
+    });
+    expect(status).toBe(1);
+    expect(stderrLines).toEqual([
+      expect.stringMatching(
+        /^deploy infra \(dev\): corsOrigins .*"https:\/\/\*\.example\.com".*\(from DOCUTHINKER_CORS_ORIGINS\)$/,
+      ),
+    ]);
+    // Given with -c, the setting is named as such and no variable is blamed.
+    const given = runStage(['diff', 'dev', '-c', 'aiProviders=openai,skynet'], {
+      IMAGE_TAG: '3f2c1ab',
+      DOCUTHINKER_DEV_PROVIDER_KEYS: 'openai',
+    });
+    expect(given.stderrLines).toEqual([
+      'diff infra (dev): aiProviders: unknown provider "skynet"; expected a comma-separated subset of openai, anthropic, google',
+    ]);
+  });
+
+  // The CDK CLI uses the AWS SDK too, and read its environment before the
+  // credentials check switched the SDK's Node-version notice off.
+  it("keeps the AWS SDK's Node-version notice out of the CDK CLI's output", () => {
+    const { status, stderrLines } = runStage(['deploy', 'dev'], {
+      IMAGE_TAG: '3f2c1ab',
+      DOCUTHINKER_DEV_PROVIDER_KEYS: 'openai',
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    });
+    expect(status).not.toBe(0);
+    // Past the preflight: the CLI itself ran and stopped at the dummy account.
+    expect(stderrLines.join('\n')).toMatch(/Unable to resolve AWS account/);
+    expect(stderrLines.join('\n')).not.toMatch(/NodeVersionSupportWarning|require node >=22/);
+  });
+
   it('names the accepted stages when given another', () => {
     const { status, stderrLines } = runStage(['deploy', 'qa']);
     expect(status).toBe(1);
     expect(stderrLines).toEqual(['infra: stage must be one of dev, staging, prod, dr (got qa)']);
   });
 });
+
+describe('the CDK app run without the preflight (cdk synth by hand)', () => {
+  it.each([
+    [{ corsOrigins: 'https://app.example.com/' }, 'corsOrigins has an entry with a path'],
+    [{ aiProviders: 'opnai' }, 'aiProviders: unknown provider "opnai"'],
+    [{ replicateDocuments: 'true' }, 'replicateDocuments is on for dev'],
+  ])('prints a bad setting (%j) as one line, without a stack', (context, problem) => {
+    const outdir = mkdtempSync(join(tmpdir(), 'infra-app-'));
+    try {
+      const result = spawnSync(
+        process.execPath,
+        ['-r', '@swc-node/register', join('src', 'bin', 'app.ts')],
+        {
+          cwd: infraRoot,
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            SWC_NODE_PROJECT: join(workspaceRoot, 'tsconfig.base.json'),
+            // How the CDK CLI hands the app its context and output directory.
+            CDK_CONTEXT_JSON: JSON.stringify({ stage: 'dev', synthOnly: 'true', ...context }),
+            CDK_OUTDIR: outdir,
+          },
+        },
+      );
+      expect(result.status).toBe(1);
+      expect(result.stderr.split('\n').filter((line) => line.trim() !== '')).toEqual([
+        expect.stringMatching(new RegExp(`^infra \\(dev\\): ${escapeRegExp(problem)}`)),
+      ]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,4 +1,9 @@
-import { deploymentContextArgs, notifiesOnAlarm, servesHttps } from '../src/bin/deployment-context';
+import {
+  deploymentContextArgs,
+  deploymentVariableFor,
+  notifiesOnAlarm,
+  servesHttps,
+} from '../src/bin/deployment-context';
 import { settingsFor } from '../src/settings/stage-settings';
 
 describe('deployment values from the pipeline', () => {
@@ -20,6 +25,31 @@ describe('deployment values from the pipeline', () => {
       'aiProviders=openai,google',
     ]);
     expect(deploymentContextArgs('dev', {})).toEqual([]);
+  });
+
+  // A Jenkins global property left empty exists, blank: it must not hide the
+  // plain variable (a deploy would silently drop the origins or the domain).
+  it("falls back to the plain variable when the stage's own is blank", () => {
+    const environment = {
+      DOCUTHINKER_PROD_CORS_ORIGINS: '',
+      DOCUTHINKER_CORS_ORIGINS: 'https://app.example.com',
+      DOCUTHINKER_PROD_DOMAIN_NAME: ' \t ',
+      DOCUTHINKER_DOMAIN_NAME: 'docuthinker.example.com',
+      DOCUTHINKER_PROD_ALARM_EMAIL: ' ',
+    };
+    expect(deploymentContextArgs('prod', environment)).toEqual([
+      '-c',
+      'domainName=docuthinker.example.com',
+      '-c',
+      'corsOrigins=https://app.example.com',
+    ]);
+    expect(deploymentVariableFor('prod', environment, 'corsOrigins')).toBe(
+      'DOCUTHINKER_CORS_ORIGINS',
+    );
+    expect(deploymentVariableFor('prod', environment, 'alarmEmail')).toBeUndefined();
+    expect(
+      deploymentVariableFor('prod', { DOCUTHINKER_PROD_PROVIDER_KEYS: 'openai' }, 'aiProviders'),
+    ).toBe('DOCUTHINKER_PROD_PROVIDER_KEYS');
   });
 
   it('passes the alarm e-mail and the FastAPI image, which only context can set', () => {

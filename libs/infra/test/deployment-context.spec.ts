@@ -108,6 +108,7 @@ describe('ECR image URIs', () => {
         stack,
         'Repository',
         `111111111111.dkr.ecr.us-east-1.amazonaws.com/fastapi:1@${DIGEST}`,
+        'aimlUpstreamImage',
       ),
     ).toThrow(/Cannot read the ECR image/);
   });
@@ -123,6 +124,7 @@ describe('ECR image URIs', () => {
         stack,
         'Repository',
         `222222222222.dkr.ecr.eu-west-1.amazonaws.com/team/fastapi@${DIGEST}`,
+        'aimlUpstreamImage',
       ),
     });
     const template = Template.fromStack(stack);

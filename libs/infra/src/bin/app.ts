@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { FEATURE_FLAGS } from '../settings/feature-flags';
 import { overridesFromContext } from '../settings/context-settings';
 import { resolveImageTag } from '../settings/image-tag';
+import { SettingsError } from '../settings/settings-error';
 import { isStageName, settingsFor, STAGE_NAMES, STAGE_SETTINGS } from '../settings/stage-settings';
 import { buildStage, stageSynthesizer } from '../stacks/build-stage';
 import { GitHubOidcStack } from '../github-oidc';
@@ -20,22 +21,31 @@ if (!isStageName(stage)) {
   );
 }
 
-const imageTag = resolveImageTag({
-  stage,
-  fromContext: app.node.tryGetContext('imageTag'),
-  fromEnvironment: process.env.IMAGE_TAG,
-  synthOnly:
-    app.node.tryGetContext('synthOnly') === 'true' || app.node.tryGetContext('synthOnly') === true,
-});
-
-buildStage(app, {
-  settings: settingsFor(
+try {
+  const imageTag = resolveImageTag({
     stage,
-    overridesFromContext((key) => app.node.tryGetContext(key)),
-  ),
-  imageTag,
-  account: process.env.CDK_DEFAULT_ACCOUNT,
-});
+    fromContext: app.node.tryGetContext('imageTag'),
+    fromEnvironment: process.env.IMAGE_TAG,
+    synthOnly:
+      app.node.tryGetContext('synthOnly') === 'true' ||
+      app.node.tryGetContext('synthOnly') === true,
+  });
+  buildStage(app, {
+    settings: settingsFor(
+      stage,
+      overridesFromContext((key) => app.node.tryGetContext(key)),
+    ),
+    imageTag,
+    account: process.env.CDK_DEFAULT_ACCOUNT,
+  });
+} catch (error) {
+  // The preflight (cdk-stage.ts) reports these before the CLI starts; this
+  // covers `cdk` run by hand and values from cdk.json. The message names the
+  // setting and the bad entry, which a stack trace would only bury.
+  if (!(error instanceof SettingsError)) throw error;
+  console.error(`infra (${stage}): ${error.message}`);
+  process.exit(1);
+}
 // GitHub deploy access is account-wide IAM: added only when asked for
 // (`-c githubRepository=owner/name`), deployed once per account by an
 // administrator, through prod's bootstrap (us-east-1, prod's qualifier).

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ImageTagError, resolveImageTag } from '../settings/image-tag';
+import { resolveImageTag } from '../settings/image-tag';
+import { SettingsError } from '../settings/settings-error';
 import { REGISTRY_STACK_NAME } from '../registry/registry-stack';
 import {
   isStageName,
@@ -9,19 +10,22 @@ import {
   STAGE_SETTINGS,
   type StageName,
 } from '../settings/stage-settings';
-import { hasAwsCredentials } from './aws-credentials';
+import { hasAwsCredentials, withoutSdkNodeWarning } from './aws-credentials';
 import {
   contextValue,
   deploymentContextArgs,
+  deploymentVariableFor,
   givesGatewayAProvider,
   notifiesOnAlarm,
   servesHttps,
 } from './deployment-context';
+import { checkDeploymentSettings } from './deployment-settings';
 
 /**
  * What `nx synth|diff|deploy infra --configuration=<stage>` runs: checks what
- * would otherwise surface as a page of CDK output (stage, image tag, AWS
- * credentials) and reports each in one line, then runs the CDK CLI.
+ * would otherwise surface as a page of CDK output (stage, image tag, the
+ * deployment's settings, AWS credentials) and reports each in one line, then
+ * runs the CDK CLI.
  */
 const ACTIONS = ['synth', 'diff', 'deploy', 'deploy-registry'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -31,6 +35,30 @@ const infraRoot = resolve(__dirname, '..', '..');
 function fail(message: string): never {
   console.error(message);
   process.exit(1);
+}
+
+/**
+ * Fails in one line on a bad deployment setting, naming the variable it came
+ * from when the environment gave it and the message does not (the operator
+ * set DOCUTHINKER_DEV_PROVIDER_KEYS, not `-c aiProviders`).
+ */
+function checkSettings(
+  label: string,
+  stage: StageName,
+  cdkArguments: readonly string[],
+  passThrough: readonly string[],
+): void {
+  try {
+    checkDeploymentSettings(stage, cdkArguments);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    const variable =
+      contextValue(passThrough, error.setting) === undefined
+        ? deploymentVariableFor(stage, process.env, error.setting)
+        : undefined;
+    const named = !variable || error.message.includes(variable);
+    fail(`${label}: ${error.message}${named ? '' : ` (from ${variable})`}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -56,11 +84,17 @@ async function main(): Promise<void> {
       synthOnly,
     });
   } catch (error) {
-    if (error instanceof ImageTagError) fail(`${action} infra (${stage}): ${error.message}`);
+    if (error instanceof SettingsError) fail(`${action} infra (${stage}): ${error.message}`);
     throw error;
   }
 
   const deploymentArgs = deploymentContextArgs(stage, process.env);
+  checkSettings(
+    `${action} infra (${stage})`,
+    stage,
+    [...deploymentArgs, ...passThrough],
+    passThrough,
+  );
   if (
     !synthOnly &&
     settings.requiresHttps &&
@@ -88,8 +122,10 @@ async function main(): Promise<void> {
     );
   }
 
+  // The CLI uses the AWS SDK too: without the switch it prints the SDK's
+  // multi-line Node-version notice on every diff and deploy.
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...withoutSdkNodeWarning(process.env),
     CDK_DISABLE_CLI_TELEMETRY: 'true',
     // The CLI overwrites CDK_DEFAULT_REGION; AWS_REGION is what reaches the SDK.
     AWS_REGION: settings.region,
@@ -139,6 +175,8 @@ async function main(): Promise<void> {
  */
 async function deployRegistry(stage: StageName, passThrough: string[]): Promise<void> {
   const settings = STAGE_SETTINGS[stage];
+  // Only `-c` values given here reach this synth; the environment's are not passed.
+  checkSettings(`deploy-registry infra (${stage})`, stage, passThrough, passThrough);
   if (!settings.ownsImageRepositories) {
     const owner = STAGE_NAMES.find((name) => STAGE_SETTINGS[name].ownsImageRepositories);
     fail(
@@ -164,7 +202,11 @@ async function deployRegistry(stage: StageName, passThrough: string[]): Promise<
         'synthOnly=true',
         ...passThrough,
       ],
-      { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_REGION: settings.region },
+      {
+        ...withoutSdkNodeWarning(process.env),
+        CDK_DISABLE_CLI_TELEMETRY: 'true',
+        AWS_REGION: settings.region,
+      },
     ),
   );
 }

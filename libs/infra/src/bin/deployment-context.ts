@@ -26,21 +26,50 @@ export const DEPLOYMENT_CONTEXT_KEYS = {
 } as const;
 
 /**
+ * The variable a deployment value is read from: the stage's own
+ * (`DOCUTHINKER_PROD_DOMAIN_NAME`, for a Jenkins that holds every stage's
+ * values) or the plain one (`DOCUTHINKER_DOMAIN_NAME`, for a GitHub
+ * environment that holds one stage's). A blank one counts as unset: a Jenkins
+ * global property left empty must not hide the plain variable. Undefined when
+ * neither holds a value.
+ */
+function sourceVariable(
+  stage: StageName,
+  environment: NodeJS.ProcessEnv,
+  suffix: string,
+): string | undefined {
+  return [`DOCUTHINKER_${stage.toUpperCase()}_${suffix}`, `DOCUTHINKER_${suffix}`].find(
+    (name) => (environment[name] ?? '').trim() !== '',
+  );
+}
+
+/**
  * `-c key=value` arguments for a deployment's HTTPS, provider keys, alarm
  * e-mail, FastAPI image, documents replication switch and CORS origins from
- * the environment: the stage's own variable (`DOCUTHINKER_PROD_DOMAIN_NAME`,
- * for a Jenkins that holds every stage's values) or the plain one
- * (`DOCUTHINKER_DOMAIN_NAME`, for a GitHub environment that holds one stage's).
+ * the environment (see sourceVariable for which variable wins).
  * They are the deployment's, not the repository's, so they are never committed.
  */
 export function deploymentContextArgs(stage: StageName, environment: NodeJS.ProcessEnv): string[] {
   return Object.entries(DEPLOYMENT_CONTEXT_KEYS).flatMap(([suffix, key]) => {
-    const value = (
-      environment[`DOCUTHINKER_${stage.toUpperCase()}_${suffix}`] ??
-      environment[`DOCUTHINKER_${suffix}`]
-    )?.trim();
-    return value ? ['-c', `${key}=${value}`] : [];
+    const variable = sourceVariable(stage, environment, suffix);
+    return variable ? ['-c', `${key}=${environment[variable]?.trim()}`] : [];
   });
+}
+
+/**
+ * The variable deploymentContextArgs took the context value `key` from, so
+ * that an error about the value can name what the operator actually set;
+ * undefined when the environment does not give it.
+ */
+export function deploymentVariableFor(
+  stage: StageName,
+  environment: NodeJS.ProcessEnv,
+  key: string,
+): string | undefined {
+  const entry = Object.entries(DEPLOYMENT_CONTEXT_KEYS).find(
+    ([, contextKey]) => contextKey === key,
+  );
+  return entry ? sourceVariable(stage, environment, entry[0]) : undefined;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { SettingsError } from '../settings/settings-error';
+
 /**
  * Hosted AI providers whose API key a deployment may supply. Each name is also
  * the key's secret in the catalogue (`docuthinker/openai`, ...), where all
@@ -31,7 +33,8 @@ export function aiProvidersFromContext(value: unknown): AiProviderSecret[] {
       : [value];
   const names = entries.map((entry) => {
     if (typeof entry !== 'string') {
-      throw new Error(
+      throw new SettingsError(
+        AI_PROVIDERS_CONTEXT_KEY,
         `${AI_PROVIDERS_CONTEXT_KEY} must be a comma-separated list of ${AI_PROVIDER_SECRETS.join(', ')}; got ${JSON.stringify(value)}`,
       );
     }
@@ -40,7 +43,8 @@ export function aiProvidersFromContext(value: unknown): AiProviderSecret[] {
   const chosen = new Set<AiProviderSecret>();
   for (const name of names.filter((entry) => entry !== '')) {
     if (!isAiProviderSecret(name)) {
-      throw new Error(
+      throw new SettingsError(
+        AI_PROVIDERS_CONTEXT_KEY,
         `${AI_PROVIDERS_CONTEXT_KEY}: unknown provider "${name}"; expected a comma-separated subset of ${AI_PROVIDER_SECRETS.join(', ')}`,
       );
     }

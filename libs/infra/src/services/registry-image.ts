@@ -1,6 +1,7 @@
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
+import { SettingsError } from '../settings/settings-error';
 
 /** The parts of a private ECR image URI. */
 export interface EcrImageReference {
@@ -33,27 +34,38 @@ export function parseEcrImage(image: string): EcrImageReference | undefined {
 }
 
 /**
+ * Where the `setting` (e.g. `aimlUpstreamImage`) pulls its image from: a
+ * private ECR image, or undefined for another registry, pulled by name. An
+ * ECR host it cannot read is refused: falling back to a pull by name would
+ * bring back a task that cannot pull.
+ */
+export function ecrImageOf(image: string, setting: string): EcrImageReference | undefined {
+  const reference = parseEcrImage(image);
+  if (!reference && /\.dkr\.ecr[.-]/.test(image)) {
+    throw new SettingsError(
+      setting,
+      `Cannot read the ECR image "${image}" (${setting}): expected <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or …/<repository>@sha256:<digest>`,
+    );
+  }
+  return reference;
+}
+
+/**
  * A container image given as a string. A private ECR image goes through an
  * imported repository, so ECS grants the task's execution role pull rights on
  * that repository (`fromRegistry` grants nothing, and the task could not pull
  * it). A repository in another account must also allow the pull in its own
- * repository policy. Other registries keep `fromRegistry`.
+ * repository policy. Other registries keep `fromRegistry`. `setting` names
+ * where the image came from, for the error about an ECR URI it cannot read.
  */
 export function containerImageFrom(
   scope: Construct,
   id: string,
   image: string,
+  setting: string,
 ): ecs.ContainerImage {
-  const reference = parseEcrImage(image);
-  if (!reference) {
-    // Falling back to fromRegistry for an ECR host would bring back a task that cannot pull.
-    if (/\.dkr\.ecr[.-]/.test(image)) {
-      throw new Error(
-        `Cannot read the ECR image "${image}": expected <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or …/<repository>@sha256:<digest>`,
-      );
-    }
-    return ecs.ContainerImage.fromRegistry(image);
-  }
+  const reference = ecrImageOf(image, setting);
+  if (!reference) return ecs.ContainerImage.fromRegistry(image);
   const { account, region, partition, repositoryName, tagOrDigest } = reference;
   // A literal ARN: the imported repository takes its account and region from it,
   // and so does the image URI CDK renders.

@@ -1,4 +1,5 @@
 import { backendFields, envVarDocs } from '@docuthinker/config';
+import { SettingsError } from './settings-error';
 import type { HttpsSettings, StageSettings } from './stage-settings';
 
 /** Reads one context value (`-c key=value` or cdk.json) as a non-empty string. */
@@ -20,7 +21,7 @@ function flag(read: ContextReader, key: string): boolean | undefined {
   const given = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
   if (given === '') return undefined;
   if (given === 'true' || given === 'false') return given === 'true';
-  throw new Error(`${key} must be true or false (got ${JSON.stringify(value)})`);
+  throw new SettingsError(key, `${key} must be true or false (got ${JSON.stringify(value)})`);
 }
 
 const CORS_ORIGINS = backendFields.DOCUTHINKER_CORS_ORIGINS;
@@ -37,7 +38,8 @@ function corsOrigins(read: ContextReader, key: string): readonly string[] | unde
   // A list in cdk.json, or the comma-separated string of `-c key=…`.
   const given = Array.isArray(value) ? value.join(',') : value;
   if (typeof given !== 'string') {
-    throw new Error(
+    throw new SettingsError(
+      key,
       `${key} must be a comma-separated list of origins (got ${JSON.stringify(value)})`,
     );
   }
@@ -49,7 +51,10 @@ function corsOrigins(read: ContextReader, key: string): readonly string[] | unde
     const problem = CORS_ORIGINS.safeParse(origin).error?.issues[0]?.message;
     if (problem) {
       const expected = envVarDocs.get(CORS_ORIGINS)?.expected ?? 'browser origins';
-      throw new Error(`${key} ${problem}: ${JSON.stringify(origin)}; expected ${expected}`);
+      throw new SettingsError(
+        key,
+        `${key} ${problem}: ${JSON.stringify(origin)}; expected ${expected}`,
+      );
     }
   }
   return origins.length > 0 ? origins : undefined;
@@ -68,7 +73,8 @@ export function overridesFromContext(read: ContextReader): Partial<StageSettings
   const hostedZoneId = text(read, 'hostedZoneId');
   const hostedZoneName = text(read, 'hostedZoneName');
   if (certificateArn && !domainName) {
-    throw new Error(
+    throw new SettingsError(
+      'certificateArn',
       'certificateArn needs domainName: the certificate must name the domain users reach',
     );
   }
@@ -80,7 +86,8 @@ export function overridesFromContext(read: ContextReader): Partial<StageSettings
         hostedZoneId && hostedZoneName ? { hostedZoneId, zoneName: hostedZoneName } : undefined,
     };
     if (!https.certificateArn && !https.hostedZone) {
-      throw new Error(
+      throw new SettingsError(
+        'domainName',
         'domainName needs certificateArn, or hostedZoneId and hostedZoneName for DNS validation',
       );
     }

@@ -1,8 +1,13 @@
 import type { StageName } from './stage-settings';
 import { SYNTH_ONLY_IMAGE_TAG } from './platform-constants';
+import { SettingsError } from './settings-error';
 
-export class ImageTagError extends Error {
-  override readonly name = 'ImageTagError';
+export class ImageTagError extends SettingsError {
+  override readonly name: string = 'ImageTagError';
+
+  constructor(message: string) {
+    super('imageTag', message);
+  }
 }
 
 export interface ImageTagSources {

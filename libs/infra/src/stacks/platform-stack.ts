@@ -251,7 +251,7 @@ export class PlatformStack extends Stack {
       containerName: AIML_UPSTREAM.containerName,
       // A private ECR image needs pull rights on the execution role; the sidecar
       // is essential, so a failed pull would stop every gateway task.
-      image: containerImageFrom(this, 'AimlUpstreamRepository', image),
+      image: containerImageFrom(this, 'AimlUpstreamRepository', image, 'aimlUpstreamImage'),
       logGroup,
       port: { name: 'upstream', containerPort: AIML_UPSTREAM.port },
       environment: { PORT: String(AIML_UPSTREAM.port) },

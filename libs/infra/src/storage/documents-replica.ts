@@ -4,6 +4,7 @@ import {
   type StageName,
   type StageSettings,
 } from '../settings/stage-settings';
+import { SettingsError } from '../settings/settings-error';
 
 /** The stage and region of the documents bucket that receives a stage's replicas. */
 export interface DocumentsReplica {
@@ -22,7 +23,8 @@ export function documentsReplicaFor(settings: StageSettings): DocumentsReplica |
   const peer = settings.documentsPeer;
   if (!peer) {
     const paired = STAGE_NAMES.filter((stage) => STAGE_SETTINGS[stage].documentsPeer);
-    throw new Error(
+    throw new SettingsError(
+      'replicateDocuments',
       `replicateDocuments is on for ${settings.stage}, but ${settings.stage} has no peer stage whose documents bucket ` +
         `could receive its replicas (only ${paired.join(' and ')} have one): remove -c replicateDocuments and ` +
         `DOCUTHINKER_${settings.stage.toUpperCase()}_REPLICATE_DOCUMENTS (or DOCUTHINKER_REPLICATE_DOCUMENTS) for this stage`,
