@@ -40,7 +40,7 @@ for (const [service, port] of Object.entries(ports)) {
     process.exit(2);
   }
 }
-if (ports.backend === ports.gateway) {
+if (Number(ports.backend) === Number(ports.gateway)) {
   process.stderr.write(`the backend and the gateway need two ports, not both ${ports.backend}\n`);
   process.exit(2);
 }
@@ -68,7 +68,7 @@ if (!options['no-build']) {
 
 // PORT is one service's setting: set in the shell, it sent both services to
 // the same port. Each gets its own from the flags instead, and the backend
-// the gateway started beside it. NODE_ENV too: a shell that exports
+// the gateway started beside it (unless DOCUTHINKER_AIML_URL names another). NODE_ENV too: a shell that exports
 // NODE_ENV=production (common on servers) would make both services refuse
 // the embedded defaults this command is for.
 const serviceEnv = { ...process.env, NODE_ENV: 'development' };
@@ -79,7 +79,12 @@ process.exit(
       {
         name: 'backend',
         args: [join(root, 'dist/apps/backend/main.js')],
-        env: { PORT: ports.backend, DOCUTHINKER_AIML_URL: `http://127.0.0.1:${ports.gateway}` },
+        env: {
+          PORT: ports.backend,
+          // The gateway started beside it, unless the shell names another.
+          DOCUTHINKER_AIML_URL:
+            process.env.DOCUTHINKER_AIML_URL || `http://127.0.0.1:${ports.gateway}`,
+        },
       },
       {
         name: 'aiml-gateway',

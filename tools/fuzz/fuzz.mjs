@@ -70,6 +70,19 @@ async function createTextDocument(user, title, text) {
   return answer.json.id;
 }
 
+/** Until the document's outbox job has indexed it (chat about it is a 409 before). */
+async function indexed(user, id, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const detail = await callJson(backend.url, 'GET', `/api/documents/${id}`, {
+      token: user.token,
+    });
+    if (detail.json?.indexStatus === 'indexed') return;
+    if (Date.now() > deadline) throw new Error(`document ${id} not indexed in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 const digest = (value) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
 /** What an owner has, in a form that shows any change. */
@@ -155,11 +168,14 @@ try {
       title,
       `${title} text about rivers, ledgers and audits.`,
     );
+    await indexed(fuzzUser, id);
     const chat = await callJson(backend.url, 'POST', `/api/documents/${id}/chat`, {
       token: fuzzUser.token,
       body: { message: 'What is this about?' },
     });
-    if (chat.json?.sessionId) sessionIds.push(chat.json.sessionId);
+    // The session routes are fuzzed with these: without one they go untested.
+    if (!chat.json?.sessionId) throw new Error(`the fuzz user's chat answered ${chat.status}`);
+    sessionIds.push(chat.json.sessionId);
   }
 
   const gatewaySentinel = `sentinel-${randomUUID()}`;

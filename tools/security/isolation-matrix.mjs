@@ -86,11 +86,6 @@ export async function runIsolationMatrix({ backend, gateway, serviceToken }) {
   });
   owner.documentIds.push(JSON.parse(upload.body.toString()).id);
   const [docA] = owner.documentIds;
-  const chat = await callJson(backend.url, 'POST', `/api/documents/${docA}/chat`, {
-    ...as(owner),
-    body: { message: `Who keeps the ${MARKER} lighthouses?` },
-  });
-  owner.sessionId = chat.json.sessionId;
   const docB = (
     await callJson(backend.url, 'POST', '/api/documents', {
       ...as(intruder),
@@ -104,6 +99,13 @@ export async function runIsolationMatrix({ backend, gateway, serviceToken }) {
       return detail.json?.indexStatus === 'indexed';
     });
   }
+  // Once indexed: a chat about a document still being indexed is a 409.
+  const chat = await callJson(backend.url, 'POST', `/api/documents/${docA}/chat`, {
+    ...as(owner),
+    body: { message: `Who keeps the ${MARKER} lighthouses?` },
+  });
+  if (!chat.json?.sessionId) throw new Error(`the owner's chat answered ${chat.status}`);
+  owner.sessionId = chat.json.sessionId;
 
   /** A's view of its own data, to compare before and after each probe. */
   async function ownerState() {

@@ -152,6 +152,7 @@ describe('npm start (tools/dev/start-platform.mjs)', () => {
   it.each([
     [['--backend-port', 'x']],
     [['--backend-port', '7000', '--gateway-port', '7000']],
+    [['--backend-port', '7000', '--gateway-port', '07000']],
     [['--unknown']],
   ])('refuses %p with exit 2 and its usage, starting nothing', async (args) => {
     const { run, exited } = startPlatform({}, args);

@@ -29,12 +29,16 @@ describe('AI tasks, chat and questions over HTTP', () => {
     user = await new ApiClient(backend.url).registerUser(uniqueEmail('ai'));
     const created = await user.upload(corpusFile('bsd.txt'), 'bsd.txt');
     documentId = String(created.body['id']);
-    await eventually(async () => (gateway.indexed.has(documentId) ? true : undefined));
+    await indexedAtTheGateway(documentId);
   });
   afterAll(async () => {
     await backend.close();
     await gateway.stop();
   });
+
+  /** Chat about a document its outbox job has not indexed yet is a 409 (see below). */
+  const indexedAtTheGateway = (id: string) =>
+    eventually(async () => (gateway.indexed.has(id) ? true : undefined));
 
   it.each(['summary', 'key-ideas', 'discussion-points', 'bullet-summary', 'recommendations'])(
     'runs %s on a stored document, then answers it from the cache',
@@ -244,6 +248,7 @@ describe('AI tasks, chat and questions over HTTP', () => {
       title: 'Notes',
       text: 'Quokkas live on Rottnest Island.',
     });
+    await indexedAtTheGateway(created.body.id);
     const chat = `/api/documents/${created.body.id}/chat`;
     const first = await owner.post<{ sessionId: string }>(chat, { message: 'Where?' });
     expect(first.status).toBe(200);
@@ -352,6 +357,7 @@ describe('AI tasks, chat and questions over HTTP', () => {
       title: 'Doomed',
       text: 'A short-lived document about redistribution.',
     });
+    await indexedAtTheGateway(doomed.body.id);
     const chat = await user.post<{ sessionId: string }>(`/api/documents/${doomed.body.id}/chat`, {
       message: 'redistribution?',
     });
@@ -430,7 +436,7 @@ describe('AI tasks, chat and questions over HTTP', () => {
       title: 'Patience',
       text: 'A document about waiting for answers that never come.',
     });
-    await eventually(async () => (gateway.indexed.has(doc.body.id) ? true : undefined));
+    await indexedAtTheGateway(doc.body.id);
     const cancelledBefore = gateway.chatsCancelled;
     const callsBefore = gateway.calls.length;
     gateway.holdChat = true;
@@ -471,6 +477,7 @@ describe('AI tasks, chat and questions over HTTP', () => {
           title,
           text: `${title} about licences and their conditions.`,
         });
+        await indexedAtTheGateway(created.body.id);
         return created.body.id;
       }),
     );

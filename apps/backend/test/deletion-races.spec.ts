@@ -77,7 +77,7 @@ describe('deletion racing requests already past authentication', () => {
    * A chat turn on a new document of `ownerId`, held while the gateway
    * "answers": it has passed every check and waits to save its session.
    */
-  async function chatTurnAwaitingItsAnswer(ownerId: string) {
+  async function chatTurnAwaitingItsAnswer(ownerId: string, { indexed = true } = {}) {
     const document = await stores.documents.create({
       id: 'chat-document',
       ownerId,
@@ -90,14 +90,16 @@ describe('deletion racing requests already past authentication', () => {
       summaryDegraded: true,
       fileKey: documentFileKey(ownerId, 'chat-document', 'txt'),
     });
-    // Indexed, as its outbox job would leave it: chat finds it at the gateway.
-    gateway.indexed.set(document.id, {
-      ownerId,
-      documentId: document.id,
-      title: 'Chat',
-      text: TEXT,
-    });
-    await stores.documents.setIndexStatus(ownerId, document.id, 'indexed', document.title);
+    if (indexed) {
+      // As its outbox job would leave it: chat finds it at the gateway.
+      gateway.indexed.set(document.id, {
+        ownerId,
+        documentId: document.id,
+        title: 'Chat',
+        text: TEXT,
+      });
+      await stores.documents.setIndexStatus(ownerId, document.id, 'indexed', document.title);
+    }
     const asked = gate();
     const answer = gate();
     const chat = new ChatService(
@@ -237,6 +239,19 @@ describe('deletion racing requests already past authentication', () => {
         { documentId: kept.id, chunkId: `${kept.id}:0`, snippet: TEXT, score: 1, title: 'Kept' },
       ],
     });
+  });
+
+  // Found in review: the gateway found nothing of a document deleted while it
+  // answered, and the user was told to ask again about it in 5 s (409).
+  it('a chat about a document not indexed yet, deleted while the gateway answered, is 404, not 409', async () => {
+    const owner = await user('chat-pending-deleted');
+    const { documentId, turn, answer } = await chatTurnAwaitingItsAnswer(owner.id, {
+      indexed: false,
+    });
+    await documentService(async () => extracted).delete(owner.id, documentId);
+    answer.open();
+
+    await expect(turn).rejects.toMatchObject({ name: 'NotFoundError', what: 'document' });
   });
 
   it('a chat turn answered after the erasure keeps no session and answers 401', async () => {

@@ -106,7 +106,9 @@ describe('provider adapters speak their wire formats', () => {
   it.each([
     ['no model', undefined],
     ['an empty one', ''],
-    ['one with spaces', 'gpt 4o <script>'],
+    ['one with spaces', 'gpt 4o'],
+    ['markup', '<img/src=x/onerror=alert(1)>'],
+    ['quotes', 'gpt-4o"'],
     ['a control character', 'gpt-4o\u001b[31m'],
     ['one of 201 characters', 'm'.repeat(201)],
     ['a number', 42],

@@ -28,6 +28,7 @@ export {
   type ServiceName,
 } from './secret-catalogue';
 export { isKeyValueSecretString, secretValueProblem } from './secret-values';
+export { silenceSdkNodeNotice, withoutSdkNodeNotice } from './aws-sdk-node-notice';
 export {
   DEFAULT_SECRETS_TIMEOUT_MS,
   SecretsLoadError,

@@ -136,7 +136,11 @@ export type ChatRequest = z.infer<typeof chatRequest>;
  * one not indexed yet (its reply says no passage answers): the backend tells
  * its user the document is still being indexed instead.
  */
-export const documentIndexed = z.boolean();
+export const documentIndexed = z
+  .boolean()
+  .describe(
+    'With documentId: whether the index holds any of the document (false for one not indexed yet); absent when unknown.',
+  );
 
 export const chatResponse = z.object({
   reply: z.string(),

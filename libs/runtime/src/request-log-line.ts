@@ -16,7 +16,7 @@ export interface LoggedRequest {
 }
 
 export interface RequestOutcome {
-  /** The status sent; undefined when the client left before any was (nothing was answered). */
+  /** The status sent; undefined when the response ended before any was (nothing was answered). */
   readonly statusCode: number | undefined;
   /** False when the client hung up before the answer was sent. */
   readonly finished: boolean;
@@ -62,8 +62,9 @@ export function isFault(statusCode: number): boolean {
 /** How a node:http response ended, once it has closed; `startedAt` is a `performance.now()` reading. */
 export function responseOutcome(res: ServerResponse, startedAt: number): RequestOutcome {
   return {
-    // A response's status reads 200 until one is set: a client that left
-    // before the headers went out was answered nothing, not 200.
+    // A response's status reads 200 until one is set: a response that ended
+    // before its headers went out (the client left, or the server cut it)
+    // answered nothing, not 200.
     statusCode: res.headersSent ? res.statusCode : undefined,
     finished: res.writableFinished,
     responseTimeMs: performance.now() - startedAt,

@@ -5,6 +5,7 @@ import {
   DEFAULT_SECRETS_TIMEOUT_MS,
   SECRET_PREFIX,
   secretsRequestTimeouts,
+  silenceSdkNodeNotice,
 } from '@docuthinker/config';
 import { parseEnvFile } from './env-file';
 import { checkSecrets, listSecretIds, putSecrets, type CommandContext } from './secrets-commands';
@@ -38,9 +39,8 @@ Region and credentials come from the usual AWS environment (AWS_REGION,
 AWS_PROFILE, ...); AWS_ENDPOINT_URL points it at an emulator. Values are never printed.`;
 
 async function main(argv: string[]): Promise<number> {
-  // The SDK's seven-line notice that its 2027 releases need Node 22 would
-  // come before every command's output; the workspace pins its SDK versions.
-  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  // The SDK's notice would come before every command's output.
+  silenceSdkNodeNotice();
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -12,7 +12,7 @@ import { problem } from '../errors';
  * route does not look for it learns so before anything happens.
  */
 export function registerUndeclaredRequestParts(scope: FastifyInstance): void {
-  // Callback style and no allocation on the usual request: this runs on every API call.
+  // Callback style: this runs on every API call, and most have nothing to refuse.
   scope.addHook('preValidation', (request, _reply, done) => {
     const schema = request.routeOptions.schema;
     if (!schema?.querystring) {

@@ -120,6 +120,11 @@ export class ChatService {
     // user asking right after an upload would take for the document's fault.
     // A renamed document is pending too, but the index still holds it.
     if (answer.documentIndexed === false && document.indexStatus !== 'indexed') {
+      // Gone meanwhile (the document, or the account): that, not "ask again".
+      if (!(await this.stores.documents.titlesOf(ownerId, [documentId])).has(documentId)) {
+        throw new NotFoundError('document');
+      }
+      await confirmOwnerStillExists(this.stores, ownerId);
       throw new DocumentNotIndexedError(document.indexStatus);
     }
     const created = session === null;

@@ -337,12 +337,31 @@ export class RetrievalService {
       signal,
     );
     if (request.documentId === undefined) return { reply: answer, citations, ...provenance };
-    // Counted only when nothing was found: a found passage says it already.
-    const documentIndexed =
-      retrieved.hits.length > 0 ||
-      ((await this.dependencies.vectorIndex?.countChunks(request.ownerId, request.documentId)) ??
-        0) > 0;
-    return { reply: answer, citations, ...provenance, documentIndexed };
+    const documentIndexed = await this.holdsAny(retrieved, request.ownerId, request.documentId);
+    return {
+      reply: answer,
+      citations,
+      ...provenance,
+      ...(documentIndexed === undefined ? {} : { documentIndexed }),
+    };
+  }
+
+  /**
+   * Whether the index holds any of the document: counted only when nothing
+   * was found (a found passage says it already). Unknown when the count
+   * fails: the reply is already made, and the flag only explains it.
+   */
+  private async holdsAny(
+    { hits }: Retrieved,
+    ownerId: string,
+    documentId: string,
+  ): Promise<boolean | undefined> {
+    if (hits.length > 0) return true;
+    try {
+      return ((await this.dependencies.vectorIndex?.countChunks(ownerId, documentId)) ?? 0) > 0;
+    } catch {
+      return undefined;
+    }
   }
 
   async related(ownerId: string, documentId: string, limit = 10): Promise<RelatedDocument[]> {

@@ -10,7 +10,8 @@ import {
   STAGE_SETTINGS,
   type StageName,
 } from '../settings/stage-settings';
-import { hasAwsCredentials, withoutSdkNodeWarning } from './aws-credentials';
+import { withoutSdkNodeNotice } from '@docuthinker/config';
+import { hasAwsCredentials } from './aws-credentials';
 import {
   contextValue,
   deploymentContextArgs,
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
   // The CLI uses the AWS SDK too: without the switch it prints the SDK's
   // multi-line Node-version notice on every diff and deploy.
   const env: NodeJS.ProcessEnv = {
-    ...withoutSdkNodeWarning(process.env),
+    ...withoutSdkNodeNotice(process.env),
     CDK_DISABLE_CLI_TELEMETRY: 'true',
     // The CLI overwrites CDK_DEFAULT_REGION; AWS_REGION is what reaches the SDK.
     AWS_REGION: settings.region,
@@ -203,7 +204,7 @@ async function deployRegistry(stage: StageName, passThrough: string[]): Promise<
         ...passThrough,
       ],
       {
-        ...withoutSdkNodeWarning(process.env),
+        ...withoutSdkNodeNotice(process.env),
         CDK_DISABLE_CLI_TELEMETRY: 'true',
         AWS_REGION: settings.region,
       },

@@ -1,0 +1,20 @@
+/**
+ * The AWS SDK's switch for its seven-line notice that its releases from 2027
+ * need Node 22 (emitted once per process on Node 20). The workspace pins its
+ * SDK versions, and in a command-line tool the notice would bury the one line
+ * the tool prints; the Node upgrade is tracked on its own.
+ */
+const NODE_VERSION_NOTICE_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+
+/** `environment` with the notice switched off, unless it says otherwise (for a child process). */
+export function withoutSdkNodeNotice(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    ...environment,
+    [NODE_VERSION_NOTICE_SWITCH]: environment[NODE_VERSION_NOTICE_SWITCH] ?? 'true',
+  };
+}
+
+/** Switches the notice off for this process's SDK clients, unless its environment says otherwise. */
+export function silenceSdkNodeNotice(): void {
+  process.env[NODE_VERSION_NOTICE_SWITCH] ??= 'true';
+}
