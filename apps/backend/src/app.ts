@@ -15,6 +15,7 @@ import {
   type TokenRevocations,
   type TokensValidFromRecord,
 } from './auth/token-revocations';
+import { API_OPERATIONS } from './api/api-operations';
 import type { GatewayClient } from './gateway/gateway-client';
 import { registerOutboxMetrics } from './metrics/outbox-metrics';
 import { authenticate } from './middleware/authenticate';
@@ -26,6 +27,7 @@ import { requestLogging } from './middleware/request-logging';
 import { labelRefusalsByArea } from './middleware/route-pattern';
 import { routesByPrefix } from './middleware/routes-by-prefix';
 import { securityHeaders, securityHeadersWithoutOrigin } from './middleware/security-headers';
+import { undeclaredRequestParts } from './middleware/undeclared-request-parts';
 import { aiRoutes } from './routes/ai/ai-routes';
 import { authRoutes } from './routes/auth/auth-routes';
 import { chatRoutes } from './routes/chat/chat-routes';
@@ -137,6 +139,8 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
       },
     ]),
   );
+  // Before any body is read: a refused request's body never is.
+  app.use(undeclaredRequestParts(API_OPERATIONS));
   app.use(largeBodyAdmission(config.maxUploadBytes));
   app.use(jsonBodies(config.maxUploadBytes));
   app.use(

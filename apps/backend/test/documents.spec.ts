@@ -173,6 +173,57 @@ describe('documents over HTTP', () => {
       );
   });
 
+  // Found in an exploratory test: a title of zero-width characters was a
+  // blank line in the listing, and the form took what JSON refused.
+  it('refuses a title that shows nothing, by JSON, by form and in a rename, and a name that shows nothing', async () => {
+    const invisible = '\u200b\u2060';
+    const byJson = await user.post('/api/documents', { title: invisible, text: 'Plain words.' });
+    expectProblem(byJson, 400, 'DT_ERR_VALIDATION');
+    expect(byJson.body['errors']).toEqual([
+      { path: 'title', message: 'must contain visible characters' },
+    ]);
+    const byForm = await user.upload(Buffer.from('Plain words.'), 'note.txt', {
+      title: invisible,
+    });
+    expectProblem(byForm, 400, 'DT_ERR_VALIDATION');
+    expect(byForm.body['errors']).toEqual(byJson.body['errors']);
+    const kept = await user.post<Metadata>('/api/documents', { title: 'Kept', text: 'Words.' });
+    expectProblem(
+      await user.patch(`/api/documents/${kept.body.id}`, { title: invisible }),
+      400,
+      'DT_ERR_VALIDATION',
+    );
+    // A file name that shows nothing gives way to the text's first line.
+    const named = await user.upload(Buffer.from('First line here.\nMore.'), '\u200b.txt');
+    expect(named.status).toBe(201);
+    expect(named.body['title']).toBe('First line here.');
+  });
+
+  it('refuses a form the JSON upload would refuse: a blank or second title, an unknown field', async () => {
+    const cases: [Record<string, string> | [string, string][], string][] = [
+      [{ title: '   ' }, 'title'],
+      [{ title: '' }, 'title'],
+      [{ title: 'x'.repeat(301) }, 'title'],
+      [{ summary: 'mine', indexStatus: 'indexed' }, 'summary'],
+      [
+        [
+          ['title', 'One'],
+          ['title', 'Two'],
+        ],
+        'title',
+      ],
+    ];
+    for (const [fields, path] of cases) {
+      const form = new FormData();
+      for (const [name, value] of Array.isArray(fields) ? fields : Object.entries(fields))
+        form.append(name, value);
+      form.append('file', new Blob([Buffer.from('Plain words.')]), 'note.txt');
+      const answer = await user.request('POST', '/api/documents', { body: form });
+      expectProblem(answer, 400, 'DT_ERR_VALIDATION');
+      expect((answer.body['errors'] as { path: string }[])[0]?.path).toBe(path);
+    }
+  });
+
   it('lists newest first with cursor pagination and reflects renames and deletes', async () => {
     const lister = await new ApiClient(backend.url).registerUser(uniqueEmail('lister'));
     const ids: string[] = [];

@@ -129,10 +129,14 @@ describe('meta routes and HTTP hygiene', () => {
                 { schema: { properties?: Record<string, unknown>; required?: string[] } }
               >;
             };
-            responses: Record<string, { content?: Record<string, unknown> }>;
+            responses: Record<
+              string,
+              { content?: Record<string, unknown>; headers?: Record<string, unknown> }
+            >;
           }
         >
       >;
+      components: { schemas: { Problem: { properties: { code: { enum: string[] } } } } };
     }>('/openapi.json');
     expect(answer.status).toBe(200);
     expect(answer.body.openapi).toBe('3.1.0');
@@ -163,6 +167,15 @@ describe('meta routes and HTTP hygiene', () => {
     expect(
       Object.keys(paths['/api/documents/{id}/chat']?.['post']?.responses['200']?.content ?? {}),
     ).toEqual(['application/json', 'text/event-stream']);
+    // Found in an exploratory test: the errors a client must handle, and
+    // their Retry-After, were not in the document (only a default problem).
+    const chatAnswers = paths['/api/documents/{id}/chat']?.['post']?.responses ?? {};
+    expect(Object.keys(chatAnswers).sort()).toEqual(['200', '409', '429', '503', 'default']);
+    expect(chatAnswers['409']?.headers).toHaveProperty('Retry-After');
+    expect(chatAnswers['409']?.content).toHaveProperty('application/problem+json');
+    expect(answer.body.components.schemas.Problem.properties.code.enum).toEqual(
+      expect.arrayContaining(['DT_ERR_DOCUMENT_NOT_INDEXED', 'DT_ERR_RATE_LIMITED']),
+    );
   });
 
   it('serves Swagger UI and its assets locally, with no CDN reference', async () => {

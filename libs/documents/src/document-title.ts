@@ -1,4 +1,4 @@
-import { cleanTitleText } from '@docuthinker/contracts';
+import { cleanTitleText, hasVisibleText } from '@docuthinker/contracts';
 
 const LONGEST_TITLE = 200;
 const FALLBACK_TITLE = 'Untitled document';
@@ -22,7 +22,8 @@ export function chooseTitle(sources: TitleSources): string {
   ];
   for (const candidate of candidates) {
     const title = cleanTitle(candidate ?? '');
-    if (title !== '') return title;
+    // A name of zero-width characters shows nothing in a listing: the next source.
+    if (hasVisibleText(title)) return title;
   }
   return FALLBACK_TITLE;
 }

@@ -29,6 +29,29 @@ import {
   uploadForm,
 } from './document-schemas';
 
+/** An error answer a client is expected to handle, beyond validation (400) and tokens (401). */
+export interface DocumentedProblem {
+  readonly status: number;
+  /** When it is answered, with its DT_ERR_* codes. */
+  readonly when: string;
+  /** The answer carries Retry-After (seconds). */
+  readonly retryAfter?: boolean;
+}
+
+/** Every AI call (tasks, chat, ask, uploads that embed): the per-user limit and the gateway's outages. */
+const AI_CALL_PROBLEMS: readonly DocumentedProblem[] = [
+  {
+    status: 429,
+    when: 'DT_ERR_RATE_LIMITED: the user’s AI calls per minute are spent',
+    retryAfter: true,
+  },
+  {
+    status: 503,
+    when: 'DT_ERR_AI_UNAVAILABLE: the AI/ML gateway, or every provider behind it, is down',
+    retryAfter: true,
+  },
+];
+
 export interface ApiOperation {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI path template, e.g. `/api/documents/{id}`. */
@@ -52,6 +75,8 @@ export interface ApiOperation {
   eventStream?: boolean;
   /** The body may be left out (every field in it is optional). */
   bodyOptional?: boolean;
+  /** Error answers a client should expect besides 400, 401 and 404. */
+  problems?: readonly DocumentedProblem[];
 }
 
 /**
@@ -121,6 +146,20 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     multipart: uploadForm,
     response: documentMetadata,
     status: 201,
+    problems: [
+      { status: 413, when: 'DT_ERR_FILE_TOO_LARGE: over the upload limit, or inflating beyond it' },
+      { status: 415, when: 'DT_ERR_UNSUPPORTED_TYPE: not a PDF, DOCX or text format' },
+      {
+        status: 422,
+        when: 'DT_ERR_CORRUPT_FILE, DT_ERR_ENCRYPTED_FILE, DT_ERR_EMPTY_DOCUMENT, DT_ERR_EXTRACTION_TIMEOUT, DT_ERR_EXTRACTION_MEMORY: no text could be read',
+      },
+      AI_CALL_PROBLEMS[0] as DocumentedProblem,
+      {
+        status: 503,
+        when: 'DT_ERR_BUSY (too many uploads being read) or DT_ERR_STORAGE_UNAVAILABLE: nothing was stored',
+        retryAfter: true,
+      },
+    ],
   },
   {
     method: 'get',
@@ -158,10 +197,11 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'get',
     path: '/api/documents/{id}/file',
-    summary: 'The original file (or a redirect to a signed URL)',
+    summary: 'The original file, in its own media type (or a redirect to a signed URL)',
     tag: 'documents',
     authenticated: true,
-    responseMediaType: 'application/octet-stream',
+    // application/pdf, the DOCX type, text/plain, ...: whichever the file is.
+    responseMediaType: '*/*',
     redirects: true,
   },
   {
@@ -189,6 +229,10 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     body: aiTaskOptions,
     bodyOptional: true,
     response: aiTaskResult,
+    problems: [
+      { status: 501, when: 'DT_ERR_TASK_UNSUPPORTED: no configured provider runs the task' },
+      ...AI_CALL_PROBLEMS,
+    ],
   },
   {
     method: 'post',
@@ -198,6 +242,10 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     authenticated: true,
     body: textTaskBody,
     response: aiTaskResult,
+    problems: [
+      { status: 501, when: 'DT_ERR_TASK_UNSUPPORTED: no configured provider runs the task' },
+      ...AI_CALL_PROBLEMS,
+    ],
   },
   {
     method: 'post',
@@ -209,6 +257,14 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     body: chatBody,
     response: chatReply,
     eventStream: true,
+    problems: [
+      {
+        status: 409,
+        when: 'DT_ERR_DOCUMENT_NOT_INDEXED: the document is still being indexed (with Retry-After), or could not be (without); nothing is stored',
+        retryAfter: true,
+      },
+      ...AI_CALL_PROBLEMS,
+    ],
   },
   {
     method: 'get',
@@ -243,5 +299,6 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     authenticated: true,
     body: askBody,
     response: askAnswer,
+    problems: AI_CALL_PROBLEMS,
   },
 ];

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { cleanTitleText, queryInteger, textField } from '@docuthinker/contracts';
+import { cleanTitleText, hasVisibleText, queryInteger, textField } from '@docuthinker/contracts';
 import { INDEX_STATUSES } from '@docuthinker/stores';
 
 export const documentIdParam = z.object({ id: z.string() });
@@ -9,7 +9,13 @@ export const documentIdParam = z.object({ id: z.string() });
 // Then cleaned as extracted titles are (on one line, no bidirectional
 // controls: a title names the download); one of nothing but controls is
 // then empty and refused like "".
-export const documentTitle = textField().overwrite(cleanTitleText).min(1).max(300);
+/** Cleaned (one line, no bidirectional controls), 1–300 characters, and showing something. */
+export const documentTitle = textField()
+  .overwrite(cleanTitleText)
+  .min(1)
+  .max(300)
+  // A title of zero-width spaces was a blank line in the listing (exploratory test).
+  .refine(hasVisibleText, { error: 'must contain visible characters' });
 
 export const textDocumentBody = z
   .object({ title: documentTitle, text: textField().min(1, { error: 'must not be empty' }) })

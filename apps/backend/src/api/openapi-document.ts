@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { AI_TASK_NAMES } from '@docuthinker/contracts';
-import { API_OPERATIONS, type ApiOperation } from './api-operations';
+import { BACKEND_ERRORS } from '../errors';
+import { API_OPERATIONS, type ApiOperation, type DocumentedProblem } from './api-operations';
 
 const PROBLEM = { $ref: '#/components/schemas/Problem' };
 
@@ -11,7 +12,11 @@ const problemSchema = {
     type: { type: 'string' },
     title: { type: 'string' },
     status: { type: 'integer' },
-    code: { type: 'string', description: 'Stable DT_ERR_* code' },
+    code: {
+      type: 'string',
+      enum: Object.keys(BACKEND_ERRORS),
+      description: 'Stable DT_ERR_* code: clients match on it',
+    },
     detail: { type: 'string' },
     instance: { type: 'string' },
     requestId: { type: 'string' },
@@ -57,6 +62,21 @@ function queryParameters(query: z.ZodObject | undefined) {
     required: schema.required?.includes(name) ?? false,
     schema: property,
   }));
+}
+
+const RETRY_AFTER = {
+  'Retry-After': {
+    description: 'Seconds to wait before sending the same request again',
+    schema: { type: 'integer', minimum: 1 },
+  },
+};
+
+function problemResponse({ when, retryAfter }: DocumentedProblem) {
+  return {
+    description: when,
+    ...(retryAfter ? { headers: RETRY_AFTER } : {}),
+    content: { 'application/problem+json': { schema: PROBLEM } },
+  };
 }
 
 function operationObject(operation: ApiOperation) {
@@ -105,6 +125,12 @@ function operationObject(operation: ApiOperation) {
       ...(operation.redirects
         ? { 302: { description: 'Found: the file at a signed URL of the object store' } }
         : {}),
+      ...Object.fromEntries(
+        (operation.problems ?? []).map((problem) => [
+          String(problem.status),
+          problemResponse(problem),
+        ]),
+      ),
       default: {
         description: 'An error (problem+json with a stable DT_ERR_* code)',
         content: { 'application/problem+json': { schema: PROBLEM } },
