@@ -387,6 +387,7 @@ describe('AI tasks, chat and questions over HTTP', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(response.headers.get('cache-control')).toBe('no-store, no-transform');
+    expect(response.headers.get('vary')).toMatch(/\bAccept\b/);
     const events = (await response.text())
       .split('\n\n')
       .filter(Boolean)
@@ -427,6 +428,7 @@ describe('AI tasks, chat and questions over HTTP', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.headers.get('vary')).toMatch(/\bAccept\b/);
     expect(((await response.json()) as { reply: string }).reply).toContain('Which format?');
   });
 

@@ -11,6 +11,9 @@ import { gatewayCallContext } from '../gateway-call-context';
 export function chatRoutes(chat: ChatService, aiCalls: AiCallAllowance): Router {
   const router = Router();
   router.post('/api/documents/:id/chat', async (req, res) => {
+    // JSON or server-sent events by Accept: a cache (were one to keep it
+    // despite no-store) must not answer one with the other.
+    res.vary('Accept');
     const { message, sessionId } = jsonBody(req, chatBody);
     await aiCalls.spend(currentUser(req).id);
     const turn = await chat.chat(
