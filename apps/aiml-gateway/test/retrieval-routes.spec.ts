@@ -331,6 +331,28 @@ describe('retrieval routes on the embedded stores', () => {
     expect(anyDocument.json()).not.toHaveProperty('documentIndexed');
   });
 
+  it('says whether a few documents asked about are indexed, when nothing of them was found', async () => {
+    const ask = (documentIds: string[] | undefined, question = 'What could the engine compose?') =>
+      gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.ask,
+        payload: { ownerId: 'alice', question, ...(documentIds ? { documentIds } : {}) },
+      });
+    const notIndexed = (await ask(['uploaded-a-moment-ago', 'another-one'])).json();
+    expect(notIndexed).toMatchObject({ citations: [], documentsIndexed: false });
+    // One of them indexed, a question none of it matches: held all the same.
+    expect(
+      (await ask(['uploaded-a-moment-ago', 'engine'], 'Quarterly tax filings?')).json(),
+    ).toMatchObject({ documentsIndexed: true });
+    // Found passages say it; more than 20 names, or none, are not checked.
+    expect((await ask(['babbage'])).json()).toHaveProperty('documentsIndexed', true);
+    const many = Array.from({ length: 21 }, (_, n) => `not-indexed-${n}`);
+    expect((await ask(many)).json()).not.toHaveProperty('documentsIndexed');
+    expect((await ask(undefined, 'Quarterly tax filings?')).json()).not.toHaveProperty(
+      'documentsIndexed',
+    );
+  });
+
   it('answers a streaming request that fails validation with problem+json, not a stream', async () => {
     const response = await gateway.service({
       method: 'POST',

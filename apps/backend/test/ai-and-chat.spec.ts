@@ -301,6 +301,13 @@ describe('AI tasks, chat and questions over HTTP', () => {
         `/api/chat/sessions?documentId=${pendingId}`,
       );
       expect(sessions.body.items).toEqual([]);
+      // A question over it alone too (found in an exploratory test: 200 "none answers").
+      const asked = await user.post('/api/ask', {
+        question: 'What about redistribution?',
+        documentIds: [pendingId],
+      });
+      expectProblem(asked, 409, 'DT_ERR_DOCUMENT_NOT_INDEXED');
+      expect(asked.headers.get('retry-after')).toBe('5');
 
       gateway.refuseIndexing = false;
       await eventually(async () => {

@@ -97,15 +97,6 @@ export const askRequest = z
   .strict();
 export type AskRequest = z.infer<typeof askRequest>;
 
-export const askResponse = z.object({
-  answer: z.string(),
-  citations: z.array(citation),
-  provider: z.string().optional(),
-  model: z.string().optional(),
-  degraded: z.boolean().optional(),
-});
-export type AskResponse = z.infer<typeof askResponse>;
-
 /** Longest chat message (characters, once trimmed), history included. */
 export const MAX_CHAT_MESSAGE_CHARS = 20_000;
 
@@ -141,6 +132,21 @@ export const documentIndexed = z
   .describe(
     'With documentId: whether the index holds any of the document (false for one not indexed yet); absent when unknown.',
   );
+
+export const askResponse = z.object({
+  answer: z.string(),
+  citations: z.array(citation),
+  provider: z.string().optional(),
+  model: z.string().optional(),
+  degraded: z.boolean().optional(),
+  documentsIndexed: z
+    .boolean()
+    .optional()
+    .describe(
+      'With up to 20 documentIds: whether the index holds any of them (false while none is indexed yet); absent for more, or none.',
+    ),
+});
+export type AskResponse = z.infer<typeof askResponse>;
 
 export const chatResponse = z.object({
   reply: z.string(),

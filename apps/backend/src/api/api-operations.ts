@@ -299,6 +299,13 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     authenticated: true,
     body: askBody,
     response: askAnswer,
-    problems: AI_CALL_PROBLEMS,
+    problems: [
+      {
+        status: 409,
+        when: 'DT_ERR_DOCUMENT_NOT_INDEXED: none of the documents named is indexed yet (with Retry-After), or all failed to be (without)',
+        retryAfter: true,
+      },
+      ...AI_CALL_PROBLEMS,
+    ],
   },
 ];

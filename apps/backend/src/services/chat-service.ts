@@ -211,6 +211,8 @@ export class ChatService {
       documentIds ? requested : undefined,
       context,
     );
+    // Nothing of the named documents could be searched, as for chat.
+    if (first.documentsIndexed === false) await this.refuseUnindexed(ownerId, requested);
     if (!first.citedDeleted) return first.answer;
     // It cited a document deleted since it was indexed (its removal from the
     // index is still queued), so its text may be in the answer. Asked again
@@ -227,7 +229,7 @@ export class ChatService {
     question: string,
     documentIds: string[] | undefined,
     context: GatewayCallContext | undefined,
-  ): Promise<{ answer: AskAnswer; citedDeleted: boolean }> {
+  ): Promise<{ answer: AskAnswer; citedDeleted: boolean; documentsIndexed?: boolean }> {
     const answer = await this.gateway.ask(
       { ownerId, question, ...(documentIds ? { documentIds } : {}) },
       context,
@@ -248,6 +250,27 @@ export class ChatService {
     return {
       answer: { answer: answer.answer, citations, ...provenanceOf(answer) },
       citedDeleted,
+      ...(answer.documentsIndexed === undefined
+        ? {}
+        : { documentsIndexed: answer.documentsIndexed }),
     };
+  }
+
+  /**
+   * The index holds none of the named documents (the gateway checks a few):
+   * 409 while one is still being indexed, or once every one failed; 404 or
+   * 401 when one, or the account, went meanwhile. Documents the store calls
+   * indexed whose index entries are lost are answered as they are.
+   */
+  private async refuseUnindexed(ownerId: string, documentIds: readonly string[]): Promise<void> {
+    const documents = await Promise.all(
+      documentIds.map((id) => this.stores.documents.get(ownerId, id)),
+    );
+    if (documents.some((document) => document === null)) throw new NotFoundError('document');
+    await confirmOwnerStillExists(this.stores, ownerId);
+    const statuses = documents.map((document) => document?.indexStatus);
+    if (statuses.includes('pending')) throw new DocumentNotIndexedError('pending');
+    if (statuses.every((status) => status === 'failed'))
+      throw new DocumentNotIndexedError('failed');
   }
 }

@@ -171,7 +171,16 @@ export async function startFakeGateway(serviceToken: string, port = 0): Promise<
         String(body['question']),
         body['documentIds'] as string[],
       );
+      const named = body['documentIds'] as string[] | undefined;
       return json(res, 200, {
+        // As the real gateway: said for a few named documents of which nothing was found.
+        ...(named && named.length <= 20 && hits.length === 0
+          ? {
+              documentsIndexed: named.some(
+                (id) => gateway.indexed.get(id)?.ownerId === body['ownerId'],
+              ),
+            }
+          : {}),
         answer: hits.length ? `From your documents: ${hits[0]?.text}` : 'No document answers this.',
         citations: hits.map(({ documentId, chunkId, text, score }) => ({
           documentId,

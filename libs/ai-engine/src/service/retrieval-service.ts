@@ -57,6 +57,12 @@ export interface RetrievalServiceDependencies {
 export const DEFAULT_SEARCH_K = 6;
 export const DEFAULT_ASK_K = 5;
 export const MAX_K = 50;
+/**
+ * The most named documents an ask checks one by one for being indexed when
+ * nothing of them was found: "ask these documents" names a few; past this,
+ * up to 500 counts would follow an answer, and the flag is left out.
+ */
+export const DOCUMENTS_CHECKED_FOR_INDEX = 20;
 const SNIPPET_CHARS = 320;
 // Each ranking feeds fusion with more than k candidates so that a chunk both
 // rankings like, but neither puts first, can still win.
@@ -309,7 +315,17 @@ export class RetrievalService {
       [],
       signal,
     );
-    return { answer, citations, ...provenance };
+    const documentIds = request.documentIds ?? [];
+    const documentsIndexed =
+      documentIds.length === 0 || documentIds.length > DOCUMENTS_CHECKED_FOR_INDEX
+        ? undefined
+        : await this.holdsAny(retrieved, request.ownerId, documentIds);
+    return {
+      answer,
+      citations,
+      ...provenance,
+      ...(documentsIndexed === undefined ? {} : { documentsIndexed }),
+    };
   }
 
   /** `signal`: the caller went away; embedding and the answering provider are cancelled. */
@@ -337,7 +353,7 @@ export class RetrievalService {
       signal,
     );
     if (request.documentId === undefined) return { reply: answer, citations, ...provenance };
-    const documentIndexed = await this.holdsAny(retrieved, request.ownerId, request.documentId);
+    const documentIndexed = await this.holdsAny(retrieved, request.ownerId, [request.documentId]);
     return {
       reply: answer,
       citations,
@@ -347,18 +363,24 @@ export class RetrievalService {
   }
 
   /**
-   * Whether the index holds any of the document: counted only when nothing
-   * was found (a found passage says it already). Unknown when the count
-   * fails: the reply is already made, and the flag only explains it.
+   * Whether the index holds any of the documents: counted only when nothing
+   * was found (a found passage says it already), one document at a time
+   * until one is held. Unknown when a count fails: the answer is already
+   * made, and the flag only explains it.
    */
   private async holdsAny(
     { hits }: Retrieved,
     ownerId: string,
-    documentId: string,
+    documentIds: readonly string[],
   ): Promise<boolean | undefined> {
     if (hits.length > 0) return true;
+    const index = this.dependencies.vectorIndex;
+    if (!index) return undefined;
     try {
-      return ((await this.dependencies.vectorIndex?.countChunks(ownerId, documentId)) ?? 0) > 0;
+      for (const documentId of documentIds) {
+        if ((await index.countChunks(ownerId, documentId)) > 0) return true;
+      }
+      return false;
     } catch {
       return undefined;
     }

@@ -86,6 +86,13 @@ export interface AnswerProvenance {
 export interface AskResult extends AnswerProvenance {
   readonly answer: string;
   readonly citations: readonly Citation[];
+  /**
+   * For a question over named documents (at most DOCUMENTS_CHECKED_FOR_INDEX
+   * of them): whether the index holds any of them, counted only when nothing
+   * was found. False when none is indexed yet; absent for more documents,
+   * none named, or when a count fails.
+   */
+  readonly documentsIndexed?: boolean;
 }
 
 export interface ChatRequest {

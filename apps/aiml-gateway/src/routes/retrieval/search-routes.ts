@@ -60,6 +60,9 @@ export function registerSearchRoutes(scope: FastifyInstance, connection: EngineC
         provider: result.provider,
         model: result.model,
         degraded: result.degraded,
+        ...(result.documentsIndexed === undefined
+          ? {}
+          : { documentsIndexed: result.documentsIndexed }),
       };
     },
   );
