@@ -136,7 +136,7 @@ describe('meta routes and HTTP hygiene', () => {
           }
         >
       >;
-      components: { schemas: { Problem: { properties: { code: { enum: string[] } } } } };
+      components: { schemas: { Problem: { properties: { code: { examples: string[] } } } } };
     }>('/openapi.json');
     expect(answer.status).toBe(200);
     expect(answer.body.openapi).toBe('3.1.0');
@@ -173,7 +173,7 @@ describe('meta routes and HTTP hygiene', () => {
     expect(Object.keys(chatAnswers).sort()).toEqual(['200', '409', '429', '503', 'default']);
     expect(chatAnswers['409']?.headers).toHaveProperty('Retry-After');
     expect(chatAnswers['409']?.content).toHaveProperty('application/problem+json');
-    expect(answer.body.components.schemas.Problem.properties.code.enum).toEqual(
+    expect(answer.body.components.schemas.Problem.properties.code.examples).toEqual(
       expect.arrayContaining(['DT_ERR_DOCUMENT_NOT_INDEXED', 'DT_ERR_RATE_LIMITED']),
     );
   });

@@ -176,6 +176,26 @@ describe('backend with the real AI/ML gateway process', () => {
     expect(summary.status).toBe(200);
   });
 
+  // Found in review: a document stored before titles had to show something
+  // (a title of zero-width characters) got 502 on every AI task, the
+  // gateway refusing its title.
+  it('runs AI tasks on a document whose stored title shows nothing', async () => {
+    const ownerId = String((await user.get('/api/me')).body['id']);
+    const invisible = await backend.stores.documents.create({
+      ownerId,
+      title: '\u200b\u2060',
+      fileType: 'txt',
+      size: 40,
+      contentHash: 'e'.repeat(64),
+      text: 'Quokkas live on Rottnest Island, off the coast of Perth.',
+      summary: 'Quokkas live on Rottnest Island.',
+      summaryDegraded: true,
+      fileKey: `${ownerId}/invisible/original.txt`,
+    });
+    const keyIdeas = await user.post(`/api/documents/${invisible.id}/ai/key-ideas`);
+    expect(keyIdeas.status).toBe(200);
+  });
+
   it('removes a deleted document from the gateway index', async () => {
     expect((await user.delete(`/api/documents/${documentId}`)).status).toBe(204);
     await eventually(async () => {

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { ApiClient, expectProblem, uniqueEmail } from './support/api-client';
 import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
 import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
@@ -31,6 +32,22 @@ describe('request parts an operation does not declare', () => {
     await backend.close();
     await gateway.stop();
   });
+
+  /** A request fetch cannot send (a GET with a body, a length of `00`), over node:http. */
+  const raw = (method: string, path: string, headers: Record<string, string>, body = '') =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const sent = httpRequest(
+        `${backend.url}${path}`,
+        { method, headers: { authorization: `Bearer ${user.token}`, ...headers } },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+        },
+      );
+      sent.on('error', reject);
+      sent.end(body);
+    });
 
   const listed = async () =>
     (await user.get<{ items: { id: string }[] }>('/api/documents')).body.items.map(({ id }) => id);
@@ -70,11 +87,29 @@ describe('request parts an operation does not declare', () => {
     expect((await user.get(`/API/Documents/${one}`)).status).toBe(200);
   });
 
+  // Found in review: a cached listing answered 200 where Express answers 400.
+  it('answers a listing with a body 400 whether or not the listing is cached', async () => {
+    for (let round = 0; round < 2; round += 1) {
+      expect((await user.get('/api/documents')).status).toBe(200);
+      const withBody = await raw(
+        'GET',
+        '/api/documents',
+        { 'content-type': 'application/json', 'content-length': '2' },
+        '{}',
+      );
+      expect(withBody.status).toBe(400);
+    }
+  });
+
+  it('takes `?` and `?&` alone, which name no parameter', async () => {
+    const [one] = documentIds;
+    expect((await user.get(`/api/documents/${one}?`)).status).toBe(200);
+    expect((await user.get(`/api/documents/${one}?&`)).status).toBe(200);
+  });
+
   it('takes a delete without a body, also one that says its length is 0', async () => {
     const [, two] = documentIds;
-    const answer = await user.request('DELETE', `/api/documents/${two}`, {
-      headers: { 'content-length': '0' },
-    });
+    const answer = await raw('DELETE', `/api/documents/${two}`, { 'content-length': '00' });
     expect(answer.status).toBe(204);
   });
 });

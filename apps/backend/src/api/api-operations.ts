@@ -42,12 +42,12 @@ export interface DocumentedProblem {
 const AI_CALL_PROBLEMS: readonly DocumentedProblem[] = [
   {
     status: 429,
-    when: 'DT_ERR_RATE_LIMITED: the user’s AI calls per minute are spent',
+    when: 'DT_ERR_RATE_LIMITED: the user’s AI calls per minute are spent (or, for a body as large as an upload, two of the user’s are being read)',
     retryAfter: true,
   },
   {
     status: 503,
-    when: 'DT_ERR_AI_UNAVAILABLE: the AI/ML gateway, or every provider behind it, is down',
+    when: 'DT_ERR_AI_UNAVAILABLE: the AI/ML gateway, or every provider behind it, is down (DT_ERR_BUSY: too many large bodies are being read)',
     retryAfter: true,
   },
 ];

@@ -12,7 +12,8 @@ export const documentIdParam = z.object({ id: z.string() });
 /** Cleaned (one line, no bidirectional controls), 1–300 characters, and showing something. */
 export const documentTitle = textField()
   .overwrite(cleanTitleText)
-  .min(1)
+  // One error for an empty title, not also "must contain visible characters".
+  .min(1, { abort: true })
   .max(300)
   // A title of zero-width spaces was a blank line in the listing (exploratory test).
   .refine(hasVisibleText, { error: 'must contain visible characters' });

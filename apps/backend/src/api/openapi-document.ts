@@ -14,8 +14,10 @@ const problemSchema = {
     status: { type: 'integer' },
     code: {
       type: 'string',
-      enum: Object.keys(BACKEND_ERRORS),
-      description: 'Stable DT_ERR_* code: clients match on it',
+      // Examples, not an enum: a client generated from this document must
+      // still read a code added later.
+      examples: Object.keys(BACKEND_ERRORS),
+      description: 'Stable DT_ERR_* code: clients match on it (the examples are every code today)',
     },
     detail: { type: 'string' },
     instance: { type: 'string' },

@@ -20,9 +20,15 @@ function pathPattern(template: string): RegExp {
   return new RegExp(`^${segments.join('/')}/?$`, 'i');
 }
 
-function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): boolean {
-  const length = headers['content-length'];
-  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+/**
+ * Whether the request says it carries a body: a length above 0, or chunks
+ * (an empty chunked body counts too: it cannot be told before it is read).
+ */
+export function hasBody(headers: {
+  'content-length'?: string;
+  'transfer-encoding'?: string;
+}): boolean {
+  return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 }
 
 /**
@@ -45,22 +51,25 @@ export function undeclaredRequestParts(operations: readonly ApiOperation[]): Req
   return (req, _res, next) => {
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const queryAt = req.url.indexOf('?');
-    const query = queryAt === -1 ? '' : req.url.slice(queryAt + 1);
+    // Names only: `?` or `?&` alone name no parameter.
+    const names =
+      queryAt === -1
+        ? []
+        : [...new Set(new URLSearchParams(req.url.slice(queryAt + 1)).keys())].filter(Boolean);
     const body = hasBody(req.headers);
-    if (query === '' && !body) return next();
+    if (names.length === 0 && !body) return next();
     // `/api/documents/search` is also `/api/documents/{id}`: what any of the
     // matching operations takes is allowed.
     const matching = declared.filter(
       (operation) => operation.method === method && operation.path.test(req.path),
     );
     if (matching.length === 0) return next();
-    if (query !== '' && !matching.some((operation) => operation.takesQuery)) {
-      const names = [...new Set(new URLSearchParams(query).keys())];
+    if (names.length > 0 && !matching.some((operation) => operation.takesQuery)) {
       return next(
         problem('DT_ERR_VALIDATION', 'This operation takes no query parameters.', {
           errors: listedErrors(
             names.map((name) => ({
-              path: name.slice(0, 100) || '(root)',
+              path: name.slice(0, 100),
               message: 'is not a parameter of this operation',
             })),
             '(root)',
@@ -69,7 +78,11 @@ export function undeclaredRequestParts(operations: readonly ApiOperation[]): Req
       );
     }
     if (body && !matching.some((operation) => operation.takesBody)) {
-      return next(problem('DT_ERR_VALIDATION', 'This operation takes no request body.'));
+      return next(
+        problem('DT_ERR_VALIDATION', 'This operation takes no request body.', {
+          errors: [{ path: '(body)', message: 'is not taken by this operation' }],
+        }),
+      );
     }
     next();
   };

@@ -9,6 +9,7 @@ import {
 } from '@docuthinker/stores';
 import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
 import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
+import { titleIfVisible } from '../services/gateway-title';
 import type { DocumentCache } from '../services/document-cache';
 import { documentAiResultsPrefix, eraseOwnerCaches } from '../services/owner-cache-keys';
 
@@ -140,7 +141,7 @@ export function startOutboxWorker(
     try {
       const answer = await gateway.runTask(
         'summary',
-        { text: document.text, title: document.title, offline: false },
+        { text: document.text, ...titleIfVisible(document.title), offline: false },
         context,
       );
       if (

@@ -8,6 +8,7 @@ import {
 } from '@docuthinker/contracts';
 import type { CacheStore, DocumentStore } from '@docuthinker/stores';
 import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
+import { titleIfVisible } from './gateway-title';
 import { documentAiResultsPrefix, ownerCachePrefixes } from './owner-cache-keys';
 import { MissingTaskOptionError, NotFoundError } from './service-errors';
 
@@ -73,7 +74,7 @@ export class AiService {
       document.contentHash,
       task,
       effective,
-      { text: document.text, title: document.title },
+      { text: document.text, ...titleIfVisible(document.title) },
       context,
       // Deleted while the gateway answered: its delete job may already have
       // dropped its results, and this one would stay for its day.

@@ -7,6 +7,7 @@ import {
   type Logger,
 } from '@docuthinker/runtime';
 import { documentListQuery } from '../../api/document-schemas';
+import { hasBody } from '../../middleware/undeclared-request-parts';
 import type { AccessTokens } from '../../auth/access-tokens';
 import type { LiveAccounts } from '../../auth/live-accounts';
 import { knownUserId } from '../../middleware/authenticate';
@@ -62,6 +63,8 @@ export function withCachedListing(
       url.startsWith(LISTING_PATH) &&
       (url.length === LISTING_PATH.length || url.charCodeAt(LISTING_PATH.length) === 63) && // '?'
       headers.origin === undefined &&
+      // A body is Express's 400 (undeclared-request-parts), cached or not.
+      !hasBody(headers) &&
       headers['if-none-match'] === undefined &&
       headers['if-modified-since'] === undefined
     );

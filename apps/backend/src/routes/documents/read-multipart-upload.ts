@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Request } from 'express';
 import busboy from 'busboy';
 import * as z from 'zod';
+import { hasVisibleText } from '@docuthinker/contracts';
 import { problem } from '../../errors';
 import { documentTitle } from '../../api/document-schemas';
 import { parseOrThrow } from '../../middleware/validate';
@@ -30,7 +31,8 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
     parser = busboy({
       headers: req.headers,
       defParamCharset: 'utf8',
-      limits: { files: 1, fileSize: maxBytes, fields: 4, fieldSize: 4096, parts: 6 },
+      // fieldSize in bytes: room for a 300-character title after spaces cleaning drops.
+      limits: { files: 1, fileSize: maxBytes, fields: 4, fieldSize: 16 * 1024, parts: 6 },
     });
   } catch {
     throw problem('DT_ERR_VALIDATION', 'The multipart body has no boundary.');
@@ -40,6 +42,7 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
     const chunks: Buffer[] = [];
     let file: Omit<UploadInput, 'bytes' | 'title'> | undefined;
     let title: string | undefined;
+    let titleFields = 0;
     let failure: Error | undefined;
     const fail = (error: Error) => {
       failure ??= error;
@@ -84,19 +87,23 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
       // As the JSON upload refuses what it does not take (found in an
       // exploratory test: a blank title, a second title and unknown fields
       // were taken silently here, and refused there).
-      if (name !== 'title') {
+      if (name === 'file') {
+        fail(fieldProblem('file', 'must be a file part, with a file name'));
+      } else if (name !== 'title') {
         fail(fieldProblem(name, 'is not a field of an upload (file, title)'));
-      } else if (title !== undefined) {
+      } else if (titleFields++ > 0) {
         fail(fieldProblem('title', 'is given twice'));
       } else if (info.valueTruncated) {
         fail(fieldProblem('title', 'must be at most 300 characters'));
-      } else {
+      } else if (hasVisibleText(value)) {
         try {
           title = parseOrThrow(uploadTitle, { title: value }).title;
         } catch (error) {
           fail(error as Error);
         }
       }
+      // A title that shows nothing is a form's title input left blank: the
+      // document is titled from the file, as without the field.
     });
     parser.on('filesLimit', () => fail(problem('DT_ERR_VALIDATION', 'Send one file per upload.')));
     parser.on('partsLimit', () => fail(problem('DT_ERR_VALIDATION', 'Too many form fields.')));
