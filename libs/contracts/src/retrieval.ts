@@ -133,12 +133,17 @@ export const documentIndexed = z
     'With documentId: whether the index holds any of the document (false for one not indexed yet); absent when unknown.',
   );
 
-export const askResponse = z.object({
-  answer: z.string(),
-  citations: z.array(citation),
+/** Which provider and model answered, and whether it was a fallback. */
+const answerProvenance = {
   provider: z.string().optional(),
   model: z.string().optional(),
   degraded: z.boolean().optional(),
+};
+
+export const askResponse = z.object({
+  answer: z.string(),
+  citations: z.array(citation),
+  ...answerProvenance,
   documentsIndexed: z
     .boolean()
     .optional()
@@ -151,9 +156,7 @@ export type AskResponse = z.infer<typeof askResponse>;
 export const chatResponse = z.object({
   reply: z.string(),
   citations: z.array(citation),
-  provider: z.string().optional(),
-  model: z.string().optional(),
-  degraded: z.boolean().optional(),
+  ...answerProvenance,
   documentIndexed: documentIndexed.optional(),
 });
 export type ChatResponse = z.infer<typeof chatResponse>;
