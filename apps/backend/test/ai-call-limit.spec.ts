@@ -64,4 +64,36 @@ describe('AI calls per user per minute', () => {
     const listed = await user.get<{ items: { title: string }[] }>('/api/documents');
     expect(listed.body.items.map((item) => item.title)).toEqual(['Wicks']);
   });
+
+  // Found in an exploratory test: a client following the 409's Retry-After
+  // spent its minute's calls waiting for an upload to be indexed.
+  it('gives back the call of a chat or question refused because its document is not indexed yet', async () => {
+    const user = await new ApiClient(backend.url).registerUser(uniqueEmail('ai-limit-pending'));
+    gateway.refuseIndexing = true;
+    try {
+      const created = await user.post<{ id: string }>('/api/documents', {
+        title: 'Pending',
+        text: 'Keepers tend the lamps every night.',
+      });
+      expect(created.status).toBe(201); // the upload spent one of the three
+      for (let attempt = 0; attempt < 4; attempt += 1) {
+        const chat = await user.post(`/api/documents/${created.body.id}/chat`, {
+          message: 'Lamps?',
+        });
+        expectProblem(chat, 409, 'DT_ERR_DOCUMENT_NOT_INDEXED');
+        const ask = await user.post('/api/ask', {
+          question: 'Lamps?',
+          documentIds: [created.body.id],
+        });
+        expectProblem(ask, 409, 'DT_ERR_DOCUMENT_NOT_INDEXED');
+      }
+      // Two calls left of the minute: the refusals spent none.
+      const text = 'Lighthouses guide ships.';
+      expect((await user.post('/api/ai/summary', { text })).status).toBe(200);
+      expect((await user.post('/api/ai/key-ideas', { text })).status).toBe(200);
+      expectProblem(await user.post('/api/ai/topics', { text }), 429, 'DT_ERR_RATE_LIMITED');
+    } finally {
+      gateway.refuseIndexing = false;
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import type { RateLimiter } from '@docuthinker/stores';
-import { RateLimitedError } from './service-errors';
+import { DocumentNotIndexedError, RateLimitedError } from './service-errors';
 
 /**
  * One user's AI calls per minute (DOCUTHINKER_AI_CALLS_PER_MINUTE): each may
@@ -7,7 +7,9 @@ import { RateLimitedError } from './service-errors';
  * the platform's provider budget. Counted per user across replicas when the
  * limiter is Redis-backed. Routes spend once their request has passed schema
  * validation; one refused after that (an unknown document, a task's missing
- * option) or answered from the cache still counts, as a probe would.
+ * option) or answered from the cache still counts, as a probe would. A chat
+ * or question refused because its document is still being indexed is given
+ * back (`refundedIfNotIndexed`): its 409 tells the client to ask again.
  */
 export class AiCallAllowance {
   constructor(private readonly limiter: RateLimiter) {}
@@ -16,5 +18,19 @@ export class AiCallAllowance {
   async spend(userId: string): Promise<void> {
     const decision = await this.limiter.consume(userId);
     if (!decision.allowed) throw new RateLimitedError(decision.retryAfterMs);
+  }
+
+  /**
+   * `call`'s outcome; the call spent is given back when it was refused as not
+   * indexed yet, so a client following the 409's Retry-After does not use up
+   * its minute waiting for an upload to be indexed.
+   */
+  async refundedIfNotIndexed<T>(userId: string, call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (error) {
+      if (error instanceof DocumentNotIndexedError) await this.limiter.refund(userId);
+      throw error;
+    }
   }
 }

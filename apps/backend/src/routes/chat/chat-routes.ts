@@ -16,12 +16,15 @@ export function chatRoutes(chat: ChatService, aiCalls: AiCallAllowance): Router 
     res.vary('Accept');
     const { message, sessionId } = jsonBody(req, chatBody);
     await aiCalls.spend(currentUser(req).id);
-    const turn = await chat.chat(
+    const turn = await aiCalls.refundedIfNotIndexed(
       currentUser(req).id,
-      req.params.id,
-      message,
-      sessionId,
-      gatewayCallContext(req, res),
+      chat.chat(
+        currentUser(req).id,
+        req.params.id,
+        message,
+        sessionId,
+        gatewayCallContext(req, res),
+      ),
     );
     if (wantsEventStream(req)) {
       sendReplyAsEvents(res, turn);
@@ -69,7 +72,10 @@ export function chatRoutes(chat: ChatService, aiCalls: AiCallAllowance): Router 
     const { question, documentIds } = jsonBody(req, askBody);
     await aiCalls.spend(currentUser(req).id);
     res.json(
-      await chat.ask(currentUser(req).id, question, documentIds, gatewayCallContext(req, res)),
+      await aiCalls.refundedIfNotIndexed(
+        currentUser(req).id,
+        chat.ask(currentUser(req).id, question, documentIds, gatewayCallContext(req, res)),
+      ),
     );
   });
   return router;
