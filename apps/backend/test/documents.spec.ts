@@ -213,6 +213,12 @@ describe('documents over HTTP', () => {
         'title',
       ],
     ];
+    const titleAsFile = new FormData();
+    titleAsFile.append('title', new Blob(['Mine']), 'title.txt');
+    titleAsFile.append('file', new Blob([Buffer.from('Plain words.')]), 'note.txt');
+    const answer = await user.request('POST', '/api/documents', { body: titleAsFile });
+    expectProblem(answer, 400, 'DT_ERR_VALIDATION');
+    expect(answer.body['errors']).toEqual([{ path: 'title', message: 'must be a text field' }]);
     for (const [fields, path] of cases) {
       const form = new FormData();
       for (const [name, value] of Array.isArray(fields) ? fields : Object.entries(fields))

@@ -14,7 +14,8 @@ export const documentTitle = textField()
   .overwrite(cleanTitleText)
   // One error for an empty title, not also "must contain visible characters".
   .min(1, { abort: true })
-  .max(300)
+  // Worded as the upload form's refusal of a title past its field size.
+  .max(300, { error: 'must be at most 300 characters' })
   // A title of zero-width spaces was a blank line in the listing (exploratory test).
   .refine(hasVisibleText, { error: 'must contain visible characters' });
 

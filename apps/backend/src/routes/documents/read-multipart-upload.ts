@@ -73,7 +73,18 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
       stream.on('error', () => fail(malformed()));
       // Any file part past the limit, including one that would be skipped.
       stream.on('limit', stopReading);
-      if (name !== 'file' || file) {
+      if (name !== 'file') {
+        // A title sent as a file part would otherwise read "Send one file".
+        fail(
+          fieldProblem(
+            name,
+            name === 'title' ? 'must be a text field' : 'is not a field of an upload (file, title)',
+          ),
+        );
+        stream.resume();
+        return;
+      }
+      if (file) {
         stream.resume();
         return;
       }
