@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { VectorWriteRejectedError } from '../src/errors';
 import { CHROMA_BREAKER_THRESHOLD } from '../src/retrieval/chroma-circuit';
 import { ChromaVectorIndex } from '../src/retrieval/chroma-vector-index';
-import { contractEmbedder, indexedChunks, vectorOf } from './support/vector-index-contract';
+import {
+  contractEmbedder,
+  expectSearchFinds,
+  indexedChunks,
+  vectorOf,
+} from './support/vector-index-contract';
 
 /**
  * Chroma's circuit breaker, against a real Chroma behind an HTTP proxy that
@@ -204,12 +209,8 @@ async function unansweredError(
   return lastUnanswered as Error;
 }
 
-async function expectSearchFinds(index: ChromaVectorIndex): Promise<void> {
-  const hits = await index.queryVector({ ownerId: OWNER, k: 3 }, await vectorOf(QUESTION));
-  expect(hits[0]?.documentId).toBe(DOCUMENT);
-  const lexical = await index.queryLexical({ ownerId: OWNER, k: 3 }, QUESTION);
-  expect(lexical[0]?.documentId).toBe(DOCUMENT);
-}
+const searchFinds = (index: ChromaVectorIndex) =>
+  expectSearchFinds(index, OWNER, DOCUMENT, QUESTION);
 
 describe("ChromaVectorIndex's circuit breaker", () => {
   it(
@@ -247,7 +248,7 @@ describe("ChromaVectorIndex's circuit breaker", () => {
 
       await sleep(openedAt + HALF_OPEN_AFTER_MS + 50 - performance.now());
       before = proxy.requests;
-      await expectSearchFinds(index);
+      await searchFinds(index);
       expect(proxy.requests).toBeGreaterThan(before);
       expect(index.circuit).toBe('closed');
       expect(await index.countChunks(OWNER, DOCUMENT)).toBeGreaterThan(0);
@@ -328,7 +329,7 @@ describe("ChromaVectorIndex's circuit breaker", () => {
         expect(index.circuit).toBe('closed');
       }
       proxy.set({ kind: 'pass' });
-      await expectSearchFinds(index);
+      await searchFinds(index);
     },
     TEST_TIMEOUT_MS,
   );
@@ -370,7 +371,7 @@ describe("ChromaVectorIndex's circuit breaker", () => {
       expect(index.circuit).toBe('closed');
 
       proxy.set({ kind: 'pass' });
-      await expectSearchFinds(index);
+      await searchFinds(index);
     },
     TEST_TIMEOUT_MS,
   );

@@ -2,7 +2,12 @@ import { startChroma, type RunningService } from '@docuthinker/testing';
 import { connect, createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ChromaVectorIndex } from '../src/retrieval/chroma-vector-index';
-import { contractEmbedder, indexedChunks, vectorOf } from './support/vector-index-contract';
+import {
+  contractEmbedder,
+  expectSearchFinds,
+  indexedChunks,
+  vectorOf,
+} from './support/vector-index-contract';
 
 /**
  * The adapter against a real Chroma that stops answering: behind a TCP proxy
@@ -218,13 +223,8 @@ async function openBoth(): Promise<{
   };
 }
 
-async function searchFinds(index: ChromaVectorIndex): Promise<void> {
-  const hits = await index.queryVector({ ownerId: OWNER, k: 3 }, await vectorOf(QUESTION));
-  expect(hits.length).toBeGreaterThan(0);
-  expect(hits[0]?.documentId).toBe(DOCUMENT);
-  const lexical = await index.queryLexical({ ownerId: OWNER, k: 3 }, QUESTION);
-  expect(lexical[0]?.documentId).toBe(DOCUMENT);
-}
+const searchFinds = (index: ChromaVectorIndex) =>
+  expectSearchFinds(index, OWNER, DOCUMENT, QUESTION);
 
 describe('ChromaVectorIndex against a Chroma that stops answering', () => {
   it(

@@ -51,6 +51,20 @@ export async function vectorOf(text: string): Promise<Float32Array> {
   return (await contractEmbedder.embed([text]))[0] as Float32Array;
 }
 
+/** That `question` finds `documentId` first for `ownerId`, by vector and by terms. */
+export async function expectSearchFinds(
+  index: VectorIndex,
+  ownerId: string,
+  documentId: string,
+  question: string,
+): Promise<void> {
+  const hits = await index.queryVector({ ownerId, k: 3 }, await vectorOf(question));
+  expect(hits.length).toBeGreaterThan(0);
+  expect(hits[0]?.documentId).toBe(documentId);
+  const lexical = await index.queryLexical({ ownerId, k: 3 }, question);
+  expect(lexical[0]?.documentId).toBe(documentId);
+}
+
 /**
  * The behaviour every VectorIndex adapter must have. `open` gives a fresh,
  * empty index; each adapter's spec calls this with its own set-up.
