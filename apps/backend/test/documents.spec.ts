@@ -213,6 +213,20 @@ describe('documents over HTTP', () => {
         'title',
       ],
     ];
+    // Found by the fuzz suite: a part that names no field crashed the process.
+    const boundary = 'unnamed-part';
+    for (const part of [
+      'Content-Disposition: form-data; filename="x.txt"\r\nContent-Type: text/plain\r\n\r\nWords.',
+      'Content-Disposition: form-data\r\n\r\nWords.',
+    ]) {
+      const unnamed = await user.request('POST', '/api/documents', {
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        body: `--${boundary}\r\n${part}\r\n--${boundary}--\r\n`,
+      });
+      expectProblem(unnamed, 400, 'DT_ERR_VALIDATION');
+      expect((unnamed.body['errors'] as { path: string }[])[0]?.path).toBe('(unnamed part)');
+    }
+    expect((await fetch(`${backend.url}/health`)).status).toBe(200);
     const titleAsFile = new FormData();
     titleAsFile.append('title', new Blob(['Mine']), 'title.txt');
     titleAsFile.append('file', new Blob([Buffer.from('Plain words.')]), 'note.txt');

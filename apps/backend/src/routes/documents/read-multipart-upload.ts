@@ -135,8 +135,13 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
   });
 }
 
-function fieldProblem(name: string, message: string) {
-  const path = name.slice(0, 100);
+/**
+ * A part's name comes as busboy read it: undefined for a part whose
+ * Content-Disposition names none (the fuzz suite's; unhandled, it crashed
+ * the process from busboy's event).
+ */
+function fieldProblem(name: string | undefined, message: string) {
+  const path = name === undefined ? '(unnamed part)' : name.slice(0, 100);
   return problem('DT_ERR_VALIDATION', `${path}: ${message}`, { errors: [{ path, message }] });
 }
 
