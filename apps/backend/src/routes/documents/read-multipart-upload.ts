@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import type { Request } from 'express';
 import busboy from 'busboy';
 import * as z from 'zod';
@@ -67,7 +68,7 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
       if (bodyBytes > maxBodyBytes) stopReading();
     };
 
-    parser.on('file', (name, stream, info) => {
+    const onFile = (name: string, stream: Readable, info: busboy.FileInfo) => {
       // busboy destroys a file stream with an error when the body ends inside
       // it; unheard, that error crashes the process (found by the fuzz suite).
       stream.on('error', () => fail(malformed()));
@@ -93,8 +94,8 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
         ...(info.mimeType ? { declaredType: info.mimeType } : {}),
       };
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    });
-    parser.on('field', (name, value, info) => {
+    };
+    const onField = (name: string, value: string, info: busboy.FieldInfo) => {
       // As the JSON upload refuses what it does not take (found in an
       // exploratory test: a blank title, a second title and unknown fields
       // were taken silently here, and refused there).
@@ -107,14 +108,28 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
       } else if (info.valueTruncated) {
         fail(fieldProblem('title', 'must be at most 300 characters'));
       } else if (hasVisibleText(value)) {
-        try {
-          title = parseOrThrow(uploadTitle, { title: value }).title;
-        } catch (error) {
-          fail(error as Error);
-        }
+        title = parseOrThrow(uploadTitle, { title: value }).title;
       }
       // A title that shows nothing is a form's title input left blank: the
       // document is titled from the file, as without the field.
+    };
+    // Thrown from busboy's events, an error would end the process (a part
+    // without a name once did): it becomes the upload's answer instead, and
+    // a file part is drained so the parse still ends.
+    parser.on('file', (name, stream, info) => {
+      try {
+        onFile(name, stream, info);
+      } catch (error) {
+        stream.resume();
+        fail(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    parser.on('field', (name, value, info) => {
+      try {
+        onField(name, value, info);
+      } catch (error) {
+        fail(error instanceof Error ? error : new Error(String(error)));
+      }
     });
     parser.on('filesLimit', () => fail(problem('DT_ERR_VALIDATION', 'Send one file per upload.')));
     parser.on('partsLimit', () => fail(problem('DT_ERR_VALIDATION', 'Too many form fields.')));
