@@ -502,14 +502,15 @@ describe('AI tasks, chat and questions over HTTP', () => {
       items: { id: string; documentId: string; documentTitle: string; messageCount: number }[];
       nextCursor: string | null;
     };
+    // Most recently active first: the oldest session was answered last.
     const page1 = await owner.get<Listed>('/api/chat/sessions?limit=2');
     expect(page1.status).toBe(200);
-    expect(page1.body.items.map((item) => item.id)).toEqual([newest, middle]);
+    expect(page1.body.items.map((item) => item.id)).toEqual([oldest, newest]);
     expect(page1.body.items[0]).toEqual({
-      id: newest,
+      id: oldest,
       documentId: first,
       documentTitle: 'Alpha notes',
-      messageCount: 2,
+      messageCount: 4,
       createdAt: expect.any(String),
       lastActivityAt: expect.any(String),
     });
@@ -517,11 +518,11 @@ describe('AI tasks, chat and questions over HTTP', () => {
       `/api/chat/sessions?limit=2&cursor=${page1.body.nextCursor}`,
     );
     expect(page2.body).toEqual({
-      items: [expect.objectContaining({ id: oldest, messageCount: 4 })],
+      items: [expect.objectContaining({ id: middle, messageCount: 2 })],
       nextCursor: null,
     });
     const aboutFirst = await owner.get<Listed>(`/api/chat/sessions?documentId=${first}`);
-    expect(aboutFirst.body.items.map((item) => item.id)).toEqual([newest, oldest]);
+    expect(aboutFirst.body.items.map((item) => item.id)).toEqual([oldest, newest]);
     expect((await stranger.get<Listed>('/api/chat/sessions')).body.items).toEqual([]);
 
     expectProblem(await owner.get('/api/chat/sessions?cursor=nope'), 400, 'DT_ERR_INVALID_CURSOR');
@@ -547,7 +548,7 @@ describe('AI tasks, chat and questions over HTTP', () => {
     );
     expect(
       (await owner.get<Listed>('/api/chat/sessions')).body.items.map((item) => item.id),
-    ).toEqual([newest, oldest]);
+    ).toEqual([oldest, newest]);
   });
 
   // Two messages whose emoji start one code unit apart: with either parity

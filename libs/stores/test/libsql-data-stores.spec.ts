@@ -145,7 +145,15 @@ describe('embedded libSQL data stores', () => {
 
     const check = new Database(file);
     try {
-      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 7 });
+      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 8 });
+      // Version 8: chat sessions are listed by latest activity (their expiry), not creation.
+      const sessionIndexes = check
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'chat_sessions'",
+        )
+        .all();
+      expect(sessionIndexes).toContainEqual({ name: 'chat_sessions_by_owner_latest_activity' });
+      expect(sessionIndexes).not.toContainEqual({ name: 'chat_sessions_by_owner_newest' });
       // Versions 4 and 5: the outbox's per-owner, per-document order has its index.
       const outboxIndexes = check
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox_jobs'")

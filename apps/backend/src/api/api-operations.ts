@@ -270,7 +270,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     method: 'get',
     path: '/api/chat/sessions',
     summary:
-      'The user’s chat sessions, newest first, a page at a time (optionally about one document)',
+      'The user’s chat sessions, most recently active first, a page at a time (optionally about one document)',
     tag: 'chat',
     authenticated: true,
     query: chatSessionListQuery,

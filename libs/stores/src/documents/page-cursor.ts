@@ -1,27 +1,31 @@
 import { InvalidCursorError } from '../shared/errors';
 
-/** The position after the last item of a page, in a list's order (createdAt desc, id desc): documents, chat sessions. */
+/**
+ * The position after the last item of a page, in a list's order (a time
+ * descending, then id descending): documents by creation, chat sessions by
+ * their latest activity.
+ */
 export interface PagePosition {
-  readonly createdAtMs: number;
+  readonly atMs: number;
   readonly id: string;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function encodePageCursor(position: PagePosition): string {
-  return Buffer.from(`${position.createdAtMs}:${position.id}`, 'utf8').toString('base64url');
+  return Buffer.from(`${position.atMs}:${position.id}`, 'utf8').toString('base64url');
 }
 
 /** Throws `InvalidCursorError` for anything `encodePageCursor` could not have produced. */
 export function decodePageCursor(cursor: string): PagePosition {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   const separator = decoded.indexOf(':');
-  const createdAtMs = Number(decoded.slice(0, separator));
+  const atMs = Number(decoded.slice(0, separator));
   const id = decoded.slice(separator + 1);
-  if (separator < 1 || !Number.isSafeInteger(createdAtMs) || !ID_PATTERN.test(id)) {
+  if (separator < 1 || !Number.isSafeInteger(atMs) || !ID_PATTERN.test(id)) {
     throw new InvalidCursorError();
   }
-  const position = { createdAtMs, id };
+  const position = { atMs, id };
   // Base64url decoding skips stray characters and `0001` reads as `1`: only
   // the one spelling the store hands out is a cursor, so one position has
   // one cursor (the listing cache is keyed on it).
@@ -38,20 +42,27 @@ export function clampPageSize(limit: number): number {
 
 /**
  * A page from rows fetched with `limit + 1`: the extra row, when present,
- * only says there is a next page, whose cursor is the last item's position.
+ * only says there is a next page, whose cursor is the last row's position
+ * (by default its item's creation time and id).
  */
 export function pageFromRows<R, I extends { readonly createdAt: Date; readonly id: string }>(
   rows: readonly R[],
   limit: number,
   toItem: (row: R) => I,
+  positionOf: (row: R, item: I) => PagePosition = (_row, item) => ({
+    atMs: item.createdAt.getTime(),
+    id: item.id,
+  }),
 ): { items: I[]; nextCursor: string | null } {
-  const items = rows.slice(0, limit).map(toItem);
-  const last = items.at(-1);
+  const kept = rows.slice(0, limit);
+  const items = kept.map(toItem);
+  const lastRow = kept.at(-1);
+  const lastItem = items.at(-1);
   return {
     items,
     nextCursor:
-      rows.length > limit && last
-        ? encodePageCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
+      rows.length > limit && lastRow !== undefined && lastItem !== undefined
+        ? encodePageCursor(positionOf(lastRow, lastItem))
         : null,
   };
 }

@@ -122,28 +122,37 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
       values.push(page.documentId);
     }
     if (after) {
-      conditions.push('(s.created_at < ? OR (s.created_at = ? AND s.id < ?))');
-      values.push(after.createdAtMs, after.createdAtMs, after.id);
+      conditions.push('(s.expires_at < ? OR (s.expires_at = ? AND s.id < ?))');
+      values.push(after.atMs, after.atMs, after.id);
     }
+    // Most recently active first: every append renews the expiry by the same TTL.
     const rows = prepared(
       this.db,
-      `SELECT s.id, s.document_id, s.created_at,
+      `SELECT s.id, s.document_id, s.created_at, s.expires_at,
               (SELECT COUNT(*) FROM chat_messages m WHERE m.session_id = s.id) AS message_count,
               COALESCE((SELECT MAX(m.created_at) FROM chat_messages m WHERE m.session_id = s.id),
                        s.created_at) AS last_activity_at
          FROM chat_sessions s WHERE ${conditions.join(' AND ')}
-         ORDER BY s.created_at DESC, s.id DESC LIMIT ?`,
-    ).all(...values, limit + 1) as (Pick<SessionRow, 'id' | 'document_id' | 'created_at'> & {
+         ORDER BY s.expires_at DESC, s.id DESC LIMIT ?`,
+    ).all(...values, limit + 1) as (Pick<
+      SessionRow,
+      'id' | 'document_id' | 'created_at' | 'expires_at'
+    > & {
       message_count: number;
       last_activity_at: number;
     })[];
-    return pageFromRows(rows, limit, (row): ChatSessionSummary => ({
-      id: row.id,
-      documentId: row.document_id,
-      createdAt: new Date(row.created_at),
-      lastActivityAt: new Date(row.last_activity_at),
-      messageCount: row.message_count,
-    }));
+    return pageFromRows(
+      rows,
+      limit,
+      (row): ChatSessionSummary => ({
+        id: row.id,
+        documentId: row.document_id,
+        createdAt: new Date(row.created_at),
+        lastActivityAt: new Date(row.last_activity_at),
+        messageCount: row.message_count,
+      }),
+      (row) => ({ atMs: row.expires_at, id: row.id }),
+    );
   }
 
   async delete(ownerId: string, sessionId: string): Promise<boolean> {

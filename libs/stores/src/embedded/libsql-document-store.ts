@@ -144,7 +144,7 @@ export class LibsqlDocumentStore implements DocumentStore {
             `SELECT ${METADATA_COLUMNS} FROM documents
                 WHERE owner_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
                 ORDER BY created_at DESC, id DESC LIMIT ?`,
-          ).all(ownerId, after.createdAtMs, after.createdAtMs, after.id, limit + 1)
+          ).all(ownerId, after.atMs, after.atMs, after.id, limit + 1)
         : prepared(
             this.db,
             `SELECT ${METADATA_COLUMNS} FROM documents WHERE owner_id = ?

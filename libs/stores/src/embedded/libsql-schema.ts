@@ -2,7 +2,7 @@ import type Database from 'libsql';
 import { indexDocumentTerms } from './libsql-owner-terms';
 
 /** Bumped when a migration is added below; stored in SQLite's `user_version`. */
-const SCHEMA_VERSION = 7;
+const SCHEMA_VERSION = 8;
 
 const VERSION_1 = `
 CREATE TABLE users (
@@ -173,6 +173,15 @@ const VERSION_7 = `
 CREATE INDEX IF NOT EXISTS chat_sessions_by_owner_newest ON chat_sessions (owner_id, created_at DESC, id DESC);
 `;
 
+/**
+ * An owner's sessions, most recently active first: by expiry, which every
+ * message renews. Version 7's creation-ordered index goes.
+ */
+const VERSION_8 = `
+DROP INDEX IF EXISTS chat_sessions_by_owner_newest;
+CREATE INDEX IF NOT EXISTS chat_sessions_by_owner_latest_activity ON chat_sessions (owner_id, expires_at DESC, id DESC);
+`;
+
 function migrateToVersion3(db: Database.Database): void {
   db.exec(VERSION_3);
   const documents = db
@@ -213,6 +222,7 @@ export function migrateEmbeddedSchema(db: Database.Database): void {
     if (current < 5) db.exec(VERSION_5);
     if (current < 6) db.exec(VERSION_6);
     if (current < 7) db.exec(VERSION_7);
+    if (current < 8) db.exec(VERSION_8);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -113,8 +113,8 @@ export class MongoChatSessionStore implements ChatSessionStore {
       ...(after
         ? {
             $or: [
-              { createdAt: { $lt: new Date(after.createdAtMs) } },
-              { createdAt: new Date(after.createdAtMs), _id: { $lt: after.id } },
+              { expiresAt: { $lt: new Date(after.atMs) } },
+              { expiresAt: new Date(after.atMs), _id: { $lt: after.id } },
             ],
           }
         : {}),
@@ -125,16 +125,19 @@ export class MongoChatSessionStore implements ChatSessionStore {
         _id: string;
         documentId: string;
         createdAt: Date;
+        expiresAt: Date;
         lastActivityAt: Date;
         messageCount: number;
       }>([
         { $match: filter },
-        { $sort: { createdAt: -1, _id: -1 } },
+        // Most recently active first: every append renews the expiry by the same TTL.
+        { $sort: { expiresAt: -1, _id: -1 } },
         { $limit: limit + 1 },
         {
           $project: {
             documentId: 1,
             createdAt: 1,
+            expiresAt: 1,
             messageCount: { $size: '$messages' },
             // The newest message's time; the session's creation before any.
             lastActivityAt: { $ifNull: [{ $max: '$messages.createdAt' }, '$createdAt'] },
@@ -142,13 +145,18 @@ export class MongoChatSessionStore implements ChatSessionStore {
         },
       ])
       .toArray();
-    return pageFromRows(rows, limit, (row): ChatSessionSummary => ({
-      id: row._id,
-      documentId: row.documentId,
-      createdAt: row.createdAt,
-      lastActivityAt: row.lastActivityAt,
-      messageCount: row.messageCount,
-    }));
+    return pageFromRows(
+      rows,
+      limit,
+      (row): ChatSessionSummary => ({
+        id: row._id,
+        documentId: row.documentId,
+        createdAt: row.createdAt,
+        lastActivityAt: row.lastActivityAt,
+        messageCount: row.messageCount,
+      }),
+      (row) => ({ atMs: row.expiresAt.getTime(), id: row._id }),
+    );
   }
 
   async delete(ownerId: string, sessionId: string): Promise<boolean> {

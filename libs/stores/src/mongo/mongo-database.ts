@@ -87,10 +87,7 @@ async function ensureMongoIndexes(db: Db): Promise<void> {
     db
       .collection(MONGO_COLLECTIONS.chatSessions)
       .createIndex({ ownerId: 1, documentId: 1 }, { name: 'by_scope' }),
-    // An owner's sessions, newest first, as the listing pages through them.
-    db
-      .collection(MONGO_COLLECTIONS.chatSessions)
-      .createIndex({ ownerId: 1, createdAt: -1, _id: -1 }, { name: 'by_owner_newest' }),
+    ensureSessionActivityIndex(db),
     // The TTL monitor removes expired sessions in the background (about once a
     // minute); reads also filter on expiresAt, so expiry is exact.
     db
@@ -116,6 +113,20 @@ async function ensureOutboxOrderIndex(db: Db): Promise<void> {
     { name: 'by_owner_document' },
   );
   await dropIndexIfPresent(jobs, 'by_document');
+}
+
+/**
+ * An owner's sessions, most recently active first, as the listing pages
+ * through them: by expiry, which every message renews. The creation-ordered
+ * index of earlier builds goes.
+ */
+async function ensureSessionActivityIndex(db: Db): Promise<void> {
+  const sessions = db.collection(MONGO_COLLECTIONS.chatSessions);
+  await sessions.createIndex(
+    { ownerId: 1, expiresAt: -1, _id: -1 },
+    { name: 'by_owner_latest_activity' },
+  );
+  await dropIndexIfPresent(sessions, 'by_owner_newest');
 }
 
 async function dropIndexIfPresent(collection: Collection, name: string): Promise<void> {

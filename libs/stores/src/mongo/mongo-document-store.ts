@@ -127,8 +127,8 @@ export class MongoDocumentStore implements DocumentStore {
       ? {
           ownerId,
           $or: [
-            { createdAt: { $lt: new Date(after.createdAtMs) } },
-            { createdAt: new Date(after.createdAtMs), _id: { $lt: after.id } },
+            { createdAt: { $lt: new Date(after.atMs) } },
+            { createdAt: new Date(after.atMs), _id: { $lt: after.id } },
           ],
         }
       : { ownerId };

@@ -60,7 +60,12 @@ export interface ChatSessionPageRequest {
 }
 
 export interface ChatSessionPage {
-  /** Newest first (by creation); sessions created in the same millisecond are ordered by id. */
+  /**
+   * Most recently active first: a message moves its session to the top.
+   * Ordered by expiry, which every message renews by the store's TTL (a TTL
+   * changed between deployments orders sessions by the expiry they were
+   * given); ties by id.
+   */
   readonly items: ChatSessionSummary[];
   /** Null on the last page. */
   readonly nextCursor: string | null;

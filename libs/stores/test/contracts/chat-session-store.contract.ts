@@ -123,7 +123,7 @@ export function chatSessionStoreContract(open: OpenDataStores): void {
       expect(await sessions().get(other, theirs.id)).not.toBeNull();
     });
 
-    it('lists an owner’s live sessions newest first, a page at a time, with counts and last activity', async () => {
+    it('lists an owner’s live sessions most recently active first, a page at a time, with counts and last activity', async () => {
       const ownerId = newOwnerId();
       const other = newOwnerId();
       const created: string[] = [];
@@ -140,31 +140,43 @@ export function chatSessionStoreContract(open: OpenDataStores): void {
       const activeAt = subject.clock().now();
       subject.clock().advance(5000);
 
+      // The oldest session, just answered, comes first; the others by creation.
       const page1 = await sessions().list(ownerId, { limit: 2 });
-      expect(page1.items.map((item) => item.id)).toEqual([third, created[1]]);
+      expect(page1.items.map((item) => item.id)).toEqual([first, third]);
       expect(page1.nextCursor).toEqual(expect.any(String));
       const page2 = await sessions().list(ownerId, { limit: 2, cursor: page1.nextCursor });
-      expect(page2.items.map((item) => item.id)).toEqual([first]);
+      expect(page2.items.map((item) => item.id)).toEqual([created[1]]);
       expect(page2.nextCursor).toBeNull();
-      expect(page2.items[0]).toEqual({
+      expect(page1.items[0]).toEqual({
         id: first,
         documentId: 'doc-a',
         createdAt: expect.any(Date),
         lastActivityAt: activeAt,
         messageCount: 2,
       });
-      expect(page1.items[0]?.messageCount).toBe(0);
-      expect(page1.items[0]?.lastActivityAt).toEqual(page1.items[0]?.createdAt);
+      expect(page1.items[1]?.messageCount).toBe(0);
+      expect(page1.items[1]?.lastActivityAt).toEqual(page1.items[1]?.createdAt);
 
       const aboutA = await sessions().list(ownerId, { documentId: 'doc-a', limit: 10 });
-      expect(aboutA.items.map((item) => item.id)).toEqual([third, first]);
+      expect(aboutA.items.map((item) => item.id)).toEqual([first, third]);
+
+      // Another message moves its session to the top again.
+      await sessions().append({ ownerId, documentId: 'doc-b' }, created[1] as string, [
+        { role: 'user', content: 'q' },
+      ]);
+      expect((await sessions().list(ownerId, { limit: 10 })).items.map((item) => item.id)).toEqual([
+        created[1],
+        first,
+        third,
+      ]);
       await expect(sessions().list(ownerId, { limit: 2, cursor: 'not-a-cursor' })).rejects.toThrow(
         InvalidCursorError,
       );
 
-      // Expired sessions are not listed.
+      // Expired sessions are not listed (the third: created, never answered).
       subject.clock().advance(DEFAULT_CHAT_SESSION_TTL_MS - 6000);
       expect((await sessions().list(ownerId, { limit: 10 })).items.map((item) => item.id)).toEqual([
+        created[1],
         first,
       ]);
     });
