@@ -104,6 +104,13 @@ describe('accounts over HTTP', () => {
     ],
     ['a missing password', { email: 'missing@example.com' }, 'password'],
     ['a number as email', { email: 42, password: 'long enough' }, 'email'],
+    // Found by an exploratory test: hashed as UTF-8, half a surrogate pair
+    // became U+FFFD, and any other such password of the same shape matched.
+    [
+      'a password holding half a surrogate pair',
+      { email: 'surrogate@example.com', password: '\ud800abcdefgh' },
+      'password',
+    ],
   ])('answers 400 for %s, naming the field', async (_case, body, field) => {
     const answer = await api.post<{ errors: { path: string }[] }>('/api/auth/register', body);
     expectProblem(answer, 400, 'DT_ERR_VALIDATION');
@@ -134,6 +141,21 @@ describe('accounts over HTTP', () => {
       unknown.body.title,
       unknown.body.detail,
     ]);
+  });
+
+  it('takes a password in any Unicode form it was typed in (accents composed or not, full-width digits)', async () => {
+    const email = uniqueEmail('unicode');
+    await api.registerUser(email, 'caf\u00e9 au lait 123');
+    const typedElsewhere = await api.post('/api/auth/login', {
+      email,
+      password: 'cafe\u0301 au lait \uff11\uff12\uff13',
+    });
+    expect(typedElsewhere.status).toBe(200);
+    expectProblem(
+      await api.post('/api/auth/login', { email, password: 'cafe au lait 123' }),
+      401,
+      'DT_ERR_INVALID_CREDENTIALS',
+    );
   });
 
   it('rate-limits login per email with 429 and Retry-After', async () => {

@@ -74,6 +74,15 @@ describe('login limits that slow guessing without locking the owner out', () => 
     expect(session.user.id).toBe(user.id);
   });
 
+  // Found by an exploratory test: a new account's owner, never signed in
+  // since the sign-up, was kept out by five failed logins from anywhere.
+  it('lets the owner sign in from the address it signed up from after others spent the account limit', async () => {
+    const { user } = await accounts.register('owner@example.com', PASSWORD, OWNER_HOME);
+    expect(await failLogins('owner@example.com', ATTACKER, 6)).toBe(1);
+    const session = await accounts.login('owner@example.com', PASSWORD, OWNER_HOME);
+    expect(session.user.id).toBe(user.id);
+  });
+
   it('still limits guesses from the owner address on their own', async () => {
     await accounts.register('owner@example.com', PASSWORD, OWNER_HOME);
     await accounts.login('owner@example.com', PASSWORD, OWNER_HOME);

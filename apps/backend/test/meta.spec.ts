@@ -173,6 +173,18 @@ describe('meta routes and HTTP hygiene', () => {
     expect(Object.keys(chatAnswers).sort()).toEqual(['200', '409', '429', '503', 'default']);
     expect(chatAnswers['409']?.headers).toHaveProperty('Retry-After');
     expect(chatAnswers['409']?.content).toHaveProperty('application/problem+json');
+    // Found in a later one: the account routes still listed none of theirs.
+    const answersOf = (path: string, method: string) =>
+      Object.keys(paths[path]?.[method]?.responses ?? {}).sort();
+    expect(answersOf('/api/auth/register', 'post')).toEqual(['201', '409', '429', 'default']);
+    expect(answersOf('/api/auth/login', 'post')).toEqual(['200', '429', 'default']);
+    expect(answersOf('/api/me/password', 'put')).toEqual(['204', '403', '429', 'default']);
+    expect(answersOf('/api/me', 'delete')).toEqual(['204', '503', 'default']);
+    expect(answersOf('/api/documents/search', 'get')).toEqual(['200', '429', 'default']);
+    expect(answersOf('/api/documents/{id}', 'patch')).toEqual(['200', '429', 'default']);
+    expect(paths['/api/auth/login']?.['post']?.responses['429']?.headers).toHaveProperty(
+      'Retry-After',
+    );
     expect(answer.body.components.schemas.Problem.properties.code.examples).toEqual(
       expect.arrayContaining(['DT_ERR_DOCUMENT_NOT_INDEXED', 'DT_ERR_RATE_LIMITED']),
     );

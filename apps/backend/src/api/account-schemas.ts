@@ -6,6 +6,9 @@ export const MIN_PASSWORD_LENGTH = 8;
 /** argon2 hashes any length, but an unbounded password is a cheap CPU attack. */
 const MAX_PASSWORD_LENGTH = 256;
 
+/** With the `u` flag, a surrogate that is half of a pair is read as part of its character. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 const email = z
   .string()
   .trim()
@@ -16,7 +19,12 @@ const newPassword = z
   .min(MIN_PASSWORD_LENGTH, { error: `must be at least ${MIN_PASSWORD_LENGTH} characters` })
   .max(MAX_PASSWORD_LENGTH)
   // Eight spaces met the length and guarded nothing.
-  .regex(/\S/, { error: 'must hold something other than white space' });
+  .regex(/\S/, { error: 'must hold something other than white space' })
+  // Half of a surrogate pair is no character: hashed as UTF-8 it became
+  // U+FFFD, so every such password matched any other of the same shape.
+  .refine((password) => !LONE_SURROGATE.test(password), {
+    error: 'must be well-formed Unicode text (no unpaired surrogate)',
+  });
 
 export const registerBody = z.object({ email, password: newPassword }).strict();
 export const loginBody = z

@@ -52,6 +52,11 @@ const AI_CALL_PROBLEMS: readonly DocumentedProblem[] = [
   },
 ];
 
+/** Too many attempts from the client's address or on the account. */
+function rateLimited(what: string): DocumentedProblem {
+  return { status: 429, when: `DT_ERR_RATE_LIMITED: ${what}`, retryAfter: true };
+}
+
 export interface ApiOperation {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI path template, e.g. `/api/documents/{id}`. */
@@ -93,6 +98,10 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     body: registerBody,
     response: sessionResponse,
     status: 201,
+    problems: [
+      { status: 409, when: 'DT_ERR_EMAIL_TAKEN: an account with this email exists' },
+      rateLimited('the sign-ups allowed from the client’s address this hour are spent'),
+    ],
   },
   {
     method: 'post',
@@ -102,6 +111,11 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     authenticated: false,
     body: loginBody,
     response: sessionResponse,
+    problems: [
+      rateLimited(
+        'too many attempts from the client’s address, or on the account from addresses it has not signed in from',
+      ),
+    ],
   },
   {
     method: 'get',
@@ -127,6 +141,10 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: 'accounts',
     authenticated: true,
     body: passwordChangeBody,
+    problems: [
+      { status: 403, when: 'DT_ERR_CURRENT_PASSWORD_WRONG: currentPassword is not the account’s' },
+      rateLimited('too many wrong current passwords on the account'),
+    ],
   },
   {
     method: 'delete',
@@ -134,6 +152,13 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Delete the account and everything it owns',
     tag: 'accounts',
     authenticated: true,
+    problems: [
+      {
+        status: 503,
+        when: 'DT_ERR_STORAGE_UNAVAILABLE: the file store is down; the account is kept, send the same request again',
+        retryAfter: true,
+      },
+    ],
   },
   {
     method: 'post',
@@ -185,6 +210,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     authenticated: true,
     query: documentSearchQuery,
     response: documentSearchResult,
+    // By meaning with the gateway down, the answer is a content search marked degraded.
+    problems: [AI_CALL_PROBLEMS[0] as DocumentedProblem],
   },
   {
     method: 'get',
@@ -212,6 +239,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     authenticated: true,
     body: documentUpdateBody,
     response: documentMetadata,
+    problems: [AI_CALL_PROBLEMS[0] as DocumentedProblem],
   },
   {
     method: 'delete',

@@ -6,17 +6,35 @@ export interface PasswordHashing {
 }
 
 /**
+ * The form a password is hashed in: Unicode's NFKC, as NIST SP 800-63B
+ * advises, so `é` typed as one character or as `e` and a combining accent,
+ * and full-width digits from an input method, are the same password.
+ */
+export function normalizedPassword(password: string): string {
+  return password.normalize('NFKC');
+}
+
+async function argon2idMatches(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * argon2id, the library's default algorithm (its `Algorithm` is an ambient
- * const enum, unusable under isolatedModules), with its default cost.
+ * const enum, unusable under isolatedModules), with its default cost, over
+ * the normalized password. An account whose password was hashed as sent,
+ * before normalization, still signs in with it: only a password that
+ * normalization changes, and that did not match, is checked a second time.
  */
 export const argon2idPasswords: PasswordHashing = {
-  hash: (password) => hash(password),
+  hash: (password) => hash(normalizedPassword(password)),
   verify: async (passwordHash, password) => {
-    try {
-      return await verify(passwordHash, password);
-    } catch {
-      return false;
-    }
+    const normalized = normalizedPassword(password);
+    if (await argon2idMatches(passwordHash, normalized)) return true;
+    return normalized !== password && argon2idMatches(passwordHash, password);
   },
 };
 

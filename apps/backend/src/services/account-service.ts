@@ -132,7 +132,12 @@ export class AccountService {
       email,
       passwordHash: await this.passwords.hash(password),
     });
-    return this.sessionFor(user);
+    const session = await this.sessionFor(user);
+    // The sign-up proved the password from here as a login does: without
+    // this, others spending the account-wide limit kept a new account's
+    // owner out until a first login succeeded.
+    await this.trustAddress(emailKey(email), clientIp);
+    return session;
   }
 
   async login(email: string, password: string, clientIp: string): Promise<AccountSession> {
@@ -182,13 +187,18 @@ export class AccountService {
     await Promise.all([
       ...(trusted ? [] : [this.loginPerEmail.refund(limitKey)]),
       this.loginPerEmailAndAddress.reset(addressKey),
-      this.cache.set(
-        trustedAddressKey(limitKey, clientIp),
-        true,
-        TRUSTED_ADDRESS_DAYS * 24 * 60 * 60 * 1000,
-      ),
+      this.trustAddress(limitKey, clientIp),
     ]);
     return session;
+  }
+
+  /** Exempts the address from the account-wide login limit (see TRUSTED_ADDRESS_DAYS). */
+  private async trustAddress(limitKey: string, clientIp: string): Promise<void> {
+    await this.cache.set(
+      trustedAddressKey(limitKey, clientIp),
+      true,
+      TRUSTED_ADDRESS_DAYS * 24 * 60 * 60 * 1000,
+    );
   }
 
   /** The account's profile, read fresh; null when the account is gone. */
