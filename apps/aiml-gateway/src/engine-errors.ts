@@ -84,13 +84,14 @@ function providerRetryAfterSeconds(retryAfterMs: number | undefined): string {
  */
 function problemFromProviderError(error: ProviderError): ProblemError {
   const how = `${error.provider}: ${error.kind}${error.status === undefined ? '' : ` (HTTP ${error.status})`}`;
-  // It refused this request or answered nonsense: the same request would
-  // meet the same answer, so no Retry-After. Not the client's fault either:
-  // the request passed the gateway's own validation.
-  if (error.kind === 'rejected' || error.kind === 'malformed') {
+  // It refused this request, answered nonsense or has no such model or
+  // endpoint (404): the same request would meet the same answer, so no
+  // Retry-After. Not the client's fault either: the request passed the
+  // gateway's own validation.
+  if (error.kind === 'rejected' || error.kind === 'malformed' || error.kind === 'misconfigured') {
     return problem(
       'DT_ERR_UPSTREAM_REJECTED',
-      `the embedding provider refused the request or answered with something unusable (${how})`,
+      `the embedding provider refused the request, answered with something unusable or has no such model (${how})`,
     );
   }
   // Down, slow, rate limited, out of usable keys: may pass.

@@ -73,15 +73,19 @@ describe('provider failures as the gateway reports them', () => {
       engine: {
         providers: ['openai', 'local'],
         providerKeys: { openai: SECRET_KEY },
-        providerBaseUrls: { openai: stub.baseUrl },
         ...engine,
+        // OpenAI at the stub, beside any other provider's address a test gives.
+        providerBaseUrls: { ...engine.providerBaseUrls, openai: stub.baseUrl },
       },
       captureLogs: true,
     });
   }
+  /** Stubs of providers other than OpenAI that a test started. */
+  const otherStubs: Array<{ close(): Promise<void> }> = [];
   afterEach(async () => {
     await gateway.close();
     await stub.close();
+    await Promise.all(otherStubs.splice(0).map((other) => other.close()));
   });
 
   const summary = (requestId: string) =>
@@ -151,6 +155,90 @@ describe('provider failures as the gateway reports them', () => {
     expect(written).not.toContain(SECRET_KEY);
     expect(written).not.toContain('Quokkas');
     expect(written).not.toContain('overloaded');
+  });
+
+  // Found in an exploratory test: the 503's warn line carried 200 characters
+  // of each provider's error text, which quoted the prompt (system prompt and
+  // document), and the key-quarantine line the key OpenAI echoed back.
+  it('logs how providers failed, never their error text, and tells the client no more', async () => {
+    const anthropic = await startOpenAiStub(() => ({
+      status: 400,
+      body: {
+        type: 'error',
+        error: { type: 'invalid_request_error', message: `prompt rejected: ${DOCUMENT}` },
+      },
+    }));
+    otherStubs.push(anthropic);
+    await start(
+      () => ({
+        status: 400,
+        body: {
+          error: {
+            message: `Invalid 'messages': 'You are DocuThinker, a careful analyst … ${DOCUMENT}'`,
+            type: 'invalid_request_error',
+          },
+        },
+      }),
+      {
+        providers: ['openai', 'anthropic'],
+        providerKeys: { openai: SECRET_KEY, anthropic: 'ak-test' },
+        // The Anthropic SDK adds `/v1` itself.
+        providerBaseUrls: { anthropic: anthropic.baseUrl.slice(0, -'/v1'.length) },
+        resilience: { retries: 0, timeoutMs: 10_000 },
+      },
+    );
+
+    const exhausted = await summary('all-rejected');
+    expect(exhausted.statusCode).toBe(503);
+    expect(exhausted.json()).toMatchObject({
+      code: 'DT_ERR_PROVIDERS_UNAVAILABLE',
+      detail: 'summary: openai: failed, anthropic: failed',
+    });
+    const [warning] = logs().filter((line) => line.msg === 'DT_ERR_PROVIDERS_UNAVAILABLE');
+    expect(warning).toMatchObject({
+      level: 40,
+      err: {
+        message: expect.stringMatching(
+          /openai: failed \(rejected, HTTP 400, invalid_request_error\).*anthropic: failed \(rejected, HTTP 400, invalid_request_error\)/,
+        ),
+      },
+    });
+    const quoted = /Quokkas|DocuThinker, a careful|prompt rejected|Invalid 'messages'/;
+    expect(JSON.stringify(logs())).not.toMatch(quoted);
+    expect(exhausted.body).not.toMatch(quoted);
+  });
+
+  it('logs a quarantined key by its place in the pool, status and error code, never the key OpenAI echoes', async () => {
+    await start(
+      () => ({
+        status: 401,
+        body: {
+          error: {
+            message:
+              'Incorrect API key provided: sk-only-****7777. You can find your API key at https://platform.openai.com/account/api-keys.',
+            type: 'invalid_request_error',
+            param: null,
+            code: 'invalid_api_key',
+          },
+        },
+      }),
+      { resilience: { retries: 0, timeoutMs: 10_000 } },
+    );
+    expect((await summary('revoked')).json()).toMatchObject({ provider: 'local' });
+    const quarantined = logs().filter((line) => /quarantined/.test(line.msg));
+    expect(quarantined).toEqual([
+      expect.objectContaining({
+        level: 40,
+        provider: 'openai',
+        key: 'key 1 of 1',
+        status: 401,
+        code: 'invalid_api_key',
+      }),
+    ]);
+    expect(failoverLines()).toEqual([
+      expect.objectContaining({ provider: 'openai', reason: 'auth', status: 401 }),
+    ]);
+    expect(JSON.stringify(logs())).not.toMatch(/\*\*\*\*7777|Incorrect API key/);
   });
 
   // Found in an exploratory test: with OpenAI alone, a call its open circuit

@@ -90,7 +90,6 @@ describe('KeyPool', () => {
         key: 'key 2 of 3',
         status: 401,
         quarantineMs: QUARANTINE_MS,
-        reason: 'HTTP 401',
       },
     ]);
   });
@@ -163,7 +162,7 @@ describe('a call that hung until its attempt timed out', () => {
   it('rests nothing when the caller left or the deadline cut the attempt short', async () => {
     for (const signal of [
       new AbortController(),
-      withTimeoutReason(AbortSignal.abort(), { wholeTimeout: false }),
+      withTimeoutReason(AbortSignal.abort(), { judgesKey: false }),
     ]) {
       const { pool } = poolOf('a,b');
       const reason =

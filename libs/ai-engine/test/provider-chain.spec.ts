@@ -193,11 +193,11 @@ describe('provider adapters speak their wire formats', () => {
 });
 
 describe('a key that hangs', () => {
-  /** OpenAI whose key-one never answers in time, then the offline engine when `withLocal`. */
+  /** OpenAI whose key-one never answers in time, then the providers `after` it. */
   const chainWithHangingKey = async (
     apiKeys: string,
     options: ProviderChainOptions,
-    withLocal = true,
+    after: readonly AiProvider[] = [new LocalProvider()],
   ) => {
     const openai = await server((request) =>
       request.headers.authorization === 'Bearer key-one'
@@ -205,7 +205,7 @@ describe('a key that hangs', () => {
         : { body: openAiReply('Served by the second key.') },
     );
     const remote = new OpenAiProvider({ apiKeys, baseUrl: `${openai.url}/v1` });
-    const chain = new ProviderChain(withLocal ? [remote, new LocalProvider()] : [remote], options);
+    const chain = new ProviderChain([remote, ...after], options);
     const keysAsked = () => openai.requests.map((request) => request.headers.authorization);
     const answeredBy = async () => (await chain.runTask('summary', input)).provider;
     return { keysAsked, answeredBy };
@@ -215,7 +215,7 @@ describe('a key that hangs', () => {
     const { keysAsked, answeredBy } = await chainWithHangingKey(
       'key-one, key-two',
       { resilience: FAST },
-      false,
+      [],
     );
     expect(await answeredBy()).toBe('openai');
     expect(await answeredBy()).toBe('openai');
@@ -223,9 +223,31 @@ describe('a key that hangs', () => {
     expect(keysAsked()).toEqual(['Bearer key-one', 'Bearer key-two', 'Bearer key-two']);
   });
 
-  it("is not rested when the call's deadline, not its own timeout, cut the attempt short", async () => {
+  // Found in an exploratory test: with two or more remote providers a turn
+  // is a share of the deadline, shorter than the per-attempt timeout, so the
+  // hung key's attempt always ended at the end of its turn, which rested
+  // nothing: it was asked every second call, each paying a whole turn.
+  it('rests after its attempt used its whole turn without an answer, as after a timeout', async () => {
+    const anthropic = await server(() => ({ body: anthropicReply('Served by Anthropic.') }));
+    const { keysAsked, answeredBy } = await chainWithHangingKey(
+      'key-one, key-two',
+      // OpenAI's turn is half the deadline (800 ms of its 1 s timeout).
+      { resilience: FAST, deadlineMs: 1600 },
+      [new AnthropicProvider({ apiKeys: 'ak', baseUrl: anthropic.url }), new LocalProvider()],
+    );
+    expect([await answeredBy(), await answeredBy(), await answeredBy()]).toEqual([
+      'anthropic',
+      'openai',
+      'openai',
+    ]);
+    expect(keysAsked()).toEqual(['Bearer key-one', 'Bearer key-two', 'Bearer key-two']);
+  });
+
+  it('is not rested when what was left of the deadline was too short to judge it', async () => {
+    // 600 ms of a 4 s timeout: under the quarter that says a key hung. In
+    // production, providers before it would have spent the deadline.
     const { keysAsked, answeredBy } = await chainWithHangingKey('key-one, key-two', {
-      resilience: { ...FAST, retries: 0 },
+      resilience: { ...FAST, timeoutMs: 4000, retries: 0 },
       deadlineMs: 600,
     });
     expect([await answeredBy(), await answeredBy(), await answeredBy()]).toEqual([
@@ -526,6 +548,16 @@ const adapters = [
     path: '/v1/chat/completions',
     // Parses as JSON but is not a chat completion.
     wrongShape: { id: 'chatcmpl-test', choices: [] },
+    // A mistyped model, as each API answers it.
+    notFound: {
+      error: {
+        message: 'The model `gpt-4o-mimi` does not exist or you do not have access to it.',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'model_not_found',
+      },
+    },
+    notFoundCode: 'model_not_found',
   },
   {
     name: 'anthropic' as const,
@@ -534,6 +566,11 @@ const adapters = [
     reply: anthropicReply,
     path: '/v1/messages',
     wrongShape: { id: 'msg_test', type: 'message', content: 'not a list of blocks' },
+    notFound: {
+      type: 'error',
+      error: { type: 'not_found_error', message: 'model: claude-3-5-haiku-lastest' },
+    },
+    notFoundCode: 'not_found_error',
   },
   {
     name: 'google' as const,
@@ -542,6 +579,14 @@ const adapters = [
     reply: googleReply,
     path: '/v1beta/models/gemini-2.0-flash:generateContent',
     wrongShape: { candidates: [] },
+    notFound: {
+      error: {
+        code: 404,
+        message: 'models/gemini-2.0-flsh is not found for API version v1beta',
+        status: 'NOT_FOUND',
+      },
+    },
+    notFoundCode: 'NOT_FOUND',
   },
 ];
 
@@ -648,6 +693,39 @@ describe.each(adapters)('the $name adapter on its SDK', (adapter) => {
     const result = await chainOf(remote.url, capped).runTask('summary', input);
     expect(result).toMatchObject({ provider: 'local', degraded: true });
     expect(remote.requests).toHaveLength(1);
+  });
+
+  // Found in an exploratory test: a mistyped model answered 404 to every
+  // call, which counted as a rejected request, never against the provider:
+  // every call paid a round trip to it, and /ready said its circuit was closed.
+  it('counts a 404 (no such model) against the provider, without a retry, until its circuit opens', async () => {
+    const remote = await server(() => ({ status: 404, body: adapter.notFound }));
+    await expect(runDirectly(adapter.create(remote.url))).rejects.toMatchObject({
+      name: 'ProviderError',
+      kind: 'misconfigured',
+      status: 404,
+      code: adapter.notFoundCode,
+      retryable: false,
+      countsAgainstHealth: true,
+    });
+    remote.requests.length = 0;
+
+    const chain = new ProviderChain([adapter.create(remote.url), new LocalProvider()], {
+      resilience: { ...FAST, retries: 2, breakerThreshold: 2 },
+    });
+    const first = await chain.runTask('summary', input);
+    expect(first).toMatchObject({ provider: 'local', degraded: true });
+    expect(first.attempts[0]).toMatchObject({
+      outcome: 'failed',
+      kind: 'misconfigured',
+      status: 404,
+      code: adapter.notFoundCode,
+    });
+    await chain.runTask('summary', input);
+    expect(chain.circuits()[0]?.state).toBe('open');
+    expect((await chain.runTask('summary', input)).attempts[0]?.outcome).toBe('circuit-open');
+    // One request per call: the same model would not be found on a retry.
+    expect(remote.requests).toHaveLength(2);
   });
 
   it('classifies a refused connection as a network failure', async () => {

@@ -149,6 +149,65 @@ describe('a refused or blocked answer', () => {
   });
 });
 
+describe('answer text as compatible services and thinking models send it', () => {
+  const withContent = (content: unknown) => ({
+    ...openAiReply(''),
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+  });
+
+  // Found in an exploratory test: an OpenAI-compatible service that sends
+  // the content as parts was taken for a broken provider and its circuit opened.
+  it('reads OpenAI-compatible content sent as parts: the text of its text parts', async () => {
+    const openai = await server(() => ({
+      body: withContent([
+        { type: 'text', text: 'A fine ' },
+        { type: 'image_url', image_url: { url: 'https://example.com/x.png' } },
+        { type: 'text', text: 'summary.' },
+      ]),
+    }));
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
+    expect(await chain.runTask('summary', input)).toMatchObject({
+      provider: 'openai',
+      output: 'A fine summary.',
+      degraded: false,
+    });
+  });
+
+  it('still counts content parts without a text part as malformed', async () => {
+    const openai = await server(() => ({
+      body: withContent([{ type: 'image_url', image_url: { url: 'https://example.com/x.png' } }]),
+    }));
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
+    const result = await chain.runTask('summary', input);
+    expect(result.provider).toBe('local');
+    expect(result.attempts[0]).toMatchObject({ kind: 'malformed' });
+  });
+
+  // Found in an exploratory test: Gemini's thought summaries were pasted
+  // into the answer; the SDK's own `.text` leaves them out.
+  it('leaves Gemini thought parts out of the answer', async () => {
+    const google = await server(() => ({
+      body: {
+        ...googleReply(''),
+        candidates: [
+          {
+            content: {
+              role: 'model',
+              parts: [{ text: 'SECRET THOUGHTS ', thought: true }, { text: 'A fine summary.' }],
+            },
+            finishReason: 'STOP',
+          },
+        ],
+      },
+    }));
+    const chain = chainOf(new GoogleProvider({ apiKeys: 'gk', baseUrl: google.url }));
+    expect(await chain.runTask('summary', input)).toMatchObject({
+      provider: 'google',
+      output: 'A fine summary.',
+    });
+  });
+});
+
 describe('an answer cut at the model’s output limit', () => {
   const cutList = '- First idea\n- Second idea\n- Thi';
   const cases = {

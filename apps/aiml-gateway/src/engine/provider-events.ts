@@ -16,15 +16,17 @@ export type ProviderEvents = Required<
  * than every call it turns away; a key taken out of rotation. A call no
  * provider served needs no line here: its 503 is logged with every
  * provider's failure (see problem-responses). Lines name the provider, the
- * task and how it failed (its kind and HTTP status), never the provider's
- * error text, which may quote its answer, the request's text or a key.
+ * task and how it failed (its kind, HTTP status and the API's error code when
+ * it is a known one), never the provider's error text, which may quote its
+ * answer, the request's text or a key. Each line's fields are picked one by
+ * one, so that a field added to an event is not logged unread.
  */
 export function providerEvents(logger: Logger, metrics: GatewayMetrics): ProviderEvents {
   return {
     onAttempt: metrics.recordProviderAttempt,
     onFailover: ({ task, servedBy, failed }, caller) => {
       const reqId = requestIdOf(caller);
-      for (const { provider, outcome, kind, status, retryAfterMs, durationMs } of failed) {
+      for (const { provider, outcome, kind, status, code, retryAfterMs, durationMs } of failed) {
         const reason = kind ?? outcome;
         logger.warn(
           {
@@ -33,6 +35,7 @@ export function providerEvents(logger: Logger, metrics: GatewayMetrics): Provide
             task,
             reason,
             ...(status === undefined ? {} : { status }),
+            ...(code === undefined ? {} : { code }),
             ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
             durationMs,
             servedBy,
@@ -57,9 +60,15 @@ export function providerEvents(logger: Logger, metrics: GatewayMetrics): Provide
       }
     },
     // A revoked key is out of rotation for an hour; operators need to hear it once, not per request.
-    onKeyQuarantined: (event) =>
+    onKeyQuarantined: ({ provider, key, status, code, quarantineMs }) =>
       logger.warn(
-        event,
+        {
+          provider,
+          key,
+          ...(status === undefined ? {} : { status }),
+          ...(code === undefined ? {} : { code }),
+          quarantineMs,
+        },
         'provider API key refused (401/403): quarantined, the pool serves without it',
       ),
   };

@@ -29,6 +29,7 @@ export function anthropicFailure(error: unknown, signal: AbortSignal): unknown {
     return providerFailure('anthropic', error, signal, {
       status: error.status,
       retryAfterMs: retryAfterFromHeaders(error.headers),
+      codes: [error.type],
     });
   }
   return providerFailure('anthropic', error, signal);

@@ -1,8 +1,9 @@
 /**
- * The reason an attempt's signal carries when the attempt used up its
- * provider's whole per-attempt timeout (ProviderGuard), as opposed to the
- * caller leaving or the end of the call's deadline cutting it short: a key
- * pool rests a key that let such an attempt hang (see withPooledKey).
+ * The reason an attempt's signal carries when the attempt ran out of the
+ * time it was given (ProviderGuard) and that time was long enough to say the
+ * key hung (see tellsOfKey), as opposed to the caller leaving or a cut too
+ * short to judge by: a key pool rests a key that let such an attempt hang
+ * (see withPooledKey).
  */
 export class AttemptTimedOut extends Error {
   override readonly name = 'AttemptTimedOut';
@@ -11,7 +12,29 @@ export class AttemptTimedOut extends Error {
   }
 }
 
-/** True when `signal` was aborted because its attempt used up its whole timeout. */
+/**
+ * The share of its provider's per-attempt timeout an attempt must have been
+ * given for its running out to count against its key.
+ *
+ * Why a share and not the whole timeout: with two or more remote providers,
+ * a turn is a share of the call's deadline (45 s × 30/90 = 15 s for each of
+ * three hosted providers, 22.5 s for each of two, 9 s for a hosted provider
+ * after a hung upstream's 18 s), always shorter than the 30 s timeout; judged
+ * by the whole timeout only, a hung key was never rested and round-robin
+ * handed it every Nth call. A quarter (7.5 s by default) still passes all
+ * those turns, and is longer than a healthy model takes to answer. What is
+ * left of a turn after earlier providers (or an earlier attempt and its
+ * backoff) spent nearly all of the deadline is shorter, and a key is not
+ * blamed for not answering in a few hundred milliseconds.
+ */
+export const KEY_JUDGING_SHARE = 0.25;
+
+/** Whether an attempt given `attemptMs` of a provider's `timeoutMs` says the key hung when it runs out. */
+export function tellsOfKey(attemptMs: number, timeoutMs: number): boolean {
+  return attemptMs >= timeoutMs * KEY_JUDGING_SHARE;
+}
+
+/** True when `signal` was aborted because its attempt ran out of time long enough to judge its key. */
 export function timedOut(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true && signal.reason instanceof AttemptTimedOut;
 }
@@ -20,25 +43,25 @@ export interface TimeoutReasonOptions {
   /** The caller's signal, where it is the timeout's parent: an abort it caused keeps its reason. */
   readonly client?: AbortSignal;
   /**
-   * False when the attempt was given less than its provider's timeout (the
-   * end of the call's deadline): running out of that says nothing of the key.
+   * False when the attempt was given too little time to judge its key by
+   * (see tellsOfKey): running out of that says nothing of the key.
    */
-  readonly wholeTimeout: boolean;
+  readonly judgesKey: boolean;
 }
 
 /**
  * `signal` (cockatiel's timeout signal) relayed to a signal whose reason,
- * once it aborts, says whether the attempt ran out of its whole timeout, so
- * the provider call can tell that from the caller leaving.
+ * once it aborts, says whether the attempt ran out of time long enough to
+ * judge its key, so the provider call can tell that from the caller leaving.
  */
 export function withTimeoutReason(
   signal: AbortSignal,
-  { client, wholeTimeout }: TimeoutReasonOptions,
+  { client, judgesKey }: TimeoutReasonOptions,
 ): AbortSignal {
   const labelled = new AbortController();
   const relay = () => {
     if (client?.aborted) labelled.abort(client.reason);
-    else if (wholeTimeout) labelled.abort(new AttemptTimedOut());
+    else if (judgesKey) labelled.abort(new AttemptTimedOut());
     else labelled.abort(signal.reason);
   };
   if (signal.aborted) relay();

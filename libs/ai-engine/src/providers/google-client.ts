@@ -22,16 +22,27 @@ export function createGoogleClient(apiKey: string, settings: SdkClientSettings):
 
 /**
  * A ProviderError for what the Gemini SDK threw (aborts pass through). Its
- * ApiError has no headers; Google sends the retry hint in the error body.
+ * ApiError has no headers and its message is the error body as JSON: Google
+ * sends the retry hint and the error's status name there.
  */
 export function googleFailure(error: unknown, signal: AbortSignal): unknown {
   if (error instanceof googleSdk().ApiError) {
     return providerFailure('google', error, signal, {
       status: error.status,
       retryAfterMs: retryAfterFromGoogleError(error.message),
+      codes: [statusNameFromGoogleError(error.message)],
     });
   }
   return providerFailure('google', error, signal);
+}
+
+/** `error.status` of Google's error body (`{"error": {"status": "NOT_FOUND", …}}`), if it is JSON. */
+function statusNameFromGoogleError(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { error?: { status?: unknown } } | null)?.error?.status;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

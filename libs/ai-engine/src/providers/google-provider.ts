@@ -7,6 +7,7 @@ import { withPooledKey } from './key-pool';
 import { ProviderError } from './provider-error';
 import { RemoteChatProvider } from './remote-chat-provider';
 import type { RemoteProviderOptions } from './remote-provider-options';
+import { googleSdk } from './sdk-modules';
 import type { Prompt } from './task-prompts';
 import { tokenCount } from './token-count';
 
@@ -21,7 +22,11 @@ const GenerateContent = z.object({
       z.object({
         // Absent when the candidate was stopped for safety before any text.
         content: z
-          .object({ parts: z.array(z.object({ text: z.string().optional() })).optional() })
+          .object({
+            parts: z
+              .array(z.object({ text: z.string().optional(), thought: z.boolean().nullish() }))
+              .optional(),
+          })
           .optional(),
         finishReason: z.string().nullish(),
       }),
@@ -40,6 +45,14 @@ const GenerateContent = z.object({
 
 /** Finish reasons of a candidate whose text is whole; MAX_TOKENS is cut short; any other withheld it. */
 const COMPLETE_FINISH_REASONS = new Set(['STOP', 'FINISH_REASON_UNSPECIFIED']);
+
+/**
+ * `reason` when the SDK's enum names it, for the failure's detail (logged):
+ * on the wire it is free text, which a proxy can fill with anything.
+ */
+function listedReason(reason: string, listed: Readonly<Record<string, string>>): string {
+  return Object.values(listed).includes(reason) ? reason : 'a reason the API does not list';
+}
 
 /** Google's Gemini API (`generateContent`) through the `@google/genai` SDK. */
 export class GoogleProvider extends RemoteChatProvider<GoogleGenAI> {
@@ -75,13 +88,27 @@ export class GoogleProvider extends RemoteChatProvider<GoogleGenAI> {
     const parsed = GenerateContent.safeParse(body);
     const blockReason = parsed.data?.promptFeedback?.blockReason;
     if (blockReason)
-      throw new ProviderError(this.name, 'unusable', `the prompt was blocked (${blockReason})`);
+      throw new ProviderError(
+        this.name,
+        'unusable',
+        `the prompt was blocked (${listedReason(blockReason, googleSdk().BlockedReason)})`,
+      );
     const candidate = parsed.data?.candidates?.[0];
     const finishReason = candidate?.finishReason ?? 'STOP';
     if (candidate && finishReason !== 'MAX_TOKENS' && !COMPLETE_FINISH_REASONS.has(finishReason)) {
-      throw new ProviderError(this.name, 'unusable', `the answer was withheld (${finishReason})`);
+      throw new ProviderError(
+        this.name,
+        'unusable',
+        `the answer was withheld (${listedReason(finishReason, googleSdk().FinishReason)})`,
+      );
     }
-    const text = candidate?.content?.parts?.map((part) => part.text ?? '').join('') ?? '';
+    // Thought parts are the model's reasoning, not its answer (the SDK's own
+    // `.text` leaves them out too).
+    const text =
+      candidate?.content?.parts
+        ?.filter((part) => part.thought !== true)
+        .map((part) => part.text ?? '')
+        .join('') ?? '';
     if (finishReason === 'MAX_TOKENS' && text.length === 0)
       throw new ProviderError(
         this.name,

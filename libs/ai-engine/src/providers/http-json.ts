@@ -47,14 +47,11 @@ export async function postJson(provider: string, request: JsonRequest): Promise<
       );
     });
   const kind = failureKindForStatus(response.status);
+  // The status only: the container's error body can quote the document it was sent.
   if (kind) {
-    throw new ProviderError(
-      provider,
-      kind,
-      `HTTP ${response.status}: ${text.slice(0, 200)}`,
-      response.status,
-      { retryAfterMs: retryAfterFromHeaders(response.headers) },
-    );
+    throw new ProviderError(provider, kind, `HTTP ${response.status}`, response.status, {
+      retryAfterMs: retryAfterFromHeaders(response.headers),
+    });
   }
   try {
     return JSON.parse(text) as unknown;

@@ -11,9 +11,10 @@ export const MIN_COOLDOWN_MS = 1_000;
 /** A Retry-After is honoured up to this; a provider asking for an hour is not a reason to idle a key that long. */
 export const MAX_COOLDOWN_MS = 60_000;
 /**
- * A key whose call hung until its attempt timed out rests this long, when the
- * pool has others: round-robin would otherwise hand it every Nth request, each
- * paying a whole timeout, while the others' answers keep the circuit closed.
+ * A key whose call hung until its attempt ran out of time rests this long,
+ * when the pool has others: round-robin would otherwise hand it every Nth
+ * request, each paying a whole turn, while the others' answers keep the
+ * circuit closed.
  */
 export const TIMED_OUT_KEY_REST_MS = 30_000;
 /** A key answered with 401/403 (revoked, wrong, no access) stays out of rotation this long. */
@@ -25,8 +26,12 @@ export interface KeyQuarantineEvent {
   /** Which key, without the key itself: `key 2 of 3`. */
   readonly key: string;
   readonly status?: number;
+  /**
+   * The API's error code (`invalid_api_key`), when it named a known one. Not
+   * the provider's error text: a 401's echoes the key (`sk-…****7777`).
+   */
+  readonly code?: string;
   readonly quarantineMs: number;
-  readonly reason: string;
 }
 
 export interface KeyPoolOptions {
@@ -137,8 +142,8 @@ export class KeyPool<C> {
       provider: this.provider,
       key: entry.label,
       status: failure.status,
+      ...(failure.code === undefined ? {} : { code: failure.code }),
       quarantineMs: QUARANTINE_MS,
-      reason: failure.detail,
     });
   }
 
@@ -162,8 +167,10 @@ export class KeyPool<C> {
  * on to the next usable key it has not tried yet. When none is left the
  * failure is final for this provider: retrying would only meet resting keys,
  * so it is marked not retryable and the chain fails over. A key whose call
- * hung until the attempt's timeout (`signal`) rests too, when the pool has
- * another; the guard's retry then gets the next key.
+ * hung until the attempt ran out of time (`signal`: its provider's timeout or
+ * the end of its turn in the call's deadline, when that time was long enough
+ * to judge the key by, see tellsOfKey) rests too, when the pool has another;
+ * the next attempt or call gets the next key. A caller leaving rests nothing.
  */
 export async function withPooledKey<C, T>(
   pool: KeyPool<C>,
@@ -181,8 +188,9 @@ export async function withPooledKey<C, T>(
       return await call(entry.client);
     } catch (error) {
       if (timedOut(signal)) {
-        // Only the first key of the call had the attempt's whole time, and a
-        // key whose pool has no other usable one is left to the circuit breaker.
+        // Only the first key of the call had the attempt's whole time (one
+        // asked after another's 429 got what that left), and a key whose pool
+        // has no other usable one is left to the circuit breaker.
         if (tried.size === 1 && pool.hasAnotherUsable(entry))
           pool.rest(entry, TIMED_OUT_KEY_REST_MS);
         throw error;

@@ -29,6 +29,7 @@ export function openAiFailure(error: unknown, signal: AbortSignal): unknown {
     return providerFailure('openai', error, signal, {
       status: error.status,
       retryAfterMs: retryAfterFromHeaders(error.headers),
+      codes: [error.code, error.type],
     });
   }
   return providerFailure('openai', error, signal);

@@ -11,6 +11,21 @@ import type { Prompt } from './task-prompts';
 import { tokenCount } from './token-count';
 
 /**
+ * A message's content as a list of parts, as some OpenAI-compatible services
+ * send it (OpenAI takes it so in requests): its text is that of its `text`
+ * parts, others (images, audio) are left out. Without a text part there is
+ * no text: undefined, so the answer is malformed.
+ */
+const ContentParts = z
+  .array(z.object({ type: z.string(), text: z.unknown().optional() }))
+  .transform((parts) => {
+    const texts = parts.flatMap((part) =>
+      part.type === 'text' && typeof part.text === 'string' ? [part.text] : [],
+    );
+    return texts.length === 0 ? undefined : texts.join('');
+  });
+
+/**
  * The SDK types the answer but does not check it: a proxy or a compatible
  * service can answer 200 with anything, so the fields read are checked here.
  */
@@ -19,7 +34,10 @@ const ChatCompletion = z.object({
   choices: z
     .array(
       z.object({
-        message: z.object({ content: z.string().nullable(), refusal: z.string().nullish() }),
+        message: z.object({
+          content: z.union([z.string(), ContentParts]).nullable(),
+          refusal: z.string().nullish(),
+        }),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -59,12 +77,9 @@ export class OpenAiProvider extends RemoteChatProvider<OpenAI> {
     );
     const parsed = ChatCompletion.safeParse(body);
     const choice = parsed.data?.choices[0];
+    // Not quoted: a refusal can repeat what it refuses, from the document.
     if (choice?.message.refusal) {
-      throw new ProviderError(
-        this.name,
-        'unusable',
-        `the model refused: ${choice.message.refusal.slice(0, 200)}`,
-      );
+      throw new ProviderError(this.name, 'unusable', 'the model refused to answer');
     }
     if (choice?.finish_reason === 'content_filter') {
       throw new ProviderError(this.name, 'unusable', 'the answer was withheld by a content filter');

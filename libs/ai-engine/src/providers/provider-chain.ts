@@ -101,10 +101,13 @@ export interface ProviderAttempt {
   readonly task: AiTaskName | 'answer';
   readonly outcome: AttemptOutcome;
   readonly durationMs: number;
+  /** The failure's message: this code's words, never the provider's error text (see ProviderError). */
   readonly error?: string;
   /** How a remote provider failed, when it said (see ProviderError). */
   readonly kind?: ProviderFailureKind;
   readonly status?: number;
+  /** The API's error code, when it named a known one (see ProviderError.code). */
+  readonly code?: string;
   /**
    * How long until this provider may answer again, when known: it said (a
    * 429's Retry-After), its keys rest, or its circuit is open.
@@ -146,6 +149,19 @@ export interface ChainCallOptions {
   readonly offline?: boolean;
 }
 
+/**
+ * How one attempt ended, from its structured fields only (`openai: failed
+ * (rejected, HTTP 400, invalid_request_error)`): the message of an error that
+ * is logged, where an error's text would be one more place for a provider's
+ * words to slip in.
+ */
+function attemptSummary({ provider, outcome, kind, status, code }: ProviderAttempt): string {
+  const how = [kind, status === undefined ? undefined : `HTTP ${status}`, code].filter(
+    (part) => part !== undefined,
+  );
+  return `${provider}: ${outcome}${how.length > 0 ? ` (${how.join(', ')})` : ''}`;
+}
+
 /** Every provider failed; `attempts` says how. */
 export class ProvidersExhaustedError extends Error {
   override readonly name = 'ProvidersExhaustedError';
@@ -154,9 +170,7 @@ export class ProvidersExhaustedError extends Error {
     readonly task: AiTaskName | 'answer',
     readonly attempts: readonly ProviderAttempt[],
   ) {
-    super(
-      `${task}: no provider answered (${attempts.map((a) => `${a.provider}: ${a.outcome}${a.error ? ` – ${a.error}` : ''}`).join('; ')})`,
-    );
+    super(`${task}: no provider answered (${attempts.map(attemptSummary).join('; ')})`);
   }
 
   /**
@@ -393,6 +407,7 @@ export class ProviderChain {
           error: (error as Error).message,
           kind: error instanceof ProviderError ? error.kind : undefined,
           status: error instanceof ProviderError ? error.status : undefined,
+          code: error instanceof ProviderError ? error.code : undefined,
           retryAfterMs: retryAfterOf(error, guard),
         });
         if (!guard) throw error;

@@ -7,6 +7,12 @@ export type ProviderFailureKind =
   | 'network'
   /** 401/403: the key is wrong or lacks access. */
   | 'auth'
+  /**
+   * 404/405: the model or the endpoint does not exist. It is the provider's
+   * configuration (a mistyped model name, a wrong base URL), not the
+   * request: every request meets it.
+   */
+  | 'misconfigured'
   /** Other 4xx: this request is unacceptable to this provider. */
   | 'rejected'
   /** A 2xx whose body is not what the provider's API promises, or is too large to read. */
@@ -28,13 +34,21 @@ export interface ProviderErrorOptions {
    * another attempt now would only meet a key that is cooling down.
    */
   readonly retryable?: boolean;
+  /** The API's error code, when it is one of the known ones (see knownErrorCode). */
+  readonly code?: string;
   readonly cause?: unknown;
 }
 
-/** A provider call that failed, classified for retry and circuit-breaking. */
+/**
+ * A provider call that failed, classified for retry and circuit-breaking. Its
+ * message is logged and its `detail` is told in events: both are written by
+ * this code, never the provider's own error text (see knownErrorCode).
+ */
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
   readonly retryAfterMs?: number;
+  /** The API's own name for the failure, from a fixed list: `model_not_found`, `NOT_FOUND`. */
+  readonly code?: string;
   private readonly retryableOverride?: boolean;
 
   constructor(
@@ -47,6 +61,7 @@ export class ProviderError extends Error {
   ) {
     super(`${provider}: ${detail}`, options.cause === undefined ? {} : { cause: options.cause });
     this.retryAfterMs = options.retryAfterMs;
+    this.code = options.code;
     this.retryableOverride = options.retryable;
   }
 
@@ -61,7 +76,9 @@ export class ProviderError extends Error {
    * its circuit. A rejected request or an unusable answer says something
    * about the request only (one user's document that a model refuses must
    * not take the provider away from everyone), and a pool with no usable key
-   * says something about our keys only.
+   * says something about our keys only. A misconfigured provider (404) does
+   * count: every call would pay a round trip to it before failing over, and
+   * its open circuit is what shows it in readiness.
    */
   get countsAgainstHealth(): boolean {
     return this.kind !== 'rejected' && this.kind !== 'unusable' && this.kind !== 'cooling-down';
@@ -72,6 +89,7 @@ export class ProviderError extends Error {
     return new ProviderError(this.provider, this.kind, `${this.detail} (${why})`, this.status, {
       retryAfterMs: this.retryAfterMs,
       retryable: false,
+      code: this.code,
       cause: this,
     });
   }
@@ -82,8 +100,15 @@ export function failureKindForStatus(status: number): ProviderFailureKind | unde
   if (status >= 200 && status < 300) return undefined;
   if (status === 429) return 'rate-limited';
   if (status === 401 || status === 403) return 'auth';
+  // The chat, messages and generateContent endpoints (and /analyze) answer
+  // 404 for a model or a path that does not exist, 405 for a base URL that
+  // points elsewhere: the same for every request.
+  if (status === 404 || status === 405) return 'misconfigured';
   if (status >= 500) return 'server';
   // 408 Request Timeout is the provider giving up, not a bad request.
   if (status === 408) return 'server';
+  // 400 and 422 stay about the request: a document too long for the context
+  // window or one a model refuses is one request's, and must not take the
+  // provider away from every user.
   return 'rejected';
 }

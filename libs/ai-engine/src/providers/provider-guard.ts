@@ -11,7 +11,7 @@ import {
   timeout,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import { withTimeoutReason } from './attempt-timeout';
+import { tellsOfKey, withTimeoutReason } from './attempt-timeout';
 import { MIN_ATTEMPT_MS } from './call-budget';
 import { ClientAbortedError, untilClientLeaves } from './client-abort';
 import { ProviderError } from './provider-error';
@@ -210,10 +210,16 @@ export class ProviderGuard {
     return this.attempt(Math.min(this.settings.timeoutMs, endsAt - performance.now()), work);
   }
 
-  /** One attempt under cockatiel's timeout, whose signal `send` passes to the provider call. */
+  /**
+   * One attempt under cockatiel's timeout, whose signal `send` passes to the
+   * provider call. The attempt ends at the provider's timeout or at the end
+   * of its turn, whichever is sooner; either way, an attempt given enough of
+   * the timeout to judge its key by (tellsOfKey) says that the key hung.
+   */
   private attempt<T>(timeoutMs: number, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const judgesKey = tellsOfKey(timeoutMs, this.settings.timeoutMs);
     return timeout(Math.max(1, timeoutMs), TimeoutStrategy.Aggressive).execute(({ signal }) =>
-      send(withTimeoutReason(signal, { wholeTimeout: timeoutMs >= this.settings.timeoutMs })),
+      send(withTimeoutReason(signal, { judgesKey })),
     );
   }
 }

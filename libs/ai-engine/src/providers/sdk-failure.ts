@@ -1,10 +1,16 @@
 import { failureKindForStatus, ProviderError } from './provider-error';
+import { knownErrorCode } from './provider-error-codes';
 import { isResponseTooLarge } from '@docuthinker/runtime';
 
 /** What an SDK's error class says about a failed call. */
 export type SdkFailure =
   /** A non-2xx answer, from the SDK's API error class. */
-  | { readonly status: number; readonly retryAfterMs?: number }
+  | {
+      readonly status: number;
+      readonly retryAfterMs?: number;
+      /** The body's error code fields, most specific first; only known codes are kept. */
+      readonly codes?: readonly unknown[];
+    }
   /** The SDK's connection error: refused, reset, DNS, TLS. */
   | { readonly connection: true };
 
@@ -38,6 +44,13 @@ const UNDICI_NETWORK_MESSAGES = ['fetch failed', 'terminated'];
  * the chain retries, counts and fails over on it like on any other provider
  * failure. An abort is the chain's timeout or deadline (or the client leaving)
  * and is returned as is: it is not the provider's failure.
+ *
+ * What the provider said stays out of the ProviderError, its message and its
+ * cause alike (loggers print an error's causes): an error body's message
+ * quotes the request (the system prompt, the document) or echoes the key, and
+ * a JSON parser's message quotes the body. Only its status and a known error
+ * code are kept. A connection failure keeps its cause: that is this side's
+ * (refused, reset, DNS), and the operator needs it.
  */
 export function providerFailure(
   provider: string,
@@ -46,42 +59,33 @@ export function providerFailure(
   sdk?: SdkFailure,
 ): unknown {
   if (signal.aborted || error instanceof ProviderError) return error;
-  const message =
-    typeof error === 'object' && error !== null && typeof (error as Error).message === 'string'
-      ? (error as Error).message
-      : String(error);
-  const options = { cause: error };
   if (isResponseTooLarge(error)) {
-    return new ProviderError(provider, 'malformed', message, undefined, options);
+    return new ProviderError(provider, 'malformed', (error as Error).message);
   }
   if (sdk && 'status' in sdk) {
+    const code = knownErrorCode(sdk.codes ?? []);
     return new ProviderError(
       provider,
       failureKindForStatus(sdk.status) ?? 'malformed',
-      `HTTP ${sdk.status}: ${message.slice(0, 200)}`,
+      `HTTP ${sdk.status}${code === undefined ? '' : ` (${code})`}`,
       sdk.status,
-      { ...options, retryAfterMs: sdk.retryAfterMs },
+      { retryAfterMs: sdk.retryAfterMs, code },
     );
   }
   if (sdk?.connection || causedBy(error, 'TypeError', UNDICI_NETWORK_MESSAGES)) {
-    return new ProviderError(provider, 'network', `request failed: ${message}`, undefined, options);
+    const message =
+      typeof error === 'object' && error !== null && typeof (error as Error).message === 'string'
+        ? (error as Error).message
+        : String(error);
+    return new ProviderError(provider, 'network', `request failed: ${message}`, undefined, {
+      cause: error,
+    });
   }
   // The SDKs parse a body labelled JSON with `response.json()`.
   if (causedBy(error, 'SyntaxError')) {
-    return new ProviderError(
-      provider,
-      'malformed',
-      `the answer is not JSON: ${message}`,
-      undefined,
-      options,
-    );
+    return new ProviderError(provider, 'malformed', 'the answer is not JSON');
   }
   // Anything else broke while the SDK read or converted the answer.
-  return new ProviderError(
-    provider,
-    'malformed',
-    `unreadable answer: ${message}`,
-    undefined,
-    options,
-  );
+  const name = error instanceof Error ? error.name : typeof error;
+  return new ProviderError(provider, 'malformed', `unreadable answer (${name})`);
 }

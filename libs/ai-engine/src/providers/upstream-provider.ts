@@ -168,11 +168,8 @@ export class UpstreamProvider implements AiProvider {
           (known) => known === sentiment.label.toLowerCase(),
         );
         if (!label)
-          throw new ProviderError(
-            this.name,
-            'malformed',
-            `unknown sentiment label "${sentiment.label}"`,
-          );
+          // Not quoted: the label is the container's free text.
+          throw new ProviderError(this.name, 'malformed', 'an unknown sentiment label');
         const confidence = Math.min(1, Math.max(0, sentiment.confidence ?? 0.5));
         const score = label === 'positive' ? confidence : label === 'negative' ? -confidence : 0;
         return {

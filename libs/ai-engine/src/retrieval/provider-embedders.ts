@@ -68,7 +68,7 @@ async function executeEmbedding(
     // parent) and stops further attempts; leaving is not the provider's fault.
     const attempts = policy.execute(({ signal }) => {
       if (client?.aborted) throw new ClientAbortedError(client);
-      return request(withTimeoutReason(signal, { client, wholeTimeout: true }));
+      return request(withTimeoutReason(signal, { client, judgesKey: true }));
     }, client);
     return await untilClientLeaves(attempts, client);
   } catch (error) {
