@@ -1,3 +1,4 @@
+import type { LightMyRequestResponse } from 'fastify';
 import { SignJWT } from 'jose';
 import { GATEWAY_API } from '@docuthinker/contracts';
 import {
@@ -102,6 +103,60 @@ describe('authentication and ownership', () => {
     const withIat = await userToken('alice', { expiresIn: '5m' });
     expect(
       (await search({ authorization: `Bearer ${withIat}` }, { query: 'orbits' })).statusCode,
+    ).toBe(200);
+  });
+
+  // Found in review: Node's base64url decoder skips characters outside the
+  // alphabet, so a valid token with junk added verified too, and each
+  // spelling was remembered by the verified-token cache as a token of its own.
+  it('refuses a valid access token spelled otherwise as any invalid token', async () => {
+    const token = await userToken('alice', { expiresIn: '5m' });
+    const refusal = (answer: LightMyRequestResponse) => ({
+      status: answer.statusCode,
+      contentType: answer.headers['content-type'],
+      wwwAuthenticate: answer.headers['www-authenticate'],
+      // Without what differs between any two requests.
+      body: Object.fromEntries(
+        Object.entries(answer.json<Record<string, unknown>>()).filter(
+          ([name]) => name !== 'instance' && name !== 'requestId',
+        ),
+      ),
+    });
+    // Verified and remembered first: a respelling must not ride on the cache.
+    expect(
+      (await search({ authorization: `Bearer ${token}` }, { query: 'orbits' })).statusCode,
+    ).toBe(200);
+    const [header, payload, signature = ''] = token.split('.');
+    const forged = `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+    const invalid = refusal(
+      await search({ authorization: `Bearer ${forged}` }, { query: 'orbits' }),
+    );
+    expect(invalid).toMatchObject({
+      status: 401,
+      wwwAuthenticate: 'Bearer realm="docuthinker", error="invalid_token"',
+      body: { code: 'DT_ERR_UNAUTHENTICATED' },
+    });
+    for (const [spelling, respelled] of [
+      ['!!! appended', `${token}!!!`],
+      ['a comma appended', `${token},`],
+      ['padding appended', `${token}==`],
+      [
+        'a * inside the signature',
+        `${header}.${payload}.${signature.slice(0, 10)}*${signature.slice(10)}`,
+      ],
+    ]) {
+      // Twice: a respelling refused once is not remembered either.
+      for (const attempt of [1, 2]) {
+        const answer = await search({ authorization: `Bearer ${respelled}` }, { query: 'orbits' });
+        expect({ spelling, attempt, ...refusal(answer) }).toEqual({
+          spelling,
+          attempt,
+          ...invalid,
+        });
+      }
+    }
+    expect(
+      (await search({ authorization: `Bearer ${token}` }, { query: 'orbits' })).statusCode,
     ).toBe(200);
   });
 

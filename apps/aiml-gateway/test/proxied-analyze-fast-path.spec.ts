@@ -216,6 +216,7 @@ describe('withProxiedAnalyze', () => {
     ['a content type with words after it', { 'content-type': 'application/json garbage' }],
     ['a body over the limit', {}, 'x'.repeat(5000)],
     ['an unknown token', { authorization: 'Bearer not-the-token' }],
+    ['the service token with characters added', { authorization: `Bearer ${SERVICE_TOKEN}!!!` }],
     ['no token', { authorization: '' }],
     // A browser's: the route adds its CORS headers.
     ['a request with an Origin', { origin: 'https://app.example.com' }],

@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
-import { CredentialError } from '../src/auth/bearer-credentials';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@docuthinker/contracts';
+import { CredentialError, createBearerVerifier } from '../src/auth/bearer-credentials';
 import type { Principal } from '../src/auth/principal';
 import { cacheVerifiedTokens, type RevocationCheck } from '../src/plugins/verified-token-cache';
 
@@ -130,6 +131,42 @@ describe('cacheVerifiedTokens', () => {
     expect(again).toBeInstanceOf(Promise);
     await expect(again).rejects.toThrow(/revoked/);
     expect(cached.known('alice-token')).toBeUndefined();
+  });
+
+  // Found in review: jose took a valid token with characters outside
+  // base64url added, so one token could push every other out of the cache.
+  it('never remembers another spelling of a valid token, so respellings cannot evict it', async () => {
+    const jwtSecret = 'cache-test-secret-0123456789abcdef';
+    // Not base64url: the service token is compared as it is, not as a JWT.
+    const serviceToken = 'service+token/with=padding';
+    const verify = createBearerVerifier({ serviceToken, jwtSecret });
+    const cached = cacheVerifiedTokens(verify, nothingRevoked(), { maxEntries: 2 });
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setIssuer(ACCESS_TOKEN_ISSUER)
+      .setAudience(ACCESS_TOKEN_AUDIENCE)
+      .setIssuedAt(nowSeconds)
+      .setExpirationTime(nowSeconds + 300)
+      .sign(new TextEncoder().encode(jwtSecret));
+    await expect(cached(token)).resolves.toMatchObject({ kind: 'user', ownerId: 'alice' });
+    await expect(cached(serviceToken)).resolves.toEqual(SERVICE);
+    const [header, payload, signature = ''] = token.split('.');
+    for (const respelled of [
+      `${token}!!!`,
+      `${token},`,
+      `${token}==`,
+      `${header}.${payload}.${signature.slice(0, 10)}*${signature.slice(10)}`,
+      `${serviceToken}!!!`,
+    ]) {
+      await expect(Promise.resolve().then(() => cached(respelled))).rejects.toThrow(
+        'the token is neither the service token nor a valid access token',
+      );
+      expect(cached.known(respelled)).toBeUndefined();
+    }
+    expect(cached.known(token)).toMatchObject({ kind: 'user', ownerId: 'alice' });
+    expect(cached.known(serviceToken)).toEqual(SERVICE);
   });
 
   it('answers the service token without asking about revocations', async () => {

@@ -64,6 +64,27 @@ describe('access tokens', () => {
     expect(await tokens.verify(`${header}.${otherSubject}.${signature}`)).toBeNull();
   });
 
+  it('refuses, and never remembers, a valid token spelled with characters jose would skip', async () => {
+    const clock = { nowMs: START_MS };
+    const tokens = tokensAt(clock);
+    const { accessToken } = await tokens.issue('user-1');
+    expect((await tokens.verify(accessToken))?.userId).toBe('user-1');
+    const [header, payload, signature = ''] = accessToken.split('.');
+    for (const respelled of [
+      `${accessToken}!!!`,
+      `${accessToken},`,
+      `${accessToken}==`,
+      `${header}.${payload}.${signature.slice(0, 10)}*${signature.slice(10)}`,
+    ]) {
+      expect({ respelled, verified: await tokens.verify(respelled) }).toEqual({
+        respelled,
+        verified: null,
+      });
+      expect(tokens.verified(respelled)).toBeUndefined();
+    }
+    expect(tokens.verified(accessToken)?.userId).toBe('user-1');
+  });
+
   it('refuses a token signed with another secret', async () => {
     const clock = { nowMs: START_MS };
     const { accessToken } = await tokensAt(clock, `${SECRET}-other`).issue('user-1');

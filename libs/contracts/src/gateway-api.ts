@@ -27,6 +27,27 @@ export const SERVICE_TOKEN_SCHEME = 'Bearer';
  */
 export const BEARER_CREDENTIALS = /^Bearer[ \t]+(\S+)$/i;
 
+/**
+ * A JWS in compact serialization, to the letter (RFC 7515 §7.1): three
+ * base64url parts without padding, joined by dots. The classes hold no dot,
+ * so a match takes linear time.
+ */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Whether a bearer token is spelled as an access token can be: both services
+ * check this before verifying a token as a JWT, and refuse anything else as
+ * any invalid token. Node's base64url decoder skips characters outside the
+ * alphabet, and jose decodes with it (panva/jose#589), so a valid token with
+ * `!!!` or `==` appended, or a `*` inside its signature, verified as well:
+ * anyone holding one token could spell it in endless ways, each verified in
+ * full and then remembered by the verified-token caches, pushing real tokens
+ * out. With this check a valid token has one spelling only.
+ */
+export function isCompactJws(token: string): boolean {
+  return COMPACT_JWS.test(token);
+}
+
 /** Claims of a user access token, issued by the backend and accepted by the gateway. */
 export const ACCESS_TOKEN_ISSUER = 'docuthinker-backend';
 export const ACCESS_TOKEN_AUDIENCE = 'docuthinker-api';

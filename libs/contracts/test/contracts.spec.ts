@@ -6,6 +6,7 @@ import {
   GATEWAY_API,
   hasVisibleText,
   indexRequest,
+  isCompactJws,
   searchRequest,
   taskRequest,
   wellFormedText,
@@ -122,6 +123,31 @@ describe('BEARER_CREDENTIALS', () => {
     }
     for (const header of ['Bearerabc', 'Bearer ', 'Bearer a b', 'Basic abc', ' Bearer abc']) {
       expect(BEARER_CREDENTIALS.exec(header)).toBeNull();
+    }
+  });
+});
+
+describe('isCompactJws', () => {
+  it('takes three unpadded base64url parts joined by dots, and nothing else', () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJlX2J5dGVz-_';
+    expect(isCompactJws(token)).toBe(true);
+    for (const spelling of [
+      `${token}!!!`,
+      `${token},`,
+      `${token}==`,
+      `${token.slice(0, -6)}*${token.slice(-6)}`,
+      `${token}.`,
+      `.${token}`,
+      'eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0.',
+      'a.b',
+      'a.b.c.d',
+      'a..c',
+      'a.b.c\n',
+      'a.b.c ',
+      'a+b.c/d.e',
+      '',
+    ]) {
+      expect({ spelling, accepted: isCompactJws(spelling) }).toEqual({ spelling, accepted: false });
     }
   });
 });

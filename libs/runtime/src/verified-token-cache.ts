@@ -27,7 +27,11 @@ interface VerifiedToken<T> {
  * expires. The string is the whole token, signature included, so a hit is a
  * token that verified before; the only thing that can change its answer is
  * the expiry, which is checked on every hit. Only valid tokens are kept: a
- * flood of forged tokens cannot evict real ones or grow the cache.
+ * flood of forged tokens cannot evict real ones or grow the cache. That holds
+ * because a valid token has one spelling: callers verify a JWT only in its
+ * exact compact form (`isCompactJws` in libs/contracts), since jose also
+ * takes it with characters outside base64url added, which would let one
+ * token be remembered under any number of keys.
  */
 export class VerifiedTokenCache<T> {
   private readonly entries: LRUCache<string, VerifiedToken<T>>;

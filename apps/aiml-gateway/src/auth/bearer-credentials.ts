@@ -5,6 +5,7 @@ import {
   ACCESS_TOKEN_ISSUER,
   entityId,
   hasIssuedLifetime,
+  isCompactJws,
 } from '@docuthinker/contracts';
 import type { Principal } from './principal';
 
@@ -20,6 +21,8 @@ export class CredentialError extends Error {
   override readonly name = 'CredentialError';
 }
 
+const NOT_A_KNOWN_TOKEN = 'the token is neither the service token nor a valid access token';
+
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
@@ -29,7 +32,8 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  * HS256 for the platform's issuer and audience, whose subject is an owner id,
  * and which says when it was issued (`iat`), as the backend requires: a
  * password change refuses the tokens issued before it, so a token without
- * `iat`, or dated ahead, could never be refused.
+ * `iat`, or dated ahead, could never be refused. An access token must also be
+ * spelled as a compact JWS exactly, as the backend requires too.
  */
 export function createBearerVerifier(options: BearerCredentialOptions) {
   const serviceDigest = digest(options.serviceToken);
@@ -37,6 +41,10 @@ export function createBearerVerifier(options: BearerCredentialOptions) {
 
   return async function verifyBearer(token: string): Promise<Principal> {
     if (timingSafeEqual(digest(token), serviceDigest)) return { kind: 'service' };
+    // Only now: the service token is no JWT. jose skips characters outside
+    // base64url, so another spelling of a valid access token would verify and
+    // be remembered as a token of its own (see isCompactJws).
+    if (!isCompactJws(token)) throw new CredentialError(NOT_A_KNOWN_TOKEN);
     try {
       const { payload } = await jwtVerify(token, jwtKey, {
         algorithms: ['HS256'],
@@ -57,9 +65,7 @@ export function createBearerVerifier(options: BearerCredentialOptions) {
       if (error instanceof joseErrors.JWTExpired)
         throw new CredentialError('the token has expired');
       if (error instanceof joseErrors.JOSEError) {
-        throw new CredentialError(
-          'the token is neither the service token nor a valid access token',
-        );
+        throw new CredentialError(NOT_A_KNOWN_TOKEN);
       }
       throw error;
     }

@@ -31,7 +31,8 @@ const revoked = () =>
 /**
  * Remembers tokens that verified, so a caller's next request costs a map
  * lookup instead of a digest or an HMAC check. Only successes are kept (a
- * flood of bad tokens cannot fill it), never past the token's own `exp`, and
+ * flood of bad tokens cannot fill it, nor other spellings of a good one,
+ * which `verify` refuses: see isCompactJws), never past the token's own `exp`, and
  * no longer than `ttlMs`; a refused token is verified afresh every time.
  *
  * What is remembered is the signature check only. A user token is put to

@@ -5,6 +5,7 @@ import {
   ACCESS_TOKEN_ISSUER,
   ACCESS_TOKEN_TTL_SECONDS,
   hasIssuedLifetime,
+  isCompactJws,
 } from '@docuthinker/contracts';
 import { VerifiedTokenCache } from '@docuthinker/runtime';
 
@@ -83,6 +84,10 @@ export function createAccessTokens(secret: string, options: AccessTokenOptions =
       return remembered.get(token);
     },
     async verify(token) {
+      // Before the cache and jose: jose skips characters outside base64url,
+      // so another spelling of a valid token would verify and be remembered
+      // as a token of its own (see isCompactJws). Refused as any invalid token.
+      if (!isCompactJws(token)) return null;
       const cached = remembered.get(token);
       if (cached !== undefined) return cached;
       try {
