@@ -27,6 +27,7 @@ import { registerUndeclaredRequestParts } from './plugins/undeclared-request-par
 import { registerUserAiCallLimit } from './plugins/user-ai-call-limit';
 import { registerProblemResponses } from './plugins/problem-responses';
 import { registerRequestMetrics } from './plugins/request-metrics';
+import { registerSecurityHeaders } from './plugins/security-headers';
 import { cacheVerifiedTokens } from './plugins/verified-token-cache';
 import { registerZodValidation } from './plugins/zod-validation';
 import { defaultJsonParserOf, parseJsonBodies } from './http/raw-json-body';
@@ -146,6 +147,8 @@ export function createGatewayApp({
   app.removeContentTypeParser('text/plain');
   parseJsonBodies(app);
   registerProblemResponses(app);
+  // Before CORS, whose hook answers preflights: they carry these headers too.
+  registerSecurityHeaders(app);
   registerCrossOrigin(app, config.corsOrigins ?? []);
   registerZodValidation(app);
   registerRequestMetrics(app, metrics);

@@ -135,6 +135,11 @@ export function withProxiedAnalyze(
           // A probe goes on after its client left (see UpstreamAnalyzer.analyze).
           if (gone.aborted) return;
           // 200 whichever 2xx the container chose, as the route answers.
+          // Without the security headers the route sends (nosniff, HSTS,
+          // framing and referrer policy: plugins/security-headers.ts): only
+          // the service token without an Origin gets here, the backend,
+          // which reads the JSON itself; a user's or a browser's request
+          // always goes to the route, which sends them.
           res
             .writeHead(200, [
               REQUEST_ID_HEADER,

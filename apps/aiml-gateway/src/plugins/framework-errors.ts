@@ -1,17 +1,20 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problemClientErrors, type Logger } from '@docuthinker/runtime';
 import { problem } from '../errors';
+import { setSecurityHeaders } from './security-headers';
 
 /**
  * Errors Fastify answers before routing (a URL that is not valid
  * percent-encoding, an over-long path parameter). Its default reply is its
- * own JSON shape; clients get the same problem+json as everywhere else.
+ * own JSON shape; clients get the same problem+json as everywhere else,
+ * with the same security headers (no hook runs for these requests).
  */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const known =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
       ? problem('DT_ERR_URI_TOO_LONG')
       : problem('DT_ERR_VALIDATION', 'The URL is not valid percent-encoded UTF-8.');
+  setSecurityHeaders(reply);
   return reply
     .status(known.status)
     .type(PROBLEM_CONTENT_TYPE)

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { headerChangesOf } from '../src/middleware/security-headers';
+import { headerChangesOf } from '../src/header-changes';
 
 describe('headerChangesOf', () => {
   it('records the headers a middleware sets and removes, last write winning', () => {
