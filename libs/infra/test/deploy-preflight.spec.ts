@@ -70,7 +70,8 @@ describe('nx deploy/diff infra preflight', () => {
     const settings = {
       IMAGE_TAG: '3f2c1ab',
       [`${variable}_DOMAIN_NAME`]: 'docuthinker.example.com',
-      [`${variable}_CERTIFICATE_ARN`]: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+      // A certificate of the stage's own region: the load balancer takes no other.
+      [`${variable}_CERTIFICATE_ARN`]: `arn:aws:acm:${stage === 'dr' ? 'us-west-2' : 'us-east-1'}:123456789012:certificate/abc`,
       [`${variable}_PROVIDER_KEYS`]: 'openai',
     };
     for (const action of ['deploy', 'diff']) {
@@ -258,6 +259,57 @@ describe('nx deploy/diff infra preflight', () => {
     },
   );
 
+  // Found by an exploratory test: each of these synthesized, the listener
+  // with CertificateArn "not-an-arn", the alarm topic mailing "oncall", dr
+  // with prod's us-east-1 certificate (a load balancer takes its own region's only).
+  const PROD_HTTPS = {
+    DOCUTHINKER_PROD_DOMAIN_NAME: 'api.example.com',
+    DOCUTHINKER_PROD_CERTIFICATE_ARN: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+    DOCUTHINKER_PROD_ALARM_EMAIL: 'oncall@example.com',
+  };
+  it.each([
+    [
+      'prod',
+      { ...PROD_HTTPS, DOCUTHINKER_PROD_DOMAIN_NAME: 'https://api.example.com/' },
+      'domainName must be a hostname such as api.example.com',
+      'DOCUTHINKER_PROD_DOMAIN_NAME',
+    ],
+    [
+      'prod',
+      { ...PROD_HTTPS, DOCUTHINKER_PROD_CERTIFICATE_ARN: 'not-an-arn' },
+      'certificateArn must be an ACM certificate ARN',
+      'DOCUTHINKER_PROD_CERTIFICATE_ARN',
+    ],
+    [
+      'prod',
+      { ...PROD_HTTPS, DOCUTHINKER_PROD_ALARM_EMAIL: 'oncall' },
+      'alarmEmail must be one e-mail address',
+      'DOCUTHINKER_PROD_ALARM_EMAIL',
+    ],
+    [
+      'dr',
+      {
+        DOCUTHINKER_DOMAIN_NAME: 'api.example.com',
+        DOCUTHINKER_CERTIFICATE_ARN: PROD_HTTPS.DOCUTHINKER_PROD_CERTIFICATE_ARN,
+      },
+      "certificateArn is a certificate in us-east-1, but dr's load balancer is in us-west-2",
+      'DOCUTHINKER_CERTIFICATE_ARN',
+    ],
+  ])(
+    'fails the %s synth in one line on a malformed HTTPS or alarm setting (%j)',
+    (stage, environment, problem, variable) => {
+      const { status, stderrLines } = runStage(['synth', stage], environment);
+      expect(status).toBe(1);
+      expect(stderrLines).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^synth infra \\(${stage}\\): ${escapeRegExp(problem)}.*\\(from ${variable}\\)$`,
+          ),
+        ),
+      ]);
+    },
+  );
+
   it('fails a deploy on a bad setting in one line too, before it needs AWS credentials', () => {
     const { status, stderrLines } = runStage(['deploy', 'dev'], {
       IMAGE_TAG: '3f2c1ab',
@@ -307,6 +359,14 @@ describe('the CDK app run without the preflight (cdk synth by hand)', () => {
     [{ corsOrigins: 'https://app.example.com/' }, 'corsOrigins has an entry with a path'],
     [{ aiProviders: 'opnai' }, 'aiProviders: unknown provider "opnai"'],
     [{ replicateDocuments: 'true' }, 'replicateDocuments is on for dev'],
+    [
+      {
+        domainName: 'api.example.com',
+        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+      },
+      "certificateArn is a certificate in eu-west-1, but dev's load balancer is in us-east-1",
+    ],
+    [{ alarmEmail: 'oncall' }, 'alarmEmail must be one e-mail address'],
   ])('prints a bad setting (%j) as one line, without a stack', (context, problem) => {
     const outdir = mkdtempSync(join(tmpdir(), 'infra-app-'));
     try {

@@ -1,4 +1,5 @@
 import {
+  deployedDomainName,
   deploymentContextArgs,
   deploymentVariableFor,
   notifiesOnAlarm,
@@ -123,5 +124,23 @@ describe('deployment values from the pipeline', () => {
         [],
       ),
     ).toBe(true);
+  });
+
+  // What the smoke step probes (through src/bin/stage-domain.ts): it read the
+  // variables itself, and probed https://  /health after a healthy deploy.
+  it('gives the smoke step the domain deploy serves, read by the same rules', () => {
+    expect(
+      deployedDomainName('prod', {
+        DOCUTHINKER_PROD_DOMAIN_NAME: '  ',
+        DOCUTHINKER_DOMAIN_NAME: 'api.example.com',
+      }),
+    ).toBe('api.example.com');
+    expect(deployedDomainName('prod', { DOCUTHINKER_PROD_DOMAIN_NAME: 'api.example.com ' })).toBe(
+      'api.example.com',
+    );
+    expect(deployedDomainName('dev', { DOCUTHINKER_DOMAIN_NAME: '' })).toBeUndefined();
+    expect(() =>
+      deployedDomainName('prod', { DOCUTHINKER_DOMAIN_NAME: 'https://api.example.com/' }),
+    ).toThrow(/^domainName must be a hostname/);
   });
 });

@@ -88,8 +88,10 @@ describe('raw CloudFormation template', () => {
     // Three provider keys (switched), Neo4j, Chroma, Redis, the JWT secret and the service token.
     expect(secrets).toHaveLength(8);
     for (const [parameter, variable] of Object.entries(PROVIDER_KEY_SWITCHES)) {
+      // Off unless the deployment says its secret exists: a switch left on for
+      // a missing secret keeps every gateway task from starting.
       expect(template.Parameters[parameter]).toMatchObject({
-        Default: 'true',
+        Default: 'false',
         AllowedValues: ['true', 'false'],
       });
       const conditional = secrets.find((entry) => entry['Fn::If']?.[1]?.Name === variable);
@@ -204,9 +206,32 @@ describe('raw CloudFormation template', () => {
       'https://*.example.com',
       'app.example.com',
       'https://a.example.com;https://b.example.com',
+      // Found by an exploratory test: the pattern took these, the services exit 1.
+      'https://app.example.com:443',
+      'https://app.example.com:99999',
+      'http://app.example.com:80',
+      'https://app.example.com:0443',
+      'https://a.example.com,https://b.example.com:443',
+      'https://App.example.com',
+      'http://1.2.3',
+      'https://xn--a.example.com',
     ]) {
       expect(pattern.test(refused)).toBe(false);
       expect(origins.safeParse(refused).success).toBe(false);
+    }
+    // The services take these, but no front end's origin looks like them.
+    for (const stricter of ['https://app..example.com', 'https://app.example.com.']) {
+      expect(pattern.test(stricter)).toBe(false);
+    }
+    for (const accepted of [
+      'https://app.example.com:8443',
+      'http://app.example.com:8080',
+      'https://app.example.com:80',
+      'http://localhost:3000',
+      'https://a-b.c1.example.co.uk:65535',
+    ]) {
+      expect(pattern.test(accepted)).toBe(true);
+      expect(origins.safeParse(accepted).success).toBe(true);
     }
     const assertions = Template.fromJSON(rendered.template);
     for (const container of ['backend', 'aiml-gateway']) {
@@ -221,6 +246,28 @@ describe('raw CloudFormation template', () => {
         ]),
       });
     }
+  });
+
+  // Every port on two hosts, both schemes: whatever the pattern takes, the
+  // services take too (they exit 1 at start on an origin they refuse).
+  it('takes no origin the services would refuse', () => {
+    const pattern = new RegExp(template.Parameters.CorsOrigins.AllowedPattern);
+    const origins = gatewayFields.DOCUTHINKER_CORS_ORIGINS;
+    const ports = ['', ':0', ':00', ':080', ':65536', ':99999'];
+    for (let port = 1; port <= 65535; port += port < 1000 ? 1 : 97) ports.push(`:${port}`);
+    let taken = 0;
+    for (const scheme of ['http', 'https']) {
+      for (const host of ['app.example.com', 'localhost', 'App.example.com', 'app-.example.com']) {
+        for (const port of ports) {
+          const origin = `${scheme}://${host}${port}`;
+          if (!pattern.test(origin)) continue;
+          taken += 1;
+          expect([origin, origins.safeParse(origin).success]).toEqual([origin, true]);
+        }
+      }
+    }
+    // Not vacuous: most of those ports on the two lowercase hosts are taken.
+    expect(taken).toBeGreaterThan(2000);
   });
 
   it('needs nothing from the CDK toolchain (no bootstrap rule, assets or construct metadata)', () => {

@@ -1,5 +1,6 @@
 import { ImageTagError, resolveImageTag } from '../src/settings/image-tag';
-import { overridesFromContext } from '../src/settings/context-settings';
+import { overridesFromContext, stageSettingsFromContext } from '../src/settings/context-settings';
+import { SettingsError } from '../src/settings/settings-error';
 import { clusterNameFor, secretPrefixFor } from '../src/settings/stage-names';
 import { STAGE_NAMES, STAGE_SETTINGS, settingsFor } from '../src/settings/stage-settings';
 import { SYNTH_ONLY_IMAGE_TAG } from '../src/settings/platform-constants';
@@ -153,6 +154,109 @@ describe('context overrides', () => {
     expect(() =>
       overridesFromContext(reader({ certificateArn: 'arn:aws:acm:us-east-1:1:certificate/x' })),
     ).toThrow(/needs domainName/);
+  });
+
+  // Found by an exploratory test: each of these synthesized, writing the
+  // listener's CertificateArn "not-an-arn" and an SNS e-mail endpoint "oncall".
+  const CERTIFICATE =
+    'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0000-4000-8000-000000000000';
+  it.each([
+    ['https://api.example.com/', 'a URL'],
+    ['api.example.com/', 'a trailing slash'],
+    ['api.example.com.', 'a trailing dot'],
+    ['api.example.com:443', 'a port'],
+    ['api.example.com/health', 'a path'],
+    ['api', 'a single label'],
+    ['*.example.com', 'a wildcard'],
+    ['10.0.0.1', 'an IP address'],
+    ['api..example.com', 'an empty label'],
+    ['-api.example.com', 'a label starting with a hyphen'],
+    ['api example.com', 'a space'],
+  ])('refuses the domainName %s (%s), naming it', (domainName) => {
+    const read = reader({ domainName, certificateArn: CERTIFICATE });
+    expect(() => overridesFromContext(read)).toThrow(SettingsError);
+    expect(() => overridesFromContext(read)).toThrow(
+      `domainName must be a hostname such as api.example.com, without scheme, path, port or trailing dot or slash (got ${JSON.stringify(domainName)})`,
+    );
+  });
+
+  it('takes a hostname of any depth, trimmed', () => {
+    for (const domainName of ['example.com', ' api.docuthinker.example ', 'a-b.c1.example.co.uk']) {
+      expect(
+        overridesFromContext(reader({ domainName, certificateArn: CERTIFICATE })).https?.domainName,
+      ).toBe(domainName.trim());
+    }
+  });
+
+  it.each([
+    'not-an-arn',
+    'arn:aws:acm:us-east-1:12345:certificate/abc',
+    'arn:aws:iam::123456789012:server-certificate/abc',
+    'arn:aws:acm:us-east-1:123456789012:certificate/',
+    'arn:aws:acm::123456789012:certificate/abc',
+    'certificate/abc',
+  ])('refuses the certificateArn %s, naming it', (certificateArn) => {
+    const read = reader({ domainName: 'api.example.com', certificateArn });
+    expect(() => overridesFromContext(read)).toThrow(
+      `certificateArn must be an ACM certificate ARN, arn:aws:acm:<region>:<12-digit account>:certificate/<id> (got ${JSON.stringify(certificateArn)})`,
+    );
+  });
+
+  it('takes ACM certificate ARNs of every partition', () => {
+    for (const certificateArn of [
+      CERTIFICATE,
+      'arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/abc-123',
+      'arn:aws-cn:acm:cn-north-1:123456789012:certificate/abc',
+    ]) {
+      expect(
+        overridesFromContext(reader({ domainName: 'api.example.com', certificateArn })).https
+          ?.certificateArn,
+      ).toBe(certificateArn);
+    }
+  });
+
+  it.each([
+    'oncall',
+    'oncall@',
+    '@example.com',
+    'oncall@example',
+    'on call@example.com',
+    'a@b.com,c@d.com',
+    'mailto:oncall@example.com',
+  ])('refuses the alarmEmail %s, naming it', (alarmEmail) => {
+    expect(() => overridesFromContext(reader({ alarmEmail }))).toThrow(
+      `alarmEmail must be one e-mail address such as oncall@example.com, which the alarm topic subscribes (got ${JSON.stringify(alarmEmail)})`,
+    );
+  });
+
+  it('takes an e-mail address, trimmed', () => {
+    expect(
+      overridesFromContext(reader({ alarmEmail: ' on-call+prod@docuthinker.example ' })),
+    ).toEqual({
+      alarmEmail: 'on-call+prod@docuthinker.example',
+    });
+  });
+
+  it("refuses a certificate from another region than the stage's load balancer", () => {
+    const read = reader({ domainName: 'dr.example.com', certificateArn: CERTIFICATE });
+    expect(() => stageSettingsFromContext('dr', read)).toThrow(
+      `certificateArn is a certificate in us-east-1, but dr's load balancer is in us-west-2: a load balancer takes an ACM certificate from its own region only (got "${CERTIFICATE}")`,
+    );
+    expect(stageSettingsFromContext('prod', read).https?.certificateArn).toBe(CERTIFICATE);
+    const drCertificate = CERTIFICATE.replace('us-east-1', 'us-west-2');
+    expect(
+      stageSettingsFromContext(
+        'dr',
+        reader({ domainName: 'dr.example.com', certificateArn: drCertificate }),
+      ),
+    ).toMatchObject({ region: 'us-west-2', https: { certificateArn: drCertificate } });
+    // A DNS-validated certificate is requested in the stage's own region.
+    expect(
+      stageSettingsFromContext(
+        'dr',
+        reader({ domainName: 'dr.example.com', hostedZoneId: 'Z1', hostedZoneName: 'example.com' }),
+      ).https?.certificateArn,
+    ).toBeUndefined();
   });
 
   it('reads replicateDocuments as a switch and refuses anything but true or false', () => {

@@ -5,7 +5,8 @@
 # SMOKE_INTERVAL_SECONDS until SMOKE_DEADLINE_SECONDS have passed. The load
 # balancer is the stack output LoadBalancerDnsName that deploy wrote. A stage
 # deployed with a domain (DOCUTHINKER_<STAGE>_DOMAIN_NAME or
-# DOCUTHINKER_DOMAIN_NAME, as deploy reads them) is probed as
+# DOCUTHINKER_DOMAIN_NAME, resolved by deploy's own code in libs/infra:
+# trimmed, a blank stage variable counting as unset) is probed as
 # https://<domain>, because the ALB's own name is not on the certificate, but
 # dialled at that load balancer (curl --connect-to): the domain may be a
 # Route 53 failover name that prod answers while prod is healthy, so asking
@@ -28,6 +29,9 @@ ci_usage "usage: tools/ci/run-step smoke [--dry-run]
   SMOKE_BASE_URL          base URL to probe as given (default: https://<stage domain> dialled
                           at the stage's load balancer when a domain is set, else
                           http://<LoadBalancerDnsName output>)
+  DOCUTHINKER_<STAGE>_DOMAIN_NAME, DOCUTHINKER_DOMAIN_NAME
+                          the stage's domain, read as deploy reads it (trimmed; a blank
+                          stage variable counts as unset; a malformed one is refused)
   SMOKE_OUTPUTS_FILE      stack outputs to read the load balancer from
                           (default: the file deploy writes, libs/infra/cdk.out/<stage>-outputs.json)
   SMOKE_DEADLINE_SECONDS  give up after this long (default: 300)
@@ -61,11 +65,28 @@ load_balancer_dns_name() {
   printf '%s' "$dns_name"
 }
 
-stage_domain_variable="DOCUTHINKER_$(printf '%s' "$stage" | tr '[:lower:]' '[:upper:]')_DOMAIN_NAME"
-stage_domain="${!stage_domain_variable:-${DOCUTHINKER_DOMAIN_NAME:-}}"
+# The domain deploy served the stage on, or nothing. Asked of libs/infra's
+# own settings code (what `nx deploy infra` passes as -c domainName), not
+# read here: the value trimmed, a blank stage variable counted as unset, a
+# malformed one refused in one line, exactly as deploy did.
+stage_domain_name() {
+  local error_file domain
+  error_file="$(mktemp)"
+  if ! domain="$(SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register \
+    libs/infra/src/bin/stage-domain.ts "$stage" 2>"$error_file")"; then
+    domain="$(<"$error_file")"
+    rm -f "$error_file"
+    ci_die "${domain:-cannot read the domain of $stage}"
+  fi
+  rm -f "$error_file"
+  printf '%s' "$domain"
+}
+
 # curl options that send each probe to this stage's load balancer.
 route=()
 dialled=""
+stage_domain=""
+[[ -n "${SMOKE_BASE_URL:-}" ]] || stage_domain="$(stage_domain_name)"
 if [[ -n "${SMOKE_BASE_URL:-}" ]]; then
   base_url="$SMOKE_BASE_URL"
 elif [[ -n "$stage_domain" ]]; then

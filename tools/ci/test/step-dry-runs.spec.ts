@@ -457,6 +457,63 @@ describe('--dry-run prints the exact commands', () => {
     );
   });
 
+  // Found by an exploratory test: smoke read the variables itself, so a blank
+  // stage variable hid the plain one deploy used, and padding reached the URL:
+  // a healthy deploy failed smoke after 300 s and was rolled back.
+  it('smoke: takes the domain as deploy does, trimmed, a blank stage variable counting as unset', () => {
+    const outputs = join(stateDir, 'prod-outputs.json');
+    writeFileSync(
+      outputs,
+      JSON.stringify({
+        'DocuThinker-prod-Platform': {
+          LoadBalancerDnsName: 'prod-alb.us-east-1.elb.amazonaws.com',
+        },
+      }),
+    );
+    const probes = ['/health', '/ready', '/ai/ready'].map(
+      (path) =>
+        `curl --silent --location --max-time 10 --output /dev/null --write-out '%{http_code}' --connect-to api.example.com:443:prod-alb.us-east-1.elb.amazonaws.com:443 https://api.example.com${path}`,
+    );
+    for (const environment of [
+      { DOCUTHINKER_PROD_DOMAIN_NAME: '  ', DOCUTHINKER_DOMAIN_NAME: 'api.example.com' },
+      { DOCUTHINKER_PROD_DOMAIN_NAME: '', DOCUTHINKER_DOMAIN_NAME: '\tapi.example.com ' },
+      {
+        DOCUTHINKER_PROD_DOMAIN_NAME: 'api.example.com ',
+        DOCUTHINKER_DOMAIN_NAME: 'x.example.com',
+      },
+    ]) {
+      const { commands } = dryRun('smoke', {
+        STAGE: 'prod',
+        SMOKE_OUTPUTS_FILE: outputs,
+        ...environment,
+      });
+      expect(commands).toEqual(probes);
+    }
+    // Blank everywhere: no domain, so the load balancer's own name over HTTP.
+    const none = dryRun('smoke', {
+      STAGE: 'prod',
+      SMOKE_OUTPUTS_FILE: outputs,
+      DOCUTHINKER_PROD_DOMAIN_NAME: ' ',
+      DOCUTHINKER_DOMAIN_NAME: '',
+    });
+    expect(none.commands[0]).toMatch(/ http:\/\/prod-alb\.us-east-1\.elb\.amazonaws\.com\/health$/);
+  });
+
+  it('smoke: a domain deploy would refuse stops it in one line naming the variable, probing nothing', () => {
+    const run = runStep(['smoke', '--dry-run'], {
+      STAGE: 'prod',
+      CI_STATE_DIR: stateDir,
+      DOCUTHINKER_PROD_DOMAIN_NAME: 'https://api.example.com/',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^smoke: domainName must be a hostname .*"https:\/\/api\.example\.com\/".*\(from DOCUTHINKER_PROD_DOMAIN_NAME\)$/,
+      ),
+    ]);
+    expect(run.commands).toEqual([]);
+  });
+
   it('smoke: a real run without the outputs deploy writes stops in one line', () => {
     const run = runStep(['smoke'], {
       STAGE: 'dr',

@@ -1,26 +1,66 @@
 /**
- * Reads `.env`-style text: KEY=VALUE lines, `export ` prefixes, comments and
- * blank lines ignored, matching single or double quotes removed. Values are
- * taken literally (no interpolation), as a secret must be. Keys may contain
- * hyphens, as the secret name `service-token` does. A key given twice is
- * refused: which of two values was meant cannot be guessed.
+ * Reads `.env` text as docker-compose reads docker/.env, so that one file
+ * gives the same value to compose and to `put`:
+ *
+ * - `KEY=VALUE` lines, an optional `export ` prefix; blank lines and lines
+ *   starting with `#` are ignored.
+ * - Unquoted: the value ends at the first ` #` (a space, then `#`), which
+ *   starts a comment, and trailing whitespace is dropped: `KEY=abc # team
+ *   key` is `abc`, while `KEY=abc#1` keeps its `#`.
+ * - Quoted in `'…'` or `"…"`: the value is what lies between the quotes,
+ *   `#` included; a `# comment` may follow the closing quote.
+ *
+ * Values are taken literally (no `$VAR` interpolation), as a secret must be.
+ * Where compose would read a quoted value differently (it expands escapes
+ * inside double quotes, and its versions disagree about `\'` inside single
+ * quotes), or the quoting is incomplete, the line is refused instead of
+ * guessed. Keys may contain hyphens, as the secret name `service-token` does.
+ * A key given twice is refused: which of two values was meant cannot be
+ * guessed. Errors name the line and the key, never the value.
  */
 export function parseEnvFile(text: string): Map<string, string> {
   const entries = new Map<string, string>();
   const lineOf = new Map<string, number>();
   text.split(/\r?\n/).forEach((rawLine, index) => {
+    const lineNumber = index + 1;
     const line = rawLine.trim();
     if (line === '' || line.startsWith('#')) return;
     const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) throw new Error(`line ${index + 1} is not KEY=VALUE`);
+    if (!match) throw new Error(`line ${lineNumber} is not KEY=VALUE`);
     const [, key = '', rawValue = ''] = match;
     const first = lineOf.get(key);
     if (first !== undefined) {
-      throw new Error(`line ${index + 1} repeats ${key} (first given on line ${first})`);
+      throw new Error(`line ${lineNumber} repeats ${key} (first given on line ${first})`);
     }
-    lineOf.set(key, index + 1);
-    const quoted = /^(['"])(.*)\1$/.exec(rawValue);
-    entries.set(key, quoted ? (quoted[2] as string) : rawValue);
+    lineOf.set(key, lineNumber);
+    entries.set(key, valueOf(rawValue, `line ${lineNumber} (${key})`));
   });
   return entries;
+}
+
+/** The value of one line's text after `=`, leading whitespace already gone. */
+function valueOf(rawValue: string, where: string): string {
+  const quote = rawValue[0];
+  if (quote !== '"' && quote !== "'") {
+    const comment = rawValue.indexOf(' #');
+    return (comment < 0 ? rawValue : rawValue.slice(0, comment)).trimEnd();
+  }
+  const close = rawValue.indexOf(quote, 1);
+  if (close < 0) throw new Error(`${where}: the ${quote} quote is not closed on its line`);
+  const value = rawValue.slice(1, close);
+  if (value.endsWith('\\')) {
+    throw new Error(
+      `${where}: a backslash before a closing quote, which docker-compose reads as an escaped quote`,
+    );
+  }
+  const rest = rawValue.slice(close + 1).trim();
+  if (rest !== '' && !rest.startsWith('#')) {
+    throw new Error(`${where}: only a # comment may follow the closing quote`);
+  }
+  if (quote === '"' && value.includes('\\')) {
+    throw new Error(
+      `${where}: a backslash inside double quotes, where docker-compose expands escapes; put the value in single quotes`,
+    );
+  }
+  return value;
 }

@@ -14,11 +14,12 @@ const USAGE = `Usage: nx run tools:secrets -- <command> [options]
 
 Commands:
   put    Create or update docuthinker/* secrets from a .env-style file (or stdin)
-  check  Show which secrets exist; exit 1 if a required one is missing
+  check  Show which secrets exist; exit 1 if a required one is missing or
+         one holds no string value
   list   List the secret names under the prefix
 
 Options:
-  --file, -f PATH   .env-style input for put (KEY=VALUE; keys are variable names
+  --file, -f PATH   .env input for put (KEY=VALUE; keys are variable names
                     such as REDIS_URL or secret names such as redis or
                     service-token); stdin if absent
   --prefix P        secret name prefix (default ${SECRET_PREFIX})
@@ -35,6 +36,20 @@ failing the service's rule (a JWT secret or service token shorter than the
 services' minimum, a MONGODB_URI that is not a mongodb:// or mongodb+srv://
 URL naming a host, ...). Errors name the key and the rule, never the value.
 
+The input is read as docker-compose reads docker/.env, so one file gives both
+the same values: blank lines and lines starting with # are skipped, and an
+optional "export " prefix is dropped. In an unquoted value a space followed
+by # starts a comment (KEY=abc # team key is abc; KEY=abc#1 keeps its #), and
+trailing whitespace is dropped. In '...' or "..." the value is what lies
+between the quotes, # included, and a # comment may follow the closing quote.
+Values are literal: $NAME is not expanded (compose expands it outside single
+quotes, so write such a value in '...'). A backslash inside "..." (compose
+expands escapes there) or before a closing quote is refused: use '...'.
+
+check reads each secret it finds to see that it holds a string value (never
+printing it): a secret that exists with no value, or with a binary one, is
+reported EMPTY and fails the check, since the services cannot read it; put
+gives such a secret its value as a new version.
 Region and credentials come from the usual AWS environment (AWS_REGION,
 AWS_PROFILE, ...); AWS_ENDPOINT_URL points it at an emulator. Values are never printed.`;
 
@@ -86,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'check': {
         const rows = await checkSecrets(context);
-        return rows.some((row) => row.required && !row.present) ? 1 : 0;
+        return rows.some((row) => (row.required && !row.present) || row.empty) ? 1 : 0;
       }
       case 'list':
         for (const name of await listSecretIds(context)) context.print(name);

@@ -1,5 +1,6 @@
 import {
   CreateSecretCommand,
+  DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
   PutSecretValueCommand,
@@ -35,15 +36,31 @@ export function resolveSecretKey(key: string): PlatformSecret | undefined {
   return secretByVariable(key) ?? secretByName(key);
 }
 
-async function currentValue(
-  context: CommandContext,
-  secretId: string,
-): Promise<string | undefined> {
+/**
+ * What a secret holds now: `absent` when there is no such secret; `empty`
+ * when it exists without a string value (created with none, or holding a
+ * binary one), which the services cannot read; else its string.
+ */
+type StoredValue =
+  | { readonly state: 'absent' }
+  | { readonly state: 'empty' }
+  | { readonly state: 'set'; readonly value: string };
+
+async function currentValue(context: CommandContext, secretId: string): Promise<StoredValue> {
   try {
     const result = await context.client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    return result.SecretString;
+    const value = result.SecretString;
+    return typeof value === 'string' && value !== '' ? { state: 'set', value } : { state: 'empty' };
   } catch (error) {
-    if (error instanceof ResourceNotFoundException) return undefined;
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  // Secrets Manager answers the same for a secret that does not exist and for
+  // one that has no current version (created without a value).
+  try {
+    await context.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    return { state: 'empty' };
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return { state: 'absent' };
     throw error;
   }
 }
@@ -102,8 +119,13 @@ export async function putSecrets(
     const secret = resolveSecretKey(key) as PlatformSecret;
     const secretId = qualifiedSecretId(secret.name, context.prefix);
     const existing = await currentValue(context, secretId);
+    // A secret that exists without a string value gets one as a new version.
     const action: PutAction =
-      existing === undefined ? 'create' : existing === value ? 'unchanged' : 'update';
+      existing.state === 'absent'
+        ? 'create'
+        : existing.state === 'set' && existing.value === value
+          ? 'unchanged'
+          : 'update';
     if (!context.dryRun) {
       if (action === 'create') {
         await context.client.send(
@@ -133,22 +155,32 @@ export interface CheckRow {
   variable: string;
   required: boolean;
   present: boolean;
+  /** The secret exists but holds no string value (none, or a binary one). */
+  empty: boolean;
 }
 
-/** Which platform secrets exist; the caller fails when a required one is missing. */
+/**
+ * Which platform secrets exist, and whether each holds a string value (read,
+ * never printed); the caller fails when a required one is missing or any is
+ * empty, since a service cannot start on a secret it cannot read.
+ */
 export async function checkSecrets(context: CommandContext): Promise<CheckRow[]> {
   const existing = new Set(await listSecretIds(context));
-  const rows = PLATFORM_SECRETS.map((secret) => {
+  const rows: CheckRow[] = [];
+  for (const secret of PLATFORM_SECRETS) {
     const secretId = qualifiedSecretId(secret.name, context.prefix);
-    return {
-      secretId,
-      variable: secret.variable,
-      required: secret.required,
-      present: existing.has(secretId),
-    };
-  });
+    const present = existing.has(secretId);
+    const empty = present && (await currentValue(context, secretId)).state !== 'set';
+    rows.push({ secretId, variable: secret.variable, required: secret.required, present, empty });
+  }
   for (const row of rows) {
-    const state = row.present ? 'present' : row.required ? 'MISSING' : 'absent (optional)';
+    const state = row.empty
+      ? 'EMPTY (no string value)'
+      : row.present
+        ? 'present'
+        : row.required
+          ? 'MISSING'
+          : 'absent (optional)';
     context.print(`${row.secretId.padEnd(32)} ${row.variable.padEnd(28)} ${state}`);
   }
   return rows;

@@ -1,10 +1,10 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { FEATURE_FLAGS } from '../settings/feature-flags';
-import { overridesFromContext } from '../settings/context-settings';
+import { stageSettingsFromContext } from '../settings/context-settings';
 import { resolveImageTag } from '../settings/image-tag';
 import { SettingsError } from '../settings/settings-error';
-import { isStageName, settingsFor, STAGE_NAMES, STAGE_SETTINGS } from '../settings/stage-settings';
+import { isStageName, STAGE_NAMES, STAGE_SETTINGS } from '../settings/stage-settings';
 import { buildStage, stageSynthesizer } from '../stacks/build-stage';
 import { GitHubOidcStack } from '../github-oidc';
 
@@ -31,10 +31,7 @@ try {
       app.node.tryGetContext('synthOnly') === true,
   });
   buildStage(app, {
-    settings: settingsFor(
-      stage,
-      overridesFromContext((key) => app.node.tryGetContext(key)),
-    ),
+    settings: stageSettingsFromContext(stage, (key) => app.node.tryGetContext(key)),
     imageTag,
     account: process.env.CDK_DEFAULT_ACCOUNT,
   });

@@ -1,4 +1,5 @@
-import type { StageName, StageSettings } from '../settings/stage-settings';
+import { domainNameFromContext } from '../settings/context-settings';
+import { STAGE_SETTINGS, type StageName, type StageSettings } from '../settings/stage-settings';
 
 /**
  * CDK context keys of a deployment's own values, by the variable suffix a
@@ -70,6 +71,24 @@ export function deploymentVariableFor(
     ([, contextKey]) => contextKey === key,
   );
   return entry ? sourceVariable(stage, environment, entry[0]) : undefined;
+}
+
+/**
+ * The domain a deploy of the stage from this environment serves HTTPS on:
+ * the variable deploy passes as `-c domainName=` (trimmed; a blank stage
+ * variable counts as unset), read by the CDK app's own rule, else the one
+ * committed in the stage settings. Undefined when the stage has none. Throws
+ * the SettingsError deploy would stop with for a malformed one.
+ */
+export function deployedDomainName(
+  stage: StageName,
+  environment: NodeJS.ProcessEnv,
+): string | undefined {
+  const cdkArguments = deploymentContextArgs(stage, environment);
+  return (
+    domainNameFromContext((key) => contextValue(cdkArguments, key)) ??
+    STAGE_SETTINGS[stage].https?.domainName
+  );
 }
 
 /**

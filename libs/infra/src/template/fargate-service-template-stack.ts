@@ -43,13 +43,30 @@ const ECR_IMAGE_PATTERN =
   '^[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z0-9-]+\\.amazonaws\\.com/[a-z0-9][a-z0-9._/-]*:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 
 /**
- * Browser origins, comma-separated, or none: CloudFormation refuses what is
- * plainly no such list (a path, a trailing slash, a wildcard, no scheme)
- * before any task starts. The services check each entry again at start, more
- * strictly (lowercase host, no default port such as :443).
+ * A host name as browsers send it: lowercase labels of letters, digits and
+ * inner hyphens, the last one starting with a letter (a host ending in a
+ * number is read as an IPv4 address, and rewritten), no `xn--` label (the
+ * services' URL parser refuses punycode that does not decode).
  */
-const CORS_ORIGINS_PATTERN =
-  '^$|^https?://[a-z0-9.-]+(:[0-9]{1,5})?(, *https?://[a-z0-9.-]+(:[0-9]{1,5})?)*$';
+const ORIGIN_LABEL = '(?!xn--)[a-z0-9]([a-z0-9-]*[a-z0-9])?';
+const ORIGIN_HOST = `(${ORIGIN_LABEL}\\.)*(?!xn--)[a-z]([a-z0-9-]*[a-z0-9])?`;
+/** Ports 1-65535 without leading zeros, the scheme's default excepted (browsers leave it out). */
+const PORT_TO_65535 =
+  '[1-9][0-9]{3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]';
+const PORT_BUT_443 = `[1-9]|[1-9][0-9]|[1-35-9][0-9]{2}|4[0-35-9][0-9]|44[0-24-9]|${PORT_TO_65535}`;
+const PORT_BUT_80 = `[1-9]|[1-79][0-9]|8[1-9]|[1-9][0-9]{2}|${PORT_TO_65535}`;
+const ORIGIN = `(https://${ORIGIN_HOST}(:(${PORT_BUT_443}))?|http://${ORIGIN_HOST}(:(${PORT_BUT_80}))?)`;
+
+/**
+ * Browser origins, comma-separated, or none: CloudFormation refuses, before
+ * any task starts, an entry the services' DOCUTHINKER_CORS_ORIGINS rule
+ * (scheme://host[:port] exactly as browsers send it) would refuse at start:
+ * a path, a trailing slash, a wildcard, no scheme, an uppercase host, the
+ * scheme's default port (:443), a port past 65535 or with a leading zero.
+ * It is stricter than the services in places (an empty label, a trailing dot,
+ * IP addresses, punycode): no front end's origin should look like those.
+ */
+const CORS_ORIGINS_PATTERN = `^$|^${ORIGIN}(, *${ORIGIN})*$`;
 
 /**
  * The raw CloudFormation alternative (cloudformation/fargate-service.yaml) for
@@ -390,7 +407,9 @@ export class FargateServiceTemplateStack extends Stack {
           new CfnParameter(this, `Has${PROVIDER_LABELS[entry.name] ?? entry.name}Key`, {
             type: 'String',
             description: `true when the secret <SecretsPrefix>${entry.name} holds a key for the gateway (${entry.variable}); false leaves that provider out`,
-            default: 'true',
+            // Which key secrets exist is the deployment's to say: a switch on
+            // for a missing secret keeps every gateway task from starting.
+            default: 'false',
             allowedValues: ['true', 'false'],
           }),
         ]),

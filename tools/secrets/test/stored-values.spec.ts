@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { awsTestClientConfig, startMoto, type RunningService } from '@docuthinker/testing';
+
+// Built by `nx run tools:build-secrets` (the tools test target depends on it).
+const CLI = join(__dirname, '../../../dist/tools/secrets/main.js');
+
+/** Every required secret, valid, so that `check` fails only for what a test sets up. */
+const REQUIRED = [
+  'DOCUTHINKER_NEO4J_URI=neo4j://neo4j:pw@graph:7687',
+  'DOCUTHINKER_CHROMA_URL=http://chroma:8000',
+  'MONGODB_URI=mongodb://db:27017/docs',
+  'REDIS_URL=redis://cache:6379',
+  'DOCUTHINKER_JWT_SECRET=jwt-0123456789abcdefghijklmnopqrstuv',
+  'DOCUTHINKER_SERVICE_TOKEN=token-0123456789abcdefghijklmnopqrstuv',
+].join('\n');
+
+describe('tools/secrets against secrets moto holds without a string value', () => {
+  let moto: RunningService;
+  let client: SecretsManagerClient;
+
+  const run = (args: string[], stdin = '') =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        env: {
+          PATH: process.env['PATH'],
+          AWS_ENDPOINT_URL: moto.url,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.stdin.end(stdin);
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  const valueOf = async (id: string) =>
+    (await client.send(new GetSecretValueCommand({ SecretId: id }))).SecretString;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    client = new SecretsManagerClient(awsTestClientConfig(moto.url));
+  }, 90_000);
+
+  afterAll(async () => {
+    client?.destroy();
+    await moto?.stop();
+  });
+
+  // Found by an exploratory test: put tried to create them again
+  // (ResourceExistsException) and check called them present, while a service
+  // cannot read them.
+  it.each([
+    ['with no value', 'empty/', {}],
+    ['with a binary value', 'binary/', { SecretBinary: Buffer.from('binary key') }],
+  ])('check reports a secret %s as EMPTY, and put gives it its value', async (_, stage, value) => {
+    const prefix = `docuthinker/${stage}`;
+    expect((await run(['put', '--prefix', prefix], `${REQUIRED}\n`)).code).toBe(0);
+    await client.send(new CreateSecretCommand({ Name: `${prefix}openai`, ...value }));
+
+    const before = await run(['check', '--prefix', prefix]);
+    expect(before.code).toBe(1);
+    expect(before.stdout).toMatch(
+      new RegExp(`${prefix}openai\\s+OPENAI_API_KEY\\s+EMPTY \\(no string value\\)`),
+    );
+    expect(before.stdout).toMatch(new RegExp(`${prefix}mongodb\\s+MONGODB_URI\\s+present`));
+
+    const dry = await run(['put', '--prefix', prefix, '--dry-run'], 'OPENAI_API_KEY=sk-filled\n');
+    expect(dry.stdout).toContain(`would update    ${prefix}openai (OPENAI_API_KEY)`);
+
+    const put = await run(['put', '--prefix', prefix], 'OPENAI_API_KEY=sk-filled\n');
+    expect(put.stderr).toBe('');
+    expect(put.code).toBe(0);
+    expect(put.stdout).toContain(`update    ${prefix}openai (OPENAI_API_KEY)`);
+    expect(put.stdout).not.toContain('sk-filled');
+    expect(await valueOf(`${prefix}openai`)).toBe('sk-filled');
+
+    const after = await run(['check', '--prefix', prefix]);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(new RegExp(`${prefix}openai\\s+OPENAI_API_KEY\\s+present`));
+    expect(after.stdout + after.stderr).not.toContain('sk-filled');
+  });
+
+  // Found by an exploratory test: the same line docker-compose reads as sk-abc.
+  it('stores an unquoted value without its inline comment', async () => {
+    const put = await run(
+      ['put', '--prefix', 'docuthinker/comments/'],
+      'OPENAI_API_KEY=sk-abc # team key\nGOOGLE_API_KEY="g-key # kept" # comment\n',
+    );
+    expect(put.code).toBe(0);
+    expect(await valueOf('docuthinker/comments/openai')).toBe('sk-abc');
+    expect(await valueOf('docuthinker/comments/google')).toBe('g-key # kept');
+  });
+});
