@@ -1,5 +1,12 @@
 import { parseArgs } from 'node:util';
-import { loadBackendConfig, loadSecretsIntoEnvironment } from '@docuthinker/config';
+import {
+  backendFields,
+  createRedactor,
+  loadBackendConfig,
+  loadSecretsIntoEnvironment,
+  secretValuesFrom,
+  silenceSdkNodeNotice,
+} from '@docuthinker/config';
 import { loadConfigOrExit } from '@docuthinker/runtime';
 import { createStores } from '@docuthinker/stores';
 import { reindexDocuments, type ReindexScope } from './reindex/reindex-documents';
@@ -29,6 +36,7 @@ function scopeFromArguments(args: string[]): ReindexScope {
  * sends them to the gateway. Prints one JSON line with how many were queued.
  */
 async function main(): Promise<void> {
+  silenceSdkNodeNotice(); // as in the services (see startServiceContext)
   const scope = scopeFromArguments(process.argv.slice(2));
   const config = await loadConfigOrExit(async () => {
     await loadSecretsIntoEnvironment({
@@ -47,7 +55,10 @@ async function main(): Promise<void> {
   }
 }
 
+// A driver's message may quote a connection string or a password: masked as
+// the services' logs are, by every secret value in the environment.
 main().catch((error: unknown) => {
-  process.stderr.write(`reindex failed: ${(error as Error).message}\n`);
+  const redact = createRedactor(secretValuesFrom(backendFields, process.env));
+  process.stderr.write(`reindex failed: ${redact((error as Error).message)}\n`);
   process.exit(1);
 });

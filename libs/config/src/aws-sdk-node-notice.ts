@@ -1,8 +1,10 @@
 /**
- * The AWS SDK's switch for its seven-line notice that its releases from 2027
- * need Node 22 (emitted once per process on Node 20). The workspace pins its
- * SDK versions, and in a command-line tool the notice would bury the one line
- * the tool prints; the Node upgrade is tracked on its own.
+ * The AWS SDK's switch for its nine-line notice that its releases from 2027
+ * need Node 22 (emitted once per process on Node 20, when the first client is
+ * built). The workspace pins its SDK versions, and the notice would bury the
+ * one line a command-line tool prints, or break a service's JSON log lines
+ * (startServiceContext switches it off too); the Node upgrade is tracked on
+ * its own.
  */
 const NODE_VERSION_NOTICE_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
 

@@ -1,13 +1,10 @@
 import { join } from 'node:path';
 import { commonFields, type ServiceConfigBase } from './common-fields';
-import {
-  integerInRange,
-  optionalMongodbUri,
-  optionalS3BucketName,
-  optionalUrl,
-} from './env-fields';
+import { integerInRange, optionalS3BucketName } from './env-fields';
+import { optionalMongodbUri } from './mongodb-uri';
 import { ConfigResolution, type Environment } from './parse-environment';
 import { resolvePlatformSecrets } from './platform-secrets';
+import { optionalHttpUrl, optionalRedisUrl } from './url-fields';
 
 export const backendFields = {
   ...commonFields,
@@ -17,12 +14,12 @@ export const backendFields = {
       'Documents, users, chat sessions and outbox (secret docuthinker/mongodb); embedded libSQL when unset',
     secret: true,
   }),
-  REDIS_URL: optionalUrl(['redis:', 'rediss:'], {
+  REDIS_URL: optionalRedisUrl({
     description:
       'Cache, rate limits, and the token revocations the gateway reads (secret docuthinker/redis); in process, and revocations written to the data directory (for a gateway on the same machine), when unset',
     secret: true,
   }),
-  DOCUTHINKER_AIML_URL: optionalUrl(['http:', 'https:'], {
+  DOCUTHINKER_AIML_URL: optionalHttpUrl({
     description: 'Base URL of the AI/ML gateway; http://127.0.0.1:8000 when unset',
   }),
   DOCUTHINKER_DOCUMENTS_BUCKET: optionalS3BucketName({

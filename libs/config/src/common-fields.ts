@@ -6,6 +6,7 @@ import {
   oneOf,
   optionalSecret,
   optionalText,
+  optionalUrl,
   textWithDefault,
 } from './env-fields';
 
@@ -50,6 +51,13 @@ export const commonFields = {
     },
     'a secret name prefix such as docuthinker/',
   ),
+  // Read by the AWS SDK itself, which fails its first call on a bad one with
+  // an error naming no variable; the Secrets Manager loader, which runs
+  // before validation, checks it by this rule first (refuseBadEndpoint).
+  AWS_ENDPOINT_URL: optionalUrl(['http:', 'https:'], {
+    description:
+      'Endpoint of every AWS service called (Secrets Manager, S3), e.g. an emulator; read by the AWS SDK, which uses AWS endpoints when unset',
+  }),
   DOCUTHINKER_JWT_SECRET: optionalSecret(
     {
       description:

@@ -17,28 +17,28 @@ export interface EnvVarDoc {
 
 export const envVarDocs = z.registry<EnvVarDoc>();
 
-function documented<T extends z.ZodType>(schema: T, doc: EnvVarDoc): T {
+export function documented<T extends z.ZodType>(schema: T, doc: EnvVarDoc): T {
   envVarDocs.add(schema, doc);
   return schema;
 }
 
-const blankToUndefined = (value: unknown) =>
+export const blankToUndefined = (value: unknown) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
-type UrlProtocol = `${string}:`;
+export type UrlProtocol = `${string}:`;
 
 /** A check that returns what is wrong with a value, as a problem phrase, or undefined. */
-type ValueCheck = (value: string) => string | undefined;
+export type ValueCheck = (value: string) => string | undefined;
 
 /** A string refined by `check`, reporting its phrase as the problem. */
-function checkedString(check: ValueCheck) {
+export function checkedString(check: ValueCheck) {
   return z.string().check((ctx) => {
     const problem = check(ctx.value);
     if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
   });
 }
 
-function urlProblem(value: string, protocols: readonly UrlProtocol[]): string | undefined {
+export function urlProblem(value: string, protocols: readonly UrlProtocol[]): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
@@ -63,46 +63,6 @@ export function optionalUrl(protocols: UrlProtocol[], doc: Omit<EnvVarDoc, 'expe
     checkedString((value) => urlProblem(value, protocols)).optional(),
   );
   return documented(schema, { ...doc, expected });
-}
-
-/** host, [IPv6] or a percent-encoded socket path, then an optional port. */
-const MONGODB_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]+)(?::(\d{1,5}))?$/;
-
-function mongodbUriProblem(value: string): string | undefined {
-  const match = /^(mongodb|mongodb\+srv):\/\/([^/?#]*)/.exec(value);
-  if (!match) return 'is not a valid URL of the accepted kind';
-  const [, scheme, authority = ''] = match;
-  const hostList = authority.slice(authority.lastIndexOf('@') + 1);
-  if (hostList === '') return 'does not name a host';
-  const hosts = hostList.split(',');
-  for (const host of hosts) {
-    const parsed = MONGODB_HOST.exec(host);
-    if (!parsed) {
-      return host === '' ? 'has an empty entry in its host list' : 'has a malformed host';
-    }
-    const port = parsed[1];
-    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
-      return 'has a port outside 1 to 65535';
-    }
-    if (scheme === 'mongodb+srv' && port !== undefined) {
-      return 'gives a port, which mongodb+srv:// does not allow';
-    }
-  }
-  if (scheme === 'mongodb+srv' && hosts.length > 1) {
-    return 'names several hosts, which mongodb+srv:// does not allow';
-  }
-  return undefined;
-}
-
-/**
- * A MongoDB connection string. The URL parser cannot read a replica set's
- * host list (`h1:27017,h2:27017`), so the hosts are checked here, by the
- * driver's rules: at least one, none empty, and for mongodb+srv:// exactly
- * one name without a port.
- */
-export function optionalMongodbUri(doc: Omit<EnvVarDoc, 'expected'>) {
-  const schema = z.preprocess(blankToUndefined, checkedString(mongodbUriProblem).optional());
-  return documented(schema, { ...doc, expected: 'a mongodb:// or mongodb+srv:// URL' });
 }
 
 function originProblem(value: string): string | undefined {

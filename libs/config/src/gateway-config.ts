@@ -12,6 +12,7 @@ import {
 } from './env-fields';
 import { ConfigResolution, type Environment } from './parse-environment';
 import { resolvePlatformSecrets } from './platform-secrets';
+import { optionalChromaUrl, optionalHttpUrl, optionalRedisUrl } from './url-fields';
 
 export const AI_PROVIDERS = ['upstream', 'openai', 'anthropic', 'google', 'local'] as const;
 export type AiProvider = (typeof AI_PROVIDERS)[number];
@@ -84,7 +85,7 @@ export const gatewayFields = {
     { description: 'OpenAI chat model; gpt-4o-mini when unset' },
     'a model name',
   ),
-  DOCUTHINKER_OPENAI_BASE_URL: optionalUrl(['http:', 'https:'], {
+  DOCUTHINKER_OPENAI_BASE_URL: optionalHttpUrl({
     description:
       'OpenAI API base URL including its version path (a proxy or an OpenAI-compatible service); https://api.openai.com/v1 when unset',
   }),
@@ -92,18 +93,18 @@ export const gatewayFields = {
     { description: 'Anthropic chat model; claude-3-5-haiku-latest when unset' },
     'a model name',
   ),
-  DOCUTHINKER_ANTHROPIC_BASE_URL: optionalUrl(['http:', 'https:'], {
+  DOCUTHINKER_ANTHROPIC_BASE_URL: optionalHttpUrl({
     description: 'Anthropic API origin (e.g. a proxy); https://api.anthropic.com when unset',
   }),
   DOCUTHINKER_GOOGLE_MODEL: optionalText(
     { description: 'Google Gemini model; gemini-2.0-flash when unset' },
     'a model name',
   ),
-  DOCUTHINKER_GOOGLE_BASE_URL: optionalUrl(['http:', 'https:'], {
+  DOCUTHINKER_GOOGLE_BASE_URL: optionalHttpUrl({
     description:
       'Gemini API origin (e.g. a proxy); https://generativelanguage.googleapis.com when unset',
   }),
-  DOCUTHINKER_AIML_UPSTREAM_URL: optionalUrl(['http:', 'https:'], {
+  DOCUTHINKER_AIML_UPSTREAM_URL: optionalHttpUrl({
     description:
       'FastAPI AI/ML container to proxy /analyze to and use as a provider; off when unset',
   }),
@@ -115,12 +116,12 @@ export const gatewayFields = {
       secret: true,
     },
   ),
-  DOCUTHINKER_CHROMA_URL: optionalUrl(['http:', 'https:'], {
+  DOCUTHINKER_CHROMA_URL: optionalChromaUrl({
     description:
-      'Chroma server for the vector index (secret docuthinker/chroma); embedded libSQL when unset',
+      'Chroma server for the vector index, scheme://host[:port] with no path; a user:password@ in it is sent as Basic auth (secret docuthinker/chroma); embedded libSQL when unset',
     secret: true,
   }),
-  REDIS_URL: optionalUrl(['redis:', 'rediss:'], {
+  REDIS_URL: optionalRedisUrl({
     description:
       "Users' AI call counters shared by all replicas, and the token revocations the backend publishes (secret docuthinker/redis, the backend's Redis); counters in process, and revocations read from the data directory the backend beside it shares, when unset",
     secret: true,
@@ -244,10 +245,14 @@ function resolveProviders(
   resolution: ConfigResolution<typeof gatewayFields>,
 ): AiProvider[] | undefined {
   const { values } = resolution;
+  // A key or URL set to a value refused above counts as set: saying it is
+  // not set as well would send the operator after the wrong mistake.
+  const isSet = (variable: keyof typeof gatewayFields) =>
+    Boolean(values[variable]) || resolution.hasProblem(variable);
   const configured = new Set<AiProvider>(['local']);
-  if (values.DOCUTHINKER_AIML_UPSTREAM_URL) configured.add('upstream');
+  if (isSet('DOCUTHINKER_AIML_UPSTREAM_URL')) configured.add('upstream');
   for (const [provider, variable] of Object.entries(PROVIDER_KEY_VARIABLES)) {
-    if (values[variable]) configured.add(provider as AiProvider);
+    if (isSet(variable)) configured.add(provider as AiProvider);
   }
 
   const explicit = values.DOCUTHINKER_AI_PROVIDERS;

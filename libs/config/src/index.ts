@@ -27,7 +27,8 @@ export {
   type PlatformSecret,
   type ServiceName,
 } from './secret-catalogue';
-export { isKeyValueSecretString, secretValueProblem } from './secret-values';
+export { isKeyValueSecretString } from './plain-secret';
+export { secretValueProblem } from './secret-values';
 export { silenceSdkNodeNotice, withoutSdkNodeNotice } from './aws-sdk-node-notice';
 export {
   DEFAULT_SECRETS_TIMEOUT_MS,

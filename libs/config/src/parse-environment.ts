@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error';
 import { envVarDocs } from './env-fields';
 import type { NodeEnv } from './common-fields';
+import { plainSecretProblem } from './plain-secret';
 import { secretByVariable } from './secret-catalogue';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -22,20 +23,16 @@ export function problemOf(error: z.ZodError): string {
  * A value delivered from Secrets Manager (in ECS, the task definition puts it
  * in the variable as it is stored) is used byte for byte: a newline pasted
  * into the console would end up inside a bearer token, an API key's header or
- * a connection URL, and fail later and far from its cause. `tools/secrets`
- * refuses such values on the way in; this refuses them at start-up too.
+ * a connection URL, and fail later and far from its cause; a JSON key/value
+ * secret (`{"jwt":"…"}`) would be taken whole as the key or URL, and is long
+ * enough to pass as a signing key. `tools/secrets` and the loader refuse such
+ * values on their way; this refuses them at start-up too, whoever set them.
  */
-function secretPaddingProblem(variable: string, value: string | undefined): string | undefined {
+function injectedSecretProblem(variable: string, value: string | undefined): string | undefined {
   if (value === undefined || value === '' || secretByVariable(variable) === undefined) {
     return undefined;
   }
-  return paddingProblem(value);
-}
-
-/** Whitespace around a value that is used byte for byte, as a phrase after its name. */
-export function paddingProblem(value: string): string | undefined {
-  if (value.trim() === '') return 'is only whitespace';
-  return value.trim() === value ? undefined : 'has leading or trailing whitespace';
+  return plainSecretProblem(value);
 }
 
 /**
@@ -54,9 +51,9 @@ export class ConfigResolution<S extends FieldShape> {
     env: Environment,
   ) {
     for (const [variable, schema] of Object.entries(fields)) {
-      const padding = secretPaddingProblem(variable, env[variable]);
-      if (padding) {
-        this.problems.push({ variable, problem: padding, expected: this.expectedFor(variable) });
+      const injected = injectedSecretProblem(variable, env[variable]);
+      if (injected) {
+        this.problems.push({ variable, problem: injected, expected: this.expectedFor(variable) });
         continue;
       }
       const result = schema.safeParse(env[variable]);

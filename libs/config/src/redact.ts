@@ -21,20 +21,36 @@ export const SENSITIVE_LOG_PATHS: readonly string[] = Object.freeze([
 const MIN_SECRET_LENGTH = 6;
 
 /**
- * The user-info password of a URL, as written and decoded. Not `new URL`: a
+ * The user info of a URL: from the scheme to the last `@`. Not `new URL`: a
  * MongoDB replica-set URI (`mongodb://u:pw@h1:27017,h2:27017/db`) is not a
- * WHATWG URL, and its password would go unlisted.
+ * WHATWG URL, and its password would go unlisted. Not the first `@` either: a
+ * password with an unescaped `@` in it (`u:P@ss:w0rd@host`) would be cut at
+ * it, and the driver quotes the rest (`Unable to parse ss:w0rd with URL`).
  */
-const URL_PASSWORD = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:([^@/]*)@/;
+const URL_USER_INFO = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(.*)@/s;
 
-function urlPasswords(value: string): string[] {
-  const written = URL_PASSWORD.exec(value)?.[1];
-  if (!written) return [];
+/** `written` and its percent-decoded form. */
+function asWrittenAndDecoded(written: string): string[] {
   try {
     return [written, decodeURIComponent(written)];
   } catch {
     return [written]; // a malformed escape: the written form is what a log would show
   }
+}
+
+/**
+ * The password of a URL's user info (everything after its first `:`), as
+ * written and decoded; and, when the user info holds an unescaped `@`, the
+ * whole of it and each piece between its `@` signs, which a driver may quote
+ * on its own.
+ */
+export function urlPasswords(value: string): string[] {
+  const userInfo = URL_USER_INFO.exec(value)?.[1];
+  if (!userInfo) return [];
+  const colon = userInfo.indexOf(':');
+  const password = colon < 0 ? '' : userInfo.slice(colon + 1);
+  const pieces = userInfo.includes('@') ? [userInfo, ...userInfo.split('@')] : [];
+  return [password, ...pieces].filter(Boolean).flatMap(asWrittenAndDecoded);
 }
 
 /**

@@ -5,33 +5,18 @@ import {
   RANDOM_SECRET_HINT,
   SIGNING_SECRET_VARIABLES,
 } from './guessable-secret';
-import { paddingProblem, problemOf } from './parse-environment';
+import { problemOf } from './parse-environment';
+import { plainSecretProblem } from './plain-secret';
 import type { PlatformSecret } from './secret-catalogue';
 import { fieldsOf } from './service-fields';
-
-/**
- * `{"key":"value"}`, what the AWS console stores by default ("key/value
- * pairs"). Every docuthinker secret is one plain value, so a service would
- * take the whole JSON text as its key or URL.
- */
-export function isKeyValueSecretString(value: string): boolean {
-  const text = value.trim();
-  if (!text.startsWith('{')) return false;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-  } catch {
-    return false;
-  }
-}
 
 /**
  * What is wrong with `value` as the value of `secret`, by the rule of the
  * service that reads it, or undefined when that service would accept it.
  * Values on their way into Secrets Manager meet one rule more: not empty (a
- * service would take it as unset and fail or fall back later). Padding is
- * refused by the services' own rule (see secretPaddingProblem). The problem
- * never contains the value.
+ * service would take it as unset and fail or fall back later). A JSON
+ * key/value object and padding are refused by the services' own rule (see
+ * plainSecretProblem). The problem never contains the value.
  */
 export function secretValueProblem(
   secret: PlatformSecret,
@@ -49,11 +34,8 @@ export function secretValueProblem(
     expected,
   });
   if (value === '') return problem('is empty');
-  if (isKeyValueSecretString(value)) {
-    return problem('is a JSON key/value object, but docuthinker secrets are plain strings');
-  }
-  const padding = paddingProblem(value);
-  if (padding) return problem(padding);
+  const plain = plainSecretProblem(value);
+  if (plain) return problem(plain);
   const result = schema.safeParse(value);
   if (!result.success) return problem(problemOf(result.error));
   // What is put here is what production runs with (see resolvePlatformSecrets).

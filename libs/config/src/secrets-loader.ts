@@ -4,13 +4,16 @@ import type {
   SecretsManagerClient,
   SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
+import { ConfigError } from './config-error';
+import { envVarDocs } from './env-fields';
+import { problemOf } from './parse-environment';
 import {
   qualifiedSecretId,
   secretsFor,
   type PlatformSecret,
   type ServiceName,
 } from './secret-catalogue';
-import { isKeyValueSecretString } from './secret-values';
+import { isKeyValueSecretString } from './plain-secret';
 import { fieldsOf } from './service-fields';
 
 export interface LoadSecretsOptions {
@@ -95,7 +98,9 @@ export async function createSecretsClient(
 export async function loadSecretsIntoEnvironment(
   options: LoadSecretsOptions,
 ): Promise<LoadSecretsResult> {
-  const { prefix, env } = options;
+  const { env } = options;
+  // Blank counts as unset, as validation reads DOCUTHINKER_SECRETS_PREFIX.
+  const prefix = options.prefix?.trim() ? options.prefix : undefined;
   const result: LoadSecretsResult = { loaded: [], absent: [] };
   if (!prefix) return result;
 
@@ -105,6 +110,7 @@ export async function loadSecretsIntoEnvironment(
     .map((secret) => ({ ...secret, id: qualifiedSecretId(secret.name, prefix) }));
   if (wanted.length === 0) return result;
 
+  if (!options.client) refuseBadEndpoint(options.service, env);
   const { BatchGetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const client = options.client ?? (await createSecretsClient());
   const byId = new Map(wanted.map((secret) => [secret.id, secret]));
@@ -165,6 +171,26 @@ export async function loadSecretsIntoEnvironment(
     ]);
   }
   return result;
+}
+
+/**
+ * The SDK reads AWS_ENDPOINT_URL itself, and one it cannot parse
+ * (`localhost:4566`, no scheme) failed the first call with a bare error
+ * name, `(TypeError)` or `(Unknown)`, that named no setting. Validation comes after the secrets,
+ * so the loader checks it first, by the service's own rule.
+ */
+function refuseBadEndpoint(service: ServiceName, env: Record<string, string | undefined>): void {
+  const variable = 'AWS_ENDPOINT_URL';
+  const schema = fieldsOf(service)[variable];
+  const parsed = schema?.safeParse(env[variable]);
+  if (!schema || !parsed || parsed.success) return;
+  throw new ConfigError(service, [
+    {
+      variable,
+      problem: problemOf(parsed.error),
+      expected: envVarDocs.get(schema)?.expected ?? 'a URL',
+    },
+  ]);
 }
 
 /**

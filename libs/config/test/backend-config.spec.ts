@@ -1,4 +1,5 @@
 import { temporaryDirectories } from '@docuthinker/testing';
+import { parseURL as parseRedisUrl } from 'ioredis/built/utils';
 import { ConfigError, loadBackendConfig, type Environment } from '../src';
 
 const dataDirs = temporaryDirectories('dt-config-');
@@ -353,6 +354,203 @@ describe('loadBackendConfig', () => {
       'DOCUTHINKER_LOGIN_ATTEMPTS_PER_EMAIL',
       'DOCUTHINKER_REGISTRATIONS_PER_HOUR',
     ]);
+  });
+});
+
+describe('REDIS_URL, as ioredis reads it', () => {
+  // Found in an exploratory test: `/abc` passed, and both services started and
+  // then died of an uncaught `ReplyError … select NaN`, on every restart.
+  it.each([
+    ['redis://:pw@127.0.0.1:6391/abc', 'has a path other than a database number (/0, /1, …)'],
+    ['redis://cache:6379/0/extra', 'has a path other than a database number (/0, /1, …)'],
+    ['redis://cache:6379/-1', 'has a path other than a database number (/0, /1, …)'],
+    ['redis://cache:6379/%31', 'has a path other than a database number (/0, /1, …)'],
+    ['redis://cache:6379/99999999999', 'has a path other than a database number (/0, /1, …)'],
+    ['redis://cache:6379//', 'has a path other than a database number (/0, /1, …)'],
+    ['redis://cache:6379?db=3', 'has a query, which ioredis would take as client options'],
+    ['redis://cache:6379/0?tls=true', 'has a query, which ioredis would take as client options'],
+    [
+      'redis://cache:6379#0',
+      'has a fragment (#…), which ioredis ignores (a # in a password is written %23)',
+    ],
+    [
+      'REDISS://cache:6379',
+      'has its scheme in capitals (ioredis turns TLS on only for rediss:// as written)',
+    ],
+    [
+      'redis://:100%sure@cache:6379',
+      'has a % in its user name or password that does not start an escape (write it %25)',
+    ],
+  ])('refuses %s: %s', (value, message) => {
+    expect(problemsOf({ ...productionEnv, REDIS_URL: value })).toEqual([
+      expect.objectContaining({ variable: 'REDIS_URL', problem: message }),
+    ]);
+  });
+
+  it('says so in one line naming REDIS_URL, without the value', () => {
+    expect(() =>
+      loadBackendConfig({ ...productionEnv, REDIS_URL: 'redis://:s3cret-pw@127.0.0.1:6391/abc' }),
+    ).toThrow(
+      new Error(
+        'Invalid configuration for backend (1 problem):\n' +
+          '  - REDIS_URL: has a path other than a database number (/0, /1, …); expected a redis:// or rediss:// URL naming a host, with at most a database number as its path (/0) and no query',
+      ),
+    );
+  });
+
+  it.each([
+    ['redis://cache:6379', { host: 'cache', port: '6379' }],
+    ['redis://cache:6379/', { host: 'cache', port: '6379' }],
+    ['rediss://:p%40ss@cache:6379/15', { host: 'cache', port: '6379', db: '15' }],
+    // ioredis splits the user info at its last @, so an unescaped one works.
+    ['redis://:p@ss@cache:6379/0', { host: 'cache', port: '6379', db: '0' }],
+    ['redis://app:pw@cache', { host: 'cache' }],
+    ['redis://[::1]:6379/1', { host: '::1', port: '6379', db: '1' }],
+  ])('accepts %s, which ioredis reads as written', (value, read) => {
+    expect(loadBackendConfig({ ...productionEnv, REDIS_URL: value }).redisUrl).toBe(value);
+    // Host, port and database as written, and no option besides the credentials.
+    const options: Record<string, unknown> = { ...parseRedisUrl(value) };
+    delete options['username'];
+    delete options['password'];
+    expect(options).toEqual(read);
+  });
+});
+
+describe('MONGODB_URI', () => {
+  const userInfoProblem =
+    'has a user name or password with a character that must be percent-encoded (@ : / ? # [ ] as %40 %3A %2F %3F %23 %5B %5D, and a % not starting such an escape as %25)';
+
+  // Found in an exploratory test: the driver took `ss:w0rdSECRET` for a host,
+  // logged it on every retry, and the backend retried for ever.
+  it.each([
+    'mongodb://user:P@ss:w0rdSECRET@127.0.0.1:1/db',
+    'mongodb://us@er:w0rdSECRET@127.0.0.1:1/db',
+    'mongodb://user:pass:w0rdSECRET@127.0.0.1:1/db',
+    'mongodb://user:pa/ss:w0rdSECRET@127.0.0.1:1/db',
+    'mongodb://user:pa?w0rdSECRET@127.0.0.1:1/db',
+    'mongodb://user:pa#w0rdSECRET@127.0.0.1:1/db',
+    'mongodb://user:100%w0rdSECRET@127.0.0.1:1/db',
+    'mongodb+srv://user:P@ss:w0rdSECRET@cluster0.example.net/db',
+  ])('refuses %s, with a character to percent-encode, never quoting it', (value) => {
+    expect(problemsOf({ ...productionEnv, MONGODB_URI: value })).toEqual([
+      { variable: 'MONGODB_URI', problem: userInfoProblem, expected: expect.any(String) },
+    ]);
+    expect(() => loadBackendConfig({ ...productionEnv, MONGODB_URI: value })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('w0rdSECRET') }),
+    );
+  });
+
+  // A parse error is no outage: the driver's own parser finds it at start-up.
+  it.each([
+    ['?bogusOption=1', 'option bogusoption is not supported'],
+    ['?authMechanism=NOPE', expect.stringMatching(/^authMechanism one of .*, got NOPE$/)],
+    ['?tls=maybe', 'tls/ssl must be either "true" or "false"'],
+    ['?tls=true&ssl=false', 'All values of tls/ssl must be the same.'],
+    ['?readPreference=nearest-ish', 'Invalid read preference mode "nearest-ish"'],
+  ])('refuses options the MongoDB driver refuses: %s', (query, reason) => {
+    const [problem] = problemsOf({
+      ...productionEnv,
+      MONGODB_URI: `mongodb://app:s3cret-pw@db.internal:27017/docs${query}`,
+    });
+    expect(problem?.variable).toBe('MONGODB_URI');
+    const prefix = 'is refused by the MongoDB driver: ';
+    expect(problem?.problem.startsWith(prefix)).toBe(true);
+    expect(problem?.problem.slice(prefix.length)).toEqual(reason);
+  });
+
+  it('refuses a malformed escape where the driver would, and quotes no credential', () => {
+    const problems = problemsOf({
+      ...productionEnv,
+      MONGODB_URI: 'mongodb://app:s3cret-pw@db.internal:27017/d%ZZocs',
+    });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        variable: 'MONGODB_URI',
+        problem: 'is refused by the MongoDB driver: URI malformed',
+      }),
+    ]);
+  });
+});
+
+describe('HTTP URLs called with fetch', () => {
+  // Found in an exploratory test: fetch refused every call ("Request cannot be
+  // constructed from a URL that includes credentials") and quoted the URL,
+  // password included, in every outbox retry's log line.
+  it.each([
+    [
+      'http://svc:pw@127.0.0.1:5602',
+      'has a user name or password in it, which its HTTP client cannot send',
+    ],
+    [
+      'http://svc@127.0.0.1:5602',
+      'has a user name or password in it, which its HTTP client cannot send',
+    ],
+    [
+      'http://127.0.0.1:5602/?x=1',
+      'has a query or fragment, which would end up before every request path',
+    ],
+    [
+      'http://127.0.0.1:5602#top',
+      'has a query or fragment, which would end up before every request path',
+    ],
+  ])('refuses DOCUTHINKER_AIML_URL=%s: %s', (value, message) => {
+    expect(problemsOf({ ...productionEnv, DOCUTHINKER_AIML_URL: value })).toEqual([
+      expect.objectContaining({ variable: 'DOCUTHINKER_AIML_URL', problem: message }),
+    ]);
+  });
+
+  it('takes a base URL with a path prefix', () => {
+    const config = loadBackendConfig({
+      ...productionEnv,
+      DOCUTHINKER_AIML_URL: 'https://internal.example/aiml/',
+    });
+    expect(config.aimlUrl).toBe('https://internal.example/aiml');
+  });
+});
+
+describe('secrets injected into the environment', () => {
+  // Found in an exploratory test: ECS injects a key/value secret as its JSON
+  // text, long and varied enough to pass as a signing key.
+  it.each([
+    ['DOCUTHINKER_JWT_SECRET', '{"jwt":"0123456789abcdef0123456789abcdef"}'],
+    ['DOCUTHINKER_SERVICE_TOKEN', ' {"token":"0123456789abcdef0123456789abcdef"}'],
+    ['MONGODB_URI', '{"uri":"mongodb://db.internal:27017/docs"}'],
+    ['REDIS_URL', '{"url":"redis://cache.internal:6379"}'],
+  ])('refuses %s holding a JSON key/value object, never quoting it', (variable, value) => {
+    expect(problemsOf({ ...productionEnv, [variable]: value })).toEqual([
+      {
+        variable,
+        problem: 'is a JSON key/value object, but docuthinker secrets are plain strings',
+        expected: expect.any(String),
+      },
+    ]);
+  });
+
+  it('leaves JSON in variables that are not secrets to their own rules', () => {
+    expect(
+      problemsOf({ ...productionEnv, DOCUTHINKER_DATA_DIR: '{"dir":"x"}', PORT: '{}' }),
+    ).toEqual([expect.objectContaining({ variable: 'PORT', problem: 'is not a whole number' })]);
+  });
+});
+
+describe('AWS_ENDPOINT_URL', () => {
+  it.each(['localhost:4566', '127.0.0.1:4566', 'ftp://moto.internal'])(
+    'refuses %s, naming the variable',
+    (value) => {
+      expect(problemsOf({ ...productionEnv, AWS_ENDPOINT_URL: value })).toEqual([
+        {
+          variable: 'AWS_ENDPOINT_URL',
+          problem: 'is not a valid URL of the accepted kind',
+          expected: 'a http:// or https:// URL',
+        },
+      ]);
+    },
+  );
+
+  it('takes an emulator URL', () => {
+    expect(() =>
+      loadBackendConfig({ ...productionEnv, AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }),
+    ).not.toThrow();
   });
 });
 

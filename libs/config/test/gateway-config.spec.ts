@@ -275,4 +275,93 @@ describe('loadGatewayConfig', () => {
       ]),
     );
   });
+
+  // Found in an exploratory test: production started with these, ECS having
+  // injected Secrets Manager key/value secrets as their JSON text.
+  it('refuses JSON key/value secrets from the environment, naming each, quoting none', () => {
+    const env = {
+      ...productionEnv,
+      DOCUTHINKER_JWT_SECRET: '{"jwt":"7f3c0a9e51b2d4c68e0f1a2b3c4d5e6f"}',
+      DOCUTHINKER_SERVICE_TOKEN: '{"token":"a1b2c3d4e5f60718293a4b5c6d7e8f90"}',
+      OPENAI_API_KEY: '{"OPENAI_API_KEY":"sk-proj-leakme123"}',
+    };
+    try {
+      loadGatewayConfig(env);
+      throw new Error('expected rejection');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual(
+        ['DOCUTHINKER_JWT_SECRET', 'DOCUTHINKER_SERVICE_TOKEN', 'OPENAI_API_KEY'].map((variable) =>
+          expect.objectContaining({
+            variable,
+            problem: 'is a JSON key/value object, but docuthinker secrets are plain strings',
+          }),
+        ),
+      );
+      for (const value of ['leakme', '7f3c0a9e', 'a1b2c3d4']) {
+        expect((error as Error).message).not.toContain(value);
+      }
+    }
+  });
+
+  // Found in an exploratory test: accepted, then every call failed as "network".
+  it.each([
+    'DOCUTHINKER_OPENAI_BASE_URL',
+    'DOCUTHINKER_ANTHROPIC_BASE_URL',
+    'DOCUTHINKER_GOOGLE_BASE_URL',
+    'DOCUTHINKER_AIML_UPSTREAM_URL',
+  ])('refuses credentials in %s, which fetch cannot send', (variable) => {
+    expect(
+      problemsOf({ ...productionEnv, [variable]: 'https://svc:pw@proxy.internal/v1' }),
+    ).toEqual([
+      expect.objectContaining({
+        variable,
+        problem: 'has a user name or password in it, which its HTTP client cannot send',
+      }),
+    ]);
+  });
+
+  // Found in an exploratory test: the client called /api/v2/… at the origin,
+  // without the path and without Authorization.
+  it.each([
+    [
+      'http://admin:pw@127.0.0.1:5394/chroma-proxy/',
+      'has a path, query or fragment, which the Chroma client drops (it calls /api/v2/… at the root of scheme://host:port)',
+    ],
+    [
+      'http://127.0.0.1:5394/?tenant=x',
+      'has a path, query or fragment, which the Chroma client drops (it calls /api/v2/… at the root of scheme://host:port)',
+    ],
+    [
+      'http://admin:100%sure@127.0.0.1:5394',
+      'has a % in its user name or password that does not start an escape (write it %25)',
+    ],
+  ])('refuses DOCUTHINKER_CHROMA_URL=%s: %s', (value, message) => {
+    expect(problemsOf({ ...productionEnv, DOCUTHINKER_CHROMA_URL: value })).toEqual([
+      expect.objectContaining({ variable: 'DOCUTHINKER_CHROMA_URL', problem: message }),
+    ]);
+  });
+
+  it('takes a Chroma origin, with or without a trailing slash or Basic credentials', () => {
+    for (const url of [
+      'http://chroma.internal:8000/',
+      'https://chroma.internal',
+      'https://admin:p%40ss@chroma.internal:8443',
+    ]) {
+      expect(loadGatewayConfig({ ...productionEnv, DOCUTHINKER_CHROMA_URL: url }).chromaUrl).toBe(
+        url,
+      );
+    }
+  });
+
+  it('reads REDIS_URL by the rule of the backend', () => {
+    expect(
+      problemsOf({ ...productionEnv, REDIS_URL: 'rediss://:pw@cache.internal:6379/abc' }),
+    ).toEqual([
+      expect.objectContaining({
+        variable: 'REDIS_URL',
+        problem: 'has a path other than a database number (/0, /1, …)',
+      }),
+    ]);
+  });
 });

@@ -68,4 +68,29 @@ describe('secretValuesFrom', () => {
     });
     expect(values).toContain('bad%zzpassword');
   });
+
+  // Found in an exploratory test: with an unescaped @ in the password, the
+  // password ended at it ("P", too short to mask), and the driver's
+  // "Unable to parse ss:w0rdSECRET with URL" showed the rest at error level.
+  it('takes a URL password up to the last @, and masks the user info and the pieces a driver quotes', () => {
+    const uri = 'mongodb://user:P@ss:w0rdSECRET@127.0.0.1:1/db';
+    const values = secretValuesFrom(backendFields, { MONGODB_URI: uri });
+    expect(values).toContain('P@ss:w0rdSECRET');
+    const redact = createRedactor(values);
+    expect(redact('Unable to parse ss:w0rdSECRET with URL')).toBe(
+      `Unable to parse ${REDACTED} with URL`,
+    );
+    expect(redact('cannot connect to mongodb://user:P@ss:w0rdSECRET@127.0.0.1:1/other')).toBe(
+      `cannot connect to mongodb://${REDACTED}@127.0.0.1:1/other`,
+    );
+  });
+
+  it('masks an unescaped @ in the user name the same way', () => {
+    const values = secretValuesFrom(backendFields, {
+      MONGODB_URI: 'mongodb://ops@corp:Sup3rSecret-pw@db1:27017,db2:27017/x',
+    });
+    expect(createRedactor(values)('Unable to parse corp:Sup3rSecret-pw with URL')).toBe(
+      `Unable to parse ${REDACTED} with URL`,
+    );
+  });
 });

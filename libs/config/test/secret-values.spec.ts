@@ -50,6 +50,22 @@ describe('secretValueProblem', () => {
     ['mongodb', 'mongodb://', 'does not name a host'],
     ['redis', 'http://cache:6379', 'is not a valid URL of the accepted kind'],
     ['neo4j', 'neo4j://', 'does not name a host'],
+    ['redis', 'redis://:pw@cache:6379/abc', 'has a path other than a database number (/0, /1, …)'],
+    [
+      'mongodb',
+      'mongodb://app:P@ss@db:27017/docs',
+      'has a user name or password with a character that must be percent-encoded (@ : / ? # [ ] as %40 %3A %2F %3F %23 %5B %5D, and a % not starting such an escape as %25)',
+    ],
+    [
+      'mongodb',
+      'mongodb://db:27017/docs?bogusOption=1',
+      'is refused by the MongoDB driver: option bogusoption is not supported',
+    ],
+    [
+      'chroma',
+      'http://admin:pw@chroma.internal:8000/chroma/',
+      'has a path, query or fragment, which the Chroma client drops (it calls /api/v2/… at the root of scheme://host:port)',
+    ],
     [
       'openai',
       '{"OPENAI_API_KEY":"sk-proj-abc123"}',

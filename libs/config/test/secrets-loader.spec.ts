@@ -10,7 +10,12 @@ import {
   DeleteSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { SecretsLoadError, createSecretsClient, loadSecretsIntoEnvironment } from '../src';
+import {
+  ConfigError,
+  SecretsLoadError,
+  createSecretsClient,
+  loadSecretsIntoEnvironment,
+} from '../src';
 import { awsTestClientConfig, startMoto, type RunningService } from '@docuthinker/testing';
 
 describe('loadSecretsIntoEnvironment against moto', () => {
@@ -45,6 +50,20 @@ describe('loadSecretsIntoEnvironment against moto', () => {
       client,
     });
     expect(result.loaded).toEqual([]);
+    expect(env).toEqual({});
+  });
+
+  // Found in an exploratory test: validation read " " as unset, the loader
+  // went on to ask for " /mongodb".
+  it('does nothing with a blank prefix, which validation reads as unset', async () => {
+    const env: Record<string, string | undefined> = {};
+    const result = await loadSecretsIntoEnvironment({
+      service: 'backend',
+      prefix: ' ',
+      env,
+      client,
+    });
+    expect(result).toEqual({ loaded: [], absent: [] });
     expect(env).toEqual({});
   });
 
@@ -233,6 +252,23 @@ describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint',
     expect(env['REDIS_URL']).toBe('value-of-docuthinker/redis');
     client.destroy();
   });
+
+  // Found in an exploratory test: the SDK failed with a bare "(TypeError)".
+  it.each(['localhost:4566', 'moto'])(
+    'refuses AWS_ENDPOINT_URL=%s before calling, naming the variable',
+    async (endpoint) => {
+      const failure = loadSecretsIntoEnvironment({
+        service: 'aiml-gateway',
+        prefix: 'docuthinker/',
+        env: { AWS_ENDPOINT_URL: endpoint },
+      });
+      await expect(failure).rejects.toBeInstanceOf(ConfigError);
+      await expect(failure).rejects.toThrow(
+        'Invalid configuration for aiml-gateway (1 problem):\n' +
+          '  - AWS_ENDPOINT_URL: is not a valid URL of the accepted kind; expected a http:// or https:// URL',
+      );
+    },
+  );
 
   it('names the network failure when the endpoint refuses connections', async () => {
     const client = await createSecretsClient({

@@ -1,6 +1,7 @@
 import {
   loadSecretsIntoEnvironment,
   secretValuesFrom,
+  silenceSdkNodeNotice,
   type ServiceConfigBase,
   type ServiceName,
 } from '@docuthinker/config';
@@ -23,6 +24,14 @@ export interface ServiceContextOptions<C extends ServiceConfigBase> {
 export async function startServiceContext<C extends ServiceConfigBase>(
   options: ServiceContextOptions<C>,
 ): Promise<{ config: C; logger: Logger }> {
+  // The AWS SDK prints a nine-line, non-JSON notice on Node 20 (its releases
+  // after January 2027 need Node 22) the first time a client is built: before
+  // the one-line error of a failed Secrets Manager read, and at every start
+  // of a backend on S3. The workspace pins its SDK versions, so the notice
+  // says nothing about this build, and the Node upgrade is tracked on its
+  // own; in the logs it only breaks the JSON lines. Switched off before any
+  // client exists, unless the environment says otherwise.
+  silenceSdkNodeNotice();
   const config = await loadConfigOrExit(async () => {
     await loadSecretsIntoEnvironment({
       service: options.service,

@@ -30,7 +30,12 @@ import {
 } from './vector-index';
 
 export interface ChromaVectorIndexOptions {
-  /** e.g. `http://127.0.0.1:8000`; credentials, if any, as `headers`. */
+  /**
+   * e.g. `http://127.0.0.1:8000`, scheme, host and port only: the client
+   * calls /api/v2/… at the root. A user name and password in it are sent as
+   * HTTP Basic credentials (see basicAuthorization); other credentials go in
+   * `headers`.
+   */
   readonly url: string;
   readonly embedding: { readonly model: string; readonly dimensions: number };
   /** Collection name prefix; the embedding model and dimension are appended. */
@@ -57,6 +62,19 @@ export interface ChromaVectorIndexOptions {
    */
   readonly breakerThreshold?: number;
   readonly halfOpenAfterMs?: number;
+}
+
+/**
+ * The user info of a Chroma URL (`http://user:pw@chroma:8000`, for a Chroma
+ * behind a proxy that asks for Basic credentials) as an Authorization
+ * header. The client takes only host, port and headers from its arguments:
+ * given the URL alone, it dropped the credentials and every call went
+ * unauthenticated.
+ */
+function basicAuthorization(url: URL): Record<string, string> {
+  if (url.username === '' && url.password === '') return {};
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` };
 }
 
 interface ChunkMetadata extends Metadata {
@@ -232,8 +250,12 @@ export class ChromaVectorIndex implements VectorIndex {
     private readonly breaker: ChromaCircuit,
   ) {}
 
-  static async connect(options: ChromaVectorIndexOptions): Promise<ChromaVectorIndex> {
-    const url = new URL(options.url);
+  static async connect(connectOptions: ChromaVectorIndexOptions): Promise<ChromaVectorIndex> {
+    const url = new URL(connectOptions.url);
+    const options = {
+      ...connectOptions,
+      headers: { ...basicAuthorization(url), ...connectOptions.headers },
+    };
     // The client loads on connect: embedded deployments never pay for it at start-up.
     const chromadb = await import('chromadb');
     const { ChromaClient } = chromadb;

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import {
+  startRedis,
+  startServiceProcess,
+  temporaryDirectories,
+  type RunningService,
+} from '@docuthinker/testing';
+
+const GATEWAY = join(__dirname, '../../../dist/apps/aiml-gateway/main.js');
+
+const dataDirs = temporaryDirectories('dt-gateway-config-');
+afterAll(() => dataDirs.removeAll());
+
+/** Runs the built gateway with `env` and waits for it to exit. */
+async function exitOf(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  const service = await startServiceProcess(
+    GATEWAY,
+    { NODE_ENV: 'development', DOCUTHINKER_DATA_DIR: dataDirs.create(), ...env },
+    { waitFor: null },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([
+    service.exited,
+    new Promise<'running'>((resolve) => (timer = setTimeout(() => resolve('running'), 15_000))),
+  ]).finally(() => clearTimeout(timer));
+  if (code === 'running') {
+    await service.stop('SIGKILL');
+    throw new Error(`the gateway did not exit on its configuration:\n${service.output()}`);
+  }
+  return { code, output: service.output() };
+}
+
+describe('the gateway refusing its configuration at start-up', () => {
+  let redis: RunningService;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(() => redis?.stop());
+
+  // Found in an exploratory test: production started on them, ECS having
+  // injected Secrets Manager key/value secrets as their JSON text.
+  it('refuses JSON key/value secrets from the environment, naming each, quoting none', async () => {
+    const { code, output } = await exitOf({
+      NODE_ENV: 'production',
+      DOCUTHINKER_ALLOW_EMBEDDED: 'true',
+      DOCUTHINKER_JWT_SECRET: '{"jwt":"7f3c0a9e51b2d4c68e0f1a2b3c4d5e6f"}',
+      DOCUTHINKER_SERVICE_TOKEN: '{"token":"a1b2c3d4e5f60718293a4b5c6d7e8f90"}',
+      OPENAI_API_KEY: '{"OPENAI_API_KEY":"sk-proj-leakme123"}',
+    });
+    expect(code).toBe(1);
+    expect(output).toMatch(/^Invalid configuration for aiml-gateway \(3 problems\):$/m);
+    for (const variable of [
+      'DOCUTHINKER_JWT_SECRET',
+      'DOCUTHINKER_SERVICE_TOKEN',
+      'OPENAI_API_KEY',
+    ]) {
+      expect(output).toMatch(new RegExp(`^ {2}- ${variable}: is a JSON key/value object`, 'm'));
+    }
+    for (const value of ['7f3c0a9e', 'a1b2c3d4', 'leakme']) expect(output).not.toContain(value);
+  });
+
+  it('refuses credentials in a provider base URL, which fetch would refuse on every call', async () => {
+    const { code, output } = await exitOf({
+      OPENAI_API_KEY: 'sk-test-key',
+      DOCUTHINKER_OPENAI_BASE_URL: 'https://svc:proxy-s3cret@llm-proxy.internal/v1',
+    });
+    expect(code).toBe(1);
+    expect(output).toMatch(/^ {2}- DOCUTHINKER_OPENAI_BASE_URL: has a user name or password/m);
+    expect(output).not.toContain('proxy-s3cret');
+  });
+
+  it('refuses a Chroma URL with a path, which its client would drop', async () => {
+    const { code, output } = await exitOf({
+      DOCUTHINKER_CHROMA_URL: 'http://admin:chr0ma-s3cret@127.0.0.1:5394/chroma-proxy/',
+    });
+    expect(code).toBe(1);
+    expect(output).toMatch(/^ {2}- DOCUTHINKER_CHROMA_URL: has a path, query or fragment/m);
+    expect(output).not.toContain('chr0ma-s3cret');
+  });
+
+  // Found in an exploratory test: an uncaught ReplyError after start-up.
+  it('refuses a Redis URL whose path is not a database number', async () => {
+    const { code, output } = await exitOf({ REDIS_URL: `${redis.url}/abc` });
+    expect(code).toBe(1);
+    expect(output).not.toContain('ReplyError');
+    expect(output).toMatch(/^ {2}- REDIS_URL: has a path other than a database number/m);
+  });
+});
