@@ -45,7 +45,14 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
  * out. With this check a valid token has one spelling only.
  */
 export function isCompactJws(token: string): boolean {
-  return COMPACT_JWS.test(token);
+  if (!COMPACT_JWS.test(token)) return false;
+  // The signature's last character may also carry bits no byte uses (an
+  // HS256 signature is 32 bytes: 43 characters whose last holds two spare
+  // bits), which decoding ignores, so four spellings verified. Only the
+  // spelling its bytes encode to is taken. (Header and payload are signed as
+  // written: another spelling of either fails the signature.)
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  return Buffer.from(signature, 'base64url').toString('base64url') === signature;
 }
 
 /** Claims of a user access token, issued by the backend and accepted by the gateway. */

@@ -129,9 +129,15 @@ describe('BEARER_CREDENTIALS', () => {
 
 describe('isCompactJws', () => {
   it('takes three unpadded base64url parts joined by dots, and nothing else', () => {
-    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJlX2J5dGVz-_';
+    // A 32-byte signature, as HS256's: 43 characters, the last with two spare bits.
+    const token =
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJlIGJ5dGVzIG9mIHRoaXJ0eS10d28gYnk';
     expect(isCompactJws(token)).toBe(true);
     for (const spelling of [
+      // The same bytes with the spare bits set: decoding ignores them.
+      `${token.slice(0, -1)}l`,
+      `${token.slice(0, -1)}m`,
+      `${token.slice(0, -1)}n`,
       `${token}!!!`,
       `${token},`,
       `${token}==`,

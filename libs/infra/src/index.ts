@@ -10,7 +10,8 @@ export { RegistryStack, REGISTRY_STACK_NAME } from './registry/registry-stack';
 export { buildStage, type BuildStageOptions, type StageStacks } from './stacks/build-stage';
 export { resolveImageTag, ImageTagError } from './settings/image-tag';
 export { SettingsError } from './settings/settings-error';
-export { overridesFromContext } from './settings/context-settings';
+// Not overridesFromContext: the certificate's region is checked against the stage's here only.
+export { stageSettingsFromContext } from './settings/context-settings';
 export { DEPLOYMENT_CONTEXT_KEYS } from './bin/deployment-context';
 export { clusterNameFor, secretPrefixFor, stackNameFor } from './settings/stage-names';
 export {

@@ -11,10 +11,11 @@
  *   `#` included; a `# comment` may follow the closing quote.
  *
  * Values are taken literally (no `$VAR` interpolation), as a secret must be.
- * Where compose would read a quoted value differently (it expands escapes
- * inside double quotes, and its versions disagree about `\'` inside single
- * quotes), or the quoting is incomplete, the line is refused instead of
- * guessed. Keys may contain hyphens, as the secret name `service-token` does.
+ * Where compose would read a value differently (it substitutes `$NAME`
+ * outside single quotes, expands escapes inside double quotes, and its
+ * versions disagree about `\'` inside single quotes), or the quoting is
+ * incomplete, the line is refused instead of guessed: a `$` belongs in
+ * single quotes. Keys may contain hyphens, as the secret name `service-token` does.
  * A key given twice is refused: which of two values was meant cannot be
  * guessed. Errors name the line and the key, never the value.
  */
@@ -43,7 +44,10 @@ function valueOf(rawValue: string, where: string): string {
   const quote = rawValue[0];
   if (quote !== '"' && quote !== "'") {
     const comment = rawValue.indexOf(' #');
-    return (comment < 0 ? rawValue : rawValue.slice(0, comment)).trimEnd();
+    return withoutSubstitution(
+      (comment < 0 ? rawValue : rawValue.slice(0, comment)).trimEnd(),
+      where,
+    );
   }
   const close = rawValue.indexOf(quote, 1);
   if (close < 0) throw new Error(`${where}: the ${quote} quote is not closed on its line`);
@@ -60,6 +64,16 @@ function valueOf(rawValue: string, where: string): string {
   if (quote === '"' && value.includes('\\')) {
     throw new Error(
       `${where}: a backslash inside double quotes, where docker-compose expands escapes; put the value in single quotes`,
+    );
+  }
+  return quote === '"' ? withoutSubstitution(value, where) : value;
+}
+
+/** A value outside single quotes, refused when docker-compose would substitute part of it. */
+function withoutSubstitution(value: string, where: string): string {
+  if (value.includes('$')) {
+    throw new Error(
+      `${where}: a $ outside single quotes, where docker-compose substitutes variables; put the value in single quotes`,
     );
   }
   return value;

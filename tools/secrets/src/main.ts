@@ -42,9 +42,10 @@ optional "export " prefix is dropped. In an unquoted value a space followed
 by # starts a comment (KEY=abc # team key is abc; KEY=abc#1 keeps its #), and
 trailing whitespace is dropped. In '...' or "..." the value is what lies
 between the quotes, # included, and a # comment may follow the closing quote.
-Values are literal: $NAME is not expanded (compose expands it outside single
-quotes, so write such a value in '...'). A backslash inside "..." (compose
-expands escapes there) or before a closing quote is refused: use '...'.
+Values are literal: a $ outside single quotes is refused (compose would
+substitute $NAME there), so write such a value in '...'. A backslash inside
+"..." (compose expands escapes there) or before a closing quote is refused:
+use '...'.
 
 check reads each secret it finds to see that it holds a string value (never
 printing it): a secret that exists with no value, or with a binary one, is

@@ -36,11 +36,10 @@ describe('parseEnvFile reads values as docker-compose reads docker/.env', () => 
     expect(valueOf(line)).toBe(expected);
   });
 
-  // Documented: a secret is taken as written (compose would expand $HOME
-  // outside single quotes, where both read it literally).
+  // Documented: a secret is taken as written, so a $ goes in single quotes,
+  // where compose reads it literally too (outside them it substitutes $HOME).
   it('expands no variables', () => {
     expect(valueOf("OPENAI_API_KEY='sk-$HOME'")).toBe('sk-$HOME');
-    expect(valueOf('OPENAI_API_KEY=sk-$HOME')).toBe('sk-$HOME');
   });
 
   it('skips blank and comment lines, CRLF included', () => {
@@ -57,6 +56,8 @@ describe('parseEnvFile reads values as docker-compose reads docker/.env', () => 
     ['OPENAI_API_KEY="sk-abc" trailing', 'line 1 (OPENAI_API_KEY): only a # comment may follow'],
     ['OPENAI_API_KEY="sk-a\\nb"', 'line 1 (OPENAI_API_KEY): a backslash inside double quotes'],
     ["OPENAI_API_KEY='sk-a\\'b'", 'line 1 (OPENAI_API_KEY): a backslash before a closing quote'],
+    ['OPENAI_API_KEY=sk-$HOME', 'line 1 (OPENAI_API_KEY): a $ outside single quotes'],
+    ['OPENAI_API_KEY="sk-$HOME"', 'line 1 (OPENAI_API_KEY): a $ outside single quotes'],
   ])('refuses what compose would read differently or not at all: %s', (line, message) => {
     expect(() => parseEnvFile(`${line}\n`)).toThrow(message);
   });

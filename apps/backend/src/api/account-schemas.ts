@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { textField } from '@docuthinker/contracts';
 import { SOCIAL_NETWORKS, THEMES } from '@docuthinker/stores';
+import { normalizedPassword } from '../auth/password-hashing';
 
 export const MIN_PASSWORD_LENGTH = 8;
 /** argon2 hashes any length, but an unbounded password is a cheap CPU attack. */
@@ -24,6 +25,11 @@ const newPassword = z
   // U+FFFD, so every such password matched any other of the same shape.
   .refine((password) => !LONE_SURROGATE.test(password), {
     error: 'must be well-formed Unicode text (no unpaired surrogate)',
+  })
+  // Counted again as it is hashed: `e` and a combining accent four times
+  // met the length above and hashed as four characters.
+  .refine((password) => [...normalizedPassword(password)].length >= MIN_PASSWORD_LENGTH, {
+    error: `must be at least ${MIN_PASSWORD_LENGTH} characters`,
   });
 
 export const registerBody = z.object({ email, password: newPassword }).strict();

@@ -38,13 +38,16 @@ export interface DocumentedProblem {
   readonly retryAfter?: boolean;
 }
 
-/** Every AI call (tasks, chat, ask, uploads that embed): the per-user limit and the gateway's outages. */
+/** The per-user limit of AI calls (tasks, chat, ask, uploads that embed, semantic search, renames). */
+const AI_CALLS_SPENT: DocumentedProblem = {
+  status: 429,
+  when: 'DT_ERR_RATE_LIMITED: the user’s AI calls per minute are spent (or, for a body as large as an upload, two of the user’s are being read)',
+  retryAfter: true,
+};
+
+/** Every AI call answered by the gateway: the per-user limit and the gateway's outages. */
 const AI_CALL_PROBLEMS: readonly DocumentedProblem[] = [
-  {
-    status: 429,
-    when: 'DT_ERR_RATE_LIMITED: the user’s AI calls per minute are spent (or, for a body as large as an upload, two of the user’s are being read)',
-    retryAfter: true,
-  },
+  AI_CALLS_SPENT,
   {
     status: 503,
     when: 'DT_ERR_AI_UNAVAILABLE: the AI/ML gateway, or every provider behind it, is down (DT_ERR_BUSY: too many large bodies are being read)',
@@ -178,7 +181,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         status: 422,
         when: 'DT_ERR_CORRUPT_FILE, DT_ERR_ENCRYPTED_FILE, DT_ERR_EMPTY_DOCUMENT, DT_ERR_EXTRACTION_TIMEOUT, DT_ERR_EXTRACTION_MEMORY: no text could be read',
       },
-      AI_CALL_PROBLEMS[0] as DocumentedProblem,
+      AI_CALLS_SPENT,
       {
         status: 503,
         when: 'DT_ERR_BUSY (too many uploads being read) or DT_ERR_STORAGE_UNAVAILABLE: nothing was stored',
@@ -211,7 +214,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     query: documentSearchQuery,
     response: documentSearchResult,
     // By meaning with the gateway down, the answer is a content search marked degraded.
-    problems: [AI_CALL_PROBLEMS[0] as DocumentedProblem],
+    problems: [AI_CALLS_SPENT],
   },
   {
     method: 'get',
@@ -239,7 +242,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     authenticated: true,
     body: documentUpdateBody,
     response: documentMetadata,
-    problems: [AI_CALL_PROBLEMS[0] as DocumentedProblem],
+    problems: [AI_CALLS_SPENT],
   },
   {
     method: 'delete',

@@ -14,6 +14,14 @@ export function normalizedPassword(password: string): string {
   return password.normalize('NFKC');
 }
 
+/**
+ * Marks a hash of the normalized password. A hash without it was made from
+ * the password as sent, before normalization, and is checked that way: each
+ * login verifies once, whichever kind the account holds (trying both forms
+ * would let any guess that normalization changes cost two hashes).
+ */
+const NORMALIZED_HASH_PREFIX = 'nfkc:';
+
 async function argon2idMatches(passwordHash: string, password: string): Promise<boolean> {
   try {
     return await verify(passwordHash, password);
@@ -25,17 +33,17 @@ async function argon2idMatches(passwordHash: string, password: string): Promise<
 /**
  * argon2id, the library's default algorithm (its `Algorithm` is an ambient
  * const enum, unusable under isolatedModules), with its default cost, over
- * the normalized password. An account whose password was hashed as sent,
- * before normalization, still signs in with it: only a password that
- * normalization changes, and that did not match, is checked a second time.
+ * the normalized password.
  */
 export const argon2idPasswords: PasswordHashing = {
-  hash: (password) => hash(normalizedPassword(password)),
-  verify: async (passwordHash, password) => {
-    const normalized = normalizedPassword(password);
-    if (await argon2idMatches(passwordHash, normalized)) return true;
-    return normalized !== password && argon2idMatches(passwordHash, password);
-  },
+  hash: async (password) => NORMALIZED_HASH_PREFIX + (await hash(normalizedPassword(password))),
+  verify: (passwordHash, password) =>
+    passwordHash.startsWith(NORMALIZED_HASH_PREFIX)
+      ? argon2idMatches(
+          passwordHash.slice(NORMALIZED_HASH_PREFIX.length),
+          normalizedPassword(password),
+        )
+      : argon2idMatches(passwordHash, password),
 };
 
 /**

@@ -22,7 +22,10 @@ export class AttemptTimedOut extends Error {
  * after a hung upstream's 18 s), always shorter than the 30 s timeout; judged
  * by the whole timeout only, a hung key was never rested and round-robin
  * handed it every Nth call. A quarter (7.5 s by default) still passes all
- * those turns, and is longer than a healthy model takes to answer. What is
+ * those turns. A healthy key whose model is slow on a long document can be
+ * rested too: the call had already moved on to the next provider, and the
+ * rest costs the pool that key for 30 s, the price of not handing a hung
+ * key every Nth call a whole turn. What is
  * left of a turn after earlier providers (or an earlier attempt and its
  * backoff) spent nearly all of the deadline is shorter, and a key is not
  * blamed for not answering in a few hundred milliseconds.

@@ -10,15 +10,30 @@ export interface PagePosition {
   readonly id: string;
 }
 
+/**
+ * Which time a list is ordered by. A cursor says which: one of another list,
+ * or of a build that ordered the same list otherwise (chat sessions were
+ * listed by creation), would select nothing or the wrong page, so it is
+ * refused instead. Creation cursors keep the untagged spelling they always had.
+ */
+export type PageOrder = 'created' | 'latest-activity';
+
+const ORDER_TAGS: Record<PageOrder, string> = { created: '', 'latest-activity': 'a' };
+
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function encodePageCursor(position: PagePosition): string {
-  return Buffer.from(`${position.atMs}:${position.id}`, 'utf8').toString('base64url');
+export function encodePageCursor(position: PagePosition, order: PageOrder = 'created'): string {
+  return Buffer.from(`${ORDER_TAGS[order]}${position.atMs}:${position.id}`, 'utf8').toString(
+    'base64url',
+  );
 }
 
-/** Throws `InvalidCursorError` for anything `encodePageCursor` could not have produced. */
-export function decodePageCursor(cursor: string): PagePosition {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+/** Throws `InvalidCursorError` for anything `encodePageCursor` could not have produced for `order`. */
+export function decodePageCursor(cursor: string, order: PageOrder = 'created'): PagePosition {
+  const tagged = Buffer.from(cursor, 'base64url').toString('utf8');
+  const tag = ORDER_TAGS[order];
+  if (!tagged.startsWith(tag)) throw new InvalidCursorError();
+  const decoded = tagged.slice(tag.length);
   const separator = decoded.indexOf(':');
   const atMs = Number(decoded.slice(0, separator));
   const id = decoded.slice(separator + 1);
@@ -29,7 +44,7 @@ export function decodePageCursor(cursor: string): PagePosition {
   // Base64url decoding skips stray characters and `0001` reads as `1`: only
   // the one spelling the store hands out is a cursor, so one position has
   // one cursor (the listing cache is keyed on it).
-  if (encodePageCursor(position) !== cursor) throw new InvalidCursorError();
+  if (encodePageCursor(position, order) !== cursor) throw new InvalidCursorError();
   return position;
 }
 
@@ -38,6 +53,12 @@ const MAX_PAGE_SIZE = 100;
 export function clampPageSize(limit: number): number {
   if (!Number.isFinite(limit)) return MAX_PAGE_SIZE;
   return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(limit)));
+}
+
+/** How a list other than by creation finds a row's place in its order. */
+export interface PageOrdering<R, I> {
+  readonly order: PageOrder;
+  readonly positionOf: (row: R, item: I) => PagePosition;
 }
 
 /**
@@ -49,10 +70,10 @@ export function pageFromRows<R, I extends { readonly createdAt: Date; readonly i
   rows: readonly R[],
   limit: number,
   toItem: (row: R) => I,
-  positionOf: (row: R, item: I) => PagePosition = (_row, item) => ({
-    atMs: item.createdAt.getTime(),
-    id: item.id,
-  }),
+  ordering: PageOrdering<R, I> = {
+    order: 'created',
+    positionOf: (_row, item) => ({ atMs: item.createdAt.getTime(), id: item.id }),
+  },
 ): { items: I[]; nextCursor: string | null } {
   const kept = rows.slice(0, limit);
   const items = kept.map(toItem);
@@ -62,7 +83,7 @@ export function pageFromRows<R, I extends { readonly createdAt: Date; readonly i
     items,
     nextCursor:
       rows.length > limit && lastRow !== undefined && lastItem !== undefined
-        ? encodePageCursor(positionOf(lastRow, lastItem))
+        ? encodePageCursor(ordering.positionOf(lastRow, lastItem), ordering.order)
         : null,
   };
 }

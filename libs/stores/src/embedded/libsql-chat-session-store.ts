@@ -114,7 +114,7 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
 
   async list(ownerId: string, page: ChatSessionPageRequest): Promise<ChatSessionPage> {
     const limit = clampPageSize(page.limit);
-    const after = page.cursor ? decodePageCursor(page.cursor) : null;
+    const after = page.cursor ? decodePageCursor(page.cursor, 'latest-activity') : null;
     const conditions = ['s.owner_id = ?', 's.expires_at > ?'];
     const values: (string | number)[] = [ownerId, this.clock().getTime()];
     if (page.documentId !== undefined) {
@@ -151,7 +151,7 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
         lastActivityAt: new Date(row.last_activity_at),
         messageCount: row.message_count,
       }),
-      (row) => ({ atMs: row.expires_at, id: row.id }),
+      { order: 'latest-activity', positionOf: (row) => ({ atMs: row.expires_at, id: row.id }) },
     );
   }
 

@@ -105,7 +105,7 @@ export class MongoChatSessionStore implements ChatSessionStore {
 
   async list(ownerId: string, page: ChatSessionPageRequest): Promise<ChatSessionPage> {
     const limit = clampPageSize(page.limit);
-    const after = page.cursor ? decodePageCursor(page.cursor) : null;
+    const after = page.cursor ? decodePageCursor(page.cursor, 'latest-activity') : null;
     const filter: Filter<ChatSessionDocument> = {
       ownerId,
       expiresAt: { $gt: this.clock() },
@@ -155,7 +155,10 @@ export class MongoChatSessionStore implements ChatSessionStore {
         lastActivityAt: row.lastActivityAt,
         messageCount: row.messageCount,
       }),
-      (row) => ({ atMs: row.expiresAt.getTime(), id: row._id }),
+      {
+        order: 'latest-activity',
+        positionOf: (row) => ({ atMs: row.expiresAt.getTime(), id: row._id }),
+      },
     );
   }
 

@@ -2,6 +2,7 @@ import {
   DEFAULT_CHAT_SESSION_TTL_MS,
   MAX_CHAT_SESSION_MESSAGES,
 } from '../../src/ports/chat-session-store';
+import { encodePageCursor } from '../../src/documents/page-cursor';
 import { InvalidCursorError } from '../../src/shared/errors';
 import { newOwnerId } from '../support/sample-documents';
 import { useDataStores, type OpenDataStores } from './data-stores-factory';
@@ -170,6 +171,12 @@ export function chatSessionStoreContract(open: OpenDataStores): void {
         third,
       ]);
       await expect(sessions().list(ownerId, { limit: 2, cursor: 'not-a-cursor' })).rejects.toThrow(
+        InvalidCursorError,
+      );
+      // A cursor of the order by creation (a documents page, or a sessions
+      // page of earlier builds) selected nothing; it is refused instead.
+      const byCreation = encodePageCursor({ atMs: subject.clock().now().getTime(), id: first });
+      await expect(sessions().list(ownerId, { limit: 2, cursor: byCreation })).rejects.toThrow(
         InvalidCursorError,
       );
 
