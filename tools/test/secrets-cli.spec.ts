@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,8 +9,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { awsTestClientConfig, startMoto, type RunningService } from '@docuthinker/testing';
-
-const CLI = join(__dirname, '../../dist/tools/secrets/main.js');
+import { runSecretsCli } from '../secrets/test/support/run-secrets-cli';
 
 describe('tools/secrets CLI against moto', () => {
   let moto: RunningService;
@@ -19,25 +17,7 @@ describe('tools/secrets CLI against moto', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'dt-secrets-cli-'));
 
   const run = (args: string[], stdin?: string, env: Record<string, string> = {}) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], {
-        env: {
-          PATH: process.env['PATH'],
-          AWS_ENDPOINT_URL: moto.url,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          ...env,
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.stdin.end(stdin ?? '');
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+    runSecretsCli(moto.url, args, stdin, env);
 
   const envFile = (name: string, text: string) => {
     const file = join(workDir, name);

@@ -1,17 +1,11 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, chromiumAvailableFor, recordPageTrouble } from '@docuthinker/testing';
 import { GATEWAY_API } from '@docuthinker/contracts';
 import { startTestGateway, userToken, type TestGateway } from './support/test-gateway';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  process.stdout.write(
-    `SKIPPED (no ${CHROMIUM}; apt-get install chromium): gateway /api-docs browser test\n`,
-  );
-}
+const hasChromium = chromiumAvailableFor('gateway /api-docs browser test');
 
 // The security headers (src/plugins/security-headers.ts) as a browser
 // applies them: the Content-Security-Policy must leave Swagger UI working,
@@ -46,19 +40,7 @@ if (!hasChromium) {
 
   it('renders /docs with local assets only and no failing request', async () => {
     const page = await browser.newPage();
-    const requested: string[] = [];
-    const failures: string[] = [];
-    const consoleErrors: string[] = [];
-    page.on('request', (request) => requested.push(request.url()));
-    page.on('requestfailed', (request) =>
-      failures.push(`${request.url()} ${request.failure()?.errorText}`),
-    );
-    page.on('response', (response) => {
-      if (response.status() >= 400) failures.push(`${response.url()} ${response.status()}`);
-    });
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
+    const { requested, failures, consoleErrors } = recordPageTrouble(page);
 
     const landed = await page.goto(`${gatewayUrl}/docs`, { waitUntil: 'networkidle' });
     expect(landed?.headers()['x-content-type-options']).toBe('nosniff');

@@ -1,15 +1,9 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, chromiumAvailableFor, recordPageTrouble } from '@docuthinker/testing';
 import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
 import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  process.stdout.write(
-    `SKIPPED (no ${CHROMIUM}; apt-get install chromium): /api-docs browser test\n`,
-  );
-}
+const hasChromium = chromiumAvailableFor('/api-docs browser test');
 
 (hasChromium ? describe : describe.skip)('/api-docs in headless Chromium', () => {
   let gateway: FakeGateway;
@@ -32,19 +26,7 @@ if (!hasChromium) {
 
   it('renders every operation with local assets only and no failing request', async () => {
     const page = await browser.newPage();
-    const requested: string[] = [];
-    const failures: string[] = [];
-    const consoleErrors: string[] = [];
-    page.on('request', (request) => requested.push(request.url()));
-    page.on('requestfailed', (request) =>
-      failures.push(`${request.url()} ${request.failure()?.errorText}`),
-    );
-    page.on('response', (response) => {
-      if (response.status() >= 400) failures.push(`${response.url()} ${response.status()}`);
-    });
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
+    const { requested, failures, consoleErrors } = recordPageTrouble(page);
 
     await page.goto(`${backend.url}/api-docs`, { waitUntil: 'networkidle' });
     await page.waitForSelector('.opblock-summary-path', { timeout: 20_000 });

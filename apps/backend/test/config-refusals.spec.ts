@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   startRedis,
-  startServiceProcess,
+  exitOfServiceProcess,
   temporaryDirectories,
   type RunningService,
 } from '@docuthinker/testing';
@@ -17,22 +17,12 @@ const dataDirs = temporaryDirectories('dt-backend-config-');
 afterAll(() => dataDirs.removeAll());
 
 /** Runs the built backend with `env` and waits for it to exit. */
-async function exitOf(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  const service = await startServiceProcess(
-    BACKEND,
-    { NODE_ENV: 'development', DOCUTHINKER_DATA_DIR: dataDirs.create(), ...env },
-    { waitFor: null },
-  );
-  let timer: NodeJS.Timeout | undefined;
-  const code = await Promise.race([
-    service.exited,
-    new Promise<'running'>((resolve) => (timer = setTimeout(() => resolve('running'), 15_000))),
-  ]).finally(() => clearTimeout(timer));
-  if (code === 'running') {
-    await service.stop('SIGKILL');
-    throw new Error(`the backend did not exit on its configuration:\n${service.output()}`);
-  }
-  return { code, output: service.output() };
+function exitOf(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return exitOfServiceProcess(BACKEND, {
+    NODE_ENV: 'development',
+    DOCUTHINKER_DATA_DIR: dataDirs.create(),
+    ...env,
+  });
 }
 
 describe('the backend refusing its configuration at start-up', () => {

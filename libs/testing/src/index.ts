@@ -3,9 +3,15 @@ export { startLocalService, type LocalServiceSpec, type RunningService } from '.
 export { startChroma, startMoto, startRedis } from './services';
 export { httpAnswers, waitUntil } from './wait-until';
 export { awsTestClientConfig } from './aws-test-client';
-export { startServiceProcess, type ServiceProcess } from './service-process';
+export { exitOfServiceProcess, startServiceProcess, type ServiceProcess } from './service-process';
 export { temporaryDirectories, type TemporaryDirectories } from './temporary-directories';
 export { describeServiceLifecycle, type ServiceLifecycleSpec } from './service-lifecycle-suite';
 export { announceSkipped, containerRuntimeUnavailableReason } from './container-runtime';
 export { CORPUS_DIR, corpusFile, corpusPath, corpusText, type CorpusTextDocument } from './corpus';
 export { getThrough } from './http-get';
+export {
+  CHROMIUM,
+  chromiumAvailableFor,
+  recordPageTrouble,
+  type PageTrouble,
+} from './headless-chromium';

@@ -74,3 +74,26 @@ async function startOn(
   }
   return service;
 }
+
+/**
+ * Runs a service bundle that should refuse to start (its configuration is
+ * wrong) and resolves with its exit code and output. One that is still
+ * running after `timeoutMs` is killed and fails the test with its output.
+ */
+export async function exitOfServiceProcess(
+  bundle: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 15_000,
+): Promise<{ code: number | null; output: string }> {
+  const service = await startServiceProcess(bundle, env, { waitFor: null });
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([
+    service.exited,
+    new Promise<'running'>((resolve) => (timer = setTimeout(() => resolve('running'), timeoutMs))),
+  ]).finally(() => clearTimeout(timer));
+  if (code === 'running') {
+    await service.stop('SIGKILL');
+    throw new Error(`${bundle} did not exit on its configuration:\n${service.output()}`);
+  }
+  return { code, output: service.output() };
+}

@@ -1,14 +1,10 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { awsTestClientConfig, startMoto, type RunningService } from '@docuthinker/testing';
-
-// Built by `nx run tools:build-secrets` (the tools test target depends on it).
-const CLI = join(__dirname, '../../../dist/tools/secrets/main.js');
+import { runSecretsCli } from './support/run-secrets-cli';
 
 /** Every required secret, valid, so that `check` fails only for what a test sets up. */
 const REQUIRED = [
@@ -24,25 +20,7 @@ describe('tools/secrets against secrets moto holds without a string value', () =
   let moto: RunningService;
   let client: SecretsManagerClient;
 
-  const run = (args: string[], stdin = '') =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], {
-        env: {
-          PATH: process.env['PATH'],
-          AWS_ENDPOINT_URL: moto.url,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          AWS_EC2_METADATA_DISABLED: 'true',
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.stdin.end(stdin);
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+  const run = (args: string[], stdin = '') => runSecretsCli(moto.url, args, stdin);
 
   const valueOf = async (id: string) =>
     (await client.send(new GetSecretValueCommand({ SecretId: id }))).SecretString;
