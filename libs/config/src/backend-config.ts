@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { commonFields, type ServiceConfigBase } from './common-fields';
-import { integerInRange, optionalS3BucketName } from './env-fields';
+import { integerInRange, optionalS3BucketName, optionalUrl } from './env-fields';
 import { optionalMongodbUri } from './mongodb-uri';
 import { ConfigResolution, type Environment } from './parse-environment';
 import { resolvePlatformSecrets } from './platform-secrets';
@@ -24,6 +24,10 @@ export const backendFields = {
   }),
   DOCUTHINKER_DOCUMENTS_BUCKET: optionalS3BucketName({
     description: 'S3 bucket for original files; a directory under the data dir when unset',
+  }),
+  // Read by the AWS SDK itself, as AWS_ENDPOINT_URL is (common-fields.ts).
+  AWS_ENDPOINT_URL_S3: optionalUrl(['http:', 'https:'], {
+    description: 'Endpoint of S3 alone, ahead of AWS_ENDPOINT_URL; read by the AWS SDK',
   }),
   DOCUTHINKER_MAX_UPLOAD_BYTES: integerInRange(25 * 1024 * 1024, 1024, 1024 * 1024 * 1024, {
     description: 'Largest accepted upload in bytes',

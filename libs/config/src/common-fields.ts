@@ -58,6 +58,10 @@ export const commonFields = {
     description:
       'Endpoint of every AWS service called (Secrets Manager, S3), e.g. an emulator; read by the AWS SDK, which uses AWS endpoints when unset',
   }),
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalUrl(['http:', 'https:'], {
+    description:
+      'Endpoint of Secrets Manager alone, ahead of AWS_ENDPOINT_URL; read by the AWS SDK',
+  }),
   DOCUTHINKER_JWT_SECRET: optionalSecret(
     {
       description:

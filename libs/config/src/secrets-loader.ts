@@ -174,24 +174,29 @@ export async function loadSecretsIntoEnvironment(
 }
 
 /**
- * The SDK reads AWS_ENDPOINT_URL itself, and one it cannot parse
- * (`localhost:4566`, no scheme) failed the first call with a bare error
- * name, `(TypeError)` or `(Unknown)`, that named no setting. Validation comes after the secrets,
- * so the loader checks it first, by the service's own rule.
+ * The SDK reads AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_SECRETS_MANAGER ahead
+ * of it) itself, and one it cannot parse (`localhost:4566`, no scheme) failed
+ * the first call with a bare error name, `(TypeError)` or `(Unknown)`, that
+ * named no setting. Validation comes after the secrets, so the loader checks
+ * them first, by the service's own rule.
  */
 function refuseBadEndpoint(service: ServiceName, env: Record<string, string | undefined>): void {
-  const variable = 'AWS_ENDPOINT_URL';
-  const schema = fieldsOf(service)[variable];
-  const parsed = schema?.safeParse(env[variable]);
-  if (!schema || !parsed || parsed.success) return;
-  throw new ConfigError(service, [
-    {
-      variable,
-      problem: problemOf(parsed.error),
-      expected: envVarDocs.get(schema)?.expected ?? 'a URL',
-    },
-  ]);
+  const problems = ENDPOINT_VARIABLES.flatMap((variable) => {
+    const schema = fieldsOf(service)[variable];
+    const parsed = schema?.safeParse(env[variable]);
+    if (!schema || !parsed || parsed.success) return [];
+    return [
+      {
+        variable,
+        problem: problemOf(parsed.error),
+        expected: envVarDocs.get(schema)?.expected ?? 'a URL',
+      },
+    ];
+  });
+  if (problems.length > 0) throw new ConfigError(service, problems);
 }
+
+const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SECRETS_MANAGER'] as const;
 
 /**
  * A secret that only a switched-off feature uses (Neo4j with

@@ -533,26 +533,30 @@ describe('secrets injected into the environment', () => {
   });
 });
 
-describe('AWS_ENDPOINT_URL', () => {
-  it.each(['localhost:4566', '127.0.0.1:4566', 'ftp://moto.internal'])(
-    'refuses %s, naming the variable',
-    (value) => {
-      expect(problemsOf({ ...productionEnv, AWS_ENDPOINT_URL: value })).toEqual([
-        {
-          variable: 'AWS_ENDPOINT_URL',
-          problem: 'is not a valid URL of the accepted kind',
-          expected: 'a http:// or https:// URL',
-        },
-      ]);
-    },
-  );
+// The AWS SDK reads these itself (a service's own ahead of the shared one).
+describe.each(['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_SECRETS_MANAGER'])(
+  '%s',
+  (variable) => {
+    it.each(['localhost:4566', '127.0.0.1:4566', 'ftp://moto.internal'])(
+      'refuses %s, naming the variable',
+      (value) => {
+        expect(problemsOf({ ...productionEnv, [variable]: value })).toEqual([
+          {
+            variable,
+            problem: 'is not a valid URL of the accepted kind',
+            expected: 'a http:// or https:// URL',
+          },
+        ]);
+      },
+    );
 
-  it('takes an emulator URL', () => {
-    expect(() =>
-      loadBackendConfig({ ...productionEnv, AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }),
-    ).not.toThrow();
-  });
-});
+    it('takes an emulator URL', () => {
+      expect(() =>
+        loadBackendConfig({ ...productionEnv, [variable]: 'http://127.0.0.1:4566' }),
+      ).not.toThrow();
+    });
+  },
+);
 
 describe.each([
   ['true', true],

@@ -254,21 +254,23 @@ describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint',
   });
 
   // Found in an exploratory test: the SDK failed with a bare "(TypeError)".
-  it.each(['localhost:4566', 'moto'])(
-    'refuses AWS_ENDPOINT_URL=%s before calling, naming the variable',
-    async (endpoint) => {
-      const failure = loadSecretsIntoEnvironment({
-        service: 'aiml-gateway',
-        prefix: 'docuthinker/',
-        env: { AWS_ENDPOINT_URL: endpoint },
-      });
-      await expect(failure).rejects.toBeInstanceOf(ConfigError);
-      await expect(failure).rejects.toThrow(
-        'Invalid configuration for aiml-gateway (1 problem):\n' +
-          '  - AWS_ENDPOINT_URL: is not a valid URL of the accepted kind; expected a http:// or https:// URL',
-      );
-    },
-  );
+  it.each([
+    ['AWS_ENDPOINT_URL', 'localhost:4566'],
+    ['AWS_ENDPOINT_URL', 'moto'],
+    // The SDK takes the service's own variable ahead of the shared one.
+    ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'localhost:4566'],
+  ])('refuses %s=%s before calling, naming the variable', async (variable, endpoint) => {
+    const failure = loadSecretsIntoEnvironment({
+      service: 'aiml-gateway',
+      prefix: 'docuthinker/',
+      env: { [variable]: endpoint },
+    });
+    await expect(failure).rejects.toBeInstanceOf(ConfigError);
+    await expect(failure).rejects.toThrow(
+      'Invalid configuration for aiml-gateway (1 problem):\n' +
+        `  - ${variable}: is not a valid URL of the accepted kind; expected a http:// or https:// URL`,
+    );
+  });
 
   it('names the network failure when the endpoint refuses connections', async () => {
     const client = await createSecretsClient({

@@ -144,3 +144,53 @@ describe('when Redis hangs (real redis-server, SIGSTOP)', () => {
     expect(await cache.get('document:1')).toEqual({ title: 'cached' });
   });
 });
+
+describe('when REDIS_URL names a database the server does not have (real redis-server)', () => {
+  let redis: RunningService;
+  const clients: Redis[] = [];
+  const clientOf = (url: string, onError?: (error: Error) => void) => {
+    const client = createRedisClient(url, { onError });
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map(closeRedisClient));
+  });
+
+  afterAll(async () => {
+    await redis.stop();
+  });
+
+  it('does not fall back to database 0: the client stops, says why, and nothing is written', async () => {
+    const errors: Error[] = [];
+    // redis-server has 16 databases by default: 0 to 15.
+    const client = clientOf(`${redis.url}/16`, (error) => errors.push(error));
+    expect(await waitForRedis(client, 1500)).toBe(false);
+    expect(errors.map((error) => error.message)).toEqual([
+      "Redis has no database 16 (the number in REDIS_URL's path): not connecting rather than using database 0",
+    ]);
+    const cache = new RedisCacheStore(client);
+    expect(await cache.set('document:1', { title: 'misplaced' }, 60_000)).toBe(false);
+    expect(await cache.health()).toMatchObject({ ok: false, adapter: 'redis' });
+
+    const databaseZero = clientOf(redis.url);
+    expect(await waitForRedis(databaseZero, 5000)).toBe(true);
+    expect(await databaseZero.dbsize()).toBe(0);
+  });
+
+  it('uses a database the server has', async () => {
+    const client = clientOf(`${redis.url}/15`);
+    expect(await waitForRedis(client, 5000)).toBe(true);
+    const cache = new RedisCacheStore(client);
+    expect(await cache.set('document:1', { title: 'placed' }, 60_000)).toBe(true);
+    const databaseZero = clientOf(redis.url);
+    expect(await waitForRedis(databaseZero, 5000)).toBe(true);
+    expect(await databaseZero.dbsize()).toBe(0);
+    expect(await client.dbsize()).toBe(1);
+  });
+});

@@ -45,8 +45,32 @@ export function createRedisClient(url: string, options: RedisConnectionOptions =
     retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
   });
   // Without a listener, ioredis reports every failed reconnect as an unhandled error event.
-  client.on('error', (error: Error) => options.onError?.(error));
+  let stoppedForMissingDatabase = false;
+  client.on('error', (error: Error) => {
+    // What the stopped connection's pending commands fail with says nothing new.
+    if (stoppedForMissingDatabase) return;
+    if (isMissingDatabase(error)) {
+      stoppedForMissingDatabase = true;
+      // ioredis reports a refused SELECT and goes on in database 0, where
+      // another application's keys may live: the client stops instead, and
+      // the service runs as while Redis is unreachable, saying why.
+      client.disconnect();
+      options.onError?.(
+        new Error(
+          `Redis has no database ${client.options.db} (the number in REDIS_URL's path): ` +
+            'not connecting rather than using database 0',
+        ),
+      );
+      return;
+    }
+    options.onError?.(error);
+  });
   return client;
+}
+
+/** The server's answer to a SELECT of a database number it does not have. */
+function isMissingDatabase(error: Error): boolean {
+  return error.name === 'ReplyError' && /\bDB index is out of range\b/i.test(error.message);
 }
 
 /**
