@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Builds one service image from docker/<app>.Dockerfile: stages the bundle and
-# production dependencies, then runs podman (preferred: no daemon needed) or
-# docker. Tags <repository>:<IMAGE_TAG>, or, when IMAGE_TAG is unset,
+# production dependencies, then runs the container engine (container-engine.sh). Tags <repository>:<IMAGE_TAG>, or, when IMAGE_TAG is unset,
 # <repository>:<git SHA> and <repository>:local (the tag docker/docker-compose.yml
 # uses unless IMAGE_TAG is set).
 #   NODE_IMAGE             base image for both stages (default: the Dockerfile's)
-#   CONTAINER_ENGINE       podman or docker (default: podman when installed)
+#   CONTAINER_ENGINE       podman or docker (default: docker when its engine answers, else podman)
 #   EXTRA_BUILD_OPTIONS    more options for the engine's build, space-separated
 set -euo pipefail
 
@@ -13,10 +12,9 @@ app="${1:?usage: build-image.sh <app> <repository>}"
 repository="${2:?usage: build-image.sh <app> <repository>}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
-engine="${CONTAINER_ENGINE:-}"
-if [[ -z "$engine" ]]; then
-  if command -v podman >/dev/null 2>&1; then engine=podman; else engine=docker; fi
-fi
+# shellcheck source=tools/containers/container-engine.sh
+source "$root/tools/containers/container-engine.sh"
+engine="$(container_engine)"
 tags=()
 if [[ -n "${IMAGE_TAG:-}" ]]; then
   tags=("$IMAGE_TAG")

@@ -152,15 +152,10 @@ ci_image_tag() {
   printf '%s' "$tag"
 }
 
-# podman when installed (no daemon needed), else docker; CONTAINER_ENGINE
-# overrides. The same choice as tools/containers/build-image.sh, so the images
-# are found where they were built.
+# The engine tools/containers/container-engine.sh chooses, as build-image.sh
+# does, so the images are found where they were built.
 ci_container_engine() {
-  if [[ -n "${CONTAINER_ENGINE:-}" ]]; then
-    printf '%s' "$CONTAINER_ENGINE"
-  elif command -v podman >/dev/null 2>&1; then
-    printf 'podman'
-  else
-    printf 'docker'
-  fi
+  # shellcheck source=../../containers/container-engine.sh
+  source "$CI_ROOT/tools/containers/container-engine.sh"
+  container_engine
 }

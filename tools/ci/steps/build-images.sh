@@ -10,7 +10,7 @@ source "$CI_ROOT/tools/ci/lib/stage-facts.sh"
 
 ci_usage "usage: tools/ci/run-step build-images [--project backend|aiml-gateway] [--dry-run]
   IMAGE_TAG         tag to build (default: git SHA of HEAD)
-  CONTAINER_ENGINE  podman or docker (default: podman when installed)"
+  CONTAINER_ENGINE  podman or docker (default: docker when its engine answers, else podman)"
 
 projects=()
 while (($#)); do

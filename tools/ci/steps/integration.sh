@@ -16,7 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 ci_usage "usage: tools/ci/run-step integration [--dry-run]
   IMAGE_TAG         tag of the service images to build and run (default: git SHA of HEAD)
-  CONTAINER_ENGINE  engine that builds them (default: docker when installed, else podman);
+  CONTAINER_ENGINE  engine that builds them (default: docker when its engine answers, else podman);
                     it must be the engine testcontainers reaches (DOCKER_HOST or Docker's socket)"
 
 ci_parse_common_args "$@"
@@ -56,12 +56,9 @@ done
 
 # The compose topology runs the images this checkout builds. testcontainers
 # talks to the engine behind DOCKER_HOST (else Docker's socket), which the
-# docker CLI also follows, so that is the default builder, not podman.
+# docker CLI also follows: where that engine answers, it is the builder.
 tag="$(ci_image_tag)"
-engine="${CONTAINER_ENGINE:-}"
-if [[ -z "$engine" ]]; then
-  if command -v docker >/dev/null 2>&1; then engine=docker; else engine=podman; fi
-fi
+engine="$(ci_container_engine)"
 dry_run_option=()
 [[ "$CI_DRY_RUN" == true ]] && dry_run_option=(--dry-run)
 IMAGE_TAG="$tag" CONTAINER_ENGINE="$engine" bash "$CI_STEPS_DIR/build-images.sh" "${dry_run_option[@]}"

@@ -129,17 +129,22 @@ describe('deploy.yml', () => {
     expect(usesAction(publish, 'actions/checkout')?.with?.['fetch-depth']).toBeUndefined();
     const order = (step: string) => publish.steps.indexOf(runs(publish, step) as Step);
     expect(order('install')).toBeLessThan(order('verify'));
-    expect(order('verify')).toBeLessThan(order('build-images'));
-    expect(order('verify')).toBeLessThan(order('push-images'));
+    // CI's other gates too, as Jenkins runs them before it deploys anything.
+    expect(order('verify')).toBeLessThan(order('synth'));
+    expect(order('synth')).toBeLessThan(order('integration'));
+    expect(order('integration')).toBeLessThan(order('build-images'));
+    expect(order('integration')).toBeLessThan(order('push-images'));
+    for (const gate of ['synth', 'integration']) expect(runs(publish, gate)?.if).toBe(verify?.if);
     expect(runs(publish, 'install')?.env).toEqual({
       DOCUTHINKER_SHARED_REPOSITORY: '${{ secrets.DOCUTHINKER_SHARED_REPOSITORY }}',
     });
   });
 
-  it('installs the Redis and moto servers for the tests of a manual run', () => {
+  it('installs the Redis and moto servers for the tests of a manual run, and cfn-lint for its synth', () => {
     const publish = deploy.jobs['publish-images'] as Job;
     const setup = expectTestServersBefore(publish, runs(publish, 'verify'));
     expect(setup.if).toBe(runs(publish, 'verify')?.if);
+    expect(setup.run).toContain('pipx install cfn-lint==');
   });
 
   it('holds AWS credentials only after install (npm ci runs install scripts), and pushes last', () => {
@@ -232,7 +237,10 @@ describe('deploy.yml', () => {
         job.steps.indexOf(runs(job, step) as Step),
       );
       expect(order.every((index, position) => index > (order[position - 1] ?? -1))).toBe(true);
-      expect(runs(job, 'rollback')?.if).toMatch(/^failure\(\) && \(steps\.deploy\.outcome/);
+      // Failed or cancelled once deploy has started, as Jenkins's post { unsuccessful }.
+      expect(runs(job, 'rollback')?.if).toBe(
+        "(failure() || cancelled()) && steps.deploy.outcome != 'skipped' && steps.deploy.outcome != ''",
+      );
       expect(runs(job, 'deploy')?.id).toBe('deploy');
     }
   });
