@@ -37,7 +37,15 @@ export class PublicLoadBalancer extends Construct {
       description: 'DocuThinker public ALB: HTTP and HTTPS from the internet',
       allowAllOutbound: false,
     });
-    securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet');
+    // (The description stays as it was: changing it would replace the group.)
+    if (props.https) {
+      // Only with a listener on it: without HTTPS, 443 reached nothing.
+      securityGroup.addIngressRule(
+        ec2.Peer.anyIpv4(),
+        ec2.Port.tcp(443),
+        'HTTPS from the internet',
+      );
+    }
     securityGroup.addIngressRule(
       ec2.Peer.anyIpv4(),
       ec2.Port.tcp(80),

@@ -23,11 +23,30 @@ const MANAGED_RULE_GROUPS = [
  * 8 KB of a body, so any body-size rule here could only bound bodies at 8 KB,
  * and the backend legitimately accepts JSON bodies up to 1 MB outside uploads.
  * The apps enforce the real limits themselves (backend: 25 MB uploads, 1 MB
- * JSON; gateway: DOCUTHINKER_MAX_REQUEST_BYTES). Counting keeps the rule's
- * metric and sampled requests, so oversized traffic stays visible.
+ * JSON; gateway: DOCUTHINKER_MAX_REQUEST_BYTES).
+ *
+ * The rules that look for attacks in a body (script tags, `../` paths, URLs,
+ * the EC2 metadata address, `${jndi:` lookups, Java serialized objects) count
+ * too: a body here is a user's document or a question about it, and a web
+ * page saved as text, a security report or a shell tutorial holds exactly
+ * those strings. Blocking them refused such uploads, chats and searches with
+ * the WAF's bare 403. The services read bodies as data only (JSON schemas,
+ * text extraction; nothing renders, includes, fetches or deserializes what a
+ * document says), and the same rules still block in URIs, query strings,
+ * headers and cookies.
+ *
+ * Counting keeps each rule's metric and sampled requests, so such traffic
+ * stays visible.
  */
 const COUNT_ONLY_RULES: Partial<Record<(typeof MANAGED_RULE_GROUPS)[number], readonly string[]>> = {
-  AWSManagedRulesCommonRuleSet: ['SizeRestrictions_BODY'],
+  AWSManagedRulesCommonRuleSet: [
+    'SizeRestrictions_BODY',
+    'CrossSiteScripting_BODY',
+    'GenericLFI_BODY',
+    'GenericRFI_BODY',
+    'EC2MetaDataSSRF_BODY',
+  ],
+  AWSManagedRulesKnownBadInputsRuleSet: ['Log4JRCE_BODY', 'JavaDeserializationRCE_BODY'],
 };
 
 /** AWS managed rule groups plus a per-IP rate limit, in front of the ALB. */

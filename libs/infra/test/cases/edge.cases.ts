@@ -17,12 +17,20 @@ export function edgeCases(stages: StageFixtures): void {
         Protocol: 'HTTP',
       });
     });
+
+    it('opens only port 80 to the internet: 443 has no listener behind it', () => {
+      expect(internetPortsOf(dev)).toEqual([80]);
+    });
   });
 
   describe('load balancer with a certificate (prod)', () => {
     let prod: SynthesizedStage;
     beforeAll(() => {
       prod = stages.prod();
+    });
+
+    it('opens 80 (redirected) and 443 to the internet', () => {
+      expect(internetPortsOf(prod)).toEqual([80, 443]);
     });
 
     it('is internet-facing in the public subnets, drops invalid headers and writes access logs to S3', () => {
@@ -121,7 +129,7 @@ export function edgeCases(stages: StageFixtures): void {
       prod.platform.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
     });
 
-    it("counts the common rule set's 8 KB body rule instead of blocking uploads and /ai/* bodies; the rest of the groups still block", () => {
+    it("counts the 8 KB body rule and the body-only attack rules instead of blocking documents' text; the rest of the groups still block", () => {
       const [acl] = Object.values(prod.platform.findResources('AWS::WAFv2::WebACL'));
       const rules = acl?.Properties.Rules as {
         Name: string;
@@ -135,10 +143,20 @@ export function edgeCases(stages: StageFixtures): void {
         expect(rule.OverrideAction).toEqual({ None: {} });
         return rule.Statement.ManagedRuleGroupStatement?.RuleActionOverrides;
       };
-      expect(overridesOf('AWSManagedRulesCommonRuleSet')).toEqual([
-        { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
-      ]);
-      expect(overridesOf('AWSManagedRulesKnownBadInputsRuleSet')).toBeUndefined();
+      const counted = (...names: string[]) =>
+        names.map((name) => ({ Name: name, ActionToUse: { Count: {} } }));
+      expect(overridesOf('AWSManagedRulesCommonRuleSet')).toEqual(
+        counted(
+          'SizeRestrictions_BODY',
+          'CrossSiteScripting_BODY',
+          'GenericLFI_BODY',
+          'GenericRFI_BODY',
+          'EC2MetaDataSSRF_BODY',
+        ),
+      );
+      expect(overridesOf('AWSManagedRulesKnownBadInputsRuleSet')).toEqual(
+        counted('Log4JRCE_BODY', 'JavaDeserializationRCE_BODY'),
+      );
       expect(overridesOf('AWSManagedRulesAmazonIpReputationList')).toBeUndefined();
     });
 
@@ -190,4 +208,20 @@ export function edgeCases(stages: StageFixtures): void {
       dr.platform.hasResourceProperties('AWS::Route53::RecordSet', { Failover: 'SECONDARY' });
     });
   });
+}
+
+/** The ports the load balancer's security group opens to any IPv4 address, in order. */
+function internetPortsOf(stage: SynthesizedStage): number[] {
+  const groups = Object.entries(stage.platform.findResources('AWS::EC2::SecurityGroup')).filter(
+    ([logicalId]) => logicalId.includes('LoadBalancerSecurityGroup'),
+  );
+  expect(groups).toHaveLength(1);
+  const ingress = (groups[0]?.[1].Properties.SecurityGroupIngress ?? []) as {
+    CidrIp?: string;
+    FromPort: number;
+  }[];
+  return ingress
+    .filter((rule) => rule.CidrIp === '0.0.0.0/0')
+    .map((rule) => rule.FromPort)
+    .sort((a, b) => a - b);
 }
