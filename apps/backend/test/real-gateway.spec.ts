@@ -176,6 +176,31 @@ describe('backend with the real AI/ML gateway process', () => {
     expect(summary.status).toBe(200);
   });
 
+  // Found by an exploratory test: the gateway's 501 quotes what it cannot
+  // do (the instruction, the style), and the backend logged that detail:
+  // user text in the logs, a line as long as the instruction.
+  it("answers the gateway's 501 detail to the user and keeps the user's words out of the log", async () => {
+    const instructions = 'My SSN is 078-05-1120; rewrite it as a poem';
+    const refined = await user.post('/api/ai/refine-summary', {
+      text: 'Revenue grew in the third quarter.',
+      summary: 'Revenue grew.',
+      instructions,
+    });
+    expect(refined.status).toBe(501);
+    expect(String(refined.body['detail'])).toContain('078-05-1120');
+    const styled = await user.post('/api/ai/rewrite', { text: 'hello', style: 'pirate-secret' });
+    expect(styled.status).toBe(501);
+    const lines = backend.logs().split('\n');
+    for (const route of ['/api/ai/refine-summary', '/api/ai/rewrite']) {
+      expect(
+        lines.filter(
+          (line) => line.includes(route) && line.includes('(501 DT_ERR_TASK_UNSUPPORTED)'),
+        ),
+      ).toHaveLength(1);
+    }
+    expect(lines.filter((line) => /078-05-1120|pirate-secret/.test(line))).toEqual([]);
+  });
+
   // Found in review: a document stored before titles had to show something
   // (a title of zero-width characters) got 502 on every AI task, the
   // gateway refusing its title.

@@ -32,8 +32,25 @@ export class GatewayRejectedError extends Error {
     /** The gateway's problem code, when it answered problem+json. */
     readonly code?: string,
   ) {
-    super(`AI/ML gateway rejected the request (${status}${code ? ` ${code}` : ''}): ${detail}`);
+    super(
+      `AI/ML gateway rejected the request (${status}${code ? ` ${code}` : ''})${loggedDetail(status, detail)}`,
+    );
   }
+}
+
+/** The longest part of the gateway's detail a log line carries. */
+const LOGGED_DETAIL_CHARACTERS = 300;
+
+/**
+ * What of the gateway's detail goes into the message, which is logged: a
+ * 501's detail is written for the user and quotes the request (the style
+ * or the instruction that cannot be followed), so none of it; any other is
+ * the gateway's own wording about the call, on one line and bounded.
+ */
+function loggedDetail(status: number, detail: string): string {
+  if (status === 501) return '';
+  const line = detail.replace(/\p{Cc}+/gu, ' ');
+  return `: ${line.length > LOGGED_DETAIL_CHARACTERS ? `${line.slice(0, LOGGED_DETAIL_CHARACTERS)}…` : line}`;
 }
 
 /**

@@ -33,7 +33,9 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
       headers: req.headers,
       defParamCharset: 'utf8',
       // fieldSize in bytes: room for a 300-character title after spaces cleaning drops.
-      limits: { files: 1, fileSize: maxBytes, fields: 4, fieldSize: 16 * 1024, parts: 6 },
+      // fileSize one past the limit: busboy signals 'limit' when a file
+      // reaches it, and a file of exactly maxBytes is allowed.
+      limits: { files: 1, fileSize: maxBytes + 1, fields: 4, fieldSize: 16 * 1024, parts: 6 },
     });
   } catch {
     throw problem('DT_ERR_VALIDATION', 'The multipart body has no boundary.');
