@@ -1,13 +1,15 @@
 // What the models answer, read as they meant it: refusals and blocks fail
 // over without taking the provider away from everyone, answers cut at the
 // output limit are marked degraded, lists hold what was asked for.
+import { analyzeResponse } from '@docuthinker/contracts';
+import { answerFromContext } from '../src/offline/answer-from-context';
 import { AnthropicProvider } from '../src/providers/anthropic-provider';
 import { GoogleProvider } from '../src/providers/google-provider';
 import { KeyPool } from '../src/providers/key-pool';
 import { LocalProvider } from '../src/providers/local-provider';
 import { OpenAiProvider } from '../src/providers/openai-provider';
 import { parseList } from '../src/providers/parse-task-output';
-import { ProviderChain } from '../src/providers/provider-chain';
+import { ProviderChain, ProvidersExhaustedError } from '../src/providers/provider-chain';
 import { MAX_PROMPT_DOCUMENT_CHARS } from '../src/providers/task-prompts';
 import { UpstreamProvider } from '../src/providers/upstream-provider';
 import { FAST, input } from './support/fast-resilience';
@@ -146,6 +148,139 @@ describe('a refused or blocked answer', () => {
     for (let call = 0; call < 4; call += 1) await chain.runTask('summary', input);
     expect(openai.requests).toHaveLength(3);
     expect(chain.circuits()[0]?.state).toBe('open');
+  });
+});
+
+// Found by an exploratory test: the container's contract allows `qa`,
+// `rag.qa_answer` and `translation` to be null (it found no answer, it did not
+// translate). Each such answer counted against its circuit as malformed, so a
+// few questions without an answer in a row took every task (summaries too)
+// away from a healthy container, to the offline engine, degraded.
+describe("the upstream container's answer with nothing in it for the request", () => {
+  /** A whole `/analyze` answer as the container sends it, with no answer to the question. */
+  const NO_QA_ANALYSIS = {
+    summary: 'Summary from the container.',
+    topics: ['containers'],
+    qa: null,
+    discussion: ['A point from the container'],
+    insights: ['An insight from the container'],
+    document_id: 'doc-1',
+    metadata: {},
+    sentiment: { label: 'neutral', confidence: 0.5, rationale: 'Plain description.' },
+    translation: null,
+    rag: {
+      overview: 'Containers.',
+      key_topics: ['containers'],
+      qa_answer: null,
+      supporting_context: [],
+      citations: [],
+    },
+    sync: { graph: 'skipped', vector_store: 'skipped' },
+  };
+  const question = {
+    question: 'How are containers lifted?',
+    passages: [
+      { id: 'p1', text: 'Trucks carry containers away from the harbour.' },
+      { id: 'p2', text: 'Cranes lift containers with steel cables.' },
+    ],
+    history: [],
+  };
+  /** The container, then the offline engine; three counted failures open its circuit. */
+  const upstreamThenLocal = (url: string) =>
+    new ProviderChain([new UpstreamProvider({ url }), new LocalProvider()], {
+      resilience: { ...FAST, retries: 0, breakerThreshold: 3 },
+    });
+
+  it('fails an ask over to the next provider and leaves the circuit closed for every task', async () => {
+    expect(analyzeResponse.safeParse(NO_QA_ANALYSIS).success).toBe(true);
+    const upstream = await server(() => ({ body: NO_QA_ANALYSIS }));
+    const chain = upstreamThenLocal(upstream.url);
+
+    for (let call = 0; call < 6; call += 1) {
+      const asked = await chain.answer(question);
+      // The offline engine's answer from the same passages, degraded as after
+      // any failover to it; the container's "no answer" is not passed off as one.
+      expect(asked).toMatchObject({
+        provider: 'local',
+        degraded: true,
+        output: answerFromContext(question),
+      });
+      expect(asked.output.answer).toContain('Cranes lift containers');
+      expect(asked.attempts[0]).toMatchObject({
+        provider: 'upstream',
+        outcome: 'failed',
+        kind: 'unusable',
+      });
+    }
+    // Every ask reached the container: its circuit never opened.
+    expect(upstream.requests).toHaveLength(6);
+    expect(chain.circuits()[0]).toMatchObject({ provider: 'upstream', state: 'closed' });
+    await expect(chain.runTask('summary', input)).resolves.toMatchObject({
+      provider: 'upstream',
+      output: 'Summary from the container.',
+      degraded: false,
+    });
+  });
+
+  it('takes the answer from `qa` when `rag.qa_answer` is null', async () => {
+    const upstream = await server(() => ({
+      body: { ...NO_QA_ANALYSIS, qa: 'Cranes lift them.' },
+    }));
+    const asked = await upstreamThenLocal(upstream.url).answer(question);
+    expect(asked).toMatchObject({ provider: 'upstream', output: { answer: 'Cranes lift them.' } });
+  });
+
+  it.each([
+    ['a null translation', 'summary-in-language', {}],
+    ['a blank summary', 'summary', { summary: '  ' }],
+    [
+      'a sentiment label the gateway does not know',
+      'sentiment',
+      { sentiment: { label: 'calm', confidence: 0.9, rationale: 'r' } },
+    ],
+  ] as const)('counts %s per request, not against the container', async (_name, task, change) => {
+    const body = { ...NO_QA_ANALYSIS, ...change };
+    expect(analyzeResponse.safeParse(body).success).toBe(true);
+    const upstream = await server((request) =>
+      (request.body as { document?: string }).document === input.text
+        ? { body }
+        : { body: NO_QA_ANALYSIS },
+    );
+    const chain = upstreamThenLocal(upstream.url);
+    const options = { language: 'fr' };
+    for (let call = 0; call < 4; call += 1) {
+      const served = chain.runTask(task, { ...input, options });
+      if (task === 'summary-in-language') {
+        // The offline engine cannot translate: no provider answered.
+        await expect(served).rejects.toBeInstanceOf(ProvidersExhaustedError);
+      } else {
+        await expect(served).resolves.toMatchObject({ provider: 'local', degraded: true });
+      }
+    }
+    expect(upstream.requests).toHaveLength(4);
+    expect(chain.circuits()[0]?.state).toBe('closed');
+    const other = await chain.runTask('summary', { text: 'Another document about cranes.' });
+    expect(other).toMatchObject({ provider: 'upstream', output: 'Summary from the container.' });
+  });
+
+  it.each([
+    ['an ask answered by a body without the answer fields', { summary: 'S.' }],
+    [
+      'an ask answered by an answer of the wrong type',
+      { ...NO_QA_ANALYSIS, rag: { qa_answer: 42 } },
+    ],
+  ])('still counts %s against the container', async (_name, body) => {
+    const upstream = await server(() => ({ body }));
+    const chain = upstreamThenLocal(upstream.url);
+    for (let call = 0; call < 4; call += 1) {
+      const asked = await chain.answer(question);
+      expect(asked).toMatchObject({ provider: 'local', degraded: true });
+    }
+    // The fourth ask found the circuit open and was not sent.
+    expect(upstream.requests).toHaveLength(3);
+    expect(chain.circuits()[0]?.state).toBe('open');
+    const [failed] = (await chain.answer(question)).attempts;
+    expect(failed).toMatchObject({ provider: 'upstream', outcome: 'circuit-open' });
   });
 });
 

@@ -55,11 +55,51 @@ export interface UpstreamProviderOptions {
   readonly model?: string;
 }
 
-function required<T>(value: T | undefined | null, field: string): T {
-  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
-    throw new ProviderError('upstream', 'malformed', `/analyze answered without ${field}`);
-  }
+/**
+ * What the container's answers mean for the chain (see ProviderFailureKind).
+ * A body that is not the contract's shape (a field the task reads is absent,
+ * or of the wrong type) is `malformed`: something is wrong with the
+ * container, and it counts towards its circuit. A contract-valid answer with
+ * nothing in it for this request is `unusable`: `qa` and `rag.qa_answer`
+ * null (the container found no answer to the question), `translation` null
+ * (it did not translate this document), blank text, or a sentiment label it
+ * is free to write but the gateway cannot read. That is the container's
+ * honest answer about one request, as a hosted model's refusal or empty
+ * answer is: the call moves on to the next provider (which may do better
+ * with the same request; the offline engine says so itself when the passages
+ * hold no answer), and it counts towards no circuit, since an open circuit
+ * would take every task (summaries, sentiment, ...) away from a healthy
+ * container for everyone.
+ */
+function missing(field: string): ProviderError {
+  return new ProviderError('upstream', 'malformed', `/analyze answered without ${field}`);
+}
+
+function unanswered(detail: string): ProviderError {
+  return new ProviderError('upstream', 'unusable', `/analyze answered ${detail}`);
+}
+
+function isBlank(value: unknown): boolean {
+  return typeof value === 'string' && value.trim() === '';
+}
+
+/** A field the contract requires: absent is malformed, blank text is no answer (see missing). */
+function required<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw missing(field);
+  if (isBlank(value)) throw unanswered(`${field} that is blank`);
   return value;
+}
+
+/**
+ * A text field the contract allows to be null: the first of `values` with
+ * text in it; null or blank is the container's "none" (unusable), all of them
+ * absent or of another type is malformed (see missing).
+ */
+function nullableText(values: readonly unknown[], field: string): string {
+  const text = values.map(textOf).find((value) => value !== undefined && !isBlank(value));
+  if (text !== undefined) return text;
+  if (values.some((value) => value === null || isBlank(value))) throw unanswered(`no ${field}`);
+  throw missing(`a ${field}`);
 }
 
 function textOf(value: unknown): string | undefined {
@@ -121,7 +161,9 @@ export class UpstreamProvider implements AiProvider {
       .map((passage, index) => `[${index + 1}] ${passage.text}`)
       .join('\n\n');
     const analysis = await this.analyze({ document, question: request.question }, signal);
-    const answer = required(analysis.rag?.qa_answer ?? textOf(analysis.qa), 'an answer');
+    // `rag.qa_answer` and `qa` both null: the container found no answer to
+    // this question, which fails over without counting against it (see missing).
+    const answer = nullableText([analysis.rag?.qa_answer, analysis.qa], 'answer to the question');
     const parsed = parseAnswer(this.name, answer, request.passages.length);
     if (parsed.citedPassages.length > 0) return { output: parsed, model: this.model };
     // The container's answers carry no markers: it cites by its own snippets
@@ -168,8 +210,9 @@ export class UpstreamProvider implements AiProvider {
           (known) => known === sentiment.label.toLowerCase(),
         );
         if (!label)
-          // Not quoted: the label is the container's free text.
-          throw new ProviderError(this.name, 'malformed', 'an unknown sentiment label');
+          // Not quoted: the label is the container's free text, which the
+          // contract allows, so it is no answer rather than a fault (see missing).
+          throw new ProviderError(this.name, 'unusable', 'an unknown sentiment label');
         const confidence = Math.min(1, Math.max(0, sentiment.confidence ?? 0.5));
         const score = label === 'positive' ? confidence : label === 'negative' ? -confidence : 0;
         return {
@@ -181,7 +224,8 @@ export class UpstreamProvider implements AiProvider {
       case 'summary-in-language':
         return {
           language: input.options?.language ?? 'English',
-          text: required(textOf(analysis.translation), 'a translation'),
+          // `translation` null: the container did not translate this document.
+          text: nullableText([analysis.translation], 'translation'),
           translated: true,
         };
       default:
