@@ -65,6 +65,39 @@ describe('analyzeDocument (the /analyze contract served locally)', () => {
     expect((await retrieval.topEntities('owner', 3)).length).toBe(3);
   });
 
+  // Found by an exploratory test: without metadata.title the document was
+  // indexed under "", and related documents listed it with an empty title.
+  it.each([
+    [
+      'its first line that shows something',
+      '\u200b\n  Marie Curie in Paris  \nShe discovered radium.',
+      'Marie Curie in Paris',
+    ],
+    [
+      'that line cut at a word',
+      `${'Radium and polonium were discovered in Paris by Marie Curie '.repeat(4)}\nMore.`,
+      'Radium and polonium were discovered in Paris by Marie Curie Radium and polonium were discovered in Paris by Marie Curie…',
+    ],
+  ])('indexes a document sent without a title under %s', async (_case, document, title) => {
+    const graph = LibsqlKnowledgeGraph.open(':memory:');
+    const indexing = new RetrievalService({
+      embedder: new HashingEmbedder(),
+      knowledgeGraph: graph,
+    });
+    try {
+      for (const documentId of ['curie', 'curie-again']) {
+        await analyzeDocument(
+          { document },
+          { providers, retrieval: indexing, ownerId: 'owner', documentId },
+        );
+      }
+      const related = await graph.relatedDocuments('owner', 'curie', 5);
+      expect(related.map((document) => document.title)).toEqual([title]);
+    } finally {
+      await graph.close();
+    }
+  });
+
   it('rejects an empty document', async () => {
     await expect(analyzeDocument({ document: ' ' }, { providers, retrieval })).rejects.toThrow(
       /document/,

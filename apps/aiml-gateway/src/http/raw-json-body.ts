@@ -27,6 +27,9 @@ function isEncoded(contentEncoding: string | undefined): boolean {
  * - a charset other than UTF-8 is 415, and so is a compressed body (RFC 7694:
  *   the 415 says which codings are taken, none);
  * - bytes that are not valid UTF-8 are 400 `DT_ERR_MALFORMED_JSON`;
+ * - valid JSON with a `__proto__` key, or `constructor` holding `prototype`
+ *   (Fastify's parser refuses them, secure-json-parse's rules), is 400
+ *   `DT_ERR_VALIDATION` saying so;
  * - an empty DELETE body is no body: clients that send the JSON content type
  *   on every request are not refused for it.
  *
@@ -72,8 +75,32 @@ export function parseJsonBodies(
       return;
     }
     onBytes?.(request, bytes);
-    parseJson(request, bytes.toString('utf8'), done);
+    const text = bytes.toString('utf8');
+    parseJson(request, text, (error, value) => {
+      // Fastify answers a refused key as it answers bad JSON; valid JSON
+      // refused for its keys is told so, not that it "is not valid JSON".
+      if (error && isValidJson(text)) {
+        done(
+          problem(
+            'DT_ERR_VALIDATION',
+            'A JSON key named __proto__, or constructor holding prototype, is refused anywhere in the body.',
+          ),
+          undefined,
+        );
+        return;
+      }
+      done(error, value);
+    });
   });
+}
+
+function isValidJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Like `parseJsonBodies`, keeping the bytes each body was parsed from for `rawJsonBody`. */

@@ -1,5 +1,5 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
-import { wellFormedText } from '@docuthinker/contracts';
+import { cleanTitleText, hasVisibleText, wellFormedText } from '@docuthinker/contracts';
 import { InvalidInputError, TaskUnsupportedError } from '../errors';
 import type { ProviderName } from '../providers/ai-provider';
 import {
@@ -65,14 +65,34 @@ const CONTEXT_PASSAGES = 4;
 const CONCURRENT_PARTS = 7;
 const SIGNAL_LISTENERS_PER_PART = 4;
 
+/** The most of a document's first line a title taken from it keeps. */
+const TITLE_FROM_TEXT_CHARACTERS = 120;
+
 /**
  * The title the document is indexed under: `metadata.title`, made
- * well-formed as every stored text is. The `/analyze` contract has checked
- * and bounded it already; this holds for callers without the contract.
+ * well-formed as every stored text is (the `/analyze` contract has checked
+ * and bounded it already; this holds for callers without the contract).
+ * Without one, the document's first line that shows something, cut at a
+ * word within 120 characters, else the document id: the index route refuses
+ * an empty title, and related documents listed as "" named nothing
+ * (found by an exploratory test).
  */
-function indexedTitle(metadata: AnalyzeRequest['metadata']): string {
+function indexedTitle(
+  metadata: AnalyzeRequest['metadata'],
+  document: string,
+  documentId: string,
+): string {
   const title = metadata?.['title'];
-  return typeof title === 'string' ? wellFormedText(title) : '';
+  if (typeof title === 'string') return wellFormedText(title);
+  const firstLine = document
+    .split('\n', 50)
+    .map((line) => cleanTitleText(wellFormedText(line)))
+    .find(hasVisibleText);
+  if (firstLine === undefined) return documentId;
+  if (firstLine.length <= TITLE_FROM_TEXT_CHARACTERS) return firstLine;
+  const cut = firstLine.slice(0, TITLE_FROM_TEXT_CHARACTERS);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${lastSpace > TITLE_FROM_TEXT_CHARACTERS / 2 ? cut.slice(0, lastSpace) : cut}…`;
 }
 
 /**
@@ -183,7 +203,7 @@ export async function analyzeDocument(
       {
         ownerId: context.ownerId,
         documentId: context.documentId,
-        title: indexedTitle(request.metadata),
+        title: indexedTitle(request.metadata, request.document, context.documentId),
         text: request.document,
       },
       signal,
