@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GATEWAY_API } from '@docuthinker/contracts';
 import { ProviderError } from '@docuthinker/ai-engine';
+import { GATEWAY_ERRORS } from '../src/errors';
 import { StubUpstream } from './support/stub-upstream';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -209,6 +210,17 @@ describe('meta routes', () => {
     );
     const task = document.paths['/ai/v1/tasks/{task}'].post;
     expect(Object.keys(task.responses)).toEqual(expect.arrayContaining(['404', '501']));
+    // Every code a client may meet, as examples (found by an exploratory test: none were listed).
+    expect(document.components.schemas.Problem.properties.code.examples).toEqual(
+      Object.keys(GATEWAY_ERRORS),
+    );
+    expect(Object.keys(GATEWAY_ERRORS)).toEqual(
+      expect.arrayContaining([
+        'DT_ERR_VALIDATION',
+        'DT_ERR_OWNER_MISMATCH',
+        'DT_ERR_TASK_UNSUPPORTED',
+      ]),
+    );
     // A path parameter over the router's length is 414 (framework-errors).
     for (const [path, method] of [
       ['/ai/v1/tasks/{task}', 'post'],

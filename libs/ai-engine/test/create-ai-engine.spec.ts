@@ -58,6 +58,37 @@ describe('createAiEngine', () => {
     expect((await reopened.readiness()).ready).toBe(false);
   });
 
+  // Found by an exploratory test: a Chroma that accepts connections and never
+  // answers held the whole report past the gateway's bound on it, and /ready
+  // lost the other store's state and every provider circuit.
+  it('reports a store whose probe never answers as down within its own bound, and the rest as they are', async () => {
+    const engine = await createAiEngine(embedded);
+    const vectorIndex = engine.vectorIndex as { ping(): Promise<void> };
+    vectorIndex.ping = () => new Promise<void>(() => undefined);
+    try {
+      const started = performance.now();
+      const readiness = await engine.readiness();
+      expect(performance.now() - started).toBeLessThan(1900);
+      expect(readiness).toEqual({
+        ready: false,
+        dependencies: [
+          {
+            name: 'vector-index',
+            adapter: 'libsql',
+            state: 'down',
+            error: 'no answer within 1500 ms',
+          },
+          { name: 'knowledge-graph', adapter: 'libsql', state: 'up' },
+        ],
+        providers: [
+          { provider: 'local', model: 'docuthinker-offline-extractive-v1', state: 'closed' },
+        ],
+      });
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('reports disabled indexes when sync is off', async () => {
     const engine = await createAiEngine({ ...embedded, syncGraph: false, syncVector: false });
     const result = await engine.retrieval.index({

@@ -40,6 +40,21 @@ function jsonSchema(schema: unknown, io: 'input' | 'output'): JsonSchema {
   return generated;
 }
 
+/** The problem document, its `code` with every code the gateway answers today as examples. */
+function problemSchema(): JsonSchema {
+  const schema = jsonSchema(problemDocument, 'output') as JsonSchema & {
+    properties: Record<string, JsonSchema>;
+  };
+  schema.properties['code'] = {
+    ...schema.properties['code'],
+    // Examples, not an enum: a client generated from this document must
+    // still read a code added later.
+    examples: Object.keys(GATEWAY_ERRORS),
+    description: 'Stable DT_ERR_* code: clients match on it (the examples are every code today)',
+  };
+  return schema;
+}
+
 function parameters(schema: unknown, location: 'path' | 'query') {
   if (!schema) return [];
   const { properties = {}, required = [] } = jsonSchema(schema, 'input') as {
@@ -192,7 +207,7 @@ export class OpenApiDocument {
       info: this.info,
       paths,
       components: {
-        schemas: { Problem: jsonSchema(problemDocument, 'output') },
+        schemas: { Problem: problemSchema() },
         securitySchemes: {
           bearer: {
             type: 'http',

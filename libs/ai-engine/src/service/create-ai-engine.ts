@@ -239,13 +239,31 @@ async function openKnowledgeGraph(config: AiEngineConfig): Promise<KnowledgeGrap
   return LibsqlKnowledgeGraph.open(join(config.dataDir, 'graph', 'graph.db'));
 }
 
+/**
+ * How long one store's readiness probe may take before it reads `down`.
+ * Each store is bounded on its own, below the gateway's bound on the whole
+ * report (2 s, health-routes.ts): a Chroma that accepts connections and
+ * never answers waits out its request timeout (15 s), and the whole report,
+ * the other store's state and the provider circuits, was lost with it.
+ */
+const PROBE_TIMEOUT_MS = 1500;
+
 async function probe(store: { ping(): Promise<void> } | undefined) {
   if (!store) return { state: 'disabled' as const };
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)),
+      PROBE_TIMEOUT_MS,
+    );
+  });
   try {
-    await store.ping();
+    await Promise.race([store.ping(), late]);
     return { state: 'up' as const };
   } catch (error) {
     return { state: 'down' as const, error: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
