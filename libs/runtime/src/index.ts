@@ -41,6 +41,7 @@ export { startServiceContext, type ServiceContextOptions } from './service-conte
 export { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache';
 export { listedErrors, MAX_LISTED_ERRORS, type FieldError } from './listed-errors';
 export { trustedProxies } from './trusted-proxies';
+export { keepDeletedDataOffDisk, type SqliteConnection } from './deleted-data-off-disk';
 export {
   databaseDiskSpaceCheck,
   freeDiskSpaceCheck,

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'libsql';
+import { keepDeletedDataOffDisk } from '../deleted-data-off-disk';
 import { NO_TOKEN_VALID_FROM } from './redis-tokens-valid-from';
 
 /** The record's file in the data directory both services share on one machine (`npm start`). */
@@ -39,6 +40,8 @@ export class LibsqlTokensValidFrom {
     this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // It holds user ids: an erased account's goes from the files too.
+    keepDeletedDataOffDisk(this.db, file);
     this.db.exec(
       `CREATE TABLE IF NOT EXISTS tokens_valid_from (
          user_id TEXT PRIMARY KEY,

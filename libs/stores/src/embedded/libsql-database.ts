@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
+import { keepDeletedDataOffDisk } from '@docuthinker/runtime';
 import { migrateEmbeddedSchema } from './libsql-schema';
 
 /** How long a writer waits for another process's write lock before failing. */
@@ -11,6 +12,8 @@ export type EmbeddedDatabase = Database.Database;
 /**
  * Opens (creating if needed) the embedded database file in WAL mode: readers
  * do not block the writer, and a committed transaction survives a crash.
+ * Deleted data does not stay readable in the files (an erased account's
+ * e-mail, messages and documents): see keepDeletedDataOffDisk.
  */
 export function openEmbeddedDatabase(file: string): EmbeddedDatabase {
   mkdirSync(dirname(file), { recursive: true });
@@ -18,6 +21,7 @@ export function openEmbeddedDatabase(file: string): EmbeddedDatabase {
   db.pragma('journal_mode = WAL');
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('foreign_keys = ON');
+  keepDeletedDataOffDisk(db, file);
   migrateEmbeddedSchema(db);
   return db;
 }

@@ -1,0 +1,150 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eraseAccount } from '../src/account-erasure';
+import { createEmbeddedDataStores } from '../src/embedded/create-embedded-data-stores';
+import type { FileStore } from '../src/ports/file-store';
+import { sampleDocument } from './support/sample-documents';
+
+/**
+ * What an erasure leaves on disk, read as raw bytes: the database, its WAL
+ * and its shared-memory index. Freed pages, unused space in live pages and
+ * old WAL frames all keep deleted rows readable unless the store zeroes them
+ * (secure_delete) and checkpoints the WAL away on close.
+ */
+
+/**
+ * Files in `dir` (not descending) whose bytes hold `marker`, exactly. The
+ * markers are upper case: the rows hold them so, while the full-text index
+ * holds its words in lower case (see the known gap below).
+ */
+function filesHolding(dir: string, marker: string, bytes = (text: string) => text): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .filter((entry) =>
+      bytes(readFileSync(join(dir, entry.name)).toString('latin1')).includes(marker),
+    )
+    .map((entry) => entry.name);
+}
+
+/** Each marker with the files that hold it. */
+function residue(dir: string, markers: readonly string[]): Record<string, string[]> {
+  return Object.fromEntries(markers.map((marker) => [marker, filesHolding(dir, marker)]));
+}
+
+function nowhere(markers: readonly string[]): Record<string, string[]> {
+  return Object.fromEntries(markers.map((marker) => [marker, []]));
+}
+
+/** Only the file store's prefix delete is used by an erasure; no files are held here. */
+const noFiles = { deletePrefix: async () => 0 } as unknown as FileStore;
+
+describe('embedded libSQL stores: erased data is gone from the files on disk', () => {
+  const root = mkdtempSync(join(tmpdir(), 'docuthinker-erasure-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('leaves no e-mail, chat message, title or text of an erased account in the db, -wal or -shm', async () => {
+    const dataDir = mkdtempSync(join(root, 'account-'));
+    const markers = {
+      email: 'KIMPRIVATEMAIL@example.com',
+      title: 'KIMTITLEMARKER',
+      text: 'KIMPRIVATETEXTMARKER',
+      question: 'KIMPRIVATEQUESTIONMARKER',
+      answer: 'KIMPRIVATEANSWERMARKER',
+    };
+    // Another account stays: its rows share pages with the erased one's.
+    const neighbour = createEmbeddedDataStores({ dataDir });
+    const other = await neighbour.users.create({ email: 'other@example.com', passwordHash: 'h' });
+    await neighbour.documents.create(sampleDocument(other.id));
+    await neighbour.close();
+
+    const stores = createEmbeddedDataStores({ dataDir });
+    const user = await stores.users.create({ email: markers.email, passwordHash: 'hash' });
+    const document = await stores.documents.create(
+      sampleDocument(user.id, {
+        title: `Report ${markers.title}`,
+        text: `Private notes ${markers.text} `.repeat(50),
+        html: `<p>${markers.text}</p>`,
+        summary: `About ${markers.text}`,
+      }),
+    );
+    const session = await stores.chatSessions.create({
+      ownerId: user.id,
+      documentId: document.id,
+    });
+    await stores.chatSessions.append({ ownerId: user.id, documentId: document.id }, session.id, [
+      { role: 'user', content: `What about ${markers.question}?` },
+      { role: 'assistant', content: `It says ${markers.answer}.` },
+    ]);
+    await stores.users.updateProfile(user.id, { theme: 'dark' });
+    // On disk before the erasure: the check after it would otherwise prove nothing.
+    for (const files of Object.values(residue(dataDir, Object.values(markers)))) {
+      expect(files).not.toEqual([]);
+    }
+
+    await eraseAccount({ ...stores, files: noFiles }, user.id, { lateIndexWritesWithinMs: 0 });
+    expect(await stores.users.findById(user.id)).toBeNull();
+    expect(await stores.users.findById(other.id)).not.toBeNull();
+    await stores.close();
+
+    expect(residue(dataDir, Object.values(markers))).toEqual(nowhere(Object.values(markers)));
+    const reopened = createEmbeddedDataStores({ dataDir });
+    try {
+      expect(await reopened.documents.count(other.id)).toBe(1);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it("leaves no title or text of a deleted document, and keeps the owner's other documents", async () => {
+    const dataDir = mkdtempSync(join(root, 'document-'));
+    const stores = createEmbeddedDataStores({ dataDir });
+    const ownerId = 'owner-1';
+    const kept = await stores.documents.create(sampleDocument(ownerId));
+    const doomed = await stores.documents.create(
+      sampleDocument(ownerId, {
+        title: 'KIMDOCTITLEMARKER',
+        text: 'Confidential KIMDOCTEXTMARKER paragraph. '.repeat(200),
+      }),
+    );
+    // A rename rewrites the row and its full-text entries: the old ones must go too.
+    await stores.documents.update(ownerId, doomed.id, { title: 'KIMDOCTITLEMARKER renamed' });
+    const markers = ['KIMDOCTITLEMARKER', 'KIMDOCTEXTMARKER'];
+    for (const files of Object.values(residue(dataDir, markers))) expect(files).not.toEqual([]);
+
+    expect(await stores.documents.delete(ownerId, doomed.id)).not.toBeNull();
+    await stores.close();
+
+    expect(residue(dataDir, markers)).toEqual(nowhere(markers));
+    const reopened = createEmbeddedDataStores({ dataDir });
+    try {
+      expect((await reopened.documents.get(ownerId, kept.id))?.id).toBe(kept.id);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  /**
+   * Known gap, left for a schema change: `document_terms` is an FTS5
+   * `contentless_delete=1` table, whose deletes only add a tombstone; the
+   * deleted document's words (lower case, behind the owner's tag) stay in
+   * the index segments until a merge rewrites them. FTS5's own
+   * 'secure-delete' option does not apply to such tables (it needs the
+   * 'delete' command, which they refuse). When this starts passing, make it
+   * a plain `it`.
+   */
+  it.failing("leaves no word of a deleted document's text in the full-text index", async () => {
+    const dataDir = mkdtempSync(join(root, 'terms-'));
+    const stores = createEmbeddedDataStores({ dataDir });
+    const ownerId = 'owner-1';
+    await stores.documents.create(sampleDocument(ownerId));
+    const doomed = await stores.documents.create(
+      sampleDocument(ownerId, { text: 'Confidential KIMTERMMARKER paragraph.' }),
+    );
+    const lowerCase = (text: string) => text.toLowerCase();
+    expect(filesHolding(dataDir, 'kimtermmarker', lowerCase)).not.toEqual([]);
+    await stores.documents.delete(ownerId, doomed.id);
+    await stores.close();
+    expect(filesHolding(dataDir, 'kimtermmarker', lowerCase)).toEqual([]);
+  });
+});
