@@ -1,15 +1,12 @@
+import { gzipSync } from 'node:zlib';
 import { ApiClient, uniqueEmail } from './support/api-client';
 import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
 import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
 
 const MAX_UPLOAD_BYTES = 4096;
 
-/**
- * Found by an exploratory test: busboy signals its limit when a file
- * reaches it, so a file of exactly DOCUTHINKER_MAX_UPLOAD_BYTES ("the
- * largest accepted upload") was refused as one byte over.
- */
-describe('the upload size limit', () => {
+/** Multipart uploads: cases found by an exploratory test. */
+describe('multipart uploads', () => {
   let gateway: FakeGateway;
   let backend: RunningBackend;
   let user: ApiClient;
@@ -26,6 +23,8 @@ describe('the upload size limit', () => {
 
   const textOf = (bytes: number) => Buffer.from('quokka '.repeat(bytes).slice(0, bytes));
 
+  // busboy signals its limit when a file reaches it, so a file of exactly
+  // DOCUTHINKER_MAX_UPLOAD_BYTES ("the largest accepted upload") was refused.
   it('accepts a file of exactly the limit', async () => {
     const answer = await user.upload(textOf(MAX_UPLOAD_BYTES), 'limit.txt');
     expect(answer.status).toBe(201);
@@ -36,5 +35,43 @@ describe('the upload size limit', () => {
     const answer = await user.upload(textOf(MAX_UPLOAD_BYTES + 1), 'over.txt');
     expect(answer.status).toBe(413);
     expect(answer.body['code']).toBe('DT_ERR_FILE_TOO_LARGE');
+  });
+
+  // Browsers (and fetch's FormData) write `"` as %22 in the file name.
+  it("decodes the quotes a browser escapes in a file name (%22), and keeps a name's own percent signs", async () => {
+    const quoted = await user.upload(textOf(64), 'Report "final".txt');
+    expect(quoted.status).toBe(201);
+    // A title taken from a file name loses what file names cannot hold, as before.
+    expect(quoted.body['title']).toBe('Report _final_');
+    const percent = await user.upload(textOf(64), '100%25 done.txt');
+    expect(percent.status).toBe(201);
+    expect(percent.body['title']).toBe('100%25 done');
+  });
+
+  it('refuses a compressed form with 415, whether or not its bytes are compressed', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([textOf(64)]), 'plain.txt');
+    const request = new Request(`${backend.url}/api/documents`, { method: 'POST', body: form });
+    const body = Buffer.from(await request.arrayBuffer());
+    const idsOf = async () =>
+      ((await user.get('/api/documents')).body['items'] as { id: string }[]).map(({ id }) => id);
+    const before = await idsOf();
+    for (const bytes of [body, gzipSync(body)]) {
+      const answer = await fetch(`${backend.url}/api/documents`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${user.token ?? ''}`,
+          'content-type': request.headers.get('content-type') ?? '',
+          'content-encoding': 'gzip',
+        },
+        body: bytes,
+      });
+      expect(answer.status).toBe(415);
+      expect(answer.headers.get('accept-encoding')).toBe('identity');
+      expect(((await answer.json()) as { code: string }).code).toBe(
+        'DT_ERR_UNSUPPORTED_MEDIA_TYPE',
+      );
+    }
+    expect(await idsOf()).toEqual(before);
   });
 });

@@ -23,6 +23,15 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
  * limit (what follows is dropped, for a few seconds at most).
  */
 export async function readMultipartUpload(req: Request, maxBytes: number): Promise<UploadInput> {
+  // busboy reads the bytes as they come: a compressed form failed as
+  // "malformed", and a plain one labelled compressed was taken, its label
+  // ignored. JSON bodies are inflated; a form must come uncompressed.
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity') {
+    throw problem('DT_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send the multipart form uncompressed.', {
+      headers: { 'Accept-Encoding': 'identity' },
+    });
+  }
   const maxBodyBytes = maxBytes + MULTIPART_OVERHEAD_BYTES;
   const declaredLength = Number(req.headers['content-length'] ?? 0);
   if (declaredLength > maxBodyBytes) throw refuseTooLarge(req, maxBytes);
@@ -92,7 +101,7 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
         return;
       }
       file = {
-        ...(info.filename ? { filename: info.filename } : {}),
+        ...(info.filename ? { filename: browserFileName(info.filename) } : {}),
         ...(info.mimeType ? { declaredType: info.mimeType } : {}),
       };
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -216,5 +225,18 @@ function refuseTooLarge(req: Request, maxBytes: number) {
   return problem(
     'DT_ERR_FILE_TOO_LARGE',
     `The file is larger than the ${Math.round(maxBytes / 1024)} KiB upload limit.`,
+  );
+}
+
+/**
+ * The file name a browser meant: the HTML standard's multipart encoding
+ * writes `"` as `%22` and line breaks as `%0D` and `%0A` in the
+ * `filename` parameter (curl sends a `"` escaped instead), so `x"y.txt`
+ * arrived as `x%22y.txt`. Only those three are decoded: a name may hold
+ * other percent signs of its own (`100%25 done.txt`).
+ */
+export function browserFileName(filename: string): string {
+  return filename.replace(/%(22|0d|0a)/gi, (_escape, code: string) =>
+    String.fromCharCode(Number.parseInt(code, 16)),
   );
 }
