@@ -253,6 +253,102 @@ describe('ChromaVectorIndex', () => {
     }
   });
 
+  describe("an owner's chunk among hundreds of identical ones", () => {
+    // Found by an exploratory test: an owner's log of 1,200 identical
+    // "heartbeat ok." chunks hid its one other document from a vector search.
+    // HNSW's neighbour heuristic links a record inserted beside a clump of
+    // identical vectors into the clump by one edge and drops the edge back,
+    // so no search reaches it (see needsExactSearch). Here 300 identical
+    // chunks before the one that answers hide it in a fresh collection on
+    // chromadb 3.5.0 (200 did not); HNSW then answers with k of the clump,
+    // which share nothing with the query.
+    const IDENTICAL_CHUNKS = 300;
+    const heartbeat = 'heartbeat ok. '.repeat(50).trim();
+    const answer = 'Marie Curie discovered radium in Paris.';
+
+    async function ownerWithHeartbeatLog(
+      prefix: string,
+      options: { exactSearchLimit?: number } = {},
+    ): Promise<ChromaVectorIndex> {
+      const index = await ChromaVectorIndex.connect({
+        url: chroma.url,
+        embedding: contractEmbedder,
+        collectionPrefix: prefix,
+        ...options,
+      });
+      await index.replaceDocument(
+        'rc',
+        'heartbeat',
+        repeatedChunks('heartbeat', IDENTICAL_CHUNKS, heartbeat, await vectorOf(heartbeat)),
+      );
+      await index.replaceDocument('rc', 'curie', await indexedChunks('curie', answer));
+      // Another owner's copy of the answer must never be the one found.
+      await index.replaceDocument('other-rc', 'curie', await indexedChunks('curie', answer));
+      return index;
+    }
+
+    it('finds it by vector, as the embedded index does', async () => {
+      const index = await ownerWithHeartbeatLog('identical-clump');
+      try {
+        const [own] = await indexedChunks('curie', answer);
+        for (const k of [1, 10]) {
+          const hits = await index.queryVector(
+            { ownerId: 'rc', k },
+            await vectorOf('radium discovered in Paris'),
+          );
+          expect({ k, found: hits.map((hit) => `${hit.documentId} ${hit.chunkId}`) }).toEqual({
+            k,
+            found: [`curie ${own?.chunkId}`],
+          });
+          expect(hits[0]?.score).toBeGreaterThan(0.4);
+        }
+        const byItsOwnVector = await index.queryVector(
+          { ownerId: 'rc', k: 6 },
+          own?.embedding as Float32Array,
+        );
+        expect(byItsOwnVector.map((hit) => [hit.documentId, hit.score])).toEqual([['curie', 1]]);
+      } finally {
+        await index.close();
+      }
+    });
+
+    it('searches exactly only a scope within exactSearchLimit', async () => {
+      // The bodies of the reads of records (POSTs to `/get`), as sent.
+      const reads: string[] = [];
+      const realFetch = globalThis.fetch;
+      const fetchSpy = jest.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+        if (input instanceof Request && input.url.endsWith('/get'))
+          reads.push(await input.clone().text());
+        return realFetch(input, init);
+      });
+      try {
+        const index = await ownerWithHeartbeatLog('identical-clump-bounded', {
+          exactSearchLimit: IDENTICAL_CHUNKS - 1,
+        });
+        const vectorReads = async (query: Parameters<ChromaVectorIndex['queryVector']>[0]) => {
+          reads.length = 0;
+          await index.queryVector(query, await vectorOf('radium discovered in Paris'));
+          return [...reads];
+        };
+        // The owner's scope is past the bound: one read of the bound's ids
+        // says so, no embeddings are read, and the next search reuses it.
+        const first = await vectorReads({ ownerId: 'rc', k: 10 });
+        expect(first).toHaveLength(1);
+        expect(first[0]).not.toMatch(/embeddings/);
+        expect(await vectorReads({ ownerId: 'rc', k: 10 })).toEqual([]);
+        // One document is within it, and is searched exactly.
+        const scoped = await index.queryVector(
+          { ownerId: 'rc', k: 10, documentIds: ['curie', 'heartbeat'].slice(0, 1) },
+          await vectorOf('radium discovered in Paris'),
+        );
+        expect(scoped.map((hit) => hit.documentId)).toEqual(['curie']);
+        await index.close();
+      } finally {
+        fetchSpy.mockRestore();
+      }
+    });
+  });
+
   it('serves the retrieval service: corpus questions and cited answers over Chroma', async () => {
     const { engine, close } = await engineOnChroma();
     try {

@@ -18,6 +18,7 @@ import {
 } from './chroma-circuit';
 import { chromaDispatcher, chromaTimeouts, throughDispatcher } from './chroma-http';
 import { chunkIdFor } from './chunker';
+import { compatibilityClass, severalCharacterSpellings } from './compatibility-spellings';
 import { isZeroVector } from './hashing-embedder';
 import { isTransportFailure } from './transport-failure';
 import {
@@ -43,6 +44,12 @@ export interface ChromaVectorIndexOptions {
   readonly headers?: Record<string, string>;
   /** Records per read when an exact search stands in for a short HNSW answer (see queryVector). */
   readonly exactSearchPage?: number;
+  /**
+   * The most records a search's scope may hold for an exact search to stand
+   * in for an HNSW answer with fewer than k hits that point the query's way,
+   * by default EXACT_SEARCH_LIMIT (see needsExactSearch).
+   */
+  readonly exactSearchLimit?: number;
   /** Records listed and deleted per call when an owner is erased (see removeOwner). */
   readonly ownerErasePage?: number;
   /**
@@ -115,6 +122,17 @@ const WRITE_BATCH = 256;
 /** Records per read in the exact nearest-neighbour search: a page's vectors at a time in memory. */
 const EXACT_SEARCH_PAGE = 500;
 /**
+ * The most records of a search's scope that are searched exactly when HNSW
+ * answers with fewer than k hits that point the query's way (see
+ * queryVector). That is a usual answer (a query whose words few chunks
+ * hold), so the exact search is bounded: 2,000 records are four pages, which
+ * took ~0.2-0.4 s here, about what one filtered HNSW query costs an owner of
+ * 50,000 chunks (p95 ~370 ms); a larger scope keeps HNSW's answer. The
+ * repeated-chunk case it exists for (an owner's one distinct chunk among
+ * 1,200 identical ones, see needsExactSearch) fits.
+ */
+const EXACT_SEARCH_LIMIT = 2_000;
+/**
  * Records per call when an owner is erased. One delete by the owner's filter
  * took 11 s for 50,000 records here, growing faster than the count, so a
  * large account outran a call's deadline (CHROMA_REQUEST_TIMEOUT_MS) and its
@@ -140,6 +158,8 @@ const MAX_PREFILTER_TERMS = 16;
  * inverse document frequency, which a write on another replica moves little.
  */
 const OWNER_COUNT_TTL_MS = 30_000;
+/** Document scopes of one owner whose size against EXACT_SEARCH_LIMIT is remembered. */
+const MAX_SCOPES_PER_OWNER = 100;
 
 /** One collection per embedding model: vectors of different models never mix. */
 export function chromaCollectionName(prefix: string, model: string, dimensions: number): string {
@@ -155,24 +175,39 @@ function escapeRegex(text: string): string {
  * The ways a character of a term can be written in the stored text: the
  * terms come from NFKC-folded, lower-cased text with "İ" and "ı" read as "i"
  * (see `words`), the regex runs on the text as stored. `(?i)` covers case
- * only, not these.
+ * only, not these: a decomposed (NFD) spelling, the compatibility forms that
+ * fold to the character ("Ｆ", "①", see compatibility-spellings.ts), and
+ * `several`, the class of those that fold to it and the characters after it
+ * ("ﬁ"), with "i"'s combining dot above.
  */
-function surfaceCharacter(character: string): string {
-  if (character === 'i') return '[iİı]\\x{307}?';
-  if (character === "'") return "['’]";
+function surfaceCharacter(character: string, several?: string): string {
   const decomposed = character.normalize('NFD');
-  const written =
-    decomposed === character
-      ? escapeRegex(character)
-      : `(?:${escapeRegex(character)}|${escapeRegex(decomposed)})`;
+  const forms = [character === "'" ? "['’]" : escapeRegex(character)];
+  if (decomposed !== character) forms.push(escapeRegex(decomposed));
+  const compatible = compatibilityClass(character);
+  if (compatible) forms.push(compatible);
+  if (several) forms.push(several);
+  const written = forms.length === 1 ? (forms[0] as string) : `(?:${forms.join('|')})`;
+  if (character === 'i') return `${written}\\x{307}?`;
   // The tokenizer drops these optional vowel marks; the stored text keeps them.
   return TAKES_OPTIONAL_VOWEL_MARKS.test(character)
     ? `${written}${CHROMA_OPTIONAL_VOWEL_MARK_CLASS}*`
     : written;
 }
 
+/**
+ * A term's characters as stored text may spell them. A character a ligature
+ * before it may stand for is optional (see severalCharacterSpellings).
+ */
 function surfaceText(text: string): string {
-  return Array.from(text, surfaceCharacter).join('');
+  const characters = Array.from(text);
+  const { standsFor, optional } = severalCharacterSpellings(characters);
+  return characters
+    .map((character, index) => {
+      const written = surfaceCharacter(character, standsFor[index]);
+      return optional[index] ? `(?:${written})?` : written;
+    })
+    .join('');
 }
 
 /**
@@ -236,6 +271,16 @@ export class ChromaVectorIndex implements VectorIndex {
     max: 10_000,
     ttl: OWNER_COUNT_TTL_MS,
   });
+  /**
+   * Per owner, per document scope: whether the scope holds more records than
+   * exactSearchLimit. A bounded read answers it, but on a large owner that
+   * read costs as much as the query itself (the owner filter), so it is
+   * reused like the chunk count and forgotten on the owner's writes.
+   */
+  private readonly scopesPastExactLimit = new LRUCache<string, Map<string, boolean>>({
+    max: 10_000,
+    ttl: OWNER_COUNT_TTL_MS,
+  });
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -244,6 +289,7 @@ export class ChromaVectorIndex implements VectorIndex {
     private readonly dimensions: number,
     private readonly writer: RecordWriter | undefined,
     private readonly exactSearchPage: number,
+    private readonly exactSearchLimit: number,
     private readonly ownerErasePage: number,
     private readonly dispatcher: Dispatcher,
     private readonly errors: ChromaErrors,
@@ -332,6 +378,7 @@ export class ChromaVectorIndex implements VectorIndex {
       dimensions,
       writer,
       Math.max(1, Math.trunc(options.exactSearchPage ?? EXACT_SEARCH_PAGE)),
+      Math.max(0, Math.trunc(options.exactSearchLimit ?? EXACT_SEARCH_LIMIT)),
       Math.max(1, Math.trunc(options.ownerErasePage ?? OWNER_ERASE_PAGE)),
       dispatcher,
       chromadb,
@@ -368,7 +415,7 @@ export class ChromaVectorIndex implements VectorIndex {
     chunks: readonly IndexedChunk[],
   ): Promise<ReplaceResult> {
     assertOwner(ownerId);
-    this.ownerChunkCounts.delete(ownerId);
+    this.forgetSizes(ownerId);
     for (const chunk of chunks) {
       if (chunk.documentId !== documentId)
         throw new Error(`chunk ${chunk.chunkId} belongs to another document`);
@@ -551,7 +598,7 @@ export class ChromaVectorIndex implements VectorIndex {
 
   async removeDocument(ownerId: string, documentId: string): Promise<{ removed: number }> {
     assertOwner(ownerId);
-    this.ownerChunkCounts.delete(ownerId);
+    this.forgetSizes(ownerId);
     const existing = await this.reach(() =>
       this.collection.get({ where: documentFilter(ownerId, [documentId]), include: [] }),
     );
@@ -562,7 +609,7 @@ export class ChromaVectorIndex implements VectorIndex {
 
   async removeOwner(ownerId: string): Promise<{ removed: number; documents: number }> {
     assertOwner(ownerId);
-    this.ownerChunkCounts.delete(ownerId);
+    this.forgetSizes(ownerId);
     const where = documentFilter(ownerId);
     let removed = 0;
     const documents = new Set<string>();
@@ -590,7 +637,7 @@ export class ChromaVectorIndex implements VectorIndex {
       removed += page.ids.length;
     }
     // A search that ran meanwhile may have cached the count from before.
-    this.ownerChunkCounts.delete(ownerId);
+    this.forgetSizes(ownerId);
     return { removed, documents: documents.size };
   }
 
@@ -611,15 +658,6 @@ export class ChromaVectorIndex implements VectorIndex {
       }),
     );
     const returned = result.ids[0]?.length ?? 0;
-    // Chroma's filtered HNSW search can come back short when many records
-    // of other owners sit on the query's spot (a popular document uploaded
-    // by hundreds of users gives identical vectors): 3 of an owner's chunks
-    // with 400 identical ones elsewhere found 2. Fewer hits than asked while
-    // the owner's scope holds more is that case, and an exact search over
-    // the scope answers instead.
-    if (returned < query.k && (await this.holdsMoreThan(where, returned))) {
-      return this.exactNearest(query.k, vector, where);
-    }
     const hits: ChunkHit[] = [];
     const metadatas = result.metadatas[0] ?? [];
     metadatas.forEach((metadata, index) => {
@@ -631,9 +669,66 @@ export class ChromaVectorIndex implements VectorIndex {
       if (score <= 0) return;
       hits.push(chunkHit(metadata, result.documents[0]?.[index] ?? '', score));
     });
+    if (hits.length < query.k && (await this.needsExactSearch(query, where, returned))) {
+      return this.exactNearest(query.k, vector, where);
+    }
     // HNSW orders equal distances as its graph found them; ties come in
     // chunk-id order, as the exact search and the embedded index give them.
     return hits.sort(byScoreThenChunkId);
+  }
+
+  /**
+   * Whether an exact search must stand in for an HNSW answer with fewer than
+   * k hits that point the query's way. HNSW misses records in two cases:
+   *
+   * - Its filtered search comes back short when many records of other owners
+   *   sit on the query's spot (a popular document uploaded by hundreds of
+   *   users gives identical vectors): 3 of an owner's chunks with 400
+   *   identical ones elsewhere found 2. Fewer records than asked while the
+   *   scope holds more is that case, and is searched exactly at any size: it
+   *   is rare on a large scope, whose own records fill the answer.
+   * - Identical vectors cut records off its graph. Its neighbour heuristic
+   *   keeps a candidate only if it is nearer the new record than to the
+   *   neighbours kept so far, so a chunk inserted beside hundreds of
+   *   identical chunks (an owner's log of "heartbeat ok.") gets one link into
+   *   the clump, and the back link is dropped when that full neighbour list
+   *   is pruned again: no search reaches the chunk, unfiltered, by its own
+   *   vector, or asking for every record (1,300 asked of 1,201 gave 292).
+   *   HNSW then answers with k of the clump, sharing nothing with the query.
+   *   No HNSW setting mends it (ef_search only widens the search within what
+   *   is reachable; more neighbours moved the count it takes, and cannot be
+   *   changed on an existing collection), so a scope of at most
+   *   exactSearchLimit records is searched exactly; past it, HNSW's answer stands.
+   *
+   * A scope HNSW has returned whole needs neither.
+   */
+  private async needsExactSearch(
+    query: ChunkQuery,
+    where: Where,
+    returned: number,
+  ): Promise<boolean> {
+    if (returned < query.k) return this.holdsMoreThan(where, returned);
+    return !(await this.pastExactLimit(query, where));
+  }
+
+  /** Whether the query's scope holds more than exactSearchLimit records; reused for a while. */
+  private async pastExactLimit(query: ChunkQuery, where: Where): Promise<boolean> {
+    const scope = query.documentIds ? JSON.stringify([...query.documentIds].sort()) : '';
+    const known = this.scopesPastExactLimit.get(query.ownerId)?.get(scope);
+    if (known !== undefined) return known;
+    const past = await this.holdsMoreThan(where, this.exactSearchLimit);
+    const scopes = this.scopesPastExactLimit.get(query.ownerId) ?? new Map<string, boolean>();
+    // An owner searched in ever new sets of documents: its scopes start over.
+    if (scopes.size >= MAX_SCOPES_PER_OWNER) scopes.clear();
+    scopes.set(scope, past);
+    this.scopesPastExactLimit.set(query.ownerId, scopes);
+    return past;
+  }
+
+  /** The owner's writes change its sizes: BM25's chunk count and the exact search's bound. */
+  private forgetSizes(ownerId: string): void {
+    this.ownerChunkCounts.delete(ownerId);
+    this.scopesPastExactLimit.delete(ownerId);
   }
 
   /** Whether more than `count` records match `where`: one read of at most count + 1 ids. */

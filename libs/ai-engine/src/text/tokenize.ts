@@ -34,16 +34,25 @@ function canonicalWord(word: string): string {
   return word.replace(/['’]s$/u, '').replace(/’/gu, "'");
 }
 
-/** Lower-cased word tokens in order; possessive "'s" is dropped; "İ" and "ı" read as "i". */
-export function words(text: string): string[] {
-  if (!NON_ASCII.test(text)) return (text.toLowerCase().match(WORD) ?? []).map(canonicalWord);
-  // NFKC folds compatibility forms (ligatures, full-width letters); ASCII has none.
-  const folded = text
+/**
+ * Text as terms are read from it: NFKC (compatibility forms such as
+ * ligatures and full-width letters), lower case, "İ" and "ı" as "i",
+ * optional vowel marks dropped. Chroma's lexical prefilter folds stored
+ * characters with it too (compatibility-spellings.ts).
+ */
+export function foldForTerms(text: string): string {
+  return text
     .normalize('NFKC')
     .toLowerCase()
     .replace(TURKISH_I, 'i')
     .replace(OPTIONAL_VOWEL_MARKS, '');
-  return (folded.match(WORD) ?? []).map(canonicalWord);
+}
+
+/** Lower-cased word tokens in order; possessive "'s" is dropped; "İ" and "ı" read as "i". */
+export function words(text: string): string[] {
+  // ASCII has no compatibility forms, Turkish i or vowel marks: lower case is its fold.
+  if (!NON_ASCII.test(text)) return (text.toLowerCase().match(WORD) ?? []).map(canonicalWord);
+  return (foldForTerms(text).match(WORD) ?? []).map(canonicalWord);
 }
 
 /** True for a term made of CJK letters (a bigram of `contentTerms`). */

@@ -542,6 +542,30 @@ export function describeVectorIndexContract(
         },
       );
 
+      // Found by an exploratory test: Chroma's prefilter looked for the
+      // NFKC-folded term in the stored text, so "finance" did not find "ﬁnance"
+      // (a ligature) nor "fullwidth" "ＦＵＬＬＷＩＤＴＨ", which the embedded
+      // store, folding the stored text, found.
+      it.each([
+        ['finance', ['tr']],
+        ['fullwidth', ['fw']],
+        ['ＦＵＬＬＷＩＤＴＨ', ['fw']],
+        ['ﬁnance office', ['tr']],
+        ['džemal', ['tr']],
+        ['istanbul', ['tr']],
+        ['circled', ['fw']],
+      ])('finds "%s" in text written with compatibility forms', async (query, expected) => {
+        const found = await foundByTerms(
+          'compatibility-forms-owner',
+          [
+            ['tr', 'İSTANBUL büyük bir şehirdir. ǅemal was here. ﬁnance office.'],
+            ['fw', 'ＦＵＬＬＷＩＤＴＨ text and ① circled.'],
+          ],
+          query,
+        );
+        expect({ query, found }).toEqual({ query, found: expected });
+      });
+
       // Found in review: Chroma's prefilter put `\b` before a term, and its
       // regex reads "_" as part of a word where the tokenizer splits on it, so
       // "tokens budget" did not find "max_tokens" and "retry_budget".
