@@ -154,4 +154,24 @@ describe('task routes on the offline engine', () => {
       }),
     );
   });
+
+  // Found by an exploratory test: options a task does not read were ignored.
+  it.each([
+    ['summary', { language: 'French' }, 'language'],
+    ['sentiment', { maxItems: 3 }, 'maxItems'],
+    ['key-ideas', { maxItems: 3, style: 'formal' }, 'style'],
+    ['rewrite', { style: 'formal', instructions: 'shorter' }, 'instructions'],
+  ])(
+    'answers 400 when %s is given an option it does not read (%j)',
+    async (task, options, option) => {
+      const response = await run(task, { text: TEXT, options });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual(
+        expect.objectContaining({
+          code: 'DT_ERR_VALIDATION',
+          errors: [{ path: `body.options.${option}`, message: `does not apply to ${task}` }],
+        }),
+      );
+    },
+  );
 });

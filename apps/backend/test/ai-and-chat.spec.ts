@@ -123,6 +123,17 @@ describe('AI tasks, chat and questions over HTTP', () => {
       400,
       'DT_ERR_VALIDATION',
     );
+    // An option the task does not read is refused, not ignored (found by an exploratory test).
+    const ignored = await user.post(`/api/documents/${documentId}/ai/sentiment`, { maxItems: 3 });
+    expectProblem(ignored, 400, 'DT_ERR_VALIDATION');
+    expect(ignored.body['errors']).toEqual([
+      { path: 'maxItems', message: 'does not apply to sentiment' },
+    ]);
+    const adHoc = await user.post('/api/ai/summary', { text: 'Quokkas smile.', language: 'fr' });
+    expectProblem(adHoc, 400, 'DT_ERR_VALIDATION');
+    expect(adHoc.body['errors']).toEqual([
+      { path: 'language', message: 'does not apply to summary' },
+    ]);
     expectProblem(
       await user.post(`/api/documents/${documentId}/ai/telepathy`),
       400,

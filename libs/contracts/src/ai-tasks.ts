@@ -68,6 +68,33 @@ export const REQUIRED_TASK_OPTIONS: Partial<
   'refine-summary': ['summary', 'instructions'],
 };
 
+type TaskOptionName = keyof z.infer<typeof taskOptions>;
+
+/** The options each task reads: any other is refused, not ignored. */
+export const TASK_OPTIONS: Record<AiTaskName, readonly TaskOptionName[]> = {
+  summary: [],
+  'key-ideas': ['maxItems'],
+  'discussion-points': ['maxItems'],
+  'bullet-summary': ['maxItems'],
+  'summary-in-language': ['language'],
+  rewrite: ['style'],
+  recommendations: ['maxItems'],
+  'refine-summary': ['summary', 'instructions'],
+  sentiment: [],
+  topics: ['maxItems'],
+};
+
+/** The options given that `task` does not read, in the order given. */
+export function inapplicableTaskOptions(
+  task: AiTaskName,
+  options: Partial<Record<TaskOptionName, unknown>> | undefined,
+): TaskOptionName[] {
+  const read: readonly string[] = TASK_OPTIONS[task];
+  return Object.entries(options ?? {})
+    .filter(([name, value]) => value !== undefined && !read.includes(name))
+    .map(([name]) => name as TaskOptionName);
+}
+
 export const tokenUsage = z.object({
   inputTokens: z.number().int().nonnegative().optional(),
   outputTokens: z.number().int().nonnegative().optional(),

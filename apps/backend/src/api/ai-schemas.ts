@@ -14,7 +14,9 @@ const option = (max: number) => visibleTextField(max).optional();
 
 /**
  * Options a user may pass. refine-summary needs `summary` and `instructions`;
- * on a stored document its summary is taken when none is given.
+ * on a stored document its summary is taken when none is given. Each task
+ * takes only the options it reads (TASK_OPTIONS, libs/contracts): another is
+ * 400, not ignored.
  */
 export const aiTaskOptions = z
   .object({

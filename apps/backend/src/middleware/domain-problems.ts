@@ -8,6 +8,7 @@ import {
   DocumentNotIndexedError,
   FileStoreUnavailableError,
   InvalidCredentialsError,
+  InapplicableTaskOptionError,
   MissingTaskOptionError,
   NotFoundError,
   RateLimitedError,
@@ -50,6 +51,14 @@ export function problemFromDomainError(error: unknown): ProblemError | undefined
     const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
     return problem('DT_ERR_RATE_LIMITED', `Try again in ${seconds} seconds.`, {
       headers: { 'Retry-After': String(seconds) },
+    });
+  }
+  if (error instanceof InapplicableTaskOptionError) {
+    return problem('DT_ERR_VALIDATION', error.message, {
+      errors: error.options.map((option) => ({
+        path: option,
+        message: `does not apply to ${error.task}`,
+      })),
     });
   }
   if (error instanceof MissingTaskOptionError) {

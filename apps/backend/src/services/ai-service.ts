@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import {
   clipText,
   MAX_SUMMARY_OPTION_CHARS,
+  inapplicableTaskOptions,
   REQUIRED_TASK_OPTIONS,
+  TASK_OPTIONS,
   type AiTaskName,
   type TaskRequest,
 } from '@docuthinker/contracts';
@@ -10,7 +12,11 @@ import type { CacheStore, DocumentStore } from '@docuthinker/stores';
 import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
 import { titleIfVisible } from './gateway-title';
 import { documentAiResultsPrefix, ownerCachePrefixes } from './owner-cache-keys';
-import { MissingTaskOptionError, NotFoundError } from './service-errors';
+import {
+  InapplicableTaskOptionError,
+  MissingTaskOptionError,
+  NotFoundError,
+} from './service-errors';
 
 export type TaskOptions = NonNullable<TaskRequest['options']>;
 
@@ -112,6 +118,10 @@ export class AiService {
     /** Asked after a result is cached: false removes it again. */
     stillCacheable?: () => Promise<boolean>,
   ): Promise<AiTaskResult> {
+    const inapplicable = inapplicableTaskOptions(task, options);
+    if (inapplicable.length > 0) {
+      throw new InapplicableTaskOptionError(task, inapplicable, TASK_OPTIONS[task]);
+    }
     for (const option of REQUIRED_TASK_OPTIONS[task] ?? []) {
       if (!options[option]) throw new MissingTaskOptionError(task, option);
     }

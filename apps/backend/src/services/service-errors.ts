@@ -52,6 +52,18 @@ export class MissingTaskOptionError extends Error {
   }
 }
 
+/** Options the task does not read: refused rather than ignored. */
+export class InapplicableTaskOptionError extends Error {
+  override readonly name = 'InapplicableTaskOptionError';
+  constructor(
+    readonly task: string,
+    readonly options: readonly string[],
+    readonly taken: readonly string[],
+  ) {
+    super(`${task} takes ${taken.length > 0 ? taken.join(', ') : 'no options'}`);
+  }
+}
+
 /** The account was erased while one of its requests ran; what the request saved is removed again. */
 export class AccountGoneError extends Error {
   override readonly name = 'AccountGoneError';

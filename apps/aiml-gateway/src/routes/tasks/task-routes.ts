@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
 import {
   aiTaskName,
+  inapplicableTaskOptions,
   REQUIRED_TASK_OPTIONS,
+  TASK_OPTIONS,
   taskRequest,
   taskResponse,
   type AiTaskName,
@@ -52,6 +54,20 @@ export function registerTaskRoutes(scope: FastifyInstance, connection: EngineCon
             errors: missing.map((option) => ({
               path: `body.options.${option}`,
               message: `is required for ${task}`,
+            })),
+          },
+        );
+      }
+      // An option the task does not read would be ignored: refused instead.
+      const inapplicable = inapplicableTaskOptions(task, options);
+      if (inapplicable.length > 0) {
+        throw problem(
+          'DT_ERR_VALIDATION',
+          `${task} takes ${TASK_OPTIONS[task].map((o) => `options.${o}`).join(', ') || 'no options'}`,
+          {
+            errors: inapplicable.map((option) => ({
+              path: `body.options.${option}`,
+              message: `does not apply to ${task}`,
             })),
           },
         );
