@@ -2,14 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createGatewayClient } from '../src/gateway/gateway-client';
 import { CallerLeftError, GatewayUnavailableError } from '../src/gateway/gateway-errors';
-
-const SUMMARY = {
-  task: 'summary',
-  output: 'A summary.',
-  provider: 'fake',
-  model: 'fake-1',
-  degraded: false,
-};
+import { SUMMARY_ANSWER } from './support/summary-answer';
 
 /** A gateway whose every answer waits for the test to release it; it notes requests whose caller hung up. */
 function heldGateway() {
@@ -31,7 +24,9 @@ function heldGateway() {
     answerAll(): void {
       for (const { res } of held) {
         if (!res.writableEnded && !res.destroyed) {
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(SUMMARY));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify(SUMMARY_ANSWER));
         }
       }
     },

@@ -2,14 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { GATEWAY_CLIENT_DEFAULTS, createGatewayClient } from '../src/gateway/gateway-client';
 import { GatewayUnavailableError } from '../src/gateway/gateway-errors';
-
-const SUMMARY = {
-  task: 'summary',
-  output: 'A summary.',
-  provider: 'fake',
-  model: 'fake-1',
-  degraded: false,
-};
+import { SUMMARY_ANSWER } from './support/summary-answer';
 
 /**
  * A gateway that accepts connections and answers nothing, /health included,
@@ -27,7 +20,9 @@ async function fakeGateway(answerTasksAfterMs?: number) {
       return;
     }
     setTimeout(() => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(SUMMARY));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(SUMMARY_ANSWER));
     }, answerTasksAfterMs);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
