@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -52,6 +52,23 @@ export class NetworkStack extends Stack {
     });
 
     if (settings.vpcEndpoints) this.addEndpoints();
+    this.addNatAddressesOutput();
+  }
+
+  /**
+   * The addresses the tasks' outbound traffic leaves from, for the allow
+   * lists of what lives outside the VPC (MongoDB Atlas, Neo4j Aura).
+   */
+  private addNatAddressesOutput(): void {
+    const addresses = this.vpc.publicSubnets.flatMap((subnet) => {
+      const eip = subnet.node.tryFindChild('EIP');
+      return eip instanceof ec2.CfnEIP ? [eip.attrPublicIp] : [];
+    });
+    if (addresses.length === 0) return;
+    new CfnOutput(this, 'NatPublicIps', {
+      value: Fn.join(',', addresses),
+      description: 'Outbound addresses of the tasks (NAT gateways), for external allow lists',
+    });
   }
 
   /**

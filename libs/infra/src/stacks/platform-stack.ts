@@ -323,6 +323,10 @@ export class PlatformStack extends Stack {
       GatewayRepositoryUri: repositories.gateway.repositoryUri,
       DocumentsBucketName: documentsBucketName,
       ChromaServiceConnectUrl: this.chroma.serviceConnectUrl,
+      // For the rules of stores outside these stacks: ElastiCache must admit
+      // both (the gateway counts users' AI calls in Redis too).
+      BackendSecurityGroupId: securityGroupIdOf(this.backend.service),
+      GatewaySecurityGroupId: securityGroupIdOf(this.gateway.service),
     };
     for (const [id, value] of Object.entries(outputs)) new CfnOutput(this, id, { value });
   }
@@ -338,4 +342,11 @@ function dependOnService(client: ecs.FargateService, server: ecs.FargateService)
     server.node.defaultChild as ecs.CfnService,
     'Service Connect client starts after its server',
   );
+}
+
+/** The one security group a service's tasks run in. */
+function securityGroupIdOf(service: ecs.FargateService): string {
+  const [group] = service.connections.securityGroups;
+  if (!group) throw new Error(`${service.node.path} has no security group`);
+  return group.securityGroupId;
 }

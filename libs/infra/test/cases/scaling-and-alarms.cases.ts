@@ -265,9 +265,18 @@ export function scalingAndAlarmCases(stages: StageFixtures): void {
         'BackendRepositoryUri',
         'GatewayRepositoryUri',
         'ChromaServiceConnectUrl',
+        'BackendSecurityGroupId',
+        'GatewaySecurityGroupId',
       ]) {
         expect(outputs).toContain(name);
       }
+      // What external stores' rules and allow lists need (found by a review).
+      expect(prod.platform.findOutputs('BackendSecurityGroupId')['BackendSecurityGroupId']).toEqual(
+        expect.objectContaining({ Value: { 'Fn::GetAtt': [expect.any(String), 'GroupId'] } }),
+      );
+      const nat = Object.values(prod.network.findOutputs('NatPublicIps'));
+      expect(nat).toHaveLength(1);
+      expect(JSON.stringify(nat[0]?.Value)).toContain('PublicIp');
     });
   });
 }
