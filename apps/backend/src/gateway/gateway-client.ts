@@ -37,7 +37,6 @@ import {
   retryAfterFromHeaders,
 } from '@docuthinker/runtime';
 import { CallerLeftError, GatewayRejectedError, GatewayUnavailableError } from './gateway-errors';
-import { GatewayLiveness } from './gateway-liveness';
 
 export interface GatewayClientOptions {
   readonly baseUrl: string;
@@ -54,10 +53,6 @@ export interface GatewayClientOptions {
   readonly halfOpenAfterMs?: number;
   /** The largest answer read; a longer one is a failure, not kept in memory. */
   readonly maxAnswerBytes?: number;
-  /** How often a waiting call asks whether the gateway answers at all (see GatewayLiveness). */
-  readonly livenessCheckEveryMs?: number;
-  /** How long /health may take to answer before the gateway counts as not answering. */
-  readonly livenessTimeoutMs?: number;
 }
 
 /**
@@ -110,10 +105,6 @@ export const GATEWAY_CLIENT_DEFAULTS = {
   failuresToOpen: 5,
   halfOpenAfterMs: 5_000,
   maxAnswerBytes: MAX_AI_ANSWER_BYTES,
-  // A frozen gateway fails its waiting calls after 3 to 5 s instead of their
-  // whole timeout; /health is answered in milliseconds by a running one.
-  livenessCheckEveryMs: 3_000,
-  livenessTimeoutMs: 2_000,
 };
 
 /**
@@ -221,7 +212,6 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     const asked = Math.ceil((countedFailuresAskedUntil - Date.now()) / 1000);
     return unavailable('circuit open after repeated failures', asked > 0 ? asked : undefined);
   }
-  const liveness = new GatewayLiveness(`${settings.baseUrl}/health`, settings.livenessTimeoutMs);
   const breaker: CircuitBreakerPolicy = circuitBreaker(
     handleWhen(
       (error) => error instanceof GatewayCallFailed || error instanceof TaskCancelledError,
@@ -247,58 +237,6 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       /** Set for an outage behind the gateway (see isDependencyOutage), with its Retry-After. */
       dependencyOutage?: { code: string; retryAfterSeconds?: number };
     };
-    /** One request and its answer, cancelled by the deadline, the caller or the liveness watch. */
-    const exchange = async (
-      deadlineSignal: AbortSignal,
-      callerSignal: AbortSignal | undefined,
-      gatewayGone: AbortSignal,
-    ): Promise<typeof response> => {
-      let answer: Response;
-      try {
-        answer = await fetch(`${settings.baseUrl}${path}`, {
-          method,
-          signal: AbortSignal.any(
-            callerSignal
-              ? [deadlineSignal, gatewayGone, callerSignal]
-              : [deadlineSignal, gatewayGone],
-          ),
-          headers: {
-            authorization: `Bearer ${settings.serviceToken}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...(context.requestId ? { [REQUEST_ID_HEADER]: context.requestId } : {}),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-      } catch (error) {
-        if (callerSignal?.aborted) throw new CallerLeftError();
-        throw new GatewayCallFailed((error as Error).message);
-      }
-      const payload = await readPayload(answer, settings.maxAnswerBytes);
-      // An answer cut off by the client's leaving says nothing about the gateway.
-      if (callerSignal?.aborted) throw new CallerLeftError();
-      // Cut off because the gateway stopped answering: see the watch below.
-      if (gatewayGone.aborted) throw gatewayGone.reason;
-      const code = problemField(payload, 'code');
-      if (isDependencyOutage(answer.status, code)) {
-        return {
-          status: answer.status,
-          payload,
-          dependencyOutage: { code, retryAfterSeconds: retryAfterSecondsOf(answer.headers) },
-        };
-      }
-      if (isGatewayFailure(answer.status, code)) {
-        throw new GatewayCallFailed(
-          `HTTP ${answer.status}${code ? ` ${code}` : ''}`,
-          retryAfterSecondsOf(answer.headers),
-        );
-      }
-      if (answer.status >= 400 || !schema) return { status: answer.status, payload };
-      // A 2xx outside the contract is a gateway of another version or a
-      // broken one: every call would get it, so it counts as an outage.
-      const parsed = schema.safeParse(payload);
-      if (!parsed.success) throw new GatewayCallFailed('answer does not match the contract');
-      return { status: answer.status, payload: parsed.data };
-    };
     if (context.signal?.aborted) throw new CallerLeftError();
     try {
       response = await breaker.execute(() => {
@@ -308,18 +246,45 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         // the circuit. Cancelled, cockatiel would close it untested.
         const callerSignal = breaker.state === CircuitState.Closed ? context.signal : undefined;
         return deadline.execute(async ({ signal }) => {
-          const watch = liveness.watch(settings.livenessCheckEveryMs);
+          let answer: Response;
           try {
-            return await exchange(signal, callerSignal, watch.signal);
+            answer = await fetch(`${settings.baseUrl}${path}`, {
+              method,
+              signal: callerSignal ? AbortSignal.any([signal, callerSignal]) : signal,
+              headers: {
+                authorization: `Bearer ${settings.serviceToken}`,
+                ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+                ...(context.requestId ? { [REQUEST_ID_HEADER]: context.requestId } : {}),
+              },
+              ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+            });
           } catch (error) {
-            // Not answering at all counts against the gateway, as a timeout does.
-            if (watch.signal.aborted && !callerSignal?.aborted) {
-              throw new GatewayCallFailed((watch.signal.reason as Error).message);
-            }
-            throw error;
-          } finally {
-            watch.stop();
+            if (callerSignal?.aborted) throw new CallerLeftError();
+            throw new GatewayCallFailed((error as Error).message);
           }
+          const payload = await readPayload(answer, settings.maxAnswerBytes);
+          // An answer cut off by the client's leaving says nothing about the gateway.
+          if (callerSignal?.aborted) throw new CallerLeftError();
+          const code = problemField(payload, 'code');
+          if (isDependencyOutage(answer.status, code)) {
+            return {
+              status: answer.status,
+              payload,
+              dependencyOutage: { code, retryAfterSeconds: retryAfterSecondsOf(answer.headers) },
+            };
+          }
+          if (isGatewayFailure(answer.status, code)) {
+            throw new GatewayCallFailed(
+              `HTTP ${answer.status}${code ? ` ${code}` : ''}`,
+              retryAfterSecondsOf(answer.headers),
+            );
+          }
+          if (answer.status >= 400 || !schema) return { status: answer.status, payload };
+          // A 2xx outside the contract is a gateway of another version or a
+          // broken one: every call would get it, so it counts as an outage.
+          const parsed = schema.safeParse(payload);
+          if (!parsed.success) throw new GatewayCallFailed('answer does not match the contract');
+          return { status: answer.status, payload: parsed.data };
         });
       });
     } catch (error) {
