@@ -78,6 +78,12 @@ describe('analyzeDocument (the /analyze contract served locally)', () => {
       `${'Radium and polonium were discovered in Paris by Marie Curie '.repeat(4)}\nMore.`,
       'Radium and polonium were discovered in Paris by Marie Curie Radium and polonium were discovered in Paris by Marie Curie…',
     ],
+    // Found in review: a cut between the halves of an emoji left a lone surrogate.
+    [
+      'a cut that keeps emoji whole',
+      `Marie Curie X${'😀'.repeat(100)}\nShe discovered radium in Paris.`,
+      `Marie Curie X${'😀'.repeat(53)}…`,
+    ],
   ])('indexes a document sent without a title under %s', async (_case, document, title) => {
     const graph = LibsqlKnowledgeGraph.open(':memory:');
     const indexing = new RetrievalService({

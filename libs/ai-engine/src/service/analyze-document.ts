@@ -1,5 +1,5 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
-import { cleanTitleText, hasVisibleText, wellFormedText } from '@docuthinker/contracts';
+import { cleanTitleText, clipText, hasVisibleText, wellFormedText } from '@docuthinker/contracts';
 import { InvalidInputError, TaskUnsupportedError } from '../errors';
 import type { ProviderName } from '../providers/ai-provider';
 import {
@@ -90,7 +90,8 @@ function indexedTitle(
     .find(hasVisibleText);
   if (firstLine === undefined) return documentId;
   if (firstLine.length <= TITLE_FROM_TEXT_CHARACTERS) return firstLine;
-  const cut = firstLine.slice(0, TITLE_FROM_TEXT_CHARACTERS);
+  // Never between the halves of a surrogate pair (an emoji): Chroma refuses half a pair.
+  const cut = clipText(firstLine, TITLE_FROM_TEXT_CHARACTERS);
   const lastSpace = cut.lastIndexOf(' ');
   return `${lastSpace > TITLE_FROM_TEXT_CHARACTERS / 2 ? cut.slice(0, lastSpace) : cut}…`;
 }
