@@ -347,6 +347,60 @@ describe('ChromaVectorIndex', () => {
         fetchSpy.mockRestore();
       }
     });
+
+    // Found in review: the size remembered for 30 s may be stale (another
+    // replica's writes), and the exact search then read the whole scope.
+    it('stops an exact search at the bound when the remembered size is stale', async () => {
+      const reads: string[] = [];
+      const realFetch = globalThis.fetch;
+      const fetchSpy = jest.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+        if (input instanceof Request && input.url.endsWith('/get'))
+          reads.push(await input.clone().text());
+        return realFetch(input, init);
+      });
+      const options = { exactSearchLimit: 40, exactSearchPage: 20 };
+      const connect = () =>
+        ChromaVectorIndex.connect({
+          url: chroma.url,
+          embedding: contractEmbedder,
+          collectionPrefix: 'stale-scope-size',
+          ...options,
+        });
+      const searching = await connect();
+      const otherReplica = await connect();
+      try {
+        await otherReplica.replaceDocument('rs', 'curie', await indexedChunks('curie', answer));
+        await otherReplica.replaceDocument(
+          'rs',
+          'warm-up',
+          repeatedChunks('warm-up', 10, heartbeat, await vectorOf(heartbeat)),
+        );
+        const query = { ownerId: 'rs', k: 5 };
+        // Eleven records, within the bound: HNSW's five hold one hit, the
+        // scope's size is remembered as within, and it is searched exactly.
+        reads.length = 0;
+        const warm = await searching.queryVector(
+          query,
+          await vectorOf('radium discovered in Paris'),
+        );
+        expect(warm.map((hit) => hit.documentId)).toEqual(['curie']);
+        expect(reads.filter((body) => /embeddings/.test(body))).toHaveLength(1);
+        await otherReplica.replaceDocument(
+          'rs',
+          'heartbeat',
+          repeatedChunks('heartbeat', 200, heartbeat, await vectorOf(heartbeat)),
+        );
+        reads.length = 0;
+        await searching.queryVector(query, await vectorOf('radium discovered in Paris'));
+        const embeddingPages = reads.filter((body) => /embeddings/.test(body));
+        // The bound's pages and one look past it, not the 211 records' eleven pages.
+        expect(embeddingPages.length).toBeLessThanOrEqual(options.exactSearchLimit / 20);
+      } finally {
+        fetchSpy.mockRestore();
+        await searching.close();
+        await otherReplica.close();
+      }
+    });
   });
 
   it('serves the retrieval service: corpus questions and cited answers over Chroma', async () => {

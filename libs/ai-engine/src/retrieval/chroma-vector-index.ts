@@ -670,7 +670,10 @@ export class ChromaVectorIndex implements VectorIndex {
       hits.push(chunkHit(metadata, result.documents[0]?.[index] ?? '', score));
     });
     if (hits.length < query.k && (await this.needsExactSearch(query, where, returned))) {
-      return this.exactNearest(query.k, vector, where);
+      // A full answer stands for itself: only the fewer-hits case is read past the bound.
+      const bound = returned < query.k ? undefined : this.exactSearchLimit;
+      const exact = await this.exactNearest(query.k, vector, where, bound);
+      if (exact) return exact;
     }
     // HNSW orders equal distances as its graph found them; ties come in
     // chunk-id order, as the exact search and the embedded index give them.
@@ -743,10 +746,26 @@ export class ChromaVectorIndex implements VectorIndex {
    * The k records of `where` nearest `vector` by cosine, read page by page,
    * above 0 as queryVector's, ties in chunk-id order.
    */
-  private async exactNearest(k: number, vector: Float32Array, where: Where): Promise<ChunkHit[]> {
+  private async exactNearest(
+    k: number,
+    vector: Float32Array,
+    where: Where,
+    /**
+     * Gives up (undefined) once the scope proves larger: the size
+     * needsExactSearch remembered may be stale (another replica's writes).
+     */
+    maxRecords?: number,
+  ): Promise<ChunkHit[] | undefined> {
     const queryNorm = Math.hypot(...vector);
     let nearest: ChunkHit[] = [];
     for (let offset = 0; ; offset += this.exactSearchPage) {
+      if (maxRecords !== undefined && offset >= maxRecords) {
+        const beyond = await this.reach(() =>
+          this.collection.get({ where, limit: 1, offset, include: [] }),
+        );
+        if (beyond.ids.length > 0) return undefined;
+        return nearest;
+      }
       const page = await this.reach(() =>
         this.collection.get<ChunkMetadata>({
           where,
