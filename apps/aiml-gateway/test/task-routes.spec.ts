@@ -161,6 +161,8 @@ describe('task routes on the offline engine', () => {
     ['sentiment', { maxItems: 3 }, 'maxItems'],
     ['key-ideas', { maxItems: 3, style: 'formal' }, 'style'],
     ['rewrite', { style: 'formal', instructions: 'shorter' }, 'instructions'],
+    // Named before a missing one, as the backend does (review).
+    ['rewrite', { language: 'French' }, 'language'],
   ])(
     'answers 400 when %s is given an option it does not read (%j)',
     async (task, options, option) => {

@@ -33,7 +33,10 @@ export function keepDeletedDataOffDisk<T extends SqliteConnection>(db: T, file: 
   db.close = () => {
     if (!db.open) return db;
     try {
-      if (!db.inTransaction) db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      // Closing abandons an open transaction anyway; rolled back first, the
+      // checkpoint can run (it cannot inside one).
+      if (db.inTransaction) db.exec('ROLLBACK');
+      db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     } catch {
       // Busy or failing: closing matters more; the next checkpoint takes it.
     } finally {

@@ -20,7 +20,7 @@ export class GatewayUnavailableError extends Error {
 
 /**
  * The gateway refused the request (a 4xx, a 501, or a 502 saying a store
- * refused the document's records): retrying the same request will not help. `detail` is the gateway's own text, for the log: it can name
+ * refused the document's records): retrying the same request will not help. `detail` is the gateway's own text, kept off the log line (see loggedDetail): it can name
  * the gateway's configuration and is not shown to users (except 501's list
  * of providers, written for them).
  */
@@ -35,6 +35,9 @@ export class GatewayRejectedError extends Error {
     super(
       `AI/ML gateway rejected the request (${status}${code ? ` ${code}` : ''})${loggedDetail(status, detail)}`,
     );
+    // Not enumerable: pino's error serializer copies enumerable properties
+    // into the log line, and the message already holds what may be logged.
+    Object.defineProperty(this, 'detail', { enumerable: false });
   }
 }
 

@@ -43,6 +43,20 @@ export function registerTaskRoutes(scope: FastifyInstance, connection: EngineCon
     async (request, reply): Promise<TaskResponse> => {
       const { task } = request.params;
       const { text, title, options, offline } = request.body;
+      // An option the task does not read would be ignored: refused instead.
+      const inapplicable = inapplicableTaskOptions(task, options);
+      if (inapplicable.length > 0) {
+        throw problem(
+          'DT_ERR_VALIDATION',
+          `${task} takes ${TASK_OPTIONS[task].map((o) => `options.${o}`).join(', ') || 'no options'}`,
+          {
+            errors: inapplicable.map((option) => ({
+              path: `body.options.${option}`,
+              message: `does not apply to ${task}`,
+            })),
+          },
+        );
+      }
       const missing = (REQUIRED_TASK_OPTIONS[task] ?? []).filter(
         (option) => options?.[option] === undefined,
       );
@@ -54,20 +68,6 @@ export function registerTaskRoutes(scope: FastifyInstance, connection: EngineCon
             errors: missing.map((option) => ({
               path: `body.options.${option}`,
               message: `is required for ${task}`,
-            })),
-          },
-        );
-      }
-      // An option the task does not read would be ignored: refused instead.
-      const inapplicable = inapplicableTaskOptions(task, options);
-      if (inapplicable.length > 0) {
-        throw problem(
-          'DT_ERR_VALIDATION',
-          `${task} takes ${TASK_OPTIONS[task].map((o) => `options.${o}`).join(', ') || 'no options'}`,
-          {
-            errors: inapplicable.map((option) => ({
-              path: `body.options.${option}`,
-              message: `does not apply to ${task}`,
             })),
           },
         );

@@ -233,7 +233,9 @@ function refuseTooLarge(req: Request, maxBytes: number) {
  * writes `"` as `%22` and line breaks as `%0D` and `%0A` in the
  * `filename` parameter (curl sends a `"` escaped instead), so `x"y.txt`
  * arrived as `x%22y.txt`. Only those three are decoded: a name may hold
- * other percent signs of its own (`100%25 done.txt`).
+ * other percent signs of its own (`100%25 done.txt`). A name that holds
+ * `%22` itself arrives the same way and reads as `"`: the encoding cannot
+ * tell the two apart.
  */
 export function browserFileName(filename: string): string {
   return filename.replace(/%(22|0d|0a)/gi, (_escape, code: string) =>
