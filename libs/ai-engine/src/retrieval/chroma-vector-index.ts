@@ -18,7 +18,11 @@ import {
 } from './chroma-circuit';
 import { chromaDispatcher, chromaTimeouts, throughDispatcher } from './chroma-http';
 import { chunkIdFor } from './chunker';
-import { compatibilityClass, severalCharacterSpellings } from './compatibility-spellings';
+import {
+  compatibilityClass,
+  prepareCompatibilitySpellings,
+  severalCharacterSpellings,
+} from './compatibility-spellings';
 import { isZeroVector } from './hashing-embedder';
 import { isTransportFailure } from './transport-failure';
 import {
@@ -297,6 +301,7 @@ export class ChromaVectorIndex implements VectorIndex {
   ) {}
 
   static async connect(connectOptions: ChromaVectorIndexOptions): Promise<ChromaVectorIndex> {
+    prepareCompatibilitySpellings();
     const url = new URL(connectOptions.url);
     const options = {
       ...connectOptions,
