@@ -266,6 +266,18 @@ describe('ChromaVectorIndex', () => {
     const heartbeat = 'heartbeat ok. '.repeat(50).trim();
     const answer = 'Marie Curie discovered radium in Paris.';
 
+    /** The bodies of the reads of records (POSTs to `/get`), as sent; restore the spy after. */
+    function recordRecordReads() {
+      const reads: string[] = [];
+      const realFetch = globalThis.fetch;
+      const fetchSpy = jest.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+        if (input instanceof Request && input.url.endsWith('/get'))
+          reads.push(await input.clone().text());
+        return realFetch(input, init);
+      });
+      return { reads, fetchSpy };
+    }
+
     async function ownerWithHeartbeatLog(
       prefix: string,
       options: { exactSearchLimit?: number } = {},
@@ -313,14 +325,7 @@ describe('ChromaVectorIndex', () => {
     });
 
     it('searches exactly only a scope within exactSearchLimit', async () => {
-      // The bodies of the reads of records (POSTs to `/get`), as sent.
-      const reads: string[] = [];
-      const realFetch = globalThis.fetch;
-      const fetchSpy = jest.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-        if (input instanceof Request && input.url.endsWith('/get'))
-          reads.push(await input.clone().text());
-        return realFetch(input, init);
-      });
+      const { reads, fetchSpy } = recordRecordReads();
       try {
         const index = await ownerWithHeartbeatLog('identical-clump-bounded', {
           exactSearchLimit: IDENTICAL_CHUNKS - 1,
@@ -351,13 +356,7 @@ describe('ChromaVectorIndex', () => {
     // Found in review: the size remembered for 30 s may be stale (another
     // replica's writes), and the exact search then read the whole scope.
     it('stops an exact search at the bound when the remembered size is stale', async () => {
-      const reads: string[] = [];
-      const realFetch = globalThis.fetch;
-      const fetchSpy = jest.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-        if (input instanceof Request && input.url.endsWith('/get'))
-          reads.push(await input.clone().text());
-        return realFetch(input, init);
-      });
+      const { reads, fetchSpy } = recordRecordReads();
       const options = { exactSearchLimit: 40, exactSearchPage: 20 };
       const connect = () =>
         ChromaVectorIndex.connect({
