@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM, chromiumAvailableFor, recordPageTrouble } from '@docuthinker/testing';
+import {
+  CHROMIUM_LAUNCH_OPTIONS,
+  chromiumAvailableFor,
+  recordPageTrouble,
+} from '@docuthinker/testing';
 import { GATEWAY_API } from '@docuthinker/contracts';
 import { startTestGateway, userToken, type TestGateway } from './support/test-gateway';
 
@@ -27,10 +31,7 @@ const hasChromium = chromiumAvailableFor('gateway /api-docs browser test');
     webAppOrigin = `http://127.0.0.1:${(webApp.address() as AddressInfo).port}`;
     gateway = await startTestGateway({ corsOrigins: [webAppOrigin] });
     gatewayUrl = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,5 +1,9 @@
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM, chromiumAvailableFor, recordPageTrouble } from '@docuthinker/testing';
+import {
+  CHROMIUM_LAUNCH_OPTIONS,
+  chromiumAvailableFor,
+  recordPageTrouble,
+} from '@docuthinker/testing';
 import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
 import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
 
@@ -13,10 +17,7 @@ const hasChromium = chromiumAvailableFor('/api-docs browser test');
   beforeAll(async () => {
     gateway = await startFakeGateway(SERVICE_TOKEN);
     backend = await startBackend({ gatewayUrl: gateway.url });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -4,6 +4,12 @@ import type { Page } from 'playwright-core';
 /** Debian's Chromium, which the browser tests drive (`.ci/run` installs it). */
 export const CHROMIUM = '/usr/bin/chromium';
 
+/** How the browser tests launch it: as root in a container, without a GPU or background traffic. */
+export const CHROMIUM_LAUNCH_OPTIONS = {
+  executablePath: CHROMIUM,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+};
+
 /**
  * Whether a browser test can run here; when it cannot, prints the one
  * visible SKIPPED line the suites use for what this machine lacks.

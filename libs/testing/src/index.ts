@@ -11,6 +11,7 @@ export { CORPUS_DIR, corpusFile, corpusPath, corpusText, type CorpusTextDocument
 export { getThrough } from './http-get';
 export {
   CHROMIUM,
+  CHROMIUM_LAUNCH_OPTIONS,
   chromiumAvailableFor,
   recordPageTrouble,
   type PageTrouble,
