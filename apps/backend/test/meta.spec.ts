@@ -460,6 +460,18 @@ describe('meta routes and HTTP hygiene', () => {
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  // Found in an exploratory test: a front end on another origin could not
+  // read a download's file name, nor where a created document lives.
+  it('lets an allowed origin read the headers its answers carry for it', async () => {
+    const answer = await api.get('/api/documents', { origin: ALLOWED_ORIGIN });
+    const exposed = (answer.headers.get('access-control-expose-headers') ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase());
+    expect(exposed).toEqual(
+      expect.arrayContaining(['content-disposition', 'location', 'x-request-id', 'retry-after']),
+    );
+  });
+
   it('answers unknown routes and unauthenticated API calls with problem+json', async () => {
     expectProblem(await api.get('/nowhere'), 404, 'DT_ERR_ROUTE_NOT_FOUND');
     expectProblem(await api.get('/api/documents'), 401, 'DT_ERR_UNAUTHENTICATED');

@@ -24,8 +24,9 @@ export function securityHeaders(corsOrigins: readonly string[]): RequestHandler[
       origin: corsOrigins.length > 0 ? [...corsOrigins] : false,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: [...CROSS_ORIGIN_POLICY.allowedHeaders],
-      // Location: where a created document lives.
-      exposedHeaders: [...CROSS_ORIGIN_POLICY.exposedHeaders, 'Location'],
+      // Location: where a created document lives; Content-Disposition: a
+      // download's file name, which a front end on another origin saves it under.
+      exposedHeaders: [...CROSS_ORIGIN_POLICY.exposedHeaders, 'Location', 'Content-Disposition'],
       maxAge: CROSS_ORIGIN_POLICY.maxAgeSeconds,
     }),
   ];
