@@ -145,6 +145,8 @@ export class RetrievalService {
    * bounded here: the request body limit and the server's connections bound it.
    */
   private readonly documentWrites = new AsyncLock({ maxPending: Infinity });
+  /** Each owner's document writes queued or under way here, which an owner's erasure waits for. */
+  private readonly ownerWrites = new Map<string, Set<Promise<unknown>>>();
 
   constructor(private readonly dependencies: RetrievalServiceDependencies) {
     this.answerer = dependencies.answerer ?? new ProviderChain([new LocalProvider()]);
@@ -167,10 +169,28 @@ export class RetrievalService {
     const ownerId = requireText('ownerId', request.ownerId);
     const documentId = requireText('documentId', request.documentId);
     if (typeof request.text !== 'string') throw new InvalidInputError('text', 'must be a string');
-    return this.documentWrites.acquire(documentKey(ownerId, documentId), () => {
-      if (signal?.aborted) throw new ClientAbortedError(signal);
-      return this.writeIndex(ownerId, documentId, request, signal);
-    });
+    return this.ownerWrite(ownerId, () =>
+      this.documentWrites.acquire(documentKey(ownerId, documentId), () => {
+        if (signal?.aborted) throw new ClientAbortedError(signal);
+        return this.writeIndex(ownerId, documentId, request, signal);
+      }),
+    );
+  }
+
+  /** Runs one of the owner's document writes, known to the owner's erasure until it settles. */
+  private ownerWrite<T>(ownerId: string, write: () => Promise<T>): Promise<T> {
+    const pending = write();
+    let writes = this.ownerWrites.get(ownerId);
+    if (!writes) this.ownerWrites.set(ownerId, (writes = new Set()));
+    writes.add(pending);
+    const forget = () => {
+      writes.delete(pending);
+      if (writes.size === 0 && this.ownerWrites.get(ownerId) === writes) {
+        this.ownerWrites.delete(ownerId);
+      }
+    };
+    pending.then(forget, forget);
+    return pending;
   }
 
   private async writeIndex(
@@ -250,8 +270,10 @@ export class RetrievalService {
   async remove(ownerId: string, documentId: string): Promise<RemoveResult> {
     requireText('ownerId', ownerId);
     requireText('documentId', documentId);
-    return this.documentWrites.acquire(documentKey(ownerId, documentId), () =>
-      this.writeRemoval(ownerId, documentId),
+    return this.ownerWrite(ownerId, () =>
+      this.documentWrites.acquire(documentKey(ownerId, documentId), () =>
+        this.writeRemoval(ownerId, documentId),
+      ),
     );
   }
 
@@ -268,14 +290,18 @@ export class RetrievalService {
 
   /**
    * Removes everything the owner has indexed, whoever indexed it: the
-   * backend's documents and any a user indexed directly at the gateway. A
-   * document write of the owner already under way may still land after it;
-   * account erasure therefore runs it again (the backend's outbox) once the
-   * owner's last access token has expired and a request it started has had
-   * time to finish.
+   * backend's documents and any a user indexed directly at the gateway.
+   * It first waits for the owner's document writes queued or under way on
+   * this instance, which would otherwise land after it and keep what they
+   * wrote. A write on another gateway instance, or one that arrives while
+   * it runs, may still land after it; account erasure therefore runs it
+   * again (the backend's outbox) once the owner's last access token has
+   * expired and a request it started has had time to finish.
    */
   async removeOwner(ownerId: string): Promise<RemoveOwnerResult> {
     requireText('ownerId', ownerId);
+    // Their outcome is their callers'; a failed write leaves nothing to wait for.
+    await Promise.allSettled([...(this.ownerWrites.get(ownerId) ?? [])]);
     const { vectorIndex, knowledgeGraph } = this.dependencies;
     const vector = vectorIndex
       ? { enabled: true, ...(await vectorIndex.removeOwner(ownerId)) }

@@ -59,5 +59,20 @@ export function describeConcurrentIndexing(
       ]);
       expect(await vectorIndex.countChunks('racer', 'back')).toBe(indexed.chunks);
     }, 60000);
+
+    // Found in review: an erasure called while the owner's documents were
+    // being indexed ran first, and the writes then put them back.
+    it("an owner's erasure called while its documents are indexed leaves nothing of the owner", async () => {
+      const writes = Promise.all([
+        service.index({ ownerId: 'erased', documentId: 'one', title: 'A', text: apache }),
+        service.index({ ownerId: 'erased', documentId: 'two', title: 'B', text: bsd }),
+      ]);
+      const erasure = await service.removeOwner('erased');
+      await writes;
+      expect(erasure.vector.documents).toBe(2);
+      expect(await vectorIndex.countChunks('erased', 'one')).toBe(0);
+      expect(await vectorIndex.countChunks('erased', 'two')).toBe(0);
+      if (service.graphEnabled) expect(await service.topEntities('erased')).toEqual([]);
+    }, 60000);
   });
 }
