@@ -16,7 +16,7 @@ import { sampleDocument } from './support/sample-documents';
 /**
  * Files in `dir` (not descending) whose bytes hold `marker`, exactly. The
  * markers are upper case: the rows hold them so, while the full-text index
- * holds its words in lower case (see the known gap below).
+ * holds its words in lower case.
  */
 function filesHolding(dir: string, marker: string, bytes = (text: string) => text): string[] {
   return readdirSync(dir, { withFileTypes: true })
@@ -124,16 +124,9 @@ describe('embedded libSQL stores: erased data is gone from the files on disk', (
     }
   });
 
-  /**
-   * Known gap, left for a schema change: `document_terms` is an FTS5
-   * `contentless_delete=1` table, whose deletes only add a tombstone; the
-   * deleted document's words (lower case, behind the owner's tag) stay in
-   * the index segments until a merge rewrites them. FTS5's own
-   * 'secure-delete' option does not apply to such tables (it needs the
-   * 'delete' command, which they refuse). When this starts passing, make it
-   * a plain `it`.
-   */
-  it.failing("leaves no word of a deleted document's text in the full-text index", async () => {
+  // The full-text index is contentless: a delete leaves a tombstone and the
+  // words in the index's pages; the store merges them away as it closes.
+  it("leaves no word of a deleted, renamed-away or erased document's text in the full-text index", async () => {
     const dataDir = mkdtempSync(join(root, 'terms-'));
     const stores = createEmbeddedDataStores({ dataDir });
     const ownerId = 'owner-1';
@@ -141,10 +134,29 @@ describe('embedded libSQL stores: erased data is gone from the files on disk', (
     const doomed = await stores.documents.create(
       sampleDocument(ownerId, { text: 'Confidential KIMTERMMARKER paragraph.' }),
     );
+    const renamed = await stores.documents.create(
+      sampleDocument(ownerId, { title: 'KIMOLDTITLEMARKER notes' }),
+    );
+    await stores.documents.create(
+      sampleDocument('owner-2', { text: 'Erased KIMERASEDMARKER paragraph.' }),
+    );
     const lowerCase = (text: string) => text.toLowerCase();
-    expect(filesHolding(dataDir, 'kimtermmarker', lowerCase)).not.toEqual([]);
+    const markers = ['kimtermmarker', 'kimoldtitlemarker', 'kimerasedmarker'];
+    for (const marker of markers) {
+      expect(filesHolding(dataDir, marker, lowerCase)).not.toEqual([]);
+    }
     await stores.documents.delete(ownerId, doomed.id);
+    await stores.documents.update(ownerId, renamed.id, { title: 'Plain notes' });
+    await stores.documents.deleteAllForOwner('owner-2');
     await stores.close();
-    expect(filesHolding(dataDir, 'kimtermmarker', lowerCase)).toEqual([]);
+    for (const marker of markers) expect(filesHolding(dataDir, marker, lowerCase)).toEqual([]);
+    const reopened = createEmbeddedDataStores({ dataDir });
+    try {
+      // The merged index still finds what was kept.
+      const found = await reopened.documents.searchTitles(ownerId, 'plain notes');
+      expect(found.map((hit) => hit.id)).toContain(renamed.id);
+    } finally {
+      await reopened.close();
+    }
   });
 });

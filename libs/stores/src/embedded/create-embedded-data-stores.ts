@@ -27,10 +27,11 @@ export function createEmbeddedDataStores(options: EmbeddedDataStoresOptions): Da
   const db = openEmbeddedDatabase(path);
   const checkDiskSpace = databaseDiskSpaceCheck(path, options.minFreeDiskBytes);
   const clock = options.clock ?? systemClock;
+  const documents = new LibsqlDocumentStore(db, clock);
   return {
     adapter: 'libsql',
     users: new LibsqlUserStore(db, clock),
-    documents: new LibsqlDocumentStore(db, clock),
+    documents,
     chatSessions: new LibsqlChatSessionStore(
       db,
       clock,
@@ -43,6 +44,7 @@ export function createEmbeddedDataStores(options: EmbeddedDataStoresOptions): Da
         await checkDiskSpace();
       }),
     close: async () => {
+      documents.mergeDeletedTerms();
       db.close();
     },
   };
