@@ -65,6 +65,31 @@ describe('a refused or blocked answer', () => {
       provider: (url: string) => new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${url}/v1` }),
       reply: () => openAiReply('A fine summary.'),
     },
+    // Found in an exploratory test: counted as malformed, it opened the circuit.
+    'an OpenAI tool call instead of text': {
+      body: {
+        ...openAiReply(''),
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: 'assistant',
+              content: null,
+              tool_calls: [
+                {
+                  id: 'call_1',
+                  type: 'function',
+                  function: { name: 'summarize', arguments: '{}' },
+                },
+              ],
+            },
+            finish_reason: 'tool_calls',
+          },
+        ],
+      },
+      provider: (url: string) => new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${url}/v1` }),
+      reply: () => openAiReply('A fine summary.'),
+    },
     'an Anthropic refusal': {
       body: { ...anthropicReply(''), content: [], stop_reason: 'refusal' },
       provider: (url: string) => new AnthropicProvider({ apiKeys: 'ak', baseUrl: url }),
@@ -515,6 +540,38 @@ describe('lists and counts as the models send them', () => {
     expect(() => parseList('openai', 'I am sorry, but I cannot help with that request.')).toThrow(
       /not a list/,
     );
+  });
+
+  // Found in an exploratory test: bare bullets came back as items ("-"), and
+  // a refusal on two lines as a two-item list, both as the provider's answer.
+  it('drops bullets with nothing after them, and reads a list of nothing else as no list', () => {
+    expect(parseList('openai', '- Solar output rose\n-\n- Acme runs the farm\n- ')).toEqual([
+      'Solar output rose',
+      'Acme runs the farm',
+    ]);
+    for (const bare of ['-\n-\n-', '*\n*', '•\n•', '1.\n2.']) {
+      expect(() => parseList('openai', bare)).toThrow(/not a list/);
+    }
+  });
+
+  it.each([
+    'I am sorry, but I cannot help with that request.\nPlease ask something else.',
+    "I'm sorry, I can't do that.\nThe document may be unavailable.",
+    'I cannot summarize this document.\nIt appears to contain sensitive data.',
+    'As an AI, I do not have opinions.\nAsk me about the text instead.',
+  ])('reads a refusal on several unmarked lines as no list: %j', (refusal) => {
+    expect(() => parseList('openai', refusal)).toThrow(/not a list/);
+  });
+
+  it('still reads marked items that apologise, and unmarked ones that do not open with a refusal, as a list', () => {
+    expect(parseList('openai', "- I'm sorry notes were missed\n- Sales rose")).toEqual([
+      "I'm sorry notes were missed",
+      'Sales rose',
+    ]);
+    expect(parseList('openai', 'Sorting matters\nIcons help')).toEqual([
+      'Sorting matters',
+      'Icons help',
+    ]);
   });
 
   it.each([

@@ -37,6 +37,8 @@ const ChatCompletion = z.object({
         message: z.object({
           content: z.union([z.string(), ContentParts]).nullable(),
           refusal: z.string().nullish(),
+          tool_calls: z.array(z.unknown()).nullish(),
+          function_call: z.unknown().nullish(),
         }),
         finish_reason: z.string().nullish(),
       }),
@@ -90,6 +92,17 @@ export class OpenAiProvider extends RemoteChatProvider<OpenAI> {
         'unusable',
         'the output limit was reached before any text (a thinking model may spend it all)',
       );
+    // A model may call a tool (none is offered; a compatible service's
+    // default may) instead of answering: this request's answer, in the API's
+    // own format, so not the provider's failure.
+    const { tool_calls: toolCalls, function_call: functionCall } = choice?.message ?? {};
+    if (!choice?.message.content && ((toolCalls?.length ?? 0) > 0 || functionCall)) {
+      throw new ProviderError(
+        this.name,
+        'unusable',
+        'the model called a tool instead of answering',
+      );
+    }
     if (typeof choice?.message.content !== 'string') {
       throw new ProviderError(this.name, 'malformed', 'chat completion without message content');
     }

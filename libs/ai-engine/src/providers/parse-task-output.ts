@@ -52,8 +52,18 @@ function malformed(provider: string, what: string): ProviderError {
 /**
  * A list item's bullet or number: "- ", "•", "3. ", "3) ". A number needs the
  * space after it, so "3.5% growth" keeps its 3; a bullet may touch a word.
+ * A bullet or number alone on its line is an empty item, dropped.
  */
-const LIST_MARKER = /^(?:[-*•](?:\s+|(?=\p{L}))|\d+[.)](?:\s+|$))/u;
+const LIST_MARKER = /^(?:[-*•](?:\s+|(?=\p{L})|$)|\d+[.)](?:\s+|$))/u;
+
+/**
+ * How a model's refusal or apology opens ("I'm sorry, but…", "I cannot
+ * help…", "As an AI…"). Read only where nothing marks the lines as a list:
+ * several lines of prose are taken as unbulleted items, and a two-line
+ * refusal went out as the key ideas.
+ */
+const REFUSAL_OPENING =
+  /^(?:(?:I['’]m|I am) (?:sorry|unable|not able)|sorry\b|I apologi[sz]e|I (?:can(?:not|['’]t)|won['’]t|will not)\b|as an (?:AI|language model)\b)/iu;
 
 /** A list item's text without its bullet or number. */
 export function withoutListMarker(line: string): string {
@@ -72,7 +82,9 @@ const FENCE = /^\s*(?:```|~~~)/;
 export function parseList(provider: string, text: string): string[] {
   const lines = text.split('\n').filter((line) => line.trim().length > 0 && !FENCE.test(line));
   const marked = lines.filter((line) => LIST_MARKER.test(line.trim()));
-  if (marked.length === 0 && lines.length < 2) throw malformed(provider, 'a list');
+  if (marked.length === 0 && (lines.length < 2 || REFUSAL_OPENING.test(lines[0]?.trim() ?? ''))) {
+    throw malformed(provider, 'a list');
+  }
   const items = lines
     .filter((line) => marked.length === 0 || marked.includes(line) || !line.trim().endsWith(':'))
     .map(withoutListMarker)
