@@ -10,8 +10,15 @@ import type { GatewayCallContext } from '../gateway/gateway-client';
  */
 export function gatewayCallContext(req: Request, res: Response): GatewayCallContext {
   const departure = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) departure.abort();
-  });
+  // A client that left while the request was authenticated, read or
+  // admitted: `close` has fired already, and listening for it now would
+  // never abort (found in an exploratory test: abandoned chats were answered
+  // by the gateway and stored as sessions nobody was told of).
+  if (res.closed && !res.writableFinished) departure.abort();
+  else {
+    res.once('close', () => {
+      if (!res.writableFinished) departure.abort();
+    });
+  }
   return { requestId: req.id, signal: departure.signal };
 }
