@@ -1,6 +1,10 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { DEFAULT_GATEWAY_BODY_LIMIT_BYTES, type GatewayConfig } from '@docuthinker/config';
+import {
+  DEFAULT_GATEWAY_BODY_LIMIT_BYTES,
+  SERVER_KEEP_ALIVE_TIMEOUT_MS,
+  type GatewayConfig,
+} from '@docuthinker/config';
 import {
   NOT_FOR_CACHES,
   REQUEST_ID_HEADER,
@@ -45,9 +49,6 @@ import { registerChatRoutes } from './routes/retrieval/chat-routes';
 import { registerIndexRoutes } from './routes/retrieval/index-routes';
 import { registerSearchRoutes } from './routes/retrieval/search-routes';
 import { registerTaskRoutes } from './routes/tasks/task-routes';
-
-/** Above the ALB's 60 s idle timeout, so the ALB always closes first. */
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
  * How long a client may take to send a whole request (headers and body):
@@ -119,8 +120,9 @@ export function createGatewayApp({
         (request, response) => handleRequest?.(request, response),
       );
       // As Fastify sets its own server: no idle timeout on a socket while a
-      // response is being produced (connectionTimeout 0), and the keep-alive above the ALB's.
-      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      // response is being produced (connectionTimeout 0), and the keep-alive
+      // longer than the load balancer's idle timeout, so that it closes first.
+      server.keepAliveTimeout = SERVER_KEEP_ALIVE_TIMEOUT_MS;
       server.setTimeout(0);
       return server;
     },

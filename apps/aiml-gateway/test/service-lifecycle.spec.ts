@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { LOAD_BALANCER_IDLE_TIMEOUT_SECONDS } from '@docuthinker/config';
 import { describeServiceLifecycle } from '@docuthinker/testing';
 
 const SERVICE_TOKEN = 'lifecycle-service-token-0123456789abcdef';
@@ -16,6 +17,7 @@ describeServiceLifecycle({
     'DOCUTHINKER_SERVICE_TOKEN',
   ],
   embeddedProductionEnv: { DOCUTHINKER_AI_PROVIDERS: 'local' },
+  loadBalancerIdleTimeoutSeconds: LOAD_BALANCER_IDLE_TIMEOUT_SECONDS,
   jsonRoute: {
     path: '/ai/v1/search',
     env: { DOCUTHINKER_SERVICE_TOKEN: SERVICE_TOKEN },

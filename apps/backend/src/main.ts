@@ -1,6 +1,10 @@
 import { createServer, type RequestListener } from 'node:http';
 import { join } from 'node:path';
-import { backendFields, loadBackendConfig } from '@docuthinker/config';
+import {
+  backendFields,
+  loadBackendConfig,
+  SERVER_KEEP_ALIVE_TIMEOUT_MS,
+} from '@docuthinker/config';
 import { ExtractionPool, extractionWorkersFor } from '@docuthinker/documents';
 import {
   availableMemory,
@@ -35,7 +39,8 @@ async function main(): Promise<void> {
   });
   let handleRequest: RequestListener = createStartingApp(logger);
   const server = createServer((req, res) => handleRequest(req, res));
-  server.keepAliveTimeout = 65_000; // above the ALB's 60 s idle timeout
+  // Longer than the load balancer keeps an idle connection: it closes first.
+  server.keepAliveTimeout = SERVER_KEEP_ALIVE_TIMEOUT_MS;
   server.on('clientError', backendClientErrors(logger));
   let listening: Promise<void> | undefined;
   const listen = () =>

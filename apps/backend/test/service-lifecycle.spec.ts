@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { LOAD_BALANCER_IDLE_TIMEOUT_SECONDS } from '@docuthinker/config';
 import { describeServiceLifecycle } from '@docuthinker/testing';
 
 describeServiceLifecycle({
@@ -13,6 +14,7 @@ describeServiceLifecycle({
     'DOCUTHINKER_SERVICE_TOKEN',
   ],
   embeddedProductionEnv: {},
+  loadBalancerIdleTimeoutSeconds: LOAD_BALANCER_IDLE_TIMEOUT_SECONDS,
   jsonRoute: { path: '/api/auth/login' },
   secretEnv: {
     // Unreachable stores: /ready reports them down, which logs their errors too.

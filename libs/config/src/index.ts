@@ -1,4 +1,8 @@
 export { ConfigError, type ConfigProblem } from './config-error';
+export {
+  LOAD_BALANCER_IDLE_TIMEOUT_SECONDS,
+  SERVER_KEEP_ALIVE_TIMEOUT_MS,
+} from './connection-timeouts';
 export { envVarDocs, type EnvVarDoc } from './env-fields';
 export {
   LOG_LEVELS,

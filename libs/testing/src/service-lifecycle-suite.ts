@@ -14,6 +14,11 @@ export interface ServiceLifecycleSpec {
   embeddedProductionEnv: NodeJS.ProcessEnv;
   /** Secret variables (with values) whose values must never reach the logs. */
   secretEnv: NodeJS.ProcessEnv;
+  /**
+   * The load balancer's idle timeout: the service must keep an idle
+   * connection longer, so that the load balancer always closes first.
+   */
+  loadBalancerIdleTimeoutSeconds: number;
   /** A route that reads a JSON body, with what a request to it needs past authentication. */
   jsonRoute: { path: string; env?: NodeJS.ProcessEnv; headers?: Record<string, string> };
 }
@@ -92,6 +97,12 @@ export function describeServiceLifecycle(spec: ServiceLifecycleSpec): void {
       const report = (await ready.json()) as { status: string; dependencies: object };
       expect(report.status).toBe('ready');
       expect(Object.keys(report.dependencies).length).toBeGreaterThan(0);
+      // Found in a review: kept 65 s against the load balancer's 120 s, an
+      // idle connection could close as the load balancer sent on it (a 502).
+      const keptIdleSeconds = Number(
+        /timeout=(\d+)/.exec(health.headers.get('keep-alive') ?? '')?.[1],
+      );
+      expect(keptIdleSeconds).toBeGreaterThan(spec.loadBalancerIdleTimeoutSeconds);
     });
 
     it('echoes a request id and answers unknown routes with problem+json', async () => {

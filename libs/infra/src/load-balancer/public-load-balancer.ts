@@ -1,4 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import { LOAD_BALANCER_IDLE_TIMEOUT_SECONDS } from '@docuthinker/config';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -65,8 +66,9 @@ export class PublicLoadBalancer extends Construct {
       securityGroup,
       dropInvalidHeaderFields: true,
       deletionProtection: props.deletionProtection,
-      // Long enough for streamed AI answers (server-sent events) between chunks.
-      idleTimeout: Duration.seconds(120),
+      // Long enough for streamed AI answers (server-sent events) between
+      // chunks; the services keep idle connections longer (libs/config).
+      idleTimeout: Duration.seconds(LOAD_BALANCER_IDLE_TIMEOUT_SECONDS),
     });
     enableAccessLogs(this.loadBalancer, props.accessLogs, 'alb');
 

@@ -1,4 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import {
+  LOAD_BALANCER_IDLE_TIMEOUT_SECONDS,
+  SERVER_KEEP_ALIVE_TIMEOUT_MS,
+} from '@docuthinker/config';
 import type { SynthesizedStage } from '../support/synth-stage';
 import type { StageFixtures } from '../support/stage-fixtures';
 import { HTTPS } from '../support/stage-fixtures';
@@ -45,6 +49,22 @@ export function edgeCases(stages: StageFixtures): void {
           { Key: 'access_logs.s3.bucket', Value: Match.anyValue() },
         ]),
       });
+    });
+
+    // The services' specs check that they keep idle connections for
+    // SERVER_KEEP_ALIVE_TIMEOUT_MS; this, that the load balancer closes first.
+    it('keeps idle connections for less time than the services do, so it closes first', () => {
+      prod.platform.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        LoadBalancerAttributes: Match.arrayWith([
+          {
+            Key: 'idle_timeout.timeout_seconds',
+            Value: String(LOAD_BALANCER_IDLE_TIMEOUT_SECONDS),
+          },
+        ]),
+      });
+      expect(SERVER_KEEP_ALIVE_TIMEOUT_MS).toBeGreaterThan(
+        LOAD_BALANCER_IDLE_TIMEOUT_SECONDS * 1000,
+      );
     });
 
     it('has deletion protection in the stages that retain their data (prod, dr), not elsewhere', () => {
