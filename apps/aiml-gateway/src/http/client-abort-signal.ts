@@ -13,9 +13,15 @@ const requestIds = new WeakMap<AbortSignal, string>();
  */
 export function clientAbortSignal(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
+  const { raw } = reply;
+  // A client that left while the request was authenticated or admitted:
+  // `close` has fired already, and listening for it now would never abort.
+  if (raw.closed && !raw.writableFinished) controller.abort();
+  else {
+    raw.once('close', () => {
+      if (!raw.writableFinished) controller.abort();
+    });
+  }
   requestIds.set(controller.signal, reply.request.id);
   return controller.signal;
 }
