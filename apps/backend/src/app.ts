@@ -22,6 +22,7 @@ import { authenticate } from './middleware/authenticate';
 import { HttpMetrics } from './middleware/http-metrics';
 import { jsonBodies } from './middleware/json-bodies';
 import { largeBodyAdmission } from './middleware/large-body-admission';
+import type { BodyRateFloor } from './middleware/slow-body-cutoff';
 import { problemResponses, routeNotFound } from './middleware/problem-responses';
 import { requestLogging } from './middleware/request-logging';
 import { labelRefusalsByArea } from './middleware/route-pattern';
@@ -76,6 +77,8 @@ export interface BackendDependencies {
   loginLimits?: LoginLimits;
   /** Sign-ups per client address; DOCUTHINKER_REGISTRATIONS_PER_HOUR in main.ts. */
   registrationLimit?: RegistrationLimit;
+  /** How slowly an upload's body may arrive; DEFAULT_BODY_RATE_FLOOR unless a test asks. */
+  bodyRateFloor?: BodyRateFloor;
 }
 
 /** Paths that need a user's access token; register, login and the meta routes do not. */
@@ -141,7 +144,7 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
   );
   // Before any body is read: a refused request's body never is.
   app.use(undeclaredRequestParts(API_OPERATIONS));
-  app.use(largeBodyAdmission(config.maxUploadBytes));
+  app.use(largeBodyAdmission(config.maxUploadBytes, dependencies.bodyRateFloor));
   app.use(jsonBodies(config.maxUploadBytes));
   app.use(
     routesByPrefix([

@@ -1,6 +1,8 @@
 import type { Request, RequestHandler } from 'express';
+import { PROBLEM_CONTENT_TYPE } from '@docuthinker/runtime';
 import { problem } from '../errors';
 import { currentUser } from './authenticate';
+import { DEFAULT_BODY_RATE_FLOOR, watchBodyRate, type BodyRateFloor } from './slow-body-cutoff';
 
 // As Express routes them: case-insensitive, with or without a trailing slash.
 const LARGE_BODY_PATHS = [/^\/api\/documents\/?$/i, /^\/api\/ai\/[^/]+\/?$/i];
@@ -35,7 +37,11 @@ const RETRY_AFTER_SECONDS = 5;
  * until its response is over; past the user's share the answer is 429,
  * past the process's 503, both before a byte of it is read.
  */
-export function largeBodyAdmission(maxUploadBytes: number): RequestHandler {
+export function largeBodyAdmission(
+  maxUploadBytes: number,
+  /** Below it an admitted body still arriving is cut off (slow-body-cutoff.ts). */
+  bodyRateFloor: BodyRateFloor = DEFAULT_BODY_RATE_FLOOR,
+): RequestHandler {
   const budgetBytes = UPLOADS_HELD_AT_ONCE * maxUploadBytes;
   const userShareBytes = UPLOADS_HELD_PER_USER * maxUploadBytes;
   let heldBytes = 0;
@@ -69,6 +75,26 @@ export function largeBodyAdmission(maxUploadBytes: number): RequestHandler {
       const left = (heldByUser.get(userId) ?? bytes) - bytes;
       if (left <= 0) heldByUser.delete(userId);
       else heldByUser.set(userId, left);
+    });
+    watchBodyRate(req, res, bodyRateFloor, () => {
+      req.log.warn(
+        { minBytesPerSecond: bodyRateFloor.minBytesPerSecond },
+        'request body arrived too slowly; the request was cut off',
+      );
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // The rest of the body is not read: the connection goes with the answer.
+      const refusal = problem(
+        'DT_ERR_REQUEST_TIMEOUT',
+        `The body arrived slower than ${bodyRateFloor.minBytesPerSecond} bytes a second; nothing was stored. Send it again.`,
+      );
+      res
+        .status(refusal.status)
+        .set('Connection', 'close')
+        .type(PROBLEM_CONTENT_TYPE)
+        .send(JSON.stringify(refusal.toDocument(req.path, String(req.id ?? ''))));
     });
     next();
   };

@@ -13,6 +13,7 @@ import { createGatewayClient } from '../../src/gateway/gateway-client';
 import { startOutboxWorker, type OutboxWorker } from '../../src/outbox/outbox-worker';
 import { DocumentCache } from '../../src/services/document-cache';
 import { storeReadinessChecks } from '../../src/store-readiness';
+import type { BodyRateFloor } from '../../src/middleware/slow-body-cutoff';
 
 export const SERVICE_TOKEN = 'test-service-token-0123456789abcdef';
 export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
@@ -70,6 +71,8 @@ export interface BackendOptions {
   gatewayBreaker?: { failuresToOpen: number; halfOpenAfterMs: number };
   /** Largest upload; MAX_UPLOAD_BYTES unless a test asks for its own. */
   maxUploadBytes?: number;
+  /** How slowly an upload's body may arrive; the service's default when absent. */
+  bodyRateFloor?: BodyRateFloor;
 }
 
 /**
@@ -123,6 +126,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     documentCache,
     ...(options.loginLimits ? { loginLimits: options.loginLimits } : {}),
     ...(options.registrationLimit ? { registrationLimit: options.registrationLimit } : {}),
+    ...(options.bodyRateFloor ? { bodyRateFloor: options.bodyRateFloor } : {}),
   });
   const server: Server = createServer(app);
   server.on('clientError', backendClientErrors(logger));

@@ -1,0 +1,59 @@
+import type { Request, Response } from 'express';
+
+/** How slowly a large body may arrive before the request is cut off. */
+export interface BodyRateFloor {
+  /** The average rate a body must keep once the grace period is over. */
+  readonly minBytesPerSecond: number;
+  /** How long a body may arrive at any rate (a slow start, a stall on a mobile link). */
+  readonly graceMs: number;
+  /** How often the rate is looked at. */
+  readonly checkEveryMs: number;
+}
+
+/**
+ * Apache's mod_reqtimeout default (MinRate=500 after 20 s): a 25 MB upload
+ * may take 14 hours at it, any real link sends far more, and a connection
+ * dribbling a byte every few seconds is cut within half a minute.
+ */
+export const DEFAULT_BODY_RATE_FLOOR: BodyRateFloor = {
+  minBytesPerSecond: 500,
+  graceMs: 20_000,
+  checkEveryMs: 5_000,
+};
+
+/**
+ * Calls `tooSlow` once if the request's body, still arriving, has averaged
+ * less than the floor since this was called. Why: a large body holds its
+ * share of the process's upload budget (large-body-admission.ts) until its
+ * response ends, and Node bounds only the whole request (5 minutes) and
+ * waits for ever between bytes: found in a security test, two accounts
+ * dribbling a byte every 5 s into four uploads kept every other user's
+ * uploads at 503, reconnecting when the 5 minutes ran out. The socket's own
+ * byte count is read, so the body's stream is left alone for its reader.
+ */
+export function watchBodyRate(
+  req: Request,
+  res: Response,
+  floor: BodyRateFloor,
+  tooSlow: () => void,
+): void {
+  const { socket } = req;
+  const startedAt = Date.now();
+  const bytesBefore = socket.bytesRead;
+  const timer = setInterval(() => {
+    // Read to its end, the body's pace no longer matters: the work is ours.
+    if (req.complete || res.writableEnded || socket.destroyed) {
+      clearInterval(timer);
+      return;
+    }
+    const elapsedMs = Date.now() - startedAt;
+    if (elapsedMs < floor.graceMs) return;
+    if (socket.bytesRead - bytesBefore < (floor.minBytesPerSecond * elapsedMs) / 1000) {
+      clearInterval(timer);
+      tooSlow();
+    }
+  }, floor.checkEveryMs);
+  // A process draining for shutdown does not wait for the next look.
+  timer.unref();
+  res.once('close', () => clearInterval(timer));
+}

@@ -1,0 +1,109 @@
+import { connect } from 'node:net';
+import { ApiClient, uniqueEmail } from './support/api-client';
+import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
+import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
+
+const MAX_UPLOAD_BYTES = 64 * 1024;
+/** Scaled down from the default (500 B/s after 20 s) so a test takes seconds. */
+const FLOOR = { minBytesPerSecond: 2000, graceMs: 600, checkEveryMs: 100 };
+const BOUNDARY = 'slowbodyboundary';
+
+/**
+ * Sends a multipart upload announcing `declaredBytes`, then its body in
+ * `chunkBytes` pieces every `everyMs`; resolves with the raw answer (or
+ * what arrived before the connection closed).
+ */
+function dribbleUpload(
+  url: string,
+  token: string,
+  declaredBytes: number,
+  chunkBytes: number,
+  everyMs: number,
+): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const head =
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="slow.txt"\r\n` +
+    'Content-Type: text/plain\r\n\r\n';
+  const tail = `\r\n--${BOUNDARY}--\r\n`;
+  const body = Buffer.concat([
+    Buffer.from(head),
+    Buffer.alloc(declaredBytes - head.length - tail.length, 'w'),
+    Buffer.from(tail),
+  ]);
+  return new Promise((resolve) => {
+    let answer = '';
+    let sent = 0;
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        `POST /api/documents HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\n` +
+          `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\n` +
+          `Content-Length: ${body.length}\r\n\r\n`,
+      );
+      const timer = setInterval(() => {
+        if (sent >= body.length || socket.destroyed) {
+          clearInterval(timer);
+          return;
+        }
+        socket.write(body.subarray(sent, sent + chunkBytes));
+        sent += chunkBytes;
+      }, everyMs);
+      socket.on('close', () => clearInterval(timer));
+    });
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString();
+      // One answer is all a test reads: close once its body is in.
+      if (/\r\n\r\n[\s\S]*\}$/.test(answer)) socket.destroy();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(answer));
+  });
+}
+
+describe('an upload whose body arrives too slowly', () => {
+  let gateway: FakeGateway;
+  let backend: RunningBackend;
+  let user: ApiClient;
+  let token: string;
+
+  beforeAll(async () => {
+    gateway = await startFakeGateway(SERVICE_TOKEN);
+    backend = await startBackend({
+      gatewayUrl: gateway.url,
+      maxUploadBytes: MAX_UPLOAD_BYTES,
+      bodyRateFloor: FLOOR,
+    });
+    user = await new ApiClient(backend.url).registerUser(uniqueEmail('slow-body'));
+    token = user.token ?? '';
+  });
+  afterAll(async () => {
+    await backend.close();
+    await gateway.stop();
+  });
+
+  // Found in a security test: bodies dribbled a byte every 5 s held the
+  // process's upload budget, and every other user's uploads got 503.
+  it('is cut off with 408 problem+json, stores nothing, and gives its share of the upload budget back', async () => {
+    const before = (await user.get('/api/documents')).body['items'] as unknown[];
+    const answer = await dribbleUpload(backend.url, token, 32 * 1024, 1, 200);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toMatch(/content-type: application\/problem\+json/i);
+    expect(answer).toContain('"code":"DT_ERR_REQUEST_TIMEOUT"');
+    expect((await user.get('/api/documents')).body['items']).toEqual(before);
+    // One warning, and nothing taken for the service's own failure.
+    expect(backend.logs()).toContain('request body arrived too slowly');
+    expect(backend.logs()).not.toMatch(/unhandled error|"level":50/);
+    // The two largest a user may have in flight: both admitted again at once.
+    const file = Buffer.alloc(MAX_UPLOAD_BYTES - 1024, 'q');
+    const uploads = await Promise.all([
+      user.upload(file, 'after-1.txt'),
+      user.upload(file, 'after-2.txt'),
+    ]);
+    expect(uploads.map((upload) => upload.status)).toEqual([201, 201]);
+  }, 20000);
+
+  it('is taken when it keeps above the floor, however long it takes', async () => {
+    // 4 KB every 200 ms: 20 KB/s against a floor of 2 KB/s, for about 1.6 s.
+    const answer = await dribbleUpload(backend.url, token, 32 * 1024, 4096, 200);
+    expect(answer).toMatch(/^HTTP\/1\.1 201 /);
+  }, 20000);
+});
