@@ -38,6 +38,12 @@ export interface DocumentedProblem {
   readonly retryAfter?: boolean;
 }
 
+/** A body as large as an upload that arrives too slowly (slow-body-cutoff.ts). */
+const BODY_TOO_SLOW: DocumentedProblem = {
+  status: 408,
+  when: 'DT_ERR_REQUEST_TIMEOUT: the body averaged under 500 bytes a second after 20 s; nothing was stored',
+};
+
 /** The per-user limit of AI calls (tasks, chat, ask, uploads that embed, semantic search, renames). */
 const AI_CALLS_SPENT: DocumentedProblem = {
   status: 429,
@@ -175,6 +181,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     response: documentMetadata,
     status: 201,
     problems: [
+      BODY_TOO_SLOW,
       { status: 413, when: 'DT_ERR_FILE_TOO_LARGE: over the upload limit, or inflating beyond it' },
       { status: 415, when: 'DT_ERR_UNSUPPORTED_TYPE: not a PDF, DOCX or text format' },
       {
@@ -274,6 +281,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     body: textTaskBody,
     response: aiTaskResult,
     problems: [
+      BODY_TOO_SLOW,
       { status: 501, when: 'DT_ERR_TASK_UNSUPPORTED: no configured provider runs the task' },
       ...AI_CALL_PROBLEMS,
     ],
