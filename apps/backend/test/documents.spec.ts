@@ -139,6 +139,24 @@ describe('documents over HTTP', () => {
     );
   });
 
+  it('names a download after its title without path separators', async () => {
+    const created = await user.post<Metadata>('/api/documents', {
+      title: '../../etc/passwd',
+      text: 'Plain words.',
+    });
+    expect(created.status).toBe(201);
+    const renamed = await user.patch<Metadata>(`/api/documents/${created.body.id}`, {
+      title: '/etc\\hosts',
+    });
+    expect(renamed.status).toBe(200);
+    const file = await fetch(`${backend.url}/api/documents/${created.body.id}/file`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
+    expect(file.headers.get('content-disposition')).toBe(
+      'attachment; filename="_etc_hosts.txt"; filename*=UTF-8\'\'_etc_hosts.txt',
+    );
+  });
+
   // A title names the download: U+202E made "photo\u202egnp.txt" display as
   // "phototxt.png", and a CR LF was stored verbatim.
   it('drops bidirectional controls and line breaks from titles sent as JSON or a form field', async () => {

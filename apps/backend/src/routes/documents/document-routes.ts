@@ -28,10 +28,15 @@ async function readUpload(req: Request, maxUploadBytes: number): Promise<UploadI
   );
 }
 
-/** `Content-Disposition` with an ASCII fallback and the exact UTF-8 name (RFC 6266). */
+/**
+ * `Content-Disposition` with an ASCII fallback and the UTF-8 name (RFC 6266).
+ * A title may hold `/` or `\` ("../../x"), which a file name must not: a
+ * download is one file, never a path (found in a security test).
+ */
 function attachment(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+  const fileName = name.replace(/[/\\]/g, '_');
+  const ascii = fileName.replace(/[^\x20-\x7e]|"/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
 /** `listBodies` is shared with the cached listing's fast path, which sends the same bytes. */
