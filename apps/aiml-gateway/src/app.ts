@@ -6,8 +6,10 @@ import {
   type GatewayConfig,
 } from '@docuthinker/config';
 import {
+  LEAVE_HOST_CHECK_TO_LISTENER,
   NOT_FOR_CACHES,
   REQUEST_ID_HEADER,
+  refusingRequestsWithoutHost,
   requestIdFrom,
   trustedProxies,
   type Logger,
@@ -93,6 +95,7 @@ export function createGatewayApp({
   // the timeouts Fastify would set on a server of its own are set here.
   let server: Server | undefined;
   let handleRequest: RequestListener | undefined;
+  const clientErrors = clientErrorsLoggedTo(logger);
   const app = Fastify({
     // pino's Logger is Fastify's logger; the cast keeps FastifyInstance's default generics.
     loggerInstance: logger as FastifyBaseLogger,
@@ -108,16 +111,20 @@ export function createGatewayApp({
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     frameworkErrors,
-    clientErrorHandler: clientErrorsLoggedTo(logger),
+    clientErrorHandler: clientErrors,
     serverFactory: (fastifyHandler) => {
       handleRequest = fastifyHandler;
       server = createServer(
         {
+          ...LEAVE_HOST_CHECK_TO_LISTENER,
           requestTimeout: requestTimeoutMs,
           // Node looks for expired requests this often (30 s by default).
           connectionsCheckingInterval: Math.min(30_000, Math.ceil(requestTimeoutMs / 4)),
         },
-        (request, response) => handleRequest?.(request, response),
+        refusingRequestsWithoutHost(
+          (request, response) => handleRequest?.(request, response),
+          clientErrors,
+        ),
       );
       // As Fastify sets its own server: no idle timeout on a socket while a
       // response is being produced (connectionTimeout 0), and the keep-alive

@@ -10,6 +10,8 @@ import {
   availableMemory,
   closeHttpServer,
   installGracefulShutdown,
+  LEAVE_HOST_CHECK_TO_LISTENER,
+  refusingRequestsWithoutHost,
   startServiceContext,
 } from '@docuthinker/runtime';
 import { createStores, type Stores } from '@docuthinker/stores';
@@ -38,10 +40,14 @@ async function main(): Promise<void> {
     serviceToken: config.serviceToken,
   });
   let handleRequest: RequestListener = createStartingApp(logger);
-  const server = createServer((req, res) => handleRequest(req, res));
+  const clientErrors = backendClientErrors(logger);
+  const server = createServer(
+    LEAVE_HOST_CHECK_TO_LISTENER,
+    refusingRequestsWithoutHost((req, res) => handleRequest(req, res), clientErrors),
+  );
   // Longer than the load balancer keeps an idle connection: it closes first.
   server.keepAliveTimeout = SERVER_KEEP_ALIVE_TIMEOUT_MS;
-  server.on('clientError', backendClientErrors(logger));
+  server.on('clientError', clientErrors);
   let listening: Promise<void> | undefined;
   const listen = () =>
     (listening ??= new Promise<void>((resolve, reject) => {

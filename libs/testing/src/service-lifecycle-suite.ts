@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { startServiceProcess, type ServiceProcess } from './service-process';
 import { temporaryDirectories } from './temporary-directories';
 import { waitUntil } from './wait-until';
@@ -65,6 +66,18 @@ function statusOverClosingConnection(url: string): Promise<number> {
   });
 }
 
+/** Writes `request` as it is on a new connection; resolves with all it got back once closed. */
+function rawExchange(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = connect(Number(port), hostname, () => socket.write(request));
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(answer));
+  });
+}
+
 /**
  * The behaviour every service process shares: health and readiness on
  * embedded defaults, request ids, problem+json 404s, draining on SIGTERM,
@@ -122,6 +135,27 @@ export function describeServiceLifecycle(spec: ServiceLifecycleSpec): void {
         }),
       );
       expect(JSON.stringify(body)).not.toMatch(/at .*\.js:\d+/);
+    });
+
+    // Found in a security test: Node's own check answered a bare 400 with
+    // an empty body, which no log line recorded.
+    it('answers an HTTP/1.1 request without a Host header with 400 problem+json, and logs it', async () => {
+      service = await startServiceProcess(spec.bundle, developmentEnv());
+      const answer = await rawExchange(
+        service.url,
+        'GET /health HTTP/1.1\r\nConnection: close\r\n\r\n',
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer).toMatch(/content-type: application\/problem\+json/i);
+      expect(answer).toContain('"code":"DT_ERR_MALFORMED_REQUEST"');
+      const running = service;
+      await waitUntil('the log line of the refusal', async () =>
+        running.output().includes('ERR_MISSING_HOST_HEADER'),
+      );
+      // HTTP/1.0 does not require it.
+      expect(await rawExchange(service.url, 'GET /health HTTP/1.0\r\n\r\n')).toMatch(
+        /^HTTP\/1\.1 200 /,
+      );
     });
 
     it('answers malformed JSON with 400 problem+json', async () => {
