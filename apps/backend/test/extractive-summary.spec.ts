@@ -1,4 +1,6 @@
 import { extractiveSummary } from '../src/services/extractive-summary';
+import { extractDocument } from '@docuthinker/documents';
+import { corpusFile } from '@docuthinker/testing';
 
 describe('extractiveSummary', () => {
   it('keeps a short text whole, with its white space collapsed', () => {
@@ -43,5 +45,68 @@ describe('extractiveSummary', () => {
     // A space near the start (a heading, a Latin name) does not cut it short.
     const headed = extractiveSummary(`第1章 ${'许可证允许再分发'.repeat(100)}`);
     expect(headed).toBe(`${`第1章 ${'许可证允许再分发'.repeat(100)}`.slice(0, 400)}…`);
+  });
+});
+
+// Found by an exploratory run over the shared corpus: the summary stored with
+// bsd.txt and bsd.docx ended "… the following disclaimer. 2.", the next
+// item's number read as a sentence, and the MPL's held its "=====" and
+// "-----" underlining and ended "… 1.3.".
+describe('extractiveSummary of numbered lists and underlined titles', () => {
+  const corpusDocument = async (name: string) =>
+    (await extractDocument({ bytes: corpusFile(name), filename: name })).text;
+
+  it.each(['bsd.txt', 'bsd.docx'])(
+    'does not end the summary of %s on the next item’s number',
+    async (name) => {
+      const summary = extractiveSummary(await corpusDocument(name));
+      expect(summary).toMatch(/the following disclaimer\.$/);
+      expect(summary).toContain('are met: 1. Redistributions of source code must retain');
+      expect(summary.length).toBeLessThanOrEqual(400);
+    },
+  );
+
+  it('leaves the underlining of the MPL’s titles out and ends on a sentence', async () => {
+    const summary = extractiveSummary(await corpusDocument('mpl-2.0.txt'));
+    expect(summary).not.toMatch(/[=]{3}|-{3}/);
+    expect(summary).toMatch(
+      /^Mozilla Public License Version 2\.0 1\. Definitions 1\.1\. "Contributor"/,
+    );
+    expect(summary).not.toMatch(/ \d+(?:\.\d+)*\.$/);
+    expect(summary).toMatch(/Contribution\.$/);
+  });
+
+  it.each([
+    [
+      'numbers opening lines',
+      `Terms of use\n${'='.repeat(12)}\n1. The first rule is long enough to matter here.\n2. The second rule is long enough to matter as well.\n1.3. ${'filler words '.repeat(40)}`,
+    ],
+    [
+      'roman numbers opening lines',
+      `Terms:\ni. The first rule is long enough to matter here.\nii. The second rule is long enough to matter as well.\niv. ${'filler words '.repeat(40)}`,
+    ],
+    [
+      'numbers run into the paragraph',
+      `Terms: 1. The first rule is long enough to matter here. 2. The second rule is long enough to matter as well. 3. ${'filler words '.repeat(40)}`,
+    ],
+  ])('never ends on an item number: %s', (_name, text) => {
+    const summary = extractiveSummary(text);
+    expect(summary).toMatch(/as well\.$/);
+    expect(summary).not.toContain('===');
+  });
+
+  it('still ends a sentence on a number after a word or a colon that opens no list', () => {
+    const tail = ' filler words'.repeat(40);
+    expect(extractiveSummary(`The rules are in section 2. More follows.${tail}`)).toBe(
+      'The rules are in section 2. More follows.',
+    );
+    expect(extractiveSummary(`The rules are in section 2.${tail}`)).toBe(
+      'The rules are in section 2.',
+    );
+    expect(extractiveSummary(`The total is: 42.${tail}`)).toBe('The total is: 42.');
+  });
+
+  it('summarises a text of nothing but rules as it is', () => {
+    expect(extractiveSummary('-----\n=====')).toBe('----- =====');
   });
 });

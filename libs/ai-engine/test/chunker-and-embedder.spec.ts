@@ -1,6 +1,7 @@
 import { chunkDocument, chunkIdFor, type Chunk } from '../src/retrieval/chunker';
 import { HashingEmbedder } from '../src/retrieval/hashing-embedder';
 import { reciprocalRankFusion } from '../src/retrieval/reciprocal-rank-fusion';
+import { splitSentences } from '../src/text/sentences';
 import { corpusText } from './support/corpus';
 
 const mpl = corpusText('mpl-2.0');
@@ -113,6 +114,84 @@ describe('chunkDocument', () => {
       const sections = chunkDocument('sections', text);
       expect(sections.length).toBeGreaterThan(1);
       for (const chunk of sections) expect(chunk.text).not.toMatch(/ridge turbines$/);
+    });
+  });
+
+  // Found by an exploratory run over the corpus: ask about Apache-2.0's
+  // liability clause answered "advised of the possibility of such damages.
+  // In no event …", as that sentence, 677 characters of text but 737 with the
+  // licence's indentation, was measured raw and cut across two chunks.
+  describe('sizes measured on the text with its whitespace collapsed', () => {
+    const collapsed = (text: string) => text.replace(/\s+/g, ' ').trim();
+    const apache = corpusText('apache-2.0');
+    const apacheChunks = chunkDocument('apache', apache);
+
+    it('keeps Apache-2.0’s indented liability sentence whole in one chunk', () => {
+      const liability = apacheChunks.filter((chunk) =>
+        chunk.text.includes('In no event and under no legal theory'),
+      );
+      expect(liability).toHaveLength(1);
+      const [chunk] = liability as [Chunk];
+      expect(collapsed(chunk.text)).toMatch(
+        /^In no event and under no legal theory, .* even if such Contributor has been advised of the possibility of such damages\.$/,
+      );
+      expect(chunk.text.length).toBeGreaterThan(700);
+      expect(collapsed(chunk.text).length).toBeLessThanOrEqual(700);
+      expect(apacheChunks.some((c) => c.text.startsWith('advised of the possibility'))).toBe(false);
+    });
+
+    it.each([
+      ['apache-2.0', apache],
+      ['mpl-2.0', mpl],
+    ])(
+      'bounds every chunk of %s and keeps several sentences within the bound as stored',
+      (name, text) => {
+        for (const chunk of chunkDocument(name, text)) {
+          expect(text.slice(chunk.start, chunk.end)).toBe(chunk.text);
+          expect(collapsed(chunk.text).length).toBeLessThanOrEqual(700);
+          expect(chunk.text.length).toBeLessThanOrEqual(1400);
+          // Only a lone sentence goes past the bound raw, for its margins.
+          if (chunk.text.length > 700) expect(splitSentences(chunk.text)).toHaveLength(1);
+        }
+      },
+    );
+
+    it('keeps an indented sentence that fits once collapsed whole, and its id stable', () => {
+      const words = Array.from({ length: 40 }, (_unused, n) => `word${n}`);
+      const sentence = `${words.join('\n        ')}.`;
+      const text = `A first short sentence.\n\n${sentence}\n\nA last short sentence.`;
+      expect(sentence.length).toBeGreaterThan(300);
+      expect(collapsed(sentence).length).toBeLessThanOrEqual(300);
+      const chunks = chunkDocument('indented', text, { maxChars: 300, overlapChars: 0 });
+      expect(chunks.map((chunk) => chunk.text)).toContain(sentence);
+      expect(chunkDocument('indented', text, { maxChars: 300, overlapChars: 0 })).toEqual(chunks);
+    });
+
+    it('still cuts a sentence longer than the bound once collapsed, at word boundaries', () => {
+      const words = Array.from({ length: 200 }, (_unused, n) => `word${n}`);
+      const text = `${words.join('\n      ')}.`;
+      const pieces = chunkDocument('long', text, { maxChars: 300, overlapChars: 0 });
+      expect(pieces.length).toBeGreaterThan(4);
+      const seen: string[] = [];
+      for (const piece of pieces) {
+        expect(collapsed(piece.text).length).toBeLessThanOrEqual(300);
+        expect(piece.text).toBe(piece.text.trim());
+        expect(text.slice(piece.start, piece.end)).toBe(piece.text);
+        seen.push(...collapsed(piece.text).replace(/\.$/, '').split(' '));
+      }
+      expect(seen).toEqual(words);
+    });
+
+    it('bounds a sentence padded with runs of spaces as stored, in linear time', () => {
+      const padded = `${Array.from({ length: 20_000 }, () => 'word').join(' '.repeat(200))}.`;
+      const started = performance.now();
+      const pieces = chunkDocument('padded', padded, { maxChars: 300 });
+      expect(performance.now() - started).toBeLessThan(3000);
+      for (const piece of pieces) {
+        expect(piece.text.length).toBeLessThanOrEqual(600);
+        expect(piece.text).toMatch(/^word(?: +word)*\.?$/);
+      }
+      expect(pieces.at(-1)?.end).toBe(padded.length);
     });
   });
 

@@ -3,7 +3,11 @@ import { extractKeyPhrases } from '../src/offline/key-phrases';
 import { extractEntityMentions, extractNamedEntities } from '../src/offline/named-entities';
 import { runOfflineTask } from '../src/offline/offline-engine';
 import { MAX_RANKED_SENTENCES } from '../src/offline/sentence-candidates';
-import { MAX_SENTENCE_CHARS, rankSentences } from '../src/offline/sentence-selection';
+import {
+  looksLikeCode,
+  MAX_SENTENCE_CHARS,
+  rankSentences,
+} from '../src/offline/sentence-selection';
 import type { RankingWork } from '../src/offline/text-rank';
 import { analyseSentiment, NEUTRAL_BAND } from '../src/offline/sentiment';
 import { TaskUnsupportedError } from '../src/errors';
@@ -11,6 +15,7 @@ import { chunkDocument } from '../src/retrieval/chunker';
 import { splitSentences } from '../src/text/sentences';
 import { AI_TASKS } from '../src/tasks/task-types';
 import { corpusText } from './support/corpus';
+import { bsdDocxText, mimeSpecPdfText } from './support/corpus-extracts';
 
 const bsd = corpusText('bsd');
 const apache = corpusText('apache-2.0');
@@ -671,5 +676,90 @@ describe('answering from context', () => {
       answer: NO_ANSWER,
       citedPassages: [],
     });
+  });
+});
+
+// Found by an exploratory run over the corpus: bsd.docx, whose numbered
+// conditions are typed into one paragraph, had key ideas and bullets ending
+// "… are met: 1.", and the MIME spec's summary, key ideas, bullets and
+// discussion points were mostly its XML samples.
+describe('extractive tasks on the corpus’s DOCX and PDF', () => {
+  const TAG = /<[!?/]?[A-Za-z][^<>]*>/;
+  let docx: string;
+  let pdf: string;
+  beforeAll(async () => {
+    [docx, pdf] = await Promise.all([bsdDocxText(), mimeSpecPdfText()]);
+  });
+
+  it('quotes no list number of bsd.docx as the end of a sentence', () => {
+    const items = [
+      ...runOfflineTask('key-ideas', { text: docx }).output,
+      ...runOfflineTask('bullet-summary', { text: docx }).output,
+      ...splitSentences(runOfflineTask('summary', { text: docx }).output).map((s) => s.text),
+    ];
+    expect(items.length).toBeGreaterThan(5);
+    for (const item of items) expect(item).not.toMatch(/(?:^|\s)\d+(?:\.\d+)*\.$/);
+    expect(runOfflineTask('key-ideas', { text: docx }).output).toEqual(
+      runOfflineTask('key-ideas', { text: bsd }).output,
+    );
+  });
+
+  it('summarises the MIME spec from its prose, not its XML samples', () => {
+    const summary = runOfflineTask('summary', { text: pdf }).output;
+    const keyIdeas = runOfflineTask('key-ideas', { text: pdf }).output;
+    const bullets = runOfflineTask('bullet-summary', { text: pdf }).output;
+    const points = runOfflineTask('discussion-points', { text: pdf }).output;
+    expect(summary).not.toMatch(/^</);
+    expect(summary).not.toMatch(TAG);
+    for (const item of [...keyIdeas, ...bullets]) {
+      expect({ item, code: looksLikeCode(item) || TAG.test(item) }).toEqual({ item, code: false });
+    }
+    expect(points.length).toBeGreaterThanOrEqual(3);
+    for (const point of points)
+      expect({ point, tag: TAG.test(point) }).toEqual({ point, tag: false });
+    // The samples stay in the text for retrieval.
+    expect(
+      chunkDocument('mime', pdf).some((chunk) => chunk.text.includes('<magic priority="50">')),
+    ).toBe(true);
+  });
+
+  it.each([
+    ['an XML sample', '<match type="string" offset="0" value="diff\\t"/> <glob pattern="*.diff"/>'],
+    [
+      'an element opening a sentence',
+      '<magic priority="50"> matches when the file starts with it.',
+    ],
+    [
+      'a line of code',
+      'const value = { key: "a", other: [1, 2] }; if (value.key === "a") run(value);',
+    ],
+    ['a JSON object', '{"name": "docuthinker", "private": true, "scripts": {"test": "nx test"}}'],
+  ])('reads %s as code', (_name, text) => {
+    expect(looksLikeCode(text)).toBe(true);
+  });
+
+  it.each([
+    [
+      'a definition in quotes',
+      '"Contributor" means each individual or legal entity that creates Covered Software.',
+    ],
+    ['a URL', 'You can obtain one at http://mozilla.org/MPL/2.0/ from the Mozilla Foundation.'],
+    ['a dialogue', '"I will come," she said, "if the weather holds and the trains run."'],
+    [
+      'quoted key words',
+      'The key words "MUST", "MUST NOT", "REQUIRED", "SHALL" and "MAY" are to be read as in RFC 2119.',
+    ],
+  ])('reads %s as prose', (_name, text) => {
+    expect(looksLikeCode(text)).toBe(false);
+  });
+
+  it('quotes code only when the text has no prose to quote', () => {
+    const code =
+      '<config version="2"> <entry key="a" value="1"/> <entry key="b" value="2"/> </config>';
+    const prose = 'The configuration file lists one entry for every key the service reads.';
+    const text = `${code}\n\n${prose}\n\n${code.replace(/"1"/g, '"3"')}`;
+    expect(runOfflineTask('summary', { text }).output).toBe(prose);
+    expect(runOfflineTask('key-ideas', { text }).output).toEqual([prose]);
+    expect(runOfflineTask('summary', { text: code }).output).toBe(code);
   });
 });

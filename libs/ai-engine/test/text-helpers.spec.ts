@@ -3,6 +3,7 @@ import { countWords } from '../src/text/word-count';
 import { stem } from '../src/text/stem';
 import { contentTerms, words } from '../src/text/tokenize';
 import { corpusText } from './support/corpus';
+import { bsdDocxText } from './support/corpus-extracts';
 
 describe('splitSentences', () => {
   it('splits prose on terminal punctuation and keeps exact source offsets', () => {
@@ -182,5 +183,87 @@ describe('tokenising and stemming', () => {
     // A lone character gives no term, as a one-letter word does not.
     expect(contentTerms('猫')).toEqual([]);
     expect(contentTerms('서울은 크다')).toEqual(['서울', '울은', '크다']);
+  });
+});
+
+// Found by an exploratory run over the corpus: a list number was read as a
+// sentence end, so bsd.docx, whose conditions are typed into one paragraph,
+// gave "… the following conditions are met: 1." and bare "2." sentences.
+describe('splitSentences and list numbers', () => {
+  const isItemNumber = (text: string) => /^\(?(?:\d+(?:\.\d+)*|[ivx]+|[a-z])[.)]$/i.test(text);
+
+  it('reads a number run into a paragraph (bsd.docx) as the start of the next item', async () => {
+    const sentences = splitSentences(await bsdDocxText()).map((s) => s.text);
+    expect(sentences).toContain(
+      'Redistribution and use in source and binary forms, with or without modification, are permitted provided that the following conditions are met:',
+    );
+    expect(sentences).toContain(
+      'Redistributions of source code must retain the above copyright notice, this list of conditions and the following disclaimer.',
+    );
+    expect(sentences.filter((s) => s.startsWith('Redistributions'))).toHaveLength(2);
+    expect(sentences.some((s) => s.startsWith('Neither the name of the University'))).toBe(true);
+    for (const sentence of sentences) {
+      expect(sentence).not.toMatch(/(?:^|\s)\d+(?:\.\d+)*\.$/);
+    }
+    // The same sentences as the plain-text copy, where each item has its line.
+    const plain = splitSentences(corpusText('bsd')).map((s) => s.text);
+    expect(sentences.filter((s) => s !== 'BSD License')).toEqual(plain);
+  });
+
+  it.each([
+    [
+      'a number run in after a sentence end',
+      'First item ends here. 2. Second item goes on. 1.3. Third.',
+    ],
+    ['a first number run in after a colon', 'Rules are: 1. Second item goes on. iv. Third.'],
+    [
+      'numbers and letters opening lines',
+      '2. First item ends here.\n1.3. Second item goes on.\n(a) Third.',
+    ],
+    [
+      'roman numbers opening lines',
+      'i. First item ends here.\niv. Second item goes on.\nxii. Third.',
+    ],
+    [
+      'a number alone on its line',
+      '2.\nFirst item ends here.\niv.\nSecond item goes on.\n(a)\nThird.',
+    ],
+  ])('keeps list numbers out of the sentences: %s', (_name, text) => {
+    const sentences = splitSentences(text);
+    const texts = sentences.map((s) => s.text);
+    expect(texts.every((s) => !isItemNumber(s) && !/ (?:\d+(?:\.\d+)*|[ivx]+)\.$/i.test(s))).toBe(
+      true,
+    );
+    expect(texts.slice(-2)).toEqual(['Second item goes on.', 'Third.']);
+    for (const sentence of sentences) {
+      expect(text.slice(sentence.start, sentence.end).replace(/\s+/g, ' ')).toMatch(
+        new RegExp(`${sentence.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+      );
+    }
+  });
+
+  it('still ends a sentence at a number after a word, or after a colon that opens no list', () => {
+    expect(
+      splitSentences('See section 2. The total is: 42. It is version 3. Done here.').map(
+        (s) => s.text,
+      ),
+    ).toEqual(['See section 2.', 'The total is: 42.', 'It is version 3.', 'Done here.']);
+  });
+
+  it('keeps lines of rule characters out of every sentence', () => {
+    const text =
+      'Title of the text\n_________________\n\nA first sentence.\n****\nA second sentence.\n====\n-----\n';
+    const texts = splitSentences(text).map((s) => s.text);
+    expect(texts).toEqual(['Title of the text', 'A first sentence.', 'A second sentence.']);
+    const mpl = splitSentences(corpusText('mpl-2.0')).map((s) => s.text);
+    expect(mpl.filter((s) => /={3}|-{3}|_{3}|\*{3}/.test(s))).toEqual([]);
+  });
+
+  it('splits a long run of inline numbers in linear time', () => {
+    const run = 'Item text here. 12. '.repeat(50_000);
+    const started = performance.now();
+    const sentences = splitSentences(run);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(sentences).toHaveLength(50_000);
   });
 });

@@ -51,12 +51,50 @@ export function sentencesOf(text: string): Sentence[] {
   return [{ text: whole, start, end, block: 0, isHeading: false }];
 }
 
+/** A markup tag or comment delimiter: "<match type=\"string\"/>", "</a>", "<?xml …?>", "-->". */
+const MARKUP_TAG = /<[!?/]?[A-Za-z][^<>]{0,200}>|<!--|-->/g;
+const OPENS_WITH_TAG = /^<[!?/]?[A-Za-z][^<>]{0,200}>/;
+/** Characters prose seldom has and code or markup is full of. */
+const CODE_SYMBOLS = /[<>{}=\\|`;]/g;
+/** Characters prose has too (quotes, paths, brackets), weighted half. */
+const CODE_LEANING = /["'/[\]]/g;
 /**
- * Positions of the sentences worth quoting: full sentences that are not
- * headings. A short text may have none (a one-line note, a few words of
- * Chinese), and then its other sentences are the best there are: first the
- * short ones, then headings. Words are counted by Unicode's rules, so text
- * without spaces between words is not taken for one word.
+ * Share of a sentence, weighted, in markup and code symbols above which it
+ * reads as code. Prose in the corpus stays under 0.06 (a definition in
+ * quotes, a URL, a list of quoted key words); XML samples and grammar lines
+ * in the MIME spec are at 0.14 and above.
+ */
+const CODE_SHARE = 0.12;
+
+const countOf = (text: string, pattern: RegExp): number => text.match(pattern)?.length ?? 0;
+
+/**
+ * True for a sentence that is code or markup rather than prose: one that
+ * opens with a tag ("<magic priority=\"50\">"), or whose characters are
+ * largely tags and symbols such as < > = { } ; and quotes and slashes.
+ * Sentences are at most MAX_SENTENCE_CHARS long, so this is bounded work.
+ */
+export function looksLikeCode(text: string): boolean {
+  if (OPENS_WITH_TAG.test(text)) return true;
+  const visible = text.replace(/\s+/g, '').length;
+  if (visible === 0) return false;
+  let tagChars = 0;
+  const rest = text.replace(MARKUP_TAG, (tag) => {
+    tagChars += tag.replace(/\s+/g, '').length;
+    return ' ';
+  });
+  const weighted = tagChars + countOf(rest, CODE_SYMBOLS) + 0.5 * countOf(rest, CODE_LEANING);
+  return weighted / visible >= CODE_SHARE;
+}
+
+/**
+ * Positions of the sentences worth quoting: full sentences of prose that are
+ * not headings. Code and markup (an XML sample, a grammar line) stay in the
+ * text, for retrieval, but are quoted only when a text has no full sentence
+ * of prose. A short text may have no full sentence (a one-line note, a few
+ * words of Chinese), and then its other sentences are the best there are:
+ * first the short ones, then headings. Words are counted by Unicode's rules,
+ * so text without spaces between words is not taken for one word.
  */
 function quotable(sentences: readonly Sentence[]): number[] {
   const positions = sentences.map((_sentence, position) => position);
@@ -64,9 +102,11 @@ function quotable(sentences: readonly Sentence[]): number[] {
     const sentence = sentences[position] as Sentence;
     return !sentence.isHeading && countWords(sentence.text, MIN_WORDS) >= MIN_WORDS;
   });
+  const prose = full.filter((position) => !looksLikeCode((sentences[position] as Sentence).text));
+  if (prose.length > 0) return prose;
   if (full.length > 0) return full;
-  const prose = positions.filter((position) => !(sentences[position] as Sentence).isHeading);
-  return prose.length > 0 ? prose : positions;
+  const nonHeadings = positions.filter((position) => !(sentences[position] as Sentence).isHeading);
+  return nonHeadings.length > 0 ? nonHeadings : positions;
 }
 
 /**

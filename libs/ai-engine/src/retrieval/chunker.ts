@@ -3,7 +3,12 @@ import { codePointBoundary } from '@docuthinker/contracts';
 import { splitSentences, type Sentence } from '../text/sentences';
 
 export interface ChunkerOptions {
-  /** Upper bound of a chunk's length in characters. */
+  /**
+   * Upper bound of a chunk's length in characters, whitespace runs counted as
+   * one. A chunk of several sentences also keeps within it as raw text; a
+   * lone sentence that fits it once collapsed is kept whole, whatever its
+   * indentation (up to twice the bound, raw).
+   */
   readonly maxChars?: number;
   /** How much trailing text (whole sentences) the next chunk repeats. */
   readonly overlapChars?: number;
@@ -39,27 +44,78 @@ export const DEFAULT_CHUNK_MAX_CHARS = 700;
 export const DEFAULT_CHUNK_OVERLAP_CHARS = 120;
 
 /**
- * A sentence longer than a chunk is cut into word-aligned windows, or at a
- * code point where a window has no space.
+ * How far a lone sentence's raw text may run past `maxChars` for its
+ * whitespace (hard-wrapped, indented licence text), as a multiple of it: a
+ * bound on a chunk as stored even when a text pads its words with runs of
+ * spaces.
+ */
+const MAX_RAW_FACTOR = 2;
+
+const WHITESPACE = /\s/;
+
+/**
+ * The end of the longest slice from `start` (not before `until`) whose text,
+ * whitespace runs collapsed to one space and none at its end, is at most
+ * `maxChars` long and whose raw length is at most `maxRaw`. One pass over
+ * the slice.
+ */
+function collapsedLimit(
+  text: string,
+  start: number,
+  until: number,
+  maxChars: number,
+  maxRaw: number,
+): number {
+  let length = 0;
+  let spaced = false;
+  for (let index = start; index < until; index += 1) {
+    if (index - start >= maxRaw) return index;
+    if (WHITESPACE.test(text[index] ?? '')) {
+      spaced = length > 0;
+      continue;
+    }
+    length += spaced ? 2 : 1;
+    spaced = false;
+    if (length > maxChars) return index;
+  }
+  return until;
+}
+
+/**
+ * A sentence is a span as long as its text, whitespace runs collapsed, fits
+ * in a chunk: an indented, hard-wrapped sentence is not cut for its margins
+ * (Apache-2.0's liability clause is 677 characters of text and 737 with its
+ * indentation). A longer one, or one padded past MAX_RAW_FACTOR × maxChars
+ * of raw text, is cut into word-aligned windows of at most `maxChars`
+ * collapsed, or at a code point where a window has no space.
  */
 function fitSentence(text: string, sentence: Sentence, maxChars: number): Span[] {
-  if (sentence.end - sentence.start <= maxChars) return [sentence];
+  const maxRaw = maxChars * MAX_RAW_FACTOR;
+  const whole = collapsedLimit(text, sentence.start, sentence.end, maxChars, maxRaw);
+  if (whole >= sentence.end) return [sentence];
   const spans: Span[] = [];
   let start = sentence.start;
   while (start < sentence.end) {
-    let end = Math.min(sentence.end, start + maxChars);
+    const limit = collapsedLimit(text, start, sentence.end, maxChars, maxRaw);
+    let end = limit;
     if (end < sentence.end) {
-      // Only the window's second half is searched for a space: an unbounded
-      // lastIndexOf walks back to the sentence's start in text without spaces,
-      // once per window.
-      const earliest = start + Math.floor(maxChars / 2) + 1;
-      const lastSpace = text.slice(earliest, end + 1).lastIndexOf(' ');
-      if (lastSpace !== -1) end = earliest + lastSpace;
-      else end = codePointBoundary(text, start, end);
+      // Only the window's second half is searched for a space: a search back
+      // to the window's start in text without spaces would make the cut
+      // quadratic.
+      const earliest = start + Math.floor((limit - start) / 2) + 1;
+      let space = limit;
+      while (space >= earliest && !WHITESPACE.test(text[space] ?? '')) space -= 1;
+      if (space >= earliest) {
+        end = space;
+        // The window ends at its last word, not in the margin after it.
+        while (end > start && WHITESPACE.test(text[end - 1] ?? '')) end -= 1;
+      } else {
+        end = codePointBoundary(text, start, limit);
+      }
     }
     spans.push({ start, end, block: sentence.block, isHeading: false });
     start = end;
-    while (start < sentence.end && /\s/.test(text[start] ?? '')) start += 1;
+    while (start < sentence.end && WHITESPACE.test(text[start] ?? '')) start += 1;
   }
   return spans;
 }

@@ -45,7 +45,21 @@ interface Span {
   readonly continued?: boolean;
 }
 
-const LIST_MARKER = /^\s*(?:\d+(?:\.\d+)*[.)]|\(?[a-z0-9]{1,4}\)|[-*•])\s+/i;
+/** A roman item number up to 39 ("iv", "XII"), without its full stop. */
+const ROMAN = '(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})';
+/**
+ * A list item's marker: "2.", "1.3.", "iv.", "(a)", "b)", "-". It may stand
+ * alone on its line, with the item's text on the next.
+ */
+const LIST_MARKER = new RegExp(
+  `^\\s*(?:\\d+(?:\\.\\d+)*[.)]|${ROMAN}\\.|\\(?[a-z0-9]{1,4}\\)|[-*•])(?:\\s+|$)`,
+  'i',
+);
+/** An item number that a full stop follows: "2", "1.3", "iv". */
+const ITEM_NUMBER = new RegExp(`^(?:\\d+(?:\\.\\d+)*|${ROMAN})$`, 'i');
+const CLOSING_MARK = /["'”’)\]]/;
+/** The number of a list's first item: "1", "2.1", "i". */
+const FIRST_ITEM_NUMBER = /^(?:(?:\d+\.)*1|i)$/i;
 const DECORATION_LINE = /^[\s=\-_*#~.]{3,}$/;
 // Latin full stops end a sentence only before a space; the ideographic ones
 // (Chinese, Japanese) end it where they stand, as those scripts use no spaces.
@@ -155,6 +169,39 @@ function startsLowercase(text: string, from: number): boolean {
   return next !== undefined && next !== next.toUpperCase();
 }
 
+/**
+ * Where a list item starts when `match` is the full stop of an item number
+ * run into the paragraph, as a list converted from a word processor reads
+ * ("… are met: 1. Redistributions … disclaimer. 2. Redistributions …"): a
+ * number ("2", "1.3", "iv") right after a sentence end, or a first number
+ * ("1", "2.1", "i") after a colon or semicolon. A number after a word ("see
+ * section 2.") ends its sentence as usual, and so does one after a colon
+ * that cannot open a list ("Total: 42."). Scans back over the number and the
+ * spaces before it only, so the split stays linear.
+ */
+function inlineItemStart(
+  text: string,
+  cursor: number,
+  match: RegExpMatchArray & { index: number },
+): number | undefined {
+  if (match[0] !== '.') return undefined;
+  const token = tokenBefore(text, match.index);
+  if (!ITEM_NUMBER.test(token)) return undefined;
+  const start = match.index - token.length;
+  let before = start;
+  while (before > cursor && WHITESPACE.test(text[before - 1] ?? '')) before -= 1;
+  if (before === start && before > cursor) return undefined;
+  if (before === cursor) return start;
+  if (/[:;]/.test(text[before - 1] ?? '')) return FIRST_ITEM_NUMBER.test(token) ? start : undefined;
+  // A sentence end that was not taken for one, as a lower-case number
+  // ("… goes on. iv. …") follows it.
+  let end = before;
+  while (end > cursor && CLOSING_MARK.test(text[end - 1] ?? '')) end -= 1;
+  const mark = text[end - 1] ?? '';
+  if (mark === '.') return isAbbreviation(text, end - 1) ? undefined : start;
+  return mark === '!' || mark === '?' ? start : undefined;
+}
+
 function sentenceText(raw: string): string {
   return collapseWhitespace(raw.replace(LIST_MARKER, ''));
 }
@@ -246,6 +293,14 @@ export function splitSentences(source: string, options: SplitOptions = {}): Sent
       if (match.index < markerLength) continue;
       const end = match.index + match[0].length;
       const ideographic = IDEOGRAPHIC_END.test(match[0]);
+      const item = ideographic ? undefined : inlineItemStart(blockText, cursor, match);
+      if (item !== undefined) {
+        // "… are met: 1. Redistributions …": the number starts the next
+        // sentence, and the text before it, if any, ends there.
+        pushSpan(cursor, item);
+        cursor = item;
+        continue;
+      }
       if (
         !ideographic &&
         (isAbbreviation(blockText, match.index) || startsLowercase(blockText, end))
