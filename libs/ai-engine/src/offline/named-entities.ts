@@ -47,6 +47,33 @@ const SENTENCE_OPENING_ADVERBS = new Set(
   ultimately afterwards consequently accordingly notably importantly interestingly surprisingly
   sometimes usually often already thereafter lastly firstly secondly`.split(/\s+/),
 );
+/**
+ * Words that open a run of capitals without belonging to the name after
+ * them: conjunctions, and verbs and labels that open sentences or
+ * parentheticals ("Unless You…", "Visit São Paulo", "See Section 3",
+ * "Note: …"). Stripped from the front of a name wherever it stands.
+ */
+const LEADING_NON_NAME_WORDS = new Set(
+  `unless although though since whereas notwithstanding except visit see note please contact call
+  read use click`.split(/\s+/),
+);
+/**
+ * Common words that are capitalised as headings, labels or at the start of
+ * a sentence, and months and weekdays: not entities on their own ("Note",
+ * "Section", "January"), though they may be part of one ("Exhibit A",
+ * "First National Bank").
+ */
+const COMMON_WORDS = new Set(
+  `note notes common first second third last next previous other difference differences condition
+  conditions section sections subsection subsections chapter chapters appendix appendices paragraph
+  paragraphs clause clauses example examples figure figures table tables page pages introduction
+  summary overview conclusion conclusions contents history version versions edit flag flags header
+  created language directory literal load copyright definitions definition terms
+  january february march april may june july august september october november december
+  monday tuesday wednesday thursday friday saturday sunday`.split(/\s+/),
+);
+/** All-capital names longer than this many words are clauses, not names. */
+const MAX_ALL_CAPITALS_WORDS = 2;
 const ORGANIZATION_WORDS =
   /\b(inc|corp|corporation|company|foundation|university|institute|ltd|llc|gmbh|association|agency|ministry|council|bank|group)\b/i;
 
@@ -85,17 +112,47 @@ function classify(written: string): EntityType {
   return ORGANIZATION_WORDS.test(name) ? 'organization' : 'name';
 }
 
+/**
+ * A name without the words at its edges that do not belong to it: function
+ * words and connectors at either end ("Shared MIME-info Database The", where
+ * a heading ran into the next sentence), and LEADING_NON_NAME_WORDS at the
+ * front. A single letter stays at the end ("Exhibit A").
+ */
 function trimName(tokens: string[]): string[] {
   let from = 0;
   let to = tokens.length;
+  const word = (index: number) => (tokens[index] ?? '').toLowerCase();
   while (
     from < to &&
-    (isStopword((tokens[from] ?? '').toLowerCase()) ||
-      CONNECTORS.has((tokens[from] ?? '').toLowerCase()))
+    (isStopword(word(from)) || CONNECTORS.has(word(from)) || LEADING_NON_NAME_WORDS.has(word(from)))
   )
     from += 1;
-  while (to > from && CONNECTORS.has((tokens[to - 1] ?? '').toLowerCase())) to -= 1;
+  while (
+    to > from &&
+    (CONNECTORS.has(word(to - 1)) || (word(to - 1).length > 1 && isStopword(word(to - 1))))
+  )
+    to -= 1;
   return tokens.slice(from, to);
+}
+
+/**
+ * Whether a name is one a reader would not call an entity: a common word
+ * on its own (COMMON_WORDS, sentence-opening adverbs) or an all-capitals
+ * clause of boilerplate ("BASIS WITHOUT WARRANTIES OR CONDITIONS OF ANY
+ * KIND"). Acronyms ("MIME", "XML") and names with more words stay.
+ */
+function isCommonPhrase(nameTokens: readonly string[]): boolean {
+  if (nameTokens.length === 1) {
+    const word = foldName(nameTokens[0] ?? '');
+    return COMMON_WORDS.has(word) || SENTENCE_OPENING_ADVERBS.has(word);
+  }
+  const letters = nameTokens.join('').replace(/[^\p{L}]/gu, '');
+  return (
+    nameTokens.length > MAX_ALL_CAPITALS_WORDS &&
+    letters.length > 0 &&
+    letters === letters.toUpperCase() &&
+    letters !== letters.toLowerCase()
+  );
 }
 
 /**
@@ -209,7 +266,11 @@ function namesBySentence(text: string): string[][][] {
       }
       return names.filter((nameTokens) => {
         const name = nameTokens.join(' ');
-        return name.length >= 2 && !(nameTokens.length === 1 && isStopword(name.toLowerCase()));
+        return (
+          name.length >= 2 &&
+          !(nameTokens.length === 1 && isStopword(name.toLowerCase())) &&
+          !isCommonPhrase(nameTokens)
+        );
       });
     }),
   );
@@ -229,6 +290,22 @@ function occurrencesInside(name: readonly string[], known: readonly string[]): n
     }
   }
   return starts;
+}
+
+/**
+ * The keys `key` would have as a singular, English-fashion, its last word
+ * changed: "contributions" → "contribution", "secondary licenses" →
+ * "secondary license", "policies" → "policy", "boxes" → "box", and an
+ * acronym's "URIs" → "uri". Not for words ending in "ss" ("Congress") or
+ * "us"/"is" ("Campus", "Paris").
+ */
+function singularKeys(key: string, spellings: readonly string[]): string[] {
+  if (spellings.some((spelling) => /\p{Lu}{2,}s$/u.test(spelling))) return [key.slice(0, -1)];
+  if (!/[^su]s$/u.test(key) || /is$/u.test(key)) return [];
+  const keys = [key.slice(0, -1)];
+  if (key.endsWith('ies')) keys.unshift(`${key.slice(0, -3)}y`);
+  else if (/(?:x|ch|sh|z)es$/u.test(key)) keys.push(key.slice(0, -2));
+  return keys;
 }
 
 export interface EntityExtractionOptions {
@@ -286,6 +363,22 @@ export function extractEntityMentions(
     }
   });
 
+  // A plural is a mention of its singular when the text has both
+  // ("Contributions" and "Contribution"): one entity, under the singular.
+  const merged = new Map<string, string>();
+  for (const [key, entry] of byKey) {
+    const singular = singularKeys(key, [...entry.spellings.keys()]).find((candidate) =>
+      byKey.has(candidate),
+    );
+    if (singular === undefined) continue;
+    const into = byKey.get(singular);
+    if (into === undefined || into === entry) continue;
+    into.mentions += entry.mentions;
+    into.first = Math.min(into.first, entry.first);
+    byKey.delete(key);
+    merged.set(key, singular);
+  }
+
   const entities = [...byKey.entries()]
     .map(([key, entry]) => {
       const name =
@@ -299,7 +392,13 @@ export function extractEntityMentions(
     })
     .sort((left, right) => right.entity.mentions - left.entity.mentions || left.first - right.first)
     .map(({ entity }) => entity);
-  return { entities, mentions };
+  return {
+    entities,
+    mentions:
+      merged.size === 0
+        ? mentions
+        : mentions.map(({ key, sentence }) => ({ key: merged.get(key) ?? key, sentence })),
+  };
 }
 
 export function extractNamedEntities(text: string, limit = 15): NamedEntity[] {

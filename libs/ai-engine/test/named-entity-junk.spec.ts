@@ -1,0 +1,200 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDocumentGraph } from '../src/graph/document-graph';
+import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
+import { extractEntityMentions } from '../src/offline/named-entities';
+import { corpusText } from './support/corpus';
+import { mimeSpecPdfText } from './support/corpus-extracts';
+
+const names = (text: string) => extractEntityMentions(text).entities.map((entity) => entity.name);
+const summarise = (text: string) =>
+  extractEntityMentions(text).entities.map(({ name, key, mentions }) => ({ name, key, mentions }));
+
+// Found by the exploratory test over the shared corpus: the knowledge graph's
+// entities held common capitalised words, spans with a function word or a
+// sentence-opening verb glued on, capitalised clauses of legal boilerplate,
+// and the singular and the plural of one name, which also related documents.
+describe('entities of the corpus without junk', () => {
+  const apache = corpusText('apache-2.0');
+  const mpl = corpusText('mpl-2.0');
+  let mime = '';
+  beforeAll(async () => {
+    mime = await mimeSpecPdfText();
+  });
+
+  it('leaves common words, glued-on words and all-capital clauses out of the Apache licence', () => {
+    const found = names(apache);
+    for (const junk of [
+      'January',
+      'Sections',
+      'Unless You',
+      'BASIS WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND',
+      'TITLE NON-INFRINGEMENT MERCHANTABILITY',
+      'FITNESS FOR A PARTICULAR PURPOSE',
+      'APPENDIX How',
+      'Contributions',
+    ]) {
+      expect(found).not.toContain(junk);
+    }
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'Apache License',
+        'Contribution',
+        'Contributor',
+        'License',
+        'Derivative Works',
+        'Legal Entity',
+        'NOTICE',
+      ]),
+    );
+  });
+
+  it('merges the singular and the plural of a name in the MPL, and keeps its names', () => {
+    const entities = extractEntityMentions(mpl).entities;
+    const found = entities.map((entity) => entity.name);
+    for (const junk of [
+      'Section',
+      'Sections',
+      'Conditions',
+      'Contributions',
+      'Secondary Licenses',
+    ]) {
+      expect(found).not.toContain(junk);
+    }
+    const contribution = entities.find((entity) => entity.key === 'contribution');
+    // "Contributions" 8 times and "Contribution" 4 times.
+    expect(contribution).toMatchObject({ name: 'Contribution', mentions: 12 });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'Covered Software',
+        'Contributor',
+        'Source Code Form',
+        'Secondary License',
+        'Mozilla Foundation',
+        'Mozilla Public License',
+        'MPL',
+        'Exhibit A',
+        'Exhibit B',
+      ]),
+    );
+  });
+
+  it('keeps the names and acronyms of the MIME spec and drops its headings and labels', () => {
+    const found = names(mime);
+    for (const junk of [
+      'Note',
+      'Common',
+      'First',
+      'Differences',
+      'EDIT',
+      'FLAGS',
+      'October',
+      'Version This',
+      'Shared MIME-info Database The',
+      'Shared MIME-info Database If',
+      'Extended Attributes An',
+      'REQUIRED SHALL SHALL NOT SHOULD SHOULD NOT RECOMMENDED MAY',
+      'URIs',
+    ]) {
+      expect(found).not.toContain(junk);
+    }
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'MIME',
+        'XML',
+        'URI',
+        'Shared MIME-info Database',
+        'Thomas Leonard',
+        'X Desktop Group',
+        'GNOME',
+        'KDE',
+        'IANA',
+      ]),
+    );
+    expect(found.filter((name) => /\bThe$|^Unless\b/.test(name))).toEqual([]);
+  });
+
+  it('relates the Apache licence and the MPL through one entity for "Contribution(s)"', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ai-engine-entity-junk-'));
+    const graph = LibsqlKnowledgeGraph.open(join(dataDir, 'graph.db'));
+    try {
+      await graph.replaceDocument(buildDocumentGraph('owner', 'apache', 'Apache License', apache));
+      await graph.replaceDocument(
+        buildDocumentGraph('owner', 'mpl', 'Mozilla Public License', mpl),
+      );
+      const [related] = await graph.relatedDocuments('owner', 'apache');
+      expect(related?.documentId).toBe('mpl');
+      expect(related?.sharedEntities).toEqual(
+        expect.arrayContaining(['Contribution', 'Contributor', 'License']),
+      );
+      for (const junk of ['Contributions', 'Sections', 'Section', 'Conditions']) {
+        expect(related?.sharedEntities).not.toContain(junk);
+      }
+    } finally {
+      await graph.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('entities without junk', () => {
+  it('strips a sentence-opening verb or conjunction and a trailing function word from a name', () => {
+    expect(summarise('Visit São Paulo in June. Unless You agree, stop.')).toEqual([
+      { name: 'São Paulo', key: 'são paulo', mentions: 1 },
+    ]);
+    expect(summarise('We read the Shared Database The reader. See Acme Corp for more.')).toEqual([
+      { name: 'Shared Database', key: 'shared database', mentions: 1 },
+      { name: 'Acme Corp', key: 'acme corp', mentions: 1 },
+    ]);
+    // A single letter ends a name: "Exhibit A".
+    expect(summarise('The notice in Exhibit A applies.')).toEqual([
+      { name: 'Exhibit A', key: 'exhibit a', mentions: 1 },
+    ]);
+  });
+
+  it('takes no common word, month or section word alone as an entity', () => {
+    expect(
+      summarise(
+        'The Note says so, as the Section and Sections 2 and 3 do. It began in January with ' +
+          'the First draft; the Common case and the Differences follow. EDIT the FLAGS field.',
+      ),
+    ).toEqual([]);
+    // Inside a longer name, those words stay.
+    expect(summarise('They banked with First National Bank in March.')).toEqual([
+      { name: 'First National Bank', key: 'first national bank', mentions: 1 },
+    ]);
+  });
+
+  it('takes no capitalised clause as an entity, but keeps acronyms', () => {
+    expect(
+      summarise(
+        'It is provided on an "AS IS" BASIS WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND by ' +
+          'the MIME and XML teams of BSD, with TITLE NON-INFRINGEMENT MERCHANTABILITY excluded.',
+      ),
+    ).toEqual([
+      { name: 'MIME', key: 'mime', mentions: 1 },
+      { name: 'XML', key: 'xml', mentions: 1 },
+      { name: 'BSD', key: 'bsd', mentions: 1 },
+    ]);
+  });
+
+  it('merges a singular and a plural name into one entity, with its mentions', () => {
+    const { entities, mentions } = extractEntityMentions(
+      'Each Contribution counts. All Contributions are welcome. The Contributions arrive. ' +
+        'We met in Paris with the Policies team and the Policy board. The URIs and the URI match.',
+    );
+    expect(entities.map(({ name, key, mentions: count }) => ({ name, key, count }))).toEqual([
+      { name: 'Contribution', key: 'contribution', count: 3 },
+      { name: 'Policy', key: 'policy', count: 2 },
+      { name: 'URI', key: 'uri', count: 2 },
+      { name: 'Paris', key: 'paris', count: 1 },
+    ]);
+    expect(mentions.map((mention) => mention.key)).not.toContain('contributions');
+    expect(mentions.filter((mention) => mention.key === 'contribution')).toHaveLength(3);
+    // Without its singular, a plural name stays as it is.
+    expect(summarise('We met the Secondary Licenses board.')).toEqual([
+      { name: 'Secondary Licenses', key: 'secondary licenses', mentions: 1 },
+    ]);
+  });
+});
