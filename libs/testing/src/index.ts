@@ -8,6 +8,7 @@ export { temporaryDirectories, type TemporaryDirectories } from './temporary-dir
 export { describeServiceLifecycle, type ServiceLifecycleSpec } from './service-lifecycle-suite';
 export { announceSkipped, containerRuntimeUnavailableReason } from './container-runtime';
 export { CORPUS_DIR, corpusFile, corpusPath, corpusText, type CorpusTextDocument } from './corpus';
+export { corpusPdfText } from './corpus-pdf-text';
 export { getThrough } from './http-get';
 export {
   CHROMIUM,
