@@ -572,6 +572,11 @@ describe('lists and counts as the models send them', () => {
       'Sorting matters',
       'Icons help',
     ]);
+    // Found in review: "as an AI" opens real key ideas too.
+    expect(parseList('openai', 'As an AI company, Acme sells models\nRevenue doubled')).toEqual([
+      'As an AI company, Acme sells models',
+      'Revenue doubled',
+    ]);
   });
 
   it.each([

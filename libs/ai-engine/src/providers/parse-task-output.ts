@@ -63,7 +63,7 @@ const LIST_MARKER = /^(?:[-*•](?:\s+|(?=\p{L})|$)|\d+[.)](?:\s+|$))/u;
  * refusal went out as the key ideas.
  */
 const REFUSAL_OPENING =
-  /^(?:(?:I['’]m|I am) (?:sorry|unable|not able)|sorry\b|I apologi[sz]e|I (?:can(?:not|['’]t)|won['’]t|will not)\b|as an (?:AI|language model)\b)/iu;
+  /^(?:(?:I['’]m|I am) (?:sorry|unable|not able)|sorry\b|I apologi[sz]e|I (?:can(?:not|['’]t)|won['’]t|will not)\b|as an? (?:AI(?: language model| assistant| model)?|language model),)/iu;
 
 /** A list item's text without its bullet or number. */
 export function withoutListMarker(line: string): string {
