@@ -27,6 +27,7 @@ import type { GatewayMetrics } from './metrics/gateway-metrics';
 import { OpenApiDocument } from './openapi/openapi-document';
 import { registerAuthentication } from './plugins/authentication';
 import { registerCrossOrigin } from './plugins/cross-origin';
+import { problem } from './errors';
 import { clientErrorsLoggedTo, frameworkErrors } from './plugins/framework-errors';
 import { registerOwnerScope } from './plugins/owner-scope';
 import { registerUndeclaredRequestParts } from './plugins/undeclared-request-parts';
@@ -95,7 +96,6 @@ export function createGatewayApp({
   // the timeouts Fastify would set on a server of its own are set here.
   let server: Server | undefined;
   let handleRequest: RequestListener | undefined;
-  const clientErrors = clientErrorsLoggedTo(logger);
   const app = Fastify({
     // pino's Logger is Fastify's logger; the cast keeps FastifyInstance's default generics.
     loggerInstance: logger as FastifyBaseLogger,
@@ -111,7 +111,7 @@ export function createGatewayApp({
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     frameworkErrors,
-    clientErrorHandler: clientErrors,
+    clientErrorHandler: clientErrorsLoggedTo(logger),
     serverFactory: (fastifyHandler) => {
       handleRequest = fastifyHandler;
       server = createServer(
@@ -123,7 +123,8 @@ export function createGatewayApp({
         },
         refusingRequestsWithoutHost(
           (request, response) => handleRequest?.(request, response),
-          clientErrors,
+          problem,
+          logger,
         ),
       );
       // As Fastify sets its own server: no idle timeout on a socket while a

@@ -18,6 +18,7 @@ import { createStores, type Stores } from '@docuthinker/stores';
 import { createBackendApp } from './app';
 import { embeddedTokensValidFrom } from './auth/embedded-tokens-valid-from';
 import { createGatewayClient } from './gateway/gateway-client';
+import { problem } from './errors';
 import { backendClientErrors } from './middleware/client-errors';
 import { openStores } from './open-stores';
 import { startOutboxWorker, type OutboxWorker } from './outbox/outbox-worker';
@@ -40,14 +41,13 @@ async function main(): Promise<void> {
     serviceToken: config.serviceToken,
   });
   let handleRequest: RequestListener = createStartingApp(logger);
-  const clientErrors = backendClientErrors(logger);
   const server = createServer(
     LEAVE_HOST_CHECK_TO_LISTENER,
-    refusingRequestsWithoutHost((req, res) => handleRequest(req, res), clientErrors),
+    refusingRequestsWithoutHost((req, res) => handleRequest(req, res), problem, logger),
   );
   // Longer than the load balancer keeps an idle connection: it closes first.
   server.keepAliveTimeout = SERVER_KEEP_ALIVE_TIMEOUT_MS;
-  server.on('clientError', clientErrors);
+  server.on('clientError', backendClientErrors(logger));
   let listening: Promise<void> | undefined;
   const listen = () =>
     (listening ??= new Promise<void>((resolve, reject) => {

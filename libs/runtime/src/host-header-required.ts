@@ -1,31 +1,46 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { HttpErrorCode } from './http-errors';
+import { PROBLEM_CONTENT_TYPE, type ProblemError } from './problem';
+import { logRefusedRequest } from './request-log-line';
 
 /** Node's server option that this takes over (pass it to createServer). */
 export const LEAVE_HOST_CHECK_TO_LISTENER = { requireHostHeader: false } as const;
 
 /**
- * Refuses an HTTP/1.1 request without a `Host` header (RFC 9112 §3.2) through
- * the server's `clientError` answer, in problem+json with its log line.
- * Node's own check (`requireHostHeader`) answers a bare 400 with an empty
- * body that no handler or log sees (found in a security test); give the
- * server LEAVE_HOST_CHECK_TO_LISTENER and its listener through this.
+ * Refuses an HTTP/1.1 request without a `Host` header (RFC 9112 §3.2) with
+ * the service's 400 problem+json and a `request refused` line. Node's own
+ * check (`requireHostHeader`) answers a bare 400 with an empty body that no
+ * handler or log sees (found in a security test); give the server
+ * LEAVE_HOST_CHECK_TO_LISTENER and its listener through this. The answer
+ * goes through the request's own response, so a pipelined request before it
+ * is answered first, and the connection closes after it.
  */
 export function refusingRequestsWithoutHost(
   listener: RequestListener,
-  refuse: (error: Error & { code?: string }, socket: Socket) => void,
+  problem: (code: HttpErrorCode) => ProblemError,
+  logger: Logger,
 ): RequestListener {
   return (req, res) => {
-    if (lacksRequiredHost(req)) {
-      refuse(
-        Object.assign(new Error('an HTTP/1.1 request without a Host header'), {
-          code: 'ERR_MISSING_HOST_HEADER',
-        }),
-        req.socket,
-      );
+    if (!lacksRequiredHost(req)) {
+      listener(req, res);
       return;
     }
-    listener(req, res);
+    const refusal = problem('DT_ERR_MALFORMED_REQUEST');
+    logRefusedRequest(
+      logger,
+      refusal.status,
+      Object.assign(new Error('an HTTP/1.1 request without a Host header'), {
+        code: 'ERR_MISSING_HOST_HEADER',
+      }),
+    );
+    const body = JSON.stringify(refusal.toDocument());
+    res.writeHead(refusal.status, {
+      'Content-Type': PROBLEM_CONTENT_TYPE,
+      'Content-Length': Buffer.byteLength(body),
+      Connection: 'close',
+    });
+    res.end(body);
   };
 }
 

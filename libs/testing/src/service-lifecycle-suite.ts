@@ -152,6 +152,12 @@ export function describeServiceLifecycle(spec: ServiceLifecycleSpec): void {
       await waitUntil('the log line of the refusal', async () =>
         running.output().includes('ERR_MISSING_HOST_HEADER'),
       );
+      // Pipelined behind a request with a Host header, it is answered second (review).
+      const pipelined = await rawExchange(
+        service.url,
+        'GET /health HTTP/1.1\r\nHost: localhost\r\n\r\nGET /health HTTP/1.1\r\n\r\n',
+      );
+      expect(pipelined.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 400']);
       // HTTP/1.0 does not require it.
       expect(await rawExchange(service.url, 'GET /health HTTP/1.0\r\n\r\n')).toMatch(
         /^HTTP\/1\.1 200 /,
