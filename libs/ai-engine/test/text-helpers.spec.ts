@@ -250,6 +250,44 @@ describe('splitSentences and list numbers', () => {
     ).toEqual(['See section 2.', 'The total is: 42.', 'It is version 3.', 'Done here.']);
   });
 
+  it('joins a hard-wrapped line that starts with "v." or an initial to the sentence before', () => {
+    expect(splitSentences('The court decided Roe\nv. Wade in 1973.').map((s) => s.text)).toEqual([
+      'The court decided Roe v. Wade in 1973.',
+    ]);
+    expect(
+      splitSentences('The building was designed by\nI. M. Pei in 1978.').map((s) => s.text),
+    ).toEqual(['The building was designed by I. M. Pei in 1978.']);
+    expect(
+      splitSentences('I. M. Pei designed it. He left.\nI. M. Pei came back.').map((s) => s.text),
+    ).toEqual(['I. M. Pei designed it.', 'He left.', 'I. M. Pei came back.']);
+    // After a sentence end or a colon, a one-letter roman number still opens an item.
+    expect(splitSentences('Rules are:\ni. First item.\nv. Fifth item.').map((s) => s.text)).toEqual(
+      ['Rules are:', 'First item.', 'Fifth item.'],
+    );
+  });
+
+  it('keeps a number that follows a sentence end as text when it is no item number', () => {
+    const texts = (text: string) => splitSentences(text).map((s) => s.text);
+    expect(texts('What is the answer? 42. That is all we know.')).toEqual([
+      'What is the answer?',
+      '42.',
+      'That is all we know.',
+    ]);
+    expect(texts('Revenue rose in Q3. 2023. Costs fell.')).toEqual([
+      'Revenue rose in Q3.',
+      '2023.',
+      'Costs fell.',
+    ]);
+    expect(texts('Revenue rose in Q3. 2023.')).toEqual(['Revenue rose in Q3.', '2023.']);
+    expect(texts('He left. I. M. Pei arrived.')).toEqual(['He left.', 'I. M. Pei arrived.']);
+    // A small or dotted number still starts its item.
+    expect(texts('It starts here. 7. Item goes on. 2.1. Next one.')).toEqual([
+      'It starts here.',
+      'Item goes on.',
+      'Next one.',
+    ]);
+  });
+
   it('keeps lines of rule characters out of every sentence', () => {
     const text =
       'Title of the text\n_________________\n\nA first sentence.\n****\nA second sentence.\n====\n-----\n';

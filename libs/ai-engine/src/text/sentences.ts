@@ -43,18 +43,38 @@ interface Span {
   readonly clipped?: boolean;
   /** The piece starts mid-sentence, so it has no list marker to remove. */
   readonly continued?: boolean;
+  /** The span starts with a list item's number ("2.", "iv."), to remove. */
+  readonly numbered?: boolean;
 }
 
 /** A roman item number up to 39 ("iv", "XII"), without its full stop. */
 const ROMAN = '(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})';
+/** An initial after a one-letter roman number: "I. M. Pei" names a person. */
+const NOT_AN_INITIAL = '(?![ivx]\\.\\s*[a-z]\\.(?:\\s|$))';
 /**
  * A list item's marker: "2.", "1.3.", "iv.", "(a)", "b)", "-". It may stand
  * alone on its line, with the item's text on the next.
  */
 const LIST_MARKER = new RegExp(
-  `^\\s*(?:\\d+(?:\\.\\d+)*[.)]|${ROMAN}\\.|\\(?[a-z0-9]{1,4}\\)|[-*•])(?:\\s+|$)`,
+  `^\\s*(?:\\d+(?:\\.\\d+)*[.)]|${NOT_AN_INITIAL}${ROMAN}\\.|\\(?[a-z0-9]{1,4}\\)|[-*•])(?:\\s+|$)`,
   'i',
 );
+/**
+ * The markers removed from a sentence that does not start an item: "(a)",
+ * "b)", "-", but not a number with a full stop, which is then text of its
+ * own ("What is the answer? 42.").
+ */
+const UNNUMBERED_MARKER = /^\s*(?:\(?[a-z0-9]{1,4}\)|[-*•])\s+/i;
+/**
+ * A one-letter roman marker ("v.", "I."), which opens an item on a line of
+ * its own only after a sentence end: a hard-wrapped line may start with
+ * "v. Wade" or "I. M. Pei".
+ */
+const ONE_LETTER_MARKER = /^\s*[ivx]\.(?:\s|$)/i;
+/** A line that ends a sentence or opens a list. */
+const ENDS_SENTENCE = /[.!?:;。！？：；]["'”’)\]」』）]*\s*$/;
+/** Largest number without a dot that is read as an item run into a paragraph. */
+const MAX_INLINE_ITEM = 20;
 /** An item number that a full stop follows: "2", "1.3", "iv". */
 const ITEM_NUMBER = new RegExp(`^(?:\\d+(?:\\.\\d+)*|${ROMAN})$`, 'i');
 const CLOSING_MARK = /["'”’)\]]/;
@@ -103,6 +123,7 @@ function splitBlocks(text: string): Block[] {
     current = undefined;
   };
   let lineStart = 0;
+  let previousLine = '';
   while (lineStart <= text.length) {
     const newline = text.indexOf('\n', lineStart);
     const lineEnd = newline === -1 ? text.length : newline;
@@ -110,7 +131,11 @@ function splitBlocks(text: string): Block[] {
     if (line.trim() === '' || DECORATION_LINE.test(line)) {
       close();
     } else {
-      if (LIST_MARKER.test(line)) close();
+      const opensItem =
+        LIST_MARKER.test(line) &&
+        (!current || !ONE_LETTER_MARKER.test(line) || ENDS_SENTENCE.test(previousLine));
+      if (opensItem) close();
+      previousLine = line;
       if (current) {
         current.end = lineEnd;
         current.lines += 1;
@@ -186,7 +211,7 @@ function inlineItemStart(
 ): number | undefined {
   if (match[0] !== '.') return undefined;
   const token = tokenBefore(text, match.index);
-  if (!ITEM_NUMBER.test(token)) return undefined;
+  if (!isInlineItemNumber(text, token, match.index + 1)) return undefined;
   const start = match.index - token.length;
   let before = start;
   while (before > cursor && WHITESPACE.test(text[before - 1] ?? '')) before -= 1;
@@ -202,8 +227,22 @@ function inlineItemStart(
   return mark === '!' || mark === '?' ? start : undefined;
 }
 
-function sentenceText(raw: string): string {
-  return collapseWhitespace(raw.replace(LIST_MARKER, ''));
+/**
+ * A number that may be an item's run into a paragraph, its full stop ending
+ * at `end`: "2", "1.3" or "iv", but not a year or an answer ("2023.", "42."),
+ * which is a sentence of its own, nor the first of a person's initials
+ * ("I. M. Pei").
+ */
+function isInlineItemNumber(text: string, token: string, end: number): boolean {
+  if (!ITEM_NUMBER.test(token)) return false;
+  if (/^\d+$/.test(token)) return Number(token) <= MAX_INLINE_ITEM;
+  if (token.length !== 1) return true;
+  return !/^\s*\p{L}\.(?:\s|$)/u.test(text.slice(end, end + 8));
+}
+
+/** The span's text, without its list marker; `numbered` when it starts an item. */
+function sentenceText(raw: string, numbered: boolean): string {
+  return collapseWhitespace(raw.replace(numbered ? LIST_MARKER : UNNUMBERED_MARKER, ''));
 }
 
 const ELLIPSIS = '…';
@@ -254,7 +293,7 @@ function boundSpan(text: string, from: number, until: number, maxChars: number):
 }
 
 function spanText(raw: string, span: Span): string {
-  const text = span.continued ? collapseWhitespace(raw) : sentenceText(raw);
+  const text = span.continued ? collapseWhitespace(raw) : sentenceText(raw, span.numbered ?? false);
   // A piece that stops mid-sentence drops a dangling comma or colon for the ellipsis.
   return span.clipped ? `${text.replace(/[\s,;:]+$/, '')}${ELLIPSIS}` : text;
 }
@@ -279,16 +318,21 @@ export function splitSentences(source: string, options: SplitOptions = {}): Sent
   splitBlocks(text).forEach((block, blockIndex) => {
     const blockText = text.slice(block.start, block.end);
     const spans: Span[] = [];
-    const pushSpan = (from: number, to: number) => {
-      const length = sentenceText(blockText.slice(from, to)).length;
+    // A span starts an item at the block's start or at a number run into it.
+    const pushSpan = (from: number, to: number, numbered: boolean) => {
+      const length = sentenceText(blockText.slice(from, to), numbered).length;
       if (length === 0) return;
       // Measured as collapsed, so a hard-wrapped and indented sentence is not cut for its margins.
-      if (maxChars === undefined || length <= maxChars) spans.push({ from, to });
-      else spans.push(...boundSpan(blockText, from, to, maxChars));
+      if (maxChars === undefined || length <= maxChars) spans.push({ from, to, numbered });
+      else {
+        const [first, ...rest] = boundSpan(blockText, from, to, maxChars);
+        if (first) spans.push({ ...first, numbered }, ...rest);
+      }
     };
     // The list marker ("1.", "1.1.") belongs to the first sentence.
     const markerLength = LIST_MARKER.exec(blockText)?.[0].length ?? 0;
     let cursor = 0;
+    let numbered = true;
     for (const match of blockText.matchAll(SENTENCE_END)) {
       if (match.index < markerLength) continue;
       const end = match.index + match[0].length;
@@ -297,8 +341,9 @@ export function splitSentences(source: string, options: SplitOptions = {}): Sent
       if (item !== undefined) {
         // "… are met: 1. Redistributions …": the number starts the next
         // sentence, and the text before it, if any, ends there.
-        pushSpan(cursor, item);
+        pushSpan(cursor, item, numbered);
         cursor = item;
+        numbered = true;
         continue;
       }
       if (
@@ -306,10 +351,11 @@ export function splitSentences(source: string, options: SplitOptions = {}): Sent
         (isAbbreviation(blockText, match.index) || startsLowercase(blockText, end))
       )
         continue;
-      pushSpan(cursor, end);
+      pushSpan(cursor, end, numbered);
       cursor = end;
+      numbered = false;
     }
-    pushSpan(cursor, blockText.length);
+    pushSpan(cursor, blockText.length, numbered);
 
     for (const span of spans) {
       const { from, to } = span;
