@@ -54,6 +54,9 @@ export interface RetrievalServiceDependencies {
   readonly offlineTasks?: OfflineTaskRunner;
 }
 
+/** How long an owner's erasure waits for that owner's writes under way (see removeOwner). */
+const ERASURE_WAITS_FOR_WRITES_MS = 10_000;
+
 export const DEFAULT_SEARCH_K = 6;
 export const DEFAULT_ASK_K = 5;
 export const MAX_K = 50;
@@ -291,17 +294,30 @@ export class RetrievalService {
   /**
    * Removes everything the owner has indexed, whoever indexed it: the
    * backend's documents and any a user indexed directly at the gateway.
-   * It first waits for the owner's document writes queued or under way on
-   * this instance, which would otherwise land after it and keep what they
-   * wrote. A write on another gateway instance, or one that arrives while
-   * it runs, may still land after it; account erasure therefore runs it
+   * It first waits (up to ERASURE_WAITS_FOR_WRITES_MS) for the owner's
+   * document writes queued or under way on this instance, which would
+   * otherwise land after it and keep what they wrote. A write on another
+   * gateway instance, one still running at that bound, or one that arrives
+   * while it runs, may still land after it; account erasure therefore runs it
    * again (the backend's outbox) once the owner's last access token has
    * expired and a request it started has had time to finish.
    */
   async removeOwner(ownerId: string): Promise<RemoveOwnerResult> {
     requireText('ownerId', ownerId);
-    // Their outcome is their callers'; a failed write leaves nothing to wait for.
-    await Promise.allSettled([...(this.ownerWrites.get(ownerId) ?? [])]);
+    // Their outcome is their callers'; a failed write leaves nothing to wait
+    // for. Bounded (review): an owner with a deep queue, or a write stuck on
+    // its embedding provider, must not hold the erasure, which runs again.
+    const writes = [...(this.ownerWrites.get(ownerId) ?? [])];
+    if (writes.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(writes),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, ERASURE_WAITS_FOR_WRITES_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     const { vectorIndex, knowledgeGraph } = this.dependencies;
     const vector = vectorIndex
       ? { enabled: true, ...(await vectorIndex.removeOwner(ownerId)) }
