@@ -204,3 +204,116 @@ describe('findPageFurniture', () => {
     ]);
   });
 });
+
+describe('findPageFurniture keeps text alike to the furniture', () => {
+  /** A page of `lines` body lines, named so none is alike to another. */
+  const bodyLines = (name: string, lines = 6) =>
+    LINE_NAMES.slice(0, lines).map((line) => `${name}, line ${line}.`);
+  const unchanged = (pages: readonly (readonly PageLine[])[]) =>
+    pages.map((lines) => lines.map((line) => line.text));
+
+  it('takes only the page number from the numbers ending a page', () => {
+    // Six pages numbered at the foot; an equation number, a year and a
+    // table's figure also stand among their last lines.
+    const lastLines: Record<number, string> = { 2: '42', 3: '(7)', 5: '2019', 6: '17' };
+    const pages = pagesOf(
+      ...[1, 2, 3, 4, 5, 6].map((n) => [
+        ...bodyLines(PAGE_NAMES[n - 1] as string),
+        ...(lastLines[n] === undefined ? [] : [lastLines[n]]),
+        `${n}`,
+      ]),
+    );
+
+    expect(withoutFurniture(pages)).toEqual(unchanged(pages).map((lines) => lines.slice(0, -1)));
+  });
+
+  it('keeps a roman chapter number under page numbers printed at the top', () => {
+    const pages = pagesOf(
+      ...[1, 2, 3, 4, 5, 6].map((n) => [
+        `${n}`,
+        ...(n === 3 ? ['XII'] : []),
+        ...bodyLines(PAGE_NAMES[n - 1] as string),
+      ]),
+    );
+
+    expect(withoutFurniture(pages)).toEqual(unchanged(pages).map((lines) => lines.slice(1)));
+  });
+
+  it('takes a running line only where its own text repeats, not lines alike but for a number', () => {
+    // "Annual Report 2024" heads every page; page 4 then quotes the 2019 report.
+    const pages = pagesOf(
+      ...[1, 2, 3, 4, 5].map((n) => [
+        'Annual Report 2024',
+        ...(n === 4 ? ['Annual Report 2019'] : []),
+        ...bodyLines(PAGE_NAMES[n - 1] as string),
+      ]),
+    );
+
+    expect(withoutFurniture(pages)).toEqual(unchanged(pages).map((lines) => lines.slice(1)));
+  });
+
+  it('keeps pages of a single line, however alike (pdf.js gave no line ends)', () => {
+    const long = pagesOf(
+      ...[1, 2, 3, 4].map((n) => [
+        `Invoice ${1000 + n} issued to Example Ltd for consulting services in March, total due ${5 + n} EUR within thirty days.`,
+      ]),
+    );
+    const short = pagesOf(...[1, 2, 3, 4].map((n) => [`Invoice ${1000 + n}: total due 50 EUR`]));
+
+    for (const pages of [long, short]) {
+      expect(withoutFurniture(pages)).toEqual(unchanged(pages));
+    }
+  });
+
+  it('keeps a long line repeated at the foot of every page', () => {
+    const notice =
+      'This report is confidential and may not be shared outside the company without written consent.';
+    const pages = pagesOf(
+      ...[1, 2, 3, 4].map((n) => [...bodyLines(PAGE_NAMES[n - 1] as string), notice, `${n}`]),
+    );
+
+    expect(withoutFurniture(pages)).toEqual(unchanged(pages).map((lines) => lines.slice(0, -1)));
+  });
+
+  it('keeps the lines of identical copies of a short form', () => {
+    const pages = pagesOf(
+      ...['Customer copy', 'Merchant copy', 'Bank copy'].map((copy) => [
+        'ACME Store, Main Street 1',
+        'Card payment',
+        'Total: 25.00 EUR',
+        copy,
+      ]),
+    );
+
+    expect(withoutFurniture(pages)).toEqual(unchanged(pages));
+  });
+
+  it('keeps a numbered heading that opens each short page', () => {
+    const pages = pagesOf(
+      ...[1, 2, 3, 4].map((n) => [
+        `Question ${n}`,
+        `What does item ${PAGE_NAMES[n - 1] as string} mean?`,
+        'Answer in one sentence.',
+      ]),
+    );
+
+    expect(withoutFurniture(pages)).toEqual(unchanged(pages));
+  });
+
+  it('leaves a page at least half of its text but for exact running lines and numbers', () => {
+    // A running header naming the chapter; page 3 has little more than it.
+    const pages = pagesOf(
+      ...[1, 2, 3, 4, 5].map((n) => [
+        `Chapter ${n} of the handbook`,
+        ...(n === 3 ? ['Blank.'] : bodyLines(PAGE_NAMES[n - 1] as string)),
+        `${n}`,
+      ]),
+    );
+
+    expect(withoutFurniture(pages)).toEqual(
+      unchanged(pages).map((lines, index) =>
+        index === 2 ? lines.slice(0, -1) : lines.slice(1, -1),
+      ),
+    );
+  });
+});
