@@ -170,7 +170,7 @@ describe('entities without junk', () => {
     expect(
       summarise(
         'It is provided on an "AS IS" BASIS WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND by ' +
-          'the MIME and XML teams of BSD, with TITLE NON-INFRINGEMENT MERCHANTABILITY excluded.',
+          'the MIME and XML teams of BSD, with TITLE, NON-INFRINGEMENT, MERCHANTABILITY excluded.',
       ),
     ).toEqual([
       { name: 'MIME', key: 'mime', mentions: 1 },
@@ -182,7 +182,7 @@ describe('entities without junk', () => {
   it('merges a singular and a plural name into one entity, with its mentions', () => {
     const { entities, mentions } = extractEntityMentions(
       'Each Contribution counts. All Contributions are welcome. The Contributions arrive. ' +
-        'We met in Paris with the Policies team and the Policy board. The URIs and the URI match.',
+        'We met in Paris with our Policies team and the Policy board. The URIs and the URI match.',
     );
     expect(entities.map(({ name, key, mentions: count }) => ({ name, key, count }))).toEqual([
       { name: 'Contribution', key: 'contribution', count: 3 },
@@ -195,6 +195,71 @@ describe('entities without junk', () => {
     // Without its singular, a plural name stays as it is.
     expect(summarise('We met the Secondary Licenses board.')).toEqual([
       { name: 'Secondary Licenses', key: 'secondary licenses', mentions: 1 },
+    ]);
+  });
+});
+
+// Regressions of the junk removal above, found in review: names that end in
+// a stopword, surnames that look like plurals, and all-capital party names.
+describe('entities the junk removal must keep', () => {
+  it('keeps a name whose last word is a stopword written as a name', () => {
+    expect(
+      names(
+        'We met Theresa May in London. Prime Minister Theresa May spoke. ' +
+          'They sell through Amazon US and Toys R Us, and Acme IT runs the servers.',
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        'Theresa May',
+        'Prime Minister Theresa May',
+        'Amazon US',
+        'Toys R Us',
+        'Acme IT',
+      ]),
+    );
+    expect(names('We met Theresa May.')).not.toContain('Theresa');
+    // A determiner that ran on from the next sentence still goes, and a
+    // single letter still stays.
+    expect(names('We read the Shared Database This time. See Exhibit A here.')).toEqual([
+      'Shared Database',
+      'Exhibit A',
+    ]);
+  });
+
+  it('does not merge a surname into the first name it looks like the plural of', () => {
+    const found = names(
+      'So William met Robert. Serena Williams and Julia Roberts came later; William and ' +
+        'Robert left before Williams and Roberts.',
+    );
+    expect(found).toEqual(expect.arrayContaining(['William', 'Robert', 'Serena Williams']));
+    expect(summarise('We saw William meet Williams. We saw Robert meet Roberts.')).toEqual([
+      { name: 'William', key: 'william', mentions: 1 },
+      { name: 'Williams', key: 'williams', mentions: 1 },
+      { name: 'Robert', key: 'robert', mentions: 1 },
+      { name: 'Roberts', key: 'roberts', mentions: 1 },
+    ]);
+    // A word the text also writes in lower case, or after a determiner, is a
+    // common noun: merged.
+    expect(
+      summarise('Each Contribution counts. All Contributions count, as contributions do.'),
+    ).toEqual([{ name: 'Contribution', key: 'contribution', mentions: 2 }]);
+    expect(summarise('We take its Contributions and one Contribution.')).toEqual([
+      { name: 'Contribution', key: 'contribution', mentions: 2 },
+    ]);
+  });
+
+  it('keeps all-capital party names and drops all-capital clauses', () => {
+    expect(
+      summarise(
+        'This agreement is between ACME WIDGET CORPORATION and INTERNATIONAL BUSINESS MACHINES ' +
+          'CORPORATION, provided on an "AS IS" BASIS WITHOUT WARRANTIES OR CONDITIONS OF ANY ' +
+          'KIND, including conditions of TITLE, NON-INFRINGEMENT, MERCHANTABILITY, or FITNESS ' +
+          'FOR A PARTICULAR PURPOSE.',
+      ).map(({ name }) => name),
+    ).toEqual(['ACME WIDGET CORPORATION', 'INTERNATIONAL BUSINESS MACHINES CORPORATION']);
+    // Capitals without an organisation word stay a name unless commas list them.
+    expect(names('Shares trade on the NEW YORK STOCK EXCHANGE daily.')).toEqual([
+      'NEW YORK STOCK EXCHANGE',
     ]);
   });
 });

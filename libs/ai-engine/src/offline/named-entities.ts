@@ -72,8 +72,30 @@ const COMMON_WORDS = new Set(
   january february march april may june july august september october november december
   monday tuesday wednesday thursday friday saturday sunday`.split(/\s+/),
 );
-/** All-capital names longer than this many words are clauses, not names. */
-const MAX_ALL_CAPITALS_WORDS = 2;
+/**
+ * Words that end a run of capitals without belonging to the name before
+ * them, written in title case: a determiner or conjunction that opens the
+ * next sentence when a heading runs into it ("Shared MIME-info Database
+ * The", "Extended Attributes An", "Version This"). Only these: other
+ * stopwords do end names ("Theresa May", "Toys R Us"), and "A" ends
+ * "Exhibit A".
+ */
+const TRAILING_NON_NAME_WORDS = new Set(
+  `the an this these those that if when where while how do`.split(/\s+/),
+);
+/**
+ * The requirement words of specifications (RFC 2119: "Applications MUST
+ * match…"), written in capitals after a name that is not: they end a run
+ * of capitals without belonging to it.
+ */
+const REQUIREMENT_WORDS = new Set(
+  `must shall should may required recommended optional not do`.split(/\s+/),
+);
+/**
+ * Words an all-capitals clause holds and a name does not: "BASIS WITHOUT
+ * WARRANTIES OR CONDITIONS OF ANY KIND", "SHALL NOT", "AS IS".
+ */
+const CLAUSE_WORDS = new Set(`or any without not no is are be`.split(/\s+/));
 const ORGANIZATION_WORDS =
   /\b(inc|corp|corporation|company|foundation|university|institute|ltd|llc|gmbh|association|agency|ministry|council|bank|group)\b/i;
 
@@ -112,11 +134,19 @@ function classify(written: string): EntityType {
   return ORGANIZATION_WORDS.test(name) ? 'organization' : 'name';
 }
 
+function isAllCapitals(text: string): boolean {
+  const letters = text.replace(/[^\p{L}]/gu, '');
+  return (
+    letters.length > 0 && letters === letters.toUpperCase() && letters !== letters.toLowerCase()
+  );
+}
+
 /**
  * A name without the words at its edges that do not belong to it: function
- * words and connectors at either end ("Shared MIME-info Database The", where
- * a heading ran into the next sentence), and LEADING_NON_NAME_WORDS at the
- * front. A single letter stays at the end ("Exhibit A").
+ * words, connectors and LEADING_NON_NAME_WORDS at the front, and connectors
+ * and title-case TRAILING_NON_NAME_WORDS at the end ("Shared MIME-info
+ * Database The", where a heading ran into the next sentence). Other words
+ * stay at the end: "Theresa May", "Toys R Us", "Amazon US", "Exhibit A".
  */
 function trimName(tokens: string[]): string[] {
   let from = 0;
@@ -127,31 +157,46 @@ function trimName(tokens: string[]): string[] {
     (isStopword(word(from)) || CONNECTORS.has(word(from)) || LEADING_NON_NAME_WORDS.has(word(from)))
   )
     from += 1;
-  while (
-    to > from &&
-    (CONNECTORS.has(word(to - 1)) || (word(to - 1).length > 1 && isStopword(word(to - 1))))
-  )
-    to -= 1;
+  const trailingNonName = (index: number) => {
+    const token = tokens[index] ?? '';
+    if (isAllCapitals(token)) {
+      return (
+        REQUIREMENT_WORDS.has(token.toLowerCase()) &&
+        tokens.slice(from, index).some((before) => !isAllCapitals(before))
+      );
+    }
+    return TRAILING_NON_NAME_WORDS.has(token.toLowerCase()) && isCapitalised(token);
+  };
+  while (to > from && (CONNECTORS.has(word(to - 1)) || trailingNonName(to - 1))) to -= 1;
   return tokens.slice(from, to);
 }
 
 /**
  * Whether a name is one a reader would not call an entity: a common word
  * on its own (COMMON_WORDS, sentence-opening adverbs) or an all-capitals
- * clause of boilerplate ("BASIS WITHOUT WARRANTIES OR CONDITIONS OF ANY
- * KIND"). Acronyms ("MIME", "XML") and names with more words stay.
+ * clause of boilerplate. A clause holds a word that names do not
+ * (CLAUSE_WORDS: "BASIS WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND", or a
+ * lone "A" inside: "FITNESS FOR A PARTICULAR PURPOSE"), or is a list its
+ * text separates with commas (`listed`: "TITLE, NON-INFRINGEMENT,
+ * MERCHANTABILITY"). An all-capitals name that ends in an organisation word
+ * ("INTERNATIONAL BUSINESS MACHINES CORPORATION") is a party, never a
+ * clause; acronyms ("MIME", "XML") stay.
  */
-function isCommonPhrase(nameTokens: readonly string[]): boolean {
+function isCommonPhrase(nameTokens: readonly string[], listed: boolean): boolean {
+  const allCapitals = isAllCapitals(nameTokens.join(''));
   if (nameTokens.length === 1) {
     const word = foldName(nameTokens[0] ?? '');
-    return COMMON_WORDS.has(word) || SENTENCE_OPENING_ADVERBS.has(word);
+    // A listed word in capitals is a term ("MERCHANTABILITY"); a short
+    // one, an acronym ("BSD, MIT").
+    const listedTerm = listed && allCapitals && word.replace(/[^\p{L}]/gu, '').length > 4;
+    return listedTerm || COMMON_WORDS.has(word) || SENTENCE_OPENING_ADVERBS.has(word);
   }
-  const letters = nameTokens.join('').replace(/[^\p{L}]/gu, '');
+  if (!allCapitals || ORGANIZATION_WORDS.test(nameTokens.at(-1) ?? '')) return false;
+  const words = nameTokens.map(foldName);
   return (
-    nameTokens.length > MAX_ALL_CAPITALS_WORDS &&
-    letters.length > 0 &&
-    letters === letters.toUpperCase() &&
-    letters !== letters.toLowerCase()
+    listed ||
+    words.some((word) => CLAUSE_WORDS.has(word)) ||
+    words.slice(1, -1).some((word) => word === 'a')
   );
 }
 
@@ -213,24 +258,45 @@ function namesBySentence(text: string): string[][][] {
   // names are always NFC (and keys NFKC, see foldName).
   const sentences = splitSentences(text.normalize('NFC'));
   const midSentenceCapitalised = new Set<string>();
-  const runsBySentence: Array<Array<{ tokens: string[]; opensSentence: boolean }>> = [];
+  const runsBySentence: Array<
+    Array<{ tokens: string[]; opensSentence: boolean; listed: boolean }>
+  > = [];
 
   sentences.forEach((sentence) => {
-    const runs: Array<{ tokens: string[]; opensSentence: boolean }> = [];
+    const runs: Array<{ tokens: string[]; opensSentence: boolean; listed: boolean }> = [];
     runsBySentence.push(runs);
     if (isShouting(sentence.text)) return;
-    const tokens = [...sentence.text.matchAll(TOKEN)].map((match) => nameToken(match[0]));
+    const matches = [...sentence.text.matchAll(TOKEN)];
+    const tokens = matches.map((match) => nameToken(match[0]));
+    // What stands between a token and the one before it.
+    const gapBefore = matches.map((match, index) => {
+      const previous = matches[index - 1];
+      if (previous === undefined) return '';
+      return sentence.text.slice((previous.index ?? 0) + previous[0].length, match.index);
+    });
     let run: string[] = [];
     let runStart = 0;
-    const flush = (index: number) => {
+    let listed = false;
+    const flush = (index: number, nextListed = false) => {
       while (run.length > 0 && CONNECTORS.has((run.at(-1) ?? '').toLowerCase())) run.pop();
-      if (run.length > 0) runs.push({ tokens: run, opensSentence: runStart === 0 });
+      if (run.length > 0) runs.push({ tokens: run, opensSentence: runStart === 0, listed });
       run = [];
       runStart = index + 1;
+      listed = nextListed;
     };
     tokens.forEach((token, index) => {
       if (token.length === 0) return flush(index);
       if (isCapitalised(token) && !/^\d/.test(token)) {
+        // Words in capitals that commas separate are a list ("TITLE,
+        // NON-INFRINGEMENT, MERCHANTABILITY"), not one name ("ACME, INC."
+        // is one); joined by "_" they are an identifier ("N_ALIASES").
+        const bothCapitals =
+          run.length > 0 && isAllCapitals(run.at(-1) ?? '') && isAllCapitals(token);
+        if (bothCapitals && gapBefore[index]?.includes('_')) listed = true;
+        if (bothCapitals && gapBefore[index]?.includes(',') && !ORGANIZATION_WORDS.test(token)) {
+          listed = true;
+          flush(index - 1, true);
+        }
         if (run.length === 0) runStart = index;
         run.push(token);
         if (index > 0) midSentenceCapitalised.add(foldName(token));
@@ -248,7 +314,7 @@ function namesBySentence(text: string): string[][][] {
   });
 
   return runsBySentence.map((runs) =>
-    runs.flatMap(({ tokens, opensSentence }) => {
+    runs.flatMap(({ tokens, opensSentence, listed }) => {
       // Otherwise a run that opens a sentence stays whole: a word capitalised
       // only there may still begin a name ("Alice Smith", "Bank of America").
       const opener = opensSentence && SENTENCE_OPENING_ADVERBS.has((tokens[0] ?? '').toLowerCase());
@@ -269,7 +335,7 @@ function namesBySentence(text: string): string[][][] {
         return (
           name.length >= 2 &&
           !(nameTokens.length === 1 && isStopword(name.toLowerCase())) &&
-          !isCommonPhrase(nameTokens)
+          !isCommonPhrase(nameTokens, listed)
         );
       });
     }),
@@ -294,18 +360,64 @@ function occurrencesInside(name: readonly string[], known: readonly string[]): n
 
 /**
  * The keys `key` would have as a singular, English-fashion, its last word
- * changed: "contributions" → "contribution", "secondary licenses" →
- * "secondary license", "policies" → "policy", "boxes" → "box", and an
- * acronym's "URIs" → "uri". Not for words ending in "ss" ("Congress") or
- * "us"/"is" ("Campus", "Paris").
+ * changed: "secondary licenses" → "secondary license", "policies" →
+ * "policy", "boxes" → "box", and an acronym's "URIs" → "uri". Not for words
+ * ending in "ss" ("Congress") or "us"/"is" ("Campus", "Paris"). A single
+ * word only if the text also uses it as a common noun (`commonNouns`, see
+ * commonNounWords: "its Contributions" → "contribution"): otherwise it is
+ * as likely a surname ("Williams", "Roberts") as a plural.
  */
-function singularKeys(key: string, spellings: readonly string[]): string[] {
+function singularKeys(
+  key: string,
+  spellings: readonly string[],
+  commonNouns: ReadonlySet<string>,
+): string[] {
   if (spellings.some((spelling) => /\p{Lu}{2,}s$/u.test(spelling))) return [key.slice(0, -1)];
   if (!/[^su]s$/u.test(key) || /is$/u.test(key)) return [];
   const keys = [key.slice(0, -1)];
   if (key.endsWith('ies')) keys.unshift(`${key.slice(0, -3)}y`);
   else if (/(?:x|ch|sh|z)es$/u.test(key)) keys.push(key.slice(0, -2));
-  return keys;
+  if (key.includes(' ')) return keys;
+  return [key, ...keys].some((word) => commonNouns.has(word)) ? keys : [];
+}
+
+/**
+ * Determiners that go with a common noun and hardly with a surname: "its
+ * Contributions", "such Contribution", "each Contribution". Not "the" ("the
+ * Williams family").
+ */
+const COMMON_NOUN_DETERMINERS = new Set(
+  `a an its their his her our your my any each every such all some no these those this that other
+  another`.split(/\s+/),
+);
+
+/**
+ * The words the text uses as common nouns, folded as keys are: written in
+ * lower case ("contributions"), or capitalised right after a determiner
+ * (COMMON_NOUN_DETERMINERS: "its Contributions").
+ */
+function commonNounWords(text: string): Set<string> {
+  const words = new Set<string>();
+  const normalized = text.normalize('NFC');
+  let previous: { word: string; end: number } | undefined;
+  for (const match of normalized.matchAll(TOKEN)) {
+    const word = nameToken(match[0]);
+    const start = match.index ?? 0;
+    if (word.length > 0) {
+      const folded = foldName(word);
+      const afterDeterminer =
+        previous !== undefined &&
+        COMMON_NOUN_DETERMINERS.has(previous.word) &&
+        /^[ \t]+$/u.test(normalized.slice(previous.end, start));
+      if (afterDeterminer || (!isCapitalised(word) && word === word.toLowerCase())) {
+        words.add(folded);
+      }
+      previous = { word: folded, end: start + match[0].length };
+    } else {
+      previous = undefined;
+    }
+  }
+  return words;
 }
 
 export interface EntityExtractionOptions {
@@ -366,8 +478,9 @@ export function extractEntityMentions(
   // A plural is a mention of its singular when the text has both
   // ("Contributions" and "Contribution"): one entity, under the singular.
   const merged = new Map<string, string>();
+  const commonNouns = commonNounWords(text);
   for (const [key, entry] of byKey) {
-    const singular = singularKeys(key, [...entry.spellings.keys()]).find((candidate) =>
+    const singular = singularKeys(key, [...entry.spellings.keys()], commonNouns).find((candidate) =>
       byKey.has(candidate),
     );
     if (singular === undefined) continue;
