@@ -53,6 +53,13 @@ const MAX_RAW_FACTOR = 2;
 
 const WHITESPACE = /\s/;
 
+/** `/\s/` on one character, without a regex call for Latin-1 (this runs per character). */
+function isWhitespaceAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  if (code < 256) return code === 32 || (code >= 9 && code <= 13) || code === 160;
+  return WHITESPACE.test(text[index] ?? '');
+}
+
 /**
  * The end of the longest slice from `start` (not before `until`) whose text,
  * whitespace runs collapsed to one space and none at its end, is at most
@@ -70,7 +77,7 @@ function collapsedLimit(
   let spaced = false;
   for (let index = start; index < until; index += 1) {
     if (index - start >= maxRaw) return index;
-    if (WHITESPACE.test(text[index] ?? '')) {
+    if (isWhitespaceAt(text, index)) {
       spaced = length > 0;
       continue;
     }
@@ -90,6 +97,8 @@ function collapsedLimit(
  * collapsed, or at a code point where a window has no space.
  */
 function fitSentence(text: string, sentence: Sentence, maxChars: number): Span[] {
+  // Most sentences fit as they are: collapsing only shortens, nothing to scan.
+  if (sentence.end - sentence.start <= maxChars) return [sentence];
   const maxRaw = maxChars * MAX_RAW_FACTOR;
   const whole = collapsedLimit(text, sentence.start, sentence.end, maxChars, maxRaw);
   if (whole >= sentence.end) return [sentence];
@@ -104,18 +113,18 @@ function fitSentence(text: string, sentence: Sentence, maxChars: number): Span[]
       // quadratic.
       const earliest = start + Math.floor((limit - start) / 2) + 1;
       let space = limit;
-      while (space >= earliest && !WHITESPACE.test(text[space] ?? '')) space -= 1;
+      while (space >= earliest && !isWhitespaceAt(text, space)) space -= 1;
       if (space >= earliest) {
         end = space;
         // The window ends at its last word, not in the margin after it.
-        while (end > start && WHITESPACE.test(text[end - 1] ?? '')) end -= 1;
+        while (end > start && isWhitespaceAt(text, end - 1)) end -= 1;
       } else {
         end = codePointBoundary(text, start, limit);
       }
     }
     spans.push({ start, end, block: sentence.block, isHeading: false });
     start = end;
-    while (start < sentence.end && WHITESPACE.test(text[start] ?? '')) start += 1;
+    while (start < sentence.end && isWhitespaceAt(text, start)) start += 1;
   }
   return spans;
 }
