@@ -7,6 +7,7 @@ export {
   type ProblemDocument,
 } from './problem';
 export { problemClientErrors } from './client-errors';
+export { clientDepartureSignal } from './client-departure-signal';
 export { LEAVE_HOST_CHECK_TO_LISTENER, refusingRequestsWithoutHost } from './host-header-required';
 export { HTTP_ERRORS, type HttpErrorCode } from './http-errors';
 export { retryAfterFromHeaders } from './retry-after';

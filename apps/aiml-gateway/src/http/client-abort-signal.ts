@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { clientDepartureSignal } from '@docuthinker/runtime';
 
 /**
  * The request each signal made by clientAbortSignal belongs to. The engine
@@ -12,18 +13,9 @@ const requestIds = new WeakMap<AbortSignal, string>();
  * provider call nobody waits for any more is cancelled rather than paid for.
  */
 export function clientAbortSignal(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  const { raw } = reply;
-  // A client that left while the request was authenticated or admitted:
-  // `close` has fired already, and listening for it now would never abort.
-  if (raw.closed && !raw.writableFinished) controller.abort();
-  else {
-    raw.once('close', () => {
-      if (!raw.writableFinished) controller.abort();
-    });
-  }
-  requestIds.set(controller.signal, reply.request.id);
-  return controller.signal;
+  const signal = clientDepartureSignal(reply.raw);
+  requestIds.set(signal, reply.request.id);
+  return signal;
 }
 
 /** The id of the request `signal` was made for by clientAbortSignal; undefined for any other. */

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
-import { PROBLEM_CONTENT_TYPE } from '@docuthinker/runtime';
 import { problem } from '../errors';
 import { currentUser } from './authenticate';
+import { sendProblem } from './problem-responses';
 import { DEFAULT_BODY_RATE_FLOOR, watchBodyRate, type BodyRateFloor } from './slow-body-cutoff';
 
 // As Express routes them: case-insensitive, with or without a trailing slash.
@@ -89,12 +89,9 @@ export function largeBodyAdmission(
       const refusal = problem(
         'DT_ERR_REQUEST_TIMEOUT',
         `The body arrived slower than ${bodyRateFloor.minBytesPerSecond} bytes a second; nothing was stored. Send it again.`,
+        { headers: { Connection: 'close' } },
       );
-      res
-        .status(refusal.status)
-        .set('Connection', 'close')
-        .type(PROBLEM_CONTENT_TYPE)
-        .send(JSON.stringify(refusal.toDocument(req.path, String(req.id ?? ''))));
+      sendProblem(res, refusal, req.path);
     });
     next();
   };

@@ -9,7 +9,8 @@ import {
 import { FileStoreUnavailableError } from '../services/service-errors';
 import { problemFromDomainError } from './domain-problems';
 
-function send(res: Response, error: ProblemError, instance: string) {
+/** Writes `error` as the problem+json answer, with the headers it carries. */
+export function sendProblem(res: Response, error: ProblemError, instance: string) {
   for (const [name, value] of Object.entries(error.extras.headers ?? {}))
     res.setHeader(name, value);
   res
@@ -22,7 +23,7 @@ export const routeNotFound: RequestHandler = (req, res) => {
   // A route that passed the request on (next()) leaves its pattern behind;
   // this answer is no route's, in the log line and the metric alike.
   req.route = undefined;
-  send(
+  sendProblem(
     res,
     problem('DT_ERR_ROUTE_NOT_FOUND', `${req.method} ${req.path} is not a route`),
     req.path,
@@ -122,5 +123,5 @@ export const problemResponses: ErrorRequestHandler = (error, req, res, _next) =>
     res.destroy();
     return;
   }
-  send(res, known ?? problem('DT_ERR_INTERNAL'), req.path);
+  sendProblem(res, known ?? problem('DT_ERR_INTERNAL'), req.path);
 };
