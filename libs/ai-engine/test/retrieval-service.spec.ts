@@ -588,3 +588,36 @@ describe('citations of an answer', () => {
     }
   });
 });
+
+describe("an owner's erasure and that owner's writes", () => {
+  // The wait is bounded (review): a write stuck on its embedding provider
+  // must not hold the erasure, which the backend runs again later.
+  it('waits at most ten seconds for a write that does not end, then erases what is stored', async () => {
+    const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
+    const stuckEmbedder: Embedder = {
+      model: embedder.model,
+      dimensions: embedder.dimensions,
+      embed: () => new Promise<Float32Array[]>(() => undefined),
+    };
+    const stored = new RetrievalService({ embedder, vectorIndex });
+    const stuck = new RetrievalService({ embedder: stuckEmbedder, vectorIndex });
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      await stored.index({ ownerId: 'leaving', ...BSD });
+      void stuck.index({ ownerId: 'leaving', ...APACHE });
+      let erased = false;
+      const erasure = stuck.removeOwner('leaving').finally(() => {
+        erased = true;
+      });
+      await jest.advanceTimersByTimeAsync(9_900);
+      expect(erased).toBe(false);
+      await jest.advanceTimersByTimeAsync(200);
+      const result = await erasure;
+      expect(result.vector.documents).toBe(1);
+      expect(await vectorIndex.countChunks('leaving', 'bsd')).toBe(0);
+    } finally {
+      jest.useRealTimers();
+      await vectorIndex.close();
+    }
+  });
+});
