@@ -1,4 +1,5 @@
 import { DocumentError, ExtractionBusyError } from '@docuthinker/documents';
+import { MongoClient } from 'mongodb';
 import { problemFromDomainError } from '../src/middleware/domain-problems';
 import { AccountGoneError, FileStoreUnavailableError } from '../src/services/service-errors';
 
@@ -30,6 +31,27 @@ describe('problemFromDomainError', () => {
     expect(erasure).toMatchObject({ code: 'DT_ERR_STORAGE_UNAVAILABLE', status: 503 });
     expect(erasure?.detail).toMatch(/send the same request again/);
     expect(erasure?.extras.headers).toEqual({ 'Retry-After': '10' });
+  });
+
+  // Found in review: with MongoDB down or failing over, every request was 500 DT_ERR_INTERNAL.
+  it('answers a database out of reach 503 DT_ERR_STORAGE_UNAVAILABLE with Retry-After', async () => {
+    // The driver's own error for a server it cannot reach (nothing listens on port 9).
+    const client = new MongoClient('mongodb://127.0.0.1:9/docuthinker', {
+      serverSelectionTimeoutMS: 200,
+    });
+    const error = await client
+      .db()
+      .collection('users')
+      .findOne({})
+      .then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+    await client.close();
+    const problem = problemFromDomainError(error);
+    expect(problem).toMatchObject({ code: 'DT_ERR_STORAGE_UNAVAILABLE', status: 503 });
+    expect(problem?.detail).toMatch(/send the same request again/);
+    expect(problem?.extras.headers).toEqual({ 'Retry-After': '5' });
   });
 
   it('leaves anything it does not know to the error handler (a bug, 500)', () => {

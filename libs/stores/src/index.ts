@@ -84,6 +84,7 @@ export {
   InvalidCursorError,
   UnsafeFileKeyError,
 } from './shared/errors';
+export { isDataStoreOutage } from './shared/data-store-outage';
 export { systemClock, type Clock } from './shared/clock';
 export { emailKey } from './shared/email-key';
 export type { HealthCheckable, HealthReport } from './shared/health';

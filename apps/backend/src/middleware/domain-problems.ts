@@ -1,6 +1,6 @@
 import { ExtractionBusyError, isDocumentError } from '@docuthinker/documents';
 import type { ProblemError } from '@docuthinker/runtime';
-import { EmailTakenError, InvalidCursorError } from '@docuthinker/stores';
+import { EmailTakenError, InvalidCursorError, isDataStoreOutage } from '@docuthinker/stores';
 import { problem } from '../errors';
 import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
 import {
@@ -17,6 +17,9 @@ import {
 
 /** What an upload the file store refused is told: a store's outage is seldom over sooner. */
 const FILE_STORE_RETRY_AFTER_SECONDS = 10;
+
+/** A database failing over elects a primary within seconds (MongoDB's default election timeout is 10 s). */
+const DATA_STORE_RETRY_AFTER_SECONDS = 5;
 
 /** A stored upload's index job starts at once and takes seconds; longer only while the gateway is down. */
 const INDEXING_RETRY_AFTER_SECONDS = 5;
@@ -83,6 +86,13 @@ export function problemFromDomainError(error: unknown): ProblemError | undefined
       {
         headers: { 'Retry-After': String(FILE_STORE_RETRY_AFTER_SECONDS) },
       },
+    );
+  }
+  if (isDataStoreOutage(error)) {
+    return problem(
+      'DT_ERR_STORAGE_UNAVAILABLE',
+      'The database cannot be reached for now; send the same request again shortly.',
+      { headers: { 'Retry-After': String(DATA_STORE_RETRY_AFTER_SECONDS) } },
     );
   }
   if (error instanceof GatewayUnavailableError) {

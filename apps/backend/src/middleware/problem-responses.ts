@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
+import { isDataStoreOutage } from '@docuthinker/stores';
 import { problem } from '../errors';
 import {
   CallerLeftError,
@@ -118,6 +119,7 @@ export const problemResponses: ErrorRequestHandler = (error, req, res, _next) =>
         ? 'file store did not take an upload'
         : "file store did not remove the owner's files",
     );
+  else if (isDataStoreOutage(error)) req.log.error({ err: error }, 'data store unavailable');
   // A stream (a file download, server-sent events) that broke half-way can only be cut.
   if (res.headersSent) {
     res.destroy();

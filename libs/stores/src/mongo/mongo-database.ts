@@ -36,18 +36,40 @@ function databaseFromUri(uri: string): string | undefined {
   return match?.[1] ? decodeURIComponent(match[1]) : undefined;
 }
 
-export async function connectMongo(uri: string, databaseName?: string): Promise<MongoConnection> {
-  const client = new MongoClient(uri, {
-    serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
-    connectTimeoutMS: CONNECT_TIMEOUT_MS,
+/** How long a client waits; the defaults below, shorter in tests. */
+export interface MongoTimeouts {
+  readonly serverSelectionTimeoutMS?: number;
+  readonly connectTimeoutMS?: number;
+}
+
+/** A client (not yet connected) with the platform's timeouts and read preference. */
+export function createMongoClient(uri: string, timeouts: MongoTimeouts = {}): MongoClient {
+  return new MongoClient(uri, {
+    serverSelectionTimeoutMS: timeouts.serverSelectionTimeoutMS ?? SERVER_SELECTION_TIMEOUT_MS,
+    connectTimeoutMS: timeouts.connectTimeoutMS ?? CONNECT_TIMEOUT_MS,
     socketTimeoutMS: SOCKET_TIMEOUT_MS,
     // Optional fields left undefined are omitted instead of stored as null.
     ignoreUndefined: true,
+    // Over the URI's (review): AWS's DocumentDB connection strings say
+    // secondaryPreferred, and a transaction that reads must use the primary,
+    // the outbox's "is an earlier job of this document pending" must not read
+    // a lagging secondary, and an upload must be in the next listing.
+    readPreference: 'primary',
   });
-  await client.connect();
-  const db = client.db(databaseName ?? databaseFromUri(uri) ?? 'docuthinker');
-  await ensureMongoIndexes(db);
-  return { client, db };
+}
+
+export async function connectMongo(uri: string, databaseName?: string): Promise<MongoConnection> {
+  const client = createMongoClient(uri);
+  try {
+    await client.connect();
+    const db = client.db(databaseName ?? databaseFromUri(uri) ?? 'docuthinker');
+    await ensureMongoIndexes(db);
+    return { client, db };
+  } catch (error) {
+    // A start that fails (a refused index build) leaves no pool or monitors behind.
+    await client.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 /** The text index of builds before the owner became its prefix. */
