@@ -5,13 +5,13 @@ const TAG = 'ab12cd34ef56ab78';
 describe('ownerTerms', () => {
   it("indexes a text's words, normalised and lower-cased, under the owner's tag", () => {
     expect(ownerTerms(TAG, 'Ｆｕｌｌ-width Café, naïve')).toBe(
-      `${TAG}full ${TAG}width ${TAG}café ${TAG}naïve`,
+      `${TAG}full ${TAG}width ${TAG}cafe ${TAG}naive`,
     );
   });
 
   it('normalises a combining sequence whole, whichever piece it falls in', () => {
     const decomposed = `${'x '.repeat(40_000)}cafe\u0301 ${'y '.repeat(40_000)}`;
-    expect(ownerTerms(TAG, decomposed)).toContain(`${TAG}café `);
+    expect(ownerTerms(TAG, decomposed)).toContain(`${TAG}cafe `);
   });
 
   // Found in review: U+FDFA is 18 characters in NFKC; 1,990,000 of them made

@@ -1,3 +1,5 @@
+import { termsOf } from './search-words';
+
 const MAX_TERMS = 12;
 const MAX_SEARCH_RESULTS = 50;
 const DEFAULT_SEARCH_RESULTS = 10;
@@ -14,6 +16,15 @@ export function searchTerms(query: string): string[] {
       .toLowerCase()
       .match(/[\p{L}\p{N}]+/gu) ?? [];
   return [...new Set(words)].slice(0, MAX_TERMS);
+}
+
+/**
+ * The terms of a search query as the embedded full-text index stores them
+ * (search-words.ts): words with their marks, folded, and pairs of letters of
+ * unspaced scripts.
+ */
+export function foldedSearchTerms(query: string): string[] {
+  return [...new Set(termsOf(query))].slice(0, MAX_TERMS);
 }
 
 export function clampSearchLimit(limit: number | undefined): number {

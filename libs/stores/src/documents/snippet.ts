@@ -1,3 +1,5 @@
+import { placedTerms, termsOf } from './search-words';
+
 const SNIPPET_RADIUS = 80;
 /**
  * The widest stretch of text whose matches count as close together: it
@@ -7,25 +9,9 @@ const CLUSTER_WIDTH = 120;
 /** Runs of text that may hold words: everything but spaces and punctuation. */
 const TOKEN = /[^\s\p{P}]+/gu;
 const ASCII_WORD = /^[A-Za-z0-9]+$/;
-const WORD = /[\p{L}\p{N}]+/gu;
 const FOLDED_TOKENS_CACHED = 50_000;
 /** Hits carry their terms as bits of a 32-bit mask (searchTerms keeps 12). */
 const MAX_MASKED_TERMS = 30;
-
-/**
- * A word as the full-text index compares it: NFKC and lower case, as
- * `searchTerms` and the index's words are, then without diacritics, as the
- * index's tokenizer (`remove_diacritics 2`) folds them; so "Kraków" is
- * "krakow" and "ﬁnance" is "finance".
- */
-export function foldForSearch(text: string): string {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .normalize('NFC');
-}
 
 interface Hit {
   readonly start: number;
@@ -57,17 +43,17 @@ function termHits(flat: string, terms: readonly string[]): Hit[] {
       if (mask !== 0) hits.push({ start: at, end: at + token.length, terms: mask });
       continue;
     }
-    // Folding may change the length ("ﬁ" is "fi"): words of the folded token
+    // Normalising may change the length ("ﬁ" is "fi"): terms of the token
     // are placed at their own offset only where the lengths agree, otherwise
     // over the whole token.
     let words = foldedTokens.get(token);
     if (words === undefined) {
-      const folded = foldForSearch(token);
-      const sameLength = folded.length === token.length;
-      words = [...folded.matchAll(WORD)].map((word) => ({
-        word: word[0],
-        start: sameLength ? word.index : 0,
-        end: sameLength ? word.index + word[0].length : token.length,
+      const normalised = token.normalize('NFKC').toLowerCase();
+      const sameLength = normalised.length === token.length;
+      words = placedTerms(normalised).map(({ term, start, end }) => ({
+        word: term,
+        start: sameLength ? start : 0,
+        end: sameLength ? end : token.length,
       }));
       if (foldedTokens.size < FOLDED_TOKENS_CACHED) foldedTokens.set(token, words);
     }
@@ -142,10 +128,8 @@ export function snippetAround(text: string, terms: readonly string[]): string {
   // Only what is not already a single space is replaced: replacing every
   // space took half a second on a 2 MB text.
   const flat = text.replace(/\s\s+|[^\S ]/g, ' ').trim();
-  const folded = [...new Set(terms.map(foldForSearch).filter((term) => term.length > 0))].slice(
-    0,
-    MAX_MASKED_TERMS,
-  );
+  // The query's terms as the index stores them, whichever store found the text.
+  const folded = [...new Set(terms.flatMap(termsOf))].slice(0, MAX_MASKED_TERMS);
   const hits = folded.length > 0 ? termHits(flat, folded) : [];
   const cluster = hits.length > 0 ? bestCluster(hits, folded.length) : { start: 0, end: 0 };
   const centre = Math.floor((cluster.start + cluster.end) / 2);

@@ -13,7 +13,7 @@ import type {
 } from '../ports/document-store';
 import { newDocumentRecord } from '../documents/new-document-record';
 import { clampPageSize, decodePageCursor, pageFromRows } from '../documents/page-cursor';
-import { clampSearchLimit, searchTerms } from '../documents/search-terms';
+import { clampSearchLimit, foldedSearchTerms } from '../documents/search-terms';
 import { snippetAround } from '../documents/snippet';
 import type { Clock } from '../shared/clock';
 import { DuplicateIdError } from '../shared/errors';
@@ -306,7 +306,7 @@ export class LibsqlDocumentStore implements DocumentStore {
     query: string,
     options: DocumentSearchOptions = {},
   ): Promise<DocumentSearchHit[]> {
-    const terms = searchTerms(query);
+    const terms = foldedSearchTerms(query);
     if (terms.length === 0) return [];
     const rows = this.rankedMatches(
       ownerId,
@@ -326,7 +326,7 @@ export class LibsqlDocumentStore implements DocumentStore {
     query: string,
     options: DocumentSearchOptions = {},
   ): Promise<DocumentSearchHit[]> {
-    const terms = searchTerms(query);
+    const terms = foldedSearchTerms(query);
     if (terms.length === 0) return [];
     const rows = this.rankedMatches(
       ownerId,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EmbeddedDatabase } from './libsql-database';
 import { prepared } from './libsql-statements';
+import { forEachTerm } from '../documents/search-words';
 
 const OWNER_TAG_HEX_DIGITS = 16;
 
@@ -45,16 +46,15 @@ function normalisedPrefix(text: string): string {
 }
 
 /**
- * The words of `text` as the index stores them: split like `searchTerms`
- * (letters and digits, NFKC, lower case), each prefixed by the owner's tag;
- * those of its first MAX_INDEXED_CHARS normalised characters.
+ * The terms of `text` as the index stores them (search-words.ts: words with
+ * their marks, folded, and pairs of letters of unspaced scripts), each
+ * prefixed by the owner's tag; those of its first MAX_INDEXED_CHARS
+ * normalised characters.
  */
 export function ownerTerms(tag: string, text: string): string {
-  const words =
-    normalisedPrefix(text)
-      .toLowerCase()
-      .match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.map((word) => tag + word).join(' ');
+  const terms: string[] = [];
+  forEachTerm(normalisedPrefix(text).toLowerCase(), (term) => terms.push(tag + term));
+  return terms.join(' ');
 }
 
 /** Indexes one document's title and text under its `documents.seq`. */

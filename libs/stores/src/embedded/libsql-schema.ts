@@ -2,7 +2,7 @@ import type Database from 'libsql';
 import { indexDocumentTerms } from './libsql-owner-terms';
 
 /** Bumped when a migration is added below; stored in SQLite's `user_version`. */
-const SCHEMA_VERSION = 8;
+const SCHEMA_VERSION = 9;
 
 const VERSION_1 = `
 CREATE TABLE users (
@@ -132,16 +132,17 @@ INSERT INTO document_search (document_search) VALUES ('rebuild');
  * searching owner's entries. The store writes it with each document change
  * (SQL triggers cannot tag words); this migration fills it from `documents`.
  */
+const DOCUMENT_TERMS_TABLE = `
+CREATE VIRTUAL TABLE document_terms USING fts5(
+  title, text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+);
+`;
 const VERSION_3 = `
 DROP TRIGGER documents_search_insert;
 DROP TRIGGER documents_search_delete;
 DROP TRIGGER documents_search_update;
 DROP TABLE document_search;
-
-CREATE VIRTUAL TABLE document_terms USING fts5(
-  title, text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
-);
-`;
+${DOCUMENT_TERMS_TABLE}`;
 
 /**
  * Jobs of one document are claimed in the order they were written (see
@@ -182,8 +183,22 @@ DROP INDEX IF EXISTS chat_sessions_by_owner_newest;
 CREATE INDEX IF NOT EXISTS chat_sessions_by_owner_latest_activity ON chat_sessions (owner_id, expires_at DESC, id DESC);
 `;
 
+/**
+ * Version 9 stores words with their combining marks, folded further, and
+ * pairs of letters of unspaced scripts (search-words.ts): the index is
+ * written anew from `documents`, as version 3 first wrote it.
+ */
+function migrateToVersion9(db: Database.Database): void {
+  db.exec(`DROP TABLE document_terms;${DOCUMENT_TERMS_TABLE}`);
+  indexEveryDocument(db);
+}
+
 function migrateToVersion3(db: Database.Database): void {
   db.exec(VERSION_3);
+  indexEveryDocument(db);
+}
+
+function indexEveryDocument(db: Database.Database): void {
   const documents = db
     .prepare('SELECT seq, owner_id, title, text FROM documents')
     .iterate() as Iterable<{
@@ -223,6 +238,8 @@ export function migrateEmbeddedSchema(db: Database.Database): void {
     if (current < 6) db.exec(VERSION_6);
     if (current < 7) db.exec(VERSION_7);
     if (current < 8) db.exec(VERSION_8);
+    // Version 3 wrote the index with this build's terms already.
+    if (current >= 3 && current < 9) migrateToVersion9(db);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'libsql';
+import type { DataStores } from '../src/data-stores';
+import {
+  EMBEDDED_DATABASE_FILE,
+  createEmbeddedDataStores,
+} from '../src/embedded/create-embedded-data-stores';
+import { newOwnerId, sampleDocument } from './support/sample-documents';
+
+/**
+ * Found in an exploratory test of international text: content and title
+ * search split Indic words at their vowel signs, found words of Chinese,
+ * Japanese and Thai only where a phrase began, and missed Turkish, German
+ * and Greek spellings that users type for the same word.
+ */
+describe('content search over international text (embedded store)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'dt-i18n-search-'));
+  const owner = newOwnerId();
+  let stores: DataStores;
+  const ids: Record<string, string> = {};
+
+  const found = async (query: string) =>
+    (await stores.documents.searchContent(owner, query)).map((hit) => hit.id).sort();
+
+  beforeAll(async () => {
+    stores = createEmbeddedDataStores({ dataDir: mkdtempSync(join(root, 'stores-')) });
+    const texts = {
+      hindi: 'नई दिल्ली भारत की राजधानी है। छात्र विश्वविद्यालय में गणित पढ़ते हैं।',
+      japanese: '東京は日本の首都です。学生たちは大学で数学を勉強しています。',
+      chinese: '北京是中国的首都。学生们在大学里学习数学和物理。',
+      thai: 'กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทย',
+      turkish: 'İstanbul büyük bir şehirdir. Işık ılık ve ıslak. KIRMIZI İĞNE.',
+      german: 'Die Straße ist breit, die Größe stimmt.',
+      greek: 'Η Αθήνα είναι η πρωτεύουσα της Ελλάδας.',
+      english: 'Solar panels on the roof of the Kraków office.',
+    };
+    for (const [name, text] of Object.entries(texts)) {
+      const created = await stores.documents.create(
+        sampleDocument(owner, { title: `${name} notes`, text }),
+      );
+      ids[name] = created.id;
+    }
+  });
+
+  afterAll(async () => {
+    await stores.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('keeps an Indic word whole: a word the text does not hold finds nothing', async () => {
+    expect(await found('राम')).toEqual([]);
+    expect(await found('पानी')).toEqual([]);
+    expect(await found('भारत')).toEqual([ids['hindi']]);
+    expect(await found('विश्वविद्यालय')).toEqual([ids['hindi']]);
+  });
+
+  it('finds a word anywhere in a run of Chinese, Japanese or Thai text', async () => {
+    expect(await found('首都')).toEqual([ids['chinese'], ids['japanese']].sort());
+    expect(await found('日本')).toEqual([ids['japanese']]);
+    expect(await found('数学')).toEqual([ids['chinese'], ids['japanese']].sort());
+    expect(await found('中国')).toEqual([ids['chinese']]);
+    expect(await found('日本の首都')).toEqual([ids['japanese']]);
+    expect(await found('ประเทศไทย')).toEqual([ids['thai']]);
+    expect(await found('大阪')).toEqual([]);
+  });
+
+  it('reads Turkish İ and ı as i, German ß as ss, and Greek without its accents', async () => {
+    for (const query of ['istanbul', 'ISTANBUL', 'ışık', 'IŞIK', 'kırmızı', 'iğne', 'islak']) {
+      expect({ query, found: await found(query) }).toEqual({ query, found: [ids['turkish']] });
+    }
+    for (const query of ['strasse', 'STRASSE', 'straße', 'grösse']) {
+      expect({ query, found: await found(query) }).toEqual({ query, found: [ids['german']] });
+    }
+    for (const query of ['αθηνα', 'ΑΘΗΝΑ', 'Αθήνα', 'πρωτευουσα', 'ελλαδας']) {
+      expect({ query, found: await found(query) }).toEqual({ query, found: [ids['greek']] });
+    }
+  });
+
+  it('still matches the start of a Latin word, with or without its accents', async () => {
+    expect(await found('panel')).toEqual([ids['english']]);
+    expect(await found('krakow')).toEqual([ids['english']]);
+    expect(await found('Kraków')).toEqual([ids['english']]);
+  });
+
+  it('cuts the snippet around the word found in an unspaced script', async () => {
+    const [hit] = await stores.documents.searchContent(owner, '勉強');
+    expect(hit?.snippet).toContain('勉強');
+  });
+
+  it('finds titles the same way', async () => {
+    const hits = await stores.documents.searchTitles(owner, 'NOTES');
+    expect(hits).toHaveLength(8);
+  });
+});
+
+describe('a version 8 embedded database (words split at their marks)', () => {
+  it('has its full-text index written anew on opening, so its documents are found as this build finds them', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dt-i18n-upgrade-'));
+    const owner = newOwnerId();
+    try {
+      const written = createEmbeddedDataStores({ dataDir });
+      const hindi = await written.documents.create(
+        sampleDocument(owner, { title: 'Notes', text: 'भारत की राजधानी' }),
+      );
+      await written.close();
+      // The index as version 8 wrote it: "भारत" as "भ" and "रत" under the owner's tag.
+      const raw = new Database(join(dataDir, EMBEDDED_DATABASE_FILE));
+      const { seq } = raw.prepare('SELECT seq FROM documents WHERE id = ?').get(hindi.id) as {
+        seq: number;
+      };
+      const tag = (await import('../src/embedded/libsql-owner-terms')).ownerTag(owner);
+      raw.prepare('DELETE FROM document_terms WHERE rowid = ?').run(seq);
+      raw
+        .prepare('INSERT INTO document_terms (rowid, title, text) VALUES (?, ?, ?)')
+        .run(seq, `${tag}notes`, ['भ', 'रत', 'क', 'र', 'जध', 'न'].map((w) => tag + w).join(' '));
+      raw.exec('PRAGMA user_version = 8');
+      raw.close();
+
+      const upgraded = createEmbeddedDataStores({ dataDir });
+      try {
+        const ids = async (query: string) =>
+          (await upgraded.documents.searchContent(owner, query)).map((hit) => hit.id);
+        expect(await ids('भारत')).toEqual([hindi.id]);
+        expect(await ids('रत')).toEqual([]);
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
