@@ -33,6 +33,16 @@ describe('extractiveSummary', () => {
   // Found in review: text with no space in its opening was cut to one UTF-16
   // unit, half a pair when it opened with an emoji, and Chinese text to one
   // character.
+  // Found in an exploratory test: a Hindi or Japanese summary ended mid-sentence with "…".
+  it('ends on the last whole sentence of Hindi and Japanese text', () => {
+    const hindi = 'भारत की राजधानी नई दिल्ली है। '.repeat(30);
+    const summary = extractiveSummary(hindi);
+    expect(summary.endsWith('है।')).toBe(true);
+    expect(summary.length).toBeLessThanOrEqual(400);
+    const japanese = '東京は日本の首都です。'.repeat(60);
+    expect(extractiveSummary(japanese).endsWith('です。')).toBe(true);
+  });
+
   it('cuts text without spaces at the limit, never between the halves of a pair', () => {
     const emoji = extractiveSummary('😀'.repeat(300));
     expect(emoji).toBe(emoji.toWellFormed());

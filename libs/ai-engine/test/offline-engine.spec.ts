@@ -41,6 +41,21 @@ describe('extractive tasks on the corpus', () => {
     expect(ideas.some((idea) => /grants to You/.test(idea))).toBe(true);
   });
 
+  // Found in an exploratory test: the summary of a Hindi text was the whole text.
+  it('summarises a Hindi text with some of its sentences, and lists them as key ideas', () => {
+    const hindi =
+      'नई दिल्ली भारत की राजधानी है। छात्र विश्वविद्यालय में गणित पढ़ते हैं। ' +
+      'हिमालय दुनिया का सबसे ऊँचा पर्वत है। गंगा भारत की सबसे पवित्र नदी है। ' +
+      'भारत में कई भाषाएँ बोली जाती हैं। मुंबई भारत का सबसे बड़ा शहर है। ' +
+      'क्रिकेट भारत का सबसे लोकप्रिय खेल है।';
+    const summary = runOfflineTask('summary', { text: hindi }).output;
+    expect(summary.length).toBeLessThan(hindi.length * 0.8);
+    expect(hindi).toContain(summary.split('।')[0]);
+    const ideas = runOfflineTask('key-ideas', { text: hindi }).output;
+    expect(ideas.length).toBeGreaterThan(1);
+    for (const idea of ideas) expect(hindi).toContain(idea);
+  });
+
   it('finds the key phrases and named entities a reader would name', () => {
     const phrases = extractKeyPhrases(mpl, 10).map((p) => p.phrase.toLowerCase());
     expect(phrases).toEqual(expect.arrayContaining(['covered software', 'source code form']));

@@ -72,6 +72,28 @@ describe('splitSentences', () => {
     ]);
   });
 
+  // Found in an exploratory test: a Hindi text of seven sentences was one sentence.
+  it('ends sentences at the danda, the Arabic question mark, the Urdu full stop and the Ethiopic and Myanmar full stops', () => {
+    expect(
+      splitSentences('नई दिल्ली भारत की राजधानी है। छात्र गणित पढ़ते हैं॥ हिमालय ऊँचा है।').map(
+        (s) => s.text,
+      ),
+    ).toEqual(['नई दिल्ली भारत की राजधानी है।', 'छात्र गणित पढ़ते हैं॥', 'हिमालय ऊँचा है।']);
+    expect(splitSentences('هل زرت الأهرامات؟ الجو حار جدا في الصيف.').map((s) => s.text)).toEqual([
+      'هل زرت الأهرامات؟',
+      'الجو حار جدا في الصيف.',
+    ]);
+    expect(splitSentences('یہ کتاب اچھی ہے۔ وہ گھر گیا۔').map((s) => s.text)).toEqual([
+      'یہ کتاب اچھی ہے۔',
+      'وہ گھر گیا۔',
+    ]);
+    expect(splitSentences('ሰላም ነው። እንዴት ነህ።').map((s) => s.text)).toEqual(['ሰላም ነው።', 'እንዴት ነህ።']);
+    expect(splitSentences('မင်္ဂလာပါ။ နေကောင်းလား။').map((s) => s.text)).toEqual([
+      'မင်္ဂလာပါ။',
+      'နေကောင်းလား။',
+    ]);
+  });
+
   it('ends Chinese and Japanese sentences at ideographic full stops, which have no space after them', () => {
     expect(
       splitSentences('猫很可爱。狗也很忠诚！鸟会唱歌吗？東京は日本の首都です。').map((s) => s.text),

@@ -8,8 +8,13 @@ const MAX_SUMMARY_CHARS = 400;
  */
 const OPENING_CHARS = 16 * MAX_SUMMARY_CHARS;
 
-/** The end of a sentence: its closing marks, then a space or the end of the text. */
-const SENTENCE_END = /[.!?]+(?= |$)/g;
+/**
+ * The end of a sentence: Latin closing marks before a space or the end of
+ * the text; the marks that only ever end a sentence (ideographic, the
+ * Devanagari danda, the Arabic question mark, the Urdu, Ethiopic and Myanmar
+ * full stops) where they stand, as the gateway's sentence splitter reads them.
+ */
+const SENTENCE_END = /[.!?]+(?= |$)|[。！？।॥؟۔።။]+/g;
 
 /** A line of underlining or a rule ("=====", "-----", "____", "* * *"): no text of any sentence. */
 const RULE_LINE = /^[\s=\-_*#~.]{3,}$/;

@@ -72,7 +72,7 @@ const UNNUMBERED_MARKER = /^\s*(?:\(?[a-z0-9]{1,4}\)|[-*•])\s+/i;
  */
 const ONE_LETTER_MARKER = /^\s*[ivx]\.(?:\s|$)/i;
 /** A line that ends a sentence or opens a list. */
-const ENDS_SENTENCE = /[.!?:;。！？：；]["'”’)\]」』）]*\s*$/;
+const ENDS_SENTENCE = /[.!?:;。！？：；।॥؟۔።။]["'”’)\]」』）]*\s*$/;
 /** Largest number without a dot that is read as an item run into a paragraph. */
 const MAX_INLINE_ITEM = 20;
 /** An item number that a full stop follows: "2", "1.3", "iv". */
@@ -82,9 +82,13 @@ const CLOSING_MARK = /["'”’)\]]/;
 const FIRST_ITEM_NUMBER = /^(?:(?:\d+\.)*1|i)$/i;
 const DECORATION_LINE = /^[\s=\-_*#~.]{3,}$/;
 // Latin full stops end a sentence only before a space; the ideographic ones
-// (Chinese, Japanese) end it where they stand, as those scripts use no spaces.
-const SENTENCE_END = /[.!?]+["'”’)\]]*(?=\s|$)|[。！？]+[」』”’）]*/g;
-const IDEOGRAPHIC_END = /^[。！？]/;
+// (Chinese, Japanese) end it where they stand, as those scripts use no
+// spaces, and so do the marks that only ever end a sentence: the Devanagari
+// danda and double danda, the Arabic question mark and the Urdu full stop,
+// the Ethiopic and Myanmar full stops (found in an exploratory test: a Hindi
+// text of seven sentences was one, and its summary the whole text).
+const SENTENCE_END = /[.!?]+["'”’)\]]*(?=\s|$)|[。！？।॥؟۔።။]+[」』”’）]*/g;
+const STANDALONE_END = /^[。！？।॥؟۔።။]/;
 const ABBREVIATIONS = new Set([
   'e.g',
   'i.e',
@@ -301,7 +305,9 @@ function spanText(raw: string, span: Span): string {
 function looksLikeHeading(text: string, block: Block, sentencesInBlock: number): boolean {
   if (block.lines !== 1 || sentencesInBlock !== 1) return false;
   const wordCount = countWords(text, 11);
-  return wordCount <= 10 && (!/[.!?:;,。！？：；，]["'”’)」』）]*$/.test(text) || wordCount <= 3);
+  return (
+    wordCount <= 10 && (!/[.!?:;,。！？：；，।॥؟۔።။،]["'”’)」』）]*$/.test(text) || wordCount <= 3)
+  );
 }
 
 /**
@@ -336,7 +342,7 @@ export function splitSentences(source: string, options: SplitOptions = {}): Sent
     for (const match of blockText.matchAll(SENTENCE_END)) {
       if (match.index < markerLength) continue;
       const end = match.index + match[0].length;
-      const ideographic = IDEOGRAPHIC_END.test(match[0]);
+      const ideographic = STANDALONE_END.test(match[0]);
       const item = ideographic ? undefined : inlineItemStart(blockText, cursor, match);
       if (item !== undefined) {
         // "… are met: 1. Redistributions …": the number starts the next
