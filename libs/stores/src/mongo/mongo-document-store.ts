@@ -66,6 +66,9 @@ function toDocument(document: DocumentDocument): DocumentRecord {
   };
 }
 
+/** Documents removed per transaction by an owner's erasure (see deleteAllForOwner). */
+const ERASURE_BATCH = 500;
+
 /**
  * Matches `term` at the start of a word, like the embedded store's prefix
  * queries. Passed as pattern + options because BSON drops a RegExp's `u`
@@ -221,10 +224,28 @@ export class MongoDocumentStore implements DocumentStore {
     });
   }
 
+  /**
+   * In transactions of at most ERASURE_BATCH documents (review): one
+   * transaction over an account's thousands of multi-megabyte documents
+   * could outlast MongoDB's 60 s transaction limit and its cache, and fail
+   * on every attempt. Each document still goes together with its delete job,
+   * which is all the outbox needs; an erasure stopped half-way is run again.
+   */
   async deleteAllForOwner(ownerId: string): Promise<DeletedDocuments> {
+    let count = 0;
+    const fileKeys: string[] = [];
+    for (;;) {
+      const batch = await this.deleteOwnerBatch(ownerId);
+      if (batch.count === 0) return { count, fileKeys };
+      count += batch.count;
+      fileKeys.push(...batch.fileKeys);
+    }
+  }
+
+  private deleteOwnerBatch(ownerId: string): Promise<DeletedDocuments> {
     return inMongoTransaction(this.client, async (session) => {
       const rows = await this.documents
-        .find({ ownerId }, { session, projection: { _id: 1, fileKey: 1 } })
+        .find({ ownerId }, { session, projection: { _id: 1, fileKey: 1 }, limit: ERASURE_BATCH })
         .toArray();
       const now = this.clock();
       await insertOutboxJobs(
