@@ -64,6 +64,22 @@ export interface DocumentServiceOptions {
 const SIGNED_URL_SECONDS = 5 * 60;
 
 /**
+ * The largest formatted copy (a DOCX's HTML) kept next to the text. MongoDB
+ * stores a document in at most 16 MiB, and the text alone may take 6 MB
+ * (2,000,000 characters of CJK): found in review, a table-heavy or CJK DOCX
+ * near the text limit made an HTML that took the record past it, and the
+ * upload was a 500. Above this the document keeps its text and original file
+ * only, as a PDF does.
+ */
+export const MAX_STORED_HTML_BYTES = 8 * 1024 * 1024;
+
+/** The HTML to store with a document, if any and not too large. */
+function storableHtml(html: string | undefined): { html: string } | Record<string, never> {
+  if (html === undefined || Buffer.byteLength(html) > MAX_STORED_HTML_BYTES) return {};
+  return { html };
+}
+
+/**
  * A put the file store gave up on can still be stored after the removal that
  * followed it: a hung S3 may finish a write it received before the put's
  * deadline (putDeadlineMs in @docuthinker/stores) later, and a file no
@@ -125,7 +141,7 @@ export class DocumentService {
         ...(extracted.pages === undefined ? {} : { pages: extracted.pages }),
         contentHash: extracted.contentHash,
         text,
-        ...(extracted.html === undefined ? {} : { html: extracted.html }),
+        ...storableHtml(extracted.html),
         summary: extractiveSummary(text),
         summaryDegraded: true,
         fileKey,
