@@ -660,6 +660,34 @@ describe('lexicon sentiment', () => {
     expect(analyseSentiment('The meeting is on Tuesday in room four.').label).toBe('neutral');
   });
 
+  // Found in an exploratory test: German and Japanese reviews were reported
+  // "neutral: no sentiment-bearing words found", as if judged.
+  it('does not judge text that does not look English, and says so', () => {
+    for (const text of [
+      'Das ist schrecklich. Ich hasse dieses Produkt, es ist furchtbar und völlig kaputt.',
+      '私はこの製品が大好きです。素晴らしい！毎日使っています。友達にも勧めました。',
+      'Этот продукт ужасен. Я его ненавижу, он совершенно сломан и бесполезен.',
+    ]) {
+      const result = runOfflineTask('sentiment', { text });
+      expect({ text, degraded: result.degraded }).toEqual({ text, degraded: true });
+      expect(result.output).toMatchObject({ score: 0, label: 'neutral' });
+      expect(result.output.description).toMatch(/^Not judged/);
+      expect(result.notes.join(' ')).toMatch(/English text only/);
+    }
+  });
+
+  it('judges English text however terse, and short text in any language as it reads', () => {
+    for (const text of [
+      'Great product, excellent quality, fast shipping, highly recommended, superb packaging.',
+      'The release was a disaster: broken builds, data loss and angry customers.',
+      'C’est magnifique, j’adore. Excellent.',
+      bsd,
+    ]) {
+      const result = runOfflineTask('sentiment', { text });
+      expect({ text, degraded: result.degraded }).toEqual({ text, degraded: false });
+    }
+  });
+
   it('reads the BSD disclaimer as negative', () => {
     expect(analyseSentiment(bsd).label).toBe('negative');
   });

@@ -5,7 +5,8 @@ import { capableProvidersFor } from './generative-providers';
 import { extractKeyPhrases } from './key-phrases';
 import { extractNamedEntities } from './named-entities';
 import { rewriteOffline } from './rewrite';
-import { analyseSentiment } from './sentiment';
+import { readsAsEnglish } from './reads-as-english';
+import { analyseSentiment, isSentimentCue } from './sentiment';
 import { bulletSummary, extractiveSummary, keyIdeas, refineSummary } from './summaries';
 
 export interface OfflineTaskResult<T extends AiTaskName> {
@@ -32,7 +33,20 @@ const handlers: Handlers = {
     output: discussionPoints(text, options?.maxItems),
   }),
   recommendations: ({ text, options }) => ({ output: recommendations(text, options?.maxItems) }),
-  sentiment: ({ text }) => ({ output: analyseSentiment(text) }),
+  sentiment: ({ text }) => {
+    if (readsAsEnglish(text, isSentimentCue)) return { output: analyseSentiment(text) };
+    // No judgement rather than a confident "neutral": the word list is English.
+    return {
+      output: {
+        score: 0,
+        label: 'neutral',
+        description:
+          'Not judged: the offline sentiment word list reads English, and this text does not look English.',
+      },
+      degraded: true,
+      notes: ['the offline engine judges the sentiment of English text only'],
+    };
+  },
   topics: ({ text, options }) => ({
     output: {
       keyPhrases: extractKeyPhrases(text, options?.maxItems ?? 10),

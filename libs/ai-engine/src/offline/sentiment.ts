@@ -92,6 +92,11 @@ function scoreSentence(tokens: readonly string[], tally: Tally): void {
   });
 }
 
+/** True for a word the lexicon gives a valence, a negation or an intensity. */
+export function isSentimentCue(word: string): boolean {
+  return valence(word) !== undefined || NEGATIONS.has(word) || INTENSIFIERS.has(word);
+}
+
 /**
  * Lexicon-based sentiment with negation ("not good") and intensifiers
  * ("very good"). A negation or intensifier reaches only as far as its
