@@ -40,6 +40,14 @@ const NEO4J_DRIVER_TIMEOUTS = {
   maxTransactionRetryTime: 15_000,
 };
 
+/**
+ * A server-side bound on each read (review): related documents and top
+ * entities aggregate over the owner's whole graph, and without a bound a
+ * large owner's query ran for as long as it took while its request had long
+ * given up. The server ends the transaction at this point.
+ */
+const READ_TRANSACTION_TIMEOUT_MS = 10_000;
+
 // Run on every start-up; each statement is idempotent (IF NOT EXISTS).
 const SCHEMA = [
   'CREATE CONSTRAINT docuthinker_document_identity IF NOT EXISTS FOR (d:Document) REQUIRE (d.ownerId, d.id) IS UNIQUE',
@@ -307,7 +315,11 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
        ORDER BY score DESC, documentId
        LIMIT $limit`,
       { ownerId, documentId, limit: this.neo4j.int(limit) },
-      { database: this.database, routing: this.neo4j.routing.READ },
+      {
+        database: this.database,
+        routing: this.neo4j.routing.READ,
+        transactionConfig: { timeout: READ_TRANSACTION_TIMEOUT_MS },
+      },
     );
     return result.records.map((record) => ({
       documentId: record.get('documentId') as string,
@@ -325,7 +337,11 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
        ORDER BY documents DESC, mentions DESC, name
        LIMIT $limit`,
       { ownerId, limit: this.neo4j.int(limit) },
-      { database: this.database, routing: this.neo4j.routing.READ },
+      {
+        database: this.database,
+        routing: this.neo4j.routing.READ,
+        transactionConfig: { timeout: READ_TRANSACTION_TIMEOUT_MS },
+      },
     );
     return result.records.map((record) => ({
       key: record.get('key') as string,
@@ -345,7 +361,11 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
        CALL { MATCH (:Entity {ownerId: $ownerId})-[r:CO_OCCURS]->() RETURN count(r) AS coOccurrences }
        RETURN documents, entities, mentions, coOccurrences`,
       { ownerId },
-      { database: this.database, routing: this.neo4j.routing.READ },
+      {
+        database: this.database,
+        routing: this.neo4j.routing.READ,
+        transactionConfig: { timeout: READ_TRANSACTION_TIMEOUT_MS },
+      },
     );
     const record = result.records[0];
     const read = (key: string) => Number(record?.get(key) ?? 0);
