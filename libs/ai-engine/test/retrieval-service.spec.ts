@@ -589,6 +589,42 @@ describe('citations of an answer', () => {
   });
 });
 
+// Found in an exploratory test: Thai, written without spaces, was one term
+// per phrase, so a question found nothing in a Thai document.
+describe('retrieval over Thai text', () => {
+  it('finds and cites the passage that answers a Thai question', async () => {
+    const { service, close } = embeddedService();
+    try {
+      await service.index({
+        ownerId: 'o',
+        documentId: 'thai',
+        title: 'ประเทศไทย',
+        text:
+          'กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทย\n\n' +
+          'แม่น้ำเจ้าพระยาไหลผ่านใจกลางเมือง\n\n' +
+          'อาหารไทยมีรสชาติเผ็ดและหวาน',
+      });
+      await service.index({
+        ownerId: 'o',
+        documentId: 'english',
+        title: 'Notes',
+        text: 'The capital of France is Paris. The Seine flows through it.',
+      });
+      const { hits } = await service.search({
+        ownerId: 'o',
+        query: 'เมืองหลวงของประเทศไทย',
+        mode: 'lexical',
+      });
+      expect(hits[0]?.documentId).toBe('thai');
+      const answer = await service.ask({ ownerId: 'o', question: 'เมืองหลวงของประเทศไทยคืออะไร' });
+      expect(answer.citations[0]?.documentId).toBe('thai');
+      expect(answer.citations[0]?.snippet).toContain('กรุงเทพมหานคร');
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe("an owner's erasure and that owner's writes", () => {
   // The wait is bounded (review): a write stuck on its embedding provider
   // must not hold the erasure, which the backend runs again later.

@@ -302,9 +302,16 @@ function spanText(raw: string, span: Span): string {
   return span.clipped ? `${text.replace(/[\s,;:]+$/, '')}${ELLIPSIS}` : text;
 }
 
+/**
+ * Scripts whose sentences end without a mark (Thai, Lao: a space between
+ * sentences): a line of theirs without one is no heading for that alone.
+ */
+const UNMARKED_SENTENCE_SCRIPT = /[\p{sc=Thai}\p{sc=Lao}]/u;
+
 function looksLikeHeading(text: string, block: Block, sentencesInBlock: number): boolean {
   if (block.lines !== 1 || sentencesInBlock !== 1) return false;
   const wordCount = countWords(text, 11);
+  if (UNMARKED_SENTENCE_SCRIPT.test(text)) return wordCount <= 3;
   return (
     wordCount <= 10 && (!/[.!?:;,。！？：；，।॥؟۔።။،]["'”’)」』）]*$/.test(text) || wordCount <= 3)
   );
