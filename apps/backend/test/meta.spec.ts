@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { temporaryDirectories } from '@docuthinker/testing';
 import express from 'express';
 import helmet from 'helmet';
+import { DEFAULT_DOCUMENT_LIMITS } from '@docuthinker/documents';
 import { API_OPERATIONS } from '../src/api/api-operations';
 
 describe('meta routes and HTTP hygiene', () => {
@@ -131,7 +132,11 @@ describe('meta routes and HTTP hygiene', () => {
             };
             responses: Record<
               string,
-              { content?: Record<string, unknown>; headers?: Record<string, unknown> }
+              {
+                description?: string;
+                content?: Record<string, unknown>;
+                headers?: Record<string, unknown>;
+              }
             >;
           }
         >
@@ -170,7 +175,15 @@ describe('meta routes and HTTP hygiene', () => {
     // Found in an exploratory test: the errors a client must handle, and
     // their Retry-After, were not in the document (only a default problem).
     const chatAnswers = paths['/api/documents/{id}/chat']?.['post']?.responses ?? {};
-    expect(Object.keys(chatAnswers).sort()).toEqual(['200', '409', '429', '503', 'default']);
+    expect(Object.keys(chatAnswers).sort()).toEqual([
+      '200',
+      '409',
+      '413',
+      '429',
+      '501',
+      '503',
+      'default',
+    ]);
     expect(chatAnswers['409']?.headers).toHaveProperty('Retry-After');
     expect(chatAnswers['409']?.content).toHaveProperty('application/problem+json');
     // Found in a later one: the account routes still listed none of theirs.
@@ -184,6 +197,61 @@ describe('meta routes and HTTP hygiene', () => {
     expect(answersOf('/api/documents/{id}', 'patch')).toEqual(['200', '429', 'default']);
     expect(paths['/api/auth/login']?.['post']?.responses['429']?.headers).toHaveProperty(
       'Retry-After',
+    );
+    // Found in another: a deployment without the vector index (501) and a
+    // body past the parser's limit (413) were answered and not listed.
+    expect(answersOf('/api/ask', 'post')).toEqual([
+      '200',
+      '409',
+      '413',
+      '429',
+      '501',
+      '503',
+      'default',
+    ]);
+    expect(answersOf('/api/ai/{task}', 'post')).toEqual([
+      '200',
+      '408',
+      '413',
+      '429',
+      '501',
+      '503',
+      'default',
+    ]);
+    expect(chatAnswers['501']?.description).toMatch(/^DT_ERR_FEATURE_DISABLED/);
+    expect(paths['/api/ai/{task}']?.['post']?.responses['413']?.description).toMatch(
+      /^DT_ERR_BODY_TOO_LARGE/,
+    );
+    // The upload's text limit, where its 413 begins, and the 413 of a JSON body.
+    const upload = paths['/api/documents']?.['post'];
+    const uploadText =
+      upload?.requestBody?.content['application/json']?.schema.properties?.['text'];
+    expect(uploadText).toEqual(
+      expect.objectContaining({ maxLength: DEFAULT_DOCUMENT_LIMITS.maxTextChars }),
+    );
+    // Past the documented length, and within a byte limit that fits it (this suite's does not).
+    const roomy = await startBackend({ gatewayUrl: gateway.url, maxUploadBytes: 8 * 1024 * 1024 });
+    try {
+      const user = await new ApiClient(roomy.url).registerUser(uniqueEmail('openapi'));
+      const overLimit = await user.post('/api/documents', {
+        title: 'One character too long',
+        text: 'x'.repeat((uploadText as { maxLength: number }).maxLength + 1),
+      });
+      expectProblem(overLimit, 413, 'DT_ERR_FILE_TOO_LARGE');
+    } finally {
+      await roomy.close();
+    }
+    expect(upload?.responses['413']?.description).toEqual(
+      expect.stringContaining(
+        `longer than ${DEFAULT_DOCUMENT_LIMITS.maxTextChars.toLocaleString('en-US')} characters`,
+      ),
+    );
+    expect(upload?.responses['413']?.description).toContain('DT_ERR_BODY_TOO_LARGE');
+    // Headers a client reads: where the new document is, and the download's name.
+    expect(upload?.responses['201']?.headers).toHaveProperty('Location');
+    expect(file?.responses['200']?.headers).toHaveProperty('Content-Disposition');
+    expect(register?.properties?.['email']).toEqual(
+      expect.objectContaining({ format: 'email', maxLength: 254 }),
     );
     expect(answer.body.components.schemas.Problem.properties.code.examples).toEqual(
       expect.arrayContaining(['DT_ERR_DOCUMENT_NOT_INDEXED', 'DT_ERR_RATE_LIMITED']),

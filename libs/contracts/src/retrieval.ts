@@ -112,7 +112,14 @@ export const chatRequest = z
   .object({
     ownerId: entityId,
     documentId: entityId.optional(),
-    messages: z.array(chatMessage).min(1).max(100),
+    // Said here: the refinement below is not in the JSON Schema (exploratory test).
+    messages: z
+      .array(chatMessage)
+      .min(1)
+      .max(100)
+      .describe(
+        'The conversation, oldest first. The last message must be from the user: otherwise 400 DT_ERR_VALIDATION with errors [{path: "body.messages", message: "the last message must be from the user"}]',
+      ),
     stream: z.boolean().optional(),
   })
   .strict()

@@ -1,7 +1,7 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import * as z from 'zod';
 import { problemDocument } from '@docuthinker/contracts';
-import { GATEWAY_ERRORS } from '../errors';
+import { GATEWAY_ERRORS, type GatewayErrorCode } from '../errors';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -13,8 +13,13 @@ declare module 'fastify' {
     eventStream?: boolean;
     /** Problem statuses of this route beyond those every route of its kind has. */
     problems?: readonly number[];
-    /** Other answers that are not problems, by status: what they mean. */
+    /**
+     * Other answers that are not problems, by status: what they mean. One
+     * with a `response` schema of its status is documented as that JSON.
+     */
     alsoAnswers?: Readonly<Record<number, string>>;
+    /** The 200 answer is text of this media type, not JSON (Prometheus' metrics). */
+    responseMediaType?: string;
   }
 }
 
@@ -69,11 +74,34 @@ function parameters(schema: unknown, location: 'path' | 'query') {
   }));
 }
 
-const problemResponse = (status: number) => ({
-  description: Object.values(GATEWAY_ERRORS)
-    .filter((entry) => entry.status === status)
-    .map((entry) => entry.title)
+/**
+ * Problems only an engine operation answers. The meta routes run none (the
+ * probes report a failing store rather than throw), and an index of another
+ * embedding model is found as the engine connects, which then exits.
+ */
+const ENGINE_OPERATION_PROBLEMS: ReadonlySet<string> = new Set<GatewayErrorCode>([
+  'DT_ERR_EMBEDDING_MISMATCH',
+]);
+
+/** Every 429 and 503 problem says when to try again: the call limit's window, a store's or provider's pause. */
+const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+
+const RETRY_AFTER = {
+  'Retry-After': {
+    description: 'Seconds to wait before sending the same request again',
+    schema: { type: 'integer', minimum: 1 },
+  },
+};
+
+const problemResponse = (status: number, route: DocumentedRoute) => ({
+  description: Object.entries(GATEWAY_ERRORS)
+    .filter(
+      ([code, entry]) =>
+        entry.status === status && (route.authenticated || !ENGINE_OPERATION_PROBLEMS.has(code)),
+    )
+    .map(([, entry]) => entry.title)
     .join('; '),
+  ...(RETRY_AFTER_STATUSES.has(status) ? { headers: RETRY_AFTER } : {}),
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
@@ -99,7 +127,12 @@ function ownerIdOptional(schema: JsonSchema): JsonSchema {
 
 function operation(route: DocumentedRoute) {
   const { schema } = route;
-  const response = (schema['response'] as Record<number, unknown> | undefined)?.[200];
+  const responses = (schema['response'] as Record<number, unknown> | undefined) ?? {};
+  const response = responses[200];
+  // Fastify reads the body of every method but GET and HEAD: a DELETE's too,
+  // which its parser refuses (too large, not JSON) before the route refuses
+  // any body at all (400), and Node's request timeout cuts one that trickles.
+  const readsBody = Boolean(schema['body']) || route.method === 'delete';
   const statuses = [
     ...new Set([
       ...(schema['body'] || schema['querystring'] || schema['params'] ? [400] : []),
@@ -108,7 +141,7 @@ function operation(route: DocumentedRoute) {
       ...(route.authenticated ? [401] : []),
       ...(route.ownerScoped ? [403] : []),
       ...(route.aiCall ? [429] : []),
-      ...(schema['body'] ? [413, 415] : []),
+      ...(readsBody ? [408, 413, 415] : []),
       ...((schema['problems'] as readonly number[] | undefined) ?? []),
       500,
       // Every API route needs the engine, which may still be connecting to its stores.
@@ -152,11 +185,28 @@ function operation(route: DocumentedRoute) {
                   : {}),
               },
             }
-          : {}),
+          : schema['responseMediaType']
+            ? {
+                content: {
+                  [schema['responseMediaType'] as string]: { schema: { type: 'string' } },
+                },
+              }
+            : {}),
       },
-      ...Object.fromEntries(statuses.map((status) => [status, problemResponse(status)])),
+      ...Object.fromEntries(statuses.map((status) => [status, problemResponse(status, route)])),
       ...Object.fromEntries(
-        Object.entries(alsoAnswers).map(([status, description]) => [status, { description }]),
+        Object.entries(alsoAnswers).map(([status, description]) => {
+          const body = responses[Number(status)];
+          return [
+            status,
+            {
+              description,
+              ...(body
+                ? { content: { 'application/json': { schema: jsonSchema(body, 'output') } } }
+                : {}),
+            },
+          ];
+        }),
       ),
     },
   };

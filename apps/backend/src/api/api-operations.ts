@@ -25,6 +25,7 @@ import {
   documentSearchQuery,
   documentSearchResult,
   documentUpdateBody,
+  MAX_UPLOAD_TEXT_CHARS,
   textDocumentBody,
   uploadForm,
 } from './document-schemas';
@@ -36,6 +37,11 @@ export interface DocumentedProblem {
   readonly when: string;
   /** The answer carries Retry-After (seconds). */
   readonly retryAfter?: boolean;
+}
+
+/** A header of a success answer: what it holds. */
+export interface DocumentedHeader {
+  readonly description: string;
 }
 
 /** A body as large as an upload that arrives too slowly (slow-body-cutoff.ts). */
@@ -61,6 +67,21 @@ const AI_CALL_PROBLEMS: readonly DocumentedProblem[] = [
   },
 ];
 
+/**
+ * A JSON body past the parser's limit (json-bodies.ts): 1 MiB, far more than
+ * any valid body of these routes holds, so only a client's mistake meets it.
+ */
+const BODY_OVER_1_MIB: DocumentedProblem = {
+  status: 413,
+  when: 'DT_ERR_BODY_TOO_LARGE: the JSON body is over 1 MiB',
+};
+
+/** Chat and ask need the gateway's vector index, which a deployment may switch off. */
+const VECTOR_INDEX_OFF: DocumentedProblem = {
+  status: 501,
+  when: 'DT_ERR_FEATURE_DISABLED: this deployment has switched off the vector index chat and ask need (the gateway runs with DOCUTHINKER_SYNC_VECTOR=false)',
+};
+
 /** Too many attempts from the client's address or on the account. */
 function rateLimited(what: string): DocumentedProblem {
   return { status: 429, when: `DT_ERR_RATE_LIMITED: ${what}`, retryAfter: true };
@@ -83,6 +104,8 @@ export interface ApiOperation {
   status?: number;
   /** Non-JSON success answers (files): 200 with this media type. */
   responseMediaType?: string;
+  /** Headers of the success answer a client may read, by name. */
+  responseHeaders?: Readonly<Record<string, DocumentedHeader>>;
   /** The answer may instead be a 302 to a signed URL of the file. */
   redirects?: boolean;
   /** The JSON answer can also come as server-sent events (`Accept: text/event-stream`). */
@@ -180,9 +203,15 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     multipart: uploadForm,
     response: documentMetadata,
     status: 201,
+    responseHeaders: {
+      Location: { description: 'The new document’s path, /api/documents/{id}' },
+    },
     problems: [
       BODY_TOO_SLOW,
-      { status: 413, when: 'DT_ERR_FILE_TOO_LARGE: over the upload limit, or inflating beyond it' },
+      {
+        status: 413,
+        when: `DT_ERR_FILE_TOO_LARGE: the file is over the upload limit (DOCUTHINKER_MAX_UPLOAD_BYTES), inflates beyond it, or its text (a file’s or JSON \`text\`) is longer than ${MAX_UPLOAD_TEXT_CHARS.toLocaleString('en-US')} characters; DT_ERR_BODY_TOO_LARGE: a JSON body over the upload limit. Nothing was stored`,
+      },
       { status: 415, when: 'DT_ERR_UNSUPPORTED_TYPE: not a PDF, DOCX or text format' },
       {
         status: 422,
@@ -239,6 +268,12 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     authenticated: true,
     // application/pdf, the DOCX type, text/plain, ...: whichever the file is.
     responseMediaType: '*/*',
+    responseHeaders: {
+      'Content-Disposition': {
+        description:
+          'attachment with the file’s name (RFC 6266): `filename` with each non-ASCII character and `"` as `_`, `filename*` in UTF-8; a `/` or `\\` in the name is `_` in both',
+      },
+    },
     redirects: true,
   },
   {
@@ -268,6 +303,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     bodyOptional: true,
     response: aiTaskResult,
     problems: [
+      BODY_OVER_1_MIB,
       { status: 501, when: 'DT_ERR_TASK_UNSUPPORTED: no configured provider runs the task' },
       ...AI_CALL_PROBLEMS,
     ],
@@ -282,6 +318,11 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     response: aiTaskResult,
     problems: [
       BODY_TOO_SLOW,
+      // Read with the upload's limit, as large as the text it takes (json-bodies.ts).
+      {
+        status: 413,
+        when: 'DT_ERR_BODY_TOO_LARGE: the JSON body is over the upload limit (DOCUTHINKER_MAX_UPLOAD_BYTES)',
+      },
       { status: 501, when: 'DT_ERR_TASK_UNSUPPORTED: no configured provider runs the task' },
       ...AI_CALL_PROBLEMS,
     ],
@@ -302,6 +343,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         when: 'DT_ERR_DOCUMENT_NOT_INDEXED: the document is still being indexed (with Retry-After), or could not be (without); nothing is stored',
         retryAfter: true,
       },
+      BODY_OVER_1_MIB,
+      VECTOR_INDEX_OFF,
       ...AI_CALL_PROBLEMS,
     ],
   },
@@ -344,6 +387,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         when: 'DT_ERR_DOCUMENT_NOT_INDEXED: none of the documents named is indexed yet (with Retry-After), or all failed to be (without)',
         retryAfter: true,
       },
+      BODY_OVER_1_MIB,
+      VECTOR_INDEX_OFF,
       ...AI_CALL_PROBLEMS,
     ],
   },

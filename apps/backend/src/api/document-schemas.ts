@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { cleanTitleText, hasVisibleText, queryInteger, textField } from '@docuthinker/contracts';
+import { DEFAULT_DOCUMENT_LIMITS } from '@docuthinker/documents';
 import { INDEX_STATUSES } from '@docuthinker/stores';
 
 export const documentIdParam = z.object({ id: z.string() });
@@ -19,9 +20,20 @@ export const documentTitle = textField()
   // A title of zero-width spaces was a blank line in the listing (exploratory test).
   .refine(hasVisibleText, { error: 'must contain visible characters' });
 
-export const textDocumentBody = z
-  .object({ title: documentTitle, text: textField().min(1, { error: 'must not be empty' }) })
-  .strict();
+/** The longest text an upload may hold, a file's extracted text or JSON `text` (the extractor's limit). */
+export const MAX_UPLOAD_TEXT_CHARS = DEFAULT_DOCUMENT_LIMITS.maxTextChars;
+
+// The length is documented, not validated here: the extractor counts it, as
+// it does a file's text, and a longer text is 413 DT_ERR_FILE_TOO_LARGE
+// (found in an exploratory test: the document gave no limit at all).
+const uploadText = textField()
+  .min(1, { error: 'must not be empty' })
+  .meta({
+    maxLength: MAX_UPLOAD_TEXT_CHARS,
+    description: `At most ${MAX_UPLOAD_TEXT_CHARS.toLocaleString('en-US')} characters: a longer text is 413 DT_ERR_FILE_TOO_LARGE`,
+  });
+
+export const textDocumentBody = z.object({ title: documentTitle, text: uploadText }).strict();
 
 export const uploadForm = z
   .object({

@@ -85,6 +85,10 @@ function operationObject(operation: ApiOperation) {
   const status = String(
     operation.status ?? (operation.response || operation.responseMediaType ? 200 : 204),
   );
+  const headers = Object.entries(operation.responseHeaders ?? {}).map(([name, { description }]) => [
+    name,
+    { description, schema: { type: 'string' } },
+  ]);
   const success = operation.response
     ? {
         content: {
@@ -123,7 +127,11 @@ function operationObject(operation: ApiOperation) {
       ? { requestBody: { required: operation.bodyOptional !== true, content: bodyContent } }
       : {}),
     responses: {
-      [status]: { description: 'Success', ...success },
+      [status]: {
+        description: 'Success',
+        ...(headers.length > 0 ? { headers: Object.fromEntries(headers) } : {}),
+        ...success,
+      },
       ...(operation.redirects
         ? { 302: { description: 'Found: the file at a signed URL of the object store' } }
         : {}),

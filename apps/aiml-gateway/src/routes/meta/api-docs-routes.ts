@@ -62,6 +62,7 @@ export function registerApiDocsRoutes(app: FastifyInstance, openApi: OpenApiDocu
       content = await readFile(join(swaggerUiDirectory(), asset));
       assetCache.set(asset, content);
     }
-    return reply.type(type).header('cache-control', 'public, max-age=86400').send(content);
+    // An hour, as the backend keeps its Swagger UI files (and as the README says).
+    return reply.type(type).header('cache-control', 'public, max-age=3600').send(content);
   });
 }

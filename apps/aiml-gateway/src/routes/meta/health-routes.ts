@@ -2,6 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { AiEngine, Readiness } from '@docuthinker/ai-engine';
 import type { RateLimiterFactory } from '@docuthinker/runtime/rate-limits';
 import type { EngineConnection, GatewayServices } from '../../engine/engine-connection';
+import {
+  livenessReport,
+  publicReadinessReport,
+  readinessReport,
+} from '../../openapi/meta-responses';
 
 /** A hung store must not hang the probe: past this, it counts as down. */
 const READINESS_TIMEOUT_MS = 2000;
@@ -71,7 +76,14 @@ export function registerHealthRoutes(
 ): void {
   app.get(
     '/health',
-    { logLevel: 'silent', schema: { summary: 'Liveness', tags: ['meta'] } },
+    {
+      logLevel: 'silent',
+      schema: {
+        summary: 'Liveness: answers without calling any dependency',
+        tags: ['meta'],
+        response: { 200: livenessReport },
+      },
+    },
     async () => ({
       status: 'ok',
     }),
@@ -85,6 +97,7 @@ export function registerHealthRoutes(
         alsoAnswers: {
           503: 'An enabled index does not answer: the same body, with status "unavailable" and a detail',
         },
+        response: { 200: readinessReport, 503: readinessReport },
       },
     },
     async (_request, reply) => {
@@ -123,7 +136,10 @@ export function registerHealthRoutes(
       schema: {
         summary: 'Readiness through the load balancer: each index up or down, no detail',
         tags: ['meta'],
-        alsoAnswers: { 503: 'An enabled index does not answer' },
+        alsoAnswers: {
+          503: 'An enabled index does not answer: the same body, status "unavailable"',
+        },
+        response: { 200: publicReadinessReport, 503: publicReadinessReport },
       },
     },
     async (_request, reply) => {

@@ -5,7 +5,15 @@ import type { GatewayMetrics } from '../../metrics/gateway-metrics';
 export function registerMetricsRoutes(app: FastifyInstance, metrics: GatewayMetrics): void {
   app.get(
     '/metrics',
-    { logLevel: 'silent', schema: { summary: 'Prometheus metrics', tags: ['meta'] } },
+    {
+      logLevel: 'silent',
+      schema: {
+        summary: 'Prometheus metrics',
+        tags: ['meta'],
+        // The text exposition format (text/plain; version=0.0.4).
+        responseMediaType: 'text/plain',
+      },
+    },
     async (_request, reply) =>
       reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
