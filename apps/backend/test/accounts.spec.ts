@@ -94,6 +94,32 @@ describe('accounts over HTTP', () => {
     expectProblem(again, 409, 'DT_ERR_EMAIL_TAKEN');
   });
 
+  // Found in an exploratory test: an address at an international domain was refused.
+  it('takes an address at an international domain, stored as written, signed in with either spelling', async () => {
+    const local = uniqueEmail('idn').split('@')[0];
+    const email = `${local}@exämple.com`;
+    const registered = await api.post<{ user: { email: string } }>('/api/auth/register', {
+      email,
+      password: 'long enough',
+    });
+    expect(registered.status).toBe(201);
+    expect(registered.body.user.email).toBe(email);
+    for (const spelling of [email, `${local}@xn--exmple-cua.com`, `${local}@EXÄMPLE.COM`]) {
+      const login = await api.post('/api/auth/login', { email: spelling, password: 'long enough' });
+      expect({ spelling, status: login.status }).toEqual({ spelling, status: 200 });
+    }
+    const again = await api.post('/api/auth/register', {
+      email: `${local}@xn--exmple-cua.com`,
+      password: 'another password',
+    });
+    expectProblem(again, 409, 'DT_ERR_EMAIL_TAKEN');
+    const localPart = await api.post('/api/auth/register', {
+      email: 'josé@example.com',
+      password: 'long enough',
+    });
+    expectProblem(localPart, 400, 'DT_ERR_VALIDATION');
+  });
+
   it.each([
     ['an invalid email', { email: 'not-an-email', password: 'long enough' }, 'email'],
     ['a short password', { email: 'short@example.com', password: 'seven77' }, 'password'],
