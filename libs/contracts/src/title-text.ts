@@ -6,16 +6,21 @@
 export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 /**
- * A title on one line, without the characters file names lose:
+ * A title on one line, composed (NFC), without the characters file names lose:
  * bidirectional controls are dropped, and C0/C1 controls (line breaks
  * included) become spaces because they usually separate words. The backend
  * cleans titles of uploads and renames with it, and the gateway those a user
  * token indexes directly.
  */
 export function cleanTitleText(raw: string): string {
-  return raw
-    .replace(BIDI_CONTROLS, '')
-    .replace(/\p{Cc}/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    raw
+      // Composed, as uploads' file names already were: "Cafe\u0301" and
+      // "Caf\u00e9" look alike and are one title (exploratory test).
+      .normalize('NFC')
+      .replace(BIDI_CONTROLS, '')
+      .replace(/\p{Cc}/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }

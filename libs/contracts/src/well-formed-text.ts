@@ -27,11 +27,13 @@ export function textField(): z.ZodString {
 }
 
 /**
- * A character that shows something: not white space, a control, or a
+ * A character that shows something: not white space, a control, a
  * default-ignorable code point (zero-width spaces and joiners, word joiner,
- * soft hyphen, bidi marks, byte order mark), which trim() leaves in place.
+ * soft hyphen, bidi marks, byte order mark), which trim() leaves in place,
+ * or the blank Braille pattern (a title of it was a blank line in an
+ * exploratory test).
  */
-const VISIBLE_CHARACTER = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}]/u;
+const VISIBLE_CHARACTER = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\u2800]/u;
 
 /** Whether the text holds anything a reader would see. */
 export function hasVisibleText(text: string): boolean {

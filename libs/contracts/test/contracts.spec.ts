@@ -3,6 +3,7 @@ import {
   askRequest,
   BEARER_CREDENTIALS,
   chatRequest,
+  cleanTitleText,
   GATEWAY_API,
   hasVisibleText,
   indexRequest,
@@ -98,9 +99,17 @@ describe('visible text', () => {
       '\u200b\u200c\u200d\u2060',
       '\u00ad\u200e\ufeff',
       '\u0001',
+      '\u2800\u2800',
     ]) {
       expect({ text, visible: hasVisibleText(text) }).toEqual({ text, visible: false });
     }
+  });
+
+  it('composes a title (NFC), so that titles that look alike are one', () => {
+    expect(cleanTitleText('Cafe\u0301 notes')).toBe('Caf\u00e9 notes');
+    expect(
+      indexRequest.parse({ ownerId: 'u', documentId: 'd', title: 'Cafe\u0301', text: 'x' }).title,
+    ).toBe('Caf\u00e9');
   });
 
   it('is what every AI request asks of its text', () => {
