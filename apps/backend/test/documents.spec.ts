@@ -139,6 +139,115 @@ describe('documents over HTTP', () => {
     );
   });
 
+  // Found in an exploratory test of international documents: text downloads
+  // named no charset, named HTML references were stored as written, and
+  // UTF-16 and Windows-1252 text files were refused.
+  describe('international text', () => {
+    const download = (id: unknown) =>
+      fetch(`${backend.url}/api/documents/${String(id)}/file`, {
+        headers: { authorization: `Bearer ${user.token}` },
+      });
+    const utf16le = (text: string) =>
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+
+    it.each([
+      ['notes.txt', 'Zürich café notes.\n', 'text/plain; charset=utf-8'],
+      ['notes.md', '# Überblick\n\ncafé\n', 'text/markdown; charset=utf-8'],
+      ['people.csv', 'name,city\nJosé,Málaga\n', 'text/csv; charset=utf-8'],
+      ['data.json', '{"città": "Torino"}', 'application/json; charset=utf-8'],
+      ['page.html', '<p>Grüße</p>', 'text/html; charset=utf-8'],
+    ])('serves UTF-8 %s back with charset=utf-8', async (name, text, contentType) => {
+      const created = await user.upload(Buffer.from(text), name);
+      expect(created.status).toBe(201);
+
+      const file = await download(created.body['id']);
+      expect(file.headers.get('content-type')).toBe(contentType);
+      expect(Buffer.from(await file.arrayBuffer()).toString('utf8')).toBe(text);
+    });
+
+    it('serves text sent as JSON back with charset=utf-8, and a PDF with none', async () => {
+      const created = await user.post('/api/documents', { title: 'Über', text: 'Grüße.' });
+      const pdf = await user.upload(corpusFile('shared-mime-info-spec.pdf'), 'spec.pdf');
+
+      expect((await download(created.body['id'])).headers.get('content-type')).toBe(
+        'text/plain; charset=utf-8',
+      );
+      expect((await download(pdf.body['id'])).headers.get('content-type')).toBe('application/pdf');
+    });
+
+    it('streams a text original larger than 2 MiB as it is, without reading it for a charset', async () => {
+      const page = Buffer.from(`<html><body>${'<p>Grüße</p>'.repeat(200_000)}</body></html>`);
+      expect(page.length).toBeGreaterThan(2 * 1024 * 1024);
+      // The suite's backend takes uploads of 1 MiB.
+      const roomy = await startBackend({
+        gatewayUrl: gateway.url,
+        maxUploadBytes: 4 * 1024 * 1024,
+      });
+      try {
+        const writer = await new ApiClient(roomy.url).registerUser(uniqueEmail('large-html'));
+        const created = await writer.upload(page, 'large.html');
+        expect(created.status).toBe(201);
+        const file = await fetch(`${roomy.url}/api/documents/${String(created.body['id'])}/file`, {
+          headers: { authorization: `Bearer ${writer.token}` },
+        });
+        expect(file.headers.get('content-type')).toBe('text/html');
+        expect(Buffer.from(await file.arrayBuffer()).equals(page)).toBe(true);
+      } finally {
+        await roomy.close();
+      }
+    });
+
+    it('reads a UTF-16 CSV with a byte order mark and serves its bytes back as utf-16', async () => {
+      const bytes = utf16le('name\tcity\r\nJosé\tMálaga\r\n');
+      const created = await user.upload(bytes, 'export.csv');
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ fileType: 'csv', title: 'export', size: bytes.length });
+      const detail = await user.get<{ text: string }>(`/api/documents/${created.body['id']}`);
+      expect(detail.body.text).toBe('name\tcity\nJosé\tMálaga\n');
+
+      const file = await download(created.body['id']);
+      expect(file.headers.get('content-type')).toBe('text/csv; charset=utf-16');
+      expect(Buffer.from(await file.arrayBuffer()).equals(bytes)).toBe(true);
+    });
+
+    it('reads Windows-1252 text and serves its bytes back as windows-1252', async () => {
+      const bytes = Buffer.from('Caf\u00e9 cr\u00e8me.\n', 'latin1');
+      const created = await user.upload(bytes, 'menu.txt');
+      expect(created.status).toBe(201);
+      const detail = await user.get<{ text: string }>(`/api/documents/${created.body['id']}`);
+      expect(detail.body.text).toBe('Café crème.\n');
+
+      const file = await download(created.body['id']);
+      expect(file.headers.get('content-type')).toBe('text/plain; charset=windows-1252');
+      expect(Buffer.from(await file.arrayBuffer()).equals(bytes)).toBe(true);
+    });
+
+    it('decodes named HTML references in the title and text', async () => {
+      const html =
+        '<html><head><title>Caf&eacute; M&uuml;nchen</title></head>' +
+        '<body><p>se&ntilde;or, Stra&szlig;e, &alpha;</p></body></html>';
+      const created = await user.upload(Buffer.from(html), 'cafe.html');
+      expect(created.status).toBe(201);
+      expect(created.body['title']).toBe('Café München');
+      const detail = await user.get<{ text: string }>(`/api/documents/${created.body['id']}`);
+      expect(detail.body.text).toBe('señor, Straße, α');
+    });
+
+    it('refuses Shift-JIS text 415 with a hint to save it as UTF-8, storing nothing', async () => {
+      const refuser = await new ApiClient(backend.url).registerUser(uniqueEmail('encodings'));
+      // 会議のメモ：来週の予定を確認してください。 in Shift-JIS.
+      const shiftJis = Buffer.from(
+        '89ef8b6382cc83818382814697888f5482cc975c92e882f08a6d944682b582c482ad82be82b382a281420a',
+        'hex',
+      );
+      const answer = await refuser.upload(shiftJis, 'memo.txt');
+
+      expectProblem(answer, 415, 'DT_ERR_UNSUPPORTED_TYPE');
+      expect(answer.body['detail']).toContain('UTF-8');
+      expect((await refuser.get<{ items: unknown[] }>('/api/documents')).body.items).toEqual([]);
+    });
+  });
+
   it('names a download after its title without path separators', async () => {
     const created = await user.post<Metadata>('/api/documents', {
       title: '../../etc/passwd',

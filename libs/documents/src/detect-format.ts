@@ -1,6 +1,6 @@
 import { fileTypeFromBuffer } from 'file-type';
 import { hasConsistentCsvShape } from './csv-shape';
-import { decodeUtf8Text } from './decode-text';
+import { decodeText } from './decode-text';
 import { DocumentError } from './document-error';
 import type { DocumentFileType } from './extracted-document';
 import { hintsClaim, type FormatHints } from './format-hints';
@@ -20,7 +20,7 @@ const UNREADABLE_TEXT_FORMATS = new Set(['rtf', 'ps', 'eps', 'pgp']);
 
 /**
  * Decides the format from the bytes: binary signatures (via file-type) first,
- * then, for UTF-8 text, markup sniffing and a JSON parse. The file name and
+ * then, for text (see `decodeText`), markup sniffing and a JSON parse. The file name and
  * declared type only choose between text formats that content cannot tell
  * apart (Markdown and CSV look like plain text).
  */
@@ -42,14 +42,14 @@ export async function detectFormat(
   let text: string | undefined;
   let notText: unknown;
   try {
-    text = decodeUtf8Text(bytes);
+    text = decodeText(bytes);
   } catch (error) {
     notText = error;
   }
 
   // Some signatures are two or four ASCII letters ("BM" for bitmaps, "FORM"
   // for AIFF), so a text file may start with one by chance: a signature
-  // only decides when the content is not clean UTF-8 text, or when it names
+  // only decides when the content is not clean text, or when it names
   // a text-based format whose text is not a readable document.
   if (
     signature !== undefined &&

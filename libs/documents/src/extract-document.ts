@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hasVisibleText } from '@docuthinker/contracts';
-import { decodeUtf8Text } from './decode-text';
+import { decodeText } from './decode-text';
 import { detectFormat, type DetectedFormat } from './detect-format';
 import { chooseTitle, firstMarkdownHeading } from './document-title';
 import { DocumentError, textTooLongError } from './document-error';
@@ -51,7 +51,7 @@ export async function extractDocument(
   const filename = input.filename === undefined ? undefined : sanitizeFilename(input.filename);
   const contentHash = createHash('sha256').update(bytes).digest('hex');
   const format: DetectedFormat = input.plainText
-    ? { fileType: 'txt', text: decodeUtf8Text(bytes) }
+    ? { fileType: 'txt', text: decodeText(bytes) }
     : await detectFormat(bytes, readFormatHints(filename, input.declaredType), limits.maxJsonDepth);
 
   let content: FormatContent;

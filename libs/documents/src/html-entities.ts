@@ -1,52 +1,27 @@
-// The named references that occur in ordinary prose. Others are left as
-// written: a visible "&foo;" is better than a wrong character.
-const NAMED_REFERENCES: Readonly<Record<string, string>> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  shy: '',
-  copy: '©',
-  reg: '®',
-  trade: '™',
-  hellip: '…',
-  mdash: '—',
-  ndash: '–',
-  lsquo: '‘',
-  rsquo: '’',
-  sbquo: '‚',
-  ldquo: '“',
-  rdquo: '”',
-  bdquo: '„',
-  laquo: '«',
-  raquo: '»',
-  bull: '•',
-  middot: '·',
-  deg: '°',
-  euro: '€',
-  pound: '£',
-  yen: '¥',
-  cent: '¢',
-  sect: '§',
-  para: '¶',
-  times: '×',
-  divide: '÷',
-  plusmn: '±',
-};
+import { decodeHTMLStrict } from 'entities';
 
-const REFERENCE = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,31}));/g;
+// A reference counts only when a semicolon ends it: browsers also read
+// "&copy" or "&amp" without one, which turns a link's "?a=1&copy=2" into
+// "©=2"; a visible "&foo" is better than a wrong character. The bounds keep
+// a hostile run of digits or letters from being matched as one reference
+// (the longest HTML5 name has 31 characters).
+const REFERENCE = /&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});/g;
 
-/** Decodes numeric character references and the common named ones. */
+// The text is indexed and searched: a no-break space reads as the space it
+// shows, and a soft hyphen (an invisible line-break hint) as nothing, so
+// "Stra&shy;&szlig;e" is found as "Straße".
+const TEXT_READINGS: Readonly<Record<string, string>> = { '\u00a0': ' ', '\u00ad': '' };
+
+/**
+ * Decodes character references with the HTML5 rules and list of names
+ * (the `entities` package, which htmlparser2 and cheerio use): numeric
+ * references that are not Unicode scalar values become U+FFFD, the C1 range
+ * reads as Windows-1252 as browsers do, and unknown names stay as written.
+ */
 export function decodeHtmlEntities(text: string): string {
   if (!text.includes('&')) return text;
-  return text.replace(REFERENCE, (reference, decimal?: string, hex?: string, name?: string) => {
-    if (name !== undefined) return NAMED_REFERENCES[name] ?? reference;
-    const codePoint =
-      decimal !== undefined ? Number.parseInt(decimal, 10) : Number.parseInt(hex ?? '', 16);
-    const isScalarValue =
-      codePoint > 0 && codePoint <= 0x10ffff && (codePoint < 0xd800 || codePoint > 0xdfff);
-    return isScalarValue ? String.fromCodePoint(codePoint) : '\ufffd';
+  return text.replace(REFERENCE, (reference) => {
+    const decoded = decodeHTMLStrict(reference);
+    return TEXT_READINGS[decoded] ?? decoded;
   });
 }

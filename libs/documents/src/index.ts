@@ -12,6 +12,7 @@ export {
   resolveDocumentLimits,
   type DocumentLimits,
 } from './document-limits';
+export { textCharset } from './decode-text';
 export { extractDocument } from './extract-document';
 export { extractPdfText, type PdfText, type PdfTextOptions } from './extract-pdf-text';
 export {

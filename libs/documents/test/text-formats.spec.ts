@@ -65,6 +65,15 @@ describe('extractDocument on text formats', () => {
     expect(document.html).toBeUndefined();
   });
 
+  it('decodes named references for accented and Greek letters in the title and text', async () => {
+    const html =
+      '<html><head><title>Caf&eacute; M&uuml;nchen</title></head>' +
+      '<body><p>se&ntilde;or, Stra&szlig;e, &alpha;</p></body></html>';
+    const document = await extractDocument({ bytes: utf8(html), filename: 'cafe.html' });
+
+    expect(document).toMatchObject({ title: 'Café München', text: 'señor, Straße, α' });
+  });
+
   it('uses the first h1 when an HTML page has no title', async () => {
     const document = await extractDocument({
       bytes: utf8('<p>intro</p><h1>Main <em>topic</em></h1>'),

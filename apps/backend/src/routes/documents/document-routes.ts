@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { textCharset } from '@docuthinker/documents';
 import {
   documentListQuery,
   documentSearchQuery,
@@ -37,6 +38,26 @@ function attachment(name: string): string {
   const fileName = name.replace(/[/\\]/g, '_');
   const ascii = fileName.replace(/[^\x20-\x7e]|"/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+// Originals served as text. Their charset is read from the bytes, as
+// extraction read them (UTF-8, UTF-16 or Windows-1252; none when it cannot
+// tell), so they are held in memory first, up to MAX_LABELLED_TEXT_BYTES:
+// a larger one (an HTML page of 25 MB) streams without a charset, so that
+// downloads at once cannot hold uploads' worth of memory each. PDF and DOCX
+// still stream.
+const TEXT_MEDIA_TYPE = /^(?:text\/|application\/json$)/;
+const MAX_LABELLED_TEXT_BYTES = 2 * 1024 * 1024;
+
+async function readAll(body: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+function withCharset(contentType: string, bytes: Buffer): string {
+  const charset = textCharset(bytes);
+  return charset === undefined ? contentType : `${contentType}; charset=${charset}`;
 }
 
 /** `listBodies` is shared with the cached listing's fast path, which sends the same bytes. */
@@ -87,13 +108,24 @@ export function documentRoutes(
       res.redirect(302, file.url);
       return;
     }
+    const text =
+      TEXT_MEDIA_TYPE.test(file.contentType) && file.size <= MAX_LABELLED_TEXT_BYTES
+        ? await readAll(file.body)
+        : undefined;
     res.status(200);
-    res.setHeader('Content-Type', file.contentType);
-    res.setHeader('Content-Length', String(file.size));
+    res.setHeader(
+      'Content-Type',
+      text === undefined ? file.contentType : withCharset(file.contentType, text),
+    );
+    res.setHeader('Content-Length', String(text?.length ?? file.size));
     res.setHeader('Content-Disposition', attachment(file.name));
     // Uploaded HTML must never run as a page of this origin.
     res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
     res.setHeader('Cache-Control', 'private, no-store');
+    if (text !== undefined) {
+      res.end(text);
+      return;
+    }
     file.body.on('error', () => res.destroy());
     file.body.pipe(res);
   });
