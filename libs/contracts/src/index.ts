@@ -12,3 +12,4 @@ export * from './code-points';
 export * from './access-token-times';
 export * from './query-integer';
 export * from './title-text';
+export * from './optional-vowel-marks';

@@ -27,7 +27,7 @@ describe('content search over international text (embedded store)', () => {
   beforeAll(async () => {
     stores = createEmbeddedDataStores({ dataDir: mkdtempSync(join(root, 'stores-')) });
     const texts = {
-      hindi: 'नई दिल्ली भारत की राजधानी है। छात्र विश्वविद्यालय में गणित पढ़ते हैं।',
+      hindi: 'नई दिल्ली भारत की राजधानी है। छात्र विश्वविद्यालय में गणित पढ़ते हैं। किला पुराना है।',
       japanese: '東京は日本の首都です。学生たちは大学で数学を勉強しています。',
       chinese: '北京是中国的首都。学生们在大学里学习数学和物理。',
       thai: 'กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทย',
@@ -35,6 +35,7 @@ describe('content search over international text (embedded store)', () => {
       german: 'Die Straße ist breit, die Größe stimmt.',
       greek: 'Η Αθήνα είναι η πρωτεύουσα της Ελλάδας.',
       english: 'Solar panels on the roof of the Kraków office.',
+      arabic: 'ذَهَبَ الطَّالِبُ إِلَى الْمَدْرَسَةِ',
     };
     for (const [name, text] of Object.entries(texts)) {
       const created = await stores.documents.create(
@@ -52,6 +53,12 @@ describe('content search over international text (embedded store)', () => {
   it('keeps an Indic word whole: a word the text does not hold finds nothing', async () => {
     expect(await found('राम')).toEqual([]);
     expect(await found('पानी')).toEqual([]);
+    // Review: the index's tokenizer split words at their vowel signs, so
+    // another vowel between the same consonants matched ("काल" found "किला").
+    expect(await found('किला')).toEqual([ids['hindi']]);
+    expect(await found('काल')).toEqual([]);
+    expect(await found('कुल')).toEqual([]);
+    expect(await found('छात्र')).toEqual([ids['hindi']]);
     expect(await found('भारत')).toEqual([ids['hindi']]);
     expect(await found('विश्वविद्यालय')).toEqual([ids['hindi']]);
   });
@@ -64,6 +71,9 @@ describe('content search over international text (embedded store)', () => {
     expect(await found('日本の首都')).toEqual([ids['japanese']]);
     expect(await found('ประเทศไทย')).toEqual([ids['thai']]);
     expect(await found('大阪')).toEqual([]);
+    // One letter, also where it ends a run ("日本" ends one: review).
+    expect(await found('本')).toEqual([ids['japanese']]);
+    expect(await found('京')).toEqual([ids['chinese'], ids['japanese']].sort());
   });
 
   it('reads Turkish İ and ı as i, German ß as ss, and Greek without its accents', async () => {
@@ -76,6 +86,11 @@ describe('content search over international text (embedded store)', () => {
     for (const query of ['αθηνα', 'ΑΘΗΝΑ', 'Αθήνα', 'πρωτευουσα', 'ελλαδας']) {
       expect({ query, found: await found(query) }).toEqual({ query, found: [ids['greek']] });
     }
+  });
+
+  it('reads Arabic without its vowel marks, as the gateway does', async () => {
+    expect(await found('الطالب')).toEqual([ids['arabic']]);
+    expect(await found('المدرسة')).toEqual([ids['arabic']]);
   });
 
   it('still matches the start of a Latin word, with or without its accents', async () => {
@@ -91,7 +106,7 @@ describe('content search over international text (embedded store)', () => {
 
   it('finds titles the same way', async () => {
     const hits = await stores.documents.searchTitles(owner, 'NOTES');
-    expect(hits).toHaveLength(8);
+    expect(hits).toHaveLength(9);
   });
 });
 

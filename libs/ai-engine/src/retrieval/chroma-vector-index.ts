@@ -7,7 +7,7 @@ import type { CircuitStatus } from '../providers/provider-chain';
 import {
   CHROMA_OPTIONAL_VOWEL_MARK_CLASS,
   TAKES_OPTIONAL_VOWEL_MARKS,
-} from '../text/optional-vowel-marks';
+} from '@docuthinker/contracts';
 import { compareCodeUnits } from '../text/code-unit-order';
 import { contentTerms, isCjkTerm } from '../text/tokenize';
 import { rankBm25 } from './bm25';

@@ -1,5 +1,5 @@
 import { stem } from './stem';
-import { OPTIONAL_VOWEL_MARK_CLASS } from './optional-vowel-marks';
+import { OPTIONAL_VOWEL_MARK_CLASS } from '@docuthinker/contracts';
 import { isStopword } from './stopwords';
 
 /**

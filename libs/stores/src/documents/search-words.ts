@@ -1,3 +1,5 @@
+import { OPTIONAL_VOWEL_MARK_CLASS } from '@docuthinker/contracts';
+
 /**
  * The terms the embedded full-text index stores and searches for, shared by
  * the words it indexes, the queries it runs and the snippets cut from a hit.
@@ -12,11 +14,16 @@
  *   "東京は日本の首都です" was not, as the whole run was one word);
  * - Turkish "İ"/"ı" are "i", German "ß" is "ss", Greek final "ς" is "σ",
  *   and Latin and Greek letters lose their accents (the index's tokenizer
- *   folds Latin ones only: "αθηνα" and "ΑΘΗΝΑ" missed "Αθήνα").
+ *   folds Latin ones only: "αθηνα" and "ΑΘΗΝΑ" missed "Αθήνα");
+ * - Arabic harakat and Hebrew points are left out, as the gateway's
+ *   tokenizer leaves them out (optional-vowel-marks.ts in libs/contracts).
+ * The index's tokenizer keeps marks inside its tokens (libsql-schema.ts).
  */
 
 /** A letter or digit, then letters, marks and digits. */
-const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu;
+const WORD_PATTERN = '[\\p{L}\\p{N}][\\p{L}\\p{M}\\p{N}]*';
+const WORD = new RegExp(WORD_PATTERN, 'gu');
+const FIRST_WORD = new RegExp(WORD_PATTERN, 'u');
 const UNSPACED_LETTER =
   '\\p{scx=Han}\\p{scx=Hiragana}\\p{scx=Katakana}\\p{scx=Hangul}\\p{scx=Thai}\\p{scx=Lao}\\p{scx=Khmer}\\p{scx=Myanmar}';
 const UNSPACED = new RegExp(`[${UNSPACED_LETTER}]`, 'u');
@@ -32,6 +39,15 @@ const LATIN_OR_GREEK_ACCENTS = /([\p{sc=Latin}\p{sc=Greek}])[\u0300-\u036f]+/gu;
 /** `'İ'.toLowerCase()` is "i" + U+0307, which the accents rule removes; "ı" is read as "i". */
 const SPECIAL_LETTERS = /[ıßς]/gu;
 const SPECIAL_LETTER_FOLDS: Record<string, string> = { ı: 'i', ß: 'ss', ς: 'σ' };
+const OPTIONAL_VOWEL_MARKS = new RegExp(OPTIONAL_VOWEL_MARK_CLASS, 'gu');
+/**
+ * Words whose terms are remembered within one text are this short: a
+ * sentence of Chinese is one "word", and remembering each one's pairs held
+ * some 220 MB for a text of 2,000,000 characters (review).
+ */
+const LONGEST_REMEMBERED_WORD = 32;
+/** Distinct words remembered within one text. */
+const WORDS_REMEMBERED = 50_000;
 
 /** A term, and where the word or pair of letters it stands for sits in the text given. */
 export interface PlacedTerm {
@@ -40,22 +56,24 @@ export interface PlacedTerm {
   readonly end: number;
 }
 
-/** A lower-cased word without Latin or Greek accents, Turkish i, ß or final sigma. */
+/**
+ * A lower-cased word without Latin or Greek accents, Turkish i, ß, final
+ * sigma, or Arabic and Hebrew vowel marks.
+ */
 function foldWord(word: string): string {
   if (ASCII.test(word)) return word;
   return word
     .replace(SPECIAL_LETTERS, (letter) => SPECIAL_LETTER_FOLDS[letter] ?? letter)
+    .replace(OPTIONAL_VOWEL_MARKS, '')
     .normalize('NFD')
     .replace(LATIN_OR_GREEK_ACCENTS, '$1')
     .normalize('NFC');
 }
 
-/** Where a term of a word sits in that word. */
-type TermOfWord = readonly [term: string, start: number, end: number];
+/** Called with each term and where it sits. */
+type TakeTerm = (term: string, start: number, end: number) => void;
 
 const MARK = /\p{M}/u;
-/** Distinct words whose terms are remembered within one text (texts repeat their words). */
-const WORDS_REMEMBERED = 50_000;
 
 /** The letters of an unspaced run, each with the marks after it (a Thai vowel sign). */
 function clustersOf(run: string): string[] {
@@ -63,45 +81,42 @@ function clustersOf(run: string): string[] {
   return run.match(UNSPACED_CLUSTER) ?? [];
 }
 
-/** The terms of one word that holds letters of an unspaced script. */
-function termsOfMixedWord(word: string): TermOfWord[] {
-  const terms: TermOfWord[] = [];
+/**
+ * The terms of one word that holds letters of an unspaced script, `at` its
+ * place: each run of those letters as its overlapping pairs, and its last
+ * letter alone, so that a one-letter query finds it at a run's end too
+ * ("本" in "日本": review); other letters joined to a run ("iPhone用") as a
+ * word of their own.
+ */
+function takeMixedWord(word: string, at: number, take: TakeTerm): void {
   for (const run of word.matchAll(UNSPACED_OR_OTHER_RUNS)) {
-    const runAt = run.index;
+    const runAt = at + run.index;
     if (!UNSPACED.test(run[0])) {
-      // Letters of another script joined to the run ("iPhone用"): a word of their own.
-      const rest = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/u.exec(run[0]);
-      if (rest)
-        terms.push([foldWord(rest[0]), runAt + rest.index, runAt + rest.index + rest[0].length]);
+      const rest = FIRST_WORD.exec(run[0]);
+      if (rest) take(foldWord(rest[0]), runAt + rest.index, runAt + rest.index + rest[0].length);
       continue;
     }
     const clusters = clustersOf(run[0]);
-    if (clusters.length === 1) {
-      terms.push([run[0], runAt, runAt + run[0].length]);
-      continue;
-    }
-    let at = runAt;
+    let start = runAt;
     for (let index = 1; index < clusters.length; index += 1) {
       const first = clusters[index - 1] as string;
       const second = clusters[index] as string;
-      terms.push([first + second, at, at + first.length + second.length]);
-      at += first.length;
+      take(first + second, start, start + first.length + second.length);
+      start += first.length;
     }
+    const last = clusters[clusters.length - 1];
+    if (last !== undefined) take(last, start, start + last.length);
   }
-  return terms;
 }
 
 /**
  * Calls `take` with each term of `text`, which must already be NFKC and
  * lower case, and its place in it: each word once folded, and each run of
- * unspaced letters as its overlapping pairs (a run of one letter as that
- * letter).
+ * unspaced letters as its overlapping pairs and its last letter.
  */
-export function forEachTerm(
-  text: string,
-  take: (term: string, start: number, end: number) => void,
-): void {
-  const remembered = new Map<string, readonly TermOfWord[]>();
+export function forEachTerm(text: string, take: TakeTerm): void {
+  // Texts repeat their words: a short one's terms are worked out once.
+  const remembered = new Map<string, ReadonlyArray<readonly [string, number, number]>>();
   for (const match of text.matchAll(WORD)) {
     const word = match[0];
     const at = match.index;
@@ -109,9 +124,20 @@ export function forEachTerm(
       take(word, at, at + word.length);
       continue;
     }
+    if (word.length > LONGEST_REMEMBERED_WORD) {
+      if (UNSPACED.test(word)) takeMixedWord(word, at, take);
+      else take(foldWord(word), at, at + word.length);
+      continue;
+    }
     let terms = remembered.get(word);
     if (terms === undefined) {
-      terms = UNSPACED.test(word) ? termsOfMixedWord(word) : [[foldWord(word), 0, word.length]];
+      const found: Array<readonly [string, number, number]> = [];
+      if (UNSPACED.test(word)) {
+        takeMixedWord(word, 0, (term, start, end) => found.push([term, start, end]));
+      } else {
+        found.push([foldWord(word), 0, word.length]);
+      }
+      terms = found;
       if (remembered.size < WORDS_REMEMBERED) remembered.set(word, terms);
     }
     for (const [term, start, end] of terms) take(term, at + start, at + end);

@@ -2,7 +2,7 @@ import type Database from 'libsql';
 import { indexDocumentTerms } from './libsql-owner-terms';
 
 /** Bumped when a migration is added below; stored in SQLite's `user_version`. */
-const SCHEMA_VERSION = 9;
+const SCHEMA_VERSION = 10;
 
 const VERSION_1 = `
 CREATE TABLE users (
@@ -132,9 +132,15 @@ INSERT INTO document_search (document_search) VALUES ('rebuild');
  * searching owner's entries. The store writes it with each document change
  * (SQL triggers cannot tag words); this migration fills it from `documents`.
  */
+/**
+ * Marks are part of a token (the tokenizer's default splits words at them,
+ * so "राम" was "र" and "म", and "रोम" found it: review); the terms written
+ * into it are already folded (search-words.ts).
+ */
 const DOCUMENT_TERMS_TABLE = `
 CREATE VIRTUAL TABLE document_terms USING fts5(
-  title, text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+  title, text, content='', contentless_delete=1,
+  tokenize="unicode61 remove_diacritics 2 categories 'L* N* Co M*'"
 );
 `;
 const VERSION_3 = `
@@ -184,11 +190,13 @@ CREATE INDEX IF NOT EXISTS chat_sessions_by_owner_latest_activity ON chat_sessio
 `;
 
 /**
- * Version 9 stores words with their combining marks, folded further, and
- * pairs of letters of unspaced scripts (search-words.ts): the index is
- * written anew from `documents`, as version 3 first wrote it.
+ * Version 10 stores words with their combining marks, folded further, and
+ * pairs of letters of unspaced scripts (search-words.ts), in a table whose
+ * tokenizer keeps marks inside words: the index is written anew from
+ * `documents`, as version 3 first wrote it. (Version 9 did the same with
+ * the tokenizer that split words at their marks.)
  */
-function migrateToVersion9(db: Database.Database): void {
+function rewriteDocumentTerms(db: Database.Database): void {
   db.exec(`DROP TABLE document_terms;${DOCUMENT_TERMS_TABLE}`);
   indexEveryDocument(db);
 }
@@ -239,7 +247,7 @@ export function migrateEmbeddedSchema(db: Database.Database): void {
     if (current < 7) db.exec(VERSION_7);
     if (current < 8) db.exec(VERSION_8);
     // Version 3 wrote the index with this build's terms already.
-    if (current >= 3 && current < 9) migrateToVersion9(db);
+    if (current >= 3 && current < 10) rewriteDocumentTerms(db);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

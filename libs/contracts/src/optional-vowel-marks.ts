@@ -5,9 +5,10 @@
  * list rather than a Unicode property: `\p{scx=Hebrew}` also holds the
  * combining dot above and diaeresis that Latin and Syriac words need, and a
  * property's members change with the Unicode version Node ships, which would
- * change terms under an unchanged index. The tokenizer drops these marks and
- * Chroma's lexical prefilter lets them stand between letters (one list for
- * both, so the two stores find the same words).
+ * change terms under an unchanged index. The gateway's tokenizer and the
+ * backend's embedded full-text index drop these marks, and Chroma's lexical
+ * prefilter lets them stand between letters (one list for all, so every
+ * store finds the same words).
  */
 const OPTIONAL_VOWEL_MARK_RANGES: readonly (readonly [number, number])[] = [
   // Arabic: Quranic annotation signs, harakat to sukun and their extensions,
