@@ -681,6 +681,9 @@ describe('lexicon sentiment', () => {
       'Great product, excellent quality, fast shipping, highly recommended, superb packaging.',
       'The release was a disaster: broken builds, data loss and angry customers.',
       'C’est magnifique, j’adore. Excellent.',
+      // Review: numbers counted against English.
+      'Great phone, 128 GB, 6.1 inch, 5G, 12 MP camera, 4 colours, 2 SIMs',
+      'Revenue rose 12% to $4.5 billion in Q3 2024, up 8% on a strong quarter.',
       bsd,
     ]) {
       const result = runOfflineTask('sentiment', { text });
