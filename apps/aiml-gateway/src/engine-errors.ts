@@ -41,7 +41,13 @@ function isStoreUnavailable(error: unknown): boolean {
     name === 'ChromaConnectionError' ||
     name === 'ChromaServerError' ||
     (name === 'Neo4jError' &&
-      (retryable === true || code === 'ServiceUnavailable' || code === 'SessionExpired'))
+      (retryable === true ||
+        code === 'ServiceUnavailable' ||
+        code === 'SessionExpired' ||
+        // A read past its transaction timeout (the graph adapter sets one):
+        // the graph is too busy or too large for now, no fault of the request.
+        (typeof code === 'string' &&
+          code.startsWith('Neo.ClientError.Transaction.TransactionTimedOut'))))
   );
 }
 

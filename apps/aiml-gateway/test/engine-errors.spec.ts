@@ -39,6 +39,29 @@ describe('problemFromEngineError', () => {
     },
   );
 
+  // Review: graph reads carry a transaction timeout, and one that ran out was a 500.
+  it('answers a graph read past its transaction timeout with 503 and Retry-After, a client error of Neo4j with 500', async () => {
+    const { Neo4jError } = await import('neo4j-driver');
+    const timedOut = new Neo4jError(
+      'The transaction has been terminated.',
+      'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration',
+      '25N06',
+      'error: transaction rollback',
+    );
+    expect(problemFromEngineError(timedOut)).toMatchObject({
+      status: 503,
+      code: 'DT_ERR_ENGINE_UNAVAILABLE',
+      extras: { headers: { 'retry-after': '5' } },
+    });
+    const syntax = new Neo4jError(
+      'Invalid input',
+      'Neo.ClientError.Statement.SyntaxError',
+      '42001',
+      'error: syntax error or access rule violation',
+    );
+    expect(problemFromEngineError(syntax)).toBeUndefined();
+  });
+
   describe('when no provider answered', () => {
     const failed = (provider: ProviderName, retryAfterMs?: number): ProviderAttempt => ({
       provider,
