@@ -40,7 +40,8 @@ function attachment(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
-// Originals served as text. Their charset is read from the bytes, as
+// Originals served as text from the local file store (S3 answers through a
+// signed URL, with the type alone). Their charset is read from the bytes, as
 // extraction read them (UTF-8, UTF-16 or Windows-1252; none when it cannot
 // tell), so they are held in memory first, up to MAX_LABELLED_TEXT_BYTES:
 // a larger one (an HTML page of 25 MB) streams without a charset, so that
