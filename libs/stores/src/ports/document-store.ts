@@ -103,7 +103,10 @@ export interface DocumentStore extends HealthCheckable {
   ): Promise<boolean>;
   /** Removes the document and enqueues its delete job in one atomic write. */
   delete(ownerId: string, id: string): Promise<DocumentMetadata | null>;
-  /** Removes every document of the owner and enqueues a delete job for each, atomically. */
+  /**
+   * Removes every document of the owner, each together with its delete job
+   * (MongoDB works in batches of 500: an erasure stopped half-way is run again).
+   */
   deleteAllForOwner(ownerId: string): Promise<DeletedDocuments>;
   count(ownerId: string): Promise<number>;
   /**
