@@ -166,7 +166,7 @@ describe('meta routes and HTTP hygiene', () => {
     ).toEqual(['application/json', 'multipart/form-data']);
     const paths = answer.body.paths;
     const file = paths['/api/documents/{id}/file']?.['get'];
-    expect(Object.keys(file?.responses ?? {}).sort()).toEqual(['200', '302', 'default']);
+    expect(Object.keys(file?.responses ?? {}).sort()).toEqual(['200', '302', '503', 'default']);
     expect(paths['/api/ai/{task}']?.['post']?.requestBody?.required).toBe(true);
     expect(paths['/api/documents/{id}/ai/{task}']?.['post']?.requestBody?.required).toBe(false);
     expect(
@@ -189,13 +189,27 @@ describe('meta routes and HTTP hygiene', () => {
     // Found in a later one: the account routes still listed none of theirs.
     const answersOf = (path: string, method: string) =>
       Object.keys(paths[path]?.[method]?.responses ?? {}).sort();
-    expect(answersOf('/api/auth/register', 'post')).toEqual(['201', '409', '429', 'default']);
-    expect(answersOf('/api/auth/login', 'post')).toEqual(['200', '429', 'default']);
-    expect(answersOf('/api/me/password', 'put')).toEqual(['204', '403', '429', 'default']);
+    expect(answersOf('/api/auth/register', 'post')).toEqual([
+      '201',
+      '409',
+      '429',
+      '503',
+      'default',
+    ]);
+    expect(answersOf('/api/auth/login', 'post')).toEqual(['200', '429', '503', 'default']);
+    expect(answersOf('/api/me/password', 'put')).toEqual(['204', '403', '429', '503', 'default']);
     expect(answersOf('/api/me', 'delete')).toEqual(['204', '503', 'default']);
-    expect(answersOf('/api/documents/search', 'get')).toEqual(['200', '429', 'default']);
-    expect(answersOf('/api/documents/{id}', 'patch')).toEqual(['200', '429', 'default']);
+    expect(answersOf('/api/documents/search', 'get')).toEqual(['200', '429', '503', 'default']);
+    expect(answersOf('/api/documents/{id}', 'patch')).toEqual(['200', '429', '503', 'default']);
     expect(paths['/api/auth/login']?.['post']?.responses['429']?.headers).toHaveProperty(
+      'Retry-After',
+    );
+    // Review: a database out of reach is 503 on every operation; one status, its cases joined.
+    const accountDeletion = paths['/api/me']?.['delete']?.responses['503'];
+    expect(accountDeletion?.description).toMatch(
+      /the file store is down.*DT_ERR_STORAGE_UNAVAILABLE: the database/,
+    );
+    expect(paths['/api/auth/login']?.['post']?.responses['503']?.headers).toHaveProperty(
       'Retry-After',
     );
     // Found in another: a deployment without the vector index (501) and a

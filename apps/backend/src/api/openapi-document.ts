@@ -81,6 +81,37 @@ function problemResponse({ when, retryAfter }: DocumentedProblem) {
   };
 }
 
+/**
+ * Every operation reads or writes the database: while it is out of reach,
+ * 503 (domain-problems.ts; review: the document listed it nowhere).
+ */
+const DATABASE_UNAVAILABLE: DocumentedProblem = {
+  status: 503,
+  when: 'DT_ERR_STORAGE_UNAVAILABLE: the database cannot be reached for now; send the same request again',
+  retryAfter: true,
+};
+
+/** An operation's problems, one answer per status: the cases of a shared status joined. */
+function problemResponses(problems: readonly DocumentedProblem[]) {
+  const byStatus = new Map<number, DocumentedProblem>();
+  for (const problem of [...problems, DATABASE_UNAVAILABLE]) {
+    const earlier = byStatus.get(problem.status);
+    byStatus.set(
+      problem.status,
+      earlier
+        ? {
+            status: problem.status,
+            when: `${earlier.when}; or ${problem.when}`,
+            retryAfter: earlier.retryAfter === true || problem.retryAfter === true,
+          }
+        : problem,
+    );
+  }
+  return Object.fromEntries(
+    [...byStatus.values()].map((problem) => [String(problem.status), problemResponse(problem)]),
+  );
+}
+
 function operationObject(operation: ApiOperation) {
   const status = String(
     operation.status ?? (operation.response || operation.responseMediaType ? 200 : 204),
@@ -135,12 +166,7 @@ function operationObject(operation: ApiOperation) {
       ...(operation.redirects
         ? { 302: { description: 'Found: the file at a signed URL of the object store' } }
         : {}),
-      ...Object.fromEntries(
-        (operation.problems ?? []).map((problem) => [
-          String(problem.status),
-          problemResponse(problem),
-        ]),
-      ),
+      ...problemResponses(operation.problems ?? []),
       default: {
         description: 'An error (problem+json with a stable DT_ERR_* code)',
         content: { 'application/problem+json': { schema: PROBLEM } },
