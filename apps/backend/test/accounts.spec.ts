@@ -113,6 +113,12 @@ describe('accounts over HTTP', () => {
       password: 'another password',
     });
     expectProblem(again, 409, 'DT_ERR_EMAIL_TAKEN');
+    // IDNA reads an ideographic full stop as a dot; the address is kept canonical (review).
+    const ideographic = await api.post<{ user: { email: string } }>('/api/auth/register', {
+      email: `${local}-2@exämple。com`,
+      password: 'long enough',
+    });
+    expect(ideographic.body.user.email).toBe(`${local}-2@exämple.com`);
     const localPart = await api.post('/api/auth/register', {
       email: 'josé@example.com',
       password: 'long enough',

@@ -30,9 +30,6 @@ describe('extractiveSummary', () => {
     expect(extractiveSummary(`${' '.repeat(100_000)}Opening line.`)).toBe('Opening line.');
   });
 
-  // Found in review: text with no space in its opening was cut to one UTF-16
-  // unit, half a pair when it opened with an emoji, and Chinese text to one
-  // character.
   // Found in an exploratory test: a Hindi or Japanese summary ended mid-sentence with "…".
   it('ends on the last whole sentence of Hindi and Japanese text', () => {
     const hindi = 'भारत की राजधानी नई दिल्ली है। '.repeat(30);
@@ -43,6 +40,9 @@ describe('extractiveSummary', () => {
     expect(extractiveSummary(japanese).endsWith('です。')).toBe(true);
   });
 
+  // Found in review: text with no space in its opening was cut to one UTF-16
+  // unit, half a pair when it opened with an emoji, and Chinese text to one
+  // character.
   it('cuts text without spaces at the limit, never between the halves of a pair', () => {
     const emoji = extractiveSummary('😀'.repeat(300));
     expect(emoji).toBe(emoji.toWellFormed());

@@ -86,7 +86,7 @@ export {
 } from './shared/errors';
 export { isDataStoreOutage } from './shared/data-store-outage';
 export { systemClock, type Clock } from './shared/clock';
-export { emailKey, withAsciiDomain } from './shared/email-key';
+export { emailKey, withAsciiDomain, withCanonicalDomain } from './shared/email-key';
 export type { HealthCheckable, HealthReport } from './shared/health';
 
 // Adapters, for composition roots and tools that need one directly.

@@ -100,6 +100,17 @@ describe('isDataStoreOutage', () => {
     }
   });
 
+  it('is true for the extended busy and locked codes libsql reports', () => {
+    for (const code of [
+      'SQLITE_BUSY_SNAPSHOT',
+      'SQLITE_BUSY_TIMEOUT',
+      'SQLITE_LOCKED_SHAREDCACHE',
+    ]) {
+      const error = Object.assign(new Error('database is locked'), { name: 'SqliteError', code });
+      expect({ code, outage: isDataStoreOutage(error) }).toEqual({ code, outage: true });
+    }
+  });
+
   it('is false for what is no error object, and for errors of other kinds', () => {
     expect(isDataStoreOutage(undefined)).toBe(false);
     expect(isDataStoreOutage('MongoNetworkError')).toBe(false);

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { textField } from '@docuthinker/contracts';
-import { SOCIAL_NETWORKS, THEMES, withAsciiDomain } from '@docuthinker/stores';
+import { SOCIAL_NETWORKS, THEMES, withAsciiDomain, withCanonicalDomain } from '@docuthinker/stores';
 import { normalizedPassword } from '../auth/password-hashing';
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -13,7 +13,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 // The format is stated on the side clients send: a pipe documents only its
 // input, and the address check is the pipe's second half.
 // An international domain ("user@exämple.com") is checked in the ASCII form
-// DNS uses and stored as written; its account answers to either spelling
+// DNS uses and stored with its domain in canonical Unicode form; its account answers to either spelling
 // (emailKey). Found in an exploratory test: it was refused as no address.
 // A local part outside ASCII ("josé@") still is: not every mail server
 // takes one (SMTPUTF8).
@@ -23,9 +23,12 @@ const email = z
   .max(254)
   .meta({ format: 'email' })
   .pipe(
-    z.string().refine((address) => z.email().safeParse(withAsciiDomain(address)).success, {
-      error: 'must be an email address',
-    }),
+    z
+      .string()
+      .refine((address) => z.email().safeParse(withAsciiDomain(address)).success, {
+        error: 'must be an email address',
+      })
+      .transform(withCanonicalDomain),
   );
 const newPassword = z
   .string()

@@ -349,8 +349,8 @@ export function splitSentences(source: string, options: SplitOptions = {}): Sent
     for (const match of blockText.matchAll(SENTENCE_END)) {
       if (match.index < markerLength) continue;
       const end = match.index + match[0].length;
-      const ideographic = STANDALONE_END.test(match[0]);
-      const item = ideographic ? undefined : inlineItemStart(blockText, cursor, match);
+      const standalone = STANDALONE_END.test(match[0]);
+      const item = standalone ? undefined : inlineItemStart(blockText, cursor, match);
       if (item !== undefined) {
         // "… are met: 1. Redistributions …": the number starts the next
         // sentence, and the text before it, if any, ends there.
@@ -360,7 +360,7 @@ export function splitSentences(source: string, options: SplitOptions = {}): Sent
         continue;
       }
       if (
-        !ideographic &&
+        !standalone &&
         (isAbbreviation(blockText, match.index) || startsLowercase(blockText, end))
       )
         continue;

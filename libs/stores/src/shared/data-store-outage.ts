@@ -61,6 +61,11 @@ export function isDataStoreOutage(error: unknown): boolean {
     );
   }
   // The embedded file held by another process past the busy timeout (the
-  // task being replaced still writing to it).
-  return name === 'SqliteError' && (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED');
+  // task being replaced still writing to it); libsql reports the extended
+  // codes too (SQLITE_BUSY_SNAPSHOT: review).
+  return (
+    name === 'SqliteError' &&
+    typeof code === 'string' &&
+    (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+  );
 }

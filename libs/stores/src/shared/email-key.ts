@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 
 const NON_ASCII = /[^\p{ASCII}]/u;
 
@@ -12,6 +12,19 @@ export function withAsciiDomain(email: string): string {
   if (at < 0 || !NON_ASCII.test(email.slice(at + 1))) return email;
   const domain = domainToASCII(email.slice(at + 1));
   return domain === '' ? email : `${email.slice(0, at)}@${domain}`;
+}
+
+/**
+ * An address with an international domain as it is kept and shown: the
+ * domain in its canonical Unicode form, so that "exämple。com" (an
+ * ideographic full stop, which IDNA reads as a dot) is kept as
+ * "exämple.com" (review); the address as given otherwise.
+ */
+export function withCanonicalDomain(email: string): string {
+  const ascii = withAsciiDomain(email);
+  if (ascii === email) return email;
+  const at = ascii.lastIndexOf('@');
+  return `${ascii.slice(0, at)}@${domainToUnicode(ascii.slice(at + 1))}`;
 }
 
 /** The form of an email address that uniqueness and lookups compare. */
