@@ -13,3 +13,4 @@ export * from './access-token-times';
 export * from './query-integer';
 export * from './title-text';
 export * from './optional-vowel-marks';
+export * from './script-characters';

@@ -1,4 +1,4 @@
-import { clipText } from '@docuthinker/contracts';
+import { clipText, STANDALONE_SENTENCE_ENDS } from '@docuthinker/contracts';
 
 const MAX_SUMMARY_CHARS = 400;
 
@@ -14,7 +14,7 @@ const OPENING_CHARS = 16 * MAX_SUMMARY_CHARS;
  * Devanagari danda, the Arabic question mark, the Urdu, Ethiopic and Myanmar
  * full stops) where they stand, as the gateway's sentence splitter reads them.
  */
-const SENTENCE_END = /[.!?]+(?= |$)|[。！？।॥؟۔።။]+/g;
+const SENTENCE_END = new RegExp(`[.!?]+(?= |$)|[${STANDALONE_SENTENCE_ENDS}]+`, 'g');
 
 /** A line of underlining or a rule ("=====", "-----", "____", "* * *"): no text of any sentence. */
 const RULE_LINE = /^[\s=\-_*#~.]{3,}$/;

@@ -1,4 +1,4 @@
-import { codePointBoundary } from '@docuthinker/contracts';
+import { codePointBoundary, STANDALONE_SENTENCE_ENDS } from '@docuthinker/contracts';
 import { countWords } from './word-count';
 import { collapseWhitespace } from './collapse-whitespace';
 
@@ -72,7 +72,10 @@ const UNNUMBERED_MARKER = /^\s*(?:\(?[a-z0-9]{1,4}\)|[-*•])\s+/i;
  */
 const ONE_LETTER_MARKER = /^\s*[ivx]\.(?:\s|$)/i;
 /** A line that ends a sentence or opens a list. */
-const ENDS_SENTENCE = /[.!?:;。！？：；।॥؟۔።။]["'”’)\]」』）]*\s*$/;
+const ENDS_SENTENCE = new RegExp(
+  `[.!?:;：；${STANDALONE_SENTENCE_ENDS}]["'”’)\\]」』）]*\\s*$`,
+  'u',
+);
 /** Largest number without a dot that is read as an item run into a paragraph. */
 const MAX_INLINE_ITEM = 20;
 /** An item number that a full stop follows: "2", "1.3", "iv". */
@@ -87,8 +90,16 @@ const DECORATION_LINE = /^[\s=\-_*#~.]{3,}$/;
 // danda and double danda, the Arabic question mark and the Urdu full stop,
 // the Ethiopic and Myanmar full stops (found in an exploratory test: a Hindi
 // text of seven sentences was one, and its summary the whole text).
-const SENTENCE_END = /[.!?]+["'”’)\]]*(?=\s|$)|[。！？।॥؟۔።။]+[」』”’）]*/g;
-const STANDALONE_END = /^[。！？।॥؟۔።။]/;
+const SENTENCE_END = new RegExp(
+  `[.!?]+["'”’)\\]]*(?=\\s|$)|[${STANDALONE_SENTENCE_ENDS}]+[」』”’）]*`,
+  'gu',
+);
+const STANDALONE_END = new RegExp(`^[${STANDALONE_SENTENCE_ENDS}]`, 'u');
+/** A sentence's last mark, comma and colon included: a heading ends without one. */
+const ENDS_WITH_PUNCTUATION = new RegExp(
+  `[.!?:;,：；，،${STANDALONE_SENTENCE_ENDS}]["'”’)」』）]*$`,
+  'u',
+);
 const ABBREVIATIONS = new Set([
   'e.g',
   'i.e',
@@ -312,9 +323,7 @@ function looksLikeHeading(text: string, block: Block, sentencesInBlock: number):
   if (block.lines !== 1 || sentencesInBlock !== 1) return false;
   const wordCount = countWords(text, 11);
   if (UNMARKED_SENTENCE_SCRIPT.test(text)) return wordCount <= 3;
-  return (
-    wordCount <= 10 && (!/[.!?:;,。！？：；，।॥؟۔።။،]["'”’)」』）]*$/.test(text) || wordCount <= 3)
-  );
+  return wordCount <= 10 && (!ENDS_WITH_PUNCTUATION.test(text) || wordCount <= 3);
 }
 
 /**

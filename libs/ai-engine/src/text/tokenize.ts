@@ -1,5 +1,5 @@
 import { stem } from './stem';
-import { OPTIONAL_VOWEL_MARK_CLASS } from '@docuthinker/contracts';
+import { OPTIONAL_VOWEL_MARK_CLASS, UNSPACED_SCRIPT_LETTERS } from '@docuthinker/contracts';
 import { isStopword } from './stopwords';
 
 /**
@@ -20,15 +20,12 @@ const NON_ASCII = /[^\p{ASCII}]/u;
 const TURKISH_I = /i\u0307|ı/gu;
 
 /**
- * Letters of the scripts written without spaces between words (Han, kana,
- * Thai, Lao, Khmer, Myanmar), and Hangul, whose particles attach to the word
- * ("서울은"). Script extensions, so that marks shared by the scripts ("々",
- * "ー") count too. Thai and its neighbours joined in after an exploratory
- * test: a Thai text was one term per phrase, so chat and ask found nothing
- * in it; documents in them indexed before need indexing again.
+ * Letters of the unspaced scripts (libs/contracts). Thai and its neighbours
+ * joined Han, kana and Hangul after an exploratory test: a Thai text was one
+ * term per phrase, so chat and ask found nothing in it; documents in them
+ * indexed before need indexing again.
  */
-const CJK_LETTER =
-  '\\p{scx=Han}\\p{scx=Hiragana}\\p{scx=Katakana}\\p{scx=Hangul}\\p{scx=Thai}\\p{scx=Lao}\\p{scx=Khmer}\\p{scx=Myanmar}';
+const CJK_LETTER = UNSPACED_SCRIPT_LETTERS;
 const CJK = new RegExp(`[${CJK_LETTER}]`, 'u');
 const CJK_OR_OTHER_RUNS = new RegExp(`[${CJK_LETTER}]+|[^${CJK_LETTER}]+`, 'gu');
 

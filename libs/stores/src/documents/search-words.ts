@@ -1,4 +1,4 @@
-import { OPTIONAL_VOWEL_MARK_CLASS } from '@docuthinker/contracts';
+import { OPTIONAL_VOWEL_MARK_CLASS, UNSPACED_SCRIPT_LETTERS } from '@docuthinker/contracts';
 
 /**
  * The terms the embedded full-text index stores and searches for, shared by
@@ -24,8 +24,7 @@ import { OPTIONAL_VOWEL_MARK_CLASS } from '@docuthinker/contracts';
 const WORD_PATTERN = '[\\p{L}\\p{N}][\\p{L}\\p{M}\\p{N}]*';
 const WORD = new RegExp(WORD_PATTERN, 'gu');
 const FIRST_WORD = new RegExp(WORD_PATTERN, 'u');
-const UNSPACED_LETTER =
-  '\\p{scx=Han}\\p{scx=Hiragana}\\p{scx=Katakana}\\p{scx=Hangul}\\p{scx=Thai}\\p{scx=Lao}\\p{scx=Khmer}\\p{scx=Myanmar}';
+const UNSPACED_LETTER = UNSPACED_SCRIPT_LETTERS;
 const UNSPACED = new RegExp(`[${UNSPACED_LETTER}]`, 'u');
 /** Runs of unspaced letters (each with the marks after it), and runs of anything else. */
 const UNSPACED_OR_OTHER_RUNS = new RegExp(
