@@ -1,9 +1,9 @@
 /**
  * How text that is not valid UTF-8 reads:
  * - `damaged-utf-8`: at least as many well-formed UTF-8 multi-byte
- *   sequences as invalid bytes (a file cut short, or UTF-8 with some Latin-1
- *   pasted in), which Windows-1252 would turn into mojibake ("CafÃ©")
- *   everywhere else;
+ *   sequences as invalid bytes, one of them telling UTF-8 (see tellsUtf8):
+ *   a file cut short, or UTF-8 with some Latin-1 pasted in, which
+ *   Windows-1252 would turn into mojibake ("CafÃ©") everywhere else;
  * - `windows-1252`: plausible Western text in Windows-1252 (Latin-1);
  * - `unknown`: some other code page (Shift-JIS, GBK, EUC-KR, Cyrillic,
  *   Central European…) that cannot be told for sure without a declaration.
@@ -21,6 +21,15 @@ const LETTERS_BELOW_0XC0 = new Set([
 // the other signs from ¡ to ¿ (and × ÷) do not.
 const WORD_SIGNS = new Set([0xaa, 0xad, 0xb4, 0xb5, 0xb7, 0xba]);
 const LONGEST_LETTER_RUN = 3;
+/**
+ * UTF-8 lead bytes whose sequences tell UTF-8: accented Latin letters
+ * (U+0080-U+017F, as "Ã©" in Windows-1252) and every sequence of three or
+ * four bytes. A two-byte one from 0xC6 is also Windows-1252 by chance ("É"
+ * and a no-break space are U+0260: review, "CAFÉ »" was refused).
+ */
+function tellsUtf8(lead: number): boolean {
+  return (lead >= 0xc2 && lead <= 0xc5) || lead >= 0xe0;
+}
 
 /**
  * Reads bytes that are not valid UTF-8 in one linear pass over their
@@ -44,6 +53,8 @@ const LONGEST_LETTER_RUN = 3;
  */
 export function readLegacyText(bytes: Uint8Array): LegacyTextReading {
   let utf8Sequences = 0;
+  // Those of them that only UTF-8 would write.
+  let telling = 0;
   let strayBytes = 0;
   let westernText = true;
   let start = 0;
@@ -58,6 +69,7 @@ export function readLegacyText(bytes: Uint8Array): LegacyTextReading {
       const length = utf8SequenceLength(bytes, index, end);
       if (length > 0) {
         utf8Sequences += 1;
+        if (tellsUtf8(byteAt(bytes, index))) telling += 1;
         index += length;
       } else {
         strayBytes += 1;
@@ -67,7 +79,7 @@ export function readLegacyText(bytes: Uint8Array): LegacyTextReading {
     if (westernText) westernText = isWesternRun(bytes, start, end);
     start = end;
   }
-  if (utf8Sequences > 0 && utf8Sequences >= strayBytes) return 'damaged-utf-8';
+  if (telling > 0 && utf8Sequences >= strayBytes) return 'damaged-utf-8';
   return westernText ? 'windows-1252' : 'unknown';
 }
 

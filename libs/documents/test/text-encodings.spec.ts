@@ -130,6 +130,15 @@ describe('Windows-1252 (Latin-1) text', () => {
     });
   });
 
+  // Review: "É" and a no-break space happen to be a valid UTF-8 pair.
+  it('reads a short Windows-1252 text whose bytes hold one chance UTF-8 sequence', async () => {
+    const document = await extractDocument({
+      bytes: latin1('CAF\u00c9\u00a0\u00bb\n'),
+      filename: 'sign.txt',
+    });
+    expect(document.text).toBe('CAFÉ\u00a0»\n');
+  });
+
   it('maps the bytes 0x80 to 0x9F as Windows-1252 does, not as C1 controls', async () => {
     // “Smart quotes” – an en dash… and € 5, as Word and Excel write them.
     const bytes = latin1('\u0093Smart quotes\u0094 \u0096 an en dash\u0085 and \u0080 5\n');
