@@ -684,6 +684,7 @@ describe('lexicon sentiment', () => {
       // Review: numbers counted against English.
       'Great phone, 128 GB, 6.1 inch, 5G, 12 MP camera, 4 colours, 2 SIMs',
       'Revenue rose 12% to $4.5 billion in Q3 2024, up 8% on a strong quarter.',
+      'Battery: 4500mAh, Screen: 6.7in, RAM: 12GB, Storage: 256GB, 5G, NFC, IP68, USB-C. Amazing.',
       bsd,
     ]) {
       const result = runOfflineTask('sentiment', { text });

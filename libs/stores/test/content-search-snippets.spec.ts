@@ -123,3 +123,16 @@ describe('content search on the embedded store', () => {
     }
   });
 });
+
+// Found in an exploratory test: a run of Chinese without punctuation is one
+// token, and reading 2,000,000 letters of it term by term took a second a hit.
+describe('the snippet of a long run of an unspaced script', () => {
+  it('is cut around the term wherever it stands in the run', () => {
+    const filler = Array.from({ length: 5_000 }, (_unused, index) =>
+      String.fromCharCode(0x4e00 + (index % 50)),
+    ).join('');
+    const snippet = snippetAround(`${filler}勉強${filler}`, ['勉強']);
+    expect(snippet).toContain('勉強');
+    expect(snippet.startsWith('…')).toBe(true);
+  });
+});

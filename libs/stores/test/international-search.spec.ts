@@ -27,7 +27,8 @@ describe('content search over international text (embedded store)', () => {
   beforeAll(async () => {
     stores = createEmbeddedDataStores({ dataDir: mkdtempSync(join(root, 'stores-')) });
     const texts = {
-      hindi: 'नई दिल्ली भारत की राजधानी है। छात्र विश्वविद्यालय में गणित पढ़ते हैं। किला पुराना है।',
+      hindi:
+        'नई दिल्ली भारत की राजधानी है। छात्र विश्वविद्यालय में गणित पढ़ते हैं। किला पुराना है। वह बाज़ार गया।',
       japanese: '東京は日本の首都です。学生たちは大学で数学を勉強しています。',
       chinese: '北京是中国的首都。学生们在大学里学习数学和物理。',
       thai: 'กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทย',
@@ -59,6 +60,9 @@ describe('content search over international text (embedded store)', () => {
     expect(await found('काल')).toEqual([]);
     expect(await found('कुल')).toEqual([]);
     expect(await found('छात्र')).toEqual([ids['hindi']]);
+    // Typed without the nukta, as it often is (exploratory test).
+    expect(await found('बाजार')).toEqual([ids['hindi']]);
+    expect(await found('बाज़ार')).toEqual([ids['hindi']]);
     expect(await found('भारत')).toEqual([ids['hindi']]);
     expect(await found('विश्वविद्यालय')).toEqual([ids['hindi']]);
   });

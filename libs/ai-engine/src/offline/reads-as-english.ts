@@ -5,9 +5,9 @@ import { isStopword } from '../text/stopwords';
 const FEWEST_WORDS_TO_TELL = 8;
 /** English prose is about 40 % function words; another language has next to none of them. */
 const LEAST_FUNCTION_WORD_SHARE = 0.08;
-/** Words of Latin letters (digits may join them: "q3", "5g"), apostrophes allowed. */
-const LATIN_WORD = /^[a-z0-9]*[a-z][a-z0-9]*(?:['’][a-z]+)*$/;
-const HAS_LETTER = /\p{L}/u;
+/** Words of Latin letters, apostrophes allowed. */
+const LATIN_WORD = /^[a-z]+(?:['’][a-z]+)*$/;
+const HAS_DIGIT = /\p{N}/u;
 
 /**
  * Whether `text` looks English enough for an English word list to judge it:
@@ -17,8 +17,9 @@ const HAS_LETTER = /\p{L}/u;
  * no sentiment-bearing words found", reported as a judgement.
  */
 export function readsAsEnglish(text: string, isCueWord: (word: string) => boolean): boolean {
-  // Numbers say nothing of the language (review: "128 GB, 6.1 inch, 5G" was not English).
-  const tokens = words(text).filter((word) => HAS_LETTER.test(word));
+  // Numbers and codes with digits ("5g", "4500mah", "ip68") say nothing of
+  // the language (review and a test: spec sheets were "Not judged").
+  const tokens = words(text).filter((word) => !HAS_DIGIT.test(word));
   const latin = tokens.filter((word) => LATIN_WORD.test(word));
   if (latin.length < tokens.length / 2) return false;
   if (tokens.length < FEWEST_WORDS_TO_TELL) return true;

@@ -40,6 +40,11 @@ const SPECIAL_LETTERS = /[ıßς]/gu;
 const SPECIAL_LETTER_FOLDS: Record<string, string> = { ı: 'i', ß: 'ss', ς: 'σ' };
 const OPTIONAL_VOWEL_MARKS = new RegExp(OPTIONAL_VOWEL_MARK_CLASS, 'gu');
 /**
+ * The nukta of Devanagari and its sister scripts (ज़ is ज with it), which
+ * typing often leaves out: "बाजार" finds "बाज़ार" (exploratory test).
+ */
+const NUKTAS = /[\u093c\u09bc\u0a3c\u0abc\u0b3c\u0c3c\u0cbc]/gu;
+/**
  * Words whose terms are remembered within one text are this short: a
  * sentence of Chinese is one "word", and remembering each one's pairs held
  * some 220 MB for a text of 2,000,000 characters (review).
@@ -57,13 +62,14 @@ export interface PlacedTerm {
 
 /**
  * A lower-cased word without Latin or Greek accents, Turkish i, ß, final
- * sigma, or Arabic and Hebrew vowel marks.
+ * sigma, Arabic and Hebrew vowel marks, or nuktas.
  */
 function foldWord(word: string): string {
   if (ASCII.test(word)) return word;
   return word
     .replace(SPECIAL_LETTERS, (letter) => SPECIAL_LETTER_FOLDS[letter] ?? letter)
     .replace(OPTIONAL_VOWEL_MARKS, '')
+    .replace(NUKTAS, '')
     .normalize('NFD')
     .replace(LATIN_OR_GREEK_ACCENTS, '$1')
     .normalize('NFC');
@@ -74,20 +80,51 @@ type TakeTerm = (term: string, start: number, end: number) => void;
 
 const MARK = /\p{M}/u;
 
-/** The letters of an unspaced run, each with the marks after it (a Thai vowel sign). */
-function clustersOf(run: string): string[] {
-  if (!MARK.test(run)) return Array.from(run);
-  return run.match(UNSPACED_CLUSTER) ?? [];
+/** The first `limit` letters of an unspaced run, each with the marks after it (a Thai vowel sign). */
+function clustersOf(run: string, limit: number): string[] {
+  const clusters: string[] = [];
+  if (!MARK.test(run)) {
+    for (const letter of run) {
+      if (clusters.length === limit) break;
+      clusters.push(letter);
+    }
+    return clusters;
+  }
+  for (const cluster of run.matchAll(UNSPACED_CLUSTER)) {
+    if (clusters.length === limit) break;
+    clusters.push(cluster[0]);
+  }
+  return clusters;
+}
+
+/**
+ * Letters of unspaced scripts one text is read in pairs for; past them a
+ * run is one term, found from its start. Pairs cost a term a letter: the
+ * 2,000,000 letters of a Chinese text without punctuation took 3.5 s on
+ * the event loop and its snippet as long again (exploratory test), where
+ * 200,000 (a book of some 400 pages) take a tenth of that.
+ */
+export const MAX_PAIRED_LETTERS = 200_000;
+
+/** A short word's terms, and how many of its letters they read in pairs. */
+interface RememberedWord {
+  readonly terms: ReadonlyArray<readonly [string, number, number]>;
+  readonly pairedLetters: number;
+}
+
+/** How many more letters of one text are read in pairs. */
+interface PairBudget {
+  letters: number;
 }
 
 /**
  * The terms of one word that holds letters of an unspaced script, `at` its
  * place: each run of those letters as its overlapping pairs, and its last
  * letter alone, so that a one-letter query finds it at a run's end too
- * ("本" in "日本": review); other letters joined to a run ("iPhone用") as a
- * word of their own.
+ * ("本" in "日本": review), within the text's budget of paired letters;
+ * other letters joined to a run ("iPhone用") as a word of their own.
  */
-function takeMixedWord(word: string, at: number, take: TakeTerm): void {
+function takeMixedWord(word: string, at: number, take: TakeTerm, budget: PairBudget): void {
   for (const run of word.matchAll(UNSPACED_OR_OTHER_RUNS)) {
     const runAt = at + run.index;
     if (!UNSPACED.test(run[0])) {
@@ -95,27 +132,39 @@ function takeMixedWord(word: string, at: number, take: TakeTerm): void {
       if (rest) take(foldWord(rest[0]), runAt + rest.index, runAt + rest.index + rest[0].length);
       continue;
     }
-    const clusters = clustersOf(run[0]);
+    if (budget.letters <= 0) {
+      take(run[0], runAt, runAt + run[0].length);
+      continue;
+    }
+    const clusters = clustersOf(run[0], budget.letters);
+    const paired = clusters.length;
+    budget.letters -= paired;
     let start = runAt;
-    for (let index = 1; index < clusters.length; index += 1) {
+    for (let index = 1; index < paired; index += 1) {
       const first = clusters[index - 1] as string;
       const second = clusters[index] as string;
       take(first + second, start, start + first.length + second.length);
       start += first.length;
     }
-    const last = clusters[clusters.length - 1];
+    const last = clusters[paired - 1];
     if (last !== undefined) take(last, start, start + last.length);
+    const restAt = start + (last?.length ?? 0);
+    // The rest of the run, past the budget: one term.
+    if (restAt < runAt + run[0].length)
+      take(run[0].slice(restAt - runAt), restAt, runAt + run[0].length);
   }
 }
 
 /**
  * Calls `take` with each term of `text`, which must already be NFKC and
  * lower case, and its place in it: each word once folded, and each run of
- * unspaced letters as its overlapping pairs and its last letter.
+ * unspaced letters as its overlapping pairs and its last letter (for the
+ * first MAX_PAIRED_LETTERS of them).
  */
 export function forEachTerm(text: string, take: TakeTerm): void {
+  const budget: PairBudget = { letters: MAX_PAIRED_LETTERS };
   // Texts repeat their words: a short one's terms are worked out once.
-  const remembered = new Map<string, ReadonlyArray<readonly [string, number, number]>>();
+  const remembered = new Map<string, RememberedWord>();
   for (const match of text.matchAll(WORD)) {
     const word = match[0];
     const at = match.index;
@@ -124,22 +173,33 @@ export function forEachTerm(text: string, take: TakeTerm): void {
       continue;
     }
     if (word.length > LONGEST_REMEMBERED_WORD) {
-      if (UNSPACED.test(word)) takeMixedWord(word, at, take);
+      if (UNSPACED.test(word)) takeMixedWord(word, at, take, budget);
       else take(foldWord(word), at, at + word.length);
       continue;
     }
-    let terms = remembered.get(word);
-    if (terms === undefined) {
-      const found: Array<readonly [string, number, number]> = [];
+    let entry = remembered.get(word);
+    if (entry === undefined) {
+      const terms: Array<readonly [string, number, number]> = [];
+      let pairedLetters = 0;
       if (UNSPACED.test(word)) {
-        takeMixedWord(word, 0, (term, start, end) => found.push([term, start, end]));
+        const all = { letters: LONGEST_REMEMBERED_WORD };
+        takeMixedWord(word, 0, (term, start, end) => terms.push([term, start, end]), all);
+        pairedLetters = LONGEST_REMEMBERED_WORD - all.letters;
       } else {
-        found.push([foldWord(word), 0, word.length]);
+        terms.push([foldWord(word), 0, word.length]);
       }
-      terms = found;
-      if (remembered.size < WORDS_REMEMBERED) remembered.set(word, terms);
+      entry = { terms, pairedLetters };
+      if (remembered.size < WORDS_REMEMBERED) remembered.set(word, entry);
     }
-    for (const [term, start, end] of terms) take(term, at + start, at + end);
+    if (entry.pairedLetters > 0) {
+      // Its pairs count against the text's budget; past it, runs are whole.
+      if (budget.letters <= 0) {
+        takeMixedWord(word, at, take, budget);
+        continue;
+      }
+      budget.letters -= entry.pairedLetters;
+    }
+    for (const [term, start, end] of entry.terms) take(term, at + start, at + end);
   }
 }
 

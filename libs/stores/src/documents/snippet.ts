@@ -13,6 +13,15 @@ const FOLDED_TOKENS_CACHED = 50_000;
 /** Hits carry their terms as bits of a 32-bit mask (searchTerms keeps 12). */
 const MAX_MASKED_TERMS = 30;
 
+/**
+ * Longer tokens than this (a run of Chinese without punctuation) are
+ * searched for the terms directly rather than read term by term: reading a
+ * 2,000,000-character one took a second per hit (exploratory test).
+ */
+const LONG_TOKEN = 1_000;
+/** Places of one term in a long token looked at. */
+const MOST_HITS_PER_TERM = 200;
+
 interface Hit {
   readonly start: number;
   readonly end: number;
@@ -43,6 +52,10 @@ function termHits(flat: string, terms: readonly string[]): Hit[] {
       if (mask !== 0) hits.push({ start: at, end: at + token.length, terms: mask });
       continue;
     }
+    if (token.length > LONG_TOKEN) {
+      hits.push(...longTokenHits(token, at, terms));
+      continue;
+    }
     // Normalising may change the length ("ﬁ" is "fi"): terms of the token
     // are placed at their own offset only where the lengths agree, otherwise
     // over the whole token.
@@ -66,6 +79,30 @@ function termHits(flat: string, terms: readonly string[]): Hit[] {
     }
   }
   return hits;
+}
+
+/**
+ * Where the terms occur in a long token, anywhere in it, as the pairs of an
+ * unspaced script do; in order of place.
+ */
+function longTokenHits(token: string, at: number, terms: readonly string[]): Hit[] {
+  const normalised = token.normalize('NFKC').toLowerCase();
+  const sameLength = normalised.length === token.length;
+  const hits: Hit[] = [];
+  terms.forEach((term, index) => {
+    let from = 0;
+    for (let found = 0; found < MOST_HITS_PER_TERM; found += 1) {
+      const place = normalised.indexOf(term, from);
+      if (place === -1) break;
+      hits.push({
+        start: at + (sameLength ? place : 0),
+        end: at + (sameLength ? place + term.length : token.length),
+        terms: 1 << index,
+      });
+      from = place + term.length;
+    }
+  });
+  return hits.sort((left, right) => left.start - right.start);
 }
 
 /**
