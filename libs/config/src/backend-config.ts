@@ -11,7 +11,7 @@ export const backendFields = {
   PORT: integerInRange(5000, 1, 65535, { description: 'HTTP port of the backend' }),
   MONGODB_URI: optionalMongodbUri({
     description:
-      'Documents, users, chat sessions and outbox (secret docuthinker/mongodb); embedded libSQL when unset',
+      "Documents, users, chat sessions and outbox (secret docuthinker/mongodb); embedded libSQL when unset. A replica set (transactions); reads always go to the primary, whatever the URI's `readPreference` (DocumentDB's suggested `secondaryPreferred` included); while it cannot be reached, requests are 503 `DT_ERR_STORAGE_UNAVAILABLE` with `Retry-After`",
     secret: true,
   }),
   REDIS_URL: optionalRedisUrl({

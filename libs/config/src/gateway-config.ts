@@ -112,7 +112,7 @@ export const gatewayFields = {
     ['neo4j:', 'neo4j+s:', 'neo4j+ssc:', 'bolt:', 'bolt+s:', 'bolt+ssc:'],
     {
       description:
-        'Knowledge graph (secret docuthinker/neo4j; credentials in the URI); embedded libSQL when unset',
+        "Knowledge graph (secret docuthinker/neo4j; credentials in the URI); embedded libSQL when unset. Neo4j 5 (Aura or self-managed): the gateway creates uniqueness constraints at start, which Amazon Neptune's openCypher does not offer, so Neptune is not a target",
       secret: true,
     },
   ),
