@@ -113,12 +113,19 @@ describe('accounts over HTTP', () => {
       password: 'another password',
     });
     expectProblem(again, 409, 'DT_ERR_EMAIL_TAKEN');
-    // IDNA reads an ideographic full stop as a dot; the address is kept canonical (review).
-    const ideographic = await api.post<{ user: { email: string } }>('/api/auth/register', {
-      email: `${local}-2@exämple。com`,
+    // IDNA reads an ideographic full stop as a dot, and the address is kept
+    // canonical (review); an internationalised top-level domain is taken too
+    // (a test: refused as no address).
+    const cyrillic = await api.post<{ user: { email: string } }>('/api/auth/register', {
+      email: `${local}@пример。рф`,
       password: 'long enough',
     });
-    expect(ideographic.body.user.email).toBe(`${local}-2@exämple.com`);
+    expect(cyrillic.body.user.email).toBe(`${local}@пример.рф`);
+    const punycode = await api.post('/api/auth/login', {
+      email: `${local}@xn--e1afmkfd.xn--p1ai`,
+      password: 'long enough',
+    });
+    expect(punycode.status).toBe(200);
     const localPart = await api.post('/api/auth/register', {
       email: 'josé@example.com',
       password: 'long enough',
