@@ -6,10 +6,10 @@ import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
 import { extractEntityMentions } from '../src/offline/named-entities';
 import { corpusText } from './support/corpus';
 import { mimeSpecPdfText } from './support/corpus-extracts';
+import { entitySummaries } from './support/entity-summaries';
 
 const names = (text: string) => extractEntityMentions(text).entities.map((entity) => entity.name);
-const summarise = (text: string) =>
-  extractEntityMentions(text).entities.map(({ name, key, mentions }) => ({ name, key, mentions }));
+const summarise = entitySummaries;
 
 // Found by the exploratory test over the shared corpus: the knowledge graph's
 // entities held common capitalised words, spans with a function word or a

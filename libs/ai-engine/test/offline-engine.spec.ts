@@ -16,6 +16,7 @@ import { splitSentences } from '../src/text/sentences';
 import { AI_TASKS } from '../src/tasks/task-types';
 import { corpusText } from './support/corpus';
 import { bsdDocxText, mimeSpecPdfText } from './support/corpus-extracts';
+import { entitySummaries } from './support/entity-summaries';
 
 const bsd = corpusText('bsd');
 const apache = corpusText('apache-2.0');
@@ -476,12 +477,7 @@ describe('text without sentence ends', () => {
 });
 
 describe('named entities', () => {
-  const summarise = (text: string) =>
-    extractEntityMentions(text).entities.map(({ name, key, mentions }) => ({
-      name,
-      key,
-      mentions,
-    }));
+  const summarise = entitySummaries;
 
   // Found in review: decomposed (NFD) text cut "Müller" at the combining
   // diaeresis, and the NFC and NFD spellings of one name were two entities.
