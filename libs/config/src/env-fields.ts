@@ -1,3 +1,4 @@
+import { domainToUnicode } from 'node:url';
 import * as z from 'zod';
 
 /**
@@ -77,6 +78,9 @@ function originProblem(value: string): string | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return 'has an entry that is not an http:// or https:// origin';
   }
+  if (url.hostname.split('.').some(isUndecodablePunycode)) {
+    return 'has an entry whose host has a label that is not valid punycode (xn--…)';
+  }
   if (url.origin === value) return undefined;
   const afterScheme = value.slice(value.indexOf('//') + 2);
   if (/[/?#]/.test(afterScheme)) {
@@ -84,6 +88,18 @@ function originProblem(value: string): string | undefined {
   }
   if (afterScheme.includes('@')) return 'has an entry with credentials in it';
   return 'has an entry not written as browsers send it (lowercase, without its default port)';
+}
+
+/**
+ * A label in the ASCII form of an international name ("xn--…") that does not
+ * decode: no browser sends it. Node 20's URL parser refused such a host; the
+ * parser of Node 24, which the images ship, keeps it, and domainToUnicode
+ * leaves it as it is (Node 20's gives ''), so either answer counts.
+ */
+function isUndecodablePunycode(label: string): boolean {
+  if (!label.toLowerCase().startsWith('xn--')) return false;
+  const decoded = domainToUnicode(label);
+  return decoded === '' || decoded.toLowerCase() === label.toLowerCase();
 }
 
 /**
