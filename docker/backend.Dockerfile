@@ -12,7 +12,7 @@
 #    package on every build, where the host reuses the npm cache.
 # The assemble stage still proves the native addons load on this base's libc.
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 FROM ${NODE_IMAGE} AS assemble
 WORKDIR /app

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Builds a minimal Node base image from this machine's own node binary, for
-# hosts that cannot pull node images from a registry: node, the glibc runtime
+# Builds a minimal Node base image from a node binary (the one given, else this
+# machine's own), for hosts that cannot pull node images from a registry: node, the glibc runtime
 # (Debian's libc6 libraries, which prebuilt native addons such as libsql also
 # need), the C++ runtime node links against, and an /etc/passwd with the
 # non-root user 1000 the service images switch to (like the official node images,
 # the base itself runs as root). No shell, no package manager.
-#   usage: build-local-node-image.sh <image-name>    (needs podman, dpkg, ldd)
+#   usage: build-local-node-image.sh <image-name> [node binary]    (needs podman, dpkg, ldd)
 set -euo pipefail
 
-image="${1:?usage: build-local-node-image.sh <image-name>}"
-node_binary="$(readlink -f "$(command -v node)")"
+image="${1:?usage: build-local-node-image.sh <image-name> [node binary]}"
+node_binary="$(readlink -f "${2:-$(command -v node)}")"
 rootfs="$(mktemp -d)"
 trap 'rm -rf "$rootfs"' EXIT
 
@@ -41,4 +41,4 @@ tar -C "$rootfs" -c . | podman import --quiet \
   --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
   --change 'CMD ["node"]' \
   - "$image" >/dev/null
-echo "build-local-node-image: $image from node $(node --version) ($(podman image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1 / 1e6}'))"
+echo "build-local-node-image: $image from node $("$node_binary" --version) ($(podman image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1 / 1e6}'))"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Image smoke test for machines without a Docker engine (CI): builds a Node
-# base image from this machine's node (nothing is pulled), builds both service
-# images on it with podman, and for each image:
+# base image from the Node release the Dockerfiles ship (NODE_IMAGE's version,
+# its binary from the npm registry: fetch-node-binary.sh; no image is pulled),
+# builds both service images on it with podman, and for each image:
 #   - runs it read-only as uid 1000 with a tmpfs /tmp and a data volume, on
 #     embedded defaults, and waits for /health 200 and the image's HEALTHCHECK;
 #   - sends SIGTERM (podman stop) while a request loop is running and checks the
@@ -326,9 +327,14 @@ log "bundling both services (nx build; cached when unchanged)"
     fail "nx build failed"
   }
 
-log "building the local Node base image from $(node --version)"
+# The Node the images ship with, which need not be the machine's.
+node_version="$(sed -nE 's/^ARG NODE_IMAGE=node:([0-9]+\.[0-9]+\.[0-9]+)-.*/\1/p' "$root/docker/backend.Dockerfile")"
+[[ -n "$node_version" ]] || fail "docker/backend.Dockerfile names no node:<version>-… NODE_IMAGE"
+log "fetching node v$node_version (the Dockerfiles' NODE_IMAGE) from the npm registry"
+bash "$containers_dir/fetch-node-binary.sh" "$node_version" "$work/node" || fail "could not fetch node v$node_version"
+log "building the local Node base image from node v$node_version"
 created_images+=("$base_image")
-bash "$containers_dir/build-local-node-image.sh" "$base_image"
+bash "$containers_dir/build-local-node-image.sh" "$base_image" "$work/node"
 
 # Both images build at once: staging is mostly waiting on npm's cache and the disk.
 builds_started=$SECONDS

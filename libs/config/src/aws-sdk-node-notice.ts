@@ -3,8 +3,8 @@
  * need Node 22 (emitted once per process on Node 20, when the first client is
  * built). The workspace pins its SDK versions, and the notice would bury the
  * one line a command-line tool prints, or break a service's JSON log lines
- * (startServiceContext switches it off too); the Node upgrade is tracked on
- * its own.
+ * (startServiceContext switches it off too). The images and pipelines run
+ * Node 24 (.nvmrc); only a development machine on Node 20 gets the notice.
  */
 const NODE_VERSION_NOTICE_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
 

@@ -27,10 +27,10 @@ export async function startServiceContext<C extends ServiceConfigBase>(
   // The AWS SDK prints a nine-line, non-JSON notice on Node 20 (its releases
   // after January 2027 need Node 22) the first time a client is built: before
   // the one-line error of a failed Secrets Manager read, and at every start
-  // of a backend on S3. The workspace pins its SDK versions, so the notice
-  // says nothing about this build, and the Node upgrade is tracked on its
-  // own; in the logs it only breaks the JSON lines. Switched off before any
-  // client exists, unless the environment says otherwise.
+  // of a backend on S3. The workspace pins its SDK versions and the images
+  // run Node 24 (.nvmrc), so the notice says nothing about a deployment; on a
+  // Node 20 development machine it only breaks the JSON lines. Switched off
+  // before any client exists, unless the environment says otherwise.
   silenceSdkNodeNotice();
   const config = await loadConfigOrExit(async () => {
     await loadSecretsIntoEnvironment({

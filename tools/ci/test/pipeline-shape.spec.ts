@@ -70,6 +70,22 @@ describe('ci.yml', () => {
     }
   });
 
+  it("tests, builds and deploys on the Node the images ship (.nvmrc, the Dockerfiles' NODE_IMAGE)", () => {
+    const nvmrc = readWorkspaceFile('.nvmrc').trim();
+    for (const app of ['backend', 'aiml-gateway']) {
+      const dockerfile = readWorkspaceFile(`docker/${app}.Dockerfile`);
+      expect(/^ARG NODE_IMAGE=node:([^-]+)-/m.exec(dockerfile)?.[1]).toBe(nvmrc);
+    }
+    for (const workflow of [ci, deploy]) {
+      for (const job of Object.values(workflow.jobs)) {
+        const setup = usesAction(job, 'actions/setup-node');
+        if (!setup) continue;
+        expect(setup.with).toMatchObject({ 'node-version-file': '.nvmrc' });
+        expect(setup.with?.['node-version']).toBeUndefined();
+      }
+    }
+  });
+
   it('installs the Redis and moto servers the tests start, in the matrix entry that tests', () => {
     const verify = ci.jobs['verify'] as Job;
     const setup = expectTestServersBefore(verify, runs(verify, 'verify'));

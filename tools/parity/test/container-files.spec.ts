@@ -108,6 +108,30 @@ describe('Dockerfiles', () => {
   );
 });
 
+describe('the Node the images ship', () => {
+  const nodeImage = (app: string) =>
+    /^ARG NODE_IMAGE=(.+)$/m.exec(
+      readFileSync(join(root, 'docker', `${app}.Dockerfile`), 'utf8'),
+    )?.[1];
+
+  it('is one release in both Dockerfiles, named by its full version', () => {
+    expect(nodeImage('aiml-gateway')).toBe(nodeImage('backend'));
+    expect(nodeImage('backend')).toMatch(/^node:\d+\.\d+\.\d+-bookworm-slim$/);
+  });
+
+  it('is the one the image smoke test builds its base from (fetch-node-binary.sh pins it)', () => {
+    const version = /^node:(\d+\.\d+\.\d+)-/.exec(nodeImage('backend') ?? '')?.[1];
+    expect(version).toBeDefined();
+    const fetchScript = readFileSync(
+      join(root, 'tools', 'containers', 'fetch-node-binary.sh'),
+      'utf8',
+    );
+    expect(fetchScript).toMatch(
+      new RegExp(`^  ${version?.replace(/\./g, '\\.')}\\) pinned_integrity='sha512-`, 'm'),
+    );
+  });
+});
+
 describe('tools/containers scripts', () => {
   itWith('shellcheck', 'are shellcheck-clean', () => {
     const scripts = readdirSync(join(root, 'tools', 'containers'))

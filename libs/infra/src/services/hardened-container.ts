@@ -91,7 +91,7 @@ export function addHardenedContainer(
 }
 
 /**
- * Liveness probe for the Node images: Node 20 has fetch, so no curl is needed
+ * Liveness probe for the Node images: Node has fetch, so no curl is needed
  * in the image, and only /health (never /ready) decides whether ECS restarts a task.
  */
 export function nodeHealthCheck(port: number, path: string): string[] {
