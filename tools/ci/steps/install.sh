@@ -13,8 +13,27 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 ci_usage "usage: tools/ci/run-step install [--dry-run]
 environment: DOCUTHINKER_CORPUS_DIR (default ../shared/corpus beside the checkout),
              DOCUTHINKER_SHARED_REPOSITORY (git URL of the shared folder, cloned as the
-             corpus directory's parent when it is missing, pulled when it is a clone)"
+             corpus directory's parent when it is missing, pulled when it is a clone),
+             DOCUTHINKER_ALLOW_OTHER_NODE=true (go on, with a warning, on a Node whose
+             major release is not the one in .nvmrc, e.g. a development machine)"
 ci_parse_common_args "$@"
+
+# The pipelines test and build on the Node the images ship (.nvmrc, the
+# Dockerfiles' NODE_IMAGE). GitHub's jobs install it from that file; a Jenkins
+# agent is provisioned outside this repository, so its Node is checked here,
+# before anything is installed or built on it.
+shipped_node="$(tr -d '[:space:]' <"$CI_ROOT/.nvmrc")"
+agent_node="$(node --version)"
+agent_node="${agent_node#v}"
+if [[ "${agent_node%%.*}" != "${shipped_node%%.*}" ]]; then
+  node_problem="this machine runs Node $agent_node; the images ship Node $shipped_node (.nvmrc), the release the pipelines test on"
+  if [[ "${DOCUTHINKER_ALLOW_OTHER_NODE:-}" == true ]]; then
+    ci_log "warning: $node_problem"
+  else
+    ci_die "$node_problem (DOCUTHINKER_ALLOW_OTHER_NODE=true goes on anyway)"
+  fi
+fi
+
 ci_run npm ci --no-audit --no-fund
 
 corpus_dir="${DOCUTHINKER_CORPUS_DIR:-$(dirname "$CI_ROOT")/shared/corpus}"

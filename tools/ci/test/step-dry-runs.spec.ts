@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { installFakeCommands } from './support/fake-commands';
 import { commandIndex, pathWithout, runStep, scratchDir } from './support/run-step';
-import { stepNames } from './support/workspace-files';
+import { stepNames, WORKSPACE_ROOT } from './support/workspace-files';
 
 const TAG = '3f2c1ab';
 const JUNIT_REPORTER = '/tools/ci/reporters/junit-reporter.cjs';
@@ -57,6 +57,38 @@ describe('every step', () => {
 describe('--dry-run prints the exact commands', () => {
   it('install: npm ci from the lockfile', () => {
     expect(dryRun('install').commands).toEqual(['npm ci --no-audit --no-fund']);
+  });
+
+  it("install: refuses an agent whose Node is not the images' release (.nvmrc), unless told to go on", () => {
+    const shipped = readFileSync(join(WORKSPACE_ROOT, '.nvmrc'), 'utf8').trim();
+    const fakeBin = join(stateDir, 'bin');
+    mkdirSync(fakeBin);
+    writeFileSync(join(fakeBin, 'node'), '#!/bin/sh\necho "v$FAKE_NODE_VERSION"\n', {
+      mode: 0o755,
+    });
+    const withNode = (version: string, allow: string) =>
+      runStep(['install', '--dry-run'], {
+        PATH: `${fakeBin}${delimiter}${process.env.PATH ?? ''}`,
+        FAKE_NODE_VERSION: version,
+        DOCUTHINKER_ALLOW_OTHER_NODE: allow,
+      });
+
+    const older = withNode('20.20.2', '');
+    expect(older.status).toBe(1);
+    expect(older.stderr).toContain(
+      `this machine runs Node 20.20.2; the images ship Node ${shipped} (.nvmrc)`,
+    );
+    expect(older.commands).toEqual([]);
+
+    const allowed = withNode('20.20.2', 'true');
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toContain('install: warning: this machine runs Node 20.20.2');
+    expect(allowed.commands).toEqual(['npm ci --no-audit --no-fund']);
+
+    // Another patch or minor release of the same major is the agent's to pick.
+    const sameMajor = withNode(`${shipped.split('.')[0]}.0.0`, '');
+    expect(sameMajor.status).toBe(0);
+    expect(sameMajor.commands).toEqual(['npm ci --no-audit --no-fund']);
   });
 
   it('install: a corpus directory that is named but missing is an error, not a test failure later', () => {
