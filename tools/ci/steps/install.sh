@@ -23,6 +23,9 @@ ci_parse_common_args "$@"
 # agent is provisioned outside this repository, so its Node is checked here,
 # before anything is installed or built on it.
 shipped_node="$(tr -d '[:space:]' <"$CI_ROOT/.nvmrc")"
+shipped_node="${shipped_node#v}"
+[[ "$shipped_node" =~ ^[0-9]+(\.[0-9]+){0,2}$ ]] || ci_die ".nvmrc names no Node release (\"$shipped_node\"): write a version such as 24.22.3"
+command -v node >/dev/null || ci_die "node is not on PATH (the images ship Node $shipped_node: .nvmrc)"
 agent_node="$(node --version)"
 agent_node="${agent_node#v}"
 if [[ "${agent_node%%.*}" != "${shipped_node%%.*}" ]]; then

@@ -76,14 +76,17 @@ describe('ci.yml', () => {
       const dockerfile = readWorkspaceFile(`docker/${app}.Dockerfile`);
       expect(/^ARG NODE_IMAGE=node:([^-]+)-/m.exec(dockerfile)?.[1]).toBe(nvmrc);
     }
+    let setups = 0;
     for (const workflow of [ci, deploy]) {
       for (const job of Object.values(workflow.jobs)) {
         const setup = usesAction(job, 'actions/setup-node');
         if (!setup) continue;
+        setups += 1;
         expect(setup.with).toMatchObject({ 'node-version-file': '.nvmrc' });
         expect(setup.with?.['node-version']).toBeUndefined();
       }
     }
+    expect(setups).toBeGreaterThan(0);
   });
 
   it('installs the Redis and moto servers the tests start, in the matrix entry that tests', () => {

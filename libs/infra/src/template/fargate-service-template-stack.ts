@@ -46,7 +46,7 @@ const ECR_IMAGE_PATTERN =
  * A host name as browsers send it: lowercase labels of letters, digits and
  * inner hyphens, the last one starting with a letter (a host ending in a
  * number is read as an IPv4 address, and rewritten), no `xn--` label (the
- * services' URL parser refuses punycode that does not decode).
+ * services refuse punycode that does not decode: libs/config's origin check).
  */
 const ORIGIN_LABEL = '(?!xn--)[a-z0-9]([a-z0-9-]*[a-z0-9])?';
 const ORIGIN_HOST = `(${ORIGIN_LABEL}\\.)*(?!xn--)[a-z]([a-z0-9-]*[a-z0-9])?`;
