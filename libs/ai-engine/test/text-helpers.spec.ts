@@ -31,6 +31,18 @@ describe('splitSentences', () => {
     ]);
   });
 
+  it("does not split a date after its month's abbreviation, but does at a month that ends a sentence", () => {
+    const sentences = splitSentences(
+      'Dr. Smith met Mr. Jones on Jan. 5 in the office. The deal closed in Feb. The next one opens in Sept. 2027. It runs to Dec. 31.',
+    );
+    expect(sentences.map((s) => s.text)).toEqual([
+      'Dr. Smith met Mr. Jones on Jan. 5 in the office.',
+      'The deal closed in Feb.',
+      'The next one opens in Sept. 2027.',
+      'It runs to Dec. 31.',
+    ]);
+  });
+
   it('joins hard-wrapped lines and starts a new sentence at each list item', () => {
     const sentences = splitSentences(corpusText('bsd'));
     const retain = sentences.find((s) => s.text.startsWith('Redistributions of source code'));

@@ -202,6 +202,33 @@ function isAbbreviation(text: string, end: number): boolean {
 
 const NEXT_NON_SPACE = /\s*(\S)/y;
 
+/** English month abbreviations, which end a sentence only when no date follows. */
+const MONTH_ABBREVIATIONS = new Set([
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'sept',
+  'oct',
+  'nov',
+  'dec',
+]);
+
+/**
+ * A month's abbreviation with a day or year after it ("Jan. 5", "Sept.
+ * 2027"): the date goes on. Before a capital ("closed in Feb. The next …")
+ * it ends its sentence like any word.
+ */
+function isMonthBeforeNumber(text: string, end: number, from: number): boolean {
+  if (!MONTH_ABBREVIATIONS.has(tokenBefore(text, end).toLowerCase())) return false;
+  NEXT_NON_SPACE.lastIndex = from;
+  return /\d/.test(NEXT_NON_SPACE.exec(text)?.[1] ?? '');
+}
+
 /** True when the text after `from` goes on with a lower-case letter. */
 function startsLowercase(text: string, from: number): boolean {
   NEXT_NON_SPACE.lastIndex = from;
@@ -370,7 +397,9 @@ export function splitSentences(source: string, options: SplitOptions = {}): Sent
       }
       if (
         !standalone &&
-        (isAbbreviation(blockText, match.index) || startsLowercase(blockText, end))
+        (isAbbreviation(blockText, match.index) ||
+          startsLowercase(blockText, end) ||
+          isMonthBeforeNumber(blockText, match.index, end))
       )
         continue;
       pushSpan(cursor, end, numbered);
