@@ -36,6 +36,9 @@ describe('content search over international text (embedded store)', () => {
       german: 'Die Straße ist breit, die Größe stimmt.',
       greek: 'Η Αθήνα είναι η πρωτεύουσα της Ελλάδας.',
       english: 'Solar panels on the roof of the Kraków office.',
+      polish: 'Łódź leży w centrum Polski.',
+      danish: 'Søren købte en ærlig bog om Œdipus.',
+      icelandic: 'Þórður býr á Íslandi.',
       arabic: 'ذَهَبَ الطَّالِبُ إِلَى الْمَدْرَسَةِ',
     };
     for (const [name, text] of Object.entries(texts)) {
@@ -92,6 +95,18 @@ describe('content search over international text (embedded store)', () => {
     }
   });
 
+  it('reads Latin letters with a stroke or a ligature as the letters keyboards without them type', async () => {
+    for (const query of ['lodz', 'LODZ', 'Łódź', 'łódź', 'lezy']) {
+      expect({ query, found: await found(query) }).toEqual({ query, found: [ids['polish']] });
+    }
+    for (const query of ['soren', 'Søren', 'aerlig', 'ærlig', 'oedipus', 'Œdipus', 'kobte']) {
+      expect({ query, found: await found(query) }).toEqual({ query, found: [ids['danish']] });
+    }
+    for (const query of ['thordur', 'Þórður', 'islandi']) {
+      expect({ query, found: await found(query) }).toEqual({ query, found: [ids['icelandic']] });
+    }
+  });
+
   it('reads Arabic without its vowel marks, as the gateway does', async () => {
     expect(await found('الطالب')).toEqual([ids['arabic']]);
     expect(await found('المدرسة')).toEqual([ids['arabic']]);
@@ -109,8 +124,8 @@ describe('content search over international text (embedded store)', () => {
   });
 
   it('finds titles the same way', async () => {
-    const hits = await stores.documents.searchTitles(owner, 'NOTES');
-    expect(hits).toHaveLength(9);
+    const hits = await stores.documents.searchTitles(owner, 'NOTES', { limit: 20 });
+    expect(hits).toHaveLength(12);
   });
 });
 
@@ -143,6 +158,44 @@ describe('a version 8 embedded database (words split at their marks)', () => {
           (await upgraded.documents.searchContent(owner, query)).map((hit) => hit.id);
         expect(await ids('भारत')).toEqual([hindi.id]);
         expect(await ids('रत')).toEqual([]);
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a version 11 embedded database (Latin strokes and ligatures kept)', () => {
+  it('has its full-text index written anew on opening, so "lodz" finds a document about Łódź', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dt-i18n-upgrade-'));
+    const owner = newOwnerId();
+    try {
+      const written = createEmbeddedDataStores({ dataDir });
+      const polish = await written.documents.create(
+        sampleDocument(owner, { title: 'Notes', text: 'Łódź w centrum' }),
+      );
+      await written.close();
+      // The index as version 11 wrote it: "łodz", its stroke kept.
+      const raw = new Database(join(dataDir, EMBEDDED_DATABASE_FILE));
+      const { seq } = raw.prepare('SELECT seq FROM documents WHERE id = ?').get(polish.id) as {
+        seq: number;
+      };
+      const tag = (await import('../src/embedded/libsql-owner-terms')).ownerTag(owner);
+      raw.prepare('DELETE FROM document_terms WHERE rowid = ?').run(seq);
+      raw
+        .prepare('INSERT INTO document_terms (rowid, title, text) VALUES (?, ?, ?)')
+        .run(seq, `${tag}notes`, ['łodz', 'w', 'centrum'].map((w) => tag + w).join(' '));
+      raw.exec('PRAGMA user_version = 11');
+      raw.close();
+
+      const upgraded = createEmbeddedDataStores({ dataDir });
+      try {
+        const ids = async (query: string) =>
+          (await upgraded.documents.searchContent(owner, query)).map((hit) => hit.id);
+        expect(await ids('lodz')).toEqual([polish.id]);
+        expect(await ids('Łódź')).toEqual([polish.id]);
       } finally {
         await upgraded.close();
       }

@@ -145,7 +145,7 @@ describe('embedded libSQL data stores', () => {
 
     const check = new Database(file);
     try {
-      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 11 });
+      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 12 });
       // Version 8: chat sessions are listed by latest activity (their expiry), not creation.
       const sessionIndexes = check
         .prepare(

@@ -14,7 +14,10 @@ import { OPTIONAL_VOWEL_MARK_CLASS, UNSPACED_SCRIPT_LETTERS } from '@docuthinker
  *   "東京は日本の首都です" was not, as the whole run was one word);
  * - Turkish "İ"/"ı" are "i", German "ß" is "ss", Greek final "ς" is "σ",
  *   and Latin and Greek letters lose their accents (the index's tokenizer
- *   folds Latin ones only: "αθηνα" and "ΑΘΗΝΑ" missed "Αθήνα");
+ *   folds Latin ones only: "αθηνα" and "ΑΘΗΝΑ" missed "Αθήνα"); so do the
+ *   Latin letters whose stroke or ligature Unicode does not decompose, as
+ *   keyboards without them write them: "ł" is "l" ("lodz" finds "Łódź"),
+ *   "đ"/"ð" "d", "ø" "o", "ħ" "h", "ŧ" "t", "æ" "ae", "œ" "oe", "þ" "th";
  * - Arabic harakat and Hebrew points are left out, as the gateway's
  *   tokenizer leaves them out (optional-vowel-marks.ts in libs/contracts).
  * The index's tokenizer keeps marks inside its tokens (libsql-schema.ts).
@@ -35,9 +38,26 @@ const UNSPACED_OR_OTHER_RUNS = new RegExp(
 const UNSPACED_CLUSTER = new RegExp(`[${UNSPACED_LETTER}]\\p{M}*`, 'gu');
 const ASCII = /^\p{ASCII}*$/u;
 const LATIN_OR_GREEK_ACCENTS = /([\p{sc=Latin}\p{sc=Greek}])[\u0300-\u036f]+/gu;
-/** `'İ'.toLowerCase()` is "i" + U+0307, which the accents rule removes; "ı" is read as "i". */
-const SPECIAL_LETTERS = /[ıßς]/gu;
-const SPECIAL_LETTER_FOLDS: Record<string, string> = { ı: 'i', ß: 'ss', ς: 'σ' };
+/**
+ * Lower-case letters read as others. `'İ'.toLowerCase()` is "i" + U+0307,
+ * which the accents rule removes; "ı" is read as "i". The Latin letters with
+ * a stroke or a ligature have no decomposition for that rule to remove.
+ */
+const SPECIAL_LETTER_FOLDS: Record<string, string> = {
+  ı: 'i',
+  ß: 'ss',
+  ς: 'σ',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  ø: 'o',
+  ħ: 'h',
+  ŧ: 't',
+  æ: 'ae',
+  œ: 'oe',
+  þ: 'th',
+};
+const SPECIAL_LETTERS = new RegExp(`[${Object.keys(SPECIAL_LETTER_FOLDS).join('')}]`, 'gu');
 const OPTIONAL_VOWEL_MARKS = new RegExp(OPTIONAL_VOWEL_MARK_CLASS, 'gu');
 /**
  * The nukta of Devanagari and its sister scripts (ज़ is ज with it), which
@@ -62,7 +82,7 @@ export interface PlacedTerm {
 
 /**
  * A lower-cased word without Latin or Greek accents, Turkish i, ß, final
- * sigma, Arabic and Hebrew vowel marks, or nuktas.
+ * sigma, Latin strokes and ligatures, Arabic and Hebrew vowel marks, or nuktas.
  */
 function foldWord(word: string): string {
   if (ASCII.test(word)) return word;

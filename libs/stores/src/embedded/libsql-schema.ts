@@ -2,7 +2,7 @@ import type Database from 'libsql';
 import { indexDocumentTerms } from './libsql-owner-terms';
 
 /** Bumped when a migration is added below; stored in SQLite's `user_version`. */
-const SCHEMA_VERSION = 11;
+const SCHEMA_VERSION = 12;
 
 const VERSION_1 = `
 CREATE TABLE users (
@@ -194,8 +194,9 @@ CREATE INDEX IF NOT EXISTS chat_sessions_by_owner_latest_activity ON chat_sessio
  * pairs of letters of unspaced scripts (search-words.ts), in a table whose
  * tokenizer keeps marks inside words: the index is written anew from
  * `documents`, as version 3 first wrote it. (Version 9 did the same with
- * the tokenizer that split words at their marks, version 10 kept nuktas;
- * version 11 is this build's terms.)
+ * the tokenizer that split words at their marks, version 10 kept nuktas,
+ * version 11 kept Latin strokes and ligatures such as "ł" and "æ"; version
+ * 12 is this build's terms.)
  */
 function rewriteDocumentTerms(db: Database.Database): void {
   db.exec(`DROP TABLE document_terms;${DOCUMENT_TERMS_TABLE}`);
@@ -248,7 +249,7 @@ export function migrateEmbeddedSchema(db: Database.Database): void {
     if (current < 7) db.exec(VERSION_7);
     if (current < 8) db.exec(VERSION_8);
     // Version 3 wrote the index with this build's terms already.
-    if (current >= 3 && current < 11) rewriteDocumentTerms(db);
+    if (current >= 3 && current < 12) rewriteDocumentTerms(db);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
