@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { listedErrors } from '@docuthinker/runtime';
 import { problem } from '../errors';
@@ -31,9 +32,26 @@ export function registerUndeclaredRequestParts(scope: FastifyInstance): void {
         );
       }
     }
-    if (!schema?.body && request.body !== undefined && request.body !== null) {
+    if (!schema?.body && (hasParsedBody(request.body) || announcesBody(request.headers))) {
       return done(problem('DT_ERR_VALIDATION', 'this route takes no request body'));
     }
     done();
   });
+}
+
+function hasParsedBody(body: unknown): boolean {
+  return body !== undefined && body !== null;
+}
+
+/**
+ * A body Fastify leaves unread: it parses none for a GET or HEAD, whatever
+ * the request carries (found in an exploratory test: a GET with a JSON body
+ * was answered 200, where the backend and the README say 400).
+ */
+function announcesBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return (
+    headers['transfer-encoding'] !== undefined ||
+    (length !== undefined && length !== '' && Number(length) !== 0)
+  );
 }
