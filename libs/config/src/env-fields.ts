@@ -1,5 +1,5 @@
-import { domainToUnicode } from 'node:url';
 import * as z from 'zod';
+import { hasUndecodablePunycodeLabel, hostOfUrl } from './punycode-labels';
 
 /**
  * Documentation carried by every environment variable's schema. The README's
@@ -70,8 +70,7 @@ function originProblem(value: string): string | undefined {
   // `https://*.example.com` parses as a host named `*.example.com`: no browser sends it.
   if (value.includes('*')) return 'has a wildcard entry (CORS matches each origin exactly)';
   // Before the URL parser, whose answer for such a host depends on the Node release.
-  const host = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@:]*)/i.exec(value)?.[1] ?? '';
-  if (host.split('.').some(isUndecodablePunycode)) {
+  if (hasUndecodablePunycodeLabel(hostOfUrl(value))) {
     return 'has an entry whose host has a label that is not valid punycode (xn--…)';
   }
   let url: URL;
@@ -91,21 +90,6 @@ function originProblem(value: string): string | undefined {
   if (afterScheme.includes('@')) return 'has an entry with credentials in it';
   return 'has an entry not written as browsers send it (lowercase, without its default port)';
 }
-
-/**
- * A label in the ASCII form of an international name ("xn--…") that does not
- * decode to one: no browser sends it. Node 20's URL parser refused most such
- * hosts, Node 24's (the images' release) keeps them, and domainToUnicode
- * answers '' (Node 20), the label unchanged (Node 24) or, for `xn--abc-` on
- * Node 20, plain ASCII, which IDNA does not allow either: whatever it
- * answers, a label without a character outside ASCII did not decode.
- */
-function isUndecodablePunycode(label: string): boolean {
-  if (!label.toLowerCase().startsWith('xn--')) return false;
-  return !NON_ASCII.test(domainToUnicode(label));
-}
-
-const NON_ASCII = /[^\p{ASCII}]/u;
 
 /**
  * One browser origin, exactly as the Origin header carries it. CORS compares

@@ -4,6 +4,7 @@ export {
   SERVER_KEEP_ALIVE_TIMEOUT_MS,
 } from './connection-timeouts';
 export { envVarDocs, type EnvVarDoc } from './env-fields';
+export { hasUndecodablePunycodeLabel, hostOfUrl } from './punycode-labels';
 export {
   LOG_LEVELS,
   NODE_ENVS,

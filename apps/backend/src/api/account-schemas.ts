@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { hasUndecodablePunycodeLabel, hostOfUrl } from '@docuthinker/config';
 import { textField } from '@docuthinker/contracts';
 import { SOCIAL_NETWORKS, THEMES, withAsciiDomain, withCanonicalDomain } from '@docuthinker/stores';
 import { normalizedPassword } from '../auth/password-hashing';
@@ -34,9 +35,14 @@ const email = z
   .pipe(
     z
       .string()
-      .refine((address) => z.email().safeParse(withLetterTld(withAsciiDomain(address))).success, {
-        error: 'must be an email address',
-      })
+      .refine(
+        (address) =>
+          z.email().safeParse(withLetterTld(withAsciiDomain(address))).success &&
+          // As typed: Node 20 decoded "xn--abc-" to "abc" on the way to ASCII
+          // (another domain), Node 24 refuses it (exploratory test).
+          !hasUndecodablePunycodeLabel(address.slice(address.lastIndexOf('@') + 1)),
+        { error: 'must be an email address' },
+      )
       .transform(withCanonicalDomain),
   );
 const newPassword = z
@@ -92,7 +98,16 @@ const socialLinkUpdate = textField()
   .trim()
   .max(500)
   .transform((link) => (link === '' ? null : link))
-  .pipe(z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).nullable())
+  .pipe(
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+      // Node 24's URL parser keeps a host with an undecodable "xn--" label
+      // that Node 20's refused (exploratory test): refused on both.
+      .refine((link) => !hasUndecodablePunycodeLabel(hostOfUrl(link)), {
+        error: 'must be an http or https URL',
+      })
+      .nullable(),
+  )
   .nullable()
   .optional()
   .describe('An http(s) URL; null or a blank string removes the link, absent keeps it');
