@@ -6,6 +6,7 @@ export {
   type ErrorCatalogueEntry,
   type ProblemDocument,
 } from './problem';
+export { announcesBody } from './announced-body';
 export { problemClientErrors } from './client-errors';
 export { clientDepartureSignal } from './client-departure-signal';
 export { LEAVE_HOST_CHECK_TO_LISTENER, refusingRequestsWithoutHost } from './host-header-required';

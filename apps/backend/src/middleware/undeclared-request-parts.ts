@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { listedErrors } from '@docuthinker/runtime';
+import { announcesBody, listedErrors } from '@docuthinker/runtime';
 import type { ApiOperation } from '../api/api-operations';
 import { problem } from '../errors';
 
@@ -18,17 +18,6 @@ function pathPattern(template: string): RegExp {
       /^\{\w+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
     );
   return new RegExp(`^${segments.join('/')}/?$`, 'i');
-}
-
-/**
- * Whether the request says it carries a body: a length above 0, or chunks
- * (an empty chunked body counts too: it cannot be told before it is read).
- */
-export function hasBody(headers: {
-  'content-length'?: string;
-  'transfer-encoding'?: string;
-}): boolean {
-  return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 }
 
 /**
@@ -56,7 +45,7 @@ export function undeclaredRequestParts(operations: readonly ApiOperation[]): Req
       queryAt === -1
         ? []
         : [...new Set(new URLSearchParams(req.url.slice(queryAt + 1)).keys())].filter(Boolean);
-    const body = hasBody(req.headers);
+    const body = announcesBody(req.headers);
     if (names.length === 0 && !body) return next();
     // `/api/documents/search` is also `/api/documents/{id}`: what any of the
     // matching operations takes is allowed.

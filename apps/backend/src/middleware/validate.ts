@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { LRUCache } from 'lru-cache';
 import { parse as parseQueryString } from 'node:querystring';
 import type * as z from 'zod';
-import { listedErrors } from '@docuthinker/runtime';
+import { announcesBody, listedErrors } from '@docuthinker/runtime';
 import { problem } from '../errors';
 
 // A body of thousands of unknown keys is one issue whose message names them all.
@@ -36,10 +36,8 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.
  */
 export function jsonBody<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
   if (req.body === undefined) {
-    const hasBody =
-      Number(req.headers['content-length'] ?? 0) > 0 ||
-      req.headers['transfer-encoding'] !== undefined;
-    if (hasBody) throw problem('DT_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send application/json.');
+    if (announcesBody(req.headers))
+      throw problem('DT_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send application/json.');
     return parseOrThrow(schema, {});
   }
   return parseOrThrow(schema, req.body);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import {
+  announcesBody,
   logRequestEnd,
   REQUEST_ID_HEADER,
   requestIdFrom,
@@ -7,7 +8,6 @@ import {
   type Logger,
 } from '@docuthinker/runtime';
 import { documentListQuery } from '../../api/document-schemas';
-import { hasBody } from '../../middleware/undeclared-request-parts';
 import type { AccessTokens } from '../../auth/access-tokens';
 import type { LiveAccounts } from '../../auth/live-accounts';
 import { knownUserId } from '../../middleware/authenticate';
@@ -64,7 +64,7 @@ export function withCachedListing(
       (url.length === LISTING_PATH.length || url.charCodeAt(LISTING_PATH.length) === 63) && // '?'
       headers.origin === undefined &&
       // A body is Express's 400 (undeclared-request-parts), cached or not.
-      !hasBody(headers) &&
+      !announcesBody(headers) &&
       headers['if-none-match'] === undefined &&
       headers['if-modified-since'] === undefined
     );
