@@ -8,7 +8,14 @@ describe('hosts whose punycode does not decode', () => {
   const password = 'long enough';
 
   it('refuses an email address at such a domain, as typed or beside an international label', () => {
-    for (const email of ['b@bücher.xn--abc-.com', 'c@ü.xn--zz-.de', 'a@xn--a.example.com']) {
+    for (const email of [
+      'b@bücher.xn--abc-.com',
+      'c@ü.xn--zz-.de',
+      'a@xn--a.example.com',
+      // Full-width, which IDNA reads as "xn--" (review).
+      'a@ｘｎ--abc-.com',
+      'a@bücher.ｘｎ--abc-.com',
+    ]) {
       const parsed = registerBody.safeParse({ email, password });
       expect({ email, refused: !parsed.success }).toEqual({ email, refused: true });
     }
@@ -21,6 +28,9 @@ describe('hosts whose punycode does not decode', () => {
   it('refuses a social link to such a host, and takes one to an international host', () => {
     for (const link of [
       'http://xn--a.example.com/',
+      // The host as the parser reads it: a backslash is a slash, escapes decoded (review).
+      'https://xn--a.example.com\\@good.com/',
+      'https://xn%2D%2Da.example.com/',
       'https://xn--.com/',
       'https://me@xn--abc-.org:8443/x',
     ]) {

@@ -21,9 +21,14 @@ export function hasUndecodablePunycodeLabel(host: string): boolean {
   });
 }
 
-/** The host of an absolute URL as written (`scheme://[user@]host[:port]…`), or ''. */
+/**
+ * The host of an absolute URL as written (`scheme://[user@]host[:port]…`), or
+ * ''. A backslash ends the authority, as URL parsers read one in an http(s)
+ * URL. Percent-escapes are not decoded: a caller that takes the URL also
+ * checks the host its parser read.
+ */
 export function hostOfUrl(value: string): string {
-  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(value)?.[1] ?? '';
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#\\]*)/i.exec(value)?.[1] ?? '';
   const host = authority.slice(authority.lastIndexOf('@') + 1);
   return host.startsWith('[') ? '' : host.replace(/:\d*$/, '');
 }
