@@ -212,7 +212,10 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         status: 413,
         when: `DT_ERR_FILE_TOO_LARGE: the file is over the upload limit (DOCUTHINKER_MAX_UPLOAD_BYTES), inflates beyond it, or its text (a file’s or JSON \`text\`) is longer than ${MAX_UPLOAD_TEXT_CHARS.toLocaleString('en-US')} characters; DT_ERR_BODY_TOO_LARGE: a JSON body over the upload limit. Nothing was stored`,
       },
-      { status: 415, when: 'DT_ERR_UNSUPPORTED_TYPE: not a PDF, DOCX or text format' },
+      {
+        status: 415,
+        when: 'DT_ERR_UNSUPPORTED_TYPE: not a PDF, DOCX or text format; DT_ERR_UNSUPPORTED_MEDIA_TYPE: a body neither multipart nor JSON, or in a content coding other than gzip, deflate or br (Accept-Encoding names them)',
+      },
       {
         status: 422,
         when: 'DT_ERR_CORRUPT_FILE, DT_ERR_ENCRYPTED_FILE, DT_ERR_EMPTY_DOCUMENT, DT_ERR_EXTRACTION_TIMEOUT, DT_ERR_EXTRACTION_MEMORY: no text could be read',

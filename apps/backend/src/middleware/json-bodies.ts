@@ -8,7 +8,8 @@ import { isLargeBodyRequest } from './large-body-admission';
  * not Node 20): found in an exploratory test, the same request was 415 on
  * one release and 201 on the other.
  */
-const ACCEPTED_ENCODINGS = new Set(['identity', 'gzip', 'x-gzip', 'deflate', 'br']);
+const ACCEPTED_ENCODINGS = new Set(['identity', 'gzip', 'deflate', 'br']);
+const ACCEPTED_ENCODINGS_HEADER = 'gzip, deflate, br';
 
 /**
  * Ordinary JSON requests are small; only a text upload, and an AI task on
@@ -30,8 +31,11 @@ export function jsonBodies(maxUploadBytes: number): RequestHandler {
       next();
       return;
     }
-    const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    if (!ACCEPTED_ENCODINGS.has(encoding)) {
+    // JSON bodies only: a multipart upload's encoding is read-multipart-upload's to refuse.
+    const encoding = (req.headers['content-encoding'] || 'identity').trim().toLowerCase();
+    if (req.is('application/json') && !ACCEPTED_ENCODINGS.has(encoding)) {
+      // RFC 9110 §12.5.3: a 415 for a content coding says which ones are taken.
+      res.setHeader('accept-encoding', ACCEPTED_ENCODINGS_HEADER);
       next(
         problem(
           'DT_ERR_UNSUPPORTED_MEDIA_TYPE',
