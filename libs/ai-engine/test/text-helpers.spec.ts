@@ -41,6 +41,10 @@ describe('splitSentences', () => {
       'The next one opens in Sept. 2027.',
       'It runs to Dec. 31.',
     ]);
+    // Only a full stop: a question about a month ends where it ends (review).
+    expect(splitSentences('What happened in Jan? 5 people left early.').map((s) => s.text)).toEqual(
+      ['What happened in Jan?', '5 people left early.'],
+    );
   });
 
   it('joins hard-wrapped lines and starts a new sentence at each list item', () => {

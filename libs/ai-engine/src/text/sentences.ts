@@ -399,7 +399,7 @@ export function splitSentences(source: string, options: SplitOptions = {}): Sent
         !standalone &&
         (isAbbreviation(blockText, match.index) ||
           startsLowercase(blockText, end) ||
-          isMonthBeforeNumber(blockText, match.index, end))
+          (match[0].startsWith('.') && isMonthBeforeNumber(blockText, match.index, end)))
       )
         continue;
       pushSpan(cursor, end, numbered);

@@ -86,12 +86,13 @@ export interface PlacedTerm {
  */
 function foldWord(word: string): string {
   if (ASCII.test(word)) return word;
+  // The letter folds after the accents: "ǿ" is "ø" with an acute (review).
   return word
-    .replace(SPECIAL_LETTERS, (letter) => SPECIAL_LETTER_FOLDS[letter] ?? letter)
     .replace(OPTIONAL_VOWEL_MARKS, '')
     .replace(NUKTAS, '')
     .normalize('NFD')
     .replace(LATIN_OR_GREEK_ACCENTS, '$1')
+    .replace(SPECIAL_LETTERS, (letter) => SPECIAL_LETTER_FOLDS[letter] ?? letter)
     .normalize('NFC');
 }
 

@@ -190,7 +190,7 @@ CREATE INDEX IF NOT EXISTS chat_sessions_by_owner_latest_activity ON chat_sessio
 `;
 
 /**
- * Version 11 stores words with their combining marks, folded further, and
+ * Version 12 stores words with their combining marks, folded further, and
  * pairs of letters of unspaced scripts (search-words.ts), in a table whose
  * tokenizer keeps marks inside words: the index is written anew from
  * `documents`, as version 3 first wrote it. (Version 9 did the same with
