@@ -139,78 +139,76 @@ describe('content search over international text (embedded store)', () => {
   });
 });
 
+/**
+ * A store holding one document whose full-text index row is the one an
+ * older schema `version` wrote (`staleWords` under the owner's tag), opened
+ * again by this build; `check` searches the upgraded store.
+ */
+async function openedAfterIndexOfVersion(
+  version: number,
+  text: string,
+  staleWords: readonly string[],
+  check: (search: (query: string) => Promise<string[]>, documentId: string) => Promise<void>,
+): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dt-i18n-upgrade-'));
+  const owner = newOwnerId();
+  try {
+    const written = createEmbeddedDataStores({ dataDir });
+    const document = await written.documents.create(
+      sampleDocument(owner, { title: 'Notes', text }),
+    );
+    await written.close();
+    const raw = new Database(join(dataDir, EMBEDDED_DATABASE_FILE));
+    const { seq } = raw.prepare('SELECT seq FROM documents WHERE id = ?').get(document.id) as {
+      seq: number;
+    };
+    const tag = (await import('../src/embedded/libsql-owner-terms')).ownerTag(owner);
+    raw.prepare('DELETE FROM document_terms WHERE rowid = ?').run(seq);
+    raw
+      .prepare('INSERT INTO document_terms (rowid, title, text) VALUES (?, ?, ?)')
+      .run(seq, `${tag}notes`, staleWords.map((word) => tag + word).join(' '));
+    raw.exec(`PRAGMA user_version = ${version}`);
+    raw.close();
+
+    const upgraded = createEmbeddedDataStores({ dataDir });
+    try {
+      const search = async (query: string) =>
+        (await upgraded.documents.searchContent(owner, query)).map((hit) => hit.id);
+      await check(search, document.id);
+    } finally {
+      await upgraded.close();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 describe('a version 8 embedded database (words split at their marks)', () => {
   it('has its full-text index written anew on opening, so its documents are found as this build finds them', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'dt-i18n-upgrade-'));
-    const owner = newOwnerId();
-    try {
-      const written = createEmbeddedDataStores({ dataDir });
-      const hindi = await written.documents.create(
-        sampleDocument(owner, { title: 'Notes', text: 'भारत की राजधानी' }),
-      );
-      await written.close();
-      // The index as version 8 wrote it: "भारत" as "भ" and "रत" under the owner's tag.
-      const raw = new Database(join(dataDir, EMBEDDED_DATABASE_FILE));
-      const { seq } = raw.prepare('SELECT seq FROM documents WHERE id = ?').get(hindi.id) as {
-        seq: number;
-      };
-      const tag = (await import('../src/embedded/libsql-owner-terms')).ownerTag(owner);
-      raw.prepare('DELETE FROM document_terms WHERE rowid = ?').run(seq);
-      raw
-        .prepare('INSERT INTO document_terms (rowid, title, text) VALUES (?, ?, ?)')
-        .run(seq, `${tag}notes`, ['भ', 'रत', 'क', 'र', 'जध', 'न'].map((w) => tag + w).join(' '));
-      raw.exec('PRAGMA user_version = 8');
-      raw.close();
-
-      const upgraded = createEmbeddedDataStores({ dataDir });
-      try {
-        const ids = async (query: string) =>
-          (await upgraded.documents.searchContent(owner, query)).map((hit) => hit.id);
-        expect(await ids('भारत')).toEqual([hindi.id]);
-        expect(await ids('रत')).toEqual([]);
-      } finally {
-        await upgraded.close();
-      }
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    // The index as version 8 wrote it: "भारत" as "भ" and "रत".
+    await openedAfterIndexOfVersion(
+      8,
+      'भारत की राजधानी',
+      ['भ', 'रत', 'क', 'र', 'जध', 'न'],
+      async (search, id) => {
+        expect(await search('भारत')).toEqual([id]);
+        expect(await search('रत')).toEqual([]);
+      },
+    );
   });
 });
 
 describe('a version 11 embedded database (Latin strokes and ligatures kept)', () => {
   it('has its full-text index written anew on opening, so "lodz" finds a document about Łódź', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'dt-i18n-upgrade-'));
-    const owner = newOwnerId();
-    try {
-      const written = createEmbeddedDataStores({ dataDir });
-      const polish = await written.documents.create(
-        sampleDocument(owner, { title: 'Notes', text: 'Łódź w centrum' }),
-      );
-      await written.close();
-      // The index as version 11 wrote it: "łodz", its stroke kept.
-      const raw = new Database(join(dataDir, EMBEDDED_DATABASE_FILE));
-      const { seq } = raw.prepare('SELECT seq FROM documents WHERE id = ?').get(polish.id) as {
-        seq: number;
-      };
-      const tag = (await import('../src/embedded/libsql-owner-terms')).ownerTag(owner);
-      raw.prepare('DELETE FROM document_terms WHERE rowid = ?').run(seq);
-      raw
-        .prepare('INSERT INTO document_terms (rowid, title, text) VALUES (?, ?, ?)')
-        .run(seq, `${tag}notes`, ['łodz', 'w', 'centrum'].map((w) => tag + w).join(' '));
-      raw.exec('PRAGMA user_version = 11');
-      raw.close();
-
-      const upgraded = createEmbeddedDataStores({ dataDir });
-      try {
-        const ids = async (query: string) =>
-          (await upgraded.documents.searchContent(owner, query)).map((hit) => hit.id);
-        expect(await ids('lodz')).toEqual([polish.id]);
-        expect(await ids('Łódź')).toEqual([polish.id]);
-      } finally {
-        await upgraded.close();
-      }
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    // The index as version 11 wrote it: "łodz", its stroke kept.
+    await openedAfterIndexOfVersion(
+      11,
+      'Łódź w centrum',
+      ['łodz', 'w', 'centrum'],
+      async (search, id) => {
+        expect(await search('lodz')).toEqual([id]);
+        expect(await search('Łódź')).toEqual([id]);
+      },
+    );
   });
 });
