@@ -327,10 +327,10 @@ log "bundling both services (nx build; cached when unchanged)"
     fail "nx build failed"
   }
 
-# The Node the images ship with, which need not be the machine's.
-node_version="$(sed -nE 's/^ARG NODE_IMAGE=node:([0-9]+\.[0-9]+\.[0-9]+)-.*/\1/p' "$root/docker/backend.Dockerfile")"
-[[ -n "$node_version" ]] || fail "docker/backend.Dockerfile names no node:<version>-… NODE_IMAGE"
-log "fetching node v$node_version (the Dockerfiles' NODE_IMAGE) from the npm registry"
+# The Node the images ship with, which need not be the machine's (.nvmrc:
+# tools/ci/test/pipeline-shape.spec.ts holds the Dockerfiles' NODE_IMAGE to it).
+node_version="$(tr -d '[:space:]' <"$root/.nvmrc")"
+log "fetching node v$node_version (.nvmrc, the Dockerfiles' NODE_IMAGE) from the npm registry"
 bash "$containers_dir/fetch-node-binary.sh" "$node_version" "$work/node" || fail "could not fetch node v$node_version"
 log "building the local Node base image from node v$node_version"
 created_images+=("$base_image")

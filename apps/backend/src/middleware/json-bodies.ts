@@ -33,7 +33,7 @@ export function jsonBodies(maxUploadBytes: number): RequestHandler {
     }
     // JSON bodies only: a multipart upload's encoding is read-multipart-upload's to refuse.
     const encoding = (req.headers['content-encoding'] || 'identity').trim().toLowerCase();
-    if (req.is('application/json') && !ACCEPTED_ENCODINGS.has(encoding)) {
+    if (!ACCEPTED_ENCODINGS.has(encoding) && req.is('application/json')) {
       // RFC 9110 §12.5.3: a 415 for a content coding says which ones are taken.
       res.setHeader('accept-encoding', ACCEPTED_ENCODINGS_HEADER);
       next(
