@@ -24,7 +24,7 @@ import {
   severalCharacterSpellings,
 } from './compatibility-spellings';
 import { isZeroVector } from './hashing-embedder';
-import { isTransportFailure } from './transport-failure';
+import { describeTransportFailure, isTransportFailure } from './transport-failure';
 import {
   assertOwner,
   type ChunkHit,
@@ -117,7 +117,7 @@ function asOutage(error: unknown, errors: ChromaErrors): unknown {
   if (error instanceof Error && error.name.startsWith('Chroma')) return error;
   if (!isTransportFailure(error)) return error;
   return new errors.ChromaConnectionError(
-    `Chroma could not be reached or did not answer in time: ${(error as Error).message}`,
+    `Chroma could not be reached or did not answer in time: ${describeTransportFailure(error)}`,
     error,
   );
 }
@@ -585,7 +585,7 @@ export class ChromaVectorIndex implements VectorIndex {
       body = await response.text();
     } catch (error) {
       throw new errors.ChromaConnectionError(
-        `Failed to connect to Chroma: ${(error as Error).message}`,
+        `Failed to connect to Chroma: ${describeTransportFailure(error)}`,
         error,
       );
     }

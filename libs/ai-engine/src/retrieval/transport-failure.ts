@@ -58,3 +58,21 @@ export function isTransportFailure(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * `error`'s message followed by its causes' ("fetch failed: other side
+ * closed"), for logs: fetch says only "fetch failed", and whether Chroma
+ * refused the connection, cut it or ran out of time is in the cause.
+ */
+export function describeTransportFailure(error: unknown): string {
+  const messages: string[] = [];
+  let current = error;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH; depth += 1) {
+    if (typeof current !== 'object' || current === null) break;
+    const { message } = current as ErrorFields;
+    if (typeof message === 'string' && message !== '' && !messages.includes(message))
+      messages.push(message);
+    current = (current as ErrorFields).cause;
+  }
+  return messages.length > 0 ? messages.join(': ') : String(error);
+}
