@@ -177,14 +177,14 @@ export function createGatewayApp({
   const openApi = new OpenApiDocument({ title: 'DocuThinker AI/ML gateway', version: '1' });
 
   void app.register(async (open) => {
-    openApi.watch(open, { authenticated: false });
+    openApi.watch(open, { authenticated: false, refusesUndeclaredParts: false });
     registerHealthRoutes(open, connection, aiCallCounters);
     registerMetricsRoutes(open, metrics);
     registerApiDocsRoutes(open, openApi);
   });
 
   void app.register(async (api) => {
-    openApi.watch(api, { authenticated: true });
+    openApi.watch(api, { authenticated: true, refusesUndeclaredParts: true });
     registerAuthentication(api, verifier);
     registerUndeclaredRequestParts(api);
     registerOwnerScope(api);

@@ -280,6 +280,18 @@ describe('meta routes', () => {
         statuses: expect.arrayContaining(['408', '413', '415']),
       });
     }
+    // A query or body an API route does not take is refused on every one of them.
+    const apiOperations = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations as Record<string, { security: unknown[]; responses: object }>)
+        .filter(([, operation]) => operation.security.length > 0)
+        .map(([method, operation]) => ({
+          path,
+          method,
+          documents400: '400' in operation.responses,
+        })),
+    );
+    expect(apiOperations.length).toBeGreaterThanOrEqual(10);
+    for (const operation of apiOperations) expect(operation).toMatchObject({ documents400: true });
     // The meta routes' answers, and no engine problem where no engine call is made.
     const meta = (path: string) => document.paths[path].get.responses;
     expect(Object.keys(meta('/health')['200'].content)).toEqual(['application/json']);

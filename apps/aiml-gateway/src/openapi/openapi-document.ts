@@ -33,6 +33,15 @@ interface DocumentedRoute {
   readonly ownerScoped: boolean;
   /** Counted against a user token's AI calls per minute (429 beyond them). */
   readonly aiCall: boolean;
+  /** A query or body the route does not take is refused (undeclared-request-parts.ts). */
+  readonly refusesUndeclaredParts: boolean;
+}
+
+/** What a watched scope's routes share. */
+interface ScopeAccess {
+  readonly authenticated: boolean;
+  /** The scope refuses a query or body its routes do not take, with 400. */
+  readonly refusesUndeclaredParts: boolean;
 }
 
 function jsonSchema(schema: unknown, io: 'input' | 'output'): JsonSchema {
@@ -135,7 +144,12 @@ function operation(route: DocumentedRoute) {
   const readsBody = Boolean(schema['body']) || route.method === 'delete';
   const statuses = [
     ...new Set([
-      ...(schema['body'] || schema['querystring'] || schema['params'] ? [400] : []),
+      ...(schema['body'] ||
+      schema['querystring'] ||
+      schema['params'] ||
+      route.refusesUndeclaredParts
+        ? [400]
+        : []),
       // A path parameter longer than the router takes (maxParamLength).
       ...(schema['params'] ? [414] : []),
       ...(route.authenticated ? [401] : []),
@@ -223,7 +237,7 @@ export class OpenApiDocument {
 
   constructor(private readonly info: { title: string; version: string }) {}
 
-  watch(scope: FastifyInstance, access: { authenticated: boolean }): void {
+  watch(scope: FastifyInstance, access: ScopeAccess): void {
     scope.addHook('onRoute', (route: RouteOptions) => {
       const schema = route.schema as Record<string, unknown> | undefined;
       if (!schema?.['summary']) return;
@@ -234,6 +248,7 @@ export class OpenApiDocument {
           url: route.url,
           schema,
           authenticated: access.authenticated,
+          refusesUndeclaredParts: access.refusesUndeclaredParts,
           ownerScoped: route.config?.ownerIn !== undefined,
           aiCall: Boolean(route.config?.aiCall),
         });
