@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  DeleteSecretCommand,
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
   SecretsManagerClient,
@@ -229,10 +230,71 @@ describe('tools/secrets CLI against moto', () => {
     }
   });
 
-  it('refuses a timeout that is no number of milliseconds', async () => {
-    const result = await run(['check', '--timeout-ms', 'soon']);
+  it.each(['soon', '0', '0x10', '1e3', ' 100', '99999999999'])(
+    'refuses a timeout of %j, which is no number of milliseconds a timer takes',
+    async (timeout) => {
+      const result = await run(['check', '--timeout-ms', timeout]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        'secrets: --timeout-ms must be a whole number of milliseconds from 1 to 2147483647',
+      );
+    },
+  );
+
+  // Found in an exploratory test: each exited 1 with "TypeError: Unknown option",
+  // or (an argument for --file) read stdin instead and reported success.
+  it.each([
+    [['list', '--bogus'], "Unknown option '--bogus'"],
+    [['check', '--timeout-ms'], "Option '--timeout-ms <value>' argument missing"],
+    [['list', 'extra'], 'list takes no argument "extra"'],
+    [
+      ['put', 'prod.env'],
+      'put takes no argument "prod.env" (put reads a file given with --file PATH)',
+    ],
+  ])('answers the usage error %j with exit status 2, saying what was wrong', async (args, said) => {
+    const prefix = ['--prefix', 'docuthinker/usage/'];
+    const result = await run([...prefix, ...args], 'REDIS_URL=redis://cache:6379\n');
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--timeout-ms');
+    expect(result.stderr).toContain(`secrets: ${said}`);
+    expect(result.stderr).not.toContain('TypeError');
+    expect((await run(['list', ...prefix])).stdout.trim()).toBe('');
+  });
+
+  // Found in an exploratory test: a value wrapped onto the next line read as a
+  // key (base64's padding is an "="), and "not a docuthinker secret" printed it.
+  it('never prints a value that reads as a key, in any of the errors that name keys', async () => {
+    const value = 'LCPu1WNQXFYZsCw3iMB42eMBacBzpszcfMgfsnIQHh4=';
+    const unknown = await run(['put', '--dry-run'], `DOCUTHINKER_JWT_SECRET=\n${value}\n`);
+    const repeated = await run(['put', '--dry-run'], `${value}\n${value}\n`);
+    for (const result of [unknown, repeated]) {
+      expect(result.code).toBe(1);
+      expect(result.stderr + result.stdout).not.toContain(value.slice(0, -1));
+      expect(result.stderr).toContain('(a value wrapped onto its own line?), not shown');
+    }
+    expect(repeated.stderr).toContain('secrets: line 2 repeats a key that is no variable');
+  });
+
+  it('says a UTF-16 file (PowerShell\'s >) is not UTF-8, rather than "not KEY=VALUE"', async () => {
+    const file = join(workDir, 'utf16.env');
+    writeFileSync(file, Buffer.from('\ufeffREDIS_URL=redis://cache:6379\r\n', 'utf16le'));
+    const result = await run(['put', '--file', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('secrets: the input is not UTF-8 text (UTF-16');
+  });
+
+  it('names a secret scheduled for deletion and how to restore it', async () => {
+    await run(['put', '--prefix', 'docuthinker/deleted/'], 'REDIS_URL=redis://cache:6379\n');
+    await client.send(
+      new DeleteSecretCommand({ SecretId: 'docuthinker/deleted/redis', RecoveryWindowInDays: 7 }),
+    );
+    const result = await run(
+      ['put', '--prefix', 'docuthinker/deleted/'],
+      'REDIS_URL=redis://other:6379\n',
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'secrets: docuthinker/deleted/redis is scheduled for deletion: restore it (aws secretsmanager restore-secret --secret-id docuthinker/deleted/redis) and run put again',
+    );
   });
 
   it('prints usage for an unknown command', async () => {

@@ -17,9 +17,16 @@
  * incomplete, the line is refused instead of guessed: a `$` belongs in
  * single quotes. Keys may contain hyphens, as the secret name `service-token` does.
  * A key given twice is refused: which of two values was meant cannot be
- * guessed. Errors name the line and the key, never the value.
+ * guessed. Errors name the line and the key, never the value (nor a "key"
+ * that looks like one: see keyForMessages).
  */
 export function parseEnvFile(text: string): Map<string, string> {
+  // PowerShell's `>` writes UTF-16, which reads as NULs between the letters.
+  if (text.includes('\u0000')) {
+    throw new Error(
+      'the input is not UTF-8 text (UTF-16, as PowerShell writes?): save it as UTF-8',
+    );
+  }
   const entries = new Map<string, string>();
   const lineOf = new Map<string, number>();
   text.split(/\r?\n/).forEach((rawLine, index) => {
@@ -31,12 +38,29 @@ export function parseEnvFile(text: string): Map<string, string> {
     const [, key = '', rawValue = ''] = match;
     const first = lineOf.get(key);
     if (first !== undefined) {
-      throw new Error(`line ${lineNumber} repeats ${key} (first given on line ${first})`);
+      throw new Error(
+        `line ${lineNumber} repeats ${keyForMessages(key)} (first given on line ${first})`,
+      );
     }
     lineOf.set(key, lineNumber);
-    entries.set(key, valueOf(rawValue, `line ${lineNumber} (${key})`));
+    entries.set(key, valueOf(rawValue, `line ${lineNumber} (${keyForMessages(key)})`));
   });
   return entries;
+}
+
+/** A variable (REDIS_URL) or a secret's name (service-token), as they are written. */
+const NAME_LIKE = /^(?:[A-Z][A-Z0-9_]{0,63}|[a-z][a-z0-9]{0,31}(?:-[a-z0-9]{1,31}){0,3})$/;
+
+/**
+ * `key` as an error may show it: as written when it reads as a variable or
+ * a secret's name, else described. Found in an exploratory test: a value
+ * wrapped onto its own line (`DOCUTHINKER_JWT_SECRET=` then the base64
+ * value, whose padding is an `=`) read as a key, and the error printed it.
+ */
+export function keyForMessages(key: string): string {
+  return NAME_LIKE.test(key)
+    ? key
+    : 'a key that is no variable or secret name (a value wrapped onto its own line?), not shown';
 }
 
 /** The value of one line's text after `=`, leading whitespace already gone. */

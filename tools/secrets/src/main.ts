@@ -8,7 +8,13 @@ import {
   silenceSdkNodeNotice,
 } from '@docuthinker/config';
 import { parseEnvFile } from './env-file';
-import { checkSecrets, listSecretIds, putSecrets, type CommandContext } from './secrets-commands';
+import {
+  checkPasses,
+  checkSecrets,
+  listSecretIds,
+  putSecrets,
+  type CommandContext,
+} from './secrets-commands';
 
 const USAGE = `Usage: nx run tools:secrets -- <command> [options]
 
@@ -47,36 +53,62 @@ substitute $NAME there), so write such a value in '...'. A backslash inside
 "..." (compose expands escapes there) or before a closing quote is refused:
 use '...'.
 
-check reads each secret it finds to see that it holds a string value (never
-printing it): a secret that exists with no value, or with a binary one, is
-reported EMPTY and fails the check, since the services cannot read it; put
+check reads each secret it finds (never printing it): a secret that exists
+with no value, or with a binary one, is reported EMPTY, and one whose value
+the service reading it would refuse (put's rules above) INVALID, with the
+rule; either fails the check, since the services cannot start on it. put
 gives such a secret its value as a new version.
 Region and credentials come from the usual AWS environment (AWS_REGION,
 AWS_PROFILE, ...); AWS_ENDPOINT_URL points it at an emulator. Values are never printed.`;
 
+/** The longest delay a Node timer takes (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Exit status 2, as every usage error of the command. */
+function usageError(message: string): number {
+  process.stderr.write(`secrets: ${message}\nRun with --help for the usage.\n`);
+  return 2;
+}
+
 async function main(argv: string[]): Promise<number> {
   // The SDK's notice would come before every command's output.
   silenceSdkNodeNotice();
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      file: { type: 'string', short: 'f' },
-      prefix: { type: 'string', default: SECRET_PREFIX },
-      'dry-run': { type: 'boolean', default: false },
-      'timeout-ms': { type: 'string', default: String(DEFAULT_SECRETS_TIMEOUT_MS) },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const [command] = positionals;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        file: { type: 'string', short: 'f' },
+        prefix: { type: 'string', default: SECRET_PREFIX },
+        'dry-run': { type: 'boolean', default: false },
+        'timeout-ms': { type: 'string', default: String(DEFAULT_SECRETS_TIMEOUT_MS) },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    // An unknown option or one without its value: a usage error, as the others.
+    return usageError((error as Error).message);
+  }
+  const { positionals, values } = parsed;
+  const [command, ...extra] = positionals;
   if (values.help || !command) {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const timeoutMs = Number(values['timeout-ms']);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
-    process.stderr.write(`--timeout-ms must be a whole number of milliseconds from 1\n`);
-    return 2;
+  // Found in an exploratory test: `put prod.env` (no --file) read stdin
+  // instead, wrote nothing and said "0 secrets, 0 changed".
+  if (extra.length > 0) {
+    const hint = command === 'put' ? ' (put reads a file given with --file PATH)' : '';
+    return usageError(`${command} takes no argument "${extra[0]}"${hint}`);
+  }
+  // Decimal digits only (Number() also takes 0x10 and 1e3), up to what a
+  // Node timer holds (larger ones fire after 1 ms).
+  const timeoutMs = /^\d{1,10}$/.test(values['timeout-ms']) ? Number(values['timeout-ms']) : NaN;
+  if (!(timeoutMs >= 1 && timeoutMs <= MAX_TIMER_MS)) {
+    return usageError(
+      `--timeout-ms must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}`,
+    );
   }
   const context: CommandContext = {
     // Two attempts, each bounded: an endpoint that never answers fails the
@@ -92,6 +124,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'put': {
+        if (values.file === undefined && process.stdin.isTTY) {
+          process.stderr.write(
+            'secrets: reading KEY=VALUE lines until Ctrl-D (or give --file PATH)\n',
+          );
+        }
         const text = readFileSync(values.file ?? 0, 'utf8');
         const outcomes = await putSecrets(context, parseEnvFile(text));
         const changed = outcomes.filter((o) => o.action !== 'unchanged').length;
@@ -101,14 +138,13 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'check': {
-        const rows = await checkSecrets(context);
-        return rows.some((row) => (row.required && !row.present) || row.empty) ? 1 : 0;
+        return checkPasses(await checkSecrets(context)) ? 0 : 1;
       }
       case 'list':
         for (const name of await listSecretIds(context)) context.print(name);
         return 0;
       default:
-        process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
+        process.stderr.write(`secrets: unknown command "${command}"\n${USAGE}\n`);
         return 2;
     }
   } finally {

@@ -2,6 +2,7 @@ import {
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  InvalidRequestException,
   ListSecretsCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
@@ -15,6 +16,7 @@ import {
   secretValueProblem,
   type PlatformSecret,
 } from '@docuthinker/config';
+import { keyForMessages } from './env-file';
 
 export type PutAction = 'create' | 'update' | 'unchanged';
 
@@ -76,7 +78,7 @@ function refuseBadEntries(context: CommandContext, entries: Map<string, string>)
     value,
     secret: resolveSecretKey(key),
   }));
-  const unknown = resolved.filter(({ secret }) => !secret).map(({ key }) => key);
+  const unknown = resolved.filter(({ secret }) => !secret).map(({ key }) => keyForMessages(key));
   if (unknown.length > 0) {
     const names = PLATFORM_SECRETS.map((s) => `${s.variable} (${s.name})`).join(', ');
     throw new Error(`not a docuthinker secret: ${unknown.join(', ')} (known: ${names})`);
@@ -118,7 +120,9 @@ export async function putSecrets(
   for (const [key, value] of entries) {
     const secret = resolveSecretKey(key) as PlatformSecret;
     const secretId = qualifiedSecretId(secret.name, context.prefix);
-    const existing = await currentValue(context, secretId);
+    const existing = await scheduledForDeletionSaid(secretId, () =>
+      currentValue(context, secretId),
+    );
     // A secret that exists without a string value gets one as a new version.
     const action: PutAction =
       existing.state === 'absent'
@@ -127,27 +131,58 @@ export async function putSecrets(
           ? 'unchanged'
           : 'update';
     if (!context.dryRun) {
-      if (action === 'create') {
-        await context.client.send(
-          new CreateSecretCommand({
-            Name: secretId,
-            SecretString: value,
-            Description: `DocuThinker ${secret.variable}`,
-            Tags: [{ Key: 'app', Value: 'docuthinker' }],
-          }),
-        );
-      } else if (action === 'update') {
-        await context.client.send(
-          new PutSecretValueCommand({ SecretId: secretId, SecretString: value }),
-        );
-      }
+      await scheduledForDeletionSaid(secretId, () =>
+        write(context, secretId, secret, action, value),
+      );
     }
     outcomes.push({ secretId, variable: secret.variable, action });
-    context.print(
-      `${context.dryRun ? 'would ' : ''}${action.padEnd(9)} ${secretId} (${secret.variable})`,
-    );
+    // "would create", "would update", "unchanged" (not "would unchanged").
+    const verb = context.dryRun && action !== 'unchanged' ? `would ${action}` : action;
+    context.print(`${verb.padEnd(context.dryRun ? 15 : 9)} ${secretId} (${secret.variable})`);
   }
   return outcomes;
+}
+
+/** Writes one secret's value as `action` says. */
+async function write(
+  context: CommandContext,
+  secretId: string,
+  secret: PlatformSecret,
+  action: PutAction,
+  value: string,
+): Promise<void> {
+  if (action === 'create') {
+    await context.client.send(
+      new CreateSecretCommand({
+        Name: secretId,
+        SecretString: value,
+        Description: `DocuThinker ${secret.variable}`,
+        Tags: [{ Key: 'app', Value: 'docuthinker' }],
+      }),
+    );
+  } else if (action === 'update') {
+    await context.client.send(
+      new PutSecretValueCommand({ SecretId: secretId, SecretString: value }),
+    );
+  }
+}
+
+/**
+ * `call` on one secret, a secret scheduled for deletion said as such with
+ * the way back: Secrets Manager refuses every read and write of it with an
+ * InvalidRequestException that names no secret.
+ */
+async function scheduledForDeletionSaid<T>(secretId: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof InvalidRequestException && /delet/i.test(error.message)) {
+      throw new Error(
+        `${secretId} is scheduled for deletion: restore it (aws secretsmanager restore-secret --secret-id ${secretId}) and run put again`,
+      );
+    }
+    throw error;
+  }
 }
 
 export interface CheckRow {
@@ -157,12 +192,22 @@ export interface CheckRow {
   present: boolean;
   /** The secret exists but holds no string value (none, or a binary one). */
   empty: boolean;
+  /** Why the service reading it would refuse the value it holds (never the value itself). */
+  invalid?: string;
+}
+
+/** Whether the services could start on these secrets. */
+export function checkPasses(rows: readonly CheckRow[]): boolean {
+  return !rows.some((row) => (row.required && !row.present) || row.empty || row.invalid);
 }
 
 /**
- * Which platform secrets exist, and whether each holds a string value (read,
- * never printed); the caller fails when a required one is missing or any is
- * empty, since a service cannot start on a secret it cannot read.
+ * Which platform secrets exist, and whether each holds a value its service
+ * takes (read, never printed): the same rule `put` applies before it
+ * writes. The caller fails when a required one is missing, or any is empty
+ * or refused, since a service cannot start on it. Found in an exploratory
+ * test: a value with a trailing newline, or a JSON object, stored by other
+ * means was "present" here while the services refused to start on it.
  */
 export async function checkSecrets(context: CommandContext): Promise<CheckRow[]> {
   const existing = new Set(await listSecretIds(context));
@@ -170,17 +215,27 @@ export async function checkSecrets(context: CommandContext): Promise<CheckRow[]>
   for (const secret of PLATFORM_SECRETS) {
     const secretId = qualifiedSecretId(secret.name, context.prefix);
     const present = existing.has(secretId);
-    const empty = present && (await currentValue(context, secretId)).state !== 'set';
-    rows.push({ secretId, variable: secret.variable, required: secret.required, present, empty });
+    const stored = present ? await currentValue(context, secretId) : undefined;
+    const refused = stored?.state === 'set' ? secretValueProblem(secret, stored.value) : undefined;
+    rows.push({
+      secretId,
+      variable: secret.variable,
+      required: secret.required,
+      present,
+      empty: present && stored?.state !== 'set',
+      ...(refused ? { invalid: `${refused.problem}; expected ${refused.expected}` } : {}),
+    });
   }
   for (const row of rows) {
     const state = row.empty
       ? 'EMPTY (no string value)'
-      : row.present
-        ? 'present'
-        : row.required
-          ? 'MISSING'
-          : 'absent (optional)';
+      : row.invalid
+        ? `INVALID (${row.invalid})`
+        : row.present
+          ? 'present'
+          : row.required
+            ? 'MISSING'
+            : 'absent (optional)';
     context.print(`${row.secretId.padEnd(32)} ${row.variable.padEnd(28)} ${state}`);
   }
   return rows;

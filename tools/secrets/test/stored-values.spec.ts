@@ -1,6 +1,7 @@
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
+  PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { awsTestClientConfig, startMoto, type RunningService } from '@docuthinker/testing';
@@ -67,6 +68,50 @@ describe('tools/secrets against secrets moto holds without a string value', () =
     expect(after.code).toBe(0);
     expect(after.stdout).toMatch(new RegExp(`${prefix}openai\\s+OPENAI_API_KEY\\s+present`));
     expect(after.stdout + after.stderr).not.toContain('sk-filled');
+  });
+
+  // Found in an exploratory test: stored by other means, each was "present"
+  // here while the services refused to start on it.
+  it.each([
+    [
+      'a trailing newline',
+      'redis',
+      'redis://cache:6379\n',
+      'REDIS_URL\\s+INVALID \\(has leading or trailing whitespace; expected a redis:// or rediss:// URL',
+    ],
+    [
+      'a JSON object',
+      'jwt',
+      '{"DOCUTHINKER_JWT_SECRET":"jwt-json-0123456789abcdefghijklmnop"}',
+      'DOCUTHINKER_JWT_SECRET\\s+INVALID \\(is a JSON key/value object',
+    ],
+  ])(
+    'check fails on a stored value with %s, saying why and not what',
+    async (_, name, value, said) => {
+      const prefix = `docuthinker/invalid-${name}/`;
+      expect((await run(['put', '--prefix', prefix], `${REQUIRED}\n`)).code).toBe(0);
+      await client.send(
+        new PutSecretValueCommand({ SecretId: `${prefix}${name}`, SecretString: value }),
+      );
+      const check = await run(['check', '--prefix', prefix]);
+      expect(check.code).toBe(1);
+      expect(check.stdout).toMatch(new RegExp(`${prefix}${name}\\s+${said}`));
+      expect(check.stdout + check.stderr).not.toContain(value.trim().slice(0, 20));
+      // put's own rule is the same: the value fixed, the check passes.
+      expect((await run(['put', '--prefix', prefix], `${REQUIRED}\n`)).code).toBe(0);
+      expect((await run(['check', '--prefix', prefix])).code).toBe(0);
+    },
+  );
+
+  it('says "unchanged", not "would unchanged", in a dry run', async () => {
+    const prefix = 'docuthinker/dry-unchanged/';
+    await run(['put', '--prefix', prefix], 'REDIS_URL=redis://cache:6379\n');
+    const dry = await run(
+      ['put', '--prefix', prefix, '--dry-run'],
+      'REDIS_URL=redis://cache:6379\n',
+    );
+    expect(dry.stdout).toContain(`unchanged       ${prefix}redis (REDIS_URL)`);
+    expect(dry.stdout).not.toContain('would unchanged');
   });
 
   // Found by an exploratory test: the same line docker-compose reads as sk-abc.
