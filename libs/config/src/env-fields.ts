@@ -208,7 +208,8 @@ export function integerInRange(
     blankToUndefined,
     z
       .string()
-      .regex(/^\d+$/, { error: 'is not a whole number' })
+      // A sign is read, so that -3 is "below 1", not "not a whole number".
+      .regex(/^-?\d+$/, { error: 'is not a whole number' })
       .transform(Number)
       .pipe(
         z

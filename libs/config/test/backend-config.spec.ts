@@ -120,6 +120,10 @@ describe('loadBackendConfig', () => {
     ['PORT', 'abc', 'is not a whole number'],
     ['PORT', '70000', 'is above 65535'],
     ['PORT', '0', 'is below 1'],
+    // Found in an exploratory test: a negative number was "not a whole number".
+    ['PORT', '-3', 'is below 1'],
+    ['DOCUTHINKER_AI_CALLS_PER_MINUTE', '-3', 'is below 1'],
+    ['PORT', '1.5', 'is not a whole number'],
     ['MONGODB_URI', 'http://db', 'is not a valid URL of the accepted kind'],
     ['REDIS_URL', 'not a url', 'is not a valid URL of the accepted kind'],
     ['NODE_ENV', 'staging', 'is not one of the accepted values'],
