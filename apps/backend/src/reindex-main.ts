@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   backendFields,
@@ -8,7 +10,7 @@ import {
   silenceSdkNodeNotice,
 } from '@docuthinker/config';
 import { loadConfigOrExit } from '@docuthinker/runtime';
-import { createStores } from '@docuthinker/stores';
+import { createStores, EMBEDDED_DATABASE_FILE } from '@docuthinker/stores';
 import { reindexDocuments, type ReindexScope } from './reindex/reindex-documents';
 
 const USAGE = 'usage: reindex (--all | --email <address> | --user-id <id>)';
@@ -46,6 +48,14 @@ async function main(): Promise<void> {
     });
     return loadBackendConfig(process.env);
   });
+  // Found in an exploratory test: a mistyped data directory was created
+  // empty and "re-indexed" with {"queued":0}, exit 0.
+  const embeddedStore = join(config.dataDir, EMBEDDED_DATABASE_FILE);
+  if (!config.mongodbUri && !existsSync(embeddedStore)) {
+    throw new Error(
+      `no embedded store at ${embeddedStore}: point DOCUTHINKER_DATA_DIR at the backend's data directory (or set MONGODB_URI); nothing was queued`,
+    );
+  }
   const stores = await createStores(config);
   try {
     const outcome = await reindexDocuments(stores, scope);

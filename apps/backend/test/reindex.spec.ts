@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { reindexDocuments, UnknownUserError } from '../src/reindex/reindex-documents';
@@ -74,5 +75,18 @@ describe('re-indexing from the store', () => {
       code: 1,
       stderr: expect.stringContaining('usage: reindex'),
     });
+    // A data directory without the store (mistyped): said, and no store created.
+    const mistyped = join(backend.dataDir, 'no-such-dir');
+    await expect(
+      run(process.execPath, [REINDEX_BUNDLE, '--all'], {
+        env: { ...env, DOCUTHINKER_DATA_DIR: mistyped },
+      }),
+    ).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(
+        `reindex failed: no embedded store at ${join(mistyped, 'docuthinker.db')}: point DOCUTHINKER_DATA_DIR at the backend's data directory`,
+      ),
+    });
+    expect(existsSync(join(mistyped, 'docuthinker.db'))).toBe(false);
   });
 });

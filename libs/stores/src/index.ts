@@ -13,6 +13,7 @@ export {
   type OwnedData,
 } from './account-erasure';
 export type { DataStores } from './data-stores';
+export { EMBEDDED_DATABASE_FILE } from './embedded/create-embedded-data-stores';
 
 export {
   THEMES,
