@@ -152,6 +152,23 @@ ci_image_tag() {
   printf '%s' "$tag"
 }
 
+# In a dry run of diff or deploy (and so of rollback), runs what the real
+# run checks before it calls AWS: the stage's HTTPS, provider and alarm
+# variables and the image tag (libs/infra/src/bin/cdk-stage.ts, with
+# DOCUTHINKER_INFRA_PREFLIGHT_ONLY; about a second, no AWS call). Found in an
+# exploratory test: a dry run before a hand rollback passed where the run
+# stopped in its first second.
+ci_infra_preflight() {
+  local action="$1" stage="$2" tag="$3"
+  [[ "$CI_DRY_RUN" == true ]] || return 0
+  # A "<placeholder>" tag is one only a real run can know.
+  [[ "$tag" != \<*\> ]] || return 0
+  (cd "$CI_ROOT" && IMAGE_TAG="$tag" DOCUTHINKER_INFRA_PREFLIGHT_ONLY=true \
+    SWC_NODE_PROJECT=tsconfig.base.json \
+    node -r @swc-node/register libs/infra/src/bin/cdk-stage.ts "$action" "$stage") ||
+    ci_die "$action to $stage would stop at the check above"
+}
+
 # The engine tools/containers/container-engine.sh chooses, as build-image.sh
 # does, so the images are found where they were built.
 ci_container_engine() {

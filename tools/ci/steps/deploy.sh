@@ -32,6 +32,7 @@ done
 
 stage="$(ci_stage)"
 tag="$(ci_image_tag)"
+ci_infra_preflight deploy "$stage" "$tag"
 # What smoke tags as the stage's: only ever this run's deploy, once it succeeded.
 # Nor does an earlier skip in this workspace stand for this deploy.
 [[ "$CI_DRY_RUN" == true ]] ||

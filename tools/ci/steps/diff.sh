@@ -23,6 +23,7 @@ ci_parse_common_args "$@"
 stage="$(ci_stage)"
 tag="$(ci_image_tag)"
 report="reports/diff/$stage.txt"
+ci_infra_preflight diff "$stage" "$tag"
 
 ci_log "changes a deploy of $tag to $stage would make"
 ci_run mkdir -p "$(dirname "$report")"

@@ -369,6 +369,29 @@ describe('--dry-run prints the exact commands', () => {
     expect(dryRun('diff', { STAGE: 'dr' }).stdout).not.toContain('job summary');
   });
 
+  // Found in an exploratory test: both dry runs passed where the run stopped in its first second.
+  it.each(['diff', 'deploy'])(
+    '%s: a dry run checks the stage as the run does first, and stops where it would',
+    (step) => {
+      const unset = { DOCUTHINKER_PROD_DOMAIN_NAME: '', DOCUTHINKER_PROD_CERTIFICATE_ARN: '' };
+      const refused = runStep([step, '--dry-run'], {
+        STAGE: 'prod',
+        IMAGE_TAG: TAG,
+        CI_STATE_DIR: stateDir,
+        ...unset,
+      });
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain(
+        `${step} infra (prod): HTTPS is not configured - set DOCUTHINKER_PROD_DOMAIN_NAME`,
+      );
+      expect(refused.stderr).toContain(`${step}: ${step} to prod would stop at the check above`);
+      expect(refused.commands).toEqual([]);
+      expect(dryRun(step, { STAGE: 'prod' }).stdout).toContain(
+        `${step} infra (prod): the stage's settings pass the checks for image tag ${TAG} (preflight only: no AWS call, no CDK)`,
+      );
+    },
+  );
+
   it('diff: shows a real run its output and appends it to the GitHub job summary', () => {
     const fakes = installFakeCommands(stateDir);
     const summary = join(stateDir, 'summary.md');

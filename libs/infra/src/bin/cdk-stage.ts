@@ -123,6 +123,16 @@ async function main(): Promise<void> {
     );
   }
 
+  // A pipeline step's dry run (tools/ci/run-step diff|deploy --dry-run) runs
+  // these checks and stops here, before AWS credentials and the CDK: found
+  // in an exploratory test, a dry run passed where the run stopped at once.
+  if (!synthOnly && process.env['DOCUTHINKER_INFRA_PREFLIGHT_ONLY'] === 'true') {
+    console.log(
+      `${action} infra (${stage}): the stage's settings pass the checks for image tag ${imageTag} (preflight only: no AWS call, no CDK)`,
+    );
+    process.exit(0);
+  }
+
   // The CLI uses the AWS SDK too: without the switch it prints the SDK's
   // multi-line Node-version notice on every diff and deploy.
   const env: NodeJS.ProcessEnv = {

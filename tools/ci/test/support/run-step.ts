@@ -26,17 +26,38 @@ export function pathWithout(command: string, path = process.env.PATH ?? ''): str
 }
 
 /**
+ * Every stage's deployment variables, as a pipeline sets them for the steps
+ * that deploy, so that the preflight a dry run of diff, deploy or rollback
+ * runs passes unless a test says otherwise (an empty string unsets one).
+ */
+export const DEPLOYMENT_VARIABLES: Readonly<Record<string, string>> = Object.fromEntries(
+  (['DEV', 'STAGING', 'PROD', 'DR'] as const).flatMap((stage) => [
+    [`DOCUTHINKER_${stage}_DOMAIN_NAME`, `${stage.toLowerCase()}.docuthinker.example.com`],
+    [
+      `DOCUTHINKER_${stage}_CERTIFICATE_ARN`,
+      `arn:aws:acm:${stage === 'DR' ? 'us-west-2' : 'us-east-1'}:123456789012:certificate/${stage.toLowerCase()}`,
+    ],
+    [`DOCUTHINKER_${stage}_PROVIDER_KEYS`, 'openai'],
+    [`DOCUTHINKER_${stage}_ALARM_EMAIL`, 'oncall@docuthinker.example.com'],
+  ]),
+);
+
+/** The steps a pipeline gives the deployment variables. */
+const DEPLOYING_STEPS: ReadonlySet<string> = new Set(['diff', 'deploy', 'rollback']);
+
+/**
  * The environment a step sees: the caller's PATH and HOME, and nothing from
  * the pipeline unless a test sets it, so a developer's STAGE or IMAGE_TAG
  * cannot leak in. The tests run on whatever Node the machine has, so install
  * only warns about a release other than .nvmrc's unless a test says otherwise.
  */
-function stepEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
+function stepEnvironment(args: readonly string[], env: Record<string, string>): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     CONTAINER_ENGINE: 'docker',
     DOCUTHINKER_ALLOW_OTHER_NODE: 'true',
+    ...(DEPLOYING_STEPS.has(args[0] ?? '') ? DEPLOYMENT_VARIABLES : {}),
     ...env,
   };
 }
@@ -53,7 +74,7 @@ function result(status: number | null, stdout: string, stderr: string): StepResu
 export function runStep(args: string[], env: Record<string, string> = {}): StepResult {
   const run = spawnSync('bash', [join(WORKSPACE_ROOT, 'tools/ci/run-step'), ...args], {
     cwd: WORKSPACE_ROOT,
-    env: stepEnvironment(env),
+    env: stepEnvironment(args, env),
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -68,7 +89,7 @@ export function runStepAsync(
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [join(WORKSPACE_ROOT, 'tools/ci/run-step'), ...args], {
       cwd: WORKSPACE_ROOT,
-      env: stepEnvironment(env),
+      env: stepEnvironment(args, env),
     });
     let stdout = '';
     let stderr = '';
