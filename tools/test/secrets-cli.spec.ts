@@ -230,7 +230,7 @@ describe('tools/secrets CLI against moto', () => {
     }
   });
 
-  it.each(['soon', '0', '0x10', '1e3', ' 100', '99999999999'])(
+  it.each(['soon', '0', '0x10', '1e3', ' 100', '2147483648', '99999999999'])(
     'refuses a timeout of %j, which is no number of milliseconds a timer takes',
     async (timeout) => {
       const result = await run(['check', '--timeout-ms', timeout]);
@@ -246,17 +246,22 @@ describe('tools/secrets CLI against moto', () => {
   it.each([
     [['list', '--bogus'], "Unknown option '--bogus'"],
     [['check', '--timeout-ms'], "Option '--timeout-ms <value>' argument missing"],
-    [['list', 'extra'], 'list takes no argument "extra"'],
+    [['list', 'extra'], '"list" takes no arguments (1 given, not shown: it may be a value)'],
     [
       ['put', 'prod.env'],
-      'put takes no argument "prod.env" (put reads a file given with --file PATH)',
+      '"put" takes no arguments (1 given, not shown: it may be a value); put reads a file given with --file PATH',
     ],
+    // A value typed where an argument goes is not printed back (review).
+    [['put', 'REDIS_URL=redis://:pw-secret@h:6379'], '"put" takes no arguments (1 given'],
+    [['sk-proj-AbCdEf123456'], 'unknown command (not shown: it may be a value)'],
   ])('answers the usage error %j with exit status 2, saying what was wrong', async (args, said) => {
     const prefix = ['--prefix', 'docuthinker/usage/'];
     const result = await run([...prefix, ...args], 'REDIS_URL=redis://cache:6379\n');
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`secrets: ${said}`);
     expect(result.stderr).not.toContain('TypeError');
+    for (const value of ['pw-secret', 'AbCdEf123456', 'prod.env'])
+      expect(result.stderr + result.stdout).not.toContain(value);
     expect((await run(['list', ...prefix])).stdout.trim()).toBe('');
   });
 
@@ -264,14 +269,25 @@ describe('tools/secrets CLI against moto', () => {
   // key (base64's padding is an "="), and "not a docuthinker secret" printed it.
   it('never prints a value that reads as a key, in any of the errors that name keys', async () => {
     const value = 'LCPu1WNQXFYZsCw3iMB42eMBacBzpszcfMgfsnIQHh4=';
+    const base32 = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP=';
     const unknown = await run(['put', '--dry-run'], `DOCUTHINKER_JWT_SECRET=\n${value}\n`);
+    const upperCase = await run(['put', '--dry-run'], `OPENAI_API_KEY=\n${base32}\n`);
     const repeated = await run(['put', '--dry-run'], `${value}\n${value}\n`);
-    for (const result of [unknown, repeated]) {
+    for (const result of [unknown, upperCase, repeated]) {
       expect(result.code).toBe(1);
       expect(result.stderr + result.stdout).not.toContain(value.slice(0, -1));
-      expect(result.stderr).toContain('(a value wrapped onto its own line?), not shown');
+      expect(result.stderr + result.stdout).not.toContain(base32.slice(0, -1));
+      expect(result.stderr).toContain(
+        '(no variable or secret name: a value wrapped onto its own line?), not shown',
+      );
     }
-    expect(repeated.stderr).toContain('secrets: line 2 repeats a key that is no variable');
+    // The line to look at, where the key is not shown.
+    expect(unknown.stderr).toContain('secrets: not a docuthinker secret: the key on line 2 (');
+    expect(repeated.stderr).toContain('secrets: line 2 repeats a key (no variable');
+    // A real key typed in another case is shown, with its line (review).
+    expect((await run(['put', '--dry-run'], 'redis_url=redis://cache:6379\n')).stderr).toContain(
+      'secrets: not a docuthinker secret: redis_url (line 1)',
+    );
   });
 
   it('says a UTF-16 file (PowerShell\'s >) is not UTF-8, rather than "not KEY=VALUE"', async () => {

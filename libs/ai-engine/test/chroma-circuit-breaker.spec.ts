@@ -349,17 +349,21 @@ describe("ChromaVectorIndex's circuit breaker", () => {
     TEST_TIMEOUT_MS,
   );
 
-  it('says why a write failed where fetch says only "fetch failed": here, its deadline', async () => {
-    const index = await connectWithDocument();
-    const changed = await indexedChunks(DOCUMENT, `${TEXT} A closing sentence.`);
-    proxy.set({ kind: 'hang' }, /\/(?:add|upsert)$/);
-    const { error } = await failure(() => index.replaceDocument(OWNER, DOCUMENT, changed));
-    expect(error.name).toBe('ChromaConnectionError');
-    // fetch hands on the deadline's error as a plain Error that starts with its name.
-    expect(error.message).toBe(
-      `Failed to connect to Chroma: fetch failed: RequestDeadlineError: no complete answer within ${DEADLINE_MS} ms`,
-    );
-  });
+  it(
+    'says why a write failed where fetch says only "fetch failed": here, its deadline',
+    async () => {
+      const index = await connectWithDocument();
+      const changed = await indexedChunks(DOCUMENT, `${TEXT} A closing sentence.`);
+      proxy.set({ kind: 'hang' }, /\/(?:add|upsert)$/);
+      const { error } = await failure(() => index.replaceDocument(OWNER, DOCUMENT, changed));
+      expect(error.name).toBe('ChromaConnectionError');
+      // fetch hands on the deadline's error as a plain Error that starts with its name.
+      expect(error.message).toBe(
+        `Failed to connect to Chroma: fetch failed: RequestDeadlineError: no complete answer within ${DEADLINE_MS} ms`,
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
 
   it(
     "does not open on Chroma's refusals, records it refuses, or connections refused at once",

@@ -24,8 +24,20 @@ describe('describeTransportFailure', () => {
     expect(describeTransportFailure(new Error('', { cause: inner }))).toBe('terminated');
     expect(describeTransportFailure('socket hang up')).toBe('socket hang up');
     expect(describeTransportFailure({ message: 'aborted', cause: { code: 'ECONNRESET' } })).toBe(
-      'aborted',
+      'aborted: ECONNRESET',
     );
+  });
+
+  it('reads an AggregateError without a message by its first error (review)', () => {
+    const refused = Object.assign(
+      new AggregateError([new Error('connect ECONNREFUSED ::1:8000')], ''),
+      { code: 'ECONNREFUSED' },
+    );
+    expect(describeTransportFailure(fetchFailed(refused))).toBe(
+      'fetch failed: connect ECONNREFUSED ::1:8000',
+    );
+    const bare = Object.assign(new AggregateError([], ''), { code: 'ECONNREFUSED' });
+    expect(describeTransportFailure(fetchFailed(bare))).toBe('fetch failed: ECONNREFUSED');
   });
 
   it('stops on a cause that points back at itself', () => {

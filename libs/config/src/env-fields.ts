@@ -210,7 +210,8 @@ export function integerInRange(
       .string()
       // A sign is read, so that -3 is "below 1", not "not a whole number".
       .regex(/^-?\d+$/, { error: 'is not a whole number' })
-      .transform(Number)
+      // + 0: "-0" is 0.
+      .transform((text) => Number(text) + 0)
       .pipe(
         z
           .number()

@@ -154,18 +154,22 @@ ci_image_tag() {
 
 # In a dry run of diff or deploy (and so of rollback), runs what the real
 # run checks before it calls AWS: the stage's HTTPS, provider and alarm
-# variables and the image tag (libs/infra/src/bin/cdk-stage.ts, with
-# DOCUTHINKER_INFRA_PREFLIGHT_ONLY; about a second, no AWS call). Found in an
-# exploratory test: a dry run before a hand rollback passed where the run
-# stopped in its first second.
+# variables and the image tag (libs/infra/src/bin/cdk-stage.ts
+# --preflight-only; about a second, no AWS call). Found in an exploratory
+# test: a dry run before a hand rollback passed where the run stopped in its
+# first second. The real run goes through nx, which also reads a local .env;
+# this calls the script directly, as a pipeline (no .env) sees it.
 ci_infra_preflight() {
   local action="$1" stage="$2" tag="$3"
   [[ "$CI_DRY_RUN" == true ]] || return 0
-  # A "<placeholder>" tag is one only a real run can know.
-  [[ "$tag" != \<*\> ]] || return 0
-  (cd "$CI_ROOT" && IMAGE_TAG="$tag" DOCUTHINKER_INFRA_PREFLIGHT_ONLY=true \
-    SWC_NODE_PROJECT=tsconfig.base.json \
-    node -r @swc-node/register libs/infra/src/bin/cdk-stage.ts "$action" "$stage") ||
+  # A "<placeholder>" is a tag only a real run can know (rollback's recorded
+  # one): the stage is checked with a stand-in, the tag itself is not.
+  if [[ "$tag" == \<*\> ]]; then
+    ci_log "checks $stage with a stand-in for $tag, which only a real run reads"
+    tag=dry-run-stand-in
+  fi
+  (cd "$CI_ROOT" && IMAGE_TAG="$tag" SWC_NODE_PROJECT=tsconfig.base.json \
+    node -r @swc-node/register libs/infra/src/bin/cdk-stage.ts "$action" "$stage" --preflight-only) ||
     ci_die "$action to $stage would stop at the check above"
 }
 

@@ -392,6 +392,22 @@ describe('--dry-run prints the exact commands', () => {
     },
   );
 
+  it('rollback: a dry run checks the stage with a stand-in for the tag only a real run reads', () => {
+    const env = { STAGE: 'prod', CI_STATE_DIR: stateDir };
+    const refused = runStep(['rollback', '--dry-run'], {
+      ...env,
+      DOCUTHINKER_PROD_DOMAIN_NAME: '',
+      DOCUTHINKER_PROD_CERTIFICATE_ARN: '',
+    });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('deploy infra (prod): HTTPS is not configured');
+    const passed = runStep(['rollback', '--dry-run'], env);
+    expect(passed.status).toBe(0);
+    expect(passed.stdout).toContain(
+      "deploy infra (prod): the stage's settings pass the checks for image tag dry-run-stand-in",
+    );
+  });
+
   it('diff: shows a real run its output and appends it to the GitHub job summary', () => {
     const fakes = installFakeCommands(stateDir);
     const summary = join(stateDir, 'summary.md');

@@ -20,15 +20,15 @@
  * guessed. Errors name the line and the key, never the value (nor a "key"
  * that looks like one: see keyForMessages).
  */
-export function parseEnvFile(text: string): Map<string, string> {
+export function parseEnvFile(text: string): EnvEntries {
   // PowerShell's `>` writes UTF-16, which reads as NULs between the letters.
   if (text.includes('\u0000')) {
     throw new Error(
       'the input is not UTF-8 text (UTF-16, as PowerShell writes?): save it as UTF-8',
     );
   }
-  const entries = new Map<string, string>();
-  const lineOf = new Map<string, number>();
+  const entries = new EnvEntries();
+  const lineOf = entries.lines;
   text.split(/\r?\n/).forEach((rawLine, index) => {
     const lineNumber = index + 1;
     const line = rawLine.trim();
@@ -43,24 +43,36 @@ export function parseEnvFile(text: string): Map<string, string> {
       );
     }
     lineOf.set(key, lineNumber);
-    entries.set(key, valueOf(rawValue, `line ${lineNumber} (${keyForMessages(key)})`));
+    entries.set(key, valueOf(rawValue, `line ${lineNumber} (${keyForMessages(key, lineNumber)})`));
   });
   return entries;
 }
 
-/** A variable (REDIS_URL) or a secret's name (service-token), as they are written. */
-const NAME_LIKE = /^(?:[A-Z][A-Z0-9_]{0,63}|[a-z][a-z0-9]{0,31}(?:-[a-z0-9]{1,31}){0,3})$/;
+/** The entries of an env file, with the line each key was given on. */
+export class EnvEntries extends Map<string, string> {
+  readonly lines = new Map<string, number>();
+}
+
+/**
+ * A variable (REDIS_URL; an upper-case word alone only when short, as a
+ * base32 value is long), a secret's name (service-token) or a variable typed
+ * in lower case (redis_url).
+ */
+const NAME_LIKE =
+  /^(?:[A-Z][A-Z0-9]{0,11}|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*)$/;
+const LONGEST_NAME = 48;
 
 /**
  * `key` as an error may show it: as written when it reads as a variable or
- * a secret's name, else described. Found in an exploratory test: a value
- * wrapped onto its own line (`DOCUTHINKER_JWT_SECRET=` then the base64
- * value, whose padding is an `=`) read as a key, and the error printed it.
+ * a secret's name, else described by its line. Found in an exploratory
+ * test: a value wrapped onto its own line (`DOCUTHINKER_JWT_SECRET=` then
+ * the base64 value, whose padding is an `=`) read as a key, and the error
+ * printed it.
  */
-export function keyForMessages(key: string): string {
-  return NAME_LIKE.test(key)
-    ? key
-    : 'a key that is no variable or secret name (a value wrapped onto its own line?), not shown';
+export function keyForMessages(key: string, line?: number): string {
+  if (key.length <= LONGEST_NAME && NAME_LIKE.test(key)) return key;
+  const where = line === undefined ? 'a key' : `the key on line ${line}`;
+  return `${where} (no variable or secret name: a value wrapped onto its own line?), not shown`;
 }
 
 /** The value of one line's text after `=`, leading whitespace already gone. */

@@ -20,8 +20,8 @@ const USAGE = `Usage: nx run tools:secrets -- <command> [options]
 
 Commands:
   put    Create or update docuthinker/* secrets from a .env-style file (or stdin)
-  check  Show which secrets exist; exit 1 if a required one is missing or
-         one holds no string value
+  check  Show which secrets exist; exit 1 if a required one is missing, or
+         one holds no string value or one its service refuses (INVALID)
   list   List the secret names under the prefix
 
 Options:
@@ -64,6 +64,14 @@ AWS_PROFILE, ...); AWS_ENDPOINT_URL points it at an emulator. Values are never p
 /** The longest delay a Node timer takes (2^31 - 1 ms). */
 const MAX_TIMER_MS = 2_147_483_647;
 
+/**
+ * A command as a usage error shows it: a lower-case word as typed, anything
+ * else not at all (it may be a value typed in the wrong place).
+ */
+function shownCommand(command: string): string {
+  return /^[a-z]{1,20}$/.test(command) ? `"${command}"` : '(not shown: it may be a value)';
+}
+
 /** Exit status 2, as every usage error of the command. */
 function usageError(message: string): number {
   process.stderr.write(`secrets: ${message}\nRun with --help for the usage.\n`);
@@ -98,9 +106,12 @@ async function main(argv: string[]): Promise<number> {
   }
   // Found in an exploratory test: `put prod.env` (no --file) read stdin
   // instead, wrote nothing and said "0 secrets, 0 changed".
+  // Not echoed: an argument here may be a value typed in the wrong place.
   if (extra.length > 0) {
-    const hint = command === 'put' ? ' (put reads a file given with --file PATH)' : '';
-    return usageError(`${command} takes no argument "${extra[0]}"${hint}`);
+    const hint = command === 'put' ? '; put reads a file given with --file PATH' : '';
+    return usageError(
+      `${shownCommand(command)} takes no arguments (${extra.length} given, not shown: it may be a value)${hint}`,
+    );
   }
   // Decimal digits only (Number() also takes 0x10 and 1e3), up to what a
   // Node timer holds (larger ones fire after 1 ms).
@@ -144,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
         for (const name of await listSecretIds(context)) context.print(name);
         return 0;
       default:
-        process.stderr.write(`secrets: unknown command "${command}"\n${USAGE}\n`);
+        process.stderr.write(`secrets: unknown command ${shownCommand(command)}\n${USAGE}\n`);
         return 2;
     }
   } finally {

@@ -16,7 +16,7 @@ import {
   secretValueProblem,
   type PlatformSecret,
 } from '@docuthinker/config';
-import { keyForMessages } from './env-file';
+import { EnvEntries, keyForMessages } from './env-file';
 
 export type PutAction = 'create' | 'update' | 'unchanged';
 
@@ -78,7 +78,15 @@ function refuseBadEntries(context: CommandContext, entries: Map<string, string>)
     value,
     secret: resolveSecretKey(key),
   }));
-  const unknown = resolved.filter(({ secret }) => !secret).map(({ key }) => keyForMessages(key));
+  const lineOf = (key: string) =>
+    entries instanceof EnvEntries ? entries.lines.get(key) : undefined;
+  const unknown = resolved
+    .filter(({ secret }) => !secret)
+    .map(({ key }) => {
+      const line = lineOf(key);
+      const shown = keyForMessages(key, line);
+      return shown === key && line !== undefined ? `${key} (line ${line})` : shown;
+    });
   if (unknown.length > 0) {
     const names = PLATFORM_SECRETS.map((s) => `${s.variable} (${s.name})`).join(', ');
     throw new Error(`not a docuthinker secret: ${unknown.join(', ')} (known: ${names})`);

@@ -43,11 +43,11 @@ describe('parseEnvFile reads values as docker-compose reads docker/.env', () => 
   });
 
   it('skips blank and comment lines, CRLF included', () => {
-    expect(
-      parseEnvFile(
-        '# header\r\n\r\n  # indented comment\r\nREDIS_URL=redis://cache:6379 # local\r\n',
-      ),
-    ).toEqual(new Map([['REDIS_URL', 'redis://cache:6379']]));
+    const entries = parseEnvFile(
+      '# header\r\n\r\n  # indented comment\r\nREDIS_URL=redis://cache:6379 # local\r\n',
+    );
+    expect([...entries]).toEqual([['REDIS_URL', 'redis://cache:6379']]);
+    expect(entries.lines.get('REDIS_URL')).toBe(4);
   });
 
   it.each([

@@ -96,7 +96,8 @@ describe('tools/secrets against secrets moto holds without a string value', () =
       const check = await run(['check', '--prefix', prefix]);
       expect(check.code).toBe(1);
       expect(check.stdout).toMatch(new RegExp(`${prefix}${name}\\s+${said}`));
-      expect(check.stdout + check.stderr).not.toContain(value.trim().slice(0, 20));
+      for (const part of ['redis://cache:6379', 'jwt-json-0123456789'])
+        expect(check.stdout + check.stderr).not.toContain(part);
       // put's own rule is the same: the value fixed, the check passes.
       expect((await run(['put', '--prefix', prefix], `${REQUIRED}\n`)).code).toBe(0);
       expect((await run(['check', '--prefix', prefix])).code).toBe(0);

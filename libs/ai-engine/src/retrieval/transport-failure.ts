@@ -69,9 +69,14 @@ export function describeTransportFailure(error: unknown): string {
   let current = error;
   for (let depth = 0; depth < MAX_CAUSE_DEPTH; depth += 1) {
     if (typeof current !== 'object' || current === null) break;
-    const { message } = current as ErrorFields;
-    if (typeof message === 'string' && message !== '' && !messages.includes(message))
-      messages.push(message);
+    const { message, code, errors } = current as ErrorFields & { errors?: unknown };
+    // Node's connect error for a host of several addresses is an
+    // AggregateError with no message: its first error, or its code, says it.
+    const first = Array.isArray(errors) ? (errors[0] as ErrorFields | undefined) : undefined;
+    const said = [message, first?.message, code].find(
+      (text): text is string => typeof text === 'string' && text !== '',
+    );
+    if (said !== undefined && !messages.includes(said)) messages.push(said);
     current = (current as ErrorFields).cause;
   }
   return messages.length > 0 ? messages.join(': ') : String(error);

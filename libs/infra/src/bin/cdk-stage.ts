@@ -29,6 +29,8 @@ import { checkDeploymentSettings } from './deployment-settings';
  * runs the CDK CLI.
  */
 const ACTIONS = ['synth', 'diff', 'deploy', 'deploy-registry'] as const;
+/** After the stage: make diff's or deploy's checks, then stop (no AWS, no CDK). */
+const PREFLIGHT_ONLY = '--preflight-only';
 type Action = (typeof ACTIONS)[number];
 
 const infraRoot = resolve(__dirname, '..', '..');
@@ -63,7 +65,11 @@ function checkSettings(
 }
 
 async function main(): Promise<void> {
-  const [action, stage, ...passThrough] = process.argv.slice(2);
+  const [action, stage, ...cdkArguments] = process.argv.slice(2);
+  // Only tools/ci's dry runs pass it (ci_infra_preflight): an argument, not a
+  // variable, so that no environment can turn a real deploy into a check.
+  const preflightOnly = cdkArguments.includes(PREFLIGHT_ONLY);
+  const passThrough = cdkArguments.filter((argument) => argument !== PREFLIGHT_ONLY);
   if (!(ACTIONS as readonly string[]).includes(action ?? '')) {
     fail(`infra: action must be one of ${ACTIONS.join(', ')} (got ${action ?? 'nothing'})`);
   }
@@ -126,7 +132,7 @@ async function main(): Promise<void> {
   // A pipeline step's dry run (tools/ci/run-step diff|deploy --dry-run) runs
   // these checks and stops here, before AWS credentials and the CDK: found
   // in an exploratory test, a dry run passed where the run stopped at once.
-  if (!synthOnly && process.env['DOCUTHINKER_INFRA_PREFLIGHT_ONLY'] === 'true') {
+  if (!synthOnly && preflightOnly) {
     console.log(
       `${action} infra (${stage}): the stage's settings pass the checks for image tag ${imageTag} (preflight only: no AWS call, no CDK)`,
     );
