@@ -284,7 +284,7 @@ try {
       'Upstream: one Node process answering a fixed contract-shaped analysis (`tools/bench/anchors/analyze-stub-upstream.cjs`);',
       'nginx: one worker, keep-alive pool of 64 to the upstream, access log off; the gateway at log level warn, which writes no line',
       'per request; at the default info it writes one per request (the reference row, stdout to /dev/null). All processes share the same cores;',
-      "the gateway checks the token (remembered), parses the body (to the verdict of Fastify's JSON parser, with plain JSON.parse when no key can be `__proto__` or `constructor`) and validates it against the contract, then proxies through its fast path ahead of Fastify (`apps/aiml-gateway/src/analyze/proxied-analyze-fast-path.ts`) over undici with cockatiel's retry and circuit breaker;",
+      "the gateway checks the token (remembered), parses the body (plain JSON.parse, then secure-json-parse's scan for the keys Fastify's parser refuses: its verdict) and validates it against the contract, then proxies through its fast path ahead of Fastify (`apps/aiml-gateway/src/analyze/proxied-analyze-fast-path.ts`) over undici with cockatiel's retry and circuit breaker;",
       `requests/s per round: ${subjects
         .map(
           (subject) =>

@@ -37,10 +37,11 @@ import { registerRequestMetrics } from './plugins/request-metrics';
 import { registerSecurityHeaders } from './plugins/security-headers';
 import { cacheVerifiedTokens } from './plugins/verified-token-cache';
 import { registerZodValidation } from './plugins/zod-validation';
-import { defaultJsonParserOf, parseJsonBodies } from './http/raw-json-body';
+import { parseJsonBodies } from './http/raw-json-body';
 import {
   GatewayLogController,
   recordRoutePattern,
+  withRequestIdHeader,
   withRequestLogging,
 } from './http/request-logging';
 import { registerAnalyzeRoutes } from './routes/analyze/analyze-routes';
@@ -138,10 +139,9 @@ export function createGatewayApp({
   const fastifyHandler = handleRequest;
   if (!fastifyHandler) throw new Error('Fastify did not create its server through serverFactory');
   handleRequest = withRequestLogging(
-    withProxiedAnalyze(fastifyHandler, {
+    withProxiedAnalyze(withRequestIdHeader(fastifyHandler), {
       connection,
       verifier,
-      parseJson: defaultJsonParserOf(app),
       bodyLimitBytes,
       metrics,
       server: () => server,

@@ -10,7 +10,6 @@ import {
 import { UpstreamFailure } from '../src/analyze/upstream-analyzer';
 import { createBearerVerifier } from '../src/auth/bearer-credentials';
 import { TokenRevocationCheck } from '../src/auth/token-revocation-check';
-import { defaultJsonParserOf } from '../src/http/raw-json-body';
 import { GatewayMetrics } from '../src/metrics/gateway-metrics';
 import {
   cacheVerifiedTokens,
@@ -58,7 +57,6 @@ describe('withProxiedAnalyze', () => {
       withProxiedAnalyze(fastify, {
         connection: gateway.connection,
         verifier,
-        parseJson: defaultJsonParserOf(gateway.app),
         bodyLimitBytes: 4096,
         metrics: new GatewayMetrics(),
         server: () => server,
@@ -147,7 +145,25 @@ describe('withProxiedAnalyze', () => {
       '{"document": "d", "metadata": {"constructor": {"prototype": {"admin": true}}}}',
       '{"document": "d", "metadata": {"\\u005f_proto__": {"admin": true}}}',
       '{"document": "d", "metadata": {"\\u0063onstructor": {"prototype": {}}}}',
+      '{"document": "d", "metadata": {"sections": [{"title": "t"}, [{"__proto__": {}}]]}}',
+      // The route's parser skips a byte order mark; plain JSON.parse does not.
+      '\uFEFF{"document": "d"}',
     ]);
+  });
+
+  // The route's parser takes a `constructor` key without a `prototype` in it.
+  it('proxies a body whose metadata names a constructor that is no prototype holder', async () => {
+    await verifier(SERVICE_TOKEN);
+    const bodies = [
+      '{"document": "d", "metadata": {"constructor": "Ada"}}',
+      '{"document": "d", "metadata": {"constructor": {"name": "Ada", "prototypes": 2}}}',
+    ];
+    for (const body of bodies) {
+      passedOn.length = 0;
+      expect((await post(body)).status).toBe(200);
+      expect(passedOn).toEqual([]);
+    }
+    expect(upstream.received.map((received) => received.body)).toEqual(bodies);
   });
 
   // Found in review: a NUL or lone surrogate went to the container as sent;

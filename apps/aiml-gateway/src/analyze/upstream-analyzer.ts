@@ -14,9 +14,8 @@ import {
 import { isUtf8 } from 'node:buffer';
 import type { ServerResponse } from 'node:http';
 import type { Pool } from 'undici';
-import { safeParse } from 'secure-json-parse';
 import { loadUndici } from '../load-undici';
-import { mayNamePrototypeKey } from './prototype-keys';
+import { holdsRefusedPrototypeKey } from './prototype-keys';
 import type { CircuitStatus } from '@docuthinker/ai-engine';
 import { analyzeResponse, MAX_AI_ANSWER_BYTES } from '@docuthinker/contracts';
 
@@ -411,12 +410,11 @@ function isAnalyzeAnswer(payload: Buffer): boolean {
   // Bytes that are not UTF-8 would reach the client as JSON all the same
   // (decoding would only have hidden them behind U+FFFD).
   if (!isUtf8(payload)) return false;
-  const text = payload.toString('utf8');
   try {
-    // safeParse gives undefined for bytes that are not JSON and null for a refused key.
-    const json: unknown = mayNamePrototypeKey(payload) ? safeParse(text) : JSON.parse(text);
-    return json !== undefined && json !== null && analyzeResponse.safeParse(json).success;
+    const json: unknown = JSON.parse(payload.toString('utf8'));
+    return !holdsRefusedPrototypeKey(json) && analyzeResponse.safeParse(json).success;
   } catch {
+    // Bytes that are not JSON.
     return false;
   }
 }

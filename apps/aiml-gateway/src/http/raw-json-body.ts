@@ -112,20 +112,3 @@ export function keepRawJsonBody(scope: FastifyInstance): void {
 export function rawJsonBody(request: FastifyRequest): Buffer | undefined {
   return rawBodies.get(request);
 }
-
-/**
- * Fastify's default JSON parser (prototype-poisoning checks as errors) as a
- * plain function: returns the value or throws the error Fastify would answer.
- */
-export function defaultJsonParserOf(app: FastifyInstance): (text: string) => unknown {
-  const parser = app.getDefaultJsonParser('error', 'error');
-  return (text) => {
-    let parsed: { error: Error | null; value?: unknown } = { error: null };
-    // The default parser calls back synchronously.
-    parser(undefined as never, text, (error, value) => {
-      parsed = { error, value };
-    });
-    if (parsed.error) throw parsed.error;
-    return parsed.value;
-  };
-}

@@ -31,8 +31,6 @@ export function withRequestLogging(handler: RequestListener, logger: Logger): Re
   return (req, res) => {
     const id = requestIdFrom(req.headers);
     req.headers[REQUEST_ID_HEADER] = id;
-    // Also on answers given before any hook runs (a bad URL, a drain's 503).
-    res.setHeader(REQUEST_ID_HEADER, id);
     const path = req.url?.split('?', 1)[0] ?? '';
     if (!UNLOGGED_REQUEST_PATHS.has(path)) {
       const startedAt = performance.now();
@@ -44,6 +42,20 @@ export function withRequestLogging(handler: RequestListener, logger: Logger): Re
         );
       });
     }
+    handler(req, res);
+  };
+}
+
+/**
+ * Names the request's id (settled by withRequestLogging) on every answer
+ * Fastify gives, also those given before any hook runs (a bad URL, a drain's
+ * 503). Set on the way into Fastify, not for every request: a header set
+ * before `writeHead` sends the `/analyze` fast path's own header list, which
+ * names the id, down Node's slower merge of the two.
+ */
+export function withRequestIdHeader(handler: RequestListener): RequestListener {
+  return (req, res) => {
+    res.setHeader(REQUEST_ID_HEADER, requestIdFrom(req.headers));
     handler(req, res);
   };
 }
