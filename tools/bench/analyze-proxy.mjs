@@ -6,7 +6,7 @@
 // figure is the ratio of median throughputs. Target: gateway >= 0.6x nginx.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, median, recordResult, root } from './bench-support.mjs';
@@ -49,6 +49,11 @@ async function waitFor(url, expectedBody) {
 
 /** nginx as Debian ships it, one worker (the gateway is one process too), keep-alive upstream pool. */
 async function startNginx(upstreamPort) {
+  if (!existsSync(NGINX)) {
+    throw new Error(
+      `${NGINX} is not installed here (apt-get install nginx, as .ci/run does; NGINX=path names another); it is this benchmark's anchor`,
+    );
+  }
   const port = await freePort();
   const prefix = mkdtempSync(join(tmpdir(), 'dt-bench-nginx-'));
   const token = `bench-nginx-${process.pid}-${port}`;
