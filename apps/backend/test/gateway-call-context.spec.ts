@@ -23,11 +23,15 @@ async function callContextWhenTheClient(timing: 'left' | 'stays'): Promise<Outco
     if (!signal) throw new Error('a gateway call context without a signal');
     return signal;
   };
+  // The client leaves once the server is reading its request: a timer could
+  // fire before a busy machine had even connected, and no request would come.
+  let leave = () => undefined as void;
   const server = createServer((req, res) => {
     if (timing === 'left') {
       res.once('close', () =>
         setImmediate(() => settle({ abortedWhenAsked: signalOf(req, res).aborted })),
       );
+      leave();
       return;
     }
     const signal = signalOf(req, res);
@@ -41,7 +45,7 @@ async function callContextWhenTheClient(timing: 'left' | 'stays'): Promise<Outco
   client.on('error', () => undefined);
   client.on('response', (answer) => answer.resume());
   client.write('{"message":"hello"}');
-  if (timing === 'left') setTimeout(() => client.destroy(), 20);
+  if (timing === 'left') leave = () => client.destroy();
   else client.end();
   try {
     return await outcome;
