@@ -15,7 +15,7 @@ async function signalWhenTheClient(timing: 'left' | 'stays'): Promise<boolean> {
   });
   // The client leaves once its request is in a hook: a timer could fire
   // before a busy machine had even connected, and no request would come.
-  let leave = () => undefined as void;
+  let leave: () => void = () => undefined;
   const app = Fastify();
   app.post(
     '/work',

@@ -25,7 +25,7 @@ async function callContextWhenTheClient(timing: 'left' | 'stays'): Promise<Outco
   };
   // The client leaves once the server is reading its request: a timer could
   // fire before a busy machine had even connected, and no request would come.
-  let leave = () => undefined as void;
+  let leave: () => void = () => undefined;
   const server = createServer((req, res) => {
     if (timing === 'left') {
       res.once('close', () =>
