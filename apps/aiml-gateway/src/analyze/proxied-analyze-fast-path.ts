@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { analyzeRequest, BEARER_CREDENTIALS, GATEWAY_API } from '@docuthinker/contracts';
 import { NOT_FOR_CACHES, REQUEST_ID_HEADER, requestIdFrom } from '@docuthinker/runtime';
@@ -7,7 +6,7 @@ import { namesUtf8OrNoCharset } from '../http/raw-json-body';
 import { recordRoutePattern } from '../http/request-logging';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { CachedBearerVerifier } from '../plugins/verified-token-cache';
-import { holdsRefusedPrototypeKey } from './prototype-keys';
+import { parseAcceptedJson } from './prototype-keys';
 import { ResponseCancellation, type UpstreamAnswer } from './upstream-analyzer';
 
 /** What the fast path leaves to the Fastify route when it hands a request over. */
@@ -200,16 +199,9 @@ export function mayHoldIllFormedText(body: Buffer): boolean {
  * whose text needs no mending (the route forwards a well-formed copy).
  */
 function isPlainAnalyzeRequest(body: Buffer): boolean {
-  // Bytes that are not UTF-8 are the route's 400 (decoding would replace them).
-  if (!isUtf8(body) || mayHoldIllFormedText(body)) return false;
-  try {
-    // What the route's parser refuses (a prototype key; a byte order mark,
-    // which plain JSON.parse refuses too) is the route's to answer.
-    const json: unknown = JSON.parse(body.toString('utf8'));
-    if (holdsRefusedPrototypeKey(json)) return false;
-    const parsed = analyzeRequest.safeParse(json);
-    return parsed.success && parsed.data.metadata?.['document_id'] === undefined;
-  } catch {
-    return false;
-  }
+  // What the route's parser refuses, or would decode with replacements or
+  // mend, is the route's to answer.
+  if (mayHoldIllFormedText(body)) return false;
+  const parsed = analyzeRequest.safeParse(parseAcceptedJson(body));
+  return parsed.success && parsed.data.metadata?.['document_id'] === undefined;
 }

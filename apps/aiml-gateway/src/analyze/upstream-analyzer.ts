@@ -11,11 +11,10 @@ import {
   type CircuitBreakerPolicy,
   type IPolicy,
 } from 'cockatiel';
-import { isUtf8 } from 'node:buffer';
 import type { ServerResponse } from 'node:http';
 import type { Pool } from 'undici';
 import { loadUndici } from '../load-undici';
-import { holdsRefusedPrototypeKey } from './prototype-keys';
+import { parseAcceptedJson } from './prototype-keys';
 import type { CircuitStatus } from '@docuthinker/ai-engine';
 import { analyzeResponse, MAX_AI_ANSWER_BYTES } from '@docuthinker/contracts';
 
@@ -407,14 +406,6 @@ function abortError(signal: Cancellation): Error {
  * into an object would take in.
  */
 function isAnalyzeAnswer(payload: Buffer): boolean {
-  // Bytes that are not UTF-8 would reach the client as JSON all the same
-  // (decoding would only have hidden them behind U+FFFD).
-  if (!isUtf8(payload)) return false;
-  try {
-    const json: unknown = JSON.parse(payload.toString('utf8'));
-    return !holdsRefusedPrototypeKey(json) && analyzeResponse.safeParse(json).success;
-  } catch {
-    // Bytes that are not JSON.
-    return false;
-  }
+  const json = parseAcceptedJson(payload);
+  return json !== undefined && analyzeResponse.safeParse(json).success;
 }
