@@ -289,7 +289,7 @@ try {
       'Upstream: one Node process answering a fixed contract-shaped analysis (`tools/bench/anchors/analyze-stub-upstream.cjs`);',
       'nginx: one worker, keep-alive pool of 64 to the upstream, access log off; the gateway at log level warn, which writes no line',
       'per request; at the default info it writes one per request (the reference row, stdout to /dev/null). All processes share the same cores;',
-      "the gateway checks the token (remembered), parses the body (plain JSON.parse, then secure-json-parse's scan for the keys Fastify's parser refuses: its verdict) and validates it against the contract, then proxies through its fast path ahead of Fastify (`apps/aiml-gateway/src/analyze/proxied-analyze-fast-path.ts`) over undici with cockatiel's retry and circuit breaker;",
+      "the gateway checks the token (remembered), parses the body (plain JSON.parse; secure-json-parse's scan, Fastify's parser's verdict, only when some object holds a `__proto__` or `constructor` key) and validates it against the contract, then proxies through its fast path ahead of Fastify (`apps/aiml-gateway/src/analyze/proxied-analyze-fast-path.ts`) over undici with cockatiel's retry and circuit breaker, parsing and validating the upstream's answer the same way before it is passed on;",
       `requests/s per round: ${subjects
         .map(
           (subject) =>
