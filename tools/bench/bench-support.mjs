@@ -51,7 +51,8 @@ export function recordResult({ title, command, table, notes = [] }) {
     file: join(root, 'docs', 'benchmarks.md'),
     preamble:
       '# Benchmarks\n\nEvery figure is a ratio against an anchor measured in the same run on the same machine; ' +
-      'absolute times are noisy here and are shown only for context. Each section is rewritten by the command it shows, except Container images, copied from what `image-smoke.sh` prints in CI.\n\n' +
+      'absolute times are noisy here and are shown only for context. Each section is rewritten by the command it shows, except Container images, copied from what `image-smoke.sh` prints in CI; ' +
+      'its `###` subsections (earlier runs, notes) are written by hand and kept across runs.\n\n' +
       'The services run as `npm start` runs them, on embedded defaults, at `DOCUTHINKER_LOG_LEVEL=warn` unless a section says ' +
       "otherwise: no log line per request (production's default, `info`, writes one per request; the /analyze " +
       'section measures what that costs).\n',
