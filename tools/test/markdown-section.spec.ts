@@ -19,45 +19,31 @@ describe('writeMarkdownSection', () => {
   });
   afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
+  /** A report with a Proxy section (its generated text, then a hand-written subsection) and a Search section. */
+  const report = (proxyHeading: string, proxyText: string) =>
+    [
+      '# Report',
+      '',
+      proxyHeading,
+      '',
+      proxyText,
+      '',
+      '### Earlier runs',
+      '',
+      'On 2026-11-30: 0.36×.',
+      '',
+      '## Search — 2026-11-29 10:00 UTC',
+      '',
+      'p95 11 ms.',
+      '',
+    ].join('\n');
+
   it("replaces its section's generated text and keeps the hand-written ### subsections and other sections", () => {
     const file = join(directory, 'report.md');
-    writeFileSync(
-      file,
-      [
-        '# Report',
-        '',
-        '## Proxy — 2026-12-01 05:03 UTC',
-        '',
-        'Measured 0.57×.',
-        '',
-        '### Earlier runs',
-        '',
-        'On 2026-11-30: 0.36×.',
-        '',
-        '## Search — 2026-11-29 10:00 UTC',
-        '',
-        'p95 11 ms.',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(file, report('## Proxy — 2026-12-01 05:03 UTC', 'Measured 0.57×.'));
     writeSection(file, '## Proxy — 2026-12-02 04:07 UTC\n\nMeasured 0.41×.\n');
     expect(readFileSync(file, 'utf8')).toBe(
-      [
-        '# Report',
-        '',
-        '## Proxy — 2026-12-02 04:07 UTC',
-        '',
-        'Measured 0.41×.',
-        '',
-        '### Earlier runs',
-        '',
-        'On 2026-11-30: 0.36×.',
-        '',
-        '## Search — 2026-11-29 10:00 UTC',
-        '',
-        'p95 11 ms.',
-        '',
-      ].join('\n'),
+      report('## Proxy — 2026-12-02 04:07 UTC', 'Measured 0.41×.'),
     );
   });
 
