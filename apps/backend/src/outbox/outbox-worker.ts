@@ -72,7 +72,10 @@ const DEFAULTS: Required<OutboxWorkerOptions> = {
   attemptsBeforeFailed: 5,
 };
 
-export type OutboxWorkerStores = Pick<Stores, 'documents' | 'outbox' | 'files' | 'cache'>;
+export type OutboxWorkerStores = Pick<
+  Stores,
+  'documents' | 'outbox' | 'files' | 'cache' | 'chatSessions'
+>;
 
 /**
  * The request id a job's gateway calls carry, `outbox:<job id>`: the
@@ -88,7 +91,7 @@ function callContextOf(job: ClaimedOutboxJob): GatewayCallContext {
  * Replays the durable outbox against the gateway until each job is
  * confirmed: index jobs send the document's text and then mark it
  * `indexed` (and replace a fallback summary with the AI's), delete jobs
- * remove index entries and the original file, purge jobs everything an
+ * remove conversations, index entries and the original file, purge jobs everything an
  * erased account had indexed. A failed job is retried with
  * exponential backoff and jitter, so a gateway outage only delays indexing.
  */
@@ -171,6 +174,12 @@ export function startOutboxWorker(
   }
 
   async function removeDocument(job: ClaimedOutboxJob): Promise<void> {
+    const scope = { ownerId: job.ownerId, documentId: job.documentId };
+    // The delete request removes them too, but that step is not in the
+    // document's transaction: if it failed, they are removed here, retried
+    // with the job (found in review: they stayed readable for 30 days, and the
+    // user's retry of the delete answered 404 before reaching them).
+    await stores.chatSessions.deleteForDocument(scope);
     await gateway.removeFromIndex(job.ownerId, job.documentId, callContextOf(job));
     if (job.fileKey) await stores.files.delete(job.fileKey);
     // AI results quote the document's text; best effort (a scan of the

@@ -20,7 +20,7 @@ import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gatewa
 import type { DocumentCache } from './document-cache';
 import { extractiveSummary } from './extractive-summary';
 import { confirmOwnerStillExists } from './owner-presence';
-import { FileStoreUnavailableError, NotFoundError } from './service-errors';
+import { AccountGoneError, FileStoreUnavailableError, NotFoundError } from './service-errors';
 
 export interface UploadInput {
   bytes: Buffer;
@@ -152,6 +152,15 @@ export class DocumentService {
     }
     try {
       await confirmOwnerStillExists(this.stores, ownerId);
+    } catch (error) {
+      // The check itself failed (an outage), after the document was saved:
+      // the client is told to send the upload again, so this copy is taken
+      // back out (its delete job removes the file), or the retry would store
+      // a second one (found in review). AccountGoneError has removed it already.
+      if (!(error instanceof AccountGoneError)) {
+        await this.stores.documents.delete(ownerId, id).catch(() => undefined);
+      }
+      throw error;
     } finally {
       // Outbox work either way: the new document's index job, or its delete job.
       await this.cache.forgetOwner(ownerId);
@@ -239,13 +248,23 @@ export class DocumentService {
   }
 
   /**
-   * The delete job written with the removal takes the file and index entries
-   * away; conversations about the document go with it.
+   * The delete job written with the removal takes the file, index entries
+   * and conversations about the document away. The conversations are removed
+   * here too, so that they go at once; when that fails, the document is gone
+   * all the same and the job removes them (retried until it does), so the
+   * delete is not answered as failed: a retry would find no document (404).
    */
   async delete(ownerId: string, id: string): Promise<void> {
     const deleted = await this.stores.documents.delete(ownerId, id);
     if (!deleted) throw new NotFoundError('document');
-    await this.stores.chatSessions.deleteForDocument({ ownerId, documentId: id });
+    try {
+      await this.stores.chatSessions.deleteForDocument({ ownerId, documentId: id });
+    } catch (error) {
+      this.options.logger?.warn(
+        { documentId: id, error: (error as Error)?.message ?? String(error) },
+        "the deleted document's conversations were not removed yet; its delete job removes them",
+      );
+    }
     await this.cache.forgetOwner(ownerId);
     this.options.onOutboxWork();
   }

@@ -1,0 +1,104 @@
+import type { ExtractedDocument } from '@docuthinker/documents';
+import { documentFileKey, type Stores } from '@docuthinker/stores';
+import { DocumentCache } from '../src/services/document-cache';
+import { DocumentService } from '../src/services/document-service';
+import {
+  DOCUMENT_ID,
+  OWNER_ID,
+  createTestDocument,
+  gatewayWith,
+  runOutboxWorkerUntil,
+  useEmbeddedStores,
+} from './support/outbox-fixture';
+
+const TEXT = 'Quokkas live on Rottnest Island.';
+
+const extracted: ExtractedDocument = {
+  fileType: 'txt',
+  mimeType: 'text/plain',
+  text: TEXT,
+  title: 'Quokkas',
+  contentHash: 'q'.repeat(64),
+  size: TEXT.length,
+};
+
+/** Makes the store method fail, once, as a store that cannot be reached does. */
+function failOnce<T extends object, K extends keyof T>(target: T, method: K): Error {
+  const outage = new Error('the store could not be reached');
+  const original = target[method] as (...args: unknown[]) => unknown;
+  let failed = false;
+  target[method] = ((...args: unknown[]) => {
+    if (failed) return original.apply(target, args);
+    failed = true;
+    return Promise.reject(outage);
+  }) as T[K];
+  return outage;
+}
+
+/**
+ * A request whose second step fails after its first was stored: the client
+ * is told what to do (send again, or nothing), and what it is told holds,
+ * with no copy left behind and nothing kept that should have gone.
+ */
+describe('requests that fail part-way', () => {
+  const stores = useEmbeddedStores('dt-partial-failures-');
+
+  const documentService = (current: Stores) =>
+    new DocumentService(current, new DocumentCache(current.cache), gatewayWith({}), {
+      maxUploadBytes: 1024,
+      extractor: { extract: async () => extracted },
+      onOutboxWork: () => undefined,
+    });
+
+  it('an upload whose owner check fails after the save keeps no document, so its retry stores one', async () => {
+    const current = stores();
+    const owner = await current.users.create({ email: 'q@example.com', passwordHash: 'hash' });
+    const uploads = documentService(current);
+    const outage = failOnce(current.users, 'findById');
+
+    await expect(uploads.upload(owner.id, { bytes: Buffer.from(TEXT) })).rejects.toBe(outage);
+    expect(await current.documents.count(owner.id)).toBe(0);
+    // Its delete job removes the stored file.
+    expect((await current.outbox.pendingCounts()).delete).toBe(1);
+
+    await uploads.upload(owner.id, { bytes: Buffer.from(TEXT) });
+    expect(await current.documents.count(owner.id)).toBe(1);
+  });
+
+  it("a delete whose conversations' removal fails is done, and its delete job removes them", async () => {
+    const current = stores();
+    await createTestDocument(current);
+    await current.files.put(documentFileKey(OWNER_ID, DOCUMENT_ID, 'txt'), Buffer.from(TEXT), {
+      contentType: 'text/plain',
+    });
+    const scope = { ownerId: OWNER_ID, documentId: DOCUMENT_ID };
+    const session = await current.chatSessions.create(scope);
+    await current.chatSessions.append(scope, session.id, [
+      { role: 'user', content: 'Where do quokkas live?' },
+      { role: 'assistant', content: 'On Rottnest Island.' },
+    ]);
+    failOnce(current.chatSessions, 'deleteForDocument');
+
+    await documentService(current).delete(OWNER_ID, DOCUMENT_ID);
+    expect(await current.documents.count(OWNER_ID)).toBe(0);
+    expect(await current.chatSessions.get(OWNER_ID, session.id)).not.toBeNull();
+
+    const removedFromIndex: string[] = [];
+    await runOutboxWorkerUntil(
+      current,
+      gatewayWith({
+        removeFromIndex: async (_ownerId, documentId) => {
+          removedFromIndex.push(documentId);
+        },
+      }),
+      async () => {
+        const pending = await current.outbox.pendingCounts();
+        return pending.index + pending.delete === 0;
+      },
+      { pollIntervalMs: 10 },
+    );
+    expect(await current.chatSessions.get(OWNER_ID, session.id)).toBeNull();
+    expect(removedFromIndex).toEqual([DOCUMENT_ID]);
+    expect(await current.files.get(documentFileKey(OWNER_ID, DOCUMENT_ID, 'txt'))).toBeNull();
+  });
+});
