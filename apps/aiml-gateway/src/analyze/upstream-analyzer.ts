@@ -19,10 +19,23 @@ import type { CircuitStatus } from '@docuthinker/ai-engine';
 import { analyzeResponse, MAX_AI_ANSWER_BYTES } from '@docuthinker/contracts';
 
 export interface UpstreamAnalyzerOptions {
-  /** Origin of the FastAPI AI/ML container, e.g. `http://127.0.0.1:8001`. */
+  /**
+   * Base URL of the FastAPI AI/ML container, e.g. `http://127.0.0.1:8001`,
+   * or with a path prefix (`http://ml.internal/aiml`), which `/analyze` is
+   * appended to, as the upstream provider does for the tasks.
+   */
   readonly url: string;
-  /** Per attempt; an analysis runs several model calls, so it is generous. */
+  /**
+   * Per attempt, from the moment the request has a connection; an analysis
+   * runs several model calls, so it is generous.
+   */
   readonly timeoutMs?: number;
+  /**
+   * How long a request may wait for one of the pool's connections when all
+   * are in use, by default as long as an attempt may take; past it the
+   * request is not sent and the route serves it locally.
+   */
+  readonly queueTimeoutMs?: number;
   /** Extra attempts, only for failures where the container did no work. */
   readonly retries?: number;
   readonly initialBackoffMs?: number;
@@ -108,6 +121,16 @@ export class UpstreamFailure extends Error {
 }
 
 /**
+ * Every connection to the container was in use for longer than the queue
+ * allows: the request was not sent. It says nothing of the container's
+ * health (a busy container answers, only later), so the circuit does not
+ * count it and it is not retried; the route serves the request locally.
+ */
+export class UpstreamBusyError extends Error {
+  override readonly name = 'UpstreamBusyError';
+}
+
+/**
  * 4xx answers that are about how the container is reached (its address or
  * credentials), not about the request: every request would get them, so they
  * count against the container and the route falls back, as for a 5xx.
@@ -145,17 +168,28 @@ export class UpstreamAnalyzer {
   private readonly breaker: CircuitBreakerPolicy;
   private readonly policy: IPolicy;
   private readonly timeoutMs: number;
+  private readonly queueTimeoutMs: number;
+  private readonly maxConnections: number;
   private readonly maxAnswerBytes: number;
+  /**
+   * Exchanges under way: past maxConnections, a new one waits in undici's
+   * queue for a connection, and only then is its queue timer armed (a timer
+   * per request was a measurable share of the proxy's CPU).
+   */
+  private exchanges = 0;
 
   constructor(options: UpstreamAnalyzerOptions) {
     this.maxAnswerBytes = options.maxAnswerBytes ?? MAX_AI_ANSWER_BYTES;
-    const endpoint = new URL('/analyze', options.url);
-    this.path = endpoint.pathname;
+    const base = new URL(options.url);
+    // The URL's path is a prefix (found in review: `new URL('/analyze', url)`
+    // dropped it, so /analyze went to the wrong path while the tasks did not).
+    this.path = `${base.pathname.replace(/\/+$/, '')}/analyze`;
+    this.maxConnections = options.maxConnections ?? 128;
     // Loaded here, not at the top: a gateway without an upstream never needs
     // undici, and compiling and running all of it was an eighth of the start-up.
     const { Pool: UndiciPool } = loadUndici();
-    this.pool = new UndiciPool(endpoint.origin, {
-      connections: options.maxConnections ?? 128,
+    this.pool = new UndiciPool(base.origin, {
+      connections: this.maxConnections,
       // Below uvicorn's 5 s keep-alive default, so the pool drops an idle
       // connection before the container does: a POST sent on a connection
       // the other side is closing could not be retried safely.
@@ -187,6 +221,7 @@ export class UpstreamAnalyzer {
     // served about half the requests per second at one connection, and
     // aborting each finished attempt's signal built a DOMException per request.
     this.timeoutMs = options.timeoutMs ?? 60000;
+    this.queueTimeoutMs = options.queueTimeoutMs ?? this.timeoutMs;
     this.policy = wrap(retryPolicy, this.breaker);
   }
 
@@ -196,8 +231,9 @@ export class UpstreamAnalyzer {
 
   /**
    * Resolves with the container's 2xx answer. Rejects with UpstreamFailure,
-   * TaskCancelledError (timeout) or BrokenCircuitError (circuit open, or
-   * half-open with its one probe still running).
+   * TaskCancelledError (timeout), UpstreamBusyError (no connection came free
+   * in time) or BrokenCircuitError (circuit open, or half-open with its one
+   * probe still running).
    */
   analyze(
     body: string | Buffer,
@@ -287,9 +323,12 @@ export class UpstreamAnalyzer {
         controller?.abort(abortError(signal));
         finish(() => reject(abortError(signal)));
       };
+      let queueTimer: NodeJS.Timeout | undefined;
       const finish = (settle: () => void) => {
         if (settled) return;
         settled = true;
+        this.exchanges -= 1;
+        if (queueTimer !== undefined) clearTimeout(queueTimer);
         if (signal !== NOT_CANCELLED) signal.removeEventListener('abort', onAbort);
         settle();
       };
@@ -311,7 +350,23 @@ export class UpstreamAnalyzer {
         );
       };
       if (signal !== NOT_CANCELLED) signal.addEventListener('abort', onAbort, { once: true });
-      const startedAt = performance.now();
+      // Set when the request has a connection: the attempt's time is the
+      // container's, not the queue's (found in review: a request that waited
+      // for a connection had a healthy container's answer thrown away as
+      // late, and counted against its circuit).
+      let startedAt = 0;
+      if (this.exchanges >= this.maxConnections) {
+        queueTimer = setTimeout(() => {
+          finish(() =>
+            reject(
+              new UpstreamBusyError(
+                `all ${this.maxConnections} connections to the upstream stayed in use for ${this.queueTimeoutMs}ms`,
+              ),
+            ),
+          );
+        }, this.queueTimeoutMs);
+      }
+      this.exchanges += 1;
       this.pool.dispatch(
         {
           path: this.path,
@@ -330,7 +385,15 @@ export class UpstreamAnalyzer {
         {
           onRequestStart: (dispatchController) => {
             controller = dispatchController;
-            if (settled) dispatchController.abort(abortError(signal));
+            // Settled while it waited: its client left, or the queue timed out.
+            if (settled) {
+              dispatchController.abort(
+                signal.aborted ? abortError(signal) : new UpstreamBusyError(),
+              );
+              return;
+            }
+            if (queueTimer !== undefined) clearTimeout(queueTimer);
+            startedAt = performance.now();
           },
           onResponseStart: (_controller, statusCode) => {
             if (statusCode < 200) return; // 100 Continue and the like

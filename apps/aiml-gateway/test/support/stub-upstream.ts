@@ -44,7 +44,7 @@ export const UPSTREAM_ANALYSIS = {
 /** A local HTTP server standing in for the FastAPI container's `/analyze`. */
 export class StubUpstream {
   behaviour: StubBehaviour = 'ok';
-  readonly received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+  readonly received: Array<{ path: string; headers: IncomingHttpHeaders; body: string }> = [];
   /** Requests left hanging whose caller closed the connection. */
   abandoned = 0;
   private readonly server: Server;
@@ -60,7 +60,7 @@ export class StubUpstream {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
-        stub.received.push({ headers: request.headers, body });
+        stub.received.push({ path: request.url ?? '', headers: request.headers, body });
         switch (stub.behaviour) {
           case 'ok':
             response.writeHead(200, { 'content-type': 'application/json' });
