@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { cleanTitleText } from './title-text';
-import { hasVisibleText, textField, visibleTextField } from './well-formed-text';
+import { textField, visibleTextField, visibleWellFormedText } from './well-formed-text';
 import { MAX_TEXT_CHARS } from './ai-tasks';
 import { jsonMetadata } from './json-metadata';
 
@@ -29,10 +29,7 @@ export const indexRequest = z
     title: textField().overwrite(cleanTitleText).min(1).max(500),
     // Not trimmed: chunk offsets point into the text as sent. Blank text would
     // replace a document's chunks with none and leave its graph node behind.
-    text: textField()
-      .min(1)
-      .max(MAX_TEXT_CHARS)
-      .refine(hasVisibleText, { error: 'must contain visible characters' }),
+    text: visibleWellFormedText().min(1).max(MAX_TEXT_CHARS),
     metadata: jsonMetadata.optional(),
   })
   .strict();

@@ -30,14 +30,27 @@ export function textField(): z.ZodString {
  * A character that shows something: not white space, a control, a
  * default-ignorable code point (zero-width spaces and joiners, word joiner,
  * soft hyphen, bidi marks, byte order mark), which trim() leaves in place,
- * or the blank Braille pattern (a title of it was a blank line in an
- * exploratory test).
+ * a lone surrogate (half of a pair: no character at all), or the blank
+ * Braille pattern (a title of it was a blank line in an exploratory test).
  */
-const VISIBLE_CHARACTER = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\u2800]/u;
+const VISIBLE_CHARACTER = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cs}\u2800]/u;
 
 /** Whether the text holds anything a reader would see. */
 export function hasVisibleText(text: string): boolean {
   return VISIBLE_CHARACTER.test(text);
+}
+
+/**
+ * A string field of incoming free text that must say something, checked as
+ * sent and then made well-formed: a NUL or a lone surrogate shows nothing,
+ * though each becomes a U+FFFD, which does (found in review: a document of
+ * NULs was analysed and indexed, its summary replacement characters).
+ */
+export function visibleWellFormedText(): z.ZodString {
+  return z
+    .string()
+    .refine(hasVisibleText, { error: 'must contain visible characters' })
+    .overwrite(wellFormedText);
 }
 
 /**
@@ -46,9 +59,5 @@ export function hasVisibleText(text: string): boolean {
  * zero-width spaces was analysed, and its summary was those characters).
  */
 export function visibleTextField(max: number): z.ZodString {
-  return textField()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine(hasVisibleText, { error: 'must contain visible characters' });
+  return visibleWellFormedText().trim().min(1).max(max);
 }

@@ -85,6 +85,20 @@ describe('incoming text', () => {
     ).toBe('a\ufffd');
     expect(analyzeRequest.parse({ document: `x\u0000${cutPair}` }).document).toBe('x\ufffda\ufffd');
   });
+
+  // Found in review: the check for visible text ran on the replacements.
+  it('refuses free text that is only NULs and lone surrogates, which show nothing', () => {
+    const invisible = ['\u0000', '\u0000\u0000 ', '\ud800', ` ${cutPair.slice(1)}\u0000`];
+    for (const text of invisible) {
+      expect(analyzeRequest.safeParse({ document: text }).success).toBe(false);
+      expect(analyzeRequest.safeParse({ document: 'd', question: text }).success).toBe(false);
+      expect(taskRequest.safeParse({ text }).success).toBe(false);
+      expect(searchRequest.safeParse({ ownerId: 'u', query: text }).success).toBe(false);
+      expect(
+        indexRequest.safeParse({ ownerId: 'u', documentId: 'd', title: 'T', text }).success,
+      ).toBe(false);
+    }
+  });
 });
 
 describe('visible text', () => {
@@ -99,6 +113,8 @@ describe('visible text', () => {
       '\u200b\u200c\u200d\u2060',
       '\u00ad\u200e\ufeff',
       '\u0001',
+      '\u0000',
+      '\ud800 \udfff',
       '\u2800\u2800',
     ]) {
       expect({ text, visible: hasVisibleText(text) }).toEqual({ text, visible: false });
