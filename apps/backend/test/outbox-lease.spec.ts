@@ -1,7 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startOutboxWorker } from '../src/outbox/outbox-worker';
 import { DocumentCache } from '../src/services/document-cache';
-import { gatewayWith, silentLogger, useEmbeddedStores } from './support/outbox-fixture';
+import {
+  DOCUMENT_ID,
+  OWNER_ID,
+  createTestDocument,
+  gatewayWith,
+  silentLogger,
+  useEmbeddedStores,
+} from './support/outbox-fixture';
 
 // Found by the fault suite (tools/resilience): after a backend was killed,
 // the job it held stayed leased for two minutes. Leases are now short and
@@ -95,6 +102,61 @@ describe('outbox job leases', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(LEASE_MS - 10);
       expect(removed).toEqual(['orphan']);
     } finally {
+      await worker.stop();
+    }
+  });
+
+  // Found in review: a worker that could not renew its lease went on with
+  // its index call; another took the job over, found the document deleted,
+  // and the delete job ran before the first call landed, which then stayed
+  // in the index for good.
+  it('clears the index again when the document was deleted while its index call ran', async () => {
+    await createTestDocument(stores());
+    // This worker cannot reach the store to renew its lease.
+    stores().outbox.extendLease = () => Promise.reject(new Error('the store could not be reached'));
+    const indexed = new Set<string>();
+    let removals = 0;
+    let indexCalled = false;
+    let land = () => undefined as void;
+    const landing = new Promise<void>((resolve) => (land = resolve));
+    const worker = startOutboxWorker(
+      stores(),
+      gatewayWith({
+        index: async (request) => {
+          indexCalled = true;
+          await landing;
+          indexed.add(request.documentId);
+        },
+        removeFromIndex: async (_ownerId, documentId) => {
+          removals += 1;
+          indexed.delete(documentId);
+        },
+      }),
+      new DocumentCache(stores().cache),
+      logger,
+      { leaseMs: LEASE_MS, pollIntervalMs: 20 },
+    );
+    try {
+      while (!indexCalled) await sleep(20);
+      await stores().documents.delete(OWNER_ID, DOCUMENT_ID);
+      // Another worker, once the lease has lapsed: the index job (the
+      // document is gone: nothing to send), then the delete job.
+      for (const kind of ['index', 'delete']) {
+        let job = await stores().outbox.claim({ leaseMs: LEASE_MS });
+        while (job === null) {
+          await sleep(50);
+          job = await stores().outbox.claim({ leaseMs: LEASE_MS });
+        }
+        expect(job.kind).toBe(kind);
+        if (kind === 'delete') indexed.delete(job.documentId);
+        expect(await stores().outbox.complete(job)).toBe(true);
+      }
+      land();
+      for (let waited = 0; removals === 0 && waited < 5_000; waited += 20) await sleep(20);
+      expect(indexed.size).toBe(0);
+      expect(removals).toBe(1);
+    } finally {
+      land();
       await worker.stop();
     }
   });

@@ -124,7 +124,21 @@ export function startOutboxWorker(
       context,
     );
     // Only if no rename came in meanwhile: its own, newer job is still to run.
-    await stores.documents.setIndexStatus(document.ownerId, document.id, 'indexed', document.title);
+    const marked = await stores.documents.setIndexStatus(
+      document.ownerId,
+      document.id,
+      'indexed',
+      document.title,
+    );
+    if (!marked && !(await stores.documents.get(job.ownerId, job.documentId))) {
+      // Deleted while the call ran. Its delete job may have run before the
+      // call landed: when this worker lost its lease (a store it could not
+      // reach to renew it), another took the job over, found the document
+      // gone, and let the delete job go first (found in review: the text
+      // stayed in the index for good). The index is cleared again.
+      await gateway.removeFromIndex(job.ownerId, job.documentId, context);
+      return;
+    }
     if (document.summaryDegraded && performance.now() >= noRemoteSummaryUntil) {
       await replaceFallbackSummary(document, context);
     }

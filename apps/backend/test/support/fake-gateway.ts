@@ -151,11 +151,16 @@ export async function startFakeGateway(serviceToken: string, port = 0): Promise<
     }
     const removed = /^\/ai\/v1\/index\/([^/]+)$/.exec(url.pathname)?.[1];
     if (req.method === 'DELETE' && removed) {
+      // As the gateway answers: 200 whether or not it held the owner's
+      // document (a delete job may find it removed already).
       const doc = gateway.indexed.get(removed);
-      if (!doc || doc.ownerId !== url.searchParams.get('ownerId'))
-        return json(res, 404, { detail: 'not indexed' });
-      gateway.indexed.delete(removed);
-      return json(res, 200, { documentId: removed });
+      const held = doc !== undefined && doc.ownerId === url.searchParams.get('ownerId');
+      if (held) gateway.indexed.delete(removed);
+      return json(res, 200, {
+        documentId: removed,
+        vector: { enabled: true, removed: held ? 1 : 0 },
+        graph: { enabled: true, removedEntities: 0 },
+      });
     }
     if (req.method === 'POST' && url.pathname === '/ai/v1/search') {
       const hits = search(
