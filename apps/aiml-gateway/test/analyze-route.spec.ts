@@ -7,6 +7,7 @@ import {
   UpstreamAnalyzer,
   UpstreamBusyError,
   UpstreamFailure,
+  type UpstreamAnalyzerOptions,
 } from '../src/analyze/upstream-analyzer';
 import { corpusText } from './support/corpus';
 import { StubUpstream, UPSTREAM_ANALYSIS } from './support/stub-upstream';
@@ -833,42 +834,46 @@ describe('UpstreamAnalyzer', () => {
     }
   });
 
+  /** An analyzer of the stub with `options`, closed once `use` is done. */
+  async function withAnalyzer(
+    options: Partial<UpstreamAnalyzerOptions>,
+    use: (analyzer: UpstreamAnalyzer) => Promise<void>,
+  ): Promise<void> {
+    const analyzer = new UpstreamAnalyzer({ url: upstream.url, ...options });
+    try {
+      await use(analyzer);
+    } finally {
+      analyzer.close();
+    }
+  }
+
   // Found in review: the deadline ran from the call, so a request that waited
   // for a connection had its answer thrown away as late, and the circuit
   // counted it against a container that answered every request in time.
   it('times an attempt from when it has a connection, not while it waits for one', async () => {
     upstream.behaviour = 'slow-ok';
-    const analyzer = new UpstreamAnalyzer({
-      url: upstream.url,
-      maxConnections: 1,
-      timeoutMs: 700,
-      breakerThreshold: 1,
-      retries: 0,
-    });
-    try {
+    const options = { maxConnections: 1, timeoutMs: 700, breakerThreshold: 1, retries: 0 };
+    await withAnalyzer(options, async (analyzer) => {
       // One connection, answers 300 ms after each request: the third waits ~600 ms for it.
       const answers = await Promise.all(
         ['q-1', 'q-2', 'q-3'].map((requestId) => analyzer.analyze(body, requestId)),
       );
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
       expect(analyzer.circuitState).toBe('closed');
-    } finally {
-      analyzer.close();
-    }
+    });
   });
 
   it('does not send a request that waited for a connection past the queue timeout, nor count it', async () => {
     upstream.behaviour = 'hang';
-    const analyzer = new UpstreamAnalyzer({
-      url: upstream.url,
+    const first = new AbortController();
+    const options = {
       maxConnections: 1,
       timeoutMs: 5000,
       queueTimeoutMs: 100,
       breakerThreshold: 1,
       retries: 0,
-    });
-    const first = new AbortController();
-    try {
+    };
+    await withAnalyzer(options, async (analyzer) => {
       const holding = analyzer.analyze(body, 'holds-the-connection', first.signal);
       await upstream.until((stub) => stub.received.length === 1, 10_000);
       await expect(analyzer.analyze(body, 'waits')).rejects.toBeInstanceOf(UpstreamBusyError);
@@ -882,23 +887,17 @@ describe('UpstreamAnalyzer', () => {
         'holds-the-connection',
         'after',
       ]);
-    } finally {
-      first.abort();
-      analyzer.close();
-    }
+    }).finally(() => first.abort());
   });
 
   // Found in review: the path of the URL was dropped for /analyze, not for the tasks.
   it('appends /analyze to the path of the URL it is given', async () => {
     for (const url of [`${upstream.url}/aiml`, `${upstream.url}/aiml/`]) {
-      const analyzer = new UpstreamAnalyzer({ url });
-      try {
-        upstream.received.length = 0;
+      upstream.received.length = 0;
+      await withAnalyzer({ url }, async (analyzer) => {
         expect((await analyzer.analyze(body, 'prefixed')).status).toBe(200);
         expect(upstream.received.map((received) => received.path)).toEqual(['/aiml/analyze']);
-      } finally {
-        analyzer.close();
-      }
+      });
     }
   });
 

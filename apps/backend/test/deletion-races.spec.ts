@@ -16,6 +16,7 @@ import { DocumentService } from '../src/services/document-service';
 import { AccountGoneError } from '../src/services/service-errors';
 import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
 import { SERVICE_TOKEN } from './support/start-backend';
+import { extractedText } from './support/extracted-text';
 
 /** A promise the test resolves when it wants the request under test to go on. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -26,14 +27,7 @@ function gate(): { opened: Promise<void>; open: () => void } {
 
 const TEXT = 'Erasure means nothing of the account is left behind.';
 
-const extracted: ExtractedDocument = {
-  fileType: 'txt',
-  mimeType: 'text/plain',
-  text: TEXT,
-  title: 'Late upload',
-  contentHash: 'a'.repeat(64),
-  size: TEXT.length,
-};
+const extracted = extractedText(TEXT, 'Late upload');
 
 /**
  * An account erased, or a document deleted, while one of its requests is

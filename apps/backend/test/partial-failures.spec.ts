@@ -1,4 +1,3 @@
-import type { ExtractedDocument } from '@docuthinker/documents';
 import { documentFileKey, type Stores } from '@docuthinker/stores';
 import { DocumentCache } from '../src/services/document-cache';
 import { DocumentService } from '../src/services/document-service';
@@ -10,17 +9,11 @@ import {
   runOutboxWorkerUntil,
   useEmbeddedStores,
 } from './support/outbox-fixture';
+import { extractedText } from './support/extracted-text';
 
 const TEXT = 'Quokkas live on Rottnest Island.';
 
-const extracted: ExtractedDocument = {
-  fileType: 'txt',
-  mimeType: 'text/plain',
-  text: TEXT,
-  title: 'Quokkas',
-  contentHash: 'q'.repeat(64),
-  size: TEXT.length,
-};
+const extracted = extractedText(TEXT, 'Quokkas');
 
 /** Makes the store method fail, once, as a store that cannot be reached does. */
 function failOnce<T extends object, K extends keyof T>(target: T, method: K): Error {

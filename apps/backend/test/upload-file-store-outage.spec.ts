@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExtractedDocument } from '@docuthinker/documents';
 import { createStores, putDeadlineMs, type FileStore, type Stores } from '@docuthinker/stores';
 import { createGatewayClient } from '../src/gateway/gateway-client';
 import { problemFromDomainError } from '../src/middleware/domain-problems';
@@ -13,17 +12,11 @@ import {
 } from '../src/services/document-service';
 import { FileStoreUnavailableError } from '../src/services/service-errors';
 import { SERVICE_TOKEN } from './support/start-backend';
+import { extractedText } from './support/extracted-text';
 
 const TEXT = 'Notes the file store never confirms.';
 
-const extracted: ExtractedDocument = {
-  fileType: 'txt',
-  mimeType: 'text/plain',
-  text: TEXT,
-  title: 'Notes',
-  contentHash: 'b'.repeat(64),
-  size: TEXT.length,
-};
+const extracted = extractedText(TEXT, 'Notes');
 
 /** S3FileStore's put deadline for the file, which a hung S3 runs into. */
 const PUT_DEADLINE_MS = putDeadlineMs(Buffer.byteLength(TEXT));
