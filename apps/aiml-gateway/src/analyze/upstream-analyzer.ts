@@ -173,8 +173,8 @@ export class UpstreamAnalyzer {
   private readonly maxAnswerBytes: number;
   /**
    * Exchanges under way: past maxConnections, a new one waits in undici's
-   * queue for a connection, and only then is its queue timer armed (a timer
-   * per request was a measurable share of the proxy's CPU).
+   * queue for a connection, and only then is its queue timer armed; the
+   * usual request, which has a connection at once, arms none.
    */
   private exchanges = 0;
 

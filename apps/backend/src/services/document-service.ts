@@ -158,7 +158,12 @@ export class DocumentService {
       // back out (its delete job removes the file), or the retry would store
       // a second one (found in review). AccountGoneError has removed it already.
       if (!(error instanceof AccountGoneError)) {
-        await this.stores.documents.delete(ownerId, id).catch(() => undefined);
+        await this.stores.documents.delete(ownerId, id).catch((undoError: unknown) => {
+          this.options.logger?.warn(
+            { documentId: id, error: (undoError as Error)?.message ?? String(undoError) },
+            'an upload answered as failed could not be taken back out: a retry stores a second copy',
+          );
+        });
       }
       throw error;
     } finally {
