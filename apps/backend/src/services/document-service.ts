@@ -160,7 +160,7 @@ export class DocumentService {
       if (!(error instanceof AccountGoneError)) {
         await this.stores.documents.delete(ownerId, id).catch((undoError: unknown) => {
           this.options.logger?.warn(
-            { documentId: id, error: (undoError as Error)?.message ?? String(undoError) },
+            { err: undoError, documentId: id },
             'an upload answered as failed could not be taken back out: a retry stores a second copy',
           );
         });
@@ -266,7 +266,7 @@ export class DocumentService {
       await this.stores.chatSessions.deleteForDocument({ ownerId, documentId: id });
     } catch (error) {
       this.options.logger?.warn(
-        { documentId: id, error: (error as Error)?.message ?? String(error) },
+        { err: error, documentId: id },
         "the deleted document's conversations were not removed yet; its delete job removes them",
       );
     }
