@@ -1,24 +1,37 @@
 import * as z from 'zod';
-import { cleanTitleText, hasVisibleText, queryInteger, textField } from '@docuthinker/contracts';
+import {
+  cleanTitleText,
+  hasVisibleText,
+  queryInteger,
+  textField,
+  wellFormedText,
+} from '@docuthinker/contracts';
 import { DEFAULT_DOCUMENT_LIMITS } from '@docuthinker/documents';
 import { INDEX_STATUSES } from '@docuthinker/stores';
 
 export const documentIdParam = z.object({ id: z.string() });
 
-// Free text is made well-formed as it is parsed (see textField): a NUL ended
-// the string for the embedded store, which kept only what came before it.
-// Then cleaned as extracted titles are (on one line, no bidirectional
-// controls: a title names the download); one of nothing but controls is
-// then empty and refused like "".
-/** Cleaned (one line, no bidirectional controls), 1–300 characters, and showing something. */
-export const documentTitle = textField()
+/**
+ * Cleaned (one line, no bidirectional controls), 1–300 characters, and
+ * showing something as sent. Made well-formed as every free text is (see
+ * textField: a NUL ended the string for the embedded store, which kept only
+ * what came before it), one for one, so a NUL or a lone surrogate in a title
+ * becomes U+FFFD. Whether the title shows anything is asked before that: a
+ * title of NULs was stored as replacement characters (found in review).
+ */
+export const documentTitle = z
+  .string()
+  // One error for a blank title: the length check's, below.
+  .refine((raw) => raw.trim() === '' || hasVisibleText(raw), {
+    // A title of zero-width spaces was a blank line in the listing (exploratory test).
+    error: 'must contain visible characters',
+    abort: true,
+  })
+  .overwrite(wellFormedText)
   .overwrite(cleanTitleText)
-  // One error for an empty title, not also "must contain visible characters".
   .min(1, { abort: true })
   // Worded as the upload form's refusal of a title past its field size.
-  .max(300, { error: 'must be at most 300 characters' })
-  // A title of zero-width spaces was a blank line in the listing (exploratory test).
-  .refine(hasVisibleText, { error: 'must contain visible characters' });
+  .max(300, { error: 'must be at most 300 characters' });
 
 /** The longest text an upload may hold, a file's extracted text or JSON `text` (the extractor's limit). */
 export const MAX_UPLOAD_TEXT_CHARS = DEFAULT_DOCUMENT_LIMITS.maxTextChars;
