@@ -114,7 +114,7 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
     logger,
   });
   const ai = new AiService(stores.documents, stores.cache, gateway);
-  const chat = new ChatService(stores, gateway);
+  const chat = new ChatService(stores, gateway, { logger });
   const aiCalls = new AiCallAllowance(
     stores.rateLimiters.create(userAiCallsRule(config.aiCallsPerMinute)),
   );

@@ -1,4 +1,5 @@
 import { documentFileKey, type Stores } from '@docuthinker/stores';
+import { ChatService } from '../src/services/chat-service';
 import { DocumentCache } from '../src/services/document-cache';
 import { DocumentService } from '../src/services/document-service';
 import {
@@ -93,5 +94,62 @@ describe('requests that fail part-way', () => {
     expect(await current.chatSessions.get(OWNER_ID, session.id)).toBeNull();
     expect(removedFromIndex).toEqual([DOCUMENT_ID]);
     expect(await current.files.get(documentFileKey(OWNER_ID, DOCUMENT_ID, 'txt'))).toBeNull();
+  });
+
+  describe('a chat turn whose checks fail after it was stored', () => {
+    const REPLY = 'On Rottnest Island.';
+
+    async function chatting(current: Stores, warn = jest.fn()) {
+      const owner = await current.users.create({ email: 'c@example.com', passwordHash: 'hash' });
+      await createTestDocument(current, { ownerId: owner.id });
+      const chat = new ChatService(
+        current,
+        gatewayWith({ chat: async () => ({ reply: REPLY, citations: [] }) }),
+        { logger: { warn } },
+      );
+      const contents = async (sessionId: string) =>
+        (await current.chatSessions.get(owner.id, sessionId))?.messages.map((m) => m.content);
+      return { ownerId: owner.id, chat, contents, warn };
+    }
+
+    it('takes back a session it created, so that the retry stores one', async () => {
+      const current = stores();
+      const { ownerId, chat, contents } = await chatting(current);
+      const outage = failOnce(current.users, 'findById');
+
+      await expect(chat.chat(ownerId, DOCUMENT_ID, 'Where?')).rejects.toBe(outage);
+      expect((await current.chatSessions.list(ownerId, { limit: 10 })).items).toEqual([]);
+
+      const retried = await chat.chat(ownerId, DOCUMENT_ID, 'Where?');
+      expect(await contents(retried.sessionId)).toEqual(['Where?', REPLY]);
+    });
+
+    it('takes back its turn of a session the client knows, and keeps the earlier ones', async () => {
+      const current = stores();
+      const { ownerId, chat, contents } = await chatting(current);
+      const { sessionId } = await chat.chat(ownerId, DOCUMENT_ID, 'Where?');
+      const outage = failOnce(current.documents, 'titlesOf');
+
+      await expect(chat.chat(ownerId, DOCUMENT_ID, 'How big?', sessionId)).rejects.toBe(outage);
+      expect(await contents(sessionId)).toEqual(['Where?', REPLY]);
+
+      await chat.chat(ownerId, DOCUMENT_ID, 'How big?', sessionId);
+      expect(await contents(sessionId)).toEqual(['Where?', REPLY, 'How big?', REPLY]);
+    });
+
+    it('answers with the check’s failure, and says so in the log, when the turn cannot be taken back', async () => {
+      const current = stores();
+      const { ownerId, chat, contents, warn } = await chatting(current);
+      const { sessionId } = await chat.chat(ownerId, DOCUMENT_ID, 'Where?');
+      const outage = failOnce(current.users, 'findById');
+      const undoOutage = failOnce(current.chatSessions, 'retract');
+
+      await expect(chat.chat(ownerId, DOCUMENT_ID, 'How big?', sessionId)).rejects.toBe(outage);
+      expect(await contents(sessionId)).toEqual(['Where?', REPLY, 'How big?', REPLY]);
+      expect(warn).toHaveBeenCalledWith(
+        { err: undoOutage, sessionId },
+        expect.stringContaining('could not be taken back out'),
+      );
+    });
   });
 });

@@ -5,16 +5,19 @@ import {
   type ChatMessage,
   type Citation,
 } from '@docuthinker/contracts';
+import type { Logger } from '@docuthinker/runtime';
 import type {
+  ChatMessage as StoredChatMessage,
   ChatSession,
   ChatSessionPageRequest,
+  ChatSessionScope,
   ChatSessionSummary,
   Stores,
 } from '@docuthinker/stores';
 import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
 import { CallerLeftError } from '../gateway/gateway-errors';
 import { confirmOwnerStillExists } from './owner-presence';
-import { DocumentNotIndexedError, NotFoundError } from './service-errors';
+import { AccountGoneError, DocumentNotIndexedError, NotFoundError } from './service-errors';
 
 /**
  * Which provider and model answered, and whether the answer is a fallback
@@ -77,6 +80,7 @@ export class ChatService {
   constructor(
     private readonly stores: ChatStores,
     private readonly gateway: GatewayClient,
+    private readonly options: { logger?: Pick<Logger, 'warn'> } = {},
   ) {}
 
   /**
@@ -141,10 +145,24 @@ export class ChatService {
       await this.stores.chatSessions.delete(ownerId, session.id);
       throw new CallerLeftError();
     }
-    await confirmOwnerStillExists(this.stores, ownerId);
+    let documentStillThere: boolean;
+    try {
+      await confirmOwnerStillExists(this.stores, ownerId);
+      documentStillThere = (await this.stores.documents.titlesOf(ownerId, [documentId])).has(
+        documentId,
+      );
+    } catch (error) {
+      // A check failed (an outage) after the turn was stored: the client is
+      // told to ask again, so the turn is taken back out, or the retry would
+      // store it twice (found in review). AccountGoneError has removed it already.
+      if (!(error instanceof AccountGoneError)) {
+        await this.takeBackTurn(scope, session.id, created, appended.messages.slice(-2));
+      }
+      throw error;
+    }
     // The document may have been deleted while the gateway answered, its
     // sessions swept before this one was saved: take the turn back out.
-    if (!(await this.stores.documents.titlesOf(ownerId, [documentId])).has(documentId)) {
+    if (!documentStillThere) {
       await this.stores.chatSessions.deleteForDocument(scope);
       throw new NotFoundError('document');
     }
@@ -158,6 +176,24 @@ export class ChatService {
       })),
       ...provenanceOf(answer),
     };
+  }
+
+  /** A session this turn created goes whole; otherwise the turn's two messages. */
+  private async takeBackTurn(
+    scope: ChatSessionScope,
+    sessionId: string,
+    created: boolean,
+    turn: readonly StoredChatMessage[],
+  ): Promise<void> {
+    try {
+      if (created) await this.stores.chatSessions.delete(scope.ownerId, sessionId);
+      else await this.stores.chatSessions.retract(scope, sessionId, turn);
+    } catch (error) {
+      this.options.logger?.warn(
+        { err: error, sessionId },
+        'a chat turn answered as failed could not be taken back out: a retry stores it twice',
+      );
+    }
   }
 
   async session(ownerId: string, sessionId: string): Promise<ChatSession> {

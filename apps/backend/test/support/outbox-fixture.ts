@@ -58,15 +58,18 @@ export function createTestDocument(
   fields: {
     /** DOCUMENT_ID unless given. */
     readonly id?: string;
+    /** OWNER_ID unless given. */
+    readonly ownerId?: string;
     readonly title?: string;
     readonly summary?: string;
     readonly summaryDegraded?: boolean;
   } = {},
 ) {
   const id = fields.id ?? DOCUMENT_ID;
+  const ownerId = fields.ownerId ?? OWNER_ID;
   return stores.documents.create({
     id,
-    ownerId: OWNER_ID,
+    ownerId,
     title: fields.title ?? 'A title',
     fileType: 'txt',
     size: 20,
@@ -74,7 +77,7 @@ export function createTestDocument(
     text: 'Quokkas live on Rottnest Island. They are small marsupials.',
     summary: fields.summary ?? 'Quokkas.',
     summaryDegraded: fields.summaryDegraded ?? false,
-    fileKey: documentFileKey(OWNER_ID, id, 'txt'),
+    fileKey: documentFileKey(ownerId, id, 'txt'),
   });
 }
 

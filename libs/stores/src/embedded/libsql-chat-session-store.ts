@@ -112,6 +112,34 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
     });
   }
 
+  async retract(
+    scope: ChatSessionScope,
+    sessionId: string,
+    messages: readonly ChatMessage[],
+  ): Promise<number> {
+    return inWriteTransaction(this.db, () => {
+      const inScope = prepared(
+        this.db,
+        'SELECT 1 FROM chat_sessions WHERE id = ? AND owner_id = ? AND document_id = ?',
+      ).get(sessionId, scope.ownerId, scope.documentId);
+      if (!inScope) return 0;
+      const remove = prepared(
+        this.db,
+        'DELETE FROM chat_messages WHERE session_id = ? AND role = ? AND content = ? AND created_at = ?',
+      );
+      let removed = 0;
+      for (const message of messages) {
+        removed += remove.run(
+          sessionId,
+          message.role,
+          message.content,
+          message.createdAt.getTime(),
+        ).changes;
+      }
+      return removed;
+    });
+  }
+
   async list(ownerId: string, page: ChatSessionPageRequest): Promise<ChatSessionPage> {
     const limit = clampPageSize(page.limit);
     const after = page.cursor ? decodePageCursor(page.cursor, 'latest-activity') : null;

@@ -1,4 +1,4 @@
-import type { Collection, Db, Filter } from 'mongodb';
+import type { Collection, Db, Filter, UpdateFilter } from 'mongodb';
 import { clampPageSize, decodePageCursor, pageFromRows } from '../documents/page-cursor';
 import {
   MAX_CHAT_SESSION_MESSAGES,
@@ -101,6 +101,36 @@ export class MongoChatSessionStore implements ChatSessionStore {
       { returnDocument: 'after' },
     );
     return document ? toSession(document) : null;
+  }
+
+  async retract(
+    scope: ChatSessionScope,
+    sessionId: string,
+    messages: readonly ChatMessage[],
+  ): Promise<number> {
+    if (messages.length === 0) return 0;
+    const matches = messages.map(({ role, content, createdAt }) => ({ role, content, createdAt }));
+    // One atomic update, whatever was appended since; the count is read off
+    // the session as it was just before.
+    // MongoDB applies a $pull condition to each element as to a document, so
+    // $or is valid there; the driver's types only take per-field conditions.
+    const pullMatches = {
+      $pull: { messages: { $or: matches } },
+    } as unknown as UpdateFilter<ChatSessionDocument>;
+    const before = await this.sessions.findOneAndUpdate(
+      { _id: sessionId, ownerId: scope.ownerId, documentId: scope.documentId },
+      pullMatches,
+      { returnDocument: 'before' },
+    );
+    if (!before) return 0;
+    return before.messages.filter((stored) =>
+      matches.some(
+        (match) =>
+          stored.role === match.role &&
+          stored.content === match.content &&
+          stored.createdAt.getTime() === match.createdAt.getTime(),
+      ),
+    ).length;
   }
 
   async list(ownerId: string, page: ChatSessionPageRequest): Promise<ChatSessionPage> {

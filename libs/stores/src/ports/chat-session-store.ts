@@ -87,6 +87,20 @@ export interface ChatSessionStore extends HealthCheckable {
     messages: readonly NewChatMessage[],
   ): Promise<ChatSession | null>;
   /**
+   * Takes back messages as `append` returned them: each stored message of
+   * the same role, content and time, wherever later appends have put it (an
+   * identical message appended in the same millisecond goes too). For a
+   * request that stored a turn and then answered that it failed: its retry
+   * would store the turn twice. The expiry stays as the append set it.
+   * Returns how many messages went; 0 for a session that is not the owner's
+   * or the document's.
+   */
+  retract(
+    scope: ChatSessionScope,
+    sessionId: string,
+    messages: readonly ChatMessage[],
+  ): Promise<number>;
+  /**
    * The owner's live sessions, a page at a time. Throws `InvalidCursorError`
    * for a cursor that this store did not produce.
    */

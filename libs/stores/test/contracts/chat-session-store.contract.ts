@@ -58,6 +58,36 @@ export function chatSessionStoreContract(open: OpenDataStores): void {
       expect(contents.at(-1)).toBe(`answer ${turns - 1}`);
     });
 
+    it('takes back the messages of one append, wherever later appends put them, in its scope only', async () => {
+      const scope = { ownerId: newOwnerId(), documentId: 'doc-1' };
+      const session = await sessions().create(scope);
+      await sessions().append(scope, session.id, [{ role: 'user', content: 'First' }]);
+      subject.clock().advance(1000);
+      const appended = await sessions().append(scope, session.id, [
+        { role: 'user', content: 'Why?' },
+        { role: 'assistant', content: 'Because.' },
+      ]);
+      const turn = appended?.messages.slice(-2) ?? [];
+      subject.clock().advance(1000);
+      // The same question again, later: not the turn taken back.
+      await sessions().append(scope, session.id, [{ role: 'user', content: 'Why?' }]);
+
+      const stranger = { ownerId: newOwnerId(), documentId: 'doc-1' };
+      expect(await sessions().retract(stranger, session.id, turn)).toBe(0);
+      expect(await sessions().retract({ ...scope, documentId: 'doc-2' }, session.id, turn)).toBe(0);
+      expect(await sessions().retract(scope, session.id, turn)).toBe(2);
+      expect(await sessions().retract(scope, session.id, turn)).toBe(0);
+      const stored = await sessions().get(scope.ownerId, session.id);
+      expect(stored?.messages.map((m) => [m.role, m.content])).toEqual([
+        ['user', 'First'],
+        ['user', 'Why?'],
+      ]);
+      // The expiry the last append set.
+      expect(stored?.expiresAt).toEqual(
+        new Date(subject.clock().now().getTime() + DEFAULT_CHAT_SESSION_TTL_MS),
+      );
+    });
+
     it('hides a session from other owners and refuses appends from another owner or document', async () => {
       const scope = { ownerId: newOwnerId(), documentId: 'doc-1' };
       const session = await sessions().create(scope);
