@@ -202,6 +202,25 @@ describe('authentication and ownership', () => {
     expect(own.statusCode).toBe(200);
   });
 
+  // Found in an exploratory test: these were "names another owner" (403).
+  it('refuses with 400, as for the service, a user token whose ownerId is no id at all', async () => {
+    for (const ownerId of ['', ' bob', 'a b', 'x'.repeat(129)]) {
+      const inBody = await search(await asUser('bob'), { ownerId, query: 'orbits' });
+      expect(inBody.statusCode).toBe(400);
+      expect(inBody.json().code).toBe('DT_ERR_VALIDATION');
+      expect(inBody.json().errors).toContainEqual(
+        expect.objectContaining({ path: 'body.ownerId' }),
+      );
+    }
+    const inQuery = await gateway.app.inject({
+      method: 'GET',
+      url: `${GATEWAY_API.entities}?ownerId=`,
+      headers: await asUser('bob'),
+    });
+    expect(inQuery.statusCode).toBe(400);
+    expect(inQuery.json().code).toBe('DT_ERR_VALIDATION');
+  });
+
   // Found in an exploratory test: a user's DELETE with `{"ownerId": …}` in
   // its body (as axios.delete(url, {data}) sends it) erased the caller's own
   // whole index, the body never read; an ownerId in a POST's query was

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { cleanTitleText } from './title-text';
-import { textField, visibleTextField, visibleWellFormedText } from './well-formed-text';
+import { titleField } from './title-text';
+import { visibleTextField, visibleWellFormedText } from './well-formed-text';
 import { MAX_TEXT_CHARS } from './ai-tasks';
 import { jsonMetadata } from './json-metadata';
 
@@ -25,8 +25,8 @@ export const indexRequest = z
   .object({
     ownerId: entityId,
     documentId: entityId,
-    // Cleaned as the backend cleans titles: a user token indexes here directly.
-    title: textField().overwrite(cleanTitleText).min(1).max(500),
+    // Taken as the backend takes titles: a user token indexes here directly.
+    title: titleField(500),
     // Not trimmed: chunk offsets point into the text as sent. Blank text would
     // replace a document's chunks with none and leave its graph node behind.
     text: visibleWellFormedText().min(1).max(MAX_TEXT_CHARS),

@@ -1,3 +1,6 @@
+import * as z from 'zod';
+import { hasVisibleText, wellFormedText } from './well-formed-text';
+
 /**
  * The bidirectional marks, embeddings, overrides and isolates: invisible,
  * they let "invoice<U+202E>fdp.exe" display as "invoiceexe.pdf". File names
@@ -23,4 +26,26 @@ export function cleanTitleText(raw: string): string {
       .replace(/\s+/g, ' ')
       .trim()
   );
+}
+
+/**
+ * A title as the services take it: showing something as sent, made
+ * well-formed one for one as all free text is (see wellFormedText), cleaned
+ * (cleanTitleText), and 1 to `max` characters. Whether it shows anything is
+ * asked before NULs and lone surrogates become U+FFFD, which shows: a title
+ * of NULs was stored as replacement characters, and one of zero-width spaces
+ * was a blank line in a listing (both found in exploratory tests). A blank
+ * title gets one error, the length check's.
+ */
+export function titleField(max: number): z.ZodString {
+  return z
+    .string()
+    .refine((raw) => raw.trim() === '' || hasVisibleText(raw), {
+      error: 'must contain visible characters',
+      abort: true,
+    })
+    .overwrite(wellFormedText)
+    .overwrite(cleanTitleText)
+    .min(1, { abort: true })
+    .max(max, { error: `must be at most ${max} characters` });
 }

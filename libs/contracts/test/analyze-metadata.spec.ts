@@ -30,6 +30,12 @@ describe("/analyze's metadata.title", () => {
     ['200,000 characters', 'x'.repeat(200_000)],
     ['blank', '   '],
     ['not a string', 42],
+    // Found in an exploratory test: these were indexed and listed as related
+    // documents' titles; a NUL or lone surrogate would show as U+FFFD.
+    ['zero-width', '\u200b'],
+    ['the blank Braille pattern', '\u2800'],
+    ['NULs', '\u0000\u0000'],
+    ['a lone surrogate', '\ud800'],
   ])('is refused when %s', (_case, title) => {
     const parsed = analyzeRequest.safeParse({
       document: 'd',

@@ -10,6 +10,7 @@ import {
   isCompactJws,
   searchRequest,
   taskRequest,
+  titleField,
   wellFormedText,
 } from '../src';
 
@@ -180,5 +181,26 @@ describe('isCompactJws', () => {
     ]) {
       expect({ spelling, accepted: isCompactJws(spelling) }).toEqual({ spelling, accepted: false });
     }
+  });
+});
+
+describe('titleField', () => {
+  const title = titleField(20);
+  const issuesOf = (value: string) =>
+    title.safeParse(value).error?.issues.map((issue) => issue.message) ?? [];
+
+  it('keeps a title that shows something, cleaned and made well-formed one for one', () => {
+    expect(title.parse('  Report\u0000\r\nQ3 \ud800 ')).toBe('Report\ufffd Q3 \ufffd');
+  });
+
+  it('asks whether a title shows anything as sent, before NUL and lone surrogates become U+FFFD', () => {
+    for (const invisible of ['\u0000', '\ud800\udc00'.slice(0, 1), '\u200b\u2060', '\u2800']) {
+      expect(issuesOf(invisible)).toEqual(['must contain visible characters']);
+    }
+  });
+
+  it('gives a blank or a long title one error each', () => {
+    for (const blank of ['', '   ', '\r\n\t']) expect(issuesOf(blank)).toHaveLength(1);
+    expect(issuesOf('x'.repeat(21))).toEqual(['must be at most 20 characters']);
   });
 });

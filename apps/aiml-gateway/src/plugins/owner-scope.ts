@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { entityId } from '@docuthinker/contracts';
 import { problem } from '../errors';
 
 declare module 'fastify' {
@@ -26,12 +27,13 @@ export function registerOwnerScope(scope: FastifyInstance): void {
     if (!source || typeof source !== 'object' || Array.isArray(source)) return done();
     const fields = source as Record<string, unknown>;
     const named = fields['ownerId'];
-    // Anything but a string (a repeated query parameter arrives as an array)
-    // names no owner: validation answers it with 400, as for the service,
-    // rather than this hook calling it somebody else's.
+    // Anything but a well-formed id (a repeated query parameter arrives as an
+    // array; "" or " bob" is no id at all) names no owner: validation answers
+    // it with 400, as for the service, rather than this hook calling it
+    // somebody else's (found in an exploratory test).
     if (named === undefined) {
       fields['ownerId'] = principal.ownerId;
-    } else if (typeof named === 'string' && named !== principal.ownerId) {
+    } else if (named !== principal.ownerId && entityId.safeParse(named).success) {
       return done(
         problem(
           'DT_ERR_OWNER_MISMATCH',

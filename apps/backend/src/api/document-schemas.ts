@@ -1,37 +1,12 @@
 import * as z from 'zod';
-import {
-  cleanTitleText,
-  hasVisibleText,
-  queryInteger,
-  textField,
-  wellFormedText,
-} from '@docuthinker/contracts';
+import { queryInteger, textField, titleField } from '@docuthinker/contracts';
 import { DEFAULT_DOCUMENT_LIMITS } from '@docuthinker/documents';
 import { INDEX_STATUSES } from '@docuthinker/stores';
 
 export const documentIdParam = z.object({ id: z.string() });
 
-/**
- * Cleaned (one line, no bidirectional controls), 1–300 characters, and
- * showing something as sent. Made well-formed as every free text is (see
- * textField: a NUL ended the string for the embedded store, which kept only
- * what came before it), one for one, so a NUL or a lone surrogate in a title
- * becomes U+FFFD. Whether the title shows anything is asked before that: a
- * title of NULs was stored as replacement characters (found in review).
- */
-export const documentTitle = z
-  .string()
-  // One error for a blank title: the length check's, below.
-  .refine((raw) => raw.trim() === '' || hasVisibleText(raw), {
-    // A title of zero-width spaces was a blank line in the listing (exploratory test).
-    error: 'must contain visible characters',
-    abort: true,
-  })
-  .overwrite(wellFormedText)
-  .overwrite(cleanTitleText)
-  .min(1, { abort: true })
-  // Worded as the upload form's refusal of a title past its field size.
-  .max(300, { error: 'must be at most 300 characters' });
+/** A document's title (see titleField); the upload form words its refusal of a longer one alike. */
+export const documentTitle = titleField(300);
 
 /** The longest text an upload may hold, a file's extracted text or JSON `text` (the extractor's limit). */
 export const MAX_UPLOAD_TEXT_CHARS = DEFAULT_DOCUMENT_LIMITS.maxTextChars;
