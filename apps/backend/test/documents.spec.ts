@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import {
   ApiClient,
   corpusFile,
@@ -192,6 +195,46 @@ describe('documents over HTTP', () => {
         });
         expect(file.headers.get('content-type')).toBe('text/html');
         expect(Buffer.from(await file.arrayBuffer()).equals(page)).toBe(true);
+      } finally {
+        await roomy.close();
+      }
+    });
+
+    // Found in an exploratory test: each abandoned download left its file
+    // open until garbage collection, hundreds of descriptors under load.
+    it('closes the original when its download is abandoned half-way', async () => {
+      const page = Buffer.from(`<html><body>${'<p>Grüße</p>'.repeat(200_000)}</body></html>`);
+      const roomy = await startBackend({
+        gatewayUrl: gateway.url,
+        maxUploadBytes: 4 * 1024 * 1024,
+      });
+      const openFiles = () =>
+        readdirSync('/proc/self/fd').filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`).startsWith(join(roomy.dataDir, 'documents'));
+          } catch {
+            return false; // closed meanwhile
+          }
+        }).length;
+      try {
+        const writer = await new ApiClient(roomy.url).registerUser(uniqueEmail('abandoned'));
+        const created = await writer.upload(page, 'large.html');
+        expect(created.status).toBe(201);
+        const url = `${roomy.url}/api/documents/${String(created.body['id'])}/file`;
+        // More than the socket buffers take: the download is under way when it is left.
+        const abandoned = () =>
+          new Promise<number>((resolve, reject) => {
+            const request = httpGet(url, { headers: { authorization: `Bearer ${writer.token}` } });
+            request.on('response', (response) => {
+              response.once('data', () => request.destroy());
+              request.on('close', () => resolve(response.statusCode ?? 0));
+            });
+            request.on('error', (error) => {
+              if (!request.destroyed) reject(error);
+            });
+          });
+        for (let round = 0; round < 5; round += 1) expect(await abandoned()).toBe(200);
+        await eventually(async () => (openFiles() === 0 ? true : undefined), { timeoutMs: 3000 });
       } finally {
         await roomy.close();
       }

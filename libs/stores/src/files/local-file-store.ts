@@ -106,7 +106,10 @@ export class LocalFileStore implements FileStore {
     try {
       // Stat the opened handle, not the path, so size and bytes belong to the same file.
       const handle = await open(path, 'r');
-      const { size } = await handle.stat();
+      const { size } = await handle.stat().catch(async (error: unknown) => {
+        await handle.close();
+        throw error;
+      });
       return { body: handle.createReadStream(), size };
     } catch (error) {
       if (isMissing(error)) return null;
