@@ -141,6 +141,17 @@ describe('accounts over HTTP', () => {
       { email: 'spaces@example.com', password: ' \t'.repeat(6) },
       'password',
     ],
+    // Found in an exploratory test: as good as eight spaces.
+    ...[
+      ['NULs', '\u0000'],
+      ['zero-width spaces', '\u200b'],
+      ['bidirectional controls', '\u202e'],
+      ['soft hyphens', '\u00ad'],
+    ].map(([name, character]): [string, Record<string, unknown>, string] => [
+      `a password of ${name}`,
+      { email: 'invisible@example.com', password: String(character).repeat(8) },
+      'password',
+    ]),
     ['a missing password', { email: 'missing@example.com' }, 'password'],
     ['a number as email', { email: 42, password: 'long enough' }, 'email'],
     // Found by an exploratory test: hashed as UTF-8, half a surrogate pair

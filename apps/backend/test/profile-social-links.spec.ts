@@ -44,6 +44,11 @@ describe('profile social links', () => {
     ['text with NUL', 'abc\u0000def'],
     ['a lone surrogate', '\ud800x'],
     ['a link over 500 characters', `https://example.com/${'a'.repeat(500)}`],
+    // Found in an exploratory test: a GitHub link that goes elsewhere, and
+    // one that displays backwards.
+    ['a user name before the host', 'https://github.com@evil.example/me'],
+    ['a user and password', 'https://user:pass@github.com/me'],
+    ['a bidirectional control', 'HTTPS://github.com/\u202eevil'],
   ])('refuses %s with 400 naming the field, storing nothing', async (_case, link) => {
     const answer = await user.patch('/api/me', { socialMedia: { facebook: link } });
 

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { hasUndecodablePunycodeLabel, hostOfUrl } from '@docuthinker/config';
-import { textField } from '@docuthinker/contracts';
+import { BIDI_CONTROLS, hasVisibleText, textField } from '@docuthinker/contracts';
 import { SOCIAL_NETWORKS, THEMES, withAsciiDomain, withCanonicalDomain } from '@docuthinker/stores';
 import { normalizedPassword } from '../auth/password-hashing';
 
@@ -52,8 +52,11 @@ const newPassword = z
   .string()
   .min(MIN_PASSWORD_LENGTH, { error: `must be at least ${MIN_PASSWORD_LENGTH} characters` })
   .max(MAX_PASSWORD_LENGTH)
-  // Eight spaces met the length and guarded nothing.
-  .regex(/\S/, { error: 'must hold something other than white space' })
+  // Eight spaces met the length and guarded nothing; so did eight NULs,
+  // zero-width spaces or bidirectional controls (exploratory test).
+  .refine(hasVisibleText, {
+    error: 'must hold something other than white space and invisible characters',
+  })
   // Half of a surrogate pair is no character: hashed as UTF-8 it became
   // U+FFFD, so every such password matched any other of the same shape.
   .refine((password) => !LONE_SURROGATE.test(password), {
@@ -112,6 +115,18 @@ function parsedHostDecodes(link: string): boolean {
   return !hasUndecodablePunycodeLabel(host);
 }
 
+/**
+ * A user name or password before the host: "https://github.com@evil.example"
+ * reads as a GitHub link and goes to evil.example (exploratory test).
+ */
+function namesCredentials(link: string): boolean {
+  const { username, password } = new URL(link);
+  return username !== '' || password !== '';
+}
+
+/** A bidirectional control: "\u202e" made a link display backwards (exploratory test). */
+const BIDI_CONTROL = new RegExp(BIDI_CONTROLS.source, 'u');
+
 const socialLinkUpdate = textField()
   .trim()
   .max(500)
@@ -124,6 +139,13 @@ const socialLinkUpdate = textField()
       // As written and as the parser read it ("xn%2D%2Da", a backslash for a slash).
       .refine((link) => !hasUndecodablePunycodeLabel(hostOfUrl(link)) && parsedHostDecodes(link), {
         error: 'must be an http or https URL',
+        abort: true,
+      })
+      .refine((link) => !namesCredentials(link), {
+        error: 'must not name a user or password before the host',
+      })
+      .refine((link) => !BIDI_CONTROL.test(link), {
+        error: 'must not hold bidirectional control characters',
       })
       .nullable(),
   )

@@ -22,6 +22,14 @@ const ORDER_TAGS: Record<PageOrder, string> = { created: '', 'latest-activity': 
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** The range of a JavaScript Date (ECMA-262: ±100,000,000 days around 1970), in ms. */
+const LATEST_DATE_MS = 8.64e15;
+
+/** A time a store can have written: a Date's, and not before 1970. */
+function isStoredTime(atMs: number): boolean {
+  return Number.isSafeInteger(atMs) && atMs >= 0 && atMs <= LATEST_DATE_MS;
+}
+
 export function encodePageCursor(position: PagePosition, order: PageOrder = 'created'): string {
   return Buffer.from(`${ORDER_TAGS[order]}${position.atMs}:${position.id}`, 'utf8').toString(
     'base64url',
@@ -37,7 +45,9 @@ export function decodePageCursor(cursor: string, order: PageOrder = 'created'): 
   const separator = decoded.indexOf(':');
   const atMs = Number(decoded.slice(0, separator));
   const id = decoded.slice(separator + 1);
-  if (separator < 1 || !Number.isSafeInteger(atMs) || !ID_PATTERN.test(id)) {
+  // A time out of a Date's range made MongoDB's filter an invalid date
+  // (found in an exploratory test), which the embedded store only compared.
+  if (separator < 1 || !isStoredTime(atMs) || !ID_PATTERN.test(id)) {
     throw new InvalidCursorError();
   }
   const position = { atMs, id };

@@ -222,6 +222,9 @@ export function documentStoreContract(open: OpenDataStores): void {
         `${issued}!`, // base64url decoding skips stray characters
         `${issued}=`,
         Buffer.from(`0${createdAtMs}:${id}`, 'utf8').toString('base64url'),
+        // Times no store wrote, out of a Date's range or before 1970.
+        Buffer.from(`8640000000000001:${id}`, 'utf8').toString('base64url'),
+        Buffer.from(`-1:${id}`, 'utf8').toString('base64url'),
       ];
       for (const cursor of respelled) {
         await expect(documents().list(owner, { limit: 1, cursor })).rejects.toBeInstanceOf(
