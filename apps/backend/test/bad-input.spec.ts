@@ -277,6 +277,18 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
       422,
       'DT_ERR_EMPTY_DOCUMENT',
     );
+    // As sent: NULs and lone surrogates show nothing, though each is stored
+    // as U+FFFD, which does (found in an exploratory test: a document of it).
+    const before = await user.get<{ items: unknown[] }>('/api/documents');
+    for (const text of ['\u0000\u0000', '\ud800', ' \u0000\udc00 '])
+      expectProblem(
+        await user.post('/api/documents', { title: 'Nothing', text }),
+        422,
+        'DT_ERR_EMPTY_DOCUMENT',
+      );
+    expect((await user.get<{ items: unknown[] }>('/api/documents')).body.items).toEqual(
+      before.body.items,
+    );
     const task = await user.post('/api/ai/summary', { text: invisible });
     expectProblem(task, 400, 'DT_ERR_VALIDATION');
     expect(JSON.stringify(task.body)).toContain('must contain visible characters');

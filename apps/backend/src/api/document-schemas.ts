@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { queryInteger, textField, titleField } from '@docuthinker/contracts';
+import { queryInteger, titleField } from '@docuthinker/contracts';
 import { DEFAULT_DOCUMENT_LIMITS } from '@docuthinker/documents';
 import { INDEX_STATUSES } from '@docuthinker/stores';
 
@@ -14,7 +14,9 @@ export const MAX_UPLOAD_TEXT_CHARS = DEFAULT_DOCUMENT_LIMITS.maxTextChars;
 // The length is documented, not validated here: the extractor counts it, as
 // it does a file's text, and a longer text is 413 DT_ERR_FILE_TOO_LARGE
 // (found in an exploratory test: the document gave no limit at all).
-const uploadText = textField()
+// Made well-formed by the route, once it has asked whether it shows anything.
+const uploadText = z
+  .string()
   .min(1, { error: 'must not be empty' })
   .meta({
     maxLength: MAX_UPLOAD_TEXT_CHARS,

@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream';
 import { Router, type Request } from 'express';
-import { textCharset } from '@docuthinker/documents';
+import { hasVisibleText, wellFormedText } from '@docuthinker/contracts';
+import { DocumentError, textCharset } from '@docuthinker/documents';
 import {
   documentListQuery,
   documentSearchQuery,
@@ -22,7 +23,13 @@ async function readUpload(req: Request, maxUploadBytes: number): Promise<UploadI
   if (req.is('multipart/form-data')) return readMultipartUpload(req, maxUploadBytes);
   if (req.body !== undefined || req.is('application/json')) {
     const { title, text } = jsonBody(req, textDocumentBody);
-    return { bytes: Buffer.from(text, 'utf8'), title, plainText: true };
+    // Asked as sent, as the extractor asks of a file's text: a NUL or a lone
+    // surrogate shows nothing, though each is stored as U+FFFD, which does (a
+    // text of NULs was stored as a document of replacement characters).
+    if (!hasVisibleText(text)) {
+      throw new DocumentError('DT_ERR_EMPTY_DOCUMENT', 'The document contains no text.');
+    }
+    return { bytes: Buffer.from(wellFormedText(text), 'utf8'), title, plainText: true };
   }
   throw problem(
     'DT_ERR_UNSUPPORTED_MEDIA_TYPE',
