@@ -9,6 +9,7 @@ import {
   LEAVE_HOST_CHECK_TO_LISTENER,
   NOT_FOR_CACHES,
   REQUEST_ID_HEADER,
+  refuseUnmetExpectations,
   refusingRequestsWithoutHost,
   requestIdFrom,
   trustedProxies,
@@ -133,6 +134,7 @@ export function createGatewayApp({
       // longer than the load balancer's idle timeout, so that it closes first.
       server.keepAliveTimeout = SERVER_KEEP_ALIVE_TIMEOUT_MS;
       server.setTimeout(0);
+      refuseUnmetExpectations(server, problem, logger);
       return server;
     },
   });

@@ -11,6 +11,7 @@ import {
   closeHttpServer,
   installGracefulShutdown,
   LEAVE_HOST_CHECK_TO_LISTENER,
+  refuseUnmetExpectations,
   refusingRequestsWithoutHost,
   startServiceContext,
 } from '@docuthinker/runtime';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   // Longer than the load balancer keeps an idle connection: it closes first.
   server.keepAliveTimeout = SERVER_KEEP_ALIVE_TIMEOUT_MS;
   server.on('clientError', backendClientErrors(logger));
+  refuseUnmetExpectations(server, problem, logger);
   let listening: Promise<void> | undefined;
   const listen = () =>
     (listening ??= new Promise<void>((resolve, reject) => {

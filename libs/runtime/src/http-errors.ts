@@ -14,6 +14,10 @@ export const HTTP_ERRORS = {
   DT_ERR_REQUEST_TIMEOUT: { status: 408, title: 'The request was not received in time' },
   DT_ERR_BODY_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   DT_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  DT_ERR_EXPECTATION_FAILED: {
+    status: 417,
+    title: 'The Expect header names an expectation the service does not meet',
+  },
   DT_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   DT_ERR_INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, ErrorCatalogueEntry>;

@@ -10,6 +10,7 @@ export { announcesBody } from './announced-body';
 export { problemClientErrors } from './client-errors';
 export { clientDepartureSignal } from './client-departure-signal';
 export { LEAVE_HOST_CHECK_TO_LISTENER, refusingRequestsWithoutHost } from './host-header-required';
+export { refuseUnmetExpectations } from './unmet-expectation';
 export { HTTP_ERRORS, type HttpErrorCode } from './http-errors';
 export { retryAfterFromHeaders } from './retry-after';
 export { BackoffRetry } from './backoff-retry';

@@ -164,6 +164,22 @@ export function describeServiceLifecycle(spec: ServiceLifecycleSpec): void {
       );
     });
 
+    // Found in an exploratory test: Node's own answer was a bare 417.
+    it('answers an Expect header it does not meet with 417 problem+json, and logs it', async () => {
+      service = await startServiceProcess(spec.bundle, developmentEnv());
+      const answer = await rawExchange(
+        service.url,
+        'POST /health HTTP/1.1\r\nHost: localhost\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n{}',
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 417 /);
+      expect(answer).toMatch(/content-type: application\/problem\+json/i);
+      expect(answer).toContain('"code":"DT_ERR_EXPECTATION_FAILED"');
+      const running = service;
+      await waitUntil('the log line of the refusal', async () =>
+        running.output().includes('ERR_UNMET_EXPECTATION'),
+      );
+    });
+
     it('answers malformed JSON with 400 problem+json', async () => {
       service = await startServiceProcess(spec.bundle, {
         ...developmentEnv(),
