@@ -1,4 +1,5 @@
-import { documentFileKey, type Stores } from '@docuthinker/stores';
+import { documentFileKey, ownerFilePrefix, type Stores } from '@docuthinker/stores';
+import { CallerLeftError } from '../src/gateway/gateway-errors';
 import { ChatService } from '../src/services/chat-service';
 import { DocumentCache } from '../src/services/document-cache';
 import { DocumentService } from '../src/services/document-service';
@@ -57,6 +58,53 @@ describe('requests that fail part-way', () => {
 
     await uploads.upload(owner.id, { bytes: Buffer.from(TEXT) });
     expect(await current.documents.count(owner.id)).toBe(1);
+  });
+
+  // Found in an exploratory test: uploads whose client left were kept, and
+  // the client's retries stored copies.
+  it('an upload whose client leaves while it is extracted stores nothing', async () => {
+    const current = stores();
+    const owner = await current.users.create({ email: 'a@example.com', passwordHash: 'hash' });
+    const clientLeft = new AbortController();
+    const uploads = new DocumentService(
+      current,
+      new DocumentCache(current.cache),
+      gatewayWith({}),
+      {
+        maxUploadBytes: 1024,
+        extractor: {
+          extract: async () => {
+            clientLeft.abort();
+            return extracted;
+          },
+        },
+        onOutboxWork: () => undefined,
+      },
+    );
+
+    await expect(
+      uploads.upload(owner.id, { bytes: Buffer.from(TEXT) }, clientLeft.signal),
+    ).rejects.toBeInstanceOf(CallerLeftError);
+    expect(await current.documents.count(owner.id)).toBe(0);
+    expect(await current.files.deletePrefix(ownerFilePrefix(owner.id))).toBe(0);
+  });
+
+  it('an upload whose client leaves while it is stored is taken back out', async () => {
+    const current = stores();
+    const owner = await current.users.create({ email: 'b@example.com', passwordHash: 'hash' });
+    const clientLeft = new AbortController();
+    const findById = current.users.findById.bind(current.users);
+    current.users.findById = async (id) => {
+      clientLeft.abort();
+      return findById(id);
+    };
+
+    await expect(
+      documentService(current).upload(owner.id, { bytes: Buffer.from(TEXT) }, clientLeft.signal),
+    ).rejects.toBeInstanceOf(CallerLeftError);
+    expect(await current.documents.count(owner.id)).toBe(0);
+    // Its delete job removes the stored file.
+    expect((await current.outbox.pendingCounts()).delete).toBe(1);
   });
 
   it("a delete whose conversations' removal fails is done, and its delete job removes them", async () => {

@@ -64,7 +64,9 @@ function loggedDetail(status: number, detail: string): string {
  */
 export class CallerLeftError extends Error {
   override readonly name = 'CallerLeftError';
-  constructor() {
-    super('the client left before the AI/ML gateway answered; the call was cancelled');
+  constructor(
+    message = 'the client left before the AI/ML gateway answered; the call was cancelled',
+  ) {
+    super(message);
   }
 }

@@ -97,7 +97,7 @@ function fromRouter(error: unknown): ProblemError | undefined {
 export const problemResponses: ErrorRequestHandler = (error, req, res, _next) => {
   if (error instanceof CallerLeftError) {
     // Nobody to answer: the request's own line says `request aborted`.
-    req.log.info('client left before the AI/ML gateway answered; the call was cancelled');
+    req.log.info(error.message);
     res.destroy();
     return;
   }

@@ -16,7 +16,11 @@ import {
   type Stores,
 } from '@docuthinker/stores';
 import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
-import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
+import {
+  CallerLeftError,
+  GatewayRejectedError,
+  GatewayUnavailableError,
+} from '../gateway/gateway-errors';
 import type { DocumentCache } from './document-cache';
 import { extractiveSummary } from './extractive-summary';
 import { confirmOwnerStillExists } from './owner-presence';
@@ -96,6 +100,8 @@ export function lateWriteCleanupDelayMs(bytes: number): number {
 }
 
 /** Uploads, reads and removes documents; every call is scoped to one owner. */
+const UPLOAD_ABANDONED = 'the client left before its upload was answered; nothing was kept';
+
 export class DocumentService {
   constructor(
     private readonly stores: DocumentStores,
@@ -107,9 +113,14 @@ export class DocumentService {
   /**
    * Extracts first, so a file that cannot become a document leaves nothing
    * behind; then stores the bytes and saves the document with its index job,
-   * and removes them again if the account was erased meanwhile.
+   * and removes them again if the account was erased meanwhile, or the
+   * client left (`clientLeft`) before it could be told the document's id.
    */
-  async upload(ownerId: string, input: UploadInput): Promise<DocumentRecord> {
+  async upload(
+    ownerId: string,
+    input: UploadInput,
+    clientLeft?: AbortSignal,
+  ): Promise<DocumentRecord> {
     const extracted = await this.options.extractor.extract(
       {
         bytes: input.bytes,
@@ -119,6 +130,9 @@ export class DocumentService {
       },
       { maxBytes: this.options.maxUploadBytes },
     );
+    // Gone while the file was extracted: nothing is stored for a client that
+    // cannot be told the document's id, and whose retry would store a second.
+    if (clientLeft?.aborted) throw new CallerLeftError(UPLOAD_ABANDONED);
     // As every store keeps it, whatever control bytes a file carried (see wellFormedText).
     const text = wellFormedText(extracted.text);
     const id = randomUUID();
@@ -152,11 +166,15 @@ export class DocumentService {
     }
     try {
       await confirmOwnerStillExists(this.stores, ownerId);
+      // Gone while it was stored (found in an exploratory test: abandoned
+      // uploads were kept, and their retries stored copies).
+      if (clientLeft?.aborted) throw new CallerLeftError(UPLOAD_ABANDONED);
     } catch (error) {
-      // The check itself failed (an outage), after the document was saved:
-      // the client is told to send the upload again, so this copy is taken
-      // back out (its delete job removes the file), or the retry would store
-      // a second one (found in review). AccountGoneError has removed it already.
+      // The check itself failed (an outage), or the client left, after the
+      // document was saved: the client sends the upload again, so this copy
+      // is taken back out (its delete job removes the file), or the retry
+      // would store a second one (found in review). AccountGoneError has
+      // removed it already.
       if (!(error instanceof AccountGoneError)) {
         await this.stores.documents.delete(ownerId, id).catch((undoError: unknown) => {
           this.options.logger?.warn(

@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream';
 import { Router, type Request } from 'express';
 import { hasVisibleText, wellFormedText } from '@docuthinker/contracts';
 import { DocumentError, textCharset } from '@docuthinker/documents';
+import { clientDepartureSignal } from '@docuthinker/runtime';
 import {
   documentListQuery,
   documentSearchQuery,
@@ -82,7 +83,7 @@ export function documentRoutes(
     const upload = await readUpload(req, maxUploadBytes);
     // Indexing embeds every chunk, and the summary is an AI task: AI calls.
     await aiCalls.spend(currentUser(req).id);
-    const created = await documents.upload(currentUser(req).id, upload);
+    const created = await documents.upload(currentUser(req).id, upload, clientDepartureSignal(res));
     res.status(201).location(`/api/documents/${created.id}`).json(metadataView(created));
   });
 
