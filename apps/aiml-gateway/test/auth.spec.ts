@@ -202,6 +202,29 @@ describe('authentication and ownership', () => {
     expect(own.statusCode).toBe(200);
   });
 
+  // Found in review: the load balancer routes /ai/* from the internet, where
+  // one leaked service token would have reached every owner's data.
+  it('refuses the service token that came through the load balancer, and takes user tokens there', async () => {
+    const throughLoadBalancer = { 'x-forwarded-for': '203.0.113.9' };
+    const service = await search(
+      { ...asService, ...throughLoadBalancer },
+      { ownerId: 'alice', query: 'orbits' },
+    );
+    expect(service.statusCode).toBe(401);
+    expect(service.json()).toMatchObject({
+      code: 'DT_ERR_UNAUTHENTICATED',
+      detail: expect.stringContaining('load balancer'),
+    });
+    const user = await search(
+      { ...(await asUser('alice')), ...throughLoadBalancer },
+      { query: 'ellipse orbits' },
+    );
+    expect(user.statusCode).toBe(200);
+    expect(user.json().hits.length).toBeGreaterThan(0);
+    const inside = await search(asService, { ownerId: 'alice', query: 'orbits' });
+    expect(inside.statusCode).toBe(200);
+  });
+
   // Found in an exploratory test: these were "names another owner" (403).
   it('refuses with 400, as for the service, a user token whose ownerId is no id at all', async () => {
     for (const ownerId of ['', ' bob', 'a b', 'x'.repeat(129)]) {

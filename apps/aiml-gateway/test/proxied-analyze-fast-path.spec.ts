@@ -122,6 +122,15 @@ describe('withProxiedAnalyze', () => {
     expect(upstream.received).toHaveLength(0);
   });
 
+  // The route refuses it: the service token is not taken through the load balancer.
+  it("leaves the service token's request that came through the load balancer to the route", async () => {
+    await verifier(SERVICE_TOKEN);
+    passedOn.length = 0;
+    expect((await post(valid, { 'x-forwarded-for': '203.0.113.9' })).status).toBe(299);
+    expect(passedOn).toEqual([{ url: GATEWAY_API.analyze, handedOver: undefined }]);
+    expect(upstream.received).toHaveLength(0);
+  });
+
   /** Each body goes to the route with the bytes read, and the container is never called. */
   async function expectHandedOverUnsent(bodies: readonly string[]): Promise<void> {
     await verifier(SERVICE_TOKEN);

@@ -5,6 +5,7 @@ import type { EngineConnection } from '../engine/engine-connection';
 import { namesUtf8OrNoCharset } from '../http/raw-json-body';
 import { recordRoutePattern } from '../http/request-logging';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
+import { refusedFromOutside } from '../plugins/authentication';
 import type { CachedBearerVerifier } from '../plugins/verified-token-cache';
 import { parseAcceptedJson } from './prototype-keys';
 import { ResponseCancellation, type UpstreamAnswer } from './upstream-analyzer';
@@ -90,7 +91,11 @@ export function withProxiedAnalyze(
     // The service's requests only: a user's is forwarded with its owner
     // written in by the route (see forwardedAnalyzeBody).
     const token = BEARER_CREDENTIALS.exec(headers.authorization ?? '')?.[1];
-    return token !== undefined && verifier.known(token)?.kind === 'service' ? analyzer : undefined;
+    const principal = token === undefined ? undefined : verifier.known(token);
+    // One that came through the load balancer is the route's to refuse.
+    return principal?.kind === 'service' && !refusedFromOutside(principal, req)
+      ? analyzer
+      : undefined;
   };
 
   const handOver = (

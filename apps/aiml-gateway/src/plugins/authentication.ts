@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BEARER_CREDENTIALS } from '@docuthinker/contracts';
 import { CredentialError } from '../auth/bearer-credentials';
@@ -52,6 +53,7 @@ export function registerAuthentication(scope: FastifyInstance, verify: CachedBea
     if (principal instanceof Promise) {
       principal.then(
         (verified) => {
+          if (refusedFromOutside(verified, request)) return done(SERVICE_TOKEN_FROM_OUTSIDE());
           request.principal = verified;
           done();
         },
@@ -59,7 +61,29 @@ export function registerAuthentication(scope: FastifyInstance, verify: CachedBea
       );
       return;
     }
+    if (refusedFromOutside(principal, request)) return done(SERVICE_TOKEN_FROM_OUTSIDE());
     request.principal = principal;
     done();
   });
 }
+
+/**
+ * The service token is the backend's, which calls from inside the network
+ * (Service Connect, in TCP mode: no header added). The load balancer adds
+ * X-Forwarded-For to everything it passes on, so a service token that came
+ * through it came from the internet, where one leaked token would reach
+ * every owner's data (found in review): it is refused there. Users' tokens
+ * are for the internet.
+ */
+export function refusedFromOutside(
+  principal: Principal,
+  request: { readonly headers: IncomingHttpHeaders },
+): boolean {
+  return principal.kind === 'service' && request.headers['x-forwarded-for'] !== undefined;
+}
+
+const SERVICE_TOKEN_FROM_OUTSIDE = () =>
+  unauthenticated(
+    'the service token is taken only from inside the network, not through the load balancer',
+    'invalid_token',
+  );
