@@ -35,6 +35,8 @@ const PARAMETERS = [
   'DocumentsBucketName',
   // A browser front end on another origin calls both services.
   'CorsOrigins',
+  // Its load balancer serves HTTPS (found in review: plain HTTP on port 80).
+  'CertificateArn',
   ...Object.keys(PROVIDER_KEY_SWITCHES),
 ];
 
@@ -274,6 +276,41 @@ describe('raw CloudFormation template', () => {
     expect(committed).not.toMatch(
       /BootstrapVersion|CDKMetadata|aws:cdk:|cdk-hnb659fds|AssetParameters/,
     );
+  });
+
+  it('serves HTTPS with the given certificate and redirects HTTP to it', () => {
+    const assertions = Template.fromJSON(rendered.template);
+    const listeners = Object.values(
+      assertions.findResources('AWS::ElasticLoadBalancingV2::Listener'),
+    ).map((listener) => listener.Properties);
+    expect(listeners).toHaveLength(2);
+    expect(listeners).toContainEqual(
+      expect.objectContaining({
+        Port: 443,
+        Protocol: 'HTTPS',
+        Certificates: [{ CertificateArn: { Ref: 'CertificateArn' } }],
+      }),
+    );
+    expect(listeners).toContainEqual(
+      expect.objectContaining({
+        Port: 80,
+        Protocol: 'HTTP',
+        DefaultActions: [
+          expect.objectContaining({
+            Type: 'redirect',
+            RedirectConfig: expect.objectContaining({ Port: '443', Protocol: 'HTTPS' }),
+          }),
+        ],
+      }),
+    );
+    const pattern = new RegExp(template.Parameters.CertificateArn.AllowedPattern);
+    expect(
+      pattern.test(
+        'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-90ab-cdef-1234-567890abcdef',
+      ),
+    ).toBe(true);
+    expect(pattern.test('arn:aws:iam::123456789012:server-certificate/site')).toBe(false);
+    expect(template.Parameters.CertificateArn.Default).toBeUndefined();
   });
 
   it('carries the same production properties as the CDK stages', () => {

@@ -12,7 +12,8 @@ import { enableAccessLogs } from './access-log-delivery';
 export interface PublicLoadBalancerProps {
   readonly vpc: ec2.IVpc;
   readonly accessLogs: s3.IBucket;
-  readonly https?: HttpsSettings;
+  /** A stage's HTTPS settings, or only a certificate (the raw template's parameter). */
+  readonly https?: HttpsSettings | { readonly certificateArn: string };
   /**
    * Refuse to delete the load balancer (a stage's retainData): a stack delete
    * or a replacing update would otherwise take away the stage's one entry
@@ -97,10 +98,13 @@ export class PublicLoadBalancer extends Construct {
     }
   }
 
-  private certificate(https: HttpsSettings): acm.ICertificate {
+  private certificate(
+    https: HttpsSettings | { readonly certificateArn: string },
+  ): acm.ICertificate {
     if (https.certificateArn) {
       return acm.Certificate.fromCertificateArn(this, 'Certificate', https.certificateArn);
     }
+    if (!('domainName' in https)) throw new Error('HTTPS needs a certificate or a domain name');
     const hostedZone = https.hostedZone
       ? route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', https.hostedZone)
       : undefined;

@@ -133,9 +133,13 @@ export class FargateServiceTemplateStack extends Stack {
       retain: true,
     });
     const accessLogs = new AccessLogBucket(this, 'AccessLogs', { retain: true });
+    // HTTPS with the deployment's certificate, HTTP redirected to it: sign-ins,
+    // passwords and tokens never cross the internet in clear (found in review:
+    // the template served plain HTTP on port 80).
     const loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', {
       vpc,
       accessLogs: accessLogs.bucket,
+      https: { certificateArn: p.certificateArn.valueAsString },
     });
 
     const gatewayPort = p.aimlPort.valueAsNumber;
@@ -385,6 +389,12 @@ export class FargateServiceTemplateStack extends Stack {
         'Origins of a browser front end served from another origin, allowed by CORS by the backend and the AI/ML gateway: comma-separated scheme://host[:port] as browsers send them (lowercase, no path, trailing slash, default port or wildcard), e.g. https://app.example.com; empty allows none',
         '',
         CORS_ORIGINS_PATTERN,
+      ),
+      certificateArn: text(
+        'CertificateArn',
+        "ACM certificate for the load balancer's HTTPS listener (port 443), in this stack's region, covering the name clients use; HTTP on port 80 redirects to HTTPS",
+        undefined,
+        '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$',
       ),
       containerPort: number('ContainerPort', 'Port the backend listens on', BACKEND.port),
       aimlPort: number('AIMLPort', 'Port the AI/ML gateway listens on', GATEWAY.port),
