@@ -1,8 +1,8 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import type { HttpErrorCode } from './http-errors';
-import { PROBLEM_CONTENT_TYPE, type ProblemError } from './problem';
-import { logRefusedRequest } from './request-log-line';
+import type { ProblemError } from './problem';
+import { answerRefusedRequest } from './refused-request';
 
 /** Node's server option that this takes over (pass it to createServer). */
 export const LEAVE_HOST_CHECK_TO_LISTENER = { requireHostHeader: false } as const;
@@ -26,21 +26,14 @@ export function refusingRequestsWithoutHost(
       listener(req, res);
       return;
     }
-    const refusal = problem('DT_ERR_MALFORMED_REQUEST');
-    logRefusedRequest(
+    answerRefusedRequest(
+      res,
+      problem('DT_ERR_MALFORMED_REQUEST'),
       logger,
-      refusal.status,
       Object.assign(new Error('an HTTP/1.1 request without a Host header'), {
         code: 'ERR_MISSING_HOST_HEADER',
       }),
     );
-    const body = JSON.stringify(refusal.toDocument());
-    res.writeHead(refusal.status, {
-      'Content-Type': PROBLEM_CONTENT_TYPE,
-      'Content-Length': Buffer.byteLength(body),
-      Connection: 'close',
-    });
-    res.end(body);
   };
 }
 

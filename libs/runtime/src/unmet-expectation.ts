@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { HttpErrorCode } from './http-errors';
-import { PROBLEM_CONTENT_TYPE, type ProblemError } from './problem';
-import { logRefusedRequest } from './request-log-line';
+import type { ProblemError } from './problem';
+import { answerRefusedRequest } from './refused-request';
 
 /**
  * Answers a request whose `Expect` header names anything but `100-continue`
@@ -17,20 +17,13 @@ export function refuseUnmetExpectations(
   logger: Logger,
 ): void {
   server.on('checkExpectation', (_req, res) => {
-    const refusal = problem('DT_ERR_EXPECTATION_FAILED');
-    logRefusedRequest(
+    answerRefusedRequest(
+      res,
+      problem('DT_ERR_EXPECTATION_FAILED'),
       logger,
-      refusal.status,
       Object.assign(new Error('an Expect header the service does not meet'), {
         code: 'ERR_UNMET_EXPECTATION',
       }),
     );
-    const body = JSON.stringify(refusal.toDocument());
-    res.writeHead(refusal.status, {
-      'Content-Type': PROBLEM_CONTENT_TYPE,
-      'Content-Length': Buffer.byteLength(body),
-      Connection: 'close',
-    });
-    res.end(body);
   });
 }
