@@ -348,6 +348,43 @@ describe('failover', () => {
     expect(openai.requests).toHaveLength(1);
   });
 
+  // Found in an exploratory test: a redirect loop was 21 POSTs an attempt,
+  // and a redirect elsewhere sent that origin the prompt.
+  it('follows no redirect: a provider that answers one has failed, once, and the chain moves on', async () => {
+    const elsewhere = await server(() => ({ body: openAiReply('from elsewhere') }));
+    const redirect = { status: 307, headers: { location: `${elsewhere.url}/v1/chat/completions` } };
+    const openai = await server(() => redirect);
+    const anthropic = await server(() => ({
+      status: 308,
+      headers: { location: `${elsewhere.url}/v1/messages` },
+    }));
+    const upstream = await server(() => ({ status: 302, headers: { location: elsewhere.url } }));
+    const google = await server(() => ({ status: 301, headers: { location: elsewhere.url } }));
+    const chain = new ProviderChain(
+      [
+        new UpstreamProvider({ url: upstream.url }),
+        new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }),
+        new AnthropicProvider({ apiKeys: 'ak', baseUrl: anthropic.url }),
+        new GoogleProvider({ apiKeys: 'gk', baseUrl: google.url }),
+        new LocalProvider(),
+      ],
+      { resilience: FAST },
+    );
+    const result = await chain.runTask('summary', input);
+    expect(result.provider).toBe('local');
+    expect(result.attempts.map((attempt) => attempt.error)).toEqual([
+      expect.stringMatching(/HTTP 302/),
+      expect.stringMatching(/HTTP 307/),
+      expect.stringMatching(/HTTP 308/),
+      // Google's SDK throws a plain Error for a status below 400: a failure all the same.
+      expect.stringMatching(/unreadable answer/),
+      undefined,
+    ]);
+    for (const asked of [upstream, openai, anthropic, google])
+      expect(asked.requests).toHaveLength(1);
+    expect(elsewhere.requests).toHaveLength(0);
+  });
+
   it('opens a provider’s circuit after consecutive failures and stops calling it', async () => {
     const openai = await server(() => ({ status: 500, body: { error: 'boom' } }));
     const chain = new ProviderChain(

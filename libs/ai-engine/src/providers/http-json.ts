@@ -1,5 +1,5 @@
 import { failureKindForStatus, ProviderError } from './provider-error';
-import { MAX_PROVIDER_RESPONSE_BYTES } from './response-size-limit';
+import { MAX_PROVIDER_RESPONSE_BYTES, PROVIDER_REDIRECTS } from './response-size-limit';
 import { isResponseTooLarge, limitBody, retryAfterFromHeaders } from '@docuthinker/runtime';
 
 export interface JsonRequest {
@@ -29,6 +29,7 @@ export async function postJson(provider: string, request: JsonRequest): Promise<
       },
       body: JSON.stringify(request.body),
       signal: request.signal,
+      redirect: PROVIDER_REDIRECTS,
     });
   } catch (error) {
     if (request.signal.aborted) throw error;

@@ -104,6 +104,8 @@ export function failureKindForStatus(status: number): ProviderFailureKind | unde
   // 404 for a model or a path that does not exist, 405 for a base URL that
   // points elsewhere: the same for every request.
   if (status === 404 || status === 405) return 'misconfigured';
+  // Redirects are not followed (PROVIDER_REDIRECTS): the base URL points elsewhere.
+  if (status >= 300 && status < 400) return 'misconfigured';
   if (status >= 500) return 'server';
   // 408 Request Timeout is the provider giving up, not a bad request.
   if (status === 408) return 'server';
