@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
+import { LocalProvider, OpenAiProvider, ProviderChain } from '@docuthinker/ai-engine';
 import { analyzeResponse, GATEWAY_API } from '@docuthinker/contracts';
 import { waitUntil } from '@docuthinker/testing';
 import {
@@ -9,6 +10,7 @@ import {
   UpstreamFailure,
   type UpstreamAnalyzerOptions,
 } from '../src/analyze/upstream-analyzer';
+import { DocumentAnalyzer } from '../src/analyze/document-analyzer';
 import { corpusText } from './support/corpus';
 import { StubUpstream, UPSTREAM_ANALYSIS } from './support/stub-upstream';
 import { asUser, startTestGateway, type TestGateway } from './support/test-gateway';
@@ -814,6 +816,21 @@ describe('UpstreamAnalyzer', () => {
     }
   });
 
+  // Found in an exploratory test: checked only as chunks came, an answer
+  // trickled a byte every 40 s ran 80 s against a 60 s timeout.
+  it('ends an attempt at its timeout however slowly the answer keeps coming', async () => {
+    upstream.behaviour = 'slow-trickle';
+    const analyzer = new UpstreamAnalyzer({ url: upstream.url, timeoutMs: 500, retries: 0 });
+    try {
+      const started = Date.now();
+      await expect(analyzer.analyze(body, 'trace-s')).rejects.toBeInstanceOf(TaskCancelledError);
+      // By the timer at 500 ms, not at the chunk after it (900 ms or later).
+      expect(Date.now() - started).toBeLessThan(850);
+    } finally {
+      analyzer.close();
+    }
+  });
+
   it('opens the circuit after consecutive timeouts', async () => {
     upstream.behaviour = 'hang';
     const analyzer = new UpstreamAnalyzer({
@@ -928,6 +945,48 @@ describe('UpstreamAnalyzer', () => {
       expect(upstream.received).toHaveLength(1);
     } finally {
       analyzer.close();
+    }
+  });
+});
+
+// Found in an exploratory test: after a hung container's 60 s, the fallback
+// had a fresh 45 s deadline of its own, and the answer came after 105 s.
+describe('DocumentAnalyzer', () => {
+  it("gives the fallback what is left of the request's deadline, not a new one", async () => {
+    const upstream = await StubUpstream.start();
+    upstream.behaviour = 'hang';
+    const asked: string[] = [];
+    const slowProvider = createServer((request, response) => {
+      asked.push(request.url ?? '');
+      request.resume();
+      const timer = setTimeout(() => response.writeHead(500).end('{}'), 3000);
+      response.once('close', () => clearTimeout(timer));
+    });
+    await new Promise<void>((resolve) => slowProvider.listen(0, '127.0.0.1', resolve));
+    const providerUrl = `http://127.0.0.1:${(slowProvider.address() as AddressInfo).port}/v1`;
+    const gateway = await startTestGateway();
+    const analyzer = new DocumentAnalyzer({
+      upstream: new UpstreamAnalyzer({ url: upstream.url, timeoutMs: 300, retries: 0 }),
+      providers: new ProviderChain(
+        [new OpenAiProvider({ apiKeys: 'sk', baseUrl: providerUrl }), new LocalProvider()],
+        { deadlineMs: 10_000 },
+      ),
+      retrieval: gateway.engine.retrieval,
+      deadlineMs: 300,
+    });
+    try {
+      const started = Date.now();
+      const outcome = await analyzer.analyze({ document: DOCUMENT }, {}, 'trace-d');
+      expect(outcome).toMatchObject({ servedBy: 'local', body: { degraded: true } });
+      // The container used the deadline up: the slow provider was not asked.
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(asked).toEqual([]);
+    } finally {
+      analyzer.close();
+      slowProvider.closeAllConnections();
+      await new Promise((resolve) => slowProvider.close(resolve));
+      await gateway.close();
+      await upstream.stop();
     }
   });
 });

@@ -40,7 +40,13 @@ export function createDocumentAnalyzer(
     },
   );
   return new DocumentAnalyzer({
-    upstream: new UpstreamAnalyzer({ url: config.upstreamUrl, ...upstreamOverrides }),
+    // Within the AI deadline, which the fallback shares (its default was a fixed 60 s).
+    upstream: new UpstreamAnalyzer({
+      url: config.upstreamUrl,
+      timeoutMs: config.providerDeadlineMs,
+      ...upstreamOverrides,
+    }),
+    deadlineMs: config.providerDeadlineMs,
     providers,
     retrieval: engine.retrieval,
     offlineTasks: engine.offlineTasks,

@@ -37,6 +37,13 @@ export interface DocumentAnalyzerDependencies {
   readonly retrieval: RetrievalService;
   /** Ranks a question's passages off the event loop (the engine's worker threads). */
   readonly offlineTasks?: OfflineTaskRunner;
+  /**
+   * The request's AI deadline, which the container's attempt and, after it
+   * failed, the local fallback share: a fallback given a fresh one answered
+   * a hung container's request after 105 s (found in an exploratory test).
+   * Unset, the fallback has the chain's own.
+   */
+  readonly deadlineMs?: number;
 }
 
 /**
@@ -76,7 +83,7 @@ export class DocumentAnalyzer {
    * it: the upstream gets those bytes instead of a re-serialisation.
    * `upstreamAttempt` is a `proxy` call already made for this request (by
    * the fast path, which hands failures here): it is used instead of a
-   * second call.
+   * second call. `startedAt` (performance.now()) is when that call began.
    */
   async analyze(
     request: AnalyzeRequest,
@@ -85,6 +92,7 @@ export class DocumentAnalyzer {
     signal?: AbortSignal,
     rawBody?: Buffer | string,
     upstreamAttempt?: Promise<UpstreamAnswer>,
+    startedAt = performance.now(),
   ): Promise<AnalyzeOutcome> {
     const { upstream } = this.dependencies;
     if (!upstream) return { servedBy: 'local', body: await this.local(request, owner, signal) };
@@ -97,7 +105,12 @@ export class DocumentAnalyzer {
       if (error instanceof UpstreamFailure && error.rejected) {
         throw problem('DT_ERR_UPSTREAM_REJECTED', error.message);
       }
-      const body = await this.local(request, owner, signal);
+      const { deadlineMs } = this.dependencies;
+      const left =
+        deadlineMs === undefined
+          ? undefined
+          : Math.max(0, deadlineMs - (performance.now() - startedAt));
+      const body = await this.local(request, owner, signal, left);
       return {
         servedBy: 'local',
         body: { ...body, degraded: true },
@@ -109,12 +122,13 @@ export class DocumentAnalyzer {
   /**
    * `signal` as for the upstream: a client that leaves cancels the local
    * chain's provider calls too, and no index is started for it (see
-   * analyzeDocument).
+   * analyzeDocument). `deadlineMs`: what is left of the request's deadline.
    */
   private local(
     request: AnalyzeRequest,
     owner: AnalyzeOwner,
     signal: AbortSignal | undefined,
+    deadlineMs?: number,
   ): Promise<AnalyzeResponse> {
     return analyzeDocument(
       request,
@@ -124,6 +138,7 @@ export class DocumentAnalyzer {
         offlineTasks: this.dependencies.offlineTasks,
         ownerId: owner.ownerId,
         documentId: owner.documentId,
+        ...(deadlineMs === undefined ? {} : { deadlineMs }),
       },
       signal,
     );

@@ -16,6 +16,8 @@ export interface HandedOverAnalyze {
   readonly body: Buffer;
   /** Its call to the container, when it made one: failed, for the route's fallback. */
   readonly upstreamAttempt?: Promise<UpstreamAnswer>;
+  /** When that call began (performance.now()): the fallback has what is left of the deadline. */
+  readonly startedAt?: number;
 }
 
 const handedOver = new WeakMap<IncomingMessage, HandedOverAnalyze>();
@@ -161,7 +163,7 @@ export function withProxiedAnalyze(
             .end(answer.body);
         },
         () => {
-          if (!gone.aborted) handOver(req, res, requestId, { body, upstreamAttempt });
+          if (!gone.aborted) handOver(req, res, requestId, { body, upstreamAttempt, startedAt });
         },
       );
     });

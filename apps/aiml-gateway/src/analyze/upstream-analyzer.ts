@@ -159,8 +159,8 @@ const CIRCUIT_STATUS: Record<CircuitState, CircuitStatus> = {
  * timeout of its own. Requests go over an undici connection pool, driven
  * through `dispatch`: proxy overhead is what the gateway is measured on, and
  * here it took a fifth less CPU per proxied request than node:http's client
- * (docs/benchmarks.md). Timeouts run on undici's coarse timers (about a
- * second of resolution), ample for an analysis measured in seconds.
+ * (docs/benchmarks.md). Each attempt's timeout is one timer from the moment
+ * the request has a connection (see exchange).
  */
 export class UpstreamAnalyzer {
   private readonly path: string;
@@ -216,10 +216,10 @@ export class UpstreamAnalyzer {
         breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
       },
     );
-    // The per-attempt timeout is undici's headers and body timeouts (see
-    // exchange): with cockatiel's timeout policy as a third layer the proxy
-    // served about half the requests per second at one connection, and
-    // aborting each finished attempt's signal built a DOMException per request.
+    // The per-attempt timeout is a plain timer (see exchange), not
+    // cockatiel's timeout policy: with it the proxy served about half the
+    // requests per second at one connection, and aborting each finished
+    // attempt's signal built a DOMException per request.
     this.timeoutMs = options.timeoutMs ?? 60000;
     this.queueTimeoutMs = options.queueTimeoutMs ?? this.timeoutMs;
     this.policy = wrap(retryPolicy, this.breaker);
@@ -324,11 +324,13 @@ export class UpstreamAnalyzer {
         finish(() => reject(abortError(signal)));
       };
       let queueTimer: NodeJS.Timeout | undefined;
+      let attemptTimer: NodeJS.Timeout | undefined;
       const finish = (settle: () => void) => {
         if (settled) return;
         settled = true;
         this.exchanges -= 1;
         if (queueTimer !== undefined) clearTimeout(queueTimer);
+        if (attemptTimer !== undefined) clearTimeout(attemptTimer);
         if (signal !== NOT_CANCELLED) signal.removeEventListener('abort', onAbort);
         settle();
       };
@@ -350,11 +352,6 @@ export class UpstreamAnalyzer {
         );
       };
       if (signal !== NOT_CANCELLED) signal.addEventListener('abort', onAbort, { once: true });
-      // Set when the request has a connection: the attempt's time is the
-      // container's, not the queue's (found in review: a request that waited
-      // for a connection had a healthy container's answer thrown away as
-      // late, and counted against its circuit).
-      let startedAt = 0;
       if (this.exchanges >= this.maxConnections) {
         queueTimer = setTimeout(() => {
           finish(() =>
@@ -377,8 +374,7 @@ export class UpstreamAnalyzer {
             'x-request-id': requestId,
           },
           body,
-          // The analysis happens before the container sends its headers:
-          // this is the per-attempt timeout, on undici's own coarse timers.
+          // undici's own (coarse) timeouts stay as a backstop to the attempt's timer.
           headersTimeout: this.timeoutMs,
           bodyTimeout: this.timeoutMs,
         },
@@ -393,7 +389,18 @@ export class UpstreamAnalyzer {
               return;
             }
             if (queueTimer !== undefined) clearTimeout(queueTimer);
-            startedAt = performance.now();
+            // Armed when the request has a connection: the attempt's time is
+            // the container's, not the queue's (found in review: a request
+            // that waited for a connection had a healthy container's answer
+            // thrown away as late, and counted against its circuit). A timer,
+            // not undici's body timeout alone, which is the wait between two
+            // chunks: an answer trickled a byte every 40 s ran 80 s against a
+            // 60 s timeout (found in an exploratory test).
+            attemptTimer = setTimeout(() => {
+              const late = new TaskCancelledError(`Operation timed out after ${this.timeoutMs}ms`);
+              finish(() => reject(late));
+              dispatchController.abort(late);
+            }, this.timeoutMs);
           },
           onResponseStart: (_controller, statusCode) => {
             if (statusCode < 200) return; // 100 Continue and the like
@@ -401,15 +408,7 @@ export class UpstreamAnalyzer {
             status = statusCode;
           },
           onResponseData: (dispatchController, chunk) => {
-            // undici's body timeout is the wait between two chunks: an answer
-            // trickled a byte at a time would never meet it. The attempt's
-            // own deadline is checked as each chunk arrives (no timer).
-            if (performance.now() - startedAt > this.timeoutMs) {
-              const late = new TaskCancelledError(`Operation timed out after ${this.timeoutMs}ms`);
-              finish(() => reject(late));
-              dispatchController.abort(late);
-              return;
-            }
+            if (settled) return;
             received += chunk.length;
             if (received > this.maxAnswerBytes) {
               const tooLarge = new UpstreamFailure(

@@ -15,6 +15,7 @@ export type StubBehaviour =
   | 'not-utf8'
   | 'not-found-404'
   | 'trickle'
+  | 'slow-trickle'
   | 'slow-ok'
   | 'prototype-key';
 
@@ -136,6 +137,19 @@ export class StubUpstream {
               }
               response.write(answer.subarray(sent, (sent += 1)));
             }, 20);
+            response.once('close', () => clearInterval(timer));
+            return;
+          }
+          case 'slow-trickle': {
+            // Headers, then a byte every 450 ms: each within an idle timeout
+            // of 500 ms, the whole far past it.
+            response.writeHead(200, { 'content-type': 'application/json' });
+            const answer = Buffer.from(JSON.stringify(UPSTREAM_ANALYSIS));
+            let sent = 0;
+            const timer = setInterval(() => {
+              if (response.destroyed) return clearInterval(timer);
+              response.write(answer.subarray(sent, (sent += 1)));
+            }, 450);
             response.once('close', () => clearInterval(timer));
             return;
           }

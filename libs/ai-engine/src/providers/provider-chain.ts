@@ -147,6 +147,12 @@ export interface ProviderStatus {
 export interface ChainCallOptions {
   /** false: only remote providers are asked, never the offline engine (default true). */
   readonly offline?: boolean;
+  /**
+   * This call's deadline instead of the chain's: what is left of a request's
+   * own, which something before the call used part of. With too little left,
+   * the remote providers are not asked, and the offline engine answers.
+   */
+  readonly deadlineMs?: number;
 }
 
 /**
@@ -309,11 +315,16 @@ export class ProviderChain {
     );
   }
 
-  answer(request: AnswerRequest, signal?: AbortSignal): Promise<ChainResult<AnswerOutput>> {
+  answer(
+    request: AnswerRequest,
+    signal?: AbortSignal,
+    call: ChainCallOptions = {},
+  ): Promise<ChainResult<AnswerOutput>> {
     return this.execute(
       'answer',
       (provider, attemptSignal) => provider.answer(request, attemptSignal),
       signal,
+      call,
     );
   }
 
@@ -329,7 +340,7 @@ export class ProviderChain {
     task: AiTaskName | 'answer',
     call: (provider: AiProvider, signal: AbortSignal) => Promise<ProviderReply<R>>,
     signal?: AbortSignal,
-    { offline = true }: ChainCallOptions = {},
+    { offline = true, deadlineMs }: ChainCallOptions = {},
   ): Promise<ChainResult<R>> {
     const attempts: ProviderAttempt[] = [];
     const record = (attempt: ProviderAttempt) => {
@@ -337,7 +348,8 @@ export class ProviderChain {
       this.options.onAttempt?.(attempt);
     };
     let unsupported: TaskUnsupportedError | undefined;
-    const deadlineAt = performance.now() + (this.options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    const deadlineAt =
+      performance.now() + (deadlineMs ?? this.options.deadlineMs ?? DEFAULT_DEADLINE_MS);
     const order = this.order(task, offline);
 
     for (const [index, { provider, guard }] of order.entries()) {

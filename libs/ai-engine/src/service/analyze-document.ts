@@ -53,6 +53,8 @@ export interface AnalyzeContext {
   readonly documentId?: string;
   /** Where the question's passages are ranked; on the caller's thread when absent. */
   readonly offlineTasks?: OfflineTaskRunner;
+  /** Each part's deadline instead of the chain's (see ChainCallOptions.deadlineMs). */
+  readonly deadlineMs?: number;
 }
 
 const CONTEXT_PASSAGES = 4;
@@ -122,6 +124,7 @@ export async function analyzeDocument(
     if (getMaxListeners(signal) < needed) setMaxListeners(needed, signal);
   }
   const { providers } = context;
+  const call = context.deadlineMs === undefined ? {} : { deadlineMs: context.deadlineMs };
   const input = { text: request.document };
   const used: Record<string, ChainResult<unknown>> = {};
   const track = async <T>(part: string, run: Promise<ChainResult<T>>): Promise<ChainResult<T>> => {
@@ -151,11 +154,11 @@ export async function analyzeDocument(
 
   const [summary, topics, discussion, insights, sentiment, translation, answer] = await Promise.all(
     [
-      track('summary', providers.runTask('summary', input, signal)),
-      track('topics', providers.runTask('topics', input, signal)),
-      track('discussion', providers.runTask('discussion-points', input, signal)),
-      track('insights', providers.runTask('key-ideas', input, signal)),
-      track('sentiment', providers.runTask('sentiment', input, signal)),
+      track('summary', providers.runTask('summary', input, signal, call)),
+      track('topics', providers.runTask('topics', input, signal, call)),
+      track('discussion', providers.runTask('discussion-points', input, signal, call)),
+      track('insights', providers.runTask('key-ideas', input, signal, call)),
+      track('sentiment', providers.runTask('sentiment', input, signal, call)),
       request.translate_lang
         ? track(
             'translation',
@@ -163,6 +166,7 @@ export async function analyzeDocument(
               'summary-in-language',
               { ...input, options: { language: request.translate_lang } },
               signal,
+              call,
             ),
           ).catch((error: unknown) => {
             // No configured provider translates, or none that can answered:
@@ -181,6 +185,7 @@ export async function analyzeDocument(
                 passages: passages.map((chunk) => ({ id: chunk.chunkId, text: chunk.text })),
               },
               signal,
+              call,
             ),
           )
         : undefined,

@@ -151,6 +151,7 @@ export function registerAnalyzeRoutes(parent: FastifyInstance, connection: Engin
         },
       },
       async (request, reply) => {
+        const handedOver = handedOverAnalyze(request.raw);
         const outcome = await connection
           .require()
           .analyzer.analyze(
@@ -159,7 +160,8 @@ export function registerAnalyzeRoutes(parent: FastifyInstance, connection: Engin
             request.id,
             clientAbortSignal(reply),
             forwardedAnalyzeBody(request.principal, request.body, rawJsonBody(request)),
-            handedOverAnalyze(request.raw)?.upstreamAttempt,
+            handedOver?.upstreamAttempt,
+            handedOver?.startedAt,
           );
         reply.header(SERVED_BY_HEADER, outcome.servedBy);
         if (outcome.servedBy === 'upstream') {
