@@ -56,6 +56,20 @@ describe('provider adapters speak their wire formats', () => {
     expect(JSON.stringify(request?.body)).toContain('Redistributions of source code');
   });
 
+  // Found in an exploratory test: a model's NUL and lone surrogate reached
+  // task outputs and chat replies as sent.
+  it('makes a model’s output well-formed, as incoming text is', async () => {
+    const openai = await server(() => ({
+      body: openAiReply('- Bad \u0000 idea\n- Half \ud800 pair'),
+    }));
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk-test', baseUrl: `${openai.url}/v1` })],
+      { resilience: FAST },
+    );
+    const result = await chain.runTask('key-ideas', input);
+    expect(result.output).toEqual(['Bad \ufffd idea', 'Half \ufffd pair']);
+  });
+
   it('Anthropic: API key, version header, messages API, JSON sentiment', async () => {
     const anthropic = await server(() => ({
       body: anthropicReply(

@@ -10,6 +10,7 @@ import type {
 } from '../tasks/task-types';
 import type { AiProvider, ProviderName, ProviderReply, TokenUsage } from './ai-provider';
 import { MIN_ATTEMPT_MS, turnBudgetMs } from './call-budget';
+import { wellFormedOutput } from '../text/well-formed-output';
 import { ClientAbortedError } from './client-abort';
 import { ProviderError, type ProviderFailureKind } from './provider-error';
 import {
@@ -389,7 +390,7 @@ export class ProviderChain {
           this.options.onFailover?.({ task, servedBy: provider.name, failed }, signal);
         }
         return {
-          output: reply.output,
+          output: wellFormedOutput(reply.output),
           provider: provider.name,
           model: reply.model,
           degraded: fellBack || reply.degraded === true,
