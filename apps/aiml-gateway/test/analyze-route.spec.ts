@@ -80,8 +80,9 @@ describe('POST /analyze served locally', () => {
     }
   });
 
-  // Found in an exploratory test: `owner_id: null` was 403 "names another owner".
-  it.each([null, 42, ['intruder']])(
+  // Found in exploratory tests: `owner_id: null`, and then " intruder", were
+  // 403 "names another owner".
+  it.each([null, 42, ['intruder'], '', ' intruder', 'a b'])(
     "answers a user's metadata.owner_id of %p with 400, as a malformed field",
     async (ownerId) => {
       const response = await gateway.app.inject({

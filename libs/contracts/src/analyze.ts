@@ -32,7 +32,7 @@ const analyzeMetadata = jsonMetadata
   // The rules above are conditional, which a JSON schema of the keys cannot
   // say: the OpenAPI document says them in words.
   .describe(
-    'Free-form JSON, passed on to the container. With `document_id` (an id: 1–128 letters, digits or `. _ : -`, not `.` or `..`) the document is also indexed, for a user token’s subject or, when the service calls, for `owner_id` (an id, then required); a user’s `owner_id`, if given, must be a string naming the subject (403 for another owner, 400 for a value that is no string). With `document_id`, a `title` must be text of 1–500 characters that shows something.',
+    'Free-form JSON, passed on to the container. With `document_id` (an id: 1–128 letters, digits or `. _ : -`, not `.` or `..`) the document is also indexed, for a user token’s subject or, when the service calls, for `owner_id` (an id, then required); a user’s `owner_id`, if given, must name the subject (403 for another owner’s id, 400 for a value that is no id). With `document_id`, a `title` must be text of 1–500 characters that shows something.',
   );
 
 /**

@@ -35,7 +35,9 @@ export function cleanTitleText(raw: string): string {
  * asked before NULs and lone surrogates become U+FFFD, which shows: a title
  * of NULs was stored as replacement characters, and one of zero-width spaces
  * was a blank line in a listing (both found in exploratory tests). A blank
- * title gets one error, the length check's.
+ * title (white space only) gets one error, the length check's; one of other
+ * characters that show nothing, controls included, "must contain visible
+ * characters".
  */
 export function titleField(max: number): z.ZodString {
   return z

@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { gatewayFields } from '@docuthinker/config';
 import { parse } from 'yaml';
 import { RAW_TEMPLATE_PATH, renderRawTemplate } from '../src/template/render-raw-template';
+import { HTTP_LISTENER_LOGICAL_ID } from '../src/template/fargate-service-template-stack';
 import type { CfnJson } from './support/synth-stage';
 
 const SEED_PARAMETERS = [
@@ -291,6 +292,8 @@ describe('raw CloudFormation template', () => {
         Certificates: [{ CertificateArn: { Ref: 'CertificateArn' } }],
       }),
     );
+    // Under the HTTP-only template's id: an update changes that listener in place.
+    expect(template.Resources[HTTP_LISTENER_LOGICAL_ID]?.Properties).toMatchObject({ Port: 80 });
     expect(listeners).toContainEqual(
       expect.objectContaining({
         Port: 80,

@@ -99,9 +99,9 @@ export function lateWriteCleanupDelayMs(bytes: number): number {
   return putDeadlineMs(bytes) + LATE_WRITE_MARGIN_MS;
 }
 
-/** Uploads, reads and removes documents; every call is scoped to one owner. */
 const UPLOAD_ABANDONED = 'the client left before its upload was answered; nothing was kept';
 
+/** Uploads, reads and removes documents; every call is scoped to one owner. */
 export class DocumentService {
   constructor(
     private readonly stores: DocumentStores,

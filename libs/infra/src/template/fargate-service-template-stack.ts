@@ -3,6 +3,7 @@ import {
   CfnCondition,
   CfnOutput,
   CfnParameter,
+  CfnResource,
   CfnRule,
   Fn,
   Stack,
@@ -23,6 +24,9 @@ import { WebService } from '../services/web-service';
 import { BACKEND, CLUSTER_NAME, GATEWAY } from '../settings/platform-constants';
 import { settingsFor } from '../settings/stage-settings';
 import { AccessLogBucket } from '../storage/access-log-bucket';
+
+/** The port-80 listener's logical id since the template served HTTP only. */
+export const HTTP_LISTENER_LOGICAL_ID = 'LoadBalancerAlbHttp0D1B35BB';
 
 /** How the provider of each optional key secret is spelled in parameter names. */
 const PROVIDER_LABELS: Readonly<Record<string, string>> = {
@@ -141,6 +145,12 @@ export class FargateServiceTemplateStack extends Stack {
       accessLogs: accessLogs.bucket,
       https: { certificateArn: p.certificateArn.valueAsString },
     });
+    // The port-80 listener keeps the logical id of the one it replaces: under a
+    // new id, an update of a stack made from the HTTP-only template would
+    // create the redirect before deleting the old listener, and the load
+    // balancer refuses a second listener on one port (found in review).
+    const redirect = loadBalancer.loadBalancer.node.findChild('Redirect80To443');
+    (redirect.node.defaultChild as CfnResource).overrideLogicalId(HTTP_LISTENER_LOGICAL_ID);
 
     const gatewayPort = p.aimlPort.valueAsNumber;
     const backendPort = p.containerPort.valueAsNumber;

@@ -100,10 +100,13 @@ function forwardedAnalyzeBody(
     return mended ? JSON.stringify(mended) : rawBody;
   }
   const named = body.metadata?.['owner_id'];
-  // Not a string (null, a number) names no owner: a malformed field, as on
-  // the other owner-scoped routes, not somebody else's.
-  if (named !== undefined && typeof named !== 'string') {
-    throw problem('DT_ERR_VALIDATION', 'metadata.owner_id must be a string.');
+  // Not an id (null, a number, " bob") names no owner: a malformed field, as
+  // on the other owner-scoped routes (owner-scope.ts), not somebody else's.
+  if (named !== undefined && named !== principal.ownerId && !entityId.safeParse(named).success) {
+    throw problem(
+      'DT_ERR_VALIDATION',
+      'metadata.owner_id must be an id: 1–128 letters, digits or . _ : -',
+    );
   }
   if (named !== undefined && named !== principal.ownerId) {
     throw problem(
