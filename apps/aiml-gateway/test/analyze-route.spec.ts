@@ -832,6 +832,35 @@ describe('UpstreamAnalyzer', () => {
     }
   });
 
+  // Found in review: the wait for a connection, each attempt and each retry
+  // had the whole timeout, so one request could take several.
+  it("holds an attempt to the request's deadline when that is sooner than its timeout", async () => {
+    upstream.behaviour = 'hang';
+    const analyzer = new UpstreamAnalyzer({ url: upstream.url, timeoutMs: 5000, retries: 0 });
+    try {
+      const started = Date.now();
+      await expect(
+        analyzer.analyze(body, 'trace-dl', undefined, performance.now() + 300),
+      ).rejects.toBeInstanceOf(TaskCancelledError);
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      analyzer.close();
+    }
+  });
+
+  it('does not ask the container once the deadline is spent, nor count it against the circuit', async () => {
+    const analyzer = new UpstreamAnalyzer({ url: upstream.url, breakerThreshold: 1, retries: 0 });
+    try {
+      await expect(
+        analyzer.analyze(body, 'trace-spent', undefined, performance.now() - 1),
+      ).rejects.toBeInstanceOf(UpstreamBusyError);
+      expect(upstream.received).toHaveLength(0);
+      expect(analyzer.circuitState).toBe('closed');
+    } finally {
+      analyzer.close();
+    }
+  });
+
   it('opens the circuit after consecutive timeouts', async () => {
     upstream.behaviour = 'hang';
     const analyzer = new UpstreamAnalyzer({

@@ -67,10 +67,21 @@ export class DocumentAnalyzer {
    * The container's answer to `rawBody`, with no fallback: for a caller that
    * hands a failure back to `analyze` (as `upstreamAttempt`) to be dealt with.
    */
-  proxy(rawBody: Buffer, requestId: string, signal?: Cancellation): Promise<UpstreamAnswer> {
+  proxy(
+    rawBody: Buffer,
+    requestId: string,
+    signal?: Cancellation,
+    startedAt = performance.now(),
+  ): Promise<UpstreamAnswer> {
     const { upstream } = this.dependencies;
     if (!upstream) return Promise.reject(new Error('no upstream is configured'));
-    return upstream.analyze(rawBody, requestId, signal);
+    return upstream.analyze(rawBody, requestId, signal, this.deadlineAt(startedAt));
+  }
+
+  /** When a request begun at `startedAt` must be answered by, if there is a deadline. */
+  private deadlineAt(startedAt: number): number | undefined {
+    const { deadlineMs } = this.dependencies;
+    return deadlineMs === undefined ? undefined : startedAt + deadlineMs;
   }
 
   /** Releases the upstream's pooled connections. */
@@ -98,18 +109,21 @@ export class DocumentAnalyzer {
     if (!upstream) return { servedBy: 'local', body: await this.local(request, owner, signal) };
     try {
       const answer = await (upstreamAttempt ??
-        upstream.analyze(rawBody ?? JSON.stringify(request), requestId, signal));
+        upstream.analyze(
+          rawBody ?? JSON.stringify(request),
+          requestId,
+          signal,
+          this.deadlineAt(startedAt),
+        ));
       return { servedBy: 'upstream', body: answer.body };
     } catch (error) {
       if (signal?.aborted) throw error;
       if (error instanceof UpstreamFailure && error.rejected) {
         throw problem('DT_ERR_UPSTREAM_REJECTED', error.message);
       }
-      const { deadlineMs } = this.dependencies;
+      const deadlineAt = this.deadlineAt(startedAt);
       const left =
-        deadlineMs === undefined
-          ? undefined
-          : Math.max(0, deadlineMs - (performance.now() - startedAt));
+        deadlineAt === undefined ? undefined : Math.max(0, deadlineAt - performance.now());
       const body = await this.local(request, owner, signal, left);
       return {
         servedBy: 'local',

@@ -136,7 +136,7 @@ export function withProxiedAnalyze(
         return;
       }
       const gone = new ResponseCancellation(res);
-      const upstreamAttempt = analyzer.proxy(body, requestId, gone);
+      const upstreamAttempt = analyzer.proxy(body, requestId, gone, startedAt);
       upstreamAttempt.then(
         (answer) => {
           // A probe goes on after its client left (see UpstreamAnalyzer.analyze).

@@ -15,6 +15,9 @@ import type { ServerResponse } from 'node:http';
 import type { Pool } from 'undici';
 import { loadUndici } from '../load-undici';
 import { parseAcceptedJson } from './prototype-keys';
+
+/** Less time than this left of a request's deadline and the container is not asked. */
+const MIN_ATTEMPT_MS = 50;
 import type { CircuitStatus } from '@docuthinker/ai-engine';
 import { analyzeResponse, MAX_AI_ANSWER_BYTES } from '@docuthinker/contracts';
 
@@ -121,10 +124,11 @@ export class UpstreamFailure extends Error {
 }
 
 /**
- * Every connection to the container was in use for longer than the queue
- * allows: the request was not sent. It says nothing of the container's
- * health (a busy container answers, only later), so the circuit does not
- * count it and it is not retried; the route serves the request locally.
+ * The request was not sent: every connection to the container was in use
+ * for longer than the queue allows, or the request's deadline was spent
+ * before an attempt could start. It says nothing of the container's health
+ * (a busy container answers, only later), so the circuit does not count it
+ * and it is not retried; the route serves the request locally.
  */
 export class UpstreamBusyError extends Error {
   override readonly name = 'UpstreamBusyError';
@@ -232,13 +236,18 @@ export class UpstreamAnalyzer {
   /**
    * Resolves with the container's 2xx answer. Rejects with UpstreamFailure,
    * TaskCancelledError (timeout), UpstreamBusyError (no connection came free
-   * in time) or BrokenCircuitError (circuit open, or half-open with its one
-   * probe still running).
+   * in time, or no time was left) or BrokenCircuitError (circuit open, or
+   * half-open with its one probe still running).
+   *
+   * `deadlineAt` (performance.now()): the request's own deadline, which
+   * bounds the wait for a connection, each attempt and its retries together;
+   * each alone had the whole timeout, so a request could take several.
    */
   analyze(
     body: string | Buffer,
     requestId: string,
     signal: Cancellation = NOT_CANCELLED,
+    deadlineAt?: number,
   ): Promise<UpstreamAnswer> {
     // While one probe tests a circuit that was open, cockatiel makes every
     // other call wait for its outcome, up to a whole timeout: they are served
@@ -261,6 +270,7 @@ export class UpstreamAnalyzer {
         body,
         requestId,
         this.breaker.state === CircuitState.Closed ? signal : NOT_CANCELLED,
+        deadlineAt,
       ),
     );
     // Begun while open: refused at once, or the probe, whose client is
@@ -278,8 +288,12 @@ export class UpstreamAnalyzer {
     body: string | Buffer,
     requestId: string,
     signal: Cancellation,
+    deadlineAt: number | undefined,
   ): Promise<UpstreamAnswer> {
-    const { status, payload } = await this.exchange(body, requestId, signal);
+    if (deadlineAt !== undefined && deadlineAt - performance.now() < MIN_ATTEMPT_MS) {
+      throw new UpstreamBusyError('the request had no time left to ask the upstream');
+    }
+    const { status, payload } = await this.exchange(body, requestId, signal, deadlineAt);
     if (status >= 400 && status < 500 && !MISCONFIGURED.has(status) && status !== 429) {
       throw new UpstreamFailure(
         `the upstream rejected the request with ${status}`,
@@ -306,7 +320,13 @@ export class UpstreamAnalyzer {
     body: string | Buffer,
     requestId: string,
     signal: Cancellation,
+    deadlineAt: number | undefined,
   ): Promise<{ status: number; payload: Buffer }> {
+    // Each wait is its own limit, or what is left of the request's deadline when less.
+    const within = (limitMs: number) =>
+      deadlineAt === undefined
+        ? limitMs
+        : Math.max(1, Math.min(limitMs, Math.round(deadlineAt - performance.now())));
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(abortError(signal));
       let settled = false;
@@ -353,15 +373,16 @@ export class UpstreamAnalyzer {
       };
       if (signal !== NOT_CANCELLED) signal.addEventListener('abort', onAbort, { once: true });
       if (this.exchanges >= this.maxConnections) {
+        const queueTimeoutMs = within(this.queueTimeoutMs);
         queueTimer = setTimeout(() => {
           finish(() =>
             reject(
               new UpstreamBusyError(
-                `all ${this.maxConnections} connections to the upstream stayed in use for ${this.queueTimeoutMs}ms`,
+                `all ${this.maxConnections} connections to the upstream stayed in use for ${queueTimeoutMs}ms`,
               ),
             ),
           );
-        }, this.queueTimeoutMs);
+        }, queueTimeoutMs);
       }
       this.exchanges += 1;
       this.pool.dispatch(
@@ -396,11 +417,12 @@ export class UpstreamAnalyzer {
             // not undici's body timeout alone, which is the wait between two
             // chunks: an answer trickled a byte every 40 s ran 80 s against a
             // 60 s timeout (found in an exploratory test).
+            const attemptMs = within(this.timeoutMs);
             attemptTimer = setTimeout(() => {
-              const late = new TaskCancelledError(`Operation timed out after ${this.timeoutMs}ms`);
+              const late = new TaskCancelledError(`Operation timed out after ${attemptMs}ms`);
               finish(() => reject(late));
               dispatchController.abort(late);
-            }, this.timeoutMs);
+            }, attemptMs);
           },
           onResponseStart: (_controller, statusCode) => {
             if (statusCode < 200) return; // 100 Continue and the like
