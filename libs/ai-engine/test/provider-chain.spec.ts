@@ -390,8 +390,7 @@ describe('failover', () => {
       expect.stringMatching(/HTTP 302/),
       expect.stringMatching(/HTTP 307/),
       expect.stringMatching(/HTTP 308/),
-      // Google's SDK throws a plain Error for a status below 400: a failure all the same.
-      expect.stringMatching(/unreadable answer/),
+      expect.stringMatching(/HTTP 301/),
       undefined,
     ]);
     for (const asked of [upstream, openai, anthropic, google])

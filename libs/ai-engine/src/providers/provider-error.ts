@@ -1,3 +1,5 @@
+import { isRedirect } from './response-size-limit';
+
 export type ProviderFailureKind =
   /** 429: quota or rate limit. */
   | 'rate-limited'
@@ -105,7 +107,7 @@ export function failureKindForStatus(status: number): ProviderFailureKind | unde
   // points elsewhere: the same for every request.
   if (status === 404 || status === 405) return 'misconfigured';
   // Redirects are not followed (PROVIDER_REDIRECTS): the base URL points elsewhere.
-  if (status >= 300 && status < 400) return 'misconfigured';
+  if (isRedirect(status)) return 'misconfigured';
   if (status >= 500) return 'server';
   // 408 Request Timeout is the provider giving up, not a bad request.
   if (status === 408) return 'server';

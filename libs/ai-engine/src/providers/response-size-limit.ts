@@ -14,8 +14,28 @@ export const MAX_PROVIDER_RESPONSE_BYTES = 16 * 1024 * 1024;
  * Redirects are not followed (see PROVIDER_REDIRECTS).
  */
 export function sizeLimitedFetch(limitBytes = MAX_PROVIDER_RESPONSE_BYTES): typeof fetch {
-  return async (input, init) =>
-    limitBody(await fetch(input, { ...init, redirect: PROVIDER_REDIRECTS }), limitBytes);
+  return async (input, init) => {
+    const response = await fetch(input, { ...init, redirect: PROVIDER_REDIRECTS });
+    if (isRedirect(response.status)) {
+      // Thrown here, so every SDK reports it alike: Google's reads a status
+      // below 400 as no API error at all (see providerFailure).
+      await response.body?.cancel().catch(() => undefined);
+      throw new ProviderRedirectError(response.status);
+    }
+    return limitBody(response, limitBytes);
+  };
+}
+
+export function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400;
+}
+
+/** A provider's API answered with a redirect, which is not followed. */
+export class ProviderRedirectError extends Error {
+  override readonly name = 'ProviderRedirectError';
+  constructor(readonly status: number) {
+    super(`HTTP ${status}: a redirect, not followed`);
+  }
 }
 
 /**

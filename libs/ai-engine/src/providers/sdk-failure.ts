@@ -1,6 +1,7 @@
 import { failureKindForStatus, ProviderError } from './provider-error';
 import { knownErrorCode } from './provider-error-codes';
 import { isResponseTooLarge } from '@docuthinker/runtime';
+import { ProviderRedirectError } from './response-size-limit';
 
 /** What an SDK's error class says about a failed call. */
 export type SdkFailure =
@@ -36,6 +37,14 @@ function causedBy(error: unknown, name: string, messages?: readonly string[]): b
   return false;
 }
 
+/** The redirect sizeLimitedFetch refused, however the SDK wrapped it. */
+function redirectIn(error: unknown): ProviderRedirectError | undefined {
+  for (const cause of causeChain(error)) {
+    if (cause instanceof ProviderRedirectError) return cause;
+  }
+  return undefined;
+}
+
 /** undici's own errors, for an SDK that lets them through: fetch failed, body cut off. */
 const UNDICI_NETWORK_MESSAGES = ['fetch failed', 'terminated'];
 
@@ -59,6 +68,10 @@ export function providerFailure(
   sdk?: SdkFailure,
 ): unknown {
   if (signal.aborted || error instanceof ProviderError) return error;
+  const redirect = redirectIn(error);
+  if (redirect) {
+    return new ProviderError(provider, 'misconfigured', `HTTP ${redirect.status}`, redirect.status);
+  }
   if (isResponseTooLarge(error)) {
     return new ProviderError(provider, 'malformed', (error as Error).message);
   }
