@@ -15,11 +15,11 @@ import type { ServerResponse } from 'node:http';
 import type { Pool } from 'undici';
 import { loadUndici } from '../load-undici';
 import { parseAcceptedJson } from './prototype-keys';
+import type { CircuitStatus } from '@docuthinker/ai-engine';
+import { analyzeResponse, MAX_AI_ANSWER_BYTES } from '@docuthinker/contracts';
 
 /** Less time than this left of a request's deadline and the container is not asked. */
 const MIN_ATTEMPT_MS = 50;
-import type { CircuitStatus } from '@docuthinker/ai-engine';
-import { analyzeResponse, MAX_AI_ANSWER_BYTES } from '@docuthinker/contracts';
 
 export interface UpstreamAnalyzerOptions {
   /**
