@@ -483,6 +483,17 @@ describe.each(['inject', 'http'] as const)(
 
       upstream.behaviour = 'ok';
       await new Promise((resolve) => setTimeout(resolve, 2100));
+      // Its open period is over: the next request tests the container, and
+      // readiness and the metric say so before one comes.
+      const due = (await gateway.app.inject({ method: 'GET', url: '/ready' })).json();
+      expect(due.providers).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ provider: 'upstream-analyze', state: 'half-open' }),
+        ]),
+      );
+      expect((await gateway.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(
+        /docuthinker_gateway_circuit_state\{circuit="upstream-analyze"\} 1/,
+      );
       const recovered = await analyze();
       expect(recovered.headers[SERVED_BY]).toBe('upstream');
       expect(recovered.json()).toEqual(UPSTREAM_ANALYSIS);

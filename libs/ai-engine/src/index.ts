@@ -109,8 +109,8 @@ export {
   type ChainResult,
   type ProviderAttempt,
   type AttemptOutcome,
-  type CircuitStatus,
 } from './providers/provider-chain';
+export { reportedCircuitStatus, type CircuitStatus } from './providers/circuit-status';
 export { ProviderError, type ProviderFailureKind } from './providers/provider-error';
 export { KeyPool } from './providers/key-pool';
 export { OpenAiProvider } from './providers/openai-provider';

@@ -123,6 +123,9 @@ describe('a caller that goes away', () => {
 
     recover();
     await pause(150);
+    // Its open period is over: the next call is a probe, and readiness says so before it comes.
+    expect(chain.circuits()[0]).toMatchObject({ state: 'half-open' });
+    expect(chain.circuits()[0]?.retryAfterMs).toBeUndefined();
     // The probe is the upstream's second request; its caller leaves before
     // the answer (400 ms later) and is answered at once.
     await expect(

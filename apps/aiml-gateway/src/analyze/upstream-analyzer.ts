@@ -15,7 +15,7 @@ import type { ServerResponse } from 'node:http';
 import type { Pool } from 'undici';
 import { loadUndici } from '../load-undici';
 import { parseAcceptedJson } from './prototype-keys';
-import type { CircuitStatus } from '@docuthinker/ai-engine';
+import { reportedCircuitStatus, type CircuitStatus } from '@docuthinker/ai-engine';
 import { analyzeResponse, MAX_AI_ANSWER_BYTES } from '@docuthinker/contracts';
 
 /** Less time than this left of a request's deadline and the container is not asked. */
@@ -150,13 +150,6 @@ const CONNECT_ERRORS = new Set([
   'ENETUNREACH',
 ]);
 
-const CIRCUIT_STATUS: Record<CircuitState, CircuitStatus> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'isolated',
-};
-
 /**
  * The FastAPI container's `/analyze` behind cockatiel: a retry of safe
  * failures around a consecutive-failure circuit breaker, each attempt with a
@@ -170,6 +163,9 @@ export class UpstreamAnalyzer {
   private readonly path: string;
   private readonly pool: Pool;
   private readonly breaker: CircuitBreakerPolicy;
+  private readonly halfOpenAfterMs: number;
+  /** When the circuit last opened, on cockatiel's clock (Date.now). */
+  private openedAt = 0;
   private readonly policy: IPolicy;
   private readonly timeoutMs: number;
   private readonly queueTimeoutMs: number;
@@ -199,6 +195,7 @@ export class UpstreamAnalyzer {
       // the other side is closing could not be retried safely.
       keepAliveTimeout: 4000,
     });
+    this.halfOpenAfterMs = options.halfOpenAfterMs ?? 30000;
     const retryPolicy = retry(
       handleWhen((error) => error instanceof UpstreamFailure && error.safeToRetry),
       {
@@ -216,10 +213,13 @@ export class UpstreamAnalyzer {
           error instanceof TaskCancelledError,
       ),
       {
-        halfOpenAfter: options.halfOpenAfterMs ?? 30000,
+        halfOpenAfter: this.halfOpenAfterMs,
         breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
       },
     );
+    this.breaker.onBreak(() => {
+      this.openedAt = Date.now();
+    });
     // The per-attempt timeout is a plain timer (see exchange), not
     // cockatiel's timeout policy: with it the proxy served about half the
     // requests per second at one connection, and aborting each finished
@@ -230,7 +230,10 @@ export class UpstreamAnalyzer {
   }
 
   get circuitState(): CircuitStatus {
-    return CIRCUIT_STATUS[this.breaker.state];
+    return reportedCircuitStatus(
+      this.breaker.state,
+      this.halfOpenAfterMs - (Date.now() - this.openedAt),
+    );
   }
 
   /**

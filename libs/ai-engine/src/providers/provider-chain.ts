@@ -1,4 +1,5 @@
-import { BrokenCircuitError, CircuitState } from 'cockatiel';
+import { BrokenCircuitError } from 'cockatiel';
+import type { CircuitStatus } from './circuit-status';
 import { TaskUnsupportedError } from '../errors';
 import { capableProvidersFor } from '../offline/generative-providers';
 import type {
@@ -127,8 +128,6 @@ export interface ChainResult<T> {
   readonly attempts: readonly ProviderAttempt[];
 }
 
-export type CircuitStatus = 'closed' | 'open' | 'half-open' | 'isolated';
-
 /** A provider of the chain as readiness reports it. */
 export interface ProviderStatus {
   readonly provider: ProviderName;
@@ -202,13 +201,6 @@ interface GuardedProvider {
   /** Remote providers only: the offline engine has no remote dependency to protect. */
   readonly guard?: ProviderGuard;
 }
-
-const CIRCUIT_STATUS: Record<CircuitState, CircuitStatus> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'isolated',
-};
 
 /** Outcomes of a provider that should have answered and did not: an answer after them is degraded. */
 const FAILED_OUTCOMES: ReadonlySet<AttemptOutcome> = new Set([
@@ -287,8 +279,8 @@ export class ProviderChain {
 
   circuits(): ProviderStatus[] {
     return this.guarded.map(({ provider, guard }) => {
-      const state = guard ? CIRCUIT_STATUS[guard.state] : 'closed';
       const idle = provider.unusableNow?.();
+      const state = guard?.status(idle !== undefined) ?? 'closed';
       const keysRestMs = idle instanceof ProviderError ? idle.retryAfterMs : undefined;
       const waitMs = Math.max(keysRestMs ?? 0, guard?.openForMs ?? 0);
       return {

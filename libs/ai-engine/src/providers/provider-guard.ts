@@ -12,6 +12,7 @@ import {
   type CircuitBreakerPolicy,
 } from 'cockatiel';
 import { tellsOfKey, withTimeoutReason } from './attempt-timeout';
+import { reportedCircuitStatus, type CircuitStatus } from './circuit-status';
 import { MIN_ATTEMPT_MS } from './call-budget';
 import { ClientAbortedError, untilClientLeaves } from './client-abort';
 import { ProviderError } from './provider-error';
@@ -101,8 +102,17 @@ export class ProviderGuard {
     });
   }
 
-  get state(): CircuitState {
-    return this.breaker.state;
+  /**
+   * The circuit's state as readiness reports it: an open circuit whose open
+   * period is over is half-open (see reportedCircuitStatus), unless its
+   * probe is withheld, every API key of the provider resting: the next call
+   * passes the provider over untested, and the circuit stays open.
+   */
+  status(probeWithheld: boolean): CircuitStatus {
+    const openLeftMs = probeWithheld
+      ? Number.POSITIVE_INFINITY
+      : this.settings.halfOpenAfterMs - (Date.now() - this.openedAt);
+    return reportedCircuitStatus(this.breaker.state, openLeftMs);
   }
 
   /**

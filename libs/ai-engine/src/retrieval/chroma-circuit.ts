@@ -6,7 +6,7 @@ import {
   handleWhen,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import type { CircuitStatus } from '../providers/provider-chain';
+import { reportedCircuitStatus, type CircuitStatus } from '../providers/circuit-status';
 
 /**
  * Consecutive outages that open Chroma's circuit. Each one cost its caller a
@@ -41,13 +41,6 @@ export interface ChromaCircuitSettings {
 function isOutage(error: unknown): error is Error {
   return error instanceof Error && error.name === 'ChromaConnectionError';
 }
-
-const CIRCUIT_STATUS: Record<CircuitState, CircuitStatus> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'isolated',
-};
 
 /**
  * A cockatiel circuit breaker in front of Chroma, so that a Chroma that
@@ -93,7 +86,7 @@ export class ChromaCircuit {
   }
 
   get status(): CircuitStatus {
-    return CIRCUIT_STATUS[this.breaker.state];
+    return reportedCircuitStatus(this.breaker.state, this.openLeftMs());
   }
 
   /**

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Dispatcher } from 'undici';
 import { EmbeddingMismatchError, VectorWriteRejectedError } from '../errors';
-import type { CircuitStatus } from '../providers/provider-chain';
+import type { CircuitStatus } from '../providers/circuit-status';
 import {
   CHROMA_OPTIONAL_VOWEL_MARK_CLASS,
   TAKES_OPTIONAL_VOWEL_MARKS,

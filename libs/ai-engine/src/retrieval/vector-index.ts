@@ -1,4 +1,4 @@
-import type { CircuitStatus } from '../providers/provider-chain';
+import type { CircuitStatus } from '../providers/circuit-status';
 
 export interface IndexedChunk {
   readonly chunkId: string;

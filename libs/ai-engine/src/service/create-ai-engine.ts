@@ -10,12 +10,12 @@ import { AnthropicProvider } from '../providers/anthropic-provider';
 import { GoogleProvider } from '../providers/google-provider';
 import { OfflineWorkerPool } from '../offline/offline-worker-pool';
 import { inlineOfflineTasks, type OfflineTaskRunner } from '../offline/offline-task-runner';
+import type { CircuitStatus } from '../providers/circuit-status';
 import { LocalProvider } from '../providers/local-provider';
 import { OpenAiProvider } from '../providers/openai-provider';
 import {
   ProviderChain,
   type ChainCallOptions,
-  type CircuitStatus,
   type ProviderChainOptions,
   type ProviderStatus,
 } from '../providers/provider-chain';
