@@ -8,6 +8,7 @@ import { RunningTaskAlarm } from '../observability/running-task-alarm';
 import type { ChromaFileSystem } from '../storage/chroma-file-system';
 import { CHROMA } from '../settings/platform-constants';
 import type { StageSettings } from '../settings/stage-settings';
+import { afterCapacityProviders } from './capacity-strategy';
 import { addHardenedContainer } from './hardened-container';
 import { serviceConnectNamespaceArn } from './service-connect-namespace';
 
@@ -115,6 +116,7 @@ export class ChromaService extends Construct {
         ],
       },
     });
+    afterCapacityProviders(this.service, props.cluster);
     storage.fileSystem.connections.allowDefaultPortFrom(
       this.service,
       'Chroma tasks mount EFS over NFS',

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { WebServiceAlarms } from '../observability/web-service-alarms';
 import { DEREGISTRATION_DELAY_SECONDS, HEALTH_PATHS } from '../settings/platform-constants';
 import type { StageSettings } from '../settings/stage-settings';
-import { capacityStrategyFor } from './capacity-strategy';
+import { afterCapacityProviders, capacityStrategyFor } from './capacity-strategy';
 import { addHardenedContainer, nodeHealthCheck } from './hardened-container';
 import { serviceConnectNamespaceArn } from './service-connect-namespace';
 import type { ServiceScaling } from '../settings/stage-settings';
@@ -127,6 +127,7 @@ export class WebService extends Construct {
         ],
       },
     });
+    afterCapacityProviders(this.service, props.cluster);
 
     this.targetGroup = this.attachToListener(props);
     this.addAutoscaling(props.scaling);

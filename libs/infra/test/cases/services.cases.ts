@@ -41,6 +41,22 @@ export function servicesCases(stages: StageFixtures): void {
       ]);
     });
 
+    it("creates each service only once the cluster's capacity providers are associated", () => {
+      // Every service names FARGATE or FARGATE_SPOT: created first, on a new
+      // stage, it failed with the provider "not associated with the cluster".
+      const associations = Object.keys(
+        prod.platform.findResources('AWS::ECS::ClusterCapacityProviderAssociations'),
+      );
+      expect(associations).toHaveLength(1);
+      const found = prod.platform.findResources('AWS::ECS::Service');
+      for (const [name, { logicalId }] of Object.entries(ecsServices)) {
+        expect({ name, dependsOn: found[logicalId]?.DependsOn }).toEqual({
+          name,
+          dependsOn: expect.arrayContaining(associations),
+        });
+      }
+    });
+
     it('keeps every task in private subnets without a public IP', () => {
       for (const service of Object.values(ecsServices)) {
         const network = service.properties.NetworkConfiguration.AwsvpcConfiguration;
