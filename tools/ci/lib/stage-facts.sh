@@ -67,6 +67,16 @@ ci_stage_platform_stack() {
   printf 'DocuThinker-%s-Platform' "$1"
 }
 
+# The stacks deploy updates for a stage (`cdk deploy --all`), one a line, in
+# the order it updates them: the image repositories' where the stage owns
+# them, then its network and platform (libs/infra stacks/build-stage.ts).
+ci_stage_stacks() {
+  if [[ "$1" == prod ]]; then
+    printf 'DocuThinker-Registry\n'
+  fi
+  printf 'DocuThinker-%s-Network\n%s\n' "$1" "$(ci_stage_platform_stack "$1")"
+}
+
 # Where `nx deploy infra` (libs/infra/src/bin/cdk-stage.ts) writes the stack outputs.
 ci_stage_outputs_file() {
   printf 'libs/infra/cdk.out/%s-outputs.json' "$1"

@@ -11,6 +11,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 # shellcheck source=../lib/stage-facts.sh
 source "$CI_ROOT/tools/ci/lib/stage-facts.sh"
+# shellcheck source=../lib/running-tag.sh
+source "$CI_ROOT/tools/ci/lib/running-tag.sh"
 
 ci_usage "usage: tools/ci/run-step deploy [--skip-record] [--dry-run]
   STAGE      dev, staging, prod or dr
@@ -37,61 +39,15 @@ ci_infra_preflight deploy "$stage" "$tag"
 # Nor does an earlier skip in this workspace stand for this deploy.
 [[ "$CI_DRY_RUN" == true ]] ||
   rm -f "$(ci_deployed_tag_file "$stage")" "$(ci_skipped_deploy_file "$stage")"
-region="$(ci_stage_region "$stage")"
-cluster="$(ci_stage_cluster "$stage")"
-
-# Sets task_definition to the service's running task definition, or to nothing
-# when the stage (its cluster) or the service does not exist yet.
-find_running_task_definition() {
-  local service="$1" error_file answer
-  local query=(aws ecs describe-services --region "$region" --cluster "$cluster"
-    --services "$service" --query 'services[0].taskDefinition' --output text)
-  task_definition=""
-  printf '+ %s\n' "$(ci_render "${query[@]}")"
-  if [[ "$CI_DRY_RUN" == true ]]; then
-    task_definition="<task definition of $service>"
-    return 0
-  fi
-  error_file="$(mktemp)"
-  if answer="$("${query[@]}" 2>"$error_file")"; then
-    [[ "$answer" == None ]] || task_definition="$answer"
-  elif ! grep -q ClusterNotFoundException "$error_file"; then
-    cat "$error_file" >&2
-    rm -f "$error_file"
-    ci_die "cannot read what $service runs in $stage"
-  fi
-  rm -f "$error_file"
-}
-
 record_running_tag() {
-  local previous="" service container image running_tag
-  for service in "${CI_TAGGED_SERVICES[@]}"; do
-    container="${CI_SERVICE_CONTAINERS[$service]}"
-    find_running_task_definition "$service"
-    if [[ -z "$task_definition" ]]; then
-      ci_log "$service does not run in $stage yet"
-      continue
-    fi
-    ci_capture image "<image of $container>:<running tag>" aws ecs describe-task-definition \
-      --region "$region" --task-definition "$task_definition" \
-      --query "taskDefinition.containerDefinitions[?name=='$container'].image | [0]" --output text
-    running_tag="${image##*:}"
-    if [[ "$CI_DRY_RUN" == false ]] && ! ci_is_image_tag "$running_tag"; then
-      ci_die "$service runs $image, which has no image tag to roll back to"
-    fi
-    if [[ -z "$previous" ]]; then
-      previous="$running_tag"
-    elif [[ "$running_tag" != "$previous" ]]; then
-      ci_log "warning: $service runs $running_tag but ${CI_TAGGED_SERVICES[0]} runs $previous; rollback restores $previous"
-    fi
-  done
-  if [[ -z "$previous" ]]; then
+  ci_read_running_tag "$stage"
+  if [[ -z "$running_tag" ]]; then
     ci_log "nothing runs in $stage yet: a failed deploy has nothing to roll back to"
   else
-    ci_log "$stage runs $previous now; rollback redeploys it"
+    ci_log "$stage runs $running_tag now; rollback redeploys it"
   fi
-  ci_write_state "$(ci_previous_tag_file "$stage")" "$previous"
-  recorded_tag="$previous"
+  ci_write_state "$(ci_previous_tag_file "$stage")" "$running_tag"
+  recorded_tag="$running_tag"
 }
 
 # True when the stage already runs a later commit than the one to deploy:

@@ -114,10 +114,13 @@ describe('deploy records the running tag and rollback redeploys it', () => {
     expect(tagged()).toEqual([]);
   });
 
+  // The deploy went through, new2222 runs, and a step after it failed.
+  const afterDeploy = () => ({ ...env, FAKE_RUNNING_TAG: 'new2222' });
+
   it('rolls back to that tag with the same deploy command, leaving the record alone', () => {
     expect(runStep(['deploy'], env).status).toBe(0);
 
-    const rollback = runStep(['rollback'], env);
+    const rollback = runStep(['rollback'], afterDeploy());
     expect(rollback.status).toBe(0);
     expect(rollback.stdout).toContain('rolling staging back to prev111');
     expect(deployCalls()).toEqual([
@@ -132,22 +135,28 @@ describe('deploy records the running tag and rollback redeploys it', () => {
     expect(record('deployed-image-tag')).toBe('prev111');
   });
 
-  // A deploy cut off by its step's time limit leaves CloudFormation updating the stack.
-  it('waits for the platform stack to settle before it redeploys', () => {
+  // A deploy cut off by its step's time limit leaves CloudFormation updating a
+  // stack: deploy updates the stage's stacks in turn, the network before the platform.
+  it("waits for each of the stage's stacks to settle before it redeploys", () => {
     expect(runStep(['deploy'], env).status).toBe(0);
     const rollback = runStep(['rollback'], {
-      ...env,
+      ...afterDeploy(),
       FAKE_STACK_STATUSES:
         'UPDATE_IN_PROGRESS UPDATE_ROLLBACK_IN_PROGRESS UPDATE_ROLLBACK_COMPLETE',
       ROLLBACK_SETTLE_INTERVAL_SECONDS: '0',
     });
     expect(rollback.status).toBe(0);
     expect(rollback.stdout).toContain(
-      'DocuThinker-staging-Platform is UPDATE_ROLLBACK_IN_PROGRESS: waiting for it to settle',
+      'DocuThinker-staging-Network is UPDATE_ROLLBACK_IN_PROGRESS: waiting for it to settle',
     );
     const calls = fakes.calls();
     const looks = calls.filter((call) => call.startsWith('aws cloudformation describe-stacks'));
-    expect(looks).toHaveLength(3);
+    expect(looks.map((call) => /--stack-name (\S+)/.exec(call)?.[1])).toEqual([
+      'DocuThinker-staging-Network',
+      'DocuThinker-staging-Network',
+      'DocuThinker-staging-Network',
+      'DocuThinker-staging-Platform',
+    ]);
     expect(calls.findLastIndex((call) => call.startsWith('aws cloudformation'))).toBeLessThan(
       calls.findLastIndex((call) => call.startsWith('npx nx deploy')),
     );
@@ -162,9 +171,27 @@ describe('deploy records the running tag and rollback redeploys it', () => {
     });
     expect(rollback.status).toBe(1);
     expect(rollback.stderr).toContain(
-      'DocuThinker-staging-Platform is still UPDATE_IN_PROGRESS after 0s: roll back once it has settled',
+      'DocuThinker-staging-Network is still UPDATE_IN_PROGRESS after 0s: roll back once it has settled',
     );
     expect(deployCalls()).toHaveLength(1);
+  });
+
+  it('redeploys nothing after CloudFormation rolled a failed deploy back, and waits for the services', () => {
+    expect(runStep(['deploy'], { ...env, FAKE_DEPLOY_STATUS: '1' }).status).toBe(1);
+    // The stacks are back on their last templates, and the services run prev111 again.
+    const rollback = runStep(['rollback'], {
+      ...env,
+      FAKE_STACK_STATUSES: 'UPDATE_ROLLBACK_COMPLETE',
+    });
+    expect(rollback.stderr).toBe('');
+    expect(rollback.status).toBe(0);
+    expect(rollback.stdout).toContain(
+      'staging runs prev111 again, as CloudFormation rolled the deploy back: nothing to redeploy',
+    );
+    expect(deployCalls()).toHaveLength(1);
+    expect(fakes.calls().at(-1)).toBe(
+      'aws ecs wait services-stable --region us-east-1 --cluster docuthinker-cluster-staging --services chroma-service aiml-service backend-service',
+    );
   });
 
   it('keeps the record when the deploy itself fails, so rollback still knows the tag', () => {

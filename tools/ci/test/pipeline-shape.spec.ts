@@ -139,6 +139,26 @@ describe('deploy.yml', () => {
     }
   });
 
+  it('deploys dr without us-east-1: it publishes no images and asks STS in its own region', () => {
+    // DR is deployed when us-east-1 (prod's region, where images are pushed) may be down.
+    expect((deploy.jobs['publish-images'] as Job).if).toContain(
+      "(github.event_name == 'workflow_dispatch' && inputs.stage != 'dr')",
+    );
+    for (const name of ['diff', 'deploy-approved']) {
+      const job = deploy.jobs[name] as Job;
+      expect(job.if).toContain(
+        "(needs.publish-images.result == 'success' || (inputs.stage == 'dr' && needs.publish-images.result == 'skipped'))",
+      );
+      const regions = job.steps
+        .filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))
+        .map((step) => step.with?.['aws-region']);
+      expect(regions.length).toBeGreaterThan(0);
+      for (const region of regions) {
+        expect(region).toBe("${{ inputs.stage == 'dr' && 'us-west-2' || 'us-east-1' }}");
+      }
+    }
+  });
+
   it('verifies the commit of a manual run before any image of it is built or pushed', () => {
     const publish = deploy.jobs['publish-images'] as Job;
     const verify = runs(publish, 'verify');

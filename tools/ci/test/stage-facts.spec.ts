@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import {
   clusterNameFor,
   DEPLOYED_IMAGES_KEPT,
+  REGISTRY_STACK_NAME,
   STAGE_NAMES,
   STAGE_SETTINGS,
   STAGES_KEEPING_IMAGES,
@@ -18,6 +19,7 @@ function bashFacts(): string[] {
       echo "region $stage $(ci_stage_region "$stage")"
       echo "cluster $stage $(ci_stage_cluster "$stage")"
       echo "stack $stage $(ci_stage_platform_stack "$stage")"
+      echo "stacks $stage $(ci_stage_stacks "$stage" | tr '\\n' ' ')"
     done
     for service in "\${CI_SERVICES[@]}"; do echo "service $service \${CI_SERVICE_CONTAINERS[$service]:--}"; done
     for project in "\${CI_IMAGE_PROJECTS[@]}"; do echo "repository $project \${CI_IMAGE_REPOSITORIES[$project]}"; done
@@ -50,6 +52,16 @@ describe('tools/ci stage facts match libs/infra', () => {
     expect(facts).toContain(`region ${stage} ${STAGE_SETTINGS[stage].region}`);
     expect(facts).toContain(`cluster ${stage} ${clusterNameFor(stage)}`);
     expect(facts).toContain(`stack ${stage} ${stackNameFor(stage, 'Platform')}`);
+  });
+
+  it.each(STAGE_NAMES)('settles every stack deploy updates for %s, in its order', (stage) => {
+    // As stacks/build-stage.ts adds them, each after the one it depends on.
+    const stacks = [
+      ...(STAGE_SETTINGS[stage].ownsImageRepositories ? [REGISTRY_STACK_NAME] : []),
+      stackNameFor(stage, 'Network'),
+      stackNameFor(stage, 'Platform'),
+    ];
+    expect(facts).toContain(`stacks ${stage} ${stacks.join(' ')} `);
   });
 
   it('knows every stage and no other', () => {

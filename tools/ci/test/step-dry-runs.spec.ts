@@ -596,15 +596,26 @@ describe('--dry-run prints the exact commands', () => {
     expect(run.commands).toEqual([]);
   });
 
-  it('rollback: redeploys the recorded tag through deploy, without recording again, then waits', () => {
+  it('rollback: once the stacks settled and the services run another tag, redeploys the recorded one through deploy, without recording again, then waits', () => {
     mkdirSync(join(stateDir, 'staging'), { recursive: true });
     writeFileSync(join(stateDir, 'staging', 'previous-image-tag'), 'prev111\n');
     const { commands } = dryRun('rollback');
-    expect(commands.some((command) => command.includes('describe-services'))).toBe(false);
-    expect(commands[0]).toBe(
-      "aws cloudformation describe-stacks --region us-east-1 --stack-name DocuThinker-staging-Platform --query 'Stacks[0].StackStatus' --output text",
+    expect(commands.slice(0, 2)).toEqual(
+      ['Network', 'Platform'].map(
+        (part) =>
+          `aws cloudformation describe-stacks --region us-east-1 --stack-name DocuThinker-staging-${part} --query 'Stacks[0].StackStatus' --output text`,
+      ),
     );
+    // What runs now, read once by rollback; deploy reads and records nothing.
+    expect(commands.filter((command) => command.startsWith('aws ecs describe-services'))).toEqual(
+      ['backend-service', 'aiml-service'].map(
+        (service) =>
+          `aws ecs describe-services --region us-east-1 --cluster docuthinker-cluster-staging --services ${service} --query 'services[0].taskDefinition' --output text`,
+      ),
+    );
+    expect(commands.some((command) => command.includes('previous-image-tag'))).toBe(false);
     const deploy = commandIndex(commands, 'nx deploy infra');
+    expect(commandIndex(commands, 'aws ecs describe-task-definition')).toBeLessThan(deploy);
     expect(commands[deploy]).toBe(
       'env IMAGE_TAG=prev111 npx nx deploy infra --configuration=staging --output-style=static -- --require-approval=never',
     );
