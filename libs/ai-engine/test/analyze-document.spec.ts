@@ -53,6 +53,21 @@ describe('analyzeDocument (the /analyze contract served locally)', () => {
     expect(new Set(Object.values(response.providers))).toEqual(new Set(['local']));
   });
 
+  it('cuts citation snippets at a character, never inside an emoji', async () => {
+    // The 320th code unit is the first half of the emoji (found in review).
+    const opening = 'Kestrel answers the question about falcons here ';
+    const document = `${opening}${'a'.repeat(319 - opening.length)}\u{1F600} and more words about falcons follow here.`;
+    const response = await analyzeDocument(
+      { document, question: 'What about falcons?' },
+      { providers, retrieval },
+    );
+    expect(response.rag.citations.length).toBeGreaterThan(0);
+    for (const { snippet } of response.rag.citations) {
+      expect(snippet.isWellFormed()).toBe(true);
+      expect(snippet.length).toBeLessThanOrEqual(320);
+    }
+  });
+
   it('indexes for the caller when an owner and document id are given, reporting disabled stores', async () => {
     const response = await analyzeDocument(
       { document: corpusText('mpl-2.0') },

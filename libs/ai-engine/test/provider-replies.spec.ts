@@ -456,6 +456,17 @@ describe('an answer cut at the model’s output limit', () => {
     expect(result).toMatchObject({ provider: 'openai', degraded: false });
     expect(result.notes).toEqual([expect.stringMatching(/first 60,000 characters/)]);
   });
+
+  it('cuts a long document off the middle of a surrogate pair, so the prompt stays well-formed', async () => {
+    const openai = await server(() => ({ body: openAiReply('A summary of the start.') }));
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
+    // The emoji's two halves straddle the cut.
+    const text = `${'a'.repeat(MAX_PROMPT_DOCUMENT_CHARS - 1)}\u{1F600} and a tail.`;
+    expect(await chain.runTask('summary', { text })).toMatchObject({ provider: 'openai' });
+    const prompt = JSON.stringify(openai.requests[0]?.body);
+    expect(prompt).not.toMatch(/\\ud83d/i);
+    expect(prompt).toContain(`${'a'.repeat(40)}\\n[document truncated]`);
+  });
 });
 
 describe('lists and counts as the models send them', () => {

@@ -1,3 +1,4 @@
+import { codePointBoundary } from '@docuthinker/contracts';
 import type { AiTaskName, AnswerRequest, TaskInput } from '../tasks/task-types';
 
 export interface Prompt {
@@ -34,8 +35,10 @@ export function documentTruncated(input: TaskInput): boolean {
 }
 
 function documentBlock(input: TaskInput): string {
+  // Cut off the middle of a surrogate pair: half of one in the prompt's JSON
+  // made a strict provider refuse the request (found in review).
   const text = documentTruncated(input)
-    ? `${input.text.slice(0, MAX_PROMPT_DOCUMENT_CHARS)}\n[document truncated]`
+    ? `${input.text.slice(0, codePointBoundary(input.text, 0, MAX_PROMPT_DOCUMENT_CHARS))}\n[document truncated]`
     : input.text;
   return `${input.title ? `Title: ${input.title}\n` : ''}Document:\n"""\n${text}\n"""`;
 }

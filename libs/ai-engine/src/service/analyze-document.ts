@@ -249,7 +249,8 @@ export async function analyzeDocument(
       supporting_context: cited.map((chunk) => chunk.text),
       citations: cited.map((chunk) => ({
         chunk_id: chunk.chunkId,
-        snippet: chunk.text.slice(0, 320),
+        // Cut at a grapheme: a plain slice could end in half an emoji (found in review).
+        snippet: clipText(chunk.text, 320),
       })),
     },
     sync,
