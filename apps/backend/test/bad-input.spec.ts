@@ -83,6 +83,35 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
     );
   });
 
+  // Found in review: decoded with replacement characters, passwords of
+  // invalid bytes of one shape all matched, and Latin-1 text lost its accents.
+  it('JSON whose bytes are no UTF-8 → 400 malformed, nothing stored', async () => {
+    const latin1 = Buffer.concat([
+      Buffer.from('{"title": "l1", "text": "Caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(' cr\u00e8me"}'),
+    ]);
+    const answer = await user.request('POST', '/api/documents', {
+      body: latin1,
+      headers: { 'content-type': 'application/json' },
+    });
+    expectProblem(answer, 400, 'DT_ERR_MALFORMED_JSON');
+    expect(answer.body['detail']).toMatch(/UTF-8/);
+    const password = Buffer.concat([
+      Buffer.from('{"email": "bytes@example.com", "password": "xxxxxxxxx'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
+    expectProblem(
+      await user.request('POST', '/api/auth/register', {
+        body: password,
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      'DT_ERR_MALFORMED_JSON',
+    );
+  });
+
   it('JSON that is no object (null, a string, a number) → 400 validation, not malformed', async () => {
     for (const body of ['null', '"a title"', '42', ' true ']) {
       const answer = await user.request('POST', '/api/documents', {

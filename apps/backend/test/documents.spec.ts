@@ -309,6 +309,66 @@ describe('documents over HTTP', () => {
     );
   });
 
+  // Found in review: a read the local store failed (ENOTDIR) was a 500.
+  it('a file store that cannot give an original back → 503 with Retry-After', async () => {
+    const created = await user.post<{ id: string }>('/api/documents', {
+      title: 'Notes',
+      text: 'Some notes.',
+    });
+    expect(created.status).toBe(201);
+    const files = backend.stores.files;
+    const get = files.get.bind(files);
+    files.get = async () => {
+      throw Object.assign(new Error('ENOTDIR: not a directory'), { code: 'ENOTDIR' });
+    };
+    try {
+      const answer = await user.request('GET', `/api/documents/${created.body.id}/file`);
+      expectProblem(answer, 503, 'DT_ERR_STORAGE_UNAVAILABLE');
+      expect(answer.headers.get('retry-after')).toBe('10');
+      expect(answer.body['detail']).toMatch(/could not be read/);
+      expect(backend.logs()).toContain('file store did not give back an original');
+    } finally {
+      files.get = get;
+    }
+  });
+
+  // Found in review: JSON took an empty Content-Encoding as none, a form was 415.
+  it('an empty Content-Encoding is no coding, for a form as for JSON', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from('A note sent with an empty coding.')]), 'note.txt');
+    const uploaded = await user.request('POST', '/api/documents', {
+      body: form,
+      headers: { 'content-encoding': '' },
+    });
+    expect(uploaded.status).toBe(201);
+    const json = await user.request('POST', '/api/documents', {
+      body: JSON.stringify({ title: 'Empty coding', text: 'Some words.' }),
+      headers: { 'content-type': 'application/json', 'content-encoding': '' },
+    });
+    expect(json.status).toBe(201);
+  });
+
+  // Found in review: encodeURIComponent left ' ( ) * as they were, which
+  // RFC 8187 does not allow, and a strict parser dropped the UTF-8 name.
+  it('names a download in a filename* every RFC 8187 parser reads', async () => {
+    const created = await user.post<Metadata>('/api/documents', {
+      title: "O'Brien (draft) *final* – été",
+      text: 'Plain words.',
+    });
+    expect(created.status).toBe(201);
+    const file = await fetch(`${backend.url}/api/documents/${created.body.id}/file`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
+    const header = file.headers.get('content-disposition') ?? '';
+    expect(header).toContain(
+      "filename*=UTF-8''O%27Brien%20%28draft%29%20%2Afinal%2A%20%E2%80%93%20%C3%A9t%C3%A9.txt",
+    );
+    // RFC 8187: attr-char or a percent-encoded octet, nothing else.
+    const value = /filename\*=UTF-8''(\S+)/.exec(header)?.[1] ?? '';
+    expect(value).toMatch(/^(?:[A-Za-z0-9!#$&+.^_`|~-]|%[0-9A-F]{2})+$/);
+    expect(decodeURIComponent(value)).toBe("O'Brien (draft) *final* – été.txt");
+  });
+
   // A title names the download: U+202E made "photo\u202egnp.txt" display as
   // "phototxt.png", and a CR LF was stored verbatim.
   it('drops bidirectional controls and line breaks from titles sent as JSON or a form field', async () => {

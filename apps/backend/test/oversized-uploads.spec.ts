@@ -185,6 +185,35 @@ describe('uploads over the size limit', () => {
     expect(answer).toContain('DT_ERR_FILE_TOO_LARGE');
   }, 30_000);
 
+  // body-parser read a body declared over its limit to the end before its
+  // 413 (300 MB sent to the login route, found in review).
+  it('answers a JSON body declared over the limit before it is sent', async () => {
+    const { hostname, port } = new URL(backend.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: hostname, port: Number(port) }, () => {
+        socket.write(
+          `POST /api/auth/login HTTP/1.1\r\nHost: ${hostname}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${300 * MIB}\r\n\r\n` +
+            '{"email": "a@b.c", "password": "',
+        );
+        // Nothing more is sent: the answer must come on the declared length alone.
+        let text = '';
+        socket.setEncoding('latin1');
+        socket.on('data', (data: string) => {
+          text += data;
+          if (text.includes('DT_ERR_')) {
+            socket.destroy();
+            resolve(text);
+          }
+        });
+        socket.on('end', () => resolve(text));
+      });
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toContain('DT_ERR_BODY_TOO_LARGE');
+  }, 15_000);
+
   it('still takes an upload within the limit on a connection of its own', async () => {
     const form = new FormData();
     form.append('file', new Blob([Buffer.from('A small note within the limit.')]), 'note.txt');

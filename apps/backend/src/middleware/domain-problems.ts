@@ -15,6 +15,13 @@ import {
   WrongCurrentPasswordError,
 } from '../services/service-errors';
 
+/** What a client is told when the file store fails, by what it was doing. */
+const STORAGE_UNAVAILABLE_DETAIL = {
+  write: 'Nothing was stored; send the upload again shortly.',
+  read: 'The original could not be read just now; ask for it again shortly.',
+  erase: 'Not everything could be removed yet; send the same request again shortly.',
+} as const;
+
 /** What an upload the file store refused is told: a store's outage is seldom over sooner. */
 const FILE_STORE_RETRY_AFTER_SECONDS = 10;
 
@@ -78,15 +85,9 @@ export function problemFromDomainError(error: unknown): ProblemError | undefined
     });
   }
   if (error instanceof FileStoreUnavailableError) {
-    return problem(
-      'DT_ERR_STORAGE_UNAVAILABLE',
-      error.operation === 'write'
-        ? 'Nothing was stored; send the upload again shortly.'
-        : 'Not everything could be removed yet; send the same request again shortly.',
-      {
-        headers: { 'Retry-After': String(FILE_STORE_RETRY_AFTER_SECONDS) },
-      },
-    );
+    return problem('DT_ERR_STORAGE_UNAVAILABLE', STORAGE_UNAVAILABLE_DETAIL[error.operation], {
+      headers: { 'Retry-After': String(FILE_STORE_RETRY_AFTER_SECONDS) },
+    });
   }
   if (isDataStoreOutage(error)) {
     return problem(

@@ -99,7 +99,8 @@ export function largeBodyAdmission(
 
 function bytesToHold(req: Request, maxUploadBytes: number): number {
   const declared = Number(req.headers['content-length']);
-  const encoded = (req.headers['content-encoding'] ?? 'identity').toLowerCase() !== 'identity';
+  const encoded =
+    (req.headers['content-encoding'] || 'identity').trim().toLowerCase() !== 'identity';
   return Number.isSafeInteger(declared) && declared >= 0 && !encoded
     ? Math.min(declared, maxUploadBytes)
     : maxUploadBytes;

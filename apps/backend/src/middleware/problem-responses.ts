@@ -43,6 +43,8 @@ function fromBodyParser(error: {
       return isJsonText(error.body)
         ? problem('DT_ERR_VALIDATION', 'The request body must be a JSON object.')
         : problem('DT_ERR_MALFORMED_JSON');
+    case 'entity.not.utf8':
+      return problem('DT_ERR_MALFORMED_JSON', 'The request body must be JSON encoded as UTF-8.');
     case 'entity.too.large':
       return problem('DT_ERR_BODY_TOO_LARGE');
     case 'encoding.unsupported':
@@ -115,9 +117,11 @@ export const problemResponses: ErrorRequestHandler = (error, req, res, _next) =>
   else if (error instanceof FileStoreUnavailableError)
     req.log.error(
       { err: error.cause },
-      error.operation === 'write'
-        ? 'file store did not take an upload'
-        : "file store did not remove the owner's files",
+      {
+        write: 'file store did not take an upload',
+        read: 'file store did not give back an original',
+        erase: "file store did not remove the owner's files",
+      }[error.operation],
     );
   else if (isDataStoreOutage(error)) req.log.error({ err: error }, 'data store unavailable');
   // A stream (a file download, server-sent events) that broke half-way can only be cut.

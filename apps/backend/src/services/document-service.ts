@@ -256,7 +256,10 @@ export class DocumentService {
       downloadName: name,
     });
     if (url) return { kind: 'redirect', url };
-    const stored = await this.stores.files.get(document.fileKey);
+    // A store that fails (a disk error, S3 down) is an outage, 503, not the server's 500.
+    const stored = await this.stores.files.get(document.fileKey).catch((error: unknown) => {
+      throw new FileStoreUnavailableError('read', error);
+    });
     if (!stored) throw new NotFoundError('document');
     return { kind: 'bytes', body: stored.body, size: stored.size, contentType, name };
   }

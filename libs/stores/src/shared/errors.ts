@@ -39,14 +39,20 @@ export class DuplicateIdError extends Error {
  * upload's write, an erasure's removal of the owner's files); the request
  * can be made again once the store is back, and loses nothing meanwhile.
  */
+const FAILED_OPERATION = {
+  write: 'take the file',
+  read: 'give the file back',
+  erase: "remove the owner's files",
+} as const;
+
 export class FileStoreUnavailableError extends Error {
   override readonly name = 'FileStoreUnavailableError';
   constructor(
-    readonly operation: 'write' | 'erase',
+    readonly operation: 'write' | 'read' | 'erase',
     override readonly cause: unknown,
   ) {
     super(
-      `the file store did not ${operation === 'write' ? 'take the file' : "remove the owner's files"}: ${(cause as Error)?.message ?? String(cause)}`,
+      `the file store did not ${FAILED_OPERATION[operation]}: ${(cause as Error)?.message ?? String(cause)}`,
     );
   }
 }

@@ -39,6 +39,18 @@ async function readUpload(req: Request, maxUploadBytes: number): Promise<UploadI
 }
 
 /**
+ * A value of RFC 8187's `ext-value`: encodeURIComponent leaves `'`, `(`, `)`
+ * and `*` as they are, which its grammar does not allow, and a strict parser
+ * then fell back to the mangled ASCII name (found in review).
+ */
+function rfc8187Value(text: string): string {
+  return encodeURIComponent(text).replace(
+    /['()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/**
  * `Content-Disposition` with an ASCII fallback and the UTF-8 name (RFC 6266).
  * A title may hold `/` or `\` ("../../x"), which a file name must not: a
  * download is one file, never a path (found in a security test).
@@ -46,7 +58,7 @@ async function readUpload(req: Request, maxUploadBytes: number): Promise<UploadI
 function attachment(name: string): string {
   const fileName = name.replace(/[/\\]/g, '_');
   const ascii = fileName.replace(/[^\x20-\x7e]|"/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${rfc8187Value(fileName)}`;
 }
 
 // Originals served as text from the local file store (S3 answers through a

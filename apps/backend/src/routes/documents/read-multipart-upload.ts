@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Request } from 'express';
 import busboy from 'busboy';
@@ -6,6 +5,7 @@ import * as z from 'zod';
 import { hasVisibleText } from '@docuthinker/contracts';
 import { problem } from '../../errors';
 import { documentTitle } from '../../api/document-schemas';
+import { dropBodyAfterAnswer } from '../../middleware/drop-unread-body';
 import { parseOrThrow } from '../../middleware/validate';
 import type { UploadInput } from '../../services/document-service';
 
@@ -26,7 +26,8 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
   // busboy reads the bytes as they come: a compressed form failed as
   // "malformed", and a plain one labelled compressed was taken, its label
   // ignored. JSON bodies are inflated; a form must come uncompressed.
-  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  // An empty header is no coding, as the JSON bodies read it.
+  const encoding = (req.headers['content-encoding'] || 'identity').trim().toLowerCase();
   if (encoding !== 'identity') {
     throw problem('DT_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send the multipart form uncompressed.', {
       headers: { 'Accept-Encoding': 'identity' },
@@ -175,53 +176,9 @@ function malformed() {
   return problem('DT_ERR_VALIDATION', 'The multipart body is malformed.');
 }
 
-/**
- * How long the rest of a refused upload is still read, and dropped, after
- * its 413 went out. A client is usually still sending when it is refused:
- * closing the connection then, with its bytes unread, resets it, and an
- * HTTP client (a browser, Node's) reports the reset instead of the 413. A
- * client that finishes within this keeps its connection; one still sending
- * after it is cut off, so a body of any declared size costs at most this
- * much reading (nginx lingers the same way).
- */
-const LINGER_AFTER_REFUSAL_MS = 5_000;
-
-/**
- * The 413 for an upload over the limit, answered at once; the rest of the
- * body is then dropped for LINGER_AFTER_REFUSAL_MS at most, on a connection
- * kept alive and on one that closes after the answer alike.
- */
+/** The 413 for an upload over the limit, answered at once (see dropBodyAfterAnswer). */
 function refuseTooLarge(req: Request, maxBytes: number) {
-  const socket = req.socket as Socket & { destroySoon: () => void };
-  // A connection the client asked to close (or HTTP/1.0) is closed by Node
-  // the moment the answer is out (`destroySoon`): sending our end of it is
-  // right, dropping its unread bytes is what resets it. Only our end goes
-  // here; the socket is destroyed once the client has sent the rest, or at
-  // the cut-off. The socket's own method comes back once that is settled.
-  const closeOurEnd = () => {
-    socket.end();
-  };
-  socket.destroySoon = closeOurEnd;
-  req.res?.once('finish', () => {
-    const cutOff = setTimeout(() => socket.destroy(), LINGER_AFTER_REFUSAL_MS);
-    cutOff.unref();
-    const settle = () => {
-      clearTimeout(cutOff);
-      req.off('end', settle);
-      socket.off('close', settle);
-      if (socket.destroySoon === closeOurEnd) Reflect.deleteProperty(socket, 'destroySoon');
-      // Closing: our end went with the answer, and nothing is left to read.
-      if (!socket.writable) socket.destroy();
-    };
-    if (req.complete) {
-      settle();
-      return;
-    }
-    // Unpiped from the parser it is paused: read on, keeping nothing.
-    req.resume();
-    req.once('end', settle);
-    socket.once('close', settle);
-  });
+  dropBodyAfterAnswer(req);
   return problem(
     'DT_ERR_FILE_TOO_LARGE',
     `The file is larger than the ${Math.round(maxBytes / 1024)} KiB upload limit.`,
