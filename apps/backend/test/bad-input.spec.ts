@@ -323,6 +323,12 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
     expect(JSON.stringify(task.body)).toContain('must contain visible characters');
     const chat = await user.post('/api/ask', { question: '\u200b \u200b' });
     expectProblem(chat, 400, 'DT_ERR_VALIDATION');
+    // Found in review: semantic search sent such a query on, and answered the
+    // gateway's refusal as a degraded content search, spending an AI call.
+    for (const mode of ['semantic', 'content', 'title']) {
+      const search = await user.get(`/api/documents/search?q=%E2%80%8B%00&mode=${mode}`);
+      expectProblem(search, 400, 'DT_ERR_VALIDATION');
+    }
   });
 
   // Found by an exploratory test: with S3 down an upload was a 500, and a write

@@ -120,6 +120,33 @@ describe('the gateway answers as users see them', () => {
     expect(backend.logs()).toContain('DOCUTHINKER_SYNC_VECTOR=false');
   });
 
+  it('falls back to content search where the gateway has no vector index, and says so', async () => {
+    gateway.answer = on(/^\/ai\/v1\/search$/, (_request, res) =>
+      sendJson(
+        res,
+        409,
+        gatewayProblem(409, 'DT_ERR_INDEX_DISABLED', 'the vector index is disabled'),
+      ),
+    );
+    await uploadText(user, 'Fallback notes', 'Binary redistribution keeps the notice.');
+    const found = await user.get<{ mode: string; degraded: boolean; items: unknown[] }>(
+      '/api/documents/search?q=redistribution&mode=semantic',
+    );
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ mode: 'content', degraded: true });
+    expect(found.body.items.length).toBeGreaterThan(0);
+  });
+
+  // Found in review: a refused query came back as a degraded content search.
+  it('does not hide a search the gateway refuses behind content search', async () => {
+    gateway.answer = on(/^\/ai\/v1\/search$/, (_request, res) =>
+      sendJson(res, 400, gatewayProblem(400, 'DT_ERR_VALIDATION', 'query: too many terms')),
+    );
+    const refused = await user.get('/api/documents/search?q=redistribution&mode=semantic');
+    expect(refused.status).not.toBe(200);
+    expectProblem(refused, refused.status, 'DT_ERR_AI_REJECTED');
+  });
+
   it("keeps the gateway's words out of a rejection's detail", async () => {
     gateway.answer = on(/^\/ai\/v1\/tasks\//, (_request, res) =>
       sendJson(

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { queryInteger, titleField } from '@docuthinker/contracts';
+import { queryInteger, titleField, visibleTextField } from '@docuthinker/contracts';
 import { DEFAULT_DOCUMENT_LIMITS } from '@docuthinker/documents';
 import { INDEX_STATUSES } from '@docuthinker/stores';
 
@@ -69,7 +69,10 @@ export const SEARCH_MODES = ['title', 'content', 'semantic'] as const;
 
 export const documentSearchQuery = z
   .object({
-    q: z.string().trim().min(1).max(500),
+    // A query that shows nothing (zero-width characters, controls) finds
+    // nothing in any mode; semantic search sent it on and answered the
+    // gateway's refusal as an outage (found in review).
+    q: visibleTextField(500),
     mode: z.enum(SEARCH_MODES).default('content'),
     limit: queryInteger(1, 50).default(10),
   })

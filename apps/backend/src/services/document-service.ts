@@ -321,8 +321,13 @@ export class DocumentService {
           degraded: false,
         };
       } catch (error) {
-        if (!(error instanceof GatewayUnavailableError || error instanceof GatewayRejectedError))
-          throw error;
+        // An outage, or a deployment without a vector index, falls back. A
+        // query the gateway refuses would be refused again: answered as
+        // content search, the refusal was hidden and spent an AI call each time.
+        const unavailable =
+          error instanceof GatewayUnavailableError ||
+          (error instanceof GatewayRejectedError && error.code === 'DT_ERR_INDEX_DISABLED');
+        if (!unavailable) throw error;
       }
     }
     const items = await this.stores.documents.searchContent(ownerId, query, { limit });
