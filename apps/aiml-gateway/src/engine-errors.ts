@@ -2,6 +2,7 @@ import { TaskCancelledError } from 'cockatiel';
 import {
   EmbeddingMismatchError,
   IndexDisabledError,
+  OfflineTextTooLargeError,
   InvalidInputError,
   ProviderError,
   ProvidersExhaustedError,
@@ -134,6 +135,9 @@ export function problemFromEngineError(error: unknown): ProblemError | undefined
   if (error instanceof TaskUnsupportedError)
     return problem('DT_ERR_TASK_UNSUPPORTED', error.message);
   if (error instanceof IndexDisabledError) return problem('DT_ERR_INDEX_DISABLED', error.message);
+  if (error instanceof OfflineTextTooLargeError) {
+    return problem('DT_ERR_TEXT_TOO_COMPLEX', error.message);
+  }
   if (error instanceof EmbeddingMismatchError) {
     return problem('DT_ERR_EMBEDDING_MISMATCH', error.message);
   }

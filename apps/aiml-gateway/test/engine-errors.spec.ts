@@ -1,5 +1,6 @@
 import {
   EmbeddingMismatchError,
+  OfflineTextTooLargeError,
   ProvidersExhaustedError,
   VectorWriteRejectedError,
   type ProviderAttempt,
@@ -22,6 +23,13 @@ describe('problemFromEngineError', () => {
     expect(refused).toMatchObject({ status: 502, code: 'DT_ERR_STORE_REJECTED' });
     expect(refused?.detail).toMatch(/vector index \(Chroma\)/);
     expect(refused?.detail).not.toMatch(/hex escape|answered 400/);
+  });
+
+  // Found in review: the worker's out-of-memory failure was a 500.
+  it("answers a text the offline engine's memory cannot hold with 422 DT_ERR_TEXT_TOO_COMPLEX", () => {
+    const refused = problemFromEngineError(new OfflineTextTooLargeError('an AI task', 256));
+    expect(refused).toMatchObject({ status: 422, code: 'DT_ERR_TEXT_TOO_COMPLEX' });
+    expect(refused?.detail).toMatch(/more than its 256 MB .*send a shorter text/);
   });
 
   it.each([

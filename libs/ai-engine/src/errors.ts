@@ -78,3 +78,24 @@ export class VectorWriteRejectedError extends Error {
     super(`${store} refused to store the document's chunks: ${detail}`);
   }
 }
+
+/**
+ * The offline engine's thread ran out of its heap on this text (a 2 M-character
+ * text of half a million one-word sentences, found in review). The text is
+ * the cause, not the gateway: the same request would fail again, so routes
+ * answer 422, never 500, and the backend does not retry it.
+ */
+export class OfflineTextTooLargeError extends Error {
+  override readonly name = 'OfflineTextTooLargeError';
+  readonly code = 'DT_ERR_TEXT_TOO_COMPLEX';
+  constructor(
+    readonly work: string,
+    readonly heapLimitMb: number,
+    options?: { cause: unknown },
+  ) {
+    super(
+      `the offline engine needed more than its ${heapLimitMb} MB of memory for ${work} on this text (very many very short sentences or words); send a shorter text`,
+      options,
+    );
+  }
+}

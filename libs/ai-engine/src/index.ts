@@ -169,4 +169,5 @@ export {
   InvalidInputError,
   UnknownTaskError,
   VectorWriteRejectedError,
+  OfflineTextTooLargeError,
 } from './errors';

@@ -2,7 +2,7 @@ import { buildSync } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TaskUnsupportedError } from '../src/errors';
+import { OfflineTextTooLargeError, TaskUnsupportedError } from '../src/errors';
 import { runOfflineTask } from '../src/offline/offline-engine';
 import { inlineOfflineTasks, type OfflineTaskRunner } from '../src/offline/offline-task-runner';
 import { OfflineWorkerPool } from '../src/offline/offline-worker-pool';
@@ -92,6 +92,28 @@ describe('the offline engine in worker threads', () => {
       ticksDuring(() => runner.run('summary', { text: LARGE_TEXT }));
     expect(await onThisThread(inlineOfflineTasks)).toBeLessThanOrEqual(1);
     expect(await onThisThread(pool)).toBeGreaterThan(20);
+  }, 60_000);
+
+  // Found in review: 2 M characters of one-word sentences ("Ok. Ok. …") ran
+  // a thread out of its heap, and the gateway answered 500.
+  it('reports a text that outgrows a thread’s heap as the text’s, and goes on serving', async () => {
+    const small = new OfflineWorkerPool({
+      workerFile: join(dir, 'offline-worker.js'),
+      threads: 1,
+      heapLimitMb: 16,
+    });
+    try {
+      const refusal = await small
+        .run('summary', { text: 'Ok. '.repeat(499_999) })
+        .catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(OfflineTextTooLargeError);
+      expect(refusal).toMatchObject({ code: 'DT_ERR_TEXT_TOO_COMPLEX', heapLimitMb: 16 });
+      expect((await small.run('sentiment', { text: 'A good, clear licence.' })).output.label).toBe(
+        'positive',
+      );
+    } finally {
+      await small.close();
+    }
   }, 60_000);
 
   it('drops the task of a caller that leaves, and goes on serving', async () => {

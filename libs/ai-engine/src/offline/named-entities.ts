@@ -253,18 +253,22 @@ function splitCoordination(tokens: string[]): string[][] {
  * name. All-capitals passages are skipped because capitalisation says
  * nothing there.
  */
-function namesBySentence(text: string): string[][][] {
+function namesBySentence(text: string): SentenceName[] {
   // One name in composed (NFC) and decomposed (NFD) form is one entity, so
   // names are always NFC (and keys NFKC, see foldName).
   const sentences = splitSentences(text.normalize('NFC'));
   const midSentenceCapitalised = new Set<string>();
-  const runsBySentence: Array<
-    Array<{ tokens: string[]; opensSentence: boolean; listed: boolean }>
-  > = [];
+  // One flat list, not a list per sentence: 2 M characters of one-word
+  // sentences ("Ok. Ok. …") held a million small arrays and ran the worker
+  // out of its heap (found in review).
+  const runs: Array<{
+    sentence: number;
+    tokens: string[];
+    opensSentence: boolean;
+    listed: boolean;
+  }> = [];
 
-  sentences.forEach((sentence) => {
-    const runs: Array<{ tokens: string[]; opensSentence: boolean; listed: boolean }> = [];
-    runsBySentence.push(runs);
+  sentences.forEach((sentence, sentenceIndex) => {
     if (isShouting(sentence.text)) return;
     const matches = [...sentence.text.matchAll(TOKEN)];
     const tokens = matches.map((match) => nameToken(match[0]));
@@ -279,7 +283,9 @@ function namesBySentence(text: string): string[][][] {
     let listed = false;
     const flush = (index: number, nextListed = false) => {
       while (run.length > 0 && CONNECTORS.has((run.at(-1) ?? '').toLowerCase())) run.pop();
-      if (run.length > 0) runs.push({ tokens: run, opensSentence: runStart === 0, listed });
+      if (run.length > 0) {
+        runs.push({ sentence: sentenceIndex, tokens: run, opensSentence: runStart === 0, listed });
+      }
       run = [];
       runStart = index + 1;
       listed = nextListed;
@@ -313,33 +319,39 @@ function namesBySentence(text: string): string[][][] {
     flush(tokens.length);
   });
 
-  return runsBySentence.map((runs) =>
-    runs.flatMap(({ tokens, opensSentence, listed }) => {
-      // Otherwise a run that opens a sentence stays whole: a word capitalised
-      // only there may still begin a name ("Alice Smith", "Bank of America").
-      const opener = opensSentence && SENTENCE_OPENING_ADVERBS.has((tokens[0] ?? '').toLowerCase());
-      const names = splitCoordination(trimName(opener ? tokens.slice(1) : tokens));
-      // A lone capitalised word at the start of a sentence counts only if the
-      // text also capitalises it elsewhere, or joins it to another name
-      // ("Microsoft and Google compete"): prose is seldom listed with names.
-      if (
-        opensSentence &&
-        names.length === 1 &&
-        names[0]?.length === 1 &&
-        !midSentenceCapitalised.has(foldName(names[0][0] ?? ''))
-      ) {
-        return [];
-      }
-      return names.filter((nameTokens) => {
+  return runs.flatMap(({ sentence, tokens, opensSentence, listed }) => {
+    // Otherwise a run that opens a sentence stays whole: a word capitalised
+    // only there may still begin a name ("Alice Smith", "Bank of America").
+    const opener = opensSentence && SENTENCE_OPENING_ADVERBS.has((tokens[0] ?? '').toLowerCase());
+    const names = splitCoordination(trimName(opener ? tokens.slice(1) : tokens));
+    // A lone capitalised word at the start of a sentence counts only if the
+    // text also capitalises it elsewhere, or joins it to another name
+    // ("Microsoft and Google compete"): prose is seldom listed with names.
+    if (
+      opensSentence &&
+      names.length === 1 &&
+      names[0]?.length === 1 &&
+      !midSentenceCapitalised.has(foldName(names[0][0] ?? ''))
+    ) {
+      return [];
+    }
+    return names
+      .filter((nameTokens) => {
         const name = nameTokens.join(' ');
         return (
           name.length >= 2 &&
           !(nameTokens.length === 1 && isStopword(name.toLowerCase())) &&
           !isCommonPhrase(nameTokens, listed)
         );
-      });
-    }),
-  );
+      })
+      .map((nameTokens) => ({ sentence, tokens: nameTokens }));
+  });
+}
+
+/** A name as tokens, and the position of the sentence it stands in. */
+interface SentenceName {
+  readonly sentence: number;
+  readonly tokens: string[];
 }
 
 /**
@@ -444,7 +456,7 @@ export function extractEntityMentions(
 } {
   // Each name of `namesFrom` once, as folded tokens.
   const known = new Map<string, string[]>();
-  for (const tokens of namesBySentence(options.namesFrom ?? '').flat()) {
+  for (const { tokens } of namesBySentence(options.namesFrom ?? '')) {
     const folded = tokens.map(foldName);
     known.set(folded.join(' '), folded);
   }
@@ -462,18 +474,16 @@ export function extractEntityMentions(
     byKey.set(key, entry);
     mentions.push({ key, sentence });
   };
-  namesBySentence(text).forEach((names, sentence) => {
-    for (const nameTokens of names) {
-      mention(nameTokens, sentence);
-      if (known.size === 0) continue;
-      const folded = nameTokens.map(foldName);
-      for (const knownTokens of known.values()) {
-        for (const start of occurrencesInside(folded, knownTokens)) {
-          mention(nameTokens.slice(start, start + knownTokens.length), sentence);
-        }
+  for (const { sentence, tokens: nameTokens } of namesBySentence(text)) {
+    mention(nameTokens, sentence);
+    if (known.size === 0) continue;
+    const folded = nameTokens.map(foldName);
+    for (const knownTokens of known.values()) {
+      for (const start of occurrencesInside(folded, knownTokens)) {
+        mention(nameTokens.slice(start, start + knownTokens.length), sentence);
       }
     }
-  });
+  }
 
   // A plural is a mention of its singular when the text has both
   // ("Contributions" and "Contribution"): one entity, under the singular.

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type * as PiscinaModule from 'piscina';
-import { TaskUnsupportedError } from '../errors';
+import { OfflineTextTooLargeError, TaskUnsupportedError } from '../errors';
 import type { GraphDocument } from '../graph/knowledge-graph';
 import type { Chunk } from '../retrieval/chunker';
 import type {
@@ -22,7 +22,9 @@ export interface OfflineWorkerPoolOptions {
   readonly threads?: number;
   /**
    * Heap bound of each worker in MB; a task that outgrows it fails alone.
-   * Every task on a 2 M-character text ran within 96 MB.
+   * Every task on 2 M characters of prose ran within 96 MB; on 2 M characters
+   * of one-word sentences ("Ok. Ok. …"), the worst text found, within 250 MB.
+   * A task past it fails with OfflineTextTooLargeError.
    */
   readonly heapLimitMb?: number;
   /** Told when a thread fails outside any task (a worker file that does not load), e.g. to log it. */
@@ -32,6 +34,14 @@ export interface OfflineWorkerPoolOptions {
 /** Threads beyond the first that stay idle this long are stopped. */
 const IDLE_TIMEOUT_MS = 60_000;
 const DEFAULT_HEAP_LIMIT_MB = 256;
+
+/** What each of the worker's functions does, for OfflineTextTooLargeError. */
+const WORK_NAMES: Record<string, string> = {
+  runOfflineWorkerTask: 'an AI task',
+  prepareChunksInWorker: 'chunking the document',
+  buildGraphInWorker: "the document's graph",
+  rankPassagesInWorker: 'ranking passages',
+};
 
 /**
  * The offline engine in worker threads (piscina). TextRank, key phrases and
@@ -102,7 +112,21 @@ export class OfflineWorkerPool implements OfflineTaskRunner {
   private async runNamed<R>(name: string, request: unknown, signal?: AbortSignal): Promise<R> {
     // piscina reopens a closed pool; a request still running after the drain must not.
     if (this.closed) throw new Error('the offline engine has shut down');
-    return (await this.started().run(request, { name, signal })) as R;
+    try {
+      return (await this.started().run(request, { name, signal })) as R;
+    } catch (error) {
+      // The text's doing, not the gateway's: piscina replaces the thread.
+      if ((error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        throw new OfflineTextTooLargeError(WORK_NAMES[name] ?? name, this.heapLimitMb, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  private get heapLimitMb(): number {
+    return this.options.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB;
   }
 
   private started(): PiscinaModule.Piscina {
@@ -117,7 +141,7 @@ export class OfflineWorkerPool implements OfflineTaskRunner {
         maxThreads: this.options.threads ?? Math.min(4, Math.max(1, availableParallelism() - 1)),
         idleTimeout: IDLE_TIMEOUT_MS,
         resourceLimits: {
-          maxOldGenerationSizeMb: this.options.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB,
+          maxOldGenerationSizeMb: this.heapLimitMb,
         },
       });
       // A thread that fails to start rejects the task it was given; piscina

@@ -120,18 +120,22 @@ function quotable(sentences: readonly Sentence[]): number[] {
  */
 export function rankSentences(text: string, options: RankingOptions = {}): RankedSentence[] {
   const sentences = sentencesOf(text);
-  const terms = sentences.map((sentence) => contentTerms(sentence.text));
-  const termSets = terms.map((sentenceTerms) => new Set(sentenceTerms));
+  // Sets only, no term lists kept beside them: a text of half a million
+  // one-word sentences ran the worker out of its heap (found in review).
+  const termSets = sentences.map((sentence) => new Set(contentTerms(sentence.text)));
   const focus = new Set(options.focusTerms ?? []);
+  const focusFactors =
+    focus.size === 0
+      ? undefined
+      : Float64Array.from(sentences, (sentence) => {
+          const sentenceTerms = contentTerms(sentence.text);
+          const hits = sentenceTerms.filter((term) => focus.has(term)).length;
+          return 1 + (2 * hits) / Math.max(1, Math.sqrt(sentenceTerms.length));
+        });
   const prior = (position: number): number => {
     const sentence = sentences[position] as Sentence;
-    let factor = isShouting(sentence.text) ? 0.5 : 1;
-    if (focus.size > 0) {
-      const sentenceTerms = terms[position] as string[];
-      const hits = sentenceTerms.filter((term) => focus.has(term)).length;
-      factor *= 1 + (2 * hits) / Math.max(1, Math.sqrt(sentenceTerms.length));
-    }
-    return factor;
+    const factor = isShouting(sentence.text) ? 0.5 : 1;
+    return focusFactors ? factor * (focusFactors[position] as number) : factor;
   };
   const eligible = quotable(sentences);
 
