@@ -85,6 +85,35 @@ describe('AI calls per user token per minute', () => {
     }
   });
 
+  // Found in review: refused by the route after the count (a task's missing
+  // option, another owner named, a task no provider performs), each request
+  // spent one of the user's calls.
+  it('gives back the call of a request refused before any AI call', async () => {
+    const refusals = [
+      [GATEWAY_API.task('rewrite'), { text: TEXT }, 400],
+      [GATEWAY_API.analyze, { document: TEXT, metadata: { owner_id: 'zz' } }, 403],
+      [GATEWAY_API.task('summary-in-language'), { text: TEXT, options: { language: 'de' } }, 501],
+    ] as const;
+    for (let round = 0; round < 2; round += 1) {
+      for (const [url, payload, status] of refusals) {
+        const refused = await asLimited('rita', 'POST', url, payload);
+        expect({ url, status: refused.statusCode }).toEqual({ url, status });
+      }
+    }
+    // Six refusals later, the allowance of three is whole (refunds follow the answer).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const served = [];
+    for (let call = 0; call < 3; call += 1) {
+      served.push(
+        (await asLimited('rita', 'POST', GATEWAY_API.task('summary'), { text: TEXT })).statusCode,
+      );
+    }
+    expect(served).toEqual([200, 200, 200]);
+    expect(
+      (await asLimited('rita', 'POST', GATEWAY_API.task('summary'), { text: TEXT })).statusCode,
+    ).toBe(429);
+  });
+
   it('documents 429 on the routes it counts, and only there', async () => {
     const document = (await gateway.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     const statuses = (path: string, method: string) =>
