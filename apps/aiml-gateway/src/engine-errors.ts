@@ -3,6 +3,7 @@ import {
   EmbeddingMismatchError,
   IndexDisabledError,
   OfflineTextTooLargeError,
+  OwnerErasedError,
   InvalidInputError,
   ProviderError,
   ProvidersExhaustedError,
@@ -135,6 +136,7 @@ export function problemFromEngineError(error: unknown): ProblemError | undefined
   if (error instanceof TaskUnsupportedError)
     return problem('DT_ERR_TASK_UNSUPPORTED', error.message);
   if (error instanceof IndexDisabledError) return problem('DT_ERR_INDEX_DISABLED', error.message);
+  if (error instanceof OwnerErasedError) return problem('DT_ERR_OWNER_ERASED', error.message);
   if (error instanceof OfflineTextTooLargeError) {
     return problem('DT_ERR_TEXT_TOO_COMPLEX', error.message);
   }

@@ -15,6 +15,10 @@ export const GATEWAY_ERRORS = {
     title: "Too many AI calls for this user's minute",
   },
   DT_ERR_INDEX_DISABLED: { status: 409, title: 'The index this operation needs is disabled' },
+  DT_ERR_OWNER_ERASED: {
+    status: 409,
+    title: "The owner's indexes were erased while the document was being indexed",
+  },
   DT_ERR_TEXT_TOO_COMPLEX: {
     status: 422,
     title: 'The text needs more memory than the offline engine may use',

@@ -1,6 +1,7 @@
 import {
   EmbeddingMismatchError,
   OfflineTextTooLargeError,
+  OwnerErasedError,
   ProvidersExhaustedError,
   VectorWriteRejectedError,
   type ProviderAttempt,
@@ -30,6 +31,13 @@ describe('problemFromEngineError', () => {
     const refused = problemFromEngineError(new OfflineTextTooLargeError('an AI task', 256));
     expect(refused).toMatchObject({ status: 422, code: 'DT_ERR_TEXT_TOO_COMPLEX' });
     expect(refused?.detail).toMatch(/more than its 256 MB .*send a shorter text/);
+  });
+
+  it("answers a write overtaken by its owner's erasure with 409 DT_ERR_OWNER_ERASED, not to be retried", () => {
+    expect(problemFromEngineError(new OwnerErasedError('o', 'd'))).toMatchObject({
+      status: 409,
+      code: 'DT_ERR_OWNER_ERASED',
+    });
   });
 
   it.each([

@@ -99,3 +99,21 @@ export class OfflineTextTooLargeError extends Error {
     );
   }
 }
+
+/**
+ * The owner's indexes were erased while this document was being written: the
+ * write undid what it had stored and wrote nothing more. Answered 409, so
+ * the caller does not retry it (the backend's outbox marks the job failed).
+ */
+export class OwnerErasedError extends Error {
+  override readonly name = 'OwnerErasedError';
+  readonly code = 'DT_ERR_OWNER_ERASED';
+  constructor(
+    readonly ownerId: string,
+    readonly documentId: string,
+  ) {
+    super(
+      `the owner's indexes were erased while document ${documentId} was being indexed; nothing of it was kept`,
+    );
+  }
+}

@@ -170,4 +170,5 @@ export {
   UnknownTaskError,
   VectorWriteRejectedError,
   OfflineTextTooLargeError,
+  OwnerErasedError,
 } from './errors';

@@ -1,4 +1,9 @@
-import { IndexDisabledError, InvalidInputError, VectorWriteRejectedError } from '../src/errors';
+import {
+  IndexDisabledError,
+  InvalidInputError,
+  OwnerErasedError,
+  VectorWriteRejectedError,
+} from '../src/errors';
 import { NO_ANSWER } from '../src/offline/answer-from-context';
 import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
 import type { AiProvider, ProviderReply } from '../src/providers/ai-provider';
@@ -626,6 +631,47 @@ describe('retrieval over Thai text', () => {
 });
 
 describe("an owner's erasure and that owner's writes", () => {
+  // Found in review: a write still under way when the erasure stopped waiting
+  // for it stored its chunks and graph after the erasure, which answered 200.
+  it('undoes a write the erasure stopped waiting for, and keeps nothing of it', async () => {
+    const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
+    const knowledgeGraph = LibsqlKnowledgeGraph.open(':memory:');
+    let hold = true;
+    let release: () => void = () => undefined;
+    const slowEmbedder: Embedder = {
+      model: embedder.model,
+      dimensions: embedder.dimensions,
+      embed: async (texts) => {
+        if (hold) await new Promise<void>((resolve) => (release = resolve));
+        return embedder.embed(texts);
+      },
+    };
+    const slow = new RetrievalService({ embedder: slowEmbedder, vectorIndex, knowledgeGraph });
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const writing = slow
+        .index({ ownerId: 'leaving', ...APACHE })
+        .catch((error: unknown) => error);
+      const erasure = slow.removeOwner('leaving');
+      await jest.advanceTimersByTimeAsync(10_100);
+      await erasure;
+      jest.useRealTimers();
+      hold = false;
+      release();
+      expect(await writing).toBeInstanceOf(OwnerErasedError);
+      expect(await vectorIndex.countChunks('leaving')).toBe(0);
+      expect(await knowledgeGraph.topEntities('leaving', 10)).toEqual([]);
+      // The owner's next write, after the erasure, is stored as usual.
+      const next = await slow.index({ ownerId: 'leaving', ...BSD });
+      expect(next.vector.upserted).toBeGreaterThan(0);
+      expect(await vectorIndex.countChunks('leaving', 'bsd')).toBe(next.chunks);
+    } finally {
+      jest.useRealTimers();
+      await vectorIndex.close();
+      knowledgeGraph.close();
+    }
+  });
+
   // The wait is bounded (review): a write stuck on its embedding provider
   // must not hold the erasure, which the backend runs again later.
   it('waits at most ten seconds for a write that does not end, then erases what is stored', async () => {

@@ -2,7 +2,7 @@ import AsyncLock from 'async-lock';
 import { TaskCancelledError } from 'cockatiel';
 import { codePointBoundary } from '@docuthinker/contracts';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { IndexDisabledError, InvalidInputError } from '../errors';
+import { IndexDisabledError, InvalidInputError, OwnerErasedError } from '../errors';
 import type { DocumentGraphOptions } from '../graph/document-graph';
 import type { EntitySummary, KnowledgeGraph, RelatedDocument } from '../graph/knowledge-graph';
 import { NO_ANSWER } from '../offline/answer-from-context';
@@ -150,6 +150,14 @@ export class RetrievalService {
   private readonly documentWrites = new AsyncLock({ maxPending: Infinity });
   /** Each owner's document writes queued or under way here, which an owner's erasure waits for. */
   private readonly ownerWrites = new Map<string, Set<Promise<unknown>>>();
+  /**
+   * Owners whose erasure began while some of their writes were under way
+   * here, with a number that changes at each such erasure: a write that
+   * finds it changed since it began was overtaken by an erasure (see
+   * writeIndex). Forgotten once the owner has no write under way.
+   */
+  private readonly ownerErasures = new Map<string, number>();
+  private erasures = 0;
 
   constructor(private readonly dependencies: RetrievalServiceDependencies) {
     this.answerer = dependencies.answerer ?? new ProviderChain([new LocalProvider()]);
@@ -172,10 +180,13 @@ export class RetrievalService {
     const ownerId = requireText('ownerId', request.ownerId);
     const documentId = requireText('documentId', request.documentId);
     if (typeof request.text !== 'string') throw new InvalidInputError('text', 'must be a string');
+    // Taken on arrival: a write queued behind another of the document's is
+    // overtaken by an erasure that begins while it waits, too.
+    const erasureOnArrival = this.ownerErasures.get(ownerId);
     return this.ownerWrite(ownerId, () =>
       this.documentWrites.acquire(documentKey(ownerId, documentId), () => {
         if (signal?.aborted) throw new ClientAbortedError(signal);
-        return this.writeIndex(ownerId, documentId, request, signal);
+        return this.writeIndex(ownerId, documentId, request, signal, erasureOnArrival);
       }),
     );
   }
@@ -190,6 +201,7 @@ export class RetrievalService {
       writes.delete(pending);
       if (writes.size === 0 && this.ownerWrites.get(ownerId) === writes) {
         this.ownerWrites.delete(ownerId);
+        this.ownerErasures.delete(ownerId);
       }
     };
     pending.then(forget, forget);
@@ -201,9 +213,13 @@ export class RetrievalService {
     documentId: string,
     request: IndexRequest,
     signal: AbortSignal | undefined,
+    /** The owner's erasure number when the write arrived (see ownerErasures). */
+    erasureOnArrival: number | undefined,
   ): Promise<IndexResult> {
     const title = typeof request.title === 'string' ? request.title : '';
     const { vectorIndex, knowledgeGraph, embedder } = this.dependencies;
+    const erasedSinceStart = () => this.ownerErasures.get(ownerId) !== erasureOnArrival;
+    if (erasedSinceStart()) throw new OwnerErasedError(ownerId, documentId);
 
     const tasks = this.dependencies.offlineTasks ?? inlineOfflineTasks;
     // The offline embedder is pure CPU and embeds with the chunking; a
@@ -262,12 +278,34 @@ export class RetrievalService {
     // Settled now, awaited below: a vector failure must not leave it unhandled.
     graphDocument.catch(() => undefined);
     const vector = await vectorWrite;
+    // An erasure of the owner that began meanwhile (one that waited for this
+    // write as long as it may, then removed what was stored) must not be
+    // undone by what this write stores after it (found in review: the graph
+    // written after the erasure kept the owner's entities). What this write
+    // stored is removed again, and nothing more is written.
+    if (erasedSinceStart()) {
+      graphNotNeeded.abort();
+      await this.undoOvertakenWrite(ownerId, documentId, false);
+    }
     const document = await graphDocument;
     const graph =
       knowledgeGraph && document
         ? { enabled: true, ...(await knowledgeGraph.replaceDocument(document)) }
         : { enabled: false, nodes: 0, edges: 0 };
+    if (erasedSinceStart()) await this.undoOvertakenWrite(ownerId, documentId, true);
     return { documentId, chunks: chunks.length, vector, graph };
+  }
+
+  /** Removes what an index write overtaken by its owner's erasure stored, then says so. */
+  private async undoOvertakenWrite(
+    ownerId: string,
+    documentId: string,
+    graphWritten: boolean,
+  ): Promise<never> {
+    const { vectorIndex, knowledgeGraph } = this.dependencies;
+    await vectorIndex?.removeDocument(ownerId, documentId);
+    if (graphWritten) await knowledgeGraph?.removeDocument(ownerId, documentId);
+    throw new OwnerErasedError(ownerId, documentId);
   }
 
   async remove(ownerId: string, documentId: string): Promise<RemoveResult> {
@@ -296,11 +334,12 @@ export class RetrievalService {
    * backend's documents and any a user indexed directly at the gateway.
    * It first waits (up to ERASURE_WAITS_FOR_WRITES_MS) for the owner's
    * document writes queued or under way on this instance, which would
-   * otherwise land after it and keep what they wrote. A write on another
-   * gateway instance, one still running at that bound, or one that arrives
-   * while it runs, may still land after it; account erasure therefore runs it
-   * again (the backend's outbox) once the owner's last access token has
-   * expired and a request it started has had time to finish.
+   * otherwise land after it and keep what they wrote. One still under way
+   * at that bound undoes what it stored and fails with OwnerErasedError
+   * (see writeIndex). A write on another gateway instance, or one that
+   * arrives once it removes, may still land after it; account erasure
+   * therefore runs it again (the backend's outbox) once the owner's last
+   * access token has expired and a request it started has had time to finish.
    */
   async removeOwner(ownerId: string): Promise<RemoveOwnerResult> {
     requireText('ownerId', ownerId);
@@ -317,6 +356,12 @@ export class RetrievalService {
         }),
       ]);
       clearTimeout(timer);
+    }
+    // The writes it stopped waiting for (and any that arrived meanwhile)
+    // find this changed and undo themselves (writeIndex).
+    if ((this.ownerWrites.get(ownerId)?.size ?? 0) > 0) {
+      this.erasures += 1;
+      this.ownerErasures.set(ownerId, this.erasures);
     }
     const { vectorIndex, knowledgeGraph } = this.dependencies;
     const vector = vectorIndex
