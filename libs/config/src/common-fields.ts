@@ -5,7 +5,7 @@ import {
   integerInRange,
   oneOf,
   optionalSecret,
-  optionalText,
+  optionalName,
   optionalUrl,
   textWithDefault,
 } from './env-fields';
@@ -44,7 +44,7 @@ export const commonFields = {
     expected:
       'a comma-separated list of origins (scheme://host[:port], no path or trailing slash) such as https://app.example.com',
   }),
-  DOCUTHINKER_SECRETS_PREFIX: optionalText(
+  DOCUTHINKER_SECRETS_PREFIX: optionalName(
     {
       description:
         'Load unset variables from AWS Secrets Manager secrets under this prefix (e.g. docuthinker/); off when unset',

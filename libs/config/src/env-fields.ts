@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { hasUndecodablePunycodeLabel, hostOfUrl } from './punycode-labels';
+import { paddingProblem } from './plain-secret';
 
 /**
  * Documentation carried by every environment variable's schema. The README's
@@ -40,6 +41,10 @@ export function checkedString(check: ValueCheck) {
 }
 
 export function urlProblem(value: string, protocols: readonly UrlProtocol[]): string | undefined {
+  // The URL parser drops surrounding spaces (and tabs and line breaks
+  // anywhere), but the text itself is what clients are given: with a
+  // trailing space every gateway call failed to parse (found in review).
+  if (/\s/.test(value)) return 'has white space in it';
   let url: URL;
   try {
     url = new URL(value);
@@ -171,12 +176,27 @@ export function optionalKeyPool(doc: Omit<EnvVarDoc, 'expected' | 'secret'>) {
   });
 }
 
+/**
+ * Text used as it is (a model name, a secret prefix): whitespace around it
+ * would be part of it ("docuthinker/ /mongodb", found in review).
+ */
+const unpaddedText = () => checkedString(paddingProblem);
+
+/** Free text read by a parser of its own, which may take spaces around its parts. */
 export function optionalText(doc: Omit<EnvVarDoc, 'expected'>, expected = 'a non-empty string') {
   return documented(z.preprocess(blankToUndefined, z.string().optional()), { ...doc, expected });
 }
 
+/** A name used as it is (a model, a prefix, a directory): no whitespace around it. */
+export function optionalName(doc: Omit<EnvVarDoc, 'expected'>, expected = 'a non-empty string') {
+  return documented(z.preprocess(blankToUndefined, unpaddedText().optional()), {
+    ...doc,
+    expected,
+  });
+}
+
 export function textWithDefault(defaultValue: string, doc: Omit<EnvVarDoc, 'expected'>) {
-  return documented(z.preprocess(blankToUndefined, z.string().default(defaultValue)), {
+  return documented(z.preprocess(blankToUndefined, unpaddedText().default(defaultValue)), {
     ...doc,
     expected: 'a non-empty string',
     defaultValue,

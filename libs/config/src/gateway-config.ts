@@ -7,6 +7,7 @@ import {
   commaList,
   integerInRange,
   optionalKeyPool,
+  optionalName,
   optionalText,
   optionalUrl,
 } from './env-fields';
@@ -81,7 +82,7 @@ export const gatewayFields = {
     description:
       "Time budget of one AI call across the remote providers; then the offline engine answers, degraded. At most 45 s, below the backend's 50 s wait for the gateway and the load balancer's 60 s deregistration delay",
   }),
-  DOCUTHINKER_OPENAI_MODEL: optionalText(
+  DOCUTHINKER_OPENAI_MODEL: optionalName(
     { description: 'OpenAI chat model; gpt-4o-mini when unset' },
     'a model name',
   ),
@@ -89,14 +90,14 @@ export const gatewayFields = {
     description:
       'OpenAI API base URL including its version path (a proxy or an OpenAI-compatible service); https://api.openai.com/v1 when unset',
   }),
-  DOCUTHINKER_ANTHROPIC_MODEL: optionalText(
+  DOCUTHINKER_ANTHROPIC_MODEL: optionalName(
     { description: 'Anthropic chat model; claude-3-5-haiku-latest when unset' },
     'a model name',
   ),
   DOCUTHINKER_ANTHROPIC_BASE_URL: optionalHttpUrl({
     description: 'Anthropic API origin (e.g. a proxy); https://api.anthropic.com when unset',
   }),
-  DOCUTHINKER_GOOGLE_MODEL: optionalText(
+  DOCUTHINKER_GOOGLE_MODEL: optionalName(
     { description: 'Google Gemini model; gemini-2.0-flash when unset' },
     'a model name',
   ),
@@ -126,7 +127,7 @@ export const gatewayFields = {
       "Users' AI call counters shared by all replicas, and the token revocations the backend publishes (secret docuthinker/redis, the backend's Redis); counters in process, and revocations read from the data directory the backend beside it shares, when unset",
     secret: true,
   }),
-  DOCUTHINKER_CHROMA_DIR: optionalText(
+  DOCUTHINKER_CHROMA_DIR: optionalName(
     {
       description:
         'Where embedded vector data lives on disk; /mnt/efs/chroma in production, <data dir>/chroma otherwise',

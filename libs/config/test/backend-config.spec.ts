@@ -125,7 +125,10 @@ describe('loadBackendConfig', () => {
     ['DOCUTHINKER_AI_CALLS_PER_MINUTE', '-3', 'is below 1'],
     ['PORT', '1.5', 'is not a whole number'],
     ['MONGODB_URI', 'http://db', 'is not a valid URL of the accepted kind'],
-    ['REDIS_URL', 'not a url', 'is not a valid URL of the accepted kind'],
+    ['REDIS_URL', 'not-a-url', 'is not a valid URL of the accepted kind'],
+    // Found in review: the parser dropped the space, the clients kept it.
+    ['DOCUTHINKER_AIML_URL', 'http://gateway:8000 ', 'has white space in it'],
+    ['DOCUTHINKER_SECRETS_PREFIX', 'docuthinker/ ', 'has leading or trailing whitespace'],
     ['NODE_ENV', 'staging', 'is not one of the accepted values'],
     ['DOCUTHINKER_ALLOW_EMBEDDED', 'yes', 'is not an accepted value'],
     ['DOCUTHINKER_JWT_SECRET', 'short', 'is shorter than 32 characters'],
