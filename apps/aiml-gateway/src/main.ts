@@ -105,6 +105,8 @@ async function main(): Promise<void> {
     bodyLimitBytes: config.maxRequestBytes,
   });
 
+  /** Set once the shutdown has begun: a stop while it waits to start means it never listens. */
+  let stopping = false;
   const stop = installGracefulShutdown({
     logger,
     drainTimeoutMs: config.drainTimeoutMs,
@@ -113,7 +115,10 @@ async function main(): Promise<void> {
     steps: [
       {
         name: 'http',
-        run: () => closeGatewayServer(app, config.drainTimeoutMs),
+        run: () => {
+          stopping = true;
+          return closeGatewayServer(app, config.drainTimeoutMs);
+        },
       },
       { name: 'ai-engine', run: () => connection.close() },
       ...(redis ? [{ name: 'redis', run: redis.close }] : []),
@@ -129,6 +134,9 @@ async function main(): Promise<void> {
   await Promise.all([connection.firstAttempt(FIRST_CONNECTION_WAIT_MS), redis?.ready()]);
   const failure = connection.failedPermanently;
   if (failure) throw new Error(`the AI engine cannot start: ${failure.message}`);
+  // Stopped while it waited (found in review: it logged "stopped", then
+  // listened until the exit): the shutdown under way ends the process.
+  if (stopping) return;
   await app.listen({ port: config.port, host: '0.0.0.0' });
   logger.info(
     { port: config.port, nodeEnv: config.nodeEnv, providers: config.providers },

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -241,6 +242,41 @@ describe('the gateway process when its engine cannot start', () => {
     await service?.stop('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
+
+  // Found in review: stopped during that wait, it logged "stopped", then
+  // listened until the process exited.
+  it('never listens when stopped while it waits for its stores', async () => {
+    // A Chroma that accepts connections and never answers: the first attempt waits.
+    let accepted = 0;
+    const sockets = new Set<Socket>();
+    const chroma = createServer((socket) => {
+      accepted += 1;
+      sockets.add(socket);
+    });
+    await new Promise<void>((resolve) => chroma.listen(0, '127.0.0.1', resolve));
+    const { port } = chroma.address() as AddressInfo;
+    try {
+      service = await startServiceProcess(
+        BUNDLE,
+        {
+          NODE_ENV: 'development',
+          DOCUTHINKER_DATA_DIR: dataDir,
+          DOCUTHINKER_CHROMA_URL: `http://127.0.0.1:${port}`,
+        },
+        { waitFor: null },
+      );
+      for (let waited = 0; accepted === 0 && waited < 15_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(accepted).toBeGreaterThan(0);
+      expect(await service.stop('SIGTERM')).toBe(0);
+      expect(service.output()).toMatch(/stopped/);
+      expect(service.output()).not.toMatch(/gateway listening|Server listening/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => chroma.close(() => resolve()));
+    }
+  }, 30_000);
 
   it('exits 1 with a clear line when the embedded index holds vectors of another model', async () => {
     await LibsqlVectorIndex.open({
