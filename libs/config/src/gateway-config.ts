@@ -9,11 +9,15 @@ import {
   optionalKeyPool,
   optionalName,
   optionalText,
-  optionalUrl,
 } from './env-fields';
 import { ConfigResolution, type Environment } from './parse-environment';
 import { resolvePlatformSecrets } from './platform-secrets';
-import { optionalChromaUrl, optionalHttpUrl, optionalRedisUrl } from './url-fields';
+import {
+  optionalChromaUrl,
+  optionalHttpUrl,
+  optionalNeo4jUrl,
+  optionalRedisUrl,
+} from './url-fields';
 
 export const AI_PROVIDERS = ['upstream', 'openai', 'anthropic', 'google', 'local'] as const;
 export type AiProvider = (typeof AI_PROVIDERS)[number];
@@ -109,14 +113,11 @@ export const gatewayFields = {
     description:
       'FastAPI AI/ML container to proxy /analyze to and use as a provider; off when unset',
   }),
-  DOCUTHINKER_NEO4J_URI: optionalUrl(
-    ['neo4j:', 'neo4j+s:', 'neo4j+ssc:', 'bolt:', 'bolt+s:', 'bolt+ssc:'],
-    {
-      description:
-        "Knowledge graph (secret docuthinker/neo4j; credentials in the URI); embedded libSQL when unset. Neo4j 5 (Aura or self-managed): the gateway creates uniqueness constraints at start, which Amazon Neptune's openCypher does not offer, so Neptune is not a target",
-      secret: true,
-    },
-  ),
+  DOCUTHINKER_NEO4J_URI: optionalNeo4jUrl({
+    description:
+      "Knowledge graph (secret docuthinker/neo4j; credentials in the URI); embedded libSQL when unset. Neo4j 5 (Aura or self-managed): the gateway creates uniqueness constraints at start, which Amazon Neptune's openCypher does not offer, so Neptune is not a target",
+    secret: true,
+  }),
   DOCUTHINKER_CHROMA_URL: optionalChromaUrl({
     description:
       'Chroma server for the vector index, scheme://host[:port] with no path; a user:password@ in it is sent as Basic auth (secret docuthinker/chroma); embedded libSQL when unset',

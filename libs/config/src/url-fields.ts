@@ -123,6 +123,40 @@ function chromaUrlProblem(value: string): string | undefined {
   return undefined;
 }
 
+const NEO4J_PROTOCOLS = [
+  'neo4j:',
+  'neo4j+s:',
+  'neo4j+ssc:',
+  'bolt:',
+  'bolt+s:',
+  'bolt+ssc:',
+] as const;
+
+/**
+ * A Neo4j URI whose credentials the gateway can decode: a `%` that starts no
+ * escape in the user name or password stopped the gateway with "URI
+ * malformed", naming no variable, and `tools:secrets put` took it (found in
+ * review).
+ */
+function neo4jUrlProblem(value: string): string | undefined {
+  const problem = urlProblem(value, NEO4J_PROTOCOLS);
+  if (problem) return problem;
+  const url = new URL(value);
+  if (MALFORMED_ESCAPE.test(`${url.username}:${url.password}`)) {
+    return 'has a % in its user name or password that does not start an escape (write it %25)';
+  }
+  return undefined;
+}
+
+/** A Neo4j URI with its credentials; optional because the embedded graph stands in. */
+export function optionalNeo4jUrl(doc: Omit<EnvVarDoc, 'expected'>) {
+  const schema = z.preprocess(blankToUndefined, checkedString(neo4jUrlProblem).optional());
+  return documented(schema, {
+    ...doc,
+    expected: `a ${NEO4J_PROTOCOLS.map((protocol) => `${protocol}//`).join(' or ')} URL`,
+  });
+}
+
 /** A Chroma server's origin, with Basic credentials if it asks for them. */
 export function optionalChromaUrl(doc: Omit<EnvVarDoc, 'expected'>) {
   const schema = z.preprocess(blankToUndefined, checkedString(chromaUrlProblem).optional());

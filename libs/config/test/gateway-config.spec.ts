@@ -162,6 +162,26 @@ describe('loadGatewayConfig', () => {
     );
   });
 
+  // Found in review: the gateway then stopped with "URI malformed", naming no variable.
+  it('rejects a Neo4j URI whose password holds a % that starts no escape', () => {
+    expect(
+      problemsOf({
+        ...productionEnv,
+        DOCUTHINKER_NEO4J_URI: 'neo4j://neo4j:Neo4j%zzS3cretPw@graph.example:7687',
+      }),
+    ).toEqual([
+      expect.objectContaining({
+        variable: 'DOCUTHINKER_NEO4J_URI',
+        problem:
+          'has a % in its user name or password that does not start an escape (write it %25)',
+      }),
+    ]);
+    // Nor does the problem quote the password.
+    expect(
+      JSON.stringify(problemsOf({ ...productionEnv, DOCUTHINKER_NEO4J_URI: 'neo4j://u:p%zz@h' })),
+    ).not.toContain('p%zz');
+  });
+
   it('rejects a Neo4j URI of the wrong scheme', () => {
     expect(problemsOf({ ...productionEnv, DOCUTHINKER_NEO4J_URI: 'http://graph' })).toContainEqual(
       expect.objectContaining({ variable: 'DOCUTHINKER_NEO4J_URI' }),
