@@ -194,3 +194,51 @@ describe('when REDIS_URL names a database the server does not have (real redis-s
     expect(await client.dbsize()).toBe(1);
   });
 });
+
+describe("when Redis refuses REDIS_URL's credentials (real redis-server)", () => {
+  let redis: RunningService;
+  let admin: Redis;
+  const clients: Redis[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    admin = createRedisClient(redis.url);
+    expect(await waitForRedis(admin, 5000)).toBe(true);
+    await admin.config('SET', 'requirepass', 'right-password');
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map(closeRedisClient));
+  });
+
+  afterAll(async () => {
+    await closeRedisClient(admin);
+    await redis.stop();
+  });
+
+  // Found in review: each refusal was taken for an outage, retried and logged
+  // every couple of seconds for as long as the service ran.
+  it.each([
+    ['a wrong password', ':wrong-password@', 'WRONGPASS'],
+    ['no password where one is required', '', 'NOAUTH'],
+  ])('stops at %s and says so once, without retrying', async (_case, userInfo, reply) => {
+    const errors: Error[] = [];
+    const client = createRedisClient(redis.url.replace('//', `//${userInfo}`), {
+      onError: (error) => errors.push(error),
+    });
+    clients.push(client);
+    expect(await waitForRedis(client, 1500)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(errors.map((error) => error.message)).toEqual([
+      `Redis refused the credentials in REDIS_URL (${reply}): not connecting again until the service restarts with the right ones`,
+    ]);
+    expect(errors[0]?.message).not.toContain('wrong-password');
+    expect(client.status).toBe('end');
+  });
+
+  it('connects with the right password', async () => {
+    const client = createRedisClient(redis.url.replace('//', '//:right-password@'));
+    clients.push(client);
+    expect(await waitForRedis(client, 5000)).toBe(true);
+  });
+});

@@ -45,12 +45,25 @@ export function createRedisClient(url: string, options: RedisConnectionOptions =
     retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
   });
   // Without a listener, ioredis reports every failed reconnect as an unhandled error event.
-  let stoppedForMissingDatabase = false;
+  let stopped = false;
   client.on('error', (error: Error) => {
     // What the stopped connection's pending commands fail with says nothing new.
-    if (stoppedForMissingDatabase) return;
+    if (stopped) return;
+    if (isRefusedCredentials(error)) {
+      // Not an outage that passes: reconnecting logged the refusal every
+      // couple of seconds for as long as the service ran (found in review).
+      stopped = true;
+      client.disconnect();
+      options.onError?.(
+        new Error(
+          `Redis refused the credentials in REDIS_URL (${error.message.split(' ')[0]}): ` +
+            'not connecting again until the service restarts with the right ones',
+        ),
+      );
+      return;
+    }
     if (isMissingDatabase(error)) {
-      stoppedForMissingDatabase = true;
+      stopped = true;
       // ioredis reports a refused SELECT and goes on in database 0, where
       // another application's keys may live: the client stops instead, and
       // the service runs as while Redis is unreachable, saying why.
@@ -66,6 +79,11 @@ export function createRedisClient(url: string, options: RedisConnectionOptions =
     options.onError?.(error);
   });
   return client;
+}
+
+/** The server's answer to a wrong password, or to none where one is required. */
+function isRefusedCredentials(error: Error): boolean {
+  return error.name === 'ReplyError' && /^(WRONGPASS|NOAUTH)\b/.test(error.message);
 }
 
 /** The server's answer to a SELECT of a database number it does not have. */
