@@ -1,6 +1,7 @@
 // Type-only at the top: the SDK is loaded on first use, so a service that
 // does not read Secrets Manager does not pay for loading it at start-up.
 import type {
+  BatchGetSecretValueCommand,
   SecretsManagerClient,
   SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
@@ -121,16 +122,20 @@ export async function loadSecretsIntoEnvironment(
   for (let start = 0; start < wanted.length; start += BATCH_SIZE) {
     const batch = wanted.slice(start, start + BATCH_SIZE).map((secret) => secret.id);
     const deadline = AbortSignal.timeout(timeoutMs);
+    const command = new BatchGetSecretValueCommand({ SecretIdList: batch });
+    const lastAttempt = rememberLastAttemptFailure(command);
     let response;
     try {
-      response = await withinDeadline(
-        client.send(new BatchGetSecretValueCommand({ SecretIdList: batch }), {
-          abortSignal: deadline,
-        }),
-        deadline,
-      );
+      response = await withinDeadline(client.send(command, { abortSignal: deadline }), deadline);
     } catch (error) {
-      const reason = deadline.aborted ? `timed out after ${timeoutMs} ms` : failureReason(error);
+      // At the deadline, the last attempt's failure says why (throttled,
+      // refused) where there was one (found in review: a throttled call read
+      // as "timed out").
+      const reason = !deadline.aborted
+        ? failureReason(error)
+        : lastAttempt.failure === undefined
+          ? `timed out after ${timeoutMs} ms`
+          : `${failureReason(lastAttempt.failure)}; retried until the ${timeoutMs} ms deadline`;
       throw new SecretsLoadError(`Could not read secrets ${batch.join(', ')} (${reason})`, batch);
     }
     for (const value of response.SecretValues ?? []) {
@@ -230,13 +235,40 @@ function withinDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> 
 }
 
 /**
+ * Records the failure of each attempt the SDK makes for `command`, so that a
+ * call cut off by the deadline can say what its attempts met.
+ */
+function rememberLastAttemptFailure(command: BatchGetSecretValueCommand): { failure: unknown } {
+  const last: { failure: unknown } = { failure: undefined };
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        last.failure = error;
+        throw error;
+      }
+    },
+    // Inside the retry middleware (finalizeRequest, high priority), outside the
+    // deserializer whose errors are the service's answers.
+    { step: 'finalizeRequest', priority: 'low', name: 'rememberLastAttemptFailure' },
+  );
+  return last;
+}
+
+/**
  * Why a call failed, without the SDK's request details: the service's error
- * name (ThrottlingException, AccessDeniedException, TimeoutError), or for a
- * network failure its code and message (ECONNREFUSED 127.0.0.1:1).
+ * name (ThrottlingException, AccessDeniedException, TimeoutError) and the
+ * start of its message, or for a network failure its code and message
+ * (ECONNREFUSED 127.0.0.1:1). Secrets Manager's messages name the secret
+ * and the caller's role, never a value.
  */
 function failureReason(error: unknown): string {
   const { name, code, message } = error as { name?: string; code?: string; message?: string };
+  const said = message?.replace(/\s+/g, ' ').trim().slice(0, 200);
   // A network failure comes as a generic Error (or the SDK's wrapper of one).
-  if (name && name !== 'Error' && !name.startsWith('AWS SDK error wrapper')) return name;
-  return [code, message?.slice(0, 200)].filter(Boolean).join(': ') || 'error';
+  if (name && name !== 'Error' && !name.startsWith('AWS SDK error wrapper')) {
+    return said && said !== name ? `${name}: ${said}` : name;
+  }
+  return [code, said].filter(Boolean).join(': ') || 'error';
 }

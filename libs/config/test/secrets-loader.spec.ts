@@ -204,7 +204,7 @@ describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint',
   let server: Server;
   let endpoint: string;
   let calls = 0;
-  let behaviour: 'throttle-twice' | 'deny' = 'throttle-twice';
+  let behaviour: 'throttle-twice' | 'throttle' | 'deny' = 'throttle-twice';
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -218,7 +218,7 @@ describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint',
           res.end(JSON.stringify({ __type: 'AccessDeniedException', message: 'not allowed' }));
           return;
         }
-        if (calls <= 2) {
+        if (calls <= 2 || behaviour === 'throttle') {
           res.statusCode = 400;
           res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
           return;
@@ -293,10 +293,27 @@ describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint',
       client,
     });
     await expect(failure).rejects.toThrow(
-      /Could not read secrets .*docuthinker\/mongodb.*\(AccessDeniedException\)/,
+      /Could not read secrets .*docuthinker\/mongodb.*\(AccessDeniedException: not allowed\)/,
     );
     client.destroy();
   });
+
+  // Found in review: a call throttled until the deadline read "timed out".
+  it('says a call throttled until the deadline was throttled', async () => {
+    behaviour = 'throttle';
+    const client = await createSecretsClient(awsTestClientConfig(endpoint));
+    const failure = loadSecretsIntoEnvironment({
+      service: 'backend',
+      prefix: 'docuthinker/',
+      env: {},
+      client,
+      timeoutMs: 1500,
+    });
+    await expect(failure).rejects.toThrow(
+      /\(ThrottlingException: Rate exceeded; retried until the 1500 ms deadline\)$/,
+    );
+    client.destroy();
+  }, 10_000);
 });
 
 describe('loadSecretsIntoEnvironment against an endpoint that accepts and never answers', () => {
