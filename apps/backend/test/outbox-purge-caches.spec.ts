@@ -52,6 +52,68 @@ describe('an erasure purge job', () => {
     }
   });
 
+  // Found in review: with the cache out of reach the purge completed, and
+  // the owner's AI results, which quote the erased texts, stayed a day.
+  it('stays in the outbox while the cache cannot be reached, and erases once it can', async () => {
+    const erased = ownerCachePrefixes('erased-owner');
+    await stores().cache.set(`${erased.aiResults}summary:abc`, 'derived', 60_000);
+    await stores().outbox.enqueue({ kind: 'purge', ownerId: 'erased-owner', documentId: '' });
+    const cache = stores().cache;
+    const deleteByPrefix = cache.deleteByPrefix.bind(cache);
+    let reachable = false;
+    let refused = 0;
+    cache.deleteByPrefix = async (prefix) => {
+      if (reachable) return deleteByPrefix(prefix);
+      refused += 1;
+      return false;
+    };
+    const worker = startOutboxWorker(
+      stores(),
+      gatewayPurging([]),
+      new DocumentCache(cache),
+      silentLogger,
+      { pollIntervalMs: 20, retryBaseMs: 10, retryMaxMs: 20 },
+    );
+    try {
+      for (let waited = 0; refused < 3 && waited < 5000; waited += 20) await sleep(20);
+      expect(refused).toBeGreaterThanOrEqual(3);
+      expect((await stores().outbox.pendingCounts()).purge).toBe(1);
+      expect(await cache.get(`${erased.aiResults}summary:abc`)).toBe('derived');
+      reachable = true;
+      while ((await stores().outbox.pendingCounts()).purge > 0) await sleep(20);
+      expect(await cache.get(`${erased.aiResults}summary:abc`)).toBeUndefined();
+    } finally {
+      await worker.stop();
+      cache.deleteByPrefix = deleteByPrefix;
+    }
+  });
+
+  // Found in review: a delete job of an erased account that finished after
+  // its purge wrote the owner's listing generation key back for a day.
+  it("leaves no key of an erased owner behind when the owner's delete jobs finish", async () => {
+    const erased = ownerCachePrefixes('erased-owner');
+    await stores().outbox.enqueue({ kind: 'delete', ownerId: 'erased-owner', documentId: 'doc-1' });
+    const removed: string[] = [];
+    const worker = startOutboxWorker(
+      stores(),
+      gatewayWith({
+        removeFromIndex: async (_ownerId, documentId) => {
+          removed.push(documentId);
+        },
+      }),
+      new DocumentCache(stores().cache),
+      silentLogger,
+      { pollIntervalMs: 20 },
+    );
+    try {
+      while ((await stores().outbox.pendingCounts()).delete > 0) await sleep(20);
+      expect(removed).toEqual(['doc-1']);
+      expect(await stores().cache.get(`${erased.documents}generation`)).toBeUndefined();
+    } finally {
+      await worker.stop();
+    }
+  });
+
   // Found by a review: the erasure's last sweep runs after the user is gone,
   // and a file store failing then was a 503 nobody could act on.
   it("removes the owner's files, which an erasure that met a file store outage left", async () => {

@@ -60,13 +60,13 @@ describe('when Redis stops (real redis-server, stopped and restarted)', () => {
     const write = await timed(() => cache.set('document:2', { title: 'x' }, 60_000));
     expect(write.value).toBe(false);
     expect(write.ms).toBeLessThan(NO_HANG_MS);
-    for (const operation of [
-      () => cache.delete('document:1'),
-      () => cache.deleteByPrefix('document:'),
-    ]) {
-      const outcome = await timed(operation);
-      expect(outcome.ms).toBeLessThan(NO_HANG_MS);
-    }
+    const removal = await timed(() => cache.delete('document:1'));
+    expect(removal.ms).toBeLessThan(NO_HANG_MS);
+    // So does an erasure by prefix that could not finish (found in review:
+    // an account erased during an outage kept its cached AI results a day).
+    const erasure = await timed(() => cache.deleteByPrefix('document:'));
+    expect(erasure.value).toBe(false);
+    expect(erasure.ms).toBeLessThan(NO_HANG_MS);
     const health = await timed(() => cache.health());
     expect(health.value).toMatchObject({ ok: false, adapter: 'redis', error: expect.any(String) });
     expect(health.ms).toBeLessThan(NO_HANG_MS);

@@ -74,7 +74,7 @@ const DEFAULTS: Required<OutboxWorkerOptions> = {
 
 export type OutboxWorkerStores = Pick<
   Stores,
-  'documents' | 'outbox' | 'files' | 'cache' | 'chatSessions'
+  'documents' | 'outbox' | 'files' | 'cache' | 'chatSessions' | 'users'
 >;
 
 /**
@@ -196,9 +196,10 @@ export function startOutboxWorker(
     await stores.chatSessions.deleteForDocument(scope);
     await gateway.removeFromIndex(job.ownerId, job.documentId, callContextOf(job));
     if (job.fileKey) await stores.files.delete(job.fileKey);
-    // AI results quote the document's text; best effort (a scan of the
-    // cache's keys, here off the request), else they expire within a day.
-    await stores.cache.deleteByPrefix(documentAiResultsPrefix(job.ownerId, job.documentId));
+    // AI results quote the document's text (a scan of the cache's keys, here
+    // off the request): a cache out of reach fails the job, which is retried.
+    if (!(await stores.cache.deleteByPrefix(documentAiResultsPrefix(job.ownerId, job.documentId))))
+      throw new Error("the cache could not be reached to remove the document's AI results");
   }
 
   const jobRunners: Record<ClaimedOutboxJob['kind'], (job: ClaimedOutboxJob) => Promise<void>> = {
@@ -209,6 +210,14 @@ export function startOutboxWorker(
       // The erasure's own removal of the files may have failed once the user
       // was gone (see eraseOwnedData); the job is retried until it holds.
       await stores.files.deletePrefix(ownerFilePrefix(job.ownerId));
+      // The account is gone, and requests that were past authentication when
+      // it went may have cached what they computed from its texts since
+      // deleteAccount erased the owner's caches (an AI result kept a day, a
+      // listing page), or that erasure met a cache out of reach: they go
+      // again, and a cache still out of reach fails the job, which is retried
+      // (found in review: it completed and the entries stayed a day).
+      if (!(await eraseOwnerCaches(stores.cache, job.ownerId)))
+        throw new Error("the cache could not be reached to erase the owner's entries");
     },
   };
 
@@ -284,14 +293,9 @@ export function startOutboxWorker(
         return 'retry-later';
       }
     }
-    if (job.kind === 'purge') {
-      // An erasure's purge: the account is gone, and requests that were past
-      // authentication when it went may have cached what they computed from
-      // its texts since deleteAccount erased the owner's caches (an AI
-      // result kept a day, a listing page). They go again, with everything
-      // else of the owner; forgetOwner would write a key of the owner back.
-      await eraseOwnerCaches(stores.cache, job.ownerId);
-    } else {
+    // An erased owner's listing is not invalidated: forgetOwner would write a
+    // key of the owner back for a day, after the purge (found in review).
+    if (job.kind !== 'purge' && (await stores.users.findById(job.ownerId))) {
       await cache.forgetOwner(job.ownerId);
     }
     return 'settled';

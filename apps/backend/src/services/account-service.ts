@@ -279,7 +279,10 @@ export class AccountService {
     this.liveAccounts.forget(userId);
     await this.revocations.accountDeleted(userId);
     // Listing pages and AI results derived from the user's texts go too, and
-    // the addresses the account signed in from.
+    // the addresses the account signed in from. A cache out of reach now
+    // leaves the first to the purge jobs, which retry until they hold; the
+    // addresses, keyed by the email the purge does not know, then expire
+    // with their TTL.
     await eraseOwnerCaches(this.cache, userId);
     if (account) await this.cache.deleteByPrefix(signInAddressesPrefix(emailKey(account.email)));
   }

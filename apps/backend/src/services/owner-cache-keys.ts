@@ -42,12 +42,13 @@ export function trustedAddressKey(accountEmailKey: string, clientIp: string): st
 }
 
 /**
- * Drops everything cached for the owner. Only for erasure: a scan of the
- * cache's keys, too slow for every write (DocumentCache.forgetOwner is the
- * per-write invalidation).
+ * Drops everything cached for the owner; false when the cache could not be
+ * reached to finish. Only for erasure: a scan of the cache's keys, too slow
+ * for every write (DocumentCache.forgetOwner is the per-write invalidation).
  */
-export async function eraseOwnerCaches(cache: CacheStore, ownerId: string): Promise<void> {
-  await Promise.all(
+export async function eraseOwnerCaches(cache: CacheStore, ownerId: string): Promise<boolean> {
+  const erased = await Promise.all(
     Object.values(ownerCachePrefixes(ownerId)).map((prefix) => cache.deleteByPrefix(prefix)),
   );
+  return erased.every(Boolean);
 }

@@ -57,9 +57,10 @@ export class MemoryCacheStore implements CacheStore {
     this.entries.delete(key);
   }
 
-  async deleteByPrefix(prefix: string): Promise<void> {
+  async deleteByPrefix(prefix: string): Promise<boolean> {
     const matching = [...this.entries.keys()].filter((key) => key.startsWith(prefix));
     for (const key of matching) this.entries.delete(key);
+    return true;
   }
 
   health(): Promise<HealthReport> {

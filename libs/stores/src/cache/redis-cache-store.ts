@@ -53,7 +53,7 @@ export class RedisCacheStore implements CacheStore {
     }
   }
 
-  async deleteByPrefix(prefix: string): Promise<void> {
+  async deleteByPrefix(prefix: string): Promise<boolean> {
     const pattern = `${escapeGlob(this.namespace + prefix)}*`;
     try {
       let cursor = '0';
@@ -62,8 +62,10 @@ export class RedisCacheStore implements CacheStore {
         if (keys.length > 0) await this.client.unlink(...keys);
         cursor = next;
       } while (cursor !== '0');
+      return true;
     } catch {
-      // As for delete: leftovers expire with their TTL.
+      // Leftovers expire with their TTL; the caller may try again sooner.
+      return false;
     }
   }
 

@@ -13,6 +13,10 @@ export interface CacheStore extends HealthCheckable {
    */
   set(key: string, value: unknown, ttlMs: number): Promise<boolean>;
   delete(key: string): Promise<void>;
-  /** Drops every entry whose key starts with `prefix` (e.g. `doc:<ownerId>:`). */
-  deleteByPrefix(prefix: string): Promise<void>;
+  /**
+   * Drops every entry whose key starts with `prefix` (e.g. `doc:<ownerId>:`).
+   * False when it could not finish (the backing service unavailable), so an
+   * erasure, whose leftovers would quote erased text for a day, can try again.
+   */
+  deleteByPrefix(prefix: string): Promise<boolean>;
 }

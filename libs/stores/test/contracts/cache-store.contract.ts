@@ -41,7 +41,7 @@ export function cacheStoreContract(cache: () => CacheStore): void {
       await cache().delete(`${ns}doc:owner-2:a`);
       expect(await cache().get(`${ns}doc:owner-2:a`)).toBeUndefined();
 
-      await cache().deleteByPrefix(`${ns}doc:owner-1:`);
+      expect(await cache().deleteByPrefix(`${ns}doc:owner-1:`)).toBe(true);
       expect(await cache().get(`${ns}doc:owner-1:a`)).toBeUndefined();
       expect(await cache().get(`${ns}doc:owner-1:b`)).toBeUndefined();
       expect(await cache().get(`${ns}doc:owner-1*x`)).toBe(4);
