@@ -145,7 +145,13 @@ describe('embedded libSQL data stores', () => {
 
     const check = new Database(file);
     try {
-      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 12 });
+      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 13 });
+      // Version 13: whether deleted words await a merge is kept in the file.
+      expect(
+        check
+          .prepare("SELECT name FROM sqlite_master WHERE name = 'document_terms_merge_owed'")
+          .all(),
+      ).toEqual([{ name: 'document_terms_merge_owed' }]);
       // Version 8: chat sessions are listed by latest activity (their expiry), not creation.
       const sessionIndexes = check
         .prepare(

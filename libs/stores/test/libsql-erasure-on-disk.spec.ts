@@ -2,7 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eraseAccount } from '../src/account-erasure';
-import { createEmbeddedDataStores } from '../src/embedded/create-embedded-data-stores';
+import {
+  createEmbeddedDataStores,
+  EMBEDDED_DATABASE_FILE,
+} from '../src/embedded/create-embedded-data-stores';
+import { openEmbeddedDatabase } from '../src/embedded/libsql-database';
+import { LibsqlDocumentStore } from '../src/embedded/libsql-document-store';
 import type { FileStore } from '../src/ports/file-store';
 import { sampleDocument } from './support/sample-documents';
 
@@ -158,5 +163,27 @@ describe('embedded libSQL stores: erased data is gone from the files on disk', (
     } finally {
       await reopened.close();
     }
+  });
+
+  // Found in review: whether a merge was owed lived in the process, so after
+  // a crash no later close merged, and the words stayed in the file.
+  it('merges the words a crashed process deleted, at the next open', async () => {
+    const dataDir = mkdtempSync(join(root, 'crash-'));
+    const stores = createEmbeddedDataStores({ dataDir });
+    await stores.documents.create(sampleDocument('owner-1'));
+    await stores.documents.create(
+      sampleDocument('owner-2', { text: 'Erased KIMCRASHMARKER paragraph.' }),
+    );
+    await stores.close();
+    // The crashing process: it deletes, and its database goes without the store's close.
+    const crashing = openEmbeddedDatabase(join(dataDir, EMBEDDED_DATABASE_FILE));
+    await new LibsqlDocumentStore(crashing, () => new Date()).deleteAllForOwner('owner-2');
+    crashing.close();
+    const lowerCase = (text: string) => text.toLowerCase();
+    expect(filesHolding(dataDir, 'kimcrashmarker', lowerCase)).not.toEqual([]);
+
+    const restarted = createEmbeddedDataStores({ dataDir });
+    await restarted.close();
+    expect(filesHolding(dataDir, 'kimcrashmarker', lowerCase)).toEqual([]);
   });
 });

@@ -28,6 +28,8 @@ export function createEmbeddedDataStores(options: EmbeddedDataStoresOptions): Da
   const checkDiskSpace = databaseDiskSpaceCheck(path, options.minFreeDiskBytes);
   const clock = options.clock ?? systemClock;
   const documents = new LibsqlDocumentStore(db, clock);
+  // Words a crashed process deleted and never merged away go now.
+  documents.mergeDeletedTerms();
   return {
     adapter: 'libsql',
     users: new LibsqlUserStore(db, clock),

@@ -82,10 +82,9 @@ function ownerPrefixMatchQuery(
   return `${columns} : (${all})`;
 }
 
-export class LibsqlDocumentStore implements DocumentStore {
-  /** Whether words were deleted from the full-text index since it opened (see mergeDeletedTerms). */
-  private termsDeleted = false;
+const MERGE_OWED = 'SELECT 1 FROM document_terms_merge_owed';
 
+export class LibsqlDocumentStore implements DocumentStore {
   constructor(
     private readonly db: EmbeddedDatabase,
     private readonly clock: Clock,
@@ -99,13 +98,17 @@ export class LibsqlDocumentStore implements DocumentStore {
    * rewrites them (FTS5's 'secure-delete' cannot remove them, as the table
    * does not know a row's words). 'optimize' merges the whole index: 0.35 s
    * for 2,000 documents of 30 KB, too long to block every delete, and
-   * nothing when no word was deleted.
+   * nothing when no word was deleted. Whether a merge is owed is kept in the
+   * file (document_terms_merge_owed), so the next store to open it after a
+   * crash merges too.
    */
   mergeDeletedTerms(): void {
-    if (!this.termsDeleted || !this.db.open) return;
+    if (!this.db.open || !prepared(this.db, MERGE_OWED).get()) return;
     try {
-      this.db.exec("INSERT INTO document_terms (document_terms) VALUES ('optimize')");
-      this.termsDeleted = false;
+      inWriteTransaction(this.db, () => {
+        this.db.exec("INSERT INTO document_terms (document_terms) VALUES ('optimize')");
+        prepared(this.db, 'DELETE FROM document_terms_merge_owed').run();
+      });
     } catch {
       // Another process holds the write lock past the busy timeout: closing
       // matters more, and the next close (or FTS5's own merges) takes it.
@@ -277,7 +280,7 @@ export class LibsqlDocumentStore implements DocumentStore {
         this.db,
         'DELETE FROM document_terms WHERE rowid IN (SELECT seq FROM documents WHERE owner_id = ?)',
       ).run(ownerId);
-      this.termsDeleted = true;
+      this.oweMerge();
       prepared(this.db, 'DELETE FROM documents WHERE owner_id = ?').run(ownerId);
       return { count: rows.length, fileKeys: rows.map((row) => row.file_key) };
     });
@@ -409,7 +412,7 @@ export class LibsqlDocumentStore implements DocumentStore {
     ).get(ownerId, id) as { seq: number; title: string; text: string } | undefined;
     if (!row) return;
     prepared(this.db, 'DELETE FROM document_terms WHERE rowid = ?').run(row.seq);
-    this.termsDeleted = true;
+    this.oweMerge();
     indexDocumentTerms(this.db, row.seq, ownerId, row.title, row.text);
   }
 
@@ -418,7 +421,12 @@ export class LibsqlDocumentStore implements DocumentStore {
       this.db,
       'DELETE FROM document_terms WHERE rowid = (SELECT seq FROM documents WHERE owner_id = ? AND id = ?)',
     ).run(ownerId, id);
-    this.termsDeleted = true;
+    this.oweMerge();
+  }
+
+  /** Records, in the deleting transaction, that deleted words await the merge. */
+  private oweMerge(): void {
+    prepared(this.db, 'INSERT OR IGNORE INTO document_terms_merge_owed (id) VALUES (1)').run();
   }
 
   private findMetadata(ownerId: string, id: string): DocumentMetadata | null {

@@ -2,7 +2,7 @@ import type Database from 'libsql';
 import { indexDocumentTerms } from './libsql-owner-terms';
 
 /** Bumped when a migration is added below; stored in SQLite's `user_version`. */
-const SCHEMA_VERSION = 12;
+const SCHEMA_VERSION = 13;
 
 const VERSION_1 = `
 CREATE TABLE users (
@@ -198,6 +198,17 @@ CREATE INDEX IF NOT EXISTS chat_sessions_by_owner_latest_activity ON chat_sessio
  * version 11 kept Latin strokes and ligatures such as "ł" and "æ"; version
  * 12 is this build's terms.)
  */
+/**
+ * Whether words deleted from `document_terms` still sit in its pages, owed a
+ * merge (LibsqlDocumentStore.mergeDeletedTerms): written with each delete, in
+ * its transaction, and cleared by the merge. Kept in memory before, a crash
+ * between a delete and the merge at close left an erased document's words
+ * in the file for good (found in review).
+ */
+const VERSION_13 = `
+CREATE TABLE IF NOT EXISTS document_terms_merge_owed (id INTEGER PRIMARY KEY CHECK (id = 1));
+`;
+
 function rewriteDocumentTerms(db: Database.Database): void {
   db.exec(`DROP TABLE document_terms;${DOCUMENT_TERMS_TABLE}`);
   indexEveryDocument(db);
@@ -250,6 +261,7 @@ export function migrateEmbeddedSchema(db: Database.Database): void {
     if (current < 8) db.exec(VERSION_8);
     // Version 3 wrote the index with this build's terms already.
     if (current >= 3 && current < 12) rewriteDocumentTerms(db);
+    if (current < 13) db.exec(VERSION_13);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
