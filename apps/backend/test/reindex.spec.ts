@@ -54,6 +54,31 @@ describe('re-indexing from the store', () => {
     ).rejects.toBeInstanceOf(UnknownUserError);
   });
 
+  // Found in review: the cached listing read `indexed` for minutes while each
+  // document read `pending`.
+  it('drops the cached listing whose statuses it changes', async () => {
+    const me = await user.get<{ id: string }>('/api/me');
+    const generationKey = `doc:${me.body.id}:generation`;
+    const statuses = async () =>
+      (
+        await user.get<{ items: { indexStatus: string }[] }>('/api/documents?limit=10')
+      ).body.items.map((item) => item.indexStatus);
+    expect(await statuses()).toEqual(['indexed', 'indexed']);
+    const cached = await backend.stores.cache.get(generationKey);
+    expect(typeof cached).toBe('string');
+    // No job completes meanwhile (its completion invalidates the listing too).
+    await gateway.stop();
+    try {
+      await reindexDocuments(backend.stores, { email });
+      expect(await backend.stores.cache.get(generationKey)).not.toBe(cached);
+      expect(await statuses()).toEqual(['pending', 'pending']);
+    } finally {
+      await gateway.start();
+      backend.worker.wake();
+      await settled();
+    }
+  });
+
   it('runs as a command on the built bundle against the same store', async () => {
     const before = indexCalls();
     const env = {

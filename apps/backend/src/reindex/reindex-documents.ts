@@ -1,4 +1,5 @@
 import type { Stores } from '@docuthinker/stores';
+import { ownerCachePrefixes } from '../services/owner-cache-keys';
 
 export type ReindexScope = { all: true } | { email: string } | { userId: string };
 
@@ -22,17 +23,25 @@ export class UnknownUserError extends Error {
  * of truth, so this is safe to run at any time, any number of times.
  */
 export async function reindexDocuments(
-  stores: Pick<Stores, 'documents' | 'users'>,
+  stores: Pick<Stores, 'documents' | 'users' | 'cache'>,
   scope: ReindexScope,
 ): Promise<ReindexOutcome> {
-  if ('all' in scope) return { queued: await stores.documents.requeueIndexing() };
+  // Cached listings show the statuses this changes (found in review: they
+  // read `indexed` for minutes while each document read `pending`).
+  if ('all' in scope) {
+    const queued = await stores.documents.requeueIndexing();
+    await stores.cache.deleteByPrefix(EVERY_OWNER_LISTING_PREFIX);
+    return { queued };
+  }
   const user =
     'email' in scope
       ? await stores.users.findByEmail(scope.email)
       : await stores.users.findById(scope.userId);
   if (!user) throw new UnknownUserError();
-  return {
-    ownerId: user.id,
-    queued: await stores.documents.requeueIndexing({ ownerId: user.id }),
-  };
+  const queued = await stores.documents.requeueIndexing({ ownerId: user.id });
+  await stores.cache.deleteByPrefix(ownerCachePrefixes(user.id).documents);
+  return { ownerId: user.id, queued };
 }
+
+/** Every owner's listing pages and generation: `doc:<ownerId>:…` (ownerCachePrefixes). */
+const EVERY_OWNER_LISTING_PREFIX = 'doc:';
