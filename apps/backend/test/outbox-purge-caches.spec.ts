@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { documentFileKey } from '@docuthinker/stores';
 import { startOutboxWorker } from '../src/outbox/outbox-worker';
+import { GatewayUnavailableError } from '../src/gateway/gateway-errors';
 import { DocumentCache } from '../src/services/document-cache';
 import { ownerCachePrefixes } from '../src/services/owner-cache-keys';
 import { gatewayWith, silentLogger, useEmbeddedStores } from './support/outbox-fixture';
@@ -109,6 +110,40 @@ describe('an erasure purge job', () => {
       while ((await stores().outbox.pendingCounts()).delete > 0) await sleep(20);
       expect(removed).toEqual(['doc-1']);
       expect(await stores().cache.get(`${erased.documents}generation`)).toBeUndefined();
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  // Found in review: with the gateway down, the original stayed until it came back.
+  it("removes a deleted document's original while the gateway is out of reach", async () => {
+    const key = documentFileKey('owner', 'doc-gone', 'txt');
+    await stores().files.put(key, Buffer.from('deleted while the gateway was down'));
+    await stores().outbox.enqueue({
+      kind: 'delete',
+      ownerId: 'owner',
+      documentId: 'doc-gone',
+      fileKey: key,
+    });
+    let asked = 0;
+    const worker = startOutboxWorker(
+      stores(),
+      gatewayWith({
+        removeFromIndex: async () => {
+          asked += 1;
+          throw new GatewayUnavailableError('connect ECONNREFUSED', 1);
+        },
+      }),
+      new DocumentCache(stores().cache),
+      silentLogger,
+      { pollIntervalMs: 20 },
+    );
+    try {
+      for (let waited = 0; asked === 0 && waited < 5000; waited += 20) await sleep(20);
+      expect(asked).toBeGreaterThan(0);
+      expect(await stores().files.getBuffer(key)).toBeNull();
+      // The job itself waits for the gateway.
+      expect((await stores().outbox.pendingCounts()).delete).toBe(1);
     } finally {
       await worker.stop();
     }

@@ -194,12 +194,15 @@ export function startOutboxWorker(
     // with the job (found in review: they stayed readable for 30 days, and the
     // user's retry of the delete answered 404 before reaching them).
     await stores.chatSessions.deleteForDocument(scope);
-    await gateway.removeFromIndex(job.ownerId, job.documentId, callContextOf(job));
+    // The original and the AI results go before the gateway is asked: they
+    // need no gateway, and with it down the file stayed for the whole outage
+    // (found in review). The job is retried until every step has held.
     if (job.fileKey) await stores.files.delete(job.fileKey);
     // AI results quote the document's text (a scan of the cache's keys, here
     // off the request): a cache out of reach fails the job, which is retried.
     if (!(await stores.cache.deleteByPrefix(documentAiResultsPrefix(job.ownerId, job.documentId))))
       throw new Error("the cache could not be reached to remove the document's AI results");
+    await gateway.removeFromIndex(job.ownerId, job.documentId, callContextOf(job));
   }
 
   const jobRunners: Record<ClaimedOutboxJob['kind'], (job: ClaimedOutboxJob) => Promise<void>> = {
