@@ -40,6 +40,8 @@ async function main(): Promise<void> {
   const gateway = createGatewayClient({
     baseUrl: config.aimlUrl,
     serviceToken: config.serviceToken,
+    // The outbox starts once the stores are open (running.worker, below).
+    onRecovered: () => running.worker?.gatewayRecovered(),
   });
   let handleRequest: RequestListener = createStartingApp(logger);
   const server = createServer(

@@ -53,6 +53,8 @@ export interface GatewayClientOptions {
   readonly halfOpenAfterMs?: number;
   /** The largest answer read; a longer one is a failure, not kept in memory. */
   readonly maxAnswerBytes?: number;
+  /** Told when a test call closes the open circuit: the gateway answers again. */
+  readonly onRecovered?: () => void;
 }
 
 /**
@@ -221,6 +223,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       breaker: new ConsecutiveBreaker(settings.failuresToOpen),
     },
   );
+  breaker.onReset(() => options.onRecovered?.());
 
   async function call<T>(
     method: 'POST' | 'DELETE',

@@ -39,6 +39,12 @@ export interface OutboxWorker {
   /** Looks for work now instead of at the next poll. */
   wake(): void;
   /**
+   * The gateway answers again (its circuit closed): jobs waiting out their
+   * backoff, up to minutes, run now (found in review: a document deleted
+   * during an outage stayed searchable at the gateway for minutes after it).
+   */
+  gatewayRecovered(): void;
+  /**
    * Stops taking jobs and waits for the one in hand, at most `graceMs`. A
    * job still running then (a gateway or S3 call that has not come back) is
    * left to its lease, no longer extended: another worker runs it again once
@@ -330,6 +336,17 @@ export function startOutboxWorker(
   const running = loop();
   return {
     wake: () => wakeUp.abort(),
+    gatewayRecovered: () => {
+      stores.outbox.retryWaitingNow().then(
+        (count) => {
+          if (count > 0) logger.info({ jobs: count }, 'gateway back: waiting outbox jobs run now');
+          wakeUp.abort();
+        },
+        (error: unknown) => {
+          logger.warn({ err: error }, 'gateway back, but the outbox could not be reached');
+        },
+      );
+    },
     stop: async (graceMs = STOP_GRACE_MS) => {
       stopped = true;
       wakeUp.abort();

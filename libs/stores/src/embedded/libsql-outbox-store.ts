@@ -148,6 +148,15 @@ export class LibsqlOutboxStore implements OutboxStore {
     return result.changes > 0;
   }
 
+  async retryWaitingNow(): Promise<number> {
+    const now = this.clock().getTime();
+    const result = prepared(
+      this.db,
+      'UPDATE outbox_jobs SET available_at = ? WHERE available_at > ? AND lease_token IS NULL',
+    ).run(now, now);
+    return result.changes;
+  }
+
   async pendingCounts(): Promise<OutboxPendingCounts> {
     const rows = prepared(
       this.db,

@@ -197,6 +197,15 @@ export class MongoOutboxStore implements OutboxStore {
     return result.matchedCount > 0;
   }
 
+  async retryWaitingNow(): Promise<number> {
+    const now = this.clock();
+    const result = await this.jobs.updateMany(
+      { availableAt: { $gt: now }, leaseToken: null },
+      { $set: { availableAt: now } },
+    );
+    return result.modifiedCount;
+  }
+
   async pendingCounts(): Promise<OutboxPendingCounts> {
     const rows = await this.jobs
       .aggregate<{ _id: OutboxJobKind; count: number }>([

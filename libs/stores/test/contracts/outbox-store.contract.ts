@@ -91,6 +91,25 @@ export function outboxStoreContract(open: OpenDataStores): void {
       });
     });
 
+    it('makes jobs waiting for a retry due now, leaving a leased one to its worker', async () => {
+      const owner = newOwnerId();
+      const waiting = await outbox().enqueue({ kind: 'index', ownerId: owner, documentId: 'a' });
+      await outbox().enqueue({ kind: 'index', ownerId: owner, documentId: 'b' });
+      const first = await outbox().claim({ leaseMs: 60_000 });
+      expect(first?.id).toBe(waiting.id);
+      const retryAt = new Date(subject.clock().now().getTime() + 300_000);
+      if (first) await outbox().fail(first, { error: 'gateway down', retryAt });
+      const leased = await outbox().claim({ leaseMs: 60_000 });
+      expect(leased?.documentId).toBe('b');
+      expect(await outbox().claim({ leaseMs: 60_000 })).toBeNull();
+
+      expect(await outbox().retryWaitingNow()).toBe(1);
+      const again = await outbox().claim({ leaseMs: 60_000 });
+      expect(again).toMatchObject({ id: waiting.id, lastError: 'gateway down' });
+      // The leased job stays its worker's.
+      expect(leased && (await outbox().complete(leased))).toBe(true);
+    });
+
     it('lets a due job overtake one that is waiting for its retry', async () => {
       const owner = newOwnerId();
       const failing = await outbox().enqueue({ kind: 'index', ownerId: owner, documentId: 'a' });
