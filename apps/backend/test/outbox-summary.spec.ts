@@ -1,4 +1,4 @@
-import { GatewayRejectedError } from '../src/gateway/gateway-errors';
+import { GatewayRejectedError, GatewayUnavailableError } from '../src/gateway/gateway-errors';
 import {
   createTestDocument,
   DOCUMENT_ID,
@@ -77,6 +77,35 @@ describe('the summary an index job brings', () => {
       { pollIntervalMs: 5 },
     );
     expect(summaryRequests).toEqual([expect.objectContaining({ offline: false })]);
+    for (const id of ['doc-1', 'doc-2', 'doc-3']) {
+      const document = await stores().documents.get(OWNER_ID, id);
+      expect(document).toMatchObject({ indexStatus: 'indexed', summaryDegraded: true });
+    }
+  });
+
+  // Found in review: with a provider that hangs, every index job waited up
+  // to the gateway's 45 s deadline for the summary, and other users' deletes
+  // and purges waited behind them.
+  it('stops asking for a while once the gateway could not get a summary', async () => {
+    for (const id of ['doc-1', 'doc-2', 'doc-3']) {
+      await createTestDocument(stores(), { id, summary: 'Quokkas.', summaryDegraded: true });
+    }
+    let summaryRequests = 0;
+    const gateway = gatewayWith({
+      index: async () => undefined,
+      runTask: async () => {
+        summaryRequests += 1;
+        // The gateway's answer when its providers did not answer in time.
+        throw new GatewayUnavailableError('providers unavailable', 5);
+      },
+    });
+    await runOutboxWorkerUntil(
+      stores(),
+      gateway,
+      async () => (await stores().outbox.pendingCounts()).index === 0,
+      { pollIntervalMs: 5 },
+    );
+    expect(summaryRequests).toBe(1);
     for (const id of ['doc-1', 'doc-2', 'doc-3']) {
       const document = await stores().documents.get(OWNER_ID, id);
       expect(document).toMatchObject({ indexStatus: 'indexed', summaryDegraded: true });

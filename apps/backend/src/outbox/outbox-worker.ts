@@ -65,6 +65,14 @@ const OUTAGE_ATTEMPTS_FACTOR = 4;
 
 /** How long the worker takes the gateway's word (501) that no remote provider writes summaries. */
 const NO_REMOTE_SUMMARY_RECHECK_MS = 10 * 60_000;
+/**
+ * How long index jobs skip the summary after the gateway could not get one
+ * (its providers down or hung: up to its 45 s deadline a call). The summary
+ * is optional and each job waits for it: asked at every job, a hung
+ * provider held every other user's deletes and purges behind it (found in
+ * review: 90 s for one delete).
+ */
+const SUMMARY_UNAVAILABLE_PAUSE_MS = 2 * 60_000;
 
 /** The gateway's name for its offline engine in a task's `provider`. */
 const OFFLINE_PROVIDER = 'local';
@@ -113,7 +121,8 @@ export function startOutboxWorker(
   // Set when stop() gave up waiting: the job in hand is no longer leased by this worker.
   let leftToLease = false;
   let wakeUp: AbortController = new AbortController();
-  // Until when index jobs skip asking for a provider's summary: the gateway said it has no remote provider.
+  // Until when index jobs skip asking for a provider's summary: the gateway
+  // said it has no remote provider, or could not reach one.
   let noRemoteSummaryUntil = 0;
 
   async function indexDocument(job: ClaimedOutboxJob): Promise<void> {
@@ -188,6 +197,9 @@ export function startOutboxWorker(
         // again for a while (a gateway given a provider key is redeployed).
         noRemoteSummaryUntil = performance.now() + NO_REMOTE_SUMMARY_RECHECK_MS;
         return;
+      }
+      if (error instanceof GatewayUnavailableError) {
+        noRemoteSummaryUntil = performance.now() + SUMMARY_UNAVAILABLE_PAUSE_MS;
       }
       logger.warn({ err: error, documentId: document.id }, 'AI summary not available yet');
     }
