@@ -117,10 +117,14 @@ function chromaUrlProblem(value: string): string | undefined {
   if (url.pathname !== '/' || value.includes('?') || value.includes('#')) {
     return 'has a path, query or fragment, which the Chroma client drops (it calls /api/v2/… at the root of scheme://host:port)';
   }
-  if (MALFORMED_ESCAPE.test(`${url.username}:${url.password}`)) {
-    return 'has a % in its user name or password that does not start an escape (write it %25)';
-  }
-  return undefined;
+  return credentialEscapeProblem(url);
+}
+
+/** A user name or password its client decodes, which a `%` starting no escape breaks. */
+function credentialEscapeProblem(url: URL): string | undefined {
+  return MALFORMED_ESCAPE.test(`${url.username}:${url.password}`)
+    ? 'has a % in its user name or password that does not start an escape (write it %25)'
+    : undefined;
 }
 
 const NEO4J_PROTOCOLS = [
@@ -142,10 +146,7 @@ function neo4jUrlProblem(value: string): string | undefined {
   const problem = urlProblem(value, NEO4J_PROTOCOLS);
   if (problem) return problem;
   const url = new URL(value);
-  if (MALFORMED_ESCAPE.test(`${url.username}:${url.password}`)) {
-    return 'has a % in its user name or password that does not start an escape (write it %25)';
-  }
-  return undefined;
+  return credentialEscapeProblem(url);
 }
 
 /** A Neo4j URI with its credentials; optional because the embedded graph stands in. */
