@@ -149,6 +149,36 @@ describe('an erasure purge job', () => {
     }
   });
 
+  // Found in review: with the cache steps first and failing, the gateway was
+  // never asked, and the document stayed searchable there for the outage.
+  it('asks the gateway to remove a deleted document while the cache is out of reach', async () => {
+    await stores().outbox.enqueue({ kind: 'delete', ownerId: 'owner', documentId: 'doc-gone' });
+    const cache = stores().cache;
+    const deleteByPrefix = cache.deleteByPrefix.bind(cache);
+    cache.deleteByPrefix = async () => false;
+    const removed: string[] = [];
+    const worker = startOutboxWorker(
+      stores(),
+      gatewayWith({
+        removeFromIndex: async (_ownerId, documentId) => {
+          removed.push(documentId);
+        },
+      }),
+      new DocumentCache(cache),
+      silentLogger,
+      { pollIntervalMs: 20 },
+    );
+    try {
+      for (let waited = 0; removed.length === 0 && waited < 5000; waited += 20) await sleep(20);
+      expect(removed).toEqual(['doc-gone']);
+      // The job waits for the cache.
+      expect((await stores().outbox.pendingCounts()).delete).toBe(1);
+    } finally {
+      await worker.stop();
+      cache.deleteByPrefix = deleteByPrefix;
+    }
+  });
+
   // Found by a review: the erasure's last sweep runs after the user is gone,
   // and a file store failing then was a 503 nobody could act on.
   it("removes the owner's files, which an erasure that met a file store outage left", async () => {

@@ -21,9 +21,10 @@ function isAiCall(request: FastifyRequest): boolean {
  * Answers that say the request was refused before any AI call: invalid (a
  * task's missing option, an /analyze document id that is no id), another
  * owner's, unknown, or one no configured provider performs. What such a
- * request consumed is given back once it is answered.
+ * request consumed is given back once it is answered. Not 409: an index
+ * write overtaken by its owner's erasure may have embedded its chunks.
  */
-const REFUSED_BEFORE_ANY_CALL = new Set([400, 403, 404, 409, 501]);
+const REFUSED_BEFORE_ANY_CALL = new Set([400, 403, 404, 501]);
 
 /**
  * Limits the AI calls a user token makes to DOCUTHINKER_AI_CALLS_PER_MINUTE

@@ -212,15 +212,20 @@ export function startOutboxWorker(
     // with the job (found in review: they stayed readable for 30 days, and the
     // user's retry of the delete answered 404 before reaching them).
     await stores.chatSessions.deleteForDocument(scope);
-    // The original and the AI results go before the gateway is asked: they
-    // need no gateway, and with it down the file stayed for the whole outage
-    // (found in review). The job is retried until every step has held.
-    if (job.fileKey) await stores.files.delete(job.fileKey);
-    // AI results quote the document's text (a scan of the cache's keys, here
-    // off the request): a cache out of reach fails the job, which is retried.
+    // Each of the rest is tried whatever another's outage (found in review:
+    // with the gateway down the original stayed for the whole outage), and
+    // the job fails at the end if any did, to be retried: each is idempotent.
+    const failed: string[] = [];
+    if (job.fileKey) {
+      await stores.files.delete(job.fileKey).catch((error: unknown) => {
+        failed.push(`the original could not be removed: ${(error as Error).message}`);
+      });
+    }
+    // AI results quote the document's text (a scan of the cache's keys, here off the request).
     if (!(await stores.cache.deleteByPrefix(documentAiResultsPrefix(job.ownerId, job.documentId))))
-      throw new Error("the cache could not be reached to remove the document's AI results");
+      failed.push("the cache could not be reached to remove the document's AI results");
     await gateway.removeFromIndex(job.ownerId, job.documentId, callContextOf(job));
+    if (failed.length > 0) throw new Error(failed.join('; '));
   }
 
   const jobRunners: Record<ClaimedOutboxJob['kind'], (job: ClaimedOutboxJob) => Promise<void>> = {

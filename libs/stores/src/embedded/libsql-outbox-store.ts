@@ -152,7 +152,7 @@ export class LibsqlOutboxStore implements OutboxStore {
     const now = this.clock().getTime();
     const result = prepared(
       this.db,
-      'UPDATE outbox_jobs SET available_at = ? WHERE available_at > ? AND lease_token IS NULL',
+      'UPDATE outbox_jobs SET available_at = ? WHERE available_at > ? AND attempts > 0 AND lease_token IS NULL',
     ).run(now, now);
     return result.changes;
   }

@@ -200,7 +200,7 @@ export class MongoOutboxStore implements OutboxStore {
   async retryWaitingNow(): Promise<number> {
     const now = this.clock();
     const result = await this.jobs.updateMany(
-      { availableAt: { $gt: now }, leaseToken: null },
+      { availableAt: { $gt: now }, attempts: { $gt: 0 }, leaseToken: null },
       { $set: { availableAt: now } },
     );
     return result.modifiedCount;

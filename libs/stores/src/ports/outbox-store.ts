@@ -84,10 +84,11 @@ export interface OutboxStore extends HealthCheckable {
   /** Releases the lease and schedules the next attempt. False when the lease was lost. */
   fail(job: ClaimedOutboxJob, failure: OutboxFailure): Promise<boolean>;
   /**
-   * Makes every job waiting for a later attempt due now (a leased one is
-   * left to its worker); how many. For when what they failed on has come
-   * back: their backoff, up to minutes, would otherwise keep a deleted
-   * document searchable that long after an outage.
+   * Makes every job waiting out its backoff after a failed attempt due now
+   * (a leased one is left to its worker, and one written to wait, such as an
+   * erasure's delayed purge, keeps its time); how many. For when what they
+   * failed on has come back: their backoff, up to minutes, would otherwise
+   * keep a deleted document searchable that long after an outage.
    */
   retryWaitingNow(): Promise<number>;
   /** Jobs not yet completed, by kind (due, waiting for a retry, or leased). */

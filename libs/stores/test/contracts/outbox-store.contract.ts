@@ -91,8 +91,15 @@ export function outboxStoreContract(open: OpenDataStores): void {
       });
     });
 
-    it('makes jobs waiting for a retry due now, leaving a leased one to its worker', async () => {
+    it('makes jobs waiting for a retry due now, leaving a leased one to its worker and a delayed one to its time', async () => {
       const owner = newOwnerId();
+      // Written to wait, as an erasure's second purge is (found in review).
+      const delayed = await outbox().enqueue({
+        kind: 'purge',
+        ownerId: newOwnerId(),
+        documentId: '',
+        notBefore: new Date(subject.clock().now().getTime() + 600_000),
+      });
       const waiting = await outbox().enqueue({ kind: 'index', ownerId: owner, documentId: 'a' });
       await outbox().enqueue({ kind: 'index', ownerId: owner, documentId: 'b' });
       const first = await outbox().claim({ leaseMs: 60_000 });
@@ -108,6 +115,10 @@ export function outboxStoreContract(open: OpenDataStores): void {
       expect(again).toMatchObject({ id: waiting.id, lastError: 'gateway down' });
       // The leased job stays its worker's.
       expect(leased && (await outbox().complete(leased))).toBe(true);
+      if (again) await outbox().complete(again);
+      expect(await outbox().claim({ leaseMs: 60_000 })).toBeNull();
+      subject.clock().advance(600_000);
+      expect((await outbox().claim({ leaseMs: 60_000 }))?.id).toBe(delayed.id);
     });
 
     it('lets a due job overtake one that is waiting for its retry', async () => {
