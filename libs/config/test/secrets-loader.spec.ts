@@ -301,7 +301,8 @@ describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint',
   // Found in review: a call throttled until the deadline read "timed out".
   it('says a call throttled until the deadline was throttled', async () => {
     behaviour = 'throttle';
-    const client = await createSecretsClient(awsTestClientConfig(endpoint));
+    // Attempts enough that the deadline, not their number, ends the call.
+    const client = await createSecretsClient({ ...awsTestClientConfig(endpoint), maxAttempts: 50 });
     const failure = loadSecretsIntoEnvironment({
       service: 'backend',
       prefix: 'docuthinker/',
