@@ -109,7 +109,9 @@ export class ProviderGuard {
    * passes the provider over untested, and the circuit stays open.
    */
   status(probeWithheld: boolean): CircuitStatus {
-    const openLeftMs = probeWithheld ? Number.POSITIVE_INFINITY : (this.openForMs ?? 0);
+    const openLeftMs = probeWithheld
+      ? Number.POSITIVE_INFINITY
+      : this.settings.halfOpenAfterMs - (Date.now() - this.openedAt);
     return reportedCircuitStatus(this.breaker.state, openLeftMs);
   }
 
