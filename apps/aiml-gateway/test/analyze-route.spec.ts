@@ -910,9 +910,18 @@ describe('UpstreamAnalyzer', () => {
   // counted it against a container that answered every request in time.
   it('times an attempt from when it has a connection, not while it waits for one', async () => {
     upstream.behaviour = 'slow-ok';
-    const options = { maxConnections: 1, timeoutMs: 700, breakerThreshold: 1, retries: 0 };
+    // The queue timeout is its own, long setting: a loaded CI machine made the third request
+    // wait past a queue timeout equal to the attempt's, which is not what this test is about.
+    const options = {
+      maxConnections: 1,
+      timeoutMs: 700,
+      queueTimeoutMs: 30_000,
+      breakerThreshold: 1,
+      retries: 0,
+    };
     await withAnalyzer(options, async (analyzer) => {
-      // One connection, answers 300 ms after each request: the third waits ~600 ms for it.
+      // One connection, answers 300 ms after each request: the third waits ~600 ms for it, and
+      // its 300 ms attempt fits the 700 ms timeout only if the wait is not counted.
       const answers = await Promise.all(
         ['q-1', 'q-2', 'q-3'].map((requestId) => analyzer.analyze(body, requestId)),
       );

@@ -109,9 +109,7 @@ export class ProviderGuard {
    * passes the provider over untested, and the circuit stays open.
    */
   status(probeWithheld: boolean): CircuitStatus {
-    const openLeftMs = probeWithheld
-      ? Number.POSITIVE_INFINITY
-      : this.settings.halfOpenAfterMs - (Date.now() - this.openedAt);
+    const openLeftMs = probeWithheld ? Number.POSITIVE_INFINITY : (this.openForMs ?? 0);
     return reportedCircuitStatus(this.breaker.state, openLeftMs);
   }
 

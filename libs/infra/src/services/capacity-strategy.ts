@@ -31,7 +31,10 @@ export function afterCapacityProviders(service: ecs.FargateService, cluster: ecs
         if (node !== resource) return;
         for (const child of cluster.node.children) {
           if (child instanceof ecs.CfnClusterCapacityProviderAssociations)
-            resource.addDependency(child);
+            resource.addResourceDependency(
+              child,
+              'the service needs the capacity providers associated',
+            );
         }
       },
     },

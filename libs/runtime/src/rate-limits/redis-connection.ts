@@ -46,37 +46,32 @@ export function createRedisClient(url: string, options: RedisConnectionOptions =
   });
   // Without a listener, ioredis reports every failed reconnect as an unhandled error event.
   let stopped = false;
+  /** Stops the client for good, saying why: the service runs as while Redis is unreachable. */
+  const stopBecause = (why: string) => {
+    stopped = true;
+    client.disconnect();
+    options.onError?.(new Error(why));
+  };
   client.on('error', (error: Error) => {
     // What the stopped connection's pending commands fail with says nothing new.
     if (stopped) return;
     if (isRefusedCredentials(error)) {
       // Not an outage that passes: reconnecting logged the refusal every
       // couple of seconds for as long as the service ran (found in review).
-      stopped = true;
-      client.disconnect();
-      options.onError?.(
-        new Error(
-          `Redis refused the credentials in REDIS_URL (${error.message.split(' ')[0]}): ` +
-            'not connecting again until the service restarts with the right ones',
-        ),
+      stopBecause(
+        `Redis refused the credentials in REDIS_URL (${error.message.split(' ')[0]}): ` +
+          'not connecting again until the service restarts with the right ones',
       );
-      return;
-    }
-    if (isMissingDatabase(error)) {
-      stopped = true;
+    } else if (isMissingDatabase(error)) {
       // ioredis reports a refused SELECT and goes on in database 0, where
-      // another application's keys may live: the client stops instead, and
-      // the service runs as while Redis is unreachable, saying why.
-      client.disconnect();
-      options.onError?.(
-        new Error(
-          `Redis has no database ${client.options.db} (the number in REDIS_URL's path): ` +
-            'not connecting rather than using database 0',
-        ),
+      // another application's keys may live: the client stops instead.
+      stopBecause(
+        `Redis has no database ${client.options.db} (the number in REDIS_URL's path): ` +
+          'not connecting rather than using database 0',
       );
-      return;
+    } else {
+      options.onError?.(error);
     }
-    options.onError?.(error);
   });
   return client;
 }
