@@ -11,6 +11,17 @@ import { entitySummaries } from './support/entity-summaries';
 const names = (text: string) => extractEntityMentions(text).entities.map((entity) => entity.name);
 const summarise = entitySummaries;
 
+// Found by an exploratory test: "Mül\u200Dler" (a zero-width joiner inside the
+// name) was the entity "Mül", and a soft hyphen cut "Ber\u00ADlin" short too.
+it('names an entity whole when soft hyphens or joiners sit inside its words', () => {
+  expect(
+    names(
+      'Mül\u200Dler met Weber in Ber\u00ADlin. Later Mül\u200Dler flew from Ber\u00ADlin to Oslo.',
+    ),
+  ).toEqual(expect.arrayContaining(['Müller', 'Berlin']));
+  expect(names('Mül\u200Dler met Weber in Ber\u00ADlin.')).not.toContain('Mül');
+});
+
 // Found by the exploratory test over the shared corpus: the knowledge graph's
 // entities held common capitalised words, spans with a function word or a
 // sentence-opening verb glued on, capitalised clauses of legal boilerplate,

@@ -178,6 +178,16 @@ describe('tokenising and stemming', () => {
     expect(words('Ünïcode café')).toEqual(['ünïcode', 'café']);
   });
 
+  // Found by an exploratory test: "con\u00ADfi\u00ADden\u00ADtial" gave four
+  // fragments and a search for "confidential" found nothing.
+  it('reads a word without the soft hyphens and joiners inside it, but breaks at a zero-width space', () => {
+    expect(
+      words('con\u00ADfi\u00ADden\u00ADtial Mül\u200Dler می\u200Cخواهم word\u2060joined\uFEFF'),
+    ).toEqual(['confidential', 'müller', 'میخواهم', 'wordjoined']);
+    expect(contentTerms('agree\u00ADments')).toEqual(contentTerms('agreements'));
+    expect(words('Ber\u200Blin')).toEqual(['ber', 'lin']);
+  });
+
   // Found in review: combining marks were no part of a word, so Hindi
   // "किताब" (book) gave no term at all and a document holding it was never found.
   it('keeps Indic vowel signs inside words and drops the optional Arabic and Hebrew vowel marks', () => {

@@ -1,5 +1,6 @@
 import { splitSentences } from '../text/sentences';
 import { isStopword } from '../text/stopwords';
+import { withoutInWordIgnorables } from '../text/tokenize';
 import { compareCodeUnits } from '../text/code-unit-order';
 
 export type EntityType = 'organization' | 'acronym' | 'name';
@@ -256,7 +257,7 @@ function splitCoordination(tokens: string[]): string[][] {
 function namesBySentence(text: string): SentenceName[] {
   // One name in composed (NFC) and decomposed (NFD) form is one entity, so
   // names are always NFC (and keys NFKC, see foldName).
-  const sentences = splitSentences(text.normalize('NFC'));
+  const sentences = splitSentences(withoutInWordIgnorables(text.normalize('NFC')));
   const midSentenceCapitalised = new Set<string>();
   // One flat list, not a list per sentence: 2 M characters of one-word
   // sentences ("Ok. Ok. …") held a million small arrays and ran the worker
@@ -410,7 +411,7 @@ const COMMON_NOUN_DETERMINERS = new Set(
  */
 function commonNounWords(text: string): Set<string> {
   const words = new Set<string>();
-  const normalized = text.normalize('NFC');
+  const normalized = withoutInWordIgnorables(text.normalize('NFC'));
   let previous: { word: string; end: number } | undefined;
   for (const match of normalized.matchAll(TOKEN)) {
     const word = nameToken(match[0]);

@@ -200,6 +200,13 @@ function surfaceCharacter(character: string, several?: string): string {
 }
 
 /**
+ * What stored text may hold between two characters of a term: the tokenizer
+ * reads a word without its in-word ignorables (IN_WORD_IGNORABLES: soft
+ * hyphens, joiners), the stored text keeps them.
+ */
+const IN_WORD_IGNORABLE_RUN = '[\\x{ad}\\x{200c}\\x{200d}\\x{2060}\\x{feff}]*';
+
+/**
  * A term's characters as stored text may spell them. A character a ligature
  * before it may stand for is optional (see severalCharacterSpellings).
  */
@@ -211,7 +218,7 @@ function surfaceText(text: string): string {
       const written = surfaceCharacter(character, standsFor[index]);
       return optional[index] ? `(?:${written})?` : written;
     })
-    .join('');
+    .join(IN_WORD_IGNORABLE_RUN);
 }
 
 /**
@@ -222,7 +229,7 @@ function surfaceText(text: string): string {
  */
 export function surfacePrefixPattern(term: string): string {
   return term.endsWith('y') && term.length > 2
-    ? `${surfaceText(term.slice(0, -1))}(?:y|${surfaceCharacter('i')}e)`
+    ? `${surfaceText(term.slice(0, -1))}${IN_WORD_IGNORABLE_RUN}(?:y|${surfaceCharacter('i')}${IN_WORD_IGNORABLE_RUN}e)`
     : surfaceText(term);
 }
 

@@ -542,6 +542,33 @@ export function describeVectorIndexContract(
         },
       );
 
+      // Found by an exploratory test: a soft hyphen (a DOCX optional hyphen)
+      // or a joiner inside a word cut it into fragments, so "confidential"
+      // found no "con\u00ADfi\u00ADden\u00ADtial". The stored text keeps them.
+      it.each([
+        ['confidential', ['hyphenated']],
+        ['con\u00ADfi\u00ADden\u00ADtial', ['hyphenated']],
+        ['agreement', ['hyphenated']],
+        ['müller', ['joined']],
+        ['companies', ['joined']],
+        ['berlin', []],
+      ])(
+        'finds "%s" written with soft hyphens or joiners inside its words',
+        async (query, expected) => {
+          const found = await foundByTerms(
+            'in-word-ignorables-owner',
+            [
+              ['hyphenated', 'The agree\u00ADment is con\u00ADfi\u00ADden\u00ADtial.'],
+              ['joined', 'Mül\u200Dler owns two compa\u2060nies.'],
+              // A zero-width space marks where a word may break: two words.
+              ['spaced', 'Signed in Ber\u200Blin.'],
+            ],
+            query,
+          );
+          expect({ query, found: found.sort() }).toEqual({ query, found: expected });
+        },
+      );
+
       // Found by an exploratory test: Chroma's prefilter looked for the
       // NFKC-folded term in the stored text, so "finance" did not find "ﬁnance"
       // (a ligature) nor "fullwidth" "ＦＵＬＬＷＩＤＴＨ", which the embedded
