@@ -40,6 +40,11 @@ export function hasVisibleText(text: string): boolean {
   return VISIBLE_CHARACTER.test(text);
 }
 
+/** Where the first character a reader would see stands, or -1 when none does. */
+export function firstVisibleIndex(text: string): number {
+  return text.search(VISIBLE_CHARACTER);
+}
+
 /**
  * A string field of incoming free text that must say something, checked as
  * sent and then made well-formed: a NUL or a lone surrogate shows nothing,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   clipText,
+  hasVisibleText,
   MAX_SUMMARY_OPTION_CHARS,
   inapplicableTaskOptions,
   REQUIRED_TASK_OPTIONS,
@@ -10,6 +11,7 @@ import {
 } from '@docuthinker/contracts';
 import type { CacheStore, DocumentStore } from '@docuthinker/stores';
 import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
+import { extractiveSummary } from './extractive-summary';
 import { titleIfVisible } from './gateway-title';
 import { documentAiResultsPrefix, ownerCachePrefixes } from './owner-cache-keys';
 import {
@@ -73,7 +75,7 @@ export class AiService {
     // AI summary is stored as the gateway gave it: cut to what the option takes.
     const effective =
       task === 'refine-summary' && !options.summary
-        ? { ...options, summary: clipText(document.summary.trim(), MAX_SUMMARY_OPTION_CHARS) }
+        ? { ...options, summary: clipText(summaryToRefine(document), MAX_SUMMARY_OPTION_CHARS) }
         : options;
     return this.run(
       documentAiResultsPrefix(ownerId, documentId),
@@ -148,4 +150,17 @@ export class AiService {
     }
     return { ...result, cached: false };
   }
+}
+
+/**
+ * The stored summary, or, when it shows nothing (an upload's opening summary
+ * of zero-width characters, before extractiveSummary skipped them), the
+ * opening read again from the text: the gateway refuses an invisible
+ * summary, so refining such a document answered 502 every time.
+ */
+function summaryToRefine(document: { summary: string; text: string }): string {
+  const summary = hasVisibleText(document.summary)
+    ? document.summary
+    : extractiveSummary(document.text);
+  return summary.trim();
 }

@@ -1,4 +1,4 @@
-import { clipText, STANDALONE_SENTENCE_ENDS } from '@docuthinker/contracts';
+import { clipText, firstVisibleIndex, STANDALONE_SENTENCE_ENDS } from '@docuthinker/contracts';
 
 const MAX_SUMMARY_CHARS = 400;
 
@@ -45,7 +45,10 @@ function readOpening(text: string): Opening {
   const parts: string[] = [];
   const itemStops = new Set<number>();
   let length = 0;
-  const opening = text.trimStart().slice(0, OPENING_CHARS);
+  // From the first character that shows: trimStart() leaves zero-width
+  // characters, and an opening of one and 6,000 spaces was summarised as that
+  // one invisible character (found by an exploratory test).
+  const opening = text.slice(Math.max(0, firstVisibleIndex(text))).slice(0, OPENING_CHARS);
   for (const rawLine of opening.split('\n')) {
     if (RULE_LINE.test(rawLine)) continue;
     const line = rawLine.replace(/\s+/g, ' ').trim();
