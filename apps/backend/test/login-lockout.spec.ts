@@ -6,7 +6,11 @@ import { createAccessTokens } from '../src/auth/access-tokens';
 import { LiveAccounts } from '../src/auth/live-accounts';
 import type { PasswordHashing } from '../src/auth/password-hashing';
 import { UNPUBLISHED_TOKEN_REVOCATIONS } from '../src/auth/token-revocations';
-import { AccountService } from '../src/services/account-service';
+import {
+  AccountService,
+  DEFAULT_LOGIN_LIMITS,
+  DEFAULT_REGISTRATION_LIMIT,
+} from '../src/services/account-service';
 import { trustedAddressKey } from '../src/services/owner-cache-keys';
 import {
   InvalidCredentialsError,
@@ -130,6 +134,37 @@ describe('login limits that slow guessing without locking the owner out', () => 
     await accounts.register('owner@example.com', PASSWORD, OWNER_HOME);
     expect(await failLogins('owner@example.com', ATTACKER, 6)).toBe(1);
     expect(await failLogins('nobody@example.com', ATTACKER, 6)).toBe(1);
+  });
+
+  // Found in review: the per-address limits counted each IPv6 address on its
+  // own, and a client owns a whole /64 of them.
+  it('counts an IPv6 client by its /64, so changing the last bits buys no more guesses', async () => {
+    const inOneNetwork = (host: number) => `2001:db8:a:b:${host.toString(16)}::1`;
+    let limited = 0;
+    for (let host = 0; host < DEFAULT_LOGIN_LIMITS.perIp.points + 1; host += 1) {
+      limited += await failLogins(`someone-${host}@example.com`, inOneNetwork(host), 1);
+    }
+    expect(limited).toBe(1);
+    // The next /64 is another client, with its own allowance.
+    expect(await failLogins('someone-0@example.com', '2001:db8:a:c::1', 1)).toBe(0);
+  });
+
+  it('counts sign-ups from one IPv6 /64 together', async () => {
+    const sameNetwork = (n: number) => `2001:db8:a:b::${(n + 1).toString(16)}`;
+    for (let n = 0; n < DEFAULT_REGISTRATION_LIMIT.points; n += 1) {
+      await accounts.register(`new-${n}@example.com`, PASSWORD, sameNetwork(n));
+    }
+    await expect(
+      accounts.register('one-more@example.com', PASSWORD, sameNetwork(99)),
+    ).rejects.toBeInstanceOf(RateLimitedError);
+    await accounts.register('one-more@example.com', PASSWORD, '2001:db8:a:c::1');
+  });
+
+  it('knows an IPv4 address again when it arrives IPv4-mapped', async () => {
+    const { user } = await accounts.register('owner@example.com', PASSWORD, OWNER_HOME);
+    expect(await failLogins('owner@example.com', ATTACKER, 6)).toBe(1);
+    const session = await accounts.login('owner@example.com', PASSWORD, `::ffff:${OWNER_HOME}`);
+    expect(session.user.id).toBe(user.id);
   });
 
   it('forgets the addresses an account signed in from when the account is erased', async () => {

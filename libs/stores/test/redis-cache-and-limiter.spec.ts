@@ -59,6 +59,23 @@ describe('Redis cache and rate limiter (real redis-server)', () => {
     }
   });
 
+  it("keeps a count under a digest of the caller's key, never the email or address itself", async () => {
+    const limiter = limiters.create({ name: 'login-email', points: 5, windowSeconds: 60 });
+    await limiter.consume('erased.owner@example.com');
+    await limiter.consume('2001:db8:1:2::/64');
+    const [, keys] = await client.scan(
+      '0',
+      'MATCH',
+      'docuthinker:rate:login-email*',
+      'COUNT',
+      1000,
+    );
+    expect(keys).toHaveLength(2);
+    expect(keys.join(' ')).not.toMatch(/example\.com|2001:db8/);
+    // Still the same caller's count: a digest recognises it again.
+    expect((await limiter.consume('erased.owner@example.com')).remaining).toBe(3);
+  });
+
   it('treats a value it cannot parse as a miss', async () => {
     await client.set('docuthinker:cache:corrupt', '{not json', 'PX', 30_000);
     expect(await cache.get('corrupt')).toBeUndefined();

@@ -13,6 +13,7 @@ import { ACCESS_TOKEN_TTL_SECONDS, type AccessTokens } from '../auth/access-toke
 import type { LiveAccounts } from '../auth/live-accounts';
 import { createDecoyHash, type PasswordHashing } from '../auth/password-hashing';
 import type { TokenRevocations } from '../auth/token-revocations';
+import { clientNetwork } from './client-network';
 import { eraseOwnerCaches, signInAddressesPrefix, trustedAddressKey } from './owner-cache-keys';
 import {
   InvalidCredentialsError,
@@ -126,7 +127,8 @@ export class AccountService {
    * any hashing), `EmailTakenError` (from the store) when the email has an account.
    */
   async register(email: string, password: string, clientIp: string): Promise<AccountSession> {
-    const allowance = await this.registrationsPerIp.consume(clientIp);
+    const client = clientNetwork(clientIp);
+    const allowance = await this.registrationsPerIp.consume(client);
     if (!allowance.allowed) throw new RateLimitedError(allowance.retryAfterMs);
     const user = await this.stores.users.create({
       email,
@@ -136,7 +138,7 @@ export class AccountService {
     // The sign-up proved the password from here as a login does: without
     // this, others spending the account-wide limit kept a new account's
     // owner out until a first login succeeded.
-    await this.trustAddress(emailKey(email), clientIp);
+    await this.trustAddress(emailKey(email), client);
     return session;
   }
 
@@ -144,13 +146,14 @@ export class AccountService {
     // The store's own form of the address: every spelling that reaches one
     // account (case, full-width letters) shares that account's allowance.
     const limitKey = emailKey(email);
-    const addressKey = `${limitKey}\n${clientIp}`;
+    const client = clientNetwork(clientIp);
+    const addressKey = `${limitKey}\n${client}`;
     // Looked up by email, before the account is read: one cache read whether
     // the account exists or not, and no store read for an attempt the limits
     // refuse.
-    const trusted = (await this.cache.get<unknown>(trustedAddressKey(limitKey, clientIp))) === true;
+    const trusted = (await this.cache.get<unknown>(trustedAddressKey(limitKey, client))) === true;
     const allowances = await Promise.all([
-      this.loginPerIp.consume(clientIp),
+      this.loginPerIp.consume(client),
       this.loginPerEmailAndAddress.consume(addressKey),
       // From an address the account signed in from, the account-wide limit
       // others may have spent does not apply (see TRUSTED_ADDRESS_DAYS).
@@ -187,15 +190,15 @@ export class AccountService {
     await Promise.all([
       ...(trusted ? [] : [this.loginPerEmail.refund(limitKey)]),
       this.loginPerEmailAndAddress.reset(addressKey),
-      this.trustAddress(limitKey, clientIp),
+      this.trustAddress(limitKey, client),
     ]);
     return session;
   }
 
   /** Exempts the address from the account-wide login limit (see TRUSTED_ADDRESS_DAYS). */
-  private async trustAddress(limitKey: string, clientIp: string): Promise<void> {
+  private async trustAddress(limitKey: string, client: string): Promise<void> {
     await this.cache.set(
-      trustedAddressKey(limitKey, clientIp),
+      trustedAddressKey(limitKey, client),
       true,
       TRUSTED_ADDRESS_DAYS * 24 * 60 * 60 * 1000,
     );

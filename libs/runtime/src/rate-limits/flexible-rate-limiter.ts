@@ -1,6 +1,18 @@
+import { createHash } from 'node:crypto';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterRes } from './flexible-classes';
 import type { RateLimitDecision, RateLimiter } from './rate-limiter';
+
+/**
+ * What a count is kept under: a digest of the caller's key. Keys are emails,
+ * addresses and user ids, and a count outlives the account it was about by
+ * up to its window (found in review: `docuthinker:rate:login-email:<email>`
+ * stayed in Redis for a quarter of an hour after the account was erased).
+ * A count only has to recognise its caller again, which the digest does.
+ */
+function storedKey(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
+}
 
 /**
  * Adapts a rate-limiter-flexible limiter to the port: over-limit is a
@@ -11,7 +23,7 @@ export class FlexibleRateLimiter implements RateLimiter {
 
   async consume(key: string, points = 1): Promise<RateLimitDecision> {
     try {
-      const result = await this.limiter.consume(key, points);
+      const result = await this.limiter.consume(storedKey(key), points);
       return {
         allowed: true,
         remaining: result.remainingPoints,
@@ -26,15 +38,16 @@ export class FlexibleRateLimiter implements RateLimiter {
   }
 
   async reset(key: string): Promise<void> {
-    await this.limiter.delete(key);
+    await this.limiter.delete(storedKey(key));
   }
 
   async refund(key: string, points = 1): Promise<void> {
     // Never below nothing: a window that ended since the points were taken
     // (or an outage that moved the count between Redis and this process)
     // would otherwise open the next window with extra points.
-    const counted = (await this.limiter.get(key))?.consumedPoints ?? 0;
+    const stored = storedKey(key);
+    const counted = (await this.limiter.get(stored))?.consumedPoints ?? 0;
     const refunded = Math.min(points, counted);
-    if (refunded > 0) await this.limiter.reward(key, refunded);
+    if (refunded > 0) await this.limiter.reward(stored, refunded);
   }
 }
