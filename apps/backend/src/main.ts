@@ -21,6 +21,7 @@ import { embeddedTokensValidFrom } from './auth/embedded-tokens-valid-from';
 import { createGatewayClient } from './gateway/gateway-client';
 import { problem } from './errors';
 import { backendClientErrors } from './middleware/client-errors';
+import { DEFAULT_BODY_RATE_FLOOR } from './middleware/slow-body-cutoff';
 import { openStores } from './open-stores';
 import { startOutboxWorker, type OutboxWorker } from './outbox/outbox-worker';
 import { LOGIN_LIMIT_WINDOW_SECONDS } from './services/account-service';
@@ -50,6 +51,9 @@ async function main(): Promise<void> {
   );
   // Longer than the load balancer keeps an idle connection: it closes first.
   server.keepAliveTimeout = SERVER_KEEP_ALIVE_TIMEOUT_MS;
+  // Node's default, set here so that the pace an upload must keep (the time
+  // it has to arrive whole, slow-body-cutoff.ts) is the time it really has.
+  server.requestTimeout = DEFAULT_BODY_RATE_FLOOR.arriveWithinMs;
   server.on('clientError', backendClientErrors(logger));
   refuseUnmetExpectations(server, problem, logger);
   let listening: Promise<void> | undefined;

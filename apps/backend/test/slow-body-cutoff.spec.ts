@@ -4,8 +4,8 @@ import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
 import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
 
 const MAX_UPLOAD_BYTES = 64 * 1024;
-/** Scaled down from the default (500 B/s after 20 s) so a test takes seconds. */
-const FLOOR = { minBytesPerSecond: 2000, graceMs: 600, checkEveryMs: 100 };
+/** Scaled down from the default (500 B/s after 20 s, whole within 5 minutes) so a test takes seconds. */
+const FLOOR = { minBytesPerSecond: 2000, graceMs: 600, checkEveryMs: 100, arriveWithinMs: 4000 };
 const BOUNDARY = 'slowbodyboundary';
 
 /**
@@ -101,9 +101,29 @@ describe('an upload whose body arrives too slowly', () => {
     expect(uploads.map((upload) => upload.status)).toEqual([201, 201]);
   }, 20000);
 
-  it('is taken when it keeps above the floor, however long it takes', async () => {
+  it('is taken when it keeps above the floor and arrives in time', async () => {
     // 4 KB every 200 ms: 20 KB/s against a floor of 2 KB/s, for about 1.6 s.
     const answer = await dribbleUpload(backend.url, token, 32 * 1024, 4096, 200);
+    expect(answer).toMatch(/^HTTP\/1\.1 201 /);
+  }, 20000);
+
+  // Found in review: at the floor alone a body declaring the largest upload
+  // held its share of the budget for as long as the server waits for a
+  // request, so four slow connections kept everyone else's uploads at 503.
+  it('is cut off as soon as its pace shows it cannot arrive whole in time', async () => {
+    // 60 KB at about 6 KB/s: above the floor, but 10 s against 4 s allowed.
+    const startedAt = Date.now();
+    const answer = await dribbleUpload(backend.url, token, 60 * 1024, 1024, 170);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toContain('"code":"DT_ERR_REQUEST_TIMEOUT"');
+    expect(answer).toContain('15360 bytes a second');
+    // Cut when its pace showed it, not when the time it had ran out.
+    expect(Date.now() - startedAt).toBeLessThan(FLOOR.arriveWithinMs);
+  }, 20000);
+
+  it('takes a small body sent slower than the large one that was cut off', async () => {
+    // 8 KB at about 3.4 KB/s: 2.4 s, within the 4 s a body has.
+    const answer = await dribbleUpload(backend.url, token, 8 * 1024, 512, 150);
     expect(answer).toMatch(/^HTTP\/1\.1 201 /);
   }, 20000);
 });

@@ -2,7 +2,12 @@ import type { Request, RequestHandler } from 'express';
 import { problem } from '../errors';
 import { currentUser } from './authenticate';
 import { sendProblem } from './problem-responses';
-import { DEFAULT_BODY_RATE_FLOOR, watchBodyRate, type BodyRateFloor } from './slow-body-cutoff';
+import {
+  DEFAULT_BODY_RATE_FLOOR,
+  neededBytesPerSecond,
+  watchBodyRate,
+  type BodyRateFloor,
+} from './slow-body-cutoff';
 
 // As Express routes them: case-insensitive, with or without a trailing slash.
 const LARGE_BODY_PATHS = [/^\/api\/documents\/?$/i, /^\/api\/ai\/[^/]+\/?$/i];
@@ -76,9 +81,13 @@ export function largeBodyAdmission(
       if (left <= 0) heldByUser.delete(userId);
       else heldByUser.set(userId, left);
     });
-    watchBodyRate(req, res, bodyRateFloor, () => {
+    // What is to come on the wire: the declared length (compressed, if it
+    // is), else as much as an upload may be; past that the reader refuses it.
+    const wireBytes = Math.min(declaredLength(req) ?? maxUploadBytes, maxUploadBytes);
+    const pace = neededBytesPerSecond(bodyRateFloor, wireBytes);
+    watchBodyRate(req, res, bodyRateFloor, pace, () => {
       req.log.warn(
-        { minBytesPerSecond: bodyRateFloor.minBytesPerSecond },
+        { minBytesPerSecond: Math.ceil(pace) },
         'request body arrived too slowly; the request was cut off',
       );
       if (res.headersSent) {
@@ -88,7 +97,7 @@ export function largeBodyAdmission(
       // The rest of the body is not read: the connection goes with the answer.
       const refusal = problem(
         'DT_ERR_REQUEST_TIMEOUT',
-        `The body arrived slower than ${bodyRateFloor.minBytesPerSecond} bytes a second; nothing was stored. Send it again.`,
+        `The body arrived slower than ${Math.ceil(pace)} bytes a second, the pace that brings it whole within ${Math.round(bodyRateFloor.arriveWithinMs / 1000)} seconds; nothing was stored. Send it again.`,
         { headers: { Connection: 'close' } },
       );
       sendProblem(res, refusal, req.path);
@@ -97,11 +106,14 @@ export function largeBodyAdmission(
   };
 }
 
-function bytesToHold(req: Request, maxUploadBytes: number): number {
+function declaredLength(req: Request): number | undefined {
   const declared = Number(req.headers['content-length']);
+  return Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
+}
+
+function bytesToHold(req: Request, maxUploadBytes: number): number {
+  const declared = declaredLength(req);
   const encoded =
     (req.headers['content-encoding'] || 'identity').trim().toLowerCase() !== 'identity';
-  return Number.isSafeInteger(declared) && declared >= 0 && !encoded
-    ? Math.min(declared, maxUploadBytes)
-    : maxUploadBytes;
+  return declared !== undefined && !encoded ? Math.min(declared, maxUploadBytes) : maxUploadBytes;
 }

@@ -8,22 +8,43 @@ export interface BodyRateFloor {
   readonly graceMs: number;
   /** How often the rate is looked at. */
   readonly checkEveryMs: number;
+  /**
+   * How long a whole request may take to arrive: the server's
+   * requestTimeout (main.ts sets it from this), after which Node drops it.
+   */
+  readonly arriveWithinMs: number;
 }
 
 /**
- * Apache's mod_reqtimeout default (MinRate=500 after 20 s): a 25 MB upload
- * may take 14 hours at it, any real link sends far more, and a connection
- * dribbling a byte every few seconds is cut within half a minute.
+ * Apache's mod_reqtimeout default (MinRate=500 after 20 s), so a connection
+ * dribbling a byte every few seconds is cut within half a minute; and Node's
+ * default requestTimeout (5 minutes), which any real link meets for the
+ * largest upload (25 MB in 5 minutes is 83 KB/s).
  */
 export const DEFAULT_BODY_RATE_FLOOR: BodyRateFloor = {
   minBytesPerSecond: 500,
   graceMs: 20_000,
   checkEveryMs: 5_000,
+  arriveWithinMs: 300_000,
 };
 
 /**
+ * The average pace a body of `bodyBytes` must keep: the floor, or the pace
+ * that brings it whole before the request's time is up if that is faster.
+ * Found in review: at the floor alone a body declaring 25 MB could take 14
+ * hours, so two accounts kept the four largest uploads' budget with four
+ * connections sending 500 B/s, and every other user's upload got 503 until
+ * Node gave up on them at 5 minutes (and they connected again). A body too
+ * slow to arrive in time was going to fail anyway: it is cut as soon as its
+ * pace shows it, and its share of the budget goes to uploads that can finish.
+ */
+export function neededBytesPerSecond(floor: BodyRateFloor, bodyBytes: number): number {
+  return Math.max(floor.minBytesPerSecond, (bodyBytes * 1000) / floor.arriveWithinMs);
+}
+
+/**
  * Calls `tooSlow` once if the request's body, still arriving, has averaged
- * less than the floor since this was called. Why: a large body holds its
+ * less than `bytesPerSecond` since this was called. Why: a large body holds its
  * share of the process's upload budget (large-body-admission.ts) until its
  * response ends, and Node bounds only the whole request (5 minutes) and
  * waits for ever between bytes: found in a security test, two accounts
@@ -35,6 +56,7 @@ export function watchBodyRate(
   req: Request,
   res: Response,
   floor: BodyRateFloor,
+  bytesPerSecond: number,
   tooSlow: () => void,
 ): void {
   const { socket } = req;
@@ -48,7 +70,7 @@ export function watchBodyRate(
     }
     const elapsedMs = Date.now() - startedAt;
     if (elapsedMs < floor.graceMs) return;
-    if (socket.bytesRead - bytesBefore < (floor.minBytesPerSecond * elapsedMs) / 1000) {
+    if (socket.bytesRead - bytesBefore < (bytesPerSecond * elapsedMs) / 1000) {
       clearInterval(timer);
       tooSlow();
     }
