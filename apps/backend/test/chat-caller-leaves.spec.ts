@@ -44,7 +44,10 @@ describe('a chat turn whose client left after the gateway answered', () => {
   });
 
   /** A gateway that answers, and the client leaving at `when`. */
-  function chatService(leaving: AbortController, when: 'answered' | 'storing'): ChatService {
+  function chatService(
+    leaving: AbortController,
+    when: 'answered' | 'storing' | 'checking',
+  ): ChatService {
     const gateway = {
       chat: async (_request: ChatRequest, _context?: GatewayCallContext) => {
         if (when === 'answered') leaving.abort();
@@ -61,12 +64,25 @@ describe('a chat turn whose client left after the gateway answered', () => {
             },
           })
         : stores.chatSessions;
-    return new ChatService({ ...stores, chatSessions }, gateway);
+    // The document is looked for again once the turn is stored.
+    const documents =
+      when === 'checking'
+        ? Object.assign(Object.create(stores.documents) as Stores['documents'], {
+            titlesOf: async (...args: Parameters<Stores['documents']['titlesOf']>) => {
+              const titles = await stores.documents.titlesOf(...args);
+              leaving.abort();
+              return titles;
+            },
+          })
+        : stores.documents;
+    return new ChatService({ ...stores, chatSessions, documents }, gateway);
   }
 
   it.each([
     ['after the gateway answered', 'answered'],
     ['while the turn was stored', 'storing'],
+    // Found in review: the checks after the turn was stored are two reads more.
+    ['while the stored turn was checked', 'checking'],
   ] as const)('stores no new session when the client left %s', async (_, when) => {
     const leaving = new AbortController();
     const turn = chatService(leaving, when).chat(ownerId, documentId, 'Hello?', undefined, {

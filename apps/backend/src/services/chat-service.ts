@@ -138,13 +138,6 @@ export class ChatService {
       { role: 'assistant', content: answer.reply },
     ]);
     if (!appended) throw new NotFoundError('chat-session');
-    if (created && context?.signal?.aborted) {
-      // Gone while the turn was stored (found by an exploratory test): a new
-      // session only this answer would have named is taken back out. A turn
-      // of a session the client knows stays in its history.
-      await this.stores.chatSessions.delete(ownerId, session.id);
-      throw new CallerLeftError();
-    }
     let documentStillThere: boolean;
     try {
       await confirmOwnerStillExists(this.stores, ownerId);
@@ -165,6 +158,14 @@ export class ChatService {
     if (!documentStillThere) {
       await this.stores.chatSessions.deleteForDocument(scope);
       throw new NotFoundError('document');
+    }
+    if (created && context?.signal?.aborted) {
+      // Gone while the turn was stored or checked (found by an exploratory
+      // test, and in review): a new session only this answer would have
+      // named is taken back out. A turn of a session the client knows stays
+      // in its history.
+      await this.stores.chatSessions.delete(ownerId, session.id);
+      throw new CallerLeftError();
     }
     return {
       reply: answer.reply,
