@@ -62,6 +62,31 @@ describe('LibsqlVectorIndex', () => {
     await second.close();
   });
 
+  it('opens a file written before chunks kept their title, and a re-index fills it in', async () => {
+    const path = join(dataDir, 'before-titles.db');
+    const [chunk] = await indexedChunks('old', 'Gannets plunge into the sea for mackerel.');
+    const older = LibsqlVectorIndex.open({ path, embedding: contractEmbedder });
+    await older.replaceDocument('owner', 'old', [chunk as IndexedChunk]);
+    await older.close();
+    const raw = openLibsql(path);
+    raw.exec('ALTER TABLE chunks DROP COLUMN title');
+    raw.close();
+
+    const reopened = LibsqlVectorIndex.open({ path, embedding: contractEmbedder });
+    try {
+      const [untitled] = await reopened.queryLexical({ ownerId: 'owner', k: 1 }, 'gannets');
+      expect(untitled).toMatchObject({ chunkId: chunk?.chunkId });
+      expect(untitled).not.toHaveProperty('title');
+      await reopened.replaceDocument('owner', 'old', [
+        { ...(chunk as IndexedChunk), title: 'Gannets' },
+      ]);
+      const [titled] = await reopened.queryLexical({ ownerId: 'owner', k: 1 }, 'gannets');
+      expect(titled?.title).toBe('Gannets');
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('searches the same from memory whether loaded from the file, kept in step by writes, or evicted', async () => {
     const path = join(dataDir, 'memory.db');
     const query = 'redistributions of source code must retain the copyright notice';

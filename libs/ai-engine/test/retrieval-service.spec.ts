@@ -312,6 +312,59 @@ describe('RetrievalService when nothing of the owner matches the query', () => {
   });
 });
 
+// Found in review: over documents of some length the offline embedder's
+// hashed terms meet by chance, so vector and hybrid search returned passages
+// that share no word with the query, and ask paid a provider to answer from them.
+describe('RetrievalService with the offline embedder, over long documents', () => {
+  const { service, close } = embeddedService();
+  const UNRELATED = [
+    'capital of Peru',
+    'banana bread recipe',
+    'photosynthesis in kelp forests',
+    'volcanic eruptions on Iceland',
+    'migrating whales sing',
+  ];
+  const ZANZIBAR = {
+    documentId: 'zanzibar',
+    title: 'Quarterly Zanzibar Report',
+    text: 'Revenue grew by four percent.',
+  };
+
+  beforeAll(async () => {
+    for (const document of [...CORPUS, ZANZIBAR])
+      await service.index({ ownerId: 'o', ...document });
+  });
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(close);
+
+  it('finds nothing for a query none of them shares a word with, and asks no provider', async () => {
+    const answering = jest.spyOn(ProviderChain.prototype, 'answer');
+    for (const query of UNRELATED) {
+      for (const mode of ['hybrid', 'vector'] as const) {
+        const { hits } = await service.search({ ownerId: 'o', query, mode });
+        expect({ query, mode, hits }).toEqual({ query, mode, hits: [] });
+      }
+      expect(await service.ask({ ownerId: 'o', question: query })).toMatchObject({
+        answer: NO_ANSWER,
+        citations: [],
+      });
+    }
+    expect(answering).not.toHaveBeenCalled();
+  });
+
+  it('still finds a passage by the title it was embedded with', async () => {
+    const { hits } = await service.search({ ownerId: 'o', query: 'Zanzibar', mode: 'vector' });
+    expect(hits.map((hit) => hit.documentId)).toEqual(['zanzibar']);
+    const byTerms = await service.search({ ownerId: 'o', query: 'Zanzibar', mode: 'lexical' });
+    expect(byTerms.hits).toEqual([]);
+  });
+
+  it('still finds what a query shares words with', async () => {
+    const { hits } = await service.search({ ownerId: 'o', query: 'patent license grant' });
+    expect(hits.length).toBeGreaterThan(0);
+  });
+});
+
 describe('RetrievalService when a write fails', () => {
   it('writes the graph only after the vector index took the chunks', async () => {
     const vectorIndex = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });

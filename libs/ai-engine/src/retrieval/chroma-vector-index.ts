@@ -93,6 +93,9 @@ interface ChunkMetadata extends Metadata {
   documentId: string;
   chunkId: string;
   ordinal: number;
+  // And `title`, the title the chunk was embedded with: absent in records
+  // written before titles were kept (an optional field cannot be declared
+  // next to Metadata's index signature).
 }
 
 /** The client's error types, so callers see the same errors as from the client. */
@@ -556,6 +559,7 @@ export class ChromaVectorIndex implements VectorIndex {
       documentId: chunk.documentId,
       chunkId: chunk.chunkId,
       ordinal: chunk.ordinal,
+      ...(chunk.title === undefined ? {} : { title: chunk.title }),
     }));
     if (!this.writer) {
       const embeddings = chunks.map((chunk) => Array.from(chunk.embedding));
@@ -878,13 +882,18 @@ function chunkIdOfRecord(ownerId: string, id: string): string {
 
 const FINGERPRINT_SUFFIX = /~[A-Za-z0-9_-]{16}$/;
 
-/** A chunk's record: its id, then a fingerprint of the vector it is stored with. */
+/**
+ * A chunk's record: its id, then a fingerprint of the vector and the title it
+ * is stored with. The title counts on its own (its vector already changes with
+ * it) so that re-indexing a record written before titles were kept, whose
+ * vector is the same, writes it anew with its title rather than keep it.
+ */
 function chunkRecordId(ownerId: string, chunk: IndexedChunk): string {
   const { buffer, byteOffset, byteLength } = chunk.embedding;
-  const fingerprint = createHash('sha256')
-    .update(new Uint8Array(buffer, byteOffset, byteLength))
-    .digest('base64url')
-    .slice(0, 16);
+  const hash = createHash('sha256').update(new Uint8Array(buffer, byteOffset, byteLength));
+  // A record without a title keeps the id it always had.
+  if (chunk.title !== undefined) hash.update(`\u0000title:${chunk.title}`);
+  const fingerprint = hash.digest('base64url').slice(0, 16);
   return `${recordId(ownerId, chunk.chunkId)}~${fingerprint}`;
 }
 
@@ -903,6 +912,7 @@ function chunkHit(metadata: ChunkMetadata, text: string, score: number): ChunkHi
     chunkId: metadata.chunkId,
     ordinal: metadata.ordinal,
     text,
+    ...(typeof metadata['title'] === 'string' ? { title: metadata['title'] } : {}),
     score,
   };
 }

@@ -57,6 +57,8 @@ interface ChunkRow {
   document_id: string;
   ordinal: number;
   text: StoredText;
+  /** Null in rows written before titles were kept. */
+  title: StoredText | null;
 }
 
 /** A chunk's text as a column holds it: text, or UTF-8 bytes (see storedText). */
@@ -120,6 +122,7 @@ export class LibsqlVectorIndex implements VectorIndex {
         document_id TEXT NOT NULL,
         ordinal INTEGER NOT NULL,
         text TEXT NOT NULL,
+        title TEXT,
         PRIMARY KEY (owner_id, chunk_id)
       );
       CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks (owner_id, document_id);
@@ -136,6 +139,7 @@ export class LibsqlVectorIndex implements VectorIndex {
       -- Lexical search moved to memory; files written before keep no dead table.
       DROP TABLE IF EXISTS chunk_terms;
     `);
+    addChunkTitles(db);
     const recorded = Object.fromEntries(
       (
         db.prepare('SELECT key, value FROM vector_index_meta').all() as Array<{
@@ -180,7 +184,7 @@ export class LibsqlVectorIndex implements VectorIndex {
       .prepare('SELECT chunk_id FROM chunks WHERE owner_id = ? AND document_id = ?')
       .pluck();
     const insertChunk = this.db.prepare(
-      'INSERT INTO chunks (owner_id, chunk_id, document_id, ordinal, text) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO chunks (owner_id, chunk_id, document_id, ordinal, text, title) VALUES (?, ?, ?, ?, ?, ?)',
     );
     const insertVector = this.db.prepare(
       'INSERT INTO chunk_vectors (owner_id, chunk_id, document_id, embedding) VALUES (?, ?, ?, ?)',
@@ -194,7 +198,14 @@ export class LibsqlVectorIndex implements VectorIndex {
       ).length;
       this.deleteDocumentRows(ownerId, documentId);
       for (const chunk of chunks) {
-        insertChunk.run(ownerId, chunk.chunkId, documentId, chunk.ordinal, storedText(chunk.text));
+        insertChunk.run(
+          ownerId,
+          chunk.chunkId,
+          documentId,
+          chunk.ordinal,
+          storedText(chunk.text),
+          chunk.title === undefined ? null : storedText(chunk.title),
+        );
         insertVector.run(ownerId, chunk.chunkId, documentId, vectorBlob(chunk.embedding));
       }
       return stale;
@@ -442,7 +453,7 @@ export class LibsqlVectorIndex implements VectorIndex {
       (
         this.db
           .prepare(
-            `SELECT chunk_id, document_id, ordinal, text FROM chunks
+            `SELECT chunk_id, document_id, ordinal, text, title FROM chunks
              WHERE owner_id = ? AND chunk_id IN (${placeholders(ranked.length)})`,
           )
           .all(ownerId, ...ranked.map((row) => row.chunkId)) as ChunkRow[]
@@ -488,6 +499,23 @@ function toHit(row: ChunkRow, score: number): ChunkHit {
     chunkId: row.chunk_id,
     ordinal: row.ordinal,
     text: textOf(row.text),
+    ...(row.title === null ? {} : { title: textOf(row.title) }),
     score: Number(score.toFixed(6)),
   };
+}
+
+/**
+ * Files written before chunks kept their document's title have no such
+ * column: it is added, null for the old rows, which a re-index fills. Read
+ * and added under the write lock, so two processes opening an old file at
+ * once do not both add it.
+ */
+function addChunkTitles(db: LibsqlDatabase): void {
+  const migrate = db.transaction(() => {
+    const columns = (db.prepare('PRAGMA table_info(chunks)').all() as Array<{ name: string }>).map(
+      (column) => column.name,
+    );
+    if (!columns.includes('title')) db.exec('ALTER TABLE chunks ADD COLUMN title TEXT');
+  });
+  migrate.immediate();
 }

@@ -5,6 +5,13 @@ export interface IndexedChunk {
   readonly documentId: string;
   readonly ordinal: number;
   readonly text: string;
+  /**
+   * The document's title, which its embedding was computed with
+   * (embeddingInputOf): kept with the chunk so that a hit's embedding input
+   * can be known again (RetrievalService drops the offline embedder's hash
+   * collisions with it).
+   */
+  readonly title?: string;
   readonly embedding: Float32Array;
 }
 
@@ -13,6 +20,8 @@ export interface ChunkHit {
   readonly chunkId: string;
   readonly ordinal: number;
   readonly text: string;
+  /** The title the chunk was embedded with; absent for chunks indexed before titles were kept. */
+  readonly title?: string;
   /** Higher is better; comparable only within one result list. */
   readonly score: number;
 }

@@ -14,6 +14,7 @@ import { ProviderChain } from '../providers/provider-chain';
 import { ProviderError } from '../providers/provider-error';
 import type { ChunkerOptions } from '../retrieval/chunker';
 import type { Embedder } from '../retrieval/embedder';
+import { withoutHashCollisions } from '../retrieval/hash-collision-filter';
 import { HashingEmbedder } from '../retrieval/hashing-embedder';
 import { embeddingInputOf } from '../retrieval/prepare-index-document';
 import { reciprocalRankFusion } from '../retrieval/reciprocal-rank-fusion';
@@ -255,7 +256,11 @@ export class RetrievalService {
       const result = await vectorIndex.replaceDocument(
         ownerId,
         documentId,
-        chunks.map((chunk, index) => ({ ...chunk, embedding: vectors[index] as Float32Array })),
+        chunks.map((chunk, index) => ({
+          ...chunk,
+          title,
+          embedding: vectors[index] as Float32Array,
+        })),
       );
       return { enabled: true, ...result };
     };
@@ -520,13 +525,16 @@ export class RetrievalService {
       degraded,
     });
     if (mode === 'lexical') return lexicalOnly(false);
-    const embedded = this.dependencies.embedder.embed([query], signal);
+    const { embedder } = this.dependencies;
+    const embedded = embedder.embed([query], signal);
+    // Only the offline embedder's vectors are terms, whose overlap can be checked.
+    const nearest = async (depth: number, vector: Float32Array) => {
+      const hits = await index.queryVector({ ...base, k: depth }, vector);
+      return isPlainHashingEmbedder(embedder) ? withoutHashCollisions(query, hits) : hits;
+    };
     if (mode === 'vector') {
       const [vector] = await embedded;
-      return {
-        hits: await index.queryVector({ ...base, k }, vector as Float32Array),
-        degraded: false,
-      };
+      return { hits: await nearest(k, vector as Float32Array), degraded: false };
     }
     const vector = await embedded.then(
       ([embedding]) => embedding as Float32Array,
@@ -538,7 +546,7 @@ export class RetrievalService {
     if (!vector) return lexicalOnly(true);
     const depth = Math.min(MAX_K * FUSION_DEPTH, k * FUSION_DEPTH);
     const [byVector, byTerms] = await Promise.all([
-      index.queryVector({ ...base, k: depth }, vector),
+      nearest(depth, vector),
       index.queryLexical({ ...base, k: depth }, query),
     ]);
     return { hits: reciprocalRankFusion([byVector, byTerms], k), degraded: false };

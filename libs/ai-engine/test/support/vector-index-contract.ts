@@ -167,6 +167,23 @@ export function describeVectorIndexContract(
       expect(hit?.score).toBeCloseTo(1, 3);
     });
 
+    it('returns the title a chunk was embedded with, by vector and by terms, and none where none was given', async () => {
+      const text = 'Puffins dive for sand eels off the skerries.';
+      const [untitled] = await indexedChunks('puffins', text);
+      await index.replaceDocument('owner-title', 'puffins', [untitled as IndexedChunk]);
+      const vector = await vectorOf(text);
+      const [before] = await index.queryVector({ ownerId: 'owner-title', k: 1 }, vector);
+      expect(before).toBeDefined();
+      expect(before).not.toHaveProperty('title');
+
+      const titled = { ...(untitled as IndexedChunk), title: 'Seabirds: a field guide' };
+      await index.replaceDocument('owner-title', 'puffins', [titled]);
+      const [byVector] = await index.queryVector({ ownerId: 'owner-title', k: 1 }, vector);
+      const [byTerms] = await index.queryLexical({ ownerId: 'owner-title', k: 1 }, 'puffins');
+      expect(byVector?.title).toBe('Seabirds: a field guide');
+      expect(byTerms?.title).toBe('Seabirds: a field guide');
+    });
+
     it('gives a reused chunk id the new text', async () => {
       const [first] = await indexedChunks(
         'reused',
