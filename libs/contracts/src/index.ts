@@ -12,5 +12,6 @@ export * from './code-points';
 export * from './access-token-times';
 export * from './query-integer';
 export * from './title-text';
+export * from './in-word-ignorables';
 export * from './optional-vowel-marks';
 export * from './script-characters';

@@ -40,6 +40,8 @@ describe('content search over international text (embedded store)', () => {
       danish: 'Søren købte en ærlig bog om Œdipus og Ǿresund.',
       icelandic: 'Þórður býr á Íslandi.',
       arabic: 'ذَهَبَ الطَّالِبُ إِلَى الْمَدْرَسَةِ',
+      // A DOCX's optional hyphens and a joiner inside words.
+      hyphenated: 'Strictly con\u00ADfi\u00ADden\u00ADtial: Herr Mül\u200Dler reviews it.',
     };
     for (const [name, text] of Object.entries(texts)) {
       const created = await stores.documents.create(
@@ -122,6 +124,16 @@ describe('content search over international text (embedded store)', () => {
     expect(await found('المدرسة')).toEqual([ids['arabic']]);
   });
 
+  it('reads a word without the soft hyphens and joiners inside it, and shows it as written', async () => {
+    expect(await found('confidential')).toEqual([ids['hyphenated']]);
+    expect(await found('müller')).toEqual([ids['hyphenated']]);
+    expect(await found('con\u00ADfi\u00ADden\u00ADtial')).toEqual([ids['hyphenated']]);
+    // No longer fragments of their own.
+    expect(await found('tial')).toEqual([]);
+    const [hit] = await stores.documents.searchContent(owner, 'confidential');
+    expect(hit?.snippet).toContain('con\u00ADfi\u00ADden\u00ADtial');
+  });
+
   it('still matches the start of a Latin word, with or without its accents', async () => {
     expect(await found('panel')).toEqual([ids['english']]);
     expect(await found('krakow')).toEqual([ids['english']]);
@@ -135,7 +147,7 @@ describe('content search over international text (embedded store)', () => {
 
   it('finds titles the same way', async () => {
     const hits = await stores.documents.searchTitles(owner, 'NOTES', { limit: 20 });
-    expect(hits).toHaveLength(12);
+    expect(hits).toHaveLength(13);
   });
 });
 
@@ -193,6 +205,20 @@ describe('a version 8 embedded database (words split at their marks)', () => {
       async (search, id) => {
         expect(await search('भारत')).toEqual([id]);
         expect(await search('रत')).toEqual([]);
+      },
+    );
+  });
+});
+
+describe('a version 13 embedded database (words split at soft hyphens and joiners)', () => {
+  it('has its full-text index written anew on opening, so "confidential" finds a hyphenated one', async () => {
+    await openedAfterIndexOfVersion(
+      13,
+      'con\u00ADfi\u00ADden\u00ADtial',
+      ['con', 'fi', 'den', 'tial'],
+      async (search, id) => {
+        expect(await search('confidential')).toEqual([id]);
+        expect(await search('tial')).toEqual([]);
       },
     );
   });

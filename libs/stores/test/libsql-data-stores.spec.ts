@@ -145,7 +145,7 @@ describe('embedded libSQL data stores', () => {
 
     const check = new Database(file);
     try {
-      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 13 });
+      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 14 });
       // Version 13: whether deleted words await a merge is kept in the file.
       expect(
         check

@@ -1,6 +1,6 @@
 import { splitSentences } from '../text/sentences';
 import { isStopword } from '../text/stopwords';
-import { withoutInWordIgnorables } from '../text/tokenize';
+import { withoutInWordIgnorables } from '@docuthinker/contracts';
 import { compareCodeUnits } from '../text/code-unit-order';
 
 export type EntityType = 'organization' | 'acronym' | 'name';

@@ -204,7 +204,7 @@ function surfaceCharacter(character: string, several?: string): string {
 
 /**
  * What stored text may hold between two characters of a term: the tokenizer
- * reads a word without its in-word ignorables (IN_WORD_IGNORABLES: soft
+ * reads a word without its in-word ignorables (libs/contracts: soft
  * hyphens, joiners), the stored text keeps them.
  */
 const IN_WORD_IGNORABLE_RUN = '[\\x{ad}\\x{200c}\\x{200d}\\x{2060}\\x{feff}]*';

@@ -1,5 +1,9 @@
 import { stem } from './stem';
-import { OPTIONAL_VOWEL_MARK_CLASS, UNSPACED_SCRIPT_LETTERS } from '@docuthinker/contracts';
+import {
+  OPTIONAL_VOWEL_MARK_CLASS,
+  UNSPACED_SCRIPT_LETTERS,
+  withoutInWordIgnorables,
+} from '@docuthinker/contracts';
 import { isStopword } from './stopwords';
 
 /**
@@ -12,24 +16,6 @@ const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:['’]\p{L}[\p{L}\p{M}]*)*/gu;
 /** Dropped: queries leave them out (see optional-vowel-marks.ts). */
 const OPTIONAL_VOWEL_MARKS = new RegExp(OPTIONAL_VOWEL_MARK_CLASS, 'gu');
 const NON_ASCII = /[^\p{ASCII}]/u;
-/**
- * Invisible characters that join or hint inside a word: the soft hyphen (a
- * DOCX optional hyphen, a PDF's hyphenation point), zero-width non-joiner and
- * joiner, word joiner, and the zero-width no-break space. None is a letter,
- * so a word written with one fell apart into fragments no query found
- * ("con\u00ADfi\u00ADden\u00ADtial", "Mül\u200Dler" became "Mül"): terms
- * and names read the word without them. The zero-width space is not one of
- * them: it marks where a word may break, as a space does.
- * (An alternation, not a class: a class holding U+200D reads as one joined
- * character to linters and readers.)
- */
-export const IN_WORD_IGNORABLES = /\u00AD|\u200C|\u200D|\u2060|\uFEFF/gu;
-
-/** The text without IN_WORD_IGNORABLES. */
-export function withoutInWordIgnorables(text: string): string {
-  return text.replace(IN_WORD_IGNORABLES, '');
-}
-
 /**
  * `'İ'.toLowerCase()` is "i" + U+0307 COMBINING DOT ABOVE, which is no letter
  * and would cut "İstanbul" into "i" and "stanbul"; Turkish "ı" is the same

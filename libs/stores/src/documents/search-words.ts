@@ -1,4 +1,9 @@
-import { OPTIONAL_VOWEL_MARK_CLASS, UNSPACED_SCRIPT_LETTERS } from '@docuthinker/contracts';
+import {
+  IN_WORD_IGNORABLE_ALTERNATION,
+  OPTIONAL_VOWEL_MARK_CLASS,
+  UNSPACED_SCRIPT_LETTERS,
+  withoutInWordIgnorables,
+} from '@docuthinker/contracts';
 
 /**
  * The terms the embedded full-text index stores and searches for, shared by
@@ -23,9 +28,17 @@ import { OPTIONAL_VOWEL_MARK_CLASS, UNSPACED_SCRIPT_LETTERS } from '@docuthinker
  * The index's tokenizer keeps marks inside its tokens (libsql-schema.ts).
  */
 
-/** A letter or digit, then letters, marks and digits. */
-const WORD_PATTERN = '[\\p{L}\\p{N}][\\p{L}\\p{M}\\p{N}]*';
+/**
+ * A letter or digit, then letters, marks and digits, with in-word
+ * ignorables (soft hyphens, joiners: libs/contracts) between them, which the
+ * word's term leaves out: "con\u00ADfi\u00ADden\u00ADtial" in a DOCX was
+ * four words, and "confidential" did not find it (review).
+ */
+const WORD_PATTERN = `[\\p{L}\\p{N}](?:[\\p{L}\\p{M}\\p{N}]|(?:${IN_WORD_IGNORABLE_ALTERNATION})+(?=[\\p{L}\\p{M}\\p{N}]))*`;
 const WORD = new RegExp(WORD_PATTERN, 'gu');
+/** The same for a text without ignorables: some 10 % faster on a long one. */
+const PLAIN_WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu;
+const HAS_IN_WORD_IGNORABLE = new RegExp(IN_WORD_IGNORABLE_ALTERNATION, 'u');
 const FIRST_WORD = new RegExp(WORD_PATTERN, 'u');
 const UNSPACED_LETTER = UNSPACED_SCRIPT_LETTERS;
 const UNSPACED = new RegExp(`[${UNSPACED_LETTER}]`, 'u');
@@ -81,13 +94,14 @@ export interface PlacedTerm {
 }
 
 /**
- * A lower-cased word without Latin or Greek accents, Turkish i, ß, final
- * sigma, Latin strokes and ligatures, Arabic and Hebrew vowel marks, or nuktas.
+ * A lower-cased word without in-word ignorables, Latin or Greek accents,
+ * Turkish i, ß, final sigma, Latin strokes and ligatures, Arabic and Hebrew
+ * vowel marks, or nuktas.
  */
 function foldWord(word: string): string {
   if (ASCII.test(word)) return word;
   // The letter folds after the accents: "ǿ" is "ø" with an acute (review).
-  return word
+  return withoutInWordIgnorables(word)
     .replace(OPTIONAL_VOWEL_MARKS, '')
     .replace(NUKTAS, '')
     .normalize('NFD')
@@ -186,7 +200,7 @@ export function forEachTerm(text: string, take: TakeTerm): void {
   const budget: PairBudget = { letters: MAX_PAIRED_LETTERS };
   // Texts repeat their words: a short one's terms are worked out once.
   const remembered = new Map<string, RememberedWord>();
-  for (const match of text.matchAll(WORD)) {
+  for (const match of text.matchAll(HAS_IN_WORD_IGNORABLE.test(text) ? WORD : PLAIN_WORD)) {
     const word = match[0];
     const at = match.index;
     if (ASCII.test(word)) {

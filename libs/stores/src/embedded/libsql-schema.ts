@@ -2,7 +2,7 @@ import type Database from 'libsql';
 import { indexDocumentTerms } from './libsql-owner-terms';
 
 /** Bumped when a migration is added below; stored in SQLite's `user_version`. */
-const SCHEMA_VERSION = 13;
+const SCHEMA_VERSION = 14;
 
 const VERSION_1 = `
 CREATE TABLE users (
@@ -196,7 +196,8 @@ CREATE INDEX IF NOT EXISTS chat_sessions_by_owner_latest_activity ON chat_sessio
  * `documents`, as version 3 first wrote it. (Version 9 did the same with
  * the tokenizer that split words at their marks, version 10 kept nuktas,
  * version 11 kept Latin strokes and ligatures such as "ł" and "æ"; version
- * 12 is this build's terms.)
+ * 14 reads words without the soft hyphens and joiners inside them, and is
+ * this build's terms.)
  */
 /**
  * Whether words deleted from `document_terms` still sit in its pages, owed a
@@ -260,7 +261,7 @@ export function migrateEmbeddedSchema(db: Database.Database): void {
     if (current < 7) db.exec(VERSION_7);
     if (current < 8) db.exec(VERSION_8);
     // Version 3 wrote the index with this build's terms already.
-    if (current >= 3 && current < 12) rewriteDocumentTerms(db);
+    if (current >= 3 && current < 14) rewriteDocumentTerms(db);
     if (current < 13) db.exec(VERSION_13);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
