@@ -43,6 +43,22 @@ describe('a chat turn whose client left after the gateway answered', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  /** `store` whose `method` does its work, then the client leaves. */
+  function leavingAfter<Store extends object>(
+    store: Store,
+    method: keyof Store & string,
+    leaving: AbortController,
+  ): Store {
+    const work = store[method] as (...args: unknown[]) => Promise<unknown>;
+    return Object.assign(Object.create(store) as Store, {
+      [method]: async (...args: unknown[]) => {
+        const result = await work.apply(store, args);
+        leaving.abort();
+        return result;
+      },
+    });
+  }
+
   /** A gateway that answers, and the client leaving at `when`. */
   function chatService(
     leaving: AbortController,
@@ -56,25 +72,11 @@ describe('a chat turn whose client left after the gateway answered', () => {
     } as unknown as GatewayClient;
     const chatSessions =
       when === 'storing'
-        ? Object.assign(Object.create(stores.chatSessions) as Stores['chatSessions'], {
-            append: async (...args: Parameters<Stores['chatSessions']['append']>) => {
-              const appended = await stores.chatSessions.append(...args);
-              leaving.abort();
-              return appended;
-            },
-          })
+        ? leavingAfter(stores.chatSessions, 'append', leaving)
         : stores.chatSessions;
     // The document is looked for again once the turn is stored.
     const documents =
-      when === 'checking'
-        ? Object.assign(Object.create(stores.documents) as Stores['documents'], {
-            titlesOf: async (...args: Parameters<Stores['documents']['titlesOf']>) => {
-              const titles = await stores.documents.titlesOf(...args);
-              leaving.abort();
-              return titles;
-            },
-          })
-        : stores.documents;
+      when === 'checking' ? leavingAfter(stores.documents, 'titlesOf', leaving) : stores.documents;
     return new ChatService({ ...stores, chatSessions, documents }, gateway);
   }
 
