@@ -359,6 +359,24 @@ describe('RetrievalService with the offline embedder, over long documents', () =
     expect(byTerms.hits).toEqual([]);
   });
 
+  // Found in review: collisions were dropped after the list was cut to k,
+  // so they still took places of chunks that share a word with the query.
+  it('fills k places by vector with chunks that share a word, whatever collides above them', async () => {
+    for (const word of [
+      'trademark',
+      'warranty',
+      'sublicense',
+      'jurisdiction',
+      'notices',
+      'patent',
+    ]) {
+      const sharing = await service.search({ ownerId: 'o', query: word, mode: 'lexical', k: 50 });
+      const k = Math.min(sharing.hits.length, 6);
+      const { hits } = await service.search({ ownerId: 'o', query: word, mode: 'vector', k });
+      expect({ word, found: hits.length }).toEqual({ word, found: k });
+    }
+  });
+
   it('still finds what a query shares words with', async () => {
     const { hits } = await service.search({ ownerId: 'o', query: 'patent license grant' });
     expect(hits.length).toBeGreaterThan(0);

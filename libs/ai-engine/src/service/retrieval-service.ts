@@ -528,13 +528,18 @@ export class RetrievalService {
     const { embedder } = this.dependencies;
     const embedded = embedder.embed([query], signal);
     // Only the offline embedder's vectors are terms, whose overlap can be checked.
+    const dropsCollisions = isPlainHashingEmbedder(embedder);
     const nearest = async (depth: number, vector: Float32Array) => {
       const hits = await index.queryVector({ ...base, k: depth }, vector);
-      return isPlainHashingEmbedder(embedder) ? withoutHashCollisions(query, hits) : hits;
+      return dropsCollisions ? withoutHashCollisions(query, hits) : hits;
     };
+    const depth = Math.min(MAX_K * FUSION_DEPTH, k * FUSION_DEPTH);
     if (mode === 'vector') {
       const [vector] = await embedded;
-      return { hits: await nearest(k, vector as Float32Array), degraded: false };
+      // Read deeper when collisions are dropped, so that they take no place
+      // of a chunk that shares a word (review).
+      const hits = await nearest(dropsCollisions ? depth : k, vector as Float32Array);
+      return { hits: hits.slice(0, k), degraded: false };
     }
     const vector = await embedded.then(
       ([embedding]) => embedding as Float32Array,
@@ -544,7 +549,6 @@ export class RetrievalService {
       },
     );
     if (!vector) return lexicalOnly(true);
-    const depth = Math.min(MAX_K * FUSION_DEPTH, k * FUSION_DEPTH);
     const [byVector, byTerms] = await Promise.all([
       nearest(depth, vector),
       index.queryLexical({ ...base, k: depth }, query),
