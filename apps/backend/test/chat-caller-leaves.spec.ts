@@ -62,7 +62,7 @@ describe('a chat turn whose client left after the gateway answered', () => {
   /** A gateway that answers, and the client leaving at `when`. */
   function chatService(
     leaving: AbortController,
-    when: 'answered' | 'storing' | 'checking',
+    when: 'answered' | 'storing' | 'confirming' | 'checking',
   ): ChatService {
     const gateway = {
       chat: async (_request: ChatRequest, _context?: GatewayCallContext) => {
@@ -77,13 +77,17 @@ describe('a chat turn whose client left after the gateway answered', () => {
     // The document is looked for again once the turn is stored.
     const documents =
       when === 'checking' ? leavingAfter(stores.documents, 'titlesOf', leaving) : stores.documents;
-    return new ChatService({ ...stores, chatSessions, documents }, gateway);
+    // The owner is confirmed once the turn is stored (read only then).
+    const users =
+      when === 'confirming' ? leavingAfter(stores.users, 'findById', leaving) : stores.users;
+    return new ChatService({ ...stores, chatSessions, documents, users }, gateway);
   }
 
   it.each([
     ['after the gateway answered', 'answered'],
     ['while the turn was stored', 'storing'],
     // Found in review: the checks after the turn was stored are two reads more.
+    ['while its owner was confirmed', 'confirming'],
     ['while the stored turn was checked', 'checking'],
   ] as const)('stores no new session when the client left %s', async (_, when) => {
     const leaving = new AbortController();

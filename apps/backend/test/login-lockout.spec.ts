@@ -160,6 +160,35 @@ describe('login limits that slow guessing without locking the owner out', () => 
     await accounts.register('one-more@example.com', PASSWORD, '2001:db8:a:c::1');
   });
 
+  it('still trusts an IPv6 address the account signed in from before addresses were counted by /64', async () => {
+    const { user } = await accounts.register('owner@example.com', PASSWORD, OWNER_HOME);
+    const formerHome = '2001:db8:a:b::7';
+    // As the build before wrote it: under the whole address.
+    await stores.cache.set(
+      trustedAddressKey(emailKey('owner@example.com'), formerHome),
+      true,
+      60_000,
+    );
+    expect(await failLogins('owner@example.com', ATTACKER, 6)).toBe(1);
+    const session = await accounts.login('owner@example.com', PASSWORD, formerHome);
+    expect(session.user.id).toBe(user.id);
+  });
+
+  // Found in review: everyone behind one address (a NAT, an IPv6 /64) shared
+  // thirty sign-ins a quarter of an hour, successful ones included.
+  it('does not count successful sign-ins against the address', async () => {
+    await accounts.register('owner@example.com', PASSWORD, OWNER_HOME);
+    for (let login = 0; login < DEFAULT_LOGIN_LIMITS.perIp.points + 5; login += 1) {
+      await accounts.login('owner@example.com', PASSWORD, OWNER_HOME);
+    }
+    // Failures still count.
+    let limited = 0;
+    for (let attempt = 0; attempt < DEFAULT_LOGIN_LIMITS.perIp.points + 1; attempt += 1) {
+      limited += await failLogins(`guess-${attempt}@example.com`, OWNER_HOME, 1);
+    }
+    expect(limited).toBe(1);
+  });
+
   it('knows an IPv4 address again when it arrives IPv4-mapped', async () => {
     const { user } = await accounts.register('owner@example.com', PASSWORD, OWNER_HOME);
     expect(await failLogins('owner@example.com', ATTACKER, 6)).toBe(1);

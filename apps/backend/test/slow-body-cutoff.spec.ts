@@ -1,17 +1,25 @@
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient, uniqueEmail } from './support/api-client';
 import { startFakeGateway, type FakeGateway } from './support/fake-gateway';
 import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
 
 const MAX_UPLOAD_BYTES = 64 * 1024;
 /** Scaled down from the default (500 B/s after 20 s, whole within 5 minutes) so a test takes seconds. */
-const FLOOR = { minBytesPerSecond: 2000, graceMs: 600, checkEveryMs: 100, arriveWithinMs: 4000 };
+const FLOOR = {
+  minBytesPerSecond: 2000,
+  graceMs: 600,
+  checkEveryMs: 100,
+  arriveWithinMs: 4000,
+  cutOffCooldownMs: 1500,
+};
 const BOUNDARY = 'slowbodyboundary';
 
 /**
- * Sends a multipart upload announcing `declaredBytes`, then its body in
- * `chunkBytes` pieces every `everyMs`; resolves with the raw answer (or
- * what arrived before the connection closed).
+ * Sends a multipart upload of `declaredBytes` (announced in Content-Length,
+ * or sent chunked without it), its body in `chunkBytes` pieces every
+ * `everyMs`; resolves with the raw answer (or what arrived before the
+ * connection closed).
  */
 function dribbleUpload(
   url: string,
@@ -19,6 +27,7 @@ function dribbleUpload(
   declaredBytes: number,
   chunkBytes: number,
   everyMs: number,
+  framing: 'content-length' | 'chunked' = 'content-length',
 ): Promise<string> {
   const { hostname, port } = new URL(url);
   const head =
@@ -37,15 +46,24 @@ function dribbleUpload(
       socket.write(
         `POST /api/documents HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\n` +
           `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\n` +
-          `Content-Length: ${body.length}\r\n\r\n`,
+          (framing === 'chunked'
+            ? 'Transfer-Encoding: chunked\r\n\r\n'
+            : `Content-Length: ${body.length}\r\n\r\n`),
       );
       const timer = setInterval(() => {
         if (sent >= body.length || socket.destroyed) {
           clearInterval(timer);
           return;
         }
-        socket.write(body.subarray(sent, sent + chunkBytes));
+        const piece = body.subarray(sent, sent + chunkBytes);
         sent += chunkBytes;
+        if (framing === 'content-length') {
+          socket.write(piece);
+          return;
+        }
+        socket.write(`${piece.length.toString(16)}\r\n`);
+        socket.write(piece);
+        socket.write(sent >= body.length ? '\r\n0\r\n\r\n' : '\r\n');
       }, everyMs);
       socket.on('close', () => clearInterval(timer));
     });
@@ -62,8 +80,6 @@ function dribbleUpload(
 describe('an upload whose body arrives too slowly', () => {
   let gateway: FakeGateway;
   let backend: RunningBackend;
-  let user: ApiClient;
-  let token: string;
 
   beforeAll(async () => {
     gateway = await startFakeGateway(SERVICE_TOKEN);
@@ -72,17 +88,22 @@ describe('an upload whose body arrives too slowly', () => {
       maxUploadBytes: MAX_UPLOAD_BYTES,
       bodyRateFloor: FLOOR,
     });
-    user = await new ApiClient(backend.url).registerUser(uniqueEmail('slow-body'));
-    token = user.token ?? '';
   });
   afterAll(async () => {
     await backend.close();
     await gateway.stop();
   });
 
+  /** A user of its own: one cut off waits out its cooldown. */
+  async function newUser(): Promise<{ user: ApiClient; token: string }> {
+    const user = await new ApiClient(backend.url).registerUser(uniqueEmail('slow-body'));
+    return { user, token: user.token ?? '' };
+  }
+
   // Found in a security test: bodies dribbled a byte every 5 s held the
   // process's upload budget, and every other user's uploads got 503.
   it('is cut off with 408 problem+json, stores nothing, and gives its share of the upload budget back', async () => {
+    const { user, token } = await newUser();
     const before = (await user.get('/api/documents')).body['items'] as unknown[];
     const answer = await dribbleUpload(backend.url, token, 32 * 1024, 1, 200);
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
@@ -92,16 +113,33 @@ describe('an upload whose body arrives too slowly', () => {
     // One warning, and nothing taken for the service's own failure.
     expect(backend.logs()).toContain('request body arrived too slowly');
     expect(backend.logs()).not.toMatch(/unhandled error|"level":50/);
-    // The two largest a user may have in flight: both admitted again at once.
+    // The two largest a user may have in flight: another user's, both admitted at once.
+    const { user: other } = await newUser();
     const file = Buffer.alloc(MAX_UPLOAD_BYTES - 1024, 'q');
     const uploads = await Promise.all([
-      user.upload(file, 'after-1.txt'),
-      user.upload(file, 'after-2.txt'),
+      other.upload(file, 'after-1.txt'),
+      other.upload(file, 'after-2.txt'),
     ]);
     expect(uploads.map((upload) => upload.status)).toEqual([201, 201]);
   }, 20000);
 
+  // Found in review: any pace passes for the grace period, so reconnecting
+  // idle uploads every 20 s held the budget at no cost.
+  it('makes the user cut off wait before another large body of theirs is read', async () => {
+    const { user, token } = await newUser();
+    const cut = await dribbleUpload(backend.url, token, 32 * 1024, 1, 200);
+    expect(cut).toMatch(/^HTTP\/1\.1 408 /);
+    const file = Buffer.alloc(1024, 'q');
+    const refused = await user.upload(file, 'too-soon.txt');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ code: 'DT_ERR_RATE_LIMITED' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    await sleep(FLOOR.cutOffCooldownMs);
+    expect((await user.upload(file, 'later.txt')).status).toBe(201);
+  }, 20000);
+
   it('is taken when it keeps above the floor and arrives in time', async () => {
+    const { token } = await newUser();
     // 4 KB every 200 ms: 20 KB/s against a floor of 2 KB/s, for about 1.6 s.
     const answer = await dribbleUpload(backend.url, token, 32 * 1024, 4096, 200);
     expect(answer).toMatch(/^HTTP\/1\.1 201 /);
@@ -111,6 +149,7 @@ describe('an upload whose body arrives too slowly', () => {
   // held its share of the budget for as long as the server waits for a
   // request, so four slow connections kept everyone else's uploads at 503.
   it('is cut off as soon as its pace shows it cannot arrive whole in time', async () => {
+    const { token } = await newUser();
     // 60 KB at about 6 KB/s: above the floor, but 10 s against 4 s allowed.
     const startedAt = Date.now();
     const answer = await dribbleUpload(backend.url, token, 60 * 1024, 1024, 170);
@@ -122,8 +161,18 @@ describe('an upload whose body arrives too slowly', () => {
   }, 20000);
 
   it('takes a small body sent slower than the large one that was cut off', async () => {
+    const { token } = await newUser();
     // 8 KB at about 3.4 KB/s: 2.4 s, within the 4 s a body has.
     const answer = await dribbleUpload(backend.url, token, 8 * 1024, 512, 150);
     expect(answer).toMatch(/^HTTP\/1\.1 201 /);
+  }, 20000);
+
+  it('holds a body without a Content-Length to the pace of the largest upload, and says so', async () => {
+    const { token } = await newUser();
+    // The same 8 KB at the same pace, chunked: it may be as large as an upload.
+    const answer = await dribbleUpload(backend.url, token, 8 * 1024, 512, 150, 'chunked');
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toContain('16384 bytes a second');
+    expect(answer).toContain('Content-Length');
   }, 20000);
 });

@@ -40,7 +40,9 @@ const RETRY_AFTER_SECONDS = 5;
  * connection did the same. A body is counted at its declared length, or at
  * the upload limit when it has none or is encoded, from before it is read
  * until its response is over; past the user's share the answer is 429,
- * past the process's 503, both before a byte of it is read.
+ * past the process's 503, both before a byte of it is read. A body too slow
+ * to arrive in time is cut off (slow-body-cutoff.ts), and its user's next
+ * large body waits out a cooldown (429).
  */
 export function largeBodyAdmission(
   maxUploadBytes: number,
@@ -51,6 +53,7 @@ export function largeBodyAdmission(
   const userShareBytes = UPLOADS_HELD_PER_USER * maxUploadBytes;
   let heldBytes = 0;
   const heldByUser = new Map<string, number>();
+  const cutOff = new CutOffUsers(bodyRateFloor.cutOffCooldownMs);
 
   return (req, res, next) => {
     if (!isLargeBodyRequest(req)) {
@@ -58,6 +61,15 @@ export function largeBodyAdmission(
       return;
     }
     const userId = currentUser(req).id;
+    const waitMs = cutOff.waitFor(userId);
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      throw problem(
+        'DT_ERR_RATE_LIMITED',
+        `Your last upload arrived too slowly and was cut off; send it again in ${seconds} s, on a faster connection.`,
+        { headers: { 'Retry-After': String(seconds) } },
+      );
+    }
     const bytes = bytesToHold(req, maxUploadBytes);
     const userBytes = heldByUser.get(userId) ?? 0;
     if (userBytes + bytes > userShareBytes) {
@@ -83,27 +95,66 @@ export function largeBodyAdmission(
     });
     // What is to come on the wire: the declared length (compressed, if it
     // is), else as much as an upload may be; past that the reader refuses it.
-    const wireBytes = Math.min(declaredLength(req) ?? maxUploadBytes, maxUploadBytes);
-    const pace = neededBytesPerSecond(bodyRateFloor, wireBytes);
+    const declared = declaredLength(req);
+    const wireBytes = Math.min(declared ?? maxUploadBytes, maxUploadBytes);
+    const pace = Math.ceil(neededBytesPerSecond(bodyRateFloor, wireBytes));
     watchBodyRate(req, res, bodyRateFloor, pace, () => {
+      cutOff.add(userId);
       req.log.warn(
-        { minBytesPerSecond: Math.ceil(pace) },
+        { minBytesPerSecond: pace },
         'request body arrived too slowly; the request was cut off',
       );
       if (res.headersSent) {
         res.destroy();
         return;
       }
+      const seconds = Math.round(bodyRateFloor.arriveWithinMs / 1000);
+      const why =
+        declared === undefined
+          ? `the pace that brings an upload of the largest size within ${seconds} seconds, as it declared no Content-Length; nothing was stored. Send it again with its Content-Length.`
+          : `the pace that brings it whole within ${seconds} seconds; nothing was stored. Send it again.`;
       // The rest of the body is not read: the connection goes with the answer.
       const refusal = problem(
         'DT_ERR_REQUEST_TIMEOUT',
-        `The body arrived slower than ${Math.ceil(pace)} bytes a second, the pace that brings it whole within ${Math.round(bodyRateFloor.arriveWithinMs / 1000)} seconds; nothing was stored. Send it again.`,
+        `The body arrived slower than ${pace} bytes a second, ${why}`,
         { headers: { Connection: 'close' } },
       );
       sendProblem(res, refusal, req.path);
     });
     next();
   };
+}
+
+/**
+ * Users a body of whose was cut off for arriving too slowly, each until its
+ * cooldown ends. Found in review: the grace period lets a body arrive at any
+ * pace for its first 20 s, so two accounts reconnecting four idle uploads
+ * every 20 s kept the process's whole budget at no cost; a cut-off user now
+ * waits before another large body of theirs is read, and the budget goes to
+ * others meanwhile.
+ */
+class CutOffUsers {
+  private readonly until = new Map<string, number>();
+
+  constructor(private readonly cooldownMs: number) {}
+
+  add(userId: string): void {
+    const now = Date.now();
+    // Ended cooldowns go once there are many, so the map stays small.
+    if (this.until.size >= 1000) {
+      for (const [user, end] of this.until) if (end <= now) this.until.delete(user);
+    }
+    this.until.set(userId, now + this.cooldownMs);
+  }
+
+  /** How long the user still waits; 0 when they do not. */
+  waitFor(userId: string): number {
+    const end = this.until.get(userId);
+    if (end === undefined) return 0;
+    const left = end - Date.now();
+    if (left <= 0) this.until.delete(userId);
+    return Math.max(0, left);
+  }
 }
 
 function declaredLength(req: Request): number | undefined {

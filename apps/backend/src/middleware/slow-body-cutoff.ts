@@ -13,19 +13,23 @@ export interface BodyRateFloor {
    * requestTimeout (main.ts sets it from this), after which Node drops it.
    */
   readonly arriveWithinMs: number;
+  /** How long a user whose body was cut off waits before a large body of theirs is read again. */
+  readonly cutOffCooldownMs: number;
 }
 
 /**
  * Apache's mod_reqtimeout default (MinRate=500 after 20 s), so a connection
- * dribbling a byte every few seconds is cut within half a minute; and Node's
+ * dribbling a byte every few seconds is cut within half a minute; Node's
  * default requestTimeout (5 minutes), which any real link meets for the
- * largest upload (25 MB in 5 minutes is 83 KB/s).
+ * largest upload (25 MiB in 5 minutes is 87 KB/s); and a minute's wait for
+ * the user whose upload was cut off (large-body-admission.ts).
  */
 export const DEFAULT_BODY_RATE_FLOOR: BodyRateFloor = {
   minBytesPerSecond: 500,
   graceMs: 20_000,
   checkEveryMs: 5_000,
   arriveWithinMs: 300_000,
+  cutOffCooldownMs: 60_000,
 };
 
 /**

@@ -151,7 +151,7 @@ export class AccountService {
     // Looked up by email, before the account is read: one cache read whether
     // the account exists or not, and no store read for an attempt the limits
     // refuse.
-    const trusted = (await this.cache.get<unknown>(trustedAddressKey(limitKey, client))) === true;
+    const trusted = await this.isTrusted(limitKey, client, clientIp);
     const allowances = await Promise.all([
       this.loginPerIp.consume(client),
       this.loginPerEmailAndAddress.consume(addressKey),
@@ -187,12 +187,29 @@ export class AccountService {
     // The account-wide count is not reset, only this attempt given back: the
     // owner signing in would give whoever guesses from elsewhere a fresh
     // allowance each time.
+    // Nor is the address's: a sign-in is no guess, and everyone behind one
+    // address (an office's NAT, a campus /64) shares its count.
     await Promise.all([
       ...(trusted ? [] : [this.loginPerEmail.refund(limitKey)]),
+      this.loginPerIp.refund(client),
       this.loginPerEmailAndAddress.reset(addressKey),
       this.trustAddress(limitKey, client),
     ]);
     return session;
+  }
+
+  /**
+   * Whether the account signed in from this client in the last
+   * TRUSTED_ADDRESS_DAYS. Entries written before addresses were counted by
+   * network (an IPv6 /64, an IPv4-mapped address as IPv4) are under the
+   * address as it came, so that key is read too while they last: without it
+   * their owners lost the exemption the entry gave (review).
+   */
+  private async isTrusted(limitKey: string, client: string, clientIp: string): Promise<boolean> {
+    const keys = [trustedAddressKey(limitKey, client)];
+    if (clientIp !== client) keys.push(trustedAddressKey(limitKey, clientIp));
+    const entries = await Promise.all(keys.map((key) => this.cache.get<unknown>(key)));
+    return entries.some((entry) => entry === true);
   }
 
   /** Exempts the address from the account-wide login limit (see TRUSTED_ADDRESS_DAYS). */

@@ -36,9 +36,12 @@ export function signInAddressesPrefix(accountEmailKey: string): string {
   return `login:${digestOf(accountEmailKey)}:`;
 }
 
-/** The entry that says the account of `accountEmailKey` signed in from `clientIp`. */
-export function trustedAddressKey(accountEmailKey: string, clientIp: string): string {
-  return `${signInAddressesPrefix(accountEmailKey)}address:${digestOf(clientIp)}`;
+/**
+ * The entry that says the account of `accountEmailKey` signed in from
+ * `client`: an address as clientNetwork names it (IPv4, or an IPv6 /64).
+ */
+export function trustedAddressKey(accountEmailKey: string, client: string): string {
+  return `${signInAddressesPrefix(accountEmailKey)}address:${digestOf(client)}`;
 }
 
 /**

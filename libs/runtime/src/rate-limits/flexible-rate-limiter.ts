@@ -9,6 +9,10 @@ import type { RateLimitDecision, RateLimiter } from './rate-limiter';
  * up to its window (found in review: `docuthinker:rate:login-email:<email>`
  * stayed in Redis for a quarter of an hour after the account was erased).
  * A count only has to recognise its caller again, which the digest does.
+ * It keeps them out of the clear (a key listing, a dump, a log of Redis
+ * commands), not secret from one who tries every address or a list of
+ * emails against it; the backend and the gateway must compute the same key
+ * for a user's AI calls, so there is no secret of one service's to add.
  */
 function storedKey(key: string): string {
   return createHash('sha256').update(key).digest('base64url');
