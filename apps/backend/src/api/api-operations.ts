@@ -47,13 +47,13 @@ export interface DocumentedHeader {
 /** A body as large as an upload that arrives too slowly (slow-body-cutoff.ts). */
 const BODY_TOO_SLOW: DocumentedProblem = {
   status: 408,
-  when: 'DT_ERR_REQUEST_TIMEOUT: the body averaged under 500 bytes a second after 20 s; nothing was stored',
+  when: 'DT_ERR_REQUEST_TIMEOUT: after 20 s the body averaged under 500 bytes a second, or under the pace that brings its Content-Length (without one, the largest upload) within 5 minutes; nothing was stored, and the user’s next large body waits a minute (429)',
 };
 
 /** The per-user limit of AI calls (tasks, chat, ask, uploads that embed, semantic search, renames). */
 const AI_CALLS_SPENT: DocumentedProblem = {
   status: 429,
-  when: 'DT_ERR_RATE_LIMITED: the user’s AI calls per minute are spent (or, for a body as large as an upload, two of the user’s are being read)',
+  when: 'DT_ERR_RATE_LIMITED: the user’s AI calls per minute are spent (or, for a body as large as an upload, two of the user’s are being read, or one was cut off for its pace within the last minute)',
   retryAfter: true,
 };
 
