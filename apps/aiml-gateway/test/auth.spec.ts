@@ -330,4 +330,30 @@ describe('authentication and ownership', () => {
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().code).toBe('DT_ERR_ROUTE_NOT_FOUND');
   });
+
+  // Found in review: a method a path is not served with was answered 404,
+  // as if the path did not exist.
+  it('answers a path with a method it is not served with 405, naming the methods it is', async () => {
+    for (const [method, url, allow] of [
+      ['PUT', '/ai/v1/search', 'POST'],
+      ['GET', '/ai/v1/index/some-document?ownerId=o', 'DELETE'],
+      ['DELETE', '/ai/v1/tasks/summary', 'POST'],
+      ['POST', '/health', 'GET, HEAD'],
+    ] as const) {
+      const answer = await gateway.app.inject({ method, url });
+      expect({ method, url, status: answer.statusCode, allow: answer.headers['allow'] }).toEqual({
+        method,
+        url,
+        status: 405,
+        allow,
+      });
+      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(answer.json().code).toBe('DT_ERR_METHOD_NOT_ALLOWED');
+    }
+    // A path no route has, in any case or with a slash more, is still 404.
+    for (const url of ['/ai/v1/nothing', '/AI/V1/SEARCH', '/ai/v1/search/']) {
+      const answer = await gateway.app.inject({ method: 'PUT', url });
+      expect({ url, status: answer.statusCode }).toEqual({ url, status: 404 });
+    }
+  });
 });

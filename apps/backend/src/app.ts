@@ -16,6 +16,7 @@ import {
   type TokensValidFromRecord,
 } from './auth/token-revocations';
 import { API_OPERATIONS } from './api/api-operations';
+import { servedMethods } from './api/served-methods';
 import type { GatewayClient } from './gateway/gateway-client';
 import { registerOutboxMetrics } from './metrics/outbox-metrics';
 import { authenticate } from './middleware/authenticate';
@@ -161,7 +162,7 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
       { prefixes: ['/api/documents', '/api/chat', '/api/ask'], routes: chatRoutes(chat, aiCalls) },
     ]),
   );
-  app.use(routeNotFound);
+  app.use(routeNotFound(servedMethods()));
   app.use(labelRefusalsByArea(['/api/auth', ...AUTHENTICATED_PATHS]));
   app.use(problemResponses);
   return withCachedListing(app, {

@@ -554,6 +554,23 @@ describe('meta routes and HTTP hygiene', () => {
     );
   });
 
+  // Found in review: a method a path is not served with was answered 404,
+  // as if the path did not exist.
+  it('answers a path with a method it is not served with 405, naming the methods it is', async () => {
+    const user = await api.registerUser(uniqueEmail('wrong-method'));
+    for (const [method, path, allow] of [
+      ['PUT', '/api/auth/login', 'POST'],
+      ['POST', '/api/documents/some-id', 'DELETE, GET, HEAD, PATCH'],
+      ['PUT', '/API/Chat/Sessions', 'GET, HEAD'],
+      ['DELETE', '/health', 'GET, HEAD'],
+    ] as const) {
+      const answer = await user.request(method, path, {});
+      expectProblem(answer, 405, 'DT_ERR_METHOD_NOT_ALLOWED');
+      expect({ method, path, allow: answer.headers.get('allow') }).toEqual({ method, path, allow });
+    }
+    expectProblem(await user.request('PUT', '/api/nowhere', {}), 404, 'DT_ERR_ROUTE_NOT_FOUND');
+  });
+
   it('answers unknown routes and unauthenticated API calls with problem+json', async () => {
     expectProblem(await api.get('/nowhere'), 404, 'DT_ERR_ROUTE_NOT_FOUND');
     expectProblem(await api.get('/api/documents'), 401, 'DT_ERR_UNAUTHENTICATED');

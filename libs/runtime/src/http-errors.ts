@@ -8,6 +8,7 @@ import type { ErrorCatalogueEntry } from './problem';
  */
 export const HTTP_ERRORS = {
   DT_ERR_ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
+  DT_ERR_METHOD_NOT_ALLOWED: { status: 405, title: 'The route does not take this method' },
   DT_ERR_MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
   DT_ERR_VALIDATION: { status: 400, title: 'The request is invalid' },
   DT_ERR_MALFORMED_REQUEST: { status: 400, title: 'The request is not valid HTTP' },

@@ -11,6 +11,7 @@ export { problemClientErrors } from './client-errors';
 export { clientDepartureSignal } from './client-departure-signal';
 export { LEAVE_HOST_CHECK_TO_LISTENER, refusingRequestsWithoutHost } from './host-header-required';
 export { refuseUnmetExpectations } from './unmet-expectation';
+export { AllowedMethods, routePathPattern, type PathMatching } from './allowed-methods';
 export { HTTP_ERRORS, type HttpErrorCode } from './http-errors';
 export { retryAfterFromHeaders } from './retry-after';
 export { BackoffRetry } from './backoff-retry';

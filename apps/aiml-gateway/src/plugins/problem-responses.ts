@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isFault, PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
+import { AllowedMethods, isFault, PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
 import { problemFromEngineError } from '../engine-errors';
 import { problem } from '../errors';
 
@@ -40,16 +40,25 @@ function fromFastify(error: FastifyError): ProblemError | undefined {
 
 /** problem+json for every error and unknown route; internals never leak into a response. */
 export function registerProblemResponses(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      request,
-      reply,
-      problem(
-        'DT_ERR_ROUTE_NOT_FOUND',
-        `${request.method} ${request.url.split('?')[0]} is not a route`,
-      ),
-    ),
-  );
+  // Every route registered from here on, in any plugin: as Fastify matches
+  // paths by default, with case, without a trailing slash.
+  const allowed = new AllowedMethods({ caseSensitive: true, trailingSlash: false });
+  app.addHook('onRoute', (route) => allowed.add(route.method, route.url));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const methods = allowed.of(path);
+    const refusal =
+      methods.length > 0 && !methods.includes(request.method)
+        ? problem(
+            'DT_ERR_METHOD_NOT_ALLOWED',
+            `${path} takes ${methods.join(', ')}, not ${request.method}.`,
+            {
+              headers: { Allow: methods.join(', ') },
+            },
+          )
+        : problem('DT_ERR_ROUTE_NOT_FOUND', `${request.method} ${path} is not a route`);
+    return sendProblem(request, reply, refusal);
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known =
       error instanceof ProblemError ? error : (problemFromEngineError(error) ?? fromFastify(error));

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { PROBLEM_CONTENT_TYPE, ProblemError } from '@docuthinker/runtime';
+import { PROBLEM_CONTENT_TYPE, ProblemError, type AllowedMethods } from '@docuthinker/runtime';
 import { isDataStoreOutage } from '@docuthinker/stores';
 import { problem } from '../errors';
 import {
@@ -20,16 +20,24 @@ export function sendProblem(res: Response, error: ProblemError, instance: string
     .send(JSON.stringify(error.toDocument(instance, String(res.req.id ?? ''))));
 }
 
-export const routeNotFound: RequestHandler = (req, res) => {
-  // A route that passed the request on (next()) leaves its pattern behind;
-  // this answer is no route's, in the log line and the metric alike.
-  req.route = undefined;
-  sendProblem(
-    res,
-    problem('DT_ERR_ROUTE_NOT_FOUND', `${req.method} ${req.path} is not a route`),
-    req.path,
-  );
-};
+/** The answer when no route took the request: 405 with Allow for a path served with other methods, else 404. */
+export function routeNotFound(allowed: AllowedMethods): RequestHandler {
+  return (req, res) => {
+    // A route that passed the request on (next()) leaves its pattern behind;
+    // this answer is no route's, in the log line and the metric alike.
+    req.route = undefined;
+    const methods = allowed.of(req.path);
+    const refusal =
+      methods.length > 0 && !methods.includes(req.method)
+        ? problem(
+            'DT_ERR_METHOD_NOT_ALLOWED',
+            `${req.path} takes ${methods.join(', ')}, not ${req.method}.`,
+            { headers: { Allow: methods.join(', ') } },
+          )
+        : problem('DT_ERR_ROUTE_NOT_FOUND', `${req.method} ${req.path} is not a route`);
+    sendProblem(res, refusal, req.path);
+  };
+}
 
 /** Body-parser errors carry a `type`; map the ones a client causes to 4xx. */
 function fromBodyParser(error: {

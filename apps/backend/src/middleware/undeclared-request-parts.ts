@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { announcesBody, listedErrors } from '@docuthinker/runtime';
+import { announcesBody, listedErrors, routePathPattern } from '@docuthinker/runtime';
 import type { ApiOperation } from '../api/api-operations';
 import { problem } from '../errors';
 
@@ -8,16 +8,6 @@ interface DeclaredParts {
   readonly path: RegExp;
   readonly takesQuery: boolean;
   readonly takesBody: boolean;
-}
-
-/** An OpenAPI path template as Express matches it: any case, an optional trailing slash. */
-function pathPattern(template: string): RegExp {
-  const segments = template
-    .split('/')
-    .map((segment) =>
-      /^\{\w+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-    );
-  return new RegExp(`^${segments.join('/')}/?$`, 'i');
 }
 
 /**
@@ -33,7 +23,8 @@ function pathPattern(template: string): RegExp {
 export function undeclaredRequestParts(operations: readonly ApiOperation[]): RequestHandler {
   const declared: DeclaredParts[] = operations.map((operation) => ({
     method: operation.method.toUpperCase(),
-    path: pathPattern(operation.path),
+    // As Express matches it: any case, an optional trailing slash.
+    path: routePathPattern(operation.path, { caseSensitive: false, trailingSlash: true }),
     takesQuery: operation.query !== undefined,
     takesBody: operation.body !== undefined || operation.multipart !== undefined,
   }));
