@@ -352,6 +352,21 @@ describe('RetrievalService with the offline embedder, over long documents', () =
     expect(answering).not.toHaveBeenCalled();
   });
 
+  // Found in an exploratory test: "How does photosynthesis work?" over the
+  // licences was answered with the definition of "Work", and cited.
+  it('answers a question the passages share only a common word with: that none answers it', async () => {
+    for (const question of [
+      'How does photosynthesis work?',
+      'What is the meaning of life?',
+      'Who is the president of the United States?',
+    ]) {
+      expect(await service.ask({ ownerId: 'o', question })).toMatchObject({
+        answer: NO_ANSWER,
+        citations: [],
+      });
+    }
+  });
+
   it('still finds a passage by the title it was embedded with', async () => {
     const { hits } = await service.search({ ownerId: 'o', query: 'Zanzibar', mode: 'vector' });
     expect(hits.map((hit) => hit.documentId)).toEqual(['zanzibar']);
