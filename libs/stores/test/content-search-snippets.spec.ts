@@ -70,6 +70,18 @@ describe('content-search snippets', () => {
     expect(snippetFor(fullWidth, 'acme')).toContain('ＡＣＭＥ shipped');
   });
 
+  // Found in an exploratory test: with no space near, the cut fell between
+  // the halves of an emoji, and the snippet held a lone surrogate.
+  it('never cuts an emoji in half where no space is near', () => {
+    for (const lead of [100, 101]) {
+      const text = `${'x'.repeat(lead % 2)}${'😀'.repeat(lead)}target${'😀'.repeat(100)}`;
+      const snippet = snippetFor(text, 'target');
+      expect(snippet).toContain('target');
+      // A lone surrogate is no valid Unicode: encoding it throws.
+      expect(() => encodeURIComponent(snippet)).not.toThrow();
+    }
+  });
+
   it('matches a term at the start of a word only', () => {
     const text = `The html file loads first. ${filler(80)} Then override.xml is read.`;
     expect(snippetFor(text, 'xml')).toContain('override.xml');

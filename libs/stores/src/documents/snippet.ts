@@ -1,3 +1,4 @@
+import { splitsSurrogatePair } from '@docuthinker/contracts';
 import { placedTerms, termsOf } from './search-words';
 
 const SNIPPET_RADIUS = 80;
@@ -183,5 +184,9 @@ export function snippetAround(text: string, terms: readonly string[]): string {
     const limit = cluster.end <= end ? cluster.end : centre;
     if (space >= limit && space > centre) end = space;
   }
+  // Never between the halves of a surrogate pair: with no space near, an
+  // emoji's half was cut off, which is no valid Unicode (exploratory test).
+  if (splitsSurrogatePair(flat, start)) start += 1;
+  if (splitsSurrogatePair(flat, end)) end -= 1;
   return `${start > 0 ? '…' : ''}${flat.slice(start, end)}${end < flat.length ? '…' : ''}`;
 }
