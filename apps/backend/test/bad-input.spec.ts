@@ -137,6 +137,48 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
     }
   });
 
+  // Found in an exploratory test: "%E0%A4%A" in a search query was decoded
+  // leniently to "\uFFFD%A", and the search listed every title with an "a" word.
+  it('a malformed percent sequence in the query string → 400, not a search for something else', async () => {
+    for (const path of [
+      '/api/documents/search?mode=title&q=%E0%A4%A',
+      '/api/documents/search?q=%zz',
+      '/api/documents?limit=%',
+      '/api/chat/sessions?cursor=%C0%AF',
+    ]) {
+      const answer = await user.request('GET', path);
+      expectProblem(answer, 400, 'DT_ERR_VALIDATION');
+      expect({ path, detail: answer.body['detail'] }).toEqual({
+        path,
+        detail: expect.stringMatching(/query string is not valid percent-encoded/),
+      });
+    }
+    // Twice: the listing's fast path must refuse it too once it is warm.
+    const listing = await user.request('GET', '/api/documents?limit=%');
+    expectProblem(listing, 400, 'DT_ERR_VALIDATION');
+    expect((await user.request('GET', '/api/documents/search?q=%25caf%C3%A9')).status).toBe(200);
+  });
+
+  // Found in an exploratory test: the 13th word of a search was dropped, and
+  // the search matched documents without it.
+  it('a title or content search of more words than it matches → 400, naming the limit', async () => {
+    const words = Array.from({ length: 13 }, (_, index) => `word${index}`).join(' ');
+    for (const mode of ['content', 'title']) {
+      const answer = await user.request(
+        'GET',
+        `/api/documents/search?mode=${mode}&q=${encodeURIComponent(words)}`,
+      );
+      expectProblem(answer, 400, 'DT_ERR_VALIDATION');
+      expect(JSON.stringify(answer.body['errors'])).toContain('at most 12 distinct words');
+    }
+    const twelve = words.split(' ').slice(0, 12).join(' ');
+    const answer = await user.request(
+      'GET',
+      `/api/documents/search?q=${encodeURIComponent(twelve)}`,
+    );
+    expect(answer.status).toBe(200);
+  });
+
   it("headers over Node's 16 KB limit → 431 problem+json, not a bare status line", async () => {
     const answer = await fetch(`${backend.url}/api/documents/${'a'.repeat(20_000)}`);
     expect(answer.status).toBe(431);

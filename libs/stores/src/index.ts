@@ -88,6 +88,7 @@ export {
 export { isDataStoreOutage } from './shared/data-store-outage';
 export { systemClock, type Clock } from './shared/clock';
 export { emailKey, withAsciiDomain, withCanonicalDomain } from './shared/email-key';
+export { distinctSearchWords, MAX_SEARCH_WORDS } from './documents/search-terms';
 export type { HealthCheckable, HealthReport } from './shared/health';
 
 // Adapters, for composition roots and tools that need one directly.

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { queryInteger, titleField, visibleTextField } from '@docuthinker/contracts';
 import { DEFAULT_DOCUMENT_LIMITS } from '@docuthinker/documents';
-import { INDEX_STATUSES } from '@docuthinker/stores';
+import { distinctSearchWords, INDEX_STATUSES, MAX_SEARCH_WORDS } from '@docuthinker/stores';
 
 export const documentIdParam = z.object({ id: z.string() });
 
@@ -76,7 +76,17 @@ export const documentSearchQuery = z
     mode: z.enum(SEARCH_MODES).default('content'),
     limit: queryInteger(1, 50).default(10),
   })
-  .strict();
+  .strict()
+  .superRefine(({ q, mode }, context) => {
+    // Every word must match; past the count the stores match, one was dropped.
+    if (mode !== 'semantic' && distinctSearchWords(q).length > MAX_SEARCH_WORDS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['q'],
+        message: `a ${mode} search matches at most ${MAX_SEARCH_WORDS} distinct words`,
+      });
+    }
+  });
 
 export const documentSearchResult = z.object({
   items: z.array(

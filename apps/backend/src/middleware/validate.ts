@@ -59,10 +59,34 @@ const parsedQueries = new WeakMap<z.ZodType, LRUCache<string, object>>();
  */
 export function queryOf<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
   const raw = queryStringOf(req.url);
-  if (raw.length > MAX_QUERY_LENGTH) return parseOrThrow(schema, req.query);
+  if (raw.length > MAX_QUERY_LENGTH) return parseOrThrow(schema, checkedQuery(raw, req.query));
   const known = rememberedQueries(schema).get(raw);
   if (known !== undefined) return known as z.output<S>;
-  return remember(schema, raw, parseOrThrow(schema, req.query));
+  return remember(schema, raw, parseOrThrow(schema, checkedQuery(raw, req.query)));
+}
+
+/**
+ * `query`, parsed from `raw`, once `raw` is known to be valid percent-encoded
+ * UTF-8. node:querystring decodes leniently: "%E0%A4%A" (a character cut
+ * short) became "\uFFFD%A", and a content search for it listed every
+ * document with a word starting with "a" (exploratory test). The path's
+ * parameters are refused alike (problem-responses.ts).
+ */
+function checkedQuery(raw: string, query: unknown): unknown {
+  if (!isValidPercentEncoding(raw)) {
+    throw problem('DT_ERR_VALIDATION', 'The query string is not valid percent-encoded UTF-8.');
+  }
+  return query;
+}
+
+function isValidPercentEncoding(raw: string): boolean {
+  if (!raw.includes('%')) return true;
+  try {
+    decodeURIComponent(raw);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -76,6 +100,7 @@ export function validQueryOf<S extends z.ZodType>(url: string, schema: S): z.out
   if (raw.length > MAX_QUERY_LENGTH) return undefined;
   const known = rememberedQueries(schema).get(raw);
   if (known !== undefined) return known as z.output<S>;
+  if (!isValidPercentEncoding(raw)) return undefined;
   const parsed = schema.safeParse(parseQueryString(raw));
   return parsed.success ? remember(schema, raw, parsed.data as z.output<S>) : undefined;
 }

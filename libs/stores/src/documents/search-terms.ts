@@ -1,6 +1,14 @@
 import { termsOf } from './search-words';
 
-const MAX_TERMS = 12;
+/**
+ * Words a title or content search matches, every one of them: the backend
+ * refuses a query of more (a word past it was dropped, and the search
+ * matched without it: exploratory test). A phrase of an unspaced script,
+ * one word here, is read in pairs of letters by the embedded index, and
+ * matched on its first pairs up to this count.
+ */
+export const MAX_SEARCH_WORDS = 12;
+const MAX_TERMS = MAX_SEARCH_WORDS;
 const MAX_SEARCH_RESULTS = 50;
 const DEFAULT_SEARCH_RESULTS = 10;
 
@@ -10,12 +18,17 @@ const DEFAULT_SEARCH_RESULTS = 10;
  * operators, regex metacharacters) never reaches it.
  */
 export function searchTerms(query: string): string[] {
+  return distinctSearchWords(query).slice(0, MAX_TERMS);
+}
+
+/** Every distinct word of a search query, as searchTerms reads them. */
+export function distinctSearchWords(query: string): string[] {
   const words =
     query
       .normalize('NFKC')
       .toLowerCase()
       .match(/[\p{L}\p{N}]+/gu) ?? [];
-  return [...new Set(words)].slice(0, MAX_TERMS);
+  return [...new Set(words)];
 }
 
 /**
