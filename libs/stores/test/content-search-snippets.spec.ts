@@ -82,6 +82,16 @@ describe('content-search snippets', () => {
     }
   });
 
+  it('reads a bounded part of a long text, from just before the first word a term begins', () => {
+    const filler = 'lorem ipsum dolor sit amet '.repeat(60_000);
+    const text = `${filler}the needle sits here ${filler}`;
+    const snippet = snippetAround(text, searchTerms('needle'), 20_000);
+    expect(snippet).toMatch(/^….*the needle sits here.*…$/);
+    // No term in the window read: its start, as for a text without a match.
+    const elsewhere = snippetAround(`${filler}${'数'.repeat(10)}`, searchTerms('数数'), 20_000);
+    expect(elsewhere).toMatch(/^lorem ipsum.*…$/);
+  });
+
   it('matches a term at the start of a word only', () => {
     const text = `The html file loads first. ${filler(80)} Then override.xml is read.`;
     expect(snippetFor(text, 'xml')).toContain('override.xml');

@@ -13,8 +13,8 @@ import type {
 } from '../ports/document-store';
 import { newDocumentRecord } from '../documents/new-document-record';
 import { clampPageSize, decodePageCursor, pageFromRows } from '../documents/page-cursor';
-import { clampSearchLimit, foldedSearchTerms } from '../documents/search-terms';
-import { snippetAround } from '../documents/snippet';
+import { clampSearchLimit, foldedSearchTerms, matchesAsPrefix } from '../documents/search-terms';
+import { snippetAround, snippetScanChars } from '../documents/snippet';
 import type { Clock } from '../shared/clock';
 import { DuplicateIdError } from '../shared/errors';
 import { probeHealth, type HealthReport } from '../shared/health';
@@ -69,8 +69,8 @@ function toDocument(row: DocumentRow): DocumentRecord {
 
 /**
  * An FTS5 query in which every term must match, in `columns`, as the prefix of
- * one of the owner's words. Terms are quoted, so nothing the user typed is
- * read as FTS5 syntax.
+ * one of the owner's words (or the whole word: matchesAsPrefix). Terms are
+ * quoted, so nothing the user typed is read as FTS5 syntax.
  */
 function ownerPrefixMatchQuery(
   ownerId: string,
@@ -78,7 +78,12 @@ function ownerPrefixMatchQuery(
   columns: 'title' | '{title text}',
 ): string {
   const tag = ownerTag(ownerId);
-  const all = terms.map((term) => `"${tag}${term.replaceAll('"', '""')}"*`).join(' AND ');
+  const all = terms
+    .map((term) => {
+      const quoted = `"${tag}${term.replaceAll('"', '""')}"`;
+      return matchesAsPrefix(term, terms) ? `${quoted}*` : quoted;
+    })
+    .join(' AND ');
   return `${columns} : (${all})`;
 }
 
@@ -348,10 +353,11 @@ export class LibsqlDocumentStore implements DocumentStore {
         ).all(ownerId, JSON.stringify(rows.map((row) => row.id))) as { id: string; text: string }[]
       ).map((row) => [row.id, row.text]),
     );
+    const scanChars = snippetScanChars(rows.length);
     return rows.map((row) => ({
       id: row.id,
       title: row.title,
-      snippet: snippetAround(texts.get(row.id) ?? '', terms),
+      snippet: snippetAround(texts.get(row.id) ?? '', terms, scanChars),
       score: -row.rank,
     }));
   }

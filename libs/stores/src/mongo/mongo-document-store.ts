@@ -14,8 +14,13 @@ import type {
 } from '../ports/document-store';
 import { newDocumentRecord } from '../documents/new-document-record';
 import { clampPageSize, decodePageCursor, pageFromRows } from '../documents/page-cursor';
-import { clampSearchLimit, escapeRegExp, searchTerms } from '../documents/search-terms';
-import { snippetAround } from '../documents/snippet';
+import {
+  clampSearchLimit,
+  escapeRegExp,
+  matchesAsPrefix,
+  searchTerms,
+} from '../documents/search-terms';
+import { snippetAround, snippetScanChars } from '../documents/snippet';
 import type { Clock } from '../shared/clock';
 import { DuplicateIdError } from '../shared/errors';
 import { probeHealth, type HealthReport } from '../shared/health';
@@ -74,8 +79,10 @@ const ERASURE_BATCH = 500;
  * queries. Passed as pattern + options because BSON drops a RegExp's `u`
  * flag; the server's PCRE runs in UTF mode anyway, so `\p{L}` works.
  */
-function wordPrefix(term: string): { $regex: string; $options: string } {
-  return { $regex: `(?:^|[^\\p{L}\\p{N}])${escapeRegExp(term)}`, $options: 'i' };
+function wordPrefix(term: string, terms: readonly string[]): { $regex: string; $options: string } {
+  // A word of one letter beside others is a whole word (matchesAsPrefix).
+  const end = matchesAsPrefix(term, terms) ? '' : '(?![\\p{L}\\p{N}])';
+  return { $regex: `(?:^|[^\\p{L}\\p{N}])${escapeRegExp(term)}${end}`, $options: 'i' };
 }
 
 /**
@@ -289,7 +296,7 @@ export class MongoDocumentStore implements DocumentStore {
     if (terms.length === 0) return [];
     const rows = await this.documents
       .find(
-        { ownerId, $and: terms.map((term) => ({ title: wordPrefix(term) })) },
+        { ownerId, $and: terms.map((term) => ({ title: wordPrefix(term, terms) })) },
         { projection: { _id: 1, title: 1 } },
       )
       .toArray();
@@ -323,7 +330,7 @@ export class MongoDocumentStore implements DocumentStore {
           ownerId,
           $text: { $search: terms.join(' ') },
           $and: terms.map((term) => ({
-            $or: [{ title: wordPrefix(term) }, { text: wordPrefix(term) }],
+            $or: [{ title: wordPrefix(term, terms) }, { text: wordPrefix(term, terms) }],
           })),
         },
         { projection: { _id: 1, title: 1, text: 1, score: { $meta: 'textScore' } } },
@@ -331,10 +338,11 @@ export class MongoDocumentStore implements DocumentStore {
       .sort({ score: { $meta: 'textScore' }, _id: 1 })
       .limit(clampSearchLimit(options.limit))
       .toArray();
+    const scanChars = snippetScanChars(rows.length);
     return rows.map((row) => ({
       id: row._id,
       title: row.title,
-      snippet: snippetAround(row.text, terms),
+      snippet: snippetAround(row.text, terms, scanChars),
       score: (row as unknown as { score: number }).score,
     }));
   }
