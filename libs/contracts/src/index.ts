@@ -13,5 +13,6 @@ export * from './access-token-times';
 export * from './query-integer';
 export * from './title-text';
 export * from './in-word-ignorables';
+export * from './letter-folds';
 export * from './optional-vowel-marks';
 export * from './script-characters';

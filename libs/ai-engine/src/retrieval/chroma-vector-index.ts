@@ -205,9 +205,11 @@ function surfaceCharacter(character: string, several?: string): string {
 /**
  * What stored text may hold between two characters of a term: the tokenizer
  * reads a word without its in-word ignorables (libs/contracts: soft
- * hyphens, joiners), the stored text keeps them.
+ * hyphens, joiners) and, for Latin and Greek letters, without their accents,
+ * which text written decomposed holds as combining marks; the stored text
+ * keeps both.
  */
-const IN_WORD_IGNORABLE_RUN = '[\\x{ad}\\x{200c}\\x{200d}\\x{2060}\\x{feff}]*';
+const IN_WORD_IGNORABLE_RUN = '[\\x{ad}\\x{200c}\\x{200d}\\x{2060}\\x{feff}\\x{300}-\\x{36f}]*';
 
 /**
  * A term's characters as stored text may spell them. A character a ligature

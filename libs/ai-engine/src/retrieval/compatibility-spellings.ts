@@ -1,13 +1,18 @@
-import { foldForTerms as fold } from '../text/tokenize';
+import { foldLetters } from '@docuthinker/contracts';
+import { foldForTerms } from '../text/tokenize';
+
+/** A character as a term reads it: folded for terms, then without accents and strokes. */
+const fold = (character: string) => foldLetters(foldForTerms(character));
 
 /**
  * The characters stored text may hold for the characters of a term. Terms
  * come from text folded as `words` folds it (NFKC, lower case, "İ" and "ı"
- * read as "i", optional vowel marks dropped), while Chroma's regex prefilter
- * runs on the text as stored, where a compatibility form stands for one or
- * more term characters: "ﬁ" for "fi", "Ｆ" for "f", "①" for "1", "ǅ" for
- * "dž". Read once from the running Node's Unicode tables, so the prefilter
- * folds as the tokenizer does.
+ * read as "i", optional vowel marks dropped) and words without their accents
+ * and strokes (foldLetters), while Chroma's regex prefilter runs on the text
+ * as stored, where a compatibility form or a letter with an accent stands
+ * for one or more term characters: "ﬁ" for "fi", "Ｆ" for "f", "①" for "1",
+ * "ǅ" for "dz", "ó" for "o", "æ" for "ae". Read once from the running Node's
+ * Unicode tables, so the prefilter folds as the tokenizer does.
  */
 
 /** Planes 0-2: the compatibility forms and compatibility ideographs lie in them. */

@@ -1,5 +1,6 @@
 import { stem } from './stem';
 import {
+  foldLetters,
   OPTIONAL_VOWEL_MARK_CLASS,
   UNSPACED_SCRIPT_LETTERS,
   withoutInWordIgnorables,
@@ -79,8 +80,13 @@ function cjkBigrams(run: string, into: string[]): void {
 }
 
 function pushWordTerm(word: string, into: string[]): void {
-  if (word.length < 2 || isStopword(word) || /^\d+$/.test(word)) return;
-  into.push(stem(word));
+  if (word.length < 2 || /^\d+$/.test(word)) return;
+  // Without accents, strokes and ligatures (libs/contracts): "krakow" finds
+  // "Kraków" as the backend's content search does. Only the terms: words
+  // shown (key phrases) keep their letters.
+  const folded = foldLetters(word);
+  if (isStopword(folded)) return;
+  into.push(stem(folded));
 }
 
 /**

@@ -610,6 +610,31 @@ export function describeVectorIndexContract(
         expect({ query, found }).toEqual({ query, found: expected });
       });
 
+      // Found in an exploratory test: the backend's content search found
+      // "Łódź" for "lodz" and chat did not; terms now read letters alike.
+      it.each([
+        ['lodz', ['pl']],
+        ['krakow', ['pl']],
+        ['Kraków', ['pl']],
+        ['zurich', ['ch']],
+        ['aeroskobing', ['dk']],
+        ['strasse', ['ch']],
+        ['αθηνα', ['gr']],
+      ])('finds "%s" in text written with accents and strokes', async (query, expected) => {
+        const found = await foundByTerms(
+          'letter-folds-owner',
+          [
+            ['pl', 'Łódź and Kraków lie in Poland.'],
+            // Decomposed: "u" and a combining diaeresis, as some PDFs write it.
+            ['ch', 'Zu\u0308rich has a Straße by the station.'],
+            ['dk', 'Ærøskøbing is a town.'],
+            ['gr', 'Η Αθήνα είναι πρωτεύουσα.'],
+          ],
+          query,
+        );
+        expect({ query, found }).toEqual({ query, found: expected });
+      });
+
       // Found in review: Chroma's prefilter put `\b` before a term, and its
       // regex reads "_" as part of a word where the tokenizer splits on it, so
       // "tokens budget" did not find "max_tokens" and "retry_budget".

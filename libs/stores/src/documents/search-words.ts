@@ -1,4 +1,5 @@
 import {
+  foldLetters,
   IN_WORD_IGNORABLE_ALTERNATION,
   OPTIONAL_VOWEL_MARK_CLASS,
   UNSPACED_SCRIPT_LETTERS,
@@ -50,27 +51,6 @@ const UNSPACED_OR_OTHER_RUNS = new RegExp(
 /** One unspaced letter with the marks that belong to it (a Thai vowel sign, a tone mark). */
 const UNSPACED_CLUSTER = new RegExp(`[${UNSPACED_LETTER}]\\p{M}*`, 'gu');
 const ASCII = /^\p{ASCII}*$/u;
-const LATIN_OR_GREEK_ACCENTS = /([\p{sc=Latin}\p{sc=Greek}])[\u0300-\u036f]+/gu;
-/**
- * Lower-case letters read as others. `'İ'.toLowerCase()` is "i" + U+0307,
- * which the accents rule removes; "ı" is read as "i". The Latin letters with
- * a stroke or a ligature have no decomposition for that rule to remove.
- */
-const SPECIAL_LETTER_FOLDS: Record<string, string> = {
-  ı: 'i',
-  ß: 'ss',
-  ς: 'σ',
-  ł: 'l',
-  đ: 'd',
-  ð: 'd',
-  ø: 'o',
-  ħ: 'h',
-  ŧ: 't',
-  æ: 'ae',
-  œ: 'oe',
-  þ: 'th',
-};
-const SPECIAL_LETTERS = new RegExp(`[${Object.keys(SPECIAL_LETTER_FOLDS).join('')}]`, 'gu');
 const OPTIONAL_VOWEL_MARKS = new RegExp(OPTIONAL_VOWEL_MARK_CLASS, 'gu');
 /**
  * The nukta of Devanagari and its sister scripts (ज़ is ज with it), which
@@ -100,14 +80,10 @@ export interface PlacedTerm {
  */
 function foldWord(word: string): string {
   if (ASCII.test(word)) return word;
-  // The letter folds after the accents: "ǿ" is "ø" with an acute (review).
-  return withoutInWordIgnorables(word)
-    .replace(OPTIONAL_VOWEL_MARKS, '')
-    .replace(NUKTAS, '')
-    .normalize('NFD')
-    .replace(LATIN_OR_GREEK_ACCENTS, '$1')
-    .replace(SPECIAL_LETTERS, (letter) => SPECIAL_LETTER_FOLDS[letter] ?? letter)
-    .normalize('NFC');
+  // Accents, strokes and ligatures as the gateway's terms read them (libs/contracts).
+  return foldLetters(
+    withoutInWordIgnorables(word).replace(OPTIONAL_VOWEL_MARKS, '').replace(NUKTAS, ''),
+  );
 }
 
 /** Called with each term and where it sits. */
