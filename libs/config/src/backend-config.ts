@@ -40,17 +40,17 @@ export const backendFields = {
   // Credential stuffing is slowed per address, guessing one password per account.
   DOCUTHINKER_LOGIN_ATTEMPTS_PER_IP: integerInRange(30, 1, 1_000_000, {
     description:
-      'Login attempts allowed per client address per 15 minutes; 429 with Retry-After beyond it',
+      'Login attempts allowed per client address (an IPv6 client counts by its /64) per 15 minutes, successful ones given back; 429 with Retry-After beyond it',
   }),
   DOCUTHINKER_LOGIN_ATTEMPTS_PER_EMAIL: integerInRange(5, 1, 1_000_000, {
     description:
-      'Login attempts allowed per account email per 15 minutes, from each address and across the addresses the account has not signed in from in 30 days (a successful login resets the count of its address); also the password changes allowed per account; 429 with Retry-After beyond it',
+      'Login attempts allowed per account email per 15 minutes, from each address (IPv6 by /64) and across the addresses the account has not signed in from in 30 days (a successful login resets the count of its address); also the password changes allowed per account; 429 with Retry-After beyond it',
   }),
   // Each sign-up costs a full argon2 hash (~60 ms of a core): unthrottled,
   // one client could keep the CPU busy and create accounts in bulk.
   DOCUTHINKER_REGISTRATIONS_PER_HOUR: integerInRange(20, 1, 1_000_000, {
     description:
-      'Sign-up attempts allowed per client address per hour (each costs a password hash); 429 with Retry-After beyond it',
+      'Sign-up attempts allowed per client address (IPv6 by /64) per hour (each costs a password hash); 429 with Retry-After beyond it',
   }),
 };
 
