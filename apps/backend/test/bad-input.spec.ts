@@ -171,6 +171,12 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
       expectProblem(answer, 400, 'DT_ERR_VALIDATION');
       expect(JSON.stringify(answer.body['errors'])).toContain('at most 12 distinct words');
     }
+    // Words keep their marks: five Hindi words are five (split at their
+    // vowel signs they counted fourteen: review).
+    const hindi = 'हिन्दी भाषा सीखें किताब प्रधानमंत्री';
+    expect(
+      (await user.request('GET', `/api/documents/search?q=${encodeURIComponent(hindi)}`)).status,
+    ).toBe(200);
     const twelve = words.split(' ').slice(0, 12).join(' ');
     const answer = await user.request(
       'GET',

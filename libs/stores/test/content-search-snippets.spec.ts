@@ -87,6 +87,11 @@ describe('content-search snippets', () => {
     const text = `${filler}the needle sits here ${filler}`;
     const snippet = snippetAround(text, searchTerms('needle'), 20_000);
     expect(snippet).toMatch(/^….*the needle sits here.*…$/);
+    // A common word early does not hold the window before the match (review).
+    const common = `alpha ${filler}alpha and beta stand together ${filler}`;
+    expect(snippetAround(common, searchTerms('alpha beta'), 20_000)).toContain(
+      'alpha and beta stand together',
+    );
     // No term in the window read: its start, as for a text without a match.
     const elsewhere = snippetAround(`${filler}${'数'.repeat(10)}`, searchTerms('数数'), 20_000);
     expect(elsewhere).toMatch(/^lorem ipsum.*…$/);

@@ -28,7 +28,9 @@ export function distinctSearchWords(query: string): string[] {
     query
       .normalize('NFKC')
       .toLowerCase()
-      .match(/[\p{L}\p{N}]+/gu) ?? [];
+      // A word keeps its marks: a Hindi word's vowel signs are letters of it
+      // (split at them, five Hindi words counted fourteen: review).
+      .match(/[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu) ?? [];
   return [...new Set(words)];
 }
 
@@ -44,18 +46,20 @@ export function foldedSearchTerms(query: string): string[] {
 const UNSPACED_LETTER = new RegExp(`[${UNSPACED_SCRIPT_LETTERS}]`, 'u');
 
 /**
- * Whether `term` of the query `terms` matches the start of a word, as terms
- * do, or only a whole word: a word of one letter of a spaced script beside
- * other words. As a prefix, one letter reads a 26th of the owner's words;
- * found in an exploratory test, twelve of them took the embedded index the
- * better part of a second over eight long documents, and four such searches
- * at once kept every other request waiting for seconds. Beside other words
- * one letter is a word of its own ("J K Rowling", "vitamin c"); alone it is
- * still a prefix (a search typed as it is typed); in Chinese or Japanese
- * one letter is as selective as a word.
+ * Whether the term at `index` of the query `terms` matches the start of a
+ * word, as terms do, or only a whole word: a word of one letter of a spaced
+ * script before the query's last word. As a prefix, one letter reads a 26th
+ * of the owner's words; found in an exploratory test, twelve of them took the
+ * embedded index the better part of a second over eight long documents, and
+ * four such searches at once kept every other request waiting for seconds.
+ * Inside a query one letter is a word of its own ("J K Rowling"); the last
+ * word is still a prefix, as a search is typed ("harry p": review), which
+ * costs one letter's reading at most; in Chinese or Japanese one letter is
+ * as selective as a word.
  */
-export function matchesAsPrefix(term: string, terms: readonly string[]): boolean {
-  return terms.length === 1 || [...term].length > 1 || UNSPACED_LETTER.test(term);
+export function matchesAsPrefix(index: number, terms: readonly string[]): boolean {
+  const term = terms[index] ?? '';
+  return index === terms.length - 1 || [...term].length > 1 || UNSPACED_LETTER.test(term);
 }
 
 export function clampSearchLimit(limit: number | undefined): number {

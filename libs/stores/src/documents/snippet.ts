@@ -1,4 +1,5 @@
 import { splitsSurrogatePair } from '@docuthinker/contracts';
+import { matchesAsPrefix } from './search-terms';
 import { placedTerms, termsOf } from './search-words';
 
 const SNIPPET_RADIUS = 80;
@@ -190,18 +191,29 @@ export function snippetScanChars(hits: number): number {
   return Math.max(SNIPPET_SCAN_FLOOR, Math.floor(SNIPPET_SCAN_PER_SEARCH / Math.max(1, hits)));
 }
 
-/** An ASCII term begins a word here (the text's case aside). */
-const asciiTermStart = (terms: readonly string[]) => {
-  const ascii = terms.flatMap(termsOf).filter((term) => ASCII_WORD.test(term));
-  return ascii.length === 0 ? undefined : new RegExp(`(?<![A-Za-z0-9])(?:${ascii.join('|')})`, 'i');
-};
+/**
+ * Where each ASCII term of the query first stands in `text` (the text's case
+ * aside), as the search matches it: at the start of a word, or as a whole
+ * word (matchesAsPrefix). A regular expression finds it far faster than the
+ * text's words are read.
+ */
+function firstPlacesOfTerms(text: string, terms: readonly string[]): number[] {
+  const folded = [...new Set(terms.flatMap(termsOf))];
+  return folded.flatMap((term, index) => {
+    if (!ASCII_WORD.test(term)) return [];
+    const end = matchesAsPrefix(index, folded) ? '' : '(?![A-Za-z0-9])';
+    const found = new RegExp(`(?<![A-Za-z0-9])${term}${end}`, 'i').exec(text);
+    return found ? [found.index] : [];
+  });
+}
 
 /**
  * The part of a text longer than `scanChars` that its snippet is cut from:
- * from a little before the first word an ASCII term begins (a regular
- * expression finds it far faster than the terms are read), else from the
- * start. A match past the window (a term only in another script, late in a
- * long text) is not shown: the snippet is then the window's start.
+ * centred where the last of the query's ASCII terms first appears, so that
+ * every one of them has been seen by then (a common word's first place, "the"
+ * or "alpha", would put it before the match: review), else from the start. A
+ * match outside the window (a term only in another script, late in a long
+ * text) is not shown: the snippet is then the window's start.
  */
 function snippetScanWindow(
   text: string,
@@ -209,8 +221,9 @@ function snippetScanWindow(
   scanChars: number,
 ): { from: number; to: number } {
   if (text.length <= scanChars) return { from: 0, to: text.length };
-  const first = asciiTermStart(terms)?.exec(text)?.index ?? 0;
-  let from = Math.max(0, Math.min(first - SNIPPET_RADIUS * 2, text.length - scanChars));
+  const places = firstPlacesOfTerms(text, terms);
+  const anchor = places.length === 0 ? 0 : Math.max(...places);
+  let from = Math.max(0, Math.min(anchor - Math.floor(scanChars / 2), text.length - scanChars));
   let to = Math.min(text.length, from + scanChars);
   if (splitsSurrogatePair(text, from)) from += 1;
   if (splitsSurrogatePair(text, to)) to -= 1;

@@ -79,9 +79,9 @@ function ownerPrefixMatchQuery(
 ): string {
   const tag = ownerTag(ownerId);
   const all = terms
-    .map((term) => {
+    .map((term, index) => {
       const quoted = `"${tag}${term.replaceAll('"', '""')}"`;
-      return matchesAsPrefix(term, terms) ? `${quoted}*` : quoted;
+      return matchesAsPrefix(index, terms) ? `${quoted}*` : quoted;
     })
     .join(' AND ');
   return `${columns} : (${all})`;

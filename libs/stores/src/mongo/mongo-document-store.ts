@@ -79,9 +79,10 @@ const ERASURE_BATCH = 500;
  * queries. Passed as pattern + options because BSON drops a RegExp's `u`
  * flag; the server's PCRE runs in UTF mode anyway, so `\p{L}` works.
  */
-function wordPrefix(term: string, terms: readonly string[]): { $regex: string; $options: string } {
-  // A word of one letter beside others is a whole word (matchesAsPrefix).
-  const end = matchesAsPrefix(term, terms) ? '' : '(?![\\p{L}\\p{N}])';
+function wordPrefix(index: number, terms: readonly string[]): { $regex: string; $options: string } {
+  const term = terms[index] ?? '';
+  // A word of one letter inside a query is a whole word (matchesAsPrefix).
+  const end = matchesAsPrefix(index, terms) ? '' : '(?![\\p{L}\\p{N}])';
   return { $regex: `(?:^|[^\\p{L}\\p{N}])${escapeRegExp(term)}${end}`, $options: 'i' };
 }
 
@@ -296,7 +297,7 @@ export class MongoDocumentStore implements DocumentStore {
     if (terms.length === 0) return [];
     const rows = await this.documents
       .find(
-        { ownerId, $and: terms.map((term) => ({ title: wordPrefix(term, terms) })) },
+        { ownerId, $and: terms.map((_, index) => ({ title: wordPrefix(index, terms) })) },
         { projection: { _id: 1, title: 1 } },
       )
       .toArray();
@@ -329,8 +330,8 @@ export class MongoDocumentStore implements DocumentStore {
         {
           ownerId,
           $text: { $search: terms.join(' ') },
-          $and: terms.map((term) => ({
-            $or: [{ title: wordPrefix(term, terms) }, { text: wordPrefix(term, terms) }],
+          $and: terms.map((_, index) => ({
+            $or: [{ title: wordPrefix(index, terms) }, { text: wordPrefix(index, terms) }],
           })),
         },
         { projection: { _id: 1, title: 1, text: 1, score: { $meta: 'textScore' } } },

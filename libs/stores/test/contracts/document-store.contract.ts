@@ -363,20 +363,26 @@ export function documentStoreContract(open: OpenDataStores): void {
 
     // Found in an exploratory test: as prefixes, twelve one-letter words read
     // most of an owner's words, for most of a second on the event loop.
-    it('matches a one-letter word beside others as a whole word, and alone as a prefix', async () => {
+    it('matches a one-letter word inside a query as a whole word, and the last word as a prefix', async () => {
       const owner = newOwnerId();
       const initials = await documents().create(
-        sampleDocument(owner, { title: 'Books', text: 'Novels by J. K. Rowling, and vitamin C.' }),
+        sampleDocument(owner, {
+          title: 'Harry Potter notes',
+          text: 'Novels by J. K. Rowling, and vitamin C.',
+        }),
       );
       const names = await documents().create(
         sampleDocument(owner, { title: 'Crew', text: 'James Kirk met Rowling; vitamins cure.' }),
       );
       const found = async (query: string) =>
         (await documents().searchContent(owner, query)).map((hit) => hit.id).sort();
+      const both = [initials.id, names.id].sort();
       expect(await found('j k rowling')).toEqual([initials.id]);
-      expect(await found('vitamin c')).toEqual([initials.id]);
-      expect(await found('j')).toEqual([initials.id, names.id].sort());
-      const titles = await documents().searchTitles(owner, 'b');
+      expect(await found('c vitamin')).toEqual([initials.id]);
+      // The last word is typed as it is searched: still a prefix.
+      expect(await found('vitamin c')).toEqual(both);
+      expect(await found('j')).toEqual(both);
+      const titles = await documents().searchTitles(owner, 'harry p');
       expect(titles.map((hit) => hit.id)).toEqual([initials.id]);
     });
 
