@@ -720,6 +720,23 @@ describe('answering from context', () => {
       citedPassages: [],
     });
   });
+
+  // Found in review: weighing every word the passages lack as the question's
+  // weightiest refused questions whose framing words ("please", "explain")
+  // are in no licence.
+  it('answers a question whose framing words the passages lack, from the word they share', () => {
+    const mit =
+      'Permission is hereby granted, free of charge, to any person obtaining a copy of this software. ' +
+      'The above copyright notice shall be included in all copies of the software. ' +
+      'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED. ' +
+      'In no event shall the authors or copyright holders be liable for any claim.';
+    const result = answerFromContext({
+      question: 'Please explain what the warranty means',
+      passages: [{ id: 'mit', text: mit }],
+    });
+    expect(result.answer).toMatch(/WITHOUT WARRANTY OF ANY KIND/);
+    expect(result.citedPassages).toEqual([0]);
+  });
 });
 
 // Found by an exploratory run over the corpus: bsd.docx, whose numbered

@@ -190,6 +190,17 @@ describe('tokenising and stemming', () => {
 
   // Found in review: combining marks were no part of a word, so Hindi
   // "किताब" (book) gave no term at all and a document holding it was never found.
+  it('reads terms without accents, strokes and ligatures, and keeps words that fold to English stopwords', () => {
+    expect(contentTerms('Kraków Łódź Ærø Straße')).toEqual(
+      contentTerms('krakow lodz aero strasse'),
+    );
+    // Shown words keep their letters: only terms fold.
+    expect(words('Kraków')).toEqual(['kraków']);
+    // Vietnamese "ăn" and "nó" are no English "an" and "no" (review).
+    expect(contentTerms('ăn nó')).toHaveLength(2);
+    expect(contentTerms('an no')).toEqual([]);
+  });
+
   it('keeps Indic vowel signs inside words and drops the optional Arabic and Hebrew vowel marks', () => {
     expect(words('किताब प्रधानमंत्री')).toEqual(['किताब', 'प्रधानमंत्री']);
     expect(contentTerms('मेरी किताब')).toContain('किताब');

@@ -29,11 +29,16 @@ const SPECIAL_LETTER_FOLDS: Readonly<Record<string, string>> = {
   þ: 'th',
 };
 const SPECIAL_LETTERS = new RegExp(`[${Object.keys(SPECIAL_LETTER_FOLDS).join('')}]`, 'gu');
-const ASCII = /^\p{ASCII}*$/u;
+/**
+ * The blocks of Latin and Greek letters beyond ASCII and the combining marks:
+ * a word without any has nothing to fold, and is spared two normalisations
+ * (review: a Russian text's terms took twice as long with them).
+ */
+const MAY_FOLD = /[\u00c0-\u024f\u0370-\u03ff\u1e00-\u1fff]|[\u0300-\u036f]/u;
 
 /** A lower-case word with LATIN_OR_GREEK_ACCENTS and SPECIAL_LETTER_FOLDS read as above. */
 export function foldLetters(word: string): string {
-  if (ASCII.test(word)) return word;
+  if (!MAY_FOLD.test(word)) return word;
   // The letter folds after the accents: "ǿ" is "ø" with an acute (review).
   return word
     .normalize('NFD')

@@ -66,7 +66,7 @@ function characterClass(codes: readonly number[]): string {
 }
 
 /**
- * Builds the table now (about 85 ms of one core): an adapter calls it while
+ * Builds the table now (about 100 ms of one core): an adapter calls it while
  * it connects, so the first lexical search does not hold the event loop.
  */
 export function prepareCompatibilitySpellings(): void {

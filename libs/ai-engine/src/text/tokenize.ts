@@ -80,13 +80,12 @@ function cjkBigrams(run: string, into: string[]): void {
 }
 
 function pushWordTerm(word: string, into: string[]): void {
-  if (word.length < 2 || /^\d+$/.test(word)) return;
+  if (word.length < 2 || isStopword(word) || /^\d+$/.test(word)) return;
   // Without accents, strokes and ligatures (libs/contracts): "krakow" finds
   // "Kraków" as the backend's content search does. Only the terms: words
-  // shown (key phrases) keep their letters.
-  const folded = foldLetters(word);
-  if (isStopword(folded)) return;
-  into.push(stem(folded));
+  // shown (key phrases) keep their letters. Stopwords are English words as
+  // written: folded first, Vietnamese "ăn" and "nó" were "an" and "no" (review).
+  into.push(stem(foldLetters(word)));
 }
 
 /**
