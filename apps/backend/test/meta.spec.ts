@@ -563,6 +563,9 @@ describe('meta routes and HTTP hygiene', () => {
       ['POST', '/api/documents/some-id', 'DELETE, GET, HEAD, PATCH'],
       ['PUT', '/API/Chat/Sessions', 'GET, HEAD'],
       ['DELETE', '/health', 'GET, HEAD'],
+      // A trailing slash as Express serves it, but where exactPathOnly refuses it.
+      ['POST', '/health/', 'GET, HEAD'],
+      ['PUT', '/api/documents/', 'GET, HEAD, POST'],
     ] as const) {
       const answer = await user.request(method, path, {});
       expectProblem(answer, 405, 'DT_ERR_METHOD_NOT_ALLOWED');

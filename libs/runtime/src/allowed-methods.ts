@@ -32,21 +32,15 @@ export function routePathPattern(path: string, matching: PathMatching): RegExp {
  */
 export class AllowedMethods {
   private readonly routes: Array<{ readonly method: string; readonly pattern: RegExp }> = [];
-  /**
-   * Methods of routes for every path (CORS's `OPTIONS *` preflight route):
-   * offered where a path exists, but they make none exist (found by a test:
-   * every unknown path became 405).
-   */
-  private readonly everywhere = new Set<string>();
-
   constructor(private readonly matching: PathMatching) {}
 
   add(methods: string | readonly string[], path: string): void {
-    const all = path === '*' || path === '/*';
+    // A route for every path (CORS's `OPTIONS *` preflight) serves no
+    // resource: counted, every unknown path became 405 (found by a test).
+    if (path === '*' || path === '/*') return;
     const pattern = routePathPattern(path, this.matching);
     for (const method of typeof methods === 'string' ? [methods] : methods) {
-      if (all) this.everywhere.add(method.toUpperCase());
-      else this.routes.push({ method: method.toUpperCase(), pattern });
+      this.routes.push({ method: method.toUpperCase(), pattern });
     }
   }
 
@@ -54,9 +48,7 @@ export class AllowedMethods {
   of(path: string): string[] {
     const methods = new Set<string>();
     for (const route of this.routes) if (route.pattern.test(path)) methods.add(route.method);
-    if (methods.size === 0) return [];
     if (methods.has('GET')) methods.add('HEAD');
-    for (const method of this.everywhere) methods.add(method);
     return [...methods].sort();
   }
 }
