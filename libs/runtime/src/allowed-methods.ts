@@ -32,6 +32,7 @@ export function routePathPattern(path: string, matching: PathMatching): RegExp {
  */
 export class AllowedMethods {
   private readonly routes: Array<{ readonly method: string; readonly pattern: RegExp }> = [];
+
   constructor(private readonly matching: PathMatching) {}
 
   add(methods: string | readonly string[], path: string): void {
