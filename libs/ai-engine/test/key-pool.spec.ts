@@ -94,6 +94,24 @@ describe('KeyPool', () => {
     ]);
   });
 
+  // Found in an exploratory test: the last key's own Retry-After was reported.
+  it('says the pool can be asked again when its first key rests no more', async () => {
+    const { pool } = poolOf('soon,late');
+    const hints: Record<string, number | undefined> = { soon: 3000, late: 40_000 };
+    await expect(
+      withPooledKey(pool, async (key) => {
+        throw rateLimited(hints[key]);
+      }),
+    ).rejects.toMatchObject({ kind: 'rate-limited', retryable: false, retryAfterMs: 3000 });
+    // Without a Retry-After each key rests the longest, and so does the pool.
+    const { pool: silent } = poolOf('a,b');
+    await expect(
+      withPooledKey(silent, async () => {
+        throw rateLimited(undefined);
+      }),
+    ).rejects.toMatchObject({ retryAfterMs: MAX_COOLDOWN_MS });
+  });
+
   it('sends nothing while every key rests, and says when one comes back', async () => {
     const { pool, clock } = poolOf('only');
     let calls = 0;

@@ -200,7 +200,13 @@ export async function withPooledKey<C, T>(
       else if (error.kind === 'auth') pool.quarantine(entry, error);
       else throw error;
       if (tried.size === pool.size || pool.available === 0) {
-        throw error.withoutRetry('no other API key is usable now');
+        // When the pool may be asked again is when its first key rests no
+        // more, not what the last key said: 429s with Retry-After 3 and 40
+        // answered 40, and two without one (a minute's rest each) 5 (review).
+        throw error.withoutRetry(
+          'no other API key is usable now',
+          pool.restingError().retryAfterMs,
+        );
       }
     }
   }

@@ -86,10 +86,13 @@ export class ProviderError extends Error {
     return this.kind !== 'rejected' && this.kind !== 'unusable' && this.kind !== 'cooling-down';
   }
 
-  /** The same failure, not to be retried on this provider; `why` is appended to the detail. */
-  withoutRetry(why: string): ProviderError {
+  /**
+   * The same failure, not to be retried on this provider; `why` is appended
+   * to the detail, and `retryAfterMs` replaces its own when given.
+   */
+  withoutRetry(why: string, retryAfterMs = this.retryAfterMs): ProviderError {
     return new ProviderError(this.provider, this.kind, `${this.detail} (${why})`, this.status, {
-      retryAfterMs: this.retryAfterMs,
+      retryAfterMs,
       retryable: false,
       code: this.code,
       cause: this,
