@@ -6,6 +6,7 @@ import type { KeyQuarantineEvent } from '../src/providers/key-pool';
 import { LocalProvider } from '../src/providers/local-provider';
 import { OpenAiProvider } from '../src/providers/openai-provider';
 import {
+  CountedOnce,
   ProviderChain,
   ProvidersExhaustedError,
   type Failover,
@@ -420,6 +421,62 @@ describe('failover', () => {
       { provider: 'local', model: 'docuthinker-offline-extractive-v1', state: 'closed' },
     ]);
     expect(chain.circuits()[0]?.retryAfterMs).toBeGreaterThan(55_000);
+  });
+
+  // Found in an exploratory test: one /analyze (five parts at once) meeting
+  // a passing fault opened the provider's circuit for every user.
+  it('counts the calls of one group against a circuit once, and refuses the rest while it is open', async () => {
+    const openai = await server(() => ({ status: 500, body: { error: 'boom' } }));
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
+      { resilience: { ...FAST, retries: 0, breakerThreshold: 3 } },
+    );
+    const analysis = () => {
+      const call = { countedOnce: new CountedOnce() };
+      return Promise.all(
+        Array.from({ length: 5 }, () => chain.runTask('summary', input, undefined, call)),
+      );
+    };
+    for (const result of await analysis()) expect(result.provider).toBe('local');
+    expect(openai.requests).toHaveLength(5);
+    expect(chain.circuits()[0]?.state).toBe('closed');
+    // Two more groups: three failures counted, the circuit opens.
+    await analysis();
+    await analysis();
+    expect(chain.circuits()[0]?.state).toBe('open');
+    const refused = await analysis();
+    expect(refused.map((result) => result.attempts[0]?.outcome)).toEqual(
+      Array(5).fill('circuit-open'),
+    );
+    expect(openai.requests).toHaveLength(15);
+  });
+
+  // Found in an exploratory test: the /analyze fallback's chain kept
+  // circuits of its own, which /ready did not report.
+  it('shares its circuits with the chain it makes without one provider', async () => {
+    const openai = await server(() => ({ status: 500, body: { error: 'boom' } }));
+    const upstream = await server(() => ({ status: 500, body: { error: 'down' } }));
+    const chain = new ProviderChain(
+      [
+        new UpstreamProvider({ url: upstream.url }),
+        new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }),
+        new LocalProvider(),
+      ],
+      { resilience: { ...FAST, retries: 0, breakerThreshold: 3 } },
+    );
+    const fallback = chain.without('upstream');
+    expect(fallback?.providerNames).toEqual(['openai', 'local']);
+    for (let call = 0; call < 3; call += 1) await fallback?.runTask('summary', input);
+    expect(upstream.requests).toHaveLength(0);
+    expect(chain.circuits().map(({ provider, state }) => [provider, state])).toEqual([
+      ['upstream', 'closed'],
+      ['openai', 'open'],
+      ['local', 'closed'],
+    ]);
+    const result = await chain.runTask('summary', input, undefined, { offline: true });
+    expect(result.attempts.find((attempt) => attempt.provider === 'openai')?.outcome).toBe(
+      'circuit-open',
+    );
   });
 
   it('lets one probe through after the open period and closes again when it succeeds', async () => {

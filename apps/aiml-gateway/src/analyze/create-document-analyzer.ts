@@ -9,10 +9,11 @@ import { UpstreamAnalyzer, type UpstreamAnalyzerOptions } from './upstream-analy
 
 /**
  * Wires `/analyze` for a configuration. With an upstream URL, the local
- * fallback gets a chain of its own without the `upstream` provider: asking
+ * fallback asks the engine's chain without the `upstream` provider: asking
  * the container that just failed once per part of the analysis would only
- * add its timeouts to the fallback. It runs the engine's own adapters, so a
- * key cooling down or quarantined there is one here too.
+ * add its timeouts to the fallback. It runs the engine's own adapters and
+ * circuits, so a key cooling down or a circuit open there is one here too,
+ * and /ready reports what the fallback met.
  */
 export function createDocumentAnalyzer(
   config: AiEngineConfig,
@@ -26,19 +27,12 @@ export function createDocumentAnalyzer(
       offlineTasks: engine.offlineTasks,
     });
   }
-  const others = engine.providerAdapters.filter((adapter) => adapter.name !== 'upstream');
-  const providers = new ProviderChain(
-    others.length > 0 ? others : [new LocalProvider(engine.offlineTasks)],
-    {
-      resilience: config.resilience,
-      perProvider: config.perProvider,
-      taskProviders: withoutUpstream(config.taskProviders),
+  const providers =
+    engine.providers.without('upstream', withoutUpstream(config.taskProviders)) ??
+    new ProviderChain([new LocalProvider(engine.offlineTasks)], {
       deadlineMs: config.providerDeadlineMs,
       onAttempt: config.onAttempt,
-      onFailover: config.onFailover,
-      onCircuitChange: config.onCircuitChange,
-    },
-  );
+    });
   return new DocumentAnalyzer({
     // Within the AI deadline, which the fallback shares (its default was a fixed 60 s).
     upstream: new UpstreamAnalyzer({

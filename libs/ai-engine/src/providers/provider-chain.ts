@@ -153,6 +153,26 @@ export interface ChainCallOptions {
    * the remote providers are not asked, and the offline engine answers.
    */
   readonly deadlineMs?: number;
+  /**
+   * The calls one request makes at once (the parts of an /analyze): each
+   * provider's circuit counts only the first of them to reach it, and the
+   * others run without counting (they are refused while it is not closed).
+   * Found in an exploratory test: one analysis, five calls meeting one
+   * passing fault, opened the provider's circuit for every user.
+   */
+  readonly countedOnce?: CountedOnce;
+}
+
+/** The providers a group of calls has already counted against (ChainCallOptions.countedOnce). */
+export class CountedOnce {
+  private readonly counted = new Set<ProviderName>();
+
+  /** True the first time a call of the group reaches `provider`. */
+  take(provider: ProviderName): boolean {
+    if (this.counted.has(provider)) return false;
+    this.counted.add(provider);
+    return true;
+  }
 }
 
 /**
@@ -253,10 +273,14 @@ export class ProviderChain {
   constructor(
     providers: readonly AiProvider[],
     private readonly options: ProviderChainOptions = {},
+    /** Circuits another chain already keeps for some of `providers` (see `without`). */
+    sharedGuards?: ReadonlyMap<AiProvider, ProviderGuard>,
   ) {
     if (providers.length === 0) throw new Error('a provider chain needs at least one provider');
     this.guarded = providers.map((provider) => {
       if (provider.name === 'local') return { provider };
+      const shared = sharedGuards?.get(provider);
+      if (shared) return { provider, guard: shared };
       const settings = {
         ...DEFAULT_RESILIENCE,
         ...options.resilience,
@@ -271,6 +295,29 @@ export class ProviderChain {
         ),
       };
     });
+  }
+
+  /**
+   * This chain without the provider `name`, asking the others through the
+   * same circuits: its calls count, and are refused, as this chain's own
+   * are, and /ready reports them. Found in an exploratory test: the /analyze
+   * fallback's chain kept circuits of its own, which nothing reported and
+   * which let it call a provider whose circuit /ready showed open.
+   * Undefined when no other provider is left.
+   */
+  without(
+    name: ProviderName,
+    taskProviders?: ProviderChainOptions['taskProviders'],
+  ): ProviderChain | undefined {
+    const rest = this.guarded.filter(({ provider }) => provider.name !== name);
+    if (rest.length === 0) return undefined;
+    const guards = new Map<AiProvider, ProviderGuard>();
+    for (const { provider, guard } of rest) if (guard) guards.set(provider, guard);
+    return new ProviderChain(
+      rest.map(({ provider }) => provider),
+      { ...this.options, taskProviders },
+      guards,
+    );
   }
 
   get providerNames(): ProviderName[] {
@@ -333,7 +380,7 @@ export class ProviderChain {
     task: AiTaskName | 'answer',
     call: (provider: AiProvider, signal: AbortSignal) => Promise<ProviderReply<R>>,
     signal?: AbortSignal,
-    { offline = true, deadlineMs }: ChainCallOptions = {},
+    { offline = true, deadlineMs, countedOnce }: ChainCallOptions = {},
   ): Promise<ChainResult<R>> {
     const attempts: ProviderAttempt[] = [];
     const record = (attempt: ProviderAttempt) => {
@@ -371,6 +418,7 @@ export class ProviderChain {
               turnMs,
               signal,
               () => provider.unusableNow?.(),
+              countedOnce?.take(provider.name) ?? true,
             )
           : await call(provider, signal ?? new AbortController().signal);
         record({ provider: provider.name, task, outcome: 'success', durationMs: elapsed() });

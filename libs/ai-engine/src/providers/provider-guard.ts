@@ -134,6 +134,8 @@ export class ProviderGuard {
     turnMs: number,
     client?: AbortSignal,
     unusableNow?: () => Error | undefined,
+    /** false: the call's outcome does not count against the circuit, which must be closed. */
+    counted = true,
   ): Promise<T> {
     if (client?.aborted) return Promise.reject(new ClientAbortedError(client));
     // Asked before the breaker: a call that could send nothing says nothing
@@ -148,6 +150,11 @@ export class ProviderGuard {
       return Promise.reject(new BrokenCircuitError());
     }
     const endsAt = performance.now() + turnMs;
+    if (!counted) {
+      if (this.breaker.state !== CircuitState.Closed)
+        return Promise.reject(new BrokenCircuitError());
+      return untilClientLeaves(this.attempts(work, endsAt, client, unusableNow), client);
+    }
     const call = this.breaker.execute(() =>
       // The breaker runs a call while it is not closed only as its probe (at
       // this point cockatiel still reports the probe's circuit as open).

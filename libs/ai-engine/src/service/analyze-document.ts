@@ -3,6 +3,7 @@ import { cleanTitleText, clipText, hasVisibleText, wellFormedText } from '@docut
 import { InvalidInputError, TaskUnsupportedError } from '../errors';
 import type { ProviderName } from '../providers/ai-provider';
 import {
+  CountedOnce,
   ProvidersExhaustedError,
   type ChainResult,
   type ProviderChain,
@@ -124,7 +125,11 @@ export async function analyzeDocument(
     if (getMaxListeners(signal) < needed) setMaxListeners(needed, signal);
   }
   const { providers } = context;
-  const call = context.deadlineMs === undefined ? {} : { deadlineMs: context.deadlineMs };
+  // The parts run at once: a provider's circuit counts the analysis once.
+  const call = {
+    countedOnce: new CountedOnce(),
+    ...(context.deadlineMs === undefined ? {} : { deadlineMs: context.deadlineMs }),
+  };
   const input = { text: request.document };
   const used: Record<string, ChainResult<unknown>> = {};
   const track = async <T>(part: string, run: Promise<ChainResult<T>>): Promise<ChainResult<T>> => {
