@@ -203,10 +203,12 @@ export async function withPooledKey<C, T>(
         // When the pool may be asked again is when its first key rests no
         // more, not what the last key said: 429s with Retry-After 3 and 40
         // answered 40, and two without one (a minute's rest each) 5 (review).
-        throw error.withoutRetry(
-          'no other API key is usable now',
-          pool.restingError().retryAfterMs,
-        );
+        // A single key's own hint is that time already, to the millisecond.
+        const retryAfterMs =
+          pool.size === 1 && error.retryAfterMs !== undefined
+            ? error.retryAfterMs
+            : pool.restingError().retryAfterMs;
+        throw error.withoutRetry('no other API key is usable now', retryAfterMs);
       }
     }
   }
