@@ -45,6 +45,30 @@ export class AllowedMethods {
     }
   }
 
+  /**
+   * What a request no route took is answered, as `problem` arguments: 405
+   * with Allow when the path is served with other methods, else 404.
+   */
+  refusal(
+    method: string,
+    path: string,
+  ): {
+    code: 'DT_ERR_METHOD_NOT_ALLOWED' | 'DT_ERR_ROUTE_NOT_FOUND';
+    detail: string;
+    extras?: { headers: Record<string, string> };
+  } {
+    const methods = this.of(path);
+    if (methods.length === 0 || methods.includes(method)) {
+      return { code: 'DT_ERR_ROUTE_NOT_FOUND', detail: `${method} ${path} is not a route` };
+    }
+    const allow = methods.join(', ');
+    return {
+      code: 'DT_ERR_METHOD_NOT_ALLOWED',
+      detail: `${path} takes ${allow}, not ${method}.`,
+      extras: { headers: { Allow: allow } },
+    };
+  }
+
   /** The methods some route serves `path` with (HEAD wherever GET), in a stable order; none when no route has the path. */
   of(path: string): string[] {
     const methods = new Set<string>();

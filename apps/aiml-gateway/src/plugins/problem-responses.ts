@@ -46,17 +46,8 @@ export function registerProblemResponses(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => allowed.add(route.method, route.url));
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const methods = allowed.of(path);
-    const refusal =
-      methods.length > 0 && !methods.includes(request.method)
-        ? problem(
-            'DT_ERR_METHOD_NOT_ALLOWED',
-            `${path} takes ${methods.join(', ')}, not ${request.method}.`,
-            {
-              headers: { Allow: methods.join(', ') },
-            },
-          )
-        : problem('DT_ERR_ROUTE_NOT_FOUND', `${request.method} ${path} is not a route`);
+    const { code, detail, extras } = allowed.refusal(request.method, path);
+    const refusal = problem(code, detail, extras);
     return sendProblem(request, reply, refusal);
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -26,15 +26,8 @@ export function routeNotFound(allowed: AllowedMethods): RequestHandler {
     // A route that passed the request on (next()) leaves its pattern behind;
     // this answer is no route's, in the log line and the metric alike.
     req.route = undefined;
-    const methods = allowed.of(req.path);
-    const refusal =
-      methods.length > 0 && !methods.includes(req.method)
-        ? problem(
-            'DT_ERR_METHOD_NOT_ALLOWED',
-            `${req.path} takes ${methods.join(', ')}, not ${req.method}.`,
-            { headers: { Allow: methods.join(', ') } },
-          )
-        : problem('DT_ERR_ROUTE_NOT_FOUND', `${req.method} ${req.path} is not a route`);
+    const { code, detail, extras } = allowed.refusal(req.method, req.path);
+    const refusal = problem(code, detail, extras);
     sendProblem(res, refusal, req.path);
   };
 }
