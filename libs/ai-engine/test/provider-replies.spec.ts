@@ -645,20 +645,38 @@ describe('lists and counts as the models send them', () => {
     const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
     const result = await chain.runTask('summary', input);
     expect(result).toMatchObject({ provider: 'openai', output: 'A fine summary.' });
-    expect(result.usage).toEqual({ inputTokens: undefined, outputTokens: undefined });
+    // No counts at all: no usage, not an empty one (`"usage": {}` said it counted nothing).
+    expect(result.usage).toBeUndefined();
   });
 
   it('takes null token counts from compatible services as unknown, not as a broken answer', async () => {
     const openai = await server(() => ({
       body: {
         ...openAiReply('A fine summary.'),
-        usage: { prompt_tokens: null, completion_tokens: null, total_tokens: null },
+        usage: { prompt_tokens: 12, completion_tokens: null, total_tokens: null },
       },
     }));
     const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
     const result = await chain.runTask('summary', input);
     expect(result).toMatchObject({ provider: 'openai', output: 'A fine summary.' });
-    expect(result.usage).toEqual({ inputTokens: undefined, outputTokens: undefined });
+    expect(result.usage).toStrictEqual({ inputTokens: 12 });
+  });
+
+  it('reports no usage for answers without counts, from every vendor', async () => {
+    const anthropic = await server(() => ({
+      body: { ...anthropicReply('A fine summary.'), usage: undefined },
+    }));
+    const google = await server(() => ({
+      body: { ...googleReply('A fine summary.'), usageMetadata: undefined },
+    }));
+    for (const provider of [
+      new AnthropicProvider({ apiKeys: 'ak', baseUrl: anthropic.url }),
+      new GoogleProvider({ apiKeys: 'gk', baseUrl: google.url }),
+    ]) {
+      const result = await chainOf(provider).runTask('summary', input);
+      expect(result).toMatchObject({ provider: provider.name, output: 'A fine summary.' });
+      expect(result.usage).toBeUndefined();
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import { ProviderError } from './provider-error';
 import { RemoteChatProvider } from './remote-chat-provider';
 import type { RemoteProviderOptions } from './remote-provider-options';
 import type { Prompt } from './task-prompts';
-import { tokenCount } from './token-count';
+import { tokenCount, tokenUsage } from './token-count';
 
 /**
  * The SDK types the answer but does not check it: a proxy can answer 200 with
@@ -75,10 +75,7 @@ export class AnthropicProvider extends RemoteChatProvider<Anthropic> {
       text,
       truncated: parsed.data.stop_reason === 'max_tokens',
       model: parsed.data.model,
-      usage: {
-        inputTokens: parsed.data.usage?.input_tokens ?? undefined,
-        outputTokens: parsed.data.usage?.output_tokens ?? undefined,
-      },
+      usage: tokenUsage(parsed.data.usage?.input_tokens, parsed.data.usage?.output_tokens),
     };
   }
 }

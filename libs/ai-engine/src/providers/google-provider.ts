@@ -9,7 +9,7 @@ import { RemoteChatProvider } from './remote-chat-provider';
 import type { RemoteProviderOptions } from './remote-provider-options';
 import { googleSdk } from './sdk-modules';
 import type { Prompt } from './task-prompts';
-import { tokenCount } from './token-count';
+import { tokenCount, tokenUsage } from './token-count';
 
 /**
  * The SDK types the answer but does not check it: a proxy can answer 200 with
@@ -124,10 +124,10 @@ export class GoogleProvider extends RemoteChatProvider<GoogleGenAI> {
       text,
       truncated: finishReason === 'MAX_TOKENS',
       model: parsed.data.modelVersion,
-      usage: {
-        inputTokens: parsed.data.usageMetadata?.promptTokenCount ?? undefined,
-        outputTokens: parsed.data.usageMetadata?.candidatesTokenCount ?? undefined,
-      },
+      usage: tokenUsage(
+        parsed.data.usageMetadata?.promptTokenCount,
+        parsed.data.usageMetadata?.candidatesTokenCount,
+      ),
     };
   }
 }

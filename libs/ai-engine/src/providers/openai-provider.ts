@@ -8,7 +8,7 @@ import { ProviderError } from './provider-error';
 import { RemoteChatProvider } from './remote-chat-provider';
 import type { RemoteProviderOptions } from './remote-provider-options';
 import type { Prompt } from './task-prompts';
-import { tokenCount } from './token-count';
+import { tokenCount, tokenUsage } from './token-count';
 
 /**
  * A message's content as a list of parts, as some OpenAI-compatible services
@@ -114,10 +114,7 @@ export class OpenAiProvider extends RemoteChatProvider<OpenAI> {
       text: choice.message.content,
       truncated: choice.finish_reason === 'length',
       model: parsed.data?.model,
-      usage: {
-        inputTokens: parsed.data?.usage?.prompt_tokens ?? undefined,
-        outputTokens: parsed.data?.usage?.completion_tokens ?? undefined,
-      },
+      usage: tokenUsage(parsed.data?.usage?.prompt_tokens, parsed.data?.usage?.completion_tokens),
     };
   }
 }

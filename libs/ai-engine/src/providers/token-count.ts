@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { TokenUsage } from './ai-provider';
 
 /**
  * A token count from a provider's answer: a whole number from 0, or unknown.
@@ -8,3 +9,18 @@ import * as z from 'zod';
  * against the gateway's circuit, so it is dropped here instead.
  */
 export const tokenCount = z.number().int().min(0).nullish().catch(null);
+
+/**
+ * The counts a provider gave, or undefined when it gave none: an answer
+ * without counts said `"usage": {}` to the caller, as if it had counted nothing.
+ */
+export function tokenUsage(
+  inputTokens: number | null | undefined,
+  outputTokens: number | null | undefined,
+): TokenUsage | undefined {
+  const usage = {
+    ...(inputTokens == null ? {} : { inputTokens }),
+    ...(outputTokens == null ? {} : { outputTokens }),
+  };
+  return Object.keys(usage).length === 0 ? undefined : usage;
+}
