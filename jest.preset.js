@@ -30,7 +30,7 @@ module.exports = {
   },
   // ESM-only dependencies are transpiled to CommonJS for jest.
   transformIgnorePatterns: [
-    '/node_modules/(?!(lru-cache|file-type|strtok3|peek-readable|token-types|uint8array-extras|@tokenizer|@borewit|get-stream|@sec-ant|is-stream|unpdf|chromadb)/)',
+    '/node_modules/(?!(lru-cache|file-type|strtok3|peek-readable|token-types|uint8array-extras|@tokenizer|@borewit|get-stream|@sec-ant|is-stream|unpdf|chromadb|htmlparser2|domhandler|domutils|domelementtype|dom-serializer|entities)/)',
   ],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper,

@@ -2,22 +2,14 @@ import { DocumentError } from './document-error';
 import type { DocumentLimits } from './document-limits';
 import { guardZipArchive } from './guard-zip-archive';
 import { htmlToText } from './html-text';
+import { safeDocxHtml } from './safe-docx-html';
 
 export interface DocxContent {
   text: string;
-  /** Mammoth's HTML without images, embedded style maps or non-web links. */
+  /** Mammoth's HTML without images, embedded style maps or non-web links (safeDocxHtml). */
   html: string;
   firstHeading?: string;
 }
-
-/** Mammoth's document model, as far as the transform below reads it. */
-interface DocxElement {
-  type: string;
-  children?: DocxElement[];
-  href?: string;
-}
-
-const SAFE_LINK = /^(?:https?:|mailto:)/i;
 
 /**
  * Converts a DOCX to HTML with mammoth, after the zip-bomb guard has checked
@@ -36,10 +28,13 @@ export async function extractDocx(bytes: Uint8Array, limits: DocumentLimits): Pr
         // A style map inside the file could map paragraphs to <script>.
         includeEmbeddedStyleMap: false,
         externalFileAccess: false,
-        transformDocument: withoutImagesOrUnsafeLinks,
+        // Images would be inlined as data URIs (megabytes of base64 in every
+        // stored copy); the original file keeps them. Never read, they are
+        // written without a source, and safeDocxHtml drops them.
+        convertImage: mammoth.images.imgElement(() => Promise.resolve({ src: '' })),
       },
     );
-    html = result.value;
+    html = safeDocxHtml(result.value);
   } catch (error) {
     throw new DocumentError(
       'DT_ERR_CORRUPT_FILE',
@@ -49,24 +44,4 @@ export async function extractDocx(bytes: Uint8Array, limits: DocumentLimits): Pr
   }
   const { text, firstHeading } = htmlToText(html);
   return { text, html, ...(firstHeading === undefined ? {} : { firstHeading }) };
-}
-
-/**
- * Images would be inlined as data URIs (megabytes of base64 in every stored
- * copy); the original file keeps them. Hyperlinks are the one
- * place a DOCX can put an arbitrary URL (javascript:, data:) into the HTML,
- * so only web and mail links keep their target.
- */
-function withoutImagesOrUnsafeLinks(element: DocxElement): DocxElement {
-  let safe = element;
-  if (element.children) {
-    const children = element.children
-      .filter((child) => child.type !== 'image')
-      .map(withoutImagesOrUnsafeLinks);
-    safe = { ...element, children };
-  }
-  if (safe.type === 'hyperlink' && safe.href !== undefined && !SAFE_LINK.test(safe.href)) {
-    safe = { ...safe, href: '#' };
-  }
-  return safe;
 }
