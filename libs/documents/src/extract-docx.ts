@@ -2,7 +2,6 @@ import { DocumentError } from './document-error';
 import type { DocumentLimits } from './document-limits';
 import { guardZipArchive } from './guard-zip-archive';
 import { htmlToText } from './html-text';
-import { safeDocxHtml } from './safe-docx-html';
 
 export interface DocxContent {
   text: string;
@@ -18,8 +17,11 @@ export interface DocxContent {
  */
 export async function extractDocx(bytes: Uint8Array, limits: DocumentLimits): Promise<DocxContent> {
   await guardZipArchive(bytes, limits);
-  // Loaded on the first DOCX rather than at start-up (about 60 ms).
-  const { default: mammoth } = await import('mammoth');
+  // Loaded on the first DOCX rather than at start-up (about 60 ms each).
+  const [{ default: mammoth }, { safeDocxHtml }] = await Promise.all([
+    import('mammoth'),
+    import('./safe-docx-html'),
+  ]);
   let html: string;
   try {
     const result = await mammoth.convertToHtml(

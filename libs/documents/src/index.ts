@@ -13,6 +13,7 @@ export {
   type DocumentLimits,
 } from './document-limits';
 export { textCharset } from './decode-text';
+export { displayableDocxHtml } from './displayable-docx-html';
 export { extractDocument } from './extract-document';
 export { extractPdfText, type PdfText, type PdfTextOptions } from './extract-pdf-text';
 export {

@@ -1,4 +1,4 @@
-import { extractDocument } from '../src';
+import { displayableDocxHtml, extractDocument } from '../src';
 import { buildDocx } from './support/build-docx';
 
 describe('HTML produced from a DOCX', () => {
@@ -71,5 +71,29 @@ describe('HTML produced from a DOCX', () => {
       filename: 'kept.docx',
     });
     expect(html).toBe('<h1>Kept</h1><p>Plain.</p>');
+  });
+});
+
+describe('HTML stored before it was cleaned', () => {
+  // As mammoth wrote a footnote's link and image, before safeDocxHtml.
+  const legacy =
+    '<p>Text.<sup><a href="#footnote-1" id="footnote-ref-1">[1]</a></sup></p>' +
+    '<ol><li id="footnote-1"><p>See <a href="javascript:alert(document.domain)">this</a></p>' +
+    '<img src="data:image/png;base64,iVBORw0KGgo=" /><p> <a href="#footnote-ref-1">↑</a></p></li></ol>';
+
+  it('is cleaned as it is read', async () => {
+    const shown = await displayableDocxHtml(legacy);
+    expect(shown).toContain('<a href="#footnote-1" id="footnote-ref-1">[1]</a>');
+    expect(shown).toContain('<a>this</a>');
+    expect(shown).not.toMatch(/javascript|data:|<img/i);
+  });
+
+  it('is passed on as it is when it holds nothing to clean', async () => {
+    const safe = '<h1>Kept</h1><p><a href="https://example.com">site</a> <a href="#n">note</a></p>';
+    await expect(displayableDocxHtml(safe)).resolves.toBe(safe);
+    // A target spelled any other way is cleaned, to be safe.
+    await expect(displayableDocxHtml('<p><a href=" javascript:x">a</a></p>')).resolves.toBe(
+      '<p><a>a</a></p>',
+    );
   });
 });

@@ -121,7 +121,7 @@ export function documentRoutes(
   });
 
   router.get('/api/documents/:id', async (req, res) => {
-    res.json(detailView(await documents.get(currentUser(req).id, req.params.id)));
+    res.json(await detailView(await documents.get(currentUser(req).id, req.params.id)));
   });
 
   router.get('/api/documents/:id/file', async (req, res) => {

@@ -1,3 +1,4 @@
+import { displayableDocxHtml } from '@docuthinker/documents';
 import type { DocumentMetadata, DocumentPage, DocumentRecord } from '@docuthinker/stores';
 
 /** The API's metadata shape: no owner, content hash or storage key. */
@@ -15,11 +16,11 @@ export function metadataView(document: DocumentMetadata) {
   };
 }
 
-export function detailView(document: DocumentRecord) {
+export async function detailView(document: DocumentRecord) {
   return {
     ...metadataView(document),
     text: document.text,
-    ...(document.html === undefined ? {} : { html: document.html }),
+    ...(document.html === undefined ? {} : { html: await displayableDocxHtml(document.html) }),
   };
 }
 
