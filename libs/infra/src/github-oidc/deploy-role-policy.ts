@@ -1,6 +1,7 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { STAGES_KEEPING_IMAGES } from '../registry/image-repositories';
+import { REGISTRY_STACK_NAME } from '../registry/registry-stack';
 import { BACKEND, CHROMA, GATEWAY } from '../settings/platform-constants';
 import { clusterNameFor, stackNameFor } from '../settings/stage-names';
 import { STAGE_SETTINGS, type StageName } from '../settings/stage-settings';
@@ -155,22 +156,6 @@ export function stageDeployStatements(
     resources: platformStackArns(scope, stage, region),
   });
 
-  // Registering a task definition revision by hand (a hotfix rollback) must
-  // pass the task roles, and only those, and only to ECS tasks.
-  const passTaskRoles = new iam.PolicyStatement({
-    sid: 'PassPlatformTaskRoles',
-    actions: ['iam:PassRole'],
-    resources: [
-      scope.formatArn({
-        service: 'iam',
-        region: '',
-        resource: 'role',
-        resourceName: `${stackNameFor(stage, 'Platform')}-*`,
-      }),
-    ],
-    conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-  });
-
   // The smoke step tags the images its stage was verified on
   // `deployed-<stage>-<tag>`, so the repositories' lifecycle policy keeps
   // them (image-repositories.ts): it reads an image's manifest and puts it
@@ -194,7 +179,6 @@ export function stageDeployStatements(
       readServices,
       readTaskDefinitions,
       readStacks,
-      passTaskRoles,
       // DR pulls its region's replicas, which nothing expires: it tags none.
       ...(STAGES_KEEPING_IMAGES.includes(stage) ? [tagDeployedImages] : []),
       useCdkBootstrapRoles,
@@ -210,12 +194,6 @@ export function stageDeployStatements(
         scope,
         readStacks,
         'A stack ARN ends in an id CloudFormation assigns; the stack name is fixed.',
-      ),
-      ...because(
-        scope,
-        passTaskRoles,
-        'CDK names the task roles after their stack with a generated suffix; PassRole is limited to ' +
-          'that stack prefix and to ecs-tasks.amazonaws.com.',
       ),
     ],
   };
@@ -266,14 +244,25 @@ function nagResourceName(scope: Stack, arn: string): string {
     .join(separator);
 }
 
-/** The stage's Network and Platform stacks, whatever their stack ids. */
+/**
+ * The stacks the stage deploys (tools/ci/lib/stage-facts.sh, ci_stage_stacks),
+ * whatever their stack ids: its Network and Platform stacks, and the image
+ * registry's for the stage that owns it. Rollback reads each one's status
+ * before it redeploys (found in review: prod's role could not read the
+ * registry's, so every prod rollback stopped at AccessDenied).
+ */
 function platformStackArns(scope: Stack, stage: StageName, region: string): string[] {
-  return (['Network', 'Platform'] as const).map((part) =>
+  const stackNames = [
+    ...(STAGE_SETTINGS[stage].ownsImageRepositories ? [REGISTRY_STACK_NAME] : []),
+    stackNameFor(stage, 'Network'),
+    stackNameFor(stage, 'Platform'),
+  ];
+  return stackNames.map((stackName) =>
     scope.formatArn({
       service: 'cloudformation',
       region,
       resource: 'stack',
-      resourceName: `${stackNameFor(stage, part)}/*`,
+      resourceName: `${stackName}/*`,
     }),
   );
 }
