@@ -209,7 +209,15 @@ describe('meta routes', () => {
       expect.arrayContaining(['200', '400', '401', '403', '413', '415', '500', '503']),
     );
     const task = document.paths['/ai/v1/tasks/{task}'].post;
-    expect(Object.keys(task.responses)).toEqual(expect.arrayContaining(['404', '501']));
+    expect(Object.keys(task.responses)).toEqual(expect.arrayContaining(['404', '422', '501']));
+    // Found by an exploratory test: an erasure under way (409) and the offline
+    // engine's memory limit (422) were answered and not documented.
+    expect(Object.keys(document.paths['/ai/v1/index'].post.responses)).toEqual(
+      expect.arrayContaining(['409', '422', '502']),
+    );
+    expect(Object.keys(document.paths['/analyze'].post.responses)).toEqual(
+      expect.arrayContaining(['403', '409', '422', '502']),
+    );
     // Every code a client may meet, as examples (found by an exploratory test: none were listed).
     expect(document.components.schemas.Problem.properties.code.examples).toEqual(
       Object.keys(GATEWAY_ERRORS),

@@ -146,9 +146,11 @@ export function registerAnalyzeRoutes(parent: FastifyInstance, connection: Engin
           description:
             "With `metadata.document_id` the document is also indexed for the owner: a user token's subject, or `metadata.owner_id` when the service calls. A user's `metadata.owner_id`, if given, must be the token's subject (403 otherwise); the container receives it set to the subject.",
           tags: ['analyze'],
-          // 403: another owner named; 502: the container refused the request
-          // (4xx), or Chroma or the embedding provider refused the document indexed.
-          problems: [403, 502],
+          // 403: another owner named; 409: that owner is being erased; 422: the
+          // offline engine's worker ran out of memory on the text; 502: the
+          // container refused the request (4xx), or Chroma or the embedding
+          // provider refused the document indexed.
+          problems: [403, 409, 422, 502],
           body: analyzeRequest,
           response: { 200: analyzeResponse },
         },

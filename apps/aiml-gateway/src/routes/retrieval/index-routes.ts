@@ -29,8 +29,10 @@ export function registerIndexRoutes(scope: FastifyInstance, connection: EngineCo
       schema: {
         summary: "Index (or re-index) a document into the owner's vector index and knowledge graph",
         tags: ['retrieval'],
-        // 502: Chroma refused the chunks, or the embedding provider refused the text.
-        problems: [502],
+        // 409: the owner is being erased; 422: the offline engine's worker ran
+        // out of memory on the text; 502: Chroma refused the chunks, or the
+        // embedding provider refused the text.
+        problems: [409, 422, 502],
         body: indexRequest,
         response: { 200: indexResponse },
       },
