@@ -758,6 +758,52 @@ describe("an owner's erasure and that owner's writes", () => {
     }
   });
 
+  // Found by an exploratory test: a write that arrived while the erasure
+  // removed (no write under way when it began) met the vector index after it
+  // was cleared and the graph before: its entities stayed, its chunks went.
+  it('lets a write that arrives while it removes land whole after it', async () => {
+    const stored = LibsqlVectorIndex.open({ path: ':memory:', embedding: embedder });
+    const knowledgeGraph = LibsqlKnowledgeGraph.open(':memory:');
+    let release: () => void = () => undefined;
+    const removing = new Promise<void>((resolve) => (release = resolve));
+    let removalBegan: () => void = () => undefined;
+    const began = new Promise<void>((resolve) => (removalBegan = resolve));
+    // The vector index's erasure held open until the write has arrived.
+    const vectorIndex = new Proxy(stored, {
+      get(target, property) {
+        if (property === 'removeOwner') {
+          return async (ownerId: string) => {
+            removalBegan();
+            await removing;
+            return target.removeOwner(ownerId);
+          };
+        }
+        const value: unknown = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const service = new RetrievalService({ embedder, vectorIndex, knowledgeGraph });
+    try {
+      await service.index({ ownerId: 'leaving', ...BSD });
+      const erasure = service.removeOwner('leaving');
+      await began;
+      const writing = service.index({ ownerId: 'leaving', ...APACHE });
+      // Long enough for a write that did not wait to store its chunks and graph.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      const erased = await erasure;
+      expect(erased.vector.documents).toBe(1);
+      const written = await writing;
+      expect(await stored.countChunks('leaving', 'bsd')).toBe(0);
+      expect(await stored.countChunks('leaving', 'apache')).toBe(written.chunks);
+      const entities = await knowledgeGraph.topEntities('leaving', 50);
+      expect(entities.length).toBeGreaterThan(0);
+    } finally {
+      await stored.close();
+      knowledgeGraph.close();
+    }
+  });
+
   // The wait is bounded (review): a write stuck on its embedding provider
   // must not hold the erasure, which the backend runs again later.
   it('waits at most ten seconds for a write that does not end, then erases what is stored', async () => {

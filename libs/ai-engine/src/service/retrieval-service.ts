@@ -159,6 +159,14 @@ export class RetrievalService {
    */
   private readonly ownerErasures = new Map<string, number>();
   private erasures = 0;
+  /**
+   * Each owner's erasure under way here, settled or not. An index write that
+   * arrives meanwhile waits for it and lands whole after it: one that ran
+   * beside its removal could meet the vector index after the erasure had
+   * cleared it and the graph before, or the other way round, and keep half
+   * of the document (exploratory test: its entities listed, its chunks gone).
+   */
+  private readonly ownerRemovals = new Map<string, Promise<unknown>>();
 
   constructor(private readonly dependencies: RetrievalServiceDependencies) {
     this.answerer = dependencies.answerer ?? new ProviderChain([new LocalProvider()]);
@@ -181,6 +189,7 @@ export class RetrievalService {
     const ownerId = requireText('ownerId', request.ownerId);
     const documentId = requireText('documentId', request.documentId);
     if (typeof request.text !== 'string') throw new InvalidInputError('text', 'must be a string');
+    for (let removal; (removal = this.ownerRemovals.get(ownerId));) await removal;
     // Taken on arrival: a write queued behind another of the document's is
     // overtaken by an erasure that begins while it waits, too.
     const erasureOnArrival = this.ownerErasures.get(ownerId);
@@ -341,13 +350,27 @@ export class RetrievalService {
    * document writes queued or under way on this instance, which would
    * otherwise land after it and keep what they wrote. One still under way
    * at that bound undoes what it stored and fails with OwnerErasedError
-   * (see writeIndex). A write on another gateway instance, or one that
-   * arrives once it removes, may still land after it; account erasure
+   * (see writeIndex). One that arrives while it runs waits for it and lands
+   * whole after it (see ownerRemovals), as a write on another gateway
+   * instance may; account erasure
    * therefore runs it again (the backend's outbox) once the owner's last
    * access token has expired and a request it started has had time to finish.
    */
   async removeOwner(ownerId: string): Promise<RemoveOwnerResult> {
     requireText('ownerId', ownerId);
+    const erasure = this.eraseOwner(ownerId);
+    const settled = erasure.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.ownerRemovals.set(ownerId, settled);
+    void settled.then(() => {
+      if (this.ownerRemovals.get(ownerId) === settled) this.ownerRemovals.delete(ownerId);
+    });
+    return erasure;
+  }
+
+  private async eraseOwner(ownerId: string): Promise<RemoveOwnerResult> {
     // Their outcome is their callers'; a failed write leaves nothing to wait
     // for. Bounded (review): an owner with a deep queue, or a write stuck on
     // its embedding provider, must not hold the erasure, which runs again.
