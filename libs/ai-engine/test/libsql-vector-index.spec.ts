@@ -264,6 +264,50 @@ describe('LibsqlVectorIndex', () => {
     }
   });
 
+  // Found by an exploratory test: a 2 MB text's chunks were added to the
+  // owner's index in memory all at once, which held every request for seconds.
+  it('adds a large document to an owner in memory a batch per turn, and finds all of it after', async () => {
+    const loadBatchChunks = 20;
+    const index = LibsqlVectorIndex.open({
+      path: join(dataDir, 'large-write.db'),
+      embedding: contractEmbedder,
+      loadBatchChunks,
+    });
+    try {
+      const texts = Array.from({ length: 3 * loadBatchChunks }, (_, n) => `passage ${n} zebra`);
+      const vectors = await contractEmbedder.embed(texts);
+      const chunks = texts.map((text, ordinal) => ({
+        chunkId: `large#${ordinal}`,
+        documentId: 'large',
+        ordinal,
+        text,
+        embedding: vectors[ordinal] as Float32Array,
+      }));
+      await index.replaceDocument('owner', 'seed', [
+        { ...(chunks[0] as IndexedChunk), chunkId: 'seed#0', documentId: 'seed' },
+      ]);
+      // The owner is in memory, kept in step by writes from now on.
+      await index.queryLexical({ ownerId: 'owner', k: 1 }, 'zebra');
+
+      let settled = false;
+      const writing = index.replaceDocument('owner', 'large', chunks).finally(() => {
+        settled = true;
+      });
+      const ranDuringWrite = await new Promise<boolean>((resolve) =>
+        setImmediate(() => resolve(!settled)),
+      );
+      expect(ranDuringWrite).toBe(true);
+      await writing;
+      const hits = await index.queryLexical(
+        { ownerId: 'owner', k: 100, documentIds: ['large'] },
+        'zebra',
+      );
+      expect(hits).toHaveLength(chunks.length);
+    } finally {
+      await index.close();
+    }
+  });
+
   // Found in review: every owner ever searched kept an index of 256 rows,
   // charged only for its live chunks, so 10,000 owners without chunks grew
   // the gateway by 1.4 GB.
