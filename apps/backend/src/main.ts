@@ -11,6 +11,7 @@ import {
   closeHttpServer,
   installGracefulShutdown,
   LEAVE_HOST_CHECK_TO_LISTENER,
+  continueOnlyWithin,
   refuseUnmetExpectations,
   refusingRequestsWithoutHost,
   startServiceContext,
@@ -23,6 +24,7 @@ import { problem } from './errors';
 import { backendClientErrors } from './middleware/client-errors';
 import { DEFAULT_BODY_RATE_FLOOR } from './middleware/slow-body-cutoff';
 import { openStores } from './open-stores';
+import { largestBodyBytes } from './routes/documents/read-multipart-upload';
 import { startOutboxWorker, type OutboxWorker } from './outbox/outbox-worker';
 import { LOGIN_LIMIT_WINDOW_SECONDS } from './services/account-service';
 import { DocumentCache } from './services/document-cache';
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
   server.requestTimeout = DEFAULT_BODY_RATE_FLOOR.arriveWithinMs;
   server.on('clientError', backendClientErrors(logger));
   refuseUnmetExpectations(server, problem, logger);
+  continueOnlyWithin(server, largestBodyBytes(config.maxUploadBytes), problem, logger);
   let listening: Promise<void> | undefined;
   const listen = () =>
     (listening ??= new Promise<void>((resolve, reject) => {

@@ -10,6 +10,7 @@ export { announcesBody } from './announced-body';
 export { problemClientErrors } from './client-errors';
 export { clientDepartureSignal } from './client-departure-signal';
 export { LEAVE_HOST_CHECK_TO_LISTENER, refusingRequestsWithoutHost } from './host-header-required';
+export { continueOnlyWithin } from './expect-continue';
 export { refuseUnmetExpectations } from './unmet-expectation';
 export { AllowedMethods, routePathPattern, type PathMatching } from './allowed-methods';
 export { HTTP_ERRORS, type HttpErrorCode } from './http-errors';

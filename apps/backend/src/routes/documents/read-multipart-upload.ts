@@ -15,6 +15,11 @@ const uploadTitle = z.object({ title: documentTitle });
 /** Room for the multipart boundaries and the title field around the file itself. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
+/** The largest request body the backend reads: an upload of the largest file, as a form. */
+export function largestBodyBytes(maxUploadBytes: number): number {
+  return maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
+}
+
 /**
  * Reads a `multipart/form-data` upload (`file`, optional `title`) into
  * memory, refusing it as soon as it passes the size limit rather than after
@@ -33,7 +38,7 @@ export async function readMultipartUpload(req: Request, maxBytes: number): Promi
       headers: { 'Accept-Encoding': 'identity' },
     });
   }
-  const maxBodyBytes = maxBytes + MULTIPART_OVERHEAD_BYTES;
+  const maxBodyBytes = largestBodyBytes(maxBytes);
   const declaredLength = Number(req.headers['content-length'] ?? 0);
   if (declaredLength > maxBodyBytes) throw refuseTooLarge(req, maxBytes);
 
