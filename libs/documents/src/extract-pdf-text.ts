@@ -399,10 +399,19 @@ function startsParagraph(previous: PdfLine, line: PdfLine, layout: Layout): bool
   return layout.leading !== undefined && gap > layout.leading * PARAGRAPH_GAP;
 }
 
+/**
+ * A byte order mark read as PDFDocEncoding (þÿ, ÿþ, ï»¿): pdf.js falls back to
+ * that encoding when a Unicode string does not decode (a lone surrogate), and
+ * the title read "þÿØ" (exploratory test). Such a title is no title.
+ */
+const UNDECODED_UNICODE = /^(?:\u00fe\u00ff|\u00ff\u00fe|\u00ef\u00bb\u00bf)/;
+
 async function readTitle(pdf: PdfDocument): Promise<string | undefined> {
   const { info } = await pdf.getMetadata();
   const title = (info as { Title?: unknown }).Title;
-  return typeof title === 'string' && title.trim() !== '' ? title : undefined;
+  return typeof title === 'string' && title.trim() !== '' && !UNDECODED_UNICODE.test(title)
+    ? title
+    : undefined;
 }
 
 function asDocumentError(error: unknown): DocumentError {

@@ -128,3 +128,23 @@ function withPdfTitle(pdf: Uint8Array, title: string): Uint8Array {
     `startxref\n${xrefOffset}\n%%EOF\n`;
   return new Uint8Array(Buffer.concat([Buffer.from(pdf), Buffer.from(update, 'latin1')]));
 }
+
+describe("a PDF's Title entry", () => {
+  const titled = (titleObject: string, filename = 'quarterly report.pdf') =>
+    extractDocument({
+      bytes: buildPdf({ pageTexts: ['Some text on the page.'], titleObject }),
+      filename,
+    });
+
+  it('is the title when it reads as text, in either of its encodings', async () => {
+    expect((await titled('(Annual Figures)')).title).toBe('Annual Figures');
+    expect((await titled('<FEFF00C5006E006E00FC0061006C>')).title).toBe('Ånnüal');
+  });
+
+  // Found by an exploratory test: UTF-16 that does not decode (a lone
+  // surrogate) was read as PDFDocEncoding, its byte order mark and all.
+  it('gives way to the file name when it is UTF-16 that does not decode', async () => {
+    expect((await titled('<FEFFD800>')).title).toBe('quarterly report');
+    expect((await titled('<FEFF0041D800>')).title).toBe('quarterly report');
+  });
+});

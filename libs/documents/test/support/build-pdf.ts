@@ -12,6 +12,8 @@ export interface PdfBlueprint {
   claimedPageCount?: number;
   /** Adds a standard security handler whose user password is not empty. */
   passwordProtected?: boolean;
+  /** The information dictionary's /Title, written as given: `(text)` or `<FEFF…>`. */
+  titleObject?: string;
 }
 
 const FILE_ID = '<0123456789abcdef0123456789abcdef>';
@@ -32,11 +34,14 @@ export function buildPdf(blueprint: PdfBlueprint): Uint8Array {
   );
 
   let trailerExtras = '';
+  if (blueprint.titleObject !== undefined) {
+    trailerExtras += ` /Info ${pdf.add(`<< /Title ${blueprint.titleObject} >>`)} 0 R`;
+  }
   if (blueprint.passwordProtected) {
     // RC4 (revision 2) with O and U values that no empty password matches.
     const garbage = `<${'a5'.repeat(32)}>`;
     const encrypt = pdf.add(`<< /Filter /Standard /V 1 /R 2 /O ${garbage} /U ${garbage} /P -44 >>`);
-    trailerExtras = ` /Encrypt ${encrypt} 0 R /ID [${FILE_ID} ${FILE_ID}]`;
+    trailerExtras += ` /Encrypt ${encrypt} 0 R /ID [${FILE_ID} ${FILE_ID}]`;
   }
   return pdf.serialize(catalog, trailerExtras);
 }
