@@ -189,7 +189,9 @@ export class RetrievalService {
     const ownerId = requireText('ownerId', request.ownerId);
     const documentId = requireText('documentId', request.documentId);
     if (typeof request.text !== 'string') throw new InvalidInputError('text', 'must be a string');
-    for (let removal; (removal = this.ownerRemovals.get(ownerId));) await removal;
+    // An erasure of the owner under way: this write lands whole after it (see ownerRemovals).
+    let removal: Promise<unknown> | undefined;
+    while ((removal = this.ownerRemovals.get(ownerId)) !== undefined) await removal;
     // Taken on arrival: a write queued behind another of the document's is
     // overtaken by an erasure that begins while it waits, too.
     const erasureOnArrival = this.ownerErasures.get(ownerId);
