@@ -9,6 +9,7 @@ import {
   LEAVE_HOST_CHECK_TO_LISTENER,
   NOT_FOR_CACHES,
   REQUEST_ID_HEADER,
+  continueOnlyWithin,
   refuseUnmetExpectations,
   refusingRequestsWithoutHost,
   requestIdFrom,
@@ -135,6 +136,7 @@ export function createGatewayApp({
       server.keepAliveTimeout = SERVER_KEEP_ALIVE_TIMEOUT_MS;
       server.setTimeout(0);
       refuseUnmetExpectations(server, problem, logger);
+      continueOnlyWithin(server, bodyLimitBytes, problem, logger);
       return server;
     },
   });

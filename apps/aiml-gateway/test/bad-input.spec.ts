@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { connect, type AddressInfo } from 'node:net';
 import { GATEWAY_API, MAX_CHAT_MESSAGE_CHARS, MAX_TEXT_CHARS } from '@docuthinker/contracts';
 import { asService, startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -321,6 +322,31 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
         payload: { ownerId: 'o', documentId: 'd', title: 't', text: 'word '.repeat(1000) },
       });
       expectProblem(response, 413, 'DT_ERR_BODY_TOO_LARGE');
+    } finally {
+      await small.close();
+    }
+  });
+
+  // Found by an exploratory test (backend): Node answered 100 Continue at
+  // once, and a client sent the whole body only to be refused.
+  it('refuses a body declared over the limit before the client sends it, when asked to continue', async () => {
+    const small = await startTestGateway({ bodyLimitBytes: 1024 });
+    try {
+      await small.request('http', { method: 'GET', url: '/health' });
+      const { port } = small.app.server.address() as AddressInfo;
+      const answer = await new Promise<string>((resolve, reject) => {
+        let received = '';
+        const socket = connect(port, '127.0.0.1');
+        socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+        socket.on('end', () => resolve(received));
+        socket.on('error', reject);
+        socket.write(
+          `POST ${GATEWAY_API.index} HTTP/1.1\r\nHost: x\r\nAuthorization: ${asService.authorization}\r\n` +
+            'Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 1025\r\n\r\n',
+        );
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+      expect(answer).toContain('"code":"DT_ERR_BODY_TOO_LARGE"');
     } finally {
       await small.close();
     }
