@@ -1,7 +1,7 @@
 import { splitSentences } from '../src/text/sentences';
 import { countWords } from '../src/text/word-count';
 import { stem } from '../src/text/stem';
-import { contentTerms, words } from '../src/text/tokenize';
+import { contentTerms, indexedTerms, words } from '../src/text/tokenize';
 import { corpusText } from './support/corpus';
 import { bsdDocxText } from './support/corpus-extracts';
 
@@ -238,10 +238,25 @@ describe('tokenising and stemming', () => {
       'のケ',
       'ケー',
       'ース',
+      '年',
     ]);
-    // A lone character gives no term, as a one-letter word does not.
-    expect(contentTerms('猫')).toEqual([]);
     expect(contentTerms('서울은 크다')).toEqual(['서울', '울은', '크다']);
+  });
+
+  // Found in review: a one-character query ("猫", cat) found nothing, since
+  // a lone character gave no term and the indexes held bigrams only.
+  it('reads a lone ideograph, kana or Hangul syllable as a term, and indexes those of longer runs too', () => {
+    expect(contentTerms('猫')).toEqual(['猫']);
+    expect(contentTerms('물')).toEqual(['물']);
+    expect(contentTerms('猫、犬')).toEqual(['猫', '犬']);
+    // A Thai letter is no word on its own.
+    expect(contentTerms('ก')).toEqual([]);
+    // Queries of two characters or more look for bigrams only...
+    expect(contentTerms('我的猫')).toEqual(['我的', '的猫']);
+    // ...and the indexes hold the characters next to them.
+    expect(indexedTerms('我的猫')).toEqual(['我的', '的猫', '我', '的', '猫']);
+    expect(indexedTerms('สวัสดี')).toEqual(contentTerms('สวัสดี'));
+    expect(indexedTerms('Tokyo is 東京')).toEqual([...contentTerms('Tokyo is 東京'), '東', '京']);
   });
 });
 

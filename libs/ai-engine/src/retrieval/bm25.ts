@@ -1,4 +1,4 @@
-import { contentTerms } from '../text/tokenize';
+import { contentTerms, indexedTerms } from '../text/tokenize';
 
 export interface Bm25Document<T> {
   readonly item: T;
@@ -27,7 +27,7 @@ export function rankBm25<T>(
   const queryTerms = [...new Set(contentTerms(query))];
   const analysed = documents.map((document) => {
     const counts = new Map<string, number>();
-    const terms = contentTerms(document.text);
+    const terms = indexedTerms(document.text);
     for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1);
     return { document, counts, length: terms.length };
   });

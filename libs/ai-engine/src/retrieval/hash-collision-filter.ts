@@ -1,4 +1,4 @@
-import { contentTerms } from '../text/tokenize';
+import { contentTerms, indexedTerms } from '../text/tokenize';
 import { embeddingInputOf } from './prepare-index-document';
 import type { ChunkHit } from './vector-index';
 
@@ -16,6 +16,6 @@ export function withoutHashCollisions(query: string, hits: readonly ChunkHit[]):
   return hits.filter(
     (hit) =>
       hit.title === undefined ||
-      contentTerms(embeddingInputOf(hit.title, hit)).some((term) => queryTerms.has(term)),
+      indexedTerms(embeddingInputOf(hit.title, hit)).some((term) => queryTerms.has(term)),
   );
 }

@@ -1,4 +1,4 @@
-import { contentTerms } from '../text/tokenize';
+import { contentTerms, indexedTerms } from '../text/tokenize';
 
 const K1 = 1.2;
 const B = 0.75;
@@ -100,7 +100,7 @@ export class OwnerSearchIndex {
       this.columns[d * this.capacity + row] = norm > 0 ? (vector[d] ?? 0) / norm : 0;
     }
 
-    const terms = contentTerms(text);
+    const terms = indexedTerms(text);
     this.lengths[row] = terms.length;
     this.totalLength += terms.length;
     const counts = new Map<string, number>();

@@ -65,17 +65,43 @@ export function isCjkTerm(term: string): boolean {
 }
 
 /**
+ * Characters that are words on their own in their script: Han ideographs
+ * ("猫", "本"), kana and Hangul syllables ("물"). A Thai or Khmer letter is
+ * not, so those scripts keep bigrams only.
+ */
+const SINGLE_CHARACTER_WORD = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]/u;
+
+/**
  * Overlapping character bigrams of a CJK run: "東京都" gives "東京", "京都".
  * Bigrams rather than a dictionary segmenter (`Intl.Segmenter`): a bigram
  * does not depend on its context, so a query finds its characters wherever
  * they stand ("東京" inside "東京都庁", which a segmenter may keep whole), and
- * the terms do not change with the ICU version Node ships. A lone character
- * gives no term, as a one-letter word does not.
+ * the terms do not change with the ICU version Node ships. A run of one
+ * character that is a word on its own ("猫") is its own term.
  */
 function cjkBigrams(run: string, into: string[]): void {
   const characters = Array.from(run);
+  if (characters.length === 1) {
+    if (SINGLE_CHARACTER_WORD.test(run)) into.push(run);
+    return;
+  }
   for (let index = 1; index < characters.length; index += 1) {
     into.push(`${characters[index - 1]}${characters[index]}`);
+  }
+}
+
+/**
+ * The characters of a longer CJK run that are words on their own, which the
+ * indexes hold next to its bigrams (as Lucene's CJK bigram filter does with
+ * `outputUnigrams`): a one-character query ("猫") then finds "我的猫很可爱",
+ * whose terms are bigrams. Queries of two characters or more still look for
+ * bigrams only, so "東京" does not find every "東" and "京".
+ */
+function cjkSingleCharacterWords(run: string, into: string[]): void {
+  const characters = Array.from(run);
+  if (characters.length === 1) return;
+  for (const character of characters) {
+    if (SINGLE_CHARACTER_WORD.test(character)) into.push(character);
   }
 }
 
@@ -92,9 +118,23 @@ function pushWordTerm(word: string, into: string[]): void {
  * The terms that carry meaning: stems of the words that are not stopwords,
  * one character words and bare numbers excluded, and bigrams of CJK text.
  * Used for ranking everywhere: the embedded index, Chroma's BM25 and the
- * offline engine, so every search path tokenizes the same way.
+ * offline engine, so every search path tokenizes the same way. A text the
+ * lexical indexes hold is read with `indexedTerms`.
  */
 export function contentTerms(text: string): string[] {
+  return termsOf(text, false);
+}
+
+/**
+ * The terms a lexical index holds for a text: its `contentTerms`, and the
+ * single-character words of its CJK runs, which one-character queries look
+ * for. Query text is read with `contentTerms`.
+ */
+export function indexedTerms(text: string): string[] {
+  return termsOf(text, true);
+}
+
+function termsOf(text: string, withSingleCharacterWords: boolean): string[] {
   const terms: string[] = [];
   const mayHoldCjk = NON_ASCII.test(text);
   for (const word of words(text)) {
@@ -104,8 +144,11 @@ export function contentTerms(text: string): string[] {
     }
     // "iphone用のケース": the Latin part is a word, the CJK part bigrams.
     for (const run of word.match(CJK_OR_OTHER_RUNS) ?? []) {
-      if (CJK.test(run)) cjkBigrams(run, terms);
-      else pushWordTerm(run, terms);
+      if (!CJK.test(run)) pushWordTerm(run, terms);
+      else {
+        cjkBigrams(run, terms);
+        if (withSingleCharacterWords) cjkSingleCharacterWords(run, terms);
+      }
     }
   }
   return terms;

@@ -540,6 +540,9 @@ export function describeVectorIndexContract(
         ['東京', ['japanese', 'tower']],
         ['日本の首都', ['japanese']],
         ['タワー', ['tower']],
+        // Found in review: a one-character word found nothing inside a run.
+        ['猫', ['cat']],
+        ['首', ['japanese']],
       ])(
         'finds "%s" whatever the case rules and word boundaries of its script',
         async (query, expected) => {
@@ -552,6 +555,7 @@ export function describeVectorIndexContract(
               ['english', 'Istanbul and Tokyo are large cities.'],
               ['japanese', '東京は日本の首都です。'],
               ['tower', '夜の東京タワーはきれいです。'],
+              ['cat', '我的猫很可爱。'],
             ],
             query,
           );
