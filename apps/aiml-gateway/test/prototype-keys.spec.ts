@@ -1,4 +1,5 @@
 import secureJsonParse from 'secure-json-parse';
+import { MAX_JSON_BODY_VALUES } from '@docuthinker/runtime';
 import { parseAcceptedJson } from '../src/analyze/prototype-keys';
 
 /** The verdict of the route's parser (Fastify's: secure-json-parse, both actions 'error'). */
@@ -58,12 +59,24 @@ describe('parseAcceptedJson', () => {
     expect(parseAcceptedJson(Buffer.from('\uFEFF{"document": "d"}'))).toBeUndefined();
   });
 
-  // The sender chooses the depth: a recursive walk would overflow the stack.
-  it('walks JSON nested 100,000 deep without overflowing the stack', () => {
-    const depth = 100_000;
+  // The sender chooses the depth, up to the value budget: a recursive walk
+  // would overflow the stack.
+  it('walks JSON nested as deep as the value budget allows without overflowing the stack', () => {
+    const depth = MAX_JSON_BODY_VALUES / 2 - 1;
     const clean = `${'{"a":['.repeat(depth)}1${']}'.repeat(depth)}`;
     const tainted = `${'{"a":['.repeat(depth)}{"__proto__":1}${']}'.repeat(depth)}`;
     expect(parseAcceptedJson(Buffer.from(clean))).toBeDefined();
     expect(parseAcceptedJson(Buffer.from(tainted))).toBeUndefined();
+  });
+
+  // Found in review: 700,000 metadata keys held the event loop for seconds.
+  it('takes no JSON of more values than the budget, which the route refuses with 413', () => {
+    const values = (count: number) => Buffer.from(JSON.stringify(new Array(count).fill(1)));
+    expect(parseAcceptedJson(values(MAX_JSON_BODY_VALUES))).toHaveLength(MAX_JSON_BODY_VALUES);
+    expect(parseAcceptedJson(values(MAX_JSON_BODY_VALUES + 1))).toBeUndefined();
+    const depth = 100_000;
+    expect(
+      parseAcceptedJson(Buffer.from(`${'['.repeat(depth)}${']'.repeat(depth)}`)),
+    ).toBeUndefined();
   });
 });

@@ -7,6 +7,7 @@ export {
   type ProblemDocument,
 } from './problem';
 export { announcesBody } from './announced-body';
+export { holdsMoreJsonValuesThan, MAX_JSON_BODY_VALUES } from './json-value-budget';
 export { problemClientErrors } from './client-errors';
 export { clientDepartureSignal } from './client-departure-signal';
 export { LEAVE_HOST_CHECK_TO_LISTENER, refusingRequestsWithoutHost } from './host-header-required';

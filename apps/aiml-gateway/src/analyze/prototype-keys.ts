@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { scan } from 'secure-json-parse';
+import { holdsMoreJsonValuesThan, MAX_JSON_BODY_VALUES } from '@docuthinker/runtime';
 
 /**
  * Whether some object in parsed JSON has an own `__proto__` or `constructor`
@@ -46,11 +47,12 @@ function holdsRefusedPrototypeKey(json: unknown): boolean {
  * The value of JSON bytes as the gateway's parsing takes them, or undefined
  * (which no JSON text parses to) for bytes it refuses: not UTF-8 (decoding
  * would hide them behind U+FFFD), not JSON (a byte order mark included,
- * which the route's parser skips: such bodies go the route's way), or
- * holding a refused prototype key.
+ * which the route's parser skips: such bodies go the route's way), holding
+ * more values than MAX_JSON_BODY_VALUES (counted before the parse, which
+ * they would stall), or holding a refused prototype key.
  */
 export function parseAcceptedJson(bytes: Buffer): unknown {
-  if (!isUtf8(bytes)) return undefined;
+  if (!isUtf8(bytes) || holdsMoreJsonValuesThan(bytes, MAX_JSON_BODY_VALUES)) return undefined;
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { holdsMoreJsonValuesThan, MAX_JSON_BODY_VALUES } from '@docuthinker/runtime';
 import { problem } from '../errors';
 
 const rawBodies = new WeakMap<FastifyRequest, Buffer>();
@@ -30,6 +31,9 @@ function isEncoded(contentEncoding: string | undefined): boolean {
  * - valid JSON with a `__proto__` key, or `constructor` holding `prototype`
  *   (Fastify's parser refuses them, secure-json-parse's rules), is 400
  *   `DT_ERR_VALIDATION` saying so;
+ * - a body of more than MAX_JSON_BODY_VALUES values is 413 before it is
+ *   parsed: within the byte limit, 700,000 metadata keys held the event loop
+ *   for seconds;
  * - an empty DELETE body is no body: clients that send the JSON content type
  *   on every request are not refused for it.
  *
@@ -72,6 +76,16 @@ export function parseJsonBodies(
     }
     if (!isUtf8(bytes)) {
       done(problem('DT_ERR_MALFORMED_JSON', 'The body is not valid UTF-8.'), undefined);
+      return;
+    }
+    if (holdsMoreJsonValuesThan(bytes, MAX_JSON_BODY_VALUES)) {
+      done(
+        problem(
+          'DT_ERR_BODY_TOO_LARGE',
+          `The JSON body holds more than ${MAX_JSON_BODY_VALUES} values.`,
+        ),
+        undefined,
+      );
       return;
     }
     onBytes?.(request, bytes);

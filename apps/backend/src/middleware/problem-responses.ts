@@ -1,5 +1,10 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { PROBLEM_CONTENT_TYPE, ProblemError, type AllowedMethods } from '@docuthinker/runtime';
+import {
+  MAX_JSON_BODY_VALUES,
+  PROBLEM_CONTENT_TYPE,
+  ProblemError,
+  type AllowedMethods,
+} from '@docuthinker/runtime';
 import { isDataStoreOutage } from '@docuthinker/stores';
 import { problem } from '../errors';
 import {
@@ -48,6 +53,11 @@ function fromBodyParser(error: {
       return problem('DT_ERR_MALFORMED_JSON', 'The request body must be JSON encoded as UTF-8.');
     case 'entity.too.large':
       return problem('DT_ERR_BODY_TOO_LARGE');
+    case 'entity.too.many.values':
+      return problem(
+        'DT_ERR_BODY_TOO_LARGE',
+        `The JSON body holds more than ${MAX_JSON_BODY_VALUES} values.`,
+      );
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return problem('DT_ERR_UNSUPPORTED_MEDIA_TYPE');
