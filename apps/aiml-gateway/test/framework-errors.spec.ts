@@ -40,10 +40,16 @@ describe('errors raised before routing are problem+json too', () => {
     expectProblem(response, 414, 'DT_ERR_URI_TOO_LONG');
   });
 
-  it.each([GATEWAY_API.analyze, GATEWAY_API.index])(
-    'metadata nested 100,000 levels deep sent to %s → 400, nothing indexed',
-    async (url) => {
-      const nested = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  // Past the metadata's depth limit, 400; past the body's value budget too, 413.
+  it.each([
+    [GATEWAY_API.analyze, 1_000, 400, 'DT_ERR_VALIDATION'],
+    [GATEWAY_API.index, 1_000, 400, 'DT_ERR_VALIDATION'],
+    [GATEWAY_API.analyze, 100_000, 413, 'DT_ERR_BODY_TOO_LARGE'],
+    [GATEWAY_API.index, 100_000, 413, 'DT_ERR_BODY_TOO_LARGE'],
+  ])(
+    'metadata sent to %s nested %i levels deep → %i, nothing indexed',
+    async (url, depth, status, code) => {
+      const nested = `${'['.repeat(depth)}${']'.repeat(depth)}`;
       const payload =
         url === GATEWAY_API.analyze
           ? `{"document":"deep","metadata":{"document_id":"deep","owner_id":"o","x":${nested}}}`
@@ -54,7 +60,7 @@ describe('errors raised before routing are problem+json too', () => {
         headers: { ...asService, 'content-type': 'application/json' },
         payload,
       });
-      expectProblem(response, 400, 'DT_ERR_VALIDATION');
+      expectProblem(response, status, code);
       const search = await gateway.service({
         method: 'POST',
         url: GATEWAY_API.search,
