@@ -64,6 +64,25 @@ describe('CORS for the web app, which calls /ai/* with the user token', () => {
     expect(read.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  // Found in review: @fastify/cors answered these 400 in plain text.
+  it('answers an OPTIONS request that is no preflight as a gateway without CORS does: problem+json', async () => {
+    const requests = [
+      { url: GATEWAY_API.search, headers: {} },
+      { url: GATEWAY_API.search, headers: { origin: WEB_APP } },
+      { url: '/nope', headers: { origin: WEB_APP } },
+    ];
+    for (const request of requests) {
+      const answer = await gateway.app.inject({ method: 'OPTIONS', ...request });
+      const unconfigured = await closed.app.inject({ method: 'OPTIONS', ...request });
+      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect({ status: answer.statusCode, allow: answer.headers.allow }).toEqual({
+        status: unconfigured.statusCode,
+        allow: unconfigured.headers.allow,
+      });
+      expect(answer.json()).toMatchObject({ code: unconfigured.json().code });
+    }
+  });
+
   it('refuses an unauthenticated request from a configured origin readably, so the page can sign in again', async () => {
     const answer = await searchFromWebApp(gateway.app);
     expect(answer.statusCode).toBe(401);
