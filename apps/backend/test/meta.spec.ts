@@ -179,8 +179,10 @@ describe('meta routes and HTTP hygiene', () => {
       '200',
       '409',
       '413',
+      '415',
       '429',
       '501',
+      '502',
       '503',
       'default',
     ]);
@@ -189,18 +191,50 @@ describe('meta routes and HTTP hygiene', () => {
     // Found in a later one: the account routes still listed none of theirs.
     const answersOf = (path: string, method: string) =>
       Object.keys(paths[path]?.[method]?.responses ?? {}).sort();
+    // Review: every JSON body may meet the parser's 413 and 415, every AI call the gateway's 502.
     expect(answersOf('/api/auth/register', 'post')).toEqual([
       '201',
       '409',
+      '413',
+      '415',
       '429',
       '503',
       'default',
     ]);
-    expect(answersOf('/api/auth/login', 'post')).toEqual(['200', '429', '503', 'default']);
-    expect(answersOf('/api/me/password', 'put')).toEqual(['204', '403', '429', '503', 'default']);
+    expect(answersOf('/api/auth/login', 'post')).toEqual([
+      '200',
+      '413',
+      '415',
+      '429',
+      '503',
+      'default',
+    ]);
+    expect(answersOf('/api/me', 'patch')).toEqual(['200', '413', '415', '503', 'default']);
+    expect(answersOf('/api/me/password', 'put')).toEqual([
+      '204',
+      '403',
+      '413',
+      '415',
+      '429',
+      '503',
+      'default',
+    ]);
     expect(answersOf('/api/me', 'delete')).toEqual(['204', '503', 'default']);
-    expect(answersOf('/api/documents/search', 'get')).toEqual(['200', '429', '503', 'default']);
-    expect(answersOf('/api/documents/{id}', 'patch')).toEqual(['200', '429', '503', 'default']);
+    expect(answersOf('/api/documents/search', 'get')).toEqual([
+      '200',
+      '429',
+      '502',
+      '503',
+      'default',
+    ]);
+    expect(answersOf('/api/documents/{id}', 'patch')).toEqual([
+      '200',
+      '413',
+      '415',
+      '429',
+      '503',
+      'default',
+    ]);
     expect(paths['/api/auth/login']?.['post']?.responses['429']?.headers).toHaveProperty(
       'Retry-After',
     );
@@ -218,8 +252,10 @@ describe('meta routes and HTTP hygiene', () => {
       '200',
       '409',
       '413',
+      '415',
       '429',
       '501',
+      '502',
       '503',
       'default',
     ]);
@@ -227,11 +263,16 @@ describe('meta routes and HTTP hygiene', () => {
       '200',
       '408',
       '413',
+      '415',
       '429',
       '501',
+      '502',
       '503',
       'default',
     ]);
+    expect(paths['/api/auth/login']?.['post']?.responses['413']?.description).toMatch(
+      /more than 10,000 values/,
+    );
     expect(chatAnswers['501']?.description).toMatch(/^DT_ERR_FEATURE_DISABLED/);
     expect(paths['/api/ai/{task}']?.['post']?.responses['413']?.description).toMatch(
       /^DT_ERR_BODY_TOO_LARGE/,

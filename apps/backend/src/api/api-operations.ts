@@ -57,24 +57,22 @@ const AI_CALLS_SPENT: DocumentedProblem = {
   retryAfter: true,
 };
 
-/** Every AI call answered by the gateway: the per-user limit and the gateway's outages. */
+/** A call the gateway refused: its reason is logged, not shown (README). */
+const AI_REJECTED: DocumentedProblem = {
+  status: 502,
+  when: 'DT_ERR_AI_REJECTED: the AI/ML gateway refused the request (its reason is logged, not shown)',
+};
+
+/** Every AI call answered by the gateway: the per-user limit, its refusals and its outages. */
 const AI_CALL_PROBLEMS: readonly DocumentedProblem[] = [
   AI_CALLS_SPENT,
+  AI_REJECTED,
   {
     status: 503,
     when: 'DT_ERR_AI_UNAVAILABLE: the AI/ML gateway, or every provider behind it, is down (DT_ERR_BUSY: too many large bodies are being read)',
     retryAfter: true,
   },
 ];
-
-/**
- * A JSON body past the parser's limit (json-bodies.ts): 1 MiB, far more than
- * any valid body of these routes holds, so only a client's mistake meets it.
- */
-const BODY_OVER_1_MIB: DocumentedProblem = {
-  status: 413,
-  when: 'DT_ERR_BODY_TOO_LARGE: the JSON body is over 1 MiB',
-};
 
 /** Chat and ask need the gateway's vector index, which a deployment may switch off. */
 const VECTOR_INDEX_OFF: DocumentedProblem = {
@@ -210,7 +208,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       BODY_TOO_SLOW,
       {
         status: 413,
-        when: `DT_ERR_FILE_TOO_LARGE: the file is over the upload limit (DOCUTHINKER_MAX_UPLOAD_BYTES), inflates beyond it, or its text (a file’s or JSON \`text\`) is longer than ${MAX_UPLOAD_TEXT_CHARS.toLocaleString('en-US')} characters; DT_ERR_BODY_TOO_LARGE: a JSON body over the upload limit. Nothing was stored`,
+        when: `DT_ERR_FILE_TOO_LARGE: the file is over the upload limit (DOCUTHINKER_MAX_UPLOAD_BYTES), inflates beyond it, or its text (a file’s or JSON \`text\`) is longer than ${MAX_UPLOAD_TEXT_CHARS.toLocaleString('en-US')} characters. Nothing was stored`,
       },
       {
         status: 415,
@@ -253,7 +251,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     query: documentSearchQuery,
     response: documentSearchResult,
     // By meaning with the gateway down, the answer is a content search marked degraded.
-    problems: [AI_CALLS_SPENT],
+    problems: [AI_CALLS_SPENT, AI_REJECTED],
   },
   {
     method: 'get',
@@ -306,7 +304,6 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     bodyOptional: true,
     response: aiTaskResult,
     problems: [
-      BODY_OVER_1_MIB,
       { status: 501, when: 'DT_ERR_TASK_UNSUPPORTED: no configured provider runs the task' },
       ...AI_CALL_PROBLEMS,
     ],
@@ -321,11 +318,6 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     response: aiTaskResult,
     problems: [
       BODY_TOO_SLOW,
-      // Read with the upload's limit, as large as the text it takes (json-bodies.ts).
-      {
-        status: 413,
-        when: 'DT_ERR_BODY_TOO_LARGE: the JSON body is over the upload limit (DOCUTHINKER_MAX_UPLOAD_BYTES)',
-      },
       { status: 501, when: 'DT_ERR_TASK_UNSUPPORTED: no configured provider runs the task' },
       ...AI_CALL_PROBLEMS,
     ],
@@ -346,7 +338,6 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         when: 'DT_ERR_DOCUMENT_NOT_INDEXED: the document is still being indexed (with Retry-After), or could not be (without); nothing is stored',
         retryAfter: true,
       },
-      BODY_OVER_1_MIB,
       VECTOR_INDEX_OFF,
       ...AI_CALL_PROBLEMS,
     ],
@@ -390,7 +381,6 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         when: 'DT_ERR_DOCUMENT_NOT_INDEXED: none of the documents named is indexed yet (with Retry-After), or all failed to be (without)',
         retryAfter: true,
       },
-      BODY_OVER_1_MIB,
       VECTOR_INDEX_OFF,
       ...AI_CALL_PROBLEMS,
     ],

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { AI_TASK_NAMES } from '@docuthinker/contracts';
+import { MAX_JSON_BODY_VALUES } from '@docuthinker/runtime';
 import { BACKEND_ERRORS } from '../errors';
 import { API_OPERATIONS, type ApiOperation, type DocumentedProblem } from './api-operations';
 
@@ -91,10 +92,35 @@ const DATABASE_UNAVAILABLE: DocumentedProblem = {
   retryAfter: true,
 };
 
+/**
+ * What the JSON parser refuses on every operation that takes a body
+ * (json-bodies.ts; review: login, register and the profile listed neither).
+ */
+const JSON_BODY_TOO_LARGE: DocumentedProblem = {
+  status: 413,
+  when: `DT_ERR_BODY_TOO_LARGE: the JSON body is over its limit (1 MiB; an upload’s and an ad-hoc AI task’s, DOCUTHINKER_MAX_UPLOAD_BYTES) or holds more than ${MAX_JSON_BODY_VALUES.toLocaleString('en-US')} values`,
+};
+const JSON_BODY_UNSUPPORTED: DocumentedProblem = {
+  status: 415,
+  when: 'DT_ERR_UNSUPPORTED_MEDIA_TYPE: the body is not JSON in UTF-8, or comes in a content coding other than gzip, deflate or br (Accept-Encoding names them)',
+};
+
+/** The parser's refusals, where the operation takes a body and does not describe them itself. */
+function jsonBodyProblems(operation: ApiOperation): DocumentedProblem[] {
+  if (!operation.body) return [];
+  const described = new Set((operation.problems ?? []).map((problem) => problem.status));
+  return [JSON_BODY_TOO_LARGE, ...(described.has(415) ? [] : [JSON_BODY_UNSUPPORTED])];
+}
+
 /** An operation's problems, one answer per status: the cases of a shared status joined. */
-function problemResponses(problems: readonly DocumentedProblem[]) {
+function problemResponses(operation: ApiOperation) {
   const byStatus = new Map<number, DocumentedProblem>();
-  for (const problem of [...problems, DATABASE_UNAVAILABLE]) {
+  const problems = [
+    ...(operation.problems ?? []),
+    ...jsonBodyProblems(operation),
+    DATABASE_UNAVAILABLE,
+  ];
+  for (const problem of problems) {
     const earlier = byStatus.get(problem.status);
     byStatus.set(
       problem.status,
@@ -166,7 +192,7 @@ function operationObject(operation: ApiOperation) {
       ...(operation.redirects
         ? { 302: { description: 'Found: the file at a signed URL of the object store' } }
         : {}),
-      ...problemResponses(operation.problems ?? []),
+      ...problemResponses(operation),
       default: {
         description: 'An error (problem+json with a stable DT_ERR_* code)',
         content: { 'application/problem+json': { schema: PROBLEM } },
