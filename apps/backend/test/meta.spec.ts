@@ -591,7 +591,38 @@ describe('meta routes and HTTP hygiene', () => {
       .split(',')
       .map((name) => name.trim().toLowerCase());
     expect(exposed).toEqual(
-      expect.arrayContaining(['content-disposition', 'location', 'x-request-id', 'retry-after']),
+      expect.arrayContaining([
+        'content-disposition',
+        'location',
+        'x-request-id',
+        'retry-after',
+        'etag',
+      ]),
+    );
+  });
+
+  // Found in review: the README's compressed JSON bodies, and revalidating a
+  // document by its ETag, were refused by the browser's preflight.
+  it('lets an allowed origin send a compressed JSON body and revalidate by ETag', async () => {
+    const preflight = await api.request('OPTIONS', '/api/documents', {
+      headers: {
+        origin: ALLOWED_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers':
+          'authorization,content-type,content-encoding,if-none-match',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    const allowed = (preflight.headers.get('access-control-allow-headers') ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase());
+    expect(allowed).toEqual(
+      expect.arrayContaining([
+        'authorization',
+        'content-type',
+        'content-encoding',
+        'if-none-match',
+      ]),
     );
   });
 

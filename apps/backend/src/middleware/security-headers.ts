@@ -23,10 +23,18 @@ export function securityHeaders(corsOrigins: readonly string[]): RequestHandler[
     cors({
       origin: corsOrigins.length > 0 ? [...corsOrigins] : false,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: [...CROSS_ORIGIN_POLICY.allowedHeaders],
+      // Content-Encoding: the backend takes gzip, deflate and br JSON bodies;
+      // If-None-Match: a page revalidating a document it holds (its ETag).
+      // Review: a browser refused both, and the ETag was not readable.
+      allowedHeaders: [...CROSS_ORIGIN_POLICY.allowedHeaders, 'Content-Encoding', 'If-None-Match'],
       // Location: where a created document lives; Content-Disposition: a
       // download's file name, which a front end on another origin saves it under.
-      exposedHeaders: [...CROSS_ORIGIN_POLICY.exposedHeaders, 'Location', 'Content-Disposition'],
+      exposedHeaders: [
+        ...CROSS_ORIGIN_POLICY.exposedHeaders,
+        'Location',
+        'Content-Disposition',
+        'ETag',
+      ],
       maxAge: CROSS_ORIGIN_POLICY.maxAgeSeconds,
     }),
   ];
