@@ -123,7 +123,7 @@ async function main(): Promise<void> {
         ...config,
         onRedisError: (error) => logger.warn({ error: error.message }, 'redis unavailable'),
       }),
-    { logger, signal: starting.signal, onFirstFailure: listen },
+    { logger, signal: starting.signal, serveMeanwhile: listen },
   );
   if (!stores) return;
   running.stores = stores;

@@ -8,9 +8,21 @@ export interface OpenStoresOptions {
   /** Aborted on shutdown: stop retrying. */
   signal: AbortSignal;
   retryMs?: number;
-  /** Called once, after the first failed attempt (e.g. to start serving /health). */
-  onFirstFailure?: () => Promise<void>;
+  /**
+   * Called once, when the first attempt fails or has not opened the stores
+   * within `slowOpenMs` (to start serving /health and the 503s meanwhile).
+   */
+  serveMeanwhile?: () => Promise<void>;
+  /**
+   * How long an attempt may take before serveMeanwhile is called. Found in
+   * review: an unreachable MongoDB fails only after the driver's 5 s server
+   * selection, and nothing listened until then.
+   */
+  slowOpenMs?: number;
 }
+
+/** Longer than opening reachable stores takes; short against a probe's patience. */
+const SLOW_OPEN_MS = 1000;
 
 /**
  * The MongoDB driver's error for a connection string it cannot read
@@ -46,7 +58,30 @@ function mongoUriRefusal(error: Error): ConfigError {
  */
 export async function openStores(
   open: () => Promise<Stores>,
-  { logger, signal, retryMs = 2000, onFirstFailure }: OpenStoresOptions,
+  options: OpenStoresOptions,
+): Promise<Stores | undefined> {
+  let serving: Promise<void> | undefined;
+  const serveMeanwhile = () => {
+    serving ??= options.serveMeanwhile?.() ?? Promise.resolve();
+    // Handled here so that a failure while an attempt runs (the port is
+    // taken) is not an unhandled rejection; it is thrown below all the same.
+    serving.catch(() => undefined);
+    return serving;
+  };
+  const slow = setTimeout(serveMeanwhile, options.slowOpenMs ?? SLOW_OPEN_MS);
+  try {
+    const stores = await retryOpening(open, options, serveMeanwhile);
+    await serving;
+    return stores;
+  } finally {
+    clearTimeout(slow);
+  }
+}
+
+async function retryOpening(
+  open: () => Promise<Stores>,
+  { logger, signal, retryMs = 2000 }: OpenStoresOptions,
+  serveMeanwhile: () => Promise<void>,
 ): Promise<Stores | undefined> {
   for (let attempt = 1; !signal.aborted; attempt += 1) {
     try {
@@ -62,7 +97,7 @@ export async function openStores(
         { attempt, error: error instanceof Error ? error.message : String(error) },
         'stores unavailable; retrying',
       );
-      if (attempt === 1) await onFirstFailure?.();
+      if (attempt === 1) await serveMeanwhile();
       await sleep(retryMs, undefined, { signal }).catch(() => undefined);
     }
   }

@@ -43,7 +43,7 @@ describe('opening the stores with a connection string the driver refuses', () =>
         logger,
         signal: new AbortController().signal,
         retryMs: 10,
-        onFirstFailure: async () => {
+        serveMeanwhile: async () => {
           firstFailures += 1;
         },
       },

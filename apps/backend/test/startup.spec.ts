@@ -30,7 +30,7 @@ describe('start-up while the stores are not there yet', () => {
         logger: silentLogger(),
         signal: new AbortController().signal,
         retryMs: 20,
-        onFirstFailure: async () => {
+        serveMeanwhile: async () => {
           firstFailures += 1;
         },
       },
@@ -38,6 +38,62 @@ describe('start-up while the stores are not there yet', () => {
     expect(stores).toBe(opened);
     expect(attempts).toBe(3);
     expect(firstFailures).toBe(1);
+  });
+
+  // Found in review: an unreachable MongoDB fails only after the driver's
+  // 5 s server selection, and nothing listened until then.
+  it('starts serving meanwhile when the first attempt is slow, not only once it fails', async () => {
+    const opened = { close: async () => undefined } as unknown as Stores;
+    const events: string[] = [];
+    const stores = await openStores(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        events.push('opened');
+        return opened;
+      },
+      {
+        logger: silentLogger(),
+        signal: new AbortController().signal,
+        slowOpenMs: 20,
+        serveMeanwhile: async () => {
+          events.push('serving');
+        },
+      },
+    );
+    expect(stores).toBe(opened);
+    expect(events).toEqual(['serving', 'opened']);
+  });
+
+  it('does not serve meanwhile when the stores open within the wait', async () => {
+    const opened = { close: async () => undefined } as unknown as Stores;
+    let serving = 0;
+    await openStores(async () => opened, {
+      logger: silentLogger(),
+      signal: new AbortController().signal,
+      slowOpenMs: 200,
+      serveMeanwhile: async () => {
+        serving += 1;
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(serving).toBe(0);
+  });
+
+  it('fails when serving meanwhile fails (the port is taken), without an unhandled rejection', async () => {
+    const opened = { close: async () => undefined } as unknown as Stores;
+    const pending = openStores(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return opened;
+      },
+      {
+        logger: silentLogger(),
+        signal: new AbortController().signal,
+        slowOpenMs: 10,
+        serveMeanwhile: () => Promise.reject(new Error('listen EADDRINUSE')),
+      },
+    );
+    await expect(pending).rejects.toThrow('listen EADDRINUSE');
   });
 
   it('gives up when shut down while retrying', async () => {
