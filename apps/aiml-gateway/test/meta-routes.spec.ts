@@ -198,6 +198,22 @@ describe('meta routes', () => {
     );
     const search = document.paths['/ai/v1/search'].post;
     expect(search.security).toEqual([{ bearer: [] }]);
+    // Found in review: a task's output was documented as anything at all.
+    const taskOperation = document.paths['/ai/v1/tasks/{task}'].post;
+    const output = taskOperation.responses['200'].content['application/json'].schema.properties.output;
+    expect(output.anyOf.map((shape: { title: string }) => shape.title)).toEqual([
+      'summary, refine-summary',
+      'key-ideas, discussion-points, bullet-summary, recommendations',
+      'summary-in-language',
+      'rewrite',
+      'sentiment',
+      'topics',
+    ]);
+    expect(output.anyOf[4]).toMatchObject({
+      type: 'object',
+      required: ['score', 'label', 'description'],
+      properties: { score: { type: 'number', minimum: -1, maximum: 1 } },
+    });
     const body = search.requestBody.content['application/json'].schema;
     // ownerId is the service's to name; a user token's subject is the owner.
     expect(body.required).toEqual(['query']);

@@ -1,4 +1,4 @@
-import { GATEWAY_API, taskResponse } from '@docuthinker/contracts';
+import { GATEWAY_API, TASK_OUTPUTS, taskResponse, type AiTaskName } from '@docuthinker/contracts';
 import { corpusText } from './support/corpus';
 import { startTestGateway, type TestGateway } from './support/test-gateway';
 
@@ -61,6 +61,8 @@ describe('task routes on the offline engine', () => {
       expect.objectContaining({ task, provider: 'local', model: expect.any(String) }),
     );
     check(body.output);
+    // The shape /openapi.json documents for the task.
+    expect(TASK_OUTPUTS[task as AiTaskName].safeParse(body.output).error).toBeUndefined();
   });
 
   // The upstream container translates, but neither rewrites nor refines.

@@ -1,7 +1,7 @@
 // What the models answer, read as they meant it: refusals and blocks fail
 // over without taking the provider away from everyone, answers cut at the
 // output limit are marked degraded, lists hold what was asked for.
-import { analyzeResponse } from '@docuthinker/contracts';
+import { analyzeResponse, TASK_OUTPUTS } from '@docuthinker/contracts';
 import { answerFromContext } from '../src/offline/answer-from-context';
 import { AnthropicProvider } from '../src/providers/anthropic-provider';
 import { GoogleProvider } from '../src/providers/google-provider';
@@ -633,6 +633,8 @@ describe('lists and counts as the models send them', () => {
     };
     expect(output.keyPhrases.map((phrase) => phrase.phrase)).toEqual(['steam engines']);
     expect(output.entities.map((entity) => entity.name)).toEqual(['Watt']);
+    // The shape /openapi.json documents, as the offline engine's.
+    expect(TASK_OUTPUTS.topics.safeParse(result.output).error).toBeUndefined();
   });
 
   it('drops token counts that are not counts instead of passing them on', async () => {

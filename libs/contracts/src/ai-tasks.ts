@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { taskOutput } from './task-outputs';
 import { visibleTextField } from './well-formed-text';
 
 /** The AI tasks both services expose; the gateway runs them, the backend calls it. */
@@ -102,7 +103,7 @@ export const tokenUsage = z.object({
 
 export const taskResponse = z.object({
   task: aiTaskName,
-  output: z.unknown(),
+  output: taskOutput,
   provider: z.string(),
   model: z.string(),
   degraded: z.boolean(),

@@ -1,4 +1,5 @@
 export * from './ai-tasks';
+export * from './task-outputs';
 export * from './retrieval';
 export * from './gateway-api';
 export * from './graph';

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import {
   AI_TASK_NAMES,
+  taskOutput,
   MAX_SUMMARY_OPTION_CHARS,
   MAX_TEXT_CHARS,
   visibleTextField,
@@ -33,7 +34,7 @@ export const textTaskBody = aiTaskOptions
   .strict();
 
 export const aiTaskResult = z.object({
-  result: z.unknown().describe('Text, a list, or for sentiment {score: -1..1, label, description}'),
+  result: taskOutput,
   provider: z.string(),
   model: z.string(),
   cached: z.boolean(),
