@@ -120,6 +120,30 @@ describe('extractive tasks on the corpus', () => {
     ).toThrow(TaskUnsupportedError);
   });
 
+  // Found in review: short sentences did not count, and a summary of three
+  // was refused as one that "cannot be made shorter".
+  it('counts every sentence of the summary it refines, short ones too', () => {
+    const summary = 'The Apache license grants rights. It has conditions. It disclaims warranty.';
+    const refuse = () =>
+      runOfflineTask('refine-summary', {
+        text: apache,
+        options: { summary, instructions: 'Make it shorter' },
+      });
+    expect(refuse).toThrow(TaskUnsupportedError);
+    try {
+      refuse();
+    } catch (error) {
+      expect((error as TaskUnsupportedError).reason).toMatch(
+        /: the sentences it can select are not shorter than the summary$/,
+      );
+    }
+    const refined = runOfflineTask('refine-summary', {
+      text: apache,
+      options: { summary, instructions: 'Make it 2 sentences long' },
+    });
+    expect(refined.notes).toContain('The refined summary has 2 sentences (the summary had 3).');
+  });
+
   it('rewrites only in the styles it can produce by selection', () => {
     const plain = runOfflineTask('rewrite', { text: apache, options: { style: 'plain' } }).output;
     expect(plain.text).not.toMatch(/\(an example is provided/);

@@ -1,3 +1,4 @@
+import { splitSentences } from '../text/sentences';
 import { parseRefineInstructions, type RefineStep } from './refine-instructions';
 import {
   clip,
@@ -146,7 +147,10 @@ export function refineSummary(text: string, summary: string, instructions: strin
     }
   }
 
-  const summaryCount = Math.max(1, rankSentences(given).length);
+  // Every sentence of the summary as written counts, short ones too: ranking
+  // skips those under five words, and a summary of three short sentences
+  // was refused as "of one sentence" (found in review).
+  const summaryCount = Math.max(1, splitSentences(given).length);
   const count = targetCount(lengthStep, summaryCount, ranked.length);
   if (typeof count === 'string') return refused(count);
   const selected = selectSentences(ranked, count, focusTerms);
