@@ -113,7 +113,7 @@ export function createGatewayApp({
     trustProxy: trustedProxies(config.nodeEnv),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    frameworkErrors,
+    frameworkErrors: frameworkErrors(metrics),
     clientErrorHandler: clientErrorsLoggedTo(logger),
     serverFactory: (fastifyHandler) => {
       handleRequest = fastifyHandler;

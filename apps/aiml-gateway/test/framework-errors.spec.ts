@@ -38,6 +38,14 @@ describe('errors raised before routing are problem+json too', () => {
       payload: { text: 'x' },
     });
     expectProblem(response, 414, 'DT_ERR_URI_TOO_LONG');
+    // Found in review: answered and logged, and missing from /metrics.
+    const metrics = await gateway.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(
+      /docuthinker_gateway_http_request_duration_seconds_count\{method="POST",route="unmatched",status_code="414"\} 1\n/,
+    );
+    expect(metrics.body).toMatch(
+      /docuthinker_gateway_http_request_duration_seconds_sum\{method="POST",route="unmatched",status_code="414"\} \d+(\.\d+)?(e-\d+)?\n/,
+    );
   });
 
   // Past the metadata's depth limit, 400; past the body's value budget too, 413.
