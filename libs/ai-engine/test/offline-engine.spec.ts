@@ -208,6 +208,32 @@ describe('extractive tasks on the corpus', () => {
     );
   });
 
+  // Found in review: "English" for an English text was refused as a translation.
+  it('summarises an English text in English, untranslated, and refuses a text in another language', () => {
+    for (const language of ['English', 'en', 'en-GB', 'english (US)']) {
+      expect(
+        runOfflineTask('summary-in-language', { text: bsd, options: { language } }).output,
+      ).toEqual({
+        language,
+        text: runOfflineTask('summary', { text: bsd }).output,
+        translated: false,
+      });
+    }
+    const german =
+      'Die Lizenz erlaubt die Weitergabe und Nutzung in Quell- und Binärform, mit oder ohne Änderungen, ' +
+      'sofern die folgenden Bedingungen erfüllt sind. Weitergaben des Quellcodes müssen den obigen ' +
+      'Urheberrechtsvermerk, diese Liste der Bedingungen und den folgenden Haftungsausschluss enthalten.';
+    expect(() =>
+      runOfflineTask('summary-in-language', { text: german, options: { language: 'English' } }),
+    ).toThrow(TaskUnsupportedError);
+    expect(() =>
+      runOfflineTask('summary-in-language', {
+        text: 'Great product, fast shipping.',
+        options: { language: 'English' },
+      }),
+    ).toThrow(TaskUnsupportedError);
+  });
+
   it('runs every task it offers deterministically', () => {
     const options = {
       language: 'fr',

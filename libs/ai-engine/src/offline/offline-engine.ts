@@ -1,5 +1,6 @@
 import { TaskUnsupportedError } from '../errors';
 import type { AiTaskName, TaskInput, TaskOutputs } from '../tasks/task-types';
+import { words } from '../text/tokenize';
 import { discussionPoints, recommendations } from './discussion';
 import { capableProvidersFor } from './generative-providers';
 import { extractKeyPhrases } from './key-phrases';
@@ -24,6 +25,16 @@ type Handlers = {
     notes?: string[];
   };
 };
+
+/** "en", "en-GB", "eng", "English", "english (US)". */
+const NAMES_ENGLISH = /^(?:en|eng|english)(?:[-_ (].*)?$/i;
+/** Fewer words than this could be another language's (readsAsEnglish takes short texts as they are). */
+const FEWEST_WORDS_TO_CALL_ENGLISH = 20;
+
+/** Whether the text is English, told by enough words to tell. */
+function isEnglishProse(text: string): boolean {
+  return words(text).length >= FEWEST_WORDS_TO_CALL_ENGLISH && readsAsEnglish(text, () => false);
+}
 
 const handlers: Handlers = {
   summary: ({ text }) => ({ output: extractiveSummary(text) }),
@@ -57,9 +68,15 @@ const handlers: Handlers = {
     const style = options?.style ?? 'concise';
     return { output: { style, text: rewriteOffline(text, style) } };
   },
-  'summary-in-language': ({ options }) => {
-    // A summary in the document's own language is not a translation, so the
-    // offline engine refuses rather than answer with something else.
+  'summary-in-language': ({ text, options }) => {
+    // An English summary of an English text needs no translation (found in
+    // review: it was refused as one the engine cannot make). Into any other
+    // language it would be a translation, which it refuses rather than
+    // answer with something else.
+    const language = options?.language ?? '';
+    if (NAMES_ENGLISH.test(language.trim()) && isEnglishProse(text)) {
+      return { output: { language, text: extractiveSummary(text), translated: false } };
+    }
     throw new TaskUnsupportedError(
       'summary-in-language',
       `the offline engine cannot translate${options?.language ? ` into ${options.language}` : ''}`,
