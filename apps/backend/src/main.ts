@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     // The outbox starts once the stores are open (running.worker, below).
     onRecovered: () => running.worker?.gatewayRecovered(),
   });
-  let handleRequest: RequestListener = createStartingApp(logger);
+  let handleRequest: RequestListener = createStartingApp(logger, config.corsOrigins);
   const server = createServer(
     LEAVE_HOST_CHECK_TO_LISTENER,
     refusingRequestsWithoutHost((req, res) => handleRequest(req, res), problem, logger),

@@ -128,6 +128,9 @@ describe('start-up while the stores are not there yet', () => {
       };
       expectProblem(answer, 503, 'DT_ERR_STARTING');
       expect(answer.headers.get('retry-after')).toBe('5');
+      // Found in review: these answers had none of the service's headers.
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
