@@ -188,6 +188,8 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
     ['application/json; charset=iso-8859-1', GATEWAY_API.index],
     ['application/json;charset="UTF-16"', GATEWAY_API.index],
     ['application/json; charset=latin1', GATEWAY_API.analyze],
+    // Not UTF-8's registered name: refused as the backend refuses it.
+    ['application/json; charset=utf8', GATEWAY_API.index],
   ])(
     'refuses a JSON body in another charset (%s) with 415 and stores nothing',
     async (type, url) => {
@@ -209,7 +211,9 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
         headers: { ...asService, 'content-type': type },
         payload: body,
       });
-      expectProblem(response, 415, 'DT_ERR_UNSUPPORTED_MEDIA_TYPE');
+      expect(expectProblem(response, 415, 'DT_ERR_UNSUPPORTED_MEDIA_TYPE')['detail']).toBe(
+        'JSON bodies are UTF-8: name charset=utf-8 or none.',
+      );
     },
   );
 

@@ -135,6 +135,27 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
     }
   });
 
+  // Found in review: Latin-1 was 415 without a word why, and UTF-16 (with a
+  // UTF-8 body) a 400 for the garbage it decoded.
+  it('JSON labelled with a charset other than UTF-8 → 415 saying JSON is UTF-8', async () => {
+    for (const charset of ['latin1', 'utf-16', 'UTF-16LE', 'iso-8859-1', 'utf8']) {
+      const answer = await user.request('POST', '/api/documents', {
+        body: JSON.stringify({ title: 'charset', text: 'Café' }),
+        headers: { 'content-type': `application/json; charset=${charset}` },
+      });
+      expectProblem(answer, 415, 'DT_ERR_UNSUPPORTED_MEDIA_TYPE');
+      expect(answer.body['detail']).toBe('JSON bodies are UTF-8: name charset=utf-8 or none.');
+    }
+    // A UTF-8 charset, quoted or not, is read (here: to the validation's 400).
+    for (const charset of ['utf-8', '"UTF-8"']) {
+      const answer = await user.request('POST', '/api/documents', {
+        body: JSON.stringify({ title: 'charset', text: 'Café', colour: 'red' }),
+        headers: { 'content-type': `application/json; charset=${charset}` },
+      });
+      expectProblem(answer, 400, 'DT_ERR_VALIDATION');
+    }
+  });
+
   it('JSON that is no object (null, a string, a number) → 400 validation, not malformed', async () => {
     for (const body of ['null', '"a title"', '42', ' true ']) {
       const answer = await user.request('POST', '/api/documents', {

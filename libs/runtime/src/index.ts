@@ -8,6 +8,7 @@ export {
 } from './problem';
 export { announcesBody } from './announced-body';
 export { holdsMoreJsonValuesThan, MAX_JSON_BODY_VALUES } from './json-value-budget';
+export { JSON_CHARSET_REFUSAL, namesUtf8OrNoCharset } from './json-charset';
 export { problemClientErrors } from './client-errors';
 export { clientDepartureSignal } from './client-departure-signal';
 export { LEAVE_HOST_CHECK_TO_LISTENER, refusingRequestsWithoutHost } from './host-header-required';

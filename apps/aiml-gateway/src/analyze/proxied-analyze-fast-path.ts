@@ -1,8 +1,12 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { analyzeRequest, BEARER_CREDENTIALS, GATEWAY_API } from '@docuthinker/contracts';
-import { NOT_FOR_CACHES, REQUEST_ID_HEADER, requestIdFrom } from '@docuthinker/runtime';
+import {
+  namesUtf8OrNoCharset,
+  NOT_FOR_CACHES,
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+} from '@docuthinker/runtime';
 import type { EngineConnection } from '../engine/engine-connection';
-import { namesUtf8OrNoCharset } from '../http/raw-json-body';
 import { recordRoutePattern } from '../http/request-logging';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
 import { refusedFromOutside } from '../plugins/authentication';

@@ -1,17 +1,14 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { holdsMoreJsonValuesThan, MAX_JSON_BODY_VALUES } from '@docuthinker/runtime';
+import {
+  holdsMoreJsonValuesThan,
+  JSON_CHARSET_REFUSAL,
+  MAX_JSON_BODY_VALUES,
+  namesUtf8OrNoCharset,
+} from '@docuthinker/runtime';
 import { problem } from '../errors';
 
 const rawBodies = new WeakMap<FastifyRequest, Buffer>();
-
-const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
-
-/** Whether a JSON content type's charset, if it names one, is UTF-8: the only one JSON (RFC 8259) allows. */
-export function namesUtf8OrNoCharset(contentType: string): boolean {
-  const charset = CHARSET.exec(contentType)?.[1];
-  return charset === undefined || /^utf-?8$/i.test(charset);
-}
 
 /** A `Content-Encoding` other than identity: this service decodes none. */
 function isEncoded(contentEncoding: string | undefined): boolean {
@@ -61,13 +58,7 @@ export function parseJsonBodies(
       return;
     }
     if (!namesUtf8OrNoCharset(request.headers['content-type'] ?? '')) {
-      done(
-        problem(
-          'DT_ERR_UNSUPPORTED_MEDIA_TYPE',
-          'JSON bodies are UTF-8: name charset=utf-8 or none.',
-        ),
-        undefined,
-      );
+      done(problem('DT_ERR_UNSUPPORTED_MEDIA_TYPE', JSON_CHARSET_REFUSAL), undefined);
       return;
     }
     if (bytes.length === 0 && request.method === 'DELETE') {

@@ -1,7 +1,12 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type RequestHandler } from 'express';
-import { holdsMoreJsonValuesThan, MAX_JSON_BODY_VALUES } from '@docuthinker/runtime';
+import {
+  holdsMoreJsonValuesThan,
+  JSON_CHARSET_REFUSAL,
+  MAX_JSON_BODY_VALUES,
+  namesUtf8OrNoCharset,
+} from '@docuthinker/runtime';
 import { problem } from '../errors';
 import { dropBodyAfterAnswer } from './drop-unread-body';
 import { isLargeBodyRequest } from './large-body-admission';
@@ -86,6 +91,12 @@ export function jsonBodies(maxUploadBytes: number): RequestHandler {
           'Send the JSON body as it is, or with Content-Encoding gzip, deflate or br.',
         ),
       );
+      return;
+    }
+    // body-parser refused Latin-1 with no word why, and decoded a UTF-8 body
+    // labelled UTF-16 into garbage, a 400 (review): JSON is UTF-8 (RFC 8259).
+    if (req.is('application/json') && !namesUtf8OrNoCharset(req.headers['content-type'])) {
+      next(problem('DT_ERR_UNSUPPORTED_MEDIA_TYPE', JSON_CHARSET_REFUSAL));
       return;
     }
     const large = isLargeBodyRequest(req);
