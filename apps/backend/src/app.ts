@@ -24,7 +24,7 @@ import { HttpMetrics } from './middleware/http-metrics';
 import { jsonBodies } from './middleware/json-bodies';
 import { largeBodyAdmission } from './middleware/large-body-admission';
 import type { BodyRateFloor } from './middleware/slow-body-cutoff';
-import { problemResponses, routeNotFound } from './middleware/problem-responses';
+import { optionsRefused, problemResponses, routeNotFound } from './middleware/problem-responses';
 import { requestLogging } from './middleware/request-logging';
 import { labelRefusalsByArea } from './middleware/route-pattern';
 import { routesByPrefix } from './middleware/routes-by-prefix';
@@ -133,6 +133,8 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
   app.use(requestLogging(logger));
   app.use(httpMetrics.middleware());
   app.use(securityHeaders(config.corsOrigins));
+  const allowedMethods = servedMethods();
+  app.use(optionsRefused(allowedMethods));
   // Tokens are checked before bodies are read: a body as large as an upload
   // (25 MB of JSON) is parsed only for a caller who may send one.
   app.use(
@@ -162,7 +164,7 @@ export function createBackendApp(dependencies: BackendDependencies): RequestList
       { prefixes: ['/api/documents', '/api/chat', '/api/ask'], routes: chatRoutes(chat, aiCalls) },
     ]),
   );
-  app.use(routeNotFound(servedMethods()));
+  app.use(routeNotFound(allowedMethods));
   app.use(labelRefusalsByArea(['/api/auth', ...AUTHENTICATED_PATHS]));
   app.use(problemResponses);
   return withCachedListing(app, {

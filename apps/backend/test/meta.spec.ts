@@ -640,6 +640,16 @@ describe('meta routes and HTTP hygiene', () => {
       expectProblem(answer, 405, 'DT_ERR_METHOD_NOT_ALLOWED');
       expect({ method, path, allow: answer.headers.get('allow') }).toEqual({ method, path, allow });
     }
+    // Found in review: OPTIONS got Express's 200 text/plain with a token, a
+    // 401 without, and 204 from the cors package with origins configured.
+    for (const client of [user, api]) {
+      for (const headers of [{}, { origin: ALLOWED_ORIGIN }] as Record<string, string>[]) {
+        const answer = await client.request('OPTIONS', '/api/documents', { headers });
+        expectProblem(answer, 405, 'DT_ERR_METHOD_NOT_ALLOWED');
+        expect(answer.headers.get('allow')).toBe('DELETE, GET, HEAD, POST');
+      }
+    }
+    expectProblem(await api.request('OPTIONS', '/nowhere', {}), 404, 'DT_ERR_ROUTE_NOT_FOUND');
     expectProblem(await user.request('PUT', '/api/nowhere', {}), 404, 'DT_ERR_ROUTE_NOT_FOUND');
     // With a trailing slash, which some routes refuse (exactPathOnly): 404.
     expectProblem(await user.request('PUT', '/api/documents/', {}), 404, 'DT_ERR_ROUTE_NOT_FOUND');

@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
 /**
  * What both services allow a browser page on a configured origin
  * (DOCUTHINKER_CORS_ORIGINS), so the web app meets one policy whichever
@@ -11,3 +13,18 @@ export const CROSS_ORIGIN_POLICY = {
   /** How long a browser may reuse a preflight's answer, in seconds. */
   maxAgeSeconds: 600,
 } as const;
+
+/**
+ * A CORS preflight: OPTIONS with `Origin` and `Access-Control-Request-Method`.
+ * Another OPTIONS request is no CORS exchange, and both services answer it
+ * as any method a path is not served with (405 with Allow, or 404), whether
+ * or not origins are configured (found in review: one answered 400 in plain
+ * text, the other 200 or 204 with an empty body).
+ */
+export function isCorsPreflight(method: string | undefined, headers: IncomingHttpHeaders): boolean {
+  return (
+    method === 'OPTIONS' &&
+    headers.origin !== undefined &&
+    headers['access-control-request-method'] !== undefined
+  );
+}

@@ -2,23 +2,8 @@ import cors, {
   type FastifyCorsOptions,
   type FastifyCorsOptionsDelegateCallback,
 } from '@fastify/cors';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CROSS_ORIGIN_POLICY } from '@docuthinker/runtime';
-
-/**
- * An OPTIONS request that is no CORS preflight (no `Origin`, or no
- * `Access-Control-Request-Method`). @fastify/cors answers it 400 in plain
- * text ("Invalid Preflight Request"); left to the router, it is the 405
- * problem+json with `Allow` (or 404) every other unserved method gets, as
- * on a gateway without CORS (found in review).
- */
-function isOptionsWithoutPreflight(request: FastifyRequest): boolean {
-  return (
-    request.method === 'OPTIONS' &&
-    (request.headers.origin === undefined ||
-      request.headers['access-control-request-method'] === undefined)
-  );
-}
+import type { FastifyInstance } from 'fastify';
+import { CROSS_ORIGIN_POLICY, isCorsPreflight } from '@docuthinker/runtime';
 
 /**
  * CORS for the configured browser origins only (DOCUTHINKER_CORS_ORIGINS,
@@ -37,9 +22,13 @@ export function registerCrossOrigin(app: FastifyInstance, corsOrigins: readonly 
     exposedHeaders: [...CROSS_ORIGIN_POLICY.exposedHeaders],
     maxAge: CROSS_ORIGIN_POLICY.maxAgeSeconds,
   };
+  // An OPTIONS request that is no preflight is left to the router (its 405
+  // problem+json); @fastify/cors would answer it 400 in plain text.
   const notCrossOrigin: FastifyCorsOptions = { ...policy, origin: false };
   const optionsFor: FastifyCorsOptionsDelegateCallback = (request, callback) => {
-    callback(null, isOptionsWithoutPreflight(request) ? notCrossOrigin : policy);
+    const leftToRouter =
+      request.method === 'OPTIONS' && !isCorsPreflight(request.method, request.headers);
+    callback(null, leftToRouter ? notCrossOrigin : policy);
   };
   void app.register(cors, () => optionsFor);
 }

@@ -37,6 +37,20 @@ export function routeNotFound(allowed: AllowedMethods): RequestHandler {
   };
 }
 
+/**
+ * OPTIONS, which no route serves: refused as any method a path is not
+ * served with, before authentication and before Express's own answer (200
+ * text/plain naming the methods, found in review). A CORS preflight was
+ * answered before this (security-headers.ts).
+ */
+export function optionsRefused(allowed: AllowedMethods): RequestHandler {
+  const refuse = routeNotFound(allowed);
+  return (req, res, next) => {
+    if (req.method === 'OPTIONS') refuse(req, res, next);
+    else next();
+  };
+}
+
 /** Body-parser errors carry a `type`; map the ones a client causes to 4xx. */
 function fromBodyParser(error: {
   type?: string;

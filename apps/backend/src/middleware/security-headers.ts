@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import {
   CROSS_ORIGIN_POLICY,
   headerChangesOf,
+  isCorsPreflight,
   NOT_FOR_CACHES,
   type HeaderChanges,
 } from '@docuthinker/runtime';
@@ -18,26 +19,30 @@ export function securityHeaders(corsOrigins: readonly string[]): RequestHandler[
     for (const [name, value] of fixed) res.setHeader(name, value);
     next();
   };
-  return [
-    helmetHeaders,
-    cors({
-      origin: corsOrigins.length > 0 ? [...corsOrigins] : false,
-      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      // Content-Encoding: the backend takes gzip, deflate and br JSON bodies;
-      // If-None-Match: a page revalidating a document it holds (its ETag).
-      // Review: a browser refused both, and the ETag was not readable.
-      allowedHeaders: [...CROSS_ORIGIN_POLICY.allowedHeaders, 'Content-Encoding', 'If-None-Match'],
-      // Location: where a created document lives; Content-Disposition: a
-      // download's file name, which a front end on another origin saves it under.
-      exposedHeaders: [
-        ...CROSS_ORIGIN_POLICY.exposedHeaders,
-        'Location',
-        'Content-Disposition',
-        'ETag',
-      ],
-      maxAge: CROSS_ORIGIN_POLICY.maxAgeSeconds,
-    }),
-  ];
+  const crossOrigin = cors({
+    origin: corsOrigins.length > 0 ? [...corsOrigins] : false,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    // Content-Encoding: the backend takes gzip, deflate and br JSON bodies;
+    // If-None-Match: a page revalidating a document it holds (its ETag).
+    // Review: a browser refused both, and the ETag was not readable.
+    allowedHeaders: [...CROSS_ORIGIN_POLICY.allowedHeaders, 'Content-Encoding', 'If-None-Match'],
+    // Location: where a created document lives; Content-Disposition: a
+    // download's file name, which a front end on another origin saves it under.
+    exposedHeaders: [
+      ...CROSS_ORIGIN_POLICY.exposedHeaders,
+      'Location',
+      'Content-Disposition',
+      'ETag',
+    ],
+    maxAge: CROSS_ORIGIN_POLICY.maxAgeSeconds,
+  });
+  // The cors package answers every OPTIONS request 204 as if it were a
+  // preflight; one that is not is the router's to refuse (problem-responses.ts).
+  const preflightsOnly: RequestHandler = (req, res, next) => {
+    if (req.method === 'OPTIONS' && !isCorsPreflight(req.method, req.headers)) next();
+    else crossOrigin(req, res, next);
+  };
+  return [helmetHeaders, preflightsOnly];
 }
 
 /**
