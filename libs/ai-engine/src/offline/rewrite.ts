@@ -12,14 +12,31 @@ import { collapseWhitespace } from '../text/collapse-whitespace';
 /** Styles the offline engine can produce by selection and reformatting alone. */
 export const OFFLINE_REWRITE_STYLES = ['concise', 'plain', 'bullet-points'] as const;
 
+/**
+ * Words that make a parenthesis part of what a sentence says rather than an
+ * aside: "(except as stated in this section)", "(excluding declaratory
+ * judgment actions …)", "(other than patent or trademark)". Found in review:
+ * dropped, a patent licence read as unconditional and a clause covered the
+ * counter-claims it excludes.
+ */
+const QUALIFYING_WORDS =
+  /\b(?:except|exclud\w*|other than|unless|not|no|nor|neither|only|includ\w*|provided that|without|subject to|limit\w*)\b/i;
+
+/** A parenthetical aside or bracketed reference that qualifies nothing. */
+function dropAside(aside: string): string {
+  return QUALIFYING_WORDS.test(aside) ? aside : '';
+}
+
 function plainSentence(text: string): string {
   return (
     text
-      // Parenthetical asides and bracketed references are what makes legal
-      // and technical prose hard to scan.
-      .replace(/\s*\([^()]*\)/g, '')
-      .replace(/\s*\[[^\]]*\]/g, '')
-      .replace(/;\s+/g, '. ')
+      // Asides and bracketed references are what makes legal and technical
+      // prose hard to scan; those that qualify the sentence stay.
+      .replace(/\s*\([^()]*\)/g, dropAside)
+      .replace(/\s*\[[^\]]*\]/g, dropAside)
+      // A semicolon before a new clause ends a sentence; one before a list's
+      // next item ("; and", "; or", "; within …") does not.
+      .replace(/;\s+(?=\p{Lu})/gu, '. ')
       .replace(/\s+([,.])/g, '$1')
   );
 }
