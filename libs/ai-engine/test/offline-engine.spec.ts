@@ -84,6 +84,23 @@ describe('extractive tasks on the corpus', () => {
     expect(advice[0]).toMatch(/^Make sure this requirement is met: "Redistributions/);
   });
 
+  // Found in review: four of five points quoted one sentence, and
+  // definitions and disclaimers were recommended as requirements.
+  it('quotes a different sentence for each discussion point, and recommends no definition or disclaimer', () => {
+    for (const text of [apache, mpl, bsd]) {
+      const quotes = runOfflineTask('discussion-points', { text }).output.map(
+        (point) => point.split('It says: ')[1],
+      );
+      expect(new Set(quotes).size).toBe(quotes.length);
+      const requirements = runOfflineTask('recommendations', {
+        text,
+        options: { maxItems: 8 },
+      }).output.filter((item) => item.startsWith('Make sure'));
+      expect(requirements.length).toBeGreaterThan(0);
+      for (const item of requirements) expect(item).not.toMatch(/shall mean|IN NO EVENT/i);
+    }
+  });
+
   it('never lists more recommendations than asked for', () => {
     const terms =
       'Licensees must keep the notice. Distributors shall include the licence text. ' +

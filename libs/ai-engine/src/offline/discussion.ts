@@ -1,29 +1,49 @@
 import { contentTerms } from '../text/tokenize';
 import { extractKeyPhrases } from './key-phrases';
-import { clip, rankSentences, type RankedSentence } from './sentence-selection';
+import { clip, looksLikeCode, rankSentences, type RankedSentence } from './sentence-selection';
 
 const OBLIGATION =
   /\b(must|shall|required?|requires|should|need to|may not|must not|is responsible)\b/i;
+/**
+ * "shall" that states no duty: a definition ("'Work' shall mean …") or a
+ * disclaimer ("IN NO EVENT SHALL … BE LIABLE"). Found in review: both were
+ * recommended as requirements to meet.
+ */
+const NOT_AN_OBLIGATION =
+  /\b(?:shall|will) (?:mean|include|be deemed|not be (?:liable|construed))\b|\bin no event\b|\bmeans\b/i;
 
+/**
+ * The most central sentence that holds every term of the phrase and was not
+ * quoted yet, skipping code and tables. Found in review: four of five points
+ * quoted one sentence, and one a binary table's layout.
+ */
 function bestSentenceFor(
   phrase: string,
   ranked: readonly RankedSentence[],
+  quoted: ReadonlySet<RankedSentence>,
 ): RankedSentence | undefined {
   const terms = contentTerms(phrase);
-  return ranked.find((candidate) => terms.every((term) => candidate.terms.has(term)));
+  return ranked.find(
+    (candidate) =>
+      !quoted.has(candidate) &&
+      terms.every((term) => candidate.terms.has(term)) &&
+      !looksLikeCode(candidate.sentence.text),
+  );
 }
 
 /**
  * Questions for a discussion, one per key phrase, each anchored in the
- * sentence where the text treats that phrase most centrally.
+ * sentence where the text treats that phrase most centrally, a sentence each.
  */
 export function discussionPoints(text: string, maxItems = 5): string[] {
   const ranked = rankSentences(text);
   const points: string[] = [];
+  const quoted = new Set<RankedSentence>();
   for (const { phrase } of extractKeyPhrases(text, maxItems * 2)) {
     if (points.length >= maxItems) break;
-    const anchor = bestSentenceFor(phrase, ranked);
+    const anchor = bestSentenceFor(phrase, ranked, quoted);
     if (!anchor) continue;
+    quoted.add(anchor);
     points.push(
       `What does the text establish about "${phrase}", and what follows from it? It says: "${clip(anchor.sentence.text, 220)}"`,
     );
@@ -43,7 +63,7 @@ export function recommendations(text: string, maxItems = 5): string[] {
   const obligationSlots = Math.min(maxItems, Math.ceil(maxItems / 2) + 1);
   for (const { sentence } of ranked) {
     if (items.length >= obligationSlots) break;
-    if (OBLIGATION.test(sentence.text))
+    if (OBLIGATION.test(sentence.text) && !NOT_AN_OBLIGATION.test(sentence.text))
       items.push(`Make sure this requirement is met: "${clip(sentence.text, 240)}"`);
   }
   for (const { phrase, occurrences } of extractKeyPhrases(text, maxItems)) {
