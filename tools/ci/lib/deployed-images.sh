@@ -9,6 +9,8 @@
 # ones before, whatever is pushed meanwhile; an image no stage keeps falls
 # back to the count of all images. Only verified images: a deploy that
 # failed or was rolled back must not take a place among a stage's last ones.
+# Prod alone tags (CI_STAGES_KEEPING_IMAGES): dev and staging run one of the
+# last images pushed, and their roles hold no rights on the images prod runs.
 # DR runs its region's replicas, which nothing expires, and must not depend
 # on us-east-1 (it is deployed when us-east-1 is down): it tags nothing. Tags
 # are immutable: one already there (a redeploy) is left as it is.
@@ -18,7 +20,7 @@ ci_mark_deployed_images() {
     [[ "$candidate" == "$stage" ]] && keeps=true
   done
   if [[ "$keeps" == false ]]; then
-    ci_log "$stage runs its region's replicas, which nothing expires: no image is tagged"
+    ci_log "$stage tags no image: it runs one of the last pushed, or its region's replicas"
     return 0
   fi
   local registry_region="$CI_IMAGE_REGISTRY_REGION" stage_prefix="deployed-$stage-"
@@ -45,15 +47,21 @@ ci_mark_deployed_images() {
         --query 'image.imageId.imageTag' --output text
     fi
     # The stage's tags, oldest image first; all but the last few come off.
+    # The tag just put is never one of them: imagePushedAt is when an image
+    # was first pushed, so an older image put back on the stage (rollback)
+    # sorts first, and its new tag came straight off again (found in review).
     ci_capture stage_tags '' aws ecr describe-images --region "$registry_region" \
       --repository-name "$repository" --filter tagStatus=TAGGED \
       --query "sort_by(imageDetails[?imageTags[?starts_with(@, '$stage_prefix')]], &imagePushedAt)[].imageTags[?starts_with(@, '$stage_prefix')][]" \
       --output text
-    local -a ordered=()
+    local -a listed=() ordered=()
     # Every tag of the answer, on however many lines the CLI prints it.
-    read -r -d '' -a ordered <<<"$stage_tags" || true
-    local index
-    for ((index = 0; index + CI_DEPLOYED_IMAGES_KEPT < ${#ordered[@]}; index += 1)); do
+    read -r -d '' -a listed <<<"$stage_tags" || true
+    local listed_tag index
+    for listed_tag in "${listed[@]}"; do
+      [[ "$listed_tag" == "$marked_tag" ]] || ordered+=("$listed_tag")
+    done
+    for ((index = 0; index + CI_DEPLOYED_IMAGES_KEPT - 1 < ${#ordered[@]}; index += 1)); do
       ci_run aws ecr batch-delete-image --region "$registry_region" --repository-name "$repository" \
         --image-ids imageTag="${ordered[index]}" --query 'failures' --output text
     done

@@ -26,9 +26,10 @@ CI_IMAGE_REGISTRY_REGION=us-east-1
 
 # The images each of these stages keeps tagged deployed-<stage>-<tag>, the
 # newest first; ECR keeps every image so tagged (libs/infra
-# image-repositories.ts, DEPLOYED_IMAGES_KEPT and STAGES_KEEPING_IMAGES).
+# image-repositories.ts, DEPLOYED_IMAGES_KEPT and STAGES_KEEPING_IMAGES:
+# prod alone, since tagging needs rights on the images prod runs).
 CI_DEPLOYED_IMAGES_KEPT=5
-CI_STAGES_KEEPING_IMAGES=(prod staging dev)
+CI_STAGES_KEEPING_IMAGES=(prod)
 
 ci_is_stage() {
   local stage

@@ -11,9 +11,9 @@
 # dialled at that load balancer (curl --connect-to): the domain may be a
 # Route 53 failover name that prod answers while prod is healthy, so asking
 # DNS would smoke-test prod after a DR deploy. SMOKE_BASE_URL, when set, is
-# probed as given. Once every probe answers 200, the images deploy put on the
-# stage are tagged deployed-<stage>-<tag>, so ECR keeps them
-# (ci_mark_deployed_images). After a deploy that deployed nothing (the stage
+# probed as given. Once every probe answers 200, the images deploy put on
+# prod are tagged deployed-prod-<tag>, so ECR keeps them
+# (ci_mark_deployed_images; other stages tag nothing). After a deploy that deployed nothing (the stage
 # runs a later commit, which its own run verifies) it probes nothing, tags
 # nothing and succeeds: this run wrote no outputs to find the stage by.
 set -euo pipefail

@@ -51,21 +51,23 @@ describe('deploy records the running tag and rollback redeploys it', () => {
   });
 
   const tagged = () => fakes.calls().filter((call) => call.startsWith('aws ecr put-image'));
+  // Prod alone tags the images it runs (libs/infra STAGES_KEEPING_IMAGES).
+  const prodEnv = () => ({ ...env, STAGE: 'prod' });
   const smokeEnv = () => ({
-    ...env,
-    SMOKE_BASE_URL: 'https://staging.example',
+    ...prodEnv(),
+    SMOKE_BASE_URL: 'https://prod.example',
     SMOKE_INTERVAL_SECONDS: '0',
   });
 
   it('tags both images deployed-<stage>-<tag> once smoke has verified the deploy, once per tag', () => {
-    expect(runStep(['deploy'], env).status).toBe(0);
+    expect(runStep(['deploy'], prodEnv()).status).toBe(0);
     // Not before the stage is verified on them.
     expect(tagged()).toEqual([]);
     expect(runStep(['smoke'], smokeEnv()).status).toBe(0);
     expect(tagged()).toEqual(
       ['docuthinker-backend', 'docuthinker-ai-ml'].map(
         (repository) =>
-          `aws ecr put-image --region us-east-1 --repository-name ${repository} --image-tag deployed-staging-new2222 --image-manifest {"schemaVersion":2} --image-manifest-media-type application/vnd.oci.image.manifest.v1+json --query image.imageId.imageTag --output text`,
+          `aws ecr put-image --region us-east-1 --repository-name ${repository} --image-tag deployed-prod-new2222 --image-manifest {"schemaVersion":2} --image-manifest-media-type application/vnd.oci.image.manifest.v1+json --query image.imageId.imageTag --output text`,
       ),
     );
     // Verified again (a re-run), the tags are there already and none is added.
@@ -75,20 +77,53 @@ describe('deploy records the running tag and rollback redeploys it', () => {
 
   it("takes a stage's tag off its images older than the last five it was verified on", () => {
     for (const tag of ['t1', 't2', 't3', 't4', 't5', 't6']) {
-      expect(runStep(['deploy'], { ...env, IMAGE_TAG: tag }).status).toBe(0);
+      expect(runStep(['deploy'], { ...prodEnv(), IMAGE_TAG: tag }).status).toBe(0);
       expect(runStep(['smoke'], { ...smokeEnv(), IMAGE_TAG: tag }).status).toBe(0);
     }
     const untagged = fakes.calls().filter((call) => call.startsWith('aws ecr batch-delete-image'));
     expect(untagged).toEqual(
       ['docuthinker-backend', 'docuthinker-ai-ml'].map(
         (repository) =>
-          `aws ecr batch-delete-image --region us-east-1 --repository-name ${repository} --image-ids imageTag=deployed-staging-t1 --query failures --output text`,
+          `aws ecr batch-delete-image --region us-east-1 --repository-name ${repository} --image-ids imageTag=deployed-prod-t1 --query failures --output text`,
       ),
     );
   });
 
+  // Found in review: the tag just put on an image first pushed long ago (a
+  // rollback to it) sorted oldest, and came straight off again.
+  it('never takes off the tag it has just put, however old its image', () => {
+    for (const tag of ['t1', 't2', 't3', 't4', 't5']) {
+      expect(runStep(['deploy'], { ...prodEnv(), IMAGE_TAG: tag }).status).toBe(0);
+      expect(runStep(['smoke'], { ...smokeEnv(), IMAGE_TAG: tag }).status).toBe(0);
+    }
+    expect(runStep(['deploy'], { ...prodEnv(), IMAGE_TAG: 't0' }).status).toBe(0);
+    const smoke = runStep(['smoke'], {
+      ...smokeEnv(),
+      IMAGE_TAG: 't0',
+      FAKE_ECR_PUSHED_FIRST: 'deployed-prod-t0',
+    });
+    expect(smoke.status).toBe(0);
+    const untagged = fakes.calls().filter((call) => call.startsWith('aws ecr batch-delete-image'));
+    expect(untagged).toEqual(
+      ['docuthinker-backend', 'docuthinker-ai-ml'].map(
+        (repository) =>
+          `aws ecr batch-delete-image --region us-east-1 --repository-name ${repository} --image-ids imageTag=deployed-prod-t1 --query failures --output text`,
+      ),
+    );
+  });
+
+  it('tags nothing for dev or staging, whose roles hold no rights on the images prod runs', () => {
+    for (const stage of ['staging', 'dev']) {
+      expect(runStep(['deploy'], { ...env, STAGE: stage }).status).toBe(0);
+      const smoke = runStep(['smoke'], { ...smokeEnv(), STAGE: stage });
+      expect(smoke.status).toBe(0);
+      expect(smoke.stdout + smoke.stderr).toContain(`${stage} tags no image`);
+    }
+    expect(fakes.calls().filter((call) => call.startsWith('aws ecr'))).toEqual([]);
+  });
+
   it('leaves a verified stage in place when its images cannot be tagged, and says so', () => {
-    expect(runStep(['deploy'], env).status).toBe(0);
+    expect(runStep(['deploy'], prodEnv()).status).toBe(0);
     const missing = runStep(['smoke'], { ...smokeEnv(), FAKE_ECR_MISSING: 'new2222' });
     expect(missing.status).toBe(0);
     expect(missing.stderr + missing.stdout).toContain('could not be tagged as deployed');
@@ -100,11 +135,11 @@ describe('deploy records the running tag and rollback redeploys it', () => {
   });
 
   it('tags nothing for a deploy that failed, or one that smoke did not verify', () => {
-    expect(runStep(['deploy'], { ...env, FAKE_DEPLOY_STATUS: '1' }).status).toBe(1);
+    expect(runStep(['deploy'], { ...prodEnv(), FAKE_DEPLOY_STATUS: '1' }).status).toBe(1);
     // The stage runs what it ran before, which was tagged when it was verified.
     expect(runStep(['smoke'], smokeEnv()).status).toBe(0);
     expect(tagged()).toEqual([]);
-    expect(runStep(['deploy'], env).status).toBe(0);
+    expect(runStep(['deploy'], prodEnv()).status).toBe(0);
     const failing = runStep(['smoke'], {
       ...smokeEnv(),
       FAKE_HTTP_STATUS: '503',

@@ -456,15 +456,18 @@ describe('--dry-run prints the exact commands', () => {
     expect(stdout).toContain('retrying every 5s for up to 120s');
   });
 
-  it('smoke: once every probe passed, tags both images deploy put on the stage deployed-<stage>-<tag>', () => {
-    mkdirSync(join(stateDir, 'staging'), { recursive: true });
-    writeFileSync(join(stateDir, 'staging', 'deployed-image-tag'), `${TAG}\n`);
-    const { commands } = dryRun('smoke', { SMOKE_BASE_URL: 'https://api.docuthinker.example' });
+  it('smoke: once every probe passed, tags both images deploy put on prod deployed-prod-<tag>', () => {
+    mkdirSync(join(stateDir, 'prod'), { recursive: true });
+    writeFileSync(join(stateDir, 'prod', 'deployed-image-tag'), `${TAG}\n`);
+    const { commands } = dryRun('smoke', {
+      STAGE: 'prod',
+      SMOKE_BASE_URL: 'https://api.docuthinker.example',
+    });
     const lastProbe = commands.findLastIndex((command) => command.startsWith('curl '));
     for (const repository of ['docuthinker-backend', 'docuthinker-ai-ml']) {
       const tagged = commandIndex(
         commands,
-        `aws ecr put-image --region us-east-1 --repository-name ${repository} --image-tag deployed-staging-${TAG} `,
+        `aws ecr put-image --region us-east-1 --repository-name ${repository} --image-tag deployed-prod-${TAG} `,
       );
       expect(tagged).toBeGreaterThan(lastProbe);
       expect(commands[tagged]).toContain(

@@ -24,10 +24,22 @@ export const IMAGES_KEPT = 10;
 export const DEPLOYED_IMAGES_KEPT = 5;
 
 /**
- * The stages that pull from these repositories and tag what they run (see
- * deployedTagPrefix). DR pulls its region's replicas, which nothing expires.
+ * The stages that tag what they run (see deployedTagPrefix): prod alone.
+ * Tagging takes ecr:PutImage and ecr:BatchDeleteImage on the repositories,
+ * which no IAM condition narrows to a stage's own tags, so a dev or staging
+ * role that held them could delete the images prod runs (found in review).
+ * Dev and staging deploy every green commit of main, so what they run is
+ * among the last IMAGES_KEPT pushed; prod waits for approval while main
+ * pushes on. DR pulls its region's replicas, which nothing expires.
  */
-export const STAGES_KEEPING_IMAGES: readonly StageName[] = ['prod', 'staging', 'dev'];
+export const STAGES_KEEPING_IMAGES: readonly StageName[] = ['prod'];
+
+/**
+ * The lifecycle rule's ceiling on tagged images: twice what the tagging step
+ * keeps, so an untagging that failed (a warning of the smoke step) leaves
+ * room before ECR expires the oldest of them.
+ */
+const DEPLOYED_IMAGES_CEILING = 2 * DEPLOYED_IMAGES_KEPT * STAGES_KEEPING_IMAGES.length;
 
 const DEPLOYED_TAG_PREFIX = 'deployed-';
 
@@ -85,19 +97,17 @@ export class ImageRepositories extends Construct {
       // Every green commit pushes an image, deployed or not: a count over all
       // images alone would expire the one prod runs once ten more had been
       // pushed while prod waited for approval. So any image with a
-      // `deployed-` tag is kept first. One rule for all stages: ECR lets only
-      // the first rule an image's tags match expire it, so with a rule per
-      // stage an image dev still runs went with staging's older ones. Each
-      // stage's count is kept by the tagging step, which takes the stage's
-      // tag off all but its last DEPLOYED_IMAGES_KEPT images: this ceiling
-      // is never reached, and an image no stage keeps falls to the next rule.
+      // `deployed-` tag is kept first. Its count is kept by the tagging
+      // step, which takes the tag off all but the last DEPLOYED_IMAGES_KEPT
+      // images: the ceiling is not reached, and an image no stage keeps
+      // falls to the next rule.
       lifecycleRules: [
         {
           rulePriority: 1,
-          description: `Keep every image a stage was verified on (at most ${DEPLOYED_IMAGES_KEPT} a stage)`,
+          description: `Keep every image prod was verified on (the tagging step keeps ${DEPLOYED_IMAGES_KEPT})`,
           tagStatus: ecr.TagStatus.TAGGED,
           tagPrefixList: [DEPLOYED_TAG_PREFIX],
-          maxImageCount: DEPLOYED_IMAGES_KEPT * STAGES_KEEPING_IMAGES.length,
+          maxImageCount: DEPLOYED_IMAGES_CEILING,
         },
         {
           rulePriority: 2,

@@ -3,7 +3,6 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { taskDefinitions, container, type SynthesizedStage, pick } from '../support/synth-stage';
 import type { StageFixtures } from '../support/stage-fixtures';
 import { deployedTagPrefix, STAGES_KEEPING_IMAGES } from '../../src/registry/image-repositories';
-import { STAGE_NAMES } from '../../src/settings/stage-settings';
 
 function registryOf(stage: SynthesizedStage): Template {
   if (!stage.registry) throw new Error('this stage has no Registry stack');
@@ -34,7 +33,7 @@ export function registryAndSecretCases(stages: StageFixtures): void {
       },
     );
 
-    it('keeps every image a stage was verified on (5 a stage at most), then the last 10 of the rest', () => {
+    it('keeps every image prod was verified on (5, under a ceiling of 10), then the last 10 of the rest', () => {
       const repositories = registryOf(prod).findResources('AWS::ECR::Repository');
       expect(Object.keys(repositories)).toHaveLength(2);
       for (const repository of Object.values(repositories)) {
@@ -42,25 +41,20 @@ export function registryAndSecretCases(stages: StageFixtures): void {
           rules: { rulePriority: number; selection: Record<string, unknown> }[];
         };
         const ordered = [...rules].sort((a, b) => a.rulePriority - b.rulePriority);
-        // One rule for every stage's tag: ECR lets only the first rule an
-        // image's tags match expire it, so a rule per stage let staging's
-        // count expire an image dev still ran.
+        // Twice what the tagging step keeps: an untagging that failed leaves room.
         expect(ordered.map((rule) => rule.selection)).toEqual([
           {
             tagStatus: 'tagged',
             tagPrefixList: ['deployed-'],
             countType: 'imageCountMoreThan',
-            countNumber: 15,
+            countNumber: 10,
           },
           { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 10 },
         ]);
       }
-      // Every stage that pulls from here is tagged under that prefix, also one added later;
-      // DR pulls its own region's replicas.
-      expect([...STAGES_KEEPING_IMAGES, 'dr'].sort()).toEqual([...STAGE_NAMES].sort());
-      for (const stage of STAGES_KEEPING_IMAGES) {
-        expect(deployedTagPrefix(stage)).toBe(`deployed-${stage}-`);
-      }
+      // Prod alone tags: dev and staging run one of the last images pushed.
+      expect(STAGES_KEEPING_IMAGES).toEqual(['prod']);
+      expect(deployedTagPrefix('prod')).toBe('deployed-prod-');
     });
 
     it('replicates both repositories to the DR region', () => {

@@ -253,15 +253,19 @@ describe('GitHub OIDC deploy access', () => {
     expect(actions).not.toContain('iam:PassRole');
   });
 
-  it('tags the images its stage was verified on, and does nothing else in ECR', () => {
-    // DR pulls its region's replicas, which nothing expires: no ECR action at all.
-    expect(
-      statements(template, deployRole(template, 'dr')).filter((candidate) =>
-        JSON.stringify(candidate.Action).includes('ecr:'),
-      ),
-    ).toEqual([]);
-    for (const stage of ['dev', 'staging', 'prod'] as const) {
-      const role = deployRole(template, stage);
+  it('lets prod alone tag the images it was verified on, and do nothing else in ECR', () => {
+    // Found in review: dev and staging held the same rights on the images
+    // prod runs (no IAM condition narrows them to a stage's own tags), so a
+    // staging job could delete them. DR pulls its region's replicas.
+    for (const stage of ['dev', 'staging', 'dr'] as const) {
+      expect(
+        statements(template, deployRole(template, stage)).filter((candidate) =>
+          JSON.stringify(candidate.Action).includes('ecr:'),
+        ),
+      ).toEqual([]);
+    }
+    {
+      const role = deployRole(template, 'prod');
       expect(statement(template, role, 'TagDeployedImages')?.Action).toEqual([
         'ecr:BatchDeleteImage',
         'ecr:BatchGetImage',

@@ -58,9 +58,13 @@ case "$1 $2" in
       shift
     done
     if [[ "$operation" == describe-images ]]; then
-      # The tags added so far, in the order they were added (as push time).
+      # The tags added so far, in the order they were added (as push time),
+      # FAKE_ECR_PUSHED_FIRST first (a tag put on an image pushed long ago).
       prefix="$(sed -n "s/.*starts_with(@, '\\([^']*\\)').*/\\1/p" <<<"$query")"
-      grep "^$prefix" "$ecr_dir/$repository.tags" 2>/dev/null | tr '\\n' '\\t'
+      {
+        grep -x "\${FAKE_ECR_PUSHED_FIRST:-}" "$ecr_dir/$repository.tags" 2>/dev/null
+        grep "^$prefix" "$ecr_dir/$repository.tags" 2>/dev/null | grep -vx "\${FAKE_ECR_PUSHED_FIRST:-}"
+      } | tr '\\n' '\\t'
       echo
     elif [[ "$operation" == batch-delete-image ]]; then
       rm -f "$ecr_dir/$repository:$tag"
