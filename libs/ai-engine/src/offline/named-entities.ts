@@ -82,8 +82,12 @@ const COMMON_WORDS = new Set(
  * "Exhibit A".
  */
 const TRAILING_NON_NAME_WORDS = new Set(
-  `the an this these those that if when where while how do`.split(/\s+/),
+  // "Version": "Apache License Version 2.0" names the Apache License (found
+  // in review: "Apache License Version" was an entity beside it).
+  `the an this these those that if when where while how do version`.split(/\s+/),
 );
+/** Punctuation that ends a name: "of this License, Derivative Works" names two. */
+const NAME_BREAK = /[,;:()[\]{}]/;
 /**
  * The requirement words of specifications (RFC 2119: "Applications MUST
  * match…"), written in capitals after a name that is not: they end a run
@@ -303,6 +307,14 @@ function namesBySentence(text: string): SentenceName[] {
         if (bothCapitals && gapBefore[index]?.includes(',') && !ORGANIZATION_WORDS.test(token)) {
           listed = true;
           flush(index - 1, true);
+        } else if (
+          run.length > 0 &&
+          NAME_BREAK.test(gapBefore[index] ?? '') &&
+          !(gapBefore[index]?.trim() === ',' && ORGANIZATION_WORDS.test(token))
+        ) {
+          // Found in review: "License Derivative Works" and "Contributor
+          // Contribution" across a comma; "ACME, Inc." stays one name.
+          flush(index - 1);
         }
         if (run.length === 0) runStart = index;
         run.push(token);
