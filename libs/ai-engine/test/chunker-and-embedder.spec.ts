@@ -126,6 +126,23 @@ describe('chunkDocument', () => {
     const apache = corpusText('apache-2.0');
     const apacheChunks = chunkDocument('apache', apache);
 
+    // Found in review: "… the following conditions:" ended one chunk, and
+    // the conditions began the next, which no search for them found.
+    it('starts a chunk with the heading and lead-in sentence that introduce what follows', () => {
+      const leadIn = apacheChunks.filter((chunk) =>
+        chunk.text.includes('provided that You\n      meet the following conditions:'),
+      );
+      expect(leadIn.length).toBeGreaterThan(0);
+      for (const chunk of leadIn) {
+        expect(chunk.text).toMatch(/^4\. Redistribution\./);
+        expect(chunk.text).toContain('(a) You must give any other recipients');
+      }
+      const endingInColon = apacheChunks.filter(
+        (chunk, index) => /:\s*$/.test(chunk.text) && index < apacheChunks.length - 1,
+      );
+      expect(endingInColon).toEqual([]);
+    });
+
     it('keeps Apache-2.0’s indented liability sentence whole in one chunk', () => {
       const liability = apacheChunks.filter((chunk) =>
         chunk.text.includes('In no event and under no legal theory'),

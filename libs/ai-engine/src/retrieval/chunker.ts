@@ -129,16 +129,33 @@ function fitSentence(text: string, sentence: Sentence, maxChars: number): Span[]
   return spans;
 }
 
+/** A sentence that ends in a colon: it introduces what follows ("… the following conditions:"). */
+function isLeadIn(text: string, span: Span): boolean {
+  let end = span.end;
+  while (end > span.start && isWhitespaceAt(text, end - 1)) end -= 1;
+  return text.charCodeAt(end - 1) === 0x3a;
+}
+
 /**
- * The last span of a chunk once its trailing headings are cut: a heading
- * belongs with the text it introduces, not at a chunk's end. A chunk of
- * nothing but headings keeps them all: any short line standing alone reads as
- * one, and a list or a form of such lines would otherwise be cut into a chunk
- * per line, parting a name from the phone number under it.
+ * The last span of a chunk once its trailing headings and lead-ins are cut:
+ * a heading or a sentence ending in a colon belongs with the text it
+ * introduces, not at a chunk's end (found in review: Apache's "4.
+ * Redistribution. … the following conditions:" ended one chunk and its
+ * conditions (a)–(d) began the next, which no search for them found). A
+ * chunk of nothing but such spans keeps them all: any short line standing
+ * alone reads as a heading, and a list or a form of such lines would
+ * otherwise be cut into a chunk per line, parting a name from the phone
+ * number under it.
  */
-function withoutTrailingHeadings(spans: readonly Span[], first: number, last: number): number {
+function withoutTrailingHeadings(
+  text: string,
+  spans: readonly Span[],
+  first: number,
+  last: number,
+): number {
   for (let end = last; end >= first; end -= 1) {
-    if (!(spans[end] as Span).isHeading) return end;
+    const span = spans[end] as Span;
+    if (!span.isHeading && !isLeadIn(text, span)) return end;
   }
   return last;
 }
@@ -196,7 +213,7 @@ export function chunkDocument(
       if (fullEnough && next.block !== current.block) break;
       last += 1;
     }
-    last = withoutTrailingHeadings(spans, first, last);
+    last = withoutTrailingHeadings(text, spans, first, last);
 
     const lastSpan = spans[last] as Span;
     const chunkText = text.slice(firstSpan.start, lastSpan.end);
