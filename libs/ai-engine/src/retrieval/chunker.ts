@@ -129,11 +129,16 @@ function fitSentence(text: string, sentence: Sentence, maxChars: number): Span[]
   return spans;
 }
 
-/** A sentence that ends in a colon: it introduces what follows ("… the following conditions:"). */
+const LETTER = /\p{L}/u;
+
+/**
+ * A sentence that ends in a colon: it introduces what follows ("… the
+ * following conditions:"). Punctuation alone ("?! ;:") introduces nothing.
+ */
 function isLeadIn(text: string, span: Span): boolean {
   let end = span.end;
   while (end > span.start && isWhitespaceAt(text, end - 1)) end -= 1;
-  return text.charCodeAt(end - 1) === 0x3a;
+  return text.charCodeAt(end - 1) === 0x3a && LETTER.test(text.slice(span.start, end));
 }
 
 /**
@@ -153,9 +158,11 @@ function withoutTrailingHeadings(
   first: number,
   last: number,
 ): number {
+  // At the text's end a lead-in introduces nothing: the chunk keeps it.
+  const leadInsCut = last + 1 < spans.length;
   for (let end = last; end >= first; end -= 1) {
     const span = spans[end] as Span;
-    if (!span.isHeading && !isLeadIn(text, span)) return end;
+    if (!span.isHeading && !(leadInsCut && isLeadIn(text, span))) return end;
   }
   return last;
 }
