@@ -761,6 +761,16 @@ describe('lexicon sentiment', () => {
     }
   });
 
+  // Found in review: "without" negated the praise after its object, and a
+  // plain "useless" was no cue.
+  it('negates only the object of "without", and knows "useless"', () => {
+    expect(analyseSentiment('Without doubt the best conference I have attended.').label).toBe(
+      'positive',
+    );
+    expect(analyseSentiment('It shipped without problems.').label).toBe('positive');
+    expect(analyseSentiment('Nothing works. Totally useless.').label).toBe('negative');
+  });
+
   it('reads the BSD disclaimer as negative', () => {
     expect(analyseSentiment(bsd).label).toBe('negative');
   });

@@ -16,7 +16,8 @@ const ENTRIES: Record<number, string> = {
       delay cost expens weak minor uncertain liabl liability disclaim prohibit forbid deny refus`,
   [-2]: `bad poor fail failur loss lose wrong error defect broken damag harm negativ worr declin drop crisis
       dispute conflict violat breach infring penalty terminat unfortunat disappoint frustrat angry sad
-      complaint reject inadequat unreliabl insecur vulnerab threat danger fraud neglig`,
+      complaint reject inadequat unreliabl insecur vulnerab threat danger fraud neglig useless worthless
+      pointless`,
   [-3]: `terribl horribl awful disaster catastroph worst hate devastat disgust tragic fatal abysmal`,
 };
 

@@ -14,6 +14,12 @@ export interface SentimentResult {
 }
 
 const NEGATION_WINDOW = 3;
+/**
+ * Negations that reach only the word after them, their object: "without
+ * problems", but not "best" in "without doubt the best" (found in review:
+ * that praise read as negative).
+ */
+const ONE_WORD_NEGATIONS = new Set(['without']);
 // VADER's normalisation constant: sum / sqrt(sum² + alpha) keeps long texts
 // from saturating at ±1 after a handful of words.
 const ALPHA = 15;
@@ -63,7 +69,7 @@ function scoreSentence(tokens: readonly string[], tally: Tally): void {
   let intensity = 1;
   tokens.forEach((word, index) => {
     if (NEGATIONS.has(word)) {
-      negatedUntil = index + NEGATION_WINDOW;
+      negatedUntil = index + (ONE_WORD_NEGATIONS.has(word) ? 1 : NEGATION_WINDOW);
       return;
     }
     const boost = INTENSIFIERS.get(word);
