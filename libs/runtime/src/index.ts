@@ -7,7 +7,11 @@ export {
   type ProblemDocument,
 } from './problem';
 export { announcesBody } from './announced-body';
-export { holdsMoreJsonValuesThan, MAX_JSON_BODY_VALUES } from './json-value-budget';
+export {
+  holdsMoreJsonValuesThan,
+  JSON_VALUE_BUDGET_REFUSAL,
+  MAX_JSON_BODY_VALUES,
+} from './json-value-budget';
 export { JSON_CHARSET_REFUSAL, namesUtf8OrNoCharset } from './json-charset';
 export { problemClientErrors } from './client-errors';
 export { clientDepartureSignal } from './client-departure-signal';

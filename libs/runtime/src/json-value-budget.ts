@@ -14,6 +14,9 @@ const OPEN_BRACE = 0x7b;
  */
 export const MAX_JSON_BODY_VALUES = 10_000;
 
+/** The detail of that body's 413, the same from both services. */
+export const JSON_VALUE_BUDGET_REFUSAL = `The JSON body holds more than ${MAX_JSON_BODY_VALUES} values.`;
+
 /** Whether the quote at `index` is escaped: an odd run of backslashes before it. */
 function isEscaped(bytes: Buffer, index: number): boolean {
   let backslashes = 0;

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   holdsMoreJsonValuesThan,
   JSON_CHARSET_REFUSAL,
+  JSON_VALUE_BUDGET_REFUSAL,
   MAX_JSON_BODY_VALUES,
   namesUtf8OrNoCharset,
 } from '@docuthinker/runtime';
@@ -70,13 +71,7 @@ export function parseJsonBodies(
       return;
     }
     if (holdsMoreJsonValuesThan(bytes, MAX_JSON_BODY_VALUES)) {
-      done(
-        problem(
-          'DT_ERR_BODY_TOO_LARGE',
-          `The JSON body holds more than ${MAX_JSON_BODY_VALUES} values.`,
-        ),
-        undefined,
-      );
+      done(problem('DT_ERR_BODY_TOO_LARGE', JSON_VALUE_BUDGET_REFUSAL), undefined);
       return;
     }
     onBytes?.(request, bytes);

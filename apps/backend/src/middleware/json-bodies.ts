@@ -4,6 +4,7 @@ import express, { type RequestHandler } from 'express';
 import {
   holdsMoreJsonValuesThan,
   JSON_CHARSET_REFUSAL,
+  JSON_VALUE_BUDGET_REFUSAL,
   MAX_JSON_BODY_VALUES,
   namesUtf8OrNoCharset,
 } from '@docuthinker/runtime';
@@ -49,9 +50,7 @@ function refuseInvalidUtf8(body: Buffer, encoding: string): void {
  */
 function refuseTooManyValues(body: Buffer): void {
   if (holdsMoreJsonValuesThan(body, MAX_JSON_BODY_VALUES)) {
-    throw Object.assign(new Error(`The JSON body holds more than ${MAX_JSON_BODY_VALUES} values`), {
-      type: 'entity.too.many.values',
-    });
+    throw Object.assign(new Error(JSON_VALUE_BUDGET_REFUSAL), { type: 'entity.too.many.values' });
   }
 }
 

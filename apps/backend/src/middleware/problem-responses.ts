@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import {
-  MAX_JSON_BODY_VALUES,
+  JSON_VALUE_BUDGET_REFUSAL,
   PROBLEM_CONTENT_TYPE,
   ProblemError,
   type AllowedMethods,
@@ -68,10 +68,7 @@ function fromBodyParser(error: {
     case 'entity.too.large':
       return problem('DT_ERR_BODY_TOO_LARGE');
     case 'entity.too.many.values':
-      return problem(
-        'DT_ERR_BODY_TOO_LARGE',
-        `The JSON body holds more than ${MAX_JSON_BODY_VALUES} values.`,
-      );
+      return problem('DT_ERR_BODY_TOO_LARGE', JSON_VALUE_BUDGET_REFUSAL);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return problem('DT_ERR_UNSUPPORTED_MEDIA_TYPE');
