@@ -312,8 +312,8 @@ function namesBySentence(text: string): SentenceName[] {
           NAME_BREAK.test(gapBefore[index] ?? '') &&
           !(gapBefore[index]?.trim() === ',' && ORGANIZATION_WORDS.test(token))
         ) {
-          // Found in review: "License Derivative Works" and "Contributor
-          // Contribution" across a comma; "ACME, Inc." stays one name.
+          // Found in review: "License Derivative Works" ran on across the
+          // comma of "this License, Derivative Works"; "ACME, Inc." stays one name.
           flush(index - 1);
         }
         if (run.length === 0) runStart = index;
