@@ -200,7 +200,8 @@ describe('meta routes', () => {
     expect(search.security).toEqual([{ bearer: [] }]);
     // Found in review: a task's output was documented as anything at all.
     const taskOperation = document.paths['/ai/v1/tasks/{task}'].post;
-    const output = taskOperation.responses['200'].content['application/json'].schema.properties.output;
+    const output =
+      taskOperation.responses['200'].content['application/json'].schema.properties.output;
     expect(output.anyOf.map((shape: { title: string }) => shape.title)).toEqual([
       'summary, refine-summary',
       'key-ideas, discussion-points, bullet-summary, recommendations',
