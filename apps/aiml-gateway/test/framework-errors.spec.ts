@@ -101,6 +101,7 @@ describe('errors raised before routing are problem+json too', () => {
     });
     expectProblem(answer, 431, 'DT_ERR_HEADERS_TOO_LARGE');
     expect(answer.headers['connection']).toBe('close');
+    expect(answer.headers['cache-control']).toBe('no-store');
   });
 });
 

@@ -233,6 +233,8 @@ describe('bad input is refused with 4xx problem+json and leaves nothing behind',
     const answer = await fetch(`${backend.url}/api/documents/${'a'.repeat(20_000)}`);
     expect(answer.status).toBe(431);
     expect(answer.headers.get('content-type')).toBe('application/problem+json');
+    // Found in review: the one answer without the services' no-store.
+    expect(answer.headers.get('cache-control')).toBe('no-store');
     expect(await answer.json()).toMatchObject({ status: 431, code: 'DT_ERR_HEADERS_TOO_LARGE' });
   });
 

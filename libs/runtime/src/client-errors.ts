@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { HttpErrorCode } from './http-errors';
 import { logRefusedRequest } from './request-log-line';
+import { NOT_FOR_CACHES } from './cache-control';
 import { PROBLEM_CONTENT_TYPE, type ProblemError } from './problem';
 
 /** Node's error codes for what its parser refuses or gives up on; anything else is malformed. */
@@ -36,6 +37,8 @@ export function problemClientErrors(
       `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? 'Bad Request'}\r\n` +
         `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        // As every answer of the services (review: these had none).
+        `Cache-Control: ${NOT_FOR_CACHES}\r\n` +
         'Connection: close\r\n\r\n' +
         body,
     );

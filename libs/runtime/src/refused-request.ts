@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { NOT_FOR_CACHES } from './cache-control';
 import { PROBLEM_CONTENT_TYPE, type ProblemError } from './problem';
 import { logRefusedRequest } from './request-log-line';
 
@@ -20,6 +21,7 @@ export function answerRefusedRequest(
   res.writeHead(refusal.status, {
     'Content-Type': PROBLEM_CONTENT_TYPE,
     'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': NOT_FOR_CACHES,
     Connection: 'close',
   });
   res.end(body);

@@ -50,6 +50,7 @@ describe('Expect: 100-continue', () => {
     expect(answer).not.toContain('100 Continue');
     expect(answer).toMatch(/^HTTP\/1\.1 413 /);
     expect(answer).toContain('application/problem+json');
+    expect(answer).toMatch(/\r\ncache-control: no-store\r\n/i);
     expect(answer).toContain('"code":"DT_ERR_BODY_TOO_LARGE"');
     expect(bodies).toEqual([]);
   });
