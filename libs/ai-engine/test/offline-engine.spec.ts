@@ -771,6 +771,15 @@ describe('lexicon sentiment', () => {
     expect(analyseSentiment('Nothing works. Totally useless.').label).toBe('negative');
   });
 
+  // Found in review: the MIME spec read +0.99 for its many "formats like Ogg".
+  it('reads "like" as praise only where it is the verb', () => {
+    expect(analyseSentiment('Container formats like Ogg and files like these.').label).toBe(
+      'neutral',
+    );
+    expect(analyseSentiment('I like it. Customers like the new layout.').label).toBe('positive');
+    expect(analyseSentiment("We don't like the new layout.").label).toBe('negative');
+  });
+
   it('reads the BSD disclaimer as negative', () => {
     expect(analyseSentiment(bsd).label).toBe('negative');
   });
