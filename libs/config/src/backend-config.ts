@@ -44,7 +44,7 @@ export const backendFields = {
   }),
   DOCUTHINKER_LOGIN_ATTEMPTS_PER_EMAIL: integerInRange(5, 1, 1_000_000, {
     description:
-      'Login attempts allowed per account email per 15 minutes, from each address (IPv6 by /64) and across the addresses the account has not signed in from in 30 days (a successful login resets the count of its address); also the password changes allowed per account; 429 with Retry-After beyond it',
+      'Login attempts allowed per account email per 15 minutes, from each address (IPv6 by /64) and across the addresses the account has not signed in from in 30 days (a successful login resets the count of its address); also the wrong current passwords allowed per account in password changes (a right one resets that count); 429 with Retry-After beyond it',
   }),
   // Each sign-up costs a full argon2 hash (~60 ms of a core): unthrottled,
   // one client could keep the CPU busy and create accounts in bulk.
