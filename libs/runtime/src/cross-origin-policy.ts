@@ -15,16 +15,18 @@ export const CROSS_ORIGIN_POLICY = {
 } as const;
 
 /**
- * A CORS preflight: OPTIONS with `Origin` and `Access-Control-Request-Method`.
- * Another OPTIONS request is no CORS exchange, and both services answer it
- * as any method a path is not served with (405 with Allow, or 404), whether
- * or not origins are configured (found in review: one answered 400 in plain
- * text, the other 200 or 204 with an empty body).
+ * An OPTIONS request that is no CORS preflight (a preflight carries `Origin`
+ * and `Access-Control-Request-Method`). It is no CORS exchange, and both
+ * services answer it as any method a path is not served with (405 with
+ * Allow, or 404), whether or not origins are configured (found in review:
+ * one answered 400 in plain text, the other 200 or 204 with an empty body).
  */
-export function isCorsPreflight(method: string | undefined, headers: IncomingHttpHeaders): boolean {
+export function isOptionsWithoutPreflight(
+  method: string | undefined,
+  headers: IncomingHttpHeaders,
+): boolean {
   return (
     method === 'OPTIONS' &&
-    headers.origin !== undefined &&
-    headers['access-control-request-method'] !== undefined
+    (headers.origin === undefined || headers['access-control-request-method'] === undefined)
   );
 }

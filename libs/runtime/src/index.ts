@@ -24,7 +24,7 @@ export { retryAfterFromHeaders } from './retry-after';
 export { BackoffRetry } from './backoff-retry';
 export { isResponseTooLarge, limitBody, ResponseTooLargeError } from './response-size-limit';
 export { loggableRequest, loggableUrl } from './loggable-request';
-export { CROSS_ORIGIN_POLICY, isCorsPreflight } from './cross-origin-policy';
+export { CROSS_ORIGIN_POLICY, isOptionsWithoutPreflight } from './cross-origin-policy';
 export { headerChangesOf, type HeaderChanges, type HeaderMiddleware } from './header-changes';
 export { NOT_FOR_CACHES } from './cache-control';
 export { REQUEST_ID_HEADER, requestIdFrom, TRACE_ID_HEADER } from './request-id';

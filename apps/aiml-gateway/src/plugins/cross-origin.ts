@@ -3,7 +3,7 @@ import cors, {
   type FastifyCorsOptionsDelegateCallback,
 } from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
-import { CROSS_ORIGIN_POLICY, isCorsPreflight } from '@docuthinker/runtime';
+import { CROSS_ORIGIN_POLICY, isOptionsWithoutPreflight } from '@docuthinker/runtime';
 
 /**
  * CORS for the configured browser origins only (DOCUTHINKER_CORS_ORIGINS,
@@ -26,8 +26,7 @@ export function registerCrossOrigin(app: FastifyInstance, corsOrigins: readonly 
   // problem+json); @fastify/cors would answer it 400 in plain text.
   const notCrossOrigin: FastifyCorsOptions = { ...policy, origin: false };
   const optionsFor: FastifyCorsOptionsDelegateCallback = (request, callback) => {
-    const leftToRouter =
-      request.method === 'OPTIONS' && !isCorsPreflight(request.method, request.headers);
+    const leftToRouter = isOptionsWithoutPreflight(request.method, request.headers);
     callback(null, leftToRouter ? notCrossOrigin : policy);
   };
   void app.register(cors, () => optionsFor);

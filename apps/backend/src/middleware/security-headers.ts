@@ -4,7 +4,7 @@ import helmet from 'helmet';
 import {
   CROSS_ORIGIN_POLICY,
   headerChangesOf,
-  isCorsPreflight,
+  isOptionsWithoutPreflight,
   NOT_FOR_CACHES,
   type HeaderChanges,
 } from '@docuthinker/runtime';
@@ -39,7 +39,7 @@ export function securityHeaders(corsOrigins: readonly string[]): RequestHandler[
   // The cors package answers every OPTIONS request 204 as if it were a
   // preflight; one that is not is the router's to refuse (problem-responses.ts).
   const preflightsOnly: RequestHandler = (req, res, next) => {
-    if (req.method === 'OPTIONS' && !isCorsPreflight(req.method, req.headers)) next();
+    if (isOptionsWithoutPreflight(req.method, req.headers)) next();
     else crossOrigin(req, res, next);
   };
   return [helmetHeaders, preflightsOnly];
