@@ -18,6 +18,7 @@ import type { AnswerOutput, AnswerRequest } from '../src/tasks/task-types';
 import { describeConcurrentIndexing } from './support/concurrent-indexing';
 import { corpusText } from './support/corpus';
 import { CORPUS_QUESTIONS, normalisePassage } from './support/corpus-questions';
+import { bsdDocxText, mimeSpecPdfText } from './support/corpus-extracts';
 
 const embedder = new HashingEmbedder(384);
 const APACHE = {
@@ -395,6 +396,50 @@ describe('RetrievalService with the offline embedder, over long documents', () =
   it('still finds what a query shares words with', async () => {
     const { hits } = await service.search({ ownerId: 'o', query: 'patent license grant' });
     expect(hits.length).toBeGreaterThan(0);
+  });
+});
+
+// Found in an exploratory test: next to the PDF's many short chunks, whose
+// hashed terms collide with a query's, a vector search for "non-exclusive"
+// found nothing at k = 1 and one chunk at k = 5 of the two that hold it: the
+// collisions filled the places read and were dropped afterwards.
+describe('RetrievalService with the offline embedder, among many colliding short chunks', () => {
+  const { service, close } = embeddedService();
+
+  beforeAll(async () => {
+    await service.index({ ownerId: 'o', ...APACHE });
+    await service.index({
+      ownerId: 'o',
+      documentId: 'mime',
+      title: 'Shared MIME-info Database',
+      text: await mimeSpecPdfText(),
+    });
+    await service.index({
+      ownerId: 'o',
+      documentId: 'bsd',
+      title: 'BSD',
+      text: await bsdDocxText(),
+    });
+  });
+  afterAll(close);
+
+  it('finds by vector every chunk that shares a word, up to k, and a smaller k gives the first of a larger', async () => {
+    for (const query of ['non-exclusive', 'patent-infringement', 'perpetual royalty-free']) {
+      const sharing = await service.search({ ownerId: 'o', query, mode: 'lexical', k: 50 });
+      const deepest = await service.search({ ownerId: 'o', query, mode: 'vector', k: 10 });
+      expect({ query, found: deepest.hits.length }).toEqual({
+        query,
+        found: Math.min(10, sharing.hits.length),
+      });
+      for (const k of [1, 2, 3, 5]) {
+        const { hits } = await service.search({ ownerId: 'o', query, mode: 'vector', k });
+        expect({ query, k, hits: hits.map((hit) => hit.chunkId) }).toEqual({
+          query,
+          k,
+          hits: deepest.hits.slice(0, k).map((hit) => hit.chunkId),
+        });
+      }
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import { ProviderChain } from '../providers/provider-chain';
 import { ProviderError } from '../providers/provider-error';
 import type { ChunkerOptions } from '../retrieval/chunker';
 import type { Embedder } from '../retrieval/embedder';
-import { withoutHashCollisions } from '../retrieval/hash-collision-filter';
+import { nearestSharingTerms } from '../retrieval/hash-collision-filter';
 import { HashingEmbedder } from '../retrieval/hashing-embedder';
 import { embeddingInputOf } from '../retrieval/prepare-index-document';
 import { reciprocalRankFusion } from '../retrieval/reciprocal-rank-fusion';
@@ -554,15 +554,15 @@ export class RetrievalService {
     const embedded = embedder.embed([query], signal);
     // Only the offline embedder's vectors are terms, whose overlap can be checked.
     const dropsCollisions = isPlainHashingEmbedder(embedder);
-    const nearest = async (depth: number, vector: Float32Array) => {
-      const hits = await index.queryVector({ ...base, k: depth }, vector);
-      return dropsCollisions ? withoutHashCollisions(query, hits) : hits;
-    };
+    // Collisions dropped, the nearest are read deeper until k chunks that
+    // share a word are found, so that collisions take no place of one (review).
+    const nearest = (read: number, vector: Float32Array) =>
+      dropsCollisions
+        ? nearestSharingTerms(index, { ...base, k: read }, vector, query, k)
+        : index.queryVector({ ...base, k: read }, vector);
     const depth = Math.min(MAX_K * FUSION_DEPTH, k * FUSION_DEPTH);
     if (mode === 'vector') {
       const [vector] = await embedded;
-      // Read deeper when collisions are dropped, so that they take no place
-      // of a chunk that shares a word (review).
       const hits = await nearest(dropsCollisions ? depth : k, vector as Float32Array);
       return { hits: hits.slice(0, k), degraded: false };
     }
