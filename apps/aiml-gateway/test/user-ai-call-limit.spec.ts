@@ -126,6 +126,40 @@ describe('AI calls per user token per minute', () => {
   });
 });
 
+// Found in an exploratory test: with the vector index switched off, sixty
+// asks answered 409 DT_ERR_INDEX_DISABLED spent a user's allowance, and the
+// next index write was refused with 429.
+describe('AI calls per user token, with the vector index switched off', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ aiCallsPerMinute: 2, engine: { syncVector: false } });
+  });
+  afterAll(() => gateway.close());
+
+  it('gives back the call of a request refused because the index it needs is disabled', async () => {
+    for (let call = 0; call < 4; call += 1) {
+      const refused = await gateway.app.inject({
+        method: 'POST',
+        url: GATEWAY_API.ask,
+        headers: await asUser('vera'),
+        payload: { question: 'Who tends the lamps?' },
+      });
+      expect({ status: refused.statusCode, code: refused.json().code }).toEqual({
+        status: 409,
+        code: 'DT_ERR_INDEX_DISABLED',
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const served = await gateway.app.inject({
+      method: 'POST',
+      url: GATEWAY_API.task('summary'),
+      headers: await asUser('vera'),
+      payload: { text: TEXT },
+    });
+    expect(served.statusCode).toBe(200);
+  });
+});
+
 describe('AI calls per user counted in Redis, across replicas', () => {
   let redis: RunningService;
   const clients: Redis[] = [];

@@ -3,7 +3,16 @@ import { AllowedMethods, isFault, PROBLEM_CONTENT_TYPE, ProblemError } from '@do
 import { problemFromEngineError } from '../engine-errors';
 import { problem } from '../errors';
 
+/** The code of the problem each request was answered with, for hooks that run after the answer. */
+const answeredProblems = new WeakMap<FastifyRequest, string>();
+
+/** The code of the problem `request` was answered with, if it was answered with one. */
+export function answeredProblemCode(request: FastifyRequest): string | undefined {
+  return answeredProblems.get(request);
+}
+
 function sendProblem(request: FastifyRequest, reply: FastifyReply, error: ProblemError) {
+  answeredProblems.set(request, error.code);
   for (const [name, value] of Object.entries(error.extras.headers ?? {})) reply.header(name, value);
   return reply
     .status(error.status)

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RateLimiter } from '@docuthinker/runtime/rate-limits';
 import { problem } from '../errors';
+import { answeredProblemCode } from './problem-responses';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -21,10 +22,15 @@ function isAiCall(request: FastifyRequest): boolean {
  * Answers that say the request was refused before any AI call: invalid (a
  * task's missing option, an /analyze document id that is no id), another
  * owner's, unknown, or one no configured provider performs. What such a
- * request consumed is given back once it is answered. Not 409: an index
- * write overtaken by its owner's erasure may have embedded its chunks.
+ * request consumed is given back once it is answered. Not every 409: an
+ * index write overtaken by its owner's erasure may have embedded its chunks.
  */
 const REFUSED_BEFORE_ANY_CALL = new Set([400, 403, 404, 501]);
+/**
+ * The 409 refused before any call: the index the route needs is switched
+ * off (found in an exploratory test: asks refused so spent the allowance).
+ */
+const REFUSED_BEFORE_ANY_CALL_CODES = new Set(['DT_ERR_INDEX_DISABLED']);
 
 /**
  * Limits the AI calls a user token makes to DOCUTHINKER_AI_CALLS_PER_MINUTE
@@ -60,7 +66,11 @@ export function registerUserAiCallLimit(scope: FastifyInstance, limiter: RateLim
   });
   scope.addHook('onResponse', (request, reply, done) => {
     const ownerId = counted.get(request);
-    if (ownerId !== undefined && REFUSED_BEFORE_ANY_CALL.has(reply.statusCode)) {
+    if (
+      ownerId !== undefined &&
+      (REFUSED_BEFORE_ANY_CALL.has(reply.statusCode) ||
+        REFUSED_BEFORE_ANY_CALL_CODES.has(answeredProblemCode(request) ?? ''))
+    ) {
       // Best effort: a store that fails now only leaves the call counted.
       limiter.refund(ownerId).catch((error: unknown) => {
         request.log.warn({ err: error }, 'could not refund an AI call refused before any call');
