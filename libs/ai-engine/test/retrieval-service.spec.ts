@@ -678,6 +678,23 @@ describe('citations of an answer', () => {
     expect(result.citations.map((citation) => citation.chunkId)).toEqual([shown[1]]);
   });
 
+  // Found in an exploratory test: "[1-2]", "[ 2 ]", "[^2]" and "【2】" were
+  // left in the answer with no citations behind them.
+  it('reads ranges, spaced, footnote and full-width markers as citations too', async () => {
+    const { result, shown } = await askScripted(
+      'Ships bring them [ 3 ]. Cranes lift them [1-2]; trucks[^2] carry them 【3】 in [2019–2020] [2–3; 1].',
+    );
+    expect(shown).toHaveLength(3);
+    expect(result.answer).toBe(
+      'Ships bring them [1]. Cranes lift them [2, 3]; trucks[3] carry them [1] in [2019–2020] [3, 1, 2].',
+    );
+    expect(result.citations.map((citation) => citation.chunkId)).toEqual([
+      shown[2],
+      shown[0],
+      shown[1],
+    ]);
+  });
+
   it('finds a model whose answer was nothing but markers naming no passage unusable', async () => {
     await expect(askScripted('[5] [6]')).rejects.toMatchObject({
       name: 'ProvidersExhaustedError',

@@ -202,11 +202,19 @@ function withoutCutLastItem<T>(output: T): T {
   return Array.isArray(output) && output.length > 1 ? (output.slice(0, -1) as T) : output;
 }
 
+/** One number, or a range of them (`1-3`, `1–3`), in a marker. */
+const MARKER_ITEM = String.raw`\d+(?:\s*[-–]\s*\d+)?`;
+
 /**
- * `[2]` or `[1, 3]`: the numbers of passages shown to the model, 1-based,
- * with the spaces before the marker, which go with it when it is dropped.
+ * `[2]`, `[1, 3]` or `[1-3]`: the numbers of passages shown to the model,
+ * 1-based, as models write them, also spaced (`[ 2 ]`), as footnotes
+ * (`[^2]`) or in full-width brackets (`【2】`); with the spaces before the
+ * marker, which go with it when it is dropped.
  */
-const CITATION_MARKER = /[^\S\r\n]*\[(\d+(?:\s*,\s*\d+)*)\]/g;
+const CITATION_MARKER = new RegExp(
+  String.raw`[^\S\r\n]*(?:\[\^?|【)\s*(${MARKER_ITEM}(?:\s*[,;]\s*${MARKER_ITEM})*)\s*[\]】]`,
+  'g',
+);
 
 /**
  * The least number in brackets that is no passage's: an answer is shown at
@@ -215,6 +223,20 @@ const CITATION_MARKER = /[^\S\r\n]*\[(\d+(?:\s*,\s*\d+)*)\]/g;
  * citation.
  */
 const NOT_A_PASSAGE_NUMBER = 100;
+
+/**
+ * The numbers a marker's items name, each of a range (`1-3` is 1, 2 and 3).
+ * A range that runs backwards or reaches NOT_A_PASSAGE_NUMBER (`2019–2020`)
+ * names its two ends only.
+ */
+function markerNumbers(items: readonly string[]): number[] {
+  return items.flatMap((item) => {
+    const [from = 0, to] = item.split(/[-–]/).map((number) => Number(number.trim()));
+    if (to === undefined) return [from];
+    if (from > to || to >= NOT_A_PASSAGE_NUMBER) return [from, to];
+    return Array.from({ length: to - from + 1 }, (_, offset) => from + offset);
+  });
+}
 
 /**
  * Brackets right after a word or a parenthesis index something (`items[0]`,
@@ -241,19 +263,22 @@ export function parseAnswer(provider: string, text: string, passageCount: number
   const cited: number[] = [];
   const answer = nonEmpty(provider, text);
   const marked = answer.replace(CITATION_MARKER, (marker, list: string, offset: number) => {
-    const numbers = list.split(',').map((number) => Number(number.trim()));
+    const items = list.split(/[,;]/);
+    const numbers = markerNumbers(items);
     const shownAs = numbers.filter((number) => number >= 1 && number <= passageCount);
     if (shownAs.length === 0) {
       const textsOwn =
-        (numbers.length === 1 && (numbers[0] as number) >= NOT_A_PASSAGE_NUMBER) ||
-        (marker.startsWith('[') && INDEXES_WHAT_PRECEDES.test(answer.slice(0, offset)));
+        (items.length === 1 && numbers.every((number) => number >= NOT_A_PASSAGE_NUMBER)) ||
+        (marker.startsWith('[') &&
+          !marker.startsWith('[^') &&
+          INDEXES_WHAT_PRECEDES.test(answer.slice(0, offset)));
       return textsOwn ? marker : '';
     }
     const citationNumbers = shownAs.map((number) => {
       const position = cited.indexOf(number - 1);
       return position === -1 ? cited.push(number - 1) : position + 1;
     });
-    const spaces = marker.slice(0, marker.indexOf('['));
+    const spaces = marker.slice(0, marker.search(/[[【]/));
     return `${spaces}[${[...new Set(citationNumbers)].join(', ')}]`;
   });
   return { answer: nonEmpty(provider, marked), citedPassages: cited };
