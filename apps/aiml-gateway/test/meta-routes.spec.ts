@@ -265,6 +265,14 @@ describe('meta routes', () => {
       'application/json',
       'text/event-stream',
     ]);
+    // Found in an exploratory test: the events' data had no schema.
+    const events = document.paths['/ai/v1/chat'].post.responses['200'].content['text/event-stream'];
+    expect(Object.keys(events['x-events'])).toEqual(['delta', 'citations', 'done']);
+    expect(events['x-events'].delta.required).toEqual(['text']);
+    expect(events['x-events'].citations.properties.citations.type).toBe('array');
+    expect(Object.keys(events['x-events'].done.properties)).toEqual(
+      expect.arrayContaining(['reply', 'provider', 'model', 'degraded', 'documentIndexed']),
+    );
     const entities = document.paths['/ai/v1/graph/entities'].get;
     expect(entities.parameters).toEqual(
       expect.arrayContaining([expect.objectContaining({ name: 'ownerId', in: 'query' })]),

@@ -19,3 +19,10 @@ export const chatStreamDone = z.object({
   degraded: z.boolean(),
   documentIndexed: documentIndexed.optional(),
 });
+
+/** What each event's `data` holds, by event, in the order the events come. */
+export const CHAT_STREAM_EVENT_DATA = {
+  delta: chatStreamDelta,
+  citations: chatStreamCitations,
+  done: chatStreamDone,
+} as const satisfies Record<ChatStreamEvent, z.ZodType>;

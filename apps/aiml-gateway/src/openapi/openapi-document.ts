@@ -9,8 +9,11 @@ declare module 'fastify' {
     summary?: string;
     description?: string;
     tags?: readonly string[];
-    /** The route can also answer with server-sent events. */
-    eventStream?: boolean;
+    /**
+     * The route can also answer with server-sent events: these, in the order
+     * they come, each with the schema of its `data`.
+     */
+    eventStream?: Readonly<Record<string, unknown>>;
     /** Problem statuses of this route beyond those every route of its kind has. */
     problems?: readonly number[];
     /**
@@ -52,6 +55,24 @@ function jsonSchema(schema: unknown, io: 'input' | 'output'): JsonSchema {
   // The document declares its dialect once (OpenAPI 3.1 is JSON Schema 2020-12).
   delete generated['$schema'];
   return generated;
+}
+
+/**
+ * A stream of server-sent events: its text, and in `x-events` the schema of
+ * each event's JSON `data`, by event name, in the order the events come
+ * (OpenAPI 3.1 has no way to describe the items of a stream).
+ */
+function eventStreamMedia(events: unknown): JsonSchema {
+  const entries = Object.entries(events as Record<string, unknown>);
+  return {
+    schema: {
+      type: 'string',
+      description: `Server-sent events, in order: ${entries.map(([name]) => name).join(', ')}; each event's data is one line of JSON, described by x-events.`,
+    },
+    'x-events': Object.fromEntries(
+      entries.map(([name, data]) => [name, jsonSchema(data, 'output')]),
+    ),
+  };
 }
 
 /** The problem document, its `code` with every code the gateway answers today as examples. */
@@ -195,7 +216,7 @@ function operation(route: DocumentedRoute) {
               content: {
                 'application/json': { schema: jsonSchema(response, 'output') },
                 ...(schema['eventStream']
-                  ? { 'text/event-stream': { schema: { type: 'string' } } }
+                  ? { 'text/event-stream': eventStreamMedia(schema['eventStream']) }
                   : {}),
               },
             }

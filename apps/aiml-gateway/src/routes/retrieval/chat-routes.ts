@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import {
+  CHAT_STREAM_EVENT_DATA,
   chatRequest,
   chatResponse,
   GATEWAY_API,
@@ -53,7 +54,7 @@ export function registerChatRoutes(scope: FastifyInstance, connection: EngineCon
         tags: ['retrieval'],
         // As ask: 409 when the vector index is disabled, and no 502.
         problems: [409],
-        eventStream: true,
+        eventStream: CHAT_STREAM_EVENT_DATA,
         body: chatRequest,
         response: { 200: chatResponse },
       },
