@@ -19,7 +19,7 @@ import type { Clock } from '../shared/clock';
 import { DuplicateIdError } from '../shared/errors';
 import { probeHealth, type HealthReport } from '../shared/health';
 import { inWriteTransaction, isUniqueViolation, type EmbeddedDatabase } from './libsql-database';
-import { insertOutboxJob } from './libsql-outbox-store';
+import { insertOutboxJob, queueIndexJob } from './libsql-outbox-store';
 import { indexDocumentTerms, ownerTag } from './libsql-owner-terms';
 import { prepared } from './libsql-statements';
 
@@ -202,7 +202,7 @@ export class LibsqlDocumentStore implements DocumentStore {
       if (renamed) {
         assignments.push('index_status = ?');
         values.push('pending');
-        insertOutboxJob(this.db, this.clock(), { kind: 'index', ownerId, documentId: id });
+        queueIndexJob(this.db, this.clock(), ownerId, id);
       }
       if (update.summary !== undefined) {
         assignments.push('summary = ?');
@@ -378,7 +378,7 @@ export class LibsqlDocumentStore implements DocumentStore {
       );
       for (const row of rows) {
         markPending.run(row.id);
-        insertOutboxJob(this.db, now, { kind: 'index', ownerId: row.owner_id, documentId: row.id });
+        queueIndexJob(this.db, now, row.owner_id, row.id);
       }
       return rows.length;
     });

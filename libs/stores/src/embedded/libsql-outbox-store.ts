@@ -97,6 +97,30 @@ export function insertOutboxJob(
   return job;
 }
 
+/**
+ * Queues an index job for a document, unless the document's latest job is an
+ * index job no worker has taken yet: that job reads the document when it
+ * runs, so it indexes this write too. Renames in a row then cost one
+ * re-index, not one each (found in an exploratory test: thirty renames of a
+ * 2 MB document queued thirty re-indexes of the same text, and every other
+ * owner's jobs waited 50 s behind them). A job already taken may have read
+ * the document before this write, so one more is queued after it.
+ */
+export function queueIndexJob(
+  db: EmbeddedDatabase,
+  now: Date,
+  ownerId: string,
+  documentId: string,
+): void {
+  const latest = prepared(
+    db,
+    `SELECT kind, lease_token FROM outbox_jobs
+      WHERE document_id = ? AND owner_id = ? ORDER BY seq DESC LIMIT 1`,
+  ).get(documentId, ownerId) as Pick<OutboxRow, 'kind' | 'lease_token'> | undefined;
+  if (latest?.kind === 'index' && latest.lease_token === null) return;
+  insertOutboxJob(db, now, { kind: 'index', ownerId, documentId });
+}
+
 export class LibsqlOutboxStore implements OutboxStore {
   constructor(
     private readonly db: EmbeddedDatabase,

@@ -25,7 +25,7 @@ import type { Clock } from '../shared/clock';
 import { DuplicateIdError } from '../shared/errors';
 import { probeHealth, type HealthReport } from '../shared/health';
 import { MONGO_COLLECTIONS, inMongoTransaction, isDuplicateKey } from './mongo-database';
-import { insertOutboxJobs, newOutboxJobDocument } from './mongo-outbox-store';
+import { insertOutboxJobs, newOutboxJobDocument, queueIndexJob } from './mongo-outbox-store';
 
 interface DocumentDocument {
   _id: string;
@@ -191,11 +191,7 @@ export class MongoDocumentStore implements DocumentStore {
         { $set: { ...set, indexStatus: 'pending' } },
         { session, returnDocument: 'after', projection: METADATA_PROJECTION },
       );
-      if (renamed) {
-        await insertOutboxJobs(this.db, session, [
-          newOutboxJobDocument(this.clock(), { kind: 'index', ownerId, documentId: id }),
-        ]);
-      }
+      if (renamed) await queueIndexJob(this.db, session, this.clock(), ownerId, id);
       return renamed;
     });
   }
@@ -363,13 +359,7 @@ export class MongoDocumentStore implements DocumentStore {
           { $set: { indexStatus: 'pending' } },
           { session },
         );
-        await insertOutboxJobs(this.db, session, [
-          newOutboxJobDocument(this.clock(), {
-            kind: 'index',
-            ownerId: row.ownerId,
-            documentId: row._id,
-          }),
-        ]);
+        await queueIndexJob(this.db, session, this.clock(), row.ownerId, row._id);
       });
     }
     return rows.length;

@@ -75,6 +75,30 @@ export async function insertOutboxJobs(
   if (jobs.length > 0) await outboxCollection(db).insertMany(jobs, { session });
 }
 
+/**
+ * Queues an index job for a document within the caller's transaction, unless
+ * the document's latest job is an index job no worker has taken yet, which
+ * reads the document when it runs (see the embedded store's queueIndexJob,
+ * which keeps the same rule). Latest by (createdAt, _id), as claims order a
+ * document's jobs; the by_owner_document index answers it.
+ */
+export async function queueIndexJob(
+  db: Db,
+  session: ClientSession,
+  now: Date,
+  ownerId: string,
+  documentId: string,
+): Promise<void> {
+  const latest = await outboxCollection(db).findOne(
+    { documentId, ownerId },
+    { session, sort: { createdAt: -1, _id: -1 }, projection: { kind: 1, leaseToken: 1 } },
+  );
+  if (latest?.kind === 'index' && latest.leaseToken === null) return;
+  await insertOutboxJobs(db, session, [
+    newOutboxJobDocument(now, { kind: 'index', ownerId, documentId }),
+  ]);
+}
+
 /** Due jobs read per round trip while a claim looks for one it may take. */
 const CLAIM_BATCH = 50;
 
