@@ -222,6 +222,7 @@ describe('meta routes and HTTP hygiene', () => {
     expect(answersOf('/api/me', 'delete')).toEqual(['204', '503', 'default']);
     expect(answersOf('/api/documents/search', 'get')).toEqual([
       '200',
+      '304',
       '429',
       '502',
       '503',
@@ -399,6 +400,57 @@ describe('meta routes and HTTP hygiene', () => {
     expect((await api.get('/HEALTH')).status).toBe(200);
     expectProblem(await other.get('/api/documentsx'), 404, 'DT_ERR_ROUTE_NOT_FOUND');
     expectProblem(await api.get('/healthz'), 404, 'DT_ERR_ROUTE_NOT_FOUND');
+  });
+
+  // Found in an exploratory test: JSON reads answer 304 to a matching
+  // If-None-Match, and /openapi.json said nothing of it.
+  it('documents the ETag of every JSON read and its 304, as they answer', async () => {
+    const document = (await api.get('/openapi.json')).body as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            parameters: { name: string; in: string }[];
+            responses: Record<string, { headers?: Record<string, unknown> }>;
+          }
+        >
+      >;
+    };
+    const user = await api.registerUser(uniqueEmail('etag'));
+    const reads = API_OPERATIONS.filter(
+      (operation) => operation.method === 'get' && operation.response !== undefined,
+    );
+    expect(reads.length).toBeGreaterThan(3);
+    for (const operation of reads) {
+      const documented = document.paths[operation.path]?.get;
+      expect({ path: operation.path, statuses: Object.keys(documented?.responses ?? {}) }).toEqual({
+        path: operation.path,
+        statuses: expect.arrayContaining(['200', '304']),
+      });
+      expect(documented?.responses['200']?.headers).toHaveProperty('ETag');
+      expect(documented?.parameters).toContainEqual(
+        expect.objectContaining({ name: 'If-None-Match', in: 'header' }),
+      );
+      if (operation.path.includes('{')) continue;
+      const caller = operation.authenticated ? user : api;
+      // The one read with a required query: search.
+      const url = operation.query?.shape['q'] ? `${operation.path}?q=notes` : operation.path;
+      const first = await caller.get(url);
+      const etag = first.headers.get('etag');
+      expect({ path: operation.path, etag }).toEqual({
+        path: operation.path,
+        etag: expect.stringMatching(/^W\/"/),
+      });
+      const again = await caller.get(url, {
+        'if-none-match': etag ?? '',
+        'cache-control': 'max-age=0',
+      });
+      expect({ path: operation.path, status: again.status }).toEqual({
+        path: operation.path,
+        status: 304,
+      });
+    }
   });
 
   it('logs one line per request with its id and status, and none for /health', async () => {

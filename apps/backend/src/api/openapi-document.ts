@@ -138,14 +138,37 @@ function problemResponses(operation: ApiOperation) {
   );
 }
 
+/**
+ * A JSON read carries Express's weak ETag, and answers 304 without a body
+ * when If-None-Match names it (the cached listing's fast path does as well).
+ */
+const REVALIDATION = {
+  etag: {
+    description: 'The answer’s weak validator: send it back as If-None-Match to revalidate',
+    schema: { type: 'string' },
+  },
+  ifNoneMatch: {
+    name: 'If-None-Match',
+    in: 'header',
+    required: false,
+    description: 'An ETag of an earlier answer: 304 with no body while it is still current',
+    schema: { type: 'string' },
+  },
+  notModified: { description: 'Not Modified: If-None-Match named the current ETag; no body' },
+} as const;
+
 function operationObject(operation: ApiOperation) {
   const status = String(
     operation.status ?? (operation.response || operation.responseMediaType ? 200 : 204),
   );
-  const headers = Object.entries(operation.responseHeaders ?? {}).map(([name, { description }]) => [
-    name,
-    { description, schema: { type: 'string' } },
-  ]);
+  const revalidates = operation.method === 'get' && operation.response !== undefined;
+  const headers = [
+    ...Object.entries(operation.responseHeaders ?? {}).map(([name, { description }]) => [
+      name,
+      { description, schema: { type: 'string' } },
+    ]),
+    ...(revalidates ? [['ETag', REVALIDATION.etag]] : []),
+  ];
   const success = operation.response
     ? {
         content: {
@@ -179,7 +202,11 @@ function operationObject(operation: ApiOperation) {
     summary: operation.summary,
     tags: [operation.tag],
     ...(operation.authenticated ? { security: [{ bearerAuth: [] }] } : { security: [] }),
-    parameters: [...pathParameters(operation.path), ...queryParameters(operation.query)],
+    parameters: [
+      ...pathParameters(operation.path),
+      ...queryParameters(operation.query),
+      ...(revalidates ? [REVALIDATION.ifNoneMatch] : []),
+    ],
     ...(Object.keys(bodyContent).length > 0
       ? { requestBody: { required: operation.bodyOptional !== true, content: bodyContent } }
       : {}),
@@ -192,6 +219,7 @@ function operationObject(operation: ApiOperation) {
       ...(operation.redirects
         ? { 302: { description: 'Found: the file at a signed URL of the object store' } }
         : {}),
+      ...(revalidates ? { 304: REVALIDATION.notModified } : {}),
       ...problemResponses(operation),
       default: {
         description: 'An error (problem+json with a stable DT_ERR_* code)',
