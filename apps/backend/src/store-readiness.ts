@@ -6,8 +6,10 @@ const SHARED_PROBE_MS = 250;
 
 /**
  * Readiness of the stores the backend cannot serve without: the data store
- * (documents, users, sessions, outbox) and the file store. The cache is left
- * out on purpose: without it requests are still served, only slower.
+ * (documents, users, sessions, outbox) and the file store. Redis, when it is
+ * configured, is reported too but does not count: without it requests are
+ * still served, only slower, with limits counted in process (found in an
+ * exploratory test: a REDIS_URL with a wrong password showed nowhere).
  */
 export function storeReadinessChecks(
   stores: Pick<Stores, 'health' | 'adapters'>,
@@ -19,12 +21,17 @@ export function storeReadinessChecks(
     }
     return latest.report;
   };
-  const component = (name: 'data' | 'files'): DependencyCheck => ({
+  const component = (name: 'data' | 'files' | 'cache'): DependencyCheck => ({
     name: `${name}:${stores.adapters[name]}`,
     check: async () => {
       const report = (await probe()).components[name];
       if (!report.ok) throw new Error(report.error ?? 'unavailable');
     },
+    optional: name === 'cache',
   });
-  return [component('data'), component('files')];
+  return [
+    component('data'),
+    component('files'),
+    ...(stores.adapters.cache === 'redis' ? [component('cache')] : []),
+  ];
 }

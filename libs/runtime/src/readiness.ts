@@ -3,6 +3,11 @@ export interface DependencyCheck {
   name: string;
   /** Resolves when the dependency answers; rejects with a short reason otherwise. */
   check: () => Promise<void>;
+  /**
+   * Reported, but the service serves without it (the backend's Redis): its
+   * being down does not make the service unavailable.
+   */
+  optional?: boolean;
 }
 
 export interface DependencyStatus {
@@ -54,6 +59,8 @@ export async function checkReadiness(
     }),
   );
   const dependencies = Object.fromEntries(entries);
-  const ready = entries.every(([, status]) => status.status === 'up');
+  const ready = entries.every(
+    ([, status], index) => status.status === 'up' || checks[index]?.optional === true,
+  );
   return { status: ready ? 'ready' : 'unavailable', dependencies };
 }
