@@ -102,6 +102,10 @@ describe('indexing through the durable outbox', () => {
       const document = await owner.get<{ indexStatus: string }>(`/api/documents/${id}`);
       expect(document.body.indexStatus).toBe('pending');
       expect((await rotating.stores.outbox.pendingCounts()).index).toBe(1);
+      // Found in an exploratory test: the log said only "HTTP 401", as for an outage.
+      expect(rotating.logs()).toContain(
+        "the gateway refuses this backend's service token: is DOCUTHINKER_SERVICE_TOKEN the same for both services?",
+      );
     } finally {
       await rotating.close();
     }

@@ -158,6 +158,11 @@ function isGatewayFailure(status: number, code: string | undefined): boolean {
   );
 }
 
+/** What a 401 or 403 to the service token means, said in the failure the logs show. */
+const REFUSES_SERVICE_TOKEN = new Set([401, 403]);
+const SERVICE_TOKEN_REFUSED =
+  "the gateway refuses this backend's service token: is DOCUTHINKER_SERVICE_TOKEN the same for both services?";
+
 /**
  * Gateway 503s that name an outage behind it: no AI provider answered (a
  * task's chain, or the embedding provider an index, search or ask needed),
@@ -278,7 +283,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           }
           if (isGatewayFailure(answer.status, code)) {
             throw new GatewayCallFailed(
-              `HTTP ${answer.status}${code ? ` ${code}` : ''}`,
+              `HTTP ${answer.status}${code ? ` ${code}` : ''}${REFUSES_SERVICE_TOKEN.has(answer.status) ? `: ${SERVICE_TOKEN_REFUSED}` : ''}`,
               retryAfterSecondsOf(answer.headers),
             );
           }
