@@ -39,6 +39,7 @@ function connectRedis(url: string, logger: Logger) {
   } = loadRedis();
   const client = createRedisClient(url, {
     onError: (error) => logger.warn({ error: error.message }, 'redis unavailable'),
+    onRecovered: () => logger.info('redis reachable again'),
   });
   return {
     rateLimiters: new RedisRateLimiterFactory(client),

@@ -122,6 +122,7 @@ async function main(): Promise<void> {
       createStores({
         ...config,
         onRedisError: (error) => logger.warn({ error: error.message }, 'redis unavailable'),
+        onRedisRecovered: () => logger.info('redis reachable again'),
       }),
     { logger, signal: starting.signal, serveMeanwhile: listen },
   );

@@ -36,8 +36,10 @@ export interface StoresConfig {
   readonly chatSessionTtlMs?: number;
   /** How long start-up waits for Redis before going on without it (default 2000 ms). */
   readonly redisStartupWaitMs?: number;
-  /** Told about Redis connection errors (which never throw from the stores). */
+  /** Told once an outage why Redis is out of reach (errors never throw from the stores). */
   readonly onRedisError?: (error: Error) => void;
+  /** Told when Redis is reachable again after such an outage. */
+  readonly onRedisRecovered?: () => void;
   readonly clock?: Clock;
 }
 
@@ -103,7 +105,10 @@ export async function createStores(config: StoresConfig): Promise<Stores> {
   const redisModule = config.redisUrl ? await import('./cache/redis-adapters') : undefined;
   const redis =
     redisModule && config.redisUrl
-      ? redisModule.createRedisClient(config.redisUrl, { onError: config.onRedisError })
+      ? redisModule.createRedisClient(config.redisUrl, {
+          onError: config.onRedisError,
+          onRecovered: config.onRedisRecovered,
+        })
       : undefined;
   let cache: CacheStore = new MemoryCacheStore();
   let rateLimiters: RateLimiterFactory = new MemoryRateLimiterFactory();

@@ -1,8 +1,14 @@
 import { Redis } from 'ioredis';
 
 export interface RedisConnectionOptions {
-  /** Told about connection and command errors, e.g. to log them; they never throw from the stores. */
+  /**
+   * Told why Redis is out of reach, e.g. to log it: once an outage (the
+   * first failure; the reconnects after it say nothing new), and once when
+   * the client stops for good. Errors never throw from the stores.
+   */
   readonly onError?: (error: Error) => void;
+  /** Told when the client is connected again after an outage onError was told of. */
+  readonly onRecovered?: () => void;
 }
 
 /** How long to wait for a TCP connection to Redis. */
@@ -52,6 +58,15 @@ export function createRedisClient(url: string, options: RedisConnectionOptions =
     client.disconnect();
     options.onError?.(new Error(why));
   };
+  // Reconnects run every couple of seconds while Redis is away, each failing
+  // again: reported each, they wrote some 1,800 lines an hour per replica
+  // (found in an exploratory test).
+  let outageReported = false;
+  client.on('ready', () => {
+    if (!outageReported) return;
+    outageReported = false;
+    options.onRecovered?.();
+  });
   client.on('error', (error: Error) => {
     // What the stopped connection's pending commands fail with says nothing new.
     if (stopped) return;
@@ -69,7 +84,8 @@ export function createRedisClient(url: string, options: RedisConnectionOptions =
         `Redis has no database ${client.options.db} (the number in REDIS_URL's path): ` +
           'not connecting rather than using database 0',
       );
-    } else {
+    } else if (!outageReported) {
+      outageReported = true;
       options.onError?.(error);
     }
   });
