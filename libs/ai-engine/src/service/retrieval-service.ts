@@ -554,16 +554,19 @@ export class RetrievalService {
     const embedded = embedder.embed([query], signal);
     // Only the offline embedder's vectors are terms, whose overlap can be checked.
     const dropsCollisions = isPlainHashingEmbedder(embedder);
-    // Collisions dropped, the nearest are read deeper until k chunks that
-    // share a word are found, so that collisions take no place of one (review).
-    const nearest = (read: number, vector: Float32Array) =>
+    // With collisions dropped, a vector search reads deeper until k chunks
+    // that share a word are found, so that collisions take no place of one
+    // (review). Hybrid's vector half is read once: its lexical half finds
+    // every chunk that shares a word, and each deeper read of a large owner
+    // costs Chroma another filtered query.
+    const nearest = (read: number, vector: Float32Array, wanted: number) =>
       dropsCollisions
-        ? nearestSharingTerms(index, { ...base, k: read }, vector, query, k)
+        ? nearestSharingTerms(index, { ...base, k: read }, vector, query, wanted)
         : index.queryVector({ ...base, k: read }, vector);
     const depth = Math.min(MAX_K * FUSION_DEPTH, k * FUSION_DEPTH);
     if (mode === 'vector') {
       const [vector] = await embedded;
-      const hits = await nearest(dropsCollisions ? depth : k, vector as Float32Array);
+      const hits = await nearest(dropsCollisions ? depth : k, vector as Float32Array, k);
       return { hits: hits.slice(0, k), degraded: false };
     }
     const vector = await embedded.then(
@@ -575,7 +578,7 @@ export class RetrievalService {
     );
     if (!vector) return lexicalOnly(true);
     const [byVector, byTerms] = await Promise.all([
-      nearest(depth, vector),
+      nearest(depth, vector, 0),
       index.queryLexical({ ...base, k: depth }, query),
     ]);
     return { hits: reciprocalRankFusion([byVector, byTerms], k), degraded: false };
