@@ -464,6 +464,16 @@ describe('ChromaVectorIndex', () => {
     await expect(index.replaceDocument('owner', 'doc', chunks)).rejects.toMatchObject({
       name: 'ChromaConnectionError',
     });
+    // Found in an exploratory test: /ready showed the client's advice for
+    // browsers (CHROMA_SERVER_CORS_ALLOW_ORIGINS), and not which Chroma.
+    const unreachable = `Chroma at ${new URL(gone.url).origin} could not be reached (no connection)`;
+    await expect(index.ping()).rejects.toMatchObject({
+      name: 'ChromaConnectionError',
+      message: unreachable,
+    });
+    await expect(
+      ChromaVectorIndex.connect({ url: gone.url, embedding: contractEmbedder }),
+    ).rejects.toMatchObject({ name: 'ChromaConnectionError', message: unreachable });
   }, 60000);
 
   it('refuses records Chroma cannot store with VectorWriteRejectedError and leaves the old version', async () => {

@@ -108,6 +108,14 @@ interface RecordWriter {
 }
 
 /**
+ * How the client's own error for a failed connection begins: it names no
+ * address and gives advice for browsers (CHROMA_SERVER_CORS_ALLOW_ORIGINS),
+ * which reached /ready (found in an exploratory test), so it is said again
+ * with the address Chroma was asked at.
+ */
+const CLIENT_NO_CONNECTION = 'Failed to connect to chromadb';
+
+/**
  * A failed exchange with Chroma (no connection, a connection cut, a timeout
  * or deadline; see isTransportFailure) as the client's ChromaConnectionError,
  * which routes answer as a store outage (503) and the engine's start-up
@@ -116,7 +124,15 @@ interface RecordWriter {
  * the client reads it, with fetch's own TypeError. Anything else is left as
  * it is: the client's own errors, an answer refused, a bug.
  */
-function asOutage(error: unknown, errors: ChromaErrors): unknown {
+function asOutage(error: unknown, errors: ChromaErrors, origin: string): unknown {
+  if (
+    error instanceof errors.ChromaConnectionError &&
+    error.message.startsWith(CLIENT_NO_CONNECTION)
+  )
+    return new errors.ChromaConnectionError(
+      `Chroma at ${origin} could not be reached (no connection)`,
+      error,
+    );
   if (error instanceof Error && error.name.startsWith('Chroma')) return error;
   if (!isTransportFailure(error)) return error;
   return new errors.ChromaConnectionError(
@@ -310,6 +326,8 @@ export class ChromaVectorIndex implements VectorIndex {
     private readonly dispatcher: Dispatcher,
     private readonly errors: ChromaErrors,
     private readonly breaker: ChromaCircuit,
+    /** Scheme, host and port, without credentials: where errors say Chroma was asked. */
+    private readonly origin: string,
   ) {}
 
   static async connect(connectOptions: ChromaVectorIndexOptions): Promise<ChromaVectorIndex> {
@@ -337,7 +355,7 @@ export class ChromaVectorIndex implements VectorIndex {
     } catch (error) {
       // A failed start is retried by the caller with a new pool: this one goes.
       await dispatcher.destroy();
-      throw asOutage(error, chromadb);
+      throw asOutage(error, chromadb, url.origin);
     }
   }
 
@@ -400,6 +418,7 @@ export class ChromaVectorIndex implements VectorIndex {
       dispatcher,
       chromadb,
       breaker,
+      url.origin,
     );
   }
 
@@ -416,7 +435,7 @@ export class ChromaVectorIndex implements VectorIndex {
       try {
         return await request();
       } catch (error) {
-        throw asOutage(error, this.errors);
+        throw asOutage(error, this.errors, this.origin);
       }
     });
   }
@@ -571,7 +590,7 @@ export class ChromaVectorIndex implements VectorIndex {
         // The client's error for a 400 or 422 answer.
         if ((error as Error).name === 'ChromaClientError')
           throw new VectorWriteRejectedError('Chroma', (error as Error).message);
-        throw asOutage(error, this.errors);
+        throw asOutage(error, this.errors, this.origin);
       }
       return;
     }
@@ -860,7 +879,7 @@ export class ChromaVectorIndex implements VectorIndex {
     try {
       await this.client.heartbeat();
     } catch (error) {
-      throw asOutage(error, this.errors);
+      throw asOutage(error, this.errors, this.origin);
     }
   }
 
