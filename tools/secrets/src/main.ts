@@ -43,8 +43,10 @@ services' minimum, a MONGODB_URI that is not a mongodb:// or mongodb+srv://
 URL naming a host, ...). Errors name the key and the rule, never the value.
 
 The input is read as docker-compose reads docker/.env, so one file gives both
-the same values: blank lines and lines starting with # are skipped, and an
-optional "export " prefix is dropped. In an unquoted value a space followed
+the same values; its compose settings that are no secrets (IMAGE_TAG,
+NEO4J_PASSWORD, ...) are passed over, each with a line. Blank lines and
+lines starting with # are skipped, and an optional "export " prefix is
+dropped. In an unquoted value a space followed
 by # starts a comment (KEY=abc # team key is abc; KEY=abc#1 keeps its #), and
 trailing whitespace is dropped. In '...' or "..." the value is what lies
 between the quotes, # included, and a # comment may follow the closing quote.

@@ -118,10 +118,44 @@ function refuseBadEntries(context: CommandContext, entries: Map<string, string>)
  * write, so a typo or a bad value cannot half-apply a file. Values are never
  * printed.
  */
-export async function putSecrets(
+/**
+ * What docker/.env holds for docker-compose beside the secrets (see
+ * docker/.env.example). put reads the same file, so it passes over these and
+ * says so, rather than refuse the file as unknown keys (found in an
+ * exploratory test: `put --file docker/.env` could not succeed).
+ */
+export const COMPOSE_SETTINGS: readonly string[] = [
+  'NEO4J_PASSWORD',
+  'DOCUTHINKER_AI_PROVIDERS',
+  'AIML_UPSTREAM_IMAGE',
+  'DOCUTHINKER_AIML_UPSTREAM_URL',
+  'DOCUTHINKER_CORS_ORIGINS',
+  'IMAGE_TAG',
+];
+
+/** `entries` without the compose settings, each said to be passed over. */
+function withoutComposeSettings(
   context: CommandContext,
   entries: Map<string, string>,
+): Map<string, string> {
+  const kept = new EnvEntries();
+  for (const [key, value] of entries) {
+    if (COMPOSE_SETTINGS.includes(key)) {
+      context.print(`skipped ${key}: a docker-compose setting, not a secret`);
+      continue;
+    }
+    kept.set(key, value);
+    const line = entries instanceof EnvEntries ? entries.lines.get(key) : undefined;
+    if (line !== undefined) kept.lines.set(key, line);
+  }
+  return kept;
+}
+
+export async function putSecrets(
+  context: CommandContext,
+  given: Map<string, string>,
 ): Promise<PutOutcome[]> {
+  const entries = withoutComposeSettings(context, given);
   refuseBadEntries(context, entries);
 
   const outcomes: PutOutcome[] = [];

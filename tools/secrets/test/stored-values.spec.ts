@@ -5,6 +5,10 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { awsTestClientConfig, startMoto, type RunningService } from '@docuthinker/testing';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PLATFORM_SECRETS } from '@docuthinker/config';
+import { COMPOSE_SETTINGS } from '../src/secrets-commands';
 import { runSecretsCli } from './support/run-secrets-cli';
 
 /** Every required secret, valid, so that `check` fails only for what a test sets up. */
@@ -34,6 +38,35 @@ describe('tools/secrets against secrets moto holds without a string value', () =
   afterAll(async () => {
     client?.destroy();
     await moto?.stop();
+  });
+
+  // Found in an exploratory test: docker/.env's compose settings made put
+  // refuse the file its help says both read.
+  it('passes over the compose settings of docker/.env, each with a line, and puts the secrets', async () => {
+    const prefix = 'docuthinker/compose-file/';
+    const composeOnly = [
+      'IMAGE_TAG=abc123',
+      'NEO4J_PASSWORD=graph-password-0123456789',
+      'DOCUTHINKER_AI_PROVIDERS=local',
+    ].join('\n');
+    const put = await run(['put', '--prefix', prefix], `${REQUIRED}\n${composeOnly}\n`);
+    expect(put.stderr).toBe('');
+    expect(put.code).toBe(0);
+    for (const key of ['IMAGE_TAG', 'NEO4J_PASSWORD', 'DOCUTHINKER_AI_PROVIDERS'])
+      expect(put.stdout).toContain(`skipped ${key}: a docker-compose setting, not a secret`);
+    expect(put.stdout).toContain('6 secrets, 6 changed');
+    expect(put.stdout).not.toContain('graph-password');
+  });
+
+  it('knows every key of docker/.env.example as a secret or a compose setting', () => {
+    const keys = readFileSync(join(__dirname, '../../../docker/.env.example'), 'utf8')
+      .split('\n')
+      .map((line) => /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/.exec(line)?.[1])
+      .filter((key): key is string => key !== undefined);
+    const secretVariables = new Set<string>(PLATFORM_SECRETS.map((secret) => secret.variable));
+    expect(keys.filter((key) => !secretVariables.has(key)).sort()).toEqual(
+      [...COMPOSE_SETTINGS].sort(),
+    );
   });
 
   // Found by an exploratory test: put tried to create them again
