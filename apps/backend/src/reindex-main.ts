@@ -15,16 +15,28 @@ import { reindexDocuments, type ReindexScope } from './reindex/reindex-documents
 
 const USAGE = 'usage: reindex (--all | --email <address> | --user-id <id>)';
 
-function scopeFromArguments(args: string[]): ReindexScope {
+const HELP = `${USAGE}
+
+Queues an index job for every document of one user (by e-mail or id), or of
+everyone, in the store the backend uses (MONGODB_URI, or the embedded store
+in DOCUTHINKER_DATA_DIR); the backend's outbox worker sends them to the
+gateway. Reads the backend's environment and secrets. Prints one JSON line:
+{"queued": <documents>}.
+`;
+
+/** The scope asked for, or undefined when help was asked for. */
+function scopeFromArguments(args: string[]): ReindexScope | undefined {
   const { values } = parseArgs({
     args,
     options: {
       all: { type: 'boolean' },
       email: { type: 'string' },
       'user-id': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
+  if (values.help) return undefined;
   const chosen = [values.all, values.email, values['user-id']].filter(Boolean).length;
   if (chosen !== 1) throw new Error(USAGE);
   if (values.all) return { all: true };
@@ -40,6 +52,10 @@ function scopeFromArguments(args: string[]): ReindexScope {
 async function main(): Promise<void> {
   silenceSdkNodeNotice(); // as in the services (see startServiceContext)
   const scope = scopeFromArguments(process.argv.slice(2));
+  if (!scope) {
+    process.stdout.write(HELP);
+    return;
+  }
   const config = await loadConfigOrExit(async () => {
     await loadSecretsIntoEnvironment({
       service: 'backend',

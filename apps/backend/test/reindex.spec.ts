@@ -100,6 +100,11 @@ describe('re-indexing from the store', () => {
       code: 1,
       stderr: expect.stringContaining('usage: reindex'),
     });
+    // Found in an exploratory test: "reindex failed: Unknown option '--help'".
+    const help = await run(process.execPath, [REINDEX_BUNDLE, '--help'], { env });
+    expect(help.stdout).toMatch(
+      /^usage: reindex \(--all \| --email <address> \| --user-id <id>\)\n/,
+    );
     // A data directory without the store (mistyped): said, and no store created.
     const mistyped = join(backend.dataDir, 'no-such-dir');
     await expect(
