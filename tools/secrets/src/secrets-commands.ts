@@ -280,8 +280,21 @@ export async function checkSecrets(context: CommandContext): Promise<CheckRow[]>
             : 'absent (optional)';
     context.print(`${row.secretId.padEnd(32)} ${row.variable.padEnd(28)} ${state}`);
   }
+  // Not a failure: the stage may serve its AI calls from the FastAPI
+  // container or the offline engine, set outside Secrets Manager (found in
+  // an exploratory test: the check passed in silence, and the production
+  // gateway then refused to start).
+  const providerKeys = rows.filter((row) => PROVIDER_KEY_VARIABLES.has(row.variable));
+  if (!providerKeys.some((row) => row.present && !row.empty && !row.invalid)) {
+    context.print(
+      'note: no LLM provider key is stored; the production gateway then starts only with DOCUTHINKER_AIML_UPSTREAM_URL or DOCUTHINKER_AI_PROVIDERS=local in its environment',
+    );
+  }
   return rows;
 }
+
+/** The secrets that hold an LLM provider's API key. */
+const PROVIDER_KEY_VARIABLES = new Set(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GOOGLE_API_KEY']);
 
 /**
  * Names of the secrets right under the prefix (paginated; values are never

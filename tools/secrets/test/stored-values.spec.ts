@@ -82,6 +82,8 @@ describe('tools/secrets against secrets moto holds without a string value', () =
 
     const before = await run(['check', '--prefix', prefix]);
     expect(before.code).toBe(1);
+    // Found in an exploratory test: no provider key passed in silence.
+    expect(before.stdout).toContain('note: no LLM provider key is stored');
     expect(before.stdout).toMatch(
       new RegExp(`${prefix}openai\\s+OPENAI_API_KEY\\s+EMPTY \\(no string value\\)`),
     );
@@ -99,6 +101,7 @@ describe('tools/secrets against secrets moto holds without a string value', () =
 
     const after = await run(['check', '--prefix', prefix]);
     expect(after.code).toBe(0);
+    expect(after.stdout).not.toContain('note: no LLM provider key');
     expect(after.stdout).toMatch(new RegExp(`${prefix}openai\\s+OPENAI_API_KEY\\s+present`));
     expect(after.stdout + after.stderr).not.toContain('sk-filled');
   });
