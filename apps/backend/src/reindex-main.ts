@@ -5,7 +5,7 @@ import {
   backendFields,
   createRedactor,
   loadBackendConfig,
-  loadSecretsIntoEnvironment,
+  loadConfigWithSecrets,
   secretValuesFrom,
   silenceSdkNodeNotice,
 } from '@docuthinker/config';
@@ -56,14 +56,9 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const config = await loadConfigOrExit(async () => {
-    await loadSecretsIntoEnvironment({
-      service: 'backend',
-      prefix: process.env['DOCUTHINKER_SECRETS_PREFIX'],
-      env: process.env,
-    });
-    return loadBackendConfig(process.env);
-  });
+  const config = await loadConfigOrExit(() =>
+    loadConfigWithSecrets('backend', process.env, loadBackendConfig),
+  );
   // Found in an exploratory test: a mistyped data directory was created
   // empty and "re-indexed" with {"queued":0}, exit 0.
   const embeddedStore = join(config.dataDir, EMBEDDED_DATABASE_FILE);

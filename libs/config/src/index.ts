@@ -41,6 +41,8 @@ export {
   createSecretsClient,
   loadSecretsIntoEnvironment,
   secretsRequestTimeouts,
+  loadConfigWithSecrets,
+  withSecretSources,
   type LoadSecretsOptions,
   type LoadSecretsResult,
 } from './secrets-loader';

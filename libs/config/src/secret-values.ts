@@ -21,6 +21,12 @@ import { fieldsOf } from './service-fields';
 export function secretValueProblem(
   secret: PlatformSecret,
   value: string,
+  /**
+   * Whether a signing secret that looks guessable is a problem: production's
+   * rule, which the services apply only there. The loader, reading secrets
+   * for any environment, leaves it to them.
+   */
+  { guessable: refusesGuessable = true }: { guessable?: boolean } = {},
 ): ConfigProblem | undefined {
   const [service] = secret.services;
   const schema = service && fieldsOf(service)[secret.variable];
@@ -39,8 +45,9 @@ export function secretValueProblem(
   const result = schema.safeParse(value);
   if (!result.success) return problem(problemOf(result.error));
   // What is put here is what production runs with (see resolvePlatformSecrets).
-  const guessable = SIGNING_SECRET_VARIABLES.has(secret.variable)
-    ? guessableSecretProblem(value)
-    : undefined;
+  const guessable =
+    refusesGuessable && SIGNING_SECRET_VARIABLES.has(secret.variable)
+      ? guessableSecretProblem(value)
+      : undefined;
   return guessable ? { ...problem(guessable), expected: RANDOM_SECRET_HINT } : undefined;
 }

@@ -15,6 +15,7 @@ import {
   type ServiceName,
 } from './secret-catalogue';
 import { isKeyValueSecretString } from './plain-secret';
+import { secretValueProblem } from './secret-values';
 import { fieldsOf } from './service-fields';
 
 export interface LoadSecretsOptions {
@@ -32,6 +33,8 @@ export interface LoadSecretsOptions {
 export interface LoadSecretsResult {
   /** Variables filled from Secrets Manager (names only). */
   loaded: string[];
+  /** The secret each of those was read from, by variable (see withSecretSources). */
+  sources: Map<string, string>;
   /** Optional secrets that do not exist. */
   absent: string[];
 }
@@ -102,7 +105,7 @@ export async function loadSecretsIntoEnvironment(
   const { env } = options;
   // Blank counts as unset, as validation reads DOCUTHINKER_SECRETS_PREFIX.
   const prefix = options.prefix?.trim() ? options.prefix : undefined;
-  const result: LoadSecretsResult = { loaded: [], absent: [] };
+  const result: LoadSecretsResult = { loaded: [], sources: new Map(), absent: [] };
   if (!prefix) return result;
 
   const wanted = secretsFor(options.service)
@@ -152,6 +155,7 @@ export async function loadSecretsIntoEnvironment(
       }
       env[secret.variable] = value.SecretString;
       result.loaded.push(secret.variable);
+      result.sources.set(secret.variable, secret.id);
     }
     for (const error of response.Errors ?? []) {
       const secret = byId.get(error.SecretId ?? '');
@@ -166,16 +170,74 @@ export async function loadSecretsIntoEnvironment(
   }
 
   if (missingRequired.length > 0 || failures.length > 0) {
+    // What the services would refuse in the secrets that were read, said now
+    // too: validation, which would say it, does not run after this failure
+    // (found in an exploratory test: a padded docuthinker/redis showed only
+    // on the start after the unreadable secret was mended).
+    const invalid = wanted.flatMap((secret) => {
+      const value = result.sources.has(secret.variable) ? env[secret.variable] : undefined;
+      const problem =
+        value === undefined ? undefined : secretValueProblem(secret, value, { guessable: false });
+      return problem ? [`${secret.id} (${problem.variable} ${problem.problem})`] : [];
+    });
     const parts = [
       missingRequired.length > 0 ? `missing required secrets: ${missingRequired.join(', ')}` : '',
       failures.length > 0 ? `unreadable secrets: ${failures.join(', ')}` : '',
+      invalid.length > 0 ? `invalid secrets: ${invalid.join(', ')}` : '',
     ].filter(Boolean);
     throw new SecretsLoadError(`Secrets Manager: ${parts.join('; ')}`, [
       ...missingRequired,
       ...failures,
+      ...invalid,
     ]);
   }
   return result;
+}
+
+/**
+ * A service's configuration: its environment filled from Secrets Manager
+ * under DOCUTHINKER_SECRETS_PREFIX (see loadSecretsIntoEnvironment), then
+ * validated by `load`, whose errors name the secret a variable came from.
+ */
+export async function loadConfigWithSecrets<C>(
+  service: ServiceName,
+  env: Record<string, string | undefined>,
+  load: (env: Record<string, string | undefined>) => C,
+  { client }: Pick<LoadSecretsOptions, 'client'> = {},
+): Promise<C> {
+  const secrets = await loadSecretsIntoEnvironment({
+    service,
+    prefix: env['DOCUTHINKER_SECRETS_PREFIX'],
+    env,
+    client,
+  });
+  try {
+    return load(env);
+  } catch (error) {
+    throw error instanceof ConfigError ? withSecretSources(error, secrets.sources) : error;
+  }
+}
+
+/**
+ * `error` with each variable read from Secrets Manager named with its
+ * secret: "REDIS_URL (from secret docuthinker/redis): has leading or
+ * trailing whitespace", not a variable the operator's shell does not have
+ * (found in an exploratory test).
+ */
+export function withSecretSources(
+  error: ConfigError,
+  sources: ReadonlyMap<string, string>,
+): ConfigError {
+  if (!error.problems.some((problem) => sources.has(problem.variable))) return error;
+  return new ConfigError(
+    error.service,
+    error.problems.map((problem) => {
+      const secretId = sources.get(problem.variable);
+      return secretId === undefined
+        ? problem
+        : { ...problem, variable: `${problem.variable} (from secret ${secretId})` };
+    }),
+  );
 }
 
 /**

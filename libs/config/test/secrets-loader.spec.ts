@@ -14,6 +14,8 @@ import {
   ConfigError,
   SecretsLoadError,
   createSecretsClient,
+  loadBackendConfig,
+  loadConfigWithSecrets,
   loadSecretsIntoEnvironment,
 } from '../src';
 import { awsTestClientConfig, startMoto, type RunningService } from '@docuthinker/testing';
@@ -63,7 +65,7 @@ describe('loadSecretsIntoEnvironment against moto', () => {
       env,
       client,
     });
-    expect(result).toEqual({ loaded: [], absent: [] });
+    expect(result).toEqual({ loaded: [], sources: new Map(), absent: [] });
     expect(env).toEqual({});
   });
 
@@ -176,6 +178,50 @@ describe('loadSecretsIntoEnvironment against moto', () => {
     );
     expect(await failure.catch((error: Error) => error.message)).not.toContain('kv-secret-');
     expect(env['DOCUTHINKER_JWT_SECRET']).toBeUndefined();
+  });
+
+  // Found in an exploratory test: the unreadable secret hid the padded one,
+  // which showed on the next start, as a REDIS_URL the shell did not have.
+  it('names every problem at once: an unreadable secret, and the invalid ones among those read', async () => {
+    const mixed = 'mixed/';
+    const create = (name: string, value: string) =>
+      client.send(new CreateSecretCommand({ Name: `${mixed}${name}`, SecretString: value }));
+    await create('mongodb', 'mongodb://app:pw@db:27017/docs');
+    await create('redis', 'redis://cache:6379 ');
+    await create('jwt', JSON.stringify({ jwt: 'kv-secret-'.repeat(5) }));
+    await create('service-token', 't'.repeat(48));
+    const failure = loadSecretsIntoEnvironment({
+      service: 'backend',
+      prefix: mixed,
+      env: {},
+      client,
+    });
+    const message = await failure.catch((error: Error) => error.message);
+    expect(message).toBe(
+      'Secrets Manager: unreadable secrets: mixed/jwt (a JSON key/value object; secrets are plain strings); invalid secrets: mixed/redis (REDIS_URL has leading or trailing whitespace)',
+    );
+    expect(message).not.toContain('kv-secret-');
+  });
+
+  it('names the secret a refused variable came from, when nothing else failed', async () => {
+    const padded = 'padded/';
+    const create = (name: string, value: string) =>
+      client.send(new CreateSecretCommand({ Name: `${padded}${name}`, SecretString: value }));
+    await create('mongodb', 'mongodb://app:pw@db:27017/docs');
+    await create('redis', 'redis://cache:6379\n');
+    await create('jwt', 'j'.repeat(48));
+    await create('service-token', 't'.repeat(48));
+    const env: Record<string, string | undefined> = {
+      NODE_ENV: 'development',
+      DOCUTHINKER_SECRETS_PREFIX: padded,
+    };
+    const refused = await loadConfigWithSecrets('backend', env, loadBackendConfig, {
+      client,
+    }).catch((error: Error) => error);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as ConfigError).message).toContain(
+      '  - REDIS_URL (from secret padded/redis): has leading or trailing whitespace',
+    );
   });
 
   it('honours a custom prefix', async () => {

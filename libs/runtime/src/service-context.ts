@@ -1,5 +1,5 @@
 import {
-  loadSecretsIntoEnvironment,
+  loadConfigWithSecrets,
   secretValuesFrom,
   silenceSdkNodeNotice,
   type ServiceConfigBase,
@@ -32,14 +32,9 @@ export async function startServiceContext<C extends ServiceConfigBase>(
   // Node 20 development machine it only breaks the JSON lines. Switched off
   // before any client exists, unless the environment says otherwise.
   silenceSdkNodeNotice();
-  const config = await loadConfigOrExit(async () => {
-    await loadSecretsIntoEnvironment({
-      service: options.service,
-      prefix: process.env['DOCUTHINKER_SECRETS_PREFIX'],
-      env: process.env,
-    });
-    return options.load(process.env);
-  });
+  const config = await loadConfigOrExit(() =>
+    loadConfigWithSecrets(options.service, process.env, options.load),
+  );
   const logger = createServiceLogger({
     service: options.service,
     level: config.logLevel,
