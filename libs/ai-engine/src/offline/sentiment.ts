@@ -20,10 +20,19 @@ const NEGATION_WINDOW = 3;
  * that praise read as negative).
  */
 const ONE_WORD_NEGATIONS = new Set(['without']);
-// VADER's normalisation constant: sum / sqrt(sum² + alpha) keeps long texts
-// from saturating at ±1 after a handful of words.
-const ALPHA = 15;
+/**
+ * The cue weight at which a one-sided text scores ±0.5: a text's score is
+ * the balance of its cues, (positive − negative) / all, scaled by
+ * weight / (weight + this), so a single word says less than many. VADER's
+ * compound score (the net sum over √(sum² + 15)), used before, is made for
+ * sentences: over a document it grew with the count of cues, not their
+ * balance, so 41 positive and 40 negative cues read +0.46 "mostly positive"
+ * and the Apache licence, 22 and 23, −0.80 (exploratory test).
+ */
+const HALF_CONFIDENCE_WEIGHT = 3;
 export const NEUTRAL_BAND = 0.05;
+/** A text whose weaker side holds more than this share of the cue weight is mixed. */
+export const MIXED_SHARE = 0.4;
 // Boilerplate whose words look negated but mean nothing either way.
 const NEUTRAL_IDIOMS = /\b(?:but\s+)?not\s+limited\s+to\b|\bwithout\s+limitation\b/gi;
 
@@ -143,16 +152,15 @@ export function analyseSentiment(text: string): SentimentResult {
   const { sum, positiveWeight, negativeWeight, positives, negatives } = tally;
   const wordCount = runs.reduce((count, run) => count + run.length, 0);
 
-  // One score for the whole text, so it stays in -1..1 and the label follows it.
-  const score = Number((sum / Math.sqrt(sum * sum + ALPHA)).toFixed(4)) || 0;
+  // One score for the whole text, in -1..1, and a label that follows it.
   const total = positiveWeight + negativeWeight;
+  const balance = total === 0 ? 0 : sum / total;
+  const score = Number((balance * (total / (total + HALF_CONFIDENCE_WEIGHT))).toFixed(4)) || 0;
   let label: SentimentLabel;
-  if (total === 0 || Math.abs(score) < NEUTRAL_BAND) {
-    label =
-      total > 0 && Math.min(positiveWeight, negativeWeight) / total > 0.35 ? 'mixed' : 'neutral';
-  } else {
-    label = score > 0 ? 'positive' : 'negative';
-  }
+  if (total === 0) label = 'neutral';
+  else if (Math.min(positiveWeight, negativeWeight) / total > MIXED_SHARE) label = 'mixed';
+  else if (Math.abs(score) < NEUTRAL_BAND) label = 'neutral';
+  else label = score > 0 ? 'positive' : 'negative';
 
   const counts = `${[...positives.values()].reduce((a, b) => a + b, 0)} positive and ${[...negatives.values()].reduce((a, b) => a + b, 0)} negative cue words`;
   let description: string;
