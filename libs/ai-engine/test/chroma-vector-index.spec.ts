@@ -466,7 +466,7 @@ describe('ChromaVectorIndex', () => {
     });
     // Found in an exploratory test: /ready showed the client's advice for
     // browsers (CHROMA_SERVER_CORS_ALLOW_ORIGINS), and not which Chroma.
-    const unreachable = `Chroma at ${new URL(gone.url).origin} could not be reached (no connection)`;
+    const unreachable = `Chroma at ${new URL(gone.url).origin} could not be reached (no connection, or none within its timeout)`;
     await expect(index.ping()).rejects.toMatchObject({
       name: 'ChromaConnectionError',
       message: unreachable,

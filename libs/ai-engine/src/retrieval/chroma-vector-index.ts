@@ -130,7 +130,7 @@ function asOutage(error: unknown, errors: ChromaErrors, origin: string): unknown
     error.message.startsWith(CLIENT_NO_CONNECTION)
   )
     return new errors.ChromaConnectionError(
-      `Chroma at ${origin} could not be reached (no connection)`,
+      `Chroma at ${origin} could not be reached (no connection, or none within its timeout)`,
       error,
     );
   if (error instanceof Error && error.name.startsWith('Chroma')) return error;
