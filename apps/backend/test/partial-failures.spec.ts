@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { documentFileKey, ownerFilePrefix, type Stores } from '@docuthinker/stores';
 import { CallerLeftError } from '../src/gateway/gateway-errors';
 import { ChatService } from '../src/services/chat-service';
@@ -150,9 +151,17 @@ describe('requests that fail part-way', () => {
     async function chatting(current: Stores, warn = jest.fn()) {
       const owner = await current.users.create({ email: 'c@example.com', passwordHash: 'hash' });
       await createTestDocument(current, { ownerId: owner.id });
+      // Each answer takes a few milliseconds, as any does: two turns stored
+      // in the same millisecond with the same reply are one to retract (see
+      // ChatSessionStore.retract), which failed this test once on a fast run.
       const chat = new ChatService(
         current,
-        gatewayWith({ chat: async () => ({ reply: REPLY, citations: [] }) }),
+        gatewayWith({
+          chat: async () => {
+            await sleep(3);
+            return { reply: REPLY, citations: [] };
+          },
+        }),
         { logger: { warn } },
       );
       const contents = async (sessionId: string) =>
