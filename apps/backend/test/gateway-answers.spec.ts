@@ -185,6 +185,34 @@ describe('the gateway answers as users see them', () => {
     }
   });
 
+  // Found in an exploratory test: a sentiment answered as "positive", or a
+  // summary as a list, was passed on and cached for a day, as the union of
+  // every task's output let it through.
+  it("refuses an answer whose output is another task's shape, and caches none", () =>
+    withOwnBackend('wrong-shape', async (caller) => {
+      gateway.answer = on(/^\/ai\/v1\/tasks\//, (request, res) =>
+        sendJson(res, 200, {
+          task: request.path.split('/').at(-1),
+          output: request.path.endsWith('/sentiment') ? 'positive' : ['a', 'b'],
+          provider: 'upstream',
+          model: 'container',
+          degraded: false,
+        }),
+      );
+      for (const task of ['sentiment', 'summary']) {
+        const answer = await caller.post(`/api/ai/${task}`, { text: 'A short text to judge.' });
+        expectProblem(answer, 503, 'DT_ERR_AI_UNAVAILABLE');
+      }
+      gateway.answer = healthyAnswer;
+      const healthy = await caller.post<{ cached: boolean }>('/api/ai/summary', {
+        text: 'A short text to judge.',
+      });
+      expect({ status: healthy.status, cached: healthy.body.cached }).toEqual({
+        status: 200,
+        cached: false,
+      });
+    }));
+
   it('refines the stored summary of a document whose AI summary is longer than the option takes', async () => {
     gateway.answer = on(
       /^\/ai\/v1\/tasks\//,

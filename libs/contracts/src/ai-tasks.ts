@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { taskOutput } from './task-outputs';
+import { TASK_OUTPUTS, taskOutput } from './task-outputs';
 import { visibleTextField } from './well-formed-text';
 
 /** The AI tasks both services expose; the gateway runs them, the backend calls it. */
@@ -112,3 +112,13 @@ export const taskResponse = z.object({
   notes: z.array(z.string()).optional(),
 });
 export type TaskResponse = z.infer<typeof taskResponse>;
+
+/**
+ * The answer to one task: `taskResponse` with that task named and its
+ * output in that task's shape (TASK_OUTPUTS), for callers that check what
+ * they pass on. `taskResponse` alone takes any task's shape (found in an
+ * exploratory test: a sentiment of "positive" was passed on and cached).
+ */
+export function taskResponseFor(task: AiTaskName) {
+  return taskResponse.extend({ task: z.literal(task), output: TASK_OUTPUTS[task] });
+}

@@ -11,6 +11,7 @@ import {
 } from 'cockatiel';
 import type * as z from 'zod';
 import {
+  AI_TASK_NAMES,
   GATEWAY_API,
   MAX_AI_ANSWER_BYTES,
   askResponse,
@@ -18,7 +19,7 @@ import {
   indexResponse,
   removeOwnerIndexResponse,
   searchResponse,
-  taskResponse,
+  taskResponseFor,
   type AiTaskName,
   type AskRequest,
   type AskResponse,
@@ -157,6 +158,11 @@ function isGatewayFailure(status: number, code: string | undefined): boolean {
     (status === 404 && code !== 'DT_ERR_TASK_NOT_FOUND')
   );
 }
+
+/** Each task's answer, its output in that task's shape: a 2xx of another shape is off contract. */
+const TASK_RESPONSES = Object.fromEntries(
+  AI_TASK_NAMES.map((task) => [task, taskResponseFor(task)]),
+) as Record<AiTaskName, ReturnType<typeof taskResponseFor>>;
 
 /** What a 401 or 403 to the service token means, said in the failure the logs show. */
 const REFUSES_SERVICE_TOKEN = new Set([401, 403]);
@@ -334,7 +340,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         GATEWAY_API.task(task),
         request,
         settings.requestTimeoutMs,
-        taskResponse,
+        TASK_RESPONSES[task],
         context,
       ),
     index: async (request, context) => {

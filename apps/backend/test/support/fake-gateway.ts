@@ -61,12 +61,22 @@ function taskOutput(task: string, text: string, options: Record<string, string>)
     case 'discussion-points':
     case 'bullet-summary':
     case 'recommendations':
-    case 'topics':
       return [`${task}: ${opening.slice(0, 40)}`, 'second point'];
+    // The other shapes as the gateway's contract has them (TASK_OUTPUTS),
+    // which the backend now checks each answer against.
+    case 'topics':
+      return {
+        keyPhrases: [{ phrase: opening.slice(0, 40), score: 1, occurrences: 1 }],
+        entities: [],
+      };
     case 'summary-in-language':
-      return `[${options['language']}] ${opening}`;
+      return {
+        language: options['language'],
+        text: `[${options['language']}] ${opening}`,
+        translated: true,
+      };
     case 'rewrite':
-      return `[${options['style']}] ${opening}`;
+      return { style: options['style'], text: `[${options['style']}] ${opening}` };
     case 'refine-summary':
       return `${options['summary']} (refined: ${options['instructions']})`;
     default:
