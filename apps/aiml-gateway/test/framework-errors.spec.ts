@@ -20,6 +20,8 @@ describe('errors raised before routing are problem+json too', () => {
     expect(response.statusCode).toBe(status);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(JSON.parse(response.body)).toEqual(expect.objectContaining({ status, code }));
+    // Found in an exploratory test: no Cache-Control, unlike every other answer.
+    expect(response.headers['cache-control']).toBe('no-store');
   };
 
   it.each(['/ai/v1/graph/documents/%zz/related?ownerId=o', '/ai/v1/index/%C0%AF?ownerId=o'])(

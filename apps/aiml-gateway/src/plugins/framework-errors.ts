@@ -1,5 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, problemClientErrors, type Logger } from '@docuthinker/runtime';
+import {
+  NOT_FOR_CACHES,
+  PROBLEM_CONTENT_TYPE,
+  problemClientErrors,
+  type Logger,
+} from '@docuthinker/runtime';
 import { problem } from '../errors';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
 import { observeWhenSent } from './request-metrics';
@@ -9,7 +14,8 @@ import { setSecurityHeaders } from './security-headers';
  * Errors Fastify answers before routing (a URL that is not valid
  * percent-encoding, an over-long path parameter). Its default reply is its
  * own JSON shape; clients get the same problem+json as everywhere else,
- * with the same security headers and metric (no hook runs for these requests).
+ * with the same security headers, Cache-Control and metric (no hook runs
+ * for these requests).
  */
 export function frameworkErrors(metrics: GatewayMetrics) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -20,6 +26,7 @@ export function frameworkErrors(metrics: GatewayMetrics) {
     setSecurityHeaders(reply);
     observeWhenSent(metrics, request, reply);
     return reply
+      .header('cache-control', NOT_FOR_CACHES)
       .status(known.status)
       .type(PROBLEM_CONTENT_TYPE)
       .send(JSON.stringify(known.toDocument(request.url.split('?')[0] ?? '', request.id)));
