@@ -255,6 +255,23 @@ describe('extractive tasks on the corpus', () => {
         options: { language: 'English' },
       }),
     ).toThrow(TaskUnsupportedError);
+    // Found in an exploratory test: a short English text, and "British
+    // English", were refused as translations.
+    const short = 'The cat sat on the mat. It was happy.';
+    for (const language of ['English', 'British English', 'American English']) {
+      expect(
+        runOfflineTask('summary-in-language', { text: short, options: { language } }).output,
+      ).toEqual({
+        language,
+        text: runOfflineTask('summary', { text: short }).output,
+        translated: false,
+      });
+    }
+    for (const text of ['No me gusta a nada en la casa.', 'Le chat est sur le tapis, il dort.']) {
+      expect(() =>
+        runOfflineTask('summary-in-language', { text, options: { language: 'English' } }),
+      ).toThrow(TaskUnsupportedError);
+    }
   });
 
   it('runs every task it offers deterministically', () => {

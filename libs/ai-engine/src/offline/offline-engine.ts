@@ -26,14 +26,31 @@ type Handlers = {
   };
 };
 
-/** "en", "en-GB", "eng", "English", "english (US)". */
-const NAMES_ENGLISH = /^(?:en|eng|english)(?:[-_ (].*)?$/i;
+/** "en", "en-GB", "eng", "English", "english (US)", "British English" (exploratory test). */
+const NAMES_ENGLISH =
+  /^(?:(?:british|american|australian|canadian|uk|us)\s+)?(?:en|eng|english)(?:[-_ (].*)?$/i;
 /** Fewer words than this could be another language's (readsAsEnglish takes short texts as they are). */
 const FEWEST_WORDS_TO_CALL_ENGLISH = 20;
+/**
+ * English function words that other languages written in Latin letters do
+ * not use as words ("a", "in", "no" and "me" are Spanish, Italian or German
+ * too): in a short text, a third of its words or more, two at least, say
+ * English (exploratory test: "The cat sat on the mat. It was happy." was
+ * refused as a translation).
+ */
+const DISTINCTLY_ENGLISH = new Set(
+  'the and of is was were are it its this that with for on at by from be been have has had they we you he she which what there their not an would could should'.split(
+    ' ',
+  ),
+);
+const SHORT_TEXT_ENGLISH_SHARE = 1 / 3;
 
-/** Whether the text is English, told by enough words to tell. */
+/** Whether the text is English: by readsAsEnglish when long enough to tell, else by its function words. */
 function isEnglishProse(text: string): boolean {
-  return words(text).length >= FEWEST_WORDS_TO_CALL_ENGLISH && readsAsEnglish(text, () => false);
+  const all = words(text);
+  if (all.length >= FEWEST_WORDS_TO_CALL_ENGLISH) return readsAsEnglish(text, () => false);
+  const english = all.filter((word) => DISTINCTLY_ENGLISH.has(word)).length;
+  return english >= 2 && english / all.length >= SHORT_TEXT_ENGLISH_SHARE;
 }
 
 const handlers: Handlers = {
