@@ -213,6 +213,37 @@ describe('the gateway answers as users see them', () => {
       });
     }));
 
+  // Found in an exploratory test: the gateway's notes (which refinement it
+  // applied) were dropped, and a user could not tell.
+  it("passes on the gateway's notes, cached with the result", () =>
+    withOwnBackend('notes', async (caller) => {
+      gateway.answer = on(/^\/ai\/v1\/tasks\//, (request, res) =>
+        sendJson(res, 200, {
+          task: request.path.split('/').at(-1),
+          output: 'A shorter summary.',
+          provider: 'local',
+          model: 'offline',
+          degraded: false,
+          notes: ['applied: shorter (two sentences)'],
+        }),
+      );
+      const body = {
+        text: 'A long summary. Of two sentences.',
+        summary: 'S.',
+        instructions: 'shorter',
+      };
+      const fresh = await caller.post('/api/ai/refine-summary', body);
+      expect(fresh.body).toMatchObject({
+        cached: false,
+        notes: ['applied: shorter (two sentences)'],
+      });
+      const cached = await caller.post('/api/ai/refine-summary', body);
+      expect(cached.body).toMatchObject({
+        cached: true,
+        notes: ['applied: shorter (two sentences)'],
+      });
+    }));
+
   it('refines the stored summary of a document whose AI summary is longer than the option takes', async () => {
     gateway.answer = on(
       /^\/ai\/v1\/tasks\//,

@@ -39,4 +39,10 @@ export const aiTaskResult = z.object({
   model: z.string(),
   cached: z.boolean(),
   degraded: z.boolean(),
+  notes: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'What the AI engine did with the request, when it says (the refinement it applied, a text whose sentiment it did not judge)',
+    ),
 });

@@ -28,6 +28,13 @@ export interface AiTaskResult {
   model: string;
   cached: boolean;
   degraded: boolean;
+  /**
+   * What the AI engine says it did with the request (the refinement it
+   * applied, a text it did not judge); absent when it said nothing. Found in
+   * an exploratory test: dropped here, a user could not tell an instruction
+   * had been read another way.
+   */
+  notes?: string[];
 }
 
 /** Results depend only on what goes into the prompt, so they can live long. */
@@ -143,6 +150,7 @@ export class AiService {
       provider: answer.provider,
       model: answer.model,
       degraded: answer.degraded,
+      ...(answer.notes && answer.notes.length > 0 ? { notes: answer.notes } : {}),
     };
     if (!answer.degraded) {
       await this.cache.set(key, result, RESULT_TTL_MS);
