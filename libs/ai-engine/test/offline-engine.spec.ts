@@ -101,6 +101,33 @@ describe('extractive tasks on the corpus', () => {
     }
   });
 
+  // Found in an exploratory test: "missed two deadlines" and "team missed
+  // two" were two recommendations, each "one of the text's main themes" on
+  // a single mention.
+  it('recommends a theme once, and calls a phrase mentioned once no main theme', () => {
+    const advice = runOfflineTask('recommendations', {
+      text: 'Revenue fell 20% this quarter. Customer churn rose. The team missed two deadlines.',
+    }).output;
+    const themes = advice.map((item) => /"([^"]+)"/.exec(item)?.[1] ?? '');
+    for (const [index, theme] of themes.entries()) {
+      for (const other of themes.slice(index + 1)) {
+        const words = theme.split(' ');
+        const bigrams = words.slice(1).map((word, at) => `${words[at]} ${word}`);
+        expect({
+          theme,
+          other,
+          shared: bigrams.filter((bigram) => other.includes(bigram)),
+        }).toEqual({
+          theme,
+          other,
+          shared: [],
+        });
+      }
+    }
+    expect(advice.filter((item) => item.includes('main themes'))).toEqual([]);
+    expect(advice.length).toBeGreaterThan(1);
+  });
+
   it('never lists more recommendations than asked for', () => {
     const terms =
       'Licensees must keep the notice. Distributors shall include the licence text. ' +
