@@ -398,6 +398,19 @@ describe('refining a summary offline', () => {
     },
   );
 
+  // Found in an exploratory test: "focus on warranties" over the BSD licence
+  // gave four sentences, three of them about redistribution.
+  it('keeps a focus without a length to the sentences that mention it', () => {
+    const summary = runOfflineTask('summary', { text: bsd }).output;
+    const refined = runOfflineTask('refine-summary', {
+      text: bsd,
+      options: { summary, instructions: 'focus on warranties' },
+    });
+    const sentences = refined.output.split(/(?<=[.!?])\s+(?=[A-Z])/);
+    expect(sentences.length).toBeGreaterThan(0);
+    for (const sentence of sentences) expect(sentence).toMatch(/warrant/i);
+  });
+
   it('applies shorter, longer and a sentence count, and says what it did', () => {
     const shorter = refine('Please make it shorter', twoSentences);
     expect(shorter.output.length).toBeLessThan(twoSentences.length);

@@ -151,9 +151,17 @@ export function refineSummary(text: string, summary: string, instructions: strin
   // skips those under five words, and a summary of three short sentences
   // was refused as "of one sentence" (found in review).
   const summaryCount = Math.max(1, splitSentences(given).length);
-  const count = targetCount(lengthStep, summaryCount, ranked.length);
+  // A focus without a length of its own keeps to the sentences that mention
+  // it, up to the summary's count (found in an exploratory test: "focus on
+  // warranties" gave four sentences, three of them about redistribution). A
+  // length asked for is met, and the note says how many mention the focus.
+  const candidates =
+    focusTerms.length > 0 && lengthStep === undefined
+      ? ranked.filter((sentence) => mentions(sentence, focusTerms))
+      : ranked;
+  const count = targetCount(lengthStep, summaryCount, candidates.length);
   if (typeof count === 'string') return refused(count);
-  const selected = selectSentences(ranked, count, focusTerms);
+  const selected = selectSentences(candidates, count, focusTerms);
   if (selected === undefined) {
     return refused(`covering every term of the focus takes more than ${plural(count, 'sentence')}`);
   }
