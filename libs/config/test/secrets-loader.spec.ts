@@ -180,16 +180,28 @@ describe('loadSecretsIntoEnvironment against moto', () => {
     expect(env['DOCUTHINKER_JWT_SECRET']).toBeUndefined();
   });
 
+  /** The backend's required secrets under `prefix`, valid unless `values` says otherwise. */
+  async function storeBackendSecrets(prefix: string, values: Record<string, string>) {
+    const secrets = {
+      mongodb: 'mongodb://app:pw@db:27017/docs',
+      redis: 'redis://cache:6379',
+      jwt: 'j'.repeat(48),
+      'service-token': 't'.repeat(48),
+      ...values,
+    };
+    for (const [name, value] of Object.entries(secrets)) {
+      await client.send(new CreateSecretCommand({ Name: `${prefix}${name}`, SecretString: value }));
+    }
+  }
+
   // Found in an exploratory test: the unreadable secret hid the padded one,
   // which showed on the next start, as a REDIS_URL the shell did not have.
   it('names every problem at once: an unreadable secret, and the invalid ones among those read', async () => {
     const mixed = 'mixed/';
-    const create = (name: string, value: string) =>
-      client.send(new CreateSecretCommand({ Name: `${mixed}${name}`, SecretString: value }));
-    await create('mongodb', 'mongodb://app:pw@db:27017/docs');
-    await create('redis', 'redis://cache:6379 ');
-    await create('jwt', JSON.stringify({ jwt: 'kv-secret-'.repeat(5) }));
-    await create('service-token', 't'.repeat(48));
+    await storeBackendSecrets(mixed, {
+      redis: 'redis://cache:6379 ',
+      jwt: JSON.stringify({ jwt: 'kv-secret-'.repeat(5) }),
+    });
     const failure = loadSecretsIntoEnvironment({
       service: 'backend',
       prefix: mixed,
@@ -205,12 +217,7 @@ describe('loadSecretsIntoEnvironment against moto', () => {
 
   it('names the secret a refused variable came from, when nothing else failed', async () => {
     const padded = 'padded/';
-    const create = (name: string, value: string) =>
-      client.send(new CreateSecretCommand({ Name: `${padded}${name}`, SecretString: value }));
-    await create('mongodb', 'mongodb://app:pw@db:27017/docs');
-    await create('redis', 'redis://cache:6379\n');
-    await create('jwt', 'j'.repeat(48));
-    await create('service-token', 't'.repeat(48));
+    await storeBackendSecrets(padded, { redis: 'redis://cache:6379\n' });
     const env: Record<string, string | undefined> = {
       NODE_ENV: 'development',
       DOCUTHINKER_SECRETS_PREFIX: padded,
