@@ -42,7 +42,6 @@ export {
   loadSecretsIntoEnvironment,
   secretsRequestTimeouts,
   loadConfigWithSecrets,
-  withSecretSources,
   type LoadSecretsOptions,
   type LoadSecretsResult,
 } from './secrets-loader';

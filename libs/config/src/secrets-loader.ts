@@ -33,7 +33,7 @@ export interface LoadSecretsOptions {
 export interface LoadSecretsResult {
   /** Variables filled from Secrets Manager (names only). */
   loaded: string[];
-  /** The secret each of those was read from, by variable (see withSecretSources). */
+  /** The secret each of those was read from, by variable (see loadConfigWithSecrets). */
   sources: Map<string, string>;
   /** Optional secrets that do not exist. */
   absent: string[];
@@ -224,10 +224,7 @@ export async function loadConfigWithSecrets<C>(
  * trailing whitespace", not a variable the operator's shell does not have
  * (found in an exploratory test).
  */
-export function withSecretSources(
-  error: ConfigError,
-  sources: ReadonlyMap<string, string>,
-): ConfigError {
+function withSecretSources(error: ConfigError, sources: ReadonlyMap<string, string>): ConfigError {
   if (!error.problems.some((problem) => sources.has(problem.variable))) return error;
   return new ConfigError(
     error.service,
