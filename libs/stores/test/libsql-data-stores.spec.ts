@@ -65,16 +65,20 @@ describe('embedded libSQL data stores', () => {
       await worker.close();
     }
   });
-  it("finds an owner's earlier purge by index, not by reading every owner's purges", async () => {
+  it("finds due removals and an owner's earlier purge by index, not by reading every job", async () => {
     const dataDir = mkdtempSync(join(root, 'claim-plan-'));
     await createEmbeddedDataStores({ dataDir }).close();
     const db = new Database(join(dataDir, EMBEDDED_DATABASE_FILE));
     try {
       const plan = (
-        db.prepare(`EXPLAIN QUERY PLAN ${CLAIM_NEXT_DUE_JOB}`).all(0, 0, 0, 0) as {
+        db.prepare(`EXPLAIN QUERY PLAN ${CLAIM_NEXT_DUE_JOB}`).all(0, 0, 0) as {
           detail: string;
         }[]
       ).map((step) => step.detail);
+      // Removals, which claims take first, are found without reading past queued index jobs.
+      expect(plan).toContainEqual(
+        expect.stringMatching(/^SEARCH due USING INDEX outbox_jobs_removals_by_due /),
+      );
       // Purges all carry document id '': keyed on the document alone, the
       // lookup would match every owner's purge and filter them row by row.
       expect(plan).toContainEqual(
@@ -145,7 +149,7 @@ describe('embedded libSQL data stores', () => {
 
     const check = new Database(file);
     try {
-      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 14 });
+      expect(check.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 15 });
       // Version 13: whether deleted words await a merge is kept in the file.
       expect(
         check
@@ -160,12 +164,15 @@ describe('embedded libSQL data stores', () => {
         .all();
       expect(sessionIndexes).toContainEqual({ name: 'chat_sessions_by_owner_latest_activity' });
       expect(sessionIndexes).not.toContainEqual({ name: 'chat_sessions_by_owner_newest' });
-      // Versions 4 and 5: the outbox's per-owner, per-document order has its index.
+      // Versions 4, 5 and 15: the outbox's per-owner, per-document order and its removals have their indexes.
       const outboxIndexes = check
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox_jobs'")
         .all();
       expect(outboxIndexes).toEqual(
-        expect.arrayContaining([{ name: 'outbox_jobs_by_owner_document' }]),
+        expect.arrayContaining([
+          { name: 'outbox_jobs_by_owner_document' },
+          { name: 'outbox_jobs_removals_by_due' },
+        ]),
       );
       expect(outboxIndexes).not.toContainEqual({ name: 'outbox_jobs_by_document' });
       expect(() =>

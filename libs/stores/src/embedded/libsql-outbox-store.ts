@@ -43,22 +43,28 @@ function toJob(row: OutboxRow): OutboxJob {
   };
 }
 
+/** The oldest due job (and `only`) whose owner and document have no earlier job pending. */
+const nextDue = (only = '') => `
+  SELECT due.seq FROM outbox_jobs AS due
+   WHERE due.available_at <= ?3 ${only}
+     AND (due.lease_expires_at IS NULL OR due.lease_expires_at <= ?3)
+     AND NOT EXISTS (SELECT 1 FROM outbox_jobs AS earlier
+                      WHERE earlier.document_id = due.document_id
+                        AND earlier.owner_id = due.owner_id
+                        AND earlier.seq < due.seq)
+   ORDER BY due.available_at, due.seq LIMIT 1`;
+
 /**
- * Leases the next due job whose owner and document have no earlier job
- * pending. Exported for the query-plan test: the "earlier job" check must be
- * an index lookup on (document_id, owner_id, seq), not a scan of every purge.
+ * Leases the next due removal (delete or purge) if there is one, else the
+ * next due job of any kind (COALESCE reads its second query only when the
+ * first found none). Exported for the query-plan test: the "earlier job"
+ * check must be an index lookup on (document_id, owner_id, seq), not a scan
+ * of every purge, and the removals are found through their own index.
  */
 export const CLAIM_NEXT_DUE_JOB = `
   UPDATE outbox_jobs
-     SET attempts = attempts + 1, lease_token = ?, lease_expires_at = ?
-   WHERE seq = (SELECT due.seq FROM outbox_jobs AS due
-                 WHERE due.available_at <= ?
-                   AND (due.lease_expires_at IS NULL OR due.lease_expires_at <= ?)
-                   AND NOT EXISTS (SELECT 1 FROM outbox_jobs AS earlier
-                                    WHERE earlier.document_id = due.document_id
-                                      AND earlier.owner_id = due.owner_id
-                                      AND earlier.seq < due.seq)
-                 ORDER BY due.available_at, due.seq LIMIT 1)
+     SET attempts = attempts + 1, lease_token = ?1, lease_expires_at = ?2
+   WHERE seq = COALESCE((${nextDue("AND due.kind <> 'index'")}), (${nextDue()}))
   RETURNING *`;
 
 /**
@@ -136,11 +142,16 @@ export class LibsqlOutboxStore implements OutboxStore {
     const leaseToken = newId();
     const leaseExpiresAt = now + options.leaseMs;
     // One statement: SQLite's write lock makes select-and-lease atomic, even
-    // across processes sharing the file. A job waits while an earlier job of
-    // its document (of its owner, for purges) is pending (leased, or waiting
-    // for a retry): an index job and the delete job after it, run at once by
-    // two workers, could leave the deleted document's chunks in the index.
-    const row = prepared(this.db, CLAIM_NEXT_DUE_JOB).get(leaseToken, leaseExpiresAt, now, now) as
+    // across processes sharing the file. Removals go first: they are quick,
+    // and until one runs, a deleted document (or an erased account) stays
+    // searchable at the gateway; behind another owner's burst of large
+    // uploads that was half a minute (found in an exploratory test).
+    // A job waits while an earlier job of its document (of its owner, for
+    // purges) is pending (leased, or waiting for a retry): an index job and
+    // the delete job after it, run at once by two workers, could leave the
+    // deleted document's chunks in the index. So a delete never overtakes
+    // its own document's index job.
+    const row = prepared(this.db, CLAIM_NEXT_DUE_JOB).get(leaseToken, leaseExpiresAt, now) as
       OutboxRow | undefined;
     if (!row) return null;
     return { ...toJob(row), leaseToken, leaseExpiresAt: new Date(leaseExpiresAt) };

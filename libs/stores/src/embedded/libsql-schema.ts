@@ -2,7 +2,7 @@ import type Database from 'libsql';
 import { indexDocumentTerms } from './libsql-owner-terms';
 
 /** Bumped when a migration is added below; stored in SQLite's `user_version`. */
-const SCHEMA_VERSION = 14;
+const SCHEMA_VERSION = 15;
 
 const VERSION_1 = `
 CREATE TABLE users (
@@ -210,6 +210,15 @@ const VERSION_13 = `
 CREATE TABLE IF NOT EXISTS document_terms_merge_owed (id INTEGER PRIMARY KEY CHECK (id = 1));
 `;
 
+/**
+ * A claim takes due removals (deletes and account purges) before due index
+ * jobs (LibsqlOutboxStore.claim): this index finds the oldest due removal
+ * without reading past every index job queued ahead of it.
+ */
+const VERSION_15 = `
+CREATE INDEX IF NOT EXISTS outbox_jobs_removals_by_due ON outbox_jobs (available_at, seq) WHERE kind <> 'index';
+`;
+
 function rewriteDocumentTerms(db: Database.Database): void {
   db.exec(`DROP TABLE document_terms;${DOCUMENT_TERMS_TABLE}`);
   indexEveryDocument(db);
@@ -263,6 +272,7 @@ export function migrateEmbeddedSchema(db: Database.Database): void {
     // Version 3 wrote the index with this build's terms already.
     if (current >= 3 && current < 14) rewriteDocumentTerms(db);
     if (current < 13) db.exec(VERSION_13);
+    if (current < 15) db.exec(VERSION_15);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

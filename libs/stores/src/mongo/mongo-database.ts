@@ -118,6 +118,10 @@ async function ensureMongoIndexes(db: Db): Promise<void> {
     db
       .collection(MONGO_COLLECTIONS.outboxJobs)
       .createIndex({ availableAt: 1, _id: 1 }, { name: 'by_due' }),
+    // Claims look for due removals before index jobs (MongoOutboxStore.claim).
+    db
+      .collection(MONGO_COLLECTIONS.outboxJobs)
+      .createIndex({ kind: 1, availableAt: 1, _id: 1 }, { name: 'by_kind_due' }),
     ensureOutboxOrderIndex(db),
   ]);
 }

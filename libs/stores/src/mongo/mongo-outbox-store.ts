@@ -1,6 +1,7 @@
-import { ObjectId, type ClientSession, type Collection, type Db } from 'mongodb';
+import { ObjectId, type ClientSession, type Collection, type Db, type Filter } from 'mongodb';
 import {
   noPendingJobs,
+  OUTBOX_JOB_KINDS,
   type ClaimedOutboxJob,
   type OutboxClaimOptions,
   type OutboxEnqueueRequest,
@@ -99,6 +100,9 @@ export async function queueIndexJob(
   ]);
 }
 
+/** The kinds a claim takes before index jobs. */
+const REMOVAL_KINDS = OUTBOX_JOB_KINDS.filter((kind) => kind !== 'index');
+
 /** Due jobs read per round trip while a claim looks for one it may take. */
 const CLAIM_BATCH = 50;
 
@@ -128,11 +132,27 @@ export class MongoOutboxStore implements OutboxStore {
       availableAt: { $lte: now },
       $or: [{ leaseExpiresAt: null }, { leaseExpiresAt: { $lte: now } }],
     };
+    // Removals first (see the embedded store's claim, which keeps the same
+    // rule): until one runs, a deleted document or an erased account stays
+    // searchable at the gateway, and they are quick.
+    return (
+      (await this.claimFirstOf({ ...due, kind: { $in: REMOVAL_KINDS } }, due, now, options)) ??
+      (await this.claimFirstOf(due, due, now, options))
+    );
+  }
+
+  /** Leases the oldest job matching `candidatesFilter` that no earlier job of its document blocks. */
+  private async claimFirstOf(
+    candidatesFilter: Filter<OutboxJobDocument>,
+    due: Filter<OutboxJobDocument>,
+    now: Date,
+    options: OutboxClaimOptions,
+  ): Promise<ClaimedOutboxJob | null> {
     // Every due job, oldest first, until one may be taken. A fixed window of
     // the oldest would stall for good once it filled with jobs blocked by
     // earlier ones waiting for a retry (due later, so outside the window):
     // documents written and then deleted during a gateway outage.
-    const candidates = this.jobs.find(due, {
+    const candidates = this.jobs.find(candidatesFilter, {
       sort: { availableAt: 1, _id: 1 },
       batchSize: CLAIM_BATCH,
       projection: { ownerId: 1, documentId: 1, createdAt: 1 },

@@ -9,27 +9,62 @@ export function outboxStoreContract(open: OpenDataStores): void {
     it('hands out jobs oldest first, one lease at a time, and forgets completed ones', async () => {
       const owner = newOwnerId();
       const first = await outbox().enqueue({ kind: 'index', ownerId: owner, documentId: 'doc-1' });
-      const second = await outbox().enqueue({
+      const second = await outbox().enqueue({ kind: 'index', ownerId: owner, documentId: 'doc-2' });
+      const removal = await outbox().enqueue({
         kind: 'delete',
         ownerId: owner,
-        documentId: 'doc-2',
-        fileKey: `${owner}/doc-2/original.pdf`,
+        documentId: 'doc-3',
+        fileKey: `${owner}/doc-3/original.pdf`,
       });
-      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 1, purge: 0 });
+      expect(await outbox().pendingCounts()).toEqual({ index: 2, delete: 1, purge: 0 });
 
+      // Removals first, then the index jobs in the order they were written.
+      const claimedRemoval = await outbox().claim({ leaseMs: 10_000 });
       const claimedFirst = await outbox().claim({ leaseMs: 10_000 });
       const claimedSecond = await outbox().claim({ leaseMs: 10_000 });
-      expect(claimedFirst).toMatchObject({ id: first.id, kind: 'index', attempts: 1 });
-      expect(claimedSecond).toMatchObject({
-        id: second.id,
+      expect(claimedRemoval).toMatchObject({
+        id: removal.id,
         kind: 'delete',
-        fileKey: `${owner}/doc-2/original.pdf`,
+        fileKey: `${owner}/doc-3/original.pdf`,
       });
+      expect(claimedFirst).toMatchObject({ id: first.id, kind: 'index', attempts: 1 });
+      expect(claimedSecond).toMatchObject({ id: second.id, kind: 'index' });
       expect(await outbox().claim({ leaseMs: 10_000 })).toBeNull();
 
       expect(claimedFirst && (await outbox().complete(claimedFirst))).toBe(true);
-      expect(await outbox().pendingCounts()).toEqual({ index: 0, delete: 1, purge: 0 });
+      expect(await outbox().pendingCounts()).toEqual({ index: 1, delete: 1, purge: 0 });
       expect(claimedFirst && (await outbox().complete(claimedFirst))).toBe(false);
+    });
+
+    it("takes another owner's delete and purge before a burst of index jobs queued earlier", async () => {
+      const uploader = newOwnerId();
+      for (let upload = 0; upload < 5; upload += 1) {
+        await outbox().enqueue({
+          kind: 'index',
+          ownerId: uploader,
+          documentId: `upload-${upload}`,
+        });
+      }
+      subject.clock().advance(1);
+      const deleter = newOwnerId();
+      const deletion = await outbox().enqueue({
+        kind: 'delete',
+        ownerId: deleter,
+        documentId: 'private',
+      });
+      const purge = await outbox().enqueue({
+        kind: 'purge',
+        ownerId: newOwnerId(),
+        documentId: '',
+      });
+      const order: string[] = [];
+      for (let claimed = await outbox().claim({ leaseMs: 60_000 }); claimed !== null;) {
+        order.push(claimed.id);
+        await outbox().complete(claimed);
+        claimed = await outbox().claim({ leaseMs: 60_000 });
+      }
+      expect(order.slice(0, 2)).toEqual([deletion.id, purge.id]);
+      expect(order).toHaveLength(7);
     });
 
     it('lets another worker re-claim a job whose lease expired, and fences the old worker', async () => {
