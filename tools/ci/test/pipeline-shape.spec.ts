@@ -303,14 +303,19 @@ describe('deploy.yml', () => {
 });
 
 describe('Jenkinsfile', () => {
+  /** A stage's text, up to the next stage at its own depth or shallower. */
   const stage = (name: string) => {
     const start = jenkinsfile.indexOf(`stage('${name}')`);
     if (start < 0) throw new Error(`no stage '${name}'`);
-    return jenkinsfile.slice(start, jenkinsfile.indexOf("\n        stage('", start + 1));
+    const depth = start - jenkinsfile.lastIndexOf('\n', start) - 1;
+    const next = new RegExp(`\\n {0,${depth}}(?:stage\\('|\\}\\n\\s*post \\{)`, 'g');
+    next.lastIndex = start;
+    return jenkinsfile.slice(start, next.exec(jenkinsfile)?.index ?? jenkinsfile.length);
   };
 
   it('takes the nx base from the last successful build', () => {
-    expect(stage('Checkout')).toContain('env.NX_BASE = checkedOut.GIT_PREVIOUS_SUCCESSFUL_COMMIT');
+    expect(stage('Checkout')).toContain('checkOutBuild()');
+    expect(jenkinsfile).toContain('env.NX_BASE = checkedOut.GIT_PREVIOUS_SUCCESSFUL_COMMIT');
   });
 
   it('verifies and builds the images in parallel', () => {
@@ -351,17 +356,40 @@ describe('Jenkinsfile', () => {
     expect(jenkinsfile).toMatch(/credentialsId: "docuthinker-aws-\$\{name\}"/);
   });
 
-  it('rolls back on failure, reports tests always, and cleans up last', () => {
-    const post = jenkinsfile.slice(jenkinsfile.indexOf('    post {'));
-    expect(post).toMatch(/always \{\s*junit\(testResults: 'reports\/junit\/\*\.xml'/);
-    // Failed or aborted, as a stage's own timeout aborts it.
-    expect(post).toMatch(/unsuccessful \{[\s\S]*tools\/ci\/run-step rollback/);
+  it('rolls back on failure, reports tests always, and cleans up last, on each agent it takes', () => {
+    for (const name of ['Build and release to staging', 'Release to prod']) {
+      const post = stage(name).slice(stage(name).lastIndexOf('            post {'));
+      // Failed or aborted, as a stage's own timeout aborts it.
+      expect(post).toMatch(/unsuccessful \{\s*rollBackUnverifiedStage\(\)/);
+      expect(post).toMatch(/cleanup \{\s*cleanUpAgent\(\)/);
+    }
+    expect(stage('Build and release to staging')).toMatch(
+      /always \{\s*junit\(testResults: 'reports\/junit\/\*\.xml'/,
+    );
+    expect(jenkinsfile).toMatch(
+      /void rollBackUnverifiedStage\(\) \{[\s\S]*?tools\/ci\/run-step rollback/,
+    );
+    expect(jenkinsfile).toMatch(
+      /void cleanUpAgent\(\) \{[\s\S]*?tools\/ci\/run-step cleanup[\s\S]*?deleteDir\(\)/,
+    );
     for (const name of ['Deploy staging', 'Verify staging', 'Deploy prod', 'Verify prod']) {
       expect(stage(name)).toMatch(
         /timeout\(stageLimit\('(deploy|verify)'\)\) \{\s+withCredentials/,
       );
     }
-    expect(post).toMatch(/cleanup \{[\s\S]*tools\/ci\/run-step cleanup[\s\S]*deleteDir\(\)/);
+  });
+
+  it('holds no agent while the prod approval waits, and releases the approved commit', () => {
+    expect(jenkinsfile).toMatch(/^pipeline \{\n(?:\s*\/\/.*\n)*\s*agent none\n/m);
+    expect(stage('Approve prod')).not.toMatch(/^\s*agent /m);
+    for (const name of ['Build and release to staging', 'Release to prod']) {
+      expect(stage(name)).toContain("agent { label 'docuthinker-ci' }");
+    }
+    // Not even briefly for a build of another branch.
+    expect(stage('Release to prod')).toMatch(/when \{\s*branch 'main'\s*beforeAgent true\s*\}/);
+    // The same commit as the images: checkOutBuild refuses any other.
+    expect(stage('Checkout for prod')).toContain('checkOutBuild()');
+    expect(jenkinsfile).toMatch(/env\.IMAGE_TAG != checkedOut\.GIT_COMMIT\) \{\s*error\(/);
   });
 });
 
