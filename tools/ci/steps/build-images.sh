@@ -44,7 +44,10 @@ project_list="$(
   printf '%s' "${projects[*]}"
 )"
 
+# --pull: the base image's tag (NODE_IMAGE) is rebuilt upstream with Debian's
+# security fixes; an agent's cached copy of it would ship without them.
 ci_run env IMAGE_TAG="$tag" CONTAINER_ENGINE="$engine" \
+  EXTRA_BUILD_OPTIONS="--pull${EXTRA_BUILD_OPTIONS:+ $EXTRA_BUILD_OPTIONS}" \
   npx nx run-many -t docker-build --projects="$project_list" --output-style=static
 for project in "${projects[@]}"; do
   ci_run "$engine" image inspect --format '{{.Id}}' "${CI_IMAGE_REPOSITORIES[$project]}:$tag"

@@ -268,9 +268,9 @@ describe('--dry-run prints the exact commands', () => {
     expect(commands[4]).toMatch(/libs\/infra\/cloudformation\/fargate-service\.yaml$/);
   });
 
-  it('build-images: the docker-build targets with the tag, then checks each image exists', () => {
+  it('build-images: the docker-build targets with the tag and a fresh base image, then checks each image exists', () => {
     expect(dryRun('build-images').commands).toEqual([
-      `env IMAGE_TAG=${TAG} CONTAINER_ENGINE=docker npx nx run-many -t docker-build --projects=backend,aiml-gateway --output-style=static`,
+      `env IMAGE_TAG=${TAG} CONTAINER_ENGINE=docker EXTRA_BUILD_OPTIONS=--pull npx nx run-many -t docker-build --projects=backend,aiml-gateway --output-style=static`,
       `docker image inspect --format '{{.Id}}' docuthinker-backend:${TAG}`,
       `docker image inspect --format '{{.Id}}' docuthinker-ai-ml:${TAG}`,
     ]);
@@ -278,6 +278,10 @@ describe('--dry-run prints the exact commands', () => {
       '--projects=aiml-gateway ',
     );
     expect(runStep(['build-images', '--dry-run', '--project', 'frontend']).status).toBe(2);
+    // Options of the agent's own come after --pull.
+    expect(dryRun('build-images', { EXTRA_BUILD_OPTIONS: '--network=host' }).commands[0]).toContain(
+      `'EXTRA_BUILD_OPTIONS=--pull --network=host'`,
+    );
   });
 
   it('scan-images: trivy fails the step on HIGH or CRITICAL findings in either image', () => {
