@@ -85,6 +85,13 @@ export function loadBackendConfig(env: Environment = process.env): BackendConfig
     'DOCUTHINKER_DOCUMENTS_BUCKET',
     `local files under ${join(dataDir, 'documents')}`,
   );
+  // The embedded store and local files live in the data directory.
+  if (
+    (mongodbUri === undefined && !resolution.hasProblem('MONGODB_URI')) ||
+    (documentsBucket === undefined && !resolution.hasProblem('DOCUTHINKER_DOCUMENTS_BUCKET'))
+  ) {
+    resolution.requireWritableDirectory('DOCUTHINKER_DATA_DIR', dataDir);
+  }
   const secrets = resolvePlatformSecrets(resolution);
   const values = resolution.complete();
   if (!secrets) throw new Error('unreachable: resolution completed without secrets');

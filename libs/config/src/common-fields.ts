@@ -26,7 +26,8 @@ export const commonFields = {
       'Allow embedded stores, and generated or placeholder secrets, in production (single-node or laptop use)',
   }),
   DOCUTHINKER_DATA_DIR: textWithDefault('.data', {
-    description: 'Directory for embedded data (libSQL files, local originals, dev secrets)',
+    description:
+      'Directory for embedded data (libSQL files, local originals, dev secrets); a service that uses it stops at start-up, naming it, when it cannot be created or written',
   }),
   DOCUTHINKER_LOG_LEVEL: oneOf(LOG_LEVELS, 'info', { description: 'pino log level' }),
   DOCUTHINKER_DRAIN_TIMEOUT_MS: integerInRange(25000, 0, 120000, {

@@ -131,7 +131,7 @@ export const gatewayFields = {
   DOCUTHINKER_CHROMA_DIR: optionalName(
     {
       description:
-        'Where embedded vector data lives on disk; /mnt/efs/chroma in production, <data dir>/chroma otherwise',
+        'Where embedded vector data lives on disk; /mnt/efs/chroma in production, <data dir>/chroma otherwise; checked at start-up like DOCUTHINKER_DATA_DIR',
     },
     'a directory path',
   ),
@@ -190,6 +190,26 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     "in-process AI call counters (each replica counts a user's calls on its own)",
   );
 
+  // The embedded graph lives in the data directory, the embedded vector index in its own.
+  if (
+    values.DOCUTHINKER_SYNC_GRAPH !== false &&
+    neo4jUri === undefined &&
+    !resolution.hasProblem('DOCUTHINKER_NEO4J_URI')
+  ) {
+    resolution.requireWritableDirectory('DOCUTHINKER_DATA_DIR', dataDir);
+  }
+  if (
+    values.DOCUTHINKER_SYNC_VECTOR !== false &&
+    chromaUrl === undefined &&
+    !resolution.hasProblem('DOCUTHINKER_CHROMA_URL')
+  ) {
+    // Outside production its default is below the data directory, the variable to mend.
+    const chromaDirFrom =
+      values.DOCUTHINKER_CHROMA_DIR === undefined && resolution.nodeEnv !== 'production'
+        ? 'DOCUTHINKER_DATA_DIR'
+        : 'DOCUTHINKER_CHROMA_DIR';
+    resolution.requireWritableDirectory(chromaDirFrom, chromaDir);
+  }
   const providers = resolveProviders(resolution);
   const taskProviders = resolveTaskProviders(resolution, providers ?? []);
   const secrets = resolvePlatformSecrets(resolution);

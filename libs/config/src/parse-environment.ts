@@ -4,6 +4,7 @@ import { envVarDocs } from './env-fields';
 import type { NodeEnv } from './common-fields';
 import { plainSecretProblem } from './plain-secret';
 import { secretByVariable } from './secret-catalogue';
+import { unwritableDirectoryProblem } from './writable-directory';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 type FieldShape = Record<string, z.ZodType>;
@@ -105,6 +106,23 @@ export class ConfigResolution<S extends FieldShape> {
       });
     }
     return undefined;
+  }
+
+  /**
+   * Records a problem when the directory `variable` names (or its default)
+   * cannot hold the service's files: named at start-up, with its variable,
+   * instead of a bare ENOTDIR or EACCES from whichever store opens it first.
+   */
+  requireWritableDirectory(variable: keyof S & string, directory: string): void {
+    if (this.hasProblem(variable)) return;
+    const problem = unwritableDirectoryProblem(directory);
+    if (problem) {
+      this.problems.push({
+        variable,
+        problem,
+        expected: 'a directory this process can create or write to',
+      });
+    }
   }
 
   addProblem(problem: ConfigProblem): void {

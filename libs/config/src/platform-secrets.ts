@@ -43,6 +43,8 @@ export function resolvePlatformSecrets(
     return undefined;
   }
   const dataDir = values.DOCUTHINKER_DATA_DIR ?? '.data';
+  resolution.requireWritableDirectory('DOCUTHINKER_DATA_DIR', dataDir);
+  if (resolution.hasProblem('DOCUTHINKER_DATA_DIR')) return undefined;
   const generated = readOrCreateEmbeddedSecrets(dataDir);
   for (const variable of missing) {
     resolution.notices.push(`${variable} is not set: using a generated value kept in ${dataDir}`);

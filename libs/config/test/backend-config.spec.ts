@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { temporaryDirectories } from '@docuthinker/testing';
 import { parseURL as parseRedisUrl } from 'ioredis/built/utils';
 import { ConfigError, loadBackendConfig, type Environment } from '../src';
@@ -105,6 +107,26 @@ describe('loadBackendConfig', () => {
     expect(config.aimlUrl).toBe('http://127.0.0.1:8000');
     expect(config.notices.join('\n')).toMatch(/MONGODB_URI is not set: using embedded libSQL/);
     expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('names DOCUTHINKER_DATA_DIR when the embedded stores could not write there, and only then', () => {
+    const file = join(dataDirs.create(), 'a-file');
+    writeFileSync(file, '');
+    const dataDir = join(file, 'data');
+    expect(problemsOf({ NODE_ENV: 'development', DOCUTHINKER_DATA_DIR: dataDir })).toEqual([
+      {
+        variable: 'DOCUTHINKER_DATA_DIR',
+        problem: `names ${dataDir}, which cannot be created: ${file} is a file`,
+        expected: 'a directory this process can create or write to',
+      },
+    ]);
+    expect(problemsOf({ NODE_ENV: 'development', DOCUTHINKER_DATA_DIR: file })).toEqual([
+      expect.objectContaining({ problem: `names ${file}, which is a file, not a directory` }),
+    ]);
+    // Production's stores and secrets use no data directory: it is not looked at.
+    expect(loadBackendConfig({ ...productionEnv, DOCUTHINKER_DATA_DIR: dataDir }).dataDir).toBe(
+      dataDir,
+    );
   });
 
   it('uses embedded defaults in development and shares generated secrets through the data dir', () => {

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporaryDirectories } from '@docuthinker/testing';
 import {
@@ -107,6 +108,34 @@ describe('loadGatewayConfig', () => {
     expect(config.chromaUrl).toBeUndefined();
     expect(config.neo4jUri).toBeUndefined();
     expect(config.notices.length).toBeGreaterThan(0);
+  });
+
+  it('names the directory variable an embedded index could not write to, and only that', () => {
+    const file = join(dataDirs.create(), 'a-file');
+    writeFileSync(file, '');
+    const blocked = join(file, 'below');
+    const development = { NODE_ENV: 'development', ...secrets };
+    expect(problemsOf({ ...development, DOCUTHINKER_CHROMA_DIR: blocked })).toEqual([
+      {
+        variable: 'DOCUTHINKER_CHROMA_DIR',
+        problem: `names ${blocked}, which cannot be created: ${file} is a file`,
+        expected: 'a directory this process can create or write to',
+      },
+    ]);
+    expect(problemsOf({ ...development, DOCUTHINKER_DATA_DIR: blocked })).toEqual([
+      expect.objectContaining({ variable: 'DOCUTHINKER_DATA_DIR' }),
+    ]);
+    // Indexes on their servers, or switched off, use neither directory.
+    const unused = { DOCUTHINKER_DATA_DIR: blocked, DOCUTHINKER_CHROMA_DIR: blocked };
+    expect(loadGatewayConfig({ ...productionEnv, ...unused }).chromaDir).toBe(blocked);
+    expect(
+      loadGatewayConfig({
+        ...development,
+        ...unused,
+        DOCUTHINKER_SYNC_GRAPH: 'false',
+        DOCUTHINKER_SYNC_VECTOR: 'false',
+      }).dataDir,
+    ).toBe(blocked);
   });
 
   it('puts embedded vector data under the data dir outside production', () => {
