@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -5,6 +6,7 @@ import type { HttpErrorCode } from './http-errors';
 import { logRefusedRequest } from './request-log-line';
 import { NOT_FOR_CACHES } from './cache-control';
 import { PROBLEM_CONTENT_TYPE, type ProblemError } from './problem';
+import { refusalHeaders } from './refused-request';
 
 /** Node's error codes for what its parser refuses or gives up on; anything else is malformed. */
 const NODE_CLIENT_ERRORS: Record<string, HttpErrorCode> = {
@@ -31,10 +33,16 @@ export function problemClientErrors(
       return;
     }
     const known = problem(NODE_CLIENT_ERRORS[error.code ?? ''] ?? 'DT_ERR_MALFORMED_REQUEST');
-    logRefusedRequest(logger, known.status, error);
-    const body = JSON.stringify(known.toDocument());
+    // The request's own id cannot be read from headers Node could not parse.
+    const requestId = randomUUID();
+    logRefusedRequest(logger, known.status, error, requestId);
+    const body = JSON.stringify(known.toDocument(undefined, requestId));
+    const headers = Object.entries(refusalHeaders(requestId))
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
     socket.end(
       `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? 'Bad Request'}\r\n` +
+        headers +
         `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
         // As every answer of the services (review: these had none).

@@ -2,7 +2,18 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { NOT_FOR_CACHES } from './cache-control';
 import { PROBLEM_CONTENT_TYPE, type ProblemError } from './problem';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 import { logRefusedRequest } from './request-log-line';
+
+/**
+ * What every answer sent before any route carries beside its problem: the
+ * request id that its body and log line give too, so a client can quote it,
+ * and `nosniff`, as every answer of the services (found in an exploratory
+ * test: these had neither).
+ */
+export function refusalHeaders(requestId: string): Record<string, string> {
+  return { [REQUEST_ID_HEADER]: requestId, 'X-Content-Type-Options': 'nosniff' };
+}
 
 /**
  * Answers a request that Node's server hands over before any route sees it
@@ -16,9 +27,11 @@ export function answerRefusedRequest(
   logger: Logger,
   reason: Error & { code: string },
 ): void {
-  logRefusedRequest(logger, refusal.status, reason);
-  const body = JSON.stringify(refusal.toDocument());
+  const requestId = requestIdFrom(res.req.headers);
+  logRefusedRequest(logger, refusal.status, reason, requestId);
+  const body = JSON.stringify(refusal.toDocument(undefined, requestId));
   res.writeHead(refusal.status, {
+    ...refusalHeaders(requestId),
     'Content-Type': PROBLEM_CONTENT_TYPE,
     'Content-Length': Buffer.byteLength(body),
     'Cache-Control': NOT_FOR_CACHES,

@@ -80,6 +80,11 @@ export function logRefusedRequest(
   logger: Logger,
   status: number,
   error: Error & { code?: string },
+  /** The id the answer gave (headers Node could not parse have none of their own). */
+  requestId: string,
 ): void {
-  logger.warn({ res: { statusCode: status }, code: error.code }, 'request refused');
+  logger.warn(
+    { req: { id: requestId }, res: { statusCode: status }, code: error.code },
+    'request refused',
+  );
 }
