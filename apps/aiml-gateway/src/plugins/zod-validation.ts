@@ -46,10 +46,14 @@ export function registerZodValidation(app: FastifyInstance): void {
         (issue) => issue.code === 'too_big' && part === 'body' && isTextPath(issue.path),
       );
       if (oversized) {
+        // Listed as a 400's fields are, with the same `body.` paths.
+        const errors = issuesToErrors(part, [oversized]);
+        const [first] = errors;
         return {
           error: problem(
             'DT_ERR_BODY_TOO_LARGE',
-            `${oversized.path.join('.')}: ${oversized.message}`,
+            first ? `${first.path}: ${first.message}` : undefined,
+            { errors },
           ),
         };
       }
