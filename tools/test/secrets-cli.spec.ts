@@ -230,6 +230,42 @@ describe('tools/secrets CLI against moto', () => {
     }
   });
 
+  // Found in an exploratory test: "Region is missing", "Unknown: UnknownError"
+  // and a bare ECONNREFUSED, none saying what to check.
+  it('says what to check when Secrets Manager cannot be asked', async () => {
+    const notSecretsManager = createServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>');
+    });
+    await new Promise<void>((resolve) => notSecretsManager.listen(0, '127.0.0.1', resolve));
+    const { port } = notSecretsManager.address() as AddressInfo;
+    try {
+      const answers = await Promise.all([
+        run(['list'], undefined, { AWS_REGION: '' }),
+        run(['list'], undefined, { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` }),
+        run(['list', '--timeout-ms', '2000'], undefined, {
+          AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+        }),
+      ]);
+      expect(answers.map((answer) => answer.code)).toEqual([1, 1, 1]);
+      expect(answers.map((answer) => answer.stderr.trim())).toEqual([
+        'secrets: no AWS region is set: set AWS_REGION (or AWS_PROFILE, naming a profile with a region)',
+        'secrets: the endpoint answered HTTP 404, not as Secrets Manager answers: check AWS_ENDPOINT_URL and AWS_REGION',
+        'secrets: could not reach Secrets Manager (connect ECONNREFUSED 127.0.0.1:1): check AWS_ENDPOINT_URL, AWS_REGION and the network',
+      ]);
+    } finally {
+      notSecretsManager.close();
+    }
+  });
+
+  it.each(['docuthinker prod/', 'docuthinker/*', 'ü/', 'x'.repeat(481)])(
+    'refuses the prefix %j, which no secret name starts with, as a usage error',
+    async (prefix) => {
+      const result = await run(['list', '--prefix', prefix]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^secrets: --prefix (may hold only|is longer than)/);
+    },
+  );
+
   it.each(['soon', '0', '0x10', '1e3', ' 100', '2147483648', '99999999999'])(
     'refuses a timeout of %j, which is no number of milliseconds a timer takes',
     async (timeout) => {

@@ -9,6 +9,7 @@ import {
   optionalUrl,
   textWithDefault,
 } from './env-fields';
+import { secretPrefixProblem } from './secret-catalogue';
 
 export const NODE_ENVS = ['production', 'development', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -51,10 +52,11 @@ export const commonFields = {
         'Load unset variables from AWS Secrets Manager secrets under this prefix (e.g. docuthinker/); off when unset',
     },
     'a secret name prefix such as docuthinker/',
+    secretPrefixProblem,
   ),
   // Read by the AWS SDK itself, which fails its first call on a bad one with
   // an error naming no variable; the Secrets Manager loader, which runs
-  // before validation, checks it by this rule first (refuseBadEndpoint).
+  // before validation, checks it by this rule first (refuseBadLoaderSettings).
   AWS_ENDPOINT_URL: optionalUrl(['http:', 'https:'], {
     description:
       'Endpoint of every AWS service called (Secrets Manager, S3), e.g. an emulator; read by the AWS SDK, which uses AWS endpoints when unset',

@@ -187,12 +187,16 @@ export function optionalText(doc: Omit<EnvVarDoc, 'expected'>, expected = 'a non
   return documented(z.preprocess(blankToUndefined, z.string().optional()), { ...doc, expected });
 }
 
-/** A name used as it is (a model, a prefix, a directory): no whitespace around it. */
-export function optionalName(doc: Omit<EnvVarDoc, 'expected'>, expected = 'a non-empty string') {
-  return documented(z.preprocess(blankToUndefined, unpaddedText().optional()), {
-    ...doc,
-    expected,
-  });
+/** A name used as it is (a model, a prefix, a directory): no whitespace around it; `check` its other rules. */
+export function optionalName(
+  doc: Omit<EnvVarDoc, 'expected'>,
+  expected = 'a non-empty string',
+  check?: ValueCheck,
+) {
+  const name = check
+    ? checkedString((value) => paddingProblem(value) ?? check(value))
+    : unpaddedText();
+  return documented(z.preprocess(blankToUndefined, name.optional()), { ...doc, expected });
 }
 
 export function textWithDefault(defaultValue: string, doc: Omit<EnvVarDoc, 'expected'>) {

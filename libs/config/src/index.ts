@@ -28,6 +28,7 @@ export {
   qualifiedSecretId,
   secretByName,
   secretByVariable,
+  secretPrefixProblem,
   secretsFor,
   type PlatformSecret,
   type ServiceName,

@@ -105,6 +105,26 @@ export function secretByVariable(variable: string): PlatformSecret | undefined {
   return PLATFORM_SECRETS.find((secret) => secret.variable === variable);
 }
 
+/** The characters Secrets Manager takes in a secret's name; its API refuses any other. */
+const SECRET_NAME_CHARACTERS = /^[A-Za-z0-9/_+=.@-]+$/;
+/** Room left in a name of at most 512 characters for the longest secret's own name. */
+const MAX_PREFIX_LENGTH = 480;
+
+/**
+ * What is wrong with a secret name prefix, as a phrase after its name, or
+ * undefined: found when it is given, not as the SDK's ValidationException at
+ * the first call (found in an exploratory test of the secrets CLI).
+ */
+export function secretPrefixProblem(prefix: string): string | undefined {
+  if (!SECRET_NAME_CHARACTERS.test(prefix)) {
+    return 'may hold only letters, digits and / _ + = . @ - (the characters of a Secrets Manager name)';
+  }
+  if (prefix.length > MAX_PREFIX_LENGTH) {
+    return `is longer than ${MAX_PREFIX_LENGTH} characters, which a secret name leaves no room for`;
+  }
+  return undefined;
+}
+
 /** `docuthinker/` + name, with the prefix normalised to end in one slash. */
 export function qualifiedSecretId(name: string, prefix = SECRET_PREFIX): string {
   return `${prefix.replace(/\/*$/, '/')}${name}`;

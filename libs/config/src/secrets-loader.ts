@@ -114,7 +114,13 @@ export async function loadSecretsIntoEnvironment(
     .map((secret) => ({ ...secret, id: qualifiedSecretId(secret.name, prefix) }));
   if (wanted.length === 0) return result;
 
-  if (!options.client) refuseBadEndpoint(options.service, env);
+  // The prefix as given (it is the variable's, read by loadConfigWithSecrets);
+  // a client given (tests) has its endpoint already.
+  refuseBadLoaderSettings(
+    options.service,
+    { ...env, DOCUTHINKER_SECRETS_PREFIX: prefix },
+    options.client ? ['DOCUTHINKER_SECRETS_PREFIX'] : LOADER_VARIABLES,
+  );
   const { BatchGetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const client = options.client ?? (await createSecretsClient());
   const byId = new Map(wanted.map((secret) => [secret.id, secret]));
@@ -241,11 +247,16 @@ function withSecretSources(error: ConfigError, sources: ReadonlyMap<string, stri
  * The SDK reads AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_SECRETS_MANAGER ahead
  * of it) itself, and one it cannot parse (`localhost:4566`, no scheme) failed
  * the first call with a bare error name, `(TypeError)` or `(Unknown)`, that
- * named no setting. Validation comes after the secrets, so the loader checks
- * them first, by the service's own rule.
+ * named no setting; a prefix with a character no secret name has, with the
+ * SDK's ValidationException. Validation comes after the secrets, so the
+ * loader checks them first, by the service's own rule.
  */
-function refuseBadEndpoint(service: ServiceName, env: Record<string, string | undefined>): void {
-  const problems = ENDPOINT_VARIABLES.flatMap((variable) => {
+function refuseBadLoaderSettings(
+  service: ServiceName,
+  env: Record<string, string | undefined>,
+  variables: readonly LoaderVariable[],
+): void {
+  const problems = variables.flatMap((variable) => {
     const schema = fieldsOf(service)[variable];
     const parsed = schema?.safeParse(env[variable]);
     if (!schema || !parsed || parsed.success) return [];
@@ -260,7 +271,12 @@ function refuseBadEndpoint(service: ServiceName, env: Record<string, string | un
   if (problems.length > 0) throw new ConfigError(service, problems);
 }
 
-const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SECRETS_MANAGER'] as const;
+const LOADER_VARIABLES = [
+  'DOCUTHINKER_SECRETS_PREFIX',
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+] as const;
+type LoaderVariable = (typeof LOADER_VARIABLES)[number];
 
 /**
  * A secret that only a switched-off feature uses (Neo4j with

@@ -325,6 +325,19 @@ describe('loadSecretsIntoEnvironment against a throttling or refusing endpoint',
     );
   });
 
+  // Found in an exploratory test: the SDK's ValidationException, naming no setting.
+  it('refuses a prefix no secret name can start with before calling, naming the variable', async () => {
+    const failure = loadSecretsIntoEnvironment({
+      service: 'backend',
+      prefix: 'docuthinker prod/',
+      env: {},
+    });
+    await expect(failure).rejects.toBeInstanceOf(ConfigError);
+    await expect(failure).rejects.toThrow(
+      '  - DOCUTHINKER_SECRETS_PREFIX: may hold only letters, digits and / _ + = . @ - (the characters of a Secrets Manager name); expected a secret name prefix such as docuthinker/',
+    );
+  });
+
   it('names the network failure when the endpoint refuses connections', async () => {
     const client = await createSecretsClient({
       ...awsTestClientConfig('http://127.0.0.1:1'),

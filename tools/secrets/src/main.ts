@@ -4,9 +4,11 @@ import {
   createSecretsClient,
   DEFAULT_SECRETS_TIMEOUT_MS,
   SECRET_PREFIX,
+  secretPrefixProblem,
   secretsRequestTimeouts,
   silenceSdkNodeNotice,
 } from '@docuthinker/config';
+import { describeAwsFailure } from './aws-failure';
 import { parseEnvFile } from './env-file';
 import {
   checkPasses,
@@ -28,7 +30,8 @@ Options:
   --file, -f PATH   .env input for put (KEY=VALUE; keys are variable names
                     such as REDIS_URL or secret names such as redis or
                     service-token); stdin if absent
-  --prefix P        secret name prefix (default ${SECRET_PREFIX})
+  --prefix P        secret name prefix (default ${SECRET_PREFIX}; letters, digits
+                    and / _ + = . @ -, as in a Secrets Manager name)
   --dry-run         show what put would do; write nothing
   --timeout-ms N    how long one call to Secrets Manager may take before it is
                     given up (default ${DEFAULT_SECRETS_TIMEOUT_MS}; tried twice)
@@ -123,6 +126,8 @@ async function main(argv: string[]): Promise<number> {
       `--timeout-ms must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}`,
     );
   }
+  const prefixProblem = secretPrefixProblem(values.prefix);
+  if (prefixProblem) return usageError(`--prefix ${prefixProblem}`);
   const context: CommandContext = {
     // Two attempts, each bounded: an endpoint that never answers fails the
     // command in about twice the timeout, naming the timeout.
@@ -170,8 +175,7 @@ main(process.argv.slice(2)).then(
   (error: Error) => {
     // SDK errors carry no secret values; input errors name keys only, one
     // line per problem.
-    const kind = error.name === 'Error' ? '' : `${error.name}: `;
-    for (const line of `${kind}${error.message}`.split('\n')) {
+    for (const line of describeAwsFailure(error).split('\n')) {
       process.stderr.write(`secrets: ${line}\n`);
     }
     process.exit(1);
