@@ -10,6 +10,7 @@ import {
   NOT_FOR_CACHES,
   REQUEST_ID_HEADER,
   continueOnlyWithin,
+  refuseConnectRequests,
   refuseUnmetExpectations,
   refusingRequestsWithoutHost,
   requestIdFrom,
@@ -136,6 +137,7 @@ export function createGatewayApp({
       server.keepAliveTimeout = SERVER_KEEP_ALIVE_TIMEOUT_MS;
       server.setTimeout(0);
       refuseUnmetExpectations(server, problem, logger);
+      refuseConnectRequests(server, problem, logger);
       continueOnlyWithin(server, bodyLimitBytes, problem, logger);
       return server;
     },

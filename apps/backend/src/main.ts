@@ -12,6 +12,7 @@ import {
   installGracefulShutdown,
   LEAVE_HOST_CHECK_TO_LISTENER,
   continueOnlyWithin,
+  refuseConnectRequests,
   refuseUnmetExpectations,
   refusingRequestsWithoutHost,
   startServiceContext,
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
   server.requestTimeout = DEFAULT_BODY_RATE_FLOOR.arriveWithinMs;
   server.on('clientError', backendClientErrors(logger));
   refuseUnmetExpectations(server, problem, logger);
+  refuseConnectRequests(server, problem, logger);
   continueOnlyWithin(server, largestBodyBytes(config.maxUploadBytes), problem, logger);
   let listening: Promise<void> | undefined;
   const listen = () =>

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { HttpErrorCode } from './http-errors';
 import { logRefusedRequest } from './request-log-line';
-import { NOT_FOR_CACHES } from './cache-control';
-import { PROBLEM_CONTENT_TYPE, type ProblemError } from './problem';
-import { refusalHeaders } from './refused-request';
+import type { ProblemError } from './problem';
+import { writeRefusalToSocket } from './refused-request';
 
 /** Node's error codes for what its parser refuses or gives up on; anything else is malformed. */
 const NODE_CLIENT_ERRORS: Record<string, HttpErrorCode> = {
@@ -36,19 +34,6 @@ export function problemClientErrors(
     // The request's own id cannot be read from headers Node could not parse.
     const requestId = randomUUID();
     logRefusedRequest(logger, known.status, error, requestId);
-    const body = JSON.stringify(known.toDocument(undefined, requestId));
-    const headers = Object.entries(refusalHeaders(requestId))
-      .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join('');
-    socket.end(
-      `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? 'Bad Request'}\r\n` +
-        headers +
-        `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        // As every answer of the services (review: these had none).
-        `Cache-Control: ${NOT_FOR_CACHES}\r\n` +
-        'Connection: close\r\n\r\n' +
-        body,
-    );
+    writeRefusalToSocket(socket, known, requestId);
   };
 }

@@ -18,6 +18,7 @@ export { clientDepartureSignal } from './client-departure-signal';
 export { LEAVE_HOST_CHECK_TO_LISTENER, refusingRequestsWithoutHost } from './host-header-required';
 export { continueOnlyWithin } from './expect-continue';
 export { refuseUnmetExpectations } from './unmet-expectation';
+export { refuseConnectRequests } from './connect-refused';
 export { AllowedMethods, routePathPattern, type PathMatching } from './allowed-methods';
 export { HTTP_ERRORS, type HttpErrorCode } from './http-errors';
 export { retryAfterFromHeaders } from './retry-after';

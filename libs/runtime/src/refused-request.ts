@@ -1,4 +1,5 @@
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { NOT_FOR_CACHES } from './cache-control';
 import { PROBLEM_CONTENT_TYPE, type ProblemError } from './problem';
@@ -38,4 +39,31 @@ export function answerRefusedRequest(
     Connection: 'close',
   });
   res.end(body);
+}
+
+/**
+ * Writes `refusal` straight to a connection no response object stands for
+ * (what Node's parser refused, a CONNECT), with `extraHeaders`, and ends it.
+ */
+export function writeRefusalToSocket(
+  socket: Duplex,
+  refusal: ProblemError,
+  requestId: string,
+  extraHeaders: Record<string, string> = {},
+): void {
+  const body = JSON.stringify(refusal.toDocument(undefined, requestId));
+  const headers = Object.entries({
+    ...refusalHeaders(requestId),
+    ...extraHeaders,
+    'Content-Type': PROBLEM_CONTENT_TYPE,
+    'Content-Length': String(Buffer.byteLength(body)),
+    // As every answer of the services (review: these had none).
+    'Cache-Control': NOT_FOR_CACHES,
+    Connection: 'close',
+  })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Bad Request'}\r\n${headers}\r\n${body}`,
+  );
 }

@@ -7,6 +7,7 @@ import {
   LEAVE_HOST_CHECK_TO_LISTENER,
   problemClientErrors,
   problemFactory,
+  refuseConnectRequests,
   refuseUnmetExpectations,
   refusingRequestsWithoutHost,
 } from '../src';
@@ -45,7 +46,8 @@ function bodyOf(answer: string): { status: number; code: string; requestId?: str
 
 // Found in an exploratory test: what Node's server answers before any route
 // (no Host, an unmet Expect, a body declared too large, headers too large)
-// carried no request id and no nosniff, unlike every answer of the routes.
+// carried no request id and no nosniff, unlike every answer of the routes;
+// a CONNECT was dropped without an answer or a log line.
 describe('answers given before any route', () => {
   let server: Server;
   const lines: LogLine[] = [];
@@ -61,6 +63,7 @@ describe('answers given before any route', () => {
       refusingRequestsWithoutHost((_req, res) => res.end('routed'), problem, logger),
     );
     refuseUnmetExpectations(server, problem, logger);
+    refuseConnectRequests(server, problem, logger);
     continueOnlyWithin(server, 100, problem, logger);
     server.on('clientError', problemClientErrors(problem, logger));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -82,6 +85,12 @@ describe('answers given before any route', () => {
       'asked-3',
     ],
     [
+      'CONNECT, as to a proxy',
+      'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nx-request-id: asked-4\r\n\r\n',
+      405,
+      'asked-4',
+    ],
+    [
       'headers past the limit',
       `GET / HTTP/1.1\r\nHost: x\r\nx-request-id: unread\r\nX-Big: ${'a'.repeat(2000)}\r\n\r\n`,
       431,
@@ -99,6 +108,9 @@ describe('answers given before any route', () => {
       expect(requestId).not.toBe('unread');
       expect(headerOf(answer, 'x-content-type-options')).toBe('nosniff');
       expect(bodyOf(answer)).toEqual(expect.objectContaining({ status, requestId }));
+      expect(headerOf(answer, 'cache-control')).toBe('no-store');
+      // A 405 names what its target allows: a tunnel's target, nothing here.
+      if (status === 405) expect(headerOf(answer, 'allow')).toBe('');
       expect(lines.filter((line) => line.req?.id === requestId)).toEqual([
         expect.objectContaining({ msg: 'request refused', res: { statusCode: status } }),
       ]);
