@@ -9,7 +9,7 @@ import {
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { temporaryDirectories } from '@docuthinker/testing';
 import express from 'express';
 import helmet from 'helmet';
@@ -473,6 +473,34 @@ describe('meta routes and HTTP hygiene', () => {
         res: { statusCode: 401 },
       }),
     ]);
+  });
+
+  // Found in an exploratory test: a JSON body cut by the drain timeout (or a
+  // client that left mid-body) was logged with a 400 no one was sent.
+  it('logs a request whose body never came whole as aborted, with no status', async () => {
+    const user = await api.registerUser(uniqueEmail('log-cut'));
+    const requestId = `log-cut-${randomUUID()}`;
+    const { port } = new URL(backend.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `PATCH /api/me HTTP/1.1\r\nHost: x\r\nx-request-id: ${requestId}\r\n` +
+        `Authorization: Bearer ${user.token ?? ''}\r\nContent-Type: application/json\r\n` +
+        'Content-Length: 1000\r\n\r\n{"theme":',
+    );
+    // Time for the route to start reading the body.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    const lines = await eventually(async () => {
+      const matching = backend
+        .logs()
+        .split('\n')
+        .filter((line) => line.includes(requestId))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      return matching.length > 0 ? matching : undefined;
+    });
+    expect(lines).toEqual([expect.objectContaining({ msg: 'request aborted' })]);
+    expect(lines[0]).not.toHaveProperty('res');
   });
 
   it('names the route pattern that answered in the line, not the id in its URL', async () => {

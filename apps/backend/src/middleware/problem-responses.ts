@@ -146,8 +146,11 @@ export const problemResponses: ErrorRequestHandler = (error, req, res, _next) =>
       }[error.operation],
     );
   else if (isDataStoreOutage(error)) req.log.error({ err: error }, 'data store unavailable');
-  // A stream (a file download, server-sent events) that broke half-way can only be cut.
-  if (res.headersSent) {
+  // A stream (a file download, server-sent events) that broke half-way can
+  // only be cut; a connection already gone (the client left mid-body, or the
+  // drain timeout cut it) gets nothing, so that no status it was never sent
+  // reaches the request's line (found in an exploratory test: a 400).
+  if (res.headersSent || req.socket.destroyed) {
     res.destroy();
     return;
   }
