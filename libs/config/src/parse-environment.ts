@@ -75,6 +75,18 @@ export class ConfigResolution<S extends FieldShape> {
     return (this.values['NODE_ENV'] as NodeEnv | undefined) ?? 'production';
   }
 
+  /**
+   * The problem of a production requirement left unset. Where NODE_ENV was
+   * refused and read as production, it says so: `NODE_ENV=staging` listed
+   * six variables "required in production" with no word of why (found in an
+   * exploratory test).
+   */
+  get unsetInProduction(): string {
+    return this.hasProblem('NODE_ENV')
+      ? 'is not set (required in production, which an unaccepted NODE_ENV is read as)'
+      : 'is not set (required in production)';
+  }
+
   get embeddedAllowed(): boolean {
     return this.nodeEnv !== 'production' || this.values['DOCUTHINKER_ALLOW_EMBEDDED'] === true;
   }
@@ -101,7 +113,7 @@ export class ConfigResolution<S extends FieldShape> {
     } else {
       this.problems.push({
         variable,
-        problem: 'is not set (required in production)',
+        problem: this.unsetInProduction,
         expected: `${this.expectedFor(variable)}, or DOCUTHINKER_ALLOW_EMBEDDED=true to use ${embeddedLabel}`,
       });
     }

@@ -36,7 +36,7 @@ export function resolvePlatformSecrets(
     for (const variable of missing) {
       resolution.addProblem({
         variable,
-        problem: 'is not set (required in production)',
+        problem: resolution.unsetInProduction,
         expected: `${resolution.expectedFor(variable)}, or DOCUTHINKER_ALLOW_EMBEDDED=true to generate one`,
       });
     }

@@ -92,6 +92,23 @@ describe('loadBackendConfig', () => {
     }
   });
 
+  it('reads an unaccepted NODE_ENV as production, and says so in each requirement', () => {
+    const problems = problemsOf({ NODE_ENV: 'staging' });
+    expect(problems[0]).toEqual(
+      expect.objectContaining({
+        variable: 'NODE_ENV',
+        problem: 'is not one of the accepted values',
+      }),
+    );
+    const requirements = problems.slice(1);
+    expect(requirements.map((p) => p.variable)).toContain('MONGODB_URI');
+    for (const problem of requirements) {
+      expect(problem.problem).toBe(
+        'is not set (required in production, which an unaccepted NODE_ENV is read as)',
+      );
+    }
+  });
+
   it('treats an unset NODE_ENV as production', () => {
     expect(problemsOf({}).map((p) => p.variable)).toContain('MONGODB_URI');
   });
