@@ -16,8 +16,14 @@ type ParsedValues<S extends FieldShape> = { [K in keyof S]: z.output<S[K]> };
  * read that way, so they become a generic phrase.
  */
 export function problemOf(error: z.ZodError): string {
-  const message = error.issues[0]?.message ?? 'is invalid';
-  return message.startsWith('Invalid') ? 'is not an accepted value' : message;
+  const issue = error.issues[0];
+  const message = issue?.message ?? 'is invalid';
+  if (message.startsWith('Invalid')) return 'is not an accepted value';
+  // In a comma-separated list, which entry (never its value: the message
+  // quotes none): one of several origins was hard to find (found in an
+  // exploratory test).
+  const entry = issue?.path[0];
+  return typeof entry === 'number' ? `${message}: entry ${entry + 1}` : message;
 }
 
 /**

@@ -174,7 +174,7 @@ describe('loadBackendConfig', () => {
     [
       'DOCUTHINKER_CORS_ORIGINS',
       'https://ok.example,nope',
-      'has an entry that is not an origin URL',
+      'has an entry that is not an origin URL: entry 2',
     ],
   ])('rejects %s=%s: %s', (variable, value, message) => {
     const problems = problemsOf({ ...productionEnv, [variable]: value });
@@ -197,43 +197,43 @@ describe('loadBackendConfig', () => {
     [
       'DOCUTHINKER_CORS_ORIGINS',
       'https://app.example.com/',
-      'has an entry with a path or a trailing slash (an origin is scheme://host[:port] only)',
+      'has an entry with a path or a trailing slash (an origin is scheme://host[:port] only): entry 1',
     ],
     [
       'DOCUTHINKER_CORS_ORIGINS',
       'https://ok.example, https://app.example.com/app',
-      'has an entry with a path or a trailing slash (an origin is scheme://host[:port] only)',
+      'has an entry with a path or a trailing slash (an origin is scheme://host[:port] only): entry 2',
     ],
     [
       'DOCUTHINKER_CORS_ORIGINS',
       'https://App.Example.com',
-      'has an entry not written as browsers send it (lowercase, without its default port)',
+      'has an entry not written as browsers send it (lowercase, without its default port): entry 1',
     ],
     [
       'DOCUTHINKER_CORS_ORIGINS',
       'https://app.example.com:443',
-      'has an entry not written as browsers send it (lowercase, without its default port)',
+      'has an entry not written as browsers send it (lowercase, without its default port): entry 1',
     ],
     [
       'DOCUTHINKER_CORS_ORIGINS',
       'ftp://files.example.com',
-      'has an entry that is not an http:// or https:// origin',
+      'has an entry that is not an http:// or https:// origin: entry 1',
     ],
     [
       'DOCUTHINKER_CORS_ORIGINS',
       'https://*.example.com',
-      'has a wildcard entry (CORS matches each origin exactly)',
+      'has a wildcard entry (CORS matches each origin exactly): entry 1',
     ],
     // Refused alike on Node 20 and 24, whose URL parsers differ on them.
     [
       'DOCUTHINKER_CORS_ORIGINS',
       'https://xn--a.example.com',
-      'has an entry whose host has a label that is not valid punycode (xn--…)',
+      'has an entry whose host has a label that is not valid punycode (xn--…): entry 1',
     ],
     [
       'DOCUTHINKER_CORS_ORIGINS',
       'https://app.xn--abc-.example.com',
-      'has an entry whose host has a label that is not valid punycode (xn--…)',
+      'has an entry whose host has a label that is not valid punycode (xn--…): entry 1',
     ],
     ['DOCUTHINKER_DOCUMENTS_BUCKET', 'ab', 'is not 3 to 63 characters long'],
     ['DOCUTHINKER_DOCUMENTS_BUCKET', 'b'.repeat(64), 'is not 3 to 63 characters long'],

@@ -160,7 +160,7 @@ describe('loadGatewayConfig', () => {
     expect(problems).toContainEqual(
       expect.objectContaining({
         variable: 'DOCUTHINKER_AI_PROVIDERS',
-        problem: 'names an unknown provider',
+        problem: 'names an unknown provider: entry 2',
       }),
     );
   });
