@@ -33,6 +33,17 @@ describe('meta routes and HTTP hygiene', () => {
     scratchDirs.removeAll();
   });
 
+  /** The backend's log lines holding `requestId`, parsed, once there is one. */
+  const logLinesOf = (requestId: string) =>
+    eventually(async () => {
+      const matching = backend
+        .logs()
+        .split('\n')
+        .filter((line) => line.includes(requestId))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      return matching.length > 0 ? matching : undefined;
+    });
+
   /** The backend's first log line holding `text` (a request id), once it is written. */
   const logLineWith = (text: string) =>
     eventually(async () =>
@@ -458,14 +469,7 @@ describe('meta routes and HTTP hygiene', () => {
     const answer = await api.get('/api/documents', { 'x-request-id': requestId });
     expect(answer.headers.get('x-request-id')).toBe(requestId);
     await api.get('/health', { 'x-request-id': `${requestId}-health` });
-    const lines = await eventually(async () => {
-      const matching = backend
-        .logs()
-        .split('\n')
-        .filter((line) => line.includes(requestId))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-      return matching.length > 0 ? matching : undefined;
-    });
+    const lines = await logLinesOf(requestId);
     expect(lines).toEqual([
       expect.objectContaining({
         msg: 'request completed',
@@ -491,14 +495,7 @@ describe('meta routes and HTTP hygiene', () => {
     // Time for the route to start reading the body.
     await new Promise((resolve) => setTimeout(resolve, 100));
     socket.destroy();
-    const lines = await eventually(async () => {
-      const matching = backend
-        .logs()
-        .split('\n')
-        .filter((line) => line.includes(requestId))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-      return matching.length > 0 ? matching : undefined;
-    });
+    const lines = await logLinesOf(requestId);
     expect(lines).toEqual([expect.objectContaining({ msg: 'request aborted' })]);
     expect(lines[0]).not.toHaveProperty('res');
   });
