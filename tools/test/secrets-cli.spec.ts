@@ -257,6 +257,13 @@ describe('tools/secrets CLI against moto', () => {
     }
   });
 
+  it('names a missing --file as the input it is, not as a network failure (review)', async () => {
+    const result = await run(['put', '--file', join(workDir, 'absent.env')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^secrets: ENOENT: no such file or directory, open /);
+    expect(result.stderr).not.toContain('Secrets Manager');
+  });
+
   it.each(['docuthinker prod/', 'docuthinker/*', 'ü/', 'x'.repeat(481)])(
     'refuses the prefix %j, which no secret name starts with, as a usage error',
     async (prefix) => {

@@ -303,15 +303,16 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
         ownerId: 'o',
         messages: [
           { role: 'user', content: 'Hello.' },
-          { role: 'assistant', content: 'Hi.' },
+          { role: 'assistant', content: 'a'.repeat(MAX_CHAT_MESSAGE_CHARS + 1) },
           { role: 'user', content: 'a'.repeat(MAX_CHAT_MESSAGE_CHARS + 1) },
         ],
       },
     });
-    // Its field listed as a 400 lists them (found in an exploratory test: neither a list nor `body.`).
+    // Each field listed as a 400 lists them (found in an exploratory test: neither a list nor `body.`).
     const refused = expectProblem(long, 413, 'DT_ERR_BODY_TOO_LARGE');
-    expect(refused['detail']).toMatch(/^body\.messages\.2\.content: /);
+    expect(refused['detail']).toMatch(/^body\.messages\.1\.content: /);
     expect(refused['errors']).toEqual([
+      { path: 'body.messages.1.content', message: expect.any(String) },
       { path: 'body.messages.2.content', message: expect.any(String) },
     ]);
     const many = await gateway.service({

@@ -85,10 +85,14 @@ export function loadBackendConfig(env: Environment = process.env): BackendConfig
     'DOCUTHINKER_DOCUMENTS_BUCKET',
     `local files under ${join(dataDir, 'documents')}`,
   );
-  // The embedded store and local files live in the data directory.
+  // The embedded store, local files and, without Redis, the record of
+  // revoked tokens live in the data directory.
+  const embedded = (variable: keyof typeof backendFields, value: string | undefined) =>
+    value === undefined && !resolution.hasProblem(variable);
   if (
-    (mongodbUri === undefined && !resolution.hasProblem('MONGODB_URI')) ||
-    (documentsBucket === undefined && !resolution.hasProblem('DOCUTHINKER_DOCUMENTS_BUCKET'))
+    embedded('MONGODB_URI', mongodbUri) ||
+    embedded('DOCUTHINKER_DOCUMENTS_BUCKET', documentsBucket) ||
+    embedded('REDIS_URL', redisUrl)
   ) {
     resolution.requireWritableDirectory('DOCUTHINKER_DATA_DIR', dataDir);
   }

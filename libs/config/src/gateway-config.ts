@@ -190,11 +190,13 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     "in-process AI call counters (each replica counts a user's calls on its own)",
   );
 
-  // The embedded graph lives in the data directory, the embedded vector index in its own.
+  // The embedded graph and, without Redis, the record of revoked tokens live
+  // in the data directory; the embedded vector index in its own.
   if (
-    values.DOCUTHINKER_SYNC_GRAPH !== false &&
-    neo4jUri === undefined &&
-    !resolution.hasProblem('DOCUTHINKER_NEO4J_URI')
+    (values.DOCUTHINKER_SYNC_GRAPH !== false &&
+      neo4jUri === undefined &&
+      !resolution.hasProblem('DOCUTHINKER_NEO4J_URI')) ||
+    (redisUrl === undefined && !resolution.hasProblem('REDIS_URL'))
   ) {
     resolution.requireWritableDirectory('DOCUTHINKER_DATA_DIR', dataDir);
   }

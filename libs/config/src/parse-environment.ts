@@ -15,15 +15,32 @@ type ParsedValues<S extends FieldShape> = { [K in keyof S]: z.output<S[K]> };
  * name ("is above 65535"); zod's built-in messages ("Invalid input: …") do not
  * read that way, so they become a generic phrase.
  */
-export function problemOf(error: z.ZodError): string {
+export function problemOf(error: z.ZodError, raw?: unknown): string {
   const issue = error.issues[0];
   const message = issue?.message ?? 'is invalid';
   if (message.startsWith('Invalid')) return 'is not an accepted value';
-  // In a comma-separated list, which entry (never its value: the message
-  // quotes none): one of several origins was hard to find (found in an
-  // exploratory test).
+  // In a comma-separated list, which entry as written (never its value: the
+  // message quotes none): one of several origins was hard to find (found in
+  // an exploratory test).
   const entry = issue?.path[0];
-  return typeof entry === 'number' ? `${message}: entry ${entry + 1}` : message;
+  if (typeof entry !== 'number') return message;
+  return `${message}: entry ${writtenPosition(raw, entry)}`;
+}
+
+/**
+ * The 1-based position, among all the comma-separated fields of `raw`, of
+ * its `index`th non-empty one: lists are read without their empty fields
+ * (`a,,b` is two entries), but an operator counts the fields they wrote.
+ */
+function writtenPosition(raw: unknown, index: number): number {
+  if (typeof raw !== 'string') return index + 1;
+  let nonEmpty = -1;
+  const fields = raw.split(',');
+  for (const [position, field] of fields.entries()) {
+    if (field.trim() !== '') nonEmpty += 1;
+    if (nonEmpty === index) return position + 1;
+  }
+  return index + 1;
 }
 
 /**
@@ -69,7 +86,7 @@ export class ConfigResolution<S extends FieldShape> {
       } else {
         this.problems.push({
           variable,
-          problem: problemOf(result.error),
+          problem: problemOf(result.error, env[variable]),
           expected: this.expectedFor(variable),
         });
       }

@@ -43,7 +43,7 @@ export function secretValueProblem(
   const plain = plainSecretProblem(value);
   if (plain) return problem(plain);
   const result = schema.safeParse(value);
-  if (!result.success) return problem(problemOf(result.error));
+  if (!result.success) return problem(problemOf(result.error, value));
   // What is put here is what production runs with (see resolvePlatformSecrets).
   const guessable =
     refusesGuessable && SIGNING_SECRET_VARIABLES.has(secret.variable)

@@ -263,7 +263,7 @@ function refuseBadLoaderSettings(
     return [
       {
         variable,
-        problem: problemOf(parsed.error),
+        problem: problemOf(parsed.error, env[variable]),
         expected: envVarDocs.get(schema)?.expected ?? 'a URL',
       },
     ];

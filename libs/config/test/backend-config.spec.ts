@@ -144,6 +144,15 @@ describe('loadBackendConfig', () => {
     expect(loadBackendConfig({ ...productionEnv, DOCUTHINKER_DATA_DIR: dataDir }).dataDir).toBe(
       dataDir,
     );
+    // Without Redis, revoked tokens are recorded there.
+    expect(
+      problemsOf({
+        ...productionEnv,
+        REDIS_URL: '',
+        DOCUTHINKER_ALLOW_EMBEDDED: 'true',
+        DOCUTHINKER_DATA_DIR: dataDir,
+      }),
+    ).toEqual([expect.objectContaining({ variable: 'DOCUTHINKER_DATA_DIR' })]);
   });
 
   it('uses embedded defaults in development and shares generated secrets through the data dir', () => {
@@ -175,6 +184,12 @@ describe('loadBackendConfig', () => {
       'DOCUTHINKER_CORS_ORIGINS',
       'https://ok.example,nope',
       'has an entry that is not an origin URL: entry 2',
+    ],
+    // Counted as written: an empty field is passed over, but it is a field.
+    [
+      'DOCUTHINKER_CORS_ORIGINS',
+      'https://ok.example,,nope',
+      'has an entry that is not an origin URL: entry 3',
     ],
   ])('rejects %s=%s: %s', (variable, value, message) => {
     const problems = problemsOf({ ...productionEnv, [variable]: value });

@@ -125,15 +125,20 @@ describe('loadGatewayConfig', () => {
     expect(problemsOf({ ...development, DOCUTHINKER_DATA_DIR: blocked })).toEqual([
       expect.objectContaining({ variable: 'DOCUTHINKER_DATA_DIR' }),
     ]);
-    // Indexes on their servers, or switched off, use neither directory.
+    // Without Redis, revoked tokens are read from the data directory.
+    const offIndexes = { DOCUTHINKER_SYNC_GRAPH: 'false', DOCUTHINKER_SYNC_VECTOR: 'false' };
+    expect(problemsOf({ ...development, ...offIndexes, DOCUTHINKER_DATA_DIR: blocked })).toEqual([
+      expect.objectContaining({ variable: 'DOCUTHINKER_DATA_DIR' }),
+    ]);
+    // Indexes and Redis on their servers, or indexes switched off, use neither directory.
     const unused = { DOCUTHINKER_DATA_DIR: blocked, DOCUTHINKER_CHROMA_DIR: blocked };
     expect(loadGatewayConfig({ ...productionEnv, ...unused }).chromaDir).toBe(blocked);
     expect(
       loadGatewayConfig({
         ...development,
         ...unused,
-        DOCUTHINKER_SYNC_GRAPH: 'false',
-        DOCUTHINKER_SYNC_VECTOR: 'false',
+        ...offIndexes,
+        REDIS_URL: 'redis://cache.internal:6379',
       }).dataDir,
     ).toBe(blocked);
   });

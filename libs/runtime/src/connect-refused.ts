@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { HttpErrorCode } from './http-errors';
 import type { ProblemError } from './problem';
@@ -30,6 +31,7 @@ export function refuseConnectRequests(
       Object.assign(new Error('a CONNECT request'), { code: 'ERR_CONNECT_METHOD' }),
       requestId,
     );
-    writeRefusalToSocket(socket, refusal, requestId, { Allow: '' });
+    // Typed as a Duplex; an HTTP server's is a net.Socket (a TLSSocket, one too, for HTTPS).
+    writeRefusalToSocket(socket as Socket, refusal, requestId, { Allow: '' });
   });
 }

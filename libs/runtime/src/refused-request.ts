@@ -1,5 +1,5 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { NOT_FOR_CACHES } from './cache-control';
 import { PROBLEM_CONTENT_TYPE, type ProblemError } from './problem';
@@ -42,11 +42,21 @@ export function answerRefusedRequest(
 }
 
 /**
+ * How long a refused connection may stay open after its answer for the
+ * client to read it and close its side; then it is destroyed.
+ */
+export const REFUSED_CONNECTION_LINGER_MS = 2000;
+
+/**
  * Writes `refusal` straight to a connection no response object stands for
  * (what Node's parser refused, a CONNECT), with `extraHeaders`, and ends it.
+ * The HTTP server's sockets allow half-open connections, and no server
+ * timeout watches one a `connect` listener took: without the linger, a
+ * client that never closed its side held the connection, and the server's
+ * close, for ever (found in review).
  */
 export function writeRefusalToSocket(
-  socket: Duplex,
+  socket: Socket,
   refusal: ProblemError,
   requestId: string,
   extraHeaders: Record<string, string> = {},
@@ -63,6 +73,7 @@ export function writeRefusalToSocket(
   })
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
+  socket.setTimeout(REFUSED_CONNECTION_LINGER_MS, () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Bad Request'}\r\n${headers}\r\n${body}`,
   );

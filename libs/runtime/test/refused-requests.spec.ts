@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import pino from 'pino';
+import { waitUntil } from '@docuthinker/testing';
 import {
   continueOnlyWithin,
   HTTP_ERRORS,
@@ -116,4 +117,32 @@ describe('answers given before any route', () => {
       ]);
     },
   );
+
+  // Found in review: Node's HTTP sockets may stay half-open, and no server
+  // timeout watches a socket a connect listener took.
+  it('closes a refused connection whose client never closes its side', async () => {
+    const { port } = server.address() as AddressInfo;
+    const stubborn = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    try {
+      await new Promise((resolve) => stubborn.once('connect', resolve));
+      // Read, or its end would wait behind the unread answer.
+      stubborn.resume();
+      stubborn.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+      // The answer ends with the server's side of the connection...
+      await new Promise((resolve) => stubborn.once('end', resolve));
+      // ...and the connection itself goes within the linger, though the client's side stays open.
+      await waitUntil(
+        'the refused connection closed',
+        async () => {
+          const open = await new Promise<number>((resolve, reject) =>
+            server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+          );
+          return open === 0;
+        },
+        { timeoutMs: 10_000 },
+      );
+    } finally {
+      stubborn.destroy();
+    }
+  });
 });

@@ -7,6 +7,21 @@ type SdkFailure = Error & {
 };
 
 /**
+ * Node's codes for a connection that could not be made or was lost; a file's
+ * (ENOENT of `--file`) is the operator's input, not the network.
+ */
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+
+/**
  * The line an operator reads for a failed call to Secrets Manager: the SDK's
  * own words where they say what went wrong (AccessDeniedException: ...), and
  * where they do not, what to check (found in an exploratory test: "Region is
@@ -26,7 +41,7 @@ export function describeAwsFailure(error: SdkFailure): string {
     const answer = status === undefined ? 'an answer' : `HTTP ${status}`;
     return `the endpoint answered ${answer}, not as Secrets Manager answers: check AWS_ENDPOINT_URL and AWS_REGION`;
   }
-  if (error.name === 'Error' && error.code !== undefined && /^E[A-Z]+$/.test(error.code)) {
+  if (error.name === 'Error' && error.code !== undefined && NETWORK_ERROR_CODES.has(error.code)) {
     return `could not reach Secrets Manager (${error.message}): check AWS_ENDPOINT_URL, AWS_REGION and the network`;
   }
   return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;

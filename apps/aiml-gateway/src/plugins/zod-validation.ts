@@ -42,12 +42,12 @@ export function registerZodValidation(app: FastifyInstance): void {
     return (data: unknown) => {
       const result = schema.safeParse(data ?? undefined);
       if (result.success) return { value: result.data };
-      const oversized = result.error.issues.find(
+      const oversized = result.error.issues.filter(
         (issue) => issue.code === 'too_big' && part === 'body' && isTextPath(issue.path),
       );
-      if (oversized) {
-        // Listed as a 400's fields are, with the same `body.` paths.
-        const errors = issuesToErrors(part, [oversized]);
+      if (oversized.length > 0) {
+        // Each listed as a 400's fields are, with the same `body.` paths.
+        const errors = issuesToErrors(part, oversized);
         const [first] = errors;
         return {
           error: problem(

@@ -43,10 +43,13 @@ function toJob(row: OutboxRow): OutboxJob {
   };
 }
 
-/** The oldest due job (and `only`) whose owner and document have no earlier job pending. */
-const nextDue = (only = '') => `
+/**
+ * The oldest due job whose owner and document have no earlier job pending;
+ * `extraCondition`, an `AND …` SQL fragment over `due`, narrows it.
+ */
+const nextDue = (extraCondition = '') => `
   SELECT due.seq FROM outbox_jobs AS due
-   WHERE due.available_at <= ?3 ${only}
+   WHERE due.available_at <= ?3 ${extraCondition}
      AND (due.lease_expires_at IS NULL OR due.lease_expires_at <= ?3)
      AND NOT EXISTS (SELECT 1 FROM outbox_jobs AS earlier
                       WHERE earlier.document_id = due.document_id
