@@ -241,7 +241,7 @@ describe('--dry-run prints the exact commands', () => {
     const build = commandIndex(commands, '-t docker-build');
     const topology = commandIndex(commands, '-t integration');
     expect(commands[build]).toBe(
-      `env IMAGE_TAG=${TAG} CONTAINER_ENGINE=docker npx nx run-many -t docker-build --projects=backend,aiml-gateway --output-style=static`,
+      `env IMAGE_TAG=${TAG} CONTAINER_ENGINE=docker EXTRA_BUILD_OPTIONS=--pull npx nx run-many -t docker-build --projects=backend,aiml-gateway --output-style=static`,
     );
     expect(topology).toBeGreaterThan(build);
     expect(commands[topology]).toMatch(
