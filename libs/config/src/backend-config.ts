@@ -87,12 +87,10 @@ export function loadBackendConfig(env: Environment = process.env): BackendConfig
   );
   // The embedded store, local files and, without Redis, the record of
   // revoked tokens live in the data directory.
-  const embedded = (variable: keyof typeof backendFields, value: string | undefined) =>
-    value === undefined && !resolution.hasProblem(variable);
   if (
-    embedded('MONGODB_URI', mongodbUri) ||
-    embedded('DOCUTHINKER_DOCUMENTS_BUCKET', documentsBucket) ||
-    embedded('REDIS_URL', redisUrl)
+    resolution.usesEmbedded('MONGODB_URI') ||
+    resolution.usesEmbedded('DOCUTHINKER_DOCUMENTS_BUCKET') ||
+    resolution.usesEmbedded('REDIS_URL')
   ) {
     resolution.requireWritableDirectory('DOCUTHINKER_DATA_DIR', dataDir);
   }

@@ -193,17 +193,14 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
   // The embedded graph and, without Redis, the record of revoked tokens live
   // in the data directory; the embedded vector index in its own.
   if (
-    (values.DOCUTHINKER_SYNC_GRAPH !== false &&
-      neo4jUri === undefined &&
-      !resolution.hasProblem('DOCUTHINKER_NEO4J_URI')) ||
-    (redisUrl === undefined && !resolution.hasProblem('REDIS_URL'))
+    (values.DOCUTHINKER_SYNC_GRAPH !== false && resolution.usesEmbedded('DOCUTHINKER_NEO4J_URI')) ||
+    resolution.usesEmbedded('REDIS_URL')
   ) {
     resolution.requireWritableDirectory('DOCUTHINKER_DATA_DIR', dataDir);
   }
   if (
     values.DOCUTHINKER_SYNC_VECTOR !== false &&
-    chromaUrl === undefined &&
-    !resolution.hasProblem('DOCUTHINKER_CHROMA_URL')
+    resolution.usesEmbedded('DOCUTHINKER_CHROMA_URL')
   ) {
     // Outside production its default is below the data directory, the variable to mend.
     const chromaDirFrom =

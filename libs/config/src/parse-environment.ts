@@ -68,6 +68,8 @@ export class ConfigResolution<S extends FieldShape> {
   readonly problems: ConfigProblem[] = [];
   readonly notices: string[] = [];
   readonly values: Partial<ParsedValues<S>> = {};
+  /** Directories requireWritableDirectory has looked at. */
+  private readonly writableDirectories = new Set<string>();
 
   constructor(
     readonly service: string,
@@ -149,7 +151,9 @@ export class ConfigResolution<S extends FieldShape> {
    * instead of a bare ENOTDIR or EACCES from whichever store opens it first.
    */
   requireWritableDirectory(variable: keyof S & string, directory: string): void {
-    if (this.hasProblem(variable)) return;
+    // Asked for by each thing that uses it (the stores, generated secrets): looked at once.
+    if (this.hasProblem(variable) || this.writableDirectories.has(directory)) return;
+    this.writableDirectories.add(directory);
     const problem = unwritableDirectoryProblem(directory);
     if (problem) {
       this.problems.push({
@@ -158,6 +162,14 @@ export class ConfigResolution<S extends FieldShape> {
         expected: 'a directory this process can create or write to',
       });
     }
+  }
+
+  /**
+   * Whether the embedded default stands in for `variable`, a production store
+   * (see storeOrEmbedded): unset, and not refused.
+   */
+  usesEmbedded(variable: keyof S & string): boolean {
+    return this.values[variable] === undefined && !this.hasProblem(variable);
   }
 
   addProblem(problem: ConfigProblem): void {

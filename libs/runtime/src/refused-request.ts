@@ -7,20 +7,37 @@ import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 import { logRefusedRequest } from './request-log-line';
 
 /**
- * What every answer sent before any route carries beside its problem: the
- * request id that its body and log line give too, so a client can quote it,
- * and `nosniff`, as every answer of the services (found in an exploratory
- * test: these had neither).
+ * The body and headers of an answer sent before any route: beside the
+ * problem, the request id that its body and log line give too, so a client
+ * can quote it, and `nosniff`, `no-store` and a connection close, as every
+ * answer of the services (found in an exploratory test: these had no id and
+ * no nosniff). The connection closes: what follows on it cannot be trusted
+ * to be the next request.
  */
-export function refusalHeaders(requestId: string): Record<string, string> {
-  return { [REQUEST_ID_HEADER]: requestId, 'X-Content-Type-Options': 'nosniff' };
+function refusalAnswer(
+  refusal: ProblemError,
+  requestId: string,
+  extraHeaders: Record<string, string>,
+): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify(refusal.toDocument(undefined, requestId));
+  return {
+    body,
+    headers: {
+      [REQUEST_ID_HEADER]: requestId,
+      'X-Content-Type-Options': 'nosniff',
+      ...extraHeaders,
+      'Content-Type': PROBLEM_CONTENT_TYPE,
+      'Content-Length': String(Buffer.byteLength(body)),
+      'Cache-Control': NOT_FOR_CACHES,
+      Connection: 'close',
+    },
+  };
 }
 
 /**
  * Answers a request that Node's server hands over before any route sees it
  * (no Host header, an unmet Expect) with the service's problem+json and a
- * `request refused` line naming `reason`'s code, and closes the connection:
- * what follows on it cannot be trusted to be the next request.
+ * `request refused` line naming `reason`'s code, and closes the connection.
  */
 export function answerRefusedRequest(
   res: ServerResponse,
@@ -30,15 +47,8 @@ export function answerRefusedRequest(
 ): void {
   const requestId = requestIdFrom(res.req.headers);
   logRefusedRequest(logger, refusal.status, reason, requestId);
-  const body = JSON.stringify(refusal.toDocument(undefined, requestId));
-  res.writeHead(refusal.status, {
-    ...refusalHeaders(requestId),
-    'Content-Type': PROBLEM_CONTENT_TYPE,
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': NOT_FOR_CACHES,
-    Connection: 'close',
-  });
-  res.end(body);
+  const { body, headers } = refusalAnswer(refusal, requestId, {});
+  res.writeHead(refusal.status, headers).end(body);
 }
 
 /**
@@ -61,20 +71,12 @@ export function writeRefusalToSocket(
   requestId: string,
   extraHeaders: Record<string, string> = {},
 ): void {
-  const body = JSON.stringify(refusal.toDocument(undefined, requestId));
-  const headers = Object.entries({
-    ...refusalHeaders(requestId),
-    ...extraHeaders,
-    'Content-Type': PROBLEM_CONTENT_TYPE,
-    'Content-Length': String(Buffer.byteLength(body)),
-    // As every answer of the services (review: these had none).
-    'Cache-Control': NOT_FOR_CACHES,
-    Connection: 'close',
-  })
+  const { body, headers } = refusalAnswer(refusal, requestId, extraHeaders);
+  const head = Object.entries(headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
   socket.setTimeout(REFUSED_CONNECTION_LINGER_MS, () => socket.destroy());
   socket.end(
-    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Bad Request'}\r\n${headers}\r\n${body}`,
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Bad Request'}\r\n${head}\r\n${body}`,
   );
 }
