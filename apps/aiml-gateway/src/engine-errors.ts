@@ -1,5 +1,6 @@
 import { TaskCancelledError } from 'cockatiel';
 import {
+  AnswerInterruptedError,
   EmbeddingMismatchError,
   IndexDisabledError,
   OfflineTextTooLargeError,
@@ -150,6 +151,13 @@ export function problemFromEngineError(error: unknown): ProblemError | undefined
     return problem(
       'DT_ERR_STORE_REJECTED',
       "the vector index (Chroma) refused to store the document's chunks; the document was left as it was",
+    );
+  }
+  if (error instanceof AnswerInterruptedError) {
+    const { provider, outcome } = error.attempt;
+    return problem(
+      'DT_ERR_ANSWER_INTERRUPTED',
+      `${provider}: ${outcome} after the reply began; the reply is incomplete`,
     );
   }
   if (error instanceof ProvidersExhaustedError) {

@@ -40,6 +40,11 @@ export const GATEWAY_ERRORS = {
     title: 'The vector index refused to store the document',
   },
   DT_ERR_PROVIDERS_UNAVAILABLE: { status: 503, title: 'No AI provider answered' },
+  /** Only in a chat stream's `error` event: the status had gone out with the reply's start. */
+  DT_ERR_ANSWER_INTERRUPTED: {
+    status: 502,
+    title: 'The AI provider stopped before its reply was complete',
+  },
   DT_ERR_ENGINE_UNAVAILABLE: {
     status: 503,
     title: 'The vector index or knowledge graph cannot be reached yet',

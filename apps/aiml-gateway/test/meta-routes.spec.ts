@@ -267,7 +267,10 @@ describe('meta routes', () => {
     ]);
     // Found in an exploratory test: the events' data had no schema.
     const events = document.paths['/ai/v1/chat'].post.responses['200'].content['text/event-stream'];
-    expect(Object.keys(events['x-events'])).toEqual(['delta', 'citations', 'done']);
+    expect(Object.keys(events['x-events'])).toEqual(['delta', 'citations', 'done', 'error']);
+    expect(events['x-events'].error.required).toEqual(
+      expect.arrayContaining(['type', 'title', 'status', 'code']),
+    );
     expect(events['x-events'].delta.required).toEqual(['text']);
     expect(events['x-events'].citations.properties.citations.type).toBe('array');
     expect(Object.keys(events['x-events'].done.properties)).toEqual(

@@ -102,7 +102,9 @@ export {
 export {
   ProviderChain,
   ProvidersExhaustedError,
+  AnswerInterruptedError,
   DEFAULT_RESILIENCE,
+  type AnswerStream,
   type ProviderChainOptions,
   type ChainCallOptions,
   type ResiliencePolicy,

@@ -7,7 +7,7 @@ import {
 import { NO_ANSWER } from '../src/offline/answer-from-context';
 import { LibsqlKnowledgeGraph } from '../src/graph/libsql-knowledge-graph';
 import type { AiProvider, ProviderReply } from '../src/providers/ai-provider';
-import { parseAnswer } from '../src/providers/parse-task-output';
+import { parseAnswer } from '../src/providers/streamed-answer';
 import { ProviderChain } from '../src/providers/provider-chain';
 import { ProviderError } from '../src/providers/provider-error';
 import type { Embedder } from '../src/retrieval/embedder';

@@ -39,6 +39,16 @@ export interface AiProvider {
   ): Promise<ProviderReply<TaskOutputs[T]>>;
   answer(request: AnswerRequest, signal: AbortSignal): Promise<ProviderReply<AnswerOutput>>;
   /**
+   * The answer in pieces as the model writes it, then the whole reply; only
+   * providers that stream have it (the chain asks the others for `answer`).
+   * Its first step rejects as `answer` would when the call fails before any
+   * text; a failure after it is thrown mid-stream.
+   */
+  streamAnswer?(
+    request: AnswerRequest,
+    signal: AbortSignal,
+  ): AsyncGenerator<string, ProviderReply<AnswerOutput>, undefined>;
+  /**
    * The failure to report when the provider could send nothing now (every
    * API key resting), or undefined when it could. The provider's guard asks
    * before each attempt goes to the circuit breaker, which must judge the

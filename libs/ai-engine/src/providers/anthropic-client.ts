@@ -32,5 +32,8 @@ export function anthropicFailure(error: unknown, signal: AbortSignal): unknown {
       codes: [error.type],
     });
   }
+  if (error instanceof APIError) {
+    return providerFailure('anthropic', error, signal, { midStream: true, codes: [error.type] });
+  }
   return providerFailure('anthropic', error, signal);
 }

@@ -6,7 +6,8 @@ import type {
   TaskOutputs,
 } from '../tasks/task-types';
 import type { AiProvider, ProviderName, ProviderReply, TokenUsage } from './ai-provider';
-import { parseAnswer, parseTaskOutput } from './parse-task-output';
+import { parseTaskOutput } from './parse-task-output';
+import { parseAnswer, StreamedAnswer } from './streamed-answer';
 import {
   answerPrompt,
   documentTruncated,
@@ -24,6 +25,9 @@ export interface Completion {
   readonly model?: string;
 }
 
+/** How a streamed completion ended: a Completion without its text, which came in pieces. */
+export type CompletionEnd = Omit<Completion, 'text'>;
+
 const CUT_ANSWER_NOTE = "the model's answer was cut off at its output limit";
 const CUT_DOCUMENT_NOTE = `only the document's first ${MAX_PROMPT_DOCUMENT_CHARS.toLocaleString('en')} characters were sent to the model`;
 
@@ -36,7 +40,7 @@ const CUT_DOCUMENT_NOTE = `only the document's first ${MAX_PROMPT_DOCUMENT_CHARS
  * summary never stored).
  */
 function shortfalls(
-  completion: Completion,
+  completion: CompletionEnd,
   input?: TaskInput,
 ): Pick<ProviderReply<unknown>, 'degraded' | 'notes'> {
   const notes = [
@@ -56,6 +60,16 @@ export abstract class ChatModelProvider implements AiProvider {
   abstract readonly model: string;
 
   protected abstract complete(prompt: Prompt, signal: AbortSignal): Promise<Completion>;
+
+  /**
+   * The completion's text as the model writes it: rejects, like `complete`,
+   * when the call fails before the model's first piece of text arrives, and
+   * throws from the generator when the stream fails after it.
+   */
+  protected abstract streamCompletion(
+    prompt: Prompt,
+    signal: AbortSignal,
+  ): AsyncGenerator<string, CompletionEnd, undefined>;
 
   supports(): boolean {
     return true;
@@ -83,5 +97,32 @@ export abstract class ChatModelProvider implements AiProvider {
       usage: completion.usage,
       ...shortfalls(completion),
     };
+  }
+
+  /**
+   * The answer as the model writes it, its citation markers renumbered as
+   * they settle (see StreamedAnswer): pieces of text, then the whole reply.
+   */
+  async *streamAnswer(
+    request: AnswerRequest,
+    signal: AbortSignal,
+  ): AsyncGenerator<string, ProviderReply<AnswerOutput>, undefined> {
+    const answer = new StreamedAnswer(this.name, request.passages.length);
+    const completion = this.streamCompletion(answerPrompt(request), signal);
+    for (;;) {
+      const step = await completion.next();
+      if (step.done) {
+        const { rest, output } = answer.finish();
+        if (rest) yield rest;
+        return {
+          output,
+          model: step.value.model ?? this.model,
+          usage: step.value.usage,
+          ...shortfalls(step.value),
+        };
+      }
+      const settled = answer.push(step.value);
+      if (settled) yield settled;
+    }
   }
 }

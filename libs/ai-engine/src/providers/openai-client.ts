@@ -32,5 +32,11 @@ export function openAiFailure(error: unknown, signal: AbortSignal): unknown {
       codes: [error.code, error.type],
     });
   }
+  if (error instanceof APIError) {
+    return providerFailure('openai', error, signal, {
+      midStream: true,
+      codes: [error.code, error.type],
+    });
+  }
   return providerFailure('openai', error, signal);
 }

@@ -1,7 +1,7 @@
 import type OpenAI from 'openai';
 import * as z from 'zod';
 import { answeredModel } from './answered-model';
-import type { Completion } from './chat-model-provider';
+import type { Completion, CompletionEnd } from './chat-model-provider';
 import { withPooledKey } from './key-pool';
 import { createOpenAiClient, openAiFailure } from './openai-client';
 import { ProviderError } from './provider-error';
@@ -48,6 +48,24 @@ const ChatCompletion = z.object({
   usage: z.object({ prompt_tokens: tokenCount, completion_tokens: tokenCount }).partial().nullish(),
 });
 
+/** One event of a streamed chat completion; the last may hold only `usage`. */
+const ChatCompletionChunk = z.object({
+  model: answeredModel,
+  choices: z.array(
+    z.object({
+      delta: z
+        .object({
+          content: z.union([z.string(), ContentParts]).nullish(),
+          refusal: z.string().nullish(),
+          tool_calls: z.array(z.unknown()).nullish(),
+        })
+        .nullish(),
+      finish_reason: z.string().nullish(),
+    }),
+  ),
+  usage: ChatCompletion.shape.usage,
+});
+
 /** OpenAI's Chat Completions API through the `openai` SDK. */
 export class OpenAiProvider extends RemoteChatProvider<OpenAI> {
   readonly name = 'openai' as const;
@@ -55,26 +73,25 @@ export class OpenAiProvider extends RemoteChatProvider<OpenAI> {
     super(options, { provider: 'openai', model: 'gpt-4o-mini', createClient: createOpenAiClient });
   }
 
+  private request(prompt: Prompt) {
+    return {
+      model: this.model,
+      messages: [
+        { role: 'system' as const, content: prompt.system },
+        { role: 'user' as const, content: prompt.user },
+      ],
+      temperature: 0.2,
+      max_tokens: this.maxOutputTokens,
+    };
+  }
+
   protected async complete(prompt: Prompt, signal: AbortSignal): Promise<Completion> {
     const body: unknown = await withPooledKey(
       this.keys,
       (client) =>
-        client.chat.completions
-          .create(
-            {
-              model: this.model,
-              messages: [
-                { role: 'system', content: prompt.system },
-                { role: 'user', content: prompt.user },
-              ],
-              temperature: 0.2,
-              max_tokens: this.maxOutputTokens,
-            },
-            { signal },
-          )
-          .catch((error: unknown) => {
-            throw openAiFailure(error, signal);
-          }),
+        client.chat.completions.create(this.request(prompt), { signal }).catch((error: unknown) => {
+          throw openAiFailure(error, signal);
+        }),
       signal,
     );
     const parsed = ChatCompletion.safeParse(body);
@@ -115,6 +132,75 @@ export class OpenAiProvider extends RemoteChatProvider<OpenAI> {
       truncated: choice.finish_reason === 'length',
       model: parsed.data?.model,
       usage: tokenUsage(parsed.data?.usage?.prompt_tokens, parsed.data?.usage?.completion_tokens),
+    };
+  }
+
+  protected async *streamCompletion(
+    prompt: Prompt,
+    signal: AbortSignal,
+  ): AsyncGenerator<string, CompletionEnd, undefined> {
+    const stream = await withPooledKey(
+      this.keys,
+      (client) =>
+        client.chat.completions
+          .create(
+            { ...this.request(prompt), stream: true, stream_options: { include_usage: true } },
+            { signal },
+          )
+          .catch((error: unknown) => {
+            throw openAiFailure(error, signal);
+          }),
+      signal,
+    );
+    let model: string | undefined;
+    let usage: z.infer<typeof ChatCompletionChunk>['usage'];
+    let finishReason: string | undefined;
+    let wroteText = false;
+    let calledTool = false;
+    try {
+      for await (const event of stream) {
+        const chunk = ChatCompletionChunk.safeParse(event);
+        if (!chunk.success)
+          throw new ProviderError(this.name, 'malformed', 'a stream event that is not a chunk');
+        model ??= chunk.data.model;
+        usage = chunk.data.usage ?? usage;
+        // The last event, with the usage, has no choices.
+        const choice = chunk.data.choices[0];
+        if (!choice) continue;
+        finishReason = choice.finish_reason ?? finishReason;
+        if (choice.delta?.refusal)
+          throw new ProviderError(this.name, 'unusable', 'the model refused to answer');
+        if ((choice.delta?.tool_calls?.length ?? 0) > 0) calledTool = true;
+        const text = choice.delta?.content;
+        if (text) {
+          wroteText = true;
+          yield text;
+        }
+      }
+    } catch (error) {
+      throw openAiFailure(error, signal);
+    }
+    if (finishReason === 'content_filter')
+      throw new ProviderError(this.name, 'unusable', 'the answer was withheld by a content filter');
+    if (!wroteText && calledTool)
+      throw new ProviderError(
+        this.name,
+        'unusable',
+        'the model called a tool instead of answering',
+      );
+    if (!wroteText && finishReason === 'length')
+      throw new ProviderError(
+        this.name,
+        'unusable',
+        'the output limit was reached before any text (a thinking model may spend it all)',
+      );
+    // Without a finish reason the stream was cut, not the answer finished.
+    if (finishReason === undefined)
+      throw new ProviderError(this.name, 'network', "the answer's stream ended before the answer");
+    return {
+      truncated: finishReason === 'length',
+      model,
+      usage: tokenUsage(usage?.prompt_tokens, usage?.completion_tokens),
     };
   }
 }

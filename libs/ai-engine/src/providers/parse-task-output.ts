@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { AiTaskName, AnswerOutput, TaskInput, TaskOutputs } from '../tasks/task-types';
+import type { AiTaskName, TaskInput, TaskOutputs } from '../tasks/task-types';
 import { ProviderError } from './provider-error';
 import { requestedItems } from './task-prompts';
 
@@ -200,86 +200,4 @@ export function atMostItems<T extends AiTaskName>(
  */
 function withoutCutLastItem<T>(output: T): T {
   return Array.isArray(output) && output.length > 1 ? (output.slice(0, -1) as T) : output;
-}
-
-/** One number, or a range of them (`1-3`, `1–3`), in a marker. */
-const MARKER_ITEM = String.raw`\d+(?:\s*[-–]\s*\d+)?`;
-
-/**
- * `[2]`, `[1, 3]` or `[1-3]`: the numbers of passages shown to the model,
- * 1-based, as models write them, also spaced (`[ 2 ]`), as footnotes
- * (`[^2]`) or in full-width brackets (`【2】`); with the spaces before the
- * marker, which go with it when it is dropped.
- */
-const CITATION_MARKER = new RegExp(
-  String.raw`[^\S\r\n]*(?:\[\^?|【)\s*(${MARKER_ITEM}(?:\s*[,;]\s*${MARKER_ITEM})*)\s*[\]】]`,
-  'g',
-);
-
-/**
- * The least number in brackets that is no passage's: an answer is shown at
- * most a few dozen passages (`k` of an ask is at most 20), so three digits
- * or more are the text's own (a year, "Miller [2019] UKSC 41"), not a
- * citation.
- */
-const NOT_A_PASSAGE_NUMBER = 100;
-
-/**
- * The numbers a marker's items name, each of a range (`1-3` is 1, 2 and 3).
- * A range that runs backwards or reaches NOT_A_PASSAGE_NUMBER (`2019–2020`)
- * names its two ends only.
- */
-function markerNumbers(items: readonly string[]): number[] {
-  return items.flatMap((item) => {
-    const [from = 0, to] = item.split(/[-–]/).map((number) => Number(number.trim()));
-    if (to === undefined) return [from];
-    if (from > to || to >= NOT_A_PASSAGE_NUMBER) return [from, to];
-    return Array.from({ length: to - from + 1 }, (_, offset) => from + offset);
-  });
-}
-
-/**
- * Brackets right after a word or a parenthesis index something (`items[0]`,
- * `f(x)[2]`). Not after another bracket: models write `[1][2]` for two
- * citations.
- */
-const INDEXES_WHAT_PRECEDES = /[\p{L}\p{N}_)]$/u;
-
-/**
- * An answer with `[n]` markers, which name the passages as the model was
- * shown them. Its citations are the passages it names, each once, in the
- * order first named, and the markers are renumbered to match them: `[n]` in
- * the answer returned names the n-th citation, whichever passage the model
- * saw as n. A number outside the passages cites nothing and is dropped: left
- * in, a client shows `[7]` as a citation that does not exist (and renumbered
- * answers would mix two numberings), and the reader loses nothing the
- * answer could back. A marker is dropped with the spaces before it, so that
- * "lift them [7]." reads "lift them.". Left as written are a lone number of
- * three digits or more (see NOT_A_PASSAGE_NUMBER) and brackets that index
- * the word before them (`items[0]`). An answer that was nothing but markers
- * naming no passage is not one.
- */
-export function parseAnswer(provider: string, text: string, passageCount: number): AnswerOutput {
-  const cited: number[] = [];
-  const answer = nonEmpty(provider, text);
-  const marked = answer.replace(CITATION_MARKER, (marker, list: string, offset: number) => {
-    const items = list.split(/[,;]/);
-    const numbers = markerNumbers(items);
-    const shownAs = numbers.filter((number) => number >= 1 && number <= passageCount);
-    if (shownAs.length === 0) {
-      const textsOwn =
-        (items.length === 1 && numbers.every((number) => number >= NOT_A_PASSAGE_NUMBER)) ||
-        (marker.startsWith('[') &&
-          !marker.startsWith('[^') &&
-          INDEXES_WHAT_PRECEDES.test(answer.slice(0, offset)));
-      return textsOwn ? marker : '';
-    }
-    const citationNumbers = shownAs.map((number) => {
-      const position = cited.indexOf(number - 1);
-      return position === -1 ? cited.push(number - 1) : position + 1;
-    });
-    const spaces = marker.slice(0, marker.search(/[[【]/));
-    return `${spaces}[${[...new Set(citationNumbers)].join(', ')}]`;
-  });
-  return { answer: nonEmpty(provider, marked), citedPassages: cited };
 }

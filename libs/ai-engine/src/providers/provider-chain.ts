@@ -10,6 +10,7 @@ import type {
   TaskOutputs,
 } from '../tasks/task-types';
 import type { AiProvider, ProviderName, ProviderReply, TokenUsage } from './ai-provider';
+import { AnswerPieces } from './answer-pieces';
 import { MIN_ATTEMPT_MS, turnBudgetMs } from './call-budget';
 import { wellFormedOutput } from '../text/well-formed-output';
 import { ClientAbortedError } from './client-abort';
@@ -163,6 +164,28 @@ export interface ChainCallOptions {
   readonly countedOnce?: CountedOnce;
 }
 
+/** What `execute` is told of a streamed answer (see ProviderChain.streamAnswer). */
+interface StreamedCall extends ChainCallOptions {
+  /**
+   * True once the answer's first piece went to its reader: the provider
+   * writing it is neither retried nor passed over after that, which would
+   * write the answer a second time after the first one's start.
+   */
+  readonly committed?: () => boolean;
+}
+
+/** An answer that comes as its provider writes it. */
+export interface AnswerStream {
+  /** The provider writing it: the chain's failover is over. */
+  readonly provider: ProviderName;
+  /**
+   * The answer's text in pieces, then the chain's result. Throws
+   * AnswerInterruptedError when the provider fails mid-answer, and
+   * ClientAbortedError when the caller leaves.
+   */
+  readonly pieces: AsyncGenerator<string, ChainResult<AnswerOutput>, undefined>;
+}
+
 /** The providers a group of calls has already counted against (ChainCallOptions.countedOnce). */
 export class CountedOnce {
   private readonly counted = new Set<ProviderName>();
@@ -213,6 +236,19 @@ export class ProvidersExhaustedError extends Error {
     );
     if (hints.length === 0 || hints.length < failed.length) return undefined;
     return Math.min(...hints);
+  }
+}
+
+/**
+ * The provider writing a streamed answer failed after its first piece went
+ * out. Another provider cannot take over (its answer would not continue the
+ * first one's), so the answer ends incomplete; `attempt` says how it failed.
+ */
+export class AnswerInterruptedError extends Error {
+  override readonly name = 'AnswerInterruptedError';
+  readonly code = 'DT_ERR_ANSWER_INTERRUPTED';
+  constructor(readonly attempt: ProviderAttempt) {
+    super(`answer: ${attemptSummary(attempt)} after its answer began`);
   }
 }
 
@@ -368,6 +404,31 @@ export class ProviderChain {
     );
   }
 
+  /**
+   * An answer as its provider writes it. The chain fails over as `answer`
+   * does until the first piece of text arrives, and resolves then: a call
+   * that fails before it rejects as `answer` would, so the caller can still
+   * answer with an error status. After it, the provider that wrote it
+   * finishes the answer or fails it (AnswerInterruptedError). The answer as
+   * a whole has the time a whole answer has: each attempt's timeout and the
+   * call's deadline. Providers without a stream of their own (the offline
+   * engine, the upstream container) give their whole answer as one piece.
+   */
+  async streamAnswer(
+    request: AnswerRequest,
+    signal?: AbortSignal,
+    call: ChainCallOptions = {},
+  ): Promise<AnswerStream> {
+    const pieces = new AnswerPieces<ChainResult<AnswerOutput>>();
+    const answered = this.execute(
+      'answer',
+      (provider, attemptSignal) => pieces.fill(provider, request, attemptSignal),
+      signal,
+      { ...call, committed: () => pieces.started },
+    );
+    return pieces.opened(answered, (result) => result.provider);
+  }
+
   private order(task: AiTaskName | 'answer', offline: boolean): GuardedProvider[] {
     const preferred = this.options.taskProviders?.[task];
     const ordered = preferred
@@ -380,7 +441,7 @@ export class ProviderChain {
     task: AiTaskName | 'answer',
     call: (provider: AiProvider, signal: AbortSignal) => Promise<ProviderReply<R>>,
     signal?: AbortSignal,
-    { offline = true, deadlineMs, countedOnce }: ChainCallOptions = {},
+    { offline = true, deadlineMs, countedOnce, committed }: StreamedCall = {},
   ): Promise<ChainResult<R>> {
     const attempts: ProviderAttempt[] = [];
     const record = (attempt: ProviderAttempt) => {
@@ -419,6 +480,7 @@ export class ProviderChain {
               signal,
               () => provider.unusableNow?.(),
               countedOnce?.take(provider.name) ?? true,
+              committed && (() => !committed()),
             )
           : await call(provider, signal ?? new AbortController().signal);
         record({ provider: provider.name, task, outcome: 'success', durationMs: elapsed() });
@@ -452,7 +514,7 @@ export class ProviderChain {
           });
           continue;
         }
-        record({
+        const failure: ProviderAttempt = {
           provider: provider.name,
           task,
           outcome: outcomeOf(error),
@@ -462,7 +524,9 @@ export class ProviderChain {
           status: error instanceof ProviderError ? error.status : undefined,
           code: error instanceof ProviderError ? error.code : undefined,
           retryAfterMs: retryAfterOf(error, guard),
-        });
+        };
+        record(failure);
+        if (committed?.()) throw new AnswerInterruptedError(failure);
         if (!guard) throw error;
       }
     }

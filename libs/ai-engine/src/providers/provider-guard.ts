@@ -136,6 +136,8 @@ export class ProviderGuard {
     unusableNow?: () => Error | undefined,
     /** false: the call's outcome does not count against the circuit, which must be closed. */
     counted = true,
+    /** false: a failure is not retried now, whatever it was (the call's answer has begun). */
+    mayRetry: () => boolean = () => true,
   ): Promise<T> {
     if (client?.aborted) return Promise.reject(new ClientAbortedError(client));
     // Asked before the breaker: a call that could send nothing says nothing
@@ -153,13 +155,13 @@ export class ProviderGuard {
     if (!counted) {
       if (this.breaker.state !== CircuitState.Closed)
         return Promise.reject(new BrokenCircuitError());
-      return untilClientLeaves(this.attempts(work, endsAt, client, unusableNow), client);
+      return untilClientLeaves(this.attempts(work, endsAt, client, unusableNow, mayRetry), client);
     }
     const call = this.breaker.execute(() =>
       // The breaker runs a call while it is not closed only as its probe (at
       // this point cockatiel still reports the probe's circuit as open).
       this.breaker.state === CircuitState.Closed
-        ? this.attempts(work, endsAt, client, unusableNow)
+        ? this.attempts(work, endsAt, client, unusableNow, mayRetry)
         : this.probe(work, endsAt),
     );
     return untilClientLeaves(call, client);
@@ -176,6 +178,7 @@ export class ProviderGuard {
     endsAt: number,
     client: AbortSignal | undefined,
     unusableNow: (() => Error | undefined) | undefined,
+    mayRetry: () => boolean,
   ): Promise<T> {
     const left = () => endsAt - performance.now();
     const { settings } = this;
@@ -187,6 +190,7 @@ export class ProviderGuard {
       handleWhen(
         (error) =>
           isRetryable(error) &&
+          mayRetry() &&
           left() >= settings.maxBackoffMs + MIN_ATTEMPT_MS &&
           this.breaker.state === CircuitState.Closed,
       ),

@@ -13,7 +13,13 @@ export type SdkFailure =
       readonly codes?: readonly unknown[];
     }
   /** The SDK's connection error: refused, reset, DNS, TLS. */
-  | { readonly connection: true };
+  | { readonly connection: true }
+  /**
+   * An error the API sent in place of the rest of a streamed answer (an
+   * `error` event: overloaded, an internal error), which the SDK throws
+   * without a status: the response's own was 200.
+   */
+  | { readonly midStream: true; readonly codes?: readonly unknown[] };
 
 /** The error and the errors it was caused by; an SDK may wrap undici's error in its own. */
 function* causeChain(error: unknown): Generator<Error> {
@@ -85,7 +91,17 @@ export function providerFailure(
       { retryAfterMs: sdk.retryAfterMs, code },
     );
   }
-  if (sdk?.connection || causedBy(error, 'TypeError', UNDICI_NETWORK_MESSAGES)) {
+  if (sdk && 'midStream' in sdk) {
+    const code = knownErrorCode(sdk.codes ?? []);
+    return new ProviderError(
+      provider,
+      'server',
+      `the answer's stream reported an error${code === undefined ? '' : ` (${code})`}`,
+      undefined,
+      { code },
+    );
+  }
+  if ((sdk && 'connection' in sdk) || causedBy(error, 'TypeError', UNDICI_NETWORK_MESSAGES)) {
     const message =
       typeof error === 'object' && error !== null && typeof (error as Error).message === 'string'
         ? (error as Error).message

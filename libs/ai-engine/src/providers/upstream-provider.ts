@@ -9,7 +9,8 @@ import type {
 } from '../tasks/task-types';
 import type { AiProvider, ProviderReply } from './ai-provider';
 import { postJson } from './http-json';
-import { atMostItems, parseAnswer, withoutListMarker } from './parse-task-output';
+import { atMostItems, withoutListMarker } from './parse-task-output';
+import { parseAnswer } from './streamed-answer';
 import { ProviderError } from './provider-error';
 import { trimSlash } from './remote-provider-options';
 import { UPSTREAM_TASKS } from './upstream-tasks';

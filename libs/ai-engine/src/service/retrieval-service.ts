@@ -10,7 +10,7 @@ import { inlineOfflineTasks, type OfflineTaskRunner } from '../offline/offline-t
 import { clip } from '../offline/sentence-selection';
 import { ClientAbortedError } from '../providers/client-abort';
 import { LocalProvider, OFFLINE_ENGINE_MODEL } from '../providers/local-provider';
-import { ProviderChain } from '../providers/provider-chain';
+import { ProviderChain, type ChainResult } from '../providers/provider-chain';
 import { ProviderError } from '../providers/provider-error';
 import type { ChunkerOptions } from '../retrieval/chunker';
 import type { Embedder } from '../retrieval/embedder';
@@ -20,7 +20,7 @@ import { embeddingInputOf } from '../retrieval/prepare-index-document';
 import { reciprocalRankFusion } from '../retrieval/reciprocal-rank-fusion';
 import type { ChunkHit, ChunkQuery, VectorIndex } from '../retrieval/vector-index';
 import { contentTerms } from '../text/tokenize';
-import type { ChatMessage } from '../tasks/task-types';
+import type { AnswerOutput, AnswerRequest, ChatMessage } from '../tasks/task-types';
 import type {
   AskRequest,
   AskResult,
@@ -447,6 +447,42 @@ export class RetrievalService {
 
   /** `signal`: the caller went away; embedding and the answering provider are cancelled. */
   async chat(request: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {
+    const { question, history, retrieved } = await this.chatTurn(request, signal);
+    const answered = await this.answerFrom(question, retrieved, history, signal);
+    return this.chatResult(request, retrieved, answered);
+  }
+
+  /**
+   * A chat reply as its provider writes it (see ProviderChain.streamAnswer):
+   * resolves once the reply's first piece is ready, and rejects as `chat`
+   * would when the call fails before it. Then the reply's pieces, and the
+   * whole reply with its citations.
+   */
+  async streamChat(
+    request: ChatRequest,
+    signal?: AbortSignal,
+  ): Promise<AsyncGenerator<string, ChatResult, undefined>> {
+    const { question, history, retrieved } = await this.chatTurn(request, signal);
+    if (retrieved.hits.length === 0) {
+      const result = await this.chatResult(request, retrieved, noAnswer(retrieved));
+      return (async function* () {
+        yield result.reply;
+        return result;
+      })();
+    }
+    const { pieces } = await this.answerer.streamAnswer(
+      answerRequest(question, retrieved, history),
+      signal,
+    );
+    const reply = async function* (this: RetrievalService) {
+      const answered = yield* pieces;
+      return this.chatResult(request, retrieved, citedAnswer(answered, retrieved));
+    };
+    return reply.call(this);
+  }
+
+  /** A chat's question, the conversation before it and the passages found for it. */
+  private async chatTurn(request: ChatRequest, signal: AbortSignal | undefined) {
     const messages = request.messages ?? [];
     const lastUser = [...messages].reverse().find((message) => message.role === 'user');
     if (!lastUser) throw new InvalidInputError('messages', 'must contain a user message');
@@ -463,12 +499,14 @@ export class RetrievalService {
       DEFAULT_ASK_K,
       signal,
     );
-    const { answer, citations, ...provenance } = await this.answerFrom(
-      question,
-      retrieved,
-      history,
-      signal,
-    );
+    return { question, history, retrieved };
+  }
+
+  private async chatResult(
+    request: ChatRequest,
+    retrieved: Retrieved,
+    { answer, citations, ...provenance }: CitedAnswer,
+  ): Promise<ChatResult> {
     if (request.documentId === undefined) return { reply: answer, citations, ...provenance };
     const documentIndexed = await this.holdsAny(retrieved, request.ownerId, [request.documentId]);
     return {
@@ -596,53 +634,75 @@ export class RetrievalService {
 
   private async answerFrom(
     question: string,
-    { hits, degraded: retrievalDegraded }: Retrieved,
+    retrieved: Retrieved,
     history: readonly ChatMessage[],
     signal: AbortSignal | undefined,
-  ): Promise<{ answer: string; citations: Citation[] } & Omit<AskResult, 'answer' | 'citations'>> {
+  ): Promise<CitedAnswer> {
     // Nothing of the owner's matched: no provider can ground an answer, so
     // none is asked (and none is paid for).
-    if (hits.length === 0) {
-      return {
-        answer: NO_ANSWER,
-        citations: [],
-        provider: 'local',
-        model: OFFLINE_ENGINE_MODEL,
-        degraded: retrievalDegraded,
-      };
-    }
-    const result = await this.answerer.answer(
-      {
-        question,
-        passages: hits.map((hit) => ({ id: hit.chunkId, text: hit.text })),
-        history,
-      },
-      signal,
-    );
-    // Only the passages the answer names: a reply without markers (a model
-    // that says the passages do not answer, say) is backed by none of them.
-    // Their order is the answer's: its "[n]" is the n-th citation.
-    const quotes = result.output.quotes ?? [];
-    const citations = result.output.citedPassages.flatMap((passage, position) => {
-      const hit = hits[passage];
-      if (!hit) return [];
-      const snippet = quotes[position] ?? collapseWhitespace(hit.text);
-      return [
-        {
-          documentId: hit.documentId,
-          chunkId: hit.chunkId,
-          snippet: clip(snippet, SNIPPET_CHARS),
-          score: hit.score,
-        },
-      ];
-    });
-    return {
-      answer: result.output.answer,
-      citations,
-      provider: result.provider,
-      model: result.model,
-      degraded: result.degraded || retrievalDegraded,
-      usage: result.usage,
-    };
+    if (retrieved.hits.length === 0) return noAnswer(retrieved);
+    const result = await this.answerer.answer(answerRequest(question, retrieved, history), signal);
+    return citedAnswer(result, retrieved);
   }
+}
+
+type CitedAnswer = { answer: string; citations: Citation[] } & Omit<
+  AskResult,
+  'answer' | 'citations'
+>;
+
+/** The answer when nothing of the owner's matched the question. */
+function noAnswer({ degraded }: Retrieved): CitedAnswer {
+  return {
+    answer: NO_ANSWER,
+    citations: [],
+    provider: 'local',
+    model: OFFLINE_ENGINE_MODEL,
+    degraded,
+  };
+}
+
+function answerRequest(
+  question: string,
+  { hits }: Retrieved,
+  history: readonly ChatMessage[],
+): AnswerRequest {
+  return {
+    question,
+    passages: hits.map((hit) => ({ id: hit.chunkId, text: hit.text })),
+    history,
+  };
+}
+
+/**
+ * The answer with the passages it names as its citations: a reply without
+ * markers (a model that says the passages do not answer, say) is backed by
+ * none of them. Their order is the answer's: its "[n]" is the n-th citation.
+ */
+function citedAnswer(
+  result: ChainResult<AnswerOutput>,
+  { hits, degraded: retrievalDegraded }: Retrieved,
+): CitedAnswer {
+  const quotes = result.output.quotes ?? [];
+  const citations = result.output.citedPassages.flatMap((passage, position) => {
+    const hit = hits[passage];
+    if (!hit) return [];
+    const snippet = quotes[position] ?? collapseWhitespace(hit.text);
+    return [
+      {
+        documentId: hit.documentId,
+        chunkId: hit.chunkId,
+        snippet: clip(snippet, SNIPPET_CHARS),
+        score: hit.score,
+      },
+    ];
+  });
+  return {
+    answer: result.output.answer,
+    citations,
+    provider: result.provider,
+    model: result.model,
+    degraded: result.degraded || retrievalDegraded,
+    usage: result.usage,
+  };
 }

@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { parseAnswer, StreamedAnswer } from '../src/providers/streamed-answer';
+
+/** Reads `text` cut at `cuts`; what was shown piece by piece, and the answer as a whole. */
+function readInPieces(text: string, cuts: readonly number[], passageCount: number) {
+  const answer = new StreamedAnswer('openai', passageCount);
+  const shown: string[] = [];
+  let from = 0;
+  for (const cut of [...new Set(cuts)].sort((a, b) => a - b).concat(text.length)) {
+    shown.push(answer.push(text.slice(from, cut)));
+    from = cut;
+  }
+  const { rest, output } = answer.finish();
+  return { shown: [...shown, rest], output };
+}
+
+describe('an answer read as it streams', () => {
+  it('holds back what could still become a marker, and renumbers it once it is one', () => {
+    const answer = new StreamedAnswer('openai', 3);
+    expect(answer.push('Lift them [')).toBe('Lift them');
+    expect(answer.push('3')).toBe('');
+    expect(answer.push('] and rest [9')).toBe(' [1] and rest');
+    expect(answer.push('].  ')).toBe('.');
+    expect(answer.push('\n[2]')).toBe('  \n[2]');
+    expect(answer.finish()).toEqual({
+      rest: '',
+      output: { answer: 'Lift them [1] and rest.  \n[2]', citedPassages: [2, 1] },
+    });
+  });
+
+  it('keeps the two halves of a character together', () => {
+    const answer = new StreamedAnswer('openai', 1);
+    expect(answer.push('a \ud83d')).toBe('a');
+    expect(answer.push('\ude00')).toBe(' \ud83d\ude00');
+  });
+
+  it('refuses an answer that was only white space and markers naming no passage', () => {
+    const answer = new StreamedAnswer('openai', 2);
+    expect(answer.push('  [7] ')).toBe('');
+    expect(() => answer.finish()).toThrow(expect.objectContaining({ kind: 'unusable' }));
+  });
+
+  it('reads alike however the text is cut: the pieces make the whole answer', () => {
+    const markerish = ['[', ']', '1', '2', '7', '100', ',', '-', ';', ' ', '\n', '^', '【', '】'];
+    const text = fc
+      .array(fc.constantFrom(...markerish, 'a', 'x', ')', '\t', '\ud83d', '\ude00'), {
+        maxLength: 30,
+      })
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(
+        text,
+        fc.array(fc.nat()),
+        fc.integer({ min: 0, max: 4 }),
+        (whole, cuts, count) => {
+          let expected;
+          try {
+            expected = parseAnswer('openai', whole, count);
+          } catch {
+            expect(() => readInPieces(whole, cuts, count)).toThrow();
+            return;
+          }
+          const read = readInPieces(
+            whole,
+            cuts.map((cut) => cut % (whole.length + 1)),
+            count,
+          );
+          expect(read.output).toEqual(expected);
+          expect(read.shown.join('')).toBe(expected.answer);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+});
