@@ -1,4 +1,9 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
@@ -8,8 +13,20 @@ export interface RecordedRequest {
   readonly body: unknown;
 }
 
+/** A streamed answer: server-sent events written one at a time. */
+export interface ScriptedStream {
+  /** Each written as it is, as its own chunk. */
+  readonly events: readonly string[];
+  /** The events after the first `after` wait until `until` settles. */
+  readonly pause?: { readonly after: number; readonly until: Promise<unknown> };
+  /** The connection is cut (destroyed) after this many events instead of ending. */
+  readonly cutAfter?: number;
+}
+
 export interface ScriptedResponse {
   readonly status?: number;
+  /** Sent instead of `body` when the status is 2xx, as `text/event-stream`. */
+  readonly stream?: ScriptedStream;
   /** An object is sent as JSON, a string as is. */
   readonly body?: unknown;
   readonly delayMs?: number;
@@ -64,6 +81,10 @@ export async function startProviderServer(
       const scripted = respond(request, requests.length - 1);
       const send = () => {
         if (res.destroyed) return;
+        if (scripted.stream && (scripted.status ?? 200) < 300) {
+          void writeStream(res, scripted.stream, scripted.headers);
+          return;
+        }
         const payload =
           typeof scripted.body === 'string' ? scripted.body : JSON.stringify(scripted.body ?? {});
         res.writeHead(scripted.status ?? 200, {
@@ -108,6 +129,23 @@ export async function startProviderServer(
         server.close(() => resolve());
       }),
   };
+}
+
+async function writeStream(
+  res: ServerResponse,
+  { events, pause, cutAfter }: ScriptedStream,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', ...headers });
+  for (const [index, event] of events.entries()) {
+    if (index === cutAfter) break;
+    if (pause && index === pause.after) await pause.until.catch(() => undefined);
+    if (res.destroyed) return;
+    await new Promise((written) => res.write(event, written));
+  }
+  // Cut as a connection is lost mid-answer: closed without the end of the body.
+  if (cutAfter !== undefined && cutAfter <= events.length) res.socket?.end();
+  else res.end();
 }
 
 /**
@@ -185,3 +223,96 @@ export function openAiEmbedding(body: unknown, vector: number[]) {
     ? Buffer.from(Float32Array.from(vector).buffer).toString('base64')
     : vector;
 }
+
+/** A server-sent event as the APIs write it: `data` as JSON, after an event name where given. */
+const sse = (data: unknown, event?: string) =>
+  `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+
+/** OpenAI's streamed chat completion of `pieces`: a chunk each, the finish, the usage, [DONE]. */
+export function openAiStreamEvents(pieces: readonly string[], finishReason = 'stop'): string[] {
+  const chunk = (choices: unknown[], usage: unknown = null) =>
+    sse({
+      id: 'chatcmpl-test',
+      object: 'chat.completion.chunk',
+      model: 'gpt-4o-mini-2024-07-18',
+      choices,
+      usage,
+    });
+  return [
+    ...pieces.map((content) => chunk([{ index: 0, delta: { content }, finish_reason: null }])),
+    chunk([{ index: 0, delta: {}, finish_reason: finishReason }]),
+    chunk([], { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 }),
+    sse('[DONE]'),
+  ];
+}
+
+/** Anthropic's streamed message of `pieces`, from message_start to message_stop. */
+export function anthropicStreamEvents(
+  pieces: readonly string[],
+  stopReason = 'end_turn',
+): string[] {
+  return [
+    sse(
+      {
+        type: 'message_start',
+        message: {
+          id: 'msg_test',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-3-5-haiku-20241022',
+          content: [],
+          stop_reason: null,
+          usage: { input_tokens: 110, output_tokens: 1 },
+        },
+      },
+      'message_start',
+    ),
+    sse(
+      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      'content_block_start',
+    ),
+    ...pieces.map((text) =>
+      sse(
+        { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } },
+        'content_block_delta',
+      ),
+    ),
+    sse({ type: 'content_block_stop', index: 0 }, 'content_block_stop'),
+    sse(
+      {
+        type: 'message_delta',
+        delta: { stop_reason: stopReason, stop_sequence: null },
+        usage: { output_tokens: 25 },
+      },
+      'message_delta',
+    ),
+    sse({ type: 'message_stop' }, 'message_stop'),
+  ];
+}
+
+/** Gemini's streamed answer of `pieces` (`streamGenerateContent?alt=sse`); the last names the finish. */
+export function googleStreamEvents(pieces: readonly string[], finishReason = 'STOP'): string[] {
+  return pieces.map((text, index) =>
+    sse({
+      candidates: [
+        {
+          content: { role: 'model', parts: [{ text }] },
+          ...(index === pieces.length - 1 ? { finishReason } : {}),
+        },
+      ],
+      ...(index === pieces.length - 1
+        ? { usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 20 } }
+        : {}),
+      modelVersion: 'gemini-2.0-flash-001',
+    }),
+  );
+}
+
+/** An error the API sends in place of the rest of a stream, in its own format. */
+export const streamErrorEvent = {
+  openai: sse({ error: { message: 'The server had an error', type: 'server_error', code: null } }),
+  anthropic: sse(
+    { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
+    'error',
+  ),
+};
