@@ -52,6 +52,10 @@ export const BACKEND_ERRORS = {
   DT_ERR_STORAGE_UNAVAILABLE: { status: 503, title: 'Document storage is unavailable' },
   DT_ERR_AI_UNAVAILABLE: { status: 503, title: 'The AI service is unavailable' },
   DT_ERR_AI_REJECTED: { status: 502, title: 'The AI service rejected the request' },
+  DT_ERR_ANSWER_INTERRUPTED: {
+    status: 502,
+    title: 'The answer broke off before it was complete',
+  },
   DT_ERR_FEATURE_DISABLED: {
     status: 501,
     title: 'This deployment has switched off what this AI feature needs',

@@ -107,6 +107,51 @@ describe('backend with the real AI/ML gateway process', () => {
     expect(chat.body.reply.length).toBeGreaterThan(0);
   });
 
+  it("relays the gateway's streamed chat reply, and stores what it relayed", async () => {
+    const response = await fetch(`${backend.url}/api/documents/${documentId}/chat`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${user.token}`,
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
+      body: JSON.stringify({ message: 'What conditions apply to redistribution?' }),
+    });
+    expect(response.status).toBe(200);
+    const events = (await response.text())
+      .split('\n\n')
+      .filter(Boolean)
+      .map((block) => {
+        const [eventLine = '', dataLine = ''] = block.split('\n');
+        return {
+          event: eventLine.slice('event: '.length),
+          data: JSON.parse(dataLine.slice('data: '.length)) as Record<string, unknown>,
+        };
+      });
+    expect(events[0]?.event).toBe('session');
+    expect(events.at(-1)).toEqual({
+      event: 'done',
+      data: {
+        citations: expect.arrayContaining([expect.objectContaining({ documentId })]),
+        provider: 'local',
+        model: expect.any(String),
+        degraded: expect.any(Boolean),
+      },
+    });
+    const reply = events
+      .filter(({ event }) => event === 'delta')
+      .map(({ data }) => String(data['text']))
+      .join('');
+    expect(reply).toMatch(/redistribut/i);
+    const session = await user.get<{ messages: { content: string }[] }>(
+      `/api/chat/sessions/${String(events[0]?.data['sessionId'])}`,
+    );
+    expect(session.body.messages.map(({ content }) => content)).toEqual([
+      'What conditions apply to redistribution?',
+      reply,
+    ]);
+  });
+
   // Found in review: the gateway logged the calls a request caused under ids
   // of its own, so one request could not be followed across the services.
   it("sends the user's request id with each gateway call it causes", async () => {

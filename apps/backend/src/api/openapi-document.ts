@@ -179,7 +179,7 @@ function operationObject(operation: ApiOperation) {
                   schema: {
                     type: 'string',
                     description:
-                      'Events in order: session {sessionId}, delta {text} (the reply in pieces), done {citations, provider?, model?, degraded?}',
+                      'Events in order, sent as the model writes the reply: session {sessionId}, delta {text} (the reply in pieces), done {citations, provider?, model?, degraded?} once the turn is stored. A reply that fails after the events began ends with error (a problem document, e.g. 502 DT_ERR_ANSWER_INTERRUPTED) instead of done: the deltas sent are incomplete, no turn is stored, and a new session it named does not exist.',
                   },
                 },
               }

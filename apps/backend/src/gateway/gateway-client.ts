@@ -37,6 +37,7 @@ import {
   REQUEST_ID_HEADER,
   retryAfterFromHeaders,
 } from '@docuthinker/runtime';
+import { readChatEvents, type GatewayChatEvent } from './gateway-chat-events';
 import { CallerLeftError, GatewayRejectedError, GatewayUnavailableError } from './gateway-errors';
 
 export interface GatewayClientOptions {
@@ -90,6 +91,18 @@ export interface GatewayClient {
   search(request: SearchRequest, context?: GatewayCallContext): Promise<SearchResponse>;
   ask(request: AskRequest, context?: GatewayCallContext): Promise<AskResponse>;
   chat(request: ChatRequest, context?: GatewayCallContext): Promise<ChatResponse>;
+  /**
+   * The chat reply as the gateway's provider writes it: resolves once the
+   * gateway has begun to answer, failing as `chat` does when it refuses or
+   * cannot answer at all; the events then follow (see readChatEvents). The
+   * breaker counts the call up to its first byte; a reply that breaks off
+   * later is the reply's failure (AnswerInterruptedError), not an outage.
+   * Read to its end, or return early: the connection is closed either way.
+   */
+  chatStream(
+    request: ChatRequest,
+    context?: GatewayCallContext,
+  ): Promise<AsyncGenerator<GatewayChatEvent, void, undefined>>;
 }
 
 export const GATEWAY_CLIENT_DEFAULTS = {
@@ -187,6 +200,18 @@ function isDependencyOutage(status: number, code: string | undefined): code is s
   return status === 503 && code !== undefined && DEPENDENCY_OUTAGES.has(code);
 }
 
+/** Asks `call` for the answer's event stream, unread, instead of its JSON. */
+const EVENT_STREAM = Symbol('event-stream');
+
+/** A 2xx event stream, its body unread, and what aborts the body once the call has returned. */
+interface OpenedEventStream {
+  readonly body: ReadableStream<Uint8Array>;
+  readonly abort: AbortController;
+}
+
+const isEventStream = (answer: Response) =>
+  /^text\/event-stream\b/i.test(answer.headers.get('content-type') ?? '');
+
 /** The longest Retry-After passed on, whatever a proxy on the way wrote. */
 const MAX_ASKED_SECONDS = 3600;
 
@@ -236,15 +261,39 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
   );
   breaker.onReset(() => options.onRecovered?.());
 
+  function call(
+    method: 'POST',
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    expected: typeof EVENT_STREAM,
+    context?: GatewayCallContext,
+  ): Promise<OpenedEventStream>;
+  function call<T>(
+    method: 'POST' | 'DELETE',
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    expected?: z.ZodType<T>,
+    context?: GatewayCallContext,
+  ): Promise<T>;
   async function call<T>(
     method: 'POST' | 'DELETE',
     path: string,
     body: unknown,
     timeoutMs: number,
-    schema?: z.ZodType<T>,
+    expected?: z.ZodType<T> | typeof EVENT_STREAM,
     context: GatewayCallContext = {},
-  ): Promise<T> {
-    const deadline = timeout(timeoutMs, TimeoutStrategy.Aggressive);
+  ): Promise<T | OpenedEventStream> {
+    const streamed = expected === EVENT_STREAM;
+    const schema = streamed ? undefined : expected;
+    // An event stream's body is read after the call returns: the deadline
+    // covers the wait for its first byte and must not abort it on return.
+    const deadline = timeout(timeoutMs, {
+      strategy: TimeoutStrategy.Aggressive,
+      abortOnReturn: !streamed,
+    });
+    const bodyAbort = new AbortController();
     let response: {
       status: number;
       payload: unknown;
@@ -264,10 +313,15 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           try {
             answer = await fetch(`${settings.baseUrl}${path}`, {
               method,
-              signal: callerSignal ? AbortSignal.any([signal, callerSignal]) : signal,
+              signal: AbortSignal.any([
+                signal,
+                bodyAbort.signal,
+                ...(callerSignal ? [callerSignal] : []),
+              ]),
               headers: {
                 authorization: `Bearer ${settings.serviceToken}`,
                 ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+                ...(streamed ? { accept: 'text/event-stream' } : {}),
                 ...(context.requestId ? { [REQUEST_ID_HEADER]: context.requestId } : {}),
               },
               ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -275,6 +329,15 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           } catch (error) {
             if (callerSignal?.aborted) throw new CallerLeftError();
             throw new GatewayCallFailed((error as Error).message);
+          }
+          if (streamed && answer.ok) {
+            if (!answer.body || !isEventStream(answer)) {
+              await answer.body?.cancel();
+              throw new GatewayCallFailed(
+                'answer does not match the contract: not an event stream',
+              );
+            }
+            return { status: answer.status, payload: { body: answer.body, abort: bodyAbort } };
           }
           const payload = await readPayload(answer, settings.maxAnswerBytes);
           // An answer cut off by the client's leaving says nothing about the gateway.
@@ -330,7 +393,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         problemField(response.payload, 'code'),
       );
     }
-    return response.payload as T;
+    return response.payload as T | OpenedEventStream;
   }
 
   return {
@@ -376,6 +439,26 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       call('POST', GATEWAY_API.ask, request, settings.requestTimeoutMs, askResponse, context),
     chat: (request, context) =>
       call('POST', GATEWAY_API.chat, request, settings.requestTimeoutMs, chatResponse, context),
+    chatStream: async (request, context) => {
+      const { body, abort } = await call(
+        'POST',
+        GATEWAY_API.chat,
+        { ...request, stream: true },
+        settings.requestTimeoutMs,
+        EVENT_STREAM,
+        context,
+      );
+      // Also past the breaker's test call, whose outcome its first byte decided.
+      if (context?.signal?.aborted) abort.abort();
+      else context?.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+      return readChatEvents(body, {
+        abort,
+        ...(context?.signal ? { callerSignal: context.signal } : {}),
+        // Between events: a long reply may take minutes, a stalled one must not.
+        idleTimeoutMs: settings.requestTimeoutMs,
+        maxChars: settings.maxAnswerBytes,
+      });
+    },
   };
 }
 

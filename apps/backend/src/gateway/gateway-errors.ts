@@ -70,3 +70,16 @@ export class CallerLeftError extends Error {
     super(message);
   }
 }
+
+/**
+ * A streamed reply broke off after it began: the gateway's provider failed
+ * mid-reply (its `error` event), or the stream itself broke, stalled or left
+ * the contract. What was relayed is an incomplete reply and no turn is
+ * stored; the user asks again. `reason` is for the log, not the user.
+ */
+export class AnswerInterruptedError extends Error {
+  override readonly name = 'AnswerInterruptedError';
+  constructor(readonly reason: string) {
+    super(`the AI/ML gateway's reply broke off: ${reason}`);
+  }
+}

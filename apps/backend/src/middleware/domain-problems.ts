@@ -2,7 +2,11 @@ import { ExtractionBusyError, isDocumentError } from '@docuthinker/documents';
 import type { ProblemError } from '@docuthinker/runtime';
 import { EmailTakenError, InvalidCursorError, isDataStoreOutage } from '@docuthinker/stores';
 import { problem } from '../errors';
-import { GatewayRejectedError, GatewayUnavailableError } from '../gateway/gateway-errors';
+import {
+  AnswerInterruptedError,
+  GatewayRejectedError,
+  GatewayUnavailableError,
+} from '../gateway/gateway-errors';
 import {
   AccountGoneError,
   DocumentNotIndexedError,
@@ -100,6 +104,12 @@ export function problemFromDomainError(error: unknown): ProblemError | undefined
     return problem('DT_ERR_AI_UNAVAILABLE', 'Try again shortly.', {
       headers: { 'Retry-After': String(error.retryAfterSeconds) },
     });
+  }
+  if (error instanceof AnswerInterruptedError) {
+    return problem(
+      'DT_ERR_ANSWER_INTERRUPTED',
+      'The reply sent so far is incomplete and was not kept; ask again.',
+    );
   }
   if (error instanceof GatewayRejectedError) {
     // The only detail of the gateway's written for users: the providers that

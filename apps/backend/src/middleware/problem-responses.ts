@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import {
   JSON_VALUE_BUDGET_REFUSAL,
   PROBLEM_CONTENT_TYPE,
@@ -8,6 +8,7 @@ import {
 import { isDataStoreOutage } from '@docuthinker/stores';
 import { problem } from '../errors';
 import {
+  AnswerInterruptedError,
   CallerLeftError,
   GatewayRejectedError,
   GatewayUnavailableError,
@@ -125,6 +126,24 @@ export const problemResponses: ErrorRequestHandler = (error, req, res, _next) =>
     res.destroy();
     return;
   }
+  const answer = problemFor(error, req);
+  // A stream (a file download, server-sent events) that broke half-way can
+  // only be cut; a connection already gone (the client left mid-body, or the
+  // drain timeout cut it) gets nothing, so that no status it was never sent
+  // reaches the request's line (found in an exploratory test: a 400).
+  if (res.headersSent || req.socket.destroyed) {
+    res.destroy();
+    return;
+  }
+  sendProblem(res, answer, req.path);
+};
+
+/**
+ * The problem a failure answers, logged as its kind deserves: for the
+ * error handler above, and for a stream that can only end with an `error`
+ * event once it has begun.
+ */
+export function problemFor(error: unknown, req: Request): ProblemError {
   const known =
     error instanceof ProblemError
       ? error
@@ -134,7 +153,11 @@ export const problemResponses: ErrorRequestHandler = (error, req, res, _next) =>
   if (!known) req.log.error({ err: error }, 'unhandled error');
   // The gateway's own words stay out of the answer; operators find them here
   // (one line, no stack: during an outage every AI request writes one).
-  else if (error instanceof GatewayRejectedError || error instanceof GatewayUnavailableError)
+  else if (
+    error instanceof GatewayRejectedError ||
+    error instanceof GatewayUnavailableError ||
+    error instanceof AnswerInterruptedError
+  )
     req.log.warn({ gateway: error.message }, 'AI/ML gateway call failed');
   else if (error instanceof FileStoreUnavailableError)
     req.log.error(
@@ -146,13 +169,5 @@ export const problemResponses: ErrorRequestHandler = (error, req, res, _next) =>
       }[error.operation],
     );
   else if (isDataStoreOutage(error)) req.log.error({ err: error }, 'data store unavailable');
-  // A stream (a file download, server-sent events) that broke half-way can
-  // only be cut; a connection already gone (the client left mid-body, or the
-  // drain timeout cut it) gets nothing, so that no status it was never sent
-  // reaches the request's line (found in an exploratory test: a 400).
-  if (res.headersSent || req.socket.destroyed) {
-    res.destroy();
-    return;
-  }
-  sendProblem(res, known ?? problem('DT_ERR_INTERNAL'), req.path);
-};
+  return known ?? problem('DT_ERR_INTERNAL');
+}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   clipText,
   hasVisibleText,
@@ -9,13 +10,20 @@ import type { Logger } from '@docuthinker/runtime';
 import type {
   ChatMessage as StoredChatMessage,
   ChatSession,
+  DocumentRecord,
   ChatSessionPageRequest,
   ChatSessionScope,
   ChatSessionSummary,
   Stores,
 } from '@docuthinker/stores';
+import type { GatewayChatEvent } from '../gateway/gateway-chat-events';
 import type { GatewayCallContext, GatewayClient } from '../gateway/gateway-client';
 import { CallerLeftError } from '../gateway/gateway-errors';
+import {
+  finishedReplyEvents,
+  type ChatReplyEvent,
+  type ChatReplyStream,
+} from './chat-reply-events';
 import { confirmOwnerStillExists } from './owner-presence';
 import { AccountGoneError, DocumentNotIndexedError, NotFoundError } from './service-errors';
 
@@ -75,6 +83,18 @@ export const NO_ANSWER = 'None of your documents answers this question.';
 
 export type ChatStores = Pick<Stores, 'documents' | 'chatSessions' | 'files' | 'users'>;
 
+/** A chat turn about to be asked: the document, its session (null for a new one) and what the gateway is sent. */
+interface OpenedTurn {
+  readonly scope: ChatSessionScope;
+  readonly document: DocumentRecord;
+  readonly session: ChatSession | null;
+  readonly message: string;
+  readonly messages: ChatMessage[];
+}
+
+const citedPassages = (citations: readonly Citation[]): ChatTurn['citations'] =>
+  citations.map(({ documentId, chunkId, snippet }) => ({ documentId, chunkId, snippet }));
+
 /** Document-grounded chat with persisted, owner-scoped sessions, and Q&A over a user's documents. */
 export class ChatService {
   constructor(
@@ -95,24 +115,65 @@ export class ChatService {
     sessionId?: string,
     context?: GatewayCallContext,
   ): Promise<ChatTurn> {
+    return this.answerTurn(await this.openTurn(ownerId, documentId, message, sessionId), context);
+  }
+
+  /**
+   * The reply as the gateway's provider writes it, its turn stored once it
+   * is done (see ChatReplyStream). Resolves when the reply has begun, or
+   * fails as `chat` does when it cannot. A document whose index job has
+   * not run (or failed) is answered, or refused, as `chat` answers it, and
+   * its finished reply sent in pieces: the gateway cannot tell that case
+   * until its reply is written.
+   */
+  async streamChat(
+    ownerId: string,
+    documentId: string,
+    message: string,
+    sessionId?: string,
+    context?: GatewayCallContext,
+  ): Promise<ChatReplyStream> {
+    const turn = await this.openTurn(ownerId, documentId, message, sessionId);
+    if (turn.document.indexStatus !== 'indexed') {
+      const answered = await this.answerTurn(turn, context);
+      return { sessionId: answered.sessionId, events: finishedReplyEvents(answered) };
+    }
+    const events = await this.gateway.chatStream(
+      { ownerId, documentId, messages: turn.messages },
+      context,
+    );
+    const storedIn = turn.session?.id ?? randomUUID();
+    return { sessionId: storedIn, events: this.relayedReply(turn, storedIn, events) };
+  }
+
+  private async openTurn(
+    ownerId: string,
+    documentId: string,
+    message: string,
+    sessionId: string | undefined,
+  ): Promise<OpenedTurn> {
     const document = await this.stores.documents.get(ownerId, documentId);
     if (!document) throw new NotFoundError('document');
-    const scope = { ownerId, documentId };
-    let session: ChatSession | null;
+    let session: ChatSession | null = null;
     if (sessionId) {
       session = await this.stores.chatSessions.get(ownerId, sessionId);
       if (!session || session.documentId !== documentId) throw new NotFoundError('chat-session');
-    } else {
-      session = null;
     }
-
     const history = (session?.messages ?? []).slice(-HISTORY_MESSAGES_SENT);
+    return {
+      scope: { ownerId, documentId },
+      document,
+      session,
+      message,
+      messages: [...history.flatMap(sendableMessage), { role: 'user', content: message }],
+    };
+  }
+
+  /** The gateway's whole answer to the turn, stored (see `chat`). */
+  private async answerTurn(turn: OpenedTurn, context?: GatewayCallContext): Promise<ChatTurn> {
+    const { scope, document, session } = turn;
     const answer = await this.gateway.chat(
-      {
-        ownerId,
-        documentId,
-        messages: [...history.flatMap(sendableMessage), { role: 'user', content: message }],
-      },
+      { ownerId: scope.ownerId, documentId: scope.documentId, messages: turn.messages },
       context,
     );
 
@@ -125,25 +186,83 @@ export class ChatService {
     // A renamed document is pending too, but the index still holds it.
     if (answer.documentIndexed === false && document.indexStatus !== 'indexed') {
       // Gone meanwhile (the document, or the account): that, not "ask again".
-      if (!(await this.stores.documents.titlesOf(ownerId, [documentId])).has(documentId)) {
+      if (
+        !(await this.stores.documents.titlesOf(scope.ownerId, [scope.documentId])).has(
+          scope.documentId,
+        )
+      ) {
         throw new NotFoundError('document');
       }
-      await confirmOwnerStillExists(this.stores, ownerId);
+      await confirmOwnerStillExists(this.stores, scope.ownerId);
       throw new DocumentNotIndexedError(document.indexStatus);
     }
-    const created = session === null;
-    session ??= await this.stores.chatSessions.create(scope);
+    const storedIn = await this.storeTurn(turn, answer.reply);
+    if (session === null && context?.signal?.aborted) {
+      // Gone while the turn was stored or checked (found by an exploratory
+      // test, and in review): a new session only this answer would have
+      // named is taken back out. A turn of a session the client knows stays
+      // in its history.
+      await this.stores.chatSessions.delete(scope.ownerId, storedIn);
+      throw new CallerLeftError();
+    }
+    return {
+      reply: answer.reply,
+      sessionId: storedIn,
+      citations: citedPassages(answer.citations),
+      ...provenanceOf(answer),
+    };
+  }
+
+  /**
+   * Passes the reply's pieces on as they come and stores the turn once the
+   * gateway is done: a reply that breaks off, or a client that leaves
+   * before its end, stores nothing. The client named the session from the
+   * start, so a turn stored after it left stays in the session's history.
+   */
+  private async *relayedReply(
+    turn: OpenedTurn,
+    storedIn: string,
+    events: AsyncGenerator<GatewayChatEvent, void, undefined>,
+  ): AsyncGenerator<ChatReplyEvent, void, undefined> {
+    let reply = '';
+    let citations: ChatTurn['citations'] = [];
+    let provenance: AnswerProvenance = {};
+    for await (const event of events) {
+      if (event.event === 'delta') {
+        reply += event.data.text;
+        yield event;
+      } else if (event.event === 'citations') {
+        citations = citedPassages(event.data.citations);
+      } else {
+        provenance = provenanceOf(event.data);
+      }
+    }
+    // What the user was shown is what the session keeps.
+    await this.storeTurn(turn, reply, storedIn);
+    yield { event: 'done', data: { citations, ...provenance } };
+  }
+
+  /**
+   * Appends the question and its reply, creating the session (under
+   * `newSessionId` when the client was told it already), and returns the
+   * session's id. Taken back out when the owner or the document turns out
+   * to be gone, or cannot be checked.
+   */
+  private async storeTurn(turn: OpenedTurn, reply: string, newSessionId?: string): Promise<string> {
+    const { scope } = turn;
+    const created = turn.session === null;
+    const session = turn.session ?? (await this.stores.chatSessions.create(scope, newSessionId));
     const appended = await this.stores.chatSessions.append(scope, session.id, [
-      { role: 'user', content: message },
-      { role: 'assistant', content: answer.reply },
+      { role: 'user', content: turn.message },
+      { role: 'assistant', content: reply },
     ]);
     if (!appended) throw new NotFoundError('chat-session');
     let documentStillThere: boolean;
     try {
-      await confirmOwnerStillExists(this.stores, ownerId);
-      documentStillThere = (await this.stores.documents.titlesOf(ownerId, [documentId])).has(
-        documentId,
-      );
+      await confirmOwnerStillExists(this.stores, scope.ownerId);
+      documentStillThere = (
+        await this.stores.documents.titlesOf(scope.ownerId, [scope.documentId])
+      ).has(scope.documentId);
     } catch (error) {
       // A check failed (an outage) after the turn was stored: the client is
       // told to ask again, so the turn is taken back out, or the retry would
@@ -159,24 +278,7 @@ export class ChatService {
       await this.stores.chatSessions.deleteForDocument(scope);
       throw new NotFoundError('document');
     }
-    if (created && context?.signal?.aborted) {
-      // Gone while the turn was stored or checked (found by an exploratory
-      // test, and in review): a new session only this answer would have
-      // named is taken back out. A turn of a session the client knows stays
-      // in its history.
-      await this.stores.chatSessions.delete(ownerId, session.id);
-      throw new CallerLeftError();
-    }
-    return {
-      reply: answer.reply,
-      sessionId: session.id,
-      citations: answer.citations.map(({ documentId: citedId, chunkId, snippet }) => ({
-        documentId: citedId,
-        chunkId,
-        snippet,
-      })),
-      ...provenanceOf(answer),
-    };
+    return session.id;
   }
 
   /** A session this turn created goes whole; otherwise the turn's two messages. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { codePointBoundary } from '@docuthinker/contracts';
 
 /**
  * A stand-in for the remote AI/ML gateway that speaks its v1 contract
@@ -26,8 +27,16 @@ export interface FakeGateway {
   degraded: boolean;
   /** While set, a chat call is held unanswered until its caller leaves. */
   holdChat: boolean;
-  /** Chat calls whose caller left while they were held. */
+  /** Chat calls whose caller left while they were held, or before their streamed reply ended. */
   chatsCancelled: number;
+  /**
+   * How a streamed reply (`stream: true`) goes on after its first piece:
+   * to its end; held back until `releaseHeldReplies`; ended by the
+   * gateway's `error` event (its provider failed mid-reply); or cut.
+   */
+  replyAfterFirstPiece: 'ends' | 'held' | 'error-event' | 'cut';
+  /** Lets every held reply go on to its end. */
+  releaseHeldReplies(): void;
   /** While set, indexing answers 503 (its vector index down): the backend's documents stay pending. */
   refuseIndexing: boolean;
   start(): Promise<void>;
@@ -84,9 +93,58 @@ function taskOutput(task: string, text: string, options: Record<string, string>)
   }
 }
 
+const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** A few words per piece, as a model's stream has them. */
+const REPLY_PIECE_CHARS = 12;
+
 export async function startFakeGateway(serviceToken: string, port = 0): Promise<FakeGateway> {
   let server: Server | undefined;
   let boundPort = port;
+  let heldReplies: (() => void)[] = [];
+
+  /** The chat answer as `/ai/v1/chat` streams it: pieces, citations, done. */
+  const streamReply = async (res: ServerResponse, answer: Record<string, unknown>) => {
+    const reply = String(answer['reply']);
+    const ending = gateway.replyAfterFirstPiece;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+    res.once('close', () => {
+      if (!res.writableFinished && ending !== 'cut') gateway.chatsCancelled += 1;
+    });
+    // Split on code points, as the gateway holds back half a surrogate pair.
+    const pieces: string[] = [];
+    for (let start = 0; start < reply.length;) {
+      const end = codePointBoundary(
+        reply,
+        start,
+        Math.min(start + REPLY_PIECE_CHARS, reply.length),
+      );
+      pieces.push(reply.slice(start, end));
+      start = end;
+    }
+    res.write(event('delta', { text: pieces[0] ?? '' }));
+    if (ending === 'held') await new Promise<void>((resolve) => heldReplies.push(resolve));
+    if (ending === 'cut') {
+      res.socket?.end();
+      return;
+    }
+    if (ending === 'error-event') {
+      res.end(
+        event('error', {
+          type: 'https://docuthinker.dev/problems/answer-interrupted',
+          title: 'The answer broke off before it was complete',
+          status: 502,
+          code: 'DT_ERR_ANSWER_INTERRUPTED',
+          detail: 'fake: failed after the reply began',
+        }),
+      );
+      return;
+    }
+    for (const piece of pieces.slice(1)) res.write(event('delta', { text: piece }));
+    const { citations, ...done } = answer;
+    res.write(event('citations', { citations }));
+    res.end(event('done', done));
+  };
 
   const search = (ownerId: string, query: string, documentIds?: string[]) => {
     const queryWords = new Set(words(query));
@@ -216,7 +274,7 @@ export async function startFakeGateway(serviceToken: string, port = 0): Promise<
       const messages = body['messages'] as { role: string; content: string }[];
       const question = messages.at(-1)?.content ?? '';
       const hits = search(String(body['ownerId']), question, [String(body['documentId'])]);
-      return json(res, 200, {
+      const answer = {
         documentIndexed:
           gateway.indexed.get(String(body['documentId']))?.ownerId === body['ownerId'],
         reply:
@@ -228,7 +286,8 @@ export async function startFakeGateway(serviceToken: string, port = 0): Promise<
           score,
         })),
         ...ANSWER_PROVENANCE,
-      });
+      };
+      return body['stream'] === true ? streamReply(res, answer) : json(res, 200, answer);
     }
     return json(res, 404, { detail: 'no such route' });
   };
@@ -243,6 +302,12 @@ export async function startFakeGateway(serviceToken: string, port = 0): Promise<
     degraded: false,
     holdChat: false,
     chatsCancelled: 0,
+    replyAfterFirstPiece: 'ends',
+    releaseHeldReplies() {
+      const held = heldReplies;
+      heldReplies = [];
+      for (const release of held) release();
+    },
     refuseIndexing: false,
     async start() {
       server = createServer((req, res) => {

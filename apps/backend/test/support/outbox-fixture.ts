@@ -28,6 +28,7 @@ export function gatewayWith(calls: Partial<GatewayClient>): GatewayClient {
     search: unused,
     ask: unused,
     chat: unused,
+    chatStream: unused,
     removeFromIndex: unused,
     removeOwnerFromIndex: unused,
     ...calls,

@@ -42,10 +42,10 @@ export class LibsqlChatSessionStore implements ChatSessionStore {
     private readonly ttlMs: number,
   ) {}
 
-  async create(scope: ChatSessionScope): Promise<ChatSession> {
+  async create(scope: ChatSessionScope, id = newId()): Promise<ChatSession> {
     const now = this.clock();
     const session: ChatSession = {
-      id: newId(),
+      id: id,
       ownerId: scope.ownerId,
       documentId: scope.documentId,
       messages: [],

@@ -52,10 +52,10 @@ export class MongoChatSessionStore implements ChatSessionStore {
     this.sessions = db.collection<ChatSessionDocument>(MONGO_COLLECTIONS.chatSessions);
   }
 
-  async create(scope: ChatSessionScope): Promise<ChatSession> {
+  async create(scope: ChatSessionScope, id = newId()): Promise<ChatSession> {
     const now = this.clock();
     const document: ChatSessionDocument = {
-      _id: newId(),
+      _id: id,
       ownerId: scope.ownerId,
       documentId: scope.documentId,
       messages: [],

@@ -73,7 +73,12 @@ export interface ChatSessionPage {
 
 /** Chat history per (owner, document). Expired sessions read as absent. */
 export interface ChatSessionStore extends HealthCheckable {
-  create(scope: ChatSessionScope): Promise<ChatSession>;
+  /**
+   * A new, empty session. `id` is one the caller made up (a random UUID)
+   * and named to its client before the session's first turn was stored
+   * (a streamed chat reply names its session first); a new random one when absent.
+   */
+  create(scope: ChatSessionScope, id?: string): Promise<ChatSession>;
   /** Null for an unknown, expired or other owner's session. */
   get(ownerId: string, sessionId: string): Promise<ChatSession | null>;
   /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   DEFAULT_CHAT_SESSION_TTL_MS,
   MAX_CHAT_SESSION_MESSAGES,
@@ -37,6 +38,18 @@ export function chatSessionStoreContract(open: OpenDataStores): void {
         ['user', 'Thanks'],
       ]);
       expect(stored?.messages[2]?.createdAt).toEqual(subject.clock().now());
+    });
+
+    it('creates a session under the id its caller chose, and refuses that id a second time', async () => {
+      const scope = { ownerId: newOwnerId(), documentId: 'doc-1' };
+      const chosen = randomUUID();
+      const session = await sessions().create(scope, chosen);
+      expect(session.id).toBe(chosen);
+      await sessions().append(scope, chosen, [{ role: 'user', content: 'Named first' }]);
+      expect((await sessions().get(scope.ownerId, chosen))?.messages).toHaveLength(1);
+      await expect(sessions().create(scope, chosen)).rejects.toThrow();
+      // The refused second create left the first session as it was.
+      expect((await sessions().get(scope.ownerId, chosen))?.messages).toHaveLength(1);
     });
 
     it('keeps the latest messages of a long conversation, in order, within its bound', async () => {

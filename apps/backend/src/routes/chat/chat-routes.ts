@@ -15,22 +15,23 @@ export function chatRoutes(chat: ChatService, aiCalls: AiCallAllowance): Router 
     // despite no-store) must not answer one with the other.
     res.vary('Accept');
     const { message, sessionId } = jsonBody(req, chatBody);
-    await aiCalls.spend(currentUser(req).id);
-    const turn = await aiCalls.refundedIfNotIndexed(
-      currentUser(req).id,
-      chat.chat(
-        currentUser(req).id,
-        req.params.id,
-        message,
-        sessionId,
-        gatewayCallContext(req, res),
-      ),
-    );
+    const ownerId = currentUser(req).id;
+    await aiCalls.spend(ownerId);
+    const context = gatewayCallContext(req, res);
     if (wantsEventStream(req)) {
-      sendReplyAsEvents(res, turn);
+      const stream = await aiCalls.refundedIfNotIndexed(
+        ownerId,
+        chat.streamChat(ownerId, req.params.id, message, sessionId, context),
+      );
+      await sendReplyAsEvents(req, res, stream);
       return;
     }
-    res.json(turn);
+    res.json(
+      await aiCalls.refundedIfNotIndexed(
+        ownerId,
+        chat.chat(ownerId, req.params.id, message, sessionId, context),
+      ),
+    );
   });
   router.get('/api/chat/sessions', exactPathOnly, async (req, res) => {
     const { documentId, limit, cursor } = queryOf(req, chatSessionListQuery);

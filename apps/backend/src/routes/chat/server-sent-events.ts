@@ -1,10 +1,8 @@
 import type { Request, Response } from 'express';
-import { codePointBoundary } from '@docuthinker/contracts';
 import { NOT_FOR_CACHES } from '@docuthinker/runtime';
-import type { ChatTurn } from '../../services/chat-service';
-
-/** Roughly a few words per event: the client renders the reply as it arrives. */
-const CHUNK_CHARS = 48;
+import { CallerLeftError } from '../../gateway/gateway-errors';
+import { problemFor } from '../../middleware/problem-responses';
+import type { ChatReplyStream } from '../../services/chat-reply-events';
 
 /**
  * Whether the client prefers the reply as server-sent events to JSON, by the
@@ -16,27 +14,42 @@ export function wantsEventStream(req: Request): boolean {
 }
 
 /**
- * Streams a finished reply as server-sent events: `session` first, then
- * `delta` chunks of the text, then `done` with the citations and the
- * answer's provenance (`provider`, `model`, `degraded`, as the gateway said).
+ * Sends a chat reply as server-sent events while it is written: `session`
+ * first, then `delta` pieces of the text as they come, then `done` with the
+ * citations and the answer's provenance (`provider`, `model`, `degraded`,
+ * as the gateway said) once the turn is stored. A reply that fails after
+ * the events began ends with `error` instead of `done`: its problem
+ * document (the deltas sent are an incomplete reply, and no turn is kept).
  */
-export function sendReplyAsEvents(res: Response, turn: ChatTurn): void {
-  const { reply, sessionId, ...done } = turn;
+export async function sendReplyAsEvents(
+  req: Request,
+  res: Response,
+  stream: ChatReplyStream,
+): Promise<void> {
   res.status(200);
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', `${NOT_FOR_CACHES}, no-transform`);
   res.setHeader('X-Accel-Buffering', 'no');
   const send = (event: string, data: unknown) =>
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  send('session', { sessionId });
-  for (let start = 0; start < reply.length;) {
-    // Never inside a surrogate pair: half an emoji in each of two events is
-    // not text, and strict JSON decoders (Python's) refuse it.
-    const end = codePointBoundary(reply, start, Math.min(start + CHUNK_CHARS, reply.length));
-    send('delta', { text: reply.slice(start, end) });
-    start = end;
+  send('session', { sessionId: stream.sessionId });
+  try {
+    for await (const { event, data } of stream.events) {
+      // Gone: leaving the loop ends the reply's generator, which closes the
+      // gateway's stream (and with it the provider's) and stores nothing.
+      if (res.destroyed) break;
+      send(event, data);
+    }
+  } catch (error) {
+    if (!(error instanceof CallerLeftError || res.destroyed)) {
+      const problem = problemFor(error, req);
+      send('error', problem.toDocument(req.path, String(req.id ?? '')));
+      req.log.warn({ code: problem.code }, `the reply stream ended: ${problem.code}`);
+    }
   }
-  // The citations, and which provider answered and whether it was a fallback.
-  send('done', done);
+  if (res.destroyed) {
+    req.log.info('the client left before the reply was done');
+    return;
+  }
   res.end();
 }

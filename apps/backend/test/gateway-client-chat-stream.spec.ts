@@ -1,0 +1,188 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createGatewayClient, type GatewayClient } from '../src/gateway/gateway-client';
+import type { GatewayChatEvent } from '../src/gateway/gateway-chat-events';
+import {
+  AnswerInterruptedError,
+  CallerLeftError,
+  GatewayUnavailableError,
+} from '../src/gateway/gateway-errors';
+
+const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+
+const DONE = { reply: 'Hi there', provider: 'openai', model: 'gpt-test', degraded: false };
+
+/** How the scripted gateway answers the next chat call. */
+type Script = (res: ServerResponse) => void;
+
+const streamHead = (res: ServerResponse) =>
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+
+const CHAT = {
+  ownerId: 'owner-1',
+  documentId: 'doc-1',
+  messages: [{ role: 'user' as const, content: 'Hi?' }],
+};
+
+describe("the gateway client reading a chat reply's events", () => {
+  let server: Server;
+  let url: string;
+  let script: Script;
+  let closedEarly: number;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      res.once('close', () => {
+        if (!res.writableFinished) closedEarly += 1;
+      });
+      script(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  beforeEach(() => {
+    closedEarly = 0;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const clientWith = (options: { requestTimeoutMs?: number; failuresToOpen?: number } = {}) =>
+    createGatewayClient({ baseUrl: url, serviceToken: 'service-token', ...options });
+
+  async function readAll(
+    gateway: GatewayClient,
+    signal?: AbortSignal,
+  ): Promise<GatewayChatEvent[]> {
+    const events: GatewayChatEvent[] = [];
+    for await (const received of await gateway.chatStream(CHAT, signal ? { signal } : {}))
+      events.push(received);
+    return events;
+  }
+
+  it('yields the pieces, the citations and done, checked against the contract', async () => {
+    script = (res) => {
+      streamHead(res);
+      res.write(event('delta', { text: 'Hi ' }));
+      res.write(event('delta', { text: 'there' }));
+      res.write(event('citations', { citations: [] }));
+      res.end(event('done', DONE));
+    };
+    expect(await readAll(clientWith())).toEqual([
+      { event: 'delta', data: { text: 'Hi ' } },
+      { event: 'delta', data: { text: 'there' } },
+      { event: 'citations', data: { citations: [] } },
+      { event: 'done', data: DONE },
+    ]);
+  });
+
+  it.each<[string, Script, RegExp]>([
+    [
+      'the gateway’s error event',
+      (res) => {
+        streamHead(res);
+        res.write(event('delta', { text: 'Hi' }));
+        res.end(
+          event('error', {
+            type: 'about:blank',
+            title: 'Broke off',
+            status: 502,
+            code: 'DT_ERR_ANSWER_INTERRUPTED',
+          }),
+        );
+      },
+      /ended the reply with DT_ERR_ANSWER_INTERRUPTED/,
+    ],
+    [
+      'an event off the contract',
+      (res) => {
+        streamHead(res);
+        res.end(event('delta', { words: ['Hi'] }));
+      },
+      /a delta event off the contract/,
+    ],
+    [
+      'data that is not JSON',
+      (res) => {
+        streamHead(res);
+        res.end('event: delta\ndata: {oops\n\n');
+      },
+      /not JSON/,
+    ],
+    [
+      'a stream that ends before done',
+      (res) => {
+        streamHead(res);
+        res.end(event('delta', { text: 'Hi' }));
+      },
+      /ended before its done event/,
+    ],
+    [
+      'a stall longer than the request timeout',
+      (res) => {
+        streamHead(res);
+        res.write(event('delta', { text: 'Hi' }));
+      },
+      /no event within 300 ms/,
+    ],
+  ])('ends with AnswerInterruptedError on %s', async (_, answer, reason) => {
+    script = answer;
+    const reading = readAll(clientWith({ requestTimeoutMs: 300 }));
+    await expect(reading).rejects.toBeInstanceOf(AnswerInterruptedError);
+    await expect(reading).rejects.toMatchObject({ reason: expect.stringMatching(reason) });
+  });
+
+  it('does not count a reply that broke off against the breaker; a 2xx that is no stream it does', async () => {
+    const gateway = clientWith({ failuresToOpen: 1 });
+    script = (res) => {
+      streamHead(res);
+      res.write(event('delta', { text: 'Hi' }));
+      res.socket?.end();
+    };
+    await expect(readAll(gateway)).rejects.toBeInstanceOf(AnswerInterruptedError);
+    script = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    // Still closed: this call reaches the gateway, and its answer opens the circuit.
+    await expect(gateway.chatStream(CHAT)).rejects.toMatchObject({
+      reason: expect.stringMatching(/not an event stream/),
+    });
+    await expect(gateway.chatStream(CHAT)).rejects.toMatchObject({
+      reason: expect.stringMatching(/circuit open/),
+    });
+  });
+
+  it('answers a refusal before the reply began as the JSON chat does', async () => {
+    script = (res) =>
+      res
+        .writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '7' })
+        .end(JSON.stringify({ status: 503, code: 'DT_ERR_PROVIDERS_UNAVAILABLE' }));
+    const refused = clientWith().chatStream(CHAT);
+    await expect(refused).rejects.toBeInstanceOf(GatewayUnavailableError);
+    await expect(refused).rejects.toMatchObject({ retryAfterSeconds: 7 });
+  });
+
+  it('closes the connection when its reader stops early, or its caller leaves', async () => {
+    script = (res) => {
+      streamHead(res);
+      res.write(event('delta', { text: 'Hi' }));
+    };
+    const events = await clientWith().chatStream(CHAT);
+    expect((await events.next()).value).toEqual({ event: 'delta', data: { text: 'Hi' } });
+    await events.return();
+    await waitFor(() => closedEarly === 1);
+
+    const leaving = new AbortController();
+    const reading = readAll(clientWith(), leaving.signal);
+    setTimeout(() => leaving.abort(), 50);
+    await expect(reading).rejects.toBeInstanceOf(CallerLeftError);
+    await waitFor(() => closedEarly === 2);
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 2000) throw new Error('the condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
