@@ -7,6 +7,7 @@ import {
 } from './support/api-client';
 import { documentAiResultsPrefix } from '../src/services/owner-cache-keys';
 import { ANSWER_PROVENANCE, startFakeGateway, type FakeGateway } from './support/fake-gateway';
+import { eventsOf } from './support/server-sent-events';
 import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
 
 interface TaskResult {
@@ -412,16 +413,7 @@ describe('AI tasks, chat and questions over HTTP', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(response.headers.get('cache-control')).toBe('no-store, no-transform');
     expect(response.headers.get('vary')).toMatch(/\bAccept\b/);
-    const events = (await response.text())
-      .split('\n\n')
-      .filter(Boolean)
-      .map((block) => {
-        const [eventLine, dataLine] = block.split('\n');
-        return {
-          event: (eventLine ?? '').slice('event: '.length),
-          data: JSON.parse((dataLine ?? '').slice('data: '.length)) as Record<string, unknown>,
-        };
-      });
+    const events = eventsOf(await response.text());
     expect(events[0]?.event).toBe('session');
     expect(events.at(-1)?.event).toBe('done');
     expect(events.at(-1)?.data).toEqual({ citations: expect.any(Array), ...ANSWER_PROVENANCE });
@@ -574,12 +566,9 @@ describe('AI tasks, chat and questions over HTTP', () => {
     'never splits a character across server-sent events',
     async (message) => {
       const response = await chatAsEventStream(message);
-      const deltas = (await response.text())
-        .split('\n\n')
-        .filter((block) => block.startsWith('event: delta'))
-        .map((block) =>
-          String((JSON.parse(block.split('\n')[1]?.slice(6) ?? '') as { text: string }).text),
-        );
+      const deltas = eventsOf(await response.text())
+        .filter(({ event }) => event === 'delta')
+        .map(({ data }) => String(data['text']));
       expect(deltas.length).toBeGreaterThan(2);
       expect(deltas.filter((text) => text !== text.toWellFormed())).toEqual([]);
       expect(deltas.join('')).toContain(message);

@@ -1,59 +1,7 @@
 import { ApiClient, corpusFile, eventually, uniqueEmail } from './support/api-client';
 import { ANSWER_PROVENANCE, startFakeGateway, type FakeGateway } from './support/fake-gateway';
+import { deltaText, EventReader } from './support/server-sent-events';
 import { SERVICE_TOKEN, startBackend, type RunningBackend } from './support/start-backend';
-
-interface ReceivedEvent {
-  event: string;
-  data: Record<string, unknown>;
-}
-
-/** Reads server-sent events as they arrive, so a test can tell what came before what. */
-class EventReader {
-  private readonly reader: ReadableStreamDefaultReader<string>;
-  private buffer = '';
-  readonly received: ReceivedEvent[] = [];
-
-  constructor(response: Response) {
-    if (!response.body) throw new Error('a response without a body');
-    this.reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  }
-
-  /** The next event; undefined once the stream has ended. */
-  async next(): Promise<ReceivedEvent | undefined> {
-    for (;;) {
-      const end = this.buffer.indexOf('\n\n');
-      if (end >= 0) {
-        const block = this.buffer.slice(0, end);
-        this.buffer = this.buffer.slice(end + 2);
-        const [eventLine = '', dataLine = ''] = block.split('\n');
-        const received = {
-          event: eventLine.slice('event: '.length),
-          data: JSON.parse(dataLine.slice('data: '.length)) as Record<string, unknown>,
-        };
-        this.received.push(received);
-        return received;
-      }
-      const { done, value } = await this.reader.read();
-      if (done) return undefined;
-      this.buffer += value;
-    }
-  }
-
-  async rest(): Promise<ReceivedEvent[]> {
-    while (await this.next());
-    return this.received;
-  }
-
-  cancel(): Promise<void> {
-    return this.reader.cancel();
-  }
-}
-
-const deltaText = (events: readonly ReceivedEvent[]) =>
-  events
-    .filter(({ event }) => event === 'delta')
-    .map(({ data }) => String(data['text']))
-    .join('');
 
 describe('Chat relays the gateway’s streamed reply as it is written', () => {
   let gateway: FakeGateway;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServiceProcess, type ServiceProcess } from '@docuthinker/testing';
 import { ApiClient, corpusFile, eventually, uniqueEmail } from './support/api-client';
+import { deltaText, eventsOf } from './support/server-sent-events';
 import {
   JWT_SECRET,
   SERVICE_TOKEN,
@@ -118,16 +119,7 @@ describe('backend with the real AI/ML gateway process', () => {
       body: JSON.stringify({ message: 'What conditions apply to redistribution?' }),
     });
     expect(response.status).toBe(200);
-    const events = (await response.text())
-      .split('\n\n')
-      .filter(Boolean)
-      .map((block) => {
-        const [eventLine = '', dataLine = ''] = block.split('\n');
-        return {
-          event: eventLine.slice('event: '.length),
-          data: JSON.parse(dataLine.slice('data: '.length)) as Record<string, unknown>,
-        };
-      });
+    const events = eventsOf(await response.text());
     expect(events[0]?.event).toBe('session');
     expect(events.at(-1)).toEqual({
       event: 'done',
@@ -138,10 +130,7 @@ describe('backend with the real AI/ML gateway process', () => {
         degraded: expect.any(Boolean),
       },
     });
-    const reply = events
-      .filter(({ event }) => event === 'delta')
-      .map(({ data }) => String(data['text']))
-      .join('');
+    const reply = deltaText(events);
     expect(reply).toMatch(/redistribut/i);
     const session = await user.get<{ messages: { content: string }[] }>(
       `/api/chat/sessions/${String(events[0]?.data['sessionId'])}`,
