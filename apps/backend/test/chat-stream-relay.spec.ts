@@ -109,11 +109,16 @@ describe('Chat relays the gateway’s streamed reply as it is written', () => {
     gateway.replyAfterFirstPiece = ending;
 
     for (const named of [undefined, sessionId]) {
-      const events = await new EventReader(
+      const reader = new EventReader(
         await chatAsEvents('A question whose reply breaks off', {
           ...(named ? { sessionId: named } : {}),
         }),
-      ).rest();
+      );
+      // The first piece has reached the client before the reply breaks off.
+      expect((await reader.next())?.event).toBe('session');
+      expect((await reader.next())?.event).toBe('delta');
+      gateway.releaseHeldReplies();
+      const events = await reader.rest();
       expect(events.map(({ event }) => event)).toEqual(['session', 'delta', 'error']);
       expect(events[2]?.data).toMatchObject({
         status: 502,

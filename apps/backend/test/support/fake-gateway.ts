@@ -32,7 +32,9 @@ export interface FakeGateway {
   /**
    * How a streamed reply (`stream: true`) goes on after its first piece:
    * to its end; held back until `releaseHeldReplies`; ended by the
-   * gateway's `error` event (its provider failed mid-reply); or cut.
+   * gateway's `error` event (its provider failed mid-reply); or cut once
+   * released (cut at once, the piece and the cut can reach the backend as one
+   * read, and Node 24's fetch drops a piece its stream had queued when it errs).
    */
   replyAfterFirstPiece: 'ends' | 'held' | 'error-event' | 'cut';
   /** Lets every held reply go on to its end. */
@@ -123,7 +125,8 @@ export async function startFakeGateway(serviceToken: string, port = 0): Promise<
       start = end;
     }
     res.write(event('delta', { text: pieces[0] ?? '' }));
-    if (ending === 'held') await new Promise<void>((resolve) => heldReplies.push(resolve));
+    if (ending === 'held' || ending === 'cut')
+      await new Promise<void>((resolve) => heldReplies.push(resolve));
     if (ending === 'cut') {
       res.socket?.end();
       return;
