@@ -227,6 +227,55 @@ describe.each(VENDORS)('$name: an answer streamed as the model writes it', (vend
     expect(api.requests).toHaveLength(1);
   });
 
+  /** A pause after the first piece that resolves after `ms`. */
+  const pauseAfterFirstPiece = (ms: number) => ({
+    after: vendor.firstText + 1,
+    until: new Promise((resolve) => setTimeout(resolve, ms)),
+  });
+  /** Two remote providers with 2 s timeouts and a 1.2 s deadline: the first one's turn is 0.6 s. */
+  const resilience = { ...FAST, timeoutMs: 2000 };
+
+  it('lets an answer that has begun run past its turn while its pieces keep coming', async () => {
+    const api = await server(() => ({
+      stream: { events: vendor.events(PIECES), pause: pauseAfterFirstPiece(900) },
+    }));
+    const next = vendor.name === VENDORS[0].name ? VENDORS[1] : VENDORS[0];
+    const attempts: ProviderAttempt[] = [];
+    const chain = new ProviderChain(
+      [vendor.provider(api.url), next.provider(api.url), new LocalProvider()],
+      { resilience, deadlineMs: 1200, onAttempt: (attempt) => attempts.push(attempt) },
+    );
+
+    const { texts, result, error } = await readAll((await chain.streamAnswer(request)).pieces);
+
+    // Cut at the end of its turn, this answer broke off and counted against its provider.
+    expect(error).toBeUndefined();
+    expect(texts.join('')).toBe(ANSWER);
+    expect(result).toMatchObject({ provider: vendor.name, degraded: false });
+    expect(summary(attempts)).toEqual([`${vendor.name}:success`]);
+  });
+
+  it('ends an answer that has begun at the call’s deadline, pieces or not', async () => {
+    const api = await server(() => ({
+      stream: { events: vendor.events(PIECES), pause: pauseAfterFirstPiece(1800) },
+    }));
+    const attempts: ProviderAttempt[] = [];
+    const chain = new ProviderChain([vendor.provider(api.url), new LocalProvider()], {
+      resilience,
+      deadlineMs: 1200,
+      onAttempt: (attempt) => attempts.push(attempt),
+    });
+
+    const { texts, error } = await readAll((await chain.streamAnswer(request)).pieces);
+
+    expect(texts.join('')).toBe('Licensees may redistribute');
+    expect((error as AnswerInterruptedError).attempt).toMatchObject({
+      outcome: 'timeout',
+      error: expect.stringMatching(/deadline/),
+    });
+    expect(summary(attempts)).toEqual([`${vendor.name}:timeout`]);
+  });
+
   it('marks an answer cut at the output limit degraded', async () => {
     const api = await server(() => ({
       stream: { events: vendor.events(PIECES, vendor.cutLength) },

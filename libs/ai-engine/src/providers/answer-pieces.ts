@@ -17,10 +17,16 @@ export class AnswerPieces<R> {
   private ending?: Ending<R>;
   private wake: () => void = () => undefined;
   private provider?: ProviderName;
+  private lastAt?: number;
 
   /** Whether the first piece has arrived: the answer can no longer change provider. */
   get started(): boolean {
     return this.provider !== undefined;
+  }
+
+  /** When the latest piece arrived (performance.now()); undefined before the first. */
+  get lastPieceAt(): number | undefined {
+    return this.lastAt;
   }
 
   /**
@@ -84,6 +90,7 @@ export class AnswerPieces<R> {
     if (signal.aborted) throw signal.reason;
     if (text === '') return;
     this.provider ??= provider;
+    this.lastAt = performance.now();
     this.waiting.push(wellFormedText(text));
     this.wake();
   }

@@ -167,11 +167,12 @@ export interface ChainCallOptions {
 /** What `execute` is told of a streamed answer (see ProviderChain.streamAnswer). */
 interface StreamedCall extends ChainCallOptions {
   /**
-   * True once the answer's first piece went to its reader: the provider
-   * writing it is neither retried nor passed over after that, which would
-   * write the answer a second time after the first one's start.
+   * When the answer's latest piece went to its reader; undefined before the
+   * first. Once it has begun, the provider writing it is neither retried nor
+   * passed over, which would write the answer a second time after the first
+   * one's start, and the rest of the call's deadline is its to finish in.
    */
-  readonly committed?: () => boolean;
+  readonly lastPieceAt?: () => number | undefined;
 }
 
 /** An answer that comes as its provider writes it. */
@@ -409,9 +410,11 @@ export class ProviderChain {
    * does until the first piece of text arrives, and resolves then: a call
    * that fails before it rejects as `answer` would, so the caller can still
    * answer with an error status. After it, the provider that wrote it
-   * finishes the answer or fails it (AnswerInterruptedError). The answer as
-   * a whole has the time a whole answer has: each attempt's timeout and the
-   * call's deadline. Providers without a stream of their own (the offline
+   * finishes the answer or fails it (AnswerInterruptedError). Each attempt
+   * has its timeout to begin the answer; once begun, the answer goes on while
+   * its pieces keep coming, each within the provider's timeout of the one
+   * before, until the call's deadline (see streamedAttempt). Providers
+   * without a stream of their own (the offline
    * engine, the upstream container) give their whole answer as one piece.
    */
   async streamAnswer(
@@ -424,7 +427,7 @@ export class ProviderChain {
       'answer',
       (provider, attemptSignal) => pieces.fill(provider, request, attemptSignal),
       signal,
-      { ...call, committed: () => pieces.started },
+      { ...call, lastPieceAt: () => pieces.lastPieceAt },
     );
     return pieces.opened(answered, (result) => result.provider);
   }
@@ -441,7 +444,7 @@ export class ProviderChain {
     task: AiTaskName | 'answer',
     call: (provider: AiProvider, signal: AbortSignal) => Promise<ProviderReply<R>>,
     signal?: AbortSignal,
-    { offline = true, deadlineMs, countedOnce, committed }: StreamedCall = {},
+    { offline = true, deadlineMs, countedOnce, lastPieceAt }: StreamedCall = {},
   ): Promise<ChainResult<R>> {
     const attempts: ProviderAttempt[] = [];
     const record = (attempt: ProviderAttempt) => {
@@ -480,7 +483,7 @@ export class ProviderChain {
               signal,
               () => provider.unusableNow?.(),
               countedOnce?.take(provider.name) ?? true,
-              committed && (() => !committed()),
+              lastPieceAt && { lastPieceAt, endsAt: deadlineAt },
             )
           : await call(provider, signal ?? new AbortController().signal);
         record({ provider: provider.name, task, outcome: 'success', durationMs: elapsed() });
@@ -526,7 +529,7 @@ export class ProviderChain {
           retryAfterMs: retryAfterOf(error, guard),
         };
         record(failure);
-        if (committed?.()) throw new AnswerInterruptedError(failure);
+        if (lastPieceAt?.() !== undefined) throw new AnswerInterruptedError(failure);
         if (!guard) throw error;
       }
     }

@@ -16,6 +16,7 @@ import { reportedCircuitStatus, type CircuitStatus } from './circuit-status';
 import { MIN_ATTEMPT_MS } from './call-budget';
 import { ClientAbortedError, untilClientLeaves } from './client-abort';
 import { ProviderError } from './provider-error';
+import { streamedAttempt, type StreamedTurn } from './streamed-attempt';
 
 export interface ResiliencePolicy {
   /** Per attempt, at most; the chain's deadline may cut an attempt shorter (see turnBudgetMs). */
@@ -136,8 +137,11 @@ export class ProviderGuard {
     unusableNow?: () => Error | undefined,
     /** false: the call's outcome does not count against the circuit, which must be closed. */
     counted = true,
-    /** false: a failure is not retried now, whatever it was (the call's answer has begun). */
-    mayRetry: () => boolean = () => true,
+    /**
+     * A streamed call's answer: once it has begun, a failure is not retried,
+     * and the attempt is timed as streamedAttempt says.
+     */
+    stream?: StreamedTurn,
   ): Promise<T> {
     if (client?.aborted) return Promise.reject(new ClientAbortedError(client));
     // Asked before the breaker: a call that could send nothing says nothing
@@ -155,14 +159,14 @@ export class ProviderGuard {
     if (!counted) {
       if (this.breaker.state !== CircuitState.Closed)
         return Promise.reject(new BrokenCircuitError());
-      return untilClientLeaves(this.attempts(work, endsAt, client, unusableNow, mayRetry), client);
+      return untilClientLeaves(this.attempts(work, endsAt, client, unusableNow, stream), client);
     }
     const call = this.breaker.execute(() =>
       // The breaker runs a call while it is not closed only as its probe (at
       // this point cockatiel still reports the probe's circuit as open).
       this.breaker.state === CircuitState.Closed
-        ? this.attempts(work, endsAt, client, unusableNow, mayRetry)
-        : this.probe(work, endsAt),
+        ? this.attempts(work, endsAt, client, unusableNow, stream)
+        : this.probe(work, endsAt, stream),
     );
     return untilClientLeaves(call, client);
   }
@@ -178,7 +182,7 @@ export class ProviderGuard {
     endsAt: number,
     client: AbortSignal | undefined,
     unusableNow: (() => Error | undefined) | undefined,
-    mayRetry: () => boolean,
+    stream: StreamedTurn | undefined,
   ): Promise<T> {
     const left = () => endsAt - performance.now();
     const { settings } = this;
@@ -190,7 +194,7 @@ export class ProviderGuard {
       handleWhen(
         (error) =>
           isRetryable(error) &&
-          mayRetry() &&
+          stream?.lastPieceAt() === undefined &&
           left() >= settings.maxBackoffMs + MIN_ATTEMPT_MS &&
           this.breaker.state === CircuitState.Closed,
       ),
@@ -211,8 +215,11 @@ export class ProviderGuard {
       // 429): this call then ends as one that could send nothing.
       const idle = attempt > 0 ? unusableNow?.() : undefined;
       if (idle) throw idle;
-      return this.attempt(Math.min(settings.timeoutMs, left()), (signal) =>
-        untilClientLeaves(work(client ? AbortSignal.any([signal, client]) : signal), client),
+      return this.attempt(
+        Math.min(settings.timeoutMs, left()),
+        (signal) =>
+          untilClientLeaves(work(client ? AbortSignal.any([signal, client]) : signal), client),
+        stream,
       );
     }, client);
   }
@@ -225,8 +232,16 @@ export class ProviderGuard {
    * calls to open its circuit is tested once, and its caller moves on to the
    * next provider without waiting out backoffs.
    */
-  private probe<T>(work: (signal: AbortSignal) => Promise<T>, endsAt: number): Promise<T> {
-    return this.attempt(Math.min(this.settings.timeoutMs, endsAt - performance.now()), work);
+  private probe<T>(
+    work: (signal: AbortSignal) => Promise<T>,
+    endsAt: number,
+    stream: StreamedTurn | undefined,
+  ): Promise<T> {
+    return this.attempt(
+      Math.min(this.settings.timeoutMs, endsAt - performance.now()),
+      work,
+      stream,
+    );
   }
 
   /**
@@ -234,9 +249,21 @@ export class ProviderGuard {
    * provider call. The attempt ends at the provider's timeout or at the end
    * of its turn, whichever is sooner; either way, an attempt given enough of
    * the timeout to judge its key by (tellsOfKey) says that the key hung.
+   * A streamed answer's attempt has that time to begin (see streamedAttempt).
    */
-  private attempt<T>(timeoutMs: number, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private attempt<T>(
+    timeoutMs: number,
+    send: (signal: AbortSignal) => Promise<T>,
+    stream: StreamedTurn | undefined,
+  ): Promise<T> {
     const judgesKey = tellsOfKey(timeoutMs, this.settings.timeoutMs);
+    if (stream) {
+      return streamedAttempt(send, stream, {
+        timeoutMs,
+        idleMs: this.settings.timeoutMs,
+        judgesKey,
+      });
+    }
     return timeout(Math.max(1, timeoutMs), TimeoutStrategy.Aggressive).execute(({ signal }) =>
       send(withTimeoutReason(signal, { judgesKey })),
     );
