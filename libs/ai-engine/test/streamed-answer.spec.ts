@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseAnswer, StreamedAnswer } from '../src/providers/streamed-answer';
+import { parseAnswer, StreamedAnswer, UnsettledEnd } from '../src/providers/streamed-answer';
 
 /** Reads `text` cut at `cuts`; what was shown piece by piece, and the answer as a whole. */
 function readInPieces(text: string, cuts: readonly number[], passageCount: number) {
@@ -69,6 +69,30 @@ describe('an answer read as it streams', () => {
           expect(read.shown.join('')).toBe(expected.answer);
         },
       ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('holds back the end a regex would: white space, an opened marker, half a character', () => {
+    // The rule as a regex, which is quadratic on a long run of white space.
+    const reference = /\s*(?:(?:\[\^?|【)[\s\d,;\-–]*)?[\uD800-\uDBFF]?$/u;
+    const parts = ['[', ']', '1', '7', ',', '-', '–', ';', ' ', '\n', '\t', '^', '【', '】', 'a'];
+    const text = fc
+      .array(fc.constantFrom(...parts, '\ud83d', '\ude00', '\ud83d\ude00'), { maxLength: 30 })
+      .map((chosen) => chosen.join(''));
+    fc.assert(
+      fc.property(text, fc.array(fc.nat()), (whole, cuts) => {
+        const unsettled = new UnsettledEnd();
+        let from = 0;
+        for (const cut of [...new Set(cuts.map((cut) => cut % (whole.length + 1)))].sort(
+          (a, b) => a - b,
+        )) {
+          const read = whole.slice(0, cut);
+          expect(unsettled.add(whole.slice(from, cut))).toBe(reference.exec(read)?.index);
+          from = cut;
+        }
+        expect(unsettled.add(whole.slice(from))).toBe(reference.exec(whole)?.index);
+      }),
       { numRuns: 5000 },
     );
   });
