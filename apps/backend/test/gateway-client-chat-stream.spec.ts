@@ -157,6 +157,16 @@ describe("the gateway client reading a chat reply's events", () => {
     });
   });
 
+  it('answers a 2xx that is no stream, cut as it is read, as an unavailable gateway', async () => {
+    script = (res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).write('{"reply": "Hi');
+      res.socket?.destroy();
+    };
+    for (let call = 0; call < 5; call += 1) {
+      await expect(clientWith().chatStream(CHAT)).rejects.toBeInstanceOf(GatewayUnavailableError);
+    }
+  });
+
   it('answers a refusal before the reply began as the JSON chat does', async () => {
     script = (res) =>
       res

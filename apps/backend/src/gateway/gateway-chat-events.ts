@@ -18,7 +18,7 @@ export interface ChatEventReading {
   readonly abort: AbortController;
   /** Aborted when the user's client leaves; reading then ends with CallerLeftError. */
   readonly callerSignal?: AbortSignal;
-  /** The longest wait for the next bytes: a gateway that stalls longer has failed. */
+  /** The longest wait for the next event (comments do not count): a gateway that stalls longer has failed. */
   readonly idleTimeoutMs: number;
   /** The most event data read; a longer stream is a broken one, read no further. */
   readonly maxChars: number;

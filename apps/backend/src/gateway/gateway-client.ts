@@ -332,7 +332,8 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           }
           if (streamed && answer.ok) {
             if (!answer.body || !isEventStream(answer)) {
-              await answer.body?.cancel();
+              // Rejects when the body broke off already: the answer is refused all the same.
+              await answer.body?.cancel().catch(() => undefined);
               throw new GatewayCallFailed(
                 'answer does not match the contract: not an event stream',
               );
