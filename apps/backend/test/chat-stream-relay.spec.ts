@@ -138,6 +138,29 @@ describe('Chat relays the gateway’s streamed reply as it is written', () => {
     expect(backend.logs()).toMatch(/the reply stream ended: DT_ERR_ANSWER_INTERRUPTED/);
   });
 
+  it('ends with an error event carrying Retry-After when the finished turn cannot be stored', async () => {
+    gateway.replyAfterFirstPiece = 'held';
+    const reader = new EventReader(await chatAsEvents('A question asked while storage fails'));
+    const sessionId = String((await reader.next())?.data['sessionId']);
+    expect((await reader.next())?.event).toBe('delta');
+    // The store goes down while the reply is written: the check after the
+    // turn is appended fails, and the turn is taken back out.
+    const outage = Object.assign(new Error('connection refused'), { name: 'MongoNetworkError' });
+    const failing = jest.spyOn(backend.stores.documents, 'titlesOf').mockRejectedValueOnce(outage);
+    try {
+      gateway.releaseHeldReplies();
+      const ending = (await reader.rest()).at(-1);
+      expect(ending).toMatchObject({
+        event: 'error',
+        data: { status: 503, code: 'DT_ERR_STORAGE_UNAVAILABLE', retryAfterSeconds: 5 },
+      });
+      expect(failing).toHaveBeenCalled();
+    } finally {
+      failing.mockRestore();
+    }
+    expect((await user.get(`/api/chat/sessions/${sessionId}`)).status).toBe(404);
+  });
+
   it('closes the gateway’s stream when the client leaves mid-reply, and stores nothing', async () => {
     gateway.replyAfterFirstPiece = 'held';
     const cancelledBefore = gateway.chatsCancelled;

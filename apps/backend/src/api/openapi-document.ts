@@ -179,7 +179,7 @@ function operationObject(operation: ApiOperation) {
                   schema: {
                     type: 'string',
                     description:
-                      'Events in order, sent as the model writes the reply: session {sessionId}, delta {text} (the reply in pieces), done {citations, provider?, model?, degraded?} once the turn is stored. A reply that fails after the events began ends with error (a problem document, e.g. 502 DT_ERR_ANSWER_INTERRUPTED) instead of done: the deltas sent are incomplete, no turn is stored, and a new session it named does not exist.',
+                      'Events in order, sent as the model writes the reply: session {sessionId}, delta {text} (the reply in pieces), done {citations, provider?, model?, degraded?} once the turn is stored. A reply that fails after the events began, or whose turn could not be stored, ends with error instead of done: a problem document (502 DT_ERR_ANSWER_INTERRUPTED when the reply broke off; 404, 401 or 503 when the document or account is gone or storage is down, a 503 with retryAfterSeconds); the deltas sent are incomplete, no turn is stored, and a new session it named does not exist.',
                   },
                 },
               }

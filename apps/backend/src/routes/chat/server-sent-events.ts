@@ -18,8 +18,10 @@ export function wantsEventStream(req: Request): boolean {
  * first, then `delta` pieces of the text as they come, then `done` with the
  * citations and the answer's provenance (`provider`, `model`, `degraded`,
  * as the gateway said) once the turn is stored. A reply that fails after
- * the events began ends with `error` instead of `done`: its problem
- * document (the deltas sent are an incomplete reply, and no turn is kept).
+ * the events began, or whose turn could not be stored, ends with `error`
+ * instead of `done`: its problem document, with `retryAfterSeconds` where
+ * the problem would have had a Retry-After header (the deltas sent are an
+ * incomplete reply, and no turn is kept).
  */
 export async function sendReplyAsEvents(
   req: Request,
@@ -43,7 +45,13 @@ export async function sendReplyAsEvents(
   } catch (error) {
     if (!(error instanceof CallerLeftError || res.destroyed)) {
       const problem = problemFor(error, req);
-      send('error', problem.toDocument(req.path, String(req.id ?? '')));
+      // The status line went out with the first event: a Retry-After the
+      // problem carries (storage down while the turn was stored) goes in it.
+      const retryAfter = problem.extras.headers?.['Retry-After'];
+      send('error', {
+        ...problem.toDocument(req.path, String(req.id ?? '')),
+        ...(retryAfter === undefined ? {} : { retryAfterSeconds: Number(retryAfter) }),
+      });
       req.log.warn({ code: problem.code }, `the reply stream ended: ${problem.code}`);
     }
   }
