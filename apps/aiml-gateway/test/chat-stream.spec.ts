@@ -113,7 +113,8 @@ describe('POST /ai/v1/chat with stream: true, from a provider that streams', () 
     const response = await chat();
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const reader = response.body!.getReader();
+    if (!response.body) throw new Error('a stream without a body');
+    const reader = response.body.getReader();
     const decoder = new TextDecoder();
     // The model's first pieces arrive while it still holds the rest.
     let early = '';
