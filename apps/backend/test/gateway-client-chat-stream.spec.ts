@@ -29,6 +29,7 @@ describe("the gateway client reading a chat reply's events", () => {
   let url: string;
   let script: Script;
   let closedEarly: number;
+  let connections: number;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -38,11 +39,13 @@ describe("the gateway client reading a chat reply's events", () => {
       });
       script(res);
     });
+    server.on('connection', () => (connections += 1));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   beforeEach(() => {
     closedEarly = 0;
+    connections = 0;
   });
   afterAll(() => {
     server.closeAllConnections();
@@ -76,6 +79,26 @@ describe("the gateway client reading a chat reply's events", () => {
       { event: 'citations', data: { citations: [] } },
       { event: 'done', data: DONE },
     ]);
+  });
+
+  it('leaves the connection of a reply read to its end to the next call', async () => {
+    script = (res) => {
+      streamHead(res);
+      res.write(event('delta', { text: 'Hi there' }));
+      res.end(event('done', DONE));
+    };
+    const gateway = clientWith();
+    for (let call = 0; call < 3; call += 1) expect(await readAll(gateway)).toHaveLength(2);
+    expect(connections).toBe(1);
+    expect(closedEarly).toBe(0);
+
+    // A stream that goes on after done is closed, done still read.
+    script = (res) => {
+      streamHead(res);
+      res.write(event('done', DONE));
+    };
+    expect(await readAll(gateway)).toEqual([{ event: 'done', data: DONE }]);
+    await waitFor(() => closedEarly === 1);
   });
 
   it.each<[string, Script, RegExp]>([

@@ -30,8 +30,12 @@ export interface ChatEventReading {
  * began ends it with AnswerInterruptedError: the provider failed mid-reply
  * (the gateway's `error` event), the connection broke or stalled, or an
  * event is not the contract's. The body is aborted however reading ends,
- * so no connection is left holding a reply nobody reads.
+ * so no connection is left holding a reply nobody reads, unless it was read
+ * to its end after `done`: that connection serves the next call.
  */
+/** How long the end of the stream may take after its `done` event. */
+const END_AFTER_DONE_MS = 200;
+
 export async function* readChatEvents(
   body: ReadableStream<Uint8Array>,
   reading: ChatEventReading,
@@ -42,6 +46,7 @@ export async function* readChatEvents(
     .pipeThrough(new EventSourceParserStream({ onError: 'terminate', maxBufferSize: maxChars }))
     .getReader();
   let charsRead = 0;
+  let readToEnd = false;
   try {
     for (;;) {
       const stall = setTimeout(
@@ -65,11 +70,36 @@ export async function* readChatEvents(
       }
       const event = checkedEvent(next.value.event, next.value.data);
       yield event;
-      if (event.event === 'done') return;
+      if (event.event === 'done') {
+        readToEnd = await endsAfterDone(reader);
+        return;
+      }
     }
   } finally {
-    abort.abort();
+    // Read to its end, the body leaves its connection to the next call;
+    // aborted, the connection is closed.
+    if (!readToEnd) abort.abort();
     reader.releaseLock();
+  }
+}
+
+/**
+ * The gateway ends its stream with the `done` event's write, so the end is
+ * read at once; a stream that goes on, or does not end within
+ * END_AFTER_DONE_MS, is left to the abort.
+ */
+async function endsAfterDone(reader: ReadableStreamDefaultReader<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(resolve, END_AFTER_DONE_MS, 'late');
+  });
+  try {
+    const next = await Promise.race([reader.read(), late]);
+    return next !== 'late' && next.done;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
