@@ -138,15 +138,19 @@ describe('Chat relays the gateway’s streamed reply as it is written', () => {
     expect(backend.logs()).toMatch(/the reply stream ended: DT_ERR_ANSWER_INTERRUPTED/);
   });
 
-  it('ends with an error event carrying Retry-After when the finished turn cannot be stored', async () => {
+  it.each([
+    // The check after the turn was appended: the turn is taken back out.
+    ['checking the document', () => jest.spyOn(backend.stores.documents, 'titlesOf')],
+    // The session was created for it: it goes, not left empty in the user's list.
+    ['appending the turn', () => jest.spyOn(backend.stores.chatSessions, 'append')],
+  ])('ends with an error event carrying Retry-After when storage fails %s', async (_, spyOn) => {
     gateway.replyAfterFirstPiece = 'held';
     const reader = new EventReader(await chatAsEvents('A question asked while storage fails'));
     const sessionId = String((await reader.next())?.data['sessionId']);
     expect((await reader.next())?.event).toBe('delta');
-    // The store goes down while the reply is written: the check after the
-    // turn is appended fails, and the turn is taken back out.
+    // The store goes down while the reply is written.
     const outage = Object.assign(new Error('connection refused'), { name: 'MongoNetworkError' });
-    const failing = jest.spyOn(backend.stores.documents, 'titlesOf').mockRejectedValueOnce(outage);
+    const failing = spyOn().mockRejectedValueOnce(outage);
     try {
       gateway.releaseHeldReplies();
       const ending = (await reader.rest()).at(-1);

@@ -252,10 +252,18 @@ export class ChatService {
     const { scope } = turn;
     const created = turn.session === null;
     const session = turn.session ?? (await this.stores.chatSessions.create(scope, newSessionId));
-    const appended = await this.stores.chatSessions.append(scope, session.id, [
-      { role: 'user', content: turn.message },
-      { role: 'assistant', content: reply },
-    ]);
+    let appended: ChatSession | null;
+    try {
+      appended = await this.stores.chatSessions.append(scope, session.id, [
+        { role: 'user', content: turn.message },
+        { role: 'assistant', content: reply },
+      ]);
+    } catch (error) {
+      // Left, the session this turn created would stay in the user's list
+      // empty, and the retry the client is told to make would create another.
+      if (created) await this.takeBackTurn(scope, session.id, created, []);
+      throw error;
+    }
     if (!appended) throw new NotFoundError('chat-session');
     let documentStillThere: boolean;
     try {
