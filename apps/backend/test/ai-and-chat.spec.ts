@@ -328,10 +328,7 @@ describe('AI tasks, chat and questions over HTTP', () => {
       expect(asked.headers.get('retry-after')).toBe('5');
 
       gateway.refuseIndexing = false;
-      await eventually(async () => {
-        const document = await user.get<{ indexStatus: string }>(`/api/documents/${pendingId}`);
-        return document.body.indexStatus === 'indexed' ? true : undefined;
-      });
+      await user.untilIndexed(pendingId);
       const answered = await user.post<{ sessionId: string }>(`/api/documents/${pendingId}/chat`, {
         message: 'What about redistribution?',
       });

@@ -15,10 +15,7 @@ describe('Chat relays the gateway’s streamed reply as it is written', () => {
     user = await new ApiClient(backend.url).registerUser(uniqueEmail('relay'));
     const created = await user.upload(corpusFile('bsd.txt'), 'bsd.txt');
     documentId = String(created.body['id']);
-    await eventually(async () => {
-      const document = await user.get<{ indexStatus: string }>(`/api/documents/${documentId}`);
-      return document.body.indexStatus === 'indexed' ? true : undefined;
-    });
+    await user.untilIndexed(documentId);
   });
   afterEach(() => {
     gateway.replyAfterFirstPiece = 'ends';
@@ -189,10 +186,7 @@ describe('Chat relays the gateway’s streamed reply as it is written', () => {
       text: 'A short-lived document about redistribution and its conditions.',
     });
     await eventually(async () => (gateway.indexed.has(doomed.body.id) ? true : undefined));
-    await eventually(async () => {
-      const document = await user.get<{ indexStatus: string }>(`/api/documents/${doomed.body.id}`);
-      return document.body.indexStatus === 'indexed' ? true : undefined;
-    });
+    await user.untilIndexed(doomed.body.id);
     gateway.replyAfterFirstPiece = 'held';
     const events = new EventReader(
       await chatAsEvents('redistribution conditions?', { about: doomed.body.id }),

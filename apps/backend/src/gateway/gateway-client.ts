@@ -97,7 +97,8 @@ export interface GatewayClient {
    * cannot answer at all; the events then follow (see readChatEvents). The
    * breaker counts the call up to its first byte; a reply that breaks off
    * later is the reply's failure (AnswerInterruptedError), not an outage.
-   * Read to its end, or return early: the connection is closed either way.
+   * Read to its end, its connection serves the next call; returned early or
+   * broken off, it is closed.
    */
   chatStream(
     request: ChatRequest,

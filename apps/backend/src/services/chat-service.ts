@@ -186,13 +186,7 @@ export class ChatService {
     // A renamed document is pending too, but the index still holds it.
     if (answer.documentIndexed === false && document.indexStatus !== 'indexed') {
       // Gone meanwhile (the document, or the account): that, not "ask again".
-      if (
-        !(await this.stores.documents.titlesOf(scope.ownerId, [scope.documentId])).has(
-          scope.documentId,
-        )
-      ) {
-        throw new NotFoundError('document');
-      }
+      if (!(await this.documentExists(scope))) throw new NotFoundError('document');
       await confirmOwnerStillExists(this.stores, scope.ownerId);
       throw new DocumentNotIndexedError(document.indexStatus);
     }
@@ -261,16 +255,14 @@ export class ChatService {
     } catch (error) {
       // Left, the session this turn created would stay in the user's list
       // empty, and the retry the client is told to make would create another.
-      if (created) await this.takeBackTurn(scope, session.id, created, []);
+      if (created) await this.takeBackTurn(scope, session.id, true, []);
       throw error;
     }
     if (!appended) throw new NotFoundError('chat-session');
     let documentStillThere: boolean;
     try {
       await confirmOwnerStillExists(this.stores, scope.ownerId);
-      documentStillThere = (
-        await this.stores.documents.titlesOf(scope.ownerId, [scope.documentId])
-      ).has(scope.documentId);
+      documentStillThere = await this.documentExists(scope);
     } catch (error) {
       // A check failed (an outage) after the turn was stored: the client is
       // told to ask again, so the turn is taken back out, or the retry would
@@ -287,6 +279,10 @@ export class ChatService {
       throw new NotFoundError('document');
     }
     return session.id;
+  }
+
+  private async documentExists({ ownerId, documentId }: ChatSessionScope): Promise<boolean> {
+    return (await this.stores.documents.titlesOf(ownerId, [documentId])).has(documentId);
   }
 
   /** A session this turn created goes whole; otherwise the turn's two messages. */

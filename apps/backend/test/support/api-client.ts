@@ -77,6 +77,14 @@ export class ApiClient {
     return this.request('POST', '/api/documents', { body: form });
   }
 
+  /** Waits until the document's index job has run: its `indexStatus` is `indexed`. */
+  async untilIndexed(documentId: string): Promise<void> {
+    await eventually(async () => {
+      const document = await this.get<{ indexStatus: string }>(`/api/documents/${documentId}`);
+      return document.body.indexStatus === 'indexed' ? true : undefined;
+    });
+  }
+
   /** Registers a fresh account and returns a client acting as it. */
   async registerUser(email: string, password = 'correct horse battery'): Promise<ApiClient> {
     const answer = await this.post<{ accessToken: string }>('/api/auth/register', {

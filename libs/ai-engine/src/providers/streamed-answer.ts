@@ -16,9 +16,11 @@ const CITATION_MARKER = new RegExp(
   'g',
 );
 
-const isWhiteSpace = (character: string) => /\s/.test(character);
+const WHITE_SPACE = /\s/;
 /** What an opened marker may hold after its bracket, before it closes. */
-const isMarkerBody = (character: string) => /[\s\d,;\-–]/.test(character);
+const MARKER_BODY = /[\s\d,;\-–]/;
+const isWhiteSpace = (character: string) => WHITE_SPACE.test(character);
+const isMarkerBody = (character: string) => MARKER_BODY.test(character);
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 
 /**
