@@ -348,6 +348,16 @@ describe('meta routes and HTTP hygiene', () => {
     expect(initializer.text).toContain('validatorUrl: null');
   });
 
+  // The whole swagger-ui-dist directory was served: its stock page, pointed
+  // at the petstore example, and its package.json, naming the version.
+  it('serves only the Swagger UI files its page loads', async () => {
+    for (const path of ['index.html', 'swagger-initializer.js', 'package.json', 'README.md']) {
+      const answer = await fetch(`${backend.url}/api-docs/${path}`);
+      expect({ path, status: answer.status }).toEqual({ path, status: 404 });
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+  });
+
   it('sets helmet’s security headers', async () => {
     const answer = await api.get('/health');
     expect(answer.headers.get('x-content-type-options')).toBe('nosniff');

@@ -74,4 +74,60 @@ describe('multipart uploads', () => {
     }
     expect(await idsOf()).toEqual(before);
   });
+
+  // busboy decodes a part as UTF-8 with U+FFFD for the bytes that are not:
+  // a Latin-1 title was stored as "Caf\uFFFD" (found in review).
+  it('refuses a title or file name that is not UTF-8, and takes one that is', async () => {
+    const postForm = (parts: Buffer[]) =>
+      fetch(`${backend.url}/api/documents`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${user.token ?? ''}`,
+          'content-type': 'multipart/form-data; boundary=XX',
+        },
+        body: Buffer.concat([...parts, Buffer.from('--XX--\r\n')]),
+      });
+    const titlePart = (title: Buffer) =>
+      Buffer.concat([
+        Buffer.from('--XX\r\nContent-Disposition: form-data; name="title"\r\n\r\n'),
+        title,
+        Buffer.from('\r\n'),
+      ]);
+    const filePart = (name: Buffer) =>
+      Buffer.concat([
+        Buffer.from('--XX\r\nContent-Disposition: form-data; name="file"; filename="'),
+        name,
+        Buffer.from('"\r\n\r\nquokkas hop about\r\n'),
+      ]);
+    const idsOf = async () =>
+      ((await user.get('/api/documents')).body['items'] as { id: string }[]).map(({ id }) => id);
+    const before = await idsOf();
+
+    const latin1Title = await postForm([
+      titlePart(Buffer.from('Caf\xe9 r\xe9sum\xe9', 'latin1')),
+      filePart(Buffer.from('a.txt')),
+    ]);
+    expect(latin1Title.status).toBe(400);
+    expect(await latin1Title.json()).toMatchObject({
+      code: 'DT_ERR_VALIDATION',
+      errors: [{ path: 'title', message: expect.stringMatching(/UTF-8/) }],
+    });
+    const latin1Name = await postForm([filePart(Buffer.from('Caf\xe9.txt', 'latin1'))]);
+    expect(latin1Name.status).toBe(400);
+    expect(await latin1Name.json()).toMatchObject({
+      code: 'DT_ERR_VALIDATION',
+      errors: [{ path: 'file', message: expect.stringMatching(/UTF-8/) }],
+    });
+    expect(await idsOf()).toEqual(before);
+
+    const utf8Title = await postForm([
+      titlePart(Buffer.from('Café résumé')),
+      filePart(Buffer.from('Crème brûlée.txt')),
+    ]);
+    expect(utf8Title.status).toBe(201);
+    expect(((await utf8Title.json()) as { title: string }).title).toBe('Café résumé');
+    const utf8Name = await postForm([filePart(Buffer.from('Crème brûlée.txt'))]);
+    expect(utf8Name.status).toBe(201);
+    expect(((await utf8Name.json()) as { title: string }).title).toBe('Crème brûlée');
+  });
 });

@@ -5,6 +5,13 @@ import { buildOpenApiDocument } from '../../api/openapi-document';
 /** swagger-ui-dist ships no types; its files are all this needs. */
 const SWAGGER_UI_DIR = dirname(require.resolve('swagger-ui-dist/swagger-ui-bundle.js'));
 
+/** The files of swagger-ui-dist that SWAGGER_PAGE loads, and nothing else of it. */
+const SWAGGER_UI_ASSETS = new Set([
+  '/swagger-ui.css',
+  '/favicon-32x32.png',
+  '/swagger-ui-bundle.js',
+]);
+
 const SWAGGER_PAGE = `<!DOCTYPE html>
 <html lang="en">
   <head>
@@ -55,16 +62,20 @@ export function apiDocsRoutes(): Router {
   router.get('/api-docs/docuthinker-initializer.js', (_req, res) => {
     res.type('application/javascript').send(SWAGGER_INITIALIZER);
   });
-  router.use(
-    '/api-docs',
-    express.static(SWAGGER_UI_DIR, {
-      index: false,
-      fallthrough: true,
-      maxAge: '1h',
-      // The API's default no-store is set before routing; send adds its own
-      // (public, max-age) only to an answer that has none.
-      setHeaders: (res) => res.removeHeader('Cache-Control'),
-    }),
-  );
+  const serveAsset = express.static(SWAGGER_UI_DIR, {
+    index: false,
+    fallthrough: true,
+    maxAge: '1h',
+    // The API's default no-store is set before routing; send adds its own
+    // (public, max-age) only to an answer that has none.
+    setHeaders: (res) => res.removeHeader('Cache-Control'),
+  });
+  // Only what the page loads: the whole directory also held swagger-ui-dist's
+  // stock page (pointed at the petstore example) and its package.json, which
+  // named the exact version (found in review).
+  router.use('/api-docs', (req, res, next) => {
+    if (SWAGGER_UI_ASSETS.has(req.path)) serveAsset(req, res, next);
+    else next();
+  });
   return router;
 }
