@@ -277,3 +277,21 @@ describe('entities the junk removal must keep', () => {
     ]);
   });
 });
+
+// Found in review: a run of capitalised words with no sentence break (a
+// title-cased heading, a table of contents) was one entity as long as the
+// run, 2 M characters, carried by every entity listing of its owner.
+it('takes no name longer than eight words or 100 characters, and keeps the names around it', () => {
+  const heading = Array.from({ length: 5000 }, (_, index) => `Ab${index.toString(36)}`).join(' ');
+  const oneWord = `Q${'u'.repeat(200_000)}`;
+  const text = `${heading}. Alice Smith joined the Massachusetts Institute of Technology. ${oneWord} stood there. Alice Smith left the Massachusetts Institute of Technology.`;
+  const found = extractEntityMentions(text).entities;
+  expect(found.map((entity) => entity.name)).toEqual(
+    expect.arrayContaining(['Alice Smith', 'Massachusetts Institute of Technology']),
+  );
+  for (const entity of found) {
+    expect(entity.name.length).toBeLessThanOrEqual(100);
+    expect(entity.name.split(' ').length).toBeLessThanOrEqual(8);
+  }
+  expect(names('The Quick Brown Fox Jumps Over Nine Lazy Sleepy Dogs today.')).toEqual([]);
+});

@@ -57,6 +57,15 @@ describe('extractive tasks on the corpus', () => {
     for (const idea of ideas) expect(hindi).toContain(idea);
   });
 
+  // A key phrase of one 200,000-letter "word" was as long as the text.
+  it('takes no run of letters longer than a word as a key phrase', () => {
+    const blob = 'x'.repeat(200_000);
+    const text = `${blob} sits here. Quokkas hop about. ${blob} sits here again. Quokkas hop about the island.`;
+    const phrases = extractKeyPhrases(text, 10).map((p) => p.phrase);
+    expect(phrases.length).toBeGreaterThan(0);
+    for (const phrase of phrases) expect(phrase.length).toBeLessThan(100);
+  });
+
   it('finds the key phrases and named entities a reader would name', () => {
     const phrases = extractKeyPhrases(mpl, 10).map((p) => p.phrase.toLowerCase());
     expect(phrases).toEqual(expect.arrayContaining(['covered software', 'source code form']));

@@ -17,6 +17,9 @@ interface Candidate {
 }
 
 const MAX_PHRASE_WORDS = 3;
+// Longer is a run of letters with no spaces (an encoded blob, a hash), not a
+// word: a phrase of one such "word" was as long as the text itself.
+const MAX_WORD_CHARACTERS = 64;
 const LENGTH_BOOST = [0, 1, 1.6, 1.9];
 // Punctuation ends a phrase: "source, object" are two candidates.
 const PHRASE_BREAK = /[,;:()[\]{}"“”`'‘’.!?/\\|<>=+*#@&]+/u;
@@ -29,7 +32,13 @@ const FILLER = new Set(
 );
 
 function isContentWord(word: string): boolean {
-  return word.length > 2 && !isStopword(word) && !FILLER.has(word) && !/^\d/.test(word);
+  return (
+    word.length > 2 &&
+    word.length <= MAX_WORD_CHARACTERS &&
+    !isStopword(word) &&
+    !FILLER.has(word) &&
+    !/^\d/.test(word)
+  );
 }
 
 /** Runs of content words between stopwords and punctuation (RAKE's candidates). */

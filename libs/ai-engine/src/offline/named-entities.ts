@@ -88,6 +88,12 @@ const TRAILING_NON_NAME_WORDS = new Set(
 );
 /** Punctuation that ends a name: "of this License, Derivative Works" names two. */
 const NAME_BREAK = /[,;:()[\]{}]/;
+// A longer run of capitalised words is a title-cased heading or a table of
+// contents, not a name: unbounded, one run of 2 M characters became one
+// knowledge-graph entity, and every entity listing of its owner carried it
+// (found in review). The longest real names stay well within these.
+const MAX_NAME_WORDS = 8;
+const MAX_NAME_CHARACTERS = 100;
 /**
  * The requirement words of specifications (RFC 2119: "Applications MUST
  * match…"), written in capitals after a name that is not: they end a run
@@ -353,6 +359,8 @@ function namesBySentence(text: string): SentenceName[] {
         const name = nameTokens.join(' ');
         return (
           name.length >= 2 &&
+          name.length <= MAX_NAME_CHARACTERS &&
+          nameTokens.length <= MAX_NAME_WORDS &&
           !(nameTokens.length === 1 && isStopword(name.toLowerCase())) &&
           !isCommonPhrase(nameTokens, listed)
         );
