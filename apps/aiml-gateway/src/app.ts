@@ -40,6 +40,7 @@ import { registerRequestMetrics } from './plugins/request-metrics';
 import { registerSecurityHeaders } from './plugins/security-headers';
 import { cacheVerifiedTokens } from './plugins/verified-token-cache';
 import { registerZodValidation } from './plugins/zod-validation';
+import { parseNonJsonBodies } from './http/non-json-bodies';
 import { parseJsonBodies } from './http/raw-json-body';
 import {
   GatewayLogController,
@@ -162,6 +163,7 @@ export function createGatewayApp({
   // JSON only: a text/plain body would otherwise reach validation as a string.
   app.removeContentTypeParser('text/plain');
   parseJsonBodies(app);
+  parseNonJsonBodies(app);
   registerProblemResponses(app);
   // Before CORS, whose hook answers preflights: they carry these headers too.
   registerSecurityHeaders(app);

@@ -455,6 +455,21 @@ describe.each(['inject', 'http'] as const)(
       });
     });
 
+    // Found in review: the service's bytes went on with their byte order mark,
+    // which a sender must not add (RFC 8259 §8.1) and a strict parser refuses.
+    it("forwards the service's body without its byte order mark", async () => {
+      const json = JSON.stringify({ document: 'Quokkas are marsupials.' });
+      const response = await gateway.request(transport, {
+        method: 'POST',
+        url: GATEWAY_API.analyze,
+        headers: { 'content-type': 'application/json' },
+        payload: `\uFEFF${json}`,
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers[SERVED_BY]).toBe('upstream');
+      expect(upstream.received.map((received) => received.body)).toEqual([json]);
+    });
+
     it('answers 502 when the container rejects the request, without a fallback that would hide it', async () => {
       upstream.behaviour = 'reject-422';
       const response = await analyze();

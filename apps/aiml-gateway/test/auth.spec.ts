@@ -299,6 +299,53 @@ describe('authentication and ownership', () => {
     expect(withoutBody.statusCode).toBe(200);
   });
 
+  // Found in review: a DELETE's empty chunked body was 415 (no content type),
+  // and a text body there was 415 where a JSON one is 400.
+  it('takes an empty DELETE body as none, and refuses any other body there with 400', async () => {
+    const remove = (headers: Record<string, string>, payload?: string) =>
+      gateway.app.inject({
+        method: 'DELETE',
+        url: `${GATEWAY_API.indexedDocument('no-such-document')}?ownerId=alice`,
+        headers: { ...asService, ...headers },
+        ...(payload === undefined ? {} : { payload }),
+      });
+    for (const headers of [
+      { 'transfer-encoding': 'chunked' },
+      { 'transfer-encoding': 'chunked', 'content-type': 'application/json' },
+      { 'content-type': 'text/plain', 'content-length': '0' },
+    ]) {
+      const empty = await remove(headers, '');
+      expect({ headers, status: empty.statusCode }).toEqual({ headers, status: 200 });
+    }
+    for (const headers of [{}, { 'content-type': 'text/plain' }, { 'content-type': 'text/csv' }]) {
+      const withBody = await remove(headers, 'ownerId=someone-else');
+      expect({ headers, status: withBody.statusCode, body: withBody.json() }).toEqual({
+        headers,
+        status: 400,
+        body: expect.objectContaining({
+          code: 'DT_ERR_VALIDATION',
+          detail: 'this route takes no request body',
+        }),
+      });
+    }
+    // A route that takes a body still takes JSON only, and an unknown route stays unknown.
+    const textSearch = await gateway.app.inject({
+      method: 'POST',
+      url: GATEWAY_API.search,
+      headers: { ...asService, 'content-type': 'text/plain' },
+      payload: 'ownerId=alice&query=orbits',
+    });
+    expect(textSearch.statusCode).toBe(415);
+    expect(textSearch.json().code).toBe('DT_ERR_UNSUPPORTED_MEDIA_TYPE');
+    const unknown = await gateway.app.inject({
+      method: 'POST',
+      url: '/ai/v1/no-such-route',
+      headers: { ...asService, 'content-type': 'text/plain' },
+      payload: 'x',
+    });
+    expect(unknown.statusCode).toBe(404);
+  });
+
   // Found in review: `?ownerId=leo&ownerId=leo` with leo's own token was
   // 403 "names another owner" (an array compared with the subject), while
   // the service got 400 for the same query.

@@ -137,6 +137,34 @@ describe('task routes on the offline engine', () => {
       expect(response.statusCode).toBe(404);
       expect(response.json().code).toBe('DT_ERR_TASK_NOT_FOUND');
     }
+    // Found in review: a malformed or oversized body, another content type or
+    // a query string was answered before the task was looked up.
+    const unreadable = [
+      { payload: '{bad', headers: { 'content-type': 'application/json' } },
+      { payload: 'x', headers: { 'content-type': 'text/plain' } },
+      { payload: JSON.stringify({ text: 'hello' }), query: { x: '1' } },
+      { payload: JSON.stringify({ text: 'x'.repeat(16 * 1024 * 1024) }) },
+    ];
+    for (const { payload, headers, query } of unreadable) {
+      const response = await gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.task('poetry'),
+        payload,
+        headers: { 'content-type': 'application/json', ...headers },
+        ...(query ? { query } : {}),
+      });
+      expect({ status: response.statusCode, code: response.json().code }).toEqual({
+        status: 404,
+        code: 'DT_ERR_TASK_NOT_FOUND',
+      });
+    }
+    // Without a token the caller learns nothing, task or not.
+    const anonymous = await gateway.app.inject({
+      method: 'POST',
+      url: GATEWAY_API.task('poetry'),
+      payload: { text: 'hello' },
+    });
+    expect(anonymous.statusCode).toBe(401);
   });
 
   it.each([

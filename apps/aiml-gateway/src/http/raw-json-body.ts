@@ -103,12 +103,24 @@ function isValidJson(text: string): boolean {
   }
 }
 
-/** Like `parseJsonBodies`, keeping the bytes each body was parsed from for `rawJsonBody`. */
+const UTF8_BYTE_ORDER_MARK = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Like `parseJsonBodies`, keeping the bytes each body was parsed from for
+ * `rawJsonBody`, less a leading byte order mark: a parser may ignore one
+ * (RFC 8259 §8.1), but a sender must not add one, and the bytes are sent on
+ * (found in review: a strict container's JSON.parse refused the forwarded body).
+ */
 export function keepRawJsonBody(scope: FastifyInstance): void {
-  parseJsonBodies(scope, (request, bytes) => rawBodies.set(request, bytes));
+  parseJsonBodies(scope, (request, bytes) =>
+    rawBodies.set(
+      request,
+      bytes.subarray(0, 3).equals(UTF8_BYTE_ORDER_MARK) ? bytes.subarray(3) : bytes,
+    ),
+  );
 }
 
-/** The bytes the request's JSON body was parsed from, in a scope with `keepRawJsonBody`. */
+/** The bytes the request's JSON body was parsed from (no byte order mark), in a scope with `keepRawJsonBody`. */
 export function rawJsonBody(request: FastifyRequest): Buffer | undefined {
   return rawBodies.get(request);
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { announcesBody, listedErrors } from '@docuthinker/runtime';
 import { problem } from '../errors';
 
@@ -31,15 +31,20 @@ export function registerUndeclaredRequestParts(scope: FastifyInstance): void {
         );
       }
     }
-    // Fastify parses no body for a GET or HEAD, whatever it carries (found in an
-    // exploratory test: a GET with a JSON body was answered 200): the headers say.
-    if (!schema?.body && (hasParsedBody(request.body) || announcesBody(request.headers))) {
+    if (!schema?.body && carriesBody(request)) {
       return done(problem('DT_ERR_VALIDATION', 'this route takes no request body'));
     }
     done();
   });
 }
 
-function hasParsedBody(body: unknown): boolean {
-  return body !== undefined && body !== null;
+/**
+ * Fastify parses no body for a GET or HEAD, whatever it carries (found in an
+ * exploratory test: a GET with a JSON body was answered 200): the headers
+ * say. For other methods the parsers have read it, and an empty body (a
+ * DELETE's, chunked or not) leaves none; JSON `null` is a body.
+ */
+function carriesBody(request: FastifyRequest): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return announcesBody(request.headers);
+  return request.body !== undefined;
 }

@@ -73,9 +73,9 @@ function wellFormedCopy(sent: AnalyzeRequest): AnalyzeRequest | undefined {
   return changed ? (copy as AnalyzeRequest) : undefined;
 }
 
-/** The client's own JSON, read as the body parser read it (which skips a byte order mark). */
+/** The client's own JSON, from the bytes the body was parsed from (its byte order mark dropped). */
 function clientJson(rawBody: Buffer): AnalyzeRequest {
-  return JSON.parse(withoutByteOrderMark(rawBody.toString('utf8'))) as AnalyzeRequest;
+  return JSON.parse(rawBody.toString('utf8')) as AnalyzeRequest;
 }
 
 /**
@@ -117,10 +117,6 @@ function forwardedAnalyzeBody(
   const client = rawBody ? clientJson(rawBody) : body;
   const sent = wellFormedCopy(client) ?? client;
   return JSON.stringify({ ...sent, metadata: { ...sent.metadata, owner_id: principal.ownerId } });
-}
-
-function withoutByteOrderMark(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /**

@@ -33,8 +33,12 @@ export function registerTaskRoutes(scope: FastifyInstance, connection: EngineCon
         body: taskRequest,
         response: { 200: taskResponse },
       },
-      // An unknown task is a missing resource, whatever the body holds.
-      preValidation: async (request) => {
+      // An unknown task is a missing resource, whatever the body holds: so
+      // before the body is read and checked (a malformed or oversized body,
+      // a content type or a query string was answered first; found in review).
+      // Route hooks run after the scope's, so a caller without a token still
+      // gets 401.
+      onRequest: async (request) => {
         const { task } = request.params as { task: string };
         if (!aiTaskName.safeParse(task).success) {
           throw problem('DT_ERR_TASK_NOT_FOUND', `there is no task "${task}"`);
