@@ -37,7 +37,11 @@ if [[ "${agent_node%%.*}" != "${shipped_node%%.*}" ]]; then
   fi
 fi
 
-ci_run npm ci --no-audit --no-fund
+# No install scripts: no dependency needs one (three have one: @google/genai's
+# prepare, protobufjs's version notice, @scarf/scarf's install analytics, which
+# phones home), and in a job that can assume an AWS role any code run here
+# could ask GitHub for the job's OIDC token (docs/pipelines.md).
+ci_run npm ci --ignore-scripts --no-audit --no-fund
 
 corpus_dir="${DOCUTHINKER_CORPUS_DIR:-$(dirname "$CI_ROOT")/shared/corpus}"
 shared_dir="$(dirname "$corpus_dir")"

@@ -1,4 +1,5 @@
 import {
+  GITHUB_HANDOVER_STEPS,
   jenkinsfileCalls,
   mergeCalls,
   reviewPipeline,
@@ -26,7 +27,8 @@ describe('Jenkins and GitHub Actions run the same tools/ci steps', () => {
   });
 
   it('runs every step tools/ci has, and only those', () => {
-    expect([...jenkins.steps].sort()).toEqual(stepNames());
+    expect([...jenkins.steps, ...GITHUB_HANDOVER_STEPS].sort()).toEqual(stepNames());
+    for (const step of GITHUB_HANDOVER_STEPS) expect(github.steps.has(step)).toBe(true);
   });
 });
 

@@ -123,25 +123,26 @@ describe('deploy.yml', () => {
   });
 
   it('ships only a commit whose CI run on a push to main succeeded, and exactly that commit', () => {
-    const publish = deploy.jobs['publish-images'] as Job;
-    expect(publish.if).toContain("github.event.workflow_run.conclusion == 'success'");
-    expect(publish.if).toContain("github.event.workflow_run.event == 'push'");
-    expect(publish.if).toContain(
+    const build = deploy.jobs['build-images'] as Job;
+    expect(build.if).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(build.if).toContain("github.event.workflow_run.event == 'push'");
+    expect(build.if).toContain(
       'github.event.workflow_run.head_repository.full_name == github.repository',
     );
     expect((deploy as unknown as { env: Record<string, string> }).env['IMAGE_TAG']).toBe(
       '${{ github.event.workflow_run.head_sha || github.sha }}',
     );
-    // Every later job needs publish-images, so nothing deploys when CI failed.
+    // Every later job needs build-images through publish-images, so nothing deploys when CI failed.
+    expect(deploy.jobs['publish-images']?.needs).toBe('build-images');
     for (const [name, job] of Object.entries(deploy.jobs)) {
       expect(usesAction(job, 'actions/checkout')?.with?.['ref']).toBe('${{ env.IMAGE_TAG }}');
-      if (name !== 'publish-images') expect([job.needs].flat()).toContain('publish-images');
+      if (!name.endsWith('-images')) expect([job.needs].flat()).toContain('publish-images');
     }
   });
 
   it('deploys dr without us-east-1: it publishes no images and asks STS in its own region', () => {
     // DR is deployed when us-east-1 (prod's region, where images are pushed) may be down.
-    expect((deploy.jobs['publish-images'] as Job).if).toContain(
+    expect((deploy.jobs['build-images'] as Job).if).toContain(
       "(github.event_name == 'workflow_dispatch' && inputs.stage != 'dr')",
     );
     for (const name of ['diff', 'deploy-approved']) {
@@ -160,7 +161,7 @@ describe('deploy.yml', () => {
   });
 
   it('verifies the commit of a manual run before any image of it is built or pushed', () => {
-    const publish = deploy.jobs['publish-images'] as Job;
+    const publish = deploy.jobs['build-images'] as Job;
     const verify = runs(publish, 'verify');
     expect(verify?.if).toBe("github.event_name == 'workflow_dispatch'");
     // Every target, and on every project: the shallow checkout gives verify no base.
@@ -172,7 +173,7 @@ describe('deploy.yml', () => {
     expect(order('verify')).toBeLessThan(order('synth'));
     expect(order('synth')).toBeLessThan(order('integration'));
     expect(order('integration')).toBeLessThan(order('build-images'));
-    expect(order('integration')).toBeLessThan(order('push-images'));
+    expect(order('scan-images')).toBeLessThan(order('save-images'));
     for (const gate of ['synth', 'integration']) expect(runs(publish, gate)?.if).toBe(verify?.if);
     expect(runs(publish, 'install')?.env).toEqual({
       DOCUTHINKER_SHARED_REPOSITORY: '${{ secrets.DOCUTHINKER_SHARED_REPOSITORY }}',
@@ -180,33 +181,59 @@ describe('deploy.yml', () => {
   });
 
   it('installs the Redis and moto servers for the tests of a manual run, and cfn-lint for its synth', () => {
-    const publish = deploy.jobs['publish-images'] as Job;
+    const publish = deploy.jobs['build-images'] as Job;
     const setup = expectTestServersBefore(publish, runs(publish, 'verify'));
     expect(setup.if).toBe(runs(publish, 'verify')?.if);
     expect(setup.run).toContain('pipx install cfn-lint==');
   });
 
-  it('holds AWS credentials only after install (npm ci runs install scripts), and pushes last', () => {
+  // Found in review: with id-token granted to the whole workflow, any step of
+  // any job (npm ci's install scripts, the tests, trivy) could ask GitHub for
+  // the OIDC token and assume the publish or a deploy role, not only the
+  // steps after configure-aws-credentials.
+  it('grants the OIDC token only to jobs that run no tests, scans or install scripts', () => {
+    expect(deploy.permissions).toEqual({ contents: 'read' });
+    const untrusted = ['verify', 'synth', 'integration', 'build-images', 'scan-images'];
     for (const [name, job] of Object.entries(deploy.jobs)) {
       const credentials = job.steps.findIndex((step) =>
         step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
       );
-      const install = job.steps.indexOf(runs(job, 'install') as Step);
-      expect({ name, after: credentials > install }).toEqual({ name, after: true });
+      if (credentials === -1) {
+        expect({ name, permissions: job.permissions }).toEqual({ name, permissions: undefined });
+        continue;
+      }
+      expect({ name, permissions: job.permissions }).toEqual({
+        name,
+        permissions: { 'id-token': 'write', contents: 'read' },
+      });
+      for (const step of untrusted)
+        expect({ name, step, ran: runs(job, step) }).toEqual({ name, step, ran: undefined });
+      expect(usesAction(job, 'aquasecurity/setup-trivy')).toBeUndefined();
+      const install = runs(job, 'install');
+      if (install) expect(job.steps.indexOf(install)).toBeLessThan(credentials);
     }
+    // The install step itself runs no dependency's install script.
+    expect(readWorkspaceFile('tools/ci/steps/install.sh')).toContain('npm ci --ignore-scripts');
+    const build = deploy.jobs['build-images'] as Job;
+    for (const step of untrusted.slice(3)) expect(runs(build, step)).toBeDefined();
     const publish = deploy.jobs['publish-images'] as Job;
+    expect(runs(publish, 'install')).toBeUndefined();
     const credentials = publish.steps.findIndex((step) =>
       step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
     );
-    for (const step of ['verify', 'build-images', 'scan-images']) {
-      expect(publish.steps.indexOf(runs(publish, step) as Step)).toBeLessThan(credentials);
-    }
+    expect(publish.steps.indexOf(runs(publish, 'load-images') as Step)).toBeLessThan(credentials);
     expect(publish.steps.indexOf(runs(publish, 'push-images') as Step)).toBe(credentials + 1);
   });
 
-  it('asks only for an OIDC token and read access to the code', () => {
-    expect(deploy.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
-    for (const job of Object.values(deploy.jobs)) expect(job.permissions).toBeUndefined();
+  it('installs trivy through the setup action pinned by commit, at a pinned release', () => {
+    for (const workflow of [ci, deploy]) {
+      for (const job of Object.values(workflow.jobs)) {
+        const setup = usesAction(job, 'aquasecurity/setup-trivy');
+        if (!setup) continue;
+        expect(setup.uses).toMatch(/^aquasecurity\/setup-trivy@[0-9a-f]{40}$/);
+        expect(setup.with?.['version']).toMatch(/^v\d+\.\d+\.\d+$/);
+      }
+    }
   });
 
   it("assumes a role through OIDC in every job: the publish role, else the environment's own role", () => {
@@ -216,7 +243,9 @@ describe('deploy.yml', () => {
       const role = usesAction(job, 'aws-actions/configure-aws-credentials')?.with?.[
         'role-to-assume'
       ];
-      if (name === 'publish-images') {
+      if (name === 'build-images') {
+        expect(role).toBeUndefined();
+      } else if (name === 'publish-images') {
         // Trusted by main's environment-less jobs only; it pushes images and deploys nothing.
         expect(environmentOf(job)).toBeUndefined();
         expect(role).toBe('${{ secrets.AWS_PUBLISH_ROLE_ARN }}');

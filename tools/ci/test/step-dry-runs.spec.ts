@@ -55,8 +55,8 @@ describe('every step', () => {
 });
 
 describe('--dry-run prints the exact commands', () => {
-  it('install: npm ci from the lockfile', () => {
-    expect(dryRun('install').commands).toEqual(['npm ci --no-audit --no-fund']);
+  it('install: npm ci from the lockfile, running no install scripts', () => {
+    expect(dryRun('install').commands).toEqual(['npm ci --ignore-scripts --no-audit --no-fund']);
   });
 
   it("install: refuses an agent whose Node is not the images' release (.nvmrc), unless told to go on", () => {
@@ -83,12 +83,12 @@ describe('--dry-run prints the exact commands', () => {
     const allowed = withNode('20.20.2', 'true');
     expect(allowed.status).toBe(0);
     expect(allowed.stdout).toContain('install: warning: this machine runs Node 20.20.2');
-    expect(allowed.commands).toEqual(['npm ci --no-audit --no-fund']);
+    expect(allowed.commands).toEqual(['npm ci --ignore-scripts --no-audit --no-fund']);
 
     // Another patch or minor release of the same major is the agent's to pick.
     const sameMajor = withNode(`${shipped.split('.')[0]}.0.0`, '');
     expect(sameMajor.status).toBe(0);
-    expect(sameMajor.commands).toEqual(['npm ci --no-audit --no-fund']);
+    expect(sameMajor.commands).toEqual(['npm ci --ignore-scripts --no-audit --no-fund']);
   });
 
   it('install: a corpus directory that is named but missing is an error, not a test failure later', () => {
@@ -108,7 +108,7 @@ describe('--dry-run prints the exact commands', () => {
       DOCUTHINKER_SHARED_REPOSITORY: 'https://git.example.com/docuthinker/shared.git',
     });
     expect(run.commands).toEqual([
-      'npm ci --no-audit --no-fund',
+      'npm ci --ignore-scripts --no-audit --no-fund',
       `git -C ${shared} pull --quiet --ff-only`,
     ]);
   });
@@ -132,7 +132,7 @@ describe('--dry-run prints the exact commands', () => {
       DOCUTHINKER_SHARED_REPOSITORY: repository,
     });
     expect(named.commands).toEqual([
-      'npm ci --no-audit --no-fund',
+      'npm ci --ignore-scripts --no-audit --no-fund',
       `git clone --quiet --depth 1 ${repository} ${join(stateDir, 'workspace@tmp', 'shared')}`,
     ]);
   });
@@ -309,6 +309,26 @@ describe('--dry-run prints the exact commands', () => {
     });
     expect(required.status).toBe(1);
     expect(required.stderr).toContain('REQUIRE_TRIVY=true');
+  });
+
+  it('save-images and load-images: one archive of both images, checked after loading', () => {
+    expect(dryRun('save-images', { IMAGE_ARCHIVE: 'out/images.tar' }).commands).toEqual([
+      'mkdir -p out',
+      `docker save -o out/images.tar docuthinker-backend:${TAG} docuthinker-ai-ml:${TAG}`,
+    ]);
+    // By default where the step's state goes (dist/ci, the path deploy.yml uploads).
+    expect(dryRun('load-images').commands).toEqual([
+      `docker load -i ${join(stateDir, 'images.tar')}`,
+      `docker image inspect --format '{{.Id}}' docuthinker-backend:${TAG}`,
+      `docker image inspect --format '{{.Id}}' docuthinker-ai-ml:${TAG}`,
+    ]);
+    const missing = runStep(['load-images'], {
+      IMAGE_TAG: TAG,
+      IMAGE_ARCHIVE: join(stateDir, 'none.tar'),
+      CONTAINER_ENGINE: 'docker',
+    });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('no image archive at');
   });
 
   it('push-images: ECR login, immutability check, then tag and push under the commit tag', () => {

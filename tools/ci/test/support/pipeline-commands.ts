@@ -46,14 +46,27 @@ const INLINE_LOGIC: readonly RegExp[] = [
   /\bcfn-lint\s+-/,
 ];
 
-/** Actions a workflow may use: checkout and tool set-up. Anything that builds or deploys is a step. */
+/**
+ * Actions a workflow may use: checkout, tool set-up, and handing a file from
+ * one job to the next. Anything that builds or deploys is a step.
+ */
 const SETUP_ACTIONS = [
   'actions/checkout',
   'actions/setup-node',
   'nrwl/nx-set-shas',
   'aws-actions/configure-aws-credentials',
   'aquasecurity/setup-trivy',
+  'actions/upload-artifact',
+  'actions/download-artifact',
 ];
+
+/**
+ * Steps only GitHub runs: deploy.yml hands the images from the job that builds
+ * and scans them, which holds no AWS role, to the job that pushes them. A
+ * Jenkins build keeps them on its agent, and its credentials are scoped to the
+ * Push stage (withCredentials).
+ */
+export const GITHUB_HANDOVER_STEPS: readonly string[] = ['load-images', 'save-images'];
 
 function commandLines(where: string, script: string): PipelineCommand[] {
   return script
@@ -141,14 +154,16 @@ export function reviewPipeline(calls: PipelineCalls): PipelineReview {
   return { steps, problems };
 }
 
-/** Steps one pipeline runs and the other does not. */
+/** Steps one pipeline runs and the other does not, GitHub's hand-over steps aside. */
 export function stepDifferences(
   jenkins: PipelineReview,
   github: PipelineReview,
 ): { onlyJenkins: string[]; onlyGitHub: string[] } {
   return {
     onlyJenkins: [...jenkins.steps].filter((step) => !github.steps.has(step)).sort(),
-    onlyGitHub: [...github.steps].filter((step) => !jenkins.steps.has(step)).sort(),
+    onlyGitHub: [...github.steps]
+      .filter((step) => !jenkins.steps.has(step) && !GITHUB_HANDOVER_STEPS.includes(step))
+      .sort(),
   };
 }
 
