@@ -96,10 +96,14 @@ describe('image tag', () => {
     ).toBe('abc123');
   });
 
-  it('refuses latest in prod, but not in dev', () => {
+  it('refuses latest in prod and dr, but not in dev', () => {
     expect(() =>
       resolveImageTag({ stage: 'prod', fromEnvironment: 'latest', synthOnly: false }),
     ).toThrow(/latest.*refused for prod/);
+    // DR serves production's traffic after a failover (found in review: it took latest).
+    expect(() =>
+      resolveImageTag({ stage: 'dr', fromEnvironment: 'latest', synthOnly: false }),
+    ).toThrow(/latest.*refused for dr/);
     expect(() =>
       resolveImageTag({ stage: 'prod', fromEnvironment: 'latest', synthOnly: true }),
     ).toThrow(ImageTagError);

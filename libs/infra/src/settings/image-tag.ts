@@ -39,8 +39,12 @@ export function resolveImageTag(sources: ImageTagSources): string {
   if (!TAG_PATTERN.test(tag)) {
     throw new ImageTagError(`IMAGE_TAG "${tag}" is not a valid image tag`);
   }
-  if (sources.stage === 'prod' && tag === 'latest') {
-    throw new ImageTagError('IMAGE_TAG "latest" is refused for prod: deploy an immutable tag');
+  // DR serves production's traffic after a failover, from replicas of prod's
+  // repositories (found in review: only prod refused it).
+  if ((sources.stage === 'prod' || sources.stage === 'dr') && tag === 'latest') {
+    throw new ImageTagError(
+      `IMAGE_TAG "latest" is refused for ${sources.stage}: deploy an immutable tag`,
+    );
   }
   if (!sources.synthOnly && tag === SYNTH_ONLY_IMAGE_TAG) {
     throw new ImageTagError(
