@@ -38,6 +38,8 @@ const PARAMETERS = [
   'CorsOrigins',
   // Its load balancer serves HTTPS (found in review: plain HTTP on port 80).
   'CertificateArn',
+  // Its alarms reach someone (found in review: the topic had no subscriber).
+  'AlarmEmail',
   ...Object.keys(PROVIDER_KEY_SWITCHES),
 ];
 
@@ -314,6 +316,28 @@ describe('raw CloudFormation template', () => {
     ).toBe(true);
     expect(pattern.test('arn:aws:iam::123456789012:server-certificate/site')).toBe(false);
     expect(template.Parameters.CertificateArn.Default).toBeUndefined();
+  });
+
+  it('sends its alarms to the AlarmEmail it is given, and names the topic', () => {
+    const assertions = Template.fromJSON(rendered.template);
+    const topics = Object.keys(assertions.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(1);
+    assertions.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: { Ref: 'AlarmEmail' },
+      TopicArn: { Ref: topics[0] },
+    });
+    expect(template.Parameters.AlarmEmail.Default).toBeUndefined();
+    const pattern = new RegExp(template.Parameters.AlarmEmail.AllowedPattern as string);
+    expect(pattern.test('oncall@example.com')).toBe(true);
+    for (const refused of ['', 'oncall', 'a@b', 'a@example.com,b@example.com']) {
+      expect({ refused, matches: pattern.test(refused) }).toEqual({ refused, matches: false });
+    }
+    expect(rendered.template.Outputs.AlarmTopicArnOutput.Value).toEqual({ Ref: topics[0] });
+    // Every alarm of the template publishes there.
+    const alarms = Object.values(assertions.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topics[0] }]);
   });
 
   it('carries the same production properties as the CDK stages', () => {

@@ -21,6 +21,7 @@ import { AlarmTopic } from '../observability/alarm-topic';
 import { PlatformSecrets } from '../secrets/platform-secrets';
 import { containerEnvironment } from '../services/container-environment';
 import { WebService } from '../services/web-service';
+import { EMAIL_ADDRESS } from '../settings/context-settings';
 import { BACKEND, CLUSTER_NAME, GATEWAY } from '../settings/platform-constants';
 import { settingsFor } from '../settings/stage-settings';
 import { AccessLogBucket } from '../storage/access-log-bucket';
@@ -129,7 +130,9 @@ export class FargateServiceTemplateStack extends Stack {
         useForServiceConnect: true,
       },
     });
-    const alarms = new AlarmTopic(this, 'AlarmTopic', {});
+    // Subscribed, as the CDK app refuses prod without a subscriber (found in
+    // review: the template's alarms, rollback alarms included, went to nobody).
+    const alarms = new AlarmTopic(this, 'AlarmTopic', { email: p.alarmEmail.valueAsString });
     const secrets = new PlatformSecrets(this, 'Secrets', {
       prefix: p.secretsPrefix.valueAsString,
       generate: false,
@@ -250,6 +253,7 @@ export class FargateServiceTemplateStack extends Stack {
     new CfnOutput(this, 'ClusterNameOutput', { value: cluster.clusterName });
     new CfnOutput(this, 'BackendServiceNameOutput', { value: backend.service.serviceName });
     new CfnOutput(this, 'GatewayServiceNameOutput', { value: gateway.service.serviceName });
+    new CfnOutput(this, 'AlarmTopicArnOutput', { value: alarms.topic.topicArn });
   }
 
   /**
@@ -405,6 +409,12 @@ export class FargateServiceTemplateStack extends Stack {
         "ACM certificate for the load balancer's HTTPS listener (port 443), in this stack's region, covering the name clients use; HTTP on port 80 redirects to HTTPS",
         undefined,
         '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$',
+      ),
+      alarmEmail: text(
+        'AlarmEmail',
+        'Who receives the alarms (one e-mail address): SNS sends it a confirmation first, and nothing until it is confirmed',
+        undefined,
+        EMAIL_ADDRESS.source,
       ),
       containerPort: number('ContainerPort', 'Port the backend listens on', BACKEND.port),
       aimlPort: number('AIMLPort', 'Port the AI/ML gateway listens on', GATEWAY.port),
