@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { DomainRecord } from '../dns/domain-record';
 import { FailoverRecord } from '../dns/failover-record';
 import { PublicLoadBalancer } from '../load-balancer/public-load-balancer';
 import { WebAcl } from '../load-balancer/web-acl';
@@ -227,14 +228,21 @@ export class PlatformStack extends Stack {
     });
 
     const hostedZone = settings.https?.hostedZone;
-    if (hostedZone && settings.dnsFailoverRole && this.loadBalancer.servesHttps && settings.https) {
-      new FailoverRecord(this, 'FailoverRecord', {
+    if (hostedZone && this.loadBalancer.servesHttps && settings.https) {
+      const record = {
         hostedZoneId: hostedZone.hostedZoneId,
         domainName: settings.https.domainName,
-        role: settings.dnsFailoverRole,
         loadBalancer: this.loadBalancer.loadBalancer,
-        stage: settings.stage,
-      });
+      };
+      if (settings.dnsFailoverRole) {
+        new FailoverRecord(this, 'FailoverRecord', {
+          ...record,
+          role: settings.dnsFailoverRole,
+          stage: settings.stage,
+        });
+      } else {
+        new DomainRecord(this, 'DomainRecord', record);
+      }
     }
 
     this.addOutputs(repositories, documents.bucket.bucketName);
