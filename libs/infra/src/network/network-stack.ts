@@ -1,4 +1,4 @@
-import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -6,6 +6,8 @@ import type { StageSettings } from '../settings/stage-settings';
 import { FixedSubnetCidrs } from './fixed-subnet-cidrs';
 
 export const VPC_CIDR = '10.0.0.0/16';
+/** The id CDK gives the provider of `restrictDefaultSecurityGroup`, one per stack. */
+const DEFAULT_GROUP_PROVIDER_ID = 'Custom::VpcRestrictDefaultSGCustomResourceProvider';
 export const PUBLIC_SUBNET_CIDRS = ['10.0.1.0/24', '10.0.2.0/24'] as const;
 export const PRIVATE_SUBNET_CIDRS = ['10.0.3.0/24', '10.0.4.0/24'] as const;
 
@@ -53,6 +55,28 @@ export class NetworkStack extends Stack {
 
     if (settings.vpcEndpoints) this.addEndpoints();
     this.addNatAddressesOutput();
+    this.keepDefaultGroupHandlerLogs(settings);
+  }
+
+  /**
+   * `restrictDefaultSecurityGroup` runs a Lambda function (CDK's custom
+   * resource provider) whose log group Lambda would create on its first run,
+   * outside the stack and kept forever (found in review): it logs to a group
+   * of this stack instead, kept as long as the stage's other logs. Its role
+   * already may write to any log group (AWSLambdaBasicExecutionRole).
+   */
+  private keepDefaultGroupHandlerLogs(settings: StageSettings): void {
+    const handler = this.node.tryFindChild(DEFAULT_GROUP_PROVIDER_ID)?.node.tryFindChild('Handler');
+    if (!(handler instanceof CfnResource)) {
+      throw new Error(
+        `${DEFAULT_GROUP_PROVIDER_ID}/Handler is not in the network stack: the CDK release names its provider otherwise, and its logs would be kept forever`,
+      );
+    }
+    const logGroup = new logs.LogGroup(this, 'RestrictDefaultSecurityGroupLogs', {
+      retention: settings.logRetentionDays,
+      removalPolicy: settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
   }
 
   /**

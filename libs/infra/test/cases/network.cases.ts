@@ -56,6 +56,35 @@ export function networkCases(stages: StageFixtures): void {
       dev.network.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
     });
 
+    // Found in review: the Lambda function behind restrictDefaultSecurityGroup
+    // had no log group of the stack's, so Lambda made one kept forever.
+    it('gives every Lambda function of the stages a log group with the stage retention', () => {
+      for (const [stage, retention] of [
+        [prod, 30],
+        [dev, 7],
+      ] as const) {
+        const templates = [
+          stage.network,
+          stage.platform,
+          ...(stage.registry ? [stage.registry] : []),
+        ];
+        const functions = templates.flatMap((template) =>
+          Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => ({
+            template,
+            fn,
+          })),
+        );
+        expect(functions.length).toBeGreaterThan(0);
+        for (const { template, fn } of functions) {
+          const logGroupId = fn.Properties.LoggingConfig?.LogGroup?.Ref;
+          expect(logGroupId).toEqual(expect.any(String));
+          expect(
+            template.findResources('AWS::Logs::LogGroup')[logGroupId]?.Properties.RetentionInDays,
+          ).toBe(retention);
+        }
+      }
+    });
+
     it('adds S3, ECR, CloudWatch Logs and Secrets Manager endpoints in prod, none in dev', () => {
       const serviceNames = Object.values(prod.network.findResources('AWS::EC2::VPCEndpoint')).map(
         (endpoint) => JSON.stringify(endpoint.Properties.ServiceName),
