@@ -309,15 +309,21 @@ describe('authentication and ownership', () => {
         headers: { ...asService, ...headers },
         ...(payload === undefined ? {} : { payload }),
       });
-    for (const headers of [
+    const emptyBodies: Record<string, string>[] = [
       { 'transfer-encoding': 'chunked' },
       { 'transfer-encoding': 'chunked', 'content-type': 'application/json' },
       { 'content-type': 'text/plain', 'content-length': '0' },
-    ]) {
+    ];
+    for (const headers of emptyBodies) {
       const empty = await remove(headers, '');
       expect({ headers, status: empty.statusCode }).toEqual({ headers, status: 200 });
     }
-    for (const headers of [{}, { 'content-type': 'text/plain' }, { 'content-type': 'text/csv' }]) {
+    const textBodies: Record<string, string>[] = [
+      {},
+      { 'content-type': 'text/plain' },
+      { 'content-type': 'text/csv' },
+    ];
+    for (const headers of textBodies) {
       const withBody = await remove(headers, 'ownerId=someone-else');
       expect({ headers, status: withBody.statusCode, body: withBody.json() }).toEqual({
         headers,

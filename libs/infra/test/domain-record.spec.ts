@@ -12,7 +12,7 @@ describe('the domain of a stage without a failover pair', () => {
     const [loadBalancerId] = Object.keys(
       platform.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'),
     );
-    expect(records[0].Properties).toEqual({
+    expect(records[0]?.Properties).toEqual({
       HostedZoneId: HTTPS.hostedZone.hostedZoneId,
       Name: HTTPS.domainName,
       Type: 'A',
