@@ -318,29 +318,49 @@ export class MongoDocumentStore implements DocumentStore {
   ): Promise<DocumentSearchHit[]> {
     const terms = searchTerms(query);
     if (terms.length === 0) return [];
-    // $text narrows the candidates through the owner-prefixed text index (it
-    // ORs the words, and needs the ownerId equality); the regexes then require
-    // every word, as the embedded store does.
-    const rows = await this.documents
+    const limit = clampSearchLimit(options.limit);
+    // The regexes require every word, the last (and any longer than a letter)
+    // as a word prefix, as the embedded store does.
+    const everyWord = terms.map((_, index) => ({
+      $or: [{ title: wordPrefix(index, terms) }, { text: wordPrefix(index, terms) }],
+    }));
+    // First the documents holding some query word whole: $text finds them
+    // through the owner-prefixed text index and ranks them (it ORs the words,
+    // and needs the ownerId equality).
+    const ranked = await this.documents
       .find(
-        {
-          ownerId,
-          $text: { $search: terms.join(' ') },
-          $and: terms.map((_, index) => ({
-            $or: [{ title: wordPrefix(index, terms) }, { text: wordPrefix(index, terms) }],
-          })),
-        },
+        { ownerId, $text: { $search: terms.join(' ') }, $and: everyWord },
         { projection: { _id: 1, title: 1, text: 1, score: { $meta: 'textScore' } } },
       )
       .sort({ score: { $meta: 'textScore' }, _id: 1 })
-      .limit(clampSearchLimit(options.limit))
+      .limit(limit)
       .toArray();
-    const scanChars = snippetScanChars(rows.length);
-    return rows.map((row) => ({
+    const hits = ranked.map((row) => ({
+      row,
+      score: (row as unknown as { score: number }).score,
+    }));
+    // $text matches whole words only, so a document holding each word only as
+    // the start of a longer one ("vitamin" in "vitamins", a last word still
+    // being typed) was never found, where the embedded store finds it (found
+    // in review). Such documents follow, newest first, below every ranked one.
+    if (hits.length < limit) {
+      const lowest = hits.at(-1)?.score ?? 1;
+      const prefixOnly = await this.documents
+        .find(
+          { ownerId, _id: { $nin: hits.map(({ row }) => row._id) }, $and: everyWord },
+          { projection: { _id: 1, title: 1, text: 1 } },
+        )
+        .sort({ createdAt: -1, _id: -1 })
+        .limit(limit - hits.length)
+        .toArray();
+      prefixOnly.forEach((row, index) => hits.push({ row, score: lowest / (2 * (index + 1)) }));
+    }
+    const scanChars = snippetScanChars(hits.length);
+    return hits.map(({ row, score }) => ({
       id: row._id,
       title: row.title,
       snippet: snippetAround(row.text, terms, scanChars),
-      score: (row as unknown as { score: number }).score,
+      score,
     }));
   }
 
