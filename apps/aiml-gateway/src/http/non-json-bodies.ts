@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { problem } from '../errors';
+import { bodyNotTaken } from '../plugins/undeclared-request-parts';
 
 /**
  * Bodies that are not JSON, or name no content type. A route that takes a
@@ -10,7 +11,8 @@ import { problem } from '../errors';
  * check could say "this route takes no request body" (400, as for a JSON
  * body there), and so was an empty chunked body, which is no body at all
  * (found in review). There the body is read up to its first byte: none is
- * no body, and any is the 400 `registerUndeclaredRequestParts` gives a JSON one.
+ * no body, and any is the 400 `registerUndeclaredRequestParts` gives a JSON one
+ * (`bodyNotTaken`).
  */
 export function parseNonJsonBodies(scope: FastifyInstance): void {
   scope.addContentTypeParser('*', (request: FastifyRequest, payload: IncomingMessage, done) => {
@@ -27,7 +29,7 @@ export function parseNonJsonBodies(scope: FastifyInstance): void {
     const onData = (chunk: Buffer) => {
       if (chunk.length === 0) return;
       stop();
-      done(problem('DT_ERR_VALIDATION', 'this route takes no request body'), undefined);
+      done(bodyNotTaken(), undefined);
     };
     const onEnd = () => {
       stop();

@@ -32,10 +32,15 @@ export function registerUndeclaredRequestParts(scope: FastifyInstance): void {
       }
     }
     if (!schema?.body && carriesBody(request)) {
-      return done(problem('DT_ERR_VALIDATION', 'this route takes no request body'));
+      return done(bodyNotTaken());
     }
     done();
   });
+}
+
+/** The answer to a body on a route that takes none, whichever parser read it. */
+export function bodyNotTaken() {
+  return problem('DT_ERR_VALIDATION', 'this route takes no request body');
 }
 
 /**

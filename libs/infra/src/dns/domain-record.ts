@@ -8,6 +8,18 @@ export interface DomainRecordProps {
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
 }
 
+/** A record's alias of the load balancer (Route 53 answers with its addresses). */
+export function loadBalancerAlias(
+  loadBalancer: elbv2.IApplicationLoadBalancer,
+  evaluateTargetHealth: boolean,
+): route53.CfnRecordSet.AliasTargetProperty {
+  return {
+    dnsName: loadBalancer.loadBalancerDnsName,
+    hostedZoneId: loadBalancer.loadBalancerCanonicalHostedZoneId,
+    evaluateTargetHealth,
+  };
+}
+
 /**
  * The stage's domain as an alias of its load balancer, for a stage with a
  * hosted zone and no failover pair (dev, staging). Found in review: such a
@@ -22,11 +34,7 @@ export class DomainRecord extends Construct {
       hostedZoneId: props.hostedZoneId,
       name: props.domainName,
       type: 'A',
-      aliasTarget: {
-        dnsName: props.loadBalancer.loadBalancerDnsName,
-        hostedZoneId: props.loadBalancer.loadBalancerCanonicalHostedZoneId,
-        evaluateTargetHealth: false,
-      },
+      aliasTarget: loadBalancerAlias(props.loadBalancer, false),
     });
   }
 }

@@ -2,6 +2,7 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { HEALTH_PATHS } from '../settings/platform-constants';
+import { loadBalancerAlias } from './domain-record';
 
 export interface FailoverRecordProps {
   readonly hostedZoneId: string;
@@ -39,11 +40,7 @@ export class FailoverRecord extends Construct {
       setIdentifier: `docuthinker-${props.stage}`,
       failover: props.role,
       healthCheckId: this.healthCheck.attrHealthCheckId,
-      aliasTarget: {
-        dnsName: props.loadBalancer.loadBalancerDnsName,
-        hostedZoneId: props.loadBalancer.loadBalancerCanonicalHostedZoneId,
-        evaluateTargetHealth: true,
-      },
+      aliasTarget: loadBalancerAlias(props.loadBalancer, true),
     });
   }
 }

@@ -1,7 +1,7 @@
-import { CfnOutput, CfnResource, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { stageLogGroup } from '../observability/stage-log-group';
 import type { StageSettings } from '../settings/stage-settings';
 import { FixedSubnetCidrs } from './fixed-subnet-cidrs';
 
@@ -44,10 +44,7 @@ export class NetworkStack extends Stack {
       restrictDefaultSecurityGroup: true,
     });
 
-    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
-      retention: settings.logRetentionDays,
-      removalPolicy: settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
+    const flowLogGroup = stageLogGroup(this, 'FlowLogs', settings);
     this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
       trafficType: ec2.FlowLogTrafficType.ALL,
@@ -72,10 +69,7 @@ export class NetworkStack extends Stack {
         `${DEFAULT_GROUP_PROVIDER_ID}/Handler is not in the network stack: the CDK release names its provider otherwise, and its logs would be kept forever`,
       );
     }
-    const logGroup = new logs.LogGroup(this, 'RestrictDefaultSecurityGroupLogs', {
-      retention: settings.logRetentionDays,
-      removalPolicy: settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
+    const logGroup = stageLogGroup(this, 'RestrictDefaultSecurityGroupLogs', settings);
     handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
   }
 

@@ -1,10 +1,9 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { RunningTaskAlarm } from '../observability/running-task-alarm';
+import { stageLogGroup } from '../observability/stage-log-group';
 import type { ChromaFileSystem } from '../storage/chroma-file-system';
 import { CHROMA } from '../settings/platform-constants';
 import type { StageSettings } from '../settings/stage-settings';
@@ -36,10 +35,7 @@ export class ChromaService extends Construct {
     super(scope, id);
     const { settings, storage } = props;
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: settings.logRetentionDays,
-      removalPolicy: settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
+    const logGroup = stageLogGroup(this, 'Logs', settings);
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: settings.taskSize.cpu,

@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { stageLogGroup } from '../observability/stage-log-group';
 import { WebServiceAlarms } from '../observability/web-service-alarms';
 import { DEREGISTRATION_DELAY_SECONDS, HEALTH_PATHS } from '../settings/platform-constants';
 import type { StageSettings } from '../settings/stage-settings';
@@ -75,10 +76,7 @@ export class WebService extends Construct {
     const { settings } = props;
     const portName = 'http';
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: settings.logRetentionDays,
-      removalPolicy: settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
+    this.logGroup = stageLogGroup(this, 'Logs', settings);
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: settings.taskSize.cpu,
