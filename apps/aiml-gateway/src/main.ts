@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gatewayFields, loadGatewayConfig } from '@docuthinker/config';
 import { createAiEngine, type AiEngineConfig } from '@docuthinker/ai-engine';
-import { installGracefulShutdown, startServiceContext, type Logger } from '@docuthinker/runtime';
+import {
+  exitWithFailure,
+  installGracefulShutdown,
+  startServiceContext,
+  type Logger,
+} from '@docuthinker/runtime';
 import {
   embeddedTokenRevocationsPath,
   LibsqlTokensValidFrom,
@@ -149,7 +154,6 @@ async function main(): Promise<void> {
   void connection.failedForGood.then(stop);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`aiml-gateway failed to start: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) =>
+  exitWithFailure('aiml-gateway failed to start', error, { fields: gatewayFields }),
+);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   startRedis,
   exitOfServiceProcess,
+  failingListenNodeOptions,
   temporaryDirectories,
   type RunningService,
 } from '@docuthinker/testing';
@@ -74,5 +75,21 @@ describe('the gateway refusing its configuration at start-up', () => {
     expect(code).toBe(1);
     expect(output).not.toContain('ReplyError');
     expect(output).toMatch(/^ {2}- REDIS_URL: has a path other than a database number/m);
+  });
+});
+
+describe('the gateway failing to start', () => {
+  // A driver's or the system's message may quote a connection string or a
+  // key; the services printed their start-up failure as it came, where their
+  // logs mask it.
+  it('masks secrets in the line it prints when it cannot start', async () => {
+    const secret = 'Zq7vT2mK9pL4xW8nR3bY6cH1dF5gJ0sA';
+    const { code, output } = await exitOf({
+      DOCUTHINKER_JWT_SECRET: secret,
+      NODE_OPTIONS: failingListenNodeOptions(dataDirs.create(), `key ${secret}`),
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('aiml-gateway failed to start: listen refused (key [REDACTED])\n');
+    expect(output).not.toContain(secret);
   });
 });

@@ -12,6 +12,7 @@ import {
   installGracefulShutdown,
   LEAVE_HOST_CHECK_TO_LISTENER,
   continueOnlyWithin,
+  exitWithFailure,
   refuseConnectRequests,
   refuseUnmetExpectations,
   refusingRequestsWithoutHost,
@@ -154,7 +155,6 @@ async function main(): Promise<void> {
   await listen();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`backend failed to start: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) =>
+  exitWithFailure('backend failed to start', error, { fields: backendFields }),
+);

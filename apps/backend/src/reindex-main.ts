@@ -3,13 +3,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   backendFields,
-  createRedactor,
   loadBackendConfig,
   loadConfigWithSecrets,
-  secretValuesFrom,
   silenceSdkNodeNotice,
 } from '@docuthinker/config';
-import { loadConfigOrExit } from '@docuthinker/runtime';
+import { exitWithFailure, loadConfigOrExit } from '@docuthinker/runtime';
 import { createStores, EMBEDDED_DATABASE_FILE } from '@docuthinker/stores';
 import { reindexDocuments, type ReindexScope } from './reindex/reindex-documents';
 
@@ -76,10 +74,6 @@ async function main(): Promise<void> {
   }
 }
 
-// A driver's message may quote a connection string or a password: masked as
-// the services' logs are, by every secret value in the environment.
-main().catch((error: unknown) => {
-  const redact = createRedactor(secretValuesFrom(backendFields, process.env));
-  process.stderr.write(`reindex failed: ${redact((error as Error).message)}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) =>
+  exitWithFailure('reindex failed', error, { fields: backendFields }),
+);

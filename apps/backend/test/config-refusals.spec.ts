@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import {
   startRedis,
   exitOfServiceProcess,
+  failingListenNodeOptions,
   temporaryDirectories,
   type RunningService,
 } from '@docuthinker/testing';
@@ -161,5 +162,21 @@ MongoClient.prototype.connect = async function () {
       code: 1,
       stderr: 'reindex failed: cannot reach [REDACTED] (auth [REDACTED])\n',
     });
+  });
+});
+
+describe('the backend failing to start', () => {
+  // A driver's or the system's message may quote a connection string or a
+  // key; the services printed their start-up failure as it came, where their
+  // logs mask it.
+  it('masks secrets in the line it prints when it cannot start', async () => {
+    const secret = 'Zq7vT2mK9pL4xW8nR3bY6cH1dF5gJ0sA';
+    const { code, output } = await exitOf({
+      DOCUTHINKER_JWT_SECRET: secret,
+      NODE_OPTIONS: failingListenNodeOptions(dataDirs.create(), `key ${secret}`),
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('backend failed to start: listen refused (key [REDACTED])\n');
+    expect(output).not.toContain(secret);
   });
 });

@@ -4,6 +4,7 @@ export { startChroma, startMoto, startRedis } from './services';
 export { httpAnswers, waitUntil } from './wait-until';
 export { awsTestClientConfig } from './aws-test-client';
 export { exitOfServiceProcess, startServiceProcess, type ServiceProcess } from './service-process';
+export { failingListenNodeOptions } from './failing-listen-preload';
 export { temporaryDirectories, type TemporaryDirectories } from './temporary-directories';
 export { describeServiceLifecycle, type ServiceLifecycleSpec } from './service-lifecycle-suite';
 export { announceSkipped, containerRuntimeUnavailableReason } from './container-runtime';
