@@ -12,7 +12,7 @@ import {
   UnknownTaskError,
   VectorWriteRejectedError,
 } from '@docuthinker/ai-engine';
-import type { ProblemError } from '@docuthinker/runtime';
+import { SharedLockBusyError, type ProblemError } from '@docuthinker/runtime';
 import { problem } from './errors';
 
 /** Seconds a caller should wait before retrying while a store is out of reach. */
@@ -120,6 +120,15 @@ export function problemFromEngineError(error: unknown): ProblemError | undefined
     return problem('DT_ERR_ENGINE_UNAVAILABLE', storeOutageDetail(error), {
       headers: { 'retry-after': storeRetryAfterSeconds(error) },
     });
+  }
+  // Another replica is still writing the same document: the write may be
+  // retried once it is done (the backend's outbox does).
+  if (error instanceof SharedLockBusyError) {
+    return problem(
+      'DT_ERR_ENGINE_UNAVAILABLE',
+      'another gateway replica is still writing this document',
+      { headers: { 'retry-after': STORE_RETRY_AFTER_SECONDS } },
+    );
   }
   if (error instanceof ProviderError) return problemFromProviderError(error);
   // A provider call that cockatiel's timeout gave up on, outside the chain.

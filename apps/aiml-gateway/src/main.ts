@@ -23,6 +23,8 @@ import { GatewayMetrics } from './metrics/gateway-metrics';
 
 /** How long start-up waits for the stores before listening anyway (and reporting unready). */
 const FIRST_CONNECTION_WAIT_MS = 5000;
+/** Where the locks on documents' index writes live in the shared Redis. */
+const DOCUMENT_WRITE_LOCK_PREFIX = 'docuthinker:index-write:';
 /** How long start-up waits for Redis before saying it is not there (limits are counted here meanwhile). */
 const REDIS_STARTUP_WAIT_MS = 2000;
 
@@ -32,13 +34,16 @@ const REDIS_STARTUP_WAIT_MS = 2000;
  * accounts). The gateway does not wait for it: while it is unreachable each
  * limiter counts in this process (rate-limiter-flexible's insurance
  * limiter), user tokens are checked on their signature alone, and the client
- * keeps reconnecting. The driver loads only here.
+ * keeps reconnecting. The driver loads only here. It also holds the lock
+ * that orders one document's index writes across replicas; while it is
+ * unreachable, each replica orders only its own.
  */
 function connectRedis(url: string, logger: Logger) {
   const {
     createRedisClient,
     waitForRedis,
     closeRedisClient,
+    RedisKeyedMutex,
     RedisRateLimiterFactory,
     RedisTokensValidFrom,
   } = loadRedis();
@@ -49,6 +54,19 @@ function connectRedis(url: string, logger: Logger) {
   return {
     rateLimiters: new RedisRateLimiterFactory(client),
     tokensValidFrom: new RedisTokensValidFrom(client),
+    documentWriteLock: new RedisKeyedMutex(client, {
+      keyPrefix: DOCUMENT_WRITE_LOCK_PREFIX,
+      onUnreachable: (error) =>
+        logger.warn(
+          { error: error.message },
+          'redis unavailable: a document write ran without the lock the replicas share',
+        ),
+      onLockLost: (error) =>
+        logger.warn(
+          { error: error.message },
+          'a document write outlived its lock: another replica may write the document meanwhile',
+        ),
+    }),
     /** Resolves once connected, or after REDIS_STARTUP_WAIT_MS with a warning. */
     ready: async () => {
       if (!(await waitForRedis(client, REDIS_STARTUP_WAIT_MS))) {
@@ -80,8 +98,10 @@ async function main(): Promise<void> {
   }
 
   const metrics = new GatewayMetrics();
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   const engineConfig: AiEngineConfig = {
     ...config,
+    sharedWriteLock: redis?.documentWriteLock,
     offlineWorkerFile,
     onOfflineWorkerError: (error) =>
       logger.error({ err: error }, 'an offline engine worker thread failed to start'),
@@ -94,7 +114,6 @@ async function main(): Promise<void> {
     },
     { logger },
   );
-  const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   // Without Redis, the record the backend beside this gateway writes in the
   // shared data directory (`npm start`): revoked tokens are refused here too.
   const embeddedRevocations = redis

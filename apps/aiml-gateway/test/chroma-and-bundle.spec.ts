@@ -6,6 +6,7 @@ import { chromaCollectionName, HashingEmbedder } from '@docuthinker/ai-engine';
 import {
   findFreePort,
   startChroma,
+  startRedis,
   startServiceProcess,
   temporaryDirectories,
   waitUntil,
@@ -270,5 +271,63 @@ describe('the gateway on a real Chroma server', () => {
         await back.stop();
       }
     }, 60000);
+  });
+
+  // Found in review: two replicas sharing one Chroma each listed the
+  // document's old chunks before the other's new ones existed, and both
+  // versions stayed (7 chunks of a 3- and a 4-chunk text). The replicas now
+  // take the document's lock in the Redis they share.
+  describe('as two replicas sharing one Chroma and one Redis', () => {
+    let redis: RunningService | undefined;
+    const replicas: ServiceProcess[] = [];
+    afterAll(async () => {
+      await Promise.all(replicas.map((replica) => replica.stop('SIGKILL')));
+      await redis?.stop();
+      dataDirs.removeAll();
+    });
+
+    it('keeps exactly one version of a document both index at once', async () => {
+      redis = await startRedis();
+      for (let i = 0; i < 2; i++) {
+        replicas.push(
+          await startServiceProcess(BUNDLE, { ...gatewayEnv(chroma.url), REDIS_URL: redis.url }),
+        );
+      }
+      for (const replica of replicas) {
+        await waitUntil('a replica to be ready', isReady(replica.url), { timeoutMs: 20000 });
+      }
+      const { ChromaClient } = await import('chromadb');
+      const client = new ChromaClient({ host: '127.0.0.1', port: chroma.port });
+      const { model, dimensions } = new HashingEmbedder(384);
+      const collection = await client.getCollection({
+        name: chromaCollectionName('docuthinker-chunks', model, dimensions),
+      });
+      const versions = [corpusText('bsd'), corpusText('mpl-2.0').slice(0, 6000)];
+      for (let round = 0; round < 6; round++) {
+        const ownerId = `replicated-${round}`;
+        const indexed = await Promise.all(
+          replicas.map((replica, i) =>
+            call(replica.url, 'POST', GATEWAY_API.index, {
+              ownerId,
+              documentId: 'shared',
+              title: `Version ${i}`,
+              text: versions[i],
+            }),
+          ),
+        );
+        expect(indexed.map(({ status }) => status)).toEqual([200, 200]);
+        const chunkCounts = indexed.map(({ body }) => body['chunks']);
+        expect(chunkCounts[0]).not.toBe(chunkCounts[1]);
+        const stored = await collection.get({ where: { ownerId }, include: ['metadatas'] });
+        const titles = new Set(stored.metadatas.map((metadata) => metadata?.['title']));
+        const ordinals = new Set(stored.metadatas.map((metadata) => metadata?.['ordinal']));
+        expect({ round, titles: titles.size, records: stored.ids.length }).toEqual({
+          round,
+          titles: 1,
+          records: ordinals.size,
+        });
+        expect(chunkCounts).toContain(stored.ids.length);
+      }
+    }, 120000);
   });
 });

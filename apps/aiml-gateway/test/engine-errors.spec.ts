@@ -7,6 +7,7 @@ import {
   type ProviderAttempt,
   type ProviderName,
 } from '@docuthinker/ai-engine';
+import { SharedLockBusyError } from '@docuthinker/runtime';
 import { problemFromEngineError } from '../src/engine-errors';
 
 /**
@@ -31,6 +32,13 @@ describe('problemFromEngineError', () => {
     const refused = problemFromEngineError(new OfflineTextTooLargeError('an AI task', 256));
     expect(refused).toMatchObject({ status: 422, code: 'DT_ERR_TEXT_TOO_COMPLEX' });
     expect(refused?.detail).toMatch(/more than its 256 MB .*send a shorter text/);
+  });
+
+  it("answers a write that waited too long for another replica's write of the document with 503 and Retry-After", () => {
+    const busy = problemFromEngineError(new SharedLockBusyError(30_000));
+    expect(busy).toMatchObject({ status: 503, code: 'DT_ERR_ENGINE_UNAVAILABLE' });
+    expect(busy?.extras.headers).toEqual({ 'retry-after': '5' });
+    expect(busy?.detail).toMatch(/another gateway replica is still writing this document/);
   });
 
   it("answers a write overtaken by its owner's erasure with 409 DT_ERR_OWNER_ERASED, not to be retried", () => {

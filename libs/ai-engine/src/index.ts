@@ -130,6 +130,7 @@ export {
   MAX_K,
   type RetrievalServiceDependencies,
 } from './service/retrieval-service';
+export type { SharedWriteLock } from './service/shared-write-lock';
 export type {
   IndexRequest,
   IndexResult,

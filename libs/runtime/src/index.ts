@@ -50,6 +50,7 @@ export {
   type ShutdownStep,
 } from './graceful-shutdown';
 export { loadConfigOrExit } from './config-exit';
+export { SharedLockBusyError } from './shared-locks/shared-lock-busy-error';
 export { exitWithFailure, type FailedStartOptions } from './failed-start';
 export { startServiceContext, type ServiceContextOptions } from './service-context';
 export { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache';

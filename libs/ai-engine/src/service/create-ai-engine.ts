@@ -34,6 +34,7 @@ import {
   type TaskOutputs,
 } from '../tasks/task-types';
 import { RetrievalService } from './retrieval-service';
+import type { SharedWriteLock } from './shared-write-lock';
 
 export interface AiEngineConfig extends Pick<
   ProviderChainOptions,
@@ -82,6 +83,8 @@ export interface AiEngineConfig extends Pick<
   readonly offlineWorkerFile?: string;
   /** Told when an offline worker thread fails outside any task, e.g. to log it. */
   readonly onOfflineWorkerError?: (error: Error) => void;
+  /** Orders one document's index writes across replicas that share the stores. */
+  readonly sharedWriteLock?: SharedWriteLock;
 }
 
 export interface TaskResponse<T extends AiTaskName> {
@@ -323,6 +326,7 @@ async function assembleAiEngine(
     chunking: config.chunking,
     graph: config.graph,
     offlineTasks,
+    sharedWriteLock: config.sharedWriteLock,
   });
 
   return {

@@ -36,6 +36,7 @@ import type {
   SearchRequest,
 } from './retrieval-types';
 import { collapseWhitespace } from '../text/collapse-whitespace';
+import type { SharedWriteLock } from './shared-write-lock';
 
 export interface RetrievalServiceDependencies {
   readonly embedder: Embedder;
@@ -53,6 +54,11 @@ export interface RetrievalServiceDependencies {
    * OfflineWorkerPool, as that work holds the thread for up to a second.
    */
   readonly offlineTasks?: OfflineTaskRunner;
+  /**
+   * Orders one document's writes across gateway replicas too (see
+   * SharedWriteLock); without it only this process's writes are ordered.
+   */
+  readonly sharedWriteLock?: SharedWriteLock;
 }
 
 /** How long an owner's erasure waits for that owner's writes under way (see removeOwner). */
@@ -144,9 +150,10 @@ export class RetrievalService {
    * Writes to one document run one after another, in the order they arrive.
    * A re-index lists the document's old chunks while it writes the new ones,
    * so two writes at once could keep both versions, or bring back the chunks
-   * of a document deleted meanwhile. Across gateway instances the backend's
-   * outbox already hands out one document's jobs in order. The queue is not
-   * bounded here: the request body limit and the server's connections bound it.
+   * of a document deleted meanwhile. Across gateway replicas the shared
+   * write lock orders them (users index at the gateway directly, so the
+   * backend's outbox alone does not). The queue is not bounded here: the
+   * request body limit and the server's connections bound it.
    */
   private readonly documentWrites = new AsyncLock({ maxPending: Infinity });
   /** Each owner's document writes queued or under way here, which an owner's erasure waits for. */
@@ -196,10 +203,9 @@ export class RetrievalService {
     // overtaken by an erasure that begins while it waits, too.
     const erasureOnArrival = this.ownerErasures.get(ownerId);
     return this.ownerWrite(ownerId, () =>
-      this.documentWrites.acquire(documentKey(ownerId, documentId), () => {
-        if (signal?.aborted) throw new ClientAbortedError(signal);
-        return this.writeIndex(ownerId, documentId, request, signal, erasureOnArrival);
-      }),
+      this.documentWrite(ownerId, documentId, signal, () =>
+        this.writeIndex(ownerId, documentId, request, signal, erasureOnArrival),
+      ),
     );
   }
 
@@ -328,10 +334,41 @@ export class RetrievalService {
     requireText('ownerId', ownerId);
     requireText('documentId', documentId);
     return this.ownerWrite(ownerId, () =>
-      this.documentWrites.acquire(documentKey(ownerId, documentId), () =>
+      this.documentWrite(ownerId, documentId, undefined, () =>
         this.writeRemoval(ownerId, documentId),
       ),
     );
+  }
+
+  /**
+   * Runs one of the document's writes after those before it: first in this
+   * process's queue, then, once at its head, under the lock the replicas
+   * share, so that only one write a replica waits on it.
+   */
+  private documentWrite<T>(
+    ownerId: string,
+    documentId: string,
+    signal: AbortSignal | undefined,
+    write: () => Promise<T>,
+  ): Promise<T> {
+    const key = documentKey(ownerId, documentId);
+    const whileCallerWaits = () => {
+      if (signal?.aborted) throw new ClientAbortedError(signal);
+      return write();
+    };
+    return this.documentWrites.acquire(key, async () => {
+      const shared = this.dependencies.sharedWriteLock;
+      if (!shared) return whileCallerWaits();
+      try {
+        return await shared.holding(key, whileCallerWaits, signal);
+      } catch (error) {
+        // Given up while waiting for another replica's write.
+        if (signal?.aborted && !(error instanceof ClientAbortedError)) {
+          throw new ClientAbortedError(signal);
+        }
+        throw error;
+      }
+    });
   }
 
   private async writeRemoval(ownerId: string, documentId: string): Promise<RemoveResult> {

@@ -1,5 +1,6 @@
 // The Redis adapter of the rate limits, the tokens-valid-from record the
-// backend writes and the gateway reads, and the shared client settings:
+// backend writes and the gateway reads, locks shared by replicas, and the
+// shared client settings:
 // `@docuthinker/runtime/redis`, imported (lazily) only where REDIS_URL is set.
 export {
   closeRedisClient,
@@ -18,3 +19,4 @@ export {
   RepublishedTokensValidFrom,
   type RepublishedTokensValidFromOptions,
 } from '../token-revocation/republished-tokens-valid-from';
+export { RedisKeyedMutex, type RedisKeyedMutexOptions } from '../shared-locks/redis-keyed-mutex';

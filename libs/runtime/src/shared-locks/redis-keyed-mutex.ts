@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { Mutex, TimeoutError } from 'redis-semaphore';
+import { SharedLockBusyError } from './shared-lock-busy-error';
+
+export interface RedisKeyedMutexOptions {
+  /** Where the locks live in Redis, e.g. `docuthinker:index-write:`. */
+  readonly keyPrefix: string;
+  /**
+   * How long a lock outlives a holder that stopped refreshing it (a replica
+   * killed mid-write). The holder refreshes it well before, however long its
+   * work takes.
+   */
+  readonly lockTimeoutMs?: number;
+  /** How long a caller waits for another holder before SharedLockBusyError. */
+  readonly acquireTimeoutMs?: number;
+  /**
+   * Told when Redis could not be asked: the work then runs without the shared
+   * lock, as the rest of the service runs while Redis is unreachable.
+   */
+  readonly onUnreachable?: (error: Error) => void;
+  /** Told when a holder could not refresh its lock: another may take it before the work ends. */
+  readonly onLockLost?: (error: Error) => void;
+}
+
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+const DEFAULT_ACQUIRE_TIMEOUT_MS = 30_000;
+/** How often a waiting caller asks again: one short SET each time. */
+const RETRY_INTERVAL_MS = 25;
+
+/**
+ * Mutual exclusion by key across every process that shares one Redis
+ * (redis-semaphore's Mutex: SET NX PX, refreshed while held, released by
+ * its holder only). Keys are hashed, so any string names a lock.
+ */
+export class RedisKeyedMutex {
+  constructor(
+    private readonly client: Redis,
+    private readonly options: RedisKeyedMutexOptions,
+  ) {}
+
+  /** Runs `work` while holding the lock named `key`; settles as `work` does. */
+  async holding<T>(key: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const acquireTimeout = this.options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS;
+    const mutex = new Mutex(this.client, this.redisKey(key), {
+      lockTimeout: this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      acquireTimeout,
+      retryInterval: RETRY_INTERVAL_MS,
+      // The library's default throws from a timer: an uncaught exception.
+      onLockLost: (error) => this.options.onLockLost?.(error),
+    });
+    try {
+      await mutex.acquire(signal);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      if (error instanceof TimeoutError) throw new SharedLockBusyError(acquireTimeout);
+      this.options.onUnreachable?.(error as Error);
+      return work();
+    }
+    try {
+      return await work();
+    } finally {
+      // A release Redis did not take leaves the lock to expire (lockTimeout).
+      await mutex.release().catch((error: Error) => this.options.onUnreachable?.(error));
+    }
+  }
+
+  private redisKey(key: string): string {
+    return `${this.options.keyPrefix}${createHash('sha256').update(key).digest('hex')}`;
+  }
+}

@@ -1,0 +1,134 @@
+import type { Redis } from 'ioredis';
+import { findFreePort, startRedis, type RunningService } from '@docuthinker/testing';
+import { SharedLockBusyError } from '../src';
+import {
+  closeRedisClient,
+  createRedisClient,
+  RedisKeyedMutex,
+  waitForRedis,
+} from '../src/rate-limits/redis';
+
+const PREFIX = 'docuthinker:test-lock:';
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Two replicas' locks, each over a client of its own, on a real redis-server. */
+describe('RedisKeyedMutex', () => {
+  let redis: RunningService;
+  const clients: Redis[] = [];
+  let replicas: [RedisKeyedMutex, RedisKeyedMutex];
+
+  async function connected(url: string): Promise<Redis> {
+    const client = createRedisClient(url);
+    clients.push(client);
+    expect(await waitForRedis(client, 5000)).toBe(true);
+    return client;
+  }
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    replicas = [
+      new RedisKeyedMutex(await connected(redis.url), { keyPrefix: PREFIX }),
+      new RedisKeyedMutex(await connected(redis.url), { keyPrefix: PREFIX }),
+    ];
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => closeRedisClient(client)));
+    await redis?.stop();
+  });
+
+  it('runs the work of one key one holder at a time, across clients', async () => {
+    let inside = 0;
+    let mostInside = 0;
+    const work = async () => {
+      mostInside = Math.max(mostInside, ++inside);
+      await pause(15);
+      inside--;
+      return 'done';
+    };
+    const runs = Array.from({ length: 8 }, (_, i) => replicas[i % 2]!.holding('doc', work));
+    expect(await Promise.all(runs)).toEqual(Array(8).fill('done'));
+    expect(mostInside).toBe(1);
+    // Released: nothing is left in Redis.
+    expect(await clients[0]!.keys(`${PREFIX}*`)).toEqual([]);
+  });
+
+  it('runs the work of different keys side by side', async () => {
+    let inside = 0;
+    let mostInside = 0;
+    const work = async () => {
+      mostInside = Math.max(mostInside, ++inside);
+      await pause(50);
+      inside--;
+    };
+    await Promise.all([replicas[0].holding('one', work), replicas[1].holding('two', work)]);
+    expect(mostInside).toBe(2);
+  });
+
+  it('releases the lock when the work fails, and passes the failure on', async () => {
+    await expect(
+      replicas[0].holding('failing', async () => {
+        throw new Error('write refused');
+      }),
+    ).rejects.toThrow('write refused');
+    await expect(replicas[1].holding('failing', async () => 'next')).resolves.toBe('next');
+  });
+
+  it('gives up with SharedLockBusyError when another holds the key for longer than it waits', async () => {
+    const patient = new RedisKeyedMutex(clients[1]!, { keyPrefix: PREFIX, acquireTimeoutMs: 100 });
+    let release!: () => void;
+    const held = replicas[0].holding('busy', () => new Promise<void>((done) => (release = done)));
+    await pause(20);
+    const ran = jest.fn(async () => undefined);
+    await expect(patient.holding('busy', ran)).rejects.toBeInstanceOf(SharedLockBusyError);
+    expect(ran).not.toHaveBeenCalled();
+    release();
+    await held;
+  });
+
+  it('stops waiting when the caller aborts, without running the work', async () => {
+    let release!: () => void;
+    const held = replicas[0].holding(
+      'aborted',
+      () => new Promise<void>((done) => (release = done)),
+    );
+    await pause(20);
+    const controller = new AbortController();
+    const ran = jest.fn(async () => undefined);
+    const waiting = replicas[1].holding('aborted', ran, controller.signal);
+    controller.abort();
+    await expect(waiting).rejects.toThrow();
+    expect(ran).not.toHaveBeenCalled();
+    release();
+    await held;
+  });
+
+  it('keeps a lock held past its timeout while its holder still works (refreshed)', async () => {
+    const short = [
+      new RedisKeyedMutex(clients[0]!, { keyPrefix: PREFIX, lockTimeoutMs: 200 }),
+      new RedisKeyedMutex(clients[1]!, { keyPrefix: PREFIX, lockTimeoutMs: 200 }),
+    ];
+    const order: string[] = [];
+    const first = short[0]!.holding('long', async () => {
+      order.push('first in');
+      await pause(600);
+      order.push('first out');
+    });
+    await pause(20);
+    await short[1]!.holding('long', async () => void order.push('second'));
+    await first;
+    expect(order).toEqual(['first in', 'first out', 'second']);
+  });
+
+  it('runs the work without the shared lock while Redis is unreachable, and says so', async () => {
+    const port = await findFreePort();
+    const away = createRedisClient(`redis://127.0.0.1:${port}`);
+    clients.push(away);
+    const told: Error[] = [];
+    const lock = new RedisKeyedMutex(away, {
+      keyPrefix: PREFIX,
+      onUnreachable: (error) => told.push(error),
+    });
+    await expect(lock.holding('anything', async () => 'written')).resolves.toBe('written');
+    expect(told.length).toBeGreaterThan(0);
+  });
+});
