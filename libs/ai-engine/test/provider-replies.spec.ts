@@ -637,6 +637,19 @@ describe('lists and counts as the models send them', () => {
     expect(TASK_OUTPUTS.topics.safeParse(result.output).error).toBeUndefined();
   });
 
+  // Found in review: an answer with no topics went out as openai's, not
+  // degraded, and the offline engine, which finds phrases in the text, was never asked.
+  it.each([
+    ['no phrase and no entity', { keyPhrases: [], entities: [] }],
+    ['only blanks', { keyPhrases: ['  '], entities: [{ name: '', type: 'name' }] }],
+  ])('passes a topics answer with %s on to the next provider', async (_case, topics) => {
+    const openai = await server(() => ({ body: openAiReply(JSON.stringify(topics)) }));
+    const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
+    const result = await chain.runTask('topics', input);
+    expect(result).toMatchObject({ provider: 'local', degraded: true });
+    expect((result.output as { keyPhrases: unknown[] }).keyPhrases.length).toBeGreaterThan(0);
+  });
+
   it('drops token counts that are not counts instead of passing them on', async () => {
     const openai = await server(() => ({
       body: {

@@ -139,6 +139,11 @@ const PARSERS: Parsers = {
   topics: (provider, text) => {
     const parsed = TopicsJson.safeParse(parseJsonObject(provider, text));
     if (!parsed.success) throw malformed(provider, 'topics JSON');
+    // Nothing left once blanks are dropped: unusable, as an empty list is,
+    // so the next provider (at last the offline engine) is asked.
+    if (parsed.data.keyPhrases.length === 0 && parsed.data.entities.length === 0) {
+      throw malformed(provider, 'topics JSON with a phrase or an entity');
+    }
     const count = parsed.data.keyPhrases.length;
     return {
       // Providers rank but do not score; the rank becomes a score in (0, 1].
