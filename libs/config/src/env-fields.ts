@@ -159,6 +159,9 @@ export function optionalSecret(doc: Omit<EnvVarDoc, 'expected' | 'secret'>, minL
  * with no key between its commas (`","`) is refused here: it would pass as a
  * configured provider and fail every engine build after start-up.
  */
+/** Printable ASCII without spaces: what an API key sent in a header may hold. */
+const HEADER_TOKEN = /^[\x21-\x7e]+$/;
+
 export function optionalKeyPool(doc: Omit<EnvVarDoc, 'expected' | 'secret'>) {
   const schema = z.preprocess(
     blankToUndefined,
@@ -166,6 +169,19 @@ export function optionalKeyPool(doc: Omit<EnvVarDoc, 'expected' | 'secret'>) {
       .string()
       .refine((value) => value.split(',').some((key) => key.trim().length > 0), {
         error: 'holds no key between its commas',
+      })
+      // A key is sent in a header: one with a space, a line break or a
+      // non-ASCII character inside it made every call fail in the SDK before
+      // it left, which the chain reported as the provider's unreadable answer.
+      .superRefine((value, context) => {
+        const keys = value.split(',').map((key) => key.trim());
+        const unsendable = keys.findIndex((key) => key.length > 0 && !HEADER_TOKEN.test(key));
+        if (unsendable >= 0) {
+          context.addIssue({
+            code: 'custom',
+            message: `key ${unsendable + 1} of ${keys.length} holds a space, control or non-ASCII character, which an HTTP header cannot carry`,
+          });
+        }
       })
       .optional(),
   );

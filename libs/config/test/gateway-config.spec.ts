@@ -181,6 +181,26 @@ describe('loadGatewayConfig', () => {
     );
   });
 
+  // Found in review: the gateway started, and every call failed inside the
+  // SDK ("invalid header value"), logged as the provider's unreadable answer.
+  it.each([
+    ['a line break', 'sk-oa-first\nX-Leak: 1,sk-oa-second', 1],
+    ['a space inside', 'sk-oa-first,sk-oa second', 2],
+    ['a non-ASCII character', 'sk-oa-first,sk-oa-second€', 2],
+  ])(
+    'rejects a key pool whose key holds %s, naming the key by position, quoting none',
+    (_case, value, position) => {
+      const problems = problemsOf({ ...productionEnv, OPENAI_API_KEY: value });
+      expect(problems).toContainEqual(
+        expect.objectContaining({
+          variable: 'OPENAI_API_KEY',
+          problem: `key ${position} of 2 holds a space, control or non-ASCII character, which an HTTP header cannot carry`,
+        }),
+      );
+      expect(JSON.stringify(problems)).not.toMatch(/sk-oa/);
+    },
+  );
+
   it('takes a key pool with blanks between its keys', () => {
     const config = loadGatewayConfig({ ...productionEnv, GOOGLE_API_KEY: 'g1,, g2 ,' });
     expect(config.providers).toContain('google');
