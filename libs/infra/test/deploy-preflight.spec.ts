@@ -118,7 +118,7 @@ describe('nx deploy/diff infra preflight', () => {
     expect(status).toBe(1);
     expect(stderrLines).toEqual([
       expect.stringMatching(
-        /^deploy infra \(staging\): the gateway has no LLM provider - set DOCUTHINKER_STAGING_PROVIDER_KEYS/,
+        /^deploy infra \(staging\): the gateway has no LLM provider - set DOCUTHINKER_STAGING_PROVIDER_KEYS .* whose docuthinker\/staging\/<provider> key secret exists/,
       ),
     ]);
     const blank = runStage(['deploy', 'staging'], {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveImageTag } from '../settings/image-tag';
 import { SettingsError } from '../settings/settings-error';
+import { secretPrefixFor } from '../settings/stage-names';
 import { REGISTRY_STACK_NAME } from '../registry/registry-stack';
 import {
   isStageName,
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
 
   if (!synthOnly && !givesGatewayAProvider(settings, [...deploymentArgs, ...passThrough])) {
     fail(
-      `${action} infra (${stage}): the gateway has no LLM provider - set DOCUTHINKER_${stage.toUpperCase()}_PROVIDER_KEYS (or DOCUTHINKER_PROVIDER_KEYS) to the providers whose docuthinker/<provider> key secret exists, e.g. openai,google, or pass -c aimlUpstreamImage=<image>; without one the gateway exits at start`,
+      `${action} infra (${stage}): the gateway has no LLM provider - set DOCUTHINKER_${stage.toUpperCase()}_PROVIDER_KEYS (or DOCUTHINKER_PROVIDER_KEYS) to the providers whose ${secretPrefixFor(stage)}<provider> key secret exists, e.g. openai,google, or pass -c aimlUpstreamImage=<image>; without one the gateway exits at start`,
     );
   }
 
