@@ -119,6 +119,27 @@ describe('RedisKeyedMutex', () => {
     expect(order).toEqual(['first in', 'first out', 'second']);
   });
 
+  it('takes over the lock of a holder that died once it expires, and tells the dead one it lost it', async () => {
+    const doomedClient = await connected(redis.url);
+    const lost: Error[] = [];
+    const doomed = new RedisKeyedMutex(doomedClient, {
+      keyPrefix: PREFIX,
+      lockTimeoutMs: 300,
+      onLockLost: (error) => lost.push(error),
+      onUnreachable: () => undefined,
+    });
+    void doomed.holding('orphaned', () => new Promise<never>(() => undefined));
+    await pause(20);
+    // The replica's connection is gone: nobody refreshes or releases its lock.
+    doomedClient.disconnect();
+    const started = Date.now();
+    await expect(replicas[1].holding('orphaned', async () => 'taken over')).resolves.toBe(
+      'taken over',
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(lost.length).toBeGreaterThan(0);
+  });
+
   it('runs the work without the shared lock while Redis is unreachable, and says so', async () => {
     const port = await findFreePort();
     const away = createRedisClient(`redis://127.0.0.1:${port}`);

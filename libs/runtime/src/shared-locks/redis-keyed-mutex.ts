@@ -23,10 +23,41 @@ export interface RedisKeyedMutexOptions {
   readonly onLockLost?: (error: Error) => void;
 }
 
-const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
-const DEFAULT_ACQUIRE_TIMEOUT_MS = 30_000;
+const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
+/**
+ * Longer than a lock lives without its holder, so that a waiter outlasts a
+ * holder that died; well inside the backend's 60 s deadline for an index call.
+ */
+const DEFAULT_ACQUIRE_TIMEOUT_MS = 20_000;
 /** How often a waiting caller asks again: one short SET each time. */
 const RETRY_INTERVAL_MS = 25;
+
+/**
+ * redis-semaphore's mutex, whose refresh timer does not throw: the library
+ * lets a refresh that Redis failed reject inside its timer, an unhandled
+ * rejection that ends the process. A refresh that failed counts as one
+ * that found the lock gone: the library stops refreshing and says the lock
+ * was lost, and the lock expires in Redis on its own.
+ */
+class RefreshSafeMutex extends Mutex {
+  constructor(
+    client: Redis,
+    key: string,
+    options: ConstructorParameters<typeof Mutex>[2],
+    private readonly onRefreshFailed: (error: Error) => void,
+  ) {
+    super(client, key, options);
+  }
+
+  protected override async _refresh(): Promise<boolean> {
+    try {
+      return await super._refresh();
+    } catch (error) {
+      this.onRefreshFailed(error as Error);
+      return false;
+    }
+  }
+}
 
 /**
  * Mutual exclusion by key across every process that shares one Redis
@@ -42,13 +73,18 @@ export class RedisKeyedMutex {
   /** Runs `work` while holding the lock named `key`; settles as `work` does. */
   async holding<T>(key: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const acquireTimeout = this.options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS;
-    const mutex = new Mutex(this.client, this.redisKey(key), {
-      lockTimeout: this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
-      acquireTimeout,
-      retryInterval: RETRY_INTERVAL_MS,
-      // The library's default throws from a timer: an uncaught exception.
-      onLockLost: (error) => this.options.onLockLost?.(error),
-    });
+    const mutex = new RefreshSafeMutex(
+      this.client,
+      this.redisKey(key),
+      {
+        lockTimeout: this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+        acquireTimeout,
+        retryInterval: RETRY_INTERVAL_MS,
+        // The library's default throws from a timer: an uncaught exception.
+        onLockLost: (error) => this.options.onLockLost?.(error),
+      },
+      (error) => this.options.onUnreachable?.(error),
+    );
     try {
       await mutex.acquire(signal);
     } catch (error) {
