@@ -203,6 +203,36 @@ describe('Chat relays the gateway’s streamed reply as it is written', () => {
     expect((await user.get(`/api/chat/sessions/${sessionId}`)).status).toBe(404);
   });
 
+  // Found in review: a continued session's turn said the session was not
+  // found, a new session's the document, for the same deletion.
+  it('ends a continued session with the same 404 DT_ERR_DOCUMENT_NOT_FOUND when the document is deleted mid-reply', async () => {
+    const doomed = await user.post<{ id: string }>('/api/documents', {
+      title: 'Doomed too',
+      text: 'Another short-lived document about redistribution and its conditions.',
+    });
+    await user.untilIndexed(doomed.body.id);
+    const first = await user.post<{ sessionId: string }>(`/api/documents/${doomed.body.id}/chat`, {
+      message: 'redistribution?',
+    });
+    expect(first.status).toBe(200);
+    gateway.replyAfterFirstPiece = 'held';
+    const events = new EventReader(
+      await chatAsEvents('and its conditions?', {
+        about: doomed.body.id,
+        sessionId: first.body.sessionId,
+      }),
+    );
+    expect((await events.next())?.event).toBe('session');
+    expect((await events.next())?.event).toBe('delta');
+    expect((await user.delete(`/api/documents/${doomed.body.id}`)).status).toBe(204);
+    gateway.releaseHeldReplies();
+    expect((await events.rest()).at(-1)).toEqual({
+      event: 'error',
+      data: expect.objectContaining({ status: 404, code: 'DT_ERR_DOCUMENT_NOT_FOUND' }),
+    });
+    expect((await user.get(`/api/chat/sessions/${first.body.sessionId}`)).status).toBe(404);
+  });
+
   it('answers problem+json, not events, when the reply cannot begin', async () => {
     // Another user's document: refused before the gateway is asked.
     const stranger = await new ApiClient(backend.url).registerUser(uniqueEmail('relay-other'));

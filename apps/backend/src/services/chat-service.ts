@@ -258,7 +258,10 @@ export class ChatService {
       if (created) await this.takeBackTurn(scope, session.id, true, []);
       throw error;
     }
-    if (!appended) throw new NotFoundError('chat-session');
+    if (!appended) {
+      // Deleting the document deletes its sessions: say what went away.
+      throw new NotFoundError((await this.documentExists(scope)) ? 'chat-session' : 'document');
+    }
     let documentStillThere: boolean;
     try {
       await confirmOwnerStillExists(this.stores, scope.ownerId);
