@@ -15,6 +15,8 @@ import {
 import { SharedLockBusyError, type ProblemError } from '@docuthinker/runtime';
 import { problem } from './errors';
 
+const SHARED_LOCK_BUSY = new SharedLockBusyError(0).name;
+
 /** Seconds a caller should wait before retrying while a store is out of reach. */
 const STORE_RETRY_AFTER_SECONDS = '5';
 /** An open circuit's own remaining time is passed on up to this (the engine's is 10 s). */
@@ -122,8 +124,10 @@ export function problemFromEngineError(error: unknown): ProblemError | undefined
     });
   }
   // Another replica is still writing the same document: the write may be
-  // retried once it is done (the backend's outbox does).
-  if (error instanceof SharedLockBusyError) {
+  // retried once it is done (the backend's outbox does). Matched by name:
+  // the lock is thrown from the Redis bundle (redis-module.js), which has a
+  // class of its own (found in review: instanceof missed it, a 500).
+  if ((error as Error | undefined)?.name === SHARED_LOCK_BUSY) {
     return problem(
       'DT_ERR_ENGINE_UNAVAILABLE',
       'another gateway replica is still writing this document',

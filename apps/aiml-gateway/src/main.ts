@@ -59,7 +59,7 @@ function connectRedis(url: string, logger: Logger) {
       onUnreachable: (error) =>
         logger.warn(
           { error: error.message },
-          'redis unavailable: a document write ran without the lock the replicas share',
+          'redis unavailable: document writes run without the lock the replicas share until it is back',
         ),
       onLockLost: (error) =>
         logger.warn(

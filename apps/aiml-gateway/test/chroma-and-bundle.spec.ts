@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { GATEWAY_API } from '@docuthinker/contracts';
 import { chromaCollectionName, HashingEmbedder } from '@docuthinker/ai-engine';
+import { Redis } from 'ioredis';
 import {
   findFreePort,
   startChroma,
@@ -280,13 +282,7 @@ describe('the gateway on a real Chroma server', () => {
   describe('as two replicas sharing one Chroma and one Redis', () => {
     let redis: RunningService | undefined;
     const replicas: ServiceProcess[] = [];
-    afterAll(async () => {
-      await Promise.all(replicas.map((replica) => replica.stop('SIGKILL')));
-      await redis?.stop();
-      dataDirs.removeAll();
-    });
-
-    it('keeps exactly one version of a document both index at once', async () => {
+    beforeAll(async () => {
       redis = await startRedis();
       for (let i = 0; i < 2; i++) {
         replicas.push(
@@ -296,6 +292,14 @@ describe('the gateway on a real Chroma server', () => {
       for (const replica of replicas) {
         await waitUntil('a replica to be ready', isReady(replica.url), { timeoutMs: 20000 });
       }
+    }, 60000);
+    afterAll(async () => {
+      await Promise.all(replicas.map((replica) => replica.stop('SIGKILL')));
+      await redis?.stop();
+      dataDirs.removeAll();
+    });
+
+    it('keeps exactly one version of a document both index at once', async () => {
       const { ChromaClient } = await import('chromadb');
       const client = new ChromaClient({ host: '127.0.0.1', port: chroma.port });
       const { model, dimensions } = new HashingEmbedder(384);
@@ -329,5 +333,31 @@ describe('the gateway on a real Chroma server', () => {
         expect(chunkCounts).toContain(stored.ids.length);
       }
     }, 120000);
+
+    // Found in review: the lock's error came from the Redis bundle, another
+    // class than main.js's, and answered 500 instead of this 503.
+    it("answers 503 with Retry-After when another replica's write holds the document too long", async () => {
+      const held = new Redis(redis!.url);
+      try {
+        const lockKey = `mutex:docuthinker:index-write:${createHash('sha256')
+          .update(JSON.stringify(['busy-owner', 'busy-document']))
+          .digest('hex')}`;
+        // Another replica's write, as the lock in Redis shows it.
+        expect(await held.set(lockKey, 'another-replica', 'PX', 60_000)).toBe('OK');
+        const started = Date.now();
+        const refused = await call(replicas[0]!.url, 'POST', GATEWAY_API.index, {
+          ownerId: 'busy-owner',
+          documentId: 'busy-document',
+          title: 'Busy',
+          text: 'A document another replica is still writing.',
+        });
+        expect(refused.status).toBe(503);
+        expect(refused.body['code']).toBe('DT_ERR_ENGINE_UNAVAILABLE');
+        expect(Date.now() - started).toBeGreaterThanOrEqual(19_000);
+        expect(await held.get(lockKey)).toBe('another-replica');
+      } finally {
+        held.disconnect();
+      }
+    }, 60000);
   });
 });

@@ -39,6 +39,11 @@ describe('problemFromEngineError', () => {
     expect(busy).toMatchObject({ status: 503, code: 'DT_ERR_ENGINE_UNAVAILABLE' });
     expect(busy?.extras.headers).toEqual({ 'retry-after': '5' });
     expect(busy?.detail).toMatch(/another gateway replica is still writing this document/);
+    // As thrown from the Redis bundle, whose class is another than main.js's.
+    class BundledCopy extends Error {
+      override readonly name = 'SharedLockBusyError';
+    }
+    expect(problemFromEngineError(new BundledCopy('held'))).toMatchObject({ status: 503 });
   });
 
   it("answers a write overtaken by its owner's erasure with 409 DT_ERR_OWNER_ERASED, not to be retried", () => {

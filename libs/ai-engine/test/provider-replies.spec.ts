@@ -647,7 +647,9 @@ describe('lists and counts as the models send them', () => {
     const chain = chainOf(new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }));
     const result = await chain.runTask('topics', input);
     expect(result).toMatchObject({ provider: 'local', degraded: true });
-    expect((result.output as { keyPhrases: unknown[] }).keyPhrases.length).toBeGreaterThan(0);
+    expect(
+      (result.output as { readonly keyPhrases: readonly unknown[] }).keyPhrases.length,
+    ).toBeGreaterThan(0);
   });
 
   it('drops token counts that are not counts instead of passing them on', async () => {

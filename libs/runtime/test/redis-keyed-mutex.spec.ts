@@ -94,7 +94,7 @@ describe('RedisKeyedMutex', () => {
     await pause(20);
     const controller = new AbortController();
     const ran = jest.fn(async () => undefined);
-    const waiting = replicas[1].holding('aborted', ran, controller.signal);
+    const waiting = replicas[1].holding('aborted', ran, { signal: controller.signal });
     controller.abort();
     await expect(waiting).rejects.toThrow();
     expect(ran).not.toHaveBeenCalled();
@@ -150,6 +150,43 @@ describe('RedisKeyedMutex', () => {
       onUnreachable: (error) => told.push(error),
     });
     await expect(lock.holding('anything', async () => 'written')).resolves.toBe('written');
-    expect(told.length).toBeGreaterThan(0);
+    await expect(lock.holding('anything', async () => 'again')).resolves.toBe('again');
+    // Once an outage, not once a write.
+    expect(told).toHaveLength(1);
+  });
+
+  // Found in review: a queued request began its whole wait only once it
+  // reached the head of its replica's queue, answering after 40 or 60 s.
+  it('counts its patience from when the caller began to wait', async () => {
+    const patient = new RedisKeyedMutex(clients[1]!, { keyPrefix: PREFIX, acquireTimeoutMs: 2000 });
+    let release!: () => void;
+    const held = replicas[0].holding('queued', () => new Promise<void>((done) => (release = done)));
+    await pause(20);
+    const started = Date.now();
+    await expect(
+      patient.holding('queued', async () => undefined, { waitingSince: started - 1900 }),
+    ).rejects.toBeInstanceOf(SharedLockBusyError);
+    expect(Date.now() - started).toBeLessThan(1000);
+    release();
+    await held;
+  });
+
+  // Found in review: Redis stalled under a second ran the SET after the
+  // client had given up on it; the lock then had no holder and held the
+  // document on every replica for its whole timeout.
+  it('takes back a lock Redis granted after the client had given up on it', async () => {
+    const pauser = await connected(redis.url);
+    const told: Error[] = [];
+    const lock = new RedisKeyedMutex(clients[0]!, {
+      keyPrefix: PREFIX,
+      onUnreachable: (error) => told.push(error),
+    });
+    // Longer than the client's command timeout (500 ms), shorter than its socket's (2 s).
+    await pauser.call('CLIENT', 'PAUSE', '900', 'WRITE');
+    await expect(lock.holding('stalled', async () => 'written')).resolves.toBe('written');
+    expect(told.map((error) => error.message)).toEqual([expect.stringMatching(/timed out/i)]);
+    await pause(600);
+    expect(await pauser.keys(`*${PREFIX}*`)).toEqual([]);
+    await expect(replicas[1].holding('stalled', async () => 'next')).resolves.toBe('next');
   });
 });

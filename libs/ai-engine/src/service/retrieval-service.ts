@@ -352,6 +352,7 @@ export class RetrievalService {
     write: () => Promise<T>,
   ): Promise<T> {
     const key = documentKey(ownerId, documentId);
+    const waitingSince = Date.now();
     const whileCallerWaits = () => {
       if (signal?.aborted) throw new ClientAbortedError(signal);
       return write();
@@ -360,7 +361,7 @@ export class RetrievalService {
       const shared = this.dependencies.sharedWriteLock;
       if (!shared) return whileCallerWaits();
       try {
-        return await shared.holding(key, whileCallerWaits, signal);
+        return await shared.holding(key, whileCallerWaits, { signal, waitingSince });
       } catch (error) {
         // Given up while waiting for another replica's write.
         if (signal?.aborted && !(error instanceof ClientAbortedError)) {

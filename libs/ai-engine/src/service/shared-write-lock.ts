@@ -6,6 +6,14 @@
  * old chunks before the other's new ones exist, and both versions stay.
  */
 export interface SharedWriteLock {
-  /** Runs `write` while no other replica holds `key`; settles as `write` does. */
-  holding<T>(key: string, write: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /**
+   * Runs `write` while no other replica holds `key`; settles as `write`
+   * does. `waitingSince`: when the write arrived, before this replica's own
+   * queue, from which its patience for the lock is counted.
+   */
+  holding<T>(
+    key: string,
+    write: () => Promise<T>,
+    options: { signal?: AbortSignal; waitingSince: number },
+  ): Promise<T>;
 }

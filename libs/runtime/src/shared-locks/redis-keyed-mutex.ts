@@ -16,7 +16,9 @@ export interface RedisKeyedMutexOptions {
   readonly acquireTimeoutMs?: number;
   /**
    * Told when Redis could not be asked: the work then runs without the shared
-   * lock, as the rest of the service runs while Redis is unreachable.
+   * lock, as the rest of the service runs while Redis is unreachable. Once an
+   * outage: not again until a lock has been taken since (a line per write
+   * flooded the log, found in review).
    */
   readonly onUnreachable?: (error: Error) => void;
   /** Told when a holder could not refresh its lock: another may take it before the work ends. */
@@ -37,26 +39,26 @@ const RETRY_INTERVAL_MS = 25;
  * lets a refresh that Redis failed reject inside its timer, an unhandled
  * rejection that ends the process. A refresh that failed counts as one
  * that found the lock gone: the library stops refreshing and says the lock
- * was lost, and the lock expires in Redis on its own.
+ * was lost (onLockLost), and the lock is released or expires on its own.
  */
 class RefreshSafeMutex extends Mutex {
-  constructor(
-    client: Redis,
-    key: string,
-    options: ConstructorParameters<typeof Mutex>[2],
-    private readonly onRefreshFailed: (error: Error) => void,
-  ) {
-    super(client, key, options);
-  }
-
   protected override async _refresh(): Promise<boolean> {
     try {
       return await super._refresh();
-    } catch (error) {
-      this.onRefreshFailed(error as Error);
+    } catch {
       return false;
     }
   }
+}
+
+export interface HoldingOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * When the caller began to wait (Date.now()), e.g. before a queue of its
+   * own: the wait for the lock ends acquireTimeoutMs after it, not after the
+   * queue, so a request queued behind others still answers in time.
+   */
+  readonly waitingSince?: number;
 }
 
 /**
@@ -65,40 +67,61 @@ class RefreshSafeMutex extends Mutex {
  * its holder only). Keys are hashed, so any string names a lock.
  */
 export class RedisKeyedMutex {
+  private outageReported = false;
+
   constructor(
     private readonly client: Redis,
     private readonly options: RedisKeyedMutexOptions,
   ) {}
 
   /** Runs `work` while holding the lock named `key`; settles as `work` does. */
-  async holding<T>(key: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const acquireTimeout = this.options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS;
-    const mutex = new RefreshSafeMutex(
-      this.client,
-      this.redisKey(key),
-      {
-        lockTimeout: this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
-        acquireTimeout,
-        retryInterval: RETRY_INTERVAL_MS,
-        // The library's default throws from a timer: an uncaught exception.
-        onLockLost: (error) => this.options.onLockLost?.(error),
-      },
-      (error) => this.options.onUnreachable?.(error),
-    );
+  async holding<T>(key: string, work: () => Promise<T>, options: HoldingOptions = {}): Promise<T> {
+    const { signal, waitingSince = Date.now() } = options;
+    const patience = this.options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS;
+    const redisKey = this.redisKey(key);
+    const mutex = new RefreshSafeMutex(this.client, redisKey, {
+      lockTimeout: this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      // At least one attempt, however long the caller has waited already.
+      acquireTimeout: Math.max(1, waitingSince + patience - Date.now()),
+      retryInterval: RETRY_INTERVAL_MS,
+      // The library's default throws from a timer: an uncaught exception.
+      onLockLost: (error) => this.options.onLockLost?.(error),
+    });
     try {
       await mutex.acquire(signal);
+      this.outageReported = false;
     } catch (error) {
       if (signal?.aborted) throw error;
-      if (error instanceof TimeoutError) throw new SharedLockBusyError(acquireTimeout);
-      this.options.onUnreachable?.(error as Error);
-      return work();
+      if (error instanceof TimeoutError) throw new SharedLockBusyError(patience);
+      if (!this.outageReported) {
+        this.outageReported = true;
+        this.options.onUnreachable?.(error as Error);
+      }
     }
     try {
       return await work();
     } finally {
-      // A release Redis did not take leaves the lock to expire (lockTimeout).
-      await mutex.release().catch((error: Error) => this.options.onUnreachable?.(error));
+      await this.release(mutex, redisKey);
     }
+  }
+
+  /**
+   * Releases the lock if it is still this caller's. Also when the caller does
+   * not know it holds it: a SET that timed out on the client may still have
+   * run in Redis (a stall under a second), and a refresh that timed out may
+   * have lost a lock Redis still holds; left, either blocked the document
+   * on every replica until it expired (found in review). The library's
+   * release deletes the key only while it holds this caller's identifier.
+   */
+  private async release(mutex: Mutex, redisKey: string): Promise<void> {
+    const holder = mutex.isAcquired
+      ? mutex
+      : new Mutex(this.client, redisKey, {
+          identifier: mutex.identifier,
+          acquiredExternally: true,
+        });
+    // A release Redis does not take leaves the lock to expire (lockTimeout).
+    await holder.release().catch(() => undefined);
   }
 
   private redisKey(key: string): string {
