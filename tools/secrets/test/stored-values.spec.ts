@@ -155,10 +155,11 @@ describe('tools/secrets against secrets moto holds without a string value', () =
   it('stores an unquoted value without its inline comment', async () => {
     const put = await run(
       ['put', '--prefix', 'docuthinker/comments/'],
-      'OPENAI_API_KEY=sk-abc # team key\nGOOGLE_API_KEY="g-key # kept" # comment\n',
+      // (A provider key cannot hold a space: a header could not carry it.)
+      'OPENAI_API_KEY=sk-abc # team key\nDOCUTHINKER_JWT_SECRET="jwt-0123456789abcdef # kept-ghijklm" # comment\n',
     );
     expect(put.code).toBe(0);
     expect(await valueOf('docuthinker/comments/openai')).toBe('sk-abc');
-    expect(await valueOf('docuthinker/comments/google')).toBe('g-key # kept');
+    expect(await valueOf('docuthinker/comments/jwt')).toBe('jwt-0123456789abcdef # kept-ghijklm');
   });
 });
