@@ -112,12 +112,6 @@ async function answeredByUpstream() {
 }
 
 /**
- * One autocannon run against `subject`, with the CPU each process spent per
- * answered request: the proxy (nginx's master and worker), the upstream and
- * the load generator (this process). Throughput on a 2-core machine shared by
- * all three moves with the noise; CPU per request moves much less.
- */
-/**
  * Analyses the gateway's local engine has served, from its own /metrics: it
  * falls back to it when the upstream fails, and that would not be proxying.
  */
@@ -131,6 +125,12 @@ async function localAttempts(url) {
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
+/**
+ * One autocannon run against `subject`, with the CPU each process spent per
+ * answered request: the proxy (nginx's master and worker), the upstream and
+ * the load generator (this process). Throughput on a 2-core machine shared by
+ * all three moves with the noise; CPU per request moves much less.
+ */
 async function load(subject) {
   const { url, headers: extraHeaders } = subject;
   const before = await answeredByUpstream();

@@ -79,7 +79,6 @@ function small(name, text) {
   return { name, compressed: deflateRawSync(bytes), crc: crc32(bytes), size: bytes.length };
 }
 
-/** A DOCX whose document.xml inflates to ~1 GiB of text from about 1 MB. */
 /**
  * A DOCX whose document.xml inflates from about 1 MB to 1 GiB. With
  * `declaredSize` its zip headers claim that size instead of the real one: a

@@ -1,4 +1,4 @@
-import { call, type ApiAnswer } from './api-client';
+import type { ApiAnswer } from './api-client';
 
 /**
  * One kind of request the load sends. `accept` says which answers are right
@@ -103,21 +103,6 @@ export function startLoad(
         durationMs: Math.round(performance.now() - started),
       };
     },
-  };
-}
-
-/** A read that must always answer with `status`. */
-export function readOperation(
-  name: string,
-  baseUrl: () => string,
-  path: () => string,
-  token: string,
-  status = 200,
-): LoadOperation {
-  return {
-    name,
-    send: () => call(baseUrl(), 'GET', path(), { token }),
-    accept: (answer) => answer.status === status,
   };
 }
 

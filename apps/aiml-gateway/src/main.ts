@@ -31,7 +31,8 @@ const REDIS_STARTUP_WAIT_MS = 2000;
 /**
  * The Redis that counts users' AI calls for every replica (the backend's),
  * and where the backend publishes revoked tokens (password changes, deleted
- * accounts). The gateway does not wait for it: while it is unreachable each
+ * accounts). The gateway does not need it: start-up waits for it at most
+ * REDIS_STARTUP_WAIT_MS, and while it is unreachable each
  * limiter counts in this process (rate-limiter-flexible's insurance
  * limiter), user tokens are checked on their signature alone, and the client
  * keeps reconnecting. The driver loads only here. It also holds the lock

@@ -66,6 +66,4 @@ export const BACKEND_ERRORS = {
   },
 } as const satisfies Record<string, ErrorCatalogueEntry>;
 
-export type BackendErrorCode = keyof typeof BACKEND_ERRORS;
-
 export const problem = problemFactory(BACKEND_ERRORS);

@@ -154,14 +154,14 @@ export function optionalSecret(doc: Omit<EnvVarDoc, 'expected' | 'secret'>, minL
   return documented(schema, { ...doc, expected, secret: true });
 }
 
+/** Printable ASCII without spaces: what an API key sent in a header may hold. */
+const HEADER_TOKEN = /^[\x21-\x7e]+$/;
+
 /**
  * An API key, or a comma-separated pool of keys rotated round-robin. A value
  * with no key between its commas (`","`) is refused here: it would pass as a
  * configured provider and fail every engine build after start-up.
  */
-/** Printable ASCII without spaces: what an API key sent in a header may hold. */
-const HEADER_TOKEN = /^[\x21-\x7e]+$/;
-
 export function optionalKeyPool(doc: Omit<EnvVarDoc, 'expected' | 'secret'>) {
   const schema = z.preprocess(
     blankToUndefined,

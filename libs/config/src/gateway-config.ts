@@ -125,7 +125,7 @@ export const gatewayFields = {
   }),
   REDIS_URL: optionalRedisUrl({
     description:
-      "Users' AI call counters shared by all replicas, and the token revocations the backend publishes (secret docuthinker/redis, the backend's Redis); counters in process, and revocations read from the data directory the backend beside it shares, when unset",
+      "Users' AI call counters shared by all replicas, the lock that orders one document's index writes across replicas, and the token revocations the backend publishes (secret docuthinker/redis, the backend's Redis); when unset, counters and write order are per process, and revocations are read from the data directory the backend beside it shares",
     secret: true,
   }),
   DOCUTHINKER_CHROMA_DIR: optionalName(
@@ -146,7 +146,7 @@ export interface GatewayConfig extends ServiceConfigBase {
   readonly chromaUrl?: string;
   readonly chromaDir: string;
   readonly upstreamUrl?: string;
-  /** Where users' AI call counters live; in this process when unset. */
+  /** Where users' AI call counters and the document write lock live; in this process when unset. */
   readonly redisUrl?: string;
   readonly providers: readonly AiProvider[];
   /** Tasks that use another provider order than `providers`. */
@@ -187,7 +187,7 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
 
   const redisUrl = resolution.storeOrEmbedded(
     'REDIS_URL',
-    "in-process AI call counters (each replica counts a user's calls on its own)",
+    "in-process AI call counters and document write order (each replica counts a user's calls, and orders index writes, on its own)",
   );
 
   // The embedded graph and, without Redis, the record of revoked tokens live

@@ -7,17 +7,17 @@ const workspaceRoot = join(__dirname, '..', '..', '..');
 const infraRoot = join(__dirname, '..');
 const script = join(__dirname, '..', 'src', 'bin', 'cdk-stage.ts');
 
-/**
- * Runs the script behind `nx synth|diff|deploy infra` the way Nx does, with
- * no AWS credentials anywhere: no AWS_* variables, an empty home, no instance
- * metadata service.
- */
 /** Staging's HTTPS, which its deploys and diffs now need, as a pipeline passes it. */
 const STAGING_HTTPS = {
   DOCUTHINKER_STAGING_DOMAIN_NAME: 'staging.docuthinker.example.com',
   DOCUTHINKER_STAGING_CERTIFICATE_ARN: 'arn:aws:acm:us-east-1:123456789012:certificate/stg',
 };
 
+/**
+ * Runs the script behind `nx synth|diff|deploy infra` the way Nx does, with
+ * no AWS credentials anywhere: no AWS_* variables, an empty home, no instance
+ * metadata service.
+ */
 function runStage(args: string[], extraEnv: Record<string, string> = {}) {
   const home = mkdtempSync(join(tmpdir(), 'infra-no-aws-'));
   try {

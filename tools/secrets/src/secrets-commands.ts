@@ -113,12 +113,6 @@ function refuseBadEntries(context: CommandContext, entries: Map<string, string>)
 }
 
 /**
- * Creates or updates one secret per entry. Idempotent: an unchanged value
- * writes nothing (no new version). Every entry is checked before the first
- * write, so a typo or a bad value cannot half-apply a file. Values are never
- * printed.
- */
-/**
  * What docker/.env holds for docker-compose beside the secrets (see
  * docker/.env.example). put reads the same file, so it passes over these and
  * says so, rather than refuse the file as unknown keys (found in an
@@ -151,6 +145,12 @@ function withoutComposeSettings(
   return kept;
 }
 
+/**
+ * Creates or updates one secret per entry. Idempotent: an unchanged value
+ * writes nothing (no new version). Every entry is checked before the first
+ * write, so a typo or a bad value cannot half-apply a file. Values are never
+ * printed.
+ */
 export async function putSecrets(
   context: CommandContext,
   given: Map<string, string>,

@@ -94,13 +94,6 @@ export const socialMedia = z.object(
 );
 
 /**
- * A social link as PATCH /api/me takes it. It is free text like every other
- * field (well-formed, NUL replaced, so the stores keep what was sent), and
- * then an http(s) URL: clients render it as a link, where `javascript:` or
- * `data:` would run script. A blank value removes the link, as `null` does,
- * instead of storing "".
- */
-/**
  * Whether the host the URL parser reads decodes. zod's check does not always
  * agree with the parser (Node 20 threw on "xn%2D%2Da.example.com" after it
  * passed): what cannot be read is refused.
@@ -127,6 +120,13 @@ function namesCredentials(link: string): boolean {
 /** A bidirectional control: "\u202e" made a link display backwards (exploratory test). */
 const BIDI_CONTROL = new RegExp(BIDI_CONTROLS.source, 'u');
 
+/**
+ * A social link as PATCH /api/me takes it. It is free text like every other
+ * field (well-formed, NUL replaced, so the stores keep what was sent), and
+ * then an http(s) URL: clients render it as a link, where `javascript:` or
+ * `data:` would run script. A blank value removes the link, as `null` does,
+ * instead of storing "".
+ */
 const socialLinkUpdate = textField()
   .trim()
   .max(500)

@@ -3,8 +3,6 @@ import { queryInteger, titleField, visibleTextField } from '@docuthinker/contrac
 import { DEFAULT_DOCUMENT_LIMITS } from '@docuthinker/documents';
 import { distinctSearchWords, INDEX_STATUSES, MAX_SEARCH_WORDS } from '@docuthinker/stores';
 
-export const documentIdParam = z.object({ id: z.string() });
-
 /** A document's title (see titleField); the upload form words its refusal of a longer one alike. */
 export const documentTitle = titleField(300);
 

@@ -24,6 +24,9 @@ export interface ChatEventReading {
   readonly maxChars: number;
 }
 
+/** How long the end of the stream may take after its `done` event. */
+const END_AFTER_DONE_MS = 200;
+
 /**
  * The gateway's chat events, read as they arrive, each checked against the
  * contract, ending after `done`. Every way the stream can fail after it
@@ -33,9 +36,6 @@ export interface ChatEventReading {
  * so no connection is left holding a reply nobody reads, unless it was read
  * to its end after `done`: that connection serves the next call.
  */
-/** How long the end of the stream may take after its `done` event. */
-const END_AFTER_DONE_MS = 200;
-
 export async function* readChatEvents(
   body: ReadableStream<Uint8Array>,
   reading: ChatEventReading,

@@ -14,6 +14,7 @@ import {
   AI_TASK_NAMES,
   GATEWAY_API,
   MAX_AI_ANSWER_BYTES,
+  SERVICE_TOKEN_SCHEME,
   askResponse,
   chatResponse,
   indexResponse,
@@ -320,7 +321,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
                 ...(callerSignal ? [callerSignal] : []),
               ]),
               headers: {
-                authorization: `Bearer ${settings.serviceToken}`,
+                authorization: `${SERVICE_TOKEN_SCHEME} ${settings.serviceToken}`,
                 ...(body === undefined ? {} : { 'content-type': 'application/json' }),
                 ...(streamed ? { accept: 'text/event-stream' } : {}),
                 ...(context.requestId ? { [REQUEST_ID_HEADER]: context.requestId } : {}),

@@ -42,9 +42,10 @@ export const DEFAULT_RESILIENCE: ResiliencePolicy = {
 };
 
 /**
- * The whole chain's budget for one call. The ALB closes a connection idle for
- * 60 s; at 30 s × 3 attempts one hung provider would hold a request ~90 s and
- * the client would get the ALB's 504 instead of the offline engine's answer.
+ * The whole chain's budget for one call. The backend waits 50 s for the
+ * gateway and a deploy's deregistration delay is 60 s; at 30 s × 3 attempts one
+ * hung provider would hold a request ~90 s, and the caller would give up
+ * before the offline engine's answer came (DOCUTHINKER_AI_DEADLINE_MS).
  */
 export const DEFAULT_DEADLINE_MS = 45000;
 

@@ -110,7 +110,6 @@ function boundedQuery(text: string): string {
   return lastSpace > MAX_QUERY_CHARS * 0.9 ? cut.slice(0, lastSpace) : cut;
 }
 
-/** The embedding provider failed or timed out: the query can still be ranked by its terms. */
 /**
  * The offline embedder as it is, which the indexing threads can stand in for
  * with one of the same size; not a subclass or an instance whose methods were
@@ -125,6 +124,7 @@ function isPlainHashingEmbedder(embedder: Embedder): embedder is HashingEmbedder
   );
 }
 
+/** The embedding provider failed or timed out: the query can still be ranked by its terms. */
 function isEmbeddingFailure(error: unknown): boolean {
   return error instanceof ProviderError || error instanceof TaskCancelledError;
 }

@@ -81,8 +81,11 @@ const HOSTNAME = new RegExp(`^(?:${DNS_LABEL}\\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[
 const CERTIFICATE_ARN =
   /^arn:aws[a-z-]*:acm:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):certificate\/[A-Za-z0-9-]+$/;
 
-/** `local@domain`, with the characters an address's local part may hold unquoted. */
-/** One e-mail address, as the alarm topic subscribes it (the raw template's AlarmEmail too). */
+/**
+ * One e-mail address, as the alarm topic subscribes it (the raw template's
+ * AlarmEmail too): `local@domain`, with the characters an address's local
+ * part may hold unquoted.
+ */
 export const EMAIL_ADDRESS = new RegExp(
   `^[A-Za-z0-9.!#$%&'*+/=?^_\`{|}~-]+@(?:${DNS_LABEL}\\.)+[A-Za-z]{2,63}$`,
 );

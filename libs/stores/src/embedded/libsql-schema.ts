@@ -126,13 +126,6 @@ INSERT INTO document_search (document_search) VALUES ('rebuild');
 `;
 
 /**
- * Version 2's owner column still left bm25 and prefix expansion reading every
- * owner's entries for a term. Version 3 replaces the index by one whose words
- * carry their owner's tag (see libsql-owner-terms.ts): a search reads only the
- * searching owner's entries. The store writes it with each document change
- * (SQL triggers cannot tag words); this migration fills it from `documents`.
- */
-/**
  * Marks are part of a token (the tokenizer's default splits words at them,
  * so "राम" was "र" and "म", and "रोम" found it: review); the terms written
  * into it are already folded (search-words.ts).
@@ -143,6 +136,14 @@ CREATE VIRTUAL TABLE document_terms USING fts5(
   tokenize="unicode61 remove_diacritics 2 categories 'L* N* Co M*'"
 );
 `;
+
+/**
+ * Version 2's owner column still left bm25 and prefix expansion reading every
+ * owner's entries for a term. Version 3 replaces the index by one whose words
+ * carry their owner's tag (see libsql-owner-terms.ts): a search reads only the
+ * searching owner's entries. The store writes it with each document change
+ * (SQL triggers cannot tag words); this migration fills it from `documents`.
+ */
 const VERSION_3 = `
 DROP TRIGGER documents_search_insert;
 DROP TRIGGER documents_search_delete;
@@ -190,16 +191,6 @@ CREATE INDEX IF NOT EXISTS chat_sessions_by_owner_latest_activity ON chat_sessio
 `;
 
 /**
- * Version 12 stores words with their combining marks, folded further, and
- * pairs of letters of unspaced scripts (search-words.ts), in a table whose
- * tokenizer keeps marks inside words: the index is written anew from
- * `documents`, as version 3 first wrote it. (Version 9 did the same with
- * the tokenizer that split words at their marks, version 10 kept nuktas,
- * version 11 kept Latin strokes and ligatures such as "ł" and "æ"; version
- * 14 reads words without the soft hyphens and joiners inside them, and is
- * this build's terms.)
- */
-/**
  * Whether words deleted from `document_terms` still sit in its pages, owed a
  * merge (LibsqlDocumentStore.mergeDeletedTerms): written with each delete, in
  * its transaction, and cleared by the merge. Kept in memory before, a crash
@@ -219,6 +210,16 @@ const VERSION_15 = `
 CREATE INDEX IF NOT EXISTS outbox_jobs_removals_by_due ON outbox_jobs (available_at, seq) WHERE kind <> 'index';
 `;
 
+/**
+ * Version 12 stores words with their combining marks, folded further, and
+ * pairs of letters of unspaced scripts (search-words.ts), in a table whose
+ * tokenizer keeps marks inside words: the index is written anew from
+ * `documents`, as version 3 first wrote it. (Version 9 did the same with
+ * the tokenizer that split words at their marks, version 10 kept nuktas,
+ * version 11 kept Latin strokes and ligatures such as "ł" and "æ"; version
+ * 14 reads words without the soft hyphens and joiners inside them, and is
+ * this build's terms.)
+ */
 function rewriteDocumentTerms(db: Database.Database): void {
   db.exec(`DROP TABLE document_terms;${DOCUMENT_TERMS_TABLE}`);
   indexEveryDocument(db);

@@ -28,11 +28,6 @@ function isMissing(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT';
 }
 
-/**
- * Original files in a local directory. A write goes to a temporary file in
- * the same directory tree, is flushed to disk, and is then renamed over the
- * target: readers see the old file or the new one, never a torn write.
- */
 /** Folders made again for one file before its move is given up. */
 const MOVE_ATTEMPTS = 5;
 
@@ -61,6 +56,11 @@ export interface LocalFileStoreOptions {
   readonly minFreeDiskBytes?: number;
 }
 
+/**
+ * Original files in a local directory. A write goes to a temporary file in
+ * the same directory tree, is flushed to disk, and is then renamed over the
+ * target: readers see the old file or the new one, never a torn write.
+ */
 export class LocalFileStore implements FileStore {
   private readonly root: string;
   private readonly checkDiskSpace: DiskSpaceCheck;
