@@ -39,6 +39,13 @@ const outcomes = (result: { attempts: ReadonlyArray<{ provider: string; outcome:
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * How long a circuit stays open in these tests. A test that reads `open`
+ * right after a call that fell back to the offline engine needs that call to
+ * end within it: at 100 ms, a loaded CI machine once read `half-open`.
+ */
+const OPEN_FOR_MS = 600;
+
 // The SDKs' first requests are slow; no test's timing pays for them.
 beforeAll(warmProviderSdks);
 
@@ -78,7 +85,7 @@ describe('sharing the deadline among the remote providers', () => {
 });
 
 /**
- * An upstream whose circuit one failure has opened, half-open after 100 ms;
+ * An upstream whose circuit one failure has opened, half-open after OPEN_FOR_MS;
  * after `recover()` it answers, in 400 ms.
  */
 async function upstreamWithOpenCircuit() {
@@ -87,7 +94,7 @@ async function upstreamWithOpenCircuit() {
     healthy ? { delayMs: 400, body: { summary: 'From upstream.' } } : { status: 500, body: {} },
   );
   const { chain } = await upstreamThenOpenAi(upstream.url, {
-    resilience: { ...FAST, retries: 0, breakerThreshold: 1, halfOpenAfterMs: 100 },
+    resilience: { ...FAST, retries: 0, breakerThreshold: 1, halfOpenAfterMs: OPEN_FOR_MS },
   });
   await chain.runTask('summary', input);
   return { upstream, chain, recover: () => (healthy = true) };
@@ -122,7 +129,7 @@ describe('a caller that goes away', () => {
     expect(chain.circuits()[0]?.state).toBe('open');
 
     recover();
-    await pause(150);
+    await pause(OPEN_FOR_MS + 50);
     // Its open period is over: the next call is a probe, and readiness says so before it comes.
     expect(chain.circuits()[0]).toMatchObject({ state: 'half-open' });
     expect(chain.circuits()[0]?.retryAfterMs).toBeUndefined();
@@ -185,7 +192,7 @@ describe('a half-open circuit', () => {
   it('sends the calls that arrive during its probe on to the next provider at once', async () => {
     const { upstream, chain, recover } = await upstreamWithOpenCircuit();
     recover();
-    await pause(150);
+    await pause(OPEN_FOR_MS + 50);
 
     const probe = chain.runTask('summary', input);
     expect(chain.circuits()[0]?.state).toBe('half-open');
@@ -212,12 +219,12 @@ describe('a half-open circuit', () => {
     );
     const chain = new ProviderChain(
       [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
-      { resilience: { ...FAST, retries: 0, breakerThreshold: 1, halfOpenAfterMs: 100 } },
+      { resilience: { ...FAST, retries: 0, breakerThreshold: 1, halfOpenAfterMs: OPEN_FOR_MS } },
     );
     await chain.runTask('summary', input);
     const restsUntil = performance.now() + 2000;
     expect(chain.circuits()[0]?.state).toBe('open');
-    await pause(150);
+    await pause(OPEN_FOR_MS + 50);
 
     // The probe is due, but nothing could be sent: taken as the probe, that
     // untested turn closed the circuit.
@@ -248,7 +255,7 @@ describe('a half-open circuit', () => {
         timeoutMs: 5000,
         retries: 0,
         breakerThreshold: 1,
-        halfOpenAfterMs: 100,
+        halfOpenAfterMs: OPEN_FOR_MS,
       },
       deadlineMs: 20_000,
     });
@@ -257,7 +264,7 @@ describe('a half-open circuit', () => {
     await upstream.received(1);
     await chain.runTask('summary', input);
     expect(chain.circuits()[0]?.state).toBe('open');
-    await pause(150);
+    await pause(OPEN_FOR_MS + 50);
 
     const probe = chain.runTask('summary', input);
     expect(chain.circuits()[0]?.state).toBe('half-open');
@@ -331,12 +338,12 @@ describe('a circuit breaker that counts calls, not attempts', () => {
       ...FAST,
       retries: 2,
       breakerThreshold: 1,
-      halfOpenAfterMs: 100,
+      halfOpenAfterMs: OPEN_FOR_MS,
     });
     await chain.runTask('summary', input);
     expect(openai.requests).toHaveLength(3);
     expect(chain.circuits()[0]?.state).toBe('open');
-    await pause(150);
+    await pause(OPEN_FOR_MS + 50);
 
     const probe = await chain.runTask('summary', input);
     expect(outcomes(probe)).toEqual(['openai:failed', 'local:success']);
@@ -352,12 +359,12 @@ describe('a circuit breaker that counts calls, not attempts', () => {
         index === 2
           ? { status: 400, body: { error: { message: 'context length exceeded' } } }
           : { status: 500, body: {} },
-      { ...FAST, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 100 },
+      { ...FAST, retries: 0, breakerThreshold: 2, halfOpenAfterMs: OPEN_FOR_MS },
     );
     await chain.runTask('summary', input);
     await chain.runTask('summary', input);
     expect(chain.circuits()[0]?.state).toBe('open');
-    await pause(150);
+    await pause(OPEN_FOR_MS + 50);
     await chain.runTask('summary', input);
     expect(chain.circuits()[0]?.state).toBe('closed');
 

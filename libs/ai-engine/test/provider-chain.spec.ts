@@ -487,7 +487,7 @@ describe('failover', () => {
     const chain = new ProviderChain(
       [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
       {
-        resilience: { ...FAST, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 150 },
+        resilience: { ...FAST, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 600 },
       },
     );
     await chain.runTask('summary', input);
@@ -495,7 +495,7 @@ describe('failover', () => {
     expect(chain.circuits()[0]?.state).toBe('open');
 
     healthy = true;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 650));
     const result = await chain.runTask('summary', input);
     expect(result).toMatchObject({ provider: 'openai', output: 'Recovered.', degraded: false });
     expect(chain.circuits()[0]?.state).toBe('closed');
@@ -1073,7 +1073,7 @@ describe('what the chain tells of a call that failed over', () => {
     const chain = new ProviderChain(
       [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
       {
-        resilience: { ...FAST, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 150 },
+        resilience: { ...FAST, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 600 },
         onFailover: (failover) => failovers.push(failover),
         onCircuitChange: (change) => changes.push(change),
       },
@@ -1085,17 +1085,17 @@ describe('what the chain tells of a call that failed over', () => {
       ['failed'],
     ]);
     expect(changes).toEqual([
-      { provider: 'openai', state: 'open', openForMs: 150, reopened: false },
+      { provider: 'openai', state: 'open', openForMs: 600, reopened: false },
     ]);
 
     // A probe that fails reopens it; one that is answered closes it.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 650));
     await chain.runTask('summary', input);
     healthy = true;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 650));
     expect(await chain.runTask('summary', input)).toMatchObject({ provider: 'openai' });
     expect(changes.slice(1)).toEqual([
-      { provider: 'openai', state: 'open', openForMs: 150, reopened: true },
+      { provider: 'openai', state: 'open', openForMs: 600, reopened: true },
       { provider: 'openai', state: 'closed' },
     ]);
     expect(failovers).toHaveLength(3);
