@@ -174,6 +174,28 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
     expect(response.body.length).toBeLessThan(4096);
   });
 
+  it('says a left-out field is required, and that the service token must name the owner', async () => {
+    const search = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.search,
+      payload: { k: 3 },
+    });
+    expect(expectProblem(search, 400, 'DT_ERR_VALIDATION')['errors']).toEqual([
+      {
+        path: 'body.ownerId',
+        message: "is required with the service token (a user's token names its subject)",
+      },
+      { path: 'body.query', message: 'is required' },
+    ]);
+    const entities = await gateway.service({ method: 'GET', url: GATEWAY_API.entities });
+    expect(expectProblem(entities, 400, 'DT_ERR_VALIDATION')['errors']).toEqual([
+      {
+        path: 'querystring.ownerId',
+        message: "is required with the service token (a user's token names its subject)",
+      },
+    ]);
+  });
+
   it('refuses a body that is not JSON with 415', async () => {
     const response = await gateway.app.inject({
       method: 'POST',
@@ -214,6 +236,13 @@ describe('bad input answers 4xx problem+json and leaves the gateway healthy', ()
       expect(expectProblem(response, 415, 'DT_ERR_UNSUPPORTED_MEDIA_TYPE')['detail']).toBe(
         'JSON bodies are UTF-8: name charset=utf-8 or none.',
       );
+      const search = await gateway.service({
+        method: 'POST',
+        url: GATEWAY_API.search,
+        payload: { ownerId: 'charset', query: 'Café Zürich' },
+      });
+      expect(search.statusCode).toBe(200);
+      expect(search.json()).toMatchObject({ hits: [] });
     },
   );
 

@@ -47,7 +47,11 @@ async function call(base: string, method: string, path: string, body?: object) {
     },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 const isReady = (base: string) => async () => (await fetch(`${base}/ready`)).status === 200;
@@ -353,6 +357,7 @@ describe('the gateway on a real Chroma server', () => {
         });
         expect(refused.status).toBe(503);
         expect(refused.body['code']).toBe('DT_ERR_ENGINE_UNAVAILABLE');
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
         expect(Date.now() - started).toBeGreaterThanOrEqual(19_000);
         expect(await held.get(lockKey)).toBe('another-replica');
       } finally {

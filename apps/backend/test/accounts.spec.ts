@@ -8,6 +8,7 @@ import {
 } from './support/start-backend';
 import { SignJWT, decodeJwt } from 'jose';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@docuthinker/contracts';
+import { UNAUTHENTICATED_DETAIL } from '../src/middleware/authenticate';
 
 describe('accounts over HTTP', () => {
   let gateway: FakeGateway;
@@ -372,7 +373,10 @@ describe('accounts over HTTP', () => {
     });
     expect(changed.status).toBe(204);
     // Refused at once, on the cached listing's fast path as on every route.
-    expectProblem(await earlier.get('/api/me'), 401, 'DT_ERR_UNAUTHENTICATED');
+    const refused = await earlier.get('/api/me');
+    expectProblem(refused, 401, 'DT_ERR_UNAUTHENTICATED');
+    expect(refused.body).toMatchObject({ detail: UNAUTHENTICATED_DETAIL });
+    expect(UNAUTHENTICATED_DETAIL).toContain('15 minutes');
     expectProblem(await earlier.get('/api/documents'), 401, 'DT_ERR_UNAUTHENTICATED');
     const signedIn = await api.post<{ accessToken: string }>('/api/auth/login', {
       email,

@@ -34,15 +34,39 @@ export const MAX_AI_ANSWER_BYTES = MAX_TEXT_CHARS * 8 + 8 * 1024 * 1024;
 /** Longest summary `refine-summary` takes in its options (characters, once trimmed). */
 export const MAX_SUMMARY_OPTION_CHARS = 100_000;
 
+// Each option is read by the tasks TASK_OPTIONS lists, and refused on any other.
 export const taskOptions = z
   .object({
-    language: visibleTextField(64).optional(),
-    style: visibleTextField(64).optional(),
-    summary: visibleTextField(MAX_SUMMARY_OPTION_CHARS).optional(),
-    instructions: visibleTextField(2_000).optional(),
-    maxItems: z.number().int().min(1).max(50).optional(),
+    language: visibleTextField(64)
+      .optional()
+      .describe('summary-in-language (required): the language to summarise into, e.g. "French"'),
+    style: visibleTextField(64)
+      .optional()
+      .describe(
+        'rewrite (required): the style to rewrite in; the offline engine knows concise, plain and bullet-points',
+      ),
+    summary: visibleTextField(MAX_SUMMARY_OPTION_CHARS)
+      .optional()
+      .describe('refine-summary (required): the summary to refine'),
+    instructions: visibleTextField(2_000)
+      .optional()
+      .describe(
+        'refine-summary (required): how to refine it, e.g. "shorter and focus on licensing"',
+      ),
+    maxItems: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .optional()
+      .describe(
+        'key-ideas, discussion-points, bullet-summary, recommendations, topics: at most this many items',
+      ),
   })
-  .strict();
+  .strict()
+  .describe(
+    'Only the options the task reads: summary-in-language needs language, rewrite needs style, refine-summary needs summary and instructions; any other option is refused with 400.',
+  );
 
 export const taskRequest = z
   .object({

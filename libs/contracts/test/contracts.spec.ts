@@ -1,4 +1,5 @@
 import {
+  AI_TASK_NAMES,
   analyzeRequest,
   askRequest,
   BEARER_CREDENTIALS,
@@ -8,7 +9,10 @@ import {
   hasVisibleText,
   indexRequest,
   isCompactJws,
+  REQUIRED_TASK_OPTIONS,
   searchRequest,
+  TASK_OPTIONS,
+  taskOptions,
   taskRequest,
   titleField,
   wellFormedText,
@@ -202,5 +206,23 @@ describe('titleField', () => {
   it('gives a blank or a long title one error each', () => {
     for (const blank of ['', '   ', '\r\n\t']) expect(issuesOf(blank)).toHaveLength(1);
     expect(issuesOf('x'.repeat(21))).toEqual(['must be at most 20 characters']);
+  });
+});
+
+describe('task options as the API documents them', () => {
+  // The OpenAPI documents show these descriptions: each must name exactly the
+  // tasks that read its option, and say "required" where one needs it.
+  it.each(Object.keys(taskOptions.shape))('describes %s by the tasks that read it', (option) => {
+    const description = taskOptions.shape[option as keyof typeof taskOptions.shape].description;
+    const [tasksPart = ''] = (description ?? '').split(':');
+    const named = AI_TASK_NAMES.filter((task) => tasksPart.split(/[ ,(]+/).includes(task));
+    const readers = AI_TASK_NAMES.filter((task) =>
+      (TASK_OPTIONS[task] as readonly string[]).includes(option),
+    );
+    expect(named).toEqual(readers);
+    const required = readers.some((task) =>
+      (REQUIRED_TASK_OPTIONS[task] as readonly string[] | undefined)?.includes(option),
+    );
+    expect(tasksPart.includes('(required)')).toBe(required);
   });
 });

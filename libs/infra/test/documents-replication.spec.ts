@@ -212,6 +212,10 @@ describe.each(PAIRS)(
     });
 
     const cfnLint = cfnLintVersion();
+    if (!cfnLint)
+      console.warn(
+        `SKIPPED (cfn-lint not on PATH): ${stage}'s replication templates were not linted`,
+      );
     (cfnLint ? it : it.skip)(
       'passes cfn-lint (W3005 and W3010 accepted, as for every stage)',
       () => {

@@ -108,8 +108,9 @@ describe('createStores with nothing configured (embedded defaults)', () => {
     expect(await stores.files.getBuffer(documentFileKey(leaving.id, 'd1', 'txt'))).toBeNull();
   });
 
-  it('finishes an erasure whose last sweep meets a file store outage once the user is gone: the purge jobs remove the files', async () => {
+  it('finishes an erasure whose last sweep meets a file store outage once the user is gone, leaving the files to the purge jobs', async () => {
     const leaving = await stores.users.create({ email: 'late@example.com', passwordHash: 'h' });
+    const lateKey = documentFileKey(leaving.id, 'late', 'txt');
     let sweeps = 0;
     const failsSecond = Object.assign(Object.create(stores.files) as Stores['files'], {
       deletePrefix: (prefix: string) =>
@@ -117,11 +118,28 @@ describe('createStores with nothing configured (embedded defaults)', () => {
           ? Promise.reject(new Error('connect ECONNREFUSED'))
           : stores.files.deletePrefix(prefix),
     });
-    const erased = await eraseAccount({ ...stores, files: failsSecond }, leaving.id, {
-      lateIndexWritesWithinMs: 900_000,
+    // An upload past authentication that saves its file while the user goes.
+    const savesLate = Object.assign(Object.create(stores.users) as Stores['users'], {
+      delete: async (id: string) => {
+        await stores.files.put(lateKey, Buffer.from('late upload'));
+        return stores.users.delete(id);
+      },
     });
+    const before = await stores.outbox.pendingCounts();
+
+    const erased = await eraseAccount(
+      { ...stores, users: savesLate, files: failsSecond },
+      leaving.id,
+      { lateIndexWritesWithinMs: 900_000 },
+    );
+
     expect(erased.userDeleted).toBe(true);
     expect(sweeps).toBe(2);
+    // The sweep that would have removed it failed; the owner's purge jobs,
+    // written before the user went, are what removes it (outbox-purge-caches.spec
+    // in the backend runs them).
+    expect(await stores.files.getBuffer(lateKey)).not.toBeNull();
+    expect((await stores.outbox.pendingCounts()).purge).toBe(before.purge + 2);
   });
 
   it('builds file keys from ids only', () => {

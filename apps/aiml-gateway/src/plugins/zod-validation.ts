@@ -18,6 +18,19 @@ function isZodSchema(schema: unknown): schema is z.ZodType {
   return typeof (schema as z.ZodType | undefined)?.safeParse === 'function';
 }
 
+/**
+ * A field left out reads "is required" rather than zod's "Invalid input:
+ * expected string, received undefined"; a left-out `ownerId` says why the
+ * service must name one (found in an operator walkthrough: a script with the
+ * service token could not tell what it had missed). Other issues keep zod's words.
+ */
+function missingFieldMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'invalid_type' || issue.input !== undefined) return undefined;
+  return issue.path?.length === 1 && issue.path[0] === 'ownerId'
+    ? "is required with the service token (a user's token names its subject)"
+    : 'is required';
+}
+
 function issuesToErrors(part: string, issues: readonly z.core.$ZodIssue[]) {
   const errors = issues.flatMap((issue) => {
     const at = [part, ...issue.path.map(String)];
@@ -40,7 +53,7 @@ export function registerZodValidation(app: FastifyInstance): void {
     if (!isZodSchema(schema)) throw new Error(`route schema for ${httpPart} is not a zod schema`);
     const part = httpPart ?? 'body';
     return (data: unknown) => {
-      const result = schema.safeParse(data ?? undefined);
+      const result = schema.safeParse(data ?? undefined, { error: missingFieldMessage });
       if (result.success) return { value: result.data };
       const oversized = result.error.issues.filter(
         (issue) => issue.code === 'too_big' && part === 'body' && isTextPath(issue.path),

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { BEARER_CREDENTIALS } from '@docuthinker/contracts';
+import { ACCESS_TOKEN_TTL_SECONDS, BEARER_CREDENTIALS } from '@docuthinker/contracts';
 import type { AccessTokens } from '../auth/access-tokens';
 import type { LiveAccounts } from '../auth/live-accounts';
 import { problem } from '../errors';
@@ -16,8 +16,15 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/**
+ * One detail for every refusal: which of these it was would tell a holder of
+ * a stolen token whether the account still exists. It says what to do about
+ * each (found in an operator walkthrough: a bare 401 left them guessing).
+ */
+export const UNAUTHENTICATED_DETAIL = `The access token is missing, malformed, expired (tokens last ${ACCESS_TOKEN_TTL_SECONDS / 60} minutes) or no longer valid after a password change or account deletion: log in again (POST /api/auth/login) for a new one.`;
+
 function unauthenticated() {
-  return problem('DT_ERR_UNAUTHENTICATED', undefined, {
+  return problem('DT_ERR_UNAUTHENTICATED', UNAUTHENTICATED_DETAIL, {
     headers: { 'WWW-Authenticate': 'Bearer' },
   });
 }

@@ -107,7 +107,12 @@ const handlers: Handlers = {
       // Re-selected sentences that ignore any part of the instructions would be a fake refinement.
       throw new TaskUnsupportedError(
         'refine-summary',
-        `the offline engine can make a summary shorter, longer, a number of sentences long or focus it on a topic the text mentions; it cannot apply "${instructions}": ${refined.reason}`,
+        // Found in an operator walkthrough: "it can make a summary shorter; it
+        // cannot apply 'shorter'" read as a contradiction. What it can do is
+        // said only when the instructions asked for something else.
+        refined.understood
+          ? `the offline engine could not apply "${instructions}" by re-selecting the text's sentences: ${refined.reason}`
+          : `the offline engine can only make a summary shorter, longer, a number of sentences long or focus it on a topic the text mentions; it cannot apply "${instructions}": ${refined.reason}`,
         capableProvidersFor('refine-summary'),
       );
     }

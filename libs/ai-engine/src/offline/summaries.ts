@@ -47,12 +47,21 @@ export type RefinedSummary =
       /** What the re-selection produced, so the caller can check the claim. */
       readonly result?: string;
     }
-  | { readonly ok: false; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /** Whether the instructions were understood, and only the text or summary stood in the way. */
+      readonly understood: boolean;
+    };
 
 type LengthStep = Exclude<RefineStep, { kind: 'focus' }>;
 type FocusStep = Extract<RefineStep, { kind: 'focus' }>;
 
-const refused = (reason: string): RefinedSummary => ({ ok: false, reason });
+const refused = (reason: string, understood = true): RefinedSummary => ({
+  ok: false,
+  reason,
+  understood,
+});
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
@@ -119,7 +128,7 @@ function selectSentences(
  */
 export function refineSummary(text: string, summary: string, instructions: string): RefinedSummary {
   const parsed = parseRefineInstructions(instructions);
-  if (!parsed.ok) return refused(`"${parsed.clause}" is not an instruction it can follow`);
+  if (!parsed.ok) return refused(`"${parsed.clause}" is not an instruction it can follow`, false);
   const given = summary.trim().length > 0 ? summary : extractiveSummary(text);
   if (parsed.steps.length === 0) return { ok: true, text: given, applied: [] };
 
