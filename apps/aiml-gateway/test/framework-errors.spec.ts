@@ -32,6 +32,18 @@ describe('errors raised before routing are problem+json too', () => {
     },
   );
 
+  // Node's HTTP parser holds a socket to its Content-Length, but a stream
+  // that ends early still reaches Fastify's reader; it was answered 415.
+  it('a body shorter than its Content-Length → 400', async () => {
+    const response = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.task('summary'),
+      headers: { 'content-type': 'application/json', 'content-length': '400' },
+      payload: '{"text":"quokka"}',
+    });
+    expectProblem(response, 400, 'DT_ERR_MALFORMED_REQUEST');
+  });
+
   it('an over-long path parameter → 414', async () => {
     const response = await gateway.service({
       method: 'POST',

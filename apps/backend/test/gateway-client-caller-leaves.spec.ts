@@ -75,7 +75,9 @@ describe('the gateway client when the user’s client leaves', () => {
       serviceToken: 't',
       failuresToOpen: 1,
       halfOpenAfterMs: 100,
-      requestTimeoutMs: 200,
+      // Long enough that the test call, held while the caller leaves, does not
+      // time out before it is answered (at 200 ms it did, once, on a loaded CI machine).
+      requestTimeoutMs: 1_000,
     });
     // Unanswered: the call times out and opens the circuit.
     await expect(client.runTask('summary', { text: 'x' })).rejects.toBeInstanceOf(

@@ -118,6 +118,18 @@ describe('multipart uploads', () => {
       code: 'DT_ERR_VALIDATION',
       errors: [{ path: 'file', message: expect.stringMatching(/UTF-8/) }],
     });
+    // An RFC 5987 name in UTF-16 decodes without U+FFFD, its lone surrogate
+    // and all: the title taken from it held one (found in review).
+    const utf16Name = await postForm([
+      Buffer.from(
+        '--XX\r\nContent-Disposition: form-data; name="file"; filename*=utf-16le\'\'a%00%00%D8.%00t%00x%00t%00\r\n\r\nquokkas\r\n',
+      ),
+    ]);
+    expect(utf16Name.status).toBe(400);
+    expect(await utf16Name.json()).toMatchObject({
+      code: 'DT_ERR_VALIDATION',
+      errors: [{ path: 'file', message: expect.stringMatching(/UTF-8/) }],
+    });
     expect(await idsOf()).toEqual(before);
 
     const utf8Title = await postForm([

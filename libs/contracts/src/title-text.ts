@@ -18,6 +18,9 @@ export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 export function cleanTitleText(raw: string): string {
   return (
     raw
+      // Half a surrogate pair (a file name decoded from UTF-16, say) cannot
+      // be stored as UTF-8: it becomes U+FFFD, as in all free text.
+      .toWellFormed()
       // Composed, as uploads' file names already were: "Cafe\u0301" and
       // "Caf\u00e9" look alike and are one title (exploratory test).
       .normalize('NFC')

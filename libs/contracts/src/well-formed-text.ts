@@ -1,10 +1,11 @@
 import * as z from 'zod';
 
-// Node 20 implements String.prototype.toWellFormed (ES2024); the workspace
-// compiles against the ES2023 library, which does not declare it yet.
+// Node 20 implements String.prototype.toWellFormed and isWellFormed (ES2024);
+// the workspace compiles against the ES2023 library, which does not declare them.
 declare global {
   interface String {
     toWellFormed(): string;
+    isWellFormed(): boolean;
   }
 }
 

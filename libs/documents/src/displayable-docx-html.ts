@@ -1,9 +1,22 @@
 /**
- * What safeDocxHtml never keeps: an image, or a link to anything but the
- * web, mail or this page (and, to be safe, any target spelled otherwise).
- * Mammoth escapes the document's text, so its other markup is its own.
+ * A relative link target, such as Word's link to `report.docx`, which
+ * safeDocxHtml keeps: no scheme (no colon before the first `/`, `?` or `#`),
+ * not protocol-relative, and none of what a browser reads otherwise than it
+ * is spelled (backslashes, white space and control characters, entities but
+ * `&amp;`). Without it, every read of such a document cleaned it again.
  */
-const MAY_BE_UNSAFE = /<img\b|\shref="(?!https?:|mailto:|#)/i;
+const RELATIVE_TARGET = String.raw`(?!//)(?:[^"&\\\s\x00-\x1f:/?#]|&amp;)*(?:[/?#](?:[^"&\\\s\x00-\x1f]|&amp;)*)?"`;
+
+/**
+ * What safeDocxHtml never keeps: an image, or a link to anything but the
+ * web, mail, this page or a relative target (and, to be safe, any target
+ * spelled otherwise). Mammoth escapes the document's text, so its other
+ * markup is its own.
+ */
+const MAY_BE_UNSAFE = new RegExp(
+  String.raw`<img\b|\shref="(?!https?:|mailto:|#|${RELATIVE_TARGET})`,
+  'i',
+);
 
 /**
  * A document's stored HTML, safe to render. Documents converted before

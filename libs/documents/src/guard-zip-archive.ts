@@ -56,7 +56,7 @@ export async function guardZipArchive(bytes: Uint8Array, limits: ArchiveLimits):
   if (entries.length > limits.maxArchiveEntries) throw tooManyEntries(limits);
 
   const budget = expansionBudget(bytes.byteLength, limits);
-  const compressed = entries.map(compressedEntryOf);
+  const compressed = await Promise.all(entries.map(compressedEntryOf));
   const declaredTotal = compressed.reduce((sum, entry) => sum + entry.uncompressedSize, 0);
   if (declaredTotal > budget.bytes) throw expansionError(budget.limit, limits);
 
@@ -148,8 +148,20 @@ async function loadArchive(bytes: Uint8Array): Promise<JSZip> {
   }
 }
 
-function compressedEntryOf(entry: JSZip.JSZipObject): JSZipCompressedEntry {
+/** What an entry JSZip holds as empty costs: nothing to inflate. */
+const EMPTY_ENTRY: JSZipCompressedEntry = {
+  uncompressedSize: 0,
+  compression: { magic: STORED },
+  compressedContent: new Uint8Array(0),
+};
+
+async function compressedEntryOf(entry: JSZip.JSZipObject): Promise<JSZipCompressedEntry> {
   const data = (entry as unknown as { _data?: Partial<JSZipCompressedEntry> })._data;
+  // JSZip keeps no compressed data for an entry whose directory record says
+  // 0 bytes: it holds empty content instead, never inflating what the entry
+  // carries (mammoth's copy does the same). Word writes such parts; reading
+  // the content confirms it is empty, so an unknown shape still fails below.
+  if (isPromiseLike(data) && (await entry.async('uint8array')).byteLength === 0) return EMPTY_ENTRY;
   const magic = data?.compression?.magic;
   if (
     typeof data?.uncompressedSize !== 'number' ||
@@ -161,4 +173,8 @@ function compressedEntryOf(entry: JSZip.JSZipObject): JSZipCompressedEntry {
     );
   }
   return data as JSZipCompressedEntry;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }

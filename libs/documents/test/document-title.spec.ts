@@ -49,6 +49,10 @@ describe('cleanTitleText', () => {
     expect(cleanTitleText('e\u0301')).toBe('\u00e9');
   });
 
+  it('replaces half a surrogate pair, which UTF-8 cannot store, and keeps whole pairs', () => {
+    expect(cleanTitleText('a\uD800b \uDE00 \u{1F600}')).toBe('a\uFFFDb \uFFFD \u{1F600}');
+  });
+
   it('leaves nothing of a title made only of controls', () => {
     expect(cleanTitleText('\u202e\u2066\r\n\u0000')).toBe('');
   });

@@ -96,4 +96,25 @@ describe('HTML stored before it was cleaned', () => {
       '<p><a>a</a></p>',
     );
   });
+
+  it('passes on relative link targets, which cleaning keeps, without cleaning again', async () => {
+    // The span is markup cleaning would drop: kept, it shows nothing was cleaned.
+    const relative =
+      '<p><a href="report.docx">r</a> <a href="../plans/q3.docx?v=2&amp;x=1#s">p</a>' +
+      '<span>as stored</span></p>';
+    await expect(displayableDocxHtml(relative)).resolves.toBe(relative);
+  });
+
+  it.each([
+    'a:b',
+    '/\\evil.example',
+    '\\\\evil.example',
+    '/&#x2F;evil.example',
+    '/\t/evil.example',
+    'a&#58;b',
+  ])('cleans a target that only looks relative: %j', async (target) => {
+    await expect(displayableDocxHtml(`<p><a href="${target}">t</a></p>`)).resolves.toBe(
+      '<p><a>t</a></p>',
+    );
+  });
 });

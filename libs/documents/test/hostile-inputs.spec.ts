@@ -331,6 +331,32 @@ describe('hostile DOCX archives', () => {
     QUICKLY,
   );
 
+  it('reads a DOCX that holds an empty part', async () => {
+    const docx = buildDocx({
+      paragraphs: ['A letter with an empty part'],
+      extraEntries: [{ name: 'word/empty.xml', content: '' }],
+    });
+
+    await expect(extractDocument({ bytes: docx, filename: 'letter.docx' })).resolves.toMatchObject({
+      text: expect.stringContaining('A letter with an empty part'),
+    });
+  });
+
+  it(
+    'reads a part that declares 0 bytes as empty, without inflating what it carries',
+    async () => {
+      const docx = buildDocx({
+        paragraphs: ['Says it is empty'],
+        extraEntries: [{ name: 'word/media/none.bin', zeroBytes: 256 * MIB, declaredSize: 0 }],
+      });
+
+      await expect(extractDocument({ bytes: docx, filename: 'empty.docx' })).resolves.toMatchObject(
+        { text: expect.stringContaining('Says it is empty') },
+      );
+    },
+    QUICKLY,
+  );
+
   it('refuses an archive with too many parts', async () => {
     const parts = Array.from({ length: 50 }, (_, index) => ({
       name: `word/part${index}.xml`,

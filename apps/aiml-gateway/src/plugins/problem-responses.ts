@@ -29,8 +29,10 @@ function fromFastify(error: FastifyError): ProblemError | undefined {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return problem('DT_ERR_BODY_TOO_LARGE');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return problem('DT_ERR_UNSUPPORTED_MEDIA_TYPE');
+    // The body's length differs from its Content-Length: the request, not its type, is at fault.
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return problem('DT_ERR_MALFORMED_REQUEST');
     default:
       if (error.validation) {
         return problem('DT_ERR_VALIDATION', error.message, {

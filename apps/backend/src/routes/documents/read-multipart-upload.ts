@@ -184,7 +184,9 @@ const NOT_UTF8 = 'must be UTF-8 text: some of its bytes are not (send the form a
  * character is what is left of them; a title never means one itself.
  */
 function decodedCleanly(value: string): boolean {
-  return !value.includes('\uFFFD');
+  // A name in another charset (RFC 5987's `filename*=utf-16le''…`) can
+  // decode to half a surrogate pair instead (found in review).
+  return !value.includes('\uFFFD') && value.isWellFormed();
 }
 
 /**
