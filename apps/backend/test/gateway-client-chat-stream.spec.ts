@@ -152,7 +152,10 @@ describe("the gateway client reading a chat reply's events", () => {
     ],
   ])('ends with AnswerInterruptedError on %s', async (_, answer, reason) => {
     script = answer;
-    const reading = readAll(clientWith({ requestTimeoutMs: 300 }));
+    // Only the stall waits the timeout out; the others answer at once, and
+    // 300 ms for their headers could run out first on a loaded machine.
+    const requestTimeoutMs = reason.source.includes('no event within') ? 300 : 5_000;
+    const reading = readAll(clientWith({ requestTimeoutMs }));
     await expect(reading).rejects.toBeInstanceOf(AnswerInterruptedError);
     await expect(reading).rejects.toMatchObject({ reason: expect.stringMatching(reason) });
   });
@@ -210,9 +213,15 @@ describe("the gateway client reading a chat reply's events", () => {
     await events.return();
     await waitFor(() => closedEarly === 1);
 
+    // The caller leaves once the reply has begun: a fixed 50 ms could
+    // fall before the request reached the gateway on a loaded machine.
     const leaving = new AbortController();
+    script = (res) => {
+      streamHead(res);
+      res.write(event('delta', { text: 'Hi' }));
+      setImmediate(() => leaving.abort());
+    };
     const reading = readAll(clientWith(), leaving.signal);
-    setTimeout(() => leaving.abort(), 50);
     await expect(reading).rejects.toBeInstanceOf(CallerLeftError);
     await waitFor(() => closedEarly === 2);
   });

@@ -17,7 +17,7 @@ import {
 describe('outbox job leases', () => {
   // Not shorter: renewals write to disk on the event loop, and a slow fsync or
   // a pause on a loaded CI machine must not let a live worker's lease lapse.
-  const LEASE_MS = 1000;
+  const LEASE_MS = 2000;
   const stores = useEmbeddedStores('dt-outbox-lease-');
   const logger = silentLogger;
 

@@ -162,15 +162,16 @@ describe('an upload whose body arrives too slowly', () => {
 
   it('takes a small body sent slower than the large one that was cut off', async () => {
     const { token } = await newUser();
-    // 8 KB at about 3.4 KB/s: 2.4 s, within the 4 s a body has.
-    const answer = await dribbleUpload(backend.url, token, 8 * 1024, 512, 150);
+    // 8 KB at about 5.1 KB/s: 1.6 s, within the 4 s a body has, and far
+    // enough above the 2 KB/s floor that a stalled machine does not drop it below.
+    const answer = await dribbleUpload(backend.url, token, 8 * 1024, 768, 150);
     expect(answer).toMatch(/^HTTP\/1\.1 201 /);
   }, 20000);
 
   it('holds a body without a Content-Length to the pace of the largest upload, and says so', async () => {
     const { token } = await newUser();
     // The same 8 KB at the same pace, chunked: it may be as large as an upload.
-    const answer = await dribbleUpload(backend.url, token, 8 * 1024, 512, 150, 'chunked');
+    const answer = await dribbleUpload(backend.url, token, 8 * 1024, 768, 150, 'chunked');
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     expect(answer).toContain('16384 bytes a second');
     expect(answer).toContain('Content-Length');

@@ -134,10 +134,11 @@ describe('the offline engine in worker threads', () => {
       threads: 1,
     });
     try {
-      // The thread is up, so the large task is running (for ~0.4 s idle) when its caller leaves.
+      // The thread is up, so the large task is running (for ~0.8 s idle, twice
+      // the 1 MB text: room for a stalled main thread) when its caller leaves.
       await single.run('sentiment', { text: 'Warm.' });
       const caller = new AbortController();
-      const leaving = single.run('topics', { text: LARGE_TEXT }, caller.signal);
+      const leaving = single.run('topics', { text: LARGE_TEXT.repeat(2) }, caller.signal);
       const queued = single.run('sentiment', { text: 'A good, clear licence.' });
       setTimeout(() => caller.abort(), 100);
       await expect(leaving).rejects.toMatchObject({ name: 'AbortError' });

@@ -259,11 +259,12 @@ describe('a key that hangs', () => {
   });
 
   it('is not rested when what was left of the deadline was too short to judge it', async () => {
-    // 600 ms of a 4 s timeout: under the quarter that says a key hung. In
-    // production, providers before it would have spent the deadline.
+    // 1.5 s of an 8 s timeout: under the quarter that says a key hung. In
+    // production, providers before it would have spent the deadline. (The
+    // second key answers within the 1.5 s, on a loaded machine too.)
     const { keysAsked, answeredBy } = await chainWithHangingKey('key-one, key-two', {
-      resilience: { ...FAST, timeoutMs: 4000, retries: 0 },
-      deadlineMs: 600,
+      resilience: { ...FAST, timeoutMs: 8000, retries: 0 },
+      deadlineMs: 1500,
     });
     expect([await answeredBy(), await answeredBy(), await answeredBy()]).toEqual([
       'local',
@@ -1064,6 +1065,9 @@ describe('what the chain tells of a call that failed over', () => {
   });
 
   it('says nothing of a provider passed over, and tells its circuit opening and closing once', async () => {
+    // Calls 3 and 4, each answered offline, must fall within the open period
+    // on a loaded machine too.
+    const OPEN_FOR_MS = 2_000;
     let healthy = false;
     const openai = await server(() =>
       healthy ? { body: openAiReply('Recovered.') } : { status: 500, body: {} },
@@ -1073,7 +1077,7 @@ describe('what the chain tells of a call that failed over', () => {
     const chain = new ProviderChain(
       [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
       {
-        resilience: { ...FAST, retries: 0, breakerThreshold: 2, halfOpenAfterMs: 600 },
+        resilience: { ...FAST, retries: 0, breakerThreshold: 2, halfOpenAfterMs: OPEN_FOR_MS },
         onFailover: (failover) => failovers.push(failover),
         onCircuitChange: (change) => changes.push(change),
       },
@@ -1085,17 +1089,17 @@ describe('what the chain tells of a call that failed over', () => {
       ['failed'],
     ]);
     expect(changes).toEqual([
-      { provider: 'openai', state: 'open', openForMs: 600, reopened: false },
+      { provider: 'openai', state: 'open', openForMs: OPEN_FOR_MS, reopened: false },
     ]);
 
     // A probe that fails reopens it; one that is answered closes it.
-    await new Promise((resolve) => setTimeout(resolve, 650));
+    await new Promise((resolve) => setTimeout(resolve, OPEN_FOR_MS + 50));
     await chain.runTask('summary', input);
     healthy = true;
-    await new Promise((resolve) => setTimeout(resolve, 650));
+    await new Promise((resolve) => setTimeout(resolve, OPEN_FOR_MS + 50));
     expect(await chain.runTask('summary', input)).toMatchObject({ provider: 'openai' });
     expect(changes.slice(1)).toEqual([
-      { provider: 'openai', state: 'open', openForMs: 600, reopened: true },
+      { provider: 'openai', state: 'open', openForMs: OPEN_FOR_MS, reopened: true },
       { provider: 'openai', state: 'closed' },
     ]);
     expect(failovers).toHaveLength(3);

@@ -233,18 +233,22 @@ describe.each(VENDORS)('$name: an answer streamed as the model writes it', (vend
     after: vendor.firstText + 1,
     until: new Promise((resolve) => setTimeout(resolve, ms)),
   });
-  /** Two remote providers with 2 s timeouts and a 1.2 s deadline: the first one's turn is 0.6 s. */
-  const resilience = { ...FAST, timeoutMs: 2000 };
+  /**
+   * Two remote providers with 4 s timeouts (also the longest wait between
+   * pieces): the first one's turn is half the deadline, 1.5 s of 3 s or 0.6 s of 1.2 s.
+   */
+  const resilience = { ...FAST, timeoutMs: 4000 };
 
   it('lets an answer that has begun run past its turn while its pieces keep coming', async () => {
+    // Resumes 0.3 s past its turn, 1.2 s before the deadline: room for a loaded machine.
     const api = await server(() => ({
-      stream: { events: vendor.events(PIECES), pause: pauseAfterFirstPiece(900) },
+      stream: { events: vendor.events(PIECES), pause: pauseAfterFirstPiece(1800) },
     }));
     const next = vendor.name === VENDORS[0].name ? VENDORS[1] : VENDORS[0];
     const attempts: ProviderAttempt[] = [];
     const chain = new ProviderChain(
       [vendor.provider(api.url), next.provider(api.url), new LocalProvider()],
-      { resilience, deadlineMs: 1200, onAttempt: (attempt) => attempts.push(attempt) },
+      { resilience, deadlineMs: 3000, onAttempt: (attempt) => attempts.push(attempt) },
     );
 
     const { texts, result, error } = await readAll((await chain.streamAnswer(request)).pieces);

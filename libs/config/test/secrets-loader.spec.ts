@@ -421,11 +421,13 @@ describe('loadSecretsIntoEnvironment against an endpoint that accepts and never 
       prefix: 'docuthinker/',
       env: {},
       client,
-      timeoutMs: 300,
+      // Long enough for the SDK to connect first on a loaded machine: at 300 ms
+      // it could give up before, and no connection would be there to close.
+      timeoutMs: 1_500,
     });
     await expect(failure).rejects.toThrow(SecretsLoadError);
     await expect(failure).rejects.toThrow(
-      /^Could not read secrets docuthinker\/mongodb, .*docuthinker\/jwt.* \(timed out after 300 ms\)$/,
+      /^Could not read secrets docuthinker\/mongodb, .*docuthinker\/jwt.* \(timed out after 1500 ms\)$/,
     );
     // The SDK aborted the request itself: the socket does not stay open behind the error.
     await connectionClosed;

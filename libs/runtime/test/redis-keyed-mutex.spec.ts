@@ -10,6 +10,13 @@ import {
 
 const PREFIX = 'docuthinker:test-lock:';
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits until `condition` holds: a fixed pause proved nothing on a loaded machine. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 5) {
+    if (waited > 5_000) throw new Error('condition not met within 5 s');
+    await pause(5);
+  }
+}
 
 /** Two replicas' locks, each over a client of its own, on a real redis-server. */
 describe('RedisKeyedMutex', () => {
@@ -77,7 +84,7 @@ describe('RedisKeyedMutex', () => {
     const patient = new RedisKeyedMutex(clients[1]!, { keyPrefix: PREFIX, acquireTimeoutMs: 100 });
     let release!: () => void;
     const held = replicas[0].holding('busy', () => new Promise<void>((done) => (release = done)));
-    await pause(20);
+    await until(() => release !== undefined);
     const ran = jest.fn(async () => undefined);
     await expect(patient.holding('busy', ran)).rejects.toBeInstanceOf(SharedLockBusyError);
     expect(ran).not.toHaveBeenCalled();
@@ -91,7 +98,7 @@ describe('RedisKeyedMutex', () => {
       'aborted',
       () => new Promise<void>((done) => (release = done)),
     );
-    await pause(20);
+    await until(() => release !== undefined);
     const controller = new AbortController();
     const ran = jest.fn(async () => undefined);
     const waiting = replicas[1].holding('aborted', ran, { signal: controller.signal });
@@ -103,17 +110,18 @@ describe('RedisKeyedMutex', () => {
   });
 
   it('keeps a lock held past its timeout while its holder still works (refreshed)', async () => {
+    // Refreshed every 500 ms: a stall of up to a second does not lose it.
     const short = [
-      new RedisKeyedMutex(clients[0]!, { keyPrefix: PREFIX, lockTimeoutMs: 200 }),
-      new RedisKeyedMutex(clients[1]!, { keyPrefix: PREFIX, lockTimeoutMs: 200 }),
+      new RedisKeyedMutex(clients[0]!, { keyPrefix: PREFIX, lockTimeoutMs: 1_500 }),
+      new RedisKeyedMutex(clients[1]!, { keyPrefix: PREFIX, lockTimeoutMs: 1_500 }),
     ];
     const order: string[] = [];
     const first = short[0]!.holding('long', async () => {
       order.push('first in');
-      await pause(600);
+      await pause(2_000);
       order.push('first out');
     });
-    await pause(20);
+    await until(() => order.includes('first in'));
     await short[1]!.holding('long', async () => void order.push('second'));
     await first;
     expect(order).toEqual(['first in', 'first out', 'second']);
@@ -128,8 +136,12 @@ describe('RedisKeyedMutex', () => {
       onLockLost: (error) => lost.push(error),
       onUnreachable: () => undefined,
     });
-    void doomed.holding('orphaned', () => new Promise<never>(() => undefined));
-    await pause(20);
+    let holds = false;
+    void doomed.holding('orphaned', () => {
+      holds = true;
+      return new Promise<never>(() => undefined);
+    });
+    await until(() => holds);
     // The replica's connection is gone: nobody refreshes or releases its lock.
     doomedClient.disconnect();
     const started = Date.now();
@@ -161,7 +173,7 @@ describe('RedisKeyedMutex', () => {
     const patient = new RedisKeyedMutex(clients[1]!, { keyPrefix: PREFIX, acquireTimeoutMs: 2000 });
     let release!: () => void;
     const held = replicas[0].holding('queued', () => new Promise<void>((done) => (release = done)));
-    await pause(20);
+    await until(() => release !== undefined);
     const started = Date.now();
     await expect(
       patient.holding('queued', async () => undefined, { waitingSince: started - 1900 }),

@@ -141,10 +141,13 @@ describe('when Redis hangs (real redis-server, SIGSTOP)', () => {
         return client.status !== 'ready';
       });
       // From then on a call does not wait out its 500 ms command timeout for
-      // an answer that will not come (a bound that tells the two apart).
-      const read = await timed(() => cache.get('document:1'));
-      expect(read.value).toBeUndefined();
-      expect(read.ms).toBeLessThan(400);
+      // an answer that will not come (a bound that tells the two apart). The
+      // fastest of three: one read can stall that long on a loaded machine.
+      const reads = [];
+      for (let attempt = 0; attempt < 3; attempt += 1)
+        reads.push(await timed(() => cache.get('document:1')));
+      expect(reads.map((read) => read.value)).toEqual([undefined, undefined, undefined]);
+      expect(Math.min(...reads.map((read) => read.ms))).toBeLessThan(400);
     } finally {
       redis.freeze(false);
     }

@@ -141,15 +141,15 @@ export class StubUpstream {
             return;
           }
           case 'slow-trickle': {
-            // Headers, then a byte every 450 ms: each within an idle timeout
-            // of 500 ms, the whole far past it.
+            // Headers, then a byte every 1.4 s: each within an idle timeout
+            // of 1.5 s, the whole far past it.
             response.writeHead(200, { 'content-type': 'application/json' });
             const answer = Buffer.from(JSON.stringify(UPSTREAM_ANALYSIS));
             let sent = 0;
             const timer = setInterval(() => {
               if (response.destroyed) return clearInterval(timer);
               response.write(answer.subarray(sent, (sent += 1)));
-            }, 450);
+            }, 1_400);
             response.once('close', () => clearInterval(timer));
             return;
           }

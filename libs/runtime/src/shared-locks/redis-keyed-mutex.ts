@@ -79,8 +79,13 @@ export class RedisKeyedMutex {
     const { signal, waitingSince = Date.now() } = options;
     const patience = this.options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS;
     const redisKey = this.redisKey(key);
+    const lockTimeout = this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     const mutex = new RefreshSafeMutex(this.client, redisKey, {
-      lockTimeout: this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      lockTimeout,
+      // Three refreshes a lifetime, not the library's one at 0.8 of it: a
+      // holder whose event loop stalls for a fifth of the lifetime kept
+      // working after Redis had let another replica in (found on a loaded CI machine).
+      refreshInterval: lockTimeout / 3,
       // At least one attempt, however long the caller has waited already.
       acquireTimeout: Math.max(1, waitingSince + patience - Date.now()),
       retryInterval: RETRY_INTERVAL_MS,
