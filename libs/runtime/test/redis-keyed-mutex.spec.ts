@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { findFreePort, startRedis, type RunningService } from '@docuthinker/testing';
+import { findFreePort, startRedis, waitUntil, type RunningService } from '@docuthinker/testing';
 import { SharedLockBusyError } from '../src';
 import {
   closeRedisClient,
@@ -11,12 +11,11 @@ import {
 const PREFIX = 'docuthinker:test-lock:';
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Waits until `condition` holds: a fixed pause proved nothing on a loaded machine. */
-async function until(condition: () => boolean): Promise<void> {
-  for (let waited = 0; !condition(); waited += 5) {
-    if (waited > 5_000) throw new Error('condition not met within 5 s');
-    await pause(5);
-  }
-}
+const until = (condition: () => boolean) =>
+  waitUntil('the holder to hold the lock', async () => condition(), {
+    timeoutMs: 5_000,
+    intervalMs: 5,
+  });
 
 /** Two replicas' locks, each over a client of its own, on a real redis-server. */
 describe('RedisKeyedMutex', () => {
