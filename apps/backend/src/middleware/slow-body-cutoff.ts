@@ -66,18 +66,27 @@ export function watchBodyRate(
   const { socket } = req;
   const startedAt = Date.now();
   const bytesBefore = socket.bytesRead;
+  // Read to its end, the body's pace no longer matters: the work is ours.
+  const over = () => req.complete || res.writableEnded || socket.destroyed;
+  const behindPace = () => {
+    const elapsedMs = Date.now() - startedAt;
+    return socket.bytesRead - bytesBefore < (bytesPerSecond * elapsedMs) / 1000;
+  };
   const timer = setInterval(() => {
-    // Read to its end, the body's pace no longer matters: the work is ours.
-    if (req.complete || res.writableEnded || socket.destroyed) {
+    if (over()) {
       clearInterval(timer);
       return;
     }
-    const elapsedMs = Date.now() - startedAt;
-    if (elapsedMs < floor.graceMs) return;
-    if (socket.bytesRead - bytesBefore < (bytesPerSecond * elapsedMs) / 1000) {
+    if (Date.now() - startedAt < floor.graceMs || !behindPace()) return;
+    // Judged again once this turn of the loop has read what came in. Found
+    // in review: after a stall of this process (a long parse, a GC pause)
+    // timers run before the bytes that arrived meanwhile are read, so a
+    // client keeping a good pace was cut off for the server's own pause.
+    setImmediate(() => {
+      if (over() || !behindPace()) return;
       clearInterval(timer);
       tooSlow();
-    }
+    });
   }, floor.checkEveryMs);
   // A process draining for shutdown does not wait for the next look.
   timer.unref();
