@@ -786,7 +786,9 @@ describe('UpstreamAnalyzer', () => {
     upstream.behaviour = 'unavailable-503';
     const analyzer = new UpstreamAnalyzer({
       url: upstream.url,
-      timeoutMs: 500,
+      // The client leaves before the hung probe's timeout, with room for a
+      // stall of the loaded machine between the probe's arrival and the abort.
+      timeoutMs: 1500,
       breakerThreshold: 1,
       halfOpenAfterMs: 50,
       retries: 1,
