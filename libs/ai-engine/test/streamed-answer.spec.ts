@@ -34,6 +34,18 @@ describe('an answer read as it streams', () => {
     expect(answer.push('\ude00')).toBe(' \ud83d\ude00');
   });
 
+  // Found by the property test below: read whole, dropping the marker
+  // joined the halves into one character; read in pieces, each half was
+  // replaced on its own.
+  it('does not join two halves of a character that a dropped marker stood between', () => {
+    const text = 'a \ud83d[2】\ude00 b';
+    const whole = parseAnswer('openai', text, 0);
+    expect(whole.answer).toBe('a \uFFFD\uFFFD b');
+    const read = readInPieces(text, [3, 4], 0);
+    expect(read.output).toEqual(whole);
+    expect(read.shown.join('')).toBe(whole.answer);
+  });
+
   it('refuses an answer that was only white space and markers naming no passage', () => {
     const answer = new StreamedAnswer('openai', 2);
     expect(answer.push('  [7] ')).toBe('');

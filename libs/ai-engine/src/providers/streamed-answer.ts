@@ -161,8 +161,14 @@ export class StreamedAnswer {
   private settle(end: number, text: string): string {
     const start = this.settledUpTo;
     this.settledUpTo = end;
-    const marked = wellFormedText(
-      text.replace(CITATION_MARKER, (marker, list: string, offset: number) =>
+    // Half a character is replaced before markers are dropped, not after:
+    // found by the property test below, `\ud83d[2】\ude00` made one
+    // character of the two halves once the marker between them went, read
+    // whole, but two replacement characters read in pieces split at the
+    // marker. The replacement is one code unit, so offsets stay those of `raw`.
+    const marked = wellFormedText(text).replace(
+      CITATION_MARKER,
+      (marker, list: string, offset: number) =>
         // The character before the marker is what it may index; two code
         // units hold it whole.
         this.renumber(
@@ -170,7 +176,6 @@ export class StreamedAnswer {
           list,
           this.raw.slice(Math.max(0, start + offset - 2), start + offset),
         ),
-      ),
     );
     // Trimmed as a whole answer is: nothing before its first visible
     // character, and white space at its end only once more text follows.
