@@ -395,6 +395,10 @@ function chromaRows(inputs: ParityInputs, views: Views): ParityRow[] {
       perSource(views, sources, (view) => view.image ?? MISSING),
     ),
     row('chroma: container port', perSource(views, sources, portsOf)),
+    row(
+      'chroma: read-only root',
+      perSource(views, sources, (view) => (view.readOnlyRoot ? 'yes' : 'no')),
+    ),
     row('chroma: data mount path', {
       ...perSource(views, sources, dataPaths),
       config: inputs.config.productionChromaDir,

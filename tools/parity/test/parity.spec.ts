@@ -296,6 +296,15 @@ describe('parity on deliberately broken copies', () => {
     expect(failedChecks(report({ compose }))).toEqual(['chroma: data mount path']);
   });
 
+  it('catches a Chroma container whose root is writable in one of them', () => {
+    const compose = brokenCopy(
+      realPaths.compose,
+      /(ANONYMIZED_TELEMETRY: 'FALSE'[\s\S]*?)read_only: true/,
+      '$1read_only: false',
+    );
+    expect(failedChecks(report({ compose }))).toEqual(['chroma: read-only root']);
+  });
+
   it('catches a variable the service does not read', () => {
     const compose = brokenCopy(
       realPaths.compose,
