@@ -176,6 +176,14 @@ export function problemFromEngineError(error: unknown): ProblemError | undefined
   if (error instanceof ProvidersExhaustedError) {
     // Provider error texts can quote a provider's response body; outcomes are enough for a client.
     const outcomes = error.attempts.map((attempt) => `${attempt.provider}: ${attempt.outcome}`);
+    // The same request would be refused again: no Retry-After, and not an
+    // outage (answered 503, the backend retried it and waited it out).
+    if (error.refusedByEvery) {
+      return problem(
+        'DT_ERR_PROVIDERS_REFUSED',
+        `${error.task}: every provider asked refused this request (${outcomes.join(', ')})`,
+      );
+    }
     return problem('DT_ERR_PROVIDERS_UNAVAILABLE', `${error.task}: ${outcomes.join(', ')}`, {
       headers: { 'retry-after': providerRetryAfterSeconds(error.retryAfterMs) },
     });

@@ -40,6 +40,10 @@ export const GATEWAY_ERRORS = {
     title: 'The vector index refused to store the document',
   },
   DT_ERR_PROVIDERS_UNAVAILABLE: { status: 503, title: 'No AI provider answered' },
+  DT_ERR_PROVIDERS_REFUSED: {
+    status: 502,
+    title: 'Every AI provider asked refused the request',
+  },
   /** Only in a chat stream's `error` event: the status had gone out with the reply's start. */
   DT_ERR_ANSWER_INTERRUPTED: {
     status: 502,

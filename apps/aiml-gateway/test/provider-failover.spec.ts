@@ -189,12 +189,13 @@ describe('provider failures as the gateway reports them', () => {
     );
 
     const exhausted = await summary('all-rejected');
-    expect(exhausted.statusCode).toBe(503);
+    expect(exhausted.statusCode).toBe(502);
     expect(exhausted.json()).toMatchObject({
-      code: 'DT_ERR_PROVIDERS_UNAVAILABLE',
-      detail: 'summary: openai: failed, anthropic: failed',
+      code: 'DT_ERR_PROVIDERS_REFUSED',
+      detail:
+        'summary: every provider asked refused this request (openai: failed, anthropic: failed)',
     });
-    const [warning] = logs().filter((line) => line.msg === 'DT_ERR_PROVIDERS_UNAVAILABLE');
+    const [warning] = logs().filter((line) => line.msg === 'DT_ERR_PROVIDERS_REFUSED');
     expect(warning).toMatchObject({
       level: 40,
       err: {
@@ -206,6 +207,52 @@ describe('provider failures as the gateway reports them', () => {
     const quoted = /Quokkas|DocuThinker, a careful|prompt rejected|Invalid 'messages'/;
     expect(JSON.stringify(logs())).not.toMatch(quoted);
     expect(exhausted.body).not.toMatch(quoted);
+  });
+
+  // Found in review: a request every provider refused (400) answered 503
+  // with Retry-After, which the backend retried and waited out as an outage.
+  it('answers 502 without Retry-After when every provider asked refused the request', async () => {
+    const refusal = {
+      status: 400,
+      body: { error: { message: 'context length exceeded', type: 'invalid_request_error' } },
+    };
+    await start(() => refusal, { resilience: { retries: 0, timeoutMs: 10_000 } });
+    const translation = await gateway.service({
+      method: 'POST',
+      url: GATEWAY_API.task('summary-in-language'),
+      payload: { text: DOCUMENT, options: { language: 'fr' } },
+    });
+    expect(translation.statusCode).toBe(502);
+    expect(translation.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(translation.json()).toMatchObject({
+      code: 'DT_ERR_PROVIDERS_REFUSED',
+      detail: expect.stringContaining('openai: failed, local: unsupported'),
+    });
+    expect(translation.headers['retry-after']).toBeUndefined();
+  });
+
+  it('answers 503 with Retry-After when one refused and another is down', async () => {
+    const anthropic = await startOpenAiStub(() => SERVER_ERROR);
+    otherStubs.push(anthropic);
+    await start(
+      () => ({
+        status: 400,
+        body: { error: { message: 'context length exceeded', type: 'invalid_request_error' } },
+      }),
+      {
+        providers: ['openai', 'anthropic'],
+        providerKeys: { openai: SECRET_KEY, anthropic: 'ak-test' },
+        providerBaseUrls: { anthropic: anthropic.baseUrl.slice(0, -'/v1'.length) },
+        resilience: { retries: 0, timeoutMs: 10_000 },
+      },
+    );
+    const mixed = await summary('mixed');
+    expect(mixed.statusCode).toBe(503);
+    expect(mixed.json()).toMatchObject({
+      code: 'DT_ERR_PROVIDERS_UNAVAILABLE',
+      detail: 'summary: openai: failed, anthropic: failed',
+    });
+    expect(mixed.headers['retry-after']).toBe('5');
   });
 
   it('logs a quarantined key by its place in the pool, status and error code, never the key OpenAI echoes', async () => {

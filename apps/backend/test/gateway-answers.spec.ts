@@ -368,6 +368,32 @@ describe('the gateway answers as users see them', () => {
       expect(asks()).toBe(sentBefore + 1);
     }));
 
+  // Found in review: a request every AI provider refused was taken for an
+  // outage, retried, and counted until the breaker shut AI off for everyone.
+  it('answers a request every AI provider refused as rejected, without retrying or counting it', () =>
+    withOwnBackend('providers-refused', async (caller) => {
+      const tasks = () => gateway.calls.filter((call) => call.path.startsWith('/ai/v1/tasks/'));
+      gateway.answer = on(/^\/ai\/v1\/tasks\//, (_request, res) =>
+        sendJson(
+          res,
+          502,
+          gatewayProblem(502, 'DT_ERR_PROVIDERS_REFUSED', 'summary: openai: failed'),
+        ),
+      );
+      const sentBefore = tasks().length;
+      for (let attempt = 0; attempt < 6; attempt += 1) {
+        const refused = await caller.post('/api/ai/summary', { text: `Text number ${attempt}.` });
+        expectProblem(refused, 502, 'DT_ERR_AI_REJECTED');
+        expect(refused.headers.get('retry-after')).toBeNull();
+      }
+      expect(tasks().length - sentBefore).toBe(6);
+
+      gateway.answer = healthyAnswer;
+      expect(
+        (await caller.post('/api/ai/summary', { text: 'A text the providers take.' })).status,
+      ).toBe(200);
+    }));
+
   // Found by an exploratory test: with Chroma stopped, AI tasks at the backend were refused too.
   it('keeps calling the gateway through an outage of its vector index it answers at once', () =>
     withOwnBackend('index-outage', async (caller) => {

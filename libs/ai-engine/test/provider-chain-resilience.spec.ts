@@ -211,17 +211,26 @@ describe('a half-open circuit', () => {
   });
 
   it('keeps its probe for when an API key may be used again', async () => {
-    // One key: its 429 opens the circuit and rests the key for 2 s.
-    const openai = await server((_request, index) =>
-      index === 0
-        ? { status: 429, body: { error: { message: 'quota' } }, headers: { 'retry-after': '2' } }
-        : { body: openAiReply('Summary from OpenAI.') },
-    );
+    // One key, two calls at once: one's 429 rests the key for 2 s (which
+    // counts against no circuit), the other's 500 opens the circuit. Both
+    // answers wait, so both requests are sent before the key rests.
+    const openai = await server((_request, index) => {
+      if (index === 0) {
+        return {
+          delayMs: 800,
+          status: 429,
+          body: { error: { message: 'quota' } },
+          headers: { 'retry-after': '2' },
+        };
+      }
+      if (index === 1) return { delayMs: 800, status: 500, body: {} };
+      return { body: openAiReply('Summary from OpenAI.') };
+    });
     const chain = new ProviderChain(
       [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
       { resilience: { ...FAST, retries: 0, breakerThreshold: 1, halfOpenAfterMs: OPEN_FOR_MS } },
     );
-    await chain.runTask('summary', input);
+    await Promise.all([chain.runTask('summary', input), chain.runTask('summary', input)]);
     const restsUntil = performance.now() + 2000;
     expect(chain.circuits()[0]?.state).toBe('open');
     await pause(OPEN_FOR_MS + 50);
@@ -232,12 +241,12 @@ describe('a half-open circuit', () => {
     expect(whileResting.attempts[0]).toMatchObject({ provider: 'openai', outcome: 'failed' });
     expect(whileResting.attempts[0]?.error).toContain('cooling down');
     expect(chain.circuits()[0]?.state).toBe('open');
-    expect(openai.requests).toHaveLength(1);
+    expect(openai.requests).toHaveLength(2);
 
     await pause(restsUntil - performance.now() + 100);
     expect(await chain.runTask('summary', input)).toMatchObject({ provider: 'openai' });
     expect(chain.circuits()[0]?.state).toBe('closed');
-    expect(openai.requests).toHaveLength(2);
+    expect(openai.requests).toHaveLength(3);
   });
 
   it('is not reopened by a call begun while it was closed whose caller leaves during the probe', async () => {
@@ -370,6 +379,74 @@ describe('a circuit breaker that counts calls, not attempts', () => {
 
     // One failed call of the two that open it, not the third of a count never reset.
     await chain.runTask('summary', input);
+    expect(chain.circuits()[0]?.state).toBe('closed');
+  });
+});
+
+// Found in review: the /analyze fallback asks the chain with what is left of
+// the request's deadline, and a turn of a few hundred milliseconds that ran
+// out counted against a healthy provider; three such calls took it away from
+// every user for the open period.
+describe('a turn too short to judge a provider by', () => {
+  /** OpenAI answers in 600 ms; with a 2 s timeout, a turn under 500 ms cannot judge it. */
+  const slowButHealthy = () =>
+    openAiThenOffline(() => ({ delayMs: 600, body: openAiReply('Summary from OpenAI.') }), {
+      ...FAST,
+      timeoutMs: 2000,
+      breakerThreshold: 1,
+      halfOpenAfterMs: OPEN_FOR_MS,
+    });
+
+  it('times out without counting against the provider’s circuit', async () => {
+    const { openai, chain } = await slowButHealthy();
+    for (let call = 0; call < 3; call += 1) {
+      const result = await chain.runTask('summary', input, undefined, { deadlineMs: 300 });
+      expect(outcomes(result)).toEqual(['openai:timeout', 'local:success']);
+      expect(chain.circuits()[0]?.state).toBe('closed');
+    }
+    expect(openai.requests).toHaveLength(3);
+
+    expect(await chain.runTask('summary', input)).toMatchObject({
+      provider: 'openai',
+      degraded: false,
+    });
+  });
+
+  it('still counts a call whose retry was cut short after an attempt that hung', async () => {
+    // The first attempt has the whole 2 s timeout and hangs; the retry gets
+    // what is left of the 2.4 s turn (under 0.4 s, too short to judge by).
+    const { openai, chain } = await openAiThenOffline(() => HANG, {
+      ...FAST,
+      timeoutMs: 2000,
+      breakerThreshold: 1,
+    });
+    const result = await chain.runTask('summary', input, undefined, { deadlineMs: 2400 });
+    expect(outcomes(result)).toEqual(['openai:timeout', 'local:success']);
+    expect(openai.requests).toHaveLength(2);
+    expect(chain.circuits()[0]?.state).toBe('open');
+  });
+
+  it('sends no probe to an open circuit in a turn too short to judge by', async () => {
+    let healthy = false;
+    const { openai, chain } = await openAiThenOffline(
+      () =>
+        healthy
+          ? { delayMs: 600, body: openAiReply('Summary from OpenAI.') }
+          : { status: 500, body: {} },
+      { ...FAST, timeoutMs: 2000, retries: 0, breakerThreshold: 1, halfOpenAfterMs: OPEN_FOR_MS },
+    );
+    await chain.runTask('summary', input);
+    expect(chain.circuits()[0]?.state).toBe('open');
+    healthy = true;
+    await pause(OPEN_FOR_MS + 50);
+
+    const short = await chain.runTask('summary', input, undefined, { deadlineMs: 300 });
+    expect(outcomes(short)).toEqual(['openai:circuit-open', 'local:success']);
+    expect(openai.requests).toHaveLength(1);
+
+    // A call with time enough probes it, and the answer closes it.
+    expect(await chain.runTask('summary', input)).toMatchObject({ provider: 'openai' });
+    expect(openai.requests).toHaveLength(2);
     expect(chain.circuits()[0]?.state).toBe('closed');
   });
 });

@@ -874,7 +874,7 @@ describe.each(adapters)('the $name adapter on its SDK', (adapter) => {
 });
 
 describe('rate limits, deadlines and size caps across the chain', () => {
-  it('does not retry a single cooling key: one 429 is one request and one failure', async () => {
+  it('does not retry a single cooling key: one 429 is one request, and the key rests', async () => {
     const openai = await server(() => ({
       status: 429,
       body: { error: { message: 'rate limit' } },
@@ -899,6 +899,37 @@ describe('rate limits, deadlines and size caps across the chain', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await chain.runTask('summary', input);
     expect(openai.requests).toHaveLength(2);
+  });
+
+  it('leaves the circuit to the key’s rest when 429s come in a burst', async () => {
+    // Found in review: three calls in flight at once each met the lone key's
+    // 429 and each counted, which opened the circuit for its whole open
+    // period (60 s here) against a Retry-After of one second.
+    const openai = await server((_request, index) =>
+      index < 3
+        ? {
+            // All three are sent before the first 429 rests the key.
+            delayMs: 500,
+            status: 429,
+            body: { error: { message: 'rate limit' } },
+            headers: { 'retry-after': '1' },
+          }
+        : { body: openAiReply('Served after the rest.') },
+    );
+    const chain = new ProviderChain(
+      [new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }), new LocalProvider()],
+      { resilience: { ...FAST, breakerThreshold: 3 } },
+    );
+    const burst = await Promise.all([1, 2, 3].map(() => chain.runTask('summary', input)));
+    expect(burst.map((result) => result.provider)).toEqual(['local', 'local', 'local']);
+    expect(openai.requests).toHaveLength(3);
+    expect(chain.circuits()[0]?.state).toBe('closed');
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await chain.runTask('summary', input)).toMatchObject({
+      provider: 'openai',
+      output: 'Served after the rest.',
+    });
   });
 
   it('counts a hung provider cut at the deadline as a timeout that opens its circuit', async () => {

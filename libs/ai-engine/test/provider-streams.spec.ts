@@ -266,7 +266,7 @@ describe.each(VENDORS)('$name: an answer streamed as the model writes it', (vend
     }));
     const attempts: ProviderAttempt[] = [];
     const chain = new ProviderChain([vendor.provider(api.url), new LocalProvider()], {
-      resilience,
+      resilience: { ...resilience, breakerThreshold: 1 },
       deadlineMs: 1200,
       onAttempt: (attempt) => attempts.push(attempt),
     });
@@ -279,6 +279,8 @@ describe.each(VENDORS)('$name: an answer streamed as the model writes it', (vend
       error: expect.stringMatching(/deadline/),
     });
     expect(summary(attempts)).toEqual([`${vendor.name}:timeout`]);
+    // A provider still answering when the call's time is up is not a sick one.
+    expect(chain.circuits()[0]?.state).toBe('closed');
   });
 
   it('marks an answer cut at the output limit degraded', async () => {

@@ -141,13 +141,14 @@ class GatewayCallFailed extends Error {
 
 /**
  * Gateway 502s that say the same request would fail again: a store refused
- * this document's records. The request's fate, not the gateway's health, so
- * neither a retry nor a breaker count. `DT_ERR_UPSTREAM_REJECTED` is not
+ * this document's records, or every AI provider refused the request. The
+ * request's fate, not the gateway's health, so neither a retry nor a breaker
+ * count. `DT_ERR_UPSTREAM_REJECTED` is not
  * one: on the routes the backend calls it means the embedding provider
  * refused or answered badly (an unknown model, a wrong dimension), which is
  * the deployment's to fix and fails every document alike until then.
  */
-const PERMANENT_BAD_GATEWAY = new Set(['DT_ERR_STORE_REJECTED']);
+const PERMANENT_BAD_GATEWAY = new Set(['DT_ERR_STORE_REJECTED', 'DT_ERR_PROVIDERS_REFUSED']);
 
 /** A gateway answer that is about the gateway, not about the request (see GatewayCallFailed). */
 function isGatewayFailure(status: number, code: string | undefined): boolean {

@@ -1,3 +1,5 @@
+import { TaskCancelledError } from 'cockatiel';
+
 /**
  * The reason an attempt's signal carries when the attempt ran out of the
  * time it was given (ProviderGuard) and that time was long enough to say the
@@ -10,6 +12,19 @@ export class AttemptTimedOut extends Error {
   constructor() {
     super('the provider attempt ran out of time');
   }
+}
+
+/**
+ * An attempt that ran out of a time that says nothing of its provider: a
+ * turn too short to judge by (see tellsOfKey), or a streamed answer that was
+ * still coming when the call's deadline came. A timeout all the same (the
+ * chain reports it as one), but it does not count against the provider's
+ * circuit. Counted, a healthy provider given a few hundred milliseconds of an
+ * `/analyze` fallback's deadline, three times, was taken away from every
+ * user for the open period (review).
+ */
+export class TimeTooShortToJudge extends TaskCancelledError {
+  override readonly name = 'TimeTooShortToJudge';
 }
 
 /**

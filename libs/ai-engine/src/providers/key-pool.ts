@@ -208,7 +208,14 @@ export async function withPooledKey<C, T>(
           pool.size === 1 && error.retryAfterMs !== undefined
             ? error.retryAfterMs
             : pool.restingError().retryAfterMs;
-        throw error.withoutRetry('no other API key is usable now', retryAfterMs);
+        // A 429 does not count against the circuit: the keys' rest keeps
+        // calls away for as long as the provider asked. Counted, a burst of
+        // three 429s with Retry-After 1 s opened it for 30 s (review).
+        throw error.withoutRetry(
+          'no other API key is usable now',
+          retryAfterMs,
+          error.kind !== 'rate-limited',
+        );
       }
     }
   }

@@ -239,6 +239,16 @@ export class ProvidersExhaustedError extends Error {
     if (hints.length === 0 || hints.length < failed.length) return undefined;
     return Math.min(...hints);
   }
+
+  /**
+   * Every provider that was asked refused this request (400, 422: a document
+   * too long for its context window, say): asked again, each would refuse it
+   * again, so this is not an outage to wait out.
+   */
+  get refusedByEvery(): boolean {
+    const failed = this.attempts.filter((attempt) => attempt.outcome !== 'unsupported');
+    return failed.length > 0 && failed.every((attempt) => attempt.kind === 'rejected');
+  }
 }
 
 /**

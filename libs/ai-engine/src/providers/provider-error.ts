@@ -36,6 +36,8 @@ export interface ProviderErrorOptions {
    * another attempt now would only meet a key that is cooling down.
    */
   readonly retryable?: boolean;
+  /** Overrides the kind's default, e.g. a 429 whose key's rest already keeps calls away. */
+  readonly countsAgainstHealth?: boolean;
   /** The API's error code, when it is one of the known ones (see knownErrorCode). */
   readonly code?: string;
   readonly cause?: unknown;
@@ -52,6 +54,7 @@ export class ProviderError extends Error {
   /** The API's own name for the failure, from a fixed list: `model_not_found`, `NOT_FOUND`. */
   readonly code?: string;
   private readonly retryableOverride?: boolean;
+  private readonly healthOverride?: boolean;
 
   constructor(
     readonly provider: string,
@@ -65,6 +68,7 @@ export class ProviderError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.code = options.code;
     this.retryableOverride = options.retryable;
+    this.healthOverride = options.countsAgainstHealth;
   }
 
   /** Worth trying the same provider again after a pause. */
@@ -83,17 +87,24 @@ export class ProviderError extends Error {
    * its open circuit is what shows it in readiness.
    */
   get countsAgainstHealth(): boolean {
+    if (this.healthOverride !== undefined) return this.healthOverride;
     return this.kind !== 'rejected' && this.kind !== 'unusable' && this.kind !== 'cooling-down';
   }
 
   /**
    * The same failure, not to be retried on this provider; `why` is appended
-   * to the detail, and `retryAfterMs` replaces its own when given.
+   * to the detail, and `retryAfterMs` and `countsAgainstHealth` replace its
+   * own when given.
    */
-  withoutRetry(why: string, retryAfterMs = this.retryAfterMs): ProviderError {
+  withoutRetry(
+    why: string,
+    retryAfterMs = this.retryAfterMs,
+    countsAgainstHealth = this.countsAgainstHealth,
+  ): ProviderError {
     return new ProviderError(this.provider, this.kind, `${this.detail} (${why})`, this.status, {
       retryAfterMs,
       retryable: false,
+      countsAgainstHealth,
       code: this.code,
       cause: this,
     });

@@ -11,7 +11,7 @@ import {
   timeout,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import { tellsOfKey, withTimeoutReason } from './attempt-timeout';
+import { TimeTooShortToJudge, tellsOfKey, withTimeoutReason } from './attempt-timeout';
 import { reportedCircuitStatus, type CircuitStatus } from './circuit-status';
 import { MIN_ATTEMPT_MS } from './call-budget';
 import { ClientAbortedError, untilClientLeaves } from './client-abort';
@@ -48,8 +48,21 @@ function isRetryable(error: unknown): boolean {
   return (error instanceof ProviderError && error.retryable) || isTimeout(error);
 }
 
+/**
+ * A timeout too short to judge by, made one that counts against the circuit,
+ * where the call's other evidence says the provider failed; not a streamed
+ * answer's that was still coming at the call's deadline, which never counts.
+ */
+function countedUnlessAnswerBegan(error: unknown, stream: StreamedTurn | undefined): unknown {
+  if (!(error instanceof TimeTooShortToJudge) || stream?.lastPieceAt() !== undefined) return error;
+  return new TaskCancelledError(error.message);
+}
+
 function countsAgainstHealth(error: unknown): boolean {
-  return (error instanceof ProviderError && error.countsAgainstHealth) || isTimeout(error);
+  return (
+    (error instanceof ProviderError && error.countsAgainstHealth) ||
+    (isTimeout(error) && !(error instanceof TimeTooShortToJudge))
+  );
 }
 
 /**
@@ -155,6 +168,14 @@ export class ProviderGuard {
     if (this.breaker.state === CircuitState.HalfOpen) {
       return Promise.reject(new BrokenCircuitError());
     }
+    // A probe that could only run out of too short a time would prove
+    // nothing either way: the circuit stays open for a call with time enough.
+    if (
+      this.breaker.state === CircuitState.Open &&
+      !tellsOfKey(Math.min(this.settings.timeoutMs, turnMs), this.settings.timeoutMs)
+    ) {
+      return Promise.reject(new BrokenCircuitError());
+    }
     const endsAt = performance.now() + turnMs;
     if (!counted) {
       if (this.breaker.state !== CircuitState.Closed)
@@ -206,22 +227,34 @@ export class ProviderGuard {
         }),
       },
     );
+    // A call counts by its worst attempt: a retry left too little time to
+    // judge by, after an attempt that hung or failed, does not make the call
+    // one that says nothing of the provider.
+    let failedAsProvider = false;
     // Cockatiel does not cut a backoff short when the caller leaves: the
     // caller is answered at once all the same (see run), and the attempt
     // after the backoff stops before calling the provider.
-    return retryPolicy.execute(({ attempt }) => {
+    const call = retryPolicy.execute(async ({ attempt }) => {
       if (client?.aborted) throw new ClientAbortedError(client);
       // Every key may have begun to rest during the backoff (another call's
       // 429): this call then ends as one that could send nothing.
       const idle = attempt > 0 ? unusableNow?.() : undefined;
       if (idle) throw idle;
-      return this.attempt(
-        Math.min(settings.timeoutMs, left()),
-        (signal) =>
-          untilClientLeaves(work(client ? AbortSignal.any([signal, client]) : signal), client),
-        stream,
-      );
+      try {
+        return await this.attempt(
+          Math.min(settings.timeoutMs, left()),
+          (signal) =>
+            untilClientLeaves(work(client ? AbortSignal.any([signal, client]) : signal), client),
+          stream,
+        );
+      } catch (error) {
+        failedAsProvider ||= countsAgainstHealth(error);
+        throw error;
+      }
     }, client);
+    return call.catch((error: unknown) => {
+      throw failedAsProvider ? countedUnlessAnswerBegan(error, stream) : error;
+    });
   }
 
   /**
@@ -237,18 +270,24 @@ export class ProviderGuard {
     endsAt: number,
     stream: StreamedTurn | undefined,
   ): Promise<T> {
+    // run sends no probe without time enough to judge by; a probe that ran
+    // out of it all the same (its turn began a moment later) keeps the
+    // circuit open rather than closing it untested.
     return this.attempt(
       Math.min(this.settings.timeoutMs, endsAt - performance.now()),
       work,
       stream,
-    );
+    ).catch((error: unknown) => {
+      throw countedUnlessAnswerBegan(error, stream);
+    });
   }
 
   /**
    * One attempt under cockatiel's timeout, whose signal `send` passes to the
    * provider call. The attempt ends at the provider's timeout or at the end
    * of its turn, whichever is sooner; either way, an attempt given enough of
-   * the timeout to judge its key by (tellsOfKey) says that the key hung.
+   * the timeout to judge its key by (tellsOfKey) says that the key hung, and
+   * counts against the circuit; one given less ends in TimeTooShortToJudge.
    * A streamed answer's attempt has that time to begin (see streamedAttempt).
    */
   private attempt<T>(
@@ -264,8 +303,12 @@ export class ProviderGuard {
         judgesKey,
       });
     }
-    return timeout(Math.max(1, timeoutMs), TimeoutStrategy.Aggressive).execute(({ signal }) =>
-      send(withTimeoutReason(signal, { judgesKey })),
+    const attempt = timeout(Math.max(1, timeoutMs), TimeoutStrategy.Aggressive).execute(
+      ({ signal }) => send(withTimeoutReason(signal, { judgesKey })),
     );
+    if (judgesKey) return attempt;
+    return attempt.catch((error: unknown) => {
+      throw isTimeout(error) ? new TimeTooShortToJudge((error as Error).message) : error;
+    });
   }
 }

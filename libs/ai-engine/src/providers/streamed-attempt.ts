@@ -1,5 +1,5 @@
 import { TaskCancelledError } from 'cockatiel';
-import { AttemptTimedOut } from './attempt-timeout';
+import { AttemptTimedOut, TimeTooShortToJudge } from './attempt-timeout';
 
 /** What the guard is told of a streamed call's answer (see ProviderChain.streamAnswer). */
 export interface StreamedTurn {
@@ -28,7 +28,8 @@ export interface StreamedAttemptTiming {
  * reply longer than the share (15 s of 45 s with three hosted providers)
  * broke off mid-answer and counted against its provider's circuit.
  *
- * Rejects with TaskCancelledError when the bound that applies runs out,
+ * Rejects with TaskCancelledError when the bound that applies runs out
+ * (TimeTooShortToJudge when that says nothing of the provider),
  * without waiting for the provider call to heed its signal, as cockatiel's
  * aggressive timeout does for a whole answer; the signal is aborted once
  * the attempt is over.
@@ -61,13 +62,10 @@ export async function streamedAttempt<T>(
             ? `no piece of the answer within ${Math.round(idleMs)} ms`
             : 'the answer was not complete by the call’s deadline';
       // A stall says the key hung as a whole answer's timeout does; the
-      // deadline reached mid-answer says nothing of it.
-      attempt.abort(
-        stalled && (lastPieceAt !== undefined || judgesKey)
-          ? new AttemptTimedOut()
-          : new TaskCancelledError(message),
-      );
-      reject(new TaskCancelledError(message));
+      // deadline reached mid-answer says nothing of it, nor of the provider.
+      const judged = stalled && (lastPieceAt !== undefined || judgesKey);
+      attempt.abort(judged ? new AttemptTimedOut() : new TaskCancelledError(message));
+      reject(judged ? new TaskCancelledError(message) : new TimeTooShortToJudge(message));
     };
     timer = setTimeout(check, Math.max(1, timeoutMs));
   });
