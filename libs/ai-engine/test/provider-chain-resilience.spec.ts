@@ -84,6 +84,38 @@ describe('sharing the deadline among the remote providers', () => {
   });
 });
 
+describe('the turn of a provider before one that will be passed over', () => {
+  // Found in review: a later provider whose circuit was open still had its
+  // share reserved, so the one before it got half the deadline and timed out.
+  it('gives it the time a provider with an open circuit would not use', async () => {
+    const openai = await server((_request, index) =>
+      index === 0
+        ? { status: 500, body: {} }
+        : { delayMs: 1400, body: openAiReply('Summary from OpenAI.') },
+    );
+    const upstream = await server(() => ({ status: 500, body: {} }));
+    const chain = new ProviderChain(
+      [
+        new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }),
+        new UpstreamProvider({ url: upstream.url }),
+        new LocalProvider(),
+      ],
+      {
+        resilience: { ...FAST, timeoutMs: 2000, retries: 0 },
+        perProvider: { upstream: { breakerThreshold: 1 } },
+        deadlineMs: 2000,
+      },
+    );
+    // Both fail; the upstream's circuit opens, OpenAI's stays closed.
+    await chain.runTask('summary', input);
+    expect(chain.circuits().map((circuit) => circuit.state)).toEqual(['closed', 'open', 'closed']);
+
+    // Shared with the upstream, OpenAI's turn was 1 s of the 2 s; alone, it is all of it.
+    const served = await chain.runTask('summary', input);
+    expect(outcomes(served)).toEqual(['openai:success']);
+  });
+});
+
 /**
  * An upstream whose circuit one failure has opened, half-open after OPEN_FOR_MS;
  * after `recover()` it answers, in 400 ms.

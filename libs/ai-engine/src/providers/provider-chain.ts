@@ -558,10 +558,18 @@ export class ProviderChain {
   }
 }
 
-/** Per-attempt timeouts of the remote providers among `rest` that will be asked for `task`. */
+/**
+ * Per-attempt timeouts of the remote providers among `rest` that will be
+ * asked for `task`: not one that would be passed over at once, its circuit
+ * open or every key resting. Reserved a share all the same, it left the
+ * provider before it half the deadline with one such provider after it
+ * (review).
+ */
 function remoteTimeouts(rest: readonly GuardedProvider[], task: AiTaskName | 'answer'): number[] {
   return rest.flatMap(({ provider, guard }) =>
-    guard && provider.supports(task) ? [guard.settings.timeoutMs] : [],
+    guard && provider.supports(task) && !guard.refusesCallsNow && !provider.unusableNow?.()
+      ? [guard.settings.timeoutMs]
+      : [],
   );
 }
 

@@ -127,6 +127,12 @@ export class ProviderGuard {
     return reportedCircuitStatus(this.breaker.state, openLeftMs);
   }
 
+  /** Whether a call now would be refused without asking the provider: its circuit open, or testing. */
+  get refusesCallsNow(): boolean {
+    const { state } = this.breaker;
+    return state === CircuitState.HalfOpen || (this.openForMs ?? 0) > 0;
+  }
+
   /**
    * How long the open circuit keeps refusing calls before one tests the
    * provider again; undefined while it lets calls through or tests one.
