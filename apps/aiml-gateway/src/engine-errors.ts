@@ -177,7 +177,8 @@ export function problemFromEngineError(error: unknown): ProblemError | undefined
     // Provider error texts can quote a provider's response body; outcomes are enough for a client.
     const outcomes = error.attempts.map((attempt) => `${attempt.provider}: ${attempt.outcome}`);
     // The same request would be refused again: no Retry-After, and not an
-    // outage (answered 503, the backend retried it and waited it out).
+    // outage (answered 503 with Retry-After, users were told to try again
+    // shortly, and would be refused again).
     if (error.refusedByEvery) {
       return problem(
         'DT_ERR_PROVIDERS_REFUSED',

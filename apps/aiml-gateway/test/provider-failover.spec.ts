@@ -210,7 +210,7 @@ describe('provider failures as the gateway reports them', () => {
   });
 
   // Found in review: a request every provider refused (400) answered 503
-  // with Retry-After, which the backend retried and waited out as an outage.
+  // with Retry-After, which told users to try again shortly, to be refused again.
   it('answers 502 without Retry-After when every provider asked refused the request', async () => {
     const refusal = {
       status: 400,

@@ -368,8 +368,9 @@ describe('the gateway answers as users see them', () => {
       expect(asks()).toBe(sentBefore + 1);
     }));
 
-  // Found in review: a request every AI provider refused was taken for an
-  // outage, retried, and counted until the breaker shut AI off for everyone.
+  // The gateway's answer to a request every AI provider refused: the
+  // request's fate, like a store's refusal. Taken as any other 502, it would
+  // count towards the breaker until it shut AI off for everyone.
   it('answers a request every AI provider refused as rejected, without retrying or counting it', () =>
     withOwnBackend('providers-refused', async (caller) => {
       const tasks = () => gateway.calls.filter((call) => call.path.startsWith('/ai/v1/tasks/'));

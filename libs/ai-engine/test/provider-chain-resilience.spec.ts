@@ -458,6 +458,29 @@ describe('a turn too short to judge a provider by', () => {
     expect(chain.circuits()[0]?.state).toBe('open');
   });
 
+  // Found in review: judged against its 4 s timeout alone, every turn of a
+  // 1 s deadline was too short, so a hung provider never opened its circuit
+  // (and an open one was never probed).
+  it('judges by the turn a deadline configured short gives the provider', async () => {
+    const openai = await server(() => HANG);
+    const upstream = await server(() => ({ body: { summary: 'From upstream.' } }));
+    const chain = new ProviderChain(
+      [
+        new OpenAiProvider({ apiKeys: 'sk', baseUrl: `${openai.url}/v1` }),
+        new UpstreamProvider({ url: upstream.url }),
+        new LocalProvider(),
+      ],
+      {
+        resilience: { ...FAST, timeoutMs: 4000, retries: 0, breakerThreshold: 1 },
+        // OpenAI's turn is half of it, 0.5 s: its whole turn, however short.
+        deadlineMs: 1000,
+      },
+    );
+    const first = await chain.runTask('summary', input);
+    expect(outcomes(first)).toEqual(['openai:timeout', 'upstream:success']);
+    expect(chain.circuits()[0]?.state).toBe('open');
+  });
+
   it('sends no probe to an open circuit in a turn too short to judge by', async () => {
     let healthy = false;
     const { openai, chain } = await openAiThenOffline(

@@ -28,16 +28,20 @@ export class TimeTooShortToJudge extends TaskCancelledError {
 }
 
 /**
- * The share of its provider's per-attempt timeout an attempt must have been
- * given for its running out to count against its key.
+ * The share of its full turn (the turn a call with the chain's whole deadline
+ * gives its provider, up to the provider's per-attempt timeout: see
+ * ProviderTurn.fullMs) an attempt must have been given for its running out
+ * to count against its key and its provider's circuit.
  *
  * Why a share and not the whole timeout: with two or more remote providers,
  * a turn is a share of the call's deadline (45 s × 30/90 = 15 s for each of
  * three hosted providers, 22.5 s for each of two, 9 s for a hosted provider
  * after a hung upstream's 18 s), always shorter than the 30 s timeout; judged
  * by the whole timeout only, a hung key was never rested and round-robin
- * handed it every Nth call. A quarter (7.5 s by default) still passes all
- * those turns. A healthy key whose model is slow on a long document can be
+ * handed it every Nth call. A quarter (3.75 s of the 15 s turn of each of
+ * three hosted providers, 7.5 s for one alone) still passes all those turns,
+ * and so does the turn of a deadline configured shorter. A healthy key whose
+ * model is slow on a long document can be
  * rested too: the call had already moved on to the next provider, and the
  * rest costs the pool that key for 30 s, the price of not handing a hung
  * key every Nth call a whole turn. What is
@@ -47,9 +51,9 @@ export class TimeTooShortToJudge extends TaskCancelledError {
  */
 export const KEY_JUDGING_SHARE = 0.25;
 
-/** Whether an attempt given `attemptMs` of a provider's `timeoutMs` says the key hung when it runs out. */
-export function tellsOfKey(attemptMs: number, timeoutMs: number): boolean {
-  return attemptMs >= timeoutMs * KEY_JUDGING_SHARE;
+/** Whether an attempt given `attemptMs` of its full turn `judgedFromMs` says the key hung when it runs out. */
+export function tellsOfKey(attemptMs: number, judgedFromMs: number): boolean {
+  return attemptMs >= judgedFromMs * KEY_JUDGING_SHARE;
 }
 
 /** True when `signal` was aborted because its attempt ran out of time long enough to judge its key. */

@@ -216,7 +216,6 @@ function attemptSummary({ provider, outcome, kind, status, code }: ProviderAttem
 /** Every provider failed; `attempts` says how. */
 export class ProvidersExhaustedError extends Error {
   override readonly name = 'ProvidersExhaustedError';
-  readonly code = 'DT_ERR_PROVIDERS_UNAVAILABLE';
   constructor(
     readonly task: AiTaskName | 'answer',
     readonly attempts: readonly ProviderAttempt[],
@@ -248,6 +247,10 @@ export class ProvidersExhaustedError extends Error {
   get refusedByEvery(): boolean {
     const failed = this.attempts.filter((attempt) => attempt.outcome !== 'unsupported');
     return failed.length > 0 && failed.every((attempt) => attempt.kind === 'rejected');
+  }
+
+  get code(): 'DT_ERR_PROVIDERS_REFUSED' | 'DT_ERR_PROVIDERS_UNAVAILABLE' {
+    return this.refusedByEvery ? 'DT_ERR_PROVIDERS_REFUSED' : 'DT_ERR_PROVIDERS_UNAVAILABLE';
   }
 }
 
@@ -451,6 +454,25 @@ export class ProviderChain {
     return offline ? ordered : ordered.filter(({ provider }) => provider.name !== 'local');
   }
 
+  /**
+   * The turn a call with the chain's whole deadline gives the provider at
+   * `index` of `order` when every one before it fails at once and every one
+   * after it is asked (see ProviderTurn.fullMs).
+   */
+  private fullTurnMs(
+    order: readonly GuardedProvider[],
+    index: number,
+    task: AiTaskName | 'answer',
+  ): number {
+    const { guard } = order[index] ?? {};
+    if (!guard) return 0;
+    return turnBudgetMs(
+      this.options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+      guard.settings.timeoutMs,
+      remoteTimeouts(order.slice(index + 1), task),
+    );
+  }
+
   private async execute<R>(
     task: AiTaskName | 'answer',
     call: (provider: AiProvider, signal: AbortSignal) => Promise<ProviderReply<R>>,
@@ -479,7 +501,7 @@ export class ProviderChain {
         ? turnBudgetMs(
             deadlineAt - started,
             guard.settings.timeoutMs,
-            remoteTimeouts(order.slice(index + 1), task),
+            remoteTimeouts(askedNow(order.slice(index + 1)), task),
           )
         : 0;
       if (guard && turnMs < MIN_ATTEMPT_MS) {
@@ -490,7 +512,7 @@ export class ProviderChain {
         const reply = guard
           ? await guard.run(
               (attemptSignal) => call(provider, attemptSignal),
-              turnMs,
+              { ms: turnMs, fullMs: this.fullTurnMs(order, index, task) },
               signal,
               () => provider.unusableNow?.(),
               countedOnce?.take(provider.name) ?? true,
@@ -558,19 +580,21 @@ export class ProviderChain {
   }
 }
 
-/**
- * Per-attempt timeouts of the remote providers among `rest` that will be
- * asked for `task`: not one that would be passed over at once, its circuit
- * open or every key resting. Reserved a share all the same, it left the
- * provider before it half the deadline with one such provider after it
- * (review).
- */
+/** Per-attempt timeouts of the remote providers among `rest` that do `task`. */
 function remoteTimeouts(rest: readonly GuardedProvider[], task: AiTaskName | 'answer'): number[] {
   return rest.flatMap(({ provider, guard }) =>
-    guard && provider.supports(task) && !guard.refusesCallsNow && !provider.unusableNow?.()
-      ? [guard.settings.timeoutMs]
-      : [],
+    guard && provider.supports(task) ? [guard.settings.timeoutMs] : [],
   );
+}
+
+/**
+ * The providers among `rest` that a call now would ask: not one its open
+ * circuit or resting keys pass over at once. Reserved a share of the
+ * deadline all the same, it left the provider before it half the deadline
+ * with one such provider after it (review).
+ */
+function askedNow(rest: readonly GuardedProvider[]): GuardedProvider[] {
+  return rest.filter(({ provider, guard }) => !guard?.refusesCallsNow && !provider.unusableNow?.());
 }
 
 /**

@@ -31,6 +31,26 @@ export interface ResiliencePolicy {
   readonly halfOpenAfterMs: number;
 }
 
+/** The time a call gives one provider (see turnBudgetMs). */
+export interface ProviderTurn {
+  /** This call's turn: a share of what is left of its deadline. */
+  readonly ms: number;
+  /**
+   * The turn a call with the chain's whole deadline gives the provider, up
+   * to its timeout: what running out of time is judged against (see
+   * tellsOfKey). Judged against the timeout alone, a deadline configured
+   * shorter than a few timeouts gave every turn too little: a hung
+   * provider never opened its circuit, and an open one was never probed.
+   */
+  readonly fullMs: number;
+}
+
+/** Where a call's turn ends (performance.now()), and the time a timeout is judged against. */
+interface TurnBounds {
+  readonly endsAt: number;
+  readonly judgedFromMs: number;
+}
+
 /** A circuit that opened or closed; half-open is a step between them and is not told. */
 export interface CircuitChange {
   readonly state: 'open' | 'closed';
@@ -109,8 +129,10 @@ export class ProviderGuard {
     breaker.onReset(() => {
       this.testing = false;
       // cockatiel closes a circuit whose probe failed with an error it does
-      // not count (a request the provider rejected) without resetting the
-      // count, so one failed call after that would open it again at once.
+      // not count (a request the provider rejected, a 429 on the last usable
+      // key: the provider answered, and a resting key keeps calls away)
+      // without resetting the count, so one failed call after that would
+      // open it again at once.
       consecutive.success();
       onCircuitChange?.({ state: 'closed' });
     });
@@ -143,7 +165,7 @@ export class ProviderGuard {
   }
 
   /**
-   * Runs `work` within `turnMs`. Rejects with the provider's last failure,
+   * Runs `work` within its turn. Rejects with the provider's last failure,
    * TaskCancelledError (an attempt timed out, or was cut at the end of the
    * turn), BrokenCircuitError (circuit open, or half-open with its one probe
    * still running), ClientAbortedError (`client` aborted) or what
@@ -151,7 +173,7 @@ export class ProviderGuard {
    */
   run<T>(
     work: (signal: AbortSignal) => Promise<T>,
-    turnMs: number,
+    turn: ProviderTurn,
     client?: AbortSignal,
     unusableNow?: () => Error | undefined,
     /** false: the call's outcome does not count against the circuit, which must be closed. */
@@ -176,24 +198,27 @@ export class ProviderGuard {
     }
     // A probe that could only run out of too short a time would prove
     // nothing either way: the circuit stays open for a call with time enough.
+    const bounds: TurnBounds = {
+      endsAt: performance.now() + turn.ms,
+      judgedFromMs: Math.min(this.settings.timeoutMs, turn.fullMs),
+    };
     if (
       this.breaker.state === CircuitState.Open &&
-      !tellsOfKey(Math.min(this.settings.timeoutMs, turnMs), this.settings.timeoutMs)
+      !tellsOfKey(Math.min(this.settings.timeoutMs, turn.ms), bounds.judgedFromMs)
     ) {
       return Promise.reject(new BrokenCircuitError());
     }
-    const endsAt = performance.now() + turnMs;
     if (!counted) {
       if (this.breaker.state !== CircuitState.Closed)
         return Promise.reject(new BrokenCircuitError());
-      return untilClientLeaves(this.attempts(work, endsAt, client, unusableNow, stream), client);
+      return untilClientLeaves(this.attempts(work, bounds, client, unusableNow, stream), client);
     }
     const call = this.breaker.execute(() =>
       // The breaker runs a call while it is not closed only as its probe (at
       // this point cockatiel still reports the probe's circuit as open).
       this.breaker.state === CircuitState.Closed
-        ? this.attempts(work, endsAt, client, unusableNow, stream)
-        : this.probe(work, endsAt, stream),
+        ? this.attempts(work, bounds, client, unusableNow, stream)
+        : this.probe(work, bounds, stream),
     );
     return untilClientLeaves(call, client);
   }
@@ -206,7 +231,7 @@ export class ProviderGuard {
    */
   private attempts<T>(
     work: (signal: AbortSignal) => Promise<T>,
-    endsAt: number,
+    { endsAt, judgedFromMs }: TurnBounds,
     client: AbortSignal | undefined,
     unusableNow: (() => Error | undefined) | undefined,
     stream: StreamedTurn | undefined,
@@ -233,9 +258,9 @@ export class ProviderGuard {
         }),
       },
     );
-    // A call counts by its worst attempt: a retry left too little time to
-    // judge by, after an attempt that hung or failed, does not make the call
-    // one that says nothing of the provider.
+    // A retry left too little time to judge by, after an attempt that hung
+    // or failed in a way that counts, does not make the call one that says
+    // nothing of the provider.
     let failedAsProvider = false;
     // Cockatiel does not cut a backoff short when the caller leaves: the
     // caller is answered at once all the same (see run), and the attempt
@@ -252,6 +277,7 @@ export class ProviderGuard {
           (signal) =>
             untilClientLeaves(work(client ? AbortSignal.any([signal, client]) : signal), client),
           stream,
+          judgedFromMs,
         );
       } catch (error) {
         failedAsProvider ||= countsAgainstHealth(error);
@@ -273,7 +299,7 @@ export class ProviderGuard {
    */
   private probe<T>(
     work: (signal: AbortSignal) => Promise<T>,
-    endsAt: number,
+    { endsAt, judgedFromMs }: TurnBounds,
     stream: StreamedTurn | undefined,
   ): Promise<T> {
     // run sends no probe without time enough to judge by; a probe that ran
@@ -283,6 +309,7 @@ export class ProviderGuard {
       Math.min(this.settings.timeoutMs, endsAt - performance.now()),
       work,
       stream,
+      judgedFromMs,
     ).catch((error: unknown) => {
       throw countedUnlessAnswerBegan(error, stream);
     });
@@ -292,16 +319,17 @@ export class ProviderGuard {
    * One attempt under cockatiel's timeout, whose signal `send` passes to the
    * provider call. The attempt ends at the provider's timeout or at the end
    * of its turn, whichever is sooner; either way, an attempt given enough of
-   * the timeout to judge its key by (tellsOfKey) says that the key hung, and
-   * counts against the circuit; one given less ends in TimeTooShortToJudge.
+   * `judgedFromMs` to judge its key by (tellsOfKey) says that the key hung,
+   * and counts against the circuit; one given less ends in TimeTooShortToJudge.
    * A streamed answer's attempt has that time to begin (see streamedAttempt).
    */
   private attempt<T>(
     timeoutMs: number,
     send: (signal: AbortSignal) => Promise<T>,
     stream: StreamedTurn | undefined,
+    judgedFromMs: number,
   ): Promise<T> {
-    const judgesKey = tellsOfKey(timeoutMs, this.settings.timeoutMs);
+    const judgesKey = tellsOfKey(timeoutMs, judgedFromMs);
     if (stream) {
       return streamedAttempt(send, stream, {
         timeoutMs,

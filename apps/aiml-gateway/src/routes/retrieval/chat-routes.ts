@@ -82,8 +82,8 @@ export function registerChatRoutes(scope: FastifyInstance, connection: EngineCon
           'With `stream: true` the answer is `text/event-stream`, sent as the provider writes the reply: `delta` events with its pieces, then `citations`, then `done`. ' +
           'A failure before the first piece answers with its problem status; a provider that fails mid-reply ends the stream with an `error` event holding a problem document.',
         tags: ['retrieval'],
-        // As ask: 409 when the vector index is disabled, and no 502.
-        problems: [409],
+        // As ask: 409 when the vector index is disabled, 502 when every provider refused.
+        problems: [409, 502],
         eventStream: CHAT_STREAM_EVENT_DATA,
         body: chatRequest,
         response: { 200: chatResponse },

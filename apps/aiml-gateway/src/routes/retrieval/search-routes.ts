@@ -45,9 +45,11 @@ export function registerSearchRoutes(scope: FastifyInstance, connection: EngineC
       schema: {
         summary: "Answer a question from the owner's documents, citing the chunks used",
         tags: ['retrieval'],
-        // 409: the vector index is disabled. No 502: a query the embedding
-        // provider refuses is ranked by its terms alone (degraded).
-        problems: [409],
+        // 409: the vector index is disabled. 502: every provider asked refused to
+        // answer (DT_ERR_PROVIDERS_REFUSED; not with the offline engine in the
+        // chain). A query the embedding provider refuses is ranked by its
+        // terms alone (degraded), not a 502.
+        problems: [409, 502],
         body: askRequest,
         response: { 200: askResponse },
       },

@@ -27,8 +27,9 @@ export function registerTaskRoutes(scope: FastifyInstance, connection: EngineCon
         summary: 'Run an AI task on a text',
         tags: ['tasks'],
         // 404: no such task; 422: the offline engine's worker ran out of memory
-        // on the text; 501: no configured provider can run it (the offline engine cannot).
-        problems: [404, 422, 501],
+        // on the text; 501: no configured provider can run it (the offline engine cannot);
+        // 502: every provider asked refused it (DT_ERR_PROVIDERS_REFUSED).
+        problems: [404, 422, 501, 502],
         params: taskParams,
         body: taskRequest,
         response: { 200: taskResponse },
