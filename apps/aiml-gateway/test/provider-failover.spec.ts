@@ -199,6 +199,7 @@ describe('provider failures as the gateway reports them', () => {
     expect(warning).toMatchObject({
       level: 40,
       err: {
+        code: 'DT_ERR_PROVIDERS_REFUSED',
         message: expect.stringMatching(
           /openai: failed \(rejected, HTTP 400, invalid_request_error\).*anthropic: failed \(rejected, HTTP 400, invalid_request_error\)/,
         ),

@@ -216,11 +216,14 @@ function attemptSummary({ provider, outcome, kind, status, code }: ProviderAttem
 /** Every provider failed; `attempts` says how. */
 export class ProvidersExhaustedError extends Error {
   override readonly name = 'ProvidersExhaustedError';
+  /** A field, not a getter: the log's error serialiser copies own fields only. */
+  readonly code: 'DT_ERR_PROVIDERS_REFUSED' | 'DT_ERR_PROVIDERS_UNAVAILABLE';
   constructor(
     readonly task: AiTaskName | 'answer',
     readonly attempts: readonly ProviderAttempt[],
   ) {
     super(`${task}: no provider answered (${attempts.map(attemptSummary).join('; ')})`);
+    this.code = this.refusedByEvery ? 'DT_ERR_PROVIDERS_REFUSED' : 'DT_ERR_PROVIDERS_UNAVAILABLE';
   }
 
   /**
@@ -247,10 +250,6 @@ export class ProvidersExhaustedError extends Error {
   get refusedByEvery(): boolean {
     const failed = this.attempts.filter((attempt) => attempt.outcome !== 'unsupported');
     return failed.length > 0 && failed.every((attempt) => attempt.kind === 'rejected');
-  }
-
-  get code(): 'DT_ERR_PROVIDERS_REFUSED' | 'DT_ERR_PROVIDERS_UNAVAILABLE' {
-    return this.refusedByEvery ? 'DT_ERR_PROVIDERS_REFUSED' : 'DT_ERR_PROVIDERS_UNAVAILABLE';
   }
 }
 
